@@ -1,0 +1,504 @@
+//! The customer: who is invoiced, with contact and tax details, until archived.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::aggregate::{cqrs_aggregate, domain_event, Decide, TenantOwned};
+use crate::error_code::{Coded, ErrorCode};
+use crate::ids::{CustomerId, TenantId};
+use crate::money::Currency;
+
+/// How to reach a customer.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+pub struct ContactDetails {
+    /// Legal or display name (required).
+    pub name: String,
+    /// Billing e-mail address.
+    pub email: Option<String>,
+    /// Phone number.
+    pub phone: Option<String>,
+    /// Postal address, as printed.
+    pub address: Option<String>,
+}
+
+/// What invoicing a customer needs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct TaxDetails {
+    /// Tax identifier (VAT number, RFC, EIN...), if any.
+    pub tax_id: Option<String>,
+    /// ISO 3166-1 alpha-2 country code.
+    pub country: String,
+    /// Currency new invoices default to.
+    pub default_currency: Currency,
+    /// Days after issue an invoice falls due by default.
+    pub payment_terms_days: u16,
+}
+
+/// A command to the customer aggregate.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum CustomerCommand {
+    /// Register a new customer.
+    Register {
+        /// Owning tenant.
+        tenant_id: TenantId,
+        /// The new customer's id.
+        customer_id: CustomerId,
+        /// Contact details.
+        contact: ContactDetails,
+        /// Tax details.
+        tax: TaxDetails,
+    },
+    /// Replace the contact details.
+    UpdateContact {
+        /// New contact details.
+        contact: ContactDetails,
+    },
+    /// Replace the tax details.
+    UpdateTaxDetails {
+        /// New tax details.
+        tax: TaxDetails,
+    },
+    /// Archive: no new invoices; history stays.
+    Archive {
+        /// Why.
+        reason: String,
+    },
+}
+
+/// An event of the customer aggregate.
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Serialize,
+    Deserialize,
+    JsonSchema,
+    strum::IntoStaticStr,
+    strum::VariantNames,
+)]
+pub enum CustomerEvent {
+    /// A customer was registered.
+    CustomerRegistered {
+        /// Owning tenant.
+        tenant_id: TenantId,
+        /// The customer's id.
+        customer_id: CustomerId,
+        /// Contact details.
+        contact: ContactDetails,
+        /// Tax details.
+        tax: TaxDetails,
+    },
+    /// Contact details changed.
+    CustomerContactUpdated {
+        /// New contact details.
+        contact: ContactDetails,
+    },
+    /// Tax details changed.
+    CustomerTaxDetailsUpdated {
+        /// New tax details.
+        tax: TaxDetails,
+    },
+    /// The customer was archived.
+    CustomerArchived {
+        /// Why.
+        reason: String,
+    },
+}
+
+domain_event!(CustomerEvent, version = "1");
+
+/// A refused customer command.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+pub enum CustomerError {
+    /// Already registered.
+    #[error("a customer with this id already exists")]
+    AlreadyRegistered,
+    /// No such customer.
+    #[error("customer not found")]
+    NotFound,
+    /// Archived customers cannot change.
+    #[error("the customer is archived")]
+    Archived,
+    /// Name is required.
+    #[error("a customer needs a name of 1 to 200 characters")]
+    InvalidName,
+    /// E-mail is malformed.
+    #[error("'{0}' is not an e-mail address")]
+    InvalidEmail(String),
+    /// Country is not ISO 3166-1 alpha-2.
+    #[error("'{0}' is not an ISO 3166-1 alpha-2 country code (e.g. MX, DE)")]
+    InvalidCountry(String),
+    /// Payment terms out of range.
+    #[error("payment terms of {0} days are out of range (0 to 365)")]
+    InvalidPaymentTerms(u16),
+    /// A text field is too long.
+    #[error("{field} is longer than {max} characters")]
+    TooLong {
+        /// The field.
+        field: String,
+        /// The limit.
+        max: usize,
+    },
+    /// A reason is required.
+    #[error("a reason is required")]
+    ReasonRequired,
+}
+
+impl Coded for CustomerError {
+    fn code(&self) -> ErrorCode {
+        match self {
+            CustomerError::NotFound => ErrorCode::NotFound,
+            CustomerError::AlreadyRegistered | CustomerError::Archived => ErrorCode::Conflict,
+            _ => ErrorCode::Validation,
+        }
+    }
+}
+
+/// The customer aggregate's state.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Customer {
+    /// Owning tenant (set by registration).
+    pub tenant_id: Option<TenantId>,
+    /// The customer's id.
+    pub customer_id: Option<CustomerId>,
+    /// Contact details.
+    pub contact: ContactDetails,
+    /// Tax details.
+    pub tax: Option<TaxDetails>,
+    /// Whether archived.
+    pub archived: bool,
+}
+
+fn trimmed(text: &Option<String>) -> Option<String> {
+    text.as_ref()
+        .map(|t| t.trim().to_owned())
+        .filter(|t| !t.is_empty())
+}
+
+fn check_length(field: &str, value: &Option<String>, max: usize) -> Result<(), CustomerError> {
+    match value {
+        Some(v) if v.chars().count() > max => Err(CustomerError::TooLong {
+            field: field.into(),
+            max,
+        }),
+        _ => Ok(()),
+    }
+}
+
+fn clean_contact(contact: ContactDetails) -> Result<ContactDetails, CustomerError> {
+    let name = contact.name.trim().to_owned();
+    if name.is_empty() || name.chars().count() > 200 {
+        return Err(CustomerError::InvalidName);
+    }
+    let email = trimmed(&contact.email);
+    if let Some(email) = &email {
+        let valid = email.len() <= 254
+            && email.split_once('@').is_some_and(|(local, domain)| {
+                !local.is_empty()
+                    && domain.contains('.')
+                    && !domain.starts_with('.')
+                    && !domain.ends_with('.')
+            })
+            && !email.chars().any(char::is_whitespace);
+        if !valid {
+            return Err(CustomerError::InvalidEmail(email.clone()));
+        }
+    }
+    let phone = trimmed(&contact.phone);
+    check_length("phone", &phone, 40)?;
+    let address = trimmed(&contact.address);
+    check_length("address", &address, 1000)?;
+    Ok(ContactDetails {
+        name,
+        email,
+        phone,
+        address,
+    })
+}
+
+fn clean_tax(tax: TaxDetails) -> Result<TaxDetails, CustomerError> {
+    let country = tax.country.trim().to_owned();
+    if country.len() != 2 || !country.chars().all(|c| c.is_ascii_uppercase()) {
+        return Err(CustomerError::InvalidCountry(country));
+    }
+    if tax.payment_terms_days > 365 {
+        return Err(CustomerError::InvalidPaymentTerms(tax.payment_terms_days));
+    }
+    let tax_id = trimmed(&tax.tax_id);
+    check_length("tax id", &tax_id, 40)?;
+    Ok(TaxDetails {
+        tax_id,
+        country,
+        ..tax
+    })
+}
+
+impl Customer {
+    fn require_active(&self) -> Result<(), CustomerError> {
+        if self.customer_id.is_none() {
+            Err(CustomerError::NotFound)
+        } else if self.archived {
+            Err(CustomerError::Archived)
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Folds one event into the state.
+    pub fn fold(&mut self, event: CustomerEvent) {
+        match event {
+            CustomerEvent::CustomerRegistered {
+                tenant_id,
+                customer_id,
+                contact,
+                tax,
+            } => {
+                self.tenant_id = Some(tenant_id);
+                self.customer_id = Some(customer_id);
+                self.contact = contact;
+                self.tax = Some(tax);
+            }
+            CustomerEvent::CustomerContactUpdated { contact } => self.contact = contact,
+            CustomerEvent::CustomerTaxDetailsUpdated { tax } => self.tax = Some(tax),
+            CustomerEvent::CustomerArchived { .. } => self.archived = true,
+        }
+    }
+}
+
+impl Decide for Customer {
+    fn decide(&self, command: CustomerCommand) -> Result<Vec<CustomerEvent>, CustomerError> {
+        match command {
+            CustomerCommand::Register {
+                tenant_id,
+                customer_id,
+                contact,
+                tax,
+            } => {
+                if self.customer_id.is_some() {
+                    return Err(CustomerError::AlreadyRegistered);
+                }
+                Ok(vec![CustomerEvent::CustomerRegistered {
+                    tenant_id,
+                    customer_id,
+                    contact: clean_contact(contact)?,
+                    tax: clean_tax(tax)?,
+                }])
+            }
+            CustomerCommand::UpdateContact { contact } => {
+                self.require_active()?;
+                Ok(vec![CustomerEvent::CustomerContactUpdated {
+                    contact: clean_contact(contact)?,
+                }])
+            }
+            CustomerCommand::UpdateTaxDetails { tax } => {
+                self.require_active()?;
+                Ok(vec![CustomerEvent::CustomerTaxDetailsUpdated {
+                    tax: clean_tax(tax)?,
+                }])
+            }
+            CustomerCommand::Archive { reason } => {
+                self.require_active()?;
+                let reason = reason.trim().to_owned();
+                if reason.is_empty() {
+                    return Err(CustomerError::ReasonRequired);
+                }
+                Ok(vec![CustomerEvent::CustomerArchived { reason }])
+            }
+        }
+    }
+}
+
+impl TenantOwned for Customer {
+    fn tenant(&self) -> Option<TenantId> {
+        self.tenant_id
+    }
+}
+
+cqrs_aggregate!(Customer, type = "Customer", command = CustomerCommand, event = CustomerEvent, error = CustomerError);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cqrs_es::test::TestFramework;
+    use uuid::Uuid;
+
+    type CustomerTest = TestFramework<Customer>;
+
+    fn ids() -> (TenantId, CustomerId) {
+        (TenantId(Uuid::from_u128(1)), CustomerId(Uuid::from_u128(2)))
+    }
+
+    fn contact() -> ContactDetails {
+        ContactDetails {
+            name: "Acme S.A. de C.V.".into(),
+            email: Some("billing@acme.mx".into()),
+            phone: None,
+            address: Some("Av. Reforma 1, CDMX".into()),
+        }
+    }
+
+    fn tax() -> TaxDetails {
+        TaxDetails {
+            tax_id: Some("ACM010101ABC".into()),
+            country: "MX".into(),
+            default_currency: Currency::from_code("MXN").unwrap(),
+            payment_terms_days: 30,
+        }
+    }
+
+    fn registered() -> CustomerEvent {
+        let (tenant_id, customer_id) = ids();
+        CustomerEvent::CustomerRegistered {
+            tenant_id,
+            customer_id,
+            contact: contact(),
+            tax: tax(),
+        }
+    }
+
+    #[test]
+    fn registering_a_customer_records_its_details() {
+        let (tenant_id, customer_id) = ids();
+        CustomerTest::with(())
+            .given_no_previous_events()
+            .when(CustomerCommand::Register {
+                tenant_id,
+                customer_id,
+                contact: contact(),
+                tax: tax(),
+            })
+            .then_expect_events(vec![registered()]);
+    }
+
+    #[test]
+    fn registering_twice_is_a_conflict() {
+        let (tenant_id, customer_id) = ids();
+        CustomerTest::with(())
+            .given(vec![registered()])
+            .when(CustomerCommand::Register {
+                tenant_id,
+                customer_id,
+                contact: contact(),
+                tax: tax(),
+            })
+            .then_expect_error(CustomerError::AlreadyRegistered);
+    }
+
+    #[test]
+    fn a_customer_needs_a_name() {
+        let (tenant_id, customer_id) = ids();
+        let contact = ContactDetails {
+            name: "  ".into(),
+            ..contact()
+        };
+        CustomerTest::with(())
+            .given_no_previous_events()
+            .when(CustomerCommand::Register {
+                tenant_id,
+                customer_id,
+                contact,
+                tax: tax(),
+            })
+            .then_expect_error(CustomerError::InvalidName);
+    }
+
+    #[test]
+    fn a_malformed_email_is_refused() {
+        let contact = ContactDetails {
+            email: Some("acme.mx".into()),
+            ..contact()
+        };
+        CustomerTest::with(())
+            .given(vec![registered()])
+            .when(CustomerCommand::UpdateContact { contact })
+            .then_expect_error(CustomerError::InvalidEmail("acme.mx".into()));
+    }
+
+    #[test]
+    fn a_country_must_be_iso_alpha_2() {
+        let tax = TaxDetails {
+            country: "Mexico".into(),
+            ..tax()
+        };
+        CustomerTest::with(())
+            .given(vec![registered()])
+            .when(CustomerCommand::UpdateTaxDetails { tax })
+            .then_expect_error(CustomerError::InvalidCountry("Mexico".into()));
+    }
+
+    #[test]
+    fn payment_terms_beyond_a_year_are_refused() {
+        let tax = TaxDetails {
+            payment_terms_days: 400,
+            ..tax()
+        };
+        CustomerTest::with(())
+            .given(vec![registered()])
+            .when(CustomerCommand::UpdateTaxDetails { tax })
+            .then_expect_error(CustomerError::InvalidPaymentTerms(400));
+    }
+
+    #[test]
+    fn contact_details_are_trimmed_when_updated() {
+        let messy = ContactDetails {
+            name: " Acme ".into(),
+            email: Some(" ".into()),
+            ..contact()
+        };
+        CustomerTest::with(())
+            .given(vec![registered()])
+            .when(CustomerCommand::UpdateContact { contact: messy })
+            .then_expect_events(vec![CustomerEvent::CustomerContactUpdated {
+                contact: ContactDetails {
+                    name: "Acme".into(),
+                    email: None,
+                    ..contact()
+                },
+            }]);
+    }
+
+    #[test]
+    fn tax_details_can_change_while_active() {
+        let tax = TaxDetails {
+            payment_terms_days: 15,
+            ..tax()
+        };
+        CustomerTest::with(())
+            .given(vec![registered()])
+            .when(CustomerCommand::UpdateTaxDetails { tax: tax.clone() })
+            .then_expect_events(vec![CustomerEvent::CustomerTaxDetailsUpdated { tax }]);
+    }
+
+    #[test]
+    fn archiving_needs_a_reason_and_freezes_the_customer() {
+        CustomerTest::with(())
+            .given(vec![registered()])
+            .when(CustomerCommand::Archive { reason: "".into() })
+            .then_expect_error(CustomerError::ReasonRequired);
+        CustomerTest::with(())
+            .given(vec![registered()])
+            .when(CustomerCommand::Archive {
+                reason: "merged".into(),
+            })
+            .then_expect_events(vec![CustomerEvent::CustomerArchived {
+                reason: "merged".into(),
+            }]);
+        CustomerTest::with(())
+            .given(vec![
+                registered(),
+                CustomerEvent::CustomerArchived {
+                    reason: "merged".into(),
+                },
+            ])
+            .when(CustomerCommand::UpdateContact { contact: contact() })
+            .then_expect_error(CustomerError::Archived);
+    }
+
+    #[test]
+    fn an_unknown_customer_cannot_be_changed() {
+        CustomerTest::with(())
+            .given_no_previous_events()
+            .when(CustomerCommand::Archive { reason: "x".into() })
+            .then_expect_error(CustomerError::NotFound);
+    }
+}

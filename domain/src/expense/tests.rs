@@ -1,0 +1,419 @@
+//! Given-when-then tests for every expense rule.
+
+use chrono::{NaiveDate, TimeZone, Utc};
+use cqrs_es::test::TestFramework;
+use rust_decimal_macros::dec;
+use uuid::Uuid;
+
+use super::*;
+
+type ExpenseTest = TestFramework<Expense>;
+
+const TENANT: TenantId = TenantId::from_uuid(Uuid::from_u128(1));
+const EXPENSE: ExpenseId = ExpenseId::from_uuid(Uuid::from_u128(2));
+
+fn eur(amount: Decimal) -> Money {
+    Money::new(amount, Currency::from_code("EUR").unwrap())
+}
+
+fn employee() -> UserId {
+    UserId::new("emp-1")
+}
+
+fn approver(n: u8) -> UserId {
+    UserId::new(format!("mgr-{n}"))
+}
+
+fn at() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap()
+}
+
+fn details(amount: Decimal) -> ExpenseDetails {
+    ExpenseDetails {
+        incurred_on: NaiveDate::from_ymd_opt(2026, 3, 1).unwrap(),
+        merchant: "Lufthansa".into(),
+        category: "Travel".into(),
+        amount: eur(amount),
+        tax: Some(eur(dec!(10.00))),
+        description: "Flight to the client".into(),
+        receipt_ref: Some("rcpt-1".into()),
+    }
+}
+
+fn policy() -> ExpensePolicy {
+    let currency = Currency::from_code("EUR").unwrap();
+    ExpensePolicy {
+        approval_thresholds: vec![
+            ApprovalThreshold {
+                currency,
+                from_amount: dec!(0),
+                approvals: 1,
+            },
+            ApprovalThreshold {
+                currency,
+                from_amount: dec!(1000),
+                approvals: 2,
+            },
+            ApprovalThreshold {
+                currency,
+                from_amount: dec!(5000),
+                approvals: 3,
+            },
+        ],
+        category_limits: vec![CategoryLimit {
+            category: "travel".into(),
+            limit: eur(dec!(2000)),
+        }],
+        receipt_required_above: Some(eur(dec!(25))),
+    }
+}
+
+fn submit(amount: Decimal) -> ExpenseCommand {
+    ExpenseCommand::Submit {
+        tenant_id: TENANT,
+        expense_id: EXPENSE,
+        employee_id: employee(),
+        details: details(amount),
+        policy: policy(),
+    }
+}
+
+fn submitted(amount: Decimal, approvals_required: u8) -> ExpenseEvent {
+    let mut d = details(amount);
+    d.category = "travel".into();
+    let d = ExpenseDetails {
+        amount: eur(amount.round_dp(2)),
+        ..d
+    };
+    ExpenseEvent::ExpenseSubmitted {
+        tenant_id: TENANT,
+        expense_id: EXPENSE,
+        employee_id: employee(),
+        policy_violations: policy().violations(&d),
+        details: d,
+        approvals_required,
+    }
+}
+
+fn approval(n: u8, so_far: u8, required: u8) -> ExpenseEvent {
+    ExpenseEvent::ExpenseApprovalGiven {
+        approver_id: approver(n),
+        at: at(),
+        comment: None,
+        approvals_so_far: so_far,
+        approvals_required: required,
+    }
+}
+
+fn approve(n: u8) -> ExpenseCommand {
+    ExpenseCommand::Approve {
+        approver_id: approver(n),
+        at: at(),
+        comment: None,
+    }
+}
+
+#[test]
+fn a_small_expense_needs_one_approval() {
+    ExpenseTest::with(())
+        .given_no_previous_events()
+        .when(submit(dec!(120.00)))
+        .then_expect_events(vec![submitted(dec!(120.00), 1)]);
+}
+
+#[test]
+fn approvals_needed_grow_with_the_amount() {
+    assert_eq!(policy().approvals_required(eur(dec!(999.99))), 1);
+    assert_eq!(policy().approvals_required(eur(dec!(1000))), 2);
+    assert_eq!(policy().approvals_required(eur(dec!(7500))), 3);
+    // No threshold in the expense's currency: the strictest one applies.
+    let usd = Money::new(dec!(1), Currency::from_code("USD").unwrap());
+    assert_eq!(policy().approvals_required(usd), 3);
+    assert_eq!(ExpensePolicy::default().approvals_required(usd), 1);
+}
+
+#[test]
+fn exceeding_a_category_limit_is_a_violation_the_approver_sees() {
+    let events = Expense::default().decide(submit(dec!(2500.00))).unwrap();
+    match &events[..] {
+        [ExpenseEvent::ExpenseSubmitted {
+            policy_violations,
+            approvals_required,
+            ..
+        }] => {
+            assert_eq!(*approvals_required, 2);
+            assert_eq!(
+                policy_violations,
+                &vec![PolicyViolation::CategoryLimitExceeded {
+                    category: "travel".into(),
+                    limit: eur(dec!(2000)),
+                    amount: eur(dec!(2500.00))
+                }]
+            );
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+}
+
+#[test]
+fn a_missing_receipt_above_the_threshold_is_a_violation() {
+    let d = ExpenseDetails {
+        receipt_ref: None,
+        ..details(dec!(30))
+    };
+    assert_eq!(
+        policy().violations(&d),
+        vec![PolicyViolation::ReceiptMissing {
+            required_above: eur(dec!(25))
+        }]
+    );
+}
+
+#[test]
+fn invalid_submissions_are_refused() {
+    let mut bad = details(dec!(0));
+    ExpenseTest::with(())
+        .given_no_previous_events()
+        .when(ExpenseCommand::Submit {
+            tenant_id: TENANT,
+            expense_id: EXPENSE,
+            employee_id: employee(),
+            details: bad.clone(),
+            policy: policy(),
+        })
+        .then_expect_error(ExpenseError::AmountNotPositive(eur(dec!(0.00))));
+    bad = ExpenseDetails {
+        tax: Some(eur(dec!(200))),
+        ..details(dec!(100))
+    };
+    ExpenseTest::with(())
+        .given_no_previous_events()
+        .when(ExpenseCommand::Submit {
+            tenant_id: TENANT,
+            expense_id: EXPENSE,
+            employee_id: employee(),
+            details: bad,
+            policy: policy(),
+        })
+        .then_expect_error(ExpenseError::InvalidTax {
+            tax: eur(dec!(200)),
+            amount: eur(dec!(100.00)),
+        });
+    bad = ExpenseDetails {
+        merchant: " ".into(),
+        ..details(dec!(100))
+    };
+    ExpenseTest::with(())
+        .given_no_previous_events()
+        .when(ExpenseCommand::Submit {
+            tenant_id: TENANT,
+            expense_id: EXPENSE,
+            employee_id: employee(),
+            details: bad,
+            policy: policy(),
+        })
+        .then_expect_error(ExpenseError::InvalidText {
+            field: "merchant".into(),
+            max: 200,
+        });
+}
+
+#[test]
+fn submitting_twice_is_a_conflict() {
+    ExpenseTest::with(())
+        .given(vec![submitted(dec!(120), 1)])
+        .when(submit(dec!(120)))
+        .then_expect_error(ExpenseError::AlreadySubmitted);
+}
+
+#[test]
+fn the_last_needed_approval_approves_the_expense() {
+    ExpenseTest::with(())
+        .given(vec![submitted(dec!(120), 1)])
+        .when(approve(1))
+        .then_expect_events(vec![
+            approval(1, 1, 1),
+            ExpenseEvent::ExpenseApproved {
+                approver_id: approver(1),
+            },
+        ]);
+    ExpenseTest::with(())
+        .given(vec![submitted(dec!(1500), 2)])
+        .when(approve(1))
+        .then_expect_events(vec![approval(1, 1, 2)]);
+    ExpenseTest::with(())
+        .given(vec![submitted(dec!(1500), 2), approval(1, 1, 2)])
+        .when(approve(2))
+        .then_expect_events(vec![
+            approval(2, 2, 2),
+            ExpenseEvent::ExpenseApproved {
+                approver_id: approver(2),
+            },
+        ]);
+}
+
+#[test]
+fn an_approver_cannot_approve_their_own_expense() {
+    ExpenseTest::with(())
+        .given(vec![submitted(dec!(120), 1)])
+        .when(ExpenseCommand::Approve {
+            approver_id: employee(),
+            at: at(),
+            comment: None,
+        })
+        .then_expect_error(ExpenseError::SelfApproval);
+}
+
+#[test]
+fn an_approver_cannot_approve_twice() {
+    ExpenseTest::with(())
+        .given(vec![submitted(dec!(1500), 2), approval(1, 1, 2)])
+        .when(approve(1))
+        .then_expect_error(ExpenseError::AlreadyApprovedBy(approver(1)));
+}
+
+#[test]
+fn rejecting_needs_a_reason_and_is_final() {
+    ExpenseTest::with(())
+        .given(vec![submitted(dec!(120), 1)])
+        .when(ExpenseCommand::Reject {
+            approver_id: approver(1),
+            reason: " ".into(),
+        })
+        .then_expect_error(ExpenseError::InvalidText {
+            field: "reason".into(),
+            max: 2000,
+        });
+    let rejected = ExpenseEvent::ExpenseRejected {
+        approver_id: approver(1),
+        reason: "personal".into(),
+    };
+    ExpenseTest::with(())
+        .given(vec![submitted(dec!(120), 1)])
+        .when(ExpenseCommand::Reject {
+            approver_id: approver(1),
+            reason: "personal".into(),
+        })
+        .then_expect_events(vec![rejected.clone()]);
+    ExpenseTest::with(())
+        .given(vec![submitted(dec!(120), 1), rejected])
+        .when(approve(2))
+        .then_expect_error(ExpenseError::NotPending {
+            status: ExpenseStatus::Rejected,
+        });
+}
+
+#[test]
+fn a_returned_expense_is_amended_by_its_employee_and_approvals_start_over() {
+    let returned = ExpenseEvent::ExpenseReturned {
+        approver_id: approver(1),
+        reason: "add receipt".into(),
+    };
+    ExpenseTest::with(())
+        .given(vec![submitted(dec!(120), 1)])
+        .when(ExpenseCommand::Return {
+            approver_id: approver(1),
+            reason: "add receipt".into(),
+        })
+        .then_expect_events(vec![returned.clone()]);
+    ExpenseTest::with(())
+        .given(vec![
+            submitted(dec!(1500), 2),
+            approval(1, 1, 2),
+            returned.clone(),
+        ])
+        .when(ExpenseCommand::Amend {
+            employee_id: approver(3),
+            details: details(dec!(100)),
+            policy: policy(),
+        })
+        .then_expect_error(ExpenseError::NotTheEmployee);
+    let mut amended_details = details(dec!(100));
+    amended_details.category = "travel".into();
+    amended_details.amount = eur(dec!(100.00));
+    ExpenseTest::with(())
+        .given(vec![
+            submitted(dec!(1500), 2),
+            approval(1, 1, 2),
+            returned.clone(),
+        ])
+        .when(ExpenseCommand::Amend {
+            employee_id: employee(),
+            details: details(dec!(100)),
+            policy: policy(),
+        })
+        .then_expect_events(vec![ExpenseEvent::ExpenseAmended {
+            details: amended_details,
+            approvals_required: 1,
+            policy_violations: vec![],
+        }]);
+    // After amending, the earlier approver may approve again.
+    let mut state = Expense::default();
+    for e in [submitted(dec!(1500), 2), approval(1, 1, 2), returned] {
+        state.fold(e);
+    }
+    for e in state
+        .decide(ExpenseCommand::Amend {
+            employee_id: employee(),
+            details: details(dec!(100)),
+            policy: policy(),
+        })
+        .unwrap()
+    {
+        state.fold(e);
+    }
+    assert!(state.decide(approve(1)).is_ok());
+}
+
+#[test]
+fn only_a_returned_expense_can_be_amended() {
+    ExpenseTest::with(())
+        .given(vec![submitted(dec!(120), 1)])
+        .when(ExpenseCommand::Amend {
+            employee_id: employee(),
+            details: details(dec!(100)),
+            policy: policy(),
+        })
+        .then_expect_error(ExpenseError::NotReturned {
+            status: ExpenseStatus::PendingApproval,
+        });
+}
+
+#[test]
+fn only_an_approved_expense_is_reimbursed() {
+    let on = NaiveDate::from_ymd_opt(2026, 3, 31).unwrap();
+    ExpenseTest::with(())
+        .given(vec![submitted(dec!(120), 1)])
+        .when(ExpenseCommand::Reimburse {
+            batch_reference: "B-1".into(),
+            reimbursed_on: on,
+        })
+        .then_expect_error(ExpenseError::NotApproved {
+            status: ExpenseStatus::PendingApproval,
+        });
+    ExpenseTest::with(())
+        .given(vec![
+            submitted(dec!(120), 1),
+            approval(1, 1, 1),
+            ExpenseEvent::ExpenseApproved {
+                approver_id: approver(1),
+            },
+        ])
+        .when(ExpenseCommand::Reimburse {
+            batch_reference: "B-1".into(),
+            reimbursed_on: on,
+        })
+        .then_expect_events(vec![ExpenseEvent::ExpenseReimbursed {
+            batch_reference: "B-1".into(),
+            reimbursed_on: on,
+            amount: eur(dec!(120.00)),
+        }]);
+}
+
+#[test]
+fn an_unknown_expense_is_not_found() {
+    ExpenseTest::with(())
+        .given_no_previous_events()
+        .when(approve(1))
+        .then_expect_error(ExpenseError::NotFound);
+}

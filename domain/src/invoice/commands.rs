@@ -1,0 +1,120 @@
+//! What may be asked of an invoice. Values the application layer decides (the next
+//! number, today's date, the tenant's rounding policy) arrive inside the command, so
+//! deciding stays pure.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::events::{DueTerms, PaymentMethod};
+use crate::document_number::DocumentNumber;
+use crate::ids::{CreditNoteId, CustomerId, InvoiceId, LineId, PaymentId, RefundId, TenantId};
+use crate::money::{Currency, Money};
+use crate::pricing::{LineItem, RoundingPolicy};
+
+/// A command to the invoice aggregate.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum InvoiceCommand {
+    /// Start a draft for a customer in one currency.
+    CreateDraft {
+        /// Owning tenant.
+        tenant_id: TenantId,
+        /// The new invoice's id.
+        invoice_id: InvoiceId,
+        /// The customer invoiced (checked to exist by the application layer).
+        customer_id: CustomerId,
+        /// The document's only currency.
+        currency: Currency,
+        /// Due date or payment terms.
+        due_terms: DueTerms,
+        /// Free-text notes.
+        notes: Option<String>,
+    },
+    /// Add a line to a draft.
+    AddLine {
+        /// The new line's id.
+        line_id: LineId,
+        /// What the line says.
+        item: LineItem,
+    },
+    /// Replace a draft line's content.
+    ChangeLine {
+        /// The line to change.
+        line_id: LineId,
+        /// Its new content.
+        item: LineItem,
+    },
+    /// Remove a draft line.
+    RemoveLine {
+        /// The line to remove.
+        line_id: LineId,
+    },
+    /// Change a draft's due terms and notes.
+    UpdateDraftTerms {
+        /// Due date or payment terms.
+        due_terms: DueTerms,
+        /// Free-text notes.
+        notes: Option<String>,
+    },
+    /// Freeze the draft under a number; totals are computed and recorded.
+    Issue {
+        /// The next number of the series (handed out by the application layer).
+        number: DocumentNumber,
+        /// The issue date.
+        issue_date: NaiveDate,
+        /// The tenant's rounding policy in force.
+        rounding: RoundingPolicy,
+    },
+    /// Record that the invoice was sent to the customer.
+    MarkSent {
+        /// When it was sent.
+        sent_at: DateTime<Utc>,
+        /// To whom (e-mail address or channel).
+        recipient: String,
+    },
+    /// Record money received.
+    RecordPayment {
+        /// The payment's id.
+        payment_id: PaymentId,
+        /// Amount received, in the invoice currency.
+        amount: Money,
+        /// Value date.
+        received_on: NaiveDate,
+        /// How it was paid.
+        method: PaymentMethod,
+        /// Bank reference or similar.
+        reference: Option<String>,
+    },
+    /// Give back (part of) a payment.
+    RefundPayment {
+        /// The refund's id.
+        refund_id: RefundId,
+        /// The payment refunded.
+        payment_id: PaymentId,
+        /// Amount given back.
+        amount: Money,
+        /// When.
+        refunded_on: NaiveDate,
+        /// Why (required).
+        reason: String,
+    },
+    /// Reduce what is owed with a numbered credit note.
+    IssueCreditNote {
+        /// The credit note's id.
+        credit_note_id: CreditNoteId,
+        /// Its number in the credit-note series.
+        number: DocumentNumber,
+        /// Gross amount credited (at most the amount due).
+        amount: Money,
+        /// Issue date.
+        issue_date: NaiveDate,
+        /// Why (required).
+        reason: String,
+    },
+    /// Cancel an issued invoice on which nothing was paid.
+    Void {
+        /// Why (required).
+        reason: String,
+        /// When.
+        voided_on: NaiveDate,
+    },
+}

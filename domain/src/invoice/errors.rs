@@ -1,0 +1,178 @@
+//! Why an invoice command was refused: one variant per rule, each with a stable code.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use super::DocumentStatus;
+use crate::document_number::InvalidSeries;
+use crate::error_code::{Coded, ErrorCode};
+use crate::ids::{CreditNoteId, LineId, PaymentId, RefundId};
+use crate::money::{Currency, Money, MoneyError};
+use crate::pricing::LineError;
+
+/// A refused invoice command.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+pub enum InvoiceError {
+    /// An invoice with this id already exists.
+    #[error("an invoice with this id already exists")]
+    AlreadyCreated,
+    /// No such invoice.
+    #[error("invoice not found")]
+    NotFound,
+    /// Only drafts can be edited or issued.
+    #[error("the invoice is {status:?}; only a draft can be changed or issued")]
+    NotADraft {
+        /// The current status.
+        status: DocumentStatus,
+    },
+    /// Payments, refunds, credit notes, sending and voiding need an issued invoice.
+    #[error("the invoice is {status:?}; this needs an issued, not voided invoice")]
+    NotIssued {
+        /// The current status.
+        status: DocumentStatus,
+    },
+    /// A line's content is invalid.
+    #[error(transparent)]
+    Line(#[from] LineError),
+    /// The line id is already used on this invoice.
+    #[error("line {0} already exists on this invoice")]
+    DuplicateLine(LineId),
+    /// No line with that id.
+    #[error("line {0} is not on this invoice")]
+    LineNotFound(LineId),
+    /// Too many lines.
+    #[error("an invoice may have at most {max} lines")]
+    TooManyLines {
+        /// The limit.
+        max: usize,
+    },
+    /// An invoice needs at least one line to be issued.
+    #[error("an invoice needs at least one line to be issued")]
+    NoLines,
+    /// The total would be negative.
+    #[error("the invoice total would be negative ({0})")]
+    NegativeTotal(Money),
+    /// Payment terms out of range.
+    #[error("payment terms of {0} days are out of range (0 to 365)")]
+    InvalidNetDays(u16),
+    /// The due date is before the issue date.
+    #[error("due date {due_date} is before issue date {issue_date}")]
+    DueBeforeIssue {
+        /// Issue date.
+        issue_date: NaiveDate,
+        /// The refused due date.
+        due_date: NaiveDate,
+    },
+    /// A free text is too long.
+    #[error("text is longer than {max} characters")]
+    TextTooLong {
+        /// The limit.
+        max: usize,
+    },
+    /// The series name is malformed.
+    #[error(transparent)]
+    Series(#[from] InvalidSeries),
+    /// An amount is in another currency than the invoice.
+    #[error("the invoice is in {invoice}; {offered} was offered")]
+    CurrencyMismatch {
+        /// The invoice currency.
+        invoice: Currency,
+        /// The currency offered.
+        offered: Currency,
+    },
+    /// An amount is malformed (e.g. finer than the minor unit).
+    #[error(transparent)]
+    Money(#[from] MoneyError),
+    /// Amounts must be positive.
+    #[error("the amount must be greater than zero, got {0}")]
+    AmountNotPositive(Money),
+    /// The payment exceeds what is due.
+    #[error("payment of {offered} exceeds the amount due of {due}")]
+    OverPayment {
+        /// What is due.
+        due: Money,
+        /// What was offered.
+        offered: Money,
+    },
+    /// The payment id is already recorded.
+    #[error("payment {0} is already recorded")]
+    DuplicatePayment(PaymentId),
+    /// No payment with that id.
+    #[error("payment {0} is not recorded on this invoice")]
+    PaymentNotFound(PaymentId),
+    /// The refund id is already recorded.
+    #[error("refund {0} is already recorded")]
+    DuplicateRefund(RefundId),
+    /// The refund exceeds what is left of the payment.
+    #[error("refund of {offered} exceeds the refundable {refundable} of that payment")]
+    OverRefund {
+        /// What can still be refunded.
+        refundable: Money,
+        /// What was asked.
+        offered: Money,
+    },
+    /// The credit note exceeds what is left to pay.
+    #[error("credit note of {offered} exceeds the creditable {creditable}")]
+    OverCredit {
+        /// What can still be credited (the amount due).
+        creditable: Money,
+        /// What was asked.
+        offered: Money,
+    },
+    /// The credit note id is already used.
+    #[error("credit note {0} already exists")]
+    DuplicateCreditNote(CreditNoteId),
+    /// A reason is required.
+    #[error("a reason is required")]
+    ReasonRequired,
+    /// A recipient is required to mark an invoice sent.
+    #[error("a recipient of at most 320 characters is required")]
+    RecipientRequired,
+    /// Paid invoices cannot be voided; refund or credit instead.
+    #[error("{paid} has been paid; refund the payments or issue a credit note instead of voiding")]
+    VoidWithPayments {
+        /// Amount paid.
+        paid: Money,
+    },
+    /// Credited invoices cannot be voided.
+    #[error("the invoice has credit notes and cannot be voided")]
+    VoidWithCreditNotes,
+    /// Already voided.
+    #[error("the invoice is already void")]
+    AlreadyVoid,
+}
+
+impl Coded for InvoiceError {
+    fn code(&self) -> ErrorCode {
+        use InvoiceError as E;
+        match self {
+            E::NotFound | E::LineNotFound(_) | E::PaymentNotFound(_) => ErrorCode::NotFound,
+            E::AlreadyCreated
+            | E::NotADraft { .. }
+            | E::NotIssued { .. }
+            | E::DuplicateLine(_)
+            | E::DuplicatePayment(_)
+            | E::DuplicateRefund(_)
+            | E::DuplicateCreditNote(_)
+            | E::VoidWithPayments { .. }
+            | E::VoidWithCreditNotes
+            | E::AlreadyVoid => ErrorCode::Conflict,
+            E::TooManyLines { .. } => ErrorCode::Limit,
+            E::Line(_)
+            | E::NoLines
+            | E::NegativeTotal(_)
+            | E::InvalidNetDays(_)
+            | E::DueBeforeIssue { .. }
+            | E::TextTooLong { .. }
+            | E::Series(_)
+            | E::CurrencyMismatch { .. }
+            | E::Money(_)
+            | E::AmountNotPositive(_)
+            | E::OverPayment { .. }
+            | E::OverRefund { .. }
+            | E::OverCredit { .. }
+            | E::ReasonRequired
+            | E::RecipientRequired => ErrorCode::Validation,
+        }
+    }
+}

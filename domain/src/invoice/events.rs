@@ -1,0 +1,189 @@
+//! What happened to an invoice. Events carry the values that were decided (totals,
+//! amounts due), so projections never recompute business rules.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rust_decimal::Decimal;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::aggregate::domain_event;
+use crate::document_number::DocumentNumber;
+use crate::ids::{CreditNoteId, CustomerId, InvoiceId, LineId, PaymentId, RefundId, TenantId};
+use crate::money::{Currency, Money};
+use crate::pricing::{DocumentTotals, LineItem, PricedLine, RoundingPolicy};
+
+/// When an invoice falls due.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "kind", rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum DueTerms {
+    /// A number of days after the issue date (0 = due on receipt).
+    NetDays {
+        /// Days after issue.
+        days: u16,
+    },
+    /// A fixed date (not before the issue date).
+    OnDate {
+        /// The due date.
+        date: NaiveDate,
+    },
+}
+
+/// How a payment was made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum PaymentMethod {
+    /// Bank transfer.
+    BankTransfer,
+    /// Card.
+    Card,
+    /// Cash.
+    Cash,
+    /// Cheque.
+    Cheque,
+    /// Direct debit.
+    DirectDebit,
+    /// Anything else.
+    Other,
+}
+
+/// A line as issued: its content and its rounded amounts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct IssuedLine {
+    /// The line's id.
+    pub line_id: LineId,
+    /// What the line says.
+    pub item: LineItem,
+    /// Its rounded amounts.
+    pub priced: PricedLine,
+}
+
+/// An event of the invoice aggregate.
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Serialize,
+    Deserialize,
+    JsonSchema,
+    strum::IntoStaticStr,
+    strum::VariantNames,
+)]
+pub enum InvoiceEvent {
+    /// A draft was started.
+    DraftCreated {
+        /// Owning tenant.
+        tenant_id: TenantId,
+        /// The invoice's id.
+        invoice_id: InvoiceId,
+        /// The customer invoiced.
+        customer_id: CustomerId,
+        /// The document's currency.
+        currency: Currency,
+        /// Due date or payment terms.
+        due_terms: DueTerms,
+        /// Notes.
+        notes: Option<String>,
+    },
+    /// A line was added to the draft.
+    LineAdded {
+        /// The line's id.
+        line_id: LineId,
+        /// Its content.
+        item: LineItem,
+    },
+    /// A draft line was changed.
+    LineChanged {
+        /// The line's id.
+        line_id: LineId,
+        /// Its new content.
+        item: LineItem,
+    },
+    /// A draft line was removed.
+    LineRemoved {
+        /// The line's id.
+        line_id: LineId,
+    },
+    /// The draft's terms or notes changed.
+    DraftTermsUpdated {
+        /// Due date or payment terms.
+        due_terms: DueTerms,
+        /// Notes.
+        notes: Option<String>,
+    },
+    /// The invoice was numbered and frozen; its amounts are final.
+    InvoiceIssued {
+        /// Gap-free number in its series.
+        number: DocumentNumber,
+        /// Issue date.
+        issue_date: NaiveDate,
+        /// Due date (from the terms).
+        due_date: NaiveDate,
+        /// The rounding policy the totals were computed under.
+        rounding: RoundingPolicy,
+        /// Every line with its rounded amounts.
+        lines: Vec<IssuedLine>,
+        /// Document totals and tax totals per rate.
+        totals: DocumentTotals,
+    },
+    /// The invoice was sent.
+    InvoiceSent {
+        /// When.
+        sent_at: DateTime<Utc>,
+        /// To whom.
+        recipient: String,
+    },
+    /// A payment was received.
+    PaymentRecorded {
+        /// The payment's id.
+        payment_id: PaymentId,
+        /// Amount received.
+        amount: Money,
+        /// Value date.
+        received_on: NaiveDate,
+        /// How.
+        method: PaymentMethod,
+        /// Reference.
+        reference: Option<String>,
+        /// What is still owed after this payment.
+        amount_due_after: Decimal,
+    },
+    /// (Part of) a payment was given back.
+    PaymentRefunded {
+        /// The refund's id.
+        refund_id: RefundId,
+        /// The payment refunded.
+        payment_id: PaymentId,
+        /// Amount given back.
+        amount: Money,
+        /// When.
+        refunded_on: NaiveDate,
+        /// Why.
+        reason: String,
+        /// What is owed after the refund.
+        amount_due_after: Decimal,
+    },
+    /// A credit note reduced what is owed.
+    CreditNoteIssued {
+        /// The credit note's id.
+        credit_note_id: CreditNoteId,
+        /// Its gap-free number.
+        number: DocumentNumber,
+        /// Issue date.
+        issue_date: NaiveDate,
+        /// Why.
+        reason: String,
+        /// The credited amounts, split by tax rate (positive numbers).
+        totals: DocumentTotals,
+        /// What is owed after the credit.
+        amount_due_after: Decimal,
+    },
+    /// The invoice was cancelled.
+    InvoiceVoided {
+        /// Why.
+        reason: String,
+        /// When.
+        voided_on: NaiveDate,
+    },
+}
+
+domain_event!(InvoiceEvent, version = "1");

@@ -1,0 +1,572 @@
+//! The invoice: drafted, issued with a gap-free number, sent, paid, refunded,
+//! credited or voided.
+//!
+//! Two dimensions describe an invoice. The **document status** ([`DocumentStatus`]) is
+//! stored: draft → issued → sent, or void. The **payment status** ([`PaymentStatus`]:
+//! unpaid, partially paid, paid, overdue) is derived from the amounts and, for
+//! overdue, from a date the caller supplies; it is never a stored flag.
+//!
+//! Issued documents are immutable: what was issued is only ever corrected by new
+//! events (a credit note, a void), never edited.
+
+mod commands;
+mod errors;
+mod events;
+#[cfg(test)]
+mod tests;
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+pub use commands::InvoiceCommand;
+pub use errors::InvoiceError;
+pub use events::{DueTerms, InvoiceEvent, IssuedLine, PaymentMethod};
+
+use crate::aggregate::{cqrs_aggregate, Decide, TenantOwned};
+use crate::document_number::{validate_series, DocumentNumber};
+use crate::ids::{CreditNoteId, CustomerId, InvoiceId, LineId, PaymentId, RefundId, TenantId};
+use crate::money::{Currency, Money};
+use crate::pricing::{
+    price_document, split_credit, validate_line, DocumentTotals, LineItem, RoundingPolicy,
+};
+
+/// Most lines a draft may hold.
+pub const MAX_LINES: usize = 500;
+/// Most characters of free text (notes, reasons, references).
+pub const MAX_TEXT: usize = 2000;
+/// Longest payment term in days.
+pub const MAX_NET_DAYS: u16 = 365;
+
+/// Where the document is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum DocumentStatus {
+    /// Not created yet (no events).
+    #[default]
+    New,
+    /// Being prepared: lines and terms may change.
+    Draft,
+    /// Numbered and frozen.
+    Issued,
+    /// Issued and sent to the customer at least once.
+    Sent,
+    /// Cancelled (only while nothing was paid); kept for the record.
+    Void,
+}
+
+/// Payment status: derived from the amounts and the due date, never stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum PaymentStatus {
+    /// Nothing paid or credited yet, not past due.
+    Unpaid,
+    /// Something paid or credited, something still due, not past due.
+    PartiallyPaid,
+    /// Nothing left to pay.
+    Paid,
+    /// Something still due after the due date.
+    Overdue,
+}
+
+/// A draft line: its id and what it says.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DraftLine {
+    /// The line's id.
+    pub line_id: LineId,
+    /// Its content.
+    pub item: LineItem,
+}
+
+/// A payment as the invoice remembers it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentRecord {
+    /// The payment's id.
+    pub payment_id: PaymentId,
+    /// Amount received.
+    pub amount: Decimal,
+    /// Amount refunded from it so far.
+    pub refunded: Decimal,
+}
+
+/// The invoice aggregate's state (folded from its events).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Invoice {
+    /// Document status.
+    pub status: DocumentStatus,
+    /// The invoice's id.
+    pub invoice_id: Option<InvoiceId>,
+    /// Owning tenant.
+    pub tenant_id: Option<TenantId>,
+    /// The customer invoiced.
+    pub customer_id: Option<CustomerId>,
+    /// The one currency of the whole document.
+    pub currency: Option<Currency>,
+    /// Due date or payment terms, while a draft.
+    pub due_terms: Option<DueTerms>,
+    /// Free-text notes printed on the invoice.
+    pub notes: Option<String>,
+    /// Lines, in order.
+    pub lines: Vec<DraftLine>,
+    /// Number, once issued.
+    pub number: Option<DocumentNumber>,
+    /// Issue date, once issued.
+    pub issue_date: Option<NaiveDate>,
+    /// Due date, once issued.
+    pub due_date: Option<NaiveDate>,
+    /// The rounding policy the totals were computed under.
+    pub rounding: Option<RoundingPolicy>,
+    /// Totals, once issued.
+    pub totals: DocumentTotals,
+    /// Payments received.
+    pub payments: Vec<PaymentRecord>,
+    /// Ids of refunds recorded (to refuse duplicates).
+    pub refund_ids: Vec<RefundId>,
+    /// Credit notes issued against this invoice, with their totals.
+    pub credit_notes: Vec<(CreditNoteId, Decimal)>,
+}
+
+impl Invoice {
+    /// The document's currency; only an invoice that does not exist has none.
+    fn currency(&self) -> Result<Currency, InvoiceError> {
+        self.currency.ok_or(InvoiceError::NotFound)
+    }
+
+    /// Money received, net of refunds.
+    pub fn amount_paid(&self) -> Decimal {
+        self.payments.iter().map(|p| p.amount - p.refunded).sum()
+    }
+
+    /// Total of the credit notes issued.
+    pub fn amount_credited(&self) -> Decimal {
+        self.credit_notes.iter().map(|(_, total)| *total).sum()
+    }
+
+    /// What the customer still owes: total − credited − paid (never negative).
+    pub fn amount_due(&self) -> Decimal {
+        self.totals.total - self.amount_credited() - self.amount_paid()
+    }
+
+    fn money(&self, amount: Decimal) -> Result<Money, InvoiceError> {
+        Ok(Money::new(amount, self.currency()?))
+    }
+
+    /// The derived payment status on `today`, or `None` while a draft or void.
+    pub fn payment_status(&self, today: NaiveDate) -> Option<PaymentStatus> {
+        if !matches!(self.status, DocumentStatus::Issued | DocumentStatus::Sent) {
+            return None;
+        }
+        let due = self.amount_due();
+        Some(if due <= Decimal::ZERO {
+            PaymentStatus::Paid
+        } else if self.due_date.is_some_and(|d| today > d) {
+            PaymentStatus::Overdue
+        } else if due < self.totals.total {
+            PaymentStatus::PartiallyPaid
+        } else {
+            PaymentStatus::Unpaid
+        })
+    }
+
+    fn require_exists(&self) -> Result<(), InvoiceError> {
+        if self.status == DocumentStatus::New {
+            Err(InvoiceError::NotFound)
+        } else {
+            Ok(())
+        }
+    }
+
+    fn require_draft(&self) -> Result<(), InvoiceError> {
+        self.require_exists()?;
+        if self.status == DocumentStatus::Draft {
+            Ok(())
+        } else {
+            Err(InvoiceError::NotADraft {
+                status: self.status,
+            })
+        }
+    }
+
+    fn require_open(&self) -> Result<(), InvoiceError> {
+        self.require_exists()?;
+        match self.status {
+            DocumentStatus::Issued | DocumentStatus::Sent => Ok(()),
+            status => Err(InvoiceError::NotIssued { status }),
+        }
+    }
+
+    fn check_money(&self, amount: Money) -> Result<Money, InvoiceError> {
+        let currency = self.currency()?;
+        if amount.currency != currency {
+            return Err(InvoiceError::CurrencyMismatch {
+                invoice: currency,
+                offered: amount.currency,
+            });
+        }
+        let exact = Money::exact(amount.amount, currency)?;
+        if !exact.is_positive() {
+            return Err(InvoiceError::AmountNotPositive(exact));
+        }
+        Ok(exact)
+    }
+
+    fn decide_issue(
+        &self,
+        number: DocumentNumber,
+        issue_date: NaiveDate,
+        rounding: RoundingPolicy,
+    ) -> Result<Vec<InvoiceEvent>, InvoiceError> {
+        self.require_draft()?;
+        validate_series(&number.series)?;
+        if self.lines.is_empty() {
+            return Err(InvoiceError::NoLines);
+        }
+        let due_date = match self.due_terms {
+            Some(DueTerms::NetDays { days }) => issue_date + chrono::Days::new(u64::from(days)),
+            Some(DueTerms::OnDate { date }) => date,
+            None => issue_date,
+        };
+        if due_date < issue_date {
+            return Err(InvoiceError::DueBeforeIssue {
+                issue_date,
+                due_date,
+            });
+        }
+        let currency = self.currency()?;
+        let (priced, totals) =
+            price_document(self.lines.iter().map(|l| &l.item), currency, rounding);
+        if totals.total < Decimal::ZERO {
+            return Err(InvoiceError::NegativeTotal(self.money(totals.total)?));
+        }
+        let lines = self
+            .lines
+            .iter()
+            .zip(priced)
+            .map(|(line, priced)| IssuedLine {
+                line_id: line.line_id,
+                item: line.item.clone(),
+                priced,
+            })
+            .collect();
+        Ok(vec![InvoiceEvent::InvoiceIssued {
+            number,
+            issue_date,
+            due_date,
+            rounding,
+            lines,
+            totals,
+        }])
+    }
+}
+
+fn require_reason(reason: &str) -> Result<String, InvoiceError> {
+    let trimmed = reason.trim();
+    if trimmed.is_empty() {
+        Err(InvoiceError::ReasonRequired)
+    } else if trimmed.chars().count() > MAX_TEXT {
+        Err(InvoiceError::TextTooLong { max: MAX_TEXT })
+    } else {
+        Ok(trimmed.to_owned())
+    }
+}
+
+fn check_optional_text(text: Option<String>) -> Result<Option<String>, InvoiceError> {
+    match text.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty()) {
+        Some(t) if t.chars().count() > MAX_TEXT => Err(InvoiceError::TextTooLong { max: MAX_TEXT }),
+        other => Ok(other),
+    }
+}
+
+fn check_terms(terms: &DueTerms) -> Result<(), InvoiceError> {
+    match terms {
+        DueTerms::NetDays { days } if *days > MAX_NET_DAYS => {
+            Err(InvoiceError::InvalidNetDays(*days))
+        }
+        _ => Ok(()),
+    }
+}
+
+impl Decide for Invoice {
+    fn decide(&self, command: InvoiceCommand) -> Result<Vec<InvoiceEvent>, InvoiceError> {
+        use InvoiceCommand as C;
+        use InvoiceEvent as E;
+        match command {
+            C::CreateDraft {
+                tenant_id,
+                invoice_id,
+                customer_id,
+                currency,
+                due_terms,
+                notes,
+            } => {
+                if self.status != DocumentStatus::New {
+                    return Err(InvoiceError::AlreadyCreated);
+                }
+                check_terms(&due_terms)?;
+                let notes = check_optional_text(notes)?;
+                Ok(vec![E::DraftCreated {
+                    tenant_id,
+                    invoice_id,
+                    customer_id,
+                    currency,
+                    due_terms,
+                    notes,
+                }])
+            }
+            C::AddLine { line_id, item } => {
+                self.require_draft()?;
+                if self.lines.iter().any(|l| l.line_id == line_id) {
+                    return Err(InvoiceError::DuplicateLine(line_id));
+                }
+                if self.lines.len() >= MAX_LINES {
+                    return Err(InvoiceError::TooManyLines { max: MAX_LINES });
+                }
+                validate_line(&item, self.currency()?)?;
+                Ok(vec![E::LineAdded { line_id, item }])
+            }
+            C::ChangeLine { line_id, item } => {
+                self.require_draft()?;
+                if !self.lines.iter().any(|l| l.line_id == line_id) {
+                    return Err(InvoiceError::LineNotFound(line_id));
+                }
+                validate_line(&item, self.currency()?)?;
+                Ok(vec![E::LineChanged { line_id, item }])
+            }
+            C::RemoveLine { line_id } => {
+                self.require_draft()?;
+                if !self.lines.iter().any(|l| l.line_id == line_id) {
+                    return Err(InvoiceError::LineNotFound(line_id));
+                }
+                Ok(vec![E::LineRemoved { line_id }])
+            }
+            C::UpdateDraftTerms { due_terms, notes } => {
+                self.require_draft()?;
+                check_terms(&due_terms)?;
+                let notes = check_optional_text(notes)?;
+                Ok(vec![E::DraftTermsUpdated { due_terms, notes }])
+            }
+            C::Issue {
+                number,
+                issue_date,
+                rounding,
+            } => self.decide_issue(number, issue_date, rounding),
+            C::MarkSent { sent_at, recipient } => {
+                self.require_open()?;
+                let recipient = recipient.trim();
+                if recipient.is_empty() || recipient.chars().count() > 320 {
+                    return Err(InvoiceError::RecipientRequired);
+                }
+                Ok(vec![E::InvoiceSent {
+                    sent_at,
+                    recipient: recipient.to_owned(),
+                }])
+            }
+            C::RecordPayment {
+                payment_id,
+                amount,
+                received_on,
+                method,
+                reference,
+            } => {
+                self.require_open()?;
+                if self.payments.iter().any(|p| p.payment_id == payment_id) {
+                    return Err(InvoiceError::DuplicatePayment(payment_id));
+                }
+                let amount = self.check_money(amount)?;
+                let due = self.amount_due();
+                if amount.amount > due {
+                    return Err(InvoiceError::OverPayment {
+                        due: self.money(due)?,
+                        offered: amount,
+                    });
+                }
+                let reference = check_optional_text(reference)?;
+                Ok(vec![E::PaymentRecorded {
+                    payment_id,
+                    amount,
+                    received_on,
+                    method,
+                    reference,
+                    amount_due_after: due - amount.amount,
+                }])
+            }
+            C::RefundPayment {
+                refund_id,
+                payment_id,
+                amount,
+                refunded_on,
+                reason,
+            } => {
+                self.require_open()?;
+                if self.refund_ids.contains(&refund_id) {
+                    return Err(InvoiceError::DuplicateRefund(refund_id));
+                }
+                let payment = self
+                    .payments
+                    .iter()
+                    .find(|p| p.payment_id == payment_id)
+                    .ok_or(InvoiceError::PaymentNotFound(payment_id))?;
+                let amount = self.check_money(amount)?;
+                let refundable = payment.amount - payment.refunded;
+                if amount.amount > refundable {
+                    return Err(InvoiceError::OverRefund {
+                        refundable: self.money(refundable)?,
+                        offered: amount,
+                    });
+                }
+                let reason = require_reason(&reason)?;
+                Ok(vec![E::PaymentRefunded {
+                    refund_id,
+                    payment_id,
+                    amount,
+                    refunded_on,
+                    reason,
+                    amount_due_after: self.amount_due() + amount.amount,
+                }])
+            }
+            C::IssueCreditNote {
+                credit_note_id,
+                number,
+                amount,
+                issue_date,
+                reason,
+            } => {
+                self.require_open()?;
+                validate_series(&number.series)?;
+                if self
+                    .credit_notes
+                    .iter()
+                    .any(|(id, _)| *id == credit_note_id)
+                {
+                    return Err(InvoiceError::DuplicateCreditNote(credit_note_id));
+                }
+                let amount = self.check_money(amount)?;
+                let creditable = self.amount_due();
+                if amount.amount > creditable {
+                    return Err(InvoiceError::OverCredit {
+                        creditable: self.money(creditable)?,
+                        offered: amount,
+                    });
+                }
+                let reason = require_reason(&reason)?;
+                let rounding = self.rounding.unwrap_or_default();
+                let totals =
+                    split_credit(amount.amount, &self.totals, amount.currency, rounding.mode);
+                Ok(vec![E::CreditNoteIssued {
+                    credit_note_id,
+                    number,
+                    issue_date,
+                    reason,
+                    totals,
+                    amount_due_after: creditable - amount.amount,
+                }])
+            }
+            C::Void { reason, voided_on } => {
+                self.require_exists()?;
+                if self.status == DocumentStatus::Void {
+                    return Err(InvoiceError::AlreadyVoid);
+                }
+                self.require_open()?;
+                let paid = self.amount_paid();
+                if paid > Decimal::ZERO {
+                    return Err(InvoiceError::VoidWithPayments {
+                        paid: self.money(paid)?,
+                    });
+                }
+                if !self.credit_notes.is_empty() {
+                    return Err(InvoiceError::VoidWithCreditNotes);
+                }
+                let reason = require_reason(&reason)?;
+                Ok(vec![E::InvoiceVoided { reason, voided_on }])
+            }
+        }
+    }
+}
+
+impl Invoice {
+    /// Folds one event into the state. Never fails: events are facts.
+    pub fn fold(&mut self, event: InvoiceEvent) {
+        use InvoiceEvent as E;
+        match event {
+            E::DraftCreated {
+                tenant_id,
+                invoice_id,
+                customer_id,
+                currency,
+                due_terms,
+                notes,
+            } => {
+                self.status = DocumentStatus::Draft;
+                self.tenant_id = Some(tenant_id);
+                self.invoice_id = Some(invoice_id);
+                self.customer_id = Some(customer_id);
+                self.currency = Some(currency);
+                self.due_terms = Some(due_terms);
+                self.notes = notes;
+            }
+            E::LineAdded { line_id, item } => self.lines.push(DraftLine { line_id, item }),
+            E::LineChanged { line_id, item } => {
+                if let Some(line) = self.lines.iter_mut().find(|l| l.line_id == line_id) {
+                    line.item = item;
+                }
+            }
+            E::LineRemoved { line_id } => self.lines.retain(|l| l.line_id != line_id),
+            E::DraftTermsUpdated { due_terms, notes } => {
+                self.due_terms = Some(due_terms);
+                self.notes = notes;
+            }
+            E::InvoiceIssued {
+                number,
+                issue_date,
+                due_date,
+                rounding,
+                totals,
+                ..
+            } => {
+                self.status = DocumentStatus::Issued;
+                self.number = Some(number);
+                self.issue_date = Some(issue_date);
+                self.due_date = Some(due_date);
+                self.rounding = Some(rounding);
+                self.totals = totals;
+            }
+            E::InvoiceSent { .. } => self.status = DocumentStatus::Sent,
+            E::PaymentRecorded {
+                payment_id, amount, ..
+            } => self.payments.push(PaymentRecord {
+                payment_id,
+                amount: amount.amount,
+                refunded: Decimal::ZERO,
+            }),
+            E::PaymentRefunded {
+                refund_id,
+                payment_id,
+                amount,
+                ..
+            } => {
+                self.refund_ids.push(refund_id);
+                if let Some(p) = self
+                    .payments
+                    .iter_mut()
+                    .find(|p| p.payment_id == payment_id)
+                {
+                    p.refunded += amount.amount;
+                }
+            }
+            E::CreditNoteIssued {
+                credit_note_id,
+                totals,
+                ..
+            } => self.credit_notes.push((credit_note_id, totals.total)),
+            E::InvoiceVoided { .. } => self.status = DocumentStatus::Void,
+        }
+    }
+}
+
+impl TenantOwned for Invoice {
+    fn tenant(&self) -> Option<TenantId> {
+        self.tenant_id
+    }
+}
+
+cqrs_aggregate!(Invoice, type = "Invoice", command = InvoiceCommand, event = InvoiceEvent, error = InvoiceError);

@@ -1,0 +1,870 @@
+//! Given-when-then tests for every invoice rule.
+
+use chrono::{NaiveDate, TimeZone, Utc};
+use cqrs_es::test::TestFramework;
+use proptest::prelude::*;
+use rust_decimal::Decimal;
+use rust_decimal_macros::dec;
+use uuid::Uuid;
+
+use super::*;
+use crate::money::RoundingMode;
+use crate::pricing::{Discount, LineError, PricedLine, TaxRoundingScope};
+use crate::tax::{TaxRate, TaxTreatment};
+
+type InvoiceTest = TestFramework<Invoice>;
+
+const TENANT: TenantId = TenantId::from_uuid(Uuid::from_u128(1));
+const INVOICE: InvoiceId = InvoiceId::from_uuid(Uuid::from_u128(2));
+const CUSTOMER: CustomerId = CustomerId::from_uuid(Uuid::from_u128(3));
+const LINE: LineId = LineId::from_uuid(Uuid::from_u128(10));
+const PAYMENT: PaymentId = PaymentId::from_uuid(Uuid::from_u128(20));
+
+fn eur() -> Currency {
+    Currency::from_code("EUR").unwrap()
+}
+
+fn eur_amount(amount: Decimal) -> Money {
+    Money::new(amount, eur())
+}
+
+fn date(day: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 3, day).unwrap()
+}
+
+fn consulting() -> LineItem {
+    LineItem {
+        description: "Consulting".into(),
+        quantity: dec!(10),
+        unit_price: dec!(100),
+        discount: None,
+        taxes: vec![TaxRate {
+            code: "VAT".into(),
+            percent: dec!(19),
+            treatment: TaxTreatment::Standard,
+        }],
+    }
+}
+
+fn created() -> InvoiceEvent {
+    InvoiceEvent::DraftCreated {
+        tenant_id: TENANT,
+        invoice_id: INVOICE,
+        customer_id: CUSTOMER,
+        currency: eur(),
+        due_terms: DueTerms::NetDays { days: 30 },
+        notes: None,
+    }
+}
+
+fn line_added() -> InvoiceEvent {
+    InvoiceEvent::LineAdded {
+        line_id: LINE,
+        item: consulting(),
+    }
+}
+
+fn number(sequence: u64) -> DocumentNumber {
+    DocumentNumber {
+        series: "A".into(),
+        sequence,
+    }
+}
+
+fn issued() -> InvoiceEvent {
+    let mut draft = Invoice::default();
+    draft.fold(created());
+    draft.fold(line_added());
+    draft
+        .decide(InvoiceCommand::Issue {
+            number: number(1),
+            issue_date: date(1),
+            rounding: RoundingPolicy::default(),
+        })
+        .unwrap()
+        .remove(0)
+}
+
+fn paid(amount: Decimal, due_after: Decimal) -> InvoiceEvent {
+    InvoiceEvent::PaymentRecorded {
+        payment_id: PAYMENT,
+        amount: eur_amount(amount),
+        received_on: date(5),
+        method: PaymentMethod::BankTransfer,
+        reference: None,
+        amount_due_after: due_after,
+    }
+}
+
+fn pay(amount: Decimal) -> InvoiceCommand {
+    InvoiceCommand::RecordPayment {
+        payment_id: PaymentId(Uuid::from_u128(21)),
+        amount: eur_amount(amount),
+        received_on: date(6),
+        method: PaymentMethod::Card,
+        reference: Some("  ".into()),
+    }
+}
+
+fn state(events: Vec<InvoiceEvent>) -> Invoice {
+    let mut invoice = Invoice::default();
+    for e in events {
+        invoice.fold(e);
+    }
+    invoice
+}
+
+#[test]
+fn a_draft_is_created_for_a_customer_in_one_currency() {
+    InvoiceTest::with(())
+        .given_no_previous_events()
+        .when(InvoiceCommand::CreateDraft {
+            tenant_id: TENANT,
+            invoice_id: INVOICE,
+            customer_id: CUSTOMER,
+            currency: eur(),
+            due_terms: DueTerms::NetDays { days: 30 },
+            notes: Some("  ".into()),
+        })
+        .then_expect_events(vec![created()]);
+}
+
+#[test]
+fn creating_the_same_invoice_twice_is_a_conflict() {
+    InvoiceTest::with(())
+        .given(vec![created()])
+        .when(InvoiceCommand::CreateDraft {
+            tenant_id: TENANT,
+            invoice_id: INVOICE,
+            customer_id: CUSTOMER,
+            currency: eur(),
+            due_terms: DueTerms::NetDays { days: 30 },
+            notes: None,
+        })
+        .then_expect_error(InvoiceError::AlreadyCreated);
+}
+
+#[test]
+fn payment_terms_over_a_year_are_refused() {
+    InvoiceTest::with(())
+        .given(vec![created()])
+        .when(InvoiceCommand::UpdateDraftTerms {
+            due_terms: DueTerms::NetDays { days: 366 },
+            notes: None,
+        })
+        .then_expect_error(InvoiceError::InvalidNetDays(366));
+}
+
+#[test]
+fn draft_terms_and_notes_can_change() {
+    InvoiceTest::with(())
+        .given(vec![created()])
+        .when(InvoiceCommand::UpdateDraftTerms {
+            due_terms: DueTerms::OnDate { date: date(20) },
+            notes: Some(" PO 7 ".into()),
+        })
+        .then_expect_events(vec![InvoiceEvent::DraftTermsUpdated {
+            due_terms: DueTerms::OnDate { date: date(20) },
+            notes: Some("PO 7".into()),
+        }]);
+}
+
+#[test]
+fn commands_on_an_unknown_invoice_are_not_found() {
+    InvoiceTest::with(())
+        .given_no_previous_events()
+        .when(InvoiceCommand::AddLine {
+            line_id: LINE,
+            item: consulting(),
+        })
+        .then_expect_error(InvoiceError::NotFound);
+    InvoiceTest::with(())
+        .given_no_previous_events()
+        .when(pay(dec!(1)))
+        .then_expect_error(InvoiceError::NotFound);
+}
+
+#[test]
+fn lines_are_added_changed_and_removed_on_a_draft() {
+    InvoiceTest::with(())
+        .given(vec![created()])
+        .when(InvoiceCommand::AddLine {
+            line_id: LINE,
+            item: consulting(),
+        })
+        .then_expect_events(vec![line_added()]);
+    let changed = LineItem {
+        discount: Some(Discount::Percent { percent: dec!(5) }),
+        ..consulting()
+    };
+    InvoiceTest::with(())
+        .given(vec![created(), line_added()])
+        .when(InvoiceCommand::ChangeLine {
+            line_id: LINE,
+            item: changed.clone(),
+        })
+        .then_expect_events(vec![InvoiceEvent::LineChanged {
+            line_id: LINE,
+            item: changed,
+        }]);
+    InvoiceTest::with(())
+        .given(vec![created(), line_added()])
+        .when(InvoiceCommand::RemoveLine { line_id: LINE })
+        .then_expect_events(vec![InvoiceEvent::LineRemoved { line_id: LINE }]);
+}
+
+#[test]
+fn a_line_id_cannot_be_used_twice() {
+    InvoiceTest::with(())
+        .given(vec![created(), line_added()])
+        .when(InvoiceCommand::AddLine {
+            line_id: LINE,
+            item: consulting(),
+        })
+        .then_expect_error(InvoiceError::DuplicateLine(LINE));
+}
+
+#[test]
+fn changing_or_removing_a_missing_line_is_not_found() {
+    InvoiceTest::with(())
+        .given(vec![created()])
+        .when(InvoiceCommand::ChangeLine {
+            line_id: LINE,
+            item: consulting(),
+        })
+        .then_expect_error(InvoiceError::LineNotFound(LINE));
+    InvoiceTest::with(())
+        .given(vec![created()])
+        .when(InvoiceCommand::RemoveLine { line_id: LINE })
+        .then_expect_error(InvoiceError::LineNotFound(LINE));
+}
+
+#[test]
+fn an_invalid_line_is_refused() {
+    let bad = LineItem {
+        quantity: dec!(0),
+        ..consulting()
+    };
+    InvoiceTest::with(())
+        .given(vec![created()])
+        .when(InvoiceCommand::AddLine {
+            line_id: LINE,
+            item: bad,
+        })
+        .then_expect_error(InvoiceError::Line(LineError::InvalidQuantity(dec!(0))));
+}
+
+#[test]
+fn a_draft_holds_at_most_500_lines() {
+    let mut events = vec![created()];
+    for i in 0..MAX_LINES {
+        events.push(InvoiceEvent::LineAdded {
+            line_id: LineId(Uuid::from_u128(1000 + i as u128)),
+            item: consulting(),
+        });
+    }
+    InvoiceTest::with(())
+        .given(events)
+        .when(InvoiceCommand::AddLine {
+            line_id: LINE,
+            item: consulting(),
+        })
+        .then_expect_error(InvoiceError::TooManyLines { max: MAX_LINES });
+}
+
+#[test]
+fn issuing_freezes_the_totals_and_records_the_rounding_policy() {
+    let expected = InvoiceEvent::InvoiceIssued {
+        number: number(1),
+        issue_date: date(1),
+        due_date: date(31),
+        rounding: RoundingPolicy::default(),
+        lines: vec![IssuedLine {
+            line_id: LINE,
+            item: consulting(),
+            priced: PricedLine {
+                discount_amount: dec!(0.00),
+                net_amount: dec!(1000.00),
+                tax_amount: dec!(190.00),
+                total_amount: dec!(1190.00),
+            },
+        }],
+        totals: DocumentTotals {
+            net_total: dec!(1000.00),
+            tax_total: dec!(190.00),
+            total: dec!(1190.00),
+            tax_totals: vec![crate::pricing::TaxTotal {
+                tax: consulting().taxes[0].clone(),
+                taxable_base: dec!(1000.00),
+                amount: dec!(190.00),
+            }],
+        },
+    };
+    InvoiceTest::with(())
+        .given(vec![created(), line_added()])
+        .when(InvoiceCommand::Issue {
+            number: number(1),
+            issue_date: date(1),
+            rounding: RoundingPolicy::default(),
+        })
+        .then_expect_events(vec![expected]);
+}
+
+#[test]
+fn an_invoice_without_lines_cannot_be_issued() {
+    InvoiceTest::with(())
+        .given(vec![created()])
+        .when(InvoiceCommand::Issue {
+            number: number(1),
+            issue_date: date(1),
+            rounding: RoundingPolicy::default(),
+        })
+        .then_expect_error(InvoiceError::NoLines);
+}
+
+#[test]
+fn a_due_date_before_the_issue_date_is_refused() {
+    InvoiceTest::with(())
+        .given(vec![
+            created(),
+            line_added(),
+            InvoiceEvent::DraftTermsUpdated {
+                due_terms: DueTerms::OnDate { date: date(1) },
+                notes: None,
+            },
+        ])
+        .when(InvoiceCommand::Issue {
+            number: number(1),
+            issue_date: date(2),
+            rounding: RoundingPolicy::default(),
+        })
+        .then_expect_error(InvoiceError::DueBeforeIssue {
+            issue_date: date(2),
+            due_date: date(1),
+        });
+}
+
+#[test]
+fn an_invoice_whose_withholdings_exceed_its_value_cannot_be_issued() {
+    let item = LineItem {
+        taxes: vec![
+            TaxRate {
+                code: "ISR".into(),
+                percent: dec!(100),
+                treatment: TaxTreatment::Withholding,
+            },
+            TaxRate {
+                code: "IVA-RET".into(),
+                percent: dec!(50),
+                treatment: TaxTreatment::Withholding,
+            },
+        ],
+        ..consulting()
+    };
+    InvoiceTest::with(())
+        .given(vec![
+            created(),
+            InvoiceEvent::LineAdded {
+                line_id: LINE,
+                item,
+            },
+        ])
+        .when(InvoiceCommand::Issue {
+            number: number(1),
+            issue_date: date(1),
+            rounding: RoundingPolicy::default(),
+        })
+        .then_expect_error(InvoiceError::NegativeTotal(eur_amount(dec!(-500.00))));
+}
+
+#[test]
+fn a_malformed_series_is_refused_at_issue() {
+    InvoiceTest::with(())
+        .given(vec![created(), line_added()])
+        .when(InvoiceCommand::Issue {
+            number: DocumentNumber {
+                series: "a".into(),
+                sequence: 1,
+            },
+            issue_date: date(1),
+            rounding: RoundingPolicy::default(),
+        })
+        .then_expect_error(InvoiceError::Series(crate::document_number::InvalidSeries(
+            "a".into(),
+        )));
+}
+
+#[test]
+fn an_issued_invoice_can_no_longer_be_edited_or_issued_again() {
+    InvoiceTest::with(())
+        .given(vec![created(), line_added(), issued()])
+        .when(InvoiceCommand::AddLine {
+            line_id: LineId(Uuid::from_u128(11)),
+            item: consulting(),
+        })
+        .then_expect_error(InvoiceError::NotADraft {
+            status: DocumentStatus::Issued,
+        });
+    InvoiceTest::with(())
+        .given(vec![created(), line_added(), issued()])
+        .when(InvoiceCommand::Issue {
+            number: number(2),
+            issue_date: date(1),
+            rounding: RoundingPolicy::default(),
+        })
+        .then_expect_error(InvoiceError::NotADraft {
+            status: DocumentStatus::Issued,
+        });
+}
+
+#[test]
+fn sending_needs_an_issued_invoice_and_a_recipient() {
+    let at = Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap();
+    InvoiceTest::with(())
+        .given(vec![created(), line_added()])
+        .when(InvoiceCommand::MarkSent {
+            sent_at: at,
+            recipient: "ap@acme.example".into(),
+        })
+        .then_expect_error(InvoiceError::NotIssued {
+            status: DocumentStatus::Draft,
+        });
+    InvoiceTest::with(())
+        .given(vec![created(), line_added(), issued()])
+        .when(InvoiceCommand::MarkSent {
+            sent_at: at,
+            recipient: " ".into(),
+        })
+        .then_expect_error(InvoiceError::RecipientRequired);
+    InvoiceTest::with(())
+        .given(vec![created(), line_added(), issued()])
+        .when(InvoiceCommand::MarkSent {
+            sent_at: at,
+            recipient: "ap@acme.example".into(),
+        })
+        .then_expect_events(vec![InvoiceEvent::InvoiceSent {
+            sent_at: at,
+            recipient: "ap@acme.example".into(),
+        }]);
+}
+
+#[test]
+fn a_payment_reduces_the_amount_due() {
+    InvoiceTest::with(())
+        .given(vec![created(), line_added(), issued()])
+        .when(pay(dec!(190)))
+        .then_expect_events(vec![InvoiceEvent::PaymentRecorded {
+            payment_id: PaymentId(Uuid::from_u128(21)),
+            amount: eur_amount(dec!(190.00)),
+            received_on: date(6),
+            method: PaymentMethod::Card,
+            reference: None,
+            amount_due_after: dec!(1000.00),
+        }]);
+}
+
+#[test]
+fn overpayment_is_refused_and_nothing_is_written() {
+    InvoiceTest::with(())
+        .given(vec![
+            created(),
+            line_added(),
+            issued(),
+            paid(dec!(1000.00), dec!(190.00)),
+        ])
+        .when(pay(dec!(190.01)))
+        .then_expect_error(InvoiceError::OverPayment {
+            due: eur_amount(dec!(190.00)),
+            offered: eur_amount(dec!(190.01)),
+        });
+}
+
+#[test]
+fn a_payment_in_another_currency_is_refused() {
+    InvoiceTest::with(())
+        .given(vec![created(), line_added(), issued()])
+        .when(InvoiceCommand::RecordPayment {
+            payment_id: PAYMENT,
+            amount: Money::new(dec!(10), Currency::from_code("USD").unwrap()),
+            received_on: date(6),
+            method: PaymentMethod::Cash,
+            reference: None,
+        })
+        .then_expect_error(InvoiceError::CurrencyMismatch {
+            invoice: eur(),
+            offered: Currency::from_code("USD").unwrap(),
+        });
+}
+
+#[test]
+fn zero_negative_and_over_precise_payments_are_refused() {
+    InvoiceTest::with(())
+        .given(vec![created(), line_added(), issued()])
+        .when(pay(dec!(0)))
+        .then_expect_error(InvoiceError::AmountNotPositive(eur_amount(dec!(0.00))));
+    InvoiceTest::with(())
+        .given(vec![created(), line_added(), issued()])
+        .when(pay(dec!(-5)))
+        .then_expect_error(InvoiceError::AmountNotPositive(eur_amount(dec!(-5.00))));
+    InvoiceTest::with(())
+        .given(vec![created(), line_added(), issued()])
+        .when(pay(dec!(1.001)))
+        .then_expect_error(InvoiceError::Money(MoneyErrorFixture::too_precise(dec!(
+            1.001
+        ))));
+}
+
+struct MoneyErrorFixture;
+impl MoneyErrorFixture {
+    fn too_precise(amount: Decimal) -> crate::money::MoneyError {
+        crate::money::MoneyError::TooPrecise {
+            amount,
+            currency: eur(),
+            minor_units: 2,
+        }
+    }
+}
+
+#[test]
+fn a_draft_cannot_be_paid() {
+    InvoiceTest::with(())
+        .given(vec![created(), line_added()])
+        .when(pay(dec!(1)))
+        .then_expect_error(InvoiceError::NotIssued {
+            status: DocumentStatus::Draft,
+        });
+}
+
+#[test]
+fn the_same_payment_cannot_be_recorded_twice() {
+    InvoiceTest::with(())
+        .given(vec![
+            created(),
+            line_added(),
+            issued(),
+            paid(dec!(10.00), dec!(1180.00)),
+        ])
+        .when(InvoiceCommand::RecordPayment {
+            payment_id: PAYMENT,
+            amount: eur_amount(dec!(10)),
+            received_on: date(6),
+            method: PaymentMethod::Cash,
+            reference: None,
+        })
+        .then_expect_error(InvoiceError::DuplicatePayment(PAYMENT));
+}
+
+fn refund(amount: Decimal, reason: &str) -> InvoiceCommand {
+    InvoiceCommand::RefundPayment {
+        refund_id: RefundId(Uuid::from_u128(30)),
+        payment_id: PAYMENT,
+        amount: eur_amount(amount),
+        refunded_on: date(7),
+        reason: reason.into(),
+    }
+}
+
+#[test]
+fn a_refund_gives_back_part_of_a_payment_and_raises_the_amount_due() {
+    InvoiceTest::with(())
+        .given(vec![
+            created(),
+            line_added(),
+            issued(),
+            paid(dec!(1190.00), dec!(0.00)),
+        ])
+        .when(refund(dec!(100), "damaged goods"))
+        .then_expect_events(vec![InvoiceEvent::PaymentRefunded {
+            refund_id: RefundId(Uuid::from_u128(30)),
+            payment_id: PAYMENT,
+            amount: eur_amount(dec!(100.00)),
+            refunded_on: date(7),
+            reason: "damaged goods".into(),
+            amount_due_after: dec!(100.00),
+        }]);
+}
+
+#[test]
+fn a_refund_cannot_exceed_the_payment_or_lack_a_reason() {
+    InvoiceTest::with(())
+        .given(vec![
+            created(),
+            line_added(),
+            issued(),
+            paid(dec!(100.00), dec!(1090.00)),
+        ])
+        .when(refund(dec!(100.01), "x"))
+        .then_expect_error(InvoiceError::OverRefund {
+            refundable: eur_amount(dec!(100.00)),
+            offered: eur_amount(dec!(100.01)),
+        });
+    InvoiceTest::with(())
+        .given(vec![
+            created(),
+            line_added(),
+            issued(),
+            paid(dec!(100.00), dec!(1090.00)),
+        ])
+        .when(refund(dec!(1), " "))
+        .then_expect_error(InvoiceError::ReasonRequired);
+    InvoiceTest::with(())
+        .given(vec![created(), line_added(), issued()])
+        .when(refund(dec!(1), "x"))
+        .then_expect_error(InvoiceError::PaymentNotFound(PAYMENT));
+}
+
+#[test]
+fn a_refund_id_cannot_be_reused() {
+    let refunded = InvoiceEvent::PaymentRefunded {
+        refund_id: RefundId(Uuid::from_u128(30)),
+        payment_id: PAYMENT,
+        amount: eur_amount(dec!(1.00)),
+        refunded_on: date(7),
+        reason: "x".into(),
+        amount_due_after: dec!(1091.00),
+    };
+    InvoiceTest::with(())
+        .given(vec![
+            created(),
+            line_added(),
+            issued(),
+            paid(dec!(100.00), dec!(1090.00)),
+            refunded,
+        ])
+        .when(refund(dec!(1), "x"))
+        .then_expect_error(InvoiceError::DuplicateRefund(RefundId(Uuid::from_u128(30))));
+}
+
+fn credit(amount: Decimal) -> InvoiceCommand {
+    InvoiceCommand::IssueCreditNote {
+        credit_note_id: CreditNoteId(Uuid::from_u128(40)),
+        number: DocumentNumber {
+            series: "CN".into(),
+            sequence: 1,
+        },
+        amount: eur_amount(amount),
+        issue_date: date(8),
+        reason: "discount agreed".into(),
+    }
+}
+
+#[test]
+fn a_partial_credit_note_splits_its_amount_by_tax_rate() {
+    let events = Invoice::decide(
+        &state(vec![created(), line_added(), issued()]),
+        credit(dec!(119)),
+    )
+    .unwrap();
+    match &events[..] {
+        [InvoiceEvent::CreditNoteIssued {
+            totals,
+            amount_due_after,
+            ..
+        }] => {
+            assert_eq!(totals.total, dec!(119.00));
+            assert_eq!(totals.net_total, dec!(100.00));
+            assert_eq!(totals.tax_total, dec!(19.00));
+            assert_eq!(*amount_due_after, dec!(1071.00));
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+}
+
+#[test]
+fn a_credit_note_never_exceeds_what_is_left_to_pay() {
+    InvoiceTest::with(())
+        .given(vec![
+            created(),
+            line_added(),
+            issued(),
+            paid(dec!(1000.00), dec!(190.00)),
+        ])
+        .when(credit(dec!(190.01)))
+        .then_expect_error(InvoiceError::OverCredit {
+            creditable: eur_amount(dec!(190.00)),
+            offered: eur_amount(dec!(190.01)),
+        });
+}
+
+#[test]
+fn a_paid_invoice_cannot_be_voided() {
+    InvoiceTest::with(())
+        .given(vec![
+            created(),
+            line_added(),
+            issued(),
+            paid(dec!(10.00), dec!(1180.00)),
+        ])
+        .when(InvoiceCommand::Void {
+            reason: "wrong customer".into(),
+            voided_on: date(9),
+        })
+        .then_expect_error(InvoiceError::VoidWithPayments {
+            paid: eur_amount(dec!(10.00)),
+        });
+}
+
+#[test]
+fn voiding_needs_a_reason_and_happens_once() {
+    InvoiceTest::with(())
+        .given(vec![created(), line_added(), issued()])
+        .when(InvoiceCommand::Void {
+            reason: "".into(),
+            voided_on: date(9),
+        })
+        .then_expect_error(InvoiceError::ReasonRequired);
+    let voided = InvoiceEvent::InvoiceVoided {
+        reason: "wrong customer".into(),
+        voided_on: date(9),
+    };
+    InvoiceTest::with(())
+        .given(vec![created(), line_added(), issued()])
+        .when(InvoiceCommand::Void {
+            reason: " wrong customer ".into(),
+            voided_on: date(9),
+        })
+        .then_expect_events(vec![voided.clone()]);
+    InvoiceTest::with(())
+        .given(vec![created(), line_added(), issued(), voided])
+        .when(InvoiceCommand::Void {
+            reason: "again".into(),
+            voided_on: date(9),
+        })
+        .then_expect_error(InvoiceError::AlreadyVoid);
+}
+
+#[test]
+fn a_draft_cannot_be_voided_and_a_void_invoice_takes_no_payment() {
+    InvoiceTest::with(())
+        .given(vec![created()])
+        .when(InvoiceCommand::Void {
+            reason: "x".into(),
+            voided_on: date(9),
+        })
+        .then_expect_error(InvoiceError::NotIssued {
+            status: DocumentStatus::Draft,
+        });
+    InvoiceTest::with(())
+        .given(vec![
+            created(),
+            line_added(),
+            issued(),
+            InvoiceEvent::InvoiceVoided {
+                reason: "x".into(),
+                voided_on: date(9),
+            },
+        ])
+        .when(pay(dec!(1)))
+        .then_expect_error(InvoiceError::NotIssued {
+            status: DocumentStatus::Void,
+        });
+}
+
+#[test]
+fn a_credited_invoice_cannot_be_voided() {
+    let credited = Invoice::decide(
+        &state(vec![created(), line_added(), issued()]),
+        credit(dec!(10)),
+    )
+    .unwrap();
+    let mut given = vec![created(), line_added(), issued()];
+    given.extend(credited);
+    InvoiceTest::with(())
+        .given(given)
+        .when(InvoiceCommand::Void {
+            reason: "x".into(),
+            voided_on: date(9),
+        })
+        .then_expect_error(InvoiceError::VoidWithCreditNotes);
+}
+
+#[test]
+fn payment_status_is_derived_from_amounts_and_the_due_date() {
+    let issued_state = state(vec![created(), line_added(), issued()]);
+    assert_eq!(
+        issued_state.payment_status(date(2)),
+        Some(PaymentStatus::Unpaid)
+    );
+    assert_eq!(
+        issued_state.payment_status(date(31)),
+        Some(PaymentStatus::Unpaid)
+    );
+    assert_eq!(
+        issued_state.payment_status(NaiveDate::from_ymd_opt(2026, 4, 1).unwrap()),
+        Some(PaymentStatus::Overdue)
+    );
+    let partly = state(vec![
+        created(),
+        line_added(),
+        issued(),
+        paid(dec!(100.00), dec!(1090.00)),
+    ]);
+    assert_eq!(
+        partly.payment_status(date(2)),
+        Some(PaymentStatus::PartiallyPaid)
+    );
+    let fully = state(vec![
+        created(),
+        line_added(),
+        issued(),
+        paid(dec!(1190.00), dec!(0.00)),
+    ]);
+    assert_eq!(
+        fully.payment_status(NaiveDate::from_ymd_opt(2027, 1, 1).unwrap()),
+        Some(PaymentStatus::Paid)
+    );
+    assert_eq!(state(vec![created()]).payment_status(date(2)), None);
+}
+
+#[test]
+fn the_rounding_policy_recorded_at_issue_is_the_one_replay_uses() {
+    let half_up = RoundingPolicy {
+        mode: RoundingMode::HalfUp,
+        scope: TaxRoundingScope::PerTaxCategory,
+    };
+    let mut draft = state(vec![created(), line_added()]);
+    let events = draft
+        .decide(InvoiceCommand::Issue {
+            number: number(1),
+            issue_date: date(1),
+            rounding: half_up,
+        })
+        .unwrap();
+    for e in events {
+        draft.fold(e);
+    }
+    assert_eq!(draft.rounding, Some(half_up));
+}
+
+proptest! {
+    /// Whatever mix of payments, refunds and credit notes is attempted, accepted
+    /// commands never push the amount due below zero and the books always balance.
+    #[test]
+    fn no_sequence_of_commands_makes_the_balance_negative(ops in prop::collection::vec((0u8..3, 1i64..80_000), 1..30)) {
+        let mut invoice = state(vec![created(), line_added(), issued()]);
+        for (i, (kind, cents)) in ops.into_iter().enumerate() {
+            let amount = eur_amount(Decimal::new(cents, 2));
+            let n = 1000 + i as u128;
+            let command = match kind {
+                0 => InvoiceCommand::RecordPayment { payment_id: PaymentId(Uuid::from_u128(n)), amount, received_on: date(3), method: PaymentMethod::Cash, reference: None },
+                1 => match invoice.payments.first() {
+                    Some(p) => InvoiceCommand::RefundPayment { refund_id: RefundId(Uuid::from_u128(n)), payment_id: p.payment_id, amount, refunded_on: date(3), reason: "r".into() },
+                    None => continue,
+                },
+                _ => InvoiceCommand::IssueCreditNote { credit_note_id: CreditNoteId(Uuid::from_u128(n)), number: DocumentNumber { series: "CN".into(), sequence: n as u64 }, amount, issue_date: date(3), reason: "r".into() },
+            };
+            if let Ok(events) = invoice.decide(command) {
+                for e in events {
+                    if let InvoiceEvent::PaymentRecorded { amount_due_after, .. }
+                        | InvoiceEvent::PaymentRefunded { amount_due_after, .. }
+                        | InvoiceEvent::CreditNoteIssued { amount_due_after, .. } = &e {
+                        invoice.fold(e.clone());
+                        prop_assert_eq!(*amount_due_after, invoice.amount_due());
+                    }
+                }
+            }
+            prop_assert!(invoice.amount_due() >= Decimal::ZERO);
+            prop_assert_eq!(invoice.amount_due() + invoice.amount_paid() + invoice.amount_credited(), dec!(1190.00));
+        }
+    }
+}

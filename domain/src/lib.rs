@@ -1,0 +1,35 @@
+//! # folio-domain
+//!
+//! Folio's business rules, with no I/O, no clock and no database. Everything else in
+//! Folio (commands, projections, the API) depends on this crate; it depends on none
+//! of them.
+//!
+//! ## Map
+//! - [`money`]: `Money` and `Currency` (ISO 4217), and the one rounding function.
+//! - [`tax`] and [`pricing`]: tax rates and withholdings, and the pricing rule that
+//!   turns lines into totals (written down once, in `pricing`'s docs).
+//! - [`document_number`]: the shape of gap-free numbers such as `A-000123`.
+//! - Aggregates, each with its commands, events and one error enum:
+//!   [`customer`], [`invoice`], [`expense`], [`settings`] (a tenant's policies).
+//! - [`aggregate`]: how a pure `decide` plugs into cqrs-es.
+//! - [`error_code`]: the stable codes every rejection maps to.
+//!
+//! Every event enum derives `JsonSchema`; its stored shape is published under
+//! `schemas/events/` and checked by tests.
+
+#![deny(missing_docs)]
+
+pub mod aggregate;
+pub mod customer;
+pub mod document_number;
+pub mod error_code;
+pub mod expense;
+pub mod ids;
+pub mod invoice;
+pub mod money;
+pub mod pricing;
+pub mod settings;
+pub mod tax;
+
+pub use aggregate::{Decide, TenantOwned};
+pub use error_code::{Coded, ErrorCode};
