@@ -1,1 +1,111 @@
-fn main() {}
+//! `folio`: the command line of Folio. It parses flags, reads configuration and wires
+//! the crates together; everything else lives in the workspace's libraries.
+
+mod demo;
+mod events;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use tracing_subscriber::EnvFilter;
+
+/// Default database when neither `--database-url` nor `DATABASE_URL` is given.
+const DEFAULT_DATABASE_URL: &str = "postgres://root@127.0.0.1:5432/folio";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "folio",
+    version,
+    about = "Event-sourced invoicing and expense management"
+)]
+struct Cli {
+    /// Postgres connection URL; the database is created if missing.
+    #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL, global = true)]
+    database_url: String,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Create the database if needed and apply every migration.
+    Migrate,
+    /// Create a demo tenant with customers, invoices in every state, payments and
+    /// expenses, all through real commands, and print a summary.
+    Demo,
+    /// Print stored events: one aggregate's history, or the latest N.
+    Events {
+        /// Only this aggregate's history.
+        #[arg(long)]
+        aggregate_id: Option<String>,
+        /// Only this tenant's events.
+        #[arg(long)]
+        tenant: Option<uuid::Uuid>,
+        /// How many of the latest events.
+        #[arg(long, default_value_t = 20)]
+        limit: i64,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+}
+
+/// How `folio events` prints.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum Format {
+    /// An aligned table for people.
+    Table,
+    /// One JSON object per line for tools.
+    Jsonl,
+}
+
+fn init_telemetry() {
+    let filter = EnvFilter::try_from_env("FOLIO_LOG").unwrap_or_else(|_| EnvFilter::new("warn"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    init_telemetry();
+    let cli = Cli::parse();
+    match run(cli).await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(error) => {
+            // One line a person can act on; the cause chain is logged at debug level.
+            tracing::debug!(error = ?error, "command failed");
+            eprintln!("folio: {error:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Migrate => {
+            folio_infra::Backend::start(&cli.database_url).await?;
+            eprintln!("folio: database migrated");
+            Ok(())
+        }
+        Command::Demo => {
+            let backend = folio_infra::Backend::start(&cli.database_url).await?;
+            demo::run(&backend).await
+        }
+        Command::Events {
+            aggregate_id,
+            tenant,
+            limit,
+            format,
+        } => {
+            let backend = folio_infra::Backend::start(&cli.database_url).await?;
+            events::print(
+                &backend.pool,
+                aggregate_id.as_deref(),
+                tenant,
+                limit,
+                format,
+            )
+            .await
+        }
+    }
+}

@@ -154,6 +154,30 @@ impl Coded for CustomerError {
     }
 }
 
+/// What a lookup of a customer found, handed to commands that refer to one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum CustomerStanding {
+    /// Registered in this tenant and not archived.
+    Active,
+    /// Registered in this tenant but archived.
+    Archived,
+    /// Not registered in this tenant.
+    Unknown,
+}
+
+impl Customer {
+    /// This customer's standing as seen from `tenant_id`.
+    pub fn standing_for(&self, tenant_id: TenantId) -> CustomerStanding {
+        match (self.tenant_id, self.archived) {
+            (Some(owner), _) if owner != tenant_id => CustomerStanding::Unknown,
+            (None, _) => CustomerStanding::Unknown,
+            (Some(_), true) => CustomerStanding::Archived,
+            (Some(_), false) => CustomerStanding::Active,
+        }
+    }
+}
+
 /// The customer aggregate's state.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Customer {

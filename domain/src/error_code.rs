@@ -18,6 +18,10 @@ pub enum ErrorCode {
     Unauthenticated,
     /// A size, rate or time limit was exceeded.
     Limit,
+    /// A dependency (the database) is unreachable; retry with the same idempotency key.
+    Unavailable,
+    /// An unexpected failure; logged on the server, reported without detail.
+    Internal,
 }
 
 impl ErrorCode {
@@ -30,6 +34,8 @@ impl ErrorCode {
             ErrorCode::Forbidden => "FORBIDDEN",
             ErrorCode::Unauthenticated => "UNAUTHENTICATED",
             ErrorCode::Limit => "LIMIT",
+            ErrorCode::Unavailable => "UNAVAILABLE",
+            ErrorCode::Internal => "INTERNAL",
         }
     }
 }

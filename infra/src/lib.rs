@@ -1,1 +1,59 @@
-//! placeholder
+//! # folio-infra
+//!
+//! Everything Folio needs from the outside world, on Postgres:
+//!
+//! - [`database`]: connecting (creating the database if missing) and running the SQL
+//!   migrations kept in `schemas/migrations/`.
+//! - [`stores`]: the cqrs-es event stores (postgres-es, with snapshots) for every
+//!   aggregate, implementing `folio_commands::EventStores`.
+//! - [`ledger`]: the command ledger (idempotency outcomes and gap-free document
+//!   numbers), implementing `folio_commands::CommandLedger`.
+//! - [`history`]: reading stored events back for people (the `folio events` command).
+//! - [`Backend`]: all of it wired together.
+
+#![deny(missing_docs)]
+
+pub mod database;
+pub mod history;
+pub mod ledger;
+pub mod stores;
+
+use std::sync::Arc;
+
+use folio_commands::{Executor, Folio, RetryPolicy, SystemClock};
+use sqlx::PgPool;
+
+pub use database::{connect, DatabaseError};
+
+/// Events between two snapshots of an aggregate.
+pub const SNAPSHOT_EVERY: usize = 50;
+
+/// A connected, migrated backend: the pool and the application service over it.
+#[derive(Debug)]
+pub struct Backend {
+    /// The connection pool.
+    pub pool: PgPool,
+    /// The use cases.
+    pub folio: Folio<stores::PostgresStores>,
+}
+
+impl Backend {
+    /// Connects to `database_url` (creating the database if missing), migrates it and
+    /// wires the use cases with the system clock.
+    pub async fn start(database_url: &str) -> Result<Self, DatabaseError> {
+        let pool = connect(database_url).await?;
+        database::migrate(&pool).await?;
+        Ok(Self::over(pool))
+    }
+
+    /// Wires the use cases over an already migrated pool.
+    pub fn over(pool: PgPool) -> Self {
+        let stores = stores::PostgresStores::new(pool.clone(), SNAPSHOT_EVERY);
+        let ledger = Arc::new(ledger::PgCommandLedger::new(pool.clone()));
+        let executor = Executor::new(ledger, Arc::new(SystemClock), RetryPolicy::default());
+        Backend {
+            folio: Folio::new(stores, executor),
+            pool,
+        }
+    }
+}

@@ -6,6 +6,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::events::{DueTerms, PaymentMethod};
+use crate::customer::CustomerStanding;
 use crate::document_number::DocumentNumber;
 use crate::ids::{CreditNoteId, CustomerId, InvoiceId, LineId, PaymentId, RefundId, TenantId};
 use crate::money::{Currency, Money};
@@ -20,8 +21,10 @@ pub enum InvoiceCommand {
         tenant_id: TenantId,
         /// The new invoice's id.
         invoice_id: InvoiceId,
-        /// The customer invoiced (checked to exist by the application layer).
+        /// The customer invoiced.
         customer_id: CustomerId,
+        /// What the application layer found when it looked the customer up.
+        customer_standing: CustomerStanding,
         /// The document's only currency.
         currency: Currency,
         /// Due date or payment terms.

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use super::DocumentStatus;
 use crate::document_number::InvalidSeries;
 use crate::error_code::{Coded, ErrorCode};
-use crate::ids::{CreditNoteId, LineId, PaymentId, RefundId};
+use crate::ids::{CreditNoteId, CustomerId, LineId, PaymentId, RefundId};
 use crate::money::{Currency, Money, MoneyError};
 use crate::pricing::LineError;
 
@@ -19,6 +19,12 @@ pub enum InvoiceError {
     /// No such invoice.
     #[error("invoice not found")]
     NotFound,
+    /// The customer does not exist in this tenant.
+    #[error("customer {0} not found")]
+    CustomerNotFound(CustomerId),
+    /// The customer is archived and takes no new invoices.
+    #[error("customer {0} is archived and cannot be invoiced")]
+    CustomerArchived(CustomerId),
     /// Only drafts can be edited or issued.
     #[error("the invoice is {status:?}; only a draft can be changed or issued")]
     NotADraft {
@@ -146,7 +152,9 @@ impl Coded for InvoiceError {
     fn code(&self) -> ErrorCode {
         use InvoiceError as E;
         match self {
-            E::NotFound | E::LineNotFound(_) | E::PaymentNotFound(_) => ErrorCode::NotFound,
+            E::NotFound | E::LineNotFound(_) | E::PaymentNotFound(_) | E::CustomerNotFound(_) => {
+                ErrorCode::NotFound
+            }
             E::AlreadyCreated
             | E::NotADraft { .. }
             | E::NotIssued { .. }
@@ -156,7 +164,8 @@ impl Coded for InvoiceError {
             | E::DuplicateCreditNote(_)
             | E::VoidWithPayments { .. }
             | E::VoidWithCreditNotes
-            | E::AlreadyVoid => ErrorCode::Conflict,
+            | E::AlreadyVoid
+            | E::CustomerArchived(_) => ErrorCode::Conflict,
             E::TooManyLines { .. } => ErrorCode::Limit,
             E::Line(_)
             | E::NoLines

@@ -24,6 +24,7 @@ pub use errors::InvoiceError;
 pub use events::{DueTerms, InvoiceEvent, IssuedLine, PaymentMethod};
 
 use crate::aggregate::{cqrs_aggregate, Decide, TenantOwned};
+use crate::customer::CustomerStanding;
 use crate::document_number::{validate_series, DocumentNumber};
 use crate::ids::{CreditNoteId, CustomerId, InvoiceId, LineId, PaymentId, RefundId, TenantId};
 use crate::money::{Currency, Money};
@@ -295,12 +296,22 @@ impl Decide for Invoice {
                 tenant_id,
                 invoice_id,
                 customer_id,
+                customer_standing,
                 currency,
                 due_terms,
                 notes,
             } => {
                 if self.status != DocumentStatus::New {
                     return Err(InvoiceError::AlreadyCreated);
+                }
+                match customer_standing {
+                    CustomerStanding::Active => {}
+                    CustomerStanding::Archived => {
+                        return Err(InvoiceError::CustomerArchived(customer_id))
+                    }
+                    CustomerStanding::Unknown => {
+                        return Err(InvoiceError::CustomerNotFound(customer_id))
+                    }
                 }
                 check_terms(&due_terms)?;
                 let notes = check_optional_text(notes)?;

@@ -8,6 +8,7 @@ use rust_decimal_macros::dec;
 use uuid::Uuid;
 
 use super::*;
+use crate::customer::CustomerStanding;
 use crate::money::RoundingMode;
 use crate::pricing::{Discount, LineError, PricedLine, TaxRoundingScope};
 use crate::tax::{TaxRate, TaxTreatment};
@@ -122,6 +123,7 @@ fn a_draft_is_created_for_a_customer_in_one_currency() {
             tenant_id: TENANT,
             invoice_id: INVOICE,
             customer_id: CUSTOMER,
+            customer_standing: CustomerStanding::Active,
             currency: eur(),
             due_terms: DueTerms::NetDays { days: 30 },
             notes: Some("  ".into()),
@@ -137,11 +139,36 @@ fn creating_the_same_invoice_twice_is_a_conflict() {
             tenant_id: TENANT,
             invoice_id: INVOICE,
             customer_id: CUSTOMER,
+            customer_standing: CustomerStanding::Active,
             currency: eur(),
             due_terms: DueTerms::NetDays { days: 30 },
             notes: None,
         })
         .then_expect_error(InvoiceError::AlreadyCreated);
+}
+
+fn create_for(customer_standing: CustomerStanding) -> InvoiceCommand {
+    InvoiceCommand::CreateDraft {
+        tenant_id: TENANT,
+        invoice_id: INVOICE,
+        customer_id: CUSTOMER,
+        customer_standing,
+        currency: eur(),
+        due_terms: DueTerms::NetDays { days: 30 },
+        notes: None,
+    }
+}
+
+#[test]
+fn an_unknown_or_archived_customer_cannot_be_invoiced() {
+    InvoiceTest::with(())
+        .given_no_previous_events()
+        .when(create_for(CustomerStanding::Unknown))
+        .then_expect_error(InvoiceError::CustomerNotFound(CUSTOMER));
+    InvoiceTest::with(())
+        .given_no_previous_events()
+        .when(create_for(CustomerStanding::Archived))
+        .then_expect_error(InvoiceError::CustomerArchived(CUSTOMER));
 }
 
 #[test]

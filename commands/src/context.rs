@@ -1,0 +1,92 @@
+//! Who asks, on whose behalf, and what they got back.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use folio_domain::ids::{TenantId, UserId};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// Everything about a request that is not the command itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommandContext {
+    /// The tenant the request acts in.
+    pub tenant_id: TenantId,
+    /// Who acts.
+    pub actor: UserId,
+    /// Client-chosen key: the same key in the same tenant gives the same outcome.
+    pub idempotency_key: String,
+    /// If set, the command fails with a conflict unless the aggregate is at this version.
+    pub expected_version: Option<u64>,
+    /// Groups the commands of one user action (defaults to the command id).
+    pub correlation_id: Option<Uuid>,
+    /// The command or event that caused this one, if any.
+    pub causation_id: Option<Uuid>,
+}
+
+impl CommandContext {
+    /// A context with no expected version, correlation or causation.
+    pub fn new(tenant_id: TenantId, actor: UserId, idempotency_key: impl Into<String>) -> Self {
+        CommandContext {
+            tenant_id,
+            actor,
+            idempotency_key: idempotency_key.into(),
+            expected_version: None,
+            correlation_id: None,
+            causation_id: None,
+        }
+    }
+
+    /// The same context pinned to an expected aggregate version.
+    pub fn expecting_version(mut self, version: u64) -> Self {
+        self.expected_version = Some(version);
+        self
+    }
+
+    /// The metadata stored with every event the command writes.
+    pub(crate) fn metadata(
+        &self,
+        command_id: Uuid,
+        command_name: &str,
+        fingerprint: &str,
+        now: DateTime<Utc>,
+    ) -> HashMap<String, String> {
+        let mut metadata = HashMap::from([
+            ("tenant_id".to_owned(), self.tenant_id.to_string()),
+            ("actor".to_owned(), self.actor.to_string()),
+            ("command_id".to_owned(), command_id.to_string()),
+            ("command".to_owned(), command_name.to_owned()),
+            ("idempotency_key".to_owned(), self.idempotency_key.clone()),
+            ("request_fingerprint".to_owned(), fingerprint.to_owned()),
+            (
+                "correlation_id".to_owned(),
+                self.correlation_id.unwrap_or(command_id).to_string(),
+            ),
+            (
+                "recorded_at".to_owned(),
+                now.to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+            ),
+        ]);
+        if let Some(causation) = self.causation_id {
+            metadata.insert("causation_id".to_owned(), causation.to_string());
+        }
+        metadata
+    }
+}
+
+/// What a successful command produced.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommandOutcome {
+    /// The aggregate's type (`Invoice`, `Expense`, ...).
+    pub aggregate_type: String,
+    /// The aggregate's id.
+    pub aggregate_id: String,
+    /// The aggregate's version after the command (its last event's sequence).
+    pub version: u64,
+    /// Global feed position of the last event the command wrote (the consistency
+    /// token): read models that reached it show this command's effect. `None` when
+    /// the command wrote nothing.
+    pub position: Option<i64>,
+    /// True when this outcome is the replay of an earlier request with the same key.
+    pub replayed: bool,
+}

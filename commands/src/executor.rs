@@ -1,0 +1,291 @@
+//! Runs one command against one aggregate: idempotency, tenancy, expected version,
+//! pure decision, commit, bounded retry on concurrent writes.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use cqrs_es::persist::EventStoreAggregateContext;
+use cqrs_es::{AggregateError, EventStore};
+use folio_domain::document_number::DocumentNumber;
+use folio_domain::{Decide, TenantOwned};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use crate::context::{CommandContext, CommandOutcome};
+use crate::error::CommandError;
+use crate::ports::{Clock, CommandLedger, LedgerError, Recorded, StoredOutcome};
+
+/// How often a command is re-decided after losing a race with a concurrent writer.
+#[derive(Debug, Clone, Copy)]
+pub struct RetryPolicy {
+    /// Attempts in all (the first one included).
+    pub max_attempts: u32,
+    /// Upper bound of the random pause before a retry, growing with each attempt.
+    pub max_backoff_ms: u64,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            max_attempts: 30,
+            max_backoff_ms: 50,
+        }
+    }
+}
+
+/// Longest accepted idempotency key.
+const MAX_KEY_LEN: usize = 200;
+
+/// Runs commands; shared by every use case of [`crate::Folio`].
+#[derive(Clone)]
+pub struct Executor {
+    ledger: Arc<dyn CommandLedger>,
+    clock: Arc<dyn Clock>,
+    retry: RetryPolicy,
+}
+
+impl std::fmt::Debug for Executor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Executor")
+            .field("retry", &self.retry)
+            .finish()
+    }
+}
+
+/// What a use case asks the executor to run.
+pub(crate) struct Request<'a, R: Serialize> {
+    /// Name of the use case (stored in metadata, part of the fingerprint).
+    pub command_name: &'static str,
+    /// The aggregate's id.
+    pub aggregate_id: String,
+    /// The request as the caller sent it (fingerprinted for idempotency).
+    pub input: &'a R,
+    /// A number series to reserve the next number from.
+    pub series: Option<String>,
+}
+
+fn unavailable<E: std::error::Error>(e: LedgerError) -> CommandError<E> {
+    match e {
+        LedgerError::Unavailable(source) => CommandError::Unavailable(source),
+        LedgerError::Internal(source) => CommandError::Internal(source),
+    }
+}
+
+fn from_store<E: std::error::Error>(
+    error: AggregateError<E>,
+    conflict: impl FnOnce() -> CommandError<E>,
+) -> CommandError<E> {
+    match error {
+        AggregateError::UserError(e) => CommandError::Rejected(e),
+        AggregateError::AggregateConflict => conflict(),
+        AggregateError::DatabaseConnectionError(source) => CommandError::Unavailable(source),
+        AggregateError::DeserializationError(source) | AggregateError::UnexpectedError(source) => {
+            CommandError::Internal(source)
+        }
+    }
+}
+
+/// SHA-256 of what identifies a request: aggregate type, use case, target and input.
+fn fingerprint<R: Serialize>(
+    aggregate_type: &str,
+    request: &Request<'_, R>,
+) -> Result<String, serde_json::Error> {
+    let body = serde_json::to_vec(&(
+        aggregate_type,
+        request.command_name,
+        &request.aggregate_id,
+        request.input,
+    ))?;
+    Ok(format!("{:x}", Sha256::digest(body)))
+}
+
+impl Executor {
+    /// An executor over a ledger and a clock.
+    pub fn new(ledger: Arc<dyn CommandLedger>, clock: Arc<dyn Clock>, retry: RetryPolicy) -> Self {
+        Executor {
+            ledger,
+            clock,
+            retry,
+        }
+    }
+
+    /// The clock commands take their time from.
+    pub fn clock(&self) -> &dyn Clock {
+        self.clock.as_ref()
+    }
+
+    /// Runs `build`'s command against the aggregate `request.aggregate_id`.
+    #[tracing::instrument(skip_all, fields(tenant = %ctx.tenant_id, aggregate_id = %request.aggregate_id, command = request.command_name))]
+    pub(crate) async fn run<A, ES, R>(
+        &self,
+        store: &ES,
+        ctx: &CommandContext,
+        request: Request<'_, R>,
+        build: impl Fn(Option<&DocumentNumber>) -> A::Command,
+    ) -> Result<CommandOutcome, CommandError<A::Error>>
+    where
+        A: Decide + TenantOwned,
+        A::Error: Serialize + DeserializeOwned,
+        ES: EventStore<A, AC = EventStoreAggregateContext<A>>,
+        R: Serialize,
+    {
+        let key = ctx.idempotency_key.trim();
+        if key.is_empty() || key.len() > MAX_KEY_LEN {
+            return Err(CommandError::InvalidRequest(format!(
+                "an idempotency key of 1 to {MAX_KEY_LEN} characters is required"
+            )));
+        }
+        let fingerprint =
+            fingerprint(A::TYPE, &request).map_err(|e| CommandError::Internal(Box::new(e)))?;
+        let mut lease = self
+            .ledger
+            .begin(ctx.tenant_id, key, A::TYPE, request.series.as_deref())
+            .await
+            .map_err(unavailable)?;
+        if let Some(previous) = lease.previous() {
+            return replay::<A>(key, &fingerprint, previous);
+        }
+        let number = lease.reserved_number().cloned();
+        let command_id = Uuid::now_v7();
+        let metadata = ctx.metadata(
+            command_id,
+            request.command_name,
+            &fingerprint,
+            self.clock.now(),
+        );
+
+        let mut attempt = 0;
+        let (version, wrote) = loop {
+            attempt += 1;
+            let context = store
+                .load_aggregate(&request.aggregate_id)
+                .await
+                .map_err(|e| {
+                    from_store(e, || {
+                        CommandError::Internal("conflict reported while loading".into())
+                    })
+                })?;
+            let actual = context.current_sequence as u64;
+            if context
+                .aggregate
+                .tenant()
+                .is_some_and(|owner| owner != ctx.tenant_id)
+            {
+                // Another tenant's aggregate does not exist as far as this caller knows.
+                return Err(CommandError::NotFound {
+                    aggregate_type: A::TYPE.into(),
+                });
+            }
+            if let Some(expected) = ctx.expected_version {
+                if expected != actual {
+                    return Err(CommandError::Conflict {
+                        aggregate_type: A::TYPE.into(),
+                        expected: Some(expected),
+                        actual,
+                    });
+                }
+            }
+            let events = match context.aggregate.decide(build(number.as_ref())) {
+                Ok(events) => events,
+                Err(rejection) => {
+                    let error = serde_json::to_value(&rejection)
+                        .map_err(|e| CommandError::Internal(Box::new(e)))?;
+                    let recorded = Recorded {
+                        fingerprint: fingerprint.clone(),
+                        aggregate_id: request.aggregate_id.clone(),
+                        outcome: StoredOutcome::Rejected { error },
+                    };
+                    if let Err(e) = lease.finish(A::TYPE, &recorded).await {
+                        tracing::warn!(error = %e, "could not record a rejection; a retry will decide again");
+                    }
+                    return Err(CommandError::Rejected(rejection));
+                }
+            };
+            if events.is_empty() {
+                break (actual, false);
+            }
+            match store.commit(events, context, metadata.clone()).await {
+                Ok(written) => break (written.last().map_or(actual, |e| e.sequence as u64), true),
+                Err(AggregateError::AggregateConflict)
+                    if ctx.expected_version.is_none() && attempt < self.retry.max_attempts =>
+                {
+                    let ceiling = self.retry.max_backoff_ms.min(1 << attempt.min(6)).max(1);
+                    tokio::time::sleep(Duration::from_millis(fastrand::u64(0..=ceiling))).await;
+                    tracing::debug!(attempt, "concurrent write; deciding again");
+                }
+                Err(e) => {
+                    return Err(from_store(e, || CommandError::Conflict {
+                        aggregate_type: A::TYPE.into(),
+                        expected: ctx.expected_version,
+                        actual,
+                    }))
+                }
+            }
+        };
+
+        let position = if wrote {
+            match lease
+                .position_of(A::TYPE, &request.aggregate_id, version)
+                .await
+            {
+                Ok(position) => position,
+                Err(e) => {
+                    // The events are committed: the command succeeded. Only the
+                    // consistency token is missing from this answer.
+                    tracing::warn!(error = %e, "committed, but could not read the feed position");
+                    None
+                }
+            }
+        } else {
+            None
+        };
+        let recorded = Recorded {
+            fingerprint,
+            aggregate_id: request.aggregate_id.clone(),
+            outcome: StoredOutcome::Completed { version, position },
+        };
+        if let Err(e) = lease.finish(A::TYPE, &recorded).await {
+            // The events carry the idempotency key; a retry finds them there.
+            tracing::warn!(error = %e, "committed, but could not record the outcome in the ledger");
+        }
+        Ok(CommandOutcome {
+            aggregate_type: A::TYPE.into(),
+            aggregate_id: request.aggregate_id,
+            version,
+            position,
+            replayed: false,
+        })
+    }
+}
+
+fn replay<A>(
+    key: &str,
+    fingerprint: &str,
+    previous: &Recorded,
+) -> Result<CommandOutcome, CommandError<A::Error>>
+where
+    A: Decide,
+    A::Error: DeserializeOwned,
+{
+    if previous.fingerprint != fingerprint {
+        return Err(CommandError::IdempotencyKeyReused {
+            key: key.to_owned(),
+        });
+    }
+    match &previous.outcome {
+        StoredOutcome::Completed { version, position } => Ok(CommandOutcome {
+            aggregate_type: A::TYPE.into(),
+            aggregate_id: previous.aggregate_id.clone(),
+            version: *version,
+            position: *position,
+            replayed: true,
+        }),
+        StoredOutcome::Rejected { error } => {
+            let rejection: A::Error = serde_json::from_value(error.clone())
+                .map_err(|e| CommandError::Internal(Box::new(e)))?;
+            Err(CommandError::Rejected(rejection))
+        }
+    }
+}

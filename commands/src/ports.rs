@@ -1,0 +1,130 @@
+//! The ports the application layer needs, implemented by `folio-infra`.
+
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, Utc};
+use cqrs_es::persist::EventStoreAggregateContext;
+use cqrs_es::EventStore;
+use folio_domain::customer::Customer;
+use folio_domain::document_number::DocumentNumber;
+use folio_domain::expense::Expense;
+use folio_domain::ids::TenantId;
+use folio_domain::invoice::Invoice;
+use folio_domain::settings::TenantSettings;
+use serde::{Deserialize, Serialize};
+
+/// One cqrs-es event store per aggregate type.
+pub trait EventStores: Send + Sync + 'static {
+    /// Customers.
+    type Customers: EventStore<Customer, AC = EventStoreAggregateContext<Customer>>;
+    /// Invoices.
+    type Invoices: EventStore<Invoice, AC = EventStoreAggregateContext<Invoice>>;
+    /// Expenses.
+    type Expenses: EventStore<Expense, AC = EventStoreAggregateContext<Expense>>;
+    /// Tenant settings.
+    type Settings: EventStore<TenantSettings, AC = EventStoreAggregateContext<TenantSettings>>;
+    /// The customers' store.
+    fn customers(&self) -> &Self::Customers;
+    /// The invoices' store.
+    fn invoices(&self) -> &Self::Invoices;
+    /// The expenses' store.
+    fn expenses(&self) -> &Self::Expenses;
+    /// The settings' store.
+    fn settings(&self) -> &Self::Settings;
+}
+
+/// What the ledger remembers of a finished command.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum StoredOutcome {
+    /// Events were committed (or nothing needed to be).
+    Completed {
+        /// Aggregate version after the command.
+        version: u64,
+        /// Feed position of the last event written.
+        position: Option<i64>,
+    },
+    /// The domain refused it; the error, serialised.
+    Rejected {
+        /// The domain error as JSON.
+        error: serde_json::Value,
+    },
+}
+
+/// A recorded outcome with what it was recorded for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recorded {
+    /// Fingerprint of the request that produced it.
+    pub fingerprint: String,
+    /// The aggregate it concerned.
+    pub aggregate_id: String,
+    /// The outcome.
+    pub outcome: StoredOutcome,
+}
+
+/// Why the ledger failed.
+#[derive(Debug, thiserror::Error)]
+pub enum LedgerError {
+    /// The database could not be reached.
+    #[error("command ledger unavailable")]
+    Unavailable(#[source] Box<dyn std::error::Error + Send + Sync>),
+    /// Anything else.
+    #[error("command ledger failed")]
+    Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+/// Remembers command outcomes by idempotency key and hands out document numbers.
+#[async_trait]
+pub trait CommandLedger: Send + Sync + 'static {
+    /// Opens a lease for `(tenant, key)`: until it is finished or dropped, no other
+    /// request with that key runs. With `series`, also reserves the next number of
+    /// that series, exclusively until the lease ends.
+    async fn begin(
+        &self,
+        tenant_id: TenantId,
+        idempotency_key: &str,
+        aggregate_type: &str,
+        series: Option<&str>,
+    ) -> Result<Box<dyn CommandLease>, LedgerError>;
+}
+
+/// An open lease: the key (and the series, if any) is held until it ends.
+#[async_trait]
+pub trait CommandLease: Send {
+    /// The outcome recorded earlier under this key, if any.
+    fn previous(&self) -> Option<&Recorded>;
+    /// The reserved next document number, if a series was asked for.
+    fn reserved_number(&self) -> Option<&DocumentNumber>;
+    /// The feed position of an aggregate's event (to report the consistency token).
+    async fn position_of(
+        &mut self,
+        aggregate_type: &str,
+        aggregate_id: &str,
+        sequence: u64,
+    ) -> Result<Option<i64>, LedgerError>;
+    /// Records the outcome and releases the lease.
+    async fn finish(
+        self: Box<Self>,
+        aggregate_type: &str,
+        recorded: &Recorded,
+    ) -> Result<(), LedgerError>;
+}
+
+/// The wall clock, passed in so the domain stays deterministic.
+pub trait Clock: Send + Sync + 'static {
+    /// Now.
+    fn now(&self) -> DateTime<Utc>;
+    /// Today's date (UTC).
+    fn today(&self) -> NaiveDate {
+        self.now().date_naive()
+    }
+}
+
+/// The system clock.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now()
+    }
+}

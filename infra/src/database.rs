@@ -1,0 +1,114 @@
+//! Connecting to Postgres and migrating the schema.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::{ConnectOptions, Connection, PgPool};
+
+/// Why the database could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum DatabaseError {
+    /// The URL is malformed.
+    #[error("invalid database URL: {0}")]
+    InvalidUrl(#[source] sqlx::Error),
+    /// Postgres did not answer.
+    #[error("cannot reach Postgres at {target}: {reason}")]
+    Unreachable {
+        /// host:port/database, without credentials.
+        target: String,
+        /// What the driver said, in one line.
+        reason: String,
+    },
+    /// A migration failed.
+    #[error("migrating the database failed: {0}")]
+    Migration(#[from] sqlx::migrate::MigrateError),
+    /// Any other database error.
+    #[error("database error: {0}")]
+    Sql(#[from] sqlx::Error),
+}
+
+fn target_of(options: &PgConnectOptions) -> String {
+    format!(
+        "{}:{}/{}",
+        options.get_host(),
+        options.get_port(),
+        options.get_database().unwrap_or("(default)")
+    )
+}
+
+fn unreachable(options: &PgConnectOptions, error: &sqlx::Error) -> DatabaseError {
+    let reason = match error {
+        sqlx::Error::Io(io) => io.to_string(),
+        sqlx::Error::PoolTimedOut => "timed out".to_owned(),
+        other => other.to_string(),
+    };
+    DatabaseError::Unreachable {
+        target: target_of(options),
+        reason: reason.lines().next().unwrap_or_default().to_owned(),
+    }
+}
+
+fn is_missing_database(error: &sqlx::Error) -> bool {
+    matches!(error, sqlx::Error::Database(db) if db.code().as_deref() == Some("3D000"))
+}
+
+/// Creates the database named in `options` if it does not exist yet.
+pub async fn ensure_database(options: &PgConnectOptions) -> Result<(), DatabaseError> {
+    let Some(name) = options.get_database() else {
+        return Ok(());
+    };
+    match options.connect().await {
+        Ok(conn) => {
+            conn.close().await.ok();
+            Ok(())
+        }
+        Err(e) if is_missing_database(&e) => {
+            let maintenance = options.clone().database("postgres");
+            let mut conn = maintenance
+                .connect()
+                .await
+                .map_err(|e| unreachable(&maintenance, &e))?;
+            let quoted = format!("\"{}\"", name.replace('"', "\"\""));
+            match sqlx::query(&format!("CREATE DATABASE {quoted}"))
+                .execute(&mut conn)
+                .await
+            {
+                Ok(_) => {}
+                // Someone else created it meanwhile.
+                Err(sqlx::Error::Database(db)) if db.code().as_deref() == Some("42P04") => {}
+                Err(e) => return Err(e.into()),
+            }
+            conn.close().await.ok();
+            tracing::info!(database = name, "created database");
+            Ok(())
+        }
+        Err(e) => Err(unreachable(options, &e)),
+    }
+}
+
+/// Connects to `database_url`, creating the database if missing.
+pub async fn connect(database_url: &str) -> Result<PgPool, DatabaseError> {
+    connect_with(database_url, 32).await
+}
+
+/// Connects with a given pool size.
+pub async fn connect_with(
+    database_url: &str,
+    max_connections: u32,
+) -> Result<PgPool, DatabaseError> {
+    let options = PgConnectOptions::from_str(database_url).map_err(DatabaseError::InvalidUrl)?;
+    ensure_database(&options).await?;
+    PgPoolOptions::new()
+        .max_connections(max_connections)
+        .acquire_timeout(Duration::from_secs(10))
+        .connect_with(options.clone())
+        .await
+        .map_err(|e| unreachable(&options, &e))
+}
+
+/// Applies every migration of `schemas/migrations/` not applied yet.
+pub async fn migrate(pool: &PgPool) -> Result<(), DatabaseError> {
+    sqlx::migrate!("../schemas/migrations").run(pool).await?;
+    Ok(())
+}
