@@ -1,0 +1,463 @@
+//! The command layer on a real Postgres: idempotency, optimistic concurrency with
+//! retries, gap-free numbering, tenant isolation, snapshots.
+
+mod support;
+
+use std::collections::BTreeSet;
+
+use folio_commands::{
+    AddInvoiceLine, CommandContext, CommandError, CreateInvoiceDraft, IssueInvoice, RecordPayment,
+    RegisterCustomer,
+};
+use folio_domain::customer::{ContactDetails, TaxDetails};
+use folio_domain::ids::{InvoiceId, TenantId};
+use folio_domain::invoice::{InvoiceError, PaymentMethod};
+use folio_domain::money::{Currency, Money};
+use folio_domain::pricing::LineItem;
+use folio_domain::tax::{TaxRate, TaxTreatment};
+use folio_infra::Backend;
+use rust_decimal::Decimal;
+use support::{ctx, tenant, TestDatabase};
+
+fn eur() -> Currency {
+    Currency::from_code("EUR").unwrap()
+}
+
+fn customer_input() -> RegisterCustomer {
+    RegisterCustomer {
+        customer_id: None,
+        contact: ContactDetails {
+            name: "Acme GmbH".into(),
+            email: Some("ap@acme.example".into()),
+            phone: None,
+            address: None,
+        },
+        tax: TaxDetails {
+            tax_id: Some("DE123".into()),
+            country: "DE".into(),
+            default_currency: eur(),
+            payment_terms_days: 30,
+        },
+    }
+}
+
+/// A draft with one line of 1,000.00 + 19% VAT (total 1,190.00).
+async fn draft_invoice(backend: &Backend, tenant_id: TenantId) -> InvoiceId {
+    let customer = backend
+        .folio
+        .register_customer(&ctx(tenant_id, "acc"), customer_input())
+        .await
+        .unwrap();
+    let draft = backend
+        .folio
+        .create_invoice_draft(
+            &ctx(tenant_id, "acc"),
+            CreateInvoiceDraft {
+                invoice_id: None,
+                customer_id: customer.aggregate_id.parse().unwrap(),
+                currency: None,
+                due_terms: None,
+                notes: None,
+            },
+        )
+        .await
+        .unwrap();
+    let invoice_id: InvoiceId = draft.aggregate_id.parse().unwrap();
+    let item = LineItem {
+        description: "Consulting".into(),
+        quantity: Decimal::from(10),
+        unit_price: Decimal::from(100),
+        discount: None,
+        taxes: vec![TaxRate {
+            code: "VAT".into(),
+            percent: Decimal::from(19),
+            treatment: TaxTreatment::Standard,
+        }],
+    };
+    backend
+        .folio
+        .add_invoice_line(
+            &ctx(tenant_id, "acc"),
+            invoice_id,
+            AddInvoiceLine {
+                line_id: None,
+                item,
+            },
+        )
+        .await
+        .unwrap();
+    invoice_id
+}
+
+async fn issued_invoice(backend: &Backend, tenant_id: TenantId) -> InvoiceId {
+    let id = draft_invoice(backend, tenant_id).await;
+    backend
+        .folio
+        .issue_invoice(&ctx(tenant_id, "acc"), id, IssueInvoice::default())
+        .await
+        .unwrap();
+    id
+}
+
+fn payment(cents: i64) -> RecordPayment {
+    RecordPayment {
+        payment_id: None,
+        amount: Money::new(Decimal::new(cents, 2), eur()),
+        received_on: None,
+        method: PaymentMethod::BankTransfer,
+        reference: None,
+    }
+}
+
+async fn event_count(backend: &Backend) -> i64 {
+    sqlx::query_scalar("SELECT count(*) FROM events")
+        .fetch_one(&backend.pool)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn the_same_idempotency_key_returns_the_first_outcome_and_appends_nothing() {
+    let db = TestDatabase::new().await;
+    let t = tenant();
+    let context = ctx(t, "acc");
+    let first = db
+        .backend
+        .folio
+        .register_customer(&context, customer_input())
+        .await
+        .unwrap();
+    let events = event_count(&db.backend).await;
+    let second = db
+        .backend
+        .folio
+        .register_customer(&context, customer_input())
+        .await
+        .unwrap();
+    assert!(!first.replayed);
+    assert!(second.replayed);
+    assert_eq!(
+        (first.aggregate_id, first.version, first.position),
+        (second.aggregate_id, second.version, second.position)
+    );
+    assert_eq!(event_count(&db.backend).await, events);
+}
+
+#[tokio::test]
+async fn a_rejection_is_replayed_too() {
+    let db = TestDatabase::new().await;
+    let t = tenant();
+    let invoice = issued_invoice(&db.backend, t).await;
+    let context = ctx(t, "acc");
+    let first = db
+        .backend
+        .folio
+        .record_payment(&context, invoice, payment(200_000))
+        .await
+        .unwrap_err();
+    // A smaller payment with another key goes through; the replay still says "over".
+    db.backend
+        .folio
+        .record_payment(&ctx(t, "acc"), invoice, payment(100))
+        .await
+        .unwrap();
+    let again = db
+        .backend
+        .folio
+        .record_payment(&context, invoice, payment(200_000))
+        .await
+        .unwrap_err();
+    assert!(matches!(
+        first.rejection(),
+        Some(InvoiceError::OverPayment { .. })
+    ));
+    assert_eq!(first.rejection(), again.rejection());
+}
+
+#[tokio::test]
+async fn reusing_a_key_for_a_different_request_is_refused() {
+    let db = TestDatabase::new().await;
+    let t = tenant();
+    let context = ctx(t, "acc");
+    db.backend
+        .folio
+        .register_customer(&context, customer_input())
+        .await
+        .unwrap();
+    let mut other = customer_input();
+    other.contact.name = "Someone else".into();
+    let error = db
+        .backend
+        .folio
+        .register_customer(&context, other)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, CommandError::IdempotencyKeyReused { .. }),
+        "{error:?}"
+    );
+}
+
+#[tokio::test]
+async fn two_concurrent_identical_requests_write_once() {
+    let db = TestDatabase::new().await;
+    let t = tenant();
+    let invoice = issued_invoice(&db.backend, t).await;
+    let context = ctx(t, "acc");
+    let before = event_count(&db.backend).await;
+    let (a, b) = tokio::join!(
+        db.backend
+            .folio
+            .record_payment(&context, invoice, payment(10_000)),
+        db.backend
+            .folio
+            .record_payment(&context, invoice, payment(10_000)),
+    );
+    let (a, b) = (a.unwrap().0, b.unwrap().0);
+    assert_eq!(a.version, b.version);
+    assert!(a.replayed != b.replayed, "exactly one of them ran");
+    assert_eq!(event_count(&db.backend).await, before + 1);
+}
+
+#[tokio::test]
+async fn twenty_concurrent_payments_keep_every_acknowledged_one_and_refuse_overpayment() {
+    let db = TestDatabase::new().await;
+    let t = tenant();
+    let invoice = issued_invoice(&db.backend, t).await;
+    // 20 payments of 70.00 = 1,400.00 against 1,190.00 due: 17 fit, 3 must be refused.
+    let attempts = (0..20).map(|_| {
+        let folio = &db.backend.folio;
+        let context = ctx(t, "acc");
+        async move {
+            folio
+                .record_payment(&context, invoice, payment(7_000))
+                .await
+        }
+    });
+    let results = futures::future::join_all(attempts).await;
+    let accepted: Vec<_> = results
+        .iter()
+        .filter_map(|r| r.as_ref().ok())
+        .map(|(_, id)| *id)
+        .collect();
+    for result in &results {
+        if let Err(e) = result {
+            assert!(
+                matches!(e.rejection(), Some(InvoiceError::OverPayment { .. }))
+                    || matches!(e, CommandError::Conflict { .. }),
+                "{e:?}"
+            );
+        }
+    }
+    let recorded: Vec<serde_json::Value> = sqlx::query_scalar(
+        "SELECT payload FROM events WHERE aggregate_id = $1 AND event_type = 'PaymentRecorded'",
+    )
+    .bind(invoice.to_string())
+    .fetch_all(&db.backend.pool)
+    .await
+    .unwrap();
+    let recorded_ids: BTreeSet<String> = recorded
+        .iter()
+        .map(|p| {
+            p["PaymentRecorded"]["payment_id"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    for id in &accepted {
+        assert!(
+            recorded_ids.contains(&id.to_string()),
+            "acknowledged payment {id} is missing"
+        );
+    }
+    assert_eq!(recorded_ids.len(), accepted.len());
+    let total: Decimal = recorded
+        .iter()
+        .map(|p| {
+            p["PaymentRecorded"]["amount"]["amount"]
+                .as_str()
+                .unwrap()
+                .parse::<Decimal>()
+                .unwrap()
+        })
+        .sum();
+    assert!(total <= Decimal::new(119_000, 2));
+    assert_eq!(
+        total,
+        Decimal::new(7_000, 2) * Decimal::from(accepted.len() as u64)
+    );
+    assert_eq!(
+        accepted.len(),
+        17,
+        "every payment that fits is eventually accepted"
+    );
+}
+
+#[tokio::test]
+async fn invoice_numbers_are_gap_free_and_unique_under_concurrency() {
+    let db = TestDatabase::new().await;
+    let t = tenant();
+    let mut drafts = Vec::new();
+    for _ in 0..12 {
+        drafts.push(draft_invoice(&db.backend, t).await);
+    }
+    let issues = drafts.iter().map(|id| {
+        let folio = &db.backend.folio;
+        let context = ctx(t, "acc");
+        async move {
+            folio
+                .issue_invoice(&context, *id, IssueInvoice::default())
+                .await
+        }
+    });
+    for result in futures::future::join_all(issues).await {
+        result.unwrap();
+    }
+    // A refused issue (the draft is already issued) must not consume a number.
+    assert!(db
+        .backend
+        .folio
+        .issue_invoice(&ctx(t, "acc"), drafts[0], IssueInvoice::default())
+        .await
+        .is_err());
+    let numbers: Vec<i64> = sqlx::query_scalar("SELECT (payload -> 'InvoiceIssued' -> 'number' ->> 'sequence')::bigint FROM events WHERE tenant_id = $1 AND event_type = 'InvoiceIssued' ORDER BY 1")
+        .bind(t.0)
+        .fetch_all(&db.backend.pool)
+        .await
+        .unwrap();
+    assert_eq!(numbers, (1..=12).collect::<Vec<i64>>());
+    // Another tenant starts its own series at 1.
+    let other = tenant();
+    issued_invoice(&db.backend, other).await;
+    let first: i64 =
+        sqlx::query_scalar("SELECT max(sequence) FROM document_numbers WHERE tenant_id = $1")
+            .bind(other.0)
+            .fetch_one(&db.backend.pool)
+            .await
+            .unwrap();
+    assert_eq!(first, 1);
+}
+
+#[tokio::test]
+async fn the_store_refuses_a_number_that_is_not_the_next_one() {
+    let db = TestDatabase::new().await;
+    let t = tenant();
+    issued_invoice(&db.backend, t).await;
+    let forged = serde_json::json!({"InvoiceIssued": {"number": {"series": "INV", "sequence": 5}}});
+    let error = sqlx::query("INSERT INTO events (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata) VALUES ('Invoice', 'x', 1, 'InvoiceIssued', '1', $1, $2)")
+        .bind(forged)
+        .bind(serde_json::json!({"tenant_id": t.to_string()}))
+        .execute(&db.backend.pool)
+        .await
+        .unwrap_err();
+    assert!(
+        error.to_string().contains("not the next in its series"),
+        "{error}"
+    );
+}
+
+#[tokio::test]
+async fn another_tenants_invoice_is_not_found_and_unchanged() {
+    let db = TestDatabase::new().await;
+    let owner = tenant();
+    let invoice = issued_invoice(&db.backend, owner).await;
+    let before = event_count(&db.backend).await;
+    let error = db
+        .backend
+        .folio
+        .record_payment(&ctx(tenant(), "intruder"), invoice, payment(100))
+        .await
+        .unwrap_err();
+    assert!(matches!(error, CommandError::NotFound { .. }), "{error:?}");
+    assert_eq!(error.code(), folio_domain::ErrorCode::NotFound);
+    assert_eq!(event_count(&db.backend).await, before);
+}
+
+#[tokio::test]
+async fn an_invoice_cannot_be_drafted_for_another_tenants_customer() {
+    let db = TestDatabase::new().await;
+    let owner = tenant();
+    let customer = db
+        .backend
+        .folio
+        .register_customer(&ctx(owner, "acc"), customer_input())
+        .await
+        .unwrap();
+    let error = db
+        .backend
+        .folio
+        .create_invoice_draft(
+            &ctx(tenant(), "acc"),
+            CreateInvoiceDraft {
+                invoice_id: None,
+                customer_id: customer.aggregate_id.parse().unwrap(),
+                currency: Some(eur()),
+                due_terms: None,
+                notes: None,
+            },
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error.rejection(), Some(InvoiceError::CustomerNotFound(_))),
+        "{error:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_stale_expected_version_is_a_typed_conflict() {
+    let db = TestDatabase::new().await;
+    let t = tenant();
+    let invoice = issued_invoice(&db.backend, t).await;
+    let context: CommandContext = ctx(t, "acc").expecting_version(1);
+    let error = db
+        .backend
+        .folio
+        .record_payment(&context, invoice, payment(100))
+        .await
+        .unwrap_err();
+    match error {
+        CommandError::Conflict {
+            expected, actual, ..
+        } => assert_eq!((expected, actual), (Some(1), 3)),
+        other => panic!("{other:?}"),
+    }
+    let context = ctx(t, "acc").expecting_version(3);
+    let (outcome, _) = db
+        .backend
+        .folio
+        .record_payment(&context, invoice, payment(100))
+        .await
+        .unwrap();
+    assert_eq!(outcome.version, 4);
+}
+
+#[tokio::test]
+async fn long_streams_are_loaded_from_snapshots() {
+    let db = TestDatabase::new().await;
+    let t = tenant();
+    let invoice = issued_invoice(&db.backend, t).await;
+    for _ in 0..120 {
+        db.backend
+            .folio
+            .record_payment(&ctx(t, "acc"), invoice, payment(1))
+            .await
+            .unwrap();
+    }
+    let last_snapshot: i64 =
+        sqlx::query_scalar("SELECT last_sequence FROM snapshots WHERE aggregate_id = $1")
+            .bind(invoice.to_string())
+            .fetch_one(&db.backend.pool)
+            .await
+            .unwrap();
+    assert!(last_snapshot >= 100, "snapshot at {last_snapshot}");
+    // The aggregate loaded from snapshot + tail agrees with the full history.
+    let (outcome, _) = db
+        .backend
+        .folio
+        .record_payment(&ctx(t, "acc"), invoice, payment(1))
+        .await
+        .unwrap();
+    assert_eq!(outcome.version, 3 + 121);
+}

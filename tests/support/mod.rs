@@ -1,0 +1,74 @@
+//! Shared test support: a fresh, migrated Postgres database per test, dropped after.
+
+#![allow(dead_code)]
+
+use std::str::FromStr;
+
+use folio_commands::CommandContext;
+use folio_domain::ids::{TenantId, UserId};
+use folio_infra::Backend;
+use sqlx::postgres::PgConnectOptions;
+use sqlx::{ConnectOptions, Connection};
+use uuid::Uuid;
+
+/// Where the test databases live (the same server the README's test command uses).
+pub fn server_url() -> String {
+    std::env::var("FOLIO_TEST_DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://root@127.0.0.1:5432/postgres".into())
+}
+
+/// A throwaway database, dropped (forcefully) when this value is dropped.
+pub struct TestDatabase {
+    pub name: String,
+    pub url: String,
+    pub backend: Backend,
+}
+
+impl TestDatabase {
+    /// Creates, migrates and wires a fresh database.
+    pub async fn new() -> Self {
+        let name = format!("folio_test_{}", Uuid::new_v4().simple());
+        let options = PgConnectOptions::from_str(&server_url())
+            .expect("valid server URL")
+            .database(&name);
+        let url = options.to_url_lossy().to_string();
+        let backend = Backend::start(&url).await.expect("test database");
+        TestDatabase { name, url, backend }
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        let name = self.name.clone();
+        // Dropping needs async I/O; do it on a thread with its own runtime so it also
+        // runs when the test panicked. FORCE ends the test's own pooled connections
+        // (they belong to the test's runtime, which this thread must not wait on).
+        let _ = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
+            rt.block_on(async move {
+                let options = PgConnectOptions::from_str(&server_url()).expect("valid server URL");
+                if let Ok(mut conn) = options.connect().await {
+                    let _ =
+                        sqlx::query(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                            .execute(&mut conn)
+                            .await;
+                    let _ = conn.close().await;
+                }
+            });
+        })
+        .join();
+    }
+}
+
+/// A context in `tenant` for `actor` with a unique idempotency key.
+pub fn ctx(tenant: TenantId, actor: &str) -> CommandContext {
+    CommandContext::new(tenant, UserId::new(actor), Uuid::new_v4().to_string())
+}
+
+/// A new tenant id.
+pub fn tenant() -> TenantId {
+    TenantId(Uuid::now_v7())
+}
