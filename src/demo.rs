@@ -37,6 +37,18 @@ impl Demo {
     }
 }
 
+/// One demo invoice: which customer, and how far through its life it goes.
+struct InvoicePlan {
+    label: &'static str,
+    customer: usize,
+    issue: bool,
+    issue_date: chrono::NaiveDate,
+    send: bool,
+    payment: Option<&'static str>,
+    credit: Option<&'static str>,
+    void: bool,
+}
+
 fn currency(code: &str) -> anyhow::Result<Currency> {
     Currency::from_code(code).map_err(|e| anyhow!(e))
 }
@@ -140,12 +152,21 @@ pub async fn run(backend: &Backend) -> anyhow::Result<()> {
         .ok_or_else(|| anyhow!("date out of range"))?;
     let mut summary = Vec::new();
 
-    // (label, customer, issue?, issue date, send?, payment, credit, void)
-    let plans: [(&str, usize, bool, _, bool, Option<&str>, Option<&str>, bool); 8] = [
-        ("draft", 0, false, today, false, None, None, false),
-        ("issued", 0, true, today, false, None, None, false),
-        ("sent", 2, true, today, true, None, None, false),
-        (
+    let plan = |label, customer, issue, issue_date, send, payment, credit, void| InvoicePlan {
+        label,
+        customer,
+        issue,
+        issue_date,
+        send,
+        payment,
+        credit,
+        void,
+    };
+    let plans = [
+        plan("draft", 0, false, today, false, None, None, false),
+        plan("issued", 0, true, today, false, None, None, false),
+        plan("sent", 2, true, today, true, None, None, false),
+        plan(
             "partially paid",
             0,
             true,
@@ -155,9 +176,9 @@ pub async fn run(backend: &Backend) -> anyhow::Result<()> {
             None,
             false,
         ),
-        ("paid", 2, true, today, true, Some("1190.00"), None, false),
-        ("void", 0, true, today, false, None, None, true),
-        (
+        plan("paid", 2, true, today, true, Some("1190.00"), None, false),
+        plan("void", 0, true, today, false, None, None, true),
+        plan(
             "credited",
             0,
             true,
@@ -167,7 +188,7 @@ pub async fn run(backend: &Backend) -> anyhow::Result<()> {
             Some("119.00"),
             false,
         ),
-        (
+        plan(
             "overdue",
             0,
             true,
@@ -178,7 +199,17 @@ pub async fn run(backend: &Backend) -> anyhow::Result<()> {
             false,
         ),
     ];
-    for (label, customer, issue, issue_date, send, payment, credit, void) in plans {
+    for InvoicePlan {
+        label,
+        customer,
+        issue,
+        issue_date,
+        send,
+        payment,
+        credit,
+        void,
+    } in plans
+    {
         let draft = folio
             .create_invoice_draft(
                 &demo.as_user(accountant),

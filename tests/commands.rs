@@ -1,6 +1,8 @@
 //! The command layer on a real Postgres: idempotency, optimistic concurrency with
 //! retries, gap-free numbering, tenant isolation, snapshots.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
+
 mod support;
 
 use std::collections::BTreeSet;

@@ -1,6 +1,8 @@
 //! The event store on a real Postgres: postgres-es unchanged by our extra columns,
 //! append-only history, metadata on every event.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
+
 mod support;
 
 use cqrs_es::persist::PersistedEventStore;

@@ -1,0 +1,390 @@
+//! Every event type and version has a JSON Schema under `schemas/events/`, the
+//! committed schemas match the code, and every variant's stored JSON validates.
+//!
+//! Regenerate after changing an event: `FOLIO_WRITE_SCHEMAS=1 cargo test --test event_schemas`.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use chrono::{NaiveDate, TimeZone, Utc};
+use cqrs_es::DomainEvent;
+use folio_domain::customer::{ContactDetails, CustomerEvent, TaxDetails};
+use folio_domain::document_number::DocumentNumber;
+use folio_domain::expense::{ExpenseDetails, ExpenseEvent, ExpensePolicy, PolicyViolation};
+use folio_domain::ids::*;
+use folio_domain::invoice::{DueTerms, InvoiceEvent, IssuedLine, PaymentMethod};
+use folio_domain::money::{Currency, Money};
+use folio_domain::pricing::{price_document, Discount, LineItem, RoundingPolicy};
+use folio_domain::settings::{InvoicingPolicy, SettingsEvent};
+use folio_domain::tax::{TaxRate, TaxTreatment};
+use rust_decimal::Decimal;
+use schemars::generate::SchemaSettings;
+use schemars::JsonSchema;
+use serde_json::{json, Value};
+use strum::VariantNames;
+use uuid::Uuid;
+
+fn schema_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("schemas/events")
+}
+
+/// One schema document per variant of `E`, keyed by file name.
+fn schemas_of<E: JsonSchema + VariantNames>(
+    aggregate: &str,
+    version: &str,
+) -> BTreeMap<String, Value> {
+    let generator = SchemaSettings::draft2020_12()
+        .for_serialize()
+        .into_generator();
+    let root = generator.into_root_schema_for::<E>().to_value();
+    let defs = root.get("$defs").cloned().unwrap_or_else(|| json!({}));
+    let variants = root["oneOf"]
+        .as_array()
+        .expect("an externally tagged enum is a oneOf");
+    let mut files = BTreeMap::new();
+    for variant in variants {
+        let name = variant["required"][0]
+            .as_str()
+            .expect("one required key: the variant name")
+            .to_owned();
+        let mut doc = json!({
+            "$schema": "https://json-schema.org/draft/2020-12/schema",
+            "$id": format!("https://folio.example/schemas/events/{aggregate}/{name}.v{version}.json"),
+            "title": format!("{aggregate}.{name} v{version}"),
+            "x-aggregate-type": aggregate,
+            "x-event-type": name,
+            "x-event-version": version,
+        });
+        for (key, value) in variant.as_object().expect("object") {
+            doc[key] = value.clone();
+        }
+        doc["$defs"] = defs.clone();
+        files.insert(format!("{aggregate}/{name}.v{version}.json"), doc);
+    }
+    assert_eq!(
+        files.len(),
+        E::VARIANTS.len(),
+        "{aggregate}: one schema per variant"
+    );
+    files
+}
+
+fn all_schemas() -> BTreeMap<String, Value> {
+    let mut all = BTreeMap::new();
+    all.extend(schemas_of::<CustomerEvent>("Customer", "1"));
+    all.extend(schemas_of::<InvoiceEvent>("Invoice", "1"));
+    all.extend(schemas_of::<ExpenseEvent>("Expense", "1"));
+    all.extend(schemas_of::<SettingsEvent>("TenantSettings", "1"));
+    all
+}
+
+#[test]
+fn committed_schemas_match_the_code() {
+    let generated = all_schemas();
+    if std::env::var_os("FOLIO_WRITE_SCHEMAS").is_some() {
+        for (file, doc) in &generated {
+            let path = schema_dir().join(file);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, serde_json::to_string_pretty(doc).unwrap() + "\n").unwrap();
+        }
+    }
+    let mut drift = Vec::new();
+    for (file, doc) in &generated {
+        match std::fs::read_to_string(schema_dir().join(file)) {
+            Ok(text) if serde_json::from_str::<Value>(&text).ok().as_ref() == Some(doc) => {}
+            Ok(_) => drift.push(format!("{file} differs from the code")),
+            Err(_) => drift.push(format!("{file} is missing")),
+        }
+    }
+    assert!(
+        drift.is_empty(),
+        "schemas/events drifted (rerun with FOLIO_WRITE_SCHEMAS=1):\n{}",
+        drift.join("\n")
+    );
+}
+
+fn eur(amount: i64) -> Money {
+    Money::new(Decimal::new(amount, 2), Currency::from_code("EUR").unwrap())
+}
+
+fn day() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 3, 1).unwrap()
+}
+
+fn item() -> LineItem {
+    LineItem {
+        description: "Consulting".into(),
+        quantity: Decimal::from(3),
+        unit_price: Decimal::new(12_345, 2),
+        discount: Some(Discount::Percent {
+            percent: Decimal::from(5),
+        }),
+        taxes: vec![
+            TaxRate {
+                code: "IVA".into(),
+                percent: Decimal::from(16),
+                treatment: TaxTreatment::Standard,
+            },
+            TaxRate {
+                code: "ISR".into(),
+                percent: Decimal::from(10),
+                treatment: TaxTreatment::Withholding,
+            },
+        ],
+    }
+}
+
+fn details() -> ExpenseDetails {
+    ExpenseDetails {
+        incurred_on: day(),
+        merchant: "DB".into(),
+        category: "travel".into(),
+        amount: eur(8_990),
+        tax: Some(eur(1_435)),
+        description: "Train".into(),
+        receipt_ref: None,
+    }
+}
+
+/// One example of every variant, as the store would hold it.
+fn samples() -> Vec<(&'static str, String, String, Value)> {
+    let id = |n: u128| Uuid::from_u128(n);
+    let (priced, totals) = price_document(
+        [&item()],
+        Currency::from_code("EUR").unwrap(),
+        RoundingPolicy::default(),
+    );
+    let number = DocumentNumber {
+        series: "A".into(),
+        sequence: 7,
+    };
+    let contact = ContactDetails {
+        name: "Acme".into(),
+        email: Some("ap@acme.example".into()),
+        phone: None,
+        address: None,
+    };
+    let tax = TaxDetails {
+        tax_id: None,
+        country: "DE".into(),
+        default_currency: Currency::from_code("EUR").unwrap(),
+        payment_terms_days: 30,
+    };
+    let mut out = Vec::new();
+    fn push<E: DomainEvent>(
+        out: &mut Vec<(&'static str, String, String, Value)>,
+        aggregate: &'static str,
+        events: Vec<E>,
+    ) {
+        for e in events {
+            out.push((
+                aggregate,
+                e.event_type(),
+                e.event_version(),
+                serde_json::to_value(&e).unwrap(),
+            ));
+        }
+    }
+    push(
+        &mut out,
+        "Customer",
+        vec![
+            CustomerEvent::CustomerRegistered {
+                tenant_id: TenantId(id(1)),
+                customer_id: CustomerId(id(2)),
+                contact: contact.clone(),
+                tax: tax.clone(),
+            },
+            CustomerEvent::CustomerContactUpdated { contact },
+            CustomerEvent::CustomerTaxDetailsUpdated { tax },
+            CustomerEvent::CustomerArchived {
+                reason: "merged".into(),
+            },
+        ],
+    );
+    push(
+        &mut out,
+        "Invoice",
+        vec![
+            InvoiceEvent::DraftCreated {
+                tenant_id: TenantId(id(1)),
+                invoice_id: InvoiceId(id(3)),
+                customer_id: CustomerId(id(2)),
+                currency: Currency::from_code("EUR").unwrap(),
+                due_terms: DueTerms::NetDays { days: 30 },
+                notes: None,
+            },
+            InvoiceEvent::LineAdded {
+                line_id: LineId(id(4)),
+                item: item(),
+            },
+            InvoiceEvent::LineChanged {
+                line_id: LineId(id(4)),
+                item: LineItem {
+                    discount: Some(Discount::Amount {
+                        amount: Decimal::from(5),
+                    }),
+                    ..item()
+                },
+            },
+            InvoiceEvent::LineRemoved {
+                line_id: LineId(id(4)),
+            },
+            InvoiceEvent::DraftTermsUpdated {
+                due_terms: DueTerms::OnDate { date: day() },
+                notes: Some("PO 1".into()),
+            },
+            InvoiceEvent::InvoiceIssued {
+                number: number.clone(),
+                issue_date: day(),
+                due_date: day(),
+                rounding: RoundingPolicy::default(),
+                lines: vec![IssuedLine {
+                    line_id: LineId(id(4)),
+                    item: item(),
+                    priced: priced[0].clone(),
+                }],
+                totals: totals.clone(),
+            },
+            InvoiceEvent::InvoiceSent {
+                sent_at: Utc.with_ymd_and_hms(2026, 3, 1, 8, 0, 0).unwrap(),
+                recipient: "ap@acme.example".into(),
+            },
+            InvoiceEvent::PaymentRecorded {
+                payment_id: PaymentId(id(5)),
+                amount: eur(1_000),
+                received_on: day(),
+                method: PaymentMethod::BankTransfer,
+                reference: Some("SEPA".into()),
+                amount_due_after: Decimal::new(5_000, 2),
+            },
+            InvoiceEvent::PaymentRefunded {
+                refund_id: RefundId(id(6)),
+                payment_id: PaymentId(id(5)),
+                amount: eur(500),
+                refunded_on: day(),
+                reason: "x".into(),
+                amount_due_after: Decimal::new(5_500, 2),
+            },
+            InvoiceEvent::CreditNoteIssued {
+                credit_note_id: CreditNoteId(id(7)),
+                number: DocumentNumber {
+                    series: "CN".into(),
+                    sequence: 1,
+                },
+                issue_date: day(),
+                reason: "x".into(),
+                totals,
+                amount_due_after: Decimal::ZERO,
+            },
+            InvoiceEvent::InvoiceVoided {
+                reason: "wrong customer".into(),
+                voided_on: day(),
+            },
+        ],
+    );
+    let violation = PolicyViolation::ReceiptMissing {
+        required_above: eur(2_500),
+    };
+    push(
+        &mut out,
+        "Expense",
+        vec![
+            ExpenseEvent::ExpenseSubmitted {
+                tenant_id: TenantId(id(1)),
+                expense_id: ExpenseId(id(8)),
+                employee_id: UserId::new("emp-1"),
+                details: details(),
+                approvals_required: 1,
+                policy_violations: vec![violation.clone()],
+            },
+            ExpenseEvent::ExpenseApprovalGiven {
+                approver_id: UserId::new("mgr-1"),
+                at: Utc.with_ymd_and_hms(2026, 3, 2, 8, 0, 0).unwrap(),
+                comment: None,
+                approvals_so_far: 1,
+                approvals_required: 1,
+            },
+            ExpenseEvent::ExpenseApproved {
+                approver_id: UserId::new("mgr-1"),
+            },
+            ExpenseEvent::ExpenseRejected {
+                approver_id: UserId::new("mgr-1"),
+                reason: "no".into(),
+            },
+            ExpenseEvent::ExpenseReturned {
+                approver_id: UserId::new("mgr-1"),
+                reason: "receipt".into(),
+            },
+            ExpenseEvent::ExpenseAmended {
+                details: details(),
+                approvals_required: 1,
+                policy_violations: vec![],
+            },
+            ExpenseEvent::ExpenseReimbursed {
+                batch_reference: "B-1".into(),
+                reimbursed_on: day(),
+                amount: eur(8_990),
+            },
+        ],
+    );
+    push(
+        &mut out,
+        "TenantSettings",
+        vec![
+            SettingsEvent::InvoicingConfigured {
+                tenant_id: TenantId(id(1)),
+                policy: InvoicingPolicy::default(),
+            },
+            SettingsEvent::ExpensePolicyConfigured {
+                tenant_id: TenantId(id(1)),
+                policy: ExpensePolicy::default(),
+            },
+        ],
+    );
+    out
+}
+
+#[test]
+fn every_event_variant_has_a_sample_and_validates_against_its_committed_schema() {
+    let samples = samples();
+    let declared: Vec<(&str, &[&str])> = vec![
+        ("Customer", CustomerEvent::VARIANTS),
+        ("Invoice", InvoiceEvent::VARIANTS),
+        ("Expense", ExpenseEvent::VARIANTS),
+        ("TenantSettings", SettingsEvent::VARIANTS),
+    ];
+    for (aggregate, variants) in declared {
+        for variant in variants {
+            assert!(
+                samples
+                    .iter()
+                    .any(|(a, t, _, _)| *a == aggregate && t == variant),
+                "{aggregate}.{variant} has no sample here: add one so its schema is checked"
+            );
+        }
+    }
+    for (aggregate, event_type, version, value) in samples {
+        let path = schema_dir().join(format!("{aggregate}/{event_type}.v{version}.json"));
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|_| {
+            panic!(
+                "{aggregate}.{event_type} v{version} has no schema at {}",
+                path.display()
+            )
+        });
+        let schema: Value = serde_json::from_str(&text).unwrap();
+        let validator = jsonschema::validator_for(&schema).unwrap();
+        let errors: Vec<String> = validator
+            .iter_errors(&value)
+            .map(|e| e.to_string())
+            .collect();
+        assert!(
+            errors.is_empty(),
+            "{aggregate}.{event_type}: {errors:?}\n{value:#}"
+        );
+        // And a wrong shape is refused, so the check can fail.
+        assert!(!validator.is_valid(&json!({ event_type.clone(): "not an object" })));
+    }
+}
