@@ -9,9 +9,7 @@ use std::collections::BTreeSet;
 
 use folio_commands::{
     AddInvoiceLine, CommandContext, CommandError, CreateInvoiceDraft, IssueInvoice, RecordPayment,
-    RegisterCustomer,
 };
-use folio_domain::customer::{ContactDetails, TaxDetails};
 use folio_domain::ids::{InvoiceId, TenantId};
 use folio_domain::invoice::{InvoiceError, PaymentMethod};
 use folio_domain::money::{Currency, Money};
@@ -19,28 +17,10 @@ use folio_domain::pricing::LineItem;
 use folio_domain::tax::{TaxRate, TaxTreatment};
 use folio_infra::Backend;
 use rust_decimal::Decimal;
-use support::{ctx, tenant, TestDatabase};
+use support::{ctx, customer_input, tenant, TestDatabase};
 
 fn eur() -> Currency {
     Currency::from_code("EUR").unwrap()
-}
-
-fn customer_input() -> RegisterCustomer {
-    RegisterCustomer {
-        customer_id: None,
-        contact: ContactDetails {
-            name: "Acme GmbH".into(),
-            email: Some("ap@acme.example".into()),
-            phone: None,
-            address: None,
-        },
-        tax: TaxDetails {
-            tax_id: Some("DE123".into()),
-            country: "DE".into(),
-            default_currency: eur(),
-            payment_terms_days: 30,
-        },
-    }
 }
 
 /// A draft with one line of 1,000.00 + 19% VAT (total 1,190.00).

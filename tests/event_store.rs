@@ -15,7 +15,7 @@ use folio_domain::money::Currency;
 use folio_domain::Decide;
 use postgres_es::PostgresEventRepository;
 use sqlx::Row;
-use support::{ctx, tenant, TestDatabase};
+use support::{ctx, customer_input, tenant, TestDatabase};
 use uuid::Uuid;
 
 fn register(tenant_id: TenantId, customer_id: CustomerId) -> CustomerCommand {
@@ -81,22 +81,7 @@ async fn history_cannot_be_updated_deleted_or_truncated() {
     let tenant_id = tenant();
     db.backend
         .folio
-        .register_customer(
-            &ctx(tenant_id, "u1"),
-            folio_commands::RegisterCustomer {
-                customer_id: None,
-                contact: ContactDetails {
-                    name: "Acme".into(),
-                    ..Default::default()
-                },
-                tax: TaxDetails {
-                    tax_id: None,
-                    country: "DE".into(),
-                    default_currency: Currency::from_code("EUR").unwrap(),
-                    payment_terms_days: 0,
-                },
-            },
-        )
+        .register_customer(&ctx(tenant_id, "u1"), customer_input())
         .await
         .unwrap();
     for statement in [
@@ -129,22 +114,7 @@ async fn every_event_carries_tenant_actor_command_and_correlation_metadata() {
     let outcome = db
         .backend
         .folio
-        .register_customer(
-            &context,
-            folio_commands::RegisterCustomer {
-                customer_id: None,
-                contact: ContactDetails {
-                    name: "Acme".into(),
-                    ..Default::default()
-                },
-                tax: TaxDetails {
-                    tax_id: None,
-                    country: "DE".into(),
-                    default_currency: Currency::from_code("EUR").unwrap(),
-                    payment_terms_days: 0,
-                },
-            },
-        )
+        .register_customer(&context, customer_input())
         .await
         .unwrap();
     let metadata: serde_json::Value =

@@ -157,11 +157,13 @@ macro_rules! run {
     };
 }
 
-/// Loads an aggregate's current state (empty when it does not exist).
-async fn current<A, ES>(store: &ES, id: &str) -> Result<A, CommandError<A::Error>>
+/// Loads an aggregate's current state (empty when it does not exist), reporting a
+/// failure in the error type of the use case that needs it.
+async fn current<A, ES, E>(store: &ES, id: &str) -> Result<A, CommandError<E>>
 where
     A: Decide,
     ES: EventStore<A, AC = EventStoreAggregateContext<A>>,
+    E: std::error::Error,
 {
     match store.load_aggregate(id).await {
         Ok(context) => Ok(context.aggregate),
@@ -187,12 +189,8 @@ impl<S: EventStores> Folio<S> {
         &self,
         tenant_id: TenantId,
     ) -> Result<TenantSettings, CommandError<E>> {
-        let settings: TenantSettings = current(self.stores.settings(), &tenant_id.to_string())
-            .await
-            .map_err(|e| match e {
-                CommandError::Unavailable(e) => CommandError::Unavailable(e),
-                other => CommandError::Internal(Box::new(other)),
-            })?;
+        let settings: TenantSettings =
+            current(self.stores.settings(), &tenant_id.to_string()).await?;
         Ok(settings)
     }
 
@@ -300,12 +298,8 @@ impl<S: EventStores> Folio<S> {
             "invoice",
             &ctx.idempotency_key,
         )));
-        let customer: Customer = current(self.stores.customers(), &input.customer_id.to_string())
-            .await
-            .map_err(|e| match e {
-                CommandError::Unavailable(e) => CommandError::Unavailable(e),
-                other => CommandError::Internal(Box::new(other)),
-            })?;
+        let customer: Customer =
+            current(self.stores.customers(), &input.customer_id.to_string()).await?;
         let standing = customer.standing_for(ctx.tenant_id);
         let visible_tax = (standing != CustomerStanding::Unknown)
             .then_some(customer.tax)

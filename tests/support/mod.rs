@@ -4,8 +4,10 @@
 
 use std::str::FromStr;
 
-use folio_commands::CommandContext;
+use folio_commands::{CommandContext, RegisterCustomer};
+use folio_domain::customer::{ContactDetails, TaxDetails};
 use folio_domain::ids::{TenantId, UserId};
+use folio_domain::money::Currency;
 use folio_infra::Backend;
 use sqlx::postgres::PgConnectOptions;
 use sqlx::{ConnectOptions, Connection};
@@ -71,4 +73,23 @@ pub fn ctx(tenant: TenantId, actor: &str) -> CommandContext {
 /// A new tenant id.
 pub fn tenant() -> TenantId {
     TenantId(Uuid::now_v7())
+}
+
+/// A German customer invoiced in EUR with 30-day terms.
+pub fn customer_input() -> RegisterCustomer {
+    RegisterCustomer {
+        customer_id: None,
+        contact: ContactDetails {
+            name: "Acme GmbH".into(),
+            email: Some("ap@acme.example".into()),
+            phone: None,
+            address: None,
+        },
+        tax: TaxDetails {
+            tax_id: Some("DE123".into()),
+            country: "DE".into(),
+            default_currency: Currency::from_code("EUR").expect("EUR"),
+            payment_terms_days: 30,
+        },
+    }
 }
