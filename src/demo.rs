@@ -223,25 +223,15 @@ pub async fn run(backend: &Backend) -> anyhow::Result<()> {
             )
             .await?;
         let invoice_id = InvoiceId(draft.aggregate_id.parse()?);
-        let line = LineItem {
+        let mut lines = vec![LineItem {
             description: "Consulting, March".into(),
             quantity: dec("10")?,
             unit_price: dec("100")?,
             discount: None,
             taxes: vec![vat("19")?],
-        };
-        folio
-            .add_invoice_line(
-                &demo.as_user(accountant),
-                invoice_id,
-                AddInvoiceLine {
-                    line_id: None,
-                    item: line,
-                },
-            )
-            .await?;
+        }];
         if label == "draft" {
-            let extra = LineItem {
+            lines.push(LineItem {
                 description: "Travel, discounted".into(),
                 quantity: dec("1")?,
                 unit_price: dec("250.50")?,
@@ -249,14 +239,16 @@ pub async fn run(backend: &Backend) -> anyhow::Result<()> {
                     percent: dec("10")?,
                 }),
                 taxes: vec![vat("19")?],
-            };
+            });
+        }
+        for item in lines {
             folio
                 .add_invoice_line(
                     &demo.as_user(accountant),
                     invoice_id,
                     AddInvoiceLine {
                         line_id: None,
-                        item: extra,
+                        item,
                     },
                 )
                 .await?;

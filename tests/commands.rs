@@ -17,7 +17,7 @@ use folio_domain::pricing::LineItem;
 use folio_domain::tax::{TaxRate, TaxTreatment};
 use folio_infra::Backend;
 use rust_decimal::Decimal;
-use support::{ctx, customer_input, tenant, TestDatabase};
+use support::{ctx, customer_input, event_count, tenant, TestDatabase};
 
 fn eur() -> Currency {
     Currency::from_code("EUR").unwrap()
@@ -89,13 +89,6 @@ fn payment(cents: i64) -> RecordPayment {
         method: PaymentMethod::BankTransfer,
         reference: None,
     }
-}
-
-async fn event_count(backend: &Backend) -> i64 {
-    sqlx::query_scalar("SELECT count(*) FROM events")
-        .fetch_one(&backend.pool)
-        .await
-        .unwrap()
 }
 
 #[tokio::test]

@@ -15,7 +15,7 @@ use folio_domain::money::Currency;
 use folio_domain::Decide;
 use postgres_es::PostgresEventRepository;
 use sqlx::Row;
-use support::{ctx, customer_input, tenant, TestDatabase};
+use support::{ctx, customer_input, event_count, tenant, TestDatabase};
 use uuid::Uuid;
 
 fn register(tenant_id: TenantId, customer_id: CustomerId) -> CustomerCommand {
@@ -98,11 +98,7 @@ async fn history_cannot_be_updated_deleted_or_truncated() {
             "{statement}: {error}"
         );
     }
-    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM events")
-        .fetch_one(&db.backend.pool)
-        .await
-        .unwrap();
-    assert_eq!(count, 1);
+    assert_eq!(event_count(&db.backend).await, 1);
 }
 
 #[tokio::test]

@@ -148,6 +148,11 @@ impl Executor {
             return replay::<A>(key, &fingerprint, previous);
         }
         let number = lease.reserved_number().cloned();
+        if request.series.is_some() && number.is_none() {
+            return Err(CommandError::Internal(
+                "the ledger reserved no document number".into(),
+            ));
+        }
         let command_id = Uuid::now_v7();
         let metadata = ctx.metadata(
             command_id,

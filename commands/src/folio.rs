@@ -12,6 +12,7 @@ use cqrs_es::EventStore;
 use folio_domain::customer::{
     ContactDetails, Customer, CustomerCommand, CustomerError, CustomerStanding, TaxDetails,
 };
+use folio_domain::document_number::DocumentNumber;
 use folio_domain::expense::{ExpenseCommand, ExpenseDetails, ExpenseError, ExpensePolicy};
 use folio_domain::ids::{
     CreditNoteId, CustomerId, ExpenseId, InvoiceId, LineId, PaymentId, RefundId, TenantId,
@@ -155,6 +156,16 @@ macro_rules! run {
             )
             .await
     };
+}
+
+/// The number the ledger reserved for a series. The executor refuses to decide a
+/// numbered command without one, so the fallback (sequence 0, which the store's number
+/// trigger would refuse) is never written.
+fn reserved(series: &str, number: Option<&DocumentNumber>) -> DocumentNumber {
+    number.cloned().unwrap_or_else(|| DocumentNumber {
+        series: series.to_owned(),
+        sequence: 0,
+    })
 }
 
 /// Loads an aggregate's current state (empty when it does not exist), reporting a
@@ -440,13 +451,6 @@ impl<S: EventStores> Folio<S> {
         let issue_date = input
             .issue_date
             .unwrap_or_else(|| self.executor.clock().today());
-        let number_or_placeholder = |n: Option<&folio_domain::document_number::DocumentNumber>| {
-            n.cloned()
-                .unwrap_or(folio_domain::document_number::DocumentNumber {
-                    series: policy.invoice_series.clone(),
-                    sequence: 0,
-                })
-        };
         run!(
             self,
             self.stores.invoices(),
@@ -456,7 +460,7 @@ impl<S: EventStores> Folio<S> {
             &input,
             Some(policy.invoice_series.clone()),
             |n| InvoiceCommand::Issue {
-                number: number_or_placeholder(n),
+                number: reserved(&policy.invoice_series, n),
                 issue_date,
                 rounding: policy.rounding,
             }
@@ -577,12 +581,7 @@ impl<S: EventStores> Folio<S> {
             Some(series.clone()),
             |n| InvoiceCommand::IssueCreditNote {
                 credit_note_id,
-                number: n
-                    .cloned()
-                    .unwrap_or(folio_domain::document_number::DocumentNumber {
-                        series: series.clone(),
-                        sequence: 0
-                    }),
+                number: reserved(&series, n),
                 amount: input.amount,
                 issue_date,
                 reason: input.reason.clone(),

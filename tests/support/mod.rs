@@ -93,3 +93,11 @@ pub fn customer_input() -> RegisterCustomer {
         },
     }
 }
+
+/// How many events the store holds.
+pub async fn event_count(backend: &Backend) -> i64 {
+    sqlx::query_scalar("SELECT count(*) FROM events")
+        .fetch_one(&backend.pool)
+        .await
+        .expect("count events")
+}
