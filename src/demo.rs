@@ -461,6 +461,8 @@ pub async fn run(backend: &Backend) -> anyhow::Result<()> {
         .bind(demo.tenant_id.0)
         .fetch_one(&backend.pool)
         .await?;
+    // Bring the read models up to date so BI tools and `psql` see the demo at once.
+    backend.projections().catch_up().await?;
     let mut out = String::new();
     out.push_str(&format!("Demo tenant {}\n", demo.tenant_id));
     out.push_str(&format!(
@@ -482,6 +484,9 @@ pub async fn run(backend: &Backend) -> anyhow::Result<()> {
         "  see the history with: folio events --tenant {} --limit 200\n",
         demo.tenant_id
     ));
+    out.push_str(
+        "  read models are up to date: psql -c 'SELECT * FROM folio_read.invoice_overview'\n",
+    );
     print_summary(&out);
     Ok(())
 }

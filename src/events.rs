@@ -2,7 +2,8 @@
 
 use std::io::Write;
 
-use folio_infra::history::{self, StoredEvent};
+use folio_infra::history;
+use folio_projections::FeedEvent;
 use sqlx::PgPool;
 use uuid::Uuid;
 
@@ -35,7 +36,7 @@ pub async fn print(
     Ok(())
 }
 
-fn write_table(out: &mut impl Write, events: &[StoredEvent]) -> std::io::Result<()> {
+fn write_table(out: &mut impl Write, events: &[FeedEvent]) -> std::io::Result<()> {
     writeln!(
         out,
         "{:>8}  {:<27}  {:<14}  {:<36}  {:>4}  {:<24}  {:<12}",
@@ -50,7 +51,7 @@ fn write_table(out: &mut impl Write, events: &[StoredEvent]) -> std::io::Result<
         writeln!(
             out,
             "{:>8}  {:<27}  {:<14}  {:<36}  {:>4}  {:<24}  {:<12}",
-            e.global_position,
+            e.position.global_position,
             e.recorded_at.format("%Y-%m-%d %H:%M:%S%.6fZ"),
             e.aggregate_type,
             e.aggregate_id,

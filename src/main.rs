@@ -3,6 +3,7 @@
 
 mod demo;
 mod events;
+mod projections;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use tracing_subscriber::EnvFilter;
@@ -45,6 +46,39 @@ enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
+    },
+    /// Inspect, rebuild or run the projectors that fill the read models.
+    Projections {
+        #[command(subcommand)]
+        action: ProjectionsAction,
+    },
+}
+
+/// What `folio projections` does.
+#[derive(Debug, Subcommand)]
+enum ProjectionsAction {
+    /// Each projector's checkpoint and lag (events and seconds behind).
+    Status {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// Replay the whole event store into new tables and swap them in atomically;
+    /// the old tables keep serving until the swap.
+    Rebuild {
+        /// The projector to rebuild.
+        #[arg(required_unless_present = "all", conflicts_with = "all")]
+        name: Option<String>,
+        /// Rebuild every projector.
+        #[arg(long)]
+        all: bool,
+    },
+    /// Install the projectors if needed, then apply new events as they commit
+    /// (until interrupted), or only what is there now with --until-caught-up.
+    Run {
+        /// Stop once everything committed so far is applied.
+        #[arg(long)]
+        until_caught_up: bool,
     },
 }
 
@@ -106,6 +140,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 format,
             )
             .await
+        }
+        Command::Projections { action } => {
+            let backend = folio_infra::Backend::start(&cli.database_url).await?;
+            projections::run(backend.projections(), action).await
         }
     }
 }

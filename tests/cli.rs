@@ -119,3 +119,88 @@ async fn migrate_creates_a_missing_database() {
         .await
         .unwrap();
 }
+
+fn stdout_of(output: std::process::Output) -> String {
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).unwrap()
+}
+
+fn statuses(db: &TestDatabase) -> Vec<serde_json::Value> {
+    stdout_of(folio(
+        &db.url,
+        &["projections", "status", "--format", "jsonl"],
+    ))
+    .lines()
+    .map(|line| serde_json::from_str(line).unwrap())
+    .collect()
+}
+
+#[tokio::test]
+async fn projections_status_shows_lag_and_rebuild_clears_it() {
+    let db = TestDatabase::new().await;
+    let t = support::tenant();
+    support::scenario::customer(&db.backend, t, "Acme").await;
+
+    // Not installed yet: everything is behind.
+    let before = statuses(&db);
+    assert_eq!(before.len(), 2);
+    for status in &before {
+        assert_eq!(status["installed"], false, "{status}");
+        assert_eq!(status["events_behind"], 1, "{status}");
+        assert!(status["seconds_behind"].as_f64().unwrap() >= 0.0);
+    }
+    let table = stdout_of(folio(&db.url, &["projections", "status"]));
+    assert!(
+        table.contains("invoicing") && table.contains("missing"),
+        "{table}"
+    );
+
+    // Rebuilt: installed, current, nothing behind.
+    let rebuilt = stdout_of(folio(&db.url, &["projections", "rebuild", "--all"]));
+    assert!(
+        rebuilt.contains("rebuilt invoicing: 1 events replayed"),
+        "{rebuilt}"
+    );
+    assert!(rebuilt.contains("rebuilt expenses"), "{rebuilt}");
+    for status in statuses(&db) {
+        assert_eq!(status["installed"], true, "{status}");
+        assert_eq!(status["definition_current"], true, "{status}");
+        assert_eq!(status["events_behind"], 0, "{status}");
+        assert_eq!(status["seconds_behind"], 0.0, "{status}");
+    }
+    let name: String = sqlx::query_scalar("SELECT name FROM folio_read.customers")
+        .fetch_one(&db.backend.pool)
+        .await
+        .unwrap();
+    assert_eq!(name, "Acme");
+
+    // One projector by name; an unknown one is a clear error.
+    let one = stdout_of(folio(&db.url, &["projections", "rebuild", "expenses"]));
+    assert!(one.starts_with("rebuilt expenses"), "{one}");
+    let unknown = folio(&db.url, &["projections", "rebuild", "ledger"]);
+    assert!(!unknown.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&unknown.stderr).trim(),
+        "folio: no projector is called 'ledger' (known: invoicing, expenses)"
+    );
+}
+
+#[tokio::test]
+async fn projections_run_until_caught_up_applies_new_events() {
+    let db = TestDatabase::new().await;
+    let t = support::tenant();
+    support::scenario::customer(&db.backend, t, "Acme").await;
+    stdout_of(folio(&db.url, &["projections", "run", "--until-caught-up"]));
+    support::scenario::customer(&db.backend, t, "Globex").await;
+    stdout_of(folio(&db.url, &["projections", "run", "--until-caught-up"]));
+    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM folio_read.customers")
+        .fetch_one(&db.backend.pool)
+        .await
+        .unwrap();
+    assert_eq!(count, 2);
+    assert!(statuses(&db).iter().all(|s| s["events_behind"] == 0));
+}

@@ -9,13 +9,18 @@
 //! - [`ledger`]: the command ledger (idempotency outcomes and gap-free document
 //!   numbers), implementing `folio_commands::CommandLedger`.
 //! - [`history`]: reading stored events back for people (the `folio events` command).
+//! - [`feed`]: the global feed, gap-free and in commit order.
+//! - [`projecting`]: the projectors run over the feed (embedded mode): install,
+//!   rebuild, catch up, follow, status.
 //! - [`Backend`]: all of it wired together.
 
 #![deny(missing_docs)]
 
 pub mod database;
+pub mod feed;
 pub mod history;
 pub mod ledger;
+pub mod projecting;
 pub mod stores;
 
 use std::sync::Arc;
@@ -24,6 +29,7 @@ use folio_commands::{Executor, Folio, RetryPolicy, SystemClock};
 use sqlx::PgPool;
 
 pub use database::{connect, DatabaseError};
+pub use projecting::{ProjectionConfig, Projections, ProjectionsError};
 
 /// Events between two snapshots of an aggregate.
 pub const SNAPSHOT_EVERY: usize = 50;
@@ -55,5 +61,10 @@ impl Backend {
             folio: Folio::new(stores, executor),
             pool,
         }
+    }
+
+    /// The projectors over this backend's database.
+    pub fn projections(&self) -> Projections {
+        Projections::new(self.pool.clone())
     }
 }

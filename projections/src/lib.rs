@@ -1,7 +1,45 @@
 //! # folio-projections
 //!
-//! Projectors turn the event feed into read models in Postgres. This crate is filled
-//! by the feed/projections milestone; it exists now so the workspace has its final
-//! shape and dependencies point the right way (it knows the domain, nothing else).
+//! Projectors turn the ordered event feed into read models in Postgres, for the API
+//! and for BI tools. This crate owns what a projector *is* and how its work stays
+//! exactly-once; where the events come from (the global feed, later Kafka) is the
+//! caller's business.
+//!
+//! - [`feed`]: the event envelope projectors consume and its position in the feed.
+//! - [`projector`]: the [`Projector`] trait, the per-stream guard that makes a
+//!   redelivered event a no-op, and the schema a projector writes to.
+//! - [`checkpoint`]: applying a batch and advancing the checkpoint in one
+//!   transaction.
+//! - [`rebuild`]: building a projector's tables from scratch in a staging schema and
+//!   swapping them in atomically.
+//! - [`invoicing`] and [`expenses`]: the read models themselves; their tables are in
+//!   `schemas/read_models/*.sql` and documented in `schemas/read_models.md`.
 
 #![deny(missing_docs)]
+
+pub mod checkpoint;
+pub mod expenses;
+pub mod feed;
+pub mod invoicing;
+pub mod projector;
+pub mod rebuild;
+mod support;
+
+use std::sync::Arc;
+
+pub use checkpoint::{apply_batch, BatchHooks, BatchOutcome, Checkpoint, NoHooks};
+pub use feed::{FeedEvent, FeedPosition};
+pub use projector::{apply_events, Applied, EventAt, ProjectionError, Projector, Target};
+
+/// Every projector Folio runs, in a stable order.
+pub fn all() -> Vec<Arc<dyn Projector>> {
+    vec![
+        Arc::new(invoicing::InvoicingProjector),
+        Arc::new(expenses::ExpensesProjector),
+    ]
+}
+
+/// The projector called `name`, if there is one.
+pub fn by_name(name: &str) -> Option<Arc<dyn Projector>> {
+    all().into_iter().find(|p| p.name() == name)
+}

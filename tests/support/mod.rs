@@ -2,6 +2,8 @@
 
 #![allow(dead_code)]
 
+pub mod scenario;
+
 use std::str::FromStr;
 
 use folio_commands::{CommandContext, RegisterCustomer};
@@ -100,4 +102,48 @@ pub async fn event_count(backend: &Backend) -> i64 {
         .fetch_one(&backend.pool)
         .await
         .expect("count events")
+}
+
+/// Every row of every table and view in the read-model schema, as sorted JSON per
+/// relation: two equal snapshots mean equal read models.
+pub async fn read_models(
+    pool: &sqlx::PgPool,
+) -> std::collections::BTreeMap<String, serde_json::Value> {
+    let relations: Vec<String> = sqlx::query_scalar(
+        "SELECT c.relname::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+         WHERE n.nspname = 'folio_read' AND c.relkind IN ('r', 'v') ORDER BY 1",
+    )
+    .fetch_all(pool)
+    .await
+    .expect("list read models");
+    let mut snapshot = std::collections::BTreeMap::new();
+    for relation in relations {
+        let rows: serde_json::Value = sqlx::query_scalar(&format!(
+            "SELECT coalesce(jsonb_agg(to_jsonb(t) ORDER BY to_jsonb(t)::text), '[]')
+             FROM folio_read.\"{relation}\" t"
+        ))
+        .fetch_one(pool)
+        .await
+        .expect("read a read model");
+        snapshot.insert(relation, rows);
+    }
+    snapshot
+}
+
+/// Fails with the first differing relation, so a mismatch is readable.
+pub fn assert_same_read_models(
+    left: &std::collections::BTreeMap<String, serde_json::Value>,
+    right: &std::collections::BTreeMap<String, serde_json::Value>,
+) {
+    assert_eq!(
+        left.keys().collect::<Vec<_>>(),
+        right.keys().collect::<Vec<_>>(),
+        "the same relations"
+    );
+    for (relation, rows) in left {
+        assert_eq!(
+            rows, &right[relation],
+            "rows of folio_read.{relation} differ"
+        );
+    }
 }

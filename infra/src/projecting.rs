@@ -1,0 +1,390 @@
+//! Running the projectors over the global feed (embedded mode): installing and
+//! rebuilding their tables, catching up, following the feed, and reporting lag.
+
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+use folio_projections::rebuild::{apply_to_staging, definition_hash, prepare_staging, swap_in};
+use folio_projections::{
+    apply_batch, apply_events, BatchHooks, BatchOutcome, Checkpoint, FeedEvent, FeedPosition,
+    NoHooks, ProjectionError, Projector, Target,
+};
+use serde::Serialize;
+use sqlx::{PgConnection, PgPool};
+
+use crate::feed::{backlog, covers, head, read_after, FeedSignal};
+
+/// Why running projections failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ProjectionsError {
+    /// No projector has that name.
+    #[error("no projector is called '{name}' (known: {known})")]
+    UnknownProjector {
+        /// The name asked for.
+        name: String,
+        /// The names there are.
+        known: String,
+    },
+    /// A projector failed.
+    #[error(transparent)]
+    Projection(#[from] ProjectionError),
+    /// The database failed outside a projector.
+    #[error("database error")]
+    Sql(#[from] sqlx::Error),
+}
+
+/// Tuning of the embedded projection runner.
+#[derive(Debug, Clone, Copy)]
+pub struct ProjectionConfig {
+    /// Events per transaction.
+    pub batch_size: i64,
+    /// Longest wait between two looks at the feed when no notification arrives.
+    pub poll_interval: Duration,
+    /// Longest pause after a failure before trying again.
+    pub max_backoff: Duration,
+}
+
+impl Default for ProjectionConfig {
+    fn default() -> Self {
+        ProjectionConfig {
+            batch_size: 500,
+            poll_interval: Duration::from_millis(500),
+            max_backoff: Duration::from_secs(30),
+        }
+    }
+}
+
+/// What a rebuild did.
+#[derive(Debug, Clone, Serialize)]
+pub struct RebuildReport {
+    /// Projector rebuilt.
+    pub projector: String,
+    /// Events replayed.
+    pub events: u64,
+    /// Checkpoint after the swap.
+    pub position: FeedPosition,
+    /// Tables and views swapped in.
+    pub relations: Vec<String>,
+    /// How long it took, in milliseconds.
+    pub millis: u128,
+}
+
+/// Where one projector stands.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProjectorStatus {
+    /// Projector name.
+    pub projector: String,
+    /// Whether its tables exist.
+    pub installed: bool,
+    /// Whether its tables match the running code (otherwise the next start rebuilds).
+    pub definition_current: bool,
+    /// Last event applied.
+    pub position: Option<FeedPosition>,
+    /// Events in the store it has not applied yet.
+    pub events_behind: i64,
+    /// Age of the oldest event it has not applied yet, in seconds (0 when caught up).
+    pub seconds_behind: f64,
+    /// When its checkpoint last moved.
+    pub updated_at: Option<DateTime<Utc>>,
+    /// When its tables were last rebuilt.
+    pub rebuilt_at: Option<DateTime<Utc>>,
+    /// Why it is stuck, if it is.
+    pub last_error: Option<String>,
+}
+
+/// The projectors of Folio over one database.
+#[derive(Debug, Clone)]
+pub struct Projections {
+    pool: PgPool,
+    projectors: Vec<Arc<dyn Projector>>,
+    config: ProjectionConfig,
+    hooks: Arc<dyn BatchHooks>,
+}
+
+/// Holds a session advisory lock on a connection of its own; dropping it closes the
+/// connection, which releases the lock even if the holder was cancelled.
+struct RebuildLock {
+    _connection: PgConnection,
+}
+
+impl Projections {
+    /// Every projector of Folio, default tuning.
+    pub fn new(pool: PgPool) -> Self {
+        Projections {
+            pool,
+            projectors: folio_projections::all(),
+            config: ProjectionConfig::default(),
+            hooks: Arc::new(NoHooks),
+        }
+    }
+
+    /// With other tuning.
+    pub fn with_config(mut self, config: ProjectionConfig) -> Self {
+        self.config = config;
+        self
+    }
+
+    /// With hooks called around every batch commit (for crash tests).
+    pub fn with_hooks(mut self, hooks: Arc<dyn BatchHooks>) -> Self {
+        self.hooks = hooks;
+        self
+    }
+
+    /// The projectors, in their stable order.
+    pub fn projectors(&self) -> &[Arc<dyn Projector>] {
+        &self.projectors
+    }
+
+    /// The projector called `name`.
+    pub fn projector(&self, name: &str) -> Result<Arc<dyn Projector>, ProjectionsError> {
+        self.projectors
+            .iter()
+            .find(|p| p.name() == name)
+            .cloned()
+            .ok_or_else(|| ProjectionsError::UnknownProjector {
+                name: name.to_owned(),
+                known: self
+                    .projectors
+                    .iter()
+                    .map(|p| p.name())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            })
+    }
+
+    async fn lock_rebuild(&self, projector: &dyn Projector) -> Result<RebuildLock, sqlx::Error> {
+        let mut connection = self.pool.acquire().await?.detach();
+        sqlx::query("SELECT pg_advisory_lock(hashtextextended($1, 3))")
+            .bind(format!("folio.rebuild.{}", projector.name()))
+            .execute(&mut connection)
+            .await?;
+        Ok(RebuildLock {
+            _connection: connection,
+        })
+    }
+
+    async fn is_current(&self, projector: &dyn Projector) -> Result<bool, sqlx::Error> {
+        let mut conn = self.pool.acquire().await?;
+        let stored = Checkpoint::load(&mut conn, projector.name()).await?;
+        Ok(stored.is_some_and(|c| c.definition_hash == definition_hash(projector)))
+    }
+
+    /// Builds the tables of every projector that has none yet or whose definition
+    /// changed. Returns what was rebuilt.
+    pub async fn install(&self) -> Result<Vec<RebuildReport>, ProjectionsError> {
+        let mut reports = Vec::new();
+        for projector in &self.projectors {
+            if self.is_current(projector.as_ref()).await? {
+                continue;
+            }
+            let _lock = self.lock_rebuild(projector.as_ref()).await?;
+            // Another process may have installed it while we waited for the lock.
+            if !self.is_current(projector.as_ref()).await? {
+                reports.push(self.rebuild_locked(projector.as_ref()).await?);
+            }
+        }
+        Ok(reports)
+    }
+
+    /// Replays the whole store into new tables for `name` and swaps them in; the
+    /// old tables serve until the swap commits.
+    pub async fn rebuild(&self, name: &str) -> Result<RebuildReport, ProjectionsError> {
+        let projector = self.projector(name)?;
+        let _lock = self.lock_rebuild(projector.as_ref()).await?;
+        self.rebuild_locked(projector.as_ref()).await
+    }
+
+    /// Rebuilds every projector, one after the other.
+    pub async fn rebuild_all(&self) -> Result<Vec<RebuildReport>, ProjectionsError> {
+        let mut reports = Vec::new();
+        for projector in &self.projectors {
+            reports.push(self.rebuild(projector.name()).await?);
+        }
+        Ok(reports)
+    }
+
+    async fn rebuild_locked(
+        &self,
+        projector: &dyn Projector,
+    ) -> Result<RebuildReport, ProjectionsError> {
+        let started = Instant::now();
+        prepare_staging(&self.pool, projector).await?;
+        let mut position = FeedPosition::ORIGIN;
+        let mut events = 0u64;
+        loop {
+            let batch = self.read(position).await?;
+            let Some(last) = batch.last() else { break };
+            position = last.position;
+            apply_to_staging(&self.pool, projector, &batch).await?;
+            events += batch.len() as u64;
+        }
+        // The swap: hold the live checkpoint so the live runner pauses, apply what
+        // arrived meanwhile to the staging tables, then move them in.
+        let mut tx = self.pool.begin().await?;
+        let previous = Checkpoint::lock(&mut tx, projector.name()).await?;
+        Target::staging(projector).enter(&mut tx).await?;
+        loop {
+            let batch = read_after(&mut tx, position, self.config.batch_size).await?;
+            let Some(last) = batch.last() else { break };
+            position = last.position;
+            apply_events(&mut tx, projector, &batch).await?;
+            events += batch.len() as u64;
+        }
+        let relations = swap_in(&mut tx, projector, position, previous.as_ref()).await?;
+        tx.commit().await?;
+        tracing::info!(projector = projector.name(), events, %position, "rebuilt projection");
+        Ok(RebuildReport {
+            projector: projector.name().to_owned(),
+            events,
+            position,
+            relations,
+            millis: started.elapsed().as_millis(),
+        })
+    }
+
+    /// The next batch of the feed after `position`.
+    async fn read(&self, position: FeedPosition) -> Result<Vec<FeedEvent>, sqlx::Error> {
+        let mut conn = self.pool.acquire().await?;
+        read_after(&mut conn, position, self.config.batch_size).await
+    }
+
+    async fn checkpoint_of(
+        &self,
+        projector: &dyn Projector,
+    ) -> Result<FeedPosition, ProjectionsError> {
+        let mut conn = self.pool.acquire().await?;
+        Checkpoint::load(&mut conn, projector.name())
+            .await?
+            .map(|c| c.position)
+            .ok_or_else(|| ProjectionError::NotInstalled(projector.name().to_owned()).into())
+    }
+
+    /// Applies the next batch after `position`; `None` when nothing is readable.
+    async fn step(
+        &self,
+        projector: &dyn Projector,
+        position: FeedPosition,
+    ) -> Result<Option<FeedPosition>, ProjectionsError> {
+        let batch = self.read(position).await?;
+        if batch.is_empty() {
+            return Ok(None);
+        }
+        match apply_batch(&self.pool, projector, position, &batch, self.hooks.as_ref()).await? {
+            BatchOutcome::Applied { position, .. } => Ok(Some(position)),
+            BatchOutcome::Stale { current } => Ok(Some(current)),
+        }
+    }
+
+    /// Applies every event committed before the call to every projector
+    /// (installing them first). Events held back by a still-running older
+    /// transaction are waited for.
+    pub async fn catch_up(&self) -> Result<(), ProjectionsError> {
+        self.install().await?;
+        let target = head(&self.pool).await?;
+        for projector in &self.projectors {
+            let mut position = self.checkpoint_of(projector.as_ref()).await?;
+            while !covers(&self.pool, position, target).await? {
+                match self.step(projector.as_ref(), position).await? {
+                    Some(next) => position = next,
+                    None => tokio::time::sleep(Duration::from_millis(5)).await,
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Follows the feed with one projector until cancelled: applies batches as
+    /// events commit, and after a failure records it and retries with backoff.
+    pub async fn follow(
+        &self,
+        projector: Arc<dyn Projector>,
+    ) -> Result<Infallible, ProjectionsError> {
+        let mut signal = FeedSignal::new(&self.pool, self.config.poll_interval).await;
+        let mut position = self.checkpoint_of(projector.as_ref()).await?;
+        let mut idle = Duration::from_millis(10);
+        let mut failures = 0u32;
+        loop {
+            match self.step(projector.as_ref(), position).await {
+                Ok(Some(next)) => {
+                    position = next;
+                    failures = 0;
+                }
+                Ok(None) => {
+                    // Right after a notification the writer may still be held back
+                    // by an older transaction: look again soon, then less often.
+                    let notified = signal.wait(idle).await;
+                    idle = if notified {
+                        Duration::from_millis(10)
+                    } else {
+                        (idle * 2).min(signal.poll_interval())
+                    };
+                }
+                Err(error) => {
+                    failures = failures.saturating_add(1);
+                    let pause = Duration::from_millis(100)
+                        .saturating_mul(2u32.saturating_pow(failures.min(16)))
+                        .min(self.config.max_backoff);
+                    tracing::error!(projector = projector.name(), %error, ?pause, "projection failed; retrying");
+                    let _ = Checkpoint::record_failure(
+                        &self.pool,
+                        projector.name(),
+                        &error.to_string(),
+                    )
+                    .await;
+                    tokio::time::sleep(pause).await;
+                    if let Ok(stored) = self.checkpoint_of(projector.as_ref()).await {
+                        position = stored;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Installs the projectors, then follows the feed with all of them until
+    /// cancelled or one cannot start.
+    pub async fn run(&self) -> Result<Infallible, ProjectionsError> {
+        self.install().await?;
+        let mut tasks = tokio::task::JoinSet::new();
+        for projector in &self.projectors {
+            let this = self.clone();
+            let projector = projector.clone();
+            tasks.spawn(async move { this.follow(projector).await });
+        }
+        loop {
+            match tasks.join_next().await {
+                Some(Ok(Err(error))) => return Err(error),
+                Some(Err(join)) if join.is_panic() => std::panic::resume_unwind(join.into_panic()),
+                Some(_) => {}
+                None => std::future::pending::<()>().await,
+            }
+        }
+    }
+
+    /// Where every projector stands and how far behind it is.
+    pub async fn status(&self) -> Result<Vec<ProjectorStatus>, ProjectionsError> {
+        let stored = Checkpoint::all(&self.pool).await?;
+        let now = Utc::now();
+        let mut statuses = Vec::new();
+        for projector in &self.projectors {
+            let checkpoint = stored.iter().find(|c| c.projector == projector.name());
+            let after = checkpoint.map_or(FeedPosition::ORIGIN, |c| c.position);
+            let (events_behind, oldest) = backlog(&self.pool, after).await?;
+            statuses.push(ProjectorStatus {
+                projector: projector.name().to_owned(),
+                installed: checkpoint.is_some(),
+                definition_current: checkpoint
+                    .is_some_and(|c| c.definition_hash == definition_hash(projector.as_ref())),
+                position: checkpoint.map(|c| c.position),
+                events_behind,
+                seconds_behind: oldest
+                    .map_or(0.0, |t| (now - t).num_milliseconds().max(0) as f64 / 1000.0),
+                updated_at: checkpoint.map(|c| c.updated_at),
+                rebuilt_at: checkpoint.map(|c| c.rebuilt_at),
+                last_error: checkpoint.and_then(|c| c.last_error.clone()),
+            });
+        }
+        Ok(statuses)
+    }
+}

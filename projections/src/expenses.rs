@@ -1,0 +1,320 @@
+//! The `expenses` projector: expense claims with their approvals and policy
+//! violations, and reimbursement batches. Tables: `schemas/read_models/expenses.sql`.
+
+use async_trait::async_trait;
+use cqrs_es::Aggregate;
+use folio_domain::expense::{Expense, ExpenseDetails, ExpenseEvent, PolicyViolation};
+use sqlx::postgres::PgQueryResult;
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+use crate::feed::FeedEvent;
+use crate::projector::{decode, ProjectionError, Projector};
+use crate::support::{aggregate_uuid, require_row};
+
+/// Projects expenses.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ExpensesProjector;
+
+#[async_trait]
+impl Projector for ExpensesProjector {
+    fn name(&self) -> &'static str {
+        "expenses"
+    }
+
+    fn version(&self) -> u32 {
+        1
+    }
+
+    fn schema_sql(&self) -> &'static str {
+        include_str!("../../schemas/read_models/expenses.sql")
+    }
+
+    fn wants(&self, aggregate_type: &str) -> bool {
+        aggregate_type == Expense::TYPE
+    }
+
+    async fn project(
+        &self,
+        conn: &mut PgConnection,
+        event: &FeedEvent,
+    ) -> Result<(), ProjectionError> {
+        project_expense(conn, event, decode(event)?).await
+    }
+}
+
+/// Replaces the violation rows of an expense by `violations`.
+async fn file_violations(
+    conn: &mut PgConnection,
+    event: &FeedEvent,
+    expense: Uuid,
+    violations: &[PolicyViolation],
+) -> Result<(), ProjectionError> {
+    sqlx::query("DELETE FROM expense_policy_violations WHERE tenant_id = $1 AND expense_id = $2")
+        .bind(event.tenant_id)
+        .bind(expense)
+        .execute(&mut *conn)
+        .await?;
+    for (ordinal, violation) in (1..).zip(violations) {
+        let (kind, category, limit) = match violation {
+            PolicyViolation::CategoryLimitExceeded {
+                category, limit, ..
+            } => ("CATEGORY_LIMIT_EXCEEDED", Some(category.as_str()), limit),
+            PolicyViolation::ReceiptMissing { required_above } => {
+                ("RECEIPT_MISSING", None, required_above)
+            }
+        };
+        sqlx::query(
+            "INSERT INTO expense_policy_violations (tenant_id, expense_id, ordinal, kind, category,
+                 limit_amount, currency)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(event.tenant_id)
+        .bind(expense)
+        .bind(ordinal)
+        .bind(kind)
+        .bind(category)
+        .bind(limit.amount)
+        .bind(limit.currency.code())
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// What an employee claims and what the policy said about it: written on submit
+/// and again on every amendment.
+#[derive(Debug, Clone, Copy)]
+struct Claim<'a> {
+    details: &'a ExpenseDetails,
+    approvals_required: u8,
+    violations: &'a [PolicyViolation],
+}
+
+/// Runs `sql` (an insert or an update of one expense) with the claim bound to
+/// $3..$12, the event's time and sequence to $13 and $14, and `employee` to $15;
+/// then replaces the expense's violation rows.
+async fn file_claim(
+    conn: &mut PgConnection,
+    event: &FeedEvent,
+    expense: Uuid,
+    sql: &str,
+    claim: Claim<'_>,
+    employee: Option<&str>,
+) -> Result<PgQueryResult, ProjectionError> {
+    let details = claim.details;
+    let mut query = sqlx::query(sql)
+        .bind(event.tenant_id)
+        .bind(expense)
+        .bind(details.incurred_on)
+        .bind(&details.merchant)
+        .bind(&details.category)
+        .bind(details.amount.currency.code())
+        .bind(details.amount.amount)
+        .bind(details.tax.map(|tax| tax.amount))
+        .bind(&details.description)
+        .bind(&details.receipt_ref)
+        .bind(i32::from(claim.approvals_required))
+        .bind(i32::try_from(claim.violations.len()).unwrap_or(i32::MAX))
+        .bind(event.recorded_at)
+        .bind(event.sequence);
+    if let Some(employee) = employee {
+        query = query.bind(employee);
+    }
+    let result = query.execute(&mut *conn).await?;
+    file_violations(conn, event, expense, claim.violations).await?;
+    Ok(result)
+}
+
+async fn project_expense(
+    conn: &mut PgConnection,
+    event: &FeedEvent,
+    payload: ExpenseEvent,
+) -> Result<(), ProjectionError> {
+    let tenant = event.tenant_id;
+    let expense = aggregate_uuid(event)?;
+    let at = event.recorded_at;
+    let seq = event.sequence;
+    let result = match payload {
+        ExpenseEvent::ExpenseSubmitted {
+            employee_id,
+            details,
+            approvals_required,
+            policy_violations,
+            ..
+        } => {
+            let claim = Claim {
+                details: &details,
+                approvals_required,
+                violations: &policy_violations,
+            };
+            file_claim(
+                conn,
+                event,
+                expense,
+                "INSERT INTO expenses (tenant_id, expense_id, incurred_on, merchant, category,
+                     currency, amount, tax_amount, description, receipt_ref, approvals_required,
+                     policy_violation_count, updated_at, version, employee_id, status,
+                     approval_round, approvals_so_far, submitted_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,
+                         'PENDING_APPROVAL', 1, 0, $13)",
+                claim,
+                Some(&employee_id.0),
+            )
+            .await?
+        }
+        ExpenseEvent::ExpenseApprovalGiven {
+            approver_id,
+            at: approved_at,
+            comment,
+            approvals_so_far,
+            approvals_required,
+        } => {
+            sqlx::query(
+                "INSERT INTO expense_approvals (tenant_id, expense_id, approval_round, approver_id,
+                     approved_at, comment)
+                 SELECT tenant_id, expense_id, approval_round, $3, $4, $5
+                 FROM expenses WHERE tenant_id = $1 AND expense_id = $2",
+            )
+            .bind(tenant)
+            .bind(expense)
+            .bind(&approver_id.0)
+            .bind(approved_at)
+            .bind(&comment)
+            .execute(&mut *conn)
+            .await?;
+            sqlx::query(
+                "UPDATE expenses SET approvals_so_far = $3, approvals_required = $4,
+                     updated_at = $5, version = $6
+                 WHERE tenant_id = $1 AND expense_id = $2",
+            )
+            .bind(tenant)
+            .bind(expense)
+            .bind(i32::from(approvals_so_far))
+            .bind(i32::from(approvals_required))
+            .bind(at)
+            .bind(seq)
+            .execute(&mut *conn)
+            .await?
+        }
+        ExpenseEvent::ExpenseApproved { approver_id } => {
+            decide(conn, event, expense, "APPROVED", &approver_id.0, None).await?
+        }
+        ExpenseEvent::ExpenseRejected {
+            approver_id,
+            reason,
+        } => {
+            decide(
+                conn,
+                event,
+                expense,
+                "REJECTED",
+                &approver_id.0,
+                Some(&reason),
+            )
+            .await?
+        }
+        ExpenseEvent::ExpenseReturned {
+            approver_id,
+            reason,
+        } => {
+            decide(
+                conn,
+                event,
+                expense,
+                "RETURNED",
+                &approver_id.0,
+                Some(&reason),
+            )
+            .await?
+        }
+        ExpenseEvent::ExpenseAmended {
+            details,
+            approvals_required,
+            policy_violations,
+        } => {
+            let claim = Claim {
+                details: &details,
+                approvals_required,
+                violations: &policy_violations,
+            };
+            file_claim(
+                conn,
+                event,
+                expense,
+                "UPDATE expenses SET incurred_on = $3, merchant = $4, category = $5,
+                     currency = $6, amount = $7, tax_amount = $8, description = $9,
+                     receipt_ref = $10, approvals_required = $11, policy_violation_count = $12,
+                     updated_at = $13, version = $14, status = 'PENDING_APPROVAL',
+                     approval_round = approval_round + 1, approvals_so_far = 0
+                 WHERE tenant_id = $1 AND expense_id = $2",
+                claim,
+                None,
+            )
+            .await?
+        }
+        ExpenseEvent::ExpenseReimbursed {
+            batch_reference,
+            reimbursed_on,
+            amount,
+        } => {
+            sqlx::query(
+                "INSERT INTO reimbursement_batches (tenant_id, batch_reference, currency,
+                     expense_count, total_amount, first_reimbursed_on, last_reimbursed_on)
+                 VALUES ($1, $2, $3, 1, $4, $5, $5)
+                 ON CONFLICT (tenant_id, batch_reference, currency) DO UPDATE
+                 SET expense_count = reimbursement_batches.expense_count + 1,
+                     total_amount = reimbursement_batches.total_amount + excluded.total_amount,
+                     first_reimbursed_on = least(reimbursement_batches.first_reimbursed_on, excluded.first_reimbursed_on),
+                     last_reimbursed_on = greatest(reimbursement_batches.last_reimbursed_on, excluded.last_reimbursed_on)",
+            )
+            .bind(tenant)
+            .bind(&batch_reference)
+            .bind(amount.currency.code())
+            .bind(amount.amount)
+            .bind(reimbursed_on)
+            .execute(&mut *conn)
+            .await?;
+            sqlx::query(
+                "UPDATE expenses SET status = 'REIMBURSED', reimbursed_on = $3,
+                     reimbursement_batch = $4, reimbursed_amount = $5, updated_at = $6, version = $7
+                 WHERE tenant_id = $1 AND expense_id = $2",
+            )
+            .bind(tenant)
+            .bind(expense)
+            .bind(reimbursed_on)
+            .bind(&batch_reference)
+            .bind(amount.amount)
+            .bind(at)
+            .bind(seq)
+            .execute(&mut *conn)
+            .await?
+        }
+    };
+    require_row(result, event)
+}
+
+/// Records an approver's decision that changes the status.
+async fn decide(
+    conn: &mut PgConnection,
+    event: &FeedEvent,
+    expense: Uuid,
+    status: &str,
+    approver: &str,
+    reason: Option<&str>,
+) -> Result<PgQueryResult, ProjectionError> {
+    Ok(sqlx::query(
+        "UPDATE expenses SET status = $3, decided_at = $4, decided_by = $5, decision_reason = $6,
+             updated_at = $4, version = $7
+         WHERE tenant_id = $1 AND expense_id = $2",
+    )
+    .bind(event.tenant_id)
+    .bind(expense)
+    .bind(status)
+    .bind(event.recorded_at)
+    .bind(approver)
+    .bind(reason)
+    .bind(event.sequence)
+    .execute(conn)
+    .await?)
+}

@@ -1,0 +1,730 @@
+//! The `invoicing` projector: customers, invoices and their lines, payments,
+//! refunds, credit notes, and the signed revenue and tax entries behind the
+//! reports. Tables: `schemas/read_models/invoicing.sql`.
+//!
+//! Amounts come from the events as the domain decided them (rounded totals, amount
+//! due after each payment); this code only files them.
+
+use async_trait::async_trait;
+use chrono::NaiveDate;
+use cqrs_es::Aggregate;
+use folio_domain::customer::{Customer, CustomerEvent};
+use folio_domain::document_number::DocumentNumber;
+use folio_domain::invoice::{DueTerms, Invoice, InvoiceEvent, IssuedLine};
+use folio_domain::pricing::{Discount, DocumentTotals, LineItem, PricedLine, RoundingPolicy};
+use rust_decimal::Decimal;
+use sqlx::types::Json;
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+use crate::feed::FeedEvent;
+use crate::projector::{decode, ProjectionError, Projector};
+use crate::support::{aggregate_uuid, label, number_sequence, require_row};
+
+/// Projects customers and invoices.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct InvoicingProjector;
+
+#[async_trait]
+impl Projector for InvoicingProjector {
+    fn name(&self) -> &'static str {
+        "invoicing"
+    }
+
+    fn version(&self) -> u32 {
+        1
+    }
+
+    fn schema_sql(&self) -> &'static str {
+        include_str!("../../schemas/read_models/invoicing.sql")
+    }
+
+    fn wants(&self, aggregate_type: &str) -> bool {
+        aggregate_type == Customer::TYPE || aggregate_type == Invoice::TYPE
+    }
+
+    async fn project(
+        &self,
+        conn: &mut PgConnection,
+        event: &FeedEvent,
+    ) -> Result<(), ProjectionError> {
+        if event.aggregate_type == Customer::TYPE {
+            project_customer(conn, event, decode(event)?).await
+        } else {
+            project_invoice(conn, event, decode(event)?).await
+        }
+    }
+}
+
+async fn project_customer(
+    conn: &mut PgConnection,
+    event: &FeedEvent,
+    payload: CustomerEvent,
+) -> Result<(), ProjectionError> {
+    let tenant = event.tenant_id;
+    let customer = aggregate_uuid(event)?;
+    let result = match payload {
+        CustomerEvent::CustomerRegistered { contact, tax, .. } => {
+            sqlx::query(
+                "INSERT INTO customers (tenant_id, customer_id, name, email, phone, address, tax_id,
+                     country, default_currency, payment_terms_days, status, registered_at, updated_at, version)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'ACTIVE', $11, $11, $12)",
+            )
+            .bind(tenant)
+            .bind(customer)
+            .bind(&contact.name)
+            .bind(&contact.email)
+            .bind(&contact.phone)
+            .bind(&contact.address)
+            .bind(&tax.tax_id)
+            .bind(&tax.country)
+            .bind(tax.default_currency.code())
+            .bind(i32::from(tax.payment_terms_days))
+            .bind(event.recorded_at)
+            .bind(event.sequence)
+            .execute(&mut *conn)
+            .await?
+        }
+        CustomerEvent::CustomerContactUpdated { contact } => {
+            sqlx::query(
+                "UPDATE customers SET name = $3, email = $4, phone = $5, address = $6,
+                     updated_at = $7, version = $8
+                 WHERE tenant_id = $1 AND customer_id = $2",
+            )
+            .bind(tenant)
+            .bind(customer)
+            .bind(&contact.name)
+            .bind(&contact.email)
+            .bind(&contact.phone)
+            .bind(&contact.address)
+            .bind(event.recorded_at)
+            .bind(event.sequence)
+            .execute(&mut *conn)
+            .await?
+        }
+        CustomerEvent::CustomerTaxDetailsUpdated { tax } => {
+            sqlx::query(
+                "UPDATE customers SET tax_id = $3, country = $4, default_currency = $5,
+                     payment_terms_days = $6, updated_at = $7, version = $8
+                 WHERE tenant_id = $1 AND customer_id = $2",
+            )
+            .bind(tenant)
+            .bind(customer)
+            .bind(&tax.tax_id)
+            .bind(&tax.country)
+            .bind(tax.default_currency.code())
+            .bind(i32::from(tax.payment_terms_days))
+            .bind(event.recorded_at)
+            .bind(event.sequence)
+            .execute(&mut *conn)
+            .await?
+        }
+        CustomerEvent::CustomerArchived { reason } => {
+            sqlx::query(
+                "UPDATE customers SET status = 'ARCHIVED', archived_reason = $3,
+                     updated_at = $4, version = $5
+                 WHERE tenant_id = $1 AND customer_id = $2",
+            )
+            .bind(tenant)
+            .bind(customer)
+            .bind(&reason)
+            .bind(event.recorded_at)
+            .bind(event.sequence)
+            .execute(&mut *conn)
+            .await?
+        }
+    };
+    require_row(result, event)
+}
+
+/// Moves an invoice row to this event's version; every invoice event does this.
+async fn touch_invoice(
+    conn: &mut PgConnection,
+    event: &FeedEvent,
+    invoice: Uuid,
+) -> Result<(), ProjectionError> {
+    let result = sqlx::query(
+        "UPDATE invoices SET updated_at = $3, version = $4 WHERE tenant_id = $1 AND invoice_id = $2",
+    )
+    .bind(event.tenant_id)
+    .bind(invoice)
+    .bind(event.recorded_at)
+    .bind(event.sequence)
+    .execute(conn)
+    .await?;
+    require_row(result, event)
+}
+
+fn due_terms_columns(terms: &DueTerms) -> (Option<NaiveDate>, Option<i32>) {
+    match terms {
+        DueTerms::NetDays { days } => (None, Some(i32::from(*days))),
+        DueTerms::OnDate { date } => (Some(*date), None),
+    }
+}
+
+fn discount_columns(item: &LineItem) -> (Option<&'static str>, Option<Decimal>) {
+    match &item.discount {
+        None => (None, None),
+        Some(Discount::Percent { percent }) => (Some("PERCENT"), Some(*percent)),
+        Some(Discount::Amount { amount }) => (Some("AMOUNT"), Some(*amount)),
+    }
+}
+
+async fn insert_line(
+    conn: &mut PgConnection,
+    event: &FeedEvent,
+    invoice: Uuid,
+    line_id: Uuid,
+    position: Option<i32>,
+    item: &LineItem,
+    priced: Option<&PricedLine>,
+) -> Result<(), ProjectionError> {
+    let (discount_kind, discount_value) = discount_columns(item);
+    sqlx::query(
+        "INSERT INTO invoice_lines (tenant_id, invoice_id, line_id, position, description, quantity,
+             unit_price, discount_kind, discount_value, taxes, discount_amount, net_amount,
+             tax_amount, total_amount)
+         VALUES ($1, $2, $3,
+                 coalesce($4, (SELECT coalesce(max(position), 0) + 1 FROM invoice_lines
+                               WHERE tenant_id = $1 AND invoice_id = $2)),
+                 $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+    )
+    .bind(event.tenant_id)
+    .bind(invoice)
+    .bind(line_id)
+    .bind(position)
+    .bind(&item.description)
+    .bind(item.quantity)
+    .bind(item.unit_price)
+    .bind(discount_kind)
+    .bind(discount_value)
+    .bind(Json(&item.taxes))
+    .bind(priced.map(|p| p.discount_amount))
+    .bind(priced.map(|p| p.net_amount))
+    .bind(priced.map(|p| p.tax_amount))
+    .bind(priced.map(|p| p.total_amount))
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Money that reduced (or, negative, raised) what an invoice asks for.
+#[derive(Debug, Clone, Copy)]
+enum Settled {
+    /// Paid (a refund is a negative payment).
+    Paid(Decimal),
+    /// Credited by a credit note.
+    Credited(Decimal),
+}
+
+/// Adds a settlement to an invoice and stores the amount due the domain decided.
+async fn settle(
+    conn: &mut PgConnection,
+    event: &FeedEvent,
+    invoice: Uuid,
+    settled: Settled,
+    amount_due_after: Decimal,
+) -> Result<(), ProjectionError> {
+    let (paid, credited) = match settled {
+        Settled::Paid(amount) => (amount, Decimal::ZERO),
+        Settled::Credited(amount) => (Decimal::ZERO, amount),
+    };
+    let result = sqlx::query(
+        "UPDATE invoices SET amount_paid = amount_paid + $3,
+             amount_credited = amount_credited + $4, amount_due = $5
+         WHERE tenant_id = $1 AND invoice_id = $2",
+    )
+    .bind(event.tenant_id)
+    .bind(invoice)
+    .bind(paid)
+    .bind(credited)
+    .bind(amount_due_after)
+    .execute(conn)
+    .await?;
+    require_row(result, event)
+}
+
+/// The kinds of revenue and tax postings.
+#[derive(Debug, Clone, Copy)]
+enum Posting {
+    InvoiceIssued,
+    CreditNoteIssued,
+}
+
+impl Posting {
+    fn kind(self) -> &'static str {
+        match self {
+            Posting::InvoiceIssued => "INVOICE_ISSUED",
+            Posting::CreditNoteIssued => "CREDIT_NOTE_ISSUED",
+        }
+    }
+
+    fn sign(self) -> Decimal {
+        match self {
+            Posting::InvoiceIssued => Decimal::ONE,
+            Posting::CreditNoteIssued => Decimal::NEGATIVE_ONE,
+        }
+    }
+}
+
+/// Files a document's totals as signed revenue and tax entries.
+async fn post(
+    conn: &mut PgConnection,
+    event: &FeedEvent,
+    invoice: Uuid,
+    posting: Posting,
+    document_number: &str,
+    entry_date: NaiveDate,
+    totals: &DocumentTotals,
+) -> Result<(), ProjectionError> {
+    let sign = posting.sign();
+    let result = sqlx::query(
+        "INSERT INTO revenue_entries (tenant_id, invoice_id, sequence, customer_id, kind,
+             document_number, entry_date, currency, net_amount, tax_amount, total_amount)
+         SELECT tenant_id, invoice_id, $3, customer_id, $4, $5, $6, currency, $7, $8, $9
+         FROM invoices WHERE tenant_id = $1 AND invoice_id = $2",
+    )
+    .bind(event.tenant_id)
+    .bind(invoice)
+    .bind(event.sequence)
+    .bind(posting.kind())
+    .bind(document_number)
+    .bind(entry_date)
+    .bind(sign * totals.net_total)
+    .bind(sign * totals.tax_total)
+    .bind(sign * totals.total)
+    .execute(&mut *conn)
+    .await?;
+    require_row(result, event)?;
+    let ordinals: Vec<i32> = (1..).take(totals.tax_totals.len()).collect();
+    let codes: Vec<&str> = totals
+        .tax_totals
+        .iter()
+        .map(|t| t.tax.code.as_str())
+        .collect();
+    let percents: Vec<Decimal> = totals.tax_totals.iter().map(|t| t.tax.percent).collect();
+    let treatments: Vec<String> = totals
+        .tax_totals
+        .iter()
+        .map(|t| label(&t.tax.treatment))
+        .collect();
+    let bases: Vec<Decimal> = totals
+        .tax_totals
+        .iter()
+        .map(|t| sign * t.taxable_base)
+        .collect();
+    let amounts: Vec<Decimal> = totals.tax_totals.iter().map(|t| sign * t.amount).collect();
+    sqlx::query(
+        "INSERT INTO tax_entries (tenant_id, invoice_id, sequence, ordinal, kind, entry_date,
+             currency, tax_code, tax_percent, treatment, taxable_base, tax_amount)
+         SELECT i.tenant_id, i.invoice_id, $3, t.ordinal, $4, $5, i.currency, t.code, t.percent,
+                t.treatment, t.base, t.amount
+         FROM invoices i,
+              unnest($6::int[], $7::text[], $8::numeric[], $9::text[], $10::numeric[], $11::numeric[])
+                  AS t(ordinal, code, percent, treatment, base, amount)
+         WHERE i.tenant_id = $1 AND i.invoice_id = $2",
+    )
+    .bind(event.tenant_id)
+    .bind(invoice)
+    .bind(event.sequence)
+    .bind(posting.kind())
+    .bind(entry_date)
+    .bind(&ordinals)
+    .bind(&codes)
+    .bind(&percents)
+    .bind(&treatments)
+    .bind(&bases)
+    .bind(&amounts)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Reverses everything posted for an invoice so far, dated `on`.
+async fn reverse_postings(
+    conn: &mut PgConnection,
+    event: &FeedEvent,
+    invoice: Uuid,
+    on: NaiveDate,
+) -> Result<(), ProjectionError> {
+    sqlx::query(
+        "INSERT INTO revenue_entries (tenant_id, invoice_id, sequence, customer_id, kind,
+             document_number, entry_date, currency, net_amount, tax_amount, total_amount)
+         SELECT i.tenant_id, i.invoice_id, $3, i.customer_id, 'INVOICE_VOIDED', i.number, $4,
+                i.currency, -sum(r.net_amount), -sum(r.tax_amount), -sum(r.total_amount)
+         FROM invoices i JOIN revenue_entries r USING (tenant_id, invoice_id)
+         WHERE i.tenant_id = $1 AND i.invoice_id = $2
+         GROUP BY i.tenant_id, i.invoice_id, i.customer_id, i.number, i.currency",
+    )
+    .bind(event.tenant_id)
+    .bind(invoice)
+    .bind(event.sequence)
+    .bind(on)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "INSERT INTO tax_entries (tenant_id, invoice_id, sequence, ordinal, kind, entry_date,
+             currency, tax_code, tax_percent, treatment, taxable_base, tax_amount)
+         SELECT tenant_id, invoice_id, $3,
+                row_number() OVER (ORDER BY tax_code, tax_percent, treatment)::int,
+                'INVOICE_VOIDED', $4, currency, tax_code, tax_percent, treatment,
+                -sum(taxable_base), -sum(tax_amount)
+         FROM tax_entries
+         WHERE tenant_id = $1 AND invoice_id = $2
+         GROUP BY tenant_id, invoice_id, currency, tax_code, tax_percent, treatment",
+    )
+    .bind(event.tenant_id)
+    .bind(invoice)
+    .bind(event.sequence)
+    .bind(on)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The parts of `InvoiceIssued` the read models file.
+struct Issued<'a> {
+    number: &'a DocumentNumber,
+    issue_date: NaiveDate,
+    due_date: NaiveDate,
+    rounding: &'a RoundingPolicy,
+    lines: &'a [IssuedLine],
+    totals: &'a DocumentTotals,
+}
+
+async fn issue(
+    conn: &mut PgConnection,
+    event: &FeedEvent,
+    invoice: Uuid,
+    issued: Issued<'_>,
+) -> Result<(), ProjectionError> {
+    let Issued {
+        number,
+        issue_date,
+        due_date,
+        rounding,
+        lines,
+        totals,
+    } = issued;
+    let result = sqlx::query(
+        "UPDATE invoices SET status = 'ISSUED', number = $3, number_series = $4,
+             number_sequence = $5, issue_date = $6, due_date = $7, net_days = NULL,
+             net_total = $8, tax_total = $9, total = $10, amount_due = $10,
+             rounding_mode = $11, rounding_scope = $12
+         WHERE tenant_id = $1 AND invoice_id = $2",
+    )
+    .bind(event.tenant_id)
+    .bind(invoice)
+    .bind(number.to_string())
+    .bind(&number.series)
+    .bind(number_sequence(number, event)?)
+    .bind(issue_date)
+    .bind(due_date)
+    .bind(totals.net_total)
+    .bind(totals.tax_total)
+    .bind(totals.total)
+    .bind(label(&rounding.mode))
+    .bind(label(&rounding.scope))
+    .execute(&mut *conn)
+    .await?;
+    require_row(result, event)?;
+    // The issued lines are the document: replace the draft's with them.
+    sqlx::query("DELETE FROM invoice_lines WHERE tenant_id = $1 AND invoice_id = $2")
+        .bind(event.tenant_id)
+        .bind(invoice)
+        .execute(&mut *conn)
+        .await?;
+    for (position, line) in (1..).zip(lines) {
+        insert_line(
+            conn,
+            event,
+            invoice,
+            line.line_id.0,
+            Some(position),
+            &line.item,
+            Some(&line.priced),
+        )
+        .await?;
+    }
+    post(
+        conn,
+        event,
+        invoice,
+        Posting::InvoiceIssued,
+        &number.to_string(),
+        issue_date,
+        totals,
+    )
+    .await
+}
+
+async fn project_invoice(
+    conn: &mut PgConnection,
+    event: &FeedEvent,
+    payload: InvoiceEvent,
+) -> Result<(), ProjectionError> {
+    let tenant = event.tenant_id;
+    let invoice = aggregate_uuid(event)?;
+    match payload {
+        InvoiceEvent::DraftCreated {
+            customer_id,
+            currency,
+            due_terms,
+            notes,
+            ..
+        } => {
+            let (due_date, net_days) = due_terms_columns(&due_terms);
+            sqlx::query(
+                "INSERT INTO invoices (tenant_id, invoice_id, customer_id, status, currency,
+                     due_date, net_days, notes, created_at, updated_at, version)
+                 VALUES ($1, $2, $3, 'DRAFT', $4, $5, $6, $7, $8, $8, $9)",
+            )
+            .bind(tenant)
+            .bind(invoice)
+            .bind(customer_id.0)
+            .bind(currency.code())
+            .bind(due_date)
+            .bind(net_days)
+            .bind(&notes)
+            .bind(event.recorded_at)
+            .bind(event.sequence)
+            .execute(&mut *conn)
+            .await?;
+            return Ok(());
+        }
+        InvoiceEvent::LineAdded { line_id, item } => {
+            insert_line(conn, event, invoice, line_id.0, None, &item, None).await?;
+        }
+        InvoiceEvent::LineChanged { line_id, item } => {
+            let (discount_kind, discount_value) = discount_columns(&item);
+            let result = sqlx::query(
+                "UPDATE invoice_lines SET description = $4, quantity = $5, unit_price = $6,
+                     discount_kind = $7, discount_value = $8, taxes = $9
+                 WHERE tenant_id = $1 AND invoice_id = $2 AND line_id = $3",
+            )
+            .bind(tenant)
+            .bind(invoice)
+            .bind(line_id.0)
+            .bind(&item.description)
+            .bind(item.quantity)
+            .bind(item.unit_price)
+            .bind(discount_kind)
+            .bind(discount_value)
+            .bind(Json(&item.taxes))
+            .execute(&mut *conn)
+            .await?;
+            require_row(result, event)?;
+        }
+        InvoiceEvent::LineRemoved { line_id } => {
+            let position: Option<i32> = sqlx::query_scalar(
+                "DELETE FROM invoice_lines WHERE tenant_id = $1 AND invoice_id = $2 AND line_id = $3
+                 RETURNING position",
+            )
+            .bind(tenant)
+            .bind(invoice)
+            .bind(line_id.0)
+            .fetch_optional(&mut *conn)
+            .await?;
+            let position = position.ok_or_else(|| ProjectionError::missing_row(event))?;
+            sqlx::query(
+                "UPDATE invoice_lines SET position = position - 1
+                 WHERE tenant_id = $1 AND invoice_id = $2 AND position > $3",
+            )
+            .bind(tenant)
+            .bind(invoice)
+            .bind(position)
+            .execute(&mut *conn)
+            .await?;
+        }
+        InvoiceEvent::DraftTermsUpdated { due_terms, notes } => {
+            let (due_date, net_days) = due_terms_columns(&due_terms);
+            let result = sqlx::query(
+                "UPDATE invoices SET due_date = $3, net_days = $4, notes = $5
+                 WHERE tenant_id = $1 AND invoice_id = $2",
+            )
+            .bind(tenant)
+            .bind(invoice)
+            .bind(due_date)
+            .bind(net_days)
+            .bind(&notes)
+            .execute(&mut *conn)
+            .await?;
+            require_row(result, event)?;
+        }
+        InvoiceEvent::InvoiceIssued {
+            number,
+            issue_date,
+            due_date,
+            rounding,
+            lines,
+            totals,
+        } => {
+            let issued = Issued {
+                number: &number,
+                issue_date,
+                due_date,
+                rounding: &rounding,
+                lines: &lines,
+                totals: &totals,
+            };
+            issue(conn, event, invoice, issued).await?;
+        }
+        InvoiceEvent::InvoiceSent { sent_at, recipient } => {
+            let result = sqlx::query(
+                "UPDATE invoices SET status = 'SENT', sent_at = $3, sent_to = $4
+                 WHERE tenant_id = $1 AND invoice_id = $2",
+            )
+            .bind(tenant)
+            .bind(invoice)
+            .bind(sent_at)
+            .bind(&recipient)
+            .execute(&mut *conn)
+            .await?;
+            require_row(result, event)?;
+        }
+        InvoiceEvent::PaymentRecorded {
+            payment_id,
+            amount,
+            received_on,
+            method,
+            reference,
+            amount_due_after,
+        } => {
+            let result = sqlx::query(
+                "INSERT INTO payments (tenant_id, payment_id, invoice_id, customer_id, currency,
+                     amount, received_on, method, reference, recorded_at)
+                 SELECT tenant_id, $3, invoice_id, customer_id, $4, $5, $6, $7, $8, $9
+                 FROM invoices WHERE tenant_id = $1 AND invoice_id = $2",
+            )
+            .bind(tenant)
+            .bind(invoice)
+            .bind(payment_id.0)
+            .bind(amount.currency.code())
+            .bind(amount.amount)
+            .bind(received_on)
+            .bind(label(&method))
+            .bind(&reference)
+            .bind(event.recorded_at)
+            .execute(&mut *conn)
+            .await?;
+            require_row(result, event)?;
+            settle(
+                conn,
+                event,
+                invoice,
+                Settled::Paid(amount.amount),
+                amount_due_after,
+            )
+            .await?;
+        }
+        InvoiceEvent::PaymentRefunded {
+            refund_id,
+            payment_id,
+            amount,
+            refunded_on,
+            reason,
+            amount_due_after,
+        } => {
+            sqlx::query(
+                "INSERT INTO payment_refunds (tenant_id, refund_id, payment_id, invoice_id,
+                     currency, amount, refunded_on, reason, recorded_at)
+                 VALUES ($1, $3, $4, $2, $5, $6, $7, $8, $9)",
+            )
+            .bind(tenant)
+            .bind(invoice)
+            .bind(refund_id.0)
+            .bind(payment_id.0)
+            .bind(amount.currency.code())
+            .bind(amount.amount)
+            .bind(refunded_on)
+            .bind(&reason)
+            .bind(event.recorded_at)
+            .execute(&mut *conn)
+            .await?;
+            let result = sqlx::query(
+                "UPDATE payments SET refunded_amount = refunded_amount + $3
+                 WHERE tenant_id = $1 AND payment_id = $2",
+            )
+            .bind(tenant)
+            .bind(payment_id.0)
+            .bind(amount.amount)
+            .execute(&mut *conn)
+            .await?;
+            require_row(result, event)?;
+            settle(
+                conn,
+                event,
+                invoice,
+                Settled::Paid(-amount.amount),
+                amount_due_after,
+            )
+            .await?;
+        }
+        InvoiceEvent::CreditNoteIssued {
+            credit_note_id,
+            number,
+            issue_date,
+            reason,
+            totals,
+            amount_due_after,
+        } => {
+            let result = sqlx::query(
+                "INSERT INTO credit_notes (tenant_id, credit_note_id, invoice_id, customer_id,
+                     number, number_series, number_sequence, issue_date, reason, currency,
+                     net_total, tax_total, total, recorded_at)
+                 SELECT tenant_id, $3, invoice_id, customer_id, $4, $5, $6, $7, $8, currency,
+                        $9, $10, $11, $12
+                 FROM invoices WHERE tenant_id = $1 AND invoice_id = $2",
+            )
+            .bind(tenant)
+            .bind(invoice)
+            .bind(credit_note_id.0)
+            .bind(number.to_string())
+            .bind(&number.series)
+            .bind(number_sequence(&number, event)?)
+            .bind(issue_date)
+            .bind(&reason)
+            .bind(totals.net_total)
+            .bind(totals.tax_total)
+            .bind(totals.total)
+            .bind(event.recorded_at)
+            .execute(&mut *conn)
+            .await?;
+            require_row(result, event)?;
+            settle(
+                conn,
+                event,
+                invoice,
+                Settled::Credited(totals.total),
+                amount_due_after,
+            )
+            .await?;
+            post(
+                conn,
+                event,
+                invoice,
+                Posting::CreditNoteIssued,
+                &number.to_string(),
+                issue_date,
+                &totals,
+            )
+            .await?;
+        }
+        InvoiceEvent::InvoiceVoided { reason, voided_on } => {
+            reverse_postings(conn, event, invoice, voided_on).await?;
+            let result = sqlx::query(
+                "UPDATE invoices SET status = 'VOID', voided_on = $3, void_reason = $4,
+                     amount_due = CASE WHEN amount_due IS NULL THEN NULL ELSE 0 END
+                 WHERE tenant_id = $1 AND invoice_id = $2",
+            )
+            .bind(tenant)
+            .bind(invoice)
+            .bind(voided_on)
+            .bind(&reason)
+            .execute(&mut *conn)
+            .await?;
+            require_row(result, event)?;
+        }
+    }
+    touch_invoice(conn, event, invoice).await
+}

@@ -1,0 +1,157 @@
+//! Rebuilding a projector: replay the whole store into fresh tables in a staging
+//! schema while the live tables keep serving, then swap them in inside one
+//! transaction. A projector is installed the same way the first time.
+//!
+//! The caller (who can read the feed) drives it: [`prepare_staging`], then
+//! [`apply_to_staging`] batch by batch, then in one transaction
+//! [`Checkpoint::lock`], a final catch-up with
+//! [`apply_events`] and [`swap_in`].
+
+use sha2::{Digest, Sha256};
+use sqlx::{Executor, PgConnection, PgPool};
+
+use crate::checkpoint::Checkpoint;
+use crate::feed::{FeedEvent, FeedPosition};
+use crate::projector::{
+    apply_events, stream_guard_sql, Applied, ProjectionError, Projector, Target, LIVE_SCHEMA,
+};
+
+/// Role BI tools read through.
+pub const BI_ROLE: &str = "folio_bi";
+
+/// Fingerprint of what `projector`'s tables mean: name, code version and DDL. When
+/// it differs from the stored one, the live tables are out of date.
+pub fn definition_hash(projector: &dyn Projector) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(projector.name().as_bytes());
+    hasher.update(projector.version().to_be_bytes());
+    hasher.update(stream_guard_sql(projector).as_bytes());
+    hasher.update(projector.schema_sql().as_bytes());
+    hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+fn quote(identifier: &str) -> String {
+    format!("\"{}\"", identifier.replace('"', "\"\""))
+}
+
+/// Creates an empty staging schema with `projector`'s tables (dropping what a
+/// previous, unfinished rebuild left there).
+pub async fn prepare_staging(
+    pool: &PgPool,
+    projector: &dyn Projector,
+) -> Result<Target, ProjectionError> {
+    let target = Target::staging(projector);
+    let schema = quote(target.schema());
+    let mut tx = pool.begin().await?;
+    sqlx::query(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query(&format!("CREATE SCHEMA {schema}"))
+        .execute(&mut *tx)
+        .await?;
+    target.enter(&mut tx).await?;
+    // Plain strings run as simple queries: several statements at once.
+    let guard = stream_guard_sql(projector);
+    (&mut *tx).execute(guard.as_str()).await?;
+    (&mut *tx).execute(projector.schema_sql()).await?;
+    tx.commit().await?;
+    Ok(target)
+}
+
+/// Applies a batch of the replay to the staging tables, in its own transaction.
+pub async fn apply_to_staging(
+    pool: &PgPool,
+    projector: &dyn Projector,
+    events: &[FeedEvent],
+) -> Result<Applied, ProjectionError> {
+    let mut tx = pool.begin().await?;
+    Target::staging(projector).enter(&mut tx).await?;
+    let applied = apply_events(&mut tx, projector, events).await?;
+    tx.commit().await?;
+    Ok(applied)
+}
+
+/// Replaces `projector`'s live tables and views by the staging ones and records
+/// `position` as its checkpoint. Runs inside the caller's transaction, which must
+/// hold the checkpoint lock and have applied every event up to `position`.
+///
+/// Live relations are dropped without CASCADE: if someone built a view on them
+/// outside Folio, the swap fails (and changes nothing) instead of silently dropping
+/// that view.
+pub async fn swap_in(
+    conn: &mut PgConnection,
+    projector: &dyn Projector,
+    position: FeedPosition,
+    previous: Option<&Checkpoint>,
+) -> Result<Vec<String>, ProjectionError> {
+    let staging = Target::staging(projector);
+    let relations_of = "SELECT c.relname::text, c.relkind::text FROM pg_class c
+                        JOIN pg_namespace n ON n.oid = c.relnamespace
+                        WHERE n.nspname = $1 AND c.relkind IN ('r', 'v', 'p', 'm')
+                          AND ($2::text[] IS NULL OR c.relname = ANY($2))
+                        ORDER BY c.relkind DESC, c.relname";
+    let new: Vec<(String, String)> = sqlx::query_as(relations_of)
+        .bind(staging.schema())
+        .bind(None::<Vec<String>>)
+        .fetch_all(&mut *conn)
+        .await?;
+    let mut names: Vec<String> = new.iter().map(|(name, _)| name.clone()).collect();
+    if let Some(previous) = previous {
+        names.extend(previous.relations.iter().cloned());
+    }
+    // Views sort before tables (relkind 'v' > 'r'), so dependents go first.
+    let old: Vec<(String, String)> = sqlx::query_as(relations_of)
+        .bind(LIVE_SCHEMA)
+        .bind(&names)
+        .fetch_all(&mut *conn)
+        .await?;
+    for (name, kind) in &old {
+        let what = if kind == "v" { "VIEW" } else { "TABLE" };
+        sqlx::query(&format!("DROP {what} {LIVE_SCHEMA}.{}", quote(name)))
+            .execute(&mut *conn)
+            .await?;
+    }
+    for (name, kind) in &new {
+        let what = if kind == "v" { "VIEW" } else { "TABLE" };
+        sqlx::query(&format!(
+            "ALTER {what} {}.{} SET SCHEMA {LIVE_SCHEMA}",
+            quote(staging.schema()),
+            quote(name)
+        ))
+        .execute(&mut *conn)
+        .await?;
+        sqlx::query(&format!(
+            "GRANT SELECT ON {LIVE_SCHEMA}.{} TO {BI_ROLE}",
+            quote(name)
+        ))
+        .execute(&mut *conn)
+        .await?;
+    }
+    sqlx::query(&format!("DROP SCHEMA {}", quote(staging.schema())))
+        .execute(&mut *conn)
+        .await?;
+    let relations: Vec<String> = new.into_iter().map(|(name, _)| name).collect();
+    sqlx::query(
+        "INSERT INTO public.projection_checkpoints
+             (projector, transaction_id, global_position, definition_hash, relations)
+         VALUES ($1, $2::text::xid8, $3, $4, $5)
+         ON CONFLICT (projector) DO UPDATE
+         SET transaction_id = excluded.transaction_id,
+             global_position = excluded.global_position,
+             definition_hash = excluded.definition_hash,
+             relations = excluded.relations,
+             rebuilt_at = now(), updated_at = now(), last_error = NULL, last_error_at = NULL",
+    )
+    .bind(projector.name())
+    .bind(position.transaction_id.to_string())
+    .bind(position.global_position)
+    .bind(definition_hash(projector))
+    .bind(&relations)
+    .execute(&mut *conn)
+    .await?;
+    Ok(relations)
+}

@@ -1,0 +1,453 @@
+-- Read models of the `invoicing` projector: customers, invoices with their lines,
+-- payments, refunds and credit notes, the revenue and tax entries the reports sum,
+-- and the report views. Runs with search_path set to the target schema (folio_read,
+-- or a rebuild's staging schema), so names are unqualified. Amounts are numeric in
+-- the document's currency, already rounded by the domain; nothing here recomputes a
+-- business rule. Documented for BI in schemas/read_models.md.
+
+CREATE TABLE customers
+(
+    tenant_id          uuid        NOT NULL,
+    customer_id        uuid        NOT NULL,
+    name               text        NOT NULL,
+    email              text,
+    phone              text,
+    address            text,
+    tax_id             text,
+    country            text        NOT NULL,
+    default_currency   text        NOT NULL,
+    payment_terms_days integer     NOT NULL,
+    status             text        NOT NULL CHECK (status IN ('ACTIVE', 'ARCHIVED')),
+    archived_reason    text,
+    registered_at      timestamptz NOT NULL,
+    updated_at         timestamptz NOT NULL,
+    version            bigint      NOT NULL,
+    PRIMARY KEY (tenant_id, customer_id)
+);
+CREATE INDEX customers_by_name ON customers (tenant_id, lower(name));
+
+COMMENT ON TABLE customers IS 'Customers who are invoiced, one row per customer.';
+COMMENT ON COLUMN customers.tenant_id IS 'Owning tenant.';
+COMMENT ON COLUMN customers.customer_id IS 'Customer id.';
+COMMENT ON COLUMN customers.name IS 'Name on invoices.';
+COMMENT ON COLUMN customers.email IS 'Billing e-mail, if any.';
+COMMENT ON COLUMN customers.phone IS 'Phone, if any.';
+COMMENT ON COLUMN customers.address IS 'Postal address, if any.';
+COMMENT ON COLUMN customers.tax_id IS 'Tax identification number (VAT id, RFC, ...), if any.';
+COMMENT ON COLUMN customers.country IS 'ISO 3166-1 alpha-2 country code.';
+COMMENT ON COLUMN customers.default_currency IS 'ISO 4217 currency new invoices default to.';
+COMMENT ON COLUMN customers.payment_terms_days IS 'Default days from issue to due date.';
+COMMENT ON COLUMN customers.status IS 'ACTIVE or ARCHIVED (archived customers cannot be invoiced).';
+COMMENT ON COLUMN customers.archived_reason IS 'Why the customer was archived.';
+COMMENT ON COLUMN customers.registered_at IS 'When the customer was registered (event time).';
+COMMENT ON COLUMN customers.updated_at IS 'Time of the last event applied to this row.';
+COMMENT ON COLUMN customers.version IS 'Sequence of the last event of this customer applied (the aggregate version).';
+
+CREATE TABLE invoices
+(
+    tenant_id       uuid        NOT NULL,
+    invoice_id      uuid        NOT NULL,
+    customer_id     uuid        NOT NULL,
+    status          text        NOT NULL CHECK (status IN ('DRAFT', 'ISSUED', 'SENT', 'VOID')),
+    currency        text        NOT NULL,
+    number          text,
+    number_series   text,
+    number_sequence bigint,
+    issue_date      date,
+    due_date        date,
+    net_days        integer,
+    notes           text,
+    net_total       numeric,
+    tax_total       numeric,
+    total           numeric,
+    amount_paid     numeric     NOT NULL DEFAULT 0,
+    amount_credited numeric     NOT NULL DEFAULT 0,
+    amount_due      numeric,
+    rounding_mode   text,
+    rounding_scope  text,
+    sent_at         timestamptz,
+    sent_to         text,
+    voided_on       date,
+    void_reason     text,
+    created_at      timestamptz NOT NULL,
+    updated_at      timestamptz NOT NULL,
+    version         bigint      NOT NULL,
+    PRIMARY KEY (tenant_id, invoice_id)
+);
+CREATE INDEX invoices_by_customer ON invoices (tenant_id, customer_id);
+CREATE INDEX invoices_by_status_and_due_date ON invoices (tenant_id, status, due_date);
+CREATE INDEX invoices_by_issue_date ON invoices (tenant_id, issue_date);
+
+COMMENT ON TABLE invoices IS 'Invoices, one row per invoice, drafts included. Payment status and days overdue depend on today: read them from invoice_overview.';
+COMMENT ON COLUMN invoices.tenant_id IS 'Owning tenant.';
+COMMENT ON COLUMN invoices.invoice_id IS 'Invoice id.';
+COMMENT ON COLUMN invoices.customer_id IS 'Customer invoiced (customers.customer_id).';
+COMMENT ON COLUMN invoices.status IS 'Document status: DRAFT, ISSUED, SENT or VOID.';
+COMMENT ON COLUMN invoices.currency IS 'ISO 4217 currency of every amount of the invoice.';
+COMMENT ON COLUMN invoices.number IS 'Document number, e.g. INV-000042; NULL while DRAFT.';
+COMMENT ON COLUMN invoices.number_series IS 'Number series, e.g. INV.';
+COMMENT ON COLUMN invoices.number_sequence IS 'Gap-free sequence within the series and tenant.';
+COMMENT ON COLUMN invoices.issue_date IS 'Issue date; NULL while DRAFT.';
+COMMENT ON COLUMN invoices.due_date IS 'Due date; for drafts, set only when terms name a fixed date.';
+COMMENT ON COLUMN invoices.net_days IS 'Draft terms in days after issue, when given that way.';
+COMMENT ON COLUMN invoices.notes IS 'Free-text notes printed on the invoice.';
+COMMENT ON COLUMN invoices.net_total IS 'Sum of the lines'' net amounts (after discounts, before tax); NULL while DRAFT.';
+COMMENT ON COLUMN invoices.tax_total IS 'Sum of taxes (withholdings negative); NULL while DRAFT.';
+COMMENT ON COLUMN invoices.total IS 'Amount invoiced: net_total + tax_total; NULL while DRAFT.';
+COMMENT ON COLUMN invoices.amount_paid IS 'Payments received minus refunds.';
+COMMENT ON COLUMN invoices.amount_credited IS 'Sum of credit notes against this invoice.';
+COMMENT ON COLUMN invoices.amount_due IS 'What the customer still owes: total - amount_credited - amount_paid; NULL while DRAFT.';
+COMMENT ON COLUMN invoices.rounding_mode IS 'Rounding mode the totals were computed under (HALF_UP or HALF_EVEN).';
+COMMENT ON COLUMN invoices.rounding_scope IS 'Where tax was rounded (PER_LINE or PER_TAX_CATEGORY).';
+COMMENT ON COLUMN invoices.sent_at IS 'When the invoice was last sent.';
+COMMENT ON COLUMN invoices.sent_to IS 'Recipient it was last sent to.';
+COMMENT ON COLUMN invoices.voided_on IS 'Date the invoice was voided.';
+COMMENT ON COLUMN invoices.void_reason IS 'Why it was voided.';
+COMMENT ON COLUMN invoices.created_at IS 'When the draft was created (event time).';
+COMMENT ON COLUMN invoices.updated_at IS 'Time of the last event applied to this row.';
+COMMENT ON COLUMN invoices.version IS 'Sequence of the last event of this invoice applied (the aggregate version).';
+
+CREATE TABLE invoice_lines
+(
+    tenant_id       uuid    NOT NULL,
+    invoice_id      uuid    NOT NULL,
+    line_id         uuid    NOT NULL,
+    position        integer NOT NULL,
+    description     text    NOT NULL,
+    quantity        numeric NOT NULL,
+    unit_price      numeric NOT NULL,
+    discount_kind   text CHECK (discount_kind IN ('PERCENT', 'AMOUNT')),
+    discount_value  numeric,
+    taxes           jsonb   NOT NULL,
+    discount_amount numeric,
+    net_amount      numeric,
+    tax_amount      numeric,
+    total_amount    numeric,
+    PRIMARY KEY (tenant_id, invoice_id, line_id)
+);
+
+COMMENT ON TABLE invoice_lines IS 'Lines of invoices; amounts are set when the invoice is issued.';
+COMMENT ON COLUMN invoice_lines.tenant_id IS 'Owning tenant.';
+COMMENT ON COLUMN invoice_lines.invoice_id IS 'Invoice (invoices.invoice_id).';
+COMMENT ON COLUMN invoice_lines.line_id IS 'Line id.';
+COMMENT ON COLUMN invoice_lines.position IS 'Order of the line on the invoice, from 1.';
+COMMENT ON COLUMN invoice_lines.description IS 'What was sold.';
+COMMENT ON COLUMN invoice_lines.quantity IS 'Quantity.';
+COMMENT ON COLUMN invoice_lines.unit_price IS 'Unit price before discount and tax, at up to 6 decimals.';
+COMMENT ON COLUMN invoice_lines.discount_kind IS 'PERCENT or AMOUNT, if discounted.';
+COMMENT ON COLUMN invoice_lines.discount_value IS 'The percentage or the amount off.';
+COMMENT ON COLUMN invoice_lines.taxes IS 'Taxes applied: array of {code, percent, treatment}.';
+COMMENT ON COLUMN invoice_lines.discount_amount IS 'Discount taken off, rounded; NULL while DRAFT.';
+COMMENT ON COLUMN invoice_lines.net_amount IS 'Net amount, rounded; NULL while DRAFT.';
+COMMENT ON COLUMN invoice_lines.tax_amount IS 'Tax on the line; NULL while DRAFT.';
+COMMENT ON COLUMN invoice_lines.total_amount IS 'net_amount + tax_amount; NULL while DRAFT.';
+
+CREATE TABLE payments
+(
+    tenant_id       uuid        NOT NULL,
+    payment_id      uuid        NOT NULL,
+    invoice_id      uuid        NOT NULL,
+    customer_id     uuid        NOT NULL,
+    currency        text        NOT NULL,
+    amount          numeric     NOT NULL,
+    refunded_amount numeric     NOT NULL DEFAULT 0,
+    received_on     date        NOT NULL,
+    method          text        NOT NULL,
+    reference       text,
+    recorded_at     timestamptz NOT NULL,
+    PRIMARY KEY (tenant_id, payment_id)
+);
+CREATE INDEX payments_by_invoice ON payments (tenant_id, invoice_id);
+
+COMMENT ON TABLE payments IS 'Payments received against invoices.';
+COMMENT ON COLUMN payments.tenant_id IS 'Owning tenant.';
+COMMENT ON COLUMN payments.payment_id IS 'Payment id.';
+COMMENT ON COLUMN payments.invoice_id IS 'Invoice paid (invoices.invoice_id).';
+COMMENT ON COLUMN payments.customer_id IS 'Customer who paid.';
+COMMENT ON COLUMN payments.currency IS 'ISO 4217 currency (the invoice''s).';
+COMMENT ON COLUMN payments.amount IS 'Amount received.';
+COMMENT ON COLUMN payments.refunded_amount IS 'Part of it given back (payment_refunds).';
+COMMENT ON COLUMN payments.received_on IS 'Value date.';
+COMMENT ON COLUMN payments.method IS 'BANK_TRANSFER, CARD, CASH, CHEQUE, DIRECT_DEBIT or OTHER.';
+COMMENT ON COLUMN payments.reference IS 'Bank or card reference.';
+COMMENT ON COLUMN payments.recorded_at IS 'When the payment was recorded (event time).';
+
+CREATE TABLE payment_refunds
+(
+    tenant_id   uuid        NOT NULL,
+    refund_id   uuid        NOT NULL,
+    payment_id  uuid        NOT NULL,
+    invoice_id  uuid        NOT NULL,
+    currency    text        NOT NULL,
+    amount      numeric     NOT NULL,
+    refunded_on date        NOT NULL,
+    reason      text        NOT NULL,
+    recorded_at timestamptz NOT NULL,
+    PRIMARY KEY (tenant_id, refund_id)
+);
+
+COMMENT ON TABLE payment_refunds IS 'Money given back from a payment.';
+COMMENT ON COLUMN payment_refunds.tenant_id IS 'Owning tenant.';
+COMMENT ON COLUMN payment_refunds.refund_id IS 'Refund id.';
+COMMENT ON COLUMN payment_refunds.payment_id IS 'Payment refunded (payments.payment_id).';
+COMMENT ON COLUMN payment_refunds.invoice_id IS 'Invoice the payment was for.';
+COMMENT ON COLUMN payment_refunds.currency IS 'ISO 4217 currency.';
+COMMENT ON COLUMN payment_refunds.amount IS 'Amount given back.';
+COMMENT ON COLUMN payment_refunds.refunded_on IS 'Date of the refund.';
+COMMENT ON COLUMN payment_refunds.reason IS 'Why.';
+COMMENT ON COLUMN payment_refunds.recorded_at IS 'When it was recorded (event time).';
+
+CREATE TABLE credit_notes
+(
+    tenant_id       uuid        NOT NULL,
+    credit_note_id  uuid        NOT NULL,
+    invoice_id      uuid        NOT NULL,
+    customer_id     uuid        NOT NULL,
+    number          text        NOT NULL,
+    number_series   text        NOT NULL,
+    number_sequence bigint      NOT NULL,
+    issue_date      date        NOT NULL,
+    reason          text        NOT NULL,
+    currency        text        NOT NULL,
+    net_total       numeric     NOT NULL,
+    tax_total       numeric     NOT NULL,
+    total           numeric     NOT NULL,
+    recorded_at     timestamptz NOT NULL,
+    PRIMARY KEY (tenant_id, credit_note_id)
+);
+CREATE INDEX credit_notes_by_invoice ON credit_notes (tenant_id, invoice_id);
+
+COMMENT ON TABLE credit_notes IS 'Credit notes: documents that reduce what an invoice asks for.';
+COMMENT ON COLUMN credit_notes.tenant_id IS 'Owning tenant.';
+COMMENT ON COLUMN credit_notes.credit_note_id IS 'Credit note id.';
+COMMENT ON COLUMN credit_notes.invoice_id IS 'Invoice credited (invoices.invoice_id).';
+COMMENT ON COLUMN credit_notes.customer_id IS 'Customer credited.';
+COMMENT ON COLUMN credit_notes.number IS 'Document number, e.g. CN-000003.';
+COMMENT ON COLUMN credit_notes.number_series IS 'Number series, e.g. CN.';
+COMMENT ON COLUMN credit_notes.number_sequence IS 'Gap-free sequence within the series and tenant.';
+COMMENT ON COLUMN credit_notes.issue_date IS 'Issue date.';
+COMMENT ON COLUMN credit_notes.reason IS 'Why it was issued.';
+COMMENT ON COLUMN credit_notes.currency IS 'ISO 4217 currency (the invoice''s).';
+COMMENT ON COLUMN credit_notes.net_total IS 'Net amount credited (positive).';
+COMMENT ON COLUMN credit_notes.tax_total IS 'Tax credited (positive; withholdings negative).';
+COMMENT ON COLUMN credit_notes.total IS 'Total credited: net_total + tax_total.';
+COMMENT ON COLUMN credit_notes.recorded_at IS 'When it was recorded (event time).';
+
+CREATE TABLE revenue_entries
+(
+    tenant_id       uuid    NOT NULL,
+    invoice_id      uuid    NOT NULL,
+    sequence        bigint  NOT NULL,
+    customer_id     uuid    NOT NULL,
+    kind            text    NOT NULL CHECK (kind IN ('INVOICE_ISSUED', 'CREDIT_NOTE_ISSUED', 'INVOICE_VOIDED')),
+    document_number text    NOT NULL,
+    entry_date      date    NOT NULL,
+    currency        text    NOT NULL,
+    net_amount      numeric NOT NULL,
+    tax_amount      numeric NOT NULL,
+    total_amount    numeric NOT NULL,
+    PRIMARY KEY (tenant_id, invoice_id, sequence)
+);
+CREATE INDEX revenue_entries_by_date ON revenue_entries (tenant_id, entry_date);
+
+COMMENT ON TABLE revenue_entries IS 'Signed revenue postings: + when an invoice is issued, - for a credit note, - when an invoice is voided. Periods are never rewritten: a reversal lands on its own date.';
+COMMENT ON COLUMN revenue_entries.tenant_id IS 'Owning tenant.';
+COMMENT ON COLUMN revenue_entries.invoice_id IS 'Invoice the posting belongs to.';
+COMMENT ON COLUMN revenue_entries.sequence IS 'Sequence of the invoice event that caused it.';
+COMMENT ON COLUMN revenue_entries.customer_id IS 'Customer.';
+COMMENT ON COLUMN revenue_entries.kind IS 'INVOICE_ISSUED, CREDIT_NOTE_ISSUED or INVOICE_VOIDED.';
+COMMENT ON COLUMN revenue_entries.document_number IS 'Invoice or credit note number.';
+COMMENT ON COLUMN revenue_entries.entry_date IS 'Issue date of the document, or the void date.';
+COMMENT ON COLUMN revenue_entries.currency IS 'ISO 4217 currency.';
+COMMENT ON COLUMN revenue_entries.net_amount IS 'Signed net amount.';
+COMMENT ON COLUMN revenue_entries.tax_amount IS 'Signed tax amount.';
+COMMENT ON COLUMN revenue_entries.total_amount IS 'Signed total.';
+
+CREATE TABLE tax_entries
+(
+    tenant_id    uuid    NOT NULL,
+    invoice_id   uuid    NOT NULL,
+    sequence     bigint  NOT NULL,
+    ordinal      integer NOT NULL,
+    kind         text    NOT NULL CHECK (kind IN ('INVOICE_ISSUED', 'CREDIT_NOTE_ISSUED', 'INVOICE_VOIDED')),
+    entry_date   date    NOT NULL,
+    currency     text    NOT NULL,
+    tax_code     text    NOT NULL,
+    tax_percent  numeric NOT NULL,
+    treatment    text    NOT NULL,
+    taxable_base numeric NOT NULL,
+    tax_amount   numeric NOT NULL,
+    PRIMARY KEY (tenant_id, invoice_id, sequence, ordinal)
+);
+CREATE INDEX tax_entries_by_date ON tax_entries (tenant_id, entry_date);
+
+COMMENT ON TABLE tax_entries IS 'Signed tax postings per rate, with the same signs and dates as revenue_entries.';
+COMMENT ON COLUMN tax_entries.tenant_id IS 'Owning tenant.';
+COMMENT ON COLUMN tax_entries.invoice_id IS 'Invoice the posting belongs to.';
+COMMENT ON COLUMN tax_entries.sequence IS 'Sequence of the invoice event that caused it.';
+COMMENT ON COLUMN tax_entries.ordinal IS 'Position of the rate within that event.';
+COMMENT ON COLUMN tax_entries.kind IS 'INVOICE_ISSUED, CREDIT_NOTE_ISSUED or INVOICE_VOIDED.';
+COMMENT ON COLUMN tax_entries.entry_date IS 'Issue date of the document, or the void date.';
+COMMENT ON COLUMN tax_entries.currency IS 'ISO 4217 currency.';
+COMMENT ON COLUMN tax_entries.tax_code IS 'Tax code, e.g. VAT, IVA, ISR.';
+COMMENT ON COLUMN tax_entries.tax_percent IS 'Rate in percent.';
+COMMENT ON COLUMN tax_entries.treatment IS 'STANDARD, ZERO_RATED, EXEMPT or WITHHOLDING.';
+COMMENT ON COLUMN tax_entries.taxable_base IS 'Signed net amount the rate applied to.';
+COMMENT ON COLUMN tax_entries.tax_amount IS 'Signed tax (withholdings are negative on an invoice).';
+
+-- Views derive what depends on today; security_invoker keeps the caller's row-level
+-- security and grants in force.
+
+CREATE VIEW invoice_overview WITH (security_invoker = true) AS
+SELECT i.tenant_id,
+       i.invoice_id,
+       i.customer_id,
+       c.name AS customer_name,
+       i.status,
+       CASE
+           WHEN i.status NOT IN ('ISSUED', 'SENT') THEN NULL
+           WHEN i.amount_due <= 0 THEN 'PAID'
+           WHEN i.due_date < current_date THEN 'OVERDUE'
+           WHEN i.amount_due < i.total THEN 'PARTIALLY_PAID'
+           ELSE 'UNPAID'
+           END AS payment_status,
+       CASE
+           WHEN i.status IN ('ISSUED', 'SENT') AND i.amount_due > 0 AND i.due_date < current_date
+               THEN current_date - i.due_date
+           ELSE 0
+           END AS days_overdue,
+       i.currency,
+       i.number,
+       i.issue_date,
+       i.due_date,
+       i.net_total,
+       i.tax_total,
+       i.total,
+       i.amount_paid,
+       i.amount_credited,
+       i.amount_due,
+       i.sent_at,
+       i.voided_on,
+       i.version
+FROM invoices i
+         LEFT JOIN customers c USING (tenant_id, customer_id);
+
+COMMENT ON VIEW invoice_overview IS 'Invoices with their payment status and days overdue as of today (current_date of the session).';
+COMMENT ON COLUMN invoice_overview.tenant_id IS 'Owning tenant.';
+COMMENT ON COLUMN invoice_overview.invoice_id IS 'Invoice id.';
+COMMENT ON COLUMN invoice_overview.customer_id IS 'Customer invoiced.';
+COMMENT ON COLUMN invoice_overview.customer_name IS 'Customer name.';
+COMMENT ON COLUMN invoice_overview.status IS 'Document status: DRAFT, ISSUED, SENT or VOID.';
+COMMENT ON COLUMN invoice_overview.payment_status IS 'UNPAID, PARTIALLY_PAID, PAID or OVERDUE for issued and sent invoices; NULL otherwise.';
+COMMENT ON COLUMN invoice_overview.days_overdue IS 'Days past the due date while something is due; 0 otherwise.';
+COMMENT ON COLUMN invoice_overview.currency IS 'ISO 4217 currency.';
+COMMENT ON COLUMN invoice_overview.number IS 'Document number.';
+COMMENT ON COLUMN invoice_overview.issue_date IS 'Issue date.';
+COMMENT ON COLUMN invoice_overview.due_date IS 'Due date.';
+COMMENT ON COLUMN invoice_overview.net_total IS 'Net total.';
+COMMENT ON COLUMN invoice_overview.tax_total IS 'Tax total.';
+COMMENT ON COLUMN invoice_overview.total IS 'Total.';
+COMMENT ON COLUMN invoice_overview.amount_paid IS 'Paid minus refunded.';
+COMMENT ON COLUMN invoice_overview.amount_credited IS 'Credited.';
+COMMENT ON COLUMN invoice_overview.amount_due IS 'Still owed.';
+COMMENT ON COLUMN invoice_overview.sent_at IS 'Last sent.';
+COMMENT ON COLUMN invoice_overview.voided_on IS 'Void date.';
+COMMENT ON COLUMN invoice_overview.version IS 'Aggregate version.';
+
+CREATE VIEW customer_balances WITH (security_invoker = true) AS
+SELECT c.tenant_id,
+       c.customer_id,
+       c.name AS customer_name,
+       i.currency,
+       count(*) AS open_invoices,
+       sum(i.amount_due) AS open_amount,
+       coalesce(sum(i.amount_due) FILTER (WHERE i.due_date < current_date), 0) AS overdue_amount
+FROM customers c
+         JOIN invoices i USING (tenant_id, customer_id)
+WHERE i.status IN ('ISSUED', 'SENT')
+  AND i.amount_due > 0
+GROUP BY c.tenant_id, c.customer_id, c.name, i.currency;
+
+COMMENT ON VIEW customer_balances IS 'Open balance of each customer per currency (customers with nothing open have no row).';
+COMMENT ON COLUMN customer_balances.tenant_id IS 'Owning tenant.';
+COMMENT ON COLUMN customer_balances.customer_id IS 'Customer.';
+COMMENT ON COLUMN customer_balances.customer_name IS 'Customer name.';
+COMMENT ON COLUMN customer_balances.currency IS 'ISO 4217 currency.';
+COMMENT ON COLUMN customer_balances.open_invoices IS 'Issued or sent invoices with something due.';
+COMMENT ON COLUMN customer_balances.open_amount IS 'Sum still owed.';
+COMMENT ON COLUMN customer_balances.overdue_amount IS 'Part of open_amount past its due date.';
+
+CREATE VIEW ar_aging WITH (security_invoker = true) AS
+SELECT c.tenant_id,
+       c.customer_id,
+       c.name AS customer_name,
+       i.currency,
+       coalesce(sum(i.amount_due) FILTER (WHERE current_date - i.due_date <= 0), 0) AS current_amount,
+       coalesce(sum(i.amount_due) FILTER (WHERE current_date - i.due_date BETWEEN 1 AND 30), 0) AS days_1_30,
+       coalesce(sum(i.amount_due) FILTER (WHERE current_date - i.due_date BETWEEN 31 AND 60), 0) AS days_31_60,
+       coalesce(sum(i.amount_due) FILTER (WHERE current_date - i.due_date BETWEEN 61 AND 90), 0) AS days_61_90,
+       coalesce(sum(i.amount_due) FILTER (WHERE current_date - i.due_date > 90), 0) AS days_over_90,
+       sum(i.amount_due) AS total_due
+FROM customers c
+         JOIN invoices i USING (tenant_id, customer_id)
+WHERE i.status IN ('ISSUED', 'SENT')
+  AND i.amount_due > 0
+GROUP BY c.tenant_id, c.customer_id, c.name, i.currency;
+
+COMMENT ON VIEW ar_aging IS 'Accounts-receivable aging per customer and currency, by days past due as of today.';
+COMMENT ON COLUMN ar_aging.tenant_id IS 'Owning tenant.';
+COMMENT ON COLUMN ar_aging.customer_id IS 'Customer.';
+COMMENT ON COLUMN ar_aging.customer_name IS 'Customer name.';
+COMMENT ON COLUMN ar_aging.currency IS 'ISO 4217 currency.';
+COMMENT ON COLUMN ar_aging.current_amount IS 'Due, not yet past the due date.';
+COMMENT ON COLUMN ar_aging.days_1_30 IS '1 to 30 days past due.';
+COMMENT ON COLUMN ar_aging.days_31_60 IS '31 to 60 days past due.';
+COMMENT ON COLUMN ar_aging.days_61_90 IS '61 to 90 days past due.';
+COMMENT ON COLUMN ar_aging.days_over_90 IS 'More than 90 days past due.';
+COMMENT ON COLUMN ar_aging.total_due IS 'All buckets together.';
+
+CREATE VIEW revenue_by_month WITH (security_invoker = true) AS
+SELECT tenant_id,
+       date_trunc('month', entry_date)::date AS month,
+       currency,
+       coalesce(sum(net_amount) FILTER (WHERE kind = 'INVOICE_ISSUED'), 0) AS invoiced_net,
+       coalesce(-sum(net_amount) FILTER (WHERE kind = 'CREDIT_NOTE_ISSUED'), 0) AS credited_net,
+       coalesce(-sum(net_amount) FILTER (WHERE kind = 'INVOICE_VOIDED'), 0) AS voided_net,
+       sum(net_amount) AS net_revenue,
+       sum(tax_amount) AS tax,
+       sum(total_amount) AS gross_revenue
+FROM revenue_entries
+GROUP BY tenant_id, date_trunc('month', entry_date), currency;
+
+COMMENT ON VIEW revenue_by_month IS 'Revenue per calendar month and currency from revenue_entries (no conversion between currencies).';
+COMMENT ON COLUMN revenue_by_month.tenant_id IS 'Owning tenant.';
+COMMENT ON COLUMN revenue_by_month.month IS 'First day of the month.';
+COMMENT ON COLUMN revenue_by_month.currency IS 'ISO 4217 currency.';
+COMMENT ON COLUMN revenue_by_month.invoiced_net IS 'Net amount of invoices issued in the month.';
+COMMENT ON COLUMN revenue_by_month.credited_net IS 'Net amount of credit notes issued in the month (positive).';
+COMMENT ON COLUMN revenue_by_month.voided_net IS 'Net amount of invoices voided in the month (positive).';
+COMMENT ON COLUMN revenue_by_month.net_revenue IS 'invoiced_net - credited_net - voided_net.';
+COMMENT ON COLUMN revenue_by_month.tax IS 'Net tax of the month (same signs).';
+COMMENT ON COLUMN revenue_by_month.gross_revenue IS 'net_revenue + tax.';
+
+CREATE VIEW tax_summary WITH (security_invoker = true) AS
+SELECT tenant_id,
+       date_trunc('month', entry_date)::date AS month,
+       currency,
+       tax_code,
+       tax_percent,
+       treatment,
+       sum(taxable_base) AS taxable_base,
+       sum(tax_amount) AS tax_amount
+FROM tax_entries
+GROUP BY tenant_id, date_trunc('month', entry_date), currency, tax_code, tax_percent, treatment;
+
+COMMENT ON VIEW tax_summary IS 'Taxable base and tax per rate, month and currency, net of credit notes and voids.';
+COMMENT ON COLUMN tax_summary.tenant_id IS 'Owning tenant.';
+COMMENT ON COLUMN tax_summary.month IS 'First day of the month.';
+COMMENT ON COLUMN tax_summary.currency IS 'ISO 4217 currency.';
+COMMENT ON COLUMN tax_summary.tax_code IS 'Tax code.';
+COMMENT ON COLUMN tax_summary.tax_percent IS 'Rate in percent.';
+COMMENT ON COLUMN tax_summary.treatment IS 'STANDARD, ZERO_RATED, EXEMPT or WITHHOLDING.';
+COMMENT ON COLUMN tax_summary.taxable_base IS 'Net amount taxed at this rate.';
+COMMENT ON COLUMN tax_summary.tax_amount IS 'Tax at this rate (withholdings negative).';

@@ -1,0 +1,381 @@
+//! Projections on a real Postgres: exactly-once effect across crashes, redelivery,
+//! incremental projection equal to a rebuild, swaps that keep serving, the BI role.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
+
+mod support;
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use folio_infra::feed::read_after;
+use folio_infra::{ProjectionConfig, ProjectionsError};
+use folio_projections::{
+    apply_events, BatchHooks, Checkpoint, FeedPosition, ProjectionError, Target,
+};
+use support::scenario::{customer, every_event_type, issued_invoice, pay};
+use support::{assert_same_read_models, read_models, tenant, TestDatabase};
+use tokio::sync::mpsc;
+
+/// Small batches, so a scenario spans many transactions.
+fn small_batches() -> ProjectionConfig {
+    ProjectionConfig {
+        batch_size: 7,
+        poll_interval: Duration::from_millis(50),
+        ..ProjectionConfig::default()
+    }
+}
+
+/// Where a batch stops forever, once the `after`-th batch reaches it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum KillPoint {
+    BeforeCommit,
+    AfterCommit,
+}
+
+/// Hooks that freeze the `after`-th batch at `point` and report it, so the test can
+/// abort the task right there.
+#[derive(Debug)]
+struct Freeze {
+    point: KillPoint,
+    after: usize,
+    batches: AtomicUsize,
+    frozen: mpsc::UnboundedSender<()>,
+}
+
+impl Freeze {
+    async fn reached(&self, point: KillPoint) {
+        if point != self.point {
+            return;
+        }
+        if self.batches.fetch_add(1, Ordering::SeqCst) + 1 == self.after {
+            self.frozen.send(()).unwrap();
+            std::future::pending::<()>().await;
+        }
+    }
+}
+
+#[async_trait]
+impl BatchHooks for Freeze {
+    async fn before_commit(&self, _projector: &str) {
+        self.reached(KillPoint::BeforeCommit).await;
+    }
+    async fn after_commit(&self, _projector: &str) {
+        self.reached(KillPoint::AfterCommit).await;
+    }
+}
+
+async fn checkpoint(db: &TestDatabase, projector: &str) -> FeedPosition {
+    let mut conn = db.backend.pool.acquire().await.unwrap();
+    Checkpoint::load(&mut conn, projector)
+        .await
+        .unwrap()
+        .unwrap()
+        .position
+}
+
+/// Kills a projector at `point` in its third batch, restarts it, and checks the
+/// result against a clean rebuild.
+async fn killed_and_restarted_equals_a_rebuild(point: KillPoint) {
+    let db = TestDatabase::new().await;
+    let projections = db.backend.projections().with_config(small_batches());
+    projections.install().await.unwrap();
+    every_event_type(&db.backend, tenant()).await;
+    let before = checkpoint(&db, "invoicing").await;
+
+    // Given a projector frozen in its third batch at the kill point.
+    let (frozen, mut reached) = mpsc::unbounded_channel();
+    let hooks = Arc::new(Freeze {
+        point,
+        after: 3,
+        batches: AtomicUsize::new(0),
+        frozen,
+    });
+    let doomed = projections.clone().with_hooks(hooks);
+    let invoicing = doomed.projector("invoicing").unwrap();
+    let task = tokio::spawn(async move { doomed.follow(invoicing).await });
+    tokio::time::timeout(Duration::from_secs(30), reached.recv())
+        .await
+        .expect("the projector reached the kill point")
+        .unwrap();
+
+    // When the task is killed there.
+    task.abort();
+    assert!(task.await.unwrap_err().is_cancelled());
+    let after_kill = checkpoint(&db, "invoicing").await;
+    assert_ne!(
+        after_kill, before,
+        "two batches were committed before the kill"
+    );
+
+    // Then a restarted runner finishes, and its tables equal a clean rebuild's.
+    projections.catch_up().await.unwrap();
+    let restarted = read_models(&db.backend.pool).await;
+    projections.rebuild_all().await.unwrap();
+    let rebuilt = read_models(&db.backend.pool).await;
+    assert_same_read_models(&restarted, &rebuilt);
+    assert!(restarted["invoices"].as_array().unwrap().len() >= 4);
+}
+
+#[tokio::test]
+async fn killed_between_the_read_model_write_and_the_commit_loses_nothing() {
+    killed_and_restarted_equals_a_rebuild(KillPoint::BeforeCommit).await;
+}
+
+#[tokio::test]
+async fn killed_between_the_commit_and_the_next_batch_applies_nothing_twice() {
+    killed_and_restarted_equals_a_rebuild(KillPoint::AfterCommit).await;
+}
+
+#[tokio::test]
+async fn a_redelivered_event_changes_nothing() {
+    let db = TestDatabase::new().await;
+    every_event_type(&db.backend, tenant()).await;
+    let projections = db.backend.projections();
+    projections.catch_up().await.unwrap();
+    let before = read_models(&db.backend.pool).await;
+
+    // When every event is delivered again to every projector.
+    let events = read_after(
+        &mut db.backend.pool.acquire().await.unwrap(),
+        FeedPosition::ORIGIN,
+        10_000,
+    )
+    .await
+    .unwrap();
+    for projector in projections.projectors() {
+        let mut tx = db.backend.pool.begin().await.unwrap();
+        Target::live().enter(&mut tx).await.unwrap();
+        let applied = apply_events(&mut tx, projector.as_ref(), &events)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(
+            applied.applied,
+            0,
+            "{} applied a duplicate",
+            projector.name()
+        );
+        assert!(applied.duplicates > 0);
+    }
+
+    // Then no row changed.
+    assert_same_read_models(&before, &read_models(&db.backend.pool).await);
+}
+
+#[tokio::test]
+async fn an_event_whose_predecessor_was_never_applied_stops_the_projector() {
+    let db = TestDatabase::new().await;
+    let projections = db.backend.projections();
+    projections.install().await.unwrap();
+    let t = tenant();
+    let acme = customer(&db.backend, t, "Acme").await;
+    let invoice = issued_invoice(&db.backend, t, acme, 1).await;
+    pay(&db.backend, t, invoice, 100).await;
+    let events = read_after(
+        &mut db.backend.pool.acquire().await.unwrap(),
+        FeedPosition::ORIGIN,
+        100,
+    )
+    .await
+    .unwrap();
+    let payment = events
+        .iter()
+        .filter(|e| e.event_type == "PaymentRecorded")
+        .cloned()
+        .collect::<Vec<_>>();
+
+    // When a projector that has seen nothing of the invoice gets only its payment.
+    let mut tx = db.backend.pool.begin().await.unwrap();
+    Target::live().enter(&mut tx).await.unwrap();
+    let invoicing = projections.projector("invoicing").unwrap();
+    let result = apply_events(&mut tx, invoicing.as_ref(), &payment).await;
+    drop(tx);
+
+    // Then it refuses, naming the stream and what it has applied.
+    match result {
+        Err(ProjectionError::Gap { at, applied }) => {
+            assert_eq!((at.sequence, applied), (payment[0].sequence, 0));
+        }
+        other => panic!("expected a gap, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn incremental_projection_of_the_demo_equals_a_full_rebuild() {
+    let db = TestDatabase::new().await;
+    let projections = db.backend.projections().with_config(small_batches());
+    projections.install().await.unwrap();
+
+    // Given projectors that follow the feed while the demo and the scenario run.
+    let follower = projections.clone();
+    let running = tokio::spawn(async move { follower.run().await });
+    let demo = tokio::process::Command::new(env!("CARGO_BIN_EXE_folio"))
+        .arg("demo")
+        .env("DATABASE_URL", &db.url)
+        .output()
+        .await
+        .unwrap();
+    assert!(
+        demo.status.success(),
+        "{}",
+        String::from_utf8_lossy(&demo.stderr)
+    );
+    every_event_type(&db.backend, tenant()).await;
+
+    // When they have caught up.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        let statuses = projections.status().await.unwrap();
+        if statuses.iter().all(|s| s.events_behind == 0) {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "not caught up: {statuses:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    running.abort();
+    let incremental = read_models(&db.backend.pool).await;
+
+    // Then a full rebuild produces the very same rows.
+    projections.rebuild_all().await.unwrap();
+    assert_same_read_models(&incremental, &read_models(&db.backend.pool).await);
+    let invoices = incremental["invoices"].as_array().unwrap().len();
+    assert!(
+        invoices >= 12,
+        "demo and scenario invoices are projected: {invoices}"
+    );
+}
+
+#[tokio::test]
+async fn a_rebuild_swaps_atomically_while_readers_keep_reading() {
+    let db = TestDatabase::new().await;
+    every_event_type(&db.backend, tenant()).await;
+    let projections = db.backend.projections();
+    projections.catch_up().await.unwrap();
+    let expected: (i64, rust_decimal::Decimal) =
+        sqlx::query_as("SELECT count(*), sum(total) FROM folio_read.invoices")
+            .fetch_one(&db.backend.pool)
+            .await
+            .unwrap();
+
+    // Given readers querying the live tables without pause.
+    let pool = db.backend.pool.clone();
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let readers: Vec<_> = (0..3)
+        .map(|_| {
+            let pool = pool.clone();
+            let stop = stop.clone();
+            tokio::spawn(async move {
+                let mut reads = 0u32;
+                while !stop.load(Ordering::SeqCst) {
+                    let seen: (i64, rust_decimal::Decimal) = sqlx::query_as(
+                        "SELECT count(*), sum(total) FROM folio_read.invoice_overview",
+                    )
+                    .fetch_one(&pool)
+                    .await
+                    .expect("the read models stay readable during a rebuild");
+                    assert_eq!(seen, expected, "a reader saw a partial table");
+                    reads += 1;
+                }
+                reads
+            })
+        })
+        .collect();
+
+    // When the projections are rebuilt several times.
+    for _ in 0..3 {
+        projections.rebuild_all().await.unwrap();
+    }
+    stop.store(true, Ordering::SeqCst);
+
+    // Then every read succeeded with the full data.
+    for reader in readers {
+        assert!(reader.await.unwrap() > 0);
+    }
+}
+
+#[tokio::test]
+async fn the_bi_role_reads_the_read_models_and_nothing_else() {
+    let db = TestDatabase::new().await;
+    every_event_type(&db.backend, tenant()).await;
+    db.backend.projections().catch_up().await.unwrap();
+    let mut conn = db.backend.pool.acquire().await.unwrap();
+
+    async fn as_bi(conn: &mut sqlx::PgConnection, sql: &str) -> Result<(), String> {
+        let mut tx = sqlx::Connection::begin(&mut *conn).await.unwrap();
+        sqlx::query("SET LOCAL ROLE folio_bi")
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+        let result = sqlx::raw_sql(sql).execute(&mut *tx).await;
+        tx.rollback().await.unwrap();
+        result.map(drop).map_err(|e| e.to_string())
+    }
+
+    for readable in [
+        "SELECT * FROM folio_read.invoices",
+        "SELECT * FROM folio_read.invoice_overview",
+        "SELECT * FROM folio_read.ar_aging",
+        "SELECT * FROM folio_read.revenue_by_month",
+        "SELECT * FROM folio_read.tax_summary",
+        "SELECT * FROM folio_read.expenses_by_category_month",
+        "SELECT * FROM folio_read.reimbursement_batches",
+    ] {
+        as_bi(&mut conn, readable).await.unwrap();
+    }
+    for forbidden in [
+        "SELECT * FROM public.events",
+        "SELECT * FROM public.snapshots",
+        "SELECT * FROM public.command_outcomes",
+        "SELECT * FROM public.projection_checkpoints",
+        "INSERT INTO folio_read.reimbursement_batches VALUES (gen_random_uuid(), 'x', 'EUR', 1, 1, current_date, current_date)",
+        "UPDATE folio_read.invoices SET total = 0",
+        "DELETE FROM folio_read.expenses",
+        "CREATE TABLE folio_read.mine (id int)",
+        "CREATE TABLE public.mine (id int)",
+    ] {
+        let error = as_bi(&mut conn, forbidden).await.unwrap_err();
+        assert!(error.contains("permission denied"), "{forbidden}: {error}");
+    }
+}
+
+#[tokio::test]
+async fn an_unknown_projector_is_named_with_the_known_ones() {
+    let db = TestDatabase::new().await;
+    let error = db
+        .backend
+        .projections()
+        .rebuild("ledger")
+        .await
+        .unwrap_err();
+    assert!(matches!(error, ProjectionsError::UnknownProjector { .. }));
+    assert_eq!(
+        error.to_string(),
+        "no projector is called 'ledger' (known: invoicing, expenses)"
+    );
+}
+
+#[tokio::test]
+async fn every_read_model_table_and_column_is_documented() {
+    let db = TestDatabase::new().await;
+    db.backend.projections().install().await.unwrap();
+    let undocumented: Vec<String> = sqlx::query_scalar(
+        "SELECT c.relname || coalesce('.' || a.attname, '')
+         FROM pg_class c
+         JOIN pg_namespace n ON n.oid = c.relnamespace
+         LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+         WHERE n.nspname = 'folio_read' AND c.relkind IN ('r', 'v')
+           AND (obj_description(c.oid, 'pg_class') IS NULL
+                OR (a.attname IS NOT NULL AND col_description(c.oid, a.attnum) IS NULL))
+         ORDER BY 1",
+    )
+    .fetch_all(&db.backend.pool)
+    .await
+    .unwrap();
+    assert_eq!(undocumented, Vec::<String>::new());
+}

@@ -1,0 +1,382 @@
+//! Commands that produce every event type of invoices, customers and expenses, for
+//! tests that compare read models.
+
+use chrono::NaiveDate;
+use folio_commands::{
+    AddInvoiceLine, ApproveExpense, CreateInvoiceDraft, IssueCreditNote, IssueInvoice,
+    RecordPayment, RefundPayment, SubmitExpense,
+};
+use folio_domain::customer::ContactDetails;
+use folio_domain::expense::{ApprovalThreshold, CategoryLimit, ExpenseDetails, ExpensePolicy};
+use folio_domain::ids::{CustomerId, ExpenseId, InvoiceId, PaymentId, TenantId};
+use folio_domain::invoice::{DueTerms, PaymentMethod};
+use folio_domain::money::{Currency, Money};
+use folio_domain::pricing::{Discount, LineItem};
+use folio_domain::tax::{TaxRate, TaxTreatment};
+use folio_infra::Backend;
+use rust_decimal::Decimal;
+
+use super::{ctx, customer_input};
+
+pub fn eur() -> Currency {
+    Currency::from_code("EUR").expect("EUR")
+}
+
+pub fn money(cents: i64) -> Money {
+    Money::new(Decimal::new(cents, 2), eur())
+}
+
+fn vat19() -> TaxRate {
+    TaxRate {
+        code: "VAT".into(),
+        percent: Decimal::from(19),
+        treatment: TaxTreatment::Standard,
+    }
+}
+
+fn vat7() -> TaxRate {
+    TaxRate {
+        code: "VAT".into(),
+        percent: Decimal::from(7),
+        treatment: TaxTreatment::Standard,
+    }
+}
+
+/// A line of `quantity` × `unit_cents` with the given taxes.
+pub fn line(description: &str, quantity: i64, unit_cents: i64, taxes: Vec<TaxRate>) -> LineItem {
+    LineItem {
+        description: description.into(),
+        quantity: Decimal::from(quantity),
+        unit_price: Decimal::new(unit_cents, 2),
+        discount: None,
+        taxes,
+    }
+}
+
+pub async fn customer(backend: &Backend, tenant: TenantId, name: &str) -> CustomerId {
+    let mut input = customer_input();
+    input.contact.name = name.into();
+    let outcome = backend
+        .folio
+        .register_customer(&ctx(tenant, "acc"), input)
+        .await
+        .expect("register customer");
+    outcome.aggregate_id.parse().expect("customer id")
+}
+
+pub async fn draft(backend: &Backend, tenant: TenantId, customer: CustomerId) -> InvoiceId {
+    let outcome = backend
+        .folio
+        .create_invoice_draft(
+            &ctx(tenant, "acc"),
+            CreateInvoiceDraft {
+                invoice_id: None,
+                customer_id: customer,
+                currency: None,
+                due_terms: None,
+                notes: Some("Thank you".into()),
+            },
+        )
+        .await
+        .expect("draft");
+    outcome.aggregate_id.parse().expect("invoice id")
+}
+
+pub async fn add_line(
+    backend: &Backend,
+    tenant: TenantId,
+    invoice: InvoiceId,
+    item: LineItem,
+) -> folio_domain::ids::LineId {
+    let (_, line_id) = backend
+        .folio
+        .add_invoice_line(
+            &ctx(tenant, "acc"),
+            invoice,
+            AddInvoiceLine {
+                line_id: None,
+                item,
+            },
+        )
+        .await
+        .expect("add line");
+    line_id
+}
+
+pub async fn issue(backend: &Backend, tenant: TenantId, invoice: InvoiceId, on: Option<NaiveDate>) {
+    backend
+        .folio
+        .issue_invoice(
+            &ctx(tenant, "acc"),
+            invoice,
+            IssueInvoice { issue_date: on },
+        )
+        .await
+        .expect("issue");
+}
+
+pub async fn pay(backend: &Backend, tenant: TenantId, invoice: InvoiceId, cents: i64) -> PaymentId {
+    let (_, payment) = backend
+        .folio
+        .record_payment(
+            &ctx(tenant, "acc"),
+            invoice,
+            RecordPayment {
+                payment_id: None,
+                amount: money(cents),
+                received_on: None,
+                method: PaymentMethod::BankTransfer,
+                reference: Some("bank ref".into()),
+            },
+        )
+        .await
+        .expect("payment");
+    payment
+}
+
+/// An issued invoice of `units` × 100.00 + 19% VAT for `customer`.
+pub async fn issued_invoice(
+    backend: &Backend,
+    tenant: TenantId,
+    customer: CustomerId,
+    units: i64,
+) -> InvoiceId {
+    let invoice = draft(backend, tenant, customer).await;
+    add_line(
+        backend,
+        tenant,
+        invoice,
+        line("Consulting", units, 10_000, vec![vat19()]),
+    )
+    .await;
+    issue(backend, tenant, invoice, None).await;
+    invoice
+}
+
+fn expense(category: &str, cents: i64, receipt: bool) -> ExpenseDetails {
+    ExpenseDetails {
+        incurred_on: NaiveDate::from_ymd_opt(2026, 11, 3).expect("date"),
+        merchant: "Merchant".into(),
+        category: category.into(),
+        amount: money(cents),
+        tax: Some(money(cents / 10)),
+        description: format!("{category} expense"),
+        receipt_ref: receipt.then(|| "receipt-1".into()),
+    }
+}
+
+async fn submit(backend: &Backend, tenant: TenantId, details: ExpenseDetails) -> ExpenseId {
+    let outcome = backend
+        .folio
+        .submit_expense(
+            &ctx(tenant, "employee-1"),
+            SubmitExpense {
+                expense_id: None,
+                details,
+            },
+        )
+        .await
+        .expect("submit expense");
+    outcome.aggregate_id.parse().expect("expense id")
+}
+
+async fn approve(backend: &Backend, tenant: TenantId, expense: ExpenseId, approver: &str) {
+    backend
+        .folio
+        .approve_expense(
+            &ctx(tenant, approver),
+            expense,
+            ApproveExpense {
+                comment: Some("ok".into()),
+            },
+        )
+        .await
+        .expect("approve");
+}
+
+/// Runs commands that produce every event type of customers, invoices and
+/// expenses in `tenant`.
+pub async fn every_event_type(backend: &Backend, tenant: TenantId) {
+    let folio = &backend.folio;
+    folio
+        .configure_expense_policy(
+            &ctx(tenant, "admin"),
+            ExpensePolicy {
+                approval_thresholds: vec![ApprovalThreshold {
+                    currency: eur(),
+                    from_amount: Decimal::from(1000),
+                    approvals: 2,
+                }],
+                category_limits: vec![CategoryLimit {
+                    category: "meals".into(),
+                    limit: money(5_000),
+                }],
+                receipt_required_above: Some(money(2_500)),
+            },
+        )
+        .await
+        .expect("expense policy");
+
+    // Customers: registered, updated twice, one archived.
+    let acme = customer(backend, tenant, "Acme GmbH").await;
+    folio
+        .update_customer_contact(
+            &ctx(tenant, "acc"),
+            acme,
+            ContactDetails {
+                name: "Acme Europe GmbH".into(),
+                email: Some("billing@acme.example".into()),
+                phone: Some("+49 30 1234".into()),
+                address: Some("Berlin".into()),
+            },
+        )
+        .await
+        .expect("contact");
+    let mut tax = customer_input().tax;
+    tax.payment_terms_days = 14;
+    folio
+        .update_customer_tax_details(&ctx(tenant, "acc"), acme, tax)
+        .await
+        .expect("tax details");
+    let gone = customer(backend, tenant, "Gone Ltd").await;
+    folio
+        .archive_customer(&ctx(tenant, "acc"), gone, "closed".into())
+        .await
+        .expect("archive");
+
+    // An invoice whose draft changes, then issued, sent, paid, refunded, credited.
+    let invoice = draft(backend, tenant, acme).await;
+    let first = add_line(
+        backend,
+        tenant,
+        invoice,
+        line("Design", 3, 12_345, vec![vat19()]),
+    )
+    .await;
+    let second = add_line(
+        backend,
+        tenant,
+        invoice,
+        line("Books", 2, 2_999, vec![vat7()]),
+    )
+    .await;
+    add_line(
+        backend,
+        tenant,
+        invoice,
+        line("Spare", 1, 100, vec![vat19()]),
+    )
+    .await;
+    let mut discounted = line("Design, discounted", 3, 12_345, vec![vat19()]);
+    discounted.discount = Some(Discount::Percent {
+        percent: Decimal::from(10),
+    });
+    folio
+        .change_invoice_line(&ctx(tenant, "acc"), invoice, first, discounted)
+        .await
+        .expect("change line");
+    folio
+        .remove_invoice_line(&ctx(tenant, "acc"), invoice, second)
+        .await
+        .expect("remove line");
+    add_line(
+        backend,
+        tenant,
+        invoice,
+        line("Books", 2, 2_999, vec![vat7()]),
+    )
+    .await;
+    folio
+        .update_invoice_terms(
+            &ctx(tenant, "acc"),
+            invoice,
+            DueTerms::NetDays { days: 10 },
+            Some("Net 10".into()),
+        )
+        .await
+        .expect("terms");
+    issue(
+        backend,
+        tenant,
+        invoice,
+        NaiveDate::from_ymd_opt(2026, 10, 1),
+    )
+    .await;
+    folio
+        .mark_invoice_sent(&ctx(tenant, "acc"), invoice, "ap@acme.example".into())
+        .await
+        .expect("send");
+    let payment = pay(backend, tenant, invoice, 10_000).await;
+    folio
+        .refund_payment(
+            &ctx(tenant, "acc"),
+            invoice,
+            RefundPayment {
+                payment_id: payment,
+                amount: money(2_500),
+                refunded_on: None,
+                reason: "double charge".into(),
+            },
+        )
+        .await
+        .expect("refund");
+    folio
+        .issue_credit_note(
+            &ctx(tenant, "acc"),
+            invoice,
+            IssueCreditNote {
+                amount: money(5_000),
+                issue_date: None,
+                reason: "goodwill".into(),
+            },
+        )
+        .await
+        .expect("credit note");
+
+    // An invoice issued then voided, one paid in full, one left as a draft.
+    let voided = issued_invoice(backend, tenant, acme, 2).await;
+    folio
+        .void_invoice(&ctx(tenant, "acc"), voided, "wrong customer".into())
+        .await
+        .expect("void");
+    let paid = issued_invoice(backend, tenant, acme, 1).await;
+    pay(backend, tenant, paid, 11_900).await;
+    draft(backend, tenant, acme).await;
+
+    // Expenses: two approvals then reimbursed; returned, amended, approved;
+    // rejected (breaking the meals limit).
+    let big = submit(backend, tenant, expense("travel", 145_000, true)).await;
+    approve(backend, tenant, big, "approver-1").await;
+    approve(backend, tenant, big, "approver-2").await;
+    folio
+        .reimburse_expense(&ctx(tenant, "finance"), big, "BATCH-1".into(), None)
+        .await
+        .expect("reimburse");
+    let returned = submit(backend, tenant, expense("lodging", 24_000, false)).await;
+    folio
+        .return_expense(
+            &ctx(tenant, "approver-1"),
+            returned,
+            "attach the receipt".into(),
+        )
+        .await
+        .expect("return");
+    folio
+        .amend_expense(
+            &ctx(tenant, "employee-1"),
+            returned,
+            expense("lodging", 24_000, true),
+        )
+        .await
+        .expect("amend");
+    approve(backend, tenant, returned, "approver-1").await;
+    let rejected = submit(backend, tenant, expense("meals", 12_000, true)).await;
+    folio
+        .reject_expense(
+            &ctx(tenant, "approver-2"),
+            rejected,
+            "over the limit".into(),
+        )
+        .await
+        .expect("reject");
+}
