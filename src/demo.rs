@@ -3,6 +3,7 @@
 
 use anyhow::{anyhow, Context};
 use chrono::{Days, Utc};
+use folio_api::{Role, TokenKeys};
 use folio_commands::{
     AddInvoiceLine, ApproveExpense, CommandContext, CreateInvoiceDraft, IssueCreditNote,
     IssueInvoice, RecordPayment, RegisterCustomer, SubmitExpense,
@@ -65,7 +66,7 @@ fn vat(percent: &str) -> anyhow::Result<TaxRate> {
     })
 }
 
-pub async fn run(backend: &Backend) -> anyhow::Result<()> {
+pub async fn run(backend: &Backend, keys: &TokenKeys) -> anyhow::Result<()> {
     let demo = Demo {
         tenant_id: TenantId(Uuid::now_v7()),
         run: Uuid::now_v7(),
@@ -487,6 +488,24 @@ pub async fn run(backend: &Backend) -> anyhow::Result<()> {
     out.push_str(
         "  read models are up to date: psql -c 'SELECT * FROM folio_read.invoice_overview'\n",
     );
+    out.push_str(
+        "  tokens for the demo users (12 h; `folio serve`, then Authorization: Bearer <token>):\n",
+    );
+    for (label, subject, role) in [
+        ("admin", "demo-admin", Role::Admin),
+        ("accountant", "demo-accountant", Role::Accountant),
+        ("approver", "demo-approver-1", Role::Approver),
+        ("employee", "demo-employee", Role::Employee),
+        ("auditor", "demo-auditor", Role::Auditor),
+    ] {
+        let token = keys.mint(
+            demo.tenant_id,
+            subject,
+            &[role],
+            chrono::Duration::hours(12),
+        )?;
+        out.push_str(&format!("    {label:<10} {subject:<16} {token}\n"));
+    }
     print_summary(&out);
     Ok(())
 }

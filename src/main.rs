@@ -4,6 +4,7 @@
 mod demo;
 mod events;
 mod projections;
+mod serve;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use tracing_subscriber::EnvFilter;
@@ -21,6 +22,14 @@ struct Cli {
     /// Postgres connection URL; the database is created if missing.
     #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL, global = true)]
     database_url: String,
+    /// HS256 secret (32+ bytes) that signs and verifies bearer tokens. Without it
+    /// (and without --jwt-public-key) a published development secret is used.
+    #[arg(long, env = "FOLIO_JWT_SECRET", global = true, hide_env_values = true)]
+    jwt_secret: Option<String>,
+    /// PEM file of an RS256 public key: tokens are verified with it (and minted by
+    /// your identity provider, not by `folio token`).
+    #[arg(long, env = "FOLIO_JWT_PUBLIC_KEY", global = true)]
+    jwt_public_key: Option<std::path::PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -46,6 +55,28 @@ enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
+    },
+    /// Serve the GraphQL API and keep the read models up to date (embedded
+    /// projectors) until interrupted.
+    Serve {
+        /// Address to listen on (port 0 picks a free port; the address is printed).
+        #[arg(long, env = "FOLIO_LISTEN", default_value = "127.0.0.1:8080")]
+        listen: String,
+    },
+    /// Mint a bearer token with the configured HS256 secret (for development).
+    Token {
+        /// Tenant id.
+        #[arg(long)]
+        tenant: uuid::Uuid,
+        /// Role (repeat for several): admin, accountant, approver, employee, auditor.
+        #[arg(long = "role", required = true)]
+        roles: Vec<folio_api::Role>,
+        /// The user (subject).
+        #[arg(long)]
+        subject: String,
+        /// Hours until it expires.
+        #[arg(long, default_value_t = 12)]
+        ttl_hours: i64,
     },
     /// Inspect, rebuild or run the projectors that fill the read models.
     Projections {
@@ -122,8 +153,29 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Demo => {
+            let keys = serve::token_keys(cli.jwt_secret.as_deref(), None)?;
             let backend = folio_infra::Backend::start(&cli.database_url).await?;
-            demo::run(&backend).await
+            demo::run(&backend, &keys).await
+        }
+        Command::Serve { listen } => {
+            let keys = serve::token_keys(cli.jwt_secret.as_deref(), cli.jwt_public_key.as_deref())?;
+            serve::run(&cli.database_url, &listen, keys).await
+        }
+        Command::Token {
+            tenant,
+            roles,
+            subject,
+            ttl_hours,
+        } => {
+            let keys = serve::token_keys(cli.jwt_secret.as_deref(), None)?;
+            let token = keys.mint(
+                folio_domain::ids::TenantId(tenant),
+                &subject,
+                &roles,
+                chrono::Duration::hours(ttl_hours),
+            )?;
+            serve::print_line(&token);
+            Ok(())
         }
         Command::Events {
             aggregate_id,

@@ -42,6 +42,15 @@ async fn demo_builds_every_state_through_real_commands_and_events_shows_them() {
     ] {
         assert!(summary.contains(state), "summary lacks {state}:\n{summary}");
     }
+    for user in [
+        "demo-admin",
+        "demo-accountant",
+        "demo-approver-1",
+        "demo-employee",
+        "demo-auditor",
+    ] {
+        assert!(summary.contains(user), "no token for {user}:\n{summary}");
+    }
     let kinds: Vec<String> =
         sqlx::query_scalar("SELECT DISTINCT event_type FROM events ORDER BY 1")
             .fetch_all(&db.backend.pool)
@@ -203,4 +212,47 @@ async fn projections_run_until_caught_up_applies_new_events() {
         .unwrap();
     assert_eq!(count, 2);
     assert!(statuses(&db).iter().all(|s| s["events_behind"] == 0));
+}
+
+#[test]
+fn token_mints_a_verifiable_token_with_the_configured_secret() {
+    let secret = "cli-test-secret-of-at-least-32-bytes!";
+    let tenant = uuid::Uuid::now_v7();
+    let output = Command::new(env!("CARGO_BIN_EXE_folio"))
+        .args([
+            "token",
+            "--tenant",
+            &tenant.to_string(),
+            "--role",
+            "approver",
+        ])
+        .args(["--role", "employee", "--subject", "ann"])
+        .env("FOLIO_JWT_SECRET", secret)
+        .output()
+        .unwrap();
+    let token = stdout_of(output);
+    let principal = folio_api::TokenKeys::hs256(secret.as_bytes())
+        .unwrap()
+        .verify(token.trim())
+        .unwrap();
+    assert_eq!(principal.tenant.0, tenant);
+    assert_eq!(principal.user.0, "ann");
+    assert_eq!(
+        principal.roles,
+        vec![folio_api::Role::Approver, folio_api::Role::Employee]
+    );
+    let refused = Command::new(env!("CARGO_BIN_EXE_folio"))
+        .args([
+            "token",
+            "--tenant",
+            &tenant.to_string(),
+            "--role",
+            "owner",
+            "--subject",
+            "x",
+        ])
+        .output()
+        .unwrap();
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("unknown role 'owner'"));
 }

@@ -85,13 +85,79 @@ pub async fn covers(
     .await
 }
 
+/// Whether every installed projector has applied every event at or below
+/// `global_position` (false while none is installed): read-your-writes.
+pub async fn projections_cover(pool: &PgPool, global_position: i64) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT coalesce(bool_and(NOT EXISTS (
+                    SELECT 1 FROM public.events e
+                    WHERE e.global_position <= $1
+                      AND (e.transaction_id, e.global_position) > (p.transaction_id, p.global_position))),
+                false)
+         FROM public.projection_checkpoints p",
+    )
+    .bind(global_position)
+    .fetch_one(pool)
+    .await
+}
+
+/// The position of the newest event readers can see now (the origin for an empty
+/// store): where a reader that wants only what comes next starts.
+pub async fn tail(pool: &PgPool) -> Result<FeedPosition, sqlx::Error> {
+    let position: Option<(i64, i64)> = sqlx::query_as(
+        "SELECT transaction_id::text::bigint, global_position FROM public.events
+         WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+         ORDER BY transaction_id DESC, global_position DESC LIMIT 1",
+    )
+    .fetch_optional(pool)
+    .await?;
+    Ok(
+        position.map_or(FeedPosition::ORIGIN, |(transaction_id, global_position)| {
+            FeedPosition {
+                transaction_id,
+                global_position,
+            }
+        }),
+    )
+}
+
+/// Publishes every event committed from now on to `sender`, in feed order, until
+/// cancelled (live status for subscriptions; nothing is stored, so a subscriber
+/// that lags misses events and reads the read models instead).
+pub async fn publish(
+    pool: &PgPool,
+    sender: tokio::sync::broadcast::Sender<std::sync::Arc<FeedEvent>>,
+    poll_interval: Duration,
+) -> Result<std::convert::Infallible, sqlx::Error> {
+    let mut signal = FeedSignal::new(pool, poll_interval).await;
+    let mut position = tail(pool).await?;
+    loop {
+        let batch = read_after(&mut *pool.acquire().await?, position, 500).await?;
+        match batch.last() {
+            Some(last) => position = last.position,
+            None => {
+                signal.pause().await;
+                continue;
+            }
+        }
+        for event in batch {
+            // No receiver is not an error: nobody is subscribed right now.
+            let _ = sender.send(std::sync::Arc::new(event));
+        }
+    }
+}
+
 /// Wakes a feed reader when events may have been committed.
 #[derive(Debug)]
 pub struct FeedSignal {
     listener: Option<PgListener>,
     pool: PgPool,
     poll_interval: Duration,
+    idle: Duration,
 }
+
+/// First pause after an empty read that followed a notification.
+const QUICK_LOOK: Duration = Duration::from_millis(10);
 
 impl FeedSignal {
     /// Listens on the feed channel; `poll_interval` bounds how long a missed or
@@ -101,6 +167,7 @@ impl FeedSignal {
             listener: None,
             pool: pool.clone(),
             poll_interval,
+            idle: QUICK_LOOK,
         };
         signal.reconnect().await;
         signal
@@ -142,8 +209,15 @@ impl FeedSignal {
         }
     }
 
-    /// The configured poll interval.
-    pub fn poll_interval(&self) -> Duration {
-        self.poll_interval
+    /// Pauses after a read found nothing. Right after a notification the writer
+    /// may still be held back by an older transaction, so look again soon; without
+    /// notifications, back off to the poll interval.
+    pub async fn pause(&mut self) {
+        let notified = self.wait(self.idle).await;
+        self.idle = if notified {
+            QUICK_LOOK
+        } else {
+            (self.idle * 2).min(self.poll_interval)
+        };
     }
 }

@@ -303,7 +303,6 @@ impl Projections {
     ) -> Result<Infallible, ProjectionsError> {
         let mut signal = FeedSignal::new(&self.pool, self.config.poll_interval).await;
         let mut position = self.checkpoint_of(projector.as_ref()).await?;
-        let mut idle = Duration::from_millis(10);
         let mut failures = 0u32;
         loop {
             match self.step(projector.as_ref(), position).await {
@@ -311,16 +310,7 @@ impl Projections {
                     position = next;
                     failures = 0;
                 }
-                Ok(None) => {
-                    // Right after a notification the writer may still be held back
-                    // by an older transaction: look again soon, then less often.
-                    let notified = signal.wait(idle).await;
-                    idle = if notified {
-                        Duration::from_millis(10)
-                    } else {
-                        (idle * 2).min(signal.poll_interval())
-                    };
-                }
+                Ok(None) => signal.pause().await,
                 Err(error) => {
                     failures = failures.saturating_add(1);
                     let pause = Duration::from_millis(100)

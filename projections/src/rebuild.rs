@@ -16,8 +16,20 @@ use crate::projector::{
     apply_events, stream_guard_sql, Applied, ProjectionError, Projector, Target, LIVE_SCHEMA,
 };
 
-/// Role BI tools read through.
+/// Role BI tools read through: every row of every tenant.
 pub const BI_ROLE: &str = "folio_bi";
+
+/// Role the API reads through: row-level security confines it to the tenant in
+/// the `folio.tenant_id` setting.
+pub const API_ROLE: &str = "folio_api";
+
+/// Row-level security of one read-model table; `{table}` is replaced. Tables
+/// without a `tenant_id` (the stream guards) get only the BI policy, so the API
+/// sees none of their rows.
+const BI_POLICY: &str = "ALTER TABLE {table} ENABLE ROW LEVEL SECURITY;
+     CREATE POLICY bi_reads_every_tenant ON {table} FOR SELECT TO folio_bi USING (true);";
+const API_POLICY: &str = "CREATE POLICY api_reads_its_tenant ON {table} FOR SELECT TO folio_api
+         USING (tenant_id = current_setting('folio.tenant_id')::uuid);";
 
 /// Fingerprint of what `projector`'s tables mean: name, code version and DDL. When
 /// it differs from the stored one, the live tables are out of date.
@@ -27,6 +39,8 @@ pub fn definition_hash(projector: &dyn Projector) -> String {
     hasher.update(projector.version().to_be_bytes());
     hasher.update(stream_guard_sql(projector).as_bytes());
     hasher.update(projector.schema_sql().as_bytes());
+    hasher.update(BI_POLICY.as_bytes());
+    hasher.update(API_POLICY.as_bytes());
     hasher
         .finalize()
         .iter()
@@ -58,6 +72,27 @@ pub async fn prepare_staging(
     let guard = stream_guard_sql(projector);
     (&mut *tx).execute(guard.as_str()).await?;
     (&mut *tx).execute(projector.schema_sql()).await?;
+    let tables: Vec<(String, bool)> = sqlx::query_as(
+        "SELECT c.relname::text,
+                EXISTS (SELECT 1 FROM pg_attribute a
+                        WHERE a.attrelid = c.oid AND a.attname = 'tenant_id' AND NOT a.attisdropped)
+         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+         WHERE n.nspname = $1 AND c.relkind = 'r'",
+    )
+    .bind(target.schema())
+    .fetch_all(&mut *tx)
+    .await?;
+    for (table, has_tenant) in tables {
+        let qualified = format!("{schema}.{}", quote(&table));
+        (&mut *tx)
+            .execute(BI_POLICY.replace("{table}", &qualified).as_str())
+            .await?;
+        if has_tenant {
+            (&mut *tx)
+                .execute(API_POLICY.replace("{table}", &qualified).as_str())
+                .await?;
+        }
+    }
     tx.commit().await?;
     Ok(target)
 }
@@ -125,7 +160,7 @@ pub async fn swap_in(
         .execute(&mut *conn)
         .await?;
         sqlx::query(&format!(
-            "GRANT SELECT ON {LIVE_SCHEMA}.{} TO {BI_ROLE}",
+            "GRANT SELECT ON {LIVE_SCHEMA}.{} TO {BI_ROLE}, {API_ROLE}",
             quote(name)
         ))
         .execute(&mut *conn)

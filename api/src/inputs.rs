@@ -1,0 +1,485 @@
+//! GraphQL input types and their conversion into the command layer's requests.
+//! Conversion checks what GraphQL's type system cannot (UUIDs, currencies, amounts
+//! finer than the currency allows) and fails with `VALIDATION`; the domain checks
+//! the business rules.
+
+use async_graphql::{Enum, InputObject, ID};
+use chrono::NaiveDate;
+use folio_commands::{
+    CreateInvoiceDraft, IssueCreditNote, RecordPayment, RefundPayment, RegisterCustomer,
+};
+use folio_domain::customer::{ContactDetails, TaxDetails};
+use folio_domain::expense::{ApprovalThreshold, CategoryLimit, ExpenseDetails, ExpensePolicy};
+use folio_domain::invoice::DueTerms;
+use folio_domain::money::{Currency, Money};
+use folio_domain::pricing::{Discount, LineItem, RoundingPolicy};
+use folio_domain::settings::InvoicingPolicy;
+use folio_domain::tax::TaxRate;
+use rust_decimal::Decimal;
+
+use crate::error::validation;
+
+/// Parses an id argument (`what` names it in the error).
+pub fn id<T: std::str::FromStr>(id: &ID, what: &str) -> async_graphql::Result<T> {
+    id.parse::<T>()
+        .map_err(|_| validation(format!("{what} '{}' is not a UUID", id.as_str())))
+}
+
+fn currency(code: &str) -> async_graphql::Result<Currency> {
+    Currency::from_code(code).map_err(|e| validation(e.to_string()))
+}
+
+/// An amount of money.
+#[derive(Debug, Clone, InputObject)]
+pub struct MoneyInput {
+    /// Amount as a decimal string, e.g. "1190.00"; no finer than the currency allows.
+    pub amount: Decimal,
+    /// ISO 4217 code, e.g. EUR.
+    pub currency: String,
+}
+
+impl MoneyInput {
+    /// The domain's money, refused when over-precise or in an unknown currency.
+    pub fn into_domain(self) -> async_graphql::Result<Money> {
+        Money::exact(self.amount, currency(&self.currency)?).map_err(|e| validation(e.to_string()))
+    }
+}
+
+/// Contact details of a customer.
+#[derive(Debug, Clone, InputObject)]
+pub struct ContactInput {
+    /// Name on invoices.
+    pub name: String,
+    /// Billing e-mail.
+    pub email: Option<String>,
+    /// Phone.
+    pub phone: Option<String>,
+    /// Postal address.
+    pub address: Option<String>,
+}
+
+impl From<ContactInput> for ContactDetails {
+    fn from(c: ContactInput) -> Self {
+        ContactDetails {
+            name: c.name,
+            email: c.email,
+            phone: c.phone,
+            address: c.address,
+        }
+    }
+}
+
+/// Tax details of a customer.
+#[derive(Debug, Clone, InputObject)]
+pub struct TaxDetailsInput {
+    /// Tax id (VAT id, RFC, ...).
+    pub tax_id: Option<String>,
+    /// ISO 3166-1 alpha-2 country.
+    pub country: String,
+    /// Default currency of new invoices.
+    pub default_currency: String,
+    /// Days from issue to due date.
+    pub payment_terms_days: u16,
+}
+
+impl TaxDetailsInput {
+    /// The domain's tax details.
+    pub fn into_domain(self) -> async_graphql::Result<TaxDetails> {
+        Ok(TaxDetails {
+            tax_id: self.tax_id,
+            country: self.country,
+            default_currency: currency(&self.default_currency)?,
+            payment_terms_days: self.payment_terms_days,
+        })
+    }
+}
+
+/// A new customer.
+#[derive(Debug, Clone, InputObject)]
+pub struct CustomerInput {
+    /// Contact details.
+    pub contact: ContactInput,
+    /// Tax details.
+    pub tax: TaxDetailsInput,
+}
+
+impl CustomerInput {
+    /// The registration request.
+    pub fn into_command(self) -> async_graphql::Result<RegisterCustomer> {
+        Ok(RegisterCustomer {
+            customer_id: None,
+            contact: self.contact.into(),
+            tax: self.tax.into_domain()?,
+        })
+    }
+}
+
+/// When an invoice falls due: give exactly one of the two.
+#[derive(Debug, Clone, InputObject)]
+pub struct DueTermsInput {
+    /// Days after the issue date.
+    pub net_days: Option<u16>,
+    /// A fixed date.
+    pub on_date: Option<NaiveDate>,
+}
+
+impl DueTermsInput {
+    /// The domain's terms.
+    pub fn into_domain(self) -> async_graphql::Result<DueTerms> {
+        match (self.net_days, self.on_date) {
+            (Some(days), None) => Ok(DueTerms::NetDays { days }),
+            (None, Some(date)) => Ok(DueTerms::OnDate { date }),
+            _ => Err(validation(
+                "due terms need exactly one of netDays and onDate",
+            )),
+        }
+    }
+}
+
+/// A new invoice draft.
+#[derive(Debug, Clone, InputObject)]
+pub struct InvoiceDraftInput {
+    /// The customer.
+    pub customer_id: ID,
+    /// Currency; the customer's default when absent.
+    pub currency: Option<String>,
+    /// Terms; the customer's when absent.
+    pub due_terms: Option<DueTermsInput>,
+    /// Notes.
+    pub notes: Option<String>,
+}
+
+impl InvoiceDraftInput {
+    /// The draft request.
+    pub fn into_command(self) -> async_graphql::Result<CreateInvoiceDraft> {
+        Ok(CreateInvoiceDraft {
+            invoice_id: None,
+            customer_id: id(&self.customer_id, "customerId")?,
+            currency: self.currency.as_deref().map(currency).transpose()?,
+            due_terms: self.due_terms.map(DueTermsInput::into_domain).transpose()?,
+            notes: self.notes,
+        })
+    }
+}
+
+/// How a tax applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[graphql(remote = "folio_domain::tax::TaxTreatment")]
+pub enum TaxTreatment {
+    /// Charged on top.
+    Standard,
+    /// Charged at 0%.
+    ZeroRated,
+    /// Not taxable.
+    Exempt,
+    /// Withheld by the customer (a negative tax).
+    Withholding,
+}
+
+/// A tax rate on a line.
+#[derive(Debug, Clone, InputObject)]
+pub struct TaxInput {
+    /// Code, e.g. VAT, IVA, ISR.
+    pub code: String,
+    /// Rate in percent, e.g. "19".
+    pub percent: Decimal,
+    /// Treatment.
+    pub treatment: TaxTreatment,
+}
+
+/// A discount on a line: give exactly one of the two.
+#[derive(Debug, Clone, InputObject)]
+pub struct DiscountInput {
+    /// Percent off the gross line amount.
+    pub percent: Option<Decimal>,
+    /// Amount off the gross line amount.
+    pub amount: Option<Decimal>,
+}
+
+/// A draft line.
+#[derive(Debug, Clone, InputObject)]
+pub struct LineInput {
+    /// What is sold.
+    pub description: String,
+    /// Quantity (up to 6 decimals).
+    pub quantity: Decimal,
+    /// Unit price before tax (up to 6 decimals).
+    pub unit_price: Decimal,
+    /// Discount.
+    pub discount: Option<DiscountInput>,
+    /// Taxes.
+    pub taxes: Vec<TaxInput>,
+}
+
+impl LineInput {
+    /// The domain's line item.
+    pub fn into_domain(self) -> async_graphql::Result<LineItem> {
+        let discount = match self.discount {
+            None => None,
+            Some(DiscountInput {
+                percent: Some(percent),
+                amount: None,
+            }) => Some(Discount::Percent { percent }),
+            Some(DiscountInput {
+                percent: None,
+                amount: Some(amount),
+            }) => Some(Discount::Amount { amount }),
+            Some(_) => {
+                return Err(validation(
+                    "a discount needs exactly one of percent and amount",
+                ))
+            }
+        };
+        Ok(LineItem {
+            description: self.description,
+            quantity: self.quantity,
+            unit_price: self.unit_price,
+            discount,
+            taxes: self
+                .taxes
+                .into_iter()
+                .map(|t| TaxRate {
+                    code: t.code,
+                    percent: t.percent,
+                    treatment: t.treatment.into(),
+                })
+                .collect(),
+        })
+    }
+}
+
+/// How a payment was made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[graphql(remote = "folio_domain::invoice::PaymentMethod")]
+pub enum PaymentMethod {
+    /// Bank transfer.
+    BankTransfer,
+    /// Card.
+    Card,
+    /// Cash.
+    Cash,
+    /// Cheque.
+    Cheque,
+    /// Direct debit.
+    DirectDebit,
+    /// Anything else.
+    Other,
+}
+
+/// A payment received.
+#[derive(Debug, Clone, InputObject)]
+pub struct PaymentInput {
+    /// Amount received.
+    pub amount: MoneyInput,
+    /// Value date; today when absent.
+    pub received_on: Option<NaiveDate>,
+    /// How.
+    pub method: PaymentMethod,
+    /// Reference.
+    pub reference: Option<String>,
+}
+
+impl PaymentInput {
+    /// The payment request.
+    pub fn into_command(self) -> async_graphql::Result<RecordPayment> {
+        Ok(RecordPayment {
+            payment_id: None,
+            amount: self.amount.into_domain()?,
+            received_on: self.received_on,
+            method: self.method.into(),
+            reference: self.reference,
+        })
+    }
+}
+
+/// A refund of (part of) a payment.
+#[derive(Debug, Clone, InputObject)]
+pub struct RefundInput {
+    /// The payment.
+    pub payment_id: ID,
+    /// Amount given back.
+    pub amount: MoneyInput,
+    /// Date; today when absent.
+    pub refunded_on: Option<NaiveDate>,
+    /// Why.
+    pub reason: String,
+}
+
+impl RefundInput {
+    /// The refund request.
+    pub fn into_command(self) -> async_graphql::Result<RefundPayment> {
+        Ok(RefundPayment {
+            payment_id: id(&self.payment_id, "paymentId")?,
+            amount: self.amount.into_domain()?,
+            refunded_on: self.refunded_on,
+            reason: self.reason,
+        })
+    }
+}
+
+/// A credit note against an invoice.
+#[derive(Debug, Clone, InputObject)]
+pub struct CreditNoteInput {
+    /// Gross amount credited (split over the invoice's tax rates).
+    pub amount: MoneyInput,
+    /// Why.
+    pub reason: String,
+    /// Issue date; today when absent.
+    pub issue_date: Option<NaiveDate>,
+}
+
+impl CreditNoteInput {
+    /// The credit-note request.
+    pub fn into_command(self) -> async_graphql::Result<IssueCreditNote> {
+        Ok(IssueCreditNote {
+            amount: self.amount.into_domain()?,
+            issue_date: self.issue_date,
+            reason: self.reason,
+        })
+    }
+}
+
+/// An expense claim.
+#[derive(Debug, Clone, InputObject)]
+pub struct ExpenseInput {
+    /// When the cost was incurred.
+    pub incurred_on: NaiveDate,
+    /// Who was paid.
+    pub merchant: String,
+    /// Category, e.g. travel.
+    pub category: String,
+    /// Amount, tax included.
+    pub amount: MoneyInput,
+    /// Tax contained, if known.
+    pub tax: Option<MoneyInput>,
+    /// What it was for.
+    pub description: String,
+    /// Receipt reference.
+    pub receipt_ref: Option<String>,
+}
+
+impl ExpenseInput {
+    /// The domain's expense details.
+    pub fn into_domain(self) -> async_graphql::Result<ExpenseDetails> {
+        Ok(ExpenseDetails {
+            incurred_on: self.incurred_on,
+            merchant: self.merchant,
+            category: self.category,
+            amount: self.amount.into_domain()?,
+            tax: self.tax.map(MoneyInput::into_domain).transpose()?,
+            description: self.description,
+            receipt_ref: self.receipt_ref,
+        })
+    }
+}
+
+/// Rounding mode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[graphql(remote = "folio_domain::money::RoundingMode")]
+pub enum RoundingMode {
+    /// Banker's rounding.
+    HalfEven,
+    /// Half away from zero (EN 16931, CFDI).
+    HalfUp,
+}
+
+/// Where tax is rounded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[graphql(remote = "folio_domain::pricing::TaxRoundingScope")]
+pub enum TaxRoundingScope {
+    /// On every line.
+    PerLine,
+    /// Once per tax rate over the document.
+    PerTaxCategory,
+}
+
+/// The tenant's invoicing policy.
+#[derive(Debug, Clone, InputObject)]
+pub struct InvoicingPolicyInput {
+    /// Rounding mode.
+    pub rounding_mode: RoundingMode,
+    /// Rounding scope.
+    pub rounding_scope: TaxRoundingScope,
+    /// Invoice number series, e.g. INV.
+    pub invoice_series: String,
+    /// Credit note number series, e.g. CN.
+    pub credit_note_series: String,
+}
+
+impl InvoicingPolicyInput {
+    /// The domain's policy.
+    pub fn into_domain(self) -> async_graphql::Result<InvoicingPolicy> {
+        Ok(InvoicingPolicy {
+            rounding: RoundingPolicy {
+                mode: self.rounding_mode.into(),
+                scope: self.rounding_scope.into(),
+            },
+            invoice_series: self.invoice_series,
+            credit_note_series: self.credit_note_series,
+        })
+    }
+}
+
+/// Approvals needed from an amount on.
+#[derive(Debug, Clone, InputObject)]
+pub struct ApprovalThresholdInput {
+    /// Currency.
+    pub currency: String,
+    /// From this amount.
+    pub from_amount: Decimal,
+    /// Distinct approvals.
+    pub approvals: u8,
+}
+
+/// A category's limit.
+#[derive(Debug, Clone, InputObject)]
+pub struct CategoryLimitInput {
+    /// Category.
+    pub category: String,
+    /// Limit.
+    pub limit: MoneyInput,
+}
+
+/// The tenant's expense policy.
+#[derive(Debug, Clone, InputObject)]
+pub struct ExpensePolicyInput {
+    /// Approval thresholds.
+    pub approval_thresholds: Vec<ApprovalThresholdInput>,
+    /// Category limits.
+    pub category_limits: Vec<CategoryLimitInput>,
+    /// Receipts required above this amount.
+    pub receipt_required_above: Option<MoneyInput>,
+}
+
+impl ExpensePolicyInput {
+    /// The domain's policy.
+    pub fn into_domain(self) -> async_graphql::Result<ExpensePolicy> {
+        Ok(ExpensePolicy {
+            approval_thresholds: self
+                .approval_thresholds
+                .into_iter()
+                .map(|t| {
+                    Ok(ApprovalThreshold {
+                        currency: currency(&t.currency)?,
+                        from_amount: t.from_amount,
+                        approvals: t.approvals,
+                    })
+                })
+                .collect::<async_graphql::Result<_>>()?,
+            category_limits: self
+                .category_limits
+                .into_iter()
+                .map(|l| {
+                    Ok(CategoryLimit {
+                        category: l.category,
+                        limit: l.limit.into_domain()?,
+                    })
+                })
+                .collect::<async_graphql::Result<_>>()?,
+            receipt_required_above: self
+                .receipt_required_above
+                .map(MoneyInput::into_domain)
+                .transpose()?,
+        })
+    }
+}

@@ -1,0 +1,287 @@
+//! The HTTP server: `/graphql` (POST queries and mutations, GET GraphiQL),
+//! `/graphql/ws` (subscriptions, graphql-transport-ws), `/healthz`, `/readyz`,
+//! `/metrics`. Authentication, body size and request time are enforced here, before
+//! the schema sees a request.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use async_graphql::http::{GraphiQLSource, ALL_WEBSOCKET_PROTOCOLS};
+use async_graphql::Data;
+use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
+use axum::body::Body;
+use axum::extract::{State, WebSocketUpgrade};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use folio_domain::ErrorCode;
+use folio_infra::Backend;
+use folio_projections::FeedEvent;
+use serde_json::json;
+use tokio::sync::broadcast;
+
+use crate::auth::{AuthError, TokenKeys};
+use crate::metrics::Metrics;
+use crate::schema::{build, request_data, FolioSchema, Limits};
+
+/// Everything the handlers share.
+#[derive(Clone)]
+pub struct AppState {
+    backend: Arc<Backend>,
+    schema: FolioSchema,
+    keys: Arc<TokenKeys>,
+    limits: Limits,
+    metrics: Arc<Metrics>,
+}
+
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppState")
+            .field("keys", &self.keys)
+            .field("limits", &self.limits)
+            .finish_non_exhaustive()
+    }
+}
+
+impl AppState {
+    /// Wires the API over a backend; `changes` carries committed events to
+    /// subscriptions.
+    pub fn new(
+        backend: Arc<Backend>,
+        keys: TokenKeys,
+        limits: Limits,
+        changes: broadcast::Sender<Arc<FeedEvent>>,
+    ) -> Self {
+        AppState {
+            schema: build(&limits, changes),
+            backend,
+            keys: Arc::new(keys),
+            limits,
+            metrics: Arc::new(Metrics::default()),
+        }
+    }
+}
+
+/// The routes.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/graphql", get(graphiql).post(graphql))
+        .route("/graphql/ws", get(subscriptions))
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
+        .with_state(state)
+}
+
+/// A GraphQL-shaped error response.
+fn error_response(status: StatusCode, code: ErrorCode, message: &str) -> Response {
+    (
+        status,
+        Json(json!({"errors": [{"message": message, "extensions": {"code": code.as_str()}}]})),
+    )
+        .into_response()
+}
+
+/// Gives every error a code: async-graphql's own (parse, validation, limits) have
+/// none.
+fn with_codes(mut response: async_graphql::Response) -> async_graphql::Response {
+    for error in &mut response.errors {
+        let has_code = error
+            .extensions
+            .as_ref()
+            .is_some_and(|e| e.get("code").is_some());
+        if !has_code {
+            let code =
+                if error.message.contains("too deep") || error.message.contains("too complex") {
+                    ErrorCode::Limit
+                } else {
+                    ErrorCode::Validation
+                };
+            error
+                .extensions
+                .get_or_insert_with(Default::default)
+                .set("code", code.as_str());
+        }
+    }
+    response
+}
+
+async fn graphql(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Response {
+    let started = Instant::now();
+    let response = execute(&state, &headers, body).await;
+    state
+        .metrics
+        .request("graphql", response.status().as_u16(), started.elapsed());
+    response
+}
+
+async fn execute(state: &AppState, headers: &HeaderMap, body: Body) -> Response {
+    let bytes = match axum::body::to_bytes(body, state.limits.max_body_bytes).await {
+        Ok(bytes) => bytes,
+        Err(_) => {
+            return error_response(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                ErrorCode::Limit,
+                &format!(
+                    "the request body is larger than {} bytes",
+                    state.limits.max_body_bytes
+                ),
+            )
+        }
+    };
+    let authorization = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
+    let principal = match state.keys.from_header(authorization) {
+        Ok(principal) => principal,
+        Err(error) => {
+            return error_response(
+                StatusCode::UNAUTHORIZED,
+                ErrorCode::Unauthenticated,
+                &error.to_string(),
+            )
+        }
+    };
+    let request: async_graphql::Request = match serde_json::from_slice(&bytes) {
+        Ok(request) => request,
+        Err(error) => {
+            return error_response(
+                StatusCode::BAD_REQUEST,
+                ErrorCode::Validation,
+                &format!("the body is not a GraphQL request in JSON: {error}"),
+            )
+        }
+    };
+    let (context, loader) = request_data(principal, state.backend.clone(), state.limits);
+    let request = request
+        .data(context)
+        .data(loader)
+        .data(state.metrics.clone());
+    match tokio::time::timeout(state.limits.request_timeout, state.schema.execute(request)).await {
+        Ok(response) => Json(with_codes(response)).into_response(),
+        Err(_) => error_response(
+            StatusCode::OK,
+            ErrorCode::Limit,
+            &format!(
+                "the request took longer than {} s and was stopped; a mutation may still have been applied: retry it with the same idempotencyKey",
+                state.limits.request_timeout.as_secs()
+            ),
+        ),
+    }
+}
+
+async fn graphiql() -> Html<String> {
+    Html(
+        GraphiQLSource::build()
+            .endpoint("/graphql")
+            .subscription_endpoint("/graphql/ws")
+            .finish(),
+    )
+}
+
+async fn subscriptions(
+    State(state): State<AppState>,
+    protocol: GraphQLProtocol,
+    upgrade: WebSocketUpgrade,
+) -> Response {
+    let schema = state.schema.clone();
+    upgrade
+        .protocols(ALL_WEBSOCKET_PROTOCOLS)
+        .on_upgrade(move |stream| {
+            GraphQLWebSocket::new(stream, schema, protocol)
+                .on_connection_init(move |payload| async move {
+                    let authorization = payload
+                        .get("Authorization")
+                        .or_else(|| payload.get("authorization"))
+                        .and_then(|v| v.as_str());
+                    let principal =
+                        state
+                            .keys
+                            .from_header(authorization)
+                            .map_err(|e: AuthError| {
+                                crate::error::coded(ErrorCode::Unauthenticated, e.to_string())
+                            })?;
+                    let (context, loader) =
+                        request_data(principal, state.backend.clone(), state.limits);
+                    let mut data = Data::default();
+                    data.insert(context);
+                    data.insert(loader);
+                    data.insert(state.metrics.clone());
+                    Ok(data)
+                })
+                .serve()
+        })
+}
+
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+async fn readyz(State(state): State<AppState>) -> Response {
+    if let Err(error) = sqlx::query("SELECT 1").execute(&state.backend.pool).await {
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({"ready": false, "reason": format!("Postgres: {error}")})),
+        )
+            .into_response();
+    }
+    match state.backend.projections().status().await {
+        Ok(statuses) => {
+            let stalled: Vec<String> = statuses
+                .iter()
+                .filter(|s| !s.installed || s.last_error.is_some())
+                .map(|s| {
+                    format!(
+                        "{}: {}",
+                        s.projector,
+                        s.last_error.as_deref().unwrap_or("not installed")
+                    )
+                })
+                .collect();
+            if stalled.is_empty() {
+                Json(json!({"ready": true})).into_response()
+            } else {
+                (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    Json(json!({"ready": false, "reason": stalled.join("; ")})),
+                )
+                    .into_response()
+            }
+        }
+        Err(error) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({"ready": false, "reason": error.to_string()})),
+        )
+            .into_response(),
+    }
+}
+
+async fn metrics(State(state): State<AppState>) -> Response {
+    let mut lag = String::new();
+    if let Ok(statuses) = state.backend.projections().status().await {
+        lag.push_str(
+            "# HELP folio_projection_events_behind Events a projector has not applied yet.\n",
+        );
+        lag.push_str("# TYPE folio_projection_events_behind gauge\n");
+        for s in &statuses {
+            lag.push_str(&format!(
+                "folio_projection_events_behind{{projector=\"{}\"}} {}\n",
+                s.projector, s.events_behind
+            ));
+        }
+        lag.push_str("# HELP folio_projection_seconds_behind Age of the oldest event a projector has not applied.\n");
+        lag.push_str("# TYPE folio_projection_seconds_behind gauge\n");
+        for s in &statuses {
+            lag.push_str(&format!(
+                "folio_projection_seconds_behind{{projector=\"{}\"}} {}\n",
+                s.projector, s.seconds_behind
+            ));
+        }
+    }
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        state.metrics.render(&lag),
+    )
+        .into_response()
+}

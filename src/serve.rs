@@ -1,0 +1,63 @@
+//! `folio serve`: the API, the embedded projectors and the feed that drives
+//! subscriptions, in one process; and the token keys every command shares.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use folio_api::{router, AppState, Limits, TokenKeys};
+use folio_infra::Backend;
+use tokio::sync::broadcast;
+
+/// The development secret used when none is configured. It is public (it is in
+/// the source), so tokens signed with it prove nothing outside a laptop.
+pub const DEVELOPMENT_SECRET: &str = "folio-development-secret-not-for-production-use";
+
+/// Token keys from the configuration: an RS256 public key, else an HS256 secret,
+/// else the development secret (with a warning).
+pub fn token_keys(secret: Option<&str>, public_key: Option<&Path>) -> anyhow::Result<TokenKeys> {
+    if let Some(path) = public_key {
+        let pem = std::fs::read(path)
+            .with_context(|| format!("cannot read the JWT public key {}", path.display()))?;
+        return Ok(TokenKeys::rs256(&pem)?);
+    }
+    let secret = secret.unwrap_or_else(|| {
+        tracing::warn!("FOLIO_JWT_SECRET is not set: using the public development secret");
+        DEVELOPMENT_SECRET
+    });
+    Ok(TokenKeys::hs256(secret.as_bytes())?)
+}
+
+/// Prints one line on stdout (the CLI's output, not a log).
+#[allow(clippy::print_stdout)]
+pub fn print_line(line: &str) {
+    println!("{line}");
+}
+
+/// Serves until interrupted or until a part fails.
+pub async fn run(database_url: &str, listen: &str, keys: TokenKeys) -> anyhow::Result<()> {
+    let backend = Arc::new(Backend::start(database_url).await?);
+    let projections = backend.projections();
+    projections.install().await?;
+    let (changes, _) = broadcast::channel(1024);
+    let state = AppState::new(backend.clone(), keys, Limits::default(), changes.clone());
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("cannot listen on {listen}"))?;
+    print_line(&format!(
+        "folio: serving GraphQL on http://{}/graphql",
+        listener.local_addr()?
+    ));
+    let pool = backend.pool.clone();
+    tokio::select! {
+        result = projections.run() => match result {
+            Err(error) => Err(error.into()),
+        },
+        result = folio_infra::feed::publish(&pool, changes, Duration::from_millis(500)) => match result {
+            Err(error) => Err(anyhow::Error::from(error).context("the feed for subscriptions stopped")),
+        },
+        result = axum::serve(listener, router(state)) => result.context("the HTTP server stopped"),
+        _ = tokio::signal::ctrl_c() => Ok(()),
+    }
+}

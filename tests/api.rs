@@ -1,0 +1,601 @@
+//! The GraphQL API end to end: `folio serve` started on a free port against a
+//! throwaway database, driven over HTTP and WebSocket like the frontend would.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
+
+mod support;
+
+use std::time::Duration;
+
+use folio_api::{Role, TokenKeys};
+use folio_domain::ids::TenantId;
+use futures::{SinkExt, StreamExt};
+use serde_json::{json, Value};
+use support::{event_count, tenant, TestDatabase};
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::Message;
+
+const SECRET: &str = "a-test-secret-of-at-least-32-bytes!!";
+
+/// A running `folio serve`, killed when dropped.
+struct Server {
+    _child: tokio::process::Child,
+    base: String,
+    http: reqwest::Client,
+    keys: TokenKeys,
+}
+
+impl Server {
+    async fn start(db: &TestDatabase) -> Self {
+        let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_folio"))
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .env("DATABASE_URL", &db.url)
+            .env("FOLIO_JWT_SECRET", SECRET)
+            .stdout(std::process::Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .unwrap();
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let line = tokio::time::timeout(Duration::from_secs(60), lines.next_line())
+            .await
+            .expect("the server starts")
+            .unwrap()
+            .expect("the server prints its address");
+        let base = line
+            .strip_prefix("folio: serving GraphQL on ")
+            .and_then(|url| url.strip_suffix("/graphql"))
+            .expect("address line")
+            .to_owned();
+        Server {
+            _child: child,
+            base,
+            http: reqwest::Client::new(),
+            keys: TokenKeys::hs256(SECRET.as_bytes()).unwrap(),
+        }
+    }
+
+    fn token(&self, tenant: TenantId, subject: &str, role: Role) -> String {
+        self.keys
+            .mint(tenant, subject, &[role], chrono::Duration::hours(1))
+            .unwrap()
+    }
+
+    async fn post(&self, token: Option<&str>, body: impl Into<reqwest::Body>) -> (u16, Value) {
+        let mut request = self
+            .http
+            .post(format!("{}/graphql", self.base))
+            .header("content-type", "application/json")
+            .body(body);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap())
+    }
+
+    async fn gql(&self, token: &str, query: &str, variables: Value) -> Value {
+        let (_, body) = self
+            .post(
+                Some(token),
+                json!({"query": query, "variables": variables}).to_string(),
+            )
+            .await;
+        body
+    }
+
+    /// Runs a query that must succeed and returns its data.
+    async fn ok(&self, token: &str, query: &str, variables: Value) -> Value {
+        let body = self.gql(token, query, variables).await;
+        assert!(body.get("errors").is_none(), "{query}\n{body:#}");
+        body["data"].clone()
+    }
+}
+
+fn code(body: &Value) -> &str {
+    body["errors"][0]["extensions"]["code"]
+        .as_str()
+        .unwrap_or("none")
+}
+
+const REGISTER: &str = "mutation($key: String!, $name: String!) {
+    registerCustomer(idempotencyKey: $key, input: {contact: {name: $name},
+        tax: {country: \"DE\", defaultCurrency: \"EUR\", paymentTermsDays: 30}}) {
+        aggregateId version consistencyToken replayed } }";
+const DRAFT: &str = "mutation($key: String!, $customer: ID!) {
+    createInvoiceDraft(idempotencyKey: $key, input: {customerId: $customer}) { aggregateId version } }";
+const ADD_LINE: &str = "mutation($key: String!, $invoice: ID!) {
+    addInvoiceLine(idempotencyKey: $key, invoiceId: $invoice, line: {description: \"Consulting\",
+        quantity: \"10\", unitPrice: \"100\", taxes: [{code: \"VAT\", percent: \"19\", treatment: STANDARD}]}) {
+        version } }";
+const ISSUE: &str = "mutation($key: String!, $invoice: ID!, $version: Int) {
+    issueInvoice(idempotencyKey: $key, invoiceId: $invoice, expectedVersion: $version) { version consistencyToken } }";
+const PAY: &str = "mutation($key: String!, $invoice: ID!, $amount: Decimal!, $currency: String!) {
+    recordPayment(idempotencyKey: $key, invoiceId: $invoice,
+        payment: {amount: {amount: $amount, currency: $currency}, method: BANK_TRANSFER}) {
+        version consistencyToken replayed } }";
+const INVOICE: &str = "query($id: ID!, $token: String) {
+    invoice(id: $id, consistencyToken: $token) { number status paymentStatus total amountPaid amountDue version
+        lines { description totalAmount } payments { amount } } }";
+
+/// A customer and an issued invoice of 1,190.00 in `tenant`, through the API.
+async fn issued_invoice(server: &Server, token: &str) -> (String, String) {
+    let customer = server
+        .ok(
+            token,
+            REGISTER,
+            json!({"key": uuid::Uuid::new_v4().to_string(), "name": "Acme"}),
+        )
+        .await["registerCustomer"]["aggregateId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let invoice = server
+        .ok(
+            token,
+            DRAFT,
+            json!({"key": uuid::Uuid::new_v4().to_string(), "customer": customer}),
+        )
+        .await["createInvoiceDraft"]["aggregateId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    server
+        .ok(
+            token,
+            ADD_LINE,
+            json!({"key": uuid::Uuid::new_v4().to_string(), "invoice": invoice}),
+        )
+        .await;
+    server
+        .ok(
+            token,
+            ISSUE,
+            json!({"key": uuid::Uuid::new_v4().to_string(), "invoice": invoice}),
+        )
+        .await;
+    (customer, invoice)
+}
+
+#[tokio::test]
+async fn the_invoice_lifecycle_reads_its_own_writes() {
+    let db = TestDatabase::new().await;
+    let server = Server::start(&db).await;
+    let t = tenant();
+    let accountant = server.token(t, "alice", Role::Accountant);
+    let (_, invoice) = issued_invoice(&server, &accountant).await;
+
+    // A payment, retried with the same key: applied once.
+    let vars = json!({"key": "pay-1", "invoice": invoice, "amount": "500.00", "currency": "EUR"});
+    let first = server.ok(&accountant, PAY, vars.clone()).await;
+    let again = server.ok(&accountant, PAY, vars).await;
+    assert_eq!(again["recordPayment"]["replayed"], true);
+    assert_eq!(
+        again["recordPayment"]["version"],
+        first["recordPayment"]["version"]
+    );
+    let token = first["recordPayment"]["consistencyToken"].as_str().unwrap();
+
+    // Read-your-writes: the query waits for the projection of the payment.
+    let read = server
+        .ok(&accountant, INVOICE, json!({"id": invoice, "token": token}))
+        .await;
+    let invoice_read = &read["invoice"];
+    assert_eq!(invoice_read["status"], "ISSUED");
+    assert_eq!(invoice_read["paymentStatus"], "PARTIALLY_PAID");
+    assert_eq!(invoice_read["total"], "1190.00");
+    assert_eq!(invoice_read["amountPaid"], "500.00");
+    assert_eq!(invoice_read["amountDue"], "690.00");
+    assert_eq!(invoice_read["number"], "INV-000001");
+    assert_eq!(invoice_read["lines"][0]["totalAmount"], "1190.00");
+    assert_eq!(invoice_read["payments"].as_array().unwrap().len(), 1);
+
+    // A stale expected version is a CONFLICT.
+    let stale = server
+        .gql(
+            &accountant,
+            ISSUE,
+            json!({"key": "issue-again", "invoice": invoice, "version": 1}),
+        )
+        .await;
+    assert_eq!(code(&stale), "CONFLICT", "{stale}");
+
+    // The list, filtered and paged.
+    let list = server
+        .ok(
+            &accountant,
+            "query($token: String) { invoices(first: 1, filter: {status: \"ISSUED\"}, sort: DUE_DATE_ASC,
+                consistencyToken: $token) { edges { cursor node { number } } pageInfo { hasNextPage } } }",
+            json!({"token": token}),
+        )
+        .await;
+    assert_eq!(list["invoices"]["edges"][0]["node"]["number"], "INV-000001");
+    assert_eq!(list["invoices"]["pageInfo"]["hasNextPage"], false);
+}
+
+#[tokio::test]
+async fn the_expense_approval_flow_and_employees_see_only_their_own() {
+    let db = TestDatabase::new().await;
+    let server = Server::start(&db).await;
+    let t = tenant();
+    let employee = server.token(t, "erin", Role::Employee);
+    let other = server.token(t, "oscar", Role::Employee);
+    let approver = server.token(t, "ann", Role::Approver);
+    let accountant = server.token(t, "alice", Role::Accountant);
+    let submit = "mutation($key: String!) { submitExpense(idempotencyKey: $key, expense: {
+        incurredOn: \"2026-11-02\", merchant: \"Rail\", category: \"travel\",
+        amount: {amount: \"84.50\", currency: \"EUR\"}, description: \"Train\", receiptRef: \"r-1\"}) {
+        aggregateId consistencyToken } }";
+    let submitted = server.ok(&employee, submit, json!({"key": "e-1"})).await;
+    let expense = submitted["submitExpense"]["aggregateId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let approved = server
+        .ok(
+            &approver,
+            "mutation($id: ID!) { approveExpense(idempotencyKey: \"a-1\", expenseId: $id, comment: \"ok\") { consistencyToken } }",
+            json!({"id": expense}),
+        )
+        .await;
+    let reimbursed = server
+        .ok(
+            &accountant,
+            "mutation($id: ID!) { reimburseExpense(idempotencyKey: \"r-1\", expenseId: $id, batchReference: \"B-1\") { consistencyToken } }",
+            json!({"id": expense}),
+        )
+        .await;
+    assert!(approved["approveExpense"]["consistencyToken"].is_string());
+    let token = reimbursed["reimburseExpense"]["consistencyToken"]
+        .as_str()
+        .unwrap();
+    let mine = "query($token: String) { expenses(consistencyToken: $token) { edges { node { expenseId status approvalsSoFar employeeId } } } }";
+    let own = server.ok(&employee, mine, json!({"token": token})).await;
+    assert_eq!(own["expenses"]["edges"][0]["node"]["status"], "REIMBURSED");
+    assert_eq!(own["expenses"]["edges"][0]["node"]["approvalsSoFar"], 1);
+    let others = server.ok(&other, mine, json!({"token": token})).await;
+    assert_eq!(others["expenses"]["edges"].as_array().unwrap().len(), 0);
+    let all = server.ok(&approver, mine, json!({"token": token})).await;
+    assert_eq!(all["expenses"]["edges"].as_array().unwrap().len(), 1);
+    // Employees cannot approve, not even someone else's expense.
+    let refused = server
+        .gql(
+            &other,
+            "mutation($id: ID!) { approveExpense(idempotencyKey: \"a-2\", expenseId: $id) { version } }",
+            json!({"id": expense}),
+        )
+        .await;
+    assert_eq!(code(&refused), "FORBIDDEN");
+}
+
+type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// Opens a graphql-transport-ws connection and sends `connection_init` with `token`.
+async fn connect(server: &Server, token: &str) -> Socket {
+    let url = format!("{}/graphql/ws", server.base.replace("http://", "ws://"));
+    let mut request = url.into_client_request().unwrap();
+    request.headers_mut().insert(
+        "Sec-WebSocket-Protocol",
+        "graphql-transport-ws".parse().unwrap(),
+    );
+    let (mut socket, _) = tokio_tungstenite::connect_async(request).await.unwrap();
+    let init =
+        json!({"type": "connection_init", "payload": {"Authorization": format!("Bearer {token}")}});
+    socket.send(Message::text(init.to_string())).await.unwrap();
+    socket
+}
+
+/// Connects and subscribes to status changes.
+async fn subscribe(server: &Server, token: &str) -> Socket {
+    let mut socket = connect(server, token).await;
+    let ack = socket.next().await.unwrap().unwrap();
+    assert!(ack.to_text().unwrap().contains("connection_ack"), "{ack}");
+    let start = json!({"id": "1", "type": "subscribe", "payload": {"query":
+        "subscription { statusChanges { kind aggregateId eventType version consistencyToken } }"}});
+    socket.send(Message::text(start.to_string())).await.unwrap();
+    socket
+}
+
+#[tokio::test]
+async fn a_subscription_receives_its_tenants_status_changes_only() {
+    let db = TestDatabase::new().await;
+    let server = Server::start(&db).await;
+    let (a, b) = (tenant(), tenant());
+    let accountant_a = server.token(a, "alice", Role::Accountant);
+    let mut watcher_a = subscribe(&server, &server.token(a, "aud", Role::Auditor)).await;
+    let mut watcher_b = subscribe(&server, &server.token(b, "bob", Role::Accountant)).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    let (_, invoice) = issued_invoice(&server, &accountant_a).await;
+
+    let message = tokio::time::timeout(Duration::from_secs(20), watcher_a.next())
+        .await
+        .expect("a status change arrives")
+        .unwrap()
+        .unwrap();
+    let message: Value = serde_json::from_str(message.to_text().unwrap()).unwrap();
+    assert_eq!(message["type"], "next", "{message}");
+    let change = &message["payload"]["data"]["statusChanges"];
+    assert_eq!(change["kind"], "INVOICE");
+    assert_eq!(change["aggregateId"], invoice.as_str());
+    assert_eq!(change["eventType"], "InvoiceIssued");
+    // Tenant B hears nothing of it.
+    let nothing = tokio::time::timeout(Duration::from_millis(700), watcher_b.next()).await;
+    assert!(nothing.is_err(), "tenant B received {nothing:?}");
+}
+
+#[tokio::test]
+async fn a_subscription_without_a_valid_token_is_refused() {
+    let db = TestDatabase::new().await;
+    let server = Server::start(&db).await;
+    let mut socket = connect(&server, "forged.token.here").await;
+    let reply = tokio::time::timeout(Duration::from_secs(10), socket.next())
+        .await
+        .unwrap();
+    let acked =
+        matches!(&reply, Some(Ok(m)) if m.to_text().unwrap_or("").contains("connection_ack"));
+    assert!(!acked, "a forged token was accepted: {reply:?}");
+}
+
+#[tokio::test]
+async fn every_role_gets_what_the_matrix_says() {
+    let db = TestDatabase::new().await;
+    let server = Server::start(&db).await;
+    let t = tenant();
+    let admin = server.token(t, "root", Role::Admin);
+    let (customer, invoice) = issued_invoice(&server, &admin).await;
+
+    // (operation, variables, roles allowed)
+    let cases: Vec<(&str, Value, &[Role])> = vec![
+        (REGISTER, json!({"name": "X"}), &[Role::Admin, Role::Accountant]),
+        (DRAFT, json!({"customer": customer}), &[Role::Admin, Role::Accountant]),
+        (
+            PAY,
+            json!({"invoice": invoice, "amount": "1.00", "currency": "EUR"}),
+            &[Role::Admin, Role::Accountant],
+        ),
+        (
+            "mutation($key: String!) { configureInvoicing(idempotencyKey: $key, policy: {roundingMode: HALF_UP,
+                roundingScope: PER_LINE, invoiceSeries: \"INV\", creditNoteSeries: \"CN\"}) { version } }",
+            json!({}),
+            &[Role::Admin],
+        ),
+        (
+            "mutation($key: String!) { submitExpense(idempotencyKey: $key, expense: {incurredOn: \"2026-11-02\",
+                merchant: \"M\", category: \"meals\", amount: {amount: \"10.00\", currency: \"EUR\"},
+                description: \"Lunch\", receiptRef: \"r\"}) { version } }",
+            json!({}),
+            &[Role::Admin, Role::Accountant, Role::Approver, Role::Employee],
+        ),
+        (
+            "query { invoices { edges { node { number } } } }",
+            json!({}),
+            &[Role::Admin, Role::Accountant, Role::Auditor],
+        ),
+        (
+            "query { customers { edges { node { name } } } }",
+            json!({}),
+            &[Role::Admin, Role::Accountant, Role::Auditor],
+        ),
+        (
+            "query { arAging { totalDue } revenueByMonth { netRevenue } taxSummary { taxAmount } expensesByCategory { claimedAmount } }",
+            json!({}),
+            &[Role::Admin, Role::Accountant, Role::Auditor],
+        ),
+        (
+            "query { expenses { edges { node { status } } } }",
+            json!({}),
+            &[Role::Admin, Role::Accountant, Role::Approver, Role::Employee, Role::Auditor],
+        ),
+    ];
+    for (query, mut variables, allowed) in cases {
+        for role in [
+            Role::Admin,
+            Role::Accountant,
+            Role::Approver,
+            Role::Employee,
+            Role::Auditor,
+        ] {
+            variables["key"] = json!(uuid::Uuid::new_v4().to_string());
+            let token = server.token(t, &format!("{role:?}-user"), role);
+            let before = event_count(&db.backend).await;
+            let body = server.gql(&token, query, variables.clone()).await;
+            if allowed.contains(&role) {
+                assert!(
+                    body.get("errors").is_none(),
+                    "{role:?} refused:\n{query}\n{body}"
+                );
+            } else {
+                assert_eq!(
+                    code(&body),
+                    "FORBIDDEN",
+                    "{role:?} allowed:\n{query}\n{body}"
+                );
+                assert_eq!(
+                    event_count(&db.backend).await,
+                    before,
+                    "a refusal wrote events"
+                );
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn tenant_b_can_never_see_or_change_tenant_a() {
+    let db = TestDatabase::new().await;
+    let server = Server::start(&db).await;
+    let (a, b) = (tenant(), tenant());
+    let admin_a = server.token(a, "root-a", Role::Admin);
+    let admin_b = server.token(b, "root-b", Role::Admin);
+    let (customer, invoice) = issued_invoice(&server, &admin_a).await;
+    let pay = server
+        .ok(
+            &admin_a,
+            PAY,
+            json!({"key": "p", "invoice": invoice, "amount": "10.00", "currency": "EUR"}),
+        )
+        .await;
+    let token = pay["recordPayment"]["consistencyToken"].as_str().unwrap();
+    // Tenant A sees its data (so emptiness below means isolation, not lag).
+    let seen = server
+        .ok(&admin_a, INVOICE, json!({"id": invoice, "token": token}))
+        .await;
+    assert_eq!(seen["invoice"]["amountPaid"], "10.00");
+
+    let reads = server
+        .ok(
+            &admin_b,
+            "query($id: ID!, $token: String) {
+                invoice(id: $id, consistencyToken: $token) { number }
+                invoices(consistencyToken: $token) { edges { node { number } } }
+                customers { edges { node { name } } }
+                expenses { edges { node { status } } }
+                arAging { totalDue } revenueByMonth { netRevenue } taxSummary { taxAmount }
+                expensesByCategory { claimedAmount } }",
+            json!({"id": invoice, "token": token}),
+        )
+        .await;
+    assert_eq!(reads["invoice"], Value::Null);
+    for list in [
+        "arAging",
+        "revenueByMonth",
+        "taxSummary",
+        "expensesByCategory",
+    ] {
+        assert_eq!(reads[list], json!([]), "{list}");
+    }
+    for connection in ["invoices", "customers", "expenses"] {
+        assert_eq!(reads[connection]["edges"], json!([]), "{connection}");
+    }
+
+    let before = event_count(&db.backend).await;
+    let writes = [
+        (PAY, json!({"key": "x1", "invoice": invoice, "amount": "1.00", "currency": "EUR"})),
+        (ISSUE, json!({"key": "x2", "invoice": invoice})),
+        (DRAFT, json!({"key": "x3", "customer": customer})),
+        (
+            "mutation($id: ID!) { voidInvoice(idempotencyKey: \"x4\", invoiceId: $id, reason: \"mine\") { version } }",
+            json!({"id": invoice}),
+        ),
+        (
+            "mutation($id: ID!) { archiveCustomer(idempotencyKey: \"x5\", customerId: $id, reason: \"mine\") { version } }",
+            json!({"id": customer}),
+        ),
+    ];
+    for (mutation, variables) in writes {
+        let body = server.gql(&admin_b, mutation, variables).await;
+        assert_eq!(code(&body), "NOT_FOUND", "{mutation}\n{body}");
+    }
+    assert_eq!(event_count(&db.backend).await, before);
+}
+
+#[tokio::test]
+async fn bad_input_gets_its_code_and_writes_nothing() {
+    let db = TestDatabase::new().await;
+    let server = Server::start(&db).await;
+    let t = tenant();
+    let accountant = server.token(t, "alice", Role::Accountant);
+    let (_, invoice) = issued_invoice(&server, &accountant).await;
+    let before = event_count(&db.backend).await;
+
+    // Transport: malformed JSON, oversized body, missing / expired / forged tokens.
+    let (status, body) = server.post(Some(&accountant), "{\"query\": ").await;
+    assert_eq!((status, code(&body)), (400, "VALIDATION"), "{body}");
+    let huge = json!({"query": format!("{{ customers {{ edges {{ cursor }} }} }} #{}", "x".repeat(400_000))});
+    let (status, body) = server.post(Some(&accountant), huge.to_string()).await;
+    assert_eq!((status, code(&body)), (413, "LIMIT"), "{body}");
+    let query = json!({"query": "{ customers { edges { cursor } } }"}).to_string();
+    let (status, body) = server.post(None, query.clone()).await;
+    assert_eq!((status, code(&body)), (401, "UNAUTHENTICATED"));
+    let expired = server
+        .keys
+        .mint(t, "alice", &[Role::Accountant], chrono::Duration::hours(-1))
+        .unwrap();
+    let (status, body) = server.post(Some(&expired), query.clone()).await;
+    assert_eq!((status, code(&body)), (401, "UNAUTHENTICATED"));
+    let forged = TokenKeys::hs256(b"another-secret-of-at-least-32-bytes!!")
+        .unwrap()
+        .mint(t, "alice", &[Role::Admin], chrono::Duration::hours(1))
+        .unwrap();
+    let (status, body) = server.post(Some(&forged), query).await;
+    assert_eq!((status, code(&body)), (401, "UNAUTHENTICATED"));
+
+    // Values: wrong types, negative, over-precise, unknown currency.
+    let pay = |amount: Value, currency: &str| json!({"key": uuid::Uuid::new_v4().to_string(), "invoice": invoice, "amount": amount, "currency": currency});
+    for (variables, expected) in [
+        (pay(json!({"not": "a number"}), "EUR"), "VALIDATION"),
+        (pay(json!("-5.00"), "EUR"), "VALIDATION"),
+        (pay(json!("1.001"), "EUR"), "VALIDATION"),
+        (pay(json!("5.00"), "EURO"), "VALIDATION"),
+        (pay(json!("5000.00"), "EUR"), "VALIDATION"),
+    ] {
+        let body = server.gql(&accountant, PAY, variables.clone()).await;
+        assert_eq!(code(&body), expected, "{variables}\n{body}");
+    }
+    let body = server
+        .gql(&accountant, INVOICE, json!({"id": "not-a-uuid"}))
+        .await;
+    assert_eq!(code(&body), "VALIDATION", "{body}");
+
+    // Query shape: too deep, too complex, too large a page.
+    let deep = "{ __schema { types { fields { type { ofType { ofType { ofType { ofType { ofType { ofType { name } } } } } } } } } } }";
+    let body = server.gql(&accountant, deep, json!({})).await;
+    assert_eq!(code(&body), "LIMIT", "{body}");
+    let complex: String = (0..400)
+        .map(|i| {
+            format!(
+                "i{i}: invoices {{ edges {{ node {{ number total lines {{ description }} }} }} }} "
+            )
+        })
+        .collect();
+    let body = server
+        .gql(&accountant, &format!("{{ {complex} }}"), json!({}))
+        .await;
+    assert_eq!(code(&body), "LIMIT", "{body}");
+    let body = server
+        .gql(
+            &accountant,
+            "{ customers(first: 5000) { edges { cursor } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(code(&body), "LIMIT", "{body}");
+
+    assert_eq!(
+        event_count(&db.backend).await,
+        before,
+        "bad input wrote events"
+    );
+}
+
+#[tokio::test]
+async fn health_readiness_and_metrics_answer() {
+    let db = TestDatabase::new().await;
+    let server = Server::start(&db).await;
+    let get = |path: &str| server.http.get(format!("{}{path}", server.base)).send();
+    assert_eq!(get("/healthz").await.unwrap().text().await.unwrap(), "ok");
+    let ready = get("/readyz").await.unwrap();
+    assert_eq!(ready.status().as_u16(), 200);
+    let token = server.token(tenant(), "alice", Role::Accountant);
+    server
+        .ok(&token, REGISTER, json!({"key": "k", "name": "Acme"}))
+        .await;
+    let metrics = get("/metrics").await.unwrap().text().await.unwrap();
+    assert!(
+        metrics.contains("folio_http_requests_total{route=\"graphql\",status=\"200\"} 1"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("folio_command_outcomes_total{outcome=\"OK\"} 1"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("folio_projection_events_behind{projector=\"invoicing\"}"),
+        "{metrics}"
+    );
+    let graphiql = get("/graphql").await.unwrap().text().await.unwrap();
+    assert!(graphiql.contains("graphiql"));
+}
