@@ -62,6 +62,12 @@ enum Command {
         /// Address to listen on (port 0 picks a free port; the address is printed).
         #[arg(long, env = "FOLIO_LISTEN", default_value = "127.0.0.1:8080")]
         listen: String,
+        /// Longest a request may run, in milliseconds.
+        #[arg(long, env = "FOLIO_REQUEST_TIMEOUT_MS", default_value_t = 15_000)]
+        request_timeout_ms: u64,
+        /// Longest a query waits for its consistency token, in milliseconds.
+        #[arg(long, env = "FOLIO_CONSISTENCY_WAIT_MS", default_value_t = 5_000)]
+        consistency_wait_ms: u64,
     },
     /// Mint a bearer token with the configured HS256 secret (for development).
     Token {
@@ -157,9 +163,18 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let backend = folio_infra::Backend::start(&cli.database_url).await?;
             demo::run(&backend, &keys).await
         }
-        Command::Serve { listen } => {
+        Command::Serve {
+            listen,
+            request_timeout_ms,
+            consistency_wait_ms,
+        } => {
             let keys = serve::token_keys(cli.jwt_secret.as_deref(), cli.jwt_public_key.as_deref())?;
-            serve::run(&cli.database_url, &listen, keys).await
+            let limits = folio_api::Limits {
+                request_timeout: std::time::Duration::from_millis(request_timeout_ms),
+                consistency_wait: std::time::Duration::from_millis(consistency_wait_ms),
+                ..folio_api::Limits::default()
+            };
+            serve::run(&cli.database_url, &listen, keys, limits).await
         }
         Command::Token {
             tenant,

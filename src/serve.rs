@@ -36,12 +36,17 @@ pub fn print_line(line: &str) {
 }
 
 /// Serves until interrupted or until a part fails.
-pub async fn run(database_url: &str, listen: &str, keys: TokenKeys) -> anyhow::Result<()> {
+pub async fn run(
+    database_url: &str,
+    listen: &str,
+    keys: TokenKeys,
+    limits: Limits,
+) -> anyhow::Result<()> {
     let backend = Arc::new(Backend::start(database_url).await?);
     let projections = backend.projections();
     projections.install().await?;
     let (changes, _) = broadcast::channel(1024);
-    let state = AppState::new(backend.clone(), keys, Limits::default(), changes.clone());
+    let state = AppState::new(backend.clone(), keys, limits, changes.clone());
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .with_context(|| format!("cannot listen on {listen}"))?;

@@ -28,10 +28,15 @@ struct Server {
 
 impl Server {
     async fn start(db: &TestDatabase) -> Self {
+        Self::start_with(db, &[]).await
+    }
+
+    async fn start_with(db: &TestDatabase, env: &[(&str, &str)]) -> Self {
         let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_folio"))
             .args(["serve", "--listen", "127.0.0.1:0"])
             .env("DATABASE_URL", &db.url)
             .env("FOLIO_JWT_SECRET", SECRET)
+            .envs(env.iter().copied())
             .stdout(std::process::Stdio::piped())
             .kill_on_drop(true)
             .spawn()
@@ -212,6 +217,44 @@ async fn the_invoice_lifecycle_reads_its_own_writes() {
         .await;
     assert_eq!(list["invoices"]["edges"][0]["node"]["number"], "INV-000001");
     assert_eq!(list["invoices"]["pageInfo"]["hasNextPage"], false);
+
+    // Children of a page of parents come through the batch loaders.
+    issued_invoice(&server, &accountant).await;
+    let late = server
+        .ok(
+            &accountant,
+            PAY,
+            json!({"key": "pay-2", "invoice": invoice, "amount": "1.00", "currency": "EUR"}),
+        )
+        .await;
+    let page = server
+        .ok(
+            &accountant,
+            "query($token: String) {
+                invoices(consistencyToken: $token, sort: ISSUE_DATE_ASC) { edges { node {
+                    number lines { description } payments { amount } creditNotes { number } } } }
+                customers { edges { node { name balances { currency openAmount } } } } }",
+            json!({"token": late["recordPayment"]["consistencyToken"]}),
+        )
+        .await;
+    let invoices = page["invoices"]["edges"].as_array().unwrap();
+    assert_eq!(invoices.len(), 2);
+    let paid: Vec<usize> = invoices
+        .iter()
+        .map(|e| e["node"]["payments"].as_array().unwrap().len())
+        .collect();
+    assert_eq!(paid.iter().sum::<usize>(), 2, "{page}");
+    assert!(invoices
+        .iter()
+        .all(|e| e["node"]["lines"].as_array().unwrap().len() == 1));
+    let balances: Vec<&Value> = page["customers"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| &e["node"]["balances"][0]["openAmount"])
+        .collect();
+    assert!(balances.contains(&&json!("689.00")), "{page}");
+    assert!(balances.contains(&&json!("1190.00")), "{page}");
 }
 
 #[tokio::test]
@@ -598,4 +641,68 @@ async fn health_readiness_and_metrics_answer() {
     );
     let graphiql = get("/graphql").await.unwrap().text().await.unwrap();
     assert!(graphiql.contains("graphiql"));
+}
+
+/// Registers a customer while an older transaction is open, so the feed holds the
+/// new event back (it cannot know yet that nothing will commit before it); returns
+/// the mutation's consistency token and the open transaction.
+async fn write_held_back(
+    db: &TestDatabase,
+    server: &Server,
+    token: &str,
+) -> (String, sqlx::Transaction<'static, sqlx::Postgres>) {
+    let mut older = db.backend.pool.begin().await.unwrap();
+    sqlx::query("SELECT pg_current_xact_id()")
+        .execute(&mut *older)
+        .await
+        .unwrap();
+    let written = server
+        .ok(
+            token,
+            REGISTER,
+            json!({"key": uuid::Uuid::new_v4().to_string(), "name": "Late"}),
+        )
+        .await;
+    let consistency = written["registerCustomer"]["consistencyToken"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    (consistency, older)
+}
+
+const CUSTOMERS: &str =
+    "query($token: String) { customers(consistencyToken: $token) { edges { node { name } } } }";
+
+#[tokio::test]
+async fn waiting_for_a_token_and_long_requests_are_bounded() {
+    let db = TestDatabase::new().await;
+
+    // The consistency wait ends with UNAVAILABLE; once the feed moves on, the same
+    // token reads the write.
+    let server = Server::start_with(&db, &[("FOLIO_CONSISTENCY_WAIT_MS", "300")]).await;
+    let accountant = server.token(tenant(), "alice", Role::Accountant);
+    let (token, older) = write_held_back(&db, &server, &accountant).await;
+    let body = server
+        .gql(&accountant, CUSTOMERS, json!({"token": token}))
+        .await;
+    assert_eq!(code(&body), "UNAVAILABLE", "{body}");
+    older.rollback().await.unwrap();
+    let read = server
+        .ok(&accountant, CUSTOMERS, json!({"token": token}))
+        .await;
+    assert_eq!(read["customers"]["edges"][0]["node"]["name"], "Late");
+    drop(server);
+
+    // A request that outlives the request timeout is stopped with LIMIT.
+    let server = Server::start_with(&db, &[("FOLIO_REQUEST_TIMEOUT_MS", "300")]).await;
+    let (token, older) = write_held_back(&db, &server, &accountant).await;
+    let body = server
+        .gql(&accountant, CUSTOMERS, json!({"token": token}))
+        .await;
+    assert_eq!(code(&body), "LIMIT", "{body}");
+    assert!(body["errors"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("idempotencyKey"));
+    older.rollback().await.unwrap();
 }

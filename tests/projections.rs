@@ -376,3 +376,52 @@ async fn every_read_model_table_and_column_is_documented() {
     .unwrap();
     assert_eq!(undocumented, Vec::<String>::new());
 }
+
+#[tokio::test]
+async fn row_level_security_confines_the_api_role_to_its_tenant() {
+    let db = TestDatabase::new().await;
+    let (a, b) = (tenant(), tenant());
+    every_event_type(&db.backend, a).await;
+    every_event_type(&db.backend, b).await;
+    db.backend.projections().catch_up().await.unwrap();
+    let relations: Vec<String> = sqlx::query_scalar(
+        "SELECT c.relname::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+         JOIN pg_attribute t ON t.attrelid = c.oid AND t.attname = 'tenant_id'
+         WHERE n.nspname = 'folio_read' AND c.relkind IN ('r', 'v') ORDER BY 1",
+    )
+    .fetch_all(&db.backend.pool)
+    .await
+    .unwrap();
+    assert!(relations.len() >= 15, "{relations:?}");
+    for relation in &relations {
+        // As the API, without any WHERE: only tenant A's rows, and some of them.
+        let mut tx = db.backend.pool.begin().await.unwrap();
+        sqlx::query("SET LOCAL ROLE folio_api")
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+        sqlx::query("SELECT set_config('folio.tenant_id', $1, true)")
+            .bind(a.0.to_string())
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+        let tenants: Vec<uuid::Uuid> = sqlx::query_scalar(&format!(
+            "SELECT DISTINCT tenant_id FROM folio_read.{relation}"
+        ))
+        .fetch_all(&mut *tx)
+        .await
+        .unwrap();
+        assert_eq!(tenants, vec![a.0], "{relation}");
+        tx.rollback().await.unwrap();
+    }
+    // Without a tenant set, the API role reads nothing at all: it fails.
+    let mut tx = db.backend.pool.begin().await.unwrap();
+    sqlx::query("SET LOCAL ROLE folio_api")
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    assert!(sqlx::query("SELECT * FROM folio_read.invoices")
+        .fetch_all(&mut *tx)
+        .await
+        .is_err());
+}

@@ -10,6 +10,8 @@ use rust_decimal::Decimal;
 use sqlx::{PgPool, Postgres, Transaction};
 use uuid::Uuid;
 
+use crate::schema::{children, Children};
+
 /// A transaction confined to `tenant`.
 pub async fn tenant_tx(
     pool: &PgPool,
@@ -57,6 +59,9 @@ pub struct Customer {
 /// What a customer owes in one currency.
 #[derive(Debug, Clone, SimpleObject, sqlx::FromRow)]
 pub struct Balance {
+    /// Customer.
+    #[graphql(skip)]
+    pub customer_id: Uuid,
     /// Currency.
     pub currency: String,
     /// Open invoices.
@@ -74,15 +79,7 @@ impl Customer {
         &self,
         ctx: &async_graphql::Context<'_>,
     ) -> async_graphql::Result<Vec<Balance>> {
-        let mut tx = ctx.data::<crate::schema::RequestContext>()?.tx().await?;
-        sqlx::query_as(
-            "SELECT currency, open_invoices, open_amount, overdue_amount
-             FROM folio_read.customer_balances WHERE customer_id = $1 ORDER BY currency",
-        )
-        .bind(self.customer_id)
-        .fetch_all(&mut *tx)
-        .await
-        .map_err(|e| crate::error::unavailable(&e))
+        children(ctx, self.customer_id).await
     }
 }
 
@@ -153,6 +150,9 @@ pub struct InvoiceLine {
 /// A payment.
 #[derive(Debug, Clone, SimpleObject, sqlx::FromRow)]
 pub struct Payment {
+    /// Invoice.
+    #[graphql(skip)]
+    pub invoice_id: Uuid,
     /// Id.
     pub payment_id: Uuid,
     /// Amount.
@@ -170,6 +170,9 @@ pub struct Payment {
 /// A credit note.
 #[derive(Debug, Clone, SimpleObject, sqlx::FromRow)]
 pub struct CreditNote {
+    /// Invoice.
+    #[graphql(skip)]
+    pub invoice_id: Uuid,
     /// Id.
     pub credit_note_id: Uuid,
     /// Number.
@@ -184,18 +187,12 @@ pub struct CreditNote {
 
 #[ComplexObject]
 impl Invoice {
-    /// Lines, in order (batched across a page of invoices).
+    /// Lines, in order.
     async fn lines(
         &self,
         ctx: &async_graphql::Context<'_>,
     ) -> async_graphql::Result<Vec<InvoiceLine>> {
-        let loader =
-            ctx.data::<async_graphql::dataloader::DataLoader<crate::schema::LinesLoader>>()?;
-        Ok(loader
-            .load_one(self.invoice_id)
-            .await
-            .map_err(|e| (*e).clone())?
-            .unwrap_or_default())
+        children(ctx, self.invoice_id).await
     }
 
     /// Payments received.
@@ -203,15 +200,7 @@ impl Invoice {
         &self,
         ctx: &async_graphql::Context<'_>,
     ) -> async_graphql::Result<Vec<Payment>> {
-        let mut tx = ctx.data::<crate::schema::RequestContext>()?.tx().await?;
-        sqlx::query_as(
-            "SELECT payment_id, amount, refunded_amount, received_on, method, reference
-             FROM folio_read.payments WHERE invoice_id = $1 ORDER BY received_on, payment_id",
-        )
-        .bind(self.invoice_id)
-        .fetch_all(&mut *tx)
-        .await
-        .map_err(|e| crate::error::unavailable(&e))
+        children(ctx, self.invoice_id).await
     }
 
     /// Credit notes issued against it.
@@ -219,15 +208,43 @@ impl Invoice {
         &self,
         ctx: &async_graphql::Context<'_>,
     ) -> async_graphql::Result<Vec<CreditNote>> {
-        let mut tx = ctx.data::<crate::schema::RequestContext>()?.tx().await?;
-        sqlx::query_as(
-            "SELECT credit_note_id, number, issue_date, reason, total
-             FROM folio_read.credit_notes WHERE invoice_id = $1 ORDER BY number",
-        )
-        .bind(self.invoice_id)
-        .fetch_all(&mut *tx)
-        .await
-        .map_err(|e| crate::error::unavailable(&e))
+        children(ctx, self.invoice_id).await
+    }
+}
+
+impl Children for InvoiceLine {
+    const SQL: &'static str =
+        "SELECT invoice_id, line_id, position, description, quantity, unit_price,
+            net_amount, tax_amount, total_amount
+        FROM folio_read.invoice_lines WHERE invoice_id = ANY($1) ORDER BY invoice_id, position";
+    fn parent(&self) -> Uuid {
+        self.invoice_id
+    }
+}
+
+impl Children for Payment {
+    const SQL: &'static str = "SELECT invoice_id, payment_id, amount, refunded_amount, received_on,
+            method, reference
+        FROM folio_read.payments WHERE invoice_id = ANY($1) ORDER BY received_on, payment_id";
+    fn parent(&self) -> Uuid {
+        self.invoice_id
+    }
+}
+
+impl Children for CreditNote {
+    const SQL: &'static str = "SELECT invoice_id, credit_note_id, number, issue_date, reason, total
+        FROM folio_read.credit_notes WHERE invoice_id = ANY($1) ORDER BY number";
+    fn parent(&self) -> Uuid {
+        self.invoice_id
+    }
+}
+
+impl Children for Balance {
+    const SQL: &'static str =
+        "SELECT customer_id, currency, open_invoices, open_amount, overdue_amount
+        FROM folio_read.customer_balances WHERE customer_id = ANY($1) ORDER BY currency";
+    fn parent(&self) -> Uuid {
+        self.customer_id
     }
 }
 

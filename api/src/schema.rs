@@ -25,8 +25,8 @@ use crate::auth::Principal;
 use crate::error::{coded, forbidden, limit, unavailable, validation};
 use crate::inputs;
 use crate::reads::{
-    tenant_tx, AgingRow, Customer, Expense, ExpenseCategoryRow, Invoice, InvoiceLine, InvoiceSort,
-    RevenueRow, TaxRow,
+    tenant_tx, AgingRow, Balance, CreditNote, Customer, Expense, ExpenseCategoryRow, Invoice,
+    InvoiceLine, InvoiceSort, Payment, RevenueRow, TaxRow,
 };
 
 /// The schema type.
@@ -141,43 +141,68 @@ fn request<'a>(ctx: &'a Context<'a>) -> async_graphql::Result<&'a RequestContext
     ctx.data::<RequestContext>()
 }
 
-/// Loads the lines of many invoices in one query.
-#[derive(Debug)]
-pub struct LinesLoader {
-    pool: PgPool,
-    tenant: TenantId,
+/// Rows that belong to a parent (an invoice, a customer): in a list of parents
+/// they are loaded for the whole page in one query, not one query per parent.
+pub trait Children:
+    for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> + Clone + Send + Sync + Unpin + 'static
+{
+    /// Selects the rows of the parents in `$1` (a `uuid[]`), in display order.
+    const SQL: &'static str;
+    /// The parent this row belongs to.
+    fn parent(&self) -> Uuid;
 }
 
-impl LinesLoader {
+/// Loads [`Children`] of many parents at once, inside the caller's tenant.
+#[derive(Debug)]
+pub struct ChildrenLoader<T> {
+    pool: PgPool,
+    tenant: TenantId,
+    rows: std::marker::PhantomData<fn() -> T>,
+}
+
+impl<T> ChildrenLoader<T> {
     /// For one request's tenant.
     pub fn new(pool: PgPool, tenant: TenantId) -> Self {
-        LinesLoader { pool, tenant }
+        ChildrenLoader {
+            pool,
+            tenant,
+            rows: std::marker::PhantomData,
+        }
     }
 }
 
-impl Loader<Uuid> for LinesLoader {
-    type Value = Vec<InvoiceLine>;
+impl<T: Children> Loader<Uuid> for ChildrenLoader<T> {
+    type Value = Vec<T>;
     type Error = Arc<async_graphql::Error>;
 
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
         let mut tx = tenant_tx(&self.pool, self.tenant)
             .await
             .map_err(|e| Arc::new(unavailable(&e)))?;
-        let lines: Vec<InvoiceLine> = sqlx::query_as(
-            "SELECT invoice_id, line_id, position, description, quantity, unit_price,
-                    net_amount, tax_amount, total_amount
-             FROM folio_read.invoice_lines WHERE invoice_id = ANY($1) ORDER BY invoice_id, position",
-        )
-        .bind(keys)
-        .fetch_all(&mut *tx)
-        .await
-        .map_err(|e| Arc::new(unavailable(&e)))?;
-        let mut by_invoice: HashMap<Uuid, Vec<InvoiceLine>> = HashMap::new();
-        for line in lines {
-            by_invoice.entry(line.invoice_id).or_default().push(line);
+        let rows: Vec<T> = sqlx::query_as(T::SQL)
+            .bind(keys)
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(|e| Arc::new(unavailable(&e)))?;
+        let mut by_parent: HashMap<Uuid, Vec<T>> = HashMap::new();
+        for row in rows {
+            by_parent.entry(row.parent()).or_default().push(row);
         }
-        Ok(by_invoice)
+        Ok(by_parent)
     }
+}
+
+/// The children of `parent`, through the request's loader.
+pub async fn children<T: Children>(
+    ctx: &Context<'_>,
+    parent: Uuid,
+) -> async_graphql::Result<Vec<T>> {
+    let loader = ctx.data::<DataLoader<ChildrenLoader<T>>>()?;
+    Ok(loader
+        .load_one(parent)
+        .await
+        .map_err(|e| (*e).clone())?
+        .unwrap_or_default())
 }
 
 /// Filters of the invoice list.
@@ -1137,22 +1162,28 @@ pub fn sdl() -> String {
     build(&Limits::default(), sender).sdl()
 }
 
-/// Per-request data: the caller, the backend and a lines loader for the tenant.
+/// Per-request data: the caller, the backend and the loaders for the tenant.
 pub fn request_data(
     principal: Principal,
     backend: Arc<Backend>,
     limits: Limits,
-) -> (RequestContext, DataLoader<LinesLoader>) {
-    let loader = DataLoader::new(
-        LinesLoader::new(backend.pool.clone(), principal.tenant),
-        tokio::spawn,
-    );
-    (
-        RequestContext {
-            principal,
-            backend,
-            limits,
-        },
-        loader,
-    )
+) -> async_graphql::Data {
+    fn loader<T: Children>(backend: &Backend, tenant: TenantId) -> DataLoader<ChildrenLoader<T>> {
+        DataLoader::new(
+            ChildrenLoader::new(backend.pool.clone(), tenant),
+            tokio::spawn,
+        )
+    }
+    let tenant = principal.tenant;
+    let mut data = async_graphql::Data::default();
+    data.insert(loader::<InvoiceLine>(&backend, tenant));
+    data.insert(loader::<Payment>(&backend, tenant));
+    data.insert(loader::<CreditNote>(&backend, tenant));
+    data.insert(loader::<Balance>(&backend, tenant));
+    data.insert(RequestContext {
+        principal,
+        backend,
+        limits,
+    });
+    data
 }

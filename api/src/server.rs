@@ -7,7 +7,6 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use async_graphql::http::{GraphiQLSource, ALL_WEBSOCKET_PROTOCOLS};
-use async_graphql::Data;
 use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
 use axum::body::Body;
 use axum::extract::{State, WebSocketUpgrade};
@@ -72,6 +71,17 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
         .with_state(state)
+        // A bug must not take the connection down or leak a backtrace.
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(panicked))
+}
+
+fn panicked(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    tracing::error!("a request handler panicked");
+    error_response(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        ErrorCode::Internal,
+        "internal error; it was logged",
+    )
 }
 
 /// A GraphQL-shaped error response.
@@ -153,11 +163,9 @@ async fn execute(state: &AppState, headers: &HeaderMap, body: Body) -> Response 
             )
         }
     };
-    let (context, loader) = request_data(principal, state.backend.clone(), state.limits);
-    let request = request
-        .data(context)
-        .data(loader)
-        .data(state.metrics.clone());
+    let mut request = request;
+    request.data = request_data(principal, state.backend.clone(), state.limits);
+    let request = request.data(state.metrics.clone());
     match tokio::time::timeout(state.limits.request_timeout, state.schema.execute(request)).await {
         Ok(response) => Json(with_codes(response)).into_response(),
         Err(_) => error_response(
@@ -202,11 +210,7 @@ async fn subscriptions(
                             .map_err(|e: AuthError| {
                                 crate::error::coded(ErrorCode::Unauthenticated, e.to_string())
                             })?;
-                    let (context, loader) =
-                        request_data(principal, state.backend.clone(), state.limits);
-                    let mut data = Data::default();
-                    data.insert(context);
-                    data.insert(loader);
+                    let mut data = request_data(principal, state.backend.clone(), state.limits);
                     data.insert(state.metrics.clone());
                     Ok(data)
                 })
