@@ -233,7 +233,8 @@ async fn the_invoice_lifecycle_reads_its_own_writes() {
             "query($token: String) {
                 invoices(consistencyToken: $token, sort: ISSUE_DATE_ASC) { edges { node {
                     number lines { description } payments { amount } creditNotes { number } } } }
-                customers { edges { node { name balances { currency openAmount } } } } }",
+                customers(consistencyToken: $token) {
+                    edges { node { name balances { currency openAmount } } } } }",
             json!({"token": late["recordPayment"]["consistencyToken"]}),
         )
         .await;
