@@ -62,7 +62,31 @@ pub async fn run(
         result = folio_infra::feed::publish(&pool, changes, Duration::from_millis(500)) => match result {
             Err(error) => Err(anyhow::Error::from(error).context("the feed for subscriptions stopped")),
         },
-        result = axum::serve(listener, router(state)) => result.context("the HTTP server stopped"),
-        _ = tokio::signal::ctrl_c() => Ok(()),
+        // On SIGTERM or Ctrl-C: stop accepting, finish requests in flight (each is
+        // bounded by the request timeout), then stop the projectors between batches
+        // or mid-batch, which rolls back cleanly.
+        result = axum::serve(listener, router(state)).with_graceful_shutdown(shutdown_signal()) => {
+            result.context("the HTTP server stopped")
+        }
     }
+}
+
+/// Resolves on Ctrl-C or SIGTERM (what container runtimes send).
+async fn shutdown_signal() {
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(error) => {
+                tracing::warn!(%error, "cannot listen for SIGTERM; only Ctrl-C stops the server");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        () = terminate => {}
+    }
+    tracing::info!("shutting down: finishing the requests in flight");
 }

@@ -20,7 +20,7 @@ const SECRET: &str = "a-test-secret-of-at-least-32-bytes!!";
 
 /// A running `folio serve`, killed when dropped.
 struct Server {
-    _child: tokio::process::Child,
+    child: tokio::process::Child,
     base: String,
     http: reqwest::Client,
     keys: TokenKeys,
@@ -53,7 +53,7 @@ impl Server {
             .expect("address line")
             .to_owned();
         Server {
-            _child: child,
+            child,
             base,
             http: reqwest::Client::new(),
             keys: TokenKeys::hs256(SECRET.as_bytes()).unwrap(),
@@ -275,6 +275,13 @@ async fn the_invoice_lifecycle_reads_its_own_writes() {
         .collect();
     assert!(balances.contains(&&json!("689.00")), "{page}");
     assert!(balances.contains(&&json!("1190.00")), "{page}");
+
+    // Customer search is a case-insensitive substring, wildcards taken literally.
+    let search = "query($s: String) { customers(search: $s) { edges { node { name } } } }";
+    let found = server.ok(&accountant, search, json!({"s": "cM"})).await;
+    assert_eq!(found["customers"]["edges"].as_array().unwrap().len(), 2);
+    let none = server.ok(&accountant, search, json!({"s": "%"})).await;
+    assert_eq!(none["customers"]["edges"], json!([]));
 }
 
 #[tokio::test]
@@ -776,4 +783,21 @@ async fn waiting_for_a_token_and_long_requests_are_bounded() {
         .unwrap()
         .contains("idempotencyKey"));
     older.rollback().await.unwrap();
+}
+
+#[tokio::test]
+async fn sigterm_stops_the_server_cleanly() {
+    let db = TestDatabase::new().await;
+    let mut server = Server::start(&db).await;
+    let pid = server.child.id().unwrap().to_string();
+    let sent = std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let status = tokio::time::timeout(Duration::from_secs(20), server.child.wait())
+        .await
+        .expect("the server stops after SIGTERM")
+        .unwrap();
+    assert!(status.success(), "{status:?}");
 }

@@ -295,6 +295,9 @@ impl Query {
     async fn customers(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "Only customers whose name contains this (any case).")] search: Option<
+            String,
+        >,
         first: Option<i32>,
         after: Option<String>,
         consistency_token: Option<String>,
@@ -304,13 +307,24 @@ impl Query {
         request.await_token(consistency_token.as_deref()).await?;
         let (first, offset) = page(&request.limits, first, after)?;
         let mut tx = request.tx().await?;
+        // The search is a literal substring: LIKE's wildcards in it are escaped.
+        let pattern = search.map(|s| {
+            let escaped = s
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_");
+            format!("%{}%", escaped.to_lowercase())
+        });
         let rows: Vec<Customer> = sqlx::query_as(
             "SELECT customer_id, name, email, phone, address, tax_id, country, default_currency,
                     payment_terms_days, status, version
-             FROM folio_read.customers ORDER BY lower(name), customer_id LIMIT $1 OFFSET $2",
+             FROM folio_read.customers
+             WHERE $3::text IS NULL OR lower(name) LIKE $3
+             ORDER BY lower(name), customer_id LIMIT $1 OFFSET $2",
         )
         .bind(first + 1)
         .bind(offset)
+        .bind(pattern)
         .fetch_all(&mut *tx)
         .await
         .map_err(|e| unavailable(&e))?;
