@@ -8,6 +8,7 @@ use std::time::Duration;
 use anyhow::Context;
 use folio_api::{router, AppState, Limits, TokenKeys};
 use folio_infra::Backend;
+use tokio::signal::unix::{signal, Signal, SignalKind};
 use tokio::sync::broadcast;
 
 /// The development secret used when none is configured. It is public (it is in
@@ -47,6 +48,8 @@ pub async fn run(
     projections.install().await?;
     let (changes, _) = broadcast::channel(1024);
     let state = AppState::new(backend.clone(), keys, limits, changes.clone());
+    let interrupt = signal(SignalKind::interrupt()).context("cannot handle Ctrl-C")?;
+    let terminate = signal(SignalKind::terminate()).context("cannot handle SIGTERM")?;
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .with_context(|| format!("cannot listen on {listen}"))?;
@@ -65,28 +68,19 @@ pub async fn run(
         // On SIGTERM or Ctrl-C: stop accepting, finish requests in flight (each is
         // bounded by the request timeout), then stop the projectors between batches
         // or mid-batch, which rolls back cleanly.
-        result = axum::serve(listener, router(state)).with_graceful_shutdown(shutdown_signal()) => {
+        result = axum::serve(listener, router(state)).with_graceful_shutdown(shutdown_signal(interrupt, terminate)) => {
             result.context("the HTTP server stopped")
         }
     }
 }
 
-/// Resolves on Ctrl-C or SIGTERM (what container runtimes send).
-async fn shutdown_signal() {
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(error) => {
-                tracing::warn!(%error, "cannot listen for SIGTERM; only Ctrl-C stops the server");
-                std::future::pending::<()>().await;
-            }
-        }
-    };
+/// Resolves on Ctrl-C or SIGTERM (what container runtimes send). The handlers are
+/// installed by the caller before the server announces itself, so a signal sent
+/// right after the announcement is not lost to the default action.
+async fn shutdown_signal(mut interrupt: Signal, mut terminate: Signal) {
     tokio::select! {
-        _ = tokio::signal::ctrl_c() => {}
-        () = terminate => {}
+        _ = interrupt.recv() => {}
+        _ = terminate.recv() => {}
     }
     tracing::info!("shutting down: finishing the requests in flight");
 }
