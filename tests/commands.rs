@@ -8,83 +8,33 @@ mod support;
 use std::collections::BTreeSet;
 
 use folio_commands::{
-    AddInvoiceLine, CommandContext, CommandError, CreateInvoiceDraft, IssueInvoice, RecordPayment,
+    CommandContext, CommandError, CreateInvoiceDraft, IssueInvoice, RecordPayment,
 };
 use folio_domain::ids::{InvoiceId, TenantId};
 use folio_domain::invoice::{InvoiceError, PaymentMethod};
-use folio_domain::money::{Currency, Money};
-use folio_domain::pricing::LineItem;
-use folio_domain::tax::{TaxRate, TaxTreatment};
 use folio_infra::Backend;
 use rust_decimal::Decimal;
-use support::{ctx, customer_input, event_count, tenant, TestDatabase};
-
-fn eur() -> Currency {
-    Currency::from_code("EUR").unwrap()
-}
+use support::{ctx, customer_input, event_count, scenario, tenant, TestDatabase};
 
 /// A draft with one line of 1,000.00 + 19% VAT (total 1,190.00).
 async fn draft_invoice(backend: &Backend, tenant_id: TenantId) -> InvoiceId {
-    let customer = backend
-        .folio
-        .register_customer(&ctx(tenant_id, "acc"), customer_input())
-        .await
-        .unwrap();
-    let draft = backend
-        .folio
-        .create_invoice_draft(
-            &ctx(tenant_id, "acc"),
-            CreateInvoiceDraft {
-                invoice_id: None,
-                customer_id: customer.aggregate_id.parse().unwrap(),
-                currency: None,
-                due_terms: None,
-                notes: None,
-            },
-        )
-        .await
-        .unwrap();
-    let invoice_id: InvoiceId = draft.aggregate_id.parse().unwrap();
-    let item = LineItem {
-        description: "Consulting".into(),
-        quantity: Decimal::from(10),
-        unit_price: Decimal::from(100),
-        discount: None,
-        taxes: vec![TaxRate {
-            code: "VAT".into(),
-            percent: Decimal::from(19),
-            treatment: TaxTreatment::Standard,
-        }],
-    };
-    backend
-        .folio
-        .add_invoice_line(
-            &ctx(tenant_id, "acc"),
-            invoice_id,
-            AddInvoiceLine {
-                line_id: None,
-                item,
-            },
-        )
-        .await
-        .unwrap();
-    invoice_id
+    let customer = scenario::customer(backend, tenant_id, "Acme GmbH").await;
+    let invoice = scenario::draft(backend, tenant_id, customer).await;
+    let item = scenario::line("Consulting", 10, 10_000, vec![scenario::vat19()]);
+    scenario::add_line(backend, tenant_id, invoice, item).await;
+    invoice
 }
 
 async fn issued_invoice(backend: &Backend, tenant_id: TenantId) -> InvoiceId {
     let id = draft_invoice(backend, tenant_id).await;
-    backend
-        .folio
-        .issue_invoice(&ctx(tenant_id, "acc"), id, IssueInvoice::default())
-        .await
-        .unwrap();
+    scenario::issue(backend, tenant_id, id, None).await;
     id
 }
 
 fn payment(cents: i64) -> RecordPayment {
     RecordPayment {
         payment_id: None,
-        amount: Money::new(Decimal::new(cents, 2), eur()),
+        amount: scenario::money(cents),
         received_on: None,
         method: PaymentMethod::BankTransfer,
         reference: None,
@@ -367,7 +317,7 @@ async fn an_invoice_cannot_be_drafted_for_another_tenants_customer() {
             CreateInvoiceDraft {
                 invoice_id: None,
                 customer_id: customer.aggregate_id.parse().unwrap(),
-                currency: Some(eur()),
+                currency: Some(scenario::eur()),
                 due_terms: None,
                 notes: None,
             },

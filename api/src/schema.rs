@@ -100,7 +100,7 @@ impl RequestContext {
             .ok_or_else(|| validation(format!("'{token}' is not a consistency token")))?;
         let deadline = tokio::time::Instant::now() + self.limits.consistency_wait;
         loop {
-            match folio_infra::feed::projections_cover(&self.backend.pool, position).await {
+            match folio_infra::feed::checkpoints_cover(&self.backend.pool, position, None).await {
                 Ok(true) => return Ok(()),
                 Ok(false) => {}
                 Err(e) => return Err(unavailable(&e)),
@@ -235,11 +235,6 @@ pub struct ExpenseFilter {
     pub incurred_to: Option<NaiveDate>,
 }
 
-fn uuid_of(id: &ID, what: &str) -> async_graphql::Result<Uuid> {
-    id.parse()
-        .map_err(|_| validation(format!("{what} '{}' is not a UUID", id.as_str())))
-}
-
 /// Resolves page arguments (offset cursors) within the page-size limit.
 fn page(
     limits: &Limits,
@@ -284,6 +279,12 @@ fn connection<T: async_graphql::OutputType>(
     );
     connection
 }
+
+/// The columns of [`Invoice`], from the view that derives payment status.
+const SELECT_INVOICES: &str = "SELECT invoice_id, customer_id, customer_name, status,
+        payment_status, days_overdue, currency, number, issue_date, due_date, net_total,
+        tax_total, total, amount_paid, amount_credited, amount_due, version
+    FROM folio_read.invoice_overview";
 
 /// Queries.
 #[derive(Debug, Default)]
@@ -346,19 +347,14 @@ impl Query {
         request.await_token(consistency_token.as_deref()).await?;
         let (first, offset) = page(&request.limits, first, after)?;
         let filter = filter.unwrap_or_default();
-        let mut sql = QueryBuilder::<Postgres>::new(
-            "SELECT invoice_id, customer_id, customer_name, status, payment_status, days_overdue,
-                    currency, number, issue_date, due_date, net_total, tax_total, total,
-                    amount_paid, amount_credited, amount_due, version
-             FROM folio_read.invoice_overview WHERE true",
-        );
+        let mut sql = QueryBuilder::<Postgres>::new(format!("{SELECT_INVOICES} WHERE true"));
         if let Some(status) = &filter.status {
             sql.push(" AND status = ")
                 .push_bind(status.to_ascii_uppercase());
         }
         if let Some(customer) = &filter.customer_id {
             sql.push(" AND customer_id = ")
-                .push_bind(uuid_of(customer, "customerId")?);
+                .push_bind(inputs::id::<Uuid>(customer, "customerId")?);
         }
         if let Some(from) = filter.issued_from {
             sql.push(" AND issue_date >= ").push_bind(from);
@@ -396,18 +392,13 @@ impl Query {
         let request = request(ctx)?;
         request.require(Action::ReadInvoicing, "read invoices")?;
         request.await_token(consistency_token.as_deref()).await?;
-        let id = uuid_of(&id, "id")?;
+        let id = inputs::id::<Uuid>(&id, "id")?;
         let mut tx = request.tx().await?;
-        sqlx::query_as(
-            "SELECT invoice_id, customer_id, customer_name, status, payment_status, days_overdue,
-                    currency, number, issue_date, due_date, net_total, tax_total, total,
-                    amount_paid, amount_credited, amount_due, version
-             FROM folio_read.invoice_overview WHERE invoice_id = $1",
-        )
-        .bind(id)
-        .fetch_optional(&mut *tx)
-        .await
-        .map_err(|e| unavailable(&e))
+        sqlx::query_as(&format!("{SELECT_INVOICES} WHERE invoice_id = $1"))
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(|e| unavailable(&e))
     }
 
     /// Expenses: all of the tenant's for approvers, accountants, auditors and

@@ -65,38 +65,26 @@ pub async fn head(pool: &PgPool) -> Result<i64, sqlx::Error> {
         .await
 }
 
-/// Whether a reader at `checkpoint` has read every event at or below
-/// `global_position` (positions are unique, so a token names one event).
-pub async fn covers(
+/// Whether the stored checkpoint of `projector` (of every installed projector when
+/// `None`) includes every event at or below `global_position`; false while none is
+/// installed. Positions are unique, so a consistency token names one event:
+/// this is read-your-writes, and how a catch-up knows it is done.
+pub async fn checkpoints_cover(
     pool: &PgPool,
-    checkpoint: FeedPosition,
     global_position: i64,
+    projector: Option<&str>,
 ) -> Result<bool, sqlx::Error> {
-    sqlx::query_scalar(
-        "SELECT NOT EXISTS (
-             SELECT 1 FROM public.events
-             WHERE global_position <= $3
-               AND (transaction_id, global_position) > ($1::text::xid8, $2))",
-    )
-    .bind(checkpoint.transaction_id.to_string())
-    .bind(checkpoint.global_position)
-    .bind(global_position)
-    .fetch_one(pool)
-    .await
-}
-
-/// Whether every installed projector has applied every event at or below
-/// `global_position` (false while none is installed): read-your-writes.
-pub async fn projections_cover(pool: &PgPool, global_position: i64) -> Result<bool, sqlx::Error> {
     sqlx::query_scalar(
         "SELECT coalesce(bool_and(NOT EXISTS (
                     SELECT 1 FROM public.events e
                     WHERE e.global_position <= $1
                       AND (e.transaction_id, e.global_position) > (p.transaction_id, p.global_position))),
                 false)
-         FROM public.projection_checkpoints p",
+         FROM public.projection_checkpoints p
+         WHERE $2::text IS NULL OR p.projector = $2",
     )
     .bind(global_position)
+    .bind(projector)
     .fetch_one(pool)
     .await
 }

@@ -14,7 +14,7 @@ use folio_projections::{
 use serde::Serialize;
 use sqlx::{PgConnection, PgPool};
 
-use crate::feed::{backlog, covers, head, read_after, FeedSignal};
+use crate::feed::{backlog, checkpoints_cover, head, read_after, FeedSignal};
 
 /// Why running projections failed.
 #[derive(Debug, thiserror::Error)]
@@ -285,7 +285,7 @@ impl Projections {
         let target = head(&self.pool).await?;
         for projector in &self.projectors {
             let mut position = self.checkpoint_of(projector.as_ref()).await?;
-            while !covers(&self.pool, position, target).await? {
+            while !checkpoints_cover(&self.pool, target, Some(projector.name())).await? {
                 match self.step(projector.as_ref(), position).await? {
                     Some(next) => position = next,
                     None => tokio::time::sleep(Duration::from_millis(5)).await,

@@ -39,7 +39,3 @@ pub fn all() -> Vec<Arc<dyn Projector>> {
     ]
 }
 
-/// The projector called `name`, if there is one.
-pub fn by_name(name: &str) -> Option<Arc<dyn Projector>> {
-    all().into_iter().find(|p| p.name() == name)
-}

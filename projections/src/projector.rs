@@ -211,15 +211,14 @@ pub async fn apply_events(
     events: &[FeedEvent],
 ) -> Result<Applied, ProjectionError> {
     let table = stream_guard_table(projector);
-    // The update only moves forward by exactly one; the insert only starts a stream.
-    let advance = format!(
-        "INSERT INTO {table} AS g (aggregate_type, aggregate_id, version)
-         SELECT $1, $2, $3 WHERE $3 = 1
-         ON CONFLICT (aggregate_type, aggregate_id)
-             DO UPDATE SET version = excluded.version WHERE g.version = excluded.version - 1
+    // The first event starts a stream; every later one moves it forward by exactly
+    // one. Neither touches a row otherwise, which is what tells a duplicate or a gap.
+    let start = format!(
+        "INSERT INTO {table} (aggregate_type, aggregate_id, version) VALUES ($1, $2, $3)
+         ON CONFLICT (aggregate_type, aggregate_id) DO NOTHING
          RETURNING version"
     );
-    let advance_existing = format!(
+    let advance = format!(
         "UPDATE {table} SET version = $3
          WHERE aggregate_type = $1 AND aggregate_id = $2 AND version = $3 - 1
          RETURNING version"
@@ -233,9 +232,9 @@ pub async fn apply_events(
             continue;
         }
         let statement = if event.sequence == 1 {
-            &advance
+            &start
         } else {
-            &advance_existing
+            &advance
         };
         let advanced: Option<i64> = sqlx::query_scalar(statement)
             .bind(&event.aggregate_type)

@@ -26,7 +26,8 @@ pub fn money(cents: i64) -> Money {
     Money::new(Decimal::new(cents, 2), eur())
 }
 
-fn vat19() -> TaxRate {
+/// 19% VAT, standard.
+pub fn vat19() -> TaxRate {
     TaxRate {
         code: "VAT".into(),
         percent: Decimal::from(19),
