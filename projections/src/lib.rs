@@ -38,4 +38,3 @@ pub fn all() -> Vec<Arc<dyn Projector>> {
         Arc::new(expenses::ExpensesProjector),
     ]
 }
-
