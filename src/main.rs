@@ -3,6 +3,7 @@
 
 mod demo;
 mod events;
+mod kafka;
 mod projections;
 mod serve;
 
@@ -56,8 +57,8 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
-    /// Serve the GraphQL API and keep the read models up to date (embedded
-    /// projectors) until interrupted.
+    /// Serve the GraphQL API and keep the read models up to date until
+    /// interrupted: from the feed (embedded), or through Kafka with KAFKA_BROKERS.
     Serve {
         /// Address to listen on (port 0 picks a free port; the address is printed).
         #[arg(long, env = "FOLIO_LISTEN", default_value = "127.0.0.1:8080")]
@@ -68,6 +69,20 @@ enum Command {
         /// Longest a query waits for its consistency token, in milliseconds.
         #[arg(long, env = "FOLIO_CONSISTENCY_WAIT_MS", default_value_t = 5_000)]
         consistency_wait_ms: u64,
+        #[command(flatten)]
+        kafka: kafka::KafkaArgs,
+    },
+    /// Copy every event of the store to Kafka, in order, until interrupted (needs
+    /// KAFKA_BROKERS). A second relay waits as a hot standby.
+    Relay {
+        #[command(flatten)]
+        kafka: kafka::KafkaArgs,
+    },
+    /// Run the projectors fed from Kafka until interrupted (needs KAFKA_BROKERS);
+    /// instances share the partitions of each projector's consumer group.
+    Project {
+        #[command(flatten)]
+        kafka: kafka::KafkaArgs,
     },
     /// Mint a bearer token with the configured HS256 secret (for development).
     Token {
@@ -167,6 +182,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             listen,
             request_timeout_ms,
             consistency_wait_ms,
+            kafka,
         } => {
             let keys = serve::token_keys(cli.jwt_secret.as_deref(), cli.jwt_public_key.as_deref())?;
             let limits = folio_api::Limits {
@@ -174,8 +190,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 consistency_wait: std::time::Duration::from_millis(consistency_wait_ms),
                 ..folio_api::Limits::default()
             };
-            serve::run(&cli.database_url, &listen, keys, limits).await
+            serve::run(&cli.database_url, &listen, keys, limits, kafka.config()).await
         }
+        Command::Relay { kafka } => kafka::relay(&cli.database_url, &kafka).await,
+        Command::Project { kafka } => kafka::project(&cli.database_url, &kafka).await,
         Command::Token {
             tenant,
             roles,

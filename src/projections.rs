@@ -54,8 +54,8 @@ pub async fn run(projections: Projections, action: ProjectionsAction) -> anyhow:
 fn write_status(out: &mut impl Write, statuses: &[ProjectorStatus]) -> std::io::Result<()> {
     writeln!(
         out,
-        "{:<12}  {:<10}  {:>10}  {:>13}  {:>14}  LAST ERROR",
-        "PROJECTOR", "STATE", "POSITION", "EVENTS BEHIND", "SECONDS BEHIND"
+        "{:<12}  {:<10}  {:>10}  {:>13}  {:>14}  {:>12}  LAST ERROR",
+        "PROJECTOR", "STATE", "POSITION", "EVENTS BEHIND", "SECONDS BEHIND", "DEAD LETTERS"
     )?;
     for s in statuses {
         let state = match (s.installed, s.definition_current) {
@@ -66,13 +66,14 @@ fn write_status(out: &mut impl Write, statuses: &[ProjectorStatus]) -> std::io::
         };
         writeln!(
             out,
-            "{:<12}  {:<10}  {:>10}  {:>13}  {:>14.3}  {}",
+            "{:<12}  {:<10}  {:>10}  {:>13}  {:>14.3}  {:>12}  {}",
             s.projector,
             state,
             s.position
                 .map_or_else(|| "-".to_owned(), |p| p.global_position.to_string()),
             s.events_behind,
             s.seconds_behind,
+            s.dead_letters,
             s.last_error.as_deref().unwrap_or("-")
         )?;
     }

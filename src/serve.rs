@@ -1,5 +1,5 @@
-//! `folio serve`: the API, the embedded projectors and the feed that drives
-//! subscriptions, in one process; and the token keys every command shares.
+//! `folio serve`: the API, the projectors (embedded, or Kafka-fed with the relay)
+//! and the feed that drives subscriptions, in one process; and the token keys every command shares.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use folio_api::{router, AppState, Limits, TokenKeys};
+use folio_infra::kafka::{KafkaConfig, KafkaProjections, Relay};
 use folio_infra::Backend;
 use tokio::signal::unix::{signal, Signal, SignalKind};
 use tokio::sync::broadcast;
@@ -42,6 +43,7 @@ pub async fn run(
     listen: &str,
     keys: TokenKeys,
     limits: Limits,
+    kafka: Option<KafkaConfig>,
 ) -> anyhow::Result<()> {
     let backend = Arc::new(Backend::start(database_url).await?);
     let projections = backend.projections();
@@ -58,9 +60,21 @@ pub async fn run(
         listener.local_addr()?
     ));
     let pool = backend.pool.clone();
+    let keep_read_models_current = async {
+        let Some(config) = kafka else {
+            return projections.run().await.map_err(anyhow::Error::from);
+        };
+        // Kafka mode: relay the feed (or stand by for another relay) and consume.
+        let relay = Relay::new(pool.clone(), config.clone())?;
+        let consumers = KafkaProjections::new(projections.clone(), config)?;
+        tokio::select! {
+            result = relay.run() => result.map_err(anyhow::Error::from),
+            result = consumers.run() => result.map_err(anyhow::Error::from),
+        }
+    };
     tokio::select! {
-        result = projections.run() => match result {
-            Err(error) => Err(error.into()),
+        result = keep_read_models_current => match result {
+            Err(error) => Err(error.context("the projectors stopped")),
         },
         result = folio_infra::feed::publish(&pool, changes, Duration::from_millis(500)) => match result {
             Err(error) => Err(anyhow::Error::from(error).context("the feed for subscriptions stopped")),

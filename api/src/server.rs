@@ -15,6 +15,7 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use folio_domain::ErrorCode;
+use folio_infra::projecting::ProjectorStatus;
 use folio_infra::Backend;
 use folio_projections::FeedEvent;
 use serde_json::json;
@@ -264,24 +265,31 @@ async fn readyz(State(state): State<AppState>) -> Response {
 async fn metrics(State(state): State<AppState>) -> Response {
     let mut lag = String::new();
     if let Ok(statuses) = state.backend.projections().status().await {
-        lag.push_str(
-            "# HELP folio_projection_events_behind Events a projector has not applied yet.\n",
+        let mut gauge = |name: &str, help: &str, value: &dyn Fn(&ProjectorStatus) -> String| {
+            lag.push_str(&format!("# HELP {name} {help}\n# TYPE {name} gauge\n"));
+            for s in &statuses {
+                lag.push_str(&format!(
+                    "{name}{{projector=\"{}\"}} {}\n",
+                    s.projector,
+                    value(s)
+                ));
+            }
+        };
+        gauge(
+            "folio_projection_events_behind",
+            "Events a projector has not applied yet.",
+            &|s| s.events_behind.to_string(),
         );
-        lag.push_str("# TYPE folio_projection_events_behind gauge\n");
-        for s in &statuses {
-            lag.push_str(&format!(
-                "folio_projection_events_behind{{projector=\"{}\"}} {}\n",
-                s.projector, s.events_behind
-            ));
-        }
-        lag.push_str("# HELP folio_projection_seconds_behind Age of the oldest event a projector has not applied.\n");
-        lag.push_str("# TYPE folio_projection_seconds_behind gauge\n");
-        for s in &statuses {
-            lag.push_str(&format!(
-                "folio_projection_seconds_behind{{projector=\"{}\"}} {}\n",
-                s.projector, s.seconds_behind
-            ));
-        }
+        gauge(
+            "folio_projection_seconds_behind",
+            "Age of the oldest event a projector has not applied.",
+            &|s| s.seconds_behind.to_string(),
+        );
+        gauge(
+            "folio_projection_dead_letters",
+            "Kafka messages a projector dead-lettered since its last rebuild.",
+            &|s| s.dead_letters.to_string(),
+        );
     }
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],

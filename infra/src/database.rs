@@ -4,7 +4,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::{ConnectOptions, Connection, PgPool};
+use sqlx::{ConnectOptions, Connection, PgConnection, PgPool};
 
 /// Why the database could not be used.
 #[derive(Debug, thiserror::Error)]
@@ -111,4 +111,27 @@ pub async fn connect_with(
 pub async fn migrate(pool: &PgPool) -> Result<(), DatabaseError> {
     sqlx::migrate!("../schemas/migrations").run(pool).await?;
     Ok(())
+}
+
+/// A session-level advisory lock held on a connection of its own: dropping it
+/// closes the connection, which releases the lock even if its holder was
+/// cancelled or crashed.
+#[derive(Debug)]
+pub struct SessionLock {
+    _connection: PgConnection,
+}
+
+impl SessionLock {
+    /// Waits until no one else holds the lock named `name` in `class`, then holds it.
+    pub async fn acquire(pool: &PgPool, name: &str, class: i32) -> Result<Self, sqlx::Error> {
+        let mut connection = pool.acquire().await?.detach();
+        sqlx::query("SELECT pg_advisory_lock(hashtextextended($1, $2))")
+            .bind(name)
+            .bind(i64::from(class))
+            .execute(&mut connection)
+            .await?;
+        Ok(SessionLock {
+            _connection: connection,
+        })
+    }
 }

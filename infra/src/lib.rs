@@ -12,6 +12,8 @@
 //! - [`feed`]: the global feed, gap-free and in commit order.
 //! - [`projecting`]: the projectors run over the feed (embedded mode): install,
 //!   rebuild, catch up, follow, status.
+//! - [`kafka`]: the Kafka transport: the relay from the feed to topics, and the
+//!   projectors fed from them (Kafka mode).
 //! - [`Backend`]: all of it wired together.
 
 #![deny(missing_docs)]
@@ -19,6 +21,7 @@
 pub mod database;
 pub mod feed;
 pub mod history;
+pub mod kafka;
 pub mod ledger;
 pub mod projecting;
 pub mod stores;
@@ -30,6 +33,14 @@ use sqlx::PgPool;
 
 pub use database::{connect, DatabaseError};
 pub use projecting::{ProjectionConfig, Projections, ProjectionsError};
+
+/// Pause before the `failures`-th retry of a background loop: 100 ms doubling, at
+/// most `max`.
+pub(crate) fn backoff(failures: u32, max: std::time::Duration) -> std::time::Duration {
+    std::time::Duration::from_millis(100)
+        .saturating_mul(2u32.saturating_pow(failures.min(16)))
+        .min(max)
+}
 
 /// Events between two snapshots of an aggregate.
 pub const SNAPSHOT_EVERY: usize = 50;
@@ -66,5 +77,18 @@ impl Backend {
     /// The projectors over this backend's database.
     pub fn projections(&self) -> Projections {
         Projections::new(self.pool.clone())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    #[test]
+    fn backoff_doubles_up_to_the_cap() {
+        let max = Duration::from_secs(30);
+        assert_eq!(super::backoff(1, max), Duration::from_millis(200));
+        assert_eq!(super::backoff(3, max), Duration::from_millis(800));
+        assert_eq!(super::backoff(40, max), max);
     }
 }

@@ -12,8 +12,9 @@ use folio_projections::{
     NoHooks, ProjectionError, Projector, Target,
 };
 use serde::Serialize;
-use sqlx::{PgConnection, PgPool};
+use sqlx::PgPool;
 
+use crate::database::SessionLock;
 use crate::feed::{backlog, checkpoints_cover, head, read_after, FeedSignal};
 
 /// Why running projections failed.
@@ -92,6 +93,9 @@ pub struct ProjectorStatus {
     pub rebuilt_at: Option<DateTime<Utc>>,
     /// Why it is stuck, if it is.
     pub last_error: Option<String>,
+    /// Kafka messages it dead-lettered (or parked behind one) since its last
+    /// rebuild.
+    pub dead_letters: i64,
 }
 
 /// The projectors of Folio over one database.
@@ -101,12 +105,6 @@ pub struct Projections {
     projectors: Vec<Arc<dyn Projector>>,
     config: ProjectionConfig,
     hooks: Arc<dyn BatchHooks>,
-}
-
-/// Holds a session advisory lock on a connection of its own; dropping it closes the
-/// connection, which releases the lock even if the holder was cancelled.
-struct RebuildLock {
-    _connection: PgConnection,
 }
 
 impl Projections {
@@ -132,6 +130,11 @@ impl Projections {
         self
     }
 
+    /// The database they write to.
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
     /// The projectors, in their stable order.
     pub fn projectors(&self) -> &[Arc<dyn Projector>] {
         &self.projectors
@@ -154,15 +157,9 @@ impl Projections {
             })
     }
 
-    async fn lock_rebuild(&self, projector: &dyn Projector) -> Result<RebuildLock, sqlx::Error> {
-        let mut connection = self.pool.acquire().await?.detach();
-        sqlx::query("SELECT pg_advisory_lock(hashtextextended($1, 3))")
-            .bind(format!("folio.rebuild.{}", projector.name()))
-            .execute(&mut connection)
-            .await?;
-        Ok(RebuildLock {
-            _connection: connection,
-        })
+    async fn lock_rebuild(&self, projector: &dyn Projector) -> Result<SessionLock, sqlx::Error> {
+        let name = format!("folio.rebuild.{}", projector.name());
+        SessionLock::acquire(&self.pool, &name, 3).await
     }
 
     async fn is_current(&self, projector: &dyn Projector) -> Result<bool, sqlx::Error> {
@@ -313,9 +310,7 @@ impl Projections {
                 Ok(None) => signal.pause().await,
                 Err(error) => {
                     failures = failures.saturating_add(1);
-                    let pause = Duration::from_millis(100)
-                        .saturating_mul(2u32.saturating_pow(failures.min(16)))
-                        .min(self.config.max_backoff);
+                    let pause = crate::backoff(failures, self.config.max_backoff);
                     tracing::error!(projector = projector.name(), %error, ?pause, "projection failed; retrying");
                     let _ = Checkpoint::record_failure(
                         &self.pool,
@@ -342,19 +337,17 @@ impl Projections {
             let projector = projector.clone();
             tasks.spawn(async move { this.follow(projector).await });
         }
-        loop {
-            match tasks.join_next().await {
-                Some(Ok(Err(error))) => return Err(error),
-                Some(Err(join)) if join.is_panic() => std::panic::resume_unwind(join.into_panic()),
-                Some(_) => {}
-                None => std::future::pending::<()>().await,
-            }
-        }
+        first_failure(tasks).await
     }
 
     /// Where every projector stands and how far behind it is.
     pub async fn status(&self) -> Result<Vec<ProjectorStatus>, ProjectionsError> {
         let stored = Checkpoint::all(&self.pool).await?;
+        let dead_letters: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT projector, count(*) FROM public.kafka_dead_letters GROUP BY projector",
+        )
+        .fetch_all(&self.pool)
+        .await?;
         let now = Utc::now();
         let mut statuses = Vec::new();
         for projector in &self.projectors {
@@ -373,8 +366,27 @@ impl Projections {
                 updated_at: checkpoint.map(|c| c.updated_at),
                 rebuilt_at: checkpoint.map(|c| c.rebuilt_at),
                 last_error: checkpoint.and_then(|c| c.last_error.clone()),
+                dead_letters: dead_letters
+                    .iter()
+                    .find(|(name, _)| name == projector.name())
+                    .map_or(0, |(_, count)| *count),
             });
         }
         Ok(statuses)
+    }
+}
+
+/// Waits on tasks that run until cancelled, and returns the first one's error (a
+/// panic is passed on).
+pub(crate) async fn first_failure<T: 'static, E: 'static>(
+    mut tasks: tokio::task::JoinSet<Result<T, E>>,
+) -> Result<Infallible, E> {
+    loop {
+        match tasks.join_next().await {
+            Some(Ok(Err(error))) => return Err(error),
+            Some(Err(join)) if join.is_panic() => std::panic::resume_unwind(join.into_panic()),
+            Some(_) => {}
+            None => std::future::pending::<()>().await,
+        }
     }
 }

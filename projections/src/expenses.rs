@@ -30,8 +30,8 @@ impl Projector for ExpensesProjector {
         include_str!("../../schemas/read_models/expenses.sql")
     }
 
-    fn wants(&self, aggregate_type: &str) -> bool {
-        aggregate_type == Expense::TYPE
+    fn aggregate_types(&self) -> &'static [&'static str] {
+        &[Expense::TYPE]
     }
 
     async fn project(

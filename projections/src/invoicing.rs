@@ -39,8 +39,8 @@ impl Projector for InvoicingProjector {
         include_str!("../../schemas/read_models/invoicing.sql")
     }
 
-    fn wants(&self, aggregate_type: &str) -> bool {
-        aggregate_type == Customer::TYPE || aggregate_type == Invoice::TYPE
+    fn aggregate_types(&self) -> &'static [&'static str] {
+        &[Customer::TYPE, Invoice::TYPE]
     }
 
     async fn project(

@@ -2,7 +2,7 @@
 //!
 //! Projectors turn the ordered event feed into read models in Postgres, for the API
 //! and for BI tools. This crate owns what a projector *is* and how its work stays
-//! exactly-once; where the events come from (the global feed, later Kafka) is the
+//! exactly-once; where the events come from (the global feed or Kafka) is the
 //! caller's business.
 //!
 //! - [`feed`]: the event envelope projectors consume and its position in the feed.
@@ -10,6 +10,8 @@
 //!   redelivered event a no-op, and the schema a projector writes to.
 //! - [`checkpoint`]: applying a batch and advancing the checkpoint in one
 //!   transaction.
+//! - [`delivery`]: the same guarantee over a partitioned, at-least-once transport
+//!   (Kafka): offsets and dead letters in the read models' transaction.
 //! - [`rebuild`]: building a projector's tables from scratch in a staging schema and
 //!   swapping them in atomically.
 //! - [`invoicing`] and [`expenses`]: the read models themselves; their tables are in
@@ -18,6 +20,7 @@
 #![deny(missing_docs)]
 
 pub mod checkpoint;
+pub mod delivery;
 pub mod expenses;
 pub mod feed;
 pub mod invoicing;

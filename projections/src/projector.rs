@@ -121,8 +121,14 @@ pub trait Projector: Send + Sync + std::fmt::Debug + 'static {
     /// DDL of its tables, indexes, views and comments.
     fn schema_sql(&self) -> &'static str;
 
+    /// The aggregate types whose events it reads (in Kafka mode: the topics it
+    /// consumes).
+    fn aggregate_types(&self) -> &'static [&'static str];
+
     /// Whether events of this aggregate type concern it.
-    fn wants(&self, aggregate_type: &str) -> bool;
+    fn wants(&self, aggregate_type: &str) -> bool {
+        self.aggregate_types().contains(&aggregate_type)
+    }
 
     /// Applies one event (already known to be new for its stream).
     async fn project(

@@ -188,5 +188,11 @@ pub async fn swap_in(
     .bind(&relations)
     .execute(&mut *conn)
     .await?;
+    // The new tables hold every event of the store, so nothing a Kafka consumer
+    // dead-lettered (or parked behind it) is missing any more.
+    sqlx::query("DELETE FROM public.kafka_dead_letters WHERE projector = $1")
+        .bind(projector.name())
+        .execute(&mut *conn)
+        .await?;
     Ok(relations)
 }

@@ -1,0 +1,229 @@
+//! The relay: the global feed, copied to Kafka.
+//!
+//! Every event goes to its aggregate type's topic, keyed by aggregate id (so one
+//! aggregate's events stay in one partition, in order), with its type, version,
+//! tenant and position as headers and the [`FeedEvent`] envelope as JSON. The
+//! producer is idempotent and waits for all replicas; the relay's checkpoint moves
+//! only after the broker acknowledged the whole batch. If the broker is away the
+//! batch is published again later: consumers skip what they already applied, so
+//! at-least-once delivery costs nothing in correctness.
+
+use std::collections::HashSet;
+use std::convert::Infallible;
+use std::time::Duration;
+
+use folio_projections::{FeedEvent, FeedPosition};
+use rdkafka::message::{Header, OwnedHeaders};
+use rdkafka::producer::{FutureProducer, FutureRecord};
+use sqlx::PgPool;
+
+use super::{KafkaConfig, TransportError};
+use crate::backoff;
+use crate::database::SessionLock;
+use crate::feed::{read_after, FeedSignal};
+
+/// Copies the feed to Kafka.
+pub struct Relay {
+    pool: PgPool,
+    config: KafkaConfig,
+    producer: FutureProducer,
+    topics_ready: HashSet<String>,
+}
+
+impl std::fmt::Debug for Relay {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Relay")
+            .field("config", &self.config)
+            .field("topics_ready", &self.topics_ready)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Relay {
+    /// A relay over `pool` publishing as `config` says. Nothing is contacted yet.
+    pub fn new(pool: PgPool, config: KafkaConfig) -> Result<Self, TransportError> {
+        let producer = config.producer("folio-relay")?;
+        Ok(Relay {
+            pool,
+            config,
+            producer,
+            topics_ready: HashSet::new(),
+        })
+    }
+
+    /// The relay's name in `relay_checkpoints`: its topic prefix.
+    fn name(&self) -> &str {
+        &self.config.topic_prefix
+    }
+
+    /// The last event the broker acknowledged.
+    pub async fn checkpoint(&self) -> Result<FeedPosition, sqlx::Error> {
+        let stored: Option<(i64, i64)> = sqlx::query_as(
+            "SELECT transaction_id::text::bigint, global_position FROM public.relay_checkpoints
+             WHERE relay = $1",
+        )
+        .bind(self.name())
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(
+            stored.map_or(FeedPosition::ORIGIN, |(transaction_id, global_position)| {
+                FeedPosition {
+                    transaction_id,
+                    global_position,
+                }
+            }),
+        )
+    }
+
+    async fn store_checkpoint(&self, position: FeedPosition) -> Result<(), sqlx::Error> {
+        sqlx::query(
+            "INSERT INTO public.relay_checkpoints (relay, transaction_id, global_position)
+             VALUES ($1, $2::text::xid8, $3)
+             ON CONFLICT (relay) DO UPDATE
+             SET transaction_id = excluded.transaction_id,
+                 global_position = excluded.global_position, updated_at = now()",
+        )
+        .bind(self.name())
+        .bind(position.transaction_id.to_string())
+        .bind(position.global_position)
+        .execute(&self.pool)
+        .await
+        .map(drop)
+    }
+
+    /// Waits until no other relay of the same topics runs (a second one is a hot
+    /// standby).
+    async fn lock(&self) -> Result<SessionLock, sqlx::Error> {
+        let name = format!("folio.relay.{}", self.name());
+        SessionLock::acquire(&self.pool, &name, 4).await
+    }
+
+    /// Publishes the next batch after `position` and waits for the broker's
+    /// acknowledgements; returns the new checkpoint, or `None` when nothing is
+    /// readable.
+    pub async fn step(
+        &mut self,
+        position: FeedPosition,
+    ) -> Result<Option<FeedPosition>, TransportError> {
+        let batch = {
+            let mut conn = self.pool.acquire().await?;
+            read_after(&mut conn, position, self.config.batch_size as i64).await?
+        };
+        let Some(last) = batch.last().map(|e| e.position) else {
+            return Ok(None);
+        };
+        self.publish(&batch).await?;
+        self.store_checkpoint(last).await?;
+        Ok(Some(last))
+    }
+
+    /// Publishes `events` in order and waits until the broker has all of them.
+    async fn publish(&mut self, events: &[FeedEvent]) -> Result<(), TransportError> {
+        let missing: Vec<String> = events
+            .iter()
+            .map(|e| self.config.topic(&e.aggregate_type))
+            .filter(|t| !self.topics_ready.contains(t))
+            .collect::<HashSet<_>>()
+            .into_iter()
+            .collect();
+        if !missing.is_empty() {
+            self.config.ensure_topics(&missing).await?;
+            self.topics_ready.extend(missing);
+        }
+        let mut deliveries = Vec::with_capacity(events.len());
+        for event in events {
+            let topic = self.config.topic(&event.aggregate_type);
+            let payload = serde_json::to_vec(event).map_err(|e| TransportError::Delivery {
+                what: describe(event),
+                reason: format!("cannot encode: {e}"),
+            })?;
+            let position = event.position.global_position.to_string();
+            let sequence = event.sequence.to_string();
+            let tenant = event.tenant_id.to_string();
+            let headers = OwnedHeaders::new_with_capacity(5)
+                .insert(header("event_type", &event.event_type))
+                .insert(header("event_version", &event.event_version))
+                .insert(header("tenant_id", &tenant))
+                .insert(header("global_position", &position))
+                .insert(header("sequence", &sequence));
+            let record = FutureRecord::to(&topic)
+                .key(&event.aggregate_id)
+                .payload(&payload)
+                .headers(headers);
+            // Enqueued in feed order; the idempotent producer keeps that order per
+            // partition through retries.
+            let delivery = self
+                .producer
+                .send_result(record)
+                .map_err(|(error, _)| TransportError::Kafka(error))?;
+            deliveries.push((event, delivery));
+        }
+        for (event, delivery) in deliveries {
+            match delivery.await {
+                Ok(Ok(_)) => {}
+                Ok(Err((error, _))) => {
+                    return Err(TransportError::Delivery {
+                        what: describe(event),
+                        reason: error.to_string(),
+                    })
+                }
+                Err(_) => {
+                    return Err(TransportError::Delivery {
+                        what: describe(event),
+                        reason: "the producer was dropped".to_owned(),
+                    })
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Relays until cancelled: waits for the relay lock, then publishes every
+    /// event as it commits. Failures (broker or database away) are logged and
+    /// retried with backoff from the last acknowledged position.
+    pub async fn run(mut self) -> Result<Infallible, TransportError> {
+        let _lock = self.lock().await?;
+        tracing::info!(relay = self.name(), brokers = %self.config.brokers, "relaying the feed to Kafka");
+        let mut signal = FeedSignal::new(&self.pool, Duration::from_millis(500)).await;
+        let mut failures = 0u32;
+        let mut position = None;
+        loop {
+            let result = match position {
+                Some(from) => self.step(from).await,
+                None => self.checkpoint().await.map(Some).map_err(Into::into),
+            };
+            match result {
+                Ok(Some(next)) => {
+                    if failures > 0 {
+                        tracing::info!(relay = self.name(), "relaying again");
+                    }
+                    failures = 0;
+                    position = Some(next);
+                }
+                Ok(None) => signal.pause().await,
+                Err(error) => {
+                    failures = failures.saturating_add(1);
+                    let pause = backoff(failures, Duration::from_secs(10));
+                    tracing::warn!(relay = self.name(), %error, ?pause, "relay failed; retrying from its checkpoint");
+                    tokio::time::sleep(pause).await;
+                    // Republish from what the broker acknowledged.
+                    position = None;
+                }
+            }
+        }
+    }
+}
+
+fn header<'a>(key: &'a str, value: &'a String) -> Header<'a, &'a String> {
+    Header {
+        key,
+        value: Some(value),
+    }
+}
+
+fn describe(event: &FeedEvent) -> String {
+    format!(
+        "{} #{} of {}/{}",
+        event.event_type, event.sequence, event.aggregate_type, event.aggregate_id
+    )
+}
