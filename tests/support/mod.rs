@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod scenario;
+pub mod server;
 
 use std::str::FromStr;
 

@@ -1,0 +1,97 @@
+//! A running `folio serve` on a free port, driven over HTTP like the frontend.
+
+use std::time::Duration;
+
+use folio_api::{Role, TokenKeys};
+use folio_domain::ids::TenantId;
+use serde_json::{json, Value};
+use tokio::io::{AsyncBufReadExt, BufReader};
+
+use super::TestDatabase;
+
+/// The HS256 secret every test server verifies tokens with.
+pub const SECRET: &str = "a-test-secret-of-at-least-32-bytes!!";
+
+/// A running `folio serve`, killed when dropped.
+pub struct Server {
+    /// The `folio serve` process.
+    pub child: tokio::process::Child,
+    /// `http://127.0.0.1:PORT`.
+    pub base: String,
+    /// A client for it.
+    pub http: reqwest::Client,
+    /// Keys that mint tokens it accepts.
+    pub keys: TokenKeys,
+}
+
+impl Server {
+    pub async fn start(db: &TestDatabase) -> Self {
+        Self::start_with(db, &[]).await
+    }
+
+    pub async fn start_with(db: &TestDatabase, env: &[(&str, &str)]) -> Self {
+        let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_folio"))
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .env("DATABASE_URL", &db.url)
+            .env("FOLIO_JWT_SECRET", SECRET)
+            .envs(env.iter().copied())
+            .stdout(std::process::Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .unwrap();
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let line = tokio::time::timeout(Duration::from_secs(60), lines.next_line())
+            .await
+            .expect("the server starts")
+            .unwrap()
+            .expect("the server prints its address");
+        let base = line
+            .strip_prefix("folio: serving GraphQL on ")
+            .and_then(|url| url.strip_suffix("/graphql"))
+            .expect("address line")
+            .to_owned();
+        Server {
+            child,
+            base,
+            http: reqwest::Client::new(),
+            keys: TokenKeys::hs256(SECRET.as_bytes()).unwrap(),
+        }
+    }
+
+    pub fn token(&self, tenant: TenantId, subject: &str, role: Role) -> String {
+        self.keys
+            .mint(tenant, subject, &[role], chrono::Duration::hours(1))
+            .unwrap()
+    }
+
+    pub async fn post(&self, token: Option<&str>, body: impl Into<reqwest::Body>) -> (u16, Value) {
+        let mut request = self
+            .http
+            .post(format!("{}/graphql", self.base))
+            .header("content-type", "application/json")
+            .body(body);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap())
+    }
+
+    pub async fn gql(&self, token: &str, query: &str, variables: Value) -> Value {
+        let (_, body) = self
+            .post(
+                Some(token),
+                json!({"query": query, "variables": variables}).to_string(),
+            )
+            .await;
+        body
+    }
+
+    /// Runs a query that must succeed and returns its data.
+    pub async fn ok(&self, token: &str, query: &str, variables: Value) -> Value {
+        let body = self.gql(token, query, variables).await;
+        assert!(body.get("errors").is_none(), "{query}\n{body:#}");
+        body["data"].clone()
+    }
+}
