@@ -147,6 +147,9 @@ impl KafkaProjections {
         while !stop.load(Ordering::Relaxed) {
             let batch = self.poll_batch(&consumer, projector.name());
             if batch.is_empty() {
+                if stop.load(Ordering::Relaxed) {
+                    break;
+                }
                 if let Err(error) = runtime.block_on(self.advance_idle(projector.as_ref())) {
                     tracing::warn!(projector = projector.name(), %error, "cannot move the watermark");
                 }

@@ -57,7 +57,7 @@ pub enum TransportError {
     #[error(transparent)]
     Projections(#[from] crate::ProjectionsError),
     /// Postgres failed.
-    #[error("database error")]
+    #[error("database error: {0}")]
     Sql(#[from] sqlx::Error),
 }
 
