@@ -386,3 +386,32 @@ async fn long_streams_are_loaded_from_snapshots() {
         .unwrap();
     assert_eq!(outcome.version, 3 + 121);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn more_concurrent_commands_than_connections_all_complete() {
+    // Given a backend whose pool has 4 connections (a command needs 2 at its peak).
+    let db = TestDatabase::new().await;
+    let pool = folio_infra::database::connect_with(&db.url, 4)
+        .await
+        .unwrap();
+    let backend = std::sync::Arc::new(Backend::over(pool));
+    let t = tenant();
+
+    // When 16 commands run at once.
+    let mut running = tokio::task::JoinSet::new();
+    for n in 0..16 {
+        let backend = backend.clone();
+        running.spawn(async move {
+            let mut input = customer_input();
+            input.contact.name = format!("Customer {n}");
+            backend.folio.register_customer(&ctx(t, "acc"), input).await
+        });
+    }
+
+    // Then each one completes (none holds a lease while starving the others of
+    // the connection it needs to finish).
+    while let Some(outcome) = running.join_next().await {
+        outcome.unwrap().expect("the command completes");
+    }
+    assert_eq!(event_count(&backend).await, 16);
+}

@@ -44,12 +44,14 @@ pub struct Executor {
     ledger: Arc<dyn CommandLedger>,
     clock: Arc<dyn Clock>,
     retry: RetryPolicy,
+    in_flight: Arc<tokio::sync::Semaphore>,
 }
 
 impl std::fmt::Debug for Executor {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Executor")
             .field("retry", &self.retry)
+            .field("free_slots", &self.in_flight.available_permits())
             .finish()
     }
 }
@@ -108,7 +110,20 @@ impl Executor {
             ledger,
             clock,
             retry,
+            in_flight: Arc::new(tokio::sync::Semaphore::new(
+                tokio::sync::Semaphore::MAX_PERMITS,
+            )),
         }
+    }
+
+    /// Runs at most `commands` commands at once; the others wait their turn. A
+    /// command holds two database connections at its peak (the ledger's lease and
+    /// the store's), so a pool of N connections admits N / 2: more would let every
+    /// command hold its lease while waiting for a second connection that never
+    /// frees up.
+    pub fn with_max_in_flight(mut self, commands: usize) -> Self {
+        self.in_flight = Arc::new(tokio::sync::Semaphore::new(commands.max(1)));
+        self
     }
 
     /// The clock commands take their time from.
@@ -139,6 +154,11 @@ impl Executor {
         }
         let fingerprint =
             fingerprint(A::TYPE, &request).map_err(|e| CommandError::Internal(Box::new(e)))?;
+        let _slot = self
+            .in_flight
+            .acquire()
+            .await
+            .map_err(|e| CommandError::Internal(Box::new(e)))?;
         let mut lease = self
             .ledger
             .begin(ctx.tenant_id, key, A::TYPE, request.series.as_deref())

@@ -67,7 +67,9 @@ impl Backend {
     pub fn over(pool: PgPool) -> Self {
         let stores = stores::PostgresStores::new(pool.clone(), SNAPSHOT_EVERY);
         let ledger = Arc::new(ledger::PgCommandLedger::new(pool.clone()));
-        let executor = Executor::new(ledger, Arc::new(SystemClock), RetryPolicy::default());
+        let connections = pool.options().get_max_connections() as usize;
+        let executor = Executor::new(ledger, Arc::new(SystemClock), RetryPolicy::default())
+            .with_max_in_flight(connections / 2);
         Backend {
             folio: Folio::new(stores, executor),
             pool,
