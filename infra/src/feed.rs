@@ -16,7 +16,7 @@ use crate::history::COLUMNS;
 use chrono::{DateTime, Utc};
 use folio_projections::{FeedEvent, FeedPosition};
 use sqlx::postgres::PgListener;
-use sqlx::{PgConnection, PgPool};
+use sqlx::{Executor, PgConnection, PgPool};
 
 /// Channel the events table notifies on (see the projections migration).
 pub const FEED_CHANNEL: &str = "folio_events";
@@ -74,19 +74,30 @@ pub async fn checkpoints_cover(
     global_position: i64,
     projector: Option<&str>,
 ) -> Result<bool, sqlx::Error> {
-    sqlx::query_scalar(
+    let mut tx = pool.begin().await?;
+    // The events a checkpoint does not cover are the range after it in feed order,
+    // which the feed-order index finds at once. The planner cannot know that range
+    // is short (it is the projector's backlog) and picks a scan of the whole table,
+    // which made every consistency-token read O(events): steer it off (and keep
+    // the penalty cost that steers it from triggering JIT compilation).
+    (&mut *tx)
+        .execute("SET LOCAL enable_seqscan = off; SET LOCAL jit = off")
+        .await?;
+    let covered = sqlx::query_scalar(
         "SELECT coalesce(bool_and(NOT EXISTS (
                     SELECT 1 FROM public.events e
-                    WHERE e.global_position <= $1
-                      AND (e.transaction_id, e.global_position) > (p.transaction_id, p.global_position))),
+                    WHERE (e.transaction_id, e.global_position) > (p.transaction_id, p.global_position)
+                      AND e.global_position <= $1)),
                 false)
          FROM public.projection_checkpoints p
          WHERE $2::text IS NULL OR p.projector = $2",
     )
     .bind(global_position)
     .bind(projector)
-    .fetch_one(pool)
-    .await
+    .fetch_one(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(covered)
 }
 
 /// The position of the newest event readers can see now (the origin for an empty
