@@ -280,8 +280,10 @@ fn connection<T: async_graphql::OutputType>(
     connection
 }
 
-/// The columns of [`Invoice`], from the view that derives payment status.
-const SELECT_INVOICES: &str = "SELECT invoice_id, customer_id, customer_name, status,
+/// The columns of [`Invoice`], from the view that derives payment status: the
+/// invoice list query before filters, order and page (shared with the benchmark's
+/// plain-handler baseline, so both run the same SQL).
+pub const SELECT_INVOICES: &str = "SELECT invoice_id, customer_id, customer_name, status,
         payment_status, days_overdue, currency, number, issue_date, due_date, net_total,
         tax_total, total, amount_paid, amount_credited, amount_due, version
     FROM folio_read.invoice_overview";

@@ -1,0 +1,91 @@
+//! `folio serve` as a child process, as it runs in production, for the figures
+//! that drive it over HTTP and watch its memory.
+
+use std::process::Stdio;
+use std::time::Duration;
+
+use anyhow::Context;
+use tokio::io::{AsyncBufReadExt, BufReader};
+
+/// The secret the benchmark's server verifies tokens with.
+pub const SECRET: &str = "folio-bench-secret-of-at-least-32-bytes";
+
+/// A running `folio serve`, killed when dropped.
+#[derive(Debug)]
+pub struct Serve {
+    child: tokio::process::Child,
+    /// `http://127.0.0.1:PORT`.
+    pub base: String,
+}
+
+/// The `folio` binary of the same build profile, built first (a no-op when it is
+/// up to date) when run through cargo.
+fn folio_binary() -> anyhow::Result<std::path::PathBuf> {
+    if let Ok(cargo) = std::env::var("CARGO") {
+        let mut build = std::process::Command::new(cargo);
+        build.args(["build", "--quiet", "--bin", "folio"]);
+        if !cfg!(debug_assertions) {
+            build.arg("--release");
+        }
+        anyhow::ensure!(build.status()?.success(), "cannot build folio");
+    }
+    let me = std::env::current_exe()?;
+    let path = me.with_file_name("folio");
+    anyhow::ensure!(
+        path.exists(),
+        "{} is missing: build it first",
+        path.display()
+    );
+    Ok(path)
+}
+
+impl Serve {
+    /// Starts `folio serve` on a free port against `database_url` with `env`.
+    pub async fn start(database_url: &str, env: &[(&str, &str)]) -> anyhow::Result<Self> {
+        let mut child = tokio::process::Command::new(folio_binary()?)
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .env("DATABASE_URL", database_url)
+            .env("FOLIO_JWT_SECRET", SECRET)
+            .env("FOLIO_LOG", "error")
+            .envs(env.iter().copied())
+            .stdout(Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .context("cannot start folio serve")?;
+        let stdout = child.stdout.take().context("stdout")?;
+        let mut lines = BufReader::new(stdout).lines();
+        let line = tokio::time::timeout(Duration::from_secs(120), lines.next_line())
+            .await
+            .context("folio serve did not start")??
+            .context("folio serve exited")?;
+        let base = line
+            .strip_prefix("folio: serving GraphQL on ")
+            .and_then(|url| url.strip_suffix("/graphql"))
+            .context("unexpected first line of folio serve")?
+            .to_owned();
+        Ok(Serve { child, base })
+    }
+
+    /// Peak resident memory so far (`VmHWM`), in MiB.
+    pub fn peak_rss_mib(&self) -> anyhow::Result<f64> {
+        let pid = self.child.id().context("folio serve has exited")?;
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
+        let kib: f64 = status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmHWM:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .context("no VmHWM")?;
+        Ok(kib / 1024.0)
+    }
+
+    /// Stops it (SIGTERM, then waits).
+    pub async fn stop(mut self) -> anyhow::Result<()> {
+        if let Some(pid) = self.child.id() {
+            std::process::Command::new("kill")
+                .args(["-TERM", &pid.to_string()])
+                .status()?;
+        }
+        tokio::time::timeout(Duration::from_secs(30), self.child.wait()).await??;
+        Ok(())
+    }
+}
