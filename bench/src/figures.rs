@@ -436,11 +436,11 @@ async fn commit_to_visible(db: &Database, books: &Books, scale: Scale) -> anyhow
                             }
                         }
                     }
-                    Some(_) => tokio::time::sleep(Duration::from_millis(1)).await,
+                    Some(_) => tokio::time::sleep(OBSERVER_TICK).await,
                     None if done.load(std::sync::atomic::Ordering::Relaxed) => {
                         return anyhow::Ok(())
                     }
-                    None => tokio::time::sleep(Duration::from_millis(1)).await,
+                    None => tokio::time::sleep(OBSERVER_TICK).await,
                 }
             }
         })
