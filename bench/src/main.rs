@@ -93,17 +93,26 @@ async fn main() -> anyhow::Result<()> {
         if cli.quick { "quick" } else { "full" }
     );
 
+    let step = |name: &str| {
+        eprintln!(
+            "folio-bench: {name} (at {:.0} s)",
+            started.elapsed().as_secs_f64()
+        );
+    };
     let main_db = figures::Database::fresh(&cli.server, "folio_bench").await?;
+    step("figure 1: commands");
     rows.extend(
         figures::commands(&main_db, scale)
             .await
             .context("figure 1")?,
     );
+    step("figure 5: stream growth");
     rows.extend(
         figures::stream_growth(&main_db, scale)
             .await
             .context("figure 5a")?,
     );
+    step("figures 3 and 4: lag and reads");
     rows.extend(
         figures::serving(&main_db, scale, &cli.brokers)
             .await
@@ -111,6 +120,7 @@ async fn main() -> anyhow::Result<()> {
     );
     drop(main_db);
 
+    step("figure 2: catch-up and rebuild growth");
     let catch_up_db = figures::Database::fresh(&cli.server, "folio_bench_catch_up").await?;
     rows.extend(
         figures::catch_up(&catch_up_db, scale)
