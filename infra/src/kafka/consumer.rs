@@ -23,14 +23,14 @@ use folio_projections::delivery::{
 use folio_projections::{BatchHooks, Checkpoint, NoHooks, Projector};
 use rdkafka::consumer::{BaseConsumer, Consumer, ConsumerContext};
 use rdkafka::error::KafkaResult;
-use rdkafka::message::{Header, Message, OwnedHeaders};
+use rdkafka::message::{Message, OwnedHeaders};
 use rdkafka::producer::{FutureProducer, FutureRecord};
 use rdkafka::types::RDKafkaRespErr;
 use rdkafka::{ClientContext, Offset, TopicPartitionList};
 use sqlx::PgPool;
 use tokio::runtime::Handle;
 
-use super::{instance_name, resume_offset, KafkaConfig, TransportError};
+use super::{acknowledged, header, instance_name, resume_offset, KafkaConfig, TransportError};
 use crate::projecting::first_failure;
 use crate::{backoff, Projections};
 
@@ -113,9 +113,12 @@ impl KafkaProjections {
             .iter()
             .map(|t| self.config.topic(t))
             .collect();
-        // The broker may be away at start: wait for it rather than give up.
+        // The broker may be away at start: wait for it rather than give up. The
+        // dead-letter topic is made here too, once, not on each letter.
+        let mut needed = topics.clone();
+        needed.push(self.config.dead_letter_topic());
         let mut failures = 0u32;
-        while let Err(error) = runtime.block_on(self.config.ensure_topics(&topics)) {
+        while let Err(error) = runtime.block_on(self.config.ensure_topics(&needed)) {
             if stop.load(Ordering::Relaxed) {
                 return Ok(());
             }
@@ -261,9 +264,6 @@ impl KafkaProjections {
         letter: &DeadLetter,
     ) -> Result<(), TransportError> {
         let topic = self.config.dead_letter_topic();
-        self.config
-            .ensure_topics(std::slice::from_ref(&topic))
-            .await?;
         let source = &letter.delivered;
         let partition = source.partition.to_string();
         let offset = source.offset.to_string();
@@ -288,24 +288,10 @@ impl KafkaProjections {
             .dead_letters
             .send_result(record)
             .map_err(|(error, _)| TransportError::Kafka(error))?;
-        match delivery.await {
-            Ok(Ok(_)) => Ok(()),
-            Ok(Err((error, _))) => Err(TransportError::Delivery {
-                what: format!("the dead letter of {}#{}", source.topic, source.offset),
-                reason: error.to_string(),
-            }),
-            Err(_) => Err(TransportError::Delivery {
-                what: format!("the dead letter of {}#{}", source.topic, source.offset),
-                reason: "the producer was dropped".to_owned(),
-            }),
-        }
-    }
-}
-
-fn header<'a>(key: &'a str, value: &'a str) -> Header<'a, &'a str> {
-    Header {
-        key,
-        value: Some(value),
+        acknowledged(delivery, || {
+            format!("the dead letter of {}#{}", source.topic, source.offset)
+        })
+        .await
     }
 }
 

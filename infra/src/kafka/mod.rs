@@ -170,6 +170,31 @@ impl KafkaConfig {
     }
 }
 
+/// A message header with a text value.
+pub(crate) fn header<'a>(key: &'a str, value: &'a str) -> rdkafka::message::Header<'a, &'a str> {
+    rdkafka::message::Header {
+        key,
+        value: Some(value),
+    }
+}
+
+/// Waits for the broker to acknowledge a produced message (`what` names it in
+/// the error).
+pub(crate) async fn acknowledged(
+    delivery: rdkafka::producer::DeliveryFuture,
+    what: impl FnOnce() -> String,
+) -> Result<(), TransportError> {
+    let reason = match delivery.await {
+        Ok(Ok(_)) => return Ok(()),
+        Ok(Err((error, _))) => error.to_string(),
+        Err(_) => "the producer was dropped".to_owned(),
+    };
+    Err(TransportError::Delivery {
+        what: what(),
+        reason,
+    })
+}
+
 /// This process, as `host:pid`, for operators reading offsets and logs.
 pub fn instance_name() -> String {
     let host = std::fs::read_to_string("/proc/sys/kernel/hostname")

@@ -13,11 +13,11 @@ use std::convert::Infallible;
 use std::time::Duration;
 
 use folio_projections::{FeedEvent, FeedPosition};
-use rdkafka::message::{Header, OwnedHeaders};
+use rdkafka::message::OwnedHeaders;
 use rdkafka::producer::{FutureProducer, FutureRecord};
 use sqlx::PgPool;
 
-use super::{KafkaConfig, TransportError};
+use super::{acknowledged, header, KafkaConfig, TransportError};
 use crate::backoff;
 use crate::database::SessionLock;
 use crate::feed::{read_after, FeedSignal};
@@ -159,21 +159,7 @@ impl Relay {
             deliveries.push((event, delivery));
         }
         for (event, delivery) in deliveries {
-            match delivery.await {
-                Ok(Ok(_)) => {}
-                Ok(Err((error, _))) => {
-                    return Err(TransportError::Delivery {
-                        what: describe(event),
-                        reason: error.to_string(),
-                    })
-                }
-                Err(_) => {
-                    return Err(TransportError::Delivery {
-                        what: describe(event),
-                        reason: "the producer was dropped".to_owned(),
-                    })
-                }
-            }
+            acknowledged(delivery, || describe(event)).await?;
         }
         Ok(())
     }
@@ -211,13 +197,6 @@ impl Relay {
                 }
             }
         }
-    }
-}
-
-fn header<'a>(key: &'a str, value: &'a String) -> Header<'a, &'a String> {
-    Header {
-        key,
-        value: Some(value),
     }
 }
 
