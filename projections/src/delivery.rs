@@ -93,19 +93,32 @@ pub async fn apply_delivered(
         .await?
         .ok_or_else(|| ProjectionError::NotInstalled(projector.name().to_owned()))?;
     crate::Target::live().enter(conn).await?;
-    let mut parked = parked_aggregates(conn, projector, &messages).await?;
+    // Each envelope is decoded once: for the parked lookup and for applying.
+    let decoded: Vec<(Delivered, Result<FeedEvent, serde_json::Error>)> = messages
+        .into_iter()
+        .map(|message| {
+            let event = serde_json::from_slice(&message.payload);
+            (message, event)
+        })
+        .collect();
+    let ids: Vec<&str> = decoded
+        .iter()
+        .filter_map(|(_, event)| event.as_ref().ok())
+        .map(|event| event.aggregate_id.as_str())
+        .collect();
+    let mut parked = parked_aggregates(conn, projector, &ids).await?;
     let mut outcome = DeliveryOutcome {
         applied: Applied::default(),
         dead_letters: Vec::new(),
         watermark: checkpoint.position,
     };
     let mut next_offsets: BTreeMap<(String, i32), i64> = BTreeMap::new();
-    for message in messages {
+    for (message, event) in decoded {
         let next = next_offsets
             .entry((message.topic.clone(), message.partition))
             .or_insert(message.offset + 1);
         *next = (*next).max(message.offset + 1);
-        let event: FeedEvent = match serde_json::from_slice(&message.payload) {
+        let event = match event {
             Ok(event) => event,
             Err(error) => {
                 outcome.dead_letters.push(DeadLetter {
@@ -190,23 +203,19 @@ fn poison_reason(error: &ProjectionError) -> String {
     }
 }
 
-/// The streams of `messages` that already have a dead letter for `projector`.
+/// The streams among aggregates `ids` that already have a dead letter for
+/// `projector`.
 async fn parked_aggregates(
     conn: &mut PgConnection,
     projector: &dyn Projector,
-    messages: &[Delivered],
+    ids: &[&str],
 ) -> Result<HashSet<(String, String)>, sqlx::Error> {
-    let ids: Vec<String> = messages
-        .iter()
-        .filter_map(|m| serde_json::from_slice::<FeedEvent>(&m.payload).ok())
-        .map(|e| e.aggregate_id)
-        .collect();
     let rows: Vec<(String, String)> = sqlx::query_as(
         "SELECT DISTINCT aggregate_type, aggregate_id FROM public.kafka_dead_letters
          WHERE projector = $1 AND aggregate_id = ANY($2) AND aggregate_type IS NOT NULL",
     )
     .bind(projector.name())
-    .bind(&ids)
+    .bind(ids)
     .fetch_all(&mut *conn)
     .await?;
     Ok(rows.into_iter().collect())
