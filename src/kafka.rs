@@ -98,11 +98,10 @@ async fn until_interrupted<E>(
 where
     E: std::error::Error + Send + Sync + 'static,
 {
-    let mut interrupt = signal(SignalKind::interrupt()).context("cannot handle Ctrl-C")?;
-    let mut terminate = signal(SignalKind::terminate()).context("cannot handle SIGTERM")?;
+    let interrupt = signal(SignalKind::interrupt()).context("cannot handle Ctrl-C")?;
+    let terminate = signal(SignalKind::terminate()).context("cannot handle SIGTERM")?;
     tokio::select! {
         result = work => result.map_err(anyhow::Error::from),
-        _ = interrupt.recv() => Ok(()),
-        _ = terminate.recv() => Ok(()),
+        () = crate::serve::shutdown_signal(interrupt, terminate) => Ok(()),
     }
 }

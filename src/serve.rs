@@ -91,10 +91,10 @@ pub async fn run(
 /// Resolves on Ctrl-C or SIGTERM (what container runtimes send). The handlers are
 /// installed by the caller before the server announces itself, so a signal sent
 /// right after the announcement is not lost to the default action.
-async fn shutdown_signal(mut interrupt: Signal, mut terminate: Signal) {
+pub async fn shutdown_signal(mut interrupt: Signal, mut terminate: Signal) {
     tokio::select! {
         _ = interrupt.recv() => {}
         _ = terminate.recv() => {}
     }
-    tracing::info!("shutting down: finishing the requests in flight");
+    tracing::info!("shutting down: finishing the work in flight");
 }
