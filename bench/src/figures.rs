@@ -278,7 +278,6 @@ pub async fn stream_growth(db: &Database, scale: Scale) -> anyhow::Result<Vec<Ro
 /// rows, and how rebuild time grows with the backlog.
 pub async fn catch_up(db: &Database, scale: Scale) -> anyhow::Result<Vec<Row>> {
     let backend = &db.backend;
-    let projections = backend.projections();
     workload::backlog(backend, scale.small_backlog, 16).await?;
     let (small_events, small_seconds) = timed_rebuild(db).await?;
     workload::backlog(backend, scale.backlog - small_events.min(scale.backlog), 16).await?;
@@ -291,7 +290,6 @@ pub async fn catch_up(db: &Database, scale: Scale) -> anyhow::Result<Vec<Row>> {
     .await?
     .rows_affected();
     let bulk_seconds = begun.elapsed().as_secs_f64();
-    drop(projections);
     Ok(vec![
         Row::compared(
             format!("2 catch-up from zero, {events} events"),

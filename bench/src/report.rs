@@ -73,15 +73,9 @@ impl Row {
         at_most: f64,
     ) -> Self {
         Row {
-            figure: figure.into(),
-            metric: metric.into(),
-            folio,
-            baseline: None,
-            baseline_is: "-".into(),
-            better: Better::Lower,
-            ratio: None,
             target: Some(format!("<= {at_most}")),
             met: Some(folio <= at_most),
+            ..Row::reported(figure, metric, folio)
         }
     }
 
