@@ -682,10 +682,22 @@ async fn waiting_for_a_token_and_long_requests_are_bounded() {
         .await;
     assert_eq!(code(&body), "UNAVAILABLE", "{body}");
     older.rollback().await.unwrap();
-    let read = server
-        .ok(&accountant, CUSTOMERS, json!({"token": token}))
-        .await;
-    assert_eq!(read["customers"]["edges"][0]["node"]["name"], "Late");
+    // Retried as the error tells a client to: other tests' transactions on the same
+    // server may hold the feed back a little longer than this server's 300 ms wait.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let read = loop {
+        let body = server
+            .gql(&accountant, CUSTOMERS, json!({"token": token}))
+            .await;
+        if body.get("errors").is_none() || std::time::Instant::now() > deadline {
+            break body;
+        }
+        assert_eq!(code(&body), "UNAVAILABLE", "{body}");
+    };
+    assert_eq!(
+        read["data"]["customers"]["edges"][0]["node"]["name"], "Late",
+        "{read}"
+    );
     drop(server);
 
     // A request that outlives the request timeout is stopped with LIMIT.

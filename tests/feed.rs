@@ -116,9 +116,18 @@ async fn batches_cover_the_store_once_in_commit_order_under_concurrent_writers()
             .await
             .unwrap();
         assert!(batch.len() <= 7);
+        // Another test's open transaction (on the same server) can hold the
+        // feed back for a moment, so "nothing to read" ends the loop only once
+        // every stored event has come.
+        let stored = || async {
+            sqlx::query_scalar::<_, i64>("SELECT count(*) FROM events")
+                .fetch_one(&pool)
+                .await
+                .unwrap()
+        };
         match batch.last() {
             Some(last) => checkpoint = last.position,
-            None if writers_done => break,
+            None if writers_done && seen.len() as i64 == stored().await => break,
             None => tokio::time::sleep(std::time::Duration::from_millis(5)).await,
         }
         seen.extend(batch);
