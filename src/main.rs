@@ -1,6 +1,7 @@
 //! `folio`: the command line of Folio. It parses flags, reads configuration and wires
 //! the crates together; everything else lives in the workspace's libraries.
 
+mod audit;
 mod demo;
 mod events;
 mod kafka;
@@ -98,6 +99,12 @@ enum Command {
         /// Hours until it expires.
         #[arg(long, default_value_t = 12)]
         ttl_hours: i64,
+    },
+    /// For auditors: the digest to keep, verification of every hash chain, and
+    /// sealed exports.
+    Audit {
+        #[command(subcommand)]
+        action: audit::AuditAction,
     },
     /// Inspect, rebuild or run the projectors that fill the read models.
     Projections {
@@ -226,6 +233,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             )
             .await
         }
+        Command::Audit { action } => audit::run(&cli.database_url, action).await,
         Command::Projections { action } => {
             let backend = folio_infra::Backend::start(&cli.database_url).await?;
             projections::run(backend.projections(), action).await

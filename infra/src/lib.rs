@@ -2,6 +2,8 @@
 //!
 //! Everything Folio needs from the outside world, on Postgres:
 //!
+//! - [`audit`]: the tamper-evident hash chains, their verification and sealed
+//!   exports, for auditors.
 //! - [`database`]: connecting (creating the database if missing) and running the SQL
 //!   migrations kept in `schemas/migrations/`.
 //! - [`stores`]: the cqrs-es event stores (postgres-es, with snapshots) for every
@@ -18,6 +20,7 @@
 
 #![deny(missing_docs)]
 
+pub mod audit;
 pub mod database;
 pub mod feed;
 pub mod history;

@@ -1,0 +1,121 @@
+//! What auditors run: the tamper-evident hash chains over the event store, checked
+//! outside the database, and exports that carry their own digest.
+//!
+//! Every event stores `hash = SHA-256(previous_hash ‖ canonical content)`, chained
+//! per stream and computed by a database trigger at insert (so no writer can skip
+//! it). A second chain folds every event's hash in global feed order; its head is
+//! the digest an auditor keeps, so a whole stream removed later is detected too.
+//! See docs/adr/004-audit-chain.md for what this does and does not prove.
+
+pub mod chain;
+pub mod export;
+
+use futures::TryStreamExt;
+use sqlx::PgPool;
+
+pub use chain::{AuditedEvent, Break, BreakReason, FeedDigest, Hash, Verification};
+use chain::{ChainChecker, Coverage, Fold};
+
+/// Why an audit could not run (a broken chain is a [`Verification`], not an error).
+#[derive(Debug, thiserror::Error)]
+pub enum AuditError {
+    /// The database failed.
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    /// Reading or writing a file failed.
+    #[error("i/o: {0}")]
+    Io(#[from] std::io::Error),
+    /// A line of an export is not JSON of an event.
+    #[error("line {line} of the export is not an event: {source}")]
+    Json {
+        /// The line (from 1).
+        line: u64,
+        /// What serde_json said.
+        source: serde_json::Error,
+    },
+    /// A CSV export could not be read or written.
+    #[error("csv: {0}")]
+    Csv(#[from] csv::Error),
+    /// A digest, hash or field is not in the form it must have.
+    #[error("malformed: {0}")]
+    Malformed(String),
+}
+
+/// Events of the global feed: everything committed below the oldest running
+/// transaction, so the order is final (see `feed.rs`).
+pub(crate) const IN_FEED: &str = "transaction_id < pg_snapshot_xmin(pg_current_snapshot())";
+
+/// Longest an audit waits for transactions that were running when it started.
+const SETTLE_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Waits (up to [`SETTLE_WAIT`]) until every event committed when it was called is
+/// in the feed: until no transaction older than the newest committed event is
+/// still running. Then an audit covers everything committed before it began, and
+/// a digest taken now is a prefix of every later feed.
+pub(crate) async fn settle(pool: &PgPool) -> Result<(), AuditError> {
+    let newest: Option<String> = sqlx::query_scalar(
+        "SELECT transaction_id::text FROM events ORDER BY transaction_id DESC LIMIT 1",
+    )
+    .fetch_optional(pool)
+    .await?;
+    let Some(newest) = newest else {
+        return Ok(());
+    };
+    let deadline = tokio::time::Instant::now() + SETTLE_WAIT;
+    loop {
+        let settled: bool =
+            sqlx::query_scalar("SELECT $1::xid8 < pg_snapshot_xmin(pg_current_snapshot())")
+                .bind(&newest)
+                .fetch_one(pool)
+                .await?;
+        if settled || tokio::time::Instant::now() >= deadline {
+            if !settled {
+                tracing::warn!("a long transaction holds the feed back; auditing what is final");
+            }
+            return Ok(());
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+}
+
+/// Recomputes every stream's chain and the global chain over the whole store, in
+/// feed order, with constant memory per event (and one entry per stream); checks
+/// the global chain against `since`, a digest kept earlier, when given.
+pub async fn verify_store(
+    pool: &PgPool,
+    since: Option<FeedDigest>,
+) -> Result<Verification, AuditError> {
+    settle(pool).await?;
+    let mut checker = ChainChecker::new(Coverage::WholeStore, since);
+    let sql = format!(
+        "SELECT {} FROM events WHERE {IN_FEED} ORDER BY transaction_id, global_position",
+        AuditedEvent::COLUMNS
+    );
+    let mut events = sqlx::query_as::<_, AuditedEvent>(&sql).fetch(pool);
+    while let Some(event) = events.try_next().await? {
+        checker.check(&event);
+    }
+    Ok(checker.finish())
+}
+
+/// The head of the global chain now: the stored hashes folded in feed order.
+pub async fn digest(pool: &PgPool) -> Result<FeedDigest, AuditError> {
+    settle(pool).await?;
+    let sql = format!(
+        "SELECT transaction_id::text::bigint, global_position, hash FROM events
+          WHERE {IN_FEED} ORDER BY transaction_id, global_position"
+    );
+    let mut rows = sqlx::query_as::<_, (i64, i64, Vec<u8>)>(&sql).fetch(pool);
+    let mut fold = Fold::default();
+    let mut head = FeedDigest::empty();
+    while let Some((transaction_id, global_position, hash)) = rows.try_next().await? {
+        fold.push(&Hash::from_bytes(&hash)?);
+        head = FeedDigest {
+            events: fold.events,
+            transaction_id,
+            global_position,
+            chain: fold.chain,
+        };
+    }
+    Ok(head)
+}
