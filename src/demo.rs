@@ -280,7 +280,7 @@ pub async fn run(backend: &Backend, keys: &TokenKeys) -> anyhow::Result<()> {
                 .mark_invoice_sent(
                     &demo.as_user(accountant),
                     invoice_id,
-                    "ap@customer.example".into(),
+                    vec!["ap@customer.example".into()],
                 )
                 .await?;
         }

@@ -394,6 +394,26 @@ async fn every_role_gets_what_the_matrix_says() {
             json!({}),
             &[Role::Admin, Role::Accountant, Role::Approver, Role::Employee, Role::Auditor],
         ),
+        (
+            "query($id: ID!) { history(aggregateType: \"Invoice\", aggregateId: $id) { hash } }",
+            json!({"id": invoice}),
+            &[Role::Admin, Role::Auditor],
+        ),
+        (
+            "query { eventLog(first: 5) { edges { cursor } } }",
+            json!({}),
+            &[Role::Admin, Role::Auditor],
+        ),
+        (
+            "query($id: ID!) { invoiceAsOf(invoiceId: $id) { version } }",
+            json!({"id": invoice}),
+            &[Role::Admin, Role::Auditor],
+        ),
+        (
+            "query($id: ID!) { expenseAsOf(expenseId: $id) { version } }",
+            json!({"id": expense}),
+            &[Role::Admin, Role::Auditor],
+        ),
     ];
     for (query, mut variables, allowed) in cases {
         for role in [

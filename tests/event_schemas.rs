@@ -19,6 +19,7 @@ use folio_domain::money::{Currency, Money};
 use folio_domain::pricing::{price_document, Discount, LineItem, RoundingPolicy};
 use folio_domain::settings::{InvoicingPolicy, SettingsEvent};
 use folio_domain::tax::{TaxRate, TaxTreatment};
+use folio_domain::versions::{current_version, upcast};
 use rust_decimal::Decimal;
 use schemars::generate::SchemaSettings;
 use schemars::JsonSchema;
@@ -30,11 +31,8 @@ fn schema_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("schemas/events")
 }
 
-/// One schema document per variant of `E`, keyed by file name.
-fn schemas_of<E: JsonSchema + VariantNames>(
-    aggregate: &str,
-    version: &str,
-) -> BTreeMap<String, Value> {
+/// One schema document per variant of `E` at its current version, keyed by file name.
+fn schemas_of<E: JsonSchema + VariantNames>(aggregate: &str) -> BTreeMap<String, Value> {
     let generator = SchemaSettings::draft2020_12()
         .for_serialize()
         .into_generator();
@@ -49,6 +47,7 @@ fn schemas_of<E: JsonSchema + VariantNames>(
             .as_str()
             .expect("one required key: the variant name")
             .to_owned();
+        let version = current_version(&name);
         let mut doc = json!({
             "$schema": "https://json-schema.org/draft/2020-12/schema",
             "$id": format!("https://folio.example/schemas/events/{aggregate}/{name}.v{version}.json"),
@@ -73,10 +72,10 @@ fn schemas_of<E: JsonSchema + VariantNames>(
 
 fn all_schemas() -> BTreeMap<String, Value> {
     let mut all = BTreeMap::new();
-    all.extend(schemas_of::<CustomerEvent>("Customer", "1"));
-    all.extend(schemas_of::<InvoiceEvent>("Invoice", "1"));
-    all.extend(schemas_of::<ExpenseEvent>("Expense", "1"));
-    all.extend(schemas_of::<SettingsEvent>("TenantSettings", "1"));
+    all.extend(schemas_of::<CustomerEvent>("Customer"));
+    all.extend(schemas_of::<InvoiceEvent>("Invoice"));
+    all.extend(schemas_of::<ExpenseEvent>("Expense"));
+    all.extend(schemas_of::<SettingsEvent>("TenantSettings"));
     all
 }
 
@@ -250,7 +249,7 @@ fn samples() -> Vec<(&'static str, String, String, Value)> {
             },
             InvoiceEvent::InvoiceSent {
                 sent_at: Utc.with_ymd_and_hms(2026, 3, 1, 8, 0, 0).unwrap(),
-                recipient: "ap@acme.example".into(),
+                recipients: vec!["ap@acme.example".into(), "cfo@acme.example".into()],
             },
             InvoiceEvent::PaymentRecorded {
                 payment_id: PaymentId(id(5)),
@@ -386,5 +385,35 @@ fn every_event_variant_has_a_sample_and_validates_against_its_committed_schema()
         );
         // And a wrong shape is refused, so the check can fail.
         assert!(!validator.is_valid(&json!({ event_type.clone(): "not an object" })));
+    }
+}
+
+/// Superseded versions keep their committed schema (stored events still have that
+/// shape), and a sample of each upcasts to a payload that today's schema accepts.
+#[test]
+fn superseded_versions_keep_their_schemas_and_upcast_to_valid_current_events() {
+    let superseded = [(
+        "Invoice",
+        "InvoiceSent",
+        "1",
+        json!({"InvoiceSent": {"sent_at": "2026-03-01T08:00:00Z", "recipient": "ap@acme.example"}}),
+    )];
+    let validator = |aggregate: &str, event_type: &str, version: &str| {
+        let path = schema_dir().join(format!("{aggregate}/{event_type}.v{version}.json"));
+        let text = std::fs::read_to_string(&path)
+            .unwrap_or_else(|_| panic!("no schema at {}", path.display()));
+        jsonschema::validator_for(&serde_json::from_str(&text).unwrap()).unwrap()
+    };
+    for (aggregate, event_type, version, stored) in superseded {
+        assert_ne!(version, current_version(event_type));
+        assert!(validator(aggregate, event_type, version).is_valid(&stored));
+        let current = current_version(event_type);
+        let today = upcast(event_type, version, stored.clone()).unwrap();
+        assert!(
+            validator(aggregate, event_type, current).is_valid(&today),
+            "{today:#}"
+        );
+        // The old shape is not today's: the upcaster is what makes it readable.
+        assert!(!validator(aggregate, event_type, current).is_valid(&stored));
     }
 }

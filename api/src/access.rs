@@ -27,6 +27,8 @@ pub enum Action {
     ReadOwnExpenses,
     /// Read reports (aging, revenue, tax, expenses by category).
     ReadReports,
+    /// Read the event history: aggregate histories, the event log, past states.
+    ReadHistory,
 }
 
 /// The role matrix.
@@ -35,7 +37,10 @@ pub fn allows(role: Role, action: Action) -> bool {
     use Role as R;
     match role {
         R::Admin => true,
-        R::Accountant => !matches!(action, A::ApproveExpenses | A::ConfigureTenant),
+        R::Accountant => !matches!(
+            action,
+            A::ApproveExpenses | A::ConfigureTenant | A::ReadHistory
+        ),
         R::Approver => matches!(
             action,
             A::ApproveExpenses | A::ReadAllExpenses | A::ReadOwnExpenses | A::ClaimExpenses
@@ -43,7 +48,11 @@ pub fn allows(role: Role, action: Action) -> bool {
         R::Employee => matches!(action, A::ClaimExpenses | A::ReadOwnExpenses),
         R::Auditor => matches!(
             action,
-            A::ReadInvoicing | A::ReadAllExpenses | A::ReadOwnExpenses | A::ReadReports
+            A::ReadInvoicing
+                | A::ReadAllExpenses
+                | A::ReadOwnExpenses
+                | A::ReadReports
+                | A::ReadHistory
         ),
     }
 }

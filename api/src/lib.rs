@@ -9,6 +9,7 @@
 //! - [`auth`]: tokens and callers. [`access`]: the role matrix.
 //! - [`schema`]: queries, mutations, subscriptions. [`inputs`]: input types.
 //! - [`reads`]: read-model rows and the tenant-confined transaction.
+//! - [`history`]: the event history, event log and past states, for auditors.
 //! - [`server`]: routes, limits, health, metrics. [`error`]: coded errors.
 
 #![deny(missing_docs)]
@@ -16,6 +17,7 @@
 pub mod access;
 pub mod auth;
 pub mod error;
+pub mod history;
 pub mod inputs;
 pub mod metrics;
 pub mod reads;

@@ -137,7 +137,7 @@ impl RequestContext {
     }
 }
 
-fn request<'a>(ctx: &'a Context<'a>) -> async_graphql::Result<&'a RequestContext> {
+pub(crate) fn request<'a>(ctx: &'a Context<'a>) -> async_graphql::Result<&'a RequestContext> {
     ctx.data::<RequestContext>()
 }
 
@@ -235,12 +235,8 @@ pub struct ExpenseFilter {
     pub incurred_to: Option<NaiveDate>,
 }
 
-/// Resolves page arguments (offset cursors) within the page-size limit.
-fn page(
-    limits: &Limits,
-    first: Option<i32>,
-    after: Option<String>,
-) -> async_graphql::Result<(i64, i64)> {
+/// The page size `first` asks for (20 if not given), within the limit.
+pub(crate) fn page_size(limits: &Limits, first: Option<i32>) -> async_graphql::Result<i64> {
     let first = first.unwrap_or(20);
     if first < 0 {
         return Err(validation("first cannot be negative"));
@@ -252,6 +248,16 @@ fn page(
             limits.max_page_size
         )));
     }
+    Ok(first as i64)
+}
+
+/// Resolves page arguments (offset cursors) within the page-size limit.
+fn page(
+    limits: &Limits,
+    first: Option<i32>,
+    after: Option<String>,
+) -> async_graphql::Result<(i64, i64)> {
+    let first = page_size(limits, first)?;
     let offset = match after {
         None => 0,
         Some(cursor) => cursor
@@ -261,7 +267,7 @@ fn page(
             .map(|o| o + 1)
             .ok_or_else(|| validation(format!("'{cursor}' is not a cursor from this list")))?,
     };
-    Ok((first as i64, offset))
+    Ok((first, offset))
 }
 
 fn connection<T: async_graphql::OutputType>(
@@ -290,10 +296,14 @@ pub const SELECT_INVOICES: &str = "SELECT invoice_id, customer_id, customer_name
 
 /// Queries.
 #[derive(Debug, Default)]
-pub struct Query;
+pub struct ReadModelQuery;
+
+/// Queries: the read models, and the event history for auditors.
+#[derive(Debug, Default, async_graphql::MergedObject)]
+pub struct Query(ReadModelQuery, crate::history::HistoryQuery);
 
 #[Object]
-impl Query {
+impl ReadModelQuery {
     /// Customers of the caller's tenant, by name.
     async fn customers(
         &self,
@@ -789,16 +799,20 @@ impl Mutation {
         idempotency_key: String,
         expected_version: Option<i64>,
         invoice_id: ID,
-        recipient: String,
+        #[graphql(desc = "Where it was sent (an e-mail address or a channel).")] recipient: String,
+        #[graphql(desc = "Further recipients of the same sending.")] cc: Option<Vec<String>>,
     ) -> async_graphql::Result<CommandResult> {
         let id = inputs::id(&invoice_id, "invoiceId")?;
+        let recipients: Vec<String> = std::iter::once(recipient)
+            .chain(cc.unwrap_or_default())
+            .collect();
         command!(
             ctx,
             Action::ManageInvoices,
             "manage invoices",
             idempotency_key,
             expected_version,
-            |folio, c| folio.mark_invoice_sent(&c, id, recipient)
+            |folio, c| folio.mark_invoice_sent(&c, id, recipients)
         )
     }
 
@@ -1156,7 +1170,7 @@ impl Subscription {
 
 /// Builds the schema with its limits.
 pub fn build(limits: &Limits, changes: broadcast::Sender<Arc<FeedEvent>>) -> FolioSchema {
-    Schema::build(Query, Mutation, Subscription)
+    Schema::build(Query::default(), Mutation, Subscription)
         .data(changes)
         .limit_depth(limits.max_depth)
         .limit_complexity(limits.max_complexity)

@@ -472,7 +472,7 @@ impl<S: EventStores> Folio<S> {
         &self,
         ctx: &CommandContext,
         invoice_id: InvoiceId,
-        recipient: String,
+        recipients: Vec<String>,
     ) -> Result<CommandOutcome, CommandError<InvoiceError>> {
         let sent_at = self.executor.clock().now();
         run!(
@@ -481,11 +481,11 @@ impl<S: EventStores> Folio<S> {
             ctx,
             "MarkInvoiceSent",
             invoice_id,
-            &recipient,
+            &recipients,
             None,
             |_| InvoiceCommand::MarkSent {
                 sent_at,
-                recipient: recipient.clone()
+                recipients: recipients.clone()
             }
         )
     }

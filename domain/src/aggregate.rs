@@ -36,16 +36,17 @@ pub async fn decide_into_sink<A: Decide>(
 }
 
 /// Declares an aggregate's events as a cqrs-es `DomainEvent`: the type name is the
-/// variant's name and every variant is at the given version.
+/// variant's name and the version is the one [`crate::versions`] says it is
+/// written at today.
 macro_rules! domain_event {
-    ($event:ty, version = $version:literal) => {
+    ($event:ty) => {
         impl cqrs_es::DomainEvent for $event {
             fn event_type(&self) -> String {
                 let name: &'static str = self.into();
                 name.to_owned()
             }
             fn event_version(&self) -> String {
-                $version.to_owned()
+                $crate::versions::current_version(self.into()).to_owned()
             }
         }
     };

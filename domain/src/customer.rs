@@ -105,7 +105,7 @@ pub enum CustomerEvent {
     },
 }
 
-domain_event!(CustomerEvent, version = "1");
+domain_event!(CustomerEvent);
 
 /// A refused customer command.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]

@@ -295,7 +295,7 @@ pub enum ExpenseEvent {
     },
 }
 
-domain_event!(ExpenseEvent, version = "1");
+domain_event!(ExpenseEvent);
 
 /// A refused expense command.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]

@@ -13,6 +13,8 @@
 //!   [`customer`], [`invoice`], [`expense`], [`settings`] (a tenant's policies).
 //! - [`aggregate`]: how a pure `decide` plugs into cqrs-es.
 //! - [`error_code`]: the stable codes every rejection maps to.
+//! - [`versions`]: each event type's current version, and the upcasters that read
+//!   older ones.
 //!
 //! Every event enum derives `JsonSchema`; its stored shape is published under
 //! `schemas/events/` and checked by tests.
@@ -30,6 +32,7 @@ pub mod money;
 pub mod pricing;
 pub mod settings;
 pub mod tax;
+pub mod versions;
 
 pub use aggregate::{Decide, TenantOwned};
 pub use error_code::{Coded, ErrorCode};

@@ -81,7 +81,7 @@ pub enum SettingsEvent {
     },
 }
 
-domain_event!(SettingsEvent, version = "1");
+domain_event!(SettingsEvent);
 
 /// A refused settings command.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]

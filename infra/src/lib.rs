@@ -10,6 +10,7 @@
 //!   aggregate, implementing `folio_commands::EventStores`.
 //! - [`ledger`]: the command ledger (idempotency outcomes and gap-free document
 //!   numbers), implementing `folio_commands::CommandLedger`.
+//! - [`upcasting`]: the domain's event upcasters, plugged into the stores.
 //! - [`history`]: reading stored events back for people (the `folio events` command).
 //! - [`feed`]: the global feed, gap-free and in commit order.
 //! - [`projecting`]: the projectors run over the feed (embedded mode): install,
@@ -28,6 +29,7 @@ pub mod kafka;
 pub mod ledger;
 pub mod projecting;
 pub mod stores;
+pub mod upcasting;
 
 use std::sync::Arc;
 

@@ -31,6 +31,7 @@ fn store<A: cqrs_es::Aggregate>(pool: &PgPool, snapshot_every: usize) -> PgStore
         PostgresEventRepository::new(pool.clone()),
         snapshot_every,
     )
+    .with_upcasters(vec![Box::new(crate::upcasting::DomainUpcaster)])
 }
 
 impl PostgresStores {

@@ -569,7 +569,10 @@ async fn project_invoice(
             };
             issue(conn, event, invoice, issued).await?;
         }
-        InvoiceEvent::InvoiceSent { sent_at, recipient } => {
+        InvoiceEvent::InvoiceSent {
+            sent_at,
+            recipients,
+        } => {
             let result = sqlx::query(
                 "UPDATE invoices SET status = 'SENT', sent_at = $3, sent_to = $4
                  WHERE tenant_id = $1 AND invoice_id = $2",
@@ -577,7 +580,7 @@ async fn project_invoice(
             .bind(tenant)
             .bind(invoice)
             .bind(sent_at)
-            .bind(&recipient)
+            .bind(recipients.join(", "))
             .execute(&mut *conn)
             .await?;
             require_row(result, event)?;

@@ -270,11 +270,15 @@ pub async fn apply_events(
     Ok(outcome)
 }
 
-/// Decodes `event`'s payload as `E`, the domain's event enum of its aggregate.
-/// Only version 1 exists so far; older versions will be upcast here.
+/// Decodes `event`'s payload as `E`, the domain's event enum of its aggregate,
+/// upcast from its stored version to today's by the domain's one upcaster
+/// (`folio_domain::versions`).
 pub fn decode<E: DeserializeOwned>(event: &FeedEvent) -> Result<E, ProjectionError> {
-    if event.event_version != "1" {
-        return Err(ProjectionError::decode(event, "unknown event version"));
-    }
-    serde_json::from_value(event.payload.clone()).map_err(|e| ProjectionError::decode(event, e))
+    let payload = folio_domain::versions::upcast(
+        &event.event_type,
+        &event.event_version,
+        event.payload.clone(),
+    )
+    .map_err(|e| ProjectionError::decode(event, e))?;
+    serde_json::from_value(payload).map_err(|e| ProjectionError::decode(event, e))
 }

@@ -304,7 +304,7 @@ pub async fn every_event_type(backend: &Backend, tenant: TenantId) {
     )
     .await;
     folio
-        .mark_invoice_sent(&ctx(tenant, "acc"), invoice, "ap@acme.example".into())
+        .mark_invoice_sent(&ctx(tenant, "acc"), invoice, vec!["ap@acme.example".into()])
         .await
         .expect("send");
     let payment = pay(backend, tenant, invoice, 10_000).await;

@@ -71,8 +71,8 @@ pub enum InvoiceCommand {
     MarkSent {
         /// When it was sent.
         sent_at: DateTime<Utc>,
-        /// To whom (e-mail address or channel).
-        recipient: String,
+        /// To whom (e-mail addresses or channels), in order; repeats are dropped.
+        recipients: Vec<String>,
     },
     /// Record money received.
     RecordPayment {

@@ -131,9 +131,16 @@ pub enum InvoiceError {
     /// A reason is required.
     #[error("a reason is required")]
     ReasonRequired,
-    /// A recipient is required to mark an invoice sent.
-    #[error("a recipient of at most 320 characters is required")]
+    /// Marking an invoice sent needs at least one recipient, each of 1 to 320
+    /// characters.
+    #[error("at least one recipient is required, each of 1 to 320 characters")]
     RecipientRequired,
+    /// More recipients than one sending may have.
+    #[error("an invoice is sent to at most {max} recipients at once")]
+    TooManyRecipients {
+        /// The most allowed.
+        max: usize,
+    },
     /// Paid invoices cannot be voided; refund or credit instead.
     #[error("{paid} has been paid; refund the payments or issue a credit note instead of voiding")]
     VoidWithPayments {
@@ -181,7 +188,8 @@ impl Coded for InvoiceError {
             | E::OverRefund { .. }
             | E::OverCredit { .. }
             | E::ReasonRequired
-            | E::RecipientRequired => ErrorCode::Validation,
+            | E::RecipientRequired
+            | E::TooManyRecipients { .. } => ErrorCode::Validation,
         }
     }
 }

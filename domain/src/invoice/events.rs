@@ -129,8 +129,8 @@ pub enum InvoiceEvent {
     InvoiceSent {
         /// When.
         sent_at: DateTime<Utc>,
-        /// To whom.
-        recipient: String,
+        /// To whom, in order (v1 had a single `recipient`).
+        recipients: Vec<String>,
     },
     /// A payment was received.
     PaymentRecorded {
@@ -186,4 +186,4 @@ pub enum InvoiceEvent {
     },
 }
 
-domain_event!(InvoiceEvent, version = "1");
+domain_event!(InvoiceEvent);

@@ -38,6 +38,8 @@ pub const MAX_LINES: usize = 500;
 pub const MAX_TEXT: usize = 2000;
 /// Longest payment term in days.
 pub const MAX_NET_DAYS: u16 = 365;
+/// The most recipients one sending may have.
+pub const MAX_RECIPIENTS: usize = 10;
 
 /// Where the document is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -361,15 +363,32 @@ impl Decide for Invoice {
                 issue_date,
                 rounding,
             } => self.decide_issue(number, issue_date, rounding),
-            C::MarkSent { sent_at, recipient } => {
+            C::MarkSent {
+                sent_at,
+                recipients,
+            } => {
                 self.require_open()?;
-                let recipient = recipient.trim();
-                if recipient.is_empty() || recipient.chars().count() > 320 {
+                let mut distinct: Vec<String> = Vec::with_capacity(recipients.len());
+                for recipient in &recipients {
+                    let recipient = recipient.trim();
+                    if recipient.is_empty() || recipient.chars().count() > 320 {
+                        return Err(InvoiceError::RecipientRequired);
+                    }
+                    if !distinct.iter().any(|r| r.eq_ignore_ascii_case(recipient)) {
+                        distinct.push(recipient.to_owned());
+                    }
+                }
+                if distinct.is_empty() {
                     return Err(InvoiceError::RecipientRequired);
+                }
+                if distinct.len() > MAX_RECIPIENTS {
+                    return Err(InvoiceError::TooManyRecipients {
+                        max: MAX_RECIPIENTS,
+                    });
                 }
                 Ok(vec![E::InvoiceSent {
                     sent_at,
-                    recipient: recipient.to_owned(),
+                    recipients: distinct,
                 }])
             }
             C::RecordPayment {

@@ -451,7 +451,7 @@ fn sending_needs_an_issued_invoice_and_a_recipient() {
         .given(vec![created(), line_added()])
         .when(InvoiceCommand::MarkSent {
             sent_at: at,
-            recipient: "ap@acme.example".into(),
+            recipients: vec!["ap@acme.example".into()],
         })
         .then_expect_error(InvoiceError::NotIssued {
             status: DocumentStatus::Draft,
@@ -460,18 +460,36 @@ fn sending_needs_an_issued_invoice_and_a_recipient() {
         .given(vec![created(), line_added(), issued()])
         .when(InvoiceCommand::MarkSent {
             sent_at: at,
-            recipient: " ".into(),
+            recipients: vec!["ap@acme.example".into(), " ".into()],
         })
         .then_expect_error(InvoiceError::RecipientRequired);
     InvoiceTest::with(())
         .given(vec![created(), line_added(), issued()])
         .when(InvoiceCommand::MarkSent {
             sent_at: at,
-            recipient: "ap@acme.example".into(),
+            recipients: vec![],
+        })
+        .then_expect_error(InvoiceError::RecipientRequired);
+    InvoiceTest::with(())
+        .given(vec![created(), line_added(), issued()])
+        .when(InvoiceCommand::MarkSent {
+            sent_at: at,
+            recipients: (0..11).map(|n| format!("ap{n}@acme.example")).collect(),
+        })
+        .then_expect_error(InvoiceError::TooManyRecipients { max: 10 });
+    InvoiceTest::with(())
+        .given(vec![created(), line_added(), issued()])
+        .when(InvoiceCommand::MarkSent {
+            sent_at: at,
+            recipients: vec![
+                " ap@acme.example ".into(),
+                "cfo@acme.example".into(),
+                "AP@acme.example".into(),
+            ],
         })
         .then_expect_events(vec![InvoiceEvent::InvoiceSent {
             sent_at: at,
-            recipient: "ap@acme.example".into(),
+            recipients: vec!["ap@acme.example".into(), "cfo@acme.example".into()],
         }]);
 }
 

@@ -1,0 +1,149 @@
+//! Event schema versions: the version each event type is written at today, and the
+//! upcasters that turn an older stored payload into today's shape. Stored events are
+//! never rewritten; every reader (the event store loading an aggregate, the
+//! projectors, the history an auditor reads) upcasts through [`upcast`], so one
+//! function decides what an old event means.
+//!
+//! History of changes:
+//! - `Invoice/InvoiceSent` v2 (was v1): `recipient: String` became
+//!   `recipients: [String]`, for invoices sent to several addresses at once. A v1
+//!   event had one recipient: `recipients = [recipient]`.
+
+use serde_json::Value;
+
+/// Why a stored payload cannot be read as today's event.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum UpcastError {
+    /// A version newer than this code knows (written by a later release).
+    #[error("{event_type} v{version} is newer than this release (v{current})")]
+    FromTheFuture {
+        /// The event type.
+        event_type: String,
+        /// The stored version.
+        version: String,
+        /// The version this code writes.
+        current: &'static str,
+    },
+    /// A version this code has no upcaster for, or not a version at all.
+    #[error("{event_type} has no version {version:?}")]
+    UnknownVersion {
+        /// The event type.
+        event_type: String,
+        /// The stored version.
+        version: String,
+    },
+    /// The payload is not the shape its version promises.
+    #[error("{event_type} v{version} payload is malformed: {reason}")]
+    Malformed {
+        /// The event type.
+        event_type: String,
+        /// The stored version.
+        version: String,
+        /// What is wrong.
+        reason: &'static str,
+    },
+}
+
+/// The version `event_type` is written at today.
+pub fn current_version(event_type: &str) -> &'static str {
+    match event_type {
+        "InvoiceSent" => "2",
+        _ => "1",
+    }
+}
+
+/// Turns a stored `payload` (`{"<EventType>": {...}}`) of `event_type` at `version`
+/// into today's shape; today's version passes through unchanged.
+pub fn upcast(event_type: &str, version: &str, payload: Value) -> Result<Value, UpcastError> {
+    let current = current_version(event_type);
+    if version == current {
+        return Ok(payload);
+    }
+    let (stored, now) = match (version.parse::<u32>(), current.parse::<u32>()) {
+        (Ok(stored), Ok(now)) => (stored, now),
+        _ => return Err(unknown(event_type, version)),
+    };
+    if stored > now {
+        return Err(UpcastError::FromTheFuture {
+            event_type: event_type.to_owned(),
+            version: version.to_owned(),
+            current,
+        });
+    }
+    match (event_type, version) {
+        ("InvoiceSent", "1") => invoice_sent_v1(payload),
+        _ => Err(unknown(event_type, version)),
+    }
+}
+
+fn unknown(event_type: &str, version: &str) -> UpcastError {
+    UpcastError::UnknownVersion {
+        event_type: event_type.to_owned(),
+        version: version.to_owned(),
+    }
+}
+
+/// `InvoiceSent` v1 → v2: the one recipient becomes a list of one.
+fn invoice_sent_v1(mut payload: Value) -> Result<Value, UpcastError> {
+    let malformed = |reason| UpcastError::Malformed {
+        event_type: "InvoiceSent".into(),
+        version: "1".into(),
+        reason,
+    };
+    let body = payload
+        .get_mut("InvoiceSent")
+        .and_then(Value::as_object_mut)
+        .ok_or_else(|| malformed("no InvoiceSent object"))?;
+    let recipient = body
+        .remove("recipient")
+        .filter(Value::is_string)
+        .ok_or_else(|| malformed("no recipient string"))?;
+    body.insert("recipients".into(), Value::Array(vec![recipient]));
+    Ok(payload)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use serde_json::json;
+
+    use super::*;
+    use crate::invoice::InvoiceEvent;
+
+    #[test]
+    fn a_v1_invoice_sent_reads_as_today_s_event_with_one_recipient() {
+        let stored = json!({"InvoiceSent": {"sent_at": "2026-03-01T09:00:00Z", "recipient": "ap@acme.example"}});
+        let event: InvoiceEvent =
+            serde_json::from_value(upcast("InvoiceSent", "1", stored).unwrap()).unwrap();
+        assert_eq!(
+            event,
+            InvoiceEvent::InvoiceSent {
+                sent_at: "2026-03-01T09:00:00Z".parse().unwrap(),
+                recipients: vec!["ap@acme.example".into()],
+            }
+        );
+    }
+
+    #[test]
+    fn today_s_version_passes_through_and_others_are_refused_by_name() {
+        let today = json!({"InvoiceSent": {"sent_at": "2026-03-01T09:00:00Z", "recipients": []}});
+        assert_eq!(upcast("InvoiceSent", "2", today.clone()).unwrap(), today);
+        assert!(matches!(
+            upcast("InvoiceSent", "3", today.clone()),
+            Err(UpcastError::FromTheFuture { .. })
+        ));
+        assert!(matches!(
+            upcast("InvoiceSent", "x", today.clone()),
+            Err(UpcastError::UnknownVersion { .. })
+        ));
+        assert!(matches!(
+            upcast("PaymentRecorded", "0", today),
+            Err(UpcastError::UnknownVersion { .. })
+        ));
+        assert!(matches!(
+            upcast("InvoiceSent", "1", json!({"InvoiceSent": {}})),
+            Err(UpcastError::Malformed { .. })
+        ));
+    }
+}
