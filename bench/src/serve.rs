@@ -18,8 +18,19 @@ pub struct Serve {
     pub base: String,
 }
 
-/// The `folio` binary of the same build profile, built first (a no-op when it is
-/// up to date) when run through cargo.
+/// The `folio` binary the figures start, found (and built) once by
+/// [`prepare_folio_binary`].
+static FOLIO_BINARY: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+
+/// Finds the `folio` binary of the same build profile, building it first (a
+/// no-op when it is up to date) when run through cargo. Call it before timing
+/// anything: a build inside a figure would be measured as the figure.
+pub fn prepare_folio_binary() -> anyhow::Result<()> {
+    let path = folio_binary()?;
+    FOLIO_BINARY.get_or_init(|| path);
+    Ok(())
+}
+
 fn folio_binary() -> anyhow::Result<std::path::PathBuf> {
     if let Ok(cargo) = std::env::var("CARGO") {
         let mut build = std::process::Command::new(cargo);
@@ -42,7 +53,10 @@ fn folio_binary() -> anyhow::Result<std::path::PathBuf> {
 impl Serve {
     /// Starts `folio serve` on a free port against `database_url` with `env`.
     pub async fn start(database_url: &str, env: &[(&str, &str)]) -> anyhow::Result<Self> {
-        let mut child = tokio::process::Command::new(folio_binary()?)
+        let binary = FOLIO_BINARY
+            .get()
+            .context("prepare_folio_binary was not called")?;
+        let mut child = tokio::process::Command::new(binary)
             .args(["serve", "--listen", "127.0.0.1:0"])
             .env("DATABASE_URL", database_url)
             .env("FOLIO_JWT_SECRET", SECRET)

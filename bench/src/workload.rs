@@ -67,6 +67,26 @@ pub async fn customer(
     outcome.aggregate_id.parse().context("customer id")
 }
 
+/// Replaces a customer's contact details with the `n`th version of them: one event.
+pub async fn update_contact(
+    backend: &Backend,
+    tenant: TenantId,
+    customer: CustomerId,
+    n: usize,
+) -> anyhow::Result<()> {
+    let contact = ContactDetails {
+        name: format!("Customer, contact version {n}"),
+        email: Some("ap@customer.example".into()),
+        phone: None,
+        address: Some("Hauptstrasse 1, Berlin".into()),
+    };
+    backend
+        .folio
+        .update_customer_contact(&ctx(tenant, "acc"), customer, contact)
+        .await?;
+    Ok(())
+}
+
 /// Drafts an invoice with `lines` lines of `unit_cents` (19% VAT) and issues it:
 /// `lines + 2` events.
 pub async fn issued_invoice(
