@@ -7,15 +7,7 @@ mod support;
 
 use std::process::Command;
 
-use support::TestDatabase;
-
-fn folio(database_url: &str, args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_folio"))
-        .args(args)
-        .env("DATABASE_URL", database_url)
-        .output()
-        .expect("run folio")
-}
+use support::{folio, TestDatabase};
 
 #[tokio::test]
 async fn demo_builds_every_state_through_real_commands_and_events_shows_them() {

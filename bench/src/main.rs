@@ -4,7 +4,8 @@
 //! pass/fail test (the machines are shared and noisy).
 //!
 //! ```sh
-//! cargo run --release -p folio-bench            # full scale (about 10 minutes)
+//! cargo build --release --bin folio              # the server figures 3-5 start
+//! cargo run --release -p folio-bench            # full scale
 //! cargo run --release -p folio-bench -- --quick # a tenth of it, a smoke check
 //! ```
 
@@ -85,7 +86,6 @@ impl Scale {
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let scale = Scale::new(cli.quick);
-    eprintln!("folio-bench: building folio (not timed)");
     serve::prepare_folio_binary()?;
     let started = std::time::Instant::now();
     let mut rows: Vec<Row> = Vec::new();

@@ -18,36 +18,31 @@ pub struct Serve {
     pub base: String,
 }
 
-/// The `folio` binary the figures start, found (and built) once by
+/// The `folio` binary the figures start, found once by
 /// [`prepare_folio_binary`].
 static FOLIO_BINARY: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
 
-/// Finds the `folio` binary of the same build profile, building it first (a
-/// no-op when it is up to date) when run through cargo. Call it before timing
-/// anything: a build inside a figure would be measured as the figure.
+/// Finds the `folio` binary of the same build profile, next to this one (build it
+/// first: `cargo build --release --bin folio`). Call it before timing anything.
+///
+/// The benchmark does not build it: `cargo build --bin folio` run from inside
+/// `cargo run` sees a different environment, which dependencies' build scripts
+/// take for changed inputs, so the two builds would keep rebuilding each other.
 pub fn prepare_folio_binary() -> anyhow::Result<()> {
-    let path = folio_binary()?;
-    FOLIO_BINARY.get_or_init(|| path);
-    Ok(())
-}
-
-fn folio_binary() -> anyhow::Result<std::path::PathBuf> {
-    if let Ok(cargo) = std::env::var("CARGO") {
-        let mut build = std::process::Command::new(cargo);
-        build.args(["build", "--quiet", "--bin", "folio"]);
-        if !cfg!(debug_assertions) {
-            build.arg("--release");
-        }
-        anyhow::ensure!(build.status()?.success(), "cannot build folio");
-    }
     let me = std::env::current_exe()?;
     let path = me.with_file_name("folio");
+    let profile = if cfg!(debug_assertions) {
+        ""
+    } else {
+        " --release"
+    };
     anyhow::ensure!(
         path.exists(),
-        "{} is missing: build it first",
+        "{} is missing: run `cargo build{profile} --bin folio` first",
         path.display()
     );
-    Ok(path)
+    FOLIO_BINARY.get_or_init(|| path);
+    Ok(())
 }
 
 impl Serve {

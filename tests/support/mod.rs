@@ -68,6 +68,15 @@ impl Drop for TestDatabase {
     }
 }
 
+/// Runs the `folio` binary with `args` against `database_url`, to completion.
+pub fn folio(database_url: &str, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_folio"))
+        .args(args)
+        .env("DATABASE_URL", database_url)
+        .output()
+        .expect("run folio")
+}
+
 /// A context in `tenant` for `actor` with a unique idempotency key.
 pub fn ctx(tenant: TenantId, actor: &str) -> CommandContext {
     CommandContext::new(tenant, UserId::new(actor), Uuid::new_v4().to_string())
