@@ -134,10 +134,10 @@ fn parse_cursor(text: &str) -> async_graphql::Result<FeedPosition> {
         .ok_or_else(|| validation(format!("'{text}' is not a cursor of the event log")))
 }
 
-fn auditor(ctx: &Context<'_>) -> async_graphql::Result<RequestContext> {
+fn auditor<'a>(ctx: &'a Context<'a>) -> async_graphql::Result<&'a RequestContext> {
     let request = request(ctx)?;
     request.require(Action::ReadHistory, "read the event history")?;
-    Ok(request.clone())
+    Ok(request)
 }
 
 /// The history queries, merged into the schema's `Query`.

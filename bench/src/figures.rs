@@ -21,7 +21,7 @@ use sqlx::postgres::PgConnectOptions;
 use sqlx::{ConnectOptions, Connection, PgPool};
 use tokio::sync::Mutex;
 
-use crate::measure::{closed_loop, Samples};
+use crate::measure::{closed_loop, timed, Samples};
 use crate::report::{Better, Row};
 use crate::serve::{Serve, SECRET};
 use crate::workload::{self, Books};
@@ -253,9 +253,7 @@ pub async fn stream_growth(db: &Database, scale: Scale) -> anyhow::Result<Vec<Ro
     }
     let mut on_long = Vec::new();
     for n in 0..probes {
-        let begun = Instant::now();
-        update(long, scale.long_stream + n).await?;
-        on_long.push(begun.elapsed());
+        on_long.push(timed(update(long, scale.long_stream + n)).await?);
     }
     let mut on_short = Vec::new();
     for n in 0..probes {
@@ -263,9 +261,7 @@ pub async fn stream_growth(db: &Database, scale: Scale) -> anyhow::Result<Vec<Ro
         for k in 1..9 {
             update(short, k).await?;
         }
-        let begun = Instant::now();
-        update(short, 9).await?;
-        on_short.push(begun.elapsed());
+        on_short.push(timed(update(short, 9)).await?);
     }
     rows.extend(growth_rows(
         "UpdateCustomerContact",
@@ -282,9 +278,7 @@ pub async fn stream_growth(db: &Database, scale: Scale) -> anyhow::Result<Vec<Ro
     }
     let mut on_long = Vec::new();
     for _ in 0..probes {
-        let begun = Instant::now();
-        workload::pay(backend, books.tenant, long, 1).await?;
-        on_long.push(begun.elapsed());
+        on_long.push(timed(workload::pay(backend, books.tenant, long, 1)).await?);
     }
     let mut on_short = Vec::new();
     for n in 0..probes {
@@ -292,9 +286,7 @@ pub async fn stream_growth(db: &Database, scale: Scale) -> anyhow::Result<Vec<Ro
         for _ in 3..9 {
             workload::pay(backend, books.tenant, short, 1).await?;
         }
-        let begun = Instant::now();
-        workload::pay(backend, books.tenant, short, 1).await?;
-        on_short.push(begun.elapsed());
+        on_short.push(timed(workload::pay(backend, books.tenant, short, 1)).await?);
     }
     rows.extend(growth_rows(
         "RecordPayment",
@@ -384,9 +376,8 @@ async fn timed_rebuild(db: &Database) -> anyhow::Result<(u64, f64)> {
     let events: i64 = sqlx::query_scalar("SELECT count(*) FROM events")
         .fetch_one(&db.raw)
         .await?;
-    let begun = Instant::now();
-    db.backend.projections().rebuild_all().await?;
-    Ok((events as u64, begun.elapsed().as_secs_f64()))
+    let took = timed(db.backend.projections().rebuild_all()).await?;
+    Ok((events as u64, took.as_secs_f64()))
 }
 
 /// Figures 3, 4 and 5c: lag and reads against `folio serve` in embedded mode, then

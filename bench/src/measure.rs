@@ -40,6 +40,13 @@ impl Samples {
     }
 }
 
+/// How long `call` took, once it succeeded.
+pub async fn timed<T, E>(call: impl Future<Output = Result<T, E>>) -> Result<Duration, E> {
+    let begun = Instant::now();
+    call.await?;
+    Ok(begun.elapsed())
+}
+
 /// Runs `clients` concurrent loops of `operation` for `duration` and collects each
 /// call's latency. Every call must succeed: a failure aborts the benchmark, because
 /// a rate that counts failures would flatter the system.

@@ -18,6 +18,10 @@ use folio_projections::{FeedEvent, FeedPosition};
 use sqlx::postgres::PgListener;
 use sqlx::{Executor, PgConnection, PgPool};
 
+/// The condition that makes an event part of the feed: its transaction is older
+/// than every transaction still running, so nothing can commit before it any more.
+pub(crate) const IN_FEED: &str = "transaction_id < pg_snapshot_xmin(pg_current_snapshot())";
+
 /// Channel the events table notifies on (see the projections migration).
 pub const FEED_CHANNEL: &str = "folio_events";
 
@@ -31,7 +35,7 @@ pub async fn read_after(
     sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM public.events
          WHERE (transaction_id, global_position) > ($1::text::xid8, $2)
-           AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+           AND {IN_FEED}
          ORDER BY transaction_id, global_position
          LIMIT $3"
     ))
@@ -100,14 +104,40 @@ pub async fn checkpoints_cover(
     Ok(covered)
 }
 
+/// Waits (polling, up to `max_wait`) until every event committed when it was
+/// called is in the feed: until no transaction older than the newest committed
+/// event is still running. Returns whether it got there in time.
+pub async fn settle(pool: &PgPool, max_wait: Duration) -> Result<bool, sqlx::Error> {
+    let newest: Option<String> = sqlx::query_scalar(
+        "SELECT transaction_id::text FROM public.events ORDER BY transaction_id DESC LIMIT 1",
+    )
+    .fetch_optional(pool)
+    .await?;
+    let Some(newest) = newest else {
+        return Ok(true);
+    };
+    let deadline = tokio::time::Instant::now() + max_wait;
+    loop {
+        let settled: bool =
+            sqlx::query_scalar("SELECT $1::xid8 < pg_snapshot_xmin(pg_current_snapshot())")
+                .bind(&newest)
+                .fetch_one(pool)
+                .await?;
+        if settled || tokio::time::Instant::now() >= deadline {
+            return Ok(settled);
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
 /// The position of the newest event readers can see now (the origin for an empty
 /// store): where a reader that wants only what comes next starts.
 pub async fn tail(pool: &PgPool) -> Result<FeedPosition, sqlx::Error> {
-    let position: Option<(i64, i64)> = sqlx::query_as(
+    let position: Option<(i64, i64)> = sqlx::query_as(&format!(
         "SELECT transaction_id::text::bigint, global_position FROM public.events
-         WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot())
-         ORDER BY transaction_id DESC, global_position DESC LIMIT 1",
-    )
+         WHERE {IN_FEED}
+         ORDER BY transaction_id DESC, global_position DESC LIMIT 1"
+    ))
     .fetch_optional(pool)
     .await?;
     Ok(

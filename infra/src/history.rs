@@ -100,7 +100,7 @@ pub async fn event_log(
           ORDER BY transaction_id, global_position
           LIMIT $9",
         AuditedEvent::COLUMNS,
-        crate::audit::IN_FEED
+        crate::feed::IN_FEED
     ))
     .bind(tenant)
     .bind(after.transaction_id.to_string())
@@ -172,7 +172,8 @@ where
     .bind(version)
     .fetch_all(pool)
     .await?;
-    let mut folded: Option<StateAsOf<A>> = None;
+    let mut state = A::default();
+    let mut last = None;
     for (sequence, event_type, event_version, payload, recorded_at) in rows {
         let unreadable = |reason: String| HistoryError::Unreadable {
             aggregate_id: aggregate_id.to_owned(),
@@ -183,13 +184,12 @@ where
             .map_err(|e| unreadable(e.to_string()))?;
         let event: A::Event =
             serde_json::from_value(payload).map_err(|e| unreadable(e.to_string()))?;
-        let mut state = folded.take().map(|f| f.state).unwrap_or_default();
         state.apply(event);
-        folded = Some(StateAsOf {
-            state,
-            version: sequence,
-            recorded_at,
-        });
+        last = Some((sequence, recorded_at));
     }
-    Ok(folded)
+    Ok(last.map(|(version, recorded_at)| StateAsOf {
+        state,
+        version,
+        recorded_at,
+    }))
 }

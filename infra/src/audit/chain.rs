@@ -223,12 +223,13 @@ impl FeedDigest {
         }
     }
 
-    /// The digest after `fold`, whose last event is `last`.
-    pub fn after(fold: &Fold, last: &AuditedEvent) -> Self {
+    /// The digest after `fold`, whose last event is at `transaction_id`,
+    /// `global_position`.
+    pub fn at(fold: &Fold, transaction_id: i64, global_position: i64) -> Self {
         FeedDigest {
             events: fold.events,
-            transaction_id: last.transaction_id,
-            global_position: last.global_position,
+            transaction_id,
+            global_position,
             chain: fold.chain,
         }
     }
@@ -463,7 +464,7 @@ impl ChainChecker {
         self.streams.insert(key, (event.sequence, event.hash));
 
         self.fold.push(&event.hash);
-        self.head = FeedDigest::after(&self.fold, event);
+        self.head = FeedDigest::at(&self.fold, event.transaction_id, event.global_position);
         if let Some(since) = self.since.filter(|_| !self.since_seen) {
             let position = (event.transaction_id, event.global_position);
             if position == since.position() {

@@ -18,7 +18,8 @@ use sqlx::PgPool;
 use uuid::Uuid;
 
 use super::chain::{canonical_time, AuditedEvent, ChainChecker, Coverage, Fold, Hash};
-use super::{settle, AuditError, BreakReason, Verification, IN_FEED};
+use super::{settle, AuditError, BreakReason, Verification};
+use crate::feed::IN_FEED;
 
 /// The file formats of an export.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -146,8 +147,7 @@ impl<W: Write> Sink<W> {
     fn event(&mut self, event: &AuditedEvent) -> Result<(), AuditError> {
         match self {
             Sink::Jsonl(out) => {
-                serde_json::to_writer(&mut *out, event)
-                    .map_err(|source| AuditError::Json { line: 0, source })?;
+                serde_json::to_writer(&mut *out, event).map_err(std::io::Error::from)?;
                 out.write_all(b"\n")?;
             }
             Sink::Csv(csv) => csv.write_record([

@@ -13,6 +13,8 @@ pub mod export;
 use futures::TryStreamExt;
 use sqlx::PgPool;
 
+use crate::feed::{self, IN_FEED};
+
 pub use chain::{AuditedEvent, Break, BreakReason, FeedDigest, Hash, Verification};
 use chain::{ChainChecker, Coverage, Fold};
 
@@ -41,41 +43,17 @@ pub enum AuditError {
     Malformed(String),
 }
 
-/// Events of the global feed: everything committed below the oldest running
-/// transaction, so the order is final (see `feed.rs`).
-pub(crate) const IN_FEED: &str = "transaction_id < pg_snapshot_xmin(pg_current_snapshot())";
-
 /// Longest an audit waits for transactions that were running when it started.
 const SETTLE_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
 
-/// Waits (up to [`SETTLE_WAIT`]) until every event committed when it was called is
-/// in the feed: until no transaction older than the newest committed event is
-/// still running. Then an audit covers everything committed before it began, and
-/// a digest taken now is a prefix of every later feed.
-pub(crate) async fn settle(pool: &PgPool) -> Result<(), AuditError> {
-    let newest: Option<String> = sqlx::query_scalar(
-        "SELECT transaction_id::text FROM events ORDER BY transaction_id DESC LIMIT 1",
-    )
-    .fetch_optional(pool)
-    .await?;
-    let Some(newest) = newest else {
-        return Ok(());
-    };
-    let deadline = tokio::time::Instant::now() + SETTLE_WAIT;
-    loop {
-        let settled: bool =
-            sqlx::query_scalar("SELECT $1::xid8 < pg_snapshot_xmin(pg_current_snapshot())")
-                .bind(&newest)
-                .fetch_one(pool)
-                .await?;
-        if settled || tokio::time::Instant::now() >= deadline {
-            if !settled {
-                tracing::warn!("a long transaction holds the feed back; auditing what is final");
-            }
-            return Ok(());
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+/// Waits until every event committed now is in the feed, so an audit covers
+/// everything committed before it began and a digest taken now is a prefix of
+/// every later feed; past [`SETTLE_WAIT`] it audits what is final.
+async fn settle(pool: &PgPool) -> Result<(), AuditError> {
+    if !feed::settle(pool, SETTLE_WAIT).await? {
+        tracing::warn!("a long transaction holds the feed back; auditing what is final");
     }
+    Ok(())
 }
 
 /// Recomputes every stream's chain and the global chain over the whole store, in
@@ -110,12 +88,7 @@ pub async fn digest(pool: &PgPool) -> Result<FeedDigest, AuditError> {
     let mut head = FeedDigest::empty();
     while let Some((transaction_id, global_position, hash)) = rows.try_next().await? {
         fold.push(&Hash::from_bytes(&hash)?);
-        head = FeedDigest {
-            events: fold.events,
-            transaction_id,
-            global_position,
-            chain: fold.chain,
-        };
+        head = FeedDigest::at(&fold, transaction_id, global_position);
     }
     Ok(head)
 }
