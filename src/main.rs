@@ -4,6 +4,7 @@
 mod audit;
 mod demo;
 mod events;
+mod gdpr;
 mod kafka;
 mod projections;
 mod serve;
@@ -105,6 +106,11 @@ enum Command {
     Audit {
         #[command(subcommand)]
         action: audit::AuditAction,
+    },
+    /// Personal data: erase a data subject's for good (GDPR art. 17).
+    Gdpr {
+        #[command(subcommand)]
+        action: gdpr::GdprAction,
     },
     /// Inspect, rebuild or run the projectors that fill the read models.
     Projections {
@@ -234,6 +240,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             .await
         }
         Command::Audit { action } => audit::run(&cli.database_url, action).await,
+        Command::Gdpr { action } => {
+            let backend = folio_infra::Backend::start(&cli.database_url).await?;
+            gdpr::run(&backend, action).await
+        }
         Command::Projections { action } => {
             let backend = folio_infra::Backend::start(&cli.database_url).await?;
             projections::run(backend.projections(), action).await

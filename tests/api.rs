@@ -414,6 +414,12 @@ async fn every_role_gets_what_the_matrix_says() {
             json!({"id": expense}),
             &[Role::Admin, Role::Auditor],
         ),
+        // Last: the admin's run erases the customer for good.
+        (
+            "mutation($key: String!, $id: ID!) { eraseCustomerPersonalData(idempotencyKey: $key, customerId: $id, reason: \"GDPR 1\") { version } }",
+            json!({"id": customer}),
+            &[Role::Admin],
+        ),
     ];
     for (query, mut variables, allowed) in cases {
         for role in [

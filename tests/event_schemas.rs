@@ -16,6 +16,7 @@ use folio_domain::expense::{ExpenseDetails, ExpenseEvent, ExpensePolicy, PolicyV
 use folio_domain::ids::*;
 use folio_domain::invoice::{DueTerms, InvoiceEvent, IssuedLine, PaymentMethod};
 use folio_domain::money::{Currency, Money};
+use folio_domain::personal_data::{self, SealedBox, SealedPersonalData};
 use folio_domain::pricing::{price_document, Discount, LineItem, RoundingPolicy};
 use folio_domain::settings::{InvoicingPolicy, SettingsEvent};
 use folio_domain::tax::{TaxRate, TaxTreatment};
@@ -60,6 +61,7 @@ fn schemas_of<E: JsonSchema + VariantNames>(aggregate: &str) -> BTreeMap<String,
             doc[key] = value.clone();
         }
         doc["$defs"] = defs.clone();
+        mark_personal_fields(&mut doc, &name);
         files.insert(format!("{aggregate}/{name}.v{version}.json"), doc);
     }
     assert_eq!(
@@ -68,6 +70,46 @@ fn schemas_of<E: JsonSchema + VariantNames>(aggregate: &str) -> BTreeMap<String,
         "{aggregate}: one schema per variant"
     );
     files
+}
+
+/// In the stored shape a personal field is either plaintext (written before
+/// sealing) or a sealed envelope (see `folio_domain::personal_data`).
+fn mark_personal_fields(doc: &mut Value, event_type: &str) {
+    let fields = personal_data::in_event(event_type);
+    if fields.is_empty() {
+        return;
+    }
+    for field in fields {
+        let path: String = field
+            .pointer
+            .split('/')
+            .skip(1)
+            .map(|part| format!("/properties/{part}"))
+            .collect();
+        let slot = doc
+            .pointer_mut(&path)
+            .expect("the personal field is in the schema");
+        let description = slot.as_object_mut().unwrap().remove("description");
+        let plain = slot.take();
+        *slot = json!({"anyOf": [plain, {"$ref": "#/$defs/SealedPersonalData"}]});
+        if let Some(description) = description {
+            slot["description"] = json!(format!(
+                "{} Personal data: sealed when stored.",
+                description.as_str().unwrap()
+            ));
+        }
+    }
+    let mut sealed = SchemaSettings::draft2020_12()
+        .for_serialize()
+        .into_generator()
+        .into_root_schema_for::<SealedPersonalData>()
+        .to_value();
+    let sealed_defs = sealed.as_object_mut().unwrap().remove("$defs").unwrap();
+    sealed.as_object_mut().unwrap().remove("$schema");
+    doc["$defs"]["SealedPersonalData"] = sealed;
+    for (name, def) in sealed_defs.as_object().unwrap() {
+        doc["$defs"][name] = def.clone();
+    }
 }
 
 fn all_schemas() -> BTreeMap<String, Value> {
@@ -201,8 +243,33 @@ fn samples() -> Vec<(&'static str, String, String, Value)> {
             CustomerEvent::CustomerArchived {
                 reason: "merged".into(),
             },
+            CustomerEvent::CustomerPersonalDataErased {
+                reason: "GDPR request 42".into(),
+            },
         ],
     );
+    // As stored: the contact sealed.
+    let sealed = serde_json::to_value(SealedPersonalData {
+        sealed: SealedBox {
+            algorithm: "AES-256-GCM".into(),
+            subject: id(2).to_string(),
+            nonce: "00112233445566778899aabb".into(),
+            ciphertext: "c0ffee".into(),
+        },
+    })
+    .unwrap();
+    let mut stored: Vec<(&'static str, String, String, Value)> = out
+        .iter()
+        .filter(|(_, event_type, _, _)| !personal_data::in_event(event_type).is_empty())
+        .cloned()
+        .collect();
+    for (_, event_type, _, value) in &mut stored {
+        for field in personal_data::in_event(event_type) {
+            *value.pointer_mut(field.pointer).unwrap() = sealed.clone();
+        }
+    }
+    assert_eq!(stored.len(), 2, "both customer events with contact details");
+    out.extend(stored);
     push(
         &mut out,
         "Invoice",

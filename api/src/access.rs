@@ -29,6 +29,8 @@ pub enum Action {
     ReadReports,
     /// Read the event history: aggregate histories, the event log, past states.
     ReadHistory,
+    /// Erase a customer's personal data for good (admins only).
+    ErasePersonalData,
 }
 
 /// The role matrix.
@@ -39,7 +41,7 @@ pub fn allows(role: Role, action: Action) -> bool {
         R::Admin => true,
         R::Accountant => !matches!(
             action,
-            A::ApproveExpenses | A::ConfigureTenant | A::ReadHistory
+            A::ApproveExpenses | A::ConfigureTenant | A::ReadHistory | A::ErasePersonalData
         ),
         R::Approver => matches!(
             action,

@@ -34,10 +34,12 @@ pub struct HistoryEvent {
     pub event_type: String,
     /// The schema version it was written at.
     pub event_version: String,
-    /// The payload exactly as stored (and hashed), at its stored version.
+    /// The payload exactly as stored (and hashed), at its stored version, personal
+    /// data sealed.
     pub payload: Json<Value>,
-    /// The payload upcast to today's version of its type (what the aggregate and
-    /// the projections read); null if it cannot be read.
+    /// The payload as the aggregate and the projections read it: personal data
+    /// opened (`[erased]` once its subject was erased) and upcast to today's
+    /// version of its type; null if it cannot be read.
     pub current_payload: Option<Json<Value>>,
     /// Who wrote it (the user the command ran as).
     pub actor: Option<String>,
@@ -56,17 +58,17 @@ pub struct HistoryEvent {
 }
 
 impl HistoryEvent {
-    fn of(event: AuditedEvent) -> Self {
+    fn of(event: AuditedEvent, current_payload: Result<Value, String>) -> Self {
         let payload: Value = serde_json::from_str(&event.payload).unwrap_or(Value::Null);
         let metadata: Value = serde_json::from_str(&event.metadata).unwrap_or(Value::Null);
         let text = |key: &str| metadata.get(key).and_then(Value::as_str).map(str::to_owned);
-        let current_payload = folio_domain::versions::upcast(
-            &event.event_type,
-            &event.event_version,
-            payload.clone(),
-        )
-        .ok()
-        .map(Json);
+        let current_payload = match current_payload {
+            Ok(payload) => Some(Json(payload)),
+            Err(reason) => {
+                tracing::error!(aggregate_id = %event.aggregate_id, sequence = event.sequence, %reason, "a stored event cannot be read");
+                None
+            }
+        };
         HistoryEvent {
             global_position: event.global_position,
             aggregate_type: event.aggregate_type,
@@ -163,7 +165,7 @@ impl HistoryQuery {
         )
         .await
         .map_err(|e| unavailable(&e))?;
-        Ok(events.into_iter().map(HistoryEvent::of).collect())
+        readable(request, events).await
     }
 
     /// The caller's tenant's events in feed order, after a cursor, filtered
@@ -206,14 +208,22 @@ impl HistoryQuery {
         .map_err(|e| unavailable(&e))?;
         let has_next = events.len() as i64 > first;
         events.truncate(first as usize);
+        let cursors: Vec<String> = events
+            .iter()
+            .map(|event| {
+                cursor(FeedPosition {
+                    transaction_id: event.transaction_id,
+                    global_position: event.global_position,
+                })
+            })
+            .collect();
         let mut connection = Connection::new(after.is_some(), has_next);
-        connection.edges.extend(events.into_iter().map(|event| {
-            let position = FeedPosition {
-                transaction_id: event.transaction_id,
-                global_position: event.global_position,
-            };
-            Edge::new(cursor(position), HistoryEvent::of(event))
-        }));
+        connection.edges.extend(
+            cursors
+                .into_iter()
+                .zip(readable(request, events).await?)
+                .map(|(cursor, event)| Edge::new(cursor, event)),
+        );
         Ok(connection)
     }
 
@@ -241,6 +251,36 @@ impl HistoryQuery {
     ) -> async_graphql::Result<Option<AggregateState>> {
         let id = inputs::id::<uuid::Uuid>(&expense_id, "expenseId")?;
         as_of::<Expense>(ctx, id, at, version).await
+    }
+}
+
+/// Stored events as auditors read them, each with its current payload.
+async fn readable(
+    request: &RequestContext,
+    events: Vec<AuditedEvent>,
+) -> async_graphql::Result<Vec<HistoryEvent>> {
+    let current = history::current_payloads(&request.backend.pool, &events)
+        .await
+        .map_err(history_error)?;
+    Ok(events
+        .into_iter()
+        .zip(current)
+        .map(|(event, current)| HistoryEvent::of(event, current))
+        .collect())
+}
+
+/// A failed history read as a GraphQL error: the database's as unavailable,
+/// anything else (an unreadable event) logged and reported without detail.
+fn history_error(error: HistoryError) -> async_graphql::Error {
+    match error {
+        HistoryError::Database(e) => unavailable(&e),
+        other => {
+            tracing::error!(error = %other, "a stored event cannot be read");
+            coded(
+                folio_domain::ErrorCode::Internal,
+                "a stored event of this aggregate cannot be read; it was logged",
+            )
+        }
     }
 }
 
@@ -279,13 +319,6 @@ where
             as_of: recorded_at,
             state: Json(serde_json::to_value(&state)?),
         })),
-        Err(HistoryError::Database(e)) => Err(unavailable(&e)),
-        Err(unreadable @ HistoryError::Unreadable { .. }) => {
-            tracing::error!(error = %unreadable, "a stored event cannot be folded");
-            Err(coded(
-                folio_domain::ErrorCode::Internal,
-                "a stored event of this aggregate cannot be read; it was logged",
-            ))
-        }
+        Err(error) => Err(history_error(error)),
     }
 }

@@ -52,6 +52,9 @@ pub struct Customer {
     pub payment_terms_days: i32,
     /// ACTIVE or ARCHIVED.
     pub status: String,
+    /// When its personal data was erased (the name reads `[erased]` and the
+    /// contact fields are null from then on); null if never.
+    pub personal_data_erased_at: Option<DateTime<Utc>>,
     /// Aggregate version (for `expectedVersion`).
     pub version: i64,
 }

@@ -330,7 +330,7 @@ impl ReadModelQuery {
         });
         let rows: Vec<Customer> = sqlx::query_as(
             "SELECT customer_id, name, email, phone, address, tax_id, country, default_currency,
-                    payment_terms_days, status, version
+                    payment_terms_days, status, personal_data_erased_at, version
              FROM folio_read.customers
              WHERE $3::text IS NULL OR lower(name) LIKE $3
              ORDER BY lower(name), customer_id LIMIT $1 OFFSET $2",
@@ -652,6 +652,28 @@ impl Mutation {
             idempotency_key,
             expected_version,
             |folio, c| folio.archive_customer(&c, id, reason)
+        )
+    }
+
+    /// Erases a customer's personal data for good (admins only): its contact
+    /// details read as `[erased]` everywhere from then on, history included, while
+    /// its invoices, amounts and the audit chains stay intact. Erasing again
+    /// changes nothing.
+    async fn erase_customer_personal_data(
+        &self,
+        ctx: &Context<'_>,
+        idempotency_key: String,
+        customer_id: ID,
+        #[graphql(desc = "Why, e.g. the data-subject request's reference.")] reason: String,
+    ) -> async_graphql::Result<CommandResult> {
+        let id = inputs::id(&customer_id, "customerId")?;
+        command!(
+            ctx,
+            Action::ErasePersonalData,
+            "erase personal data",
+            idempotency_key,
+            None,
+            |folio, c| folio.erase_customer_personal_data(&c, id, reason)
         )
     }
 

@@ -296,6 +296,29 @@ impl<S: EventStores> Folio<S> {
         )
     }
 
+    /// Erases a customer's personal data (GDPR art. 17): the store destroys the key
+    /// its contact details were sealed with, so they read as erased everywhere,
+    /// history included. Erasing again changes nothing.
+    pub async fn erase_customer_personal_data(
+        &self,
+        ctx: &CommandContext,
+        customer_id: CustomerId,
+        reason: String,
+    ) -> Result<CommandOutcome, CommandError<CustomerError>> {
+        run!(
+            self,
+            self.stores.customers(),
+            ctx,
+            "EraseCustomerPersonalData",
+            customer_id,
+            &reason,
+            None,
+            |_| CustomerCommand::ErasePersonalData {
+                reason: reason.clone()
+            }
+        )
+    }
+
     // ----- invoices -----
 
     /// Starts an invoice draft, defaulting currency and terms from the customer.

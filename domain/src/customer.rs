@@ -21,6 +21,18 @@ pub struct ContactDetails {
     pub address: Option<String>,
 }
 
+impl ContactDetails {
+    /// What contact details read as once their subject's personal data is erased.
+    pub fn erased() -> Self {
+        ContactDetails {
+            name: crate::personal_data::ERASED.to_owned(),
+            email: None,
+            phone: None,
+            address: None,
+        }
+    }
+}
+
 /// What invoicing a customer needs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct TaxDetails {
@@ -63,6 +75,12 @@ pub enum CustomerCommand {
         /// Why.
         reason: String,
     },
+    /// Erase the customer's personal data (contact details) for good: the store
+    /// destroys the key it was sealed with. Invoices and amounts stay.
+    ErasePersonalData {
+        /// Why (e.g. the data-subject request's reference).
+        reason: String,
+    },
 }
 
 /// An event of the customer aggregate.
@@ -100,6 +118,12 @@ pub enum CustomerEvent {
     },
     /// The customer was archived.
     CustomerArchived {
+        /// Why.
+        reason: String,
+    },
+    /// The customer's personal data was erased: its key is destroyed, and every
+    /// earlier contact reads as erased.
+    CustomerPersonalDataErased {
         /// Why.
         reason: String,
     },
@@ -142,13 +166,18 @@ pub enum CustomerError {
     /// A reason is required.
     #[error("a reason is required")]
     ReasonRequired,
+    /// The customer's personal data was erased; no new personal data is taken.
+    #[error("the customer's personal data was erased; its contact details cannot change")]
+    PersonalDataErased,
 }
 
 impl Coded for CustomerError {
     fn code(&self) -> ErrorCode {
         match self {
             CustomerError::NotFound => ErrorCode::NotFound,
-            CustomerError::AlreadyRegistered | CustomerError::Archived => ErrorCode::Conflict,
+            CustomerError::AlreadyRegistered
+            | CustomerError::Archived
+            | CustomerError::PersonalDataErased => ErrorCode::Conflict,
             _ => ErrorCode::Validation,
         }
     }
@@ -191,6 +220,9 @@ pub struct Customer {
     pub tax: Option<TaxDetails>,
     /// Whether archived.
     pub archived: bool,
+    /// Whether its personal data was erased.
+    #[serde(default)]
+    pub erased: bool,
 }
 
 fn trimmed(text: &Option<String>) -> Option<String> {
@@ -285,6 +317,10 @@ impl Customer {
             CustomerEvent::CustomerContactUpdated { contact } => self.contact = contact,
             CustomerEvent::CustomerTaxDetailsUpdated { tax } => self.tax = Some(tax),
             CustomerEvent::CustomerArchived { .. } => self.archived = true,
+            CustomerEvent::CustomerPersonalDataErased { .. } => {
+                self.contact = ContactDetails::erased();
+                self.erased = true;
+            }
         }
     }
 }
@@ -310,6 +346,9 @@ impl Decide for Customer {
             }
             CustomerCommand::UpdateContact { contact } => {
                 self.require_active()?;
+                if self.erased {
+                    return Err(CustomerError::PersonalDataErased);
+                }
                 Ok(vec![CustomerEvent::CustomerContactUpdated {
                     contact: clean_contact(contact)?,
                 }])
@@ -327,6 +366,20 @@ impl Decide for Customer {
                     return Err(CustomerError::ReasonRequired);
                 }
                 Ok(vec![CustomerEvent::CustomerArchived { reason }])
+            }
+            CustomerCommand::ErasePersonalData { reason } => {
+                // Archived customers can be erased too: that is the usual order.
+                if self.customer_id.is_none() {
+                    return Err(CustomerError::NotFound);
+                }
+                let reason = reason.trim().to_owned();
+                if reason.is_empty() {
+                    return Err(CustomerError::ReasonRequired);
+                }
+                if self.erased {
+                    return Ok(vec![]);
+                }
+                Ok(vec![CustomerEvent::CustomerPersonalDataErased { reason }])
             }
         }
     }
@@ -516,6 +569,72 @@ mod tests {
             ])
             .when(CustomerCommand::UpdateContact { contact: contact() })
             .then_expect_error(CustomerError::Archived);
+    }
+
+    fn erased() -> CustomerEvent {
+        CustomerEvent::CustomerPersonalDataErased {
+            reason: "GDPR request 42".into(),
+        }
+    }
+
+    #[test]
+    fn erasing_personal_data_needs_a_reason_and_works_on_archived_customers() {
+        CustomerTest::with(())
+            .given(vec![registered()])
+            .when(CustomerCommand::ErasePersonalData { reason: " ".into() })
+            .then_expect_error(CustomerError::ReasonRequired);
+        CustomerTest::with(())
+            .given(vec![
+                registered(),
+                CustomerEvent::CustomerArchived {
+                    reason: "closed".into(),
+                },
+            ])
+            .when(CustomerCommand::ErasePersonalData {
+                reason: " GDPR request 42 ".into(),
+            })
+            .then_expect_events(vec![erased()]);
+    }
+
+    #[test]
+    fn erasing_twice_changes_nothing_and_an_unknown_customer_cannot_be_erased() {
+        CustomerTest::with(())
+            .given(vec![registered(), erased()])
+            .when(CustomerCommand::ErasePersonalData {
+                reason: "again".into(),
+            })
+            .then_expect_events(vec![]);
+        CustomerTest::with(())
+            .given_no_previous_events()
+            .when(CustomerCommand::ErasePersonalData {
+                reason: "GDPR request 42".into(),
+            })
+            .then_expect_error(CustomerError::NotFound);
+    }
+
+    #[test]
+    fn an_erased_customer_takes_no_new_contact_details_but_keeps_its_tax_details() {
+        CustomerTest::with(())
+            .given(vec![registered(), erased()])
+            .when(CustomerCommand::UpdateContact { contact: contact() })
+            .then_expect_error(CustomerError::PersonalDataErased);
+        let tax = TaxDetails {
+            payment_terms_days: 15,
+            ..tax()
+        };
+        CustomerTest::with(())
+            .given(vec![registered(), erased()])
+            .when(CustomerCommand::UpdateTaxDetails { tax: tax.clone() })
+            .then_expect_events(vec![CustomerEvent::CustomerTaxDetailsUpdated { tax }]);
+    }
+
+    #[test]
+    fn after_erasure_the_state_holds_no_contact_details() {
+        let mut customer = Customer::default();
+        customer.fold(registered());
+        customer.fold(erased());
+        assert_eq!(customer.contact, ContactDetails::erased());
+        assert!(customer.erased);
     }
 
     #[test]

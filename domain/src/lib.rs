@@ -15,6 +15,8 @@
 //! - [`error_code`]: the stable codes every rejection maps to.
 //! - [`versions`]: each event type's current version, and the upcasters that read
 //!   older ones.
+//! - [`personal_data`]: which fields are personal data (sealed in the store, erasable)
+//!   and what they read as once erased.
 //!
 //! Every event enum derives `JsonSchema`; its stored shape is published under
 //! `schemas/events/` and checked by tests.
@@ -29,6 +31,7 @@ pub mod expense;
 pub mod ids;
 pub mod invoice;
 pub mod money;
+pub mod personal_data;
 pub mod pricing;
 pub mod settings;
 pub mod tax;

@@ -1,14 +1,20 @@
 //! Reading stored events back for people and tools: the latest events, one
 //! aggregate's history, a tenant's event log, and an aggregate's state at any
 //! point of its past (time travel for auditors).
+//!
+//! Listings return events as stored (personal data sealed, as hashed); the payload
+//! a reader means today, personal data opened (or erased) and upcast, comes from
+//! [`current_payloads`], and past states are folded from those.
 
 use chrono::{DateTime, Utc};
 use cqrs_es::Aggregate;
+use folio_domain::personal_data::in_event;
 use folio_projections::{FeedEvent, FeedPosition};
 use sqlx::PgPool;
 use uuid::Uuid;
 
 use crate::audit::AuditedEvent;
+use crate::personal_data::{Keys, PersonalDataError};
 
 /// The columns of a [`FeedEvent`], for `SELECT`s over `public.events`.
 pub(crate) const COLUMNS: &str = "global_position, transaction_id::text::bigint AS transaction_id, tenant_id, aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata, recorded_at";
@@ -115,6 +121,46 @@ pub async fn event_log(
     .await
 }
 
+/// What a stored payload means today: personal data opened (erased if its key is
+/// gone), then upcast to its type's current version.
+fn current_payload(
+    keys: &Keys,
+    subject: &str,
+    event_type: &str,
+    event_version: &str,
+    mut payload: serde_json::Value,
+) -> Result<serde_json::Value, String> {
+    keys.open_event(event_type, subject, &mut payload)
+        .map_err(|e| e.to_string())?;
+    folio_domain::versions::upcast(event_type, event_version, payload).map_err(|e| e.to_string())
+}
+
+/// Today's payload of each of `events` (personal data opened or erased, then
+/// upcast), or why it cannot be read.
+pub async fn current_payloads(
+    pool: &PgPool,
+    events: &[AuditedEvent],
+) -> Result<Vec<Result<serde_json::Value, String>>, HistoryError> {
+    let subjects = events
+        .iter()
+        .filter(|e| !in_event(&e.event_type).is_empty())
+        .map(|e| e.aggregate_id.clone());
+    let keys = Keys::fetch(&mut *pool.acquire().await?, subjects).await?;
+    Ok(events
+        .iter()
+        .map(|event| {
+            let payload = serde_json::from_str(&event.payload).map_err(|e| e.to_string())?;
+            current_payload(
+                &keys,
+                &event.aggregate_id,
+                &event.event_type,
+                &event.event_version,
+                payload,
+            )
+        })
+        .collect())
+}
+
 /// An aggregate's state rebuilt from its first events.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StateAsOf<A> {
@@ -132,6 +178,9 @@ pub enum HistoryError {
     /// The database failed.
     #[error("database: {0}")]
     Database(#[from] sqlx::Error),
+    /// Personal data could not be opened.
+    #[error(transparent)]
+    PersonalData(#[from] PersonalDataError),
     /// A stored event could not be read as the domain's event.
     #[error("event {sequence} of {aggregate_id} cannot be read: {reason}")]
     Unreadable {
@@ -172,6 +221,11 @@ where
     .bind(version)
     .fetch_all(pool)
     .await?;
+    let subjects = rows
+        .iter()
+        .filter(|(_, event_type, ..)| !in_event(event_type).is_empty())
+        .map(|_| aggregate_id.to_owned());
+    let keys = Keys::fetch(&mut *pool.acquire().await?, subjects).await?;
     let mut state = A::default();
     let mut last = None;
     for (sequence, event_type, event_version, payload, recorded_at) in rows {
@@ -180,8 +234,8 @@ where
             sequence,
             reason,
         };
-        let payload = folio_domain::versions::upcast(&event_type, &event_version, payload)
-            .map_err(|e| unreadable(e.to_string()))?;
+        let payload = current_payload(&keys, aggregate_id, &event_type, &event_version, payload)
+            .map_err(unreadable)?;
         let event: A::Event =
             serde_json::from_value(payload).map_err(|e| unreadable(e.to_string()))?;
         state.apply(event);

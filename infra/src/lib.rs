@@ -11,6 +11,8 @@
 //! - [`ledger`]: the command ledger (idempotency outcomes and gap-free document
 //!   numbers), implementing `folio_commands::CommandLedger`.
 //! - [`upcasting`]: the domain's event upcasters, plugged into the stores.
+//! - [`personal_data`]: personal data sealed with a key per subject, opened for
+//!   readers, and erased by destroying the key.
 //! - [`history`]: reading stored events back for people (the `folio events` command).
 //! - [`feed`]: the global feed, gap-free and in commit order.
 //! - [`projecting`]: the projectors run over the feed (embedded mode): install,
@@ -27,6 +29,7 @@ pub mod feed;
 pub mod history;
 pub mod kafka;
 pub mod ledger;
+pub mod personal_data;
 pub mod projecting;
 pub mod stores;
 pub mod upcasting;

@@ -34,6 +34,9 @@ pub enum ProjectionsError {
     /// The database failed outside a projector.
     #[error("database error")]
     Sql(#[from] sqlx::Error),
+    /// Sealed personal data could not be opened for the projectors.
+    #[error(transparent)]
+    PersonalData(#[from] crate::personal_data::PersonalDataError),
 }
 
 /// Tuning of the embedded projection runner.
@@ -223,7 +226,7 @@ impl Projections {
         let previous = Checkpoint::lock(&mut tx, projector.name()).await?;
         Target::staging(projector).enter(&mut tx).await?;
         loop {
-            let batch = read_after(&mut tx, position, self.config.batch_size).await?;
+            let batch = read_opened(&mut tx, position, self.config.batch_size).await?;
             let Some(last) = batch.last() else { break };
             position = last.position;
             apply_events(&mut tx, projector, &batch).await?;
@@ -242,9 +245,9 @@ impl Projections {
     }
 
     /// The next batch of the feed after `position`.
-    async fn read(&self, position: FeedPosition) -> Result<Vec<FeedEvent>, sqlx::Error> {
+    async fn read(&self, position: FeedPosition) -> Result<Vec<FeedEvent>, ProjectionsError> {
         let mut conn = self.pool.acquire().await?;
-        read_after(&mut conn, position, self.config.batch_size).await
+        read_opened(&mut conn, position, self.config.batch_size).await
     }
 
     async fn checkpoint_of(
@@ -374,6 +377,18 @@ impl Projections {
         }
         Ok(statuses)
     }
+}
+
+/// The next `limit` feed events after `position`, personal data opened: what the
+/// projectors read (the relay publishes them sealed).
+async fn read_opened(
+    conn: &mut sqlx::PgConnection,
+    position: FeedPosition,
+    limit: i64,
+) -> Result<Vec<FeedEvent>, ProjectionsError> {
+    let mut batch = read_after(&mut *conn, position, limit).await?;
+    crate::personal_data::open_feed_events(conn, &mut batch).await?;
+    Ok(batch)
 }
 
 /// Waits on tasks that run until cancelled, and returns the first one's error (a

@@ -1,4 +1,5 @@
-//! The cqrs-es event stores, one per aggregate, on postgres-es with snapshots.
+//! The cqrs-es event stores, one per aggregate, on postgres-es with snapshots,
+//! personal data sealed ([`crate::personal_data`]).
 
 use cqrs_es::persist::PersistedEventStore;
 use folio_commands::EventStores;
@@ -6,11 +7,12 @@ use folio_domain::customer::Customer;
 use folio_domain::expense::Expense;
 use folio_domain::invoice::Invoice;
 use folio_domain::settings::TenantSettings;
-use postgres_es::PostgresEventRepository;
 use sqlx::PgPool;
 
+use crate::personal_data::SealingRepository;
+
 /// A postgres-es store for one aggregate type.
-pub type PgStore<A> = PersistedEventStore<PostgresEventRepository, A>;
+pub type PgStore<A> = PersistedEventStore<SealingRepository, A>;
 
 /// The event stores of every aggregate, sharing one pool and the same tables.
 pub struct PostgresStores {
@@ -27,11 +29,8 @@ impl std::fmt::Debug for PostgresStores {
 }
 
 fn store<A: cqrs_es::Aggregate>(pool: &PgPool, snapshot_every: usize) -> PgStore<A> {
-    PersistedEventStore::new_snapshot_store(
-        PostgresEventRepository::new(pool.clone()),
-        snapshot_every,
-    )
-    .with_upcasters(vec![Box::new(crate::upcasting::DomainUpcaster)])
+    PersistedEventStore::new_snapshot_store(SealingRepository::new(pool.clone()), snapshot_every)
+        .with_upcasters(vec![Box::new(crate::upcasting::DomainUpcaster)])
 }
 
 impl PostgresStores {

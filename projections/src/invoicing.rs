@@ -8,7 +8,7 @@
 use async_trait::async_trait;
 use chrono::NaiveDate;
 use cqrs_es::Aggregate;
-use folio_domain::customer::{Customer, CustomerEvent};
+use folio_domain::customer::{ContactDetails, Customer, CustomerEvent};
 use folio_domain::document_number::DocumentNumber;
 use folio_domain::invoice::{DueTerms, Invoice, InvoiceEvent, IssuedLine};
 use folio_domain::pricing::{Discount, DocumentTotals, LineItem, PricedLine, RoundingPolicy};
@@ -32,7 +32,8 @@ impl Projector for InvoicingProjector {
     }
 
     fn version(&self) -> u32 {
-        1
+        // 2: customers.personal_data_erased_at.
+        2
     }
 
     fn schema_sql(&self) -> &'static str {
@@ -86,21 +87,7 @@ async fn project_customer(
             .await?
         }
         CustomerEvent::CustomerContactUpdated { contact } => {
-            sqlx::query(
-                "UPDATE customers SET name = $3, email = $4, phone = $5, address = $6,
-                     updated_at = $7, version = $8
-                 WHERE tenant_id = $1 AND customer_id = $2",
-            )
-            .bind(tenant)
-            .bind(customer)
-            .bind(&contact.name)
-            .bind(&contact.email)
-            .bind(&contact.phone)
-            .bind(&contact.address)
-            .bind(event.recorded_at)
-            .bind(event.sequence)
-            .execute(&mut *conn)
-            .await?
+            set_contact(conn, event, &contact, false).await?
         }
         CustomerEvent::CustomerTaxDetailsUpdated { tax } => {
             sqlx::query(
@@ -133,8 +120,37 @@ async fn project_customer(
             .execute(&mut *conn)
             .await?
         }
+        CustomerEvent::CustomerPersonalDataErased { .. } => {
+            set_contact(conn, event, &ContactDetails::erased(), true).await?
+        }
     };
     require_row(result, event)
+}
+
+/// Writes a customer's contact columns (and, for an erasure, when it happened).
+async fn set_contact(
+    conn: &mut PgConnection,
+    event: &FeedEvent,
+    contact: &ContactDetails,
+    erasure: bool,
+) -> Result<sqlx::postgres::PgQueryResult, ProjectionError> {
+    Ok(sqlx::query(
+        "UPDATE customers SET name = $3, email = $4, phone = $5, address = $6,
+             personal_data_erased_at = CASE WHEN $9 THEN $7 ELSE personal_data_erased_at END,
+             updated_at = $7, version = $8
+         WHERE tenant_id = $1 AND customer_id = $2",
+    )
+    .bind(event.tenant_id)
+    .bind(aggregate_uuid(event)?)
+    .bind(&contact.name)
+    .bind(&contact.email)
+    .bind(&contact.phone)
+    .bind(&contact.address)
+    .bind(event.recorded_at)
+    .bind(event.sequence)
+    .bind(erasure)
+    .execute(&mut *conn)
+    .await?)
 }
 
 /// Moves an invoice row to this event's version; every invoice event does this.

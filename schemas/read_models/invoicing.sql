@@ -19,6 +19,7 @@ CREATE TABLE customers
     payment_terms_days integer     NOT NULL,
     status             text        NOT NULL CHECK (status IN ('ACTIVE', 'ARCHIVED')),
     archived_reason    text,
+    personal_data_erased_at timestamptz,
     registered_at      timestamptz NOT NULL,
     updated_at         timestamptz NOT NULL,
     version            bigint      NOT NULL,
@@ -39,6 +40,7 @@ COMMENT ON COLUMN customers.default_currency IS 'ISO 4217 currency new invoices 
 COMMENT ON COLUMN customers.payment_terms_days IS 'Default days from issue to due date.';
 COMMENT ON COLUMN customers.status IS 'ACTIVE or ARCHIVED (archived customers cannot be invoiced).';
 COMMENT ON COLUMN customers.archived_reason IS 'Why the customer was archived.';
+COMMENT ON COLUMN customers.personal_data_erased_at IS 'When the customer''s personal data was erased (name reads [erased], contact columns null); null if never.';
 COMMENT ON COLUMN customers.registered_at IS 'When the customer was registered (event time).';
 COMMENT ON COLUMN customers.updated_at IS 'Time of the last event applied to this row.';
 COMMENT ON COLUMN customers.version IS 'Sequence of the last event of this customer applied (the aggregate version).';

@@ -218,7 +218,7 @@ pub async fn every_event_type(backend: &Backend, tenant: TenantId) {
         .await
         .expect("expense policy");
 
-    // Customers: registered, updated twice, one archived.
+    // Customers: registered, updated twice, one archived and then erased.
     let acme = customer(backend, tenant, "Acme GmbH").await;
     folio
         .update_customer_contact(
@@ -244,6 +244,10 @@ pub async fn every_event_type(backend: &Backend, tenant: TenantId) {
         .archive_customer(&ctx(tenant, "acc"), gone, "closed".into())
         .await
         .expect("archive");
+    folio
+        .erase_customer_personal_data(&ctx(tenant, "admin"), gone, "GDPR request 1".into())
+        .await
+        .expect("erase");
 
     // An invoice whose draft changes, then issued, sent, paid, refunded, credited.
     let invoice = draft(backend, tenant, acme).await;

@@ -231,9 +231,12 @@ impl KafkaProjections {
         &self,
         projector: &dyn Projector,
         group: &str,
-        batch: Vec<Delivered>,
+        mut batch: Vec<Delivered>,
     ) -> Result<DeliveryOutcome, TransportError> {
         let mut tx = self.pool.begin().await?;
+        crate::personal_data::open_delivered(&mut tx, &mut batch)
+            .await
+            .map_err(crate::ProjectionsError::from)?;
         let outcome = apply_delivered(&mut tx, projector, group, &self.instance, batch)
             .await
             .map_err(crate::ProjectionsError::from)?;

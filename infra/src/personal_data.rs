@@ -1,0 +1,728 @@
+//! Personal data in the event store: sealed with a key per subject, erased by
+//! destroying that key (crypto-shredding), so the hash chains never break.
+//!
+//! The domain names the personal fields ([`folio_domain::personal_data`]). On the
+//! way in, [`SealingRepository`] (the one append path) replaces each by an AES-256-GCM
+//! envelope under its subject's key from `personal_data_keys`, so the chains hash
+//! ciphertext. On the way out, every reader that needs the data (aggregates,
+//! projectors, the auditors' current payloads and past states) opens the envelopes
+//! with [`Keys`]; once a key is gone the field reads as the domain's erased value.
+//! Readers of the stored bytes (the relay, exports, `folio events`, the chains) see
+//! envelopes only.
+//!
+//! Keys are looked up per call and never cached, so an erased key is gone from every
+//! process as soon as the erasure commits.
+
+use std::collections::{HashMap, HashSet};
+
+use cqrs_es::persist::{
+    PersistedEventRepository, PersistenceError, ReplayStream, SerializedEvent, SerializedSnapshot,
+};
+use cqrs_es::Aggregate;
+use folio_domain::personal_data::{
+    in_event, in_snapshot, PersonalField, SealedBox, SealedPersonalData, ERASURE_EVENT,
+};
+use folio_projections::delivery::Delivered;
+use folio_projections::FeedEvent;
+use postgres_es::PostgresEventRepository;
+use ring::aead::{Aad, LessSafeKey, Nonce, UnboundKey, AES_256_GCM, NONCE_LEN};
+use ring::rand::{SecureRandom, SystemRandom};
+use serde_json::Value;
+use sqlx::{PgConnection, PgPool};
+use uuid::Uuid;
+
+const ALGORITHM: &str = "AES-256-GCM";
+
+/// Why personal data could not be sealed, opened or erased.
+#[derive(Debug, thiserror::Error)]
+pub enum PersonalDataError {
+    /// The database failed.
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    /// New personal data for a subject whose data was erased.
+    #[error("the personal data of {subject} was erased; no new personal data is stored for it")]
+    Erased {
+        /// The subject.
+        subject: String,
+    },
+    /// An envelope does not open with its subject's key: altered or corrupt.
+    #[error("sealed personal data of {subject} does not open with its key (altered or corrupt)")]
+    Corrupt {
+        /// The subject.
+        subject: String,
+    },
+    /// An envelope names another subject than the stream it is in.
+    #[error("sealed personal data in the stream of {stream} names subject {named}")]
+    WrongSubject {
+        /// The stream's subject.
+        stream: String,
+        /// The subject in the envelope.
+        named: String,
+    },
+    /// An event to seal has no tenant in its metadata.
+    #[error("event {sequence} of {subject} has no tenant_id in its metadata")]
+    NoTenant {
+        /// The subject.
+        subject: String,
+        /// The event's sequence.
+        sequence: usize,
+    },
+    /// The system's random source or the cipher failed.
+    #[error("cannot seal personal data: {0}")]
+    Crypto(&'static str),
+}
+
+impl From<PersonalDataError> for PersistenceError {
+    fn from(error: PersonalDataError) -> Self {
+        match error {
+            PersonalDataError::Database(e) => PersistenceError::ConnectionError(Box::new(e)),
+            other => PersistenceError::UnknownError(Box::new(other)),
+        }
+    }
+}
+
+/// The keys of some subjects, looked up once for a batch of reads. A subject with
+/// no key (erased, or never sealed) opens to the erased value.
+#[derive(Debug, Default)]
+pub struct Keys {
+    keys: HashMap<String, LessSafeKey>,
+}
+
+fn sealed_fields<'a>(
+    fields: &'static [PersonalField],
+    value: &'a Value,
+) -> impl Iterator<Item = SealedPersonalData> + 'a {
+    fields.iter().filter_map(move |field| {
+        value
+            .pointer(field.pointer)
+            .and_then(SealedPersonalData::from_value)
+    })
+}
+
+impl Keys {
+    /// The keys of `subjects` that still have one.
+    pub async fn fetch(
+        conn: &mut PgConnection,
+        subjects: impl IntoIterator<Item = String>,
+    ) -> Result<Keys, PersonalDataError> {
+        let subjects: Vec<String> = subjects
+            .into_iter()
+            .collect::<HashSet<_>>()
+            .into_iter()
+            .collect();
+        if subjects.is_empty() {
+            return Ok(Keys::default());
+        }
+        let rows: Vec<(String, Vec<u8>)> = sqlx::query_as(
+            "SELECT subject_id, key FROM personal_data_keys
+              WHERE subject_id = ANY($1) AND key IS NOT NULL",
+        )
+        .bind(&subjects)
+        .fetch_all(conn)
+        .await?;
+        let mut keys = HashMap::new();
+        for (subject, bytes) in rows {
+            let key =
+                UnboundKey::new(&AES_256_GCM, &bytes).map_err(|_| PersonalDataError::Corrupt {
+                    subject: subject.clone(),
+                })?;
+            keys.insert(subject, LessSafeKey::new(key));
+        }
+        Ok(Keys { keys })
+    }
+
+    /// The keys needed to open `events` (none if they hold no envelope).
+    pub async fn for_events<'a>(
+        conn: &mut PgConnection,
+        events: impl IntoIterator<Item = &'a FeedEvent>,
+    ) -> Result<Keys, PersonalDataError> {
+        let subjects = events
+            .into_iter()
+            .filter(|e| {
+                sealed_fields(in_event(&e.event_type), &e.payload)
+                    .next()
+                    .is_some()
+            })
+            .map(|e| e.aggregate_id.clone());
+        Keys::fetch(conn, subjects).await
+    }
+
+    /// Opens the envelopes in `payload`, an event of `event_type` in the stream of
+    /// `subject`; plaintext (written before sealing) is left as it is.
+    pub fn open_event(
+        &self,
+        event_type: &str,
+        subject: &str,
+        payload: &mut Value,
+    ) -> Result<(), PersonalDataError> {
+        self.open_fields(in_event(event_type), subject, payload)
+    }
+
+    /// Opens the envelopes in a snapshot of an aggregate of `aggregate_type`.
+    pub fn open_snapshot(
+        &self,
+        aggregate_type: &str,
+        subject: &str,
+        state: &mut Value,
+    ) -> Result<(), PersonalDataError> {
+        self.open_fields(in_snapshot(aggregate_type), subject, state)
+    }
+
+    /// Opens every event of `events` in place.
+    pub fn open_events(&self, events: &mut [FeedEvent]) -> Result<(), PersonalDataError> {
+        for event in events {
+            self.open_event(&event.event_type, &event.aggregate_id, &mut event.payload)?;
+        }
+        Ok(())
+    }
+
+    fn open_fields(
+        &self,
+        fields: &'static [PersonalField],
+        subject: &str,
+        value: &mut Value,
+    ) -> Result<(), PersonalDataError> {
+        for field in fields {
+            let Some(slot) = value.pointer_mut(field.pointer) else {
+                continue;
+            };
+            let Some(envelope) = SealedPersonalData::from_value(slot) else {
+                continue;
+            };
+            *slot = self.open(subject, &envelope.sealed, field)?;
+        }
+        Ok(())
+    }
+
+    fn open(
+        &self,
+        subject: &str,
+        sealed: &SealedBox,
+        field: &PersonalField,
+    ) -> Result<Value, PersonalDataError> {
+        if sealed.subject != subject {
+            return Err(PersonalDataError::WrongSubject {
+                stream: subject.to_owned(),
+                named: sealed.subject.clone(),
+            });
+        }
+        let Some(key) = self.keys.get(subject) else {
+            return Ok((field.erased)());
+        };
+        let corrupt = || PersonalDataError::Corrupt {
+            subject: subject.to_owned(),
+        };
+        if sealed.algorithm != ALGORITHM {
+            return Err(corrupt());
+        }
+        let nonce = hex::decode(&sealed.nonce).map_err(|_| corrupt())?;
+        let nonce = Nonce::try_assume_unique_for_key(&nonce).map_err(|_| corrupt())?;
+        let mut bytes = hex::decode(&sealed.ciphertext).map_err(|_| corrupt())?;
+        let plain = key
+            .open_in_place(nonce, Aad::from(subject.as_bytes()), &mut bytes)
+            .map_err(|_| corrupt())?;
+        serde_json::from_slice(plain).map_err(|_| corrupt())
+    }
+}
+
+/// Seals `value` with `key` for `subject`: the field's JSON, encrypted under a
+/// fresh random nonce, with the subject as authenticated data.
+fn seal(
+    random: &SystemRandom,
+    key: &LessSafeKey,
+    subject: &str,
+    value: &Value,
+) -> Result<Value, PersonalDataError> {
+    let mut nonce = [0u8; NONCE_LEN];
+    random
+        .fill(&mut nonce)
+        .map_err(|_| PersonalDataError::Crypto("no randomness"))?;
+    let mut bytes = value.to_string().into_bytes();
+    key.seal_in_place_append_tag(
+        Nonce::assume_unique_for_key(nonce),
+        Aad::from(subject.as_bytes()),
+        &mut bytes,
+    )
+    .map_err(|_| PersonalDataError::Crypto("the field is too long to seal"))?;
+    let envelope = SealedPersonalData {
+        sealed: SealedBox {
+            algorithm: ALGORITHM.to_owned(),
+            subject: subject.to_owned(),
+            nonce: hex::encode(nonce),
+            ciphertext: hex::encode(bytes),
+        },
+    };
+    serde_json::to_value(envelope).map_err(|_| PersonalDataError::Crypto("envelope"))
+}
+
+/// The key to seal `subject`'s new personal data with, created on first use;
+/// `None` if the subject was erased.
+async fn sealing_key(
+    pool: &PgPool,
+    random: &SystemRandom,
+    tenant: Uuid,
+    subject: &str,
+) -> Result<Option<LessSafeKey>, PersonalDataError> {
+    let mut fresh = [0u8; 32];
+    random
+        .fill(&mut fresh)
+        .map_err(|_| PersonalDataError::Crypto("no randomness"))?;
+    // Inserted unless the subject has a row (kept, or erased); either way, the row.
+    // A row committed by a concurrent first seal after this statement's snapshot is
+    // invisible to it (no row comes back): the second try sees it.
+    let mut row: Option<(Option<Vec<u8>>,)> = None;
+    for _ in 0..2 {
+        row = sqlx::query_as(
+            "WITH created AS (
+                 INSERT INTO personal_data_keys (subject_id, tenant_id, key) VALUES ($1, $2, $3)
+                 ON CONFLICT (subject_id) DO NOTHING
+                 RETURNING key)
+             SELECT key FROM created
+             UNION ALL
+             SELECT key FROM personal_data_keys
+              WHERE subject_id = $1 AND NOT EXISTS (SELECT 1 FROM created)",
+        )
+        .bind(subject)
+        .bind(tenant)
+        .bind(fresh.as_slice())
+        .fetch_optional(pool)
+        .await?;
+        if row.is_some() {
+            break;
+        }
+    }
+    let (bytes,) = row.ok_or(sqlx::Error::RowNotFound)?;
+    bytes
+        .map(|bytes| {
+            UnboundKey::new(&AES_256_GCM, &bytes)
+                .map(LessSafeKey::new)
+                .map_err(|_| PersonalDataError::Corrupt {
+                    subject: subject.to_owned(),
+                })
+        })
+        .transpose()
+}
+
+/// Destroys `subject`'s key (or records that it has none, so that no personal data
+/// is ever sealed for it again). Erasing twice keeps the first time and actor.
+pub async fn destroy_key(
+    pool: &PgPool,
+    tenant: Uuid,
+    subject: &str,
+    erased_by: &str,
+) -> Result<(), PersonalDataError> {
+    sqlx::query(
+        "INSERT INTO personal_data_keys (subject_id, tenant_id, key, erased_at, erased_by)
+         VALUES ($1, $2, NULL, now(), $3)
+         ON CONFLICT (subject_id) DO UPDATE
+         SET key = NULL,
+             erased_at = coalesce(personal_data_keys.erased_at, excluded.erased_at),
+             erased_by = coalesce(personal_data_keys.erased_by, excluded.erased_by)",
+    )
+    .bind(subject)
+    .bind(tenant)
+    .bind(erased_by)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// What the store holds about one subject's personal data.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SubjectRecord {
+    /// The subject's tenant.
+    pub tenant_id: Uuid,
+    /// The aggregate type of its stream (`Customer`).
+    pub aggregate_type: String,
+    /// Events of its stream with a sealed personal field.
+    pub sealed_events: u64,
+    /// Events of its stream with a personal field in plaintext (written before
+    /// sealing existed): erasure cannot reach these.
+    pub plaintext_events: u64,
+    /// When its key was destroyed, if it was.
+    pub erased_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// What the store holds about `subject`, or `None` if no stream carries its
+/// personal data.
+pub async fn subject_record(
+    pool: &PgPool,
+    subject: &str,
+) -> Result<Option<SubjectRecord>, PersonalDataError> {
+    let rows: Vec<(Uuid, String, String, Value)> = sqlx::query_as(
+        "SELECT tenant_id, aggregate_type, event_type, payload FROM events
+          WHERE aggregate_id = $1 ORDER BY aggregate_type, sequence",
+    )
+    .bind(subject)
+    .fetch_all(pool)
+    .await?;
+    let Some((tenant_id, aggregate_type, ..)) = rows
+        .iter()
+        .find(|(.., event_type, _)| !in_event(event_type).is_empty())
+        .cloned()
+    else {
+        return Ok(None);
+    };
+    let (mut sealed_events, mut plaintext_events) = (0, 0);
+    for (_, _, event_type, payload) in &rows {
+        let fields = in_event(event_type);
+        let present = fields
+            .iter()
+            .filter(|f| payload.pointer(f.pointer).is_some());
+        let sealed = sealed_fields(fields, payload).count();
+        match (present.count(), sealed) {
+            (0, _) => {}
+            (n, s) if n == s => sealed_events += 1,
+            _ => plaintext_events += 1,
+        }
+    }
+    let erased_at =
+        sqlx::query_scalar("SELECT erased_at FROM personal_data_keys WHERE subject_id = $1")
+            .bind(subject)
+            .fetch_optional(pool)
+            .await?
+            .flatten();
+    Ok(Some(SubjectRecord {
+        tenant_id,
+        aggregate_type,
+        sealed_events,
+        plaintext_events,
+        erased_at,
+    }))
+}
+
+/// Opens the envelopes in feed events, for projectors (embedded mode).
+pub async fn open_feed_events(
+    conn: &mut PgConnection,
+    events: &mut [FeedEvent],
+) -> Result<(), PersonalDataError> {
+    Keys::for_events(conn, events.iter())
+        .await?
+        .open_events(events)
+}
+
+/// Opens the envelopes in messages from Kafka before a projector reads them. Only
+/// messages that may hold one are decoded; one that is not an event envelope is
+/// left for the projector to dead-letter.
+pub async fn open_delivered(
+    conn: &mut PgConnection,
+    messages: &mut [Delivered],
+) -> Result<(), PersonalDataError> {
+    let marker = b"\"sealed\"";
+    let decoded: Vec<(usize, FeedEvent)> = messages
+        .iter()
+        .enumerate()
+        .filter(|(_, m)| m.payload.windows(marker.len()).any(|w| w == marker))
+        .filter_map(|(i, m)| Some((i, serde_json::from_slice(&m.payload).ok()?)))
+        .collect();
+    if decoded.is_empty() {
+        return Ok(());
+    }
+    let keys = Keys::for_events(conn, decoded.iter().map(|(_, event)| event)).await?;
+    for (index, mut event) in decoded {
+        // An envelope that does not open is left sealed: the projector then fails to
+        // decode it and dead-letters the message with its reason.
+        if keys
+            .open_event(&event.event_type, &event.aggregate_id, &mut event.payload)
+            .is_ok()
+        {
+            if let Ok(bytes) = serde_json::to_vec(&event) {
+                messages[index].payload = bytes;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The postgres-es repository with personal data sealed on the way in and opened
+/// on the way out; appending an erasure event destroys its subject's key first.
+pub struct SealingRepository {
+    inner: PostgresEventRepository,
+    pool: PgPool,
+    random: SystemRandom,
+}
+
+impl std::fmt::Debug for SealingRepository {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SealingRepository")
+    }
+}
+
+impl SealingRepository {
+    /// A repository over `pool`.
+    pub fn new(pool: PgPool) -> Self {
+        SealingRepository {
+            inner: PostgresEventRepository::new(pool.clone()),
+            pool,
+            random: SystemRandom::new(),
+        }
+    }
+
+    async fn open(
+        &self,
+        aggregate_id: &str,
+        mut events: Vec<SerializedEvent>,
+    ) -> Result<Vec<SerializedEvent>, PersonalDataError> {
+        let sealed = events.iter().any(|e| {
+            sealed_fields(in_event(&e.event_type), &e.payload)
+                .next()
+                .is_some()
+        });
+        if !sealed {
+            return Ok(events);
+        }
+        let mut conn = self.pool.acquire().await?;
+        let keys = Keys::fetch(&mut conn, [aggregate_id.to_owned()]).await?;
+        for event in &mut events {
+            keys.open_event(&event.event_type, &event.aggregate_id, &mut event.payload)?;
+        }
+        Ok(events)
+    }
+
+    /// Seals the personal fields of `events` and of the snapshot; destroys the key
+    /// of a subject whose erasure is among them. Returns what to store.
+    async fn seal(
+        &self,
+        events: &[SerializedEvent],
+        snapshot: Option<(String, Value, usize)>,
+        aggregate_type: &str,
+    ) -> Result<(Vec<SerializedEvent>, Option<(String, Value, usize)>), PersonalDataError> {
+        let mut events = events.to_vec();
+        // Not looked up yet (None), erased (Some(None)), or the subject's key.
+        let mut key: Option<Option<LessSafeKey>> = None;
+        let mut tenant = None;
+        for event in &mut events {
+            let subject = event.aggregate_id.clone();
+            let fields = in_event(&event.event_type);
+            if event.event_type != ERASURE_EVENT && fields.is_empty() {
+                continue;
+            }
+            let event_tenant = event
+                .metadata
+                .get("tenant_id")
+                .and_then(Value::as_str)
+                .and_then(|t| t.parse::<Uuid>().ok())
+                .ok_or_else(|| PersonalDataError::NoTenant {
+                    subject: subject.clone(),
+                    sequence: event.sequence,
+                })?;
+            tenant = Some(event_tenant);
+            if event.event_type == ERASURE_EVENT {
+                let actor = event
+                    .metadata
+                    .get("actor")
+                    .and_then(Value::as_str)
+                    .unwrap_or("unknown")
+                    .to_owned();
+                destroy_key(&self.pool, event_tenant, &subject, &actor).await?;
+                key = Some(None);
+                continue;
+            }
+            if key.is_none() {
+                key = Some(sealing_key(&self.pool, &self.random, event_tenant, &subject).await?);
+            }
+            let Some(Some(sealing)) = &key else {
+                return Err(PersonalDataError::Erased { subject });
+            };
+            for field in fields {
+                if let Some(slot) = event.payload.pointer_mut(field.pointer) {
+                    *slot = seal(&self.random, sealing, &subject, slot)?;
+                }
+            }
+        }
+        let snapshot = match snapshot {
+            Some((subject, mut state, version)) if !in_snapshot(aggregate_type).is_empty() => {
+                let state_tenant = tenant.or_else(|| {
+                    state
+                        .get("tenant_id")
+                        .and_then(Value::as_str)
+                        .and_then(|t| t.parse().ok())
+                });
+                if key.is_none() {
+                    if let Some(tenant) = state_tenant {
+                        key = Some(sealing_key(&self.pool, &self.random, tenant, &subject).await?);
+                    }
+                }
+                for field in in_snapshot(aggregate_type) {
+                    if let Some(slot) = state.pointer_mut(field.pointer) {
+                        // An erased subject's state already holds the erased value;
+                        // it is written as such, never sealed under no key.
+                        *slot = match &key {
+                            Some(Some(sealing)) => seal(&self.random, sealing, &subject, slot)?,
+                            _ => (field.erased)(),
+                        };
+                    }
+                }
+                Some((subject, state, version))
+            }
+            other => other,
+        };
+        Ok((events, snapshot))
+    }
+}
+
+impl PersistedEventRepository for SealingRepository {
+    async fn get_events<A: Aggregate>(
+        &self,
+        aggregate_id: &str,
+    ) -> Result<Vec<SerializedEvent>, PersistenceError> {
+        let events = self.inner.get_events::<A>(aggregate_id).await?;
+        Ok(self.open(aggregate_id, events).await?)
+    }
+
+    async fn get_last_events<A: Aggregate>(
+        &self,
+        aggregate_id: &str,
+        last_sequence: usize,
+    ) -> Result<Vec<SerializedEvent>, PersistenceError> {
+        let events = self
+            .inner
+            .get_last_events::<A>(aggregate_id, last_sequence)
+            .await?;
+        Ok(self.open(aggregate_id, events).await?)
+    }
+
+    async fn get_snapshot<A: Aggregate>(
+        &self,
+        aggregate_id: &str,
+    ) -> Result<Option<SerializedSnapshot>, PersistenceError> {
+        let Some(mut snapshot) = self.inner.get_snapshot::<A>(aggregate_id).await? else {
+            return Ok(None);
+        };
+        if sealed_fields(in_snapshot(A::TYPE), &snapshot.aggregate)
+            .next()
+            .is_some()
+        {
+            let mut conn = self.pool.acquire().await.map_err(PersonalDataError::from)?;
+            let keys = Keys::fetch(&mut conn, [aggregate_id.to_owned()]).await?;
+            keys.open_snapshot(A::TYPE, aggregate_id, &mut snapshot.aggregate)?;
+        }
+        Ok(Some(snapshot))
+    }
+
+    async fn persist<A: Aggregate>(
+        &self,
+        events: &[SerializedEvent],
+        snapshot_update: Option<(String, Value, usize)>,
+    ) -> Result<(), PersistenceError> {
+        let (events, snapshot_update) = self.seal(events, snapshot_update, A::TYPE).await?;
+        self.inner.persist::<A>(&events, snapshot_update).await
+    }
+
+    /// As stored: personal data stays sealed (Folio's projectors read the feed).
+    async fn stream_events<A: Aggregate>(
+        &self,
+        aggregate_id: &str,
+    ) -> Result<ReplayStream, PersistenceError> {
+        self.inner.stream_events::<A>(aggregate_id).await
+    }
+
+    /// As stored: personal data stays sealed (Folio's projectors read the feed).
+    async fn stream_all_events<A: Aggregate>(&self) -> Result<ReplayStream, PersistenceError> {
+        self.inner.stream_all_events::<A>().await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use serde_json::json;
+
+    use super::*;
+
+    fn key(byte: u8) -> LessSafeKey {
+        LessSafeKey::new(UnboundKey::new(&AES_256_GCM, &[byte; 32]).unwrap())
+    }
+
+    fn keys(subject: &str, byte: u8) -> Keys {
+        Keys {
+            keys: HashMap::from([(subject.to_owned(), key(byte))]),
+        }
+    }
+
+    fn registered(contact: Value) -> Value {
+        json!({"CustomerRegistered": {"customer_id": "c1", "contact": contact}})
+    }
+
+    fn sealed_registration(subject: &str, contact: &Value) -> Value {
+        let sealed = seal(&SystemRandom::new(), &key(7), subject, contact).unwrap();
+        registered(sealed)
+    }
+
+    #[test]
+    fn a_sealed_contact_holds_no_plaintext_and_opens_with_its_key() {
+        let contact = json!({"name": "Ana Lima", "email": "ana@example.com"});
+        let mut payload = sealed_registration("c1", &contact);
+        let text = payload.to_string();
+        assert!(
+            !text.contains("Ana") && !text.contains("example.com"),
+            "{text}"
+        );
+        keys("c1", 7)
+            .open_event("CustomerRegistered", "c1", &mut payload)
+            .unwrap();
+        assert_eq!(payload, registered(contact));
+    }
+
+    #[test]
+    fn the_same_contact_seals_differently_each_time() {
+        let contact = json!({"name": "Ana Lima"});
+        assert_ne!(
+            sealed_registration("c1", &contact),
+            sealed_registration("c1", &contact)
+        );
+    }
+
+    #[test]
+    fn without_its_key_a_sealed_contact_reads_as_erased() {
+        let mut payload = sealed_registration("c1", &json!({"name": "Ana Lima"}));
+        Keys::default()
+            .open_event("CustomerRegistered", "c1", &mut payload)
+            .unwrap();
+        assert_eq!(
+            payload,
+            registered(json!({"name": "[erased]", "email": null, "phone": null, "address": null}))
+        );
+    }
+
+    #[test]
+    fn an_altered_envelope_or_another_key_is_refused() {
+        let contact = json!({"name": "Ana Lima"});
+        let mut altered = sealed_registration("c1", &contact);
+        let ciphertext = altered
+            .pointer_mut("/CustomerRegistered/contact/sealed/ciphertext")
+            .unwrap();
+        let text = ciphertext.as_str().unwrap();
+        let first = if text.starts_with('0') { "1" } else { "0" };
+        *ciphertext = Value::String(format!("{first}{}", &text[1..]));
+        assert!(matches!(
+            keys("c1", 7).open_event("CustomerRegistered", "c1", &mut altered),
+            Err(PersonalDataError::Corrupt { .. })
+        ));
+        let mut other_key = sealed_registration("c1", &contact);
+        assert!(matches!(
+            keys("c1", 8).open_event("CustomerRegistered", "c1", &mut other_key),
+            Err(PersonalDataError::Corrupt { .. })
+        ));
+    }
+
+    #[test]
+    fn an_envelope_moved_to_another_subject_s_stream_is_refused() {
+        let mut moved = sealed_registration("c1", &json!({"name": "Ana Lima"}));
+        assert!(matches!(
+            keys("c2", 7).open_event("CustomerRegistered", "c2", &mut moved),
+            Err(PersonalDataError::WrongSubject { .. })
+        ));
+    }
+
+    #[test]
+    fn plaintext_written_before_sealing_passes_through() {
+        let contact = json!({"name": "Old Customer"});
+        let mut payload = registered(contact.clone());
+        Keys::default()
+            .open_event("CustomerRegistered", "c1", &mut payload)
+            .unwrap();
+        assert_eq!(payload, registered(contact));
+    }
+}
