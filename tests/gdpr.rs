@@ -16,6 +16,7 @@ use folio_api::Role;
 use folio_commands::CommandError;
 use folio_domain::customer::{ContactDetails, Customer, CustomerError};
 use folio_domain::ids::{CustomerId, TenantId};
+use folio_domain::invoice::InvoiceError;
 use folio_infra::personal_data::SealingRepository;
 use serde_json::{json, Value};
 use support::scenario::{issued_invoice, pay};
@@ -107,6 +108,28 @@ async fn customer_row(
     }
 }
 
+/// Where the customer's invoice was sent, per its read model, once `ready` holds.
+async fn sent_to(
+    db: &TestDatabase,
+    id: CustomerId,
+    ready: impl Fn(&Option<String>) -> bool,
+) -> Option<String> {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        let sent: Option<Option<String>> =
+            sqlx::query_scalar("SELECT sent_to FROM folio_read.invoices WHERE customer_id = $1")
+                .bind(id.0)
+                .fetch_optional(&db.backend.pool)
+                .await
+                .unwrap();
+        if let Some(sent) = sent.filter(|sent| ready(sent)) {
+            return sent;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "never projected");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 fn erased_contact() -> Value {
     json!({"name": "[erased]", "email": null, "phone": null, "address": null})
 }
@@ -127,6 +150,11 @@ async fn an_erased_customer_reads_as_erased_everywhere_and_the_chains_still_veri
         .await
         .unwrap();
     let invoice = issued_invoice(&db.backend, t, ana_id, 3).await;
+    db.backend
+        .folio
+        .mark_invoice_sent(&ctx(t, "acc"), invoice, vec!["ana.lima@example.pt".into()])
+        .await
+        .unwrap();
     pay(&db.backend, t, invoice, 10_000).await;
 
     // Sealed at rest: the events hold no plaintext contact, yet every reader opens it.
@@ -134,6 +162,10 @@ async fn an_erased_customer_reads_as_erased_everywhere_and_the_chains_still_veri
     let row = customer_row(&server, &admin, ana_id, |row| row["version"] == 2).await;
     assert_eq!(row["name"], "Ana Lima");
     assert_eq!(row["address"], "Rua Augusta 2, Lisboa");
+    assert_eq!(
+        sent_to(&db, ana_id, |sent| sent.is_some()).await.as_deref(),
+        Some("ana.lima@example.pt")
+    );
     let id = ana_id.to_string();
     let before = server.ok(&auditor, HISTORY, json!({"id": id})).await["history"].clone();
     assert_eq!(
@@ -159,7 +191,7 @@ async fn an_erased_customer_reads_as_erased_everywhere_and_the_chains_still_veri
     );
     assert!(
         report.contains("erased the personal data of customer")
-            && report.contains("2 sealed events now read as erased")
+            && report.contains("3 sealed events now read as erased")
             && !report.contains("warning"),
         "{report}"
     );
@@ -197,6 +229,25 @@ async fn an_erased_customer_reads_as_erased_everywhere_and_the_chains_still_veri
     );
     assert_eq!(after[2]["eventType"], "CustomerPersonalDataErased");
     assert_eq!(after[2]["actor"], "cli:dpo");
+    // Where the invoice was sent is hers too.
+    let sent = server
+        .ok(
+            &auditor,
+            "query($id: ID!) { history(aggregateType: \"Invoice\", aggregateId: $id) {
+                eventType currentPayload } }",
+            json!({"id": invoice.to_string()}),
+        )
+        .await["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["eventType"] == "InvoiceSent")
+        .cloned()
+        .unwrap();
+    assert_eq!(
+        sent["currentPayload"]["InvoiceSent"]["recipients"],
+        json!([])
+    );
 
     // The live read model, then a rebuild of every projection: erased both times,
     // and the invoice is untouched.
@@ -211,14 +262,17 @@ async fn an_erased_customer_reads_as_erased_everywhere_and_the_chains_still_veri
     run_ok(&db, &["projections", "rebuild", "--all"]);
     let rebuilt = customer_row(&server, &admin, ana_id, |_| true).await;
     assert_eq!(rebuilt, row);
-    let (invoices, paid): (i64, String) = sqlx::query_as(
-        "SELECT count(*), sum(amount_paid)::text FROM folio_read.invoices WHERE customer_id = $1",
+    let (status, paid, sent_to): (String, String, Option<String>) = sqlx::query_as(
+        "SELECT status, amount_paid::text, sent_to FROM folio_read.invoices WHERE customer_id = $1",
     )
     .bind(ana_id.0)
     .fetch_one(&db.backend.pool)
     .await
     .unwrap();
-    assert_eq!((invoices, paid.as_str()), (1, "100.00"));
+    assert_eq!(
+        (status.as_str(), paid.as_str(), sent_to),
+        ("SENT", "100.00", None)
+    );
 
     // An export holds no contact, and verifies offline.
     let path = std::env::temp_dir().join(format!("folio-gdpr-{}.jsonl", uuid::Uuid::new_v4()));
@@ -256,6 +310,18 @@ async fn an_erased_customer_reads_as_erased_everywhere_and_the_chains_still_veri
             Err(CommandError::Rejected(CustomerError::PersonalDataErased))
         ),
         "{refused:?}"
+    );
+    let resent = db
+        .backend
+        .folio
+        .mark_invoice_sent(&ctx(t, "acc"), invoice, vec!["ana.lima@example.pt".into()])
+        .await;
+    assert!(
+        matches!(
+            resent,
+            Err(CommandError::Rejected(InvoiceError::CustomerPersonalDataErased(c))) if c == ana_id
+        ),
+        "{resent:?}"
     );
     let events = event_count(&db.backend).await;
     run_ok(&db, &["gdpr", "erase", "--subject", &id]);

@@ -656,9 +656,9 @@ impl Mutation {
     }
 
     /// Erases a customer's personal data for good (admins only): its contact
-    /// details read as `[erased]` everywhere from then on, history included, while
-    /// its invoices, amounts and the audit chains stay intact. Erasing again
-    /// changes nothing.
+    /// details read as `[erased]` and its invoices' recipients as none everywhere
+    /// from then on, history included, while its invoices, amounts and the audit
+    /// chains stay intact. Erasing again changes nothing.
     async fn erase_customer_personal_data(
         &self,
         ctx: &Context<'_>,

@@ -17,7 +17,7 @@ use folio_domain::expense::{ExpenseCommand, ExpenseDetails, ExpenseError, Expens
 use folio_domain::ids::{
     CreditNoteId, CustomerId, ExpenseId, InvoiceId, LineId, PaymentId, RefundId, TenantId,
 };
-use folio_domain::invoice::{DueTerms, InvoiceCommand, InvoiceError, PaymentMethod};
+use folio_domain::invoice::{DueTerms, Invoice, InvoiceCommand, InvoiceError, PaymentMethod};
 use folio_domain::money::{Currency, Money};
 use folio_domain::pricing::LineItem;
 use folio_domain::settings::{InvoicingPolicy, SettingsCommand, SettingsError, TenantSettings};
@@ -497,6 +497,18 @@ impl<S: EventStores> Folio<S> {
         invoice_id: InvoiceId,
         recipients: Vec<String>,
     ) -> Result<CommandOutcome, CommandError<InvoiceError>> {
+        // Recipients are the customer's personal data: none is taken for a customer
+        // whose personal data was erased.
+        let invoice: Invoice = current(self.stores.invoices(), &invoice_id.to_string()).await?;
+        if let Some(customer_id) = invoice.customer_id {
+            let customer: Customer =
+                current(self.stores.customers(), &customer_id.to_string()).await?;
+            if customer.erased && customer.tenant_id == Some(ctx.tenant_id) {
+                return Err(CommandError::Rejected(
+                    InvoiceError::CustomerPersonalDataErased(customer_id),
+                ));
+            }
+        }
         let sent_at = self.executor.clock().now();
         run!(
             self,

@@ -8,9 +8,10 @@
 //! domain decides which fields are personal and what an erased field reads as; the
 //! crypto and the keys are infrastructure.
 //!
-//! The subject of the personal data in a stream is the aggregate the stream is
-//! about: a customer's contact details belong to that customer. Employees appear in
-//! events only by user id, so expense streams carry no personal fields.
+//! Every personal field belongs to a customer, its *subject*: a customer's contact
+//! details to that customer, the addresses an invoice was sent to to the invoice's
+//! customer. Employees appear in events only by user id, so expense streams carry
+//! no personal fields.
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -25,11 +26,28 @@ pub const ERASED: &str = "[erased]";
 /// subject's key when it appends one.
 pub const ERASURE_EVENT: &str = "CustomerPersonalDataErased";
 
-/// A personal field: where it is, and what it reads as when its key is gone.
+/// Whose personal data a field is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Subject {
+    /// The aggregate the stream is about (a customer's own stream).
+    Stream,
+    /// The customer an invoice is for: the `customer_id` of the invoice's first
+    /// event, [`INVOICE_CUSTOMER`].
+    InvoiceCustomer,
+}
+
+/// Where an invoice stream names its customer: the pointer into its first event
+/// (`DraftCreated`).
+pub const INVOICE_CUSTOMER: &str = "/DraftCreated/customer_id";
+
+/// A personal field: where it is, whose it is, and what it reads as when its key
+/// is gone.
 #[derive(Debug, Clone, Copy)]
 pub struct PersonalField {
     /// JSON pointer to the field in the stored JSON.
     pub pointer: &'static str,
+    /// Whose it is.
+    pub subject: Subject,
     /// The value read in its place after erasure (a valid value of the field).
     pub erased: fn() -> Value,
 }
@@ -38,17 +56,29 @@ fn erased_contact() -> Value {
     serde_json::to_value(ContactDetails::erased()).unwrap_or(Value::Null)
 }
 
+fn no_recipients() -> Value {
+    Value::Array(Vec::new())
+}
+
 const REGISTERED: &[PersonalField] = &[PersonalField {
     pointer: "/CustomerRegistered/contact",
+    subject: Subject::Stream,
     erased: erased_contact,
 }];
 const CONTACT_UPDATED: &[PersonalField] = &[PersonalField {
     pointer: "/CustomerContactUpdated/contact",
+    subject: Subject::Stream,
     erased: erased_contact,
 }];
 const CUSTOMER_SNAPSHOT: &[PersonalField] = &[PersonalField {
     pointer: "/contact",
+    subject: Subject::Stream,
     erased: erased_contact,
+}];
+const INVOICE_SENT: &[PersonalField] = &[PersonalField {
+    pointer: "/InvoiceSent/recipients",
+    subject: Subject::InvoiceCustomer,
+    erased: no_recipients,
 }];
 
 /// The personal fields of a payload (`{"<EventType>": {...}}`) of `event_type`.
@@ -56,6 +86,7 @@ pub fn in_event(event_type: &str) -> &'static [PersonalField] {
     match event_type {
         "CustomerRegistered" => REGISTERED,
         "CustomerContactUpdated" => CONTACT_UPDATED,
+        "InvoiceSent" => INVOICE_SENT,
         _ => &[],
     }
 }
@@ -83,8 +114,8 @@ pub struct SealedPersonalData {
 pub struct SealedBox {
     /// Cipher: `AES-256-GCM`.
     pub algorithm: String,
-    /// Whose key sealed it (also the authenticated data, so an envelope cannot be
-    /// moved to another subject).
+    /// Whose key sealed it. The authenticated data is `<subject>/<stream>`, so an
+    /// envelope opens only with its subject's key and only in its own stream.
     pub subject: String,
     /// The 96-bit nonce, hex.
     pub nonce: String,
@@ -122,9 +153,20 @@ mod tests {
         );
         assert_eq!(in_event("CustomerContactUpdated").len(), 1);
         assert_eq!(in_snapshot("Customer")[0].pointer, "/contact");
+        assert_eq!(field.subject, Subject::Stream);
         assert!(in_event("PaymentRecorded").is_empty());
         assert!(in_event("ExpenseSubmitted").is_empty());
         assert!(in_snapshot("Expense").is_empty());
+    }
+
+    #[test]
+    fn the_addresses_an_invoice_was_sent_to_are_its_customer_s() {
+        let field = in_event("InvoiceSent")[0];
+        assert_eq!(field.pointer, "/InvoiceSent/recipients");
+        assert_eq!(field.subject, Subject::InvoiceCustomer);
+        assert_eq!((field.erased)(), json!([]));
+        let draft = json!({"DraftCreated": {"customer_id": "c1"}});
+        assert_eq!(draft.pointer(INVOICE_CUSTOMER), Some(&json!("c1")));
     }
 
     #[test]

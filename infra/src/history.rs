@@ -8,13 +8,12 @@
 
 use chrono::{DateTime, Utc};
 use cqrs_es::Aggregate;
-use folio_domain::personal_data::in_event;
 use folio_projections::{FeedEvent, FeedPosition};
 use sqlx::PgPool;
 use uuid::Uuid;
 
 use crate::audit::AuditedEvent;
-use crate::personal_data::{Keys, PersonalDataError};
+use crate::personal_data::{subjects, Keys, PersonalDataError};
 
 /// The columns of a [`FeedEvent`], for `SELECT`s over `public.events`.
 pub(crate) const COLUMNS: &str = "global_position, transaction_id::text::bigint AS transaction_id, tenant_id, aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata, recorded_at";
@@ -141,21 +140,25 @@ pub async fn current_payloads(
     pool: &PgPool,
     events: &[AuditedEvent],
 ) -> Result<Vec<Result<serde_json::Value, String>>, HistoryError> {
-    let subjects = events
+    let payloads: Vec<Result<serde_json::Value, String>> = events
         .iter()
-        .filter(|e| !in_event(&e.event_type).is_empty())
-        .map(|e| e.aggregate_id.clone());
-    let keys = Keys::fetch(&mut *pool.acquire().await?, subjects).await?;
+        .map(|event| serde_json::from_str(&event.payload).map_err(|e| e.to_string()))
+        .collect();
+    let named =
+        subjects(events.iter().zip(&payloads).filter_map(|(event, payload)| {
+            Some((event.event_type.as_str(), payload.as_ref().ok()?))
+        }));
+    let keys = Keys::fetch(&mut *pool.acquire().await?, named).await?;
     Ok(events
         .iter()
-        .map(|event| {
-            let payload = serde_json::from_str(&event.payload).map_err(|e| e.to_string())?;
+        .zip(payloads)
+        .map(|(event, payload)| {
             current_payload(
                 &keys,
                 &event.aggregate_id,
                 &event.event_type,
                 &event.event_version,
-                payload,
+                payload?,
             )
         })
         .collect())
@@ -221,11 +224,11 @@ where
     .bind(version)
     .fetch_all(pool)
     .await?;
-    let subjects = rows
-        .iter()
-        .filter(|(_, event_type, ..)| !in_event(event_type).is_empty())
-        .map(|_| aggregate_id.to_owned());
-    let keys = Keys::fetch(&mut *pool.acquire().await?, subjects).await?;
+    let named = subjects(
+        rows.iter()
+            .map(|(_, event_type, _, payload, _)| (event_type.as_str(), payload)),
+    );
+    let keys = Keys::fetch(&mut *pool.acquire().await?, named).await?;
     let mut state = A::default();
     let mut last = None;
     for (sequence, event_type, event_version, payload, recorded_at) in rows {

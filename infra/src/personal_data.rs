@@ -13,14 +13,15 @@
 //! Keys are looked up per call and never cached, so an erased key is gone from every
 //! process as soon as the erasure commits.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use cqrs_es::persist::{
     PersistedEventRepository, PersistenceError, ReplayStream, SerializedEvent, SerializedSnapshot,
 };
 use cqrs_es::Aggregate;
 use folio_domain::personal_data::{
-    in_event, in_snapshot, PersonalField, SealedBox, SealedPersonalData, ERASURE_EVENT,
+    in_event, in_snapshot, PersonalField, SealedBox, SealedPersonalData, Subject, ERASURE_EVENT,
+    INVOICE_CUSTOMER,
 };
 use folio_projections::delivery::Delivered;
 use folio_projections::FeedEvent;
@@ -51,13 +52,11 @@ pub enum PersonalDataError {
         /// The subject.
         subject: String,
     },
-    /// An envelope names another subject than the stream it is in.
-    #[error("sealed personal data in the stream of {stream} names subject {named}")]
-    WrongSubject {
-        /// The stream's subject.
-        stream: String,
-        /// The subject in the envelope.
-        named: String,
+    /// An invoice stream does not name its customer where the domain says.
+    #[error("invoice {invoice} has no customer to own its personal data")]
+    NoInvoiceCustomer {
+        /// The invoice.
+        invoice: String,
     },
     /// An event to seal has no tenant in its metadata.
     #[error("event {sequence} of {subject} has no tenant_id in its metadata")]
@@ -99,17 +98,34 @@ fn sealed_fields<'a>(
     })
 }
 
+/// The subjects the envelopes in `payloads` (event type, payload) name: whose
+/// keys open them.
+pub fn subjects<'a>(payloads: impl IntoIterator<Item = (&'a str, &'a Value)>) -> Vec<String> {
+    payloads
+        .into_iter()
+        .flat_map(|(event_type, payload)| sealed_fields(in_event(event_type), payload))
+        .map(|envelope| envelope.sealed.subject)
+        .collect()
+}
+
+/// [`INVOICE_CUSTOMER`] as a Postgres path (`payload #>> $n`).
+fn invoice_customer_path() -> Vec<&'static str> {
+    INVOICE_CUSTOMER.split('/').skip(1).collect()
+}
+
+/// The authenticated data of an envelope: its subject and the stream it is in.
+fn aad(subject: &str, stream: &str) -> Vec<u8> {
+    format!("{subject}/{stream}").into_bytes()
+}
+
 impl Keys {
     /// The keys of `subjects` that still have one.
     pub async fn fetch(
         conn: &mut PgConnection,
-        subjects: impl IntoIterator<Item = String>,
+        mut subjects: Vec<String>,
     ) -> Result<Keys, PersonalDataError> {
-        let subjects: Vec<String> = subjects
-            .into_iter()
-            .collect::<HashSet<_>>()
-            .into_iter()
-            .collect();
+        subjects.sort_unstable();
+        subjects.dedup();
         if subjects.is_empty() {
             return Ok(Keys::default());
         }
@@ -131,41 +147,34 @@ impl Keys {
         Ok(Keys { keys })
     }
 
-    /// The keys needed to open `events` (none if they hold no envelope).
-    pub async fn for_events<'a>(
+    /// The keys needed to open `events`.
+    pub async fn for_events(
         conn: &mut PgConnection,
-        events: impl IntoIterator<Item = &'a FeedEvent>,
+        events: &[FeedEvent],
     ) -> Result<Keys, PersonalDataError> {
-        let subjects = events
-            .into_iter()
-            .filter(|e| {
-                sealed_fields(in_event(&e.event_type), &e.payload)
-                    .next()
-                    .is_some()
-            })
-            .map(|e| e.aggregate_id.clone());
+        let subjects = subjects(events.iter().map(|e| (e.event_type.as_str(), &e.payload)));
         Keys::fetch(conn, subjects).await
     }
 
-    /// Opens the envelopes in `payload`, an event of `event_type` in the stream of
-    /// `subject`; plaintext (written before sealing) is left as it is.
+    /// Opens the envelopes in `payload`, an event of `event_type` in `stream` (its
+    /// aggregate id); plaintext (written before sealing) is left as it is.
     pub fn open_event(
         &self,
         event_type: &str,
-        subject: &str,
+        stream: &str,
         payload: &mut Value,
     ) -> Result<(), PersonalDataError> {
-        self.open_fields(in_event(event_type), subject, payload)
+        self.open_fields(in_event(event_type), stream, payload)
     }
 
-    /// Opens the envelopes in a snapshot of an aggregate of `aggregate_type`.
+    /// Opens the envelopes in a snapshot of aggregate `stream` of `aggregate_type`.
     pub fn open_snapshot(
         &self,
         aggregate_type: &str,
-        subject: &str,
+        stream: &str,
         state: &mut Value,
     ) -> Result<(), PersonalDataError> {
-        self.open_fields(in_snapshot(aggregate_type), subject, state)
+        self.open_fields(in_snapshot(aggregate_type), stream, state)
     }
 
     /// Opens every event of `events` in place.
@@ -179,7 +188,7 @@ impl Keys {
     fn open_fields(
         &self,
         fields: &'static [PersonalField],
-        subject: &str,
+        stream: &str,
         value: &mut Value,
     ) -> Result<(), PersonalDataError> {
         for field in fields {
@@ -189,28 +198,22 @@ impl Keys {
             let Some(envelope) = SealedPersonalData::from_value(slot) else {
                 continue;
             };
-            *slot = self.open(subject, &envelope.sealed, field)?;
+            *slot = self.open(stream, &envelope.sealed, field)?;
         }
         Ok(())
     }
 
     fn open(
         &self,
-        subject: &str,
+        stream: &str,
         sealed: &SealedBox,
         field: &PersonalField,
     ) -> Result<Value, PersonalDataError> {
-        if sealed.subject != subject {
-            return Err(PersonalDataError::WrongSubject {
-                stream: subject.to_owned(),
-                named: sealed.subject.clone(),
-            });
-        }
-        let Some(key) = self.keys.get(subject) else {
+        let Some(key) = self.keys.get(&sealed.subject) else {
             return Ok((field.erased)());
         };
         let corrupt = || PersonalDataError::Corrupt {
-            subject: subject.to_owned(),
+            subject: sealed.subject.clone(),
         };
         if sealed.algorithm != ALGORITHM {
             return Err(corrupt());
@@ -219,18 +222,19 @@ impl Keys {
         let nonce = Nonce::try_assume_unique_for_key(&nonce).map_err(|_| corrupt())?;
         let mut bytes = hex::decode(&sealed.ciphertext).map_err(|_| corrupt())?;
         let plain = key
-            .open_in_place(nonce, Aad::from(subject.as_bytes()), &mut bytes)
+            .open_in_place(nonce, Aad::from(aad(&sealed.subject, stream)), &mut bytes)
             .map_err(|_| corrupt())?;
         serde_json::from_slice(plain).map_err(|_| corrupt())
     }
 }
 
-/// Seals `value` with `key` for `subject`: the field's JSON, encrypted under a
-/// fresh random nonce, with the subject as authenticated data.
+/// Seals `value`, a field in `stream`, with `subject`'s `key`: the field's JSON,
+/// encrypted under a fresh random nonce, bound to subject and stream.
 fn seal(
     random: &SystemRandom,
     key: &LessSafeKey,
     subject: &str,
+    stream: &str,
     value: &Value,
 ) -> Result<Value, PersonalDataError> {
     let mut nonce = [0u8; NONCE_LEN];
@@ -240,7 +244,7 @@ fn seal(
     let mut bytes = value.to_string().into_bytes();
     key.seal_in_place_append_tag(
         Nonce::assume_unique_for_key(nonce),
-        Aad::from(subject.as_bytes()),
+        Aad::from(aad(subject, stream)),
         &mut bytes,
     )
     .map_err(|_| PersonalDataError::Crypto("the field is too long to seal"))?;
@@ -334,10 +338,10 @@ pub struct SubjectRecord {
     pub tenant_id: Uuid,
     /// The aggregate type of its stream (`Customer`).
     pub aggregate_type: String,
-    /// Events of its stream with a sealed personal field.
+    /// Events (of its stream and its invoices') with a sealed personal field.
     pub sealed_events: u64,
-    /// Events of its stream with a personal field in plaintext (written before
-    /// sealing existed): erasure cannot reach these.
+    /// Events with a personal field of it in plaintext (written before sealing
+    /// existed): erasure cannot reach these.
     pub plaintext_events: u64,
     /// When its key was destroyed, if it was.
     pub erased_at: Option<chrono::DateTime<chrono::Utc>>,
@@ -349,16 +353,24 @@ pub async fn subject_record(
     pool: &PgPool,
     subject: &str,
 ) -> Result<Option<SubjectRecord>, PersonalDataError> {
+    // The customer's own stream, and the streams of its invoices. Erasure is rare:
+    // finding the invoices by scanning their first events is fine.
     let rows: Vec<(Uuid, String, String, Value)> = sqlx::query_as(
         "SELECT tenant_id, aggregate_type, event_type, payload FROM events
-          WHERE aggregate_id = $1 ORDER BY aggregate_type, sequence",
+          WHERE aggregate_id = $1
+             OR (aggregate_type = 'Invoice' AND aggregate_id IN (
+                    SELECT aggregate_id FROM events
+                     WHERE aggregate_type = 'Invoice' AND sequence = 1
+                       AND payload #>> $2 = $1))
+          ORDER BY aggregate_type, aggregate_id, sequence",
     )
     .bind(subject)
+    .bind(invoice_customer_path())
     .fetch_all(pool)
     .await?;
     let Some((tenant_id, aggregate_type, ..)) = rows
         .iter()
-        .find(|(.., event_type, _)| !in_event(event_type).is_empty())
+        .find(|(_, _, event_type, _)| event_type == "CustomerRegistered")
         .cloned()
     else {
         return Ok(None);
@@ -396,9 +408,7 @@ pub async fn open_feed_events(
     conn: &mut PgConnection,
     events: &mut [FeedEvent],
 ) -> Result<(), PersonalDataError> {
-    Keys::for_events(conn, events.iter())
-        .await?
-        .open_events(events)
+    Keys::for_events(conn, events).await?.open_events(events)
 }
 
 /// Opens the envelopes in messages from Kafka before a projector reads them. Only
@@ -418,7 +428,12 @@ pub async fn open_delivered(
     if decoded.is_empty() {
         return Ok(());
     }
-    let keys = Keys::for_events(conn, decoded.iter().map(|(_, event)| event)).await?;
+    let named = subjects(
+        decoded
+            .iter()
+            .map(|(_, e)| (e.event_type.as_str(), &e.payload)),
+    );
+    let keys = Keys::fetch(conn, named).await?;
     for (index, mut event) in decoded {
         // An envelope that does not open is left sealed: the projector then fails to
         // decode it and dead-letters the message with its reason.
@@ -460,23 +475,47 @@ impl SealingRepository {
 
     async fn open(
         &self,
-        aggregate_id: &str,
         mut events: Vec<SerializedEvent>,
     ) -> Result<Vec<SerializedEvent>, PersonalDataError> {
-        let sealed = events.iter().any(|e| {
-            sealed_fields(in_event(&e.event_type), &e.payload)
-                .next()
-                .is_some()
-        });
-        if !sealed {
+        let named = subjects(events.iter().map(|e| (e.event_type.as_str(), &e.payload)));
+        if named.is_empty() {
             return Ok(events);
         }
-        let mut conn = self.pool.acquire().await?;
-        let keys = Keys::fetch(&mut conn, [aggregate_id.to_owned()]).await?;
+        let keys = Keys::fetch(&mut *self.pool.acquire().await?, named).await?;
         for event in &mut events {
             keys.open_event(&event.event_type, &event.aggregate_id, &mut event.payload)?;
         }
         Ok(events)
+    }
+
+    /// The customer invoice `stream` is for, from its first event (in `batch`, or
+    /// stored).
+    async fn invoice_customer(
+        &self,
+        stream: &str,
+        batch: &[SerializedEvent],
+    ) -> Result<String, PersonalDataError> {
+        let in_batch = batch
+            .iter()
+            .find(|e| e.sequence == 1)
+            .and_then(|e| e.payload.pointer(INVOICE_CUSTOMER))
+            .and_then(Value::as_str)
+            .map(str::to_owned);
+        let customer = match in_batch {
+            Some(customer) => Some(customer),
+            None => sqlx::query_scalar(
+                "SELECT payload #>> $2 FROM events
+                  WHERE aggregate_type = 'Invoice' AND aggregate_id = $1 AND sequence = 1",
+            )
+            .bind(stream)
+            .bind(invoice_customer_path())
+            .fetch_optional(&self.pool)
+            .await?
+            .flatten(),
+        };
+        customer.ok_or_else(|| PersonalDataError::NoInvoiceCustomer {
+            invoice: stream.to_owned(),
+        })
     }
 
     /// Seals the personal fields of `events` and of the snapshot; destroys the key
@@ -487,12 +526,13 @@ impl SealingRepository {
         snapshot: Option<(String, Value, usize)>,
         aggregate_type: &str,
     ) -> Result<(Vec<SerializedEvent>, Option<(String, Value, usize)>), PersonalDataError> {
+        let original = events;
         let mut events = events.to_vec();
-        // Not looked up yet (None), erased (Some(None)), or the subject's key.
-        let mut key: Option<Option<LessSafeKey>> = None;
+        // Each subject's key as looked up (None: erased) for this call only.
+        let mut keys: HashMap<String, Option<LessSafeKey>> = HashMap::new();
         let mut tenant = None;
         for event in &mut events {
-            let subject = event.aggregate_id.clone();
+            let stream = event.aggregate_id.clone();
             let fields = in_event(&event.event_type);
             if event.event_type != ERASURE_EVENT && fields.is_empty() {
                 continue;
@@ -503,7 +543,7 @@ impl SealingRepository {
                 .and_then(Value::as_str)
                 .and_then(|t| t.parse::<Uuid>().ok())
                 .ok_or_else(|| PersonalDataError::NoTenant {
-                    subject: subject.clone(),
+                    subject: stream.clone(),
                     sequence: event.sequence,
                 })?;
             tenant = Some(event_tenant);
@@ -514,46 +554,57 @@ impl SealingRepository {
                     .and_then(Value::as_str)
                     .unwrap_or("unknown")
                     .to_owned();
-                destroy_key(&self.pool, event_tenant, &subject, &actor).await?;
-                key = Some(None);
+                destroy_key(&self.pool, event_tenant, &stream, &actor).await?;
+                keys.insert(stream, None);
                 continue;
             }
-            if key.is_none() {
-                key = Some(sealing_key(&self.pool, &self.random, event_tenant, &subject).await?);
-            }
-            let Some(Some(sealing)) = &key else {
-                return Err(PersonalDataError::Erased { subject });
-            };
             for field in fields {
-                if let Some(slot) = event.payload.pointer_mut(field.pointer) {
-                    *slot = seal(&self.random, sealing, &subject, slot)?;
+                let Some(slot) = event.payload.pointer_mut(field.pointer) else {
+                    continue;
+                };
+                let subject = match field.subject {
+                    Subject::Stream => stream.clone(),
+                    Subject::InvoiceCustomer => self.invoice_customer(&stream, original).await?,
+                };
+                if !keys.contains_key(&subject) {
+                    let key = sealing_key(&self.pool, &self.random, event_tenant, &subject).await?;
+                    keys.insert(subject.clone(), key);
                 }
+                let Some(Some(key)) = keys.get(&subject) else {
+                    return Err(PersonalDataError::Erased { subject });
+                };
+                *slot = seal(&self.random, key, &subject, &stream, slot)?;
             }
         }
         let snapshot = match snapshot {
-            Some((subject, mut state, version)) if !in_snapshot(aggregate_type).is_empty() => {
-                let state_tenant = tenant.or_else(|| {
-                    state
-                        .get("tenant_id")
-                        .and_then(Value::as_str)
-                        .and_then(|t| t.parse().ok())
-                });
-                if key.is_none() {
-                    if let Some(tenant) = state_tenant {
-                        key = Some(sealing_key(&self.pool, &self.random, tenant, &subject).await?);
-                    }
+            Some((stream, mut state, version)) if !in_snapshot(aggregate_type).is_empty() => {
+                let tenant = tenant
+                    .or_else(|| {
+                        state
+                            .get("tenant_id")
+                            .and_then(Value::as_str)
+                            .and_then(|t| t.parse().ok())
+                    })
+                    .ok_or_else(|| PersonalDataError::NoTenant {
+                        subject: stream.clone(),
+                        sequence: version,
+                    })?;
+                // Snapshots hold only their own stream's personal data.
+                if !keys.contains_key(&stream) {
+                    let key = sealing_key(&self.pool, &self.random, tenant, &stream).await?;
+                    keys.insert(stream.clone(), key);
                 }
                 for field in in_snapshot(aggregate_type) {
                     if let Some(slot) = state.pointer_mut(field.pointer) {
                         // An erased subject's state already holds the erased value;
                         // it is written as such, never sealed under no key.
-                        *slot = match &key {
-                            Some(Some(sealing)) => seal(&self.random, sealing, &subject, slot)?,
+                        *slot = match keys.get(&stream) {
+                            Some(Some(key)) => seal(&self.random, key, &stream, &stream, slot)?,
                             _ => (field.erased)(),
                         };
                     }
                 }
-                Some((subject, state, version))
+                Some((stream, state, version))
             }
             other => other,
         };
@@ -567,7 +618,7 @@ impl PersistedEventRepository for SealingRepository {
         aggregate_id: &str,
     ) -> Result<Vec<SerializedEvent>, PersistenceError> {
         let events = self.inner.get_events::<A>(aggregate_id).await?;
-        Ok(self.open(aggregate_id, events).await?)
+        Ok(self.open(events).await?)
     }
 
     async fn get_last_events<A: Aggregate>(
@@ -579,7 +630,7 @@ impl PersistedEventRepository for SealingRepository {
             .inner
             .get_last_events::<A>(aggregate_id, last_sequence)
             .await?;
-        Ok(self.open(aggregate_id, events).await?)
+        Ok(self.open(events).await?)
     }
 
     async fn get_snapshot<A: Aggregate>(
@@ -594,7 +645,10 @@ impl PersistedEventRepository for SealingRepository {
             .is_some()
         {
             let mut conn = self.pool.acquire().await.map_err(PersonalDataError::from)?;
-            let keys = Keys::fetch(&mut conn, [aggregate_id.to_owned()]).await?;
+            let subjects = sealed_fields(in_snapshot(A::TYPE), &snapshot.aggregate)
+                .map(|envelope| envelope.sealed.subject)
+                .collect::<Vec<_>>();
+            let keys = Keys::fetch(&mut conn, subjects).await?;
             keys.open_snapshot(A::TYPE, aggregate_id, &mut snapshot.aggregate)?;
         }
         Ok(Some(snapshot))
@@ -646,7 +700,7 @@ mod tests {
     }
 
     fn sealed_registration(subject: &str, contact: &Value) -> Value {
-        let sealed = seal(&SystemRandom::new(), &key(7), subject, contact).unwrap();
+        let sealed = seal(&SystemRandom::new(), &key(7), subject, subject, contact).unwrap();
         registered(sealed)
     }
 
@@ -708,12 +762,29 @@ mod tests {
     }
 
     #[test]
-    fn an_envelope_moved_to_another_subject_s_stream_is_refused() {
+    fn an_envelope_moved_to_another_stream_does_not_open() {
         let mut moved = sealed_registration("c1", &json!({"name": "Ana Lima"}));
         assert!(matches!(
-            keys("c2", 7).open_event("CustomerRegistered", "c2", &mut moved),
-            Err(PersonalDataError::WrongSubject { .. })
+            keys("c1", 7).open_event("CustomerRegistered", "c2", &mut moved),
+            Err(PersonalDataError::Corrupt { .. })
         ));
+    }
+
+    #[test]
+    fn recipients_are_sealed_with_the_invoice_s_customer_key() {
+        let recipients = json!(["ana.lima@example.pt"]);
+        let sealed = seal(&SystemRandom::new(), &key(7), "c1", "i1", &recipients).unwrap();
+        let mut payload = json!({"InvoiceSent": {"recipients": sealed}});
+        assert_eq!(subjects([("InvoiceSent", &payload)]), ["c1"]);
+        let mut erased = payload.clone();
+        keys("c1", 7)
+            .open_event("InvoiceSent", "i1", &mut payload)
+            .unwrap();
+        assert_eq!(payload["InvoiceSent"]["recipients"], recipients);
+        Keys::default()
+            .open_event("InvoiceSent", "i1", &mut erased)
+            .unwrap();
+        assert_eq!(erased["InvoiceSent"]["recipients"], json!([]));
     }
 
     #[test]

@@ -121,6 +121,14 @@ async fn project_customer(
             .await?
         }
         CustomerEvent::CustomerPersonalDataErased { .. } => {
+            // Where its invoices were sent is its personal data too.
+            sqlx::query(
+                "UPDATE invoices SET sent_to = NULL WHERE tenant_id = $1 AND customer_id = $2",
+            )
+            .bind(tenant)
+            .bind(customer)
+            .execute(&mut *conn)
+            .await?;
             set_contact(conn, event, &ContactDetails::erased(), true).await?
         }
     };
@@ -596,7 +604,8 @@ async fn project_invoice(
             .bind(tenant)
             .bind(invoice)
             .bind(sent_at)
-            .bind(recipients.join(", "))
+            // None once the customer's personal data is erased.
+            .bind((!recipients.is_empty()).then(|| recipients.join(", ")))
             .execute(&mut *conn)
             .await?;
             require_row(result, event)?;

@@ -102,7 +102,7 @@ COMMENT ON COLUMN invoices.amount_due IS 'What the customer still owes: total - 
 COMMENT ON COLUMN invoices.rounding_mode IS 'Rounding mode the totals were computed under (HALF_UP or HALF_EVEN).';
 COMMENT ON COLUMN invoices.rounding_scope IS 'Where tax was rounded (PER_LINE or PER_TAX_CATEGORY).';
 COMMENT ON COLUMN invoices.sent_at IS 'When the invoice was last sent.';
-COMMENT ON COLUMN invoices.sent_to IS 'Recipients it was last sent to, comma-separated.';
+COMMENT ON COLUMN invoices.sent_to IS 'Recipients it was last sent to, comma-separated; NULL once the customer''s personal data is erased.';
 COMMENT ON COLUMN invoices.voided_on IS 'Date the invoice was voided.';
 COMMENT ON COLUMN invoices.void_reason IS 'Why it was voided.';
 COMMENT ON COLUMN invoices.created_at IS 'When the draft was created (event time).';

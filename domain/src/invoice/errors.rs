@@ -25,6 +25,9 @@ pub enum InvoiceError {
     /// The customer is archived and takes no new invoices.
     #[error("customer {0} is archived and cannot be invoiced")]
     CustomerArchived(CustomerId),
+    /// The customer's personal data was erased: there is no one to send to.
+    #[error("customer {0}'s personal data was erased; its invoices cannot be sent")]
+    CustomerPersonalDataErased(CustomerId),
     /// Only drafts can be edited or issued.
     #[error("the invoice is {status:?}; only a draft can be changed or issued")]
     NotADraft {
@@ -172,7 +175,8 @@ impl Coded for InvoiceError {
             | E::VoidWithPayments { .. }
             | E::VoidWithCreditNotes
             | E::AlreadyVoid
-            | E::CustomerArchived(_) => ErrorCode::Conflict,
+            | E::CustomerArchived(_)
+            | E::CustomerPersonalDataErased(_) => ErrorCode::Conflict,
             E::TooManyLines { .. } => ErrorCode::Limit,
             E::Line(_)
             | E::NoLines
