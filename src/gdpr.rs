@@ -51,19 +51,17 @@ pub async fn run(backend: &Backend, action: GdprAction) -> anyhow::Result<()> {
                 .erase_customer_personal_data(&ctx, CustomerId(subject), reason)
                 .await
                 .with_context(|| format!("erasing {id}"))?;
-            let after = subject_record(&backend.pool, &id)
-                .await?
-                .context("the subject vanished")?;
+            // Erasure changes no stored event: the counts taken before still hold.
             eprintln!(
                 "folio: erased the personal data of customer {id} (tenant {}, version {}): \
                  its key is destroyed; {} sealed events now read as erased",
-                record.tenant_id, outcome.version, after.sealed_events
+                record.tenant_id, outcome.version, record.sealed_events
             );
-            if after.plaintext_events > 0 {
+            if record.plaintext_events > 0 {
                 eprintln!(
                     "folio: warning: {} events of {id} predate sealing and hold its contact in \
                      plaintext; erasure cannot reach them without breaking the hash chain",
-                    after.plaintext_events
+                    record.plaintext_events
                 );
             }
             Ok(())

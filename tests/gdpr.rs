@@ -8,8 +8,6 @@
 
 mod support;
 
-use std::time::Duration;
-
 use cqrs_es::persist::PersistedEventStore;
 use cqrs_es::EventStore;
 use folio_api::Role;
@@ -21,7 +19,7 @@ use folio_infra::personal_data::SealingRepository;
 use serde_json::{json, Value};
 use support::scenario::{issued_invoice, pay};
 use support::server::Server;
-use support::{ctx, customer_input, event_count, folio, tenant, TestDatabase};
+use support::{ctx, customer_input, event_count, eventually, folio, tenant, TestDatabase};
 
 /// Strings that must never be stored in plaintext.
 const PERSONAL: [&str; 4] = ["Ana Lima", "ana.lima@", "+351 21", "Rua Augusta"];
@@ -81,31 +79,24 @@ fn run_ok(db: &TestDatabase, args: &[&str]) -> String {
 }
 
 /// The customer's read-model row once `ready` holds for it (the server's projectors
-/// follow the feed in the background; the bound only keeps a broken run finite).
+/// follow the feed in the background).
 async fn customer_row(
     server: &Server,
     token: &str,
     id: CustomerId,
     ready: impl Fn(&Value) -> bool,
 ) -> Value {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
-    loop {
+    eventually("the customer's read-model row", || async {
         let data = server.ok(token, CUSTOMERS, json!({})).await;
-        let row = data["customers"]["edges"]
+        data["customers"]["edges"]
             .as_array()
             .unwrap()
             .iter()
             .map(|edge| edge["node"].clone())
-            .find(|node| node["customerId"] == id.to_string());
-        if let Some(row) = row.filter(|row| ready(row)) {
-            return row;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "the read model never got there: {data:#}"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+            .find(|node| node["customerId"] == id.to_string())
+            .filter(|row| ready(row))
+    })
+    .await
 }
 
 /// Where the customer's invoice was sent, per its read model, once `ready` holds.
@@ -114,20 +105,16 @@ async fn sent_to(
     id: CustomerId,
     ready: impl Fn(&Option<String>) -> bool,
 ) -> Option<String> {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
-    loop {
+    eventually("the invoice's read-model row", || async {
         let sent: Option<Option<String>> =
             sqlx::query_scalar("SELECT sent_to FROM folio_read.invoices WHERE customer_id = $1")
                 .bind(id.0)
                 .fetch_optional(&db.backend.pool)
                 .await
                 .unwrap();
-        if let Some(sent) = sent.filter(|sent| ready(sent)) {
-            return sent;
-        }
-        assert!(tokio::time::Instant::now() < deadline, "never projected");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+        sent.filter(|sent| ready(sent))
+    })
+    .await
 }
 
 fn erased_contact() -> Value {

@@ -60,21 +60,18 @@ fn no_recipients() -> Value {
     Value::Array(Vec::new())
 }
 
-const REGISTERED: &[PersonalField] = &[PersonalField {
-    pointer: "/CustomerRegistered/contact",
-    subject: Subject::Stream,
-    erased: erased_contact,
-}];
-const CONTACT_UPDATED: &[PersonalField] = &[PersonalField {
-    pointer: "/CustomerContactUpdated/contact",
-    subject: Subject::Stream,
-    erased: erased_contact,
-}];
-const CUSTOMER_SNAPSHOT: &[PersonalField] = &[PersonalField {
-    pointer: "/contact",
-    subject: Subject::Stream,
-    erased: erased_contact,
-}];
+/// A customer's contact details at `pointer`: its own stream's personal data.
+const fn contact_at(pointer: &'static str) -> PersonalField {
+    PersonalField {
+        pointer,
+        subject: Subject::Stream,
+        erased: erased_contact,
+    }
+}
+
+const REGISTERED: &[PersonalField] = &[contact_at("/CustomerRegistered/contact")];
+const CONTACT_UPDATED: &[PersonalField] = &[contact_at("/CustomerContactUpdated/contact")];
+const CUSTOMER_SNAPSHOT: &[PersonalField] = &[contact_at("/contact")];
 const INVOICE_SENT: &[PersonalField] = &[PersonalField {
     pointer: "/InvoiceSent/recipients",
     subject: Subject::InvoiceCustomer,

@@ -138,11 +138,8 @@ impl Keys {
         .await?;
         let mut keys = HashMap::new();
         for (subject, bytes) in rows {
-            let key =
-                UnboundKey::new(&AES_256_GCM, &bytes).map_err(|_| PersonalDataError::Corrupt {
-                    subject: subject.clone(),
-                })?;
-            keys.insert(subject, LessSafeKey::new(key));
+            let key = key_from(&subject, &bytes)?;
+            keys.insert(subject, key);
         }
         Ok(Keys { keys })
     }
@@ -296,15 +293,16 @@ async fn sealing_key(
         }
     }
     let (bytes,) = row.ok_or(sqlx::Error::RowNotFound)?;
-    bytes
-        .map(|bytes| {
-            UnboundKey::new(&AES_256_GCM, &bytes)
-                .map(LessSafeKey::new)
-                .map_err(|_| PersonalDataError::Corrupt {
-                    subject: subject.to_owned(),
-                })
+    bytes.map(|bytes| key_from(subject, &bytes)).transpose()
+}
+
+/// `subject`'s AES-256-GCM key from its stored bytes.
+fn key_from(subject: &str, bytes: &[u8]) -> Result<LessSafeKey, PersonalDataError> {
+    UnboundKey::new(&AES_256_GCM, bytes)
+        .map(LessSafeKey::new)
+        .map_err(|_| PersonalDataError::Corrupt {
+            subject: subject.to_owned(),
         })
-        .transpose()
 }
 
 /// Destroys `subject`'s key (or records that it has none, so that no personal data
@@ -336,15 +334,11 @@ pub async fn destroy_key(
 pub struct SubjectRecord {
     /// The subject's tenant.
     pub tenant_id: Uuid,
-    /// The aggregate type of its stream (`Customer`).
-    pub aggregate_type: String,
     /// Events (of its stream and its invoices') with a sealed personal field.
     pub sealed_events: u64,
     /// Events with a personal field of it in plaintext (written before sealing
     /// existed): erasure cannot reach these.
     pub plaintext_events: u64,
-    /// When its key was destroyed, if it was.
-    pub erased_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// What the store holds about `subject`, or `None` if no stream carries its
@@ -355,8 +349,8 @@ pub async fn subject_record(
 ) -> Result<Option<SubjectRecord>, PersonalDataError> {
     // The customer's own stream, and the streams of its invoices. Erasure is rare:
     // finding the invoices by scanning their first events is fine.
-    let rows: Vec<(Uuid, String, String, Value)> = sqlx::query_as(
-        "SELECT tenant_id, aggregate_type, event_type, payload FROM events
+    let rows: Vec<(Uuid, String, Value)> = sqlx::query_as(
+        "SELECT tenant_id, event_type, payload FROM events
           WHERE aggregate_id = $1
              OR (aggregate_type = 'Invoice' AND aggregate_id IN (
                     SELECT aggregate_id FROM events
@@ -368,15 +362,15 @@ pub async fn subject_record(
     .bind(invoice_customer_path())
     .fetch_all(pool)
     .await?;
-    let Some((tenant_id, aggregate_type, ..)) = rows
+    let Some(tenant_id) = rows
         .iter()
-        .find(|(_, _, event_type, _)| event_type == "CustomerRegistered")
-        .cloned()
+        .find(|(_, event_type, _)| event_type == "CustomerRegistered")
+        .map(|(tenant_id, ..)| *tenant_id)
     else {
         return Ok(None);
     };
     let (mut sealed_events, mut plaintext_events) = (0, 0);
-    for (_, _, event_type, payload) in &rows {
+    for (_, event_type, payload) in &rows {
         let fields = in_event(event_type);
         let present = fields
             .iter()
@@ -388,18 +382,10 @@ pub async fn subject_record(
             _ => plaintext_events += 1,
         }
     }
-    let erased_at =
-        sqlx::query_scalar("SELECT erased_at FROM personal_data_keys WHERE subject_id = $1")
-            .bind(subject)
-            .fetch_optional(pool)
-            .await?
-            .flatten();
     Ok(Some(SubjectRecord {
         tenant_id,
-        aggregate_type,
         sealed_events,
         plaintext_events,
-        erased_at,
     }))
 }
 
@@ -518,6 +504,21 @@ impl SealingRepository {
         })
     }
 
+    /// `subject`'s sealing key, looked up (or created) once per call and kept in
+    /// `keys`; `None` if the subject was erased.
+    async fn key_for<'k>(
+        &self,
+        keys: &'k mut HashMap<String, Option<LessSafeKey>>,
+        tenant: Uuid,
+        subject: &str,
+    ) -> Result<Option<&'k LessSafeKey>, PersonalDataError> {
+        if !keys.contains_key(subject) {
+            let key = sealing_key(&self.pool, &self.random, tenant, subject).await?;
+            keys.insert(subject.to_owned(), key);
+        }
+        Ok(keys.get(subject).and_then(Option::as_ref))
+    }
+
     /// Seals the personal fields of `events` and of the snapshot; destroys the key
     /// of a subject whose erasure is among them. Returns what to store.
     async fn seal(
@@ -566,11 +567,7 @@ impl SealingRepository {
                     Subject::Stream => stream.clone(),
                     Subject::InvoiceCustomer => self.invoice_customer(&stream, original).await?,
                 };
-                if !keys.contains_key(&subject) {
-                    let key = sealing_key(&self.pool, &self.random, event_tenant, &subject).await?;
-                    keys.insert(subject.clone(), key);
-                }
-                let Some(Some(key)) = keys.get(&subject) else {
+                let Some(key) = self.key_for(&mut keys, event_tenant, &subject).await? else {
                     return Err(PersonalDataError::Erased { subject });
                 };
                 *slot = seal(&self.random, key, &subject, &stream, slot)?;
@@ -590,17 +587,14 @@ impl SealingRepository {
                         sequence: version,
                     })?;
                 // Snapshots hold only their own stream's personal data.
-                if !keys.contains_key(&stream) {
-                    let key = sealing_key(&self.pool, &self.random, tenant, &stream).await?;
-                    keys.insert(stream.clone(), key);
-                }
+                let key = self.key_for(&mut keys, tenant, &stream).await?;
                 for field in in_snapshot(aggregate_type) {
                     if let Some(slot) = state.pointer_mut(field.pointer) {
                         // An erased subject's state already holds the erased value;
                         // it is written as such, never sealed under no key.
-                        *slot = match keys.get(&stream) {
-                            Some(Some(key)) => seal(&self.random, key, &stream, &stream, slot)?,
-                            _ => (field.erased)(),
+                        *slot = match key {
+                            Some(key) => seal(&self.random, key, &stream, &stream, slot)?,
+                            None => (field.erased)(),
                         };
                     }
                 }

@@ -77,6 +77,26 @@ pub fn folio(database_url: &str, args: &[&str]) -> std::process::Output {
         .expect("run folio")
 }
 
+/// What `probe` finds once it finds something, polling every 100 ms. The 60 s
+/// bound only keeps a broken run finite: nothing is timed.
+pub async fn eventually<T, F, Fut>(what: &str, mut probe: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        if let Some(found) = probe().await {
+            return found;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{what} never got there"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
 /// A context in `tenant` for `actor` with a unique idempotency key.
 pub fn ctx(tenant: TenantId, actor: &str) -> CommandContext {
     CommandContext::new(tenant, UserId::new(actor), Uuid::new_v4().to_string())
