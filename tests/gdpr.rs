@@ -467,3 +467,37 @@ async fn contact_stored_before_sealing_still_reads_and_erasure_says_it_cannot_re
     );
     run_ok(&db, &["audit", "verify"]);
 }
+
+#[tokio::test]
+async fn a_refused_contact_leaves_no_personal_data_in_the_command_ledger() {
+    let db = TestDatabase::new().await;
+    let t = tenant();
+
+    // Given a registration whose e-mail is malformed.
+    let mut input = customer_input();
+    input.contact = ContactDetails {
+        email: Some("ana.lima@example".into()),
+        ..ana()
+    };
+
+    // When it is refused.
+    let refused = db
+        .backend
+        .folio
+        .register_customer(&ctx(t, "acc"), input)
+        .await
+        .unwrap_err();
+
+    // Then the refusal is stored for retries, but without the address.
+    assert!(
+        matches!(refused, CommandError::Rejected(CustomerError::InvalidEmail)),
+        "{refused:?}"
+    );
+    let outcomes: Vec<String> = sqlx::query_scalar("SELECT outcome::text FROM command_outcomes")
+        .fetch_all(&db.backend.pool)
+        .await
+        .unwrap();
+    assert_eq!(outcomes.len(), 1, "the refusal is recorded: {outcomes:?}");
+    assert!(!outcomes[0].contains("ana.lima@"), "{}", outcomes[0]);
+    assert_eq!(event_count(&db.backend).await, 0);
+}
