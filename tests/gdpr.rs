@@ -501,3 +501,69 @@ async fn a_refused_contact_leaves_no_personal_data_in_the_command_ledger() {
     assert!(!outcomes[0].contains("ana.lima@"), "{}", outcomes[0]);
     assert_eq!(event_count(&db.backend).await, 0);
 }
+
+#[tokio::test]
+async fn request_fingerprints_cannot_confirm_a_guess_once_the_customer_is_erased() {
+    let db = TestDatabase::new().await;
+    let t = tenant();
+    let registration = ctx(t, "acc");
+    let mut input = customer_input();
+    input.contact = ana();
+    let outcome = db
+        .backend
+        .folio
+        .register_customer(&registration, input.clone())
+        .await
+        .unwrap();
+    let id = outcome.aggregate_id.clone();
+
+    // Idempotency still tells the same request from a different one: a retry
+    // replays, another e-mail under the same key is refused.
+    let retried = db
+        .backend
+        .folio
+        .register_customer(&registration, input.clone())
+        .await
+        .unwrap();
+    assert_eq!(retried.version, outcome.version);
+    let mut other = input.clone();
+    other.contact.email = Some("someone.else@example.pt".into());
+    let reused = db
+        .backend
+        .folio
+        .register_customer(&registration, other)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(reused, CommandError::IdempotencyKeyReused { .. }),
+        "{reused:?}"
+    );
+
+    // The stored fingerprints (ledger and event metadata) are not a plain hash
+    // of the request: someone who guesses it exactly cannot confirm the guess.
+    let stored: Vec<String> = sqlx::query_scalar(
+        "SELECT fingerprint FROM command_outcomes
+         UNION ALL SELECT metadata ->> 'request_fingerprint' FROM events",
+    )
+    .fetch_all(&db.backend.pool)
+    .await
+    .unwrap();
+    assert_eq!(stored.len(), 2);
+    assert_eq!(stored[0], stored[1]);
+    let plain = serde_json::to_vec(&("Customer", "RegisterCustomer", &id, &input)).unwrap();
+    let plain = format!("{:x}", <sha2::Sha256 as sha2::Digest>::digest(plain));
+    assert_ne!(stored[0], plain);
+
+    // Once erased, not even the true request matches its own fingerprint.
+    run_ok(&db, &["gdpr", "erase", "--subject", &id, "--reason", "r"]);
+    let after = db
+        .backend
+        .folio
+        .register_customer(&registration, input)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(after, CommandError::IdempotencyKeyReused { .. }),
+        "{after:?}"
+    );
+}

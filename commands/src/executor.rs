@@ -7,15 +7,17 @@ use std::time::Duration;
 use cqrs_es::persist::EventStoreAggregateContext;
 use cqrs_es::{AggregateError, EventStore};
 use folio_domain::document_number::DocumentNumber;
+use folio_domain::ids::TenantId;
 use folio_domain::{Decide, TenantOwned};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
+use serde_json::Value;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::context::{CommandContext, CommandOutcome};
 use crate::error::CommandError;
-use crate::ports::{Clock, CommandLedger, LedgerError, Recorded, StoredOutcome};
+use crate::ports::{Clock, CommandLedger, LedgerError, PersonalDataKeys, Recorded, StoredOutcome};
 
 /// How often a command is re-decided after losing a race with a concurrent writer.
 #[derive(Debug, Clone, Copy)]
@@ -43,6 +45,7 @@ const MAX_KEY_LEN: usize = 200;
 pub struct Executor {
     ledger: Arc<dyn CommandLedger>,
     clock: Arc<dyn Clock>,
+    personal_data: Arc<dyn PersonalDataKeys>,
     retry: RetryPolicy,
     in_flight: Arc<tokio::sync::Semaphore>,
 }
@@ -89,7 +92,8 @@ fn from_store<E: std::error::Error>(
     }
 }
 
-/// SHA-256 of what identifies a request: aggregate type, use case, target and input.
+/// SHA-256 of what identifies a request: aggregate type, use case, target and input
+/// (with its personal data blinded by [`Executor::blind`]).
 fn fingerprint<R: Serialize>(
     aggregate_type: &str,
     request: &Request<'_, R>,
@@ -104,11 +108,17 @@ fn fingerprint<R: Serialize>(
 }
 
 impl Executor {
-    /// An executor over a ledger and a clock.
-    pub fn new(ledger: Arc<dyn CommandLedger>, clock: Arc<dyn Clock>, retry: RetryPolicy) -> Self {
+    /// An executor over a ledger, a clock and the personal-data keys.
+    pub fn new(
+        ledger: Arc<dyn CommandLedger>,
+        clock: Arc<dyn Clock>,
+        personal_data: Arc<dyn PersonalDataKeys>,
+        retry: RetryPolicy,
+    ) -> Self {
         Executor {
             ledger,
             clock,
+            personal_data,
             retry,
             in_flight: Arc::new(tokio::sync::Semaphore::new(
                 tokio::sync::Semaphore::MAX_PERMITS,
@@ -129,6 +139,34 @@ impl Executor {
     /// The clock commands take their time from.
     pub fn clock(&self) -> &dyn Clock {
         self.clock.as_ref()
+    }
+
+    /// `input` as it is fingerprinted: its personal data at `pointer` (a JSON
+    /// pointer; `""` is all of it) replaced by a keyed digest under `subject`'s key,
+    /// or by null when there is no subject or it was erased. A retry with the same
+    /// data still matches, and once the key is destroyed no stored fingerprint
+    /// (ledger row or event metadata) can confirm a guess at the data.
+    pub(crate) async fn blind<R: Serialize, E: std::error::Error>(
+        &self,
+        tenant_id: TenantId,
+        subject: Option<&str>,
+        input: &R,
+        pointer: &str,
+    ) -> Result<Value, CommandError<E>> {
+        let mut value =
+            serde_json::to_value(input).map_err(|e| CommandError::Internal(Box::new(e)))?;
+        if let Some(personal) = value.pointer_mut(pointer) {
+            let digest = match subject {
+                Some(subject) => self
+                    .personal_data
+                    .digest(tenant_id, subject, personal.to_string().as_bytes())
+                    .await
+                    .map_err(unavailable)?,
+                None => None,
+            };
+            *personal = digest.map_or(Value::Null, Value::String);
+        }
+        Ok(value)
     }
 
     /// Runs `build`'s command against the aggregate `request.aggregate_id`.

@@ -218,13 +218,18 @@ impl<S: EventStores> Folio<S> {
             "customer",
             &ctx.idempotency_key,
         )));
+        let subject = customer_id.to_string();
+        let fingerprinted = self
+            .executor
+            .blind(ctx.tenant_id, Some(&subject), &input, "/contact")
+            .await?;
         run!(
             self,
             self.stores.customers(),
             ctx,
             "RegisterCustomer",
             customer_id,
-            &input,
+            &fingerprinted,
             None,
             |_| CustomerCommand::Register {
                 tenant_id: ctx.tenant_id,
@@ -242,13 +247,18 @@ impl<S: EventStores> Folio<S> {
         customer_id: CustomerId,
         contact: ContactDetails,
     ) -> Result<CommandOutcome, CommandError<CustomerError>> {
+        let subject = customer_id.to_string();
+        let fingerprinted = self
+            .executor
+            .blind(ctx.tenant_id, Some(&subject), &contact, "")
+            .await?;
         run!(
             self,
             self.stores.customers(),
             ctx,
             "UpdateCustomerContact",
             customer_id,
-            &contact,
+            &fingerprinted,
             None,
             |_| CustomerCommand::UpdateContact {
                 contact: contact.clone()
@@ -509,6 +519,11 @@ impl<S: EventStores> Folio<S> {
                 ));
             }
         }
+        let subject = invoice.customer_id.map(|id| id.to_string());
+        let fingerprinted = self
+            .executor
+            .blind(ctx.tenant_id, subject.as_deref(), &recipients, "")
+            .await?;
         let sent_at = self.executor.clock().now();
         run!(
             self,
@@ -516,7 +531,7 @@ impl<S: EventStores> Folio<S> {
             ctx,
             "MarkInvoiceSent",
             invoice_id,
-            &recipients,
+            &fingerprinted,
             None,
             |_| InvoiceCommand::MarkSent {
                 sent_at,

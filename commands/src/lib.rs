@@ -36,6 +36,6 @@ pub use folio::{
     RecordPayment, RefundPayment, RegisterCustomer, SubmitExpense,
 };
 pub use ports::{
-    Clock, CommandLease, CommandLedger, EventStores, LedgerError, Recorded, StoredOutcome,
-    SystemClock,
+    Clock, CommandLease, CommandLedger, EventStores, LedgerError, PersonalDataKeys, Recorded,
+    StoredOutcome, SystemClock,
 };

@@ -109,6 +109,21 @@ pub trait CommandLease: Send {
     ) -> Result<(), LedgerError>;
 }
 
+/// Keyed digests under a subject's personal-data key: how a request's personal data
+/// is fingerprinted (for idempotency) without storing anything that could confirm
+/// a guess once the subject is erased and the key destroyed.
+#[async_trait]
+pub trait PersonalDataKeys: Send + Sync + 'static {
+    /// A keyed digest (hex) of `data` under `subject`'s key in `tenant`, creating the
+    /// key on first use; `None` once the subject's personal data was erased.
+    async fn digest(
+        &self,
+        tenant_id: TenantId,
+        subject: &str,
+        data: &[u8],
+    ) -> Result<Option<String>, LedgerError>;
+}
+
 /// The wall clock, passed in so the domain stays deterministic.
 pub trait Clock: Send + Sync + 'static {
     /// Now.

@@ -25,7 +25,8 @@ impl PgCommandLedger {
     }
 }
 
-fn ledger_error(e: sqlx::Error) -> LedgerError {
+/// A database failure as the ledger reports it: unreachable or internal.
+pub(crate) fn ledger_error(e: sqlx::Error) -> LedgerError {
     match e {
         sqlx::Error::Io(_)
         | sqlx::Error::PoolTimedOut

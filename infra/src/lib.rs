@@ -76,8 +76,14 @@ impl Backend {
         let stores = stores::PostgresStores::new(pool.clone(), SNAPSHOT_EVERY);
         let ledger = Arc::new(ledger::PgCommandLedger::new(pool.clone()));
         let connections = pool.options().get_max_connections() as usize;
-        let executor = Executor::new(ledger, Arc::new(SystemClock), RetryPolicy::default())
-            .with_max_in_flight(connections / 2);
+        let fingerprints = Arc::new(personal_data::FingerprintKeys::new(pool.clone()));
+        let executor = Executor::new(
+            ledger,
+            Arc::new(SystemClock),
+            fingerprints,
+            RetryPolicy::default(),
+        )
+        .with_max_in_flight(connections / 2);
         Backend {
             folio: Folio::new(stores, executor),
             pool,

@@ -19,6 +19,8 @@ use cqrs_es::persist::{
     PersistedEventRepository, PersistenceError, ReplayStream, SerializedEvent, SerializedSnapshot,
 };
 use cqrs_es::Aggregate;
+use folio_commands::{LedgerError, PersonalDataKeys};
+use folio_domain::ids::TenantId;
 use folio_domain::personal_data::{
     in_event, in_snapshot, PersonalField, SealedBox, SealedPersonalData, Subject, ERASURE_EVENT,
     INVOICE_CUSTOMER,
@@ -27,6 +29,7 @@ use folio_projections::delivery::Delivered;
 use folio_projections::FeedEvent;
 use postgres_es::PostgresEventRepository;
 use ring::aead::{Aad, LessSafeKey, Nonce, UnboundKey, AES_256_GCM, NONCE_LEN};
+use ring::hmac;
 use ring::rand::{SecureRandom, SystemRandom};
 use serde_json::Value;
 use sqlx::{PgConnection, PgPool};
@@ -264,6 +267,19 @@ async fn sealing_key(
     tenant: Uuid,
     subject: &str,
 ) -> Result<Option<LessSafeKey>, PersonalDataError> {
+    key_bytes(pool, random, tenant, subject)
+        .await?
+        .map(|bytes| key_from(subject, &bytes))
+        .transpose()
+}
+
+/// `subject`'s key as stored, created on first use; `None` if the subject was erased.
+async fn key_bytes(
+    pool: &PgPool,
+    random: &SystemRandom,
+    tenant: Uuid,
+    subject: &str,
+) -> Result<Option<Vec<u8>>, PersonalDataError> {
     let mut fresh = [0u8; 32];
     random
         .fill(&mut fresh)
@@ -293,7 +309,55 @@ async fn sealing_key(
         }
     }
     let (bytes,) = row.ok_or(sqlx::Error::RowNotFound)?;
-    bytes.map(|bytes| key_from(subject, &bytes)).transpose()
+    Ok(bytes)
+}
+
+/// What a request fingerprint's digest key is derived with: never the sealing key
+/// itself, so the two uses of one subject key cannot meet.
+const FINGERPRINT_CONTEXT: &[u8] = b"folio/request-fingerprint/v1";
+
+/// The command layer's [`PersonalDataKeys`]: request fingerprints digest personal
+/// data with HMAC-SHA256 under a key derived from its subject's sealing key, so
+/// destroying that key makes the stored fingerprints unlinkable too.
+#[derive(Debug, Clone)]
+pub struct FingerprintKeys {
+    pool: PgPool,
+    random: SystemRandom,
+}
+
+impl FingerprintKeys {
+    /// The subjects' keys in `pool`'s database.
+    pub fn new(pool: PgPool) -> Self {
+        FingerprintKeys {
+            pool,
+            random: SystemRandom::new(),
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl PersonalDataKeys for FingerprintKeys {
+    async fn digest(
+        &self,
+        tenant_id: TenantId,
+        subject: &str,
+        data: &[u8],
+    ) -> Result<Option<String>, LedgerError> {
+        let key = key_bytes(&self.pool, &self.random, tenant_id.0, subject)
+            .await
+            .map_err(|e| match e {
+                PersonalDataError::Database(e) => crate::ledger::ledger_error(e),
+                other => LedgerError::Internal(Box::new(other)),
+            })?;
+        Ok(key.map(|key| {
+            let derived = hmac::sign(
+                &hmac::Key::new(hmac::HMAC_SHA256, &key),
+                FINGERPRINT_CONTEXT,
+            );
+            let digest = hmac::sign(&hmac::Key::new(hmac::HMAC_SHA256, derived.as_ref()), data);
+            hex::encode(digest.as_ref())
+        }))
+    }
 }
 
 /// `subject`'s AES-256-GCM key from its stored bytes.
