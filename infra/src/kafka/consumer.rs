@@ -10,17 +10,23 @@
 //!
 //! Each consumer runs on a blocking thread of its own (librdkafka's poll and its
 //! rebalance callback are synchronous) and enters the async runtime for Postgres.
+//!
+//! A consumer with no partitions whose watermark stands still while events wait
+//! beyond it rejoins its group ([`StallWatch`]): a broker that completes a
+//! rebalance without assigning the partitions (seen with Tansu 0.6 when the
+//! leader's session expires during a rebalance) would otherwise leave them
+//! unconsumed for good.
 
 use std::collections::BTreeMap;
 use std::convert::Infallible;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use folio_projections::delivery::{
     advance_idle, apply_delivered, DeadLetter, Delivered, DeliveryOutcome,
 };
-use folio_projections::{BatchHooks, Checkpoint, NoHooks, Projector};
+use folio_projections::{BatchHooks, Checkpoint, FeedPosition, NoHooks, Projector};
 use rdkafka::consumer::{BaseConsumer, Consumer, ConsumerContext};
 use rdkafka::error::KafkaResult;
 use rdkafka::message::{Message, OwnedHeaders};
@@ -33,6 +39,46 @@ use tokio::runtime::Handle;
 use super::{acknowledged, header, instance_name, resume_offset, KafkaConfig, TransportError};
 use crate::projecting::first_failure;
 use crate::{backoff, Projections};
+
+/// How long a crashed instance keeps its partitions before the group moves them.
+const SESSION_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How long a consumer goes without partitions, while its watermark stands still
+/// and events wait beyond it, before it rejoins its group.
+const STALLED_AFTER: Duration = Duration::from_secs(3 * SESSION_TIMEOUT.as_secs());
+
+/// Notices a consumer that has no partitions while its projector's watermark
+/// stands still: any progress or any assignment starts the clock again.
+#[derive(Debug)]
+struct StallWatch {
+    watermark: Option<FeedPosition>,
+    since: Instant,
+}
+
+impl StallWatch {
+    fn new(now: Instant) -> Self {
+        StallWatch {
+            watermark: None,
+            since: now,
+        }
+    }
+
+    /// Whether, at `now`, the watermark has stood at `watermark` with no
+    /// partitions assigned for [`STALLED_AFTER`] or longer.
+    fn stalled(&mut self, watermark: FeedPosition, assigned: bool, now: Instant) -> bool {
+        if assigned || self.watermark != Some(watermark) {
+            self.watermark = Some(watermark);
+            self.since = now;
+            return false;
+        }
+        now.duration_since(self.since) >= STALLED_AFTER
+    }
+
+    /// Starts the clock again (after a rejoin).
+    fn restart(&mut self, now: Instant) {
+        self.since = now;
+    }
+}
 
 /// The projectors, fed from Kafka.
 #[derive(Clone)]
@@ -141,20 +187,42 @@ impl KafkaProjections {
             .set("enable.auto.offset.store", "false")
             .set("auto.offset.reset", "earliest")
             // A crashed instance's partitions move on after 10 s, not Kafka's 45.
-            .set("session.timeout.ms", "10000")
+            .set(
+                "session.timeout.ms",
+                SESSION_TIMEOUT.as_millis().to_string(),
+            )
             .create_with_context(context)?;
         let names: Vec<&str> = topics.iter().map(String::as_str).collect();
         consumer.subscribe(&names)?;
         tracing::info!(projector = projector.name(), %group, ?topics, "consuming from Kafka");
         let mut failures = 0u32;
+        let mut stall = StallWatch::new(Instant::now());
         while !stop.load(Ordering::Relaxed) {
             let batch = self.poll_batch(&consumer, projector.name());
             if batch.is_empty() {
                 if stop.load(Ordering::Relaxed) {
                     break;
                 }
-                if let Err(error) = runtime.block_on(self.advance_idle(projector.as_ref())) {
-                    tracing::warn!(projector = projector.name(), %error, "cannot move the watermark");
+                match runtime.block_on(self.advance_idle(projector.as_ref())) {
+                    Ok(watermark) => {
+                        let assigned = consumer
+                            .assignment()
+                            .map_or(true, |partitions| partitions.count() > 0);
+                        if stall.stalled(watermark, assigned, Instant::now()) {
+                            let waiting = runtime
+                                .block_on(crate::feed::backlog(&self.pool, watermark))
+                                .map_or(0, |(events, _)| events);
+                            if waiting > 0 {
+                                tracing::warn!(projector = projector.name(), %group, waiting, "no partitions while events wait; rejoining the group");
+                                consumer.unsubscribe();
+                                consumer.subscribe(&names)?;
+                            }
+                            stall.restart(Instant::now());
+                        }
+                    }
+                    Err(error) => {
+                        tracing::warn!(projector = projector.name(), %error, "cannot move the watermark");
+                    }
                 }
                 continue;
             }
@@ -249,14 +317,17 @@ impl KafkaProjections {
         Ok(outcome)
     }
 
-    /// Moves the watermark while there is nothing to consume.
-    async fn advance_idle(&self, projector: &dyn Projector) -> Result<(), TransportError> {
+    /// Moves the watermark while there is nothing to consume; returns it.
+    async fn advance_idle(
+        &self,
+        projector: &dyn Projector,
+    ) -> Result<FeedPosition, TransportError> {
         let mut tx = self.pool.begin().await?;
-        advance_idle(&mut tx, projector)
+        let watermark = advance_idle(&mut tx, projector)
             .await
             .map_err(crate::ProjectionsError::from)?;
         tx.commit().await?;
-        Ok(())
+        Ok(watermark)
     }
 
     /// Sends a dead letter (the original bytes, with where they came from and why
@@ -381,5 +452,41 @@ impl ConsumerContext for SeekToStoredOffsets {
         if let Err(error) = result {
             tracing::error!(group = %self.group, %error, "cannot apply the rebalance");
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const AT: FeedPosition = FeedPosition {
+        transaction_id: 7,
+        global_position: 3,
+    };
+
+    #[test]
+    fn a_consumer_without_partitions_and_a_still_watermark_is_stalled_after_a_while() {
+        let start = Instant::now();
+        let mut watch = StallWatch::new(start);
+        assert!(!watch.stalled(AT, false, start));
+        assert!(!watch.stalled(AT, false, start + STALLED_AFTER / 2));
+        assert!(watch.stalled(AT, false, start + STALLED_AFTER));
+        watch.restart(start + STALLED_AFTER);
+        assert!(!watch.stalled(AT, false, start + STALLED_AFTER + STALLED_AFTER / 2));
+    }
+
+    #[test]
+    fn progress_or_an_assignment_starts_the_clock_again() {
+        let start = Instant::now();
+        let mut watch = StallWatch::new(start);
+        assert!(!watch.stalled(AT, false, start));
+        let moved = FeedPosition {
+            global_position: 4,
+            ..AT
+        };
+        assert!(!watch.stalled(moved, false, start + STALLED_AFTER));
+        assert!(!watch.stalled(moved, true, start + 2 * STALLED_AFTER));
+        assert!(!watch.stalled(moved, false, start + 2 * STALLED_AFTER + STALLED_AFTER / 2));
+        assert!(watch.stalled(moved, false, start + 3 * STALLED_AFTER));
     }
 }
