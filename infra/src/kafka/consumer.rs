@@ -12,7 +12,7 @@
 //! rebalance callback are synchronous) and enters the async runtime for Postgres.
 //!
 //! A consumer with no partitions whose watermark stands still while events wait
-//! beyond it rejoins its group ([`StallWatch`]): a broker that completes a
+//! beyond it rejoins its group (`StallWatch`): a broker that completes a
 //! rebalance without assigning the partitions (seen with Tansu 0.6 when the
 //! leader's session expires during a rebalance) would otherwise leave them
 //! unconsumed for good.
