@@ -104,6 +104,10 @@ pub async fn checkpoints_cover(
     Ok(covered)
 }
 
+/// How long a reader that must cover everything committed before it began (an
+/// audit, a rebuild) waits for transactions that were still running.
+pub const SETTLE_WAIT: Duration = Duration::from_secs(10);
+
 /// Waits (polling, up to `max_wait`) until every event committed when it was
 /// called is in the feed: until no transaction older than the newest committed
 /// event is still running. Returns whether it got there in time.

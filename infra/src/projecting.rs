@@ -15,7 +15,7 @@ use serde::Serialize;
 use sqlx::PgPool;
 
 use crate::database::SessionLock;
-use crate::feed::{backlog, checkpoints_cover, head, read_after, FeedSignal};
+use crate::feed::{backlog, checkpoints_cover, head, read_after, settle, FeedSignal, SETTLE_WAIT};
 
 /// Why running projections failed.
 #[derive(Debug, thiserror::Error)]
@@ -210,6 +210,14 @@ impl Projections {
         projector: &dyn Projector,
     ) -> Result<RebuildReport, ProjectionsError> {
         let started = Instant::now();
+        // Cover everything committed before the rebuild began; past the wait, the
+        // rebuild takes what is final and the live projector follows the rest.
+        if !settle(&self.pool, SETTLE_WAIT).await? {
+            tracing::warn!(
+                projector = projector.name(),
+                "a long transaction holds the feed back; rebuilding what is final"
+            );
+        }
         prepare_staging(&self.pool, projector).await?;
         let mut position = FeedPosition::ORIGIN;
         let mut events = 0u64;

@@ -43,14 +43,11 @@ pub enum AuditError {
     Malformed(String),
 }
 
-/// Longest an audit waits for transactions that were running when it started.
-const SETTLE_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
-
 /// Waits until every event committed now is in the feed, so an audit covers
 /// everything committed before it began and a digest taken now is a prefix of
-/// every later feed; past [`SETTLE_WAIT`] it audits what is final.
+/// every later feed; past [`feed::SETTLE_WAIT`] it audits what is final.
 async fn settle(pool: &PgPool) -> Result<(), AuditError> {
-    if !feed::settle(pool, SETTLE_WAIT).await? {
+    if !feed::settle(pool, feed::SETTLE_WAIT).await? {
         tracing::warn!("a long transaction holds the feed back; auditing what is final");
     }
     Ok(())
