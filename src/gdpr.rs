@@ -4,7 +4,7 @@ use anyhow::Context;
 use clap::Subcommand;
 use folio_commands::CommandContext;
 use folio_domain::ids::{CustomerId, TenantId, UserId};
-use folio_infra::personal_data::subject_record;
+use folio_infra::personal_data::{subject_record, wrap_stored_keys};
 use folio_infra::Backend;
 
 /// What `folio gdpr` does.
@@ -25,6 +25,9 @@ pub enum GdprAction {
         #[arg(long, env = "USER", default_value = "operator")]
         by: String,
     },
+    /// Wrap every customer key still stored as is with the master key
+    /// (FOLIO_PERSONAL_DATA_MASTER_KEY): for a deployment that had none before.
+    WrapKeys,
 }
 
 /// Runs `action` against `backend`.
@@ -64,6 +67,11 @@ pub async fn run(backend: &Backend, action: GdprAction) -> anyhow::Result<()> {
                     record.plaintext_events
                 );
             }
+            Ok(())
+        }
+        GdprAction::WrapKeys => {
+            let (wrapped, master) = wrap_stored_keys(&backend.pool).await?;
+            eprintln!("folio: wrapped {wrapped} customer keys with master key {master}");
             Ok(())
         }
     }

@@ -33,6 +33,15 @@ struct Cli {
     /// your identity provider, not by `folio token`).
     #[arg(long, env = "FOLIO_JWT_PUBLIC_KEY", global = true)]
     jwt_public_key: Option<std::path::PathBuf>,
+    /// Master key (64 hex characters, kept outside the database) that wraps the
+    /// per-customer keys sealing personal data. Without it they are stored as is.
+    #[arg(
+        long,
+        env = "FOLIO_PERSONAL_DATA_MASTER_KEY",
+        global = true,
+        hide_env_values = true
+    )]
+    personal_data_master_key: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -180,6 +189,10 @@ async fn main() -> std::process::ExitCode {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
+    if let Some(master) = &cli.personal_data_master_key {
+        let id = folio_infra::personal_data::use_master_key(master)?;
+        tracing::info!(master_key = %id, "personal-data keys are wrapped by a master key");
+    }
     match cli.command {
         Command::Migrate => {
             folio_infra::Backend::start(&cli.database_url).await?;

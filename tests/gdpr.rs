@@ -19,7 +19,9 @@ use folio_infra::personal_data::SealingRepository;
 use serde_json::{json, Value};
 use support::scenario::{issued_invoice, pay};
 use support::server::Server;
-use support::{ctx, customer_input, event_count, eventually, folio, tenant, TestDatabase};
+use support::{
+    ctx, customer_input, event_count, eventually, folio, folio_with, tenant, TestDatabase,
+};
 
 /// Strings that must never be stored in plaintext.
 const PERSONAL: [&str; 4] = ["Ana Lima", "ana.lima@", "+351 21", "Rua Augusta"];
@@ -566,4 +568,103 @@ async fn request_fingerprints_cannot_confirm_a_guess_once_the_customer_is_erased
         matches!(after, CommandError::IdempotencyKeyReused { .. }),
         "{after:?}"
     );
+}
+
+#[tokio::test]
+async fn with_a_master_key_the_database_alone_opens_no_personal_data() {
+    let db = TestDatabase::new().await;
+    let master = format!(
+        "{}{}",
+        uuid::Uuid::new_v4().simple(),
+        uuid::Uuid::new_v4().simple()
+    );
+    let with_master = [("FOLIO_PERSONAL_DATA_MASTER_KEY", master.as_str())];
+    let t = tenant();
+    // Given a customer registered before the deployment had a master key (this
+    // test process has none), and one registered by a server that holds it.
+    let ana_before = register_ana(&db, t).await.to_string();
+    let server = Server::start_with(&db, &with_master).await;
+    let admin = server.token(t, "root", Role::Admin);
+
+    let written = server
+        .ok(
+            &admin,
+            "mutation($key: String!) { registerCustomer(idempotencyKey: $key, input: {
+                contact: {name: \"Ana Lima\", email: \"ana.lima@example.pt\"},
+                tax: {country: \"PT\", defaultCurrency: \"EUR\", paymentTermsDays: 30}}) {
+                aggregateId consistencyToken } }",
+            json!({"key": "ana"}),
+        )
+        .await;
+    let id = written["registerCustomer"]["aggregateId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let token = written["registerCustomer"]["consistencyToken"]
+        .as_str()
+        .unwrap();
+    let data = server
+        .ok(
+            &admin,
+            "query($token: String) { customers(consistencyToken: $token) { edges { node {
+                name email } } } }",
+            json!({"token": token}),
+        )
+        .await;
+    let names: Vec<&str> = data["customers"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|edge| edge["node"]["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, vec!["Ana Lima", "Ana Lima"]);
+
+    // Then the new key is stored wrapped (60 bytes under the master key's id), the
+    // old one as it was until `folio gdpr wrap-keys`, and no event holds plaintext.
+    let stored = |subject: String| {
+        let pool = db.backend.pool.clone();
+        async move {
+            sqlx::query_as::<_, (i32, Option<String>)>(
+                "SELECT octet_length(key), wrapped_by FROM personal_data_keys
+                  WHERE subject_id = $1",
+            )
+            .bind(subject)
+            .fetch_one(&pool)
+            .await
+            .unwrap()
+        }
+    };
+    let (length, master_id) = stored(id.clone()).await;
+    assert_eq!(length, 60);
+    assert!(master_id.as_ref().is_some_and(|m| m.len() == 16));
+    assert_eq!(stored(ana_before.clone()).await, (32, None));
+    assert_eq!(plaintext_rows(&db, "events").await, 0);
+    let report = folio_with(&db.url, &with_master, &["gdpr", "wrap-keys"]);
+    assert!(
+        String::from_utf8_lossy(&report.stderr).contains("wrapped 1 customer keys"),
+        "{report:?}"
+    );
+    assert_eq!(stored(ana_before).await, (60, master_id));
+
+    // And a process without the master key cannot open it: a rebuild fails and
+    // says why; with the key it succeeds and the contact reads as before.
+    drop(server);
+    let without = folio_with(&db.url, &[], &["projections", "rebuild", "--all"]);
+    let stderr = String::from_utf8_lossy(&without.stderr);
+    assert!(!without.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("FOLIO_PERSONAL_DATA_MASTER_KEY"),
+        "{stderr}"
+    );
+    let with = folio_with(&db.url, &with_master, &["projections", "rebuild", "--all"]);
+    assert!(
+        with.status.success(),
+        "{}",
+        String::from_utf8_lossy(&with.stderr)
+    );
+    let names: Vec<String> = sqlx::query_scalar("SELECT name FROM folio_read.customers")
+        .fetch_all(&db.backend.pool)
+        .await
+        .unwrap();
+    assert_eq!(names, vec!["Ana Lima", "Ana Lima"]);
 }

@@ -11,9 +11,12 @@
 //! envelopes only.
 //!
 //! Keys are looked up per call and never cached, so an erased key is gone from every
-//! process as soon as the erasure commits.
+//! process as soon as the erasure commits. Given a master key held outside the
+//! database ([`use_master_key`], `FOLIO_PERSONAL_DATA_MASTER_KEY`), the subject keys
+//! are stored wrapped by it, so a copy of the database alone opens nothing.
 
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 use cqrs_es::persist::{
     PersistedEventRepository, PersistenceError, ReplayStream, SerializedEvent, SerializedSnapshot,
@@ -69,6 +72,17 @@ pub enum PersonalDataError {
         /// The event's sequence.
         sequence: usize,
     },
+    /// A subject key is wrapped by a master key this process was not given.
+    #[error("the key of {subject} is wrapped by master key {wrapped_by}, which this process was not given (FOLIO_PERSONAL_DATA_MASTER_KEY)")]
+    NoMasterKey {
+        /// The subject.
+        subject: String,
+        /// The id of the master key that wraps it.
+        wrapped_by: String,
+    },
+    /// The master key given is not 64 hex characters, or a second one was given.
+    #[error("invalid master key: {0}")]
+    InvalidMasterKey(&'static str),
     /// The system's random source or the cipher failed.
     #[error("cannot seal personal data: {0}")]
     Crypto(&'static str),
@@ -132,15 +146,16 @@ impl Keys {
         if subjects.is_empty() {
             return Ok(Keys::default());
         }
-        let rows: Vec<(String, Vec<u8>)> = sqlx::query_as(
-            "SELECT subject_id, key FROM personal_data_keys
+        let rows: Vec<(String, Vec<u8>, Option<String>)> = sqlx::query_as(
+            "SELECT subject_id, key, wrapped_by FROM personal_data_keys
               WHERE subject_id = ANY($1) AND key IS NOT NULL",
         )
         .bind(&subjects)
         .fetch_all(conn)
         .await?;
         let mut keys = HashMap::new();
-        for (subject, bytes) in rows {
+        for (subject, stored, wrapped_by) in rows {
+            let bytes = unwrapped(&subject, stored, wrapped_by)?;
             let key = key_from(&subject, &bytes)?;
             keys.insert(subject, key);
         }
@@ -284,32 +299,178 @@ async fn key_bytes(
     random
         .fill(&mut fresh)
         .map_err(|_| PersonalDataError::Crypto("no randomness"))?;
+    let (stored, wrapped_by) = match MASTER_KEY.get() {
+        Some(master) => (
+            master.wrap(random, subject, &fresh)?,
+            Some(master.id.as_str()),
+        ),
+        None => (fresh.to_vec(), None),
+    };
     // Inserted unless the subject has a row (kept, or erased); either way, the row.
     // A row committed by a concurrent first seal after this statement's snapshot is
     // invisible to it (no row comes back): the second try sees it.
-    let mut row: Option<(Option<Vec<u8>>,)> = None;
+    let mut row: Option<(Option<Vec<u8>>, Option<String>)> = None;
     for _ in 0..2 {
         row = sqlx::query_as(
             "WITH created AS (
-                 INSERT INTO personal_data_keys (subject_id, tenant_id, key) VALUES ($1, $2, $3)
+                 INSERT INTO personal_data_keys (subject_id, tenant_id, key, wrapped_by)
+                 VALUES ($1, $2, $3, $4)
                  ON CONFLICT (subject_id) DO NOTHING
-                 RETURNING key)
-             SELECT key FROM created
+                 RETURNING key, wrapped_by)
+             SELECT key, wrapped_by FROM created
              UNION ALL
-             SELECT key FROM personal_data_keys
+             SELECT key, wrapped_by FROM personal_data_keys
               WHERE subject_id = $1 AND NOT EXISTS (SELECT 1 FROM created)",
         )
         .bind(subject)
         .bind(tenant)
-        .bind(fresh.as_slice())
+        .bind(&stored)
+        .bind(wrapped_by)
         .fetch_optional(pool)
         .await?;
         if row.is_some() {
             break;
         }
     }
-    let (bytes,) = row.ok_or(sqlx::Error::RowNotFound)?;
-    Ok(bytes)
+    let (bytes, wrapped_by) = row.ok_or(sqlx::Error::RowNotFound)?;
+    bytes
+        .map(|bytes| unwrapped(subject, bytes, wrapped_by))
+        .transpose()
+}
+
+/// The master key of this process, if it was given one.
+static MASTER_KEY: OnceLock<MasterKey> = OnceLock::new();
+
+/// What a subject key is wrapped under, bound to its subject.
+const WRAP_CONTEXT: &str = "folio/subject-key/";
+
+/// A key-encryption key held outside the database: subject keys are stored as
+/// `nonce ‖ AES-256-GCM(subject key) ‖ tag` under it, with the subject as
+/// authenticated data.
+struct MasterKey {
+    /// Names the master key without revealing it (stored beside each key it wraps).
+    id: String,
+    key: LessSafeKey,
+}
+
+impl MasterKey {
+    fn wrap(
+        &self,
+        random: &SystemRandom,
+        subject: &str,
+        key: &[u8],
+    ) -> Result<Vec<u8>, PersonalDataError> {
+        let mut nonce = [0u8; NONCE_LEN];
+        random
+            .fill(&mut nonce)
+            .map_err(|_| PersonalDataError::Crypto("no randomness"))?;
+        let mut bytes = key.to_vec();
+        self.key
+            .seal_in_place_append_tag(
+                Nonce::assume_unique_for_key(nonce),
+                Aad::from(format!("{WRAP_CONTEXT}{subject}")),
+                &mut bytes,
+            )
+            .map_err(|_| PersonalDataError::Crypto("cannot wrap a key"))?;
+        Ok([nonce.as_slice(), &bytes].concat())
+    }
+}
+
+/// Makes every subject key this process creates stored wrapped by `hex`, a 256-bit
+/// master key in 64 hex characters kept outside the database, and lets it open
+/// keys wrapped by it. Once per process; returns the master key's id.
+pub fn use_master_key(hex: &str) -> Result<String, PersonalDataError> {
+    let bytes = hex::decode(hex.trim())
+        .map_err(|_| PersonalDataError::InvalidMasterKey("not hexadecimal"))?;
+    let key = UnboundKey::new(&AES_256_GCM, &bytes)
+        .map_err(|_| PersonalDataError::InvalidMasterKey("not 64 hex characters (256 bits)"))?;
+    let tag = hmac::sign(
+        &hmac::Key::new(hmac::HMAC_SHA256, &bytes),
+        b"folio/master-key-id/v1",
+    );
+    let id = hex::encode(&tag.as_ref()[..8]);
+    let master = MasterKey {
+        id: id.clone(),
+        key: LessSafeKey::new(key),
+    };
+    match MASTER_KEY.set(master) {
+        Ok(()) => Ok(id),
+        Err(_) if MASTER_KEY.get().is_some_and(|m| m.id == id) => Ok(id),
+        Err(_) => Err(PersonalDataError::InvalidMasterKey(
+            "a different master key is already in use",
+        )),
+    }
+}
+
+/// Wraps every subject key stored as is (created before this deployment had a
+/// master key) with the process's master key, in batches; returns how many were
+/// wrapped and the master key's id.
+pub async fn wrap_stored_keys(pool: &PgPool) -> Result<(u64, String), PersonalDataError> {
+    let master = MASTER_KEY.get().ok_or(PersonalDataError::InvalidMasterKey(
+        "none given (FOLIO_PERSONAL_DATA_MASTER_KEY)",
+    ))?;
+    let random = SystemRandom::new();
+    let mut wrapped = 0;
+    loop {
+        let mut tx = pool.begin().await?;
+        let rows: Vec<(String, Vec<u8>)> = sqlx::query_as(
+            "SELECT subject_id, key FROM personal_data_keys
+              WHERE key IS NOT NULL AND wrapped_by IS NULL
+              LIMIT 1000 FOR UPDATE SKIP LOCKED",
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        if rows.is_empty() {
+            return Ok((wrapped, master.id.clone()));
+        }
+        for (subject, key) in rows {
+            sqlx::query(
+                "UPDATE personal_data_keys SET key = $2, wrapped_by = $3 WHERE subject_id = $1",
+            )
+            .bind(&subject)
+            .bind(master.wrap(&random, &subject, &key)?)
+            .bind(&master.id)
+            .execute(&mut *tx)
+            .await?;
+            wrapped += 1;
+        }
+        tx.commit().await?;
+    }
+}
+
+/// A subject key as stored, opened with the master key that wraps it (if any).
+fn unwrapped(
+    subject: &str,
+    stored: Vec<u8>,
+    wrapped_by: Option<String>,
+) -> Result<Vec<u8>, PersonalDataError> {
+    let Some(wrapped_by) = wrapped_by else {
+        return Ok(stored);
+    };
+    let Some(master) = MASTER_KEY.get().filter(|m| m.id == wrapped_by) else {
+        return Err(PersonalDataError::NoMasterKey {
+            subject: subject.to_owned(),
+            wrapped_by,
+        });
+    };
+    let corrupt = || PersonalDataError::Corrupt {
+        subject: subject.to_owned(),
+    };
+    if stored.len() < NONCE_LEN {
+        return Err(corrupt());
+    }
+    let (nonce, sealed) = stored.split_at(NONCE_LEN);
+    let nonce = Nonce::try_assume_unique_for_key(nonce).map_err(|_| corrupt())?;
+    let mut bytes = sealed.to_vec();
+    let plain = master
+        .key
+        .open_in_place(
+            nonce,
+            Aad::from(format!("{WRAP_CONTEXT}{subject}")),
+            &mut bytes,
+        )
+        .map_err(|_| corrupt())?;
+    Ok(plain.to_vec())
 }
 
 /// What a request fingerprint's digest key is derived with: never the sealing key

@@ -70,9 +70,15 @@ impl Drop for TestDatabase {
 
 /// Runs the `folio` binary with `args` against `database_url`, to completion.
 pub fn folio(database_url: &str, args: &[&str]) -> std::process::Output {
+    folio_with(database_url, &[], args)
+}
+
+/// Runs the `folio` binary like [`folio`], with `env` added to its environment.
+pub fn folio_with(database_url: &str, env: &[(&str, &str)], args: &[&str]) -> std::process::Output {
     std::process::Command::new(env!("CARGO_BIN_EXE_folio"))
         .args(args)
         .env("DATABASE_URL", database_url)
+        .envs(env.iter().copied())
         .output()
         .expect("run folio")
 }
