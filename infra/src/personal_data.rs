@@ -288,7 +288,8 @@ async fn sealing_key(
         .transpose()
 }
 
-/// `subject`'s key as stored, created on first use; `None` if the subject was erased.
+/// `subject`'s key (unwrapped if a master key wraps it), created on first use;
+/// `None` if the subject was erased.
 async fn key_bytes(
     pool: &PgPool,
     random: &SystemRandom,
