@@ -16,27 +16,26 @@
 //! are stored wrapped by it, so a copy of the database alone opens nothing.
 
 use std::collections::HashMap;
-use std::sync::OnceLock;
 
-use cqrs_es::persist::{
-    PersistedEventRepository, PersistenceError, ReplayStream, SerializedEvent, SerializedSnapshot,
-};
-use cqrs_es::Aggregate;
-use folio_commands::{LedgerError, PersonalDataKeys};
-use folio_domain::ids::TenantId;
+use cqrs_es::persist::PersistenceError;
 use folio_domain::personal_data::{
-    in_event, in_snapshot, PersonalField, SealedBox, SealedPersonalData, Subject, ERASURE_EVENT,
-    INVOICE_CUSTOMER,
+    in_event, in_snapshot, PersonalField, SealedBox, SealedPersonalData, INVOICE_CUSTOMER,
 };
 use folio_projections::delivery::Delivered;
 use folio_projections::FeedEvent;
-use postgres_es::PostgresEventRepository;
 use ring::aead::{Aad, LessSafeKey, Nonce, UnboundKey, AES_256_GCM, NONCE_LEN};
-use ring::hmac;
 use ring::rand::{SecureRandom, SystemRandom};
 use serde_json::Value;
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
+
+mod fingerprint;
+mod master_key;
+mod sealing;
+
+pub use fingerprint::FingerprintKeys;
+pub use master_key::{use_master_key, wrap_stored_keys};
+pub use sealing::SealingRepository;
 
 const ALGORITHM: &str = "AES-256-GCM";
 
@@ -155,7 +154,7 @@ impl Keys {
         .await?;
         let mut keys = HashMap::new();
         for (subject, stored, wrapped_by) in rows {
-            let bytes = unwrapped(&subject, stored, wrapped_by)?;
+            let bytes = master_key::unwrapped(&subject, stored, wrapped_by)?;
             let key = key_from(&subject, &bytes)?;
             keys.insert(subject, key);
         }
@@ -290,7 +289,7 @@ async fn sealing_key(
 
 /// `subject`'s key (unwrapped if a master key wraps it), created on first use;
 /// `None` if the subject was erased.
-async fn key_bytes(
+pub(super) async fn key_bytes(
     pool: &PgPool,
     random: &SystemRandom,
     tenant: Uuid,
@@ -300,7 +299,7 @@ async fn key_bytes(
     random
         .fill(&mut fresh)
         .map_err(|_| PersonalDataError::Crypto("no randomness"))?;
-    let (stored, wrapped_by) = match MASTER_KEY.get() {
+    let (stored, wrapped_by) = match master_key::master_key() {
         Some(master) => (
             master.wrap(random, subject, &fresh)?,
             Some(master.id.as_str()),
@@ -335,191 +334,8 @@ async fn key_bytes(
     }
     let (bytes, wrapped_by) = row.ok_or(sqlx::Error::RowNotFound)?;
     bytes
-        .map(|bytes| unwrapped(subject, bytes, wrapped_by))
+        .map(|bytes| master_key::unwrapped(subject, bytes, wrapped_by))
         .transpose()
-}
-
-/// The master key of this process, if it was given one.
-static MASTER_KEY: OnceLock<MasterKey> = OnceLock::new();
-
-/// What a subject key is wrapped under, bound to its subject.
-const WRAP_CONTEXT: &str = "folio/subject-key/";
-
-/// A key-encryption key held outside the database: subject keys are stored as
-/// `nonce ‖ AES-256-GCM(subject key) ‖ tag` under it, with the subject as
-/// authenticated data.
-struct MasterKey {
-    /// Names the master key without revealing it (stored beside each key it wraps).
-    id: String,
-    key: LessSafeKey,
-}
-
-impl MasterKey {
-    fn wrap(
-        &self,
-        random: &SystemRandom,
-        subject: &str,
-        key: &[u8],
-    ) -> Result<Vec<u8>, PersonalDataError> {
-        let mut nonce = [0u8; NONCE_LEN];
-        random
-            .fill(&mut nonce)
-            .map_err(|_| PersonalDataError::Crypto("no randomness"))?;
-        let mut bytes = key.to_vec();
-        self.key
-            .seal_in_place_append_tag(
-                Nonce::assume_unique_for_key(nonce),
-                Aad::from(format!("{WRAP_CONTEXT}{subject}")),
-                &mut bytes,
-            )
-            .map_err(|_| PersonalDataError::Crypto("cannot wrap a key"))?;
-        Ok([nonce.as_slice(), &bytes].concat())
-    }
-}
-
-/// Makes every subject key this process creates stored wrapped by `hex`, a 256-bit
-/// master key in 64 hex characters kept outside the database, and lets it open
-/// keys wrapped by it. Once per process; returns the master key's id.
-pub fn use_master_key(hex: &str) -> Result<String, PersonalDataError> {
-    let bytes = hex::decode(hex.trim())
-        .map_err(|_| PersonalDataError::InvalidMasterKey("not hexadecimal"))?;
-    let key = UnboundKey::new(&AES_256_GCM, &bytes)
-        .map_err(|_| PersonalDataError::InvalidMasterKey("not 64 hex characters (256 bits)"))?;
-    let tag = hmac::sign(
-        &hmac::Key::new(hmac::HMAC_SHA256, &bytes),
-        b"folio/master-key-id/v1",
-    );
-    let id = hex::encode(&tag.as_ref()[..8]);
-    let master = MasterKey {
-        id: id.clone(),
-        key: LessSafeKey::new(key),
-    };
-    match MASTER_KEY.set(master) {
-        Ok(()) => Ok(id),
-        Err(_) if MASTER_KEY.get().is_some_and(|m| m.id == id) => Ok(id),
-        Err(_) => Err(PersonalDataError::InvalidMasterKey(
-            "a different master key is already in use",
-        )),
-    }
-}
-
-/// Wraps every subject key stored as is (created before this deployment had a
-/// master key) with the process's master key, in batches; returns how many were
-/// wrapped and the master key's id.
-pub async fn wrap_stored_keys(pool: &PgPool) -> Result<(u64, String), PersonalDataError> {
-    let master = MASTER_KEY.get().ok_or(PersonalDataError::InvalidMasterKey(
-        "none given (FOLIO_PERSONAL_DATA_MASTER_KEY)",
-    ))?;
-    let random = SystemRandom::new();
-    let mut wrapped = 0;
-    loop {
-        let mut tx = pool.begin().await?;
-        let rows: Vec<(String, Vec<u8>)> = sqlx::query_as(
-            "SELECT subject_id, key FROM personal_data_keys
-              WHERE key IS NOT NULL AND wrapped_by IS NULL
-              LIMIT 1000 FOR UPDATE SKIP LOCKED",
-        )
-        .fetch_all(&mut *tx)
-        .await?;
-        if rows.is_empty() {
-            return Ok((wrapped, master.id.clone()));
-        }
-        for (subject, key) in rows {
-            sqlx::query(
-                "UPDATE personal_data_keys SET key = $2, wrapped_by = $3 WHERE subject_id = $1",
-            )
-            .bind(&subject)
-            .bind(master.wrap(&random, &subject, &key)?)
-            .bind(&master.id)
-            .execute(&mut *tx)
-            .await?;
-            wrapped += 1;
-        }
-        tx.commit().await?;
-    }
-}
-
-/// A subject key as stored, opened with the master key that wraps it (if any).
-fn unwrapped(
-    subject: &str,
-    stored: Vec<u8>,
-    wrapped_by: Option<String>,
-) -> Result<Vec<u8>, PersonalDataError> {
-    let Some(wrapped_by) = wrapped_by else {
-        return Ok(stored);
-    };
-    let Some(master) = MASTER_KEY.get().filter(|m| m.id == wrapped_by) else {
-        return Err(PersonalDataError::NoMasterKey {
-            subject: subject.to_owned(),
-            wrapped_by,
-        });
-    };
-    let corrupt = || PersonalDataError::Corrupt {
-        subject: subject.to_owned(),
-    };
-    if stored.len() < NONCE_LEN {
-        return Err(corrupt());
-    }
-    let (nonce, sealed) = stored.split_at(NONCE_LEN);
-    let nonce = Nonce::try_assume_unique_for_key(nonce).map_err(|_| corrupt())?;
-    let mut bytes = sealed.to_vec();
-    let plain = master
-        .key
-        .open_in_place(
-            nonce,
-            Aad::from(format!("{WRAP_CONTEXT}{subject}")),
-            &mut bytes,
-        )
-        .map_err(|_| corrupt())?;
-    Ok(plain.to_vec())
-}
-
-/// What a request fingerprint's digest key is derived with: never the sealing key
-/// itself, so the two uses of one subject key cannot meet.
-const FINGERPRINT_CONTEXT: &[u8] = b"folio/request-fingerprint/v1";
-
-/// The command layer's [`PersonalDataKeys`]: request fingerprints digest personal
-/// data with HMAC-SHA256 under a key derived from its subject's sealing key, so
-/// destroying that key makes the stored fingerprints unlinkable too.
-#[derive(Debug, Clone)]
-pub struct FingerprintKeys {
-    pool: PgPool,
-    random: SystemRandom,
-}
-
-impl FingerprintKeys {
-    /// The subjects' keys in `pool`'s database.
-    pub fn new(pool: PgPool) -> Self {
-        FingerprintKeys {
-            pool,
-            random: SystemRandom::new(),
-        }
-    }
-}
-
-#[async_trait::async_trait]
-impl PersonalDataKeys for FingerprintKeys {
-    async fn digest(
-        &self,
-        tenant_id: TenantId,
-        subject: &str,
-        data: &[u8],
-    ) -> Result<Option<String>, LedgerError> {
-        let key = key_bytes(&self.pool, &self.random, tenant_id.0, subject)
-            .await
-            .map_err(|e| match e {
-                PersonalDataError::Database(e) => crate::ledger::ledger_error(e),
-                other => LedgerError::Internal(Box::new(other)),
-            })?;
-        Ok(key.map(|key| {
-            let derived = hmac::sign(
-                &hmac::Key::new(hmac::HMAC_SHA256, &key),
-                FINGERPRINT_CONTEXT,
-            );
-            let digest = hmac::sign(&hmac::Key::new(hmac::HMAC_SHA256, derived.as_ref()), data);
-            hex::encode(digest.as_ref())
-        }))
-    }
 }
 
 /// `subject`'s AES-256-GCM key from its stored bytes.
@@ -659,242 +475,6 @@ pub async fn open_delivered(
         }
     }
     Ok(())
-}
-
-/// The postgres-es repository with personal data sealed on the way in and opened
-/// on the way out; appending an erasure event destroys its subject's key first.
-pub struct SealingRepository {
-    inner: PostgresEventRepository,
-    pool: PgPool,
-    random: SystemRandom,
-}
-
-impl std::fmt::Debug for SealingRepository {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("SealingRepository")
-    }
-}
-
-impl SealingRepository {
-    /// A repository over `pool`.
-    pub fn new(pool: PgPool) -> Self {
-        SealingRepository {
-            inner: PostgresEventRepository::new(pool.clone()),
-            pool,
-            random: SystemRandom::new(),
-        }
-    }
-
-    async fn open(
-        &self,
-        mut events: Vec<SerializedEvent>,
-    ) -> Result<Vec<SerializedEvent>, PersonalDataError> {
-        let named = subjects(events.iter().map(|e| (e.event_type.as_str(), &e.payload)));
-        if named.is_empty() {
-            return Ok(events);
-        }
-        let keys = Keys::fetch(&mut *self.pool.acquire().await?, named).await?;
-        for event in &mut events {
-            keys.open_event(&event.event_type, &event.aggregate_id, &mut event.payload)?;
-        }
-        Ok(events)
-    }
-
-    /// The customer invoice `stream` is for, from its first event (in `batch`, or
-    /// stored).
-    async fn invoice_customer(
-        &self,
-        stream: &str,
-        batch: &[SerializedEvent],
-    ) -> Result<String, PersonalDataError> {
-        let in_batch = batch
-            .iter()
-            .find(|e| e.sequence == 1)
-            .and_then(|e| e.payload.pointer(INVOICE_CUSTOMER))
-            .and_then(Value::as_str)
-            .map(str::to_owned);
-        let customer = match in_batch {
-            Some(customer) => Some(customer),
-            None => sqlx::query_scalar(
-                "SELECT payload #>> $2 FROM events
-                  WHERE aggregate_type = 'Invoice' AND aggregate_id = $1 AND sequence = 1",
-            )
-            .bind(stream)
-            .bind(invoice_customer_path())
-            .fetch_optional(&self.pool)
-            .await?
-            .flatten(),
-        };
-        customer.ok_or_else(|| PersonalDataError::NoInvoiceCustomer {
-            invoice: stream.to_owned(),
-        })
-    }
-
-    /// `subject`'s sealing key, looked up (or created) once per call and kept in
-    /// `keys`; `None` if the subject was erased.
-    async fn key_for<'k>(
-        &self,
-        keys: &'k mut HashMap<String, Option<LessSafeKey>>,
-        tenant: Uuid,
-        subject: &str,
-    ) -> Result<Option<&'k LessSafeKey>, PersonalDataError> {
-        if !keys.contains_key(subject) {
-            let key = sealing_key(&self.pool, &self.random, tenant, subject).await?;
-            keys.insert(subject.to_owned(), key);
-        }
-        Ok(keys.get(subject).and_then(Option::as_ref))
-    }
-
-    /// Seals the personal fields of `events` and of the snapshot; destroys the key
-    /// of a subject whose erasure is among them. Returns what to store.
-    async fn seal(
-        &self,
-        events: &[SerializedEvent],
-        snapshot: Option<(String, Value, usize)>,
-        aggregate_type: &str,
-    ) -> Result<(Vec<SerializedEvent>, Option<(String, Value, usize)>), PersonalDataError> {
-        let original = events;
-        let mut events = events.to_vec();
-        // Each subject's key as looked up (None: erased) for this call only.
-        let mut keys: HashMap<String, Option<LessSafeKey>> = HashMap::new();
-        let mut tenant = None;
-        for event in &mut events {
-            let stream = event.aggregate_id.clone();
-            let fields = in_event(&event.event_type);
-            if event.event_type != ERASURE_EVENT && fields.is_empty() {
-                continue;
-            }
-            let event_tenant = event
-                .metadata
-                .get("tenant_id")
-                .and_then(Value::as_str)
-                .and_then(|t| t.parse::<Uuid>().ok())
-                .ok_or_else(|| PersonalDataError::NoTenant {
-                    subject: stream.clone(),
-                    sequence: event.sequence,
-                })?;
-            tenant = Some(event_tenant);
-            if event.event_type == ERASURE_EVENT {
-                let actor = event
-                    .metadata
-                    .get("actor")
-                    .and_then(Value::as_str)
-                    .unwrap_or("unknown")
-                    .to_owned();
-                destroy_key(&self.pool, event_tenant, &stream, &actor).await?;
-                keys.insert(stream, None);
-                continue;
-            }
-            for field in fields {
-                let Some(slot) = event.payload.pointer_mut(field.pointer) else {
-                    continue;
-                };
-                let subject = match field.subject {
-                    Subject::Stream => stream.clone(),
-                    Subject::InvoiceCustomer => self.invoice_customer(&stream, original).await?,
-                };
-                let Some(key) = self.key_for(&mut keys, event_tenant, &subject).await? else {
-                    return Err(PersonalDataError::Erased { subject });
-                };
-                *slot = seal(&self.random, key, &subject, &stream, slot)?;
-            }
-        }
-        let snapshot = match snapshot {
-            Some((stream, mut state, version)) if !in_snapshot(aggregate_type).is_empty() => {
-                let tenant = tenant
-                    .or_else(|| {
-                        state
-                            .get("tenant_id")
-                            .and_then(Value::as_str)
-                            .and_then(|t| t.parse().ok())
-                    })
-                    .ok_or_else(|| PersonalDataError::NoTenant {
-                        subject: stream.clone(),
-                        sequence: version,
-                    })?;
-                // Snapshots hold only their own stream's personal data.
-                let key = self.key_for(&mut keys, tenant, &stream).await?;
-                for field in in_snapshot(aggregate_type) {
-                    if let Some(slot) = state.pointer_mut(field.pointer) {
-                        // An erased subject's state already holds the erased value;
-                        // it is written as such, never sealed under no key.
-                        *slot = match key {
-                            Some(key) => seal(&self.random, key, &stream, &stream, slot)?,
-                            None => (field.erased)(),
-                        };
-                    }
-                }
-                Some((stream, state, version))
-            }
-            other => other,
-        };
-        Ok((events, snapshot))
-    }
-}
-
-impl PersistedEventRepository for SealingRepository {
-    async fn get_events<A: Aggregate>(
-        &self,
-        aggregate_id: &str,
-    ) -> Result<Vec<SerializedEvent>, PersistenceError> {
-        let events = self.inner.get_events::<A>(aggregate_id).await?;
-        Ok(self.open(events).await?)
-    }
-
-    async fn get_last_events<A: Aggregate>(
-        &self,
-        aggregate_id: &str,
-        last_sequence: usize,
-    ) -> Result<Vec<SerializedEvent>, PersistenceError> {
-        let events = self
-            .inner
-            .get_last_events::<A>(aggregate_id, last_sequence)
-            .await?;
-        Ok(self.open(events).await?)
-    }
-
-    async fn get_snapshot<A: Aggregate>(
-        &self,
-        aggregate_id: &str,
-    ) -> Result<Option<SerializedSnapshot>, PersistenceError> {
-        let Some(mut snapshot) = self.inner.get_snapshot::<A>(aggregate_id).await? else {
-            return Ok(None);
-        };
-        if sealed_fields(in_snapshot(A::TYPE), &snapshot.aggregate)
-            .next()
-            .is_some()
-        {
-            let mut conn = self.pool.acquire().await.map_err(PersonalDataError::from)?;
-            let subjects = sealed_fields(in_snapshot(A::TYPE), &snapshot.aggregate)
-                .map(|envelope| envelope.sealed.subject)
-                .collect::<Vec<_>>();
-            let keys = Keys::fetch(&mut conn, subjects).await?;
-            keys.open_snapshot(A::TYPE, aggregate_id, &mut snapshot.aggregate)?;
-        }
-        Ok(Some(snapshot))
-    }
-
-    async fn persist<A: Aggregate>(
-        &self,
-        events: &[SerializedEvent],
-        snapshot_update: Option<(String, Value, usize)>,
-    ) -> Result<(), PersistenceError> {
-        let (events, snapshot_update) = self.seal(events, snapshot_update, A::TYPE).await?;
-        self.inner.persist::<A>(&events, snapshot_update).await
-    }
-
-    /// As stored: personal data stays sealed (Folio's projectors read the feed).
-    async fn stream_events<A: Aggregate>(
-        &self,
-        aggregate_id: &str,
-    ) -> Result<ReplayStream, PersistenceError> {
-        self.inner.stream_events::<A>(aggregate_id).await
-    }
-
-    /// As stored: personal data stays sealed (Folio's projectors read the feed).
-    async fn stream_all_events<A: Aggregate>(&self) -> Result<ReplayStream, PersistenceError> {
-        self.inner.stream_all_events::<A>().await
-    }
 }
 
 #[cfg(test)]

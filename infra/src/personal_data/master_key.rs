@@ -1,0 +1,153 @@
+//! The master key: a key-encryption key held outside the database
+//! (`FOLIO_PERSONAL_DATA_MASTER_KEY`). Subject keys are stored wrapped by it, so a
+//! copy of the database alone opens no personal data.
+
+use std::sync::OnceLock;
+
+use ring::aead::{Aad, LessSafeKey, Nonce, UnboundKey, AES_256_GCM, NONCE_LEN};
+use ring::hmac;
+use ring::rand::{SecureRandom, SystemRandom};
+use sqlx::PgPool;
+
+use super::PersonalDataError;
+
+/// Set once by [`use_master_key`].
+static MASTER_KEY: OnceLock<MasterKey> = OnceLock::new();
+
+/// The master key of this process, if it was given one.
+pub(super) fn master_key() -> Option<&'static MasterKey> {
+    MASTER_KEY.get()
+}
+
+/// What a subject key is wrapped under, bound to its subject.
+const WRAP_CONTEXT: &str = "folio/subject-key/";
+
+/// A key-encryption key held outside the database: subject keys are stored as
+/// `nonce ‖ AES-256-GCM(subject key) ‖ tag` under it, with the subject as
+/// authenticated data.
+pub(super) struct MasterKey {
+    /// Names the master key without revealing it (stored beside each key it wraps).
+    pub(super) id: String,
+    key: LessSafeKey,
+}
+
+impl MasterKey {
+    /// `key` wrapped for `subject`: nonce ‖ ciphertext ‖ tag.
+    pub(super) fn wrap(
+        &self,
+        random: &SystemRandom,
+        subject: &str,
+        key: &[u8],
+    ) -> Result<Vec<u8>, PersonalDataError> {
+        let mut nonce = [0u8; NONCE_LEN];
+        random
+            .fill(&mut nonce)
+            .map_err(|_| PersonalDataError::Crypto("no randomness"))?;
+        let mut bytes = key.to_vec();
+        self.key
+            .seal_in_place_append_tag(
+                Nonce::assume_unique_for_key(nonce),
+                Aad::from(format!("{WRAP_CONTEXT}{subject}")),
+                &mut bytes,
+            )
+            .map_err(|_| PersonalDataError::Crypto("cannot wrap a key"))?;
+        Ok([nonce.as_slice(), &bytes].concat())
+    }
+}
+
+/// Makes every subject key this process creates stored wrapped by `hex`, a 256-bit
+/// master key in 64 hex characters kept outside the database, and lets it open
+/// keys wrapped by it. Once per process; returns the master key's id.
+pub fn use_master_key(hex: &str) -> Result<String, PersonalDataError> {
+    let bytes = hex::decode(hex.trim())
+        .map_err(|_| PersonalDataError::InvalidMasterKey("not hexadecimal"))?;
+    let key = UnboundKey::new(&AES_256_GCM, &bytes)
+        .map_err(|_| PersonalDataError::InvalidMasterKey("not 64 hex characters (256 bits)"))?;
+    let tag = hmac::sign(
+        &hmac::Key::new(hmac::HMAC_SHA256, &bytes),
+        b"folio/master-key-id/v1",
+    );
+    let id = hex::encode(&tag.as_ref()[..8]);
+    let master = MasterKey {
+        id: id.clone(),
+        key: LessSafeKey::new(key),
+    };
+    match MASTER_KEY.set(master) {
+        Ok(()) => Ok(id),
+        Err(_) if MASTER_KEY.get().is_some_and(|m| m.id == id) => Ok(id),
+        Err(_) => Err(PersonalDataError::InvalidMasterKey(
+            "a different master key is already in use",
+        )),
+    }
+}
+
+/// Wraps every subject key stored as is (created before this deployment had a
+/// master key) with the process's master key, in batches; returns how many were
+/// wrapped and the master key's id.
+pub async fn wrap_stored_keys(pool: &PgPool) -> Result<(u64, String), PersonalDataError> {
+    let master = MASTER_KEY.get().ok_or(PersonalDataError::InvalidMasterKey(
+        "none given (FOLIO_PERSONAL_DATA_MASTER_KEY)",
+    ))?;
+    let random = SystemRandom::new();
+    let mut wrapped = 0;
+    loop {
+        let mut tx = pool.begin().await?;
+        let rows: Vec<(String, Vec<u8>)> = sqlx::query_as(
+            "SELECT subject_id, key FROM personal_data_keys
+              WHERE key IS NOT NULL AND wrapped_by IS NULL
+              LIMIT 1000 FOR UPDATE SKIP LOCKED",
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        if rows.is_empty() {
+            return Ok((wrapped, master.id.clone()));
+        }
+        for (subject, key) in rows {
+            sqlx::query(
+                "UPDATE personal_data_keys SET key = $2, wrapped_by = $3 WHERE subject_id = $1",
+            )
+            .bind(&subject)
+            .bind(master.wrap(&random, &subject, &key)?)
+            .bind(&master.id)
+            .execute(&mut *tx)
+            .await?;
+            wrapped += 1;
+        }
+        tx.commit().await?;
+    }
+}
+
+/// A subject key as stored, opened with the master key that wraps it (if any).
+pub(super) fn unwrapped(
+    subject: &str,
+    stored: Vec<u8>,
+    wrapped_by: Option<String>,
+) -> Result<Vec<u8>, PersonalDataError> {
+    let Some(wrapped_by) = wrapped_by else {
+        return Ok(stored);
+    };
+    let Some(master) = MASTER_KEY.get().filter(|m| m.id == wrapped_by) else {
+        return Err(PersonalDataError::NoMasterKey {
+            subject: subject.to_owned(),
+            wrapped_by,
+        });
+    };
+    let corrupt = || PersonalDataError::Corrupt {
+        subject: subject.to_owned(),
+    };
+    if stored.len() < NONCE_LEN {
+        return Err(corrupt());
+    }
+    let (nonce, sealed) = stored.split_at(NONCE_LEN);
+    let nonce = Nonce::try_assume_unique_for_key(nonce).map_err(|_| corrupt())?;
+    let mut bytes = sealed.to_vec();
+    let plain = master
+        .key
+        .open_in_place(
+            nonce,
+            Aad::from(format!("{WRAP_CONTEXT}{subject}")),
+            &mut bytes,
+        )
+        .map_err(|_| corrupt())?;
+    Ok(plain.to_vec())
+}
