@@ -4,12 +4,12 @@
 
 use std::sync::OnceLock;
 
-use ring::aead::{Aad, LessSafeKey, Nonce, UnboundKey, AES_256_GCM, NONCE_LEN};
+use ring::aead::{LessSafeKey, UnboundKey, AES_256_GCM, NONCE_LEN};
 use ring::hmac;
-use ring::rand::{SecureRandom, SystemRandom};
+use ring::rand::SystemRandom;
 use sqlx::PgPool;
 
-use super::PersonalDataError;
+use super::{decrypt, encrypt, PersonalDataError};
 
 /// Set once by [`use_master_key`].
 static MASTER_KEY: OnceLock<MasterKey> = OnceLock::new();
@@ -19,8 +19,10 @@ pub(super) fn master_key() -> Option<&'static MasterKey> {
     MASTER_KEY.get()
 }
 
-/// What a subject key is wrapped under, bound to its subject.
-const WRAP_CONTEXT: &str = "folio/subject-key/";
+/// The authenticated data a subject key is wrapped with: bound to its subject.
+fn wrap_aad(subject: &str) -> Vec<u8> {
+    format!("folio/subject-key/{subject}").into_bytes()
+}
 
 /// A key-encryption key held outside the database: subject keys are stored as
 /// `nonce ‖ AES-256-GCM(subject key) ‖ tag` under it, with the subject as
@@ -39,18 +41,13 @@ impl MasterKey {
         subject: &str,
         key: &[u8],
     ) -> Result<Vec<u8>, PersonalDataError> {
-        let mut nonce = [0u8; NONCE_LEN];
-        random
-            .fill(&mut nonce)
-            .map_err(|_| PersonalDataError::Crypto("no randomness"))?;
-        let mut bytes = key.to_vec();
-        self.key
-            .seal_in_place_append_tag(
-                Nonce::assume_unique_for_key(nonce),
-                Aad::from(format!("{WRAP_CONTEXT}{subject}")),
-                &mut bytes,
-            )
-            .map_err(|_| PersonalDataError::Crypto("cannot wrap a key"))?;
+        let (nonce, bytes) = encrypt(
+            random,
+            &self.key,
+            &wrap_aad(subject),
+            key.to_vec(),
+            "cannot wrap a key",
+        )?;
         Ok([nonce.as_slice(), &bytes].concat())
     }
 }
@@ -139,15 +136,5 @@ pub(super) fn unwrapped(
         return Err(corrupt());
     }
     let (nonce, sealed) = stored.split_at(NONCE_LEN);
-    let nonce = Nonce::try_assume_unique_for_key(nonce).map_err(|_| corrupt())?;
-    let mut bytes = sealed.to_vec();
-    let plain = master
-        .key
-        .open_in_place(
-            nonce,
-            Aad::from(format!("{WRAP_CONTEXT}{subject}")),
-            &mut bytes,
-        )
-        .map_err(|_| corrupt())?;
-    Ok(plain.to_vec())
+    decrypt(&master.key, nonce, &wrap_aad(subject), sealed.to_vec()).ok_or_else(corrupt)
 }

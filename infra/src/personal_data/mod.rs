@@ -233,13 +233,51 @@ impl Keys {
             return Err(corrupt());
         }
         let nonce = hex::decode(&sealed.nonce).map_err(|_| corrupt())?;
-        let nonce = Nonce::try_assume_unique_for_key(&nonce).map_err(|_| corrupt())?;
-        let mut bytes = hex::decode(&sealed.ciphertext).map_err(|_| corrupt())?;
-        let plain = key
-            .open_in_place(nonce, Aad::from(aad(&sealed.subject, stream)), &mut bytes)
-            .map_err(|_| corrupt())?;
-        serde_json::from_slice(plain).map_err(|_| corrupt())
+        let ciphertext = hex::decode(&sealed.ciphertext).map_err(|_| corrupt())?;
+        let plain =
+            decrypt(key, &nonce, &aad(&sealed.subject, stream), ciphertext).ok_or_else(corrupt)?;
+        serde_json::from_slice(&plain).map_err(|_| corrupt())
     }
+}
+
+/// `plain` encrypted with `key` (AES-256-GCM) under a fresh random nonce, bound to
+/// `aad`: the nonce, and the ciphertext with its tag. `refused` says why if the
+/// cipher refuses the input.
+fn encrypt(
+    random: &SystemRandom,
+    key: &LessSafeKey,
+    aad: &[u8],
+    mut plain: Vec<u8>,
+    refused: &'static str,
+) -> Result<([u8; NONCE_LEN], Vec<u8>), PersonalDataError> {
+    let mut nonce = [0u8; NONCE_LEN];
+    random
+        .fill(&mut nonce)
+        .map_err(|_| PersonalDataError::Crypto("no randomness"))?;
+    key.seal_in_place_append_tag(
+        Nonce::assume_unique_for_key(nonce),
+        Aad::from(aad),
+        &mut plain,
+    )
+    .map_err(|_| PersonalDataError::Crypto(refused))?;
+    Ok((nonce, plain))
+}
+
+/// What [`encrypt`] made of `ciphertext`, opened with the same `key`, `nonce` and
+/// `aad`; `None` if it does not open (altered, or not theirs).
+fn decrypt(
+    key: &LessSafeKey,
+    nonce: &[u8],
+    aad: &[u8],
+    mut ciphertext: Vec<u8>,
+) -> Option<Vec<u8>> {
+    let nonce = Nonce::try_assume_unique_for_key(nonce).ok()?;
+    let length = key
+        .open_in_place(nonce, Aad::from(aad), &mut ciphertext)
+        .ok()?
+        .len();
+    ciphertext.truncate(length);
+    Some(ciphertext)
 }
 
 /// Seals `value`, a field in `stream`, with `subject`'s `key`: the field's JSON,
@@ -251,17 +289,13 @@ fn seal(
     stream: &str,
     value: &Value,
 ) -> Result<Value, PersonalDataError> {
-    let mut nonce = [0u8; NONCE_LEN];
-    random
-        .fill(&mut nonce)
-        .map_err(|_| PersonalDataError::Crypto("no randomness"))?;
-    let mut bytes = value.to_string().into_bytes();
-    key.seal_in_place_append_tag(
-        Nonce::assume_unique_for_key(nonce),
-        Aad::from(aad(subject, stream)),
-        &mut bytes,
-    )
-    .map_err(|_| PersonalDataError::Crypto("the field is too long to seal"))?;
+    let (nonce, bytes) = encrypt(
+        random,
+        key,
+        &aad(subject, stream),
+        value.to_string().into_bytes(),
+        "the field is too long to seal",
+    )?;
     let envelope = SealedPersonalData {
         sealed: SealedBox {
             algorithm: ALGORITHM.to_owned(),
