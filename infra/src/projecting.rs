@@ -192,17 +192,30 @@ impl Projections {
     /// old tables serve until the swap commits.
     pub async fn rebuild(&self, name: &str) -> Result<RebuildReport, ProjectionsError> {
         let projector = self.projector(name)?;
+        self.settle_before_rebuild().await?;
         let _lock = self.lock_rebuild(projector.as_ref()).await?;
         self.rebuild_locked(projector.as_ref()).await
     }
 
     /// Rebuilds every projector, one after the other.
     pub async fn rebuild_all(&self) -> Result<Vec<RebuildReport>, ProjectionsError> {
+        self.settle_before_rebuild().await?;
         let mut reports = Vec::new();
         for projector in &self.projectors {
-            reports.push(self.rebuild(projector.name()).await?);
+            let _lock = self.lock_rebuild(projector.as_ref()).await?;
+            reports.push(self.rebuild_locked(projector.as_ref()).await?);
         }
         Ok(reports)
+    }
+
+    /// Waits so that a rebuild an operator asked for covers everything committed
+    /// before it began; past [`SETTLE_WAIT`] it takes what is final and the live
+    /// projector follows the rest. (Installing at start-up does not wait.)
+    async fn settle_before_rebuild(&self) -> Result<(), ProjectionsError> {
+        if !settle(&self.pool, SETTLE_WAIT).await? {
+            tracing::warn!("a long transaction holds the feed back; rebuilding what is final");
+        }
+        Ok(())
     }
 
     async fn rebuild_locked(
@@ -210,14 +223,6 @@ impl Projections {
         projector: &dyn Projector,
     ) -> Result<RebuildReport, ProjectionsError> {
         let started = Instant::now();
-        // Cover everything committed before the rebuild began; past the wait, the
-        // rebuild takes what is final and the live projector follows the rest.
-        if !settle(&self.pool, SETTLE_WAIT).await? {
-            tracing::warn!(
-                projector = projector.name(),
-                "a long transaction holds the feed back; rebuilding what is final"
-            );
-        }
         prepare_staging(&self.pool, projector).await?;
         let mut position = FeedPosition::ORIGIN;
         let mut events = 0u64;
