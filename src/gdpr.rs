@@ -2,10 +2,10 @@
 
 use anyhow::Context;
 use clap::Subcommand;
-use folio_commands::CommandContext;
+use folio::wiring::App;
+use folio_commands::{Caller, CommandContext, Role};
 use folio_domain::ids::{CustomerId, TenantId, UserId};
 use folio_infra::personal_data::{subject_record, wrap_stored_keys};
-use folio_infra::Backend;
 
 /// What `folio gdpr` does.
 #[derive(Debug, Subcommand)]
@@ -31,7 +31,7 @@ pub enum GdprAction {
 }
 
 /// Runs `action` against `backend`.
-pub async fn run(backend: &Backend, action: GdprAction) -> anyhow::Result<()> {
+pub async fn run(backend: &App, action: GdprAction) -> anyhow::Result<()> {
     match action {
         GdprAction::Erase {
             subject,
@@ -44,13 +44,18 @@ pub async fn run(backend: &Backend, action: GdprAction) -> anyhow::Result<()> {
                 .with_context(|| format!("no customer {id} holds personal data here"))?;
             // A fresh key per run: erasing again is a no-op by the domain's rule,
             // whatever the reason given.
-            let ctx = CommandContext::new(
+            // The operator, who reached the database itself, acts as an admin.
+            let operator = Caller::new(
                 TenantId(record.tenant_id),
                 UserId::new(format!("cli:{by}")),
+                vec![Role::Admin],
+            );
+            let ctx = CommandContext::new(
+                operator,
                 format!("gdpr-erase:{id}:{}", uuid::Uuid::new_v4()),
             );
             let outcome = backend
-                .folio
+                .use_cases
                 .erase_customer_personal_data(&ctx, CustomerId(subject), reason)
                 .await
                 .with_context(|| format!("erasing {id}"))?;

@@ -5,8 +5,8 @@
 use std::time::Duration;
 
 use anyhow::Context;
+use folio::wiring::App;
 use folio_infra::kafka::{KafkaConfig, KafkaProjections, Relay};
-use folio_infra::Backend;
 use tokio::signal::unix::{signal, SignalKind};
 
 /// Where the broker is and how Folio lays out its topics.
@@ -77,7 +77,7 @@ impl KafkaArgs {
 /// `folio relay`: copies the feed to Kafka until interrupted.
 pub async fn relay(database_url: &str, args: &KafkaArgs) -> anyhow::Result<()> {
     let config = args.required()?;
-    let backend = Backend::start(database_url).await?;
+    let backend = App::start(database_url).await?;
     let relay = Relay::new(backend.pool.clone(), config)?;
     until_interrupted(async { relay.run().await.map(|never| match never {}) }).await
 }
@@ -85,7 +85,7 @@ pub async fn relay(database_url: &str, args: &KafkaArgs) -> anyhow::Result<()> {
 /// `folio project`: the projectors, fed from Kafka, until interrupted.
 pub async fn project(database_url: &str, args: &KafkaArgs) -> anyhow::Result<()> {
     let config = args.required()?;
-    let backend = Backend::start(database_url).await?;
+    let backend = App::start(database_url).await?;
     let projectors = KafkaProjections::new(backend.projections(), config)?;
     until_interrupted(async { projectors.run().await.map(|never| match never {}) }).await
 }

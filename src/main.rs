@@ -102,7 +102,7 @@ enum Command {
         tenant: uuid::Uuid,
         /// Role (repeat for several): admin, accountant, approver, employee, auditor.
         #[arg(long = "role", required = true)]
-        roles: Vec<folio_api::Role>,
+        roles: Vec<folio_commands::Role>,
         /// The user (subject).
         #[arg(long)]
         subject: String,
@@ -195,13 +195,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     }
     match cli.command {
         Command::Migrate => {
-            folio_infra::Backend::start(&cli.database_url).await?;
+            folio::wiring::App::start(&cli.database_url).await?;
             eprintln!("folio: database migrated");
             Ok(())
         }
         Command::Demo => {
             let keys = serve::token_keys(cli.jwt_secret.as_deref(), None)?;
-            let backend = folio_infra::Backend::start(&cli.database_url).await?;
+            let backend = folio::wiring::App::start(&cli.database_url).await?;
             demo::run(&backend, &keys).await
         }
         Command::Serve {
@@ -242,7 +242,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             limit,
             format,
         } => {
-            let backend = folio_infra::Backend::start(&cli.database_url).await?;
+            let backend = folio::wiring::App::start(&cli.database_url).await?;
             events::print(
                 &backend.pool,
                 aggregate_id.as_deref(),
@@ -254,11 +254,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Audit { action } => audit::run(&cli.database_url, action).await,
         Command::Gdpr { action } => {
-            let backend = folio_infra::Backend::start(&cli.database_url).await?;
+            let backend = folio::wiring::App::start(&cli.database_url).await?;
             gdpr::run(&backend, action).await
         }
         Command::Projections { action } => {
-            let backend = folio_infra::Backend::start(&cli.database_url).await?;
+            let backend = folio::wiring::App::start(&cli.database_url).await?;
             projections::run(backend.projections(), action).await
         }
     }

@@ -2,13 +2,12 @@
 //! and the feed that drives subscriptions, in one process; and the token keys every command shares.
 
 use std::path::Path;
-use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
+use folio::wiring::App;
 use folio_api::{router, AppState, Limits, TokenKeys};
 use folio_infra::kafka::{KafkaConfig, KafkaProjections, Relay};
-use folio_infra::Backend;
 use tokio::signal::unix::{signal, Signal, SignalKind};
 use tokio::sync::broadcast;
 
@@ -45,11 +44,11 @@ pub async fn run(
     limits: Limits,
     kafka: Option<KafkaConfig>,
 ) -> anyhow::Result<()> {
-    let backend = Arc::new(Backend::start(database_url).await?);
-    let projections = backend.projections();
+    let app = App::start(database_url).await?;
+    let projections = app.projections();
     projections.install().await?;
     let (changes, _) = broadcast::channel(1024);
-    let state = AppState::new(backend.clone(), keys, limits, changes.clone());
+    let state = AppState::new(app.api_services(), keys, limits, changes.clone());
     let interrupt = signal(SignalKind::interrupt()).context("cannot handle Ctrl-C")?;
     let terminate = signal(SignalKind::terminate()).context("cannot handle SIGTERM")?;
     let listener = tokio::net::TcpListener::bind(listen)
@@ -59,7 +58,7 @@ pub async fn run(
         "folio: serving GraphQL on http://{}/graphql",
         listener.local_addr()?
     ));
-    let pool = backend.pool.clone();
+    let pool = app.pool.clone();
     let keep_read_models_current = async {
         let Some(config) = kafka else {
             return projections.run().await.map_err(anyhow::Error::from);

@@ -146,7 +146,7 @@ async fn the_invoice_lifecycle_reads_its_own_writes() {
     let list = server
         .ok(
             &accountant,
-            "query($token: String) { invoices(first: 1, filter: {status: \"ISSUED\"}, sort: DUE_DATE_ASC,
+            "query($token: String) { invoices(first: 1, filter: {status: ISSUED}, sort: DUE_DATE_ASC,
                 consistencyToken: $token) { edges { cursor node { number } } pageInfo { hasNextPage } } }",
             json!({"token": token}),
         )
@@ -431,7 +431,7 @@ async fn every_role_gets_what_the_matrix_says() {
         ] {
             variables["key"] = json!(uuid::Uuid::new_v4().to_string());
             let token = server.token(t, &format!("{role:?}-user"), role);
-            let before = event_count(&db.backend).await;
+            let before = event_count(&db.app).await;
             let body = server.gql(&token, query, variables.clone()).await;
             if allowed.contains(&role) {
                 assert_ne!(
@@ -445,11 +445,7 @@ async fn every_role_gets_what_the_matrix_says() {
                     "FORBIDDEN",
                     "{role:?} allowed:\n{query}\n{body}"
                 );
-                assert_eq!(
-                    event_count(&db.backend).await,
-                    before,
-                    "a refusal wrote events"
-                );
+                assert_eq!(event_count(&db.app).await, before, "a refusal wrote events");
             }
         }
     }
@@ -504,7 +500,7 @@ async fn tenant_b_can_never_see_or_change_tenant_a() {
     }
 
     let expense = submitted_expense(&server, &admin_a).await;
-    let before = event_count(&db.backend).await;
+    let before = event_count(&db.app).await;
     let on_expense = |mutation: &str| format!("mutation($id: ID!) {{ {mutation} {{ version }} }}");
     let amend = on_expense(&format!(
         "amendExpense(idempotencyKey: \"x6\", expenseId: $id, expense: {})",
@@ -553,7 +549,7 @@ async fn tenant_b_can_never_see_or_change_tenant_a() {
         let body = server.gql(&admin_b, mutation, variables).await;
         assert_eq!(code(&body), "NOT_FOUND", "{mutation}\n{body}");
     }
-    assert_eq!(event_count(&db.backend).await, before);
+    assert_eq!(event_count(&db.app).await, before);
 }
 
 #[tokio::test]
@@ -563,7 +559,7 @@ async fn bad_input_gets_its_code_and_writes_nothing() {
     let t = tenant();
     let accountant = server.token(t, "alice", Role::Accountant);
     let (_, invoice) = issued_invoice(&server, &accountant).await;
-    let before = event_count(&db.backend).await;
+    let before = event_count(&db.app).await;
 
     // Transport: malformed JSON, oversized body, missing / expired / forged tokens.
     let (status, body) = server.post(Some(&accountant), "{\"query\": ").await;
@@ -628,11 +624,7 @@ async fn bad_input_gets_its_code_and_writes_nothing() {
         .await;
     assert_eq!(code(&body), "LIMIT", "{body}");
 
-    assert_eq!(
-        event_count(&db.backend).await,
-        before,
-        "bad input wrote events"
-    );
+    assert_eq!(event_count(&db.app).await, before, "bad input wrote events");
 }
 
 #[tokio::test]
@@ -672,7 +664,7 @@ async fn write_held_back(
     server: &Server,
     token: &str,
 ) -> (String, sqlx::Transaction<'static, sqlx::Postgres>) {
-    let mut older = db.backend.pool.begin().await.unwrap();
+    let mut older = db.app.pool.begin().await.unwrap();
     sqlx::query("SELECT pg_current_xact_id()")
         .execute(&mut *older)
         .await

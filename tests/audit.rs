@@ -47,7 +47,7 @@ struct Books {
 }
 
 async fn books(db: &TestDatabase) -> Books {
-    let backend = &db.backend;
+    let backend = &db.app;
     let tenant = tenant();
     let customer = customer(backend, tenant, "Acme GmbH").await;
     let mut invoices = Vec::new();
@@ -67,7 +67,7 @@ async fn books(db: &TestDatabase) -> Books {
 /// Runs `sql` as the superuser with every user trigger of `events` off, as an
 /// attacker with full access to the database would.
 async fn tamper(db: &TestDatabase, sql: &str) {
-    let mut tx = db.backend.pool.begin().await.unwrap();
+    let mut tx = db.app.pool.begin().await.unwrap();
     sqlx::query("ALTER TABLE events DISABLE TRIGGER USER")
         .execute(&mut *tx)
         .await
@@ -107,7 +107,7 @@ async fn an_untouched_store_verifies_clean_and_its_digest_holds_later() {
     assert!(report.contains(&format!("head digest: {kept}")), "{report}");
 
     // More history on top of a kept digest: still clean, and the head moves on.
-    pay(&db.backend, books.tenant, books.invoices[0], 1_000).await;
+    pay(&db.app, books.tenant, books.invoices[0], 1_000).await;
     let report = verify(&db, &["--since", &kept], true);
     assert!(report.contains("checked 12 events"), "{report}");
     assert_ne!(digest(&db), kept);
@@ -116,7 +116,7 @@ async fn an_untouched_store_verifies_clean_and_its_digest_holds_later() {
     let first: (Vec<u8>, Vec<u8>) = sqlx::query_as(
         "SELECT previous_hash, hash FROM events WHERE sequence = 1 ORDER BY global_position LIMIT 1",
     )
-    .fetch_one(&db.backend.pool)
+    .fetch_one(&db.app.pool)
     .await
     .unwrap();
     assert_eq!(first.0, vec![0u8; 32]);
@@ -235,7 +235,7 @@ async fn the_trigger_refuses_an_event_without_a_predecessor() {
            FROM events WHERE aggregate_id = '{}' AND sequence = 5",
         books.invoices[0]
     ))
-    .execute(&db.backend.pool)
+    .execute(&db.app.pool)
     .await
     .expect_err("a gap is refused");
     assert!(
@@ -251,7 +251,7 @@ async fn exports_verify_offline_and_break_when_edited() {
     let books = books(&db).await;
     // Another tenant's history stays out of the export.
     let other = tenant();
-    customer(&db.backend, other, "Other tenant's customer").await;
+    customer(&db.app, other, "Other tenant's customer").await;
     let dir = std::env::temp_dir().join(format!("folio-audit-{}", uuid::Uuid::new_v4()));
     std::fs::create_dir_all(&dir).unwrap();
     let tenant = books.tenant.0.to_string();

@@ -45,7 +45,7 @@ async fn demo_builds_every_state_through_real_commands_and_events_shows_them() {
     }
     let kinds: Vec<String> =
         sqlx::query_scalar("SELECT DISTINCT event_type FROM events ORDER BY 1")
-            .fetch_all(&db.backend.pool)
+            .fetch_all(&db.app.pool)
             .await
             .unwrap();
     for kind in [
@@ -111,12 +111,12 @@ async fn migrate_creates_a_missing_database() {
     let exists: bool =
         sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
             .bind(format!("{}_fresh", db.name))
-            .fetch_one(&db.backend.pool)
+            .fetch_one(&db.app.pool)
             .await
             .unwrap();
     assert!(exists);
     sqlx::query(&format!("DROP DATABASE \"{}_fresh\" WITH (FORCE)", db.name))
-        .execute(&db.backend.pool)
+        .execute(&db.app.pool)
         .await
         .unwrap();
 }
@@ -144,7 +144,7 @@ fn statuses(db: &TestDatabase) -> Vec<serde_json::Value> {
 async fn projections_status_shows_lag_and_rebuild_clears_it() {
     let db = TestDatabase::new().await;
     let t = support::tenant();
-    support::scenario::customer(&db.backend, t, "Acme").await;
+    support::scenario::customer(&db.app, t, "Acme").await;
 
     // Not installed yet: everything is behind.
     let before = statuses(&db);
@@ -174,7 +174,7 @@ async fn projections_status_shows_lag_and_rebuild_clears_it() {
         assert_eq!(status["seconds_behind"], 0.0, "{status}");
     }
     let name: String = sqlx::query_scalar("SELECT name FROM folio_read.customers")
-        .fetch_one(&db.backend.pool)
+        .fetch_one(&db.app.pool)
         .await
         .unwrap();
     assert_eq!(name, "Acme");
@@ -194,12 +194,12 @@ async fn projections_status_shows_lag_and_rebuild_clears_it() {
 async fn projections_run_until_caught_up_applies_new_events() {
     let db = TestDatabase::new().await;
     let t = support::tenant();
-    support::scenario::customer(&db.backend, t, "Acme").await;
+    support::scenario::customer(&db.app, t, "Acme").await;
     stdout_of(folio(&db.url, &["projections", "run", "--until-caught-up"]));
-    support::scenario::customer(&db.backend, t, "Globex").await;
+    support::scenario::customer(&db.app, t, "Globex").await;
     stdout_of(folio(&db.url, &["projections", "run", "--until-caught-up"]));
     let count: i64 = sqlx::query_scalar("SELECT count(*) FROM folio_read.customers")
-        .fetch_one(&db.backend.pool)
+        .fetch_one(&db.app.pool)
         .await
         .unwrap();
     assert_eq!(count, 2);
@@ -227,7 +227,7 @@ fn token_mints_a_verifiable_token_with_the_configured_secret() {
         .unwrap()
         .verify(token.trim())
         .unwrap();
-    assert_eq!(principal.tenant.0, tenant);
+    assert_eq!(principal.tenant_id.0, tenant);
     assert_eq!(principal.user.0, "ann");
     assert_eq!(
         principal.roles,

@@ -7,17 +7,17 @@ mod support;
 
 use std::collections::BTreeSet;
 
+use folio::wiring::App;
 use folio_commands::{
     CommandContext, CommandError, CreateInvoiceDraft, IssueInvoice, RecordPayment,
 };
 use folio_domain::ids::{InvoiceId, TenantId};
 use folio_domain::invoice::{InvoiceError, PaymentMethod};
-use folio_infra::Backend;
 use rust_decimal::Decimal;
 use support::{ctx, customer_input, event_count, scenario, tenant, TestDatabase};
 
 /// A draft with one line of 1,000.00 + 19% VAT (total 1,190.00).
-async fn draft_invoice(backend: &Backend, tenant_id: TenantId) -> InvoiceId {
+async fn draft_invoice(backend: &App, tenant_id: TenantId) -> InvoiceId {
     let customer = scenario::customer(backend, tenant_id, "Acme GmbH").await;
     let invoice = scenario::draft(backend, tenant_id, customer).await;
     let item = scenario::line("Consulting", 10, 10_000, vec![scenario::vat19()]);
@@ -25,7 +25,7 @@ async fn draft_invoice(backend: &Backend, tenant_id: TenantId) -> InvoiceId {
     invoice
 }
 
-async fn issued_invoice(backend: &Backend, tenant_id: TenantId) -> InvoiceId {
+async fn issued_invoice(backend: &App, tenant_id: TenantId) -> InvoiceId {
     let id = draft_invoice(backend, tenant_id).await;
     scenario::issue(backend, tenant_id, id, None).await;
     id
@@ -47,15 +47,15 @@ async fn the_same_idempotency_key_returns_the_first_outcome_and_appends_nothing(
     let t = tenant();
     let context = ctx(t, "acc");
     let first = db
-        .backend
-        .folio
+        .app
+        .use_cases
         .register_customer(&context, customer_input())
         .await
         .unwrap();
-    let events = event_count(&db.backend).await;
+    let events = event_count(&db.app).await;
     let second = db
-        .backend
-        .folio
+        .app
+        .use_cases
         .register_customer(&context, customer_input())
         .await
         .unwrap();
@@ -65,30 +65,30 @@ async fn the_same_idempotency_key_returns_the_first_outcome_and_appends_nothing(
         (first.aggregate_id, first.version, first.position),
         (second.aggregate_id, second.version, second.position)
     );
-    assert_eq!(event_count(&db.backend).await, events);
+    assert_eq!(event_count(&db.app).await, events);
 }
 
 #[tokio::test]
 async fn a_rejection_is_replayed_too() {
     let db = TestDatabase::new().await;
     let t = tenant();
-    let invoice = issued_invoice(&db.backend, t).await;
+    let invoice = issued_invoice(&db.app, t).await;
     let context = ctx(t, "acc");
     let first = db
-        .backend
-        .folio
+        .app
+        .use_cases
         .record_payment(&context, invoice, payment(200_000))
         .await
         .unwrap_err();
     // A smaller payment with another key goes through; the replay still says "over".
-    db.backend
-        .folio
+    db.app
+        .use_cases
         .record_payment(&ctx(t, "acc"), invoice, payment(100))
         .await
         .unwrap();
     let again = db
-        .backend
-        .folio
+        .app
+        .use_cases
         .record_payment(&context, invoice, payment(200_000))
         .await
         .unwrap_err();
@@ -104,16 +104,16 @@ async fn reusing_a_key_for_a_different_request_is_refused() {
     let db = TestDatabase::new().await;
     let t = tenant();
     let context = ctx(t, "acc");
-    db.backend
-        .folio
+    db.app
+        .use_cases
         .register_customer(&context, customer_input())
         .await
         .unwrap();
     let mut other = customer_input();
     other.contact.name = "Someone else".into();
     let error = db
-        .backend
-        .folio
+        .app
+        .use_cases
         .register_customer(&context, other)
         .await
         .unwrap_err();
@@ -127,31 +127,31 @@ async fn reusing_a_key_for_a_different_request_is_refused() {
 async fn two_concurrent_identical_requests_write_once() {
     let db = TestDatabase::new().await;
     let t = tenant();
-    let invoice = issued_invoice(&db.backend, t).await;
+    let invoice = issued_invoice(&db.app, t).await;
     let context = ctx(t, "acc");
-    let before = event_count(&db.backend).await;
+    let before = event_count(&db.app).await;
     let (a, b) = tokio::join!(
-        db.backend
-            .folio
+        db.app
+            .use_cases
             .record_payment(&context, invoice, payment(10_000)),
-        db.backend
-            .folio
+        db.app
+            .use_cases
             .record_payment(&context, invoice, payment(10_000)),
     );
     let (a, b) = (a.unwrap().0, b.unwrap().0);
     assert_eq!(a.version, b.version);
     assert!(a.replayed != b.replayed, "exactly one of them ran");
-    assert_eq!(event_count(&db.backend).await, before + 1);
+    assert_eq!(event_count(&db.app).await, before + 1);
 }
 
 #[tokio::test]
 async fn twenty_concurrent_payments_keep_every_acknowledged_one_and_refuse_overpayment() {
     let db = TestDatabase::new().await;
     let t = tenant();
-    let invoice = issued_invoice(&db.backend, t).await;
+    let invoice = issued_invoice(&db.app, t).await;
     // 20 payments of 70.00 = 1,400.00 against 1,190.00 due: 17 fit, 3 must be refused.
     let attempts = (0..20).map(|_| {
-        let folio = &db.backend.folio;
+        let folio = &db.app.use_cases;
         let context = ctx(t, "acc");
         async move {
             folio
@@ -178,7 +178,7 @@ async fn twenty_concurrent_payments_keep_every_acknowledged_one_and_refuse_overp
         "SELECT payload FROM events WHERE aggregate_id = $1 AND event_type = 'PaymentRecorded'",
     )
     .bind(invoice.to_string())
-    .fetch_all(&db.backend.pool)
+    .fetch_all(&db.app.pool)
     .await
     .unwrap();
     let recorded_ids: BTreeSet<String> = recorded
@@ -225,10 +225,10 @@ async fn invoice_numbers_are_gap_free_and_unique_under_concurrency() {
     let t = tenant();
     let mut drafts = Vec::new();
     for _ in 0..12 {
-        drafts.push(draft_invoice(&db.backend, t).await);
+        drafts.push(draft_invoice(&db.app, t).await);
     }
     let issues = drafts.iter().map(|id| {
-        let folio = &db.backend.folio;
+        let folio = &db.app.use_cases;
         let context = ctx(t, "acc");
         async move {
             folio
@@ -241,24 +241,24 @@ async fn invoice_numbers_are_gap_free_and_unique_under_concurrency() {
     }
     // A refused issue (the draft is already issued) must not consume a number.
     assert!(db
-        .backend
-        .folio
+        .app
+        .use_cases
         .issue_invoice(&ctx(t, "acc"), drafts[0], IssueInvoice::default())
         .await
         .is_err());
     let numbers: Vec<i64> = sqlx::query_scalar("SELECT (payload -> 'InvoiceIssued' -> 'number' ->> 'sequence')::bigint FROM events WHERE tenant_id = $1 AND event_type = 'InvoiceIssued' ORDER BY 1")
         .bind(t.0)
-        .fetch_all(&db.backend.pool)
+        .fetch_all(&db.app.pool)
         .await
         .unwrap();
     assert_eq!(numbers, (1..=12).collect::<Vec<i64>>());
     // Another tenant starts its own series at 1.
     let other = tenant();
-    issued_invoice(&db.backend, other).await;
+    issued_invoice(&db.app, other).await;
     let first: i64 =
         sqlx::query_scalar("SELECT max(sequence) FROM document_numbers WHERE tenant_id = $1")
             .bind(other.0)
-            .fetch_one(&db.backend.pool)
+            .fetch_one(&db.app.pool)
             .await
             .unwrap();
     assert_eq!(first, 1);
@@ -268,12 +268,12 @@ async fn invoice_numbers_are_gap_free_and_unique_under_concurrency() {
 async fn the_store_refuses_a_number_that_is_not_the_next_one() {
     let db = TestDatabase::new().await;
     let t = tenant();
-    issued_invoice(&db.backend, t).await;
+    issued_invoice(&db.app, t).await;
     let forged = serde_json::json!({"InvoiceIssued": {"number": {"series": "INV", "sequence": 5}}});
     let error = sqlx::query("INSERT INTO events (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata) VALUES ('Invoice', 'x', 1, 'InvoiceIssued', '1', $1, $2)")
         .bind(forged)
         .bind(serde_json::json!({"tenant_id": t.to_string()}))
-        .execute(&db.backend.pool)
+        .execute(&db.app.pool)
         .await
         .unwrap_err();
     assert!(
@@ -286,17 +286,17 @@ async fn the_store_refuses_a_number_that_is_not_the_next_one() {
 async fn another_tenants_invoice_is_not_found_and_unchanged() {
     let db = TestDatabase::new().await;
     let owner = tenant();
-    let invoice = issued_invoice(&db.backend, owner).await;
-    let before = event_count(&db.backend).await;
+    let invoice = issued_invoice(&db.app, owner).await;
+    let before = event_count(&db.app).await;
     let error = db
-        .backend
-        .folio
+        .app
+        .use_cases
         .record_payment(&ctx(tenant(), "intruder"), invoice, payment(100))
         .await
         .unwrap_err();
     assert!(matches!(error, CommandError::NotFound { .. }), "{error:?}");
     assert_eq!(error.code(), folio_domain::ErrorCode::NotFound);
-    assert_eq!(event_count(&db.backend).await, before);
+    assert_eq!(event_count(&db.app).await, before);
 }
 
 #[tokio::test]
@@ -304,14 +304,14 @@ async fn an_invoice_cannot_be_drafted_for_another_tenants_customer() {
     let db = TestDatabase::new().await;
     let owner = tenant();
     let customer = db
-        .backend
-        .folio
+        .app
+        .use_cases
         .register_customer(&ctx(owner, "acc"), customer_input())
         .await
         .unwrap();
     let error = db
-        .backend
-        .folio
+        .app
+        .use_cases
         .create_invoice_draft(
             &ctx(tenant(), "acc"),
             CreateInvoiceDraft {
@@ -334,11 +334,11 @@ async fn an_invoice_cannot_be_drafted_for_another_tenants_customer() {
 async fn a_stale_expected_version_is_a_typed_conflict() {
     let db = TestDatabase::new().await;
     let t = tenant();
-    let invoice = issued_invoice(&db.backend, t).await;
+    let invoice = issued_invoice(&db.app, t).await;
     let context: CommandContext = ctx(t, "acc").expecting_version(1);
     let error = db
-        .backend
-        .folio
+        .app
+        .use_cases
         .record_payment(&context, invoice, payment(100))
         .await
         .unwrap_err();
@@ -350,8 +350,8 @@ async fn a_stale_expected_version_is_a_typed_conflict() {
     }
     let context = ctx(t, "acc").expecting_version(3);
     let (outcome, _) = db
-        .backend
-        .folio
+        .app
+        .use_cases
         .record_payment(&context, invoice, payment(100))
         .await
         .unwrap();
@@ -362,10 +362,10 @@ async fn a_stale_expected_version_is_a_typed_conflict() {
 async fn long_streams_are_loaded_from_snapshots() {
     let db = TestDatabase::new().await;
     let t = tenant();
-    let invoice = issued_invoice(&db.backend, t).await;
+    let invoice = issued_invoice(&db.app, t).await;
     for _ in 0..120 {
-        db.backend
-            .folio
+        db.app
+            .use_cases
             .record_payment(&ctx(t, "acc"), invoice, payment(1))
             .await
             .unwrap();
@@ -373,14 +373,14 @@ async fn long_streams_are_loaded_from_snapshots() {
     let last_snapshot: i64 =
         sqlx::query_scalar("SELECT last_sequence FROM snapshots WHERE aggregate_id = $1")
             .bind(invoice.to_string())
-            .fetch_one(&db.backend.pool)
+            .fetch_one(&db.app.pool)
             .await
             .unwrap();
     assert!(last_snapshot >= 100, "snapshot at {last_snapshot}");
     // The aggregate loaded from snapshot + tail agrees with the full history.
     let (outcome, _) = db
-        .backend
-        .folio
+        .app
+        .use_cases
         .record_payment(&ctx(t, "acc"), invoice, payment(1))
         .await
         .unwrap();
@@ -394,7 +394,7 @@ async fn more_concurrent_commands_than_connections_all_complete() {
     let pool = folio_infra::database::connect_with(&db.url, 4)
         .await
         .unwrap();
-    let backend = std::sync::Arc::new(Backend::over(pool));
+    let backend = std::sync::Arc::new(App::over(pool));
     let t = tenant();
 
     // When 16 commands run at once.
@@ -404,7 +404,10 @@ async fn more_concurrent_commands_than_connections_all_complete() {
         running.spawn(async move {
             let mut input = customer_input();
             input.contact.name = format!("Customer {n}");
-            backend.folio.register_customer(&ctx(t, "acc"), input).await
+            backend
+                .use_cases
+                .register_customer(&ctx(t, "acc"), input)
+                .await
         });
     }
 

@@ -41,7 +41,7 @@ fn register(tenant_id: TenantId, customer_id: CustomerId) -> CustomerCommand {
 async fn postgres_es_appends_and_loads_with_the_extra_columns_present() {
     let db = TestDatabase::new().await;
     let store: PersistedEventStore<PostgresEventRepository, Customer> =
-        PersistedEventStore::new_event_store(PostgresEventRepository::new(db.backend.pool.clone()));
+        PersistedEventStore::new_event_store(PostgresEventRepository::new(db.app.pool.clone()));
     let tenant_id = tenant();
     let customer_id = CustomerId(Uuid::now_v7());
     let id = customer_id.to_string();
@@ -67,7 +67,7 @@ async fn postgres_es_appends_and_loads_with_the_extra_columns_present() {
 
     let row = sqlx::query("SELECT global_position, transaction_id::text AS xid, recorded_at, tenant_id FROM events WHERE aggregate_id = $1")
         .bind(&id)
-        .fetch_one(&db.backend.pool)
+        .fetch_one(&db.app.pool)
         .await
         .unwrap();
     assert!(row.get::<i64, _>("global_position") >= 1);
@@ -79,8 +79,8 @@ async fn postgres_es_appends_and_loads_with_the_extra_columns_present() {
 async fn history_cannot_be_updated_deleted_or_truncated() {
     let db = TestDatabase::new().await;
     let tenant_id = tenant();
-    db.backend
-        .folio
+    db.app
+        .use_cases
         .register_customer(&ctx(tenant_id, "u1"), customer_input())
         .await
         .unwrap();
@@ -90,7 +90,7 @@ async fn history_cannot_be_updated_deleted_or_truncated() {
         "TRUNCATE events",
     ] {
         let error = sqlx::query(statement)
-            .execute(&db.backend.pool)
+            .execute(&db.app.pool)
             .await
             .unwrap_err();
         assert!(
@@ -98,7 +98,7 @@ async fn history_cannot_be_updated_deleted_or_truncated() {
             "{statement}: {error}"
         );
     }
-    assert_eq!(event_count(&db.backend).await, 1);
+    assert_eq!(event_count(&db.app).await, 1);
 }
 
 #[tokio::test]
@@ -108,15 +108,15 @@ async fn every_event_carries_tenant_actor_command_and_correlation_metadata() {
     let mut context = ctx(tenant_id, "accountant-7");
     context.causation_id = Some(Uuid::now_v7());
     let outcome = db
-        .backend
-        .folio
+        .app
+        .use_cases
         .register_customer(&context, customer_input())
         .await
         .unwrap();
     let metadata: serde_json::Value =
         sqlx::query_scalar("SELECT metadata FROM events WHERE aggregate_id = $1")
             .bind(&outcome.aggregate_id)
-            .fetch_one(&db.backend.pool)
+            .fetch_one(&db.app.pool)
             .await
             .unwrap();
     assert_eq!(metadata["tenant_id"], tenant_id.to_string());
@@ -146,7 +146,7 @@ async fn every_event_carries_tenant_actor_command_and_correlation_metadata() {
 async fn an_event_without_a_tenant_is_refused_by_the_store() {
     let db = TestDatabase::new().await;
     let store: PersistedEventStore<PostgresEventRepository, Customer> =
-        PersistedEventStore::new_event_store(PostgresEventRepository::new(db.backend.pool.clone()));
+        PersistedEventStore::new_event_store(PostgresEventRepository::new(db.app.pool.clone()));
     let context = store.load_aggregate("c-1").await.unwrap();
     let events = vec![CustomerEvent::CustomerArchived { reason: "x".into() }];
     assert!(store

@@ -46,7 +46,7 @@ fn ids(events: &[FeedEvent]) -> Vec<&str> {
 #[tokio::test]
 async fn an_event_committed_after_a_later_position_is_still_delivered() {
     let db = TestDatabase::new().await;
-    let pool = &db.backend.pool;
+    let pool = &db.app.pool;
     let tenant = Uuid::new_v4();
 
     // Given A takes the earlier position but commits after B.
@@ -91,7 +91,7 @@ async fn an_event_committed_after_a_later_position_is_still_delivered() {
 #[tokio::test]
 async fn batches_cover_the_store_once_in_commit_order_under_concurrent_writers() {
     let db = TestDatabase::new().await;
-    let pool = db.backend.pool.clone();
+    let pool = db.app.pool.clone();
     let tenant = Uuid::new_v4();
     let writers = 8;
     let per_writer = 25;

@@ -49,8 +49,8 @@ async fn register_ana(db: &TestDatabase, tenant: TenantId) -> CustomerId {
     let mut input = customer_input();
     input.contact = ana();
     let outcome = db
-        .backend
-        .folio
+        .app
+        .use_cases
         .register_customer(&ctx(tenant, "acc"), input)
         .await
         .unwrap();
@@ -64,7 +64,7 @@ async fn plaintext_rows(db: &TestDatabase, table: &str) -> i64 {
         "SELECT count(*) FROM {table} WHERE payload::text ILIKE ANY($1)"
     ))
     .bind(&patterns)
-    .fetch_one(&db.backend.pool)
+    .fetch_one(&db.app.pool)
     .await
     .unwrap()
 }
@@ -111,7 +111,7 @@ async fn sent_to(
         let sent: Option<Option<String>> =
             sqlx::query_scalar("SELECT sent_to FROM folio_read.invoices WHERE customer_id = $1")
                 .bind(id.0)
-                .fetch_optional(&db.backend.pool)
+                .fetch_optional(&db.app.pool)
                 .await
                 .unwrap();
         sent.filter(|sent| ready(sent))
@@ -133,18 +133,18 @@ async fn an_erased_customer_reads_as_erased_everywhere_and_the_chains_still_veri
     let ana_id = register_ana(&db, t).await;
     let mut moved = ana();
     moved.address = Some("Rua Augusta 2, Lisboa".into());
-    db.backend
-        .folio
+    db.app
+        .use_cases
         .update_customer_contact(&ctx(t, "acc"), ana_id, moved)
         .await
         .unwrap();
-    let invoice = issued_invoice(&db.backend, t, ana_id, 3).await;
-    db.backend
-        .folio
+    let invoice = issued_invoice(&db.app, t, ana_id, 3).await;
+    db.app
+        .use_cases
         .mark_invoice_sent(&ctx(t, "acc"), invoice, vec!["ana.lima@example.pt".into()])
         .await
         .unwrap();
-    pay(&db.backend, t, invoice, 10_000).await;
+    pay(&db.app, t, invoice, 10_000).await;
 
     // Sealed at rest: the events hold no plaintext contact, yet every reader opens it.
     assert_eq!(plaintext_rows(&db, "events").await, 0);
@@ -188,7 +188,7 @@ async fn an_erased_customer_reads_as_erased_everywhere_and_the_chains_still_veri
         "SELECT key IS NULL, erased_by FROM personal_data_keys WHERE subject_id = $1",
     )
     .bind(&id)
-    .fetch_one(&db.backend.pool)
+    .fetch_one(&db.app.pool)
     .await
     .unwrap();
     assert!(key_gone);
@@ -255,7 +255,7 @@ async fn an_erased_customer_reads_as_erased_everywhere_and_the_chains_still_veri
         "SELECT status, amount_paid::text, sent_to FROM folio_read.invoices WHERE customer_id = $1",
     )
     .bind(ana_id.0)
-    .fetch_one(&db.backend.pool)
+    .fetch_one(&db.app.pool)
     .await
     .unwrap();
     assert_eq!(
@@ -289,8 +289,8 @@ async fn an_erased_customer_reads_as_erased_everywhere_and_the_chains_still_veri
 
     // The aggregate: erased, taking no new contact; erasing again changes nothing.
     let refused = db
-        .backend
-        .folio
+        .app
+        .use_cases
         .update_customer_contact(&ctx(t, "acc"), ana_id, ana())
         .await;
     assert!(
@@ -301,8 +301,8 @@ async fn an_erased_customer_reads_as_erased_everywhere_and_the_chains_still_veri
         "{refused:?}"
     );
     let resent = db
-        .backend
-        .folio
+        .app
+        .use_cases
         .mark_invoice_sent(&ctx(t, "acc"), invoice, vec!["ana.lima@example.pt".into()])
         .await;
     assert!(
@@ -312,9 +312,9 @@ async fn an_erased_customer_reads_as_erased_everywhere_and_the_chains_still_veri
         ),
         "{resent:?}"
     );
-    let events = event_count(&db.backend).await;
+    let events = event_count(&db.app).await;
     run_ok(&db, &["gdpr", "erase", "--subject", &id]);
-    assert_eq!(event_count(&db.backend).await, events);
+    assert_eq!(event_count(&db.app).await, events);
     assert_eq!(plaintext_rows(&db, "events").await, 0);
 }
 
@@ -336,7 +336,7 @@ async fn an_admin_erases_over_graphql_and_a_refused_erasure_changes_nothing() {
 
     // Refused: no reason, another tenant's admin, an unknown customer. None writes
     // an event or touches a key.
-    let events = event_count(&db.backend).await;
+    let events = event_count(&db.app).await;
     let body = erase(admin.clone(), id.clone(), " ").await;
     assert_eq!(code(&body), "VALIDATION", "{body}");
     let body = erase(server.token(other, "root", Role::Admin), id.clone(), "r").await;
@@ -344,10 +344,10 @@ async fn an_admin_erases_over_graphql_and_a_refused_erasure_changes_nothing() {
     let unknown = uuid::Uuid::now_v7().to_string();
     let body = erase(admin.clone(), unknown.clone(), "r").await;
     assert_eq!(code(&body), "NOT_FOUND", "{body}");
-    assert_eq!(event_count(&db.backend).await, events);
+    assert_eq!(event_count(&db.app).await, events);
     let erased_keys: i64 =
         sqlx::query_scalar("SELECT count(*) FROM personal_data_keys WHERE key IS NULL")
-            .fetch_one(&db.backend.pool)
+            .fetch_one(&db.app.pool)
             .await
             .unwrap();
     assert_eq!(erased_keys, 0);
@@ -370,7 +370,7 @@ async fn an_admin_erases_over_graphql_and_a_refused_erasure_changes_nothing() {
     assert!(node["email"].is_null() && !node["personalDataErasedAt"].is_null());
 
     // New contact details for an erased customer are a conflict, and write nothing.
-    let events = event_count(&db.backend).await;
+    let events = event_count(&db.app).await;
     let body = server
         .gql(
             &admin,
@@ -380,7 +380,7 @@ async fn an_admin_erases_over_graphql_and_a_refused_erasure_changes_nothing() {
         )
         .await;
     assert_eq!(code(&body), "CONFLICT", "{body}");
-    assert_eq!(event_count(&db.backend).await, events);
+    assert_eq!(event_count(&db.app).await, events);
 }
 
 #[tokio::test]
@@ -388,9 +388,9 @@ async fn snapshots_hold_the_contact_sealed_and_read_as_erased_after_erasure() {
     let db = TestDatabase::new().await;
     let t = tenant();
     let ana_id = register_ana(&db, t).await;
-    let folio = &db.backend.folio;
+    let folio = &db.app.use_cases;
     // Past the snapshot interval, so the aggregate is saved whole.
-    for days in 0..folio_infra::SNAPSHOT_EVERY as u16 + 5 {
+    for days in 0..folio::wiring::SNAPSHOT_EVERY as u16 + 5 {
         let mut tax = customer_input().tax;
         tax.payment_terms_days = days % 90;
         folio
@@ -399,7 +399,7 @@ async fn snapshots_hold_the_contact_sealed_and_read_as_erased_after_erasure() {
             .unwrap();
     }
     let snapshots: i64 = sqlx::query_scalar("SELECT count(*) FROM snapshots")
-        .fetch_one(&db.backend.pool)
+        .fetch_one(&db.app.pool)
         .await
         .unwrap();
     assert_eq!(snapshots, 1);
@@ -408,8 +408,8 @@ async fn snapshots_hold_the_contact_sealed_and_read_as_erased_after_erasure() {
 
     let store: PersistedEventStore<SealingRepository, Customer> =
         PersistedEventStore::new_snapshot_store(
-            SealingRepository::new(db.backend.pool.clone()),
-            folio_infra::SNAPSHOT_EVERY,
+            SealingRepository::new(db.app.pool.clone()),
+            folio::wiring::SNAPSHOT_EVERY,
         );
     let id = ana_id.to_string();
     let loaded = store.load_aggregate(&id).await.unwrap();
@@ -435,7 +435,7 @@ async fn contact_stored_before_sealing_still_reads_and_erasure_says_it_cannot_re
     // Written the way Folio wrote it before sealing: postgres-es, plaintext.
     let plain: PersistedEventStore<postgres_es::PostgresEventRepository, Customer> =
         PersistedEventStore::new_event_store(postgres_es::PostgresEventRepository::new(
-            db.backend.pool.clone(),
+            db.app.pool.clone(),
         ));
     let context = plain.load_aggregate(&id).await.unwrap();
     let registered = folio_domain::customer::CustomerEvent::CustomerRegistered {
@@ -455,8 +455,8 @@ async fn contact_stored_before_sealing_still_reads_and_erasure_says_it_cannot_re
     assert_eq!(plaintext_rows(&db, "events").await, 1);
 
     // Folio reads it as it always did.
-    db.backend
-        .folio
+    db.app
+        .use_cases
         .archive_customer(&ctx(t, "acc"), ana_id, "closed".into())
         .await
         .unwrap();
@@ -484,8 +484,8 @@ async fn a_refused_contact_leaves_no_personal_data_in_the_command_ledger() {
 
     // When it is refused.
     let refused = db
-        .backend
-        .folio
+        .app
+        .use_cases
         .register_customer(&ctx(t, "acc"), input)
         .await
         .unwrap_err();
@@ -496,12 +496,12 @@ async fn a_refused_contact_leaves_no_personal_data_in_the_command_ledger() {
         "{refused:?}"
     );
     let outcomes: Vec<String> = sqlx::query_scalar("SELECT outcome::text FROM command_outcomes")
-        .fetch_all(&db.backend.pool)
+        .fetch_all(&db.app.pool)
         .await
         .unwrap();
     assert_eq!(outcomes.len(), 1, "the refusal is recorded: {outcomes:?}");
     assert!(!outcomes[0].contains("ana.lima@"), "{}", outcomes[0]);
-    assert_eq!(event_count(&db.backend).await, 0);
+    assert_eq!(event_count(&db.app).await, 0);
 }
 
 #[tokio::test]
@@ -512,8 +512,8 @@ async fn request_fingerprints_cannot_confirm_a_guess_once_the_customer_is_erased
     let mut input = customer_input();
     input.contact = ana();
     let outcome = db
-        .backend
-        .folio
+        .app
+        .use_cases
         .register_customer(&registration, input.clone())
         .await
         .unwrap();
@@ -522,8 +522,8 @@ async fn request_fingerprints_cannot_confirm_a_guess_once_the_customer_is_erased
     // Idempotency still tells the same request from a different one: a retry
     // replays, another e-mail under the same key is refused.
     let retried = db
-        .backend
-        .folio
+        .app
+        .use_cases
         .register_customer(&registration, input.clone())
         .await
         .unwrap();
@@ -531,8 +531,8 @@ async fn request_fingerprints_cannot_confirm_a_guess_once_the_customer_is_erased
     let mut other = input.clone();
     other.contact.email = Some("someone.else@example.pt".into());
     let reused = db
-        .backend
-        .folio
+        .app
+        .use_cases
         .register_customer(&registration, other)
         .await
         .unwrap_err();
@@ -547,7 +547,7 @@ async fn request_fingerprints_cannot_confirm_a_guess_once_the_customer_is_erased
         "SELECT fingerprint FROM command_outcomes
          UNION ALL SELECT metadata ->> 'request_fingerprint' FROM events",
     )
-    .fetch_all(&db.backend.pool)
+    .fetch_all(&db.app.pool)
     .await
     .unwrap();
     assert_eq!(stored.len(), 2);
@@ -559,8 +559,8 @@ async fn request_fingerprints_cannot_confirm_a_guess_once_the_customer_is_erased
     // Once erased, not even the true request matches its own fingerprint.
     run_ok(&db, &["gdpr", "erase", "--subject", &id, "--reason", "r"]);
     let after = db
-        .backend
-        .folio
+        .app
+        .use_cases
         .register_customer(&registration, input)
         .await
         .unwrap_err();
@@ -622,7 +622,7 @@ async fn with_a_master_key_the_database_alone_opens_no_personal_data() {
     // Then the new key is stored wrapped (60 bytes under the master key's id), the
     // old one as it was until `folio gdpr wrap-keys`, and no event holds plaintext.
     let stored = |subject: String| {
-        let pool = db.backend.pool.clone();
+        let pool = db.app.pool.clone();
         async move {
             sqlx::query_as::<_, (i32, Option<String>)>(
                 "SELECT octet_length(key), wrapped_by FROM personal_data_keys
@@ -663,7 +663,7 @@ async fn with_a_master_key_the_database_alone_opens_no_personal_data() {
         String::from_utf8_lossy(&with.stderr)
     );
     let names: Vec<String> = sqlx::query_scalar("SELECT name FROM folio_read.customers")
-        .fetch_all(&db.backend.pool)
+        .fetch_all(&db.app.pool)
         .await
         .unwrap();
     assert_eq!(names, vec!["Ana Lima", "Ana Lima"]);

@@ -3,6 +3,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
 
+use std::collections::BTreeSet;
+
 #[test]
 fn schema_graphql_matches_the_code() {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/schemas/schema.graphql");
@@ -14,5 +16,158 @@ fn schema_graphql_matches_the_code() {
     assert!(
         stored == sdl,
         "schemas/schema.graphql drifted from the code; rerun with FOLIO_WRITE_SCHEMAS=1"
+    );
+}
+
+/// What a client can rely on in an SDL, one line each: types with their kind,
+/// fields and arguments with their types, input fields, enum values, union members.
+/// A line of the published contract missing from the current one is a removal or
+/// a change of type; a new required argument or input field is breaking too.
+fn contract(sdl: &str) -> (BTreeSet<String>, BTreeSet<(String, String)>) {
+    use async_graphql::parser::types::{TypeKind, TypeSystemDefinition};
+    let document = async_graphql::parser::parse_schema(sdl).expect("a valid SDL");
+    let mut lines = BTreeSet::new();
+    let mut required = BTreeSet::new();
+    // `owner` is the line of the field or input type the value belongs to, so a
+    // required value of something new is not counted as breaking.
+    let mut input =
+        |owner: String,
+         name: String,
+         value: &async_graphql::parser::types::InputValueDefinition| {
+            let line = format!("{name}: {}", value.ty.node);
+            if !value.ty.node.nullable && value.default_value.is_none() {
+                required.insert((owner, line.clone()));
+            }
+            lines.insert(line);
+        };
+    let mut plain = BTreeSet::new();
+    for definition in document.definitions {
+        let TypeSystemDefinition::Type(ty) = definition else {
+            continue;
+        };
+        let ty = ty.node;
+        let name = ty.name.node.to_string();
+        let fields = match &ty.kind {
+            TypeKind::Scalar => {
+                plain.insert(format!("scalar {name}"));
+                continue;
+            }
+            TypeKind::Object(object) => {
+                plain.insert(format!("type {name}"));
+                &object.fields
+            }
+            TypeKind::Interface(interface) => {
+                plain.insert(format!("interface {name}"));
+                &interface.fields
+            }
+            TypeKind::Union(union) => {
+                for member in &union.members {
+                    plain.insert(format!("union {name} = {}", member.node));
+                }
+                continue;
+            }
+            TypeKind::Enum(values) => {
+                plain.insert(format!("enum {name}"));
+                for value in &values.values {
+                    plain.insert(format!("enum {name}.{}", value.node.value.node));
+                }
+                continue;
+            }
+            TypeKind::InputObject(object) => {
+                plain.insert(format!("input {name}"));
+                for field in &object.fields {
+                    input(
+                        format!("input {name}"),
+                        format!("input {name}.{}", field.node.name.node),
+                        &field.node,
+                    );
+                }
+                continue;
+            }
+        };
+        for field in fields {
+            let field = &field.node;
+            let field_line = format!("{name}.{}: {}", field.name.node, field.ty.node);
+            for argument in &field.arguments {
+                let argument = &argument.node;
+                input(
+                    field_line.clone(),
+                    format!("{name}.{}({})", field.name.node, argument.name.node),
+                    argument,
+                );
+            }
+            plain.insert(field_line);
+        }
+    }
+    lines.extend(plain);
+    (lines, required)
+}
+
+/// The breaking changes from `published` to `current`.
+fn breaking_changes(published: &str, current: &str) -> BTreeSet<String> {
+    let (before, required_before) = contract(published);
+    let (after, required_after) = contract(current);
+    let removed = before
+        .difference(&after)
+        .map(|line| format!("removed {line}"));
+    let newly_required = required_after
+        .difference(&required_before)
+        .filter(|(owner, _)| before.contains(owner))
+        .map(|(_, line)| format!("required {line}"));
+    removed.chain(newly_required).collect()
+}
+
+/// `schemas/schema.published.graphql` is the contract clients were given. Every
+/// change of the current schema that breaks it must be listed, with its reason, in
+/// `schemas/graphql-breaking-changes.txt`; publishing a release copies the current
+/// schema over the published one and empties that list.
+#[test]
+fn no_breaking_change_to_the_published_schema_unless_listed() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let published =
+        std::fs::read_to_string(format!("{root}/schemas/schema.published.graphql")).unwrap();
+    let listed: BTreeSet<String> =
+        std::fs::read_to_string(format!("{root}/schemas/graphql-breaking-changes.txt"))
+            .unwrap()
+            .lines()
+            .map(str::trim)
+            .filter(|line| !line.is_empty() && !line.starts_with('#'))
+            .map(str::to_owned)
+            .collect();
+    let breaking = breaking_changes(&published, &folio_api::sdl());
+    let unlisted: Vec<&String> = breaking.difference(&listed).collect();
+    assert!(
+        unlisted.is_empty(),
+        "breaking changes not listed as deliberate in schemas/graphql-breaking-changes.txt:\n{}",
+        unlisted
+            .iter()
+            .map(|l| l.as_str())
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+    let stale: Vec<&String> = listed.difference(&breaking).collect();
+    assert!(
+        stale.is_empty(),
+        "listed as breaking but no longer a change; remove from the list:\n{}",
+        stale
+            .iter()
+            .map(|l| l.as_str())
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+}
+
+#[test]
+fn a_removed_field_a_changed_type_and_a_new_required_argument_are_breaking() {
+    let before = "type Query { a: Int, b(x: Int): String, c: String }";
+    let after = "type Query { b(x: Int, y: Int!): String, c: Int }";
+    let breaking = breaking_changes(before, after);
+    assert_eq!(
+        breaking.into_iter().collect::<Vec<_>>(),
+        vec![
+            "removed Query.a: Int".to_owned(),
+            "removed Query.c: String".to_owned(),
+            "required Query.b(y): Int!".to_owned(),
+        ]
     );
 }

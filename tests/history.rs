@@ -30,13 +30,13 @@ async fn an_auditor_reads_history_the_event_log_and_past_states() {
     let db = TestDatabase::new().await;
     let server = Server::start(&db).await;
     let t = tenant();
-    let acme = customer(&db.backend, t, "Acme GmbH").await;
-    let invoice = issued_invoice(&db.backend, t, acme, 3).await;
-    pay(&db.backend, t, invoice, 10_000).await;
-    pay(&db.backend, t, invoice, 5_000).await;
+    let acme = customer(&db.app, t, "Acme GmbH").await;
+    let invoice = issued_invoice(&db.app, t, acme, 3).await;
+    pay(&db.app, t, invoice, 10_000).await;
+    pay(&db.app, t, invoice, 5_000).await;
     // Another tenant's history never shows.
     let other = tenant();
-    customer(&db.backend, other, "Other GmbH").await;
+    customer(&db.app, other, "Other GmbH").await;
     let auditor = server.token(t, "erin", Role::Auditor);
     let id = invoice.to_string();
 
@@ -161,8 +161,8 @@ async fn an_auditor_reads_history_the_event_log_and_past_states() {
 async fn a_v1_event_of_a_type_now_at_v2_reads_correctly_everywhere() {
     let db = TestDatabase::new().await;
     let t = tenant();
-    let acme = customer(&db.backend, t, "Acme GmbH").await;
-    let invoice = issued_invoice(&db.backend, t, acme, 1).await;
+    let acme = customer(&db.app, t, "Acme GmbH").await;
+    let invoice = issued_invoice(&db.app, t, acme, 1).await;
 
     // Given an InvoiceSent written by an older release, at v1 (one `recipient`),
     // straight into the store.
@@ -174,14 +174,14 @@ async fn a_v1_event_of_a_type_now_at_v2_reads_correctly_everywhere() {
     )
     .bind(invoice.to_string())
     .bind(t.0.to_string())
-    .execute(&db.backend.pool)
+    .execute(&db.app.pool)
     .await
     .unwrap();
 
     // The aggregate loads it (a command on it succeeds, on top of it)...
     let (outcome, _) = db
-        .backend
-        .folio
+        .app
+        .use_cases
         .record_payment(
             &ctx(t, "acc"),
             invoice,
@@ -198,11 +198,11 @@ async fn a_v1_event_of_a_type_now_at_v2_reads_correctly_everywhere() {
     assert_eq!(outcome.version, 5);
 
     // ...the projections read it (from zero)...
-    db.backend.projections().rebuild_all().await.unwrap();
+    db.app.projections().rebuild_all().await.unwrap();
     let (status, sent_to): (String, Option<String>) =
         sqlx::query_as("SELECT status, sent_to FROM folio_read.invoices WHERE invoice_id = $1")
             .bind(invoice.0)
-            .fetch_one(&db.backend.pool)
+            .fetch_one(&db.app.pool)
             .await
             .unwrap();
     assert_eq!(
@@ -231,8 +231,8 @@ async fn a_v1_event_of_a_type_now_at_v2_reads_correctly_everywhere() {
         .await;
     assert_eq!(then["invoiceAsOf"]["state"]["status"], "SENT");
     // New sendings are written at today's version.
-    db.backend
-        .folio
+    db.app
+        .use_cases
         .mark_invoice_sent(&ctx(t, "acc"), invoice, vec!["ap@acme.example".into()])
         .await
         .unwrap();

@@ -94,13 +94,13 @@ async fn serve(db: &TestDatabase, env: &[(String, String)]) -> Server {
 /// Events of `tenants` fresh tenants, every event type each.
 async fn backlog(db: &TestDatabase, tenants: usize) {
     for _ in 0..tenants {
-        every_event_type(&db.backend, tenant()).await;
+        every_event_type(&db.app, tenant()).await;
     }
 }
 
 /// Waits until every projector has applied everything in the store.
 async fn caught_up(db: &TestDatabase, within: Duration) {
-    let projections = db.backend.projections();
+    let projections = db.app.projections();
     let deadline = tokio::time::Instant::now() + within;
     loop {
         let statuses = projections.status().await.unwrap();
@@ -112,7 +112,7 @@ async fn caught_up(db: &TestDatabase, within: Duration) {
                 "SELECT topic, kafka_offset, reason FROM kafka_dead_letters
                  ORDER BY dead_lettered_at LIMIT 10",
             )
-            .fetch_all(&db.backend.pool)
+            .fetch_all(&db.app.pool)
             .await
             .unwrap();
             panic!("not caught up: {statuses:?}\ndead letters: {dead:#?}");
@@ -124,9 +124,9 @@ async fn caught_up(db: &TestDatabase, within: Duration) {
 /// The read models as they are, then as a clean rebuild from the store makes them:
 /// they must be equal.
 async fn assert_equal_to_a_rebuild(db: &TestDatabase) {
-    let consumed = read_models(&db.backend.pool).await;
-    db.backend.projections().rebuild_all().await.unwrap();
-    assert_same_read_models(&consumed, &read_models(&db.backend.pool).await);
+    let consumed = read_models(&db.app.pool).await;
+    db.app.projections().rebuild_all().await.unwrap();
+    assert_same_read_models(&consumed, &read_models(&db.app.pool).await);
 }
 
 /// The messages of `topic` from the beginning, partition by partition (each in
@@ -186,7 +186,7 @@ fn header(message: &rdkafka::message::OwnedMessage, key: &str) -> Option<String>
 async fn offsets_written_by(db: &TestDatabase) -> BTreeMap<String, BTreeSet<String>> {
     let rows: Vec<(String, String)> =
         sqlx::query_as("SELECT consumer_group, written_by FROM kafka_offsets")
-            .fetch_all(&db.backend.pool)
+            .fetch_all(&db.app.pool)
             .await
             .unwrap();
     let mut by_group: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
@@ -204,7 +204,7 @@ async fn commands_reach_the_read_models_through_kafka_as_in_embedded_mode() {
     // Given a relay and a projector process, and commands committed before and
     // while they run (after the tables were installed, so none is projected by
     // the installing rebuild).
-    db.backend.projections().install().await.unwrap();
+    db.app.projections().install().await.unwrap();
     backlog(&db, 2).await;
     let _relay = spawn("relay", &env);
     let _projector = spawn("project", &env);
@@ -219,14 +219,14 @@ async fn commands_reach_the_read_models_through_kafka_as_in_embedded_mode() {
 
     // And each aggregate type's topic holds its events once each, keyed by
     // aggregate, in sequence order per aggregate, with the envelope and headers.
-    let stored = event_count(&db.backend).await;
+    let stored = event_count(&db.app).await;
     let mut relayed = 0;
     for aggregate_type in ["Customer", "Invoice", "Expense", "TenantSettings"] {
         let topic = config.topic(aggregate_type);
         let stored_of_type: i64 =
             sqlx::query_scalar("SELECT count(*) FROM events WHERE aggregate_type = $1")
                 .bind(aggregate_type)
-                .fetch_one(&db.backend.pool)
+                .fetch_one(&db.app.pool)
                 .await
                 .unwrap();
         let mut last_sequence: BTreeMap<String, i64> = BTreeMap::new();
@@ -262,7 +262,7 @@ async fn a_projector_killed_mid_stream_resumes_without_loss_or_repetition() {
     let config = kafka(&db, &brokers());
     let env = kafka_env(&db, &config, 3);
     // Given a backlog on the broker (after the tables were installed).
-    let projections = db.backend.projections();
+    let projections = db.app.projections();
     projections.install().await.unwrap();
     backlog(&db, 6).await;
     let _relay = spawn("relay", &env);
@@ -272,7 +272,7 @@ async fn a_projector_killed_mid_stream_resumes_without_loss_or_repetition() {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(120);
     loop {
         let applied: i64 = sqlx::query_scalar("SELECT count(*) FROM kafka_offsets")
-            .fetch_one(&db.backend.pool)
+            .fetch_one(&db.app.pool)
             .await
             .unwrap();
         if applied > 0 {
@@ -303,7 +303,7 @@ async fn two_projector_instances_share_the_partitions_and_keep_aggregate_order()
     let config = kafka(&db, &brokers());
     let env = kafka_env(&db, &config, 5);
     let _relay = spawn("relay", &env);
-    db.backend.projections().install().await.unwrap();
+    db.app.projections().install().await.unwrap();
     // Given two instances of the projectors in the same consumer groups.
     let _first = spawn("project", &env);
     let _second = spawn("project", &env);
@@ -328,7 +328,7 @@ async fn two_projector_instances_share_the_partitions_and_keep_aggregate_order()
     // Then each aggregate's events were applied in order (an out-of-order event
     // would have been dead-lettered as a gap), and the result is a rebuild's.
     let dead: i64 = sqlx::query_scalar("SELECT count(*) FROM kafka_dead_letters")
-        .fetch_one(&db.backend.pool)
+        .fetch_one(&db.app.pool)
         .await
         .unwrap();
     assert_eq!(dead, 0);
@@ -469,7 +469,7 @@ async fn commands_are_accepted_while_the_broker_is_away_and_converge_after() {
     for i in 0..5 {
         register(&server, &token, &format!("Before the broker {i}")).await;
     }
-    assert_eq!(event_count(&db.backend).await, 5);
+    assert_eq!(event_count(&db.app).await, 5);
 
     // And once the broker is up, the relay delivers them and the read models follow.
     broker.start();
@@ -482,7 +482,7 @@ async fn commands_are_accepted_while_the_broker_is_away_and_converge_after() {
     for i in 0..5 {
         register(&server, &token, &format!("While it is frozen {i}")).await;
     }
-    assert_eq!(event_count(&db.backend).await, 11);
+    assert_eq!(event_count(&db.app).await, 11);
 
     // Then after it returns, the relay catches up and the read models converge.
     broker.signal("-CONT");
@@ -501,8 +501,8 @@ async fn a_poison_message_is_dead_lettered_and_parks_its_aggregate_only() {
     let env = kafka_env(&db, &config, 10);
     let server = serve(&db, &env).await;
     let t = tenant();
-    let acme = customer(&db.backend, t, "Acme").await;
-    let invoice = issued_invoice(&db.backend, t, acme, 2).await;
+    let acme = customer(&db.app, t, "Acme").await;
+    let invoice = issued_invoice(&db.app, t, acme, 2).await;
     caught_up(&db, Duration::from_secs(120)).await;
 
     // Given three bad messages on the invoice topic: bytes that are no envelope,
@@ -544,13 +544,13 @@ async fn a_poison_message_is_dead_lettered_and_parks_its_aggregate_only() {
     }
 
     // When real commands keep coming after them.
-    pay(&db.backend, t, invoice, 5_000).await;
-    let other = customer(&db.backend, t, "Globex").await;
-    issued_invoice(&db.backend, t, other, 1).await;
+    pay(&db.app, t, invoice, 5_000).await;
+    let other = customer(&db.app, t, "Globex").await;
+    issued_invoice(&db.app, t, other, 1).await;
 
     // Then the others are applied as usual...
     caught_up(&db, Duration::from_secs(120)).await;
-    let models = read_models(&db.backend.pool).await;
+    let models = read_models(&db.app.pool).await;
     assert_eq!(models["payments"].as_array().unwrap().len(), 1);
     assert_eq!(models["invoices"].as_array().unwrap().len(), 2);
 

@@ -68,7 +68,7 @@ impl BatchHooks for Freeze {
 }
 
 async fn checkpoint(db: &TestDatabase, projector: &str) -> FeedPosition {
-    let mut conn = db.backend.pool.acquire().await.unwrap();
+    let mut conn = db.app.pool.acquire().await.unwrap();
     Checkpoint::load(&mut conn, projector)
         .await
         .unwrap()
@@ -80,9 +80,9 @@ async fn checkpoint(db: &TestDatabase, projector: &str) -> FeedPosition {
 /// result against a clean rebuild.
 async fn killed_and_restarted_equals_a_rebuild(point: KillPoint) {
     let db = TestDatabase::new().await;
-    let projections = db.backend.projections().with_config(small_batches());
+    let projections = db.app.projections().with_config(small_batches());
     projections.install().await.unwrap();
-    every_event_type(&db.backend, tenant()).await;
+    every_event_type(&db.app, tenant()).await;
     let before = checkpoint(&db, "invoicing").await;
 
     // Given a projector frozen in its third batch at the kill point.
@@ -112,9 +112,9 @@ async fn killed_and_restarted_equals_a_rebuild(point: KillPoint) {
 
     // Then a restarted runner finishes, and its tables equal a clean rebuild's.
     projections.catch_up().await.unwrap();
-    let restarted = read_models(&db.backend.pool).await;
+    let restarted = read_models(&db.app.pool).await;
     projections.rebuild_all().await.unwrap();
-    let rebuilt = read_models(&db.backend.pool).await;
+    let rebuilt = read_models(&db.app.pool).await;
     assert_same_read_models(&restarted, &rebuilt);
     assert!(restarted["invoices"].as_array().unwrap().len() >= 4);
 }
@@ -132,21 +132,21 @@ async fn killed_between_the_commit_and_the_next_batch_applies_nothing_twice() {
 #[tokio::test]
 async fn a_redelivered_event_changes_nothing() {
     let db = TestDatabase::new().await;
-    every_event_type(&db.backend, tenant()).await;
-    let projections = db.backend.projections();
+    every_event_type(&db.app, tenant()).await;
+    let projections = db.app.projections();
     projections.catch_up().await.unwrap();
-    let before = read_models(&db.backend.pool).await;
+    let before = read_models(&db.app.pool).await;
 
     // When every event is delivered again to every projector.
     let events = read_after(
-        &mut db.backend.pool.acquire().await.unwrap(),
+        &mut db.app.pool.acquire().await.unwrap(),
         FeedPosition::ORIGIN,
         10_000,
     )
     .await
     .unwrap();
     for projector in projections.projectors() {
-        let mut tx = db.backend.pool.begin().await.unwrap();
+        let mut tx = db.app.pool.begin().await.unwrap();
         Target::live().enter(&mut tx).await.unwrap();
         let applied = apply_events(&mut tx, projector.as_ref(), &events)
             .await
@@ -162,20 +162,20 @@ async fn a_redelivered_event_changes_nothing() {
     }
 
     // Then no row changed.
-    assert_same_read_models(&before, &read_models(&db.backend.pool).await);
+    assert_same_read_models(&before, &read_models(&db.app.pool).await);
 }
 
 #[tokio::test]
 async fn an_event_whose_predecessor_was_never_applied_stops_the_projector() {
     let db = TestDatabase::new().await;
-    let projections = db.backend.projections();
+    let projections = db.app.projections();
     projections.install().await.unwrap();
     let t = tenant();
-    let acme = customer(&db.backend, t, "Acme").await;
-    let invoice = issued_invoice(&db.backend, t, acme, 1).await;
-    pay(&db.backend, t, invoice, 100).await;
+    let acme = customer(&db.app, t, "Acme").await;
+    let invoice = issued_invoice(&db.app, t, acme, 1).await;
+    pay(&db.app, t, invoice, 100).await;
     // (Read from the store directly: the feed may still hold it back.)
-    let events = folio_infra::history::aggregate_history(&db.backend.pool, &invoice.to_string())
+    let events = folio_infra::history::aggregate_history(&db.app.pool, &invoice.to_string())
         .await
         .unwrap();
     let payment = events
@@ -185,7 +185,7 @@ async fn an_event_whose_predecessor_was_never_applied_stops_the_projector() {
         .collect::<Vec<_>>();
 
     // When a projector that has seen nothing of the invoice gets only its payment.
-    let mut tx = db.backend.pool.begin().await.unwrap();
+    let mut tx = db.app.pool.begin().await.unwrap();
     Target::live().enter(&mut tx).await.unwrap();
     let invoicing = projections.projector("invoicing").unwrap();
     let result = apply_events(&mut tx, invoicing.as_ref(), &payment).await;
@@ -203,7 +203,7 @@ async fn an_event_whose_predecessor_was_never_applied_stops_the_projector() {
 #[tokio::test]
 async fn incremental_projection_of_the_demo_equals_a_full_rebuild() {
     let db = TestDatabase::new().await;
-    let projections = db.backend.projections().with_config(small_batches());
+    let projections = db.app.projections().with_config(small_batches());
     projections.install().await.unwrap();
 
     // Given projectors that follow the feed while the demo and the scenario run.
@@ -220,7 +220,7 @@ async fn incremental_projection_of_the_demo_equals_a_full_rebuild() {
         "{}",
         String::from_utf8_lossy(&demo.stderr)
     );
-    every_event_type(&db.backend, tenant()).await;
+    every_event_type(&db.app, tenant()).await;
 
     // When they have caught up.
     let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
@@ -236,11 +236,11 @@ async fn incremental_projection_of_the_demo_equals_a_full_rebuild() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     running.abort();
-    let incremental = read_models(&db.backend.pool).await;
+    let incremental = read_models(&db.app.pool).await;
 
     // Then a full rebuild produces the very same rows.
     projections.rebuild_all().await.unwrap();
-    assert_same_read_models(&incremental, &read_models(&db.backend.pool).await);
+    assert_same_read_models(&incremental, &read_models(&db.app.pool).await);
     let invoices = incremental["invoices"].as_array().unwrap().len();
     assert!(
         invoices >= 12,
@@ -251,17 +251,17 @@ async fn incremental_projection_of_the_demo_equals_a_full_rebuild() {
 #[tokio::test]
 async fn a_rebuild_swaps_atomically_while_readers_keep_reading() {
     let db = TestDatabase::new().await;
-    every_event_type(&db.backend, tenant()).await;
-    let projections = db.backend.projections();
+    every_event_type(&db.app, tenant()).await;
+    let projections = db.app.projections();
     projections.catch_up().await.unwrap();
     let expected: (i64, rust_decimal::Decimal) =
         sqlx::query_as("SELECT count(*), sum(total) FROM folio_read.invoices")
-            .fetch_one(&db.backend.pool)
+            .fetch_one(&db.app.pool)
             .await
             .unwrap();
 
     // Given readers querying the live tables without pause.
-    let pool = db.backend.pool.clone();
+    let pool = db.app.pool.clone();
     let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let readers: Vec<_> = (0..3)
         .map(|_| {
@@ -299,9 +299,9 @@ async fn a_rebuild_swaps_atomically_while_readers_keep_reading() {
 #[tokio::test]
 async fn the_bi_role_reads_the_read_models_and_nothing_else() {
     let db = TestDatabase::new().await;
-    every_event_type(&db.backend, tenant()).await;
-    db.backend.projections().catch_up().await.unwrap();
-    let mut conn = db.backend.pool.acquire().await.unwrap();
+    every_event_type(&db.app, tenant()).await;
+    db.app.projections().catch_up().await.unwrap();
+    let mut conn = db.app.pool.acquire().await.unwrap();
 
     async fn as_bi(conn: &mut sqlx::PgConnection, sql: &str) -> Result<(), String> {
         let mut tx = sqlx::Connection::begin(&mut *conn).await.unwrap();
@@ -344,12 +344,7 @@ async fn the_bi_role_reads_the_read_models_and_nothing_else() {
 #[tokio::test]
 async fn an_unknown_projector_is_named_with_the_known_ones() {
     let db = TestDatabase::new().await;
-    let error = db
-        .backend
-        .projections()
-        .rebuild("ledger")
-        .await
-        .unwrap_err();
+    let error = db.app.projections().rebuild("ledger").await.unwrap_err();
     assert!(matches!(error, ProjectionsError::UnknownProjector { .. }));
     assert_eq!(
         error.to_string(),
@@ -360,7 +355,7 @@ async fn an_unknown_projector_is_named_with_the_known_ones() {
 #[tokio::test]
 async fn every_read_model_table_and_column_is_documented() {
     let db = TestDatabase::new().await;
-    db.backend.projections().install().await.unwrap();
+    db.app.projections().install().await.unwrap();
     let undocumented: Vec<String> = sqlx::query_scalar(
         "SELECT c.relname || coalesce('.' || a.attname, '')
          FROM pg_class c
@@ -371,7 +366,7 @@ async fn every_read_model_table_and_column_is_documented() {
                 OR (a.attname IS NOT NULL AND col_description(c.oid, a.attnum) IS NULL))
          ORDER BY 1",
     )
-    .fetch_all(&db.backend.pool)
+    .fetch_all(&db.app.pool)
     .await
     .unwrap();
     assert_eq!(undocumented, Vec::<String>::new());
@@ -381,21 +376,21 @@ async fn every_read_model_table_and_column_is_documented() {
 async fn row_level_security_confines_the_api_role_to_its_tenant() {
     let db = TestDatabase::new().await;
     let (a, b) = (tenant(), tenant());
-    every_event_type(&db.backend, a).await;
-    every_event_type(&db.backend, b).await;
-    db.backend.projections().catch_up().await.unwrap();
+    every_event_type(&db.app, a).await;
+    every_event_type(&db.app, b).await;
+    db.app.projections().catch_up().await.unwrap();
     let relations: Vec<String> = sqlx::query_scalar(
         "SELECT c.relname::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
          JOIN pg_attribute t ON t.attrelid = c.oid AND t.attname = 'tenant_id'
          WHERE n.nspname = 'folio_read' AND c.relkind IN ('r', 'v') ORDER BY 1",
     )
-    .fetch_all(&db.backend.pool)
+    .fetch_all(&db.app.pool)
     .await
     .unwrap();
     assert!(relations.len() >= 15, "{relations:?}");
     for relation in &relations {
         // As the API, without any WHERE: only tenant A's rows, and some of them.
-        let mut tx = db.backend.pool.begin().await.unwrap();
+        let mut tx = db.app.pool.begin().await.unwrap();
         sqlx::query("SET LOCAL ROLE folio_api")
             .execute(&mut *tx)
             .await
@@ -415,7 +410,7 @@ async fn row_level_security_confines_the_api_role_to_its_tenant() {
         tx.rollback().await.unwrap();
     }
     // Without a tenant set, the API role reads nothing at all: it fails.
-    let mut tx = db.backend.pool.begin().await.unwrap();
+    let mut tx = db.app.pool.begin().await.unwrap();
     sqlx::query("SET LOCAL ROLE folio_api")
         .execute(&mut *tx)
         .await

@@ -2,42 +2,11 @@
 //! key) carrying subject, tenant and roles.
 
 use chrono::Utc;
+use folio_commands::{Caller, Role};
 use folio_domain::ids::{TenantId, UserId};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
-
-/// A role a user holds in a tenant.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, async_graphql::Enum)]
-#[serde(rename_all = "lowercase")]
-pub enum Role {
-    /// Everything in the tenant, including settings.
-    Admin,
-    /// Customers, invoices, payments, credit notes, reimbursements, reports.
-    Accountant,
-    /// Approves, rejects and returns expenses; reads all expenses.
-    Approver,
-    /// Submits and amends their own expenses; reads only their own.
-    Employee,
-    /// Reads everything in the tenant; writes nothing.
-    Auditor,
-}
-
-impl std::str::FromStr for Role {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s.to_ascii_lowercase().as_str() {
-            "admin" => Ok(Role::Admin),
-            "accountant" => Ok(Role::Accountant),
-            "approver" => Ok(Role::Approver),
-            "employee" => Ok(Role::Employee),
-            "auditor" => Ok(Role::Auditor),
-            other => Err(format!(
-                "unknown role '{other}' (admin, accountant, approver, employee, auditor)"
-            )),
-        }
-    }
-}
 
 /// The claims Folio reads from a token.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -52,24 +21,6 @@ pub struct Claims {
     pub exp: i64,
     /// Issued at.
     pub iat: i64,
-}
-
-/// An authenticated caller.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Principal {
-    /// The user.
-    pub user: UserId,
-    /// Their tenant.
-    pub tenant: TenantId,
-    /// Their roles.
-    pub roles: Vec<Role>,
-}
-
-impl Principal {
-    /// Whether the caller holds `role`.
-    pub fn has(&self, role: Role) -> bool {
-        self.roles.contains(&role)
-    }
 }
 
 /// Why a token was refused.
@@ -129,7 +80,7 @@ impl TokenKeys {
     }
 
     /// Verifies `token` and returns the caller.
-    pub fn verify(&self, token: &str) -> Result<Principal, AuthError> {
+    pub fn verify(&self, token: &str) -> Result<Caller, AuthError> {
         let mut validation = Validation::new(self.algorithm);
         validation.set_required_spec_claims(&["exp", "sub"]);
         validation.leeway = 5;
@@ -145,11 +96,11 @@ impl TokenKeys {
                 "the token needs a subject and at least one role".into(),
             ));
         }
-        Ok(Principal {
-            user: UserId::new(claims.sub),
-            tenant: TenantId(claims.tenant),
-            roles: claims.roles,
-        })
+        Ok(Caller::new(
+            TenantId(claims.tenant),
+            UserId::new(claims.sub),
+            claims.roles,
+        ))
     }
 
     /// Mints a token valid for `ttl` (HS256 keys only).
@@ -178,7 +129,7 @@ impl TokenKeys {
     }
 
     /// The caller named by an `Authorization` header value.
-    pub fn from_header(&self, header: Option<&str>) -> Result<Principal, AuthError> {
+    pub fn from_header(&self, header: Option<&str>) -> Result<Caller, AuthError> {
         let token = header
             .and_then(|h| {
                 h.strip_prefix("Bearer ")

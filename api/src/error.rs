@@ -1,7 +1,7 @@
 //! GraphQL errors with a stable `extensions.code` and a message a person can act on.
 
 use async_graphql::{Error, ErrorExtensions};
-use folio_commands::CommandError;
+use folio_commands::{CommandError, Forbidden};
 use folio_domain::{Coded, ErrorCode};
 
 /// An error with `code` in its extensions.
@@ -16,11 +16,8 @@ pub fn validation(message: impl Into<String>) -> Error {
 }
 
 /// A role that does not allow the operation.
-pub fn forbidden(what: &str) -> Error {
-    coded(
-        ErrorCode::Forbidden,
-        format!("your roles do not allow you to {what}"),
-    )
+pub fn forbidden(refusal: Forbidden) -> Error {
+    coded(ErrorCode::Forbidden, refusal.to_string())
 }
 
 /// A limit exceeded.

@@ -1,29 +1,27 @@
 //! # folio-api
 //!
-//! The GraphQL API the frontend talks to (axum + async-graphql): queries over the
-//! read models, a mutation per command with idempotency keys and consistency
-//! tokens, subscriptions to status changes, bearer-JWT authentication with a role
-//! matrix, tenant isolation (in every query and, underneath, by Postgres row-level
-//! security), limits, health and metrics.
+//! The network edge of Folio: the GraphQL API the frontend talks to (axum +
+//! async-graphql), with health and metrics. It is thin: it authenticates the
+//! caller, maps GraphQL to the application layer's use cases (`folio-commands`,
+//! which check the role matrix and run the commands) and to the read models'
+//! typed queries (`folio-projections`), and maps the answers back. It depends on
+//! no adapter of `folio-infra`; the binary wires those in.
 //!
-//! - [`auth`]: tokens and callers. [`access`]: the role matrix.
-//! - [`schema`]: queries, mutations, subscriptions. [`inputs`]: input types.
-//! - [`reads`]: read-model rows and the tenant-confined transaction.
-//! - [`history`]: the event history, event log and past states, for auditors.
-//! - [`server`]: routes, limits, health, metrics. [`error`]: coded errors.
+//! - [`auth`]: bearer JWTs → the application layer's `Caller`.
+//! - [`graphql`]: the schema, one file per area (customers, invoices, expenses,
+//!   settings, reports, history), Relay's `Node`, subscriptions, wire types.
+//! - [`server`]: routes, body and time limits, health, metrics.
+//! - [`error`]: the coded GraphQL errors every resolver returns.
 
 #![deny(missing_docs)]
 
-pub mod access;
 pub mod auth;
 pub mod error;
-pub mod history;
-pub mod inputs;
+pub mod graphql;
 pub mod metrics;
-pub mod reads;
-pub mod schema;
 pub mod server;
 
-pub use auth::{Principal, Role, TokenKeys};
-pub use schema::{sdl, Limits};
+pub use auth::TokenKeys;
+pub use folio_commands::Role;
+pub use graphql::{sdl, Limits, Services};
 pub use server::{router, AppState};

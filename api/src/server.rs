@@ -15,20 +15,19 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use folio_domain::ErrorCode;
-use folio_infra::projecting::ProjectorStatus;
-use folio_infra::Backend;
+use folio_projections::status::{self, ProjectorStatus};
 use folio_projections::FeedEvent;
 use serde_json::json;
 use tokio::sync::broadcast;
 
 use crate::auth::{AuthError, TokenKeys};
+use crate::graphql::{build, request_data, FolioSchema, Limits, Services};
 use crate::metrics::Metrics;
-use crate::schema::{build, request_data, FolioSchema, Limits};
 
 /// Everything the handlers share.
 #[derive(Clone)]
 pub struct AppState {
-    backend: Arc<Backend>,
+    services: Services,
     schema: FolioSchema,
     keys: Arc<TokenKeys>,
     limits: Limits,
@@ -45,17 +44,17 @@ impl std::fmt::Debug for AppState {
 }
 
 impl AppState {
-    /// Wires the API over a backend; `changes` carries committed events to
-    /// subscriptions.
+    /// Wires the API over the application layer and the read models; `changes`
+    /// carries committed events to subscriptions.
     pub fn new(
-        backend: Arc<Backend>,
+        services: Services,
         keys: TokenKeys,
         limits: Limits,
         changes: broadcast::Sender<Arc<FeedEvent>>,
     ) -> Self {
         AppState {
             schema: build(&limits, changes),
-            backend,
+            services,
             keys: Arc::new(keys),
             limits,
             metrics: Arc::new(Metrics::default()),
@@ -165,7 +164,7 @@ async fn execute(state: &AppState, headers: &HeaderMap, body: Body) -> Response 
         }
     };
     let mut request = request;
-    request.data = request_data(principal, state.backend.clone(), state.limits);
+    request.data = request_data(principal, &state.services, state.limits);
     let request = request.data(state.metrics.clone());
     match tokio::time::timeout(state.limits.request_timeout, state.schema.execute(request)).await {
         Ok(response) => Json(with_codes(response)).into_response(),
@@ -211,7 +210,7 @@ async fn subscriptions(
                             .map_err(|e: AuthError| {
                                 crate::error::coded(ErrorCode::Unauthenticated, e.to_string())
                             })?;
-                    let mut data = request_data(principal, state.backend.clone(), state.limits);
+                    let mut data = request_data(principal, &state.services, state.limits);
                     data.insert(state.metrics.clone());
                     Ok(data)
                 })
@@ -219,19 +218,24 @@ async fn subscriptions(
         })
 }
 
+/// Where every projector stands, read from the checkpoints.
+async fn projector_statuses(state: &AppState) -> Result<Vec<ProjectorStatus>, sqlx::Error> {
+    status::of(&state.services.pool, &folio_projections::all()).await
+}
+
 async fn healthz() -> &'static str {
     "ok"
 }
 
 async fn readyz(State(state): State<AppState>) -> Response {
-    if let Err(error) = sqlx::query("SELECT 1").execute(&state.backend.pool).await {
+    if let Err(error) = status::database_answers(&state.services.pool).await {
         return (
             StatusCode::SERVICE_UNAVAILABLE,
             Json(json!({"ready": false, "reason": format!("Postgres: {error}")})),
         )
             .into_response();
     }
-    match state.backend.projections().status().await {
+    match projector_statuses(&state).await {
         Ok(statuses) => {
             let stalled: Vec<String> = statuses
                 .iter()
@@ -264,7 +268,7 @@ async fn readyz(State(state): State<AppState>) -> Response {
 
 async fn metrics(State(state): State<AppState>) -> Response {
     let mut lag = String::new();
-    if let Ok(statuses) = state.backend.projections().status().await {
+    if let Ok(statuses) = projector_statuses(&state).await {
         let mut gauge = |name: &str, help: &str, value: &dyn Fn(&ProjectorStatus) -> String| {
             lag.push_str(&format!("# HELP {name} {help}\n# TYPE {name} gauge\n"));
             for s in &statuses {

@@ -10,12 +10,12 @@ use anyhow::Context;
 use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
-use folio_api::reads::{tenant_tx, Invoice, InvoiceLine};
-use folio_api::schema::{Children, SELECT_INVOICES};
+use folio::wiring::App;
 use folio_api::{Role, TokenKeys};
 use folio_domain::ids::{CustomerId, InvoiceId, TenantId};
-use folio_infra::feed::checkpoints_cover;
-use folio_infra::Backend;
+use folio_projections::checkpoint::covers as checkpoints_cover;
+use folio_projections::invoicing::queries::{self as invoice_queries, InvoiceFilter, InvoiceOrder};
+use folio_projections::reading::{tenant_reader, Page};
 use serde_json::{json, Value};
 use sqlx::postgres::PgConnectOptions;
 use sqlx::{ConnectOptions, Connection, PgPool};
@@ -37,7 +37,7 @@ pub struct Database {
     /// Its URL.
     pub url: String,
     /// Folio over it.
-    pub backend: Arc<Backend>,
+    pub app: Arc<App>,
     /// A second pool for the baselines.
     pub raw: PgPool,
 }
@@ -60,7 +60,7 @@ impl Database {
             server: server.to_owned(),
             name: name.to_owned(),
             url,
-            backend: Arc::new(Backend::over(pool)),
+            app: Arc::new(App::over(pool)),
             raw,
         })
     }
@@ -116,14 +116,14 @@ pub fn machine() -> String {
 const LARGE_UNIT_CENTS: i64 = 10_000_000_000;
 
 /// An issued invoice large enough to take any number of small payments.
-async fn payable_invoice(backend: &Backend, books: &Books, n: usize) -> anyhow::Result<InvoiceId> {
+async fn payable_invoice(backend: &App, books: &Books, n: usize) -> anyhow::Result<InvoiceId> {
     let customer = books.customers[n % books.customers.len()];
     workload::issued_invoice(backend, books.tenant, customer, 1, LARGE_UNIT_CENTS).await
 }
 
 /// Figure 1: command throughput and latency against single-row INSERTs.
 pub async fn commands(db: &Database, scale: Scale) -> anyhow::Result<Vec<Row>> {
-    let backend = db.backend.clone();
+    let backend = db.app.clone();
     let books = Books::open(&backend, 8).await?;
     let mut invoices = Vec::new();
     for n in 0..64 {
@@ -237,7 +237,7 @@ fn latency_rows(
 /// payments grow its state, which keeps every payment for refunds and duplicate
 /// checks, so the same comparison on them is reported beside it, without target.
 pub async fn stream_growth(db: &Database, scale: Scale) -> anyhow::Result<Vec<Row>> {
-    let backend = &db.backend;
+    let backend = &db.app;
     let books = Books::open(backend, 1).await?;
     let probes = if scale.long_stream > 1_000 { 200 } else { 50 };
     let mut rows = Vec::new();
@@ -332,7 +332,7 @@ fn growth_rows(
 /// Figures 2 and 5b: projecting a backlog from zero against a bulk copy of its
 /// rows, and how rebuild time grows with the backlog.
 pub async fn catch_up(db: &Database, scale: Scale) -> anyhow::Result<Vec<Row>> {
-    let backend = &db.backend;
+    let backend = &db.app;
     workload::backlog(backend, scale.small_backlog, 16).await?;
     let (small_events, small_seconds) = timed_rebuild(db).await?;
     workload::backlog(backend, scale.backlog - small_events.min(scale.backlog), 16).await?;
@@ -376,7 +376,7 @@ async fn timed_rebuild(db: &Database) -> anyhow::Result<(u64, f64)> {
     let events: i64 = sqlx::query_scalar("SELECT count(*) FROM events")
         .fetch_one(&db.raw)
         .await?;
-    let took = timed(db.backend.projections().rebuild_all()).await?;
+    let took = timed(db.app.projections().rebuild_all()).await?;
     Ok((events as u64, took.as_secs_f64()))
 }
 
@@ -391,10 +391,10 @@ pub async fn serving(db: &Database, scale: Scale, brokers: &str) -> anyhow::Resu
         );
     };
     let mut rows = Vec::new();
-    let books = Books::open(&db.backend, 10).await?;
+    let books = Books::open(&db.app, 10).await?;
     for n in 0..60 {
         let customer = books.customers[n % books.customers.len()];
-        workload::issued_invoice(&db.backend, books.tenant, customer, 5, 9_900).await?;
+        workload::issued_invoice(&db.app, books.tenant, customer, 5, 9_900).await?;
     }
     step("serve, embedded");
     let server = Serve::start(&db.url, &[]).await?;
@@ -516,7 +516,7 @@ async fn commit_to_visible(db: &Database, books: &Books, scale: Scale) -> anyhow
     let started = Instant::now();
     for n in 0..total {
         ticks.tick().await;
-        let (backend, pending, tenant) = (db.backend.clone(), pending.clone(), books.tenant);
+        let (backend, pending, tenant) = (db.app.clone(), pending.clone(), books.tenant);
         writers.spawn(async move {
             let employee = format!("employee-{}", n % 20);
             let (_, position) =
@@ -676,17 +676,21 @@ async fn graphql_reads(
 async fn plain_handler(pool: PgPool, tenant: TenantId) -> anyhow::Result<String> {
     async fn invoices(State((pool, tenant)): State<(PgPool, TenantId)>) -> Json<Value> {
         let answer = async {
-            let mut tx = tenant_tx(&pool, tenant).await?;
-            let invoices: Vec<Invoice> = sqlx::query_as(&format!(
-                "{SELECT_INVOICES} ORDER BY issue_date DESC NULLS LAST, invoice_id LIMIT 51"
-            ))
-            .fetch_all(&mut *tx)
-            .await?;
-            let ids: Vec<uuid::Uuid> = invoices.iter().take(50).map(|i| i.invoice_id).collect();
-            let lines: Vec<InvoiceLine> = sqlx::query_as(InvoiceLine::SQL)
-                .bind(&ids)
-                .fetch_all(&mut *tx)
-                .await?;
+            let mut tx = tenant_reader(&pool, tenant).await?;
+            let page = Page {
+                offset: 0,
+                limit: 50,
+            };
+            let invoices = invoice_queries::invoices(
+                &mut tx,
+                &InvoiceFilter::default(),
+                InvoiceOrder::default(),
+                page,
+            )
+            .await?
+            .items;
+            let ids: Vec<uuid::Uuid> = invoices.iter().map(|i| i.invoice_id).collect();
+            let lines = invoice_queries::lines_of(&mut tx, &ids).await?;
             tx.commit().await?;
             let mut by_invoice: BTreeMap<uuid::Uuid, Vec<Value>> = BTreeMap::new();
             for line in lines {

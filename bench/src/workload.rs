@@ -5,9 +5,10 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use chrono::NaiveDate;
+use folio::wiring::App;
 use folio_commands::{
-    AddInvoiceLine, ApproveExpense, CommandContext, CreateInvoiceDraft, IssueInvoice,
-    RecordPayment, RegisterCustomer, SubmitExpense,
+    AddInvoiceLine, ApproveExpense, Caller, CommandContext, CreateInvoiceDraft, IssueInvoice,
+    RecordPayment, RegisterCustomer, Role, SubmitExpense,
 };
 use folio_domain::customer::{ContactDetails, TaxDetails};
 use folio_domain::expense::ExpenseDetails;
@@ -16,13 +17,13 @@ use folio_domain::invoice::PaymentMethod;
 use folio_domain::money::{Currency, Money};
 use folio_domain::pricing::LineItem;
 use folio_domain::tax::{TaxRate, TaxTreatment};
-use folio_infra::Backend;
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
 /// A context for `actor` in `tenant` with a fresh idempotency key.
 pub fn ctx(tenant: TenantId, actor: &str) -> CommandContext {
-    CommandContext::new(tenant, UserId::new(actor), Uuid::new_v4().to_string())
+    let caller = Caller::new(tenant, UserId::new(actor), vec![Role::Admin]);
+    CommandContext::new(caller, Uuid::new_v4().to_string())
 }
 
 fn eur() -> Currency {
@@ -40,11 +41,7 @@ pub fn new_tenant() -> TenantId {
 }
 
 /// Registers a customer.
-pub async fn customer(
-    backend: &Backend,
-    tenant: TenantId,
-    name: &str,
-) -> anyhow::Result<CustomerId> {
+pub async fn customer(backend: &App, tenant: TenantId, name: &str) -> anyhow::Result<CustomerId> {
     let input = RegisterCustomer {
         customer_id: None,
         contact: ContactDetails {
@@ -61,7 +58,7 @@ pub async fn customer(
         },
     };
     let outcome = backend
-        .folio
+        .use_cases
         .register_customer(&ctx(tenant, "acc"), input)
         .await?;
     outcome.aggregate_id.parse().context("customer id")
@@ -69,7 +66,7 @@ pub async fn customer(
 
 /// Replaces a customer's contact details with the `n`th version of them: one event.
 pub async fn update_contact(
-    backend: &Backend,
+    backend: &App,
     tenant: TenantId,
     customer: CustomerId,
     n: usize,
@@ -81,7 +78,7 @@ pub async fn update_contact(
         address: Some("Hauptstrasse 1, Berlin".into()),
     };
     backend
-        .folio
+        .use_cases
         .update_customer_contact(&ctx(tenant, "acc"), customer, contact)
         .await?;
     Ok(())
@@ -90,13 +87,13 @@ pub async fn update_contact(
 /// Drafts an invoice with `lines` lines of `unit_cents` (19% VAT) and issues it:
 /// `lines + 2` events.
 pub async fn issued_invoice(
-    backend: &Backend,
+    backend: &App,
     tenant: TenantId,
     customer: CustomerId,
     lines: usize,
     unit_cents: i64,
 ) -> anyhow::Result<InvoiceId> {
-    let folio = &backend.folio;
+    let folio = &backend.use_cases;
     let draft = CreateInvoiceDraft {
         invoice_id: None,
         customer_id: customer,
@@ -142,7 +139,7 @@ pub async fn issued_invoice(
 
 /// Records a payment of `cents`; returns the feed position of its event.
 pub async fn pay(
-    backend: &Backend,
+    backend: &App,
     tenant: TenantId,
     invoice: InvoiceId,
     cents: i64,
@@ -155,7 +152,7 @@ pub async fn pay(
         reference: Some("bank transfer".into()),
     };
     let (outcome, _) = backend
-        .folio
+        .use_cases
         .record_payment(&ctx(tenant, "acc"), invoice, payment)
         .await?;
     outcome.position.context("a payment writes an event")
@@ -163,7 +160,7 @@ pub async fn pay(
 
 /// Submits an expense of `cents` for `employee`; returns its id and feed position.
 pub async fn submit_expense(
-    backend: &Backend,
+    backend: &App,
     tenant: TenantId,
     employee: &str,
     cents: i64,
@@ -178,7 +175,7 @@ pub async fn submit_expense(
         receipt_ref: Some("receipt-1".into()),
     };
     let outcome = backend
-        .folio
+        .use_cases
         .submit_expense(
             &ctx(tenant, employee),
             SubmitExpense {
@@ -196,13 +193,13 @@ pub async fn submit_expense(
 
 /// Approves an expense as `approver`.
 pub async fn approve(
-    backend: &Backend,
+    backend: &App,
     tenant: TenantId,
     expense: ExpenseId,
     approver: &str,
 ) -> anyhow::Result<()> {
     backend
-        .folio
+        .use_cases
         .approve_expense(
             &ctx(tenant, approver),
             expense,
@@ -223,7 +220,7 @@ pub struct Books {
 
 impl Books {
     /// A new tenant with `customers` customers.
-    pub async fn open(backend: &Backend, customers: usize) -> anyhow::Result<Self> {
+    pub async fn open(backend: &App, customers: usize) -> anyhow::Result<Self> {
         let tenant = new_tenant();
         let mut ids = Vec::with_capacity(customers);
         for n in 0..customers {
@@ -239,7 +236,7 @@ impl Books {
 /// Fills the store with at least `events` more events, from `workers` concurrent
 /// writers: each round is an invoice with 3 lines, issued and paid in 2 parts
 /// (7 events), and 2 expenses, each approved (4 events).
-pub async fn backlog(backend: &Arc<Backend>, events: u64, workers: usize) -> anyhow::Result<()> {
+pub async fn backlog(backend: &Arc<App>, events: u64, workers: usize) -> anyhow::Result<()> {
     let start: i64 = sqlx::query_scalar("SELECT count(*) FROM events")
         .fetch_one(&backend.pool)
         .await?;

@@ -7,14 +7,15 @@ use folio_domain::ids::{TenantId, UserId};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::access::Caller;
+
 /// Everything about a request that is not the command itself.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CommandContext {
-    /// The tenant the request acts in.
-    pub tenant_id: TenantId,
-    /// Who acts.
-    pub actor: UserId,
-    /// Client-chosen key: the same key in the same tenant gives the same outcome.
+    /// Who asks, in which tenant, with which roles; the use case checks the roles.
+    pub caller: Caller,
+    /// Client-chosen key (1 to 200 characters): the same key in the same tenant
+    /// gives the same outcome, however often the request is retried.
     pub idempotency_key: String,
     /// If set, the command fails with a conflict unless the aggregate is at this version.
     pub expected_version: Option<u64>,
@@ -25,16 +26,25 @@ pub struct CommandContext {
 }
 
 impl CommandContext {
-    /// A context with no expected version, correlation or causation.
-    pub fn new(tenant_id: TenantId, actor: UserId, idempotency_key: impl Into<String>) -> Self {
+    /// A context for `caller` with no expected version, correlation or causation.
+    pub fn new(caller: Caller, idempotency_key: impl Into<String>) -> Self {
         CommandContext {
-            tenant_id,
-            actor,
+            caller,
             idempotency_key: idempotency_key.into(),
             expected_version: None,
             correlation_id: None,
             causation_id: None,
         }
+    }
+
+    /// The tenant the command acts in.
+    pub fn tenant_id(&self) -> TenantId {
+        self.caller.tenant_id
+    }
+
+    /// The user the command runs as (recorded as the events' actor).
+    pub fn actor(&self) -> &UserId {
+        &self.caller.user
     }
 
     /// The same context pinned to an expected aggregate version.
@@ -52,8 +62,8 @@ impl CommandContext {
         now: DateTime<Utc>,
     ) -> HashMap<String, String> {
         let mut metadata = HashMap::from([
-            ("tenant_id".to_owned(), self.tenant_id.to_string()),
-            ("actor".to_owned(), self.actor.to_string()),
+            ("tenant_id".to_owned(), self.caller.tenant_id.to_string()),
+            ("actor".to_owned(), self.caller.user.to_string()),
             ("command_id".to_owned(), command_id.to_string()),
             ("command".to_owned(), command_name.to_owned()),
             ("idempotency_key".to_owned(), self.idempotency_key.clone()),

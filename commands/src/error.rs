@@ -2,12 +2,18 @@
 
 use folio_domain::{Coded, ErrorCode};
 
+use crate::access::Forbidden;
+
 /// A command that did not take effect. Nothing was written in any of these cases.
 #[derive(Debug, thiserror::Error)]
 pub enum CommandError<E: std::error::Error> {
     /// The domain refused the command; the inner error says which rule.
     #[error(transparent)]
     Rejected(E),
+    /// The caller's roles do not allow the use case; checked before anything is
+    /// read, so a refusal reveals nothing about the target.
+    #[error(transparent)]
+    Forbidden(#[from] Forbidden),
     /// The aggregate changed since the caller read it (expected version given), or
     /// concurrent writers kept winning until the retry budget ran out.
     #[error("the {aggregate_type} was changed concurrently (expected version {expected:?}, found {actual}); reload and retry")]
@@ -47,6 +53,7 @@ impl<E: std::error::Error + Coded> CommandError<E> {
     pub fn code(&self) -> ErrorCode {
         match self {
             CommandError::Rejected(e) => e.code(),
+            CommandError::Forbidden(_) => ErrorCode::Forbidden,
             CommandError::Conflict { .. } => ErrorCode::Conflict,
             CommandError::NotFound { .. } => ErrorCode::NotFound,
             CommandError::IdempotencyKeyReused { .. } => ErrorCode::Conflict,

@@ -2,11 +2,13 @@
 //!
 //! The application layer: how a request from a person or a system becomes events.
 //!
-//! A request arrives with a [`CommandContext`] (tenant, actor, idempotency key,
-//! optional expected version). [`Folio`] turns it into a domain command (filling in
-//! what the domain must not fetch itself: today's date, the next document number, the
-//! tenant's policies, the customer's standing) and runs it through an
-//! [`Executor`]:
+//! A request arrives with a [`CommandContext`]: the [`Caller`] (tenant, user,
+//! roles), an idempotency key, optionally an expected version. A method of
+//! [`UseCases`] checks the caller's roles against the one access matrix
+//! ([`access`]), turns the request into a domain command (filling in what the
+//! domain must not fetch itself: today's date, the next document number, the
+//! tenant's policies, the customer's standing) and runs it through the
+//! [`CommandRunner`]:
 //!
 //! 1. open a lease on the [`CommandLedger`] for the idempotency key: a retried request
 //!    gets the first outcome back and appends nothing;
@@ -17,25 +19,38 @@
 //!    the caller pinned an expected version;
 //! 5. record the outcome in the ledger.
 //!
-//! The ports ([`EventStores`], [`CommandLedger`], [`Clock`]) are implemented by
-//! `folio-infra` on Postgres.
+//! The ports ([`EventStores`], [`CommandLedger`], [`Clock`], [`PersonalDataKeys`])
+//! are implemented by `folio-infra` on Postgres. Every failure is a
+//! [`CommandError`], whose stable code is decided once, in [`CommandError::code`].
+//!
+//! Map of the crate:
+//! - [`access`]: roles, actions, the matrix, the [`Caller`].
+//! - `use_cases/`: [`UseCases`], one file per area (customers, invoices, expenses,
+//!   settings), each use case's input type beside it.
+//! - `runner`: the [`CommandRunner`] every use case goes through.
+//! - [`history`]: the auditors' use cases ([`history::AuditTrail`]) over the
+//!   [`history::EventHistory`] port.
+//! - `ports`: what the layer needs from the outside world.
 
 #![deny(missing_docs)]
 
+pub mod access;
 mod context;
 mod error;
-mod executor;
-mod folio;
+pub mod history;
 mod ports;
+mod runner;
+mod use_cases;
 
+pub use access::{Action, Caller, ExpenseVisibility, Forbidden, Role};
 pub use context::{CommandContext, CommandOutcome};
 pub use error::CommandError;
-pub use executor::{Executor, RetryPolicy};
-pub use folio::{
-    AddInvoiceLine, ApproveExpense, CreateInvoiceDraft, Folio, IssueCreditNote, IssueInvoice,
-    RecordPayment, RefundPayment, RegisterCustomer, SubmitExpense,
-};
 pub use ports::{
-    Clock, CommandLease, CommandLedger, EventStores, LedgerError, PersonalDataKeys, Recorded,
-    StoredOutcome, SystemClock,
+    AggregateStore, Clock, CommandLease, CommandLedger, EventStores, LedgerError, PersonalDataKeys,
+    Recorded, StoredOutcome, SystemClock,
+};
+pub use runner::{CommandRunner, RetryPolicy};
+pub use use_cases::{
+    AddInvoiceLine, ApproveExpense, CreateInvoiceDraft, IssueCreditNote, IssueInvoice,
+    RecordPayment, RefundPayment, RegisterCustomer, SubmitExpense, UseCases,
 };

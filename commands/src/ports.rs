@@ -1,9 +1,12 @@
 //! The ports the application layer needs, implemented by `folio-infra`.
 
+use std::collections::HashMap;
+use std::sync::Arc;
+
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use cqrs_es::persist::EventStoreAggregateContext;
-use cqrs_es::EventStore;
+use cqrs_es::{Aggregate, AggregateError, EventEnvelope, EventStore};
 use folio_domain::customer::Customer;
 use folio_domain::document_number::DocumentNumber;
 use folio_domain::expense::Expense;
@@ -12,24 +15,68 @@ use folio_domain::invoice::Invoice;
 use folio_domain::settings::TenantSettings;
 use serde::{Deserialize, Serialize};
 
-/// One cqrs-es event store per aggregate type.
-pub trait EventStores: Send + Sync + 'static {
-    /// Customers.
-    type Customers: EventStore<Customer, AC = EventStoreAggregateContext<Customer>>;
-    /// Invoices.
-    type Invoices: EventStore<Invoice, AC = EventStoreAggregateContext<Invoice>>;
-    /// Expenses.
-    type Expenses: EventStore<Expense, AC = EventStoreAggregateContext<Expense>>;
-    /// Tenant settings.
-    type Settings: EventStore<TenantSettings, AC = EventStoreAggregateContext<TenantSettings>>;
-    /// The customers' store.
-    fn customers(&self) -> &Self::Customers;
-    /// The invoices' store.
-    fn invoices(&self) -> &Self::Invoices;
-    /// The expenses' store.
-    fn expenses(&self) -> &Self::Expenses;
-    /// The settings' store.
-    fn settings(&self) -> &Self::Settings;
+/// Loads and commits the events of one aggregate type: the part of a cqrs-es
+/// `EventStore` the use cases need, object-safe so that the application layer (and
+/// every edge holding it) is not generic over the store's technology. Every cqrs-es
+/// store with the persisted context implements it.
+#[async_trait]
+pub trait AggregateStore<A: Aggregate + 'static>: Send + Sync {
+    /// The aggregate's current state and sequence (empty state and 0 when it has no
+    /// events yet).
+    async fn load(
+        &self,
+        aggregate_id: &str,
+    ) -> Result<EventStoreAggregateContext<A>, AggregateError<A::Error>>;
+    /// Appends `events` after the loaded `context`; `AggregateConflict` when
+    /// another writer appended first.
+    async fn commit(
+        &self,
+        events: Vec<A::Event>,
+        context: EventStoreAggregateContext<A>,
+        metadata: HashMap<String, String>,
+    ) -> Result<Vec<EventEnvelope<A>>, AggregateError<A::Error>>;
+}
+
+#[async_trait]
+impl<A, ES> AggregateStore<A> for ES
+where
+    A: Aggregate + 'static,
+    ES: EventStore<A, AC = EventStoreAggregateContext<A>>,
+{
+    async fn load(
+        &self,
+        aggregate_id: &str,
+    ) -> Result<EventStoreAggregateContext<A>, AggregateError<A::Error>> {
+        self.load_aggregate(aggregate_id).await
+    }
+
+    async fn commit(
+        &self,
+        events: Vec<A::Event>,
+        context: EventStoreAggregateContext<A>,
+        metadata: HashMap<String, String>,
+    ) -> Result<Vec<EventEnvelope<A>>, AggregateError<A::Error>> {
+        EventStore::commit(self, events, context, metadata).await
+    }
+}
+
+/// The event store of every aggregate type (one table underneath, in Postgres).
+#[derive(Clone)]
+pub struct EventStores {
+    /// Customers, keyed by customer id.
+    pub customers: Arc<dyn AggregateStore<Customer>>,
+    /// Invoices with their payments and credit notes, keyed by invoice id.
+    pub invoices: Arc<dyn AggregateStore<Invoice>>,
+    /// Expenses, keyed by expense id.
+    pub expenses: Arc<dyn AggregateStore<Expense>>,
+    /// Tenant settings, keyed by tenant id (one stream per tenant).
+    pub settings: Arc<dyn AggregateStore<TenantSettings>>,
+}
+
+impl std::fmt::Debug for EventStores {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("EventStores")
+    }
 }
 
 /// What the ledger remembers of a finished command.

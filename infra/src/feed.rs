@@ -13,10 +13,9 @@
 use std::time::Duration;
 
 use crate::history::COLUMNS;
-use chrono::{DateTime, Utc};
 use folio_projections::{FeedEvent, FeedPosition};
 use sqlx::postgres::PgListener;
-use sqlx::{Executor, PgConnection, PgPool};
+use sqlx::{PgConnection, PgPool};
 
 /// The condition that makes an event part of the feed: its transaction is older
 /// than every transaction still running, so nothing can commit before it any more.
@@ -46,62 +45,11 @@ pub async fn read_after(
     .await
 }
 
-/// How far behind `after` is: events not yet read (committed or not) and the
-/// recording time of the oldest of them.
-pub async fn backlog(
-    pool: &PgPool,
-    after: FeedPosition,
-) -> Result<(i64, Option<DateTime<Utc>>), sqlx::Error> {
-    sqlx::query_as(
-        "SELECT count(*), min(recorded_at) FROM public.events
-         WHERE (transaction_id, global_position) > ($1::text::xid8, $2)",
-    )
-    .bind(after.transaction_id.to_string())
-    .bind(after.global_position)
-    .fetch_one(pool)
-    .await
-}
-
 /// The highest position of any committed event (0 for an empty store).
 pub async fn head(pool: &PgPool) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar("SELECT coalesce(max(global_position), 0) FROM public.events")
         .fetch_one(pool)
         .await
-}
-
-/// Whether the stored checkpoint of `projector` (of every installed projector when
-/// `None`) includes every event at or below `global_position`; false while none is
-/// installed. Positions are unique, so a consistency token names one event:
-/// this is read-your-writes, and how a catch-up knows it is done.
-pub async fn checkpoints_cover(
-    pool: &PgPool,
-    global_position: i64,
-    projector: Option<&str>,
-) -> Result<bool, sqlx::Error> {
-    let mut tx = pool.begin().await?;
-    // The events a checkpoint does not cover are the range after it in feed order,
-    // which the feed-order index finds at once. The planner cannot know that range
-    // is short (it is the projector's backlog) and picks a scan of the whole table,
-    // which made every consistency-token read O(events): steer it off (and keep
-    // the penalty cost that steers it from triggering JIT compilation).
-    (&mut *tx)
-        .execute("SET LOCAL enable_seqscan = off; SET LOCAL jit = off")
-        .await?;
-    let covered = sqlx::query_scalar(
-        "SELECT coalesce(bool_and(NOT EXISTS (
-                    SELECT 1 FROM public.events e
-                    WHERE (e.transaction_id, e.global_position) > (p.transaction_id, p.global_position)
-                      AND e.global_position <= $1)),
-                false)
-         FROM public.projection_checkpoints p
-         WHERE $2::text IS NULL OR p.projector = $2",
-    )
-    .bind(global_position)
-    .bind(projector)
-    .fetch_one(&mut *tx)
-    .await?;
-    tx.commit().await?;
-    Ok(covered)
 }
 
 /// How long a reader that must cover everything committed before it began (an

@@ -8,6 +8,10 @@
 
 use chrono::{DateTime, Utc};
 use cqrs_es::Aggregate;
+use folio_commands::history as history_port;
+use folio_domain::expense::Expense;
+use folio_domain::ids::TenantId;
+use folio_domain::invoice::Invoice;
 use folio_projections::{FeedEvent, FeedPosition};
 use sqlx::PgPool;
 use uuid::Uuid;
@@ -68,20 +72,7 @@ pub async fn stream_history(
     .await
 }
 
-/// Which events of a tenant's log to list.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct EventLogFilter {
-    /// Only this aggregate type (`Invoice`, `Expense`, ...).
-    pub aggregate_type: Option<String>,
-    /// Only this event type (`PaymentRecorded`, ...).
-    pub event_type: Option<String>,
-    /// Only events written by this user.
-    pub actor: Option<String>,
-    /// Recorded at or after this.
-    pub from: Option<DateTime<Utc>>,
-    /// Recorded before this.
-    pub to: Option<DateTime<Utc>>,
-}
+pub use folio_commands::history::EventLogFilter;
 
 /// Up to `limit` events of `tenant` after `after` (a feed position), in feed
 /// order, matching `filter`. Only events in the global feed are listed (see
@@ -249,4 +240,128 @@ where
         version,
         recorded_at,
     }))
+}
+
+/// The auditors' history on Postgres: implements `folio_commands::history::EventHistory`.
+#[derive(Debug, Clone)]
+pub struct PgEventHistory {
+    pool: PgPool,
+}
+
+impl PgEventHistory {
+    /// Reads from the event store behind `pool`.
+    pub fn new(pool: PgPool) -> Self {
+        PgEventHistory { pool }
+    }
+
+    /// Stored events as auditors read them, each with today's payload.
+    async fn recorded(
+        &self,
+        events: Vec<AuditedEvent>,
+    ) -> Result<Vec<history_port::RecordedEvent>, history_port::HistoryError> {
+        let current = current_payloads(&self.pool, &events)
+            .await
+            .map_err(port_error)?;
+        Ok(events
+            .into_iter()
+            .zip(current)
+            .map(|(event, current_payload)| history_port::RecordedEvent {
+                position: history_port::LogPosition {
+                    transaction_id: event.transaction_id,
+                    global_position: event.global_position,
+                },
+                payload: serde_json::from_str(&event.payload).unwrap_or_default(),
+                metadata: serde_json::from_str(&event.metadata).unwrap_or_default(),
+                current_payload,
+                aggregate_type: event.aggregate_type,
+                aggregate_id: event.aggregate_id,
+                sequence: event.sequence,
+                event_type: event.event_type,
+                event_version: event.event_version,
+                recorded_at: event.recorded_at,
+                previous_hash: event.previous_hash.to_string(),
+                hash: event.hash.to_string(),
+            })
+            .collect())
+    }
+}
+
+fn port_error(error: HistoryError) -> history_port::HistoryError {
+    match error {
+        HistoryError::Database(e) => history_port::HistoryError::Unavailable(Box::new(e)),
+        other => history_port::HistoryError::Unreadable(Box::new(other)),
+    }
+}
+
+fn unavailable(error: sqlx::Error) -> history_port::HistoryError {
+    history_port::HistoryError::Unavailable(Box::new(error))
+}
+
+#[async_trait::async_trait]
+impl history_port::EventHistory for PgEventHistory {
+    async fn stream(
+        &self,
+        tenant_id: TenantId,
+        aggregate_type: &str,
+        aggregate_id: &str,
+    ) -> Result<Vec<history_port::RecordedEvent>, history_port::HistoryError> {
+        let events = stream_history(&self.pool, tenant_id.0, aggregate_type, aggregate_id)
+            .await
+            .map_err(unavailable)?;
+        self.recorded(events).await
+    }
+
+    async fn log(
+        &self,
+        tenant_id: TenantId,
+        after: history_port::LogPosition,
+        filter: &history_port::EventLogFilter,
+        limit: i64,
+    ) -> Result<Vec<history_port::RecordedEvent>, history_port::HistoryError> {
+        let after = FeedPosition {
+            transaction_id: after.transaction_id,
+            global_position: after.global_position,
+        };
+        let events = event_log(&self.pool, tenant_id.0, after, filter, limit)
+            .await
+            .map_err(unavailable)?;
+        self.recorded(events).await
+    }
+
+    async fn state_as_of(
+        &self,
+        tenant_id: TenantId,
+        of: history_port::PastStateOf,
+        aggregate_id: &str,
+        at: Option<DateTime<Utc>>,
+        version: Option<i64>,
+    ) -> Result<Option<history_port::PastState>, history_port::HistoryError> {
+        fn past<A: serde::Serialize>(
+            folded: Option<StateAsOf<A>>,
+        ) -> Result<Option<history_port::PastState>, history_port::HistoryError> {
+            folded
+                .map(|s| {
+                    Ok(history_port::PastState {
+                        version: s.version,
+                        recorded_at: s.recorded_at,
+                        state: serde_json::to_value(&s.state)
+                            .map_err(|e| history_port::HistoryError::Unreadable(Box::new(e)))?,
+                    })
+                })
+                .transpose()
+        }
+        let pool = &self.pool;
+        match of {
+            history_port::PastStateOf::Invoice => past(
+                state_as_of::<Invoice>(pool, tenant_id.0, aggregate_id, at, version)
+                    .await
+                    .map_err(port_error)?,
+            ),
+            history_port::PastStateOf::Expense => past(
+                state_as_of::<Expense>(pool, tenant_id.0, aggregate_id, at, version)
+                    .await
+                    .map_err(port_error)?,
+            ),
+        }
+    }
 }

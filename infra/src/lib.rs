@@ -7,7 +7,8 @@
 //! - [`database`]: connecting (creating the database if missing) and running the SQL
 //!   migrations kept in `schemas/migrations/`.
 //! - [`stores`]: the cqrs-es event stores (postgres-es, with snapshots) for every
-//!   aggregate, implementing `folio_commands::EventStores`.
+//!   aggregate, implementing `folio_commands::EventStores`. (The binary's
+//!   `wiring` module builds the use cases from these adapters.)
 //! - [`ledger`]: the command ledger (idempotency outcomes and gap-free document
 //!   numbers), implementing `folio_commands::CommandLedger`.
 //! - [`upcasting`]: the domain's event upcasters, plugged into the stores.
@@ -19,7 +20,6 @@
 //!   rebuild, catch up, follow, status.
 //! - [`kafka`]: the Kafka transport: the relay from the feed to topics, and the
 //!   projectors fed from them (Kafka mode).
-//! - [`Backend`]: all of it wired together.
 
 #![deny(missing_docs)]
 
@@ -34,11 +34,6 @@ pub mod projecting;
 pub mod stores;
 pub mod upcasting;
 
-use std::sync::Arc;
-
-use folio_commands::{Executor, Folio, RetryPolicy, SystemClock};
-use sqlx::PgPool;
-
 pub use database::{connect, DatabaseError};
 pub use projecting::{ProjectionConfig, Projections, ProjectionsError};
 
@@ -48,52 +43,6 @@ pub(crate) fn backoff(failures: u32, max: std::time::Duration) -> std::time::Dur
     std::time::Duration::from_millis(100)
         .saturating_mul(2u32.saturating_pow(failures.min(16)))
         .min(max)
-}
-
-/// Events between two snapshots of an aggregate.
-pub const SNAPSHOT_EVERY: usize = 50;
-
-/// A connected, migrated backend: the pool and the application service over it.
-#[derive(Debug)]
-pub struct Backend {
-    /// The connection pool.
-    pub pool: PgPool,
-    /// The use cases.
-    pub folio: Folio<stores::PostgresStores>,
-}
-
-impl Backend {
-    /// Connects to `database_url` (creating the database if missing), migrates it and
-    /// wires the use cases with the system clock.
-    pub async fn start(database_url: &str) -> Result<Self, DatabaseError> {
-        let pool = connect(database_url).await?;
-        database::migrate(&pool).await?;
-        Ok(Self::over(pool))
-    }
-
-    /// Wires the use cases over an already migrated pool.
-    pub fn over(pool: PgPool) -> Self {
-        let stores = stores::PostgresStores::new(pool.clone(), SNAPSHOT_EVERY);
-        let ledger = Arc::new(ledger::PgCommandLedger::new(pool.clone()));
-        let connections = pool.options().get_max_connections() as usize;
-        let fingerprints = Arc::new(personal_data::FingerprintKeys::new(pool.clone()));
-        let executor = Executor::new(
-            ledger,
-            Arc::new(SystemClock),
-            fingerprints,
-            RetryPolicy::default(),
-        )
-        .with_max_in_flight(connections / 2);
-        Backend {
-            folio: Folio::new(stores, executor),
-            pool,
-        }
-    }
-
-    /// The projectors over this backend's database.
-    pub fn projections(&self) -> Projections {
-        Projections::new(self.pool.clone())
-    }
 }
 
 #[cfg(test)]

@@ -5,7 +5,6 @@ use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use chrono::{DateTime, Utc};
 use folio_projections::rebuild::{apply_to_staging, definition_hash, prepare_staging, swap_in};
 use folio_projections::{
     apply_batch, apply_events, BatchHooks, BatchOutcome, Checkpoint, FeedEvent, FeedPosition,
@@ -15,7 +14,9 @@ use serde::Serialize;
 use sqlx::PgPool;
 
 use crate::database::SessionLock;
-use crate::feed::{backlog, checkpoints_cover, head, read_after, settle, FeedSignal, SETTLE_WAIT};
+use crate::feed::{head, read_after, settle, FeedSignal, SETTLE_WAIT};
+use folio_projections::checkpoint::covers as checkpoints_cover;
+pub use folio_projections::status::ProjectorStatus;
 
 /// Why running projections failed.
 #[derive(Debug, thiserror::Error)]
@@ -73,32 +74,6 @@ pub struct RebuildReport {
     pub relations: Vec<String>,
     /// How long it took, in milliseconds.
     pub millis: u128,
-}
-
-/// Where one projector stands.
-#[derive(Debug, Clone, Serialize)]
-pub struct ProjectorStatus {
-    /// Projector name.
-    pub projector: String,
-    /// Whether its tables exist.
-    pub installed: bool,
-    /// Whether its tables match the running code (otherwise the next start rebuilds).
-    pub definition_current: bool,
-    /// Last event applied.
-    pub position: Option<FeedPosition>,
-    /// Events in the store it has not applied yet.
-    pub events_behind: i64,
-    /// Age of the oldest event it has not applied yet, in seconds (0 when caught up).
-    pub seconds_behind: f64,
-    /// When its checkpoint last moved.
-    pub updated_at: Option<DateTime<Utc>>,
-    /// When its tables were last rebuilt.
-    pub rebuilt_at: Option<DateTime<Utc>>,
-    /// Why it is stuck, if it is.
-    pub last_error: Option<String>,
-    /// Kafka messages it dead-lettered (or parked behind one) since its last
-    /// rebuild.
-    pub dead_letters: i64,
 }
 
 /// The projectors of Folio over one database.
@@ -358,37 +333,7 @@ impl Projections {
 
     /// Where every projector stands and how far behind it is.
     pub async fn status(&self) -> Result<Vec<ProjectorStatus>, ProjectionsError> {
-        let stored = Checkpoint::all(&self.pool).await?;
-        let dead_letters: Vec<(String, i64)> = sqlx::query_as(
-            "SELECT projector, count(*) FROM public.kafka_dead_letters GROUP BY projector",
-        )
-        .fetch_all(&self.pool)
-        .await?;
-        let now = Utc::now();
-        let mut statuses = Vec::new();
-        for projector in &self.projectors {
-            let checkpoint = stored.iter().find(|c| c.projector == projector.name());
-            let after = checkpoint.map_or(FeedPosition::ORIGIN, |c| c.position);
-            let (events_behind, oldest) = backlog(&self.pool, after).await?;
-            statuses.push(ProjectorStatus {
-                projector: projector.name().to_owned(),
-                installed: checkpoint.is_some(),
-                definition_current: checkpoint
-                    .is_some_and(|c| c.definition_hash == definition_hash(projector.as_ref())),
-                position: checkpoint.map(|c| c.position),
-                events_behind,
-                seconds_behind: oldest
-                    .map_or(0.0, |t| (now - t).num_milliseconds().max(0) as f64 / 1000.0),
-                updated_at: checkpoint.map(|c| c.updated_at),
-                rebuilt_at: checkpoint.map(|c| c.rebuilt_at),
-                last_error: checkpoint.and_then(|c| c.last_error.clone()),
-                dead_letters: dead_letters
-                    .iter()
-                    .find(|(name, _)| name == projector.name())
-                    .map_or(0, |(_, count)| *count),
-            });
-        }
-        Ok(statuses)
+        Ok(folio_projections::status::of(&self.pool, &self.projectors).await?)
     }
 }
 

@@ -4,7 +4,7 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use sqlx::{PgConnection, PgPool};
+use sqlx::{Executor, PgConnection, PgPool};
 
 use crate::feed::{FeedEvent, FeedPosition};
 use crate::projector::{apply_events, Applied, ProjectionError, Projector, Target};
@@ -206,4 +206,39 @@ pub async fn apply_batch(
         position: last.position,
         applied,
     })
+}
+
+/// Whether the stored checkpoint of `projector` (of every installed projector when
+/// `None`) includes every event at or below `global_position`; false while none is
+/// installed. Positions are unique, so a consistency token names one event:
+/// this is read-your-writes, and how a catch-up knows it is done.
+pub async fn covers(
+    pool: &PgPool,
+    global_position: i64,
+    projector: Option<&str>,
+) -> Result<bool, sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    // The events a checkpoint does not cover are the range after it in feed order,
+    // which the feed-order index finds at once. The planner cannot know that range
+    // is short (it is the projector's backlog) and picks a scan of the whole table,
+    // which made every consistency-token read O(events): steer it off (and keep
+    // the penalty cost that steers it from triggering JIT compilation).
+    (&mut *tx)
+        .execute("SET LOCAL enable_seqscan = off; SET LOCAL jit = off")
+        .await?;
+    let covered = sqlx::query_scalar(
+        "SELECT coalesce(bool_and(NOT EXISTS (
+                    SELECT 1 FROM public.events e
+                    WHERE (e.transaction_id, e.global_position) > (p.transaction_id, p.global_position)
+                      AND e.global_position <= $1)),
+                false)
+         FROM public.projection_checkpoints p
+         WHERE $2::text IS NULL OR p.projector = $2",
+    )
+    .bind(global_position)
+    .bind(projector)
+    .fetch_one(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(covered)
 }

@@ -14,19 +14,25 @@
 //!   (Kafka): offsets and dead letters in the read models' transaction.
 //! - [`rebuild`]: building a projector's tables from scratch in a staging schema and
 //!   swapping them in atomically.
-//! - [`invoicing`] and [`expenses`]: the read models themselves; their tables are in
-//!   `schemas/read_models/*.sql` and documented in `schemas/read_models.md`.
+//! - [`invoicing`] and [`expenses`]: the read models themselves, each whole in its
+//!   folder: the tables (`tables.sql`), the projector that writes them (`mod.rs`)
+//!   and the typed queries every edge reads them with (`queries.rs`). They are
+//!   documented for BI in `schemas/read_models.md`.
+//! - [`status`]: where each projector stands (checkpoint, lag, last failure).
+//! - [`reading`]: the tenant-confined read transaction and paging every query uses.
 
 #![deny(missing_docs)]
 
 pub mod checkpoint;
 pub mod delivery;
+mod event_values;
 pub mod expenses;
 pub mod feed;
 pub mod invoicing;
 pub mod projector;
+pub mod reading;
 pub mod rebuild;
-mod support;
+pub mod status;
 
 use std::sync::Arc;
 

@@ -7,11 +7,11 @@ pub mod server;
 
 use std::str::FromStr;
 
-use folio_commands::{CommandContext, RegisterCustomer};
+use folio::wiring::App;
+use folio_commands::{Caller, CommandContext, RegisterCustomer, Role};
 use folio_domain::customer::{ContactDetails, TaxDetails};
 use folio_domain::ids::{TenantId, UserId};
 use folio_domain::money::Currency;
-use folio_infra::Backend;
 use sqlx::postgres::PgConnectOptions;
 use sqlx::{ConnectOptions, Connection};
 use uuid::Uuid;
@@ -26,7 +26,7 @@ pub fn server_url() -> String {
 pub struct TestDatabase {
     pub name: String,
     pub url: String,
-    pub backend: Backend,
+    pub app: App,
 }
 
 impl TestDatabase {
@@ -37,8 +37,12 @@ impl TestDatabase {
             .expect("valid server URL")
             .database(&name);
         let url = options.to_url_lossy().to_string();
-        let backend = Backend::start(&url).await.expect("test database");
-        TestDatabase { name, url, backend }
+        let backend = App::start(&url).await.expect("test database");
+        TestDatabase {
+            name,
+            url,
+            app: backend,
+        }
     }
 }
 
@@ -103,9 +107,12 @@ where
     }
 }
 
-/// A context in `tenant` for `actor` with a unique idempotency key.
+/// A context in `tenant` for `actor` with a unique idempotency key. The actor is
+/// an admin, so only the domain's rules decide (the role matrix has tests of its
+/// own, over HTTP in `api.rs`).
 pub fn ctx(tenant: TenantId, actor: &str) -> CommandContext {
-    CommandContext::new(tenant, UserId::new(actor), Uuid::new_v4().to_string())
+    let caller = Caller::new(tenant, UserId::new(actor), vec![Role::Admin]);
+    CommandContext::new(caller, Uuid::new_v4().to_string())
 }
 
 /// A new tenant id.
@@ -133,7 +140,7 @@ pub fn customer_input() -> RegisterCustomer {
 }
 
 /// How many events the store holds.
-pub async fn event_count(backend: &Backend) -> i64 {
+pub async fn event_count(backend: &App) -> i64 {
     sqlx::query_scalar("SELECT count(*) FROM events")
         .fetch_one(&backend.pool)
         .await

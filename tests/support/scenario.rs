@@ -2,6 +2,7 @@
 //! tests that compare read models.
 
 use chrono::NaiveDate;
+use folio::wiring::App;
 use folio_commands::{
     AddInvoiceLine, ApproveExpense, CreateInvoiceDraft, IssueCreditNote, IssueInvoice,
     RecordPayment, RefundPayment, SubmitExpense,
@@ -13,7 +14,6 @@ use folio_domain::invoice::{DueTerms, PaymentMethod};
 use folio_domain::money::{Currency, Money};
 use folio_domain::pricing::{Discount, LineItem};
 use folio_domain::tax::{TaxRate, TaxTreatment};
-use folio_infra::Backend;
 use rust_decimal::Decimal;
 
 use super::{ctx, customer_input};
@@ -54,20 +54,20 @@ pub fn line(description: &str, quantity: i64, unit_cents: i64, taxes: Vec<TaxRat
     }
 }
 
-pub async fn customer(backend: &Backend, tenant: TenantId, name: &str) -> CustomerId {
+pub async fn customer(backend: &App, tenant: TenantId, name: &str) -> CustomerId {
     let mut input = customer_input();
     input.contact.name = name.into();
     let outcome = backend
-        .folio
+        .use_cases
         .register_customer(&ctx(tenant, "acc"), input)
         .await
         .expect("register customer");
     outcome.aggregate_id.parse().expect("customer id")
 }
 
-pub async fn draft(backend: &Backend, tenant: TenantId, customer: CustomerId) -> InvoiceId {
+pub async fn draft(backend: &App, tenant: TenantId, customer: CustomerId) -> InvoiceId {
     let outcome = backend
-        .folio
+        .use_cases
         .create_invoice_draft(
             &ctx(tenant, "acc"),
             CreateInvoiceDraft {
@@ -84,13 +84,13 @@ pub async fn draft(backend: &Backend, tenant: TenantId, customer: CustomerId) ->
 }
 
 pub async fn add_line(
-    backend: &Backend,
+    backend: &App,
     tenant: TenantId,
     invoice: InvoiceId,
     item: LineItem,
 ) -> folio_domain::ids::LineId {
     let (_, line_id) = backend
-        .folio
+        .use_cases
         .add_invoice_line(
             &ctx(tenant, "acc"),
             invoice,
@@ -104,9 +104,9 @@ pub async fn add_line(
     line_id
 }
 
-pub async fn issue(backend: &Backend, tenant: TenantId, invoice: InvoiceId, on: Option<NaiveDate>) {
+pub async fn issue(backend: &App, tenant: TenantId, invoice: InvoiceId, on: Option<NaiveDate>) {
     backend
-        .folio
+        .use_cases
         .issue_invoice(
             &ctx(tenant, "acc"),
             invoice,
@@ -116,9 +116,9 @@ pub async fn issue(backend: &Backend, tenant: TenantId, invoice: InvoiceId, on: 
         .expect("issue");
 }
 
-pub async fn pay(backend: &Backend, tenant: TenantId, invoice: InvoiceId, cents: i64) -> PaymentId {
+pub async fn pay(backend: &App, tenant: TenantId, invoice: InvoiceId, cents: i64) -> PaymentId {
     let (_, payment) = backend
-        .folio
+        .use_cases
         .record_payment(
             &ctx(tenant, "acc"),
             invoice,
@@ -137,7 +137,7 @@ pub async fn pay(backend: &Backend, tenant: TenantId, invoice: InvoiceId, cents:
 
 /// An issued invoice of `units` × 100.00 + 19% VAT for `customer`.
 pub async fn issued_invoice(
-    backend: &Backend,
+    backend: &App,
     tenant: TenantId,
     customer: CustomerId,
     units: i64,
@@ -166,9 +166,9 @@ fn expense(category: &str, cents: i64, receipt: bool) -> ExpenseDetails {
     }
 }
 
-async fn submit(backend: &Backend, tenant: TenantId, details: ExpenseDetails) -> ExpenseId {
+async fn submit(backend: &App, tenant: TenantId, details: ExpenseDetails) -> ExpenseId {
     let outcome = backend
-        .folio
+        .use_cases
         .submit_expense(
             &ctx(tenant, "employee-1"),
             SubmitExpense {
@@ -181,9 +181,9 @@ async fn submit(backend: &Backend, tenant: TenantId, details: ExpenseDetails) ->
     outcome.aggregate_id.parse().expect("expense id")
 }
 
-async fn approve(backend: &Backend, tenant: TenantId, expense: ExpenseId, approver: &str) {
+async fn approve(backend: &App, tenant: TenantId, expense: ExpenseId, approver: &str) {
     backend
-        .folio
+        .use_cases
         .approve_expense(
             &ctx(tenant, approver),
             expense,
@@ -197,8 +197,8 @@ async fn approve(backend: &Backend, tenant: TenantId, expense: ExpenseId, approv
 
 /// Runs commands that produce every event type of customers, invoices and
 /// expenses in `tenant`.
-pub async fn every_event_type(backend: &Backend, tenant: TenantId) {
-    let folio = &backend.folio;
+pub async fn every_event_type(backend: &App, tenant: TenantId) {
+    let folio = &backend.use_cases;
     folio
         .configure_expense_policy(
             &ctx(tenant, "admin"),

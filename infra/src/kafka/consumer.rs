@@ -210,7 +210,7 @@ impl KafkaProjections {
                             .map_or(true, |partitions| partitions.count() > 0);
                         if stall.stalled(watermark, assigned, Instant::now()) {
                             let waiting = runtime
-                                .block_on(crate::feed::backlog(&self.pool, watermark))
+                                .block_on(folio_projections::status::backlog(&self.pool, watermark))
                                 .map_or(0, |(events, _)| events);
                             if waiting > 0 {
                                 tracing::warn!(projector = projector.name(), %group, waiting, "no partitions while events wait; rejoining the group");

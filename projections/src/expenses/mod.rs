@@ -1,5 +1,7 @@
 //! The `expenses` projector: expense claims with their approvals and policy
-//! violations, and reimbursement batches. Tables: `schemas/read_models/expenses.sql`.
+//! violations, and reimbursement batches. Tables: `tables.sql` beside this file; reads: [`queries`].
+
+pub mod queries;
 
 use async_trait::async_trait;
 use cqrs_es::Aggregate;
@@ -8,9 +10,9 @@ use sqlx::postgres::PgQueryResult;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
+use crate::event_values::{aggregate_uuid, require_row};
 use crate::feed::FeedEvent;
 use crate::projector::{decode, ProjectionError, Projector};
-use crate::support::{aggregate_uuid, require_row};
 
 /// Projects expenses.
 #[derive(Debug, Clone, Copy, Default)]
@@ -27,7 +29,7 @@ impl Projector for ExpensesProjector {
     }
 
     fn schema_sql(&self) -> &'static str {
-        include_str!("../../schemas/read_models/expenses.sql")
+        include_str!("tables.sql")
     }
 
     fn aggregate_types(&self) -> &'static [&'static str] {

@@ -1,11 +1,11 @@
 //! Runs one command against one aggregate: idempotency, tenancy, expected version,
-//! pure decision, commit, bounded retry on concurrent writes.
+//! pure decision, commit, bounded retry on concurrent writes. Every use case goes
+//! through [`CommandRunner::run`]; none writes events any other way.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use cqrs_es::persist::EventStoreAggregateContext;
-use cqrs_es::{AggregateError, EventStore};
+use cqrs_es::AggregateError;
 use folio_domain::document_number::DocumentNumber;
 use folio_domain::ids::TenantId;
 use folio_domain::{Decide, TenantOwned};
@@ -17,7 +17,9 @@ use uuid::Uuid;
 
 use crate::context::{CommandContext, CommandOutcome};
 use crate::error::CommandError;
-use crate::ports::{Clock, CommandLedger, LedgerError, PersonalDataKeys, Recorded, StoredOutcome};
+use crate::ports::{
+    AggregateStore, Clock, CommandLedger, LedgerError, PersonalDataKeys, Recorded, StoredOutcome,
+};
 
 /// How often a command is re-decided after losing a race with a concurrent writer.
 #[derive(Debug, Clone, Copy)]
@@ -40,9 +42,9 @@ impl Default for RetryPolicy {
 /// Longest accepted idempotency key.
 const MAX_KEY_LEN: usize = 200;
 
-/// Runs commands; shared by every use case of [`crate::Folio`].
+/// Runs commands; shared by every use case of [`crate::UseCases`].
 #[derive(Clone)]
-pub struct Executor {
+pub struct CommandRunner {
     ledger: Arc<dyn CommandLedger>,
     clock: Arc<dyn Clock>,
     personal_data: Arc<dyn PersonalDataKeys>,
@@ -50,9 +52,9 @@ pub struct Executor {
     in_flight: Arc<tokio::sync::Semaphore>,
 }
 
-impl std::fmt::Debug for Executor {
+impl std::fmt::Debug for CommandRunner {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Executor")
+        f.debug_struct("CommandRunner")
             .field("retry", &self.retry)
             .field("free_slots", &self.in_flight.available_permits())
             .finish()
@@ -93,7 +95,7 @@ fn from_store<E: std::error::Error>(
 }
 
 /// SHA-256 of what identifies a request: aggregate type, use case, target and input
-/// (with its personal data blinded by [`Executor::blind`]).
+/// (with its personal data blinded by [`CommandRunner::blind`]).
 fn fingerprint<R: Serialize>(
     aggregate_type: &str,
     request: &Request<'_, R>,
@@ -107,7 +109,7 @@ fn fingerprint<R: Serialize>(
     Ok(format!("{:x}", Sha256::digest(body)))
 }
 
-impl Executor {
+impl CommandRunner {
     /// An executor over a ledger, a clock and the personal-data keys.
     pub fn new(
         ledger: Arc<dyn CommandLedger>,
@@ -115,7 +117,7 @@ impl Executor {
         personal_data: Arc<dyn PersonalDataKeys>,
         retry: RetryPolicy,
     ) -> Self {
-        Executor {
+        CommandRunner {
             ledger,
             clock,
             personal_data,
@@ -170,18 +172,17 @@ impl Executor {
     }
 
     /// Runs `build`'s command against the aggregate `request.aggregate_id`.
-    #[tracing::instrument(skip_all, fields(tenant = %ctx.tenant_id, aggregate_id = %request.aggregate_id, command = request.command_name))]
-    pub(crate) async fn run<A, ES, R>(
+    #[tracing::instrument(skip_all, fields(tenant = %ctx.tenant_id(), aggregate_id = %request.aggregate_id, command = request.command_name))]
+    pub(crate) async fn run<A, R>(
         &self,
-        store: &ES,
+        store: &dyn AggregateStore<A>,
         ctx: &CommandContext,
         request: Request<'_, R>,
         build: impl Fn(Option<&DocumentNumber>) -> A::Command,
     ) -> Result<CommandOutcome, CommandError<A::Error>>
     where
-        A: Decide + TenantOwned,
+        A: Decide + TenantOwned + 'static,
         A::Error: Serialize + DeserializeOwned,
-        ES: EventStore<A, AC = EventStoreAggregateContext<A>>,
         R: Serialize,
     {
         let key = ctx.idempotency_key.trim();
@@ -199,7 +200,7 @@ impl Executor {
             .map_err(|e| CommandError::Internal(Box::new(e)))?;
         let mut lease = self
             .ledger
-            .begin(ctx.tenant_id, key, A::TYPE, request.series.as_deref())
+            .begin(ctx.tenant_id(), key, A::TYPE, request.series.as_deref())
             .await
             .map_err(unavailable)?;
         if let Some(previous) = lease.previous() {
@@ -222,19 +223,16 @@ impl Executor {
         let mut attempt = 0;
         let (version, wrote) = loop {
             attempt += 1;
-            let context = store
-                .load_aggregate(&request.aggregate_id)
-                .await
-                .map_err(|e| {
-                    from_store(e, || {
-                        CommandError::Internal("conflict reported while loading".into())
-                    })
-                })?;
+            let context = store.load(&request.aggregate_id).await.map_err(|e| {
+                from_store(e, || {
+                    CommandError::Internal("conflict reported while loading".into())
+                })
+            })?;
             let actual = context.current_sequence as u64;
             if context
                 .aggregate
                 .tenant()
-                .is_some_and(|owner| owner != ctx.tenant_id)
+                .is_some_and(|owner| owner != ctx.tenant_id())
             {
                 // Another tenant's aggregate does not exist as far as this caller knows.
                 return Err(CommandError::NotFound {

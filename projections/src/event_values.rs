@@ -1,4 +1,5 @@
-//! Small conversions every projector needs between events and SQL parameters.
+//! Conversions every projector and query needs between event values and SQL
+//! parameters (ids, enum labels, document numbers, affected rows).
 
 use folio_domain::document_number::DocumentNumber;
 use serde::Serialize;

@@ -3,8 +3,7 @@
 //! finer than the currency allows) and fails with `VALIDATION`; the domain checks
 //! the business rules.
 
-use async_graphql::{Enum, InputObject, ID};
-use chrono::NaiveDate;
+use async_graphql::{InputObject, ID};
 use folio_commands::{
     CreateInvoiceDraft, IssueCreditNote, RecordPayment, RefundPayment, RegisterCustomer,
 };
@@ -15,15 +14,11 @@ use folio_domain::money::{Currency, Money};
 use folio_domain::pricing::{Discount, LineItem, RoundingPolicy};
 use folio_domain::settings::InvoicingPolicy;
 use folio_domain::tax::TaxRate;
-use rust_decimal::Decimal;
 
+use super::enums::{PaymentMethod, RoundingMode, TaxRoundingScope, TaxTreatment};
+use super::ids::uuid_arg;
+use super::scalars::{Date, Decimal};
 use crate::error::validation;
-
-/// Parses an id argument (`what` names it in the error).
-pub fn id<T: std::str::FromStr>(id: &ID, what: &str) -> async_graphql::Result<T> {
-    id.parse::<T>()
-        .map_err(|_| validation(format!("{what} '{}' is not a UUID", id.as_str())))
-}
 
 fn currency(code: &str) -> async_graphql::Result<Currency> {
     Currency::from_code(code).map_err(|e| validation(e.to_string()))
@@ -41,7 +36,8 @@ pub struct MoneyInput {
 impl MoneyInput {
     /// The domain's money, refused when over-precise or in an unknown currency.
     pub fn into_domain(self) -> async_graphql::Result<Money> {
-        Money::exact(self.amount, currency(&self.currency)?).map_err(|e| validation(e.to_string()))
+        Money::exact(self.amount.0, currency(&self.currency)?)
+            .map_err(|e| validation(e.to_string()))
     }
 }
 
@@ -120,7 +116,7 @@ pub struct DueTermsInput {
     /// Days after the issue date.
     pub net_days: Option<u16>,
     /// A fixed date.
-    pub on_date: Option<NaiveDate>,
+    pub on_date: Option<Date>,
 }
 
 impl DueTermsInput {
@@ -128,7 +124,7 @@ impl DueTermsInput {
     pub fn into_domain(self) -> async_graphql::Result<DueTerms> {
         match (self.net_days, self.on_date) {
             (Some(days), None) => Ok(DueTerms::NetDays { days }),
-            (None, Some(date)) => Ok(DueTerms::OnDate { date }),
+            (None, Some(date)) => Ok(DueTerms::OnDate { date: date.0 }),
             _ => Err(validation(
                 "due terms need exactly one of netDays and onDate",
             )),
@@ -154,26 +150,12 @@ impl InvoiceDraftInput {
     pub fn into_command(self) -> async_graphql::Result<CreateInvoiceDraft> {
         Ok(CreateInvoiceDraft {
             invoice_id: None,
-            customer_id: id(&self.customer_id, "customerId")?,
+            customer_id: uuid_arg(&self.customer_id, "customerId")?,
             currency: self.currency.as_deref().map(currency).transpose()?,
             due_terms: self.due_terms.map(DueTermsInput::into_domain).transpose()?,
             notes: self.notes,
         })
     }
-}
-
-/// How a tax applies.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
-#[graphql(remote = "folio_domain::tax::TaxTreatment")]
-pub enum TaxTreatment {
-    /// Charged on top.
-    Standard,
-    /// Charged at 0%.
-    ZeroRated,
-    /// Not taxable.
-    Exempt,
-    /// Withheld by the customer (a negative tax).
-    Withholding,
 }
 
 /// A tax rate on a line.
@@ -219,11 +201,11 @@ impl LineInput {
             Some(DiscountInput {
                 percent: Some(percent),
                 amount: None,
-            }) => Some(Discount::Percent { percent }),
+            }) => Some(Discount::Percent { percent: percent.0 }),
             Some(DiscountInput {
                 percent: None,
                 amount: Some(amount),
-            }) => Some(Discount::Amount { amount }),
+            }) => Some(Discount::Amount { amount: amount.0 }),
             Some(_) => {
                 return Err(validation(
                     "a discount needs exactly one of percent and amount",
@@ -232,38 +214,20 @@ impl LineInput {
         };
         Ok(LineItem {
             description: self.description,
-            quantity: self.quantity,
-            unit_price: self.unit_price,
+            quantity: self.quantity.0,
+            unit_price: self.unit_price.0,
             discount,
             taxes: self
                 .taxes
                 .into_iter()
                 .map(|t| TaxRate {
                     code: t.code,
-                    percent: t.percent,
+                    percent: t.percent.0,
                     treatment: t.treatment.into(),
                 })
                 .collect(),
         })
     }
-}
-
-/// How a payment was made.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
-#[graphql(remote = "folio_domain::invoice::PaymentMethod")]
-pub enum PaymentMethod {
-    /// Bank transfer.
-    BankTransfer,
-    /// Card.
-    Card,
-    /// Cash.
-    Cash,
-    /// Cheque.
-    Cheque,
-    /// Direct debit.
-    DirectDebit,
-    /// Anything else.
-    Other,
 }
 
 /// A payment received.
@@ -272,7 +236,7 @@ pub struct PaymentInput {
     /// Amount received.
     pub amount: MoneyInput,
     /// Value date; today when absent.
-    pub received_on: Option<NaiveDate>,
+    pub received_on: Option<Date>,
     /// How.
     pub method: PaymentMethod,
     /// Reference.
@@ -285,7 +249,7 @@ impl PaymentInput {
         Ok(RecordPayment {
             payment_id: None,
             amount: self.amount.into_domain()?,
-            received_on: self.received_on,
+            received_on: self.received_on.map(|d| d.0),
             method: self.method.into(),
             reference: self.reference,
         })
@@ -300,7 +264,7 @@ pub struct RefundInput {
     /// Amount given back.
     pub amount: MoneyInput,
     /// Date; today when absent.
-    pub refunded_on: Option<NaiveDate>,
+    pub refunded_on: Option<Date>,
     /// Why.
     pub reason: String,
 }
@@ -309,9 +273,9 @@ impl RefundInput {
     /// The refund request.
     pub fn into_command(self) -> async_graphql::Result<RefundPayment> {
         Ok(RefundPayment {
-            payment_id: id(&self.payment_id, "paymentId")?,
+            payment_id: uuid_arg(&self.payment_id, "paymentId")?,
             amount: self.amount.into_domain()?,
-            refunded_on: self.refunded_on,
+            refunded_on: self.refunded_on.map(|d| d.0),
             reason: self.reason,
         })
     }
@@ -325,7 +289,7 @@ pub struct CreditNoteInput {
     /// Why.
     pub reason: String,
     /// Issue date; today when absent.
-    pub issue_date: Option<NaiveDate>,
+    pub issue_date: Option<Date>,
 }
 
 impl CreditNoteInput {
@@ -333,7 +297,7 @@ impl CreditNoteInput {
     pub fn into_command(self) -> async_graphql::Result<IssueCreditNote> {
         Ok(IssueCreditNote {
             amount: self.amount.into_domain()?,
-            issue_date: self.issue_date,
+            issue_date: self.issue_date.map(|d| d.0),
             reason: self.reason,
         })
     }
@@ -343,7 +307,7 @@ impl CreditNoteInput {
 #[derive(Debug, Clone, InputObject)]
 pub struct ExpenseInput {
     /// When the cost was incurred.
-    pub incurred_on: NaiveDate,
+    pub incurred_on: Date,
     /// Who was paid.
     pub merchant: String,
     /// Category, e.g. travel.
@@ -362,7 +326,7 @@ impl ExpenseInput {
     /// The domain's expense details.
     pub fn into_domain(self) -> async_graphql::Result<ExpenseDetails> {
         Ok(ExpenseDetails {
-            incurred_on: self.incurred_on,
+            incurred_on: self.incurred_on.0,
             merchant: self.merchant,
             category: self.category,
             amount: self.amount.into_domain()?,
@@ -371,26 +335,6 @@ impl ExpenseInput {
             receipt_ref: self.receipt_ref,
         })
     }
-}
-
-/// Rounding mode.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
-#[graphql(remote = "folio_domain::money::RoundingMode")]
-pub enum RoundingMode {
-    /// Banker's rounding.
-    HalfEven,
-    /// Half away from zero (EN 16931, CFDI).
-    HalfUp,
-}
-
-/// Where tax is rounded.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
-#[graphql(remote = "folio_domain::pricing::TaxRoundingScope")]
-pub enum TaxRoundingScope {
-    /// On every line.
-    PerLine,
-    /// Once per tax rate over the document.
-    PerTaxCategory,
 }
 
 /// The tenant's invoicing policy.
@@ -461,7 +405,7 @@ impl ExpensePolicyInput {
                 .map(|t| {
                     Ok(ApprovalThreshold {
                         currency: currency(&t.currency)?,
-                        from_amount: t.from_amount,
+                        from_amount: t.from_amount.0,
                         approvals: t.approvals,
                     })
                 })

@@ -1,9 +1,11 @@
 //! The `invoicing` projector: customers, invoices and their lines, payments,
 //! refunds, credit notes, and the signed revenue and tax entries behind the
-//! reports. Tables: `schemas/read_models/invoicing.sql`.
+//! reports. Tables: `tables.sql` beside this file; reads: [`queries`].
 //!
 //! Amounts come from the events as the domain decided them (rounded totals, amount
 //! due after each payment); this code only files them.
+
+pub mod queries;
 
 use async_trait::async_trait;
 use chrono::NaiveDate;
@@ -17,9 +19,9 @@ use sqlx::types::Json;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
+use crate::event_values::{aggregate_uuid, label, number_sequence, require_row};
 use crate::feed::FeedEvent;
 use crate::projector::{decode, ProjectionError, Projector};
-use crate::support::{aggregate_uuid, label, number_sequence, require_row};
 
 /// Projects customers and invoices.
 #[derive(Debug, Clone, Copy, Default)]
@@ -37,7 +39,7 @@ impl Projector for InvoicingProjector {
     }
 
     fn schema_sql(&self) -> &'static str {
-        include_str!("../../schemas/read_models/invoicing.sql")
+        include_str!("tables.sql")
     }
 
     fn aggregate_types(&self) -> &'static [&'static str] {

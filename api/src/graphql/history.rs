@@ -6,18 +6,15 @@
 use async_graphql::connection::{Connection, Edge, EmptyFields};
 use async_graphql::{Context, InputObject, Json, Object, SimpleObject, ID};
 use chrono::{DateTime, Utc};
-use folio_domain::expense::Expense;
-use folio_domain::invoice::Invoice;
-use folio_infra::audit::AuditedEvent;
-use folio_infra::history::{self, EventLogFilter, HistoryError, StateAsOf};
-use folio_projections::FeedPosition;
-use serde::Serialize;
+use folio_commands::history::{
+    EventLogFilter, HistoryError, LogPosition, PastState, PastStateOf, RecordedEvent,
+};
 use serde_json::Value;
 
-use crate::access::Action;
-use crate::error::{coded, unavailable, validation};
-use crate::inputs;
-use crate::schema::{page_size, request, RequestContext};
+use super::context::request;
+use super::ids::uuid_arg;
+use super::paging::page_size;
+use crate::error::{coded, validation};
 
 /// One stored event, as an auditor reads it.
 #[derive(Debug, Clone, SimpleObject)]
@@ -58,11 +55,21 @@ pub struct HistoryEvent {
 }
 
 impl HistoryEvent {
-    fn of(event: AuditedEvent, current_payload: Result<Value, String>) -> Self {
-        let payload: Value = serde_json::from_str(&event.payload).unwrap_or(Value::Null);
-        let metadata: Value = serde_json::from_str(&event.metadata).unwrap_or(Value::Null);
-        let text = |key: &str| metadata.get(key).and_then(Value::as_str).map(str::to_owned);
-        let current_payload = match current_payload {
+    fn of(event: RecordedEvent) -> Self {
+        let text = |key: &str| {
+            event
+                .metadata
+                .get(key)
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+        };
+        let (actor, command, command_id, idempotency_key) = (
+            text("actor"),
+            text("command"),
+            text("command_id"),
+            text("idempotency_key"),
+        );
+        let current_payload = match event.current_payload {
             Ok(payload) => Some(Json(payload)),
             Err(reason) => {
                 tracing::error!(aggregate_id = %event.aggregate_id, sequence = event.sequence, %reason, "a stored event cannot be read");
@@ -70,21 +77,21 @@ impl HistoryEvent {
             }
         };
         HistoryEvent {
-            global_position: event.global_position,
+            global_position: event.position.global_position,
             aggregate_type: event.aggregate_type,
             aggregate_id: ID(event.aggregate_id),
             sequence: event.sequence,
             event_type: event.event_type,
             event_version: event.event_version,
-            payload: Json(payload),
+            payload: Json(event.payload),
             current_payload,
-            actor: text("actor"),
-            command: text("command"),
-            command_id: text("command_id"),
-            idempotency_key: text("idempotency_key"),
+            actor,
+            command,
+            command_id,
+            idempotency_key,
             recorded_at: event.recorded_at,
-            previous_hash: event.previous_hash.to_string(),
-            hash: event.hash.to_string(),
+            previous_hash: event.previous_hash,
+            hash: event.hash,
         }
     }
 }
@@ -92,42 +99,42 @@ impl HistoryEvent {
 /// Which events of the log to list (all given conditions hold).
 #[derive(Debug, Clone, Default, InputObject)]
 pub struct EventLogFilterInput {
-    /// Only this aggregate type.
+    /// Only this aggregate type (`Invoice`, `Expense`, `Customer`, `TenantSettings`).
     pub aggregate_type: Option<String>,
-    /// Only this event type.
+    /// Only this event type, e.g. `PaymentRecorded`.
     pub event_type: Option<String>,
-    /// Only events written by this user.
+    /// Only events written by this user (the token's `sub`).
     pub actor: Option<String>,
-    /// Recorded at or after this.
+    /// Recorded at or after this instant.
     pub recorded_from: Option<DateTime<Utc>>,
-    /// Recorded before this.
+    /// Recorded before this instant.
     pub recorded_to: Option<DateTime<Utc>>,
 }
 
 /// An aggregate's state at a point of its past.
 #[derive(Debug, Clone, SimpleObject)]
 pub struct AggregateState {
-    /// Aggregate type.
+    /// `Invoice` or `Expense`.
     pub aggregate_type: String,
-    /// Aggregate id.
+    /// The aggregate's raw UUID.
     pub aggregate_id: ID,
     /// Its version then: the sequence of the last event folded in.
     pub version: i64,
     /// When that event was recorded.
     pub as_of: DateTime<Utc>,
-    /// The aggregate's state then, as the domain holds it.
+    /// The aggregate's state then, as the domain holds it (JSON).
     pub state: Json<Value>,
 }
 
 /// A cursor of the event log: `<transaction id>.<global position>`.
-fn cursor(position: FeedPosition) -> String {
+fn cursor(position: LogPosition) -> String {
     format!("{}.{}", position.transaction_id, position.global_position)
 }
 
-fn parse_cursor(text: &str) -> async_graphql::Result<FeedPosition> {
+fn parse_cursor(text: &str) -> async_graphql::Result<LogPosition> {
     text.split_once('.')
         .and_then(|(transaction, global)| {
-            Some(FeedPosition {
+            Some(LogPosition {
                 transaction_id: transaction.parse().ok()?,
                 global_position: global.parse().ok()?,
             })
@@ -136,10 +143,24 @@ fn parse_cursor(text: &str) -> async_graphql::Result<FeedPosition> {
         .ok_or_else(|| validation(format!("'{text}' is not a cursor of the event log")))
 }
 
-fn auditor<'a>(ctx: &'a Context<'a>) -> async_graphql::Result<&'a RequestContext> {
-    let request = request(ctx)?;
-    request.require(Action::ReadHistory, "read the event history")?;
-    Ok(request)
+/// A failed history read as a GraphQL error, with the code the application layer
+/// decided; an unreadable event is logged and reported without detail.
+fn history_error(error: HistoryError) -> async_graphql::Error {
+    let code = error.code();
+    match &error {
+        HistoryError::Unavailable(cause) => {
+            tracing::error!(error = %cause, "the event history is unavailable");
+            coded(code, "the event store is unavailable; retry shortly")
+        }
+        HistoryError::Unreadable(cause) => {
+            tracing::error!(error = %cause, "a stored event cannot be read");
+            coded(
+                code,
+                "a stored event of this aggregate cannot be read; it was logged",
+            )
+        }
+        _ => coded(code, error.to_string()),
+    }
 }
 
 /// The history queries, merged into the schema's `Query`.
@@ -153,19 +174,17 @@ impl HistoryQuery {
     async fn history(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "`Invoice`, `Expense`, `Customer` or `TenantSettings`.")]
         aggregate_type: String,
-        aggregate_id: ID,
+        #[graphql(desc = "The aggregate's raw UUID.")] aggregate_id: ID,
     ) -> async_graphql::Result<Vec<HistoryEvent>> {
-        let request = auditor(ctx)?;
-        let events = history::stream_history(
-            &request.backend.pool,
-            request.principal.tenant.0,
-            &aggregate_type,
-            &aggregate_id,
-        )
-        .await
-        .map_err(|e| unavailable(&e))?;
-        readable(request, events).await
+        let request = request(ctx)?;
+        let events = request
+            .audit_trail
+            .stream(&request.caller, &aggregate_type, &aggregate_id)
+            .await
+            .map_err(history_error)?;
+        Ok(events.into_iter().map(HistoryEvent::of).collect())
     }
 
     /// The caller's tenant's events in feed order, after a cursor, filtered
@@ -174,22 +193,20 @@ impl HistoryQuery {
         &self,
         ctx: &Context<'_>,
         filter: Option<EventLogFilterInput>,
+        #[graphql(desc = "Page size, 20 if not given; at most the server's page limit.")]
         first: Option<i32>,
-        after: Option<String>,
+        #[graphql(desc = "The cursor of the last edge of the previous page.")] after: Option<
+            String,
+        >,
     ) -> async_graphql::Result<Connection<String, HistoryEvent, EmptyFields, EmptyFields>> {
-        let request = auditor(ctx)?;
+        let request = request(ctx)?;
         let first = page_size(&request.limits, first)?;
         let start = after
             .as_deref()
             .map(parse_cursor)
             .transpose()?
-            .unwrap_or(FeedPosition::ORIGIN);
+            .unwrap_or_default();
         let filter = filter.unwrap_or_default();
-        if let (Some(from), Some(to)) = (filter.recorded_from, filter.recorded_to) {
-            if from > to {
-                return Err(validation("recordedFrom is after recordedTo"));
-            }
-        }
         let filter = EventLogFilter {
             aggregate_type: filter.aggregate_type,
             event_type: filter.event_type,
@@ -197,32 +214,18 @@ impl HistoryQuery {
             from: filter.recorded_from,
             to: filter.recorded_to,
         };
-        let mut events = history::event_log(
-            &request.backend.pool,
-            request.principal.tenant.0,
-            start,
-            &filter,
-            first + 1,
-        )
-        .await
-        .map_err(|e| unavailable(&e))?;
+        let mut events = request
+            .audit_trail
+            .log(&request.caller, start, &filter, first + 1)
+            .await
+            .map_err(history_error)?;
         let has_next = events.len() as i64 > first;
         events.truncate(first as usize);
-        let cursors: Vec<String> = events
-            .iter()
-            .map(|event| {
-                cursor(FeedPosition {
-                    transaction_id: event.transaction_id,
-                    global_position: event.global_position,
-                })
-            })
-            .collect();
         let mut connection = Connection::new(after.is_some(), has_next);
         connection.edges.extend(
-            cursors
+            events
                 .into_iter()
-                .zip(readable(request, events).await?)
-                .map(|(cursor, event)| Edge::new(cursor, event)),
+                .map(|event| Edge::new(cursor(event.position), HistoryEvent::of(event))),
         );
         Ok(connection)
     }
@@ -232,12 +235,14 @@ impl HistoryQuery {
     async fn invoice_as_of(
         &self,
         ctx: &Context<'_>,
-        invoice_id: ID,
-        at: Option<DateTime<Utc>>,
-        version: Option<i64>,
+        #[graphql(desc = "The invoice's raw UUID.")] invoice_id: ID,
+        #[graphql(desc = "Only events recorded at or before this instant.")] at: Option<
+            DateTime<Utc>,
+        >,
+        #[graphql(desc = "Only events up to this version (from 1).")] version: Option<i64>,
     ) -> async_graphql::Result<Option<AggregateState>> {
-        let id = inputs::id::<uuid::Uuid>(&invoice_id, "invoiceId")?;
-        as_of::<Invoice>(ctx, id, at, version).await
+        let id = uuid_arg::<uuid::Uuid>(&invoice_id, "invoiceId")?;
+        as_of(ctx, PastStateOf::Invoice, id, at, version).await
     }
 
     /// An expense as it was at `at` and/or `version` (the latest if neither), or
@@ -245,80 +250,46 @@ impl HistoryQuery {
     async fn expense_as_of(
         &self,
         ctx: &Context<'_>,
-        expense_id: ID,
-        at: Option<DateTime<Utc>>,
-        version: Option<i64>,
+        #[graphql(desc = "The expense's raw UUID.")] expense_id: ID,
+        #[graphql(desc = "Only events recorded at or before this instant.")] at: Option<
+            DateTime<Utc>,
+        >,
+        #[graphql(desc = "Only events up to this version (from 1).")] version: Option<i64>,
     ) -> async_graphql::Result<Option<AggregateState>> {
-        let id = inputs::id::<uuid::Uuid>(&expense_id, "expenseId")?;
-        as_of::<Expense>(ctx, id, at, version).await
+        let id = uuid_arg::<uuid::Uuid>(&expense_id, "expenseId")?;
+        as_of(ctx, PastStateOf::Expense, id, at, version).await
     }
 }
 
-/// Stored events as auditors read them, each with its current payload.
-async fn readable(
-    request: &RequestContext,
-    events: Vec<AuditedEvent>,
-) -> async_graphql::Result<Vec<HistoryEvent>> {
-    let current = history::current_payloads(&request.backend.pool, &events)
-        .await
-        .map_err(history_error)?;
-    Ok(events
-        .into_iter()
-        .zip(current)
-        .map(|(event, current)| HistoryEvent::of(event, current))
-        .collect())
-}
-
-/// A failed history read as a GraphQL error: the database's as unavailable,
-/// anything else (an unreadable event) logged and reported without detail.
-fn history_error(error: HistoryError) -> async_graphql::Error {
-    match error {
-        HistoryError::Database(e) => unavailable(&e),
-        other => {
-            tracing::error!(error = %other, "a stored event cannot be read");
-            coded(
-                folio_domain::ErrorCode::Internal,
-                "a stored event of this aggregate cannot be read; it was logged",
-            )
-        }
-    }
-}
-
-async fn as_of<A>(
+async fn as_of(
     ctx: &Context<'_>,
+    of: PastStateOf,
     id: uuid::Uuid,
     at: Option<DateTime<Utc>>,
     version: Option<i64>,
-) -> async_graphql::Result<Option<AggregateState>>
-where
-    A: cqrs_es::Aggregate + Default + Serialize,
-{
-    let request = auditor(ctx)?;
-    if version.is_some_and(|v| v < 1) {
-        return Err(validation("version starts at 1"));
-    }
+) -> async_graphql::Result<Option<AggregateState>> {
+    let request = request(ctx)?;
     let id = id.to_string();
-    let folded = history::state_as_of::<A>(
-        &request.backend.pool,
-        request.principal.tenant.0,
-        &id,
-        at,
-        version,
-    )
-    .await;
-    match folded {
-        Ok(None) => Ok(None),
-        Ok(Some(StateAsOf {
-            state,
-            version,
-            recorded_at,
-        })) => Ok(Some(AggregateState {
-            aggregate_type: A::TYPE.to_owned(),
+    let past = request
+        .audit_trail
+        .state_as_of(&request.caller, of, &id, at, version)
+        .await
+        .map_err(history_error)?;
+    Ok(past.map(
+        |PastState {
+             version,
+             recorded_at,
+             state,
+         }| AggregateState {
+            aggregate_type: match of {
+                PastStateOf::Invoice => "Invoice",
+                PastStateOf::Expense => "Expense",
+            }
+            .to_owned(),
             aggregate_id: ID(id),
             version,
             as_of: recorded_at,
-            state: Json(serde_json::to_value(&state)?),
-        })),
-        Err(error) => Err(history_error(error)),
-    }
+            state: Json(state),
+        },
+    ))
 }

@@ -1,0 +1,254 @@
+//! Customers: the `Customer` node with its open balances, its queries, and the
+//! mutations that register, update, archive and erase customers.
+
+use async_graphql::{ComplexObject, Context, Object, SimpleObject, ID};
+use chrono::{DateTime, Utc};
+use folio_commands::Action;
+use folio_projections::invoicing::queries::{self, BalanceRow, CustomerRow};
+use uuid::Uuid;
+
+use super::context::request;
+use super::enums::{from_stored, CustomerStatus};
+use super::ids::{global_id, uuid_arg, NodeKind};
+use super::inputs::{ContactInput, CustomerInput, TaxDetailsInput};
+use super::loaders::children;
+use super::outcome::CommandResult;
+use super::paging::{connection, page, List};
+use super::scalars::Decimal;
+use crate::error::unavailable;
+
+/// A customer: the party invoices are addressed to.
+#[derive(Debug, Clone, SimpleObject)]
+#[graphql(complex)]
+pub struct Customer {
+    /// Opaque global id (for `node(id:)`).
+    pub id: ID,
+    /// The customer's UUID, as mutations take it.
+    pub customer_id: Uuid,
+    /// Name on invoices; `[erased]` once its personal data was erased.
+    pub name: String,
+    /// Billing e-mail; null when not given or erased.
+    pub email: Option<String>,
+    /// Phone; null when not given or erased.
+    pub phone: Option<String>,
+    /// Postal address; null when not given or erased.
+    pub address: Option<String>,
+    /// Tax id (VAT id, RFC, ...); null if unknown.
+    pub tax_id: Option<String>,
+    /// ISO 3166-1 alpha-2 country code, e.g. `DE`.
+    pub country: String,
+    /// ISO 4217 code new invoices default to, e.g. `EUR`.
+    pub default_currency: String,
+    /// Days from issue to due date that new invoices default to.
+    pub payment_terms_days: i32,
+    /// The status label as stored (read through `status`).
+    #[graphql(skip)]
+    pub stored_status: String,
+    /// When its personal data was erased (the name reads `[erased]` and the
+    /// contact fields are null from then on); null if never.
+    pub personal_data_erased_at: Option<DateTime<Utc>>,
+    /// Aggregate version: pass as `expectedVersion` to change it only if nobody
+    /// else did meanwhile.
+    pub version: i64,
+}
+
+impl From<CustomerRow> for Customer {
+    fn from(row: CustomerRow) -> Self {
+        Customer {
+            id: global_id(NodeKind::Customer, row.customer_id),
+            customer_id: row.customer_id,
+            name: row.name,
+            email: row.email,
+            phone: row.phone,
+            address: row.address,
+            tax_id: row.tax_id,
+            country: row.country,
+            default_currency: row.default_currency,
+            payment_terms_days: row.payment_terms_days,
+            stored_status: row.status,
+            personal_data_erased_at: row.personal_data_erased_at,
+            version: row.version,
+        }
+    }
+}
+
+/// What a customer owes in one currency.
+#[derive(Debug, Clone, SimpleObject)]
+pub struct Balance {
+    /// ISO 4217 code of the amounts.
+    pub currency: String,
+    /// Issued or sent invoices with something due.
+    pub open_invoices: i64,
+    /// Sum still owed.
+    pub open_amount: Decimal,
+    /// The part of `openAmount` past its due date.
+    pub overdue_amount: Decimal,
+}
+
+impl From<BalanceRow> for Balance {
+    fn from(row: BalanceRow) -> Self {
+        Balance {
+            currency: row.currency,
+            open_invoices: row.open_invoices,
+            open_amount: row.open_amount.into(),
+            overdue_amount: row.overdue_amount.into(),
+        }
+    }
+}
+
+#[ComplexObject]
+impl Customer {
+    /// Whether the customer can be invoiced.
+    async fn status(&self) -> async_graphql::Result<CustomerStatus> {
+        from_stored(&self.stored_status)
+    }
+
+    /// Open balance per currency; empty when nothing is owed.
+    async fn balances(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Balance>> {
+        children::<BalanceRow, Balance>(ctx, self.customer_id).await
+    }
+}
+
+/// One customer of the caller's tenant, or null (also for another tenant's).
+pub(crate) async fn customer_by_id(
+    ctx: &Context<'_>,
+    customer_id: Uuid,
+) -> async_graphql::Result<Option<Customer>> {
+    let request = request(ctx)?;
+    request.require(Action::ReadInvoicing)?;
+    let mut tx = request.reader().await?;
+    let row = queries::customer(&mut tx, customer_id)
+        .await
+        .map_err(|e| unavailable(&e))?;
+    Ok(row.map(Customer::from))
+}
+
+/// The customer queries.
+#[derive(Debug, Default)]
+pub struct CustomerQuery;
+
+#[Object]
+impl CustomerQuery {
+    /// Customers of the caller's tenant, by name (accountants, auditors, admins).
+    async fn customers(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only customers whose name contains this (any case).")] search: Option<
+            String,
+        >,
+        #[graphql(desc = "Page size, 20 if not given; at most the server's page limit.")]
+        first: Option<i32>,
+        #[graphql(desc = "The cursor of the last edge of the previous page.")] after: Option<
+            String,
+        >,
+        #[graphql(desc = "A mutation's consistencyToken: wait until this read shows it.")]
+        consistency_token: Option<String>,
+    ) -> async_graphql::Result<List<Customer>> {
+        let request = request(ctx)?;
+        request.require(Action::ReadInvoicing)?;
+        request.await_token(consistency_token.as_deref()).await?;
+        let page = page(&request.limits, first, after)?;
+        let mut tx = request.reader().await?;
+        let slice = queries::customers(&mut tx, search.as_deref(), page)
+            .await
+            .map_err(|e| unavailable(&e))?;
+        Ok(connection(slice))
+    }
+
+    /// One customer by its UUID, or null if the caller's tenant has none such.
+    async fn customer(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The customer's UUID (`customerId`).")] id: ID,
+        #[graphql(desc = "A mutation's consistencyToken: wait until this read shows it.")]
+        consistency_token: Option<String>,
+    ) -> async_graphql::Result<Option<Customer>> {
+        request(ctx)?
+            .await_token(consistency_token.as_deref())
+            .await?;
+        customer_by_id(ctx, uuid_arg(&id, "id")?).await
+    }
+}
+
+/// The customer mutations (accountants and admins; erasure admins only).
+#[derive(Debug, Default)]
+pub struct CustomerMutation;
+
+#[Object]
+impl CustomerMutation {
+    /// Registers a customer; its id is derived from the idempotency key.
+    async fn register_customer(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "1-200 characters; a retry with the same key returns the first outcome.")]
+        idempotency_key: String,
+        input: CustomerInput,
+    ) -> async_graphql::Result<CommandResult> {
+        let input = input.into_command()?;
+        command!(ctx, idempotency_key, None, |use_cases, c| use_cases
+            .register_customer(&c, input))
+    }
+
+    /// Replaces a customer's contact details (personal data, sealed at rest).
+    async fn update_customer_contact(
+        &self,
+        ctx: &Context<'_>,
+        idempotency_key: String,
+        expected_version: Option<i64>,
+        customer_id: ID,
+        contact: ContactInput,
+    ) -> async_graphql::Result<CommandResult> {
+        let id = uuid_arg(&customer_id, "customerId")?;
+        command!(ctx, idempotency_key, expected_version, |use_cases, c| {
+            use_cases.update_customer_contact(&c, id, contact.into())
+        })
+    }
+
+    /// Replaces a customer's tax details (tax id, country, currency, terms).
+    async fn update_customer_tax_details(
+        &self,
+        ctx: &Context<'_>,
+        idempotency_key: String,
+        expected_version: Option<i64>,
+        customer_id: ID,
+        tax: TaxDetailsInput,
+    ) -> async_graphql::Result<CommandResult> {
+        let id = uuid_arg(&customer_id, "customerId")?;
+        let tax = tax.into_domain()?;
+        command!(ctx, idempotency_key, expected_version, |use_cases, c| {
+            use_cases.update_customer_tax_details(&c, id, tax)
+        })
+    }
+
+    /// Archives a customer: it stays on record, new drafts for it are refused.
+    async fn archive_customer(
+        &self,
+        ctx: &Context<'_>,
+        idempotency_key: String,
+        expected_version: Option<i64>,
+        customer_id: ID,
+        #[graphql(desc = "Why, for the record.")] reason: String,
+    ) -> async_graphql::Result<CommandResult> {
+        let id = uuid_arg(&customer_id, "customerId")?;
+        command!(ctx, idempotency_key, expected_version, |use_cases, c| {
+            use_cases.archive_customer(&c, id, reason)
+        })
+    }
+
+    /// Erases a customer's personal data for good (admins only): its contact
+    /// details read as `[erased]` and its invoices' recipients as none everywhere
+    /// from then on, history included, while its invoices, amounts and the audit
+    /// chains stay intact. Erasing again changes nothing.
+    async fn erase_customer_personal_data(
+        &self,
+        ctx: &Context<'_>,
+        idempotency_key: String,
+        customer_id: ID,
+        #[graphql(desc = "Why, e.g. the data-subject request's reference.")] reason: String,
+    ) -> async_graphql::Result<CommandResult> {
+        let id = uuid_arg(&customer_id, "customerId")?;
+        command!(ctx, idempotency_key, None, |use_cases, c| {
+            use_cases.erase_customer_personal_data(&c, id, reason)
+        })
+    }
+}

@@ -1,0 +1,154 @@
+//! The closed sets of the API as GraphQL enums (statuses, methods, treatments),
+//! and how a stored label (`"PENDING_APPROVAL"`) becomes one.
+
+use async_graphql::Enum;
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+
+use crate::error::coded;
+
+/// Reads a status or code as the read model stores it (its serde label). The read
+/// models only hold labels their CHECK constraints allow, so a failure is a bug:
+/// logged, and reported as `INTERNAL`.
+pub(crate) fn from_stored<E: DeserializeOwned>(label: &str) -> async_graphql::Result<E> {
+    serde_json::from_value(serde_json::Value::String(label.to_owned())).map_err(|error| {
+        tracing::error!(label, %error, "a stored label has no API value");
+        coded(
+            folio_domain::ErrorCode::Internal,
+            "internal error; it was logged",
+        )
+    })
+}
+
+/// Where an invoice is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum InvoiceStatus {
+    /// Being prepared: lines and terms may change; no number yet.
+    Draft,
+    /// Numbered and frozen; not yet recorded as sent.
+    Issued,
+    /// Issued and sent to the customer at least once.
+    Sent,
+    /// Cancelled while nothing was paid or credited; kept for the record.
+    Void,
+}
+
+impl From<InvoiceStatus> for folio_domain::invoice::DocumentStatus {
+    fn from(status: InvoiceStatus) -> Self {
+        use folio_domain::invoice::DocumentStatus as D;
+        match status {
+            InvoiceStatus::Draft => D::Draft,
+            InvoiceStatus::Issued => D::Issued,
+            InvoiceStatus::Sent => D::Sent,
+            InvoiceStatus::Void => D::Void,
+        }
+    }
+}
+
+/// Whether an issued invoice is paid, derived from its amounts and today's date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum PaymentStatus {
+    /// Nothing paid or credited yet, not past due.
+    Unpaid,
+    /// Something paid or credited, something still due, not past due.
+    PartiallyPaid,
+    /// Nothing left to pay.
+    Paid,
+    /// Something still due after the due date.
+    Overdue,
+}
+
+/// Whether a customer can be invoiced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum CustomerStatus {
+    /// Can be invoiced.
+    Active,
+    /// Kept for the record; new drafts are refused.
+    Archived,
+}
+
+/// Where an expense is in its approval flow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ExpenseStatus {
+    /// Waiting for approvals.
+    PendingApproval,
+    /// Sent back to the employee for changes.
+    Returned,
+    /// Fully approved; waiting for reimbursement.
+    Approved,
+    /// Refused (final).
+    Rejected,
+    /// Paid back to the employee (final).
+    Reimbursed,
+}
+
+impl From<ExpenseStatus> for folio_domain::expense::ExpenseStatus {
+    fn from(status: ExpenseStatus) -> Self {
+        use folio_domain::expense::ExpenseStatus as D;
+        match status {
+            ExpenseStatus::PendingApproval => D::PendingApproval,
+            ExpenseStatus::Returned => D::Returned,
+            ExpenseStatus::Approved => D::Approved,
+            ExpenseStatus::Rejected => D::Rejected,
+            ExpenseStatus::Reimbursed => D::Reimbursed,
+        }
+    }
+}
+
+/// How a payment was made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Deserialize)]
+#[graphql(remote = "folio_domain::invoice::PaymentMethod")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum PaymentMethod {
+    /// Bank transfer (SEPA, SPEI, wire).
+    BankTransfer,
+    /// Debit or credit card.
+    Card,
+    /// Cash.
+    Cash,
+    /// Cheque.
+    Cheque,
+    /// Direct debit collected by the tenant.
+    DirectDebit,
+    /// Anything else; say what in the payment's reference.
+    Other,
+}
+
+/// How a tax applies to a line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Deserialize)]
+#[graphql(remote = "folio_domain::tax::TaxTreatment")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum TaxTreatment {
+    /// Charged on top of the net amount.
+    Standard,
+    /// Taxable at 0 % (exports, intra-EU supplies).
+    ZeroRated,
+    /// Outside the tax's scope.
+    Exempt,
+    /// Withheld by the customer and paid to the authority (a negative tax).
+    Withholding,
+}
+
+/// How amounts are rounded to the currency's minor unit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[graphql(remote = "folio_domain::money::RoundingMode")]
+pub enum RoundingMode {
+    /// Half to even (banker's rounding).
+    HalfEven,
+    /// Half away from zero (what EN 16931 and CFDI use).
+    HalfUp,
+}
+
+/// Where tax is rounded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[graphql(remote = "folio_domain::pricing::TaxRoundingScope")]
+pub enum TaxRoundingScope {
+    /// On every line; the document's tax is the sum of the lines'.
+    PerLine,
+    /// Once per tax rate over the document (EN 16931 BR-CO-17).
+    PerTaxCategory,
+}

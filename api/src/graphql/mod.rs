@@ -1,0 +1,160 @@
+//! The GraphQL schema, split by area: each file holds one area's types, queries
+//! and mutations, and calls the application layer (`folio-commands`) to change
+//! anything and the read models' typed queries (`folio-projections`) to read.
+//! No SQL and no business rule lives here.
+//!
+//! - [`context`]: the per-request caller and services; [`paging`]: connections.
+//! - [`customers`], [`invoices`], [`expenses`], [`settings`], [`reports`],
+//!   [`history`]: the areas. [`node`]: Relay's `Node` and `node(id:)`.
+//! - [`subscriptions`]: live status changes.
+//! - [`inputs`], [`enums`], [`scalars`], [`ids`]: the wire types.
+
+#[macro_use]
+mod outcome;
+pub mod context;
+pub mod customers;
+pub mod enums;
+pub mod expenses;
+pub mod history;
+pub mod ids;
+pub mod inputs;
+pub mod invoices;
+mod loaders;
+pub mod node;
+pub mod paging;
+pub mod reports;
+pub mod scalars;
+pub mod settings;
+pub mod subscriptions;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_graphql::extensions::apollo_persisted_queries::{
+    ApolloPersistedQueries, LruCacheStorage,
+};
+use async_graphql::{MergedObject, Schema};
+use folio_commands::history::AuditTrail;
+use folio_commands::{Caller, UseCases};
+use folio_projections::invoicing::queries::{
+    BalanceRow, CreditNoteRow, InvoiceLineRow, PaymentRow,
+};
+use folio_projections::FeedEvent;
+use sqlx::PgPool;
+use tokio::sync::broadcast;
+
+pub use context::RequestContext;
+pub use outcome::CommandResult;
+
+/// The schema type.
+pub type FolioSchema = Schema<Query, Mutation, subscriptions::Subscription>;
+
+/// Limits a request must stay within.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Deepest selection allowed.
+    pub max_depth: usize,
+    /// Largest complexity (fields, lists weighted by page size).
+    pub max_complexity: usize,
+    /// Largest request body, in bytes.
+    pub max_body_bytes: usize,
+    /// Largest page (`first`), and most ids `nodes` takes at once.
+    pub max_page_size: usize,
+    /// Longest a request may run.
+    pub request_timeout: Duration,
+    /// Longest a query waits for the read models to reach a consistency token.
+    pub consistency_wait: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_depth: 10,
+            max_complexity: 2_000,
+            max_body_bytes: 256 * 1024,
+            max_page_size: 100,
+            request_timeout: Duration::from_secs(15),
+            consistency_wait: Duration::from_secs(5),
+        }
+    }
+}
+
+/// Queries: the read models by area, Relay's `node`, and the history for auditors.
+#[derive(Debug, Default, MergedObject)]
+pub struct Query(
+    node::NodeQuery,
+    customers::CustomerQuery,
+    invoices::InvoiceQuery,
+    expenses::ExpenseQuery,
+    reports::ReportQuery,
+    settings::SettingsQuery,
+    history::HistoryQuery,
+);
+
+/// Mutations: one per use case. Each takes an `idempotencyKey` (retry with the
+/// same key after a network error: the first outcome is returned) and, where it
+/// changes an existing aggregate, an optional `expectedVersion`.
+#[derive(Debug, Default, MergedObject)]
+pub struct Mutation(
+    customers::CustomerMutation,
+    invoices::InvoiceMutation,
+    expenses::ExpenseMutation,
+    settings::SettingsMutation,
+);
+
+/// Most persisted queries the server remembers (least recently used go first).
+const PERSISTED_QUERIES: usize = 1_024;
+
+/// Builds the schema with its limits and automatic persisted queries (a client
+/// may send the SHA-256 of a query it sent before instead of its text).
+pub fn build(limits: &Limits, changes: broadcast::Sender<Arc<FeedEvent>>) -> FolioSchema {
+    Schema::build(
+        Query::default(),
+        Mutation::default(),
+        subscriptions::Subscription,
+    )
+    .data(changes)
+    .extension(ApolloPersistedQueries::new(LruCacheStorage::new(
+        PERSISTED_QUERIES,
+    )))
+    .limit_depth(limits.max_depth)
+    .limit_complexity(limits.max_complexity)
+    .finish()
+}
+
+/// The schema's SDL (what `schemas/schema.graphql` holds).
+pub fn sdl() -> String {
+    let (sender, _) = broadcast::channel(1);
+    build(&Limits::default(), sender).sdl()
+}
+
+/// What one request's resolvers need besides the caller: the application layer
+/// and the read models' pool.
+#[derive(Debug, Clone)]
+pub struct Services {
+    /// The use cases every mutation calls.
+    pub use_cases: Arc<UseCases>,
+    /// The auditors' use cases.
+    pub audit_trail: AuditTrail,
+    /// The pool the read models are queried on.
+    pub pool: PgPool,
+}
+
+/// Per-request data: the caller, the services and the loaders for the tenant.
+pub fn request_data(caller: Caller, services: &Services, limits: Limits) -> async_graphql::Data {
+    let tenant = caller.tenant_id;
+    let pool = &services.pool;
+    let mut data = async_graphql::Data::default();
+    data.insert(loaders::loader::<InvoiceLineRow>(pool, tenant));
+    data.insert(loaders::loader::<PaymentRow>(pool, tenant));
+    data.insert(loaders::loader::<CreditNoteRow>(pool, tenant));
+    data.insert(loaders::loader::<BalanceRow>(pool, tenant));
+    data.insert(RequestContext {
+        caller,
+        use_cases: services.use_cases.clone(),
+        audit_trail: services.audit_trail.clone(),
+        pool: services.pool.clone(),
+        limits,
+    });
+    data
+}

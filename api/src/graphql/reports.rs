@@ -1,0 +1,240 @@
+//! Reports over the read models: receivables aging, revenue, tax, and expenses
+//! by category, each filtered by period and currency (no currency conversion:
+//! one row per currency).
+
+use async_graphql::{Context, InputObject, Object, SimpleObject};
+use folio_commands::Action;
+use folio_projections::expenses::queries as expense_queries;
+use folio_projections::invoicing::queries::{self, AgingRow, RevenueRow, TaxRow};
+use folio_projections::reading::ReportPeriod;
+use uuid::Uuid;
+
+use super::context::request;
+use super::scalars::{Date, Decimal};
+use crate::error::{unavailable, validation};
+
+/// Which months and currency a report covers (everything when not given).
+#[derive(Debug, Clone, Default, InputObject)]
+pub struct ReportFilter {
+    /// From the month of this date on.
+    pub from: Option<Date>,
+    /// Up to the month of this date (inclusive).
+    pub to: Option<Date>,
+    /// Only amounts in this ISO 4217 currency, e.g. `EUR`.
+    pub currency: Option<String>,
+}
+
+impl ReportFilter {
+    fn period(self) -> async_graphql::Result<ReportPeriod> {
+        if let (Some(from), Some(to)) = (self.from, self.to) {
+            if from > to {
+                return Err(validation("the report's `from` is after its `to`"));
+            }
+        }
+        Ok(ReportPeriod {
+            from: self.from.map(|d| d.0),
+            to: self.to.map(|d| d.0),
+            currency: self.currency.map(|c| c.trim().to_ascii_uppercase()),
+        })
+    }
+}
+
+/// Receivables of one customer in one currency, by days past due as of today.
+#[derive(Debug, Clone, SimpleObject)]
+#[graphql(name = "AgingRow")]
+pub struct AgingLine {
+    /// The customer's UUID.
+    pub customer_id: Uuid,
+    /// The customer's name.
+    pub customer_name: String,
+    /// ISO 4217 code of the amounts.
+    pub currency: String,
+    /// Due, not yet past the due date.
+    pub current_amount: Decimal,
+    /// 1 to 30 days past due.
+    pub days_1_30: Decimal,
+    /// 31 to 60 days past due.
+    pub days_31_60: Decimal,
+    /// 61 to 90 days past due.
+    pub days_61_90: Decimal,
+    /// More than 90 days past due.
+    pub days_over_90: Decimal,
+    /// All buckets together.
+    pub total_due: Decimal,
+}
+
+impl From<AgingRow> for AgingLine {
+    fn from(r: AgingRow) -> Self {
+        AgingLine {
+            customer_id: r.customer_id,
+            customer_name: r.customer_name,
+            currency: r.currency,
+            current_amount: r.current_amount.into(),
+            days_1_30: r.days_1_30.into(),
+            days_31_60: r.days_31_60.into(),
+            days_61_90: r.days_61_90.into(),
+            days_over_90: r.days_over_90.into(),
+            total_due: r.total_due.into(),
+        }
+    }
+}
+
+/// Revenue of one month in one currency.
+#[derive(Debug, Clone, SimpleObject)]
+#[graphql(name = "RevenueRow")]
+pub struct RevenueMonth {
+    /// The first day of the month.
+    pub month: Date,
+    /// ISO 4217 code of the amounts.
+    pub currency: String,
+    /// Net amount of the invoices issued in the month.
+    pub invoiced_net: Decimal,
+    /// Net amount of the credit notes issued in the month (positive).
+    pub credited_net: Decimal,
+    /// Net amount of the invoices voided in the month (positive).
+    pub voided_net: Decimal,
+    /// `invoicedNet - creditedNet - voidedNet`.
+    pub net_revenue: Decimal,
+    /// Net tax of the month, with the same signs.
+    pub tax: Decimal,
+}
+
+impl From<RevenueRow> for RevenueMonth {
+    fn from(r: RevenueRow) -> Self {
+        RevenueMonth {
+            month: r.month.into(),
+            currency: r.currency,
+            invoiced_net: r.invoiced_net.into(),
+            credited_net: r.credited_net.into(),
+            voided_net: r.voided_net.into(),
+            net_revenue: r.net_revenue.into(),
+            tax: r.tax.into(),
+        }
+    }
+}
+
+/// Tax of one rate in one month and currency.
+#[derive(Debug, Clone, SimpleObject)]
+#[graphql(name = "TaxRow")]
+pub struct TaxLine {
+    /// The first day of the month.
+    pub month: Date,
+    /// ISO 4217 code of the amounts.
+    pub currency: String,
+    /// The tax code, e.g. `VAT`, `IVA`, `ISR`.
+    pub tax_code: String,
+    /// The rate in percent, e.g. `19`.
+    pub tax_percent: Decimal,
+    /// `STANDARD`, `ZERO_RATED`, `EXEMPT` or `WITHHOLDING`, as stored.
+    pub treatment: String,
+    /// Net amount taxed at this rate.
+    pub taxable_base: Decimal,
+    /// Tax at this rate (withholdings negative).
+    pub tax_amount: Decimal,
+}
+
+impl From<TaxRow> for TaxLine {
+    fn from(r: TaxRow) -> Self {
+        TaxLine {
+            month: r.month.into(),
+            currency: r.currency,
+            tax_code: r.tax_code,
+            tax_percent: r.tax_percent.into(),
+            treatment: r.treatment,
+            taxable_base: r.taxable_base.into(),
+            tax_amount: r.tax_amount.into(),
+        }
+    }
+}
+
+/// Expenses of one category, month and currency.
+#[derive(Debug, Clone, SimpleObject)]
+#[graphql(name = "ExpenseCategoryRow")]
+pub struct ExpenseCategoryMonth {
+    /// The first day of the month incurred.
+    pub month: Date,
+    /// The category.
+    pub category: String,
+    /// ISO 4217 code of the amounts.
+    pub currency: String,
+    /// Expenses not rejected.
+    pub expense_count: i64,
+    /// Sum claimed.
+    pub claimed_amount: Decimal,
+    /// Sum approved (reimbursed included).
+    pub approved_amount: Decimal,
+    /// Sum reimbursed.
+    pub reimbursed_amount: Decimal,
+}
+
+impl From<expense_queries::ExpenseCategoryRow> for ExpenseCategoryMonth {
+    fn from(r: expense_queries::ExpenseCategoryRow) -> Self {
+        ExpenseCategoryMonth {
+            month: r.month.into(),
+            category: r.category,
+            currency: r.currency,
+            expense_count: r.expense_count,
+            claimed_amount: r.claimed_amount.into(),
+            approved_amount: r.approved_amount.into(),
+            reimbursed_amount: r.reimbursed_amount.into(),
+        }
+    }
+}
+
+/// The report queries (accountants, auditors, admins).
+#[derive(Debug, Default)]
+pub struct ReportQuery;
+
+/// Runs one report query in a tenant-confined read, after the role check.
+macro_rules! report {
+    ($ctx:expr, |$tx:ident| $query:expr) => {{
+        let request = request($ctx)?;
+        request.require(Action::ReadReports)?;
+        let mut $tx = request.reader().await?;
+        let rows = $query.await.map_err(|e| unavailable(&e))?;
+        Ok(rows.into_iter().map(Into::into).collect())
+    }};
+}
+
+#[Object]
+impl ReportQuery {
+    /// Receivables aging per customer and currency, by days past due as of today.
+    async fn ar_aging(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only amounts in this ISO 4217 currency.")] currency: Option<String>,
+    ) -> async_graphql::Result<Vec<AgingLine>> {
+        let currency = currency.map(|c| c.trim().to_ascii_uppercase());
+        report!(ctx, |tx| queries::ar_aging(&mut tx, currency.as_deref()))
+    }
+
+    /// Revenue per month and currency, net of credit notes and voids.
+    async fn revenue_by_month(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<ReportFilter>,
+    ) -> async_graphql::Result<Vec<RevenueMonth>> {
+        let period = filter.unwrap_or_default().period()?;
+        report!(ctx, |tx| queries::revenue_by_month(&mut tx, &period))
+    }
+
+    /// Taxable base and tax per rate, month and currency.
+    async fn tax_summary(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<ReportFilter>,
+    ) -> async_graphql::Result<Vec<TaxLine>> {
+        let period = filter.unwrap_or_default().period()?;
+        report!(ctx, |tx| queries::tax_summary(&mut tx, &period))
+    }
+
+    /// Expenses per category, month incurred and currency.
+    async fn expenses_by_category(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<ReportFilter>,
+    ) -> async_graphql::Result<Vec<ExpenseCategoryMonth>> {
+        let period = filter.unwrap_or_default().period()?;
+        report!(ctx, |tx| expense_queries::by_category(&mut tx, &period))
+    }
+}

@@ -1,0 +1,173 @@
+//! Tenant settings: the invoicing and expense policies in force, and the
+//! mutations that change them (admins).
+
+use async_graphql::{Context, Object, SimpleObject};
+use folio_domain::money::Money as DomainMoney;
+use folio_domain::settings::TenantSettings as DomainSettings;
+
+use super::context::request;
+use super::enums::{RoundingMode, TaxRoundingScope};
+use super::inputs::{ExpensePolicyInput, InvoicingPolicyInput};
+use super::outcome::CommandResult;
+use super::scalars::Decimal;
+
+/// An amount in a currency.
+#[derive(Debug, Clone, SimpleObject)]
+pub struct Money {
+    /// The amount, at the currency's minor unit.
+    pub amount: Decimal,
+    /// ISO 4217 code, e.g. `EUR`.
+    pub currency: String,
+}
+
+impl From<&DomainMoney> for Money {
+    fn from(money: &DomainMoney) -> Self {
+        Money {
+            amount: money.amount.into(),
+            currency: money.currency.code().to_owned(),
+        }
+    }
+}
+
+/// How the tenant issues invoices.
+#[derive(Debug, Clone, SimpleObject)]
+pub struct InvoicingSettings {
+    /// How amounts are rounded to the currency's minor unit.
+    pub rounding_mode: RoundingMode,
+    /// Where tax is rounded.
+    pub rounding_scope: TaxRoundingScope,
+    /// The series invoices are numbered in, e.g. `INV`.
+    pub invoice_series: String,
+    /// The series credit notes are numbered in, e.g. `CN`.
+    pub credit_note_series: String,
+}
+
+/// How many distinct approvals expenses need from an amount on.
+#[derive(Debug, Clone, SimpleObject)]
+pub struct ApprovalThreshold {
+    /// ISO 4217 code the threshold is expressed in.
+    pub currency: String,
+    /// From this amount on (inclusive).
+    pub from_amount: Decimal,
+    /// Distinct approvers needed.
+    pub approvals: i32,
+}
+
+/// A per-expense limit of one category.
+#[derive(Debug, Clone, SimpleObject)]
+pub struct CategoryLimit {
+    /// The category, e.g. `meals`.
+    pub category: String,
+    /// The most one expense of it may claim without a policy violation.
+    pub limit: Money,
+}
+
+/// How the tenant's expenses are approved.
+#[derive(Debug, Clone, SimpleObject)]
+pub struct ExpenseSettings {
+    /// Approvals needed by amount; an expense needs the largest threshold it reaches.
+    pub approval_thresholds: Vec<ApprovalThreshold>,
+    /// Per-category limits.
+    pub category_limits: Vec<CategoryLimit>,
+    /// Above this amount a receipt is expected; null if never.
+    pub receipt_required_above: Option<Money>,
+}
+
+/// The policies in force in the caller's tenant (defaults until it sets any).
+#[derive(Debug, Clone, SimpleObject)]
+pub struct TenantSettings {
+    /// Invoicing: rounding and number series.
+    pub invoicing: InvoicingSettings,
+    /// Expenses: approvals, limits, receipts.
+    pub expenses: ExpenseSettings,
+}
+
+impl From<DomainSettings> for TenantSettings {
+    fn from(settings: DomainSettings) -> Self {
+        let invoicing = settings.invoicing;
+        let expenses = settings.expenses;
+        TenantSettings {
+            invoicing: InvoicingSettings {
+                rounding_mode: invoicing.rounding.mode.into(),
+                rounding_scope: invoicing.rounding.scope.into(),
+                invoice_series: invoicing.invoice_series,
+                credit_note_series: invoicing.credit_note_series,
+            },
+            expenses: ExpenseSettings {
+                approval_thresholds: expenses
+                    .approval_thresholds
+                    .iter()
+                    .map(|t| ApprovalThreshold {
+                        currency: t.currency.code().to_owned(),
+                        from_amount: t.from_amount.into(),
+                        approvals: i32::from(t.approvals),
+                    })
+                    .collect(),
+                category_limits: expenses
+                    .category_limits
+                    .iter()
+                    .map(|l| CategoryLimit {
+                        category: l.category.clone(),
+                        limit: (&l.limit).into(),
+                    })
+                    .collect(),
+                receipt_required_above: expenses.receipt_required_above.as_ref().map(Money::from),
+            },
+        }
+    }
+}
+
+/// The settings query.
+#[derive(Debug, Default)]
+pub struct SettingsQuery;
+
+#[Object]
+impl SettingsQuery {
+    /// The policies in force in the caller's tenant (accountants, auditors, admins).
+    async fn tenant_settings(&self, ctx: &Context<'_>) -> async_graphql::Result<TenantSettings> {
+        let request = request(ctx)?;
+        let settings = request
+            .use_cases
+            .tenant_settings(&request.caller)
+            .await
+            .map_err(crate::error::command)?;
+        Ok(settings.into())
+    }
+}
+
+/// The settings mutations (admins).
+#[derive(Debug, Default)]
+pub struct SettingsMutation;
+
+#[Object]
+impl SettingsMutation {
+    /// Sets the tenant's invoicing policy (rounding, number series); invoices
+    /// issued before keep the policy recorded in them.
+    async fn configure_invoicing(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "1-200 characters; a retry with the same key returns the first outcome.")]
+        idempotency_key: String,
+        expected_version: Option<i64>,
+        policy: InvoicingPolicyInput,
+    ) -> async_graphql::Result<CommandResult> {
+        let policy = policy.into_domain()?;
+        command!(ctx, idempotency_key, expected_version, |use_cases, c| {
+            use_cases.configure_invoicing(&c, policy)
+        })
+    }
+
+    /// Sets the tenant's expense policy; expenses submitted before keep theirs.
+    async fn configure_expense_policy(
+        &self,
+        ctx: &Context<'_>,
+        idempotency_key: String,
+        expected_version: Option<i64>,
+        policy: ExpensePolicyInput,
+    ) -> async_graphql::Result<CommandResult> {
+        let policy = policy.into_domain()?;
+        command!(ctx, idempotency_key, expected_version, |use_cases, c| {
+            use_cases.configure_expense_policy(&c, policy)
+        })
+    }
+}

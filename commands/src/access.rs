@@ -1,0 +1,268 @@
+//! Who may do what: the callers of Folio, their roles, and the one role matrix
+//! every edge (GraphQL, MCP, CLI) goes through.
+//!
+//! Use cases check it themselves before they touch anything, so an edge cannot
+//! forget; reads are checked by the edge with the same [`Caller::require`] before it
+//! asks a read model, because the read side has no use cases of its own.
+
+use folio_domain::ids::{TenantId, UserId};
+use serde::{Deserialize, Serialize};
+
+/// A role a user holds in a tenant. Spelled in lower case in tokens and flags
+/// (`admin`, `accountant`, ...).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// Everything in the tenant, including settings and erasure.
+    Admin,
+    /// Customers, invoices, payments, credit notes, reimbursements, reports.
+    Accountant,
+    /// Approves, rejects and returns expenses; reads all expenses.
+    Approver,
+    /// Submits and amends their own expenses; reads only their own.
+    Employee,
+    /// Reads everything in the tenant, the event history included; writes nothing.
+    Auditor,
+}
+
+impl Role {
+    /// Every role, in the order the README's matrix lists them.
+    pub const ALL: [Role; 5] = [
+        Role::Admin,
+        Role::Accountant,
+        Role::Approver,
+        Role::Employee,
+        Role::Auditor,
+    ];
+}
+
+impl std::str::FromStr for Role {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.to_ascii_lowercase().as_str() {
+            "admin" => Ok(Role::Admin),
+            "accountant" => Ok(Role::Accountant),
+            "approver" => Ok(Role::Approver),
+            "employee" => Ok(Role::Employee),
+            "auditor" => Ok(Role::Auditor),
+            other => Err(format!(
+                "unknown role '{other}' (admin, accountant, approver, employee, auditor)"
+            )),
+        }
+    }
+}
+
+/// Something a caller may be allowed to do; each use case names one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    /// Register, update and archive customers.
+    ManageCustomers,
+    /// Draft, issue, send and void invoices; issue credit notes.
+    ManageInvoices,
+    /// Record and refund payments.
+    ManagePayments,
+    /// Submit or amend an expense (one's own).
+    ClaimExpenses,
+    /// Approve, reject or return expenses.
+    ApproveExpenses,
+    /// Mark expenses reimbursed.
+    ReimburseExpenses,
+    /// Change tenant settings (invoicing, expense policy) and read them.
+    ConfigureTenant,
+    /// Read customers, invoices, payments, credit notes.
+    ReadInvoicing,
+    /// Read every expense of the tenant (employees read only their own).
+    ReadAllExpenses,
+    /// Read one's own expenses.
+    ReadOwnExpenses,
+    /// Read reports (aging, revenue, tax, expenses by category).
+    ReadReports,
+    /// Read the event history: aggregate histories, the event log, past states.
+    ReadHistory,
+    /// Erase a customer's personal data for good (admins only).
+    ErasePersonalData,
+}
+
+impl Action {
+    /// What the action lets a person do, as the refusal says it ("your roles do not
+    /// allow you to …").
+    pub fn describe(self) -> &'static str {
+        match self {
+            Action::ManageCustomers => "manage customers",
+            Action::ManageInvoices => "manage invoices",
+            Action::ManagePayments => "record or refund payments",
+            Action::ClaimExpenses => "submit or amend expenses",
+            Action::ApproveExpenses => "approve, reject or return expenses",
+            Action::ReimburseExpenses => "reimburse expenses",
+            Action::ConfigureTenant => "configure the tenant",
+            Action::ReadInvoicing => "read customers and invoices",
+            Action::ReadAllExpenses => "read every expense of the tenant",
+            Action::ReadOwnExpenses => "read expenses",
+            Action::ReadReports => "read reports",
+            Action::ReadHistory => "read the event history",
+            Action::ErasePersonalData => "erase personal data",
+        }
+    }
+}
+
+/// The role matrix (README, "Roles", shows the same table).
+pub fn allows(role: Role, action: Action) -> bool {
+    use Action as A;
+    use Role as R;
+    match role {
+        R::Admin => true,
+        R::Accountant => !matches!(
+            action,
+            A::ApproveExpenses | A::ConfigureTenant | A::ReadHistory | A::ErasePersonalData
+        ),
+        R::Approver => matches!(
+            action,
+            A::ApproveExpenses | A::ReadAllExpenses | A::ReadOwnExpenses | A::ClaimExpenses
+        ),
+        R::Employee => matches!(action, A::ClaimExpenses | A::ReadOwnExpenses),
+        R::Auditor => matches!(
+            action,
+            A::ReadInvoicing
+                | A::ReadAllExpenses
+                | A::ReadOwnExpenses
+                | A::ReadReports
+                | A::ReadHistory
+        ),
+    }
+}
+
+/// A caller's roles do not allow the action; nothing was read or written.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("your roles do not allow you to {}", .action.describe())]
+pub struct Forbidden {
+    /// The action that was refused.
+    pub action: Action,
+}
+
+/// Whose expenses a caller may read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ExpenseVisibility {
+    /// Every expense of the tenant.
+    All,
+    /// Only the expenses this user submitted.
+    OwnOnly(UserId),
+}
+
+/// An authenticated user acting in one tenant: what every use case and read is
+/// asked on behalf of. Edges build it from a verified token; the CLI and the demo
+/// build one for the operator.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Caller {
+    /// The tenant every read and write is confined to.
+    pub tenant_id: TenantId,
+    /// The user, as the identity provider names them (the token's `sub`).
+    pub user: UserId,
+    /// The roles the user holds in that tenant; any one allowing an action suffices.
+    pub roles: Vec<Role>,
+}
+
+impl Caller {
+    /// A caller with these roles.
+    pub fn new(tenant_id: TenantId, user: UserId, roles: Vec<Role>) -> Self {
+        Caller {
+            tenant_id,
+            user,
+            roles,
+        }
+    }
+
+    /// Whether any of the caller's roles allows `action`.
+    pub fn may(&self, action: Action) -> bool {
+        self.roles.iter().any(|role| allows(*role, action))
+    }
+
+    /// Refuses unless [`Caller::may`] `action`.
+    pub fn require(&self, action: Action) -> Result<(), Forbidden> {
+        if self.may(action) {
+            Ok(())
+        } else {
+            Err(Forbidden { action })
+        }
+    }
+
+    /// Whose expenses the caller may read: all of the tenant's, only their own, or
+    /// none ([`Forbidden`]).
+    pub fn expense_visibility(&self) -> Result<ExpenseVisibility, Forbidden> {
+        if self.may(Action::ReadAllExpenses) {
+            return Ok(ExpenseVisibility::All);
+        }
+        self.require(Action::ReadOwnExpenses)?;
+        Ok(ExpenseVisibility::OwnOnly(self.user.clone()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn caller(roles: &[Role]) -> Caller {
+        Caller::new(
+            TenantId(uuid::Uuid::nil()),
+            UserId::new("u"),
+            roles.to_vec(),
+        )
+    }
+
+    #[test]
+    fn an_admin_may_do_everything_and_an_auditor_writes_nothing() {
+        for action in [
+            Action::ManageCustomers,
+            Action::ManageInvoices,
+            Action::ManagePayments,
+            Action::ClaimExpenses,
+            Action::ApproveExpenses,
+            Action::ReimburseExpenses,
+            Action::ConfigureTenant,
+            Action::ErasePersonalData,
+        ] {
+            assert!(allows(Role::Admin, action));
+            assert!(!allows(Role::Auditor, action), "{action:?}");
+        }
+    }
+
+    #[test]
+    fn any_role_that_allows_an_action_is_enough() {
+        let both = caller(&[Role::Employee, Role::Approver]);
+        assert!(both.may(Action::ApproveExpenses));
+        assert_eq!(
+            caller(&[Role::Employee]).require(Action::ApproveExpenses),
+            Err(Forbidden {
+                action: Action::ApproveExpenses
+            })
+        );
+    }
+
+    #[test]
+    fn employees_see_only_their_own_expenses_and_approvers_all() {
+        assert_eq!(
+            caller(&[Role::Employee]).expense_visibility(),
+            Ok(ExpenseVisibility::OwnOnly(UserId::new("u")))
+        );
+        assert_eq!(
+            caller(&[Role::Approver]).expense_visibility(),
+            Ok(ExpenseVisibility::All)
+        );
+    }
+
+    #[test]
+    fn a_refusal_says_what_was_refused() {
+        let refused = caller(&[Role::Auditor])
+            .require(Action::ErasePersonalData)
+            .unwrap_err();
+        assert_eq!(
+            refused.to_string(),
+            "your roles do not allow you to erase personal data"
+        );
+    }
+
+    #[test]
+    fn roles_parse_in_any_case_and_unknown_ones_are_named() {
+        assert_eq!("Auditor".parse::<Role>(), Ok(Role::Auditor));
+        assert!("owner".parse::<Role>().unwrap_err().contains("owner"));
+    }
+}

@@ -1,0 +1,183 @@
+//! Expenses: an employee submits and amends their claims, approvers decide on
+//! them under the tenant's policy, accountants record the reimbursement.
+
+use chrono::NaiveDate;
+use folio_domain::expense::{ExpenseCommand, ExpenseDetails, ExpenseError, ExpensePolicy};
+use folio_domain::ids::ExpenseId;
+use serde::{Deserialize, Serialize};
+
+use super::{derived_id, run, UseCases};
+use crate::access::Action;
+use crate::context::{CommandContext, CommandOutcome};
+use crate::error::CommandError;
+use crate::runner::Request;
+
+/// Submit an expense (the actor is the employee).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SubmitExpense {
+    /// Explicit id; derived from the idempotency key when absent.
+    pub expense_id: Option<ExpenseId>,
+    /// What is claimed.
+    pub details: ExpenseDetails,
+}
+
+/// Approve an expense (the actor is the approver).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ApproveExpense {
+    /// Optional comment.
+    pub comment: Option<String>,
+}
+
+impl UseCases {
+    /// Submits an expense for the acting employee under the tenant's policy.
+    pub async fn submit_expense(
+        &self,
+        ctx: &CommandContext,
+        input: SubmitExpense,
+    ) -> Result<CommandOutcome, CommandError<ExpenseError>> {
+        ctx.caller.require(Action::ClaimExpenses)?;
+        let policy: ExpensePolicy = self.settings(ctx.tenant_id()).await?.expenses;
+        let expense_id = input.expense_id.unwrap_or(ExpenseId(derived_id(
+            ctx.tenant_id(),
+            "expense",
+            &ctx.idempotency_key,
+        )));
+        run!(
+            self,
+            self.stores.expenses.as_ref(),
+            ctx,
+            "SubmitExpense",
+            expense_id,
+            &input,
+            None,
+            |_| ExpenseCommand::Submit {
+                tenant_id: ctx.tenant_id(),
+                expense_id,
+                employee_id: ctx.actor().clone(),
+                details: input.details.clone(),
+                policy: policy.clone(),
+            }
+        )
+    }
+
+    /// Gives the acting approver's approval.
+    pub async fn approve_expense(
+        &self,
+        ctx: &CommandContext,
+        expense_id: ExpenseId,
+        input: ApproveExpense,
+    ) -> Result<CommandOutcome, CommandError<ExpenseError>> {
+        ctx.caller.require(Action::ApproveExpenses)?;
+        let at = self.runner.clock().now();
+        run!(
+            self,
+            self.stores.expenses.as_ref(),
+            ctx,
+            "ApproveExpense",
+            expense_id,
+            &input,
+            None,
+            |_| ExpenseCommand::Approve {
+                approver_id: ctx.actor().clone(),
+                at,
+                comment: input.comment.clone(),
+            }
+        )
+    }
+
+    /// Rejects an expense.
+    pub async fn reject_expense(
+        &self,
+        ctx: &CommandContext,
+        expense_id: ExpenseId,
+        reason: String,
+    ) -> Result<CommandOutcome, CommandError<ExpenseError>> {
+        ctx.caller.require(Action::ApproveExpenses)?;
+        run!(
+            self,
+            self.stores.expenses.as_ref(),
+            ctx,
+            "RejectExpense",
+            expense_id,
+            &reason,
+            None,
+            |_| ExpenseCommand::Reject {
+                approver_id: ctx.actor().clone(),
+                reason: reason.clone()
+            }
+        )
+    }
+
+    /// Returns an expense to its employee for changes.
+    pub async fn return_expense(
+        &self,
+        ctx: &CommandContext,
+        expense_id: ExpenseId,
+        reason: String,
+    ) -> Result<CommandOutcome, CommandError<ExpenseError>> {
+        ctx.caller.require(Action::ApproveExpenses)?;
+        run!(
+            self,
+            self.stores.expenses.as_ref(),
+            ctx,
+            "ReturnExpense",
+            expense_id,
+            &reason,
+            None,
+            |_| ExpenseCommand::Return {
+                approver_id: ctx.actor().clone(),
+                reason: reason.clone()
+            }
+        )
+    }
+
+    /// The acting employee amends a returned expense.
+    pub async fn amend_expense(
+        &self,
+        ctx: &CommandContext,
+        expense_id: ExpenseId,
+        details: ExpenseDetails,
+    ) -> Result<CommandOutcome, CommandError<ExpenseError>> {
+        ctx.caller.require(Action::ClaimExpenses)?;
+        let policy = self.settings(ctx.tenant_id()).await?.expenses;
+        run!(
+            self,
+            self.stores.expenses.as_ref(),
+            ctx,
+            "AmendExpense",
+            expense_id,
+            &details,
+            None,
+            |_| ExpenseCommand::Amend {
+                employee_id: ctx.actor().clone(),
+                details: details.clone(),
+                policy: policy.clone(),
+            }
+        )
+    }
+
+    /// Records the reimbursement of an approved expense.
+    pub async fn reimburse_expense(
+        &self,
+        ctx: &CommandContext,
+        expense_id: ExpenseId,
+        batch_reference: String,
+        reimbursed_on: Option<NaiveDate>,
+    ) -> Result<CommandOutcome, CommandError<ExpenseError>> {
+        ctx.caller.require(Action::ReimburseExpenses)?;
+        let reimbursed_on = reimbursed_on.unwrap_or_else(|| self.runner.clock().today());
+        run!(
+            self,
+            self.stores.expenses.as_ref(),
+            ctx,
+            "ReimburseExpense",
+            expense_id,
+            &(&batch_reference, reimbursed_on),
+            None,
+            |_| ExpenseCommand::Reimburse {
+                batch_reference: batch_reference.clone(),
+                reimbursed_on,
+            }
+        )
+    }
+}

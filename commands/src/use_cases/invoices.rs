@@ -1,0 +1,436 @@
+//! Invoices: drafts and their lines, issuing under a gap-free number, sending,
+//! payments and refunds, credit notes, voiding.
+
+use chrono::NaiveDate;
+use folio_domain::customer::{Customer, CustomerStanding};
+use folio_domain::ids::{CreditNoteId, CustomerId, InvoiceId, LineId, PaymentId, RefundId};
+use folio_domain::invoice::{DueTerms, Invoice, InvoiceCommand, InvoiceError, PaymentMethod};
+use folio_domain::money::{Currency, Money};
+use folio_domain::pricing::LineItem;
+use folio_domain::settings::InvoicingPolicy;
+use serde::{Deserialize, Serialize};
+
+use super::{current, derived_id, reserved, run, UseCases};
+use crate::access::Action;
+use crate::context::{CommandContext, CommandOutcome};
+use crate::error::CommandError;
+use crate::runner::Request;
+
+/// Start an invoice draft.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CreateInvoiceDraft {
+    /// Explicit id; derived from the idempotency key when absent.
+    pub invoice_id: Option<InvoiceId>,
+    /// The customer invoiced.
+    pub customer_id: CustomerId,
+    /// Currency; the customer's default when absent.
+    pub currency: Option<Currency>,
+    /// Due terms; the customer's payment terms when absent.
+    pub due_terms: Option<DueTerms>,
+    /// Notes.
+    pub notes: Option<String>,
+}
+
+/// Add a line to a draft.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AddInvoiceLine {
+    /// Explicit line id; derived from the idempotency key when absent.
+    pub line_id: Option<LineId>,
+    /// The line.
+    pub item: LineItem,
+}
+
+/// Issue a draft.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct IssueInvoice {
+    /// Issue date; today when absent.
+    pub issue_date: Option<NaiveDate>,
+}
+
+/// Record a payment.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RecordPayment {
+    /// Explicit id; derived from the idempotency key when absent.
+    pub payment_id: Option<PaymentId>,
+    /// Amount received.
+    pub amount: Money,
+    /// Value date; today when absent.
+    pub received_on: Option<NaiveDate>,
+    /// How.
+    pub method: PaymentMethod,
+    /// Reference.
+    pub reference: Option<String>,
+}
+
+/// Refund (part of) a payment.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RefundPayment {
+    /// The payment refunded.
+    pub payment_id: PaymentId,
+    /// Amount.
+    pub amount: Money,
+    /// Date; today when absent.
+    pub refunded_on: Option<NaiveDate>,
+    /// Why.
+    pub reason: String,
+}
+
+/// Issue a credit note against an invoice.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IssueCreditNote {
+    /// Gross amount credited.
+    pub amount: Money,
+    /// Issue date; today when absent.
+    pub issue_date: Option<NaiveDate>,
+    /// Why.
+    pub reason: String,
+}
+
+impl UseCases {
+    /// Starts an invoice draft, defaulting currency and terms from the customer.
+    pub async fn create_invoice_draft(
+        &self,
+        ctx: &CommandContext,
+        input: CreateInvoiceDraft,
+    ) -> Result<CommandOutcome, CommandError<InvoiceError>> {
+        ctx.caller.require(Action::ManageInvoices)?;
+        let invoice_id = input.invoice_id.unwrap_or(InvoiceId(derived_id(
+            ctx.tenant_id(),
+            "invoice",
+            &ctx.idempotency_key,
+        )));
+        let customer: Customer = current(
+            self.stores.customers.as_ref(),
+            &input.customer_id.to_string(),
+        )
+        .await?;
+        let standing = customer.standing_for(ctx.tenant_id());
+        let visible_tax = (standing != CustomerStanding::Unknown)
+            .then_some(customer.tax)
+            .flatten();
+        let currency = match (input.currency, &visible_tax) {
+            (Some(currency), _) => currency,
+            (None, Some(tax)) => tax.default_currency,
+            (None, None) => {
+                return Err(CommandError::Rejected(InvoiceError::CustomerNotFound(
+                    input.customer_id,
+                )))
+            }
+        };
+        let due_terms = input.due_terms.clone().unwrap_or(DueTerms::NetDays {
+            days: visible_tax.as_ref().map_or(0, |t| t.payment_terms_days),
+        });
+        run!(
+            self,
+            self.stores.invoices.as_ref(),
+            ctx,
+            "CreateInvoiceDraft",
+            invoice_id,
+            &input,
+            None,
+            |_| InvoiceCommand::CreateDraft {
+                tenant_id: ctx.tenant_id(),
+                invoice_id,
+                customer_id: input.customer_id,
+                customer_standing: standing,
+                currency,
+                due_terms: due_terms.clone(),
+                notes: input.notes.clone(),
+            }
+        )
+    }
+
+    /// Adds a line to a draft; returns the outcome and the line's id.
+    pub async fn add_invoice_line(
+        &self,
+        ctx: &CommandContext,
+        invoice_id: InvoiceId,
+        input: AddInvoiceLine,
+    ) -> Result<(CommandOutcome, LineId), CommandError<InvoiceError>> {
+        ctx.caller.require(Action::ManageInvoices)?;
+        let line_id = input.line_id.unwrap_or(LineId(derived_id(
+            ctx.tenant_id(),
+            "line",
+            &ctx.idempotency_key,
+        )));
+        let outcome = run!(
+            self,
+            self.stores.invoices.as_ref(),
+            ctx,
+            "AddInvoiceLine",
+            invoice_id,
+            &input,
+            None,
+            |_| InvoiceCommand::AddLine {
+                line_id,
+                item: input.item.clone()
+            }
+        )?;
+        Ok((outcome, line_id))
+    }
+
+    /// Replaces a draft line.
+    pub async fn change_invoice_line(
+        &self,
+        ctx: &CommandContext,
+        invoice_id: InvoiceId,
+        line_id: LineId,
+        item: LineItem,
+    ) -> Result<CommandOutcome, CommandError<InvoiceError>> {
+        ctx.caller.require(Action::ManageInvoices)?;
+        run!(
+            self,
+            self.stores.invoices.as_ref(),
+            ctx,
+            "ChangeInvoiceLine",
+            invoice_id,
+            &(line_id, &item),
+            None,
+            |_| InvoiceCommand::ChangeLine {
+                line_id,
+                item: item.clone()
+            }
+        )
+    }
+
+    /// Removes a draft line.
+    pub async fn remove_invoice_line(
+        &self,
+        ctx: &CommandContext,
+        invoice_id: InvoiceId,
+        line_id: LineId,
+    ) -> Result<CommandOutcome, CommandError<InvoiceError>> {
+        ctx.caller.require(Action::ManageInvoices)?;
+        run!(
+            self,
+            self.stores.invoices.as_ref(),
+            ctx,
+            "RemoveInvoiceLine",
+            invoice_id,
+            &line_id,
+            None,
+            |_| InvoiceCommand::RemoveLine { line_id }
+        )
+    }
+
+    /// Changes a draft's terms and notes.
+    pub async fn update_invoice_terms(
+        &self,
+        ctx: &CommandContext,
+        invoice_id: InvoiceId,
+        due_terms: DueTerms,
+        notes: Option<String>,
+    ) -> Result<CommandOutcome, CommandError<InvoiceError>> {
+        ctx.caller.require(Action::ManageInvoices)?;
+        run!(
+            self,
+            self.stores.invoices.as_ref(),
+            ctx,
+            "UpdateInvoiceTerms",
+            invoice_id,
+            &(&due_terms, &notes),
+            None,
+            |_| InvoiceCommand::UpdateDraftTerms {
+                due_terms: due_terms.clone(),
+                notes: notes.clone(),
+            }
+        )
+    }
+
+    /// Issues a draft under the next number of the tenant's invoice series.
+    pub async fn issue_invoice(
+        &self,
+        ctx: &CommandContext,
+        invoice_id: InvoiceId,
+        input: IssueInvoice,
+    ) -> Result<CommandOutcome, CommandError<InvoiceError>> {
+        ctx.caller.require(Action::ManageInvoices)?;
+        let policy: InvoicingPolicy = self.settings(ctx.tenant_id()).await?.invoicing;
+        let issue_date = input
+            .issue_date
+            .unwrap_or_else(|| self.runner.clock().today());
+        run!(
+            self,
+            self.stores.invoices.as_ref(),
+            ctx,
+            "IssueInvoice",
+            invoice_id,
+            &input,
+            Some(policy.invoice_series.clone()),
+            |n| InvoiceCommand::Issue {
+                number: reserved(&policy.invoice_series, n),
+                issue_date,
+                rounding: policy.rounding,
+            }
+        )
+    }
+
+    /// Records that an invoice was sent.
+    pub async fn mark_invoice_sent(
+        &self,
+        ctx: &CommandContext,
+        invoice_id: InvoiceId,
+        recipients: Vec<String>,
+    ) -> Result<CommandOutcome, CommandError<InvoiceError>> {
+        ctx.caller.require(Action::ManageInvoices)?;
+        // Recipients are the customer's personal data: none is taken for a customer
+        // whose personal data was erased.
+        let invoice: Invoice =
+            current(self.stores.invoices.as_ref(), &invoice_id.to_string()).await?;
+        if let Some(customer_id) = invoice.customer_id {
+            let customer: Customer =
+                current(self.stores.customers.as_ref(), &customer_id.to_string()).await?;
+            if customer.erased && customer.tenant_id == Some(ctx.tenant_id()) {
+                return Err(CommandError::Rejected(
+                    InvoiceError::CustomerPersonalDataErased(customer_id),
+                ));
+            }
+        }
+        let subject = invoice.customer_id.map(|id| id.to_string());
+        let fingerprinted = self
+            .runner
+            .blind(ctx.tenant_id(), subject.as_deref(), &recipients, "")
+            .await?;
+        let sent_at = self.runner.clock().now();
+        run!(
+            self,
+            self.stores.invoices.as_ref(),
+            ctx,
+            "MarkInvoiceSent",
+            invoice_id,
+            &fingerprinted,
+            None,
+            |_| InvoiceCommand::MarkSent {
+                sent_at,
+                recipients: recipients.clone()
+            }
+        )
+    }
+
+    /// Records a payment; returns the outcome and the payment's id.
+    pub async fn record_payment(
+        &self,
+        ctx: &CommandContext,
+        invoice_id: InvoiceId,
+        input: RecordPayment,
+    ) -> Result<(CommandOutcome, PaymentId), CommandError<InvoiceError>> {
+        ctx.caller.require(Action::ManagePayments)?;
+        let payment_id = input.payment_id.unwrap_or(PaymentId(derived_id(
+            ctx.tenant_id(),
+            "payment",
+            &ctx.idempotency_key,
+        )));
+        let received_on = input
+            .received_on
+            .unwrap_or_else(|| self.runner.clock().today());
+        let outcome = run!(
+            self,
+            self.stores.invoices.as_ref(),
+            ctx,
+            "RecordPayment",
+            invoice_id,
+            &input,
+            None,
+            |_| InvoiceCommand::RecordPayment {
+                payment_id,
+                amount: input.amount,
+                received_on,
+                method: input.method,
+                reference: input.reference.clone(),
+            }
+        )?;
+        Ok((outcome, payment_id))
+    }
+
+    /// Refunds (part of) a payment; returns the outcome and the refund's id.
+    pub async fn refund_payment(
+        &self,
+        ctx: &CommandContext,
+        invoice_id: InvoiceId,
+        input: RefundPayment,
+    ) -> Result<(CommandOutcome, RefundId), CommandError<InvoiceError>> {
+        ctx.caller.require(Action::ManagePayments)?;
+        let refund_id = RefundId(derived_id(ctx.tenant_id(), "refund", &ctx.idempotency_key));
+        let refunded_on = input
+            .refunded_on
+            .unwrap_or_else(|| self.runner.clock().today());
+        let outcome = run!(
+            self,
+            self.stores.invoices.as_ref(),
+            ctx,
+            "RefundPayment",
+            invoice_id,
+            &input,
+            None,
+            |_| InvoiceCommand::RefundPayment {
+                refund_id,
+                payment_id: input.payment_id,
+                amount: input.amount,
+                refunded_on,
+                reason: input.reason.clone(),
+            }
+        )?;
+        Ok((outcome, refund_id))
+    }
+
+    /// Issues a credit note under the next number of the tenant's credit-note series.
+    pub async fn issue_credit_note(
+        &self,
+        ctx: &CommandContext,
+        invoice_id: InvoiceId,
+        input: IssueCreditNote,
+    ) -> Result<(CommandOutcome, CreditNoteId), CommandError<InvoiceError>> {
+        ctx.caller.require(Action::ManageInvoices)?;
+        let policy = self.settings(ctx.tenant_id()).await?.invoicing;
+        let credit_note_id = CreditNoteId(derived_id(
+            ctx.tenant_id(),
+            "credit-note",
+            &ctx.idempotency_key,
+        ));
+        let issue_date = input
+            .issue_date
+            .unwrap_or_else(|| self.runner.clock().today());
+        let series = policy.credit_note_series.clone();
+        let outcome = run!(
+            self,
+            self.stores.invoices.as_ref(),
+            ctx,
+            "IssueCreditNote",
+            invoice_id,
+            &input,
+            Some(series.clone()),
+            |n| InvoiceCommand::IssueCreditNote {
+                credit_note_id,
+                number: reserved(&series, n),
+                amount: input.amount,
+                issue_date,
+                reason: input.reason.clone(),
+            }
+        )?;
+        Ok((outcome, credit_note_id))
+    }
+
+    /// Voids an unpaid invoice.
+    pub async fn void_invoice(
+        &self,
+        ctx: &CommandContext,
+        invoice_id: InvoiceId,
+        reason: String,
+    ) -> Result<CommandOutcome, CommandError<InvoiceError>> {
+        ctx.caller.require(Action::ManageInvoices)?;
+        let voided_on = self.runner.clock().today();
+        run!(
+            self,
+            self.stores.invoices.as_ref(),
+            ctx,
+            "VoidInvoice",
+            invoice_id,
+            &reason,
+            None,
+            |_| InvoiceCommand::Void {
+                reason: reason.clone(),
+                voided_on
+            }
+        )
+    }
+}

@@ -1,0 +1,69 @@
+//! Tenant settings: the invoicing policy (rounding, number series) and the expense
+//! policy (limits, approval thresholds).
+
+use folio_domain::expense::ExpensePolicy;
+use folio_domain::settings::{InvoicingPolicy, SettingsCommand, SettingsError, TenantSettings};
+
+use super::{run, UseCases};
+use crate::access::{Action, Caller};
+use crate::context::{CommandContext, CommandOutcome};
+use crate::error::CommandError;
+use crate::runner::Request;
+
+impl UseCases {
+    /// The caller's tenant's settings in force (the defaults until it configured
+    /// any), for those who read invoicing or configure the tenant.
+    pub async fn tenant_settings(
+        &self,
+        caller: &Caller,
+    ) -> Result<TenantSettings, CommandError<SettingsError>> {
+        if !caller.may(Action::ReadInvoicing) {
+            caller.require(Action::ConfigureTenant)?;
+        }
+        self.settings(caller.tenant_id).await
+    }
+
+    /// Sets the tenant's invoicing policy.
+    pub async fn configure_invoicing(
+        &self,
+        ctx: &CommandContext,
+        policy: InvoicingPolicy,
+    ) -> Result<CommandOutcome, CommandError<SettingsError>> {
+        ctx.caller.require(Action::ConfigureTenant)?;
+        run!(
+            self,
+            self.stores.settings.as_ref(),
+            ctx,
+            "ConfigureInvoicing",
+            ctx.tenant_id(),
+            &policy,
+            None,
+            |_| SettingsCommand::ConfigureInvoicing {
+                tenant_id: ctx.tenant_id(),
+                policy: policy.clone(),
+            }
+        )
+    }
+
+    /// Sets the tenant's expense policy.
+    pub async fn configure_expense_policy(
+        &self,
+        ctx: &CommandContext,
+        policy: ExpensePolicy,
+    ) -> Result<CommandOutcome, CommandError<SettingsError>> {
+        ctx.caller.require(Action::ConfigureTenant)?;
+        run!(
+            self,
+            self.stores.settings.as_ref(),
+            ctx,
+            "ConfigureExpensePolicy",
+            ctx.tenant_id(),
+            &policy,
+            None,
+            |_| SettingsCommand::ConfigureExpensePolicy {
+                tenant_id: ctx.tenant_id(),
+                policy: policy.clone(),
+            }
+        )
+    }
+}

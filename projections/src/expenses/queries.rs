@@ -1,0 +1,172 @@
+//! Typed reads of the expenses read model: the claims and the by-category report.
+//! Every function runs on a connection from [`crate::reading::tenant_reader`]; who
+//! may see whose expenses is the caller's [`ExpenseScope`], decided by the
+//! application layer's access matrix.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use folio_domain::expense::ExpenseStatus;
+use rust_decimal::Decimal;
+use serde::Serialize;
+use sqlx::{PgConnection, Postgres, QueryBuilder};
+use uuid::Uuid;
+
+use crate::event_values::label;
+use crate::reading::{Page, ReportPeriod, Slice};
+
+/// An expense claim as the read model holds it.
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+pub struct ExpenseRow {
+    /// The expense's id (the aggregate id).
+    pub expense_id: Uuid,
+    /// The employee who claims it (their user id).
+    pub employee_id: String,
+    /// `PENDING_APPROVAL`, `RETURNED`, `APPROVED`, `REJECTED` or `REIMBURSED`.
+    pub status: String,
+    /// When the expense was incurred.
+    pub incurred_on: NaiveDate,
+    /// Who was paid.
+    pub merchant: String,
+    /// The tenant's category (`travel`, `meals`, ...).
+    pub category: String,
+    /// ISO 4217 code.
+    pub currency: String,
+    /// Amount claimed.
+    pub amount: Decimal,
+    /// What it was for.
+    pub description: String,
+    /// Approvals given in the current round.
+    pub approvals_so_far: i32,
+    /// Approvals the policy requires for this amount.
+    pub approvals_required: i32,
+    /// Policy rules the claim breaks (it may still be approved).
+    pub policy_violation_count: i32,
+    /// Why it was rejected or returned; null otherwise.
+    pub decision_reason: Option<String>,
+    /// When it was first submitted.
+    pub submitted_at: DateTime<Utc>,
+    /// The aggregate's version.
+    pub version: i64,
+}
+
+/// Expenses of one category, month and currency.
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+pub struct ExpenseCategoryRow {
+    /// First day of the month incurred.
+    pub month: NaiveDate,
+    /// The category.
+    pub category: String,
+    /// ISO 4217 code.
+    pub currency: String,
+    /// Expenses not rejected.
+    pub expense_count: i64,
+    /// Sum claimed.
+    pub claimed_amount: Decimal,
+    /// Sum approved (reimbursed included).
+    pub approved_amount: Decimal,
+    /// Sum reimbursed.
+    pub reimbursed_amount: Decimal,
+}
+
+/// Whose expenses a reader sees.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ExpenseScope {
+    /// Every expense of the tenant.
+    Tenant,
+    /// Only this employee's (user id).
+    Employee(String),
+}
+
+/// Which expenses to list (all given conditions hold).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ExpenseFilter {
+    /// Only this status.
+    pub status: Option<ExpenseStatus>,
+    /// Only this employee's (ignored under [`ExpenseScope::Employee`]).
+    pub employee_id: Option<String>,
+    /// Only this category.
+    pub category: Option<String>,
+    /// Incurred on or after.
+    pub incurred_from: Option<NaiveDate>,
+    /// Incurred on or before.
+    pub incurred_to: Option<NaiveDate>,
+}
+
+const EXPENSE_COLUMNS: &str = "expense_id, employee_id, status, incurred_on, merchant,
+    category, currency, amount, description, approvals_so_far, approvals_required,
+    policy_violation_count, decision_reason, submitted_at, version";
+
+fn scoped(sql: &mut QueryBuilder<'_, Postgres>, scope: &ExpenseScope) {
+    if let ExpenseScope::Employee(user) = scope {
+        sql.push(" AND employee_id = ").push_bind(user.clone());
+    }
+}
+
+/// Expenses within `scope` matching `filter`, newest first.
+pub async fn expenses(
+    conn: &mut PgConnection,
+    scope: &ExpenseScope,
+    filter: &ExpenseFilter,
+    page: Page,
+) -> Result<Slice<ExpenseRow>, sqlx::Error> {
+    let mut sql = QueryBuilder::<Postgres>::new(format!(
+        "SELECT {EXPENSE_COLUMNS} FROM folio_read.expenses WHERE true"
+    ));
+    scoped(&mut sql, scope);
+    if let (ExpenseScope::Tenant, Some(employee)) = (scope, &filter.employee_id) {
+        sql.push(" AND employee_id = ").push_bind(employee.clone());
+    }
+    if let Some(status) = filter.status {
+        sql.push(" AND status = ").push_bind(label(&status));
+    }
+    if let Some(category) = &filter.category {
+        sql.push(" AND category = ").push_bind(category.clone());
+    }
+    if let Some(from) = filter.incurred_from {
+        sql.push(" AND incurred_on >= ").push_bind(from);
+    }
+    if let Some(to) = filter.incurred_to {
+        sql.push(" AND incurred_on <= ").push_bind(to);
+    }
+    sql.push(" ORDER BY incurred_on DESC, expense_id LIMIT ")
+        .push_bind(page.fetch_limit())
+        .push(" OFFSET ")
+        .push_bind(page.offset);
+    let rows = sql.build_query_as().fetch_all(conn).await?;
+    Ok(page.slice(rows))
+}
+
+/// One expense within `scope`, or `None` (also for another tenant's, or another
+/// employee's under [`ExpenseScope::Employee`]).
+pub async fn expense(
+    conn: &mut PgConnection,
+    scope: &ExpenseScope,
+    expense_id: Uuid,
+) -> Result<Option<ExpenseRow>, sqlx::Error> {
+    let mut sql = QueryBuilder::<Postgres>::new(format!(
+        "SELECT {EXPENSE_COLUMNS} FROM folio_read.expenses WHERE expense_id = "
+    ));
+    sql.push_bind(expense_id);
+    scoped(&mut sql, scope);
+    sql.build_query_as().fetch_optional(conn).await
+}
+
+/// Expenses per category, month and currency within `period`.
+pub async fn by_category(
+    conn: &mut PgConnection,
+    period: &ReportPeriod,
+) -> Result<Vec<ExpenseCategoryRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT month, category, currency, expense_count, claimed_amount, approved_amount,
+                reimbursed_amount
+         FROM folio_read.expenses_by_category_month
+         WHERE ($1::date IS NULL OR month >= date_trunc('month', $1::date)::date)
+           AND ($2::date IS NULL OR month <= $2)
+           AND ($3::text IS NULL OR currency = $3)
+         ORDER BY month, category, currency",
+    )
+    .bind(period.from)
+    .bind(period.to)
+    .bind(period.currency.as_deref())
+    .fetch_all(conn)
+    .await
+}

@@ -1,0 +1,496 @@
+//! Typed reads of the invoicing read model: customers and their balances,
+//! invoices with their lines, payments and credit notes, and the receivables,
+//! revenue and tax reports. Every function runs on a connection from
+//! [`crate::reading::tenant_reader`], so it only ever sees one tenant's rows.
+//!
+//! Rows carry statuses and codes as stored (`"ISSUED"`, `"EUR"`); edges map them
+//! to their own types.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use folio_domain::invoice::DocumentStatus;
+use rust_decimal::Decimal;
+use serde::Serialize;
+use sqlx::{PgConnection, Postgres, QueryBuilder};
+use uuid::Uuid;
+
+use crate::event_values::label;
+use crate::reading::{contains_pattern, Page, ReportPeriod, Slice};
+
+/// A customer as the read model holds it.
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+pub struct CustomerRow {
+    /// The customer's id (the aggregate id).
+    pub customer_id: Uuid,
+    /// Name on invoices; `[erased]` once its personal data was erased.
+    pub name: String,
+    /// Billing e-mail; null when not given or erased.
+    pub email: Option<String>,
+    /// Phone; null when not given or erased.
+    pub phone: Option<String>,
+    /// Postal address; null when not given or erased.
+    pub address: Option<String>,
+    /// Tax id (VAT id, RFC, ...), if known.
+    pub tax_id: Option<String>,
+    /// ISO 3166-1 alpha-2 country.
+    pub country: String,
+    /// ISO 4217 code new invoices default to.
+    pub default_currency: String,
+    /// Days from issue to due date new invoices default to.
+    pub payment_terms_days: i32,
+    /// `ACTIVE` or `ARCHIVED`.
+    pub status: String,
+    /// When its personal data was erased; null if never.
+    pub personal_data_erased_at: Option<DateTime<Utc>>,
+    /// The aggregate's version (its last event's sequence).
+    pub version: i64,
+}
+
+/// What one customer owes in one currency (customers owing nothing have no row).
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+pub struct BalanceRow {
+    /// The customer.
+    pub customer_id: Uuid,
+    /// ISO 4217 code.
+    pub currency: String,
+    /// Issued or sent invoices with something due.
+    pub open_invoices: i64,
+    /// Sum still owed.
+    pub open_amount: Decimal,
+    /// The part of `open_amount` past its due date.
+    pub overdue_amount: Decimal,
+}
+
+/// An invoice with its payment status as of today.
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+pub struct InvoiceRow {
+    /// The invoice's id (the aggregate id).
+    pub invoice_id: Uuid,
+    /// The customer invoiced.
+    pub customer_id: Uuid,
+    /// The customer's name now (null if the customer row is missing).
+    pub customer_name: Option<String>,
+    /// Document status: `DRAFT`, `ISSUED`, `SENT` or `VOID`.
+    pub status: String,
+    /// `UNPAID`, `PARTIALLY_PAID`, `PAID` or `OVERDUE` once issued; null before.
+    pub payment_status: Option<String>,
+    /// Days past the due date while something is due; 0 otherwise.
+    pub days_overdue: i32,
+    /// ISO 4217 code of every amount of the invoice.
+    pub currency: String,
+    /// Document number, once issued.
+    pub number: Option<String>,
+    /// Issue date, once issued.
+    pub issue_date: Option<NaiveDate>,
+    /// Due date, once issued.
+    pub due_date: Option<NaiveDate>,
+    /// Sum of the lines' net amounts, once issued.
+    pub net_total: Option<Decimal>,
+    /// Sum of the taxes, once issued.
+    pub tax_total: Option<Decimal>,
+    /// Net plus tax, once issued.
+    pub total: Option<Decimal>,
+    /// Paid minus refunded.
+    pub amount_paid: Decimal,
+    /// Sum of the credit notes.
+    pub amount_credited: Decimal,
+    /// Still owed (total - paid - credited), once issued.
+    pub amount_due: Option<Decimal>,
+    /// The aggregate's version.
+    pub version: i64,
+}
+
+/// A line of an invoice.
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+pub struct InvoiceLineRow {
+    /// The invoice it belongs to.
+    pub invoice_id: Uuid,
+    /// The line's id.
+    pub line_id: Uuid,
+    /// Order on the invoice, from 1.
+    pub position: i32,
+    /// What was sold.
+    pub description: String,
+    /// How many units.
+    pub quantity: Decimal,
+    /// Price of one unit, at up to 6 decimals.
+    pub unit_price: Decimal,
+    /// Net amount, rounded, once issued.
+    pub net_amount: Option<Decimal>,
+    /// Tax of the line, once issued.
+    pub tax_amount: Option<Decimal>,
+    /// Net plus tax, once issued.
+    pub total_amount: Option<Decimal>,
+}
+
+/// A payment received against an invoice.
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+pub struct PaymentRow {
+    /// The invoice paid.
+    pub invoice_id: Uuid,
+    /// The payment's id.
+    pub payment_id: Uuid,
+    /// Amount received, in the invoice's currency.
+    pub amount: Decimal,
+    /// Refunded so far.
+    pub refunded_amount: Decimal,
+    /// Value date.
+    pub received_on: NaiveDate,
+    /// `BANK_TRANSFER`, `CARD`, `CASH`, ... as stored.
+    pub method: String,
+    /// The payer's reference, if any.
+    pub reference: Option<String>,
+}
+
+/// A credit note issued against an invoice.
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+pub struct CreditNoteRow {
+    /// The invoice credited.
+    pub invoice_id: Uuid,
+    /// The credit note's id.
+    pub credit_note_id: Uuid,
+    /// Its number in the credit-note series.
+    pub number: String,
+    /// Issue date.
+    pub issue_date: NaiveDate,
+    /// Why it was issued.
+    pub reason: String,
+    /// Gross amount credited.
+    pub total: Decimal,
+}
+
+/// Receivables of one customer in one currency, by days past due.
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+pub struct AgingRow {
+    /// The customer.
+    pub customer_id: Uuid,
+    /// Its name.
+    pub customer_name: String,
+    /// ISO 4217 code.
+    pub currency: String,
+    /// Due, not yet past the due date.
+    pub current_amount: Decimal,
+    /// 1 to 30 days past due.
+    pub days_1_30: Decimal,
+    /// 31 to 60 days past due.
+    pub days_31_60: Decimal,
+    /// 61 to 90 days past due.
+    pub days_61_90: Decimal,
+    /// More than 90 days past due.
+    pub days_over_90: Decimal,
+    /// All buckets together.
+    pub total_due: Decimal,
+}
+
+/// Revenue of one month in one currency.
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+pub struct RevenueRow {
+    /// First day of the month.
+    pub month: NaiveDate,
+    /// ISO 4217 code.
+    pub currency: String,
+    /// Net amount of the invoices issued in the month.
+    pub invoiced_net: Decimal,
+    /// Net amount of the credit notes issued in the month (positive).
+    pub credited_net: Decimal,
+    /// Net amount of the invoices voided in the month (positive).
+    pub voided_net: Decimal,
+    /// `invoiced_net - credited_net - voided_net`.
+    pub net_revenue: Decimal,
+    /// Net tax of the month, with the same signs.
+    pub tax: Decimal,
+}
+
+/// Tax of one rate in one month and currency.
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+pub struct TaxRow {
+    /// First day of the month.
+    pub month: NaiveDate,
+    /// ISO 4217 code.
+    pub currency: String,
+    /// The tax code (`VAT`, `IVA`, `ISR`, ...).
+    pub tax_code: String,
+    /// Rate in percent.
+    pub tax_percent: Decimal,
+    /// `STANDARD`, `ZERO_RATED`, `EXEMPT` or `WITHHOLDING`.
+    pub treatment: String,
+    /// Net amount taxed at this rate.
+    pub taxable_base: Decimal,
+    /// Tax at this rate (withholdings negative).
+    pub tax_amount: Decimal,
+}
+
+/// Which invoices to list (all given conditions hold).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct InvoiceFilter {
+    /// Only invoices in this document status.
+    pub status: Option<DocumentStatus>,
+    /// Only this customer's.
+    pub customer_id: Option<Uuid>,
+    /// Issued on or after.
+    pub issued_from: Option<NaiveDate>,
+    /// Issued on or before.
+    pub issued_to: Option<NaiveDate>,
+    /// Only overdue ones (`Some(true)`), or only the others (`Some(false)`).
+    pub overdue: Option<bool>,
+}
+
+/// Orders of the invoice list; each breaks ties by id, so pages are stable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum InvoiceOrder {
+    /// Newest issue date first (drafts last).
+    #[default]
+    IssueDateDesc,
+    /// Oldest issue date first (drafts last).
+    IssueDateAsc,
+    /// Earliest due date first.
+    DueDateAsc,
+    /// Largest total first.
+    TotalDesc,
+}
+
+impl InvoiceOrder {
+    fn order_by(self) -> &'static str {
+        match self {
+            InvoiceOrder::IssueDateDesc => "issue_date DESC NULLS LAST, invoice_id",
+            InvoiceOrder::IssueDateAsc => "issue_date ASC NULLS LAST, invoice_id",
+            InvoiceOrder::DueDateAsc => "due_date ASC NULLS LAST, invoice_id",
+            InvoiceOrder::TotalDesc => "total DESC NULLS LAST, invoice_id",
+        }
+    }
+}
+
+const CUSTOMER_COLUMNS: &str = "customer_id, name, email, phone, address, tax_id, country,
+    default_currency, payment_terms_days, status, personal_data_erased_at, version";
+
+/// The invoice list's columns, from the view that derives the payment status.
+const INVOICE_COLUMNS: &str = "invoice_id, customer_id, customer_name, status, payment_status,
+    days_overdue, currency, number, issue_date, due_date, net_total, tax_total, total,
+    amount_paid, amount_credited, amount_due, version";
+
+/// Customers by name (case-insensitive), optionally only those whose name
+/// contains `search`.
+pub async fn customers(
+    conn: &mut PgConnection,
+    search: Option<&str>,
+    page: Page,
+) -> Result<Slice<CustomerRow>, sqlx::Error> {
+    let rows = sqlx::query_as(&format!(
+        "SELECT {CUSTOMER_COLUMNS} FROM folio_read.customers
+         WHERE $3::text IS NULL OR lower(name) LIKE $3
+         ORDER BY lower(name), customer_id LIMIT $1 OFFSET $2"
+    ))
+    .bind(page.fetch_limit())
+    .bind(page.offset)
+    .bind(search.map(contains_pattern))
+    .fetch_all(conn)
+    .await?;
+    Ok(page.slice(rows))
+}
+
+/// One customer, or `None` (also for another tenant's).
+pub async fn customer(
+    conn: &mut PgConnection,
+    customer_id: Uuid,
+) -> Result<Option<CustomerRow>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {CUSTOMER_COLUMNS} FROM folio_read.customers WHERE customer_id = $1"
+    ))
+    .bind(customer_id)
+    .fetch_optional(conn)
+    .await
+}
+
+/// Invoices matching `filter`, in `order`.
+pub async fn invoices(
+    conn: &mut PgConnection,
+    filter: &InvoiceFilter,
+    order: InvoiceOrder,
+    page: Page,
+) -> Result<Slice<InvoiceRow>, sqlx::Error> {
+    let mut sql = QueryBuilder::<Postgres>::new(format!(
+        "SELECT {INVOICE_COLUMNS} FROM folio_read.invoice_overview WHERE true"
+    ));
+    if let Some(status) = filter.status {
+        sql.push(" AND status = ").push_bind(label(&status));
+    }
+    if let Some(customer) = filter.customer_id {
+        sql.push(" AND customer_id = ").push_bind(customer);
+    }
+    if let Some(from) = filter.issued_from {
+        sql.push(" AND issue_date >= ").push_bind(from);
+    }
+    if let Some(to) = filter.issued_to {
+        sql.push(" AND issue_date <= ").push_bind(to);
+    }
+    match filter.overdue {
+        Some(true) => sql.push(" AND payment_status = 'OVERDUE'"),
+        Some(false) => sql.push(" AND payment_status IS DISTINCT FROM 'OVERDUE'"),
+        None => &mut sql,
+    };
+    sql.push(" ORDER BY ")
+        .push(order.order_by())
+        .push(" LIMIT ")
+        .push_bind(page.fetch_limit())
+        .push(" OFFSET ")
+        .push_bind(page.offset);
+    let rows = sql.build_query_as().fetch_all(conn).await?;
+    Ok(page.slice(rows))
+}
+
+/// One invoice, or `None` (also for another tenant's).
+pub async fn invoice(
+    conn: &mut PgConnection,
+    invoice_id: Uuid,
+) -> Result<Option<InvoiceRow>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {INVOICE_COLUMNS} FROM folio_read.invoice_overview WHERE invoice_id = $1"
+    ))
+    .bind(invoice_id)
+    .fetch_optional(conn)
+    .await
+}
+
+/// The lines of every invoice in `invoice_ids`, each invoice's in order.
+pub async fn lines_of(
+    conn: &mut PgConnection,
+    invoice_ids: &[Uuid],
+) -> Result<Vec<InvoiceLineRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT invoice_id, line_id, position, description, quantity, unit_price,
+                net_amount, tax_amount, total_amount
+         FROM folio_read.invoice_lines WHERE invoice_id = ANY($1) ORDER BY invoice_id, position",
+    )
+    .bind(invoice_ids)
+    .fetch_all(conn)
+    .await
+}
+
+const PAYMENT_COLUMNS: &str =
+    "invoice_id, payment_id, amount, refunded_amount, received_on, method, reference";
+
+/// The payments of every invoice in `invoice_ids`, by value date.
+pub async fn payments_of(
+    conn: &mut PgConnection,
+    invoice_ids: &[Uuid],
+) -> Result<Vec<PaymentRow>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {PAYMENT_COLUMNS} FROM folio_read.payments
+         WHERE invoice_id = ANY($1) ORDER BY received_on, payment_id"
+    ))
+    .bind(invoice_ids)
+    .fetch_all(conn)
+    .await
+}
+
+/// One payment, or `None` (also for another tenant's).
+pub async fn payment(
+    conn: &mut PgConnection,
+    payment_id: Uuid,
+) -> Result<Option<PaymentRow>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {PAYMENT_COLUMNS} FROM folio_read.payments WHERE payment_id = $1"
+    ))
+    .bind(payment_id)
+    .fetch_optional(conn)
+    .await
+}
+
+const CREDIT_NOTE_COLUMNS: &str = "invoice_id, credit_note_id, number, issue_date, reason, total";
+
+/// The credit notes of every invoice in `invoice_ids`, by number.
+pub async fn credit_notes_of(
+    conn: &mut PgConnection,
+    invoice_ids: &[Uuid],
+) -> Result<Vec<CreditNoteRow>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {CREDIT_NOTE_COLUMNS} FROM folio_read.credit_notes
+         WHERE invoice_id = ANY($1) ORDER BY number"
+    ))
+    .bind(invoice_ids)
+    .fetch_all(conn)
+    .await
+}
+
+/// One credit note, or `None` (also for another tenant's).
+pub async fn credit_note(
+    conn: &mut PgConnection,
+    credit_note_id: Uuid,
+) -> Result<Option<CreditNoteRow>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {CREDIT_NOTE_COLUMNS} FROM folio_read.credit_notes WHERE credit_note_id = $1"
+    ))
+    .bind(credit_note_id)
+    .fetch_optional(conn)
+    .await
+}
+
+/// The open balances of every customer in `customer_ids`, by currency.
+pub async fn balances_of(
+    conn: &mut PgConnection,
+    customer_ids: &[Uuid],
+) -> Result<Vec<BalanceRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT customer_id, currency, open_invoices, open_amount, overdue_amount
+         FROM folio_read.customer_balances WHERE customer_id = ANY($1) ORDER BY currency",
+    )
+    .bind(customer_ids)
+    .fetch_all(conn)
+    .await
+}
+
+/// Receivables aging per customer and currency as of today, optionally in one
+/// currency.
+pub async fn ar_aging(
+    conn: &mut PgConnection,
+    currency: Option<&str>,
+) -> Result<Vec<AgingRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT customer_id, customer_name, currency, current_amount, days_1_30, days_31_60,
+                days_61_90, days_over_90, total_due
+         FROM folio_read.ar_aging WHERE $1::text IS NULL OR currency = $1
+         ORDER BY customer_name, currency",
+    )
+    .bind(currency)
+    .fetch_all(conn)
+    .await
+}
+
+/// Revenue per month and currency within `period`.
+pub async fn revenue_by_month(
+    conn: &mut PgConnection,
+    period: &ReportPeriod,
+) -> Result<Vec<RevenueRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT month, currency, invoiced_net, credited_net, voided_net, net_revenue, tax
+         FROM folio_read.revenue_by_month
+         WHERE ($1::date IS NULL OR month >= date_trunc('month', $1::date)::date)
+           AND ($2::date IS NULL OR month <= $2)
+           AND ($3::text IS NULL OR currency = $3)
+         ORDER BY month, currency",
+    )
+    .bind(period.from)
+    .bind(period.to)
+    .bind(period.currency.as_deref())
+    .fetch_all(conn)
+    .await
+}
+
+/// Tax per rate, month and currency within `period`.
+pub async fn tax_summary(
+    conn: &mut PgConnection,
+    period: &ReportPeriod,
+) -> Result<Vec<TaxRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT month, currency, tax_code, tax_percent, treatment, taxable_base, tax_amount
+         FROM folio_read.tax_summary
+         WHERE ($1::date IS NULL OR month >= date_trunc('month', $1::date)::date)
+           AND ($2::date IS NULL OR month <= $2)
+           AND ($3::text IS NULL OR currency = $3)
+         ORDER BY month, currency, tax_code, tax_percent",
+    )
+    .bind(period.from)
+    .bind(period.to)
+    .bind(period.currency.as_deref())
+    .fetch_all(conn)
+    .await
+}

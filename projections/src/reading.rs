@@ -1,0 +1,110 @@
+//! How every edge reads a read model: in a transaction confined to one tenant
+//! (Postgres row-level security underneath, so a forgotten `WHERE` cannot leak
+//! another tenant's rows), one page at a time.
+
+use chrono::NaiveDate;
+use folio_domain::ids::TenantId;
+use sqlx::{PgPool, Postgres, Transaction};
+
+use crate::rebuild::API_ROLE;
+
+/// A read transaction that takes the `folio_api` role and sets `folio.tenant_id`,
+/// so every row-level-security policy confines it to `tenant`.
+pub async fn tenant_reader(
+    pool: &PgPool,
+    tenant: TenantId,
+) -> Result<Transaction<'static, Postgres>, sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    sqlx::query(&format!("SET LOCAL ROLE {API_ROLE}"))
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("SELECT set_config('folio.tenant_id', $1, true)")
+        .bind(tenant.0.to_string())
+        .execute(&mut *tx)
+        .await?;
+    Ok(tx)
+}
+
+/// Which slice of a list to read: `limit` items after skipping `offset`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Page {
+    /// Items skipped from the start of the ordered list (0 for the first page).
+    pub offset: i64,
+    /// Items wanted (at least 0; the edge bounds it).
+    pub limit: i64,
+}
+
+/// One page of a list, and whether there is more after it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Slice<T> {
+    /// The items, in the list's order.
+    pub items: Vec<T>,
+    /// The offset of the first item in the whole list.
+    pub offset: i64,
+    /// Whether items follow this page.
+    pub has_next: bool,
+}
+
+/// Which months and currency a report covers (all when `None`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReportPeriod {
+    /// Months starting on or after the month of this date.
+    pub from: Option<NaiveDate>,
+    /// Months starting on or before this date.
+    pub to: Option<NaiveDate>,
+    /// Only amounts in this ISO 4217 currency.
+    pub currency: Option<String>,
+}
+
+impl Page {
+    /// The rows to fetch: one more than asked, to learn whether a next page exists.
+    pub(crate) fn fetch_limit(&self) -> i64 {
+        self.limit.saturating_add(1)
+    }
+
+    /// Cuts the extra row off `rows` (fetched with [`Page::fetch_limit`]).
+    pub(crate) fn slice<T>(&self, mut rows: Vec<T>) -> Slice<T> {
+        let has_next = rows.len() as i64 > self.limit;
+        rows.truncate(self.limit.max(0) as usize);
+        Slice {
+            items: rows,
+            offset: self.offset,
+            has_next,
+        }
+    }
+}
+
+/// `text` as a case-insensitive `LIKE` pattern matching it anywhere, with `LIKE`'s
+/// wildcards in it taken literally.
+pub(crate) fn contains_pattern(text: &str) -> String {
+    let escaped = text
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{}%", escaped.to_lowercase())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_page_knows_whether_more_follows() {
+        let page = Page {
+            offset: 4,
+            limit: 2,
+        };
+        assert_eq!(page.fetch_limit(), 3);
+        let more = page.slice(vec![1, 2, 3]);
+        assert_eq!(
+            (more.items, more.has_next, more.offset),
+            (vec![1, 2], true, 4)
+        );
+        assert!(!page.slice(vec![1, 2]).has_next);
+    }
+
+    #[test]
+    fn a_search_takes_like_wildcards_literally() {
+        assert_eq!(contains_pattern("50%_A\\"), "%50\\%\\_a\\\\%");
+    }
+}

@@ -1,0 +1,99 @@
+//! Where each projector stands: installed or not, its checkpoint, how far behind
+//! the store it is, its last failure. Read by `folio projections status`, by
+//! `/readyz` and `/metrics`, and by the Kafka consumers' stall watch.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use sqlx::PgPool;
+
+use crate::checkpoint::Checkpoint;
+use crate::feed::FeedPosition;
+use crate::projector::Projector;
+use crate::rebuild::definition_hash;
+
+/// Where one projector stands.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProjectorStatus {
+    /// Projector name.
+    pub projector: String,
+    /// Whether its tables exist.
+    pub installed: bool,
+    /// Whether its tables match the running code (otherwise the next start rebuilds).
+    pub definition_current: bool,
+    /// Last event applied.
+    pub position: Option<FeedPosition>,
+    /// Events in the store it has not applied yet.
+    pub events_behind: i64,
+    /// Age of the oldest event it has not applied yet, in seconds (0 when caught up).
+    pub seconds_behind: f64,
+    /// When its checkpoint last moved.
+    pub updated_at: Option<DateTime<Utc>>,
+    /// When its tables were last rebuilt.
+    pub rebuilt_at: Option<DateTime<Utc>>,
+    /// Why it is stuck, if it is.
+    pub last_error: Option<String>,
+    /// Kafka messages it dead-lettered (or parked behind one) since its last
+    /// rebuild.
+    pub dead_letters: i64,
+}
+
+/// How far behind `after` is: events not yet read (committed or not) and the
+/// recording time of the oldest of them.
+pub async fn backlog(
+    pool: &PgPool,
+    after: FeedPosition,
+) -> Result<(i64, Option<DateTime<Utc>>), sqlx::Error> {
+    sqlx::query_as(
+        "SELECT count(*), min(recorded_at) FROM public.events
+         WHERE (transaction_id, global_position) > ($1::text::xid8, $2)",
+    )
+    .bind(after.transaction_id.to_string())
+    .bind(after.global_position)
+    .fetch_one(pool)
+    .await
+}
+
+/// Answers whether the database takes a query at all (for readiness probes).
+pub async fn database_answers(pool: &PgPool) -> Result<(), sqlx::Error> {
+    sqlx::query("SELECT 1").execute(pool).await.map(|_| ())
+}
+
+/// Where each of `projectors` stands and how far behind it is.
+pub async fn of(
+    pool: &PgPool,
+    projectors: &[Arc<dyn Projector>],
+) -> Result<Vec<ProjectorStatus>, sqlx::Error> {
+    let stored = Checkpoint::all(pool).await?;
+    let dead_letters: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT projector, count(*) FROM public.kafka_dead_letters GROUP BY projector",
+    )
+    .fetch_all(pool)
+    .await?;
+    let now = Utc::now();
+    let mut statuses = Vec::new();
+    for projector in projectors {
+        let checkpoint = stored.iter().find(|c| c.projector == projector.name());
+        let after = checkpoint.map_or(FeedPosition::ORIGIN, |c| c.position);
+        let (events_behind, oldest) = backlog(pool, after).await?;
+        statuses.push(ProjectorStatus {
+            projector: projector.name().to_owned(),
+            installed: checkpoint.is_some(),
+            definition_current: checkpoint
+                .is_some_and(|c| c.definition_hash == definition_hash(projector.as_ref())),
+            position: checkpoint.map(|c| c.position),
+            events_behind,
+            seconds_behind: oldest
+                .map_or(0.0, |t| (now - t).num_milliseconds().max(0) as f64 / 1000.0),
+            updated_at: checkpoint.map(|c| c.updated_at),
+            rebuilt_at: checkpoint.map(|c| c.rebuilt_at),
+            last_error: checkpoint.and_then(|c| c.last_error.clone()),
+            dead_letters: dead_letters
+                .iter()
+                .find(|(name, _)| name == projector.name())
+                .map_or(0, |(_, count)| *count),
+        });
+    }
+    Ok(statuses)
+}
