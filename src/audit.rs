@@ -78,7 +78,7 @@ fn parse_time(text: &str) -> Result<DateTime<Utc>, String> {
 }
 
 /// Runs `folio audit <action>`.
-pub async fn run(database_url: &str, action: AuditAction) -> anyhow::Result<()> {
+pub async fn run(config: &folio::config::Config, action: AuditAction) -> anyhow::Result<()> {
     match action {
         AuditAction::Verify {
             file: Some(file),
@@ -101,12 +101,12 @@ pub async fn run(database_url: &str, action: AuditAction) -> anyhow::Result<()> 
         }
         AuditAction::Verify { since, .. } => {
             let since: Option<FeedDigest> = since.as_deref().map(str::parse).transpose()?;
-            let backend = folio::wiring::App::start(database_url).await?;
+            let backend = folio::wiring::App::start(config).await?;
             let verification = audit::verify_store(&backend.pool, since).await?;
             report(&verification, "the store", true)
         }
         AuditAction::Digest => {
-            let backend = folio::wiring::App::start(database_url).await?;
+            let backend = folio::wiring::App::start(config).await?;
             let digest = audit::digest(&backend.pool).await?;
             crate::serve::print_line(&digest.to_string());
             Ok(())
@@ -118,7 +118,7 @@ pub async fn run(database_url: &str, action: AuditAction) -> anyhow::Result<()> 
             format,
             output,
         } => {
-            let backend = folio::wiring::App::start(database_url).await?;
+            let backend = folio::wiring::App::start(config).await?;
             let range = ExportRange { tenant, from, to };
             let seal = match &output {
                 Some(path) => {

@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use folio_infra::history;
+use folio_infra::postgres::history;
 use folio_projections::FeedEvent;
 use sqlx::PgPool;
 use uuid::Uuid;

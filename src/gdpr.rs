@@ -75,7 +75,7 @@ pub async fn run(backend: &App, action: GdprAction) -> anyhow::Result<()> {
             Ok(())
         }
         GdprAction::WrapKeys => {
-            let (wrapped, master) = wrap_stored_keys(&backend.pool).await?;
+            let (wrapped, master) = wrap_stored_keys(&backend.pool, &backend.wrapping).await?;
             eprintln!("folio: wrapped {wrapped} customer keys with master key {master}");
             Ok(())
         }

@@ -13,8 +13,14 @@
 //!                          └── infra (Postgres, Kafka, sealing, audit) implements the ports
 //! ```
 //!
-//! - [`wiring`]: builds [`wiring::App`] (pool + use cases) from infra's adapters.
+//! - [`config`]: the one typed configuration (defaults < environment < flags),
+//!   validated at start.
+//! - [`telemetry`]: log set-up.
+//! - [`wiring`]: builds [`wiring::App`] (pool, use cases, audit trail) from infra's
+//!   adapters and the configuration.
 
 #![deny(missing_docs)]
 
+pub mod config;
+pub mod telemetry;
 pub mod wiring;

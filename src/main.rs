@@ -10,10 +10,8 @@ mod projections;
 mod serve;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use tracing_subscriber::EnvFilter;
-
-/// Default database when neither `--database-url` nor `DATABASE_URL` is given.
-const DEFAULT_DATABASE_URL: &str = "postgres://root@127.0.0.1:5432/folio";
+use folio::config::{KafkaSettings, ServeSettings, Settings};
+use folio::wiring::App;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -22,26 +20,8 @@ const DEFAULT_DATABASE_URL: &str = "postgres://root@127.0.0.1:5432/folio";
     about = "Event-sourced invoicing and expense management"
 )]
 struct Cli {
-    /// Postgres connection URL; the database is created if missing.
-    #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL, global = true)]
-    database_url: String,
-    /// HS256 secret (32+ bytes) that signs and verifies bearer tokens. Without it
-    /// (and without --jwt-public-key) a published development secret is used.
-    #[arg(long, env = "FOLIO_JWT_SECRET", global = true, hide_env_values = true)]
-    jwt_secret: Option<String>,
-    /// PEM file of an RS256 public key: tokens are verified with it (and minted by
-    /// your identity provider, not by `folio token`).
-    #[arg(long, env = "FOLIO_JWT_PUBLIC_KEY", global = true)]
-    jwt_public_key: Option<std::path::PathBuf>,
-    /// Master key (64 hex characters, kept outside the database) that wraps the
-    /// per-customer keys sealing personal data. Without it they are stored as is.
-    #[arg(
-        long,
-        env = "FOLIO_PERSONAL_DATA_MASTER_KEY",
-        global = true,
-        hide_env_values = true
-    )]
-    personal_data_master_key: Option<String>,
+    #[command(flatten)]
+    settings: Settings,
     #[command(subcommand)]
     command: Command,
 }
@@ -71,29 +51,22 @@ enum Command {
     /// Serve the GraphQL API and keep the read models up to date until
     /// interrupted: from the feed (embedded), or through Kafka with KAFKA_BROKERS.
     Serve {
-        /// Address to listen on (port 0 picks a free port; the address is printed).
-        #[arg(long, env = "FOLIO_LISTEN", default_value = "127.0.0.1:8080")]
-        listen: String,
-        /// Longest a request may run, in milliseconds.
-        #[arg(long, env = "FOLIO_REQUEST_TIMEOUT_MS", default_value_t = 15_000)]
-        request_timeout_ms: u64,
-        /// Longest a query waits for its consistency token, in milliseconds.
-        #[arg(long, env = "FOLIO_CONSISTENCY_WAIT_MS", default_value_t = 5_000)]
-        consistency_wait_ms: u64,
         #[command(flatten)]
-        kafka: kafka::KafkaArgs,
+        serve: ServeSettings,
+        #[command(flatten)]
+        kafka: KafkaSettings,
     },
     /// Copy every event of the store to Kafka, in order, until interrupted (needs
     /// KAFKA_BROKERS). A second relay waits as a hot standby.
     Relay {
         #[command(flatten)]
-        kafka: kafka::KafkaArgs,
+        kafka: KafkaSettings,
     },
     /// Run the projectors fed from Kafka until interrupted (needs KAFKA_BROKERS);
     /// instances share the partitions of each projector's consumer group.
     Project {
         #[command(flatten)]
-        kafka: kafka::KafkaArgs,
+        kafka: KafkaSettings,
     },
     /// Mint a bearer token with the configured HS256 secret (for development).
     Token {
@@ -165,18 +138,10 @@ enum Format {
     Jsonl,
 }
 
-fn init_telemetry() {
-    let filter = EnvFilter::try_from_env("FOLIO_LOG").unwrap_or_else(|_| EnvFilter::new("warn"));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .init();
-}
-
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    init_telemetry();
     let cli = Cli::parse();
+    folio::telemetry::init(&cli.settings.log);
     match run(cli).await {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(error) => {
@@ -189,45 +154,35 @@ async fn main() -> std::process::ExitCode {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
-    if let Some(master) = &cli.personal_data_master_key {
-        let id = folio_infra::personal_data::use_master_key(master)?;
+    let config = cli.settings.validate()?;
+    if let Some(id) = config.key_wrapping.master_key_id() {
         tracing::info!(master_key = %id, "personal-data keys are wrapped by a master key");
     }
     match cli.command {
         Command::Migrate => {
-            folio::wiring::App::start(&cli.database_url).await?;
+            App::start(&config).await?;
             eprintln!("folio: database migrated");
             Ok(())
         }
         Command::Demo => {
-            let keys = serve::token_keys(cli.jwt_secret.as_deref(), None)?;
-            let backend = folio::wiring::App::start(&cli.database_url).await?;
-            demo::run(&backend, &keys).await
+            let keys = config.minting_keys()?;
+            let app = App::start(&config).await?;
+            demo::run(&app, &keys).await
         }
-        Command::Serve {
-            listen,
-            request_timeout_ms,
-            consistency_wait_ms,
-            kafka,
-        } => {
-            let keys = serve::token_keys(cli.jwt_secret.as_deref(), cli.jwt_public_key.as_deref())?;
-            let limits = folio_api::Limits {
-                request_timeout: std::time::Duration::from_millis(request_timeout_ms),
-                consistency_wait: std::time::Duration::from_millis(consistency_wait_ms),
-                ..folio_api::Limits::default()
-            };
-            serve::run(&cli.database_url, &listen, keys, limits, kafka.config()).await
+        Command::Serve { serve, kafka } => {
+            let keys = config.token_keys()?;
+            let limits = serve.limits()?;
+            serve::run(&config, &serve.listen, keys, limits, kafka.config()?).await
         }
-        Command::Relay { kafka } => kafka::relay(&cli.database_url, &kafka).await,
-        Command::Project { kafka } => kafka::project(&cli.database_url, &kafka).await,
+        Command::Relay { kafka } => kafka::relay(&config, &kafka).await,
+        Command::Project { kafka } => kafka::project(&config, &kafka).await,
         Command::Token {
             tenant,
             roles,
             subject,
             ttl_hours,
         } => {
-            let keys = serve::token_keys(cli.jwt_secret.as_deref(), None)?;
-            let token = keys.mint(
+            let token = config.minting_keys()?.mint(
                 folio_domain::ids::TenantId(tenant),
                 &subject,
                 &roles,
@@ -242,24 +197,17 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             limit,
             format,
         } => {
-            let backend = folio::wiring::App::start(&cli.database_url).await?;
-            events::print(
-                &backend.pool,
-                aggregate_id.as_deref(),
-                tenant,
-                limit,
-                format,
-            )
-            .await
+            let app = App::start(&config).await?;
+            events::print(&app.pool, aggregate_id.as_deref(), tenant, limit, format).await
         }
-        Command::Audit { action } => audit::run(&cli.database_url, action).await,
+        Command::Audit { action } => audit::run(&config, action).await,
         Command::Gdpr { action } => {
-            let backend = folio::wiring::App::start(&cli.database_url).await?;
-            gdpr::run(&backend, action).await
+            let app = App::start(&config).await?;
+            gdpr::run(&app, action).await
         }
         Command::Projections { action } => {
-            let backend = folio::wiring::App::start(&cli.database_url).await?;
-            projections::run(backend.projections(), action).await
+            let app = App::start(&config).await?;
+            projections::run(app.projections(), action).await
         }
     }
 }

@@ -1,34 +1,15 @@
 //! `folio serve`: the API, the projectors (embedded, or Kafka-fed with the relay)
 //! and the feed that drives subscriptions, in one process; and the token keys every command shares.
 
-use std::path::Path;
 use std::time::Duration;
 
 use anyhow::Context;
+use folio::config::Config;
 use folio::wiring::App;
 use folio_api::{router, AppState, Limits, TokenKeys};
 use folio_infra::kafka::{KafkaConfig, KafkaProjections, Relay};
 use tokio::signal::unix::{signal, Signal, SignalKind};
 use tokio::sync::broadcast;
-
-/// The development secret used when none is configured. It is public (it is in
-/// the source), so tokens signed with it prove nothing outside a laptop.
-pub const DEVELOPMENT_SECRET: &str = "folio-development-secret-not-for-production-use";
-
-/// Token keys from the configuration: an RS256 public key, else an HS256 secret,
-/// else the development secret (with a warning).
-pub fn token_keys(secret: Option<&str>, public_key: Option<&Path>) -> anyhow::Result<TokenKeys> {
-    if let Some(path) = public_key {
-        let pem = std::fs::read(path)
-            .with_context(|| format!("cannot read the JWT public key {}", path.display()))?;
-        return Ok(TokenKeys::rs256(&pem)?);
-    }
-    let secret = secret.unwrap_or_else(|| {
-        tracing::warn!("FOLIO_JWT_SECRET is not set: using the public development secret");
-        DEVELOPMENT_SECRET
-    });
-    Ok(TokenKeys::hs256(secret.as_bytes())?)
-}
 
 /// Prints one line on stdout (the CLI's output, not a log).
 #[allow(clippy::print_stdout)]
@@ -38,13 +19,13 @@ pub fn print_line(line: &str) {
 
 /// Serves until interrupted or until a part fails.
 pub async fn run(
-    database_url: &str,
+    config: &Config,
     listen: &str,
     keys: TokenKeys,
     limits: Limits,
     kafka: Option<KafkaConfig>,
 ) -> anyhow::Result<()> {
-    let app = App::start(database_url).await?;
+    let app = App::start(config).await?;
     let projections = app.projections();
     projections.install().await?;
     let (changes, _) = broadcast::channel(1024);
@@ -75,7 +56,7 @@ pub async fn run(
         result = keep_read_models_current => match result {
             Err(error) => Err(error.context("the projectors stopped")),
         },
-        result = folio_infra::feed::publish(&pool, changes, Duration::from_millis(500)) => match result {
+        result = folio_infra::postgres::feed::publish(&pool, changes, Duration::from_millis(500)) => match result {
             Err(error) => Err(anyhow::Error::from(error).context("the feed for subscriptions stopped")),
         },
         // On SIGTERM or Ctrl-C: stop accepting, finish requests in flight (each is

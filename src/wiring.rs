@@ -6,10 +6,14 @@ use std::sync::Arc;
 
 use folio_commands::history::AuditTrail;
 use folio_commands::{CommandRunner, RetryPolicy, SystemClock, UseCases};
-use folio_infra::database::{self, DatabaseError};
-use folio_infra::history::PgEventHistory;
-use folio_infra::{ledger, personal_data, stores, Projections};
+use folio_infra::personal_data::{self, KeyWrapping};
+use folio_infra::postgres::history::PgEventHistory;
+use folio_infra::postgres::pool::{self as database, DatabaseError};
+use folio_infra::postgres::{event_store, ledger};
+use folio_infra::{ProjectionConfig, Projections};
 use sqlx::PgPool;
+
+use crate::config::Config;
 
 /// Events between two snapshots of an aggregate.
 pub const SNAPSHOT_EVERY: usize = 50;
@@ -23,32 +27,53 @@ pub struct App {
     pub use_cases: Arc<UseCases>,
     /// The auditors' use cases, over the Postgres event history.
     pub audit_trail: AuditTrail,
+    /// How subject keys are stored and opened (the configured master key, if any).
+    pub wrapping: KeyWrapping,
+    projections: ProjectionConfig,
 }
 
 impl App {
-    /// Connects to `database_url` (creating the database if missing), migrates it
+    /// Connects to the configured database (creating it if missing), migrates it
     /// and wires the use cases with the system clock.
-    pub async fn start(database_url: &str) -> Result<Self, DatabaseError> {
-        let pool = database::connect(database_url).await?;
+    pub async fn start(config: &Config) -> Result<Self, DatabaseError> {
+        let database = &config.database;
+        let pool = database::connect_with(
+            &database.url,
+            database.max_connections,
+            database.acquire_timeout,
+        )
+        .await?;
         database::migrate(&pool).await?;
-        Ok(Self::over(pool))
+        Ok(Self::over(pool, config))
+    }
+
+    /// [`App::start`] with the defaults for `database_url` (tests, tools).
+    pub async fn start_at(database_url: &str) -> Result<Self, DatabaseError> {
+        Self::start(&Config::for_database(database_url)).await
     }
 
     /// Wires the use cases over an already migrated pool. A command holds two
     /// connections at its peak, so at most half the pool runs commands at once.
-    pub fn over(pool: PgPool) -> Self {
+    pub fn over(pool: PgPool, config: &Config) -> Self {
+        let wrapping = config.key_wrapping.clone();
         let connections = pool.options().get_max_connections() as usize;
         let runner = CommandRunner::new(
             Arc::new(ledger::PgCommandLedger::new(pool.clone())),
             Arc::new(SystemClock),
-            Arc::new(personal_data::FingerprintKeys::new(pool.clone())),
+            Arc::new(personal_data::FingerprintKeys::new(
+                pool.clone(),
+                wrapping.clone(),
+            )),
             RetryPolicy::default(),
         )
         .with_max_in_flight(connections / 2);
-        let use_cases = UseCases::new(stores::event_stores(&pool, SNAPSHOT_EVERY), runner);
+        let stores = event_store::event_stores(&pool, &wrapping, SNAPSHOT_EVERY);
+        let history = PgEventHistory::new(pool.clone(), wrapping.clone());
         App {
-            audit_trail: AuditTrail::new(Arc::new(PgEventHistory::new(pool.clone()))),
-            use_cases: Arc::new(use_cases),
+            audit_trail: AuditTrail::new(Arc::new(history)),
+            use_cases: Arc::new(UseCases::new(stores, runner)),
+            projections: config.projections,
+            wrapping,
             pool,
         }
     }
@@ -64,6 +89,6 @@ impl App {
 
     /// The projectors over this database.
     pub fn projections(&self) -> Projections {
-        Projections::new(self.pool.clone())
+        Projections::new(self.pool.clone(), self.wrapping.clone()).with_config(self.projections)
     }
 }

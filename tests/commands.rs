@@ -391,10 +391,14 @@ async fn long_streams_are_loaded_from_snapshots() {
 async fn more_concurrent_commands_than_connections_all_complete() {
     // Given a backend whose pool has 4 connections (a command needs 2 at its peak).
     let db = TestDatabase::new().await;
-    let pool = folio_infra::database::connect_with(&db.url, 4)
-        .await
-        .unwrap();
-    let backend = std::sync::Arc::new(App::over(pool));
+    let pool =
+        folio_infra::postgres::pool::connect_with(&db.url, 4, std::time::Duration::from_secs(10))
+            .await
+            .unwrap();
+    let backend = std::sync::Arc::new(App::over(
+        pool,
+        &folio::config::Config::for_database(&db.url),
+    ));
     let t = tenant();
 
     // When 16 commands run at once.

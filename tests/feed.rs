@@ -7,7 +7,7 @@ mod support;
 
 use std::collections::BTreeSet;
 
-use folio_infra::feed::{read_after, settle};
+use folio_infra::postgres::feed::{read_after, settle};
 use folio_projections::{FeedEvent, FeedPosition};
 use sqlx::{PgConnection, PgPool};
 use support::TestDatabase;

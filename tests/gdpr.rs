@@ -15,7 +15,7 @@ use folio_commands::CommandError;
 use folio_domain::customer::{ContactDetails, Customer, CustomerError};
 use folio_domain::ids::{CustomerId, TenantId};
 use folio_domain::invoice::InvoiceError;
-use folio_infra::personal_data::SealingRepository;
+use folio_infra::postgres::sealing_repository::SealingRepository;
 use serde_json::{json, Value};
 use support::scenario::{issued_invoice, pay};
 use support::server::Server;
@@ -408,7 +408,7 @@ async fn snapshots_hold_the_contact_sealed_and_read_as_erased_after_erasure() {
 
     let store: PersistedEventStore<SealingRepository, Customer> =
         PersistedEventStore::new_snapshot_store(
-            SealingRepository::new(db.app.pool.clone()),
+            SealingRepository::new(db.app.pool.clone(), db.app.wrapping.clone()),
             folio::wiring::SNAPSHOT_EVERY,
         );
     let id = ana_id.to_string();

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use folio_infra::feed::read_after;
+use folio_infra::postgres::feed::read_after;
 use folio_infra::{ProjectionConfig, ProjectionsError};
 use folio_projections::{
     apply_events, BatchHooks, Checkpoint, FeedPosition, ProjectionError, Target,
@@ -175,9 +175,10 @@ async fn an_event_whose_predecessor_was_never_applied_stops_the_projector() {
     let invoice = issued_invoice(&db.app, t, acme, 1).await;
     pay(&db.app, t, invoice, 100).await;
     // (Read from the store directly: the feed may still hold it back.)
-    let events = folio_infra::history::aggregate_history(&db.app.pool, &invoice.to_string())
-        .await
-        .unwrap();
+    let events =
+        folio_infra::postgres::history::aggregate_history(&db.app.pool, &invoice.to_string())
+            .await
+            .unwrap();
     let payment = events
         .iter()
         .filter(|e| e.event_type == "PaymentRecorded")

@@ -47,20 +47,31 @@ impl Database {
     pub async fn fresh(server: &str, name: &str) -> anyhow::Result<Self> {
         drop_database(server, name).await?;
         let url = format!("{server}/{name}");
-        let pool = folio_infra::database::connect_with(&url, POOL).await?;
-        folio_infra::database::migrate(&pool).await?;
-        let raw = folio_infra::database::connect_with(&url, POOL).await?;
+        let pool = folio_infra::postgres::pool::connect_with(
+            &url,
+            POOL,
+            std::time::Duration::from_secs(10),
+        )
+        .await?;
+        folio_infra::postgres::pool::migrate(&pool).await?;
+        let raw = folio_infra::postgres::pool::connect_with(
+            &url,
+            POOL,
+            std::time::Duration::from_secs(10),
+        )
+        .await?;
         for ddl in [
             "CREATE TABLE bench_raw (id bigserial PRIMARY KEY, payload jsonb NOT NULL)",
             "CREATE TABLE bench_bulk (global_position bigint, aggregate_id text, payload jsonb, metadata jsonb)",
         ] {
             sqlx::query(ddl).execute(&raw).await?;
         }
+        let app = App::over(pool, &folio::config::Config::for_database(&url));
         Ok(Database {
             server: server.to_owned(),
             name: name.to_owned(),
             url,
-            app: Arc::new(App::over(pool)),
+            app: Arc::new(app),
             raw,
         })
     }

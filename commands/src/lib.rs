@@ -50,7 +50,4 @@ pub use ports::{
     Recorded, StoredOutcome, SystemClock,
 };
 pub use runner::{CommandRunner, RetryPolicy};
-pub use use_cases::{
-    AddInvoiceLine, ApproveExpense, CreateInvoiceDraft, IssueCreditNote, IssueInvoice,
-    RecordPayment, RefundPayment, RegisterCustomer, SubmitExpense, UseCases,
-};
+pub use use_cases::*;

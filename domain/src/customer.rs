@@ -21,11 +21,14 @@ pub struct ContactDetails {
     pub address: Option<String>,
 }
 
+/// What an erased customer's name reads as (its other contact fields read as none).
+pub const ERASED_NAME: &str = "[erased]";
+
 impl ContactDetails {
     /// What contact details read as once their subject's personal data is erased.
     pub fn erased() -> Self {
         ContactDetails {
-            name: crate::personal_data::ERASED.to_owned(),
+            name: ERASED_NAME.to_owned(),
             email: None,
             phone: None,
             address: None,

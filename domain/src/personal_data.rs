@@ -18,9 +18,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::customer::ContactDetails;
-
-/// What an erased name reads as.
-pub const ERASED: &str = "[erased]";
+pub use crate::customer::ERASED_NAME as ERASED;
 
 /// The event type that erases its stream's personal data: the store destroys the
 /// subject's key when it appends one.

@@ -1,40 +1,35 @@
 //! # folio-infra
 //!
-//! Everything Folio needs from the outside world, on Postgres:
+//! The adapters that implement the application layer's ports, grouped by
+//! technology:
 //!
-//! - [`audit`]: the tamper-evident hash chains, their verification and sealed
-//!   exports, for auditors.
-//! - [`database`]: connecting (creating the database if missing) and running the SQL
-//!   migrations kept in `schemas/migrations/`.
-//! - [`stores`]: the cqrs-es event stores (postgres-es, with snapshots) for every
-//!   aggregate, implementing `folio_commands::EventStores`. (The binary's
-//!   `wiring` module builds the use cases from these adapters.)
-//! - [`ledger`]: the command ledger (idempotency outcomes and gap-free document
-//!   numbers), implementing `folio_commands::CommandLedger`.
-//! - [`upcasting`]: the domain's event upcasters, plugged into the stores.
-//! - [`personal_data`]: personal data sealed with a key per subject, opened for
-//!   readers, and erased by destroying the key.
-//! - [`history`]: reading stored events back for people (the `folio events` command).
-//! - [`feed`]: the global feed, gap-free and in commit order.
-//! - [`projecting`]: the projectors run over the feed (embedded mode): install,
-//!   rebuild, catch up, follow, status.
+//! - [`postgres`]: the pool and migrations, the event store (postgres-es with
+//!   snapshots behind the one sealing append path), the command ledger
+//!   (idempotency outcomes and gap-free document numbers), the global feed (gap-free,
+//!   in commit order), the auditors' event history, and the stored event row's
+//!   columns, defined once.
 //! - [`kafka`]: the Kafka transport: the relay from the feed to topics, and the
 //!   projectors fed from them (Kafka mode).
+//! - [`personal_data`]: personal data sealed with a key per subject, opened for
+//!   readers, and erased by destroying the key.
+//! - [`audit`]: the tamper-evident hash chains, their verification and sealed
+//!   exports, for auditors.
+//! - [`projecting`]: the projectors run over the feed (embedded mode): install,
+//!   rebuild, catch up, follow.
+//! - [`upcasting`]: the domain's event upcasters, plugged into the stores.
+//!
+//! The binary's `wiring` module builds the use cases from these adapters.
 
 #![deny(missing_docs)]
 
 pub mod audit;
-pub mod database;
-pub mod feed;
-pub mod history;
 pub mod kafka;
-pub mod ledger;
 pub mod personal_data;
+pub mod postgres;
 pub mod projecting;
-pub mod stores;
 pub mod upcasting;
 
-pub use database::{connect, DatabaseError};
+pub use postgres::pool::{connect, DatabaseError};
 pub use projecting::{ProjectionConfig, Projections, ProjectionsError};
 
 /// Pause before the `failures`-th retry of a background loop: 100 ms doubling, at

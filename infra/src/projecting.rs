@@ -13,8 +13,9 @@ use folio_projections::{
 use serde::Serialize;
 use sqlx::PgPool;
 
-use crate::database::SessionLock;
-use crate::feed::{head, read_after, settle, FeedSignal, SETTLE_WAIT};
+use crate::personal_data::KeyWrapping;
+use crate::postgres::feed::{head, read_after, settle, FeedSignal, SETTLE_WAIT};
+use crate::postgres::pool::SessionLock;
 use folio_projections::checkpoint::covers as checkpoints_cover;
 pub use folio_projections::status::ProjectorStatus;
 
@@ -80,16 +81,19 @@ pub struct RebuildReport {
 #[derive(Debug, Clone)]
 pub struct Projections {
     pool: PgPool,
+    wrapping: KeyWrapping,
     projectors: Vec<Arc<dyn Projector>>,
     config: ProjectionConfig,
     hooks: Arc<dyn BatchHooks>,
 }
 
 impl Projections {
-    /// Every projector of Folio, default tuning.
-    pub fn new(pool: PgPool) -> Self {
+    /// Every projector of Folio, default tuning, opening personal data with keys
+    /// stored by `wrapping`.
+    pub fn new(pool: PgPool, wrapping: KeyWrapping) -> Self {
         Projections {
             pool,
+            wrapping,
             projectors: folio_projections::all(),
             config: ProjectionConfig::default(),
             hooks: Arc::new(NoHooks),
@@ -106,6 +110,11 @@ impl Projections {
     pub fn with_hooks(mut self, hooks: Arc<dyn BatchHooks>) -> Self {
         self.hooks = hooks;
         self
+    }
+
+    /// How subject keys are opened for the projectors.
+    pub fn key_wrapping(&self) -> &KeyWrapping {
+        &self.wrapping
     }
 
     /// The database they write to.
@@ -214,7 +223,8 @@ impl Projections {
         let previous = Checkpoint::lock(&mut tx, projector.name()).await?;
         Target::staging(projector).enter(&mut tx).await?;
         loop {
-            let batch = read_opened(&mut tx, position, self.config.batch_size).await?;
+            let batch =
+                read_opened(&mut tx, &self.wrapping, position, self.config.batch_size).await?;
             let Some(last) = batch.last() else { break };
             position = last.position;
             apply_events(&mut tx, projector, &batch).await?;
@@ -235,7 +245,7 @@ impl Projections {
     /// The next batch of the feed after `position`.
     async fn read(&self, position: FeedPosition) -> Result<Vec<FeedEvent>, ProjectionsError> {
         let mut conn = self.pool.acquire().await?;
-        read_opened(&mut conn, position, self.config.batch_size).await
+        read_opened(&mut conn, &self.wrapping, position, self.config.batch_size).await
     }
 
     async fn checkpoint_of(
@@ -341,11 +351,12 @@ impl Projections {
 /// projectors read (the relay publishes them sealed).
 async fn read_opened(
     conn: &mut sqlx::PgConnection,
+    wrapping: &KeyWrapping,
     position: FeedPosition,
     limit: i64,
 ) -> Result<Vec<FeedEvent>, ProjectionsError> {
     let mut batch = read_after(&mut *conn, position, limit).await?;
-    crate::personal_data::open_feed_events(conn, &mut batch).await?;
+    crate::personal_data::open_feed_events(conn, wrapping, &mut batch).await?;
     Ok(batch)
 }
 

@@ -37,7 +37,7 @@ impl TestDatabase {
             .expect("valid server URL")
             .database(&name);
         let url = options.to_url_lossy().to_string();
-        let backend = App::start(&url).await.expect("test database");
+        let backend = App::start_at(&url).await.expect("test database");
         TestDatabase {
             name,
             url,

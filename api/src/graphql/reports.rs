@@ -187,9 +187,10 @@ pub struct ReportQuery;
 
 /// Runs one report query in a tenant-confined read, after the role check.
 macro_rules! report {
-    ($ctx:expr, |$tx:ident| $query:expr) => {{
+    ($ctx:expr, $token:expr, |$tx:ident| $query:expr) => {{
         let request = request($ctx)?;
         request.require(Action::ReadReports)?;
+        request.await_token($token.as_deref()).await?;
         let mut $tx = request.reader().await?;
         let rows = $query.await.map_err(|e| unavailable(&e))?;
         Ok(rows.into_iter().map(Into::into).collect())
@@ -203,9 +204,14 @@ impl ReportQuery {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Only amounts in this ISO 4217 currency.")] currency: Option<String>,
+        #[graphql(desc = "A mutation's consistencyToken: wait until this report shows it.")]
+        consistency_token: Option<String>,
     ) -> async_graphql::Result<Vec<AgingLine>> {
         let currency = currency.map(|c| c.trim().to_ascii_uppercase());
-        report!(ctx, |tx| queries::ar_aging(&mut tx, currency.as_deref()))
+        report!(ctx, consistency_token, |tx| queries::ar_aging(
+            &mut tx,
+            currency.as_deref()
+        ))
     }
 
     /// Revenue per month and currency, net of credit notes and voids.
@@ -213,9 +219,13 @@ impl ReportQuery {
         &self,
         ctx: &Context<'_>,
         filter: Option<ReportFilter>,
+        #[graphql(desc = "A mutation's consistencyToken: wait until this report shows it.")]
+        consistency_token: Option<String>,
     ) -> async_graphql::Result<Vec<RevenueMonth>> {
         let period = filter.unwrap_or_default().period()?;
-        report!(ctx, |tx| queries::revenue_by_month(&mut tx, &period))
+        report!(ctx, consistency_token, |tx| queries::revenue_by_month(
+            &mut tx, &period
+        ))
     }
 
     /// Taxable base and tax per rate, month and currency.
@@ -223,9 +233,13 @@ impl ReportQuery {
         &self,
         ctx: &Context<'_>,
         filter: Option<ReportFilter>,
+        #[graphql(desc = "A mutation's consistencyToken: wait until this report shows it.")]
+        consistency_token: Option<String>,
     ) -> async_graphql::Result<Vec<TaxLine>> {
         let period = filter.unwrap_or_default().period()?;
-        report!(ctx, |tx| queries::tax_summary(&mut tx, &period))
+        report!(ctx, consistency_token, |tx| queries::tax_summary(
+            &mut tx, &period
+        ))
     }
 
     /// Expenses per category, month incurred and currency.
@@ -233,8 +247,12 @@ impl ReportQuery {
         &self,
         ctx: &Context<'_>,
         filter: Option<ReportFilter>,
+        #[graphql(desc = "A mutation's consistencyToken: wait until this report shows it.")]
+        consistency_token: Option<String>,
     ) -> async_graphql::Result<Vec<ExpenseCategoryMonth>> {
         let period = filter.unwrap_or_default().period()?;
-        report!(ctx, |tx| expense_queries::by_category(&mut tx, &period))
+        report!(ctx, consistency_token, |tx| expense_queries::by_category(
+            &mut tx, &period
+        ))
     }
 }

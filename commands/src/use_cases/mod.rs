@@ -13,11 +13,11 @@ mod expenses;
 mod invoices;
 mod settings;
 
-pub use customers::RegisterCustomer;
-pub use expenses::{ApproveExpense, SubmitExpense};
-pub use invoices::{
-    AddInvoiceLine, CreateInvoiceDraft, IssueCreditNote, IssueInvoice, RecordPayment, RefundPayment,
-};
+// Each area's input types are public where they are defined; a new one needs no
+// re-export.
+pub use customers::*;
+pub use expenses::*;
+pub use invoices::*;
 
 use folio_domain::document_number::DocumentNumber;
 use folio_domain::ids::TenantId;

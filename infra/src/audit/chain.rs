@@ -124,9 +124,6 @@ impl TryFrom<Vec<u8>> for Hash {
 }
 
 impl AuditedEvent {
-    /// The SQL columns of an [`AuditedEvent`], for `SELECT`s over `events`.
-    pub const COLUMNS: &'static str = "global_position, transaction_id::text::bigint AS transaction_id, tenant_id, aggregate_type, aggregate_id, sequence, event_type, event_version, recorded_at, payload::text AS payload, metadata::text AS metadata, previous_hash, hash";
-
     /// The bytes its hash covers besides the previous hash: each field as
     /// `<byte length>:<text>`, in the order the migration's
     /// `event_canonical_content` uses.

@@ -13,7 +13,8 @@ pub mod export;
 use futures::TryStreamExt;
 use sqlx::PgPool;
 
-use crate::feed::{self, IN_FEED};
+use crate::postgres::events_table::{AUDITED_EVENT_COLUMNS, IN_FEED};
+use crate::postgres::feed;
 
 pub use chain::{AuditedEvent, Break, BreakReason, FeedDigest, Hash, Verification};
 use chain::{ChainChecker, Coverage, Fold};
@@ -64,7 +65,7 @@ pub async fn verify_store(
     let mut checker = ChainChecker::new(Coverage::WholeStore, since);
     let sql = format!(
         "SELECT {} FROM events WHERE {IN_FEED} ORDER BY transaction_id, global_position",
-        AuditedEvent::COLUMNS
+        AUDITED_EVENT_COLUMNS
     );
     let mut events = sqlx::query_as::<_, AuditedEvent>(&sql).fetch(pool);
     while let Some(event) = events.try_next().await? {

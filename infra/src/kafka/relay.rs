@@ -19,8 +19,8 @@ use sqlx::PgPool;
 
 use super::{acknowledged, header, KafkaConfig, TransportError};
 use crate::backoff;
-use crate::database::SessionLock;
-use crate::feed::{read_after, FeedSignal};
+use crate::postgres::feed::{read_after, FeedSignal};
+use crate::postgres::pool::SessionLock;
 
 /// Copies the feed to Kafka.
 pub struct Relay {

@@ -7,7 +7,7 @@ use ring::hmac;
 use ring::rand::SystemRandom;
 use sqlx::PgPool;
 
-use super::{key_bytes, PersonalDataError};
+use super::{key_bytes, KeyWrapping, PersonalDataError};
 
 /// What a request fingerprint's digest key is derived with: never the sealing key
 /// itself, so the two uses of one subject key cannot meet.
@@ -19,14 +19,16 @@ const FINGERPRINT_CONTEXT: &[u8] = b"folio/request-fingerprint/v1";
 #[derive(Debug, Clone)]
 pub struct FingerprintKeys {
     pool: PgPool,
+    wrapping: KeyWrapping,
     random: SystemRandom,
 }
 
 impl FingerprintKeys {
-    /// The subjects' keys in `pool`'s database.
-    pub fn new(pool: PgPool) -> Self {
+    /// The subjects' keys in `pool`'s database, stored and opened with `wrapping`.
+    pub fn new(pool: PgPool, wrapping: KeyWrapping) -> Self {
         FingerprintKeys {
             pool,
+            wrapping,
             random: SystemRandom::new(),
         }
     }
@@ -40,12 +42,18 @@ impl PersonalDataKeys for FingerprintKeys {
         subject: &str,
         data: &[u8],
     ) -> Result<Option<String>, LedgerError> {
-        let key = key_bytes(&self.pool, &self.random, tenant_id.0, subject)
-            .await
-            .map_err(|e| match e {
-                PersonalDataError::Database(e) => crate::ledger::ledger_error(e),
-                other => LedgerError::Internal(Box::new(other)),
-            })?;
+        let key = key_bytes(
+            &self.pool,
+            &self.wrapping,
+            &self.random,
+            tenant_id.0,
+            subject,
+        )
+        .await
+        .map_err(|e| match e {
+            PersonalDataError::Database(e) => crate::postgres::ledger::ledger_error(e),
+            other => LedgerError::Internal(Box::new(other)),
+        })?;
         Ok(key.map(|key| {
             let derived = hmac::sign(
                 &hmac::Key::new(hmac::HMAC_SHA256, &key),

@@ -2,7 +2,7 @@
 //! (`FOLIO_PERSONAL_DATA_MASTER_KEY`). Subject keys are stored wrapped by it, so a
 //! copy of the database alone opens no personal data.
 
-use std::sync::OnceLock;
+use std::sync::Arc;
 
 use ring::aead::{LessSafeKey, UnboundKey, AES_256_GCM, NONCE_LEN};
 use ring::hmac;
@@ -11,12 +11,58 @@ use sqlx::PgPool;
 
 use super::{decrypt, encrypt, PersonalDataError};
 
-/// Set once by [`use_master_key`].
-static MASTER_KEY: OnceLock<MasterKey> = OnceLock::new();
+/// How this process stores and opens subject keys: wrapped by the master key it
+/// was given, or as they are when it was given none (development, tests). Built
+/// once from the configuration and handed to every adapter that reads or writes
+/// personal data; there is no process-global key.
+#[derive(Clone, Default)]
+pub struct KeyWrapping {
+    master: Option<Arc<MasterKey>>,
+}
 
-/// The master key of this process, if it was given one.
-pub(super) fn master_key() -> Option<&'static MasterKey> {
-    MASTER_KEY.get()
+impl std::fmt::Debug for KeyWrapping {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KeyWrapping")
+            .field("master_key_id", &self.master_key_id())
+            .finish()
+    }
+}
+
+impl KeyWrapping {
+    /// Subject keys stored as they are: a copy of the database opens them.
+    pub fn none() -> Self {
+        KeyWrapping::default()
+    }
+
+    /// Subject keys wrapped by `hex`, a 256-bit master key in 64 hex characters
+    /// kept outside the database; keys wrapped by it open, others stored as they
+    /// are open too.
+    pub fn with_master_key(hex: &str) -> Result<Self, PersonalDataError> {
+        let bytes = hex::decode(hex.trim())
+            .map_err(|_| PersonalDataError::InvalidMasterKey("not hexadecimal"))?;
+        let key = UnboundKey::new(&AES_256_GCM, &bytes)
+            .map_err(|_| PersonalDataError::InvalidMasterKey("not 64 hex characters (256 bits)"))?;
+        let tag = hmac::sign(
+            &hmac::Key::new(hmac::HMAC_SHA256, &bytes),
+            b"folio/master-key-id/v1",
+        );
+        Ok(KeyWrapping {
+            master: Some(Arc::new(MasterKey {
+                id: hex::encode(&tag.as_ref()[..8]),
+                key: LessSafeKey::new(key),
+            })),
+        })
+    }
+
+    /// The master key's id (an HMAC of it, safe to log), if there is one.
+    pub fn master_key_id(&self) -> Option<&str> {
+        self.master.as_deref().map(|m| m.id.as_str())
+    }
+
+    /// The master key, if there is one.
+    pub(super) fn master(&self) -> Option<&MasterKey> {
+        self.master.as_deref()
+    }
 }
 
 /// The authenticated data a subject key is wrapped with: bound to its subject.
@@ -52,39 +98,18 @@ impl MasterKey {
     }
 }
 
-/// Makes every subject key this process creates stored wrapped by `hex`, a 256-bit
-/// master key in 64 hex characters kept outside the database, and lets it open
-/// keys wrapped by it. Once per process; returns the master key's id.
-pub fn use_master_key(hex: &str) -> Result<String, PersonalDataError> {
-    let bytes = hex::decode(hex.trim())
-        .map_err(|_| PersonalDataError::InvalidMasterKey("not hexadecimal"))?;
-    let key = UnboundKey::new(&AES_256_GCM, &bytes)
-        .map_err(|_| PersonalDataError::InvalidMasterKey("not 64 hex characters (256 bits)"))?;
-    let tag = hmac::sign(
-        &hmac::Key::new(hmac::HMAC_SHA256, &bytes),
-        b"folio/master-key-id/v1",
-    );
-    let id = hex::encode(&tag.as_ref()[..8]);
-    let master = MasterKey {
-        id: id.clone(),
-        key: LessSafeKey::new(key),
-    };
-    match MASTER_KEY.set(master) {
-        Ok(()) => Ok(id),
-        Err(_) if MASTER_KEY.get().is_some_and(|m| m.id == id) => Ok(id),
-        Err(_) => Err(PersonalDataError::InvalidMasterKey(
-            "a different master key is already in use",
-        )),
-    }
-}
-
 /// Wraps every subject key stored as is (created before this deployment had a
-/// master key) with the process's master key, in batches; returns how many were
+/// master key) with `wrapping`'s master key, in batches; returns how many were
 /// wrapped and the master key's id.
-pub async fn wrap_stored_keys(pool: &PgPool) -> Result<(u64, String), PersonalDataError> {
-    let master = MASTER_KEY.get().ok_or(PersonalDataError::InvalidMasterKey(
-        "none given (FOLIO_PERSONAL_DATA_MASTER_KEY)",
-    ))?;
+pub async fn wrap_stored_keys(
+    pool: &PgPool,
+    wrapping: &KeyWrapping,
+) -> Result<(u64, String), PersonalDataError> {
+    let master = wrapping
+        .master()
+        .ok_or(PersonalDataError::InvalidMasterKey(
+            "none given (FOLIO_PERSONAL_DATA_MASTER_KEY)",
+        ))?;
     let random = SystemRandom::new();
     let mut wrapped = 0;
     loop {
@@ -116,6 +141,7 @@ pub async fn wrap_stored_keys(pool: &PgPool) -> Result<(u64, String), PersonalDa
 
 /// A subject key as stored, opened with the master key that wraps it (if any).
 pub(super) fn unwrapped(
+    wrapping: &KeyWrapping,
     subject: &str,
     stored: Vec<u8>,
     wrapped_by: Option<String>,
@@ -123,7 +149,7 @@ pub(super) fn unwrapped(
     let Some(wrapped_by) = wrapped_by else {
         return Ok(stored);
     };
-    let Some(master) = MASTER_KEY.get().filter(|m| m.id == wrapped_by) else {
+    let Some(master) = wrapping.master().filter(|m| m.id == wrapped_by) else {
         return Err(PersonalDataError::NoMasterKey {
             subject: subject.to_owned(),
             wrapped_by,

@@ -2,7 +2,7 @@
 //! destroying that key (crypto-shredding), so the hash chains never break.
 //!
 //! The domain names the personal fields ([`folio_domain::personal_data`]). On the
-//! way in, [`SealingRepository`] (the one append path) replaces each by an AES-256-GCM
+//! way in, [`crate::postgres::sealing_repository::SealingRepository`] (the one append path) replaces each by an AES-256-GCM
 //! envelope under its subject's key from `personal_data_keys`, so the chains hash
 //! ciphertext. On the way out, every reader that needs the data (aggregates,
 //! projectors, the auditors' current payloads and past states) opens the envelopes
@@ -12,7 +12,7 @@
 //!
 //! Keys are looked up per call and never cached, so an erased key is gone from every
 //! process as soon as the erasure commits. Given a master key held outside the
-//! database ([`use_master_key`], `FOLIO_PERSONAL_DATA_MASTER_KEY`), the subject keys
+//! database ([`KeyWrapping`], `FOLIO_PERSONAL_DATA_MASTER_KEY`), the subject keys
 //! are stored wrapped by it, so a copy of the database alone opens nothing.
 
 use std::collections::HashMap;
@@ -21,7 +21,6 @@ use cqrs_es::persist::PersistenceError;
 use folio_domain::personal_data::{
     in_event, in_snapshot, PersonalField, SealedBox, SealedPersonalData, INVOICE_CUSTOMER,
 };
-use folio_projections::delivery::Delivered;
 use folio_projections::FeedEvent;
 use ring::aead::{Aad, LessSafeKey, Nonce, UnboundKey, AES_256_GCM, NONCE_LEN};
 use ring::rand::{SecureRandom, SystemRandom};
@@ -31,11 +30,9 @@ use uuid::Uuid;
 
 mod fingerprint;
 mod master_key;
-mod sealing;
 
 pub use fingerprint::FingerprintKeys;
-pub use master_key::{use_master_key, wrap_stored_keys};
-pub use sealing::SealingRepository;
+pub use master_key::{wrap_stored_keys, KeyWrapping};
 
 const ALGORITHM: &str = "AES-256-GCM";
 
@@ -103,7 +100,7 @@ pub struct Keys {
     keys: HashMap<String, LessSafeKey>,
 }
 
-fn sealed_fields<'a>(
+pub(crate) fn sealed_fields<'a>(
     fields: &'static [PersonalField],
     value: &'a Value,
 ) -> impl Iterator<Item = SealedPersonalData> + 'a {
@@ -125,7 +122,7 @@ pub fn subjects<'a>(payloads: impl IntoIterator<Item = (&'a str, &'a Value)>) ->
 }
 
 /// [`INVOICE_CUSTOMER`] as a Postgres path (`payload #>> $n`).
-fn invoice_customer_path() -> Vec<&'static str> {
+pub(crate) fn invoice_customer_path() -> Vec<&'static str> {
     INVOICE_CUSTOMER.split('/').skip(1).collect()
 }
 
@@ -138,6 +135,7 @@ impl Keys {
     /// The keys of `subjects` that still have one.
     pub async fn fetch(
         conn: &mut PgConnection,
+        wrapping: &KeyWrapping,
         mut subjects: Vec<String>,
     ) -> Result<Keys, PersonalDataError> {
         subjects.sort_unstable();
@@ -154,7 +152,7 @@ impl Keys {
         .await?;
         let mut keys = HashMap::new();
         for (subject, stored, wrapped_by) in rows {
-            let bytes = master_key::unwrapped(&subject, stored, wrapped_by)?;
+            let bytes = master_key::unwrapped(wrapping, &subject, stored, wrapped_by)?;
             let key = key_from(&subject, &bytes)?;
             keys.insert(subject, key);
         }
@@ -164,10 +162,11 @@ impl Keys {
     /// The keys needed to open `events`.
     pub async fn for_events(
         conn: &mut PgConnection,
+        wrapping: &KeyWrapping,
         events: &[FeedEvent],
     ) -> Result<Keys, PersonalDataError> {
         let subjects = subjects(events.iter().map(|e| (e.event_type.as_str(), &e.payload)));
-        Keys::fetch(conn, subjects).await
+        Keys::fetch(conn, wrapping, subjects).await
     }
 
     /// Opens the envelopes in `payload`, an event of `event_type` in `stream` (its
@@ -282,7 +281,7 @@ fn decrypt(
 
 /// Seals `value`, a field in `stream`, with `subject`'s `key`: the field's JSON,
 /// encrypted under a fresh random nonce, bound to subject and stream.
-fn seal(
+pub(crate) fn seal(
     random: &SystemRandom,
     key: &LessSafeKey,
     subject: &str,
@@ -309,13 +308,14 @@ fn seal(
 
 /// The key to seal `subject`'s new personal data with, created on first use;
 /// `None` if the subject was erased.
-async fn sealing_key(
+pub(crate) async fn sealing_key(
     pool: &PgPool,
+    wrapping: &KeyWrapping,
     random: &SystemRandom,
     tenant: Uuid,
     subject: &str,
 ) -> Result<Option<LessSafeKey>, PersonalDataError> {
-    key_bytes(pool, random, tenant, subject)
+    key_bytes(pool, wrapping, random, tenant, subject)
         .await?
         .map(|bytes| key_from(subject, &bytes))
         .transpose()
@@ -325,6 +325,7 @@ async fn sealing_key(
 /// `None` if the subject was erased.
 pub(super) async fn key_bytes(
     pool: &PgPool,
+    wrapping: &KeyWrapping,
     random: &SystemRandom,
     tenant: Uuid,
     subject: &str,
@@ -333,7 +334,7 @@ pub(super) async fn key_bytes(
     random
         .fill(&mut fresh)
         .map_err(|_| PersonalDataError::Crypto("no randomness"))?;
-    let (stored, wrapped_by) = match master_key::master_key() {
+    let (stored, wrapped_by) = match wrapping.master() {
         Some(master) => (
             master.wrap(random, subject, &fresh)?,
             Some(master.id.as_str()),
@@ -368,7 +369,7 @@ pub(super) async fn key_bytes(
     }
     let (bytes, wrapped_by) = row.ok_or(sqlx::Error::RowNotFound)?;
     bytes
-        .map(|bytes| master_key::unwrapped(subject, bytes, wrapped_by))
+        .map(|bytes| master_key::unwrapped(wrapping, subject, bytes, wrapped_by))
         .transpose()
 }
 
@@ -468,47 +469,12 @@ pub async fn subject_record(
 /// Opens the envelopes in feed events, for projectors (embedded mode).
 pub async fn open_feed_events(
     conn: &mut PgConnection,
+    wrapping: &KeyWrapping,
     events: &mut [FeedEvent],
 ) -> Result<(), PersonalDataError> {
-    Keys::for_events(conn, events).await?.open_events(events)
-}
-
-/// Opens the envelopes in messages from Kafka before a projector reads them. Only
-/// messages that may hold one are decoded; one that is not an event envelope is
-/// left for the projector to dead-letter.
-pub async fn open_delivered(
-    conn: &mut PgConnection,
-    messages: &mut [Delivered],
-) -> Result<(), PersonalDataError> {
-    let marker = b"\"sealed\"";
-    let decoded: Vec<(usize, FeedEvent)> = messages
-        .iter()
-        .enumerate()
-        .filter(|(_, m)| m.payload.windows(marker.len()).any(|w| w == marker))
-        .filter_map(|(i, m)| Some((i, serde_json::from_slice(&m.payload).ok()?)))
-        .collect();
-    if decoded.is_empty() {
-        return Ok(());
-    }
-    let named = subjects(
-        decoded
-            .iter()
-            .map(|(_, e)| (e.event_type.as_str(), &e.payload)),
-    );
-    let keys = Keys::fetch(conn, named).await?;
-    for (index, mut event) in decoded {
-        // An envelope that does not open is left sealed: the projector then fails to
-        // decode it and dead-letters the message with its reason.
-        if keys
-            .open_event(&event.event_type, &event.aggregate_id, &mut event.payload)
-            .is_ok()
-        {
-            if let Ok(bytes) = serde_json::to_vec(&event) {
-                messages[index].payload = bytes;
-            }
-        }
-    }
-    Ok(())
+    Keys::for_events(conn, wrapping, events)
+        .await?
+        .open_events(events)
 }
 
 #[cfg(test)]

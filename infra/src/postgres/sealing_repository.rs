@@ -17,9 +17,9 @@ use serde_json::Value;
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use super::{
-    destroy_key, invoice_customer_path, seal, sealed_fields, sealing_key, subjects, Keys,
-    PersonalDataError,
+use crate::personal_data::{
+    destroy_key, invoice_customer_path, seal, sealed_fields, sealing_key, subjects, KeyWrapping,
+    Keys, PersonalDataError,
 };
 
 /// The postgres-es repository with personal data sealed on the way in and opened
@@ -27,6 +27,7 @@ use super::{
 pub struct SealingRepository {
     inner: PostgresEventRepository,
     pool: PgPool,
+    wrapping: KeyWrapping,
     random: SystemRandom,
 }
 
@@ -37,11 +38,12 @@ impl std::fmt::Debug for SealingRepository {
 }
 
 impl SealingRepository {
-    /// A repository over `pool`.
-    pub fn new(pool: PgPool) -> Self {
+    /// A repository over `pool`, subject keys stored and opened with `wrapping`.
+    pub fn new(pool: PgPool, wrapping: KeyWrapping) -> Self {
         SealingRepository {
             inner: PostgresEventRepository::new(pool.clone()),
             pool,
+            wrapping,
             random: SystemRandom::new(),
         }
     }
@@ -54,7 +56,7 @@ impl SealingRepository {
         if named.is_empty() {
             return Ok(events);
         }
-        let keys = Keys::fetch(&mut *self.pool.acquire().await?, named).await?;
+        let keys = Keys::fetch(&mut *self.pool.acquire().await?, &self.wrapping, named).await?;
         for event in &mut events {
             keys.open_event(&event.event_type, &event.aggregate_id, &mut event.payload)?;
         }
@@ -100,7 +102,8 @@ impl SealingRepository {
         subject: &str,
     ) -> Result<Option<&'k LessSafeKey>, PersonalDataError> {
         if !keys.contains_key(subject) {
-            let key = sealing_key(&self.pool, &self.random, tenant, subject).await?;
+            let key =
+                sealing_key(&self.pool, &self.wrapping, &self.random, tenant, subject).await?;
             keys.insert(subject.to_owned(), key);
         }
         Ok(keys.get(subject).and_then(Option::as_ref))
@@ -229,7 +232,7 @@ impl PersistedEventRepository for SealingRepository {
             let subjects = sealed_fields(in_snapshot(A::TYPE), &snapshot.aggregate)
                 .map(|envelope| envelope.sealed.subject)
                 .collect::<Vec<_>>();
-            let keys = Keys::fetch(&mut conn, subjects).await?;
+            let keys = Keys::fetch(&mut conn, &self.wrapping, subjects).await?;
             keys.open_snapshot(A::TYPE, aggregate_id, &mut snapshot.aggregate)?;
         }
         Ok(Some(snapshot))

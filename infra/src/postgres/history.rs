@@ -17,10 +17,11 @@ use sqlx::PgPool;
 use uuid::Uuid;
 
 use crate::audit::AuditedEvent;
-use crate::personal_data::{subjects, Keys, PersonalDataError};
+use crate::personal_data::{subjects, KeyWrapping, Keys, PersonalDataError};
 
-/// The columns of a [`FeedEvent`], for `SELECT`s over `public.events`.
-pub(crate) const COLUMNS: &str = "global_position, transaction_id::text::bigint AS transaction_id, tenant_id, aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata, recorded_at";
+use crate::postgres::events_table::{
+    AUDITED_EVENT_COLUMNS, FEED_EVENT_COLUMNS as COLUMNS, IN_FEED,
+};
 
 /// Every event of one aggregate, oldest first.
 pub async fn aggregate_history(
@@ -63,7 +64,7 @@ pub async fn stream_history(
         "SELECT {} FROM events
           WHERE tenant_id = $1 AND aggregate_type = $2 AND aggregate_id = $3
           ORDER BY sequence",
-        AuditedEvent::COLUMNS
+        AUDITED_EVENT_COLUMNS
     ))
     .bind(tenant)
     .bind(aggregate_type)
@@ -76,7 +77,7 @@ pub use folio_commands::history::EventLogFilter;
 
 /// Up to `limit` events of `tenant` after `after` (a feed position), in feed
 /// order, matching `filter`. Only events in the global feed are listed (see
-/// [`crate::feed`]), so a page never changes once read and paging never skips.
+/// [`crate::postgres::feed`]), so a page never changes once read and paging never skips.
 pub async fn event_log(
     pool: &PgPool,
     tenant: Uuid,
@@ -95,8 +96,7 @@ pub async fn event_log(
             AND ($8::timestamptz IS NULL OR recorded_at < $8)
           ORDER BY transaction_id, global_position
           LIMIT $9",
-        AuditedEvent::COLUMNS,
-        crate::feed::IN_FEED
+        AUDITED_EVENT_COLUMNS, IN_FEED
     ))
     .bind(tenant)
     .bind(after.transaction_id.to_string())
@@ -129,6 +129,7 @@ fn current_payload(
 /// upcast), or why it cannot be read.
 pub async fn current_payloads(
     pool: &PgPool,
+    wrapping: &KeyWrapping,
     events: &[AuditedEvent],
 ) -> Result<Vec<Result<serde_json::Value, String>>, HistoryError> {
     let payloads: Vec<Result<serde_json::Value, String>> = events
@@ -139,7 +140,7 @@ pub async fn current_payloads(
         subjects(events.iter().zip(&payloads).filter_map(|(event, payload)| {
             Some((event.event_type.as_str(), payload.as_ref().ok()?))
         }));
-    let keys = Keys::fetch(&mut *pool.acquire().await?, named).await?;
+    let keys = Keys::fetch(&mut *pool.acquire().await?, wrapping, named).await?;
     Ok(events
         .iter()
         .zip(payloads)
@@ -193,6 +194,7 @@ pub enum HistoryError {
 /// by then (or is not the tenant's).
 pub async fn state_as_of<A>(
     pool: &PgPool,
+    wrapping: &KeyWrapping,
     tenant: Uuid,
     aggregate_id: &str,
     at: Option<DateTime<Utc>>,
@@ -219,7 +221,7 @@ where
         rows.iter()
             .map(|(_, event_type, _, payload, _)| (event_type.as_str(), payload)),
     );
-    let keys = Keys::fetch(&mut *pool.acquire().await?, named).await?;
+    let keys = Keys::fetch(&mut *pool.acquire().await?, wrapping, named).await?;
     let mut state = A::default();
     let mut last = None;
     for (sequence, event_type, event_version, payload, recorded_at) in rows {
@@ -246,12 +248,14 @@ where
 #[derive(Debug, Clone)]
 pub struct PgEventHistory {
     pool: PgPool,
+    wrapping: KeyWrapping,
 }
 
 impl PgEventHistory {
-    /// Reads from the event store behind `pool`.
-    pub fn new(pool: PgPool) -> Self {
-        PgEventHistory { pool }
+    /// Reads from the event store behind `pool`, opening personal data with keys
+    /// stored by `wrapping`.
+    pub fn new(pool: PgPool, wrapping: KeyWrapping) -> Self {
+        PgEventHistory { pool, wrapping }
     }
 
     /// Stored events as auditors read them, each with today's payload.
@@ -259,7 +263,7 @@ impl PgEventHistory {
         &self,
         events: Vec<AuditedEvent>,
     ) -> Result<Vec<history_port::RecordedEvent>, history_port::HistoryError> {
-        let current = current_payloads(&self.pool, &events)
+        let current = current_payloads(&self.pool, &self.wrapping, &events)
             .await
             .map_err(port_error)?;
         Ok(events
@@ -353,14 +357,28 @@ impl history_port::EventHistory for PgEventHistory {
         let pool = &self.pool;
         match of {
             history_port::PastStateOf::Invoice => past(
-                state_as_of::<Invoice>(pool, tenant_id.0, aggregate_id, at, version)
-                    .await
-                    .map_err(port_error)?,
+                state_as_of::<Invoice>(
+                    pool,
+                    &self.wrapping,
+                    tenant_id.0,
+                    aggregate_id,
+                    at,
+                    version,
+                )
+                .await
+                .map_err(port_error)?,
             ),
             history_port::PastStateOf::Expense => past(
-                state_as_of::<Expense>(pool, tenant_id.0, aggregate_id, at, version)
-                    .await
-                    .map_err(port_error)?,
+                state_as_of::<Expense>(
+                    pool,
+                    &self.wrapping,
+                    tenant_id.0,
+                    aggregate_id,
+                    at,
+                    version,
+                )
+                .await
+                .map_err(port_error)?,
             ),
         }
     }

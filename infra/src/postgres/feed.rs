@@ -12,14 +12,10 @@
 
 use std::time::Duration;
 
-use crate::history::COLUMNS;
+use crate::postgres::events_table::{FEED_EVENT_COLUMNS as COLUMNS, IN_FEED};
 use folio_projections::{FeedEvent, FeedPosition};
 use sqlx::postgres::PgListener;
 use sqlx::{PgConnection, PgPool};
-
-/// The condition that makes an event part of the feed: its transaction is older
-/// than every transaction still running, so nothing can commit before it any more.
-pub(crate) const IN_FEED: &str = "transaction_id < pg_snapshot_xmin(pg_current_snapshot())";
 
 /// Channel the events table notifies on (see the projections migration).
 pub const FEED_CHANNEL: &str = "folio_events";

@@ -87,21 +87,24 @@ pub async fn ensure_database(options: &PgConnectOptions) -> Result<(), DatabaseE
     }
 }
 
-/// Connects to `database_url`, creating the database if missing.
+/// Connects to `database_url`, creating the database if missing, with the default
+/// pool: 32 connections, 10 s to wait for one.
 pub async fn connect(database_url: &str) -> Result<PgPool, DatabaseError> {
-    connect_with(database_url, 32).await
+    connect_with(database_url, 32, Duration::from_secs(10)).await
 }
 
-/// Connects with a given pool size.
+/// Connects with a pool of at most `max_connections`, where a request waits at
+/// most `acquire_timeout` for a free one.
 pub async fn connect_with(
     database_url: &str,
     max_connections: u32,
+    acquire_timeout: Duration,
 ) -> Result<PgPool, DatabaseError> {
     let options = PgConnectOptions::from_str(database_url).map_err(DatabaseError::InvalidUrl)?;
     ensure_database(&options).await?;
     PgPoolOptions::new()
         .max_connections(max_connections)
-        .acquire_timeout(Duration::from_secs(10))
+        .acquire_timeout(acquire_timeout)
         .connect_with(options.clone())
         .await
         .map_err(|e| unreachable(&options, &e))

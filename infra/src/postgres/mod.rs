@@ -1,0 +1,13 @@
+//! The Postgres adapters: the connection pool and migrations, the event store
+//! (postgres-es with snapshots behind the one sealing append path), the command
+//! ledger, the global feed, and the auditors' event history. They implement the
+//! application layer's ports (`folio_commands::EventStores`, `CommandLedger`,
+//! `history::EventHistory`).
+
+pub mod event_store;
+pub mod events_table;
+pub mod feed;
+pub mod history;
+pub mod ledger;
+pub mod pool;
+pub mod sealing_repository;

@@ -1,0 +1,530 @@
+//! One typed configuration for every `folio` command.
+//!
+//! Layering: the defaults written here < environment variables < command-line
+//! flags (clap applies the last two, each flag naming its variable). [`Settings`]
+//! is what was given; [`Settings::validate`] checks all of it once, at start, and
+//! returns a [`Config`] of typed parts (or a [`ConfigError`] naming the setting and
+//! what to do). Nothing else in the workspace reads the environment, and no part of
+//! the configuration lives in a global. README's "Configuration" table lists every
+//! setting; keep the two together.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use folio_api::{Limits, TokenKeys};
+use folio_infra::kafka::KafkaConfig;
+use folio_infra::personal_data::KeyWrapping;
+use folio_infra::ProjectionConfig;
+
+/// The database used when neither `--database-url` nor `DATABASE_URL` is given.
+pub const DEFAULT_DATABASE_URL: &str = "postgres://root@127.0.0.1:5432/folio";
+
+/// The development secret used when no token key is configured. It is public (it
+/// is in the source), so tokens signed with it prove nothing outside a laptop.
+pub const DEVELOPMENT_SECRET: &str = "folio-development-secret-not-for-production-use";
+
+/// The settings every `folio` command shares, as given (flattened into the CLI).
+#[derive(Clone, clap::Args)]
+pub struct Settings {
+    /// Postgres connection URL; the database is created if missing.
+    #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL, global = true)]
+    pub database_url: String,
+    /// Most connections the process opens to Postgres (a command holds two at its
+    /// peak, so half of them run commands).
+    #[arg(
+        long,
+        env = "FOLIO_DB_MAX_CONNECTIONS",
+        default_value_t = 32,
+        global = true
+    )]
+    pub db_max_connections: u32,
+    /// Longest a request waits for a free connection before it fails, in
+    /// milliseconds.
+    #[arg(
+        long,
+        env = "FOLIO_DB_ACQUIRE_TIMEOUT_MS",
+        default_value_t = 10_000,
+        global = true
+    )]
+    pub db_acquire_timeout_ms: u64,
+    /// HS256 secret (32+ bytes) that signs and verifies bearer tokens. Without it
+    /// (and without --jwt-public-key) a published development secret is used.
+    #[arg(long, env = "FOLIO_JWT_SECRET", global = true, hide_env_values = true)]
+    pub jwt_secret: Option<String>,
+    /// PEM file of an RS256 public key: tokens are verified with it (and minted by
+    /// your identity provider, not by `folio token`).
+    #[arg(long, env = "FOLIO_JWT_PUBLIC_KEY", global = true)]
+    pub jwt_public_key: Option<PathBuf>,
+    /// Master key (64 hex characters, kept outside the database) that wraps the
+    /// per-customer keys sealing personal data. Without it they are stored as is.
+    #[arg(
+        long,
+        env = "FOLIO_PERSONAL_DATA_MASTER_KEY",
+        global = true,
+        hide_env_values = true
+    )]
+    pub personal_data_master_key: Option<String>,
+    /// Events per projector transaction (embedded mode and rebuilds).
+    #[arg(
+        long,
+        env = "FOLIO_PROJECTION_BATCH_SIZE",
+        default_value_t = 500,
+        global = true
+    )]
+    pub projection_batch_size: i64,
+    /// Longest a projector waits between two looks at the feed when no
+    /// notification arrives, in milliseconds.
+    #[arg(
+        long,
+        env = "FOLIO_PROJECTION_POLL_INTERVAL_MS",
+        default_value_t = 500,
+        global = true
+    )]
+    pub projection_poll_interval_ms: u64,
+    /// What is logged (to stderr): a `tracing` filter, e.g. `info` or
+    /// `warn,folio_infra=debug`.
+    #[arg(long, env = "FOLIO_LOG", default_value = "warn", global = true)]
+    pub log: String,
+}
+
+impl std::fmt::Debug for Settings {
+    /// Secrets are never printed, only whether they are set.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Settings")
+            .field("database_url", &redacted_url(&self.database_url))
+            .field("db_max_connections", &self.db_max_connections)
+            .field("db_acquire_timeout_ms", &self.db_acquire_timeout_ms)
+            .field("jwt_secret", &self.jwt_secret.as_ref().map(|_| "<set>"))
+            .field("jwt_public_key", &self.jwt_public_key)
+            .field(
+                "personal_data_master_key",
+                &self.personal_data_master_key.as_ref().map(|_| "<set>"),
+            )
+            .field("projection_batch_size", &self.projection_batch_size)
+            .field(
+                "projection_poll_interval_ms",
+                &self.projection_poll_interval_ms,
+            )
+            .field("log", &self.log)
+            .finish()
+    }
+}
+
+/// A database URL without its password.
+fn redacted_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let credentials = &url[scheme + 3..at];
+            let user = credentials.split(':').next().unwrap_or_default();
+            format!("{}{user}:***{}", &url[..scheme + 3], &url[at..])
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// Where the database is and how the pool behaves.
+#[derive(Clone)]
+pub struct DatabaseConfig {
+    /// The connection URL (with credentials: never logged).
+    pub url: String,
+    /// Most connections in the pool.
+    pub max_connections: u32,
+    /// Longest a request waits for a connection.
+    pub acquire_timeout: Duration,
+}
+
+impl std::fmt::Debug for DatabaseConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DatabaseConfig")
+            .field("url", &redacted_url(&self.url))
+            .field("max_connections", &self.max_connections)
+            .field("acquire_timeout", &self.acquire_timeout)
+            .finish()
+    }
+}
+
+impl DatabaseConfig {
+    /// The defaults for `url` (what tests and tools use).
+    pub fn for_url(url: impl Into<String>) -> Self {
+        DatabaseConfig {
+            url: url.into(),
+            max_connections: 32,
+            acquire_timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+/// Where bearer tokens' keys come from.
+#[derive(Clone)]
+pub enum TokenSource {
+    /// An HS256 secret from the configuration.
+    Secret(String),
+    /// An RS256 public key in a PEM file.
+    PublicKeyFile(PathBuf),
+    /// Nothing configured: the published development secret (with a warning).
+    Development,
+}
+
+impl std::fmt::Debug for TokenSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            TokenSource::Secret(_) => f.write_str("Secret(<set>)"),
+            TokenSource::PublicKeyFile(path) => write!(f, "PublicKeyFile({})", path.display()),
+            TokenSource::Development => f.write_str("Development"),
+        }
+    }
+}
+
+/// The validated configuration every command starts from.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The database and its pool.
+    pub database: DatabaseConfig,
+    /// Where token keys come from.
+    pub tokens: TokenSource,
+    /// How subject keys are stored and opened (the master key, if any).
+    pub key_wrapping: KeyWrapping,
+    /// How the embedded projectors batch and poll.
+    pub projections: ProjectionConfig,
+}
+
+/// A setting that cannot be used; nothing was started.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// A number outside its range.
+    #[error("{setting} must be {expected} (it is {given})")]
+    OutOfRange {
+        /// The flag and variable, e.g. `--db-max-connections / FOLIO_DB_MAX_CONNECTIONS`.
+        setting: &'static str,
+        /// What it must be.
+        expected: &'static str,
+        /// What was given.
+        given: String,
+    },
+    /// The master key is malformed.
+    #[error("FOLIO_PERSONAL_DATA_MASTER_KEY: {0}")]
+    MasterKey(#[from] folio_infra::personal_data::PersonalDataError),
+    /// The token key cannot be used.
+    #[error("token keys: {0}")]
+    TokenKey(String),
+    /// Both token sources were given.
+    #[error("give either FOLIO_JWT_SECRET or FOLIO_JWT_PUBLIC_KEY, not both")]
+    TwoTokenSources,
+}
+
+fn in_range<T: PartialOrd + ToString>(
+    setting: &'static str,
+    value: T,
+    low: T,
+    high: T,
+    expected: &'static str,
+) -> Result<T, ConfigError> {
+    if value < low || value > high {
+        return Err(ConfigError::OutOfRange {
+            setting,
+            expected,
+            given: value.to_string(),
+        });
+    }
+    Ok(value)
+}
+
+impl Settings {
+    /// Checks every setting and builds the typed configuration.
+    pub fn validate(&self) -> Result<Config, ConfigError> {
+        let max_connections = in_range(
+            "--db-max-connections / FOLIO_DB_MAX_CONNECTIONS",
+            self.db_max_connections,
+            2,
+            1_000,
+            "2 to 1000",
+        )?;
+        let acquire_ms = in_range(
+            "--db-acquire-timeout-ms / FOLIO_DB_ACQUIRE_TIMEOUT_MS",
+            self.db_acquire_timeout_ms,
+            1,
+            600_000,
+            "1 to 600000 ms",
+        )?;
+        let batch_size = in_range(
+            "--projection-batch-size / FOLIO_PROJECTION_BATCH_SIZE",
+            self.projection_batch_size,
+            1,
+            100_000,
+            "1 to 100000",
+        )?;
+        let poll_ms = in_range(
+            "--projection-poll-interval-ms / FOLIO_PROJECTION_POLL_INTERVAL_MS",
+            self.projection_poll_interval_ms,
+            1,
+            60_000,
+            "1 to 60000 ms",
+        )?;
+        let tokens = match (&self.jwt_secret, &self.jwt_public_key) {
+            (Some(_), Some(_)) => return Err(ConfigError::TwoTokenSources),
+            (Some(secret), None) => TokenSource::Secret(secret.clone()),
+            (None, Some(path)) => TokenSource::PublicKeyFile(path.clone()),
+            (None, None) => TokenSource::Development,
+        };
+        let key_wrapping = match &self.personal_data_master_key {
+            Some(hex) => KeyWrapping::with_master_key(hex)?,
+            None => KeyWrapping::none(),
+        };
+        Ok(Config {
+            database: DatabaseConfig {
+                url: self.database_url.clone(),
+                max_connections,
+                acquire_timeout: Duration::from_millis(acquire_ms),
+            },
+            tokens,
+            key_wrapping,
+            projections: ProjectionConfig {
+                batch_size,
+                poll_interval: Duration::from_millis(poll_ms),
+                ..ProjectionConfig::default()
+            },
+        })
+    }
+}
+
+impl Config {
+    /// The defaults for a database URL: no master key, development tokens (what
+    /// the tests and the benchmark start from).
+    pub fn for_database(url: impl Into<String>) -> Self {
+        Config {
+            database: DatabaseConfig::for_url(url),
+            tokens: TokenSource::Development,
+            key_wrapping: KeyWrapping::none(),
+            projections: ProjectionConfig::default(),
+        }
+    }
+
+    /// The keys `folio token` and the demo mint with: the HS256 secret, else the
+    /// development secret (an RS256 key cannot mint: the identity provider does).
+    pub fn minting_keys(&self) -> Result<TokenKeys, ConfigError> {
+        match &self.tokens {
+            TokenSource::PublicKeyFile(_) => Err(ConfigError::TokenKey(
+                "tokens can only be minted with FOLIO_JWT_SECRET; with FOLIO_JWT_PUBLIC_KEY your identity provider mints them".into(),
+            )),
+            _ => self.token_keys(),
+        }
+    }
+
+    /// The token keys: an RS256 public key, else an HS256 secret, else the
+    /// development secret (with a warning).
+    pub fn token_keys(&self) -> Result<TokenKeys, ConfigError> {
+        let invalid = |e: &dyn std::fmt::Display| ConfigError::TokenKey(e.to_string());
+        match &self.tokens {
+            TokenSource::PublicKeyFile(path) => {
+                let pem = std::fs::read(path).map_err(|e| {
+                    ConfigError::TokenKey(format!("cannot read {}: {e}", path.display()))
+                })?;
+                TokenKeys::rs256(&pem).map_err(|e| invalid(&e))
+            }
+            TokenSource::Secret(secret) => {
+                TokenKeys::hs256(secret.as_bytes()).map_err(|e| invalid(&e))
+            }
+            TokenSource::Development => {
+                tracing::warn!("FOLIO_JWT_SECRET is not set: using the public development secret");
+                TokenKeys::hs256(DEVELOPMENT_SECRET.as_bytes()).map_err(|e| invalid(&e))
+            }
+        }
+    }
+}
+
+/// What `folio serve` adds: where to listen, the request limits, and Kafka.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ServeSettings {
+    /// Address to listen on (port 0 picks a free port; the address is printed).
+    #[arg(long, env = "FOLIO_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: String,
+    /// Longest a request may run, in milliseconds.
+    #[arg(long, env = "FOLIO_REQUEST_TIMEOUT_MS", default_value_t = 15_000)]
+    pub request_timeout_ms: u64,
+    /// Longest a query waits for its consistency token, in milliseconds.
+    #[arg(long, env = "FOLIO_CONSISTENCY_WAIT_MS", default_value_t = 5_000)]
+    pub consistency_wait_ms: u64,
+}
+
+impl ServeSettings {
+    /// The request limits, checked. A consistency wait longer than the request
+    /// timeout is allowed: the request is then stopped with `LIMIT` first.
+    pub fn limits(&self) -> Result<Limits, ConfigError> {
+        let timeout_ms = in_range(
+            "--request-timeout-ms / FOLIO_REQUEST_TIMEOUT_MS",
+            self.request_timeout_ms,
+            100,
+            600_000,
+            "100 to 600000 ms",
+        )?;
+        let wait_ms = in_range(
+            "--consistency-wait-ms / FOLIO_CONSISTENCY_WAIT_MS",
+            self.consistency_wait_ms,
+            0,
+            600_000,
+            "0 to 600000 ms",
+        )?;
+        Ok(Limits {
+            request_timeout: Duration::from_millis(timeout_ms),
+            consistency_wait: Duration::from_millis(wait_ms),
+            ..Limits::default()
+        })
+    }
+}
+
+/// Where the Kafka broker is and how Folio lays out its topics.
+#[derive(Debug, Clone, clap::Args)]
+pub struct KafkaSettings {
+    /// Kafka bootstrap servers (host:port,...). With it, `folio serve` relays the
+    /// feed and feeds its projectors from Kafka instead of the feed directly.
+    #[arg(long = "kafka-brokers", env = "KAFKA_BROKERS")]
+    pub brokers: Option<String>,
+    /// First part of every topic and consumer-group name.
+    #[arg(
+        long = "kafka-topic-prefix",
+        env = "FOLIO_KAFKA_TOPIC_PREFIX",
+        default_value = "folio"
+    )]
+    pub topic_prefix: String,
+    /// Partitions of the topics Folio creates.
+    #[arg(
+        long = "kafka-partitions",
+        env = "FOLIO_KAFKA_PARTITIONS",
+        default_value_t = 6
+    )]
+    pub partitions: i32,
+    /// Replication factor of the topics Folio creates.
+    #[arg(
+        long = "kafka-replication",
+        env = "FOLIO_KAFKA_REPLICATION",
+        default_value_t = 1
+    )]
+    pub replication_factor: i32,
+    /// Messages per relay batch and per projector transaction.
+    #[arg(
+        long = "kafka-batch-size",
+        env = "FOLIO_KAFKA_BATCH_SIZE",
+        default_value_t = 500
+    )]
+    pub batch_size: usize,
+    /// How long the relay waits for the broker to acknowledge a message before it
+    /// publishes its batch again, in milliseconds.
+    #[arg(
+        long = "kafka-message-timeout-ms",
+        env = "FOLIO_KAFKA_MESSAGE_TIMEOUT_MS",
+        default_value_t = 300_000
+    )]
+    pub message_timeout_ms: u64,
+}
+
+impl KafkaSettings {
+    /// The Kafka configuration, checked; `None` when no broker is configured.
+    pub fn config(&self) -> Result<Option<KafkaConfig>, ConfigError> {
+        let Some(brokers) = self.brokers.as_ref().filter(|b| !b.trim().is_empty()) else {
+            return Ok(None);
+        };
+        let partitions = in_range(
+            "--kafka-partitions / FOLIO_KAFKA_PARTITIONS",
+            self.partitions,
+            1,
+            10_000,
+            "1 to 10000",
+        )?;
+        let replication_factor = in_range(
+            "--kafka-replication / FOLIO_KAFKA_REPLICATION",
+            self.replication_factor,
+            1,
+            100,
+            "1 to 100",
+        )?;
+        let batch_size = in_range(
+            "--kafka-batch-size / FOLIO_KAFKA_BATCH_SIZE",
+            self.batch_size,
+            1,
+            100_000,
+            "1 to 100000",
+        )?;
+        Ok(Some(KafkaConfig {
+            topic_prefix: self.topic_prefix.clone(),
+            partitions,
+            replication_factor,
+            batch_size,
+            message_timeout: Duration::from_millis(self.message_timeout_ms.max(1)),
+            ..KafkaConfig::new(brokers.clone())
+        }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+
+    #[derive(Debug, Parser)]
+    struct Cli {
+        #[command(flatten)]
+        settings: Settings,
+        #[command(flatten)]
+        serve: ServeSettings,
+    }
+
+    fn parse(args: &[&str]) -> Cli {
+        Cli::try_parse_from(std::iter::once("folio").chain(args.iter().copied())).expect("parses")
+    }
+
+    #[test]
+    fn flags_override_the_defaults_and_out_of_range_values_are_named() {
+        let cli = parse(&["--db-max-connections", "8", "--projection-batch-size", "50"]);
+        let config = cli.settings.validate().expect("valid");
+        assert_eq!(config.database.max_connections, 8);
+        assert_eq!(config.projections.batch_size, 50);
+
+        let refused = parse(&["--db-max-connections", "1"]).settings.validate();
+        let message = refused.expect_err("1 connection is too few").to_string();
+        assert!(message.contains("FOLIO_DB_MAX_CONNECTIONS"), "{message}");
+    }
+
+    #[test]
+    fn request_limits_out_of_range_are_refused_by_name() {
+        let cli = parse(&["--request-timeout-ms", "10"]);
+        let message = cli.serve.limits().expect_err("refused").to_string();
+        assert!(message.contains("FOLIO_REQUEST_TIMEOUT_MS"), "{message}");
+        // A wait longer than the request is bounded by the request, not refused.
+        let cli = parse(&[
+            "--request-timeout-ms",
+            "1000",
+            "--consistency-wait-ms",
+            "2000",
+        ]);
+        let limits = cli.serve.limits().expect("accepted");
+        assert_eq!(limits.consistency_wait, Duration::from_secs(2));
+    }
+
+    #[test]
+    fn a_malformed_master_key_and_two_token_sources_are_refused() {
+        let cli = parse(&["--personal-data-master-key", "abc"]);
+        assert!(matches!(
+            cli.settings.validate(),
+            Err(ConfigError::MasterKey(_))
+        ));
+        let cli = parse(&["--jwt-secret", "s", "--jwt-public-key", "k.pem"]);
+        assert!(matches!(
+            cli.settings.validate(),
+            Err(ConfigError::TwoTokenSources)
+        ));
+    }
+
+    #[test]
+    fn secrets_are_never_printed() {
+        let cli = parse(&[
+            "--database-url",
+            "postgres://folio:hunter2@db:5432/folio",
+            "--jwt-secret",
+            "a-very-secret-secret-of-32-bytes!!",
+        ]);
+        let printed = format!("{:?} {:?}", cli.settings, cli.settings.validate().unwrap());
+        assert!(!printed.contains("hunter2"), "{printed}");
+        assert!(!printed.contains("a-very-secret"), "{printed}");
+    }
+}
