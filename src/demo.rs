@@ -7,7 +7,7 @@ use folio::wiring::App;
 use folio_api::TokenKeys;
 use folio_commands::{
     AddInvoiceLine, ApproveExpense, Caller, CommandContext, CreateInvoiceDraft, IssueCreditNote,
-    IssueInvoice, RecordPayment, RegisterCustomer, Role, SubmitExpense,
+    IssueInvoice, RecordPayment, RegisterCustomer, Role, SubmitExpense, UseCases,
 };
 use folio_domain::customer::{ContactDetails, TaxDetails};
 use folio_domain::expense::{ApprovalThreshold, CategoryLimit, ExpenseDetails, ExpensePolicy};
@@ -19,25 +19,6 @@ use folio_domain::settings::InvoicingPolicy;
 use folio_domain::tax::{TaxRate, TaxTreatment};
 use rust_decimal::Decimal;
 use uuid::Uuid;
-
-struct Demo {
-    tenant_id: TenantId,
-    run: Uuid,
-    step: std::cell::Cell<u32>,
-}
-
-impl Demo {
-    /// A context for `actor` with a fresh idempotency key of this demo run. The
-    /// operator who runs the demo acts as each user with every right (admin); the
-    /// domain's own rules (no self-approval, ...) still apply to the user named.
-    fn as_user(&self, actor: &str) -> CommandContext {
-        self.step.set(self.step.get() + 1);
-        CommandContext::new(
-            Caller::new(self.tenant_id, UserId::new(actor), vec![Role::Admin]),
-            format!("demo-{}-{}", self.run, self.step.get()),
-        )
-    }
-}
 
 /// One demo invoice: which customer, and how far through its life it goes.
 struct InvoicePlan {
@@ -67,162 +48,114 @@ fn vat(percent: &str) -> anyhow::Result<TaxRate> {
     })
 }
 
-pub async fn run(backend: &App, keys: &TokenKeys) -> anyhow::Result<()> {
-    let demo = Demo {
-        tenant_id: TenantId(Uuid::now_v7()),
-        run: Uuid::now_v7(),
-        step: 0.into(),
-    };
-    let folio = &backend.use_cases;
-    let eur = currency("EUR")?;
-    let mxn = currency("MXN")?;
+struct Demo<'a> {
+    use_cases: &'a UseCases,
+    tenant_id: TenantId,
+    run: Uuid,
+    step: std::cell::Cell<u32>,
+    eur: Currency,
+}
 
-    folio
-        .configure_invoicing(
-            &demo.as_user("demo-admin"),
-            InvoicingPolicy {
-                rounding: RoundingPolicy {
-                    mode: RoundingMode::HalfUp,
-                    scope: TaxRoundingScope::PerLine,
-                },
-                invoice_series: "A".into(),
-                credit_note_series: "CN".into(),
-            },
-        )
-        .await?;
-    folio
-        .configure_expense_policy(
-            &demo.as_user("demo-admin"),
-            ExpensePolicy {
-                approval_thresholds: vec![
-                    ApprovalThreshold {
-                        currency: eur,
-                        from_amount: dec("0")?,
-                        approvals: 1,
-                    },
-                    ApprovalThreshold {
-                        currency: eur,
-                        from_amount: dec("1000")?,
-                        approvals: 2,
-                    },
-                ],
-                category_limits: vec![CategoryLimit {
-                    category: "meals".into(),
-                    limit: Money::new(dec("80")?, eur),
-                }],
-                receipt_required_above: Some(Money::new(dec("25")?, eur)),
-            },
-        )
-        .await?;
+/// The demo's users: who they are and the one role each holds.
+const ADMIN: (&str, Role) = ("demo-admin", Role::Admin);
+const ACCOUNTANT: (&str, Role) = ("demo-accountant", Role::Accountant);
+const APPROVER: (&str, Role) = ("demo-approver-1", Role::Approver);
+const SECOND_APPROVER: (&str, Role) = ("demo-approver-2", Role::Approver);
+const EMPLOYEE: (&str, Role) = ("demo-employee", Role::Employee);
+const AUDITOR: (&str, Role) = ("demo-auditor", Role::Auditor);
 
-    let mut customers = Vec::new();
-    for (name, country, code, terms) in [
-        ("Acme GmbH", "DE", "EUR", 30),
-        ("Globex S.A. de C.V.", "MX", "MXN", 15),
-        ("Initech Ltd", "IE", "EUR", 0),
-    ] {
-        let outcome = folio
-            .register_customer(
-                &demo.as_user("demo-accountant"),
-                RegisterCustomer {
-                    customer_id: None,
-                    contact: ContactDetails {
-                        name: name.into(),
-                        email: Some(format!(
-                            "billing@{}.example",
-                            name.split_whitespace().next().unwrap_or("x").to_lowercase()
-                        )),
-                        phone: None,
-                        address: None,
-                    },
-                    tax: TaxDetails {
-                        tax_id: None,
-                        country: country.into(),
-                        default_currency: currency(code)?,
-                        payment_terms_days: terms,
-                    },
-                },
-            )
-            .await?;
-        customers.push(CustomerId(outcome.aggregate_id.parse()?));
+impl Demo<'_> {
+    /// A context for one of the demo's users with a fresh idempotency key of this
+    /// run: each acts with their own role, so the demo goes through the same access
+    /// rules as the API.
+    fn as_user(&self, (user, role): (&str, Role)) -> CommandContext {
+        self.step.set(self.step.get() + 1);
+        CommandContext::new(
+            Caller::new(self.tenant_id, UserId::new(user), vec![role]),
+            format!("demo-{}-{}", self.run, self.step.get()),
+        )
     }
 
-    let accountant = "demo-accountant";
-    let today = Utc::now().date_naive();
-    let long_ago = today
-        .checked_sub_days(Days::new(60))
-        .ok_or_else(|| anyhow!("date out of range"))?;
-    let mut summary = Vec::new();
+    /// Rounding half-up per line in series `A`; one approval for expenses, two from
+    /// 1,000 EUR, a meals limit and receipts above 25 EUR.
+    async fn configure_policies(&self) -> anyhow::Result<()> {
+        let invoicing = InvoicingPolicy {
+            rounding: RoundingPolicy {
+                mode: RoundingMode::HalfUp,
+                scope: TaxRoundingScope::PerLine,
+            },
+            invoice_series: "A".into(),
+            credit_note_series: "CN".into(),
+        };
+        self.use_cases
+            .configure_invoicing(&self.as_user(ADMIN), invoicing)
+            .await?;
+        let threshold = |from: &str, approvals| -> anyhow::Result<ApprovalThreshold> {
+            Ok(ApprovalThreshold {
+                currency: self.eur,
+                from_amount: dec(from)?,
+                approvals,
+            })
+        };
+        let expenses = ExpensePolicy {
+            approval_thresholds: vec![threshold("0", 1)?, threshold("1000", 2)?],
+            category_limits: vec![CategoryLimit {
+                category: "meals".into(),
+                limit: Money::new(dec("80")?, self.eur),
+            }],
+            receipt_required_above: Some(Money::new(dec("25")?, self.eur)),
+        };
+        self.use_cases
+            .configure_expense_policy(&self.as_user(ADMIN), expenses)
+            .await?;
+        Ok(())
+    }
 
-    let plan = |label, customer, issue, issue_date, send, payment, credit, void| InvoicePlan {
-        label,
-        customer,
-        issue,
-        issue_date,
-        send,
-        payment,
-        credit,
-        void,
-    };
-    let plans = [
-        plan("draft", 0, false, today, false, None, None, false),
-        plan("issued", 0, true, today, false, None, None, false),
-        plan("sent", 2, true, today, true, None, None, false),
-        plan(
-            "partially paid",
-            0,
-            true,
-            today,
-            true,
-            Some("500.00"),
-            None,
-            false,
-        ),
-        plan("paid", 2, true, today, true, Some("1190.00"), None, false),
-        plan("void", 0, true, today, false, None, None, true),
-        plan(
-            "credited",
-            0,
-            true,
-            today,
-            true,
-            None,
-            Some("119.00"),
-            false,
-        ),
-        plan(
-            "overdue",
-            0,
-            true,
-            long_ago,
-            true,
-            Some("100.00"),
-            None,
-            false,
-        ),
-    ];
-    for InvoicePlan {
-        label,
-        customer,
-        issue,
-        issue_date,
-        send,
-        payment,
-        credit,
-        void,
-    } in plans
-    {
-        let draft = folio
-            .create_invoice_draft(
-                &demo.as_user(accountant),
-                CreateInvoiceDraft {
-                    invoice_id: None,
-                    customer_id: customers[customer],
-                    currency: None,
-                    due_terms: None,
-                    notes: Some(format!("Demo: {label}")),
+    /// A German, a Mexican and an Irish customer.
+    async fn register_customers(&self) -> anyhow::Result<Vec<CustomerId>> {
+        let mut customers = Vec::new();
+        for (name, country, code, terms) in [
+            ("Acme GmbH", "DE", "EUR", 30),
+            ("Globex S.A. de C.V.", "MX", "MXN", 15),
+            ("Initech Ltd", "IE", "EUR", 0),
+        ] {
+            let domain = name.split_whitespace().next().unwrap_or("x").to_lowercase();
+            let input = RegisterCustomer {
+                customer_id: None,
+                contact: ContactDetails {
+                    name: name.into(),
+                    email: Some(format!("billing@{domain}.example")),
+                    phone: None,
+                    address: None,
                 },
-            )
+                tax: TaxDetails {
+                    tax_id: None,
+                    country: country.into(),
+                    default_currency: currency(code)?,
+                    payment_terms_days: terms,
+                },
+            };
+            let outcome = self
+                .use_cases
+                .register_customer(&self.as_user(ACCOUNTANT), input)
+                .await?;
+            customers.push(CustomerId(outcome.aggregate_id.parse()?));
+        }
+        Ok(customers)
+    }
+
+    /// A draft with its lines (two on the plain draft, to show a discount).
+    async fn draft(&self, plan: &InvoicePlan, customer: CustomerId) -> anyhow::Result<InvoiceId> {
+        let input = CreateInvoiceDraft {
+            invoice_id: None,
+            customer_id: customer,
+            currency: None,
+            due_terms: None,
+            notes: Some(format!("Demo: {}", plan.label)),
+        };
+        let draft = self
+            .use_cases
+            .create_invoice_draft(&self.as_user(ACCOUNTANT), input)
             .await?;
         let invoice_id = InvoiceId(draft.aggregate_id.parse()?);
         let mut lines = vec![LineItem {
@@ -232,7 +165,7 @@ pub async fn run(backend: &App, keys: &TokenKeys) -> anyhow::Result<()> {
             discount: None,
             taxes: vec![vat("19")?],
         }];
-        if label == "draft" {
+        if plan.label == "draft" {
             lines.push(LineItem {
                 description: "Travel, discounted".into(),
                 quantity: dec("1")?,
@@ -244,136 +177,262 @@ pub async fn run(backend: &App, keys: &TokenKeys) -> anyhow::Result<()> {
             });
         }
         for item in lines {
-            folio
-                .add_invoice_line(
-                    &demo.as_user(accountant),
-                    invoice_id,
-                    AddInvoiceLine {
-                        line_id: None,
-                        item,
-                    },
-                )
+            let line = AddInvoiceLine {
+                line_id: None,
+                item,
+            };
+            self.use_cases
+                .add_invoice_line(&self.as_user(ACCOUNTANT), invoice_id, line)
                 .await?;
         }
-        if issue {
-            if label == "overdue" {
-                folio
-                    .update_invoice_terms(
-                        &demo.as_user(accountant),
-                        invoice_id,
-                        DueTerms::NetDays { days: 30 },
-                        Some("Demo: overdue".into()),
-                    )
-                    .await?;
-            }
-            folio
-                .issue_invoice(
-                    &demo.as_user(accountant),
-                    invoice_id,
-                    IssueInvoice {
-                        issue_date: Some(issue_date),
-                    },
-                )
-                .await?;
-        }
-        if send {
-            folio
-                .mark_invoice_sent(
-                    &demo.as_user(accountant),
-                    invoice_id,
-                    vec!["ap@customer.example".into()],
-                )
-                .await?;
-        }
-        if let Some(amount) = payment {
-            folio
-                .record_payment(
-                    &demo.as_user(accountant),
-                    invoice_id,
-                    RecordPayment {
-                        payment_id: None,
-                        amount: Money::new(dec(amount)?, eur),
-                        received_on: None,
-                        method: PaymentMethod::BankTransfer,
-                        reference: Some("SEPA".into()),
-                    },
-                )
-                .await?;
-        }
-        if let Some(amount) = credit {
-            folio
-                .issue_credit_note(
-                    &demo.as_user(accountant),
-                    invoice_id,
-                    IssueCreditNote {
-                        amount: Money::new(dec(amount)?, eur),
-                        issue_date: None,
-                        reason: "Goodwill discount".into(),
-                    },
-                )
-                .await?;
-        }
-        if void {
-            folio
-                .void_invoice(
-                    &demo.as_user(accountant),
-                    invoice_id,
-                    "Issued to the wrong customer".into(),
-                )
-                .await?;
-        }
-        summary.push((label, invoice_id));
+        Ok(invoice_id)
     }
 
-    // A peso invoice, so reports have a second currency.
-    let peso = folio
-        .create_invoice_draft(
-            &demo.as_user(accountant),
-            CreateInvoiceDraft {
-                invoice_id: None,
-                customer_id: customers[1],
-                currency: Some(mxn),
-                due_terms: None,
-                notes: None,
-            },
-        )
-        .await?;
-    let peso_id = InvoiceId(peso.aggregate_id.parse()?);
-    let fees = LineItem {
-        description: "Honorarios".into(),
-        quantity: dec("1")?,
-        unit_price: dec("10000")?,
-        discount: None,
-        taxes: vec![
-            TaxRate {
-                code: "IVA".into(),
-                percent: dec("16")?,
-                treatment: TaxTreatment::Standard,
-            },
-            TaxRate {
-                code: "ISR-RET".into(),
-                percent: dec("10")?,
-                treatment: TaxTreatment::Withholding,
-            },
-        ],
-    };
-    folio
-        .add_invoice_line(
-            &demo.as_user(accountant),
-            peso_id,
-            AddInvoiceLine {
-                line_id: None,
-                item: fees,
-            },
-        )
-        .await?;
-    folio
-        .issue_invoice(&demo.as_user(accountant), peso_id, IssueInvoice::default())
-        .await?;
-    summary.push(("issued (MXN, with withholding)", peso_id));
+    /// One invoice taken as far through its life as `plan` says.
+    async fn invoice(&self, plan: &InvoicePlan, customer: CustomerId) -> anyhow::Result<InvoiceId> {
+        let invoice_id = self.draft(plan, customer).await?;
+        let use_cases = self.use_cases;
+        if plan.issue {
+            if plan.label == "overdue" {
+                let terms = DueTerms::NetDays { days: 30 };
+                let notes = Some("Demo: overdue".into());
+                use_cases
+                    .update_invoice_terms(&self.as_user(ACCOUNTANT), invoice_id, terms, notes)
+                    .await?;
+            }
+            let issue = IssueInvoice {
+                issue_date: Some(plan.issue_date),
+            };
+            use_cases
+                .issue_invoice(&self.as_user(ACCOUNTANT), invoice_id, issue)
+                .await?;
+        }
+        if plan.send {
+            let recipients = vec!["ap@customer.example".into()];
+            use_cases
+                .mark_invoice_sent(&self.as_user(ACCOUNTANT), invoice_id, recipients)
+                .await?;
+        }
+        if let Some(amount) = plan.payment {
+            let payment = RecordPayment {
+                payment_id: None,
+                amount: Money::new(dec(amount)?, self.eur),
+                received_on: None,
+                method: PaymentMethod::BankTransfer,
+                reference: Some("SEPA".into()),
+            };
+            use_cases
+                .record_payment(&self.as_user(ACCOUNTANT), invoice_id, payment)
+                .await?;
+        }
+        if let Some(amount) = plan.credit {
+            let credit = IssueCreditNote {
+                amount: Money::new(dec(amount)?, self.eur),
+                issue_date: None,
+                reason: "Goodwill discount".into(),
+            };
+            use_cases
+                .issue_credit_note(&self.as_user(ACCOUNTANT), invoice_id, credit)
+                .await?;
+        }
+        if plan.void {
+            let reason = "Issued to the wrong customer".into();
+            use_cases
+                .void_invoice(&self.as_user(ACCOUNTANT), invoice_id, reason)
+                .await?;
+        }
+        Ok(invoice_id)
+    }
 
-    // Expenses in every state.
-    let employee = "demo-employee";
+    /// A peso invoice with IVA and an ISR withholding, so reports have a second
+    /// currency.
+    async fn peso_invoice(&self, customer: CustomerId) -> anyhow::Result<InvoiceId> {
+        let input = CreateInvoiceDraft {
+            invoice_id: None,
+            customer_id: customer,
+            currency: Some(currency("MXN")?),
+            due_terms: None,
+            notes: None,
+        };
+        let peso = self
+            .use_cases
+            .create_invoice_draft(&self.as_user(ACCOUNTANT), input)
+            .await?;
+        let peso_id = InvoiceId(peso.aggregate_id.parse()?);
+        let tax = |code: &str, percent: &str, treatment| -> anyhow::Result<TaxRate> {
+            Ok(TaxRate {
+                code: code.into(),
+                percent: dec(percent)?,
+                treatment,
+            })
+        };
+        let fees = LineItem {
+            description: "Honorarios".into(),
+            quantity: dec("1")?,
+            unit_price: dec("10000")?,
+            discount: None,
+            taxes: vec![
+                tax("IVA", "16", TaxTreatment::Standard)?,
+                tax("ISR-RET", "10", TaxTreatment::Withholding)?,
+            ],
+        };
+        let line = AddInvoiceLine {
+            line_id: None,
+            item: fees,
+        };
+        self.use_cases
+            .add_invoice_line(&self.as_user(ACCOUNTANT), peso_id, line)
+            .await?;
+        self.use_cases
+            .issue_invoice(&self.as_user(ACCOUNTANT), peso_id, IssueInvoice::default())
+            .await?;
+        Ok(peso_id)
+    }
+
+    /// `approver`'s approval of expense `id`.
+    async fn approve(
+        &self,
+        approver: (&str, Role),
+        id: ExpenseId,
+        comment: Option<&str>,
+    ) -> anyhow::Result<()> {
+        let input = ApproveExpense {
+            comment: comment.map(str::to_owned),
+        };
+        self.use_cases
+            .approve_expense(&self.as_user(approver), id, input)
+            .await?;
+        Ok(())
+    }
+
+    /// One expense of the employee's, taken to the state `label` names.
+    async fn expense(
+        &self,
+        label: &str,
+        merchant: &str,
+        category: &str,
+        amount: &str,
+    ) -> anyhow::Result<ExpenseId> {
+        let details = ExpenseDetails {
+            incurred_on: Utc::now().date_naive(),
+            merchant: merchant.into(),
+            category: category.into(),
+            amount: Money::new(dec(amount)?, self.eur),
+            tax: None,
+            description: format!("Demo expense: {label}"),
+            receipt_ref: (label != "returned").then(|| format!("receipt-{label}")),
+        };
+        let input = SubmitExpense {
+            expense_id: None,
+            details,
+        };
+        let outcome = self
+            .use_cases
+            .submit_expense(&self.as_user(EMPLOYEE), input)
+            .await?;
+        let id = ExpenseId(outcome.aggregate_id.parse()?);
+        match label {
+            "approved" => self.approve(APPROVER, id, None).await?,
+            "reimbursed" => {
+                self.approve(APPROVER, id, Some("OK")).await?;
+                self.approve(SECOND_APPROVER, id, None).await?;
+                let batch = "BATCH-DEMO-1".into();
+                self.use_cases
+                    .reimburse_expense(&self.as_user(ACCOUNTANT), id, batch, None)
+                    .await?;
+            }
+            "rejected" => {
+                let reason = "Over the meals limit".into();
+                self.use_cases
+                    .reject_expense(&self.as_user(APPROVER), id, reason)
+                    .await?;
+            }
+            "returned" => {
+                let reason = "Please attach the receipt".into();
+                self.use_cases
+                    .return_expense(&self.as_user(APPROVER), id, reason)
+                    .await?;
+            }
+            _ => {}
+        }
+        Ok(id)
+    }
+}
+
+/// Every document state the demo shows, in the order it creates them.
+fn invoice_plans() -> anyhow::Result<Vec<InvoicePlan>> {
+    let today = Utc::now().date_naive();
+    let long_ago = today
+        .checked_sub_days(Days::new(60))
+        .ok_or_else(|| anyhow!("date out of range"))?;
+    let plan = |label, customer, issue_date, issue, send, payment, credit, void| InvoicePlan {
+        label,
+        customer,
+        issue,
+        issue_date,
+        send,
+        payment,
+        credit,
+        void,
+    };
+    Ok(vec![
+        plan("draft", 0, today, false, false, None, None, false),
+        plan("issued", 0, today, true, false, None, None, false),
+        plan("sent", 2, today, true, true, None, None, false),
+        plan(
+            "partially paid",
+            0,
+            today,
+            true,
+            true,
+            Some("500.00"),
+            None,
+            false,
+        ),
+        plan("paid", 2, today, true, true, Some("1190.00"), None, false),
+        plan("void", 0, today, true, false, None, None, true),
+        plan(
+            "credited",
+            0,
+            today,
+            true,
+            true,
+            None,
+            Some("119.00"),
+            false,
+        ),
+        plan(
+            "overdue",
+            0,
+            long_ago,
+            true,
+            true,
+            Some("100.00"),
+            None,
+            false,
+        ),
+    ])
+}
+
+/// Builds the demo tenant through the use cases, brings the read models up to
+/// date, and prints what was made with a token for each demo user.
+pub async fn run(app: &App, keys: &TokenKeys) -> anyhow::Result<()> {
+    let demo = Demo {
+        use_cases: &app.use_cases,
+        tenant_id: TenantId(Uuid::now_v7()),
+        run: Uuid::now_v7(),
+        step: 0.into(),
+        eur: currency("EUR")?,
+    };
+    demo.configure_policies().await?;
+    let customers = demo.register_customers().await?;
+    let mut invoices = Vec::new();
+    for plan in invoice_plans()? {
+        let id = demo.invoice(&plan, customers[plan.customer]).await?;
+        invoices.push((plan.label, id));
+    }
+    let peso = demo.peso_invoice(customers[1]).await?;
+    invoices.push(("issued (MXN, with withholding)", peso));
     let mut expenses = Vec::new();
     for (label, merchant, category, amount) in [
         ("pending", "Deutsche Bahn", "travel", "89.90"),
@@ -382,133 +441,77 @@ pub async fn run(backend: &App, keys: &TokenKeys) -> anyhow::Result<()> {
         ("rejected", "Steakhouse", "meals", "120.00"),
         ("returned", "Office Depot", "supplies", "35.00"),
     ] {
-        let outcome = folio
-            .submit_expense(
-                &demo.as_user(employee),
-                SubmitExpense {
-                    expense_id: None,
-                    details: ExpenseDetails {
-                        incurred_on: today,
-                        merchant: merchant.into(),
-                        category: category.into(),
-                        amount: Money::new(dec(amount)?, eur),
-                        tax: None,
-                        description: format!("Demo expense: {label}"),
-                        receipt_ref: (label != "returned").then(|| format!("receipt-{label}")),
-                    },
-                },
-            )
-            .await?;
-        let id = ExpenseId(outcome.aggregate_id.parse()?);
-        match label {
-            "approved" => {
-                folio
-                    .approve_expense(
-                        &demo.as_user("demo-approver-1"),
-                        id,
-                        ApproveExpense { comment: None },
-                    )
-                    .await?;
-            }
-            "reimbursed" => {
-                folio
-                    .approve_expense(
-                        &demo.as_user("demo-approver-1"),
-                        id,
-                        ApproveExpense {
-                            comment: Some("OK".into()),
-                        },
-                    )
-                    .await?;
-                folio
-                    .approve_expense(
-                        &demo.as_user("demo-approver-2"),
-                        id,
-                        ApproveExpense { comment: None },
-                    )
-                    .await?;
-                folio
-                    .reimburse_expense(
-                        &demo.as_user("demo-accountant"),
-                        id,
-                        "BATCH-DEMO-1".into(),
-                        None,
-                    )
-                    .await?;
-            }
-            "rejected" => {
-                folio
-                    .reject_expense(
-                        &demo.as_user("demo-approver-1"),
-                        id,
-                        "Over the meals limit".into(),
-                    )
-                    .await?;
-            }
-            "returned" => {
-                folio
-                    .return_expense(
-                        &demo.as_user("demo-approver-1"),
-                        id,
-                        "Please attach the receipt".into(),
-                    )
-                    .await?;
-            }
-            _ => {}
-        }
-        expenses.push((label, id));
+        expenses.push((
+            label,
+            demo.expense(label, merchant, category, amount).await?,
+        ));
     }
-
     let events: i64 = sqlx::query_scalar("SELECT count(*) FROM events WHERE tenant_id = $1")
         .bind(demo.tenant_id.0)
-        .fetch_one(&backend.pool)
+        .fetch_one(&app.pool)
         .await?;
     // Bring the read models up to date so BI tools and `psql` see the demo at once.
-    backend.projections().catch_up().await?;
-    let mut out = String::new();
-    out.push_str(&format!("Demo tenant {}\n", demo.tenant_id));
-    out.push_str(&format!(
-        "  {} customers, {} invoices, {} expenses, {} events\n",
-        customers.len(),
-        summary.len(),
-        expenses.len(),
-        events
-    ));
-    out.push_str("  invoices:\n");
-    for (label, id) in &summary {
-        out.push_str(&format!("    {id}  {label}\n"));
-    }
-    out.push_str("  expenses:\n");
-    for (label, id) in &expenses {
-        out.push_str(&format!("    {id}  {label}\n"));
-    }
-    out.push_str(&format!(
-        "  see the history with: folio events --tenant {} --limit 200\n",
-        demo.tenant_id
-    ));
-    out.push_str(
-        "  read models are up to date: psql -c 'SELECT * FROM folio_read.invoice_overview'\n",
-    );
-    out.push_str(
-        "  tokens for the demo users (12 h; `folio serve`, then Authorization: Bearer <token>):\n",
-    );
-    for (label, subject, role) in [
-        ("admin", "demo-admin", Role::Admin),
-        ("accountant", "demo-accountant", Role::Accountant),
-        ("approver", "demo-approver-1", Role::Approver),
-        ("employee", "demo-employee", Role::Employee),
-        ("auditor", "demo-auditor", Role::Auditor),
-    ] {
-        let token = keys.mint(
-            demo.tenant_id,
-            subject,
-            &[role],
-            chrono::Duration::hours(12),
-        )?;
-        out.push_str(&format!("    {label:<10} {subject:<16} {token}\n"));
-    }
-    print_summary(&out);
+    app.projections().catch_up().await?;
+    let made = Made {
+        tenant_id: demo.tenant_id,
+        customers: customers.len(),
+        invoices,
+        expenses,
+        events,
+    };
+    print_summary(&made.summary(keys)?);
     Ok(())
+}
+
+/// What the demo made, for its summary.
+struct Made {
+    tenant_id: TenantId,
+    customers: usize,
+    invoices: Vec<(&'static str, InvoiceId)>,
+    expenses: Vec<(&'static str, ExpenseId)>,
+    events: i64,
+}
+
+impl Made {
+    /// The summary: counts, ids by state, where to look, and a token per user.
+    fn summary(&self, keys: &TokenKeys) -> anyhow::Result<String> {
+        let tenant = self.tenant_id;
+        let mut out = format!(
+            "Demo tenant {tenant}\n  {} customers, {} invoices, {} expenses, {} events\n",
+            self.customers,
+            self.invoices.len(),
+            self.expenses.len(),
+            self.events
+        );
+        out.push_str("  invoices:\n");
+        for (label, id) in &self.invoices {
+            out.push_str(&format!("    {id}  {label}\n"));
+        }
+        out.push_str("  expenses:\n");
+        for (label, id) in &self.expenses {
+            out.push_str(&format!("    {id}  {label}\n"));
+        }
+        out.push_str(&format!(
+            "  see the history with: folio events --tenant {tenant} --limit 200\n"
+        ));
+        out.push_str(
+            "  read models are up to date: psql -c 'SELECT * FROM folio_read.invoice_overview'\n",
+        );
+        out.push_str(
+            "  tokens for the demo users (12 h; `folio serve`, then Authorization: Bearer <token>):\n",
+        );
+        for (label, (subject, role)) in [
+            ("admin", ADMIN),
+            ("accountant", ACCOUNTANT),
+            ("approver", APPROVER),
+            ("employee", EMPLOYEE),
+            ("auditor", AUDITOR),
+        ] {
+            let token = keys.mint(tenant, subject, &[role], chrono::Duration::hours(12))?;
+            out.push_str(&format!("    {label:<10} {subject:<16} {token}\n"));
+        }
+        Ok(out)
+    }
 }
 
 #[allow(clippy::print_stdout)]

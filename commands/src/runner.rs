@@ -172,6 +172,11 @@ impl CommandRunner {
     }
 
     /// Runs `build`'s command against the aggregate `request.aggregate_id`.
+    ///
+    /// One function on purpose (about 145 lines): the ledger lease opened at the
+    /// top must be finished or dropped on every path below (replay, rejection,
+    /// commit, conflict, failure); split into helpers, the lease and the
+    /// fingerprint would have to travel through each of them.
     #[tracing::instrument(skip_all, fields(tenant = %ctx.tenant_id(), aggregate_id = %request.aggregate_id, command = request.command_name))]
     pub(crate) async fn run<A, R>(
         &self,

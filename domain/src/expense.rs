@@ -500,6 +500,9 @@ impl Expense {
 }
 
 impl Decide for Expense {
+    // Long on purpose (about 120 lines): one arm per command, each checking its
+    // rules in order and naming the error of each; the rules of an expense's whole
+    // approval flow read in one place.
     fn decide(&self, command: ExpenseCommand) -> Result<Vec<ExpenseEvent>, ExpenseError> {
         use ExpenseCommand as C;
         use ExpenseEvent as E;

@@ -80,6 +80,10 @@ pub fn is_poison(error: &ProjectionError) -> bool {
 /// enters the live schema of), records the offsets consumed by `consumer_group`
 /// (as written by `instance`) and the dead letters, and moves the watermark. The
 /// caller publishes the dead letters and then commits.
+///
+/// Long on purpose (about 115 lines): the parking of an aggregate behind a dead
+/// letter, the stream guard and the offsets must be decided message by message in
+/// one pass, in the batch's order.
 pub async fn apply_delivered(
     conn: &mut PgConnection,
     projector: &dyn Projector,

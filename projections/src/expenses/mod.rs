@@ -128,6 +128,9 @@ async fn file_claim(
     Ok(result)
 }
 
+/// Files one expense event. Long on purpose (about 170 lines): one match arm per
+/// event type, each a short statement, so the write side of the expense tables
+/// reads in one place.
 async fn project_expense(
     conn: &mut PgConnection,
     event: &FeedEvent,

@@ -484,6 +484,10 @@ async fn issue(
     .await
 }
 
+/// Files one invoice event. Long on purpose (about 270 lines): one match arm per
+/// event type, each one or two SQL statements, so the whole write side of the
+/// invoice tables reads in one place, in the order of the invoice's life; the
+/// multi-statement steps (issue, settle, post, reverse) are functions of their own.
 async fn project_invoice(
     conn: &mut PgConnection,
     event: &FeedEvent,
