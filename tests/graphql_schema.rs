@@ -171,3 +171,66 @@ fn a_removed_field_a_changed_type_and_a_new_required_argument_are_breaking() {
         ]
     );
 }
+
+/// Every type, field, argument, input field and enum value a client sees says
+/// something, except the connection plumbing async-graphql generates (its
+/// `*Connection`, `*Edge` and `PageInfo` types document themselves by shape).
+#[test]
+fn every_type_field_and_argument_has_a_description() {
+    use async_graphql::parser::types::{TypeKind, TypeSystemDefinition};
+    let document = async_graphql::parser::parse_schema(folio_api::sdl()).unwrap();
+    let generated =
+        |name: &str| name.ends_with("Connection") || name.ends_with("Edge") || name == "PageInfo";
+    let mut missing = Vec::new();
+    for definition in document.definitions {
+        let TypeSystemDefinition::Type(ty) = definition else {
+            continue;
+        };
+        let ty = ty.node;
+        let name = ty.name.node.to_string();
+        if generated(&name) {
+            continue;
+        }
+        let root = matches!(name.as_str(), "Query" | "Mutation" | "Subscription");
+        if ty.description.is_none() && !root {
+            missing.push(name.clone());
+        }
+        let (fields, inputs, values) = match &ty.kind {
+            TypeKind::Object(o) => (o.fields.clone(), vec![], vec![]),
+            TypeKind::Interface(i) => (i.fields.clone(), vec![], vec![]),
+            TypeKind::InputObject(i) => (vec![], i.fields.clone(), vec![]),
+            TypeKind::Enum(e) => (vec![], vec![], e.values.clone()),
+            _ => (vec![], vec![], vec![]),
+        };
+        for field in fields {
+            let field = field.node;
+            if field.description.is_none() {
+                missing.push(format!("{name}.{}", field.name.node));
+            }
+            for argument in field.arguments {
+                if argument.node.description.is_none() {
+                    missing.push(format!(
+                        "{name}.{}({})",
+                        field.name.node, argument.node.name.node
+                    ));
+                }
+            }
+        }
+        for input in inputs {
+            if input.node.description.is_none() {
+                missing.push(format!("{name}.{}", input.node.name.node));
+            }
+        }
+        for value in values {
+            if value.node.description.is_none() {
+                missing.push(format!("{name}.{}", value.node.value.node));
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "{} without a description:\n{}",
+        missing.len(),
+        missing.join("\n")
+    );
+}

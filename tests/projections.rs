@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use folio_infra::postgres::feed::read_after;
-use folio_infra::{ProjectionConfig, ProjectionsError};
+use folio_infra::{ProjectionConfig, ProjectionRunError};
 use folio_projections::{
     apply_events, BatchHooks, Checkpoint, FeedPosition, ProjectionError, Target,
 };
@@ -346,7 +346,7 @@ async fn the_bi_role_reads_the_read_models_and_nothing_else() {
 async fn an_unknown_projector_is_named_with_the_known_ones() {
     let db = TestDatabase::new().await;
     let error = db.app.projections().rebuild("ledger").await.unwrap_err();
-    assert!(matches!(error, ProjectionsError::UnknownProjector { .. }));
+    assert!(matches!(error, ProjectionRunError::UnknownProjector { .. }));
     assert_eq!(
         error.to_string(),
         "no projector is called 'ledger' (known: invoicing, expenses)"

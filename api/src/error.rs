@@ -1,8 +1,18 @@
-//! GraphQL errors with a stable `extensions.code` and a message a person can act on.
+//! Every error a client sees, with its stable `extensions.code` and a message a
+//! person can act on. The code of a response is decided here and nowhere else:
+//! resolvers build errors through these functions, the application layer's errors
+//! carry their own code (`CommandError::code`, `HistoryError::code`), and the
+//! errors async-graphql raises itself (parse, validation, limits) are labelled by
+//! `with_codes`.
 
 use async_graphql::{Error, ErrorExtensions};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use folio_commands::history::HistoryError;
 use folio_commands::{CommandError, Forbidden};
 use folio_domain::{Coded, ErrorCode};
+use serde_json::json;
 
 /// An error with `code` in its extensions.
 pub fn coded(code: ErrorCode, message: impl Into<String>) -> Error {
@@ -46,4 +56,67 @@ where
         return coded(code, "internal error; it was logged");
     }
     coded(code, error.to_string())
+}
+
+/// A failed history read: the code the application layer decided; an
+/// unavailable store or an unreadable event is logged and reported without detail.
+pub fn history(error: HistoryError) -> Error {
+    let code = error.code();
+    match &error {
+        HistoryError::Unavailable(cause) => {
+            tracing::error!(error = %cause, "the event history is unavailable");
+            coded(code, "the event store is unavailable; retry shortly")
+        }
+        HistoryError::Unreadable(cause) => {
+            tracing::error!(error = %cause, "a stored event cannot be read");
+            coded(
+                code,
+                "a stored event of this aggregate cannot be read; it was logged",
+            )
+        }
+        _ => coded(code, error.to_string()),
+    }
+}
+
+/// A bug (a value the code cannot map): logged, reported without detail.
+pub fn internal(what: &str) -> Error {
+    tracing::error!(what, "internal error");
+    coded(ErrorCode::Internal, "internal error; it was logged")
+}
+
+/// A GraphQL-shaped error response, for what fails before the schema runs (no
+/// token, a body too large, not JSON, a panic, the request timeout).
+pub(crate) fn error_response(status: StatusCode, code: ErrorCode, message: &str) -> Response {
+    (
+        status,
+        Json(json!({"errors": [{"message": message, "extensions": {"code": code.as_str()}}]})),
+    )
+        .into_response()
+}
+
+/// Gives every error a code: async-graphql's own (parse, validation, limits) have
+/// none.
+pub(crate) fn with_codes(mut response: async_graphql::Response) -> async_graphql::Response {
+    for error in &mut response.errors {
+        let has_code = error
+            .extensions
+            .as_ref()
+            .is_some_and(|e| e.get("code").is_some());
+        if !has_code {
+            // async-graphql reports its depth and complexity limits as plain
+            // messages ("Query is nested too deep.", "Query is too complex."), with
+            // no kind to match on; everything else it raises is a malformed request.
+            let code =
+                if error.message.contains("too deep") || error.message.contains("too complex") {
+                    ErrorCode::Limit
+                } else {
+                    ErrorCode::Validation
+                };
+            error
+                .extensions
+                .get_or_insert_with(Default::default)
+                .set("code", code.as_str());
+        }
+    }
+    response
 }

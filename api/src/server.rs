@@ -21,6 +21,7 @@ use serde_json::json;
 use tokio::sync::broadcast;
 
 use crate::auth::{AuthError, TokenKeys};
+use crate::error::{error_response, with_codes};
 use crate::graphql::{build, request_data, FolioSchema, Limits, Services};
 use crate::metrics::Metrics;
 
@@ -82,39 +83,6 @@ fn panicked(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
         ErrorCode::Internal,
         "internal error; it was logged",
     )
-}
-
-/// A GraphQL-shaped error response.
-fn error_response(status: StatusCode, code: ErrorCode, message: &str) -> Response {
-    (
-        status,
-        Json(json!({"errors": [{"message": message, "extensions": {"code": code.as_str()}}]})),
-    )
-        .into_response()
-}
-
-/// Gives every error a code: async-graphql's own (parse, validation, limits) have
-/// none.
-fn with_codes(mut response: async_graphql::Response) -> async_graphql::Response {
-    for error in &mut response.errors {
-        let has_code = error
-            .extensions
-            .as_ref()
-            .is_some_and(|e| e.get("code").is_some());
-        if !has_code {
-            let code =
-                if error.message.contains("too deep") || error.message.contains("too complex") {
-                    ErrorCode::Limit
-                } else {
-                    ErrorCode::Validation
-                };
-            error
-                .extensions
-                .get_or_insert_with(Default::default)
-                .set("code", code.as_str());
-        }
-    }
-    response
 }
 
 async fn graphql(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Response {

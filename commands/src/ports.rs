@@ -173,7 +173,7 @@ pub trait PersonalDataKeys: Send + Sync + 'static {
 
 /// The wall clock, passed in so the domain stays deterministic.
 pub trait Clock: Send + Sync + 'static {
-    /// Now.
+    /// The current instant, in UTC.
     fn now(&self) -> DateTime<Utc>;
     /// Today's date (UTC).
     fn today(&self) -> NaiveDate {

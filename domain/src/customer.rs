@@ -75,7 +75,7 @@ pub enum CustomerCommand {
     },
     /// Archive: no new invoices; history stays.
     Archive {
-        /// Why.
+        /// Why, in words kept with the record and shown in the history.
         reason: String,
     },
     /// Erase the customer's personal data (contact details) for good: the store
@@ -121,13 +121,13 @@ pub enum CustomerEvent {
     },
     /// The customer was archived.
     CustomerArchived {
-        /// Why.
+        /// Why, in words kept with the record and shown in the history.
         reason: String,
     },
     /// The customer's personal data was erased: its key is destroyed, and every
     /// earlier contact reads as erased.
     CustomerPersonalDataErased {
-        /// Why.
+        /// Why, in words kept with the record and shown in the history.
         reason: String,
     },
 }

@@ -179,7 +179,7 @@ pub enum ExpenseCommand {
     Approve {
         /// Who approves.
         approver_id: UserId,
-        /// When.
+        /// When it happened (UTC).
         at: DateTime<Utc>,
         /// Optional comment.
         comment: Option<String>,
@@ -211,7 +211,7 @@ pub enum ExpenseCommand {
     Reimburse {
         /// The payment batch it was paid in.
         batch_reference: String,
-        /// When.
+        /// The date it takes effect.
         reimbursed_on: NaiveDate,
     },
 }
@@ -247,9 +247,9 @@ pub enum ExpenseEvent {
     ExpenseApprovalGiven {
         /// Who approved.
         approver_id: UserId,
-        /// When.
+        /// When it happened (UTC).
         at: DateTime<Utc>,
-        /// Comment.
+        /// The approver's comment, if any.
         comment: Option<String>,
         /// Approvals so far, this one included.
         approvals_so_far: u8,
@@ -263,14 +263,14 @@ pub enum ExpenseEvent {
     },
     /// The expense was refused.
     ExpenseRejected {
-        /// Who.
+        /// The user who decided (their id, the token's `sub`).
         approver_id: UserId,
-        /// Why.
+        /// Why, in words kept with the record and shown in the history.
         reason: String,
     },
     /// The expense was sent back for changes.
     ExpenseReturned {
-        /// Who.
+        /// The user who decided (their id, the token's `sub`).
         approver_id: UserId,
         /// What to change.
         reason: String,
@@ -288,7 +288,7 @@ pub enum ExpenseEvent {
     ExpenseReimbursed {
         /// The payment batch.
         batch_reference: String,
-        /// When.
+        /// The date it takes effect.
         reimbursed_on: NaiveDate,
         /// Amount paid back.
         amount: Money,

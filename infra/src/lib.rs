@@ -30,7 +30,7 @@ pub mod projecting;
 pub mod upcasting;
 
 pub use postgres::pool::{connect, DatabaseError};
-pub use projecting::{ProjectionConfig, Projections, ProjectionsError};
+pub use projecting::{ProjectionConfig, ProjectionRunError, Projections};
 
 /// Pause before the `failures`-th retry of a background loop: 100 ms doubling, at
 /// most `max`.

@@ -19,9 +19,10 @@ use crate::postgres::pool::SessionLock;
 use folio_projections::checkpoint::covers as checkpoints_cover;
 pub use folio_projections::status::ProjectorStatus;
 
-/// Why running projections failed.
+/// Why running the projectors (install, rebuild, catch up, follow) failed; a
+/// [`ProjectionError`] is one projector failing on one event.
 #[derive(Debug, thiserror::Error)]
-pub enum ProjectionsError {
+pub enum ProjectionRunError {
     /// No projector has that name.
     #[error("no projector is called '{name}' (known: {known})")]
     UnknownProjector {
@@ -128,12 +129,12 @@ impl Projections {
     }
 
     /// The projector called `name`.
-    pub fn projector(&self, name: &str) -> Result<Arc<dyn Projector>, ProjectionsError> {
+    pub fn projector(&self, name: &str) -> Result<Arc<dyn Projector>, ProjectionRunError> {
         self.projectors
             .iter()
             .find(|p| p.name() == name)
             .cloned()
-            .ok_or_else(|| ProjectionsError::UnknownProjector {
+            .ok_or_else(|| ProjectionRunError::UnknownProjector {
                 name: name.to_owned(),
                 known: self
                     .projectors
@@ -157,7 +158,7 @@ impl Projections {
 
     /// Builds the tables of every projector that has none yet or whose definition
     /// changed. Returns what was rebuilt.
-    pub async fn install(&self) -> Result<Vec<RebuildReport>, ProjectionsError> {
+    pub async fn install(&self) -> Result<Vec<RebuildReport>, ProjectionRunError> {
         let mut reports = Vec::new();
         for projector in &self.projectors {
             if self.is_current(projector.as_ref()).await? {
@@ -174,7 +175,7 @@ impl Projections {
 
     /// Replays the whole store into new tables for `name` and swaps them in; the
     /// old tables serve until the swap commits.
-    pub async fn rebuild(&self, name: &str) -> Result<RebuildReport, ProjectionsError> {
+    pub async fn rebuild(&self, name: &str) -> Result<RebuildReport, ProjectionRunError> {
         let projector = self.projector(name)?;
         self.settle_before_rebuild().await?;
         let _lock = self.lock_rebuild(projector.as_ref()).await?;
@@ -182,7 +183,7 @@ impl Projections {
     }
 
     /// Rebuilds every projector, one after the other.
-    pub async fn rebuild_all(&self) -> Result<Vec<RebuildReport>, ProjectionsError> {
+    pub async fn rebuild_all(&self) -> Result<Vec<RebuildReport>, ProjectionRunError> {
         self.settle_before_rebuild().await?;
         let mut reports = Vec::new();
         for projector in &self.projectors {
@@ -195,7 +196,7 @@ impl Projections {
     /// Waits so that a rebuild an operator asked for covers everything committed
     /// before it began; past [`SETTLE_WAIT`] it takes what is final and the live
     /// projector follows the rest. (Installing at start-up does not wait.)
-    async fn settle_before_rebuild(&self) -> Result<(), ProjectionsError> {
+    async fn settle_before_rebuild(&self) -> Result<(), ProjectionRunError> {
         if !settle(&self.pool, SETTLE_WAIT).await? {
             tracing::warn!("a long transaction holds the feed back; rebuilding what is final");
         }
@@ -205,7 +206,7 @@ impl Projections {
     async fn rebuild_locked(
         &self,
         projector: &dyn Projector,
-    ) -> Result<RebuildReport, ProjectionsError> {
+    ) -> Result<RebuildReport, ProjectionRunError> {
         let started = Instant::now();
         prepare_staging(&self.pool, projector).await?;
         let mut position = FeedPosition::ORIGIN;
@@ -243,7 +244,7 @@ impl Projections {
     }
 
     /// The next batch of the feed after `position`.
-    async fn read(&self, position: FeedPosition) -> Result<Vec<FeedEvent>, ProjectionsError> {
+    async fn read(&self, position: FeedPosition) -> Result<Vec<FeedEvent>, ProjectionRunError> {
         let mut conn = self.pool.acquire().await?;
         read_opened(&mut conn, &self.wrapping, position, self.config.batch_size).await
     }
@@ -251,7 +252,7 @@ impl Projections {
     async fn checkpoint_of(
         &self,
         projector: &dyn Projector,
-    ) -> Result<FeedPosition, ProjectionsError> {
+    ) -> Result<FeedPosition, ProjectionRunError> {
         let mut conn = self.pool.acquire().await?;
         Checkpoint::load(&mut conn, projector.name())
             .await?
@@ -264,7 +265,7 @@ impl Projections {
         &self,
         projector: &dyn Projector,
         position: FeedPosition,
-    ) -> Result<Option<FeedPosition>, ProjectionsError> {
+    ) -> Result<Option<FeedPosition>, ProjectionRunError> {
         let batch = self.read(position).await?;
         if batch.is_empty() {
             return Ok(None);
@@ -278,7 +279,7 @@ impl Projections {
     /// Applies every event committed before the call to every projector
     /// (installing them first). Events held back by a still-running older
     /// transaction are waited for.
-    pub async fn catch_up(&self) -> Result<(), ProjectionsError> {
+    pub async fn catch_up(&self) -> Result<(), ProjectionRunError> {
         self.install().await?;
         let target = head(&self.pool).await?;
         for projector in &self.projectors {
@@ -298,7 +299,7 @@ impl Projections {
     pub async fn follow(
         &self,
         projector: Arc<dyn Projector>,
-    ) -> Result<Infallible, ProjectionsError> {
+    ) -> Result<Infallible, ProjectionRunError> {
         let mut signal = FeedSignal::new(&self.pool, self.config.poll_interval).await;
         let mut position = self.checkpoint_of(projector.as_ref()).await?;
         let mut failures = 0u32;
@@ -330,7 +331,7 @@ impl Projections {
 
     /// Installs the projectors, then follows the feed with all of them until
     /// cancelled or one cannot start.
-    pub async fn run(&self) -> Result<Infallible, ProjectionsError> {
+    pub async fn run(&self) -> Result<Infallible, ProjectionRunError> {
         self.install().await?;
         let mut tasks = tokio::task::JoinSet::new();
         for projector in &self.projectors {
@@ -342,7 +343,7 @@ impl Projections {
     }
 
     /// Where every projector stands and how far behind it is.
-    pub async fn status(&self) -> Result<Vec<ProjectorStatus>, ProjectionsError> {
+    pub async fn status(&self) -> Result<Vec<ProjectorStatus>, ProjectionRunError> {
         Ok(folio_projections::status::of(&self.pool, &self.projectors).await?)
     }
 }
@@ -354,7 +355,7 @@ async fn read_opened(
     wrapping: &KeyWrapping,
     position: FeedPosition,
     limit: i64,
-) -> Result<Vec<FeedEvent>, ProjectionsError> {
+) -> Result<Vec<FeedEvent>, ProjectionRunError> {
     let mut batch = read_after(&mut *conn, position, limit).await?;
     crate::personal_data::open_feed_events(conn, wrapping, &mut batch).await?;
     Ok(batch)

@@ -182,7 +182,7 @@ impl CustomerMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "1-200 characters; a retry with the same key returns the first outcome.")]
         idempotency_key: String,
-        input: CustomerInput,
+        #[graphql(desc = "Contact and tax details of the new customer.")] input: CustomerInput,
     ) -> async_graphql::Result<CommandResult> {
         let input = input.into_command()?;
         command!(ctx, idempotency_key, None, |use_cases, c| use_cases
@@ -193,9 +193,16 @@ impl CustomerMutation {
     async fn update_customer_contact(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "1-200 characters chosen by the client; a retry with the same key returns the first outcome and writes nothing again."
+        )]
         idempotency_key: String,
+        #[graphql(
+            desc = "The version the caller last read: refused with CONFLICT if the aggregate changed since. Omit to apply on top of any change."
+        )]
         expected_version: Option<i64>,
-        customer_id: ID,
+        #[graphql(desc = "The customer's UUID (`customerId`).")] customer_id: ID,
+        #[graphql(desc = "The new contact details; they replace the old ones whole.")]
         contact: ContactInput,
     ) -> async_graphql::Result<CommandResult> {
         let id = uuid_arg(&customer_id, "customerId")?;
@@ -208,9 +215,16 @@ impl CustomerMutation {
     async fn update_customer_tax_details(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "1-200 characters chosen by the client; a retry with the same key returns the first outcome and writes nothing again."
+        )]
         idempotency_key: String,
+        #[graphql(
+            desc = "The version the caller last read: refused with CONFLICT if the aggregate changed since. Omit to apply on top of any change."
+        )]
         expected_version: Option<i64>,
-        customer_id: ID,
+        #[graphql(desc = "The customer's UUID (`customerId`).")] customer_id: ID,
+        #[graphql(desc = "The new tax details; they replace the old ones whole.")]
         tax: TaxDetailsInput,
     ) -> async_graphql::Result<CommandResult> {
         let id = uuid_arg(&customer_id, "customerId")?;
@@ -224,9 +238,15 @@ impl CustomerMutation {
     async fn archive_customer(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "1-200 characters chosen by the client; a retry with the same key returns the first outcome and writes nothing again."
+        )]
         idempotency_key: String,
+        #[graphql(
+            desc = "The version the caller last read: refused with CONFLICT if the aggregate changed since. Omit to apply on top of any change."
+        )]
         expected_version: Option<i64>,
-        customer_id: ID,
+        #[graphql(desc = "The customer's UUID (`customerId`).")] customer_id: ID,
         #[graphql(desc = "Why, for the record.")] reason: String,
     ) -> async_graphql::Result<CommandResult> {
         let id = uuid_arg(&customer_id, "customerId")?;
@@ -242,8 +262,11 @@ impl CustomerMutation {
     async fn erase_customer_personal_data(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "1-200 characters chosen by the client; a retry with the same key returns the first outcome and writes nothing again."
+        )]
         idempotency_key: String,
-        customer_id: ID,
+        #[graphql(desc = "The customer's UUID (`customerId`).")] customer_id: ID,
         #[graphql(desc = "Why, e.g. the data-subject request's reference.")] reason: String,
     ) -> async_graphql::Result<CommandResult> {
         let id = uuid_arg(&customer_id, "customerId")?;

@@ -5,7 +5,7 @@ use async_graphql::Enum;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 
-use crate::error::coded;
+use crate::error::internal;
 
 /// Reads a status or code as the read model stores it (its serde label). The read
 /// models only hold labels their CHECK constraints allow, so a failure is a bug:
@@ -13,10 +13,7 @@ use crate::error::coded;
 pub(crate) fn from_stored<E: DeserializeOwned>(label: &str) -> async_graphql::Result<E> {
     serde_json::from_value(serde_json::Value::String(label.to_owned())).map_err(|error| {
         tracing::error!(label, %error, "a stored label has no API value");
-        coded(
-            folio_domain::ErrorCode::Internal,
-            "internal error; it was logged",
-        )
+        internal("a stored label has no API value")
     })
 }
 
@@ -108,9 +105,9 @@ pub enum PaymentMethod {
     BankTransfer,
     /// Debit or credit card.
     Card,
-    /// Cash.
+    /// Paid in cash.
     Cash,
-    /// Cheque.
+    /// Paid by cheque.
     Cheque,
     /// Direct debit collected by the tenant.
     DirectDebit,

@@ -139,7 +139,9 @@ impl ExpenseQuery {
     async fn expenses(
         &self,
         ctx: &Context<'_>,
-        filter: Option<ExpenseFilter>,
+        #[graphql(desc = "Only expenses matching all the given conditions.")] filter: Option<
+            ExpenseFilter,
+        >,
         #[graphql(desc = "Page size, 20 if not given; at most the server's page limit.")]
         first: Option<i32>,
         #[graphql(desc = "The cursor of the last edge of the previous page.")] after: Option<
@@ -196,6 +198,7 @@ impl ExpenseMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "1-200 characters; a retry with the same key returns the first outcome.")]
         idempotency_key: String,
+        #[graphql(desc = "What is claimed: date, merchant, category, amount, receipt.")]
         expense: ExpenseInput,
     ) -> async_graphql::Result<CommandResult> {
         let input = SubmitExpense {
@@ -210,9 +213,15 @@ impl ExpenseMutation {
     async fn approve_expense(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "1-200 characters chosen by the client; a retry with the same key returns the first outcome and writes nothing again."
+        )]
         idempotency_key: String,
+        #[graphql(
+            desc = "The version the caller last read: refused with CONFLICT if the aggregate changed since. Omit to apply on top of any change."
+        )]
         expected_version: Option<i64>,
-        expense_id: ID,
+        #[graphql(desc = "The expense's UUID (`expenseId`).")] expense_id: ID,
         #[graphql(desc = "Shown to the employee and kept in the history.")] comment: Option<String>,
     ) -> async_graphql::Result<CommandResult> {
         let id = uuid_arg(&expense_id, "expenseId")?;
@@ -225,9 +234,15 @@ impl ExpenseMutation {
     async fn reject_expense(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "1-200 characters chosen by the client; a retry with the same key returns the first outcome and writes nothing again."
+        )]
         idempotency_key: String,
+        #[graphql(
+            desc = "The version the caller last read: refused with CONFLICT if the aggregate changed since. Omit to apply on top of any change."
+        )]
         expected_version: Option<i64>,
-        expense_id: ID,
+        #[graphql(desc = "The expense's UUID (`expenseId`).")] expense_id: ID,
         #[graphql(desc = "Why; shown to the employee.")] reason: String,
     ) -> async_graphql::Result<CommandResult> {
         let id = uuid_arg(&expense_id, "expenseId")?;
@@ -240,9 +255,15 @@ impl ExpenseMutation {
     async fn return_expense(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "1-200 characters chosen by the client; a retry with the same key returns the first outcome and writes nothing again."
+        )]
         idempotency_key: String,
+        #[graphql(
+            desc = "The version the caller last read: refused with CONFLICT if the aggregate changed since. Omit to apply on top of any change."
+        )]
         expected_version: Option<i64>,
-        expense_id: ID,
+        #[graphql(desc = "The expense's UUID (`expenseId`).")] expense_id: ID,
         #[graphql(desc = "What to change; shown to the employee.")] reason: String,
     ) -> async_graphql::Result<CommandResult> {
         let id = uuid_arg(&expense_id, "expenseId")?;
@@ -255,9 +276,16 @@ impl ExpenseMutation {
     async fn amend_expense(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "1-200 characters chosen by the client; a retry with the same key returns the first outcome and writes nothing again."
+        )]
         idempotency_key: String,
+        #[graphql(
+            desc = "The version the caller last read: refused with CONFLICT if the aggregate changed since. Omit to apply on top of any change."
+        )]
         expected_version: Option<i64>,
-        expense_id: ID,
+        #[graphql(desc = "The expense's UUID (`expenseId`).")] expense_id: ID,
+        #[graphql(desc = "What is claimed: date, merchant, category, amount, receipt.")]
         expense: ExpenseInput,
     ) -> async_graphql::Result<CommandResult> {
         let id = uuid_arg(&expense_id, "expenseId")?;
@@ -271,9 +299,15 @@ impl ExpenseMutation {
     async fn reimburse_expense(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "1-200 characters chosen by the client; a retry with the same key returns the first outcome and writes nothing again."
+        )]
         idempotency_key: String,
+        #[graphql(
+            desc = "The version the caller last read: refused with CONFLICT if the aggregate changed since. Omit to apply on top of any change."
+        )]
         expected_version: Option<i64>,
-        expense_id: ID,
+        #[graphql(desc = "The expense's UUID (`expenseId`).")] expense_id: ID,
         #[graphql(desc = "The payout batch it was paid in, e.g. a bank file's reference.")]
         batch_reference: String,
         #[graphql(desc = "The payout date; today (UTC) if not given.")] reimbursed_on: Option<Date>,

@@ -6,15 +6,13 @@
 use async_graphql::connection::{Connection, Edge, EmptyFields};
 use async_graphql::{Context, InputObject, Json, Object, SimpleObject, ID};
 use chrono::{DateTime, Utc};
-use folio_commands::history::{
-    EventLogFilter, HistoryError, LogPosition, PastState, PastStateOf, RecordedEvent,
-};
+use folio_commands::history::{EventLogFilter, LogPosition, PastState, PastStateOf, RecordedEvent};
 use serde_json::Value;
 
 use super::context::request;
 use super::ids::uuid_arg;
 use super::paging::page_size;
-use crate::error::{coded, validation};
+use crate::error::validation;
 
 /// One stored event, as an auditor reads it.
 #[derive(Debug, Clone, SimpleObject)]
@@ -143,26 +141,6 @@ fn parse_cursor(text: &str) -> async_graphql::Result<LogPosition> {
         .ok_or_else(|| validation(format!("'{text}' is not a cursor of the event log")))
 }
 
-/// A failed history read as a GraphQL error, with the code the application layer
-/// decided; an unreadable event is logged and reported without detail.
-fn history_error(error: HistoryError) -> async_graphql::Error {
-    let code = error.code();
-    match &error {
-        HistoryError::Unavailable(cause) => {
-            tracing::error!(error = %cause, "the event history is unavailable");
-            coded(code, "the event store is unavailable; retry shortly")
-        }
-        HistoryError::Unreadable(cause) => {
-            tracing::error!(error = %cause, "a stored event cannot be read");
-            coded(
-                code,
-                "a stored event of this aggregate cannot be read; it was logged",
-            )
-        }
-        _ => coded(code, error.to_string()),
-    }
-}
-
 /// The history queries, merged into the schema's `Query`.
 #[derive(Debug, Default)]
 pub struct HistoryQuery;
@@ -183,7 +161,7 @@ impl HistoryQuery {
             .audit_trail
             .stream(&request.caller, &aggregate_type, &aggregate_id)
             .await
-            .map_err(history_error)?;
+            .map_err(crate::error::history)?;
         Ok(events.into_iter().map(HistoryEvent::of).collect())
     }
 
@@ -192,7 +170,9 @@ impl HistoryQuery {
     async fn event_log(
         &self,
         ctx: &Context<'_>,
-        filter: Option<EventLogFilterInput>,
+        #[graphql(desc = "Only events matching all the given conditions.")] filter: Option<
+            EventLogFilterInput,
+        >,
         #[graphql(desc = "Page size, 20 if not given; at most the server's page limit.")]
         first: Option<i32>,
         #[graphql(desc = "The cursor of the last edge of the previous page.")] after: Option<
@@ -218,7 +198,7 @@ impl HistoryQuery {
             .audit_trail
             .log(&request.caller, start, &filter, first + 1)
             .await
-            .map_err(history_error)?;
+            .map_err(crate::error::history)?;
         let has_next = events.len() as i64 > first;
         events.truncate(first as usize);
         let mut connection = Connection::new(after.is_some(), has_next);
@@ -274,7 +254,7 @@ async fn as_of(
         .audit_trail
         .state_as_of(&request.caller, of, &id, at, version)
         .await
-        .map_err(history_error)?;
+        .map_err(crate::error::history)?;
     Ok(past.map(
         |PastState {
              version,

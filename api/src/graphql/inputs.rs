@@ -48,7 +48,7 @@ pub struct ContactInput {
     pub name: String,
     /// Billing e-mail.
     pub email: Option<String>,
-    /// Phone.
+    /// Phone number, as the customer gives it.
     pub phone: Option<String>,
     /// Postal address.
     pub address: Option<String>,
@@ -141,7 +141,7 @@ pub struct InvoiceDraftInput {
     pub currency: Option<String>,
     /// Terms; the customer's when absent.
     pub due_terms: Option<DueTermsInput>,
-    /// Notes.
+    /// Free text printed on the invoice; none if absent.
     pub notes: Option<String>,
 }
 
@@ -165,7 +165,7 @@ pub struct TaxInput {
     pub code: String,
     /// Rate in percent, e.g. "19".
     pub percent: Decimal,
-    /// Treatment.
+    /// How the tax applies: charged, zero-rated, exempt or withheld.
     pub treatment: TaxTreatment,
 }
 
@@ -187,9 +187,9 @@ pub struct LineInput {
     pub quantity: Decimal,
     /// Unit price before tax (up to 6 decimals).
     pub unit_price: Decimal,
-    /// Discount.
+    /// A discount off the gross line amount; none if absent.
     pub discount: Option<DiscountInput>,
-    /// Taxes.
+    /// The taxes on the line, each with its code, rate and treatment.
     pub taxes: Vec<TaxInput>,
 }
 
@@ -237,9 +237,9 @@ pub struct PaymentInput {
     pub amount: MoneyInput,
     /// Value date; today when absent.
     pub received_on: Option<Date>,
-    /// How.
+    /// How the payment was made.
     pub method: PaymentMethod,
-    /// Reference.
+    /// The payer's reference (a bank transfer's, a card slip's), if any.
     pub reference: Option<String>,
 }
 
@@ -265,7 +265,7 @@ pub struct RefundInput {
     pub amount: MoneyInput,
     /// Date; today when absent.
     pub refunded_on: Option<Date>,
-    /// Why.
+    /// Why, in words kept with the record and shown in the history.
     pub reason: String,
 }
 
@@ -286,7 +286,7 @@ impl RefundInput {
 pub struct CreditNoteInput {
     /// Gross amount credited (split over the invoice's tax rates).
     pub amount: MoneyInput,
-    /// Why.
+    /// Why, in words kept with the record and shown in the history.
     pub reason: String,
     /// Issue date; today when absent.
     pub issue_date: Option<Date>,
@@ -367,7 +367,7 @@ impl InvoicingPolicyInput {
 /// Approvals needed from an amount on.
 #[derive(Debug, Clone, InputObject)]
 pub struct ApprovalThresholdInput {
-    /// Currency.
+    /// The ISO 4217 currency the threshold is expressed in, e.g. EUR.
     pub currency: String,
     /// From this amount.
     pub from_amount: Decimal,
@@ -378,9 +378,9 @@ pub struct ApprovalThresholdInput {
 /// A category's limit.
 #[derive(Debug, Clone, InputObject)]
 pub struct CategoryLimitInput {
-    /// Category.
+    /// The expense category the limit applies to, e.g. `meals`.
     pub category: String,
-    /// Limit.
+    /// The most one expense of the category may claim without a policy violation.
     pub limit: MoneyInput,
 }
 

@@ -336,7 +336,9 @@ impl InvoiceQuery {
     async fn invoices(
         &self,
         ctx: &Context<'_>,
-        filter: Option<InvoiceFilter>,
+        #[graphql(desc = "Only invoices matching all the given conditions.")] filter: Option<
+            InvoiceFilter,
+        >,
         #[graphql(desc = "The order; newest issue date first if not given.")] sort: Option<
             InvoiceSort,
         >,
@@ -405,6 +407,7 @@ impl InvoiceMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "1-200 characters; a retry with the same key returns the first outcome.")]
         idempotency_key: String,
+        #[graphql(desc = "The customer and, optionally, currency, terms and notes.")]
         input: InvoiceDraftInput,
     ) -> async_graphql::Result<CommandResult> {
         let input = input.into_command()?;
@@ -416,9 +419,16 @@ impl InvoiceMutation {
     async fn add_invoice_line(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "1-200 characters chosen by the client; a retry with the same key returns the first outcome and writes nothing again."
+        )]
         idempotency_key: String,
+        #[graphql(
+            desc = "The version the caller last read: refused with CONFLICT if the aggregate changed since. Omit to apply on top of any change."
+        )]
         expected_version: Option<i64>,
-        invoice_id: ID,
+        #[graphql(desc = "The invoice's UUID (`invoiceId`).")] invoice_id: ID,
+        #[graphql(desc = "The line's description, quantity, unit price, discount and taxes.")]
         line: LineInput,
     ) -> async_graphql::Result<CommandResult> {
         let id = uuid_arg(&invoice_id, "invoiceId")?;
@@ -444,10 +454,17 @@ impl InvoiceMutation {
     async fn change_invoice_line(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "1-200 characters chosen by the client; a retry with the same key returns the first outcome and writes nothing again."
+        )]
         idempotency_key: String,
+        #[graphql(
+            desc = "The version the caller last read: refused with CONFLICT if the aggregate changed since. Omit to apply on top of any change."
+        )]
         expected_version: Option<i64>,
-        invoice_id: ID,
-        line_id: ID,
+        #[graphql(desc = "The invoice's UUID (`invoiceId`).")] invoice_id: ID,
+        #[graphql(desc = "The line's UUID (`lineId`).")] line_id: ID,
+        #[graphql(desc = "The line's description, quantity, unit price, discount and taxes.")]
         line: LineInput,
     ) -> async_graphql::Result<CommandResult> {
         let id = uuid_arg(&invoice_id, "invoiceId")?;
@@ -462,10 +479,16 @@ impl InvoiceMutation {
     async fn remove_invoice_line(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "1-200 characters chosen by the client; a retry with the same key returns the first outcome and writes nothing again."
+        )]
         idempotency_key: String,
+        #[graphql(
+            desc = "The version the caller last read: refused with CONFLICT if the aggregate changed since. Omit to apply on top of any change."
+        )]
         expected_version: Option<i64>,
-        invoice_id: ID,
-        line_id: ID,
+        #[graphql(desc = "The invoice's UUID (`invoiceId`).")] invoice_id: ID,
+        #[graphql(desc = "The line's UUID (`lineId`).")] line_id: ID,
     ) -> async_graphql::Result<CommandResult> {
         let id = uuid_arg(&invoice_id, "invoiceId")?;
         let line_id = uuid_arg(&line_id, "lineId")?;
@@ -478,9 +501,16 @@ impl InvoiceMutation {
     async fn update_invoice_terms(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "1-200 characters chosen by the client; a retry with the same key returns the first outcome and writes nothing again."
+        )]
         idempotency_key: String,
+        #[graphql(
+            desc = "The version the caller last read: refused with CONFLICT if the aggregate changed since. Omit to apply on top of any change."
+        )]
         expected_version: Option<i64>,
-        invoice_id: ID,
+        #[graphql(desc = "The invoice's UUID (`invoiceId`).")] invoice_id: ID,
+        #[graphql(desc = "When the invoice falls due: net days or a fixed date.")]
         terms: DueTermsInput,
         #[graphql(desc = "Free text printed on the invoice; null removes it.")] notes: Option<
             String,
@@ -497,9 +527,15 @@ impl InvoiceMutation {
     async fn issue_invoice(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "1-200 characters chosen by the client; a retry with the same key returns the first outcome and writes nothing again."
+        )]
         idempotency_key: String,
+        #[graphql(
+            desc = "The version the caller last read: refused with CONFLICT if the aggregate changed since. Omit to apply on top of any change."
+        )]
         expected_version: Option<i64>,
-        invoice_id: ID,
+        #[graphql(desc = "The invoice's UUID (`invoiceId`).")] invoice_id: ID,
         #[graphql(desc = "The issue date; today (UTC) if not given.")] issue_date: Option<Date>,
     ) -> async_graphql::Result<CommandResult> {
         let id = uuid_arg(&invoice_id, "invoiceId")?;
@@ -515,9 +551,15 @@ impl InvoiceMutation {
     async fn mark_invoice_sent(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "1-200 characters chosen by the client; a retry with the same key returns the first outcome and writes nothing again."
+        )]
         idempotency_key: String,
+        #[graphql(
+            desc = "The version the caller last read: refused with CONFLICT if the aggregate changed since. Omit to apply on top of any change."
+        )]
         expected_version: Option<i64>,
-        invoice_id: ID,
+        #[graphql(desc = "The invoice's UUID (`invoiceId`).")] invoice_id: ID,
         #[graphql(desc = "Where it was sent (an e-mail address or a channel).")] recipient: String,
         #[graphql(desc = "Further recipients of the same sending.")] cc: Option<Vec<String>>,
     ) -> async_graphql::Result<CommandResult> {
@@ -534,9 +576,16 @@ impl InvoiceMutation {
     async fn record_payment(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "1-200 characters chosen by the client; a retry with the same key returns the first outcome and writes nothing again."
+        )]
         idempotency_key: String,
+        #[graphql(
+            desc = "The version the caller last read: refused with CONFLICT if the aggregate changed since. Omit to apply on top of any change."
+        )]
         expected_version: Option<i64>,
-        invoice_id: ID,
+        #[graphql(desc = "The invoice's UUID (`invoiceId`).")] invoice_id: ID,
+        #[graphql(desc = "The amount received, in the invoice's currency, and how.")]
         payment: PaymentInput,
     ) -> async_graphql::Result<CommandResult> {
         let id = uuid_arg(&invoice_id, "invoiceId")?;
@@ -558,10 +607,16 @@ impl InvoiceMutation {
     async fn refund_payment(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "1-200 characters chosen by the client; a retry with the same key returns the first outcome and writes nothing again."
+        )]
         idempotency_key: String,
+        #[graphql(
+            desc = "The version the caller last read: refused with CONFLICT if the aggregate changed since. Omit to apply on top of any change."
+        )]
         expected_version: Option<i64>,
-        invoice_id: ID,
-        refund: RefundInput,
+        #[graphql(desc = "The invoice's UUID (`invoiceId`).")] invoice_id: ID,
+        #[graphql(desc = "The payment refunded and how much of it.")] refund: RefundInput,
     ) -> async_graphql::Result<CommandResult> {
         let id = uuid_arg(&invoice_id, "invoiceId")?;
         let refund = refund.into_command()?;
@@ -582,10 +637,16 @@ impl InvoiceMutation {
     async fn issue_credit_note(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "1-200 characters chosen by the client; a retry with the same key returns the first outcome and writes nothing again."
+        )]
         idempotency_key: String,
+        #[graphql(
+            desc = "The version the caller last read: refused with CONFLICT if the aggregate changed since. Omit to apply on top of any change."
+        )]
         expected_version: Option<i64>,
-        invoice_id: ID,
-        credit_note: CreditNoteInput,
+        #[graphql(desc = "The invoice's UUID (`invoiceId`).")] invoice_id: ID,
+        #[graphql(desc = "The gross amount credited and why.")] credit_note: CreditNoteInput,
     ) -> async_graphql::Result<CommandResult> {
         let id = uuid_arg(&invoice_id, "invoiceId")?;
         let input = credit_note.into_command()?;
@@ -606,9 +667,15 @@ impl InvoiceMutation {
     async fn void_invoice(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "1-200 characters chosen by the client; a retry with the same key returns the first outcome and writes nothing again."
+        )]
         idempotency_key: String,
+        #[graphql(
+            desc = "The version the caller last read: refused with CONFLICT if the aggregate changed since. Omit to apply on top of any change."
+        )]
         expected_version: Option<i64>,
-        invoice_id: ID,
+        #[graphql(desc = "The invoice's UUID (`invoiceId`).")] invoice_id: ID,
         #[graphql(desc = "Why, for the record.")] reason: String,
     ) -> async_graphql::Result<CommandResult> {
         let id = uuid_arg(&invoice_id, "invoiceId")?;

@@ -53,7 +53,11 @@ pub struct NodeQuery;
 impl NodeQuery {
     /// Any object by its global id; null if the caller's tenant has none such
     /// (FORBIDDEN if the caller may not read that kind of object).
-    async fn node(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Node>> {
+    async fn node(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "An opaque global id, from any Node's `id`.")] id: ID,
+    ) -> async_graphql::Result<Option<Node>> {
         resolve(ctx, &id).await
     }
 
@@ -62,7 +66,7 @@ impl NodeQuery {
     async fn nodes(
         &self,
         ctx: &Context<'_>,
-        ids: Vec<ID>,
+        #[graphql(desc = "Opaque global ids, from Nodes' `id`.")] ids: Vec<ID>,
     ) -> async_graphql::Result<Vec<Option<Node>>> {
         let most = request(ctx)?.limits.max_page_size;
         if ids.len() > most {

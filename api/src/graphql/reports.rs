@@ -218,6 +218,7 @@ impl ReportQuery {
     async fn revenue_by_month(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The months and currency to report; everything if not given.")]
         filter: Option<ReportFilter>,
         #[graphql(desc = "A mutation's consistencyToken: wait until this report shows it.")]
         consistency_token: Option<String>,
@@ -232,6 +233,7 @@ impl ReportQuery {
     async fn tax_summary(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The months and currency to report; everything if not given.")]
         filter: Option<ReportFilter>,
         #[graphql(desc = "A mutation's consistencyToken: wait until this report shows it.")]
         consistency_token: Option<String>,
@@ -246,6 +248,7 @@ impl ReportQuery {
     async fn expenses_by_category(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The months and currency to report; everything if not given.")]
         filter: Option<ReportFilter>,
         #[graphql(desc = "A mutation's consistencyToken: wait until this report shows it.")]
         consistency_token: Option<String>,

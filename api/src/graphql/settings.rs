@@ -148,7 +148,11 @@ impl SettingsMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "1-200 characters; a retry with the same key returns the first outcome.")]
         idempotency_key: String,
+        #[graphql(
+            desc = "The version the caller last read: refused with CONFLICT if the aggregate changed since. Omit to apply on top of any change."
+        )]
         expected_version: Option<i64>,
+        #[graphql(desc = "Rounding and number series; they apply to invoices issued from now on.")]
         policy: InvoicingPolicyInput,
     ) -> async_graphql::Result<CommandResult> {
         let policy = policy.into_domain()?;
@@ -161,8 +165,17 @@ impl SettingsMutation {
     async fn configure_expense_policy(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "1-200 characters chosen by the client; a retry with the same key returns the first outcome and writes nothing again."
+        )]
         idempotency_key: String,
+        #[graphql(
+            desc = "The version the caller last read: refused with CONFLICT if the aggregate changed since. Omit to apply on top of any change."
+        )]
         expected_version: Option<i64>,
+        #[graphql(
+            desc = "Approval thresholds, category limits and the receipt rule; they apply to expenses submitted from now on."
+        )]
         policy: ExpensePolicyInput,
     ) -> async_graphql::Result<CommandResult> {
         let policy = policy.into_domain()?;

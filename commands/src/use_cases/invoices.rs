@@ -27,7 +27,7 @@ pub struct CreateInvoiceDraft {
     pub currency: Option<Currency>,
     /// Due terms; the customer's payment terms when absent.
     pub due_terms: Option<DueTerms>,
-    /// Notes.
+    /// Free text printed on the invoice; none if absent.
     pub notes: Option<String>,
 }
 
@@ -56,9 +56,9 @@ pub struct RecordPayment {
     pub amount: Money,
     /// Value date; today when absent.
     pub received_on: Option<NaiveDate>,
-    /// How.
+    /// How the payment was made.
     pub method: PaymentMethod,
-    /// Reference.
+    /// The payer's reference (a bank transfer's, a card slip's), if any.
     pub reference: Option<String>,
 }
 
@@ -67,11 +67,11 @@ pub struct RecordPayment {
 pub struct RefundPayment {
     /// The payment refunded.
     pub payment_id: PaymentId,
-    /// Amount.
+    /// The amount, in the invoice's currency.
     pub amount: Money,
     /// Date; today when absent.
     pub refunded_on: Option<NaiveDate>,
-    /// Why.
+    /// Why, in words kept with the record and shown in the history.
     pub reason: String,
 }
 
@@ -82,7 +82,7 @@ pub struct IssueCreditNote {
     pub amount: Money,
     /// Issue date; today when absent.
     pub issue_date: Option<NaiveDate>,
-    /// Why.
+    /// Why, in words kept with the record and shown in the history.
     pub reason: String,
 }
 

@@ -95,7 +95,7 @@ pub enum InvoiceCommand {
         payment_id: PaymentId,
         /// Amount given back.
         amount: Money,
-        /// When.
+        /// The date it takes effect.
         refunded_on: NaiveDate,
         /// Why (required).
         reason: String,
@@ -117,7 +117,7 @@ pub enum InvoiceCommand {
     Void {
         /// Why (required).
         reason: String,
-        /// When.
+        /// The date it takes effect.
         voided_on: NaiveDate,
     },
 }

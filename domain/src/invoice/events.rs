@@ -34,11 +34,11 @@ pub enum DueTerms {
 pub enum PaymentMethod {
     /// Bank transfer.
     BankTransfer,
-    /// Card.
+    /// Paid by debit or credit card.
     Card,
-    /// Cash.
+    /// Paid in cash.
     Cash,
-    /// Cheque.
+    /// Paid by cheque.
     Cheque,
     /// Direct debit.
     DirectDebit,
@@ -81,7 +81,7 @@ pub enum InvoiceEvent {
         currency: Currency,
         /// Due date or payment terms.
         due_terms: DueTerms,
-        /// Notes.
+        /// Free text printed on the invoice; none if absent.
         notes: Option<String>,
     },
     /// A line was added to the draft.
@@ -107,7 +107,7 @@ pub enum InvoiceEvent {
     DraftTermsUpdated {
         /// Due date or payment terms.
         due_terms: DueTerms,
-        /// Notes.
+        /// Free text printed on the invoice; none if absent.
         notes: Option<String>,
     },
     /// The invoice was numbered and frozen; its amounts are final.
@@ -127,7 +127,7 @@ pub enum InvoiceEvent {
     },
     /// The invoice was sent.
     InvoiceSent {
-        /// When.
+        /// When it happened (UTC).
         sent_at: DateTime<Utc>,
         /// To whom, in order (v1 had a single `recipient`).
         recipients: Vec<String>,
@@ -140,9 +140,9 @@ pub enum InvoiceEvent {
         amount: Money,
         /// Value date.
         received_on: NaiveDate,
-        /// How.
+        /// How the payment was made.
         method: PaymentMethod,
-        /// Reference.
+        /// The payer's reference (a bank transfer's, a card slip's), if any.
         reference: Option<String>,
         /// What is still owed after this payment.
         amount_due_after: Decimal,
@@ -155,9 +155,9 @@ pub enum InvoiceEvent {
         payment_id: PaymentId,
         /// Amount given back.
         amount: Money,
-        /// When.
+        /// The date it takes effect.
         refunded_on: NaiveDate,
-        /// Why.
+        /// Why, in words kept with the record and shown in the history.
         reason: String,
         /// What is owed after the refund.
         amount_due_after: Decimal,
@@ -170,7 +170,7 @@ pub enum InvoiceEvent {
         number: DocumentNumber,
         /// Issue date.
         issue_date: NaiveDate,
-        /// Why.
+        /// Why, in words kept with the record and shown in the history.
         reason: String,
         /// The credited amounts, split by tax rate (positive numbers).
         totals: DocumentTotals,
@@ -179,9 +179,9 @@ pub enum InvoiceEvent {
     },
     /// The invoice was cancelled.
     InvoiceVoided {
-        /// Why.
+        /// Why, in words kept with the record and shown in the history.
         reason: String,
-        /// When.
+        /// The date it takes effect.
         voided_on: NaiveDate,
     },
 }

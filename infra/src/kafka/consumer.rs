@@ -308,10 +308,10 @@ impl KafkaProjections {
         let mut tx = self.pool.begin().await?;
         open_delivered(&mut tx, self.projections.key_wrapping(), &mut batch)
             .await
-            .map_err(crate::ProjectionsError::from)?;
+            .map_err(crate::ProjectionRunError::from)?;
         let outcome = apply_delivered(&mut tx, projector, group, &self.instance, batch)
             .await
-            .map_err(crate::ProjectionsError::from)?;
+            .map_err(crate::ProjectionRunError::from)?;
         for letter in &outcome.dead_letters {
             self.publish_dead_letter(projector.name(), letter).await?;
         }
@@ -329,7 +329,7 @@ impl KafkaProjections {
         let mut tx = self.pool.begin().await?;
         let watermark = advance_idle(&mut tx, projector)
             .await
-            .map_err(crate::ProjectionsError::from)?;
+            .map_err(crate::ProjectionRunError::from)?;
         tx.commit().await?;
         Ok(watermark)
     }

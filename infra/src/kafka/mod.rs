@@ -50,12 +50,12 @@ pub enum TransportError {
     Delivery {
         /// Which message.
         what: String,
-        /// Why.
+        /// What the broker or librdkafka said.
         reason: String,
     },
     /// A projector failed in a way retrying cannot fix alone.
     #[error(transparent)]
-    Projections(#[from] crate::ProjectionsError),
+    Projections(#[from] crate::ProjectionRunError),
     /// Postgres failed.
     #[error("database error: {0}")]
     Sql(#[from] sqlx::Error),

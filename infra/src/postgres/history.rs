@@ -183,7 +183,7 @@ pub enum HistoryError {
         aggregate_id: String,
         /// The event's sequence.
         sequence: i64,
-        /// Why.
+        /// What failed: opening its personal data, upcasting, or decoding.
         reason: String,
     },
 }
