@@ -349,3 +349,75 @@ async fn a_persisted_query_is_sent_once_then_by_its_hash() {
     let (_, again) = server.post(Some(&admin), by_hash.to_string()).await;
     assert_eq!(again["data"], first["data"], "{again}");
 }
+
+#[tokio::test]
+async fn aging_as_of_a_date_counts_only_what_was_owed_then() {
+    let db = TestDatabase::new().await;
+    let server = Server::start(&db).await;
+    let admin = server.token(tenant(), "root", Role::Admin);
+    // Given an invoice of 1,190.00 issued on 1 September, due 1 October (30 days),
+    // 100.00 paid on 15 October and 50.00 credited on 10 November...
+    let customer = server
+        .ok(
+            &admin,
+            "mutation($key: String!) { registerCustomer(idempotencyKey: $key, input: {
+                contact: {name: \"Acme\"}, tax: {country: \"DE\", defaultCurrency: \"EUR\",
+                paymentTermsDays: 30}}) { aggregateId } }",
+            json!({"key": key()}),
+        )
+        .await["registerCustomer"]["aggregateId"]
+        .clone();
+    let invoice = server
+        .ok(
+            &admin,
+            "mutation($key: String!, $c: ID!) { createInvoiceDraft(idempotencyKey: $key,
+                input: {customerId: $c}) { aggregateId } }",
+            json!({"key": key(), "c": customer}),
+        )
+        .await["createInvoiceDraft"]["aggregateId"]
+        .clone();
+    let mut written = String::new();
+    for mutation in [
+        "mutation($key: String!, $i: ID!) { addInvoiceLine(idempotencyKey: $key, invoiceId: $i,
+            line: {description: \"Consulting\", quantity: \"10\", unitPrice: \"100\",
+            taxes: [{code: \"VAT\", percent: \"19\", treatment: STANDARD}]}) { consistencyToken } }",
+        "mutation($key: String!, $i: ID!) { issueInvoice(idempotencyKey: $key, invoiceId: $i,
+            issueDate: \"2026-09-01\") { consistencyToken } }",
+        "mutation($key: String!, $i: ID!) { recordPayment(idempotencyKey: $key, invoiceId: $i,
+            payment: {amount: {amount: \"100.00\", currency: \"EUR\"}, method: CARD,
+            receivedOn: \"2026-10-15\"}) { consistencyToken } }",
+        "mutation($key: String!, $i: ID!) { issueCreditNote(idempotencyKey: $key,
+            invoiceId: $i, creditNote: {amount: {amount: \"50.00\", currency: \"EUR\"},
+            reason: \"Discount\", issueDate: \"2026-11-10\"}) { consistencyToken } }",
+    ] {
+        let data = server
+            .ok(&admin, mutation, json!({"key": key(), "i": invoice}))
+            .await;
+        let result = data.as_object().unwrap().values().next().unwrap();
+        written = result["consistencyToken"].as_str().unwrap().to_owned();
+    }
+    let aging = "query($d: Date, $t: String) { arAging(asOf: $d, consistencyToken: $t) {
+        currentAmount days1To30: days130 days31To60: days3160 totalDue } }";
+    // ...when the aging is taken on each date, then it shows what was owed then.
+    let on = |date: Option<&str>| json!({"d": date, "t": written});
+    let before_issue = server.ok(&admin, aging, on(Some("2026-08-31"))).await;
+    assert_eq!(before_issue["arAging"], json!([]));
+    let not_yet_due = server.ok(&admin, aging, on(Some("2026-09-15"))).await;
+    assert_eq!(
+        not_yet_due["arAging"],
+        json!([{"currentAmount": "1190.00", "days1To30": "0", "days31To60": "0", "totalDue": "1190.00"}])
+    );
+    let after_payment = server.ok(&admin, aging, on(Some("2026-10-20"))).await;
+    assert_eq!(
+        after_payment["arAging"],
+        json!([{"currentAmount": "0", "days1To30": "1090.00", "days31To60": "0", "totalDue": "1090.00"}])
+    );
+    let after_credit = server.ok(&admin, aging, on(Some("2026-11-15"))).await;
+    assert_eq!(
+        after_credit["arAging"],
+        json!([{"currentAmount": "0", "days1To30": "0", "days31To60": "1040.00", "totalDue": "1040.00"}])
+    );
+    // Today, whatever day that is, everything above has happened.
+    let today = server.ok(&admin, aging, on(None)).await;
+    assert_eq!(today["arAging"][0]["totalDue"], "1040.00", "{today}");
+}

@@ -144,11 +144,45 @@ pub async fn swap_in(
         .bind(&names)
         .fetch_all(&mut *conn)
         .await?;
-    for (name, kind) in &old {
-        let what = if kind == "v" { "VIEW" } else { "TABLE" };
-        sqlx::query(&format!("DROP {what} {LIVE_SCHEMA}.{}", quote(name)))
+    // Functions (a read model's shared SQL rules) sit between the two: views use
+    // them, and they are bound to the tables.
+    let functions_of = "SELECT p.proname::text, p.oid::regprocedure::text FROM pg_proc p
+                        JOIN pg_namespace n ON n.oid = p.pronamespace
+                        WHERE n.nspname = $1 AND ($2::text[] IS NULL OR p.proname = ANY($2))
+                        ORDER BY p.proname";
+    let new_functions: Vec<(String, String)> = sqlx::query_as(functions_of)
+        .bind(staging.schema())
+        .bind(None::<Vec<String>>)
+        .fetch_all(&mut *conn)
+        .await?;
+    names.extend(new_functions.iter().map(|(name, _)| name.clone()));
+    let old_functions: Vec<(String, String)> = sqlx::query_as(functions_of)
+        .bind(LIVE_SCHEMA)
+        .bind(&names)
+        .fetch_all(&mut *conn)
+        .await?;
+    let (old_views, old_tables): (Vec<_>, Vec<_>) = old.iter().partition(|(_, kind)| kind == "v");
+    for (name, _) in &old_views {
+        sqlx::query(&format!("DROP VIEW {LIVE_SCHEMA}.{}", quote(name)))
             .execute(&mut *conn)
             .await?;
+    }
+    for (_, signature) in &old_functions {
+        sqlx::query(&format!("DROP FUNCTION {signature}"))
+            .execute(&mut *conn)
+            .await?;
+    }
+    for (name, _) in &old_tables {
+        sqlx::query(&format!("DROP TABLE {LIVE_SCHEMA}.{}", quote(name)))
+            .execute(&mut *conn)
+            .await?;
+    }
+    for (_, signature) in &new_functions {
+        sqlx::query(&format!(
+            "ALTER FUNCTION {signature} SET SCHEMA {LIVE_SCHEMA}"
+        ))
+        .execute(&mut *conn)
+        .await?;
     }
     for (name, kind) in &new {
         let what = if kind == "v" { "VIEW" } else { "TABLE" };
@@ -169,7 +203,11 @@ pub async fn swap_in(
     sqlx::query(&format!("DROP SCHEMA {}", quote(staging.schema())))
         .execute(&mut *conn)
         .await?;
-    let relations: Vec<String> = new.into_iter().map(|(name, _)| name).collect();
+    let relations: Vec<String> = new
+        .into_iter()
+        .chain(new_functions)
+        .map(|(name, _)| name)
+        .collect();
     sqlx::query(
         "INSERT INTO public.projection_checkpoints
              (projector, transaction_id, global_position, definition_hash, relations)

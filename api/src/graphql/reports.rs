@@ -39,7 +39,8 @@ impl ReportFilter {
     }
 }
 
-/// Receivables of one customer in one currency, by days past due as of today.
+/// Receivables of one customer in one currency, by days past due on the report's
+/// date.
 #[derive(Debug, Clone, SimpleObject)]
 #[graphql(name = "AgingRow")]
 pub struct AgingLine {
@@ -199,18 +200,25 @@ macro_rules! report {
 
 #[Object]
 impl ReportQuery {
-    /// Receivables aging per customer and currency, by days past due as of today.
+    /// Receivables aging per customer and currency: what was owed on `asOf` (today
+    /// if not given), by days past due on that date.
     async fn ar_aging(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Only amounts in this ISO 4217 currency.")] currency: Option<String>,
+        #[graphql(
+            desc = "The date the aging is taken on (e.g. a month's last day): invoices issued and not voided by then, less payments, refunds and credit notes dated by then. Today if not given."
+        )]
+        as_of: Option<Date>,
         #[graphql(desc = "A mutation's consistencyToken: wait until this report shows it.")]
         consistency_token: Option<String>,
     ) -> async_graphql::Result<Vec<AgingLine>> {
         let currency = currency.map(|c| c.trim().to_ascii_uppercase());
+        let as_of = as_of.map(|d| d.0);
         report!(ctx, consistency_token, |tx| queries::ar_aging(
             &mut tx,
-            currency.as_deref()
+            currency.as_deref(),
+            as_of
         ))
     }
 

@@ -35,7 +35,8 @@ impl Projector for InvoicingProjector {
 
     fn version(&self) -> u32 {
         // 2: customers.personal_data_erased_at.
-        2
+        // 3: ar_aging_as_of(date), the aging rule the view and the API share.
+        3
     }
 
     fn schema_sql(&self) -> &'static str {

@@ -438,19 +438,22 @@ pub async fn balances_of(
     .await
 }
 
-/// Receivables aging per customer and currency as of today, optionally in one
-/// currency.
+/// Receivables aging per customer and currency as of `as_of` (today when `None`):
+/// what was owed on that date, by days past due then, optionally in one currency.
 pub async fn ar_aging(
     conn: &mut PgConnection,
     currency: Option<&str>,
+    as_of: Option<NaiveDate>,
 ) -> Result<Vec<AgingRow>, sqlx::Error> {
     sqlx::query_as(
         "SELECT customer_id, customer_name, currency, current_amount, days_1_30, days_31_60,
                 days_61_90, days_over_90, total_due
-         FROM folio_read.ar_aging WHERE $1::text IS NULL OR currency = $1
+         FROM folio_read.ar_aging_as_of(coalesce($2::date, current_date))
+         WHERE $1::text IS NULL OR currency = $1
          ORDER BY customer_name, currency",
     )
     .bind(currency)
+    .bind(as_of)
     .fetch_all(conn)
     .await
 }

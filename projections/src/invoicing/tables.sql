@@ -379,22 +379,75 @@ COMMENT ON COLUMN customer_balances.open_invoices IS 'Issued or sent invoices wi
 COMMENT ON COLUMN customer_balances.open_amount IS 'Sum still owed.';
 COMMENT ON COLUMN customer_balances.overdue_amount IS 'Part of open_amount past its due date.';
 
+-- The aging rule, once: what was owed on a given date, by days past due on that
+-- date. Used by the ar_aging view (as of today, for BI) and by the API's
+-- arAging(asOf:). An invoice counts from its issue date until it is voided; what was
+-- due then is its total less the payments received by then, plus the refunds made
+-- by then, less the credit notes issued by then. BEGIN ATOMIC binds the tables when
+-- the function is created (so it follows them out of a rebuild's staging schema);
+-- it runs as the caller, so row-level security still confines it to one tenant.
+CREATE FUNCTION ar_aging_as_of(as_of date)
+    RETURNS TABLE
+            (
+                tenant_id      uuid,
+                customer_id    uuid,
+                customer_name  text,
+                currency       text,
+                current_amount numeric,
+                days_1_30      numeric,
+                days_31_60     numeric,
+                days_61_90     numeric,
+                days_over_90   numeric,
+                total_due      numeric
+            )
+    LANGUAGE sql
+    STABLE
+BEGIN ATOMIC
+    WITH owed AS (SELECT i.tenant_id,
+                         i.customer_id,
+                         i.currency,
+                         ar_aging_as_of.as_of - i.due_date AS days_past_due,
+                         i.total
+                             - coalesce((SELECT sum(p.amount)
+                                         FROM payments p
+                                         WHERE p.tenant_id = i.tenant_id
+                                           AND p.invoice_id = i.invoice_id
+                                           AND p.received_on <= ar_aging_as_of.as_of), 0)
+                             + coalesce((SELECT sum(r.amount)
+                                         FROM payment_refunds r
+                                         WHERE r.tenant_id = i.tenant_id
+                                           AND r.invoice_id = i.invoice_id
+                                           AND r.refunded_on <= ar_aging_as_of.as_of), 0)
+                             - coalesce((SELECT sum(n.total)
+                                         FROM credit_notes n
+                                         WHERE n.tenant_id = i.tenant_id
+                                           AND n.invoice_id = i.invoice_id
+                                           AND n.issue_date <= ar_aging_as_of.as_of), 0) AS due
+                  FROM invoices i
+                  WHERE i.status IN ('ISSUED', 'SENT', 'VOID')
+                    AND i.issue_date <= ar_aging_as_of.as_of
+                    AND (i.voided_on IS NULL OR i.voided_on > ar_aging_as_of.as_of))
+    SELECT o.tenant_id,
+           o.customer_id,
+           c.name,
+           o.currency,
+           coalesce(sum(o.due) FILTER (WHERE o.days_past_due <= 0), 0),
+           coalesce(sum(o.due) FILTER (WHERE o.days_past_due BETWEEN 1 AND 30), 0),
+           coalesce(sum(o.due) FILTER (WHERE o.days_past_due BETWEEN 31 AND 60), 0),
+           coalesce(sum(o.due) FILTER (WHERE o.days_past_due BETWEEN 61 AND 90), 0),
+           coalesce(sum(o.due) FILTER (WHERE o.days_past_due > 90), 0),
+           sum(o.due)
+    FROM owed o
+             JOIN customers c ON c.tenant_id = o.tenant_id AND c.customer_id = o.customer_id
+    WHERE o.due > 0
+    GROUP BY o.tenant_id, o.customer_id, c.name, o.currency;
+END;
+
+COMMENT ON FUNCTION ar_aging_as_of(date) IS 'Accounts-receivable aging per customer and currency as of a date: what was owed then (payments, refunds and credit notes up to that date), by days past due then.';
+
 CREATE VIEW ar_aging WITH (security_invoker = true) AS
-SELECT c.tenant_id,
-       c.customer_id,
-       c.name AS customer_name,
-       i.currency,
-       coalesce(sum(i.amount_due) FILTER (WHERE current_date - i.due_date <= 0), 0) AS current_amount,
-       coalesce(sum(i.amount_due) FILTER (WHERE current_date - i.due_date BETWEEN 1 AND 30), 0) AS days_1_30,
-       coalesce(sum(i.amount_due) FILTER (WHERE current_date - i.due_date BETWEEN 31 AND 60), 0) AS days_31_60,
-       coalesce(sum(i.amount_due) FILTER (WHERE current_date - i.due_date BETWEEN 61 AND 90), 0) AS days_61_90,
-       coalesce(sum(i.amount_due) FILTER (WHERE current_date - i.due_date > 90), 0) AS days_over_90,
-       sum(i.amount_due) AS total_due
-FROM customers c
-         JOIN invoices i USING (tenant_id, customer_id)
-WHERE i.status IN ('ISSUED', 'SENT')
-  AND i.amount_due > 0
-GROUP BY c.tenant_id, c.customer_id, c.name, i.currency;
+SELECT *
+FROM ar_aging_as_of(current_date);
 
 COMMENT ON VIEW ar_aging IS 'Accounts-receivable aging per customer and currency, by days past due as of today.';
 COMMENT ON COLUMN ar_aging.tenant_id IS 'Owning tenant.';
