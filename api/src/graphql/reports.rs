@@ -2,7 +2,7 @@
 //! by category, each filtered by period and currency (no currency conversion:
 //! one row per currency).
 
-use async_graphql::{Context, InputObject, Object, SimpleObject};
+use async_graphql::{ComplexObject, Context, InputObject, Object, SimpleObject};
 use folio_commands::Action;
 use folio_projections::expenses::queries as expense_queries;
 use folio_projections::invoicing::queries::{self, AgingRow, RevenueRow, TaxRow};
@@ -10,6 +10,7 @@ use folio_projections::reading::ReportPeriod;
 use uuid::Uuid;
 
 use super::context::request;
+use super::enums::{from_stored, TaxTreatment};
 use super::scalars::{Date, Decimal};
 use crate::error::{unavailable, validation};
 
@@ -116,7 +117,7 @@ impl From<RevenueRow> for RevenueMonth {
 
 /// Tax of one rate in one month and currency.
 #[derive(Debug, Clone, SimpleObject)]
-#[graphql(name = "TaxRow")]
+#[graphql(name = "TaxRow", complex)]
 pub struct TaxLine {
     /// The first day of the month.
     pub month: Date,
@@ -126,8 +127,9 @@ pub struct TaxLine {
     pub tax_code: String,
     /// The rate in percent, e.g. `19`.
     pub tax_percent: Decimal,
-    /// `STANDARD`, `ZERO_RATED`, `EXEMPT` or `WITHHOLDING`, as stored.
-    pub treatment: String,
+    /// The treatment label as stored (read through `treatment`).
+    #[graphql(skip)]
+    pub stored_treatment: String,
     /// Net amount taxed at this rate.
     pub taxable_base: Decimal,
     /// Tax at this rate (withholdings negative).
@@ -141,10 +143,18 @@ impl From<TaxRow> for TaxLine {
             currency: r.currency,
             tax_code: r.tax_code,
             tax_percent: r.tax_percent.into(),
-            treatment: r.treatment,
+            stored_treatment: r.treatment,
             taxable_base: r.taxable_base.into(),
             tax_amount: r.tax_amount.into(),
         }
+    }
+}
+
+#[ComplexObject]
+impl TaxLine {
+    /// How the tax applies: charged, zero-rated, exempt or withheld.
+    async fn treatment(&self) -> async_graphql::Result<TaxTreatment> {
+        from_stored(&self.stored_treatment)
     }
 }
 
