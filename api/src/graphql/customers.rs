@@ -163,9 +163,10 @@ impl CustomerQuery {
         #[graphql(desc = "A mutation's consistencyToken: wait until this read shows it.")]
         consistency_token: Option<String>,
     ) -> async_graphql::Result<Option<Customer>> {
-        request(ctx)?
-            .await_token(consistency_token.as_deref())
-            .await?;
+        // The rights first: a refused caller learns nothing, not even by waiting.
+        let request = request(ctx)?;
+        request.require(Action::ReadInvoicing)?;
+        request.await_token(consistency_token.as_deref()).await?;
         customer_by_id(ctx, uuid_arg(&id, "id")?).await
     }
 }

@@ -179,9 +179,10 @@ impl ExpenseQuery {
         consistency_token: Option<String>,
     ) -> async_graphql::Result<Option<Expense>> {
         let id = uuid_arg(&id, "id")?;
-        request(ctx)?
-            .await_token(consistency_token.as_deref())
-            .await?;
+        // The rights first: a refused caller learns nothing, not even by waiting.
+        let request = request(ctx)?;
+        scope(request)?;
+        request.await_token(consistency_token.as_deref()).await?;
         expense_by_id(ctx, id).await
     }
 }

@@ -373,9 +373,10 @@ impl InvoiceQuery {
         consistency_token: Option<String>,
     ) -> async_graphql::Result<Option<Invoice>> {
         let id = uuid_arg(&id, "id")?;
-        request(ctx)?
-            .await_token(consistency_token.as_deref())
-            .await?;
+        // The rights first: a refused caller learns nothing, not even by waiting.
+        let request = request(ctx)?;
+        request.require(Action::ReadInvoicing)?;
+        request.await_token(consistency_token.as_deref()).await?;
         invoice_by_id(ctx, id).await
     }
 
@@ -388,9 +389,10 @@ impl InvoiceQuery {
         consistency_token: Option<String>,
     ) -> async_graphql::Result<Option<CreditNote>> {
         let id = uuid_arg(&id, "id")?;
-        request(ctx)?
-            .await_token(consistency_token.as_deref())
-            .await?;
+        // The rights first: a refused caller learns nothing, not even by waiting.
+        let request = request(ctx)?;
+        request.require(Action::ReadInvoicing)?;
+        request.await_token(consistency_token.as_deref()).await?;
         credit_note_by_id(ctx, id).await
     }
 }
