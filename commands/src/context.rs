@@ -9,6 +9,16 @@ use uuid::Uuid;
 
 use crate::access::Caller;
 
+/// Longest accepted idempotency key, in bytes.
+pub const MAX_IDEMPOTENCY_KEY_LEN: usize = 200;
+
+/// `raw` as an idempotency key: trimmed, 1 to [`MAX_IDEMPOTENCY_KEY_LEN`] bytes;
+/// `None` if it is not one. The one rule the runner and every edge apply.
+pub fn idempotency_key(raw: &str) -> Option<&str> {
+    let key = raw.trim();
+    (!key.is_empty() && key.len() <= MAX_IDEMPOTENCY_KEY_LEN).then_some(key)
+}
+
 /// Everything about a request that is not the command itself.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CommandContext {

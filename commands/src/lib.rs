@@ -43,7 +43,7 @@ mod runner;
 mod use_cases;
 
 pub use access::{Action, Caller, ExpenseVisibility, Forbidden, Role};
-pub use context::{CommandContext, CommandOutcome};
+pub use context::{idempotency_key, CommandContext, CommandOutcome, MAX_IDEMPOTENCY_KEY_LEN};
 pub use error::CommandError;
 pub use ports::{
     AggregateStore, Clock, CommandLease, CommandLedger, EventStores, LedgerError, PersonalDataKeys,

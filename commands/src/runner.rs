@@ -15,7 +15,7 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use crate::context::{CommandContext, CommandOutcome};
+use crate::context::{idempotency_key, CommandContext, CommandOutcome, MAX_IDEMPOTENCY_KEY_LEN};
 use crate::error::CommandError;
 use crate::ports::{
     AggregateStore, Clock, CommandLedger, LedgerError, PersonalDataKeys, Recorded, StoredOutcome,
@@ -38,9 +38,6 @@ impl Default for RetryPolicy {
         }
     }
 }
-
-/// Longest accepted idempotency key.
-const MAX_KEY_LEN: usize = 200;
 
 /// Runs commands; shared by every use case of [`crate::UseCases`].
 #[derive(Clone)]
@@ -190,12 +187,11 @@ impl CommandRunner {
         A::Error: Serialize + DeserializeOwned,
         R: Serialize,
     {
-        let key = ctx.idempotency_key.trim();
-        if key.is_empty() || key.len() > MAX_KEY_LEN {
+        let Some(key) = idempotency_key(&ctx.idempotency_key) else {
             return Err(CommandError::InvalidRequest(format!(
-                "an idempotency key of 1 to {MAX_KEY_LEN} characters is required"
+                "an idempotency key of 1 to {MAX_IDEMPOTENCY_KEY_LEN} characters is required"
             )));
-        }
+        };
         let fingerprint =
             fingerprint(A::TYPE, &request).map_err(|e| CommandError::Internal(Box::new(e)))?;
         let _slot = self

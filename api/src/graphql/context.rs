@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use async_graphql::Context;
 use folio_commands::history::AuditTrail;
-use folio_commands::{Action, Caller, CommandContext, UseCases};
+use folio_commands::{Action, Caller, CommandContext, UseCases, MAX_IDEMPOTENCY_KEY_LEN};
 use folio_domain::ErrorCode;
 use sqlx::{PgPool, Postgres, Transaction};
 
@@ -84,10 +84,11 @@ impl RequestContext {
         idempotency_key: String,
         expected_version: Option<i64>,
     ) -> async_graphql::Result<CommandContext> {
-        let key = idempotency_key.trim();
-        if key.is_empty() || key.len() > 200 {
-            return Err(validation("idempotencyKey must have 1 to 200 characters"));
-        }
+        let key = folio_commands::idempotency_key(&idempotency_key).ok_or_else(|| {
+            validation(format!(
+                "idempotencyKey must have 1 to {MAX_IDEMPOTENCY_KEY_LEN} characters"
+            ))
+        })?;
         let mut ctx = CommandContext::new(self.caller.clone(), key);
         if let Some(version) = expected_version {
             let version = u64::try_from(version)
