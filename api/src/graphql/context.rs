@@ -48,6 +48,17 @@ impl RequestContext {
         self.caller.require(action).map_err(forbidden)
     }
 
+    /// Refuses unless the caller may `action`, then waits for `token`: the rights
+    /// first, so a refused caller learns nothing, not even by waiting.
+    pub async fn ready_to_read(
+        &self,
+        action: Action,
+        token: Option<&str>,
+    ) -> async_graphql::Result<()> {
+        self.require(action)?;
+        self.await_token(token).await
+    }
+
     /// Waits until the read models include the write named by `token` (a
     /// `consistencyToken` a mutation returned), at most the configured wait.
     pub async fn await_token(&self, token: Option<&str>) -> async_graphql::Result<()> {

@@ -109,13 +109,15 @@ impl Customer {
     }
 }
 
-/// One customer of the caller's tenant, or null (also for another tenant's).
+/// One customer of the caller's tenant, or null (also for another tenant's),
+/// once the read models reached `token`.
 pub(crate) async fn customer_by_id(
     ctx: &Context<'_>,
     customer_id: Uuid,
+    token: Option<&str>,
 ) -> async_graphql::Result<Option<Customer>> {
     let request = request(ctx)?;
-    request.require(Action::ReadInvoicing)?;
+    request.ready_to_read(Action::ReadInvoicing, token).await?;
     let mut tx = request.reader().await?;
     let row = queries::customer(&mut tx, customer_id)
         .await
@@ -145,8 +147,9 @@ impl CustomerQuery {
         consistency_token: Option<String>,
     ) -> async_graphql::Result<List<Customer>> {
         let request = request(ctx)?;
-        request.require(Action::ReadInvoicing)?;
-        request.await_token(consistency_token.as_deref()).await?;
+        request
+            .ready_to_read(Action::ReadInvoicing, consistency_token.as_deref())
+            .await?;
         let page = page(&request.limits, first, after)?;
         let mut tx = request.reader().await?;
         let slice = queries::customers(&mut tx, search.as_deref(), page)
@@ -163,11 +166,8 @@ impl CustomerQuery {
         #[graphql(desc = "A mutation's consistencyToken: wait until this read shows it.")]
         consistency_token: Option<String>,
     ) -> async_graphql::Result<Option<Customer>> {
-        // The rights first: a refused caller learns nothing, not even by waiting.
-        let request = request(ctx)?;
-        request.require(Action::ReadInvoicing)?;
-        request.await_token(consistency_token.as_deref()).await?;
-        customer_by_id(ctx, uuid_arg(&id, "id")?).await
+        let id = uuid_arg(&id, "id")?;
+        customer_by_id(ctx, id, consistency_token.as_deref()).await
     }
 }
 

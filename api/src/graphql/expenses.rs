@@ -114,13 +114,16 @@ fn scope(request: &RequestContext) -> async_graphql::Result<ExpenseScope> {
     )
 }
 
-/// One expense the caller may see, or null.
+/// One expense the caller may see, or null, once the read models reached `token`
+/// (the rights are checked first).
 pub(crate) async fn expense_by_id(
     ctx: &Context<'_>,
     expense_id: Uuid,
+    token: Option<&str>,
 ) -> async_graphql::Result<Option<Expense>> {
     let request = request(ctx)?;
     let scope = scope(request)?;
+    request.await_token(token).await?;
     let mut tx = request.reader().await?;
     let row = queries::expense(&mut tx, &scope, expense_id)
         .await
@@ -179,11 +182,7 @@ impl ExpenseQuery {
         consistency_token: Option<String>,
     ) -> async_graphql::Result<Option<Expense>> {
         let id = uuid_arg(&id, "id")?;
-        // The rights first: a refused caller learns nothing, not even by waiting.
-        let request = request(ctx)?;
-        scope(request)?;
-        request.await_token(consistency_token.as_deref()).await?;
-        expense_by_id(ctx, id).await
+        expense_by_id(ctx, id, consistency_token.as_deref()).await
     }
 }
 

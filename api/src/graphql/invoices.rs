@@ -284,13 +284,14 @@ pub enum InvoiceSort {
     TotalDesc,
 }
 
-/// One invoice of the caller's tenant, or null.
+/// One invoice of the caller's tenant, or null; the rights first, then the wait for `token`.
 pub(crate) async fn invoice_by_id(
     ctx: &Context<'_>,
     invoice_id: Uuid,
+    token: Option<&str>,
 ) -> async_graphql::Result<Option<Invoice>> {
     let request = request(ctx)?;
-    request.require(Action::ReadInvoicing)?;
+    request.ready_to_read(Action::ReadInvoicing, token).await?;
     let mut tx = request.reader().await?;
     let row = queries::invoice(&mut tx, invoice_id)
         .await
@@ -298,13 +299,15 @@ pub(crate) async fn invoice_by_id(
     Ok(row.map(Invoice::from))
 }
 
-/// One credit note of the caller's tenant, or null.
+/// One credit note of the caller's tenant, or null; the rights first, then the wait for
+/// `token`.
 pub(crate) async fn credit_note_by_id(
     ctx: &Context<'_>,
     credit_note_id: Uuid,
+    token: Option<&str>,
 ) -> async_graphql::Result<Option<CreditNote>> {
     let request = request(ctx)?;
-    request.require(Action::ReadInvoicing)?;
+    request.ready_to_read(Action::ReadInvoicing, token).await?;
     let mut tx = request.reader().await?;
     let row = queries::credit_note(&mut tx, credit_note_id)
         .await
@@ -312,13 +315,14 @@ pub(crate) async fn credit_note_by_id(
     Ok(row.map(CreditNote::from))
 }
 
-/// One payment of the caller's tenant, or null.
+/// One payment of the caller's tenant, or null; the rights first, then the wait for `token`.
 pub(crate) async fn payment_by_id(
     ctx: &Context<'_>,
     payment_id: Uuid,
+    token: Option<&str>,
 ) -> async_graphql::Result<Option<Payment>> {
     let request = request(ctx)?;
-    request.require(Action::ReadInvoicing)?;
+    request.ready_to_read(Action::ReadInvoicing, token).await?;
     let mut tx = request.reader().await?;
     let row = queries::payment(&mut tx, payment_id)
         .await
@@ -351,8 +355,9 @@ impl InvoiceQuery {
         consistency_token: Option<String>,
     ) -> async_graphql::Result<List<Invoice>> {
         let request = request(ctx)?;
-        request.require(Action::ReadInvoicing)?;
-        request.await_token(consistency_token.as_deref()).await?;
+        request
+            .ready_to_read(Action::ReadInvoicing, consistency_token.as_deref())
+            .await?;
         let page = page(&request.limits, first, after)?;
         let filter = filter.unwrap_or_default().into_rows()?;
         let order: InvoiceOrder = sort.unwrap_or_default().into();
@@ -373,11 +378,7 @@ impl InvoiceQuery {
         consistency_token: Option<String>,
     ) -> async_graphql::Result<Option<Invoice>> {
         let id = uuid_arg(&id, "id")?;
-        // The rights first: a refused caller learns nothing, not even by waiting.
-        let request = request(ctx)?;
-        request.require(Action::ReadInvoicing)?;
-        request.await_token(consistency_token.as_deref()).await?;
-        invoice_by_id(ctx, id).await
+        invoice_by_id(ctx, id, consistency_token.as_deref()).await
     }
 
     /// One credit note by its UUID; null if the caller's tenant has none such.
@@ -389,11 +390,7 @@ impl InvoiceQuery {
         consistency_token: Option<String>,
     ) -> async_graphql::Result<Option<CreditNote>> {
         let id = uuid_arg(&id, "id")?;
-        // The rights first: a refused caller learns nothing, not even by waiting.
-        let request = request(ctx)?;
-        request.require(Action::ReadInvoicing)?;
-        request.await_token(consistency_token.as_deref()).await?;
-        credit_note_by_id(ctx, id).await
+        credit_note_by_id(ctx, id, consistency_token.as_deref()).await
     }
 }
 

@@ -37,11 +37,13 @@ pub enum Node {
 async fn resolve(ctx: &Context<'_>, id: &ID) -> async_graphql::Result<Option<Node>> {
     let (kind, uuid) = parse_global_id(id)?;
     Ok(match kind {
-        NodeKind::Customer => customer_by_id(ctx, uuid).await?.map(Node::Customer),
-        NodeKind::Invoice => invoice_by_id(ctx, uuid).await?.map(Node::Invoice),
-        NodeKind::CreditNote => credit_note_by_id(ctx, uuid).await?.map(Node::CreditNote),
-        NodeKind::Payment => payment_by_id(ctx, uuid).await?.map(Node::Payment),
-        NodeKind::Expense => expense_by_id(ctx, uuid).await?.map(Node::Expense),
+        NodeKind::Customer => customer_by_id(ctx, uuid, None).await?.map(Node::Customer),
+        NodeKind::Invoice => invoice_by_id(ctx, uuid, None).await?.map(Node::Invoice),
+        NodeKind::CreditNote => credit_note_by_id(ctx, uuid, None)
+            .await?
+            .map(Node::CreditNote),
+        NodeKind::Payment => payment_by_id(ctx, uuid, None).await?.map(Node::Payment),
+        NodeKind::Expense => expense_by_id(ctx, uuid, None).await?.map(Node::Expense),
     })
 }
 

@@ -200,8 +200,9 @@ pub struct ReportQuery;
 macro_rules! report {
     ($ctx:expr, $token:expr, |$tx:ident| $query:expr) => {{
         let request = request($ctx)?;
-        request.require(Action::ReadReports)?;
-        request.await_token($token.as_deref()).await?;
+        request
+            .ready_to_read(Action::ReadReports, $token.as_deref())
+            .await?;
         let mut $tx = request.reader().await?;
         let rows = $query.await.map_err(|e| unavailable(&e))?;
         Ok(rows.into_iter().map(Into::into).collect())
