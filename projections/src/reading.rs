@@ -56,6 +56,33 @@ pub struct ReportPeriod {
     pub currency: Option<String>,
 }
 
+impl ReportPeriod {
+    /// The rows of `select` (columns `FROM` a report view that has a `month` and a
+    /// `currency` column) within this period, ordered by `order_by`.
+    pub(crate) async fn rows<T>(
+        &self,
+        conn: &mut sqlx::PgConnection,
+        select: &str,
+        order_by: &str,
+    ) -> Result<Vec<T>, sqlx::Error>
+    where
+        T: for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> + Send + Unpin,
+    {
+        sqlx::query_as(&format!(
+            "SELECT {select}
+             WHERE ($1::date IS NULL OR month >= date_trunc('month', $1::date)::date)
+               AND ($2::date IS NULL OR month <= $2)
+               AND ($3::text IS NULL OR currency = $3)
+             ORDER BY {order_by}"
+        ))
+        .bind(self.from)
+        .bind(self.to)
+        .bind(self.currency.as_deref())
+        .fetch_all(conn)
+        .await
+    }
+}
+
 impl Page {
     /// The rows to fetch: one more than asked, to learn whether a next page exists.
     pub(crate) fn fetch_limit(&self) -> i64 {

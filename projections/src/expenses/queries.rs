@@ -155,18 +155,13 @@ pub async fn by_category(
     conn: &mut PgConnection,
     period: &ReportPeriod,
 ) -> Result<Vec<ExpenseCategoryRow>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT month, category, currency, expense_count, claimed_amount, approved_amount,
-                reimbursed_amount
-         FROM folio_read.expenses_by_category_month
-         WHERE ($1::date IS NULL OR month >= date_trunc('month', $1::date)::date)
-           AND ($2::date IS NULL OR month <= $2)
-           AND ($3::text IS NULL OR currency = $3)
-         ORDER BY month, category, currency",
-    )
-    .bind(period.from)
-    .bind(period.to)
-    .bind(period.currency.as_deref())
-    .fetch_all(conn)
-    .await
+    period
+        .rows(
+            conn,
+            "month, category, currency, expense_count, claimed_amount, approved_amount,
+                    reimbursed_amount
+             FROM folio_read.expenses_by_category_month",
+            "month, category, currency",
+        )
+        .await
 }

@@ -463,19 +463,14 @@ pub async fn revenue_by_month(
     conn: &mut PgConnection,
     period: &ReportPeriod,
 ) -> Result<Vec<RevenueRow>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT month, currency, invoiced_net, credited_net, voided_net, net_revenue, tax
-         FROM folio_read.revenue_by_month
-         WHERE ($1::date IS NULL OR month >= date_trunc('month', $1::date)::date)
-           AND ($2::date IS NULL OR month <= $2)
-           AND ($3::text IS NULL OR currency = $3)
-         ORDER BY month, currency",
-    )
-    .bind(period.from)
-    .bind(period.to)
-    .bind(period.currency.as_deref())
-    .fetch_all(conn)
-    .await
+    period
+        .rows(
+            conn,
+            "month, currency, invoiced_net, credited_net, voided_net, net_revenue, tax
+             FROM folio_read.revenue_by_month",
+            "month, currency",
+        )
+        .await
 }
 
 /// Tax per rate, month and currency within `period`.
@@ -483,17 +478,12 @@ pub async fn tax_summary(
     conn: &mut PgConnection,
     period: &ReportPeriod,
 ) -> Result<Vec<TaxRow>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT month, currency, tax_code, tax_percent, treatment, taxable_base, tax_amount
-         FROM folio_read.tax_summary
-         WHERE ($1::date IS NULL OR month >= date_trunc('month', $1::date)::date)
-           AND ($2::date IS NULL OR month <= $2)
-           AND ($3::text IS NULL OR currency = $3)
-         ORDER BY month, currency, tax_code, tax_percent",
-    )
-    .bind(period.from)
-    .bind(period.to)
-    .bind(period.currency.as_deref())
-    .fetch_all(conn)
-    .await
+    period
+        .rows(
+            conn,
+            "month, currency, tax_code, tax_percent, treatment, taxable_base, tax_amount
+             FROM folio_read.tax_summary",
+            "month, currency, tax_code, tax_percent",
+        )
+        .await
 }
