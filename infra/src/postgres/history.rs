@@ -126,31 +126,29 @@ fn current_payload(
 }
 
 /// Today's payload of each of `events` (personal data opened or erased, then
-/// upcast), or why it cannot be read.
+/// upcast), or why it cannot be read; `stored` holds each event's payload as
+/// parsed from its stored text.
 pub async fn current_payloads(
     pool: &PgPool,
     wrapping: &KeyWrapping,
     events: &[AuditedEvent],
+    stored: &[Result<serde_json::Value, String>],
 ) -> Result<Vec<Result<serde_json::Value, String>>, HistoryError> {
-    let payloads: Vec<Result<serde_json::Value, String>> = events
-        .iter()
-        .map(|event| serde_json::from_str(&event.payload).map_err(|e| e.to_string()))
-        .collect();
     let named =
-        subjects(events.iter().zip(&payloads).filter_map(|(event, payload)| {
+        subjects(events.iter().zip(stored).filter_map(|(event, payload)| {
             Some((event.event_type.as_str(), payload.as_ref().ok()?))
         }));
     let keys = Keys::fetch(&mut *pool.acquire().await?, wrapping, named).await?;
     Ok(events
         .iter()
-        .zip(payloads)
+        .zip(stored)
         .map(|(event, payload)| {
             current_payload(
                 &keys,
                 &event.aggregate_id,
                 &event.event_type,
                 &event.event_version,
-                payload?,
+                payload.clone()?,
             )
         })
         .collect())
@@ -263,29 +261,37 @@ impl PgEventHistory {
         &self,
         events: Vec<AuditedEvent>,
     ) -> Result<Vec<history_port::RecordedEvent>, history_port::HistoryError> {
-        let current = current_payloads(&self.pool, &self.wrapping, &events)
+        // Each stored payload is parsed once: kept as stored, and opened from.
+        let stored: Vec<Result<serde_json::Value, String>> = events
+            .iter()
+            .map(|event| serde_json::from_str(&event.payload).map_err(|e| e.to_string()))
+            .collect();
+        let current = current_payloads(&self.pool, &self.wrapping, &events, &stored)
             .await
             .map_err(port_error)?;
         Ok(events
             .into_iter()
+            .zip(stored)
             .zip(current)
-            .map(|(event, current_payload)| history_port::RecordedEvent {
-                position: history_port::LogPosition {
-                    transaction_id: event.transaction_id,
-                    global_position: event.global_position,
+            .map(
+                |((event, stored), current_payload)| history_port::RecordedEvent {
+                    position: history_port::LogPosition {
+                        transaction_id: event.transaction_id,
+                        global_position: event.global_position,
+                    },
+                    payload: stored.unwrap_or_default(),
+                    metadata: serde_json::from_str(&event.metadata).unwrap_or_default(),
+                    current_payload,
+                    aggregate_type: event.aggregate_type,
+                    aggregate_id: event.aggregate_id,
+                    sequence: event.sequence,
+                    event_type: event.event_type,
+                    event_version: event.event_version,
+                    recorded_at: event.recorded_at,
+                    previous_hash: event.previous_hash.to_string(),
+                    hash: event.hash.to_string(),
                 },
-                payload: serde_json::from_str(&event.payload).unwrap_or_default(),
-                metadata: serde_json::from_str(&event.metadata).unwrap_or_default(),
-                current_payload,
-                aggregate_type: event.aggregate_type,
-                aggregate_id: event.aggregate_id,
-                sequence: event.sequence,
-                event_type: event.event_type,
-                event_version: event.event_version,
-                recorded_at: event.recorded_at,
-                previous_hash: event.previous_hash.to_string(),
-                hash: event.hash.to_string(),
-            })
+            )
             .collect())
     }
 }
