@@ -1,8 +1,10 @@
 //! One typed configuration for every `folio` command.
 //!
-//! Layering: the defaults written here < environment variables < command-line
-//! flags (clap applies the last two, each flag naming its variable). [`Settings`]
-//! is what was given; [`Settings::validate`] checks all of it once, at start, and
+//! Layering: the defaults < environment variables < command-line flags (clap
+//! applies the last two, each flag naming its variable). Each default is owned by
+//! the library that uses it (`ProjectionConfig::DEFAULT`, `Limits::DEFAULT`, the
+//! pool's and Kafka's constants) and the flags name them, so no default is written
+//! twice. [`Settings`] is what was given; [`Settings::validate`] checks all of it once, at start, and
 //! returns a [`Config`] of typed parts (or a [`ConfigError`] naming the setting and
 //! what to do). Nothing else in the workspace reads the environment, and no part of
 //! the configuration lives in a global. README's "Configuration" table lists every
@@ -14,6 +16,7 @@ use std::time::Duration;
 use folio_api::{Limits, TokenKeys};
 use folio_infra::kafka::KafkaConfig;
 use folio_infra::personal_data::KeyWrapping;
+use folio_infra::postgres::pool;
 use folio_infra::ProjectionConfig;
 
 /// The database used when neither `--database-url` nor `DATABASE_URL` is given.
@@ -34,7 +37,7 @@ pub struct Settings {
     #[arg(
         long,
         env = "FOLIO_DB_MAX_CONNECTIONS",
-        default_value_t = 32,
+        default_value_t = pool::DEFAULT_MAX_CONNECTIONS,
         global = true
     )]
     pub db_max_connections: u32,
@@ -43,7 +46,7 @@ pub struct Settings {
     #[arg(
         long,
         env = "FOLIO_DB_ACQUIRE_TIMEOUT_MS",
-        default_value_t = 10_000,
+        default_value_t = pool::DEFAULT_ACQUIRE_TIMEOUT.as_millis() as u64,
         global = true
     )]
     pub db_acquire_timeout_ms: u64,
@@ -68,7 +71,7 @@ pub struct Settings {
     #[arg(
         long,
         env = "FOLIO_PROJECTION_BATCH_SIZE",
-        default_value_t = 500,
+        default_value_t = ProjectionConfig::DEFAULT.batch_size,
         global = true
     )]
     pub projection_batch_size: i64,
@@ -77,7 +80,7 @@ pub struct Settings {
     #[arg(
         long,
         env = "FOLIO_PROJECTION_POLL_INTERVAL_MS",
-        default_value_t = 500,
+        default_value_t = ProjectionConfig::DEFAULT.poll_interval.as_millis() as u64,
         global = true
     )]
     pub projection_poll_interval_ms: u64,
@@ -148,8 +151,8 @@ impl DatabaseConfig {
     pub fn for_url(url: impl Into<String>) -> Self {
         DatabaseConfig {
             url: url.into(),
-            max_connections: 32,
-            acquire_timeout: Duration::from_secs(10),
+            max_connections: pool::DEFAULT_MAX_CONNECTIONS,
+            acquire_timeout: pool::DEFAULT_ACQUIRE_TIMEOUT,
         }
     }
 }
@@ -339,10 +342,18 @@ pub struct ServeSettings {
     #[arg(long, env = "FOLIO_LISTEN", default_value = "127.0.0.1:8080")]
     pub listen: String,
     /// Longest a request may run, in milliseconds.
-    #[arg(long, env = "FOLIO_REQUEST_TIMEOUT_MS", default_value_t = 15_000)]
+    #[arg(
+        long,
+        env = "FOLIO_REQUEST_TIMEOUT_MS",
+        default_value_t = Limits::DEFAULT.request_timeout.as_millis() as u64
+    )]
     pub request_timeout_ms: u64,
     /// Longest a query waits for its consistency token, in milliseconds.
-    #[arg(long, env = "FOLIO_CONSISTENCY_WAIT_MS", default_value_t = 5_000)]
+    #[arg(
+        long,
+        env = "FOLIO_CONSISTENCY_WAIT_MS",
+        default_value_t = Limits::DEFAULT.consistency_wait.as_millis() as u64
+    )]
     pub consistency_wait_ms: u64,
 }
 
@@ -383,28 +394,28 @@ pub struct KafkaSettings {
     #[arg(
         long = "kafka-topic-prefix",
         env = "FOLIO_KAFKA_TOPIC_PREFIX",
-        default_value = "folio"
+        default_value = KafkaConfig::DEFAULT_TOPIC_PREFIX
     )]
     pub topic_prefix: String,
     /// Partitions of the topics Folio creates.
     #[arg(
         long = "kafka-partitions",
         env = "FOLIO_KAFKA_PARTITIONS",
-        default_value_t = 6
+        default_value_t = KafkaConfig::DEFAULT_PARTITIONS
     )]
     pub partitions: i32,
     /// Replication factor of the topics Folio creates.
     #[arg(
         long = "kafka-replication",
         env = "FOLIO_KAFKA_REPLICATION",
-        default_value_t = 1
+        default_value_t = KafkaConfig::DEFAULT_REPLICATION_FACTOR
     )]
     pub replication_factor: i32,
     /// Messages per relay batch and per projector transaction.
     #[arg(
         long = "kafka-batch-size",
         env = "FOLIO_KAFKA_BATCH_SIZE",
-        default_value_t = 500
+        default_value_t = KafkaConfig::DEFAULT_BATCH_SIZE
     )]
     pub batch_size: usize,
     /// How long the relay waits for the broker to acknowledge a message before it
@@ -412,7 +423,7 @@ pub struct KafkaSettings {
     #[arg(
         long = "kafka-message-timeout-ms",
         env = "FOLIO_KAFKA_MESSAGE_TIMEOUT_MS",
-        default_value_t = 300_000
+        default_value_t = KafkaConfig::DEFAULT_MESSAGE_TIMEOUT.as_millis() as u64
     )]
     pub message_timeout_ms: u64,
 }

@@ -1,8 +1,6 @@
 //! `folio serve`: the API, the projectors (embedded, or Kafka-fed with the relay)
 //! and the feed that drives subscriptions, in one process; and the token keys every command shares.
 
-use std::time::Duration;
-
 use anyhow::Context;
 use folio::config::Config;
 use folio::wiring::App;
@@ -56,7 +54,7 @@ pub async fn run(
         result = keep_read_models_current => match result {
             Err(error) => Err(error.context("the projectors stopped")),
         },
-        result = folio_infra::postgres::feed::publish(&pool, changes, Duration::from_millis(500)) => match result {
+        result = folio_infra::postgres::feed::publish(&pool, changes, config.projections.poll_interval) => match result {
             Err(error) => Err(anyhow::Error::from(error).context("the feed for subscriptions stopped")),
         },
         // On SIGTERM or Ctrl-C: stop accepting, finish requests in flight (each is

@@ -29,7 +29,7 @@ pub mod postgres;
 pub mod projecting;
 pub mod upcasting;
 
-pub use postgres::pool::{connect, DatabaseError};
+pub use postgres::pool::DatabaseError;
 pub use projecting::{ProjectionConfig, ProjectionRunError, Projections};
 
 /// Pause before the `failures`-th retry of a background loop: 100 ms doubling, at

@@ -53,13 +53,19 @@ pub struct ProjectionConfig {
     pub max_backoff: Duration,
 }
 
+impl ProjectionConfig {
+    /// The tuning unless configured otherwise: batches of 500, a look at the feed
+    /// at least every 500 ms, at most 30 s between retries.
+    pub const DEFAULT: ProjectionConfig = ProjectionConfig {
+        batch_size: 500,
+        poll_interval: Duration::from_millis(500),
+        max_backoff: Duration::from_secs(30),
+    };
+}
+
 impl Default for ProjectionConfig {
     fn default() -> Self {
-        ProjectionConfig {
-            batch_size: 500,
-            poll_interval: Duration::from_millis(500),
-            max_backoff: Duration::from_secs(30),
-        }
+        ProjectionConfig::DEFAULT
     }
 }
 

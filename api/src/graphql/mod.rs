@@ -66,16 +66,21 @@ pub struct Limits {
     pub consistency_wait: Duration,
 }
 
+impl Limits {
+    /// The limits unless configured otherwise.
+    pub const DEFAULT: Limits = Limits {
+        max_depth: 10,
+        max_complexity: 2_000,
+        max_body_bytes: 256 * 1024,
+        max_page_size: 100,
+        request_timeout: Duration::from_secs(15),
+        consistency_wait: Duration::from_secs(5),
+    };
+}
+
 impl Default for Limits {
     fn default() -> Self {
-        Limits {
-            max_depth: 10,
-            max_complexity: 2_000,
-            max_body_bytes: 256 * 1024,
-            max_page_size: 100,
-            request_timeout: Duration::from_secs(15),
-            consistency_wait: Duration::from_secs(5),
-        }
+        Limits::DEFAULT
     }
 }
 

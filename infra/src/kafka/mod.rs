@@ -81,16 +81,27 @@ pub struct KafkaConfig {
 }
 
 impl KafkaConfig {
-    /// Defaults for `brokers`: prefix `folio`, 6 partitions, replication 1,
-    /// batches of 500, 5 minutes of delivery patience.
+    /// The topic and consumer-group prefix unless configured otherwise.
+    pub const DEFAULT_TOPIC_PREFIX: &'static str = "folio";
+    /// Partitions of the topics Folio creates unless configured otherwise.
+    pub const DEFAULT_PARTITIONS: i32 = 6;
+    /// Replication factor of the topics Folio creates unless configured otherwise.
+    pub const DEFAULT_REPLICATION_FACTOR: i32 = 1;
+    /// Messages per relay batch and projector transaction unless configured
+    /// otherwise.
+    pub const DEFAULT_BATCH_SIZE: usize = 500;
+    /// How long the relay waits for an acknowledgement unless configured otherwise.
+    pub const DEFAULT_MESSAGE_TIMEOUT: Duration = Duration::from_secs(300);
+
+    /// The defaults above for `brokers`.
     pub fn new(brokers: impl Into<String>) -> Self {
         KafkaConfig {
             brokers: brokers.into(),
-            topic_prefix: "folio".to_owned(),
-            partitions: 6,
-            replication_factor: 1,
-            batch_size: 500,
-            message_timeout: Duration::from_secs(300),
+            topic_prefix: Self::DEFAULT_TOPIC_PREFIX.to_owned(),
+            partitions: Self::DEFAULT_PARTITIONS,
+            replication_factor: Self::DEFAULT_REPLICATION_FACTOR,
+            batch_size: Self::DEFAULT_BATCH_SIZE,
+            message_timeout: Self::DEFAULT_MESSAGE_TIMEOUT,
         }
     }
 

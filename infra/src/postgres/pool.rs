@@ -87,11 +87,11 @@ pub async fn ensure_database(options: &PgConnectOptions) -> Result<(), DatabaseE
     }
 }
 
-/// Connects to `database_url`, creating the database if missing, with the default
-/// pool: 32 connections, 10 s to wait for one.
-pub async fn connect(database_url: &str) -> Result<PgPool, DatabaseError> {
-    connect_with(database_url, 32, Duration::from_secs(10)).await
-}
+/// Connections a pool holds unless configured otherwise.
+pub const DEFAULT_MAX_CONNECTIONS: u32 = 32;
+
+/// How long a request waits for a pooled connection unless configured otherwise.
+pub const DEFAULT_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Connects with a pool of at most `max_connections`, where a request waits at
 /// most `acquire_timeout` for a free one.
