@@ -19,7 +19,7 @@ pub async fn relay(config: &Config, kafka: &KafkaSettings) -> anyhow::Result<()>
     let kafka = required(kafka)?;
     let app = App::start(config).await?;
     let relay = Relay::new(app.pool.clone(), kafka)?;
-    until_interrupted(async { relay.run().await.map(|never| match never {}) }).await
+    until_interrupted(async { Ok::<_, std::convert::Infallible>(relay.run().await) }).await
 }
 
 /// `folio project`: the projectors, fed from Kafka, until interrupted.
@@ -27,13 +27,13 @@ pub async fn project(config: &Config, kafka: &KafkaSettings) -> anyhow::Result<(
     let kafka = required(kafka)?;
     let app = App::start(config).await?;
     let projectors = KafkaProjections::new(app.projections(), kafka)?;
-    until_interrupted(async { projectors.run().await.map(|never| match never {}) }).await
+    until_interrupted(projectors.run()).await
 }
 
 /// Runs `work` until it fails or Ctrl-C or SIGTERM arrives. A projector stopped
 /// mid-batch rolls back, which loses nothing.
 async fn until_interrupted<E>(
-    work: impl std::future::Future<Output = Result<(), E>>,
+    work: impl std::future::Future<Output = Result<std::convert::Infallible, E>>,
 ) -> anyhow::Result<()>
 where
     E: std::error::Error + Send + Sync + 'static,
@@ -41,7 +41,9 @@ where
     let interrupt = signal(SignalKind::interrupt()).context("cannot handle Ctrl-C")?;
     let terminate = signal(SignalKind::terminate()).context("cannot handle SIGTERM")?;
     tokio::select! {
-        result = work => result.map_err(anyhow::Error::from),
+        result = work => match result {
+            Err(error) => Err(anyhow::Error::from(error)),
+        },
         () = crate::serve::shutdown_signal(interrupt, terminate) => Ok(()),
     }
 }

@@ -6,6 +6,7 @@ use folio::config::Config;
 use folio::wiring::App;
 use folio_api::{router, AppState, Limits, TokenKeys};
 use folio_infra::kafka::{KafkaConfig, KafkaProjections, Relay};
+use folio_infra::postgres::{feed, reachability};
 use tokio::signal::unix::{signal, Signal, SignalKind};
 use tokio::sync::broadcast;
 
@@ -15,7 +16,8 @@ pub fn print_line(line: &str) {
     println!("{line}");
 }
 
-/// Serves until interrupted or until a part fails.
+/// Serves until interrupted, through database and broker outages; ends early only
+/// if a part cannot start.
 pub async fn run(
     config: &Config,
     listen: &str,
@@ -46,17 +48,19 @@ pub async fn run(
         let relay = Relay::new(pool.clone(), config.clone())?;
         let consumers = KafkaProjections::new(projections.clone(), config)?;
         tokio::select! {
-            result = relay.run() => result.map_err(anyhow::Error::from),
+            never = relay.run() => match never {},
             result = consumers.run() => result.map_err(anyhow::Error::from),
         }
     };
+    // Everything below outlives a database outage: the watcher tells the API to
+    // answer UNAVAILABLE meanwhile, and the loops retry until Postgres is back.
+    // Only a failure to start (installing the projectors) ends the process.
     tokio::select! {
         result = keep_read_models_current => match result {
-            Err(error) => Err(error.context("the projectors stopped")),
+            Err(error) => Err(error.context("the projectors could not start")),
         },
-        result = folio_infra::postgres::feed::publish(&pool, changes, config.projections.poll_interval) => match result {
-            Err(error) => Err(anyhow::Error::from(error).context("the feed for subscriptions stopped")),
-        },
+        never = feed::publish(&pool, changes, config.projections.poll_interval) => match never {},
+        never = reachability::watch(&pool, &app.health) => match never {},
         // On SIGTERM or Ctrl-C: stop accepting, finish requests in flight (each is
         // bounded by the request timeout), then stop the projectors between batches
         // or mid-batch, which rolls back cleanly.

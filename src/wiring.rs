@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 
+use folio_commands::health::DatabaseHealth;
 use folio_commands::history::AuditTrail;
 use folio_commands::{CommandRunner, RetryPolicy, SystemClock, UseCases};
 use folio_infra::personal_data::{self, KeyWrapping};
@@ -29,6 +30,9 @@ pub struct App {
     pub audit_trail: AuditTrail,
     /// How subject keys are stored and opened (the configured master key, if any).
     pub wrapping: KeyWrapping,
+    /// Whether the database answers; kept current by a long-running process's
+    /// watcher (`folio serve`), always reachable for one-shot commands.
+    pub health: DatabaseHealth,
     projections: ProjectionConfig,
 }
 
@@ -74,6 +78,7 @@ impl App {
             use_cases: Arc::new(UseCases::new(stores, runner)),
             projections: config.projections,
             wrapping,
+            health: DatabaseHealth::default(),
             pool,
         }
     }
@@ -84,6 +89,7 @@ impl App {
             use_cases: self.use_cases.clone(),
             audit_trail: self.audit_trail.clone(),
             pool: self.pool.clone(),
+            health: self.health.clone(),
         }
     }
 

@@ -4,7 +4,7 @@
 //! the schema sees a request.
 
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use async_graphql::http::{GraphiQLSource, ALL_WEBSOCKET_PROTOCOLS};
 use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
@@ -14,6 +14,7 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
+use folio_commands::health::{DatabaseHealth, HealthReport};
 use folio_domain::ErrorCode;
 use folio_projections::status::{self, ProjectorStatus};
 use folio_projections::FeedEvent;
@@ -87,7 +88,7 @@ fn panicked(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
 
 async fn graphql(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Response {
     let started = Instant::now();
-    let response = execute(&state, &headers, body).await;
+    let response = while_reachable(&state.services.health, execute(&state, &headers, body)).await;
     state
         .metrics
         .request("graphql", response.status().as_u16(), started.elapsed());
@@ -147,6 +148,34 @@ async fn execute(state: &AppState, headers: &HeaderMap, body: Body) -> Response 
     }
 }
 
+/// Runs `work` only while the database answers: refused at once during an outage
+/// (instead of waiting on the pool's acquire timeout), and stopped when an outage
+/// begins while it runs. Either way the caller gets `UNAVAILABLE` with HTTP 503
+/// and `Retry-After`, and a retry with the same idempotency key is safe.
+async fn while_reachable(
+    health: &DatabaseHealth,
+    work: impl std::future::Future<Output = Response>,
+) -> Response {
+    let message = match health.require_reachable() {
+        Err(refusal) => refusal.to_string(),
+        Ok(()) => tokio::select! {
+            response = work => return response,
+            () = health.unreachable() => "the database became unreachable while this request ran; \
+                a mutation may have been applied: retry it with the same idempotencyKey"
+                .to_owned(),
+        },
+    };
+    let mut response = error_response(
+        StatusCode::SERVICE_UNAVAILABLE,
+        ErrorCode::Unavailable,
+        &message,
+    );
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, header::HeaderValue::from_static("1"));
+    response
+}
+
 async fn graphiql() -> Html<String> {
     Html(
         GraphiQLSource::build()
@@ -191,52 +220,78 @@ async fn projector_statuses(state: &AppState) -> Result<Vec<ProjectorStatus>, sq
     status::of(&state.services.pool, &folio_projections::all()).await
 }
 
+/// Liveness: the process answers. Never touches the database, so an outage does
+/// not make an orchestrator restart a process that would recover by itself.
 async fn healthz() -> &'static str {
     "ok"
 }
 
+/// How long `/readyz` and `/metrics` wait for the database before reporting it
+/// as not answering.
+const DATABASE_CHECK_TIMEOUT: Duration = Duration::from_millis(800);
+
+/// Readiness: the database answers and every projector is installed and not
+/// failing. Answers within [`DATABASE_CHECK_TIMEOUT`] whatever the database does.
 async fn readyz(State(state): State<AppState>) -> Response {
-    if let Err(error) = status::database_answers(&state.services.pool).await {
-        return (
+    let not_ready = |reason: String| {
+        (
             StatusCode::SERVICE_UNAVAILABLE,
-            Json(json!({"ready": false, "reason": format!("Postgres: {error}")})),
+            Json(json!({"ready": false, "reason": reason})),
         )
-            .into_response();
+            .into_response()
+    };
+    if let Err(refusal) = state.services.health.require_reachable() {
+        return not_ready(format!(
+            "Postgres is unreachable ({}) since {} s",
+            refusal.reason,
+            refusal.down_for.as_secs()
+        ));
     }
-    match projector_statuses(&state).await {
-        Ok(statuses) => {
-            let stalled: Vec<String> = statuses
-                .iter()
-                .filter(|s| !s.installed || s.last_error.is_some())
-                .map(|s| {
-                    format!(
-                        "{}: {}",
-                        s.projector,
-                        s.last_error.as_deref().unwrap_or("not installed")
-                    )
-                })
-                .collect();
-            if stalled.is_empty() {
-                Json(json!({"ready": true})).into_response()
-            } else {
-                (
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    Json(json!({"ready": false, "reason": stalled.join("; ")})),
-                )
-                    .into_response()
-            }
+    let check = async {
+        status::database_answers(&state.services.pool).await?;
+        projector_statuses(&state).await
+    };
+    let statuses = match tokio::time::timeout(DATABASE_CHECK_TIMEOUT, check).await {
+        Err(_) => {
+            return not_ready(format!(
+                "Postgres did not answer within {} ms",
+                DATABASE_CHECK_TIMEOUT.as_millis()
+            ))
         }
-        Err(error) => (
-            StatusCode::SERVICE_UNAVAILABLE,
-            Json(json!({"ready": false, "reason": error.to_string()})),
-        )
-            .into_response(),
+        Ok(Err(error)) => return not_ready(format!("Postgres: {error}")),
+        Ok(Ok(statuses)) => statuses,
+    };
+    let stalled: Vec<String> = statuses
+        .iter()
+        .filter(|s| !s.installed || s.last_error.is_some())
+        .map(|s| {
+            format!(
+                "{}: {}",
+                s.projector,
+                s.last_error.as_deref().unwrap_or("not installed")
+            )
+        })
+        .collect();
+    if stalled.is_empty() {
+        Json(json!({"ready": true})).into_response()
+    } else {
+        not_ready(stalled.join("; "))
     }
 }
 
 async fn metrics(State(state): State<AppState>) -> Response {
-    let mut lag = String::new();
-    if let Ok(statuses) = projector_statuses(&state).await {
+    let mut lag = database_gauges(&state.services.health.report());
+    // Lag is read from the checkpoints: skipped while the database is away, and
+    // never allowed to hold the scrape up.
+    let statuses = if state.services.health.is_reachable() {
+        tokio::time::timeout(DATABASE_CHECK_TIMEOUT, projector_statuses(&state))
+            .await
+            .ok()
+            .and_then(Result::ok)
+    } else {
+        None
+    };
+    if let Some(statuses) = statuses {
         let mut gauge = |name: &str, help: &str, value: &dyn Fn(&ProjectorStatus) -> String| {
             lag.push_str(&format!("# HELP {name} {help}\n# TYPE {name} gauge\n"));
             for s in &statuses {
@@ -268,4 +323,26 @@ async fn metrics(State(state): State<AppState>) -> Response {
         state.metrics.render(&lag),
     )
         .into_response()
+}
+
+/// The database's availability as Prometheus series.
+fn database_gauges(report: &HealthReport) -> String {
+    let up = u8::from(report.unreachable.is_none());
+    format!(
+        "# HELP folio_database_up Whether the last probe reached Postgres (1) or not (0).\n\
+         # TYPE folio_database_up gauge\n\
+         folio_database_up {up}\n\
+         # HELP folio_database_outages_total Times Postgres became unreachable since the process started.\n\
+         # TYPE folio_database_outages_total counter\n\
+         folio_database_outages_total {}\n\
+         # HELP folio_database_reconnects_total Times Postgres answered again after an outage.\n\
+         # TYPE folio_database_reconnects_total counter\n\
+         folio_database_reconnects_total {}\n\
+         # HELP folio_database_unreachable_seconds_total Time Postgres was unreachable, the current outage included.\n\
+         # TYPE folio_database_unreachable_seconds_total counter\n\
+         folio_database_unreachable_seconds_total {:.3}\n",
+        report.outages,
+        report.reconnects,
+        report.unreachable_for.as_secs_f64()
+    )
 }

@@ -28,6 +28,8 @@
 //! - `use_cases/`: [`UseCases`], one file per area (customers, invoices, expenses,
 //!   settings), each use case's input type beside it.
 //! - `runner`: the [`CommandRunner`] every use case goes through.
+//! - [`health`]: whether the database answers now ([`health::DatabaseHealth`]),
+//!   so edges refuse work at once during an outage instead of waiting on the pool.
 //! - [`history`]: the auditors' use cases ([`history::AuditTrail`]) over the
 //!   [`history::EventHistory`] port.
 //! - `ports`: what the layer needs from the outside world.
@@ -37,6 +39,7 @@
 pub mod access;
 mod context;
 mod error;
+pub mod health;
 pub mod history;
 mod ports;
 mod runner;

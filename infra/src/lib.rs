@@ -16,6 +16,8 @@
 //!   exports, for auditors.
 //! - [`projecting`]: the projectors run over the feed (embedded mode): install,
 //!   rebuild, catch up, follow.
+//! - `retrying`: how background loops back off and log while something they
+//!   need is away (one line when it fails, one when it works again).
 //! - [`upcasting`]: the domain's event upcasters, plugged into the stores.
 //!
 //! The binary's `wiring` module builds the use cases from these adapters.
@@ -27,28 +29,8 @@ pub mod kafka;
 pub mod personal_data;
 pub mod postgres;
 pub mod projecting;
+mod retrying;
 pub mod upcasting;
 
 pub use postgres::pool::DatabaseError;
 pub use projecting::{ProjectionConfig, ProjectionRunError, Projections};
-
-/// Pause before the `failures`-th retry of a background loop: 100 ms doubling, at
-/// most `max`.
-pub(crate) fn backoff(failures: u32, max: std::time::Duration) -> std::time::Duration {
-    std::time::Duration::from_millis(100)
-        .saturating_mul(2u32.saturating_pow(failures.min(16)))
-        .min(max)
-}
-
-#[cfg(test)]
-mod tests {
-    use std::time::Duration;
-
-    #[test]
-    fn backoff_doubles_up_to_the_cap() {
-        let max = Duration::from_secs(30);
-        assert_eq!(super::backoff(1, max), Duration::from_millis(200));
-        assert_eq!(super::backoff(3, max), Duration::from_millis(800));
-        assert_eq!(super::backoff(40, max), max);
-    }
-}

@@ -16,6 +16,7 @@ use sqlx::PgPool;
 use crate::personal_data::KeyWrapping;
 use crate::postgres::feed::{head, read_after, settle, FeedSignal, SETTLE_WAIT};
 use crate::postgres::pool::SessionLock;
+use crate::retrying::FailureStreak;
 use folio_projections::checkpoint::covers as checkpoints_cover;
 pub use folio_projections::status::ProjectorStatus;
 
@@ -35,7 +36,7 @@ pub enum ProjectionRunError {
     #[error(transparent)]
     Projection(#[from] ProjectionError),
     /// The database failed outside a projector.
-    #[error("database error")]
+    #[error("database error: {0}")]
     Sql(#[from] sqlx::Error),
     /// Sealed personal data could not be opened for the projectors.
     #[error(transparent)]
@@ -55,11 +56,11 @@ pub struct ProjectionConfig {
 
 impl ProjectionConfig {
     /// The tuning unless configured otherwise: batches of 500, a look at the feed
-    /// at least every 500 ms, at most 30 s between retries.
+    /// at least every 500 ms, at most 5 s between retries.
     pub const DEFAULT: ProjectionConfig = ProjectionConfig {
         batch_size: 500,
         poll_interval: Duration::from_millis(500),
-        max_backoff: Duration::from_secs(30),
+        max_backoff: crate::retrying::MAX_PAUSE,
     };
 }
 
@@ -301,25 +302,30 @@ impl Projections {
     }
 
     /// Follows the feed with one projector until cancelled: applies batches as
-    /// events commit, and after a failure records it and retries with backoff.
-    pub async fn follow(
-        &self,
-        projector: Arc<dyn Projector>,
-    ) -> Result<Infallible, ProjectionRunError> {
+    /// events commit, and after a failure (a database outage, a poisoned event)
+    /// records it, logs it once, and retries with backoff from the checkpoint.
+    pub async fn follow(&self, projector: Arc<dyn Projector>) -> Infallible {
         let mut signal = FeedSignal::new(&self.pool, self.config.poll_interval).await;
-        let mut position = self.checkpoint_of(projector.as_ref()).await?;
-        let mut failures = 0u32;
+        let mut streak = FailureStreak::new(
+            format!("projector {}", projector.name()),
+            self.config.max_backoff,
+        );
+        let mut position = None;
         loop {
-            match self.step(projector.as_ref(), position).await {
-                Ok(Some(next)) => {
-                    position = next;
-                    failures = 0;
-                }
+            let result = match position {
+                Some(from) => self.step(projector.as_ref(), from).await,
+                None => self.checkpoint_of(projector.as_ref()).await.map(Some),
+            };
+            if result.is_ok() && streak.failures() > 0 {
+                // Ignored if it fails: the next failure or batch rewrites it anyway.
+                let _ = Checkpoint::clear_failure(&self.pool, projector.name()).await;
+                streak.succeeded();
+            }
+            match result {
+                Ok(Some(next)) => position = Some(next),
                 Ok(None) => signal.pause().await,
                 Err(error) => {
-                    failures = failures.saturating_add(1);
-                    let pause = crate::backoff(failures, self.config.max_backoff);
-                    tracing::error!(projector = projector.name(), %error, ?pause, "projection failed; retrying");
+                    let pause = streak.failed(&error);
                     let _ = Checkpoint::record_failure(
                         &self.pool,
                         projector.name(),
@@ -327,9 +333,8 @@ impl Projections {
                     )
                     .await;
                     tokio::time::sleep(pause).await;
-                    if let Ok(stored) = self.checkpoint_of(projector.as_ref()).await {
-                        position = stored;
-                    }
+                    // Start again from what is stored.
+                    position = None;
                 }
             }
         }
@@ -343,7 +348,7 @@ impl Projections {
         for projector in &self.projectors {
             let this = self.clone();
             let projector = projector.clone();
-            tasks.spawn(async move { this.follow(projector).await });
+            tasks.spawn(async move { Ok::<_, ProjectionRunError>(this.follow(projector).await) });
         }
         first_failure(tasks).await
     }

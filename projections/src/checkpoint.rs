@@ -117,6 +117,20 @@ impl Checkpoint {
         .await
         .map(drop)
     }
+
+    /// Clears what [`Checkpoint::record_failure`] recorded, once `projector` works
+    /// again: a projector that recovered while no event was waiting would
+    /// otherwise look stuck until the next event.
+    pub async fn clear_failure(pool: &PgPool, projector: &str) -> Result<(), sqlx::Error> {
+        sqlx::query(
+            "UPDATE public.projection_checkpoints SET last_error = NULL, last_error_at = NULL
+             WHERE projector = $1 AND last_error IS NOT NULL",
+        )
+        .bind(projector)
+        .execute(pool)
+        .await
+        .map(drop)
+    }
 }
 
 /// Moves `projector`'s checkpoint to `position` (inside the caller's transaction).

@@ -34,6 +34,7 @@ use async_graphql::extensions::apollo_persisted_queries::{
     ApolloPersistedQueries, LruCacheStorage,
 };
 use async_graphql::{MergedObject, Schema};
+use folio_commands::health::DatabaseHealth;
 use folio_commands::history::AuditTrail;
 use folio_commands::{Caller, UseCases};
 use folio_projections::invoicing::queries::{
@@ -143,6 +144,9 @@ pub struct Services {
     pub audit_trail: AuditTrail,
     /// The pool the read models are queried on.
     pub pool: PgPool,
+    /// Whether the database answers now: requests are refused at once while it
+    /// does not, instead of waiting on the pool.
+    pub health: DatabaseHealth,
 }
 
 /// Per-request data: the caller, the services and the loaders for the tenant.

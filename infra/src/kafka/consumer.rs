@@ -38,7 +38,8 @@ use tokio::runtime::Handle;
 
 use super::{acknowledged, header, instance_name, resume_offset, KafkaConfig, TransportError};
 use crate::projecting::first_failure;
-use crate::{backoff, Projections};
+use crate::retrying::{backoff, FailureStreak, MAX_PAUSE};
+use crate::Projections;
 
 /// How long a crashed instance keeps its partitions before the group moves them.
 const SESSION_TIMEOUT: Duration = Duration::from_secs(10);
@@ -167,16 +168,17 @@ impl KafkaProjections {
         // dead-letter topic is made here too, once, not on each letter.
         let mut needed = topics.clone();
         needed.push(self.config.dead_letter_topic());
-        let mut failures = 0u32;
+        let mut reaching = FailureStreak::new(
+            format!("projector {}: reaching Kafka", projector.name()),
+            MAX_PAUSE,
+        );
         while let Err(error) = runtime.block_on(self.config.ensure_topics(&needed)) {
             if stop.load(Ordering::Relaxed) {
                 return Ok(());
             }
-            failures = failures.saturating_add(1);
-            let pause = backoff(failures, Duration::from_secs(10));
-            tracing::warn!(projector = projector.name(), %error, ?pause, "cannot reach Kafka; retrying");
-            std::thread::sleep(pause);
+            std::thread::sleep(reaching.failed(&error));
         }
+        reaching.succeeded();
         let context = SeekToStoredOffsets {
             pool: self.pool.clone(),
             group: group.clone(),
@@ -199,7 +201,11 @@ impl KafkaProjections {
         let names: Vec<&str> = topics.iter().map(String::as_str).collect();
         consumer.subscribe(&names)?;
         tracing::info!(projector = projector.name(), %group, ?topics, "consuming from Kafka");
-        let mut failures = 0u32;
+        let mut applying = FailureStreak::new(format!("projector {}", projector.name()), MAX_PAUSE);
+        let mut moving_watermark = FailureStreak::new(
+            format!("projector {}: moving the watermark", projector.name()),
+            MAX_PAUSE,
+        );
         let mut stall = StallWatch::new(Instant::now());
         while !stop.load(Ordering::Relaxed) {
             let batch = self.poll_batch(&consumer, projector.name());
@@ -208,13 +214,14 @@ impl KafkaProjections {
                     break;
                 }
                 match runtime.block_on(self.advance_idle(projector.as_ref())) {
-                    Ok(watermark) => {
+                    Ok(position) => {
+                        moving_watermark.succeeded();
                         let assigned = consumer
                             .assignment()
                             .map_or(true, |partitions| partitions.count() > 0);
-                        if stall.stalled(watermark, assigned, Instant::now()) {
+                        if stall.stalled(position, assigned, Instant::now()) {
                             let waiting = runtime
-                                .block_on(folio_projections::status::backlog(&self.pool, watermark))
+                                .block_on(folio_projections::status::backlog(&self.pool, position))
                                 .map_or(0, |(events, _)| events);
                             if waiting > 0 {
                                 tracing::warn!(projector = projector.name(), %group, waiting, "no partitions while events wait; rejoining the group");
@@ -225,7 +232,8 @@ impl KafkaProjections {
                         }
                     }
                     Err(error) => {
-                        tracing::warn!(projector = projector.name(), %error, "cannot move the watermark");
+                        // The poll above already waited; no extra pause.
+                        moving_watermark.failed(&error);
                     }
                 }
                 continue;
@@ -233,7 +241,11 @@ impl KafkaProjections {
             let first_offsets = first_offsets(&batch);
             match runtime.block_on(self.apply(projector.as_ref(), &group, batch)) {
                 Ok(outcome) => {
-                    failures = 0;
+                    if applying.failures() > 0 {
+                        let _ = runtime
+                            .block_on(Checkpoint::clear_failure(&self.pool, projector.name()));
+                        applying.succeeded();
+                    }
                     if !outcome.dead_letters.is_empty() {
                         tracing::warn!(
                             projector = projector.name(),
@@ -243,9 +255,7 @@ impl KafkaProjections {
                     }
                 }
                 Err(error) => {
-                    failures = failures.saturating_add(1);
-                    let pause = backoff(failures, Duration::from_secs(30));
-                    tracing::error!(projector = projector.name(), %error, ?pause, "projection failed; retrying the batch");
+                    let pause = applying.failed(&error);
                     let _ = runtime.block_on(Checkpoint::record_failure(
                         &self.pool,
                         projector.name(),

@@ -15,12 +15,12 @@ use std::time::Duration;
 use folio_projections::{FeedEvent, FeedPosition};
 use rdkafka::message::OwnedHeaders;
 use rdkafka::producer::{FutureProducer, FutureRecord};
-use sqlx::PgPool;
+use sqlx::{PgConnection, PgPool};
 
 use super::{acknowledged, header, KafkaConfig, TransportError};
-use crate::backoff;
 use crate::postgres::feed::{read_after, FeedSignal};
 use crate::postgres::pool::SessionLock;
+use crate::retrying::{FailureStreak, MAX_PAUSE};
 
 /// Copies the feed to Kafka.
 pub struct Relay {
@@ -103,12 +103,10 @@ impl Relay {
     /// readable.
     pub async fn step(
         &mut self,
+        connection: &mut PgConnection,
         position: FeedPosition,
     ) -> Result<Option<FeedPosition>, TransportError> {
-        let batch = {
-            let mut conn = self.pool.acquire().await?;
-            read_after(&mut conn, position, self.config.batch_size as i64).await?
-        };
+        let batch = read_after(connection, position, self.config.batch_size as i64).await?;
         let Some(last) = batch.last().map(|e| e.position) else {
             return Ok(None);
         };
@@ -165,35 +163,47 @@ impl Relay {
     }
 
     /// Relays until cancelled: waits for the relay lock, then publishes every
-    /// event as it commits. Failures (broker or database away) are logged and
-    /// retried with backoff from the last acknowledged position.
-    pub async fn run(mut self) -> Result<Infallible, TransportError> {
-        let _lock = self.lock().await?;
-        tracing::info!(relay = self.name(), brokers = %self.config.brokers, "relaying the feed to Kafka");
+    /// event as it commits. Failures (broker or database away) are logged once and
+    /// retried with backoff from the last acknowledged position. The feed is read
+    /// on the lock's own connection, so a relay whose lock went with a database
+    /// restart stops publishing and queues for the lock again (a standby may have
+    /// taken over meanwhile).
+    pub async fn run(mut self) -> Infallible {
+        let mut streak = FailureStreak::new(format!("relay {}", self.name()), MAX_PAUSE);
         let mut signal = FeedSignal::new(&self.pool, Duration::from_millis(500)).await;
-        let mut failures = 0u32;
-        let mut position = None;
         loop {
-            let result = match position {
-                Some(from) => self.step(from).await,
-                None => self.checkpoint().await.map(Some).map_err(Into::into),
-            };
-            match result {
-                Ok(Some(next)) => {
-                    if failures > 0 {
-                        tracing::info!(relay = self.name(), "relaying again");
-                    }
-                    failures = 0;
-                    position = Some(next);
-                }
-                Ok(None) => signal.pause().await,
+            let mut lock = match self.lock().await {
+                Ok(lock) => lock,
                 Err(error) => {
-                    failures = failures.saturating_add(1);
-                    let pause = backoff(failures, Duration::from_secs(10));
-                    tracing::warn!(relay = self.name(), %error, ?pause, "relay failed; retrying from its checkpoint");
-                    tokio::time::sleep(pause).await;
-                    // Republish from what the broker acknowledged.
-                    position = None;
+                    tokio::time::sleep(streak.failed(&error)).await;
+                    continue;
+                }
+            };
+            tracing::info!(relay = self.name(), brokers = %self.config.brokers, "relaying the feed to Kafka");
+            let mut position = None;
+            loop {
+                let result = match position {
+                    Some(from) => self.step(lock.connection(), from).await,
+                    None => self.checkpoint().await.map(Some).map_err(Into::into),
+                };
+                match result {
+                    Ok(Some(next)) => {
+                        streak.succeeded();
+                        position = Some(next);
+                    }
+                    Ok(None) => {
+                        streak.succeeded();
+                        signal.pause().await;
+                    }
+                    Err(error) => {
+                        tokio::time::sleep(streak.failed(&error)).await;
+                        // Republish from what the broker acknowledged.
+                        position = None;
+                        if !lock.is_held().await {
+                            tracing::warn!(relay = self.name(), "the relay lock went with its database connection; queueing for it again");
+                            break;
+                        }
+                    }
                 }
             }
         }

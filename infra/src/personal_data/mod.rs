@@ -28,6 +28,8 @@ use serde_json::Value;
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
+use crate::postgres::pool::is_unreachable;
+
 mod fingerprint;
 mod master_key;
 
@@ -87,7 +89,9 @@ pub enum PersonalDataError {
 impl From<PersonalDataError> for PersistenceError {
     fn from(error: PersonalDataError) -> Self {
         match error {
-            PersonalDataError::Database(e) => PersistenceError::ConnectionError(Box::new(e)),
+            PersonalDataError::Database(e) if is_unreachable(&e) => {
+                PersistenceError::ConnectionError(Box::new(e))
+            }
             other => PersistenceError::UnknownError(Box::new(other)),
         }
     }

@@ -13,6 +13,7 @@
 use std::time::Duration;
 
 use crate::postgres::events_table::{FEED_EVENT_COLUMNS as COLUMNS, IN_FEED};
+use crate::retrying::{FailureStreak, MAX_PAUSE};
 use folio_projections::{FeedEvent, FeedPosition};
 use sqlx::postgres::PgListener;
 use sqlx::{PgConnection, PgPool};
@@ -100,22 +101,39 @@ pub async fn tail(pool: &PgPool) -> Result<FeedPosition, sqlx::Error> {
 
 /// Publishes every event committed from now on to `sender`, in feed order, until
 /// cancelled (live status for subscriptions; nothing is stored, so a subscriber
-/// that lags misses events and reads the read models instead).
+/// that lags misses events and reads the read models instead). A database outage
+/// pauses it; it resumes from the last event it published, so subscribers miss
+/// nothing committed after it started.
 pub async fn publish(
     pool: &PgPool,
     sender: tokio::sync::broadcast::Sender<std::sync::Arc<FeedEvent>>,
     poll_interval: Duration,
-) -> Result<std::convert::Infallible, sqlx::Error> {
+) -> std::convert::Infallible {
     let mut signal = FeedSignal::new(pool, poll_interval).await;
-    let mut position = tail(pool).await?;
+    let mut streak = FailureStreak::new("the subscription feed", MAX_PAUSE);
+    let mut position = None;
     loop {
-        let batch = read_after(&mut *pool.acquire().await?, position, 500).await?;
-        match batch.last() {
-            Some(last) => position = last.position,
-            None => {
-                signal.pause().await;
+        let read = async {
+            let after = match position {
+                Some(after) => after,
+                None => tail(pool).await?,
+            };
+            let batch = read_after(&mut *pool.acquire().await?, after, 500).await?;
+            Ok::<_, sqlx::Error>((after, batch))
+        };
+        let batch = match read.await {
+            Ok((after, batch)) => {
+                streak.succeeded();
+                position = Some(batch.last().map_or(after, |last| last.position));
+                batch
+            }
+            Err(error) => {
+                tokio::time::sleep(streak.failed(&error)).await;
                 continue;
             }
+        };
+        if batch.is_empty() {
+            signal.pause().await;
         }
         for event in batch {
             // No receiver is not an error: nobody is subscribed right now.
@@ -131,7 +149,12 @@ pub struct FeedSignal {
     pool: PgPool,
     poll_interval: Duration,
     idle: Duration,
+    /// Failed attempts to LISTEN, logged once per outage.
+    streak: FailureStreak,
 }
+
+/// How long opening the LISTEN connection may take before the reader polls instead.
+const LISTEN_TIMEOUT: Duration = Duration::from_secs(1);
 
 /// First pause after an empty read that followed a notification.
 const QUICK_LOOK: Duration = Duration::from_millis(10);
@@ -145,22 +168,31 @@ impl FeedSignal {
             pool: pool.clone(),
             poll_interval,
             idle: QUICK_LOOK,
+            streak: FailureStreak::new(
+                "listening for new events (polling meanwhile)",
+                poll_interval,
+            ),
         };
         signal.reconnect().await;
         signal
     }
 
     async fn reconnect(&mut self) {
-        self.listener = match PgListener::connect_with(&self.pool).await {
-            Ok(mut listener) => match listener.listen(FEED_CHANNEL).await {
-                Ok(()) => Some(listener),
-                Err(error) => {
-                    tracing::warn!(%error, "cannot LISTEN for new events; polling only");
-                    None
-                }
-            },
+        let listening = async {
+            let mut listener = PgListener::connect_with(&self.pool).await?;
+            listener.listen(FEED_CHANNEL).await?;
+            Ok::<_, sqlx::Error>(listener)
+        };
+        // Bounded: during an outage the pool would make this wait its acquire timeout.
+        let listening = tokio::time::timeout(LISTEN_TIMEOUT, listening);
+        self.listener = match listening.await.unwrap_or(Err(sqlx::Error::PoolTimedOut)) {
+            Ok(listener) => {
+                self.streak.succeeded();
+                Some(listener)
+            }
             Err(error) => {
-                tracing::warn!(%error, "cannot LISTEN for new events; polling only");
+                // Polling covers the gap; the next wait tries again.
+                self.streak.failed(&error);
                 None
             }
         };
@@ -178,7 +210,7 @@ impl FeedSignal {
         match tokio::time::timeout(timeout, listener.recv()).await {
             Ok(Ok(_)) => true,
             Ok(Err(error)) => {
-                tracing::warn!(%error, "lost the LISTEN connection; reconnecting");
+                self.streak.failed(&error);
                 self.listener = None;
                 false
             }

@@ -12,6 +12,8 @@ use folio_domain::document_number::DocumentNumber;
 use folio_domain::ids::TenantId;
 use sqlx::{PgPool, Postgres, Row, Transaction};
 
+use crate::postgres::pool::is_unreachable;
+
 /// The ledger over a pool.
 #[derive(Debug, Clone)]
 pub struct PgCommandLedger {
@@ -27,12 +29,10 @@ impl PgCommandLedger {
 
 /// A database failure as the ledger reports it: unreachable or internal.
 pub(crate) fn ledger_error(e: sqlx::Error) -> LedgerError {
-    match e {
-        sqlx::Error::Io(_)
-        | sqlx::Error::PoolTimedOut
-        | sqlx::Error::PoolClosed
-        | sqlx::Error::Tls(_) => LedgerError::Unavailable(Box::new(e)),
-        other => LedgerError::Internal(Box::new(other)),
+    if is_unreachable(&e) {
+        LedgerError::Unavailable(Box::new(e))
+    } else {
+        LedgerError::Internal(Box::new(e))
     }
 }
 

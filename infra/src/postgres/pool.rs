@@ -49,6 +49,28 @@ fn unreachable(options: &PgConnectOptions, error: &sqlx::Error) -> DatabaseError
     }
 }
 
+/// Whether `error` means the database could not be reached (so the work may be
+/// retried once it is back), as opposed to a statement it refused. The one place
+/// this is decided: the ledger, the event store and the projectors all ask here.
+///
+/// Besides the driver's own I/O, TLS, protocol and pool errors, these server
+/// answers count: connection exceptions (SQLSTATE class 08), the server shutting
+/// down or starting up (57P01, 57P02, 57P03) and no free connection slot (53300).
+pub fn is_unreachable(error: &sqlx::Error) -> bool {
+    match error {
+        sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::Protocol(_)
+        | sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::WorkerCrashed => true,
+        sqlx::Error::Database(db) => db.code().is_some_and(|code| {
+            code.starts_with("08") || matches!(code.as_ref(), "57P01" | "57P02" | "57P03" | "53300")
+        }),
+        _ => false,
+    }
+}
+
 fn is_missing_database(error: &sqlx::Error) -> bool {
     matches!(error, sqlx::Error::Database(db) if db.code().as_deref() == Some("3D000"))
 }
@@ -119,9 +141,14 @@ pub async fn migrate(pool: &PgPool) -> Result<(), DatabaseError> {
 /// A session-level advisory lock held on a connection of its own: dropping it
 /// closes the connection, which releases the lock even if its holder was
 /// cancelled or crashed.
+///
+/// The lock lives exactly as long as its connection: if the database restarts, it
+/// is gone, and another process may take it. A holder learns that from
+/// [`SessionLock::is_held`], or by doing its reads on [`SessionLock::connection`],
+/// which fail once the connection is gone.
 #[derive(Debug)]
 pub struct SessionLock {
-    _connection: PgConnection,
+    connection: PgConnection,
 }
 
 impl SessionLock {
@@ -133,8 +160,38 @@ impl SessionLock {
             .bind(i64::from(class))
             .execute(&mut connection)
             .await?;
-        Ok(SessionLock {
-            _connection: connection,
-        })
+        Ok(SessionLock { connection })
+    }
+
+    /// The connection that holds the lock: reads done on it fail once the lock is lost.
+    pub fn connection(&mut self) -> &mut PgConnection {
+        &mut self.connection
+    }
+
+    /// Whether the lock's connection still answers (within a second), and so
+    /// whether the lock is still held.
+    pub async fn is_held(&mut self) -> bool {
+        let ping = self.connection.ping();
+        matches!(
+            tokio::time::timeout(Duration::from_secs(1), ping).await,
+            Ok(Ok(()))
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_unreachable;
+
+    #[test]
+    fn failures_to_reach_the_database_are_told_from_refused_statements() {
+        let reset = std::io::Error::from(std::io::ErrorKind::ConnectionReset);
+        assert!(is_unreachable(&sqlx::Error::Io(reset)));
+        assert!(is_unreachable(&sqlx::Error::PoolTimedOut));
+        assert!(is_unreachable(&sqlx::Error::Protocol(
+            "unexpected response from SSLRequest".into()
+        )));
+        assert!(!is_unreachable(&sqlx::Error::RowNotFound));
+        assert!(!is_unreachable(&sqlx::Error::ColumnNotFound("x".into())));
     }
 }

@@ -15,6 +15,8 @@ use ring::aead::LessSafeKey;
 use ring::rand::SystemRandom;
 use serde_json::Value;
 use sqlx::PgPool;
+
+use crate::postgres::pool::is_unreachable;
 use uuid::Uuid;
 
 use crate::personal_data::{
@@ -196,12 +198,32 @@ impl SealingRepository {
     }
 }
 
+/// postgres-es reports only I/O and TLS failures as connection errors; a pool
+/// timeout, a protocol error or a server shutting down would reach the caller as
+/// an internal error instead of `UNAVAILABLE`. Reclassified here, by the one rule.
+fn reclassified(error: PersistenceError) -> PersistenceError {
+    match error {
+        PersistenceError::UnknownError(source)
+            if source
+                .downcast_ref::<sqlx::Error>()
+                .is_some_and(is_unreachable) =>
+        {
+            PersistenceError::ConnectionError(source)
+        }
+        other => other,
+    }
+}
+
 impl PersistedEventRepository for SealingRepository {
     async fn get_events<A: Aggregate>(
         &self,
         aggregate_id: &str,
     ) -> Result<Vec<SerializedEvent>, PersistenceError> {
-        let events = self.inner.get_events::<A>(aggregate_id).await?;
+        let events = self
+            .inner
+            .get_events::<A>(aggregate_id)
+            .await
+            .map_err(reclassified)?;
         Ok(self.open(events).await?)
     }
 
@@ -213,7 +235,8 @@ impl PersistedEventRepository for SealingRepository {
         let events = self
             .inner
             .get_last_events::<A>(aggregate_id, last_sequence)
-            .await?;
+            .await
+            .map_err(reclassified)?;
         Ok(self.open(events).await?)
     }
 
@@ -221,7 +244,12 @@ impl PersistedEventRepository for SealingRepository {
         &self,
         aggregate_id: &str,
     ) -> Result<Option<SerializedSnapshot>, PersistenceError> {
-        let Some(mut snapshot) = self.inner.get_snapshot::<A>(aggregate_id).await? else {
+        let Some(mut snapshot) = self
+            .inner
+            .get_snapshot::<A>(aggregate_id)
+            .await
+            .map_err(reclassified)?
+        else {
             return Ok(None);
         };
         if sealed_fields(in_snapshot(A::TYPE), &snapshot.aggregate)
@@ -244,7 +272,10 @@ impl PersistedEventRepository for SealingRepository {
         snapshot_update: Option<(String, Value, usize)>,
     ) -> Result<(), PersistenceError> {
         let (events, snapshot_update) = self.seal(events, snapshot_update, A::TYPE).await?;
-        self.inner.persist::<A>(&events, snapshot_update).await
+        self.inner
+            .persist::<A>(&events, snapshot_update)
+            .await
+            .map_err(reclassified)
     }
 
     /// As stored: personal data stays sealed (Folio's projectors read the feed).
