@@ -8,12 +8,10 @@ mod support;
 use std::time::Duration;
 
 use folio_api::{Role, TokenKeys};
-use futures::{SinkExt, StreamExt};
+use futures::StreamExt;
 use serde_json::{json, Value};
 use support::server::Server;
 use support::{event_count, tenant, TestDatabase};
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-use tokio_tungstenite::tungstenite::Message;
 
 fn code(body: &Value) -> &str {
     body["errors"][0]["extensions"]["code"]
@@ -252,43 +250,18 @@ async fn the_expense_approval_flow_and_employees_see_only_their_own() {
     assert_eq!(code(&refused), "FORBIDDEN");
 }
 
-type Socket =
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
-
-/// Opens a graphql-transport-ws connection and sends `connection_init` with `token`.
-async fn connect(server: &Server, token: &str) -> Socket {
-    let url = format!("{}/graphql/ws", server.base.replace("http://", "ws://"));
-    let mut request = url.into_client_request().unwrap();
-    request.headers_mut().insert(
-        "Sec-WebSocket-Protocol",
-        "graphql-transport-ws".parse().unwrap(),
-    );
-    let (mut socket, _) = tokio_tungstenite::connect_async(request).await.unwrap();
-    let init =
-        json!({"type": "connection_init", "payload": {"Authorization": format!("Bearer {token}")}});
-    socket.send(Message::text(init.to_string())).await.unwrap();
-    socket
-}
-
-/// Connects and subscribes to status changes.
-async fn subscribe(server: &Server, token: &str) -> Socket {
-    let mut socket = connect(server, token).await;
-    let ack = socket.next().await.unwrap().unwrap();
-    assert!(ack.to_text().unwrap().contains("connection_ack"), "{ack}");
-    let start = json!({"id": "1", "type": "subscribe", "payload": {"query":
-        "subscription { statusChanges { kind aggregateId eventType version consistencyToken } }"}});
-    socket.send(Message::text(start.to_string())).await.unwrap();
-    socket
-}
-
 #[tokio::test]
 async fn a_subscription_receives_its_tenants_status_changes_only() {
     let db = TestDatabase::new().await;
     let server = Server::start(&db).await;
     let (a, b) = (tenant(), tenant());
     let accountant_a = server.token(a, "alice", Role::Accountant);
-    let mut watcher_a = subscribe(&server, &server.token(a, "aud", Role::Auditor)).await;
-    let mut watcher_b = subscribe(&server, &server.token(b, "bob", Role::Accountant)).await;
+    let mut watcher_a = server
+        .subscribe(&server.token(a, "aud", Role::Auditor))
+        .await;
+    let mut watcher_b = server
+        .subscribe(&server.token(b, "bob", Role::Accountant))
+        .await;
     tokio::time::sleep(Duration::from_millis(300)).await;
 
     let (_, invoice) = issued_invoice(&server, &accountant_a).await;
@@ -313,7 +286,7 @@ async fn a_subscription_receives_its_tenants_status_changes_only() {
 async fn a_subscription_without_a_valid_token_is_refused() {
     let db = TestDatabase::new().await;
     let server = Server::start(&db).await;
-    let mut socket = connect(&server, "forged.token.here").await;
+    let mut socket = server.connect("forged.token.here").await;
     let reply = tokio::time::timeout(Duration::from_secs(10), socket.next())
         .await
         .unwrap();

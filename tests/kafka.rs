@@ -19,115 +19,12 @@ use rdkafka::message::{Headers, Message};
 use rdkafka::producer::{FutureProducer, FutureRecord};
 use rdkafka::{ClientConfig, Offset, TopicPartitionList};
 use serde_json::{json, Value};
-use support::scenario::{customer, every_event_type, issued_invoice, pay};
+use support::kafka::{
+    assert_equal_to_a_rebuild, backlog, brokers, caught_up, kafka, kafka_env, serve, spawn,
+};
+use support::scenario::{customer, issued_invoice, pay};
 use support::server::Server;
-use support::{assert_same_read_models, event_count, read_models, tenant, TestDatabase};
-
-/// The shared test broker.
-fn brokers() -> String {
-    std::env::var("FOLIO_TEST_KAFKA_BROKERS").unwrap_or_else(|_| "127.0.0.1:9092".to_owned())
-}
-
-/// The Kafka settings of a test: its own topics on `brokers`.
-fn kafka(db: &TestDatabase, brokers: &str) -> KafkaConfig {
-    KafkaConfig {
-        topic_prefix: db.name.clone(),
-        partitions: 3,
-        ..KafkaConfig::new(brokers)
-    }
-}
-
-/// The environment that points a `folio` process at the test's database and topics.
-fn kafka_env(db: &TestDatabase, config: &KafkaConfig, batch: usize) -> Vec<(String, String)> {
-    vec![
-        ("DATABASE_URL".into(), db.url.clone()),
-        ("KAFKA_BROKERS".into(), config.brokers.clone()),
-        (
-            "FOLIO_KAFKA_TOPIC_PREFIX".into(),
-            config.topic_prefix.clone(),
-        ),
-        (
-            "FOLIO_KAFKA_PARTITIONS".into(),
-            config.partitions.to_string(),
-        ),
-        ("FOLIO_KAFKA_BATCH_SIZE".into(), batch.to_string()),
-        ("FOLIO_LOG".into(), log_level().into()),
-    ]
-}
-
-/// Whether the `folio` processes' logs go to the test's stderr
-/// (`FOLIO_TEST_VERBOSE=1`).
-fn verbose() -> bool {
-    std::env::var_os("FOLIO_TEST_VERBOSE").is_some()
-}
-
-fn log_level() -> &'static str {
-    if verbose() {
-        "info"
-    } else {
-        "off"
-    }
-}
-
-/// `folio relay` or `folio project`, killed when dropped.
-fn spawn(command: &str, env: &[(String, String)]) -> tokio::process::Child {
-    tokio::process::Command::new(env!("CARGO_BIN_EXE_folio"))
-        .arg(command)
-        .envs(env.iter().map(|(k, v)| (k, v)))
-        .stdout(Stdio::null())
-        .stderr(if verbose() {
-            Stdio::inherit()
-        } else {
-            Stdio::null()
-        })
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap()
-}
-
-/// `folio serve` with `env` (in Kafka mode when it names a broker).
-async fn serve(db: &TestDatabase, env: &[(String, String)]) -> Server {
-    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    Server::start_with(db, &env).await
-}
-
-/// Events of `tenants` fresh tenants, every event type each.
-async fn backlog(db: &TestDatabase, tenants: usize) {
-    for _ in 0..tenants {
-        every_event_type(&db.app, tenant()).await;
-    }
-}
-
-/// Waits until every projector has applied everything in the store.
-async fn caught_up(db: &TestDatabase, within: Duration) {
-    let projections = db.app.projections();
-    let deadline = tokio::time::Instant::now() + within;
-    loop {
-        let statuses = projections.status().await.unwrap();
-        if statuses.iter().all(|s| s.installed && s.events_behind == 0) {
-            return;
-        }
-        if tokio::time::Instant::now() > deadline {
-            let dead: Vec<(String, i64, String)> = sqlx::query_as(
-                "SELECT topic, kafka_offset, reason FROM kafka_dead_letters
-                 ORDER BY dead_lettered_at LIMIT 10",
-            )
-            .fetch_all(&db.app.pool)
-            .await
-            .unwrap();
-            panic!("not caught up: {statuses:?}\ndead letters: {dead:#?}");
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
-
-/// The read models as they are, then as a clean rebuild from the store makes them:
-/// they must be equal.
-async fn assert_equal_to_a_rebuild(db: &TestDatabase) {
-    let consumed = read_models(&db.app.pool).await;
-    db.app.projections().rebuild_all().await.unwrap();
-    assert_same_read_models(&consumed, &read_models(&db.app.pool).await);
-}
+use support::{event_count, read_models, tenant, TestDatabase};
 
 /// The messages of `topic` from the beginning, partition by partition (each in
 /// offset order), read without a consumer group: at least `expected` of them, plus

@@ -2,6 +2,8 @@
 
 #![allow(dead_code)]
 
+pub mod kafka;
+pub mod link;
 pub mod scenario;
 pub mod server;
 

@@ -4,13 +4,20 @@ use std::time::Duration;
 
 use folio_api::{Role, TokenKeys};
 use folio_domain::ids::TenantId;
+use futures::{SinkExt, StreamExt};
 use serde_json::{json, Value};
 use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::Message;
 
 use super::TestDatabase;
 
 /// The HS256 secret every test server verifies tokens with.
 pub const SECRET: &str = "a-test-secret-of-at-least-32-bytes!!";
+
+/// A graphql-transport-ws connection to `/graphql/ws`.
+pub type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 /// A running `folio serve`, killed when dropped.
 pub struct Server {
@@ -93,5 +100,31 @@ impl Server {
         let body = self.gql(token, query, variables).await;
         assert!(body.get("errors").is_none(), "{query}\n{body:#}");
         body["data"].clone()
+    }
+
+    /// Opens a graphql-transport-ws connection and sends `connection_init` with `token`.
+    pub async fn connect(&self, token: &str) -> Socket {
+        let url = format!("{}/graphql/ws", self.base.replace("http://", "ws://"));
+        let mut request = url.into_client_request().unwrap();
+        request.headers_mut().insert(
+            "Sec-WebSocket-Protocol",
+            "graphql-transport-ws".parse().unwrap(),
+        );
+        let (mut socket, _) = tokio_tungstenite::connect_async(request).await.unwrap();
+        let init = json!({"type": "connection_init",
+            "payload": {"Authorization": format!("Bearer {token}")}});
+        socket.send(Message::text(init.to_string())).await.unwrap();
+        socket
+    }
+
+    /// Connects and subscribes to status changes.
+    pub async fn subscribe(&self, token: &str) -> Socket {
+        let mut socket = self.connect(token).await;
+        let ack = socket.next().await.unwrap().unwrap();
+        assert!(ack.to_text().unwrap().contains("connection_ack"), "{ack}");
+        let start = json!({"id": "1", "type": "subscribe", "payload": {"query":
+            "subscription { statusChanges { kind aggregateId eventType version consistencyToken } }"}});
+        socket.send(Message::text(start.to_string())).await.unwrap();
+        socket
     }
 }
