@@ -90,6 +90,8 @@ struct Workload {
     answers: Arc<Mutex<Vec<(String, Answer)>>>,
     stop: Arc<AtomicBool>,
     task: tokio::task::JoinHandle<()>,
+    /// The longest wait for an `UNAVAILABLE` (printed, not asserted).
+    slowest_refusal: Arc<Mutex<Duration>>,
 }
 
 impl Workload {
@@ -97,11 +99,18 @@ impl Workload {
         let answers = Arc::new(Mutex::new(Vec::new()));
         let stop = Arc::new(AtomicBool::new(false));
         let (record, stopped) = (answers.clone(), stop.clone());
+        let slowest_refusal = Arc::new(Mutex::new(Duration::ZERO));
+        let slowest = slowest_refusal.clone();
         let task = tokio::spawn(async move {
             let http = reqwest::Client::new();
             while !stopped.load(Ordering::Relaxed) {
                 let key = uuid::Uuid::new_v4().to_string();
+                let sent = Instant::now();
                 let answer = register(&http, &server, &token, &key).await;
+                if answer == Answer::Unavailable {
+                    let mut slowest = slowest.lock().unwrap();
+                    *slowest = (*slowest).max(sent.elapsed());
+                }
                 record.lock().unwrap().push((key, answer));
                 tokio::time::sleep(Duration::from_millis(200)).await;
             }
@@ -110,12 +119,17 @@ impl Workload {
             answers,
             stop,
             task,
+            slowest_refusal,
         }
     }
 
     async fn finish(self) -> Vec<(String, Answer)> {
         self.stop.store(true, Ordering::Relaxed);
         self.task.await.unwrap();
+        eprintln!(
+            "slowest UNAVAILABLE answer: {:?}",
+            *self.slowest_refusal.lock().unwrap()
+        );
         Arc::try_unwrap(self.answers).unwrap().into_inner().unwrap()
     }
 }
