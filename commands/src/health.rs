@@ -50,10 +50,10 @@ pub struct DatabaseUnreachable {
 }
 
 /// A point-in-time reading for readiness and metrics.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct HealthReport {
     /// The current outage, if the database is unreachable now.
-    pub unreachable: Option<(String, Duration)>,
+    pub unreachable: Option<DatabaseUnreachable>,
     /// Outages that began since the process started.
     pub outages: u64,
     /// Outages that ended (the database answered again).
@@ -127,13 +127,15 @@ impl DatabaseHealth {
 
     /// `Ok` while the database is reachable; the refusal to hand a caller otherwise.
     pub fn require_reachable(&self) -> Result<(), DatabaseUnreachable> {
-        match self.outage().as_ref() {
-            None => Ok(()),
-            Some(outage) => Err(DatabaseUnreachable {
-                reason: outage.reason.clone(),
-                down_for: outage.since.elapsed(),
-            }),
-        }
+        self.current_outage().map_or(Ok(()), Err)
+    }
+
+    /// The outage going on now, if any, as a caller is told of it.
+    fn current_outage(&self) -> Option<DatabaseUnreachable> {
+        self.outage().as_ref().map(|outage| DatabaseUnreachable {
+            reason: outage.reason.clone(),
+            down_for: outage.since.elapsed(),
+        })
     }
 
     /// Resolves once the database is unreachable (at once if it is now): raced
@@ -147,13 +149,11 @@ impl DatabaseHealth {
 
     /// The counters and the current outage.
     pub fn report(&self) -> HealthReport {
-        let current = self.outage().clone();
+        let unreachable = self.current_outage();
         let finished = Duration::from_millis(self.inner.unreachable_millis.load(Ordering::Relaxed));
-        let ongoing = current
-            .as_ref()
-            .map_or(Duration::ZERO, |o| o.since.elapsed());
+        let ongoing = unreachable.as_ref().map_or(Duration::ZERO, |o| o.down_for);
         HealthReport {
-            unreachable: current.map(|o| (o.reason, o.since.elapsed())),
+            unreachable,
             outages: self.inner.outages.load(Ordering::Relaxed),
             reconnects: self.inner.reconnects.load(Ordering::Relaxed),
             unreachable_for: finished + ongoing,

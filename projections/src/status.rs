@@ -55,11 +55,6 @@ pub async fn backlog(
     .await
 }
 
-/// Answers whether the database takes a query at all (for readiness probes).
-pub async fn database_answers(pool: &PgPool) -> Result<(), sqlx::Error> {
-    sqlx::query("SELECT 1").execute(pool).await.map(|_| ())
-}
-
 /// Where each of `projectors` stands and how far behind it is.
 pub async fn of(
     pool: &PgPool,
