@@ -374,11 +374,8 @@ async fn relay_and_projector_processes_outlive_database_outages() {
         // and projected.
         backlog(&db, 1).await;
         caught_up(&db, Duration::from_secs(120)).await;
-        assert!(relay.try_wait().unwrap().is_none(), "folio relay exited");
-        assert!(
-            projector.try_wait().unwrap().is_none(),
-            "folio project exited"
-        );
+        assert!(relay.exited().is_none(), "folio relay exited");
+        assert!(projector.exited().is_none(), "folio project exited");
     }
     drop((relay, projector));
     assert_equal_to_a_rebuild(&db).await;

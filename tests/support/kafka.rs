@@ -38,38 +38,80 @@ pub fn kafka_env(db: &TestDatabase, config: &KafkaConfig, batch: usize) -> Vec<(
             config.partitions.to_string(),
         ),
         ("FOLIO_KAFKA_BATCH_SIZE".into(), batch.to_string()),
-        ("FOLIO_LOG".into(), log_level().into()),
+        ("FOLIO_LOG".into(), "info".into()),
     ]
 }
 
-/// Whether the `folio` processes' logs go to the test's stderr
-/// (`FOLIO_TEST_VERBOSE=1`).
+/// Whether the `folio` processes' logs go straight to the test's stderr
+/// (`FOLIO_TEST_VERBOSE=1`) rather than to a file shown when the test fails.
 pub fn verbose() -> bool {
     std::env::var_os("FOLIO_TEST_VERBOSE").is_some()
 }
 
-pub fn log_level() -> &'static str {
-    if verbose() {
-        "info"
-    } else {
-        "off"
+/// `folio relay` or `folio project`, killed when dropped. Its log goes to a file
+/// that is printed if the test panics, so a failure in CI says what the process
+/// was doing.
+pub struct FolioProcess {
+    child: tokio::process::Child,
+    command: String,
+    log: std::path::PathBuf,
+}
+
+impl FolioProcess {
+    /// Whether the process has exited (and how), without waiting.
+    pub fn exited(&mut self) -> Option<std::process::ExitStatus> {
+        self.child.try_wait().unwrap()
+    }
+
+    /// Kills the process and waits for it to end.
+    pub async fn kill(&mut self) {
+        self.child.kill().await.unwrap();
     }
 }
 
-/// `folio relay` or `folio project`, killed when dropped.
-pub fn spawn(command: &str, env: &[(String, String)]) -> tokio::process::Child {
-    tokio::process::Command::new(env!("CARGO_BIN_EXE_folio"))
+impl Drop for FolioProcess {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            let log = std::fs::read_to_string(&self.log).unwrap_or_default();
+            let tail: Vec<&str> = log.lines().rev().take(200).collect();
+            eprintln!(
+                "---- log of folio {} (last {} lines) ----",
+                self.command,
+                tail.len()
+            );
+            for line in tail.into_iter().rev() {
+                eprintln!("{line}");
+            }
+        }
+        let _ = std::fs::remove_file(&self.log);
+    }
+}
+
+/// Starts `folio relay` or `folio project` with `env`.
+pub fn spawn(command: &str, env: &[(String, String)]) -> FolioProcess {
+    let log = std::env::temp_dir().join(format!(
+        "folio-test-{command}-{}.log",
+        uuid::Uuid::new_v4().simple()
+    ));
+    let stderr = if verbose() {
+        Stdio::inherit()
+    } else {
+        Stdio::from(std::fs::File::create(&log).unwrap())
+    };
+    let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_folio"))
         .arg(command)
         .envs(env.iter().map(|(k, v)| (k, v)))
+        .env("NO_COLOR", "1")
         .stdout(Stdio::null())
-        .stderr(if verbose() {
-            Stdio::inherit()
-        } else {
-            Stdio::null()
-        })
+        .stderr(stderr)
         .kill_on_drop(true)
         .spawn()
-        .unwrap()
+        .unwrap();
+    FolioProcess {
+        child,
+        command: command.to_owned(),
+        log,
+    }
 }
 
 /// `folio serve` with `env` (in Kafka mode when it names a broker).
