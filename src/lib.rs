@@ -7,10 +7,10 @@
 //! How the crates fit (dependencies point inward):
 //!
 //! ```text
-//! api (GraphQL)  ─┐                     ┌─► projections (read models: writes and reads)
-//! src (CLI)      ─┼─► commands (use cases, access, ports) ─► domain (pure rules)
-//! bench          ─┘        ▲
-//!                          └── infra (Postgres, Kafka, sealing, audit) implements the ports
+//! api (GraphQL, MCP) ─┐                     ┌─► projections (read models: writes and reads)
+//! src (CLI)          ─┼─► commands (use cases, access, ports) ─► domain (pure rules)
+//! bench              ─┘        ▲
+//!                              └── infra (Postgres, Kafka, sealing, audit) implements the ports
 //! ```
 //!
 //! - [`config`]: the one typed configuration (defaults < environment < flags),

@@ -6,6 +6,7 @@ mod demo;
 mod events;
 mod gdpr;
 mod kafka;
+mod mcp;
 mod projections;
 mod serve;
 
@@ -67,6 +68,13 @@ enum Command {
     Project {
         #[command(flatten)]
         kafka: KafkaSettings,
+    },
+    /// Serve the MCP tools on stdin/stdout for a desktop assistant, as the caller
+    /// named by a bearer token (refused at start without a valid one).
+    Mcp {
+        /// The bearer token every tool call is made with (a JWT, as for GraphQL).
+        #[arg(long, env = "FOLIO_MCP_TOKEN", hide_env_values = true)]
+        token: Option<String>,
     },
     /// Mint a bearer token with the configured HS256 secret (for development).
     Token {
@@ -174,6 +182,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let limits = serve.limits()?;
             serve::run(&config, &serve.listen, keys, limits, kafka.config()?).await
         }
+        Command::Mcp { token } => mcp::run(&config, token).await,
         Command::Relay { kafka } => kafka::relay(&config, &kafka).await,
         Command::Project { kafka } => kafka::project(&config, &kafka).await,
         Command::Token {

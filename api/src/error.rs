@@ -1,11 +1,12 @@
-//! Every error a client sees, with its stable `extensions.code` and a message a
-//! person can act on. The code of a response is decided here and nowhere else:
-//! resolvers build errors through these functions, the application layer's errors
-//! carry their own code (`CommandError::code`, `HistoryError::code`), and the
-//! errors async-graphql raises itself (parse, validation, limits) are labelled by
-//! `with_codes`.
+//! Every error a client sees, with its stable code and a message a person can
+//! act on, whichever edge carries it (GraphQL's `extensions.code`, an MCP tool
+//! error's `code`). The code of a response is decided here and nowhere else:
+//! resolvers and tools build errors through these functions, the application
+//! layer's errors carry their own code (`CommandError::code`,
+//! `HistoryError::code`), and the errors async-graphql raises itself (parse,
+//! validation, limits) are labelled by `with_codes`.
 
-use async_graphql::{Error, ErrorExtensions};
+use async_graphql::ErrorExtensions;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -14,29 +15,47 @@ use folio_commands::{CommandError, Forbidden};
 use folio_domain::{Coded, ErrorCode};
 use serde_json::json;
 
-/// An error with `code` in its extensions.
-pub fn coded(code: ErrorCode, message: impl Into<String>) -> Error {
-    let code = code.as_str();
-    Error::new(message.into()).extend_with(|_, e| e.set("code", code))
+/// An error as every edge reports it: a stable code and a message for a person.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiError {
+    /// What kind of failure, the same on every edge.
+    pub code: ErrorCode,
+    /// What went wrong and what to do, never an internal detail.
+    pub message: String,
+}
+
+impl From<ApiError> for async_graphql::Error {
+    fn from(error: ApiError) -> Self {
+        let code = error.code.as_str();
+        async_graphql::Error::new(error.message).extend_with(|_, e| e.set("code", code))
+    }
+}
+
+/// An error of kind `code`.
+pub fn coded(code: ErrorCode, message: impl Into<String>) -> ApiError {
+    ApiError {
+        code,
+        message: message.into(),
+    }
 }
 
 /// A refused input.
-pub fn validation(message: impl Into<String>) -> Error {
+pub fn validation(message: impl Into<String>) -> ApiError {
     coded(ErrorCode::Validation, message)
 }
 
 /// A role that does not allow the operation.
-pub fn forbidden(refusal: Forbidden) -> Error {
+pub fn forbidden(refusal: Forbidden) -> ApiError {
     coded(ErrorCode::Forbidden, refusal.to_string())
 }
 
 /// A limit exceeded.
-pub fn limit(message: impl Into<String>) -> Error {
+pub fn limit(message: impl Into<String>) -> ApiError {
     coded(ErrorCode::Limit, message)
 }
 
 /// A database failure, logged with detail and reported without it.
-pub fn unavailable(error: &sqlx::Error) -> Error {
+pub fn unavailable(error: &sqlx::Error) -> ApiError {
     tracing::error!(%error, "read model query failed");
     coded(
         ErrorCode::Unavailable,
@@ -44,9 +63,9 @@ pub fn unavailable(error: &sqlx::Error) -> Error {
     )
 }
 
-/// A command's outcome as a GraphQL error: its code, and its message unless it is
+/// A command's failure as a client sees it: its code, and its message unless it is
 /// internal (details go to the log).
-pub fn command<E>(error: CommandError<E>) -> Error
+pub fn command<E>(error: CommandError<E>) -> ApiError
 where
     E: Coded + std::error::Error,
 {
@@ -60,7 +79,7 @@ where
 
 /// A failed history read: the code the application layer decided; an
 /// unavailable store or an unreadable event is logged and reported without detail.
-pub fn history(error: HistoryError) -> Error {
+pub fn history(error: HistoryError) -> ApiError {
     let code = error.code();
     match &error {
         HistoryError::Unavailable(cause) => {
@@ -79,7 +98,7 @@ pub fn history(error: HistoryError) -> Error {
 }
 
 /// A bug (a value the code cannot map): logged, reported without detail.
-pub fn internal(what: &str) -> Error {
+pub fn internal(what: &str) -> ApiError {
     tracing::error!(what, "internal error");
     coded(ErrorCode::Internal, "internal error; it was logged")
 }

@@ -1,7 +1,8 @@
 //! # folio-api
 //!
-//! The network edge of Folio: the GraphQL API the frontend talks to (axum +
-//! async-graphql), with health and metrics. It is thin: it authenticates the
+//! The network edges of Folio: the GraphQL API the frontend talks to (axum +
+//! async-graphql) and the MCP server assistants talk to (rmcp), with health and
+//! metrics. It is thin: it authenticates the
 //! caller, maps GraphQL to the application layer's use cases (`folio-commands`,
 //! which check the role matrix and run the commands) and to the read models'
 //! typed queries (`folio-projections`), and maps the answers back. It depends on
@@ -10,6 +11,10 @@
 //! - [`auth`]: bearer JWTs → the application layer's `Caller`.
 //! - [`graphql`]: the schema, one file per area (customers, invoices, expenses,
 //!   settings, reports, history), Relay's `Node`, subscriptions, wire types.
+//! - [`mcp`]: the same use cases and reads as Model Context Protocol tools, for
+//!   assistants (streamable HTTP at `/mcp`, stdio as `folio mcp`).
+//! - [`request`]: what both edges do per request (read rights, consistency
+//!   tokens, tenant-confined reads, pages, command contexts).
 //! - [`server`]: routes, body and time limits, health, metrics.
 //! - [`error`]: the coded GraphQL errors every resolver returns.
 
@@ -18,7 +23,9 @@
 pub mod auth;
 pub mod error;
 pub mod graphql;
+pub mod mcp;
 pub mod metrics;
+pub mod request;
 pub mod server;
 
 pub use auth::TokenKeys;

@@ -1,6 +1,6 @@
 //! The HTTP server: `/graphql` (POST queries and mutations, GET GraphiQL),
-//! `/graphql/ws` (subscriptions, graphql-transport-ws), `/healthz`, `/readyz`,
-//! `/metrics`. Authentication, body size and request time are enforced here, before
+//! `/graphql/ws` (subscriptions, graphql-transport-ws), `/mcp` (the MCP server,
+//! streamable HTTP), `/healthz`, `/readyz`, `/metrics`. Authentication, body size and request time are enforced here, before
 //! the schema sees a request.
 
 use std::sync::Arc;
@@ -9,8 +9,9 @@ use std::time::{Duration, Instant};
 use async_graphql::http::{GraphiQLSource, ALL_WEBSOCKET_PROTOCOLS};
 use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
 use axum::body::Body;
-use axum::extract::{State, WebSocketUpgrade};
+use axum::extract::{Request, State, WebSocketUpgrade};
 use axum::http::{header, HeaderMap, StatusCode};
+use axum::middleware::{from_fn_with_state, Next};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
@@ -66,7 +67,19 @@ impl AppState {
 
 /// The routes.
 pub fn router(state: AppState) -> Router {
+    let services = &state.services;
+    let mcp = Router::new()
+        .route_service(
+            "/mcp",
+            crate::mcp::http_service(services.clone(), state.limits, state.metrics.clone()),
+        )
+        .layer(from_fn_with_state(
+            state.keys.clone(),
+            crate::mcp::authenticate,
+        ))
+        .layer(from_fn_with_state(state.clone(), mcp_edge));
     Router::new()
+        .merge(mcp)
         .route("/graphql", get(graphiql).post(graphql))
         .route("/graphql/ws", get(subscriptions))
         .route("/healthz", get(healthz))
@@ -146,6 +159,31 @@ async fn execute(state: &AppState, headers: &HeaderMap, body: Body) -> Response 
             ),
         ),
     }
+}
+
+/// The MCP endpoint's outer edge, as GraphQL has it: refused at once during a
+/// database outage, stopped after the request timeout, counted.
+async fn mcp_edge(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let timeout = state.limits.request_timeout;
+    let work = async {
+        match tokio::time::timeout(timeout, next.run(request)).await {
+            Ok(response) => response,
+            Err(_) => error_response(
+                StatusCode::GATEWAY_TIMEOUT,
+                ErrorCode::Limit,
+                &format!(
+                    "the request took longer than {} s and was stopped; a write may still have been applied: retry it with the same idempotency_key",
+                    timeout.as_secs()
+                ),
+            ),
+        }
+    };
+    let response = while_reachable(&state.services.health, work).await;
+    state
+        .metrics
+        .request("mcp", response.status().as_u16(), started.elapsed());
+    response
 }
 
 /// Runs `work` only while the database answers: refused at once during an outage

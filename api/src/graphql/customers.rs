@@ -13,7 +13,7 @@ use super::ids::{global_id, uuid_arg, NodeKind};
 use super::inputs::{ContactInput, CustomerInput, TaxDetailsInput};
 use super::loaders::children;
 use super::outcome::CommandResult;
-use super::paging::{connection, page, List};
+use super::paging::{connection, List};
 use super::scalars::Decimal;
 use crate::error::unavailable;
 
@@ -150,7 +150,7 @@ impl CustomerQuery {
         request
             .ready_to_read(Action::ReadInvoicing, consistency_token.as_deref())
             .await?;
-        let page = page(&request.limits, first, after)?;
+        let page = request.page(first, after.as_deref())?;
         let mut tx = request.reader().await?;
         let slice = queries::customers(&mut tx, search.as_deref(), page)
             .await

@@ -13,7 +13,7 @@ use crate::error::internal;
 pub(crate) fn from_stored<E: DeserializeOwned>(label: &str) -> async_graphql::Result<E> {
     serde_json::from_value(serde_json::Value::String(label.to_owned())).map_err(|error| {
         tracing::error!(label, %error, "a stored label has no API value");
-        internal("a stored label has no API value")
+        internal("a stored label has no API value").into()
     })
 }
 

@@ -3,20 +3,18 @@
 
 use async_graphql::{ComplexObject, Context, InputObject, Object, SimpleObject, ID};
 use chrono::{DateTime, Utc};
-use folio_commands::{ApproveExpense, ExpenseVisibility, SubmitExpense};
-use folio_projections::expenses::queries::{
-    self, ExpenseFilter as RowFilter, ExpenseRow, ExpenseScope,
-};
+use folio_commands::{ApproveExpense, SubmitExpense};
+use folio_projections::expenses::queries::{self, ExpenseFilter as RowFilter, ExpenseRow};
 use uuid::Uuid;
 
-use super::context::{request, RequestContext};
+use super::context::request;
 use super::enums::{from_stored, ExpenseStatus};
 use super::ids::{global_id, uuid_arg, NodeKind};
 use super::inputs::ExpenseInput;
 use super::outcome::CommandResult;
-use super::paging::{connection, page, List};
+use super::paging::{connection, List};
 use super::scalars::{Date, Decimal};
-use crate::error::{forbidden, unavailable};
+use crate::error::unavailable;
 
 /// An expense claim.
 #[derive(Debug, Clone, SimpleObject)]
@@ -105,15 +103,6 @@ pub struct ExpenseFilter {
 }
 
 /// Whose expenses the caller sees: the access matrix decides, the read model obeys.
-fn scope(request: &RequestContext) -> async_graphql::Result<ExpenseScope> {
-    Ok(
-        match request.caller.expense_visibility().map_err(forbidden)? {
-            ExpenseVisibility::All => ExpenseScope::Tenant,
-            ExpenseVisibility::OwnOnly(user) => ExpenseScope::Employee(user.0),
-        },
-    )
-}
-
 /// One expense the caller may see, or null, once the read models reached `token`
 /// (the rights are checked first).
 pub(crate) async fn expense_by_id(
@@ -122,7 +111,7 @@ pub(crate) async fn expense_by_id(
     token: Option<&str>,
 ) -> async_graphql::Result<Option<Expense>> {
     let request = request(ctx)?;
-    let scope = scope(request)?;
+    let scope = request.expense_scope()?;
     request.await_token(token).await?;
     let mut tx = request.reader().await?;
     let row = queries::expense(&mut tx, &scope, expense_id)
@@ -154,9 +143,9 @@ impl ExpenseQuery {
         consistency_token: Option<String>,
     ) -> async_graphql::Result<List<Expense>> {
         let request = request(ctx)?;
-        let scope = scope(request)?;
+        let scope = request.expense_scope()?;
         request.await_token(consistency_token.as_deref()).await?;
-        let page = page(&request.limits, first, after)?;
+        let page = request.page(first, after.as_deref())?;
         let filter = filter.unwrap_or_default();
         let filter = RowFilter {
             status: filter.status.map(Into::into),

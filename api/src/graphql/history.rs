@@ -11,7 +11,6 @@ use serde_json::Value;
 
 use super::context::request;
 use super::ids::uuid_arg;
-use super::paging::page_size;
 use crate::error::validation;
 
 /// One stored event, as an auditor reads it.
@@ -138,7 +137,7 @@ fn parse_cursor(text: &str) -> async_graphql::Result<LogPosition> {
             })
         })
         .filter(|p| p.transaction_id >= 0 && p.global_position >= 0)
-        .ok_or_else(|| validation(format!("'{text}' is not a cursor of the event log")))
+        .ok_or_else(|| validation(format!("'{text}' is not a cursor of the event log")).into())
 }
 
 /// The history queries, merged into the schema's `Query`.
@@ -180,7 +179,7 @@ impl HistoryQuery {
         >,
     ) -> async_graphql::Result<Connection<String, HistoryEvent, EmptyFields, EmptyFields>> {
         let request = request(ctx)?;
-        let first = page_size(&request.limits, first)?;
+        let first = request.page(first, None)?.limit;
         let start = after
             .as_deref()
             .map(parse_cursor)

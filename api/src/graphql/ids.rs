@@ -65,7 +65,7 @@ pub fn parse_global_id(id: &ID) -> async_graphql::Result<(NodeKind, Uuid)> {
 /// Parses a raw UUID argument (`what` names it in the error).
 pub fn uuid_arg<T: std::str::FromStr>(id: &ID, what: &str) -> async_graphql::Result<T> {
     id.parse::<T>()
-        .map_err(|_| validation(format!("{what} '{}' is not a UUID", id.as_str())))
+        .map_err(|_| validation(format!("{what} '{}' is not a UUID", id.as_str())).into())
 }
 
 #[cfg(test)]

@@ -21,7 +21,7 @@ use super::scalars::{Date, Decimal};
 use crate::error::validation;
 
 fn currency(code: &str) -> async_graphql::Result<Currency> {
-    Currency::from_code(code).map_err(|e| validation(e.to_string()))
+    Currency::from_code(code).map_err(|e| validation(e.to_string()).into())
 }
 
 /// An amount of money.
@@ -37,7 +37,7 @@ impl MoneyInput {
     /// The domain's money, refused when over-precise or in an unknown currency.
     pub fn into_domain(self) -> async_graphql::Result<Money> {
         Money::exact(self.amount.0, currency(&self.currency)?)
-            .map_err(|e| validation(e.to_string()))
+            .map_err(|e| validation(e.to_string()).into())
     }
 }
 
@@ -125,9 +125,7 @@ impl DueTermsInput {
         match (self.net_days, self.on_date) {
             (Some(days), None) => Ok(DueTerms::NetDays { days }),
             (None, Some(date)) => Ok(DueTerms::OnDate { date: date.0 }),
-            _ => Err(validation(
-                "due terms need exactly one of netDays and onDate",
-            )),
+            _ => Err(validation("due terms need exactly one of netDays and onDate").into()),
         }
     }
 }
@@ -207,9 +205,7 @@ impl LineInput {
                 amount: Some(amount),
             }) => Some(Discount::Amount { amount: amount.0 }),
             Some(_) => {
-                return Err(validation(
-                    "a discount needs exactly one of percent and amount",
-                ))
+                return Err(validation("a discount needs exactly one of percent and amount").into())
             }
         };
         Ok(LineItem {

@@ -18,7 +18,7 @@ use super::inputs::{
 };
 use super::loaders::children;
 use super::outcome::CommandResult;
-use super::paging::{connection, page, List};
+use super::paging::{connection, List};
 use super::scalars::{Date, Decimal};
 use crate::error::unavailable;
 
@@ -358,7 +358,7 @@ impl InvoiceQuery {
         request
             .ready_to_read(Action::ReadInvoicing, consistency_token.as_deref())
             .await?;
-        let page = page(&request.limits, first, after)?;
+        let page = request.page(first, after.as_deref())?;
         let filter = filter.unwrap_or_default().into_rows()?;
         let order: InvoiceOrder = sort.unwrap_or_default().into();
         let mut tx = request.reader().await?;

@@ -63,7 +63,7 @@ impl<T: Child> Loader<Uuid> for ChildLoader<T> {
     type Error = Arc<async_graphql::Error>;
 
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
-        let failed = |e: sqlx::Error| Arc::new(unavailable(&e));
+        let failed = |e: sqlx::Error| Arc::new(async_graphql::Error::from(unavailable(&e)));
         let mut tx = tenant_reader(&self.pool, self.tenant)
             .await
             .map_err(failed)?;

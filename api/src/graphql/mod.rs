@@ -28,62 +28,23 @@ pub mod settings;
 pub mod subscriptions;
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use async_graphql::extensions::apollo_persisted_queries::{
     ApolloPersistedQueries, LruCacheStorage,
 };
 use async_graphql::{MergedObject, Schema};
-use folio_commands::health::DatabaseHealth;
-use folio_commands::history::AuditTrail;
-use folio_commands::{Caller, UseCases};
+use folio_commands::Caller;
 use folio_projections::invoicing::queries::{
     BalanceRow, CreditNoteRow, InvoiceLineRow, PaymentRow,
 };
 use folio_projections::FeedEvent;
-use sqlx::PgPool;
 use tokio::sync::broadcast;
 
-pub use context::RequestContext;
+pub use crate::request::{Limits, RequestContext, Services};
 pub use outcome::CommandResult;
 
 /// The schema type.
 pub type FolioSchema = Schema<Query, Mutation, subscriptions::Subscription>;
-
-/// Limits a request must stay within.
-#[derive(Debug, Clone, Copy)]
-pub struct Limits {
-    /// Deepest selection allowed.
-    pub max_depth: usize,
-    /// Largest complexity (fields, lists weighted by page size).
-    pub max_complexity: usize,
-    /// Largest request body, in bytes.
-    pub max_body_bytes: usize,
-    /// Largest page (`first`), and most ids `nodes` takes at once.
-    pub max_page_size: usize,
-    /// Longest a request may run.
-    pub request_timeout: Duration,
-    /// Longest a query waits for the read models to reach a consistency token.
-    pub consistency_wait: Duration,
-}
-
-impl Limits {
-    /// The limits unless configured otherwise.
-    pub const DEFAULT: Limits = Limits {
-        max_depth: 10,
-        max_complexity: 2_000,
-        max_body_bytes: 256 * 1024,
-        max_page_size: 100,
-        request_timeout: Duration::from_secs(15),
-        consistency_wait: Duration::from_secs(5),
-    };
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Limits::DEFAULT
-    }
-}
 
 /// Queries: the read models by area, Relay's `node`, and the history for auditors.
 #[derive(Debug, Default, MergedObject)]
@@ -134,21 +95,6 @@ pub fn sdl() -> String {
     build(&Limits::default(), sender).sdl()
 }
 
-/// What one request's resolvers need besides the caller: the application layer
-/// and the read models' pool.
-#[derive(Debug, Clone)]
-pub struct Services {
-    /// The use cases every mutation calls.
-    pub use_cases: Arc<UseCases>,
-    /// The auditors' use cases.
-    pub audit_trail: AuditTrail,
-    /// The pool the read models are queried on.
-    pub pool: PgPool,
-    /// Whether the database answers now: requests are refused at once while it
-    /// does not, instead of waiting on the pool.
-    pub health: DatabaseHealth,
-}
-
 /// Per-request data: the caller, the services and the loaders for the tenant.
 pub fn request_data(caller: Caller, services: &Services, limits: Limits) -> async_graphql::Data {
     let tenant = caller.tenant_id;
@@ -158,12 +104,6 @@ pub fn request_data(caller: Caller, services: &Services, limits: Limits) -> asyn
     data.insert(loaders::loader::<PaymentRow>(pool, tenant));
     data.insert(loaders::loader::<CreditNoteRow>(pool, tenant));
     data.insert(loaders::loader::<BalanceRow>(pool, tenant));
-    data.insert(RequestContext {
-        caller,
-        use_cases: services.use_cases.clone(),
-        audit_trail: services.audit_trail.clone(),
-        pool: services.pool.clone(),
-        limits,
-    });
+    data.insert(RequestContext::new(caller, services, limits));
     data
 }

@@ -72,7 +72,7 @@ impl NodeQuery {
     ) -> async_graphql::Result<Vec<Option<Node>>> {
         let most = request(ctx)?.limits.max_page_size;
         if ids.len() > most {
-            return Err(limit(format!("nodes takes at most {most} ids at once")));
+            return Err(limit(format!("nodes takes at most {most} ids at once")).into());
         }
         let mut found = Vec::with_capacity(ids.len());
         for id in &ids {

@@ -36,17 +36,12 @@ impl From<CommandOutcome> for CommandResult {
 macro_rules! command {
     ($ctx:expr, $key:expr, $version:expr, |$use_cases:ident, $cctx:ident| $call:expr) => {{
         let request = $crate::graphql::context::request($ctx)?;
-        let $cctx = request.command($key, $version)?;
+        let $cctx = request.command(&$key, $version)?;
         let $use_cases = &request.use_cases;
         let result = $call.await;
-        if let Ok(metrics) = $ctx.data::<std::sync::Arc<$crate::metrics::Metrics>>() {
-            metrics.command(match &result {
-                Ok(_) => "OK",
-                Err(error) => error.code().as_str(),
-            });
-        }
+        let metrics = $ctx.data_opt::<std::sync::Arc<$crate::metrics::Metrics>>();
         Ok($crate::graphql::outcome::CommandResult::from(
-            result.map_err($crate::error::command)?,
+            $crate::request::settle(metrics.map(|m| m.as_ref()), result)?,
         ))
     }};
 }

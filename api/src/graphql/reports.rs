@@ -29,7 +29,7 @@ impl ReportFilter {
     fn period(self) -> async_graphql::Result<ReportPeriod> {
         if let (Some(from), Some(to)) = (self.from, self.to) {
             if from > to {
-                return Err(validation("the report's `from` is after its `to`"));
+                return Err(validation("the report's `from` is after its `to`").into());
             }
         }
         Ok(ReportPeriod {

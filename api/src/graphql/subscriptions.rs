@@ -81,7 +81,8 @@ impl Subscription {
         if wanted.is_empty() {
             return Err(forbidden(Forbidden {
                 action: Action::ReadInvoicing,
-            }));
+            })
+            .into());
         }
         let tenant = request.caller.tenant_id.0;
         let mut receiver = ctx.data::<broadcast::Sender<Arc<FeedEvent>>>()?.subscribe();

@@ -3,6 +3,7 @@
 
 use folio_domain::customer::{ContactDetails, CustomerCommand, CustomerError, TaxDetails};
 use folio_domain::ids::CustomerId;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::{derived_id, run, UseCases};
@@ -12,7 +13,7 @@ use crate::error::CommandError;
 use crate::runner::Request;
 
 /// Register a customer.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct RegisterCustomer {
     /// Explicit id; derived from the idempotency key when absent.
     pub customer_id: Option<CustomerId>,

@@ -4,6 +4,7 @@
 use chrono::NaiveDate;
 use folio_domain::expense::{ExpenseCommand, ExpenseDetails, ExpenseError, ExpensePolicy};
 use folio_domain::ids::ExpenseId;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::{derived_id, run, UseCases};
@@ -13,7 +14,7 @@ use crate::error::CommandError;
 use crate::runner::Request;
 
 /// Submit an expense (the actor is the employee).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct SubmitExpense {
     /// Explicit id; derived from the idempotency key when absent.
     pub expense_id: Option<ExpenseId>,
@@ -22,7 +23,7 @@ pub struct SubmitExpense {
 }
 
 /// Approve an expense (the actor is the approver).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ApproveExpense {
     /// Optional comment.
     pub comment: Option<String>,

@@ -8,6 +8,7 @@ use folio_domain::invoice::{DueTerms, Invoice, InvoiceCommand, InvoiceError, Pay
 use folio_domain::money::{Currency, Money};
 use folio_domain::pricing::LineItem;
 use folio_domain::settings::InvoicingPolicy;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::{current, derived_id, reserved, run, UseCases};
@@ -17,7 +18,7 @@ use crate::error::CommandError;
 use crate::runner::Request;
 
 /// Start an invoice draft.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct CreateInvoiceDraft {
     /// Explicit id; derived from the idempotency key when absent.
     pub invoice_id: Option<InvoiceId>,
@@ -32,7 +33,7 @@ pub struct CreateInvoiceDraft {
 }
 
 /// Add a line to a draft.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct AddInvoiceLine {
     /// Explicit line id; derived from the idempotency key when absent.
     pub line_id: Option<LineId>,
@@ -41,14 +42,14 @@ pub struct AddInvoiceLine {
 }
 
 /// Issue a draft.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
 pub struct IssueInvoice {
     /// Issue date; today when absent.
     pub issue_date: Option<NaiveDate>,
 }
 
 /// Record a payment.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct RecordPayment {
     /// Explicit id; derived from the idempotency key when absent.
     pub payment_id: Option<PaymentId>,

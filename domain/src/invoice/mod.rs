@@ -42,7 +42,9 @@ pub const MAX_NET_DAYS: u16 = 365;
 pub const MAX_RECIPIENTS: usize = 10;
 
 /// Where the document is in its life.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum DocumentStatus {
     /// Not created yet (no events).

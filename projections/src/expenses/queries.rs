@@ -6,6 +6,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use folio_domain::expense::ExpenseStatus;
 use rust_decimal::Decimal;
+use schemars::JsonSchema;
 use serde::Serialize;
 use sqlx::{PgConnection, Postgres, QueryBuilder};
 use uuid::Uuid;
@@ -14,7 +15,7 @@ use crate::event_values::label;
 use crate::reading::{Page, ReportPeriod, Slice};
 
 /// An expense claim as the read model holds it.
-#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema, sqlx::FromRow)]
 pub struct ExpenseRow {
     /// The expense's id (the aggregate id).
     pub expense_id: Uuid,
@@ -49,7 +50,7 @@ pub struct ExpenseRow {
 }
 
 /// Expenses of one category, month and currency.
-#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema, sqlx::FromRow)]
 pub struct ExpenseCategoryRow {
     /// First day of the month incurred.
     pub month: NaiveDate,

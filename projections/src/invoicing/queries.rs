@@ -9,6 +9,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use folio_domain::invoice::DocumentStatus;
 use rust_decimal::Decimal;
+use schemars::JsonSchema;
 use serde::Serialize;
 use sqlx::{PgConnection, Postgres, QueryBuilder};
 use uuid::Uuid;
@@ -17,7 +18,7 @@ use crate::event_values::label;
 use crate::reading::{contains_pattern, Page, ReportPeriod, Slice};
 
 /// A customer as the read model holds it.
-#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema, sqlx::FromRow)]
 pub struct CustomerRow {
     /// The customer's id (the aggregate id).
     pub customer_id: Uuid,
@@ -46,7 +47,7 @@ pub struct CustomerRow {
 }
 
 /// What one customer owes in one currency (customers owing nothing have no row).
-#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema, sqlx::FromRow)]
 pub struct BalanceRow {
     /// The customer.
     pub customer_id: Uuid,
@@ -61,7 +62,7 @@ pub struct BalanceRow {
 }
 
 /// An invoice with its payment status as of today.
-#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema, sqlx::FromRow)]
 pub struct InvoiceRow {
     /// The invoice's id (the aggregate id).
     pub invoice_id: Uuid,
@@ -100,7 +101,7 @@ pub struct InvoiceRow {
 }
 
 /// A line of an invoice.
-#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema, sqlx::FromRow)]
 pub struct InvoiceLineRow {
     /// The invoice it belongs to.
     pub invoice_id: Uuid,
@@ -123,7 +124,7 @@ pub struct InvoiceLineRow {
 }
 
 /// A payment received against an invoice.
-#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema, sqlx::FromRow)]
 pub struct PaymentRow {
     /// The invoice paid.
     pub invoice_id: Uuid,
@@ -142,7 +143,7 @@ pub struct PaymentRow {
 }
 
 /// A credit note issued against an invoice.
-#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema, sqlx::FromRow)]
 pub struct CreditNoteRow {
     /// The invoice credited.
     pub invoice_id: Uuid,
@@ -159,7 +160,7 @@ pub struct CreditNoteRow {
 }
 
 /// Receivables of one customer in one currency, by days past due.
-#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema, sqlx::FromRow)]
 pub struct AgingRow {
     /// The customer.
     pub customer_id: Uuid,
@@ -182,7 +183,7 @@ pub struct AgingRow {
 }
 
 /// Revenue of one month in one currency.
-#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema, sqlx::FromRow)]
 pub struct RevenueRow {
     /// First day of the month.
     pub month: NaiveDate,
@@ -201,7 +202,7 @@ pub struct RevenueRow {
 }
 
 /// Tax of one rate in one month and currency.
-#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema, sqlx::FromRow)]
 pub struct TaxRow {
     /// First day of the month.
     pub month: NaiveDate,

@@ -1,0 +1,838 @@
+//! The MCP tools: reads of the read models and the common writes, each a thin
+//! call to the application layer ([`crate::request::RequestContext`], the use
+//! cases, the read models' typed queries), with arguments and results typed so
+//! that their JSON Schemas come from the same Rust types the use cases take.
+//!
+//! Every tool returns `Result<Json<T>, ApiError>`, spelled out (the SDK's macro
+//! reads the output schema off that exact shape): the structured result, or a
+//! tool error with Folio's code. Reads take an optional `consistency_token` (what
+//! a write returned) and wait until the read models show that write.
+
+use chrono::NaiveDate;
+use folio_commands::history::RecordedEvent;
+use folio_commands::Action;
+use folio_commands::{
+    AddInvoiceLine, ApproveExpense, CommandOutcome, CreateInvoiceDraft, IssueInvoice,
+    RecordPayment, RegisterCustomer, SubmitExpense,
+};
+use folio_domain::expense::ExpenseStatus;
+use folio_domain::ids::{ExpenseId, InvoiceId};
+use folio_domain::invoice::DocumentStatus;
+use folio_domain::ErrorCode;
+use folio_projections::expenses::queries::{
+    self as expense_queries, ExpenseCategoryRow, ExpenseRow,
+};
+use folio_projections::invoicing::queries::{
+    self as invoice_queries, AgingRow, CreditNoteRow, CustomerRow, InvoiceFilter, InvoiceLineRow,
+    InvoiceOrder, InvoiceRow, PaymentRow, RevenueRow, TaxRow,
+};
+use folio_projections::reading::{ReportPeriod, Slice};
+use rmcp::handler::server::wrapper::{Json, Parameters};
+use rmcp::model::Extensions;
+use rmcp::{tool, tool_router};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::FolioMcp;
+use crate::error::{coded, unavailable, validation, ApiError};
+use crate::request::{cursor, settle, RequestContext};
+
+/// Which page of a list to read, and which write it must show.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+pub struct ListArgs {
+    /// Page size: 20 if not given, at most the server's page limit (100).
+    pub first: Option<i32>,
+    /// `next_cursor` of the previous page, to read the one after it.
+    pub after: Option<String>,
+    /// A write's `consistency_token`: wait until this read shows that write.
+    pub consistency_token: Option<String>,
+}
+
+/// One page of a list.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Listed<T> {
+    /// The items, in the list's order.
+    pub items: Vec<T>,
+    /// Pass as `after` to read the next page; null on the last page.
+    pub next_cursor: Option<String>,
+}
+
+impl<T> From<Slice<T>> for Listed<T> {
+    fn from(slice: Slice<T>) -> Self {
+        let last = slice.offset + slice.items.len() as i64 - 1;
+        Listed {
+            next_cursor: slice.has_next.then(|| cursor(last)),
+            items: slice.items,
+        }
+    }
+}
+
+/// What every write tool takes besides its own arguments.
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct WriteArgs<T> {
+    /// 1-200 characters chosen by you: a retry with the same key returns the
+    /// first outcome and writes nothing again.
+    pub idempotency_key: String,
+    /// The version you last read: refused with CONFLICT if the aggregate changed
+    /// since. Omit to apply on top of any change.
+    pub expected_version: Option<i64>,
+    /// The command's own arguments.
+    #[serde(flatten)]
+    pub command: T,
+}
+
+/// What a write tool returns.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Written {
+    /// The aggregate written (the customer, invoice or expense UUID).
+    pub aggregate_id: String,
+    /// Its version after the write: pass as `expected_version` to change it only
+    /// if nobody else did meanwhile.
+    pub version: u64,
+    /// Pass to a read tool as `consistency_token` to read this write; null when
+    /// the write changed nothing.
+    pub consistency_token: Option<String>,
+    /// True when the idempotency key was seen before: this is the first outcome,
+    /// replayed, and nothing was written again.
+    pub replayed: bool,
+}
+
+impl From<CommandOutcome> for Written {
+    fn from(outcome: CommandOutcome) -> Self {
+        Written {
+            aggregate_id: outcome.aggregate_id,
+            version: outcome.version,
+            consistency_token: outcome.position.map(|p| p.to_string()),
+            replayed: outcome.replayed,
+        }
+    }
+}
+
+/// Customers to list.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+pub struct ListCustomers {
+    /// Only customers whose name contains this text (any case).
+    pub search: Option<String>,
+    /// Paging and consistency.
+    #[serde(flatten)]
+    pub list: ListArgs,
+}
+
+/// The orders of the invoice list; ties are broken by id, so pages are stable.
+#[derive(Debug, Clone, Copy, Default, Deserialize, JsonSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum InvoiceSort {
+    /// Newest issue date first (drafts last).
+    #[default]
+    IssueDateDesc,
+    /// Oldest issue date first (drafts last).
+    IssueDateAsc,
+    /// Earliest due date first.
+    DueDateAsc,
+    /// Largest total first.
+    TotalDesc,
+}
+
+impl From<InvoiceSort> for InvoiceOrder {
+    fn from(sort: InvoiceSort) -> Self {
+        match sort {
+            InvoiceSort::IssueDateDesc => InvoiceOrder::IssueDateDesc,
+            InvoiceSort::IssueDateAsc => InvoiceOrder::IssueDateAsc,
+            InvoiceSort::DueDateAsc => InvoiceOrder::DueDateAsc,
+            InvoiceSort::TotalDesc => InvoiceOrder::TotalDesc,
+        }
+    }
+}
+
+/// Invoices to list (all given conditions hold).
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+pub struct ListInvoices {
+    /// Only invoices in this document status.
+    pub status: Option<DocumentStatus>,
+    /// Only this customer's (its UUID).
+    pub customer_id: Option<Uuid>,
+    /// Issued on or after this date (YYYY-MM-DD).
+    pub issued_from: Option<NaiveDate>,
+    /// Issued on or before this date (YYYY-MM-DD).
+    pub issued_to: Option<NaiveDate>,
+    /// True: only invoices past due with something owed; false: only the others.
+    pub overdue: Option<bool>,
+    /// The order; newest issue date first if not given.
+    pub sort: Option<InvoiceSort>,
+    /// Paging and consistency.
+    #[serde(flatten)]
+    pub list: ListArgs,
+}
+
+/// One invoice to fetch.
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct GetInvoice {
+    /// The invoice's UUID.
+    pub invoice_id: Uuid,
+    /// A write's `consistency_token`: wait until this read shows that write.
+    pub consistency_token: Option<String>,
+}
+
+/// An invoice with everything printed on it or recorded against it.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct InvoiceDetail {
+    /// The invoice, with totals and payment status as of today.
+    pub invoice: InvoiceRow,
+    /// Its lines, in order.
+    pub lines: Vec<InvoiceLineRow>,
+    /// Payments received, by value date.
+    pub payments: Vec<PaymentRow>,
+    /// Credit notes issued against it, by number.
+    pub credit_notes: Vec<CreditNoteRow>,
+}
+
+/// Expenses to list (all given conditions hold). Employees see only their own.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+pub struct ListExpenses {
+    /// Only expenses in this status.
+    pub status: Option<ExpenseStatus>,
+    /// Only this employee's (their user id; ignored for employees, who see only their own).
+    pub employee_id: Option<String>,
+    /// Only this category (e.g. `travel`).
+    pub category: Option<String>,
+    /// Incurred on or after this date (YYYY-MM-DD).
+    pub incurred_from: Option<NaiveDate>,
+    /// Incurred on or before this date (YYYY-MM-DD).
+    pub incurred_to: Option<NaiveDate>,
+    /// Paging and consistency.
+    #[serde(flatten)]
+    pub list: ListArgs,
+}
+
+/// Which months and currency a report covers.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+pub struct ReportArgs {
+    /// Months starting on or after the month of this date (YYYY-MM-DD).
+    pub from: Option<NaiveDate>,
+    /// Months starting on or before this date (YYYY-MM-DD).
+    pub to: Option<NaiveDate>,
+    /// Only amounts in this ISO 4217 currency (e.g. `EUR`).
+    pub currency: Option<String>,
+    /// A write's `consistency_token`: wait until this read shows that write.
+    pub consistency_token: Option<String>,
+}
+
+impl ReportArgs {
+    fn period(&self) -> Result<ReportPeriod, ApiError> {
+        if let (Some(from), Some(to)) = (self.from, self.to) {
+            if from > to {
+                return Err(validation("the report's `from` is after its `to`"));
+            }
+        }
+        Ok(ReportPeriod {
+            from: self.from,
+            to: self.to,
+            currency: self.currency.clone(),
+        })
+    }
+}
+
+/// The receivables aging to read.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+pub struct AgingArgs {
+    /// Only amounts in this ISO 4217 currency.
+    pub currency: Option<String>,
+    /// Age the receivables as of this date; today if not given.
+    pub as_of: Option<NaiveDate>,
+    /// A write's `consistency_token`: wait until this read shows that write.
+    pub consistency_token: Option<String>,
+}
+
+/// A report's rows.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Report<T> {
+    /// The rows, in the report's order.
+    pub rows: Vec<T>,
+}
+
+/// The aggregate whose history to read.
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct HistoryArgs {
+    /// `Invoice`, `Expense`, `Customer` or `TenantSettings`.
+    pub aggregate_type: String,
+    /// The aggregate's UUID.
+    pub aggregate_id: Uuid,
+}
+
+/// One event of an aggregate's history, as auditors read it.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct HistoryEntry {
+    /// Sequence within the aggregate, from 1.
+    pub sequence: i64,
+    /// The event type, e.g. `PaymentRecorded`.
+    pub event_type: String,
+    /// The schema version it was written at.
+    pub event_version: String,
+    /// When the database recorded it (RFC 3339).
+    pub recorded_at: String,
+    /// The payload as readers see it today (personal data opened or erased);
+    /// null if it cannot be read (see `unreadable`).
+    pub payload: Option<serde_json::Value>,
+    /// Why the payload cannot be read, if it cannot.
+    pub unreadable: Option<String>,
+    /// Actor, command, command id, idempotency key, correlation, time.
+    pub metadata: serde_json::Value,
+    /// SHA-256 (hex) over the previous hash and this event: the audit chain.
+    pub hash: String,
+    /// SHA-256 (hex) of the previous event of the stream; zeros for the first.
+    pub previous_hash: String,
+}
+
+impl From<RecordedEvent> for HistoryEntry {
+    fn from(event: RecordedEvent) -> Self {
+        let (payload, unreadable) = match event.current_payload {
+            Ok(payload) => (Some(payload), None),
+            Err(why) => (None, Some(why)),
+        };
+        HistoryEntry {
+            sequence: event.sequence,
+            event_type: event.event_type,
+            event_version: event.event_version,
+            recorded_at: event.recorded_at.to_rfc3339(),
+            payload,
+            unreadable,
+            metadata: event.metadata,
+            hash: event.hash,
+            previous_hash: event.previous_hash,
+        }
+    }
+}
+
+/// An aggregate's history.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct History {
+    /// Every event, oldest first.
+    pub events: Vec<HistoryEntry>,
+}
+
+/// The invoice a write applies to.
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct OnInvoice<T> {
+    /// The invoice's UUID.
+    pub invoice_id: Uuid,
+    /// What to do to it.
+    #[serde(flatten)]
+    pub input: T,
+}
+
+/// The expense a write applies to.
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct OnExpense<T> {
+    /// The expense's UUID.
+    pub expense_id: Uuid,
+    /// What to do to it.
+    #[serde(flatten)]
+    pub input: T,
+}
+
+/// Where an invoice was sent.
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct SendInvoice {
+    /// The addresses (e-mail or a channel) it was sent to: 1 to 10.
+    pub recipients: Vec<String>,
+}
+
+/// Why an expense is rejected.
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct RejectExpense {
+    /// The reason, shown to the employee and kept in the history.
+    pub reason: String,
+}
+
+/// A read that found nothing the caller may see: another tenant's id reads the
+/// same as an id that does not exist.
+fn not_found(what: &str, id: Uuid) -> ApiError {
+    coded(
+        ErrorCode::NotFound,
+        format!("no {what} {id} in your tenant"),
+    )
+}
+
+impl FolioMcp {
+    /// Runs a write: the caller's command context, the use case, its outcome
+    /// counted and mapped.
+    async fn write<T, E, F, Fut>(
+        &self,
+        extensions: &Extensions,
+        args: WriteArgs<T>,
+        call: F,
+    ) -> Result<Json<Written>, ApiError>
+    where
+        E: folio_domain::Coded + std::error::Error,
+        F: FnOnce(RequestContext, folio_commands::CommandContext, T) -> Fut,
+        Fut: std::future::Future<Output = Result<CommandOutcome, folio_commands::CommandError<E>>>,
+    {
+        let request = self.request(extensions)?;
+        let context = request.command(&args.idempotency_key, args.expected_version)?;
+        let result = call(request, context, args.command).await;
+        Ok(Json(settle(Some(&self.metrics), result)?.into()))
+    }
+
+    /// The request of a read that needs `action`, once the read models show `token`.
+    async fn reading(
+        &self,
+        extensions: &Extensions,
+        action: Action,
+        token: Option<&str>,
+    ) -> Result<RequestContext, ApiError> {
+        let request = self.request(extensions)?;
+        request.ready_to_read(action, token).await?;
+        Ok(request)
+    }
+}
+
+#[tool_router(vis = "pub(super)")]
+impl FolioMcp {
+    /// Customers of your tenant by name, with contact and tax details.
+    #[tool(annotations(
+        title = "List customers",
+        read_only_hint = true,
+        open_world_hint = false
+    ))]
+    async fn list_customers(
+        &self,
+        extensions: Extensions,
+        Parameters(args): Parameters<ListCustomers>,
+    ) -> Result<Json<Listed<CustomerRow>>, ApiError> {
+        let request = self
+            .reading(
+                &extensions,
+                Action::ReadInvoicing,
+                args.list.consistency_token.as_deref(),
+            )
+            .await?;
+        let page = request.page(args.list.first, args.list.after.as_deref())?;
+        let mut tx = request.reader().await?;
+        let slice = invoice_queries::customers(&mut tx, args.search.as_deref(), page)
+            .await
+            .map_err(|e| unavailable(&e))?;
+        Ok(Json(slice.into()))
+    }
+
+    /// Invoices of your tenant with totals, amount due and days overdue; filter by
+    /// status, customer, issue dates or overdue.
+    #[tool(annotations(
+        title = "List invoices",
+        read_only_hint = true,
+        open_world_hint = false
+    ))]
+    async fn list_invoices(
+        &self,
+        extensions: Extensions,
+        Parameters(args): Parameters<ListInvoices>,
+    ) -> Result<Json<Listed<InvoiceRow>>, ApiError> {
+        let request = self
+            .reading(
+                &extensions,
+                Action::ReadInvoicing,
+                args.list.consistency_token.as_deref(),
+            )
+            .await?;
+        let page = request.page(args.list.first, args.list.after.as_deref())?;
+        let filter = InvoiceFilter {
+            status: args.status,
+            customer_id: args.customer_id,
+            issued_from: args.issued_from,
+            issued_to: args.issued_to,
+            overdue: args.overdue,
+        };
+        let order = args.sort.unwrap_or_default().into();
+        let mut tx = request.reader().await?;
+        let slice = invoice_queries::invoices(&mut tx, &filter, order, page)
+            .await
+            .map_err(|e| unavailable(&e))?;
+        Ok(Json(slice.into()))
+    }
+
+    /// One invoice with its lines, payments and credit notes.
+    #[tool(annotations(
+        title = "Get an invoice",
+        read_only_hint = true,
+        open_world_hint = false
+    ))]
+    async fn get_invoice(
+        &self,
+        extensions: Extensions,
+        Parameters(args): Parameters<GetInvoice>,
+    ) -> Result<Json<InvoiceDetail>, ApiError> {
+        let request = self
+            .reading(
+                &extensions,
+                Action::ReadInvoicing,
+                args.consistency_token.as_deref(),
+            )
+            .await?;
+        let id = args.invoice_id;
+        let mut tx = request.reader().await?;
+        let failed = |e: sqlx::Error| unavailable(&e);
+        let invoice = invoice_queries::invoice(&mut tx, id)
+            .await
+            .map_err(failed)?
+            .ok_or_else(|| not_found("invoice", id))?;
+        Ok(Json(InvoiceDetail {
+            invoice,
+            lines: invoice_queries::lines_of(&mut tx, &[id])
+                .await
+                .map_err(failed)?,
+            payments: invoice_queries::payments_of(&mut tx, &[id])
+                .await
+                .map_err(failed)?,
+            credit_notes: invoice_queries::credit_notes_of(&mut tx, &[id])
+                .await
+                .map_err(failed)?,
+        }))
+    }
+
+    /// Expense claims, newest first: the whole tenant's for approvers,
+    /// accountants, auditors and admins; only your own for employees.
+    #[tool(annotations(
+        title = "List expenses",
+        read_only_hint = true,
+        open_world_hint = false
+    ))]
+    async fn list_expenses(
+        &self,
+        extensions: Extensions,
+        Parameters(args): Parameters<ListExpenses>,
+    ) -> Result<Json<Listed<ExpenseRow>>, ApiError> {
+        let request = self.request(&extensions)?;
+        let scope = request.expense_scope()?;
+        request
+            .await_token(args.list.consistency_token.as_deref())
+            .await?;
+        let page = request.page(args.list.first, args.list.after.as_deref())?;
+        let filter = expense_queries::ExpenseFilter {
+            status: args.status,
+            employee_id: args.employee_id,
+            category: args.category,
+            incurred_from: args.incurred_from,
+            incurred_to: args.incurred_to,
+        };
+        let mut tx = request.reader().await?;
+        let slice = expense_queries::expenses(&mut tx, &scope, &filter, page)
+            .await
+            .map_err(|e| unavailable(&e))?;
+        Ok(Json(slice.into()))
+    }
+
+    /// Accounts receivable aging: what each customer owes, by how long overdue.
+    #[tool(annotations(
+        title = "AR aging report",
+        read_only_hint = true,
+        open_world_hint = false
+    ))]
+    async fn ar_aging(
+        &self,
+        extensions: Extensions,
+        Parameters(args): Parameters<AgingArgs>,
+    ) -> Result<Json<Report<AgingRow>>, ApiError> {
+        let request = self
+            .reading(
+                &extensions,
+                Action::ReadReports,
+                args.consistency_token.as_deref(),
+            )
+            .await?;
+        let mut tx = request.reader().await?;
+        let rows = invoice_queries::ar_aging(&mut tx, args.currency.as_deref(), args.as_of)
+            .await
+            .map_err(|e| unavailable(&e))?;
+        Ok(Json(Report { rows }))
+    }
+
+    /// Revenue per month and currency: invoiced, credited and voided net, and tax.
+    #[tool(annotations(
+        title = "Revenue report",
+        read_only_hint = true,
+        open_world_hint = false
+    ))]
+    async fn revenue_report(
+        &self,
+        extensions: Extensions,
+        Parameters(args): Parameters<ReportArgs>,
+    ) -> Result<Json<Report<RevenueRow>>, ApiError> {
+        let request = self
+            .reading(
+                &extensions,
+                Action::ReadReports,
+                args.consistency_token.as_deref(),
+            )
+            .await?;
+        let period = args.period()?;
+        let mut tx = request.reader().await?;
+        let rows = invoice_queries::revenue_by_month(&mut tx, &period)
+            .await
+            .map_err(|e| unavailable(&e))?;
+        Ok(Json(Report { rows }))
+    }
+
+    /// Tax per month, currency, tax code and rate: taxable base and tax amount.
+    #[tool(annotations(title = "Tax report", read_only_hint = true, open_world_hint = false))]
+    async fn tax_report(
+        &self,
+        extensions: Extensions,
+        Parameters(args): Parameters<ReportArgs>,
+    ) -> Result<Json<Report<TaxRow>>, ApiError> {
+        let request = self
+            .reading(
+                &extensions,
+                Action::ReadReports,
+                args.consistency_token.as_deref(),
+            )
+            .await?;
+        let period = args.period()?;
+        let mut tx = request.reader().await?;
+        let rows = invoice_queries::tax_summary(&mut tx, &period)
+            .await
+            .map_err(|e| unavailable(&e))?;
+        Ok(Json(Report { rows }))
+    }
+
+    /// Expenses per month, category and currency: claimed, approved, reimbursed.
+    #[tool(annotations(
+        title = "Expenses by category",
+        read_only_hint = true,
+        open_world_hint = false
+    ))]
+    async fn expenses_by_category(
+        &self,
+        extensions: Extensions,
+        Parameters(args): Parameters<ReportArgs>,
+    ) -> Result<Json<Report<ExpenseCategoryRow>>, ApiError> {
+        let request = self
+            .reading(
+                &extensions,
+                Action::ReadReports,
+                args.consistency_token.as_deref(),
+            )
+            .await?;
+        let period = args.period()?;
+        let mut tx = request.reader().await?;
+        let rows = expense_queries::by_category(&mut tx, &period)
+            .await
+            .map_err(|e| unavailable(&e))?;
+        Ok(Json(Report { rows }))
+    }
+
+    /// Every event of one aggregate, oldest first, with its audit-chain hashes
+    /// (auditors and admins).
+    #[tool(annotations(
+        title = "Aggregate history",
+        read_only_hint = true,
+        open_world_hint = false
+    ))]
+    async fn aggregate_history(
+        &self,
+        extensions: Extensions,
+        Parameters(args): Parameters<HistoryArgs>,
+    ) -> Result<Json<History>, ApiError> {
+        let request = self.request(&extensions)?;
+        let events = request
+            .audit_trail
+            .stream(
+                &request.caller,
+                &args.aggregate_type,
+                &args.aggregate_id.to_string(),
+            )
+            .await
+            .map_err(crate::error::history)?;
+        Ok(Json(History {
+            events: events.into_iter().map(HistoryEntry::from).collect(),
+        }))
+    }
+
+    /// Registers a customer: contact details (name required) and tax details
+    /// (country, default currency, payment terms).
+    #[tool(annotations(
+        title = "Register a customer",
+        read_only_hint = false,
+        destructive_hint = false,
+        idempotent_hint = true,
+        open_world_hint = false
+    ))]
+    async fn register_customer(
+        &self,
+        extensions: Extensions,
+        Parameters(args): Parameters<WriteArgs<RegisterCustomer>>,
+    ) -> Result<Json<Written>, ApiError> {
+        self.write(&extensions, args, |r, c, input| async move {
+            r.use_cases.register_customer(&c, input).await
+        })
+        .await
+    }
+
+    /// Starts an invoice draft for a customer; currency and terms default to the
+    /// customer's.
+    #[tool(annotations(
+        title = "Create an invoice draft",
+        read_only_hint = false,
+        destructive_hint = false,
+        idempotent_hint = true,
+        open_world_hint = false
+    ))]
+    async fn create_invoice_draft(
+        &self,
+        extensions: Extensions,
+        Parameters(args): Parameters<WriteArgs<CreateInvoiceDraft>>,
+    ) -> Result<Json<Written>, ApiError> {
+        self.write(&extensions, args, |r, c, input| async move {
+            r.use_cases.create_invoice_draft(&c, input).await
+        })
+        .await
+    }
+
+    /// Adds a line to an invoice draft: description, quantity, unit price,
+    /// optional discount and its taxes.
+    #[tool(annotations(
+        title = "Add an invoice line",
+        read_only_hint = false,
+        destructive_hint = false,
+        idempotent_hint = true,
+        open_world_hint = false
+    ))]
+    async fn add_invoice_line(
+        &self,
+        extensions: Extensions,
+        Parameters(args): Parameters<WriteArgs<OnInvoice<AddInvoiceLine>>>,
+    ) -> Result<Json<Written>, ApiError> {
+        self.write(&extensions, args, |r, c, on| async move {
+            r.use_cases
+                .add_invoice_line(&c, InvoiceId(on.invoice_id), on.input)
+                .await
+                .map(|(outcome, _)| outcome)
+        })
+        .await
+    }
+
+    /// Issues a draft: numbers it in the tenant's series and freezes its amounts.
+    #[tool(annotations(
+        title = "Issue an invoice",
+        read_only_hint = false,
+        destructive_hint = false,
+        idempotent_hint = true,
+        open_world_hint = false
+    ))]
+    async fn issue_invoice(
+        &self,
+        extensions: Extensions,
+        Parameters(args): Parameters<WriteArgs<OnInvoice<IssueInvoice>>>,
+    ) -> Result<Json<Written>, ApiError> {
+        self.write(&extensions, args, |r, c, on| async move {
+            r.use_cases
+                .issue_invoice(&c, InvoiceId(on.invoice_id), on.input)
+                .await
+        })
+        .await
+    }
+
+    /// Records that an issued invoice was sent, and to whom.
+    #[tool(annotations(
+        title = "Send an invoice",
+        read_only_hint = false,
+        destructive_hint = false,
+        idempotent_hint = true,
+        open_world_hint = false
+    ))]
+    async fn send_invoice(
+        &self,
+        extensions: Extensions,
+        Parameters(args): Parameters<WriteArgs<OnInvoice<SendInvoice>>>,
+    ) -> Result<Json<Written>, ApiError> {
+        self.write(&extensions, args, |r, c, on| async move {
+            r.use_cases
+                .mark_invoice_sent(&c, InvoiceId(on.invoice_id), on.input.recipients)
+                .await
+        })
+        .await
+    }
+
+    /// Records a payment received against an issued invoice, in its currency.
+    #[tool(annotations(
+        title = "Record a payment",
+        read_only_hint = false,
+        destructive_hint = false,
+        idempotent_hint = true,
+        open_world_hint = false
+    ))]
+    async fn record_payment(
+        &self,
+        extensions: Extensions,
+        Parameters(args): Parameters<WriteArgs<OnInvoice<RecordPayment>>>,
+    ) -> Result<Json<Written>, ApiError> {
+        self.write(&extensions, args, |r, c, on| async move {
+            r.use_cases
+                .record_payment(&c, InvoiceId(on.invoice_id), on.input)
+                .await
+                .map(|(outcome, _)| outcome)
+        })
+        .await
+    }
+
+    /// Submits an expense claim as you: date, merchant, category, amount (tax
+    /// included), what it was for and the receipt's reference.
+    #[tool(annotations(
+        title = "Submit an expense",
+        read_only_hint = false,
+        destructive_hint = false,
+        idempotent_hint = true,
+        open_world_hint = false
+    ))]
+    async fn submit_expense(
+        &self,
+        extensions: Extensions,
+        Parameters(args): Parameters<WriteArgs<SubmitExpense>>,
+    ) -> Result<Json<Written>, ApiError> {
+        self.write(&extensions, args, |r, c, input| async move {
+            r.use_cases.submit_expense(&c, input).await
+        })
+        .await
+    }
+
+    /// Approves an expense waiting for approval (approvers; not your own claim).
+    #[tool(annotations(
+        title = "Approve an expense",
+        read_only_hint = false,
+        destructive_hint = false,
+        idempotent_hint = true,
+        open_world_hint = false
+    ))]
+    async fn approve_expense(
+        &self,
+        extensions: Extensions,
+        Parameters(args): Parameters<WriteArgs<OnExpense<ApproveExpense>>>,
+    ) -> Result<Json<Written>, ApiError> {
+        self.write(&extensions, args, |r, c, on| async move {
+            r.use_cases
+                .approve_expense(&c, ExpenseId(on.expense_id), on.input)
+                .await
+        })
+        .await
+    }
+
+    /// Rejects an expense waiting for approval, with the reason (final).
+    #[tool(annotations(
+        title = "Reject an expense",
+        read_only_hint = false,
+        destructive_hint = true,
+        idempotent_hint = true,
+        open_world_hint = false
+    ))]
+    async fn reject_expense(
+        &self,
+        extensions: Extensions,
+        Parameters(args): Parameters<WriteArgs<OnExpense<RejectExpense>>>,
+    ) -> Result<Json<Written>, ApiError> {
+        self.write(&extensions, args, |r, c, on| async move {
+            r.use_cases
+                .reject_expense(&c, ExpenseId(on.expense_id), on.input.reason)
+                .await
+        })
+        .await
+    }
+}

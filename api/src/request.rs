@@ -1,0 +1,233 @@
+//! What every edge does with one caller's request, whichever protocol carried it
+//! (a GraphQL resolver, an MCP tool): check a read right, wait for a write the
+//! caller made, open a tenant-confined read, cut a page, build a command's
+//! context and report its outcome. GraphQL and MCP share these so that a rule
+//! (a page bound, a token's wait, who sees which expenses) has one place.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use folio_commands::health::DatabaseHealth;
+use folio_commands::history::AuditTrail;
+use folio_commands::{
+    Action, Caller, CommandContext, CommandError, CommandOutcome, ExpenseVisibility, UseCases,
+    MAX_IDEMPOTENCY_KEY_LEN,
+};
+use folio_domain::{Coded, ErrorCode};
+use folio_projections::expenses::queries::ExpenseScope;
+use folio_projections::reading::Page;
+use sqlx::{PgPool, Postgres, Transaction};
+
+use crate::error::{coded, forbidden, limit, unavailable, validation, ApiError};
+use crate::metrics::Metrics;
+
+/// Limits a request must stay within.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Deepest selection allowed.
+    pub max_depth: usize,
+    /// Largest complexity (fields, lists weighted by page size).
+    pub max_complexity: usize,
+    /// Largest request body, in bytes.
+    pub max_body_bytes: usize,
+    /// Largest page (`first`), and most ids `nodes` takes at once.
+    pub max_page_size: usize,
+    /// Longest a request may run.
+    pub request_timeout: Duration,
+    /// Longest a query waits for the read models to reach a consistency token.
+    pub consistency_wait: Duration,
+}
+
+impl Limits {
+    /// The limits unless configured otherwise.
+    pub const DEFAULT: Limits = Limits {
+        max_depth: 10,
+        max_complexity: 2_000,
+        max_body_bytes: 256 * 1024,
+        max_page_size: 100,
+        request_timeout: Duration::from_secs(15),
+        consistency_wait: Duration::from_secs(5),
+    };
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits::DEFAULT
+    }
+}
+
+/// What one request needs besides the caller: the application layer and the
+/// read models' pool.
+#[derive(Debug, Clone)]
+pub struct Services {
+    /// The use cases every write calls.
+    pub use_cases: Arc<UseCases>,
+    /// The auditors' use cases.
+    pub audit_trail: AuditTrail,
+    /// The pool the read models are queried on.
+    pub pool: PgPool,
+    /// Whether the database answers now: requests are refused at once while it
+    /// does not, instead of waiting on the pool.
+    pub health: DatabaseHealth,
+}
+
+/// Page size when a list request does not name one.
+pub const DEFAULT_PAGE_SIZE: i64 = 20;
+
+/// One request's caller and the services it calls.
+#[derive(Debug, Clone)]
+pub struct RequestContext {
+    /// Who asks; every read and write is confined to their tenant.
+    pub caller: Caller,
+    /// The application layer every write goes through.
+    pub use_cases: Arc<UseCases>,
+    /// The auditors' use cases (history, event log, past states).
+    pub audit_trail: AuditTrail,
+    /// The pool the read models are queried on.
+    pub pool: PgPool,
+    /// The limits this request runs within.
+    pub limits: Limits,
+}
+
+impl RequestContext {
+    /// The context of `caller`'s request over `services`.
+    pub fn new(caller: Caller, services: &Services, limits: Limits) -> Self {
+        RequestContext {
+            caller,
+            use_cases: services.use_cases.clone(),
+            audit_trail: services.audit_trail.clone(),
+            pool: services.pool.clone(),
+            limits,
+        }
+    }
+
+    /// A read transaction confined to the caller's tenant.
+    pub async fn reader(&self) -> Result<Transaction<'static, Postgres>, ApiError> {
+        folio_projections::reading::tenant_reader(&self.pool, self.caller.tenant_id)
+            .await
+            .map_err(|e| unavailable(&e))
+    }
+
+    /// Refuses unless the caller's roles allow `action` (reads; the use cases check
+    /// writes themselves).
+    pub fn require(&self, action: Action) -> Result<(), ApiError> {
+        self.caller.require(action).map_err(forbidden)
+    }
+
+    /// Refuses unless the caller may `action`, then waits for `token`: the rights
+    /// first, so a refused caller learns nothing, not even by waiting.
+    pub async fn ready_to_read(&self, action: Action, token: Option<&str>) -> Result<(), ApiError> {
+        self.require(action)?;
+        self.await_token(token).await
+    }
+
+    /// Which expenses the caller may read: the tenant's, or only their own
+    /// (refused if neither).
+    pub fn expense_scope(&self) -> Result<ExpenseScope, ApiError> {
+        Ok(match self.caller.expense_visibility().map_err(forbidden)? {
+            ExpenseVisibility::All => ExpenseScope::Tenant,
+            ExpenseVisibility::OwnOnly(user) => ExpenseScope::Employee(user.0),
+        })
+    }
+
+    /// Waits until the read models include the write named by `token` (a
+    /// `consistencyToken` a write returned), at most the configured wait.
+    pub async fn await_token(&self, token: Option<&str>) -> Result<(), ApiError> {
+        let Some(token) = token else { return Ok(()) };
+        let position: i64 = token
+            .parse()
+            .ok()
+            .filter(|p| *p > 0)
+            .ok_or_else(|| validation(format!("'{token}' is not a consistency token")))?;
+        let deadline = tokio::time::Instant::now() + self.limits.consistency_wait;
+        loop {
+            match folio_projections::checkpoint::covers(&self.pool, position, None).await {
+                Ok(true) => return Ok(()),
+                Ok(false) => {}
+                Err(e) => return Err(unavailable(&e)),
+            }
+            if tokio::time::Instant::now() >= deadline {
+                return Err(coded(
+                    ErrorCode::Unavailable,
+                    format!(
+                        "the read models did not reach your write within {} s; retry with the same token",
+                        self.limits.consistency_wait.as_secs()
+                    ),
+                ));
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+
+    /// The page that `first` (a page size, [`DEFAULT_PAGE_SIZE`] if not given)
+    /// and `after` (the cursor of the last item read) ask for, within the limits.
+    pub fn page(&self, first: Option<i32>, after: Option<&str>) -> Result<Page, ApiError> {
+        let first = first.map_or(DEFAULT_PAGE_SIZE, i64::from);
+        if first < 0 {
+            return Err(validation("first cannot be negative"));
+        }
+        if first > self.limits.max_page_size as i64 {
+            return Err(limit(format!(
+                "first is {first}; pages hold at most {} items",
+                self.limits.max_page_size
+            )));
+        }
+        let offset = match after {
+            None => 0,
+            Some(cursor) => cursor
+                .parse::<i64>()
+                .ok()
+                .filter(|o| *o >= 0)
+                .map(|o| o + 1)
+                .ok_or_else(|| validation(format!("'{cursor}' is not a cursor from this list")))?,
+        };
+        Ok(Page {
+            offset,
+            limit: first,
+        })
+    }
+
+    /// The command context of a write: the caller, the idempotency key and the
+    /// expected version, if given.
+    pub fn command(
+        &self,
+        idempotency_key: &str,
+        expected_version: Option<i64>,
+    ) -> Result<CommandContext, ApiError> {
+        let key = folio_commands::idempotency_key(idempotency_key).ok_or_else(|| {
+            validation(format!(
+                "idempotencyKey must have 1 to {MAX_IDEMPOTENCY_KEY_LEN} characters"
+            ))
+        })?;
+        let mut ctx = CommandContext::new(self.caller.clone(), key);
+        if let Some(version) = expected_version {
+            let version = u64::try_from(version)
+                .map_err(|_| validation("expectedVersion cannot be negative"))?;
+            ctx = ctx.expecting_version(version);
+        }
+        Ok(ctx)
+    }
+}
+
+/// A use case's result as the caller sees it, counted by its code in `metrics`
+/// (when the edge keeps them).
+pub fn settle<E>(
+    metrics: Option<&Metrics>,
+    result: Result<CommandOutcome, CommandError<E>>,
+) -> Result<CommandOutcome, ApiError>
+where
+    E: Coded + std::error::Error,
+{
+    if let Some(metrics) = metrics {
+        metrics.command(match &result {
+            Ok(_) => "OK",
+            Err(error) => error.code().as_str(),
+        });
+    }
+    result.map_err(crate::error::command)
+}
+
+/// The cursor of the item at `offset` in a list (what `after` takes back).
+pub fn cursor(offset: i64) -> String {
+    offset.to_string()
+}

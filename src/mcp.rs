@@ -1,0 +1,23 @@
+//! `folio mcp`: the MCP tools on stdin/stdout, for a desktop assistant that
+//! starts Folio as a child process. Stdout carries only the protocol; logs go to
+//! stderr as for every command.
+
+use anyhow::Context;
+use folio::config::Config;
+use folio::wiring::App;
+use folio_api::mcp::FolioMcp;
+use folio_api::Limits;
+
+/// Serves until the client closes stdin. Refuses to start without a token the
+/// configured keys accept, before it touches the database.
+pub async fn run(config: &Config, token: Option<String>) -> anyhow::Result<()> {
+    let token = token.context(
+        "no token: set FOLIO_MCP_TOKEN (or --token) to a bearer token; every tool call is made as its subject",
+    )?;
+    let keys = config.token_keys()?;
+    keys.verify(&token).context("the MCP token is refused")?;
+    let app = App::start(config).await?;
+    let server = FolioMcp::for_token(app.api_services(), Limits::default(), keys, token)
+        .context("the MCP token is refused")?;
+    server.serve_stdio().await.context("the MCP session failed")
+}

@@ -1,0 +1,468 @@
+//! The MCP server end to end, driven by a client Folio did not write: the
+//! official Python SDK (`mcp`, in the virtualenv `scripts/python-tools` makes),
+//! through `tests/mcp_client.py`. Over streamable HTTP against `folio serve`'s
+//! `/mcp`, and over stdio against `folio mcp`, each on a throwaway database.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
+
+mod support;
+
+use std::process::Stdio;
+use std::sync::OnceLock;
+
+use folio_api::{Role, TokenKeys};
+use folio_domain::ids::TenantId;
+use serde_json::{json, Value};
+use support::server::{Server, SECRET};
+use support::{tenant, TestDatabase};
+use tokio::io::AsyncWriteExt;
+use uuid::Uuid;
+
+/// The virtualenv's python, installed once by `scripts/python-tools`.
+fn python() -> &'static str {
+    static PYTHON: OnceLock<String> = OnceLock::new();
+    PYTHON.get_or_init(|| {
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/python-tools");
+        let output = std::process::Command::new(script)
+            .arg("python")
+            .stderr(Stdio::inherit())
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "scripts/python-tools python failed"
+        );
+        String::from_utf8(output.stdout).unwrap().trim().to_owned()
+    })
+}
+
+/// Runs `steps` with the Python client (`mode` and its arguments as
+/// `mcp_client.py` takes them) and returns what it printed.
+async fn drive(args: &[&str], env: &[(&str, &str)], steps: &Value) -> Value {
+    let mut child = tokio::process::Command::new(python())
+        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/mcp_client.py"))
+        .args(args)
+        .envs(env.iter().copied())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(steps.to_string().as_bytes()).await.unwrap();
+    drop(stdin);
+    let output = tokio::time::timeout(
+        std::time::Duration::from_secs(120),
+        child.wait_with_output(),
+    )
+    .await
+    .expect("the MCP client finishes")
+    .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let last = stdout.lines().last().unwrap_or_default();
+    serde_json::from_str(last)
+        .unwrap_or_else(|_| panic!("the MCP client failed:\n{stdout}\n{stderr}"))
+}
+
+/// Runs `steps` over streamable HTTP at `server`'s `/mcp` with `token`.
+async fn over_http(server: &Server, token: &str, steps: &Value) -> Value {
+    let url = format!("{}/mcp", server.base);
+    drive(&["http", &url, token], &[], steps).await
+}
+
+/// The results of a run that connected.
+fn results(run: &Value) -> &Vec<Value> {
+    run["results"]
+        .as_array()
+        .unwrap_or_else(|| panic!("did not connect: {run:#}"))
+}
+
+/// A call's structured result, which must not be an error.
+fn ok(result: &Value) -> &Value {
+    assert_eq!(result["is_error"], false, "{result:#}");
+    &result["structured"]
+}
+
+/// A call's error code, which must be an error.
+fn error_code(result: &Value) -> &str {
+    assert_eq!(result["is_error"], true, "{result:#}");
+    result["structured"]["code"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no code: {result:#}"))
+}
+
+fn call(tool: &str, args: Value) -> Value {
+    json!({"op": "call", "tool": tool, "args": args})
+}
+
+fn register(key: &str, customer: Uuid) -> Value {
+    call(
+        "register_customer",
+        json!({"idempotency_key": key, "customer_id": customer,
+            "contact": {"name": "Acme GmbH", "email": "ap@acme.example"},
+            "tax": {"country": "DE", "default_currency": "EUR", "payment_terms_days": 30}}),
+    )
+}
+
+fn expense(key: &str, id: Uuid, merchant: &str) -> Value {
+    call(
+        "submit_expense",
+        json!({"idempotency_key": key, "expense_id": id,
+            "details": {"incurred_on": "2026-11-20", "merchant": merchant, "category": "travel",
+                "amount": {"amount": "23.40", "currency": "EUR"}, "description": "Taxi to the client"}}),
+    )
+}
+
+fn token(tenant: TenantId, subject: &str, role: Role) -> String {
+    TokenKeys::hs256(SECRET.as_bytes())
+        .unwrap()
+        .mint(tenant, subject, &[role], chrono::Duration::hours(1))
+        .unwrap()
+}
+
+/// An admin token signed with a key the server does not know.
+fn forged_token() -> String {
+    TokenKeys::hs256(b"another-secret-of-at-least-32-bytes!!")
+        .unwrap()
+        .mint(
+            tenant(),
+            "mallory",
+            &[Role::Admin],
+            chrono::Duration::hours(1),
+        )
+        .unwrap()
+}
+
+const TOOLS: [&str; 18] = [
+    "list_customers",
+    "list_invoices",
+    "get_invoice",
+    "list_expenses",
+    "ar_aging",
+    "revenue_report",
+    "tax_report",
+    "expenses_by_category",
+    "aggregate_history",
+    "register_customer",
+    "create_invoice_draft",
+    "add_invoice_line",
+    "issue_invoice",
+    "send_invoice",
+    "record_payment",
+    "submit_expense",
+    "approve_expense",
+    "reject_expense",
+];
+
+#[tokio::test(flavor = "multi_thread")]
+async fn over_http_an_accountant_invoices_and_is_held_to_the_same_rules() {
+    let db = TestDatabase::new().await;
+    let server = Server::start(&db).await;
+    let tenant = tenant();
+    let (customer, invoice) = (Uuid::new_v4(), Uuid::new_v4());
+    let today = chrono::Utc::now().date_naive().to_string();
+    let on_invoice = |key: &str, more: Value| {
+        let mut args = json!({"idempotency_key": key, "invoice_id": invoice});
+        args.as_object_mut()
+            .unwrap()
+            .extend(more.as_object().unwrap().clone());
+        args
+    };
+    let steps = json!([
+        {"op": "list_tools"},
+        register("c-1", customer),
+        register("c-1", customer),
+        call("create_invoice_draft", json!({"idempotency_key": "d-1", "invoice_id": invoice,
+            "customer_id": customer})),
+        call("add_invoice_line", on_invoice("l-1", json!({"item": {"description": "Consulting",
+            "quantity": "2", "unit_price": "100.00",
+            "taxes": [{"code": "VAT", "percent": "19", "treatment": "STANDARD"}]}}))),
+        call("issue_invoice", on_invoice("i-1", json!({"issue_date": today}))),
+        call("record_payment", on_invoice("p-1", json!({
+            "amount": {"amount": "100.00", "currency": "EUR"}, "method": "BANK_TRANSFER"}))),
+        call("get_invoice", json!({"invoice_id": invoice,
+            "consistency_token": "$6.structured.consistency_token"})),
+        call("list_invoices", json!({"customer_id": customer, "overdue": false,
+            "consistency_token": "$6.structured.consistency_token"})),
+        // 9: refused by the domain; 10: not the tool's schema; 11: a stale version
+        call("record_payment", on_invoice("p-2", json!({
+            "amount": {"amount": "-5.00", "currency": "EUR"}, "method": "CASH"}))),
+        call("record_payment", on_invoice("p-3", json!({"method": "CASH"}))),
+        call("issue_invoice", on_invoice("i-2", json!({"expected_version": 1}))),
+        // 12: accountants may not read the event history
+        call("aggregate_history", json!({"aggregate_type": "Invoice", "aggregate_id": invoice})),
+        {"op": "list_resources"},
+        {"op": "read_resource", "uri": "folio://docs/read-models"},
+    ]);
+    let accountant = token(tenant, "acc-1", Role::Accountant);
+    let run = over_http(&server, &accountant, &steps).await;
+    let r = results(&run);
+
+    // The tools: all of them, valid JSON Schemas, honest annotations.
+    let tools = r[0]["tools"].as_array().unwrap();
+    let names: Vec<&str> = tools.iter().map(|t| t["name"].as_str().unwrap()).collect();
+    for tool in TOOLS {
+        assert!(names.contains(&tool), "{tool} missing from {names:?}");
+    }
+    assert_eq!(r[0]["schema_errors"], json!([]));
+    let tool = |name: &str| tools.iter().find(|t| t["name"] == name).unwrap();
+    assert_eq!(tool("list_invoices")["annotations"]["readOnlyHint"], true);
+    assert_eq!(tool("record_payment")["annotations"]["readOnlyHint"], false);
+    assert_eq!(
+        tool("record_payment")["annotations"]["idempotentHint"],
+        true
+    );
+    assert_eq!(
+        tool("record_payment")["annotations"]["destructiveHint"],
+        false
+    );
+    let required = &tool("record_payment")["inputSchema"]["required"];
+    for field in ["idempotency_key", "invoice_id", "amount", "method"] {
+        assert!(
+            required.as_array().unwrap().contains(&json!(field)),
+            "{required}"
+        );
+    }
+    assert!(tool("get_invoice")["outputSchema"].is_object());
+
+    // The writes went through the use cases; the same key replays.
+    let first = ok(&r[1]);
+    assert_eq!(first["aggregate_id"], customer.to_string());
+    assert_eq!(first["replayed"], false);
+    let again = ok(&r[2]);
+    assert_eq!(again["replayed"], true);
+    assert_eq!(again["version"], first["version"]);
+    for written in &r[3..=6] {
+        ok(written);
+    }
+
+    // The read waited for the payment and shows it.
+    let detail = ok(&r[7]);
+    assert_eq!(detail["invoice"]["total"], "238.00");
+    assert_eq!(detail["invoice"]["amount_paid"], "100.00");
+    assert_eq!(detail["invoice"]["amount_due"], "138.00");
+    assert_eq!(detail["invoice"]["status"], "ISSUED");
+    assert_eq!(detail["lines"].as_array().unwrap().len(), 1);
+    assert_eq!(detail["payments"][0]["method"], "BANK_TRANSFER");
+    let listed = ok(&r[8]);
+    assert_eq!(listed["items"].as_array().unwrap().len(), 1);
+    assert_eq!(listed["next_cursor"], Value::Null);
+
+    // Failures are tool errors with Folio's codes.
+    assert_eq!(error_code(&r[9]), "VALIDATION");
+    assert_eq!(error_code(&r[10]), "VALIDATION");
+    assert_eq!(error_code(&r[11]), "CONFLICT");
+    assert_eq!(error_code(&r[12]), "FORBIDDEN");
+
+    // The documentation is there to read.
+    let resources = r[13]["resources"].as_array().unwrap();
+    assert!(resources
+        .iter()
+        .any(|res| res["uri"] == "folio://docs/graphql-schema"));
+    let doc = &r[14]["contents"][0];
+    assert_eq!(doc["mimeType"], "text/markdown");
+    assert!(doc["text"].as_str().unwrap().contains("folio_read"));
+
+    // Another tenant's accountant sees none of it.
+    let stranger = token(crate::tenant(), "acc-2", Role::Accountant);
+    let steps = json!([
+        call("get_invoice", json!({"invoice_id": invoice})),
+        call("list_customers", json!({})),
+        call(
+            "record_payment",
+            json!({"idempotency_key": "x-1", "invoice_id": invoice,
+            "amount": {"amount": "1.00", "currency": "EUR"}, "method": "CASH"})
+        ),
+    ]);
+    let run = over_http(&server, &stranger, &steps).await;
+    let r = results(&run);
+    assert_eq!(error_code(&r[0]), "NOT_FOUND");
+    assert_eq!(ok(&r[1])["items"], json!([]));
+    assert_eq!(error_code(&r[2]), "NOT_FOUND");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn over_http_employees_see_their_own_expenses_and_auditors_the_history() {
+    let db = TestDatabase::new().await;
+    let server = Server::start(&db).await;
+    let tenant = tenant();
+    let (mine, theirs, customer) = (Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4());
+
+    let other = token(tenant, "emp-2", Role::Employee);
+    let run = over_http(&server, &other, &json!([expense("e-2", theirs, "Cab Co")])).await;
+    ok(&results(&run)[0]);
+
+    let employee = token(tenant, "emp-1", Role::Employee);
+    let steps = json!([
+        expense("e-1", mine, "City Taxi"),
+        call(
+            "list_expenses",
+            json!({"consistency_token": "$0.structured.consistency_token"})
+        ),
+        register("c-1", customer),
+        call(
+            "approve_expense",
+            json!({"idempotency_key": "a-1", "expense_id": mine})
+        ),
+    ]);
+    let run = over_http(&server, &employee, &steps).await;
+    let r = results(&run);
+    ok(&r[0]);
+    let listed = ok(&r[1])["items"].as_array().unwrap();
+    assert_eq!(listed.len(), 1, "only their own: {listed:#?}");
+    assert_eq!(listed[0]["expense_id"], mine.to_string());
+    assert_eq!(error_code(&r[2]), "FORBIDDEN");
+    assert_eq!(error_code(&r[3]), "FORBIDDEN");
+
+    let approver = token(tenant, "appr-1", Role::Approver);
+    let steps = json!([
+        call(
+            "approve_expense",
+            json!({"idempotency_key": "a-1", "expense_id": mine,
+            "comment": "ok"})
+        ),
+        call(
+            "reject_expense",
+            json!({"idempotency_key": "r-1", "expense_id": theirs,
+            "reason": "no receipt"})
+        ),
+        call(
+            "list_expenses",
+            json!({"status": "REJECTED",
+            "consistency_token": "$1.structured.consistency_token"})
+        ),
+    ]);
+    let run = over_http(&server, &approver, &steps).await;
+    let r = results(&run);
+    ok(&r[0]);
+    ok(&r[1]);
+    let rejected = ok(&r[2])["items"].as_array().unwrap();
+    assert_eq!(rejected.len(), 1);
+    assert_eq!(rejected[0]["expense_id"], theirs.to_string());
+
+    let auditor = token(tenant, "aud-1", Role::Auditor);
+    let steps = json!([
+        call(
+            "aggregate_history",
+            json!({"aggregate_type": "Expense", "aggregate_id": mine})
+        ),
+        expense("e-3", Uuid::new_v4(), "Auditor's own"),
+    ]);
+    let run = over_http(&server, &auditor, &steps).await;
+    let r = results(&run);
+    let events = ok(&r[0])["events"].as_array().unwrap().clone();
+    let types: Vec<&str> = events
+        .iter()
+        .map(|e| e["event_type"].as_str().unwrap())
+        .collect();
+    assert_eq!(types[0], "ExpenseSubmitted", "{types:?}");
+    assert!(types.len() >= 2, "{types:?}");
+    for pair in events.windows(2) {
+        assert_eq!(pair[1]["previous_hash"], pair[0]["hash"], "the audit chain");
+    }
+    assert_eq!(error_code(&r[1]), "FORBIDDEN");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn over_http_a_missing_or_forged_token_is_refused_at_connect() {
+    let db = TestDatabase::new().await;
+    let server = Server::start(&db).await;
+    let steps = json!([{"op": "list_tools"}]);
+
+    // The SDK cannot even initialize...
+    let run = over_http(&server, "", &steps).await;
+    assert!(run["connect_error"].is_string(), "{run:#}");
+    // ... because the endpoint answers 401 before the protocol starts.
+    let initialize = json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+        "protocolVersion": "2025-06-18", "capabilities": {},
+        "clientInfo": {"name": "curl", "version": "1"}}});
+    let refused = |token: Option<String>| {
+        let mut request = server
+            .http
+            .post(format!("{}/mcp", server.base))
+            .header("accept", "application/json, text/event-stream")
+            .json(&initialize);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        async move {
+            let response = request.send().await.unwrap();
+            let status = response.status().as_u16();
+            let body: Value = response.json().await.unwrap();
+            (status, body["errors"][0]["extensions"]["code"].clone())
+        }
+    };
+    assert_eq!(refused(None).await, (401, json!("UNAUTHENTICATED")));
+
+    let forged = forged_token();
+    let run = over_http(&server, &forged, &steps).await;
+    assert!(run["connect_error"].is_string(), "{run:#}");
+    assert_eq!(refused(Some(forged)).await, (401, json!("UNAUTHENTICATED")));
+    // A valid token gets through the same door.
+    let valid = token(tenant(), "acc-1", Role::Accountant);
+    assert_eq!(refused(Some(valid)).await.0, 200);
+}
+
+/// `folio mcp` as a desktop client starts it, against the test database.
+fn folio_mcp(db: &TestDatabase, token: Option<&str>) -> std::process::Command {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_folio"));
+    command
+        .arg("mcp")
+        .env("DATABASE_URL", &db.url)
+        .env("FOLIO_JWT_SECRET", SECRET)
+        .env_remove("FOLIO_MCP_TOKEN")
+        .stdin(Stdio::null());
+    if let Some(token) = token {
+        command.env("FOLIO_MCP_TOKEN", token);
+    }
+    command
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn over_stdio_folio_mcp_needs_a_valid_token_and_serves_the_same_tools() {
+    let db = TestDatabase::new().await;
+    // Without a token, or with a forged one, it does not start.
+    let output = folio_mcp(&db, None).output().unwrap();
+    assert!(!output.status.success());
+    let said = String::from_utf8_lossy(&output.stderr);
+    assert!(said.contains("FOLIO_MCP_TOKEN"), "{said}");
+    let forged = forged_token();
+    let output = folio_mcp(&db, Some(&forged)).output().unwrap();
+    assert!(!output.status.success());
+    let said = String::from_utf8_lossy(&output.stderr);
+    assert!(said.contains("refused"), "{said}");
+
+    // With one, a desktop client gets the tools as that caller; the read models
+    // are kept by the service (`folio serve`) on the same database.
+    let _service = Server::start(&db).await;
+    let tenant = tenant();
+    let accountant = token(tenant, "acc-1", Role::Accountant);
+    let customer = Uuid::new_v4();
+    let steps = json!([
+        {"op": "list_tools"},
+        register("c-1", customer),
+        register("c-1", customer),
+        call("list_customers", json!({"consistency_token": "$1.structured.consistency_token"})),
+        call("approve_expense", json!({"idempotency_key": "a-1", "expense_id": Uuid::new_v4()})),
+        call("list_invoices", json!({"first": 1000})),
+    ]);
+    let env = [
+        ("DATABASE_URL", db.url.as_str()),
+        ("FOLIO_JWT_SECRET", SECRET),
+        ("FOLIO_MCP_TOKEN", accountant.as_str()),
+        ("FOLIO_LOG", "warn"),
+    ];
+    let run = drive(&["stdio", env!("CARGO_BIN_EXE_folio")], &env, &steps).await;
+    let r = results(&run);
+    assert_eq!(r[0]["tools"].as_array().unwrap().len(), TOOLS.len());
+    assert_eq!(r[0]["schema_errors"], json!([]));
+    assert_eq!(ok(&r[1])["replayed"], false);
+    assert_eq!(ok(&r[2])["replayed"], true);
+    let customers = ok(&r[3])["items"].as_array().unwrap();
+    assert_eq!(customers.len(), 1);
+    assert_eq!(customers[0]["name"], "Acme GmbH");
+    assert_eq!(error_code(&r[4]), "FORBIDDEN");
+    assert_eq!(error_code(&r[5]), "LIMIT");
+}
