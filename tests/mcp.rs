@@ -195,6 +195,12 @@ async fn over_http_an_accountant_invoices_and_is_held_to_the_same_rules() {
         call("aggregate_history", json!({"aggregate_type": "Invoice", "aggregate_id": invoice})),
         {"op": "list_resources"},
         {"op": "read_resource", "uri": "folio://docs/read-models"},
+        // 15-19: sent, then the reports see it
+        call("send_invoice", on_invoice("s-1", json!({"recipients": ["ap@acme.example"]}))),
+        call("ar_aging", json!({"consistency_token": "$15.structured.consistency_token"})),
+        call("revenue_report", json!({"currency": "EUR"})),
+        call("tax_report", json!({"from": today, "to": today})),
+        call("get_invoice", json!({"invoice_id": invoice})),
     ]);
     let accountant = token(tenant, "acc-1", Role::Accountant);
     let run = over_http(&server, &accountant, &steps).await;
@@ -264,6 +270,18 @@ async fn over_http_an_accountant_invoices_and_is_held_to_the_same_rules() {
     let doc = &r[14]["contents"][0];
     assert_eq!(doc["mimeType"], "text/markdown");
     assert!(doc["text"].as_str().unwrap().contains("folio_read"));
+
+    // Sent, and reported: what is owed, invoiced and taxed.
+    ok(&r[15]);
+    let aging = ok(&r[16])["rows"].as_array().unwrap();
+    assert_eq!(aging.len(), 1);
+    assert_eq!(aging[0]["customer_id"], customer.to_string());
+    assert_eq!(aging[0]["total_due"], "138.00");
+    assert_eq!(ok(&r[17])["rows"][0]["invoiced_net"], "200.00");
+    let taxes = ok(&r[18])["rows"].as_array().unwrap();
+    assert_eq!(taxes.len(), 1, "{taxes:#?}");
+    assert_eq!(taxes[0]["tax_amount"], "38.00");
+    assert_eq!(ok(&r[19])["invoice"]["status"], "SENT");
 
     // Another tenant's accountant sees none of it.
     let stranger = token(crate::tenant(), "acc-2", Role::Accountant);
@@ -349,6 +367,7 @@ async fn over_http_employees_see_their_own_expenses_and_auditors_the_history() {
             json!({"aggregate_type": "Expense", "aggregate_id": mine})
         ),
         expense("e-3", Uuid::new_v4(), "Auditor's own"),
+        call("expenses_by_category", json!({})),
     ]);
     let run = over_http(&server, &auditor, &steps).await;
     let r = results(&run);
@@ -363,6 +382,12 @@ async fn over_http_employees_see_their_own_expenses_and_auditors_the_history() {
         assert_eq!(pair[1]["previous_hash"], pair[0]["hash"], "the audit chain");
     }
     assert_eq!(error_code(&r[1]), "FORBIDDEN");
+    let by_category = ok(&r[2])["rows"].as_array().unwrap();
+    assert_eq!(by_category.len(), 1, "{by_category:#?}");
+    assert_eq!(by_category[0]["category"], "travel");
+    // The rejected claim is not counted as claimed.
+    assert_eq!(by_category[0]["expense_count"], 1);
+    assert_eq!(by_category[0]["claimed_amount"], "23.40");
 }
 
 #[tokio::test(flavor = "multi_thread")]
