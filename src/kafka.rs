@@ -14,18 +14,45 @@ fn required(kafka: &KafkaSettings) -> anyhow::Result<KafkaConfig> {
         .context("no broker configured: set KAFKA_BROKERS (or --kafka-brokers)")
 }
 
+/// Serves the process's metrics at `listen` (if given) in the background.
+async fn serve_metrics(app: &App, listen: Option<&str>) -> anyhow::Result<()> {
+    let Some(listen) = listen else { return Ok(()) };
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("cannot listen on {listen} for metrics"))?;
+    tracing::info!(address = %listener.local_addr()?, "serving metrics at /metrics");
+    let router =
+        folio_api::server::metrics_router(folio::telemetry::install_metrics(), app.pool.clone());
+    tokio::spawn(async move {
+        if let Err(error) = axum::serve(listener, router).await {
+            tracing::error!(%error, "the metrics listener stopped");
+        }
+    });
+    Ok(())
+}
+
 /// `folio relay`: copies the feed to Kafka until interrupted.
-pub async fn relay(config: &Config, kafka: &KafkaSettings) -> anyhow::Result<()> {
+pub async fn relay(
+    config: &Config,
+    kafka: &KafkaSettings,
+    metrics_listen: Option<&str>,
+) -> anyhow::Result<()> {
     let kafka = required(kafka)?;
     let app = App::start(config).await?;
+    serve_metrics(&app, metrics_listen).await?;
     let relay = Relay::new(app.pool.clone(), kafka)?;
     until_interrupted(async { Ok::<_, std::convert::Infallible>(relay.run().await) }).await
 }
 
 /// `folio project`: the projectors, fed from Kafka, until interrupted.
-pub async fn project(config: &Config, kafka: &KafkaSettings) -> anyhow::Result<()> {
+pub async fn project(
+    config: &Config,
+    kafka: &KafkaSettings,
+    metrics_listen: Option<&str>,
+) -> anyhow::Result<()> {
     let kafka = required(kafka)?;
     let app = App::start(config).await?;
+    serve_metrics(&app, metrics_listen).await?;
     let projectors = KafkaProjections::new(app.projections(), kafka)?;
     until_interrupted(projectors.run()).await
 }

@@ -62,12 +62,18 @@ enum Command {
     Relay {
         #[command(flatten)]
         kafka: KafkaSettings,
+        /// Serve this process's metrics at http://ADDR/metrics (Prometheus).
+        #[arg(long, env = "FOLIO_METRICS_LISTEN")]
+        metrics_listen: Option<String>,
     },
     /// Run the projectors fed from Kafka until interrupted (needs KAFKA_BROKERS);
     /// instances share the partitions of each projector's consumer group.
     Project {
         #[command(flatten)]
         kafka: KafkaSettings,
+        /// Serve this process's metrics at http://ADDR/metrics (Prometheus).
+        #[arg(long, env = "FOLIO_METRICS_LISTEN")]
+        metrics_listen: Option<String>,
     },
     /// Serve the MCP tools on stdin/stdout for a desktop assistant, as the caller
     /// named by a bearer token (refused at start without a valid one).
@@ -150,6 +156,7 @@ enum Format {
 async fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     folio::telemetry::init(&cli.settings.log);
+    folio::telemetry::install_metrics();
     match run(cli).await {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(error) => {
@@ -183,8 +190,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             serve::run(&config, &serve.listen, keys, limits, kafka.config()?).await
         }
         Command::Mcp { token } => mcp::run(&config, token).await,
-        Command::Relay { kafka } => kafka::relay(&config, &kafka).await,
-        Command::Project { kafka } => kafka::project(&config, &kafka).await,
+        Command::Relay {
+            kafka,
+            metrics_listen,
+        } => kafka::relay(&config, &kafka, metrics_listen.as_deref()).await,
+        Command::Project {
+            kafka,
+            metrics_listen,
+        } => kafka::project(&config, &kafka, metrics_listen.as_deref()).await,
         Command::Token {
             tenant,
             roles,

@@ -1,7 +1,15 @@
 //! Telemetry set-up, in one place: logs as text lines on stderr (stdout is the
-//! CLI's output), filtered by the `log` setting.
+//! CLI's output), filtered by the `log` setting; the process's metrics recorder.
 
 use tracing_subscriber::EnvFilter;
+
+/// Installs the process's metrics recorder (Prometheus) and describes every
+/// metric of the edges and the adapters.
+pub fn install_metrics() -> folio_api::metrics::Metrics {
+    let metrics = folio_api::metrics::Metrics::install();
+    folio_infra::telemetry::describe();
+    metrics
+}
 
 /// Installs the log subscriber with `filter` (a `tracing` filter such as `info`);
 /// an unparsable filter falls back to `warn` and says so.

@@ -614,11 +614,13 @@ async fn health_readiness_and_metrics_answer() {
         .await;
     let metrics = get("/metrics").await.unwrap().text().await.unwrap();
     assert!(
-        metrics.contains("folio_http_requests_total{route=\"graphql\",status=\"200\"} 1"),
+        metrics.contains(
+            "folio_http_requests_total{route=\"graphql\",operation=\"anonymous\",status=\"200\"} 1"
+        ),
         "{metrics}"
     );
     assert!(
-        metrics.contains("folio_command_outcomes_total{outcome=\"OK\"} 1"),
+        metrics.contains("folio_commands_total{command=\"RegisterCustomer\",code=\"OK\"} 1"),
         "{metrics}"
     );
     assert!(

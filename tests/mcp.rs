@@ -8,62 +8,18 @@
 mod support;
 
 use std::process::Stdio;
-use std::sync::OnceLock;
 
 use folio_api::{Role, TokenKeys};
 use folio_domain::ids::TenantId;
 use serde_json::{json, Value};
 use support::server::{Server, SECRET};
 use support::{tenant, TestDatabase};
-use tokio::io::AsyncWriteExt;
 use uuid::Uuid;
-
-/// The virtualenv's python, installed once by `scripts/python-tools`.
-fn python() -> &'static str {
-    static PYTHON: OnceLock<String> = OnceLock::new();
-    PYTHON.get_or_init(|| {
-        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/python-tools");
-        let output = std::process::Command::new(script)
-            .arg("python")
-            .stderr(Stdio::inherit())
-            .output()
-            .unwrap();
-        assert!(
-            output.status.success(),
-            "scripts/python-tools python failed"
-        );
-        String::from_utf8(output.stdout).unwrap().trim().to_owned()
-    })
-}
 
 /// Runs `steps` with the Python client (`mode` and its arguments as
 /// `mcp_client.py` takes them) and returns what it printed.
 async fn drive(args: &[&str], env: &[(&str, &str)], steps: &Value) -> Value {
-    let mut child = tokio::process::Command::new(python())
-        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/mcp_client.py"))
-        .args(args)
-        .envs(env.iter().copied())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    stdin.write_all(steps.to_string().as_bytes()).await.unwrap();
-    drop(stdin);
-    let output = tokio::time::timeout(
-        std::time::Duration::from_secs(120),
-        child.wait_with_output(),
-    )
-    .await
-    .expect("the MCP client finishes")
-    .unwrap();
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    let last = stdout.lines().last().unwrap_or_default();
-    serde_json::from_str(last)
-        .unwrap_or_else(|_| panic!("the MCP client failed:\n{stdout}\n{stderr}"))
+    support::python::run("mcp_client.py", args, env, &steps.to_string()).await
 }
 
 /// Runs `steps` over streamable HTTP at `server`'s `/mcp` with `token`.

@@ -1,98 +1,202 @@
-//! Prometheus text metrics: requests and their latency, command outcomes by code.
-//! Projection lag is read from the checkpoints when scraped.
+//! The metrics of the edges and how `/metrics` exports every metric of the
+//! process.
+//!
+//! Every crate records through the `metrics` facade (`metrics::counter!` and
+//! friends), so the event store, the projectors and the relay need no registry
+//! handle threaded through their constructors; the process installs one
+//! recorder, `metrics-exporter-prometheus`, and `/metrics` renders it in
+//! Prometheus' text format. That exporter has no exemplars (prometheus-client
+//! has them, but would need a registry passed to every crate); trace ids are
+//! in the logs and spans instead.
+//!
+//! Names follow Prometheus' conventions: `folio_` prefix, base units in the name
+//! (`_seconds`), counters end in `_total`.
 
-use std::collections::BTreeMap;
-use std::sync::Mutex;
+use std::collections::HashSet;
+use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
-/// Latency buckets, in seconds.
-const BUCKETS: [f64; 10] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0];
+use metrics::{describe_counter, describe_gauge, describe_histogram, Unit};
+use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 
-#[derive(Debug, Default)]
-struct Histogram {
-    buckets: [u64; BUCKETS.len()],
-    count: u64,
-    sum: f64,
-}
+/// Buckets of every `_seconds` histogram, from a millisecond to ten seconds.
+const BUCKETS: [f64; 13] = [
+    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+];
 
-/// Counters kept in memory by the server.
-#[derive(Debug, Default)]
+/// Most distinct GraphQL operation names kept as label values; later ones are
+/// counted as `other`, so a client cannot grow the series without bound.
+const MAX_OPERATIONS: usize = 200;
+
+/// The process's metrics exporter and the edges' recording helpers.
+#[derive(Clone)]
 pub struct Metrics {
-    requests: Mutex<BTreeMap<(String, u16), u64>>,
-    latency: Mutex<BTreeMap<String, Histogram>>,
-    commands: Mutex<BTreeMap<String, u64>>,
+    handle: PrometheusHandle,
 }
 
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
+impl std::fmt::Debug for Metrics {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Metrics")
+    }
 }
 
 impl Metrics {
-    /// Counts a finished HTTP request.
-    pub fn request(&self, route: &str, status: u16, elapsed: Duration) {
-        *lock(&self.requests)
-            .entry((route.to_owned(), status))
-            .or_default() += 1;
-        let mut latency = lock(&self.latency);
-        let histogram = latency.entry(route.to_owned()).or_default();
-        let seconds = elapsed.as_secs_f64();
-        for (bucket, bound) in histogram.buckets.iter_mut().zip(BUCKETS) {
-            if seconds <= bound {
-                *bucket += 1;
+    /// The process's exporter, installed as the global recorder on the first call
+    /// (later calls share it).
+    pub fn install() -> Metrics {
+        static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
+        let handle = HANDLE.get_or_init(|| {
+            let builder = PrometheusBuilder::new()
+                .set_buckets_for_metric(Matcher::Suffix("_seconds".into()), &BUCKETS)
+                .expect("the buckets are not empty");
+            let recorder = builder.build_recorder();
+            let handle = recorder.handle();
+            if metrics::set_global_recorder(recorder).is_err() {
+                tracing::warn!(
+                    "another metrics recorder is installed; /metrics shows only its own"
+                );
             }
+            describe();
+            handle
+        });
+        Metrics {
+            handle: handle.clone(),
         }
-        histogram.count += 1;
-        histogram.sum += seconds;
     }
 
-    /// Counts a mutation's outcome (`OK` or an error code).
-    pub fn command(&self, outcome: &str) {
-        *lock(&self.commands).entry(outcome.to_owned()).or_default() += 1;
+    /// Everything recorded in the process, in Prometheus' text format.
+    pub fn render(&self) -> String {
+        self.handle.render()
     }
+}
 
-    /// The Prometheus exposition, with `extra` (projection lag) appended.
-    pub fn render(&self, extra: &str) -> String {
-        let mut out = String::new();
-        out.push_str("# HELP folio_http_requests_total HTTP requests by route and status.\n");
-        out.push_str("# TYPE folio_http_requests_total counter\n");
-        for ((route, status), count) in lock(&self.requests).iter() {
-            out.push_str(&format!(
-                "folio_http_requests_total{{route=\"{route}\",status=\"{status}\"}} {count}\n"
-            ));
-        }
-        out.push_str("# HELP folio_http_request_duration_seconds HTTP request latency.\n");
-        out.push_str("# TYPE folio_http_request_duration_seconds histogram\n");
-        for (route, h) in lock(&self.latency).iter() {
-            for (count, bound) in h.buckets.iter().zip(BUCKETS) {
-                out.push_str(&format!(
-                    "folio_http_request_duration_seconds_bucket{{route=\"{route}\",le=\"{bound}\"}} {count}\n"
-                ));
-            }
-            out.push_str(&format!(
-                "folio_http_request_duration_seconds_bucket{{route=\"{route}\",le=\"+Inf\"}} {}\n",
-                h.count
-            ));
-            out.push_str(&format!(
-                "folio_http_request_duration_seconds_sum{{route=\"{route}\"}} {}\n",
-                h.sum
-            ));
-            out.push_str(&format!(
-                "folio_http_request_duration_seconds_count{{route=\"{route}\"}} {}\n",
-                h.count
-            ));
-        }
-        out.push_str(
-            "# HELP folio_command_outcomes_total Mutations by outcome (OK or error code).\n",
-        );
-        out.push_str("# TYPE folio_command_outcomes_total counter\n");
-        for (outcome, count) in lock(&self.commands).iter() {
-            out.push_str(&format!(
-                "folio_command_outcomes_total{{outcome=\"{outcome}\"}} {count}\n"
-            ));
-        }
-        out.push_str(extra);
-        out
+/// Says what each metric of the edges means (`# HELP`) and its unit.
+fn describe() {
+    describe_counter!(
+        "folio_http_requests_total",
+        Unit::Count,
+        "HTTP requests by route, GraphQL operation (or MCP tool) and status."
+    );
+    describe_histogram!(
+        "folio_http_request_duration_seconds",
+        Unit::Seconds,
+        "HTTP request latency by route and GraphQL operation."
+    );
+    describe_counter!(
+        "folio_commands_total",
+        Unit::Count,
+        "Commands by type and outcome code (OK or the error code), on every edge."
+    );
+    describe_counter!(
+        "folio_mcp_tool_calls_total",
+        Unit::Count,
+        "MCP tool calls by tool and outcome code."
+    );
+    describe_histogram!(
+        "folio_mcp_tool_call_duration_seconds",
+        Unit::Seconds,
+        "MCP tool call latency by tool."
+    );
+    describe_gauge!(
+        "folio_projection_events_behind",
+        Unit::Count,
+        "Events committed that a projector has not applied yet (in Kafka mode: its consumer lag)."
+    );
+    describe_gauge!(
+        "folio_projection_seconds_behind",
+        Unit::Seconds,
+        "Age of the oldest event a projector has not applied."
+    );
+    describe_gauge!(
+        "folio_projection_dead_letters",
+        Unit::Count,
+        "Kafka messages a projector dead-lettered since its last rebuild."
+    );
+    describe_gauge!(
+        "folio_relay_events_behind",
+        Unit::Count,
+        "Events committed that the relay has not published to Kafka yet (Kafka mode)."
+    );
+    describe_gauge!(
+        "folio_db_pool_connections",
+        Unit::Count,
+        "Connections of this process's pool, by state (idle, in_use)."
+    );
+    describe_gauge!(
+        "folio_db_pool_max_connections",
+        Unit::Count,
+        "The most connections this process's pool opens."
+    );
+    describe_gauge!(
+        "folio_database_up",
+        Unit::Count,
+        "Whether the last probe reached Postgres (1) or not (0)."
+    );
+    describe_counter!(
+        "folio_database_outages_total",
+        Unit::Count,
+        "Times Postgres became unreachable since the process started."
+    );
+    describe_counter!(
+        "folio_database_reconnects_total",
+        Unit::Count,
+        "Times Postgres answered again after an outage."
+    );
+    describe_gauge!(
+        "folio_database_unreachable_seconds",
+        Unit::Seconds,
+        "Time Postgres was unreachable since the process started, the current outage included."
+    );
+    describe_gauge!(
+        "folio_relay_seconds_behind",
+        Unit::Seconds,
+        "Age of the oldest event the relay has not published yet (Kafka mode)."
+    );
+}
+
+/// Counts a finished HTTP request and its latency.
+pub fn request(route: &'static str, operation: &str, status: u16, elapsed: Duration) {
+    let operation = bounded(operation);
+    metrics::counter!("folio_http_requests_total",
+        "route" => route, "operation" => operation.clone(), "status" => status.to_string())
+    .increment(1);
+    metrics::histogram!("folio_http_request_duration_seconds",
+        "route" => route, "operation" => operation)
+    .record(elapsed.as_secs_f64());
+}
+
+/// Counts a command's outcome: `code` is `OK` or its error code.
+pub fn command(command: &str, code: &str) {
+    metrics::counter!("folio_commands_total",
+        "command" => command.to_owned(), "code" => code.to_owned())
+    .increment(1);
+}
+
+/// Counts an MCP tool call and its latency.
+pub fn tool_call(tool: &str, code: &str, elapsed: Duration) {
+    metrics::counter!("folio_mcp_tool_calls_total",
+        "tool" => tool.to_owned(), "code" => code.to_owned())
+    .increment(1);
+    metrics::histogram!("folio_mcp_tool_call_duration_seconds", "tool" => tool.to_owned())
+        .record(elapsed.as_secs_f64());
+}
+
+/// `operation` as a label value: one of the first [`MAX_OPERATIONS`] names seen,
+/// else `other`.
+fn bounded(operation: &str) -> String {
+    static SEEN: OnceLock<Mutex<HashSet<String>>> = OnceLock::new();
+    let operation: String = operation
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .take(64)
+        .collect();
+    let mut seen = SEEN
+        .get_or_init(Mutex::default)
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if seen.contains(&operation) || seen.len() < MAX_OPERATIONS && seen.insert(operation.clone()) {
+        operation
+    } else {
+        "other".to_owned()
     }
 }

@@ -19,7 +19,6 @@ use folio_projections::reading::Page;
 use sqlx::{PgPool, Postgres, Transaction};
 
 use crate::error::{coded, forbidden, limit, unavailable, validation, ApiError};
-use crate::metrics::Metrics;
 
 /// Limits a request must stay within.
 #[derive(Debug, Clone, Copy)]
@@ -209,21 +208,22 @@ impl RequestContext {
     }
 }
 
-/// A use case's result as the caller sees it, counted by its code in `metrics`
-/// (when the edge keeps them).
+/// A use case's result as the caller sees it, counted under `command` (its
+/// type, `RecordPayment`, the same whichever edge ran it) by its code.
 pub fn settle<E>(
-    metrics: Option<&Metrics>,
+    command: &str,
     result: Result<CommandOutcome, CommandError<E>>,
 ) -> Result<CommandOutcome, ApiError>
 where
     E: Coded + std::error::Error,
 {
-    if let Some(metrics) = metrics {
-        metrics.command(match &result {
+    crate::metrics::command(
+        command,
+        match &result {
             Ok(_) => "OK",
             Err(error) => error.code().as_str(),
-        });
-    }
+        },
+    );
     result.map_err(crate::error::command)
 }
 

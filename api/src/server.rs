@@ -34,7 +34,7 @@ pub struct AppState {
     schema: FolioSchema,
     keys: Arc<TokenKeys>,
     limits: Limits,
-    metrics: Arc<Metrics>,
+    metrics: Metrics,
 }
 
 impl std::fmt::Debug for AppState {
@@ -60,7 +60,7 @@ impl AppState {
             services,
             keys: Arc::new(keys),
             limits,
-            metrics: Arc::new(Metrics::default()),
+            metrics: Metrics::install(),
         }
     }
 }
@@ -71,7 +71,7 @@ pub fn router(state: AppState) -> Router {
     let mcp = Router::new()
         .route_service(
             "/mcp",
-            crate::mcp::http_service(services.clone(), state.limits, state.metrics.clone()),
+            crate::mcp::http_service(services.clone(), state.limits),
         )
         .layer(from_fn_with_state(
             state.keys.clone(),
@@ -101,14 +101,51 @@ fn panicked(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
 
 async fn graphql(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Response {
     let started = Instant::now();
-    let response = while_reachable(&state.services.health, execute(&state, &headers, body)).await;
-    state
-        .metrics
-        .request("graphql", response.status().as_u16(), started.elapsed());
+    let mut operation = "unparsed".to_owned();
+    let response = while_reachable(
+        &state.services.health,
+        execute(&state, &headers, body, &mut operation),
+    )
+    .await;
+    crate::metrics::request(
+        "graphql",
+        &operation,
+        response.status().as_u16(),
+        started.elapsed(),
+    );
     response
 }
 
-async fn execute(state: &AppState, headers: &HeaderMap, body: Body) -> Response {
+/// The operation a GraphQL request runs, as metrics label it: the
+/// `operationName` given, else the one operation's name in the document, else
+/// `anonymous` (or `persisted`, for a hash without text).
+fn operation_name(request: &async_graphql::Request) -> String {
+    if let Some(name) = &request.operation_name {
+        return name.clone();
+    }
+    if request.query.is_empty() {
+        return "persisted".to_owned();
+    }
+    match async_graphql::parser::parse_query(&request.query) {
+        Ok(document) => match document.operations {
+            async_graphql::parser::types::DocumentOperations::Single(_) => "anonymous".to_owned(),
+            async_graphql::parser::types::DocumentOperations::Multiple(operations) => {
+                match operations.keys().next() {
+                    Some(name) if operations.len() == 1 => name.to_string(),
+                    _ => "anonymous".to_owned(),
+                }
+            }
+        },
+        Err(_) => "unparsed".to_owned(),
+    }
+}
+
+async fn execute(
+    state: &AppState,
+    headers: &HeaderMap,
+    body: Body,
+    operation: &mut String,
+) -> Response {
     let bytes = match axum::body::to_bytes(body, state.limits.max_body_bytes).await {
         Ok(bytes) => bytes,
         Err(_) => {
@@ -145,9 +182,9 @@ async fn execute(state: &AppState, headers: &HeaderMap, body: Body) -> Response 
             )
         }
     };
+    *operation = operation_name(&request);
     let mut request = request;
     request.data = request_data(principal, &state.services, state.limits);
-    let request = request.data(state.metrics.clone());
     match tokio::time::timeout(state.limits.request_timeout, state.schema.execute(request)).await {
         Ok(response) => Json(with_codes(response)).into_response(),
         Err(_) => error_response(
@@ -159,6 +196,31 @@ async fn execute(state: &AppState, headers: &HeaderMap, body: Body) -> Response 
             ),
         ),
     }
+}
+
+/// Only `/metrics`, for processes that serve no API (`folio relay`,
+/// `folio project`): their own counters and the lag read from `pool`.
+pub fn metrics_router(metrics: Metrics, pool: sqlx::PgPool) -> Router {
+    Router::new().route(
+        "/metrics",
+        get(move || {
+            let metrics = metrics.clone();
+            let pool = pool.clone();
+            async move {
+                store_gauges(&pool).await;
+                exposition(&metrics)
+            }
+        }),
+    )
+}
+
+/// The Prometheus text answer.
+fn exposition(metrics: &Metrics) -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        metrics.render(),
+    )
+        .into_response()
 }
 
 /// The MCP endpoint's outer edge, as GraphQL has it: refused at once during a
@@ -180,9 +242,7 @@ async fn mcp_edge(State(state): State<AppState>, request: Request, next: Next) -
         }
     };
     let response = while_reachable(&state.services.health, work).await;
-    state
-        .metrics
-        .request("mcp", response.status().as_u16(), started.elapsed());
+    crate::metrics::request("mcp", "mcp", response.status().as_u16(), started.elapsed());
     response
 }
 
@@ -245,9 +305,7 @@ async fn subscriptions(
                             .map_err(|e: AuthError| {
                                 crate::error::coded(ErrorCode::Unauthenticated, e.to_string())
                             })?;
-                    let mut data = request_data(principal, &state.services, state.limits);
-                    data.insert(state.metrics.clone());
-                    Ok(data)
+                    Ok(request_data(principal, &state.services, state.limits))
                 })
                 .serve()
         })
@@ -316,69 +374,61 @@ async fn readyz(State(state): State<AppState>) -> Response {
 }
 
 async fn metrics(State(state): State<AppState>) -> Response {
-    let mut lag = database_gauges(&state.services.health.report());
-    // Lag is read from the checkpoints: skipped while the database is away, and
-    // never allowed to hold the scrape up.
-    let statuses = if state.services.health.is_reachable() {
-        tokio::time::timeout(DATABASE_CHECK_TIMEOUT, projector_statuses(&state))
-            .await
-            .ok()
-            .and_then(Result::ok)
-    } else {
-        None
-    };
-    if let Some(statuses) = statuses {
-        let mut gauge = |name: &str, help: &str, value: &dyn Fn(&ProjectorStatus) -> String| {
-            lag.push_str(&format!("# HELP {name} {help}\n# TYPE {name} gauge\n"));
-            for s in &statuses {
-                lag.push_str(&format!(
-                    "{name}{{projector=\"{}\"}} {}\n",
-                    s.projector,
-                    value(s)
-                ));
-            }
-        };
-        gauge(
-            "folio_projection_events_behind",
-            "Events a projector has not applied yet.",
-            &|s| s.events_behind.to_string(),
-        );
-        gauge(
-            "folio_projection_seconds_behind",
-            "Age of the oldest event a projector has not applied.",
-            &|s| s.seconds_behind.to_string(),
-        );
-        gauge(
-            "folio_projection_dead_letters",
-            "Kafka messages a projector dead-lettered since its last rebuild.",
-            &|s| s.dead_letters.to_string(),
-        );
+    database_gauges(&state.services.health.report());
+    // Lag is read from the checkpoints: skipped while the database is away.
+    if state.services.health.is_reachable() {
+        store_gauges(&state.services.pool).await;
     }
-    (
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-        state.metrics.render(&lag),
-    )
-        .into_response()
+    exposition(&state.metrics)
 }
 
-/// The database's availability as Prometheus series.
-fn database_gauges(report: &HealthReport) -> String {
-    let up = u8::from(report.unreachable.is_none());
-    format!(
-        "# HELP folio_database_up Whether the last probe reached Postgres (1) or not (0).\n\
-         # TYPE folio_database_up gauge\n\
-         folio_database_up {up}\n\
-         # HELP folio_database_outages_total Times Postgres became unreachable since the process started.\n\
-         # TYPE folio_database_outages_total counter\n\
-         folio_database_outages_total {}\n\
-         # HELP folio_database_reconnects_total Times Postgres answered again after an outage.\n\
-         # TYPE folio_database_reconnects_total counter\n\
-         folio_database_reconnects_total {}\n\
-         # HELP folio_database_unreachable_seconds_total Time Postgres was unreachable, the current outage included.\n\
-         # TYPE folio_database_unreachable_seconds_total counter\n\
-         folio_database_unreachable_seconds_total {:.3}\n",
-        report.outages,
-        report.reconnects,
-        report.unreachable_for.as_secs_f64()
-    )
+/// The pool's use, and how far each projector and relay is behind the store,
+/// read at scrape time. Never holds the scrape up: past
+/// [`DATABASE_CHECK_TIMEOUT`] the last values are shown.
+async fn store_gauges(pool: &sqlx::PgPool) {
+    let idle = pool.num_idle() as f64;
+    metrics::gauge!("folio_db_pool_connections", "state" => "idle").set(idle);
+    metrics::gauge!("folio_db_pool_connections", "state" => "in_use")
+        .set(f64::from(pool.size()) - idle);
+    metrics::gauge!("folio_db_pool_max_connections")
+        .set(f64::from(pool.options().get_max_connections()));
+    let read = async {
+        let projectors = status::of(pool, &folio_projections::all()).await?;
+        let relays = status::relays(pool).await?;
+        Ok::<_, sqlx::Error>((projectors, relays))
+    };
+    if let Ok(Ok((projectors, relays))) = tokio::time::timeout(DATABASE_CHECK_TIMEOUT, read).await {
+        lag_gauges(&projectors, &relays);
+    }
+}
+
+/// How far each projector and relay is behind the store.
+fn lag_gauges(projectors: &[ProjectorStatus], relays: &[status::RelayStatus]) {
+    for s in projectors {
+        let projector = s.projector.clone();
+        metrics::gauge!("folio_projection_events_behind", "projector" => projector.clone())
+            .set(s.events_behind as f64);
+        metrics::gauge!("folio_projection_seconds_behind", "projector" => projector.clone())
+            .set(s.seconds_behind);
+        metrics::gauge!("folio_projection_dead_letters", "projector" => projector)
+            .set(s.dead_letters as f64);
+    }
+    for r in relays {
+        metrics::gauge!("folio_relay_events_behind", "relay" => r.relay.clone())
+            .set(r.events_behind as f64);
+        metrics::gauge!("folio_relay_seconds_behind", "relay" => r.relay.clone())
+            .set(r.seconds_behind);
+    }
+}
+
+/// The database's availability, as the watcher last saw it.
+fn database_gauges(report: &HealthReport) {
+    metrics::gauge!("folio_database_up").set(if report.unreachable.is_none() {
+        1.0
+    } else {
+        0.0
+    });
+    metrics::counter!("folio_database_outages_total").absolute(report.outages);
+    metrics::counter!("folio_database_reconnects_total").absolute(report.reconnects);
+    metrics::gauge!("folio_database_unreachable_seconds").set(report.unreachable_for.as_secs_f64());
 }

@@ -30,6 +30,7 @@ pub mod personal_data;
 pub mod postgres;
 pub mod projecting;
 mod retrying;
+pub mod telemetry;
 pub mod upcasting;
 
 pub use postgres::pool::DatabaseError;

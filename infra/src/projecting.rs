@@ -277,8 +277,17 @@ impl Projections {
         if batch.is_empty() {
             return Ok(None);
         }
+        let started = Instant::now();
         match apply_batch(&self.pool, projector, position, &batch, self.hooks.as_ref()).await? {
-            BatchOutcome::Applied { position, .. } => Ok(Some(position)),
+            BatchOutcome::Applied { position, .. } => {
+                crate::telemetry::projected(
+                    projector.name(),
+                    "feed",
+                    batch.len(),
+                    started.elapsed(),
+                );
+                Ok(Some(position))
+            }
             BatchOutcome::Stale { current } => Ok(Some(current)),
         }
     }

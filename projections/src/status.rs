@@ -79,8 +79,7 @@ pub async fn of(
                 .is_some_and(|c| c.definition_hash == definition_hash(projector.as_ref())),
             position: checkpoint.map(|c| c.position),
             events_behind,
-            seconds_behind: oldest
-                .map_or(0.0, |t| (now - t).num_milliseconds().max(0) as f64 / 1000.0),
+            seconds_behind: age(oldest, now),
             updated_at: checkpoint.map(|c| c.updated_at),
             rebuilt_at: checkpoint.map(|c| c.rebuilt_at),
             last_error: checkpoint.and_then(|c| c.last_error.clone()),
@@ -91,4 +90,46 @@ pub async fn of(
         });
     }
     Ok(statuses)
+}
+
+/// How far one Kafka relay is behind the store.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RelayStatus {
+    /// The relay's name (its topic prefix).
+    pub relay: String,
+    /// Events committed that it has not published yet.
+    pub events_behind: i64,
+    /// Age of the oldest event it has not published, in seconds (0 when none).
+    pub seconds_behind: f64,
+}
+
+/// Where every Kafka relay that ever ran on this database stands (none in
+/// embedded mode).
+pub async fn relays(pool: &PgPool) -> Result<Vec<RelayStatus>, sqlx::Error> {
+    let relays: Vec<(String, i64, i64)> = sqlx::query_as(
+        "SELECT relay, transaction_id::text::bigint, global_position
+         FROM public.relay_checkpoints ORDER BY relay",
+    )
+    .fetch_all(pool)
+    .await?;
+    let now = Utc::now();
+    let mut statuses = Vec::with_capacity(relays.len());
+    for (relay, transaction_id, global_position) in relays {
+        let after = FeedPosition {
+            transaction_id,
+            global_position,
+        };
+        let (events_behind, oldest) = backlog(pool, after).await?;
+        statuses.push(RelayStatus {
+            relay,
+            events_behind,
+            seconds_behind: age(oldest, now),
+        });
+    }
+    Ok(statuses)
+}
+
+/// Seconds from `oldest` to `now` (0 when there is nothing waiting).
+fn age(oldest: Option<DateTime<Utc>>, now: DateTime<Utc>) -> f64 {
+    oldest.map_or(0.0, |t| (now - t).num_milliseconds().max(0) as f64 / 1000.0)
 }

@@ -4,6 +4,7 @@
 
 pub mod kafka;
 pub mod link;
+pub mod python;
 pub mod scenario;
 pub mod server;
 

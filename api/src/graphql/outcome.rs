@@ -30,6 +30,15 @@ impl From<CommandOutcome> for CommandResult {
     }
 }
 
+/// The command type a mutation runs, as metrics name it on every edge:
+/// `recordPayment` runs `RecordPayment`.
+pub(crate) fn command_type(mutation: &str) -> String {
+    let mut chars = mutation.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_uppercase().chain(chars).collect()
+    })
+}
+
 /// Runs a use case with the caller's command context (the use case checks the
 /// role matrix), counts its outcome, and maps it to a [`CommandResult`] or a coded
 /// error. `|use_cases, context| call` names the two for the call.
@@ -39,9 +48,9 @@ macro_rules! command {
         let $cctx = request.command(&$key, $version)?;
         let $use_cases = &request.use_cases;
         let result = $call.await;
-        let metrics = $ctx.data_opt::<std::sync::Arc<$crate::metrics::Metrics>>();
+        let command = $crate::graphql::outcome::command_type($ctx.field().name());
         Ok($crate::graphql::outcome::CommandResult::from(
-            $crate::request::settle(metrics.map(|m| m.as_ref()), result)?,
+            $crate::request::settle(&command, result)?,
         ))
     }};
 }

@@ -42,7 +42,6 @@ use serde_json::json;
 
 use crate::auth::{AuthError, TokenKeys};
 use crate::error::{coded, error_response, validation, ApiError};
-use crate::metrics::Metrics;
 use crate::request::{Limits, RequestContext, Services};
 
 /// What an assistant is told about the server when it connects.
@@ -59,7 +58,6 @@ const INSTRUCTIONS: &str = "Folio: invoicing and expenses of one tenant. Read to
 pub struct FolioMcp {
     services: Services,
     limits: Limits,
-    metrics: Arc<Metrics>,
     /// The session's token (stdio); `None` over HTTP, where each request
     /// carries its own, verified by [`authenticate`].
     session_token: Option<SessionToken>,
@@ -82,16 +80,10 @@ struct SessionToken {
 }
 
 impl FolioMcp {
-    fn new(
-        services: Services,
-        limits: Limits,
-        metrics: Arc<Metrics>,
-        session_token: Option<SessionToken>,
-    ) -> Self {
+    fn new(services: Services, limits: Limits, session_token: Option<SessionToken>) -> Self {
         FolioMcp {
             services,
             limits,
-            metrics,
             session_token,
             tool_router: Self::tool_router(),
         }
@@ -110,12 +102,7 @@ impl FolioMcp {
             keys: Arc::new(keys),
             token,
         };
-        Ok(Self::new(
-            services,
-            limits,
-            Arc::new(Metrics::default()),
-            Some(session),
-        ))
+        Ok(Self::new(services, limits, Some(session)))
     }
 
     /// Serves on stdin and stdout until the client closes them.
@@ -184,8 +171,10 @@ impl rmcp::ServerHandler for FolioMcp {
         request: CallToolRequestParams,
         context: McpContext<RoleServer>,
     ) -> Result<CallToolResponse, ErrorData> {
+        let started = std::time::Instant::now();
+        let tool = request.name.to_string();
         let call = ToolCallContext::new(self, request, context);
-        match self.tool_router.call(call).await? {
+        let response = match self.tool_router.call(call).await? {
             CallToolResponse::Complete(result)
                 if result.is_error == Some(true) && result.structured_content.is_none() =>
             {
@@ -204,7 +193,16 @@ impl rmcp::ServerHandler for FolioMcp {
                 .into_call_tool_result()
             }
             other => Ok(other),
+        };
+        if let Ok(CallToolResponse::Complete(result)) = &response {
+            let code = match &result.structured_content {
+                _ if result.is_error != Some(true) => "OK",
+                Some(content) => content["code"].as_str().unwrap_or("INTERNAL"),
+                None => "INTERNAL",
+            };
+            crate::metrics::tool_call(&tool, code, started.elapsed());
         }
+        response
     }
 
     async fn list_resources(
@@ -239,7 +237,6 @@ impl rmcp::ServerHandler for FolioMcp {
 pub fn http_service(
     services: Services,
     limits: Limits,
-    metrics: Arc<Metrics>,
 ) -> StreamableHttpService<FolioMcp, NeverSessionManager> {
     let config = StreamableHttpServerConfig::default()
         .with_legacy_session_mode(false)
@@ -249,14 +246,7 @@ pub fn http_service(
         .disable_allowed_hosts()
         .disable_allowed_origins();
     StreamableHttpService::new(
-        move || {
-            Ok(FolioMcp::new(
-                services.clone(),
-                limits,
-                metrics.clone(),
-                None,
-            ))
-        },
+        move || Ok(FolioMcp::new(services.clone(), limits, None)),
         Arc::new(NeverSessionManager::default()),
         config,
     )

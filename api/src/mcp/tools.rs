@@ -356,9 +356,11 @@ fn not_found(what: &str, id: Uuid) -> ApiError {
 
 impl FolioMcp {
     /// Runs a write: the caller's command context, the use case, its outcome
-    /// counted and mapped.
+    /// counted under `command` (the same type GraphQL's mutation counts) and
+    /// mapped.
     async fn write<T, E, F, Fut>(
         &self,
+        command: &str,
         extensions: &Extensions,
         args: WriteArgs<T>,
         call: F,
@@ -371,7 +373,7 @@ impl FolioMcp {
         let request = self.request(extensions)?;
         let context = request.command(&args.idempotency_key, args.expected_version)?;
         let result = call(request, context, args.command).await;
-        Ok(Json(settle(Some(&self.metrics), result)?.into()))
+        Ok(Json(settle(command, result)?.into()))
     }
 
     /// The request of a read that needs `action`, once the read models show `token`.
@@ -661,9 +663,12 @@ impl FolioMcp {
         extensions: Extensions,
         Parameters(args): Parameters<WriteArgs<RegisterCustomer>>,
     ) -> Result<Json<Written>, ApiError> {
-        self.write(&extensions, args, |r, c, input| async move {
-            r.use_cases.register_customer(&c, input).await
-        })
+        self.write(
+            "RegisterCustomer",
+            &extensions,
+            args,
+            |r, c, input| async move { r.use_cases.register_customer(&c, input).await },
+        )
         .await
     }
 
@@ -681,9 +686,12 @@ impl FolioMcp {
         extensions: Extensions,
         Parameters(args): Parameters<WriteArgs<CreateInvoiceDraft>>,
     ) -> Result<Json<Written>, ApiError> {
-        self.write(&extensions, args, |r, c, input| async move {
-            r.use_cases.create_invoice_draft(&c, input).await
-        })
+        self.write(
+            "CreateInvoiceDraft",
+            &extensions,
+            args,
+            |r, c, input| async move { r.use_cases.create_invoice_draft(&c, input).await },
+        )
         .await
     }
 
@@ -701,7 +709,7 @@ impl FolioMcp {
         extensions: Extensions,
         Parameters(args): Parameters<WriteArgs<OnInvoice<AddInvoiceLine>>>,
     ) -> Result<Json<Written>, ApiError> {
-        self.write(&extensions, args, |r, c, on| async move {
+        self.write("AddInvoiceLine", &extensions, args, |r, c, on| async move {
             r.use_cases
                 .add_invoice_line(&c, InvoiceId(on.invoice_id), on.input)
                 .await
@@ -723,7 +731,7 @@ impl FolioMcp {
         extensions: Extensions,
         Parameters(args): Parameters<WriteArgs<OnInvoice<IssueInvoice>>>,
     ) -> Result<Json<Written>, ApiError> {
-        self.write(&extensions, args, |r, c, on| async move {
+        self.write("IssueInvoice", &extensions, args, |r, c, on| async move {
             r.use_cases
                 .issue_invoice(&c, InvoiceId(on.invoice_id), on.input)
                 .await
@@ -744,11 +752,16 @@ impl FolioMcp {
         extensions: Extensions,
         Parameters(args): Parameters<WriteArgs<OnInvoice<SendInvoice>>>,
     ) -> Result<Json<Written>, ApiError> {
-        self.write(&extensions, args, |r, c, on| async move {
-            r.use_cases
-                .mark_invoice_sent(&c, InvoiceId(on.invoice_id), on.input.recipients)
-                .await
-        })
+        self.write(
+            "MarkInvoiceSent",
+            &extensions,
+            args,
+            |r, c, on| async move {
+                r.use_cases
+                    .mark_invoice_sent(&c, InvoiceId(on.invoice_id), on.input.recipients)
+                    .await
+            },
+        )
         .await
     }
 
@@ -765,7 +778,7 @@ impl FolioMcp {
         extensions: Extensions,
         Parameters(args): Parameters<WriteArgs<OnInvoice<RecordPayment>>>,
     ) -> Result<Json<Written>, ApiError> {
-        self.write(&extensions, args, |r, c, on| async move {
+        self.write("RecordPayment", &extensions, args, |r, c, on| async move {
             r.use_cases
                 .record_payment(&c, InvoiceId(on.invoice_id), on.input)
                 .await
@@ -788,9 +801,12 @@ impl FolioMcp {
         extensions: Extensions,
         Parameters(args): Parameters<WriteArgs<SubmitExpense>>,
     ) -> Result<Json<Written>, ApiError> {
-        self.write(&extensions, args, |r, c, input| async move {
-            r.use_cases.submit_expense(&c, input).await
-        })
+        self.write(
+            "SubmitExpense",
+            &extensions,
+            args,
+            |r, c, input| async move { r.use_cases.submit_expense(&c, input).await },
+        )
         .await
     }
 
@@ -807,7 +823,7 @@ impl FolioMcp {
         extensions: Extensions,
         Parameters(args): Parameters<WriteArgs<OnExpense<ApproveExpense>>>,
     ) -> Result<Json<Written>, ApiError> {
-        self.write(&extensions, args, |r, c, on| async move {
+        self.write("ApproveExpense", &extensions, args, |r, c, on| async move {
             r.use_cases
                 .approve_expense(&c, ExpenseId(on.expense_id), on.input)
                 .await
@@ -828,7 +844,7 @@ impl FolioMcp {
         extensions: Extensions,
         Parameters(args): Parameters<WriteArgs<OnExpense<RejectExpense>>>,
     ) -> Result<Json<Written>, ApiError> {
-        self.write(&extensions, args, |r, c, on| async move {
+        self.write("RejectExpense", &extensions, args, |r, c, on| async move {
             r.use_cases
                 .reject_expense(&c, ExpenseId(on.expense_id), on.input.reason)
                 .await

@@ -315,6 +315,8 @@ impl KafkaProjections {
         group: &str,
         mut batch: Vec<Delivered>,
     ) -> Result<DeliveryOutcome, TransportError> {
+        let started = Instant::now();
+        let events = batch.len();
         let mut tx = self.pool.begin().await?;
         open_delivered(&mut tx, self.projections.key_wrapping(), &mut batch)
             .await
@@ -328,6 +330,10 @@ impl KafkaProjections {
         self.hooks.before_commit(projector.name()).await;
         tx.commit().await?;
         self.hooks.after_commit(projector.name()).await;
+        crate::telemetry::projected(projector.name(), "kafka", events, started.elapsed());
+        if !outcome.dead_letters.is_empty() {
+            crate::telemetry::dead_lettered(projector.name(), outcome.dead_letters.len());
+        }
         Ok(outcome)
     }
 

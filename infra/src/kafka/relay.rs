@@ -110,8 +110,10 @@ impl Relay {
         let Some(last) = batch.last().map(|e| e.position) else {
             return Ok(None);
         };
+        let started = std::time::Instant::now();
         self.publish(&batch).await?;
         self.store_checkpoint(last).await?;
+        crate::telemetry::relayed(batch.len(), started.elapsed());
         Ok(Some(last))
     }
 

@@ -136,6 +136,10 @@ pub async fn publish(
             signal.pause().await;
         }
         for event in batch {
+            let lag = (chrono::Utc::now() - event.recorded_at)
+                .to_std()
+                .unwrap_or_default();
+            crate::telemetry::delivered_to_subscriptions(lag);
             // No receiver is not an error: nobody is subscribed right now.
             let _ = sender.send(std::sync::Arc::new(event));
         }

@@ -271,11 +271,14 @@ impl PersistedEventRepository for SealingRepository {
         events: &[SerializedEvent],
         snapshot_update: Option<(String, Value, usize)>,
     ) -> Result<(), PersistenceError> {
+        let started = std::time::Instant::now();
         let (events, snapshot_update) = self.seal(events, snapshot_update, A::TYPE).await?;
         self.inner
             .persist::<A>(&events, snapshot_update)
             .await
-            .map_err(reclassified)
+            .map_err(reclassified)?;
+        crate::telemetry::appended(A::TYPE, events.len(), started.elapsed());
+        Ok(())
     }
 
     /// As stored: personal data stays sealed (Folio's projectors read the feed).

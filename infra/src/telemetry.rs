@@ -1,0 +1,90 @@
+//! The metrics the adapters record: event-store appends, projector batches, the
+//! relay, the subscription feed and dead letters. Recorded through the `metrics`
+//! facade; the process's exporter (`folio_api::metrics`) renders them. One
+//! function per fact, so a name and its labels are written once.
+
+use std::time::Duration;
+
+use metrics::{describe_counter, describe_histogram, Unit};
+
+/// Says what each metric of the adapters means (`# HELP`) and its unit; called
+/// once when the exporter is installed.
+pub fn describe() {
+    describe_histogram!(
+        "folio_event_store_append_duration_seconds",
+        Unit::Seconds,
+        "Time to seal and append one command's events to the event store, by aggregate type."
+    );
+    describe_counter!(
+        "folio_events_appended_total",
+        Unit::Count,
+        "Events appended to the event store by this process, by aggregate type."
+    );
+    describe_histogram!(
+        "folio_projection_batch_duration_seconds",
+        Unit::Seconds,
+        "Time to apply one batch to a read model and move its checkpoint, by projector and transport."
+    );
+    describe_counter!(
+        "folio_projection_events_applied_total",
+        Unit::Count,
+        "Events applied to the read models by this process, by projector and transport."
+    );
+    describe_counter!(
+        "folio_relay_events_published_total",
+        Unit::Count,
+        "Events the relay published to Kafka and the broker acknowledged."
+    );
+    describe_histogram!(
+        "folio_relay_batch_duration_seconds",
+        Unit::Seconds,
+        "Time to publish one batch to Kafka and wait for every acknowledgement."
+    );
+    describe_histogram!(
+        "folio_feed_delivery_lag_seconds",
+        Unit::Seconds,
+        "Time from an event's commit to its delivery to GraphQL subscriptions (the feed's lag)."
+    );
+    describe_counter!(
+        "folio_kafka_dead_letters_total",
+        Unit::Count,
+        "Kafka messages a projector could not apply and dead-lettered, by projector."
+    );
+}
+
+/// One command's events appended.
+pub fn appended(aggregate_type: &str, events: usize, elapsed: Duration) {
+    let aggregate = aggregate_type.to_owned();
+    metrics::histogram!("folio_event_store_append_duration_seconds", "aggregate" => aggregate.clone())
+        .record(elapsed.as_secs_f64());
+    metrics::counter!("folio_events_appended_total", "aggregate" => aggregate)
+        .increment(events as u64);
+}
+
+/// One batch applied by `projector`, fed by `transport` (`feed` or `kafka`).
+pub fn projected(projector: &str, transport: &'static str, events: usize, elapsed: Duration) {
+    let projector = projector.to_owned();
+    metrics::histogram!("folio_projection_batch_duration_seconds",
+        "projector" => projector.clone(), "transport" => transport)
+    .record(elapsed.as_secs_f64());
+    metrics::counter!("folio_projection_events_applied_total",
+        "projector" => projector, "transport" => transport)
+    .increment(events as u64);
+}
+
+/// One batch published by the relay and acknowledged.
+pub fn relayed(events: usize, elapsed: Duration) {
+    metrics::counter!("folio_relay_events_published_total").increment(events as u64);
+    metrics::histogram!("folio_relay_batch_duration_seconds").record(elapsed.as_secs_f64());
+}
+
+/// One event handed to the subscriptions `lag` after its commit.
+pub fn delivered_to_subscriptions(lag: Duration) {
+    metrics::histogram!("folio_feed_delivery_lag_seconds").record(lag.as_secs_f64());
+}
+
+/// Messages `projector` dead-lettered.
+pub fn dead_lettered(projector: &str, count: usize) {
+    metrics::counter!("folio_kafka_dead_letters_total", "projector" => projector.to_owned())
+        .increment(count as u64);
+}
