@@ -88,6 +88,16 @@ pub struct Settings {
     /// `warn,folio_infra=debug`.
     #[arg(long, env = "FOLIO_LOG", default_value = "warn", global = true)]
     pub log: String,
+    /// How log lines are written: `text`, or `json` (one object per line, with
+    /// the trace id, tenant and command id of the spans it happened in).
+    #[arg(
+        long,
+        env = "FOLIO_LOG_FORMAT",
+        value_enum,
+        default_value = "text",
+        global = true
+    )]
+    pub log_format: crate::telemetry::LogFormat,
 }
 
 impl std::fmt::Debug for Settings {
@@ -109,6 +119,7 @@ impl std::fmt::Debug for Settings {
                 &self.projection_poll_interval_ms,
             )
             .field("log", &self.log)
+            .field("log_format", &self.log_format)
             .finish()
     }
 }

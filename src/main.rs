@@ -155,7 +155,7 @@ enum Format {
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
-    folio::telemetry::init(&cli.settings.log);
+    let _telemetry = folio::telemetry::init(&cli.settings.log, cli.settings.log_format);
     folio::telemetry::install_metrics();
     match run(cli).await {
         Ok(()) => std::process::ExitCode::SUCCESS,

@@ -233,3 +233,281 @@ async fn relay_and_projector_processes_export_their_metrics_and_lag() {
         assert_eq!(lag.value, 0.0, "caught up");
     }
 }
+
+/// An OTLP/HTTP receiver (`tests/otlp_receiver.py`, OpenTelemetry's own protobuf
+/// classes) on a free loopback port, keeping every span it receives.
+struct TraceReceiver {
+    _process: tokio::process::Child,
+    endpoint: String,
+    spans: std::path::PathBuf,
+}
+
+impl TraceReceiver {
+    async fn start() -> Self {
+        use tokio::io::AsyncBufReadExt;
+        let spans =
+            std::env::temp_dir().join(format!("folio-spans-{}.jsonl", uuid::Uuid::new_v4()));
+        let mut process = tokio::process::Command::new(support::python::python())
+            .arg(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/tests/otlp_receiver.py"
+            ))
+            .arg(&spans)
+            .stdout(std::process::Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .unwrap();
+        let mut lines = tokio::io::BufReader::new(process.stdout.take().unwrap()).lines();
+        let line = tokio::time::timeout(Duration::from_secs(30), lines.next_line())
+            .await
+            .expect("the receiver starts")
+            .unwrap()
+            .expect("the receiver prints its port");
+        let port = line.strip_prefix("listening ").expect("a port");
+        TraceReceiver {
+            _process: process,
+            endpoint: format!("http://127.0.0.1:{port}"),
+            spans,
+        }
+    }
+
+    /// The environment that makes a `folio` process export to this receiver
+    /// within 100 ms of a span's end.
+    fn env(&self, service: &str) -> Vec<(String, String)> {
+        vec![
+            ("OTEL_EXPORTER_OTLP_ENDPOINT".into(), self.endpoint.clone()),
+            ("OTEL_SERVICE_NAME".into(), service.into()),
+            ("OTEL_BSP_SCHEDULE_DELAY".into(), "100".into()),
+        ]
+    }
+
+    /// The spans received so far of trace `trace_id`.
+    fn trace(&self, trace_id: &str) -> Vec<Value> {
+        std::fs::read_to_string(&self.spans)
+            .unwrap_or_default()
+            .lines()
+            .map(|line| serde_json::from_str::<Value>(line).unwrap())
+            .filter(|span| span["trace_id"] == trace_id)
+            .collect()
+    }
+
+    /// Waits until trace `trace_id` holds a span for each of `wanted` (a name,
+    /// and an attribute it must have, if any), and returns the trace.
+    async fn wait_for(
+        &self,
+        trace_id: &str,
+        wanted: &[(&str, Option<(&str, &str)>)],
+    ) -> Vec<Value> {
+        let found = |spans: &[Value], (name, attribute): &(&str, Option<(&str, &str)>)| {
+            spans.iter().any(|s| {
+                s["name"] == *name && attribute.is_none_or(|(k, v)| s["attributes"][k] == v)
+            })
+        };
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+        loop {
+            let spans = self.trace(trace_id);
+            if wanted.iter().all(|w| found(&spans, w)) {
+                return spans;
+            }
+            let names: Vec<&Value> = spans.iter().map(|s| &s["name"]).collect();
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "trace {trace_id} never held {wanted:?}; it has {names:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+}
+
+impl Drop for TraceReceiver {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.spans);
+    }
+}
+
+/// A registration sent as the gateway would, inside trace `trace_id`; returns
+/// its consistency token once a read shows it.
+async fn register_within_trace(server: &Server, token: &str, trace_id: &str) {
+    let traceparent = format!("00-{trace_id}-00f067aa0ba902b7-01");
+    let body = json!({"query": REGISTER, "variables": {"key": "traced-1"}});
+    let response: Value = server
+        .http
+        .post(format!("{}/graphql", server.base))
+        .bearer_auth(token)
+        .header("traceparent", &traceparent)
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let written = &response["data"]["registerCustomer"];
+    assert!(written.is_object(), "{response:#}");
+    server
+        .ok(
+            token,
+            CUSTOMERS,
+            json!({"token": written["consistencyToken"]}),
+        )
+        .await;
+}
+
+/// A fresh W3C trace id, as a gateway would start.
+fn new_trace_id() -> String {
+    uuid::Uuid::new_v4().simple().to_string()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn one_trace_follows_a_request_from_the_gateway_to_the_read_model() {
+    let receiver = TraceReceiver::start().await;
+    let db = TestDatabase::new().await;
+    let env = receiver.env("folio-test");
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let server = Server::start_with(&db, &env).await;
+    let token = server.token(tenant(), "acc-1", Role::Accountant);
+    let trace_id = new_trace_id();
+
+    register_within_trace(&server, &token, &trace_id).await;
+
+    // The request, the command, the append and the projector's batch are one trace.
+    let spans = receiver
+        .wait_for(
+            &trace_id,
+            &[
+                ("graphql", None),
+                ("command", Some(("command", "RegisterCustomer"))),
+                ("event_store.append", Some(("aggregate", "Customer"))),
+                ("projector.batch", Some(("what", "invoicing"))),
+            ],
+        )
+        .await;
+    let request = spans.iter().find(|s| s["name"] == "graphql").unwrap();
+    assert_eq!(
+        request["parent_span_id"], "00f067aa0ba902b7",
+        "the gateway's span"
+    );
+    assert_eq!(request["service"], "folio-test");
+    // The event carries the trace for whoever reads it later.
+    let stored: String = sqlx::query_scalar(
+        "SELECT metadata->>'trace_parent' FROM events WHERE event_type = 'CustomerRegistered'",
+    )
+    .fetch_one(&db.app.pool)
+    .await
+    .unwrap();
+    assert!(stored.contains(&trace_id), "{stored}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn in_kafka_mode_the_trace_crosses_the_relay_and_the_consumer() {
+    let receiver = TraceReceiver::start().await;
+    let db = TestDatabase::new().await;
+    let mut env = kafka_env(&db, &kafka(&db, &brokers()), 50);
+    env.extend(receiver.env("folio-kafka-test"));
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let server = Server::start_with(&db, &env).await;
+    let token = server.token(tenant(), "acc-1", Role::Accountant);
+    let trace_id = new_trace_id();
+
+    register_within_trace(&server, &token, &trace_id).await;
+
+    receiver
+        .wait_for(
+            &trace_id,
+            &[
+                ("graphql", None),
+                ("event_store.append", None),
+                ("relay.batch", None),
+                ("projector.batch", Some(("transport", "kafka"))),
+            ],
+        )
+        .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn json_logs_carry_trace_tenant_and_command_but_no_personal_data_or_tokens() {
+    let db = TestDatabase::new().await;
+    let log_path = std::env::temp_dir().join(format!("folio-log-{}.jsonl", uuid::Uuid::new_v4()));
+    let verbose = [("FOLIO_LOG", "debug"), ("FOLIO_LOG_FORMAT", "json")];
+
+    // The demo, logging everything it does: its output holds the users' tokens.
+    let demo = tokio::process::Command::new(env!("CARGO_BIN_EXE_folio"))
+        .arg("demo")
+        .env("DATABASE_URL", &db.url)
+        .env("FOLIO_JWT_SECRET", support::server::SECRET)
+        .envs(verbose)
+        .output()
+        .await
+        .unwrap();
+    assert!(
+        demo.status.success(),
+        "{}",
+        String::from_utf8_lossy(&demo.stderr)
+    );
+    let printed = String::from_utf8_lossy(&demo.stdout);
+    let tokens: Vec<&str> = printed
+        .split_whitespace()
+        .filter(|word| word.starts_with("eyJ"))
+        .collect();
+    assert!(!tokens.is_empty(), "the demo prints tokens:\n{printed}");
+
+    // The service, used with one of them, refused a forged one, and given personal data.
+    let log = std::fs::File::create(&log_path).unwrap();
+    let server = Server::start_logging_to(&db, &verbose, log).await;
+    let private = "jane.private@home.example";
+    let register = "mutation($email: String!) { registerCustomer(idempotencyKey: \"p-1\",
+        input: {contact: {name: \"Jane Private\", email: $email}, tax: {country: \"DE\",
+        defaultCurrency: \"EUR\", paymentTermsDays: 30}}) { consistencyToken } }";
+    let accountant = tokens
+        .iter()
+        .find(|t| {
+            server
+                .keys
+                .verify(t)
+                .is_ok_and(|c| c.roles.contains(&Role::Accountant))
+        })
+        .expect("an accountant's token");
+    server
+        .ok(accountant, register, json!({"email": private}))
+        .await;
+    server.ok(accountant, CUSTOMERS, json!({})).await;
+    let (status, _) = server.post(Some("eyJforged.token.value"), "{}").await;
+    assert_eq!(status, 401);
+    drop(server);
+
+    let logged =
+        std::fs::read_to_string(&log_path).unwrap() + &String::from_utf8_lossy(&demo.stderr);
+    let _ = std::fs::remove_file(&log_path);
+    assert!(
+        logged.lines().count() > 20,
+        "debug logs were written:\n{logged}"
+    );
+    for secret in tokens.iter().copied().chain([
+        private,
+        "eyJforged",
+        support::server::SECRET,
+        "billing@",
+        "@customer.example",
+    ]) {
+        assert!(!logged.contains(secret), "the logs contain {secret}");
+    }
+    // Every line is JSON; the lines written while a command appends carry the
+    // request's trace id, the tenant and the command id.
+    let lines: Vec<Value> = logged
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|_| panic!("not JSON: {line}")))
+        .collect();
+    let command_of = |line: &Value| {
+        line["spans"]
+            .as_array()
+            .and_then(|spans| spans.iter().find(|s| s["name"] == "command").cloned())
+    };
+    let traced = lines.iter().find(|line| {
+        line["spans"][0]["trace_id"].is_string()
+            && command_of(line).is_some_and(|c| c["command_id"].is_string())
+    });
+    let line = traced.unwrap_or_else(|| panic!("no log line within a traced command"));
+    let command = command_of(line).unwrap();
+    assert!(command["tenant_id"].is_string(), "{line:#}");
+    assert_eq!(command["command"], "RegisterCustomer", "{line:#}");
+}

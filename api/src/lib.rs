@@ -16,6 +16,7 @@
 //! - [`request`]: what both edges do per request (read rights, consistency
 //!   tokens, tenant-confined reads, pages, command contexts).
 //! - [`server`]: routes, body and time limits, health, metrics.
+//! - [`trace`]: the W3C trace context a request continues and hands on.
 //! - [`error`]: the coded GraphQL errors every resolver returns.
 
 #![deny(missing_docs)]
@@ -27,6 +28,7 @@ pub mod mcp;
 pub mod metrics;
 pub mod request;
 pub mod server;
+pub mod trace;
 
 pub use auth::TokenKeys;
 pub use folio_commands::Role;

@@ -198,7 +198,8 @@ impl RequestContext {
                 "idempotencyKey must have 1 to {MAX_IDEMPOTENCY_KEY_LEN} characters"
             ))
         })?;
-        let mut ctx = CommandContext::new(self.caller.clone(), key);
+        let mut ctx = CommandContext::new(self.caller.clone(), key)
+            .traced(crate::trace::current_trace_parent());
         if let Some(version) = expected_version {
             let version = u64::try_from(version)
                 .map_err(|_| validation("expectedVersion cannot be negative"))?;

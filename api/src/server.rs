@@ -21,6 +21,7 @@ use folio_projections::status::{self, ProjectorStatus};
 use folio_projections::FeedEvent;
 use serde_json::json;
 use tokio::sync::broadcast;
+use tracing::Instrument;
 
 use crate::auth::{AuthError, TokenKeys};
 use crate::error::{error_response, with_codes};
@@ -102,11 +103,14 @@ fn panicked(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
 async fn graphql(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Response {
     let started = Instant::now();
     let mut operation = "unparsed".to_owned();
+    let span = crate::trace::request_span("graphql", &headers);
     let response = while_reachable(
         &state.services.health,
         execute(&state, &headers, body, &mut operation),
     )
+    .instrument(span.clone())
     .await;
+    span.record("operation", operation.as_str());
     crate::metrics::request(
         "graphql",
         &operation,
@@ -225,8 +229,14 @@ fn exposition(metrics: &Metrics) -> Response {
 
 /// The MCP endpoint's outer edge, as GraphQL has it: refused at once during a
 /// database outage, stopped after the request timeout, counted.
-async fn mcp_edge(State(state): State<AppState>, request: Request, next: Next) -> Response {
+async fn mcp_edge(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
     let started = Instant::now();
+    let span = crate::trace::request_span("mcp", request.headers());
+    // The tools run on the SDK's tasks, outside this span: they find it here.
+    let trace_parent = span.in_scope(crate::trace::current_trace_parent);
+    request
+        .extensions_mut()
+        .insert(crate::mcp::TraceParent(trace_parent));
     let timeout = state.limits.request_timeout;
     let work = async {
         match tokio::time::timeout(timeout, next.run(request)).await {
@@ -241,7 +251,9 @@ async fn mcp_edge(State(state): State<AppState>, request: Request, next: Next) -
             ),
         }
     };
-    let response = while_reachable(&state.services.health, work).await;
+    let response = while_reachable(&state.services.health, work)
+        .instrument(span)
+        .await;
     crate::metrics::request("mcp", "mcp", response.status().as_u16(), started.elapsed());
     response
 }

@@ -33,6 +33,10 @@ pub struct CommandContext {
     pub correlation_id: Option<Uuid>,
     /// The command or event that caused this one, if any.
     pub causation_id: Option<Uuid>,
+    /// The W3C `traceparent` of the request that runs the command, if traced:
+    /// stored with the events, so the relay, the projectors and later side
+    /// effects continue the same trace.
+    pub trace_parent: Option<String>,
 }
 
 impl CommandContext {
@@ -44,6 +48,7 @@ impl CommandContext {
             expected_version: None,
             correlation_id: None,
             causation_id: None,
+            trace_parent: None,
         }
     }
 
@@ -55,6 +60,12 @@ impl CommandContext {
     /// The user the command runs as (recorded as the events' actor).
     pub fn actor(&self) -> &UserId {
         &self.caller.user
+    }
+
+    /// The same context within the trace `trace_parent` (a W3C `traceparent`).
+    pub fn traced(mut self, trace_parent: Option<String>) -> Self {
+        self.trace_parent = trace_parent;
+        self
     }
 
     /// The same context pinned to an expected aggregate version.
@@ -89,6 +100,9 @@ impl CommandContext {
         ]);
         if let Some(causation) = self.causation_id {
             metadata.insert("causation_id".to_owned(), causation.to_string());
+        }
+        if let Some(trace_parent) = &self.trace_parent {
+            metadata.insert("trace_parent".to_owned(), trace_parent.clone());
         }
         metadata
     }

@@ -174,7 +174,7 @@ impl CommandRunner {
     /// top must be finished or dropped on every path below (replay, rejection,
     /// commit, conflict, failure); split into helpers, the lease and the
     /// fingerprint would have to travel through each of them.
-    #[tracing::instrument(skip_all, fields(tenant = %ctx.tenant_id(), aggregate_id = %request.aggregate_id, command = request.command_name))]
+    #[tracing::instrument(name = "command", skip_all, fields(tenant_id = %ctx.tenant_id(), aggregate_id = %request.aggregate_id, command = request.command_name, command_id = tracing::field::Empty))]
     pub(crate) async fn run<A, R>(
         &self,
         store: &dyn AggregateStore<A>,
@@ -214,6 +214,7 @@ impl CommandRunner {
             ));
         }
         let command_id = Uuid::now_v7();
+        tracing::Span::current().record("command_id", tracing::field::display(command_id));
         let metadata = ctx.metadata(
             command_id,
             request.command_name,

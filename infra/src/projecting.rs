@@ -19,6 +19,7 @@ use crate::postgres::pool::SessionLock;
 use crate::retrying::FailureStreak;
 use folio_projections::checkpoint::covers as checkpoints_cover;
 pub use folio_projections::status::ProjectorStatus;
+use tracing::Instrument;
 
 /// Why running the projectors (install, rebuild, catch up, follow) failed; a
 /// [`ProjectionError`] is one projector failing on one event.
@@ -278,7 +279,19 @@ impl Projections {
             return Ok(None);
         }
         let started = Instant::now();
-        match apply_batch(&self.pool, projector, position, &batch, self.hooks.as_ref()).await? {
+        let span = crate::telemetry::batch_span(
+            "projector.batch",
+            projector.name(),
+            "feed",
+            batch.len(),
+            batch
+                .iter()
+                .filter_map(|e| crate::telemetry::trace_parent(&e.metadata)),
+        );
+        let applied = apply_batch(&self.pool, projector, position, &batch, self.hooks.as_ref())
+            .instrument(span)
+            .await?;
+        match applied {
             BatchOutcome::Applied { position, .. } => {
                 crate::telemetry::projected(
                     projector.name(),

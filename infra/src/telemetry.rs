@@ -1,11 +1,76 @@
-//! The metrics the adapters record: event-store appends, projector batches, the
-//! relay, the subscription feed and dead letters. Recorded through the `metrics`
-//! facade; the process's exporter (`folio_api::metrics`) renders them. One
-//! function per fact, so a name and its labels are written once.
+//! What the adapters tell an operator: metrics (event-store appends, projector
+//! batches, the relay, the subscription feed, dead letters), recorded through
+//! the `metrics` facade and rendered by the process's exporter
+//! (`folio_api::metrics`); and the spans of batches, which continue the traces
+//! of the requests that wrote their events (the W3C `traceparent` each event
+//! carries in its metadata and, on Kafka, in a header). One function per fact,
+//! so a name and its labels are written once.
 
+use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
 use metrics::{describe_counter, describe_histogram, Unit};
+use opentelemetry::trace::{SpanContext, TraceContextExt};
+use tracing_opentelemetry::OpenTelemetrySpanExt;
+
+/// Most links one batch span carries (OpenTelemetry's default limit).
+const MAX_LINKS: usize = 128;
+
+/// The span context a W3C `traceparent` names, if it is a valid one.
+pub fn span_context(trace_parent: &str) -> Option<SpanContext> {
+    let carrier = HashMap::from([("traceparent".to_owned(), trace_parent.to_owned())]);
+    let context = opentelemetry::global::get_text_map_propagator(|p| p.extract(&carrier));
+    let span = context.span().span_context().clone();
+    span.is_valid().then_some(span)
+}
+
+/// The `traceparent` an event's metadata carries, if its command was traced.
+pub fn trace_parent(metadata: &serde_json::Value) -> Option<&str> {
+    metadata
+        .get("trace_parent")
+        .and_then(serde_json::Value::as_str)
+}
+
+/// The span of one batch `name` (`projector.batch`, `relay.batch`) of `events`
+/// for `what` (a projector, a relay): it continues the trace of its first traced
+/// event and links every other trace, so each request's trace shows where its
+/// events went and when.
+pub fn batch_span<'a>(
+    name: &'static str,
+    what: &str,
+    transport: &'static str,
+    events: usize,
+    trace_parents: impl IntoIterator<Item = &'a str>,
+) -> tracing::Span {
+    let span = tracing::info_span!(
+        "batch",
+        otel.name = name,
+        otel.kind = "consumer",
+        what,
+        transport,
+        events,
+        trace_id = tracing::field::Empty
+    );
+    let mut contexts = trace_parents.into_iter().filter_map(span_context);
+    if let Some(first) = contexts.next() {
+        let parent = opentelemetry::Context::new().with_remote_span_context(first.clone());
+        let _ = span.set_parent(parent);
+        let mut linked = HashSet::from([first.span_id()]);
+        for other in contexts {
+            if linked.len() > MAX_LINKS {
+                break;
+            }
+            if linked.insert(other.span_id()) {
+                span.add_link(other);
+            }
+        }
+    }
+    let trace_id = span.context().span().span_context().trace_id();
+    if trace_id != opentelemetry::trace::TraceId::INVALID {
+        span.record("trace_id", tracing::field::display(trace_id));
+    }
+    span
+}
 
 /// Says what each metric of the adapters means (`# HELP`) and its unit; called
 /// once when the exporter is installed.

@@ -31,6 +31,8 @@ pub struct Delivered {
     pub offset: i64,
     /// The message body: a [`FeedEvent`] as JSON, if the relay wrote it.
     pub payload: Vec<u8>,
+    /// Its `traceparent` header: the trace of the request that wrote the event.
+    pub trace_parent: Option<String>,
 }
 
 /// A message the projector did not apply, and why.

@@ -37,12 +37,22 @@ impl Server {
     }
 
     pub async fn start_with(db: &TestDatabase, env: &[(&str, &str)]) -> Self {
+        Self::start_logging_to(db, env, std::process::Stdio::inherit()).await
+    }
+
+    /// `folio serve` with `env`, its log (stderr) going to `log`.
+    pub async fn start_logging_to(
+        db: &TestDatabase,
+        env: &[(&str, &str)],
+        log: impl Into<std::process::Stdio>,
+    ) -> Self {
         let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_folio"))
             .args(["serve", "--listen", "127.0.0.1:0"])
             .env("DATABASE_URL", &db.url)
             .env("FOLIO_JWT_SECRET", SECRET)
             .envs(env.iter().copied())
             .stdout(std::process::Stdio::piped())
+            .stderr(log)
             .kill_on_drop(true)
             .spawn()
             .unwrap();

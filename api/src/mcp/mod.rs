@@ -72,6 +72,11 @@ impl std::fmt::Debug for FolioMcp {
     }
 }
 
+/// The `traceparent` of the HTTP request a tool call came in (the tools run on
+/// the SDK's tasks, outside the request's span).
+#[derive(Debug, Clone)]
+pub struct TraceParent(pub Option<String>);
+
 /// The one token of a stdio session and the keys that verify it.
 #[derive(Clone)]
 struct SessionToken {
@@ -135,6 +140,14 @@ impl FolioMcp {
                 })?,
         };
         Ok(RequestContext::new(caller, &self.services, self.limits))
+    }
+
+    /// The trace the HTTP request of a tool call belongs to, if any.
+    fn trace_parent(extensions: &Extensions) -> Option<String> {
+        extensions
+            .get::<axum::http::request::Parts>()
+            .and_then(|parts| parts.extensions.get::<TraceParent>())
+            .and_then(|trace| trace.0.clone())
     }
 }
 

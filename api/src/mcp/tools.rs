@@ -371,7 +371,9 @@ impl FolioMcp {
         Fut: std::future::Future<Output = Result<CommandOutcome, folio_commands::CommandError<E>>>,
     {
         let request = self.request(extensions)?;
-        let context = request.command(&args.idempotency_key, args.expected_version)?;
+        let context = request
+            .command(&args.idempotency_key, args.expected_version)?
+            .traced(Self::trace_parent(extensions));
         let result = call(request, context, args.command).await;
         Ok(Json(settle(command, result)?.into()))
     }

@@ -40,6 +40,7 @@ use super::{acknowledged, header, instance_name, resume_offset, KafkaConfig, Tra
 use crate::projecting::first_failure;
 use crate::retrying::{backoff, FailureStreak, MAX_PAUSE};
 use crate::Projections;
+use tracing::Instrument;
 
 /// How long a crashed instance keeps its partitions before the group moves them.
 const SESSION_TIMEOUT: Duration = Duration::from_secs(10);
@@ -295,6 +296,7 @@ impl KafkaProjections {
                     partition: message.partition(),
                     offset: message.offset(),
                     payload: message.payload().unwrap_or_default().to_vec(),
+                    trace_parent: trace_parent_header(&message),
                 }),
                 Some(Err(error)) => {
                     tracing::warn!(projector, %error, "kafka consumer error");
@@ -310,6 +312,25 @@ impl KafkaProjections {
     /// Applies one batch: read models, offsets and dead letters in one
     /// transaction, committed only after the dead-letter topic has the letters.
     async fn apply(
+        &self,
+        projector: &dyn Projector,
+        group: &str,
+        batch: Vec<Delivered>,
+    ) -> Result<DeliveryOutcome, TransportError> {
+        let span = crate::telemetry::batch_span(
+            "projector.batch",
+            projector.name(),
+            "kafka",
+            batch.len(),
+            batch.iter().filter_map(|d| d.trace_parent.as_deref()),
+        );
+        self.apply_in(projector, group, batch)
+            .instrument(span)
+            .await
+    }
+
+    /// [`Self::apply`] within its span.
+    async fn apply_in(
         &self,
         projector: &dyn Projector,
         group: &str,
@@ -512,6 +533,19 @@ async fn open_delivered(
         }
     }
     Ok(())
+}
+
+/// A message's `traceparent` header, if the relay gave it one.
+fn trace_parent_header(message: &rdkafka::message::BorrowedMessage<'_>) -> Option<String> {
+    use rdkafka::message::Headers;
+    message.headers().and_then(|headers| {
+        headers
+            .iter()
+            .find(|h| h.key == "traceparent")
+            .and_then(|h| h.value)
+            .and_then(|v| std::str::from_utf8(v).ok())
+            .map(str::to_owned)
+    })
 }
 
 #[cfg(test)]

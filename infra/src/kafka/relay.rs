@@ -21,6 +21,7 @@ use super::{acknowledged, header, KafkaConfig, TransportError};
 use crate::postgres::feed::{read_after, FeedSignal};
 use crate::postgres::pool::SessionLock;
 use crate::retrying::{FailureStreak, MAX_PAUSE};
+use tracing::Instrument;
 
 /// Copies the feed to Kafka.
 pub struct Relay {
@@ -111,8 +112,22 @@ impl Relay {
             return Ok(None);
         };
         let started = std::time::Instant::now();
-        self.publish(&batch).await?;
-        self.store_checkpoint(last).await?;
+        let span = crate::telemetry::batch_span(
+            "relay.batch",
+            &self.config.topic_prefix,
+            "kafka",
+            batch.len(),
+            batch
+                .iter()
+                .filter_map(|e| crate::telemetry::trace_parent(&e.metadata)),
+        );
+        async {
+            self.publish(&batch).await?;
+            self.store_checkpoint(last).await?;
+            Ok::<_, TransportError>(())
+        }
+        .instrument(span)
+        .await?;
         crate::telemetry::relayed(batch.len(), started.elapsed());
         Ok(Some(last))
     }
@@ -140,12 +155,16 @@ impl Relay {
             let position = event.position.global_position.to_string();
             let sequence = event.sequence.to_string();
             let tenant = event.tenant_id.to_string();
-            let headers = OwnedHeaders::new_with_capacity(5)
+            let mut headers = OwnedHeaders::new_with_capacity(6)
                 .insert(header("event_type", &event.event_type))
                 .insert(header("event_version", &event.event_version))
                 .insert(header("tenant_id", &tenant))
                 .insert(header("global_position", &position))
                 .insert(header("sequence", &sequence));
+            // W3C trace context, so consumers continue the trace of the request.
+            if let Some(trace_parent) = crate::telemetry::trace_parent(&event.metadata) {
+                headers = headers.insert(header("traceparent", trace_parent));
+            }
             let record = FutureRecord::to(&topic)
                 .key(&event.aggregate_id)
                 .payload(&payload)

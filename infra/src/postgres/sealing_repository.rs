@@ -23,6 +23,7 @@ use crate::personal_data::{
     destroy_key, invoice_customer_path, seal, sealed_fields, sealing_key, subjects, KeyWrapping,
     Keys, PersonalDataError,
 };
+use tracing::Instrument;
 
 /// The postgres-es repository with personal data sealed on the way in and opened
 /// on the way out; appending an erasure event destroys its subject's key first.
@@ -272,13 +273,23 @@ impl PersistedEventRepository for SealingRepository {
         snapshot_update: Option<(String, Value, usize)>,
     ) -> Result<(), PersistenceError> {
         let started = std::time::Instant::now();
-        let (events, snapshot_update) = self.seal(events, snapshot_update, A::TYPE).await?;
-        self.inner
-            .persist::<A>(&events, snapshot_update)
-            .await
-            .map_err(reclassified)?;
-        crate::telemetry::appended(A::TYPE, events.len(), started.elapsed());
-        Ok(())
+        let span = tracing::info_span!(
+            "append",
+            otel.name = "event_store.append",
+            aggregate = A::TYPE,
+            events = events.len()
+        );
+        async {
+            let (events, snapshot_update) = self.seal(events, snapshot_update, A::TYPE).await?;
+            self.inner
+                .persist::<A>(&events, snapshot_update)
+                .await
+                .map_err(reclassified)?;
+            crate::telemetry::appended(A::TYPE, events.len(), started.elapsed());
+            Ok(())
+        }
+        .instrument(span)
+        .await
     }
 
     /// As stored: personal data stays sealed (Folio's projectors read the feed).
