@@ -511,3 +511,147 @@ async fn json_logs_carry_trace_tenant_and_command_but_no_personal_data_or_tokens
     assert!(command["tenant_id"].is_string(), "{line:#}");
     assert_eq!(command["command"], "RegisterCustomer", "{line:#}");
 }
+
+/// promtool, Prometheus' own checker, unpacked once by `scripts/promtool`.
+fn promtool() -> &'static str {
+    static PROMTOOL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    PROMTOOL.get_or_init(|| {
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/promtool");
+        let output = std::process::Command::new(script)
+            .arg("path")
+            .stderr(std::process::Stdio::inherit())
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "scripts/promtool path failed");
+        String::from_utf8(output.stdout).unwrap().trim().to_owned()
+    })
+}
+
+/// Runs promtool with `args` in `dir`; it must succeed.
+fn promtool_succeeds(dir: &std::path::Path, args: &[&str]) {
+    let output = std::process::Command::new(promtool())
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "promtool {args:?} failed:\n{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+fn deploy(path: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("deploy")
+        .join(path)
+}
+
+#[test]
+fn alert_rules_pass_promtool_and_their_unit_tests() {
+    let dir = deploy("prometheus");
+    promtool_succeeds(&dir, &["check", "rules", "alerts.yml"]);
+    promtool_succeeds(&dir, &["test", "rules", "alerts.test.yml"]);
+}
+
+/// Every PromQL query of the Grafana dashboard.
+fn dashboard_queries() -> Vec<String> {
+    let text = std::fs::read_to_string(deploy("grafana/folio-dashboard.json")).unwrap();
+    let dashboard: Value = serde_json::from_str(&text).unwrap();
+    let panels = dashboard["panels"].as_array().unwrap();
+    assert!(!panels.is_empty());
+    panels
+        .iter()
+        .flat_map(|panel| {
+            let targets = panel["targets"].as_array().unwrap();
+            assert!(!targets.is_empty(), "panel {} has no query", panel["title"]);
+            targets
+                .iter()
+                .map(|t| t["expr"].as_str().unwrap().to_owned())
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+/// The `folio_…` metric names `text` mentions.
+fn metric_names(text: &str) -> std::collections::BTreeSet<String> {
+    let mut names = std::collections::BTreeSet::new();
+    let mut rest = text;
+    while let Some(at) = rest.find("folio_") {
+        let name: String = rest[at..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect();
+        rest = &rest[at + name.len()..];
+        names.insert(name);
+    }
+    names
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn dashboard_and_alerts_query_only_metrics_folio_exports() {
+    // Every panel's query is PromQL that Prometheus parses (as a recording rule).
+    let queries = dashboard_queries();
+    let rules = json!({"groups": [{"name": "dashboard", "rules": queries
+        .iter()
+        .enumerate()
+        .map(|(i, expr)| json!({"record": format!("dashboard:query_{i}"), "expr": expr}))
+        .collect::<Vec<_>>()}]});
+    let dir = std::env::temp_dir().join(format!("folio-dashboard-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("dashboard-rules.yml"), rules.to_string()).unwrap();
+    promtool_succeeds(&dir, &["check", "rules", "dashboard-rules.yml"]);
+    let _ = std::fs::remove_dir_all(&dir);
+
+    // What folio serve and folio relay export after a workload.
+    let db = TestDatabase::new().await;
+    let server = Server::start(&db).await;
+    let relay_at = free_address();
+    let mut env = kafka_env(&db, &kafka(&db, &brokers()), 50);
+    env.push(("FOLIO_METRICS_LISTEN".into(), relay_at.clone()));
+    let _relay = spawn("relay", &env);
+    let token = server.token(tenant(), "acc-1", Role::Accountant);
+    let written = server.ok(&token, REGISTER, json!({"key": "k-1"})).await;
+    let consistency = written["registerCustomer"]["consistencyToken"].clone();
+    server
+        .ok(&token, CUSTOMERS, json!({"token": consistency}))
+        .await;
+    let url = format!("{}/mcp", server.base);
+    let steps = json!([{"op": "call", "tool": "list_customers", "args": {}}]);
+    support::python::run(
+        "mcp_client.py",
+        &["http", &url, &token],
+        &[],
+        &steps.to_string(),
+    )
+    .await;
+    support::eventually("the relay publishes", || async {
+        let text = reqwest::get(format!("http://{relay_at}/metrics"))
+            .await
+            .ok()?
+            .text()
+            .await
+            .ok()?;
+        text.contains("folio_relay_events_published_total")
+            .then_some(())
+    })
+    .await;
+    let (served, _) = scrape(&format!("{}/metrics", server.base)).await;
+    let (relayed, _) = scrape(&format!("http://{relay_at}/metrics")).await;
+    let exported: std::collections::BTreeSet<&str> = served
+        .iter()
+        .chain(&relayed)
+        .map(|s| s.name.as_str())
+        .collect();
+
+    let alerts = std::fs::read_to_string(deploy("prometheus/alerts.yml")).unwrap();
+    let used = metric_names(&(queries.join("\n") + &alerts));
+    assert!(used.len() > 10, "{used:?}");
+    for name in &used {
+        assert!(
+            exported.contains(name.as_str()),
+            "{name} is queried but not exported; exported: {exported:#?}"
+        );
+    }
+}

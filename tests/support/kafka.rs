@@ -38,7 +38,7 @@ pub fn kafka_env(db: &TestDatabase, config: &KafkaConfig, batch: usize) -> Vec<(
             config.partitions.to_string(),
         ),
         ("FOLIO_KAFKA_BATCH_SIZE".into(), batch.to_string()),
-        ("FOLIO_LOG".into(), "info".into()),
+        ("FOLIO_LOG".into(), log_level().into()),
     ]
 }
 
@@ -46,6 +46,16 @@ pub fn kafka_env(db: &TestDatabase, config: &KafkaConfig, batch: usize) -> Vec<(
 /// (`FOLIO_TEST_VERBOSE=1`) rather than to a file shown when the test fails.
 pub fn verbose() -> bool {
     std::env::var_os("FOLIO_TEST_VERBOSE").is_some()
+}
+
+/// What `folio serve` started by a test logs to the test's output: nothing,
+/// unless `FOLIO_TEST_VERBOSE` is set.
+pub fn log_level() -> &'static str {
+    if verbose() {
+        "info"
+    } else {
+        "off"
+    }
 }
 
 /// `folio relay` or `folio project`, killed when dropped. Its log goes to a file
@@ -101,6 +111,8 @@ pub fn spawn(command: &str, env: &[(String, String)]) -> FolioProcess {
     let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_folio"))
         .arg(command)
         .envs(env.iter().map(|(k, v)| (k, v)))
+        // At info level into the file (shown only if the test fails).
+        .env("FOLIO_LOG", "info")
         .env("NO_COLOR", "1")
         .stdout(Stdio::null())
         .stderr(stderr)
