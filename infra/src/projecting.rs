@@ -16,7 +16,7 @@ use sqlx::PgPool;
 use crate::personal_data::KeyWrapping;
 use crate::postgres::feed::{head, read_after, settle, FeedSignal, SETTLE_WAIT};
 use crate::postgres::pool::SessionLock;
-use crate::retrying::FailureStreak;
+use crate::retrying::{FailureStreak, MAX_PAUSE};
 use folio_projections::checkpoint::covers as checkpoints_cover;
 pub use folio_projections::status::ProjectorStatus;
 use tracing::Instrument;
@@ -42,6 +42,33 @@ pub enum ProjectionRunError {
     /// Sealed personal data could not be opened for the projectors.
     #[error(transparent)]
     PersonalData(#[from] crate::personal_data::PersonalDataError),
+}
+
+/// Attempts at installing one projector before a transient failure ends the start.
+pub const INSTALL_ATTEMPTS: u32 = 8;
+
+impl ProjectionRunError {
+    /// Whether trying again may work: the database was unreachable, or refused
+    /// the statement for a reason that passes (a deadlock, a serialization
+    /// failure, a lock not available, a catalog row updated concurrently).
+    pub fn is_transient(&self) -> bool {
+        let sql = match self {
+            ProjectionRunError::Sql(error)
+            | ProjectionRunError::Projection(ProjectionError::Sql(error)) => error,
+            _ => return false,
+        };
+        if crate::postgres::pool::is_unreachable(sql) {
+            return true;
+        }
+        match sql {
+            sqlx::Error::Database(db) => match db.code().as_deref() {
+                Some("40P01" | "40001" | "55P03") => true,
+                Some("XX000") => db.message().contains("concurrently updated"),
+                _ => false,
+            },
+            _ => false,
+        }
+    }
 }
 
 /// Tuning of the embedded projection runner.
@@ -165,20 +192,48 @@ impl Projections {
     }
 
     /// Builds the tables of every projector that has none yet or whose definition
-    /// changed. Returns what was rebuilt.
+    /// changed. Returns what was rebuilt. A transient failure (a deadlock with
+    /// another database's migrations on the server's shared catalogs, a dropped
+    /// connection) is retried with backoff, [`INSTALL_ATTEMPTS`] times in all,
+    /// rather than ending the process that starts.
     pub async fn install(&self) -> Result<Vec<RebuildReport>, ProjectionRunError> {
         let mut reports = Vec::new();
         for projector in &self.projectors {
-            if self.is_current(projector.as_ref()).await? {
-                continue;
-            }
-            let _lock = self.lock_rebuild(projector.as_ref()).await?;
-            // Another process may have installed it while we waited for the lock.
-            if !self.is_current(projector.as_ref()).await? {
-                reports.push(self.rebuild_locked(projector.as_ref()).await?);
+            let what = format!("installing projector {}", projector.name());
+            let mut streak = FailureStreak::new(what, MAX_PAUSE);
+            loop {
+                match self.install_one(projector.as_ref()).await {
+                    Ok(report) => {
+                        streak.succeeded();
+                        reports.extend(report);
+                        break;
+                    }
+                    Err(error)
+                        if error.is_transient() && streak.failures() + 1 < INSTALL_ATTEMPTS =>
+                    {
+                        tokio::time::sleep(streak.failed(&error)).await;
+                    }
+                    Err(error) => return Err(error),
+                }
             }
         }
         Ok(reports)
+    }
+
+    /// Installs `projector` unless it is current; `None` when it was.
+    async fn install_one(
+        &self,
+        projector: &dyn Projector,
+    ) -> Result<Option<RebuildReport>, ProjectionRunError> {
+        if self.is_current(projector).await? {
+            return Ok(None);
+        }
+        let _lock = self.lock_rebuild(projector).await?;
+        // Another process may have installed it while we waited for the lock.
+        if self.is_current(projector).await? {
+            return Ok(None);
+        }
+        self.rebuild_locked(projector).await.map(Some)
     }
 
     /// Replays the whole store into new tables for `name` and swaps them in; the
@@ -406,5 +461,29 @@ pub(crate) async fn first_failure<T: 'static, E: 'static>(
             Some(_) => {}
             None => std::future::pending::<()>().await,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_install_that_lost_its_connection_is_retried_a_bad_event_is_not() {
+        // Given failures of an install
+        let reset = std::io::Error::from(std::io::ErrorKind::ConnectionReset);
+        let lost = ProjectionRunError::Sql(sqlx::Error::Io(reset));
+        let timed_out =
+            ProjectionRunError::Projection(ProjectionError::Sql(sqlx::Error::PoolTimedOut));
+        let missing = ProjectionRunError::Sql(sqlx::Error::RowNotFound);
+        let unknown = ProjectionRunError::UnknownProjector {
+            name: "x".into(),
+            known: "invoicing".into(),
+        };
+        // Then only those that may pass are retried
+        assert!(lost.is_transient());
+        assert!(timed_out.is_transient());
+        assert!(!missing.is_transient());
+        assert!(!unknown.is_transient());
     }
 }
