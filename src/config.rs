@@ -22,8 +22,9 @@ use folio_infra::ProjectionConfig;
 /// The database used when neither `--database-url` nor `DATABASE_URL` is given.
 pub const DEFAULT_DATABASE_URL: &str = "postgres://root@127.0.0.1:5432/folio";
 
-/// The development secret used when no token key is configured. It is public (it
-/// is in the source), so tokens signed with it prove nothing outside a laptop.
+/// The development secret, used only with `--dev` and no token key configured. It
+/// is public (it is in the source), so tokens signed with it prove nothing outside
+/// a laptop: `folio serve` uses it on loopback only.
 pub const DEVELOPMENT_SECRET: &str = "folio-development-secret-not-for-production-use";
 
 /// The settings every `folio` command shares, as given (flattened into the CLI).
@@ -58,6 +59,12 @@ pub struct Settings {
     /// your identity provider, not by `folio token`).
     #[arg(long, env = "FOLIO_JWT_PUBLIC_KEY", global = true)]
     pub jwt_public_key: Option<PathBuf>,
+    /// Development mode: without a token key, sign and verify tokens with the
+    /// published development secret (`folio serve` then listens on loopback
+    /// only). Without it and without a key, commands that need tokens refuse to
+    /// start.
+    #[arg(long, env = "FOLIO_DEV", global = true)]
+    pub dev: bool,
     /// Master key (64 hex characters, kept outside the database) that wraps the
     /// per-customer keys sealing personal data. Without it they are stored as is.
     #[arg(
@@ -109,6 +116,7 @@ impl std::fmt::Debug for Settings {
             .field("db_acquire_timeout_ms", &self.db_acquire_timeout_ms)
             .field("jwt_secret", &self.jwt_secret.as_ref().map(|_| "<set>"))
             .field("jwt_public_key", &self.jwt_public_key)
+            .field("dev", &self.dev)
             .field(
                 "personal_data_master_key",
                 &self.personal_data_master_key.as_ref().map(|_| "<set>"),
@@ -175,8 +183,11 @@ pub enum TokenSource {
     Secret(String),
     /// An RS256 public key in a PEM file.
     PublicKeyFile(PathBuf),
-    /// Nothing configured: the published development secret (with a warning).
+    /// Nothing configured, in development mode: the published development
+    /// secret (with a warning; loopback only).
     Development,
+    /// Nothing configured and not in development mode: no tokens can be checked.
+    Missing,
 }
 
 impl std::fmt::Debug for TokenSource {
@@ -185,6 +196,7 @@ impl std::fmt::Debug for TokenSource {
             TokenSource::Secret(_) => f.write_str("Secret(<set>)"),
             TokenSource::PublicKeyFile(path) => write!(f, "PublicKeyFile({})", path.display()),
             TokenSource::Development => f.write_str("Development"),
+            TokenSource::Missing => f.write_str("Missing"),
         }
     }
 }
@@ -224,6 +236,18 @@ pub enum ConfigError {
     /// Both token sources were given.
     #[error("give either FOLIO_JWT_SECRET or FOLIO_JWT_PUBLIC_KEY, not both")]
     TwoTokenSources,
+    /// No token key, and not in development mode.
+    #[error(
+        "no token key: set FOLIO_JWT_SECRET (32+ bytes) or FOLIO_JWT_PUBLIC_KEY (an RS256 PEM file), \
+         or pass --dev (FOLIO_DEV=1) to use the published development secret on this machine only"
+    )]
+    NoTokenKey,
+    /// The development secret on an address other machines reach.
+    #[error(
+        "refusing to serve {0} with the published development secret (--dev): it serves loopback \
+         only; set FOLIO_JWT_SECRET or FOLIO_JWT_PUBLIC_KEY to listen there"
+    )]
+    DevelopmentSecretOffLoopback(std::net::SocketAddr),
 }
 
 fn in_range<T: PartialOrd + ToString>(
@@ -278,7 +302,8 @@ impl Settings {
             (Some(_), Some(_)) => return Err(ConfigError::TwoTokenSources),
             (Some(secret), None) => TokenSource::Secret(secret.clone()),
             (None, Some(path)) => TokenSource::PublicKeyFile(path.clone()),
-            (None, None) => TokenSource::Development,
+            (None, None) if self.dev => TokenSource::Development,
+            (None, None) => TokenSource::Missing,
         };
         let key_wrapping = match &self.personal_data_master_key {
             Some(hex) => KeyWrapping::with_master_key(hex)?,
@@ -339,10 +364,21 @@ impl Config {
                 TokenKeys::hs256(secret.as_bytes()).map_err(|e| invalid(&e))
             }
             TokenSource::Development => {
-                tracing::warn!("FOLIO_JWT_SECRET is not set: using the public development secret");
+                tracing::warn!("development mode: tokens use the public development secret");
                 TokenKeys::hs256(DEVELOPMENT_SECRET.as_bytes()).map_err(|e| invalid(&e))
             }
+            TokenSource::Missing => Err(ConfigError::NoTokenKey),
         }
+    }
+
+    /// Refuses to serve `address` (where a server listens) with the published
+    /// development secret unless it is loopback: anyone who read the README
+    /// could mint an admin token for any tenant.
+    pub fn require_safe_listener(&self, address: std::net::SocketAddr) -> Result<(), ConfigError> {
+        if matches!(self.tokens, TokenSource::Development) && !address.ip().is_loopback() {
+            return Err(ConfigError::DevelopmentSecretOffLoopback(address));
+        }
+        Ok(())
     }
 }
 
@@ -493,6 +529,35 @@ mod tests {
 
     fn parse(args: &[&str]) -> Cli {
         Cli::try_parse_from(std::iter::once("folio").chain(args.iter().copied())).expect("parses")
+    }
+
+    #[test]
+    fn without_a_key_tokens_need_development_mode_and_it_serves_loopback_only() {
+        // Given no token key
+        let strict = parse(&[]).settings.validate().expect("valid");
+        let dev = parse(&["--dev"]).settings.validate().expect("valid");
+        // Then without --dev nothing can check a token, and the refusal names
+        // every way out
+        let refused = strict.token_keys().expect_err("no key").to_string();
+        for way_out in ["FOLIO_JWT_SECRET", "FOLIO_JWT_PUBLIC_KEY", "--dev"] {
+            assert!(refused.contains(way_out), "{refused}");
+        }
+        // And with it the development secret serves loopback and nothing else
+        assert!(dev.token_keys().is_ok());
+        let loopback = "127.0.0.1:8080".parse().unwrap();
+        let everywhere = "0.0.0.0:8080".parse().unwrap();
+        assert!(dev.require_safe_listener(loopback).is_ok());
+        let refused = dev
+            .require_safe_listener(everywhere)
+            .unwrap_err()
+            .to_string();
+        assert!(refused.contains("FOLIO_JWT_SECRET"), "{refused}");
+        // While a configured secret serves any address
+        let keyed = parse(&["--jwt-secret", "a-secret-of-at-least-thirty-two-bytes!!"])
+            .settings
+            .validate()
+            .expect("valid");
+        assert!(keyed.require_safe_listener(everywhere).is_ok());
     }
 
     #[test]

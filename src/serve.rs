@@ -25,6 +25,10 @@ pub async fn run(
     limits: Limits,
     kafka: Option<KafkaConfig>,
 ) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("cannot listen on {listen}"))?;
+    config.require_safe_listener(listener.local_addr()?)?;
     let app = App::start(config).await?;
     let projections = app.projections();
     projections.install().await?;
@@ -32,9 +36,6 @@ pub async fn run(
     let state = AppState::new(app.api_services(), keys, limits, changes.clone());
     let interrupt = signal(SignalKind::interrupt()).context("cannot handle Ctrl-C")?;
     let terminate = signal(SignalKind::terminate()).context("cannot handle SIGTERM")?;
-    let listener = tokio::net::TcpListener::bind(listen)
-        .await
-        .with_context(|| format!("cannot listen on {listen}"))?;
     print_line(&format!(
         "folio: serving GraphQL on http://{}/graphql",
         listener.local_addr()?

@@ -12,7 +12,7 @@ use support::{folio, TestDatabase};
 #[tokio::test]
 async fn demo_builds_every_state_through_real_commands_and_events_shows_them() {
     let db = TestDatabase::new().await;
-    let demo = folio(&db.url, &["demo"]);
+    let demo = folio(&db.url, &["demo", "--dev"]);
     assert!(
         demo.status.success(),
         "{}",
@@ -247,4 +247,57 @@ fn token_mints_a_verifiable_token_with_the_configured_secret() {
         .unwrap();
     assert!(!refused.status.success());
     assert!(String::from_utf8_lossy(&refused.stderr).contains("unknown role 'owner'"));
+}
+
+#[tokio::test]
+async fn serve_refuses_to_start_without_a_key_or_with_the_development_secret_off_loopback() {
+    let db = TestDatabase::new().await;
+    let serve = |args: &[&str], env: &[(&str, &str)]| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_folio"));
+        command
+            .arg("serve")
+            .args(args)
+            .env("DATABASE_URL", &db.url)
+            .env_remove("FOLIO_JWT_SECRET")
+            .env_remove("FOLIO_JWT_PUBLIC_KEY")
+            .env_remove("FOLIO_DEV")
+            .envs(env.iter().copied());
+        command
+    };
+    let refusal = |mut command: Command| {
+        let output = command.output().unwrap();
+        assert!(!output.status.success(), "{command:?} started");
+        String::from_utf8_lossy(&output.stderr).into_owned()
+    };
+    // No key, no development mode: nothing could check a token.
+    let said = refusal(serve(&["--listen", "127.0.0.1:0"], &[]));
+    assert!(
+        said.contains("no token key") && said.contains("--dev"),
+        "{said}"
+    );
+    // The published development secret on every interface.
+    let said = refusal(serve(&["--listen", "0.0.0.0:0", "--dev"], &[]));
+    assert!(
+        said.contains("loopback only") && said.contains("FOLIO_JWT_SECRET"),
+        "{said}"
+    );
+    let said = refusal(serve(&["--listen", "0.0.0.0:0"], &[("FOLIO_DEV", "true")]));
+    assert!(said.contains("loopback only"), "{said}");
+    // On loopback, development mode serves.
+    let mut started = serve(&["--listen", "127.0.0.1:0", "--dev"], &[])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(started.stdout.take().unwrap()),
+        &mut line,
+    )
+    .unwrap();
+    let _ = started.kill();
+    let _ = started.wait();
+    assert!(
+        line.starts_with("folio: serving GraphQL on http://127.0.0.1:"),
+        "{line}"
+    );
 }

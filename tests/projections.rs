@@ -211,7 +211,7 @@ async fn incremental_projection_of_the_demo_equals_a_full_rebuild() {
     let follower = projections.clone();
     let running = tokio::spawn(async move { follower.run().await });
     let demo = tokio::process::Command::new(env!("CARGO_BIN_EXE_folio"))
-        .arg("demo")
+        .args(["demo", "--dev"])
         .env("DATABASE_URL", &db.url)
         .output()
         .await
