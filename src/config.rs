@@ -13,6 +13,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use folio_api::protection::Protection;
 use folio_api::{Limits, TokenKeys};
 use folio_infra::kafka::KafkaConfig;
 use folio_infra::personal_data::KeyWrapping;
@@ -402,6 +403,25 @@ pub struct ServeSettings {
         default_value_t = Limits::DEFAULT.consistency_wait.as_millis() as u64
     )]
     pub consistency_wait_ms: u64,
+    /// Requests per second one tenant may make (twice that in a burst); 0: no limit.
+    #[arg(
+        long,
+        env = "FOLIO_RATE_LIMIT_PER_TENANT",
+        default_value_t = Protection::DEFAULT_PER_TENANT
+    )]
+    pub rate_limit_per_tenant: u32,
+    /// Requests per second one client address may make (twice that in a burst);
+    /// 0: no limit.
+    #[arg(
+        long,
+        env = "FOLIO_RATE_LIMIT_PER_ADDRESS",
+        default_value_t = Protection::DEFAULT_PER_ADDRESS
+    )]
+    pub rate_limit_per_address: u32,
+    /// Browser origins allowed to call the API, comma-separated
+    /// (`https://app.example.com`); none by default.
+    #[arg(long, env = "FOLIO_CORS_ORIGINS", value_delimiter = ',')]
+    pub cors_origins: Vec<String>,
 }
 
 impl ServeSettings {
@@ -426,6 +446,26 @@ impl ServeSettings {
             request_timeout: Duration::from_millis(timeout_ms),
             consistency_wait: Duration::from_millis(wait_ms),
             ..Limits::default()
+        })
+    }
+
+    /// The rate limits and allowed browser origins, checked.
+    pub fn protection(&self) -> Result<Protection, ConfigError> {
+        for origin in &self.cors_origins {
+            let valid = (origin.starts_with("https://") || origin.starts_with("http://"))
+                && !origin.contains('*');
+            if !valid {
+                return Err(ConfigError::OutOfRange {
+                    setting: "--cors-origins / FOLIO_CORS_ORIGINS",
+                    expected: "origins like https://app.example.com (no wildcards)",
+                    given: origin.clone(),
+                });
+            }
+        }
+        Ok(Protection {
+            per_tenant: self.rate_limit_per_tenant,
+            per_address: self.rate_limit_per_address,
+            cors_origins: self.cors_origins.clone(),
         })
     }
 }

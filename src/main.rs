@@ -187,7 +187,15 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve { serve, kafka } => {
             let keys = config.token_keys()?;
             let limits = serve.limits()?;
-            serve::run(&config, &serve.listen, keys, limits, kafka.config()?).await
+            let protection = serve.protection()?;
+            serve::run(
+                &config,
+                &serve.listen,
+                keys,
+                (limits, protection),
+                kafka.config()?,
+            )
+            .await
         }
         Command::Mcp { token } => mcp::run(&config, token).await,
         Command::Relay {

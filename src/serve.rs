@@ -4,6 +4,7 @@
 use anyhow::Context;
 use folio::config::Config;
 use folio::wiring::App;
+use folio_api::protection::Protection;
 use folio_api::{router, AppState, Limits, TokenKeys};
 use folio_infra::kafka::{KafkaConfig, KafkaProjections, Relay};
 use folio_infra::postgres::{feed, reachability};
@@ -22,7 +23,7 @@ pub async fn run(
     config: &Config,
     listen: &str,
     keys: TokenKeys,
-    limits: Limits,
+    (limits, protection): (Limits, Protection),
     kafka: Option<KafkaConfig>,
 ) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(listen)
@@ -33,7 +34,13 @@ pub async fn run(
     let projections = app.projections();
     projections.install().await?;
     let (changes, _) = broadcast::channel(1024);
-    let state = AppState::new(app.api_services(), keys, limits, changes.clone());
+    let state = AppState::new(
+        app.api_services(),
+        keys,
+        limits,
+        protection,
+        changes.clone(),
+    );
     let interrupt = signal(SignalKind::interrupt()).context("cannot handle Ctrl-C")?;
     let terminate = signal(SignalKind::terminate()).context("cannot handle SIGTERM")?;
     print_line(&format!(
@@ -65,7 +72,7 @@ pub async fn run(
         // On SIGTERM or Ctrl-C: stop accepting, finish requests in flight (each is
         // bounded by the request timeout), then stop the projectors between batches
         // or mid-batch, which rolls back cleanly.
-        result = axum::serve(listener, router(state)).with_graceful_shutdown(shutdown_signal(interrupt, terminate)) => {
+        result = axum::serve(listener, router(state).into_make_service_with_connect_info::<std::net::SocketAddr>()).with_graceful_shutdown(shutdown_signal(interrupt, terminate)) => {
             result.context("the HTTP server stopped")
         }
     }

@@ -13,6 +13,7 @@
 //!   settings, reports, history), Relay's `Node`, subscriptions, wire types.
 //! - [`mcp`]: the same use cases and reads as Model Context Protocol tools, for
 //!   assistants (streamable HTTP at `/mcp`, stdio as `folio mcp`).
+//! - [`protection`]: rate limits, CORS and security headers.
 //! - [`request`]: what both edges do per request (read rights, consistency
 //!   tokens, tenant-confined reads, pages, command contexts).
 //! - [`server`]: routes, body and time limits, health, metrics.
@@ -26,6 +27,7 @@ pub mod error;
 pub mod graphql;
 pub mod mcp;
 pub mod metrics;
+pub mod protection;
 pub mod request;
 pub mod server;
 pub mod trace;

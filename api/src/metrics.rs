@@ -88,6 +88,11 @@ fn describe() {
         "Commands by type and outcome code (OK or the error code), on every edge."
     );
     describe_counter!(
+        "folio_rate_limited_total",
+        Unit::Count,
+        "Requests refused with LIMIT (429) by a rate limit, by scope (tenant, address)."
+    );
+    describe_counter!(
         "folio_mcp_tool_calls_total",
         Unit::Count,
         "MCP tool calls by tool and outcome code."

@@ -27,6 +27,7 @@ use crate::auth::{AuthError, TokenKeys};
 use crate::error::{error_response, with_codes};
 use crate::graphql::{build, request_data, FolioSchema, Limits, Services};
 use crate::metrics::Metrics;
+use crate::protection::{Protection, RateLimits};
 
 /// Everything the handlers share.
 #[derive(Clone)]
@@ -36,6 +37,8 @@ pub struct AppState {
     keys: Arc<TokenKeys>,
     limits: Limits,
     metrics: Metrics,
+    protection: Protection,
+    rate_limits: RateLimits,
 }
 
 impl std::fmt::Debug for AppState {
@@ -54,14 +57,27 @@ impl AppState {
         services: Services,
         keys: TokenKeys,
         limits: Limits,
+        protection: Protection,
         changes: broadcast::Sender<Arc<FeedEvent>>,
     ) -> Self {
+        let rate_limits = RateLimits::new(&protection);
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            let limiters = rate_limits.clone();
+            runtime.spawn(async move {
+                loop {
+                    tokio::time::sleep(Duration::from_secs(60)).await;
+                    limiters.forget_idle();
+                }
+            });
+        }
         AppState {
             schema: build(&limits, changes),
             services,
             keys: Arc::new(keys),
             limits,
             metrics: Metrics::install(),
+            protection,
+            rate_limits,
         }
     }
 }
@@ -69,24 +85,38 @@ impl AppState {
 /// The routes.
 pub fn router(state: AppState) -> Router {
     let services = &state.services;
+    let gate = crate::mcp::Gate {
+        keys: state.keys.clone(),
+        rate_limits: state.rate_limits.clone(),
+    };
     let mcp = Router::new()
         .route_service(
             "/mcp",
             crate::mcp::http_service(services.clone(), state.limits),
         )
-        .layer(from_fn_with_state(
-            state.keys.clone(),
-            crate::mcp::authenticate,
-        ))
+        .layer(from_fn_with_state(gate, crate::mcp::authenticate))
         .layer(from_fn_with_state(state.clone(), mcp_edge));
-    Router::new()
+    // The API is limited per client address before anything is done for a
+    // request; health and metrics are not (probes and scrapes must get through).
+    let api = Router::new()
         .merge(mcp)
         .route("/graphql", get(graphiql).post(graphql))
         .route("/graphql/ws", get(subscriptions))
+        .with_state(state.clone())
+        .layer(from_fn_with_state(
+            state.rate_limits.clone(),
+            crate::protection::limit_address,
+        ));
+    Router::new()
+        .merge(api)
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
-        .with_state(state)
+        .with_state(state.clone())
+        .layer(crate::protection::cors(&state.protection))
+        .layer(axum::middleware::from_fn(
+            crate::protection::security_headers,
+        ))
         // A bug must not take the connection down or leak a backtrace.
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(panicked))
 }
@@ -176,6 +206,9 @@ async fn execute(
             )
         }
     };
+    if let Err(refusal) = state.rate_limits.check_tenant(principal.tenant_id) {
+        return refusal.into_response();
+    }
     let request: async_graphql::Request = match serde_json::from_slice(&bytes) {
         Ok(request) => request,
         Err(error) => {

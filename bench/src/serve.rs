@@ -56,6 +56,9 @@ impl Serve {
             .env("DATABASE_URL", database_url)
             .env("FOLIO_JWT_SECRET", SECRET)
             .env("FOLIO_LOG", "error")
+            // The benchmark measures capacity: no rate limit may cap it.
+            .env("FOLIO_RATE_LIMIT_PER_TENANT", "0")
+            .env("FOLIO_RATE_LIMIT_PER_ADDRESS", "0")
             .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .kill_on_drop(true)

@@ -265,20 +265,28 @@ pub fn http_service(
     )
 }
 
+/// What an MCP HTTP request must pass before the protocol sees it.
+#[derive(Debug, Clone)]
+pub struct Gate {
+    /// The keys that verify bearer tokens.
+    pub keys: Arc<TokenKeys>,
+    /// The per-tenant limits, shared with GraphQL.
+    pub rate_limits: crate::protection::RateLimits,
+}
+
 /// Refuses an MCP HTTP request without a valid bearer token (401, before the
-/// protocol sees it, so a forged token cannot even initialize), and hands the
-/// verified caller to the tools.
-pub async fn authenticate(
-    State(keys): State<Arc<TokenKeys>>,
-    mut request: Request,
-    next: Next,
-) -> Response {
+/// protocol sees it, so a forged token cannot even initialize) or over its
+/// tenant's rate limit (429), and hands the verified caller to the tools.
+pub async fn authenticate(State(gate): State<Gate>, mut request: Request, next: Next) -> Response {
     let authorization = request
         .headers()
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok());
-    match keys.from_header(authorization) {
+    match gate.keys.from_header(authorization) {
         Ok(caller) => {
+            if let Err(refusal) = gate.rate_limits.check_tenant(caller.tenant_id) {
+                return axum::response::IntoResponse::into_response(refusal);
+            }
             request.extensions_mut().insert(caller);
             next.run(request).await
         }

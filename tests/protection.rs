@@ -1,0 +1,199 @@
+//! What keeps one client from taking the server and browsers from being used
+//! against it, over HTTP against `folio serve`: rate limits per tenant and per
+//! client address, CORS for the configured origins only, security headers.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
+
+mod support;
+
+use folio_api::Role;
+use serde_json::{json, Value};
+use support::server::Server;
+use support::{tenant, TestDatabase};
+
+/// Sends `count` cheap queries at once (concurrently, so that even a slow
+/// machine delivers them within the limit's second) and returns each answer's
+/// status, `Retry-After` and error code.
+async fn burst(
+    server: &Server,
+    token: Option<&str>,
+    count: usize,
+) -> Vec<(u16, Option<u64>, Value)> {
+    let send = || async {
+        let mut request = server
+            .http
+            .post(format!("{}/graphql", server.base))
+            .json(&json!({"query": "{ __typename }"}));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status().as_u16();
+        let retry_after = response
+            .headers()
+            .get("retry-after")
+            .map(|v| v.to_str().unwrap().parse().unwrap());
+        let body: Value = response.json().await.unwrap();
+        (
+            status,
+            retry_after,
+            body["errors"][0]["extensions"]["code"].clone(),
+        )
+    };
+    futures::future::join_all((0..count).map(|_| send())).await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_tenant_over_its_limit_gets_limit_and_another_tenant_is_unaffected() {
+    let db = TestDatabase::new().await;
+    let env = [
+        ("FOLIO_RATE_LIMIT_PER_TENANT", "5"),
+        ("FOLIO_RATE_LIMIT_PER_ADDRESS", "0"),
+    ];
+    let server = Server::start_with(&db, &env).await;
+    let noisy = server.token(tenant(), "bot", Role::Accountant);
+    let quiet = server.token(tenant(), "alice", Role::Accountant);
+
+    // When one tenant sends far more than 5 per second (a burst of 10 allowed)
+    let answers = burst(&server, Some(&noisy), 60).await;
+
+    // Then the excess is refused at once with LIMIT, 429 and Retry-After
+    let refused: Vec<_> = answers
+        .iter()
+        .filter(|(status, ..)| *status == 429)
+        .collect();
+    assert!(!refused.is_empty(), "{answers:?}");
+    let served = answers.iter().filter(|(status, ..)| *status == 200).count();
+    assert!(served >= 10, "the burst passes: {answers:?}");
+    for (_, retry_after, code) in &refused {
+        assert_eq!(code, "LIMIT");
+        assert!(retry_after.is_some_and(|s| s >= 1), "{retry_after:?}");
+    }
+    // And another tenant, from the same address, is served
+    let others = burst(&server, Some(&quiet), 5).await;
+    assert!(
+        others.iter().all(|(status, ..)| *status == 200),
+        "{others:?}"
+    );
+    let metrics = server
+        .http
+        .get(format!("{}/metrics", server.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains("folio_rate_limited_total{scope=\"tenant\"}"),
+        "{metrics}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_address_over_its_limit_is_refused_before_authentication_but_probes_pass() {
+    let db = TestDatabase::new().await;
+    let env = [
+        ("FOLIO_RATE_LIMIT_PER_TENANT", "0"),
+        ("FOLIO_RATE_LIMIT_PER_ADDRESS", "5"),
+    ];
+    let server = Server::start_with(&db, &env).await;
+
+    // Unauthenticated requests count too: they are refused before any token work.
+    let answers = burst(&server, None, 60).await;
+    assert!(
+        answers.iter().any(|(status, ..)| *status == 401),
+        "{answers:?}"
+    );
+    let refused: Vec<_> = answers
+        .iter()
+        .filter(|(status, ..)| *status == 429)
+        .collect();
+    assert!(!refused.is_empty(), "{answers:?}");
+    assert!(refused.iter().all(|(_, _, code)| code == "LIMIT"));
+
+    // Health probes and scrapes are never limited.
+    for path in ["/healthz", "/readyz", "/metrics"] {
+        for _ in 0..20 {
+            let response = server
+                .http
+                .get(format!("{}{path}", server.base))
+                .send()
+                .await
+                .unwrap();
+            assert_ne!(response.status().as_u16(), 429, "{path}");
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn only_configured_origins_may_call_from_a_browser_and_every_answer_has_security_headers() {
+    let db = TestDatabase::new().await;
+    let env = [("FOLIO_CORS_ORIGINS", "https://app.example.com")];
+    let server = Server::start_with(&db, &env).await;
+    let preflight = |origin: &'static str| {
+        server
+            .http
+            .request(reqwest::Method::OPTIONS, format!("{}/graphql", server.base))
+            .header("origin", origin)
+            .header("access-control-request-method", "POST")
+            .header(
+                "access-control-request-headers",
+                "authorization,content-type",
+            )
+            .send()
+    };
+    let allowed = preflight("https://app.example.com").await.unwrap();
+    assert_eq!(
+        allowed.headers()["access-control-allow-origin"],
+        "https://app.example.com"
+    );
+    let allowed_headers = allowed.headers()["access-control-allow-headers"]
+        .to_str()
+        .unwrap()
+        .to_ascii_lowercase();
+    assert!(
+        allowed_headers.contains("authorization"),
+        "{allowed_headers}"
+    );
+    let foreign = preflight("https://evil.example").await.unwrap();
+    assert!(foreign
+        .headers()
+        .get("access-control-allow-origin")
+        .is_none());
+
+    // Security headers, on an API answer and on GraphiQL's page.
+    let token = server.token(tenant(), "alice", Role::Accountant);
+    let (status, _) = server
+        .post(Some(&token), json!({"query": "{ __typename }"}).to_string())
+        .await;
+    assert_eq!(status, 200);
+    let api = server
+        .http
+        .post(format!("{}/graphql", server.base))
+        .bearer_auth(&token)
+        .json(&json!({"query": "{ __typename }"}))
+        .send()
+        .await
+        .unwrap();
+    let headers = api.headers();
+    assert_eq!(headers["x-content-type-options"], "nosniff");
+    assert_eq!(headers["x-frame-options"], "DENY");
+    assert_eq!(headers["referrer-policy"], "no-referrer");
+    assert_eq!(headers["cache-control"], "no-store");
+    assert_eq!(
+        headers["content-security-policy"],
+        "default-src 'none'; frame-ancestors 'none'"
+    );
+    let page = server
+        .http
+        .get(format!("{}/graphql", server.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        page.headers()["content-security-policy"],
+        "frame-ancestors 'none'"
+    );
+    assert_eq!(page.headers()["x-frame-options"], "DENY");
+}
