@@ -476,15 +476,7 @@ async fn a_poison_message_is_dead_lettered_and_parks_its_aggregate_only() {
     }
 
     // ...and counted in /metrics.
-    let metrics = server
-        .http
-        .get(format!("{}/metrics", server.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = server.text("/metrics").await;
     assert!(
         metrics.contains("folio_projection_dead_letters{projector=\"invoicing\"} 3"),
         "{metrics}"

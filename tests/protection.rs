@@ -75,15 +75,7 @@ async fn a_tenant_over_its_limit_gets_limit_and_another_tenant_is_unaffected() {
         others.iter().all(|(status, ..)| *status == 200),
         "{others:?}"
     );
-    let metrics = server
-        .http
-        .get(format!("{}/metrics", server.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = server.text("/metrics").await;
     assert!(
         metrics.contains("folio_rate_limited_total{scope=\"tenant\"}"),
         "{metrics}"

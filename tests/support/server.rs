@@ -75,6 +75,18 @@ impl Server {
         }
     }
 
+    /// The body of `GET path` (`/metrics`, say), whatever its status.
+    pub async fn text(&self, path: &str) -> String {
+        self.http
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    }
+
     pub fn token(&self, tenant: TenantId, subject: &str, role: Role) -> String {
         self.keys
             .mint(tenant, subject, &[role], chrono::Duration::hours(1))
