@@ -421,3 +421,34 @@ async fn row_level_security_confines_the_api_role_to_its_tenant() {
         .await
         .is_err());
 }
+
+#[tokio::test]
+async fn personal_data_opens_in_a_transaction_pointed_at_a_read_model_schema() {
+    // Given a customer whose contact is sealed, and a transaction whose
+    // unqualified names point at a read-model schema, as a rebuild's swap has
+    // while it applies what arrived meanwhile
+    let db = TestDatabase::new().await;
+    customer(&db.app, tenant(), "Acme Sealed GmbH").await;
+    let mut tx = db.app.pool.begin().await.unwrap();
+    sqlx::query("SET LOCAL search_path TO folio_read")
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+
+    // When its events are read and opened in that transaction
+    let mut batch = read_after(&mut tx, FeedPosition::ORIGIN, 100)
+        .await
+        .unwrap();
+    folio_infra::personal_data::open_feed_events(&mut tx, &db.app.wrapping, &mut batch)
+        .await
+        .unwrap();
+
+    // Then the contact reads in clear (the keys table is found by its schema,
+    // not through the search path)
+    assert!(
+        batch
+            .iter()
+            .any(|e| e.payload.to_string().contains("Acme Sealed GmbH")),
+        "{batch:#?}"
+    );
+}

@@ -115,7 +115,7 @@ pub async fn wrap_stored_keys(
     loop {
         let mut tx = pool.begin().await?;
         let rows: Vec<(String, Vec<u8>)> = sqlx::query_as(
-            "SELECT subject_id, key FROM personal_data_keys
+            "SELECT subject_id, key FROM public.personal_data_keys
               WHERE key IS NOT NULL AND wrapped_by IS NULL
               LIMIT 1000 FOR UPDATE SKIP LOCKED",
         )
@@ -126,7 +126,7 @@ pub async fn wrap_stored_keys(
         }
         for (subject, key) in rows {
             sqlx::query(
-                "UPDATE personal_data_keys SET key = $2, wrapped_by = $3 WHERE subject_id = $1",
+                "UPDATE public.personal_data_keys SET key = $2, wrapped_by = $3 WHERE subject_id = $1",
             )
             .bind(&subject)
             .bind(master.wrap(&random, &subject, &key)?)

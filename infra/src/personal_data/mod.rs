@@ -148,7 +148,7 @@ impl Keys {
             return Ok(Keys::default());
         }
         let rows: Vec<(String, Vec<u8>, Option<String>)> = sqlx::query_as(
-            "SELECT subject_id, key, wrapped_by FROM personal_data_keys
+            "SELECT subject_id, key, wrapped_by FROM public.personal_data_keys
               WHERE subject_id = ANY($1) AND key IS NOT NULL",
         )
         .bind(&subjects)
@@ -352,13 +352,13 @@ pub(super) async fn key_bytes(
     for _ in 0..2 {
         row = sqlx::query_as(
             "WITH created AS (
-                 INSERT INTO personal_data_keys (subject_id, tenant_id, key, wrapped_by)
+                 INSERT INTO public.personal_data_keys (subject_id, tenant_id, key, wrapped_by)
                  VALUES ($1, $2, $3, $4)
                  ON CONFLICT (subject_id) DO NOTHING
                  RETURNING key, wrapped_by)
              SELECT key, wrapped_by FROM created
              UNION ALL
-             SELECT key, wrapped_by FROM personal_data_keys
+             SELECT key, wrapped_by FROM public.personal_data_keys
               WHERE subject_id = $1 AND NOT EXISTS (SELECT 1 FROM created)",
         )
         .bind(subject)
@@ -395,12 +395,12 @@ pub async fn destroy_key(
     erased_by: &str,
 ) -> Result<(), PersonalDataError> {
     sqlx::query(
-        "INSERT INTO personal_data_keys (subject_id, tenant_id, key, erased_at, erased_by)
+        "INSERT INTO public.personal_data_keys AS k (subject_id, tenant_id, key, erased_at, erased_by)
          VALUES ($1, $2, NULL, now(), $3)
          ON CONFLICT (subject_id) DO UPDATE
          SET key = NULL,
-             erased_at = coalesce(personal_data_keys.erased_at, excluded.erased_at),
-             erased_by = coalesce(personal_data_keys.erased_by, excluded.erased_by)",
+             erased_at = coalesce(k.erased_at, excluded.erased_at),
+             erased_by = coalesce(k.erased_by, excluded.erased_by)",
     )
     .bind(subject)
     .bind(tenant)
@@ -431,10 +431,10 @@ pub async fn subject_record(
     // The customer's own stream, and the streams of its invoices. Erasure is rare:
     // finding the invoices by scanning their first events is fine.
     let rows: Vec<(Uuid, String, Value)> = sqlx::query_as(
-        "SELECT tenant_id, event_type, payload FROM events
+        "SELECT tenant_id, event_type, payload FROM public.events
           WHERE aggregate_id = $1
              OR (aggregate_type = 'Invoice' AND aggregate_id IN (
-                    SELECT aggregate_id FROM events
+                    SELECT aggregate_id FROM public.events
                      WHERE aggregate_type = 'Invoice' AND sequence = 1
                        AND payload #>> $2 = $1))
           ORDER BY aggregate_type, aggregate_id, sequence",
