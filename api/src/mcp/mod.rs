@@ -13,11 +13,12 @@
 //!   refused at start if invalid and checked again on every call, so an expired
 //!   token stops working ([`FolioMcp::for_token`]).
 //!
-//! - [`tools`]: the tools, their argument and result types.
+//! - [`reads`], [`writes`]: the tools, their argument and result types.
 //! - [`resources`]: the documentation an assistant can read (read models, SDL).
 
+pub mod reads;
 pub mod resources;
-pub mod tools;
+pub mod writes;
 
 use std::sync::Arc;
 
@@ -90,7 +91,7 @@ impl FolioMcp {
             services,
             limits,
             session_token,
-            tool_router: Self::tool_router(),
+            tool_router: Self::read_tools() + Self::write_tools(),
         }
     }
 

@@ -1,22 +1,19 @@
-//! The MCP tools: reads of the read models and the common writes, each a thin
-//! call to the application layer ([`crate::request::RequestContext`], the use
-//! cases, the read models' typed queries), with arguments and results typed so
-//! that their JSON Schemas come from the same Rust types the use cases take.
+//! The MCP read tools: customers, invoices (a list with filters, one with its
+//! lines, payments and credit notes), expenses, the four reports and an
+//! aggregate's audited history. Each checks the caller's read right (employees
+//! see only their own expenses), waits for an optional `consistency_token` (what
+//! a write returned) and reads the read models' typed queries in a
+//! tenant-confined transaction ([`crate::request::RequestContext`]). Results are
+//! the read-model rows, so their JSON Schemas are the rows' own.
 //!
 //! Every tool returns `Result<Json<T>, ApiError>`, spelled out (the SDK's macro
 //! reads the output schema off that exact shape): the structured result, or a
-//! tool error with Folio's code. Reads take an optional `consistency_token` (what
-//! a write returned) and wait until the read models show that write.
+//! tool error with Folio's code.
 
 use chrono::NaiveDate;
 use folio_commands::history::RecordedEvent;
 use folio_commands::Action;
-use folio_commands::{
-    AddInvoiceLine, ApproveExpense, CommandOutcome, CreateInvoiceDraft, IssueInvoice,
-    RecordPayment, RegisterCustomer, SubmitExpense,
-};
 use folio_domain::expense::ExpenseStatus;
-use folio_domain::ids::{ExpenseId, InvoiceId};
 use folio_domain::invoice::DocumentStatus;
 use folio_domain::ErrorCode;
 use folio_projections::expenses::queries::{
@@ -36,7 +33,7 @@ use uuid::Uuid;
 
 use super::FolioMcp;
 use crate::error::{coded, unavailable, validation, ApiError};
-use crate::request::{cursor, settle, RequestContext};
+use crate::request::{cursor, RequestContext};
 
 /// Which page of a list to read, and which write it must show.
 #[derive(Debug, Default, Deserialize, JsonSchema)]
@@ -64,47 +61,6 @@ impl<T> From<Slice<T>> for Listed<T> {
         Listed {
             next_cursor: slice.has_next.then(|| cursor(last)),
             items: slice.items,
-        }
-    }
-}
-
-/// What every write tool takes besides its own arguments.
-#[derive(Debug, Deserialize, JsonSchema)]
-pub struct WriteArgs<T> {
-    /// 1-200 characters chosen by you: a retry with the same key returns the
-    /// first outcome and writes nothing again.
-    pub idempotency_key: String,
-    /// The version you last read: refused with CONFLICT if the aggregate changed
-    /// since. Omit to apply on top of any change.
-    pub expected_version: Option<i64>,
-    /// The command's own arguments.
-    #[serde(flatten)]
-    pub command: T,
-}
-
-/// What a write tool returns.
-#[derive(Debug, Serialize, JsonSchema)]
-pub struct Written {
-    /// The aggregate written (the customer, invoice or expense UUID).
-    pub aggregate_id: String,
-    /// Its version after the write: pass as `expected_version` to change it only
-    /// if nobody else did meanwhile.
-    pub version: u64,
-    /// Pass to a read tool as `consistency_token` to read this write; null when
-    /// the write changed nothing.
-    pub consistency_token: Option<String>,
-    /// True when the idempotency key was seen before: this is the first outcome,
-    /// replayed, and nothing was written again.
-    pub replayed: bool,
-}
-
-impl From<CommandOutcome> for Written {
-    fn from(outcome: CommandOutcome) -> Self {
-        Written {
-            aggregate_id: outcome.aggregate_id,
-            version: outcome.version,
-            consistency_token: outcome.position.map(|p| p.to_string()),
-            replayed: outcome.replayed,
         }
     }
 }
@@ -311,40 +267,6 @@ pub struct History {
     pub events: Vec<HistoryEntry>,
 }
 
-/// The invoice a write applies to.
-#[derive(Debug, Deserialize, JsonSchema)]
-pub struct OnInvoice<T> {
-    /// The invoice's UUID.
-    pub invoice_id: Uuid,
-    /// What to do to it.
-    #[serde(flatten)]
-    pub input: T,
-}
-
-/// The expense a write applies to.
-#[derive(Debug, Deserialize, JsonSchema)]
-pub struct OnExpense<T> {
-    /// The expense's UUID.
-    pub expense_id: Uuid,
-    /// What to do to it.
-    #[serde(flatten)]
-    pub input: T,
-}
-
-/// Where an invoice was sent.
-#[derive(Debug, Deserialize, JsonSchema)]
-pub struct SendInvoice {
-    /// The addresses (e-mail or a channel) it was sent to: 1 to 10.
-    pub recipients: Vec<String>,
-}
-
-/// Why an expense is rejected.
-#[derive(Debug, Deserialize, JsonSchema)]
-pub struct RejectExpense {
-    /// The reason, shown to the employee and kept in the history.
-    pub reason: String,
-}
-
 /// A read that found nothing the caller may see: another tenant's id reads the
 /// same as an id that does not exist.
 fn not_found(what: &str, id: Uuid) -> ApiError {
@@ -355,29 +277,6 @@ fn not_found(what: &str, id: Uuid) -> ApiError {
 }
 
 impl FolioMcp {
-    /// Runs a write: the caller's command context, the use case, its outcome
-    /// counted under `command` (the same type GraphQL's mutation counts) and
-    /// mapped.
-    async fn write<T, E, F, Fut>(
-        &self,
-        command: &str,
-        extensions: &Extensions,
-        args: WriteArgs<T>,
-        call: F,
-    ) -> Result<Json<Written>, ApiError>
-    where
-        E: folio_domain::Coded + std::error::Error,
-        F: FnOnce(RequestContext, folio_commands::CommandContext, T) -> Fut,
-        Fut: std::future::Future<Output = Result<CommandOutcome, folio_commands::CommandError<E>>>,
-    {
-        let request = self.request(extensions)?;
-        let context = request
-            .command(&args.idempotency_key, args.expected_version)?
-            .traced(Self::trace_parent(extensions));
-        let result = call(request, context, args.command).await;
-        Ok(Json(settle(command, result)?.into()))
-    }
-
     /// The request of a read that needs `action`, once the read models show `token`.
     async fn reading(
         &self,
@@ -391,7 +290,7 @@ impl FolioMcp {
     }
 }
 
-#[tool_router(vis = "pub(super)")]
+#[tool_router(router = read_tools, vis = "pub(super)")]
 impl FolioMcp {
     /// Customers of your tenant by name, with contact and tax details.
     #[tool(annotations(
@@ -649,208 +548,5 @@ impl FolioMcp {
         Ok(Json(History {
             events: events.into_iter().map(HistoryEntry::from).collect(),
         }))
-    }
-
-    /// Registers a customer: contact details (name required) and tax details
-    /// (country, default currency, payment terms).
-    #[tool(annotations(
-        title = "Register a customer",
-        read_only_hint = false,
-        destructive_hint = false,
-        idempotent_hint = true,
-        open_world_hint = false
-    ))]
-    async fn register_customer(
-        &self,
-        extensions: Extensions,
-        Parameters(args): Parameters<WriteArgs<RegisterCustomer>>,
-    ) -> Result<Json<Written>, ApiError> {
-        self.write(
-            "RegisterCustomer",
-            &extensions,
-            args,
-            |r, c, input| async move { r.use_cases.register_customer(&c, input).await },
-        )
-        .await
-    }
-
-    /// Starts an invoice draft for a customer; currency and terms default to the
-    /// customer's.
-    #[tool(annotations(
-        title = "Create an invoice draft",
-        read_only_hint = false,
-        destructive_hint = false,
-        idempotent_hint = true,
-        open_world_hint = false
-    ))]
-    async fn create_invoice_draft(
-        &self,
-        extensions: Extensions,
-        Parameters(args): Parameters<WriteArgs<CreateInvoiceDraft>>,
-    ) -> Result<Json<Written>, ApiError> {
-        self.write(
-            "CreateInvoiceDraft",
-            &extensions,
-            args,
-            |r, c, input| async move { r.use_cases.create_invoice_draft(&c, input).await },
-        )
-        .await
-    }
-
-    /// Adds a line to an invoice draft: description, quantity, unit price,
-    /// optional discount and its taxes.
-    #[tool(annotations(
-        title = "Add an invoice line",
-        read_only_hint = false,
-        destructive_hint = false,
-        idempotent_hint = true,
-        open_world_hint = false
-    ))]
-    async fn add_invoice_line(
-        &self,
-        extensions: Extensions,
-        Parameters(args): Parameters<WriteArgs<OnInvoice<AddInvoiceLine>>>,
-    ) -> Result<Json<Written>, ApiError> {
-        self.write("AddInvoiceLine", &extensions, args, |r, c, on| async move {
-            r.use_cases
-                .add_invoice_line(&c, InvoiceId(on.invoice_id), on.input)
-                .await
-                .map(|(outcome, _)| outcome)
-        })
-        .await
-    }
-
-    /// Issues a draft: numbers it in the tenant's series and freezes its amounts.
-    #[tool(annotations(
-        title = "Issue an invoice",
-        read_only_hint = false,
-        destructive_hint = false,
-        idempotent_hint = true,
-        open_world_hint = false
-    ))]
-    async fn issue_invoice(
-        &self,
-        extensions: Extensions,
-        Parameters(args): Parameters<WriteArgs<OnInvoice<IssueInvoice>>>,
-    ) -> Result<Json<Written>, ApiError> {
-        self.write("IssueInvoice", &extensions, args, |r, c, on| async move {
-            r.use_cases
-                .issue_invoice(&c, InvoiceId(on.invoice_id), on.input)
-                .await
-        })
-        .await
-    }
-
-    /// Records that an issued invoice was sent, and to whom.
-    #[tool(annotations(
-        title = "Send an invoice",
-        read_only_hint = false,
-        destructive_hint = false,
-        idempotent_hint = true,
-        open_world_hint = false
-    ))]
-    async fn send_invoice(
-        &self,
-        extensions: Extensions,
-        Parameters(args): Parameters<WriteArgs<OnInvoice<SendInvoice>>>,
-    ) -> Result<Json<Written>, ApiError> {
-        self.write(
-            "MarkInvoiceSent",
-            &extensions,
-            args,
-            |r, c, on| async move {
-                r.use_cases
-                    .mark_invoice_sent(&c, InvoiceId(on.invoice_id), on.input.recipients)
-                    .await
-            },
-        )
-        .await
-    }
-
-    /// Records a payment received against an issued invoice, in its currency.
-    #[tool(annotations(
-        title = "Record a payment",
-        read_only_hint = false,
-        destructive_hint = false,
-        idempotent_hint = true,
-        open_world_hint = false
-    ))]
-    async fn record_payment(
-        &self,
-        extensions: Extensions,
-        Parameters(args): Parameters<WriteArgs<OnInvoice<RecordPayment>>>,
-    ) -> Result<Json<Written>, ApiError> {
-        self.write("RecordPayment", &extensions, args, |r, c, on| async move {
-            r.use_cases
-                .record_payment(&c, InvoiceId(on.invoice_id), on.input)
-                .await
-                .map(|(outcome, _)| outcome)
-        })
-        .await
-    }
-
-    /// Submits an expense claim as you: date, merchant, category, amount (tax
-    /// included), what it was for and the receipt's reference.
-    #[tool(annotations(
-        title = "Submit an expense",
-        read_only_hint = false,
-        destructive_hint = false,
-        idempotent_hint = true,
-        open_world_hint = false
-    ))]
-    async fn submit_expense(
-        &self,
-        extensions: Extensions,
-        Parameters(args): Parameters<WriteArgs<SubmitExpense>>,
-    ) -> Result<Json<Written>, ApiError> {
-        self.write(
-            "SubmitExpense",
-            &extensions,
-            args,
-            |r, c, input| async move { r.use_cases.submit_expense(&c, input).await },
-        )
-        .await
-    }
-
-    /// Approves an expense waiting for approval (approvers; not your own claim).
-    #[tool(annotations(
-        title = "Approve an expense",
-        read_only_hint = false,
-        destructive_hint = false,
-        idempotent_hint = true,
-        open_world_hint = false
-    ))]
-    async fn approve_expense(
-        &self,
-        extensions: Extensions,
-        Parameters(args): Parameters<WriteArgs<OnExpense<ApproveExpense>>>,
-    ) -> Result<Json<Written>, ApiError> {
-        self.write("ApproveExpense", &extensions, args, |r, c, on| async move {
-            r.use_cases
-                .approve_expense(&c, ExpenseId(on.expense_id), on.input)
-                .await
-        })
-        .await
-    }
-
-    /// Rejects an expense waiting for approval, with the reason (final).
-    #[tool(annotations(
-        title = "Reject an expense",
-        read_only_hint = false,
-        destructive_hint = true,
-        idempotent_hint = true,
-        open_world_hint = false
-    ))]
-    async fn reject_expense(
-        &self,
-        extensions: Extensions,
-        Parameters(args): Parameters<WriteArgs<OnExpense<RejectExpense>>>,
-    ) -> Result<Json<Written>, ApiError> {
-        self.write("RejectExpense", &extensions, args, |r, c, on| async move {
-            r.use_cases
-                .reject_expense(&c, ExpenseId(on.expense_id), on.input.reason)
-                .await
-        })
-        .await
     }
 }
