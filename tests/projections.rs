@@ -429,19 +429,31 @@ async fn personal_data_opens_in_a_transaction_pointed_at_a_read_model_schema() {
     // while it applies what arrived meanwhile
     let db = TestDatabase::new().await;
     customer(&db.app, tenant(), "Acme Sealed GmbH").await;
-    let mut tx = db.app.pool.begin().await.unwrap();
-    sqlx::query("SET LOCAL search_path TO folio_read")
-        .execute(&mut *tx)
-        .await
-        .unwrap();
+    let pointed_at_folio_read = || async {
+        let mut tx = db.app.pool.begin().await.unwrap();
+        sqlx::query("SET LOCAL search_path TO folio_read")
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+        tx
+    };
 
-    // When its events are read and opened in that transaction
-    let mut batch = read_after(&mut tx, FeedPosition::ORIGIN, 100)
-        .await
-        .unwrap();
-    folio_infra::personal_data::open_feed_events(&mut tx, &db.app.wrapping, &mut batch)
-        .await
-        .unwrap();
+    // When its events are read and opened in that transaction (once the feed
+    // shows them: another test's running transaction can hold it back)
+    let batch = support::eventually("the customer's event in the feed", || async {
+        let mut tx = pointed_at_folio_read().await;
+        let mut batch = read_after(&mut tx, FeedPosition::ORIGIN, 100)
+            .await
+            .unwrap();
+        if batch.is_empty() {
+            return None;
+        }
+        folio_infra::personal_data::open_feed_events(&mut tx, &db.app.wrapping, &mut batch)
+            .await
+            .unwrap();
+        Some(batch)
+    })
+    .await;
 
     // Then the contact reads in clear (the keys table is found by its schema,
     // not through the search path)
