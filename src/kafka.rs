@@ -22,7 +22,7 @@ async fn serve_metrics(app: &App, listen: Option<&str>) -> anyhow::Result<()> {
         .with_context(|| format!("cannot listen on {listen} for metrics"))?;
     tracing::info!(address = %listener.local_addr()?, "serving metrics at /metrics");
     let router =
-        folio_api::server::metrics_router(folio::telemetry::install_metrics(), app.pool.clone());
+        folio_api::server::metrics_router(folio_api::metrics::Metrics::install(), app.pool.clone());
     tokio::spawn(async move {
         if let Err(error) = axum::serve(listener, router).await {
             tracing::error!(%error, "the metrics listener stopped");

@@ -140,7 +140,7 @@ async fn over_http_an_accountant_invoices_and_is_held_to_the_same_rules() {
             "amount": {"amount": "100.00", "currency": "EUR"}, "method": "BANK_TRANSFER"}))),
         call("get_invoice", json!({"invoice_id": invoice,
             "consistency_token": "$6.structured.consistency_token"})),
-        call("list_invoices", json!({"customer_id": customer, "overdue": false,
+        call("list_invoices", json!({"customer_id": customer, "overdue": false, "sort": "TOTAL_DESC",
             "consistency_token": "$6.structured.consistency_token"})),
         // 9: refused by the domain; 10: not the tool's schema; 11: a stale version
         call("record_payment", on_invoice("p-2", json!({

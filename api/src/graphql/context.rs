@@ -3,7 +3,7 @@
 
 use async_graphql::Context;
 
-pub use crate::request::RequestContext;
+use crate::request::RequestContext;
 
 /// The request's context (present in every request the server builds).
 pub(crate) fn request<'a>(ctx: &'a Context<'a>) -> async_graphql::Result<&'a RequestContext> {

@@ -29,6 +29,7 @@ use rmcp::model::Extensions;
 use rmcp::{tool, tool_router};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+use sqlx::{Postgres, Transaction};
 use uuid::Uuid;
 
 use super::FolioMcp;
@@ -75,32 +76,6 @@ pub struct ListCustomers {
     pub list: ListArgs,
 }
 
-/// The orders of the invoice list; ties are broken by id, so pages are stable.
-#[derive(Debug, Clone, Copy, Default, Deserialize, JsonSchema)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum InvoiceSort {
-    /// Newest issue date first (drafts last).
-    #[default]
-    IssueDateDesc,
-    /// Oldest issue date first (drafts last).
-    IssueDateAsc,
-    /// Earliest due date first.
-    DueDateAsc,
-    /// Largest total first.
-    TotalDesc,
-}
-
-impl From<InvoiceSort> for InvoiceOrder {
-    fn from(sort: InvoiceSort) -> Self {
-        match sort {
-            InvoiceSort::IssueDateDesc => InvoiceOrder::IssueDateDesc,
-            InvoiceSort::IssueDateAsc => InvoiceOrder::IssueDateAsc,
-            InvoiceSort::DueDateAsc => InvoiceOrder::DueDateAsc,
-            InvoiceSort::TotalDesc => InvoiceOrder::TotalDesc,
-        }
-    }
-}
-
 /// Invoices to list (all given conditions hold).
 #[derive(Debug, Default, Deserialize, JsonSchema)]
 pub struct ListInvoices {
@@ -115,7 +90,7 @@ pub struct ListInvoices {
     /// True: only invoices past due with something owed; false: only the others.
     pub overdue: Option<bool>,
     /// The order; newest issue date first if not given.
-    pub sort: Option<InvoiceSort>,
+    pub sort: Option<InvoiceOrder>,
     /// Paging and consistency.
     #[serde(flatten)]
     pub list: ListArgs,
@@ -277,6 +252,24 @@ fn not_found(what: &str, id: Uuid) -> ApiError {
 }
 
 impl FolioMcp {
+    /// A report's read transaction and period: the caller may read reports, the
+    /// read models show the token, and the period is valid (in that order).
+    async fn report_reader(
+        &self,
+        extensions: &Extensions,
+        args: &ReportArgs,
+    ) -> Result<(Transaction<'static, Postgres>, ReportPeriod), ApiError> {
+        let request = self
+            .reading(
+                extensions,
+                Action::ReadReports,
+                args.consistency_token.as_deref(),
+            )
+            .await?;
+        let period = args.period()?;
+        Ok((request.reader().await?, period))
+    }
+
     /// The request of a read that needs `action`, once the read models show `token`.
     async fn reading(
         &self,
@@ -345,7 +338,7 @@ impl FolioMcp {
             issued_to: args.issued_to,
             overdue: args.overdue,
         };
-        let order = args.sort.unwrap_or_default().into();
+        let order = args.sort.unwrap_or_default();
         let mut tx = request.reader().await?;
         let slice = invoice_queries::invoices(&mut tx, &filter, order, page)
             .await
@@ -460,15 +453,7 @@ impl FolioMcp {
         extensions: Extensions,
         Parameters(args): Parameters<ReportArgs>,
     ) -> Result<Json<Report<RevenueRow>>, ApiError> {
-        let request = self
-            .reading(
-                &extensions,
-                Action::ReadReports,
-                args.consistency_token.as_deref(),
-            )
-            .await?;
-        let period = args.period()?;
-        let mut tx = request.reader().await?;
+        let (mut tx, period) = self.report_reader(&extensions, &args).await?;
         let rows = invoice_queries::revenue_by_month(&mut tx, &period)
             .await
             .map_err(|e| unavailable(&e))?;
@@ -482,15 +467,7 @@ impl FolioMcp {
         extensions: Extensions,
         Parameters(args): Parameters<ReportArgs>,
     ) -> Result<Json<Report<TaxRow>>, ApiError> {
-        let request = self
-            .reading(
-                &extensions,
-                Action::ReadReports,
-                args.consistency_token.as_deref(),
-            )
-            .await?;
-        let period = args.period()?;
-        let mut tx = request.reader().await?;
+        let (mut tx, period) = self.report_reader(&extensions, &args).await?;
         let rows = invoice_queries::tax_summary(&mut tx, &period)
             .await
             .map_err(|e| unavailable(&e))?;
@@ -508,15 +485,7 @@ impl FolioMcp {
         extensions: Extensions,
         Parameters(args): Parameters<ReportArgs>,
     ) -> Result<Json<Report<ExpenseCategoryRow>>, ApiError> {
-        let request = self
-            .reading(
-                &extensions,
-                Action::ReadReports,
-                args.consistency_token.as_deref(),
-            )
-            .await?;
-        let period = args.period()?;
-        let mut tx = request.reader().await?;
+        let (mut tx, period) = self.report_reader(&extensions, &args).await?;
         let rows = expense_queries::by_category(&mut tx, &period)
             .await
             .map_err(|e| unavailable(&e))?;

@@ -10,7 +10,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use folio_domain::invoice::DocumentStatus;
 use rust_decimal::Decimal;
 use schemars::JsonSchema;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sqlx::{PgConnection, Postgres, QueryBuilder};
 use uuid::Uuid;
 
@@ -236,7 +236,9 @@ pub struct InvoiceFilter {
 }
 
 /// Orders of the invoice list; each breaks ties by id, so pages are stable.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+/// Spelled `ISSUE_DATE_DESC` (and so on) on the wire, as GraphQL's enum is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, JsonSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum InvoiceOrder {
     /// Newest issue date first (drafts last).
     #[default]
