@@ -12,7 +12,8 @@ pub struct CommandResult {
     /// only if nobody else did meanwhile.
     pub version: i64,
     /// Pass to queries as `consistencyToken` to read this write; null when the
-    /// command changed nothing.
+    /// command changed nothing, or when the database went away between the
+    /// commit and reading its position (the write is done either way).
     pub consistency_token: Option<String>,
     /// True when the idempotency key was seen before: this is the first outcome,
     /// replayed, and nothing was written again.
