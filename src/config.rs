@@ -13,8 +13,9 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use folio_api::auth::{ClaimMapping, OidcSettings, OidcVerifier};
 use folio_api::protection::Protection;
-use folio_api::{Limits, TokenKeys};
+use folio_api::{Authenticator, Limits, TokenKeys};
 use folio_infra::kafka::KafkaConfig;
 use folio_infra::personal_data::KeyWrapping;
 use folio_infra::postgres::pool;
@@ -60,6 +61,51 @@ pub struct Settings {
     /// your identity provider, not by `folio token`).
     #[arg(long, env = "FOLIO_JWT_PUBLIC_KEY", global = true)]
     pub jwt_public_key: Option<PathBuf>,
+    /// OpenID provider whose tokens are accepted (its issuer URL, exactly as in
+    /// `iss`); its keys are read from its discovery document and JWKS and
+    /// fetched again when it rotates them. Needs --oidc-audience.
+    #[arg(long, env = "FOLIO_OIDC_ISSUER", global = true)]
+    pub oidc_issuer: Option<String>,
+    /// Audiences (comma-separated) a provider's token must name in `aud`.
+    #[arg(
+        long,
+        env = "FOLIO_OIDC_AUDIENCE",
+        value_delimiter = ',',
+        global = true
+    )]
+    pub oidc_audience: Vec<String>,
+    /// Signing algorithms accepted from the provider (comma-separated).
+    #[arg(
+        long,
+        env = "FOLIO_OIDC_ALGORITHMS",
+        value_delimiter = ',',
+        default_value = "RS256",
+        global = true
+    )]
+    pub oidc_algorithms: Vec<String>,
+    /// Where the provider's tokens carry the tenant id: a claim name, or a JSON
+    /// Pointer such as `/org/id`.
+    #[arg(
+        long,
+        env = "FOLIO_OIDC_TENANT_CLAIM",
+        default_value = "tenant",
+        global = true
+    )]
+    pub oidc_tenant_claim: String,
+    /// Where the provider's tokens carry the roles: a claim name, or a JSON
+    /// Pointer such as `/realm_access/roles`.
+    #[arg(
+        long,
+        env = "FOLIO_OIDC_ROLES_CLAIM",
+        default_value = "roles",
+        global = true
+    )]
+    pub oidc_roles_claim: String,
+    /// The provider's role names as Folio roles, e.g.
+    /// `finance-admins=admin,ap-clerks=accountant`; only mapped names count.
+    /// Without it the provider must use Folio's role names.
+    #[arg(long, env = "FOLIO_OIDC_ROLE_MAP", global = true)]
+    pub oidc_role_map: Option<String>,
     /// Development mode: without a token key, sign and verify tokens with the
     /// published development secret (`folio serve` then listens on loopback
     /// only). Without it and without a key, commands that need tokens refuse to
@@ -117,6 +163,8 @@ impl std::fmt::Debug for Settings {
             .field("db_acquire_timeout_ms", &self.db_acquire_timeout_ms)
             .field("jwt_secret", &self.jwt_secret.as_ref().map(|_| "<set>"))
             .field("jwt_public_key", &self.jwt_public_key)
+            .field("oidc_issuer", &self.oidc_issuer)
+            .field("oidc_audience", &self.oidc_audience)
             .field("dev", &self.dev)
             .field(
                 "personal_data_master_key",
@@ -184,6 +232,8 @@ pub enum TokenSource {
     Secret(String),
     /// An RS256 public key in a PEM file.
     PublicKeyFile(PathBuf),
+    /// An OpenID provider's published keys.
+    Oidc(OidcSettings),
     /// Nothing configured, in development mode: the published development
     /// secret (with a warning; loopback only).
     Development,
@@ -196,6 +246,7 @@ impl std::fmt::Debug for TokenSource {
         match self {
             TokenSource::Secret(_) => f.write_str("Secret(<set>)"),
             TokenSource::PublicKeyFile(path) => write!(f, "PublicKeyFile({})", path.display()),
+            TokenSource::Oidc(settings) => write!(f, "Oidc({})", settings.issuer),
             TokenSource::Development => f.write_str("Development"),
             TokenSource::Missing => f.write_str("Missing"),
         }
@@ -234,19 +285,30 @@ pub enum ConfigError {
     /// The token key cannot be used.
     #[error("token keys: {0}")]
     TokenKey(String),
-    /// Both token sources were given.
-    #[error("give either FOLIO_JWT_SECRET or FOLIO_JWT_PUBLIC_KEY, not both")]
+    /// More than one token source was given.
+    #[error(
+        "give one of FOLIO_JWT_SECRET, FOLIO_JWT_PUBLIC_KEY and FOLIO_OIDC_ISSUER, not several"
+    )]
     TwoTokenSources,
+    /// An OpenID provider setting cannot be used.
+    #[error("{setting}: {problem}")]
+    Oidc {
+        /// The flag and variable.
+        setting: &'static str,
+        /// What is wrong with it.
+        problem: String,
+    },
     /// No token key, and not in development mode.
     #[error(
         "no token key: set FOLIO_JWT_SECRET (32+ bytes) or FOLIO_JWT_PUBLIC_KEY (an RS256 PEM file), \
-         or pass --dev (FOLIO_DEV=1) to use the published development secret on this machine only"
+         or FOLIO_OIDC_ISSUER (an OpenID provider), or pass --dev (FOLIO_DEV=1) to use the published \
+         development secret on this machine only"
     )]
     NoTokenKey,
     /// The development secret on an address other machines reach.
     #[error(
         "refusing to serve {0} with the published development secret (--dev): it serves loopback \
-         only; set FOLIO_JWT_SECRET or FOLIO_JWT_PUBLIC_KEY to listen there"
+         only; set FOLIO_JWT_SECRET, FOLIO_JWT_PUBLIC_KEY or FOLIO_OIDC_ISSUER to listen there"
     )]
     DevelopmentSecretOffLoopback(std::net::SocketAddr),
 }
@@ -299,12 +361,13 @@ impl Settings {
             60_000,
             "1 to 60000 ms",
         )?;
-        let tokens = match (&self.jwt_secret, &self.jwt_public_key) {
-            (Some(_), Some(_)) => return Err(ConfigError::TwoTokenSources),
-            (Some(secret), None) => TokenSource::Secret(secret.clone()),
-            (None, Some(path)) => TokenSource::PublicKeyFile(path.clone()),
-            (None, None) if self.dev => TokenSource::Development,
-            (None, None) => TokenSource::Missing,
+        let tokens = match (&self.jwt_secret, &self.jwt_public_key, &self.oidc_issuer) {
+            (Some(secret), None, None) => TokenSource::Secret(secret.clone()),
+            (None, Some(path), None) => TokenSource::PublicKeyFile(path.clone()),
+            (None, None, Some(issuer)) => TokenSource::Oidc(self.oidc(issuer)?),
+            (None, None, None) if self.dev => TokenSource::Development,
+            (None, None, None) => TokenSource::Missing,
+            _ => return Err(ConfigError::TwoTokenSources),
         };
         let key_wrapping = match &self.personal_data_master_key {
             Some(hex) => KeyWrapping::with_master_key(hex)?,
@@ -327,6 +390,78 @@ impl Settings {
     }
 }
 
+impl Settings {
+    /// The OpenID provider settings around `issuer`.
+    fn oidc(&self, issuer: &str) -> Result<OidcSettings, ConfigError> {
+        let problem = |setting, problem: String| ConfigError::Oidc { setting, problem };
+        let audiences: Vec<String> = self
+            .oidc_audience
+            .iter()
+            .map(|a| a.trim().to_owned())
+            .filter(|a| !a.is_empty())
+            .collect();
+        if audiences.is_empty() {
+            return Err(problem(
+                "--oidc-audience / FOLIO_OIDC_AUDIENCE",
+                "name the audience Folio's tokens are minted for; without it a token the provider \
+                 minted for any other application would be accepted"
+                    .into(),
+            ));
+        }
+        let url =
+            checked_issuer(issuer).map_err(|e| problem("--oidc-issuer / FOLIO_OIDC_ISSUER", e))?;
+        let algorithms = self
+            .oidc_algorithms
+            .iter()
+            .map(|name| {
+                OidcSettings::algorithm(name)
+                    .map_err(|e| problem("--oidc-algorithms / FOLIO_OIDC_ALGORITHMS", e))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let mapping = ClaimMapping {
+            tenant: self
+                .oidc_tenant_claim
+                .parse()
+                .map_err(|e| problem("--oidc-tenant-claim / FOLIO_OIDC_TENANT_CLAIM", e))?,
+            roles: self
+                .oidc_roles_claim
+                .parse()
+                .map_err(|e| problem("--oidc-roles-claim / FOLIO_OIDC_ROLES_CLAIM", e))?,
+            role_names: match &self.oidc_role_map {
+                Some(spec) => ClaimMapping::parse_role_names(spec)
+                    .map_err(|e| problem("--oidc-role-map / FOLIO_OIDC_ROLE_MAP", e))?,
+                None => Default::default(),
+            },
+        };
+        Ok(OidcSettings {
+            algorithms,
+            mapping,
+            ..OidcSettings::new(url, audiences)
+        })
+    }
+}
+
+/// An issuer must be an absolute http(s) URL; `https` unless the provider is on
+/// this machine (development and tests).
+fn checked_issuer(issuer: &str) -> Result<String, String> {
+    let issuer = issuer.trim();
+    let (scheme, rest) = issuer
+        .split_once("://")
+        .ok_or_else(|| format!("{issuer} is not an http(s) URL"))?;
+    let host = rest.split('/').next().unwrap_or_default();
+    let host = host.rsplit_once(':').map_or(host, |(host, _port)| host);
+    let loopback = matches!(host, "127.0.0.1" | "localhost" | "[::1]");
+    match scheme {
+        _ if host.is_empty() => Err(format!("{issuer} names no host")),
+        "https" => Ok(issuer.to_owned()),
+        "http" if loopback => Ok(issuer.to_owned()),
+        "http" => Err(format!(
+            "{issuer} is not https: tokens and keys would cross the network unprotected"
+        )),
+        _ => Err(format!("{issuer} is not an http(s) URL")),
+    }
+}
+
 impl Config {
     /// The defaults for a database URL: no master key, development tokens (what
     /// the tests and the benchmark start from).
@@ -342,25 +477,11 @@ impl Config {
     /// The keys `folio token` and the demo mint with: the HS256 secret, else the
     /// development secret (an RS256 key cannot mint: the identity provider does).
     pub fn minting_keys(&self) -> Result<TokenKeys, ConfigError> {
-        match &self.tokens {
-            TokenSource::PublicKeyFile(_) => Err(ConfigError::TokenKey(
-                "tokens can only be minted with FOLIO_JWT_SECRET; with FOLIO_JWT_PUBLIC_KEY your identity provider mints them".into(),
-            )),
-            _ => self.token_keys(),
-        }
-    }
-
-    /// The token keys: an RS256 public key, else an HS256 secret, else the
-    /// development secret (with a warning).
-    pub fn token_keys(&self) -> Result<TokenKeys, ConfigError> {
         let invalid = |e: &dyn std::fmt::Display| ConfigError::TokenKey(e.to_string());
         match &self.tokens {
-            TokenSource::PublicKeyFile(path) => {
-                let pem = std::fs::read(path).map_err(|e| {
-                    ConfigError::TokenKey(format!("cannot read {}: {e}", path.display()))
-                })?;
-                TokenKeys::rs256(&pem).map_err(|e| invalid(&e))
-            }
+            TokenSource::PublicKeyFile(_) | TokenSource::Oidc(_) => Err(ConfigError::TokenKey(
+                "tokens can only be minted with FOLIO_JWT_SECRET; with FOLIO_JWT_PUBLIC_KEY or FOLIO_OIDC_ISSUER your identity provider mints them".into(),
+            )),
             TokenSource::Secret(secret) => {
                 TokenKeys::hs256(secret.as_bytes()).map_err(|e| invalid(&e))
             }
@@ -369,6 +490,25 @@ impl Config {
                 TokenKeys::hs256(DEVELOPMENT_SECRET.as_bytes()).map_err(|e| invalid(&e))
             }
             TokenSource::Missing => Err(ConfigError::NoTokenKey),
+        }
+    }
+
+    /// What checks bearer tokens: the OpenID provider, else the configured key
+    /// (an RS256 public key or an HS256 secret), else the development secret.
+    pub fn authenticator(&self) -> Result<Authenticator, ConfigError> {
+        match &self.tokens {
+            TokenSource::Oidc(settings) => OidcVerifier::new(settings.clone())
+                .map(Authenticator::from)
+                .map_err(|e| ConfigError::TokenKey(e.to_string())),
+            TokenSource::PublicKeyFile(path) => {
+                let pem = std::fs::read(path).map_err(|e| {
+                    ConfigError::TokenKey(format!("cannot read {}: {e}", path.display()))
+                })?;
+                TokenKeys::rs256(&pem)
+                    .map(Authenticator::from)
+                    .map_err(|e| ConfigError::TokenKey(e.to_string()))
+            }
+            _ => self.minting_keys().map(Authenticator::from),
         }
     }
 
@@ -578,12 +718,17 @@ mod tests {
         let dev = parse(&["--dev"]).settings.validate().expect("valid");
         // Then without --dev nothing can check a token, and the refusal names
         // every way out
-        let refused = strict.token_keys().expect_err("no key").to_string();
-        for way_out in ["FOLIO_JWT_SECRET", "FOLIO_JWT_PUBLIC_KEY", "--dev"] {
+        let refused = strict.authenticator().expect_err("no key").to_string();
+        for way_out in [
+            "FOLIO_JWT_SECRET",
+            "FOLIO_JWT_PUBLIC_KEY",
+            "FOLIO_OIDC_ISSUER",
+            "--dev",
+        ] {
             assert!(refused.contains(way_out), "{refused}");
         }
         // And with it the development secret serves loopback and nothing else
-        assert!(dev.token_keys().is_ok());
+        assert!(dev.authenticator().is_ok());
         let loopback = "127.0.0.1:8080".parse().unwrap();
         let everywhere = "0.0.0.0:8080".parse().unwrap();
         assert!(dev.require_safe_listener(loopback).is_ok());
@@ -640,6 +785,64 @@ mod tests {
             cli.settings.validate(),
             Err(ConfigError::TwoTokenSources)
         ));
+    }
+
+    #[test]
+    fn an_openid_provider_needs_an_audience_https_and_asymmetric_algorithms() {
+        let issuer = ["--oidc-issuer", "https://id.example.com/realms/acme"];
+        let refusal = |extra: &[&str]| {
+            let args: Vec<&str> = issuer.iter().chain(extra).copied().collect();
+            parse(&args).settings.validate().unwrap_err().to_string()
+        };
+        // Given an issuer without an audience, Then the refusal says why it matters
+        assert!(refusal(&[]).contains("FOLIO_OIDC_AUDIENCE"));
+        // Given HS256, Then it is refused: published keys are asymmetric
+        let hs = refusal(&["--oidc-audience", "folio", "--oidc-algorithms", "HS256"]);
+        assert!(hs.contains("symmetric"), "{hs}");
+        // Given a plain-http issuer off this machine, Then it is refused
+        let args = [
+            "--oidc-issuer",
+            "http://id.example.com",
+            "--oidc-audience",
+            "folio",
+        ];
+        let plain = parse(&args).settings.validate().unwrap_err().to_string();
+        assert!(plain.contains("not https"), "{plain}");
+        // Given a bad role map, Then the setting is named
+        let map = refusal(&["--oidc-audience", "folio", "--oidc-role-map", "x=owner"]);
+        assert!(map.contains("FOLIO_OIDC_ROLE_MAP"), "{map}");
+        // Given a secret besides the issuer, Then one source must be chosen
+        assert!(refusal(&["--oidc-audience", "a", "--jwt-secret", "s"]).contains("not several"));
+        // Given everything, Then it is valid, listens anywhere and cannot mint
+        let args = [
+            issuer[0],
+            issuer[1],
+            "--oidc-audience",
+            "folio, billing",
+            "--oidc-roles-claim",
+            "/realm_access/roles",
+            "--oidc-role-map",
+            "finance=accountant",
+        ];
+        let config = parse(&args).settings.validate().expect("valid");
+        let TokenSource::Oidc(settings) = &config.tokens else {
+            panic!("{:?}", config.tokens);
+        };
+        assert_eq!(settings.audiences, ["folio", "billing"]);
+        assert_eq!(settings.mapping.roles.to_string(), "/realm_access/roles");
+        assert!(config.authenticator().is_ok());
+        assert!(config.minting_keys().is_err());
+        assert!(config
+            .require_safe_listener("0.0.0.0:8080".parse().unwrap())
+            .is_ok());
+        // And a provider on this machine may speak plain http
+        let local = [
+            "--oidc-issuer",
+            "http://127.0.0.1:9000",
+            "--oidc-audience",
+            "f",
+        ];
+        assert!(parse(&local).settings.validate().is_ok());
     }
 
     #[test]

@@ -185,13 +185,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             demo::run(&app, &keys).await
         }
         Command::Serve { serve, kafka } => {
-            let keys = config.token_keys()?;
+            let authenticator = config.authenticator()?;
             let limits = serve.limits()?;
             let protection = serve.protection()?;
             serve::run(
                 &config,
                 &serve.listen,
-                keys,
+                authenticator,
                 (limits, protection),
                 kafka.config()?,
             )

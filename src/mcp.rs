@@ -14,10 +14,14 @@ pub async fn run(config: &Config, token: Option<String>) -> anyhow::Result<()> {
     let token = token.context(
         "no token: set FOLIO_MCP_TOKEN (or --token) to a bearer token; every tool call is made as its subject",
     )?;
-    let keys = config.token_keys()?;
-    keys.verify(&token).context("the MCP token is refused")?;
+    let authenticator = config.authenticator()?;
+    authenticator
+        .verify(&token)
+        .await
+        .context("the MCP token is refused")?;
     let app = App::start(config).await?;
-    let server = FolioMcp::for_token(app.api_services(), Limits::default(), keys, token)
+    let server = FolioMcp::for_token(app.api_services(), Limits::default(), authenticator, token)
+        .await
         .context("the MCP token is refused")?;
     server.serve_stdio().await.context("the MCP session failed")
 }

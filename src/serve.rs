@@ -5,7 +5,7 @@ use anyhow::Context;
 use folio::config::Config;
 use folio::wiring::App;
 use folio_api::protection::Protection;
-use folio_api::{router, AppState, Limits, TokenKeys};
+use folio_api::{router, AppState, Authenticator, Limits};
 use folio_infra::kafka::{KafkaConfig, KafkaProjections, Relay};
 use folio_infra::postgres::{feed, reachability};
 use tokio::signal::unix::{signal, Signal, SignalKind};
@@ -22,7 +22,7 @@ pub fn print_line(line: &str) {
 pub async fn run(
     config: &Config,
     listen: &str,
-    keys: TokenKeys,
+    authenticator: Authenticator,
     (limits, protection): (Limits, Protection),
     kafka: Option<KafkaConfig>,
 ) -> anyhow::Result<()> {
@@ -30,13 +30,20 @@ pub async fn run(
         .await
         .with_context(|| format!("cannot listen on {listen}"))?;
     config.require_safe_listener(listener.local_addr()?)?;
+    if let Authenticator::Oidc(provider) = &authenticator {
+        // Learn at start, not at the first request, that the provider is
+        // unreachable or misconfigured; requests retry the fetch themselves.
+        if provider.refresh().await.is_err() {
+            tracing::error!(issuer = provider.issuer(), "the OpenID provider's keys cannot be fetched; tokens are refused with UNAVAILABLE until they can");
+        }
+    }
     let app = App::start(config).await?;
     let projections = app.projections();
     projections.install().await?;
     let (changes, _) = broadcast::channel(1024);
     let state = AppState::new(
         app.api_services(),
-        keys,
+        authenticator,
         limits,
         protection,
         changes.clone(),

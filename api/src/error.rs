@@ -7,13 +7,15 @@
 //! validation, limits) are labelled by `with_codes`.
 
 use async_graphql::ErrorExtensions;
-use axum::http::StatusCode;
+use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use folio_commands::history::HistoryError;
 use folio_commands::{CommandError, Forbidden};
 use folio_domain::{Coded, ErrorCode};
 use serde_json::json;
+
+use crate::auth::AuthError;
 
 /// An error as every edge reports it: a stable code and a message for a person.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -95,6 +97,30 @@ pub fn history(error: HistoryError) -> ApiError {
         }
         _ => coded(code, error.to_string()),
     }
+}
+
+/// A refused token: `UNAUTHENTICATED`, except when the identity provider could
+/// not be asked (`UNAVAILABLE`: not the caller's fault, a retry may pass).
+pub fn authentication(error: &AuthError) -> ApiError {
+    match error {
+        AuthError::ProviderUnavailable(_) => coded(ErrorCode::Unavailable, error.to_string()),
+        _ => coded(ErrorCode::Unauthenticated, error.to_string()),
+    }
+}
+
+/// [`authentication`] as an HTTP answer before any protocol runs: 401 with
+/// `WWW-Authenticate: Bearer`, or 503 with `Retry-After`.
+pub(crate) fn authentication_response(error: &AuthError) -> Response {
+    let refusal = authentication(error);
+    let (status, name, value) = match refusal.code {
+        ErrorCode::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, header::RETRY_AFTER, "5"),
+        _ => (StatusCode::UNAUTHORIZED, header::WWW_AUTHENTICATE, "Bearer"),
+    };
+    let mut response = error_response(status, refusal.code, &refusal.message);
+    response
+        .headers_mut()
+        .insert(name, header::HeaderValue::from_static(value));
+    response
 }
 
 /// A bug (a value the code cannot map): logged, reported without detail.

@@ -32,7 +32,7 @@ pub mod request;
 pub mod server;
 pub mod trace;
 
-pub use auth::TokenKeys;
+pub use auth::{Authenticator, TokenKeys};
 pub use folio_commands::Role;
 pub use graphql::{sdl, Limits, Services};
 pub use server::{router, AppState};

@@ -23,8 +23,8 @@ use serde_json::json;
 use tokio::sync::broadcast;
 use tracing::Instrument;
 
-use crate::auth::{AuthError, TokenKeys};
-use crate::error::{error_response, with_codes};
+use crate::auth::Authenticator;
+use crate::error::{authentication, authentication_response, error_response, with_codes};
 use crate::graphql::{build, request_data, FolioSchema, Limits, Services};
 use crate::metrics::Metrics;
 use crate::protection::{Protection, RateLimits};
@@ -34,7 +34,7 @@ use crate::protection::{Protection, RateLimits};
 pub struct AppState {
     services: Services,
     schema: FolioSchema,
-    keys: Arc<TokenKeys>,
+    authenticator: Authenticator,
     limits: Limits,
     metrics: Metrics,
     protection: Protection,
@@ -44,7 +44,7 @@ pub struct AppState {
 impl std::fmt::Debug for AppState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AppState")
-            .field("keys", &self.keys)
+            .field("authenticator", &self.authenticator)
             .field("limits", &self.limits)
             .finish_non_exhaustive()
     }
@@ -55,7 +55,7 @@ impl AppState {
     /// carries committed events to subscriptions.
     pub fn new(
         services: Services,
-        keys: TokenKeys,
+        authenticator: Authenticator,
         limits: Limits,
         protection: Protection,
         changes: broadcast::Sender<Arc<FeedEvent>>,
@@ -73,7 +73,7 @@ impl AppState {
         AppState {
             schema: build(&limits, changes),
             services,
-            keys: Arc::new(keys),
+            authenticator,
             limits,
             metrics: Metrics::install(),
             protection,
@@ -86,7 +86,7 @@ impl AppState {
 pub fn router(state: AppState) -> Router {
     let services = &state.services;
     let gate = crate::mcp::Gate {
-        keys: state.keys.clone(),
+        authenticator: state.authenticator.clone(),
         rate_limits: state.rate_limits.clone(),
     };
     let mcp = Router::new()
@@ -196,15 +196,9 @@ async fn execute(
     let authorization = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok());
-    let principal = match state.keys.from_header(authorization) {
+    let principal = match state.authenticator.from_header(authorization).await {
         Ok(principal) => principal,
-        Err(error) => {
-            return error_response(
-                StatusCode::UNAUTHORIZED,
-                ErrorCode::Unauthenticated,
-                &error.to_string(),
-            )
-        }
+        Err(error) => return authentication_response(&error),
     };
     if let Err(refusal) = state.rate_limits.check_tenant(principal.tenant_id) {
         return refusal.into_response();
@@ -343,13 +337,11 @@ async fn subscriptions(
                         .get("Authorization")
                         .or_else(|| payload.get("authorization"))
                         .and_then(|v| v.as_str());
-                    let principal =
-                        state
-                            .keys
-                            .from_header(authorization)
-                            .map_err(|e: AuthError| {
-                                crate::error::coded(ErrorCode::Unauthenticated, e.to_string())
-                            })?;
+                    let principal = state
+                        .authenticator
+                        .from_header(authorization)
+                        .await
+                        .map_err(|e| authentication(&e))?;
                     Ok(request_data(principal, &state.services, state.limits))
                 })
                 .serve()

@@ -1,5 +1,6 @@
-//! Who is calling: bearer JWTs (HS256 with a shared secret, or RS256 with a public
-//! key) carrying subject, tenant and roles.
+//! Tokens checked against one configured key: HS256 with a shared secret (which
+//! also mints, for `folio token`, the demo and tests) or RS256 with a PEM public
+//! key. Such tokens carry Folio's own claims: `sub`, `tenant` and `roles`.
 
 use chrono::Utc;
 use folio_commands::{Caller, Role};
@@ -7,6 +8,8 @@ use folio_domain::ids::{TenantId, UserId};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
+
+use super::AuthError;
 
 /// The claims Folio reads from a token.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -21,20 +24,6 @@ pub struct Claims {
     pub exp: i64,
     /// Issued at.
     pub iat: i64,
-}
-
-/// Why a token was refused.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum AuthError {
-    /// No `Authorization: Bearer` header.
-    #[error("a bearer token is required (Authorization: Bearer <jwt>)")]
-    Missing,
-    /// The token has expired.
-    #[error("the token has expired; get a new one")]
-    Expired,
-    /// Signature, algorithm or claims are wrong.
-    #[error("the token is not valid: {0}")]
-    Invalid(String),
 }
 
 /// How tokens are verified (and, with a secret, minted).
@@ -126,18 +115,5 @@ impl TokenKeys {
         };
         jsonwebtoken::encode(&Header::new(self.algorithm), &claims, encoding)
             .map_err(|e| AuthError::Invalid(e.to_string()))
-    }
-
-    /// The caller named by an `Authorization` header value.
-    pub fn from_header(&self, header: Option<&str>) -> Result<Caller, AuthError> {
-        let token = header
-            .and_then(|h| {
-                h.strip_prefix("Bearer ")
-                    .or_else(|| h.strip_prefix("bearer "))
-            })
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-            .ok_or(AuthError::Missing)?;
-        self.verify(token)
     }
 }

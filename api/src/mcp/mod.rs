@@ -23,7 +23,7 @@ pub mod writes;
 use std::sync::Arc;
 
 use axum::extract::{Request, State};
-use axum::http::{header, StatusCode};
+use axum::http::header;
 use axum::middleware::Next;
 use axum::response::Response;
 use folio_commands::Caller;
@@ -41,8 +41,8 @@ use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, Stream
 use rmcp::{tool_handler, ErrorData, RoleServer};
 use serde_json::json;
 
-use crate::auth::{AuthError, TokenKeys};
-use crate::error::{coded, error_response, validation, ApiError};
+use crate::auth::{AuthError, Authenticator};
+use crate::error::{coded, validation, ApiError};
 use crate::request::{Limits, RequestContext, Services};
 
 /// What an assistant is told about the server when it connects.
@@ -78,10 +78,10 @@ impl std::fmt::Debug for FolioMcp {
 #[derive(Debug, Clone)]
 pub struct TraceParent(pub Option<String>);
 
-/// The one token of a stdio session and the keys that verify it.
+/// The one token of a stdio session and what verifies it.
 #[derive(Clone)]
 struct SessionToken {
-    keys: Arc<TokenKeys>,
+    authenticator: Authenticator,
     token: String,
 }
 
@@ -96,16 +96,17 @@ impl FolioMcp {
     }
 
     /// A server whose every request is made with `token` (stdio). Refused at once
-    /// if `keys` do not accept the token, so a misconfigured client fails at start.
-    pub fn for_token(
+    /// if `authenticator` does not accept the token, so a misconfigured client
+    /// fails at start.
+    pub async fn for_token(
         services: Services,
         limits: Limits,
-        keys: TokenKeys,
+        authenticator: Authenticator,
         token: String,
     ) -> Result<Self, AuthError> {
-        keys.verify(&token)?;
+        authenticator.verify(&token).await?;
         let session = SessionToken {
-            keys: Arc::new(keys),
+            authenticator,
             token,
         };
         Ok(Self::new(services, limits, Some(session)))
@@ -123,12 +124,13 @@ impl FolioMcp {
     /// The request context of one tool call: the session token's caller (checked
     /// again, so an expired token stops working), or the one the HTTP request was
     /// authenticated as.
-    fn request(&self, extensions: &Extensions) -> Result<RequestContext, ApiError> {
+    async fn request(&self, extensions: &Extensions) -> Result<RequestContext, ApiError> {
         let caller = match &self.session_token {
             Some(session) => session
-                .keys
+                .authenticator
                 .verify(&session.token)
-                .map_err(|e| coded(ErrorCode::Unauthenticated, e.to_string()))?,
+                .await
+                .map_err(|e| crate::error::authentication(&e))?,
             None => extensions
                 .get::<axum::http::request::Parts>()
                 .and_then(|parts| parts.extensions.get::<Caller>())
@@ -269,8 +271,8 @@ pub fn http_service(
 /// What an MCP HTTP request must pass before the protocol sees it.
 #[derive(Debug, Clone)]
 pub struct Gate {
-    /// The keys that verify bearer tokens.
-    pub keys: Arc<TokenKeys>,
+    /// What verifies bearer tokens.
+    pub authenticator: Authenticator,
     /// The per-tenant limits, shared with GraphQL.
     pub rate_limits: crate::protection::RateLimits,
 }
@@ -283,7 +285,7 @@ pub async fn authenticate(State(gate): State<Gate>, mut request: Request, next: 
         .headers()
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok());
-    match gate.keys.from_header(authorization) {
+    match gate.authenticator.from_header(authorization).await {
         Ok(caller) => {
             if let Err(refusal) = gate.rate_limits.check_tenant(caller.tenant_id) {
                 return axum::response::IntoResponse::into_response(refusal);
@@ -291,17 +293,6 @@ pub async fn authenticate(State(gate): State<Gate>, mut request: Request, next: 
             request.extensions_mut().insert(caller);
             next.run(request).await
         }
-        Err(error) => {
-            let mut response = error_response(
-                StatusCode::UNAUTHORIZED,
-                ErrorCode::Unauthenticated,
-                &error.to_string(),
-            );
-            response.headers_mut().insert(
-                header::WWW_AUTHENTICATE,
-                header::HeaderValue::from_static("Bearer"),
-            );
-            response
-        }
+        Err(error) => crate::error::authentication_response(&error),
     }
 }

@@ -277,7 +277,7 @@ impl FolioMcp {
         action: Action,
         token: Option<&str>,
     ) -> Result<RequestContext, ApiError> {
-        let request = self.request(extensions)?;
+        let request = self.request(extensions).await?;
         request.ready_to_read(action, token).await?;
         Ok(request)
     }
@@ -397,7 +397,7 @@ impl FolioMcp {
         extensions: Extensions,
         Parameters(args): Parameters<ListExpenses>,
     ) -> Result<Json<Listed<ExpenseRow>>, ApiError> {
-        let request = self.request(&extensions)?;
+        let request = self.request(&extensions).await?;
         let scope = request.expense_scope()?;
         request
             .await_token(args.list.consistency_token.as_deref())
@@ -504,7 +504,7 @@ impl FolioMcp {
         extensions: Extensions,
         Parameters(args): Parameters<HistoryArgs>,
     ) -> Result<Json<History>, ApiError> {
-        let request = self.request(&extensions)?;
+        let request = self.request(&extensions).await?;
         let events = request
             .audit_trail
             .stream(

@@ -112,7 +112,7 @@ impl FolioMcp {
         F: FnOnce(RequestContext, folio_commands::CommandContext, T) -> Fut,
         Fut: std::future::Future<Output = Result<CommandOutcome, folio_commands::CommandError<E>>>,
     {
-        let request = self.request(extensions)?;
+        let request = self.request(extensions).await?;
         let context = request
             .command(&args.idempotency_key, args.expected_version)?
             .traced(Self::trace_parent(extensions));
