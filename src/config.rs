@@ -558,6 +558,14 @@ pub struct ServeSettings {
         default_value_t = Protection::DEFAULT_PER_ADDRESS
     )]
     pub rate_limit_per_address: u32,
+    /// GraphQL complexity one tenant may spend per second (twice that in a
+    /// burst; at least half the largest query's complexity); 0: no budget.
+    #[arg(
+        long,
+        env = "FOLIO_COMPLEXITY_PER_TENANT",
+        default_value_t = Protection::DEFAULT_COMPLEXITY_PER_TENANT
+    )]
+    pub complexity_per_tenant: u32,
     /// Browser origins allowed to call the API, comma-separated
     /// (`https://app.example.com`); none by default.
     #[arg(long, env = "FOLIO_CORS_ORIGINS", value_delimiter = ',')]
@@ -602,9 +610,21 @@ impl ServeSettings {
                 });
             }
         }
+        // A burst (twice the rate) must hold the largest query allowed, or that
+        // query could never run.
+        let largest = Limits::DEFAULT.max_complexity as u64;
+        let budget = self.complexity_per_tenant;
+        if budget != 0 && u64::from(budget) * 2 < largest {
+            return Err(ConfigError::OutOfRange {
+                setting: "--complexity-per-tenant / FOLIO_COMPLEXITY_PER_TENANT",
+                expected: "0 (no budget) or at least half the largest query's complexity (1000)",
+                given: budget.to_string(),
+            });
+        }
         Ok(Protection {
             per_tenant: self.rate_limit_per_tenant,
             per_address: self.rate_limit_per_address,
+            complexity_per_tenant: budget,
             cors_origins: self.cors_origins.clone(),
         })
     }

@@ -9,6 +9,7 @@ mod kafka;
 mod mcp;
 mod projections;
 mod serve;
+mod tenant;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use folio::config::{KafkaSettings, ServeSettings, Settings};
@@ -107,6 +108,11 @@ enum Command {
     Gdpr {
         #[command(subcommand)]
         action: gdpr::GdprAction,
+    },
+    /// Create a tenant with its directory (an operator's act).
+    Tenant {
+        #[command(subcommand)]
+        action: tenant::TenantAction,
     },
     /// Inspect, rebuild or run the projectors that fill the read models.
     Projections {
@@ -234,6 +240,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Gdpr { action } => {
             let app = App::start(&config).await?;
             gdpr::run(&app, action).await
+        }
+        Command::Tenant { action } => {
+            let app = App::start(&config).await?;
+            tenant::run(&app, action).await
         }
         Command::Projections { action } => {
             let app = App::start(&config).await?;

@@ -148,7 +148,7 @@ async fn projections_status_shows_lag_and_rebuild_clears_it() {
 
     // Not installed yet: everything is behind.
     let before = statuses(&db);
-    assert_eq!(before.len(), 2);
+    assert_eq!(before.len(), 3);
     for status in &before {
         assert_eq!(status["installed"], false, "{status}");
         assert_eq!(status["events_behind"], 1, "{status}");
@@ -186,7 +186,7 @@ async fn projections_status_shows_lag_and_rebuild_clears_it() {
     assert!(!unknown.status.success());
     assert_eq!(
         String::from_utf8_lossy(&unknown.stderr).trim(),
-        "folio: no projector is called 'ledger' (known: invoicing, expenses)"
+        "folio: no projector is called 'ledger' (known: invoicing, expenses, directory)"
     );
 }
 

@@ -11,6 +11,9 @@ use std::path::PathBuf;
 use chrono::{NaiveDate, TimeZone, Utc};
 use cqrs_es::DomainEvent;
 use folio_domain::customer::{ContactDetails, CustomerEvent, TaxDetails};
+use folio_domain::directory::{
+    ApprovalRouting, DirectoryPolicy, Enrollment, Role, TenantEvent, UserEvent,
+};
 use folio_domain::document_number::DocumentNumber;
 use folio_domain::expense::{ExpenseDetails, ExpenseEvent, ExpensePolicy, PolicyViolation};
 use folio_domain::ids::*;
@@ -118,6 +121,8 @@ fn all_schemas() -> BTreeMap<String, Value> {
     all.extend(schemas_of::<InvoiceEvent>("Invoice"));
     all.extend(schemas_of::<ExpenseEvent>("Expense"));
     all.extend(schemas_of::<SettingsEvent>("TenantSettings"));
+    all.extend(schemas_of::<TenantEvent>("Tenant"));
+    all.extend(schemas_of::<UserEvent>("User"));
     all
 }
 
@@ -388,6 +393,55 @@ fn samples() -> Vec<(&'static str, String, String, Value)> {
             },
         ],
     );
+    let policy = DirectoryPolicy {
+        enrollment: Enrollment::InviteOnly,
+        approval_routing: ApprovalRouting::EmployeesManager,
+    };
+    push(
+        &mut out,
+        "Tenant",
+        vec![
+            TenantEvent::TenantCreated {
+                tenant_id: TenantId(id(1)),
+                name: "Acme".into(),
+                policy,
+            },
+            TenantEvent::DirectoryConfigured {
+                tenant_id: TenantId(id(1)),
+                policy: DirectoryPolicy::default(),
+            },
+        ],
+    );
+    push(
+        &mut out,
+        "User",
+        vec![
+            UserEvent::UserInvited {
+                tenant_id: TenantId(id(1)),
+                subject: UserId::new("ana"),
+                roles: vec![Role::Employee, Role::Approver],
+                manager: Some(UserId::new("boss")),
+                cost_center: Some("CC-1".into()),
+            },
+            UserEvent::UserEnrolled {
+                tenant_id: TenantId(id(1)),
+                subject: UserId::new("bo"),
+                roles: vec![Role::Auditor],
+            },
+            UserEvent::UserActivated {},
+            UserEvent::UserDeactivated {
+                reason: "left".into(),
+            },
+            UserEvent::UserReactivated {},
+            UserEvent::UserRolesAssigned {
+                roles: vec![Role::Admin],
+            },
+            UserEvent::UserManagerSet { manager: None },
+            UserEvent::UserCostCenterSet {
+                cost_center: Some("CC-2".into()),
+            },
+        ],
+    );
     // As stored: every personal field sealed.
     let sealed = serde_json::to_value(SealedPersonalData {
         sealed: SealedBox {
@@ -425,6 +479,8 @@ fn every_event_variant_has_a_sample_and_validates_against_its_committed_schema()
         ("Invoice", InvoiceEvent::VARIANTS),
         ("Expense", ExpenseEvent::VARIANTS),
         ("TenantSettings", SettingsEvent::VARIANTS),
+        ("Tenant", TenantEvent::VARIANTS),
+        ("User", UserEvent::VARIANTS),
     ];
     for (aggregate, variants) in declared {
         for variant in variants {

@@ -118,7 +118,14 @@ async fn commands_reach_the_read_models_through_kafka_as_in_embedded_mode() {
     // aggregate, in sequence order per aggregate, with the envelope and headers.
     let stored = event_count(&db.app).await;
     let mut relayed = 0;
-    for aggregate_type in ["Customer", "Invoice", "Expense", "TenantSettings"] {
+    for aggregate_type in [
+        "Customer",
+        "Invoice",
+        "Expense",
+        "TenantSettings",
+        "Tenant",
+        "User",
+    ] {
         let topic = config.topic(aggregate_type);
         let stored_of_type: i64 =
             sqlx::query_scalar("SELECT count(*) FROM events WHERE aggregate_type = $1")
@@ -210,7 +217,8 @@ async fn two_projector_instances_share_the_partitions_and_keep_aggregate_order()
     loop {
         backlog(&db, 1).await;
         let writers = offsets_written_by(&db).await;
-        if writers.len() == 2 && writers.values().all(|w| w.len() == 2) {
+        let projectors = folio_projections::all().len();
+        if writers.len() == projectors && writers.values().all(|w| w.len() == 2) {
             break;
         }
         assert!(

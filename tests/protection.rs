@@ -189,3 +189,65 @@ async fn only_configured_origins_may_call_from_a_browser_and_every_answer_has_se
     );
     assert_eq!(page.headers()["x-frame-options"], "DENY");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_tenant_spending_its_complexity_budget_gets_limit_and_another_is_unaffected() {
+    let db = TestDatabase::new().await;
+    // The smallest budget allowed: 1,000 per second, a burst of 2,000.
+    let env = [
+        ("FOLIO_COMPLEXITY_PER_TENANT", "1000"),
+        ("FOLIO_RATE_LIMIT_PER_TENANT", "0"),
+        ("FOLIO_RATE_LIMIT_PER_ADDRESS", "0"),
+    ];
+    let server = Server::start_with(&db, &env).await;
+    let heavy = json!({"query": "{ invoices(first: 100) { edges { cursor node { id number status
+        total currency amountDue lines { description totalAmount } } } } }"})
+    .to_string();
+    let light = json!({"query": "{ __typename }"}).to_string();
+    let greedy = server.token(tenant(), "bi", Role::Accountant);
+    let modest = server.token(tenant(), "ann", Role::Accountant);
+
+    // When one tenant sends heavy queries back to back (far fewer requests than
+    // any rate limit would notice)
+    let mut refusal = None;
+    for _ in 0..50 {
+        let (status, body) = server.post(Some(&greedy), heavy.clone()).await;
+        assert_eq!(status, 200, "{body}");
+        if body["errors"][0]["extensions"]["code"] == "LIMIT" {
+            refusal = Some(body);
+            break;
+        }
+        assert!(body.get("errors").is_none(), "{body}");
+    }
+    // Then its budget runs out: LIMIT, saying why and when to retry, nothing read
+    let refusal = refusal.expect("50 heavy queries within a second spend 2,000");
+    let error = &refusal["errors"][0];
+    assert!(
+        error["message"]
+            .as_str()
+            .unwrap()
+            .contains("complexity budget"),
+        "{refusal}"
+    );
+    assert!(
+        error["extensions"]["retryAfter"]
+            .as_u64()
+            .is_some_and(|s| s >= 1),
+        "{refusal}"
+    );
+    assert!(refusal["data"].is_null(), "{refusal}");
+    // And another tenant's heavy query is served at once
+    let (_, theirs) = server.post(Some(&modest), heavy).await;
+    assert!(theirs.get("errors").is_none(), "{theirs}");
+    // And the greedy tenant's light queries pass again within a few seconds
+    support::eventually("the budget refills", || async {
+        let (_, body) = server.post(Some(&greedy), light.clone()).await;
+        body.get("errors").is_none().then_some(())
+    })
+    .await;
+    let metrics = server.text("/metrics").await;
+    assert!(
+        metrics.contains("folio_rate_limited_total{scope=\"complexity\"}"),
+        "{metrics}"
+    );
+}

@@ -11,7 +11,7 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use folio_commands::history::HistoryError;
-use folio_commands::{CommandError, Forbidden};
+use folio_commands::{CommandError, Forbidden, IdentifyError};
 use folio_domain::{Coded, ErrorCode};
 use serde_json::json;
 
@@ -108,13 +108,37 @@ pub fn authentication(error: &AuthError) -> ApiError {
     }
 }
 
-/// [`authentication`] as an HTTP answer before any protocol runs: 401 with
-/// `WWW-Authenticate: Bearer`, or 503 with `Retry-After`.
-pub(crate) fn authentication_response(error: &AuthError) -> Response {
-    let refusal = authentication(error);
+/// A verified token the tenant's directory does not admit: `UNAUTHENTICATED`
+/// for a deactivated or uninvited subject, `UNAVAILABLE` (logged) when the
+/// directory cannot be read.
+pub fn identification(error: IdentifyError) -> ApiError {
+    let code = error.code();
+    match &error {
+        IdentifyError::Unavailable(cause) => {
+            tracing::error!(error = %cause, "the directory cannot be read");
+            coded(code, error.to_string())
+        }
+        IdentifyError::FirstSight(CommandError::Unavailable(_)) => {
+            coded(code, "the directory cannot be written; retry shortly")
+        }
+        IdentifyError::FirstSight(_) if code == ErrorCode::Internal => {
+            tracing::error!(error = ?error, "recording a first sight failed");
+            coded(code, "internal error; it was logged")
+        }
+        _ => coded(code, error.to_string()),
+    }
+}
+
+/// A refused caller ([`authentication`], [`identification`]) as an HTTP answer
+/// before any protocol runs: 401 with `WWW-Authenticate: Bearer`, or 503 with
+/// `Retry-After`.
+pub(crate) fn admission_response(refusal: &ApiError) -> Response {
     let (status, name, value) = match refusal.code {
         ErrorCode::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, header::RETRY_AFTER, "5"),
-        _ => (StatusCode::UNAUTHORIZED, header::WWW_AUTHENTICATE, "Bearer"),
+        ErrorCode::Unauthenticated => {
+            (StatusCode::UNAUTHORIZED, header::WWW_AUTHENTICATE, "Bearer")
+        }
+        _ => (StatusCode::INTERNAL_SERVER_ERROR, header::RETRY_AFTER, "5"),
     };
     let mut response = error_response(status, refusal.code, &refusal.message);
     response

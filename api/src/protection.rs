@@ -1,6 +1,8 @@
 //! What keeps one client from taking the whole server, and browsers from being
-//! turned against it: rate limits per tenant and per client address, CORS for
-//! the configured origins only, and security headers on every response.
+//! turned against it: rate limits per tenant and per client address, a budget of
+//! GraphQL complexity per tenant (a few huge queries cost what many small ones
+//! do), CORS for the configured origins only, and security headers on every
+//! response.
 //!
 //! The limits are GCRA (the `governor` crate): a steady rate with a burst of
 //! twice that. A request over a limit is answered at once with `LIMIT`, HTTP
@@ -35,6 +37,9 @@ pub struct Protection {
     /// Requests per second one client address may make (twice that in a burst);
     /// 0: no limit.
     pub per_address: u32,
+    /// GraphQL complexity (fields, lists weighted by their page size) one tenant
+    /// may spend per second (twice that in a burst); 0: no budget.
+    pub complexity_per_tenant: u32,
     /// Browser origins allowed to call the API (`https://app.example.com`);
     /// none: no cross-origin browser calls.
     pub cors_origins: Vec<String>,
@@ -46,6 +51,9 @@ impl Protection {
     pub const DEFAULT_PER_TENANT: u32 = 200;
     /// See [`Protection::DEFAULT_PER_TENANT`].
     pub const DEFAULT_PER_ADDRESS: u32 = 400;
+    /// See [`Protection::DEFAULT_PER_TENANT`]: ten of the largest queries allowed
+    /// (complexity 2,000) per second, or hundreds of ordinary ones.
+    pub const DEFAULT_COMPLEXITY_PER_TENANT: u32 = 20_000;
 }
 
 impl Default for Protection {
@@ -53,6 +61,7 @@ impl Default for Protection {
         Protection {
             per_tenant: Self::DEFAULT_PER_TENANT,
             per_address: Self::DEFAULT_PER_ADDRESS,
+            complexity_per_tenant: Self::DEFAULT_COMPLEXITY_PER_TENANT,
             cors_origins: Vec::new(),
         }
     }
@@ -63,6 +72,7 @@ impl Default for Protection {
 pub struct RateLimits {
     per_tenant: Option<Arc<DefaultKeyedRateLimiter<TenantId>>>,
     per_address: Option<Arc<DefaultKeyedRateLimiter<IpAddr>>>,
+    complexity: Option<Arc<DefaultKeyedRateLimiter<TenantId>>>,
 }
 
 impl std::fmt::Debug for RateLimits {
@@ -70,6 +80,7 @@ impl std::fmt::Debug for RateLimits {
         f.debug_struct("RateLimits")
             .field("per_tenant", &self.per_tenant.is_some())
             .field("per_address", &self.per_address.is_some())
+            .field("complexity", &self.complexity.is_some())
             .finish()
     }
 }
@@ -86,6 +97,30 @@ impl RateLimits {
         RateLimits {
             per_tenant: quota(protection.per_tenant).map(|q| Arc::new(RateLimiter::keyed(q))),
             per_address: quota(protection.per_address).map(|q| Arc::new(RateLimiter::keyed(q))),
+            complexity: quota(protection.complexity_per_tenant)
+                .map(|q| Arc::new(RateLimiter::keyed(q))),
+        }
+    }
+
+    /// Charges a query's `complexity` to `tenant`'s budget; refuses it (charging
+    /// nothing) when the budget cannot cover it now.
+    pub fn charge_complexity(
+        &self,
+        tenant: TenantId,
+        complexity: usize,
+    ) -> Result<(), RateLimited> {
+        let (Some(limiter), Some(units)) = (
+            &self.complexity,
+            NonZeroU32::new(u32::try_from(complexity).unwrap_or(u32::MAX)),
+        ) else {
+            return Ok(());
+        };
+        match limiter.check_key_n(&tenant, units) {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(not_until)) => Err(RateLimited::new("complexity", &not_until)),
+            // More than a whole burst: it would never pass; say so rather than
+            // promise a retry time.
+            Err(_) => Err(RateLimited::over_capacity()),
         }
     }
 
@@ -117,13 +152,16 @@ impl RateLimits {
         if let Some(limiter) = &self.per_address {
             limiter.retain_recent();
         }
+        if let Some(limiter) = &self.complexity {
+            limiter.retain_recent();
+        }
     }
 }
 
 /// A request over a limit: which one, and when the next one would pass.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RateLimited {
-    /// `tenant` or `address`.
+    /// `tenant`, `address` or `complexity`.
     pub scope: &'static str,
     /// Whole seconds until a request would pass (at least 1).
     pub retry_after_seconds: u64,
@@ -142,6 +180,28 @@ impl RateLimited {
             retry_after_seconds: seconds.max(1),
         }
     }
+
+    fn over_capacity() -> Self {
+        metrics::counter!("folio_rate_limited_total", "scope" => "complexity").increment(1);
+        RateLimited {
+            scope: "complexity",
+            retry_after_seconds: 1,
+        }
+    }
+
+    /// What the caller is told.
+    pub fn message(&self) -> String {
+        match self.scope {
+            "complexity" => format!(
+                "this tenant's GraphQL complexity budget is spent; ask for fewer fields or smaller pages, or retry in {} s",
+                self.retry_after_seconds
+            ),
+            scope => format!(
+                "too many requests from this {scope}; retry in {} s",
+                self.retry_after_seconds
+            ),
+        }
+    }
 }
 
 /// `LIMIT`, HTTP 429 and `Retry-After`.
@@ -150,10 +210,7 @@ impl axum::response::IntoResponse for RateLimited {
         let mut response = error_response(
             StatusCode::TOO_MANY_REQUESTS,
             ErrorCode::Limit,
-            &format!(
-                "too many requests from this {}; retry in {} s",
-                self.scope, self.retry_after_seconds
-            ),
+            &self.message(),
         );
         response.headers_mut().insert(
             header::RETRY_AFTER,

@@ -25,7 +25,7 @@ use crate::error::{coded, forbidden, limit, unavailable, validation, ApiError};
 pub struct Limits {
     /// Deepest selection allowed.
     pub max_depth: usize,
-    /// Largest complexity (fields, lists weighted by page size).
+    /// Largest complexity (fields; a connection's by its page size).
     pub max_complexity: usize,
     /// Largest request body, in bytes.
     pub max_body_bytes: usize,

@@ -24,7 +24,7 @@ use tokio::sync::broadcast;
 use tracing::Instrument;
 
 use crate::auth::Authenticator;
-use crate::error::{authentication, authentication_response, error_response, with_codes};
+use crate::error::{admission_response, error_response, with_codes};
 use crate::graphql::{build, request_data, FolioSchema, Limits, Services};
 use crate::metrics::Metrics;
 use crate::protection::{Protection, RateLimits};
@@ -71,7 +71,7 @@ impl AppState {
             });
         }
         AppState {
-            schema: build(&limits, changes),
+            schema: build(&limits, &rate_limits, changes),
             services,
             authenticator,
             limits,
@@ -87,6 +87,7 @@ pub fn router(state: AppState) -> Router {
     let services = &state.services;
     let gate = crate::mcp::Gate {
         authenticator: state.authenticator.clone(),
+        use_cases: services.use_cases.clone(),
         rate_limits: state.rate_limits.clone(),
     };
     let mcp = Router::new()
@@ -196,9 +197,13 @@ async fn execute(
     let authorization = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok());
-    let principal = match state.authenticator.from_header(authorization).await {
+    let principal = match state
+        .authenticator
+        .admit(&state.services.use_cases, authorization)
+        .await
+    {
         Ok(principal) => principal,
-        Err(error) => return authentication_response(&error),
+        Err(refusal) => return admission_response(&refusal),
     };
     if let Err(refusal) = state.rate_limits.check_tenant(principal.tenant_id) {
         return refusal.into_response();
@@ -339,9 +344,8 @@ async fn subscriptions(
                         .and_then(|v| v.as_str());
                     let principal = state
                         .authenticator
-                        .from_header(authorization)
-                        .await
-                        .map_err(|e| authentication(&e))?;
+                        .admit(&state.services.use_cases, authorization)
+                        .await?;
                     Ok(request_data(principal, &state.services, state.limits))
                 })
                 .serve()

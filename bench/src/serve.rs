@@ -56,9 +56,11 @@ impl Serve {
             .env("DATABASE_URL", database_url)
             .env("FOLIO_JWT_SECRET", SECRET)
             .env("FOLIO_LOG", "error")
-            // The benchmark measures capacity: no rate limit may cap it.
+            // The benchmark measures capacity: no rate limit or complexity
+            // budget may cap it.
             .env("FOLIO_RATE_LIMIT_PER_TENANT", "0")
             .env("FOLIO_RATE_LIMIT_PER_ADDRESS", "0")
+            .env("FOLIO_COMPLEXITY_PER_TENANT", "0")
             .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .kill_on_drop(true)

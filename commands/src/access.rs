@@ -6,51 +6,8 @@
 //! asks a read model, because the read side has no use cases of its own.
 
 use folio_domain::ids::{TenantId, UserId};
-use serde::{Deserialize, Serialize};
 
-/// A role a user holds in a tenant. Spelled in lower case in tokens and flags
-/// (`admin`, `accountant`, ...).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Role {
-    /// Everything in the tenant, including settings and erasure.
-    Admin,
-    /// Customers, invoices, payments, credit notes, reimbursements, reports.
-    Accountant,
-    /// Approves, rejects and returns expenses; reads all expenses.
-    Approver,
-    /// Submits and amends their own expenses; reads only their own.
-    Employee,
-    /// Reads everything in the tenant, the event history included; writes nothing.
-    Auditor,
-}
-
-impl Role {
-    /// Every role, in the order the README's matrix lists them.
-    pub const ALL: [Role; 5] = [
-        Role::Admin,
-        Role::Accountant,
-        Role::Approver,
-        Role::Employee,
-        Role::Auditor,
-    ];
-}
-
-impl std::str::FromStr for Role {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s.to_ascii_lowercase().as_str() {
-            "admin" => Ok(Role::Admin),
-            "accountant" => Ok(Role::Accountant),
-            "approver" => Ok(Role::Approver),
-            "employee" => Ok(Role::Employee),
-            "auditor" => Ok(Role::Auditor),
-            other => Err(format!(
-                "unknown role '{other}' (admin, accountant, approver, employee, auditor)"
-            )),
-        }
-    }
-}
+pub use folio_domain::directory::Role;
 
 /// Something a caller may be allowed to do; each use case names one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -81,6 +38,12 @@ pub enum Action {
     ReadHistory,
     /// Erase a customer's personal data for good (admins only).
     ErasePersonalData,
+    /// Invite, deactivate and reactivate users; set their roles, manager and cost
+    /// center; change the directory policy (admins only).
+    ManageDirectory,
+    /// Read the tenant's directory: its users, their standing, managers and
+    /// cost centers.
+    ReadDirectory,
 }
 
 impl Action {
@@ -101,6 +64,8 @@ impl Action {
             Action::ReadReports => "read reports",
             Action::ReadHistory => "read the event history",
             Action::ErasePersonalData => "erase personal data",
+            Action::ManageDirectory => "manage the tenant's users",
+            Action::ReadDirectory => "read the tenant's directory",
         }
     }
 }
@@ -113,7 +78,12 @@ pub fn allows(role: Role, action: Action) -> bool {
         R::Admin => true,
         R::Accountant => !matches!(
             action,
-            A::ApproveExpenses | A::ConfigureTenant | A::ReadHistory | A::ErasePersonalData
+            A::ApproveExpenses
+                | A::ConfigureTenant
+                | A::ReadHistory
+                | A::ErasePersonalData
+                | A::ManageDirectory
+                | A::ReadDirectory
         ),
         R::Approver => matches!(
             action,
@@ -127,6 +97,7 @@ pub fn allows(role: Role, action: Action) -> bool {
                 | A::ReadOwnExpenses
                 | A::ReadReports
                 | A::ReadHistory
+                | A::ReadDirectory
         ),
     }
 }
@@ -219,9 +190,19 @@ mod tests {
             Action::ReimburseExpenses,
             Action::ConfigureTenant,
             Action::ErasePersonalData,
+            Action::ManageDirectory,
         ] {
             assert!(allows(Role::Admin, action));
             assert!(!allows(Role::Auditor, action), "{action:?}");
+        }
+    }
+
+    #[test]
+    fn only_admins_manage_the_directory_and_auditors_read_it() {
+        for role in Role::ALL {
+            assert_eq!(allows(role, Action::ManageDirectory), role == Role::Admin);
+            let reads = matches!(role, Role::Admin | Role::Auditor);
+            assert_eq!(allows(role, Action::ReadDirectory), reads, "{role:?}");
         }
     }
 

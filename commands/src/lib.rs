@@ -26,7 +26,7 @@
 //! Map of the crate:
 //! - [`access`]: roles, actions, the matrix, the [`Caller`].
 //! - `use_cases/`: [`UseCases`], one file per area (customers, invoices, expenses,
-//!   settings), each use case's input type beside it.
+//!   settings, directory), each use case's input type beside it.
 //! - `runner`: the [`CommandRunner`] every use case goes through.
 //! - [`health`]: whether the database answers now ([`health::DatabaseHealth`]),
 //!   so edges refuse work at once during an outage instead of waiting on the pool.
@@ -49,8 +49,9 @@ pub use access::{Action, Caller, ExpenseVisibility, Forbidden, Role};
 pub use context::{idempotency_key, CommandContext, CommandOutcome, MAX_IDEMPOTENCY_KEY_LEN};
 pub use error::CommandError;
 pub use ports::{
-    AggregateStore, Clock, CommandLease, CommandLedger, EventStores, LedgerError, PersonalDataKeys,
-    Recorded, StoredOutcome, SystemClock,
+    AggregateStore, Clock, CommandLease, CommandLedger, DirectoryLookup, DirectoryStanding,
+    EventStores, LedgerError, LookupError, MemberStanding, PersonalDataKeys, Recorded,
+    StoredOutcome, SystemClock,
 };
 pub use runner::{CommandRunner, RetryPolicy};
 pub use use_cases::*;

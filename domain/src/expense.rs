@@ -183,6 +183,9 @@ pub enum ExpenseCommand {
         at: DateTime<Utc>,
         /// Optional comment.
         comment: Option<String>,
+        /// The employee's manager when the tenant routes approvals by manager:
+        /// then only they may decide. `None`: any approver may.
+        required_approver: Option<UserId>,
     },
     /// Refuse the expense (final).
     Reject {
@@ -190,6 +193,9 @@ pub enum ExpenseCommand {
         approver_id: UserId,
         /// Why (required).
         reason: String,
+        /// The employee's manager when the tenant routes approvals by manager:
+        /// then only they may decide. `None`: any approver may.
+        required_approver: Option<UserId>,
     },
     /// Send back to the employee for changes.
     Return {
@@ -197,6 +203,9 @@ pub enum ExpenseCommand {
         approver_id: UserId,
         /// What to change (required).
         reason: String,
+        /// The employee's manager when the tenant routes approvals by manager:
+        /// then only they may decide. `None`: any approver may.
+        required_approver: Option<UserId>,
     },
     /// The employee changes a returned expense, which goes back for approval.
     Amend {
@@ -331,6 +340,10 @@ pub enum ExpenseError {
     /// An approver tried to approve their own expense.
     #[error("you cannot approve, reject or return your own expense")]
     SelfApproval,
+    /// The tenant routes approvals by manager, and the approver is not the
+    /// employee's manager.
+    #[error("only the employee's manager ({0}) may decide on this expense")]
+    NotTheManager(UserId),
     /// This approver already approved.
     #[error("{0} has already approved this expense")]
     AlreadyApprovedBy(UserId),
@@ -362,7 +375,7 @@ impl Coded for ExpenseError {
         use ExpenseError as E;
         match self {
             E::NotFound => ErrorCode::NotFound,
-            E::SelfApproval | E::NotTheEmployee => ErrorCode::Forbidden,
+            E::SelfApproval | E::NotTheEmployee | E::NotTheManager(_) => ErrorCode::Forbidden,
             E::AlreadySubmitted
             | E::AlreadyApprovedBy(_)
             | E::NotPending { .. }
@@ -447,7 +460,11 @@ impl Expense {
         }
     }
 
-    fn require_pending_for(&self, approver: &UserId) -> Result<(), ExpenseError> {
+    fn require_pending_for(
+        &self,
+        approver: &UserId,
+        required: Option<&UserId>,
+    ) -> Result<(), ExpenseError> {
         self.require_exists()?;
         if self.status != ExpenseStatus::PendingApproval {
             return Err(ExpenseError::NotPending {
@@ -457,7 +474,12 @@ impl Expense {
         if self.employee_id.as_ref() == Some(approver) {
             return Err(ExpenseError::SelfApproval);
         }
-        Ok(())
+        match required {
+            Some(manager) if manager != approver => {
+                Err(ExpenseError::NotTheManager(manager.clone()))
+            }
+            _ => Ok(()),
+        }
     }
 
     /// Folds one event into the state.
@@ -531,8 +553,9 @@ impl Decide for Expense {
                 approver_id,
                 at,
                 comment,
+                required_approver,
             } => {
-                self.require_pending_for(&approver_id)?;
+                self.require_pending_for(&approver_id, required_approver.as_ref())?;
                 if self.approvers.contains(&approver_id) {
                     return Err(ExpenseError::AlreadyApprovedBy(approver_id));
                 }
@@ -561,8 +584,9 @@ impl Decide for Expense {
             C::Reject {
                 approver_id,
                 reason,
+                required_approver,
             } => {
-                self.require_pending_for(&approver_id)?;
+                self.require_pending_for(&approver_id, required_approver.as_ref())?;
                 let reason = required_text("reason", &reason, 2000)?;
                 Ok(vec![E::ExpenseRejected {
                     approver_id,
@@ -572,8 +596,9 @@ impl Decide for Expense {
             C::Return {
                 approver_id,
                 reason,
+                required_approver,
             } => {
-                self.require_pending_for(&approver_id)?;
+                self.require_pending_for(&approver_id, required_approver.as_ref())?;
                 let reason = required_text("reason", &reason, 2000)?;
                 Ok(vec![E::ExpenseReturned {
                     approver_id,

@@ -10,7 +10,8 @@
 //!   turns lines into totals (written down once, in `pricing`'s docs).
 //! - [`document_number`]: the shape of gap-free numbers such as `A-000123`.
 //! - Aggregates, each with its commands, events and one error enum:
-//!   [`customer`], [`invoice`], [`expense`], [`settings`] (a tenant's policies).
+//!   [`customer`], [`invoice`], [`expense`], [`settings`] (a tenant's policies),
+//!   [`directory`] (the tenant and its users: roles, managers, deactivation).
 //! - [`aggregate`]: how a pure `decide` plugs into cqrs-es.
 //! - [`error_code`]: the stable codes every rejection maps to.
 //! - [`versions`]: each event type's current version, and the upcasters that read
@@ -25,6 +26,7 @@
 
 pub mod aggregate;
 pub mod customer;
+pub mod directory;
 pub mod document_number;
 pub mod error_code;
 pub mod expense;

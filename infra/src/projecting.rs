@@ -367,12 +367,30 @@ impl Projections {
         self.install().await?;
         let target = head(&self.pool).await?;
         for projector in &self.projectors {
-            let mut position = self.checkpoint_of(projector.as_ref()).await?;
-            while !checkpoints_cover(&self.pool, target, Some(projector.name())).await? {
-                match self.step(projector.as_ref(), position).await? {
-                    Some(next) => position = next,
-                    None => tokio::time::sleep(Duration::from_millis(5)).await,
-                }
+            self.catch_up_to(projector.as_ref(), target).await?;
+        }
+        Ok(())
+    }
+
+    /// [`Projections::catch_up`] for the projector called `name` alone (the
+    /// others stay where they are).
+    pub async fn catch_up_one(&self, name: &str) -> Result<(), ProjectionRunError> {
+        self.install().await?;
+        let projector = self.projector(name)?;
+        let target = head(&self.pool).await?;
+        self.catch_up_to(projector.as_ref(), target).await
+    }
+
+    async fn catch_up_to(
+        &self,
+        projector: &dyn Projector,
+        target: i64,
+    ) -> Result<(), ProjectionRunError> {
+        let mut position = self.checkpoint_of(projector).await?;
+        while !checkpoints_cover(&self.pool, target, Some(projector.name())).await? {
+            match self.step(projector, position).await? {
+                Some(next) => position = next,
+                None => tokio::time::sleep(Duration::from_millis(5)).await,
             }
         }
         Ok(())

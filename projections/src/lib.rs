@@ -14,7 +14,7 @@
 //!   (Kafka): offsets and dead letters in the read models' transaction.
 //! - [`rebuild`]: building a projector's tables from scratch in a staging schema and
 //!   swapping them in atomically.
-//! - [`invoicing`] and [`expenses`]: the read models themselves, each whole in its
+//! - [`invoicing`], [`expenses`] and [`directory`]: the read models themselves, each whole in its
 //!   folder: the tables (`tables.sql`), the projector that writes them (`mod.rs`)
 //!   and the typed queries every edge reads them with (`queries.rs`). They are
 //!   documented for BI in `schemas/read_models.md`.
@@ -25,6 +25,7 @@
 
 pub mod checkpoint;
 pub mod delivery;
+pub mod directory;
 mod event_values;
 pub mod expenses;
 pub mod feed;
@@ -45,5 +46,6 @@ pub fn all() -> Vec<Arc<dyn Projector>> {
     vec![
         Arc::new(invoicing::InvoicingProjector),
         Arc::new(expenses::ExpensesProjector),
+        Arc::new(directory::DirectoryProjector),
     ]
 }

@@ -1,15 +1,16 @@
-//! Commands that produce every event type of invoices, customers and expenses, for
-//! tests that compare read models.
+//! Commands that produce every event type of invoices, customers, expenses and
+//! the directory, for tests that compare read models.
 
 use chrono::NaiveDate;
 use folio::wiring::App;
 use folio_commands::{
-    AddInvoiceLine, ApproveExpense, CreateInvoiceDraft, IssueCreditNote, IssueInvoice,
-    RecordPayment, RefundPayment, SubmitExpense,
+    AddInvoiceLine, ApproveExpense, Caller, CreateInvoiceDraft, InviteUser, IssueCreditNote,
+    IssueInvoice, RecordPayment, RefundPayment, Role, SubmitExpense, UpdateUser,
 };
 use folio_domain::customer::ContactDetails;
+use folio_domain::directory::{ApprovalRouting, DirectoryPolicy, Enrollment};
 use folio_domain::expense::{ApprovalThreshold, CategoryLimit, ExpenseDetails, ExpensePolicy};
-use folio_domain::ids::{CustomerId, ExpenseId, InvoiceId, PaymentId, TenantId};
+use folio_domain::ids::{CustomerId, ExpenseId, InvoiceId, PaymentId, TenantId, UserId};
 use folio_domain::invoice::{DueTerms, PaymentMethod};
 use folio_domain::money::{Currency, Money};
 use folio_domain::pricing::{Discount, LineItem};
@@ -384,4 +385,75 @@ pub async fn every_event_type(backend: &App, tenant: TenantId) {
         )
         .await
         .expect("reject");
+
+    every_directory_event(backend, tenant).await;
+}
+
+/// The tenant gets a directory; users are invited, enrolled on first sight,
+/// activated, updated, deactivated and reactivated; the policy changes.
+async fn every_directory_event(backend: &App, tenant: TenantId) {
+    let folio = &backend.use_cases;
+    let open = DirectoryPolicy {
+        enrollment: Enrollment::Open,
+        approval_routing: ApprovalRouting::AnyApprover,
+    };
+    folio
+        .create_tenant(&ctx(tenant, "operator"), "Every Event GmbH".into(), open)
+        .await
+        .expect("create tenant");
+    for (subject, manager) in [("manager-1", None), ("employee-9", Some("manager-1"))] {
+        folio
+            .invite_user(
+                &ctx(tenant, "admin"),
+                InviteUser {
+                    subject: UserId::new(subject),
+                    roles: vec![Role::Employee, Role::Approver],
+                    manager: manager.map(UserId::new),
+                    cost_center: Some("CC-7".into()),
+                },
+            )
+            .await
+            .expect("invite");
+    }
+    // First sights go through the directory's read model, as every request's do
+    // (the other projectors stay where they are, for the tests that run them).
+    backend
+        .projections()
+        .catch_up_one("directory")
+        .await
+        .expect("catch up");
+    for subject in ["employee-9", "newcomer"] {
+        let token = Caller::new(tenant, UserId::new(subject), vec![Role::Employee]);
+        folio.identify(token).await.expect("first sight");
+    }
+    let employee = UserId::new("employee-9");
+    folio
+        .update_user(
+            &ctx(tenant, "admin"),
+            employee.clone(),
+            UpdateUser {
+                roles: Some(vec![Role::Employee]),
+                clear_manager: true,
+                cost_center: Some("CC-8".into()),
+                ..UpdateUser::default()
+            },
+        )
+        .await
+        .expect("update");
+    folio
+        .deactivate_user(&ctx(tenant, "admin"), employee.clone(), "left".into())
+        .await
+        .expect("deactivate");
+    folio
+        .reactivate_user(&ctx(tenant, "admin"), employee)
+        .await
+        .expect("reactivate");
+    let by_manager = DirectoryPolicy {
+        approval_routing: ApprovalRouting::EmployeesManager,
+        ..open
+    };
+    folio
+        .configure_directory(&ctx(tenant, "admin"), by_manager)
+        .await
+        .expect("configure directory");
 }

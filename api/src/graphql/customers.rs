@@ -13,7 +13,7 @@ use super::ids::{global_id, uuid_arg, NodeKind};
 use super::inputs::{ContactInput, CustomerInput, TaxDetailsInput};
 use super::loaders::children;
 use super::outcome::CommandResult;
-use super::paging::{connection, List};
+use super::paging::{connection, page_weight, List};
 use super::scalars::Decimal;
 use crate::error::unavailable;
 
@@ -132,6 +132,7 @@ pub struct CustomerQuery;
 #[Object]
 impl CustomerQuery {
     /// Customers of the caller's tenant, by name (accountants, auditors, admins).
+    #[graphql(complexity = "page_weight(first) * child_complexity")]
     async fn customers(
         &self,
         ctx: &Context<'_>,

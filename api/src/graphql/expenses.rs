@@ -12,7 +12,7 @@ use super::enums::{from_stored, ExpenseStatus};
 use super::ids::{global_id, uuid_arg, NodeKind};
 use super::inputs::ExpenseInput;
 use super::outcome::CommandResult;
-use super::paging::{connection, List};
+use super::paging::{connection, page_weight, List};
 use super::scalars::{Date, Decimal};
 use crate::error::unavailable;
 
@@ -128,6 +128,7 @@ pub struct ExpenseQuery;
 impl ExpenseQuery {
     /// Expenses, newest first: all of the tenant's for approvers, accountants,
     /// auditors and admins; employees see only their own.
+    #[graphql(complexity = "page_weight(first) * child_complexity")]
     async fn expenses(
         &self,
         ctx: &Context<'_>,

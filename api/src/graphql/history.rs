@@ -11,6 +11,7 @@ use serde_json::Value;
 
 use super::context::request;
 use super::ids::uuid_arg;
+use super::paging::page_weight;
 use crate::error::validation;
 
 /// One stored event, as an auditor reads it.
@@ -166,6 +167,7 @@ impl HistoryQuery {
 
     /// The caller's tenant's events in feed order, after a cursor, filtered
     /// (auditors and admins). Pages never change once read.
+    #[graphql(complexity = "page_weight(first) * child_complexity")]
     async fn event_log(
         &self,
         ctx: &Context<'_>,

@@ -18,7 +18,7 @@ use super::inputs::{
 };
 use super::loaders::children;
 use super::outcome::CommandResult;
-use super::paging::{connection, List};
+use super::paging::{connection, page_weight, List};
 use super::scalars::{Date, Decimal};
 use crate::error::unavailable;
 
@@ -337,6 +337,7 @@ pub struct InvoiceQuery;
 #[Object]
 impl InvoiceQuery {
     /// Invoices of the caller's tenant.
+    #[graphql(complexity = "page_weight(first) * child_complexity")]
     async fn invoices(
         &self,
         ctx: &Context<'_>,

@@ -4,15 +4,17 @@
 //! No SQL and no business rule lives here.
 //!
 //! - [`context`]: the per-request caller and services; [`paging`]: connections.
-//! - [`customers`], [`invoices`], [`expenses`], [`settings`], [`reports`],
-//!   [`history`]: the areas. [`node`]: Relay's `Node` and `node(id:)`.
+//! - [`customers`], [`invoices`], [`expenses`], [`settings`], [`directory`],
+//!   [`reports`], [`history`]: the areas. [`node`]: Relay's `Node` and `node(id:)`.
 //! - [`subscriptions`]: live status changes.
 //! - [`inputs`], [`enums`], [`scalars`], [`ids`]: the wire types.
 
 #[macro_use]
 mod outcome;
+mod budget;
 pub mod context;
 pub mod customers;
+pub mod directory;
 pub mod enums;
 pub mod expenses;
 pub mod history;
@@ -40,6 +42,7 @@ use folio_projections::invoicing::queries::{
 use folio_projections::FeedEvent;
 use tokio::sync::broadcast;
 
+use crate::protection::RateLimits;
 pub use crate::request::{Limits, RequestContext, Services};
 pub use outcome::CommandResult;
 
@@ -55,6 +58,7 @@ pub struct Query(
     expenses::ExpenseQuery,
     reports::ReportQuery,
     settings::SettingsQuery,
+    directory::DirectoryQuery,
     history::HistoryQuery,
 );
 
@@ -67,14 +71,20 @@ pub struct Mutation(
     invoices::InvoiceMutation,
     expenses::ExpenseMutation,
     settings::SettingsMutation,
+    directory::DirectoryMutation,
 );
 
 /// Most persisted queries the server remembers (least recently used go first).
 const PERSISTED_QUERIES: usize = 1_024;
 
-/// Builds the schema with its limits and automatic persisted queries (a client
-/// may send the SHA-256 of a query it sent before instead of its text).
-pub fn build(limits: &Limits, changes: broadcast::Sender<Arc<FeedEvent>>) -> FolioSchema {
+/// Builds the schema with its limits, the tenants' complexity budgets in
+/// `rate_limits`, and automatic persisted queries (a client may send the SHA-256
+/// of a query it sent before instead of its text).
+pub fn build(
+    limits: &Limits,
+    rate_limits: &RateLimits,
+    changes: broadcast::Sender<Arc<FeedEvent>>,
+) -> FolioSchema {
     Schema::build(
         Query::default(),
         Mutation::default(),
@@ -84,6 +94,7 @@ pub fn build(limits: &Limits, changes: broadcast::Sender<Arc<FeedEvent>>) -> Fol
     .extension(ApolloPersistedQueries::new(LruCacheStorage::new(
         PERSISTED_QUERIES,
     )))
+    .extension(budget::ComplexityBudget(rate_limits.clone()))
     .limit_depth(limits.max_depth)
     .limit_complexity(limits.max_complexity)
     .finish()
@@ -92,7 +103,7 @@ pub fn build(limits: &Limits, changes: broadcast::Sender<Arc<FeedEvent>>) -> Fol
 /// The schema's SDL (what `schemas/schema.graphql` holds).
 pub fn sdl() -> String {
     let (sender, _) = broadcast::channel(1);
-    build(&Limits::default(), sender).sdl()
+    build(&Limits::default(), &RateLimits::default(), sender).sdl()
 }
 
 /// Per-request data: the caller, the services and the loaders for the tenant.

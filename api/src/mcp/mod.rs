@@ -126,11 +126,18 @@ impl FolioMcp {
     /// authenticated as.
     async fn request(&self, extensions: &Extensions) -> Result<RequestContext, ApiError> {
         let caller = match &self.session_token {
-            Some(session) => session
-                .authenticator
-                .verify(&session.token)
-                .await
-                .map_err(|e| crate::error::authentication(&e))?,
+            Some(session) => {
+                let claimed = session
+                    .authenticator
+                    .verify(&session.token)
+                    .await
+                    .map_err(|e| crate::error::authentication(&e))?;
+                self.services
+                    .use_cases
+                    .identify(claimed)
+                    .await
+                    .map_err(crate::error::identification)?
+            }
             None => extensions
                 .get::<axum::http::request::Parts>()
                 .and_then(|parts| parts.extensions.get::<Caller>())
@@ -273,6 +280,8 @@ pub fn http_service(
 pub struct Gate {
     /// What verifies bearer tokens.
     pub authenticator: Authenticator,
+    /// The use cases, whose directory admits the token's subject.
+    pub use_cases: Arc<folio_commands::UseCases>,
     /// The per-tenant limits, shared with GraphQL.
     pub rate_limits: crate::protection::RateLimits,
 }
@@ -285,7 +294,11 @@ pub async fn authenticate(State(gate): State<Gate>, mut request: Request, next: 
         .headers()
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok());
-    match gate.authenticator.from_header(authorization).await {
+    match gate
+        .authenticator
+        .admit(&gate.use_cases, authorization)
+        .await
+    {
         Ok(caller) => {
             if let Err(refusal) = gate.rate_limits.check_tenant(caller.tenant_id) {
                 return axum::response::IntoResponse::into_response(refusal);
@@ -293,6 +306,6 @@ pub async fn authenticate(State(gate): State<Gate>, mut request: Request, next: 
             request.extensions_mut().insert(caller);
             next.run(request).await
         }
-        Err(error) => crate::error::authentication_response(&error),
+        Err(refusal) => crate::error::admission_response(&refusal),
     }
 }

@@ -2,12 +2,14 @@
 //! them under the tenant's policy, accountants record the reimbursement.
 
 use chrono::NaiveDate;
+use folio_domain::directory::{ApprovalRouting, Tenant};
+use folio_domain::expense::Expense;
 use folio_domain::expense::{ExpenseCommand, ExpenseDetails, ExpenseError, ExpensePolicy};
-use folio_domain::ids::ExpenseId;
+use folio_domain::ids::{ExpenseId, UserId};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{derived_id, run, UseCases};
+use super::{current, derived_id, run, UseCases};
 use crate::access::Action;
 use crate::context::{CommandContext, CommandOutcome};
 use crate::error::CommandError;
@@ -70,6 +72,7 @@ impl UseCases {
     ) -> Result<CommandOutcome, CommandError<ExpenseError>> {
         ctx.caller.require(Action::ApproveExpenses)?;
         let at = self.runner.clock().now();
+        let required_approver = self.required_approver(ctx, expense_id).await?;
         run!(
             self,
             self.stores.expenses.as_ref(),
@@ -82,6 +85,7 @@ impl UseCases {
                 approver_id: ctx.actor().clone(),
                 at,
                 comment: input.comment.clone(),
+                required_approver: required_approver.clone(),
             }
         )
     }
@@ -94,6 +98,7 @@ impl UseCases {
         reason: String,
     ) -> Result<CommandOutcome, CommandError<ExpenseError>> {
         ctx.caller.require(Action::ApproveExpenses)?;
+        let required_approver = self.required_approver(ctx, expense_id).await?;
         run!(
             self,
             self.stores.expenses.as_ref(),
@@ -104,7 +109,8 @@ impl UseCases {
             None,
             |_| ExpenseCommand::Reject {
                 approver_id: ctx.actor().clone(),
-                reason: reason.clone()
+                reason: reason.clone(),
+                required_approver: required_approver.clone(),
             }
         )
     }
@@ -117,6 +123,7 @@ impl UseCases {
         reason: String,
     ) -> Result<CommandOutcome, CommandError<ExpenseError>> {
         ctx.caller.require(Action::ApproveExpenses)?;
+        let required_approver = self.required_approver(ctx, expense_id).await?;
         run!(
             self,
             self.stores.expenses.as_ref(),
@@ -127,9 +134,35 @@ impl UseCases {
             None,
             |_| ExpenseCommand::Return {
                 approver_id: ctx.actor().clone(),
-                reason: reason.clone()
+                reason: reason.clone(),
+                required_approver: required_approver.clone(),
             }
         )
+    }
+
+    /// Who alone may decide on `expense_id`: the employee's manager when the
+    /// tenant routes approvals by manager and the employee has one; else anyone
+    /// the matrix lets approve (`None`). Read from the event store, so a manager
+    /// changed a moment ago already counts.
+    async fn required_approver(
+        &self,
+        ctx: &CommandContext,
+        expense_id: ExpenseId,
+    ) -> Result<Option<UserId>, CommandError<ExpenseError>> {
+        let tenant: Tenant =
+            current(self.stores.tenants.as_ref(), &ctx.tenant_id().to_string()).await?;
+        if tenant.policy.approval_routing != ApprovalRouting::EmployeesManager {
+            return Ok(None);
+        }
+        let expense: Expense =
+            current(self.stores.expenses.as_ref(), &expense_id.to_string()).await?;
+        let Some(employee) = expense.employee_id else {
+            return Ok(None);
+        };
+        Ok(self
+            .directory_user::<ExpenseError>(ctx.tenant_id(), &employee)
+            .await?
+            .manager)
     }
 
     /// The acting employee amends a returned expense.

@@ -9,6 +9,7 @@
 //! a retried request always targets the same aggregate.
 
 mod customers;
+mod directory;
 mod expenses;
 mod invoices;
 mod settings;
@@ -16,6 +17,7 @@ mod settings;
 // Each area's input types are public where they are defined; a new one needs no
 // re-export.
 pub use customers::*;
+pub use directory::*;
 pub use expenses::*;
 pub use invoices::*;
 
@@ -23,10 +25,12 @@ use folio_domain::document_number::DocumentNumber;
 use folio_domain::ids::TenantId;
 use folio_domain::settings::TenantSettings;
 use folio_domain::Decide;
+use std::sync::Arc;
+
 use uuid::Uuid;
 
 use crate::error::CommandError;
-use crate::ports::{AggregateStore, EventStores};
+use crate::ports::{AggregateStore, DirectoryLookup, EventStores};
 use crate::runner::CommandRunner;
 
 /// Every use case of Folio over the event stores: what each edge (GraphQL, MCP,
@@ -35,6 +39,7 @@ use crate::runner::CommandRunner;
 pub struct UseCases {
     stores: EventStores,
     runner: CommandRunner,
+    directory: Arc<dyn DirectoryLookup>,
 }
 
 /// A deterministic id for something created by the request with this key.
@@ -91,9 +96,18 @@ where
 }
 
 impl UseCases {
-    /// The use cases over these stores, running commands with this runner.
-    pub fn new(stores: EventStores, runner: CommandRunner) -> Self {
-        UseCases { stores, runner }
+    /// The use cases over these stores, running commands with this runner,
+    /// checking callers against `directory`.
+    pub fn new(
+        stores: EventStores,
+        runner: CommandRunner,
+        directory: Arc<dyn DirectoryLookup>,
+    ) -> Self {
+        UseCases {
+            stores,
+            runner,
+            directory,
+        }
     }
 
     /// The event stores (for tests and tools that load an aggregate directly).

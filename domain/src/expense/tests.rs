@@ -110,6 +110,7 @@ fn approve(n: u8) -> ExpenseCommand {
         approver_id: approver(n),
         at: at(),
         comment: None,
+        required_approver: None,
     }
 }
 
@@ -260,8 +261,50 @@ fn an_approver_cannot_approve_their_own_expense() {
             approver_id: employee(),
             at: at(),
             comment: None,
+            required_approver: None,
         })
         .then_expect_error(ExpenseError::SelfApproval);
+}
+
+#[test]
+fn with_routing_by_manager_only_the_employees_manager_decides() {
+    let by = |approver_id: UserId| ExpenseCommand::Approve {
+        approver_id,
+        at: at(),
+        comment: None,
+        required_approver: Some(approver(7)),
+    };
+    // Given an expense whose employee's manager is mgr-7
+    // When another approver approves, Then they are refused, naming the manager
+    ExpenseTest::with(())
+        .given(vec![submitted(dec!(120), 1)])
+        .when(by(approver(1)))
+        .then_expect_error(ExpenseError::NotTheManager(approver(7)));
+    // And rejecting or returning is the manager's too
+    ExpenseTest::with(())
+        .given(vec![submitted(dec!(120), 1)])
+        .when(ExpenseCommand::Reject {
+            approver_id: approver(1),
+            reason: "no".into(),
+            required_approver: Some(approver(7)),
+        })
+        .then_expect_error(ExpenseError::NotTheManager(approver(7)));
+    // When the manager approves, Then it is approved
+    ExpenseTest::with(())
+        .given(vec![submitted(dec!(120), 1)])
+        .when(by(approver(7)))
+        .then_expect_events(vec![
+            ExpenseEvent::ExpenseApprovalGiven {
+                approver_id: approver(7),
+                at: at(),
+                comment: None,
+                approvals_so_far: 1,
+                approvals_required: 1,
+            },
+            ExpenseEvent::ExpenseApproved {
+                approver_id: approver(7),
+            },
+        ]);
 }
 
 #[test]
@@ -279,6 +322,7 @@ fn rejecting_needs_a_reason_and_is_final() {
         .when(ExpenseCommand::Reject {
             approver_id: approver(1),
             reason: " ".into(),
+            required_approver: None,
         })
         .then_expect_error(ExpenseError::InvalidText {
             field: "reason".into(),
@@ -293,6 +337,7 @@ fn rejecting_needs_a_reason_and_is_final() {
         .when(ExpenseCommand::Reject {
             approver_id: approver(1),
             reason: "personal".into(),
+            required_approver: None,
         })
         .then_expect_events(vec![rejected.clone()]);
     ExpenseTest::with(())
@@ -314,6 +359,7 @@ fn a_returned_expense_is_amended_by_its_employee_and_approvals_start_over() {
         .when(ExpenseCommand::Return {
             approver_id: approver(1),
             reason: "add receipt".into(),
+            required_approver: None,
         })
         .then_expect_events(vec![returned.clone()]);
     ExpenseTest::with(())

@@ -34,5 +34,7 @@ pub fn event_stores(pool: &PgPool, wrapping: &KeyWrapping, snapshot_every: usize
         invoices: Arc::new(store(pool, wrapping, snapshot_every)),
         expenses: Arc::new(store(pool, wrapping, snapshot_every)),
         settings: Arc::new(store(pool, wrapping, snapshot_every)),
+        tenants: Arc::new(store(pool, wrapping, snapshot_every)),
+        users: Arc::new(store(pool, wrapping, snapshot_every)),
     }
 }

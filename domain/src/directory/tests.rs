@@ -1,0 +1,270 @@
+//! Given-when-then tests for every directory rule.
+
+use cqrs_es::test::TestFramework;
+use uuid::Uuid;
+
+use super::*;
+use crate::ids::{TenantId, UserId};
+
+type TenantTest = TestFramework<Tenant>;
+type UserTest = TestFramework<User>;
+
+const TENANT: TenantId = TenantId::from_uuid(Uuid::from_u128(1));
+
+fn ana() -> UserId {
+    UserId::new("ana")
+}
+
+fn boss() -> UserId {
+    UserId::new("boss")
+}
+
+fn by_manager() -> DirectoryPolicy {
+    DirectoryPolicy {
+        enrollment: Enrollment::InviteOnly,
+        approval_routing: ApprovalRouting::EmployeesManager,
+    }
+}
+
+fn created() -> TenantEvent {
+    TenantEvent::TenantCreated {
+        tenant_id: TENANT,
+        name: "Acme".into(),
+        policy: DirectoryPolicy::default(),
+    }
+}
+
+fn invited() -> UserEvent {
+    UserEvent::UserInvited {
+        tenant_id: TENANT,
+        subject: ana(),
+        roles: vec![Role::Employee],
+        manager: Some(boss()),
+        cost_center: Some("CC-100".into()),
+    }
+}
+
+#[test]
+fn a_tenant_is_created_once_with_a_trimmed_name() {
+    TenantTest::with(())
+        .given_no_previous_events()
+        .when(TenantCommand::Create {
+            tenant_id: TENANT,
+            name: "  Acme  ".into(),
+            policy: DirectoryPolicy::default(),
+        })
+        .then_expect_events(vec![created()]);
+    TenantTest::with(())
+        .given(vec![created()])
+        .when(TenantCommand::Create {
+            tenant_id: TENANT,
+            name: "Acme".into(),
+            policy: DirectoryPolicy::default(),
+        })
+        .then_expect_error(TenantError::AlreadyExists);
+    TenantTest::with(())
+        .given_no_previous_events()
+        .when(TenantCommand::Create {
+            tenant_id: TENANT,
+            name: " ".into(),
+            policy: DirectoryPolicy::default(),
+        })
+        .then_expect_error(TenantError::InvalidName);
+}
+
+#[test]
+fn the_directory_policy_of_an_existing_tenant_changes_and_an_unchanged_one_is_a_no_op() {
+    TenantTest::with(())
+        .given(vec![created()])
+        .when(TenantCommand::ConfigureDirectory {
+            tenant_id: TENANT,
+            policy: by_manager(),
+        })
+        .then_expect_events(vec![TenantEvent::DirectoryConfigured {
+            tenant_id: TENANT,
+            policy: by_manager(),
+        }]);
+    TenantTest::with(())
+        .given(vec![created()])
+        .when(TenantCommand::ConfigureDirectory {
+            tenant_id: TENANT,
+            policy: DirectoryPolicy::default(),
+        })
+        .then_expect_events(vec![]);
+    TenantTest::with(())
+        .given_no_previous_events()
+        .when(TenantCommand::ConfigureDirectory {
+            tenant_id: TENANT,
+            policy: by_manager(),
+        })
+        .then_expect_error(TenantError::NotFound);
+}
+
+#[test]
+fn an_invitation_needs_roles_a_sane_cost_center_and_not_oneself_as_manager() {
+    let invite = |roles: Vec<Role>, manager: Option<UserId>, cost_center: Option<&str>| {
+        UserCommand::Invite {
+            tenant_id: TENANT,
+            subject: ana(),
+            roles,
+            manager,
+            cost_center: cost_center.map(str::to_owned),
+        }
+    };
+    UserTest::with(())
+        .given_no_previous_events()
+        .when(invite(
+            vec![Role::Employee, Role::Employee],
+            Some(boss()),
+            Some(" CC-100 "),
+        ))
+        .then_expect_events(vec![invited()]);
+    for (command, error) in [
+        (invite(vec![], None, None), UserError::NoRoles),
+        (
+            invite(vec![Role::Admin], Some(ana()), None),
+            UserError::SelfManaged,
+        ),
+        (
+            invite(vec![Role::Admin], None, Some(" ")),
+            UserError::InvalidCostCenter,
+        ),
+    ] {
+        UserTest::with(())
+            .given_no_previous_events()
+            .when(command)
+            .then_expect_error(error);
+    }
+    UserTest::with(())
+        .given(vec![invited()])
+        .when(invite(vec![Role::Admin], None, None))
+        .then_expect_error(UserError::AlreadyExists);
+}
+
+#[test]
+fn an_invited_user_is_activated_by_their_first_request_and_only_once() {
+    UserTest::with(())
+        .given(vec![invited()])
+        .when(UserCommand::Activate)
+        .then_expect_events(vec![UserEvent::UserActivated {}]);
+    UserTest::with(())
+        .given(vec![invited(), UserEvent::UserActivated {}])
+        .when(UserCommand::Activate)
+        .then_expect_events(vec![]);
+    UserTest::with(())
+        .given(vec![
+            invited(),
+            UserEvent::UserDeactivated {
+                reason: "left".into(),
+            },
+        ])
+        .when(UserCommand::Activate)
+        .then_expect_error(UserError::Deactivated);
+}
+
+#[test]
+fn an_unknown_subject_enrolls_active_with_the_roles_of_their_token() {
+    UserTest::with(())
+        .given_no_previous_events()
+        .when(UserCommand::Enroll {
+            tenant_id: TENANT,
+            subject: ana(),
+            roles: vec![Role::Approver, Role::Employee, Role::Approver],
+        })
+        .then_expect_events(vec![UserEvent::UserEnrolled {
+            tenant_id: TENANT,
+            subject: ana(),
+            roles: vec![Role::Approver, Role::Employee],
+        }]);
+    UserTest::with(())
+        .given_no_previous_events()
+        .when(UserCommand::Enroll {
+            tenant_id: TENANT,
+            subject: UserId::new(" "),
+            roles: vec![Role::Employee],
+        })
+        .then_expect_error(UserError::InvalidSubject);
+}
+
+#[test]
+fn deactivation_needs_a_reason_and_reactivation_a_deactivated_user() {
+    UserTest::with(())
+        .given(vec![invited()])
+        .when(UserCommand::Deactivate {
+            reason: " left the company ".into(),
+        })
+        .then_expect_events(vec![UserEvent::UserDeactivated {
+            reason: "left the company".into(),
+        }]);
+    UserTest::with(())
+        .given(vec![invited()])
+        .when(UserCommand::Deactivate { reason: "".into() })
+        .then_expect_error(UserError::ReasonRequired);
+    UserTest::with(())
+        .given(vec![invited()])
+        .when(UserCommand::Reactivate)
+        .then_expect_error(UserError::NotDeactivated);
+    UserTest::with(())
+        .given(vec![
+            invited(),
+            UserEvent::UserDeactivated {
+                reason: "left".into(),
+            },
+        ])
+        .when(UserCommand::Reactivate)
+        .then_expect_events(vec![UserEvent::UserReactivated {}]);
+    UserTest::with(())
+        .given_no_previous_events()
+        .when(UserCommand::Deactivate { reason: "x".into() })
+        .then_expect_error(UserError::NotFound);
+}
+
+#[test]
+fn an_update_records_only_what_changed() {
+    UserTest::with(())
+        .given(vec![invited()])
+        .when(UserCommand::Update {
+            roles: Some(vec![Role::Employee, Role::Approver]),
+            manager: Some(Some(boss())),
+            cost_center: Some(None),
+        })
+        .then_expect_events(vec![
+            UserEvent::UserRolesAssigned {
+                roles: vec![Role::Approver, Role::Employee],
+            },
+            UserEvent::UserCostCenterSet { cost_center: None },
+        ]);
+    UserTest::with(())
+        .given(vec![invited()])
+        .when(UserCommand::Update {
+            roles: None,
+            manager: Some(Some(ana())),
+            cost_center: None,
+        })
+        .then_expect_error(UserError::SelfManaged);
+    UserTest::with(())
+        .given(vec![invited()])
+        .when(UserCommand::Update {
+            roles: Some(vec![]),
+            manager: None,
+            cost_center: None,
+        })
+        .then_expect_error(UserError::NoRoles);
+}
+
+#[test]
+fn user_ids_are_derived_from_tenant_and_subject() {
+    let other = TenantId::from_uuid(Uuid::from_u128(2));
+    assert_eq!(
+        user_aggregate_id(TENANT, &ana()),
+        user_aggregate_id(TENANT, &ana())
+    );
+    assert_ne!(
+        user_aggregate_id(TENANT, &ana()),
+        user_aggregate_id(other, &ana())
+    );
+    assert_ne!(
+        user_aggregate_id(TENANT, &ana()),
+        user_aggregate_id(TENANT, &boss())
+    );
+}

@@ -1,0 +1,133 @@
+//! Typed reads of the directory read model. [`standing`] is the check every
+//! request makes; the others run on a connection from
+//! [`crate::reading::tenant_reader`] for the admins' and auditors' views.
+
+use chrono::{DateTime, Utc};
+use schemars::JsonSchema;
+use serde::Serialize;
+use sqlx::{PgConnection, PgPool, Postgres, QueryBuilder};
+use uuid::Uuid;
+
+use crate::reading::{Page, Slice};
+
+/// A tenant's directory as the read model holds it.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema, sqlx::FromRow)]
+pub struct DirectoryRow {
+    /// The tenant.
+    pub tenant_id: Uuid,
+    /// Its name.
+    pub name: String,
+    /// `OPEN` or `INVITE_ONLY`.
+    pub enrollment: String,
+    /// `ANY_APPROVER` or `EMPLOYEES_MANAGER`.
+    pub approval_routing: String,
+    /// When it was created.
+    pub created_at: DateTime<Utc>,
+}
+
+/// A user of the directory.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema, sqlx::FromRow)]
+pub struct DirectoryUserRow {
+    /// The token subject.
+    pub subject: String,
+    /// `INVITED`, `ACTIVE` or `DEACTIVATED`.
+    pub status: String,
+    /// Folio roles, lower case.
+    pub roles: Vec<String>,
+    /// Their manager's subject.
+    pub manager: Option<String>,
+    /// Their cost center.
+    pub cost_center: Option<String>,
+    /// `INVITATION` or `FIRST_SIGHT`.
+    pub joined_by: String,
+    /// Why they are deactivated, while they are.
+    pub deactivation_reason: Option<String>,
+    /// When they joined.
+    pub created_at: DateTime<Utc>,
+    /// The User aggregate's version.
+    pub version: i64,
+}
+
+/// Where a subject stands: the tenant's enrollment policy and, if known, the
+/// subject's status and roles.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct StandingRow {
+    /// `OPEN` or `INVITE_ONLY`.
+    pub enrollment: String,
+    /// `INVITED`, `ACTIVE` or `DEACTIVATED`; `None` when the directory does not
+    /// know the subject.
+    pub status: Option<String>,
+    /// The directory's roles for the subject.
+    pub roles: Option<Vec<String>>,
+}
+
+/// Where `subject` stands in `tenant`'s directory, or `None` when the tenant has
+/// none. One indexed statement on the pool (not a tenant reader: it runs for
+/// every request, before anything else, and names its tenant itself).
+pub async fn standing(
+    pool: &PgPool,
+    tenant: Uuid,
+    subject: &str,
+) -> Result<Option<StandingRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT t.enrollment, u.status, u.roles
+         FROM folio_read.directory_tenants t
+         LEFT JOIN folio_read.directory_users u ON u.tenant_id = t.tenant_id AND u.subject = $2
+         WHERE t.tenant_id = $1",
+    )
+    .bind(tenant)
+    .bind(subject)
+    .fetch_optional(pool)
+    .await
+}
+
+/// The reader's tenant's directory, if it has one.
+pub async fn directory(conn: &mut PgConnection) -> Result<Option<DirectoryRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT tenant_id, name, enrollment, approval_routing, created_at
+         FROM folio_read.directory_tenants",
+    )
+    .fetch_optional(conn)
+    .await
+}
+
+const USER_COLUMNS: &str = "subject, status, roles, manager, cost_center, joined_by,
+    deactivation_reason, created_at, version";
+
+/// The directory's users, by subject; only those with `status` when given, only
+/// those reporting to `manager` when given.
+pub async fn users(
+    conn: &mut PgConnection,
+    status: Option<&str>,
+    manager: Option<&str>,
+    page: Page,
+) -> Result<Slice<DirectoryUserRow>, sqlx::Error> {
+    let mut sql = QueryBuilder::<Postgres>::new(format!(
+        "SELECT {USER_COLUMNS} FROM folio_read.directory_users WHERE true"
+    ));
+    if let Some(status) = status {
+        sql.push(" AND status = ").push_bind(status.to_owned());
+    }
+    if let Some(manager) = manager {
+        sql.push(" AND manager = ").push_bind(manager.to_owned());
+    }
+    sql.push(" ORDER BY subject LIMIT ")
+        .push_bind(page.fetch_limit())
+        .push(" OFFSET ")
+        .push_bind(page.offset);
+    let rows = sql.build_query_as().fetch_all(conn).await?;
+    Ok(page.slice(rows))
+}
+
+/// One user of the directory, by subject.
+pub async fn user(
+    conn: &mut PgConnection,
+    subject: &str,
+) -> Result<Option<DirectoryUserRow>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {USER_COLUMNS} FROM folio_read.directory_users WHERE subject = $1"
+    ))
+    .bind(subject)
+    .fetch_optional(conn)
+    .await
+}

@@ -1,0 +1,57 @@
+-- Read models of the `directory` projector: tenants created with a directory and
+-- their users. Runs with search_path set to the target schema (folio_read, or a
+-- rebuild's staging schema), so names are unqualified. Documented for BI in
+-- schemas/read_models.md.
+
+CREATE TABLE directory_tenants
+(
+    tenant_id        uuid        NOT NULL PRIMARY KEY,
+    name             text        NOT NULL,
+    enrollment       text        NOT NULL CHECK (enrollment IN ('OPEN', 'INVITE_ONLY')),
+    approval_routing text        NOT NULL CHECK (approval_routing IN ('ANY_APPROVER', 'EMPLOYEES_MANAGER')),
+    created_at       timestamptz NOT NULL,
+    updated_at       timestamptz NOT NULL,
+    version          bigint      NOT NULL
+);
+
+COMMENT ON TABLE directory_tenants IS 'Tenants an operator created with a directory, one row each; a tenant without a row trusts its tokens as they are.';
+COMMENT ON COLUMN directory_tenants.tenant_id IS 'The tenant.';
+COMMENT ON COLUMN directory_tenants.name IS 'Its name.';
+COMMENT ON COLUMN directory_tenants.enrollment IS 'OPEN: unknown subjects join on first sight with their token''s roles; INVITE_ONLY: they are refused.';
+COMMENT ON COLUMN directory_tenants.approval_routing IS 'ANY_APPROVER, or EMPLOYEES_MANAGER: only the employee''s manager decides on their expenses.';
+COMMENT ON COLUMN directory_tenants.created_at IS 'When it was created (event time).';
+COMMENT ON COLUMN directory_tenants.updated_at IS 'When its policy last changed (event time).';
+COMMENT ON COLUMN directory_tenants.version IS 'The Tenant aggregate''s version.';
+
+CREATE TABLE directory_users
+(
+    tenant_id    uuid        NOT NULL,
+    subject      text        NOT NULL,
+    user_id      uuid        NOT NULL,
+    status       text        NOT NULL CHECK (status IN ('INVITED', 'ACTIVE', 'DEACTIVATED')),
+    roles        text[]      NOT NULL,
+    manager      text,
+    cost_center  text,
+    joined_by    text        NOT NULL CHECK (joined_by IN ('INVITATION', 'FIRST_SIGHT')),
+    deactivation_reason text,
+    created_at   timestamptz NOT NULL,
+    updated_at   timestamptz NOT NULL,
+    version      bigint      NOT NULL,
+    PRIMARY KEY (tenant_id, subject)
+);
+CREATE UNIQUE INDEX directory_users_by_id ON directory_users (tenant_id, user_id);
+CREATE INDEX directory_users_by_manager ON directory_users (tenant_id, manager);
+
+COMMENT ON TABLE directory_users IS 'Users of each tenant''s directory, one row per token subject.';
+COMMENT ON COLUMN directory_users.tenant_id IS 'Owning tenant.';
+COMMENT ON COLUMN directory_users.subject IS 'The token subject (sub) the user signs in as; also their user id in expenses and approvals.';
+COMMENT ON COLUMN directory_users.user_id IS 'The User aggregate''s id (derived from tenant and subject), as in the event log.';
+COMMENT ON COLUMN directory_users.status IS 'INVITED (until their first request), ACTIVE or DEACTIVATED (every request refused).';
+COMMENT ON COLUMN directory_users.roles IS 'Folio roles the directory grants (admin, accountant, approver, employee, auditor); they replace the token''s.';
+COMMENT ON COLUMN directory_users.manager IS 'Subject of their manager, if any.';
+COMMENT ON COLUMN directory_users.cost_center IS 'Their cost center code, if any.';
+COMMENT ON COLUMN directory_users.joined_by IS 'INVITATION by an admin, or FIRST_SIGHT (open enrollment).';
+COMMENT ON COLUMN directory_users.deactivation_reason IS 'Why they were deactivated, while they are.';
+COMMENT ON COLUMN directory_users.created_at IS 'When they were invited or enrolled (event time).';
+COMMENT ON COLUMN directory_users.updated_at IS 'When their entry last changed (event time).';
+COMMENT ON COLUMN directory_users.version IS 'The User aggregate''s version.';

@@ -1,0 +1,306 @@
+//! The tenant and user directory end to end: an operator creates a tenant with
+//! `folio tenant create`, its admin manages users over GraphQL against a running
+//! `folio serve`, and every request is checked against the directory: directory
+//! roles replace the token's, an uninvited subject is refused (or enrolled when
+//! enrollment is open), a deactivated user's valid token is refused at once, and
+//! with routing by manager only the employee's manager decides on an expense.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
+
+mod support;
+
+use folio_api::Role;
+use folio_domain::ids::TenantId;
+use serde_json::{json, Value};
+use support::server::Server;
+use support::TestDatabase;
+
+/// The code of the first error, or `OK`, and its message.
+async fn outcome(server: &Server, token: &str, query: &str, variables: Value) -> (String, String) {
+    let body = server.gql(token, query, variables).await;
+    let code = body["errors"][0]["extensions"]["code"]
+        .as_str()
+        .unwrap_or("OK")
+        .to_owned();
+    let message = body["errors"][0]["message"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    (code, message)
+}
+
+fn key() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+const INVITE: &str =
+    "mutation($key: String!, $subject: String!, $roles: [Role!]!, $manager: String) {
+    inviteUser(idempotencyKey: $key, input: {subject: $subject, roles: $roles, manager: $manager,
+        costCenter: \"CC-10\"}) { aggregateId } }";
+const USER: &str = "query($subject: String!, $token: String) {
+    directoryUser(subject: $subject, consistencyToken: $token) {
+        subject status roles manager costCenter joinedBy deactivationReason } }";
+const SUBMIT: &str = "mutation($key: String!) { submitExpense(idempotencyKey: $key, expense: {
+    incurredOn: \"2026-11-02\", merchant: \"Rail\", category: \"travel\",
+    amount: {amount: \"84.50\", currency: \"EUR\"}, description: \"Train\", receiptRef: \"r-1\"}) {
+    aggregateId } }";
+const APPROVE: &str = "mutation($key: String!, $id: ID!) {
+    approveExpense(idempotencyKey: $key, expenseId: $id) { aggregateId } }";
+const MY_EXPENSES: &str = "{ expenses(first: 5) { edges { node { expenseId } } } }";
+
+/// `folio tenant create` as an operator runs it; the tenant's id.
+fn create_tenant(db: &TestDatabase, admin: &str, extra: &[&str]) -> TenantId {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_folio"))
+        .args([
+            "tenant",
+            "create",
+            "--name",
+            "Acme Directory GmbH",
+            "--admin",
+            admin,
+        ])
+        .args(extra)
+        .env("DATABASE_URL", &db.url)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    TenantId(
+        String::from_utf8(output.stdout)
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap(),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_directory_decides_who_acts_with_which_roles_and_who_approves() {
+    let db = TestDatabase::new().await;
+    let server = Server::start(&db).await;
+    let tenant = create_tenant(
+        &db,
+        "alice",
+        &[
+            "--enrollment",
+            "invite-only",
+            "--approval-routing",
+            "employees-manager",
+        ],
+    );
+
+    // Given alice, invited as the first admin, with a token that says employee
+    let alice = server.token(tenant, "alice", Role::Employee);
+    // Then, once the read model has her invitation, she acts as the admin the
+    // directory says she is, and her first request activated her
+    let directory = support::eventually("alice's invitation is projected", || async {
+        let body = server
+            .gql(
+                &alice,
+                "{ directory { name enrollment approvalRouting } }",
+                json!({}),
+            )
+            .await;
+        body.get("errors").is_none().then(|| body["data"].clone())
+    })
+    .await;
+    assert_eq!(
+        directory["directory"],
+        json!({"name": "Acme Directory GmbH", "enrollment": "INVITE_ONLY",
+               "approvalRouting": "EMPLOYEES_MANAGER"})
+    );
+    let me = support::eventually("alice's activation is projected", || async {
+        let me = server.ok(&alice, USER, json!({"subject": "alice"})).await;
+        (me["directoryUser"]["status"] == "ACTIVE").then_some(me)
+    })
+    .await;
+    assert_eq!(me["directoryUser"]["roles"], json!(["ADMIN"]));
+
+    // Given a subject nobody invited, with a token that says admin
+    let mallory = server.token(tenant, "mallory", Role::Admin);
+    // Then the directory refuses them, naming why
+    let (code, message) = outcome(&server, &mallory, MY_EXPENSES, json!({})).await;
+    assert_eq!(code, "UNAUTHENTICATED", "{message}");
+    assert!(
+        message.contains("not in this tenant's directory"),
+        "{message}"
+    );
+
+    // When alice invites a manager, an employee reporting to them, and another approver
+    for (subject, roles, manager) in [
+        ("boss", json!(["APPROVER", "EMPLOYEE"]), Value::Null),
+        ("emp", json!(["EMPLOYEE"]), json!("boss")),
+        ("other", json!(["APPROVER"]), Value::Null),
+    ] {
+        let variables =
+            json!({"key": key(), "subject": subject, "roles": roles, "manager": manager});
+        server.ok(&alice, INVITE, variables).await;
+    }
+    // Then a manager outside the directory is refused by name
+    let variables =
+        json!({"key": key(), "subject": "x", "roles": ["EMPLOYEE"], "manager": "ghost"});
+    let (code, message) = outcome(&server, &alice, INVITE, variables).await;
+    assert_eq!(code, "NOT_FOUND", "{message}");
+    assert!(message.contains("ghost"), "{message}");
+
+    // Given the employee's expense
+    let emp = server.token(tenant, "emp", Role::Employee);
+    let submitted = server.ok(&emp, SUBMIT, json!({"key": key()})).await;
+    let expense = submitted["submitExpense"]["aggregateId"].as_str().unwrap();
+    // When an approver who is not the employee's manager approves, Then refused
+    let other = server.token(tenant, "other", Role::Approver);
+    let (code, message) = outcome(
+        &server,
+        &other,
+        APPROVE,
+        json!({"key": key(), "id": expense}),
+    )
+    .await;
+    assert_eq!(code, "FORBIDDEN", "{message}");
+    assert!(message.contains("boss"), "{message}");
+    // When the manager approves, Then it is approved
+    let boss = server.token(tenant, "boss", Role::Approver);
+    server
+        .ok(&boss, APPROVE, json!({"key": key(), "id": expense}))
+        .await;
+
+    // When alice deactivates the employee
+    server
+        .ok(
+            &alice,
+            "mutation($key: String!) { deactivateUser(idempotencyKey: $key, subject: \"emp\",
+                reason: \"left the company\") { aggregateId } }",
+            json!({"key": key()}),
+        )
+        .await;
+    // Then their still-valid token is refused with the very next request
+    let (code, message) = outcome(&server, &emp, MY_EXPENSES, json!({})).await;
+    assert_eq!(code, "UNAUTHENTICATED", "{message}");
+    assert!(message.contains("deactivated"), "{message}");
+    let (status, _) = server
+        .post(Some(&emp), json!({"query": MY_EXPENSES}).to_string())
+        .await;
+    assert_eq!(status, 401);
+    // And the directory says why
+    let gone = server.ok(&alice, USER, json!({"subject": "emp"})).await;
+    assert_eq!(gone["directoryUser"]["status"], "DEACTIVATED");
+    assert_eq!(
+        gone["directoryUser"]["deactivationReason"],
+        "left the company"
+    );
+    // When reactivated, Then the same token works again
+    let reactivated = server
+        .ok(
+            &alice,
+            "mutation($key: String!) { reactivateUser(idempotencyKey: $key, subject: \"emp\") {
+                consistencyToken } }",
+            json!({"key": key()}),
+        )
+        .await;
+    let token = reactivated["reactivateUser"]["consistencyToken"].clone();
+    server
+        .ok(&alice, USER, json!({"subject": "emp", "token": token}))
+        .await;
+    assert_eq!(outcome(&server, &emp, MY_EXPENSES, json!({})).await.0, "OK");
+
+    // When the admin changes roles, Then the directory's roles count, not the token's
+    server
+        .ok(
+            &alice,
+            "mutation($key: String!) { updateUser(idempotencyKey: $key, subject: \"other\",
+                input: {roles: [AUDITOR], clearCostCenter: true}) { consistencyToken } }",
+            json!({"key": key()}),
+        )
+        .await;
+    let audited = support::eventually("the new roles apply", || async {
+        let (code, _) = outcome(
+            &server,
+            &other,
+            APPROVE,
+            json!({"key": key(), "id": expense}),
+        )
+        .await;
+        (code == "FORBIDDEN").then_some(())
+    });
+    audited.await;
+    let read = server
+        .ok(
+            &other,
+            "{ eventLog(first: 1) { edges { cursor } } }",
+            json!({}),
+        )
+        .await;
+    assert!(read["eventLog"]["edges"].is_array());
+
+    // When enrollment opens, Then an unknown subject joins on first sight with the
+    // roles of their token
+    let opened = server
+        .ok(
+            &alice,
+            "mutation($key: String!) { configureDirectory(idempotencyKey: $key,
+                policy: {enrollment: OPEN, approvalRouting: ANY_APPROVER}) { consistencyToken } }",
+            json!({"key": key()}),
+        )
+        .await;
+    let token = opened["configureDirectory"]["consistencyToken"].clone();
+    server
+        .ok(
+            &alice,
+            "query($t: String) { directory(consistencyToken: $t) { name } }",
+            json!({"t": token}),
+        )
+        .await;
+    let newbie = server.token(tenant, "newbie", Role::Employee);
+    assert_eq!(
+        outcome(&server, &newbie, MY_EXPENSES, json!({})).await.0,
+        "OK"
+    );
+    let joined = support::eventually("the first sight is projected", || async {
+        let found = server.ok(&alice, USER, json!({"subject": "newbie"})).await;
+        (!found["directoryUser"].is_null()).then_some(found)
+    })
+    .await;
+    assert_eq!(joined["directoryUser"]["joinedBy"], "FIRST_SIGHT");
+    assert_eq!(joined["directoryUser"]["roles"], json!(["EMPLOYEE"]));
+
+    // And only admins and auditors read the directory
+    let (code, _) = outcome(&server, &newbie, "{ directory { name } }", json!({})).await;
+    assert_eq!(code, "FORBIDDEN");
+    let users = server
+        .ok(
+            &other,
+            "{ directoryUsers(first: 10, status: ACTIVE) { edges { node { subject } } } }",
+            json!({}),
+        )
+        .await;
+    let active: Vec<&str> = users["directoryUsers"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|edge| edge["node"]["subject"].as_str().unwrap())
+        .collect();
+    assert!(
+        active.contains(&"alice") && active.contains(&"emp"),
+        "{active:?}"
+    );
+    assert!(!active.contains(&"mallory"), "{active:?}");
+
+    // And a tenant without a directory trusts its tokens as before
+    let elsewhere = server.token(support::tenant(), "anyone", Role::Accountant);
+    assert_eq!(
+        outcome(&server, &elsewhere, MY_EXPENSES, json!({})).await.0,
+        "OK"
+    );
+    // And creating the same tenant again is refused, changing nothing
+    let again = std::process::Command::new(env!("CARGO_BIN_EXE_folio"))
+        .args(["tenant", "create", "--name", "Again", "--admin", "zed"])
+        .args(["--tenant-id", &tenant.0.to_string()])
+        .env("DATABASE_URL", &db.url)
+        .output()
+        .unwrap();
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
+}
