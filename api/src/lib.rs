@@ -8,12 +8,16 @@
 //! typed queries (`folio-projections`), and maps the answers back. It depends on
 //! no adapter of `folio-infra`; the binary wires those in.
 //!
-//! - [`auth`]: bearer JWTs → the application layer's `Caller`.
+//! - [`auth`]: bearer JWTs (a configured key or an OpenID provider) → the
+//!   application layer's `Caller`; [`admission`]: that caller checked against the
+//!   tenant's directory, as every edge does it.
 //! - [`graphql`]: the schema, one file per area (customers, invoices, expenses,
-//!   settings, reports, history), Relay's `Node`, subscriptions, wire types.
+//!   settings, directory, reports, history), Relay's `Node`, subscriptions, wire
+//!   types.
 //! - [`mcp`]: the same use cases and reads as Model Context Protocol tools, for
 //!   assistants (streamable HTTP at `/mcp`, stdio as `folio mcp`).
-//! - [`protection`]: rate limits, CORS and security headers.
+//! - [`protection`]: rate limits, the complexity budget, CORS and security
+//!   headers.
 //! - [`request`]: what both edges do per request (read rights, consistency
 //!   tokens, tenant-confined reads, pages, command contexts).
 //! - [`server`]: routes, body and time limits, health, metrics.
@@ -22,6 +26,7 @@
 
 #![deny(missing_docs)]
 
+pub mod admission;
 pub mod auth;
 pub mod error;
 pub mod graphql;

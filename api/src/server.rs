@@ -23,6 +23,7 @@ use serde_json::json;
 use tokio::sync::broadcast;
 use tracing::Instrument;
 
+use crate::admission::admit;
 use crate::auth::Authenticator;
 use crate::error::{admission_response, error_response, with_codes};
 use crate::graphql::{build, request_data, FolioSchema, Limits, Services};
@@ -197,10 +198,12 @@ async fn execute(
     let authorization = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok());
-    let principal = match state
-        .authenticator
-        .admit(&state.services.use_cases, authorization)
-        .await
+    let principal = match admit(
+        &state.authenticator,
+        &state.services.use_cases,
+        authorization,
+    )
+    .await
     {
         Ok(principal) => principal,
         Err(refusal) => return admission_response(&refusal),
@@ -342,10 +345,12 @@ async fn subscriptions(
                         .get("Authorization")
                         .or_else(|| payload.get("authorization"))
                         .and_then(|v| v.as_str());
-                    let principal = state
-                        .authenticator
-                        .admit(&state.services.use_cases, authorization)
-                        .await?;
+                    let principal = admit(
+                        &state.authenticator,
+                        &state.services.use_cases,
+                        authorization,
+                    )
+                    .await?;
                     Ok(request_data(principal, &state.services, state.limits))
                 })
                 .serve()

@@ -1,7 +1,7 @@
 //! Who is calling: a bearer JWT, verified against one configured key
 //! ([`TokenKeys`]) or an OpenID provider's published keys ([`OidcVerifier`]),
 //! becomes a [`Caller`], whom the tenant's directory then admits or refuses
-//! ([`Authenticator::admit`]). Every edge (GraphQL over HTTP and WebSocket, MCP
+//! ([`crate::admission`]). Every edge (GraphQL over HTTP and WebSocket, MCP
 //! over HTTP and stdio) asks the same [`Authenticator`].
 
 mod claims;
@@ -10,9 +10,7 @@ mod oidc;
 
 use std::sync::Arc;
 
-use folio_commands::{Caller, UseCases};
-
-use crate::error::ApiError;
+use folio_commands::Caller;
 
 pub use claims::{ClaimMapping, ClaimPath};
 pub use keys::{Claims, TokenKeys};
@@ -77,23 +75,5 @@ impl Authenticator {
             .filter(|t| !t.is_empty())
             .ok_or(AuthError::Missing)?;
         self.verify(token).await
-    }
-
-    /// The caller behind an `Authorization` header as every edge admits them:
-    /// the token verified, then checked against the tenant's directory (which
-    /// refuses a deactivated user at once and supplies the roles).
-    pub async fn admit(
-        &self,
-        use_cases: &UseCases,
-        header: Option<&str>,
-    ) -> Result<Caller, ApiError> {
-        let claimed = self
-            .from_header(header)
-            .await
-            .map_err(|e| crate::error::authentication(&e))?;
-        use_cases
-            .identify(claimed)
-            .await
-            .map_err(crate::error::identification)
     }
 }

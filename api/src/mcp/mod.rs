@@ -132,11 +132,7 @@ impl FolioMcp {
                     .verify(&session.token)
                     .await
                     .map_err(|e| crate::error::authentication(&e))?;
-                self.services
-                    .use_cases
-                    .identify(claimed)
-                    .await
-                    .map_err(crate::error::identification)?
+                crate::admission::admit_caller(&self.services.use_cases, claimed).await?
             }
             None => extensions
                 .get::<axum::http::request::Parts>()
@@ -294,11 +290,7 @@ pub async fn authenticate(State(gate): State<Gate>, mut request: Request, next: 
         .headers()
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok());
-    match gate
-        .authenticator
-        .admit(&gate.use_cases, authorization)
-        .await
-    {
+    match crate::admission::admit(&gate.authenticator, &gate.use_cases, authorization).await {
         Ok(caller) => {
             if let Err(refusal) = gate.rate_limits.check_tenant(caller.tenant_id) {
                 return axum::response::IntoResponse::into_response(refusal);
