@@ -39,8 +39,9 @@ const INVOICE: &str = "query($id: ID!, $token: String) {
     invoice(id: $id, consistencyToken: $token) { number status paymentStatus total amountPaid amountDue version
         lines { description totalAmount } payments { amount } } }";
 
-const SUBMIT: &str = "mutation($key: String!) { submitExpense(idempotencyKey: $key, expense: {
-    incurredOn: \"2026-11-02\", merchant: \"Rail\", category: \"travel\",
+const SUBMIT: &str =
+    "mutation($key: String!, $on: Date!) { submitExpense(idempotencyKey: $key, expense: {
+    incurredOn: $on, merchant: \"Rail\", category: \"travel\",
     amount: {amount: \"84.50\", currency: \"EUR\"}, description: \"Train\", receiptRef: \"r-1\"}) {
     aggregateId consistencyToken } }";
 
@@ -50,7 +51,7 @@ async fn submitted_expense(server: &Server, token: &str) -> String {
         .ok(
             token,
             SUBMIT,
-            json!({"key": uuid::Uuid::new_v4().to_string()}),
+            json!({"key": uuid::Uuid::new_v4().to_string(), "on": support::recently()}),
         )
         .await["submitExpense"]["aggregateId"]
         .as_str()
@@ -208,7 +209,13 @@ async fn the_expense_approval_flow_and_employees_see_only_their_own() {
     let other = server.token(t, "oscar", Role::Employee);
     let approver = server.token(t, "ann", Role::Approver);
     let accountant = server.token(t, "alice", Role::Accountant);
-    let submitted = server.ok(&employee, SUBMIT, json!({"key": "e-1"})).await;
+    let submitted = server
+        .ok(
+            &employee,
+            SUBMIT,
+            json!({"key": "e-1", "on": support::recently()}),
+        )
+        .await;
     let expense = submitted["submitExpense"]["aggregateId"]
         .as_str()
         .unwrap()
@@ -341,10 +348,10 @@ async fn every_role_gets_what_the_matrix_says() {
             &[Role::Admin],
         ),
         (
-            "mutation($key: String!) { submitExpense(idempotencyKey: $key, expense: {incurredOn: \"2026-11-02\",
+            "mutation($key: String!, $on: Date!) { submitExpense(idempotencyKey: $key, expense: {incurredOn: $on,
                 merchant: \"M\", category: \"meals\", amount: {amount: \"10.00\", currency: \"EUR\"},
                 description: \"Lunch\", receiptRef: \"r\"}) { version } }",
-            json!({}),
+            json!({"on": support::recently()}),
             &[Role::Admin, Role::Accountant, Role::Approver, Role::Employee],
         ),
         (
@@ -476,8 +483,10 @@ async fn tenant_b_can_never_see_or_change_tenant_a() {
     let before = event_count(&db.app).await;
     let on_expense = |mutation: &str| format!("mutation($id: ID!) {{ {mutation} {{ version }} }}");
     let amend = on_expense(&format!(
-        "amendExpense(idempotencyKey: \"x6\", expenseId: $id, expense: {})",
-        "{incurredOn: \"2026-11-02\", merchant: \"M\", category: \"c\", amount: {amount: \"1.00\", currency: \"EUR\"}, description: \"d\"}"
+        "amendExpense(idempotencyKey: \"x6\", expenseId: $id, expense: {{incurredOn: \"{}\", \
+         merchant: \"M\", category: \"c\", amount: {{amount: \"1.00\", currency: \"EUR\"}}, \
+         description: \"d\"}})",
+        support::recently()
     ));
     let expense_writes = [
         on_expense("approveExpense(idempotencyKey: \"x7\", expenseId: $id)"),

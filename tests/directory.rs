@@ -40,8 +40,9 @@ const INVITE: &str =
 const USER: &str = "query($subject: String!, $token: String) {
     directoryUser(subject: $subject, consistencyToken: $token) {
         subject status roles manager costCenter joinedBy deactivationReason } }";
-const SUBMIT: &str = "mutation($key: String!) { submitExpense(idempotencyKey: $key, expense: {
-    incurredOn: \"2026-11-02\", merchant: \"Rail\", category: \"travel\",
+const SUBMIT: &str =
+    "mutation($key: String!, $on: Date!) { submitExpense(idempotencyKey: $key, expense: {
+    incurredOn: $on, merchant: \"Rail\", category: \"travel\",
     amount: {amount: \"84.50\", currency: \"EUR\"}, description: \"Train\", receiptRef: \"r-1\"}) {
     aggregateId } }";
 const APPROVE: &str = "mutation($key: String!, $id: ID!) {
@@ -148,7 +149,13 @@ async fn the_directory_decides_who_acts_with_which_roles_and_who_approves() {
 
     // Given the employee's expense
     let emp = server.token(tenant, "emp", Role::Employee);
-    let submitted = server.ok(&emp, SUBMIT, json!({"key": key()})).await;
+    let submitted = server
+        .ok(
+            &emp,
+            SUBMIT,
+            json!({"key": key(), "on": support::recently()}),
+        )
+        .await;
     let expense = submitted["submitExpense"]["aggregateId"].as_str().unwrap();
     // When an approver who is not the employee's manager approves, Then refused
     let other = server.token(tenant, "other", Role::Approver);

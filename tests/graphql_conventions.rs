@@ -99,11 +99,11 @@ async fn every_node_type_round_trips_through_node_and_another_tenant_reads_null(
     let expense = server
         .ok(
             &admin,
-            "mutation($key: String!) { submitExpense(idempotencyKey: $key, expense: {
-                incurredOn: \"2026-11-02\", merchant: \"Rail\", category: \"travel\",
+            "mutation($key: String!, $on: Date!) { submitExpense(idempotencyKey: $key, expense: {
+                incurredOn: $on, merchant: \"Rail\", category: \"travel\",
                 amount: {amount: \"84.50\", currency: \"EUR\"}, description: \"Train\"}) {
                 consistencyToken } }",
-            json!({"key": key()}),
+            json!({"key": key(), "on": support::recently()}),
         )
         .await["submitExpense"]["consistencyToken"]
         .as_str()

@@ -66,7 +66,7 @@ fn expense(key: &str, id: Uuid, merchant: &str) -> Value {
     call(
         "submit_expense",
         json!({"idempotency_key": key, "expense_id": id,
-            "details": {"incurred_on": "2026-11-20", "merchant": merchant, "category": "travel",
+            "details": {"incurred_on": support::recently(), "merchant": merchant, "category": "travel",
                 "amount": {"amount": "23.40", "currency": "EUR"}, "description": "Taxi to the client"}}),
     )
 }

@@ -4,7 +4,6 @@
 use std::sync::Arc;
 
 use anyhow::Context;
-use chrono::NaiveDate;
 use folio::wiring::App;
 use folio_commands::{
     AddInvoiceLine, ApproveExpense, Caller, CommandContext, CreateInvoiceDraft, IssueInvoice,
@@ -166,7 +165,8 @@ pub async fn submit_expense(
     cents: i64,
 ) -> anyhow::Result<(ExpenseId, i64)> {
     let details = ExpenseDetails {
-        incurred_on: NaiveDate::from_ymd_opt(2026, 11, 3).context("date")?,
+        // Recent, as the domain requires (neither future nor a year old).
+        incurred_on: chrono::Utc::now().date_naive() - chrono::Days::new(10),
         merchant: "Deutsche Bahn".into(),
         category: "travel".into(),
         amount: euros(cents),

@@ -174,6 +174,9 @@ pub enum ExpenseCommand {
         details: ExpenseDetails,
         /// The tenant's policy in force.
         policy: ExpensePolicy,
+        /// Today's date: an expense cannot be incurred later, nor more than
+        /// [`MAX_EXPENSE_AGE_DAYS`] earlier.
+        today: NaiveDate,
     },
     /// Give one approval.
     Approve {
@@ -215,6 +218,8 @@ pub enum ExpenseCommand {
         details: ExpenseDetails,
         /// The tenant's policy in force now.
         policy: ExpensePolicy,
+        /// Today's date (see `Submit`).
+        today: NaiveDate,
     },
     /// Record the reimbursement.
     Reimburse {
@@ -222,6 +227,8 @@ pub enum ExpenseCommand {
         batch_reference: String,
         /// The date it takes effect.
         reimbursed_on: NaiveDate,
+        /// Who records it: never the employee who claimed it.
+        reimbursed_by: UserId,
     },
 }
 
@@ -306,9 +313,42 @@ pub enum ExpenseEvent {
 
 domain_event!(ExpenseEvent);
 
+/// The oldest an expense may be when it is claimed or amended, in days: older
+/// claims are refused rather than silently reimbursed (most tax authorities
+/// and company policies stop at a year).
+pub const MAX_EXPENSE_AGE_DAYS: i64 = 365;
+
 /// A refused expense command.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
 pub enum ExpenseError {
+    /// The expense is dated after today.
+    #[error("an expense cannot be incurred in the future ({incurred_on} is after {today})")]
+    IncurredInTheFuture {
+        /// The date given.
+        incurred_on: NaiveDate,
+        /// Today.
+        today: NaiveDate,
+    },
+    /// The expense is older than [`MAX_EXPENSE_AGE_DAYS`].
+    #[error(
+        "an expense must be claimed within {MAX_EXPENSE_AGE_DAYS} days; {incurred_on} is too old"
+    )]
+    TooOld {
+        /// The date given.
+        incurred_on: NaiveDate,
+    },
+    /// Segregation of duties: the employee who claimed it cannot record its
+    /// reimbursement.
+    #[error("you cannot reimburse your own expense")]
+    OwnReimbursement,
+    /// A reimbursement dated before the expense was incurred.
+    #[error("a reimbursement cannot be dated {reimbursed_on}, before the expense ({incurred_on})")]
+    ReimbursedBeforeIncurred {
+        /// The reimbursement date given.
+        reimbursed_on: NaiveDate,
+        /// When the expense was incurred.
+        incurred_on: NaiveDate,
+    },
     /// Already submitted.
     #[error("an expense with this id already exists")]
     AlreadySubmitted,
@@ -375,7 +415,9 @@ impl Coded for ExpenseError {
         use ExpenseError as E;
         match self {
             E::NotFound => ErrorCode::NotFound,
-            E::SelfApproval | E::NotTheEmployee | E::NotTheManager(_) => ErrorCode::Forbidden,
+            E::SelfApproval | E::NotTheEmployee | E::NotTheManager(_) | E::OwnReimbursement => {
+                ErrorCode::Forbidden
+            }
             E::AlreadySubmitted
             | E::AlreadyApprovedBy(_)
             | E::NotPending { .. }
@@ -384,7 +426,10 @@ impl Coded for ExpenseError {
             E::Money(_)
             | E::AmountNotPositive(_)
             | E::InvalidTax { .. }
-            | E::InvalidText { .. } => ErrorCode::Validation,
+            | E::InvalidText { .. }
+            | E::IncurredInTheFuture { .. }
+            | E::TooOld { .. }
+            | E::ReimbursedBeforeIncurred { .. } => ErrorCode::Validation,
         }
     }
 }
@@ -419,7 +464,17 @@ fn required_text(field: &str, value: &str, max: usize) -> Result<String, Expense
     Ok(value.to_owned())
 }
 
-fn clean_details(details: ExpenseDetails) -> Result<ExpenseDetails, ExpenseError> {
+fn clean_details(
+    details: ExpenseDetails,
+    today: NaiveDate,
+) -> Result<ExpenseDetails, ExpenseError> {
+    let incurred_on = details.incurred_on;
+    if incurred_on > today {
+        return Err(ExpenseError::IncurredInTheFuture { incurred_on, today });
+    }
+    if (today - incurred_on).num_days() > MAX_EXPENSE_AGE_DAYS {
+        return Err(ExpenseError::TooOld { incurred_on });
+    }
     let amount = Money::exact(details.amount.amount, details.amount.currency)?;
     if !amount.is_positive() {
         return Err(ExpenseError::AmountNotPositive(amount));
@@ -535,11 +590,12 @@ impl Decide for Expense {
                 employee_id,
                 details,
                 policy,
+                today,
             } => {
                 if self.status != ExpenseStatus::New {
                     return Err(ExpenseError::AlreadySubmitted);
                 }
-                let details = clean_details(details)?;
+                let details = clean_details(details, today)?;
                 Ok(vec![E::ExpenseSubmitted {
                     tenant_id,
                     expense_id,
@@ -609,6 +665,7 @@ impl Decide for Expense {
                 employee_id,
                 details,
                 policy,
+                today,
             } => {
                 self.require_exists()?;
                 if self.employee_id.as_ref() != Some(&employee_id) {
@@ -619,7 +676,7 @@ impl Decide for Expense {
                         status: self.status,
                     });
                 }
-                let details = clean_details(details)?;
+                let details = clean_details(details, today)?;
                 Ok(vec![E::ExpenseAmended {
                     approvals_required: policy.approvals_required(details.amount),
                     policy_violations: policy.violations(&details),
@@ -629,6 +686,7 @@ impl Decide for Expense {
             C::Reimburse {
                 batch_reference,
                 reimbursed_on,
+                reimbursed_by,
             } => {
                 self.require_exists()?;
                 if self.status != ExpenseStatus::Approved {
@@ -636,12 +694,18 @@ impl Decide for Expense {
                         status: self.status,
                     });
                 }
+                if self.employee_id.as_ref() == Some(&reimbursed_by) {
+                    return Err(ExpenseError::OwnReimbursement);
+                }
                 let batch_reference = required_text("batch reference", &batch_reference, 100)?;
-                let amount = self
-                    .details
-                    .as_ref()
-                    .map(|d| d.amount)
-                    .ok_or(ExpenseError::NotFound)?;
+                let details = self.details.as_ref().ok_or(ExpenseError::NotFound)?;
+                if reimbursed_on < details.incurred_on {
+                    return Err(ExpenseError::ReimbursedBeforeIncurred {
+                        reimbursed_on,
+                        incurred_on: details.incurred_on,
+                    });
+                }
+                let amount = details.amount;
                 Ok(vec![E::ExpenseReimbursed {
                     batch_reference,
                     reimbursed_on,

@@ -118,6 +118,17 @@ pub fn ctx(tenant: TenantId, actor: &str) -> CommandContext {
     CommandContext::new(caller, Uuid::new_v4().to_string())
 }
 
+/// A day ten days ago, when the test runs: expenses must be neither in the
+/// future nor more than a year old, so fixtures cannot use fixed dates.
+pub fn recent_day() -> chrono::NaiveDate {
+    chrono::Utc::now().date_naive() - chrono::Days::new(10)
+}
+
+/// [`recent_day`] as GraphQL and JSON write it (`YYYY-MM-DD`).
+pub fn recently() -> String {
+    recent_day().to_string()
+}
+
 /// A new tenant id.
 pub fn tenant() -> TenantId {
     TenantId(Uuid::now_v7())

@@ -157,7 +157,7 @@ pub async fn issued_invoice(
 
 fn expense(category: &str, cents: i64, receipt: bool) -> ExpenseDetails {
     ExpenseDetails {
-        incurred_on: NaiveDate::from_ymd_opt(2026, 11, 3).expect("date"),
+        incurred_on: super::recent_day(),
         merchant: "Merchant".into(),
         category: category.into(),
         amount: money(cents),

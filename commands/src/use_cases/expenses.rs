@@ -40,6 +40,7 @@ impl UseCases {
     ) -> Result<CommandOutcome, CommandError<ExpenseError>> {
         ctx.caller.require(Action::ClaimExpenses)?;
         let policy: ExpensePolicy = self.settings(ctx.tenant_id()).await?.expenses;
+        let today = self.runner.clock().today();
         let expense_id = input.expense_id.unwrap_or(ExpenseId(derived_id(
             ctx.tenant_id(),
             "expense",
@@ -59,6 +60,7 @@ impl UseCases {
                 employee_id: ctx.actor().clone(),
                 details: input.details.clone(),
                 policy: policy.clone(),
+                today,
             }
         )
     }
@@ -174,6 +176,7 @@ impl UseCases {
     ) -> Result<CommandOutcome, CommandError<ExpenseError>> {
         ctx.caller.require(Action::ClaimExpenses)?;
         let policy = self.settings(ctx.tenant_id()).await?.expenses;
+        let today = self.runner.clock().today();
         run!(
             self,
             self.stores.expenses.as_ref(),
@@ -186,6 +189,7 @@ impl UseCases {
                 employee_id: ctx.actor().clone(),
                 details: details.clone(),
                 policy: policy.clone(),
+                today,
             }
         )
     }
@@ -211,6 +215,7 @@ impl UseCases {
             |_| ExpenseCommand::Reimburse {
                 batch_reference: batch_reference.clone(),
                 reimbursed_on,
+                reimbursed_by: ctx.actor().clone(),
             }
         )
     }

@@ -24,6 +24,11 @@ fn approver(n: u8) -> UserId {
     UserId::new(format!("mgr-{n}"))
 }
 
+/// The day the tests run on: a few days after the expenses were incurred.
+fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 3, 5).unwrap()
+}
+
 fn at() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap()
 }
@@ -75,6 +80,7 @@ fn submit(amount: Decimal) -> ExpenseCommand {
         employee_id: employee(),
         details: details(amount),
         policy: policy(),
+        today: today(),
     }
 }
 
@@ -181,6 +187,7 @@ fn invalid_submissions_are_refused() {
             employee_id: employee(),
             details: bad.clone(),
             policy: policy(),
+            today: today(),
         })
         .then_expect_error(ExpenseError::AmountNotPositive(eur(dec!(0.00))));
     bad = ExpenseDetails {
@@ -195,6 +202,7 @@ fn invalid_submissions_are_refused() {
             employee_id: employee(),
             details: bad,
             policy: policy(),
+            today: today(),
         })
         .then_expect_error(ExpenseError::InvalidTax {
             tax: eur(dec!(200)),
@@ -212,6 +220,7 @@ fn invalid_submissions_are_refused() {
             employee_id: employee(),
             details: bad,
             policy: policy(),
+            today: today(),
         })
         .then_expect_error(ExpenseError::InvalidText {
             field: "merchant".into(),
@@ -372,6 +381,7 @@ fn a_returned_expense_is_amended_by_its_employee_and_approvals_start_over() {
             employee_id: approver(3),
             details: details(dec!(100)),
             policy: policy(),
+            today: today(),
         })
         .then_expect_error(ExpenseError::NotTheEmployee);
     let mut amended_details = details(dec!(100));
@@ -387,6 +397,7 @@ fn a_returned_expense_is_amended_by_its_employee_and_approvals_start_over() {
             employee_id: employee(),
             details: details(dec!(100)),
             policy: policy(),
+            today: today(),
         })
         .then_expect_events(vec![ExpenseEvent::ExpenseAmended {
             details: amended_details,
@@ -403,6 +414,7 @@ fn a_returned_expense_is_amended_by_its_employee_and_approvals_start_over() {
             employee_id: employee(),
             details: details(dec!(100)),
             policy: policy(),
+            today: today(),
         })
         .unwrap()
     {
@@ -419,6 +431,7 @@ fn only_a_returned_expense_can_be_amended() {
             employee_id: employee(),
             details: details(dec!(100)),
             policy: policy(),
+            today: today(),
         })
         .then_expect_error(ExpenseError::NotReturned {
             status: ExpenseStatus::PendingApproval,
@@ -433,6 +446,7 @@ fn only_an_approved_expense_is_reimbursed() {
         .when(ExpenseCommand::Reimburse {
             batch_reference: "B-1".into(),
             reimbursed_on: on,
+            reimbursed_by: UserId::new("accountant-1"),
         })
         .then_expect_error(ExpenseError::NotApproved {
             status: ExpenseStatus::PendingApproval,
@@ -448,12 +462,84 @@ fn only_an_approved_expense_is_reimbursed() {
         .when(ExpenseCommand::Reimburse {
             batch_reference: "B-1".into(),
             reimbursed_on: on,
+            reimbursed_by: UserId::new("accountant-1"),
         })
         .then_expect_events(vec![ExpenseEvent::ExpenseReimbursed {
             batch_reference: "B-1".into(),
             reimbursed_on: on,
             amount: eur(dec!(120.00)),
         }]);
+}
+
+#[test]
+fn an_expense_cannot_be_incurred_in_the_future_or_more_than_a_year_ago() {
+    let dated = |incurred_on: NaiveDate| ExpenseCommand::Submit {
+        tenant_id: TENANT,
+        expense_id: EXPENSE,
+        employee_id: employee(),
+        details: ExpenseDetails {
+            incurred_on,
+            ..details(dec!(100))
+        },
+        policy: policy(),
+        today: today(),
+    };
+    // Given today, When the expense is dated tomorrow, Then it is refused
+    let tomorrow = today().succ_opt().unwrap();
+    ExpenseTest::with(())
+        .given_no_previous_events()
+        .when(dated(tomorrow))
+        .then_expect_error(ExpenseError::IncurredInTheFuture {
+            incurred_on: tomorrow,
+            today: today(),
+        });
+    // When it is dated a year and a day ago, Then it is too old
+    let too_old = today() - chrono::Days::new(366);
+    ExpenseTest::with(())
+        .given_no_previous_events()
+        .when(dated(too_old))
+        .then_expect_error(ExpenseError::TooOld {
+            incurred_on: too_old,
+        });
+    // When it is dated today or exactly a year ago, Then it is accepted
+    for fine in [today(), today() - chrono::Days::new(365)] {
+        let events = Expense::default().decide(dated(fine)).unwrap();
+        assert!(matches!(events[0], ExpenseEvent::ExpenseSubmitted { .. }));
+    }
+}
+
+#[test]
+fn nobody_reimburses_their_own_expense_or_before_it_was_incurred() {
+    let approved = vec![
+        submitted(dec!(120), 1),
+        approval(1, 1, 1),
+        ExpenseEvent::ExpenseApproved {
+            approver_id: approver(1),
+        },
+    ];
+    // Given an approved expense, When its employee records the reimbursement
+    ExpenseTest::with(())
+        .given(approved.clone())
+        .when(ExpenseCommand::Reimburse {
+            batch_reference: "B-1".into(),
+            reimbursed_on: today(),
+            reimbursed_by: employee(),
+        })
+        // Then segregation of duties refuses it
+        .then_expect_error(ExpenseError::OwnReimbursement);
+    // When it is dated before the expense, Then it is refused
+    let before = NaiveDate::from_ymd_opt(2026, 2, 28).unwrap();
+    ExpenseTest::with(())
+        .given(approved)
+        .when(ExpenseCommand::Reimburse {
+            batch_reference: "B-1".into(),
+            reimbursed_on: before,
+            reimbursed_by: UserId::new("accountant-1"),
+        })
+        .then_expect_error(ExpenseError::ReimbursedBeforeIncurred {
+            reimbursed_on: before,
+            incurred_on: NaiveDate::from_ymd_opt(2026, 3, 1).unwrap(),
+        });
 }
 
 #[test]
