@@ -375,7 +375,18 @@ fn invoice_plans() -> anyhow::Result<Vec<InvoicePlan>> {
         credit,
         void,
     };
+    // Numbering is chronological: the back-dated invoice is issued first.
     Ok(vec![
+        plan(
+            "overdue",
+            0,
+            long_ago,
+            true,
+            true,
+            Some("100.00"),
+            None,
+            false,
+        ),
         plan("draft", 0, today, false, false, None, None, false),
         plan("issued", 0, today, true, false, None, None, false),
         plan("sent", 2, today, true, true, None, None, false),
@@ -399,16 +410,6 @@ fn invoice_plans() -> anyhow::Result<Vec<InvoicePlan>> {
             true,
             None,
             Some("119.00"),
-            false,
-        ),
-        plan(
-            "overdue",
-            0,
-            long_ago,
-            true,
-            true,
-            Some("100.00"),
-            None,
             false,
         ),
     ])

@@ -422,3 +422,57 @@ async fn more_concurrent_commands_than_connections_all_complete() {
     }
     assert_eq!(event_count(&backend).await, 16);
 }
+
+#[tokio::test]
+async fn numbering_follows_the_dates_through_the_store() {
+    let db = TestDatabase::new().await;
+    let t = tenant();
+    let today = chrono::Utc::now().date_naive();
+    let yesterday = today - chrono::Days::new(1);
+    let issue = |invoice, on| {
+        let app = db.app.clone();
+        async move {
+            app.use_cases
+                .issue_invoice(
+                    &ctx(t, "acc"),
+                    invoice,
+                    IssueInvoice {
+                        issue_date: Some(on),
+                    },
+                )
+                .await
+        }
+    };
+    // Given INV-1 issued today (its date recorded beside its number)
+    let first = draft_invoice(&db.app, t).await;
+    issue(first, today).await.expect("first");
+    // When the next draft is dated yesterday, Then numbering refuses it, as a
+    // VALIDATION error that took no number
+    let second = draft_invoice(&db.app, t).await;
+    let before = event_count(&db.app).await;
+    match issue(second, yesterday).await {
+        Err(CommandError::Rejected(InvoiceError::Dating(refused))) => {
+            assert!(refused
+                .to_string()
+                .contains("numbering must follow the dates"));
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(event_count(&db.app).await, before);
+    // And dated tomorrow, it is refused as in the future
+    let tomorrow = today + chrono::Days::new(1);
+    assert!(matches!(
+        issue(second, tomorrow).await,
+        Err(CommandError::Rejected(InvoiceError::Dating(_)))
+    ));
+    // When dated today, Then it gets the next number, with no gap
+    issue(second, today).await.expect("second");
+    let dates: Vec<(i64, Option<chrono::NaiveDate>)> = sqlx::query_as(
+        "SELECT sequence, issue_date FROM document_numbers WHERE tenant_id = $1 ORDER BY 1",
+    )
+    .bind(t.0)
+    .fetch_all(&db.app.pool)
+    .await
+    .unwrap();
+    assert_eq!(dates, vec![(1, Some(today)), (2, Some(today))]);
+}

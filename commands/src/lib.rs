@@ -50,7 +50,7 @@ pub use context::{idempotency_key, CommandContext, CommandOutcome, MAX_IDEMPOTEN
 pub use error::CommandError;
 pub use ports::{
     AggregateStore, Clock, CommandLease, CommandLedger, DirectoryLookup, DirectoryStanding,
-    EventStores, LedgerError, LookupError, MemberStanding, PersonalDataKeys, Recorded,
+    EventStores, LedgerError, LookupError, MemberStanding, PersonalDataKeys, Recorded, Reservation,
     StoredOutcome, SystemClock,
 };
 pub use runner::{CommandRunner, RetryPolicy};

@@ -120,6 +120,16 @@ impl std::fmt::Debug for EventStores {
     }
 }
 
+/// A document number the ledger reserved, and the issue date of the number
+/// before it (what chronological numbering checks against).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reservation {
+    /// The next number of the series.
+    pub number: DocumentNumber,
+    /// The previous number's issue date; `None` for the first of a series.
+    pub previous_issue_date: Option<NaiveDate>,
+}
+
 /// What the ledger remembers of a finished command.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "SCREAMING_SNAKE_CASE")]
@@ -181,7 +191,7 @@ pub trait CommandLease: Send {
     /// The outcome recorded earlier under this key, if any.
     fn previous(&self) -> Option<&Recorded>;
     /// The reserved next document number, if a series was asked for.
-    fn reserved_number(&self) -> Option<&DocumentNumber>;
+    fn reservation(&self) -> Option<&Reservation>;
     /// The feed position of an aggregate's event (to report the consistency token).
     async fn position_of(
         &mut self,

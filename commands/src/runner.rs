@@ -6,7 +6,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use cqrs_es::AggregateError;
-use folio_domain::document_number::DocumentNumber;
 use folio_domain::ids::TenantId;
 use folio_domain::{Decide, TenantOwned};
 use serde::de::DeserializeOwned;
@@ -18,7 +17,8 @@ use uuid::Uuid;
 use crate::context::{idempotency_key, CommandContext, CommandOutcome, MAX_IDEMPOTENCY_KEY_LEN};
 use crate::error::CommandError;
 use crate::ports::{
-    AggregateStore, Clock, CommandLedger, LedgerError, PersonalDataKeys, Recorded, StoredOutcome,
+    AggregateStore, Clock, CommandLedger, LedgerError, PersonalDataKeys, Recorded, Reservation,
+    StoredOutcome,
 };
 
 /// How often a command is re-decided after losing a race with a concurrent writer.
@@ -180,7 +180,7 @@ impl CommandRunner {
         store: &dyn AggregateStore<A>,
         ctx: &CommandContext,
         request: Request<'_, R>,
-        build: impl Fn(Option<&DocumentNumber>) -> A::Command,
+        build: impl Fn(Option<&Reservation>) -> A::Command,
     ) -> Result<CommandOutcome, CommandError<A::Error>>
     where
         A: Decide + TenantOwned + 'static,
@@ -207,7 +207,7 @@ impl CommandRunner {
         if let Some(previous) = lease.previous() {
             return replay::<A>(key, &fingerprint, previous);
         }
-        let number = lease.reserved_number().cloned();
+        let number = lease.reservation().cloned();
         if request.series.is_some() && number.is_none() {
             return Err(CommandError::Internal(
                 "the ledger reserved no document number".into(),

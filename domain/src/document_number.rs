@@ -6,6 +6,7 @@
 
 use std::fmt;
 
+use chrono::NaiveDate;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -16,6 +17,58 @@ pub struct DocumentNumber {
     pub series: String,
     /// Position in the series, starting at 1, without gaps.
     pub sequence: u64,
+}
+
+/// What a numbered document's date is checked against: numbering is
+/// chronological (a number is never dated before the previous one of its
+/// series, as Spain, France and Italy require) and documents are not dated in
+/// the future. The application layer reads both under the series' lock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NumberDating {
+    /// Today's date where the document is issued.
+    pub today: NaiveDate,
+    /// The issue date of the previous number of the series, if any.
+    pub previous: Option<NaiveDate>,
+}
+
+/// Why a numbered document's date was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+pub enum DatingError {
+    /// Dated after today.
+    #[error("a document cannot be dated in the future ({date} is after {today})")]
+    InTheFuture {
+        /// The date given.
+        date: NaiveDate,
+        /// Today.
+        today: NaiveDate,
+    },
+    /// Dated before the previous number of its series.
+    #[error("numbering must follow the dates: the previous number of this series is dated {previous}, after {date}")]
+    NotChronological {
+        /// The date given.
+        date: NaiveDate,
+        /// The previous number's date.
+        previous: NaiveDate,
+    },
+}
+
+impl NumberDating {
+    /// Refuses `date` unless it is neither after today nor before the previous
+    /// number of the series.
+    pub fn check(&self, date: NaiveDate) -> Result<(), DatingError> {
+        if date > self.today {
+            return Err(DatingError::InTheFuture {
+                date,
+                today: self.today,
+            });
+        }
+        match self.previous {
+            Some(previous) if date < previous => {
+                Err(DatingError::NotChronological { date, previous })
+            }
+            _ => Ok(()),
+        }
+    }
 }
 
 /// Why a series name was refused.

@@ -11,7 +11,7 @@ use folio_domain::settings::InvoicingPolicy;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{current, derived_id, reserved, run, UseCases};
+use super::{current, dating, derived_id, reserved, run, UseCases};
 use crate::access::Action;
 use crate::context::{CommandContext, CommandOutcome};
 use crate::error::CommandError;
@@ -247,9 +247,8 @@ impl UseCases {
     ) -> Result<CommandOutcome, CommandError<InvoiceError>> {
         ctx.caller.require(Action::ManageInvoices)?;
         let policy: InvoicingPolicy = self.settings(ctx.tenant_id()).await?.invoicing;
-        let issue_date = input
-            .issue_date
-            .unwrap_or_else(|| self.runner.clock().today());
+        let today = self.runner.clock().today();
+        let issue_date = input.issue_date.unwrap_or(today);
         run!(
             self,
             self.stores.invoices.as_ref(),
@@ -262,6 +261,7 @@ impl UseCases {
                 number: reserved(&policy.invoice_series, n),
                 issue_date,
                 rounding: policy.rounding,
+                dating: dating(today, n),
             }
         )
     }
@@ -388,9 +388,8 @@ impl UseCases {
             "credit-note",
             &ctx.idempotency_key,
         ));
-        let issue_date = input
-            .issue_date
-            .unwrap_or_else(|| self.runner.clock().today());
+        let today = self.runner.clock().today();
+        let issue_date = input.issue_date.unwrap_or(today);
         let series = policy.credit_note_series.clone();
         let outcome = run!(
             self,
@@ -405,6 +404,7 @@ impl UseCases {
                 number: reserved(&series, n),
                 amount: input.amount,
                 issue_date,
+                dating: dating(today, n),
                 reason: input.reason.clone(),
             }
         )?;

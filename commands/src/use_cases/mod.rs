@@ -21,7 +21,8 @@ pub use directory::*;
 pub use expenses::*;
 pub use invoices::*;
 
-use folio_domain::document_number::DocumentNumber;
+use chrono::NaiveDate;
+use folio_domain::document_number::{DocumentNumber, NumberDating};
 use folio_domain::ids::TenantId;
 use folio_domain::settings::TenantSettings;
 use folio_domain::Decide;
@@ -30,7 +31,7 @@ use std::sync::Arc;
 use uuid::Uuid;
 
 use crate::error::CommandError;
-use crate::ports::{AggregateStore, DirectoryLookup, EventStores};
+use crate::ports::{AggregateStore, DirectoryLookup, EventStores, Reservation};
 use crate::runner::CommandRunner;
 
 /// Every use case of Folio over the event stores: what each edge (GraphQL, MCP,
@@ -72,11 +73,22 @@ use run;
 /// The number the ledger reserved for a series. The runner refuses to decide a
 /// numbered command without one, so the fallback (sequence 0, which the store's number
 /// trigger would refuse) is never written.
-fn reserved(series: &str, number: Option<&DocumentNumber>) -> DocumentNumber {
-    number.cloned().unwrap_or_else(|| DocumentNumber {
-        series: series.to_owned(),
-        sequence: 0,
-    })
+fn reserved(series: &str, reservation: Option<&Reservation>) -> DocumentNumber {
+    reservation
+        .map(|r| r.number.clone())
+        .unwrap_or_else(|| DocumentNumber {
+            series: series.to_owned(),
+            sequence: 0,
+        })
+}
+
+/// What a numbered document's date is checked against: `today`, and the date of
+/// the previous number the ledger read under the series' lock.
+fn dating(today: NaiveDate, reservation: Option<&Reservation>) -> NumberDating {
+    NumberDating {
+        today,
+        previous: reservation.and_then(|r| r.previous_issue_date),
+    }
 }
 
 /// Loads an aggregate's current state (empty when it does not exist), reporting a

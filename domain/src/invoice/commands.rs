@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::events::{DueTerms, PaymentMethod};
 use crate::customer::CustomerStanding;
-use crate::document_number::DocumentNumber;
+use crate::document_number::{DocumentNumber, NumberDating};
 use crate::ids::{CreditNoteId, CustomerId, InvoiceId, LineId, PaymentId, RefundId, TenantId};
 use crate::money::{Currency, Money};
 use crate::pricing::{LineItem, RoundingPolicy};
@@ -66,6 +66,8 @@ pub enum InvoiceCommand {
         issue_date: NaiveDate,
         /// The tenant's rounding policy in force.
         rounding: RoundingPolicy,
+        /// What the issue date is checked against (today, the previous number).
+        dating: NumberDating,
     },
     /// Record that the invoice was sent to the customer.
     MarkSent {
@@ -110,6 +112,8 @@ pub enum InvoiceCommand {
         amount: Money,
         /// Issue date.
         issue_date: NaiveDate,
+        /// What the issue date is checked against (today, the previous number).
+        dating: NumberDating,
         /// Why (required).
         reason: String,
     },

@@ -4,7 +4,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::DocumentStatus;
-use crate::document_number::InvalidSeries;
+use crate::document_number::{DatingError, InvalidSeries};
 use crate::error_code::{Coded, ErrorCode};
 use crate::ids::{CreditNoteId, CustomerId, LineId, PaymentId, RefundId};
 use crate::money::{Currency, Money, MoneyError};
@@ -13,6 +13,20 @@ use crate::pricing::LineError;
 /// A refused invoice command.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
 pub enum InvoiceError {
+    /// A numbered document's date breaks chronological numbering or is in the
+    /// future.
+    #[error(transparent)]
+    Dating(#[from] DatingError),
+    /// A payment, refund, credit note or voiding dated before what it applies to.
+    #[error("{what} cannot be dated {date}, before {since}")]
+    DatedBefore {
+        /// What was dated (`a payment`, `a refund`, ...).
+        what: String,
+        /// The date given.
+        date: NaiveDate,
+        /// The earliest date allowed (the invoice's issue date, the payment's).
+        since: NaiveDate,
+    },
     /// An invoice with this id already exists.
     #[error("an invoice with this id already exists")]
     AlreadyCreated,
@@ -183,6 +197,8 @@ impl Coded for InvoiceError {
             | E::NegativeTotal(_)
             | E::InvalidNetDays(_)
             | E::DueBeforeIssue { .. }
+            | E::Dating(_)
+            | E::DatedBefore { .. }
             | E::TextTooLong { .. }
             | E::Series(_)
             | E::CurrencyMismatch { .. }

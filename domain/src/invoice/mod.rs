@@ -92,6 +92,9 @@ pub struct PaymentRecord {
     pub amount: Decimal,
     /// Amount refunded from it so far.
     pub refunded: Decimal,
+    /// Its value date (absent in snapshots taken before it was kept).
+    #[serde(default)]
+    pub received_on: Option<NaiveDate>,
 }
 
 /// The invoice aggregate's state (folded from its events).
@@ -132,6 +135,19 @@ pub struct Invoice {
 }
 
 impl Invoice {
+    /// Refuses `date` for `what` (a payment, a refund, ...) when it is before the
+    /// invoice's issue date.
+    fn not_before_issue(&self, what: &str, date: NaiveDate) -> Result<(), InvoiceError> {
+        match self.issue_date {
+            Some(issued) if date < issued => Err(InvoiceError::DatedBefore {
+                what: what.to_owned(),
+                date,
+                since: issued,
+            }),
+            _ => Ok(()),
+        }
+    }
+
     /// The document's currency; only an invoice that does not exist has none.
     fn currency(&self) -> Result<Currency, InvoiceError> {
         self.currency.ok_or(InvoiceError::NotFound)
@@ -364,7 +380,11 @@ impl Decide for Invoice {
                 number,
                 issue_date,
                 rounding,
-            } => self.decide_issue(number, issue_date, rounding),
+                dating,
+            } => {
+                dating.check(issue_date)?;
+                self.decide_issue(number, issue_date, rounding)
+            }
             C::MarkSent {
                 sent_at,
                 recipients,
@@ -401,6 +421,7 @@ impl Decide for Invoice {
                 reference,
             } => {
                 self.require_open()?;
+                self.not_before_issue("a payment", received_on)?;
                 if self.payments.iter().any(|p| p.payment_id == payment_id) {
                     return Err(InvoiceError::DuplicatePayment(payment_id));
                 }
@@ -438,6 +459,14 @@ impl Decide for Invoice {
                     .iter()
                     .find(|p| p.payment_id == payment_id)
                     .ok_or(InvoiceError::PaymentNotFound(payment_id))?;
+                self.not_before_issue("a refund", refunded_on)?;
+                if let Some(received_on) = payment.received_on.filter(|r| refunded_on < *r) {
+                    return Err(InvoiceError::DatedBefore {
+                        what: "a refund".into(),
+                        date: refunded_on,
+                        since: received_on,
+                    });
+                }
                 let amount = self.check_money(amount)?;
                 let refundable = payment.amount - payment.refunded;
                 if amount.amount > refundable {
@@ -461,10 +490,13 @@ impl Decide for Invoice {
                 number,
                 amount,
                 issue_date,
+                dating,
                 reason,
             } => {
                 self.require_open()?;
                 validate_series(&number.series)?;
+                dating.check(issue_date)?;
+                self.not_before_issue("a credit note", issue_date)?;
                 if self
                     .credit_notes
                     .iter()
@@ -508,6 +540,7 @@ impl Decide for Invoice {
                 if !self.credit_notes.is_empty() {
                     return Err(InvoiceError::VoidWithCreditNotes);
                 }
+                self.not_before_issue("voiding", voided_on)?;
                 let reason = require_reason(&reason)?;
                 Ok(vec![E::InvoiceVoided { reason, voided_on }])
             }
@@ -564,11 +597,15 @@ impl Invoice {
             }
             E::InvoiceSent { .. } => self.status = DocumentStatus::Sent,
             E::PaymentRecorded {
-                payment_id, amount, ..
+                payment_id,
+                amount,
+                received_on,
+                ..
             } => self.payments.push(PaymentRecord {
                 payment_id,
                 amount: amount.amount,
                 refunded: Decimal::ZERO,
+                received_on: Some(received_on),
             }),
             E::PaymentRefunded {
                 refund_id,

@@ -9,6 +9,7 @@ use uuid::Uuid;
 
 use super::*;
 use crate::customer::CustomerStanding;
+use crate::document_number::{DatingError, NumberDating};
 use crate::money::RoundingMode;
 use crate::pricing::{Discount, LineError, PricedLine, TaxRoundingScope};
 use crate::tax::{TaxRate, TaxTreatment};
@@ -31,6 +32,15 @@ fn eur_amount(amount: Decimal) -> Money {
 
 fn date(day: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 3, day).unwrap()
+}
+
+/// Numbered documents dated in March 2026, checked on the 20th with no number
+/// before them.
+fn dating() -> NumberDating {
+    NumberDating {
+        today: date(20),
+        previous: None,
+    }
 }
 
 fn consulting() -> LineItem {
@@ -81,6 +91,7 @@ fn issued() -> InvoiceEvent {
             number: number(1),
             issue_date: date(1),
             rounding: RoundingPolicy::default(),
+            dating: dating(),
         })
         .unwrap()
         .remove(0)
@@ -333,6 +344,7 @@ fn issuing_freezes_the_totals_and_records_the_rounding_policy() {
             number: number(1),
             issue_date: date(1),
             rounding: RoundingPolicy::default(),
+            dating: dating(),
         })
         .then_expect_events(vec![expected]);
 }
@@ -345,6 +357,7 @@ fn an_invoice_without_lines_cannot_be_issued() {
             number: number(1),
             issue_date: date(1),
             rounding: RoundingPolicy::default(),
+            dating: dating(),
         })
         .then_expect_error(InvoiceError::NoLines);
 }
@@ -364,6 +377,7 @@ fn a_due_date_before_the_issue_date_is_refused() {
             number: number(1),
             issue_date: date(2),
             rounding: RoundingPolicy::default(),
+            dating: dating(),
         })
         .then_expect_error(InvoiceError::DueBeforeIssue {
             issue_date: date(2),
@@ -400,8 +414,102 @@ fn an_invoice_whose_withholdings_exceed_its_value_cannot_be_issued() {
             number: number(1),
             issue_date: date(1),
             rounding: RoundingPolicy::default(),
+            dating: dating(),
         })
         .then_expect_error(InvoiceError::NegativeTotal(eur_amount(dec!(-500.00))));
+}
+
+#[test]
+fn numbering_is_chronological_and_never_dated_in_the_future() {
+    let issue = |issue_date: NaiveDate, previous: Option<NaiveDate>| InvoiceCommand::Issue {
+        number: number(2),
+        issue_date,
+        rounding: RoundingPolicy::default(),
+        dating: NumberDating {
+            today: date(20),
+            previous,
+        },
+    };
+    // Given number A-1 dated the 10th, When A-2 is dated the 9th, Then refused
+    InvoiceTest::with(())
+        .given(vec![created(), line_added()])
+        .when(issue(date(9), Some(date(10))))
+        .then_expect_error(InvoiceError::Dating(DatingError::NotChronological {
+            date: date(9),
+            previous: date(10),
+        }));
+    // When it is dated after today, Then refused
+    InvoiceTest::with(())
+        .given(vec![created(), line_added()])
+        .when(issue(date(21), Some(date(10))))
+        .then_expect_error(InvoiceError::Dating(DatingError::InTheFuture {
+            date: date(21),
+            today: date(20),
+        }));
+    // When it is dated the same day as A-1, or today, Then it is issued
+    for fine in [date(10), date(20)] {
+        let mut draft = Invoice::default();
+        draft.fold(created());
+        draft.fold(line_added());
+        assert!(draft.decide(issue(fine, Some(date(10)))).is_ok(), "{fine}");
+    }
+}
+
+#[test]
+fn payments_refunds_credit_notes_and_voiding_are_not_dated_before_what_they_follow() {
+    // Given an invoice issued on the 1st... (a draft with a payment is impossible,
+    // so every check below is against issued(), dated the 1st)
+    let before = NaiveDate::from_ymd_opt(2026, 2, 28).unwrap();
+    let refused = |what: &str, since: NaiveDate| InvoiceError::DatedBefore {
+        what: what.into(),
+        date: before,
+        since,
+    };
+    InvoiceTest::with(())
+        .given(vec![created(), line_added(), issued()])
+        .when(InvoiceCommand::RecordPayment {
+            payment_id: PAYMENT,
+            amount: eur_amount(dec!(100)),
+            received_on: before,
+            method: PaymentMethod::Card,
+            reference: None,
+        })
+        .then_expect_error(refused("a payment", date(1)));
+    let mut credit_before = credit(dec!(10));
+    if let InvoiceCommand::IssueCreditNote { issue_date, .. } = &mut credit_before {
+        *issue_date = before;
+    }
+    InvoiceTest::with(())
+        .given(vec![created(), line_added(), issued()])
+        .when(credit_before)
+        .then_expect_error(refused("a credit note", date(1)));
+    InvoiceTest::with(())
+        .given(vec![created(), line_added(), issued()])
+        .when(InvoiceCommand::Void {
+            reason: "wrong customer".into(),
+            voided_on: before,
+        })
+        .then_expect_error(refused("voiding", date(1)));
+    // And a refund is not dated before the payment it gives back (the 5th)
+    InvoiceTest::with(())
+        .given(vec![
+            created(),
+            line_added(),
+            issued(),
+            paid(dec!(100), dec!(1090)),
+        ])
+        .when(InvoiceCommand::RefundPayment {
+            refund_id: RefundId(Uuid::from_u128(31)),
+            payment_id: PAYMENT,
+            amount: eur_amount(dec!(10)),
+            refunded_on: date(4),
+            reason: "goodwill".into(),
+        })
+        .then_expect_error(InvoiceError::DatedBefore {
+            what: "a refund".into(),
+            date: date(4),
+            since: date(5),
+        });
 }
 
 #[test]
@@ -415,6 +523,7 @@ fn a_malformed_series_is_refused_at_issue() {
             },
             issue_date: date(1),
             rounding: RoundingPolicy::default(),
+            dating: dating(),
         })
         .then_expect_error(InvoiceError::Series(crate::document_number::InvalidSeries(
             "a".into(),
@@ -438,6 +547,7 @@ fn an_issued_invoice_can_no_longer_be_edited_or_issued_again() {
             number: number(2),
             issue_date: date(1),
             rounding: RoundingPolicy::default(),
+            dating: dating(),
         })
         .then_expect_error(InvoiceError::NotADraft {
             status: DocumentStatus::Issued,
@@ -689,6 +799,7 @@ fn credit(amount: Decimal) -> InvoiceCommand {
         },
         amount: eur_amount(amount),
         issue_date: date(8),
+        dating: dating(),
         reason: "discount agreed".into(),
     }
 }
@@ -873,6 +984,7 @@ fn the_rounding_policy_recorded_at_issue_is_the_one_replay_uses() {
             number: number(1),
             issue_date: date(1),
             rounding: half_up,
+            dating: dating(),
         })
         .unwrap();
     for e in events {
@@ -896,7 +1008,7 @@ proptest! {
                     Some(p) => InvoiceCommand::RefundPayment { refund_id: RefundId(Uuid::from_u128(n)), payment_id: p.payment_id, amount, refunded_on: date(3), reason: "r".into() },
                     None => continue,
                 },
-                _ => InvoiceCommand::IssueCreditNote { credit_note_id: CreditNoteId(Uuid::from_u128(n)), number: DocumentNumber { series: "CN".into(), sequence: n as u64 }, amount, issue_date: date(3), reason: "r".into() },
+                _ => InvoiceCommand::IssueCreditNote { credit_note_id: CreditNoteId(Uuid::from_u128(n)), number: DocumentNumber { series: "CN".into(), sequence: n as u64 }, amount, issue_date: date(3), dating: dating(), reason: "r".into() },
             };
             if let Ok(events) = invoice.decide(command) {
                 for e in events {

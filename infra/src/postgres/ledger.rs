@@ -7,7 +7,10 @@
 //! `hashtextextended`), so they never meet a lock taken inside the event insert.
 
 use async_trait::async_trait;
-use folio_commands::{CommandLease, CommandLedger, LedgerError, Recorded, StoredOutcome};
+use chrono::NaiveDate;
+use folio_commands::{
+    CommandLease, CommandLedger, LedgerError, Recorded, Reservation, StoredOutcome,
+};
 use folio_domain::document_number::DocumentNumber;
 use folio_domain::ids::TenantId;
 use sqlx::{PgPool, Postgres, Row, Transaction};
@@ -41,7 +44,7 @@ struct PgLease {
     tenant_id: TenantId,
     key: String,
     previous: Option<Recorded>,
-    number: Option<DocumentNumber>,
+    number: Option<Reservation>,
 }
 
 async fn previous_outcome(
@@ -118,17 +121,23 @@ impl CommandLedger for PgCommandLedger {
                     .execute(&mut *tx)
                     .await
                     .map_err(ledger_error)?;
-                let next: i64 = sqlx::query_scalar(
-                    "SELECT coalesce(max(sequence), 0) + 1 FROM document_numbers WHERE tenant_id = $1 AND series = $2",
+                // The last number of the series and its date, under the lock.
+                let last: Option<(i64, Option<NaiveDate>)> = sqlx::query_as(
+                    "SELECT sequence, issue_date FROM document_numbers
+                     WHERE tenant_id = $1 AND series = $2 ORDER BY sequence DESC LIMIT 1",
                 )
                 .bind(tenant_id.0)
                 .bind(series)
-                .fetch_one(&mut *tx)
+                .fetch_optional(&mut *tx)
                 .await
                 .map_err(ledger_error)?;
-                Some(DocumentNumber {
-                    series: series.to_owned(),
-                    sequence: u64::try_from(next).unwrap_or(1),
+                let (last_sequence, previous_issue_date) = last.unwrap_or((0, None));
+                Some(Reservation {
+                    number: DocumentNumber {
+                        series: series.to_owned(),
+                        sequence: u64::try_from(last_sequence + 1).unwrap_or(1),
+                    },
+                    previous_issue_date,
                 })
             }
             _ => None,
@@ -149,7 +158,7 @@ impl CommandLease for PgLease {
         self.previous.as_ref()
     }
 
-    fn reserved_number(&self) -> Option<&DocumentNumber> {
+    fn reservation(&self) -> Option<&Reservation> {
         self.number.as_ref()
     }
 
