@@ -476,3 +476,39 @@ async fn numbering_follows_the_dates_through_the_store() {
     .unwrap();
     assert_eq!(dates, vec![(1, Some(today)), (2, Some(today))]);
 }
+
+#[tokio::test]
+async fn a_draft_of_a_customer_archived_since_is_not_issued() {
+    let db = TestDatabase::new().await;
+    let t = tenant();
+    // Given a draft, and its customer archived afterwards
+    let customer = scenario::customer(&db.app, t, "Gone GmbH").await;
+    let invoice = scenario::draft(&db.app, t, customer).await;
+    let item = scenario::line("Consulting", 1, 10_000, vec![scenario::vat19()]);
+    scenario::add_line(&db.app, t, invoice, item).await;
+    db.app
+        .use_cases
+        .archive_customer(&ctx(t, "acc"), customer, "closed".into())
+        .await
+        .expect("archive");
+    // When the draft is issued, Then it is refused and takes no number
+    let refused = db
+        .app
+        .use_cases
+        .issue_invoice(&ctx(t, "acc"), invoice, IssueInvoice { issue_date: None })
+        .await;
+    assert!(
+        matches!(
+            refused,
+            Err(CommandError::Rejected(InvoiceError::CustomerArchived(c))) if c == customer
+        ),
+        "{refused:?}"
+    );
+    let numbers: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM document_numbers WHERE tenant_id = $1")
+            .bind(t.0)
+            .fetch_one(&db.app.pool)
+            .await
+            .unwrap();
+    assert_eq!(numbers, 0);
+}

@@ -277,9 +277,39 @@ fn clean_contact(contact: ContactDetails) -> Result<ContactDetails, CustomerErro
     })
 }
 
+/// The officially assigned ISO 3166-1 alpha-2 codes (249, as of the standard's
+/// 2024 state), sorted, plus `XK` (Kosovo), the user-assigned code the EU, the
+/// SWIFT network and most invoicing systems use. "ZZ" or "UK" is not a country.
+const COUNTRIES: [&str; 250] = [
+    "AD", "AE", "AF", "AG", "AI", "AL", "AM", "AO", "AQ", "AR", "AS", "AT", "AU", "AW", "AX", "AZ",
+    "BA", "BB", "BD", "BE", "BF", "BG", "BH", "BI", "BJ", "BL", "BM", "BN", "BO", "BQ", "BR", "BS",
+    "BT", "BV", "BW", "BY", "BZ", "CA", "CC", "CD", "CF", "CG", "CH", "CI", "CK", "CL", "CM", "CN",
+    "CO", "CR", "CU", "CV", "CW", "CX", "CY", "CZ", "DE", "DJ", "DK", "DM", "DO", "DZ", "EC", "EE",
+    "EG", "EH", "ER", "ES", "ET", "FI", "FJ", "FK", "FM", "FO", "FR", "GA", "GB", "GD", "GE", "GF",
+    "GG", "GH", "GI", "GL", "GM", "GN", "GP", "GQ", "GR", "GS", "GT", "GU", "GW", "GY", "HK", "HM",
+    "HN", "HR", "HT", "HU", "ID", "IE", "IL", "IM", "IN", "IO", "IQ", "IR", "IS", "IT", "JE", "JM",
+    "JO", "JP", "KE", "KG", "KH", "KI", "KM", "KN", "KP", "KR", "KW", "KY", "KZ", "LA", "LB", "LC",
+    "LI", "LK", "LR", "LS", "LT", "LU", "LV", "LY", "MA", "MC", "MD", "ME", "MF", "MG", "MH", "MK",
+    "ML", "MM", "MN", "MO", "MP", "MQ", "MR", "MS", "MT", "MU", "MV", "MW", "MX", "MY", "MZ", "NA",
+    "NC", "NE", "NF", "NG", "NI", "NL", "NO", "NP", "NR", "NU", "NZ", "OM", "PA", "PE", "PF", "PG",
+    "PH", "PK", "PL", "PM", "PN", "PR", "PS", "PT", "PW", "PY", "QA", "RE", "RO", "RS", "RU", "RW",
+    "SA", "SB", "SC", "SD", "SE", "SG", "SH", "SI", "SJ", "SK", "SL", "SM", "SN", "SO", "SR", "SS",
+    "ST", "SV", "SX", "SY", "SZ", "TC", "TD", "TF", "TG", "TH", "TJ", "TK", "TL", "TM", "TN", "TO",
+    "TR", "TT", "TV", "TW", "TZ", "UA", "UG", "UM", "US", "UY", "UZ", "VA", "VC", "VE", "VG", "VI",
+    "VN", "VU", "WF", "WS", "YE", "YT", "ZA", "ZM", "ZW", "XK",
+];
+
+/// Whether `code` is a country [`COUNTRIES`] knows.
+pub fn is_country(code: &str) -> bool {
+    code == "XK"
+        || COUNTRIES[..COUNTRIES.len() - 1]
+            .binary_search(&code)
+            .is_ok()
+}
+
 fn clean_tax(tax: TaxDetails) -> Result<TaxDetails, CustomerError> {
     let country = tax.country.trim().to_owned();
-    if country.len() != 2 || !country.chars().all(|c| c.is_ascii_uppercase()) {
+    if !is_country(&country) {
         return Err(CustomerError::InvalidCountry(country));
     }
     if tax.payment_terms_days > 365 {
@@ -494,6 +524,31 @@ mod tests {
             .given(vec![registered()])
             .when(CustomerCommand::UpdateContact { contact })
             .then_expect_error(CustomerError::InvalidEmail);
+    }
+
+    #[test]
+    fn two_capital_letters_are_not_a_country_unless_iso_assigned_them() {
+        for (code, known) in [
+            ("DE", true),
+            ("MX", true),
+            ("XK", true),
+            ("ZW", true),
+            ("AD", true),
+            ("ZZ", false),
+            ("UK", false),
+            ("EU", false),
+            ("de", false),
+        ] {
+            assert_eq!(is_country(code), known, "{code}");
+        }
+        let tax = TaxDetails {
+            country: "ZZ".into(),
+            ..tax()
+        };
+        CustomerTest::with(())
+            .given(vec![registered()])
+            .when(CustomerCommand::UpdateTaxDetails { tax })
+            .then_expect_error(CustomerError::InvalidCountry("ZZ".into()));
     }
 
     #[test]

@@ -249,6 +249,17 @@ impl UseCases {
         let policy: InvoicingPolicy = self.settings(ctx.tenant_id()).await?.invoicing;
         let today = self.runner.clock().today();
         let issue_date = input.issue_date.unwrap_or(today);
+        // The customer may have been archived since the draft was created.
+        let draft: Invoice =
+            current(self.stores.invoices.as_ref(), &invoice_id.to_string()).await?;
+        let customer_standing = match draft.customer_id {
+            Some(customer_id) => {
+                let customer: Customer =
+                    current(self.stores.customers.as_ref(), &customer_id.to_string()).await?;
+                customer.standing_for(ctx.tenant_id())
+            }
+            None => CustomerStanding::Unknown,
+        };
         run!(
             self,
             self.stores.invoices.as_ref(),
@@ -262,6 +273,7 @@ impl UseCases {
                 issue_date,
                 rounding: policy.rounding,
                 dating: dating(today, n),
+                customer_standing,
             }
         )
     }

@@ -68,6 +68,9 @@ pub enum InvoiceCommand {
         rounding: RoundingPolicy,
         /// What the issue date is checked against (today, the previous number).
         dating: NumberDating,
+        /// Whether the customer may still be invoiced now (it may have been
+        /// archived since the draft was created).
+        customer_standing: CustomerStanding,
     },
     /// Record that the invoice was sent to the customer.
     MarkSent {

@@ -381,7 +381,20 @@ impl Decide for Invoice {
                 issue_date,
                 rounding,
                 dating,
+                customer_standing,
             } => {
+                self.require_draft()?;
+                if let Some(customer_id) = self.customer_id {
+                    match customer_standing {
+                        CustomerStanding::Active => {}
+                        CustomerStanding::Archived => {
+                            return Err(InvoiceError::CustomerArchived(customer_id))
+                        }
+                        CustomerStanding::Unknown => {
+                            return Err(InvoiceError::CustomerNotFound(customer_id))
+                        }
+                    }
+                }
                 dating.check(issue_date)?;
                 self.decide_issue(number, issue_date, rounding)
             }

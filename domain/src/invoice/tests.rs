@@ -92,6 +92,7 @@ fn issued() -> InvoiceEvent {
             issue_date: date(1),
             rounding: RoundingPolicy::default(),
             dating: dating(),
+            customer_standing: CustomerStanding::Active,
         })
         .unwrap()
         .remove(0)
@@ -345,6 +346,7 @@ fn issuing_freezes_the_totals_and_records_the_rounding_policy() {
             issue_date: date(1),
             rounding: RoundingPolicy::default(),
             dating: dating(),
+            customer_standing: CustomerStanding::Active,
         })
         .then_expect_events(vec![expected]);
 }
@@ -358,6 +360,7 @@ fn an_invoice_without_lines_cannot_be_issued() {
             issue_date: date(1),
             rounding: RoundingPolicy::default(),
             dating: dating(),
+            customer_standing: CustomerStanding::Active,
         })
         .then_expect_error(InvoiceError::NoLines);
 }
@@ -378,6 +381,7 @@ fn a_due_date_before_the_issue_date_is_refused() {
             issue_date: date(2),
             rounding: RoundingPolicy::default(),
             dating: dating(),
+            customer_standing: CustomerStanding::Active,
         })
         .then_expect_error(InvoiceError::DueBeforeIssue {
             issue_date: date(2),
@@ -415,6 +419,7 @@ fn an_invoice_whose_withholdings_exceed_its_value_cannot_be_issued() {
             issue_date: date(1),
             rounding: RoundingPolicy::default(),
             dating: dating(),
+            customer_standing: CustomerStanding::Active,
         })
         .then_expect_error(InvoiceError::NegativeTotal(eur_amount(dec!(-500.00))));
 }
@@ -429,6 +434,7 @@ fn numbering_is_chronological_and_never_dated_in_the_future() {
             today: date(20),
             previous,
         },
+        customer_standing: CustomerStanding::Active,
     };
     // Given number A-1 dated the 10th, When A-2 is dated the 9th, Then refused
     InvoiceTest::with(())
@@ -513,6 +519,27 @@ fn payments_refunds_credit_notes_and_voiding_are_not_dated_before_what_they_foll
 }
 
 #[test]
+fn a_customer_archived_after_the_draft_was_created_is_not_invoiced() {
+    let issue = |customer_standing| InvoiceCommand::Issue {
+        number: number(1),
+        issue_date: date(1),
+        rounding: RoundingPolicy::default(),
+        dating: dating(),
+        customer_standing,
+    };
+    // Given a draft for a customer archived since, When it is issued, Then refused
+    InvoiceTest::with(())
+        .given(vec![created(), line_added()])
+        .when(issue(CustomerStanding::Archived))
+        .then_expect_error(InvoiceError::CustomerArchived(CUSTOMER));
+    // And a customer that vanished (another tenant's, erased) is not found
+    InvoiceTest::with(())
+        .given(vec![created(), line_added()])
+        .when(issue(CustomerStanding::Unknown))
+        .then_expect_error(InvoiceError::CustomerNotFound(CUSTOMER));
+}
+
+#[test]
 fn a_malformed_series_is_refused_at_issue() {
     InvoiceTest::with(())
         .given(vec![created(), line_added()])
@@ -524,6 +551,7 @@ fn a_malformed_series_is_refused_at_issue() {
             issue_date: date(1),
             rounding: RoundingPolicy::default(),
             dating: dating(),
+            customer_standing: CustomerStanding::Active,
         })
         .then_expect_error(InvoiceError::Series(crate::document_number::InvalidSeries(
             "a".into(),
@@ -548,6 +576,7 @@ fn an_issued_invoice_can_no_longer_be_edited_or_issued_again() {
             issue_date: date(1),
             rounding: RoundingPolicy::default(),
             dating: dating(),
+            customer_standing: CustomerStanding::Active,
         })
         .then_expect_error(InvoiceError::NotADraft {
             status: DocumentStatus::Issued,
@@ -985,6 +1014,7 @@ fn the_rounding_policy_recorded_at_issue_is_the_one_replay_uses() {
             issue_date: date(1),
             rounding: half_up,
             dating: dating(),
+            customer_standing: CustomerStanding::Active,
         })
         .unwrap();
     for e in events {
