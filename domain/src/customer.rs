@@ -299,7 +299,7 @@ const COUNTRIES: [&str; 250] = [
     "VN", "VU", "WF", "WS", "YE", "YT", "ZA", "ZM", "ZW", "XK",
 ];
 
-/// Whether `code` is a country [`COUNTRIES`] knows.
+/// Whether `code` is an ISO 3166-1 alpha-2 code assigned to a country, or `XK`.
 pub fn is_country(code: &str) -> bool {
     code == "XK"
         || COUNTRIES[..COUNTRIES.len() - 1]
