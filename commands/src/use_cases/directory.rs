@@ -82,6 +82,16 @@ impl Coded for IdentifyError {
     }
 }
 
+/// An optional field of [`UpdateUser`] as the domain's `Update` takes it: a new
+/// value wins, else `clear` removes it (`Some(None)`), else it is unchanged.
+fn change<T: Clone>(value: &Option<T>, clear: bool) -> Option<Option<T>> {
+    match (value, clear) {
+        (Some(value), _) => Some(Some(value.clone())),
+        (None, true) => Some(None),
+        (None, false) => None,
+    }
+}
+
 impl UseCases {
     /// The caller a verified token may act as. A tenant without a directory
     /// trusts the token as it is; with one, the subject must be an active (or
@@ -235,16 +245,8 @@ impl UseCases {
         if let Some(manager) = &input.manager {
             self.require_member(ctx.tenant_id(), manager).await?;
         }
-        let manager = match (&input.manager, input.clear_manager) {
-            (Some(manager), _) => Some(Some(manager.clone())),
-            (None, true) => Some(None),
-            (None, false) => None,
-        };
-        let cost_center = match (&input.cost_center, input.clear_cost_center) {
-            (Some(code), _) => Some(Some(code.clone())),
-            (None, true) => Some(None),
-            (None, false) => None,
-        };
+        let manager = change(&input.manager, input.clear_manager);
+        let cost_center = change(&input.cost_center, input.clear_cost_center);
         run!(
             self,
             self.stores.users.as_ref(),
