@@ -7,7 +7,7 @@ use folio::wiring::App;
 use folio_api::TokenKeys;
 use folio_commands::{
     AddInvoiceLine, ApproveExpense, Caller, CommandContext, CreateInvoiceDraft, IssueCreditNote,
-    IssueInvoice, RecordPayment, RegisterCustomer, Role, SubmitExpense, UseCases,
+    IssueInvoice, RecordPayment, RegisterCustomer, Role, SubmitExpense, UseCases, VoidInvoice,
 };
 use folio_domain::customer::{ContactDetails, TaxDetails};
 use folio_domain::expense::{ApprovalThreshold, CategoryLimit, ExpenseDetails, ExpensePolicy};
@@ -236,9 +236,12 @@ impl Demo<'_> {
                 .await?;
         }
         if plan.void {
-            let reason = "Issued to the wrong customer".into();
+            let input = VoidInvoice {
+                reason: "Issued to the wrong customer".into(),
+                sat_cancellation: None,
+            };
             use_cases
-                .void_invoice(&self.as_user(ACCOUNTANT), invoice_id, reason)
+                .void_invoice(&self.as_user(ACCOUNTANT), invoice_id, input)
                 .await?;
         }
         Ok(invoice_id)
@@ -321,6 +324,7 @@ impl Demo<'_> {
             tax: None,
             description: format!("Demo expense: {label}"),
             receipt_ref: (label != "returned").then(|| format!("receipt-{label}")),
+            exchange_rate: None,
         };
         let input = SubmitExpense {
             expense_id: None,

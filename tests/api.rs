@@ -71,6 +71,12 @@ async fn issued_invoice(server: &Server, token: &str) -> (String, String) {
         .as_str()
         .unwrap()
         .to_owned();
+    let invoice = invoice_for(server, token, &customer).await;
+    (customer, invoice)
+}
+
+/// An issued invoice of 1,190.00 to `customer`, through the API.
+async fn invoice_for(server: &Server, token: &str, customer: &str) -> String {
     let invoice = server
         .ok(
             token,
@@ -95,7 +101,7 @@ async fn issued_invoice(server: &Server, token: &str) -> (String, String) {
             json!({"key": uuid::Uuid::new_v4().to_string(), "invoice": invoice}),
         )
         .await;
-    (customer, invoice)
+    invoice
 }
 
 #[tokio::test]
@@ -607,6 +613,197 @@ async fn bad_input_gets_its_code_and_writes_nothing() {
     assert_eq!(code(&body), "LIMIT", "{body}");
 
     assert_eq!(event_count(&db.app).await, before, "bad input wrote events");
+}
+
+const JURISDICTION: &str = "mutation($key: String!, $j: Jurisdiction!) {
+    configureJurisdiction(idempotencyKey: $key, jurisdiction: $j) { version } }";
+const VOID: &str = "mutation($key: String!, $id: ID!, $sat: SatCancellationInput) {
+    voidInvoice(idempotencyKey: $key, invoiceId: $id, reason: \"wrong RFC\", satCancellation: $sat) {
+        version consistencyToken } }";
+
+#[tokio::test]
+async fn the_jurisdiction_decides_rounding_and_how_an_issued_invoice_is_cancelled() {
+    let db = TestDatabase::new().await;
+    let server = Server::start(&db).await;
+    let t = tenant();
+    let admin = server.token(t, "root", Role::Admin);
+    let accountant = server.token(t, "alice", Role::Accountant);
+    let key = || uuid::Uuid::new_v4().to_string();
+
+    // EU: EN 16931 rounding, and an issued invoice is corrected, never voided.
+    server
+        .ok(&admin, JURISDICTION, json!({"key": key(), "j": "EU"}))
+        .await;
+    let settings = server
+        .ok(
+            &admin,
+            "{ tenantSettings { jurisdiction invoicing { roundingMode roundingScope } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        settings["tenantSettings"],
+        json!({"jurisdiction": "EU", "invoicing": {"roundingMode": "HALF_UP", "roundingScope": "PER_TAX_CATEGORY"}})
+    );
+    let half_even = "mutation($key: String!) { configureInvoicing(idempotencyKey: $key, policy: {
+        roundingMode: HALF_EVEN, roundingScope: PER_LINE, invoiceSeries: \"A\", creditNoteSeries: \"CN\"}) { version } }";
+    let body = server.gql(&admin, half_even, json!({"key": key()})).await;
+    assert_eq!(code(&body), "VALIDATION", "{body}");
+    let (customer, invoice) = issued_invoice(&server, &accountant).await;
+    let before = event_count(&db.app).await;
+    let body = server
+        .gql(&accountant, VOID, json!({"key": key(), "id": invoice}))
+        .await;
+    assert_eq!(code(&body), "CONFLICT", "{body}");
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("credit note"),
+        "{body}"
+    );
+    assert_eq!(event_count(&db.app).await, before, "a refused void wrote");
+
+    // MX: cancelled with SAT's reason; 01 names the replacing invoice.
+    server
+        .ok(&admin, JURISDICTION, json!({"key": key(), "j": "MX"}))
+        .await;
+    let body = server
+        .gql(&accountant, VOID, json!({"key": key(), "id": invoice}))
+        .await;
+    assert_eq!(code(&body), "VALIDATION", "{body}");
+    let replacement = invoice_for(&server, &accountant, &customer).await;
+    let sat = json!({"reason": "ERRORS_WITH_REPLACEMENT", "replacedBy": replacement});
+    let voided = server
+        .ok(
+            &accountant,
+            VOID,
+            json!({"key": key(), "id": invoice, "sat": sat}),
+        )
+        .await;
+    let read = server
+        .ok(
+            &accountant,
+            "query($id: ID!, $token: String) { invoice(id: $id, consistencyToken: $token) { status } }",
+            json!({"id": invoice, "token": voided["voidInvoice"]["consistencyToken"]}),
+        )
+        .await;
+    assert_eq!(read["invoice"]["status"], "VOID");
+    let (reason, replaced_by): (String, uuid::Uuid) = sqlx::query_as(
+        "SELECT sat_cancellation_reason, replaced_by FROM folio_read.invoices WHERE invoice_id = $1",
+    )
+    .bind(invoice.parse::<uuid::Uuid>().unwrap())
+    .fetch_one(&db.app.pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        (reason.as_str(), replaced_by.to_string()),
+        ("01", replacement)
+    );
+}
+
+#[tokio::test]
+async fn a_foreign_currency_expense_is_judged_by_its_amount_at_the_stated_rate() {
+    let db = TestDatabase::new().await;
+    let server = Server::start(&db).await;
+    let t = tenant();
+    let admin = server.token(t, "root", Role::Admin);
+    let employee = server.token(t, "emp", Role::Employee);
+    let policy = "mutation { configureExpensePolicy(idempotencyKey: \"p\", policy: {
+        approvalThresholds: [{currency: \"EUR\", fromAmount: \"0\", approvals: 1},
+                             {currency: \"EUR\", fromAmount: \"1000\", approvals: 3}],
+        categoryLimits: [], receiptRequiredAbove: {amount: \"25\", currency: \"EUR\"}}) { version } }";
+    server.ok(&admin, policy, json!({})).await;
+    let submit = "mutation($key: String!, $on: Date!, $rate: ExchangeRateInput) {
+        submitExpense(idempotencyKey: $key, expense: {incurredOn: $on, merchant: \"Yellow Cab\",
+            category: \"taxi\", amount: {amount: \"30.00\", currency: \"USD\"},
+            description: \"Airport\", exchangeRate: $rate}) { aggregateId consistencyToken } }";
+    let before = event_count(&db.app).await;
+    let body = server
+        .gql(
+            &employee,
+            submit,
+            json!({"key": "no-rate", "on": support::recently()}),
+        )
+        .await;
+    assert_eq!(code(&body), "VALIDATION", "{body}");
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("exchange rate from USD into EUR"),
+        "{body}"
+    );
+    assert_eq!(event_count(&db.app).await, before, "a refused claim wrote");
+
+    let rate = json!({"to": "EUR", "rate": "0.92", "source": "card statement"});
+    let submitted = server
+        .ok(
+            &employee,
+            submit,
+            json!({"key": "rate", "on": support::recently(), "rate": rate}),
+        )
+        .await;
+    let read = server
+        .ok(
+            &employee,
+            "query($id: ID!, $token: String) { expense(id: $id, consistencyToken: $token) {
+                approvalsRequired policyViolationCount
+                exchangeRate { rate converted { amount currency } } } }",
+            json!({"id": submitted["submitExpense"]["aggregateId"],
+                   "token": submitted["submitExpense"]["consistencyToken"]}),
+        )
+        .await;
+    // 30 USD at 0.92 is 27.60 EUR: one approval, and above the receipt rule.
+    assert_eq!(
+        read["expense"],
+        json!({"approvalsRequired": 1, "policyViolationCount": 1,
+               "exchangeRate": {"rate": "0.92", "converted": {"amount": "27.60", "currency": "EUR"}}})
+    );
+}
+
+#[tokio::test]
+async fn a_customer_s_tax_id_is_checked_and_stored_in_canonical_form() {
+    let db = TestDatabase::new().await;
+    let server = Server::start(&db).await;
+    let accountant = server.token(tenant(), "alice", Role::Accountant);
+    let register = "mutation($key: String!, $taxId: String!) {
+        registerCustomer(idempotencyKey: $key, input: {contact: {name: \"Acme GmbH\"},
+            tax: {taxId: $taxId, country: \"DE\", defaultCurrency: \"EUR\", paymentTermsDays: 30}}) {
+            aggregateId consistencyToken } }";
+    let before = event_count(&db.app).await;
+    let body = server
+        .gql(
+            &accountant,
+            register,
+            json!({"key": "typo", "taxId": "DE 136 695 978"}),
+        )
+        .await;
+    assert_eq!(code(&body), "VALIDATION", "{body}");
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("check digits"),
+        "{body}"
+    );
+    assert_eq!(event_count(&db.app).await, before);
+    let registered = server
+        .ok(
+            &accountant,
+            register,
+            json!({"key": "right", "taxId": "de 136.695.976"}),
+        )
+        .await;
+    let read = server
+        .ok(
+            &accountant,
+            "query($id: ID!, $token: String) { customer(id: $id, consistencyToken: $token) { taxId } }",
+            json!({"id": registered["registerCustomer"]["aggregateId"],
+                   "token": registered["registerCustomer"]["consistencyToken"]}),
+        )
+        .await;
+    assert_eq!(read["customer"]["taxId"], "DE136695976");
 }
 
 #[tokio::test]

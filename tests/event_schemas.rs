@@ -17,11 +17,13 @@ use folio_domain::directory::{
 use folio_domain::document_number::DocumentNumber;
 use folio_domain::expense::{ExpenseDetails, ExpenseEvent, ExpensePolicy, PolicyViolation};
 use folio_domain::ids::*;
-use folio_domain::invoice::{DueTerms, InvoiceEvent, IssuedLine, PaymentMethod};
+use folio_domain::invoice::{
+    DueTerms, InvoiceEvent, IssuedLine, PaymentMethod, SatCancellationReason,
+};
 use folio_domain::money::{Currency, Money};
 use folio_domain::personal_data::{self, SealedBox, SealedPersonalData};
 use folio_domain::pricing::{price_document, Discount, LineItem, RoundingPolicy};
-use folio_domain::settings::{InvoicingPolicy, SettingsEvent};
+use folio_domain::settings::{InvoicingPolicy, Jurisdiction, SettingsEvent};
 use folio_domain::tax::{TaxRate, TaxTreatment};
 use folio_domain::versions::{current_version, upcast};
 use rust_decimal::Decimal;
@@ -191,6 +193,11 @@ fn details() -> ExpenseDetails {
         tax: Some(eur(1_435)),
         description: "Train".into(),
         receipt_ref: None,
+        exchange_rate: Some(folio_domain::exchange::ExchangeRate {
+            to: Currency::from_code("USD").unwrap(),
+            rate: rust_decimal::Decimal::new(108, 2),
+            source: Some("card statement".into()),
+        }),
     }
 }
 
@@ -332,6 +339,12 @@ fn samples() -> Vec<(&'static str, String, String, Value)> {
                 reason: "wrong customer".into(),
                 voided_on: day(),
             },
+            InvoiceEvent::InvoiceCancelled {
+                reason: "wrong RFC".into(),
+                cancelled_on: day(),
+                sat_reason: SatCancellationReason::ErrorsWithReplacement,
+                replaced_by: Some(InvoiceId(id(4))),
+            },
         ],
     );
     let violation = PolicyViolation::ReceiptMissing {
@@ -390,6 +403,11 @@ fn samples() -> Vec<(&'static str, String, String, Value)> {
             SettingsEvent::ExpensePolicyConfigured {
                 tenant_id: TenantId(id(1)),
                 policy: ExpensePolicy::default(),
+            },
+            SettingsEvent::JurisdictionConfigured {
+                tenant_id: TenantId(id(1)),
+                jurisdiction: Jurisdiction::Mx,
+                rounding: Jurisdiction::Mx.required_rounding().unwrap(),
             },
         ],
     );
@@ -519,12 +537,32 @@ fn every_event_variant_has_a_sample_and_validates_against_its_committed_schema()
 /// shape), and a sample of each upcasts to a payload that today's schema accepts.
 #[test]
 fn superseded_versions_keep_their_schemas_and_upcast_to_valid_current_events() {
-    let superseded = [(
-        "Invoice",
-        "InvoiceSent",
-        "1",
-        json!({"InvoiceSent": {"sent_at": "2026-03-01T08:00:00Z", "recipient": "ap@acme.example"}}),
-    )];
+    let v1_claim = json!({"incurred_on": "2026-03-01", "merchant": "DB", "category": "travel",
+        "amount": {"amount": "89.90", "currency": "EUR"}, "tax": null,
+        "description": "Train", "receipt_ref": null});
+    let superseded = [
+        (
+            "Invoice",
+            "InvoiceSent",
+            "1",
+            json!({"InvoiceSent": {"sent_at": "2026-03-01T08:00:00Z", "recipient": "ap@acme.example"}}),
+        ),
+        (
+            "Expense",
+            "ExpenseSubmitted",
+            "1",
+            json!({"ExpenseSubmitted": {"tenant_id": Uuid::nil(), "expense_id": Uuid::nil(),
+                "employee_id": "emp-1", "details": v1_claim.clone(), "approvals_required": 1,
+                "policy_violations": []}}),
+        ),
+        (
+            "Expense",
+            "ExpenseAmended",
+            "1",
+            json!({"ExpenseAmended": {"details": v1_claim, "approvals_required": 1,
+                "policy_violations": []}}),
+        ),
+    ];
     let validator = |aggregate: &str, event_type: &str, version: &str| {
         let path = schema_dir().join(format!("{aggregate}/{event_type}.v{version}.json"));
         let text = std::fs::read_to_string(&path)

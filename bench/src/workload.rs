@@ -50,7 +50,7 @@ pub async fn customer(backend: &App, tenant: TenantId, name: &str) -> anyhow::Re
             address: Some("Hauptstrasse 1, Berlin".into()),
         },
         tax: TaxDetails {
-            tax_id: Some("DE123456789".into()),
+            tax_id: Some("DE136695976".into()),
             country: "DE".into(),
             default_currency: eur(),
             payment_terms_days: 30,
@@ -173,6 +173,7 @@ pub async fn submit_expense(
         tax: Some(euros(cents / 10)),
         description: "Train to the customer".into(),
         receipt_ref: Some("receipt-1".into()),
+        exchange_rate: None,
     };
     let outcome = backend
         .use_cases

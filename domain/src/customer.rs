@@ -7,6 +7,7 @@ use crate::aggregate::{cqrs_aggregate, domain_event, Decide, TenantOwned};
 use crate::error_code::{Coded, ErrorCode};
 use crate::ids::{CustomerId, TenantId};
 use crate::money::Currency;
+use crate::tax_id::{canonical_tax_id, TaxIdError};
 
 /// How to reach a customer.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
@@ -39,7 +40,8 @@ impl ContactDetails {
 /// What invoicing a customer needs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct TaxDetails {
-    /// Tax identifier (VAT number, RFC, EIN...), if any.
+    /// Tax identifier (VAT number, RFC, EIN...), if any: an EU or UK VAT number
+    /// with its country prefix and no spaces or dots, an upper-case RFC.
     pub tax_id: Option<String>,
     /// ISO 3166-1 alpha-2 country code.
     pub country: String,
@@ -157,6 +159,9 @@ pub enum CustomerError {
     /// Country is not ISO 3166-1 alpha-2.
     #[error("'{0}' is not an ISO 3166-1 alpha-2 country code (e.g. MX, DE)")]
     InvalidCountry(String),
+    /// The tax id does not fit its country's format or check digits.
+    #[error(transparent)]
+    InvalidTaxId(#[from] TaxIdError),
     /// Payment terms out of range.
     #[error("payment terms of {0} days are out of range (0 to 365)")]
     InvalidPaymentTerms(u16),
@@ -315,8 +320,9 @@ fn clean_tax(tax: TaxDetails) -> Result<TaxDetails, CustomerError> {
     if tax.payment_terms_days > 365 {
         return Err(CustomerError::InvalidPaymentTerms(tax.payment_terms_days));
     }
-    let tax_id = trimmed(&tax.tax_id);
-    check_length("tax id", &tax_id, 40)?;
+    let tax_id = trimmed(&tax.tax_id)
+        .map(|id| canonical_tax_id(&country, &id))
+        .transpose()?;
     Ok(TaxDetails {
         tax_id,
         country,
@@ -561,6 +567,58 @@ mod tests {
             .given(vec![registered()])
             .when(CustomerCommand::UpdateTaxDetails { tax })
             .then_expect_error(CustomerError::InvalidCountry("Mexico".into()));
+    }
+
+    #[test]
+    fn a_vat_number_with_a_wrong_check_digit_is_refused_and_nothing_changes() {
+        let tax = TaxDetails {
+            tax_id: Some("DE 136 695 978".into()),
+            country: "DE".into(),
+            ..tax()
+        };
+        CustomerTest::with(())
+            .given(vec![registered()])
+            .when(CustomerCommand::UpdateTaxDetails { tax })
+            .then_expect_error(CustomerError::InvalidTaxId(TaxIdError::CheckDigits {
+                country: "DE".into(),
+                tax_id: "DE 136 695 978".into(),
+            }));
+    }
+
+    #[test]
+    fn a_vat_number_is_recorded_in_its_canonical_form() {
+        let tax = TaxDetails {
+            tax_id: Some(" 136.695.976 ".into()),
+            country: "DE".into(),
+            ..tax()
+        };
+        CustomerTest::with(())
+            .given(vec![registered()])
+            .when(CustomerCommand::UpdateTaxDetails { tax: tax.clone() })
+            .then_expect_events(vec![CustomerEvent::CustomerTaxDetailsUpdated {
+                tax: TaxDetails {
+                    tax_id: Some("DE136695976".into()),
+                    ..tax
+                },
+            }]);
+    }
+
+    #[test]
+    fn an_rfc_with_an_impossible_date_is_refused() {
+        let tax = TaxDetails {
+            tax_id: Some("ACM013101ABC".into()),
+            ..tax()
+        };
+        CustomerTest::with(())
+            .given(vec![registered()])
+            .when(CustomerCommand::UpdateTaxDetails { tax })
+            .then_expect_error(CustomerError::InvalidTaxId(TaxIdError::Malformed {
+                country: "MX".into(),
+                tax_id: "ACM013101ABC".into(),
+                expected:
+                    "an RFC: 3 letters (4 for a person), a date YYMMDD and 3 letters or digits"
+                        .into(),
+            }));
     }
 
     #[test]

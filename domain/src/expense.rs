@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::aggregate::{cqrs_aggregate, domain_event, Decide, TenantOwned};
 use crate::error_code::{Coded, ErrorCode};
+use crate::exchange::{ExchangeRate, ExchangeRateError};
 use crate::ids::{ExpenseId, TenantId, UserId};
 use crate::money::{Currency, Money, MoneyError};
 
@@ -51,35 +52,68 @@ pub struct ExpensePolicy {
 pub const MAX_APPROVALS: u8 = 5;
 
 impl ExpensePolicy {
-    /// Distinct approvals an expense of `amount` needs: at least one. When no
-    /// threshold is expressed in the expense's currency, the strictest threshold of
-    /// the policy applies (Folio never converts currencies implicitly).
-    pub fn approvals_required(&self, amount: Money) -> u8 {
-        let in_currency: Vec<_> = self
+    /// The expense's amount in `currency`: the amount itself, or its conversion
+    /// at the expense's stated rate into that currency; `None` when neither.
+    fn amount_in(details: &ExpenseDetails, currency: Currency) -> Option<Money> {
+        if details.amount.currency == currency {
+            return Some(details.amount);
+        }
+        details
+            .exchange_rate
+            .as_ref()
+            .filter(|rate| rate.to == currency)
+            .map(|rate| rate.convert(details.amount))
+    }
+
+    /// The expense's amount in `currency`, or the refusal that asks for a rate.
+    fn comparable(details: &ExpenseDetails, currency: Currency) -> Result<Money, ExpenseError> {
+        Self::amount_in(details, currency).ok_or(ExpenseError::ExchangeRateRequired {
+            from: details.amount.currency,
+            to: currency,
+        })
+    }
+
+    /// Distinct approvals an expense needs: at least one. Thresholds in the
+    /// expense's currency apply to its amount; otherwise thresholds in the
+    /// currency its exchange rate converts into apply to the converted amount;
+    /// otherwise the expense needs a rate (Folio never converts implicitly, and
+    /// never falls back to the strictest threshold).
+    pub fn approvals_required(&self, details: &ExpenseDetails) -> Result<u8, ExpenseError> {
+        let Some(first) = self.approval_thresholds.first() else {
+            return Ok(1);
+        };
+        let currency = [
+            Some(details.amount.currency),
+            details.exchange_rate.as_ref().map(|r| r.to),
+        ]
+        .into_iter()
+        .flatten()
+        .find(|c| self.approval_thresholds.iter().any(|t| t.currency == *c))
+        .unwrap_or(first.currency);
+        let amount = Self::comparable(details, currency)?;
+        let needed = self
             .approval_thresholds
             .iter()
-            .filter(|t| t.currency == amount.currency)
-            .collect();
-        let needed = if in_currency.is_empty() {
-            self.approval_thresholds.iter().map(|t| t.approvals).max()
-        } else {
-            in_currency
-                .iter()
-                .filter(|t| amount.amount >= t.from_amount)
-                .map(|t| t.approvals)
-                .max()
-        };
-        needed.unwrap_or(1).max(1)
+            .filter(|t| t.currency == currency && amount.amount >= t.from_amount)
+            .map(|t| t.approvals)
+            .max();
+        Ok(needed.unwrap_or(1).max(1))
     }
 
     /// The policy rules this expense breaks (shown to approvers, not blocking).
-    pub fn violations(&self, details: &ExpenseDetails) -> Vec<PolicyViolation> {
+    /// A limit in another currency than the expense's is compared with the
+    /// amount converted at the expense's rate; without one the expense is
+    /// refused, so no limit is escaped by paying abroad.
+    pub fn violations(
+        &self,
+        details: &ExpenseDetails,
+    ) -> Result<Vec<PolicyViolation>, ExpenseError> {
         let mut found = Vec::new();
         for limit in &self.category_limits {
-            if limit.category.eq_ignore_ascii_case(&details.category)
-                && limit.limit.currency == details.amount.currency
-                && details.amount.amount > limit.limit.amount
-            {
+            if !limit.category.eq_ignore_ascii_case(&details.category) {
+                continue;
+            }
+            if Self::comparable(details, limit.limit.currency)?.amount > limit.limit.amount {
                 found.push(PolicyViolation::CategoryLimitExceeded {
                     category: limit.category.clone(),
                     limit: limit.limit,
@@ -89,15 +123,14 @@ impl ExpensePolicy {
         }
         if let Some(threshold) = self.receipt_required_above {
             if details.receipt_ref.is_none()
-                && threshold.currency == details.amount.currency
-                && details.amount.amount > threshold.amount
+                && Self::comparable(details, threshold.currency)?.amount > threshold.amount
             {
                 found.push(PolicyViolation::ReceiptMissing {
                     required_above: threshold,
                 });
             }
         }
-        found
+        Ok(found)
     }
 }
 
@@ -138,6 +171,13 @@ pub struct ExpenseDetails {
     pub description: String,
     /// Reference of the stored receipt (file id).
     pub receipt_ref: Option<String>,
+    /// The rate into the currency the tenant's policy is expressed in, as
+    /// stated by the employee (e.g. from the card statement). Needed when a
+    /// threshold, limit or receipt rule applies in another currency than the
+    /// amount's; absent in expenses submitted before rates were kept, which
+    /// read as none given.
+    #[serde(default)]
+    pub exchange_rate: Option<ExchangeRate>,
 }
 
 /// Where the expense is in its approval flow.
@@ -349,6 +389,20 @@ pub enum ExpenseError {
         /// When the expense was incurred.
         incurred_on: NaiveDate,
     },
+    /// A policy rule applies in another currency than the expense's, and the
+    /// expense states no rate into it.
+    #[error(
+        "the expense policy is expressed in {to}: state the exchange rate from {from} into {to}"
+    )]
+    ExchangeRateRequired {
+        /// The expense's currency.
+        from: Currency,
+        /// The currency the rule is expressed in.
+        to: Currency,
+    },
+    /// The stated exchange rate is malformed.
+    #[error(transparent)]
+    ExchangeRate(#[from] ExchangeRateError),
     /// Already submitted.
     #[error("an expense with this id already exists")]
     AlreadySubmitted,
@@ -429,7 +483,9 @@ impl Coded for ExpenseError {
             | E::InvalidText { .. }
             | E::IncurredInTheFuture { .. }
             | E::TooOld { .. }
-            | E::ReimbursedBeforeIncurred { .. } => ErrorCode::Validation,
+            | E::ReimbursedBeforeIncurred { .. }
+            | E::ExchangeRateRequired { .. }
+            | E::ExchangeRate(_) => ErrorCode::Validation,
         }
     }
 }
@@ -503,6 +559,10 @@ fn clean_details(
         tax,
         description: required_text("description", &details.description, 2000)?,
         receipt_ref,
+        exchange_rate: details
+            .exchange_rate
+            .map(|rate| rate.checked(amount.currency))
+            .transpose()?,
     })
 }
 
@@ -600,8 +660,8 @@ impl Decide for Expense {
                     tenant_id,
                     expense_id,
                     employee_id,
-                    approvals_required: policy.approvals_required(details.amount),
-                    policy_violations: policy.violations(&details),
+                    approvals_required: policy.approvals_required(&details)?,
+                    policy_violations: policy.violations(&details)?,
                     details,
                 }])
             }
@@ -678,8 +738,8 @@ impl Decide for Expense {
                 }
                 let details = clean_details(details, today)?;
                 Ok(vec![E::ExpenseAmended {
-                    approvals_required: policy.approvals_required(details.amount),
-                    policy_violations: policy.violations(&details),
+                    approvals_required: policy.approvals_required(&details)?,
+                    policy_violations: policy.violations(&details)?,
                     details,
                 }])
             }

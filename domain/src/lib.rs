@@ -8,6 +8,8 @@
 //! - [`money`]: `Money` and `Currency` (ISO 4217), and the one rounding function.
 //! - [`tax`] and [`pricing`]: tax rates and withholdings, and the pricing rule that
 //!   turns lines into totals (written down once, in `pricing`'s docs).
+//! - [`exchange`]: exchange rates, stated explicitly and applied once.
+//! - [`tax_id`]: customers' VAT numbers and RFCs, checked as their authorities define them.
 //! - [`document_number`]: the shape of gap-free numbers such as `A-000123`.
 //! - Aggregates, each with its commands, events and one error enum:
 //!   [`customer`], [`invoice`], [`expense`], [`settings`] (a tenant's policies),
@@ -29,6 +31,7 @@ pub mod customer;
 pub mod directory;
 pub mod document_number;
 pub mod error_code;
+pub mod exchange;
 pub mod expense;
 pub mod ids;
 pub mod invoice;
@@ -37,6 +40,7 @@ pub mod personal_data;
 pub mod pricing;
 pub mod settings;
 pub mod tax;
+pub mod tax_id;
 pub mod versions;
 
 pub use aggregate::{Decide, TenantOwned};

@@ -1,6 +1,10 @@
-//! A tenant's settings: the policies that commands need (rounding, number series,
-//! expense approvals). They are event-sourced like everything else, so an auditor can
-//! see which policy was in force when, and who changed it.
+//! A tenant's settings: the policies that commands need (jurisdiction, rounding,
+//! number series, expense approvals). They are event-sourced like everything else,
+//! so an auditor can see which policy was in force when, and who changed it.
+//!
+//! Where a rule differs by country, the tenant's [`Jurisdiction`] decides it: the
+//! rounding an EU e-invoice or a CFDI must follow, and how an issued invoice may
+//! be cancelled (see [`crate::invoice`]).
 
 use rust_decimal::Decimal;
 use schemars::JsonSchema;
@@ -11,7 +15,46 @@ use crate::document_number::{validate_series, InvalidSeries};
 use crate::error_code::{Coded, ErrorCode};
 use crate::expense::{ExpensePolicy, MAX_APPROVALS};
 use crate::ids::TenantId;
-use crate::pricing::RoundingPolicy;
+use crate::money::RoundingMode;
+use crate::pricing::{RoundingPolicy, TaxRoundingScope};
+
+/// The tax jurisdiction a tenant invoices under: it decides the rules that
+/// differ by country.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema, strum::Display,
+)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[strum(serialize_all = "SCREAMING_SNAKE_CASE")]
+pub enum Jurisdiction {
+    /// An EU member state: EN 16931 rounding (half-up, VAT per category,
+    /// BR-CO-17), and an issued invoice is corrected by a credit note, never
+    /// voided.
+    Eu,
+    /// Mexico: CFDI 4.0 rounding (half-up, taxes per line), and an issued
+    /// invoice is cancelled only with one of SAT's reason codes.
+    Mx,
+    /// Anywhere else: rounding as the tenant chooses, and an invoice may be
+    /// voided while nothing is paid or credited. Tenants configured before
+    /// jurisdictions existed are here.
+    #[default]
+    Other,
+}
+
+impl Jurisdiction {
+    /// The rounding the jurisdiction's documents must follow, if it prescribes
+    /// one.
+    pub fn required_rounding(self) -> Option<RoundingPolicy> {
+        let half_up = |scope| RoundingPolicy {
+            mode: RoundingMode::HalfUp,
+            scope,
+        };
+        match self {
+            Jurisdiction::Eu => Some(half_up(TaxRoundingScope::PerTaxCategory)),
+            Jurisdiction::Mx => Some(half_up(TaxRoundingScope::PerLine)),
+            Jurisdiction::Other => None,
+        }
+    }
+}
 
 /// How a tenant issues documents.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -25,9 +68,14 @@ pub struct InvoicingPolicy {
 }
 
 impl Default for InvoicingPolicy {
+    /// Commercial rounding (half-up) per line, the rule of most countries, until
+    /// the tenant sets a jurisdiction or a policy.
     fn default() -> Self {
         InvoicingPolicy {
-            rounding: RoundingPolicy::default(),
+            rounding: RoundingPolicy {
+                mode: RoundingMode::HalfUp,
+                scope: TaxRoundingScope::PerLine,
+            },
             invoice_series: "INV".into(),
             credit_note_series: "CN".into(),
         }
@@ -43,6 +91,13 @@ pub enum SettingsCommand {
         tenant_id: TenantId,
         /// The new policy.
         policy: InvoicingPolicy,
+    },
+    /// Set the tax jurisdiction; the rounding becomes the one it prescribes.
+    ConfigureJurisdiction {
+        /// The tenant.
+        tenant_id: TenantId,
+        /// The jurisdiction from now on.
+        jurisdiction: Jurisdiction,
     },
     /// Set approval thresholds and category limits.
     ConfigureExpensePolicy {
@@ -79,6 +134,16 @@ pub enum SettingsEvent {
         /// The policy now in force.
         policy: ExpensePolicy,
     },
+    /// The tax jurisdiction changed, and with it the rounding in force.
+    JurisdictionConfigured {
+        /// The tenant.
+        tenant_id: TenantId,
+        /// The jurisdiction now in force.
+        jurisdiction: Jurisdiction,
+        /// The rounding now in force: the jurisdiction's, or for `OTHER` the
+        /// one in force before.
+        rounding: RoundingPolicy,
+    },
 }
 
 domain_event!(SettingsEvent);
@@ -98,6 +163,14 @@ pub enum SettingsError {
     /// A category limit is malformed.
     #[error("category limits need a category name and a positive limit")]
     InvalidCategoryLimit,
+    /// The rounding is not the one the tenant's jurisdiction prescribes.
+    #[error("under the {jurisdiction} jurisdiction invoices round {required:?}")]
+    RoundingAgainstJurisdiction {
+        /// The jurisdiction in force.
+        jurisdiction: Jurisdiction,
+        /// The rounding it prescribes.
+        required: RoundingPolicy,
+    },
     /// The settings belong to another tenant.
     #[error("settings not found")]
     NotFound,
@@ -117,6 +190,9 @@ impl Coded for SettingsError {
 pub struct TenantSettings {
     /// The tenant.
     pub tenant_id: Option<TenantId>,
+    /// Jurisdiction in force (absent in snapshots taken before it existed).
+    #[serde(default)]
+    pub jurisdiction: Jurisdiction,
     /// Invoicing policy in force.
     pub invoicing: InvoicingPolicy,
     /// Expense policy in force.
@@ -134,6 +210,15 @@ impl TenantSettings {
             SettingsEvent::ExpensePolicyConfigured { tenant_id, policy } => {
                 self.tenant_id = Some(tenant_id);
                 self.expenses = policy;
+            }
+            SettingsEvent::JurisdictionConfigured {
+                tenant_id,
+                jurisdiction,
+                rounding,
+            } => {
+                self.tenant_id = Some(tenant_id);
+                self.jurisdiction = jurisdiction;
+                self.invoicing.rounding = rounding;
             }
         }
     }
@@ -156,9 +241,30 @@ impl Decide for TenantSettings {
                 if policy.invoice_series == policy.credit_note_series {
                     return Err(SettingsError::SameSeries);
                 }
+                if let Some(required) = self.jurisdiction.required_rounding() {
+                    if policy.rounding != required {
+                        return Err(SettingsError::RoundingAgainstJurisdiction {
+                            jurisdiction: self.jurisdiction,
+                            required,
+                        });
+                    }
+                }
                 Ok(vec![SettingsEvent::InvoicingConfigured {
                     tenant_id,
                     policy,
+                }])
+            }
+            SettingsCommand::ConfigureJurisdiction {
+                tenant_id,
+                jurisdiction,
+            } => {
+                self.check_tenant(tenant_id)?;
+                Ok(vec![SettingsEvent::JurisdictionConfigured {
+                    tenant_id,
+                    jurisdiction,
+                    rounding: jurisdiction
+                        .required_rounding()
+                        .unwrap_or(self.invoicing.rounding),
                 }])
             }
             SettingsCommand::ConfigureExpensePolicy { tenant_id, policy } => {
@@ -297,6 +403,82 @@ mod tests {
                 policy,
             })
             .then_expect_error(SettingsError::InvalidCategoryLimit);
+    }
+
+    #[test]
+    fn an_eu_tenant_rounds_half_up_per_vat_category() {
+        SettingsTest::with(())
+            .given_no_previous_events()
+            .when(SettingsCommand::ConfigureJurisdiction {
+                tenant_id: TENANT,
+                jurisdiction: Jurisdiction::Eu,
+            })
+            .then_expect_events(vec![SettingsEvent::JurisdictionConfigured {
+                tenant_id: TENANT,
+                jurisdiction: Jurisdiction::Eu,
+                rounding: RoundingPolicy {
+                    mode: RoundingMode::HalfUp,
+                    scope: TaxRoundingScope::PerTaxCategory,
+                },
+            }]);
+    }
+
+    #[test]
+    fn an_eu_tenant_cannot_round_against_en_16931() {
+        let policy = InvoicingPolicy {
+            rounding: RoundingPolicy {
+                mode: RoundingMode::HalfEven,
+                scope: TaxRoundingScope::PerLine,
+            },
+            ..InvoicingPolicy::default()
+        };
+        SettingsTest::with(())
+            .given(vec![SettingsEvent::JurisdictionConfigured {
+                tenant_id: TENANT,
+                jurisdiction: Jurisdiction::Eu,
+                rounding: Jurisdiction::Eu.required_rounding().unwrap(),
+            }])
+            .when(SettingsCommand::ConfigureInvoicing {
+                tenant_id: TENANT,
+                policy,
+            })
+            .then_expect_error(SettingsError::RoundingAgainstJurisdiction {
+                jurisdiction: Jurisdiction::Eu,
+                required: Jurisdiction::Eu.required_rounding().unwrap(),
+            });
+    }
+
+    #[test]
+    fn a_tenant_elsewhere_keeps_its_rounding_when_it_sets_its_jurisdiction() {
+        let half_even = RoundingPolicy {
+            mode: RoundingMode::HalfEven,
+            scope: TaxRoundingScope::PerLine,
+        };
+        SettingsTest::with(())
+            .given(vec![SettingsEvent::InvoicingConfigured {
+                tenant_id: TENANT,
+                policy: InvoicingPolicy {
+                    rounding: half_even,
+                    ..InvoicingPolicy::default()
+                },
+            }])
+            .when(SettingsCommand::ConfigureJurisdiction {
+                tenant_id: TENANT,
+                jurisdiction: Jurisdiction::Other,
+            })
+            .then_expect_events(vec![SettingsEvent::JurisdictionConfigured {
+                tenant_id: TENANT,
+                jurisdiction: Jurisdiction::Other,
+                rounding: half_even,
+            }]);
+    }
+
+    #[test]
+    fn a_tenant_that_set_nothing_rounds_half_up() {
+        assert_eq!(
+            TenantSettings::default().invoicing.rounding.mode,
+            RoundingMode::HalfUp
+        );
     }
 
     #[test]

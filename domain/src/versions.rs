@@ -8,6 +8,11 @@
 //! - `Invoice/InvoiceSent` v2 (was v1): `recipient: String` became
 //!   `recipients: [String]`, for invoices sent to several addresses at once. A v1
 //!   event had one recipient: `recipients = [recipient]`.
+//! - `Expense/ExpenseSubmitted` and `Expense/ExpenseAmended` v2 (were v1): the
+//!   claim's `details` gained `exchange_rate`, the rate the employee states into
+//!   the policy's currency. A v1 claim stated none: `exchange_rate = null`.
+//! - New event types start at v1: `Invoice/InvoiceCancelled` (a Mexican
+//!   cancellation with SAT's reason), `TenantSettings/JurisdictionConfigured`.
 
 use serde_json::Value;
 
@@ -47,7 +52,7 @@ pub enum UpcastError {
 /// The version `event_type` is written at today.
 pub fn current_version(event_type: &str) -> &'static str {
     match event_type {
-        "InvoiceSent" => "2",
+        "InvoiceSent" | "ExpenseSubmitted" | "ExpenseAmended" => "2",
         _ => "1",
     }
 }
@@ -72,6 +77,7 @@ pub fn upcast(event_type: &str, version: &str, payload: Value) -> Result<Value, 
     }
     match (event_type, version) {
         ("InvoiceSent", "1") => invoice_sent_v1(payload),
+        ("ExpenseSubmitted" | "ExpenseAmended", "1") => claim_without_rate_v1(event_type, payload),
         _ => Err(unknown(event_type, version)),
     }
 }
@@ -102,6 +108,22 @@ fn invoice_sent_v1(mut payload: Value) -> Result<Value, UpcastError> {
     Ok(payload)
 }
 
+/// `ExpenseSubmitted`/`ExpenseAmended` v1 → v2: the claim stated no exchange
+/// rate.
+fn claim_without_rate_v1(event_type: &str, mut payload: Value) -> Result<Value, UpcastError> {
+    let details = payload
+        .get_mut(event_type)
+        .and_then(|body| body.get_mut("details"))
+        .and_then(Value::as_object_mut)
+        .ok_or_else(|| UpcastError::Malformed {
+            event_type: event_type.to_owned(),
+            version: "1".into(),
+            reason: "no details object",
+        })?;
+    details.insert("exchange_rate".into(), Value::Null);
+    Ok(payload)
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
@@ -123,6 +145,25 @@ mod tests {
                 recipients: vec!["ap@acme.example".into()],
             }
         );
+    }
+
+    #[test]
+    fn a_v1_claim_reads_as_today_s_event_with_no_exchange_rate() {
+        let details = json!({"incurred_on": "2026-03-01", "merchant": "DB", "category": "travel",
+            "amount": {"amount": "89.90", "currency": "EUR"}, "tax": null,
+            "description": "Train", "receipt_ref": null});
+        let stored = json!({"ExpenseAmended": {"details": details, "approvals_required": 1,
+            "policy_violations": []}});
+        let today = upcast("ExpenseAmended", "1", stored).unwrap();
+        assert_eq!(
+            today["ExpenseAmended"]["details"]["exchange_rate"],
+            Value::Null
+        );
+        let event: crate::expense::ExpenseEvent = serde_json::from_value(today).unwrap();
+        assert!(matches!(
+            event,
+            crate::expense::ExpenseEvent::ExpenseAmended { details, .. } if details.exchange_rate.is_none()
+        ));
     }
 
     #[test]

@@ -145,7 +145,7 @@ pub fn customer_input() -> RegisterCustomer {
             address: None,
         },
         tax: TaxDetails {
-            tax_id: Some("DE123".into()),
+            tax_id: Some("DE136695976".into()),
             country: "DE".into(),
             default_currency: Currency::from_code("EUR").expect("EUR"),
             payment_terms_days: 30,

@@ -164,6 +164,7 @@ fn expense(category: &str, cents: i64, receipt: bool) -> ExpenseDetails {
         tax: Some(money(cents / 10)),
         description: format!("{category} expense"),
         receipt_ref: receipt.then(|| "receipt-1".into()),
+        exchange_rate: None,
     }
 }
 
@@ -342,7 +343,14 @@ pub async fn every_event_type(backend: &App, tenant: TenantId) {
     // An invoice issued then voided, one paid in full, one left as a draft.
     let voided = issued_invoice(backend, tenant, acme, 2).await;
     folio
-        .void_invoice(&ctx(tenant, "acc"), voided, "wrong customer".into())
+        .void_invoice(
+            &ctx(tenant, "acc"),
+            voided,
+            folio_commands::VoidInvoice {
+                reason: "wrong customer".into(),
+                sat_cancellation: None,
+            },
+        )
         .await
         .expect("void");
     let paid = issued_invoice(backend, tenant, acme, 1).await;

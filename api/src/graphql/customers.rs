@@ -33,7 +33,7 @@ pub struct Customer {
     pub phone: Option<String>,
     /// Postal address; null when not given or erased.
     pub address: Option<String>,
-    /// Tax id (VAT id, RFC, ...); null if unknown.
+    /// Tax id (VAT id with its country prefix, RFC, ...); null if unknown.
     pub tax_id: Option<String>,
     /// ISO 3166-1 alpha-2 country code, e.g. `DE`.
     pub country: String,

@@ -149,3 +149,33 @@ pub enum TaxRoundingScope {
     /// Once per tax rate over the document (EN 16931 BR-CO-17).
     PerTaxCategory,
 }
+
+/// The tax jurisdiction a tenant invoices under: it decides the rules that
+/// differ by country.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[graphql(remote = "folio_domain::settings::Jurisdiction")]
+pub enum Jurisdiction {
+    /// An EU member state: half-up VAT per category (EN 16931), and an issued
+    /// invoice is corrected by a credit note, never voided.
+    Eu,
+    /// Mexico: half-up taxes per line (CFDI 4.0), and an issued invoice is
+    /// cancelled only with SAT's reason code.
+    Mx,
+    /// Elsewhere: rounding as configured; an invoice may be voided while nothing
+    /// is paid or credited.
+    Other,
+}
+
+/// SAT's reasons for cancelling a Mexican invoice (`c_MotivoCancelacion`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[graphql(remote = "folio_domain::invoice::SatCancellationReason")]
+pub enum SatCancellationReason {
+    /// 01: issued with errors and replaced by another invoice (`replacedBy`).
+    ErrorsWithReplacement,
+    /// 02: issued with errors, not replaced.
+    ErrorsWithoutReplacement,
+    /// 03: the operation did not take place.
+    OperationNotCarriedOut,
+    /// 04: a nominative operation included in a global invoice.
+    NominativeInGlobalInvoice,
+}

@@ -14,6 +14,7 @@ use super::inputs::ExpenseInput;
 use super::outcome::CommandResult;
 use super::paging::{connection, page_weight, List};
 use super::scalars::{Date, Decimal};
+use super::settings::Money;
 use crate::error::unavailable;
 
 /// An expense claim.
@@ -39,6 +40,9 @@ pub struct Expense {
     pub currency: String,
     /// Amount claimed, tax included.
     pub amount: Decimal,
+    /// The exchange rate stated with the claim, into the currency of the
+    /// tenant's policy; null when the claim is in that currency.
+    pub exchange_rate: Option<ExpenseExchangeRate>,
     /// What it was for.
     pub description: String,
     /// Approvals given in the current round.
@@ -56,6 +60,16 @@ pub struct Expense {
     pub version: i64,
 }
 
+/// An expense's stated exchange rate and what it converted.
+#[derive(Debug, Clone, SimpleObject)]
+pub struct ExpenseExchangeRate {
+    /// Units of the converted currency per unit of the expense's currency.
+    pub rate: Decimal,
+    /// The amount converted (rounded half-up once): what the policy's
+    /// thresholds, limits and receipt rule were compared with.
+    pub converted: Money,
+}
+
 impl From<ExpenseRow> for Expense {
     fn from(row: ExpenseRow) -> Self {
         Expense {
@@ -68,6 +82,20 @@ impl From<ExpenseRow> for Expense {
             category: row.category,
             currency: row.currency,
             amount: row.amount.into(),
+            exchange_rate: match (
+                row.exchange_currency,
+                row.exchange_rate,
+                row.converted_amount,
+            ) {
+                (Some(currency), Some(rate), Some(converted)) => Some(ExpenseExchangeRate {
+                    rate: rate.into(),
+                    converted: Money {
+                        amount: converted.into(),
+                        currency,
+                    },
+                }),
+                _ => None,
+            },
             description: row.description,
             approvals_so_far: row.approvals_so_far,
             approvals_required: row.approvals_required,

@@ -6,8 +6,10 @@
 use async_graphql::{InputObject, ID};
 use folio_commands::{
     CreateInvoiceDraft, IssueCreditNote, RecordPayment, RefundPayment, RegisterCustomer,
+    SatCancellationRequest,
 };
 use folio_domain::customer::{ContactDetails, TaxDetails};
+use folio_domain::exchange::ExchangeRate;
 use folio_domain::expense::{ApprovalThreshold, CategoryLimit, ExpenseDetails, ExpensePolicy};
 use folio_domain::invoice::DueTerms;
 use folio_domain::money::{Currency, Money};
@@ -15,7 +17,9 @@ use folio_domain::pricing::{Discount, LineItem, RoundingPolicy};
 use folio_domain::settings::InvoicingPolicy;
 use folio_domain::tax::TaxRate;
 
-use super::enums::{PaymentMethod, RoundingMode, TaxRoundingScope, TaxTreatment};
+use super::enums::{
+    PaymentMethod, RoundingMode, SatCancellationReason, TaxRoundingScope, TaxTreatment,
+};
 use super::ids::uuid_arg;
 use super::scalars::{Date, Decimal};
 use crate::error::validation;
@@ -68,7 +72,11 @@ impl From<ContactInput> for ContactDetails {
 /// Tax details of a customer.
 #[derive(Debug, Clone, InputObject)]
 pub struct TaxDetailsInput {
-    /// Tax id (VAT id, RFC, ...).
+    /// Tax id (VAT id, RFC, ...). For EU member states and the UK, a VAT number
+    /// (its country prefix may be left out; check digits are verified where the
+    /// country defines them); for Mexico, an RFC; elsewhere free text. Stored
+    /// without spaces or dots and with its VAT prefix; a malformed one is
+    /// VALIDATION.
     pub tax_id: Option<String>,
     /// ISO 3166-1 alpha-2 country.
     pub country: String,
@@ -316,6 +324,34 @@ pub struct ExpenseInput {
     pub description: String,
     /// Receipt reference.
     pub receipt_ref: Option<String>,
+    /// The rate into the currency the tenant's expense policy is expressed in
+    /// (from the card statement, say): required when a threshold, limit or
+    /// receipt rule applies in another currency than the amount's, or the
+    /// claim is refused with VALIDATION.
+    pub exchange_rate: Option<ExchangeRateInput>,
+}
+
+/// An exchange rate stated with an amount.
+#[derive(Debug, Clone, InputObject)]
+pub struct ExchangeRateInput {
+    /// ISO 4217 code converted into, e.g. `EUR`.
+    pub to: String,
+    /// Units of `to` per unit of the amount's currency, e.g. `0.92` (up to 10
+    /// decimals).
+    pub rate: Decimal,
+    /// Where the rate comes from, e.g. `card statement`.
+    pub source: Option<String>,
+}
+
+impl ExchangeRateInput {
+    /// The domain's rate; an unknown currency is VALIDATION.
+    pub fn into_domain(self) -> async_graphql::Result<ExchangeRate> {
+        Ok(ExchangeRate {
+            to: currency(&self.to)?,
+            rate: self.rate.0,
+            source: self.source,
+        })
+    }
 }
 
 impl ExpenseInput {
@@ -329,6 +365,10 @@ impl ExpenseInput {
             tax: self.tax.map(MoneyInput::into_domain).transpose()?,
             description: self.description,
             receipt_ref: self.receipt_ref,
+            exchange_rate: self
+                .exchange_rate
+                .map(ExchangeRateInput::into_domain)
+                .transpose()?,
         })
     }
 }
@@ -419,6 +459,29 @@ impl ExpensePolicyInput {
             receipt_required_above: self
                 .receipt_required_above
                 .map(MoneyInput::into_domain)
+                .transpose()?,
+        })
+    }
+}
+
+/// How a Mexican invoice is cancelled (the MX jurisdiction only).
+#[derive(Debug, Clone, InputObject)]
+pub struct SatCancellationInput {
+    /// SAT's reason code.
+    pub reason: SatCancellationReason,
+    /// For `ERRORS_WITH_REPLACEMENT` (01), the UUID of the issued invoice of the
+    /// same customer that replaces this one; refused for the other reasons.
+    pub replaced_by: Option<ID>,
+}
+
+impl SatCancellationInput {
+    /// The use case's request; a malformed id is VALIDATION.
+    pub fn into_request(self) -> async_graphql::Result<SatCancellationRequest> {
+        Ok(SatCancellationRequest {
+            reason: self.reason.into(),
+            replaced_by: self
+                .replaced_by
+                .map(|id| uuid_arg(&id, "replacedBy"))
                 .transpose()?,
         })
     }

@@ -3,7 +3,7 @@
 //! refunds, credit notes, void).
 
 use async_graphql::{ComplexObject, Context, Enum, InputObject, Object, SimpleObject, ID};
-use folio_commands::{Action, AddInvoiceLine, IssueInvoice};
+use folio_commands::{Action, AddInvoiceLine, IssueInvoice, VoidInvoice};
 use folio_projections::invoicing::queries::{
     self, CreditNoteRow, InvoiceFilter as RowFilter, InvoiceLineRow, InvoiceOrder, InvoiceRow,
     PaymentRow,
@@ -15,6 +15,7 @@ use super::enums::{from_stored, InvoiceStatus, PaymentMethod, PaymentStatus};
 use super::ids::{global_id, uuid_arg, NodeKind};
 use super::inputs::{
     CreditNoteInput, DueTermsInput, InvoiceDraftInput, LineInput, PaymentInput, RefundInput,
+    SatCancellationInput,
 };
 use super::loaders::children;
 use super::outcome::CommandResult;
@@ -663,7 +664,9 @@ impl InvoiceMutation {
         )
     }
 
-    /// Voids an invoice (only while nothing was paid or credited).
+    /// Voids an invoice while nothing was paid or credited, as the tenant's
+    /// jurisdiction allows: never under `EU` (issue a credit note), with SAT's
+    /// reason under `MX`.
     async fn void_invoice(
         &self,
         ctx: &Context<'_>,
@@ -677,10 +680,20 @@ impl InvoiceMutation {
         expected_version: Option<i64>,
         #[graphql(desc = "The invoice's UUID (`invoiceId`).")] invoice_id: ID,
         #[graphql(desc = "Why, for the record.")] reason: String,
+        #[graphql(
+            desc = "SAT's reason code and the replacing invoice: required under the MX jurisdiction, refused under the others."
+        )]
+        sat_cancellation: Option<SatCancellationInput>,
     ) -> async_graphql::Result<CommandResult> {
         let id = uuid_arg(&invoice_id, "invoiceId")?;
+        let input = VoidInvoice {
+            reason,
+            sat_cancellation: sat_cancellation
+                .map(SatCancellationInput::into_request)
+                .transpose()?,
+        };
         command!(ctx, idempotency_key, expected_version, |use_cases, c| {
-            use_cases.void_invoice(&c, id, reason)
+            use_cases.void_invoice(&c, id, input.clone())
         })
     }
 }

@@ -6,7 +6,7 @@ use folio_domain::money::Money as DomainMoney;
 use folio_domain::settings::TenantSettings as DomainSettings;
 
 use super::context::request;
-use super::enums::{RoundingMode, TaxRoundingScope};
+use super::enums::{Jurisdiction, RoundingMode, TaxRoundingScope};
 use super::inputs::{ExpensePolicyInput, InvoicingPolicyInput};
 use super::outcome::CommandResult;
 use super::scalars::Decimal;
@@ -76,6 +76,9 @@ pub struct ExpenseSettings {
 /// The policies in force in the caller's tenant (defaults until it sets any).
 #[derive(Debug, Clone, SimpleObject)]
 pub struct TenantSettings {
+    /// The tax jurisdiction: it decides the rounding invoices must follow and
+    /// whether and how an issued invoice may be voided.
+    pub jurisdiction: Jurisdiction,
     /// Invoicing: rounding and number series.
     pub invoicing: InvoicingSettings,
     /// Expenses: approvals, limits, receipts.
@@ -87,6 +90,7 @@ impl From<DomainSettings> for TenantSettings {
         let invoicing = settings.invoicing;
         let expenses = settings.expenses;
         TenantSettings {
+            jurisdiction: settings.jurisdiction.into(),
             invoicing: InvoicingSettings {
                 rounding_mode: invoicing.rounding.mode.into(),
                 rounding_scope: invoicing.rounding.scope.into(),
@@ -158,6 +162,29 @@ impl SettingsMutation {
         let policy = policy.into_domain()?;
         command!(ctx, idempotency_key, expected_version, |use_cases, c| {
             use_cases.configure_invoicing(&c, policy)
+        })
+    }
+
+    /// Sets the tenant's tax jurisdiction; under `EU` and `MX` the rounding
+    /// becomes the one the jurisdiction prescribes, and `configureInvoicing`
+    /// refuses any other.
+    async fn configure_jurisdiction(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "1-200 characters; a retry with the same key returns the first outcome.")]
+        idempotency_key: String,
+        #[graphql(
+            desc = "The version the caller last read: refused with CONFLICT if the aggregate changed since. Omit to apply on top of any change."
+        )]
+        expected_version: Option<i64>,
+        #[graphql(
+            desc = "The jurisdiction from now on; documents issued before keep their rules."
+        )]
+        jurisdiction: Jurisdiction,
+    ) -> async_graphql::Result<CommandResult> {
+        let jurisdiction = jurisdiction.into();
+        command!(ctx, idempotency_key, expected_version, |use_cases, c| {
+            use_cases.configure_jurisdiction(&c, jurisdiction)
         })
     }
 

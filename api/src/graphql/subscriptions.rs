@@ -41,7 +41,7 @@ fn status_change(event: &FeedEvent) -> Option<StatusChange> {
         (
             "Invoice",
             "InvoiceIssued" | "InvoiceSent" | "PaymentRecorded" | "PaymentRefunded"
-            | "CreditNoteIssued" | "InvoiceVoided",
+            | "CreditNoteIssued" | "InvoiceVoided" | "InvoiceCancelled",
         ) => ChangeKind::Invoice,
         (
             "Expense",

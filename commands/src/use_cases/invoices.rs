@@ -4,7 +4,10 @@
 use chrono::NaiveDate;
 use folio_domain::customer::{Customer, CustomerStanding};
 use folio_domain::ids::{CreditNoteId, CustomerId, InvoiceId, LineId, PaymentId, RefundId};
-use folio_domain::invoice::{DueTerms, Invoice, InvoiceCommand, InvoiceError, PaymentMethod};
+use folio_domain::invoice::{
+    DocumentStatus, DueTerms, Invoice, InvoiceCommand, InvoiceError, PaymentMethod,
+    ReplacementInvoice, SatCancellation, SatCancellationReason,
+};
 use folio_domain::money::{Currency, Money};
 use folio_domain::pricing::LineItem;
 use folio_domain::settings::InvoicingPolicy;
@@ -30,6 +33,26 @@ pub struct CreateInvoiceDraft {
     pub due_terms: Option<DueTerms>,
     /// Free text printed on the invoice; none if absent.
     pub notes: Option<String>,
+}
+
+/// Void (cancel) an issued invoice.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct VoidInvoice {
+    /// Why, for the record (required).
+    pub reason: String,
+    /// SAT's reason and replacing invoice: required under the MX jurisdiction,
+    /// refused under any other.
+    pub sat_cancellation: Option<SatCancellationRequest>,
+}
+
+/// A Mexican cancellation as a caller asks for it.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct SatCancellationRequest {
+    /// SAT's reason code (01 to 04).
+    pub reason: SatCancellationReason,
+    /// The issued invoice of the same customer that replaces this one (reason
+    /// 01 only).
+    pub replaced_by: Option<InvoiceId>,
 }
 
 /// Add a line to a draft.
@@ -423,14 +446,26 @@ impl UseCases {
         Ok((outcome, credit_note_id))
     }
 
-    /// Voids an unpaid invoice.
+    /// Voids an unpaid invoice, as the tenant's jurisdiction allows: refused in
+    /// the EU, with SAT's reason (and for 01 the replacing invoice) in Mexico.
     pub async fn void_invoice(
         &self,
         ctx: &CommandContext,
         invoice_id: InvoiceId,
-        reason: String,
+        input: VoidInvoice,
     ) -> Result<CommandOutcome, CommandError<InvoiceError>> {
         ctx.caller.require(Action::ManageInvoices)?;
+        let jurisdiction = self.settings(ctx.tenant_id()).await?.jurisdiction;
+        let sat = match &input.sat_cancellation {
+            None => None,
+            Some(request) => Some(SatCancellation {
+                reason: request.reason,
+                replacement: match request.replaced_by {
+                    None => None,
+                    Some(id) => Some(self.replacement(ctx, id).await?),
+                },
+            }),
+        };
         let voided_on = self.runner.clock().today();
         run!(
             self,
@@ -438,12 +473,35 @@ impl UseCases {
             ctx,
             "VoidInvoice",
             invoice_id,
-            &reason,
+            &input,
             None,
             |_| InvoiceCommand::Void {
-                reason: reason.clone(),
-                voided_on
+                reason: input.reason.clone(),
+                voided_on,
+                jurisdiction,
+                sat: sat.clone(),
             }
         )
+    }
+
+    /// What the store holds of `invoice_id` as a replacement: another tenant's
+    /// invoice reads as one that does not exist.
+    async fn replacement(
+        &self,
+        ctx: &CommandContext,
+        invoice_id: InvoiceId,
+    ) -> Result<ReplacementInvoice, CommandError<InvoiceError>> {
+        let invoice: Invoice =
+            current(self.stores.invoices.as_ref(), &invoice_id.to_string()).await?;
+        let ours = invoice.tenant_id == Some(ctx.tenant_id());
+        Ok(ReplacementInvoice {
+            invoice_id,
+            customer_id: invoice.customer_id.filter(|_| ours),
+            status: if ours {
+                invoice.status
+            } else {
+                DocumentStatus::New
+            },
+        })
     }
 }

@@ -1,8 +1,10 @@
-//! Tenant settings: the invoicing policy (rounding, number series) and the expense
+//! Tenant settings: the jurisdiction, the invoicing policy (rounding, number series) and the expense
 //! policy (limits, approval thresholds).
 
 use folio_domain::expense::ExpensePolicy;
-use folio_domain::settings::{InvoicingPolicy, SettingsCommand, SettingsError, TenantSettings};
+use folio_domain::settings::{
+    InvoicingPolicy, Jurisdiction, SettingsCommand, SettingsError, TenantSettings,
+};
 
 use super::{run, UseCases};
 use crate::access::{Action, Caller};
@@ -41,6 +43,29 @@ impl UseCases {
             |_| SettingsCommand::ConfigureInvoicing {
                 tenant_id: ctx.tenant_id(),
                 policy: policy.clone(),
+            }
+        )
+    }
+
+    /// Sets the tenant's tax jurisdiction (and with it the rounding it
+    /// prescribes).
+    pub async fn configure_jurisdiction(
+        &self,
+        ctx: &CommandContext,
+        jurisdiction: Jurisdiction,
+    ) -> Result<CommandOutcome, CommandError<SettingsError>> {
+        ctx.caller.require(Action::ConfigureTenant)?;
+        run!(
+            self,
+            self.stores.settings.as_ref(),
+            ctx,
+            "ConfigureJurisdiction",
+            ctx.tenant_id(),
+            &jurisdiction,
+            None,
+            |_| SettingsCommand::ConfigureJurisdiction {
+                tenant_id: ctx.tenant_id(),
+                jurisdiction,
             }
         )
     }

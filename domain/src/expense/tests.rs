@@ -6,6 +6,7 @@ use rust_decimal_macros::dec;
 use uuid::Uuid;
 
 use super::*;
+use crate::exchange::ExchangeRate;
 
 type ExpenseTest = TestFramework<Expense>;
 
@@ -42,6 +43,7 @@ fn details(amount: Decimal) -> ExpenseDetails {
         tax: Some(eur(dec!(10.00))),
         description: "Flight to the client".into(),
         receipt_ref: Some("rcpt-1".into()),
+        exchange_rate: None,
     }
 }
 
@@ -95,7 +97,7 @@ fn submitted(amount: Decimal, approvals_required: u8) -> ExpenseEvent {
         tenant_id: TENANT,
         expense_id: EXPENSE,
         employee_id: employee(),
-        policy_violations: policy().violations(&d),
+        policy_violations: policy().violations(&d).unwrap(),
         details: d,
         approvals_required,
     }
@@ -128,15 +130,97 @@ fn a_small_expense_needs_one_approval() {
         .then_expect_events(vec![submitted(dec!(120.00), 1)]);
 }
 
+fn approvals_for(amount: Decimal) -> u8 {
+    policy().approvals_required(&details(amount)).unwrap()
+}
+
+/// Five dollars of taxi, claimed with the card statement's rate into euros.
+fn taxi_in_dollars(rate: Option<Decimal>) -> ExpenseDetails {
+    ExpenseDetails {
+        category: "taxi".into(),
+        amount: Money::new(dec!(5.00), usd()),
+        tax: None,
+        receipt_ref: None,
+        exchange_rate: rate.map(|rate| ExchangeRate {
+            to: Currency::from_code("EUR").unwrap(),
+            rate,
+            source: Some("card statement".into()),
+        }),
+        ..details(dec!(5))
+    }
+}
+
+fn usd() -> Currency {
+    Currency::from_code("USD").unwrap()
+}
+
 #[test]
 fn approvals_needed_grow_with_the_amount() {
-    assert_eq!(policy().approvals_required(eur(dec!(999.99))), 1);
-    assert_eq!(policy().approvals_required(eur(dec!(1000))), 2);
-    assert_eq!(policy().approvals_required(eur(dec!(7500))), 3);
-    // No threshold in the expense's currency: the strictest one applies.
-    let usd = Money::new(dec!(1), Currency::from_code("USD").unwrap());
-    assert_eq!(policy().approvals_required(usd), 3);
-    assert_eq!(ExpensePolicy::default().approvals_required(usd), 1);
+    assert_eq!(approvals_for(dec!(999.99)), 1);
+    assert_eq!(approvals_for(dec!(1000)), 2);
+    assert_eq!(approvals_for(dec!(7500)), 3);
+    let dollars = taxi_in_dollars(None);
+    assert_eq!(ExpensePolicy::default().approvals_required(&dollars), Ok(1));
+}
+
+#[test]
+fn a_foreign_currency_expense_is_approved_by_its_converted_amount() {
+    // Five dollars at 0.92 is 4.60 EUR: one approval, not the strictest three.
+    let dollars = taxi_in_dollars(Some(dec!(0.92)));
+    assert_eq!(policy().approvals_required(&dollars), Ok(1));
+    let fortune = ExpenseDetails {
+        amount: Money::new(dec!(9000.00), usd()),
+        ..dollars
+    };
+    assert_eq!(policy().approvals_required(&fortune), Ok(3));
+}
+
+#[test]
+fn a_foreign_currency_expense_without_a_rate_is_refused_and_nothing_is_recorded() {
+    ExpenseTest::with(())
+        .given_no_previous_events()
+        .when(ExpenseCommand::Submit {
+            tenant_id: TENANT,
+            expense_id: EXPENSE,
+            employee_id: employee(),
+            details: taxi_in_dollars(None),
+            policy: policy(),
+            today: today(),
+        })
+        .then_expect_error(ExpenseError::ExchangeRateRequired {
+            from: usd(),
+            to: Currency::from_code("EUR").unwrap(),
+        });
+}
+
+#[test]
+fn a_foreign_currency_expense_does_not_escape_limits_or_the_receipt_rule() {
+    // 30 dollars at 0.92 is 27.60 EUR: above the 25 EUR receipt threshold.
+    let dinner = ExpenseDetails {
+        amount: Money::new(dec!(30.00), usd()),
+        ..taxi_in_dollars(Some(dec!(0.92)))
+    };
+    assert_eq!(
+        policy().violations(&dinner),
+        Ok(vec![PolicyViolation::ReceiptMissing {
+            required_above: eur(dec!(25))
+        }])
+    );
+    // 2,500 dollars of travel at 0.92 is 2,300 EUR: above the 2,000 EUR limit.
+    let flight = ExpenseDetails {
+        category: "travel".into(),
+        amount: Money::new(dec!(2500.00), usd()),
+        receipt_ref: Some("rcpt-2".into()),
+        ..taxi_in_dollars(Some(dec!(0.92)))
+    };
+    assert_eq!(
+        policy().violations(&flight),
+        Ok(vec![PolicyViolation::CategoryLimitExceeded {
+            category: "travel".into(),
+            limit: eur(dec!(2000)),
+            amount: Money::new(dec!(2500.00), usd()),
+        }])
+    );
 }
 
 #[test]
@@ -170,9 +254,9 @@ fn a_missing_receipt_above_the_threshold_is_a_violation() {
     };
     assert_eq!(
         policy().violations(&d),
-        vec![PolicyViolation::ReceiptMissing {
+        Ok(vec![PolicyViolation::ReceiptMissing {
             required_above: eur(dec!(25))
-        }]
+        }])
     );
 }
 

@@ -5,12 +5,35 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::events::{DueTerms, PaymentMethod};
+use super::events::{DueTerms, PaymentMethod, SatCancellationReason};
+use super::DocumentStatus;
 use crate::customer::CustomerStanding;
 use crate::document_number::{DocumentNumber, NumberDating};
 use crate::ids::{CreditNoteId, CustomerId, InvoiceId, LineId, PaymentId, RefundId, TenantId};
 use crate::money::{Currency, Money};
 use crate::pricing::{LineItem, RoundingPolicy};
+use crate::settings::Jurisdiction;
+
+/// A Mexican cancellation as the caller asks for it, with the replacing
+/// invoice as the use case found it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SatCancellation {
+    /// SAT's reason code.
+    pub reason: SatCancellationReason,
+    /// The replacing invoice (reason 01 only).
+    pub replacement: Option<ReplacementInvoice>,
+}
+
+/// What the store holds of an invoice named as a replacement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReplacementInvoice {
+    /// The invoice named.
+    pub invoice_id: InvoiceId,
+    /// Its customer, if it exists in the caller's tenant.
+    pub customer_id: Option<CustomerId>,
+    /// Its status (`NEW` if it does not exist in the caller's tenant).
+    pub status: DocumentStatus,
+}
 
 /// A command to the invoice aggregate.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -120,11 +143,17 @@ pub enum InvoiceCommand {
         /// Why (required).
         reason: String,
     },
-    /// Cancel an issued invoice on which nothing was paid.
+    /// Cancel an issued invoice on which nothing was paid, as the tenant's
+    /// jurisdiction allows.
     Void {
         /// Why (required).
         reason: String,
         /// The date it takes effect.
         voided_on: NaiveDate,
+        /// The tenant's jurisdiction, which decides whether and how.
+        jurisdiction: Jurisdiction,
+        /// SAT's reason and the replacing invoice: required in Mexico, refused
+        /// elsewhere.
+        sat: Option<SatCancellation>,
     },
 }

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use super::DocumentStatus;
 use crate::document_number::{DatingError, InvalidSeries};
 use crate::error_code::{Coded, ErrorCode};
-use crate::ids::{CreditNoteId, CustomerId, LineId, PaymentId, RefundId};
+use crate::ids::{CreditNoteId, CustomerId, InvoiceId, LineId, PaymentId, RefundId};
 use crate::money::{Currency, Money, MoneyError};
 use crate::pricing::LineError;
 
@@ -170,6 +170,31 @@ pub enum InvoiceError {
     /// Already voided.
     #[error("the invoice is already void")]
     AlreadyVoid,
+    /// In the EU an issued invoice stays issued: it is corrected by a credit note.
+    #[error(
+        "under the EU jurisdiction an issued invoice is corrected by a credit note, not voided"
+    )]
+    VoidOfIssuedInvoice,
+    /// In Mexico an invoice is cancelled only with SAT's reason code.
+    #[error("under the MX jurisdiction a cancellation needs SAT's reason code (01 to 04)")]
+    SatReasonRequired,
+    /// SAT's reason codes belong to Mexican invoices only.
+    #[error("SAT's cancellation reasons apply only under the MX jurisdiction")]
+    SatReasonOutsideMexico,
+    /// Reason 01 names the invoice that replaces the cancelled one.
+    #[error("SAT reason 01 needs the issued invoice that replaces this one")]
+    ReplacementRequired,
+    /// Only reason 01 names a replacement.
+    #[error("only SAT reason 01 names a replacing invoice")]
+    ReplacementWithoutReason01,
+    /// The invoice named as replacement cannot replace this one.
+    #[error("invoice {invoice_id} cannot replace this one: {why}")]
+    InvalidReplacement {
+        /// The invoice named.
+        invoice_id: InvoiceId,
+        /// Why not.
+        why: String,
+    },
 }
 
 impl Coded for InvoiceError {
@@ -189,6 +214,7 @@ impl Coded for InvoiceError {
             | E::VoidWithPayments { .. }
             | E::VoidWithCreditNotes
             | E::AlreadyVoid
+            | E::VoidOfIssuedInvoice
             | E::CustomerArchived(_)
             | E::CustomerPersonalDataErased(_) => ErrorCode::Conflict,
             E::TooManyLines { .. } => ErrorCode::Limit,
@@ -209,7 +235,12 @@ impl Coded for InvoiceError {
             | E::OverCredit { .. }
             | E::ReasonRequired
             | E::RecipientRequired
-            | E::TooManyRecipients { .. } => ErrorCode::Validation,
+            | E::TooManyRecipients { .. }
+            | E::SatReasonRequired
+            | E::SatReasonOutsideMexico
+            | E::ReplacementRequired
+            | E::ReplacementWithoutReason01
+            | E::InvalidReplacement { .. } => ErrorCode::Validation,
         }
     }
 }

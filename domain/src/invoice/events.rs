@@ -12,6 +12,33 @@ use crate::ids::{CreditNoteId, CustomerId, InvoiceId, LineId, PaymentId, RefundI
 use crate::money::{Currency, Money};
 use crate::pricing::{DocumentTotals, LineItem, PricedLine, RoundingPolicy};
 
+/// SAT's reasons for cancelling a CFDI (catalogue `c_MotivoCancelacion`,
+/// Anexo 20 of CFDI 4.0).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum SatCancellationReason {
+    /// 01: issued with errors, and replaced by another invoice (named).
+    ErrorsWithReplacement,
+    /// 02: issued with errors, not replaced.
+    ErrorsWithoutReplacement,
+    /// 03: the operation did not take place.
+    OperationNotCarriedOut,
+    /// 04: a nominative operation included in a global invoice.
+    NominativeInGlobalInvoice,
+}
+
+impl SatCancellationReason {
+    /// SAT's two-digit code (`01` to `04`).
+    pub fn code(self) -> &'static str {
+        match self {
+            SatCancellationReason::ErrorsWithReplacement => "01",
+            SatCancellationReason::ErrorsWithoutReplacement => "02",
+            SatCancellationReason::OperationNotCarriedOut => "03",
+            SatCancellationReason::NominativeInGlobalInvoice => "04",
+        }
+    }
+}
+
 /// When an invoice falls due.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "kind", rename_all = "SCREAMING_SNAKE_CASE")]
@@ -183,6 +210,18 @@ pub enum InvoiceEvent {
         reason: String,
         /// The date it takes effect.
         voided_on: NaiveDate,
+    },
+    /// The invoice was cancelled under Mexican rules, with SAT's reason code
+    /// (and for code 01, the invoice that replaces it).
+    InvoiceCancelled {
+        /// Why, in words kept with the record and shown in the history.
+        reason: String,
+        /// The date it takes effect.
+        cancelled_on: NaiveDate,
+        /// SAT's reason code.
+        sat_reason: SatCancellationReason,
+        /// The issued invoice that replaces this one (code 01 only).
+        replaced_by: Option<InvoiceId>,
     },
 }
 

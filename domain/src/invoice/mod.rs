@@ -7,7 +7,10 @@
 //! overdue, from a date the caller supplies; it is never a stored flag.
 //!
 //! Issued documents are immutable: what was issued is only ever corrected by new
-//! events (a credit note, a void), never edited.
+//! events (a credit note, a void), never edited. Whether an issued invoice may be
+//! voided at all depends on the tenant's jurisdiction: never in the EU (a credit
+//! note corrects it), in Mexico only with SAT's cancellation reason, elsewhere
+//! while nothing is paid or credited.
 
 mod commands;
 mod errors;
@@ -19,9 +22,9 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-pub use commands::InvoiceCommand;
+pub use commands::{InvoiceCommand, ReplacementInvoice, SatCancellation};
 pub use errors::InvoiceError;
-pub use events::{DueTerms, InvoiceEvent, IssuedLine, PaymentMethod};
+pub use events::{DueTerms, InvoiceEvent, IssuedLine, PaymentMethod, SatCancellationReason};
 
 use crate::aggregate::{cqrs_aggregate, Decide, TenantOwned};
 use crate::customer::CustomerStanding;
@@ -31,6 +34,7 @@ use crate::money::{Currency, Money};
 use crate::pricing::{
     price_document, split_credit, validate_line, DocumentTotals, LineItem, RoundingPolicy,
 };
+use crate::settings::Jurisdiction;
 
 /// Most lines a draft may hold.
 pub const MAX_LINES: usize = 500;
@@ -277,6 +281,59 @@ impl Invoice {
             lines,
             totals,
         }])
+    }
+}
+
+impl Invoice {
+    /// Checks a cancellation against the jurisdiction's rule and returns SAT's
+    /// reason and the replacing invoice for a Mexican one.
+    fn check_cancellation(
+        &self,
+        jurisdiction: Jurisdiction,
+        sat: Option<SatCancellation>,
+    ) -> Result<Option<(SatCancellationReason, Option<InvoiceId>)>, InvoiceError> {
+        match (jurisdiction, sat) {
+            (Jurisdiction::Eu, _) => Err(InvoiceError::VoidOfIssuedInvoice),
+            (Jurisdiction::Other, None) => Ok(None),
+            (Jurisdiction::Other, Some(_)) => Err(InvoiceError::SatReasonOutsideMexico),
+            (Jurisdiction::Mx, None) => Err(InvoiceError::SatReasonRequired),
+            (Jurisdiction::Mx, Some(sat)) => {
+                let replaces = sat.reason == SatCancellationReason::ErrorsWithReplacement;
+                match (replaces, sat.replacement) {
+                    (true, None) => Err(InvoiceError::ReplacementRequired),
+                    (false, Some(_)) => Err(InvoiceError::ReplacementWithoutReason01),
+                    (false, None) => Ok(Some((sat.reason, None))),
+                    (true, Some(replacement)) => {
+                        self.check_replacement(replacement)?;
+                        Ok(Some((sat.reason, Some(replacement.invoice_id))))
+                    }
+                }
+            }
+        }
+    }
+
+    /// A replacement is another issued invoice of the same customer.
+    fn check_replacement(&self, replacement: ReplacementInvoice) -> Result<(), InvoiceError> {
+        let refuse = |why: &str| {
+            Err(InvoiceError::InvalidReplacement {
+                invoice_id: replacement.invoice_id,
+                why: why.to_owned(),
+            })
+        };
+        if Some(replacement.invoice_id) == self.invoice_id {
+            return refuse("an invoice cannot replace itself");
+        }
+        match replacement.status {
+            DocumentStatus::New => return refuse("no such invoice"),
+            DocumentStatus::Issued | DocumentStatus::Sent => {}
+            DocumentStatus::Draft | DocumentStatus::Void => {
+                return refuse("it is not issued (a replacement is issued first)")
+            }
+        }
+        if replacement.customer_id != self.customer_id {
+            return refuse("it is another customer's invoice");
+        }
+        Ok(())
     }
 }
 
@@ -538,12 +595,18 @@ impl Decide for Invoice {
                     amount_due_after: creditable - amount.amount,
                 }])
             }
-            C::Void { reason, voided_on } => {
+            C::Void {
+                reason,
+                voided_on,
+                jurisdiction,
+                sat,
+            } => {
                 self.require_exists()?;
                 if self.status == DocumentStatus::Void {
                     return Err(InvoiceError::AlreadyVoid);
                 }
                 self.require_open()?;
+                let sat_reason = self.check_cancellation(jurisdiction, sat)?;
                 let paid = self.amount_paid();
                 if paid > Decimal::ZERO {
                     return Err(InvoiceError::VoidWithPayments {
@@ -555,7 +618,15 @@ impl Decide for Invoice {
                 }
                 self.not_before_issue("voiding", voided_on)?;
                 let reason = require_reason(&reason)?;
-                Ok(vec![E::InvoiceVoided { reason, voided_on }])
+                Ok(vec![match sat_reason {
+                    None => E::InvoiceVoided { reason, voided_on },
+                    Some((sat_reason, replaced_by)) => E::InvoiceCancelled {
+                        reason,
+                        cancelled_on: voided_on,
+                        sat_reason,
+                        replaced_by,
+                    },
+                }])
             }
         }
     }
@@ -640,7 +711,9 @@ impl Invoice {
                 totals,
                 ..
             } => self.credit_notes.push((credit_note_id, totals.total)),
-            E::InvoiceVoided { .. } => self.status = DocumentStatus::Void,
+            E::InvoiceVoided { .. } | E::InvoiceCancelled { .. } => {
+                self.status = DocumentStatus::Void
+            }
         }
     }
 }

@@ -12,6 +12,7 @@ use crate::customer::CustomerStanding;
 use crate::document_number::{DatingError, NumberDating};
 use crate::money::RoundingMode;
 use crate::pricing::{Discount, LineError, PricedLine, TaxRoundingScope};
+use crate::settings::Jurisdiction;
 use crate::tax::{TaxRate, TaxTreatment};
 
 type InvoiceTest = TestFramework<Invoice>;
@@ -494,6 +495,8 @@ fn payments_refunds_credit_notes_and_voiding_are_not_dated_before_what_they_foll
         .when(InvoiceCommand::Void {
             reason: "wrong customer".into(),
             voided_on: before,
+            jurisdiction: Jurisdiction::Other,
+            sat: None,
         })
         .then_expect_error(refused("voiding", date(1)));
     // And a refund is not dated before the payment it gives back (the 5th)
@@ -883,6 +886,8 @@ fn a_paid_invoice_cannot_be_voided() {
         .when(InvoiceCommand::Void {
             reason: "wrong customer".into(),
             voided_on: date(9),
+            jurisdiction: Jurisdiction::Other,
+            sat: None,
         })
         .then_expect_error(InvoiceError::VoidWithPayments {
             paid: eur_amount(dec!(10.00)),
@@ -896,6 +901,8 @@ fn voiding_needs_a_reason_and_happens_once() {
         .when(InvoiceCommand::Void {
             reason: "".into(),
             voided_on: date(9),
+            jurisdiction: Jurisdiction::Other,
+            sat: None,
         })
         .then_expect_error(InvoiceError::ReasonRequired);
     let voided = InvoiceEvent::InvoiceVoided {
@@ -907,6 +914,8 @@ fn voiding_needs_a_reason_and_happens_once() {
         .when(InvoiceCommand::Void {
             reason: " wrong customer ".into(),
             voided_on: date(9),
+            jurisdiction: Jurisdiction::Other,
+            sat: None,
         })
         .then_expect_events(vec![voided.clone()]);
     InvoiceTest::with(())
@@ -914,6 +923,8 @@ fn voiding_needs_a_reason_and_happens_once() {
         .when(InvoiceCommand::Void {
             reason: "again".into(),
             voided_on: date(9),
+            jurisdiction: Jurisdiction::Other,
+            sat: None,
         })
         .then_expect_error(InvoiceError::AlreadyVoid);
 }
@@ -925,6 +936,8 @@ fn a_draft_cannot_be_voided_and_a_void_invoice_takes_no_payment() {
         .when(InvoiceCommand::Void {
             reason: "x".into(),
             voided_on: date(9),
+            jurisdiction: Jurisdiction::Other,
+            sat: None,
         })
         .then_expect_error(InvoiceError::NotIssued {
             status: DocumentStatus::Draft,
@@ -945,6 +958,136 @@ fn a_draft_cannot_be_voided_and_a_void_invoice_takes_no_payment() {
         });
 }
 
+/// Voids the issued invoice on the 9th under `jurisdiction`, with `sat`.
+fn void_under(jurisdiction: Jurisdiction, sat: Option<SatCancellation>) -> InvoiceCommand {
+    InvoiceCommand::Void {
+        reason: "issued to the wrong entity".into(),
+        voided_on: date(9),
+        jurisdiction,
+        sat,
+    }
+}
+
+const REPLACEMENT: InvoiceId = InvoiceId::from_uuid(Uuid::from_u128(4));
+
+fn replacement(customer_id: CustomerId, status: DocumentStatus) -> Option<ReplacementInvoice> {
+    Some(ReplacementInvoice {
+        invoice_id: REPLACEMENT,
+        customer_id: Some(customer_id),
+        status,
+    })
+}
+
+#[test]
+fn in_the_eu_an_issued_invoice_is_corrected_by_a_credit_note_not_voided() {
+    InvoiceTest::with(())
+        .given(vec![created(), line_added(), issued()])
+        .when(void_under(Jurisdiction::Eu, None))
+        .then_expect_error(InvoiceError::VoidOfIssuedInvoice);
+}
+
+#[test]
+fn in_mexico_a_cancellation_needs_sat_s_reason_code() {
+    InvoiceTest::with(())
+        .given(vec![created(), line_added(), issued()])
+        .when(void_under(Jurisdiction::Mx, None))
+        .then_expect_error(InvoiceError::SatReasonRequired);
+}
+
+#[test]
+fn sat_s_reason_codes_are_refused_outside_mexico() {
+    let sat = SatCancellation {
+        reason: SatCancellationReason::OperationNotCarriedOut,
+        replacement: None,
+    };
+    InvoiceTest::with(())
+        .given(vec![created(), line_added(), issued()])
+        .when(void_under(Jurisdiction::Other, Some(sat)))
+        .then_expect_error(InvoiceError::SatReasonOutsideMexico);
+}
+
+#[test]
+fn in_mexico_reason_03_cancels_without_a_replacement() {
+    let sat = SatCancellation {
+        reason: SatCancellationReason::OperationNotCarriedOut,
+        replacement: None,
+    };
+    InvoiceTest::with(())
+        .given(vec![created(), line_added(), issued()])
+        .when(void_under(Jurisdiction::Mx, Some(sat)))
+        .then_expect_events(vec![InvoiceEvent::InvoiceCancelled {
+            reason: "issued to the wrong entity".into(),
+            cancelled_on: date(9),
+            sat_reason: SatCancellationReason::OperationNotCarriedOut,
+            replaced_by: None,
+        }]);
+}
+
+#[test]
+fn in_mexico_reason_01_names_an_issued_invoice_of_the_same_customer() {
+    let with = |replacement| {
+        void_under(
+            Jurisdiction::Mx,
+            Some(SatCancellation {
+                reason: SatCancellationReason::ErrorsWithReplacement,
+                replacement,
+            }),
+        )
+    };
+    let given = || vec![created(), line_added(), issued()];
+    InvoiceTest::with(())
+        .given(given())
+        .when(with(None))
+        .then_expect_error(InvoiceError::ReplacementRequired);
+    InvoiceTest::with(())
+        .given(given())
+        .when(with(replacement(CUSTOMER, DocumentStatus::Draft)))
+        .then_expect_error(InvoiceError::InvalidReplacement {
+            invoice_id: REPLACEMENT,
+            why: "it is not issued (a replacement is issued first)".into(),
+        });
+    let stranger = CustomerId::from_uuid(Uuid::from_u128(99));
+    InvoiceTest::with(())
+        .given(given())
+        .when(with(replacement(stranger, DocumentStatus::Issued)))
+        .then_expect_error(InvoiceError::InvalidReplacement {
+            invoice_id: REPLACEMENT,
+            why: "it is another customer's invoice".into(),
+        });
+    InvoiceTest::with(())
+        .given(given())
+        .when(with(Some(ReplacementInvoice {
+            invoice_id: INVOICE,
+            customer_id: Some(CUSTOMER),
+            status: DocumentStatus::Issued,
+        })))
+        .then_expect_error(InvoiceError::InvalidReplacement {
+            invoice_id: INVOICE,
+            why: "an invoice cannot replace itself".into(),
+        });
+    InvoiceTest::with(())
+        .given(given())
+        .when(with(replacement(CUSTOMER, DocumentStatus::Sent)))
+        .then_expect_events(vec![InvoiceEvent::InvoiceCancelled {
+            reason: "issued to the wrong entity".into(),
+            cancelled_on: date(9),
+            sat_reason: SatCancellationReason::ErrorsWithReplacement,
+            replaced_by: Some(REPLACEMENT),
+        }]);
+}
+
+#[test]
+fn in_mexico_only_reason_01_names_a_replacement() {
+    let sat = SatCancellation {
+        reason: SatCancellationReason::ErrorsWithoutReplacement,
+        replacement: replacement(CUSTOMER, DocumentStatus::Issued),
+    };
+    InvoiceTest::with(())
+        .given(vec![created(), line_added(), issued()])
+        .when(void_under(Jurisdiction::Mx, Some(sat)))
+        .then_expect_error(InvoiceError::ReplacementWithoutReason01);
+}
+
 #[test]
 fn a_credited_invoice_cannot_be_voided() {
     let credited = Invoice::decide(
@@ -959,6 +1102,8 @@ fn a_credited_invoice_cannot_be_voided() {
         .when(InvoiceCommand::Void {
             reason: "x".into(),
             voided_on: date(9),
+            jurisdiction: Jurisdiction::Other,
+            sat: None,
         })
         .then_expect_error(InvoiceError::VoidWithCreditNotes);
 }

@@ -25,7 +25,8 @@ impl Projector for ExpensesProjector {
     }
 
     fn version(&self) -> u32 {
-        1
+        // 2: the stated exchange rate and the converted amount.
+        2
     }
 
     fn schema_sql(&self) -> &'static str {
@@ -94,8 +95,9 @@ struct Claim<'a> {
 }
 
 /// Runs `sql` (an insert or an update of one expense) with the claim bound to
-/// $3..$12, the event's time and sequence to $13 and $14, and `employee` to $15;
-/// then replaces the expense's violation rows.
+/// $3..$12, its exchange rate (currency, rate, converted amount, source) to
+/// $13..$16, the event's time and sequence to $17 and $18, and `employee` to
+/// $19; then replaces the expense's violation rows.
 async fn file_claim(
     conn: &mut PgConnection,
     event: &FeedEvent,
@@ -118,6 +120,20 @@ async fn file_claim(
         .bind(&details.receipt_ref)
         .bind(i32::from(claim.approvals_required))
         .bind(i32::try_from(claim.violations.len()).unwrap_or(i32::MAX))
+        .bind(details.exchange_rate.as_ref().map(|r| r.to.code()))
+        .bind(details.exchange_rate.as_ref().map(|r| r.rate))
+        .bind(
+            details
+                .exchange_rate
+                .as_ref()
+                .map(|r| r.convert(details.amount).amount),
+        )
+        .bind(
+            details
+                .exchange_rate
+                .as_ref()
+                .and_then(|r| r.source.as_deref()),
+        )
         .bind(event.recorded_at)
         .bind(event.sequence);
     if let Some(employee) = employee {
@@ -159,10 +175,11 @@ async fn project_expense(
                 expense,
                 "INSERT INTO expenses (tenant_id, expense_id, incurred_on, merchant, category,
                      currency, amount, tax_amount, description, receipt_ref, approvals_required,
-                     policy_violation_count, updated_at, version, employee_id, status,
+                     policy_violation_count, exchange_currency, exchange_rate, converted_amount,
+                     exchange_rate_source, updated_at, version, employee_id, status,
                      approval_round, approvals_so_far, submitted_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,
-                         'PENDING_APPROVAL', 1, 0, $13)",
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
+                         $17, $18, $19, 'PENDING_APPROVAL', 1, 0, $17)",
                 claim,
                 Some(&employee_id.0),
             )
@@ -250,7 +267,9 @@ async fn project_expense(
                 "UPDATE expenses SET incurred_on = $3, merchant = $4, category = $5,
                      currency = $6, amount = $7, tax_amount = $8, description = $9,
                      receipt_ref = $10, approvals_required = $11, policy_violation_count = $12,
-                     updated_at = $13, version = $14, status = 'PENDING_APPROVAL',
+                     exchange_currency = $13, exchange_rate = $14, converted_amount = $15,
+                     exchange_rate_source = $16,
+                     updated_at = $17, version = $18, status = 'PENDING_APPROVAL',
                      approval_round = approval_round + 1, approvals_so_far = 0
                  WHERE tenant_id = $1 AND expense_id = $2",
                 claim,

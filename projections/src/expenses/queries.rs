@@ -33,6 +33,12 @@ pub struct ExpenseRow {
     pub currency: String,
     /// Amount claimed.
     pub amount: Decimal,
+    /// The currency the claim states an exchange rate into, if any.
+    pub exchange_currency: Option<String>,
+    /// The stated rate: units of `exchange_currency` per unit of `currency`.
+    pub exchange_rate: Option<Decimal>,
+    /// `amount` converted at that rate (what the policy compared).
+    pub converted_amount: Option<Decimal>,
     /// What it was for.
     pub description: String,
     /// Approvals given in the current round.
@@ -93,7 +99,8 @@ pub struct ExpenseFilter {
 }
 
 const EXPENSE_COLUMNS: &str = "expense_id, employee_id, status, incurred_on, merchant,
-    category, currency, amount, description, approvals_so_far, approvals_required,
+    category, currency, amount, exchange_currency, exchange_rate, converted_amount,
+    description, approvals_so_far, approvals_required,
     policy_violation_count, decision_reason, submitted_at, version";
 
 fn scoped(sql: &mut QueryBuilder<'_, Postgres>, scope: &ExpenseScope) {

@@ -17,6 +17,10 @@ CREATE TABLE expenses
     tax_amount             numeric,
     description            text        NOT NULL,
     receipt_ref            text,
+    exchange_currency      text,
+    exchange_rate          numeric,
+    converted_amount       numeric,
+    exchange_rate_source   text,
     approval_round         integer     NOT NULL,
     approvals_required     integer     NOT NULL,
     approvals_so_far       integer     NOT NULL,
@@ -49,6 +53,10 @@ COMMENT ON COLUMN expenses.amount IS 'Amount claimed, tax included.';
 COMMENT ON COLUMN expenses.tax_amount IS 'Tax contained in amount, if known.';
 COMMENT ON COLUMN expenses.description IS 'What it was for.';
 COMMENT ON COLUMN expenses.receipt_ref IS 'Reference of the attached receipt, if any.';
+COMMENT ON COLUMN expenses.exchange_currency IS 'Currency the employee stated an exchange rate into (the policy''s), if any.';
+COMMENT ON COLUMN expenses.exchange_rate IS 'Units of exchange_currency per unit of currency, as stated with the claim.';
+COMMENT ON COLUMN expenses.converted_amount IS 'amount × exchange_rate, rounded half-up to exchange_currency''s minor unit: what the policy compared.';
+COMMENT ON COLUMN expenses.exchange_rate_source IS 'Where the rate comes from (card statement, reference rate), if said.';
 COMMENT ON COLUMN expenses.approval_round IS 'Starts at 1; each amendment after a return starts a new round of approvals.';
 COMMENT ON COLUMN expenses.approvals_required IS 'Distinct approvals the policy asks for.';
 COMMENT ON COLUMN expenses.approvals_so_far IS 'Approvals given in the current round.';

@@ -36,7 +36,8 @@ impl Projector for InvoicingProjector {
     fn version(&self) -> u32 {
         // 2: customers.personal_data_erased_at.
         // 3: ar_aging_as_of(date), the aging rule the view and the API share.
-        3
+        // 4: invoices.sat_cancellation_reason and replaced_by (Mexican cancellations).
+        4
     }
 
     fn schema_sql(&self) -> &'static str {
@@ -756,6 +757,29 @@ async fn project_invoice(
             .bind(invoice)
             .bind(voided_on)
             .bind(&reason)
+            .execute(&mut *conn)
+            .await?;
+            require_row(result, event)?;
+        }
+        InvoiceEvent::InvoiceCancelled {
+            reason,
+            cancelled_on,
+            sat_reason,
+            replaced_by,
+        } => {
+            reverse_postings(conn, event, invoice, cancelled_on).await?;
+            let result = sqlx::query(
+                "UPDATE invoices SET status = 'VOID', voided_on = $3, void_reason = $4,
+                     sat_cancellation_reason = $5, replaced_by = $6,
+                     amount_due = CASE WHEN amount_due IS NULL THEN NULL ELSE 0 END
+                 WHERE tenant_id = $1 AND invoice_id = $2",
+            )
+            .bind(tenant)
+            .bind(invoice)
+            .bind(cancelled_on)
+            .bind(&reason)
+            .bind(sat_reason.code())
+            .bind(replaced_by.map(|id| id.0))
             .execute(&mut *conn)
             .await?;
             require_row(result, event)?;

@@ -71,6 +71,8 @@ CREATE TABLE invoices
     sent_to         text,
     voided_on       date,
     void_reason     text,
+    sat_cancellation_reason text CHECK (sat_cancellation_reason IN ('01', '02', '03', '04')),
+    replaced_by     uuid,
     created_at      timestamptz NOT NULL,
     updated_at      timestamptz NOT NULL,
     version         bigint      NOT NULL,
@@ -105,6 +107,8 @@ COMMENT ON COLUMN invoices.sent_at IS 'When the invoice was last sent.';
 COMMENT ON COLUMN invoices.sent_to IS 'Recipients it was last sent to, comma-separated; NULL once the customer''s personal data is erased.';
 COMMENT ON COLUMN invoices.voided_on IS 'Date the invoice was voided.';
 COMMENT ON COLUMN invoices.void_reason IS 'Why it was voided.';
+COMMENT ON COLUMN invoices.sat_cancellation_reason IS 'SAT''s cancellation reason code (01 to 04) of a Mexican invoice cancelled under the MX jurisdiction; NULL otherwise.';
+COMMENT ON COLUMN invoices.replaced_by IS 'For SAT reason 01, the invoice that replaces this one (invoices.invoice_id); NULL otherwise.';
 COMMENT ON COLUMN invoices.created_at IS 'When the draft was created (event time).';
 COMMENT ON COLUMN invoices.updated_at IS 'Time of the last event applied to this row.';
 COMMENT ON COLUMN invoices.version IS 'Sequence of the last event of this invoice applied (the aggregate version).';
