@@ -165,6 +165,12 @@ async fn metrics_name_every_figure_an_operator_needs() {
         &[("state", "in_use")],
     );
     at_least_one("folio_db_pool_max_connections", &[]);
+    for purpose in ["command", "projection"] {
+        at_least_one(
+            "folio_db_pool_acquire_seconds_count",
+            &[("purpose", purpose)],
+        );
+    }
     assert_eq!(sample(&samples, "folio_database_up", &[]).value, 1.0);
     assert_eq!(
         sample(&samples, "folio_database_outages_total", &[]).value,

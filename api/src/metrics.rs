@@ -127,6 +127,11 @@ fn describe() {
         Unit::Count,
         "Connections of this process's pool, by state (idle, in_use)."
     );
+    describe_histogram!(
+        "folio_db_pool_acquire_seconds",
+        Unit::Seconds,
+        "How long a command, a projector or the feed waited for a pool connection, by purpose."
+    );
     describe_gauge!(
         "folio_db_pool_max_connections",
         Unit::Count,

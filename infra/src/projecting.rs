@@ -15,7 +15,7 @@ use sqlx::PgPool;
 
 use crate::personal_data::KeyWrapping;
 use crate::postgres::feed::{head, read_after, settle, FeedSignal, SETTLE_WAIT};
-use crate::postgres::pool::SessionLock;
+use crate::postgres::pool::{self, PoolUse, SessionLock};
 use crate::retrying::{FailureStreak, MAX_PAUSE};
 use folio_projections::checkpoint::covers as checkpoints_cover;
 pub use folio_projections::status::ProjectorStatus;
@@ -186,7 +186,7 @@ impl Projections {
     }
 
     async fn is_current(&self, projector: &dyn Projector) -> Result<bool, sqlx::Error> {
-        let mut conn = self.pool.acquire().await?;
+        let mut conn = pool::acquire(&self.pool, PoolUse::Projection).await?;
         let stored = Checkpoint::load(&mut conn, projector.name()).await?;
         Ok(stored.is_some_and(|c| c.definition_hash == definition_hash(projector)))
     }
@@ -283,7 +283,7 @@ impl Projections {
         }
         // The swap: hold the live checkpoint so the live runner pauses, apply what
         // arrived meanwhile to the staging tables, then move them in.
-        let mut tx = self.pool.begin().await?;
+        let mut tx = pool::begin(&self.pool, PoolUse::Projection).await?;
         let previous = Checkpoint::lock(&mut tx, projector.name()).await?;
         Target::staging(projector).enter(&mut tx).await?;
         loop {
@@ -308,7 +308,7 @@ impl Projections {
 
     /// The next batch of the feed after `position`.
     async fn read(&self, position: FeedPosition) -> Result<Vec<FeedEvent>, ProjectionRunError> {
-        let mut conn = self.pool.acquire().await?;
+        let mut conn = pool::acquire(&self.pool, PoolUse::Projection).await?;
         read_opened(&mut conn, &self.wrapping, position, self.config.batch_size).await
     }
 
@@ -316,7 +316,7 @@ impl Projections {
         &self,
         projector: &dyn Projector,
     ) -> Result<FeedPosition, ProjectionRunError> {
-        let mut conn = self.pool.acquire().await?;
+        let mut conn = pool::acquire(&self.pool, PoolUse::Projection).await?;
         Checkpoint::load(&mut conn, projector.name())
             .await?
             .map(|c| c.position)

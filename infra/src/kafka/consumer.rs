@@ -37,6 +37,7 @@ use sqlx::PgPool;
 use tokio::runtime::Handle;
 
 use super::{acknowledged, header, instance_name, resume_offset, KafkaConfig, TransportError};
+use crate::postgres::pool::{self, PoolUse};
 use crate::projecting::first_failure;
 use crate::retrying::{backoff, FailureStreak, MAX_PAUSE};
 use crate::Projections;
@@ -338,7 +339,7 @@ impl KafkaProjections {
     ) -> Result<DeliveryOutcome, TransportError> {
         let started = Instant::now();
         let events = batch.len();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = pool::begin(&self.pool, PoolUse::Projection).await?;
         open_delivered(&mut tx, self.projections.key_wrapping(), &mut batch)
             .await
             .map_err(crate::ProjectionRunError::from)?;
@@ -363,7 +364,7 @@ impl KafkaProjections {
         &self,
         projector: &dyn Projector,
     ) -> Result<FeedPosition, TransportError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = pool::begin(&self.pool, PoolUse::Projection).await?;
         let watermark = advance_idle(&mut tx, projector)
             .await
             .map_err(crate::ProjectionRunError::from)?;

@@ -13,6 +13,7 @@
 use std::time::Duration;
 
 use crate::postgres::events_table::{FEED_EVENT_COLUMNS as COLUMNS, IN_FEED};
+use crate::postgres::pool::{acquire, PoolUse};
 use crate::retrying::{FailureStreak, MAX_PAUSE};
 use folio_projections::{FeedEvent, FeedPosition};
 use sqlx::postgres::PgListener;
@@ -118,7 +119,7 @@ pub async fn publish(
                 Some(after) => after,
                 None => tail(pool).await?,
             };
-            let batch = read_after(&mut *pool.acquire().await?, after, 500).await?;
+            let batch = read_after(&mut *acquire(pool, PoolUse::Feed).await?, after, 500).await?;
             Ok::<_, sqlx::Error>((after, batch))
         };
         let batch = match read.await {

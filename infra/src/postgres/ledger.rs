@@ -15,7 +15,7 @@ use folio_domain::document_number::DocumentNumber;
 use folio_domain::ids::TenantId;
 use sqlx::{PgPool, Postgres, Row, Transaction};
 
-use crate::postgres::pool::is_unreachable;
+use crate::postgres::pool::{self, is_unreachable, PoolUse};
 
 /// The ledger over a pool.
 #[derive(Debug, Clone)]
@@ -107,7 +107,9 @@ impl CommandLedger for PgCommandLedger {
         _aggregate_type: &str,
         series: Option<&str>,
     ) -> Result<Box<dyn CommandLease>, LedgerError> {
-        let mut tx = self.pool.begin().await.map_err(ledger_error)?;
+        let mut tx = pool::begin(&self.pool, PoolUse::Command)
+            .await
+            .map_err(ledger_error)?;
         sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 1))")
             .bind(format!("{tenant_id}/{idempotency_key}"))
             .execute(&mut *tx)

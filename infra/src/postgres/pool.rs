@@ -138,6 +138,52 @@ pub async fn migrate(pool: &PgPool) -> Result<(), DatabaseError> {
     Ok(())
 }
 
+/// Why a connection was taken from the pool: the label of
+/// `folio_db_pool_acquire_seconds`, so an operator sees who waits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PoolUse {
+    /// A command's ledger transaction (the write path).
+    Command,
+    /// A projector's batch or checkpoint.
+    Projection,
+    /// Reading the event feed.
+    Feed,
+}
+
+impl PoolUse {
+    fn label(self) -> &'static str {
+        match self {
+            PoolUse::Command => "command",
+            PoolUse::Projection => "projection",
+            PoolUse::Feed => "feed",
+        }
+    }
+}
+
+/// A connection from `pool`, recording how long the pool made `purpose` wait
+/// for it (`folio_db_pool_acquire_seconds`): waits grow before the pool runs
+/// out, so this is the early sign of a pool too small for the load.
+pub async fn acquire(
+    pool: &PgPool,
+    purpose: PoolUse,
+) -> Result<sqlx::pool::PoolConnection<sqlx::Postgres>, sqlx::Error> {
+    let started = std::time::Instant::now();
+    let connection = pool.acquire().await;
+    metrics::histogram!("folio_db_pool_acquire_seconds", "purpose" => purpose.label())
+        .record(started.elapsed().as_secs_f64());
+    connection
+}
+
+/// A transaction on a connection from `pool`, its wait recorded as by
+/// [`acquire`].
+pub async fn begin(
+    pool: &PgPool,
+    purpose: PoolUse,
+) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, sqlx::Error> {
+    let connection = acquire(pool, purpose).await?;
+    sqlx::Transaction::begin(connection, None).await
+}
+
 /// A session-level advisory lock held on a connection of its own: dropping it
 /// closes the connection, which releases the lock even if its holder was
 /// cancelled or crashed.
