@@ -68,7 +68,9 @@ pub enum Discount {
 pub struct LineItem {
     /// What is sold, as printed on the invoice.
     pub description: String,
-    /// How many units (up to 6 decimals).
+    /// How many units (up to 6 decimals, never 0). Negative for a deduction:
+    /// a deposit invoiced before, goods taken back (EN 16931 BT-129); a
+    /// negative line takes no discount.
     pub quantity: Decimal,
     /// Price of one unit before tax, in the invoice currency (up to 6 decimals).
     pub unit_price: Decimal,
@@ -84,8 +86,8 @@ pub enum LineError {
     /// The description is empty or longer than 1000 characters.
     #[error("a line needs a description of 1 to 1000 characters")]
     InvalidDescription,
-    /// Quantity must be positive with at most 6 decimals.
-    #[error("quantity {0} must be greater than 0 with at most 6 decimals")]
+    /// Quantity must not be 0 and have at most 6 decimals.
+    #[error("quantity {0} must not be 0 and have at most 6 decimals")]
     InvalidQuantity(Decimal),
     /// Unit price must be zero or positive with at most 6 decimals.
     #[error("unit price {0} must be 0 or more with at most 6 decimals")]
@@ -101,6 +103,9 @@ pub enum LineError {
         /// The line's gross amount.
         gross: Decimal,
     },
+    /// A deduction (negative quantity) takes no discount: deduct less instead.
+    #[error("a deduction (negative quantity) takes no discount; deduct the net amount instead")]
+    DiscountOnDeduction,
     /// A tax on the line is invalid.
     #[error(transparent)]
     Tax(#[from] TaxError),
@@ -149,8 +154,11 @@ pub fn validate_line(line: &LineItem, currency: Currency) -> Result<(), LineErro
     if chars == 0 || chars > 1000 {
         return Err(LineError::InvalidDescription);
     }
-    if line.quantity <= Decimal::ZERO || line.quantity.normalize().scale() > MAX_PRICE_SCALE {
+    if line.quantity.is_zero() || line.quantity.normalize().scale() > MAX_PRICE_SCALE {
         return Err(LineError::InvalidQuantity(line.quantity));
+    }
+    if line.quantity.is_sign_negative() && line.discount.is_some() {
+        return Err(LineError::DiscountOnDeduction);
     }
     if line.unit_price < Decimal::ZERO || line.unit_price.normalize().scale() > MAX_PRICE_SCALE {
         return Err(LineError::InvalidUnitPrice(line.unit_price));

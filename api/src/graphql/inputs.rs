@@ -189,7 +189,8 @@ pub struct DiscountInput {
 pub struct LineInput {
     /// What is sold.
     pub description: String,
-    /// Quantity (up to 6 decimals).
+    /// Quantity (up to 6 decimals, never 0); negative for a deduction such as a
+    /// deposit invoiced before, which takes no discount.
     pub quantity: Decimal,
     /// Unit price before tax (up to 6 decimals).
     pub unit_price: Decimal,

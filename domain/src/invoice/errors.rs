@@ -75,6 +75,16 @@ pub enum InvoiceError {
     /// The total would be negative.
     #[error("the invoice total would be negative ({0})")]
     NegativeTotal(Money),
+    /// Deductions at a tax rate exceed what the invoice sells at that rate.
+    #[error(
+        "deductions at {tax} exceed what the invoice sells at that rate (taxable base {base})"
+    )]
+    NegativeTaxBase {
+        /// The tax, e.g. `VAT 19%`.
+        tax: String,
+        /// The taxable base the lines give it.
+        base: Money,
+    },
     /// Payment terms out of range.
     #[error("payment terms of {0} days are out of range (0 to 365)")]
     InvalidNetDays(u16),
@@ -221,6 +231,7 @@ impl Coded for InvoiceError {
             E::Line(_)
             | E::NoLines
             | E::NegativeTotal(_)
+            | E::NegativeTaxBase { .. }
             | E::InvalidNetDays(_)
             | E::DueBeforeIssue { .. }
             | E::Dating(_)

@@ -263,6 +263,16 @@ impl Invoice {
         if totals.total < Decimal::ZERO {
             return Err(InvoiceError::NegativeTotal(self.money(totals.total)?));
         }
+        if let Some(negative) = totals
+            .tax_totals
+            .iter()
+            .find(|t| t.taxable_base < Decimal::ZERO)
+        {
+            return Err(InvoiceError::NegativeTaxBase {
+                tax: format!("{} {}%", negative.tax.code, negative.tax.percent),
+                base: self.money(negative.taxable_base)?,
+            });
+        }
         let lines = self
             .lines
             .iter()

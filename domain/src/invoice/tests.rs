@@ -1200,3 +1200,111 @@ proptest! {
         }
     }
 }
+
+/// A deduction line: `quantity` (negative) of `unit_price` at 19% VAT.
+fn deduction(quantity: Decimal, unit_price: Decimal) -> InvoiceEvent {
+    InvoiceEvent::LineAdded {
+        line_id: LineId(Uuid::from_u128(11)),
+        item: LineItem {
+            description: "Deposit invoiced on A-000001".into(),
+            quantity,
+            unit_price,
+            ..consulting()
+        },
+    }
+}
+
+fn issue_on_the_first() -> InvoiceCommand {
+    InvoiceCommand::Issue {
+        number: number(2),
+        issue_date: date(1),
+        rounding: RoundingPolicy::default(),
+        dating: dating(),
+        customer_standing: CustomerStanding::Active,
+    }
+}
+
+#[test]
+fn a_deposit_invoiced_before_is_deducted_by_a_negative_line() {
+    let events = state(vec![
+        created(),
+        line_added(),
+        deduction(dec!(-1), dec!(300)),
+    ])
+    .decide(issue_on_the_first())
+    .unwrap();
+    let InvoiceEvent::InvoiceIssued { totals, lines, .. } = &events[0] else {
+        panic!("not issued: {events:?}");
+    };
+    // 1,000 − 300 = 700 net, 133 VAT: the deduction reduces the VAT too.
+    assert_eq!(
+        (totals.net_total, totals.tax_total, totals.total),
+        (dec!(700.00), dec!(133.00), dec!(833.00))
+    );
+    assert_eq!(lines[1].priced.total_amount, dec!(-357.00));
+}
+
+#[test]
+fn deductions_beyond_what_a_rate_sells_are_refused() {
+    InvoiceTest::with(())
+        .given(vec![
+            created(),
+            line_added(),
+            deduction(dec!(-2), dec!(600)),
+        ])
+        .when(issue_on_the_first())
+        .then_expect_error(InvoiceError::NegativeTotal(eur_amount(dec!(-238.00))));
+    let seven_percent_sale = InvoiceEvent::LineAdded {
+        line_id: LineId(Uuid::from_u128(12)),
+        item: LineItem {
+            description: "Books".into(),
+            quantity: dec!(1),
+            unit_price: dec!(500),
+            discount: None,
+            taxes: vec![TaxRate {
+                code: "VAT".into(),
+                percent: dec!(7),
+                treatment: TaxTreatment::Standard,
+            }],
+        },
+    };
+    // Overall positive, but the 19% rate would carry a negative base.
+    InvoiceTest::with(())
+        .given(vec![
+            created(),
+            seven_percent_sale,
+            deduction(dec!(-1), dec!(100)),
+        ])
+        .when(issue_on_the_first())
+        .then_expect_error(InvoiceError::NegativeTaxBase {
+            tax: "VAT 19%".into(),
+            base: eur_amount(dec!(-100.00)),
+        });
+}
+
+#[test]
+fn a_deduction_takes_no_discount_and_a_line_never_has_zero_quantity() {
+    let discounted = LineItem {
+        quantity: dec!(-1),
+        discount: Some(Discount::Percent { percent: dec!(10) }),
+        ..consulting()
+    };
+    InvoiceTest::with(())
+        .given(vec![created()])
+        .when(InvoiceCommand::AddLine {
+            line_id: LINE,
+            item: discounted,
+        })
+        .then_expect_error(InvoiceError::Line(LineError::DiscountOnDeduction));
+    let nothing = LineItem {
+        quantity: dec!(0),
+        ..consulting()
+    };
+    InvoiceTest::with(())
+        .given(vec![created()])
+        .when(InvoiceCommand::AddLine {
+            line_id: LINE,
+            item: nothing,
+        })
+        .then_expect_error(InvoiceError::Line(LineError::InvalidQuantity(dec!(0))));
+}
