@@ -19,6 +19,13 @@ fn code(body: &Value) -> &str {
         .unwrap_or("none")
 }
 
+/// Asserts `body` is a refusal with `expected` code whose message says `says`.
+fn refused(body: &Value, expected: &str, says: &str) {
+    assert_eq!(code(body), expected, "{body}");
+    let message = body["errors"][0]["message"].as_str().unwrap_or_default();
+    assert!(message.contains(says), "{body}");
+}
+
 const REGISTER: &str = "mutation($key: String!, $name: String!) {
     registerCustomer(idempotencyKey: $key, input: {contact: {name: $name},
         tax: {country: \"DE\", defaultCurrency: \"EUR\", paymentTermsDays: 30}}) {
@@ -654,14 +661,7 @@ async fn the_jurisdiction_decides_rounding_and_how_an_issued_invoice_is_cancelle
     let body = server
         .gql(&accountant, VOID, json!({"key": key(), "id": invoice}))
         .await;
-    assert_eq!(code(&body), "CONFLICT", "{body}");
-    assert!(
-        body["errors"][0]["message"]
-            .as_str()
-            .unwrap()
-            .contains("credit note"),
-        "{body}"
-    );
+    refused(&body, "CONFLICT", "credit note");
     assert_eq!(event_count(&db.app).await, before, "a refused void wrote");
 
     // MX: cancelled with SAT's reason; 01 names the replacing invoice.
@@ -726,14 +726,7 @@ async fn a_foreign_currency_expense_is_judged_by_its_amount_at_the_stated_rate()
             json!({"key": "no-rate", "on": support::recently()}),
         )
         .await;
-    assert_eq!(code(&body), "VALIDATION", "{body}");
-    assert!(
-        body["errors"][0]["message"]
-            .as_str()
-            .unwrap()
-            .contains("exchange rate from USD into EUR"),
-        "{body}"
-    );
+    refused(&body, "VALIDATION", "exchange rate from USD into EUR");
     assert_eq!(event_count(&db.app).await, before, "a refused claim wrote");
 
     let rate = json!({"to": "EUR", "rate": "0.92", "source": "card statement"});
@@ -779,14 +772,7 @@ async fn a_customer_s_tax_id_is_checked_and_stored_in_canonical_form() {
             json!({"key": "typo", "taxId": "DE 136 695 978"}),
         )
         .await;
-    assert_eq!(code(&body), "VALIDATION", "{body}");
-    assert!(
-        body["errors"][0]["message"]
-            .as_str()
-            .unwrap()
-            .contains("check digits"),
-        "{body}"
-    );
+    refused(&body, "VALIDATION", "check digits");
     assert_eq!(event_count(&db.app).await, before);
     let registered = server
         .ok(
