@@ -45,6 +45,8 @@ fn vat(percent: &str) -> anyhow::Result<TaxRate> {
         code: "VAT".into(),
         percent: dec(percent)?,
         treatment: TaxTreatment::Standard,
+        category: None,
+        exemption: None,
     })
 }
 
@@ -267,6 +269,8 @@ impl Demo<'_> {
                 code: code.into(),
                 percent: dec(percent)?,
                 treatment,
+                category: None,
+                exemption: None,
             })
         };
         let fees = LineItem {

@@ -34,7 +34,8 @@ const DRAFT: &str = "mutation($key: String!, $customer: ID!) {
     createInvoiceDraft(idempotencyKey: $key, input: {customerId: $customer}) { aggregateId version } }";
 const ADD_LINE: &str = "mutation($key: String!, $invoice: ID!) {
     addInvoiceLine(idempotencyKey: $key, invoiceId: $invoice, line: {description: \"Consulting\",
-        quantity: \"10\", unitPrice: \"100\", taxes: [{code: \"VAT\", percent: \"19\", treatment: STANDARD}]}) {
+        quantity: \"10\", unitPrice: \"100\", taxes: [{code: \"VAT\", percent: \"19\", treatment: STANDARD,
+            category: STANDARD}]}) {
         version } }";
 const ISSUE: &str = "mutation($key: String!, $invoice: ID!, $version: Int) {
     issueInvoice(idempotencyKey: $key, invoiceId: $invoice, expectedVersion: $version) { version consistencyToken } }";
@@ -753,6 +754,90 @@ async fn a_foreign_currency_expense_is_judged_by_its_amount_at_the_stated_rate()
         json!({"approvalsRequired": 1, "policyViolationCount": 1,
                "exchangeRate": {"rate": "0.92", "converted": {"amount": "27.60", "currency": "EUR"}}})
     );
+}
+
+#[tokio::test]
+async fn reverse_charge_is_issued_only_to_a_customer_with_a_vat_number() {
+    let db = TestDatabase::new().await;
+    let server = Server::start(&db).await;
+    let t = tenant();
+    let admin = server.token(t, "root", Role::Admin);
+    let accountant = server.token(t, "alice", Role::Accountant);
+    let key = || uuid::Uuid::new_v4().to_string();
+    server
+        .ok(&admin, JURISDICTION, json!({"key": key(), "j": "EU"}))
+        .await;
+    let register = "mutation($key: String!, $taxId: String) {
+        registerCustomer(idempotencyKey: $key, input: {contact: {name: \"Wien GmbH\"},
+            tax: {taxId: $taxId, country: \"AT\", defaultCurrency: \"EUR\", paymentTermsDays: 30}}) {
+            aggregateId } }";
+    let reverse_charge = "mutation($key: String!, $invoice: ID!) {
+        addInvoiceLine(idempotencyKey: $key, invoiceId: $invoice, line: {description: \"Consulting\",
+            quantity: \"10\", unitPrice: \"100\", taxes: [{code: \"VAT\", percent: \"0\",
+            treatment: EXEMPT, category: REVERSE_CHARGE, exemptionReasonCode: \"VATEX-EU-AE\"}]}) {
+            version } }";
+    let draft_for = |customer: Value| {
+        let server = &server;
+        let accountant = &accountant;
+        async move {
+            let customer = customer["registerCustomer"]["aggregateId"].clone();
+            let invoice = server
+                .ok(
+                    accountant,
+                    DRAFT,
+                    json!({"key": key(), "customer": customer}),
+                )
+                .await["createInvoiceDraft"]["aggregateId"]
+                .clone();
+            server
+                .ok(
+                    accountant,
+                    reverse_charge,
+                    json!({"key": key(), "invoice": invoice}),
+                )
+                .await;
+            invoice
+        }
+    };
+
+    let without_vat_id = server
+        .ok(&accountant, register, json!({"key": key()}))
+        .await;
+    let invoice = draft_for(without_vat_id).await;
+    let before = event_count(&db.app).await;
+    let body = server
+        .gql(
+            &accountant,
+            ISSUE,
+            json!({"key": key(), "invoice": invoice}),
+        )
+        .await;
+    refused(&body, "VALIDATION", "needs the customer's VAT number");
+    assert_eq!(event_count(&db.app).await, before, "a refused issue wrote");
+
+    let with_vat_id = server
+        .ok(
+            &accountant,
+            register,
+            json!({"key": key(), "taxId": "U13585627"}),
+        )
+        .await;
+    let invoice = draft_for(with_vat_id).await;
+    let issued = server
+        .ok(
+            &accountant,
+            ISSUE,
+            json!({"key": key(), "invoice": invoice}),
+        )
+        .await;
+    let read = server
+        .ok(
+            &accountant,
+            INVOICE,
+            json!({"id": invoice, "token": issued["issueInvoice"]["consistencyToken"]}),
+        )
+        .await;
+    assert_eq!(read["invoice"]["total"], "1000.00", "{read}");
 }
 
 #[tokio::test]

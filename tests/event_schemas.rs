@@ -174,11 +174,15 @@ fn item() -> LineItem {
                 code: "IVA".into(),
                 percent: Decimal::from(16),
                 treatment: TaxTreatment::Standard,
+                category: None,
+                exemption: None,
             },
             TaxRate {
                 code: "ISR".into(),
                 percent: Decimal::from(10),
                 treatment: TaxTreatment::Withholding,
+                category: None,
+                exemption: None,
             },
         ],
     }

@@ -116,6 +116,8 @@ pub async fn issued_invoice(
                 code: "VAT".into(),
                 percent: Decimal::from(19),
                 treatment: TaxTreatment::Standard,
+                category: None,
+                exemption: None,
             }],
         };
         let line = AddInvoiceLine {

@@ -312,6 +312,8 @@ mod tests {
             code: "VAT".into(),
             percent,
             treatment: TaxTreatment::Standard,
+            category: None,
+            exemption: None,
         }
     }
 
@@ -401,16 +403,22 @@ mod tests {
                 code: "IVA".into(),
                 percent: dec!(16),
                 treatment: TaxTreatment::Standard,
+                category: None,
+                exemption: None,
             },
             TaxRate {
                 code: "ISR-RET".into(),
                 percent: dec!(10),
                 treatment: TaxTreatment::Withholding,
+                category: None,
+                exemption: None,
             },
             TaxRate {
                 code: "IVA-RET".into(),
                 percent: dec!(10.6667),
                 treatment: TaxTreatment::Withholding,
+                category: None,
+                exemption: None,
             },
         ];
         let (_, totals) = price_document(&[line(dec!(1), dec!(10000), taxes)], mxn, PER_LINE);
@@ -427,6 +435,8 @@ mod tests {
             code: "VAT-EX".into(),
             percent: dec!(0),
             treatment: TaxTreatment::Exempt,
+            category: None,
+            exemption: None,
         };
         let (_, totals) = price_document(
             &[line(dec!(3), dec!(10), vec![exempt.clone()])],
@@ -446,6 +456,8 @@ mod tests {
             code: "VAT0".into(),
             percent: dec!(5),
             treatment: TaxTreatment::ZeroRated,
+            category: None,
+            exemption: None,
         };
         assert!(matches!(
             validate_line(&line(dec!(1), dec!(1), vec![wrong]), eur()),

@@ -11,6 +11,11 @@
 //! - `Expense/ExpenseSubmitted` and `Expense/ExpenseAmended` v2 (were v1): the
 //!   claim's `details` gained `exchange_rate`, the rate the employee states into
 //!   the policy's currency. A v1 claim stated none: `exchange_rate = null`.
+//! - An optional field that is left out of the stored payload when absent keeps
+//!   the version: a stored payload without it reads as the same event, and the
+//!   schema only gains an optional property. `TaxRate.category` and
+//!   `TaxRate.exemption` (wherever a tax is stored: lines, issued lines, tax
+//!   totals) are such fields: absent, the tax named no EN 16931 category.
 //! - New event types start at v1: `Invoice/InvoiceCancelled` (a Mexican
 //!   cancellation with SAT's reason), `TenantSettings/JurisdictionConfigured`.
 

@@ -33,6 +33,8 @@ pub fn vat19() -> TaxRate {
         code: "VAT".into(),
         percent: Decimal::from(19),
         treatment: TaxTreatment::Standard,
+        category: None,
+        exemption: None,
     }
 }
 
@@ -41,6 +43,8 @@ fn vat7() -> TaxRate {
         code: "VAT".into(),
         percent: Decimal::from(7),
         treatment: TaxTreatment::Standard,
+        category: None,
+        exemption: None,
     }
 }
 

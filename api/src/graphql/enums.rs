@@ -179,3 +179,27 @@ pub enum SatCancellationReason {
     /// 04: a nominative operation included in a global invoice.
     NominativeInGlobalInvoice,
 }
+
+/// A VAT category of EN 16931 (UNCL5305); the value's name says the code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[graphql(remote = "folio_domain::tax::VatCategory")]
+pub enum VatCategory {
+    /// `S`: standard rate, above 0%.
+    Standard,
+    /// `Z`: zero-rated goods.
+    ZeroRated,
+    /// `E`: exempt from VAT (needs a reason).
+    Exempt,
+    /// `AE`: reverse charge (needs a reason and the customer's VAT number).
+    ReverseCharge,
+    /// `K`: intra-community supply (needs a reason and the customer's VAT number).
+    IntraCommunity,
+    /// `G`: export outside the EU (needs a reason).
+    Export,
+    /// `O`: outside the scope of VAT (needs a reason; no other category on the invoice).
+    NotSubject,
+    /// `L`: Canary Islands general indirect tax.
+    CanaryIslands,
+    /// `M`: tax of Ceuta and Melilla.
+    CeutaMelilla,
+}

@@ -15,10 +15,10 @@ use folio_domain::invoice::DueTerms;
 use folio_domain::money::{Currency, Money};
 use folio_domain::pricing::{Discount, LineItem, RoundingPolicy};
 use folio_domain::settings::InvoicingPolicy;
-use folio_domain::tax::TaxRate;
+use folio_domain::tax::{TaxRate, VatExemption};
 
 use super::enums::{
-    PaymentMethod, RoundingMode, SatCancellationReason, TaxRoundingScope, TaxTreatment,
+    PaymentMethod, RoundingMode, SatCancellationReason, TaxRoundingScope, TaxTreatment, VatCategory,
 };
 use super::ids::uuid_arg;
 use super::scalars::{Date, Decimal};
@@ -173,6 +173,14 @@ pub struct TaxInput {
     pub percent: Decimal,
     /// How the tax applies: charged, zero-rated, exempt or withheld.
     pub treatment: TaxTreatment,
+    /// The EN 16931 VAT category of a VAT (required under the EU
+    /// jurisdiction when the invoice is issued; never on a withholding).
+    pub category: Option<VatCategory>,
+    /// Why no VAT is charged, as a VATEX code (e.g. `VATEX-EU-AE`): for the
+    /// categories E, AE, K, G and O this or `exemptionReason` is required.
+    pub exemption_reason_code: Option<String>,
+    /// Why no VAT is charged, in words (e.g. `Reverse charge`).
+    pub exemption_reason: Option<String>,
 }
 
 /// A discount on a line: give exactly one of the two.
@@ -229,6 +237,12 @@ impl LineInput {
                     code: t.code,
                     percent: t.percent.0,
                     treatment: t.treatment.into(),
+                    category: t.category.map(Into::into),
+                    exemption: (t.exemption_reason_code.is_some() || t.exemption_reason.is_some())
+                        .then_some(VatExemption {
+                            code: t.exemption_reason_code,
+                            reason: t.exemption_reason,
+                        }),
                 })
                 .collect(),
         })

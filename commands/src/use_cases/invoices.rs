@@ -269,19 +269,22 @@ impl UseCases {
         input: IssueInvoice,
     ) -> Result<CommandOutcome, CommandError<InvoiceError>> {
         ctx.caller.require(Action::ManageInvoices)?;
-        let policy: InvoicingPolicy = self.settings(ctx.tenant_id()).await?.invoicing;
+        let settings = self.settings(ctx.tenant_id()).await?;
+        let (policy, jurisdiction): (InvoicingPolicy, _) =
+            (settings.invoicing, settings.jurisdiction);
         let today = self.runner.clock().today();
         let issue_date = input.issue_date.unwrap_or(today);
         // The customer may have been archived since the draft was created.
         let draft: Invoice =
             current(self.stores.invoices.as_ref(), &invoice_id.to_string()).await?;
-        let customer_standing = match draft.customer_id {
+        let (customer_standing, buyer_vat_id) = match draft.customer_id {
             Some(customer_id) => {
                 let customer: Customer =
                     current(self.stores.customers.as_ref(), &customer_id.to_string()).await?;
-                customer.standing_for(ctx.tenant_id())
+                let vat_id = customer.tax.as_ref().and_then(|t| t.tax_id.clone());
+                (customer.standing_for(ctx.tenant_id()), vat_id)
             }
-            None => CustomerStanding::Unknown,
+            None => (CustomerStanding::Unknown, None),
         };
         run!(
             self,
@@ -297,6 +300,8 @@ impl UseCases {
                 rounding: policy.rounding,
                 dating: dating(today, n),
                 customer_standing,
+                jurisdiction,
+                buyer_vat_id: buyer_vat_id.clone(),
             }
         )
     }

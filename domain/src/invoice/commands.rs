@@ -94,6 +94,11 @@ pub enum InvoiceCommand {
         /// Whether the customer may still be invoiced now (it may have been
         /// archived since the draft was created).
         customer_standing: CustomerStanding,
+        /// The tenant's jurisdiction: under `EU` every VAT names its category.
+        jurisdiction: Jurisdiction,
+        /// The customer's VAT number, which reverse charge and intra-community
+        /// supplies must carry.
+        buyer_vat_id: Option<String>,
     },
     /// Record that the invoice was sent to the customer.
     MarkSent {

@@ -75,6 +75,25 @@ pub enum InvoiceError {
     /// The total would be negative.
     #[error("the invoice total would be negative ({0})")]
     NegativeTotal(Money),
+    /// Under the EU jurisdiction every VAT names its EN 16931 category.
+    #[error(
+        "under the EU jurisdiction tax {tax} needs its VAT category (S, Z, E, AE, K, G, O, L or M)"
+    )]
+    VatCategoryRequired {
+        /// The tax, e.g. `VAT 19%`.
+        tax: String,
+    },
+    /// Reverse charge and intra-community supplies name the buyer's VAT number.
+    #[error(
+        "VAT category {category} needs the customer's VAT number; add it to the customer first"
+    )]
+    BuyerVatIdRequired {
+        /// The category's code.
+        category: String,
+    },
+    /// An invoice outside the scope of VAT carries no other VAT category.
+    #[error("VAT category O (not subject) cannot share an invoice with other VAT categories")]
+    NotSubjectMixed,
     /// Deductions at a tax rate exceed what the invoice sells at that rate.
     #[error(
         "deductions at {tax} exceed what the invoice sells at that rate (taxable base {base})"
@@ -232,6 +251,9 @@ impl Coded for InvoiceError {
             | E::NoLines
             | E::NegativeTotal(_)
             | E::NegativeTaxBase { .. }
+            | E::VatCategoryRequired { .. }
+            | E::BuyerVatIdRequired { .. }
+            | E::NotSubjectMixed
             | E::InvalidNetDays(_)
             | E::DueBeforeIssue { .. }
             | E::Dating(_)

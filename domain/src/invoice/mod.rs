@@ -35,6 +35,7 @@ use crate::pricing::{
     price_document, split_credit, validate_line, DocumentTotals, LineItem, RoundingPolicy,
 };
 use crate::settings::Jurisdiction;
+use crate::tax::VatCategory;
 
 /// Most lines a draft may hold.
 pub const MAX_LINES: usize = 500;
@@ -322,6 +323,45 @@ impl Invoice {
         }
     }
 
+    /// The VAT category rules that need the whole invoice or the buyer: under
+    /// the EU jurisdiction every VAT names its category; reverse charge and
+    /// intra-community supplies need the buyer's VAT number (BR-AE-02,
+    /// BR-IC-02); "not subject" shares the invoice with no other category
+    /// (BR-O-11).
+    fn check_vat_categories(
+        &self,
+        jurisdiction: Jurisdiction,
+        buyer_vat_id: Option<&str>,
+    ) -> Result<(), InvoiceError> {
+        let vats = || {
+            self.lines
+                .iter()
+                .flat_map(|l| &l.item.taxes)
+                .filter(|t| t.treatment != crate::tax::TaxTreatment::Withholding)
+        };
+        if jurisdiction == Jurisdiction::Eu {
+            if let Some(tax) = vats().find(|t| t.category.is_none()) {
+                return Err(InvoiceError::VatCategoryRequired {
+                    tax: format!("{} {}%", tax.code, tax.percent),
+                });
+            }
+        }
+        let categories: Vec<VatCategory> = vats().filter_map(|t| t.category).collect();
+        if let Some(category) = categories.iter().find(|c| c.needs_buyer_vat_id()) {
+            if buyer_vat_id.is_none_or(|id| id.trim().is_empty()) {
+                return Err(InvoiceError::BuyerVatIdRequired {
+                    category: category.code().to_owned(),
+                });
+            }
+        }
+        if categories.contains(&VatCategory::NotSubject)
+            && categories.iter().any(|c| *c != VatCategory::NotSubject)
+        {
+            return Err(InvoiceError::NotSubjectMixed);
+        }
+        Ok(())
+    }
+
     /// A replacement is another issued invoice of the same customer.
     fn check_replacement(&self, replacement: ReplacementInvoice) -> Result<(), InvoiceError> {
         let refuse = |why: &str| {
@@ -449,6 +489,8 @@ impl Decide for Invoice {
                 rounding,
                 dating,
                 customer_standing,
+                jurisdiction,
+                buyer_vat_id,
             } => {
                 self.require_draft()?;
                 if let Some(customer_id) = self.customer_id {
@@ -463,6 +505,7 @@ impl Decide for Invoice {
                     }
                 }
                 dating.check(issue_date)?;
+                self.check_vat_categories(jurisdiction, buyer_vat_id.as_deref())?;
                 self.decide_issue(number, issue_date, rounding)
             }
             C::MarkSent {

@@ -13,7 +13,7 @@ use crate::document_number::{DatingError, NumberDating};
 use crate::money::RoundingMode;
 use crate::pricing::{Discount, LineError, PricedLine, TaxRoundingScope};
 use crate::settings::Jurisdiction;
-use crate::tax::{TaxRate, TaxTreatment};
+use crate::tax::{TaxRate, TaxTreatment, VatCategory, VatExemption};
 
 type InvoiceTest = TestFramework<Invoice>;
 
@@ -54,6 +54,8 @@ fn consulting() -> LineItem {
             code: "VAT".into(),
             percent: dec!(19),
             treatment: TaxTreatment::Standard,
+            category: None,
+            exemption: None,
         }],
     }
 }
@@ -94,6 +96,8 @@ fn issued() -> InvoiceEvent {
             rounding: RoundingPolicy::default(),
             dating: dating(),
             customer_standing: CustomerStanding::Active,
+            jurisdiction: Jurisdiction::Other,
+            buyer_vat_id: None,
         })
         .unwrap()
         .remove(0)
@@ -348,6 +352,8 @@ fn issuing_freezes_the_totals_and_records_the_rounding_policy() {
             rounding: RoundingPolicy::default(),
             dating: dating(),
             customer_standing: CustomerStanding::Active,
+            jurisdiction: Jurisdiction::Other,
+            buyer_vat_id: None,
         })
         .then_expect_events(vec![expected]);
 }
@@ -362,6 +368,8 @@ fn an_invoice_without_lines_cannot_be_issued() {
             rounding: RoundingPolicy::default(),
             dating: dating(),
             customer_standing: CustomerStanding::Active,
+            jurisdiction: Jurisdiction::Other,
+            buyer_vat_id: None,
         })
         .then_expect_error(InvoiceError::NoLines);
 }
@@ -383,6 +391,8 @@ fn a_due_date_before_the_issue_date_is_refused() {
             rounding: RoundingPolicy::default(),
             dating: dating(),
             customer_standing: CustomerStanding::Active,
+            jurisdiction: Jurisdiction::Other,
+            buyer_vat_id: None,
         })
         .then_expect_error(InvoiceError::DueBeforeIssue {
             issue_date: date(2),
@@ -398,11 +408,15 @@ fn an_invoice_whose_withholdings_exceed_its_value_cannot_be_issued() {
                 code: "ISR".into(),
                 percent: dec!(100),
                 treatment: TaxTreatment::Withholding,
+                category: None,
+                exemption: None,
             },
             TaxRate {
                 code: "IVA-RET".into(),
                 percent: dec!(50),
                 treatment: TaxTreatment::Withholding,
+                category: None,
+                exemption: None,
             },
         ],
         ..consulting()
@@ -421,6 +435,8 @@ fn an_invoice_whose_withholdings_exceed_its_value_cannot_be_issued() {
             rounding: RoundingPolicy::default(),
             dating: dating(),
             customer_standing: CustomerStanding::Active,
+            jurisdiction: Jurisdiction::Other,
+            buyer_vat_id: None,
         })
         .then_expect_error(InvoiceError::NegativeTotal(eur_amount(dec!(-500.00))));
 }
@@ -436,6 +452,8 @@ fn numbering_is_chronological_and_never_dated_in_the_future() {
             previous,
         },
         customer_standing: CustomerStanding::Active,
+        jurisdiction: Jurisdiction::Other,
+        buyer_vat_id: None,
     };
     // Given number A-1 dated the 10th, When A-2 is dated the 9th, Then refused
     InvoiceTest::with(())
@@ -529,6 +547,8 @@ fn a_customer_archived_after_the_draft_was_created_is_not_invoiced() {
         rounding: RoundingPolicy::default(),
         dating: dating(),
         customer_standing,
+        jurisdiction: Jurisdiction::Other,
+        buyer_vat_id: None,
     };
     // Given a draft for a customer archived since, When it is issued, Then refused
     InvoiceTest::with(())
@@ -555,6 +575,8 @@ fn a_malformed_series_is_refused_at_issue() {
             rounding: RoundingPolicy::default(),
             dating: dating(),
             customer_standing: CustomerStanding::Active,
+            jurisdiction: Jurisdiction::Other,
+            buyer_vat_id: None,
         })
         .then_expect_error(InvoiceError::Series(crate::document_number::InvalidSeries(
             "a".into(),
@@ -580,6 +602,8 @@ fn an_issued_invoice_can_no_longer_be_edited_or_issued_again() {
             rounding: RoundingPolicy::default(),
             dating: dating(),
             customer_standing: CustomerStanding::Active,
+            jurisdiction: Jurisdiction::Other,
+            buyer_vat_id: None,
         })
         .then_expect_error(InvoiceError::NotADraft {
             status: DocumentStatus::Issued,
@@ -1160,6 +1184,8 @@ fn the_rounding_policy_recorded_at_issue_is_the_one_replay_uses() {
             rounding: half_up,
             dating: dating(),
             customer_standing: CustomerStanding::Active,
+            jurisdiction: Jurisdiction::Other,
+            buyer_vat_id: None,
         })
         .unwrap();
     for e in events {
@@ -1221,6 +1247,8 @@ fn issue_on_the_first() -> InvoiceCommand {
         rounding: RoundingPolicy::default(),
         dating: dating(),
         customer_standing: CustomerStanding::Active,
+        jurisdiction: Jurisdiction::Other,
+        buyer_vat_id: None,
     }
 }
 
@@ -1265,6 +1293,8 @@ fn deductions_beyond_what_a_rate_sells_are_refused() {
                 code: "VAT".into(),
                 percent: dec!(7),
                 treatment: TaxTreatment::Standard,
+                category: None,
+                exemption: None,
             }],
         },
     };
@@ -1307,4 +1337,105 @@ fn a_deduction_takes_no_discount_and_a_line_never_has_zero_quantity() {
             item: nothing,
         })
         .then_expect_error(InvoiceError::Line(LineError::InvalidQuantity(dec!(0))));
+}
+
+/// A line of 1,000 under `tax`.
+fn line_taxed(id: u128, tax: TaxRate) -> InvoiceEvent {
+    InvoiceEvent::LineAdded {
+        line_id: LineId(Uuid::from_u128(id)),
+        item: LineItem {
+            taxes: vec![tax],
+            ..consulting()
+        },
+    }
+}
+
+fn vat_in(category: VatCategory, percent: Decimal, reason: Option<&str>) -> TaxRate {
+    TaxRate {
+        code: "VAT".into(),
+        percent,
+        treatment: if percent.is_zero() {
+            TaxTreatment::Exempt
+        } else {
+            TaxTreatment::Standard
+        },
+        category: Some(category),
+        exemption: reason.map(|r| VatExemption {
+            code: None,
+            reason: Some(r.into()),
+        }),
+    }
+}
+
+fn issue_for(jurisdiction: Jurisdiction, buyer_vat_id: Option<&str>) -> InvoiceCommand {
+    InvoiceCommand::Issue {
+        number: number(2),
+        issue_date: date(1),
+        rounding: RoundingPolicy::default(),
+        dating: dating(),
+        customer_standing: CustomerStanding::Active,
+        jurisdiction,
+        buyer_vat_id: buyer_vat_id.map(str::to_owned),
+    }
+}
+
+#[test]
+fn under_the_eu_jurisdiction_every_vat_names_its_category() {
+    InvoiceTest::with(())
+        .given(vec![created(), line_added()])
+        .when(issue_for(Jurisdiction::Eu, None))
+        .then_expect_error(InvoiceError::VatCategoryRequired {
+            tax: "VAT 19%".into(),
+        });
+    let events = state(vec![
+        created(),
+        line_taxed(30, vat_in(VatCategory::Standard, dec!(19), None)),
+    ])
+    .decide(issue_for(Jurisdiction::Eu, None));
+    assert!(events.is_ok(), "{events:?}");
+}
+
+#[test]
+fn reverse_charge_needs_the_customer_s_vat_number() {
+    let given = || {
+        vec![
+            created(),
+            line_taxed(
+                31,
+                vat_in(VatCategory::ReverseCharge, dec!(0), Some("Reverse charge")),
+            ),
+        ]
+    };
+    InvoiceTest::with(())
+        .given(given())
+        .when(issue_for(Jurisdiction::Eu, None))
+        .then_expect_error(InvoiceError::BuyerVatIdRequired {
+            category: "AE".into(),
+        });
+    let events = state(given())
+        .decide(issue_for(Jurisdiction::Eu, Some("ATU13585627")))
+        .unwrap();
+    let InvoiceEvent::InvoiceIssued { totals, .. } = &events[0] else {
+        panic!("not issued: {events:?}");
+    };
+    // Nothing charged: the buyer accounts for the VAT.
+    assert_eq!(
+        (totals.tax_total, totals.total),
+        (dec!(0.00), dec!(1000.00))
+    );
+}
+
+#[test]
+fn an_invoice_outside_the_scope_of_vat_carries_no_other_category() {
+    InvoiceTest::with(())
+        .given(vec![
+            created(),
+            line_taxed(
+                32,
+                vat_in(VatCategory::NotSubject, dec!(0), Some("Outside the scope")),
+            ),
+            line_taxed(33, vat_in(VatCategory::Standard, dec!(19), None)),
+        ])
+        .when(issue_for(Jurisdiction::Eu, Some("ATU13585627")))
+        .then_expect_error(InvoiceError::NotSubjectMixed);
 }

@@ -142,7 +142,7 @@ COMMENT ON COLUMN invoice_lines.quantity IS 'Quantity.';
 COMMENT ON COLUMN invoice_lines.unit_price IS 'Unit price before discount and tax, at up to 6 decimals.';
 COMMENT ON COLUMN invoice_lines.discount_kind IS 'PERCENT or AMOUNT, if discounted.';
 COMMENT ON COLUMN invoice_lines.discount_value IS 'The percentage or the amount off.';
-COMMENT ON COLUMN invoice_lines.taxes IS 'Taxes applied: array of {code, percent, treatment}.';
+COMMENT ON COLUMN invoice_lines.taxes IS 'Taxes applied: array of {code, percent, treatment, category, exemption}; category is the EN 16931 VAT category code (S, Z, E, AE, K, G, O, L, M) and exemption {code, reason} the VATEX reason, both absent when not stated.';
 COMMENT ON COLUMN invoice_lines.discount_amount IS 'Discount taken off, rounded; NULL while DRAFT.';
 COMMENT ON COLUMN invoice_lines.net_amount IS 'Net amount, rounded; NULL while DRAFT.';
 COMMENT ON COLUMN invoice_lines.tax_amount IS 'Tax on the line; NULL while DRAFT.';
