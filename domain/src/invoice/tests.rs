@@ -1240,18 +1240,6 @@ fn deduction(quantity: Decimal, unit_price: Decimal) -> InvoiceEvent {
     }
 }
 
-fn issue_on_the_first() -> InvoiceCommand {
-    InvoiceCommand::Issue {
-        number: number(2),
-        issue_date: date(1),
-        rounding: RoundingPolicy::default(),
-        dating: dating(),
-        customer_standing: CustomerStanding::Active,
-        jurisdiction: Jurisdiction::Other,
-        buyer_vat_id: None,
-    }
-}
-
 #[test]
 fn a_deposit_invoiced_before_is_deducted_by_a_negative_line() {
     let events = state(vec![
@@ -1259,7 +1247,7 @@ fn a_deposit_invoiced_before_is_deducted_by_a_negative_line() {
         line_added(),
         deduction(dec!(-1), dec!(300)),
     ])
-    .decide(issue_on_the_first())
+    .decide(issue_for(Jurisdiction::Other, None))
     .unwrap();
     let InvoiceEvent::InvoiceIssued { totals, lines, .. } = &events[0] else {
         panic!("not issued: {events:?}");
@@ -1280,7 +1268,7 @@ fn deductions_beyond_what_a_rate_sells_are_refused() {
             line_added(),
             deduction(dec!(-2), dec!(600)),
         ])
-        .when(issue_on_the_first())
+        .when(issue_for(Jurisdiction::Other, None))
         .then_expect_error(InvoiceError::NegativeTotal(eur_amount(dec!(-238.00))));
     let seven_percent_sale = InvoiceEvent::LineAdded {
         line_id: LineId(Uuid::from_u128(12)),
@@ -1305,7 +1293,7 @@ fn deductions_beyond_what_a_rate_sells_are_refused() {
             seven_percent_sale,
             deduction(dec!(-1), dec!(100)),
         ])
-        .when(issue_on_the_first())
+        .when(issue_for(Jurisdiction::Other, None))
         .then_expect_error(InvoiceError::NegativeTaxBase {
             tax: "VAT 19%".into(),
             base: eur_amount(dec!(-100.00)),
