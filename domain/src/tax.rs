@@ -352,6 +352,11 @@ impl TaxRate {
         }
     }
 
+    /// The tax as people name it in messages, e.g. `VAT 19%`.
+    pub fn label(&self) -> String {
+        format!("{} {}%", self.code, self.percent)
+    }
+
     /// The signed tax on `base`, unrounded: negative for withholdings.
     pub fn unrounded_amount_on(&self, base: Decimal) -> Decimal {
         let amount = base * self.percent / Decimal::ONE_HUNDRED;

@@ -10,7 +10,6 @@ use folio_domain::invoice::{
 };
 use folio_domain::money::{Currency, Money};
 use folio_domain::pricing::LineItem;
-use folio_domain::settings::InvoicingPolicy;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -270,8 +269,7 @@ impl UseCases {
     ) -> Result<CommandOutcome, CommandError<InvoiceError>> {
         ctx.caller.require(Action::ManageInvoices)?;
         let settings = self.settings(ctx.tenant_id()).await?;
-        let (policy, jurisdiction): (InvoicingPolicy, _) =
-            (settings.invoicing, settings.jurisdiction);
+        let (policy, jurisdiction) = (settings.invoicing, settings.jurisdiction);
         let today = self.runner.clock().today();
         let issue_date = input.issue_date.unwrap_or(today);
         // The customer may have been archived since the draft was created.

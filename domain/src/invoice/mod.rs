@@ -270,7 +270,7 @@ impl Invoice {
             .find(|t| t.taxable_base < Decimal::ZERO)
         {
             return Err(InvoiceError::NegativeTaxBase {
-                tax: format!("{} {}%", negative.tax.code, negative.tax.percent),
+                tax: negative.tax.label(),
                 base: self.money(negative.taxable_base)?,
             });
         }
@@ -341,9 +341,7 @@ impl Invoice {
         };
         if jurisdiction == Jurisdiction::Eu {
             if let Some(tax) = vats().find(|t| t.category.is_none()) {
-                return Err(InvoiceError::VatCategoryRequired {
-                    tax: format!("{} {}%", tax.code, tax.percent),
-                });
+                return Err(InvoiceError::VatCategoryRequired { tax: tax.label() });
             }
         }
         let categories: Vec<VatCategory> = vats().filter_map(|t| t.category).collect();
@@ -384,6 +382,15 @@ impl Invoice {
             return refuse("it is another customer's invoice");
         }
         Ok(())
+    }
+}
+
+/// Refuses to invoice a customer that is archived or not in the tenant.
+fn invoiceable(customer_id: CustomerId, standing: CustomerStanding) -> Result<(), InvoiceError> {
+    match standing {
+        CustomerStanding::Active => Ok(()),
+        CustomerStanding::Archived => Err(InvoiceError::CustomerArchived(customer_id)),
+        CustomerStanding::Unknown => Err(InvoiceError::CustomerNotFound(customer_id)),
     }
 }
 
@@ -431,15 +438,7 @@ impl Decide for Invoice {
                 if self.status != DocumentStatus::New {
                     return Err(InvoiceError::AlreadyCreated);
                 }
-                match customer_standing {
-                    CustomerStanding::Active => {}
-                    CustomerStanding::Archived => {
-                        return Err(InvoiceError::CustomerArchived(customer_id))
-                    }
-                    CustomerStanding::Unknown => {
-                        return Err(InvoiceError::CustomerNotFound(customer_id))
-                    }
-                }
+                invoiceable(customer_id, customer_standing)?;
                 check_terms(&due_terms)?;
                 let notes = check_optional_text(notes)?;
                 Ok(vec![E::DraftCreated {
@@ -494,15 +493,7 @@ impl Decide for Invoice {
             } => {
                 self.require_draft()?;
                 if let Some(customer_id) = self.customer_id {
-                    match customer_standing {
-                        CustomerStanding::Active => {}
-                        CustomerStanding::Archived => {
-                            return Err(InvoiceError::CustomerArchived(customer_id))
-                        }
-                        CustomerStanding::Unknown => {
-                            return Err(InvoiceError::CustomerNotFound(customer_id))
-                        }
-                    }
+                    invoiceable(customer_id, customer_standing)?;
                 }
                 dating.check(issue_date)?;
                 self.check_vat_categories(jurisdiction, buyer_vat_id.as_deref())?;
