@@ -12,7 +12,7 @@ use folio_commands::{
 use folio_domain::customer::{ContactDetails, TaxDetails};
 use folio_domain::expense::{ApprovalThreshold, CategoryLimit, ExpenseDetails, ExpensePolicy};
 use folio_domain::ids::{CustomerId, ExpenseId, InvoiceId, TenantId, UserId};
-use folio_domain::invoice::{DueTerms, PaymentMethod};
+use folio_domain::invoice::{CreditRequest, DueTerms, PaymentMethod, TaxSelector};
 use folio_domain::money::{Currency, Money, RoundingMode};
 use folio_domain::pricing::{Discount, LineItem, RoundingPolicy, TaxRoundingScope};
 use folio_domain::settings::InvoicingPolicy;
@@ -229,7 +229,14 @@ impl Demo<'_> {
         }
         if let Some(amount) = plan.credit {
             let credit = IssueCreditNote {
-                amount: Money::new(dec(amount)?, self.eur),
+                credit: CreditRequest::Amount {
+                    amount: Money::new(dec(amount)?, self.eur),
+                    tax: Some(TaxSelector {
+                        code: "VAT".into(),
+                        percent: Decimal::from(19),
+                        category: None,
+                    }),
+                },
                 issue_date: None,
                 reason: "Goodwill discount".into(),
             };

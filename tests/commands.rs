@@ -72,29 +72,26 @@ async fn the_same_idempotency_key_returns_the_first_outcome_and_appends_nothing(
 async fn a_rejection_is_replayed_too() {
     let db = TestDatabase::new().await;
     let t = tenant();
-    let invoice = issued_invoice(&db.app, t).await;
+    let invoice = draft_invoice(&db.app, t).await;
     let context = ctx(t, "acc");
     let first = db
         .app
         .use_cases
-        .record_payment(&context, invoice, payment(200_000))
+        .record_payment(&context, invoice, payment(100))
         .await
         .unwrap_err();
-    // A smaller payment with another key goes through; the replay still says "over".
-    db.app
-        .use_cases
-        .record_payment(&ctx(t, "acc"), invoice, payment(100))
-        .await
-        .unwrap();
+    // The invoice is issued meanwhile, so deciding again would accept; the
+    // replay still says "not issued".
+    scenario::issue(&db.app, t, invoice, None).await;
     let again = db
         .app
         .use_cases
-        .record_payment(&context, invoice, payment(200_000))
+        .record_payment(&context, invoice, payment(100))
         .await
         .unwrap_err();
     assert!(matches!(
         first.rejection(),
-        Some(InvoiceError::OverPayment { .. })
+        Some(InvoiceError::NotIssued { .. })
     ));
     assert_eq!(first.rejection(), again.rejection());
 }
@@ -145,11 +142,12 @@ async fn two_concurrent_identical_requests_write_once() {
 }
 
 #[tokio::test]
-async fn twenty_concurrent_payments_keep_every_acknowledged_one_and_refuse_overpayment() {
+async fn twenty_concurrent_payments_keep_every_acknowledged_one_and_the_excess_becomes_credit() {
     let db = TestDatabase::new().await;
     let t = tenant();
     let invoice = issued_invoice(&db.app, t).await;
-    // 20 payments of 70.00 = 1,400.00 against 1,190.00 due: 17 fit, 3 must be refused.
+    // 20 payments of 70.00 = 1,400.00 against 1,190.00 due: 17 settle the
+    // invoice, the rest is held as the customer's credit (210.00).
     let attempts = (0..20).map(|_| {
         let folio = &db.app.use_cases;
         let context = ctx(t, "acc");
@@ -167,15 +165,12 @@ async fn twenty_concurrent_payments_keep_every_acknowledged_one_and_refuse_overp
         .collect();
     for result in &results {
         if let Err(e) = result {
-            assert!(
-                matches!(e.rejection(), Some(InvoiceError::OverPayment { .. }))
-                    || matches!(e, CommandError::Conflict { .. }),
-                "{e:?}"
-            );
+            assert!(matches!(e, CommandError::Conflict { .. }), "{e:?}");
         }
     }
     let recorded: Vec<serde_json::Value> = sqlx::query_scalar(
-        "SELECT payload FROM events WHERE aggregate_id = $1 AND event_type = 'PaymentRecorded'",
+        "SELECT payload FROM events WHERE aggregate_id = $1 AND event_type = 'PaymentRecorded'
+         ORDER BY sequence",
     )
     .bind(invoice.to_string())
     .fetch_all(&db.app.pool)
@@ -207,15 +202,20 @@ async fn twenty_concurrent_payments_keep_every_acknowledged_one_and_refuse_overp
                 .unwrap()
         })
         .sum();
-    assert!(total <= Decimal::new(119_000, 2));
     assert_eq!(
         total,
         Decimal::new(7_000, 2) * Decimal::from(accepted.len() as u64)
     );
+    assert_eq!(accepted.len(), 20, "every payment is eventually accepted");
+    let last = &recorded.last().unwrap()["PaymentRecorded"];
+    assert_eq!(last["amount_due_after"], "0");
     assert_eq!(
-        accepted.len(),
-        17,
-        "every payment that fits is eventually accepted"
+        last["credit_after"]
+            .as_str()
+            .unwrap()
+            .parse::<Decimal>()
+            .unwrap(),
+        total - Decimal::new(119_000, 2)
     );
 }
 

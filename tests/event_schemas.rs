@@ -18,7 +18,7 @@ use folio_domain::document_number::DocumentNumber;
 use folio_domain::expense::{ExpenseDetails, ExpenseEvent, ExpensePolicy, PolicyViolation};
 use folio_domain::ids::*;
 use folio_domain::invoice::{
-    DueTerms, InvoiceEvent, IssuedLine, PaymentMethod, SatCancellationReason,
+    CreditedLine, DueTerms, InvoiceEvent, IssuedLine, PaymentMethod, SatCancellationReason,
 };
 use folio_domain::money::{Currency, Money};
 use folio_domain::personal_data::{self, SealedBox, SealedPersonalData};
@@ -319,6 +319,16 @@ fn samples() -> Vec<(&'static str, String, String, Value)> {
                 method: PaymentMethod::BankTransfer,
                 reference: Some("SEPA".into()),
                 amount_due_after: Decimal::new(5_000, 2),
+                credit_after: Decimal::ZERO,
+            },
+            InvoiceEvent::PaymentRecorded {
+                payment_id: PaymentId(id(8)),
+                amount: eur(6_000),
+                received_on: day(),
+                method: PaymentMethod::Card,
+                reference: None,
+                amount_due_after: Decimal::ZERO,
+                credit_after: Decimal::new(1_000, 2),
             },
             InvoiceEvent::PaymentRefunded {
                 refund_id: RefundId(id(6)),
@@ -326,7 +336,8 @@ fn samples() -> Vec<(&'static str, String, String, Value)> {
                 amount: eur(500),
                 refunded_on: day(),
                 reason: "x".into(),
-                amount_due_after: Decimal::new(5_500, 2),
+                amount_due_after: Decimal::ZERO,
+                credit_after: Decimal::new(500, 2),
             },
             InvoiceEvent::CreditNoteIssued {
                 credit_note_id: CreditNoteId(id(7)),
@@ -337,7 +348,14 @@ fn samples() -> Vec<(&'static str, String, String, Value)> {
                 issue_date: day(),
                 reason: "x".into(),
                 totals,
+                lines: vec![CreditedLine {
+                    line_id: LineId(id(4)),
+                    quantity: Decimal::ONE,
+                    net_amount: Decimal::new(1_000, 2),
+                    tax_amount: Decimal::new(190, 2),
+                }],
                 amount_due_after: Decimal::ZERO,
+                credit_after: Decimal::new(1_190, 2),
             },
             InvoiceEvent::InvoiceVoided {
                 reason: "wrong customer".into(),
@@ -412,6 +430,10 @@ fn samples() -> Vec<(&'static str, String, String, Value)> {
                 tenant_id: TenantId(id(1)),
                 jurisdiction: Jurisdiction::Mx,
                 rounding: Jurisdiction::Mx.required_rounding().unwrap(),
+            },
+            SettingsEvent::TimezoneConfigured {
+                tenant_id: TenantId(id(1)),
+                timezone: "America/Mexico_City".into(),
             },
         ],
     );

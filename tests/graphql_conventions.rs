@@ -71,7 +71,7 @@ async fn books(server: &Server, token: &str) -> (String, String, String) {
             token,
             "mutation($key: String!, $i: ID!) { issueCreditNote(idempotencyKey: $key,
                 invoiceId: $i, creditNote: {amount: {amount: \"50.00\", currency: \"EUR\"},
-                reason: \"Discount\"}) { consistencyToken } }",
+                tax: {code: \"VAT\", percent: \"19\"}, reason: \"Discount\"}) { consistencyToken } }",
             json!({"key": key(), "i": invoice}),
         )
         .await;
@@ -388,7 +388,7 @@ async fn aging_as_of_a_date_counts_only_what_was_owed_then() {
             receivedOn: \"2026-10-15\"}) { consistencyToken } }",
         "mutation($key: String!, $i: ID!) { issueCreditNote(idempotencyKey: $key,
             invoiceId: $i, creditNote: {amount: {amount: \"50.00\", currency: \"EUR\"},
-            reason: \"Discount\", issueDate: \"2026-11-10\"}) { consistencyToken } }",
+            tax: {code: \"VAT\", percent: \"19\"}, reason: \"Discount\", issueDate: \"2026-11-10\"}) { consistencyToken } }",
     ] {
         let data = server
             .ok(&admin, mutation, json!({"key": key(), "i": invoice}))

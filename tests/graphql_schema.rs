@@ -23,6 +23,9 @@ fn schema_graphql_matches_the_code() {
 /// fields and arguments with their types, input fields, enum values, union members.
 /// A line of the published contract missing from the current one is a removal or
 /// a change of type; a new required argument or input field is breaking too.
+/// Inputs are listed without their outer `!`: an input a client had to send and
+/// now may omit breaks nobody, and one it may omit and now must send is caught as
+/// newly required.
 fn contract(sdl: &str) -> (BTreeSet<String>, BTreeSet<(String, String)>) {
     use async_graphql::parser::types::{TypeKind, TypeSystemDefinition};
     let document = async_graphql::parser::parse_schema(sdl).expect("a valid SDL");
@@ -34,11 +37,11 @@ fn contract(sdl: &str) -> (BTreeSet<String>, BTreeSet<(String, String)>) {
         |owner: String,
          name: String,
          value: &async_graphql::parser::types::InputValueDefinition| {
-            let line = format!("{name}: {}", value.ty.node);
+            let ty = value.ty.node.to_string();
             if !value.ty.node.nullable && value.default_value.is_none() {
-                required.insert((owner, line.clone()));
+                required.insert((owner, format!("{name}: {ty}")));
             }
-            lines.insert(line);
+            lines.insert(format!("{name}: {}", ty.trim_end_matches('!')));
         };
     let mut plain = BTreeSet::new();
     for definition in document.definitions {
@@ -154,6 +157,21 @@ fn no_breaking_change_to_the_published_schema_unless_listed() {
             .map(|l| l.as_str())
             .collect::<Vec<_>>()
             .join("\n")
+    );
+}
+
+#[test]
+fn an_input_made_optional_is_not_breaking_but_one_made_required_is() {
+    let before = "type Query { a(x: Int!, y: Int): Int } input I { p: Int!, q: Int }";
+    let after = "type Query { a(x: Int, y: Int!): Int } input I { p: Int, q: Int! }";
+    assert_eq!(
+        breaking_changes(before, after)
+            .into_iter()
+            .collect::<Vec<_>>(),
+        vec![
+            "required Query.a(y): Int!".to_owned(),
+            "required input I.q: Int!".to_owned(),
+        ]
     );
 }
 

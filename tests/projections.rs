@@ -15,6 +15,7 @@ use folio_infra::{ProjectionConfig, ProjectionRunError};
 use folio_projections::{
     apply_events, BatchHooks, Checkpoint, FeedPosition, ProjectionError, Target,
 };
+use rust_decimal::Decimal;
 use support::scenario::{customer, every_event_type, issued_invoice, pay};
 use support::{assert_same_read_models, read_models, tenant, TestDatabase};
 use tokio::sync::mpsc;
@@ -242,6 +243,27 @@ async fn incremental_projection_of_the_demo_equals_a_full_rebuild() {
     // Then a full rebuild produces the very same rows.
     projections.rebuild_all().await.unwrap();
     assert_same_read_models(&incremental, &read_models(&db.app.pool).await);
+    // And every customer's balance is its documents less its money.
+    let unbalanced: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM (SELECT tenant_id, customer_id, currency, sum(amount) AS ledger
+                               FROM folio_read.customer_ledger GROUP BY 1, 2, 3) l
+             FULL JOIN folio_read.customer_balances b USING (tenant_id, customer_id, currency)
+         WHERE coalesce(l.ledger, 0) <> coalesce(b.balance, 0)",
+    )
+    .fetch_one(&db.app.pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        unbalanced, 0,
+        "a customer's balance differs from its ledger"
+    );
+    let held: Decimal = sqlx::query_scalar(
+        "SELECT coalesce(sum(credit_amount), 0) FROM folio_read.customer_balances",
+    )
+    .fetch_one(&db.app.pool)
+    .await
+    .unwrap();
+    assert!(held > Decimal::ZERO, "the scenario holds customer credit");
     let invoices = incremental["invoices"].as_array().unwrap().len();
     assert!(
         invoices >= 12,

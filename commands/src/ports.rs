@@ -224,12 +224,9 @@ pub trait PersonalDataKeys: Send + Sync + 'static {
 
 /// The wall clock, passed in so the domain stays deterministic.
 pub trait Clock: Send + Sync + 'static {
-    /// The current instant, in UTC.
+    /// The current instant, in UTC; a tenant's "today" is this instant's date
+    /// in the tenant's timezone.
     fn now(&self) -> DateTime<Utc>;
-    /// Today's date (UTC).
-    fn today(&self) -> NaiveDate {
-        self.now().date_naive()
-    }
 }
 
 /// The system clock.

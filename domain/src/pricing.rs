@@ -16,7 +16,8 @@
 //!    again at the document level, so no minor unit is created or lost.
 //!
 //! The [`RoundingPolicy`] in force is recorded in `InvoiceIssued`, so replaying history
-//! gives the same totals forever, whatever the tenant changes later.
+//! gives the same totals forever, whatever the tenant changes later. Credit notes
+//! are priced under the same policy by `invoice::credit`.
 
 use std::collections::BTreeMap;
 
@@ -256,46 +257,6 @@ pub fn price_document<'a>(
     (priced, totals)
 }
 
-/// Splits a gross credit amount across an invoice's tax rates in proportion to the
-/// invoice's own totals, so a credit note reduces each tax exactly as much as it
-/// reduces the document. A credit of the whole total reverses every figure exactly.
-pub fn split_credit(
-    credit: Decimal,
-    invoice: &DocumentTotals,
-    currency: Currency,
-    mode: RoundingMode,
-) -> DocumentTotals {
-    let round = |amount| round_to_minor_unit(amount, currency, mode);
-    if invoice.total.is_zero() {
-        return DocumentTotals {
-            net_total: round(credit),
-            tax_total: round(Decimal::ZERO),
-            total: round(credit),
-            tax_totals: Vec::new(),
-        };
-    }
-    let share = credit / invoice.total;
-    let tax_totals: Vec<TaxTotal> = invoice
-        .tax_totals
-        .iter()
-        .map(|t| TaxTotal {
-            tax: t.tax.clone(),
-            taxable_base: round(t.taxable_base * share),
-            amount: round(t.amount * share),
-        })
-        .collect();
-    let tax_total = tax_totals
-        .iter()
-        .fold(round(Decimal::ZERO), |sum, t| sum + t.amount);
-    let total = round(credit);
-    DocumentTotals {
-        net_total: total - tax_total,
-        tax_total,
-        total,
-        tax_totals,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -478,17 +439,6 @@ mod tests {
         assert!(validate_line(&line(dec!(1.5), dec!(0.123456), vec![]), eur()).is_ok());
     }
 
-    #[test]
-    fn a_full_credit_reverses_every_figure_exactly() {
-        let lines = [
-            line(dec!(3), dec!(19.99), vec![vat(dec!(16))]),
-            line(dec!(1), dec!(7.77), vec![vat(dec!(8))]),
-        ];
-        let (_, totals) = price_document(&lines, eur(), PER_LINE);
-        let credit = split_credit(totals.total, &totals, eur(), RoundingMode::HalfEven);
-        assert_eq!(credit, totals);
-    }
-
     fn arb_line() -> impl Strategy<Value = LineItem> {
         (
             1i64..10_000,
@@ -554,18 +504,6 @@ mod tests {
                 };
                 prop_assert!((t.amount - exact).abs() <= bound);
             }
-        }
-
-        #[test]
-        fn a_partial_credit_never_exceeds_the_invoice_and_its_parts_add_up(
-            lines in prop::collection::vec(arb_line(), 1..20), share in 1u32..=100
-        ) {
-            let (_, totals) = price_document(&lines, eur(), PER_LINE);
-            let credit = round_to_minor_unit(totals.total * Decimal::from(share) / dec!(100), eur(), RoundingMode::HalfEven);
-            let split = split_credit(credit, &totals, eur(), RoundingMode::HalfEven);
-            prop_assert_eq!(split.total, credit);
-            prop_assert_eq!(split.net_total + split.tax_total, split.total);
-            prop_assert!(split.total <= totals.total);
         }
     }
 }

@@ -5,7 +5,13 @@
 //! Where a rule differs by country, the tenant's [`Jurisdiction`] decides it: the
 //! rounding an EU e-invoice or a CFDI must follow, and how an issued invoice may
 //! be cancelled (see [`crate::invoice`]).
+//!
+//! A tenant's **timezone** (an IANA name, `UTC` until set) decides what "today"
+//! is for it: the default dates of documents and payments, due dates and aging.
+//! A Mexican tenant's day ends six hours after UTC's.
 
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
 use rust_decimal::Decimal;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -99,6 +105,13 @@ pub enum SettingsCommand {
         /// The jurisdiction from now on.
         jurisdiction: Jurisdiction,
     },
+    /// Set the timezone the tenant's "today" is taken in.
+    ConfigureTimezone {
+        /// The tenant.
+        tenant_id: TenantId,
+        /// An IANA timezone name, e.g. `Europe/Berlin`, `America/Mexico_City`.
+        timezone: String,
+    },
     /// Set approval thresholds and category limits.
     ConfigureExpensePolicy {
         /// The tenant.
@@ -144,6 +157,13 @@ pub enum SettingsEvent {
         /// one in force before.
         rounding: RoundingPolicy,
     },
+    /// The timezone the tenant's "today" is taken in changed.
+    TimezoneConfigured {
+        /// The tenant.
+        tenant_id: TenantId,
+        /// The IANA name, as the timezone database spells it.
+        timezone: String,
+    },
 }
 
 domain_event!(SettingsEvent);
@@ -171,6 +191,9 @@ pub enum SettingsError {
         /// The rounding it prescribes.
         required: RoundingPolicy,
     },
+    /// The timezone is not an IANA timezone name.
+    #[error("'{0}' is not an IANA timezone name (e.g. Europe/Berlin, America/Mexico_City, UTC)")]
+    UnknownTimezone(String),
     /// The settings belong to another tenant.
     #[error("settings not found")]
     NotFound,
@@ -197,9 +220,31 @@ pub struct TenantSettings {
     pub invoicing: InvoicingPolicy,
     /// Expense policy in force.
     pub expenses: ExpensePolicy,
+    /// IANA timezone of the tenant's "today" (absent in snapshots taken
+    /// before it existed, and until set: UTC).
+    #[serde(default)]
+    pub timezone: Option<String>,
+}
+
+/// The timezone named `name`, if the timezone database knows it.
+pub fn parse_timezone(name: &str) -> Option<Tz> {
+    name.trim().parse::<Tz>().ok()
 }
 
 impl TenantSettings {
+    /// The tenant's timezone (UTC until it sets one).
+    pub fn zone(&self) -> Tz {
+        self.timezone
+            .as_deref()
+            .and_then(parse_timezone)
+            .unwrap_or(Tz::UTC)
+    }
+
+    /// The tenant's date at the instant `now`.
+    pub fn today(&self, now: DateTime<Utc>) -> NaiveDate {
+        now.with_timezone(&self.zone()).date_naive()
+    }
+
     /// Folds one event into the state.
     pub fn fold(&mut self, event: SettingsEvent) {
         match event {
@@ -219,6 +264,13 @@ impl TenantSettings {
                 self.tenant_id = Some(tenant_id);
                 self.jurisdiction = jurisdiction;
                 self.invoicing.rounding = rounding;
+            }
+            SettingsEvent::TimezoneConfigured {
+                tenant_id,
+                timezone,
+            } => {
+                self.tenant_id = Some(tenant_id);
+                self.timezone = Some(timezone);
             }
         }
     }
@@ -265,6 +317,18 @@ impl Decide for TenantSettings {
                     rounding: jurisdiction
                         .required_rounding()
                         .unwrap_or(self.invoicing.rounding),
+                }])
+            }
+            SettingsCommand::ConfigureTimezone {
+                tenant_id,
+                timezone,
+            } => {
+                self.check_tenant(tenant_id)?;
+                let zone = parse_timezone(&timezone)
+                    .ok_or_else(|| SettingsError::UnknownTimezone(timezone.clone()))?;
+                Ok(vec![SettingsEvent::TimezoneConfigured {
+                    tenant_id,
+                    timezone: zone.name().to_owned(),
                 }])
             }
             SettingsCommand::ConfigureExpensePolicy { tenant_id, policy } => {
@@ -494,5 +558,46 @@ mod tests {
                 policy: ExpensePolicy::default(),
             })
             .then_expect_error(SettingsError::NotFound);
+    }
+
+    #[test]
+    fn a_tenant_s_today_is_the_date_in_its_timezone() {
+        let now = chrono::TimeZone::with_ymd_and_hms(&Utc, 2026, 12, 4, 3, 30, 0).unwrap();
+        assert_eq!(
+            TenantSettings::default().today(now),
+            NaiveDate::from_ymd_opt(2026, 12, 4).unwrap(),
+            "UTC until set"
+        );
+        let mut mexico = TenantSettings::default();
+        mexico.fold(SettingsEvent::TimezoneConfigured {
+            tenant_id: TENANT,
+            timezone: "America/Mexico_City".into(),
+        });
+        assert_eq!(
+            mexico.today(now),
+            NaiveDate::from_ymd_opt(2026, 12, 3).unwrap(),
+            "03:30 UTC is still the evening before in Mexico City"
+        );
+    }
+
+    #[test]
+    fn only_iana_timezone_names_are_taken() {
+        SettingsTest::with(())
+            .given(vec![])
+            .when(SettingsCommand::ConfigureTimezone {
+                tenant_id: TENANT,
+                timezone: " Europe/Berlin ".into(),
+            })
+            .then_expect_events(vec![SettingsEvent::TimezoneConfigured {
+                tenant_id: TENANT,
+                timezone: "Europe/Berlin".into(),
+            }]);
+        SettingsTest::with(())
+            .given(vec![])
+            .when(SettingsCommand::ConfigureTimezone {
+                tenant_id: TENANT,
+                timezone: "CEST+2".into(),
+            })
+            .then_expect_error(SettingsError::UnknownTimezone("CEST+2".into()));
     }
 }

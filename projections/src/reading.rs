@@ -9,17 +9,26 @@ use sqlx::{PgPool, Postgres, Transaction};
 use crate::rebuild::API_ROLE;
 
 /// A read transaction that takes the `folio_api` role and sets `folio.tenant_id`,
-/// so every row-level-security policy confines it to `tenant`.
+/// so every row-level-security policy confines it to `tenant`, and the session
+/// timezone to the tenant's (`tenant_timezones`, else UTC), so `current_date` in
+/// overdue and aging is the tenant's today.
 pub async fn tenant_reader(
     pool: &PgPool,
     tenant: TenantId,
 ) -> Result<Transaction<'static, Postgres>, sqlx::Error> {
     let mut tx = pool.begin().await?;
+    // Read as the owner, before the role changes: the timezone table has row-level
+    // security like every other, and this lookup is the reader's own.
+    sqlx::query(
+        "SELECT set_config('folio.tenant_id', $1, true),
+                set_config('TimeZone', coalesce(
+                    (SELECT timezone FROM folio_read.tenant_timezones
+                     WHERE tenant_id = $1::uuid), 'UTC'), true)",
+    )
+    .bind(tenant.0.to_string())
+    .execute(&mut *tx)
+    .await?;
     sqlx::query(&format!("SET LOCAL ROLE {API_ROLE}"))
-        .execute(&mut *tx)
-        .await?;
-    sqlx::query("SELECT set_config('folio.tenant_id', $1, true)")
-        .bind(tenant.0.to_string())
         .execute(&mut *tx)
         .await?;
     Ok(tx)

@@ -11,7 +11,7 @@ use folio_domain::customer::ContactDetails;
 use folio_domain::directory::{ApprovalRouting, DirectoryPolicy, Enrollment};
 use folio_domain::expense::{ApprovalThreshold, CategoryLimit, ExpenseDetails, ExpensePolicy};
 use folio_domain::ids::{CustomerId, ExpenseId, InvoiceId, PaymentId, TenantId, UserId};
-use folio_domain::invoice::{DueTerms, PaymentMethod};
+use folio_domain::invoice::{CreditRequest, DueTerms, LineCredit, PaymentMethod, TaxSelector};
 use folio_domain::money::{Currency, Money};
 use folio_domain::pricing::{Discount, LineItem};
 use folio_domain::tax::{TaxRate, TaxTreatment};
@@ -223,6 +223,11 @@ pub async fn every_event_type(backend: &App, tenant: TenantId) {
         )
         .await
         .expect("expense policy");
+    // UTC keeps every test's "today" the test machine's UTC date.
+    folio
+        .configure_timezone(&ctx(tenant, "admin"), "UTC".into())
+        .await
+        .expect("timezone");
 
     // Customers: registered, updated twice, one archived and then erased.
     let acme = customer(backend, tenant, "Acme GmbH").await;
@@ -336,7 +341,14 @@ pub async fn every_event_type(backend: &App, tenant: TenantId) {
             &ctx(tenant, "acc"),
             invoice,
             IssueCreditNote {
-                amount: money(5_000),
+                credit: CreditRequest::Amount {
+                    amount: money(5_000),
+                    tax: Some(TaxSelector {
+                        code: "VAT".into(),
+                        percent: Decimal::from(19),
+                        category: None,
+                    }),
+                },
                 issue_date: None,
                 reason: "goodwill".into(),
             },
@@ -360,6 +372,34 @@ pub async fn every_event_type(backend: &App, tenant: TenantId) {
     let paid = issued_invoice(backend, tenant, acme, 1).await;
     pay(backend, tenant, paid, 11_900).await;
     draft(backend, tenant, acme).await;
+
+    // An invoice overpaid, then one of its lines returned: both excesses are
+    // held as the customer's credit.
+    let returned = draft(backend, tenant, acme).await;
+    let returned_line = add_line(
+        backend,
+        tenant,
+        returned,
+        line("Licences", 3, 5_000, vec![vat19()]),
+    )
+    .await;
+    issue(backend, tenant, returned, None).await;
+    pay(backend, tenant, returned, 20_000).await;
+    folio
+        .issue_credit_note(
+            &ctx(tenant, "acc"),
+            returned,
+            IssueCreditNote {
+                credit: CreditRequest::Lines(vec![LineCredit {
+                    line_id: returned_line,
+                    quantity: Decimal::ONE,
+                }]),
+                issue_date: None,
+                reason: "one licence returned".into(),
+            },
+        )
+        .await
+        .expect("line-based credit note");
 
     // Expenses: two approvals then reimbursed; returned, amended, approved;
     // rejected (breaking the meals limit).

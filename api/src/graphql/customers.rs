@@ -1,10 +1,12 @@
-//! Customers: the `Customer` node with its open balances, its queries, and the
-//! mutations that register, update, archive and erase customers.
+//! Customers: the `Customer` node with its balances and statement, its queries,
+//! and the mutations that register, update, archive and erase customers.
 
-use async_graphql::{ComplexObject, Context, Object, SimpleObject, ID};
+use async_graphql::{ComplexObject, Context, Enum, Object, SimpleObject, ID};
 use chrono::{DateTime, Utc};
 use folio_commands::Action;
-use folio_projections::invoicing::queries::{self, BalanceRow, CustomerRow};
+use folio_projections::invoicing::queries::{
+    self, BalanceRow, CustomerRow, CustomerStatement as StatementRows, StatementEntryRow,
+};
 use uuid::Uuid;
 
 use super::context::request;
@@ -14,8 +16,8 @@ use super::inputs::{ContactInput, CustomerInput, TaxDetailsInput};
 use super::loaders::children;
 use super::outcome::CommandResult;
 use super::paging::{connection, page_weight, List};
-use super::scalars::Decimal;
-use crate::error::unavailable;
+use super::scalars::{Date, Decimal};
+use crate::error::{unavailable, validation};
 
 /// A customer: the party invoices are addressed to.
 #[derive(Debug, Clone, SimpleObject)]
@@ -72,7 +74,7 @@ impl From<CustomerRow> for Customer {
     }
 }
 
-/// What a customer owes in one currency.
+/// What a customer owes, and is owed, in one currency.
 #[derive(Debug, Clone, SimpleObject)]
 pub struct Balance {
     /// ISO 4217 code of the amounts.
@@ -83,6 +85,11 @@ pub struct Balance {
     pub open_amount: Decimal,
     /// The part of `openAmount` past its due date.
     pub overdue_amount: Decimal,
+    /// Held for the customer: overpayments and credit notes beyond what was
+    /// due, not yet refunded.
+    pub credit_amount: Decimal,
+    /// `openAmount - creditAmount`: negative when the customer is owed.
+    pub balance: Decimal,
 }
 
 impl From<BalanceRow> for Balance {
@@ -92,18 +99,127 @@ impl From<BalanceRow> for Balance {
             open_invoices: row.open_invoices,
             open_amount: row.open_amount.into(),
             overdue_amount: row.overdue_amount.into(),
+            credit_amount: row.credit_amount.into(),
+            balance: row.balance.into(),
         }
     }
 }
 
+/// What a statement entry is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, serde::Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum StatementEntryKind {
+    /// An invoice issued (+).
+    Invoice,
+    /// An invoice voided (-, its total).
+    InvoiceVoided,
+    /// A credit note issued (-).
+    CreditNote,
+    /// A payment received (-).
+    Payment,
+    /// (Part of) a payment given back (+).
+    Refund,
+}
+
+/// One document or money movement on a customer's statement.
+#[derive(Debug, Clone, SimpleObject)]
+#[graphql(complex)]
+pub struct StatementEntry {
+    /// Issue date, void date, value date of the payment, or refund date.
+    pub date: Date,
+    /// The kind label as stored (read through `kind`).
+    #[graphql(skip)]
+    pub stored_kind: String,
+    /// The UUID of the invoice the entry belongs to.
+    pub invoice_id: Uuid,
+    /// Invoice or credit-note number; the payer's reference for money.
+    pub document_number: Option<String>,
+    /// Signed: positive raises what the customer owes, negative lowers it.
+    pub amount: Decimal,
+    /// The balance after this entry.
+    pub balance: Decimal,
+}
+
+#[ComplexObject]
+impl StatementEntry {
+    /// What the entry is.
+    async fn kind(&self) -> async_graphql::Result<StatementEntryKind> {
+        from_stored(&self.stored_kind)
+    }
+}
+
+impl From<StatementEntryRow> for StatementEntry {
+    fn from(row: StatementEntryRow) -> Self {
+        StatementEntry {
+            date: row.entry_date.into(),
+            stored_kind: row.kind,
+            invoice_id: row.invoice_id,
+            document_number: row.document_number,
+            amount: row.amount.into(),
+            balance: row.balance.into(),
+        }
+    }
+}
+
+/// A customer's statement for a period in one currency; a negative balance
+/// is owed to the customer.
+#[derive(Debug, Clone, SimpleObject)]
+pub struct CustomerStatement {
+    /// ISO 4217 code of the amounts.
+    pub currency: String,
+    /// First day of the period.
+    pub from: Date,
+    /// Last day of the period.
+    pub to: Date,
+    /// The balance before `from`.
+    pub opening_balance: Decimal,
+    /// The period's entries, by date.
+    pub entries: Vec<StatementEntry>,
+    /// The balance at the end of `to`: the opening balance plus every entry.
+    pub closing_balance: Decimal,
+}
+
 #[ComplexObject]
 impl Customer {
+    /// The customer's statement from `from` to `to` (both included) in one
+    /// currency: opening balance, invoices, voids, credit notes, payments and
+    /// refunds with the running balance, and the closing balance.
+    async fn statement(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "ISO 4217 code, e.g. EUR.")] currency: String,
+        #[graphql(desc = "First day of the period.")] from: Date,
+        #[graphql(desc = "Last day of the period.")] to: Date,
+    ) -> async_graphql::Result<CustomerStatement> {
+        if from.0 > to.0 {
+            return Err(validation("the statement's `from` is after its `to`").into());
+        }
+        let currency = currency.trim().to_ascii_uppercase();
+        let request = request(ctx)?;
+        let mut tx = request.reader().await?;
+        let StatementRows {
+            opening_balance,
+            entries,
+            closing_balance,
+        } = queries::customer_statement(&mut tx, self.customer_id, &currency, from.0, to.0)
+            .await
+            .map_err(|e| unavailable(&e))?;
+        Ok(CustomerStatement {
+            currency,
+            from,
+            to,
+            opening_balance: opening_balance.into(),
+            entries: entries.into_iter().map(Into::into).collect(),
+            closing_balance: closing_balance.into(),
+        })
+    }
+
     /// Whether the customer can be invoiced.
     async fn status(&self) -> async_graphql::Result<CustomerStatus> {
         from_stored(&self.stored_status)
     }
 
-    /// Open balance per currency; empty when nothing is owed.
+    /// Balance per currency; empty when nothing is owed either way.
     async fn balances(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Balance>> {
         children::<BalanceRow, Balance>(ctx, self.customer_id).await
     }

@@ -328,7 +328,8 @@ impl ExpenseMutation {
         #[graphql(desc = "The expense's UUID (`expenseId`).")] expense_id: ID,
         #[graphql(desc = "The payout batch it was paid in, e.g. a bank file's reference.")]
         batch_reference: String,
-        #[graphql(desc = "The payout date; today (UTC) if not given.")] reimbursed_on: Option<Date>,
+        #[graphql(desc = "The payout date; today in the tenant's timezone if not given.")]
+        reimbursed_on: Option<Date>,
     ) -> async_graphql::Result<CommandResult> {
         let id = uuid_arg(&expense_id, "expenseId")?;
         let on = reimbursed_on.map(|d| d.0);

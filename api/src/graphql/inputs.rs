@@ -11,7 +11,7 @@ use folio_commands::{
 use folio_domain::customer::{ContactDetails, TaxDetails};
 use folio_domain::exchange::ExchangeRate;
 use folio_domain::expense::{ApprovalThreshold, CategoryLimit, ExpenseDetails, ExpensePolicy};
-use folio_domain::invoice::DueTerms;
+use folio_domain::invoice::{CreditRequest, DueTerms, LineCredit, TaxSelector};
 use folio_domain::money::{Currency, Money};
 use folio_domain::pricing::{Discount, LineItem, RoundingPolicy};
 use folio_domain::settings::InvoicingPolicy;
@@ -300,22 +300,84 @@ impl RefundInput {
     }
 }
 
-/// A credit note against an invoice.
+/// A credit note against an invoice: give exactly one of `lines` (quantities
+/// of issued lines, each credited at its own tax rates) and `amount` (a gross
+/// amount off the lines of the rate named in `tax`). On a paid invoice the
+/// credit becomes the customer's credit.
 #[derive(Debug, Clone, InputObject)]
 pub struct CreditNoteInput {
-    /// Gross amount credited (split over the invoice's tax rates).
-    pub amount: MoneyInput,
+    /// The issued lines credited and how many of their units.
+    pub lines: Option<Vec<CreditLineInput>>,
+    /// Gross amount credited (tax included), off the lines of the rate `tax`
+    /// names.
+    pub amount: Option<MoneyInput>,
+    /// The invoice's VAT rate an amount-only note reduces; absent only to
+    /// reduce untaxed lines.
+    pub tax: Option<CreditTaxInput>,
     /// Why, in words kept with the record and shown in the history.
     pub reason: String,
     /// Issue date; today when absent.
     pub issue_date: Option<Date>,
 }
 
+/// One issued line of a line-based credit note.
+#[derive(Debug, Clone, InputObject)]
+pub struct CreditLineInput {
+    /// The line's UUID (`lineId` of the invoice's lines).
+    pub line_id: ID,
+    /// Units credited (above 0, at most what earlier notes left).
+    pub quantity: Decimal,
+}
+
+/// Names one of the invoice's VAT rates.
+#[derive(Debug, Clone, InputObject)]
+pub struct CreditTaxInput {
+    /// Tax code, e.g. VAT.
+    pub code: String,
+    /// Rate in percent, e.g. "19".
+    pub percent: Decimal,
+    /// The VAT category, needed only when the invoice has the same rate under
+    /// two categories.
+    pub category: Option<VatCategory>,
+}
+
 impl CreditNoteInput {
     /// The credit-note request.
     pub fn into_command(self) -> async_graphql::Result<IssueCreditNote> {
+        let credit = match (self.lines, self.amount) {
+            (Some(lines), None) if self.tax.is_none() => CreditRequest::Lines(
+                lines
+                    .into_iter()
+                    .map(|line| {
+                        Ok(LineCredit {
+                            line_id: uuid_arg(&line.line_id, "lineId")?,
+                            quantity: line.quantity.0,
+                        })
+                    })
+                    .collect::<async_graphql::Result<_>>()?,
+            ),
+            (Some(_), None) => {
+                return Err(validation(
+                    "a line-based credit note credits each line at its own rates; tax is for amount-only notes",
+                )
+                .into())
+            }
+            (None, Some(amount)) => CreditRequest::Amount {
+                amount: amount.into_domain()?,
+                tax: self.tax.map(|tax| TaxSelector {
+                    code: tax.code,
+                    percent: tax.percent.0,
+                    category: tax.category.map(Into::into),
+                }),
+            },
+            _ => {
+                return Err(
+                    validation("a credit note needs exactly one of lines and amount").into(),
+                )
+            }
+        };
         Ok(IssueCreditNote {
-            amount: self.amount.into_domain()?,
+            credit,
             issue_date: self.issue_date.map(|d| d.0),
             reason: self.reason,
         })

@@ -5,8 +5,8 @@
 use async_graphql::{ComplexObject, Context, Enum, InputObject, Object, SimpleObject, ID};
 use folio_commands::{Action, AddInvoiceLine, IssueInvoice, VoidInvoice};
 use folio_projections::invoicing::queries::{
-    self, CreditNoteRow, InvoiceFilter as RowFilter, InvoiceLineRow, InvoiceOrder, InvoiceRow,
-    PaymentRow,
+    self, CreditNoteLineRow, CreditNoteRow, InvoiceFilter as RowFilter, InvoiceLineRow,
+    InvoiceOrder, InvoiceRow, PaymentRow,
 };
 use uuid::Uuid;
 
@@ -61,8 +61,11 @@ pub struct Invoice {
     pub amount_paid: Decimal,
     /// Sum of the credit notes.
     pub amount_credited: Decimal,
-    /// Still owed (total - paid - credited); null while a draft.
+    /// Still owed (total - paid - credited, when positive); null while a draft.
     pub amount_due: Option<Decimal>,
+    /// Held for the customer: paid or credited beyond the total (an
+    /// overpayment, a credit note after payment), until refunded.
+    pub customer_credit: Decimal,
     /// Aggregate version: pass as `expectedVersion` to change it only if nobody
     /// else did meanwhile.
     pub version: i64,
@@ -88,6 +91,7 @@ impl From<InvoiceRow> for Invoice {
             amount_paid: row.amount_paid.into(),
             amount_credited: row.amount_credited.into(),
             amount_due: row.amount_due.map(Decimal),
+            customer_credit: row.customer_credit.into(),
             version: row.version,
         }
     }
@@ -175,8 +179,20 @@ impl Payment {
     }
 }
 
+/// How a credit note says what it takes back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, serde::Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum CreditNoteKind {
+    /// Quantities of invoice lines, each at its own tax rates (see `lines`).
+    Lines,
+    /// A gross amount off the lines of one tax rate (or, for notes issued
+    /// before rate-named credit, spread over every rate).
+    Amount,
+}
+
 /// A credit note issued against an invoice.
 #[derive(Debug, Clone, SimpleObject)]
+#[graphql(complex)]
 pub struct CreditNote {
     /// Opaque global id (for `node(id:)`).
     pub id: ID,
@@ -190,8 +206,53 @@ pub struct CreditNote {
     pub issue_date: Date,
     /// Why it was issued.
     pub reason: String,
+    /// The kind label as stored (read through `kind`).
+    #[graphql(skip)]
+    pub stored_kind: String,
+    /// Net amount credited.
+    pub net_total: Decimal,
+    /// Tax credited (withholdings negative).
+    pub tax_total: Decimal,
     /// Gross amount credited, in the invoice's currency.
     pub total: Decimal,
+}
+
+/// An invoice line taken back by a credit note.
+#[derive(Debug, Clone, SimpleObject)]
+pub struct CreditNoteLine {
+    /// The invoice line's UUID (`lineId` of the invoice's lines).
+    pub line_id: Uuid,
+    /// Units credited.
+    pub quantity: Decimal,
+    /// Net amount credited.
+    pub net_amount: Decimal,
+    /// The line's share of the credited tax.
+    pub tax_amount: Decimal,
+}
+
+impl From<CreditNoteLineRow> for CreditNoteLine {
+    fn from(row: CreditNoteLineRow) -> Self {
+        CreditNoteLine {
+            line_id: row.line_id,
+            quantity: row.quantity.into(),
+            net_amount: row.net_amount.into(),
+            tax_amount: row.tax_amount.into(),
+        }
+    }
+}
+
+#[ComplexObject]
+impl CreditNote {
+    /// Whether it credits lines or an amount.
+    async fn kind(&self) -> async_graphql::Result<CreditNoteKind> {
+        from_stored(&self.stored_kind)
+    }
+
+    /// The invoice lines it takes back, in invoice order; empty for an
+    /// amount-only note.
+    async fn lines(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<CreditNoteLine>> {
+        children::<CreditNoteLineRow, CreditNoteLine>(ctx, self.credit_note_id).await
+    }
 }
 
 impl From<CreditNoteRow> for CreditNote {
@@ -203,6 +264,9 @@ impl From<CreditNoteRow> for CreditNote {
             number: row.number,
             issue_date: row.issue_date.into(),
             reason: row.reason,
+            stored_kind: row.kind,
+            net_total: row.net_total.into(),
+            tax_total: row.tax_total.into(),
             total: row.total.into(),
         }
     }
@@ -537,7 +601,8 @@ impl InvoiceMutation {
         )]
         expected_version: Option<i64>,
         #[graphql(desc = "The invoice's UUID (`invoiceId`).")] invoice_id: ID,
-        #[graphql(desc = "The issue date; today (UTC) if not given.")] issue_date: Option<Date>,
+        #[graphql(desc = "The issue date; today in the tenant's timezone if not given.")]
+        issue_date: Option<Date>,
     ) -> async_graphql::Result<CommandResult> {
         let id = uuid_arg(&invoice_id, "invoiceId")?;
         let input = IssueInvoice {

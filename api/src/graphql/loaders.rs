@@ -1,5 +1,5 @@
 //! Batched loads of rows that belong to a parent (an invoice's lines, payments and
-//! credit notes; a customer's balances): in a list of parents they are read for the
+//! credit notes; a credit note's lines; a customer's balances): in a list of parents they are read for the
 //! whole page in one query, not one query per parent.
 
 use std::collections::HashMap;
@@ -9,7 +9,7 @@ use async_graphql::dataloader::{DataLoader, Loader};
 use async_graphql::Context;
 use folio_domain::ids::TenantId;
 use folio_projections::invoicing::queries::{
-    self, BalanceRow, CreditNoteRow, InvoiceLineRow, PaymentRow,
+    self, BalanceRow, CreditNoteLineRow, CreditNoteRow, InvoiceLineRow, PaymentRow,
 };
 use folio_projections::reading::tenant_reader;
 use futures_util::future::BoxFuture;
@@ -49,6 +49,11 @@ child!(InvoiceLineRow, invoice_id, queries::lines_of);
 child!(PaymentRow, invoice_id, queries::payments_of);
 child!(CreditNoteRow, invoice_id, queries::credit_notes_of);
 child!(BalanceRow, customer_id, queries::balances_of);
+child!(
+    CreditNoteLineRow,
+    credit_note_id,
+    queries::credit_note_lines_of
+);
 
 /// Loads [`Child`] rows of many parents at once, inside one request's tenant.
 #[derive(Debug)]

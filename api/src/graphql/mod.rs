@@ -37,7 +37,7 @@ use async_graphql::extensions::apollo_persisted_queries::{
 use async_graphql::{MergedObject, Schema};
 use folio_commands::Caller;
 use folio_projections::invoicing::queries::{
-    BalanceRow, CreditNoteRow, InvoiceLineRow, PaymentRow,
+    BalanceRow, CreditNoteLineRow, CreditNoteRow, InvoiceLineRow, PaymentRow,
 };
 use folio_projections::FeedEvent;
 use tokio::sync::broadcast;
@@ -115,6 +115,7 @@ pub fn request_data(caller: Caller, services: &Services, limits: Limits) -> asyn
     data.insert(loaders::loader::<PaymentRow>(pool, tenant));
     data.insert(loaders::loader::<CreditNoteRow>(pool, tenant));
     data.insert(loaders::loader::<BalanceRow>(pool, tenant));
+    data.insert(loaders::loader::<CreditNoteLineRow>(pool, tenant));
     data.insert(RequestContext::new(caller, services, limits));
     data
 }

@@ -63,6 +63,9 @@ pub struct AgingLine {
     pub days_over_90: Decimal,
     /// All buckets together.
     pub total_due: Decimal,
+    /// Held for the customer on that date (overpayments, credit notes beyond
+    /// what was due), in no bucket.
+    pub credit_amount: Decimal,
 }
 
 impl From<AgingRow> for AgingLine {
@@ -77,6 +80,7 @@ impl From<AgingRow> for AgingLine {
             days_61_90: r.days_61_90.into(),
             days_over_90: r.days_over_90.into(),
             total_due: r.total_due.into(),
+            credit_amount: r.credit_amount.into(),
         }
     }
 }

@@ -79,6 +79,9 @@ pub struct TenantSettings {
     /// The tax jurisdiction: it decides the rounding invoices must follow and
     /// whether and how an issued invoice may be voided.
     pub jurisdiction: Jurisdiction,
+    /// The IANA timezone the tenant's "today" is taken in (default dates, due
+    /// dates, payment status and aging); `UTC` until set.
+    pub timezone: String,
     /// Invoicing: rounding and number series.
     pub invoicing: InvoicingSettings,
     /// Expenses: approvals, limits, receipts.
@@ -87,10 +90,12 @@ pub struct TenantSettings {
 
 impl From<DomainSettings> for TenantSettings {
     fn from(settings: DomainSettings) -> Self {
+        let timezone = settings.zone().name().to_owned();
         let invoicing = settings.invoicing;
         let expenses = settings.expenses;
         TenantSettings {
             jurisdiction: settings.jurisdiction.into(),
+            timezone,
             invoicing: InvoicingSettings {
                 rounding_mode: invoicing.rounding.mode.into(),
                 rounding_scope: invoicing.rounding.scope.into(),
@@ -185,6 +190,25 @@ impl SettingsMutation {
         let jurisdiction = jurisdiction.into();
         command!(ctx, idempotency_key, expected_version, |use_cases, c| {
             use_cases.configure_jurisdiction(&c, jurisdiction)
+        })
+    }
+
+    /// Sets the timezone the tenant's "today" is taken in: the default date of
+    /// documents and payments, and what is overdue.
+    async fn configure_timezone(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "1-200 characters; a retry with the same key returns the first outcome.")]
+        idempotency_key: String,
+        #[graphql(
+            desc = "The version the caller last read: refused with CONFLICT if the aggregate changed since. Omit to apply on top of any change."
+        )]
+        expected_version: Option<i64>,
+        #[graphql(desc = "An IANA timezone name, e.g. `Europe/Berlin` or `America/Mexico_City`.")]
+        timezone: String,
+    ) -> async_graphql::Result<CommandResult> {
+        command!(ctx, idempotency_key, expected_version, |use_cases, c| {
+            use_cases.configure_timezone(&c, timezone.clone())
         })
     }
 

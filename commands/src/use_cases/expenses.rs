@@ -39,8 +39,9 @@ impl UseCases {
         input: SubmitExpense,
     ) -> Result<CommandOutcome, CommandError<ExpenseError>> {
         ctx.caller.require(Action::ClaimExpenses)?;
-        let policy: ExpensePolicy = self.settings(ctx.tenant_id()).await?.expenses;
-        let today = self.runner.clock().today();
+        let settings = self.settings(ctx.tenant_id()).await?;
+        let today = settings.today(self.runner.clock().now());
+        let policy: ExpensePolicy = settings.expenses;
         let expense_id = input.expense_id.unwrap_or(ExpenseId(derived_id(
             ctx.tenant_id(),
             "expense",
@@ -175,8 +176,9 @@ impl UseCases {
         details: ExpenseDetails,
     ) -> Result<CommandOutcome, CommandError<ExpenseError>> {
         ctx.caller.require(Action::ClaimExpenses)?;
-        let policy = self.settings(ctx.tenant_id()).await?.expenses;
-        let today = self.runner.clock().today();
+        let settings = self.settings(ctx.tenant_id()).await?;
+        let today = settings.today(self.runner.clock().now());
+        let policy = settings.expenses;
         run!(
             self,
             self.stores.expenses.as_ref(),
@@ -203,7 +205,10 @@ impl UseCases {
         reimbursed_on: Option<NaiveDate>,
     ) -> Result<CommandOutcome, CommandError<ExpenseError>> {
         ctx.caller.require(Action::ReimburseExpenses)?;
-        let reimbursed_on = reimbursed_on.unwrap_or_else(|| self.runner.clock().today());
+        let reimbursed_on = match reimbursed_on {
+            Some(date) => date,
+            None => self.today(ctx.tenant_id()).await?,
+        };
         run!(
             self,
             self.stores.expenses.as_ref(),

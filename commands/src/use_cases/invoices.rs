@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use folio_domain::customer::{Customer, CustomerStanding};
 use folio_domain::ids::{CreditNoteId, CustomerId, InvoiceId, LineId, PaymentId, RefundId};
 use folio_domain::invoice::{
-    DocumentStatus, DueTerms, Invoice, InvoiceCommand, InvoiceError, PaymentMethod,
+    CreditRequest, DocumentStatus, DueTerms, Invoice, InvoiceCommand, InvoiceError, PaymentMethod,
     ReplacementInvoice, SatCancellation, SatCancellationReason,
 };
 use folio_domain::money::{Currency, Money};
@@ -101,8 +101,9 @@ pub struct RefundPayment {
 /// Issue a credit note against an invoice.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct IssueCreditNote {
-    /// Gross amount credited.
-    pub amount: Money,
+    /// What is credited: quantities of issued lines, or a gross amount off one
+    /// tax rate's lines. On a paid invoice the credit becomes the customer's.
+    pub credit: CreditRequest,
     /// Issue date; today when absent.
     pub issue_date: Option<NaiveDate>,
     /// Why, in words kept with the record and shown in the history.
@@ -269,8 +270,8 @@ impl UseCases {
     ) -> Result<CommandOutcome, CommandError<InvoiceError>> {
         ctx.caller.require(Action::ManageInvoices)?;
         let settings = self.settings(ctx.tenant_id()).await?;
+        let today = settings.today(self.runner.clock().now());
         let (policy, jurisdiction) = (settings.invoicing, settings.jurisdiction);
-        let today = self.runner.clock().today();
         let issue_date = input.issue_date.unwrap_or(today);
         // The customer may have been archived since the draft was created.
         let draft: Invoice =
@@ -359,9 +360,10 @@ impl UseCases {
             "payment",
             &ctx.idempotency_key,
         )));
-        let received_on = input
-            .received_on
-            .unwrap_or_else(|| self.runner.clock().today());
+        let received_on = match input.received_on {
+            Some(date) => date,
+            None => self.today(ctx.tenant_id()).await?,
+        };
         let outcome = run!(
             self,
             self.stores.invoices.as_ref(),
@@ -390,9 +392,10 @@ impl UseCases {
     ) -> Result<(CommandOutcome, RefundId), CommandError<InvoiceError>> {
         ctx.caller.require(Action::ManagePayments)?;
         let refund_id = RefundId(derived_id(ctx.tenant_id(), "refund", &ctx.idempotency_key));
-        let refunded_on = input
-            .refunded_on
-            .unwrap_or_else(|| self.runner.clock().today());
+        let refunded_on = match input.refunded_on {
+            Some(date) => date,
+            None => self.today(ctx.tenant_id()).await?,
+        };
         let outcome = run!(
             self,
             self.stores.invoices.as_ref(),
@@ -420,13 +423,14 @@ impl UseCases {
         input: IssueCreditNote,
     ) -> Result<(CommandOutcome, CreditNoteId), CommandError<InvoiceError>> {
         ctx.caller.require(Action::ManageInvoices)?;
-        let policy = self.settings(ctx.tenant_id()).await?.invoicing;
+        let settings = self.settings(ctx.tenant_id()).await?;
+        let today = settings.today(self.runner.clock().now());
+        let policy = settings.invoicing;
         let credit_note_id = CreditNoteId(derived_id(
             ctx.tenant_id(),
             "credit-note",
             &ctx.idempotency_key,
         ));
-        let today = self.runner.clock().today();
         let issue_date = input.issue_date.unwrap_or(today);
         let series = policy.credit_note_series.clone();
         let outcome = run!(
@@ -440,7 +444,7 @@ impl UseCases {
             |n| InvoiceCommand::IssueCreditNote {
                 credit_note_id,
                 number: reserved(&series, n),
-                amount: input.amount,
+                request: input.credit.clone(),
                 issue_date,
                 dating: dating(today, n),
                 reason: input.reason.clone(),
@@ -458,7 +462,11 @@ impl UseCases {
         input: VoidInvoice,
     ) -> Result<CommandOutcome, CommandError<InvoiceError>> {
         ctx.caller.require(Action::ManageInvoices)?;
-        let jurisdiction = self.settings(ctx.tenant_id()).await?.jurisdiction;
+        let settings = self.settings(ctx.tenant_id()).await?;
+        let (jurisdiction, voided_on) = (
+            settings.jurisdiction,
+            settings.today(self.runner.clock().now()),
+        );
         let sat = match &input.sat_cancellation {
             None => None,
             Some(request) => Some(SatCancellation {
@@ -469,7 +477,6 @@ impl UseCases {
                 },
             }),
         };
-        let voided_on = self.runner.clock().today();
         run!(
             self,
             self.stores.invoices.as_ref(),

@@ -21,12 +21,16 @@ pub use directory::*;
 pub use expenses::*;
 pub use invoices::*;
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
 use chrono::NaiveDate;
+use chrono_tz::Tz;
 use folio_domain::document_number::{DocumentNumber, NumberDating};
 use folio_domain::ids::TenantId;
 use folio_domain::settings::TenantSettings;
 use folio_domain::Decide;
-use std::sync::Arc;
 
 use uuid::Uuid;
 
@@ -41,6 +45,46 @@ pub struct UseCases {
     stores: EventStores,
     runner: CommandRunner,
     directory: Arc<dyn DirectoryLookup>,
+    zones: Arc<TenantZones>,
+}
+
+/// How long a tenant's timezone is trusted before its settings are read again.
+const ZONE_TTL: Duration = Duration::from_secs(60);
+
+/// Tenants' timezones, each kept for [`ZONE_TTL`]: a payment's default date
+/// needs the tenant's "today" on the hot path, and a timezone changes about
+/// never. A change made through this process applies at once; other processes
+/// apply it within the TTL.
+#[derive(Debug, Default)]
+struct TenantZones(Mutex<HashMap<TenantId, (Tz, Instant)>>);
+
+impl TenantZones {
+    fn get(&self, tenant: TenantId) -> Option<Tz> {
+        let zones = self
+            .0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        zones
+            .get(&tenant)
+            .filter(|(_, read_at)| read_at.elapsed() < ZONE_TTL)
+            .map(|(zone, _)| *zone)
+    }
+
+    fn put(&self, tenant: TenantId, zone: Tz) {
+        let mut zones = self
+            .0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        zones.insert(tenant, (zone, Instant::now()));
+    }
+
+    fn forget(&self, tenant: TenantId) {
+        let mut zones = self
+            .0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        zones.remove(&tenant);
+    }
 }
 
 /// A deterministic id for something created by the request with this key.
@@ -119,6 +163,7 @@ impl UseCases {
             stores,
             runner,
             directory,
+            zones: Arc::default(),
         }
     }
 
@@ -132,6 +177,21 @@ impl UseCases {
         &self,
         tenant_id: TenantId,
     ) -> Result<TenantSettings, CommandError<E>> {
-        current(self.stores.settings.as_ref(), &tenant_id.to_string()).await
+        let settings: TenantSettings =
+            current(self.stores.settings.as_ref(), &tenant_id.to_string()).await?;
+        self.zones.put(tenant_id, settings.zone());
+        Ok(settings)
+    }
+
+    /// Today's date in the tenant's timezone.
+    async fn today<E: std::error::Error>(
+        &self,
+        tenant_id: TenantId,
+    ) -> Result<NaiveDate, CommandError<E>> {
+        let zone = match self.zones.get(tenant_id) {
+            Some(zone) => zone,
+            None => self.settings(tenant_id).await?.zone(),
+        };
+        Ok(self.runner.clock().now().with_timezone(&zone).date_naive())
     }
 }

@@ -1,5 +1,5 @@
-//! Tenant settings: the jurisdiction, the invoicing policy (rounding, number series) and the expense
-//! policy (limits, approval thresholds).
+//! Tenant settings: the jurisdiction, the timezone, the invoicing policy (rounding, number
+//! series) and the expense policy (limits, approval thresholds).
 
 use folio_domain::expense::ExpensePolicy;
 use folio_domain::settings::{
@@ -68,6 +68,30 @@ impl UseCases {
                 jurisdiction,
             }
         )
+    }
+
+    /// Sets the timezone the tenant's "today" is taken in (an IANA name).
+    pub async fn configure_timezone(
+        &self,
+        ctx: &CommandContext,
+        timezone: String,
+    ) -> Result<CommandOutcome, CommandError<SettingsError>> {
+        ctx.caller.require(Action::ConfigureTenant)?;
+        let outcome = run!(
+            self,
+            self.stores.settings.as_ref(),
+            ctx,
+            "ConfigureTimezone",
+            ctx.tenant_id(),
+            &timezone,
+            None,
+            |_| SettingsCommand::ConfigureTimezone {
+                tenant_id: ctx.tenant_id(),
+                timezone: timezone.clone(),
+            }
+        );
+        self.zones.forget(ctx.tenant_id());
+        outcome
     }
 
     /// Sets the tenant's expense policy.

@@ -5,6 +5,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::credit::CreditRequest;
 use super::events::{DueTerms, PaymentMethod, SatCancellationReason};
 use super::DocumentStatus;
 use crate::customer::CustomerStanding;
@@ -111,7 +112,8 @@ pub enum InvoiceCommand {
     RecordPayment {
         /// The payment's id.
         payment_id: PaymentId,
-        /// Amount received, in the invoice currency.
+        /// Amount received, in the invoice currency; beyond what is due, it
+        /// becomes the customer's credit.
         amount: Money,
         /// Value date.
         received_on: NaiveDate,
@@ -139,8 +141,10 @@ pub enum InvoiceCommand {
         credit_note_id: CreditNoteId,
         /// Its number in the credit-note series.
         number: DocumentNumber,
-        /// Gross amount credited (at most the amount due).
-        amount: Money,
+        /// What is credited: quantities of lines, or an amount off one tax
+        /// rate's lines. Beyond what is still due, it becomes the customer's
+        /// credit.
+        request: CreditRequest,
         /// Issue date.
         issue_date: NaiveDate,
         /// What the issue date is checked against (today, the previous number).

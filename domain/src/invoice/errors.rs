@@ -1,6 +1,7 @@
 //! Why an invoice command was refused: one variant per rule, each with a stable code.
 
 use chrono::NaiveDate;
+use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::DocumentStatus;
@@ -138,14 +139,6 @@ pub enum InvoiceError {
     /// Amounts must be positive.
     #[error("the amount must be greater than zero, got {0}")]
     AmountNotPositive(Money),
-    /// The payment exceeds what is due.
-    #[error("payment of {offered} exceeds the amount due of {due}")]
-    OverPayment {
-        /// What is due.
-        due: Money,
-        /// What was offered.
-        offered: Money,
-    },
     /// The payment id is already recorded.
     #[error("payment {0} is already recorded")]
     DuplicatePayment(PaymentId),
@@ -163,13 +156,84 @@ pub enum InvoiceError {
         /// What was asked.
         offered: Money,
     },
-    /// The credit note exceeds what is left to pay.
+    /// The credit note exceeds what the invoice (or the named rate's lines)
+    /// still asks for.
     #[error("credit note of {offered} exceeds the creditable {creditable}")]
     OverCredit {
-        /// What can still be credited (the amount due).
+        /// What can still be credited: the invoice total, or the named rate's
+        /// base and tax, less earlier credit notes.
         creditable: Money,
         /// What was asked.
         offered: Money,
+    },
+    /// A line-based credit note names no line.
+    #[error("a line-based credit note names at least one line")]
+    CreditLinesRequired,
+    /// The same line is named twice in one credit note.
+    #[error("line {0} is named twice in the credit note")]
+    CreditLineRepeated(LineId),
+    /// A credited quantity is not positive or has more than 6 decimals.
+    #[error(
+        "line {line_id}: credited quantity {quantity} must be above 0 with at most 6 decimals"
+    )]
+    InvalidCreditQuantity {
+        /// The line.
+        line_id: LineId,
+        /// The refused quantity.
+        quantity: Decimal,
+    },
+    /// A deduction line (negative quantity) is not credited: crediting it
+    /// would raise what is owed.
+    #[error("line {0} is a deduction; a credit note takes back sold lines only")]
+    CreditOfDeduction(LineId),
+    /// More units credited than the line has left.
+    #[error("line {line_id}: {offered} units credited, but only {creditable} are left to credit")]
+    OverCreditLine {
+        /// The line.
+        line_id: LineId,
+        /// Units issued less units credited before.
+        creditable: Decimal,
+        /// Units asked.
+        offered: Decimal,
+    },
+    /// The credited lines take more of a rate's base than earlier credit notes
+    /// and deductions left.
+    #[error("the credit note takes more of {tax}'s base than the {creditable} left to credit")]
+    OverCreditTax {
+        /// The rate.
+        tax: String,
+        /// Base left to credit.
+        creditable: Money,
+    },
+    /// The credit takes more of the untaxed lines than is left of them.
+    #[error(
+        "the credit note takes more of the untaxed lines than the {creditable} left to credit"
+    )]
+    OverCreditUntaxed {
+        /// Untaxed net left to credit.
+        creditable: Money,
+    },
+    /// An amount-only credit note on a taxed invoice names the rate it reduces.
+    #[error("an amount-only credit note names the tax rate it reduces (the invoice has no untaxed lines)")]
+    CreditTaxRequired,
+    /// The named rate is not a VAT of this invoice.
+    #[error("the invoice has no {tax} to credit")]
+    CreditTaxNotOnInvoice {
+        /// The rate named.
+        tax: String,
+    },
+    /// Two of the invoice's taxes match the name: the category tells them apart.
+    #[error("the invoice has {tax} under two VAT categories; name the category")]
+    CreditTaxAmbiguous {
+        /// The rate named.
+        tax: String,
+    },
+    /// The named rate's lines also carry another tax (a withholding): only a
+    /// line-based note credits both right.
+    #[error("lines with {tax} carry another tax too; credit them by line")]
+    AmountCreditNeedsLines {
+        /// The rate named.
+        tax: String,
     },
     /// The credit note id is already used.
     #[error("credit note {0} already exists")]
@@ -263,9 +327,19 @@ impl Coded for InvoiceError {
             | E::CurrencyMismatch { .. }
             | E::Money(_)
             | E::AmountNotPositive(_)
-            | E::OverPayment { .. }
             | E::OverRefund { .. }
             | E::OverCredit { .. }
+            | E::CreditLinesRequired
+            | E::CreditLineRepeated(_)
+            | E::InvalidCreditQuantity { .. }
+            | E::CreditOfDeduction(_)
+            | E::OverCreditLine { .. }
+            | E::OverCreditTax { .. }
+            | E::OverCreditUntaxed { .. }
+            | E::CreditTaxRequired
+            | E::CreditTaxNotOnInvoice { .. }
+            | E::CreditTaxAmbiguous { .. }
+            | E::AmountCreditNeedsLines { .. }
             | E::ReasonRequired
             | E::RecipientRequired
             | E::TooManyRecipients { .. }

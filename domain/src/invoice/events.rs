@@ -6,6 +6,7 @@ use rust_decimal::Decimal;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use super::credit::CreditedLine;
 use crate::aggregate::domain_event;
 use crate::document_number::DocumentNumber;
 use crate::ids::{CreditNoteId, CustomerId, InvoiceId, LineId, PaymentId, RefundId, TenantId};
@@ -173,6 +174,10 @@ pub enum InvoiceEvent {
         reference: Option<String>,
         /// What is still owed after this payment.
         amount_due_after: Decimal,
+        /// What the invoice holds for the customer after this payment: the
+        /// part paid beyond what was due (absent when none).
+        #[serde(default, skip_serializing_if = "Decimal::is_zero")]
+        credit_after: Decimal,
     },
     /// (Part of) a payment was given back.
     PaymentRefunded {
@@ -188,6 +193,10 @@ pub enum InvoiceEvent {
         reason: String,
         /// What is owed after the refund.
         amount_due_after: Decimal,
+        /// What the invoice still holds for the customer after the refund
+        /// (absent when none).
+        #[serde(default, skip_serializing_if = "Decimal::is_zero")]
+        credit_after: Decimal,
     },
     /// A credit note reduced what is owed.
     CreditNoteIssued {
@@ -199,10 +208,21 @@ pub enum InvoiceEvent {
         issue_date: NaiveDate,
         /// Why, in words kept with the record and shown in the history.
         reason: String,
-        /// The credited amounts, split by tax rate (positive numbers).
+        /// The credited amounts per tax rate (positive numbers). Notes issued
+        /// before line-based and rate-named credit spread the amount over every
+        /// rate in proportion.
         totals: DocumentTotals,
+        /// The invoice lines credited, for a line-based note (absent for an
+        /// amount-only note).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        lines: Vec<CreditedLine>,
         /// What is owed after the credit.
         amount_due_after: Decimal,
+        /// What the invoice holds for the customer after the credit: the part
+        /// credited beyond what was still due, on an invoice already paid
+        /// (absent when none).
+        #[serde(default, skip_serializing_if = "Decimal::is_zero")]
+        credit_after: Decimal,
     },
     /// The invoice was cancelled.
     InvoiceVoided {

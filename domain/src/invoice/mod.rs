@@ -13,6 +13,7 @@
 //! while nothing is paid or credited.
 
 mod commands;
+mod credit;
 mod errors;
 mod events;
 #[cfg(test)]
@@ -23,6 +24,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 pub use commands::{InvoiceCommand, ReplacementInvoice, SatCancellation};
+pub use credit::{CreditRequest, Credited, CreditedLine, LineCredit, TaxSelector};
 pub use errors::InvoiceError;
 pub use events::{DueTerms, InvoiceEvent, IssuedLine, PaymentMethod, SatCancellationReason};
 
@@ -31,9 +33,7 @@ use crate::customer::CustomerStanding;
 use crate::document_number::{validate_series, DocumentNumber};
 use crate::ids::{CreditNoteId, CustomerId, InvoiceId, LineId, PaymentId, RefundId, TenantId};
 use crate::money::{Currency, Money};
-use crate::pricing::{
-    price_document, split_credit, validate_line, DocumentTotals, LineItem, RoundingPolicy,
-};
+use crate::pricing::{price_document, validate_line, DocumentTotals, LineItem, RoundingPolicy};
 use crate::settings::Jurisdiction;
 use crate::tax::VatCategory;
 
@@ -137,6 +137,12 @@ pub struct Invoice {
     pub refund_ids: Vec<RefundId>,
     /// Credit notes issued against this invoice, with their totals.
     pub credit_notes: Vec<(CreditNoteId, Decimal)>,
+    /// The net amount of each issued line, in line order.
+    #[serde(default)]
+    pub issued_nets: Vec<Decimal>,
+    /// What credit notes took back, per line, per rate and off untaxed lines.
+    #[serde(default)]
+    pub credited: Credited,
 }
 
 impl Invoice {
@@ -168,9 +174,22 @@ impl Invoice {
         self.credit_notes.iter().map(|(_, total)| *total).sum()
     }
 
-    /// What the customer still owes: total − credited − paid (never negative).
-    pub fn amount_due(&self) -> Decimal {
+    /// Total − credited − paid: positive while the customer owes, negative when
+    /// the invoice holds credit for the customer (paid beyond what was due, or
+    /// credited after it was paid).
+    pub fn balance(&self) -> Decimal {
         self.totals.total - self.amount_credited() - self.amount_paid()
+    }
+
+    /// What the customer still owes (never negative).
+    pub fn amount_due(&self) -> Decimal {
+        due_part(self.balance())
+    }
+
+    /// What the invoice holds for the customer: paid or credited beyond its
+    /// total, until refunded (never negative).
+    pub fn customer_credit(&self) -> Decimal {
+        credit_part(self.balance())
     }
 
     fn money(&self, amount: Decimal) -> Result<Money, InvoiceError> {
@@ -385,6 +404,25 @@ impl Invoice {
     }
 }
 
+/// The part of a balance the customer owes (zero when settled or in credit).
+fn due_part(balance: Decimal) -> Decimal {
+    if balance > Decimal::ZERO {
+        balance
+    } else {
+        Decimal::ZERO
+    }
+}
+
+/// The part of a balance held for the customer (zero unless paid or credited
+/// beyond the total).
+fn credit_part(balance: Decimal) -> Decimal {
+    if balance < Decimal::ZERO {
+        -balance
+    } else {
+        Decimal::ZERO
+    }
+}
+
 /// Refuses to invoice a customer that is archived or not in the tenant.
 fn invoiceable(customer_id: CustomerId, standing: CustomerStanding) -> Result<(), InvoiceError> {
     match standing {
@@ -540,21 +578,16 @@ impl Decide for Invoice {
                     return Err(InvoiceError::DuplicatePayment(payment_id));
                 }
                 let amount = self.check_money(amount)?;
-                let due = self.amount_due();
-                if amount.amount > due {
-                    return Err(InvoiceError::OverPayment {
-                        due: self.money(due)?,
-                        offered: amount,
-                    });
-                }
                 let reference = check_optional_text(reference)?;
+                let balance_after = self.balance() - amount.amount;
                 Ok(vec![E::PaymentRecorded {
                     payment_id,
                     amount,
                     received_on,
                     method,
                     reference,
-                    amount_due_after: due - amount.amount,
+                    amount_due_after: due_part(balance_after),
+                    credit_after: credit_part(balance_after),
                 }])
             }
             C::RefundPayment {
@@ -590,19 +623,21 @@ impl Decide for Invoice {
                     });
                 }
                 let reason = require_reason(&reason)?;
+                let balance_after = self.balance() + amount.amount;
                 Ok(vec![E::PaymentRefunded {
                     refund_id,
                     payment_id,
                     amount,
                     refunded_on,
                     reason,
-                    amount_due_after: self.amount_due() + amount.amount,
+                    amount_due_after: due_part(balance_after),
+                    credit_after: credit_part(balance_after),
                 }])
             }
             C::IssueCreditNote {
                 credit_note_id,
                 number,
-                amount,
+                request,
                 issue_date,
                 dating,
                 reason,
@@ -618,25 +653,18 @@ impl Decide for Invoice {
                 {
                     return Err(InvoiceError::DuplicateCreditNote(credit_note_id));
                 }
-                let amount = self.check_money(amount)?;
-                let creditable = self.amount_due();
-                if amount.amount > creditable {
-                    return Err(InvoiceError::OverCredit {
-                        creditable: self.money(creditable)?,
-                        offered: amount,
-                    });
-                }
+                let amounts = self.price_credit(&request)?;
                 let reason = require_reason(&reason)?;
-                let rounding = self.rounding.unwrap_or_default();
-                let totals =
-                    split_credit(amount.amount, &self.totals, amount.currency, rounding.mode);
+                let balance_after = self.balance() - amounts.totals.total;
                 Ok(vec![E::CreditNoteIssued {
                     credit_note_id,
                     number,
                     issue_date,
                     reason,
-                    totals,
-                    amount_due_after: creditable - amount.amount,
+                    totals: amounts.totals,
+                    lines: amounts.lines,
+                    amount_due_after: due_part(balance_after),
+                    credit_after: credit_part(balance_after),
                 }])
             }
             C::Void {
@@ -713,10 +741,11 @@ impl Invoice {
                 issue_date,
                 due_date,
                 rounding,
+                lines,
                 totals,
-                ..
             } => {
                 self.status = DocumentStatus::Issued;
+                self.issued_nets = lines.iter().map(|l| l.priced.net_amount).collect();
                 self.number = Some(number);
                 self.issue_date = Some(issue_date);
                 self.due_date = Some(due_date);
@@ -753,8 +782,13 @@ impl Invoice {
             E::CreditNoteIssued {
                 credit_note_id,
                 totals,
+                lines,
                 ..
-            } => self.credit_notes.push((credit_note_id, totals.total)),
+            } => {
+                self.credit_notes.push((credit_note_id, totals.total));
+                let note = credit::CreditNoteAmounts { totals, lines };
+                self.credited.add(&self.lines, &note);
+            }
             E::InvoiceVoided { .. } | E::InvoiceCancelled { .. } => {
                 self.status = DocumentStatus::Void
             }

@@ -1,12 +1,14 @@
 //! The `directory` projector: tenants created with a directory and their users,
-//! which every request is checked against. Tables: `tables.sql` beside this file;
-//! reads: [`queries`].
+//! which every request is checked against, and each tenant's timezone, which every
+//! read takes its "today" in. Tables: `tables.sql` beside this file; reads:
+//! [`queries`].
 
 pub mod queries;
 
 use async_trait::async_trait;
 use cqrs_es::Aggregate;
 use folio_domain::directory::{Role, Tenant, TenantEvent, User, UserEvent};
+use folio_domain::settings::{SettingsEvent, TenantSettings};
 use sqlx::PgConnection;
 
 use crate::event_values::{aggregate_uuid, label, require_row};
@@ -24,7 +26,8 @@ impl Projector for DirectoryProjector {
     }
 
     fn version(&self) -> u32 {
-        1
+        // 2: tenant_timezones.
+        2
     }
 
     fn schema_sql(&self) -> &'static str {
@@ -32,7 +35,7 @@ impl Projector for DirectoryProjector {
     }
 
     fn aggregate_types(&self) -> &'static [&'static str] {
-        &[Tenant::TYPE, User::TYPE]
+        &[Tenant::TYPE, User::TYPE, TenantSettings::TYPE]
     }
 
     async fn project(
@@ -42,6 +45,8 @@ impl Projector for DirectoryProjector {
     ) -> Result<(), ProjectionError> {
         if event.aggregate_type == Tenant::TYPE {
             project_tenant(conn, event, decode(event)?).await
+        } else if event.aggregate_type == TenantSettings::TYPE {
+            project_settings(conn, event, decode(event)?).await
         } else {
             project_user(conn, event, decode(event)?).await
         }
@@ -85,6 +90,31 @@ async fn project_tenant(
         }
     };
     require_row(result, event)
+}
+
+/// Files a tenant's timezone; the other settings are the write side's alone.
+async fn project_settings(
+    conn: &mut PgConnection,
+    event: &FeedEvent,
+    payload: SettingsEvent,
+) -> Result<(), ProjectionError> {
+    let SettingsEvent::TimezoneConfigured { timezone, .. } = payload else {
+        return Ok(());
+    };
+    sqlx::query(
+        "INSERT INTO tenant_timezones (tenant_id, timezone, updated_at, version)
+         VALUES ($1, $2, $3, $4)
+         ON CONFLICT (tenant_id) DO UPDATE
+         SET timezone = excluded.timezone, updated_at = excluded.updated_at,
+             version = excluded.version",
+    )
+    .bind(event.tenant_id)
+    .bind(timezone)
+    .bind(event.recorded_at)
+    .bind(event.sequence)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
 }
 
 fn role_labels(roles: &[Role]) -> Vec<String> {

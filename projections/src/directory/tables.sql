@@ -1,5 +1,5 @@
--- Read models of the `directory` projector: tenants created with a directory and
--- their users. Runs with search_path set to the target schema (folio_read, or a
+-- Read models of the `directory` projector: tenants created with a directory,
+-- their users, and each tenant's timezone. Runs with search_path set to the target schema (folio_read, or a
 -- rebuild's staging schema), so names are unqualified. Documented for BI in
 -- schemas/read_models.md.
 
@@ -55,3 +55,17 @@ COMMENT ON COLUMN directory_users.deactivation_reason IS 'Why they were deactiva
 COMMENT ON COLUMN directory_users.created_at IS 'When they were invited or enrolled (event time).';
 COMMENT ON COLUMN directory_users.updated_at IS 'When their entry last changed (event time).';
 COMMENT ON COLUMN directory_users.version IS 'The User aggregate''s version.';
+
+CREATE TABLE tenant_timezones
+(
+    tenant_id  uuid        NOT NULL PRIMARY KEY,
+    timezone   text        NOT NULL,
+    updated_at timestamptz NOT NULL,
+    version    bigint      NOT NULL
+);
+
+COMMENT ON TABLE tenant_timezones IS 'The timezone each tenant''s "today" is taken in, for tenants that set one (others: UTC). The API sets it as the session TimeZone of every read, so current_date in overdue and aging follows the tenant; BI sessions should do the same (SET TIME ZONE).';
+COMMENT ON COLUMN tenant_timezones.tenant_id IS 'The tenant.';
+COMMENT ON COLUMN tenant_timezones.timezone IS 'IANA name, e.g. America/Mexico_City.';
+COMMENT ON COLUMN tenant_timezones.updated_at IS 'When it was set (event time).';
+COMMENT ON COLUMN tenant_timezones.version IS 'The TenantSettings aggregate''s version.';

@@ -37,7 +37,9 @@ impl Projector for InvoicingProjector {
         // 2: customers.personal_data_erased_at.
         // 3: ar_aging_as_of(date), the aging rule the view and the API share.
         // 4: invoices.sat_cancellation_reason and replaced_by (Mexican cancellations).
-        4
+        // 5: invoices.customer_credit, credit_notes.kind, credit_note_lines,
+        //    customer_ledger, credit in customer_balances and ar_aging_as_of.
+        5
     }
 
     fn schema_sql(&self) -> &'static str {
@@ -245,13 +247,23 @@ enum Settled {
     Credited(Decimal),
 }
 
-/// Adds a settlement to an invoice and stores the amount due the domain decided.
+/// What an invoice asks for and holds after a settlement, as the domain decided.
+#[derive(Debug, Clone, Copy)]
+struct Balance {
+    /// What the customer still owes.
+    amount_due: Decimal,
+    /// What the invoice holds for the customer.
+    credit: Decimal,
+}
+
+/// Adds a settlement to an invoice and stores the amount due and the customer's
+/// credit the domain decided.
 async fn settle(
     conn: &mut PgConnection,
     event: &FeedEvent,
     invoice: Uuid,
     settled: Settled,
-    amount_due_after: Decimal,
+    after: Balance,
 ) -> Result<(), ProjectionError> {
     let (paid, credited) = match settled {
         Settled::Paid(amount) => (amount, Decimal::ZERO),
@@ -259,14 +271,15 @@ async fn settle(
     };
     let result = sqlx::query(
         "UPDATE invoices SET amount_paid = amount_paid + $3,
-             amount_credited = amount_credited + $4, amount_due = $5
+             amount_credited = amount_credited + $4, amount_due = $5, customer_credit = $6
          WHERE tenant_id = $1 AND invoice_id = $2",
     )
     .bind(event.tenant_id)
     .bind(invoice)
     .bind(paid)
     .bind(credited)
-    .bind(amount_due_after)
+    .bind(after.amount_due)
+    .bind(after.credit)
     .execute(conn)
     .await?;
     require_row(result, event)
@@ -625,6 +638,7 @@ async fn project_invoice(
             method,
             reference,
             amount_due_after,
+            credit_after,
         } => {
             let result = sqlx::query(
                 "INSERT INTO payments (tenant_id, payment_id, invoice_id, customer_id, currency,
@@ -649,7 +663,10 @@ async fn project_invoice(
                 event,
                 invoice,
                 Settled::Paid(amount.amount),
-                amount_due_after,
+                Balance {
+                    amount_due: amount_due_after,
+                    credit: credit_after,
+                },
             )
             .await?;
         }
@@ -660,6 +677,7 @@ async fn project_invoice(
             refunded_on,
             reason,
             amount_due_after,
+            credit_after,
         } => {
             sqlx::query(
                 "INSERT INTO payment_refunds (tenant_id, refund_id, payment_id, invoice_id,
@@ -692,7 +710,10 @@ async fn project_invoice(
                 event,
                 invoice,
                 Settled::Paid(-amount.amount),
-                amount_due_after,
+                Balance {
+                    amount_due: amount_due_after,
+                    credit: credit_after,
+                },
             )
             .await?;
         }
@@ -702,14 +723,16 @@ async fn project_invoice(
             issue_date,
             reason,
             totals,
+            lines,
             amount_due_after,
+            credit_after,
         } => {
             let result = sqlx::query(
                 "INSERT INTO credit_notes (tenant_id, credit_note_id, invoice_id, customer_id,
                      number, number_series, number_sequence, issue_date, reason, currency,
-                     net_total, tax_total, total, recorded_at)
+                     kind, net_total, tax_total, total, recorded_at)
                  SELECT tenant_id, $3, invoice_id, customer_id, $4, $5, $6, $7, $8, currency,
-                        $9, $10, $11, $12
+                        $13, $9, $10, $11, $12
                  FROM invoices WHERE tenant_id = $1 AND invoice_id = $2",
             )
             .bind(tenant)
@@ -724,15 +747,37 @@ async fn project_invoice(
             .bind(totals.tax_total)
             .bind(totals.total)
             .bind(event.recorded_at)
+            .bind(if lines.is_empty() { "AMOUNT" } else { "LINES" })
             .execute(&mut *conn)
             .await?;
             require_row(result, event)?;
+            if !lines.is_empty() {
+                sqlx::query(
+                    "INSERT INTO credit_note_lines (tenant_id, credit_note_id, invoice_id,
+                         line_id, quantity, net_amount, tax_amount)
+                     SELECT $1, $2, $3, l.line_id, l.quantity, l.net_amount, l.tax_amount
+                     FROM unnest($4::uuid[], $5::numeric[], $6::numeric[], $7::numeric[])
+                          AS l(line_id, quantity, net_amount, tax_amount)",
+                )
+                .bind(tenant)
+                .bind(credit_note_id.0)
+                .bind(invoice)
+                .bind(lines.iter().map(|l| l.line_id.0).collect::<Vec<Uuid>>())
+                .bind(lines.iter().map(|l| l.quantity).collect::<Vec<Decimal>>())
+                .bind(lines.iter().map(|l| l.net_amount).collect::<Vec<Decimal>>())
+                .bind(lines.iter().map(|l| l.tax_amount).collect::<Vec<Decimal>>())
+                .execute(&mut *conn)
+                .await?;
+            }
             settle(
                 conn,
                 event,
                 invoice,
                 Settled::Credited(totals.total),
-                amount_due_after,
+                Balance {
+                    amount_due: amount_due_after,
+                    credit: credit_after,
+                },
             )
             .await?;
             post(

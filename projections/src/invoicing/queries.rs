@@ -46,7 +46,8 @@ pub struct CustomerRow {
     pub version: i64,
 }
 
-/// What one customer owes in one currency (customers owing nothing have no row).
+/// What one customer owes, and is owed, in one currency (customers with neither
+/// have no row).
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema, sqlx::FromRow)]
 pub struct BalanceRow {
     /// The customer.
@@ -59,6 +60,11 @@ pub struct BalanceRow {
     pub open_amount: Decimal,
     /// The part of `open_amount` past its due date.
     pub overdue_amount: Decimal,
+    /// Held for the customer: overpayments and credit notes beyond what was
+    /// due, not yet refunded.
+    pub credit_amount: Decimal,
+    /// `open_amount - credit_amount`: negative when the customer is owed.
+    pub balance: Decimal,
 }
 
 /// An invoice with its payment status as of today.
@@ -94,8 +100,10 @@ pub struct InvoiceRow {
     pub amount_paid: Decimal,
     /// Sum of the credit notes.
     pub amount_credited: Decimal,
-    /// Still owed (total - paid - credited), once issued.
+    /// Still owed (total - paid - credited, when positive), once issued.
     pub amount_due: Option<Decimal>,
+    /// Held for the customer: paid or credited beyond the total, until refunded.
+    pub customer_credit: Decimal,
     /// The aggregate's version.
     pub version: i64,
 }
@@ -155,8 +163,58 @@ pub struct CreditNoteRow {
     pub issue_date: NaiveDate,
     /// Why it was issued.
     pub reason: String,
+    /// `LINES` (quantities of invoice lines) or `AMOUNT` (an amount off one
+    /// tax rate's lines).
+    pub kind: String,
+    /// Net amount credited.
+    pub net_total: Decimal,
+    /// Tax credited (withholdings negative).
+    pub tax_total: Decimal,
     /// Gross amount credited.
     pub total: Decimal,
+}
+
+/// An invoice line taken back by a line-based credit note.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema, sqlx::FromRow)]
+pub struct CreditNoteLineRow {
+    /// The credit note.
+    pub credit_note_id: Uuid,
+    /// The invoice line credited.
+    pub line_id: Uuid,
+    /// Units credited.
+    pub quantity: Decimal,
+    /// Net amount credited.
+    pub net_amount: Decimal,
+    /// The line's share of the credited tax.
+    pub tax_amount: Decimal,
+}
+
+/// One entry of a customer's statement.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema, sqlx::FromRow)]
+pub struct StatementEntryRow {
+    /// Issue, void, value or refund date.
+    pub entry_date: NaiveDate,
+    /// `INVOICE`, `INVOICE_VOIDED`, `CREDIT_NOTE`, `PAYMENT` or `REFUND`.
+    pub kind: String,
+    /// The invoice the entry belongs to.
+    pub invoice_id: Uuid,
+    /// Invoice or credit-note number; the payer's reference for money.
+    pub document_number: Option<String>,
+    /// Signed: + raises what the customer owes, - lowers it.
+    pub amount: Decimal,
+    /// The balance after this entry.
+    pub balance: Decimal,
+}
+
+/// A customer's statement for a period in one currency.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct CustomerStatement {
+    /// The balance at the start of the period (entries before `from`).
+    pub opening_balance: Decimal,
+    /// The period's entries by date, then by when they were recorded.
+    pub entries: Vec<StatementEntryRow>,
+    /// The balance at the end of the period: opening plus every entry.
+    pub closing_balance: Decimal,
 }
 
 /// Receivables of one customer in one currency, by days past due.
@@ -180,6 +238,8 @@ pub struct AgingRow {
     pub days_over_90: Decimal,
     /// All buckets together.
     pub total_due: Decimal,
+    /// Held for the customer on that date, in no bucket.
+    pub credit_amount: Decimal,
 }
 
 /// Revenue of one month in one currency.
@@ -268,7 +328,7 @@ const CUSTOMER_COLUMNS: &str = "customer_id, name, email, phone, address, tax_id
 /// The invoice list's columns, from the view that derives the payment status.
 const INVOICE_COLUMNS: &str = "invoice_id, customer_id, customer_name, status, payment_status,
     days_overdue, currency, number, issue_date, due_date, net_total, tax_total, total,
-    amount_paid, amount_credited, amount_due, version";
+    amount_paid, amount_credited, amount_due, customer_credit, version";
 
 /// Customers by name (case-insensitive), optionally only those whose name
 /// contains `search`.
@@ -398,7 +458,8 @@ pub async fn payment(
     .await
 }
 
-const CREDIT_NOTE_COLUMNS: &str = "invoice_id, credit_note_id, number, issue_date, reason, total";
+const CREDIT_NOTE_COLUMNS: &str =
+    "invoice_id, credit_note_id, number, issue_date, reason, kind, net_total, tax_total, total";
 
 /// The credit notes of every invoice in `invoice_ids`, by number.
 pub async fn credit_notes_of(
@@ -433,12 +494,71 @@ pub async fn balances_of(
     customer_ids: &[Uuid],
 ) -> Result<Vec<BalanceRow>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT customer_id, currency, open_invoices, open_amount, overdue_amount
+        "SELECT customer_id, currency, open_invoices, open_amount, overdue_amount,
+                credit_amount, balance
          FROM folio_read.customer_balances WHERE customer_id = ANY($1) ORDER BY currency",
     )
     .bind(customer_ids)
     .fetch_all(conn)
     .await
+}
+
+/// The lines taken back by every credit note in `credit_note_ids`.
+pub async fn credit_note_lines_of(
+    conn: &mut PgConnection,
+    credit_note_ids: &[Uuid],
+) -> Result<Vec<CreditNoteLineRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT n.credit_note_id, n.line_id, n.quantity, n.net_amount, n.tax_amount
+         FROM folio_read.credit_note_lines n
+              JOIN folio_read.invoice_lines l USING (tenant_id, invoice_id, line_id)
+         WHERE n.credit_note_id = ANY($1) ORDER BY n.credit_note_id, l.position",
+    )
+    .bind(credit_note_ids)
+    .fetch_all(conn)
+    .await
+}
+
+/// A customer's statement in `currency` from `from` to `to` (both included):
+/// the opening balance, every document and payment of the period with the
+/// running balance, and the closing balance, all from `customer_ledger`.
+pub async fn customer_statement(
+    conn: &mut PgConnection,
+    customer_id: Uuid,
+    currency: &str,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<CustomerStatement, sqlx::Error> {
+    let opening_balance: Decimal = sqlx::query_scalar(
+        "SELECT coalesce(sum(amount), 0) FROM folio_read.customer_ledger
+         WHERE customer_id = $1 AND currency = $2 AND entry_date < $3",
+    )
+    .bind(customer_id)
+    .bind(currency)
+    .bind(from)
+    .fetch_one(&mut *conn)
+    .await?;
+    let entries: Vec<StatementEntryRow> = sqlx::query_as(
+        "SELECT entry_date, kind, invoice_id, document_number, amount,
+                $5 + sum(amount) OVER (ORDER BY entry_date, recorded_at, kind, invoice_id
+                                       ROWS UNBOUNDED PRECEDING) AS balance
+         FROM folio_read.customer_ledger
+         WHERE customer_id = $1 AND currency = $2 AND entry_date BETWEEN $3 AND $4
+         ORDER BY entry_date, recorded_at, kind, invoice_id",
+    )
+    .bind(customer_id)
+    .bind(currency)
+    .bind(from)
+    .bind(to)
+    .bind(opening_balance)
+    .fetch_all(&mut *conn)
+    .await?;
+    let closing_balance = entries.last().map_or(opening_balance, |e| e.balance);
+    Ok(CustomerStatement {
+        opening_balance,
+        entries,
+        closing_balance,
+    })
 }
 
 /// Receivables aging per customer and currency as of `as_of` (today when `None`):
@@ -450,7 +570,7 @@ pub async fn ar_aging(
 ) -> Result<Vec<AgingRow>, sqlx::Error> {
     sqlx::query_as(
         "SELECT customer_id, customer_name, currency, current_amount, days_1_30, days_31_60,
-                days_61_90, days_over_90, total_due
+                days_61_90, days_over_90, total_due, credit_amount
          FROM folio_read.ar_aging_as_of(coalesce($2::date, current_date))
          WHERE $1::text IS NULL OR currency = $1
          ORDER BY customer_name, currency",

@@ -65,6 +65,7 @@ CREATE TABLE invoices
     amount_paid     numeric     NOT NULL DEFAULT 0,
     amount_credited numeric     NOT NULL DEFAULT 0,
     amount_due      numeric,
+    customer_credit numeric     NOT NULL DEFAULT 0,
     rounding_mode   text,
     rounding_scope  text,
     sent_at         timestamptz,
@@ -100,7 +101,8 @@ COMMENT ON COLUMN invoices.tax_total IS 'Sum of taxes (withholdings negative); N
 COMMENT ON COLUMN invoices.total IS 'Amount invoiced: net_total + tax_total; NULL while DRAFT.';
 COMMENT ON COLUMN invoices.amount_paid IS 'Payments received minus refunds.';
 COMMENT ON COLUMN invoices.amount_credited IS 'Sum of credit notes against this invoice.';
-COMMENT ON COLUMN invoices.amount_due IS 'What the customer still owes: total - amount_credited - amount_paid; NULL while DRAFT.';
+COMMENT ON COLUMN invoices.amount_due IS 'What the customer still owes: total - amount_credited - amount_paid when positive, else 0; NULL while DRAFT.';
+COMMENT ON COLUMN invoices.customer_credit IS 'What the invoice holds for the customer: paid or credited beyond its total (an overpayment, a credit note after payment), until refunded; 0 otherwise. amount_due - customer_credit = total - amount_credited - amount_paid.';
 COMMENT ON COLUMN invoices.rounding_mode IS 'Rounding mode the totals were computed under (HALF_UP or HALF_EVEN).';
 COMMENT ON COLUMN invoices.rounding_scope IS 'Where tax was rounded (PER_LINE or PER_TAX_CATEGORY).';
 COMMENT ON COLUMN invoices.sent_at IS 'When the invoice was last sent.';
@@ -215,6 +217,7 @@ CREATE TABLE credit_notes
     issue_date      date        NOT NULL,
     reason          text        NOT NULL,
     currency        text        NOT NULL,
+    kind            text        NOT NULL CHECK (kind IN ('LINES', 'AMOUNT')),
     net_total       numeric     NOT NULL,
     tax_total       numeric     NOT NULL,
     total           numeric     NOT NULL,
@@ -234,10 +237,33 @@ COMMENT ON COLUMN credit_notes.number_sequence IS 'Gap-free sequence within the 
 COMMENT ON COLUMN credit_notes.issue_date IS 'Issue date.';
 COMMENT ON COLUMN credit_notes.reason IS 'Why it was issued.';
 COMMENT ON COLUMN credit_notes.currency IS 'ISO 4217 currency (the invoice''s).';
+COMMENT ON COLUMN credit_notes.kind IS 'LINES: quantities of invoice lines (credit_note_lines), each at its own tax rates; AMOUNT: a gross amount off the lines of one tax rate (its tax_entries row names it), or, for notes issued before rate-named credit, spread over every rate in proportion.';
 COMMENT ON COLUMN credit_notes.net_total IS 'Net amount credited (positive).';
 COMMENT ON COLUMN credit_notes.tax_total IS 'Tax credited (positive; withholdings negative).';
 COMMENT ON COLUMN credit_notes.total IS 'Total credited: net_total + tax_total.';
 COMMENT ON COLUMN credit_notes.recorded_at IS 'When it was recorded (event time).';
+
+CREATE TABLE credit_note_lines
+(
+    tenant_id      uuid    NOT NULL,
+    credit_note_id uuid    NOT NULL,
+    invoice_id     uuid    NOT NULL,
+    line_id        uuid    NOT NULL,
+    quantity       numeric NOT NULL,
+    net_amount     numeric NOT NULL,
+    tax_amount     numeric NOT NULL,
+    PRIMARY KEY (tenant_id, credit_note_id, line_id)
+);
+CREATE INDEX credit_note_lines_by_invoice_line ON credit_note_lines (tenant_id, invoice_id, line_id);
+
+COMMENT ON TABLE credit_note_lines IS 'Invoice lines taken back by line-based credit notes (credit_notes.kind = LINES).';
+COMMENT ON COLUMN credit_note_lines.tenant_id IS 'Owning tenant.';
+COMMENT ON COLUMN credit_note_lines.credit_note_id IS 'Credit note (credit_notes.credit_note_id).';
+COMMENT ON COLUMN credit_note_lines.invoice_id IS 'Invoice credited.';
+COMMENT ON COLUMN credit_note_lines.line_id IS 'Invoice line credited (invoice_lines.line_id).';
+COMMENT ON COLUMN credit_note_lines.quantity IS 'Units credited (positive).';
+COMMENT ON COLUMN credit_note_lines.net_amount IS 'Net amount credited, rounded; the note that takes a line''s last units takes exactly what was left of its net.';
+COMMENT ON COLUMN credit_note_lines.tax_amount IS 'The line''s share of the credited tax, for information (under PER_TAX_CATEGORY rounding the note''s tax_entries are authoritative).';
 
 CREATE TABLE revenue_entries
 (
@@ -332,6 +358,7 @@ SELECT i.tenant_id,
        i.amount_paid,
        i.amount_credited,
        i.amount_due,
+       i.customer_credit,
        i.sent_at,
        i.voided_on,
        i.version
@@ -356,6 +383,7 @@ COMMENT ON COLUMN invoice_overview.total IS 'Total.';
 COMMENT ON COLUMN invoice_overview.amount_paid IS 'Paid minus refunded.';
 COMMENT ON COLUMN invoice_overview.amount_credited IS 'Credited.';
 COMMENT ON COLUMN invoice_overview.amount_due IS 'Still owed.';
+COMMENT ON COLUMN invoice_overview.customer_credit IS 'Held for the customer (invoices.customer_credit).';
 COMMENT ON COLUMN invoice_overview.sent_at IS 'Last sent.';
 COMMENT ON COLUMN invoice_overview.voided_on IS 'Void date.';
 COMMENT ON COLUMN invoice_overview.version IS 'Aggregate version.';
@@ -365,16 +393,18 @@ SELECT c.tenant_id,
        c.customer_id,
        c.name AS customer_name,
        i.currency,
-       count(*) AS open_invoices,
+       count(*) FILTER (WHERE i.amount_due > 0) AS open_invoices,
        sum(i.amount_due) AS open_amount,
-       coalesce(sum(i.amount_due) FILTER (WHERE i.due_date < current_date), 0) AS overdue_amount
+       coalesce(sum(i.amount_due) FILTER (WHERE i.due_date < current_date), 0) AS overdue_amount,
+       sum(i.customer_credit) AS credit_amount,
+       sum(i.amount_due) - sum(i.customer_credit) AS balance
 FROM customers c
          JOIN invoices i USING (tenant_id, customer_id)
 WHERE i.status IN ('ISSUED', 'SENT')
-  AND i.amount_due > 0
+  AND (i.amount_due > 0 OR i.customer_credit > 0)
 GROUP BY c.tenant_id, c.customer_id, c.name, i.currency;
 
-COMMENT ON VIEW customer_balances IS 'Open balance of each customer per currency (customers with nothing open have no row).';
+COMMENT ON VIEW customer_balances IS 'Balance of each customer per currency: what is owed and what is held for the customer (customers with neither have no row).';
 COMMENT ON COLUMN customer_balances.tenant_id IS 'Owning tenant.';
 COMMENT ON COLUMN customer_balances.customer_id IS 'Customer.';
 COMMENT ON COLUMN customer_balances.customer_name IS 'Customer name.';
@@ -382,12 +412,53 @@ COMMENT ON COLUMN customer_balances.currency IS 'ISO 4217 currency.';
 COMMENT ON COLUMN customer_balances.open_invoices IS 'Issued or sent invoices with something due.';
 COMMENT ON COLUMN customer_balances.open_amount IS 'Sum still owed.';
 COMMENT ON COLUMN customer_balances.overdue_amount IS 'Part of open_amount past its due date.';
+COMMENT ON COLUMN customer_balances.credit_amount IS 'Held for the customer: overpayments and credit notes beyond what was due, not yet refunded.';
+COMMENT ON COLUMN customer_balances.balance IS 'open_amount - credit_amount: what the customer owes net (negative when the customer is owed).';
+
+-- Every document and money movement of a customer, signed as it moves the
+-- balance (+ the customer owes more, - less): the one rule the customer
+-- statement and the balance identity rest on.
+CREATE VIEW customer_ledger WITH (security_invoker = true) AS
+SELECT i.tenant_id, i.customer_id, i.currency, i.issue_date AS entry_date, 'INVOICE' AS kind,
+       i.invoice_id, i.number AS document_number, i.total AS amount, i.created_at AS recorded_at
+FROM invoices i
+WHERE i.status IN ('ISSUED', 'SENT', 'VOID') AND i.issue_date IS NOT NULL
+UNION ALL
+SELECT i.tenant_id, i.customer_id, i.currency, i.voided_on, 'INVOICE_VOIDED',
+       i.invoice_id, i.number, -i.total, i.updated_at
+FROM invoices i
+WHERE i.status = 'VOID' AND i.issue_date IS NOT NULL
+UNION ALL
+SELECT n.tenant_id, n.customer_id, n.currency, n.issue_date, 'CREDIT_NOTE',
+       n.invoice_id, n.number, -n.total, n.recorded_at
+FROM credit_notes n
+UNION ALL
+SELECT p.tenant_id, p.customer_id, p.currency, p.received_on, 'PAYMENT',
+       p.invoice_id, p.reference, -p.amount, p.recorded_at
+FROM payments p
+UNION ALL
+SELECT r.tenant_id, p.customer_id, r.currency, r.refunded_on, 'REFUND',
+       r.invoice_id, p.reference, r.amount, r.recorded_at
+FROM payment_refunds r
+         JOIN payments p ON p.tenant_id = r.tenant_id AND p.payment_id = r.payment_id;
+
+COMMENT ON VIEW customer_ledger IS 'Each customer''s documents and money, signed as they move what the customer owes: invoices +, voids, credit notes and payments -, refunds +. Summed up to a date per currency it is the customer''s balance then (negative: the customer is owed).';
+COMMENT ON COLUMN customer_ledger.tenant_id IS 'Owning tenant.';
+COMMENT ON COLUMN customer_ledger.customer_id IS 'Customer.';
+COMMENT ON COLUMN customer_ledger.currency IS 'ISO 4217 currency.';
+COMMENT ON COLUMN customer_ledger.entry_date IS 'Issue date, void date, value date of the payment, or refund date.';
+COMMENT ON COLUMN customer_ledger.kind IS 'INVOICE, INVOICE_VOIDED, CREDIT_NOTE, PAYMENT or REFUND.';
+COMMENT ON COLUMN customer_ledger.invoice_id IS 'The invoice the entry belongs to.';
+COMMENT ON COLUMN customer_ledger.document_number IS 'Invoice or credit note number; the payer''s reference for payments and refunds.';
+COMMENT ON COLUMN customer_ledger.amount IS 'Signed amount: + raises what the customer owes, - lowers it.';
+COMMENT ON COLUMN customer_ledger.recorded_at IS 'When the entry was recorded; orders entries of one date.';
 
 -- The aging rule, once: what was owed on a given date, by days past due on that
 -- date. Used by the ar_aging view (as of today, for BI) and by the API's
 -- arAging(asOf:). An invoice counts from its issue date until it is voided; what was
 -- due then is its total less the payments received by then, plus the refunds made
--- by then, less the credit notes issued by then. BEGIN ATOMIC binds the tables when
+-- by then, less the credit notes issued by then; below zero it is credit held for
+-- the customer, reported beside the buckets, never in them. BEGIN ATOMIC binds the tables when
 -- the function is created (so it follows them out of a rebuild's staging schema);
 -- it runs as the caller, so row-level security still confines it to one tenant.
 CREATE FUNCTION ar_aging_as_of(as_of date)
@@ -402,7 +473,8 @@ CREATE FUNCTION ar_aging_as_of(as_of date)
                 days_31_60     numeric,
                 days_61_90     numeric,
                 days_over_90   numeric,
-                total_due      numeric
+                total_due      numeric,
+                credit_amount  numeric
             )
     LANGUAGE sql
     STABLE
@@ -435,15 +507,16 @@ BEGIN ATOMIC
            o.customer_id,
            c.name,
            o.currency,
-           coalesce(sum(o.due) FILTER (WHERE o.days_past_due <= 0), 0),
-           coalesce(sum(o.due) FILTER (WHERE o.days_past_due BETWEEN 1 AND 30), 0),
-           coalesce(sum(o.due) FILTER (WHERE o.days_past_due BETWEEN 31 AND 60), 0),
-           coalesce(sum(o.due) FILTER (WHERE o.days_past_due BETWEEN 61 AND 90), 0),
-           coalesce(sum(o.due) FILTER (WHERE o.days_past_due > 90), 0),
-           sum(o.due)
+           coalesce(sum(o.due) FILTER (WHERE o.due > 0 AND o.days_past_due <= 0), 0),
+           coalesce(sum(o.due) FILTER (WHERE o.due > 0 AND o.days_past_due BETWEEN 1 AND 30), 0),
+           coalesce(sum(o.due) FILTER (WHERE o.due > 0 AND o.days_past_due BETWEEN 31 AND 60), 0),
+           coalesce(sum(o.due) FILTER (WHERE o.due > 0 AND o.days_past_due BETWEEN 61 AND 90), 0),
+           coalesce(sum(o.due) FILTER (WHERE o.due > 0 AND o.days_past_due > 90), 0),
+           coalesce(sum(o.due) FILTER (WHERE o.due > 0), 0),
+           coalesce(-sum(o.due) FILTER (WHERE o.due < 0), 0)
     FROM owed o
              JOIN customers c ON c.tenant_id = o.tenant_id AND c.customer_id = o.customer_id
-    WHERE o.due > 0
+    WHERE o.due <> 0
     GROUP BY o.tenant_id, o.customer_id, c.name, o.currency;
 END;
 
@@ -464,6 +537,7 @@ COMMENT ON COLUMN ar_aging.days_31_60 IS '31 to 60 days past due.';
 COMMENT ON COLUMN ar_aging.days_61_90 IS '61 to 90 days past due.';
 COMMENT ON COLUMN ar_aging.days_over_90 IS 'More than 90 days past due.';
 COMMENT ON COLUMN ar_aging.total_due IS 'All buckets together.';
+COMMENT ON COLUMN ar_aging.credit_amount IS 'Held for the customer on that date (overpayments, credit notes beyond what was due), not in any bucket.';
 
 CREATE VIEW revenue_by_month WITH (security_invoker = true) AS
 SELECT tenant_id,
