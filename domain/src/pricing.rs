@@ -391,6 +391,42 @@ mod tests {
     }
 
     #[test]
+    fn iva_is_charged_and_two_thirds_of_it_withheld_on_one_line() {
+        // The Mexican professional-services invoice: one line, IVA 16% charged,
+        // IVA withheld at SAT's TasaOCuota 0.106667, ISR withheld at 10%.
+        let mxn = Currency::from_code("MXN").unwrap();
+        let tax = |code: &str, percent, treatment| TaxRate {
+            code: code.into(),
+            percent,
+            treatment,
+            category: None,
+            exemption: None,
+        };
+        let taxes = vec![
+            tax("IVA", dec!(16), TaxTreatment::Standard),
+            tax("IVA", dec!(10.6667), TaxTreatment::Withholding),
+            tax("ISR", dec!(10), TaxTreatment::Withholding),
+        ];
+        let fee = line(dec!(1), dec!(10000), taxes);
+        assert_eq!(validate_line(&fee, mxn), Ok(()));
+        let (_, totals) = price_document(&[fee], mxn, PER_LINE);
+        let amounts: Vec<(&str, Decimal)> = totals
+            .tax_totals
+            .iter()
+            .map(|t| (t.tax.code.as_str(), t.amount))
+            .collect();
+        assert_eq!(
+            amounts,
+            [
+                ("ISR", dec!(-1000.00)),
+                ("IVA", dec!(-1066.67)),
+                ("IVA", dec!(1600.00))
+            ]
+        );
+        assert_eq!(totals.total, dec!(9533.33));
+    }
+
+    #[test]
     fn exempt_and_zero_rated_taxes_are_reported_and_add_nothing() {
         let exempt = TaxRate {
             code: "VAT-EX".into(),

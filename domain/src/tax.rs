@@ -221,8 +221,9 @@ pub enum TaxError {
     /// The tax code is empty or longer than 16 characters.
     #[error("a tax code must be 1 to 16 letters, digits or dashes, got '{0}'")]
     InvalidCode(String),
-    /// The rate is negative, above 100% or has more than 4 decimals.
-    #[error("tax {code}: rate {percent}% must be between 0 and 100 with at most 4 decimals")]
+    /// The rate is negative, above 100% or has more than 4 decimals (SAT's
+    /// `TasaOCuota` has six as a fraction: 0.106667 is 10.6667%).
+    #[error("tax {code}: rate {percent}% must be between 0 and 100 with at most 4 decimals (a SAT TasaOCuota of 0.106667 is 10.6667%)")]
     InvalidRate {
         /// The tax code.
         code: String,
@@ -239,8 +240,10 @@ pub enum TaxError {
         /// The refused rate.
         percent: Decimal,
     },
-    /// The same tax code appears twice on one line.
-    #[error("tax {0} appears twice on the same line")]
+    /// The same tax code is charged twice, or withheld twice, on one line.
+    #[error(
+        "tax {0} appears twice on the same line (a tax may be charged once and withheld once)"
+    )]
     Duplicate(String),
     /// The rate, treatment or exemption does not fit the VAT category.
     #[error("tax {code}: category {category} {rule}")]
@@ -367,11 +370,17 @@ impl TaxRate {
     }
 }
 
-/// Validates every tax of a line and refuses a code that appears twice.
+/// Validates every tax of a line and refuses a code charged twice or withheld
+/// twice. A code may be charged once and withheld once: a Mexican fee charges
+/// IVA at 16% and has two thirds of it withheld.
 pub fn validate_line_taxes(taxes: &[TaxRate]) -> Result<(), TaxError> {
+    let withheld = |tax: &TaxRate| tax.treatment == TaxTreatment::Withholding;
     for (i, tax) in taxes.iter().enumerate() {
         tax.validate()?;
-        if taxes[..i].iter().any(|earlier| earlier.code == tax.code) {
+        if taxes[..i]
+            .iter()
+            .any(|earlier| earlier.code == tax.code && withheld(earlier) == withheld(tax))
+        {
             return Err(TaxError::Duplicate(tax.code.clone()));
         }
     }
@@ -399,6 +408,31 @@ mod tests {
             code: code.map(str::to_owned),
             reason: reason.map(str::to_owned),
         })
+    }
+
+    #[test]
+    fn a_tax_may_be_charged_once_and_withheld_once_on_a_line() {
+        let tax = |percent, treatment| TaxRate {
+            code: "IVA".into(),
+            percent,
+            treatment,
+            category: None,
+            exemption: None,
+        };
+        let charged = tax(dec!(16), TaxTreatment::Standard);
+        let withheld = tax(dec!(10.6667), TaxTreatment::Withholding);
+        assert_eq!(
+            validate_line_taxes(&[charged.clone(), withheld.clone()]),
+            Ok(())
+        );
+        assert_eq!(
+            validate_line_taxes(&[charged.clone(), tax(dec!(8), TaxTreatment::Standard)]),
+            Err(TaxError::Duplicate("IVA".into()))
+        );
+        assert_eq!(
+            validate_line_taxes(&[withheld.clone(), charged, withheld]),
+            Err(TaxError::Duplicate("IVA".into()))
+        );
     }
 
     #[test]
