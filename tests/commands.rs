@@ -208,7 +208,7 @@ async fn twenty_concurrent_payments_keep_every_acknowledged_one_and_the_excess_b
     );
     assert_eq!(accepted.len(), 20, "every payment is eventually accepted");
     let last = &recorded.last().unwrap()["PaymentRecorded"];
-    assert_eq!(last["amount_due_after"], "0");
+    assert_eq!(last["amount_due_after"], "0.00");
     assert_eq!(
         last["credit_after"]
             .as_str()

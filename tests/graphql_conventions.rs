@@ -405,17 +405,17 @@ async fn aging_as_of_a_date_counts_only_what_was_owed_then() {
     let not_yet_due = server.ok(&admin, aging, on(Some("2026-09-15"))).await;
     assert_eq!(
         not_yet_due["arAging"],
-        json!([{"currentAmount": "1190.00", "days1To30": "0", "days31To60": "0", "totalDue": "1190.00"}])
+        json!([{"currentAmount": "1190.00", "days1To30": "0.00", "days31To60": "0.00", "totalDue": "1190.00"}])
     );
     let after_payment = server.ok(&admin, aging, on(Some("2026-10-20"))).await;
     assert_eq!(
         after_payment["arAging"],
-        json!([{"currentAmount": "0", "days1To30": "1090.00", "days31To60": "0", "totalDue": "1090.00"}])
+        json!([{"currentAmount": "0.00", "days1To30": "1090.00", "days31To60": "0.00", "totalDue": "1090.00"}])
     );
     let after_credit = server.ok(&admin, aging, on(Some("2026-11-15"))).await;
     assert_eq!(
         after_credit["arAging"],
-        json!([{"currentAmount": "0", "days1To30": "0", "days31To60": "1040.00", "totalDue": "1040.00"}])
+        json!([{"currentAmount": "0.00", "days1To30": "0.00", "days31To60": "1040.00", "totalDue": "1040.00"}])
     );
     // Today, whatever day that is, everything above has happened.
     let today = server.ok(&admin, aging, on(None)).await;

@@ -157,6 +157,9 @@ async fn over_http_an_accountant_invoices_and_is_held_to_the_same_rules() {
         call("revenue_report", json!({"currency": "EUR"})),
         call("tax_report", json!({"from": today, "to": today})),
         call("get_invoice", json!({"invoice_id": invoice})),
+        // 20: money is a decimal string on every edge, never a JSON number
+        call("record_payment", on_invoice("p-4", json!({
+            "amount": {"amount": 12.5, "currency": "EUR"}, "method": "CASH"}))),
     ]);
     let accountant = token(tenant, "acc-1", Role::Accountant);
     let run = over_http(&server, &accountant, &steps).await;
@@ -238,6 +241,7 @@ async fn over_http_an_accountant_invoices_and_is_held_to_the_same_rules() {
     assert_eq!(taxes.len(), 1, "{taxes:#?}");
     assert_eq!(taxes[0]["tax_amount"], "38.00");
     assert_eq!(ok(&r[19])["invoice"]["status"], "SENT");
+    assert_eq!(error_code(&r[20]), "VALIDATION", "{}", r[20]);
 
     // Another tenant's accountant sees none of it.
     let stranger = token(crate::tenant(), "acc-2", Role::Accountant);

@@ -229,6 +229,14 @@ impl Currency {
             .ok_or_else(|| MoneyError::UnknownCurrency(code.to_owned()))
     }
 
+    /// Every currency Folio knows, by code; `folio migrate` copies them into the
+    /// database's `currencies` table, which the read models round with.
+    pub fn all() -> impl Iterator<Item = Currency> {
+        CURRENCIES
+            .iter()
+            .filter_map(|(code, _)| Currency::from_code(code).ok())
+    }
+
     /// The three-letter code, e.g. `"MXN"`.
     pub fn code(&self) -> &str {
         // The bytes always come from the ASCII table above.
@@ -319,10 +327,32 @@ pub fn round_to_minor_unit(amount: Decimal, currency: Currency, mode: RoundingMo
 /// An amount of money in one currency.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 pub struct Money {
-    /// The amount, as a decimal string in JSON (e.g. `"1160.00"`).
+    /// The amount, as a decimal string in JSON (e.g. `"1160.00"`); a JSON
+    /// number is refused, as most clients hold it as a binary float.
+    #[serde(deserialize_with = "decimal_from_string")]
+    #[schemars(schema_with = "decimal_string_schema")]
     pub amount: Decimal,
     /// Its ISO 4217 currency.
     pub currency: Currency,
+}
+
+/// Reads an amount from a JSON string only, exactly as written.
+fn decimal_from_string<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Decimal, D::Error> {
+    let text = String::deserialize(deserializer)?;
+    Decimal::from_str_exact(&text).map_err(|_| {
+        serde::de::Error::custom(format!(
+            "'{text}' is not a decimal amount such as \"12.50\""
+        ))
+    })
+}
+
+/// The JSON Schema of an amount: a decimal string, never a number.
+fn decimal_string_schema(_: &mut SchemaGenerator) -> Schema {
+    json_schema!({
+        "type": "string",
+        "pattern": "^-?[0-9]+(\\.[0-9]+)?$",
+        "description": "An exact decimal amount as a string, e.g. \"12.50\"."
+    })
 }
 
 impl Money {
@@ -409,6 +439,24 @@ mod tests {
 
     fn eur() -> Currency {
         Currency::from_code("EUR").unwrap()
+    }
+
+    #[test]
+    fn an_amount_is_read_from_a_decimal_string_never_a_json_number() {
+        let read = |json: &str| serde_json::from_str::<Money>(json);
+        assert_eq!(
+            read(r#"{"amount": "12.50", "currency": "EUR"}"#).unwrap(),
+            Money::new(dec!(12.50), eur())
+        );
+        let number = read(r#"{"amount": 12.5, "currency": "EUR"}"#).unwrap_err();
+        assert!(number.to_string().contains("expected a string"), "{number}");
+        let words = read(r#"{"amount": "twelve", "currency": "EUR"}"#).unwrap_err();
+        assert!(
+            words.to_string().contains("not a decimal amount"),
+            "{words}"
+        );
+        let schema = serde_json::to_value(schemars::schema_for!(Money)).unwrap();
+        assert_eq!(schema["properties"]["amount"]["type"], "string", "{schema}");
     }
 
     #[test]

@@ -4,13 +4,14 @@
 
 use async_graphql::{ComplexObject, Context, InputObject, Object, SimpleObject};
 use folio_commands::Action;
+use folio_domain::tax::VatCategory as DomainCategory;
 use folio_projections::expenses::queries as expense_queries;
 use folio_projections::invoicing::queries::{self, AgingRow, RevenueRow, TaxRow};
 use folio_projections::reading::ReportPeriod;
 use uuid::Uuid;
 
 use super::context::request;
-use super::enums::{from_stored, TaxTreatment};
+use super::enums::{from_stored, TaxTreatment, VatCategory};
 use super::scalars::{Date, Decimal};
 use crate::error::{unavailable, validation};
 
@@ -134,6 +135,14 @@ pub struct TaxLine {
     /// The treatment label as stored (read through `treatment`).
     #[graphql(skip)]
     pub stored_treatment: String,
+    /// The VAT category's code as stored (read through `category`).
+    #[graphql(skip)]
+    pub stored_category: Option<String>,
+    /// The VATEX exemption reason code, for categories that charge no VAT
+    /// (e.g. `VATEX-EU-AE`).
+    pub exemption_code: Option<String>,
+    /// The exemption reason in words.
+    pub exemption_reason: Option<String>,
     /// Net amount taxed at this rate.
     pub taxable_base: Decimal,
     /// Tax at this rate (withholdings negative).
@@ -148,6 +157,9 @@ impl From<TaxRow> for TaxLine {
             tax_code: r.tax_code,
             tax_percent: r.tax_percent.into(),
             stored_treatment: r.treatment,
+            stored_category: r.vat_category,
+            exemption_code: r.exemption_code,
+            exemption_reason: r.exemption_reason,
             taxable_base: r.taxable_base.into(),
             tax_amount: r.tax_amount.into(),
         }
@@ -159,6 +171,17 @@ impl TaxLine {
     /// How the tax applies: charged, zero-rated, exempt or withheld.
     async fn treatment(&self) -> async_graphql::Result<TaxTreatment> {
         from_stored(&self.stored_treatment)
+    }
+
+    /// The EN 16931 VAT category; null for withholdings and for taxes stated
+    /// without one. A VAT return reports each category apart (a reverse-charge
+    /// base is not an exempt one).
+    async fn category(&self) -> async_graphql::Result<Option<VatCategory>> {
+        // Stored as the domain serializes it: the UNCL5305 code.
+        self.stored_category
+            .as_deref()
+            .map(|code| from_stored::<DomainCategory>(code).map(Into::into))
+            .transpose()
     }
 }
 

@@ -133,13 +133,21 @@ pub struct SettingsQuery;
 #[Object]
 impl SettingsQuery {
     /// The policies in force in the caller's tenant (accountants, auditors, admins).
-    async fn tenant_settings(&self, ctx: &Context<'_>) -> async_graphql::Result<TenantSettings> {
+    /// They are read from the settings' own event stream, so they include every
+    /// acknowledged write; a `consistencyToken` is taken as on every other query.
+    async fn tenant_settings(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "A mutation's consistencyToken: wait until this read shows it.")]
+        consistency_token: Option<String>,
+    ) -> async_graphql::Result<TenantSettings> {
         let request = request(ctx)?;
         let settings = request
             .use_cases
             .tenant_settings(&request.caller)
             .await
             .map_err(crate::error::command)?;
+        request.await_token(consistency_token.as_deref()).await?;
         Ok(settings.into())
     }
 }

@@ -409,8 +409,16 @@ fn due_part(balance: Decimal) -> Decimal {
     if balance > Decimal::ZERO {
         balance
     } else {
-        Decimal::ZERO
+        zero_as(balance)
     }
+}
+
+/// Zero with `amount`'s scale: a settled amount in euros reads `0.00`, as every
+/// other amount of the invoice does.
+fn zero_as(amount: Decimal) -> Decimal {
+    let mut zero = Decimal::ZERO;
+    zero.rescale(amount.scale());
+    zero
 }
 
 /// The part of a balance held for the customer (zero unless paid or credited
@@ -419,7 +427,7 @@ fn credit_part(balance: Decimal) -> Decimal {
     if balance < Decimal::ZERO {
         -balance
     } else {
-        Decimal::ZERO
+        zero_as(balance)
     }
 }
 

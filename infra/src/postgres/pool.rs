@@ -3,6 +3,7 @@
 use std::str::FromStr;
 use std::time::Duration;
 
+use folio_domain::money::Currency;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{ConnectOptions, Connection, PgConnection, PgPool};
 
@@ -132,9 +133,23 @@ pub async fn connect_with(
         .map_err(|e| unreachable(&options, &e))
 }
 
-/// Applies every migration of `schemas/migrations/` not applied yet.
+/// Applies every migration of `schemas/migrations/` not applied yet, then copies
+/// the domain's currencies into `currencies`, which the read models round with.
 pub async fn migrate(pool: &PgPool) -> Result<(), DatabaseError> {
     sqlx::migrate!("../schemas/migrations").run(pool).await?;
+    let (codes, minor_units): (Vec<String>, Vec<i32>) = Currency::all()
+        .map(|c| (c.code().to_owned(), c.minor_units() as i32))
+        .unzip();
+    sqlx::query(
+        "INSERT INTO public.currencies (code, minor_units)
+         SELECT * FROM unnest($1::text[], $2::int[])
+         ON CONFLICT (code) DO UPDATE SET minor_units = excluded.minor_units
+         WHERE currencies.minor_units <> excluded.minor_units",
+    )
+    .bind(codes)
+    .bind(minor_units)
+    .execute(pool)
+    .await?;
     Ok(())
 }
 

@@ -11,6 +11,7 @@ use serde::Serialize;
 use sqlx::{PgConnection, Postgres, QueryBuilder};
 use uuid::Uuid;
 
+use crate::amount::{Amount, MaybeAmount};
 use crate::event_values::label;
 use crate::reading::{Page, ReportPeriod, Slice};
 
@@ -32,12 +33,14 @@ pub struct ExpenseRow {
     /// ISO 4217 code.
     pub currency: String,
     /// Amount claimed.
+    #[sqlx(try_from = "Amount")]
     pub amount: Decimal,
     /// The currency the claim states an exchange rate into, if any.
     pub exchange_currency: Option<String>,
     /// The stated rate: units of `exchange_currency` per unit of `currency`.
     pub exchange_rate: Option<Decimal>,
     /// `amount` converted at that rate (what the policy compared).
+    #[sqlx(try_from = "MaybeAmount")]
     pub converted_amount: Option<Decimal>,
     /// What it was for.
     pub description: String,
@@ -67,10 +70,13 @@ pub struct ExpenseCategoryRow {
     /// Expenses not rejected.
     pub expense_count: i64,
     /// Sum claimed.
+    #[sqlx(try_from = "Amount")]
     pub claimed_amount: Decimal,
     /// Sum approved (reimbursed included).
+    #[sqlx(try_from = "Amount")]
     pub approved_amount: Decimal,
     /// Sum reimbursed.
+    #[sqlx(try_from = "Amount")]
     pub reimbursed_amount: Decimal,
 }
 
@@ -98,8 +104,10 @@ pub struct ExpenseFilter {
     pub incurred_to: Option<NaiveDate>,
 }
 
+/// Amounts at their currency's scale, as every money column the API reads.
 const EXPENSE_COLUMNS: &str = "expense_id, employee_id, status, incurred_on, merchant,
-    category, currency, amount, exchange_currency, exchange_rate, converted_amount,
+    category, currency, public.in_minor_units(amount, currency) AS amount, exchange_currency,
+    exchange_rate, public.in_minor_units(converted_amount, exchange_currency) AS converted_amount,
     description, approvals_so_far, approvals_required,
     policy_violation_count, decision_reason, submitted_at, version";
 

@@ -138,10 +138,14 @@ SELECT tenant_id,
        category,
        currency,
        count(*) FILTER (WHERE status <> 'REJECTED') AS expense_count,
-       coalesce(sum(amount) FILTER (WHERE status <> 'REJECTED'), 0) AS claimed_amount,
-       coalesce(sum(amount) FILTER (WHERE status IN ('APPROVED', 'REIMBURSED')), 0) AS approved_amount,
-       coalesce(sum(reimbursed_amount) FILTER (WHERE status = 'REIMBURSED'), 0) AS reimbursed_amount,
-       coalesce(sum(amount) FILTER (WHERE status = 'REJECTED'), 0) AS rejected_amount
+       public.in_minor_units(coalesce(sum(amount) FILTER (WHERE status <> 'REJECTED'), 0), currency)
+           AS claimed_amount,
+       public.in_minor_units(coalesce(sum(amount) FILTER (WHERE status IN ('APPROVED', 'REIMBURSED')), 0), currency)
+           AS approved_amount,
+       public.in_minor_units(coalesce(sum(reimbursed_amount) FILTER (WHERE status = 'REIMBURSED'), 0), currency)
+           AS reimbursed_amount,
+       public.in_minor_units(coalesce(sum(amount) FILTER (WHERE status = 'REJECTED'), 0), currency)
+           AS rejected_amount
 FROM expenses
 GROUP BY tenant_id, date_trunc('month', incurred_on), category, currency;
 

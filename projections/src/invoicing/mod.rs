@@ -14,6 +14,7 @@ use folio_domain::customer::{ContactDetails, Customer, CustomerEvent};
 use folio_domain::document_number::DocumentNumber;
 use folio_domain::invoice::{DueTerms, Invoice, InvoiceEvent, IssuedLine};
 use folio_domain::pricing::{Discount, DocumentTotals, LineItem, PricedLine, RoundingPolicy};
+use folio_domain::tax::VatCategory;
 use rust_decimal::Decimal;
 use sqlx::types::Json;
 use sqlx::PgConnection;
@@ -39,7 +40,9 @@ impl Projector for InvoicingProjector {
         // 4: invoices.sat_cancellation_reason and replaced_by (Mexican cancellations).
         // 5: invoices.customer_credit, credit_notes.kind, credit_note_lines,
         //    customer_ledger, credit in customer_balances and ar_aging_as_of.
-        5
+        // 6: sequence on payments, payment_refunds and credit_notes (list order);
+        //    vat_category and exemption in tax_entries and tax_summary.
+        6
     }
 
     fn schema_sql(&self) -> &'static str {
@@ -349,6 +352,19 @@ async fn post(
         .iter()
         .map(|t| label(&t.tax.treatment))
         .collect();
+    let categories: Vec<Option<&str>> = totals
+        .tax_totals
+        .iter()
+        .map(|t| t.tax.category.map(VatCategory::code))
+        .collect();
+    let exemptions = totals.tax_totals.iter().map(|t| t.tax.exemption.as_ref());
+    let exemption_codes: Vec<Option<&str>> = exemptions
+        .clone()
+        .map(|e| e.and_then(|e| e.code.as_deref()))
+        .collect();
+    let exemption_reasons: Vec<Option<&str>> = exemptions
+        .map(|e| e.and_then(|e| e.reason.as_deref()))
+        .collect();
     let bases: Vec<Decimal> = totals
         .tax_totals
         .iter()
@@ -357,12 +373,15 @@ async fn post(
     let amounts: Vec<Decimal> = totals.tax_totals.iter().map(|t| sign * t.amount).collect();
     sqlx::query(
         "INSERT INTO tax_entries (tenant_id, invoice_id, sequence, ordinal, kind, entry_date,
-             currency, tax_code, tax_percent, treatment, taxable_base, tax_amount)
+             currency, tax_code, tax_percent, treatment, vat_category, exemption_code,
+             exemption_reason, taxable_base, tax_amount)
          SELECT i.tenant_id, i.invoice_id, $3, t.ordinal, $4, $5, i.currency, t.code, t.percent,
-                t.treatment, t.base, t.amount
+                t.treatment, t.category, t.exemption_code, t.exemption_reason, t.base, t.amount
          FROM invoices i,
-              unnest($6::int[], $7::text[], $8::numeric[], $9::text[], $10::numeric[], $11::numeric[])
-                  AS t(ordinal, code, percent, treatment, base, amount)
+              unnest($6::int[], $7::text[], $8::numeric[], $9::text[], $10::text[], $11::text[],
+                     $12::text[], $13::numeric[], $14::numeric[])
+                  AS t(ordinal, code, percent, treatment, category, exemption_code,
+                       exemption_reason, base, amount)
          WHERE i.tenant_id = $1 AND i.invoice_id = $2",
     )
     .bind(event.tenant_id)
@@ -374,6 +393,9 @@ async fn post(
     .bind(&codes)
     .bind(&percents)
     .bind(&treatments)
+    .bind(&categories)
+    .bind(&exemption_codes)
+    .bind(&exemption_reasons)
     .bind(&bases)
     .bind(&amounts)
     .execute(conn)
@@ -405,14 +427,17 @@ async fn reverse_postings(
     .await?;
     sqlx::query(
         "INSERT INTO tax_entries (tenant_id, invoice_id, sequence, ordinal, kind, entry_date,
-             currency, tax_code, tax_percent, treatment, taxable_base, tax_amount)
+             currency, tax_code, tax_percent, treatment, vat_category, exemption_code,
+             exemption_reason, taxable_base, tax_amount)
          SELECT tenant_id, invoice_id, $3,
-                row_number() OVER (ORDER BY tax_code, tax_percent, treatment)::int,
-                'INVOICE_VOIDED', $4, currency, tax_code, tax_percent, treatment,
-                -sum(taxable_base), -sum(tax_amount)
+                row_number() OVER (ORDER BY tax_code, tax_percent, treatment, vat_category,
+                                            exemption_code, exemption_reason)::int,
+                'INVOICE_VOIDED', $4, currency, tax_code, tax_percent, treatment, vat_category,
+                exemption_code, exemption_reason, -sum(taxable_base), -sum(tax_amount)
          FROM tax_entries
          WHERE tenant_id = $1 AND invoice_id = $2
-         GROUP BY tenant_id, invoice_id, currency, tax_code, tax_percent, treatment",
+         GROUP BY tenant_id, invoice_id, currency, tax_code, tax_percent, treatment,
+                  vat_category, exemption_code, exemption_reason",
     )
     .bind(event.tenant_id)
     .bind(invoice)
@@ -642,8 +667,8 @@ async fn project_invoice(
         } => {
             let result = sqlx::query(
                 "INSERT INTO payments (tenant_id, payment_id, invoice_id, customer_id, currency,
-                     amount, received_on, method, reference, recorded_at)
-                 SELECT tenant_id, $3, invoice_id, customer_id, $4, $5, $6, $7, $8, $9
+                     amount, received_on, method, reference, recorded_at, sequence)
+                 SELECT tenant_id, $3, invoice_id, customer_id, $4, $5, $6, $7, $8, $9, $10
                  FROM invoices WHERE tenant_id = $1 AND invoice_id = $2",
             )
             .bind(tenant)
@@ -655,6 +680,7 @@ async fn project_invoice(
             .bind(label(&method))
             .bind(&reference)
             .bind(event.recorded_at)
+            .bind(event.sequence)
             .execute(&mut *conn)
             .await?;
             require_row(result, event)?;
@@ -681,8 +707,8 @@ async fn project_invoice(
         } => {
             sqlx::query(
                 "INSERT INTO payment_refunds (tenant_id, refund_id, payment_id, invoice_id,
-                     currency, amount, refunded_on, reason, recorded_at)
-                 VALUES ($1, $3, $4, $2, $5, $6, $7, $8, $9)",
+                     currency, amount, refunded_on, reason, recorded_at, sequence)
+                 VALUES ($1, $3, $4, $2, $5, $6, $7, $8, $9, $10)",
             )
             .bind(tenant)
             .bind(invoice)
@@ -693,6 +719,7 @@ async fn project_invoice(
             .bind(refunded_on)
             .bind(&reason)
             .bind(event.recorded_at)
+            .bind(event.sequence)
             .execute(&mut *conn)
             .await?;
             let result = sqlx::query(
@@ -730,9 +757,9 @@ async fn project_invoice(
             let result = sqlx::query(
                 "INSERT INTO credit_notes (tenant_id, credit_note_id, invoice_id, customer_id,
                      number, number_series, number_sequence, issue_date, reason, currency,
-                     kind, net_total, tax_total, total, recorded_at)
+                     kind, net_total, tax_total, total, recorded_at, sequence)
                  SELECT tenant_id, $3, invoice_id, customer_id, $4, $5, $6, $7, $8, currency,
-                        $13, $9, $10, $11, $12
+                        $13, $9, $10, $11, $12, $14
                  FROM invoices WHERE tenant_id = $1 AND invoice_id = $2",
             )
             .bind(tenant)
@@ -748,6 +775,7 @@ async fn project_invoice(
             .bind(totals.total)
             .bind(event.recorded_at)
             .bind(if lines.is_empty() { "AMOUNT" } else { "LINES" })
+            .bind(event.sequence)
             .execute(&mut *conn)
             .await?;
             require_row(result, event)?;

@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::{PgConnection, Postgres, QueryBuilder};
 use uuid::Uuid;
 
+use crate::amount::{Amount, MaybeAmount};
 use crate::event_values::label;
 use crate::reading::{contains_pattern, Page, ReportPeriod, Slice};
 
@@ -57,13 +58,17 @@ pub struct BalanceRow {
     /// Issued or sent invoices with something due.
     pub open_invoices: i64,
     /// Sum still owed.
+    #[sqlx(try_from = "Amount")]
     pub open_amount: Decimal,
     /// The part of `open_amount` past its due date.
+    #[sqlx(try_from = "Amount")]
     pub overdue_amount: Decimal,
     /// Held for the customer: overpayments and credit notes beyond what was
     /// due, not yet refunded.
+    #[sqlx(try_from = "Amount")]
     pub credit_amount: Decimal,
     /// `open_amount - credit_amount`: negative when the customer is owed.
+    #[sqlx(try_from = "Amount")]
     pub balance: Decimal,
 }
 
@@ -91,18 +96,25 @@ pub struct InvoiceRow {
     /// Due date, once issued.
     pub due_date: Option<NaiveDate>,
     /// Sum of the lines' net amounts, once issued.
+    #[sqlx(try_from = "MaybeAmount")]
     pub net_total: Option<Decimal>,
     /// Sum of the taxes, once issued.
+    #[sqlx(try_from = "MaybeAmount")]
     pub tax_total: Option<Decimal>,
     /// Net plus tax, once issued.
+    #[sqlx(try_from = "MaybeAmount")]
     pub total: Option<Decimal>,
     /// Paid minus refunded.
+    #[sqlx(try_from = "Amount")]
     pub amount_paid: Decimal,
     /// Sum of the credit notes.
+    #[sqlx(try_from = "Amount")]
     pub amount_credited: Decimal,
     /// Still owed (total - paid - credited, when positive), once issued.
+    #[sqlx(try_from = "MaybeAmount")]
     pub amount_due: Option<Decimal>,
     /// Held for the customer: paid or credited beyond the total, until refunded.
+    #[sqlx(try_from = "Amount")]
     pub customer_credit: Decimal,
     /// The aggregate's version.
     pub version: i64,
@@ -124,10 +136,13 @@ pub struct InvoiceLineRow {
     /// Price of one unit, at up to 6 decimals.
     pub unit_price: Decimal,
     /// Net amount, rounded, once issued.
+    #[sqlx(try_from = "MaybeAmount")]
     pub net_amount: Option<Decimal>,
     /// Tax of the line, once issued.
+    #[sqlx(try_from = "MaybeAmount")]
     pub tax_amount: Option<Decimal>,
     /// Net plus tax, once issued.
+    #[sqlx(try_from = "MaybeAmount")]
     pub total_amount: Option<Decimal>,
 }
 
@@ -139,8 +154,10 @@ pub struct PaymentRow {
     /// The payment's id.
     pub payment_id: Uuid,
     /// Amount received, in the invoice's currency.
+    #[sqlx(try_from = "Amount")]
     pub amount: Decimal,
     /// Refunded so far.
+    #[sqlx(try_from = "Amount")]
     pub refunded_amount: Decimal,
     /// Value date.
     pub received_on: NaiveDate,
@@ -167,10 +184,13 @@ pub struct CreditNoteRow {
     /// tax rate's lines).
     pub kind: String,
     /// Net amount credited.
+    #[sqlx(try_from = "Amount")]
     pub net_total: Decimal,
     /// Tax credited (withholdings negative).
+    #[sqlx(try_from = "Amount")]
     pub tax_total: Decimal,
     /// Gross amount credited.
+    #[sqlx(try_from = "Amount")]
     pub total: Decimal,
 }
 
@@ -184,8 +204,10 @@ pub struct CreditNoteLineRow {
     /// Units credited.
     pub quantity: Decimal,
     /// Net amount credited.
+    #[sqlx(try_from = "Amount")]
     pub net_amount: Decimal,
     /// The line's share of the credited tax.
+    #[sqlx(try_from = "Amount")]
     pub tax_amount: Decimal,
 }
 
@@ -201,8 +223,10 @@ pub struct StatementEntryRow {
     /// Invoice or credit-note number; the payer's reference for money.
     pub document_number: Option<String>,
     /// Signed: + raises what the customer owes, - lowers it.
+    #[sqlx(try_from = "Amount")]
     pub amount: Decimal,
     /// The balance after this entry.
+    #[sqlx(try_from = "Amount")]
     pub balance: Decimal,
 }
 
@@ -227,18 +251,25 @@ pub struct AgingRow {
     /// ISO 4217 code.
     pub currency: String,
     /// Due, not yet past the due date.
+    #[sqlx(try_from = "Amount")]
     pub current_amount: Decimal,
     /// 1 to 30 days past due.
+    #[sqlx(try_from = "Amount")]
     pub days_1_30: Decimal,
     /// 31 to 60 days past due.
+    #[sqlx(try_from = "Amount")]
     pub days_31_60: Decimal,
     /// 61 to 90 days past due.
+    #[sqlx(try_from = "Amount")]
     pub days_61_90: Decimal,
     /// More than 90 days past due.
+    #[sqlx(try_from = "Amount")]
     pub days_over_90: Decimal,
     /// All buckets together.
+    #[sqlx(try_from = "Amount")]
     pub total_due: Decimal,
     /// Held for the customer on that date, in no bucket.
+    #[sqlx(try_from = "Amount")]
     pub credit_amount: Decimal,
 }
 
@@ -250,14 +281,19 @@ pub struct RevenueRow {
     /// ISO 4217 code.
     pub currency: String,
     /// Net amount of the invoices issued in the month.
+    #[sqlx(try_from = "Amount")]
     pub invoiced_net: Decimal,
     /// Net amount of the credit notes issued in the month (positive).
+    #[sqlx(try_from = "Amount")]
     pub credited_net: Decimal,
     /// Net amount of the invoices voided in the month (positive).
+    #[sqlx(try_from = "Amount")]
     pub voided_net: Decimal,
     /// `invoiced_net - credited_net - voided_net`.
+    #[sqlx(try_from = "Amount")]
     pub net_revenue: Decimal,
     /// Net tax of the month, with the same signs.
+    #[sqlx(try_from = "Amount")]
     pub tax: Decimal,
 }
 
@@ -274,9 +310,18 @@ pub struct TaxRow {
     pub tax_percent: Decimal,
     /// `STANDARD`, `ZERO_RATED`, `EXEMPT` or `WITHHOLDING`.
     pub treatment: String,
+    /// The EN 16931 VAT category's UNCL5305 code (`S`, `AE`, ...); absent for
+    /// withholdings and taxes stated without one.
+    pub vat_category: Option<String>,
+    /// The VATEX exemption reason code, for categories that charge no VAT.
+    pub exemption_code: Option<String>,
+    /// The exemption reason in words.
+    pub exemption_reason: Option<String>,
     /// Net amount taxed at this rate.
+    #[sqlx(try_from = "Amount")]
     pub taxable_base: Decimal,
     /// Tax at this rate (withholdings negative).
+    #[sqlx(try_from = "Amount")]
     pub tax_amount: Decimal,
 }
 
@@ -419,26 +464,34 @@ pub async fn lines_of(
     invoice_ids: &[Uuid],
 ) -> Result<Vec<InvoiceLineRow>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT invoice_id, line_id, position, description, quantity, unit_price,
-                net_amount, tax_amount, total_amount
-         FROM folio_read.invoice_lines WHERE invoice_id = ANY($1) ORDER BY invoice_id, position",
+        "SELECT l.invoice_id, l.line_id, l.position, l.description, l.quantity, l.unit_price,
+                public.in_minor_units(l.net_amount, i.currency) AS net_amount,
+                public.in_minor_units(l.tax_amount, i.currency) AS tax_amount,
+                public.in_minor_units(l.total_amount, i.currency) AS total_amount
+         FROM folio_read.invoice_lines l
+              JOIN folio_read.invoices i USING (tenant_id, invoice_id)
+         WHERE l.invoice_id = ANY($1) ORDER BY l.invoice_id, l.position",
     )
     .bind(invoice_ids)
     .fetch_all(conn)
     .await
 }
 
-const PAYMENT_COLUMNS: &str =
-    "invoice_id, payment_id, amount, refunded_amount, received_on, method, reference";
+/// Amounts at their currency's scale, as every money column the API reads.
+const PAYMENT_COLUMNS: &str = "invoice_id, payment_id,
+    public.in_minor_units(amount, currency) AS amount,
+    public.in_minor_units(refunded_amount, currency) AS refunded_amount,
+    received_on, method, reference";
 
-/// The payments of every invoice in `invoice_ids`, by value date.
+/// The payments of every invoice in `invoice_ids`, by value date, then in the
+/// order they were recorded.
 pub async fn payments_of(
     conn: &mut PgConnection,
     invoice_ids: &[Uuid],
 ) -> Result<Vec<PaymentRow>, sqlx::Error> {
     sqlx::query_as(&format!(
         "SELECT {PAYMENT_COLUMNS} FROM folio_read.payments
-         WHERE invoice_id = ANY($1) ORDER BY received_on, payment_id"
+         WHERE invoice_id = ANY($1) ORDER BY invoice_id, received_on, sequence"
     ))
     .bind(invoice_ids)
     .fetch_all(conn)
@@ -458,17 +511,20 @@ pub async fn payment(
     .await
 }
 
-const CREDIT_NOTE_COLUMNS: &str =
-    "invoice_id, credit_note_id, number, issue_date, reason, kind, net_total, tax_total, total";
+const CREDIT_NOTE_COLUMNS: &str = "invoice_id, credit_note_id, number, issue_date, reason, kind,
+    public.in_minor_units(net_total, currency) AS net_total,
+    public.in_minor_units(tax_total, currency) AS tax_total,
+    public.in_minor_units(total, currency) AS total";
 
-/// The credit notes of every invoice in `invoice_ids`, by number.
+/// The credit notes of every invoice in `invoice_ids`, by issue date, then in
+/// the order they were issued.
 pub async fn credit_notes_of(
     conn: &mut PgConnection,
     invoice_ids: &[Uuid],
 ) -> Result<Vec<CreditNoteRow>, sqlx::Error> {
     sqlx::query_as(&format!(
         "SELECT {CREDIT_NOTE_COLUMNS} FROM folio_read.credit_notes
-         WHERE invoice_id = ANY($1) ORDER BY number"
+         WHERE invoice_id = ANY($1) ORDER BY invoice_id, issue_date, sequence"
     ))
     .bind(invoice_ids)
     .fetch_all(conn)
@@ -509,9 +565,14 @@ pub async fn credit_note_lines_of(
     credit_note_ids: &[Uuid],
 ) -> Result<Vec<CreditNoteLineRow>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT n.credit_note_id, n.line_id, n.quantity, n.net_amount, n.tax_amount
+        "SELECT n.credit_note_id, n.line_id, n.quantity,
+                public.in_minor_units(n.net_amount, c.currency) AS net_amount,
+                public.in_minor_units(n.tax_amount, c.currency) AS tax_amount
          FROM folio_read.credit_note_lines n
-              JOIN folio_read.invoice_lines l USING (tenant_id, invoice_id, line_id)
+              JOIN folio_read.credit_notes c USING (tenant_id, credit_note_id)
+              JOIN folio_read.invoice_lines l
+                   ON l.tenant_id = n.tenant_id AND l.invoice_id = n.invoice_id
+                       AND l.line_id = n.line_id
          WHERE n.credit_note_id = ANY($1) ORDER BY n.credit_note_id, l.position",
     )
     .bind(credit_note_ids)
@@ -529,8 +590,9 @@ pub async fn customer_statement(
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<CustomerStatement, sqlx::Error> {
-    let opening_balance: Decimal = sqlx::query_scalar(
-        "SELECT coalesce(sum(amount), 0) FROM folio_read.customer_ledger
+    let Amount(opening_balance) = sqlx::query_scalar(
+        "SELECT public.in_minor_units(coalesce(sum(amount), 0), $2)
+         FROM folio_read.customer_ledger
          WHERE customer_id = $1 AND currency = $2 AND entry_date < $3",
     )
     .bind(customer_id)
@@ -596,7 +658,8 @@ pub async fn revenue_by_month(
         .await
 }
 
-/// Tax per rate, month and currency within `period`.
+/// Tax per tax, VAT category, rate, exemption reason, month and currency within
+/// `period`.
 pub async fn tax_summary(
     conn: &mut PgConnection,
     period: &ReportPeriod,
@@ -604,9 +667,11 @@ pub async fn tax_summary(
     period
         .rows(
             conn,
-            "month, currency, tax_code, tax_percent, treatment, taxable_base, tax_amount
+            "month, currency, tax_code, tax_percent, treatment, vat_category, exemption_code,
+             exemption_reason, taxable_base, tax_amount
              FROM folio_read.tax_summary",
-            "month, currency, tax_code, tax_percent",
+            "month, currency, tax_code, treatment, vat_category, tax_percent, exemption_code,
+             exemption_reason",
         )
         .await
 }

@@ -163,6 +163,7 @@ CREATE TABLE payments
     method          text        NOT NULL,
     reference       text,
     recorded_at     timestamptz NOT NULL,
+    sequence        bigint      NOT NULL,
     PRIMARY KEY (tenant_id, payment_id)
 );
 CREATE INDEX payments_by_invoice ON payments (tenant_id, invoice_id);
@@ -179,6 +180,7 @@ COMMENT ON COLUMN payments.received_on IS 'Value date.';
 COMMENT ON COLUMN payments.method IS 'BANK_TRANSFER, CARD, CASH, CHEQUE, DIRECT_DEBIT or OTHER.';
 COMMENT ON COLUMN payments.reference IS 'Bank or card reference.';
 COMMENT ON COLUMN payments.recorded_at IS 'When the payment was recorded (event time).';
+COMMENT ON COLUMN payments.sequence IS 'Position of PaymentRecorded in the invoice''s stream: payments of one value date are listed in this order, the order they were recorded in.';
 
 CREATE TABLE payment_refunds
 (
@@ -191,6 +193,7 @@ CREATE TABLE payment_refunds
     refunded_on date        NOT NULL,
     reason      text        NOT NULL,
     recorded_at timestamptz NOT NULL,
+    sequence    bigint      NOT NULL,
     PRIMARY KEY (tenant_id, refund_id)
 );
 
@@ -204,6 +207,7 @@ COMMENT ON COLUMN payment_refunds.amount IS 'Amount given back.';
 COMMENT ON COLUMN payment_refunds.refunded_on IS 'Date of the refund.';
 COMMENT ON COLUMN payment_refunds.reason IS 'Why.';
 COMMENT ON COLUMN payment_refunds.recorded_at IS 'When it was recorded (event time).';
+COMMENT ON COLUMN payment_refunds.sequence IS 'Position of PaymentRefunded in the invoice''s stream; orders refunds of one date.';
 
 CREATE TABLE credit_notes
 (
@@ -222,6 +226,7 @@ CREATE TABLE credit_notes
     tax_total       numeric     NOT NULL,
     total           numeric     NOT NULL,
     recorded_at     timestamptz NOT NULL,
+    sequence        bigint      NOT NULL,
     PRIMARY KEY (tenant_id, credit_note_id)
 );
 CREATE INDEX credit_notes_by_invoice ON credit_notes (tenant_id, invoice_id);
@@ -242,6 +247,7 @@ COMMENT ON COLUMN credit_notes.net_total IS 'Net amount credited (positive).';
 COMMENT ON COLUMN credit_notes.tax_total IS 'Tax credited (positive; withholdings negative).';
 COMMENT ON COLUMN credit_notes.total IS 'Total credited: net_total + tax_total.';
 COMMENT ON COLUMN credit_notes.recorded_at IS 'When it was recorded (event time).';
+COMMENT ON COLUMN credit_notes.sequence IS 'Position of CreditNoteIssued in the invoice''s stream; orders credit notes of one date.';
 
 CREATE TABLE credit_note_lines
 (
@@ -297,18 +303,21 @@ COMMENT ON COLUMN revenue_entries.total_amount IS 'Signed total.';
 
 CREATE TABLE tax_entries
 (
-    tenant_id    uuid    NOT NULL,
-    invoice_id   uuid    NOT NULL,
-    sequence     bigint  NOT NULL,
-    ordinal      integer NOT NULL,
-    kind         text    NOT NULL CHECK (kind IN ('INVOICE_ISSUED', 'CREDIT_NOTE_ISSUED', 'INVOICE_VOIDED')),
-    entry_date   date    NOT NULL,
-    currency     text    NOT NULL,
-    tax_code     text    NOT NULL,
-    tax_percent  numeric NOT NULL,
-    treatment    text    NOT NULL,
-    taxable_base numeric NOT NULL,
-    tax_amount   numeric NOT NULL,
+    tenant_id        uuid    NOT NULL,
+    invoice_id       uuid    NOT NULL,
+    sequence         bigint  NOT NULL,
+    ordinal          integer NOT NULL,
+    kind             text    NOT NULL CHECK (kind IN ('INVOICE_ISSUED', 'CREDIT_NOTE_ISSUED', 'INVOICE_VOIDED')),
+    entry_date       date    NOT NULL,
+    currency         text    NOT NULL,
+    tax_code         text    NOT NULL,
+    tax_percent      numeric NOT NULL,
+    treatment        text    NOT NULL,
+    vat_category     text,
+    exemption_code   text,
+    exemption_reason text,
+    taxable_base     numeric NOT NULL,
+    tax_amount       numeric NOT NULL,
     PRIMARY KEY (tenant_id, invoice_id, sequence, ordinal)
 );
 CREATE INDEX tax_entries_by_date ON tax_entries (tenant_id, entry_date);
@@ -324,6 +333,9 @@ COMMENT ON COLUMN tax_entries.currency IS 'ISO 4217 currency.';
 COMMENT ON COLUMN tax_entries.tax_code IS 'Tax code, e.g. VAT, IVA, ISR.';
 COMMENT ON COLUMN tax_entries.tax_percent IS 'Rate in percent.';
 COMMENT ON COLUMN tax_entries.treatment IS 'STANDARD, ZERO_RATED, EXEMPT or WITHHOLDING.';
+COMMENT ON COLUMN tax_entries.vat_category IS 'EN 16931 VAT category (UNCL5305: S, Z, E, AE, K, G, O, L, M); NULL for withholdings and for taxes stated without one.';
+COMMENT ON COLUMN tax_entries.exemption_code IS 'VATEX exemption reason code (e.g. VATEX-EU-AE) of a category that charges no VAT.';
+COMMENT ON COLUMN tax_entries.exemption_reason IS 'Exemption reason in words.';
 COMMENT ON COLUMN tax_entries.taxable_base IS 'Signed net amount the rate applied to.';
 COMMENT ON COLUMN tax_entries.tax_amount IS 'Signed tax (withholdings are negative on an invoice).';
 
@@ -352,13 +364,13 @@ SELECT i.tenant_id,
        i.number,
        i.issue_date,
        i.due_date,
-       i.net_total,
-       i.tax_total,
-       i.total,
-       i.amount_paid,
-       i.amount_credited,
-       i.amount_due,
-       i.customer_credit,
+       public.in_minor_units(i.net_total, i.currency) AS net_total,
+       public.in_minor_units(i.tax_total, i.currency) AS tax_total,
+       public.in_minor_units(i.total, i.currency) AS total,
+       public.in_minor_units(i.amount_paid, i.currency) AS amount_paid,
+       public.in_minor_units(i.amount_credited, i.currency) AS amount_credited,
+       public.in_minor_units(i.amount_due, i.currency) AS amount_due,
+       public.in_minor_units(i.customer_credit, i.currency) AS customer_credit,
        i.sent_at,
        i.voided_on,
        i.version
@@ -394,10 +406,11 @@ SELECT c.tenant_id,
        c.name AS customer_name,
        i.currency,
        count(*) FILTER (WHERE i.amount_due > 0) AS open_invoices,
-       sum(i.amount_due) AS open_amount,
-       coalesce(sum(i.amount_due) FILTER (WHERE i.due_date < current_date), 0) AS overdue_amount,
-       sum(i.customer_credit) AS credit_amount,
-       sum(i.amount_due) - sum(i.customer_credit) AS balance
+       public.in_minor_units(sum(i.amount_due), i.currency) AS open_amount,
+       public.in_minor_units(coalesce(sum(i.amount_due) FILTER (WHERE i.due_date < current_date), 0), i.currency)
+           AS overdue_amount,
+       public.in_minor_units(sum(i.customer_credit), i.currency) AS credit_amount,
+       public.in_minor_units(sum(i.amount_due) - sum(i.customer_credit), i.currency) AS balance
 FROM customers c
          JOIN invoices i USING (tenant_id, customer_id)
 WHERE i.status IN ('ISSUED', 'SENT')
@@ -507,13 +520,13 @@ BEGIN ATOMIC
            o.customer_id,
            c.name,
            o.currency,
-           coalesce(sum(o.due) FILTER (WHERE o.due > 0 AND o.days_past_due <= 0), 0),
-           coalesce(sum(o.due) FILTER (WHERE o.due > 0 AND o.days_past_due BETWEEN 1 AND 30), 0),
-           coalesce(sum(o.due) FILTER (WHERE o.due > 0 AND o.days_past_due BETWEEN 31 AND 60), 0),
-           coalesce(sum(o.due) FILTER (WHERE o.due > 0 AND o.days_past_due BETWEEN 61 AND 90), 0),
-           coalesce(sum(o.due) FILTER (WHERE o.due > 0 AND o.days_past_due > 90), 0),
-           coalesce(sum(o.due) FILTER (WHERE o.due > 0), 0),
-           coalesce(-sum(o.due) FILTER (WHERE o.due < 0), 0)
+           public.in_minor_units(coalesce(sum(o.due) FILTER (WHERE o.due > 0 AND o.days_past_due <= 0), 0), o.currency),
+           public.in_minor_units(coalesce(sum(o.due) FILTER (WHERE o.due > 0 AND o.days_past_due BETWEEN 1 AND 30), 0), o.currency),
+           public.in_minor_units(coalesce(sum(o.due) FILTER (WHERE o.due > 0 AND o.days_past_due BETWEEN 31 AND 60), 0), o.currency),
+           public.in_minor_units(coalesce(sum(o.due) FILTER (WHERE o.due > 0 AND o.days_past_due BETWEEN 61 AND 90), 0), o.currency),
+           public.in_minor_units(coalesce(sum(o.due) FILTER (WHERE o.due > 0 AND o.days_past_due > 90), 0), o.currency),
+           public.in_minor_units(coalesce(sum(o.due) FILTER (WHERE o.due > 0), 0), o.currency),
+           public.in_minor_units(coalesce(-sum(o.due) FILTER (WHERE o.due < 0), 0), o.currency)
     FROM owed o
              JOIN customers c ON c.tenant_id = o.tenant_id AND c.customer_id = o.customer_id
     WHERE o.due <> 0
@@ -543,12 +556,15 @@ CREATE VIEW revenue_by_month WITH (security_invoker = true) AS
 SELECT tenant_id,
        date_trunc('month', entry_date)::date AS month,
        currency,
-       coalesce(sum(net_amount) FILTER (WHERE kind = 'INVOICE_ISSUED'), 0) AS invoiced_net,
-       coalesce(-sum(net_amount) FILTER (WHERE kind = 'CREDIT_NOTE_ISSUED'), 0) AS credited_net,
-       coalesce(-sum(net_amount) FILTER (WHERE kind = 'INVOICE_VOIDED'), 0) AS voided_net,
-       sum(net_amount) AS net_revenue,
-       sum(tax_amount) AS tax,
-       sum(total_amount) AS gross_revenue
+       public.in_minor_units(coalesce(sum(net_amount) FILTER (WHERE kind = 'INVOICE_ISSUED'), 0), currency)
+           AS invoiced_net,
+       public.in_minor_units(coalesce(-sum(net_amount) FILTER (WHERE kind = 'CREDIT_NOTE_ISSUED'), 0), currency)
+           AS credited_net,
+       public.in_minor_units(coalesce(-sum(net_amount) FILTER (WHERE kind = 'INVOICE_VOIDED'), 0), currency)
+           AS voided_net,
+       public.in_minor_units(sum(net_amount), currency) AS net_revenue,
+       public.in_minor_units(sum(tax_amount), currency) AS tax,
+       public.in_minor_units(sum(total_amount), currency) AS gross_revenue
 FROM revenue_entries
 GROUP BY tenant_id, date_trunc('month', entry_date), currency;
 
@@ -570,17 +586,24 @@ SELECT tenant_id,
        tax_code,
        tax_percent,
        treatment,
-       sum(taxable_base) AS taxable_base,
-       sum(tax_amount) AS tax_amount
+       vat_category,
+       exemption_code,
+       exemption_reason,
+       public.in_minor_units(sum(taxable_base), currency) AS taxable_base,
+       public.in_minor_units(sum(tax_amount), currency) AS tax_amount
 FROM tax_entries
-GROUP BY tenant_id, date_trunc('month', entry_date), currency, tax_code, tax_percent, treatment;
+GROUP BY tenant_id, date_trunc('month', entry_date), currency, tax_code, tax_percent, treatment,
+         vat_category, exemption_code, exemption_reason;
 
-COMMENT ON VIEW tax_summary IS 'Taxable base and tax per rate, month and currency, net of credit notes and voids.';
+COMMENT ON VIEW tax_summary IS 'Taxable base and tax per tax, VAT category, rate, exemption reason, month and currency, net of credit notes and voids: a reverse-charge base is reported apart from an exempt one, as a VAT return asks.';
 COMMENT ON COLUMN tax_summary.tenant_id IS 'Owning tenant.';
 COMMENT ON COLUMN tax_summary.month IS 'First day of the month.';
 COMMENT ON COLUMN tax_summary.currency IS 'ISO 4217 currency.';
 COMMENT ON COLUMN tax_summary.tax_code IS 'Tax code.';
 COMMENT ON COLUMN tax_summary.tax_percent IS 'Rate in percent.';
 COMMENT ON COLUMN tax_summary.treatment IS 'STANDARD, ZERO_RATED, EXEMPT or WITHHOLDING.';
+COMMENT ON COLUMN tax_summary.vat_category IS 'EN 16931 VAT category (S, Z, E, AE, K, G, O, L, M); NULL for withholdings and taxes stated without one.';
+COMMENT ON COLUMN tax_summary.exemption_code IS 'VATEX exemption reason code, for categories that charge no VAT.';
+COMMENT ON COLUMN tax_summary.exemption_reason IS 'Exemption reason in words.';
 COMMENT ON COLUMN tax_summary.taxable_base IS 'Net amount taxed at this rate.';
 COMMENT ON COLUMN tax_summary.tax_amount IS 'Tax at this rate (withholdings negative).';
