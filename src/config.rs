@@ -53,8 +53,9 @@ pub struct Settings {
         global = true
     )]
     pub db_acquire_timeout_ms: u64,
-    /// HS256 secret (32+ bytes) that signs and verifies bearer tokens. Without it
-    /// (and without --jwt-public-key) a published development secret is used.
+    /// HS256 secret (32+ bytes) that signs and verifies bearer tokens. Without it,
+    /// --jwt-public-key or --oidc-issuer, commands that need tokens refuse to
+    /// start unless --dev lets them use the published development secret.
     #[arg(long, env = "FOLIO_JWT_SECRET", global = true, hide_env_values = true)]
     pub jwt_secret: Option<String>,
     /// PEM file of an RS256 public key: tokens are verified with it (and minted by
@@ -109,8 +110,14 @@ pub struct Settings {
     /// Development mode: without a token key, sign and verify tokens with the
     /// published development secret (`folio serve` then listens on loopback
     /// only). Without it and without a key, commands that need tokens refuse to
-    /// start.
-    #[arg(long, env = "FOLIO_DEV", global = true)]
+    /// start. The variable takes what environment files write: `1`/`0`,
+    /// `true`/`false`, `yes`/`no`, `on`/`off`.
+    #[arg(
+        long,
+        env = "FOLIO_DEV",
+        global = true,
+        value_parser = clap::builder::BoolishValueParser::new()
+    )]
     pub dev: bool,
     /// Master key (64 hex characters, kept outside the database) that wraps the
     /// per-customer keys sealing personal data. Without it they are stored as is.
@@ -181,7 +188,44 @@ impl std::fmt::Debug for Settings {
     }
 }
 
-/// A database URL without its password.
+/// A database URL for `psql`: the password left out (psql reads it from
+/// `PGPASSWORD` or `~/.pgpass`, and the URL is safe to print), and only the
+/// connection parameters libpq knows (sqlx's own, such as
+/// `statement-cache-capacity`, make psql refuse the URL).
+pub fn psql_url(url: &str) -> String {
+    const LIBPQ_PARAMETERS: [&str; 8] = [
+        "sslmode",
+        "sslrootcert",
+        "sslcert",
+        "sslkey",
+        "application_name",
+        "options",
+        "connect_timeout",
+        "target_session_attrs",
+    ];
+    let without_password = match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let credentials = &url[scheme + 3..at];
+            let user = credentials.split(':').next().unwrap_or_default();
+            format!("{}{user}{}", &url[..scheme + 3], &url[at..])
+        }
+        _ => url.to_owned(),
+    };
+    let Some((base, query)) = without_password.split_once('?') else {
+        return without_password;
+    };
+    let kept: Vec<&str> = query
+        .split('&')
+        .filter(|pair| LIBPQ_PARAMETERS.contains(&pair.split('=').next().unwrap_or_default()))
+        .collect();
+    if kept.is_empty() {
+        base.to_owned()
+    } else {
+        format!("{base}?{}", kept.join("&"))
+    }
+}
+
+/// A database URL with its password masked, for logs.
 fn redacted_url(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
         (Some(scheme), Some(at)) if at > scheme => {
@@ -280,8 +324,9 @@ pub enum ConfigError {
         given: String,
     },
     /// The master key is malformed.
+    // No `#[from]`: the cause is the message, and a source would print it twice.
     #[error("FOLIO_PERSONAL_DATA_MASTER_KEY: {0}")]
-    MasterKey(#[from] folio_infra::personal_data::PersonalDataError),
+    MasterKey(folio_infra::personal_data::PersonalDataError),
     /// The token key cannot be used.
     #[error("token keys: {0}")]
     TokenKey(String),
@@ -370,7 +415,7 @@ impl Settings {
             _ => return Err(ConfigError::TwoTokenSources),
         };
         let key_wrapping = match &self.personal_data_master_key {
-            Some(hex) => KeyWrapping::with_master_key(hex)?,
+            Some(hex) => KeyWrapping::with_master_key(hex).map_err(ConfigError::MasterKey)?,
             None => KeyWrapping::none(),
         };
         Ok(Config {
@@ -566,10 +611,41 @@ pub struct ServeSettings {
         default_value_t = Protection::DEFAULT_COMPLEXITY_PER_TENANT
     )]
     pub complexity_per_tenant: u32,
+    /// Whether clients may read the schema through introspection (`__schema`,
+    /// `__type`): GraphiQL, codegen and API clients need it; turn it off where
+    /// the published schema file is the only contract (`1`/`0`, `true`/`false`,
+    /// `yes`/`no`, `on`/`off`).
+    #[arg(
+        long,
+        env = "FOLIO_GRAPHQL_INTROSPECTION",
+        default_value_t = true,
+        action = clap::ArgAction::Set,
+        value_parser = clap::builder::BoolishValueParser::new()
+    )]
+    pub graphql_introspection: bool,
     /// Browser origins allowed to call the API, comma-separated
     /// (`https://app.example.com`); none by default.
     #[arg(long, env = "FOLIO_CORS_ORIGINS", value_delimiter = ',')]
     pub cors_origins: Vec<String>,
+    /// Serve GraphiQL at `GET /graphql` (`1`/`0`, `true`/`false`, `yes`/`no`,
+    /// `on`/`off`); unless set, on with --dev and off otherwise.
+    #[arg(
+        long,
+        env = "FOLIO_GRAPHIQL",
+        num_args = 0..=1,
+        default_missing_value = "true",
+        value_parser = clap::builder::BoolishValueParser::new()
+    )]
+    pub graphiql: Option<bool>,
+    /// Where GraphiQL's page loads React and GraphiQL from: the public CDN, or an
+    /// internal mirror serving the same npm files under the same paths (each is
+    /// pinned by its integrity hash).
+    #[arg(
+        long,
+        env = "FOLIO_GRAPHIQL_ASSETS",
+        default_value = folio_api::graphiql::DEFAULT_ASSETS_URL
+    )]
+    pub graphiql_assets: String,
 }
 
 impl ServeSettings {
@@ -593,12 +669,22 @@ impl ServeSettings {
         Ok(Limits {
             request_timeout: Duration::from_millis(timeout_ms),
             consistency_wait: Duration::from_millis(wait_ms),
+            introspection: self.graphql_introspection,
             ..Limits::default()
         })
     }
 
-    /// The rate limits and allowed browser origins, checked.
-    pub fn protection(&self) -> Result<Protection, ConfigError> {
+    /// The rate limits, allowed browser origins and GraphiQL's page, checked;
+    /// `dev` turns the page on unless `--graphiql` says otherwise.
+    pub fn protection(&self, dev: bool) -> Result<Protection, ConfigError> {
+        let assets = self.graphiql_assets.trim_end_matches('/');
+        if !(assets.starts_with("https://") || assets.starts_with("http://")) {
+            return Err(ConfigError::OutOfRange {
+                setting: "--graphiql-assets / FOLIO_GRAPHIQL_ASSETS",
+                expected: "an http(s) URL serving the npm files, e.g. https://unpkg.com",
+                given: self.graphiql_assets.clone(),
+            });
+        }
         for origin in &self.cors_origins {
             let valid = (origin.starts_with("https://") || origin.starts_with("http://"))
                 && !origin.contains('*');
@@ -626,6 +712,7 @@ impl ServeSettings {
             per_address: self.rate_limit_per_address,
             complexity_per_tenant: budget,
             cors_origins: self.cors_origins.clone(),
+            graphiql_assets: self.graphiql.unwrap_or(dev).then(|| assets.to_owned()),
         })
     }
 }
@@ -791,6 +878,18 @@ mod tests {
         ]);
         let limits = cli.serve.limits().expect("accepted");
         assert_eq!(limits.consistency_wait, Duration::from_secs(2));
+    }
+
+    #[test]
+    fn a_psql_url_has_no_password_and_only_libpq_parameters() {
+        assert_eq!(
+            psql_url("postgres://folio:s3cret@db:5432/folio?sslmode=require&statement-cache-capacity=100"),
+            "postgres://folio@db:5432/folio?sslmode=require"
+        );
+        assert_eq!(
+            psql_url("postgres://root@127.0.0.1:5432/folio?statement-cache-capacity=100"),
+            "postgres://root@127.0.0.1:5432/folio"
+        );
     }
 
     #[test]

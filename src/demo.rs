@@ -431,8 +431,9 @@ fn invoice_plans() -> anyhow::Result<Vec<InvoicePlan>> {
 }
 
 /// Builds the demo tenant through the use cases, brings the read models up to
-/// date, and prints what was made with a token for each demo user.
-pub async fn run(app: &App, keys: &TokenKeys) -> anyhow::Result<()> {
+/// date, and prints what was made with a token for each demo user and a `psql`
+/// command that reads the demo at `database_url` (as `config::psql_url` gives it).
+pub async fn run(app: &App, keys: &TokenKeys, database_url: &str) -> anyhow::Result<()> {
     let demo = Demo {
         use_cases: &app.use_cases,
         tenant_id: TenantId(Uuid::now_v7()),
@@ -475,7 +476,7 @@ pub async fn run(app: &App, keys: &TokenKeys) -> anyhow::Result<()> {
         expenses,
         events,
     };
-    print_summary(&made.summary(keys)?);
+    print_summary(&made.summary(keys, database_url)?);
     Ok(())
 }
 
@@ -490,7 +491,7 @@ struct Made {
 
 impl Made {
     /// The summary: counts, ids by state, where to look, and a token per user.
-    fn summary(&self, keys: &TokenKeys) -> anyhow::Result<String> {
+    fn summary(&self, keys: &TokenKeys, database_url: &str) -> anyhow::Result<String> {
         let tenant = self.tenant_id;
         let mut out = format!(
             "Demo tenant {tenant}\n  {} customers, {} invoices, {} expenses, {} events\n",
@@ -510,9 +511,9 @@ impl Made {
         out.push_str(&format!(
             "  see the history with: folio events --tenant {tenant} --limit 200\n"
         ));
-        out.push_str(
-            "  read models are up to date: psql -c 'SELECT * FROM folio_read.invoice_overview'\n",
-        );
+        out.push_str(&format!(
+            "  read models are up to date: psql '{database_url}' -c 'SELECT * FROM folio_read.invoice_overview'\n"
+        ));
         out.push_str(
             "  tokens for the demo users (12 h; `folio serve`, then Authorization: Bearer <token>):\n",
         );

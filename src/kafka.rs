@@ -52,6 +52,7 @@ pub async fn project(
 ) -> anyhow::Result<()> {
     let kafka = required(kafka)?;
     let app = App::start(config).await?;
+    app.require_personal_data_keys().await?;
     serve_metrics(&app, metrics_listen).await?;
     let projectors = KafkaProjections::new(app.projections(), kafka)?;
     until_interrupted(projectors.run()).await

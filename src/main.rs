@@ -188,12 +188,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Demo => {
             let keys = config.minting_keys()?;
             let app = App::start(&config).await?;
-            demo::run(&app, &keys).await
+            let database_url = folio::config::psql_url(&config.database.url);
+            demo::run(&app, &keys, &database_url).await
         }
         Command::Serve { serve, kafka } => {
             let authenticator = config.authenticator()?;
             let limits = serve.limits()?;
-            let protection = serve.protection()?;
+            let protection = serve.protection(cli.settings.dev)?;
             serve::run(
                 &config,
                 &serve.listen,

@@ -20,6 +20,7 @@ pub async fn run(config: &Config, token: Option<String>) -> anyhow::Result<()> {
         .await
         .context("the MCP token is refused")?;
     let app = App::start(config).await?;
+    app.require_personal_data_keys().await?;
     let server = FolioMcp::for_token(app.api_services(), Limits::default(), authenticator, token)
         .await
         .context("the MCP token is refused")?;

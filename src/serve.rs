@@ -38,6 +38,7 @@ pub async fn run(
         }
     }
     let app = App::start(config).await?;
+    app.require_personal_data_keys().await?;
     let projections = app.projections();
     projections.install().await?;
     let (changes, _) = broadcast::channel(1024);

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use folio_commands::health::DatabaseHealth;
 use folio_commands::history::AuditTrail;
 use folio_commands::{CommandRunner, RetryPolicy, SystemClock, UseCases};
-use folio_infra::personal_data::{self, KeyWrapping};
+use folio_infra::personal_data::{self, KeyWrapping, PersonalDataError};
 use folio_infra::postgres::directory::PgDirectoryLookup;
 use folio_infra::postgres::history::PgEventHistory;
 use folio_infra::postgres::pool::{self as database, DatabaseError};
@@ -86,6 +86,14 @@ impl App {
             health: DatabaseHealth::default(),
             pool,
         }
+    }
+
+    /// Refuses to go on when this process could not open stored personal data
+    /// (its keys are wrapped by a master key it was not given): processes that
+    /// serve requests or project call it at start, so an operator reads the
+    /// setting to fix in one line instead of an error on every request.
+    pub async fn require_personal_data_keys(&self) -> Result<(), PersonalDataError> {
+        personal_data::require_wrapping_keys(&self.pool, &self.wrapping).await
     }
 
     /// What the GraphQL edge needs of this process.

@@ -304,6 +304,40 @@ async fn a_subscription_receives_its_tenants_status_changes_only() {
 }
 
 #[tokio::test]
+async fn a_refused_subscription_names_what_was_asked_for() {
+    let db = TestDatabase::new().await;
+    let server = Server::start(&db).await;
+    let employee = server.token(tenant(), "erin", Role::Employee);
+    let mut socket = server.connect(&employee).await;
+    let ack = socket.next().await.unwrap().unwrap();
+    assert!(ack.to_text().unwrap().contains("connection_ack"), "{ack}");
+    let start = json!({"id": "1", "type": "subscribe", "payload": {"query":
+        "subscription { statusChanges(kinds: [EXPENSE]) { kind aggregateId } }"}});
+    futures::SinkExt::send(
+        &mut socket,
+        tokio_tungstenite::tungstenite::Message::text(start.to_string()),
+    )
+    .await
+    .unwrap();
+    let reply = tokio::time::timeout(Duration::from_secs(10), socket.next())
+        .await
+        .expect("an answer")
+        .unwrap()
+        .unwrap();
+    let reply: Value = serde_json::from_str(reply.to_text().unwrap()).unwrap();
+    // graphql-transport-ws answers a refused subscription with `error`, or with
+    // `next` carrying the errors: either way the message is the refusal's.
+    let message = reply["payload"][0]["message"]
+        .as_str()
+        .or(reply["payload"]["errors"][0]["message"].as_str())
+        .unwrap_or_default();
+    assert!(
+        message.contains("expense") && !message.contains("invoices"),
+        "{reply}"
+    );
+}
+
+#[tokio::test]
 async fn a_subscription_without_a_valid_token_is_refused() {
     let db = TestDatabase::new().await;
     let server = Server::start(&db).await;
@@ -596,8 +630,19 @@ async fn bad_input_gets_its_code_and_writes_nothing() {
     assert_eq!(code(&body), "VALIDATION", "{body}");
 
     // Query shape: too deep, too complex, too large a page.
-    let deep = "{ __schema { types { fields { type { ofType { ofType { ofType { ofType { ofType { ofType { name } } } } } } } } } } }";
-    let body = server.gql(&accountant, deep, json!({})).await;
+    // Data deeper than 10 levels, and introspection nesting `ofType` far beyond
+    // what any tool asks (the standard introspection query is admitted:
+    // tests/introspection.rs).
+    // Depth is measured before the fields are checked, so any nesting shows it.
+    let deep_data = format!("{{ {}id{} }}", "invoices { ".repeat(11), " }".repeat(11));
+    let body = server.gql(&accountant, &deep_data, json!({})).await;
+    assert_eq!(code(&body), "LIMIT", "{body}");
+    let deep = format!(
+        "{{ __schema {{ types {{ fields {{ type {{ {}name{} }} }} }} }} }}",
+        "ofType { ".repeat(20),
+        " }".repeat(20)
+    );
+    let body = server.gql(&accountant, &deep, json!({})).await;
     assert_eq!(code(&body), "LIMIT", "{body}");
     let complex: String = (0..400)
         .map(|i| {
@@ -623,7 +668,7 @@ async fn bad_input_gets_its_code_and_writes_nothing() {
 }
 
 const JURISDICTION: &str = "mutation($key: String!, $j: Jurisdiction!) {
-    configureJurisdiction(idempotencyKey: $key, jurisdiction: $j) { version } }";
+    configureJurisdiction(idempotencyKey: $key, jurisdiction: $j) { version consistencyToken } }";
 const VOID: &str = "mutation($key: String!, $id: ID!, $sat: SatCancellationInput) {
     voidInvoice(idempotencyKey: $key, invoiceId: $id, reason: \"wrong RFC\", satCancellation: $sat) {
         version consistencyToken } }";
@@ -638,14 +683,16 @@ async fn the_jurisdiction_decides_rounding_and_how_an_issued_invoice_is_cancelle
     let key = || uuid::Uuid::new_v4().to_string();
 
     // EU: EN 16931 rounding, and an issued invoice is corrected, never voided.
-    server
+    // The settings read takes the write's consistency token like every query.
+    let configured = server
         .ok(&admin, JURISDICTION, json!({"key": key(), "j": "EU"}))
         .await;
     let settings = server
         .ok(
             &admin,
-            "{ tenantSettings { jurisdiction invoicing { roundingMode roundingScope } } }",
-            json!({}),
+            "query($token: String) { tenantSettings(consistencyToken: $token) {
+                jurisdiction invoicing { roundingMode roundingScope } } }",
+            json!({"token": configured["configureJurisdiction"]["consistencyToken"]}),
         )
         .await;
     assert_eq!(
@@ -1000,7 +1047,7 @@ async fn a_paid_invoice_credited_by_line_holds_the_customer_s_credit_until_refun
             "query($id: ID!, $customer: ID!, $token: String) {
                 invoice(id: $id, consistencyToken: $token) { paymentStatus amountDue customerCredit
                     creditNotes { kind netTotal taxTotal total lines { quantity netAmount taxAmount } } }
-                customer(id: $customer) { balances { currency openAmount creditAmount balance }
+                customer(id: $customer, consistencyToken: $token) { balances { currency openAmount creditAmount balance }
                     statement(currency: \"EUR\", from: \"2000-01-01\", to: \"2100-12-31\") {
                         openingBalance closingBalance entries { kind amount balance } } } }",
             json!({"id": invoice, "customer": customer, "token": token}),
@@ -1008,7 +1055,7 @@ async fn a_paid_invoice_credited_by_line_holds_the_customer_s_credit_until_refun
         .await;
     let invoice_read = &read["invoice"];
     assert_eq!(invoice_read["paymentStatus"], "PAID", "{read}");
-    assert_eq!(invoice_read["amountDue"], "0", "{read}");
+    assert_eq!(invoice_read["amountDue"], "0.00", "{read}");
     assert_eq!(invoice_read["customerCredit"], "238.00", "{read}");
     let note = &invoice_read["creditNotes"][0];
     assert_eq!(
@@ -1040,7 +1087,7 @@ async fn a_paid_invoice_credited_by_line_holds_the_customer_s_credit_until_refun
         ],
         "{read}"
     );
-    assert_eq!(statement["openingBalance"], "0", "{read}");
+    assert_eq!(statement["openingBalance"], "0.00", "{read}");
     assert_eq!(statement["closingBalance"], "-238.00", "{read}");
 
     // Giving the credit back out of the payment settles the account.
@@ -1058,18 +1105,18 @@ async fn a_paid_invoice_credited_by_line_holds_the_customer_s_credit_until_refun
             &accountant,
             "query($id: ID!, $customer: ID!, $token: String) {
                 invoice(id: $id, consistencyToken: $token) { amountDue customerCredit }
-                customer(id: $customer) { balances { currency }
+                customer(id: $customer, consistencyToken: $token) { balances { currency }
                     statement(currency: \"EUR\", from: \"2000-01-01\", to: \"2100-12-31\") {
                         closingBalance } } }",
             json!({"id": invoice, "customer": customer,
                    "token": refunded["refundPayment"]["consistencyToken"]}),
         )
         .await;
-    assert_eq!(read["invoice"]["customerCredit"], "0", "{read}");
-    assert_eq!(read["invoice"]["amountDue"], "0", "{read}");
+    assert_eq!(read["invoice"]["customerCredit"], "0.00", "{read}");
+    assert_eq!(read["invoice"]["amountDue"], "0.00", "{read}");
     assert_eq!(read["customer"]["balances"], json!([]), "{read}");
     assert_eq!(
-        read["customer"]["statement"]["closingBalance"], "0",
+        read["customer"]["statement"]["closingBalance"], "0.00",
         "{read}"
     );
 }
@@ -1233,4 +1280,246 @@ async fn sigterm_stops_the_server_cleanly() {
         .expect("the server stops after SIGTERM")
         .unwrap();
     assert!(status.success(), "{status:?}");
+}
+
+#[tokio::test]
+async fn payments_of_one_date_are_listed_in_the_order_they_were_recorded() {
+    let db = TestDatabase::new().await;
+    let server = Server::start(&db).await;
+    let accountant = server.token(tenant(), "alice", Role::Accountant);
+    let (_, invoice) = issued_invoice(&server, &accountant).await;
+    // Eight payments of one value date (today): their ids are derived from the
+    // idempotency keys, so any order but the recording one shows here.
+    let amounts: Vec<String> = (1..=8).map(|n| format!("{n}.00")).collect();
+    let mut token = Value::Null;
+    for amount in &amounts {
+        let paid = server
+            .ok(
+                &accountant,
+                PAY,
+                json!({"key": uuid::Uuid::new_v4().to_string(), "invoice": invoice,
+                       "amount": amount, "currency": "EUR"}),
+            )
+            .await;
+        token = paid["recordPayment"]["consistencyToken"].clone();
+    }
+    let read = server
+        .ok(&accountant, INVOICE, json!({"id": invoice, "token": token}))
+        .await;
+    let listed: Vec<&str> = read["invoice"]["payments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["amount"].as_str().unwrap())
+        .collect();
+    assert_eq!(listed, amounts, "{read}");
+}
+
+#[tokio::test]
+async fn a_mexican_fee_charges_iva_and_withholds_iva_and_isr_on_one_line() {
+    let db = TestDatabase::new().await;
+    let server = Server::start(&db).await;
+    let accountant = server.token(tenant(), "alice", Role::Accountant);
+    let key = || uuid::Uuid::new_v4().to_string();
+    let customer = server
+        .ok(
+            &accountant,
+            "mutation($key: String!) { registerCustomer(idempotencyKey: $key, input: {
+                contact: {name: \"Cliente SA de CV\"},
+                tax: {country: \"MX\", defaultCurrency: \"MXN\", paymentTermsDays: 30}}) { aggregateId } }",
+            json!({"key": key()}),
+        )
+        .await["registerCustomer"]["aggregateId"]
+        .clone();
+    let invoice = server
+        .ok(
+            &accountant,
+            DRAFT,
+            json!({"key": key(), "customer": customer}),
+        )
+        .await["createInvoiceDraft"]["aggregateId"]
+        .clone();
+    server
+        .ok(
+            &accountant,
+            "mutation($key: String!, $invoice: ID!) { addInvoiceLine(idempotencyKey: $key,
+                invoiceId: $invoice, line: {description: \"Honorarios\", quantity: \"1\",
+                unitPrice: \"10000\", taxes: [
+                    {code: \"IVA\", percent: \"16\", treatment: STANDARD},
+                    {code: \"IVA\", percent: \"10.6667\", treatment: WITHHOLDING},
+                    {code: \"ISR\", percent: \"10\", treatment: WITHHOLDING}]}) { version } }",
+            json!({"key": key(), "invoice": invoice}),
+        )
+        .await;
+    let issued = server
+        .ok(
+            &accountant,
+            ISSUE,
+            json!({"key": key(), "invoice": invoice}),
+        )
+        .await;
+    let read = server
+        .ok(
+            &accountant,
+            "query($id: ID!, $token: String) { invoice(id: $id, consistencyToken: $token) {
+                currency netTotal total } }",
+            json!({"id": invoice, "token": issued["issueInvoice"]["consistencyToken"]}),
+        )
+        .await;
+    assert_eq!(
+        read["invoice"],
+        json!({"currency": "MXN", "netTotal": "10000.00", "total": "9533.33"}),
+        "{read}"
+    );
+}
+
+#[tokio::test]
+async fn the_tax_report_keeps_each_vat_category_and_exemption_apart() {
+    let db = TestDatabase::new().await;
+    let server = Server::start(&db).await;
+    let t = tenant();
+    let admin = server.token(t, "root", Role::Admin);
+    let accountant = server.token(t, "alice", Role::Accountant);
+    let key = || uuid::Uuid::new_v4().to_string();
+    server
+        .ok(&admin, JURISDICTION, json!({"key": key(), "j": "EU"}))
+        .await;
+    let customer = server
+        .ok(
+            &accountant,
+            "mutation($key: String!) { registerCustomer(idempotencyKey: $key, input: {
+                contact: {name: \"Wien GmbH\"}, tax: {taxId: \"U13585627\", country: \"AT\",
+                defaultCurrency: \"EUR\", paymentTermsDays: 30}}) { aggregateId } }",
+            json!({"key": key()}),
+        )
+        .await["registerCustomer"]["aggregateId"]
+        .clone();
+    let invoice = server
+        .ok(
+            &accountant,
+            DRAFT,
+            json!({"key": key(), "customer": customer}),
+        )
+        .await["createInvoiceDraft"]["aggregateId"]
+        .clone();
+    // Reverse charge and exempt are both VAT at 0%: a VAT return reports them
+    // in different boxes, so the report must not add them up.
+    for (price, tax) in [
+        ("1000", "{code: \"VAT\", percent: \"0\", treatment: EXEMPT, category: REVERSE_CHARGE, exemptionReasonCode: \"VATEX-EU-AE\"}"),
+        ("500", "{code: \"VAT\", percent: \"0\", treatment: EXEMPT, category: EXEMPT, exemptionReasonCode: \"VATEX-EU-132\"}"),
+        ("200", "{code: \"VAT\", percent: \"19\", treatment: STANDARD, category: STANDARD}"),
+    ] {
+        let line = format!(
+            "mutation($key: String!, $invoice: ID!) {{ addInvoiceLine(idempotencyKey: $key,
+                invoiceId: $invoice, line: {{description: \"Item\", quantity: \"1\",
+                unitPrice: \"{price}\", taxes: [{tax}]}}) {{ version }} }}"
+        );
+        server
+            .ok(&accountant, &line, json!({"key": key(), "invoice": invoice}))
+            .await;
+    }
+    let issued = server
+        .ok(
+            &accountant,
+            ISSUE,
+            json!({"key": key(), "invoice": invoice}),
+        )
+        .await;
+    let report = server
+        .ok(
+            &accountant,
+            "query($token: String) { taxSummary(consistencyToken: $token) {
+                taxCode taxPercent treatment category exemptionCode taxableBase taxAmount } }",
+            json!({"token": issued["issueInvoice"]["consistencyToken"]}),
+        )
+        .await;
+    let rows: Vec<(Value, Value, Value)> = report["taxSummary"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["category"].clone(),
+                r["exemptionCode"].clone(),
+                r["taxableBase"].clone(),
+            )
+        })
+        .collect();
+    let mut rows = rows;
+    rows.sort_by_key(|(category, _, _)| category.to_string());
+    assert_eq!(
+        rows,
+        [
+            (json!("EXEMPT"), json!("VATEX-EU-132"), json!("500.00")),
+            (
+                json!("REVERSE_CHARGE"),
+                json!("VATEX-EU-AE"),
+                json!("1000.00")
+            ),
+            (json!("STANDARD"), Value::Null, json!("200.00")),
+        ],
+        "{report}"
+    );
+}
+
+/// Where `scripts/npm-packages` unpacked the npm packages the tests check with.
+fn npm_packages() -> std::path::PathBuf {
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/npm-packages");
+    let dir = std::process::Command::new(script)
+        .arg("dir")
+        .output()
+        .unwrap();
+    std::path::PathBuf::from(String::from_utf8(dir.stdout).unwrap().trim())
+}
+
+#[tokio::test]
+async fn graphiql_is_off_unless_turned_on_and_loads_only_the_files_npm_published() {
+    let db = TestDatabase::new().await;
+    let off = Server::start(&db).await;
+    let answer = reqwest::get(format!("{}/graphql", off.base)).await.unwrap();
+    assert_eq!(answer.status(), 404);
+    assert!(answer.text().await.unwrap().contains("FOLIO_GRAPHIQL"));
+    drop(off);
+
+    let mirror = "https://npm-mirror.example.com/files";
+    let on = Server::start_with(
+        &db,
+        &[("FOLIO_GRAPHIQL", "on"), ("FOLIO_GRAPHIQL_ASSETS", mirror)],
+    )
+    .await;
+    let page = on.text("/graphql").await;
+    // Every script and style names an exact version on the mirror and carries
+    // the SHA-384 of the file npm published under that name and version.
+    let mut checked = 0;
+    for (attribute, rest) in [("src=\"", &page), ("href=\"", &page)] {
+        for piece in rest.split(attribute).skip(1) {
+            let url = &piece[..piece.find('"').unwrap()];
+            let Some(path) = url.strip_prefix(&format!("{mirror}/")) else {
+                panic!("{url} is not on the configured mirror:\n{page}");
+            };
+            let (package, file) = path.split_once('/').unwrap();
+            let (name, version) = package.rsplit_once('@').unwrap();
+            assert!(
+                version.split('.').count() == 3
+                    && version.split('.').all(|n| n.parse::<u32>().is_ok()),
+                "{url} is not pinned to an exact version"
+            );
+            let integrity = piece
+                .split("integrity=\"")
+                .nth(1)
+                .and_then(|i| i.split('"').next())
+                .filter(|i| !i.contains('<'))
+                .unwrap_or_else(|| panic!("{url} has no integrity hash"));
+            let published = npm_packages().join(name).join("package").join(file);
+            let bytes = std::fs::read(&published)
+                .unwrap_or_else(|e| panic!("{}: {e}", published.display()));
+            use base64::Engine;
+            use sha2::Digest;
+            let digest =
+                base64::engine::general_purpose::STANDARD.encode(sha2::Sha384::digest(&bytes));
+            assert_eq!(integrity, format!("sha384-{digest}"), "{url}");
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, 4, "{page}");
 }

@@ -59,6 +59,20 @@ async fn demo_builds_every_state_through_real_commands_and_events_shows_them() {
         assert!(kinds.iter().any(|k| k == kind), "no {kind} in {kinds:?}");
     }
 
+    // The BI hint works as printed: its psql command reads the demo's invoices.
+    let hint = summary
+        .lines()
+        .find_map(|l| l.split_once("read models are up to date: "))
+        .map(|(_, command)| command.to_owned())
+        .unwrap_or_else(|| panic!("no psql hint:\n{summary}"));
+    let psql = Command::new("sh").args(["-c", &hint]).output().unwrap();
+    let listed = String::from_utf8_lossy(&psql.stdout);
+    assert!(
+        psql.status.success() && listed.contains("invoice_id") && listed.contains("PAID"),
+        "{hint}\n{listed}{}",
+        String::from_utf8_lossy(&psql.stderr)
+    );
+
     let jsonl = folio(&db.url, &["events", "--limit", "5", "--format", "jsonl"]);
     assert!(jsonl.status.success());
     let lines: Vec<serde_json::Value> = String::from_utf8(jsonl.stdout)
@@ -300,4 +314,83 @@ async fn serve_refuses_to_start_without_a_key_or_with_the_development_secret_off
         line.starts_with("folio: serving GraphQL on http://127.0.0.1:"),
         "{line}"
     );
+}
+
+/// `folio token` for tenant 1, with `FOLIO_DEV` set to `value` and no key.
+fn token_with_dev_set_to(value: &str) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_folio"))
+        .args(["token", "--tenant", &uuid::Uuid::now_v7().to_string()])
+        .args(["--role", "admin", "--subject", "ann"])
+        .env_remove("FOLIO_JWT_SECRET")
+        .env_remove("FOLIO_JWT_PUBLIC_KEY")
+        .env_remove("FOLIO_OIDC_ISSUER")
+        .env("FOLIO_DEV", value)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn folio_dev_takes_every_spelling_an_environment_file_uses() {
+    for on in ["1", "true", "yes", "on", "TRUE", "Yes"] {
+        let output = token_with_dev_set_to(on);
+        assert!(
+            output.status.success(),
+            "FOLIO_DEV={on}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    for off in ["0", "false", "no", "off"] {
+        let output = token_with_dev_set_to(off);
+        let said = String::from_utf8_lossy(&output.stderr);
+        assert!(!output.status.success(), "FOLIO_DEV={off} started");
+        assert!(said.contains("no token key"), "FOLIO_DEV={off}: {said}");
+    }
+    let output = token_with_dev_set_to("maybe");
+    assert!(!output.status.success());
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("FOLIO_DEV")
+            || String::from_utf8_lossy(&output.stderr).contains("--dev"),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+#[test]
+fn help_says_a_command_without_a_key_refuses_unless_in_development_mode() {
+    let output = Command::new(env!("CARGO_BIN_EXE_folio"))
+        .args(["serve", "--help"])
+        .output()
+        .unwrap();
+    // clap wraps long help to the terminal: compare words, not lines.
+    let help = stdout_of(output)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        !help.contains("a published development secret is used"),
+        "{help}"
+    );
+    assert!(
+        help.contains("commands that need tokens refuse to start unless --dev"),
+        "{help}"
+    );
+}
+
+#[test]
+fn a_malformed_master_key_is_refused_once_saying_what_a_key_is() {
+    let output = Command::new(env!("CARGO_BIN_EXE_folio"))
+        .args([
+            "token",
+            "--dev",
+            "--tenant",
+            &uuid::Uuid::now_v7().to_string(),
+        ])
+        .args(["--role", "admin", "--subject", "ann"])
+        .env("FOLIO_PERSONAL_DATA_MASTER_KEY", "not-a-key")
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success(), "{said}");
+    assert_eq!(said.matches("not hexadecimal").count(), 1, "{said}");
+    assert!(said.contains("64 hexadecimal characters"), "{said}");
 }

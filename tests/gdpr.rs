@@ -646,9 +646,39 @@ async fn with_a_master_key_the_database_alone_opens_no_personal_data() {
     );
     assert_eq!(stored(ana_before).await, (60, master_id));
 
-    // And a process without the master key cannot open it: a rebuild fails and
-    // says why; with the key it succeeds and the contact reads as before.
+    // And a process without the master key cannot open it: a server refuses to
+    // start and names the setting, instead of answering every request with
+    // INTERNAL; a rebuild fails and says why; with the key it succeeds and the
+    // contact reads as before.
     drop(server);
+    let mut serving = std::process::Command::new(env!("CARGO_BIN_EXE_folio"))
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .env("DATABASE_URL", &db.url)
+        .env("FOLIO_JWT_SECRET", "gdpr-test-secret-of-at-least-32-bytes")
+        .env_remove("FOLIO_PERSONAL_DATA_MASTER_KEY")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let status = loop {
+        if let Some(status) = serving.try_wait().unwrap() {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = serving.kill();
+            panic!("folio serve started without the master key its keys need");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    };
+    let mut refusal = String::new();
+    std::io::Read::read_to_string(&mut serving.stderr.take().unwrap(), &mut refusal).unwrap();
+    assert!(!status.success(), "{refusal}");
+    assert!(
+        refusal.contains("folio: personal-data keys are wrapped by master key")
+            && refusal.contains("FOLIO_PERSONAL_DATA_MASTER_KEY"),
+        "{refusal}"
+    );
     let without = folio_with(&db.url, &[], &["projections", "rebuild", "--all"]);
     let stderr = String::from_utf8_lossy(&without.stderr);
     assert!(!without.status.success(), "{stderr}");

@@ -29,6 +29,7 @@
 pub mod admission;
 pub mod auth;
 pub mod error;
+pub mod graphiql;
 pub mod graphql;
 pub mod mcp;
 pub mod metrics;

@@ -43,6 +43,9 @@ pub struct Protection {
     /// Browser origins allowed to call the API (`https://app.example.com`);
     /// none: no cross-origin browser calls.
     pub cors_origins: Vec<String>,
+    /// Where GraphiQL's page loads its scripts from, when `GET /graphql` serves
+    /// it; `None`: the page is turned off.
+    pub graphiql_assets: Option<String>,
 }
 
 impl Protection {
@@ -63,6 +66,7 @@ impl Default for Protection {
             per_address: Self::DEFAULT_PER_ADDRESS,
             complexity_per_tenant: Self::DEFAULT_COMPLEXITY_PER_TENANT,
             cors_origins: Vec::new(),
+            graphiql_assets: None,
         }
     }
 }
@@ -236,7 +240,8 @@ pub async fn limit_address(
 
 /// Headers every response carries: no sniffing, no framing, no referrer, no
 /// caching of tenant data, HTTPS only; and a content security policy that allows
-/// nothing but GraphiQL's page (which loads its scripts from a CDN).
+/// nothing but GraphiQL's page (which loads its scripts, pinned by their
+/// integrity hashes, from a CDN or a mirror).
 pub async fn security_headers(request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;
     let is_html = response

@@ -35,6 +35,8 @@ pub struct Limits {
     pub request_timeout: Duration,
     /// Longest a query waits for the read models to reach a consistency token.
     pub consistency_wait: Duration,
+    /// Whether clients may read the schema (`__schema`, `__type`).
+    pub introspection: bool,
 }
 
 impl Limits {
@@ -46,6 +48,7 @@ impl Limits {
         max_page_size: 100,
         request_timeout: Duration::from_secs(15),
         consistency_wait: Duration::from_secs(5),
+        introspection: true,
     };
 }
 

@@ -6,7 +6,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use async_graphql::http::{GraphiQLSource, ALL_WEBSOCKET_PROTOCOLS};
+use async_graphql::http::ALL_WEBSOCKET_PROTOCOLS;
 use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
 use axum::body::Body;
 use axum::extract::{Request, State, WebSocketUpgrade};
@@ -321,13 +321,17 @@ async fn while_reachable(
     response
 }
 
-async fn graphiql() -> Html<String> {
-    Html(
-        GraphiQLSource::build()
-            .endpoint("/graphql")
-            .subscription_endpoint("/graphql/ws")
-            .finish(),
-    )
+/// GraphiQL's page, when it is turned on; otherwise a 404 that says how to turn
+/// it on and where queries go.
+async fn graphiql(State(state): State<AppState>) -> Response {
+    match &state.protection.graphiql_assets {
+        Some(assets) => Html(crate::graphiql::page(assets)).into_response(),
+        None => error_response(
+            StatusCode::NOT_FOUND,
+            ErrorCode::NotFound,
+            "GraphiQL is turned off on this server (--graphiql / FOLIO_GRAPHIQL); POST GraphQL requests to /graphql",
+        ),
+    }
 }
 
 async fn subscriptions(

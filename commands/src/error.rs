@@ -16,7 +16,7 @@ pub enum CommandError<E: std::error::Error> {
     Forbidden(#[from] Forbidden),
     /// The aggregate changed since the caller read it (expected version given), or
     /// concurrent writers kept winning until the retry budget ran out.
-    #[error("the {aggregate_type} was changed concurrently (expected version {expected:?}, found {actual}); reload and retry")]
+    #[error("the {aggregate_type} was changed concurrently ({}, found {actual}); reload and retry", expected_version(.expected))]
     Conflict {
         /// The aggregate's type.
         aggregate_type: String,
@@ -69,5 +69,14 @@ impl<E: std::error::Error + Coded> CommandError<E> {
             CommandError::Rejected(e) => Some(e),
             _ => None,
         }
+    }
+}
+
+/// How a conflict names the version the caller expected: `expected version 5`,
+/// or that it pinned none.
+fn expected_version(expected: &Option<u64>) -> String {
+    match expected {
+        Some(version) => format!("expected version {version}"),
+        None => "no version was expected; concurrent writers kept winning".to_owned(),
     }
 }

@@ -14,6 +14,7 @@ mod outcome;
 mod budget;
 pub mod context;
 pub mod customers;
+mod depth;
 pub mod directory;
 pub mod enums;
 pub mod expenses;
@@ -95,7 +96,10 @@ pub fn build(
         PERSISTED_QUERIES,
     )))
     .extension(budget::ComplexityBudget(rate_limits.clone()))
-    .limit_depth(limits.max_depth)
+    .extension(depth::DepthLimits {
+        data: limits.max_depth,
+        introspection: limits.introspection,
+    })
     .limit_complexity(limits.max_complexity)
     .finish()
 }

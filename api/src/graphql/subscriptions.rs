@@ -73,16 +73,19 @@ impl Subscription {
         #[graphql(desc = "The kinds to follow; both if not given.")] kinds: Option<Vec<ChangeKind>>,
     ) -> async_graphql::Result<impl Stream<Item = StatusChange>> {
         let request = request(ctx)?;
-        let mut wanted = kinds.unwrap_or_else(|| vec![ChangeKind::Invoice, ChangeKind::Expense]);
-        wanted.retain(|kind| match kind {
-            ChangeKind::Invoice => request.caller.may(Action::ReadInvoicing),
-            ChangeKind::Expense => request.caller.may(Action::ReadAllExpenses),
-        });
+        let requested = kinds.unwrap_or_else(|| vec![ChangeKind::Invoice, ChangeKind::Expense]);
+        let needs = |kind: &ChangeKind| match kind {
+            ChangeKind::Invoice => Action::ReadInvoicing,
+            ChangeKind::Expense => Action::ReadAllExpenses,
+        };
+        // A refusal names what the caller asked for, not a kind it never wanted.
+        let refused = requested.first().map_or(Action::ReadInvoicing, needs);
+        let wanted: Vec<ChangeKind> = requested
+            .into_iter()
+            .filter(|kind| request.caller.may(needs(kind)))
+            .collect();
         if wanted.is_empty() {
-            return Err(forbidden(Forbidden {
-                action: Action::ReadInvoicing,
-            })
-            .into());
+            return Err(forbidden(Forbidden { action: refused }).into());
         }
         let tenant = request.caller.tenant_id.0;
         let mut receiver = ctx.data::<broadcast::Sender<Arc<FeedEvent>>>()?.subscribe();

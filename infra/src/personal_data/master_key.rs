@@ -39,9 +39,9 @@ impl KeyWrapping {
     /// are open too.
     pub fn with_master_key(hex: &str) -> Result<Self, PersonalDataError> {
         let bytes = hex::decode(hex.trim())
-            .map_err(|_| PersonalDataError::InvalidMasterKey("not hexadecimal"))?;
+            .map_err(|_| PersonalDataError::InvalidMasterKey("it is not hexadecimal"))?;
         let key = UnboundKey::new(&AES_256_GCM, &bytes)
-            .map_err(|_| PersonalDataError::InvalidMasterKey("not 64 hex characters (256 bits)"))?;
+            .map_err(|_| PersonalDataError::InvalidMasterKey("it is not 256 bits long"))?;
         let tag = hmac::sign(
             &hmac::Key::new(hmac::HMAC_SHA256, &bytes),
             b"folio/master-key-id/v1",
@@ -98,6 +98,27 @@ impl MasterKey {
     }
 }
 
+/// Refuses a process that could not open the stored keys: some are wrapped by a
+/// master key it was not given, so every read of personal data would fail. A
+/// server says so at start instead of answering each request with an error.
+pub async fn require_wrapping_keys(
+    pool: &PgPool,
+    wrapping: &KeyWrapping,
+) -> Result<(), PersonalDataError> {
+    let unknown: Option<String> = sqlx::query_scalar(
+        "SELECT wrapped_by FROM public.personal_data_keys
+          WHERE wrapped_by IS NOT NULL AND wrapped_by IS DISTINCT FROM $1
+          LIMIT 1",
+    )
+    .bind(wrapping.master_key_id())
+    .fetch_optional(pool)
+    .await?;
+    match unknown {
+        Some(wrapped_by) => Err(PersonalDataError::MasterKeyMissing { wrapped_by }),
+        None => Ok(()),
+    }
+}
+
 /// Wraps every subject key stored as is (created before this deployment had a
 /// master key) with `wrapping`'s master key, in batches; returns how many were
 /// wrapped and the master key's id.
@@ -108,7 +129,7 @@ pub async fn wrap_stored_keys(
     let master = wrapping
         .master()
         .ok_or(PersonalDataError::InvalidMasterKey(
-            "none given (FOLIO_PERSONAL_DATA_MASTER_KEY)",
+            "none was given (FOLIO_PERSONAL_DATA_MASTER_KEY)",
         ))?;
     let random = SystemRandom::new();
     let mut wrapped = 0;

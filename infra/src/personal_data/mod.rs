@@ -34,7 +34,7 @@ mod fingerprint;
 mod master_key;
 
 pub use fingerprint::FingerprintKeys;
-pub use master_key::{wrap_stored_keys, KeyWrapping};
+pub use master_key::{require_wrapping_keys, wrap_stored_keys, KeyWrapping};
 
 const ALGORITHM: &str = "AES-256-GCM";
 
@@ -78,8 +78,14 @@ pub enum PersonalDataError {
         /// The id of the master key that wraps it.
         wrapped_by: String,
     },
-    /// The master key given is not 64 hex characters, or a second one was given.
-    #[error("invalid master key: {0}")]
+    /// Stored keys are wrapped by a master key this process was not given.
+    #[error("personal-data keys are wrapped by master key {wrapped_by}, which this process was not given: set FOLIO_PERSONAL_DATA_MASTER_KEY to that key")]
+    MasterKeyMissing {
+        /// The id of the master key that wraps them.
+        wrapped_by: String,
+    },
+    /// The master key given is not 64 hex characters, or none was given.
+    #[error("a master key is 64 hexadecimal characters (256 bits, e.g. from `openssl rand -hex 32`), and {0}")]
     InvalidMasterKey(&'static str),
     /// The system's random source or the cipher failed.
     #[error("cannot seal personal data: {0}")]

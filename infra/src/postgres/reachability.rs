@@ -31,7 +31,9 @@ pub async fn watch(pool: &PgPool, health: &DatabaseHealth) -> Infallible {
         match probe(&options, &mut connection).await {
             Ok(()) => {
                 if let Some(lasted) = health.mark_reachable() {
-                    tracing::info!(after = ?lasted, "Postgres answers again; commands and queries are accepted");
+                    // At warn, like the outage's start, so the default level shows
+                    // both ends of it.
+                    tracing::warn!(after = ?lasted, "Postgres answers again; commands and queries are accepted");
                 }
             }
             Err(reason) => {
