@@ -83,6 +83,24 @@ async fn issued_invoice(server: &Server, token: &str) -> (String, String) {
     (customer, invoice)
 }
 
+/// A draft for a new customer named `name` whose `tax` details are a GraphQL
+/// input literal (`{country: "MX", defaultCurrency: "MXN", ...}`); returns the
+/// draft's id.
+async fn draft_for_new_customer(server: &Server, token: &str, name: &str, tax: &str) -> Value {
+    let register = format!(
+        "mutation($key: String!) {{ registerCustomer(idempotencyKey: $key, input: {{
+            contact: {{name: \"{name}\"}}, tax: {tax}}}) {{ aggregateId }} }}"
+    );
+    let key = || uuid::Uuid::new_v4().to_string();
+    let customer = server.ok(token, &register, json!({"key": key()})).await["registerCustomer"]
+        ["aggregateId"]
+        .clone();
+    server
+        .ok(token, DRAFT, json!({"key": key(), "customer": customer}))
+        .await["createInvoiceDraft"]["aggregateId"]
+        .clone()
+}
+
 /// An issued invoice of 1,190.00 to `customer`, through the API.
 async fn invoice_for(server: &Server, token: &str, customer: &str) -> String {
     let invoice = server
@@ -1321,24 +1339,13 @@ async fn a_mexican_fee_charges_iva_and_withholds_iva_and_isr_on_one_line() {
     let server = Server::start(&db).await;
     let accountant = server.token(tenant(), "alice", Role::Accountant);
     let key = || uuid::Uuid::new_v4().to_string();
-    let customer = server
-        .ok(
-            &accountant,
-            "mutation($key: String!) { registerCustomer(idempotencyKey: $key, input: {
-                contact: {name: \"Cliente SA de CV\"},
-                tax: {country: \"MX\", defaultCurrency: \"MXN\", paymentTermsDays: 30}}) { aggregateId } }",
-            json!({"key": key()}),
-        )
-        .await["registerCustomer"]["aggregateId"]
-        .clone();
-    let invoice = server
-        .ok(
-            &accountant,
-            DRAFT,
-            json!({"key": key(), "customer": customer}),
-        )
-        .await["createInvoiceDraft"]["aggregateId"]
-        .clone();
+    let invoice = draft_for_new_customer(
+        &server,
+        &accountant,
+        "Cliente SA de CV",
+        "{country: \"MX\", defaultCurrency: \"MXN\", paymentTermsDays: 30}",
+    )
+    .await;
     server
         .ok(
             &accountant,
@@ -1384,24 +1391,13 @@ async fn the_tax_report_keeps_each_vat_category_and_exemption_apart() {
     server
         .ok(&admin, JURISDICTION, json!({"key": key(), "j": "EU"}))
         .await;
-    let customer = server
-        .ok(
-            &accountant,
-            "mutation($key: String!) { registerCustomer(idempotencyKey: $key, input: {
-                contact: {name: \"Wien GmbH\"}, tax: {taxId: \"U13585627\", country: \"AT\",
-                defaultCurrency: \"EUR\", paymentTermsDays: 30}}) { aggregateId } }",
-            json!({"key": key()}),
-        )
-        .await["registerCustomer"]["aggregateId"]
-        .clone();
-    let invoice = server
-        .ok(
-            &accountant,
-            DRAFT,
-            json!({"key": key(), "customer": customer}),
-        )
-        .await["createInvoiceDraft"]["aggregateId"]
-        .clone();
+    let invoice = draft_for_new_customer(
+        &server,
+        &accountant,
+        "Wien GmbH",
+        "{taxId: \"U13585627\", country: \"AT\", defaultCurrency: \"EUR\", paymentTermsDays: 30}",
+    )
+    .await;
     // Reverse charge and exempt are both VAT at 0%: a VAT return reports them
     // in different boxes, so the report must not add them up.
     for (price, tax) in [

@@ -121,7 +121,10 @@ async fn an_address_over_its_limit_is_refused_before_authentication_but_probes_p
 #[tokio::test(flavor = "multi_thread")]
 async fn only_configured_origins_may_call_from_a_browser_and_every_answer_has_security_headers() {
     let db = TestDatabase::new().await;
-    let env = [("FOLIO_CORS_ORIGINS", "https://app.example.com")];
+    let env = [
+        ("FOLIO_CORS_ORIGINS", "https://app.example.com"),
+        ("FOLIO_GRAPHIQL", "yes"),
+    ];
     let server = Server::start_with(&db, &env).await;
     let preflight = |origin: &'static str| {
         server
