@@ -33,7 +33,13 @@ pub const DEVELOPMENT_SECRET: &str = "folio-development-secret-not-for-productio
 #[derive(Clone, clap::Args)]
 pub struct Settings {
     /// Postgres connection URL; the database is created if missing.
-    #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL, global = true)]
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = DEFAULT_DATABASE_URL,
+        global = true,
+        hide_env_values = true
+    )]
     pub database_url: String,
     /// Most connections the process opens to Postgres (a command holds two at its
     /// peak, so half of them run commands).

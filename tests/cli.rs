@@ -394,3 +394,18 @@ fn a_malformed_master_key_is_refused_once_saying_what_a_key_is() {
     assert_eq!(said.matches("not hexadecimal").count(), 1, "{said}");
     assert!(said.contains("64 hexadecimal characters"), "{said}");
 }
+
+#[test]
+fn help_never_prints_the_database_password() {
+    let output = Command::new(env!("CARGO_BIN_EXE_folio"))
+        .args(["migrate", "--help"])
+        .env(
+            "DATABASE_URL",
+            "postgres://folio:hunter2-secret@db:5432/folio",
+        )
+        .output()
+        .unwrap();
+    let help = stdout_of(output);
+    assert!(help.contains("DATABASE_URL"), "{help}");
+    assert!(!help.contains("hunter2-secret"), "{help}");
+}

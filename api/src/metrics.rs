@@ -118,6 +118,10 @@ fn describe() {
         "Kafka messages a projector dead-lettered since its last rebuild."
     );
     describe_gauge!(
+        "folio_projection_failing",
+        "1 while a projector's last batch failed (a poison event, or a cause that persists); 0 otherwise."
+    );
+    describe_gauge!(
         "folio_relay_events_behind",
         Unit::Count,
         "Events committed that the relay has not published to Kafka yet (Kafka mode)."

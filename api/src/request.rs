@@ -180,7 +180,7 @@ impl RequestContext {
                 .parse::<i64>()
                 .ok()
                 .filter(|o| *o >= 0)
-                .map(|o| o + 1)
+                .and_then(|o| o.checked_add(1))
                 .ok_or_else(|| validation(format!("'{cursor}' is not a cursor from this list")))?,
         };
         Ok(Page {

@@ -362,10 +362,6 @@ async fn subscriptions(
 }
 
 /// Where every projector stands, read from the checkpoints.
-async fn projector_statuses(state: &AppState) -> Result<Vec<ProjectorStatus>, sqlx::Error> {
-    status::of(&state.services.pool, &folio_projections::all()).await
-}
-
 /// Liveness: the process answers. Never touches the database, so an outage does
 /// not make an orchestrator restart a process that would recover by itself.
 async fn healthz() -> &'static str {
@@ -376,8 +372,12 @@ async fn healthz() -> &'static str {
 /// as not answering.
 const DATABASE_CHECK_TIMEOUT: Duration = Duration::from_millis(800);
 
-/// Readiness: the database answers and every projector is installed and not
-/// failing. Answers within [`DATABASE_CHECK_TIMEOUT`] whatever the database does.
+/// Readiness: this process can serve requests: the database answers and the
+/// read models are installed. A projector that fails (a poison event, say) does
+/// not make it unready: every replica shares the projectors' state, so that
+/// would take the whole fleet out of the load balancer; it shows in `/metrics`
+/// (`folio_projection_failing`) and its alert instead. Answers within
+/// [`DATABASE_CHECK_TIMEOUT`] whatever the database does.
 async fn readyz(State(state): State<AppState>) -> Response {
     let not_ready = |reason: String| {
         (
@@ -394,32 +394,19 @@ async fn readyz(State(state): State<AppState>) -> Response {
         ));
     }
     // Reading the checkpoints is also the check that the database answers.
-    let check = projector_statuses(&state);
-    let statuses = match tokio::time::timeout(DATABASE_CHECK_TIMEOUT, check).await {
-        Err(_) => {
-            return not_ready(format!(
-                "Postgres did not answer within {} ms",
-                DATABASE_CHECK_TIMEOUT.as_millis()
-            ))
-        }
-        Ok(Err(error)) => return not_ready(format!("Postgres: {error}")),
-        Ok(Ok(statuses)) => statuses,
-    };
-    let stalled: Vec<String> = statuses
-        .iter()
-        .filter(|s| !s.installed || s.last_error.is_some())
-        .map(|s| {
-            format!(
-                "{}: {}",
-                s.projector,
-                s.last_error.as_deref().unwrap_or("not installed")
-            )
-        })
-        .collect();
-    if stalled.is_empty() {
-        Json(json!({"ready": true})).into_response()
-    } else {
-        not_ready(stalled.join("; "))
+    let projectors = folio_projections::all();
+    let check = status::uninstalled(&state.services.pool, &projectors);
+    match tokio::time::timeout(DATABASE_CHECK_TIMEOUT, check).await {
+        Err(_) => not_ready(format!(
+            "Postgres did not answer within {} ms",
+            DATABASE_CHECK_TIMEOUT.as_millis()
+        )),
+        Ok(Err(error)) => not_ready(format!("Postgres: {error}")),
+        Ok(Ok(uninstalled)) if !uninstalled.is_empty() => not_ready(format!(
+            "read models not installed yet: {}",
+            uninstalled.join(", ")
+        )),
+        Ok(Ok(_)) => Json(json!({"ready": true})).into_response(),
     }
 }
 
@@ -460,8 +447,10 @@ fn lag_gauges(projectors: &[ProjectorStatus], relays: &[status::RelayStatus]) {
             .set(s.events_behind as f64);
         metrics::gauge!("folio_projection_seconds_behind", "projector" => projector.clone())
             .set(s.seconds_behind);
-        metrics::gauge!("folio_projection_dead_letters", "projector" => projector)
+        metrics::gauge!("folio_projection_dead_letters", "projector" => projector.clone())
             .set(s.dead_letters as f64);
+        let failing = if s.last_error.is_some() { 1.0 } else { 0.0 };
+        metrics::gauge!("folio_projection_failing", "projector" => projector).set(failing);
     }
     for r in relays {
         metrics::gauge!("folio_relay_events_behind", "relay" => r.relay.clone())

@@ -1,6 +1,7 @@
 //! Where each projector stands: installed or not, its checkpoint, how far behind
 //! the store it is, its last failure. Read by `folio projections status`, by
-//! `/readyz` and `/metrics`, and by the Kafka consumers' stall watch.
+//! `/readyz` (installed or not) and `/metrics`, and by the Kafka consumers'
+//! stall watch.
 
 use std::sync::Arc;
 
@@ -90,6 +91,20 @@ pub async fn of(
         });
     }
     Ok(statuses)
+}
+
+/// The names of `projectors` whose tables are not installed yet: one read of
+/// the checkpoints, no backlog counted, so readiness can ask it often.
+pub async fn uninstalled(
+    pool: &PgPool,
+    projectors: &[Arc<dyn Projector>],
+) -> Result<Vec<String>, sqlx::Error> {
+    let installed = Checkpoint::all(pool).await?;
+    Ok(projectors
+        .iter()
+        .filter(|p| !installed.iter().any(|c| c.projector == p.name()))
+        .map(|p| p.name().to_owned())
+        .collect())
 }
 
 /// How far one Kafka relay is behind the store.
