@@ -356,6 +356,43 @@ async fn a_refused_subscription_names_what_was_asked_for() {
 }
 
 #[tokio::test]
+async fn a_socket_serves_until_its_token_expires_then_closes_with_4401() {
+    let db = TestDatabase::new().await;
+    let server = Server::start(&db).await;
+    let short_lived = server
+        .keys
+        .mint(
+            tenant(),
+            "alice",
+            &[Role::Accountant],
+            chrono::Duration::seconds(3),
+        )
+        .unwrap();
+    let mut socket = server.connect(&short_lived).await;
+    let ack = socket.next().await.unwrap().unwrap();
+    assert!(ack.to_text().unwrap().contains("connection_ack"), "{ack}");
+    // Operations on the socket are served while the token holds...
+    let answer =
+        support::server::socket_answer(&mut socket, "{ customers { edges { cursor } } }").await;
+    assert_eq!(answer["type"], "next", "{answer}");
+    assert_eq!(answer["payload"]["errors"], Value::Null, "{answer}");
+    // ...and when it expires, the server closes the socket and says why.
+    let closed = tokio::time::timeout(Duration::from_secs(20), async {
+        loop {
+            match socket.next().await {
+                Some(Ok(tokio_tungstenite::tungstenite::Message::Close(frame))) => break frame,
+                Some(Ok(_)) => continue,
+                other => panic!("the socket ended without a close frame: {other:?}"),
+            }
+        }
+    })
+    .await
+    .expect("the socket is closed when its token expires");
+    let frame = closed.expect("a close code");
+    assert_eq!(u16::from(frame.code), 4401, "{frame:?}");
+}
+
+#[tokio::test]
 async fn a_subscription_without_a_valid_token_is_refused() {
     let db = TestDatabase::new().await;
     let server = Server::start(&db).await;

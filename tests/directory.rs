@@ -174,6 +174,14 @@ async fn the_directory_decides_who_acts_with_which_roles_and_who_approves() {
         .ok(&boss, APPROVE, json!({"key": key(), "id": expense}))
         .await;
 
+    // (A socket the employee opened before, to see it is checked on every
+    // operation, not only when it opened.)
+    let mut socket = server.connect(&emp).await;
+    let ack = futures::StreamExt::next(&mut socket)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(ack.to_text().unwrap().contains("connection_ack"), "{ack}");
     // When alice deactivates the employee
     server
         .ok(
@@ -191,6 +199,12 @@ async fn the_directory_decides_who_acts_with_which_roles_and_who_approves() {
         .post(Some(&emp), json!({"query": MY_EXPENSES}).to_string())
         .await;
     assert_eq!(status, 401);
+    // And so is the next operation on the socket opened before
+    let refusal = support::server::socket_answer(&mut socket, MY_EXPENSES).await;
+    assert!(
+        refusal.to_string().contains("deactivated"),
+        "the socket still served a deactivated user: {refusal}"
+    );
     // And the directory says why
     let gone = server.ok(&alice, USER, json!({"subject": "emp"})).await;
     assert_eq!(gone["directoryUser"]["status"], "DEACTIVATED");

@@ -21,6 +21,8 @@
 //! - [`request`]: what both edges do per request (read rights, consistency
 //!   tokens, tenant-confined reads, pages, command contexts).
 //! - [`server`]: routes, body and time limits, health, metrics.
+//! - [`socket`]: GraphQL over WebSocket, every operation admitted as a request
+//!   is, and the socket closed when its token expires; [`graphiql`]: the page.
 //! - [`trace`]: the W3C trace context a request continues and hands on.
 //! - [`error`]: the coded GraphQL errors every resolver returns.
 
@@ -36,6 +38,7 @@ pub mod metrics;
 pub mod protection;
 pub mod request;
 pub mod server;
+pub mod socket;
 pub mod trace;
 
 pub use auth::{Authenticator, TokenKeys};

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use async_graphql::http::ALL_WEBSOCKET_PROTOCOLS;
-use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
+use async_graphql_axum::GraphQLProtocol;
 use axum::body::Body;
 use axum::extract::{Request, State, WebSocketUpgrade};
 use axum::http::{header, HeaderMap, StatusCode};
@@ -26,6 +26,7 @@ use tracing::Instrument;
 use crate::admission::admit;
 use crate::auth::Authenticator;
 use crate::error::{admission_response, error_response, with_codes};
+use crate::graphql::socket_guard::SocketAdmission;
 use crate::graphql::{build, request_data, FolioSchema, Limits, Services};
 use crate::metrics::Metrics;
 use crate::protection::{Protection, RateLimits};
@@ -340,28 +341,17 @@ async fn subscriptions(
     upgrade: WebSocketUpgrade,
 ) -> Response {
     let schema = state.schema.clone();
+    let admission = SocketAdmission {
+        services: state.services.clone(),
+        authenticator: state.authenticator.clone(),
+        limits: state.limits,
+        rate_limits: state.rate_limits.clone(),
+    };
     upgrade
         .protocols(ALL_WEBSOCKET_PROTOCOLS)
-        .on_upgrade(move |stream| {
-            GraphQLWebSocket::new(stream, schema, protocol)
-                .on_connection_init(move |payload| async move {
-                    let authorization = payload
-                        .get("Authorization")
-                        .or_else(|| payload.get("authorization"))
-                        .and_then(|v| v.as_str());
-                    let principal = admit(
-                        &state.authenticator,
-                        &state.services.use_cases,
-                        authorization,
-                    )
-                    .await?;
-                    Ok(request_data(principal, &state.services, state.limits))
-                })
-                .serve()
-        })
+        .on_upgrade(move |socket| crate::socket::serve(admission, schema, protocol, socket))
 }
 
-/// Where every projector stands, read from the checkpoints.
 /// Liveness: the process answers. Never touches the database, so an outage does
 /// not make an orchestrator restart a process that would recover by itself.
 async fn healthz() -> &'static str {

@@ -155,3 +155,26 @@ impl Server {
         socket
     }
 }
+
+/// Sends `query` as operation "q" on an acknowledged socket and returns the
+/// first answer to it (a `next` with data or errors, or an `error`).
+pub async fn socket_answer(socket: &mut Socket, query: &str) -> Value {
+    let start = json!({"id": "q", "type": "subscribe", "payload": {"query": query}});
+    socket.send(Message::text(start.to_string())).await.unwrap();
+    loop {
+        let message = tokio::time::timeout(std::time::Duration::from_secs(20), socket.next())
+            .await
+            .expect("an answer on the socket")
+            .expect("the socket is open")
+            .unwrap();
+        let Ok(text) = message.to_text() else {
+            continue;
+        };
+        let Ok(answer) = serde_json::from_str::<Value>(text) else {
+            continue;
+        };
+        if answer["id"] == "q" {
+            return answer;
+        }
+    }
+}

@@ -28,6 +28,7 @@ pub mod paging;
 pub mod reports;
 pub mod scalars;
 pub mod settings;
+pub mod socket_guard;
 pub mod subscriptions;
 
 use std::sync::Arc;
@@ -96,6 +97,7 @@ pub fn build(
         PERSISTED_QUERIES,
     )))
     .extension(budget::ComplexityBudget(rate_limits.clone()))
+    .extension(socket_guard::SocketGuard)
     .extension(depth::DepthLimits {
         data: limits.max_depth,
         introspection: limits.introspection,
