@@ -718,6 +718,16 @@ async fn bad_input_gets_its_code_and_writes_nothing() {
         )
         .await;
     assert_eq!(code(&body), "LIMIT", "{body}");
+    // A consistency token ahead of every write is refused at once (a wait would
+    // end in UNAVAILABLE).
+    let body = server
+        .gql(
+            &accountant,
+            "{ customers(consistencyToken: \"1000000000\") { edges { cursor } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(code(&body), "VALIDATION", "{body}");
     // The largest offset has no item after it: a malformed cursor, not an overflow.
     let body = server
         .gql(

@@ -141,6 +141,16 @@ impl RequestContext {
             .ok()
             .filter(|p| *p > 0)
             .ok_or_else(|| validation(format!("'{token}' is not a consistency token")))?;
+        // A token ahead of every committed write was never returned by one:
+        // refused at once instead of holding a connection for the whole wait.
+        let head = folio_projections::checkpoint::feed_head(&self.pool)
+            .await
+            .map_err(|e| unavailable(&e))?;
+        if position > head {
+            return Err(validation(format!(
+                "'{token}' is ahead of every recorded write: not a consistency token a mutation returned"
+            )));
+        }
         let deadline = tokio::time::Instant::now() + self.limits.consistency_wait;
         loop {
             match folio_projections::checkpoint::covers(&self.pool, position, None).await {

@@ -222,6 +222,14 @@ pub async fn apply_batch(
     })
 }
 
+/// The highest position a committed event holds (0 for an empty store): a
+/// consistency token above it names no write, and waiting for it is pointless.
+pub async fn feed_head(pool: &PgPool) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT coalesce(max(global_position), 0) FROM public.events")
+        .fetch_one(pool)
+        .await
+}
+
 /// Whether the stored checkpoint of `projector` (of every installed projector when
 /// `None`) includes every event at or below `global_position`; false while none is
 /// installed. Positions are unique, so a consistency token names one event:
