@@ -684,21 +684,16 @@ async fn bad_input_gets_its_code_and_writes_nothing() {
         .await;
     assert_eq!(code(&body), "VALIDATION", "{body}");
 
-    // Query shape: too deep, too complex, too large a page.
-    // Data deeper than 10 levels, and introspection nesting `ofType` far beyond
-    // what any tool asks (the standard introspection query is admitted:
-    // tests/introspection.rs).
-    // Depth is measured before the fields are checked, so any nesting shows it.
+    // Query shape and paging: each refused with its code before anything is
+    // read. Depth is measured before the fields are checked, so any nesting of
+    // data shows it; introspection may nest deeper (the standard introspection
+    // query is admitted: tests/introspection.rs), but not without bound.
     let deep_data = format!("{{ {}id{} }}", "invoices { ".repeat(11), " }".repeat(11));
-    let body = server.gql(&accountant, &deep_data, json!({})).await;
-    assert_eq!(code(&body), "LIMIT", "{body}");
-    let deep = format!(
+    let deep_introspection = format!(
         "{{ __schema {{ types {{ fields {{ type {{ {}name{} }} }} }} }} }}",
         "ofType { ".repeat(20),
         " }".repeat(20)
     );
-    let body = server.gql(&accountant, &deep, json!({})).await;
-    assert_eq!(code(&body), "LIMIT", "{body}");
     let complex: String = (0..400)
         .map(|i| {
             format!(
@@ -706,37 +701,28 @@ async fn bad_input_gets_its_code_and_writes_nothing() {
             )
         })
         .collect();
-    let body = server
-        .gql(&accountant, &format!("{{ {complex} }}"), json!({}))
-        .await;
-    assert_eq!(code(&body), "LIMIT", "{body}");
-    let body = server
-        .gql(
-            &accountant,
-            "{ customers(first: 5000) { edges { cursor } } }",
-            json!({}),
-        )
-        .await;
-    assert_eq!(code(&body), "LIMIT", "{body}");
-    // A consistency token ahead of every write is refused at once (a wait would
-    // end in UNAVAILABLE).
-    let body = server
-        .gql(
-            &accountant,
+    let complex = format!("{{ {complex} }}");
+    for (query, expected) in [
+        (deep_data.as_str(), "LIMIT"),
+        (deep_introspection.as_str(), "LIMIT"),
+        (complex.as_str(), "LIMIT"),
+        ("{ customers(first: 5000) { edges { cursor } } }", "LIMIT"),
+        // A consistency token ahead of every write: refused at once (a wait
+        // would end in UNAVAILABLE).
+        (
             "{ customers(consistencyToken: \"1000000000\") { edges { cursor } } }",
-            json!({}),
-        )
-        .await;
-    assert_eq!(code(&body), "VALIDATION", "{body}");
-    // The largest offset has no item after it: a malformed cursor, not an overflow.
-    let body = server
-        .gql(
-            &accountant,
+            "VALIDATION",
+        ),
+        // The largest offset has no item after it: a malformed cursor, not an
+        // overflow.
+        (
             "{ customers(after: \"9223372036854775807\") { edges { cursor } } }",
-            json!({}),
-        )
-        .await;
-    assert_eq!(code(&body), "VALIDATION", "{body}");
+            "VALIDATION",
+        ),
+    ] {
+        let body = server.gql(&accountant, query, json!({})).await;
+        assert_eq!(code(&body), expected, "{body}");
+    }
 
     assert_eq!(event_count(&db.app).await, before, "bad input wrote events");
 }
