@@ -325,3 +325,36 @@ async fn the_directory_decides_who_acts_with_which_roles_and_who_approves() {
     assert!(!again.status.success());
     assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_subject_of_the_longest_allowed_length_joins_and_is_activated() {
+    let db = TestDatabase::new().await;
+    let server = Server::start(&db).await;
+    let tenant = create_tenant(&db, "alice", &["--enrollment", "open"]);
+    let alice = server.token(tenant, "alice", Role::Employee);
+    support::eventually("the directory is projected", || async {
+        let body = server
+            .gql(&alice, "{ directory { name } }", json!({}))
+            .await;
+        body.get("errors").is_none().then_some(())
+    })
+    .await;
+    // 255 characters, the most a subject may have: the keys of a first sight
+    // once named it in full and outgrew the 200 characters of an idempotency
+    // key, so such a user got INTERNAL on every request.
+    let newcomer = server.token(tenant, &"u".repeat(255), Role::Employee);
+    let (code, message) = outcome(&server, &newcomer, MY_EXPENSES, json!({})).await;
+    assert_eq!(code, "OK", "a newcomer could not join: {message}");
+    let invited = "v".repeat(255);
+    let (code, message) = outcome(
+        &server,
+        &alice,
+        INVITE,
+        json!({"key": key(), "subject": invited, "roles": ["EMPLOYEE"]}),
+    )
+    .await;
+    assert_eq!(code, "OK", "{message}");
+    let invitee = server.token(tenant, &invited, Role::Employee);
+    let (code, message) = outcome(&server, &invitee, MY_EXPENSES, json!({})).await;
+    assert_eq!(code, "OK", "an invitee could not be activated: {message}");
+}

@@ -13,7 +13,7 @@ use folio_domain::{Coded, ErrorCode};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{current, run, UseCases};
+use super::{current, derived_id, run, UseCases};
 use crate::access::{Action, Caller};
 use crate::context::{CommandContext, CommandOutcome};
 use crate::error::CommandError;
@@ -106,9 +106,11 @@ impl UseCases {
         let Some(DirectoryStanding { enrollment, member }) = standing else {
             return Ok(token);
         };
-        let first_sight = |key: &str| {
-            CommandContext::new(token.clone(), format!("directory/{key}/{}", token.user))
-        };
+        // The subject goes into the key as a digest: a subject may have 255
+        // characters, an idempotency key at most 200.
+        let subject = derived_id(token.tenant_id, "subject", &token.user.0);
+        let first_sight =
+            |key: &str| CommandContext::new(token.clone(), format!("directory/{key}/{subject}"));
         let id = user_aggregate_id(token.tenant_id, &token.user);
         match member {
             Some(member) => {
