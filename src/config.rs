@@ -209,14 +209,7 @@ pub fn psql_url(url: &str) -> String {
         "connect_timeout",
         "target_session_attrs",
     ];
-    let without_password = match (url.find("://"), url.rfind('@')) {
-        (Some(scheme), Some(at)) if at > scheme => {
-            let credentials = &url[scheme + 3..at];
-            let user = credentials.split(':').next().unwrap_or_default();
-            format!("{}{user}{}", &url[..scheme + 3], &url[at..])
-        }
-        _ => url.to_owned(),
-    };
+    let without_password = with_password_as(url, "");
     let Some((base, query)) = without_password.split_once('?') else {
         return without_password;
     };
@@ -233,11 +226,17 @@ pub fn psql_url(url: &str) -> String {
 
 /// A database URL with its password masked, for logs.
 fn redacted_url(url: &str) -> String {
+    with_password_as(url, ":***")
+}
+
+/// `url` with whatever follows the user name in its credentials (`:password`)
+/// replaced by `replacement`; a URL without credentials as it is.
+fn with_password_as(url: &str, replacement: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
         (Some(scheme), Some(at)) if at > scheme => {
             let credentials = &url[scheme + 3..at];
             let user = credentials.split(':').next().unwrap_or_default();
-            format!("{}{user}:***{}", &url[..scheme + 3], &url[at..])
+            format!("{}{user}{replacement}{}", &url[..scheme + 3], &url[at..])
         }
         _ => url.to_owned(),
     }

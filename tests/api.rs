@@ -101,6 +101,26 @@ async fn draft_for_new_customer(server: &Server, token: &str, name: &str, tax: &
         .clone()
 }
 
+/// Adds a line of one unit at `unit_price` with `taxes` (a GraphQL list
+/// literal) to the draft `invoice`.
+async fn add_taxed_line(
+    server: &Server,
+    token: &str,
+    invoice: &Value,
+    unit_price: &str,
+    taxes: &str,
+) {
+    let line = format!(
+        "mutation($key: String!, $invoice: ID!) {{ addInvoiceLine(idempotencyKey: $key,
+            invoiceId: $invoice, line: {{description: \"Item\", quantity: \"1\",
+            unitPrice: \"{unit_price}\", taxes: {taxes}}}) {{ version }} }}"
+    );
+    let key = uuid::Uuid::new_v4().to_string();
+    server
+        .ok(token, &line, json!({"key": key, "invoice": invoice}))
+        .await;
+}
+
 /// An issued invoice of 1,190.00 to `customer`, through the API.
 async fn invoice_for(server: &Server, token: &str, customer: &str) -> String {
     let invoice = server
@@ -1409,18 +1429,16 @@ async fn a_mexican_fee_charges_iva_and_withholds_iva_and_isr_on_one_line() {
         "{country: \"MX\", defaultCurrency: \"MXN\", paymentTermsDays: 30}",
     )
     .await;
-    server
-        .ok(
-            &accountant,
-            "mutation($key: String!, $invoice: ID!) { addInvoiceLine(idempotencyKey: $key,
-                invoiceId: $invoice, line: {description: \"Honorarios\", quantity: \"1\",
-                unitPrice: \"10000\", taxes: [
-                    {code: \"IVA\", percent: \"16\", treatment: STANDARD},
-                    {code: \"IVA\", percent: \"10.6667\", treatment: WITHHOLDING},
-                    {code: \"ISR\", percent: \"10\", treatment: WITHHOLDING}]}) { version } }",
-            json!({"key": key(), "invoice": invoice}),
-        )
-        .await;
+    add_taxed_line(
+        &server,
+        &accountant,
+        &invoice,
+        "10000",
+        "[{code: \"IVA\", percent: \"16\", treatment: STANDARD},
+          {code: \"IVA\", percent: \"10.6667\", treatment: WITHHOLDING},
+          {code: \"ISR\", percent: \"10\", treatment: WITHHOLDING}]",
+    )
+    .await;
     let issued = server
         .ok(
             &accountant,
@@ -1468,14 +1486,7 @@ async fn the_tax_report_keeps_each_vat_category_and_exemption_apart() {
         ("500", "{code: \"VAT\", percent: \"0\", treatment: EXEMPT, category: EXEMPT, exemptionReasonCode: \"VATEX-EU-132\"}"),
         ("200", "{code: \"VAT\", percent: \"19\", treatment: STANDARD, category: STANDARD}"),
     ] {
-        let line = format!(
-            "mutation($key: String!, $invoice: ID!) {{ addInvoiceLine(idempotencyKey: $key,
-                invoiceId: $invoice, line: {{description: \"Item\", quantity: \"1\",
-                unitPrice: \"{price}\", taxes: [{tax}]}}) {{ version }} }}"
-        );
-        server
-            .ok(&accountant, &line, json!({"key": key(), "invoice": invoice}))
-            .await;
+        add_taxed_line(&server, &accountant, &invoice, price, &format!("[{tax}]")).await;
     }
     let issued = server
         .ok(
