@@ -593,6 +593,14 @@ pub struct ServeSettings {
         default_value_t = Limits::DEFAULT.consistency_wait.as_millis() as u64
     )]
     pub consistency_wait_ms: u64,
+    /// Most queries that may wait for consistency tokens at once; more are
+    /// refused with UNAVAILABLE at once.
+    #[arg(
+        long,
+        env = "FOLIO_CONSISTENCY_WAITERS",
+        default_value_t = Limits::DEFAULT.max_waiting_reads
+    )]
+    pub consistency_waiters: usize,
     /// Requests per second one tenant may make (twice that in a burst); 0: no limit.
     #[arg(
         long,
@@ -671,9 +679,17 @@ impl ServeSettings {
             600_000,
             "0 to 600000 ms",
         )?;
+        let max_waiting_reads = in_range(
+            "--consistency-waiters / FOLIO_CONSISTENCY_WAITERS",
+            self.consistency_waiters,
+            1,
+            1_000_000,
+            "1 to 1000000",
+        )?;
         Ok(Limits {
             request_timeout: Duration::from_millis(timeout_ms),
             consistency_wait: Duration::from_millis(wait_ms),
+            max_waiting_reads,
             introspection: self.graphql_introspection,
             ..Limits::default()
         })

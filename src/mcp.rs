@@ -7,6 +7,7 @@ use folio::config::Config;
 use folio::wiring::App;
 use folio_api::mcp::FolioMcp;
 use folio_api::Limits;
+use folio_infra::postgres::read_progress;
 
 /// Serves until the client closes stdin. Refuses to start without a token the
 /// configured keys accept, before it touches the database.
@@ -21,7 +22,14 @@ pub async fn run(config: &Config, token: Option<String>) -> anyhow::Result<()> {
         .context("the MCP token is refused")?;
     let app = App::start(config).await?;
     app.require_personal_data_keys().await?;
-    let server = FolioMcp::for_token(app.api_services(), Limits::default(), authenticator, token)
+    let limits = Limits::default();
+    let services = app.api_services(limits.max_waiting_reads);
+    tokio::spawn(read_progress::answer_waiting_reads(
+        app.pool.clone(),
+        services.read_progress.clone(),
+        config.projections.poll_interval,
+    ));
+    let server = FolioMcp::for_token(services, limits, authenticator, token)
         .await
         .context("the MCP token is refused")?;
     server.serve_stdio().await.context("the MCP session failed")

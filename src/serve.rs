@@ -7,7 +7,7 @@ use folio::wiring::App;
 use folio_api::protection::Protection;
 use folio_api::{router, AppState, Authenticator, Limits};
 use folio_infra::kafka::{KafkaConfig, KafkaProjections, Relay};
-use folio_infra::postgres::{feed, reachability};
+use folio_infra::postgres::{feed, reachability, read_progress};
 use tokio::signal::unix::{signal, Signal, SignalKind};
 use tokio::sync::broadcast;
 
@@ -42,13 +42,9 @@ pub async fn run(
     let projections = app.projections();
     projections.install().await?;
     let (changes, _) = broadcast::channel(1024);
-    let state = AppState::new(
-        app.api_services(),
-        authenticator,
-        limits,
-        protection,
-        changes.clone(),
-    );
+    let services = app.api_services(limits.max_waiting_reads);
+    let waiting_reads = services.read_progress.clone();
+    let state = AppState::new(services, authenticator, limits, protection, changes.clone());
     let interrupt = signal(SignalKind::interrupt()).context("cannot handle Ctrl-C")?;
     let terminate = signal(SignalKind::terminate()).context("cannot handle SIGTERM")?;
     print_line(&format!(
@@ -77,6 +73,7 @@ pub async fn run(
         },
         never = feed::publish(&pool, changes, config.projections.poll_interval) => match never {},
         never = reachability::watch(&pool, &app.health) => match never {},
+        never = read_progress::answer_waiting_reads(pool.clone(), waiting_reads, config.projections.poll_interval) => match never {},
         // On SIGTERM or Ctrl-C: stop accepting, finish requests in flight (each is
         // bounded by the request timeout), then stop the projectors between batches
         // or mid-batch, which rolls back cleanly.

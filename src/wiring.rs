@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 
+use folio_commands::consistency::ReadModelProgress;
 use folio_commands::health::DatabaseHealth;
 use folio_commands::history::AuditTrail;
 use folio_commands::{CommandRunner, RetryPolicy, SystemClock, UseCases};
@@ -96,13 +97,16 @@ impl App {
         personal_data::require_wrapping_keys(&self.pool, &self.wrapping).await
     }
 
-    /// What the GraphQL edge needs of this process.
-    pub fn api_services(&self) -> folio_api::Services {
+    /// What the GraphQL and MCP edges need of this process, with at most
+    /// `max_waiting_reads` reads waiting for consistency tokens. The caller runs
+    /// `folio_infra::postgres::read_progress::answer_waiting_reads` over its `read_progress`.
+    pub fn api_services(&self, max_waiting_reads: usize) -> folio_api::Services {
         folio_api::Services {
             use_cases: self.use_cases.clone(),
             audit_trail: self.audit_trail.clone(),
             pool: self.pool.clone(),
             health: self.health.clone(),
+            read_progress: ReadModelProgress::new(max_waiting_reads),
         }
     }
 

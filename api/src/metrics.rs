@@ -162,6 +162,11 @@ fn describe() {
         "Time Postgres was unreachable since the process started, the current outage included."
     );
     describe_gauge!(
+        "folio_consistency_waiting_reads",
+        Unit::Count,
+        "Reads waiting now for the read models to reach their consistency token."
+    );
+    describe_gauge!(
         "folio_relay_seconds_behind",
         Unit::Seconds,
         "Age of the oldest event the relay has not published yet (Kafka mode)."

@@ -7,13 +7,14 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use folio_commands::consistency::{ProjectorName, ReadModelProgress};
 use folio_commands::health::DatabaseHealth;
 use folio_commands::history::AuditTrail;
 use folio_commands::{
     Action, Caller, CommandContext, CommandError, CommandOutcome, ExpenseVisibility, UseCases,
     MAX_IDEMPOTENCY_KEY_LEN,
 };
-use folio_domain::{Coded, ErrorCode};
+use folio_domain::Coded;
 use folio_projections::expenses::queries::ExpenseScope;
 use folio_projections::reading::Page;
 use sqlx::{PgPool, Postgres, Transaction};
@@ -37,6 +38,9 @@ pub struct Limits {
     pub consistency_wait: Duration,
     /// Whether clients may read the schema (`__schema`, `__type`).
     pub introspection: bool,
+    /// Most reads that may wait for consistency tokens at once; more are
+    /// refused with `UNAVAILABLE` at once.
+    pub max_waiting_reads: usize,
 }
 
 impl Limits {
@@ -49,6 +53,7 @@ impl Limits {
         request_timeout: Duration::from_secs(15),
         consistency_wait: Duration::from_secs(5),
         introspection: true,
+        max_waiting_reads: 1_000,
     };
 }
 
@@ -71,6 +76,26 @@ pub struct Services {
     /// Whether the database answers now: requests are refused at once while it
     /// does not, instead of waiting on the pool.
     pub health: DatabaseHealth,
+    /// Where reads wait for consistency tokens (one watcher per process answers
+    /// them).
+    pub read_progress: ReadModelProgress,
+}
+
+/// The projectors whose tables a read with `action`'s right takes rows from: a
+/// consistency token waits for these only. The directory's is always among
+/// them, as every read takes the tenant's timezone from it.
+pub fn projectors_read_with(action: Action) -> &'static [ProjectorName] {
+    use folio_projections::{directory, expenses, invoicing};
+    match action {
+        Action::ReadInvoicing => &[invoicing::NAME, directory::NAME],
+        Action::ReadAllExpenses | Action::ReadOwnExpenses => &[expenses::NAME, directory::NAME],
+        Action::ReadReports => &[invoicing::NAME, expenses::NAME, directory::NAME],
+        Action::ReadDirectory => &[directory::NAME],
+        // The event store itself: every committed write is in it.
+        Action::ReadHistory => &[],
+        // A read not named above waits for every projector.
+        _ => &[invoicing::NAME, expenses::NAME, directory::NAME],
+    }
 }
 
 /// Page size when a list request does not name one.
@@ -89,6 +114,8 @@ pub struct RequestContext {
     pub pool: PgPool,
     /// The limits this request runs within.
     pub limits: Limits,
+    /// Where a read waits for its consistency token.
+    pub read_progress: ReadModelProgress,
 }
 
 impl RequestContext {
@@ -100,6 +127,7 @@ impl RequestContext {
             audit_trail: services.audit_trail.clone(),
             pool: services.pool.clone(),
             limits,
+            read_progress: services.read_progress.clone(),
         }
     }
 
@@ -120,7 +148,7 @@ impl RequestContext {
     /// first, so a refused caller learns nothing, not even by waiting.
     pub async fn ready_to_read(&self, action: Action, token: Option<&str>) -> Result<(), ApiError> {
         self.require(action)?;
-        self.await_token(token).await
+        self.await_token(token, projectors_read_with(action)).await
     }
 
     /// Which expenses the caller may read: the tenant's, or only their own
@@ -132,9 +160,14 @@ impl RequestContext {
         })
     }
 
-    /// Waits until the read models include the write named by `token` (a
-    /// `consistencyToken` a write returned), at most the configured wait.
-    pub async fn await_token(&self, token: Option<&str>) -> Result<(), ApiError> {
+    /// Waits until `projectors` (the ones whose tables the read takes rows from)
+    /// include the write named by `token` (a `consistencyToken` a write
+    /// returned), at most the configured wait.
+    pub async fn await_token(
+        &self,
+        token: Option<&str>,
+        projectors: &[ProjectorName],
+    ) -> Result<(), ApiError> {
         let Some(token) = token else { return Ok(()) };
         let position: i64 = token
             .parse()
@@ -142,7 +175,7 @@ impl RequestContext {
             .filter(|p| *p > 0)
             .ok_or_else(|| validation(format!("'{token}' is not a consistency token")))?;
         // A token ahead of every committed write was never returned by one:
-        // refused at once instead of holding a connection for the whole wait.
+        // refused at once instead of waiting for nothing.
         let head = folio_projections::checkpoint::feed_head(&self.pool)
             .await
             .map_err(|e| unavailable(&e))?;
@@ -151,24 +184,10 @@ impl RequestContext {
                 "'{token}' is ahead of every recorded write: not a consistency token a mutation returned"
             )));
         }
-        let deadline = tokio::time::Instant::now() + self.limits.consistency_wait;
-        loop {
-            match folio_projections::checkpoint::covers(&self.pool, position, None).await {
-                Ok(true) => return Ok(()),
-                Ok(false) => {}
-                Err(e) => return Err(unavailable(&e)),
-            }
-            if tokio::time::Instant::now() >= deadline {
-                return Err(coded(
-                    ErrorCode::Unavailable,
-                    format!(
-                        "the read models did not reach your write within {} s; retry with the same token",
-                        self.limits.consistency_wait.as_secs()
-                    ),
-                ));
-            }
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
+        self.read_progress
+            .wait(position, projectors, self.limits.consistency_wait)
+            .await
+            .map_err(|e| coded(e.code(), e.to_string()))
     }
 
     /// The page that `first` (a page size, [`DEFAULT_PAGE_SIZE`] if not given)

@@ -402,6 +402,8 @@ async fn readyz(State(state): State<AppState>) -> Response {
 
 async fn metrics(State(state): State<AppState>) -> Response {
     database_gauges(&state.services.health.report());
+    metrics::gauge!("folio_consistency_waiting_reads")
+        .set(state.services.read_progress.waiting_reads() as f64);
     // Lag is read from the checkpoints: skipped while the database is away.
     if state.services.health.is_reachable() {
         store_gauges(&state.services.pool).await;

@@ -30,6 +30,8 @@
 //! - `runner`: the [`CommandRunner`] every use case goes through.
 //! - [`health`]: whether the database answers now ([`health::DatabaseHealth`]),
 //!   so edges refuse work at once during an outage instead of waiting on the pool.
+//! - [`consistency`]: reads waiting for a consistency token, answered by one
+//!   watcher per process ([`consistency::ReadModelProgress`]).
 //! - [`history`]: the auditors' use cases ([`history::AuditTrail`]) over the
 //!   [`history::EventHistory`] port.
 //! - `ports`: what the layer needs from the outside world.
@@ -37,6 +39,7 @@
 #![deny(missing_docs)]
 
 pub mod access;
+pub mod consistency;
 mod context;
 mod error;
 pub mod health;

@@ -230,10 +230,51 @@ pub async fn feed_head(pool: &PgPool) -> Result<i64, sqlx::Error> {
         .await
 }
 
+/// For each projector in `wanted` with the highest position a read waits for:
+/// the position through which its checkpoint includes every committed event,
+/// looked for no further than that highest position (one below the first event
+/// at or below it that the checkpoint does not include, else the position
+/// itself). Projectors that are not installed are left out.
+///
+/// Positions are unique, so a consistency token names one event, and a read
+/// waiting for it is answered once the projectors it reads are through it. The
+/// answer holds for events committed before the query began (see
+/// `folio_commands::consistency::Round`).
+pub async fn applied_through(
+    pool: &PgPool,
+    wanted: &[(&str, i64)],
+) -> Result<Vec<(String, i64)>, sqlx::Error> {
+    let (projectors, highest): (Vec<&str>, Vec<i64>) = wanted.iter().copied().unzip();
+    let mut tx = pool.begin().await?;
+    // The events a checkpoint does not include are the range after it in feed
+    // order, which the feed-order index finds at once. The planner cannot know
+    // that range is short (it is the projector's backlog) and picks a scan of the
+    // whole table, which made every round O(events): steer it off (and keep the
+    // penalty cost that steers it from triggering JIT compilation).
+    (&mut *tx)
+        .execute("SET LOCAL enable_seqscan = off; SET LOCAL jit = off")
+        .await?;
+    let found = sqlx::query_as(
+        "SELECT w.projector,
+                coalesce((SELECT min(e.global_position) - 1 FROM public.events e
+                          WHERE (e.transaction_id, e.global_position) > (p.transaction_id, p.global_position)
+                            AND e.global_position <= w.highest),
+                         w.highest)
+         FROM unnest($1::text[], $2::bigint[]) AS w(projector, highest)
+         JOIN public.projection_checkpoints p ON p.projector = w.projector",
+    )
+    .bind(projectors)
+    .bind(highest)
+    .fetch_all(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(found)
+}
+
 /// Whether the stored checkpoint of `projector` (of every installed projector when
 /// `None`) includes every event at or below `global_position`; false while none is
 /// installed. Positions are unique, so a consistency token names one event:
-/// this is read-your-writes, and how a catch-up knows it is done.
+/// how a catch-up knows it is done.
 pub async fn covers(
     pool: &PgPool,
     global_position: i64,

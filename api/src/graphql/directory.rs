@@ -14,6 +14,7 @@ use super::enums::from_stored;
 use super::outcome::CommandResult;
 use super::paging::{connection, page_weight, List};
 use crate::error::unavailable;
+use crate::request::projectors_read_with;
 
 /// A Folio role.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Deserialize)]
@@ -366,7 +367,10 @@ impl DirectoryMutation {
         // Requests are checked against the directory's read model: wait until it
         // shows the deactivation, so "done" means refused everywhere.
         request(ctx)?
-            .await_token(result.consistency_token.as_deref())
+            .await_token(
+                result.consistency_token.as_deref(),
+                projectors_read_with(Action::ReadDirectory),
+            )
             .await?;
         Ok(result)
     }

@@ -3,7 +3,7 @@
 
 use async_graphql::{ComplexObject, Context, InputObject, Object, SimpleObject, ID};
 use chrono::{DateTime, Utc};
-use folio_commands::{ApproveExpense, SubmitExpense};
+use folio_commands::{Action, ApproveExpense, SubmitExpense};
 use folio_projections::expenses::queries::{self, ExpenseFilter as RowFilter, ExpenseRow};
 use uuid::Uuid;
 
@@ -16,6 +16,7 @@ use super::paging::{connection, page_weight, List};
 use super::scalars::{Date, Decimal};
 use super::settings::Money;
 use crate::error::unavailable;
+use crate::request::projectors_read_with;
 
 /// An expense claim.
 #[derive(Debug, Clone, SimpleObject)]
@@ -140,7 +141,9 @@ pub(crate) async fn expense_by_id(
 ) -> async_graphql::Result<Option<Expense>> {
     let request = request(ctx)?;
     let scope = request.expense_scope()?;
-    request.await_token(token).await?;
+    request
+        .await_token(token, projectors_read_with(Action::ReadOwnExpenses))
+        .await?;
     let mut tx = request.reader().await?;
     let row = queries::expense(&mut tx, &scope, expense_id)
         .await
@@ -173,7 +176,12 @@ impl ExpenseQuery {
     ) -> async_graphql::Result<List<Expense>> {
         let request = request(ctx)?;
         let scope = request.expense_scope()?;
-        request.await_token(consistency_token.as_deref()).await?;
+        request
+            .await_token(
+                consistency_token.as_deref(),
+                projectors_read_with(Action::ReadOwnExpenses),
+            )
+            .await?;
         let page = request.page(first, after.as_deref())?;
         let filter = filter.unwrap_or_default();
         let filter = RowFilter {

@@ -147,7 +147,11 @@ impl SettingsQuery {
             .tenant_settings(&request.caller)
             .await
             .map_err(crate::error::command)?;
-        request.await_token(consistency_token.as_deref()).await?;
+        // The settings are read from their aggregate, which every committed
+        // write is in already: the token is only checked.
+        request
+            .await_token(consistency_token.as_deref(), &[])
+            .await?;
         Ok(settings.into())
     }
 }

@@ -34,7 +34,7 @@ use uuid::Uuid;
 
 use super::FolioMcp;
 use crate::error::{coded, unavailable, validation, ApiError};
-use crate::request::{cursor, RequestContext};
+use crate::request::{cursor, projectors_read_with, RequestContext};
 
 /// Which page of a list to read, and which write it must show.
 #[derive(Debug, Default, Deserialize, JsonSchema)]
@@ -400,7 +400,10 @@ impl FolioMcp {
         let request = self.request(&extensions).await?;
         let scope = request.expense_scope()?;
         request
-            .await_token(args.list.consistency_token.as_deref())
+            .await_token(
+                args.list.consistency_token.as_deref(),
+                projectors_read_with(Action::ReadOwnExpenses),
+            )
             .await?;
         let page = request.page(args.list.first, args.list.after.as_deref())?;
         let filter = expense_queries::ExpenseFilter {

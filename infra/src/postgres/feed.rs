@@ -147,9 +147,13 @@ pub async fn publish(
     }
 }
 
-/// Wakes a feed reader when events may have been committed.
+/// Wakes a reader when rows it reads may have been committed: new events
+/// (`folio_events`) for feed readers, or moved checkpoints for the read-progress
+/// watcher.
 #[derive(Debug)]
 pub struct FeedSignal {
+    /// The channel listened on.
+    channel: &'static str,
     listener: Option<PgListener>,
     pool: PgPool,
     poll_interval: Duration,
@@ -168,13 +172,19 @@ impl FeedSignal {
     /// Listens on the feed channel; `poll_interval` bounds how long a missed or
     /// held-back event can wait.
     pub async fn new(pool: &PgPool, poll_interval: Duration) -> Self {
+        Self::listening(pool, FEED_CHANNEL, poll_interval).await
+    }
+
+    /// Listens on `channel` instead (one a trigger notifies at commit).
+    pub async fn listening(pool: &PgPool, channel: &'static str, poll_interval: Duration) -> Self {
         let mut signal = FeedSignal {
+            channel,
             listener: None,
             pool: pool.clone(),
             poll_interval,
             idle: QUICK_LOOK,
             streak: FailureStreak::new(
-                "listening for new events (polling meanwhile)",
+                format!("listening on {channel} (polling meanwhile)"),
                 poll_interval,
             ),
         };
@@ -185,7 +195,7 @@ impl FeedSignal {
     async fn reconnect(&mut self) {
         let listening = async {
             let mut listener = PgListener::connect_with(&self.pool).await?;
-            listener.listen(FEED_CHANNEL).await?;
+            listener.listen(self.channel).await?;
             Ok::<_, sqlx::Error>(listener)
         };
         // Bounded: during an outage the pool would make this wait its acquire timeout.

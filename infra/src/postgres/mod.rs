@@ -1,7 +1,8 @@
 //! The Postgres adapters: the connection pool and migrations, the event store
 //! (postgres-es with snapshots behind the one sealing append path), the command
-//! ledger, the directory lookup, the global feed, the auditors' event history, and the watcher that
-//! tells the rest of the process whether the database answers. They implement the
+//! ledger, the directory lookup, the global feed, the auditors' event history, the watcher that
+//! tells the rest of the process whether the database answers, and the one that
+//! answers reads waiting for a consistency token. They implement the
 //! application layer's ports (`folio_commands::EventStores`, `CommandLedger`,
 //! `history::EventHistory`).
 
@@ -13,4 +14,5 @@ pub mod history;
 pub mod ledger;
 pub mod pool;
 pub mod reachability;
+pub mod read_progress;
 pub mod sealing_repository;

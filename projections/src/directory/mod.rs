@@ -15,6 +15,10 @@ use crate::event_values::{aggregate_uuid, label, require_row};
 use crate::feed::FeedEvent;
 use crate::projector::{decode, ProjectionError, Projector};
 
+/// The projector's name: its checkpoint's key, and how a read names the
+/// projector it waits for.
+pub const NAME: &str = "directory";
+
 /// Projects the directory.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct DirectoryProjector;
@@ -22,7 +26,7 @@ pub struct DirectoryProjector;
 #[async_trait]
 impl Projector for DirectoryProjector {
     fn name(&self) -> &'static str {
-        "directory"
+        NAME
     }
 
     fn version(&self) -> u32 {

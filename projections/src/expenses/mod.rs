@@ -14,6 +14,10 @@ use crate::event_values::{aggregate_uuid, require_row};
 use crate::feed::FeedEvent;
 use crate::projector::{decode, ProjectionError, Projector};
 
+/// The projector's name: its checkpoint's key, and how a read names the
+/// projector it waits for.
+pub const NAME: &str = "expenses";
+
 /// Projects expenses.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ExpensesProjector;
@@ -21,7 +25,7 @@ pub struct ExpensesProjector;
 #[async_trait]
 impl Projector for ExpensesProjector {
     fn name(&self) -> &'static str {
-        "expenses"
+        NAME
     }
 
     fn version(&self) -> u32 {

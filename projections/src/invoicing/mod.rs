@@ -24,6 +24,10 @@ use crate::event_values::{aggregate_uuid, label, number_sequence, require_row};
 use crate::feed::FeedEvent;
 use crate::projector::{decode, ProjectionError, Projector};
 
+/// The projector's name: its checkpoint's key, and how a read names the
+/// projector it waits for.
+pub const NAME: &str = "invoicing";
+
 /// Projects customers and invoices.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct InvoicingProjector;
@@ -31,7 +35,7 @@ pub struct InvoicingProjector;
 #[async_trait]
 impl Projector for InvoicingProjector {
     fn name(&self) -> &'static str {
-        "invoicing"
+        NAME
     }
 
     fn version(&self) -> u32 {
