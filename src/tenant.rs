@@ -1,5 +1,6 @@
 //! `folio tenant`: an operator creates a tenant with its directory and first
-//! admin. From then on the directory decides who may act in the tenant; admins
+//! admin, and makes someone admin again when a tenant has none left who can
+//! act. Otherwise the directory decides who may act in the tenant; admins
 //! manage it over GraphQL.
 
 use anyhow::Context;
@@ -30,6 +31,20 @@ pub enum TenantAction {
         /// Who decides on an employee's expense.
         #[arg(long, value_enum, default_value_t = RoutingArg::AnyApprover)]
         approval_routing: RoutingArg,
+        /// Who asks (recorded as the events' actor).
+        #[arg(long, env = "USER", default_value = "operator")]
+        by: String,
+    },
+    /// Make a user admin of a tenant whatever their standing: invited if the
+    /// directory does not know them, reactivated if deactivated, given the
+    /// admin role, and put on the tenant's roster of admins.
+    GrantAdmin {
+        /// The tenant's id.
+        #[arg(long)]
+        tenant: uuid::Uuid,
+        /// The token subject of the user.
+        #[arg(long)]
+        subject: String,
         /// Who asks (recorded as the events' actor).
         #[arg(long, env = "USER", default_value = "operator")]
         by: String,
@@ -76,13 +91,7 @@ pub async fn run(backend: &App, action: TenantAction) -> anyhow::Result<()> {
                     RoutingArg::EmployeesManager => ApprovalRouting::EmployeesManager,
                 },
             };
-            // The operator, who reached the database itself, acts as an admin of
-            // the new tenant.
-            let operator = Caller::new(
-                tenant_id,
-                UserId::new(format!("cli:{by}")),
-                vec![Role::Admin],
-            );
+            let operator = operator(tenant_id, &by);
             let use_cases = &backend.use_cases;
             let create = CommandContext::new(
                 operator.clone(),
@@ -107,5 +116,32 @@ pub async fn run(backend: &App, action: TenantAction) -> anyhow::Result<()> {
             crate::serve::print_line(&tenant_id.to_string());
             Ok(())
         }
+        TenantAction::GrantAdmin {
+            tenant,
+            subject,
+            by,
+        } => {
+            let grant = CommandContext::new(
+                operator(TenantId(tenant), &by),
+                format!("tenant-grant-admin:{}", uuid::Uuid::new_v4()),
+            );
+            backend
+                .use_cases
+                .grant_admin(&grant, UserId::new(subject.clone()))
+                .await
+                .with_context(|| format!("{subject} was not made admin"))?;
+            crate::serve::print_line(&format!("{subject} is an admin of {tenant}"));
+            Ok(())
+        }
     }
+}
+
+/// The operator, who reached the database itself, acting as an admin of
+/// `tenant_id`.
+fn operator(tenant_id: TenantId, by: &str) -> Caller {
+    Caller::new(
+        tenant_id,
+        UserId::new(format!("cli:{by}")),
+        vec![Role::Admin],
+    )
 }

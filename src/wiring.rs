@@ -9,7 +9,6 @@ use folio_commands::health::DatabaseHealth;
 use folio_commands::history::AuditTrail;
 use folio_commands::{CommandRunner, RetryPolicy, SystemClock, UseCases};
 use folio_infra::personal_data::{self, KeyWrapping, PersonalDataError};
-use folio_infra::postgres::directory::PgDirectoryLookup;
 use folio_infra::postgres::history::PgEventHistory;
 use folio_infra::postgres::pool::{self as database, DatabaseError};
 use folio_infra::postgres::{event_store, ledger};
@@ -77,11 +76,7 @@ impl App {
         let history = PgEventHistory::new(pool.clone(), wrapping.clone());
         App {
             audit_trail: AuditTrail::new(Arc::new(history)),
-            use_cases: Arc::new(UseCases::new(
-                stores,
-                runner,
-                Arc::new(PgDirectoryLookup::new(pool.clone())),
-            )),
+            use_cases: Arc::new(UseCases::new(stores, runner)),
             projections: config.projections,
             wrapping,
             health: DatabaseHealth::default(),

@@ -1,9 +1,12 @@
 //! The tenant and user directory end to end: an operator creates a tenant with
 //! `folio tenant create`, its admin manages users over GraphQL against a running
 //! `folio serve`, and every request is checked against the directory: directory
-//! roles replace the token's, an uninvited subject is refused (or enrolled when
-//! enrollment is open), a deactivated user's valid token is refused at once, and
-//! with routing by manager only the employee's manager decides on an expense.
+//! roles replace the token's (under open enrollment, only roles both grant
+//! count), an uninvited subject is refused (or enrolled when enrollment is
+//! open), a deactivated user's valid token is refused at once, even while the
+//! directory's projector is stuck, the last admin cannot be removed, an
+//! operator can make someone admin again, and with routing by manager only the
+//! employee's manager decides on an expense.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
 
@@ -183,11 +186,11 @@ async fn the_directory_decides_who_acts_with_which_roles_and_who_approves() {
         .unwrap();
     assert!(ack.to_text().unwrap().contains("connection_ack"), "{ack}");
     // When alice deactivates the employee
-    server
+    let deactivated = server
         .ok(
             &alice,
             "mutation($key: String!) { deactivateUser(idempotencyKey: $key, subject: \"emp\",
-                reason: \"left the company\") { aggregateId } }",
+                reason: \"left the company\") { consistencyToken } }",
             json!({"key": key()}),
         )
         .await;
@@ -206,7 +209,10 @@ async fn the_directory_decides_who_acts_with_which_roles_and_who_approves() {
         "the socket still served a deactivated user: {refusal}"
     );
     // And the directory says why
-    let gone = server.ok(&alice, USER, json!({"subject": "emp"})).await;
+    let token = deactivated["deactivateUser"]["consistencyToken"].clone();
+    let gone = server
+        .ok(&alice, USER, json!({"subject": "emp", "token": token}))
+        .await;
     assert_eq!(gone["directoryUser"]["status"], "DEACTIVATED");
     assert_eq!(
         gone["directoryUser"]["deactivationReason"],
@@ -267,6 +273,9 @@ async fn the_directory_decides_who_acts_with_which_roles_and_who_approves() {
         )
         .await;
     let token = opened["configureDirectory"]["consistencyToken"].clone();
+    // (Under open enrollment the token must carry the roles too.)
+    let alice_as_employee = alice;
+    let alice = server.token(tenant, "alice", Role::Admin);
     server
         .ok(
             &alice,
@@ -286,10 +295,25 @@ async fn the_directory_decides_who_acts_with_which_roles_and_who_approves() {
     .await;
     assert_eq!(joined["directoryUser"]["joinedBy"], "FIRST_SIGHT");
     assert_eq!(joined["directoryUser"]["roles"], json!(["EMPLOYEE"]));
+    // And from then on a role counts only while both the directory and the
+    // current token grant it: the newcomer's later token claiming admin gets
+    // none, and alice, admin in the directory, loses what her token no longer says
+    let promoted = server.token(tenant, "newbie", Role::Admin);
+    let (code, _) = outcome(&server, &promoted, "{ directory { name } }", json!({})).await;
+    assert_eq!(code, "FORBIDDEN");
+    let (code, _) = outcome(
+        &server,
+        &alice_as_employee,
+        "{ directory { name } }",
+        json!({}),
+    )
+    .await;
+    assert_eq!(code, "FORBIDDEN");
 
     // And only admins and auditors read the directory
     let (code, _) = outcome(&server, &newbie, "{ directory { name } }", json!({})).await;
     assert_eq!(code, "FORBIDDEN");
+    let other = server.token(tenant, "other", Role::Auditor);
     let users = server
         .ok(
             &other,
@@ -331,7 +355,7 @@ async fn a_subject_of_the_longest_allowed_length_joins_and_is_activated() {
     let db = TestDatabase::new().await;
     let server = Server::start(&db).await;
     let tenant = create_tenant(&db, "alice", &["--enrollment", "open"]);
-    let alice = server.token(tenant, "alice", Role::Employee);
+    let alice = server.token(tenant, "alice", Role::Admin);
     support::eventually("the directory is projected", || async {
         let body = server
             .gql(&alice, "{ directory { name } }", json!({}))
@@ -357,4 +381,86 @@ async fn a_subject_of_the_longest_allowed_length_joins_and_is_activated() {
     let invitee = server.token(tenant, &invited, Role::Employee);
     let (code, message) = outcome(&server, &invitee, MY_EXPENSES, json!({})).await;
     assert_eq!(code, "OK", "an invitee could not be activated: {message}");
+}
+
+/// `folio tenant grant-admin` as an operator runs it.
+fn grant_admin(db: &TestDatabase, tenant: TenantId, subject: &str) {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_folio"))
+        .args(["tenant", "grant-admin", "--tenant", &tenant.0.to_string()])
+        .args(["--subject", subject])
+        .env("DATABASE_URL", &db.url)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+const UPDATE_ROLES: &str = "mutation($key: String!, $subject: String!, $roles: [Role!]!) {
+    updateUser(idempotencyKey: $key, subject: $subject, input: {roles: $roles}) { aggregateId } }";
+const DEACTIVATE: &str = "mutation($key: String!, $subject: String!) {
+    deactivateUser(idempotencyKey: $key, subject: $subject, reason: \"left\") { aggregateId } }";
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_last_admin_stays_and_changes_apply_while_the_directory_projector_is_stuck() {
+    let db = TestDatabase::new().await;
+    let server = Server::start(&db).await;
+    let tenant = create_tenant(&db, "alice", &[]);
+    let alice = server.token(tenant, "alice", Role::Admin);
+    let demote = |subject: &str| json!({"key": key(), "subject": subject, "roles": ["ACCOUNTANT"]});
+    let deactivate = |subject: &str| json!({"key": key(), "subject": subject});
+
+    // Given alice, the only admin: demoting or deactivating her is refused
+    for (mutation, variables) in [
+        (UPDATE_ROLES, demote("alice")),
+        (DEACTIVATE, deactivate("alice")),
+    ] {
+        let (code, message) = outcome(&server, &alice, mutation, variables).await;
+        assert_eq!(code, "CONFLICT", "{message}");
+        assert!(message.contains("last admin"), "{message}");
+    }
+
+    // Given a second admin, bob, alice may step down; then bob is the last
+    let invite = json!({"key": key(), "subject": "bob", "roles": ["ADMIN"], "manager": null});
+    server.ok(&alice, INVITE, invite).await;
+    server.ok(&alice, UPDATE_ROLES, demote("alice")).await;
+    let bob = server.token(tenant, "bob", Role::Admin);
+    let (code, message) = outcome(&server, &bob, DEACTIVATE, deactivate("bob")).await;
+    assert_eq!(code, "CONFLICT", "{message}");
+    // And alice's admin token no longer makes her admin, at once
+    let (code, _) = outcome(&server, &alice, "{ directory { name } }", json!({})).await;
+    assert_eq!(code, "FORBIDDEN");
+
+    // Given the directory's projector stuck (the table it writes users to is
+    // locked; a table lock takes no transaction id)
+    let mut holder = <sqlx::PgConnection as sqlx::Connection>::connect(&db.url)
+        .await
+        .unwrap();
+    sqlx::query("BEGIN").execute(&mut holder).await.unwrap();
+    sqlx::query("LOCK TABLE folio_read.directory_users IN SHARE MODE")
+        .execute(&mut holder)
+        .await
+        .unwrap();
+    // When bob deactivates alice, it answers, and her very next request is refused
+    server.ok(&bob, DEACTIVATE, deactivate("alice")).await;
+    let (code, message) = outcome(&server, &alice, MY_EXPENSES, json!({})).await;
+    assert_eq!(code, "UNAUTHENTICATED", "{message}");
+    sqlx::query("ROLLBACK").execute(&mut holder).await.unwrap();
+
+    // When an operator makes alice (deactivated) and zoe (unknown) admins
+    grant_admin(&db, tenant, "alice");
+    grant_admin(&db, tenant, "zoe");
+    // Then both act as admins, and bob is no longer the last
+    for subject in ["alice", "zoe"] {
+        let token = server.token(tenant, subject, Role::Admin);
+        let (code, message) = outcome(&server, &token, "{ directory { name } }", json!({})).await;
+        assert_eq!(code, "OK", "{subject}: {message}");
+    }
+    server.ok(&bob, DEACTIVATE, deactivate("bob")).await;
+    // And granting again changes nothing
+    let before = support::event_count(&db.app).await;
+    grant_admin(&db, tenant, "zoe");
+    assert_eq!(support::event_count(&db.app).await, before);
 }

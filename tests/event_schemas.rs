@@ -454,6 +454,14 @@ fn samples() -> Vec<(&'static str, String, String, Value)> {
                 tenant_id: TenantId(id(1)),
                 policy: DirectoryPolicy::default(),
             },
+            TenantEvent::AdminAppointed {
+                tenant_id: TenantId(id(1)),
+                subject: UserId::new("ana"),
+            },
+            TenantEvent::AdminDismissed {
+                tenant_id: TenantId(id(1)),
+                subject: UserId::new("ana"),
+            },
         ],
     );
     push(

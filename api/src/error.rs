@@ -109,20 +109,17 @@ pub fn authentication(error: &AuthError) -> ApiError {
 }
 
 /// A verified token the tenant's directory does not admit: `UNAUTHENTICATED`
-/// for a deactivated or uninvited subject, `UNAVAILABLE` (logged) when the
-/// directory cannot be read.
+/// for a deactivated or uninvited subject, `UNAVAILABLE` when the directory
+/// cannot be read or written, `INTERNAL` (logged) for the unexpected.
 pub fn identification(error: IdentifyError) -> ApiError {
     let code = error.code();
-    match &error {
-        IdentifyError::Unavailable(cause) => {
-            tracing::error!(error = %cause, "the directory cannot be read");
-            coded(code, error.to_string())
-        }
-        IdentifyError::FirstSight(CommandError::Unavailable(_)) => {
-            coded(code, "the directory cannot be written; retry shortly")
-        }
-        IdentifyError::FirstSight(_) if code == ErrorCode::Internal => {
-            tracing::error!(error = ?error, "recording a first sight failed");
+    match code {
+        ErrorCode::Unavailable => coded(
+            code,
+            "the directory cannot be read or written; retry shortly",
+        ),
+        ErrorCode::Internal => {
+            tracing::error!(error = ?error, "identifying a caller failed");
             coded(code, "internal error; it was logged")
         }
         _ => coded(code, error.to_string()),

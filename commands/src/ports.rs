@@ -8,10 +8,10 @@ use chrono::{DateTime, NaiveDate, Utc};
 use cqrs_es::persist::EventStoreAggregateContext;
 use cqrs_es::{Aggregate, AggregateError, EventEnvelope, EventStore};
 use folio_domain::customer::Customer;
-use folio_domain::directory::{Enrollment, Role, Tenant, User, UserStatus};
+use folio_domain::directory::{Tenant, User};
 use folio_domain::document_number::DocumentNumber;
 use folio_domain::expense::Expense;
-use folio_domain::ids::{TenantId, UserId};
+use folio_domain::ids::TenantId;
 use folio_domain::invoice::Invoice;
 use folio_domain::settings::TenantSettings;
 use serde::{Deserialize, Serialize};
@@ -77,42 +77,6 @@ pub struct EventStores {
     /// Directory users, keyed by [`folio_domain::directory::user_aggregate_id`].
     pub users: Arc<dyn AggregateStore<User>>,
 }
-
-/// Where a token's subject stands in its tenant's directory, as the directory's
-/// read model has it: what every request is checked against.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DirectoryStanding {
-    /// How subjects the directory does not know are treated.
-    pub enrollment: Enrollment,
-    /// The subject's entry, if the directory knows them.
-    pub member: Option<MemberStanding>,
-}
-
-/// A known subject's status and directory roles.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MemberStanding {
-    /// Invited, active or deactivated.
-    pub status: UserStatus,
-    /// The roles the directory grants (they replace the token's).
-    pub roles: Vec<Role>,
-}
-
-/// Looks up where a subject stands; one indexed read per request.
-#[async_trait]
-pub trait DirectoryLookup: Send + Sync + std::fmt::Debug {
-    /// `None` when the tenant has no directory (it was never created through
-    /// `folio tenant create`): its tokens are trusted as they are.
-    async fn standing(
-        &self,
-        tenant_id: TenantId,
-        subject: &UserId,
-    ) -> Result<Option<DirectoryStanding>, LookupError>;
-}
-
-/// The directory could not be read (the database is unreachable).
-#[derive(Debug, thiserror::Error)]
-#[error("the directory cannot be read: {0}")]
-pub struct LookupError(#[source] pub Box<dyn std::error::Error + Send + Sync>);
 
 impl std::fmt::Debug for EventStores {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

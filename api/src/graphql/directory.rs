@@ -14,7 +14,6 @@ use super::enums::from_stored;
 use super::outcome::CommandResult;
 use super::paging::{connection, page_weight, List};
 use crate::error::unavailable;
-use crate::request::projectors_read_with;
 
 /// A Folio role.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Deserialize)]
@@ -324,7 +323,9 @@ impl DirectoryMutation {
         })
     }
 
-    /// Changes a user's roles, manager or cost center.
+    /// Changes a user's roles, manager or cost center; applies to their next
+    /// request. Taking admin from the tenant's last admin is refused with
+    /// CONFLICT.
     async fn update_user(
         &self,
         ctx: &Context<'_>,
@@ -349,8 +350,10 @@ impl DirectoryMutation {
         })
     }
 
-    /// Deactivates a user. It answers once every server refuses them: their
-    /// next request, with any token, is refused as UNAUTHENTICATED.
+    /// Deactivates a user: their next request, with any token, is refused as
+    /// UNAUTHENTICATED (requests are checked against the user's own record,
+    /// not the directory's read model). Refused with CONFLICT for the tenant's
+    /// last admin.
     async fn deactivate_user(
         &self,
         ctx: &Context<'_>,
@@ -359,20 +362,9 @@ impl DirectoryMutation {
         #[graphql(desc = "Their token subject.")] subject: String,
         #[graphql(desc = "Why (kept for the auditors).")] reason: String,
     ) -> async_graphql::Result<CommandResult> {
-        let result: async_graphql::Result<CommandResult> =
-            command!(ctx, idempotency_key, None, |use_cases, c| {
-                use_cases.deactivate_user(&c, UserId::new(subject), reason)
-            });
-        let result = result?;
-        // Requests are checked against the directory's read model: wait until it
-        // shows the deactivation, so "done" means refused everywhere.
-        request(ctx)?
-            .await_token(
-                result.consistency_token.as_deref(),
-                projectors_read_with(Action::ReadDirectory),
-            )
-            .await?;
-        Ok(result)
+        command!(ctx, idempotency_key, None, |use_cases, c| {
+            use_cases.deactivate_user(&c, UserId::new(subject), reason)
+        })
     }
 
     /// Lets a deactivated user act again.

@@ -2,22 +2,26 @@
 //! update, deactivate and reactivate users, and every request is checked against
 //! it ([`UseCases::identify`]): a deactivated user is refused whatever token they
 //! bring, an unknown subject joins on first sight or is refused as the tenant's
-//! policy says, and the directory's roles replace the token's.
+//! policy says, and the directory decides the roles.
+//!
+//! Who may act is decided in `identify.rs`, from the aggregates. Changes to a
+//! user's admin rights keep the tenant's roster of admins (`admins.rs`), so the
+//! last admin cannot be removed.
 
 use folio_domain::directory::{
-    user_aggregate_id, DirectoryPolicy, Enrollment, Role, TenantCommand, TenantError, User,
-    UserCommand, UserError, UserStatus,
+    user_aggregate_id, DirectoryPolicy, Role, TenantCommand, TenantError, User, UserCommand,
+    UserError, UserStatus,
 };
 use folio_domain::ids::{TenantId, UserId};
-use folio_domain::{Coded, ErrorCode};
+use folio_domain::Decide;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{current, derived_id, run, UseCases};
-use crate::access::{Action, Caller};
+use super::admins::{holds_admin, roster_step};
+use super::{current, run, UseCases};
+use crate::access::Action;
 use crate::context::{CommandContext, CommandOutcome};
 use crate::error::CommandError;
-use crate::ports::DirectoryStanding;
 use crate::runner::Request;
 
 /// Invite a subject into the caller's tenant.
@@ -51,37 +55,6 @@ pub struct UpdateUser {
     pub clear_cost_center: bool,
 }
 
-/// Why a verified token may not act in its tenant.
-#[derive(Debug, thiserror::Error)]
-pub enum IdentifyError {
-    /// The directory was set to invitations only and does not know the subject.
-    #[error("{0} is not in this tenant's directory; an admin must invite them")]
-    NotAMember(UserId),
-    /// The subject was deactivated.
-    #[error("{0} was deactivated in this tenant's directory")]
-    Deactivated(UserId),
-    /// The directory could not be read.
-    #[error("the directory cannot be read; retry shortly")]
-    Unavailable(#[source] crate::ports::LookupError),
-    /// Recording the first sight failed.
-    #[error(transparent)]
-    FirstSight(#[from] CommandError<UserError>),
-}
-
-impl Coded for IdentifyError {
-    /// Refused subjects are `UNAUTHENTICATED` (this token will not do), an
-    /// unreadable directory `UNAVAILABLE`.
-    fn code(&self) -> ErrorCode {
-        match self {
-            IdentifyError::NotAMember(_) | IdentifyError::Deactivated(_) => {
-                ErrorCode::Unauthenticated
-            }
-            IdentifyError::Unavailable(_) => ErrorCode::Unavailable,
-            IdentifyError::FirstSight(error) => error.code(),
-        }
-    }
-}
-
 /// An optional field of [`UpdateUser`] as the domain's `Update` takes it: a new
 /// value wins, else `clear` removes it (`Some(None)`), else it is unchanged.
 fn change<T: Clone>(value: &Option<T>, clear: bool) -> Option<Option<T>> {
@@ -93,73 +66,6 @@ fn change<T: Clone>(value: &Option<T>, clear: bool) -> Option<Option<T>> {
 }
 
 impl UseCases {
-    /// The caller a verified token may act as. A tenant without a directory
-    /// trusts the token as it is; with one, the subject must be an active (or
-    /// invited: this activates them) member, or join on first sight when
-    /// enrollment is open, and acts with the directory's roles.
-    pub async fn identify(&self, token: Caller) -> Result<Caller, IdentifyError> {
-        let standing = self
-            .directory
-            .standing(token.tenant_id, &token.user)
-            .await
-            .map_err(IdentifyError::Unavailable)?;
-        let Some(DirectoryStanding { enrollment, member }) = standing else {
-            return Ok(token);
-        };
-        // The subject goes into the key as a digest: a subject may have 255
-        // characters, an idempotency key at most 200.
-        let subject = derived_id(token.tenant_id, "subject", &token.user.0);
-        let first_sight =
-            |key: &str| CommandContext::new(token.clone(), format!("directory/{key}/{subject}"));
-        let id = user_aggregate_id(token.tenant_id, &token.user);
-        match member {
-            Some(member) => {
-                match member.status {
-                    UserStatus::Deactivated => {
-                        return Err(IdentifyError::Deactivated(token.user));
-                    }
-                    UserStatus::Invited => {
-                        run!(
-                            self,
-                            self.stores.users.as_ref(),
-                            &first_sight("activate"),
-                            "ActivateUser",
-                            id,
-                            &(),
-                            None,
-                            |_| UserCommand::Activate
-                        )?;
-                    }
-                    UserStatus::Active | UserStatus::Unknown => {}
-                }
-                Ok(Caller::new(token.tenant_id, token.user, member.roles))
-            }
-            None if enrollment == Enrollment::Open => {
-                let ctx = first_sight("enroll");
-                let enrolled = run!(
-                    self,
-                    self.stores.users.as_ref(),
-                    &ctx,
-                    "EnrollUser",
-                    id,
-                    &token.roles,
-                    None,
-                    |_| UserCommand::Enroll {
-                        tenant_id: token.tenant_id,
-                        subject: token.user.clone(),
-                        roles: token.roles.clone(),
-                    }
-                );
-                match enrolled {
-                    // A concurrent first request enrolled them under another key.
-                    Ok(_) | Err(CommandError::Rejected(UserError::AlreadyExists)) => Ok(token),
-                    Err(error) => Err(error.into()),
-                }
-            }
-            None => Err(IdentifyError::NotAMember(token.user)),
-        }
-    }
-
     /// Creates the caller's tenant with its directory (an operator's act: the CLI
     /// calls it with an admin of the new tenant).
     pub async fn create_tenant(
@@ -218,7 +124,7 @@ impl UseCases {
         if let Some(manager) = &input.manager {
             self.require_member(ctx.tenant_id(), manager).await?;
         }
-        run!(
+        let outcome = run!(
             self,
             self.stores.users.as_ref(),
             ctx,
@@ -233,7 +139,11 @@ impl UseCases {
                 manager: input.manager.clone(),
                 cost_center: input.cost_center.clone(),
             }
-        )
+        )?;
+        if input.roles.contains(&Role::Admin) {
+            self.appoint_after(ctx, &input.subject).await?;
+        }
+        Ok(outcome)
     }
 
     /// Changes a user's roles, manager or cost center.
@@ -247,9 +157,24 @@ impl UseCases {
         if let Some(manager) = &input.manager {
             self.require_member(ctx.tenant_id(), manager).await?;
         }
-        let manager = change(&input.manager, input.clear_manager);
-        let cost_center = change(&input.cost_center, input.clear_cost_center);
-        run!(
+        let update = UserCommand::Update {
+            roles: input.roles.clone(),
+            manager: change(&input.manager, input.clear_manager),
+            cost_center: change(&input.cost_center, input.clear_cost_center),
+        };
+        let user = self.directory_user(ctx.tenant_id(), &subject).await?;
+        let admin_after = input
+            .roles
+            .as_ref()
+            .map(|roles| roles.contains(&Role::Admin));
+        if holds_admin(&user) && admin_after == Some(false) {
+            // Refuse bad input before the roster is touched.
+            user.decide(update.clone())
+                .map_err(CommandError::Rejected)?;
+            self.dismiss_admin(&roster_step(ctx, "dismiss"), &subject)
+                .await?;
+        }
+        let outcome = run!(
             self,
             self.stores.users.as_ref(),
             ctx,
@@ -257,12 +182,12 @@ impl UseCases {
             user_aggregate_id(ctx.tenant_id(), &subject),
             &(&subject, &input),
             None,
-            |_| UserCommand::Update {
-                roles: input.roles.clone(),
-                manager: manager.clone(),
-                cost_center: cost_center.clone(),
-            }
-        )
+            |_| update.clone()
+        )?;
+        if admin_after == Some(true) && user.status != UserStatus::Deactivated {
+            self.appoint_after(ctx, &subject).await?;
+        }
+        Ok(outcome)
     }
 
     /// Deactivates a user: their next request is refused, whatever their token.
@@ -273,6 +198,17 @@ impl UseCases {
         reason: String,
     ) -> Result<CommandOutcome, CommandError<UserError>> {
         ctx.caller.require(Action::ManageDirectory)?;
+        let deactivate = UserCommand::Deactivate {
+            reason: reason.clone(),
+        };
+        let user = self.directory_user(ctx.tenant_id(), &subject).await?;
+        if holds_admin(&user) {
+            // Refuse bad input before the roster is touched.
+            user.decide(deactivate.clone())
+                .map_err(CommandError::Rejected)?;
+            self.dismiss_admin(&roster_step(ctx, "dismiss"), &subject)
+                .await?;
+        }
         run!(
             self,
             self.stores.users.as_ref(),
@@ -281,9 +217,7 @@ impl UseCases {
             user_aggregate_id(ctx.tenant_id(), &subject),
             &(&subject, &reason),
             None,
-            |_| UserCommand::Deactivate {
-                reason: reason.clone()
-            }
+            |_| deactivate.clone()
         )
     }
 
@@ -294,7 +228,7 @@ impl UseCases {
         subject: UserId,
     ) -> Result<CommandOutcome, CommandError<UserError>> {
         ctx.caller.require(Action::ManageDirectory)?;
-        run!(
+        let outcome = run!(
             self,
             self.stores.users.as_ref(),
             ctx,
@@ -303,7 +237,12 @@ impl UseCases {
             &subject,
             None,
             |_| UserCommand::Reactivate
-        )
+        )?;
+        let user = self.directory_user(ctx.tenant_id(), &subject).await?;
+        if holds_admin(&user) {
+            self.appoint_after(ctx, &subject).await?;
+        }
+        Ok(outcome)
     }
 
     /// The directory entry of `subject` in `tenant_id`, straight from the event
@@ -331,7 +270,7 @@ impl UseCases {
         Ok(())
     }
 
-    async fn require_tenant_directory(
+    pub(super) async fn require_tenant_directory(
         &self,
         tenant_id: TenantId,
     ) -> Result<(), CommandError<UserError>> {

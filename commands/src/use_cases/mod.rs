@@ -8,9 +8,11 @@
 //! from the tenant and the idempotency key (UUID v5) unless the caller gives one, so
 //! a retried request always targets the same aggregate.
 
+mod admins;
 mod customers;
 mod directory;
 mod expenses;
+mod identify;
 mod invoices;
 mod settings;
 
@@ -19,6 +21,7 @@ mod settings;
 pub use customers::*;
 pub use directory::*;
 pub use expenses::*;
+pub use identify::*;
 pub use invoices::*;
 
 use std::collections::HashMap;
@@ -35,7 +38,7 @@ use folio_domain::Decide;
 use uuid::Uuid;
 
 use crate::error::CommandError;
-use crate::ports::{AggregateStore, DirectoryLookup, EventStores, Reservation};
+use crate::ports::{AggregateStore, EventStores, Reservation};
 use crate::runner::CommandRunner;
 
 /// Every use case of Folio over the event stores: what each edge (GraphQL, MCP,
@@ -44,7 +47,6 @@ use crate::runner::CommandRunner;
 pub struct UseCases {
     stores: EventStores,
     runner: CommandRunner,
-    directory: Arc<dyn DirectoryLookup>,
     zones: Arc<TenantZones>,
 }
 
@@ -152,17 +154,11 @@ where
 }
 
 impl UseCases {
-    /// The use cases over these stores, running commands with this runner,
-    /// checking callers against `directory`.
-    pub fn new(
-        stores: EventStores,
-        runner: CommandRunner,
-        directory: Arc<dyn DirectoryLookup>,
-    ) -> Self {
+    /// The use cases over these stores, running commands with this runner.
+    pub fn new(stores: EventStores, runner: CommandRunner) -> Self {
         UseCases {
             stores,
             runner,
-            directory,
             zones: Arc::default(),
         }
     }

@@ -84,10 +84,13 @@ impl std::str::FromStr for Role {
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum Enrollment {
     /// They join at once, with the roles their token carries (the identity
-    /// provider decides who gets a token for this tenant).
-    #[default]
+    /// provider decides who gets a token for this tenant); from then on they
+    /// act with the roles both the directory and their current token grant, so
+    /// a role the provider revokes is gone with their next token.
     Open,
-    /// They are refused until an admin invites them.
+    /// They are refused until an admin invites them (what an operator's
+    /// `folio tenant create` sets unless told otherwise).
+    #[default]
     InviteOnly,
 }
 

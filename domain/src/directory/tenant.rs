@@ -1,5 +1,16 @@
-//! The [`Tenant`] aggregate: a tenant as an operator created it, and its
-//! directory policy (aggregate id = the tenant id).
+//! The [`Tenant`] aggregate: a tenant as an operator created it, its directory
+//! policy, and its roster of admins (aggregate id = the tenant id).
+//!
+//! The roster is what keeps a tenant from losing its last admin: each user is
+//! an aggregate of their own, so no user knows how many admins there are. Every
+//! change that gives a user admin rights appoints them here after it, and every
+//! change that takes them away (demotion, deactivation) dismisses them here
+//! first, which is refused for the last one. A roster that missed an
+//! appointment (a failure between the two steps, or a tenant created before the
+//! roster existed) holds too few admins: it refuses more, never less, and an
+//! operator appoints with `folio tenant grant-admin`.
+
+use std::collections::BTreeSet;
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -7,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use super::DirectoryPolicy;
 use crate::aggregate::{cqrs_aggregate, domain_event, Decide, TenantOwned};
 use crate::error_code::{Coded, ErrorCode};
-use crate::ids::TenantId;
+use crate::ids::{TenantId, UserId};
 
 /// Longest tenant name, in characters.
 const MAX_NAME_LEN: usize = 200;
@@ -30,6 +41,21 @@ pub enum TenantCommand {
         tenant_id: TenantId,
         /// The policy from now on.
         policy: DirectoryPolicy,
+    },
+    /// Record that a user now holds admin rights (after the user's change).
+    AppointAdmin {
+        /// The tenant.
+        tenant_id: TenantId,
+        /// The user's token subject.
+        subject: UserId,
+    },
+    /// Record that a user is about to lose admin rights (before the user's
+    /// change): refused for the last admin.
+    DismissAdmin {
+        /// The tenant.
+        tenant_id: TenantId,
+        /// The user's token subject.
+        subject: UserId,
     },
 }
 
@@ -61,6 +87,20 @@ pub enum TenantEvent {
         /// The policy now in force.
         policy: DirectoryPolicy,
     },
+    /// A user of the tenant holds admin rights.
+    AdminAppointed {
+        /// The tenant.
+        tenant_id: TenantId,
+        /// The user's token subject.
+        subject: UserId,
+    },
+    /// A user of the tenant no longer holds admin rights.
+    AdminDismissed {
+        /// The tenant.
+        tenant_id: TenantId,
+        /// The user's token subject.
+        subject: UserId,
+    },
 }
 
 domain_event!(TenantEvent);
@@ -77,12 +117,15 @@ pub enum TenantError {
     /// The name is empty or too long.
     #[error("a tenant needs a name of 1 to {MAX_NAME_LEN} characters")]
     InvalidName,
+    /// The user is the tenant's only admin.
+    #[error("{0} is this tenant's last admin: make another user admin first")]
+    LastAdmin(UserId),
 }
 
 impl Coded for TenantError {
     fn code(&self) -> ErrorCode {
         match self {
-            TenantError::AlreadyExists => ErrorCode::Conflict,
+            TenantError::AlreadyExists | TenantError::LastAdmin(_) => ErrorCode::Conflict,
             TenantError::NotFound => ErrorCode::NotFound,
             TenantError::InvalidName => ErrorCode::Validation,
         }
@@ -98,6 +141,9 @@ pub struct Tenant {
     pub name: String,
     /// Its directory policy in force.
     pub policy: DirectoryPolicy,
+    /// The users holding admin rights, as far as they were appointed here.
+    #[serde(default)]
+    pub admins: BTreeSet<UserId>,
 }
 
 impl Tenant {
@@ -114,6 +160,12 @@ impl Tenant {
                 self.policy = policy;
             }
             TenantEvent::DirectoryConfigured { policy, .. } => self.policy = policy,
+            TenantEvent::AdminAppointed { subject, .. } => {
+                self.admins.insert(subject);
+            }
+            TenantEvent::AdminDismissed { subject, .. } => {
+                self.admins.remove(&subject);
+            }
         }
     }
 }
@@ -147,6 +199,27 @@ impl Decide for Tenant {
                     return Ok(vec![]);
                 }
                 Ok(vec![TenantEvent::DirectoryConfigured { tenant_id, policy }])
+            }
+            TenantCommand::AppointAdmin { tenant_id, subject } => {
+                if self.tenant_id != Some(tenant_id) {
+                    return Err(TenantError::NotFound);
+                }
+                if self.admins.contains(&subject) {
+                    return Ok(vec![]);
+                }
+                Ok(vec![TenantEvent::AdminAppointed { tenant_id, subject }])
+            }
+            TenantCommand::DismissAdmin { tenant_id, subject } => {
+                if self.tenant_id != Some(tenant_id) {
+                    return Err(TenantError::NotFound);
+                }
+                if !self.admins.contains(&subject) {
+                    return Ok(vec![]);
+                }
+                if self.admins.len() == 1 {
+                    return Err(TenantError::LastAdmin(subject));
+                }
+                Ok(vec![TenantEvent::AdminDismissed { tenant_id, subject }])
             }
         }
     }

@@ -268,3 +268,71 @@ fn user_ids_are_derived_from_tenant_and_subject() {
         user_aggregate_id(TENANT, &boss())
     );
 }
+
+fn appointed(subject: UserId) -> TenantEvent {
+    TenantEvent::AdminAppointed {
+        tenant_id: TENANT,
+        subject,
+    }
+}
+
+#[test]
+fn an_admin_is_appointed_once_and_only_in_an_existing_tenant() {
+    TenantTest::with(())
+        .given(vec![created()])
+        .when(TenantCommand::AppointAdmin {
+            tenant_id: TENANT,
+            subject: ana(),
+        })
+        .then_expect_events(vec![appointed(ana())]);
+    TenantTest::with(())
+        .given(vec![created(), appointed(ana())])
+        .when(TenantCommand::AppointAdmin {
+            tenant_id: TENANT,
+            subject: ana(),
+        })
+        .then_expect_events(vec![]);
+    TenantTest::with(())
+        .given_no_previous_events()
+        .when(TenantCommand::AppointAdmin {
+            tenant_id: TENANT,
+            subject: ana(),
+        })
+        .then_expect_error(TenantError::NotFound);
+}
+
+#[test]
+fn the_last_admin_cannot_be_dismissed_but_one_of_two_can() {
+    // Given ana as the only admin, when she is dismissed, then it is refused
+    TenantTest::with(())
+        .given(vec![created(), appointed(ana())])
+        .when(TenantCommand::DismissAdmin {
+            tenant_id: TENANT,
+            subject: ana(),
+        })
+        .then_expect_error(TenantError::LastAdmin(ana()));
+    // Given ana and boss as admins, when ana is dismissed, then she leaves the roster
+    TenantTest::with(())
+        .given(vec![created(), appointed(ana()), appointed(boss())])
+        .when(TenantCommand::DismissAdmin {
+            tenant_id: TENANT,
+            subject: ana(),
+        })
+        .then_expect_events(vec![TenantEvent::AdminDismissed {
+            tenant_id: TENANT,
+            subject: ana(),
+        }]);
+    // Given boss as the only admin, when ana (no admin) is dismissed, nothing happens
+    TenantTest::with(())
+        .given(vec![created(), appointed(boss())])
+        .when(TenantCommand::DismissAdmin {
+            tenant_id: TENANT,
+            subject: ana(),
+        })
+        .then_expect_events(vec![]);
+}
+
+#[test]
+fn a_tenant_lets_unknown_subjects_in_only_when_told_to() {
+    assert_eq!(Enrollment::default(), Enrollment::InviteOnly);
+}

@@ -171,6 +171,9 @@ pub enum UserError {
     /// Only a deactivated user can be reactivated.
     #[error("this user is not deactivated")]
     NotDeactivated,
+    /// The change would leave the tenant without an admin.
+    #[error("{0} is this tenant's last admin: make another user admin first")]
+    LastAdmin(UserId),
 }
 
 impl Coded for UserError {
@@ -178,7 +181,9 @@ impl Coded for UserError {
         use UserError as E;
         match self {
             E::NotFound | E::UnknownManager(_) => ErrorCode::NotFound,
-            E::AlreadyExists | E::Deactivated | E::NotDeactivated => ErrorCode::Conflict,
+            E::AlreadyExists | E::Deactivated | E::NotDeactivated | E::LastAdmin(_) => {
+                ErrorCode::Conflict
+            }
             E::InvalidSubject
             | E::NoRoles
             | E::SelfManaged

@@ -1,12 +1,11 @@
 //! The Postgres adapters: the connection pool and migrations, the event store
 //! (postgres-es with snapshots behind the one sealing append path), the command
-//! ledger, the directory lookup, the global feed, the auditors' event history, the watcher that
+//! ledger, the global feed, the auditors' event history, the watcher that
 //! tells the rest of the process whether the database answers, and the one that
 //! answers reads waiting for a consistency token. They implement the
 //! application layer's ports (`folio_commands::EventStores`, `CommandLedger`,
 //! `history::EventHistory`).
 
-pub mod directory;
 pub mod event_store;
 pub mod events_table;
 pub mod feed;

@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use schemars::JsonSchema;
 use serde::Serialize;
-use sqlx::{PgConnection, PgPool, Postgres, QueryBuilder};
+use sqlx::{PgConnection, Postgres, QueryBuilder};
 use uuid::Uuid;
 
 use crate::reading::{Page, Slice};
@@ -46,39 +46,6 @@ pub struct DirectoryUserRow {
     pub created_at: DateTime<Utc>,
     /// The User aggregate's version.
     pub version: i64,
-}
-
-/// Where a subject stands: the tenant's enrollment policy and, if known, the
-/// subject's status and roles.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
-pub struct StandingRow {
-    /// `OPEN` or `INVITE_ONLY`.
-    pub enrollment: String,
-    /// `INVITED`, `ACTIVE` or `DEACTIVATED`; `None` when the directory does not
-    /// know the subject.
-    pub status: Option<String>,
-    /// The directory's roles for the subject.
-    pub roles: Option<Vec<String>>,
-}
-
-/// Where `subject` stands in `tenant`'s directory, or `None` when the tenant has
-/// none. One indexed statement on the pool (not a tenant reader: it runs for
-/// every request, before anything else, and names its tenant itself).
-pub async fn standing(
-    pool: &PgPool,
-    tenant: Uuid,
-    subject: &str,
-) -> Result<Option<StandingRow>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT t.enrollment, u.status, u.roles
-         FROM folio_read.directory_tenants t
-         LEFT JOIN folio_read.directory_users u ON u.tenant_id = t.tenant_id AND u.subject = $2
-         WHERE t.tenant_id = $1",
-    )
-    .bind(tenant)
-    .bind(subject)
-    .fetch_optional(pool)
-    .await
 }
 
 /// The reader's tenant's directory, if it has one.
