@@ -464,3 +464,58 @@ async fn the_last_admin_stays_and_changes_apply_while_the_directory_projector_is
     grant_admin(&db, tenant, "zoe");
     assert_eq!(support::event_count(&db.app).await, before);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_expense_never_waits_for_a_manager_who_cannot_decide() {
+    let db = TestDatabase::new().await;
+    let server = Server::start(&db).await;
+    let tenant = create_tenant(&db, "alice", &["--approval-routing", "employees-manager"]);
+    let alice = server.token(tenant, "alice", Role::Admin);
+    // Given emp, whose manager boss has no role that approves, and an approver
+    for (subject, roles, manager) in [
+        ("boss", json!(["EMPLOYEE"]), Value::Null),
+        ("emp", json!(["EMPLOYEE"]), json!("boss")),
+        ("appr", json!(["APPROVER"]), Value::Null),
+    ] {
+        let variables =
+            json!({"key": key(), "subject": subject, "roles": roles, "manager": manager});
+        server.ok(&alice, INVITE, variables).await;
+    }
+    let emp = server.token(tenant, "emp", Role::Employee);
+    let appr = server.token(tenant, "appr", Role::Approver);
+    let submit = || async {
+        let submitted = server
+            .ok(
+                &emp,
+                SUBMIT,
+                json!({"key": key(), "on": support::recently()}),
+            )
+            .await;
+        submitted["submitExpense"]["aggregateId"].clone()
+    };
+    let approve = |expense: &Value| json!({"key": key(), "id": expense});
+
+    // When the approver approves emp's expense, Then it is approved: the
+    // manager could never have decided
+    let first = submit().await;
+    server.ok(&appr, APPROVE, approve(&first)).await;
+
+    // Given boss made an approver: the first decision is boss's again
+    server
+        .ok(
+            &alice,
+            UPDATE_ROLES,
+            json!({"key": key(), "subject": "boss", "roles": ["APPROVER"]}),
+        )
+        .await;
+    let second = submit().await;
+    let (code, message) = outcome(&server, &appr, APPROVE, approve(&second)).await;
+    assert_eq!(code, "FORBIDDEN", "{message}");
+    assert!(message.contains("boss"), "{message}");
+
+    // When boss is deactivated, Then his queue falls back to the approvers
+    server
+        .ok(&alice, DEACTIVATE, json!({"key": key(), "subject": "boss"}))
+        .await;
+    server.ok(&appr, APPROVE, approve(&second)).await;
+}

@@ -226,8 +226,9 @@ pub enum ExpenseCommand {
         at: DateTime<Utc>,
         /// Optional comment.
         comment: Option<String>,
-        /// The employee's manager when the tenant routes approvals by manager:
-        /// then only they may decide. `None`: any approver may.
+        /// The employee's manager when the tenant routes approvals by manager
+        /// and they can decide (active, with a role that approves): then only
+        /// they give the first decision. `None`: any approver may.
         required_approver: Option<UserId>,
     },
     /// Refuse the expense (final).
@@ -236,8 +237,9 @@ pub enum ExpenseCommand {
         approver_id: UserId,
         /// Why (required).
         reason: String,
-        /// The employee's manager when the tenant routes approvals by manager:
-        /// then only they may decide. `None`: any approver may.
+        /// The employee's manager when the tenant routes approvals by manager
+        /// and they can decide (active, with a role that approves): then only
+        /// they give the first decision. `None`: any approver may.
         required_approver: Option<UserId>,
     },
     /// Send back to the employee for changes.
@@ -246,8 +248,9 @@ pub enum ExpenseCommand {
         approver_id: UserId,
         /// What to change (required).
         reason: String,
-        /// The employee's manager when the tenant routes approvals by manager:
-        /// then only they may decide. `None`: any approver may.
+        /// The employee's manager when the tenant routes approvals by manager
+        /// and they can decide (active, with a role that approves): then only
+        /// they give the first decision. `None`: any approver may.
         required_approver: Option<UserId>,
     },
     /// The employee changes a returned expense, which goes back for approval.
@@ -434,9 +437,9 @@ pub enum ExpenseError {
     /// An approver tried to approve their own expense.
     #[error("you cannot approve, reject or return your own expense")]
     SelfApproval,
-    /// The tenant routes approvals by manager, and the approver is not the
-    /// employee's manager.
-    #[error("only the employee's manager ({0}) may decide on this expense")]
+    /// The tenant routes approvals by manager, the manager has not approved
+    /// yet, and the approver is not the employee's manager.
+    #[error("only the employee's manager ({0}) may decide on this expense first")]
     NotTheManager(UserId),
     /// This approver already approved.
     #[error("{0} has already approved this expense")]
@@ -589,8 +592,11 @@ impl Expense {
         if self.employee_id.as_ref() == Some(approver) {
             return Err(ExpenseError::SelfApproval);
         }
+        // The manager gives the first decision; once they approved, any
+        // approver gives the approvals still needed (or rejects, or returns),
+        // so a threshold of two approvals cannot wait for a second manager.
         match required {
-            Some(manager) if manager != approver => {
+            Some(manager) if manager != approver && self.approvers.is_empty() => {
                 Err(ExpenseError::NotTheManager(manager.clone()))
             }
             _ => Ok(()),

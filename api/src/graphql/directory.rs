@@ -50,7 +50,8 @@ pub enum Enrollment {
 pub enum ApprovalRouting {
     /// Anyone whose role lets them approve.
     AnyApprover,
-    /// Only the employee's manager (any approver when they have none).
+    /// The employee's manager decides first, any approver after them (any
+    /// approver alone when the manager cannot decide or there is none).
     EmployeesManager,
 }
 

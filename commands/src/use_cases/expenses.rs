@@ -2,7 +2,7 @@
 //! them under the tenant's policy, accountants record the reimbursement.
 
 use chrono::NaiveDate;
-use folio_domain::directory::{ApprovalRouting, Tenant};
+use folio_domain::directory::{ApprovalRouting, Tenant, UserStatus};
 use folio_domain::expense::Expense;
 use folio_domain::expense::{ExpenseCommand, ExpenseDetails, ExpenseError, ExpensePolicy};
 use folio_domain::ids::{ExpenseId, UserId};
@@ -10,7 +10,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::{current, derived_id, run, UseCases};
-use crate::access::Action;
+use crate::access::{Action, Caller};
 use crate::context::{CommandContext, CommandOutcome};
 use crate::error::CommandError;
 use crate::runner::Request;
@@ -143,10 +143,12 @@ impl UseCases {
         )
     }
 
-    /// Who alone may decide on `expense_id`: the employee's manager when the
-    /// tenant routes approvals by manager and the employee has one; else anyone
-    /// the matrix lets approve (`None`). Read from the event store, so a manager
-    /// changed a moment ago already counts.
+    /// Who alone may give the first decision on `expense_id`: the employee's
+    /// manager when the tenant routes approvals by manager, the employee has
+    /// one, and the manager can decide (not deactivated, with a role that may
+    /// approve); else anyone the matrix lets approve (`None`), so no expense
+    /// waits for someone who cannot act. Read from the event store, so a
+    /// manager changed a moment ago already counts.
     async fn required_approver(
         &self,
         ctx: &CommandContext,
@@ -162,10 +164,20 @@ impl UseCases {
         let Some(employee) = expense.employee_id else {
             return Ok(None);
         };
-        Ok(self
+        let Some(manager) = self
             .directory_user::<ExpenseError>(ctx.tenant_id(), &employee)
             .await?
-            .manager)
+            .manager
+        else {
+            return Ok(None);
+        };
+        let standing = self
+            .directory_user::<ExpenseError>(ctx.tenant_id(), &manager)
+            .await?;
+        let can_decide = matches!(standing.status, UserStatus::Invited | UserStatus::Active)
+            && Caller::new(ctx.tenant_id(), manager.clone(), standing.roles)
+                .may(Action::ApproveExpenses);
+        Ok(can_decide.then_some(manager))
     }
 
     /// The acting employee amends a returned expense.

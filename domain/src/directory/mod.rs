@@ -101,8 +101,10 @@ pub enum ApprovalRouting {
     /// Anyone whose role lets them approve expenses.
     #[default]
     AnyApprover,
-    /// The employee's manager in the directory; an employee without a manager
-    /// falls back to any approver, so no expense is stuck.
+    /// The employee's manager in the directory gives the first decision, any
+    /// approver the approvals still needed; without a manager who can decide
+    /// (none, deactivated, or without a role that approves) any approver
+    /// decides, so no expense is stuck.
     EmployeesManager,
 }
 

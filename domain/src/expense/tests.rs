@@ -401,6 +401,51 @@ fn with_routing_by_manager_only_the_employees_manager_decides() {
 }
 
 #[test]
+fn with_routing_by_manager_any_approver_gives_the_approvals_after_the_managers() {
+    let by = |n: u8| ExpenseCommand::Approve {
+        approver_id: approver(n),
+        at: at(),
+        comment: None,
+        required_approver: Some(approver(7)),
+    };
+    let managers = ExpenseEvent::ExpenseApprovalGiven {
+        approver_id: approver(7),
+        at: at(),
+        comment: None,
+        approvals_so_far: 1,
+        approvals_required: 2,
+    };
+    // Given an expense needing two approvals, approved first by the manager
+    // When another approver approves, Then it is approved
+    ExpenseTest::with(())
+        .given(vec![submitted(dec!(1500), 2), managers.clone()])
+        .when(by(1))
+        .then_expect_events(vec![
+            approval(1, 2, 2),
+            ExpenseEvent::ExpenseApproved {
+                approver_id: approver(1),
+            },
+        ]);
+    // And another approver may return it then
+    ExpenseTest::with(())
+        .given(vec![submitted(dec!(1500), 2), managers])
+        .when(ExpenseCommand::Return {
+            approver_id: approver(1),
+            reason: "receipt unreadable".into(),
+            required_approver: Some(approver(7)),
+        })
+        .then_expect_events(vec![ExpenseEvent::ExpenseReturned {
+            approver_id: approver(1),
+            reason: "receipt unreadable".into(),
+        }]);
+    // But before the manager, another approver is still refused
+    ExpenseTest::with(())
+        .given(vec![submitted(dec!(1500), 2)])
+        .when(by(1))
+        .then_expect_error(ExpenseError::NotTheManager(approver(7)));
+}
+
+#[test]
 fn an_approver_cannot_approve_twice() {
     ExpenseTest::with(())
         .given(vec![submitted(dec!(1500), 2), approval(1, 1, 2)])
