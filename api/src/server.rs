@@ -294,27 +294,23 @@ async fn mcp_edge(State(state): State<AppState>, mut request: Request, next: Nex
     response
 }
 
-/// Runs `work` only while the database answers: refused at once during an outage
-/// (instead of waiting on the pool's acquire timeout), and stopped when an outage
-/// begins while it runs. Either way the caller gets `UNAVAILABLE` with HTTP 503
-/// and `Retry-After`, and a retry with the same idempotency key is safe.
+/// Runs `work` unless the database is known to be away: then it is refused at
+/// once (instead of waiting on the pool's acquire timeout) with `UNAVAILABLE`,
+/// HTTP 503 and `Retry-After`. Work that started is not stopped when an outage
+/// begins: a command's own transaction decides whether it happened, and it
+/// fails on its own (as `UNAVAILABLE`, safe to retry with the same key) if the
+/// database does not answer it.
 async fn while_reachable(
     health: &DatabaseHealth,
     work: impl std::future::Future<Output = Response>,
 ) -> Response {
-    let message = match health.require_reachable() {
-        Err(refusal) => refusal.to_string(),
-        Ok(()) => tokio::select! {
-            response = work => return response,
-            () = health.unreachable() => "the database became unreachable while this request ran; \
-                a mutation may have been applied: retry it with the same idempotencyKey"
-                .to_owned(),
-        },
+    let Err(refusal) = health.require_reachable() else {
+        return work.await;
     };
     let mut response = error_response(
         StatusCode::SERVICE_UNAVAILABLE,
         ErrorCode::Unavailable,
-        &message,
+        &refusal.to_string(),
     );
     response
         .headers_mut()

@@ -4,14 +4,18 @@
 //! pool's acquire timeout and then fail anyway; a caller is better served by an
 //! immediate `UNAVAILABLE` and a retry once the database is back. One watcher per
 //! process (in `folio-infra`) probes the database and writes here; the edges read
-//! here to refuse work at once, to cancel work that was in flight when the
-//! database went away, and to report readiness and metrics. Nothing here does I/O.
+//! here to refuse new work at once and to report readiness and metrics. Work
+//! already running is left to finish or fail on its own: a command's transaction
+//! decides, not a probe. Nothing here does I/O.
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use tokio::sync::watch;
+
+/// Probes that must fail in a row before the database counts as unreachable.
+pub const FAILED_PROBES_FOR_OUTAGE: u32 = 3;
 
 /// The shared view of the database's reachability: cheap to clone, every clone
 /// sees the same state. Starts as reachable (a process starts only after it
@@ -27,6 +31,8 @@ struct Inner {
     reachable: watch::Sender<bool>,
     /// Why and since when it is away, while it is.
     outage: Mutex<Option<Outage>>,
+    /// Probes failed in a row, up to the one that began an outage.
+    failed_probes: AtomicU32,
     outages: AtomicU64,
     reconnects: AtomicU64,
     /// Milliseconds spent unreachable in finished outages.
@@ -68,6 +74,7 @@ impl Default for DatabaseHealth {
             inner: Arc::new(Inner {
                 reachable: watch::Sender::new(true),
                 outage: Mutex::new(None),
+                failed_probes: AtomicU32::new(0),
                 outages: AtomicU64::new(0),
                 reconnects: AtomicU64::new(0),
                 unreachable_millis: AtomicU64::new(0),
@@ -84,8 +91,21 @@ impl DatabaseHealth {
             .unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Records that a probe failed. Returns `true` when this begins an outage (the
-    /// caller logs it once); later failures only update the reason.
+    /// Records that a probe failed; the [`FAILED_PROBES_FOR_OUTAGE`]th in a row
+    /// begins an outage (one lost packet or a restart of the probe's own
+    /// connection is not one). Returns `true` when this began it (the caller
+    /// logs it once).
+    pub fn probe_failed(&self, reason: impl Into<String>) -> bool {
+        let in_a_row = self.inner.failed_probes.fetch_add(1, Ordering::Relaxed) + 1;
+        if in_a_row < FAILED_PROBES_FOR_OUTAGE {
+            return false;
+        }
+        self.mark_unreachable(reason)
+    }
+
+    /// Records that the database is unreachable, at once. Returns `true` when
+    /// this begins an outage (the caller logs it once); later failures only
+    /// update the reason.
     pub fn mark_unreachable(&self, reason: impl Into<String>) -> bool {
         let mut outage = self.outage();
         let began = outage.is_none();
@@ -109,6 +129,7 @@ impl DatabaseHealth {
     /// Records that a probe succeeded. Returns how long the outage it ends lasted,
     /// if one was going on (the caller logs it once).
     pub fn mark_reachable(&self) -> Option<Duration> {
+        self.inner.failed_probes.store(0, Ordering::Relaxed);
         let ended = self.outage().take()?;
         let lasted = ended.since.elapsed();
         self.inner.reconnects.fetch_add(1, Ordering::Relaxed);
@@ -136,15 +157,6 @@ impl DatabaseHealth {
             reason: outage.reason.clone(),
             down_for: outage.since.elapsed(),
         })
-    }
-
-    /// Resolves once the database is unreachable (at once if it is now): raced
-    /// against work in flight, so that work stops when the database goes away
-    /// instead of waiting for its own timeouts.
-    pub async fn unreachable(&self) {
-        let mut receiver = self.inner.reachable.subscribe();
-        // The sender lives as long as `self`, so waiting cannot fail.
-        let _ = receiver.wait_for(|reachable| !reachable).await;
     }
 
     /// The counters and the current outage.
@@ -191,17 +203,23 @@ mod tests {
         assert!(health.require_reachable().is_ok());
     }
 
-    #[tokio::test]
-    async fn work_in_flight_learns_that_the_database_went_away() {
-        // Given a task waiting for an outage
+    #[test]
+    fn an_outage_begins_only_after_several_failed_probes_in_a_row() {
+        // Given a reachable database, and probes failing one short of an outage
         let health = DatabaseHealth::default();
-        let watcher = health.clone();
-        let waiting = tokio::spawn(async move { watcher.unreachable().await });
-        tokio::task::yield_now().await;
-        assert!(!waiting.is_finished());
-
-        // When the database becomes unreachable, the waiter wakes
-        health.mark_unreachable("gone");
-        waiting.await.unwrap();
+        for _ in 1..FAILED_PROBES_FOR_OUTAGE {
+            assert!(!health.probe_failed("timeout"));
+        }
+        // When one probe succeeds, the count starts over
+        assert!(health.mark_reachable().is_none());
+        for _ in 1..FAILED_PROBES_FOR_OUTAGE {
+            assert!(!health.probe_failed("timeout"));
+        }
+        assert!(health.is_reachable());
+        // When the next one fails too, the outage begins, once
+        assert!(health.probe_failed("connection refused"));
+        assert!(!health.probe_failed("connection refused"));
+        assert!(!health.is_reachable());
+        assert_eq!(health.report().outages, 1);
     }
 }

@@ -22,8 +22,9 @@ pub const PROBE_INTERVAL: Duration = Duration::from_millis(500);
 pub const PROBE_TIMEOUT: Duration = Duration::from_secs(1);
 
 /// Probes the database of `pool` every [`PROBE_INTERVAL`] until cancelled, and
-/// records the result in `health`. Logs once when an outage begins and once when
-/// it ends.
+/// records the result in `health` (an outage begins after
+/// `folio_commands::health::FAILED_PROBES_FOR_OUTAGE` failures in a row). Logs
+/// once when an outage begins and once when it ends.
 pub async fn watch(pool: &PgPool, health: &DatabaseHealth) -> Infallible {
     let options = pool.connect_options();
     let mut connection = None;
@@ -38,7 +39,7 @@ pub async fn watch(pool: &PgPool, health: &DatabaseHealth) -> Infallible {
             }
             Err(reason) => {
                 connection = None;
-                if health.mark_unreachable(reason.clone()) {
+                if health.probe_failed(reason.clone()) {
                     tracing::error!(%reason, "Postgres is unreachable; commands and queries answer UNAVAILABLE until it returns");
                 }
             }
