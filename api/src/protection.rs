@@ -5,13 +5,14 @@
 //! response.
 //!
 //! The limits are GCRA (the `governor` crate): a steady rate with a burst of
-//! twice that. A request over a limit is answered at once with `LIMIT`, HTTP
+//! twice that. An IPv6 client is limited by its /64, and the tenant's limit is
+//! charged once the token is verified, before any database work. A request over a limit is answered at once with `LIMIT`, HTTP
 //! 429 and `Retry-After`, and counted in `folio_rate_limited_total`. The
 //! address is the TCP peer's: behind a proxy that is the proxy (forwarded
 //! headers are not trusted), so the per-tenant limit is the one that matters
 //! there.
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::{IpAddr, Ipv6Addr, SocketAddr};
 use std::num::NonZeroU32;
 use std::sync::Arc;
 use std::time::Duration;
@@ -139,12 +140,19 @@ impl RateLimits {
     }
 
     fn check_address(&self, address: IpAddr) -> Result<(), RateLimited> {
-        match &self.per_address {
-            Some(limiter) => limiter
-                .check_key(&address)
-                .map_err(|not_until| RateLimited::new("address", &not_until)),
-            None => Ok(()),
-        }
+        let Some(limiter) = &self.per_address else {
+            return Ok(());
+        };
+        // Past the bound, every address shares one key: a flood from many
+        // addresses is limited together instead of growing the map.
+        let key = if limiter.len() < MAX_TRACKED_ADDRESSES {
+            address_key(address)
+        } else {
+            IpAddr::V6(Ipv6Addr::UNSPECIFIED)
+        };
+        limiter
+            .check_key(&key)
+            .map_err(|not_until| RateLimited::new("address", &not_until))
     }
 
     /// Forgets keys that have been idle long enough to be back at a full burst,
@@ -159,6 +167,24 @@ impl RateLimits {
         if let Some(limiter) = &self.complexity {
             limiter.retain_recent();
         }
+    }
+}
+
+/// Most client addresses the per-address limiter tracks at once (idle ones are
+/// forgotten every minute).
+pub const MAX_TRACKED_ADDRESSES: usize = 100_000;
+
+/// The key an address is limited under: an IPv4 address itself (an IPv4
+/// address mapped into IPv6 too), an IPv6 address by its /64, the smallest
+/// network one subscriber is given, which holds 2^64 addresses to rotate
+/// through.
+fn address_key(address: IpAddr) -> IpAddr {
+    match address {
+        IpAddr::V4(v4) => IpAddr::V4(v4),
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => IpAddr::V6(Ipv6Addr::from(u128::from(v6) & !u128::from(u64::MAX))),
+        },
     }
 }
 
@@ -295,4 +321,39 @@ pub fn cors(protection: &Protection) -> CorsLayer {
             header::HeaderName::from_static("mcp-protocol-version"),
         ])
         .max_age(Duration::from_secs(600))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_ipv6_client_is_limited_by_its_64_and_a_mapped_ipv4_as_itself() {
+        let key = |a: &str| address_key(a.parse().unwrap());
+        assert_eq!(
+            key("2001:db8:1:2:aaaa::1"),
+            key("2001:db8:1:2:ffff:ffff:ffff:ffff")
+        );
+        assert_eq!(key("2001:db8:1:2::1").to_string(), "2001:db8:1:2::");
+        assert_ne!(key("2001:db8:1:2::1"), key("2001:db8:1:3::1"));
+        assert_eq!(key("::ffff:192.0.2.7"), key("192.0.2.7"));
+        assert_eq!(key("192.0.2.7").to_string(), "192.0.2.7");
+    }
+
+    #[test]
+    fn rotating_through_a_64_does_not_escape_the_address_limit() {
+        // Given a limit of one request per second (a burst of two)
+        let limits = RateLimits::new(&Protection {
+            per_address: 1,
+            ..Protection::default()
+        });
+        // When one client sends from three addresses of its /64
+        let from = |a: &str| limits.check_address(a.parse().unwrap());
+        assert!(from("2001:db8::1").is_ok());
+        assert!(from("2001:db8::2").is_ok());
+        // Then the third is refused, as if from one address
+        assert_eq!(from("2001:db8::3").unwrap_err().scope, "address");
+        // And another /64 is not affected
+        assert!(from("2001:db8:0:1::1").is_ok());
+    }
 }

@@ -25,7 +25,7 @@ use tracing::Instrument;
 
 use crate::admission::admit;
 use crate::auth::Authenticator;
-use crate::error::{admission_response, error_response, with_codes};
+use crate::error::{error_response, with_codes};
 use crate::graphql::socket_guard::SocketAdmission;
 use crate::graphql::{build, request_data, FolioSchema, Limits, Services};
 use crate::metrics::Metrics;
@@ -202,16 +202,14 @@ async fn execute(
     let principal = match admit(
         &state.authenticator,
         &state.services.use_cases,
+        &state.rate_limits,
         authorization,
     )
     .await
     {
         Ok(principal) => principal,
-        Err(refusal) => return admission_response(&refusal),
+        Err(refusal) => return refusal.into_response(),
     };
-    if let Err(refusal) = state.rate_limits.check_tenant(principal.tenant_id) {
-        return refusal.into_response();
-    }
     let request: async_graphql::Request = match serde_json::from_slice(&bytes) {
         Ok(request) => request,
         Err(error) => {

@@ -15,7 +15,7 @@ use base64::Engine;
 use futures::{SinkExt, StreamExt};
 use tokio::sync::watch;
 
-use crate::admission::admit;
+use crate::admission::{admit, Refusal};
 use crate::graphql::socket_guard::{SocketAdmission, SocketSession};
 use crate::graphql::{request_data, FolioSchema};
 
@@ -51,9 +51,11 @@ pub(crate) async fn serve(
         let principal = admit(
             &admission.authenticator,
             &admission.services.use_cases,
+            &admission.rate_limits,
             Some(&authorization),
         )
-        .await?;
+        .await
+        .map_err(Refusal::into_api_error)?;
         let _ = set_expiry.send(token_expiry(&authorization));
         let mut data = request_data(principal, &admission.services, admission.limits);
         data.insert(SocketSession {

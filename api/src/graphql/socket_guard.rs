@@ -76,13 +76,11 @@ impl Extension for SocketGuard {
             let principal = admit(
                 &admission.authenticator,
                 &admission.services.use_cases,
+                &admission.rate_limits,
                 Some(&session.authorization),
             )
             .await
-            .map_err(refused)?;
-            if let Err(refusal) = admission.rate_limits.check_tenant(principal.tenant_id) {
-                return Err(refused(limit(refusal.message())));
-            }
+            .map_err(|refusal| refused(refusal.into_api_error()))?;
             // The operation runs as the caller the directory says now.
             request.data = request_data(principal, &admission.services, admission.limits);
         }

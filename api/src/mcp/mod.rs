@@ -290,14 +290,18 @@ pub async fn authenticate(State(gate): State<Gate>, mut request: Request, next: 
         .headers()
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok());
-    match crate::admission::admit(&gate.authenticator, &gate.use_cases, authorization).await {
+    let admitted = crate::admission::admit(
+        &gate.authenticator,
+        &gate.use_cases,
+        &gate.rate_limits,
+        authorization,
+    )
+    .await;
+    match admitted {
         Ok(caller) => {
-            if let Err(refusal) = gate.rate_limits.check_tenant(caller.tenant_id) {
-                return axum::response::IntoResponse::into_response(refusal);
-            }
             request.extensions_mut().insert(caller);
             next.run(request).await
         }
-        Err(refusal) => crate::error::admission_response(&refusal),
+        Err(refusal) => axum::response::IntoResponse::into_response(refusal),
     }
 }
