@@ -306,6 +306,8 @@ async fn tokens_of_an_openid_provider_are_verified_mapped_and_survive_key_rotati
     );
     let answer = support::eventually("the refetch is due again", || async {
         let (status, code, message) = outcome(&server, &stranger, CUSTOMERS).await;
+        // The refusal never repeats the key id the caller chose.
+        assert!(!message.contains("a-key-nobody-published"), "{message}");
         (code != "UNAUTHENTICATED" || !message.contains("no signing key"))
             .then_some((status, code, message))
     })

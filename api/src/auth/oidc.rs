@@ -154,7 +154,7 @@ impl OidcVerifier {
         let published = self.key(&kid).await?;
         if published.algorithm.is_some_and(|alg| alg != header.alg) {
             return Err(AuthError::Invalid(format!(
-                "key {kid} is not for {:?}",
+                "the token's signing key (`kid`) is not for {:?}",
                 header.alg
             )));
         }
@@ -183,6 +183,7 @@ impl OidcVerifier {
     }
 
     /// The published key `kid`, fetching the provider's keys again if it is new.
+    /// A refusal does not repeat `kid`: it is the caller's text, of any length.
     async fn key(&self, kid: &str) -> Result<Arc<PublishedKey>, AuthError> {
         if let Some(key) = self.keys.read().await.by_id.get(kid) {
             return Ok(key.clone());
@@ -194,7 +195,11 @@ impl OidcVerifier {
             .by_id
             .get(kid)
             .cloned()
-            .ok_or_else(|| AuthError::Invalid(format!("the provider has no signing key {kid}")))
+            .ok_or_else(|| {
+                AuthError::Invalid(
+                    "the provider has no signing key with the token's key id (`kid`)".into(),
+                )
+            })
     }
 
     /// Fetches the discovery document and the JWKS, unless that was done (or
