@@ -1,6 +1,6 @@
 //! Reads that wait for a consistency token, over HTTP against `folio serve`:
 //! however many wait while a projector lags, they hold no database connection
-//! and cost the database a bounded number of transactions; a read waits only for
+//! busy; a read waits only for
 //! the projectors it reads; past the configured bound a read is refused at once;
 //! and every waiting read sees its write once the projector moves.
 
@@ -32,21 +32,6 @@ fn gauge(scrape: &str, name: &str) -> Option<f64> {
             .and_then(|rest| rest.strip_prefix(' '))
             .and_then(|value| value.trim().parse().ok())
     })
-}
-
-/// Transactions committed in the test's database so far.
-async fn commits(observer: &mut PgConnection) -> i64 {
-    // The statistics are a snapshot per transaction unless cleared.
-    sqlx::query("SELECT pg_stat_clear_snapshot()")
-        .execute(&mut *observer)
-        .await
-        .unwrap();
-    sqlx::query_scalar(
-        "SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()",
-    )
-    .fetch_one(observer)
-    .await
-    .unwrap()
 }
 
 /// The server's connections to the test's database busy now (in a statement or
@@ -133,24 +118,19 @@ async fn many_reads_waiting_on_a_lagging_projector_hold_no_connections_and_all_s
         scrape = server.text("/metrics").await;
     }
 
-    // Then, while they wait, the server holds (almost) no connection busy and
-    // commits fewer transactions than there are waiting reads, however long
-    // they wait
+    // Then, while they wait, the server holds (almost) no connection busy (one
+    // poll per read kept 18 busy). Read from pg_stat_activity, which is live;
+    // pg_stat_database's commit counts are flushed by each backend up to 10 s
+    // late, too late to count a window with.
     let mut observer = PgConnection::connect(&db.url).await.unwrap();
-    let before = commits(&mut observer).await;
     let mut most_busy = 0;
     for _ in 0..20 {
         most_busy = most_busy.max(busy_connections(&mut observer, held_by_test).await);
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    let committed = commits(&mut observer).await - before;
     assert!(
         most_busy <= 3,
         "{most_busy} connections busy while reads wait"
-    );
-    assert!(
-        committed < WAITERS as i64,
-        "{committed} transactions while {WAITERS} reads waited"
     );
 
     // Then one read more than the bound is refused at once, and says why

@@ -137,12 +137,18 @@ async fn graphql(State(state): State<AppState>, headers: HeaderMap, body: Body) 
     let started = Instant::now();
     let mut operation = "unparsed".to_owned();
     let span = crate::trace::request_span("graphql", &headers);
-    let response = while_reachable(
-        &state.services.health,
-        execute(&state, &headers, body, &mut operation),
-    )
-    .instrument(span.clone())
-    .await;
+    // The whole request (its body, admission, execution) runs within the
+    // request timeout: a slow identity provider or directory counts too.
+    let bounded = async {
+        let work = execute(&state, &headers, body, &mut operation);
+        match tokio::time::timeout(state.limits.request_timeout, work).await {
+            Ok(response) => response,
+            Err(_) => timed_out(state.limits.request_timeout),
+        }
+    };
+    let response = while_reachable(&state.services.health, bounded)
+        .instrument(span.clone())
+        .await;
     span.record("operation", operation.as_str());
     crate::metrics::request(
         "graphql",
@@ -223,17 +229,19 @@ async fn execute(
     *operation = operation_name(&request);
     let mut request = request;
     request.data = request_data(principal, &state.services, state.limits);
-    match tokio::time::timeout(state.limits.request_timeout, state.schema.execute(request)).await {
-        Ok(response) => Json(with_codes(response)).into_response(),
-        Err(_) => error_response(
-            StatusCode::OK,
-            ErrorCode::Limit,
-            &format!(
-                "the request took longer than {} s and was stopped; a mutation may still have been applied: retry it with the same idempotencyKey",
-                state.limits.request_timeout.as_secs()
-            ),
+    Json(with_codes(state.schema.execute(request).await)).into_response()
+}
+
+/// The answer to a request stopped by the request timeout.
+fn timed_out(timeout: Duration) -> Response {
+    error_response(
+        StatusCode::OK,
+        ErrorCode::Limit,
+        &format!(
+            "the request took longer than {} s and was stopped; a mutation may still have been applied: retry it with the same idempotencyKey",
+            timeout.as_secs()
         ),
-    }
+    )
 }
 
 /// Only `/metrics`, for processes that serve no API (`folio relay`,
