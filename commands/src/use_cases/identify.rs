@@ -75,7 +75,8 @@ impl UseCases {
     /// The caller a verified token may act as. A tenant without a directory
     /// trusts the token as it is; with one, the subject must be an active (or
     /// invited: this activates them) member, or join on first sight when
-    /// enrollment is open, and acts with the roles [`acting_roles`] gives.
+    /// enrollment is open. They act with the directory's roles; under open
+    /// enrollment, only those their current token carries too.
     pub async fn identify(&self, token: Caller) -> Result<Caller, IdentifyError> {
         let tenant: Tenant = current(self.stores.tenants.as_ref(), &token.tenant_id.to_string())
             .await

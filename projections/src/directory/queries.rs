@@ -1,6 +1,6 @@
-//! Typed reads of the directory read model. [`standing`] is the check every
-//! request makes; the others run on a connection from
-//! [`crate::reading::tenant_reader`] for the admins' and auditors' views.
+//! Typed reads of the directory read model, for the admins' and auditors'
+//! views, on a connection from [`crate::reading::tenant_reader`]. (Requests are
+//! checked against the directory's aggregates, not against these tables.)
 
 use chrono::{DateTime, Utc};
 use schemars::JsonSchema;
