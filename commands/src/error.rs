@@ -72,6 +72,37 @@ impl<E: std::error::Error + Coded> CommandError<E> {
     }
 }
 
+impl<E: std::error::Error> CommandError<E> {
+    /// The same failure for a use case whose rejections are of another type
+    /// (one that runs a command on a second aggregate): `rejected` says what
+    /// a rejection becomes; every other failure stays as it is.
+    pub fn map_rejection<F: std::error::Error>(
+        self,
+        rejected: impl FnOnce(E) -> CommandError<F>,
+    ) -> CommandError<F> {
+        match self {
+            CommandError::Rejected(e) => rejected(e),
+            CommandError::Forbidden(e) => CommandError::Forbidden(e),
+            CommandError::Conflict {
+                aggregate_type,
+                expected,
+                actual,
+            } => CommandError::Conflict {
+                aggregate_type,
+                expected,
+                actual,
+            },
+            CommandError::NotFound { aggregate_type } => CommandError::NotFound { aggregate_type },
+            CommandError::IdempotencyKeyReused { key } => {
+                CommandError::IdempotencyKeyReused { key }
+            }
+            CommandError::InvalidRequest(message) => CommandError::InvalidRequest(message),
+            CommandError::Unavailable(e) => CommandError::Unavailable(e),
+            CommandError::Internal(e) => CommandError::Internal(e),
+        }
+    }
+}
+
 /// How a conflict names the version the caller expected: `expected version 5`,
 /// or that it pinned none.
 fn expected_version(expected: &Option<u64>) -> String {

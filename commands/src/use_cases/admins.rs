@@ -11,6 +11,7 @@ use folio_domain::directory::{
     user_aggregate_id, Role, TenantCommand, TenantError, User, UserCommand, UserError, UserStatus,
 };
 use folio_domain::ids::UserId;
+use folio_domain::Decide;
 
 use super::{derived_id, run, UseCases};
 use crate::access::Action;
@@ -26,7 +27,7 @@ pub(super) fn holds_admin(user: &User) -> bool {
 }
 
 /// The context of a roster step of the request `ctx`.
-pub(super) fn roster_step(ctx: &CommandContext, step: &str) -> CommandContext {
+fn roster_step(ctx: &CommandContext, step: &str) -> CommandContext {
     let request = derived_id(ctx.tenant_id(), step, &ctx.idempotency_key);
     let mut context = CommandContext::new(ctx.caller.clone(), format!("roster/{step}/{request}"));
     context.correlation_id = ctx.correlation_id;
@@ -34,29 +35,13 @@ pub(super) fn roster_step(ctx: &CommandContext, step: &str) -> CommandContext {
     context
 }
 
-/// A roster refusal as the user use cases report it.
+/// A roster refusal as the user use cases report it: the last admin in the
+/// user's terms; any other refusal means the request named no directory.
 fn as_user_error(error: CommandError<TenantError>) -> CommandError<UserError> {
-    match error {
-        CommandError::Rejected(TenantError::LastAdmin(subject)) => {
-            CommandError::Rejected(UserError::LastAdmin(subject))
-        }
-        CommandError::Rejected(other) => CommandError::InvalidRequest(other.to_string()),
-        CommandError::Forbidden(e) => CommandError::Forbidden(e),
-        CommandError::Conflict {
-            aggregate_type,
-            expected,
-            actual,
-        } => CommandError::Conflict {
-            aggregate_type,
-            expected,
-            actual,
-        },
-        CommandError::NotFound { aggregate_type } => CommandError::NotFound { aggregate_type },
-        CommandError::IdempotencyKeyReused { key } => CommandError::IdempotencyKeyReused { key },
-        CommandError::InvalidRequest(message) => CommandError::InvalidRequest(message),
-        CommandError::Unavailable(e) => CommandError::Unavailable(e),
-        CommandError::Internal(e) => CommandError::Internal(e),
-    }
+    error.map_rejection(|rejected| match rejected {
+        TenantError::LastAdmin(subject) => CommandError::Rejected(UserError::LastAdmin(subject)),
+        other => CommandError::InvalidRequest(other.to_string()),
+    })
 }
 
 impl UseCases {
@@ -81,17 +66,23 @@ impl UseCases {
         )
     }
 
-    /// Takes `subject` off the roster before their admin rights go; refused
-    /// for the last admin.
-    pub(super) async fn dismiss_admin(
+    /// Takes `user` off the roster before `change` takes their admin rights
+    /// away; refused for the last admin. `change` is checked first, so bad
+    /// input is refused before the roster is touched.
+    pub(super) async fn dismiss_before(
         &self,
         ctx: &CommandContext,
+        user: &User,
         subject: &UserId,
+        change: &UserCommand,
     ) -> Result<(), CommandError<UserError>> {
+        user.decide(change.clone())
+            .map_err(CommandError::Rejected)?;
+        let step = roster_step(ctx, "dismiss");
         run!(
             self,
             self.stores.tenants.as_ref(),
-            ctx,
+            &step,
             "DismissAdmin",
             ctx.tenant_id(),
             subject,
@@ -105,7 +96,7 @@ impl UseCases {
         .map_err(as_user_error)
     }
 
-    /// [`UseCases::appoint_admin`] for a user use case, as its step `step`.
+    /// [`UseCases::appoint_admin`] after a user use case's change.
     pub(super) async fn appoint_after(
         &self,
         ctx: &CommandContext,

@@ -13,11 +13,10 @@ use folio_domain::directory::{
     UserError, UserStatus,
 };
 use folio_domain::ids::{TenantId, UserId};
-use folio_domain::Decide;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::admins::{holds_admin, roster_step};
+use super::admins::holds_admin;
 use super::{current, run, UseCases};
 use crate::access::Action;
 use crate::context::{CommandContext, CommandOutcome};
@@ -168,11 +167,7 @@ impl UseCases {
             .as_ref()
             .map(|roles| roles.contains(&Role::Admin));
         if holds_admin(&user) && admin_after == Some(false) {
-            // Refuse bad input before the roster is touched.
-            user.decide(update.clone())
-                .map_err(CommandError::Rejected)?;
-            self.dismiss_admin(&roster_step(ctx, "dismiss"), &subject)
-                .await?;
+            self.dismiss_before(ctx, &user, &subject, &update).await?;
         }
         let outcome = run!(
             self,
@@ -203,10 +198,7 @@ impl UseCases {
         };
         let user = self.directory_user(ctx.tenant_id(), &subject).await?;
         if holds_admin(&user) {
-            // Refuse bad input before the roster is touched.
-            user.decide(deactivate.clone())
-                .map_err(CommandError::Rejected)?;
-            self.dismiss_admin(&roster_step(ctx, "dismiss"), &subject)
+            self.dismiss_before(ctx, &user, &subject, &deactivate)
                 .await?;
         }
         run!(
