@@ -13,7 +13,7 @@ use axum::{Json, Router};
 use folio::wiring::App;
 use folio_api::{Role, TokenKeys};
 use folio_domain::ids::{CustomerId, InvoiceId, TenantId};
-use folio_projections::checkpoint::covers as checkpoints_cover;
+use folio_projections::checkpoint::applied_through;
 use folio_projections::invoicing::queries::{self as invoice_queries, InvoiceFilter, InvoiceOrder};
 use folio_projections::reading::{tenant_reader, Page};
 use serde_json::{json, Value};
@@ -487,6 +487,16 @@ const STEADY_RATE: u64 = 200;
 /// figures are accurate to this much.
 const OBSERVER_TICK: Duration = Duration::from_millis(5);
 
+/// Whether every projector has applied the feed through `position`.
+async fn every_projector_through(pool: &PgPool, position: i64) -> Result<bool, sqlx::Error> {
+    let wanted: Vec<(&str, i64)> = folio_projections::all()
+        .iter()
+        .map(|projector| (projector.name(), position))
+        .collect();
+    let through = applied_through(pool, &wanted).await?;
+    Ok(through.iter().all(|applied| *applied == Some(position)))
+}
+
 /// Submits expenses at a steady 200/s and measures, for each, the time from its
 /// command returning to the read models covering its event.
 async fn commit_to_visible(db: &Database, books: &Books, scale: Scale) -> anyhow::Result<Samples> {
@@ -501,7 +511,7 @@ async fn commit_to_visible(db: &Database, books: &Books, scale: Scale) -> anyhow
             loop {
                 let oldest = pending.lock().await.keys().next().copied();
                 match oldest {
-                    Some(position) if checkpoints_cover(&pool, position, None).await? => {
+                    Some(position) if every_projector_through(&pool, position).await? => {
                         let seen = Instant::now();
                         let mut pending = pending.lock().await;
                         let covered: Vec<i64> =

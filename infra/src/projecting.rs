@@ -17,7 +17,7 @@ use crate::personal_data::KeyWrapping;
 use crate::postgres::feed::{head, read_after, settle, FeedSignal, SETTLE_WAIT};
 use crate::postgres::pool::{self, PoolUse, SessionLock};
 use crate::retrying::{FailureStreak, MAX_PAUSE};
-use folio_projections::checkpoint::covers as checkpoints_cover;
+use folio_projections::checkpoint::applied_through;
 pub use folio_projections::status::ProjectorStatus;
 use tracing::Instrument;
 
@@ -387,7 +387,7 @@ impl Projections {
         target: i64,
     ) -> Result<(), ProjectionRunError> {
         let mut position = self.checkpoint_of(projector).await?;
-        while !checkpoints_cover(&self.pool, target, Some(projector.name())).await? {
+        while applied_through(&self.pool, &[(projector.name(), target)]).await? != [Some(target)] {
             match self.step(projector, position).await? {
                 Some(next) => position = next,
                 None => tokio::time::sleep(Duration::from_millis(5)).await,

@@ -230,38 +230,39 @@ pub async fn feed_head(pool: &PgPool) -> Result<i64, sqlx::Error> {
         .await
 }
 
-/// For each projector in `wanted` with the highest position a read waits for:
-/// the position through which its checkpoint includes every committed event,
-/// looked for no further than that highest position (one below the first event
-/// at or below it that the checkpoint does not include, else the position
-/// itself). Projectors that are not installed are left out.
+/// For each projector in `wanted` with the highest position someone waits
+/// for, in `wanted`'s order: the position through which its checkpoint
+/// includes every committed event, looked for no further than that highest
+/// position (one below the first event at or below it that the checkpoint does
+/// not include, else the position itself); `None` when it is not installed.
 ///
-/// Positions are unique, so a consistency token names one event, and a read
-/// waiting for it is answered once the projectors it reads are through it. The
-/// answer holds for events committed before the query began (see
-/// `folio_commands::consistency::Round`).
+/// Positions are unique, so a consistency token names one event: a read
+/// waiting for it is answered, and a catch-up is done, once the projectors
+/// concerned are through it. The answer holds for events committed before the
+/// query began (see `folio_commands::consistency::Round`).
 pub async fn applied_through(
     pool: &PgPool,
     wanted: &[(&str, i64)],
-) -> Result<Vec<(String, i64)>, sqlx::Error> {
+) -> Result<Vec<Option<i64>>, sqlx::Error> {
     let (projectors, highest): (Vec<&str>, Vec<i64>) = wanted.iter().copied().unzip();
     let mut tx = pool.begin().await?;
     // The events a checkpoint does not include are the range after it in feed
     // order, which the feed-order index finds at once. The planner cannot know
     // that range is short (it is the projector's backlog) and picks a scan of the
-    // whole table, which made every round O(events): steer it off (and keep the
+    // whole table, which made every look O(events): steer it off (and keep the
     // penalty cost that steers it from triggering JIT compilation).
     (&mut *tx)
         .execute("SET LOCAL enable_seqscan = off; SET LOCAL jit = off")
         .await?;
-    let found = sqlx::query_as(
-        "SELECT w.projector,
-                coalesce((SELECT min(e.global_position) - 1 FROM public.events e
-                          WHERE (e.transaction_id, e.global_position) > (p.transaction_id, p.global_position)
-                            AND e.global_position <= w.highest),
-                         w.highest)
-         FROM unnest($1::text[], $2::bigint[]) AS w(projector, highest)
-         JOIN public.projection_checkpoints p ON p.projector = w.projector",
+    let found = sqlx::query_scalar(
+        "SELECT (SELECT coalesce((SELECT min(e.global_position) - 1 FROM public.events e
+                                  WHERE (e.transaction_id, e.global_position)
+                                        > (p.transaction_id, p.global_position)
+                                    AND e.global_position <= w.highest),
+                                 w.highest)
+                 FROM public.projection_checkpoints p WHERE p.projector = w.projector)
+         FROM unnest($1::text[], $2::bigint[]) WITH ORDINALITY AS w(projector, highest, n)
+         ORDER BY w.n",
     )
     .bind(projectors)
     .bind(highest)
@@ -269,39 +270,4 @@ pub async fn applied_through(
     .await?;
     tx.commit().await?;
     Ok(found)
-}
-
-/// Whether the stored checkpoint of `projector` (of every installed projector when
-/// `None`) includes every event at or below `global_position`; false while none is
-/// installed. Positions are unique, so a consistency token names one event:
-/// how a catch-up knows it is done.
-pub async fn covers(
-    pool: &PgPool,
-    global_position: i64,
-    projector: Option<&str>,
-) -> Result<bool, sqlx::Error> {
-    let mut tx = pool.begin().await?;
-    // The events a checkpoint does not cover are the range after it in feed order,
-    // which the feed-order index finds at once. The planner cannot know that range
-    // is short (it is the projector's backlog) and picks a scan of the whole table,
-    // which made every consistency-token read O(events): steer it off (and keep
-    // the penalty cost that steers it from triggering JIT compilation).
-    (&mut *tx)
-        .execute("SET LOCAL enable_seqscan = off; SET LOCAL jit = off")
-        .await?;
-    let covered = sqlx::query_scalar(
-        "SELECT coalesce(bool_and(NOT EXISTS (
-                    SELECT 1 FROM public.events e
-                    WHERE (e.transaction_id, e.global_position) > (p.transaction_id, p.global_position)
-                      AND e.global_position <= $1)),
-                false)
-         FROM public.projection_checkpoints p
-         WHERE $2::text IS NULL OR p.projector = $2",
-    )
-    .bind(global_position)
-    .bind(projector)
-    .fetch_one(&mut *tx)
-    .await?;
-    tx.commit().await?;
-    Ok(covered)
 }

@@ -44,16 +44,10 @@ pub async fn answer_waiting_reads(
         match applied_through(&pool, &wanted).await {
             Ok(found) => {
                 streak.succeeded();
-                // The query names projectors as it found them; waiters name them
-                // by the same static names.
                 let found: Vec<_> = wanted
                     .iter()
-                    .filter_map(|(name, _)| {
-                        found
-                            .iter()
-                            .find(|(projector, _)| projector == name)
-                            .map(|(_, through)| (*name, *through))
-                    })
+                    .zip(found)
+                    .filter_map(|((projector, _), through)| Some((*projector, through?)))
                     .collect();
                 progress.publish(round, &found);
             }
