@@ -13,7 +13,7 @@ use std::time::Duration;
 use folio_api::Role;
 use serde_json::{json, Value};
 use sqlx::{Connection, PgConnection};
-use support::server::Server;
+use support::server::{series, Server};
 use support::{tenant, TestDatabase};
 
 const WAITERS: usize = 200;
@@ -24,15 +24,6 @@ const REGISTER: &str = "mutation($key: String!, $name: String!) {
         consistencyToken } }";
 const CUSTOMERS: &str = "query($token: String) {
     customers(consistencyToken: $token) { edges { node { name } } } }";
-
-/// The value of the unlabelled gauge `name` in a scrape.
-fn gauge(scrape: &str, name: &str) -> Option<f64> {
-    scrape.lines().find_map(|line| {
-        line.strip_prefix(name)
-            .and_then(|rest| rest.strip_prefix(' '))
-            .and_then(|value| value.trim().parse().ok())
-    })
-}
 
 /// The server's connections to the test's database busy now (in a statement or
 /// a transaction), leaving out `held_by_test` and sessions blocked on a lock
@@ -113,7 +104,7 @@ async fn many_reads_waiting_on_a_lagging_projector_hold_no_connections_and_all_s
         .map(|_| spawn_read(&server, &accountant, CUSTOMERS, &token))
         .collect();
     let mut scrape = String::new();
-    while gauge(&scrape, "folio_consistency_waiting_reads") != Some(WAITERS as f64) {
+    while series(&scrape, "folio_consistency_waiting_reads") != Some(WAITERS as f64) {
         tokio::time::sleep(Duration::from_millis(20)).await;
         scrape = server.text("/metrics").await;
     }
@@ -157,7 +148,10 @@ async fn many_reads_waiting_on_a_lagging_projector_hold_no_connections_and_all_s
         assert!(names.contains(&"Bolt"), "{body}");
     }
     let scrape = server.text("/metrics").await;
-    assert_eq!(gauge(&scrape, "folio_consistency_waiting_reads"), Some(0.0));
+    assert_eq!(
+        series(&scrape, "folio_consistency_waiting_reads"),
+        Some(0.0)
+    );
 }
 
 /// Sends `query` with consistency token `token` as the caller of `bearer`, on a

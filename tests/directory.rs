@@ -52,18 +52,11 @@ const APPROVE: &str = "mutation($key: String!, $id: ID!) {
     approveExpense(idempotencyKey: $key, expenseId: $id) { aggregateId } }";
 const MY_EXPENSES: &str = "{ expenses(first: 5) { edges { node { expenseId } } } }";
 
-/// `folio tenant create` as an operator runs it; the tenant's id.
-fn create_tenant(db: &TestDatabase, admin: &str, extra: &[&str]) -> TenantId {
+/// `folio ARGS` against the test's database, as an operator runs it; its
+/// output. Fails the test unless it succeeds.
+fn folio(db: &TestDatabase, args: &[&str]) -> String {
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_folio"))
-        .args([
-            "tenant",
-            "create",
-            "--name",
-            "Acme Directory GmbH",
-            "--admin",
-            admin,
-        ])
-        .args(extra)
+        .args(args)
         .env("DATABASE_URL", &db.url)
         .output()
         .unwrap();
@@ -72,13 +65,21 @@ fn create_tenant(db: &TestDatabase, admin: &str, extra: &[&str]) -> TenantId {
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    TenantId(
-        String::from_utf8(output.stdout)
-            .unwrap()
-            .trim()
-            .parse()
-            .unwrap(),
-    )
+    String::from_utf8(output.stdout).unwrap()
+}
+
+/// `folio tenant create` as an operator runs it; the tenant's id.
+fn create_tenant(db: &TestDatabase, admin: &str, extra: &[&str]) -> TenantId {
+    let mut args = vec![
+        "tenant",
+        "create",
+        "--name",
+        "Acme Directory GmbH",
+        "--admin",
+        admin,
+    ];
+    args.extend_from_slice(extra);
+    TenantId(folio(db, &args).trim().parse().unwrap())
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -385,16 +386,17 @@ async fn a_subject_of_the_longest_allowed_length_joins_and_is_activated() {
 
 /// `folio tenant grant-admin` as an operator runs it.
 fn grant_admin(db: &TestDatabase, tenant: TenantId, subject: &str) {
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_folio"))
-        .args(["tenant", "grant-admin", "--tenant", &tenant.0.to_string()])
-        .args(["--subject", subject])
-        .env("DATABASE_URL", &db.url)
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
+    let tenant = tenant.0.to_string();
+    folio(
+        db,
+        &[
+            "tenant",
+            "grant-admin",
+            "--tenant",
+            &tenant,
+            "--subject",
+            subject,
+        ],
     );
 }
 

@@ -154,11 +154,7 @@ async fn probe(server: &Server, path: &str) -> Option<(u16, Duration, String)> {
 /// The value of the unlabelled series `name` in `/metrics`.
 async fn metric(server: &Server, name: &str) -> f64 {
     let (_, _, body) = probe(server, "/metrics").await.expect("/metrics answers");
-    body.lines()
-        .find_map(|line| line.strip_prefix(&format!("{name} ")))
-        .unwrap_or_else(|| panic!("no {name} in /metrics:\n{body}"))
-        .parse()
-        .unwrap()
+    support::server::series(&body, name).unwrap_or_else(|| panic!("no {name} in /metrics:\n{body}"))
 }
 
 /// Waits until `/readyz` answers `status`.

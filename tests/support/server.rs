@@ -178,3 +178,15 @@ pub async fn socket_answer(socket: &mut Socket, query: &str) -> Value {
         }
     }
 }
+
+/// The value of the unlabelled series `name` in a Prometheus scrape, if it is
+/// there.
+pub fn series(scrape: &str, name: &str) -> Option<f64> {
+    scrape.lines().find_map(|line| {
+        line.strip_prefix(name)?
+            .strip_prefix(' ')?
+            .trim()
+            .parse()
+            .ok()
+    })
+}

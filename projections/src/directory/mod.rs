@@ -62,48 +62,50 @@ async fn project_tenant(
     event: &FeedEvent,
     payload: TenantEvent,
 ) -> Result<(), ProjectionError> {
-    let result =
-        match payload {
-            TenantEvent::TenantCreated { name, policy, .. } => {
-                sqlx::query(
-                    "INSERT INTO directory_tenants (tenant_id, name, enrollment, approval_routing,
+    let result = match payload {
+        TenantEvent::TenantCreated { name, policy, .. } => {
+            sqlx::query(
+                "INSERT INTO directory_tenants (tenant_id, name, enrollment, approval_routing,
                      created_at, updated_at, version)
                  VALUES ($1, $2, $3, $4, $5, $5, $6)",
-                )
-                .bind(event.tenant_id)
-                .bind(name)
-                .bind(label(&policy.enrollment))
-                .bind(label(&policy.approval_routing))
-                .bind(event.recorded_at)
-                .bind(event.sequence)
-                .execute(&mut *conn)
-                .await?
-            }
-            TenantEvent::DirectoryConfigured { policy, .. } => {
-                sqlx::query(
-                    "UPDATE directory_tenants SET enrollment = $2, approval_routing = $3,
+            )
+            .bind(event.tenant_id)
+            .bind(name)
+            .bind(label(&policy.enrollment))
+            .bind(label(&policy.approval_routing))
+            .bind(event.recorded_at)
+            .bind(event.sequence)
+            .execute(&mut *conn)
+            .await?
+        }
+        TenantEvent::DirectoryConfigured { policy, .. } => {
+            sqlx::query(
+                "UPDATE directory_tenants SET enrollment = $2, approval_routing = $3,
                      updated_at = $4, version = $5
                  WHERE tenant_id = $1",
-                )
-                .bind(event.tenant_id)
-                .bind(label(&policy.enrollment))
-                .bind(label(&policy.approval_routing))
-                .bind(event.recorded_at)
-                .bind(event.sequence)
-                .execute(&mut *conn)
-                .await?
-            }
-            // The roster of admins is the write side's guard; the users' roles
-            // show who is admin. Only the tenant's version moves.
-            TenantEvent::AdminAppointed { .. } | TenantEvent::AdminDismissed { .. } => sqlx::query(
-                "UPDATE directory_tenants SET updated_at = $2, version = $3 WHERE tenant_id = $1",
+            )
+            .bind(event.tenant_id)
+            .bind(label(&policy.enrollment))
+            .bind(label(&policy.approval_routing))
+            .bind(event.recorded_at)
+            .bind(event.sequence)
+            .execute(&mut *conn)
+            .await?
+        }
+        // The roster of admins is the write side's guard; the users' roles
+        // show who is admin. Only the tenant's version moves.
+        TenantEvent::AdminAppointed { .. } | TenantEvent::AdminDismissed { .. } => {
+            sqlx::query(
+                "UPDATE directory_tenants SET updated_at = $2, version = $3
+                     WHERE tenant_id = $1",
             )
             .bind(event.tenant_id)
             .bind(event.recorded_at)
             .bind(event.sequence)
             .execute(&mut *conn)
-            .await?,
-        };
+            .await?
+        }
+    };
     require_row(result, event)
 }
 
