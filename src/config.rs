@@ -151,6 +151,16 @@ pub struct Settings {
         global = true
     )]
     pub projection_poll_interval_ms: u64,
+    /// How often one task reads, for `/readyz` and `/metrics`, whether the read
+    /// models are installed and how far each projector and relay is behind, in
+    /// milliseconds; probes and scrapes are answered from its last reading.
+    #[arg(
+        long,
+        env = "FOLIO_STATUS_INTERVAL_MS",
+        default_value_t = DEFAULT_STATUS_INTERVAL.as_millis() as u64,
+        global = true
+    )]
+    pub status_interval_ms: u64,
     /// What is logged (to stderr): a `tracing` filter, e.g. `info` or
     /// `warn,folio_infra=debug`.
     #[arg(long, env = "FOLIO_LOG", default_value = "warn", global = true)]
@@ -188,6 +198,7 @@ impl std::fmt::Debug for Settings {
                 "projection_poll_interval_ms",
                 &self.projection_poll_interval_ms,
             )
+            .field("status_interval_ms", &self.status_interval_ms)
             .field("log", &self.log)
             .field("log_format", &self.log_format)
             .finish()
@@ -313,7 +324,13 @@ pub struct Config {
     pub key_wrapping: KeyWrapping,
     /// How the embedded projectors batch and poll.
     pub projections: ProjectionConfig,
+    /// How often readiness and lag are read for `/readyz` and `/metrics`.
+    pub status_interval: Duration,
 }
+
+/// How often readiness and lag are read unless configured: as often as an
+/// orchestrator probes, well within a Prometheus scrape interval.
+pub const DEFAULT_STATUS_INTERVAL: Duration = Duration::from_secs(5);
 
 /// A setting that cannot be used; nothing was started.
 #[derive(Debug, thiserror::Error)]
@@ -411,6 +428,13 @@ impl Settings {
             60_000,
             "1 to 60000 ms",
         )?;
+        let status_ms = in_range(
+            "--status-interval-ms / FOLIO_STATUS_INTERVAL_MS",
+            self.status_interval_ms,
+            100,
+            600_000,
+            "100 to 600000 ms",
+        )?;
         let tokens = match (&self.jwt_secret, &self.jwt_public_key, &self.oidc_issuer) {
             (Some(secret), None, None) => TokenSource::Secret(secret.clone()),
             (None, Some(path), None) => TokenSource::PublicKeyFile(path.clone()),
@@ -436,6 +460,7 @@ impl Settings {
                 poll_interval: Duration::from_millis(poll_ms),
                 ..ProjectionConfig::default()
             },
+            status_interval: Duration::from_millis(status_ms),
         })
     }
 }
@@ -521,6 +546,7 @@ impl Config {
             tokens: TokenSource::Development,
             key_wrapping: KeyWrapping::none(),
             projections: ProjectionConfig::default(),
+            status_interval: DEFAULT_STATUS_INTERVAL,
         }
     }
 
@@ -579,6 +605,10 @@ pub struct ServeSettings {
     /// Address to listen on (port 0 picks a free port; the address is printed).
     #[arg(long, env = "FOLIO_LISTEN", default_value = "127.0.0.1:8080")]
     pub listen: String,
+    /// Serve `/metrics` (Prometheus) at http://ADDR/metrics instead of on the
+    /// API's address, so scrapes stay on an internal network.
+    #[arg(long, env = "FOLIO_METRICS_LISTEN")]
+    pub metrics_listen: Option<String>,
     /// Longest a request may run, in milliseconds.
     #[arg(
         long,

@@ -4,6 +4,7 @@
 use anyhow::Context;
 use folio::config::{Config, KafkaSettings};
 use folio::wiring::App;
+use folio_api::vitals::StoreVitals;
 use folio_infra::kafka::{KafkaConfig, KafkaProjections, Relay};
 use tokio::signal::unix::{signal, SignalKind};
 
@@ -14,20 +15,16 @@ fn required(kafka: &KafkaSettings) -> anyhow::Result<KafkaConfig> {
         .context("no broker configured: set KAFKA_BROKERS (or --kafka-brokers)")
 }
 
-/// Serves the process's metrics at `listen` (if given) in the background.
-async fn serve_metrics(app: &App, listen: Option<&str>) -> anyhow::Result<()> {
+/// Serves the process's metrics at `listen` (if given) in the background, with
+/// the task that reads the store's lag for them.
+async fn serve_metrics(app: &App, config: &Config, listen: Option<&str>) -> anyhow::Result<()> {
     let Some(listen) = listen else { return Ok(()) };
-    let listener = tokio::net::TcpListener::bind(listen)
-        .await
-        .with_context(|| format!("cannot listen on {listen} for metrics"))?;
-    tracing::info!(address = %listener.local_addr()?, "serving metrics at /metrics");
     let router =
         folio_api::server::metrics_router(folio_api::metrics::Metrics::install(), app.pool.clone());
-    tokio::spawn(async move {
-        if let Err(error) = axum::serve(listener, router).await {
-            tracing::error!(%error, "the metrics listener stopped");
-        }
-    });
+    crate::serve::serve_metrics_apart(listen, router).await?;
+    let vitals = StoreVitals::new(config.status_interval);
+    vitals.read(&app.pool).await;
+    tokio::spawn(vitals.keep_reading(app.pool.clone()));
     Ok(())
 }
 
@@ -39,7 +36,7 @@ pub async fn relay(
 ) -> anyhow::Result<()> {
     let kafka = required(kafka)?;
     let app = App::start(config).await?;
-    serve_metrics(&app, metrics_listen).await?;
+    serve_metrics(&app, config, metrics_listen).await?;
     let relay = Relay::new(app.pool.clone(), kafka)?;
     until_interrupted(async { Ok::<_, std::convert::Infallible>(relay.run().await) }).await
 }
@@ -53,7 +50,7 @@ pub async fn project(
     let kafka = required(kafka)?;
     let app = App::start(config).await?;
     app.require_personal_data_keys().await?;
-    serve_metrics(&app, metrics_listen).await?;
+    serve_metrics(&app, config, metrics_listen).await?;
     let projectors = KafkaProjections::new(app.projections(), kafka)?;
     until_interrupted(projectors.run()).await
 }

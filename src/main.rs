@@ -197,7 +197,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let protection = serve.protection(cli.settings.dev)?;
             serve::run(
                 &config,
-                &serve.listen,
+                (&serve.listen, serve.metrics_listen.as_deref()),
                 authenticator,
                 (limits, protection),
                 kafka.config()?,

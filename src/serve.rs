@@ -5,7 +5,9 @@ use anyhow::Context;
 use folio::config::Config;
 use folio::wiring::App;
 use folio_api::protection::Protection;
-use folio_api::{router, AppState, Authenticator, Limits};
+use folio_api::server::serve_metrics_router;
+use folio_api::vitals::StoreVitals;
+use folio_api::{router, AppState, Authenticator, Limits, MetricsAt};
 use folio_infra::kafka::{KafkaConfig, KafkaProjections, Relay};
 use folio_infra::postgres::{feed, reachability, read_progress};
 use tokio::signal::unix::{signal, Signal, SignalKind};
@@ -18,10 +20,11 @@ pub fn print_line(line: &str) {
 }
 
 /// Serves until interrupted, through database and broker outages; ends early only
-/// if a part cannot start.
+/// if a part cannot start. `/metrics` is served on `metrics_listen` if given,
+/// else beside the API.
 pub async fn run(
     config: &Config,
-    listen: &str,
+    (listen, metrics_listen): (&str, Option<&str>),
     authenticator: Authenticator,
     (limits, protection): (Limits, Protection),
     kafka: Option<KafkaConfig>,
@@ -44,7 +47,23 @@ pub async fn run(
     let (changes, _) = broadcast::channel(1024);
     let services = app.api_services(limits.max_waiting_reads);
     let waiting_reads = services.read_progress.clone();
-    let state = AppState::new(services, authenticator, limits, protection, changes.clone());
+    // Readiness is known before the address is announced.
+    let vitals = StoreVitals::new(config.status_interval);
+    vitals.read(&app.pool).await;
+    let state = AppState::new(
+        services,
+        authenticator,
+        (limits, protection),
+        changes.clone(),
+        vitals.clone(),
+    );
+    let scrape = match metrics_listen {
+        Some(address) => {
+            serve_metrics_apart(address, serve_metrics_router(state.clone())).await?;
+            MetricsAt::OwnListener
+        }
+        None => MetricsAt::Api,
+    };
     let interrupt = signal(SignalKind::interrupt()).context("cannot handle Ctrl-C")?;
     let terminate = signal(SignalKind::terminate()).context("cannot handle SIGTERM")?;
     print_line(&format!(
@@ -74,13 +93,28 @@ pub async fn run(
         never = feed::publish(&pool, changes, config.projections.poll_interval) => match never {},
         never = reachability::watch(&pool, &app.health) => match never {},
         never = read_progress::answer_waiting_reads(pool.clone(), waiting_reads, config.projections.poll_interval) => match never {},
+        never = vitals.keep_reading(pool.clone()) => match never {},
         // On SIGTERM or Ctrl-C: stop accepting, finish requests in flight (each is
         // bounded by the request timeout), then stop the projectors between batches
         // or mid-batch, which rolls back cleanly.
-        result = axum::serve(listener, router(state).into_make_service_with_connect_info::<std::net::SocketAddr>()).with_graceful_shutdown(shutdown_signal(interrupt, terminate)) => {
+        result = axum::serve(listener, router(state, scrape).into_make_service_with_connect_info::<std::net::SocketAddr>()).with_graceful_shutdown(shutdown_signal(interrupt, terminate)) => {
             result.context("the HTTP server stopped")
         }
     }
+}
+
+/// Serves `metrics` at `address` in the background, logging if it stops.
+pub async fn serve_metrics_apart(address: &str, metrics: axum::Router) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(address)
+        .await
+        .with_context(|| format!("cannot listen on {address} for metrics"))?;
+    tracing::info!(address = %listener.local_addr()?, "serving metrics at /metrics");
+    tokio::spawn(async move {
+        if let Err(error) = axum::serve(listener, metrics).await {
+            tracing::error!(%error, "the metrics listener stopped");
+        }
+    });
+    Ok(())
 }
 
 /// Resolves on Ctrl-C or SIGTERM (what container runtimes send). The handlers are

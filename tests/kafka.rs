@@ -483,11 +483,13 @@ async fn a_poison_message_is_dead_lettered_and_parks_its_aggregate_only() {
         assert_eq!(header(letter, "source_topic").unwrap(), topic);
     }
 
-    // ...and counted in /metrics.
-    let metrics = server.text("/metrics").await;
-    assert!(
-        metrics.contains("folio_projection_dead_letters{projector=\"invoicing\"} 3"),
-        "{metrics}"
-    );
+    // ...and counted in /metrics, at its next reading of the store.
+    let metrics = support::eventually("the dead letters show in /metrics", || async {
+        let metrics = server.text("/metrics").await;
+        metrics
+            .contains("folio_projection_dead_letters{projector=\"invoicing\"} 3")
+            .then_some(metrics)
+    })
+    .await;
     assert!(metrics.contains("folio_projection_dead_letters{projector=\"expenses\"} 0"));
 }

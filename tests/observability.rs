@@ -40,21 +40,23 @@ async fn scrape(url: &str) -> (Vec<Sample>, serde_json::Map<String, Value>) {
     (samples, families)
 }
 
+/// The sample called `name` whose labels include `labels`, if there is one.
+fn find<'a>(samples: &'a [Sample], name: &str, labels: &[(&str, &str)]) -> Option<&'a Sample> {
+    samples.iter().find(|s| {
+        s.name == name
+            && labels
+                .iter()
+                .all(|(k, v)| s.labels.get(*k).and_then(Value::as_str) == Some(*v))
+    })
+}
+
 /// The sample called `name` whose labels include `labels`.
 fn sample<'a>(samples: &'a [Sample], name: &str, labels: &[(&str, &str)]) -> &'a Sample {
-    samples
-        .iter()
-        .find(|s| {
-            s.name == name
-                && labels
-                    .iter()
-                    .all(|(k, v)| s.labels.get(*k).and_then(Value::as_str) == Some(*v))
-        })
-        .unwrap_or_else(|| {
-            let names: std::collections::BTreeSet<&str> =
-                samples.iter().map(|s| s.name.as_str()).collect();
-            panic!("no {name} with {labels:?} among {names:#?}")
-        })
+    find(samples, name, labels).unwrap_or_else(|| {
+        let names: std::collections::BTreeSet<&str> =
+            samples.iter().map(|s| s.name.as_str()).collect();
+        panic!("no {name} with {labels:?} among {names:#?}")
+    })
 }
 
 /// The type Prometheus' parser gave the family `name`.
@@ -211,19 +213,34 @@ async fn relay_and_projector_processes_export_their_metrics_and_lag() {
     backlog(&db, 2).await;
     caught_up(&db, Duration::from_secs(120)).await;
 
-    let (relay, _) = scrape(&format!("http://{relay_at}/metrics")).await;
+    // The lag is read on an interval: a later reading shows the catch-up.
+    let relay = support::eventually("the relay's metrics show it caught up", || async {
+        let (relay, _) = scrape(&format!("http://{relay_at}/metrics")).await;
+        let labels = [("relay", config.topic_prefix.as_str())];
+        let behind = find(&relay, "folio_relay_events_behind", &labels)?;
+        (behind.value == 0.0).then_some(relay)
+    })
+    .await;
     let published = sample(&relay, "folio_relay_events_published_total", &[]);
     assert!(published.value >= 1.0, "{published:?}");
     sample(&relay, "folio_relay_batch_duration_seconds_count", &[]);
-    let behind = sample(
-        &relay,
-        "folio_relay_events_behind",
-        &[("relay", &config.topic_prefix)],
-    );
-    assert_eq!(behind.value, 0.0, "caught up");
     sample(&relay, "folio_relay_seconds_behind", &[]);
 
-    let (projector, _) = scrape(&format!("http://{project_at}/metrics")).await;
+    let caught_up = |samples: &[Sample]| {
+        ["invoicing", "expenses"].iter().all(|name| {
+            find(
+                samples,
+                "folio_projection_events_behind",
+                &[("projector", name)],
+            )
+            .is_some_and(|lag| lag.value == 0.0)
+        })
+    };
+    let projector = support::eventually("the projectors' metrics show them caught up", || async {
+        let (projector, _) = scrape(&format!("http://{project_at}/metrics")).await;
+        caught_up(&projector).then_some(projector)
+    })
+    .await;
     for name in ["invoicing", "expenses"] {
         let applied = sample(
             &projector,
@@ -231,13 +248,88 @@ async fn relay_and_projector_processes_export_their_metrics_and_lag() {
             &[("projector", name), ("transport", "kafka")],
         );
         assert!(applied.value >= 1.0, "{applied:?}");
-        let lag = sample(
-            &projector,
-            "folio_projection_events_behind",
-            &[("projector", name)],
-        );
-        assert_eq!(lag.value, 0.0, "caught up");
     }
+}
+
+/// Probes and scrapes are answered from what one task reads on an interval:
+/// 50 clients hammering `/readyz` and `/metrics` add no database work, and
+/// `FOLIO_METRICS_LISTEN` takes `/metrics` off the API's address.
+#[tokio::test(flavor = "multi_thread")]
+async fn probes_and_scrapes_never_reach_the_database() {
+    const CLIENTS: usize = 50;
+    const INTERVAL: Duration = Duration::from_secs(1);
+    let db = TestDatabase::new().await;
+    let metrics_at = free_address();
+    let interval_ms = INTERVAL.as_millis().to_string();
+    let transactions_before = db.transactions_when_alone().await;
+    let started = std::time::Instant::now();
+    let mut server = Server::start_with(
+        &db,
+        &[
+            ("FOLIO_METRICS_LISTEN", &metrics_at),
+            ("FOLIO_STATUS_INTERVAL_MS", &interval_ms),
+        ],
+    )
+    .await;
+    let on_api = server
+        .http
+        .get(format!("{}/metrics", server.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        on_api.status().as_u16(),
+        404,
+        "/metrics is on its own listener"
+    );
+
+    let urls = [
+        format!("{}/readyz", server.base),
+        format!("http://{metrics_at}/metrics"),
+    ];
+    let until = tokio::time::Instant::now() + Duration::from_secs(4);
+    let clients = (0..CLIENTS).map(|client| {
+        let (http, url) = (server.http.clone(), urls[client % 2].clone());
+        tokio::spawn(async move {
+            let mut answered = 0_u64;
+            while tokio::time::Instant::now() < until {
+                let response = http.get(&url).send().await.unwrap();
+                assert_eq!(response.status().as_u16(), 200, "{url}");
+                response.bytes().await.unwrap();
+                answered += 1;
+            }
+            answered
+        })
+    });
+    let mut requests = 0;
+    for client in futures::future::join_all(clients).await {
+        requests += client.unwrap();
+    }
+    server.child.kill().await.unwrap();
+    let lifetime = started.elapsed();
+
+    let transactions = db.transactions_when_alone().await - transactions_before;
+    // In embedded mode only the reading of the lag looks at the relays.
+    let readings = db
+        .statistic_when_alone(
+            "SELECT seq_scan + coalesce(idx_scan, 0) FROM pg_stat_user_tables
+             WHERE schemaname = 'public' AND relname = 'relay_checkpoints'",
+        )
+        .await;
+    eprintln!(
+        "{requests} requests in {lifetime:?}: {transactions} transactions, {readings} readings"
+    );
+    assert!(
+        requests >= 2000,
+        "the clients hammered ({requests} requests)"
+    );
+    let allowed = (lifetime.as_secs_f64() / INTERVAL.as_secs_f64()).ceil() as i64 + 1;
+    assert!(readings <= allowed, "{readings} readings in {lifetime:?}");
+    // Whatever the projectors and watchers do meanwhile, it is not per request.
+    assert!(
+        transactions < requests as i64 / 4,
+        "{transactions} transactions for {requests} requests"
+    );
 }
 
 /// An OTLP/HTTP receiver (`tests/otlp_receiver.py`, OpenTelemetry's own protobuf

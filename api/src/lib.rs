@@ -20,7 +20,8 @@
 //!   headers.
 //! - [`request`]: what both edges do per request (read rights, consistency
 //!   tokens, tenant-confined reads, pages, command contexts).
-//! - [`server`]: routes, body and time limits, health, metrics.
+//! - [`server`]: routes, body and time limits, health, metrics; [`vitals`]: what
+//!   health and metrics say about the store, read by one task on an interval.
 //! - [`socket`]: GraphQL over WebSocket, every operation admitted as a request
 //!   is, and the socket closed when its token expires; [`graphiql`]: the page.
 //! - [`trace`]: the W3C trace context a request continues and hands on.
@@ -40,8 +41,9 @@ pub mod request;
 pub mod server;
 pub mod socket;
 pub mod trace;
+pub mod vitals;
 
 pub use auth::{Authenticator, TokenKeys};
 pub use folio_commands::Role;
 pub use graphql::{sdl, Limits, Services};
-pub use server::{router, AppState};
+pub use server::{router, AppState, MetricsAt};

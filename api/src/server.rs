@@ -1,7 +1,8 @@
 //! The HTTP server: `/graphql` (POST queries and mutations, GET GraphiQL),
 //! `/graphql/ws` (subscriptions, graphql-transport-ws), `/mcp` (the MCP server,
-//! streamable HTTP), `/healthz`, `/readyz`, `/metrics`. Authentication, body size and request time are enforced here, before
-//! the schema sees a request.
+//! streamable HTTP), `/healthz`, `/readyz`, `/metrics` (there or on a listener of
+//! its own). Authentication, body size and request time are enforced here,
+//! before the schema sees a request.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -17,7 +18,6 @@ use axum::routing::get;
 use axum::{Json, Router};
 use folio_commands::health::{DatabaseHealth, HealthReport};
 use folio_domain::ErrorCode;
-use folio_projections::status::{self, ProjectorStatus};
 use folio_projections::FeedEvent;
 use serde_json::json;
 use tokio::sync::broadcast;
@@ -30,6 +30,7 @@ use crate::graphql::socket_guard::SocketAdmission;
 use crate::graphql::{build, request_data, FolioSchema, Limits, Services};
 use crate::metrics::Metrics;
 use crate::protection::{Protection, RateLimits};
+use crate::vitals::{self, StoreVitals};
 
 /// Everything the handlers share.
 #[derive(Clone)]
@@ -41,6 +42,7 @@ pub struct AppState {
     metrics: Metrics,
     protection: Protection,
     rate_limits: RateLimits,
+    vitals: StoreVitals,
 }
 
 impl std::fmt::Debug for AppState {
@@ -54,13 +56,14 @@ impl std::fmt::Debug for AppState {
 
 impl AppState {
     /// Wires the API over the application layer and the read models; `changes`
-    /// carries committed events to subscriptions.
+    /// carries committed events to subscriptions, `vitals` what the health and
+    /// metrics endpoints say about the store.
     pub fn new(
         services: Services,
         authenticator: Authenticator,
-        limits: Limits,
-        protection: Protection,
+        (limits, protection): (Limits, Protection),
         changes: broadcast::Sender<Arc<FeedEvent>>,
+        vitals: StoreVitals,
     ) -> Self {
         let rate_limits = RateLimits::new(&protection);
         if let Ok(runtime) = tokio::runtime::Handle::try_current() {
@@ -80,12 +83,23 @@ impl AppState {
             metrics: Metrics::install(),
             protection,
             rate_limits,
+            vitals,
         }
     }
 }
 
-/// The routes.
-pub fn router(state: AppState) -> Router {
+/// Where `folio serve` answers `/metrics`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MetricsAt {
+    /// Beside the API, on its address.
+    Api,
+    /// Only on a listener of its own ([`serve_metrics_router`]), not on the
+    /// API's address.
+    OwnListener,
+}
+
+/// The routes: the API, health, and `/metrics` where `scrape` says.
+pub fn router(state: AppState, scrape: MetricsAt) -> Router {
     let services = &state.services;
     let gate = crate::mcp::Gate {
         authenticator: state.authenticator.clone(),
@@ -97,8 +111,9 @@ pub fn router(state: AppState) -> Router {
             "/mcp",
             crate::mcp::http_service(services.clone(), state.limits),
         )
-        .layer(from_fn_with_state(gate, crate::mcp::authenticate))
-        .layer(from_fn_with_state(state.clone(), mcp_edge));
+        // Route layers: a path no route serves stays a 404, not an MCP 401.
+        .route_layer(from_fn_with_state(gate, crate::mcp::authenticate))
+        .route_layer(from_fn_with_state(state.clone(), mcp_edge));
     // The API is limited per client address before anything is done for a
     // request; health and metrics are not (probes and scrapes must get through).
     let api = Router::new()
@@ -110,11 +125,14 @@ pub fn router(state: AppState) -> Router {
             state.rate_limits.clone(),
             crate::protection::limit_address,
         ));
-    Router::new()
+    let mut routes = Router::new()
         .merge(api)
         .route("/healthz", get(healthz))
-        .route("/readyz", get(readyz))
-        .route("/metrics", get(metrics))
+        .route("/readyz", get(readyz));
+    if scrape == MetricsAt::Api {
+        routes = routes.route("/metrics", get(metrics));
+    }
+    routes
         .with_state(state.clone())
         .layer(crate::protection::cors(&state.protection))
         .layer(axum::middleware::from_fn(
@@ -245,19 +263,24 @@ fn timed_out(timeout: Duration) -> Response {
 }
 
 /// Only `/metrics`, for processes that serve no API (`folio relay`,
-/// `folio project`): their own counters and the lag read from `pool`.
+/// `folio project`): their own counters, `pool`'s use and the lag their
+/// [`StoreVitals`] task reads.
 pub fn metrics_router(metrics: Metrics, pool: sqlx::PgPool) -> Router {
     Router::new().route(
         "/metrics",
         get(move || {
-            let metrics = metrics.clone();
-            let pool = pool.clone();
-            async move {
-                store_gauges(&pool).await;
-                exposition(&metrics)
-            }
+            vitals::pool_gauges(&pool);
+            std::future::ready(exposition(&metrics))
         }),
     )
+}
+
+/// `/metrics` of `folio serve` alone, for its own listener
+/// (`FOLIO_METRICS_LISTEN`).
+pub fn serve_metrics_router(state: AppState) -> Router {
+    Router::new()
+        .route("/metrics", get(metrics))
+        .with_state(state)
 }
 
 /// The Prometheus text answer.
@@ -360,16 +383,12 @@ async fn healthz() -> &'static str {
     "ok"
 }
 
-/// How long `/readyz` and `/metrics` wait for the database before reporting it
-/// as not answering.
-const DATABASE_CHECK_TIMEOUT: Duration = Duration::from_millis(800);
-
 /// Readiness: this process can serve requests: the database answers and the
-/// read models are installed. A projector that fails (a poison event, say) does
-/// not make it unready: every replica shares the projectors' state, so that
-/// would take the whole fleet out of the load balancer; it shows in `/metrics`
-/// (`folio_projection_failing`) and its alert instead. Answers within
-/// [`DATABASE_CHECK_TIMEOUT`] whatever the database does.
+/// read models are installed, as the vitals task last read them (no request
+/// reaches the database). A projector that fails (a poison event, say) does not
+/// make it unready: every replica shares the projectors' state, so that would
+/// take the whole fleet out of the load balancer; it shows in `/metrics`
+/// (`folio_projection_failing`) and its alert instead.
 async fn readyz(State(state): State<AppState>) -> Response {
     let not_ready = |reason: String| {
         (
@@ -385,73 +404,20 @@ async fn readyz(State(state): State<AppState>) -> Response {
             refusal.down_for.as_secs()
         ));
     }
-    // Reading the checkpoints is also the check that the database answers.
-    let projectors = folio_projections::all();
-    let check = status::uninstalled(&state.services.pool, &projectors);
-    match tokio::time::timeout(DATABASE_CHECK_TIMEOUT, check).await {
-        Err(_) => not_ready(format!(
-            "Postgres did not answer within {} ms",
-            DATABASE_CHECK_TIMEOUT.as_millis()
-        )),
-        Ok(Err(error)) => not_ready(format!("Postgres: {error}")),
-        Ok(Ok(uninstalled)) if !uninstalled.is_empty() => not_ready(format!(
-            "read models not installed yet: {}",
-            uninstalled.join(", ")
-        )),
-        Ok(Ok(_)) => Json(json!({"ready": true})).into_response(),
+    match state.vitals.readiness() {
+        Ok(()) => Json(json!({"ready": true})).into_response(),
+        Err(reason) => not_ready(reason),
     }
 }
 
+/// Every metric of the process: what is known in memory is set now, the
+/// store's lag as the vitals task last read it.
 async fn metrics(State(state): State<AppState>) -> Response {
     database_gauges(&state.services.health.report());
     metrics::gauge!("folio_consistency_waiting_reads")
         .set(state.services.read_progress.waiting_reads() as f64);
-    // Lag is read from the checkpoints: skipped while the database is away.
-    if state.services.health.is_reachable() {
-        store_gauges(&state.services.pool).await;
-    }
+    vitals::pool_gauges(&state.services.pool);
     exposition(&state.metrics)
-}
-
-/// The pool's use, and how far each projector and relay is behind the store,
-/// read at scrape time. Never holds the scrape up: past
-/// [`DATABASE_CHECK_TIMEOUT`] the last values are shown.
-async fn store_gauges(pool: &sqlx::PgPool) {
-    let idle = pool.num_idle() as f64;
-    metrics::gauge!("folio_db_pool_connections", "state" => "idle").set(idle);
-    metrics::gauge!("folio_db_pool_connections", "state" => "in_use")
-        .set(f64::from(pool.size()) - idle);
-    metrics::gauge!("folio_db_pool_max_connections")
-        .set(f64::from(pool.options().get_max_connections()));
-    let read = async {
-        let projectors = status::of(pool, &folio_projections::all()).await?;
-        let relays = status::relays(pool).await?;
-        Ok::<_, sqlx::Error>((projectors, relays))
-    };
-    if let Ok(Ok((projectors, relays))) = tokio::time::timeout(DATABASE_CHECK_TIMEOUT, read).await {
-        lag_gauges(&projectors, &relays);
-    }
-}
-
-/// How far each projector and relay is behind the store.
-fn lag_gauges(projectors: &[ProjectorStatus], relays: &[status::RelayStatus]) {
-    for s in projectors {
-        let projector = s.projector.clone();
-        metrics::gauge!("folio_projection_events_behind", "projector" => projector.clone())
-            .set(s.events_behind as f64);
-        metrics::gauge!("folio_projection_seconds_behind", "projector" => projector.clone())
-            .set(s.seconds_behind);
-        metrics::gauge!("folio_projection_dead_letters", "projector" => projector.clone())
-            .set(s.dead_letters as f64);
-        let failing = if s.last_error.is_some() { 1.0 } else { 0.0 };
-        metrics::gauge!("folio_projection_failing", "projector" => projector).set(failing);
-    }
-    for r in relays {
-        metrics::gauge!("folio_relay_events_behind", "relay" => r.relay.clone())
-            .set(r.events_behind as f64);
-        metrics::gauge!("folio_relay_seconds_behind", "relay" => r.relay.clone())
-            .set(r.seconds_behind);
-    }
 }
 
 /// The database's availability, as the watcher last saw it.

@@ -1,7 +1,7 @@
 //! Where each projector stands: installed or not, its checkpoint, how far behind
-//! the store it is, its last failure. Read by `folio projections status`, by
-//! `/readyz` (installed or not) and `/metrics`, and by the Kafka consumers'
-//! stall watch.
+//! the store it is, its last failure. Read by `folio projections status`, by the
+//! one task per process whose readings `/readyz` (installed or not) and
+//! `/metrics` serve, and by the Kafka consumers' stall watch.
 
 use std::sync::Arc;
 
@@ -94,7 +94,8 @@ pub async fn of(
 }
 
 /// The names of `projectors` whose tables are not installed yet: one read of
-/// the checkpoints, no backlog counted, so readiness can ask it often.
+/// the checkpoints, no backlog counted, so a slow backlog never makes a
+/// process look unready.
 pub async fn uninstalled(
     pool: &PgPool,
     projectors: &[Arc<dyn Projector>],

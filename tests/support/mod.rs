@@ -49,6 +49,68 @@ impl TestDatabase {
     }
 }
 
+impl TestDatabase {
+    /// What `statistic` (a query of one number from Postgres' cumulative
+    /// statistics) says once no one else is connected to this database. A
+    /// backend reports its statistics in batches, completely only when it
+    /// exits: so idle connections (the test's own pool among them; it
+    /// reconnects) are ended first. Stop every server before.
+    pub async fn statistic_when_alone(&self, statistic: &str) -> i64 {
+        let mut conn = PgConnectOptions::from_str(&self.url)
+            .expect("valid URL")
+            .connect()
+            .await
+            .expect("a connection for statistics");
+        sqlx::query(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+             WHERE datname = current_database() AND pid <> pg_backend_pid() AND state = 'idle'",
+        )
+        .execute(&mut conn)
+        .await
+        .expect("idle connections end");
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(60);
+        loop {
+            let others: i64 = sqlx::query_scalar(
+                "SELECT count(*) FROM pg_stat_activity
+                 WHERE datname = current_database() AND pid <> pg_backend_pid()",
+            )
+            .fetch_one(&mut conn)
+            .await
+            .expect("the connections");
+            if others == 0 {
+                break;
+            }
+            if tokio::time::Instant::now() > deadline {
+                let open: Vec<(Option<String>, Option<String>, Option<String>)> = sqlx::query_as(
+                    "SELECT application_name, backend_type, query FROM pg_stat_activity
+                     WHERE datname = current_database() AND pid <> pg_backend_pid()",
+                )
+                .fetch_all(&mut conn)
+                .await
+                .expect("the connections");
+                panic!("other connections to the test database never closed: {open:?}");
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        let value = sqlx::query_scalar(statistic)
+            .fetch_one(&mut conn)
+            .await
+            .expect("the statistic");
+        let _ = conn.close().await;
+        value
+    }
+
+    /// Transactions run on this database so far (see
+    /// [`TestDatabase::statistic_when_alone`]).
+    pub async fn transactions_when_alone(&self) -> i64 {
+        self.statistic_when_alone(
+            "SELECT xact_commit + xact_rollback FROM pg_stat_database
+             WHERE datname = current_database()",
+        )
+        .await
+    }
+}
+
 impl Drop for TestDatabase {
     fn drop(&mut self) {
         let name = self.name.clone();

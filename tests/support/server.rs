@@ -49,7 +49,9 @@ impl Server {
         let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_folio"));
         command
             .args(["serve", "--listen", "127.0.0.1:0"])
-            .env("DATABASE_URL", &db.url);
+            .env("DATABASE_URL", &db.url)
+            // Tests that wait for a lag figure wait less than with the default.
+            .env("FOLIO_STATUS_INTERVAL_MS", "500");
         // The test secret, unless the test brings its own way to check tokens.
         if !env.iter().any(|(name, _)| *name == "FOLIO_OIDC_ISSUER") {
             command.env("FOLIO_JWT_SECRET", SECRET);

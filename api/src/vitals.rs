@@ -1,0 +1,141 @@
+//! What `/readyz` and `/metrics` say about the store: whether the read models
+//! are installed, and how far each projector and relay is behind. One task per
+//! process reads it from the database on an interval and the handlers answer
+//! from memory, so probes and scrapes, however many and from wherever, never
+//! reach the database.
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use folio_projections::status::{self, ProjectorStatus, RelayStatus};
+use sqlx::PgPool;
+
+/// How long one reading waits for the database before it counts as not
+/// answering; a slow backlog count leaves the last lag figures in place.
+const DATABASE_CHECK_TIMEOUT: Duration = Duration::from_millis(800);
+
+/// The store's figures as the last reading found them, shared by the handlers
+/// and the task that reads them.
+#[derive(Clone, Debug)]
+pub struct StoreVitals {
+    interval: Duration,
+    last: Arc<Mutex<Option<Reading>>>,
+}
+
+/// One reading's verdict on readiness.
+#[derive(Debug)]
+struct Reading {
+    taken: Instant,
+    /// `Err(why)` when the database did not answer or a read model is missing.
+    verdict: Result<(), String>,
+}
+
+impl StoreVitals {
+    /// Figures read every `interval`; nothing is known before the first reading.
+    pub fn new(interval: Duration) -> Self {
+        StoreVitals {
+            interval,
+            last: Arc::new(Mutex::new(None)),
+        }
+    }
+
+    /// Whether the last reading found the database answering and every read
+    /// model installed; `Err` says why not. A reading older than two intervals
+    /// (the task is stuck) counts as none.
+    pub fn readiness(&self) -> Result<(), String> {
+        let last = self.last.lock().unwrap_or_else(|e| e.into_inner());
+        let Some(reading) = last.as_ref() else {
+            return Err("the database has not been checked yet".to_owned());
+        };
+        let age = reading.taken.elapsed();
+        if age > self.interval * 2 + DATABASE_CHECK_TIMEOUT {
+            return Err(format!(
+                "the database has not been checked for {} s",
+                age.as_secs()
+            ));
+        }
+        reading.verdict.clone()
+    }
+
+    /// Reads the figures once: readiness from the checkpoints (one statement),
+    /// then every projector's and relay's lag into the gauges. Each part gives
+    /// up after 800 ms.
+    pub async fn read(&self, pool: &PgPool) {
+        let verdict = installed(pool).await;
+        let ready = verdict.is_ok();
+        *self.last.lock().unwrap_or_else(|e| e.into_inner()) = Some(Reading {
+            taken: Instant::now(),
+            verdict,
+        });
+        if ready {
+            let lag = async {
+                let projectors = status::of(pool, &folio_projections::all()).await?;
+                let relays = status::relays(pool).await?;
+                Ok::<_, sqlx::Error>((projectors, relays))
+            };
+            if let Ok(Ok((projectors, relays))) =
+                tokio::time::timeout(DATABASE_CHECK_TIMEOUT, lag).await
+            {
+                lag_gauges(&projectors, &relays);
+            }
+        }
+    }
+
+    /// Reads the figures every interval, forever (the first reading is the
+    /// caller's, before it announces itself).
+    pub async fn keep_reading(self, pool: PgPool) -> std::convert::Infallible {
+        loop {
+            tokio::time::sleep(self.interval).await;
+            self.read(&pool).await;
+        }
+    }
+}
+
+/// `Ok` when the database answers and every read model is installed.
+async fn installed(pool: &PgPool) -> Result<(), String> {
+    let projectors = folio_projections::all();
+    let check = status::uninstalled(pool, &projectors);
+    match tokio::time::timeout(DATABASE_CHECK_TIMEOUT, check).await {
+        Err(_) => Err(format!(
+            "Postgres did not answer within {} ms",
+            DATABASE_CHECK_TIMEOUT.as_millis()
+        )),
+        Ok(Err(error)) => Err(format!("Postgres: {error}")),
+        Ok(Ok(uninstalled)) if !uninstalled.is_empty() => Err(format!(
+            "read models not installed yet: {}",
+            uninstalled.join(", ")
+        )),
+        Ok(Ok(_)) => Ok(()),
+    }
+}
+
+/// The pool's use: known in memory, so set at scrape time.
+pub fn pool_gauges(pool: &PgPool) {
+    let idle = pool.num_idle() as f64;
+    metrics::gauge!("folio_db_pool_connections", "state" => "idle").set(idle);
+    metrics::gauge!("folio_db_pool_connections", "state" => "in_use")
+        .set(f64::from(pool.size()) - idle);
+    metrics::gauge!("folio_db_pool_max_connections")
+        .set(f64::from(pool.options().get_max_connections()));
+}
+
+/// How far each projector and relay is behind the store.
+fn lag_gauges(projectors: &[ProjectorStatus], relays: &[RelayStatus]) {
+    for s in projectors {
+        let projector = s.projector.clone();
+        metrics::gauge!("folio_projection_events_behind", "projector" => projector.clone())
+            .set(s.events_behind as f64);
+        metrics::gauge!("folio_projection_seconds_behind", "projector" => projector.clone())
+            .set(s.seconds_behind);
+        metrics::gauge!("folio_projection_dead_letters", "projector" => projector.clone())
+            .set(s.dead_letters as f64);
+        let failing = if s.last_error.is_some() { 1.0 } else { 0.0 };
+        metrics::gauge!("folio_projection_failing", "projector" => projector).set(failing);
+    }
+    for r in relays {
+        metrics::gauge!("folio_relay_events_behind", "relay" => r.relay.clone())
+            .set(r.events_behind as f64);
+        metrics::gauge!("folio_relay_seconds_behind", "relay" => r.relay.clone())
+            .set(r.seconds_behind);
+    }
+}
