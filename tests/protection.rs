@@ -82,6 +82,39 @@ async fn a_tenant_over_its_limit_gets_limit_and_another_tenant_is_unaffected() {
     );
 }
 
+/// The tenant limit is charged before any database work (the directory check
+/// among it): a flood of requests over it costs the database nothing per request.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_tenant_over_its_limit_is_refused_before_the_database_is_asked() {
+    let db = TestDatabase::new().await;
+    let env = [
+        ("FOLIO_RATE_LIMIT_PER_TENANT", "1"),
+        ("FOLIO_RATE_LIMIT_PER_ADDRESS", "0"),
+    ];
+    let before = db.transactions_when_alone().await;
+    let mut server = Server::start_with(&db, &env).await;
+    let token = server.token(tenant(), "bot", Role::Accountant);
+
+    // When one tenant sends 2,000 requests against a limit of 1 per second
+    let mut answers = Vec::new();
+    for _ in 0..40 {
+        answers.extend(burst(&server, Some(&token), 50).await);
+    }
+    server.child.kill().await.unwrap();
+
+    // Then nearly all are refused, and the database did not work per request:
+    // the directory check (two aggregate loads) of each refused one would have
+    // cost far more transactions than the start and the idle loops
+    let refused = answers.iter().filter(|(status, ..)| *status == 429).count();
+    assert!(refused > 1900, "{refused} of {} refused", answers.len());
+    let transactions = db.transactions_when_alone().await - before;
+    eprintln!("{refused} refused: {transactions} transactions");
+    assert!(
+        transactions < refused as i64 / 4,
+        "{transactions} transactions for {refused} refused requests"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn an_address_over_its_limit_is_refused_before_authentication_but_probes_pass() {
     let db = TestDatabase::new().await;
