@@ -13,7 +13,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use folio_api::auth::{ClaimMapping, OidcSettings, OidcVerifier};
+use folio_api::auth::{ClaimMapping, Minter, OidcSettings, OidcVerifier};
 use folio_api::protection::Protection;
 use folio_api::{Authenticator, Limits, TokenKeys};
 use folio_infra::kafka::KafkaConfig;
@@ -65,9 +65,17 @@ pub struct Settings {
     #[arg(long, env = "FOLIO_JWT_SECRET", global = true, hide_env_values = true)]
     pub jwt_secret: Option<String>,
     /// PEM file of an RS256 public key: tokens are verified with it (and minted by
-    /// your identity provider, not by `folio token`).
+    /// your identity provider, not by `folio token`). Needs --jwt-issuer and
+    /// --jwt-audience.
     #[arg(long, env = "FOLIO_JWT_PUBLIC_KEY", global = true)]
     pub jwt_public_key: Option<PathBuf>,
+    /// The issuer (`iss`) every token verified with --jwt-public-key must name.
+    #[arg(long, env = "FOLIO_JWT_ISSUER", global = true)]
+    pub jwt_issuer: Option<String>,
+    /// Audiences (`aud`) a token verified with --jwt-public-key must name one
+    /// of (comma-separated).
+    #[arg(long, env = "FOLIO_JWT_AUDIENCE", value_delimiter = ',', global = true)]
+    pub jwt_audience: Vec<String>,
     /// OpenID provider whose tokens are accepted (its issuer URL, exactly as in
     /// `iss`); its keys are read from its discovery document and JWKS and
     /// fetched again when it rotates them. Needs --oidc-audience.
@@ -109,8 +117,9 @@ pub struct Settings {
     )]
     pub oidc_roles_claim: String,
     /// The provider's role names as Folio roles, e.g.
-    /// `finance-admins=admin,ap-clerks=accountant`; only mapped names count.
-    /// Without it the provider must use Folio's role names.
+    /// `finance-admins=admin,ap-clerks=accountant` (only mapped names count), or
+    /// `identity` if the provider uses Folio's own role names. Required with
+    /// --oidc-issuer.
     #[arg(long, env = "FOLIO_OIDC_ROLE_MAP", global = true)]
     pub oidc_role_map: Option<String>,
     /// Development mode: without a token key, sign and verify tokens with the
@@ -186,6 +195,8 @@ impl std::fmt::Debug for Settings {
             .field("db_acquire_timeout_ms", &self.db_acquire_timeout_ms)
             .field("jwt_secret", &self.jwt_secret.as_ref().map(|_| "<set>"))
             .field("jwt_public_key", &self.jwt_public_key)
+            .field("jwt_issuer", &self.jwt_issuer)
+            .field("jwt_audience", &self.jwt_audience)
             .field("oidc_issuer", &self.oidc_issuer)
             .field("oidc_audience", &self.oidc_audience)
             .field("dev", &self.dev)
@@ -290,8 +301,8 @@ impl DatabaseConfig {
 pub enum TokenSource {
     /// An HS256 secret from the configuration.
     Secret(String),
-    /// An RS256 public key in a PEM file.
-    PublicKeyFile(PathBuf),
+    /// An RS256 public key in a PEM file, and who mints the tokens it verifies.
+    PublicKeyFile(PathBuf, Minter),
     /// An OpenID provider's published keys.
     Oidc(OidcSettings),
     /// Nothing configured, in development mode: the published development
@@ -305,7 +316,9 @@ impl std::fmt::Debug for TokenSource {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             TokenSource::Secret(_) => f.write_str("Secret(<set>)"),
-            TokenSource::PublicKeyFile(path) => write!(f, "PublicKeyFile({})", path.display()),
+            TokenSource::PublicKeyFile(path, minter) => {
+                write!(f, "PublicKeyFile({}, {minter:?})", path.display())
+            }
             TokenSource::Oidc(settings) => write!(f, "Oidc({})", settings.issuer),
             TokenSource::Development => f.write_str("Development"),
             TokenSource::Missing => f.write_str("Missing"),
@@ -357,6 +370,14 @@ pub enum ConfigError {
         "give one of FOLIO_JWT_SECRET, FOLIO_JWT_PUBLIC_KEY and FOLIO_OIDC_ISSUER, not several"
     )]
     TwoTokenSources,
+    /// A setting another one needs is missing.
+    #[error("{setting} is required: {because}")]
+    Required {
+        /// The flag and variable that is missing.
+        setting: &'static str,
+        /// Why it is needed.
+        because: &'static str,
+    },
     /// An OpenID provider setting cannot be used.
     #[error("{setting}: {problem}")]
     Oidc {
@@ -437,12 +458,20 @@ impl Settings {
         )?;
         let tokens = match (&self.jwt_secret, &self.jwt_public_key, &self.oidc_issuer) {
             (Some(secret), None, None) => TokenSource::Secret(secret.clone()),
-            (None, Some(path), None) => TokenSource::PublicKeyFile(path.clone()),
+            (None, Some(path), None) => TokenSource::PublicKeyFile(path.clone(), self.minter()?),
             (None, None, Some(issuer)) => TokenSource::Oidc(self.oidc(issuer)?),
             (None, None, None) if self.dev => TokenSource::Development,
             (None, None, None) => TokenSource::Missing,
             _ => return Err(ConfigError::TwoTokenSources),
         };
+        let minter_given = self.jwt_issuer.is_some() || !self.jwt_audience.is_empty();
+        if minter_given && !matches!(tokens, TokenSource::PublicKeyFile(..)) {
+            return Err(ConfigError::OutOfRange {
+                setting: "--jwt-issuer, --jwt-audience / FOLIO_JWT_ISSUER, FOLIO_JWT_AUDIENCE",
+                expected: "set only with FOLIO_JWT_PUBLIC_KEY (an OpenID provider's are FOLIO_OIDC_ISSUER and FOLIO_OIDC_AUDIENCE)",
+                given: "set".into(),
+            });
+        }
         let key_wrapping = match &self.personal_data_master_key {
             Some(hex) => KeyWrapping::with_master_key(hex).map_err(ConfigError::MasterKey)?,
             None => KeyWrapping::none(),
@@ -466,6 +495,36 @@ impl Settings {
 }
 
 impl Settings {
+    /// Who mints the tokens an RS256 public key verifies: both settings are
+    /// required, or a token minted for another application would pass.
+    fn minter(&self) -> Result<Minter, ConfigError> {
+        let missing = |setting| {
+            ConfigError::Required {
+            setting,
+            because: "FOLIO_JWT_PUBLIC_KEY is set: without it a token the identity provider minted for another application would be accepted",
+        }
+        };
+        let issuer = self
+            .jwt_issuer
+            .as_deref()
+            .map(str::trim)
+            .filter(|i| !i.is_empty())
+            .ok_or(missing("--jwt-issuer / FOLIO_JWT_ISSUER"))?;
+        let audiences: Vec<String> = self
+            .jwt_audience
+            .iter()
+            .map(|a| a.trim().to_owned())
+            .filter(|a| !a.is_empty())
+            .collect();
+        if audiences.is_empty() {
+            return Err(missing("--jwt-audience / FOLIO_JWT_AUDIENCE"));
+        }
+        Ok(Minter {
+            issuer: issuer.to_owned(),
+            audiences,
+        })
+    }
+
     /// The OpenID provider settings around `issuer`.
     fn oidc(&self, issuer: &str) -> Result<OidcSettings, ConfigError> {
         let problem = |setting, problem: String| ConfigError::Oidc { setting, problem };
@@ -502,11 +561,16 @@ impl Settings {
                 .oidc_roles_claim
                 .parse()
                 .map_err(|e| problem("--oidc-roles-claim / FOLIO_OIDC_ROLES_CLAIM", e))?,
-            role_names: match &self.oidc_role_map {
-                Some(spec) => ClaimMapping::parse_role_names(spec)
-                    .map_err(|e| problem("--oidc-role-map / FOLIO_OIDC_ROLE_MAP", e))?,
-                None => Default::default(),
-            },
+            role_names: self
+                .oidc_role_map
+                .as_deref()
+                .ok_or_else(|| {
+                    "say what the provider's role names mean: `provider-role=folio-role,...`, \
+                     or `identity` if they are Folio's own (admin, accountant, ...)"
+                        .to_owned()
+                })
+                .and_then(str::parse)
+                .map_err(|e| problem("--oidc-role-map / FOLIO_OIDC_ROLE_MAP", e))?,
         };
         Ok(OidcSettings {
             algorithms,
@@ -555,7 +619,7 @@ impl Config {
     pub fn minting_keys(&self) -> Result<TokenKeys, ConfigError> {
         let invalid = |e: &dyn std::fmt::Display| ConfigError::TokenKey(e.to_string());
         match &self.tokens {
-            TokenSource::PublicKeyFile(_) | TokenSource::Oidc(_) => Err(ConfigError::TokenKey(
+            TokenSource::PublicKeyFile(..) | TokenSource::Oidc(_) => Err(ConfigError::TokenKey(
                 "tokens can only be minted with FOLIO_JWT_SECRET; with FOLIO_JWT_PUBLIC_KEY or FOLIO_OIDC_ISSUER your identity provider mints them".into(),
             )),
             TokenSource::Secret(secret) => {
@@ -576,11 +640,11 @@ impl Config {
             TokenSource::Oidc(settings) => OidcVerifier::new(settings.clone())
                 .map(Authenticator::from)
                 .map_err(|e| ConfigError::TokenKey(e.to_string())),
-            TokenSource::PublicKeyFile(path) => {
+            TokenSource::PublicKeyFile(path, minter) => {
                 let pem = std::fs::read(path).map_err(|e| {
                     ConfigError::TokenKey(format!("cannot read {}: {e}", path.display()))
                 })?;
-                TokenKeys::rs256(&pem)
+                TokenKeys::rs256(&pem, minter.clone())
                     .map(Authenticator::from)
                     .map_err(|e| ConfigError::TokenKey(e.to_string()))
             }
@@ -981,6 +1045,12 @@ mod tests {
         // Given a bad role map, Then the setting is named
         let map = refusal(&["--oidc-audience", "folio", "--oidc-role-map", "x=owner"]);
         assert!(map.contains("FOLIO_OIDC_ROLE_MAP"), "{map}");
+        // Given no role map, Then the operator must say what the names mean
+        let unmapped = refusal(&["--oidc-audience", "folio"]);
+        assert!(
+            unmapped.contains("FOLIO_OIDC_ROLE_MAP") && unmapped.contains("identity"),
+            "{unmapped}"
+        );
         // Given a secret besides the issuer, Then one source must be chosen
         assert!(refusal(&["--oidc-audience", "a", "--jwt-secret", "s"]).contains("not several"));
         // Given everything, Then it is valid, listens anywhere and cannot mint
@@ -1011,8 +1081,53 @@ mod tests {
             "http://127.0.0.1:9000",
             "--oidc-audience",
             "f",
+            "--oidc-role-map",
+            "identity",
         ];
         assert!(parse(&local).settings.validate().is_ok());
+    }
+
+    #[test]
+    fn an_rs256_key_needs_the_issuer_and_audience_of_its_tokens() {
+        let key = ["--jwt-public-key", "/etc/folio/idp.pem"];
+        let refusal = |extra: &[&str]| {
+            let args: Vec<&str> = key.iter().chain(extra).copied().collect();
+            parse(&args).settings.validate().unwrap_err().to_string()
+        };
+        // Given a key alone, Then the issuer is required, and why
+        let alone = refusal(&[]);
+        assert!(alone.contains("FOLIO_JWT_ISSUER"), "{alone}");
+        assert!(alone.contains("another application"), "{alone}");
+        // Given an issuer but no audience, Then the audience is required
+        let no_audience = refusal(&["--jwt-issuer", "https://id.example.com"]);
+        assert!(no_audience.contains("FOLIO_JWT_AUDIENCE"), "{no_audience}");
+        // Given both, Then the key verifies tokens for that issuer and audience
+        let args = [
+            key[0],
+            key[1],
+            "--jwt-issuer",
+            "https://id.example.com",
+            "--jwt-audience",
+            "folio, billing",
+        ];
+        let config = parse(&args).settings.validate().expect("valid");
+        let TokenSource::PublicKeyFile(_, minter) = &config.tokens else {
+            panic!("{:?}", config.tokens);
+        };
+        assert_eq!(minter.issuer, "https://id.example.com");
+        assert_eq!(minter.audiences, ["folio", "billing"]);
+        // Given an issuer beside a secret, Then it is refused: it would check nothing
+        let beside = parse(&[
+            "--jwt-secret",
+            "s",
+            "--jwt-issuer",
+            "https://id.example.com",
+        ]);
+        let refused = beside.settings.validate().unwrap_err().to_string();
+        assert!(
+            refused.contains("only with FOLIO_JWT_PUBLIC_KEY"),
+            "{refused}"
+        );
     }
 
     #[test]

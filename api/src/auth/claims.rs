@@ -67,38 +67,59 @@ pub struct ClaimMapping {
     pub tenant: ClaimPath,
     /// Where the roles are: an array of names, or one space-separated string.
     pub roles: ClaimPath,
-    /// Provider role name → Folio role. Empty: the names must be Folio's own
-    /// (`admin`, `accountant`, ...). Not empty: only mapped names count, so a
-    /// provider role that happens to be called `admin` grants nothing unmapped.
-    pub role_names: BTreeMap<String, Role>,
+    /// What the provider's role names mean in Folio.
+    pub role_names: RoleNames,
+}
+
+/// What a provider's role names mean in Folio: always chosen by the operator,
+/// since a provider role that merely happens to be called `admin` must not make
+/// its holders Folio's admins by accident.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RoleNames {
+    /// The provider uses Folio's own names (`admin`, `accountant`, ...),
+    /// configured as `identity`.
+    Identity,
+    /// Provider role name → Folio role; only mapped names count.
+    Mapped(BTreeMap<String, Role>),
+}
+
+impl FromStr for RoleNames {
+    type Err = String;
+
+    /// `identity`, or a map written `provider-name=folio-role,...`, e.g.
+    /// `finance-admins=admin,ap-clerks=accountant`.
+    fn from_str(spec: &str) -> Result<Self, String> {
+        if spec.trim() == "identity" {
+            return Ok(RoleNames::Identity);
+        }
+        let mut names = BTreeMap::new();
+        for pair in spec.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            let (provider, folio) = pair.split_once('=').ok_or_else(|| {
+                format!("`{pair}` is not `provider-role=folio-role` (or the whole map `identity`)")
+            })?;
+            let role = Role::from_str(folio.trim())?;
+            names.insert(provider.trim().to_owned(), role);
+        }
+        if names.is_empty() {
+            return Err("map at least one provider role, or write `identity`".into());
+        }
+        Ok(RoleNames::Mapped(names))
+    }
 }
 
 impl Default for ClaimMapping {
-    /// Folio's own layout: `tenant` and `roles` at the top level.
+    /// Folio's own layout: `tenant` and `roles` at the top level, Folio's role
+    /// names.
     fn default() -> Self {
         ClaimMapping {
             tenant: ClaimPath(ClaimPlace::TopLevel("tenant".into())),
             roles: ClaimPath(ClaimPlace::TopLevel("roles".into())),
-            role_names: BTreeMap::new(),
+            role_names: RoleNames::Identity,
         }
     }
 }
 
 impl ClaimMapping {
-    /// Parses a role map written `provider-name=folio-role,...`, e.g.
-    /// `finance-admins=admin,ap-clerks=accountant`.
-    pub fn parse_role_names(spec: &str) -> Result<BTreeMap<String, Role>, String> {
-        let mut names = BTreeMap::new();
-        for pair in spec.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-            let (provider, folio) = pair
-                .split_once('=')
-                .ok_or_else(|| format!("`{pair}` is not `provider-role=folio-role`"))?;
-            let role = Role::from_str(folio.trim())?;
-            names.insert(provider.trim().to_owned(), role);
-        }
-        Ok(names)
-    }
-
     /// The caller these (already verified) claims describe.
     pub fn caller(&self, claims: &Value) -> Result<Caller, AuthError> {
         let subject = claims
@@ -142,10 +163,9 @@ impl ClaimMapping {
     }
 
     fn role(&self, name: &str) -> Option<Role> {
-        if self.role_names.is_empty() {
-            Role::from_str(name).ok()
-        } else {
-            self.role_names.get(name).copied()
+        match &self.role_names {
+            RoleNames::Identity => Role::from_str(name).ok(),
+            RoleNames::Mapped(names) => names.get(name).copied(),
         }
     }
 }
@@ -183,7 +203,7 @@ mod tests {
         let mapping = ClaimMapping {
             tenant: "https://folio.example/tenant".parse().unwrap(),
             roles: "/realm_access/roles".parse().unwrap(),
-            role_names: ClaimMapping::parse_role_names("finance-admins=accountant").unwrap(),
+            role_names: "finance-admins=accountant".parse().unwrap(),
         };
         // When mapped
         let caller = mapping.caller(&claims).unwrap();
@@ -231,12 +251,26 @@ mod tests {
 
     #[test]
     fn role_maps_name_their_mistakes() {
-        assert!(ClaimMapping::parse_role_names("a=owner")
+        assert!("a=owner"
+            .parse::<RoleNames>()
             .unwrap_err()
             .contains("owner"));
-        assert!(ClaimMapping::parse_role_names("a")
-            .unwrap_err()
-            .contains("`a`"));
+        assert!("a".parse::<RoleNames>().unwrap_err().contains("`a`"));
+        assert!(" , ".parse::<RoleNames>().unwrap_err().contains("identity"));
         assert!("".parse::<ClaimPath>().is_err());
+    }
+
+    #[test]
+    fn identity_is_chosen_by_name() {
+        // Given the operator's explicit choice of Folio's own names
+        let names: RoleNames = " identity ".parse().unwrap();
+        let mapping = ClaimMapping {
+            role_names: names,
+            ..ClaimMapping::default()
+        };
+        // When a token carries Folio role names
+        let claims = json!({"sub": "a", "tenant": TENANT, "roles": ["auditor"]});
+        // Then they count as they are
+        assert_eq!(mapping.caller(&claims).unwrap().roles, &[Role::Auditor]);
     }
 }

@@ -32,6 +32,20 @@ pub struct TokenKeys {
     decoding: DecodingKey,
     encoding: Option<EncodingKey>,
     algorithm: Algorithm,
+    /// Who must have issued a token, and for whom, when someone else mints them
+    /// (an RS256 key); `None` for Folio's own secret.
+    minted_by: Option<Minter>,
+}
+
+/// The identity provider that mints the tokens an RS256 key verifies: a token
+/// must name it in `iss` and one of `audiences` in `aud`, or a token it minted
+/// for another application would be accepted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Minter {
+    /// The issuer, exactly as in `iss`.
+    pub issuer: String,
+    /// The audiences Folio's tokens name in `aud` (at least one).
+    pub audiences: Vec<String>,
 }
 
 impl std::fmt::Debug for TokenKeys {
@@ -55,27 +69,47 @@ impl TokenKeys {
             decoding: DecodingKey::from_secret(secret).map_err(invalid)?,
             encoding: Some(EncodingKey::from_secret(secret).map_err(invalid)?),
             algorithm: Algorithm::HS256,
+            minted_by: None,
         })
     }
 
-    /// RS256 with a PEM public key: verifies only (the identity provider mints).
-    pub fn rs256(public_key_pem: &[u8]) -> Result<Self, AuthError> {
+    /// RS256 with a PEM public key: verifies only the tokens `minter` issued for
+    /// Folio (it mints them, not Folio).
+    pub fn rs256(public_key_pem: &[u8], minter: Minter) -> Result<Self, AuthError> {
+        if minter.issuer.trim().is_empty() || minter.audiences.is_empty() {
+            return Err(AuthError::Invalid(
+                "an RS256 key needs the issuer and at least one audience its tokens name".into(),
+            ));
+        }
         Ok(TokenKeys {
             decoding: DecodingKey::from_rsa_pem(public_key_pem)
                 .map_err(|e| AuthError::Invalid(e.to_string()))?,
             encoding: None,
             algorithm: Algorithm::RS256,
+            minted_by: Some(minter),
         })
     }
 
     /// Verifies `token` and returns the caller.
     pub fn verify(&self, token: &str) -> Result<Caller, AuthError> {
+        use jsonwebtoken::errors::ErrorKind;
         let mut validation = Validation::new(self.algorithm);
         validation.set_required_spec_claims(&["exp", "sub"]);
+        if let Some(minter) = &self.minted_by {
+            validation.set_issuer(&[&minter.issuer]);
+            validation.set_audience(&minter.audiences);
+            validation.set_required_spec_claims(&["exp", "sub", "iss", "aud"]);
+        }
         validation.leeway = 5;
         let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &validation).map_err(
             |e| match e.kind() {
-                jsonwebtoken::errors::ErrorKind::ExpiredSignature => AuthError::Expired,
+                ErrorKind::ExpiredSignature => AuthError::Expired,
+                ErrorKind::InvalidAudience => {
+                    AuthError::Invalid("the token is meant for another audience (`aud`)".into())
+                }
+                ErrorKind::InvalidIssuer => {
+                    AuthError::Invalid("the token is from another issuer (`iss`)".into())
+                }
                 _ => AuthError::Invalid(e.to_string()),
             },
         )?;

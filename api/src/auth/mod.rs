@@ -12,8 +12,8 @@ use std::sync::Arc;
 
 use folio_commands::Caller;
 
-pub use claims::{ClaimMapping, ClaimPath};
-pub use keys::{Claims, TokenKeys};
+pub use claims::{ClaimMapping, ClaimPath, RoleNames};
+pub use keys::{Claims, Minter, TokenKeys};
 pub use oidc::{OidcSettings, OidcVerifier};
 
 /// Why a token was refused.
