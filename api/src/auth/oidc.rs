@@ -38,6 +38,10 @@ pub struct OidcSettings {
     pub leeway: Duration,
     /// The shortest time between two fetches of the provider's keys.
     pub min_refresh: Duration,
+    /// The longest one fetch of the keys (discovery document and JWKS
+    /// together) may take; requests that need new keys wait for it at most
+    /// this long.
+    pub fetch_deadline: Duration,
 }
 
 impl OidcSettings {
@@ -60,7 +64,8 @@ impl OidcSettings {
     }
 
     /// Settings for `issuer` and `audiences` with RS256, the default claim
-    /// layout, 30 s of leeway and at most one key fetch every 10 s.
+    /// layout, 30 s of leeway and at most one key fetch every 10 s, of 5 s at
+    /// most.
     pub fn new(issuer: impl Into<String>, audiences: Vec<String>) -> Self {
         OidcSettings {
             issuer: issuer.into(),
@@ -69,6 +74,7 @@ impl OidcSettings {
             mapping: ClaimMapping::default(),
             leeway: Duration::from_secs(30),
             min_refresh: Duration::from_secs(10),
+            fetch_deadline: Duration::from_secs(5),
         }
     }
 }
@@ -91,9 +97,16 @@ pub struct OidcVerifier {
     settings: OidcSettings,
     http: reqwest::Client,
     keys: RwLock<KeyCache>,
-    /// When the keys were last fetched (or tried); held while fetching, so
-    /// concurrent requests with a new key id wait for one fetch.
-    last_fetch: Mutex<Option<Instant>>,
+    /// The last fetch of the keys (or try); held while fetching, so concurrent
+    /// requests with a new key id wait for one fetch (bounded by
+    /// [`OidcSettings::fetch_deadline`]) and share its outcome.
+    last_fetch: Mutex<Option<LastFetch>>,
+}
+
+/// When the keys were last fetched, and why that failed if it did.
+struct LastFetch {
+    at: Instant,
+    failure: Option<String>,
 }
 
 impl std::fmt::Debug for OidcVerifier {
@@ -121,7 +134,7 @@ impl OidcVerifier {
             ));
         }
         let http = reqwest::Client::builder()
-            .timeout(Duration::from_secs(5))
+            .timeout(settings.fetch_deadline)
             .build()
             .map_err(|e| AuthError::ProviderUnavailable(e.to_string()))?;
         Ok(OidcVerifier {
@@ -203,15 +216,37 @@ impl OidcVerifier {
     }
 
     /// Fetches the discovery document and the JWKS, unless that was done (or
-    /// tried) less than `min_refresh` ago. Call it at start to learn early that
-    /// the provider is unreachable or misconfigured.
+    /// tried) less than `min_refresh` ago: then it answers as that fetch did, so
+    /// every request that needed it fails alike while the provider is away.
+    /// Call it at start to learn early that the provider is unreachable or
+    /// misconfigured.
     pub async fn refresh(&self) -> Result<(), AuthError> {
         let mut last_fetch = self.last_fetch.lock().await;
-        if last_fetch.is_some_and(|at| at.elapsed() < self.settings.min_refresh) {
-            return Ok(());
+        if let Some(last) = last_fetch
+            .as_ref()
+            .filter(|last| last.at.elapsed() < self.settings.min_refresh)
+        {
+            return last.failure.clone().map_or(Ok(()), |failure| {
+                Err(AuthError::ProviderUnavailable(failure))
+            });
         }
-        *last_fetch = Some(Instant::now());
-        let fetched = self.fetch().await;
+        let deadline = self.settings.fetch_deadline;
+        let fetched = match tokio::time::timeout(deadline, self.fetch()).await {
+            Ok(fetched) => fetched,
+            Err(_) => Err(AuthError::ProviderUnavailable(format!(
+                "its keys could not be fetched within {} ms",
+                deadline.as_millis()
+            ))),
+        };
+        let failure = match &fetched {
+            Ok(_) => None,
+            Err(AuthError::ProviderUnavailable(why)) => Some(why.clone()),
+            Err(other) => Some(other.to_string()),
+        };
+        *last_fetch = Some(LastFetch {
+            at: Instant::now(),
+            failure: failure.clone(),
+        });
         match fetched {
             Ok(cache) => {
                 tracing::info!(
