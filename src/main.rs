@@ -2,6 +2,7 @@
 //! the crates together; everything else lives in the workspace's libraries.
 
 mod audit;
+mod bi;
 mod demo;
 mod events;
 mod gdpr;
@@ -108,6 +109,11 @@ enum Command {
     Gdpr {
         #[command(subcommand)]
         action: gdpr::GdprAction,
+    },
+    /// Login roles for BI tools, each confined to one tenant's read models.
+    Bi {
+        #[command(subcommand)]
+        action: bi::BiAction,
     },
     /// Create a tenant with its directory (an operator's act).
     Tenant {
@@ -245,6 +251,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Tenant { action } => {
             let app = App::start(&config).await?;
             tenant::run(&app, action).await
+        }
+        Command::Bi { action } => {
+            let app = App::start(&config).await?;
+            bi::run(&app, action).await
         }
         Command::Projections { action } => {
             let app = App::start(&config).await?;

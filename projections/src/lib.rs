@@ -20,11 +20,14 @@
 //!   documented for BI in `schemas/read_models.md`.
 //! - [`status`]: where each projector stands (checkpoint, lag, last failure).
 //! - [`reading`]: the tenant-confined read transaction and paging every query uses.
+//! - [`bi_access`]: login roles for BI tools that row-level security confines to
+//!   one tenant.
 //! - [`amount`]: reading an amount with its scale (`0.00`, not `0`).
 
 #![deny(missing_docs)]
 
 pub mod amount;
+pub mod bi_access;
 pub mod checkpoint;
 pub mod delivery;
 pub mod directory;

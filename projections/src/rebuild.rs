@@ -23,13 +23,20 @@ pub const BI_ROLE: &str = "folio_bi";
 /// the `folio.tenant_id` setting.
 pub const API_ROLE: &str = "folio_api";
 
+/// Role of the login roles `folio bi grant` makes: row-level security confines
+/// each to the one tenant granted to it ([`crate::bi_access`]).
+pub const BI_TENANT_ROLE: &str = "folio_bi_tenant";
+
 /// Row-level security of one read-model table; `{table}` is replaced. Tables
-/// without a `tenant_id` (the stream guards) get only the BI policy, so the API
-/// sees none of their rows.
+/// without a `tenant_id` (the stream guards) get only the all-tenant BI policy,
+/// so the API and the tenant-scoped BI roles see none of their rows.
 const BI_POLICY: &str = "ALTER TABLE {table} ENABLE ROW LEVEL SECURITY;
      CREATE POLICY bi_reads_every_tenant ON {table} FOR SELECT TO folio_bi USING (true);";
-const API_POLICY: &str = "CREATE POLICY api_reads_its_tenant ON {table} FOR SELECT TO folio_api
-         USING (tenant_id = current_setting('folio.tenant_id')::uuid);";
+const TENANT_POLICIES: &str =
+    "CREATE POLICY api_reads_its_tenant ON {table} FOR SELECT TO folio_api
+         USING (tenant_id = current_setting('folio.tenant_id')::uuid);
+     CREATE POLICY bi_reads_its_granted_tenant ON {table} FOR SELECT TO folio_bi_tenant
+         USING (tenant_id = (SELECT public.bi_granted_tenant()));";
 
 /// Fingerprint of what `projector`'s tables mean: name, code version and DDL. When
 /// it differs from the stored one, the live tables are out of date.
@@ -40,7 +47,7 @@ pub fn definition_hash(projector: &dyn Projector) -> String {
     hasher.update(stream_guard_sql(projector).as_bytes());
     hasher.update(projector.schema_sql().as_bytes());
     hasher.update(BI_POLICY.as_bytes());
-    hasher.update(API_POLICY.as_bytes());
+    hasher.update(TENANT_POLICIES.as_bytes());
     hasher
         .finalize()
         .iter()
@@ -89,7 +96,7 @@ pub async fn prepare_staging(
             .await?;
         if has_tenant {
             (&mut *tx)
-                .execute(API_POLICY.replace("{table}", &qualified).as_str())
+                .execute(TENANT_POLICIES.replace("{table}", &qualified).as_str())
                 .await?;
         }
     }
@@ -194,7 +201,7 @@ pub async fn swap_in(
         .execute(&mut *conn)
         .await?;
         sqlx::query(&format!(
-            "GRANT SELECT ON {LIVE_SCHEMA}.{} TO {BI_ROLE}, {API_ROLE}",
+            "GRANT SELECT ON {LIVE_SCHEMA}.{} TO {BI_ROLE}, {API_ROLE}, {BI_TENANT_ROLE}",
             quote(name)
         ))
         .execute(&mut *conn)
