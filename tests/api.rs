@@ -1068,6 +1068,152 @@ async fn reverse_charge_is_issued_only_to_a_customer_with_a_vat_number() {
     assert_eq!(read["invoice"]["total"], "1000.00", "{read}");
 }
 
+const APPLY_CREDIT: &str = "mutation($key: String!, $invoice: ID!, $from: ID!, $amount: Decimal!) {
+    applyCustomerCredit(idempotencyKey: $key, invoiceId: $invoice, credit: {fromInvoiceId: $from,
+        amount: {amount: $amount, currency: \"EUR\"}}) { version consistencyToken replayed } }";
+
+#[tokio::test]
+async fn credit_one_invoice_holds_settles_another_and_a_retry_moves_nothing_twice() {
+    let db = TestDatabase::new().await;
+    let server = Server::start(&db).await;
+    let accountant = server.token(tenant(), "alice", Role::Accountant);
+    let key = || uuid::Uuid::new_v4().to_string();
+    // Given an invoice of 1,190.00 paid with 1,300.00 (110.00 of credit), a
+    // second invoice of the same customer, and one of another customer
+    let (customer, first) = issued_invoice(&server, &accountant).await;
+    let pay = json!({"key": key(), "invoice": first, "amount": "1300.00", "currency": "EUR"});
+    server.ok(&accountant, PAY, pay).await;
+    let second = invoice_for(&server, &accountant, &customer).await;
+    let (_, stranger) = issued_invoice(&server, &accountant).await;
+    let draft = server
+        .ok(
+            &accountant,
+            DRAFT,
+            json!({"key": key(), "customer": customer}),
+        )
+        .await["createInvoiceDraft"]["aggregateId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    // When more than the credit, to another customer's invoice, or to a draft
+    // is asked, Then each is refused before any credit moves
+    let before = event_count(&db.app).await;
+    for (to, amount, code, says) in [
+        (
+            &second,
+            "110.01",
+            "VALIDATION",
+            "exceeds the 110.00 EUR the invoice holds",
+        ),
+        (
+            &stranger,
+            "10.00",
+            "VALIDATION",
+            "credit stays with its customer",
+        ),
+        (
+            &draft,
+            "10.00",
+            "CONFLICT",
+            "needs an issued, not voided invoice",
+        ),
+    ] {
+        let body = server
+            .gql(
+                &accountant,
+                APPLY_CREDIT,
+                json!({"key": key(), "invoice": to, "from": first, "amount": amount}),
+            )
+            .await;
+        refused(&body, code, says);
+    }
+    assert_eq!(event_count(&db.app).await, before, "a refused move wrote");
+    // Nor is credit applied to an invoice that owes nothing.
+    let small = invoice_for(&server, &accountant, &customer).await;
+    let before_small = event_count(&db.app).await;
+    let body = server
+        .gql(
+            &accountant,
+            APPLY_CREDIT,
+            json!({"key": key(), "invoice": first, "from": small, "amount": "1.00"}),
+        )
+        .await;
+    refused(&body, "VALIDATION", "exceeds the 0.00 EUR still due");
+    assert_eq!(
+        event_count(&db.app).await,
+        before_small,
+        "a refused move wrote"
+    );
+    assert!(
+        before_small > before,
+        "only the helper's invoice was written"
+    );
+
+    // When 100.00 of it settles the second invoice, and the request is retried
+    let request = json!({"key": key(), "invoice": second, "from": first, "amount": "100.00"});
+    let applied = server.ok(&accountant, APPLY_CREDIT, request.clone()).await;
+    let written = event_count(&db.app).await;
+    let again = server.ok(&accountant, APPLY_CREDIT, request).await;
+    assert_eq!(again["applyCustomerCredit"]["replayed"], true, "{again}");
+    assert_eq!(
+        event_count(&db.app).await,
+        written,
+        "a retry moved it twice"
+    );
+
+    // Then the first holds 10.00, the second owes 1,090.00 (the third all of
+    // its 1,190.00), and the account shows the move on both sides, netting to
+    // zero
+    let token = applied["applyCustomerCredit"]["consistencyToken"].clone();
+    let read = server
+        .ok(
+            &accountant,
+            "query($first: ID!, $second: ID!, $customer: ID!, $token: String) {
+                first: invoice(id: $first, consistencyToken: $token) { amountDue customerCredit }
+                second: invoice(id: $second, consistencyToken: $token) { amountDue customerCredit paymentStatus }
+                customer(id: $customer, consistencyToken: $token) { balances { openAmount creditAmount balance }
+                    statement(currency: \"EUR\", from: \"2000-01-01\", to: \"2100-12-31\") {
+                        closingBalance entries { kind amount } } } }",
+            json!({"first": first, "second": second, "customer": customer, "token": token}),
+        )
+        .await;
+    assert_eq!(read["first"]["customerCredit"], "10.00", "{read}");
+    assert_eq!(read["second"]["amountDue"], "1090.00", "{read}");
+    assert_eq!(read["second"]["paymentStatus"], "PARTIALLY_PAID", "{read}");
+    let balance = &read["customer"]["balances"][0];
+    assert_eq!(
+        (
+            balance["openAmount"].as_str(),
+            balance["creditAmount"].as_str(),
+            balance["balance"].as_str()
+        ),
+        (Some("2280.00"), Some("10.00"), Some("2270.00")),
+        "{read}"
+    );
+    let statement = &read["customer"]["statement"];
+    let mut entries: Vec<(&str, &str)> = statement["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["kind"].as_str().unwrap(), e["amount"].as_str().unwrap()))
+        .collect();
+    entries.sort();
+    assert_eq!(
+        entries,
+        [
+            ("CREDIT_APPLIED", "-100.00"),
+            ("CREDIT_TRANSFERRED", "100.00"),
+            ("INVOICE", "1190.00"),
+            ("INVOICE", "1190.00"),
+            ("INVOICE", "1190.00"),
+            ("PAYMENT", "-1300.00"),
+        ],
+        "{read}"
+    );
+    assert_eq!(statement["closingBalance"], "2270.00", "{read}");
+}
+
 const CREDIT_LINES: &str =
     "mutation($key: String!, $invoice: ID!, $line: ID!, $quantity: Decimal!) {
     issueCreditNote(idempotencyKey: $key, invoiceId: $invoice, creditNote: {

@@ -357,6 +357,22 @@ fn samples() -> Vec<(&'static str, String, String, Value)> {
                 amount_due_after: Decimal::ZERO,
                 credit_after: Decimal::new(1_190, 2),
             },
+            InvoiceEvent::CreditTransferred {
+                transfer_id: CreditTransferId(id(9)),
+                to_invoice: InvoiceId(id(10)),
+                amount: eur(500),
+                transferred_on: day(),
+                amount_due_after: Decimal::ZERO,
+                credit_after: Decimal::new(690, 2),
+            },
+            InvoiceEvent::CreditApplied {
+                transfer_id: CreditTransferId(id(11)),
+                from_invoice: InvoiceId(id(10)),
+                amount: eur(300),
+                applied_on: day(),
+                amount_due_after: Decimal::ZERO,
+                credit_after: Decimal::ZERO,
+            },
             InvoiceEvent::InvoiceVoided {
                 reason: "wrong customer".into(),
                 voided_on: day(),

@@ -65,6 +65,11 @@ uuid_id!(
     CreditNoteId
 );
 uuid_id!(
+    /// A move of customer credit from one invoice to another of the same
+    /// customer: both invoices record it under this id.
+    CreditTransferId
+);
+uuid_id!(
     /// An expense claim.
     ExpenseId
 );

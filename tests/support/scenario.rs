@@ -4,8 +4,8 @@
 use chrono::NaiveDate;
 use folio::wiring::App;
 use folio_commands::{
-    AddInvoiceLine, ApproveExpense, Caller, CreateInvoiceDraft, InviteUser, IssueCreditNote,
-    IssueInvoice, RecordPayment, RefundPayment, Role, SubmitExpense, UpdateUser,
+    AddInvoiceLine, ApplyCustomerCredit, ApproveExpense, Caller, CreateInvoiceDraft, InviteUser,
+    IssueCreditNote, IssueInvoice, RecordPayment, RefundPayment, Role, SubmitExpense, UpdateUser,
 };
 use folio_domain::customer::ContactDetails;
 use folio_domain::directory::{ApprovalRouting, DirectoryPolicy, Enrollment};
@@ -400,6 +400,17 @@ pub async fn every_event_type(backend: &App, tenant: TenantId) {
         )
         .await
         .expect("line-based credit note");
+    // Part of that credit settles a later invoice of the customer.
+    let later = issued_invoice(backend, tenant, acme, 1).await;
+    let apply = ApplyCustomerCredit {
+        from_invoice: returned,
+        amount: money(3_000),
+        applied_on: None,
+    };
+    folio
+        .apply_customer_credit(&ctx(tenant, "acc"), later, apply)
+        .await
+        .expect("apply credit");
 
     // Expenses: two approvals then reimbursed; returned, amended, approved;
     // rejected (breaking the meals limit).

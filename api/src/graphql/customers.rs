@@ -119,6 +119,10 @@ pub enum StatementEntryKind {
     Payment,
     /// (Part of) a payment given back (+).
     Refund,
+    /// Credit this invoice held moved to another invoice of the customer (+).
+    CreditTransferred,
+    /// Credit from another invoice of the customer settled this one (-).
+    CreditApplied,
 }
 
 /// One document or money movement on a customer's statement.

@@ -5,8 +5,8 @@
 
 use async_graphql::{InputObject, ID};
 use folio_commands::{
-    CreateInvoiceDraft, IssueCreditNote, RecordPayment, RefundPayment, RegisterCustomer,
-    SatCancellationRequest,
+    ApplyCustomerCredit, CreateInvoiceDraft, IssueCreditNote, RecordPayment, RefundPayment,
+    RegisterCustomer, SatCancellationRequest,
 };
 use folio_domain::customer::{ContactDetails, TaxDetails};
 use folio_domain::exchange::ExchangeRate;
@@ -271,6 +271,28 @@ impl PaymentInput {
             received_on: self.received_on.map(|d| d.0),
             method: self.method.into(),
             reference: self.reference,
+        })
+    }
+}
+
+/// Credit another invoice of the same customer holds, to settle this one.
+#[derive(Debug, Clone, InputObject)]
+pub struct AppliedCreditInput {
+    /// The invoice holding the credit.
+    pub from_invoice_id: ID,
+    /// How much: at most what it holds and what this invoice still owes.
+    pub amount: MoneyInput,
+    /// The date it takes effect; today when absent.
+    pub applied_on: Option<Date>,
+}
+
+impl AppliedCreditInput {
+    /// The request.
+    pub fn into_command(self) -> async_graphql::Result<ApplyCustomerCredit> {
+        Ok(ApplyCustomerCredit {
+            from_invoice: uuid_arg(&self.from_invoice_id, "fromInvoiceId")?,
+            amount: self.amount.into_domain()?,
+            applied_on: self.applied_on.map(|d| d.0),
         })
     }
 }

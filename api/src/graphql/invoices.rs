@@ -14,8 +14,8 @@ use super::context::request;
 use super::enums::{from_stored, InvoiceStatus, PaymentMethod, PaymentStatus};
 use super::ids::{global_id, uuid_arg, NodeKind};
 use super::inputs::{
-    CreditNoteInput, DueTermsInput, InvoiceDraftInput, LineInput, PaymentInput, RefundInput,
-    SatCancellationInput,
+    AppliedCreditInput, CreditNoteInput, DueTermsInput, InvoiceDraftInput, LineInput, PaymentInput,
+    RefundInput, SatCancellationInput,
 };
 use super::loaders::children;
 use super::outcome::CommandResult;
@@ -667,6 +667,30 @@ impl InvoiceMutation {
                     .map(|(outcome, _)| outcome)
             }
         )
+    }
+
+    /// Settles (part of) an issued invoice with credit another invoice of the
+    /// same customer holds (an overpayment, a credit note after payment): the
+    /// credit leaves that invoice and settles this one. Retrying with the same
+    /// key finishes a move a failure interrupted and never repeats one.
+    async fn apply_customer_credit(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "1-200 characters chosen by the client; a retry with the same key returns the first outcome and writes nothing again."
+        )]
+        idempotency_key: String,
+        #[graphql(desc = "The UUID of the invoice settled (`invoiceId`).")] invoice_id: ID,
+        #[graphql(desc = "Where the credit comes from and how much.")] credit: AppliedCreditInput,
+    ) -> async_graphql::Result<CommandResult> {
+        let id = uuid_arg(&invoice_id, "invoiceId")?;
+        let credit = credit.into_command()?;
+        command!(ctx, idempotency_key, None, |use_cases, c| async {
+            use_cases
+                .apply_customer_credit(&c, id, credit)
+                .await
+                .map(|(outcome, _)| outcome)
+        })
     }
 
     /// Refunds (part of) a payment.

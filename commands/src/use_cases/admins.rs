@@ -13,7 +13,7 @@ use folio_domain::directory::{
 use folio_domain::ids::UserId;
 use folio_domain::Decide;
 
-use super::{derived_id, run, UseCases};
+use super::{run, step_context, UseCases};
 use crate::access::Action;
 use crate::context::{CommandContext, CommandOutcome};
 use crate::error::CommandError;
@@ -28,11 +28,7 @@ pub(super) fn holds_admin(user: &User) -> bool {
 
 /// The context of a roster step of the request `ctx`.
 fn roster_step(ctx: &CommandContext, step: &str) -> CommandContext {
-    let request = derived_id(ctx.tenant_id(), step, &ctx.idempotency_key);
-    let mut context = CommandContext::new(ctx.caller.clone(), format!("roster/{step}/{request}"));
-    context.correlation_id = ctx.correlation_id;
-    context.trace_parent = ctx.trace_parent.clone();
-    context
+    step_context(ctx, "roster", step)
 }
 
 /// A roster refusal as the user use cases report it: the last admin in the

@@ -9,6 +9,7 @@
 //! a retried request always targets the same aggregate.
 
 mod admins;
+mod credit;
 mod customers;
 mod directory;
 mod expenses;
@@ -18,6 +19,7 @@ mod settings;
 
 // Each area's input types are public where they are defined; a new one needs no
 // re-export.
+pub use credit::*;
 pub use customers::*;
 pub use directory::*;
 pub use expenses::*;
@@ -37,6 +39,7 @@ use folio_domain::Decide;
 
 use uuid::Uuid;
 
+use crate::context::CommandContext;
 use crate::error::CommandError;
 use crate::ports::{AggregateStore, EventStores, Reservation};
 use crate::runner::CommandRunner;
@@ -92,6 +95,19 @@ impl TenantZones {
 /// A deterministic id for something created by the request with this key.
 fn derived_id(tenant_id: TenantId, kind: &str, key: &str) -> Uuid {
     Uuid::new_v5(&tenant_id.0, format!("{kind}/{key}").as_bytes())
+}
+
+/// The context of `step` of the request `ctx` when one request runs several
+/// commands (a `process` such as the admin roster or a credit move): each step
+/// gets its own key derived from the request's, so a retried request repeats
+/// none of the steps that were done and finishes the rest.
+fn step_context(ctx: &CommandContext, process: &str, step: &str) -> CommandContext {
+    let request = derived_id(ctx.tenant_id(), step, &ctx.idempotency_key);
+    let mut context =
+        CommandContext::new(ctx.caller.clone(), format!("{process}/{step}/{request}"));
+    context.correlation_id = ctx.correlation_id;
+    context.trace_parent = ctx.trace_parent.clone();
+    context
 }
 
 /// Runs `$build`'s command through the runner: use case name, target aggregate,

@@ -10,7 +10,9 @@ use super::events::{DueTerms, PaymentMethod, SatCancellationReason};
 use super::DocumentStatus;
 use crate::customer::CustomerStanding;
 use crate::document_number::{DocumentNumber, NumberDating};
-use crate::ids::{CreditNoteId, CustomerId, InvoiceId, LineId, PaymentId, RefundId, TenantId};
+use crate::ids::{
+    CreditNoteId, CreditTransferId, CustomerId, InvoiceId, LineId, PaymentId, RefundId, TenantId,
+};
 use crate::money::{Currency, Money};
 use crate::pricing::{LineItem, RoundingPolicy};
 use crate::settings::Jurisdiction;
@@ -151,6 +153,37 @@ pub enum InvoiceCommand {
         dating: NumberDating,
         /// Why (required).
         reason: String,
+    },
+    /// Move (part of) the credit this invoice holds to another invoice of the
+    /// same customer: the first half of applying credit, the other invoice
+    /// records [`InvoiceCommand::ApplyCredit`] under the same transfer id.
+    TransferCredit {
+        /// The move's id, shared by both invoices.
+        transfer_id: CreditTransferId,
+        /// The invoice the credit goes to.
+        to_invoice: InvoiceId,
+        /// That invoice's customer, as the application layer found it.
+        to_customer: CustomerId,
+        /// How much credit moves.
+        amount: Money,
+        /// The date it takes effect.
+        transferred_on: NaiveDate,
+    },
+    /// Settle (part of) this invoice with credit moved from another invoice of
+    /// the same customer ([`InvoiceCommand::TransferCredit`] there). Beyond
+    /// what is due it becomes this invoice's credit, as an overpayment does:
+    /// credit once moved is never refused on arrival.
+    ApplyCredit {
+        /// The move's id, shared by both invoices.
+        transfer_id: CreditTransferId,
+        /// The invoice the credit comes from.
+        from_invoice: InvoiceId,
+        /// That invoice's customer, as the application layer found it.
+        from_customer: CustomerId,
+        /// How much credit arrives.
+        amount: Money,
+        /// The date it takes effect.
+        applied_on: NaiveDate,
     },
     /// Cancel an issued invoice on which nothing was paid, as the tenant's
     /// jurisdiction allows.

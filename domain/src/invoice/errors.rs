@@ -7,7 +7,9 @@ use serde::{Deserialize, Serialize};
 use super::DocumentStatus;
 use crate::document_number::{DatingError, InvalidSeries};
 use crate::error_code::{Coded, ErrorCode};
-use crate::ids::{CreditNoteId, CustomerId, InvoiceId, LineId, PaymentId, RefundId};
+use crate::ids::{
+    CreditNoteId, CreditTransferId, CustomerId, InvoiceId, LineId, PaymentId, RefundId,
+};
 use crate::money::{Currency, Money, MoneyError};
 use crate::pricing::LineError;
 
@@ -235,6 +237,39 @@ pub enum InvoiceError {
         /// The rate named.
         tax: String,
     },
+    /// The transfer id is already recorded on this invoice.
+    #[error("credit transfer {0} is already recorded")]
+    DuplicateCreditTransfer(CreditTransferId),
+    /// Credit cannot move from an invoice to itself.
+    #[error("credit moves between two different invoices")]
+    CreditToItself,
+    /// Credit moves only between invoices of the same customer.
+    #[error("the invoice is customer {customer}'s, the other one customer {other}'s: credit stays with its customer")]
+    CreditOfAnotherCustomer {
+        /// This invoice's customer.
+        customer: CustomerId,
+        /// The other invoice's.
+        other: CustomerId,
+    },
+    /// More credit was to move than the invoice holds.
+    #[error("moving {offered} of credit exceeds the {available} the invoice holds")]
+    OverTransfer {
+        /// What the invoice holds.
+        available: Money,
+        /// What was asked.
+        offered: Money,
+    },
+    /// More credit was to settle the invoice than it owes.
+    #[error("applying {offered} of credit exceeds the {due} still due")]
+    OverApplication {
+        /// What the invoice owes.
+        due: Money,
+        /// What was asked.
+        offered: Money,
+    },
+    /// Credit from another invoice settled part of this one.
+    #[error("credit from another invoice was applied to this one: it cannot be voided")]
+    VoidWithAppliedCredit,
     /// The credit note id is already used.
     #[error("credit note {0} already exists")]
     DuplicateCreditNote(CreditNoteId),
@@ -304,6 +339,8 @@ impl Coded for InvoiceError {
             | E::DuplicatePayment(_)
             | E::DuplicateRefund(_)
             | E::DuplicateCreditNote(_)
+            | E::DuplicateCreditTransfer(_)
+            | E::VoidWithAppliedCredit
             | E::VoidWithPayments { .. }
             | E::VoidWithCreditNotes
             | E::AlreadyVoid
@@ -328,6 +365,10 @@ impl Coded for InvoiceError {
             | E::Money(_)
             | E::AmountNotPositive(_)
             | E::OverRefund { .. }
+            | E::OverTransfer { .. }
+            | E::OverApplication { .. }
+            | E::CreditToItself
+            | E::CreditOfAnotherCustomer { .. }
             | E::OverCredit { .. }
             | E::CreditLinesRequired
             | E::CreditLineRepeated(_)

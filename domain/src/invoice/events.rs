@@ -9,7 +9,9 @@ use serde::{Deserialize, Serialize};
 use super::credit::CreditedLine;
 use crate::aggregate::domain_event;
 use crate::document_number::DocumentNumber;
-use crate::ids::{CreditNoteId, CustomerId, InvoiceId, LineId, PaymentId, RefundId, TenantId};
+use crate::ids::{
+    CreditNoteId, CreditTransferId, CustomerId, InvoiceId, LineId, PaymentId, RefundId, TenantId,
+};
 use crate::money::{Currency, Money};
 use crate::pricing::{DocumentTotals, LineItem, PricedLine, RoundingPolicy};
 
@@ -221,6 +223,40 @@ pub enum InvoiceEvent {
         /// What the invoice holds for the customer after the credit: the part
         /// credited beyond what was still due, on an invoice already paid
         /// (absent when none).
+        #[serde(default, skip_serializing_if = "Decimal::is_zero")]
+        credit_after: Decimal,
+    },
+    /// Credit this invoice held moved to another invoice of the customer.
+    CreditTransferred {
+        /// The move's id, shared with the other invoice's [`InvoiceEvent::CreditApplied`].
+        transfer_id: CreditTransferId,
+        /// The invoice the credit went to.
+        to_invoice: InvoiceId,
+        /// How much moved.
+        amount: Money,
+        /// The date it takes effect.
+        transferred_on: NaiveDate,
+        /// What is owed after the move (zero: only credit moves).
+        amount_due_after: Decimal,
+        /// What the invoice still holds for the customer (absent when none).
+        #[serde(default, skip_serializing_if = "Decimal::is_zero")]
+        credit_after: Decimal,
+    },
+    /// Credit moved from another invoice of the customer settled (part of)
+    /// this one.
+    CreditApplied {
+        /// The move's id, shared with the other invoice's [`InvoiceEvent::CreditTransferred`].
+        transfer_id: CreditTransferId,
+        /// The invoice the credit came from.
+        from_invoice: InvoiceId,
+        /// How much arrived.
+        amount: Money,
+        /// The date it takes effect.
+        applied_on: NaiveDate,
+        /// What is still owed after it.
+        amount_due_after: Decimal,
+        /// What the invoice holds for the customer after it: the part beyond
+        /// what was due (absent when none).
         #[serde(default, skip_serializing_if = "Decimal::is_zero")]
         credit_after: Decimal,
     },

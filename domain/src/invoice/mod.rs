@@ -18,6 +18,9 @@ mod errors;
 mod events;
 #[cfg(test)]
 mod tests;
+mod transfer;
+#[cfg(test)]
+mod transfer_tests;
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -27,6 +30,7 @@ pub use commands::{InvoiceCommand, ReplacementInvoice, SatCancellation};
 pub use credit::{CreditRequest, Credited, CreditedLine, LineCredit, TaxSelector};
 pub use errors::InvoiceError;
 pub use events::{DueTerms, InvoiceEvent, IssuedLine, PaymentMethod, SatCancellationReason};
+pub use transfer::{CreditTransfers, TransferRecord};
 
 use crate::aggregate::{cqrs_aggregate, Decide, TenantOwned};
 use crate::customer::CustomerStanding;
@@ -143,6 +147,9 @@ pub struct Invoice {
     /// What credit notes took back, per line, per rate and off untaxed lines.
     #[serde(default)]
     pub credited: Credited,
+    /// Credit moved to other invoices of the customer and from them.
+    #[serde(default)]
+    pub transfers: CreditTransfers,
 }
 
 impl Invoice {
@@ -174,11 +181,15 @@ impl Invoice {
         self.credit_notes.iter().map(|(_, total)| *total).sum()
     }
 
-    /// Total − credited − paid: positive while the customer owes, negative when
-    /// the invoice holds credit for the customer (paid beyond what was due, or
+    /// Total − credited − paid − credit applied from other invoices + credit
+    /// moved to them: positive while the customer owes, negative when the
+    /// invoice holds credit for the customer (paid beyond what was due, or
     /// credited after it was paid).
     pub fn balance(&self) -> Decimal {
-        self.totals.total - self.amount_credited() - self.amount_paid()
+        self.totals.total
+            - self.amount_credited()
+            - self.amount_paid()
+            - self.transfers.net_applied()
     }
 
     /// What the customer still owes (never negative).
@@ -675,6 +686,32 @@ impl Decide for Invoice {
                     credit_after: credit_part(balance_after),
                 }])
             }
+            C::TransferCredit {
+                transfer_id,
+                to_invoice,
+                to_customer,
+                amount,
+                transferred_on,
+            } => Ok(vec![self.decide_transfer(transfer::Move {
+                transfer_id,
+                counterpart: to_invoice,
+                counterpart_customer: to_customer,
+                amount,
+                on: transferred_on,
+            })?]),
+            C::ApplyCredit {
+                transfer_id,
+                from_invoice,
+                from_customer,
+                amount,
+                applied_on,
+            } => Ok(vec![self.decide_apply(transfer::Move {
+                transfer_id,
+                counterpart: from_invoice,
+                counterpart_customer: from_customer,
+                amount,
+                on: applied_on,
+            })?]),
             C::Void {
                 reason,
                 voided_on,
@@ -695,6 +732,9 @@ impl Decide for Invoice {
                 }
                 if !self.credit_notes.is_empty() {
                     return Err(InvoiceError::VoidWithCreditNotes);
+                }
+                if !self.transfers.applied.is_empty() {
+                    return Err(InvoiceError::VoidWithAppliedCredit);
                 }
                 self.not_before_issue("voiding", voided_on)?;
                 let reason = require_reason(&reason)?;
@@ -797,6 +837,26 @@ impl Invoice {
                 let note = credit::CreditNoteAmounts { totals, lines };
                 self.credited.add(&self.lines, &note);
             }
+            E::CreditTransferred {
+                transfer_id,
+                to_invoice,
+                amount,
+                ..
+            } => self.transfers.moved_out.push(TransferRecord {
+                transfer_id,
+                counterpart: to_invoice,
+                amount: amount.amount,
+            }),
+            E::CreditApplied {
+                transfer_id,
+                from_invoice,
+                amount,
+                ..
+            } => self.transfers.applied.push(TransferRecord {
+                transfer_id,
+                counterpart: from_invoice,
+                amount: amount.amount,
+            }),
             E::InvoiceVoided { .. } | E::InvoiceCancelled { .. } => {
                 self.status = DocumentStatus::Void
             }

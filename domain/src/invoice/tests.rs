@@ -17,9 +17,9 @@ use crate::tax::{TaxRate, TaxTreatment, VatCategory, VatExemption};
 
 type InvoiceTest = TestFramework<Invoice>;
 
-const TENANT: TenantId = TenantId::from_uuid(Uuid::from_u128(1));
-const INVOICE: InvoiceId = InvoiceId::from_uuid(Uuid::from_u128(2));
-const CUSTOMER: CustomerId = CustomerId::from_uuid(Uuid::from_u128(3));
+pub(super) const TENANT: TenantId = TenantId::from_uuid(Uuid::from_u128(1));
+pub(super) const INVOICE: InvoiceId = InvoiceId::from_uuid(Uuid::from_u128(2));
+pub(super) const CUSTOMER: CustomerId = CustomerId::from_uuid(Uuid::from_u128(3));
 const LINE: LineId = LineId::from_uuid(Uuid::from_u128(10));
 const PAYMENT: PaymentId = PaymentId::from_uuid(Uuid::from_u128(20));
 
@@ -27,11 +27,11 @@ fn eur() -> Currency {
     Currency::from_code("EUR").unwrap()
 }
 
-fn eur_amount(amount: Decimal) -> Money {
+pub(super) fn eur_amount(amount: Decimal) -> Money {
     Money::new(amount, eur())
 }
 
-fn date(day: u32) -> NaiveDate {
+pub(super) fn date(day: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 3, day).unwrap()
 }
 
@@ -60,7 +60,7 @@ fn consulting() -> LineItem {
     }
 }
 
-fn created() -> InvoiceEvent {
+pub(super) fn created() -> InvoiceEvent {
     InvoiceEvent::DraftCreated {
         tenant_id: TENANT,
         invoice_id: INVOICE,
@@ -71,7 +71,7 @@ fn created() -> InvoiceEvent {
     }
 }
 
-fn line_added() -> InvoiceEvent {
+pub(super) fn line_added() -> InvoiceEvent {
     InvoiceEvent::LineAdded {
         line_id: LINE,
         item: consulting(),
@@ -85,7 +85,7 @@ fn number(sequence: u64) -> DocumentNumber {
     }
 }
 
-fn issued() -> InvoiceEvent {
+pub(super) fn issued() -> InvoiceEvent {
     let mut draft = Invoice::default();
     draft.fold(created());
     draft.fold(line_added());
@@ -103,7 +103,7 @@ fn issued() -> InvoiceEvent {
         .remove(0)
 }
 
-fn paid(amount: Decimal, due_after: Decimal) -> InvoiceEvent {
+pub(super) fn paid(amount: Decimal, due_after: Decimal) -> InvoiceEvent {
     InvoiceEvent::PaymentRecorded {
         payment_id: PAYMENT,
         amount: eur_amount(amount),
@@ -125,7 +125,7 @@ fn pay(amount: Decimal) -> InvoiceCommand {
     }
 }
 
-fn state(events: Vec<InvoiceEvent>) -> Invoice {
+pub(super) fn state(events: Vec<InvoiceEvent>) -> Invoice {
     let mut invoice = Invoice::default();
     for e in events {
         invoice.fold(e);

@@ -13,6 +13,7 @@ use cqrs_es::Aggregate;
 use folio_domain::customer::{ContactDetails, Customer, CustomerEvent};
 use folio_domain::document_number::DocumentNumber;
 use folio_domain::invoice::{DueTerms, Invoice, InvoiceEvent, IssuedLine};
+use folio_domain::money::Money;
 use folio_domain::pricing::{Discount, DocumentTotals, LineItem, PricedLine, RoundingPolicy};
 use folio_domain::tax::VatCategory;
 use rust_decimal::Decimal;
@@ -252,6 +253,9 @@ enum Settled {
     Paid(Decimal),
     /// Credited by a credit note.
     Credited(Decimal),
+    /// Settled by credit moved from another invoice (negative: credit moved
+    /// away from this one).
+    CreditMoved(Decimal),
 }
 
 /// What an invoice asks for and holds after a settlement, as the domain decided.
@@ -272,24 +276,78 @@ async fn settle(
     settled: Settled,
     after: Balance,
 ) -> Result<(), ProjectionError> {
-    let (paid, credited) = match settled {
-        Settled::Paid(amount) => (amount, Decimal::ZERO),
-        Settled::Credited(amount) => (Decimal::ZERO, amount),
+    let zero = Decimal::ZERO;
+    let (paid, credited, moved) = match settled {
+        Settled::Paid(amount) => (amount, zero, zero),
+        Settled::Credited(amount) => (zero, amount, zero),
+        Settled::CreditMoved(amount) => (zero, zero, amount),
     };
     let result = sqlx::query(
         "UPDATE invoices SET amount_paid = amount_paid + $3,
-             amount_credited = amount_credited + $4, amount_due = $5, customer_credit = $6
+             amount_credited = amount_credited + $4, credit_applied = credit_applied + $5,
+             amount_due = $6, customer_credit = $7
          WHERE tenant_id = $1 AND invoice_id = $2",
     )
     .bind(event.tenant_id)
     .bind(invoice)
     .bind(paid)
     .bind(credited)
+    .bind(moved)
     .bind(after.amount_due)
     .bind(after.credit)
     .execute(conn)
     .await?;
     require_row(result, event)
+}
+
+/// The half of a credit move one invoice records.
+#[derive(Debug, Clone, Copy)]
+enum TransferHalf {
+    /// The credit left this invoice for `to`.
+    Out { to: Uuid, on: NaiveDate },
+    /// The credit arrived from `from`.
+    In { from: Uuid, on: NaiveDate },
+}
+
+/// Records `invoice`'s half of the move `transfer` and settles the invoice
+/// with it. The move's row is made by whichever half arrives first (a
+/// transport may deliver the two invoices' events in either order) and
+/// completed by the other.
+async fn move_credit(
+    conn: &mut PgConnection,
+    event: &FeedEvent,
+    invoice: Uuid,
+    (transfer, half): (Uuid, TransferHalf),
+    amount: &Money,
+    after: Balance,
+) -> Result<(), ProjectionError> {
+    let (from, to, transferred_on, applied_on, moved) = match half {
+        TransferHalf::Out { to, on } => (invoice, to, Some(on), None, -amount.amount),
+        TransferHalf::In { from, on } => (from, invoice, None, Some(on), amount.amount),
+    };
+    let result = sqlx::query(
+        "INSERT INTO credit_transfers (tenant_id, transfer_id, customer_id, currency, amount,
+             from_invoice_id, to_invoice_id, transferred_on, applied_on, recorded_at)
+         SELECT tenant_id, $3, customer_id, $4, $5, $6, $7, $8, $9, $10
+         FROM invoices WHERE tenant_id = $1 AND invoice_id = $2
+         ON CONFLICT (tenant_id, transfer_id) DO UPDATE
+             SET transferred_on = coalesce(credit_transfers.transferred_on, excluded.transferred_on),
+                 applied_on = coalesce(credit_transfers.applied_on, excluded.applied_on)",
+    )
+    .bind(event.tenant_id)
+    .bind(invoice)
+    .bind(transfer)
+    .bind(amount.currency.code())
+    .bind(amount.amount)
+    .bind(from)
+    .bind(to)
+    .bind(transferred_on)
+    .bind(applied_on)
+    .bind(event.recorded_at)
+    .execute(&mut *conn)
+    .await?;
+    require_row(result, event)?;
+    settle(conn, event, invoice, Settled::CreditMoved(moved), after).await
 }
 
 /// The kinds of revenue and tax postings.
@@ -822,6 +880,42 @@ async fn project_invoice(
                 &totals,
             )
             .await?;
+        }
+        InvoiceEvent::CreditTransferred {
+            transfer_id,
+            to_invoice,
+            amount,
+            transferred_on,
+            amount_due_after,
+            credit_after,
+        } => {
+            let half = TransferHalf::Out {
+                to: to_invoice.0,
+                on: transferred_on,
+            };
+            let after = Balance {
+                amount_due: amount_due_after,
+                credit: credit_after,
+            };
+            move_credit(conn, event, invoice, (transfer_id.0, half), &amount, after).await?;
+        }
+        InvoiceEvent::CreditApplied {
+            transfer_id,
+            from_invoice,
+            amount,
+            applied_on,
+            amount_due_after,
+            credit_after,
+        } => {
+            let half = TransferHalf::In {
+                from: from_invoice.0,
+                on: applied_on,
+            };
+            let after = Balance {
+                amount_due: amount_due_after,
+                credit: credit_after,
+            };
+            move_credit(conn, event, invoice, (transfer_id.0, half), &amount, after).await?;
         }
         InvoiceEvent::InvoiceVoided { reason, voided_on } => {
             reverse_postings(conn, event, invoice, voided_on).await?;

@@ -216,7 +216,8 @@ pub struct CreditNoteLineRow {
 pub struct StatementEntryRow {
     /// Issue, void, value or refund date.
     pub entry_date: NaiveDate,
-    /// `INVOICE`, `INVOICE_VOIDED`, `CREDIT_NOTE`, `PAYMENT` or `REFUND`.
+    /// `INVOICE`, `INVOICE_VOIDED`, `CREDIT_NOTE`, `PAYMENT`, `REFUND`,
+    /// `CREDIT_TRANSFERRED` or `CREDIT_APPLIED`.
     pub kind: String,
     /// The invoice the entry belongs to.
     pub invoice_id: Uuid,

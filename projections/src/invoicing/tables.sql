@@ -66,6 +66,7 @@ CREATE TABLE invoices
     amount_credited numeric     NOT NULL DEFAULT 0,
     amount_due      numeric,
     customer_credit numeric     NOT NULL DEFAULT 0,
+    credit_applied  numeric     NOT NULL DEFAULT 0,
     rounding_mode   text,
     rounding_scope  text,
     sent_at         timestamptz,
@@ -102,7 +103,8 @@ COMMENT ON COLUMN invoices.total IS 'Amount invoiced: net_total + tax_total; NUL
 COMMENT ON COLUMN invoices.amount_paid IS 'Payments received minus refunds.';
 COMMENT ON COLUMN invoices.amount_credited IS 'Sum of credit notes against this invoice.';
 COMMENT ON COLUMN invoices.amount_due IS 'What the customer still owes: total - amount_credited - amount_paid when positive, else 0; NULL while DRAFT.';
-COMMENT ON COLUMN invoices.customer_credit IS 'What the invoice holds for the customer: paid or credited beyond its total (an overpayment, a credit note after payment), until refunded; 0 otherwise. amount_due - customer_credit = total - amount_credited - amount_paid.';
+COMMENT ON COLUMN invoices.customer_credit IS 'What the invoice holds for the customer: paid or credited beyond its total (an overpayment, a credit note after payment), until refunded or moved to another invoice; 0 otherwise. amount_due - customer_credit = total - amount_credited - amount_paid - credit_applied.';
+COMMENT ON COLUMN invoices.credit_applied IS 'Credit moved here from other invoices of the customer less credit moved from here to them (credit_transfers); 0 when none moved.';
 COMMENT ON COLUMN invoices.rounding_mode IS 'Rounding mode the totals were computed under (HALF_UP or HALF_EVEN).';
 COMMENT ON COLUMN invoices.rounding_scope IS 'Where tax was rounded (PER_LINE or PER_TAX_CATEGORY).';
 COMMENT ON COLUMN invoices.sent_at IS 'When the invoice was last sent.';
@@ -208,6 +210,33 @@ COMMENT ON COLUMN payment_refunds.refunded_on IS 'Date of the refund.';
 COMMENT ON COLUMN payment_refunds.reason IS 'Why.';
 COMMENT ON COLUMN payment_refunds.recorded_at IS 'When it was recorded (event time).';
 COMMENT ON COLUMN payment_refunds.sequence IS 'Position of PaymentRefunded in the invoice''s stream; orders refunds of one date.';
+
+CREATE TABLE credit_transfers
+(
+    tenant_id       uuid        NOT NULL,
+    transfer_id     uuid        NOT NULL,
+    customer_id     uuid        NOT NULL,
+    currency        text        NOT NULL,
+    amount          numeric     NOT NULL,
+    from_invoice_id uuid        NOT NULL,
+    to_invoice_id   uuid        NOT NULL,
+    transferred_on  date,
+    applied_on      date,
+    recorded_at     timestamptz NOT NULL,
+    PRIMARY KEY (tenant_id, transfer_id)
+);
+
+COMMENT ON TABLE credit_transfers IS 'Customer credit moved from the invoice that held it to another invoice of the same customer. Each invoice records its half; a row with only one date is a move under way.';
+COMMENT ON COLUMN credit_transfers.tenant_id IS 'Owning tenant.';
+COMMENT ON COLUMN credit_transfers.transfer_id IS 'The move''s id, recorded by both invoices.';
+COMMENT ON COLUMN credit_transfers.customer_id IS 'The customer whose credit moved.';
+COMMENT ON COLUMN credit_transfers.currency IS 'ISO 4217 currency (both invoices'').';
+COMMENT ON COLUMN credit_transfers.amount IS 'Credit moved.';
+COMMENT ON COLUMN credit_transfers.from_invoice_id IS 'The invoice that held the credit.';
+COMMENT ON COLUMN credit_transfers.to_invoice_id IS 'The invoice it settles.';
+COMMENT ON COLUMN credit_transfers.transferred_on IS 'Date the source recorded the move; NULL until it has.';
+COMMENT ON COLUMN credit_transfers.applied_on IS 'Date the target recorded it; NULL until it has.';
+COMMENT ON COLUMN credit_transfers.recorded_at IS 'When the first half was recorded (event time).';
 
 CREATE TABLE credit_notes
 (
@@ -453,16 +482,28 @@ UNION ALL
 SELECT r.tenant_id, p.customer_id, r.currency, r.refunded_on, 'REFUND',
        r.invoice_id, p.reference, r.amount, r.recorded_at
 FROM payment_refunds r
-         JOIN payments p ON p.tenant_id = r.tenant_id AND p.payment_id = r.payment_id;
+         JOIN payments p ON p.tenant_id = r.tenant_id AND p.payment_id = r.payment_id
+UNION ALL
+SELECT t.tenant_id, t.customer_id, t.currency, t.transferred_on, 'CREDIT_TRANSFERRED',
+       t.from_invoice_id, s.number, t.amount, t.recorded_at
+FROM credit_transfers t
+         JOIN invoices s ON s.tenant_id = t.tenant_id AND s.invoice_id = t.from_invoice_id
+WHERE t.transferred_on IS NOT NULL
+UNION ALL
+SELECT t.tenant_id, t.customer_id, t.currency, t.applied_on, 'CREDIT_APPLIED',
+       t.to_invoice_id, s.number, -t.amount, t.recorded_at
+FROM credit_transfers t
+         JOIN invoices s ON s.tenant_id = t.tenant_id AND s.invoice_id = t.from_invoice_id
+WHERE t.applied_on IS NOT NULL;
 
-COMMENT ON VIEW customer_ledger IS 'Each customer''s documents and money, signed as they move what the customer owes: invoices +, voids, credit notes and payments -, refunds +. Summed up to a date per currency it is the customer''s balance then (negative: the customer is owed).';
+COMMENT ON VIEW customer_ledger IS 'Each customer''s documents and money, signed as they move what the customer owes: invoices +, voids, credit notes and payments -, refunds +; credit moved between two invoices is + on the one it leaves and - on the one it settles, so a finished move nets to zero. Summed up to a date per currency it is the customer''s balance then (negative: the customer is owed).';
 COMMENT ON COLUMN customer_ledger.tenant_id IS 'Owning tenant.';
 COMMENT ON COLUMN customer_ledger.customer_id IS 'Customer.';
 COMMENT ON COLUMN customer_ledger.currency IS 'ISO 4217 currency.';
-COMMENT ON COLUMN customer_ledger.entry_date IS 'Issue date, void date, value date of the payment, or refund date.';
-COMMENT ON COLUMN customer_ledger.kind IS 'INVOICE, INVOICE_VOIDED, CREDIT_NOTE, PAYMENT or REFUND.';
+COMMENT ON COLUMN customer_ledger.entry_date IS 'Issue date, void date, value date of the payment, refund date, or the date an invoice recorded its half of a credit move.';
+COMMENT ON COLUMN customer_ledger.kind IS 'INVOICE, INVOICE_VOIDED, CREDIT_NOTE, PAYMENT, REFUND, CREDIT_TRANSFERRED (credit left the invoice) or CREDIT_APPLIED (credit from another invoice settled it).';
 COMMENT ON COLUMN customer_ledger.invoice_id IS 'The invoice the entry belongs to.';
-COMMENT ON COLUMN customer_ledger.document_number IS 'Invoice or credit note number; the payer''s reference for payments and refunds.';
+COMMENT ON COLUMN customer_ledger.document_number IS 'Invoice or credit note number; the payer''s reference for payments and refunds; the number of the invoice the credit came from for a credit move.';
 COMMENT ON COLUMN customer_ledger.amount IS 'Signed amount: + raises what the customer owes, - lowers it.';
 COMMENT ON COLUMN customer_ledger.recorded_at IS 'When the entry was recorded; orders entries of one date.';
 
@@ -511,7 +552,17 @@ BEGIN ATOMIC
                                          FROM credit_notes n
                                          WHERE n.tenant_id = i.tenant_id
                                            AND n.invoice_id = i.invoice_id
-                                           AND n.issue_date <= ar_aging_as_of.as_of), 0) AS due
+                                           AND n.issue_date <= ar_aging_as_of.as_of), 0)
+                             - coalesce((SELECT sum(t.amount)
+                                         FROM credit_transfers t
+                                         WHERE t.tenant_id = i.tenant_id
+                                           AND t.to_invoice_id = i.invoice_id
+                                           AND t.applied_on <= ar_aging_as_of.as_of), 0)
+                             + coalesce((SELECT sum(t.amount)
+                                         FROM credit_transfers t
+                                         WHERE t.tenant_id = i.tenant_id
+                                           AND t.from_invoice_id = i.invoice_id
+                                           AND t.transferred_on <= ar_aging_as_of.as_of), 0) AS due
                   FROM invoices i
                   WHERE i.status IN ('ISSUED', 'SENT', 'VOID')
                     AND i.issue_date <= ar_aging_as_of.as_of
@@ -533,7 +584,7 @@ BEGIN ATOMIC
     GROUP BY o.tenant_id, o.customer_id, c.name, o.currency;
 END;
 
-COMMENT ON FUNCTION ar_aging_as_of(date) IS 'Accounts-receivable aging per customer and currency as of a date: what was owed then (payments, refunds and credit notes up to that date), by days past due then.';
+COMMENT ON FUNCTION ar_aging_as_of(date) IS 'Accounts-receivable aging per customer and currency as of a date: what was owed then (payments, refunds, credit notes and credit moved between invoices up to that date), by days past due then.';
 
 CREATE VIEW ar_aging WITH (security_invoker = true) AS
 SELECT *

@@ -1,0 +1,120 @@
+//! Moving a customer's credit from the invoice that holds it to another invoice
+//! of the same customer (ADR 008). Each invoice records its half under one
+//! transfer id: the source [`InvoiceEvent::CreditTransferred`], the target
+//! [`InvoiceEvent::CreditApplied`]. The source refuses more than it holds; the
+//! target never refuses credit that arrives, beyond what is due it holds it.
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use super::{credit_part, due_part, Invoice, InvoiceError, InvoiceEvent};
+use crate::ids::{CreditTransferId, CustomerId, InvoiceId};
+use crate::money::Money;
+
+/// One half of a credit move, as an invoice remembers it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TransferRecord {
+    /// The move's id.
+    pub transfer_id: CreditTransferId,
+    /// The other invoice.
+    pub counterpart: InvoiceId,
+    /// How much moved.
+    pub amount: Decimal,
+}
+
+/// The credit moves an invoice took part in.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct CreditTransfers {
+    /// Credit moved from this invoice to others.
+    pub moved_out: Vec<TransferRecord>,
+    /// Credit moved to this invoice from others.
+    pub applied: Vec<TransferRecord>,
+}
+
+impl CreditTransfers {
+    /// Credit applied here less credit moved away: what the moves took off
+    /// the invoice's balance.
+    pub fn net_applied(&self) -> Decimal {
+        let total = |records: &[TransferRecord]| records.iter().map(|r| r.amount).sum::<Decimal>();
+        total(&self.applied) - total(&self.moved_out)
+    }
+
+    fn knows(&self, transfer_id: CreditTransferId) -> bool {
+        self.moved_out
+            .iter()
+            .chain(&self.applied)
+            .any(|r| r.transfer_id == transfer_id)
+    }
+}
+
+/// A move as a command gives it: the other invoice and its customer, the
+/// amount and the date.
+pub(super) struct Move {
+    pub transfer_id: CreditTransferId,
+    pub counterpart: InvoiceId,
+    pub counterpart_customer: CustomerId,
+    pub amount: Money,
+    pub on: NaiveDate,
+}
+
+impl Invoice {
+    /// The source's half: refuses moving more credit than the invoice holds.
+    pub(super) fn decide_transfer(&self, moved: Move) -> Result<InvoiceEvent, InvoiceError> {
+        let amount = self.check_move(&moved, "a credit transfer")?;
+        let credit = self.customer_credit();
+        if amount.amount > credit {
+            return Err(InvoiceError::OverTransfer {
+                available: self.money(credit)?,
+                offered: amount,
+            });
+        }
+        let balance_after = self.balance() + amount.amount;
+        Ok(InvoiceEvent::CreditTransferred {
+            transfer_id: moved.transfer_id,
+            to_invoice: moved.counterpart,
+            amount,
+            transferred_on: moved.on,
+            amount_due_after: due_part(balance_after),
+            credit_after: credit_part(balance_after),
+        })
+    }
+
+    /// The target's half: takes any amount; beyond what is due it is credit.
+    pub(super) fn decide_apply(&self, moved: Move) -> Result<InvoiceEvent, InvoiceError> {
+        let amount = self.check_move(&moved, "applied credit")?;
+        let balance_after = self.balance() - amount.amount;
+        Ok(InvoiceEvent::CreditApplied {
+            transfer_id: moved.transfer_id,
+            from_invoice: moved.counterpart,
+            amount,
+            applied_on: moved.on,
+            amount_due_after: due_part(balance_after),
+            credit_after: credit_part(balance_after),
+        })
+    }
+
+    /// What both halves check: an open invoice, not dated before its issue, a
+    /// new transfer id, another invoice of the same customer, a positive amount
+    /// in the invoice's currency.
+    fn check_move(&self, moved: &Move, what: &str) -> Result<Money, InvoiceError> {
+        self.require_open()?;
+        self.not_before_issue(what, moved.on)?;
+        if self.transfers.knows(moved.transfer_id) {
+            return Err(InvoiceError::DuplicateCreditTransfer(moved.transfer_id));
+        }
+        if self.invoice_id == Some(moved.counterpart) {
+            return Err(InvoiceError::CreditToItself);
+        }
+        if let Some(customer) = self
+            .customer_id
+            .filter(|c| *c != moved.counterpart_customer)
+        {
+            return Err(InvoiceError::CreditOfAnotherCustomer {
+                customer,
+                other: moved.counterpart_customer,
+            });
+        }
+        self.check_money(moved.amount)
+    }
+}
