@@ -52,8 +52,8 @@ pub use access::{Action, Caller, ExpenseVisibility, Forbidden, Role};
 pub use context::{idempotency_key, CommandContext, CommandOutcome, MAX_IDEMPOTENCY_KEY_LEN};
 pub use error::CommandError;
 pub use ports::{
-    AggregateStore, Clock, CommandLease, CommandLedger, EventStores, LedgerError, PersonalDataKeys,
-    Recorded, Reservation, StoredOutcome, SystemClock,
+    AggregateStore, BlobAddress, BlobError, BlobStore, Clock, CommandLease, CommandLedger,
+    EventStores, LedgerError, PersonalDataKeys, Recorded, Reservation, StoredOutcome, SystemClock,
 };
 pub use runner::{CommandRunner, RetryPolicy};
 pub use use_cases::*;

@@ -202,3 +202,92 @@ impl Clock for SystemClock {
         Utc::now()
     }
 }
+
+/// Where a stored document is: the SHA-256 of its bytes, so its address proves
+/// its content and the same bytes are stored once.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct BlobAddress(String);
+
+impl BlobAddress {
+    /// The address of `bytes`.
+    pub fn of(bytes: &[u8]) -> Self {
+        use sha2::{Digest, Sha256};
+        let digest = Sha256::digest(bytes);
+        BlobAddress(digest.iter().map(|b| format!("{b:02x}")).collect())
+    }
+
+    /// An address as written (64 lowercase hex digits), or `None`.
+    pub fn parse(hex: &str) -> Option<Self> {
+        let valid = hex.len() == 64 && hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
+        valid.then(|| BlobAddress(hex.to_owned()))
+    }
+
+    /// The SHA-256, as 64 lowercase hex digits.
+    pub fn sha256(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for BlobAddress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "sha256:{}", self.0)
+    }
+}
+
+/// Why the blob store could not do what was asked.
+#[derive(Debug, thiserror::Error)]
+pub enum BlobError {
+    /// Nothing is stored at the address.
+    #[error("no document is stored at {0}")]
+    NotFound(BlobAddress),
+    /// What is stored there is not what the address says: the store was
+    /// tampered with or damaged.
+    #[error("the document at {address} does not match its address (it hashes to {found})")]
+    Corrupt {
+        /// The address read.
+        address: BlobAddress,
+        /// The address of what was found there.
+        found: BlobAddress,
+    },
+    /// The store cannot be reached or failed; a retry may succeed.
+    #[error("the document store is unavailable: {0}")]
+    Unavailable(String),
+}
+
+/// Where documents (PDFs, e-invoices, logos) are kept: content-addressed and
+/// written once. A write of bytes that are stored already changes nothing; no
+/// write ever replaces what an address holds.
+#[async_trait]
+pub trait BlobStore: Send + Sync + 'static {
+    /// Stores `bytes` (of `content_type`, e.g. `application/pdf`) unless they
+    /// are stored already; returns their address.
+    async fn put(&self, bytes: Vec<u8>, content_type: &str) -> Result<BlobAddress, BlobError>;
+
+    /// The bytes at `address`, checked against it.
+    async fn get(&self, address: &BlobAddress) -> Result<Vec<u8>, BlobError>;
+
+    /// A URL that downloads the document at `address` without credentials
+    /// until `ttl` has passed, where the store can sign one (S3); `None` where
+    /// the server must serve it itself (the filesystem).
+    async fn download_url(
+        &self,
+        address: &BlobAddress,
+        ttl: std::time::Duration,
+    ) -> Result<Option<String>, BlobError>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::BlobAddress;
+
+    #[test]
+    fn a_blob_address_is_the_sha256_of_the_bytes_in_lowercase_hex() {
+        // SHA-256 of the empty string (FIPS 180-4's test vectors).
+        let empty = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+        assert_eq!(BlobAddress::of(b"").sha256(), empty);
+        assert_eq!(BlobAddress::parse(empty), Some(BlobAddress::of(b"")));
+        for bad in [&empty[1..], &empty.to_uppercase(), "../etc/passwd", ""] {
+            assert_eq!(BlobAddress::parse(bad), None, "{bad}");
+        }
+    }
+}

@@ -19,12 +19,15 @@
 //! - `retrying`: how background loops back off and log while something they
 //!   need is away (one line when it fails, one when it works again).
 //! - [`upcasting`]: the domain's event upcasters, plugged into the stores.
+//! - [`blob_store`]: documents kept content-addressed and written once, in S3
+//!   (or a server speaking its API) or a local directory.
 //!
 //! The binary's `wiring` module builds the use cases from these adapters.
 
 #![deny(missing_docs)]
 
 pub mod audit;
+pub mod blob_store;
 pub mod kafka;
 pub mod personal_data;
 pub mod postgres;

@@ -1,0 +1,199 @@
+//! The blob store's contract, on both adapters Folio ships: a local directory
+//! and a real S3 API server (moto, from `scripts/python-tools`). Addresses are
+//! checked against `sha256sum`, downloads through presigned URLs are plain
+//! HTTP, and nothing a store holds is ever replaced.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
+
+mod support;
+
+use std::time::Duration;
+
+use folio_commands::{BlobAddress, BlobError, BlobStore};
+use folio_infra::blob_store::{BlobLocation, ObjectBlobStore, S3Bucket};
+
+const PDF: &[u8] = b"%PDF-1.7 an invoice, as a test stands in for one";
+
+/// An S3 API server (moto) on a free port, killed when dropped.
+struct S3Server {
+    process: tokio::process::Child,
+    endpoint: String,
+}
+
+impl S3Server {
+    async fn start() -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let process = tokio::process::Command::new(support::python::python())
+            .args([
+                "-m",
+                "moto.server",
+                "-H",
+                "127.0.0.1",
+                "-p",
+                &port.to_string(),
+            ])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .unwrap();
+        let endpoint = format!("http://127.0.0.1:{port}");
+        let probe = endpoint.clone();
+        support::eventually("moto answers", || {
+            let probe = probe.clone();
+            async move { reqwest::get(&probe).await.ok().map(drop) }
+        })
+        .await;
+        S3Server { process, endpoint }
+    }
+
+    /// A new bucket on it (moto takes unsigned requests), as a store sees it.
+    async fn bucket(&self) -> BlobLocation {
+        let bucket = format!("folio-{}", uuid::Uuid::new_v4().simple());
+        let created = reqwest::Client::new()
+            .put(format!("{}/{bucket}", self.endpoint))
+            .send()
+            .await
+            .unwrap();
+        assert!(created.status().is_success(), "{created:?}");
+        BlobLocation::S3(S3Bucket {
+            bucket,
+            region: "us-east-1".into(),
+            endpoint: Some(self.endpoint.clone()),
+            credentials: Some(("test-key".into(), "test-secret".into())),
+        })
+    }
+}
+
+/// The SHA-256 of `bytes` as coreutils' `sha256sum` computes it.
+fn sha256sum(bytes: &[u8]) -> String {
+    use std::io::Write;
+    let mut child = std::process::Command::new("sha256sum")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(bytes).unwrap();
+    let output = child.wait_with_output().unwrap();
+    String::from_utf8(output.stdout).unwrap()[..64].to_owned()
+}
+
+/// What every store must do: address by content, store once, read back only
+/// what the address says.
+async fn keeps_documents_by_their_content(store: &dyn BlobStore) -> BlobAddress {
+    // Given a document, When it is stored, Then its address is its SHA-256
+    let address = store.put(PDF.to_vec(), "application/pdf").await.unwrap();
+    assert_eq!(address.sha256(), sha256sum(PDF));
+    assert_eq!(address.to_string(), format!("sha256:{}", sha256sum(PDF)));
+    // And storing the same bytes again changes nothing
+    let again = store.put(PDF.to_vec(), "application/pdf").await.unwrap();
+    assert_eq!(again, address);
+    // And it reads back as it was
+    assert_eq!(store.get(&address).await.unwrap(), PDF);
+    // And an address that holds nothing is NOT_FOUND, not empty bytes
+    let missing = BlobAddress::of(b"never stored");
+    let error = store.get(&missing).await.unwrap_err();
+    assert!(matches!(error, BlobError::NotFound(_)), "{error}");
+    address
+}
+
+/// What is at `address` is replaced behind the store's back by `forged`;
+/// then the store must refuse to read it, and a new write must not repair it
+/// (a write never replaces what an address holds).
+async fn forged_content_is_refused_and_never_overwritten(
+    store: &dyn BlobStore,
+    address: &BlobAddress,
+) {
+    let error = store.get(address).await.unwrap_err();
+    assert!(
+        matches!(&error, BlobError::Corrupt { found, .. } if *found == BlobAddress::of(b"forged")),
+        "{error}"
+    );
+    store.put(PDF.to_vec(), "application/pdf").await.unwrap();
+    assert!(matches!(
+        store.get(address).await.unwrap_err(),
+        BlobError::Corrupt { .. }
+    ));
+}
+
+#[tokio::test]
+async fn a_local_directory_keeps_documents_by_content_and_never_overwrites() {
+    let directory = std::env::temp_dir().join(format!("folio-blobs-{}", uuid::Uuid::new_v4()));
+    let store = ObjectBlobStore::open(&BlobLocation::Directory(directory.clone())).unwrap();
+    let address = keeps_documents_by_their_content(&store).await;
+    // The filesystem has no signed URLs: the server will serve documents itself.
+    let url = store.download_url(&address, Duration::from_secs(60)).await;
+    assert_eq!(url.unwrap(), None);
+
+    let hex = address.sha256();
+    let file = directory.join("sha256").join(&hex[..2]).join(hex);
+    std::fs::write(&file, b"forged").unwrap();
+    forged_content_is_refused_and_never_overwritten(&store, &address).await;
+    std::fs::remove_dir_all(&directory).unwrap();
+}
+
+#[tokio::test]
+async fn an_s3_bucket_keeps_documents_by_content_signs_downloads_and_never_overwrites() {
+    let server = S3Server::start().await;
+    let location = server.bucket().await;
+    let store = ObjectBlobStore::open(&location).unwrap();
+    let address = keeps_documents_by_their_content(&store).await;
+
+    // A presigned URL downloads it with plain HTTP, no credentials
+    let url = store
+        .download_url(&address, Duration::from_secs(60))
+        .await
+        .unwrap()
+        .expect("S3 signs download URLs");
+    let download = reqwest::get(&url).await.unwrap();
+    assert!(download.status().is_success(), "{download:?}");
+    assert_eq!(
+        download.headers()["content-type"],
+        "application/pdf",
+        "the type it was stored with"
+    );
+    assert_eq!(download.bytes().await.unwrap(), PDF);
+    // While the object's URL without a signature is refused
+    let unsigned = url.split('?').next().unwrap();
+    let refused = reqwest::get(unsigned).await.unwrap();
+    assert!(!refused.status().is_success() || refused.bytes().await.unwrap() != PDF);
+
+    // Forged behind the store's back: another client overwrites the object
+    let BlobLocation::S3(bucket) = &location else {
+        unreachable!()
+    };
+    let tamperer = object_store::aws::AmazonS3Builder::new()
+        .with_bucket_name(&bucket.bucket)
+        .with_region("us-east-1")
+        .with_endpoint(&server.endpoint)
+        .with_allow_http(true)
+        .with_access_key_id("test-key")
+        .with_secret_access_key("test-secret")
+        .build()
+        .unwrap();
+    let hex = address.sha256();
+    let key = object_store::path::Path::from(format!("sha256/{}/{hex}", &hex[..2]));
+    object_store::ObjectStoreExt::put(&tamperer, &key, b"forged".to_vec().into())
+        .await
+        .unwrap();
+    forged_content_is_refused_and_never_overwritten(&store, &address).await;
+}
+
+#[tokio::test]
+async fn an_unreachable_s3_server_is_unavailable_not_a_crash() {
+    let mut server = S3Server::start().await;
+    let location = server.bucket().await;
+    let store = ObjectBlobStore::open(&location).unwrap();
+    server.process.kill().await.unwrap();
+    let error = store
+        .put(PDF.to_vec(), "application/pdf")
+        .await
+        .unwrap_err();
+    assert!(matches!(error, BlobError::Unavailable(_)), "{error}");
+    let error = store.get(&BlobAddress::of(PDF)).await.unwrap_err();
+    assert!(matches!(error, BlobError::Unavailable(_)), "{error}");
+}
