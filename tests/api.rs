@@ -1192,22 +1192,23 @@ async fn credit_one_invoice_holds_settles_another_and_a_retry_moves_nothing_twic
         "{read}"
     );
     let statement = &read["customer"]["statement"];
-    let mut entries: Vec<(&str, &str)> = statement["entries"]
+    let entries: Vec<(&str, &str)> = statement["entries"]
         .as_array()
         .unwrap()
         .iter()
         .map(|e| (e["kind"].as_str().unwrap(), e["amount"].as_str().unwrap()))
         .collect();
-    entries.sort();
+    // In the order they were recorded: the credit leaves one invoice, then
+    // settles the other.
     assert_eq!(
         entries,
         [
-            ("CREDIT_APPLIED", "-100.00"),
-            ("CREDIT_TRANSFERRED", "100.00"),
-            ("INVOICE", "1190.00"),
-            ("INVOICE", "1190.00"),
             ("INVOICE", "1190.00"),
             ("PAYMENT", "-1300.00"),
+            ("INVOICE", "1190.00"),
+            ("INVOICE", "1190.00"),
+            ("CREDIT_TRANSFERRED", "100.00"),
+            ("CREDIT_APPLIED", "-100.00"),
         ],
         "{read}"
     );

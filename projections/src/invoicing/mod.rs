@@ -327,12 +327,16 @@ async fn move_credit(
     };
     let result = sqlx::query(
         "INSERT INTO credit_transfers (tenant_id, transfer_id, customer_id, currency, amount,
-             from_invoice_id, to_invoice_id, transferred_on, applied_on, recorded_at)
-         SELECT tenant_id, $3, customer_id, $4, $5, $6, $7, $8, $9, $10
+             from_invoice_id, to_invoice_id, transferred_on, applied_on, transferred_at, applied_at)
+         SELECT tenant_id, $3, customer_id, $4, $5, $6, $7, $8, $9,
+                CASE WHEN $8::date IS NULL THEN NULL ELSE $10::timestamptz END,
+                CASE WHEN $9::date IS NULL THEN NULL ELSE $10::timestamptz END
          FROM invoices WHERE tenant_id = $1 AND invoice_id = $2
          ON CONFLICT (tenant_id, transfer_id) DO UPDATE
              SET transferred_on = coalesce(credit_transfers.transferred_on, excluded.transferred_on),
-                 applied_on = coalesce(credit_transfers.applied_on, excluded.applied_on)",
+                 applied_on = coalesce(credit_transfers.applied_on, excluded.applied_on),
+                 transferred_at = coalesce(credit_transfers.transferred_at, excluded.transferred_at),
+                 applied_at = coalesce(credit_transfers.applied_at, excluded.applied_at)",
     )
     .bind(event.tenant_id)
     .bind(invoice)

@@ -222,7 +222,8 @@ CREATE TABLE credit_transfers
     to_invoice_id   uuid        NOT NULL,
     transferred_on  date,
     applied_on      date,
-    recorded_at     timestamptz NOT NULL,
+    transferred_at  timestamptz,
+    applied_at      timestamptz,
     PRIMARY KEY (tenant_id, transfer_id)
 );
 
@@ -236,7 +237,8 @@ COMMENT ON COLUMN credit_transfers.from_invoice_id IS 'The invoice that held the
 COMMENT ON COLUMN credit_transfers.to_invoice_id IS 'The invoice it settles.';
 COMMENT ON COLUMN credit_transfers.transferred_on IS 'Date the source recorded the move; NULL until it has.';
 COMMENT ON COLUMN credit_transfers.applied_on IS 'Date the target recorded it; NULL until it has.';
-COMMENT ON COLUMN credit_transfers.recorded_at IS 'When the first half was recorded (event time).';
+COMMENT ON COLUMN credit_transfers.transferred_at IS 'When the source recorded its half (event time); orders the ledger''s entries of one date.';
+COMMENT ON COLUMN credit_transfers.applied_at IS 'When the target recorded its half (event time).';
 
 CREATE TABLE credit_notes
 (
@@ -485,13 +487,13 @@ FROM payment_refunds r
          JOIN payments p ON p.tenant_id = r.tenant_id AND p.payment_id = r.payment_id
 UNION ALL
 SELECT t.tenant_id, t.customer_id, t.currency, t.transferred_on, 'CREDIT_TRANSFERRED',
-       t.from_invoice_id, s.number, t.amount, t.recorded_at
+       t.from_invoice_id, s.number, t.amount, t.transferred_at
 FROM credit_transfers t
          JOIN invoices s ON s.tenant_id = t.tenant_id AND s.invoice_id = t.from_invoice_id
 WHERE t.transferred_on IS NOT NULL
 UNION ALL
 SELECT t.tenant_id, t.customer_id, t.currency, t.applied_on, 'CREDIT_APPLIED',
-       t.to_invoice_id, s.number, -t.amount, t.recorded_at
+       t.to_invoice_id, s.number, -t.amount, t.applied_at
 FROM credit_transfers t
          JOIN invoices s ON s.tenant_id = t.tenant_id AND s.invoice_id = t.from_invoice_id
 WHERE t.applied_on IS NOT NULL;
