@@ -373,6 +373,13 @@ fn samples() -> Vec<(&'static str, String, String, Value)> {
                 amount_due_after: Decimal::ZERO,
                 credit_after: Decimal::ZERO,
             },
+            InvoiceEvent::CreditReturned {
+                transfer_id: CreditTransferId(id(9)),
+                amount: eur(500),
+                returned_on: day(),
+                amount_due_after: Decimal::ZERO,
+                credit_after: Decimal::new(1_190, 2),
+            },
             InvoiceEvent::InvoiceVoided {
                 reason: "wrong customer".into(),
                 voided_on: day(),

@@ -486,3 +486,105 @@ async fn personal_data_opens_in_a_transaction_pointed_at_a_read_model_schema() {
         "{batch:#?}"
     );
 }
+
+/// Commits what the invoice `id` decides on `command` straight to the store, as
+/// a process acting without a request would (the finisher of credit moves,
+/// `docs/design/credit-move-finisher.md`).
+async fn decide_and_commit(
+    db: &TestDatabase,
+    tenant: folio_domain::ids::TenantId,
+    id: folio_domain::ids::InvoiceId,
+    command: folio_domain::invoice::InvoiceCommand,
+) {
+    use cqrs_es::EventStore;
+    use folio_domain::Decide;
+    let store: cqrs_es::persist::PersistedEventStore<
+        postgres_es::PostgresEventRepository,
+        folio_domain::invoice::Invoice,
+    > = cqrs_es::persist::PersistedEventStore::new_event_store(
+        postgres_es::PostgresEventRepository::new(db.app.pool.clone()),
+    );
+    let context = store.load_aggregate(&id.to_string()).await.unwrap();
+    let events = context.aggregate.decide(command).unwrap();
+    let metadata = std::collections::HashMap::from([("tenant_id".into(), tenant.to_string())]);
+    store.commit(events, context, metadata).await.unwrap();
+}
+
+#[tokio::test]
+async fn credit_that_comes_back_is_the_source_s_again_and_the_ledger_nets_to_zero() {
+    use folio_domain::ids::CreditTransferId;
+    use folio_domain::invoice::InvoiceCommand;
+    let db = TestDatabase::new().await;
+    let t = tenant();
+    // Given an invoice of 119.00 paid with 150.00 (31.00 of credit) and another
+    // invoice of the customer
+    let acme = customer(&db.app, t, "Acme").await;
+    let source = issued_invoice(&db.app, t, acme, 1).await;
+    pay(&db.app, t, source, 15_000).await;
+    let target = issued_invoice(&db.app, t, acme, 1).await;
+    // When 10.00 leaves the source, the target never records it, and it comes back
+    let transfer = CreditTransferId(uuid::Uuid::new_v4());
+    let today = chrono::Utc::now().date_naive();
+    let moved = InvoiceCommand::TransferCredit {
+        transfer_id: transfer,
+        to_invoice: target,
+        to_customer: acme,
+        amount: support::scenario::money(1_000),
+        transferred_on: today,
+    };
+    decide_and_commit(&db, t, source, moved).await;
+    let back = InvoiceCommand::ReturnCredit {
+        transfer_id: transfer,
+        returned_on: today,
+    };
+    decide_and_commit(&db, t, source, back).await;
+    db.app.projections().catch_up().await.unwrap();
+
+    // Then the source holds its 31.00 again, the move shows as returned, and
+    // the customer's ledger nets it to zero
+    let (credit, applied): (Decimal, Decimal) = sqlx::query_as(
+        "SELECT customer_credit, credit_applied FROM folio_read.invoices WHERE invoice_id = $1",
+    )
+    .bind(source.0)
+    .fetch_one(&db.app.pool)
+    .await
+    .unwrap();
+    assert_eq!((credit, applied), (Decimal::new(3_100, 2), Decimal::ZERO));
+    let (applied_on, returned): (Option<chrono::NaiveDate>, Option<chrono::NaiveDate>) =
+        sqlx::query_as(
+            "SELECT applied_on, returned_on FROM folio_read.credit_transfers WHERE transfer_id = $1",
+        )
+        .bind(transfer.0)
+        .fetch_one(&db.app.pool)
+        .await
+        .unwrap();
+    assert_eq!((applied_on, returned), (None, Some(today)));
+    let moves: Vec<(String, Decimal)> = sqlx::query_as(
+        "SELECT kind, amount FROM folio_read.customer_ledger
+         WHERE kind LIKE 'CREDIT_%' AND customer_id = $1 ORDER BY recorded_at",
+    )
+    .bind(acme.0)
+    .fetch_all(&db.app.pool)
+    .await
+    .unwrap();
+    let ten = Decimal::new(1_000, 2);
+    assert_eq!(
+        moves,
+        [
+            ("CREDIT_TRANSFERRED".to_owned(), ten),
+            ("CREDIT_RETURNED".to_owned(), -ten)
+        ]
+    );
+    let balance: Decimal = sqlx::query_scalar(
+        "SELECT balance FROM folio_read.customer_balances WHERE customer_id = $1",
+    )
+    .bind(acme.0)
+    .fetch_one(&db.app.pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        balance,
+        Decimal::new(8_800, 2),
+        "119.00 owed on the target less 31.00 held"
+    );
+}

@@ -123,6 +123,8 @@ pub enum StatementEntryKind {
     CreditTransferred,
     /// Credit from another invoice of the customer settled this one (-).
     CreditApplied,
+    /// Credit this invoice moved away came back: the other invoice never took it (-).
+    CreditReturned,
 }
 
 /// One document or money movement on a customer's statement.

@@ -185,6 +185,14 @@ pub enum InvoiceCommand {
         /// The date it takes effect.
         applied_on: NaiveDate,
     },
+    /// Take back credit this invoice moved away whose other half could not be
+    /// recorded (the target refused it): the move is undone on this side.
+    ReturnCredit {
+        /// The move given back.
+        transfer_id: CreditTransferId,
+        /// The date it takes effect.
+        returned_on: NaiveDate,
+    },
     /// Cancel an issued invoice on which nothing was paid, as the tenant's
     /// jurisdiction allows.
     Void {

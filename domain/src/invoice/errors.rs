@@ -259,6 +259,9 @@ pub enum InvoiceError {
         /// What was asked.
         offered: Money,
     },
+    /// The invoice moved no credit under that transfer id, or it came back already.
+    #[error("no credit moved from this invoice under transfer {0} is out to be returned")]
+    TransferNotOut(CreditTransferId),
     /// More credit was to settle the invoice than it owes.
     #[error("applying {offered} of credit exceeds the {due} still due")]
     OverApplication {
@@ -340,6 +343,7 @@ impl Coded for InvoiceError {
             | E::DuplicateRefund(_)
             | E::DuplicateCreditNote(_)
             | E::DuplicateCreditTransfer(_)
+            | E::TransferNotOut(_)
             | E::VoidWithAppliedCredit
             | E::VoidWithPayments { .. }
             | E::VoidWithCreditNotes

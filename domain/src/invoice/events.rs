@@ -260,6 +260,20 @@ pub enum InvoiceEvent {
         #[serde(default, skip_serializing_if = "Decimal::is_zero")]
         credit_after: Decimal,
     },
+    /// Credit moved away came back: the other invoice never recorded it.
+    CreditReturned {
+        /// The move given back (its [`InvoiceEvent::CreditTransferred`]).
+        transfer_id: CreditTransferId,
+        /// How much came back: all of what moved.
+        amount: Money,
+        /// The date it takes effect.
+        returned_on: NaiveDate,
+        /// What is owed after it (zero: only credit comes back).
+        amount_due_after: Decimal,
+        /// What the invoice holds for the customer again (absent when none).
+        #[serde(default, skip_serializing_if = "Decimal::is_zero")]
+        credit_after: Decimal,
+    },
     /// The invoice was cancelled.
     InvoiceVoided {
         /// Why, in words kept with the record and shown in the history.

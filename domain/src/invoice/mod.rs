@@ -712,6 +712,10 @@ impl Decide for Invoice {
                 amount,
                 on: applied_on,
             })?]),
+            C::ReturnCredit {
+                transfer_id,
+                returned_on,
+            } => Ok(vec![self.decide_return(transfer_id, returned_on)?]),
             C::Void {
                 reason,
                 voided_on,
@@ -857,6 +861,7 @@ impl Invoice {
                 counterpart: from_invoice,
                 amount: amount.amount,
             }),
+            E::CreditReturned { transfer_id, .. } => self.transfers.returned.push(transfer_id),
             E::InvoiceVoided { .. } | E::InvoiceCancelled { .. } => {
                 self.status = DocumentStatus::Void
             }

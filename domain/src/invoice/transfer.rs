@@ -30,14 +30,25 @@ pub struct CreditTransfers {
     pub moved_out: Vec<TransferRecord>,
     /// Credit moved to this invoice from others.
     pub applied: Vec<TransferRecord>,
+    /// Moves out that came back (their ids; the amounts are in `moved_out`).
+    #[serde(default)]
+    pub returned: Vec<CreditTransferId>,
 }
 
 impl CreditTransfers {
-    /// Credit applied here less credit moved away: what the moves took off
-    /// the invoice's balance.
+    /// Credit applied here less credit moved away and not returned: what the
+    /// moves took off the invoice's balance.
     pub fn net_applied(&self) -> Decimal {
-        let total = |records: &[TransferRecord]| records.iter().map(|r| r.amount).sum::<Decimal>();
-        total(&self.applied) - total(&self.moved_out)
+        let applied: Decimal = self.applied.iter().map(|r| r.amount).sum();
+        let out: Decimal = self.still_out().map(|r| r.amount).sum();
+        applied - out
+    }
+
+    /// Moves out that did not come back.
+    fn still_out(&self) -> impl Iterator<Item = &TransferRecord> {
+        self.moved_out
+            .iter()
+            .filter(|r| !self.returned.contains(&r.transfer_id))
     }
 
     fn knows(&self, transfer_id: CreditTransferId) -> bool {
@@ -75,6 +86,30 @@ impl Invoice {
             to_invoice: moved.counterpart,
             amount,
             transferred_on: moved.on,
+            amount_due_after: due_part(balance_after),
+            credit_after: credit_part(balance_after),
+        })
+    }
+
+    /// Undoes a move out the target never recorded: all of its amount comes
+    /// back as credit.
+    pub(super) fn decide_return(
+        &self,
+        transfer_id: CreditTransferId,
+        returned_on: NaiveDate,
+    ) -> Result<InvoiceEvent, InvoiceError> {
+        self.require_open()?;
+        self.not_before_issue("returned credit", returned_on)?;
+        let moved = self
+            .transfers
+            .still_out()
+            .find(|r| r.transfer_id == transfer_id)
+            .ok_or(InvoiceError::TransferNotOut(transfer_id))?;
+        let balance_after = self.balance() - moved.amount;
+        Ok(InvoiceEvent::CreditReturned {
+            transfer_id,
+            amount: self.money(moved.amount)?,
+            returned_on,
             amount_due_after: due_part(balance_after),
             credit_after: credit_part(balance_after),
         })

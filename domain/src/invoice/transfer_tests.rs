@@ -204,12 +204,72 @@ fn an_invoice_settled_with_credit_from_another_is_not_voided() {
         .then_expect_error(InvoiceError::VoidWithAppliedCredit);
 }
 
+/// The overpaid invoice with 5.00 of its credit moved out under `TRANSFER`.
+fn moved_out() -> Vec<InvoiceEvent> {
+    let mut events = overpaid();
+    events.push(InvoiceEvent::CreditTransferred {
+        transfer_id: TRANSFER,
+        to_invoice: LATER,
+        amount: eur_amount(dec!(5.00)),
+        transferred_on: date(10),
+        amount_due_after: dec!(0),
+        credit_after: dec!(5.00),
+    });
+    events
+}
+
+fn give_back() -> InvoiceCommand {
+    InvoiceCommand::ReturnCredit {
+        transfer_id: TRANSFER,
+        returned_on: date(11),
+    }
+}
+
+#[test]
+fn credit_the_other_invoice_never_recorded_comes_back_whole() {
+    InvoiceTest::with(())
+        .given(moved_out())
+        .when(give_back())
+        .then_expect_events(vec![InvoiceEvent::CreditReturned {
+            transfer_id: TRANSFER,
+            amount: eur_amount(dec!(5.00)),
+            returned_on: date(11),
+            amount_due_after: dec!(0),
+            credit_after: dec!(10.00),
+        }]);
+}
+
+#[test]
+fn only_credit_that_is_out_comes_back_and_only_once() {
+    InvoiceTest::with(())
+        .given(overpaid())
+        .when(give_back())
+        .then_expect_error(InvoiceError::TransferNotOut(TRANSFER));
+    let mut returned = moved_out();
+    returned.push(InvoiceEvent::CreditReturned {
+        transfer_id: TRANSFER,
+        amount: eur_amount(dec!(5.00)),
+        returned_on: date(11),
+        amount_due_after: dec!(0),
+        credit_after: dec!(10.00),
+    });
+    InvoiceTest::with(())
+        .given(returned.clone())
+        .when(give_back())
+        .then_expect_error(InvoiceError::TransferNotOut(TRANSFER));
+    // And its id stays used: a new move needs a new one
+    InvoiceTest::with(())
+        .given(returned)
+        .when(transfer(dec!(1)))
+        .then_expect_error(InvoiceError::DuplicateCreditTransfer(TRANSFER));
+}
+
 proptest! {
     /// Whatever mix of payments, moves out and credit arriving is attempted, the
     /// recorded balances are the state's, credit never goes below zero, and the
     /// balance is the document less the money and the net credit moved.
     #[test]
-    fn moves_keep_the_balance_the_documents_less_the_money(ops in prop::collection::vec((0u8..3, 1i64..80_000), 1..30)) {
+    fn moves_keep_the_balance_the_documents_less_the_money(ops in prop::collection::vec((0u8..4, 1i64..80_000), 1..30)) {
         let mut invoice = state(vec![created(), line_added(), issued()]);
         for (i, (kind, cents)) in ops.into_iter().enumerate() {
             let amount = eur_amount(Decimal::new(cents, 2));
@@ -218,6 +278,10 @@ proptest! {
             let command = match kind {
                 0 => InvoiceCommand::RecordPayment { payment_id: PaymentId(Uuid::from_u128(n)), amount, received_on: date(3), method: PaymentMethod::Cash, reference: None },
                 1 => InvoiceCommand::TransferCredit { transfer_id: moved, to_invoice: LATER, to_customer: CUSTOMER, amount, transferred_on: date(3) },
+                2 => match invoice.transfers.moved_out.last() {
+                    Some(out) => InvoiceCommand::ReturnCredit { transfer_id: out.transfer_id, returned_on: date(3) },
+                    None => continue,
+                },
                 _ => InvoiceCommand::ApplyCredit { transfer_id: moved, from_invoice: LATER, from_customer: CUSTOMER, amount, applied_on: date(3) },
             };
             let credit_before = invoice.customer_credit();
@@ -226,7 +290,8 @@ proptest! {
                     let (due, credit) = match &e {
                         InvoiceEvent::PaymentRecorded { amount_due_after, credit_after, .. }
                         | InvoiceEvent::CreditTransferred { amount_due_after, credit_after, .. }
-                        | InvoiceEvent::CreditApplied { amount_due_after, credit_after, .. } => (*amount_due_after, *credit_after),
+                        | InvoiceEvent::CreditApplied { amount_due_after, credit_after, .. }
+                        | InvoiceEvent::CreditReturned { amount_due_after, credit_after, .. } => (*amount_due_after, *credit_after),
                         other => panic!("unexpected {other:?}"),
                     };
                     invoice.fold(e);
@@ -234,6 +299,7 @@ proptest! {
                     prop_assert_eq!(credit, invoice.customer_credit());
                 },
                 Err(InvoiceError::OverTransfer { .. }) => prop_assert!(amount.amount > credit_before),
+                Err(InvoiceError::TransferNotOut(_)) => {}
                 Err(other) => panic!("refused: {other}"),
             }
             prop_assert!(invoice.amount_due().is_zero() || invoice.customer_credit().is_zero());

@@ -921,6 +921,37 @@ async fn project_invoice(
             };
             move_credit(conn, event, invoice, (transfer_id.0, half), &amount, after).await?;
         }
+        InvoiceEvent::CreditReturned {
+            transfer_id,
+            amount,
+            returned_on,
+            amount_due_after,
+            credit_after,
+        } => {
+            let result = sqlx::query(
+                "UPDATE credit_transfers SET returned_on = $3, returned_at = $4
+                 WHERE tenant_id = $1 AND transfer_id = $2",
+            )
+            .bind(tenant)
+            .bind(transfer_id.0)
+            .bind(returned_on)
+            .bind(event.recorded_at)
+            .execute(&mut *conn)
+            .await?;
+            require_row(result, event)?;
+            let after = Balance {
+                amount_due: amount_due_after,
+                credit: credit_after,
+            };
+            settle(
+                conn,
+                event,
+                invoice,
+                Settled::CreditMoved(amount.amount),
+                after,
+            )
+            .await?;
+        }
         InvoiceEvent::InvoiceVoided { reason, voided_on } => {
             reverse_postings(conn, event, invoice, voided_on).await?;
             let result = sqlx::query(

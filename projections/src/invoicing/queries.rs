@@ -217,7 +217,7 @@ pub struct StatementEntryRow {
     /// Issue, void, value or refund date.
     pub entry_date: NaiveDate,
     /// `INVOICE`, `INVOICE_VOIDED`, `CREDIT_NOTE`, `PAYMENT`, `REFUND`,
-    /// `CREDIT_TRANSFERRED` or `CREDIT_APPLIED`.
+    /// `CREDIT_TRANSFERRED`, `CREDIT_APPLIED` or `CREDIT_RETURNED`.
     pub kind: String,
     /// The invoice the entry belongs to.
     pub invoice_id: Uuid,

@@ -224,10 +224,12 @@ CREATE TABLE credit_transfers
     applied_on      date,
     transferred_at  timestamptz,
     applied_at      timestamptz,
+    returned_on     date,
+    returned_at     timestamptz,
     PRIMARY KEY (tenant_id, transfer_id)
 );
 
-COMMENT ON TABLE credit_transfers IS 'Customer credit moved from the invoice that held it to another invoice of the same customer. Each invoice records its half; a row with only one date is a move under way.';
+COMMENT ON TABLE credit_transfers IS 'Customer credit moved from the invoice that held it to another invoice of the same customer. Each invoice records its half; a row with transferred_on but neither applied_on nor returned_on is a move under way.';
 COMMENT ON COLUMN credit_transfers.tenant_id IS 'Owning tenant.';
 COMMENT ON COLUMN credit_transfers.transfer_id IS 'The move''s id, recorded by both invoices.';
 COMMENT ON COLUMN credit_transfers.customer_id IS 'The customer whose credit moved.';
@@ -239,6 +241,8 @@ COMMENT ON COLUMN credit_transfers.transferred_on IS 'Date the source recorded t
 COMMENT ON COLUMN credit_transfers.applied_on IS 'Date the target recorded it; NULL until it has.';
 COMMENT ON COLUMN credit_transfers.transferred_at IS 'When the source recorded its half (event time); orders the ledger''s entries of one date.';
 COMMENT ON COLUMN credit_transfers.applied_at IS 'When the target recorded its half (event time).';
+COMMENT ON COLUMN credit_transfers.returned_on IS 'Date the credit came back to the source because the target never recorded it; NULL unless it did.';
+COMMENT ON COLUMN credit_transfers.returned_at IS 'When the source recorded the return (event time).';
 
 CREATE TABLE credit_notes
 (
@@ -496,14 +500,20 @@ SELECT t.tenant_id, t.customer_id, t.currency, t.applied_on, 'CREDIT_APPLIED',
        t.to_invoice_id, s.number, -t.amount, t.applied_at
 FROM credit_transfers t
          JOIN invoices s ON s.tenant_id = t.tenant_id AND s.invoice_id = t.from_invoice_id
-WHERE t.applied_on IS NOT NULL;
+WHERE t.applied_on IS NOT NULL
+UNION ALL
+SELECT t.tenant_id, t.customer_id, t.currency, t.returned_on, 'CREDIT_RETURNED',
+       t.from_invoice_id, s.number, -t.amount, t.returned_at
+FROM credit_transfers t
+         JOIN invoices s ON s.tenant_id = t.tenant_id AND s.invoice_id = t.from_invoice_id
+WHERE t.returned_on IS NOT NULL;
 
-COMMENT ON VIEW customer_ledger IS 'Each customer''s documents and money, signed as they move what the customer owes: invoices +, voids, credit notes and payments -, refunds +; credit moved between two invoices is + on the one it leaves and - on the one it settles, so a finished move nets to zero. Summed up to a date per currency it is the customer''s balance then (negative: the customer is owed).';
+COMMENT ON VIEW customer_ledger IS 'Each customer''s documents and money, signed as they move what the customer owes: invoices +, voids, credit notes and payments -, refunds +; credit moved between two invoices is + on the one it leaves and - on the one it settles (or - again on the one it left when it comes back), so a finished move nets to zero. Summed up to a date per currency it is the customer''s balance then (negative: the customer is owed).';
 COMMENT ON COLUMN customer_ledger.tenant_id IS 'Owning tenant.';
 COMMENT ON COLUMN customer_ledger.customer_id IS 'Customer.';
 COMMENT ON COLUMN customer_ledger.currency IS 'ISO 4217 currency.';
 COMMENT ON COLUMN customer_ledger.entry_date IS 'Issue date, void date, value date of the payment, refund date, or the date an invoice recorded its half of a credit move.';
-COMMENT ON COLUMN customer_ledger.kind IS 'INVOICE, INVOICE_VOIDED, CREDIT_NOTE, PAYMENT, REFUND, CREDIT_TRANSFERRED (credit left the invoice) or CREDIT_APPLIED (credit from another invoice settled it).';
+COMMENT ON COLUMN customer_ledger.kind IS 'INVOICE, INVOICE_VOIDED, CREDIT_NOTE, PAYMENT, REFUND, CREDIT_TRANSFERRED (credit left the invoice), CREDIT_APPLIED (credit from another invoice settled it) or CREDIT_RETURNED (credit that left came back, the other invoice never took it).';
 COMMENT ON COLUMN customer_ledger.invoice_id IS 'The invoice the entry belongs to.';
 COMMENT ON COLUMN customer_ledger.document_number IS 'Invoice or credit note number; the payer''s reference for payments and refunds; the number of the invoice the credit came from for a credit move.';
 COMMENT ON COLUMN customer_ledger.amount IS 'Signed amount: + raises what the customer owes, - lowers it.';
@@ -564,7 +574,12 @@ BEGIN ATOMIC
                                          FROM credit_transfers t
                                          WHERE t.tenant_id = i.tenant_id
                                            AND t.from_invoice_id = i.invoice_id
-                                           AND t.transferred_on <= ar_aging_as_of.as_of), 0) AS due
+                                           AND t.transferred_on <= ar_aging_as_of.as_of), 0)
+                             - coalesce((SELECT sum(t.amount)
+                                         FROM credit_transfers t
+                                         WHERE t.tenant_id = i.tenant_id
+                                           AND t.from_invoice_id = i.invoice_id
+                                           AND t.returned_on <= ar_aging_as_of.as_of), 0) AS due
                   FROM invoices i
                   WHERE i.status IN ('ISSUED', 'SENT', 'VOID')
                     AND i.issue_date <= ar_aging_as_of.as_of
