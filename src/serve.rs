@@ -8,8 +8,11 @@ use folio_api::protection::Protection;
 use folio_api::server::serve_metrics_router;
 use folio_api::vitals::StoreVitals;
 use folio_api::{router, AppState, Authenticator, Limits, MetricsAt};
+use folio_commands::{finish_credit_moves, CREDIT_MOVE_GRACE};
 use folio_infra::kafka::{KafkaConfig, KafkaProjections, Relay};
+use folio_infra::postgres::credit_moves::PgCreditMoves;
 use folio_infra::postgres::{feed, reachability, read_progress};
+use std::sync::Arc;
 use tokio::signal::unix::{signal, Signal, SignalKind};
 use tokio::sync::broadcast;
 
@@ -94,6 +97,7 @@ pub async fn run(
         never = reachability::watch(&pool, &app.health) => match never {},
         never = read_progress::answer_waiting_reads(pool.clone(), waiting_reads, config.projections.poll_interval) => match never {},
         never = vitals.keep_reading(pool.clone()) => match never {},
+        never = finish_credit_moves(app.use_cases.clone(), Arc::new(PgCreditMoves::new(pool.clone())), CREDIT_MOVE_GRACE) => match never {},
         // On SIGTERM or Ctrl-C: stop accepting, finish requests in flight (each is
         // bounded by the request timeout), then stop the projectors between batches
         // or mid-batch, which rolls back cleanly.

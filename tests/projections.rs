@@ -588,3 +588,192 @@ async fn credit_that_comes_back_is_the_source_s_again_and_the_ledger_nets_to_zer
         "119.00 owed on the target less 31.00 held"
     );
 }
+
+/// An invoice of 119.00 paid with 150.00 (31.00 of credit), another invoice of
+/// the customer, and 10.00 of the first's credit moved towards the second
+/// whose half was never recorded: what a request that died between the halves
+/// leaves. Returns the source, the target and the customer.
+async fn move_left_under_way(
+    db: &TestDatabase,
+    t: folio_domain::ids::TenantId,
+    void_target: bool,
+) -> (folio_domain::ids::InvoiceId, folio_domain::ids::InvoiceId) {
+    use folio_domain::invoice::InvoiceCommand;
+    let acme = customer(&db.app, t, "Acme").await;
+    let source = issued_invoice(&db.app, t, acme, 1).await;
+    pay(&db.app, t, source, 15_000).await;
+    let target = issued_invoice(&db.app, t, acme, 1).await;
+    let moved = InvoiceCommand::TransferCredit {
+        transfer_id: folio_domain::ids::CreditTransferId(uuid::Uuid::new_v4()),
+        to_invoice: target,
+        to_customer: acme,
+        amount: support::scenario::money(1_000),
+        transferred_on: chrono::Utc::now().date_naive(),
+    };
+    decide_and_commit(db, t, source, moved).await;
+    if void_target {
+        let void = folio_commands::VoidInvoice {
+            reason: "issued by mistake".into(),
+            sat_cancellation: None,
+        };
+        db.app
+            .use_cases
+            .void_invoice(&support::ctx(t, "acc"), target, void)
+            .await
+            .unwrap();
+    }
+    db.app.projections().catch_up().await.unwrap();
+    (source, target)
+}
+
+/// The credit moves under way, as the finisher finds them (no grace).
+async fn moves_under_way(db: &TestDatabase) -> Vec<folio_commands::MoveUnderWay> {
+    use folio_commands::CreditMovesUnderWay;
+    folio_infra::postgres::credit_moves::PgCreditMoves::new(db.app.pool.clone())
+        .older_than(Duration::ZERO)
+        .await
+        .unwrap()
+}
+
+/// `(customer_credit, amount_due)` of `invoice` in the read model.
+async fn credit_and_due(
+    db: &TestDatabase,
+    invoice: folio_domain::ids::InvoiceId,
+) -> (Decimal, Decimal) {
+    sqlx::query_as(
+        "SELECT customer_credit, amount_due FROM folio_read.invoices WHERE invoice_id = $1",
+    )
+    .bind(invoice.0)
+    .fetch_one(&db.app.pool)
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn a_credit_move_left_under_way_is_finished_once_without_the_client() {
+    use folio_commands::MoveFinished;
+    let db = TestDatabase::new().await;
+    let t = tenant();
+    let (source, target) = move_left_under_way(&db, t, false).await;
+    // Given the move under way, When the finisher takes it (twice, as two
+    // replicas would)
+    let under_way = moves_under_way(&db).await;
+    assert_eq!(under_way.len(), 1, "{under_way:?}");
+    let first = db
+        .app
+        .use_cases
+        .finish_credit_move(&under_way[0])
+        .await
+        .unwrap();
+    let second = db
+        .app
+        .use_cases
+        .finish_credit_move(&under_way[0])
+        .await
+        .unwrap();
+    db.app.projections().catch_up().await.unwrap();
+    // Then the target recorded it once, and nothing is under way any more
+    assert_eq!(first, MoveFinished::Applied);
+    assert_eq!(
+        second,
+        MoveFinished::Applied,
+        "the second run replays the first"
+    );
+    assert_eq!(
+        credit_and_due(&db, source).await,
+        (Decimal::new(2_100, 2), Decimal::new(0, 2))
+    );
+    assert_eq!(
+        credit_and_due(&db, target).await,
+        (Decimal::new(0, 2), Decimal::new(10_900, 2))
+    );
+    assert!(moves_under_way(&db).await.is_empty());
+    let history: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM events WHERE event_type = 'CreditApplied' AND aggregate_id = $1",
+    )
+    .bind(target.to_string())
+    .fetch_one(&db.app.pool)
+    .await
+    .unwrap();
+    assert_eq!(history, 1);
+}
+
+#[tokio::test]
+async fn credit_a_voided_invoice_can_no_longer_take_goes_back_to_where_it_came_from() {
+    use folio_commands::MoveFinished;
+    let db = TestDatabase::new().await;
+    let t = tenant();
+    // Given a move under way whose target was voided since
+    let (source, _) = move_left_under_way(&db, t, true).await;
+    let under_way = moves_under_way(&db).await;
+    // When the finisher takes it, Then the source has all of it back
+    let done = db
+        .app
+        .use_cases
+        .finish_credit_move(&under_way[0])
+        .await
+        .unwrap();
+    db.app.projections().catch_up().await.unwrap();
+    assert_eq!(done, MoveFinished::Returned);
+    assert_eq!(
+        credit_and_due(&db, source).await,
+        (Decimal::new(3_100, 2), Decimal::new(0, 2))
+    );
+    assert!(moves_under_way(&db).await.is_empty());
+    // And the history says who did it
+    let actor: String = sqlx::query_scalar(
+        "SELECT metadata->>'actor' FROM events WHERE event_type = 'CreditReturned'",
+    )
+    .fetch_one(&db.app.pool)
+    .await
+    .unwrap();
+    assert_eq!(actor, folio_commands::CREDIT_MOVE_FINISHER);
+}
+
+#[tokio::test]
+async fn a_move_the_request_finished_while_the_read_model_was_behind_is_left_alone() {
+    use folio_commands::MoveFinished;
+    use folio_domain::invoice::InvoiceCommand;
+    let db = TestDatabase::new().await;
+    let t = tenant();
+    let (source, target) = move_left_under_way(&db, t, false).await;
+    let under_way = moves_under_way(&db).await;
+    // Given the request's own retry recorded the target's half, not yet projected
+    let move_ = &under_way[0];
+    let source_customer = customer_of(&db, source).await;
+    let arrived = InvoiceCommand::ApplyCredit {
+        transfer_id: move_.transfer_id,
+        from_invoice: source,
+        from_customer: source_customer,
+        amount: move_.amount,
+        applied_on: chrono::Utc::now().date_naive(),
+    };
+    decide_and_commit(&db, t, target, arrived).await;
+    // When the finisher takes the move it read before, Then it is done already:
+    // applied once, and nothing given back
+    let done = db.app.use_cases.finish_credit_move(move_).await.unwrap();
+    assert_eq!(done, MoveFinished::AppliedBefore);
+    db.app.projections().catch_up().await.unwrap();
+    assert_eq!(
+        credit_and_due(&db, source).await,
+        (Decimal::new(2_100, 2), Decimal::new(0, 2))
+    );
+    assert_eq!(
+        credit_and_due(&db, target).await,
+        (Decimal::new(0, 2), Decimal::new(10_900, 2))
+    );
+}
+
+/// The customer of `invoice`, as the read model has it.
+async fn customer_of(
+    db: &TestDatabase,
+    invoice: folio_domain::ids::InvoiceId,
+) -> folio_domain::ids::CustomerId {
+    folio_domain::ids::CustomerId(
+        sqlx::query_scalar("SELECT customer_id FROM folio_read.invoices WHERE invoice_id = $1")
+            .bind(invoice.0)
+            .fetch_one(&db.app.pool)
+            .await
+            .unwrap(),
+    )
+}

@@ -53,7 +53,8 @@ pub use context::{idempotency_key, CommandContext, CommandOutcome, MAX_IDEMPOTEN
 pub use error::CommandError;
 pub use ports::{
     AggregateStore, BlobAddress, BlobError, BlobStore, Clock, CommandLease, CommandLedger,
-    EventStores, LedgerError, PersonalDataKeys, Recorded, Reservation, StoredOutcome, SystemClock,
+    CreditMovesUnderWay, EventStores, LedgerError, MoveUnderWay, PersonalDataKeys, Recorded,
+    Reservation, StoredOutcome, SystemClock,
 };
 pub use runner::{CommandRunner, RetryPolicy};
 pub use use_cases::*;

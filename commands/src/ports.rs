@@ -11,8 +11,9 @@ use folio_domain::customer::Customer;
 use folio_domain::directory::{Tenant, User};
 use folio_domain::document_number::DocumentNumber;
 use folio_domain::expense::Expense;
-use folio_domain::ids::TenantId;
+use folio_domain::ids::{CreditTransferId, InvoiceId, TenantId};
 use folio_domain::invoice::Invoice;
+use folio_domain::money::Money;
 use folio_domain::settings::TenantSettings;
 use serde::{Deserialize, Serialize};
 
@@ -274,6 +275,33 @@ pub trait BlobStore: Send + Sync + 'static {
         address: &BlobAddress,
         ttl: std::time::Duration,
     ) -> Result<Option<String>, BlobError>;
+}
+
+/// A credit move whose source released the credit and whose target has not
+/// recorded it (see `apply_customer_credit`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MoveUnderWay {
+    /// Owning tenant.
+    pub tenant_id: TenantId,
+    /// The move's id.
+    pub transfer_id: CreditTransferId,
+    /// The invoice the credit left.
+    pub from_invoice: InvoiceId,
+    /// The invoice it is to settle.
+    pub to_invoice: InvoiceId,
+    /// How much moved.
+    pub amount: Money,
+}
+
+/// Where the process that finishes credit moves finds them.
+#[async_trait]
+pub trait CreditMovesUnderWay: Send + Sync + 'static {
+    /// Moves under way since before `grace` ago (the request that started one
+    /// may still be finishing it), oldest first, a bounded number at a time.
+    async fn older_than(
+        &self,
+        grace: std::time::Duration,
+    ) -> Result<Vec<MoveUnderWay>, LedgerError>;
 }
 
 #[cfg(test)]

@@ -2,10 +2,16 @@
 //! credit leaves the invoice that holds it, then settles the other one. Each
 //! half is a command on its own invoice under a key derived from the request's,
 //! so a retry of an interrupted request finishes the move and never repeats a
-//! half; until it is finished the move shows as under way in the read model.
+//! half; until it is finished the move shows as under way in the read model,
+//! where a process finds it and finishes it without the client
+//! ([`finish_credit_moves`]): it applies the credit, or gives it back to the
+//! invoice it left when the other one can no longer take it.
 
 use chrono::NaiveDate;
-use folio_domain::ids::{CreditTransferId, CustomerId, InvoiceId};
+use std::sync::Arc;
+use std::time::Duration;
+
+use folio_domain::ids::{CreditTransferId, CustomerId, InvoiceId, UserId};
 use folio_domain::invoice::{Invoice, InvoiceCommand, InvoiceError};
 use folio_domain::money::Money;
 use folio_domain::Decide;
@@ -13,10 +19,29 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::{current, derived_id, run, step_context, UseCases};
-use crate::access::Action;
+use crate::access::{Action, Caller, Role};
 use crate::context::{CommandContext, CommandOutcome};
 use crate::error::CommandError;
+use crate::ports::{CreditMovesUnderWay, MoveUnderWay};
 use crate::runner::Request;
+
+/// Who the history names for what the finisher does.
+pub const CREDIT_MOVE_FINISHER: &str = "system:credit-moves";
+
+/// How long a move may be under way before the finisher takes it over: the
+/// request that started it may still be finishing it.
+pub const CREDIT_MOVE_GRACE: Duration = Duration::from_secs(30);
+
+/// What the finisher did with a move under way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MoveFinished {
+    /// The target recorded the credit.
+    Applied,
+    /// The target had recorded it already (the read model was behind).
+    AppliedBefore,
+    /// The target could no longer take it: the source has it back.
+    Returned,
+}
 
 /// Settle (part of) an invoice with credit another invoice of the same
 /// customer holds.
@@ -96,6 +121,73 @@ impl UseCases {
         Ok((outcome, transfer_id))
     }
 
+    /// Finishes `move_` as its request would have: the target records the
+    /// credit, or, when its rules refuse it now (voided since, say), the source
+    /// takes it back whole. Runs as [`CREDIT_MOVE_FINISHER`] under keys derived
+    /// from the move, so replicas running it at once do each half once.
+    pub async fn finish_credit_move(
+        &self,
+        move_: &MoveUnderWay,
+    ) -> Result<MoveFinished, CommandError<InvoiceError>> {
+        let caller = Caller::new(
+            move_.tenant_id,
+            UserId::new(CREDIT_MOVE_FINISHER),
+            vec![Role::Accountant],
+        );
+        let step = |what: &str| {
+            CommandContext::new(
+                caller.clone(),
+                format!("credit/{what}/{}", move_.transfer_id),
+            )
+        };
+        let (_, source_customer) = self
+            .own_invoice(&step("finish"), move_.from_invoice)
+            .await?;
+        let on = self.today(move_.tenant_id).await?;
+        let applied = run!(
+            self,
+            self.stores.invoices.as_ref(),
+            &step("finish"),
+            "ApplyCredit",
+            move_.to_invoice,
+            move_,
+            None,
+            |_| InvoiceCommand::ApplyCredit {
+                transfer_id: move_.transfer_id,
+                from_invoice: move_.from_invoice,
+                from_customer: source_customer,
+                amount: move_.amount,
+                applied_on: on,
+            }
+        );
+        match applied {
+            Ok(_) => Ok(MoveFinished::Applied),
+            // Recorded already: the read model was behind. Never a reason to
+            // give the credit back.
+            Err(CommandError::Rejected(InvoiceError::DuplicateCreditTransfer(_))) => {
+                Ok(MoveFinished::AppliedBefore)
+            }
+            Err(CommandError::Rejected(refused)) => {
+                tracing::info!(transfer = %move_.transfer_id, %refused, "the target refuses the credit; giving it back");
+                run!(
+                    self,
+                    self.stores.invoices.as_ref(),
+                    &step("return"),
+                    "ReturnCredit",
+                    move_.from_invoice,
+                    move_,
+                    None,
+                    |_| InvoiceCommand::ReturnCredit {
+                        transfer_id: move_.transfer_id,
+                        returned_on: on,
+                    }
+                )?;
+                Ok(MoveFinished::Returned)
+            }
+            Err(other) => Err(other),
+        }
+    }
+
     /// The invoice `invoice_id` of the caller's tenant and its customer
     /// (NOT_FOUND otherwise).
     async fn own_invoice(
@@ -132,4 +224,34 @@ fn require_settles(
         }));
     }
     Ok(())
+}
+
+/// Finishes the credit moves `moves` finds under way, every `interval`,
+/// forever; a move that fails now (the database is away) is taken again in
+/// the next round.
+pub async fn finish_credit_moves(
+    use_cases: Arc<UseCases>,
+    moves: Arc<dyn CreditMovesUnderWay>,
+    interval: Duration,
+) -> std::convert::Infallible {
+    loop {
+        tokio::time::sleep(interval).await;
+        let under_way = match moves.older_than(CREDIT_MOVE_GRACE).await {
+            Ok(under_way) => under_way,
+            Err(error) => {
+                tracing::warn!(%error, "cannot read the credit moves under way");
+                continue;
+            }
+        };
+        for move_ in under_way {
+            match use_cases.finish_credit_move(&move_).await {
+                Ok(done) => {
+                    tracing::info!(transfer = %move_.transfer_id, ?done, "finished a credit move")
+                }
+                Err(error) => {
+                    tracing::warn!(transfer = %move_.transfer_id, %error, "cannot finish a credit move yet")
+                }
+            }
+        }
+    }
 }

@@ -676,3 +676,41 @@ pub async fn tax_summary(
         )
         .await
 }
+
+/// A credit move whose source released the credit and whose target has not
+/// recorded it: what the process that finishes moves reads.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct MoveUnderWayRow {
+    /// Owning tenant.
+    pub tenant_id: Uuid,
+    /// The move's id.
+    pub transfer_id: Uuid,
+    /// The invoice the credit left.
+    pub from_invoice_id: Uuid,
+    /// The invoice it is to settle.
+    pub to_invoice_id: Uuid,
+    /// ISO 4217 currency.
+    pub currency: String,
+    /// How much moved.
+    pub amount: Decimal,
+}
+
+/// Moves under way since before `older_than` ago, in every tenant (read as the
+/// pool's own role, not the API's), oldest first, at most `limit`.
+pub async fn moves_under_way(
+    pool: &sqlx::PgPool,
+    older_than: std::time::Duration,
+    limit: i64,
+) -> Result<Vec<MoveUnderWayRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT tenant_id, transfer_id, from_invoice_id, to_invoice_id, currency, amount
+         FROM folio_read.credit_transfers
+         WHERE transferred_on IS NOT NULL AND applied_on IS NULL AND returned_on IS NULL
+           AND transferred_at <= now() - make_interval(secs => $1)
+         ORDER BY transferred_at LIMIT $2",
+    )
+    .bind(older_than.as_secs_f64())
+    .bind(limit)
+    .fetch_all(pool)
+    .await
+}
