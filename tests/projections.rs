@@ -659,6 +659,8 @@ async fn a_credit_move_left_under_way_is_finished_once_without_the_client() {
     // replicas would)
     let under_way = moves_under_way(&db).await;
     assert_eq!(under_way.len(), 1, "{under_way:?}");
+    let gauge = || folio_projections::invoicing::queries::count_moves_under_way(&db.app.pool);
+    assert_eq!(gauge().await.unwrap(), 1, "what /metrics reports");
     let first = db
         .app
         .use_cases
@@ -688,6 +690,7 @@ async fn a_credit_move_left_under_way_is_finished_once_without_the_client() {
         (Decimal::new(0, 2), Decimal::new(10_900, 2))
     );
     assert!(moves_under_way(&db).await.is_empty());
+    assert_eq!(gauge().await.unwrap(), 0);
     let history: i64 = sqlx::query_scalar(
         "SELECT count(*) FROM events WHERE event_type = 'CreditApplied' AND aggregate_id = $1",
     )

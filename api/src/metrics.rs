@@ -162,6 +162,11 @@ fn describe() {
         "Time Postgres was unreachable since the process started, the current outage included."
     );
     describe_gauge!(
+        "folio_credit_moves_under_way",
+        Unit::Count,
+        "Credit moves between two invoices with only the first half recorded; one that stays is one the finisher cannot finish."
+    );
+    describe_gauge!(
         "folio_consistency_waiting_reads",
         Unit::Count,
         "Reads waiting now for the read models to reach their consistency token."

@@ -1,5 +1,6 @@
 //! What `/readyz` and `/metrics` say about the store: whether the read models
-//! are installed, and how far each projector and relay is behind. One task per
+//! are installed, how far each projector and relay is behind, and how many
+//! credit moves are under way. One task per
 //! process reads it from the database on an interval and the handlers answer
 //! from memory, so probes and scrapes, however many and from wherever, never
 //! reach the database.
@@ -7,6 +8,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use folio_projections::invoicing::queries::count_moves_under_way;
 use folio_projections::status::{self, ProjectorStatus, RelayStatus};
 use sqlx::PgPool;
 
@@ -71,12 +73,14 @@ impl StoreVitals {
             let lag = async {
                 let projectors = status::of(pool, &folio_projections::all()).await?;
                 let relays = status::relays(pool).await?;
-                Ok::<_, sqlx::Error>((projectors, relays))
+                let moves = count_moves_under_way(pool).await?;
+                Ok::<_, sqlx::Error>((projectors, relays, moves))
             };
-            if let Ok(Ok((projectors, relays))) =
+            if let Ok(Ok((projectors, relays, moves))) =
                 tokio::time::timeout(DATABASE_CHECK_TIMEOUT, lag).await
             {
                 lag_gauges(&projectors, &relays);
+                metrics::gauge!("folio_credit_moves_under_way").set(moves as f64);
             }
         }
     }

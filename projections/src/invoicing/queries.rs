@@ -714,3 +714,14 @@ pub async fn moves_under_way(
     .fetch_all(pool)
     .await
 }
+
+/// How many credit moves are under way now, in every tenant (a gauge: one
+/// that stays is a move its finisher cannot finish).
+pub async fn count_moves_under_way(pool: &sqlx::PgPool) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT count(*) FROM folio_read.credit_transfers
+         WHERE transferred_on IS NOT NULL AND applied_on IS NULL AND returned_on IS NULL",
+    )
+    .fetch_one(pool)
+    .await
+}
