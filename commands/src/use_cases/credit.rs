@@ -134,15 +134,11 @@ impl UseCases {
             UserId::new(CREDIT_MOVE_FINISHER),
             vec![Role::Accountant],
         );
-        let step = |what: &str| {
-            CommandContext::new(
-                caller.clone(),
-                format!("credit/{what}/{}", move_.transfer_id),
-            )
-        };
-        let (_, source_customer) = self
-            .own_invoice(&step("finish"), move_.from_invoice)
-            .await?;
+        // The move is the request: its steps' keys derive from it as a
+        // request's steps' keys derive from its idempotency key.
+        let request = CommandContext::new(caller, move_.transfer_id.to_string());
+        let step = |what: &str| step_context(&request, "credit-finisher", what);
+        let (_, source_customer) = self.own_invoice(&request, move_.from_invoice).await?;
         let on = self.today(move_.tenant_id).await?;
         let applied = run!(
             self,
