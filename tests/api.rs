@@ -1068,6 +1068,16 @@ async fn reverse_charge_is_issued_only_to_a_customer_with_a_vat_number() {
     assert_eq!(read["invoice"]["total"], "1000.00", "{read}");
 }
 
+/// A statement's entries as `(kind, amount)`, in its order.
+fn statement_entries(statement: &Value) -> Vec<(&str, &str)> {
+    statement["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["kind"].as_str().unwrap(), e["amount"].as_str().unwrap()))
+        .collect()
+}
+
 const APPLY_CREDIT: &str = "mutation($key: String!, $invoice: ID!, $from: ID!, $amount: Decimal!) {
     applyCustomerCredit(idempotencyKey: $key, invoiceId: $invoice, credit: {fromInvoiceId: $from,
         amount: {amount: $amount, currency: \"EUR\"}}) { version consistencyToken replayed } }";
@@ -1192,12 +1202,7 @@ async fn credit_one_invoice_holds_settles_another_and_a_retry_moves_nothing_twic
         "{read}"
     );
     let statement = &read["customer"]["statement"];
-    let entries: Vec<(&str, &str)> = statement["entries"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| (e["kind"].as_str().unwrap(), e["amount"].as_str().unwrap()))
-        .collect();
+    let entries = statement_entries(statement);
     // In the order they were recorded: the credit leaves one invoice, then
     // settles the other.
     assert_eq!(
@@ -1299,12 +1304,7 @@ async fn a_paid_invoice_credited_by_line_holds_the_customer_s_credit_until_refun
     assert_eq!(balance["creditAmount"], "238.00", "{read}");
     assert_eq!(balance["balance"], "-238.00", "{read}");
     let statement = &read["customer"]["statement"];
-    let entries: Vec<(&str, &str)> = statement["entries"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| (e["kind"].as_str().unwrap(), e["amount"].as_str().unwrap()))
-        .collect();
+    let entries = statement_entries(statement);
     assert_eq!(
         entries,
         [
