@@ -20,6 +20,7 @@ use folio_domain::ids::*;
 use folio_domain::invoice::{
     CreditedLine, DueTerms, InvoiceEvent, IssuedLine, PaymentMethod, SatCancellationReason,
 };
+use folio_domain::legal_profile::{BankAccount, LegalProfile, PostalAddress};
 use folio_domain::money::{Currency, Money};
 use folio_domain::personal_data::{self, SealedBox, SealedPersonalData};
 use folio_domain::pricing::{price_document, Discount, LineItem, RoundingPolicy};
@@ -457,6 +458,30 @@ fn samples() -> Vec<(&'static str, String, String, Value)> {
             SettingsEvent::TimezoneConfigured {
                 tenant_id: TenantId(id(1)),
                 timezone: "America/Mexico_City".into(),
+            },
+            SettingsEvent::LegalProfileConfigured {
+                tenant_id: TenantId(id(1)),
+                profile: Box::new(LegalProfile {
+                    legal_name: "Muster GmbH".into(),
+                    trading_name: None,
+                    address: PostalAddress {
+                        lines: vec!["Hauptstraße 1".into()],
+                        city: "München".into(),
+                        postal_code: Some("80331".into()),
+                        subdivision: None,
+                        country: "DE".into(),
+                    },
+                    vat_id: Some("DE136695976".into()),
+                    tax_registration_id: None,
+                    company_id: Some("HRB 12345".into()),
+                    email: Some("billing@muster.example".into()),
+                    phone: None,
+                    bank_account: Some(BankAccount {
+                        iban: "DE89370400440532013000".into(),
+                        bic: Some("COBADEFFXXX".into()),
+                        account_name: None,
+                    }),
+                }),
             },
         ],
     );

@@ -11,6 +11,8 @@
 //! - [`exchange`]: exchange rates, stated explicitly and applied once.
 //! - [`tax_id`]: customers' VAT numbers and RFCs, checked as their authorities define them.
 //! - [`document_number`]: the shape of gap-free numbers such as `A-000123`.
+//! - [`legal_profile`]: who the seller is on the tenant's documents (name,
+//!   address, VAT number, bank account), kept in its [`settings`].
 //! - Aggregates, each with its commands, events and one error enum:
 //!   [`customer`], [`invoice`], [`expense`], [`settings`] (a tenant's policies),
 //!   [`directory`] (the tenant and its users: roles, managers, deactivation).
@@ -35,6 +37,7 @@ pub mod exchange;
 pub mod expense;
 pub mod ids;
 pub mod invoice;
+pub mod legal_profile;
 pub mod money;
 pub mod personal_data;
 pub mod pricing;

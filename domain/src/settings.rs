@@ -21,6 +21,7 @@ use crate::document_number::{validate_series, InvalidSeries};
 use crate::error_code::{Coded, ErrorCode};
 use crate::expense::{ExpensePolicy, MAX_APPROVALS};
 use crate::ids::TenantId;
+use crate::legal_profile::{LegalProfile, LegalProfileError};
 use crate::money::RoundingMode;
 use crate::pricing::{RoundingPolicy, TaxRoundingScope};
 
@@ -112,6 +113,13 @@ pub enum SettingsCommand {
         /// An IANA timezone name, e.g. `Europe/Berlin`, `America/Mexico_City`.
         timezone: String,
     },
+    /// State who the seller is on the tenant's documents.
+    ConfigureLegalProfile {
+        /// The tenant.
+        tenant_id: TenantId,
+        /// The profile from now on (boxed: it is the largest settings command).
+        profile: Box<LegalProfile>,
+    },
     /// Set approval thresholds and category limits.
     ConfigureExpensePolicy {
         /// The tenant.
@@ -164,6 +172,14 @@ pub enum SettingsEvent {
         /// The IANA name, as the timezone database spells it.
         timezone: String,
     },
+    /// Who the seller is on the tenant's documents changed.
+    LegalProfileConfigured {
+        /// The tenant.
+        tenant_id: TenantId,
+        /// The profile now in force, trimmed and with its identifiers in
+        /// canonical form (boxed: it is the largest settings event).
+        profile: Box<LegalProfile>,
+    },
 }
 
 domain_event!(SettingsEvent);
@@ -191,6 +207,9 @@ pub enum SettingsError {
         /// The rounding it prescribes.
         required: RoundingPolicy,
     },
+    /// A field of the legal profile is malformed.
+    #[error(transparent)]
+    LegalProfile(#[from] LegalProfileError),
     /// The timezone is not an IANA timezone name.
     #[error("'{0}' is not an IANA timezone name (e.g. Europe/Berlin, America/Mexico_City, UTC)")]
     UnknownTimezone(String),
@@ -224,6 +243,9 @@ pub struct TenantSettings {
     /// before it existed, and until set: UTC).
     #[serde(default)]
     pub timezone: Option<String>,
+    /// Who the seller is on documents; none until the tenant states it.
+    #[serde(default)]
+    pub legal_profile: Option<LegalProfile>,
 }
 
 /// The timezone named `name`, if the timezone database knows it.
@@ -271,6 +293,10 @@ impl TenantSettings {
             } => {
                 self.tenant_id = Some(tenant_id);
                 self.timezone = Some(timezone);
+            }
+            SettingsEvent::LegalProfileConfigured { tenant_id, profile } => {
+                self.tenant_id = Some(tenant_id);
+                self.legal_profile = Some(*profile);
             }
         }
     }
@@ -329,6 +355,13 @@ impl Decide for TenantSettings {
                 Ok(vec![SettingsEvent::TimezoneConfigured {
                     tenant_id,
                     timezone: zone.name().to_owned(),
+                }])
+            }
+            SettingsCommand::ConfigureLegalProfile { tenant_id, profile } => {
+                self.check_tenant(tenant_id)?;
+                Ok(vec![SettingsEvent::LegalProfileConfigured {
+                    tenant_id,
+                    profile: Box::new(profile.validated()?),
                 }])
             }
             SettingsCommand::ConfigureExpensePolicy { tenant_id, policy } => {
@@ -578,6 +611,56 @@ mod tests {
             NaiveDate::from_ymd_opt(2026, 12, 3).unwrap(),
             "03:30 UTC is still the evening before in Mexico City"
         );
+    }
+
+    fn profile(vat_id: &str) -> LegalProfile {
+        LegalProfile {
+            legal_name: "Muster GmbH".into(),
+            trading_name: None,
+            address: crate::legal_profile::PostalAddress {
+                lines: vec!["Hauptstraße 1".into()],
+                city: "München".into(),
+                postal_code: Some("80331".into()),
+                subdivision: None,
+                country: "DE".into(),
+            },
+            vat_id: Some(vat_id.into()),
+            tax_registration_id: None,
+            company_id: None,
+            email: None,
+            phone: None,
+            bank_account: None,
+        }
+    }
+
+    #[test]
+    fn a_legal_profile_is_recorded_with_its_vat_number_in_canonical_form() {
+        SettingsTest::with(())
+            .given_no_previous_events()
+            .when(SettingsCommand::ConfigureLegalProfile {
+                tenant_id: TENANT,
+                profile: Box::new(profile("136 695 976")),
+            })
+            .then_expect_events(vec![SettingsEvent::LegalProfileConfigured {
+                tenant_id: TENANT,
+                profile: Box::new(profile("DE136695976")),
+            }]);
+    }
+
+    #[test]
+    fn a_legal_profile_with_a_wrong_vat_number_is_refused() {
+        SettingsTest::with(())
+            .given_no_previous_events()
+            .when(SettingsCommand::ConfigureLegalProfile {
+                tenant_id: TENANT,
+                profile: Box::new(profile("DE136695977")),
+            })
+            .then_expect_error(SettingsError::LegalProfile(LegalProfileError::VatId(
+                crate::tax_id::TaxIdError::CheckDigits {
+                    country: "DE".into(),
+                    tax_id: "DE136695977".into(),
+                },
+            )));
     }
 
     #[test]

@@ -17,7 +17,8 @@
 //!   `TaxRate.exemption` (wherever a tax is stored: lines, issued lines, tax
 //!   totals) are such fields: absent, the tax named no EN 16931 category.
 //! - New event types start at v1: `Invoice/InvoiceCancelled` (a Mexican
-//!   cancellation with SAT's reason), `TenantSettings/JurisdictionConfigured`.
+//!   cancellation with SAT's reason), `TenantSettings/JurisdictionConfigured`,
+//!   `TenantSettings/LegalProfileConfigured` (who the seller is on documents).
 
 use serde_json::Value;
 

@@ -22,6 +22,7 @@ pub mod history;
 pub mod ids;
 pub mod inputs;
 pub mod invoices;
+pub mod legal_profile;
 mod loaders;
 pub mod node;
 pub mod paging;

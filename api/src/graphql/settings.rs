@@ -8,6 +8,7 @@ use folio_domain::settings::TenantSettings as DomainSettings;
 use super::context::request;
 use super::enums::{Jurisdiction, RoundingMode, TaxRoundingScope};
 use super::inputs::{ExpensePolicyInput, InvoicingPolicyInput};
+use super::legal_profile::LegalProfile;
 use super::outcome::CommandResult;
 use super::scalars::Decimal;
 
@@ -86,6 +87,9 @@ pub struct TenantSettings {
     pub invoicing: InvoicingSettings,
     /// Expenses: approvals, limits, receipts.
     pub expenses: ExpenseSettings,
+    /// Who the seller is on the tenant's documents; null until stated with
+    /// `configureLegalProfile`.
+    pub legal_profile: Option<LegalProfile>,
 }
 
 impl From<DomainSettings> for TenantSettings {
@@ -94,6 +98,7 @@ impl From<DomainSettings> for TenantSettings {
         let invoicing = settings.invoicing;
         let expenses = settings.expenses;
         TenantSettings {
+            legal_profile: settings.legal_profile.map(LegalProfile::from),
             jurisdiction: settings.jurisdiction.into(),
             timezone,
             invoicing: InvoicingSettings {
@@ -221,6 +226,28 @@ impl SettingsMutation {
     ) -> async_graphql::Result<CommandResult> {
         command!(ctx, idempotency_key, expected_version, |use_cases, c| {
             use_cases.configure_timezone(&c, timezone.clone())
+        })
+    }
+
+    /// States who the seller is on the tenant's documents: name, address, VAT
+    /// number, bank account. Documents rendered from now on carry it.
+    async fn configure_legal_profile(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "1-200 characters; a retry with the same key returns the first outcome.")]
+        idempotency_key: String,
+        #[graphql(
+            desc = "The version the caller last read: refused with CONFLICT if the aggregate changed since. Omit to apply on top of any change."
+        )]
+        expected_version: Option<i64>,
+        #[graphql(
+            desc = "The whole profile: it replaces the one in force. The VAT number and IBAN are checked and kept in canonical form."
+        )]
+        profile: LegalProfile,
+    ) -> async_graphql::Result<CommandResult> {
+        let profile: folio_domain::legal_profile::LegalProfile = profile.into();
+        command!(ctx, idempotency_key, expected_version, |use_cases, c| {
+            use_cases.configure_legal_profile(&c, profile)
         })
     }
 

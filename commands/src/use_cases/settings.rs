@@ -1,7 +1,9 @@
 //! Tenant settings: the jurisdiction, the timezone, the invoicing policy (rounding, number
-//! series) and the expense policy (limits, approval thresholds).
+//! series), the legal profile (who the seller is on documents) and the expense policy
+//! (limits, approval thresholds).
 
 use folio_domain::expense::ExpensePolicy;
+use folio_domain::legal_profile::LegalProfile;
 use folio_domain::settings::{
     InvoicingPolicy, Jurisdiction, SettingsCommand, SettingsError, TenantSettings,
 };
@@ -92,6 +94,28 @@ impl UseCases {
         );
         self.zones.forget(ctx.tenant_id());
         outcome
+    }
+
+    /// States who the seller is on the tenant's documents.
+    pub async fn configure_legal_profile(
+        &self,
+        ctx: &CommandContext,
+        profile: LegalProfile,
+    ) -> Result<CommandOutcome, CommandError<SettingsError>> {
+        ctx.caller.require(Action::ConfigureTenant)?;
+        run!(
+            self,
+            self.stores.settings.as_ref(),
+            ctx,
+            "ConfigureLegalProfile",
+            ctx.tenant_id(),
+            &profile,
+            None,
+            |_| SettingsCommand::ConfigureLegalProfile {
+                tenant_id: ctx.tenant_id(),
+                profile: Box::new(profile.clone()),
+            }
+        )
     }
 
     /// Sets the tenant's expense policy.
