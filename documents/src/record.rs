@@ -1,0 +1,128 @@
+//! What an invoice's events say that its documents need, folded from the
+//! events themselves: the aggregate's state keeps only what decisions need, and
+//! a document must show what was issued, line by line, forever.
+
+use chrono::NaiveDate;
+use folio_domain::document_number::DocumentNumber;
+use folio_domain::ids::{CreditNoteId, CustomerId};
+use folio_domain::invoice::{CreditedLine, DueTerms, InvoiceEvent, IssuedLine};
+use folio_domain::money::Currency;
+use folio_domain::pricing::{DocumentTotals, RoundingPolicy};
+
+/// An invoice as issued.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IssuedInvoice {
+    /// Its number.
+    pub number: DocumentNumber,
+    /// Its issue date.
+    pub issue_date: NaiveDate,
+    /// When it falls due.
+    pub due_date: NaiveDate,
+    /// The rounding its amounts (and its credit notes') were computed under.
+    pub rounding: RoundingPolicy,
+    /// Every line with its rounded amounts.
+    pub lines: Vec<IssuedLine>,
+    /// Its totals and per-rate taxes.
+    pub totals: DocumentTotals,
+}
+
+/// A credit note as issued against the invoice.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IssuedCreditNote {
+    /// The credit note's id.
+    pub credit_note_id: CreditNoteId,
+    /// Its number.
+    pub number: DocumentNumber,
+    /// Its issue date.
+    pub issue_date: NaiveDate,
+    /// Why it was issued.
+    pub reason: String,
+    /// The credited amounts per tax rate (positive).
+    pub totals: DocumentTotals,
+    /// The invoice lines credited; empty for an amount-only note.
+    pub lines: Vec<CreditedLine>,
+}
+
+/// An invoice's documents' source: its draft terms, what was issued, and the
+/// credit notes issued against it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct InvoiceRecord {
+    /// The customer invoiced.
+    pub customer_id: Option<CustomerId>,
+    /// The document's currency.
+    pub currency: Option<Currency>,
+    /// The terms the due date came from.
+    pub due_terms: Option<DueTerms>,
+    /// Free text printed on the invoice.
+    pub notes: Option<String>,
+    /// What was issued; none while a draft.
+    pub issued: Option<IssuedInvoice>,
+    /// Credit notes, in the order they were issued.
+    pub credit_notes: Vec<IssuedCreditNote>,
+}
+
+impl InvoiceRecord {
+    /// Folds an invoice's events, oldest first.
+    pub fn from_events<'a>(events: impl IntoIterator<Item = &'a InvoiceEvent>) -> Self {
+        let mut record = InvoiceRecord::default();
+        for event in events {
+            record.fold(event);
+        }
+        record
+    }
+
+    fn fold(&mut self, event: &InvoiceEvent) {
+        match event {
+            InvoiceEvent::DraftCreated {
+                customer_id,
+                currency,
+                due_terms,
+                notes,
+                ..
+            } => {
+                self.customer_id = Some(*customer_id);
+                self.currency = Some(*currency);
+                self.due_terms = Some(due_terms.clone());
+                self.notes = notes.clone();
+            }
+            InvoiceEvent::DraftTermsUpdated { due_terms, notes } => {
+                self.due_terms = Some(due_terms.clone());
+                self.notes = notes.clone();
+            }
+            InvoiceEvent::InvoiceIssued {
+                number,
+                issue_date,
+                due_date,
+                rounding,
+                lines,
+                totals,
+            } => {
+                self.issued = Some(IssuedInvoice {
+                    number: number.clone(),
+                    issue_date: *issue_date,
+                    due_date: *due_date,
+                    rounding: *rounding,
+                    lines: lines.clone(),
+                    totals: totals.clone(),
+                });
+            }
+            InvoiceEvent::CreditNoteIssued {
+                credit_note_id,
+                number,
+                issue_date,
+                reason,
+                totals,
+                lines,
+                ..
+            } => self.credit_notes.push(IssuedCreditNote {
+                credit_note_id: *credit_note_id,
+                number: number.clone(),
+                issue_date: *issue_date,
+                reason: reason.clone(),
+                totals: totals.clone(),
+                lines: lines.clone(),
+            }),
+            _ => {}
+        }
+    }
+}
