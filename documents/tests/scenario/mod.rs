@@ -1,0 +1,339 @@
+//! Invoices made by the real invoice aggregate (draft, lines, issue, credit
+//! notes), so the documents under test are written from the very events Folio
+//! stores. Shared by the e-invoice tests and, through `#[path]`, by the PDF
+//! crate's tests.
+
+#![allow(dead_code)] // each test binary uses its own part
+
+use chrono::NaiveDate;
+use folio_documents::{
+    credit_note_document, invoice_document, Document, DocumentError, InvoiceRecord,
+};
+use folio_domain::customer::{ContactDetails, Customer, CustomerStanding, TaxDetails};
+use folio_domain::document_number::{DocumentNumber, NumberDating};
+use folio_domain::ids::{CreditNoteId, CustomerId, InvoiceId, LineId, TenantId};
+use folio_domain::invoice::{
+    CreditRequest, DueTerms, Invoice, InvoiceCommand, InvoiceEvent, LineCredit, TaxSelector,
+};
+use folio_domain::legal_profile::{BankAccount, LegalProfile, PostalAddress};
+use folio_domain::money::{Currency, Money};
+use folio_domain::pricing::{Discount, LineItem};
+use folio_domain::settings::Jurisdiction;
+use folio_domain::tax::{TaxRate, TaxTreatment, VatCategory, VatExemption};
+use folio_domain::Decide;
+use rust_decimal::Decimal;
+use rust_decimal_macros::dec;
+use uuid::Uuid;
+
+const TENANT: TenantId = TenantId::from_uuid(Uuid::from_u128(1));
+
+pub fn day(d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, d).unwrap()
+}
+
+pub fn seller() -> LegalProfile {
+    LegalProfile {
+        legal_name: "Muster GmbH".into(),
+        trading_name: Some("Muster Consulting".into()),
+        address: PostalAddress {
+            lines: vec!["Hauptstraße 1".into(), "Hinterhaus".into(), "3. OG".into()],
+            city: "München".into(),
+            postal_code: Some("80331".into()),
+            subdivision: Some("Bayern".into()),
+            country: "DE".into(),
+        },
+        vat_id: Some("DE136695976".into()),
+        tax_registration_id: Some("143/123/45678".into()),
+        company_id: Some("HRB 12345".into()),
+        email: Some("billing@muster.example".into()),
+        phone: Some("+49 89 123456".into()),
+        bank_account: Some(BankAccount {
+            iban: "DE89370400440532013000".into(),
+            bic: Some("COBADEFFXXX".into()),
+            account_name: Some("Muster GmbH".into()),
+        }),
+    }
+}
+
+pub fn customer(country: &str, vat_id: Option<&str>) -> Customer {
+    Customer {
+        tenant_id: Some(TENANT),
+        customer_id: Some(CustomerId::from_uuid(Uuid::from_u128(2))),
+        contact: ContactDetails {
+            name: "Acme & Söhne <Holding>".into(),
+            email: Some("ap@acme.example".into()),
+            phone: None,
+            address: Some("Rue de la Paix 1\n75002 Paris".into()),
+        },
+        tax: Some(TaxDetails {
+            tax_id: vat_id.map(str::to_owned),
+            country: country.into(),
+            default_currency: Currency::from_code("EUR").unwrap(),
+            payment_terms_days: 30,
+        }),
+        archived: false,
+        erased: false,
+    }
+}
+
+pub fn vat(category: VatCategory, percent: Decimal) -> TaxRate {
+    let (treatment, exemption) = match category {
+        VatCategory::Standard | VatCategory::CanaryIslands | VatCategory::CeutaMelilla => {
+            (TaxTreatment::Standard, None)
+        }
+        VatCategory::ZeroRated => (TaxTreatment::ZeroRated, None),
+        other => {
+            let code = match other {
+                VatCategory::Exempt => "VATEX-EU-132",
+                VatCategory::ReverseCharge => "VATEX-EU-AE",
+                VatCategory::IntraCommunity => "VATEX-EU-IC",
+                VatCategory::Export => "VATEX-EU-G",
+                _ => "VATEX-EU-O",
+            };
+            let exemption = VatExemption {
+                code: Some(code.into()),
+                reason: Some(format!("Exempt ({code})")),
+            };
+            (TaxTreatment::Exempt, Some(exemption))
+        }
+    };
+    TaxRate {
+        code: "VAT".into(),
+        percent,
+        treatment,
+        category: Some(category),
+        exemption,
+    }
+}
+
+pub fn item(description: &str, quantity: Decimal, unit_price: Decimal, tax: TaxRate) -> LineItem {
+    LineItem {
+        description: description.into(),
+        quantity,
+        unit_price,
+        discount: None,
+        taxes: vec![tax],
+    }
+}
+
+/// An invoice driven through the real aggregate, keeping the events it wrote.
+pub struct Scenario {
+    pub state: Invoice,
+    pub events: Vec<InvoiceEvent>,
+    pub customer: Customer,
+    pub lines: Vec<LineId>,
+}
+
+impl Scenario {
+    pub fn draft(currency: &str, customer: Customer) -> Self {
+        let mut scenario = Scenario {
+            state: Invoice::default(),
+            events: Vec::new(),
+            customer,
+            lines: Vec::new(),
+        };
+        scenario.run(InvoiceCommand::CreateDraft {
+            tenant_id: TENANT,
+            invoice_id: InvoiceId::from_uuid(Uuid::from_u128(3)),
+            customer_id: CustomerId::from_uuid(Uuid::from_u128(2)),
+            customer_standing: CustomerStanding::Active,
+            currency: Currency::from_code(currency).unwrap(),
+            due_terms: DueTerms::NetDays { days: 30 },
+            notes: Some("Thank you for your business.".into()),
+        });
+        scenario
+    }
+
+    pub fn run(&mut self, command: InvoiceCommand) {
+        for event in self.state.decide(command).unwrap() {
+            self.state.fold(event.clone());
+            self.events.push(event);
+        }
+    }
+
+    pub fn line(mut self, item: LineItem) -> Self {
+        let line_id = LineId::from_uuid(Uuid::from_u128(100 + self.lines.len() as u128));
+        self.lines.push(line_id);
+        self.run(InvoiceCommand::AddLine { line_id, item });
+        self
+    }
+
+    pub fn issue(mut self) -> Self {
+        let buyer_vat_id = self.customer.tax.as_ref().unwrap().tax_id.clone();
+        self.run(InvoiceCommand::Issue {
+            number: DocumentNumber {
+                series: "INV".into(),
+                sequence: 42,
+            },
+            issue_date: day(2),
+            rounding: Jurisdiction::Eu.required_rounding().unwrap(),
+            dating: NumberDating {
+                today: day(30),
+                previous: None,
+            },
+            customer_standing: CustomerStanding::Active,
+            jurisdiction: Jurisdiction::Eu,
+            buyer_vat_id,
+        });
+        self
+    }
+
+    pub fn credit(&mut self, request: CreditRequest) -> CreditNoteId {
+        let credit_note_id = CreditNoteId::from_uuid(Uuid::new_v4());
+        let sequence = self.state.credit_notes.len() as u64 + 1;
+        self.run(InvoiceCommand::IssueCreditNote {
+            credit_note_id,
+            number: DocumentNumber {
+                series: "CN".into(),
+                sequence,
+            },
+            request,
+            issue_date: day(10),
+            dating: NumberDating {
+                today: day(30),
+                previous: None,
+            },
+            reason: "Returned goods".into(),
+        });
+        credit_note_id
+    }
+
+    pub fn record(&self) -> InvoiceRecord {
+        InvoiceRecord::from_events(&self.events)
+    }
+
+    pub fn invoice(&self) -> Result<Document, DocumentError> {
+        invoice_document(&self.record(), Some(&seller()), &self.customer)
+    }
+
+    pub fn credit_note(&self, id: CreditNoteId) -> Document {
+        credit_note_document(&self.record(), id, Some(&seller()), &self.customer).unwrap()
+    }
+}
+
+/// A German invoice with every category a domestic seller uses: standard
+/// rates with a discount and a deduction, zero-rated and exempt lines.
+pub fn domestic() -> Scenario {
+    let mut discounted = item(
+        "Consulting, hours",
+        dec!(12.5),
+        dec!(120),
+        vat(VatCategory::Standard, dec!(19)),
+    );
+    discounted.discount = Some(Discount::Percent { percent: dec!(10) });
+    Scenario::draft("EUR", customer("DE", Some("DE129273398")))
+        .line(discounted)
+        .line(item(
+            "Books",
+            dec!(3),
+            dec!(19.99),
+            vat(VatCategory::Standard, dec!(7)),
+        ))
+        .line(item(
+            "Deposit invoiced on INV-000041",
+            dec!(-1),
+            dec!(200),
+            vat(VatCategory::Standard, dec!(19)),
+        ))
+        .line(item(
+            "Medical supplies",
+            dec!(2),
+            dec!(49.5),
+            vat(VatCategory::ZeroRated, dec!(0)),
+        ))
+        .line(item(
+            "Training course",
+            dec!(1),
+            dec!(350),
+            vat(VatCategory::Exempt, dec!(0)),
+        ))
+        .line(item(
+            "Rounding trap 0.625",
+            dec!(1),
+            dec!(0.625),
+            vat(VatCategory::Standard, dec!(19)),
+        ))
+        .issue()
+}
+
+/// Every scenario's documents: (name, document).
+pub fn scenarios() -> Vec<(String, Document)> {
+    let mut out = Vec::new();
+    let mut home = domestic();
+    out.push(("domestic".to_owned(), home.invoice().unwrap()));
+    let by_lines = home.credit(CreditRequest::Lines(vec![
+        LineCredit {
+            line_id: home.lines[0],
+            quantity: dec!(2.5),
+        },
+        LineCredit {
+            line_id: home.lines[1],
+            quantity: dec!(1),
+        },
+    ]));
+    out.push(("credit-lines".to_owned(), home.credit_note(by_lines)));
+    let by_amount = home.credit(CreditRequest::Amount {
+        amount: Money::new(dec!(59.50), Currency::from_code("EUR").unwrap()),
+        tax: Some(TaxSelector {
+            code: "VAT".into(),
+            percent: dec!(19),
+            category: None,
+        }),
+    });
+    out.push(("credit-amount".to_owned(), home.credit_note(by_amount)));
+    let cross_border = [
+        (
+            "reverse-charge",
+            "FR",
+            Some("FR40303265045"),
+            VatCategory::ReverseCharge,
+        ),
+        (
+            "intra-community",
+            "AT",
+            Some("ATU13585627"),
+            VatCategory::IntraCommunity,
+        ),
+        ("export", "US", None, VatCategory::Export),
+        ("outside-scope", "CH", None, VatCategory::NotSubject),
+    ];
+    for (name, country, vat_id, category) in cross_border {
+        let scenario = Scenario::draft("EUR", customer(country, vat_id))
+            .line(item(
+                "Machine parts",
+                dec!(4),
+                dec!(250),
+                vat(category, dec!(0)),
+            ))
+            .issue();
+        out.push((name.to_owned(), scenario.invoice().unwrap()));
+    }
+    let canary = Scenario::draft("EUR", customer("ES", Some("ESA12345674")))
+        .line(item(
+            "Delivery to Tenerife (IGIC)",
+            dec!(1),
+            dec!(100),
+            vat(VatCategory::CanaryIslands, dec!(7)),
+        ))
+        .issue();
+    out.push(("canary-islands".to_owned(), canary.invoice().unwrap()));
+    let ceuta = Scenario::draft("EUR", customer("ES", Some("ESA12345674")))
+        .line(item(
+            "Delivery to Ceuta (IPSI)",
+            dec!(1),
+            dec!(100),
+            vat(VatCategory::CeutaMelilla, dec!(4)),
+        ))
+        .issue();
+    out.push(("ceuta".to_owned(), ceuta.invoice().unwrap()));
+    let dollars = Scenario::draft("USD", customer("US", None))
+        .line(item(
+            "Licence, yearly",
+            dec!(1),
+            dec!(1000),
+            vat(VatCategory::Standard, dec!(19)),
+        ))
+        .issue();
+    out.push(("foreign-currency".to_owned(), dollars.invoice().unwrap()));
+    out
+}

@@ -1,0 +1,256 @@
+//! What the template prints, every text already written in the document's
+//! locale: the [`Document`] turned into labelled, formatted strings. The
+//! template receives it as JSON and only lays it out, so every figure on the
+//! page is one the tests can read back with `pdftotext`.
+
+use folio_documents::model::{Document, DocumentKind, VatBreakdown};
+use folio_domain::legal_profile::LegalProfile;
+use folio_domain::tax::VatCategory;
+use serde::Serialize;
+
+use crate::locale::{Labels, Locale};
+
+/// A label and its value.
+#[derive(Debug, Serialize)]
+pub(crate) struct Field {
+    label: String,
+    value: String,
+}
+
+impl Field {
+    fn new(label: impl Into<String>, value: String) -> Self {
+        Field {
+            label: label.into(),
+            value,
+        }
+    }
+}
+
+/// One row of the lines table.
+#[derive(Debug, Serialize)]
+pub(crate) struct Row {
+    position: String,
+    description: String,
+    quantity: String,
+    unit_price: String,
+    discount: String,
+    vat: String,
+    net: String,
+}
+
+/// The page, as the template receives it.
+#[derive(Debug, Serialize)]
+pub(crate) struct Sheet {
+    lang: &'static str,
+    title: String,
+    /// The issue date as `[year, month, day]`, the PDF's document date.
+    date: [u32; 3],
+    seller: Vec<String>,
+    buyer: Vec<String>,
+    facts: Vec<Field>,
+    columns: [&'static str; 7],
+    rows: Vec<Row>,
+    /// The totals block: net total, one line per VAT rate, total, amount due.
+    totals: Vec<Field>,
+    /// Why no VAT is charged, one sentence per exempt category.
+    exemptions: Vec<String>,
+    notes: Vec<String>,
+    payment_heading: &'static str,
+    payment: Vec<String>,
+    footer: Vec<String>,
+    page: &'static str,
+}
+
+impl Sheet {
+    /// The page of `doc` in `locale`.
+    pub(crate) fn of(doc: &Document, locale: Locale) -> Sheet {
+        let labels = locale.labels();
+        let money = |amount| {
+            format!(
+                "{} {}",
+                locale.fixed(amount, doc.currency.minor_units()),
+                doc.currency.code()
+            )
+        };
+        let title = match doc.kind {
+            DocumentKind::Invoice => labels.invoice,
+            DocumentKind::CreditNote => labels.credit_note,
+        };
+        Sheet {
+            lang: labels.lang,
+            title: format!("{title} {}", doc.number),
+            date: {
+                use chrono::Datelike;
+                [
+                    doc.issue_date.year().unsigned_abs(),
+                    doc.issue_date.month(),
+                    doc.issue_date.day(),
+                ]
+            },
+            seller: seller_block(&doc.seller),
+            buyer: buyer_block(doc),
+            facts: facts(doc, locale, labels),
+            columns: [
+                labels.position,
+                labels.description,
+                labels.quantity,
+                labels.unit_price,
+                labels.discount,
+                labels.vat,
+                labels.net,
+            ],
+            rows: doc
+                .lines
+                .iter()
+                .map(|line| Row {
+                    position: line.id.clone(),
+                    description: line.description.clone(),
+                    quantity: locale.plain(line.quantity),
+                    unit_price: locale.plain(line.unit_price),
+                    discount: line
+                        .allowance
+                        .as_ref()
+                        .map(|a| locale.fixed(a.amount, doc.currency.minor_units()))
+                        .unwrap_or_default(),
+                    vat: vat_rate(line.vat.category, line.vat.percent, locale),
+                    net: locale.fixed(line.net_amount, doc.currency.minor_units()),
+                })
+                .collect(),
+            totals: totals(doc, locale, labels, &money),
+            exemptions: exemptions(&doc.vat_breakdown),
+            notes: doc.notes.clone(),
+            payment_heading: labels.payment,
+            payment: payment(doc, labels),
+            footer: footer(&doc.seller, labels),
+            page: labels.page,
+        }
+    }
+}
+
+fn seller_block(seller: &LegalProfile) -> Vec<String> {
+    let mut block = vec![seller
+        .trading_name
+        .clone()
+        .unwrap_or_else(|| seller.legal_name.clone())];
+    block.extend(seller.address.lines.iter().cloned());
+    let postal = &seller.address;
+    let city = match &postal.postal_code {
+        Some(code) => format!("{code} {}", postal.city),
+        None => postal.city.clone(),
+    };
+    block.push(city);
+    block.push(postal.country.clone());
+    block
+}
+
+fn buyer_block(doc: &Document) -> Vec<String> {
+    let mut block = vec![doc.buyer.name.clone()];
+    block.extend(doc.buyer.address_lines.iter().cloned());
+    block.push(doc.buyer.country.clone());
+    block
+}
+
+fn facts(doc: &Document, locale: Locale, labels: &Labels) -> Vec<Field> {
+    let mut facts = vec![Field::new(labels.issue_date, locale.date(doc.issue_date))];
+    if let Some(due) = doc.due_date {
+        facts.push(Field::new(labels.due_date, locale.date(due)));
+    }
+    facts.push(Field::new(
+        labels.delivery_date,
+        locale.date(doc.delivery.date),
+    ));
+    if let Some(invoice) = &doc.preceding_invoice {
+        let value = format!("{} ({})", invoice.number, locale.date(invoice.issue_date));
+        facts.push(Field::new(labels.corrects, value));
+    }
+    if let Some(vat_id) = &doc.buyer.vat_id {
+        facts.push(Field::new(labels.buyer_vat_id, vat_id.clone()));
+    }
+    facts
+}
+
+/// A line's VAT: its rate, or its category's code where none is charged.
+fn vat_rate(category: VatCategory, percent: rust_decimal::Decimal, locale: Locale) -> String {
+    match category {
+        VatCategory::Standard
+        | VatCategory::ZeroRated
+        | VatCategory::CanaryIslands
+        | VatCategory::CeutaMelilla => locale.percent(percent),
+        other => other.code().to_owned(),
+    }
+}
+
+fn totals(
+    doc: &Document,
+    locale: Locale,
+    labels: &Labels,
+    money: &dyn Fn(rust_decimal::Decimal) -> String,
+) -> Vec<Field> {
+    let mut totals = vec![Field::new(
+        labels.net_total,
+        money(doc.totals.tax_exclusive),
+    )];
+    for entry in &doc.vat_breakdown {
+        let label = format!(
+            "{} {} {} {}",
+            labels.vat,
+            vat_rate(entry.key.category, entry.key.percent, locale),
+            labels.of,
+            money(entry.taxable_amount),
+        );
+        totals.push(Field::new(label, money(entry.tax_amount)));
+    }
+    totals.push(Field::new(labels.total, money(doc.totals.tax_inclusive)));
+    totals.push(Field::new(labels.amount_due, money(doc.totals.payable)));
+    totals
+}
+
+fn exemptions(breakdown: &[VatBreakdown]) -> Vec<String> {
+    breakdown
+        .iter()
+        .filter_map(|entry| {
+            let exemption = entry.exemption.as_ref()?;
+            let text = match (&exemption.reason, &exemption.code) {
+                (Some(reason), Some(code)) => format!("{reason} ({code})"),
+                (Some(reason), None) => reason.clone(),
+                (None, Some(code)) => code.clone(),
+                (None, None) => return None,
+            };
+            Some(format!("{}: {text}", entry.key.category.code()))
+        })
+        .collect()
+}
+
+fn payment(doc: &Document, labels: &Labels) -> Vec<String> {
+    // The terms in words are English in the model; the due date among the
+    // facts says the same in the page's language.
+    let mut lines = Vec::new();
+    if let Some(payment) = &doc.payment {
+        lines.push(format!("IBAN {}", payment.iban));
+        if let Some(bic) = &payment.bic {
+            lines.push(format!("BIC {bic}"));
+        }
+        lines.push(format!("{}: {}", labels.reference, payment.remittance));
+    }
+    lines
+}
+
+fn footer(seller: &LegalProfile, labels: &Labels) -> Vec<String> {
+    let mut footer = vec![seller.legal_name.clone()];
+    if let Some(vat_id) = &seller.vat_id {
+        footer.push(format!("{} {vat_id}", labels.vat_id));
+    }
+    if let Some(tax_number) = &seller.tax_registration_id {
+        footer.push(format!("{} {tax_number}", labels.tax_number));
+    }
+    if let Some(register) = &seller.company_id {
+        footer.push(format!("{} {register}", labels.register));
+    }
+    if let Some(email) = &seller.email {
+        footer.push(email.clone());
+    }
+    if let Some(phone) = &seller.phone {
+        footer.push(phone.clone());
+    }
+    footer
+}

@@ -1,0 +1,188 @@
+//! The PDFs read back with the tools outsiders use (Debian's poppler-utils):
+//! `pdftotext` finds the number, every line, every VAT amount and the total in
+//! each language; `pdfinfo` says PDF/A-3b; `pdfdetach` finds `factur-x.xml` in a
+//! Factur-X, holding exactly the CII; PyPI factur-x, the reference library,
+//! reads it back.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
+
+#[path = "../../documents/tests/scenario/mod.rs"]
+mod scenario;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+use folio_documents::model::Document;
+use folio_documents::to_cii;
+use folio_pdf::{factur_x, pdf, Locale, PdfRenderer};
+use rust_decimal_macros::dec;
+use scenario::domestic;
+use uuid::Uuid;
+
+fn renderer() -> &'static PdfRenderer {
+    static RENDERER: OnceLock<PdfRenderer> = OnceLock::new();
+    RENDERER.get_or_init(PdfRenderer::new)
+}
+
+fn scratch() -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("folio-pdf-{}", Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Runs a poppler tool and returns its standard output.
+fn poppler(tool: &str, args: &[&str]) -> String {
+    let out = Command::new(tool)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("{tool} runs (Debian poppler-utils): {e}"));
+    assert!(
+        out.status.success(),
+        "{tool}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn written(dir: &Path, name: &str, bytes: &[u8]) -> String {
+    let file = dir.join(name);
+    std::fs::write(&file, bytes).unwrap();
+    file.to_str().unwrap().to_owned()
+}
+
+/// The page's text as `pdftotext -layout` reads it.
+fn text_of(pdf: &[u8], dir: &Path, name: &str) -> String {
+    poppler("pdftotext", &["-layout", &written(dir, name, pdf), "-"])
+}
+
+/// What every reader of the page must find: the number, each line, each VAT
+/// amount and the totals, as the locale writes them.
+fn expected_texts(doc: &Document, locale: Locale) -> Vec<String> {
+    let places = doc.currency.minor_units();
+    let mut texts = vec![doc.number.clone()];
+    texts.extend(doc.lines.iter().map(|line| line.description.clone()));
+    texts.extend(
+        doc.lines
+            .iter()
+            .map(|line| locale.fixed(line.net_amount, places)),
+    );
+    texts.extend(
+        doc.vat_breakdown
+            .iter()
+            .map(|entry| locale.fixed(entry.tax_amount, places)),
+    );
+    texts.push(locale.fixed(doc.totals.tax_exclusive, places));
+    texts.push(locale.fixed(doc.totals.tax_inclusive, places));
+    texts
+}
+
+#[test]
+fn the_page_shows_the_number_every_line_every_vat_amount_and_the_total_in_each_language() {
+    let dir = scratch();
+    let doc = domestic().invoice().unwrap();
+    for (locale, title, total) in [
+        (Locale::En, "Invoice INV-000042", "1,882.42 EUR"),
+        (Locale::De, "Rechnung INV-000042", "1.882,42 EUR"),
+        (Locale::Es, "Factura INV-000042", "1.882,42 EUR"),
+    ] {
+        let bytes = pdf(renderer(), &doc, locale).unwrap();
+        let text = text_of(&bytes, &dir, &format!("{locale:?}.pdf"));
+        assert!(text.contains(title), "{locale:?}:\n{text}");
+        assert!(text.contains(total), "{locale:?}:\n{text}");
+        for expected in expected_texts(&doc, locale) {
+            assert!(
+                text.contains(&expected),
+                "{locale:?} lacks {expected:?}:\n{text}"
+            );
+        }
+    }
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+/// The virtualenv's python, installed on first use (once per test binary).
+fn python() -> &'static str {
+    static PYTHON: OnceLock<String> = OnceLock::new();
+    PYTHON.get_or_init(|| {
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/python-tools");
+        let out = Command::new(script).arg("python").output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap().trim().to_owned()
+    })
+}
+
+#[test]
+fn a_factur_x_is_a_pdf_a_3b_carrying_the_cii_that_the_reference_library_reads_back() {
+    let dir = scratch();
+    let doc = domestic().invoice().unwrap();
+    let bytes = factur_x(renderer(), &doc, Locale::De).unwrap();
+    let file = written(&dir, "factur-x.pdf", &bytes);
+
+    let meta = poppler("pdfinfo", &["-meta", &file]);
+    for declared in [
+        "<pdfaid:part>3</pdfaid:part>",
+        "<pdfaid:conformance>B</pdfaid:conformance>",
+        "<fx:DocumentFileName>factur-x.xml</fx:DocumentFileName>",
+        "<fx:DocumentType>INVOICE</fx:DocumentType>",
+        "<fx:ConformanceLevel>EN 16931</fx:ConformanceLevel>",
+        "<pdfaSchema:prefix>fx</pdfaSchema:prefix>",
+    ] {
+        assert!(meta.contains(declared), "lacks {declared}:\n{meta}");
+    }
+    assert!(poppler("pdfdetach", &["-list", &file]).contains("factur-x.xml"));
+    let detached = dir.join("detached.xml");
+    poppler(
+        "pdfdetach",
+        &["-save", "1", "-o", detached.to_str().unwrap(), &file],
+    );
+    assert_eq!(
+        std::fs::read(&detached).unwrap(),
+        to_cii(&doc),
+        "the CII, byte for byte"
+    );
+
+    let read_back = Command::new(python())
+        .args([
+            "-c",
+            "import sys, facturx\n\
+             from lxml import etree\n\
+             name, xml = facturx.get_facturx_xml_from_pdf(open(sys.argv[1], 'rb').read(), check_xsd=True)\n\
+             print(name)\n\
+             print(facturx.get_level(etree.fromstring(xml)))",
+            &file,
+        ])
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&read_back.stdout);
+    assert!(
+        read_back.status.success(),
+        "{}",
+        String::from_utf8_lossy(&read_back.stderr)
+    );
+    assert_eq!(
+        said.split_whitespace().collect::<Vec<_>>(),
+        ["factur-x.xml", "en16931"],
+        "{said}"
+    );
+    let text = poppler("pdftotext", &["-layout", &file, "-"]);
+    assert!(text.contains("Rechnung INV-000042"), "{text}");
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn the_same_document_gives_the_same_bytes() {
+    let doc = domestic().invoice().unwrap();
+    assert_eq!(
+        pdf(renderer(), &doc, Locale::De).unwrap(),
+        pdf(renderer(), &doc, Locale::De).unwrap()
+    );
+    assert_eq!(
+        factur_x(renderer(), &doc, Locale::En).unwrap(),
+        factur_x(renderer(), &doc, Locale::En).unwrap()
+    );
+    assert_eq!(doc.totals.tax_inclusive, dec!(1882.42));
+}
