@@ -4,6 +4,7 @@
 mod audit;
 mod bi;
 mod demo;
+mod documents;
 mod events;
 mod gdpr;
 mod kafka;
@@ -109,6 +110,11 @@ enum Command {
     Gdpr {
         #[command(subcommand)]
         action: gdpr::GdprAction,
+    },
+    /// The documents of issued invoices and credit notes: PDF, Factur-X, UBL, CII.
+    Documents {
+        #[command(subcommand)]
+        action: documents::DocumentsAction,
     },
     /// Login roles for BI tools, each confined to one tenant's read models.
     Bi {
@@ -255,6 +261,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Bi { action } => {
             let app = App::start(&config).await?;
             bi::run(&app, action).await
+        }
+        Command::Documents { action } => {
+            let app = App::start(&config).await?;
+            documents::run(&app, action).await
         }
         Command::Projections { action } => {
             let app = App::start(&config).await?;

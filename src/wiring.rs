@@ -5,6 +5,7 @@
 use std::sync::Arc;
 
 use folio_commands::consistency::ReadModelProgress;
+use folio_commands::documents::InvoiceDocuments;
 use folio_commands::health::DatabaseHealth;
 use folio_commands::history::AuditTrail;
 use folio_commands::{CommandRunner, RetryPolicy, SystemClock, UseCases};
@@ -29,6 +30,9 @@ pub struct App {
     pub use_cases: Arc<UseCases>,
     /// The auditors' use cases, over the Postgres event history.
     pub audit_trail: AuditTrail,
+    /// The documents of issued invoices and credit notes, over the event
+    /// history and the stores.
+    pub documents: InvoiceDocuments,
     /// How subject keys are stored and opened (the configured master key, if any).
     pub wrapping: KeyWrapping,
     /// Whether the database answers; kept current by a long-running process's
@@ -73,9 +77,11 @@ impl App {
         )
         .with_max_in_flight(connections / 2);
         let stores = event_store::event_stores(&pool, &wrapping, SNAPSHOT_EVERY);
-        let history = PgEventHistory::new(pool.clone(), wrapping.clone());
+        let history: Arc<PgEventHistory> =
+            Arc::new(PgEventHistory::new(pool.clone(), wrapping.clone()));
         App {
-            audit_trail: AuditTrail::new(Arc::new(history)),
+            audit_trail: AuditTrail::new(history.clone()),
+            documents: InvoiceDocuments::new(history, stores.clone()),
             use_cases: Arc::new(UseCases::new(stores, runner)),
             projections: config.projections,
             wrapping,

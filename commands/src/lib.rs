@@ -32,6 +32,9 @@
 //!   so edges refuse work at once during an outage instead of waiting on the pool.
 //! - [`consistency`]: reads waiting for a consistency token, answered by one
 //!   watcher per process ([`consistency::ReadModelProgress`]).
+//! - [`documents`]: the document of an issued invoice or credit note
+//!   ([`documents::InvoiceDocuments`]), from its events, the customer and the
+//!   tenant's legal profile.
 //! - [`history`]: the auditors' use cases ([`history::AuditTrail`]) over the
 //!   [`history::EventHistory`] port.
 //! - `ports`: what the layer needs from the outside world.
@@ -41,6 +44,7 @@
 pub mod access;
 pub mod consistency;
 mod context;
+pub mod documents;
 mod error;
 pub mod health;
 pub mod history;

@@ -1,0 +1,165 @@
+//! The documents of issued invoices and credit notes: the use case that builds
+//! one [`Document`] from what the stores hold. The invoice's own events (read
+//! through the [`EventHistory`] port, upcast and with personal data opened),
+//! the customer as it stands, and the tenant's legal profile go into
+//! `folio_documents`, which checks what EN 16931 requires of them.
+
+use std::sync::Arc;
+
+use cqrs_es::AggregateError;
+use folio_documents::InvoiceRecord;
+use folio_documents::{credit_note_document, invoice_document, Document, DocumentError};
+use folio_domain::customer::Customer;
+use folio_domain::ids::{CreditNoteId, InvoiceId};
+use folio_domain::invoice::InvoiceEvent;
+use folio_domain::settings::TenantSettings;
+use folio_domain::{Decide, ErrorCode};
+
+use crate::access::{Action, Caller, Forbidden};
+use crate::history::{EventHistory, HistoryError};
+use crate::ports::{AggregateStore, EventStores};
+
+/// Which document of an invoice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DocumentOf {
+    /// The invoice itself.
+    Invoice(InvoiceId),
+    /// One of the credit notes issued against the invoice.
+    CreditNote(InvoiceId, CreditNoteId),
+}
+
+/// Why a document could not be had.
+#[derive(Debug, thiserror::Error)]
+pub enum DocumentsError {
+    /// The caller's roles do not allow reading invoices.
+    #[error(transparent)]
+    Forbidden(#[from] Forbidden),
+    /// No such invoice in the caller's tenant.
+    #[error("invoice not found")]
+    NotFound,
+    /// The invoice, its customer or the legal profile lacks what the document
+    /// must say (the reason names the rule).
+    #[error(transparent)]
+    NotRenderable(#[from] DocumentError),
+    /// The store could not be reached; retry.
+    #[error("the event store is unavailable; retry shortly")]
+    Unavailable(#[source] Box<dyn std::error::Error + Send + Sync>),
+    /// A stored event or aggregate cannot be read (logged; reported without detail).
+    #[error("a stored event cannot be read")]
+    Unreadable(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+impl DocumentsError {
+    /// The stable code the client sees.
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            DocumentsError::Forbidden(_) => ErrorCode::Forbidden,
+            DocumentsError::NotFound => ErrorCode::NotFound,
+            DocumentsError::NotRenderable(DocumentError::NotIssued) => ErrorCode::Conflict,
+            DocumentsError::NotRenderable(DocumentError::UnknownCreditNote(_)) => {
+                ErrorCode::NotFound
+            }
+            DocumentsError::NotRenderable(_) => ErrorCode::Validation,
+            DocumentsError::Unavailable(_) => ErrorCode::Unavailable,
+            DocumentsError::Unreadable(_) => ErrorCode::Internal,
+        }
+    }
+}
+
+impl From<HistoryError> for DocumentsError {
+    fn from(error: HistoryError) -> Self {
+        match error {
+            HistoryError::Forbidden(forbidden) => DocumentsError::Forbidden(forbidden),
+            HistoryError::Unavailable(e) => DocumentsError::Unavailable(e),
+            HistoryError::InvalidRequest(reason) => DocumentsError::Unreadable(reason.into()),
+            HistoryError::Unreadable(e) => DocumentsError::Unreadable(e),
+        }
+    }
+}
+
+/// The document use cases: each checks that the caller may read invoices and
+/// confines the read to the caller's tenant.
+#[derive(Clone)]
+pub struct InvoiceDocuments {
+    history: Arc<dyn EventHistory>,
+    stores: EventStores,
+}
+
+impl std::fmt::Debug for InvoiceDocuments {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("InvoiceDocuments")
+    }
+}
+
+impl InvoiceDocuments {
+    /// The use cases over the event history and the stores.
+    pub fn new(history: Arc<dyn EventHistory>, stores: EventStores) -> Self {
+        InvoiceDocuments { history, stores }
+    }
+
+    /// The document of an issued invoice or of one of its credit notes, as the
+    /// stores hold it now: the issued amounts, the customer and the legal
+    /// profile in force.
+    pub async fn document(
+        &self,
+        caller: &Caller,
+        which: DocumentOf,
+    ) -> Result<Document, DocumentsError> {
+        caller.require(Action::ReadInvoicing)?;
+        let invoice_id = match which {
+            DocumentOf::Invoice(id) | DocumentOf::CreditNote(id, _) => id,
+        };
+        let record = self.record(caller, invoice_id).await?;
+        let customer_id = record.customer_id.ok_or(DocumentsError::NotFound)?;
+        let customer: Customer =
+            load(self.stores.customers.as_ref(), &customer_id.to_string()).await?;
+        let settings: TenantSettings =
+            load(self.stores.settings.as_ref(), &caller.tenant_id.to_string()).await?;
+        let seller = settings.legal_profile.as_ref();
+        let document = match which {
+            DocumentOf::Invoice(_) => invoice_document(&record, seller, &customer),
+            DocumentOf::CreditNote(_, credit_note) => {
+                credit_note_document(&record, credit_note, seller, &customer)
+            }
+        };
+        Ok(document?)
+    }
+
+    /// The invoice's events in the caller's tenant, folded for documents.
+    async fn record(
+        &self,
+        caller: &Caller,
+        invoice_id: InvoiceId,
+    ) -> Result<InvoiceRecord, DocumentsError> {
+        let stored = self
+            .history
+            .stream(caller.tenant_id, "Invoice", &invoice_id.to_string())
+            .await?;
+        if stored.is_empty() {
+            return Err(DocumentsError::NotFound);
+        }
+        let events = stored
+            .into_iter()
+            .map(|event| {
+                let payload = event
+                    .current_payload
+                    .map_err(|reason| DocumentsError::Unreadable(reason.into()))?;
+                serde_json::from_value::<InvoiceEvent>(payload)
+                    .map_err(|e| DocumentsError::Unreadable(Box::new(e)))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(InvoiceRecord::from_events(&events))
+    }
+}
+
+/// An aggregate's current state (empty when it does not exist).
+async fn load<A: Decide + 'static>(
+    store: &dyn AggregateStore<A>,
+    id: &str,
+) -> Result<A, DocumentsError> {
+    match store.load(id).await {
+        Ok(context) => Ok(context.aggregate),
+        Err(AggregateError::DatabaseConnectionError(e)) => Err(DocumentsError::Unavailable(e)),
+        Err(e) => Err(DocumentsError::Unreadable(e.to_string().into())),
+    }
+}
