@@ -10,64 +10,10 @@ mod support;
 use std::time::Duration;
 
 use folio_commands::{BlobAddress, BlobError, BlobStore};
-use folio_infra::blob_store::{BlobLocation, ObjectBlobStore, S3Bucket};
+use folio_infra::blob_store::{BlobLocation, ObjectBlobStore};
+use support::s3::S3Server;
 
 const PDF: &[u8] = b"%PDF-1.7 an invoice, as a test stands in for one";
-
-/// An S3 API server (moto) on a free port, killed when dropped.
-struct S3Server {
-    process: tokio::process::Child,
-    endpoint: String,
-}
-
-impl S3Server {
-    async fn start() -> Self {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let process = tokio::process::Command::new(support::python::python())
-            .args([
-                "-m",
-                "moto.server",
-                "-H",
-                "127.0.0.1",
-                "-p",
-                &port.to_string(),
-            ])
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .kill_on_drop(true)
-            .spawn()
-            .unwrap();
-        let endpoint = format!("http://127.0.0.1:{port}");
-        let probe = endpoint.clone();
-        support::eventually("moto answers", || {
-            let probe = probe.clone();
-            async move { reqwest::get(&probe).await.ok().map(drop) }
-        })
-        .await;
-        S3Server { process, endpoint }
-    }
-
-    /// A new bucket on it (moto takes unsigned requests), as a store sees it.
-    async fn bucket(&self) -> BlobLocation {
-        let bucket = format!("folio-{}", uuid::Uuid::new_v4().simple());
-        let created = reqwest::Client::new()
-            .put(format!("{}/{bucket}", self.endpoint))
-            .send()
-            .await
-            .unwrap();
-        assert!(created.status().is_success(), "{created:?}");
-        BlobLocation::S3(S3Bucket {
-            bucket,
-            region: "us-east-1".into(),
-            endpoint: Some(self.endpoint.clone()),
-            credentials: Some(("test-key".into(), "test-secret".into())),
-        })
-    }
-}
 
 /// The SHA-256 of `bytes` as coreutils' `sha256sum` computes it.
 fn sha256sum(bytes: &[u8]) -> String {

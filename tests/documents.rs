@@ -9,12 +9,20 @@
 mod support;
 
 use std::path::Path;
+use std::sync::Arc;
 
 use folio_api::Role;
-use folio_domain::ids::{InvoiceId, TenantId};
+use folio_commands::archiving::{ArchiveError, DocumentArchiver};
+use folio_commands::documents::DocumentOf;
+use folio_commands::{BlobAddress, BlobError, BlobStore, Caller, CommandContext};
+use folio_domain::ids::{InvoiceId, TenantId, UserId};
+use folio_domain::invoice::ArchivedFormat;
 use folio_domain::legal_profile::{BankAccount, LegalProfile, PostalAddress};
+use folio_infra::blob_store::ObjectBlobStore;
+use folio_infra::rendering::WorkspaceRenderer;
 use serde_json::{json, Value};
 use support::python::python;
+use support::s3::S3Server;
 use support::scenario::{add_line, customer, draft, issue, line, vat19};
 use support::server::Server;
 use support::{ctx, folio, tenant, TestDatabase};
@@ -291,4 +299,168 @@ async fn without_a_legal_profile_the_operator_is_told_what_to_configure_and_noth
     let said = String::from_utf8_lossy(&rendered.stderr);
     assert!(said.contains("configureLegalProfile"), "{said}");
     assert!(!out.exists(), "no file for a refused document");
+}
+
+/// The archiver over `store`, acting as the system's archivist.
+fn archiver(db: &TestDatabase, store: Arc<dyn BlobStore>) -> DocumentArchiver {
+    DocumentArchiver::new(
+        db.app.documents.clone(),
+        Arc::new(WorkspaceRenderer::default()),
+        store,
+        db.app.use_cases.clone(),
+    )
+}
+
+fn archivist(t: TenantId) -> CommandContext {
+    let caller = Caller::new(
+        t,
+        UserId::new("system:archive"),
+        vec![folio_commands::Role::Accountant],
+    );
+    CommandContext::new(caller, uuid::Uuid::new_v4().to_string())
+}
+
+/// The `DocumentArchived` events of the invoice's stream, as an auditor reads them.
+async fn archived_events(db: &TestDatabase, t: TenantId, invoice: InvoiceId) -> Vec<Value> {
+    let auditor = Caller::new(t, UserId::new("audit"), vec![folio_commands::Role::Auditor]);
+    db.app
+        .audit_trail
+        .stream(&auditor, "Invoice", &invoice.to_string())
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|event| event.event_type == "DocumentArchived")
+        .map(|event| event.payload)
+        .collect()
+}
+
+#[tokio::test]
+async fn an_issued_invoice_is_archived_once_in_s3_by_hash_and_downloads_through_a_presigned_url() {
+    let db = TestDatabase::new().await;
+    let (t, invoice) = issued_invoice(&db).await;
+    db.app
+        .use_cases
+        .configure_legal_profile(&ctx(t, "root"), legal_profile())
+        .await
+        .unwrap();
+    let s3 = S3Server::start().await;
+    let store: Arc<dyn BlobStore> = Arc::new(ObjectBlobStore::open(&s3.bucket().await).unwrap());
+    let archiver = archiver(&db, store.clone());
+
+    let files = archiver
+        .archive(&archivist(t), DocumentOf::Invoice(invoice))
+        .await
+        .unwrap();
+
+    assert_eq!(
+        files.iter().map(|f| f.format).collect::<Vec<_>>(),
+        [ArchivedFormat::FacturX, ArchivedFormat::Ubl]
+    );
+    let events = archived_events(&db, t, invoice).await;
+    assert_eq!(events.len(), 1, "{events:?}");
+    let recorded = &events[0]["DocumentArchived"]["files"];
+    for (index, file) in files.iter().enumerate() {
+        assert_eq!(recorded[index]["sha256"], file.sha256.as_str());
+        let address = BlobAddress::parse(&file.sha256).unwrap();
+        let stored = store.get(&address).await.unwrap();
+        assert_eq!(stored.len() as u64, file.size_bytes);
+        let url = store
+            .download_url(&address, std::time::Duration::from_secs(60))
+            .await
+            .unwrap()
+            .unwrap();
+        let downloaded = reqwest::get(&url).await.unwrap();
+        assert!(
+            downloaded.status().is_success(),
+            "{url}: {}",
+            downloaded.status()
+        );
+        assert_eq!(
+            downloaded.bytes().await.unwrap().as_ref(),
+            stored.as_slice(),
+            "the presigned URL gives the archived bytes"
+        );
+    }
+    let pdf = std::env::temp_dir().join(format!("folio-archived-{}.pdf", uuid::Uuid::new_v4()));
+    std::fs::write(
+        &pdf,
+        store
+            .get(&BlobAddress::parse(&files[0].sha256).unwrap())
+            .await
+            .unwrap(),
+    )
+    .unwrap();
+    assert!(run_ok("pdfdetach", &["-list", pdf.to_str().unwrap()]).contains("factur-x.xml"));
+    let text = run_ok("pdftotext", &["-layout", pdf.to_str().unwrap(), "-"]);
+    assert!(
+        text.contains("Rechnung INV-000001"),
+        "a German seller's PDF is German:\n{text}"
+    );
+    std::fs::remove_file(pdf).unwrap();
+
+    // Archiving again (a retried archiver) renders the same bytes and records nothing new.
+    let again = archiver
+        .archive(&archivist(t), DocumentOf::Invoice(invoice))
+        .await
+        .unwrap();
+    assert_eq!(again, files);
+    assert_eq!(archived_events(&db, t, invoice).await.len(), 1);
+}
+
+#[tokio::test]
+async fn an_s3_outage_loses_nothing_and_the_archive_succeeds_once_s3_is_back() {
+    let db = TestDatabase::new().await;
+    let (t, invoice) = issued_invoice(&db).await;
+    db.app
+        .use_cases
+        .configure_legal_profile(&ctx(t, "root"), legal_profile())
+        .await
+        .unwrap();
+    let mut s3 = S3Server::start().await;
+    let port: u16 = s3.endpoint.rsplit(':').next().unwrap().parse().unwrap();
+    let bucket = format!("folio-{}", uuid::Uuid::new_v4().simple());
+    let location = s3.bucket_named(&bucket).await;
+    let archiver = archiver(&db, Arc::new(ObjectBlobStore::open(&location).unwrap()));
+    s3.process.kill().await.unwrap();
+
+    let failed = archiver
+        .archive(&archivist(t), DocumentOf::Invoice(invoice))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(failed, ArchiveError::Store(BlobError::Unavailable(_))),
+        "{failed}"
+    );
+    assert!(
+        archived_events(&db, t, invoice).await.is_empty(),
+        "nothing recorded while S3 is away"
+    );
+
+    let back = S3Server::start_on(port).await;
+    back.bucket_named(&bucket).await;
+    let files = archiver
+        .archive(&archivist(t), DocumentOf::Invoice(invoice))
+        .await
+        .unwrap();
+    assert_eq!(files.len(), 2);
+    assert_eq!(archived_events(&db, t, invoice).await.len(), 1);
+}
+
+#[tokio::test]
+async fn without_a_legal_profile_the_archive_fails_with_the_reason_and_records_nothing() {
+    let db = TestDatabase::new().await;
+    let (t, invoice) = issued_invoice(&db).await;
+    let dir = std::env::temp_dir().join(format!("folio-blobs-{}", uuid::Uuid::new_v4()));
+    let location = folio_infra::blob_store::BlobLocation::Directory(dir.clone());
+    let archiver = archiver(&db, Arc::new(ObjectBlobStore::open(&location).unwrap()));
+    let failed = archiver
+        .archive(&archivist(t), DocumentOf::Invoice(invoice))
+        .await
+        .unwrap_err();
+    assert!(
+        failed.to_string().contains("configureLegalProfile"),
+        "{failed}"
+    );
+    assert!(archived_events(&db, t, invoice).await.is_empty());
+    std::fs::remove_dir_all(dir).unwrap();
 }

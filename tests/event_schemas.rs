@@ -18,7 +18,8 @@ use folio_domain::document_number::DocumentNumber;
 use folio_domain::expense::{ExpenseDetails, ExpenseEvent, ExpensePolicy, PolicyViolation};
 use folio_domain::ids::*;
 use folio_domain::invoice::{
-    CreditedLine, DueTerms, InvoiceEvent, IssuedLine, PaymentMethod, SatCancellationReason,
+    ArchivedFile, ArchivedFormat, CreditedLine, DocumentOfInvoice, DueTerms, InvoiceEvent,
+    IssuedLine, PaymentMethod, SatCancellationReason,
 };
 use folio_domain::legal_profile::{BankAccount, LegalProfile, PostalAddress};
 use folio_domain::money::{Currency, Money};
@@ -390,6 +391,20 @@ fn samples() -> Vec<(&'static str, String, String, Value)> {
                 cancelled_on: day(),
                 sat_reason: SatCancellationReason::ErrorsWithReplacement,
                 replaced_by: Some(InvoiceId(id(4))),
+            },
+            InvoiceEvent::DocumentArchived {
+                document: DocumentOfInvoice::CreditNote {
+                    credit_note_id: CreditNoteId(id(5)),
+                },
+                files: vec![ArchivedFile {
+                    format: ArchivedFormat::FacturX,
+                    sha256: "ab".repeat(32),
+                    size_bytes: 43_973,
+                    content_type: "application/pdf".into(),
+                }],
+                archived_at: chrono::DateTime::parse_from_rfc3339("2026-12-06T10:00:00Z")
+                    .unwrap()
+                    .with_timezone(&chrono::Utc),
             },
         ],
     );

@@ -137,6 +137,11 @@ async fn a_redelivered_event_changes_nothing() {
     let projections = db.app.projections();
     projections.catch_up().await.unwrap();
     let before = read_models(&db.app.pool).await;
+    assert_eq!(
+        before["archived_documents"].as_array().map(Vec::len),
+        Some(2),
+        "the archive's two files are rows"
+    );
 
     // When every event is delivered again to every projector.
     let events = read_after(

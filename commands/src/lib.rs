@@ -35,6 +35,8 @@
 //! - [`documents`]: the document of an issued invoice or credit note
 //!   ([`documents::InvoiceDocuments`]), from its events, the customer and the
 //!   tenant's legal profile.
+//! - [`archiving`]: the archive at issue time ([`archiving::DocumentArchiver`]):
+//!   each document rendered once, stored by hash, the hashes recorded.
 //! - [`history`]: the auditors' use cases ([`history::AuditTrail`]) over the
 //!   [`history::EventHistory`] port.
 //! - `ports`: what the layer needs from the outside world.
@@ -42,6 +44,7 @@
 #![deny(missing_docs)]
 
 pub mod access;
+pub mod archiving;
 pub mod consistency;
 mod context;
 pub mod documents;
@@ -57,8 +60,8 @@ pub use context::{idempotency_key, CommandContext, CommandOutcome, MAX_IDEMPOTEN
 pub use error::CommandError;
 pub use ports::{
     AggregateStore, BlobAddress, BlobError, BlobStore, Clock, CommandLease, CommandLedger,
-    CreditMovesUnderWay, EventStores, LedgerError, MoveUnderWay, PersonalDataKeys, Recorded,
-    Reservation, StoredOutcome, SystemClock,
+    CreditMovesUnderWay, DocumentRenderer, EventStores, LedgerError, MoveUnderWay,
+    PersonalDataKeys, Recorded, RenderError, Rendered, Reservation, StoredOutcome, SystemClock,
 };
 pub use runner::{CommandRunner, RetryPolicy};
 pub use use_cases::*;

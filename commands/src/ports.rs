@@ -277,6 +277,31 @@ pub trait BlobStore: Send + Sync + 'static {
     ) -> Result<Option<String>, BlobError>;
 }
 
+/// A document written in one form: its bytes and their MIME type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rendered {
+    /// The file's bytes.
+    pub bytes: Vec<u8>,
+    /// Its MIME type, e.g. `application/pdf`.
+    pub content_type: &'static str,
+}
+
+/// Why a document could not be written in a form (a template or font
+/// failure: a bug, never the data, which the document model checked).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the document could not be rendered: {0}")]
+pub struct RenderError(pub String);
+
+/// Writes a document in each archived form (the PDF and e-invoice writers).
+pub trait DocumentRenderer: Send + Sync + 'static {
+    /// `document` as `format`: the same document gives the same bytes.
+    fn render(
+        &self,
+        document: &folio_documents::Document,
+        format: folio_domain::invoice::ArchivedFormat,
+    ) -> Result<Rendered, RenderError>;
+}
+
 /// A credit move whose source released the credit and whose target has not
 /// recorded it (see `apply_customer_credit`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -18,7 +18,8 @@
 //!   totals) are such fields: absent, the tax named no EN 16931 category.
 //! - New event types start at v1: `Invoice/InvoiceCancelled` (a Mexican
 //!   cancellation with SAT's reason), `TenantSettings/JurisdictionConfigured`,
-//!   `TenantSettings/LegalProfileConfigured` (who the seller is on documents).
+//!   `TenantSettings/LegalProfileConfigured` (who the seller is on documents),
+//!   `Invoice/DocumentArchived` (the stored files of an issued document).
 
 use serde_json::Value;
 

@@ -21,6 +21,7 @@
 //! - [`upcasting`]: the domain's event upcasters, plugged into the stores.
 //! - [`blob_store`]: documents kept content-addressed and written once, in S3
 //!   (or a server speaking its API) or a local directory.
+//! - [`rendering`]: the archived forms of a document (Factur-X with Typst, UBL).
 //!
 //! The binary's `wiring` module builds the use cases from these adapters.
 
@@ -32,6 +33,7 @@ pub mod kafka;
 pub mod personal_data;
 pub mod postgres;
 pub mod projecting;
+pub mod rendering;
 mod retrying;
 pub mod telemetry;
 pub mod upcasting;

@@ -5,6 +5,7 @@
 pub mod kafka;
 pub mod link;
 pub mod python;
+pub mod s3;
 pub mod scenario;
 pub mod server;
 

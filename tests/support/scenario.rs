@@ -4,14 +4,18 @@
 use chrono::NaiveDate;
 use folio::wiring::App;
 use folio_commands::{
-    AddInvoiceLine, ApplyCustomerCredit, ApproveExpense, Caller, CreateInvoiceDraft, InviteUser,
-    IssueCreditNote, IssueInvoice, RecordPayment, RefundPayment, Role, SubmitExpense, UpdateUser,
+    AddInvoiceLine, ApplyCustomerCredit, ApproveExpense, BlobAddress, Caller, CreateInvoiceDraft,
+    InviteUser, IssueCreditNote, IssueInvoice, RecordPayment, RefundPayment, Role, SubmitExpense,
+    UpdateUser,
 };
 use folio_domain::customer::ContactDetails;
 use folio_domain::directory::{ApprovalRouting, DirectoryPolicy, Enrollment};
 use folio_domain::expense::{ApprovalThreshold, CategoryLimit, ExpenseDetails, ExpensePolicy};
 use folio_domain::ids::{CustomerId, ExpenseId, InvoiceId, PaymentId, TenantId, UserId};
-use folio_domain::invoice::{CreditRequest, DueTerms, LineCredit, PaymentMethod, TaxSelector};
+use folio_domain::invoice::{
+    ArchivedFile, ArchivedFormat, CreditRequest, DocumentOfInvoice, DueTerms, LineCredit,
+    PaymentMethod, TaxSelector,
+};
 use folio_domain::money::{Currency, Money};
 use folio_domain::pricing::{Discount, LineItem};
 use folio_domain::tax::{TaxRate, TaxTreatment};
@@ -372,6 +376,22 @@ pub async fn every_event_type(backend: &App, tenant: TenantId) {
     let paid = issued_invoice(backend, tenant, acme, 1).await;
     pay(backend, tenant, paid, 11_900).await;
     draft(backend, tenant, acme).await;
+    // The paid invoice's archive (the archiver's outcome: its files' hashes).
+    let files = [
+        (ArchivedFormat::FacturX, "application/pdf"),
+        (ArchivedFormat::Ubl, "application/xml"),
+    ]
+    .map(|(format, content_type)| ArchivedFile {
+        format,
+        sha256: BlobAddress::of(content_type.as_bytes()).sha256().to_owned(),
+        size_bytes: 1_024,
+        content_type: content_type.into(),
+    })
+    .to_vec();
+    folio
+        .record_document_archive(&ctx(tenant, "acc"), paid, DocumentOfInvoice::Invoice, files)
+        .await
+        .expect("archive");
 
     // An invoice overpaid, then one of its lines returned: both excesses are
     // held as the customer's credit.

@@ -9,6 +9,7 @@
 //! a retried request always targets the same aggregate.
 
 mod admins;
+mod archive;
 mod credit;
 mod customers;
 mod directory;

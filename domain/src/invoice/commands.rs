@@ -5,6 +5,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::archive::{ArchivedFile, DocumentOfInvoice};
 use super::credit::CreditRequest;
 use super::events::{DueTerms, PaymentMethod, SatCancellationReason};
 use super::DocumentStatus;
@@ -153,6 +154,16 @@ pub enum InvoiceCommand {
         dating: NumberDating,
         /// Why (required).
         reason: String,
+    },
+    /// Record that a document of the invoice was rendered and stored: its files'
+    /// hashes (the outcome of the application layer's archiver).
+    ArchiveDocument {
+        /// The invoice or one of its credit notes.
+        document: DocumentOfInvoice,
+        /// The stored files, one per form.
+        files: Vec<ArchivedFile>,
+        /// When they were stored.
+        archived_at: DateTime<Utc>,
     },
     /// Move (part of) the credit this invoice holds to another invoice of the
     /// same customer: the first half of applying credit, the other invoice

@@ -312,6 +312,17 @@ pub enum InvoiceError {
     /// SAT's reason codes belong to Mexican invoices only.
     #[error("SAT's cancellation reasons apply only under the MX jurisdiction")]
     SatReasonOutsideMexico,
+    /// No such credit note was issued against the invoice.
+    #[error("credit note {0} was not issued against this invoice")]
+    CreditNoteNotFound(CreditNoteId),
+    /// An archive needs one well-formed file per form (a SHA-256 of 64 hex
+    /// digits, a size, a MIME type).
+    #[error("an archive needs one file per form, each with a SHA-256, a size and a MIME type")]
+    InvalidArchive,
+    /// The document was archived already with other files: what was issued
+    /// is archived once.
+    #[error("this document was archived already with other files")]
+    AlreadyArchived,
     /// Reason 01 names the invoice that replaces the cancelled one.
     #[error("SAT reason 01 needs the issued invoice that replaces this one")]
     ReplacementRequired,
@@ -332,9 +343,11 @@ impl Coded for InvoiceError {
     fn code(&self) -> ErrorCode {
         use InvoiceError as E;
         match self {
-            E::NotFound | E::LineNotFound(_) | E::PaymentNotFound(_) | E::CustomerNotFound(_) => {
-                ErrorCode::NotFound
-            }
+            E::NotFound
+            | E::LineNotFound(_)
+            | E::PaymentNotFound(_)
+            | E::CustomerNotFound(_)
+            | E::CreditNoteNotFound(_) => ErrorCode::NotFound,
             E::AlreadyCreated
             | E::NotADraft { .. }
             | E::NotIssued { .. }
@@ -349,6 +362,7 @@ impl Coded for InvoiceError {
             | E::VoidWithCreditNotes
             | E::AlreadyVoid
             | E::VoidOfIssuedInvoice
+            | E::AlreadyArchived
             | E::CustomerArchived(_)
             | E::CustomerPersonalDataErased(_) => ErrorCode::Conflict,
             E::TooManyLines { .. } => ErrorCode::Limit,
@@ -392,7 +406,8 @@ impl Coded for InvoiceError {
             | E::SatReasonOutsideMexico
             | E::ReplacementRequired
             | E::ReplacementWithoutReason01
-            | E::InvalidReplacement { .. } => ErrorCode::Validation,
+            | E::InvalidReplacement { .. }
+            | E::InvalidArchive => ErrorCode::Validation,
         }
     }
 }

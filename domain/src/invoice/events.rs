@@ -6,6 +6,7 @@ use rust_decimal::Decimal;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use super::archive::{ArchivedFile, DocumentOfInvoice};
 use super::credit::CreditedLine;
 use crate::aggregate::domain_event;
 use crate::document_number::DocumentNumber;
@@ -273,6 +274,16 @@ pub enum InvoiceEvent {
         /// What the invoice holds for the customer again (absent when none).
         #[serde(default, skip_serializing_if = "Decimal::is_zero")]
         credit_after: Decimal,
+    },
+    /// A document of the invoice (the invoice itself or a credit note) was
+    /// rendered once and stored: the hashes prove later what was issued.
+    DocumentArchived {
+        /// The invoice or one of its credit notes.
+        document: DocumentOfInvoice,
+        /// The stored files, one per form, each with its SHA-256.
+        files: Vec<ArchivedFile>,
+        /// When they were stored (UTC).
+        archived_at: DateTime<Utc>,
     },
     /// The invoice was cancelled.
     InvoiceVoided {

@@ -12,6 +12,7 @@
 //! note corrects it), in Mexico only with SAT's cancellation reason, elsewhere
 //! while nothing is paid or credited.
 
+mod archive;
 mod commands;
 mod credit;
 mod errors;
@@ -26,6 +27,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+pub use archive::{ArchivedFile, ArchivedFormat, DocumentOfInvoice};
 pub use commands::{InvoiceCommand, ReplacementInvoice, SatCancellation};
 pub use credit::{CreditRequest, Credited, CreditedLine, LineCredit, TaxSelector};
 pub use errors::InvoiceError;
@@ -150,6 +152,9 @@ pub struct Invoice {
     /// Credit moved to other invoices of the customer and from them.
     #[serde(default)]
     pub transfers: CreditTransfers,
+    /// The documents archived, with the files recorded for each.
+    #[serde(default)]
+    pub archived: Vec<(DocumentOfInvoice, Vec<ArchivedFile>)>,
 }
 
 impl Invoice {
@@ -686,6 +691,11 @@ impl Decide for Invoice {
                     credit_after: credit_part(balance_after),
                 }])
             }
+            C::ArchiveDocument {
+                document,
+                files,
+                archived_at,
+            } => self.decide_archive(document, files, archived_at),
             C::TransferCredit {
                 transfer_id,
                 to_invoice,
@@ -865,6 +875,9 @@ impl Invoice {
             E::InvoiceVoided { .. } | E::InvoiceCancelled { .. } => {
                 self.status = DocumentStatus::Void
             }
+            E::DocumentArchived {
+                document, files, ..
+            } => self.archived.push((document, files)),
         }
     }
 }

@@ -12,7 +12,9 @@ use chrono::NaiveDate;
 use cqrs_es::Aggregate;
 use folio_domain::customer::{ContactDetails, Customer, CustomerEvent};
 use folio_domain::document_number::DocumentNumber;
-use folio_domain::invoice::{DueTerms, Invoice, InvoiceEvent, IssuedLine};
+use folio_domain::invoice::{
+    ArchivedFormat, DocumentOfInvoice, DueTerms, Invoice, InvoiceEvent, IssuedLine,
+};
 use folio_domain::money::Money;
 use folio_domain::pricing::{Discount, DocumentTotals, LineItem, PricedLine, RoundingPolicy};
 use folio_domain::tax::VatCategory;
@@ -47,7 +49,8 @@ impl Projector for InvoicingProjector {
         //    customer_ledger, credit in customer_balances and ar_aging_as_of.
         // 6: sequence on payments, payment_refunds and credit_notes (list order);
         //    vat_category and exemption in tax_entries and tax_summary.
-        6
+        // 7: archived_documents (the stored files of each issued document).
+        7
     }
 
     fn schema_sql(&self) -> &'static str {
@@ -966,6 +969,37 @@ async fn project_invoice(
             .execute(&mut *conn)
             .await?;
             require_row(result, event)?;
+        }
+        InvoiceEvent::DocumentArchived {
+            document,
+            files,
+            archived_at,
+        } => {
+            let credit_note = match document {
+                DocumentOfInvoice::Invoice => None,
+                DocumentOfInvoice::CreditNote { credit_note_id } => Some(credit_note_id.0),
+            };
+            for file in &files {
+                let format = match file.format {
+                    ArchivedFormat::FacturX => "FACTUR_X",
+                    ArchivedFormat::Ubl => "UBL",
+                };
+                sqlx::query(
+                    "INSERT INTO archived_documents (tenant_id, invoice_id, credit_note_id, format,
+                         sha256, size_bytes, content_type, archived_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                )
+                .bind(tenant)
+                .bind(invoice)
+                .bind(credit_note)
+                .bind(format)
+                .bind(&file.sha256)
+                .bind(i64::try_from(file.size_bytes).unwrap_or(i64::MAX))
+                .bind(&file.content_type)
+                .bind(archived_at)
+                .execute(&mut *conn)
+                .await?;
+            }
         }
         InvoiceEvent::InvoiceCancelled {
             reason,

@@ -306,6 +306,30 @@ COMMENT ON COLUMN credit_note_lines.quantity IS 'Units credited (positive).';
 COMMENT ON COLUMN credit_note_lines.net_amount IS 'Net amount credited, rounded; the note that takes a line''s last units takes exactly what was left of its net.';
 COMMENT ON COLUMN credit_note_lines.tax_amount IS 'The line''s share of the credited tax, for information (under PER_TAX_CATEGORY rounding the note''s tax_entries are authoritative).';
 
+CREATE TABLE archived_documents
+(
+    tenant_id      uuid        NOT NULL,
+    invoice_id     uuid        NOT NULL,
+    credit_note_id uuid,
+    format         text        NOT NULL CHECK (format IN ('FACTUR_X', 'UBL')),
+    sha256         text        NOT NULL,
+    size_bytes     bigint      NOT NULL,
+    content_type   text        NOT NULL,
+    archived_at    timestamptz NOT NULL
+);
+CREATE UNIQUE INDEX archived_documents_one_per_form ON archived_documents
+    (tenant_id, invoice_id, coalesce(credit_note_id, '00000000-0000-0000-0000-000000000000'::uuid), format);
+
+COMMENT ON TABLE archived_documents IS 'The files of each issued invoice and credit note, rendered once and stored in the blob store: their SHA-256 proves what the customer received. A document with no row here is still to be archived.';
+COMMENT ON COLUMN archived_documents.tenant_id IS 'Owning tenant.';
+COMMENT ON COLUMN archived_documents.invoice_id IS 'The invoice (invoices.invoice_id).';
+COMMENT ON COLUMN archived_documents.credit_note_id IS 'The credit note (credit_notes.credit_note_id); NULL for the invoice itself.';
+COMMENT ON COLUMN archived_documents.format IS 'FACTUR_X (the PDF/A-3b with the CII embedded) or UBL (UBL 2.1 XML).';
+COMMENT ON COLUMN archived_documents.sha256 IS 'SHA-256 of the file, 64 lowercase hex digits; also its address in the blob store.';
+COMMENT ON COLUMN archived_documents.size_bytes IS 'Size of the file in bytes.';
+COMMENT ON COLUMN archived_documents.content_type IS 'MIME type, e.g. application/pdf.';
+COMMENT ON COLUMN archived_documents.archived_at IS 'When the files were stored (UTC).';
+
 CREATE TABLE revenue_entries
 (
     tenant_id       uuid    NOT NULL,

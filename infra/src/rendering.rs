@@ -1,0 +1,49 @@
+//! The [`DocumentRenderer`] port over the workspace's writers: Factur-X from
+//! `folio-pdf` (Typst), UBL from `folio-documents`.
+
+use folio_commands::{DocumentRenderer, RenderError, Rendered};
+use folio_documents::{to_ubl, Document};
+use folio_domain::invoice::ArchivedFormat;
+use folio_pdf::{factur_x, Locale, PdfRenderer};
+
+/// Renders archived documents; the PDF's language is the seller's.
+#[derive(Debug, Default)]
+pub struct WorkspaceRenderer {
+    pdf: PdfRenderer,
+}
+
+impl DocumentRenderer for WorkspaceRenderer {
+    fn render(&self, document: &Document, format: ArchivedFormat) -> Result<Rendered, RenderError> {
+        match format {
+            ArchivedFormat::FacturX => factur_x(&self.pdf, document, seller_language(document))
+                .map(|bytes| Rendered {
+                    bytes,
+                    content_type: "application/pdf",
+                })
+                .map_err(|e| RenderError(e.to_string())),
+            ArchivedFormat::Ubl => Ok(Rendered {
+                bytes: to_ubl(document),
+                content_type: "application/xml",
+            }),
+        }
+    }
+}
+
+/// The language an archived PDF is printed in: the one of the seller's
+/// country where Folio prints it (German, Spanish), English elsewhere. A
+/// tenant or customer choice comes with the notification issue.
+fn seller_language(document: &Document) -> Locale {
+    const GERMAN: [&str; 4] = ["DE", "AT", "CH", "LI"];
+    const SPANISH: [&str; 19] = [
+        "ES", "MX", "AR", "BO", "CL", "CO", "CR", "CU", "DO", "EC", "GT", "HN", "NI", "PA", "PE",
+        "PY", "SV", "UY", "VE",
+    ];
+    let country = document.seller.address.country.as_str();
+    if GERMAN.contains(&country) {
+        Locale::De
+    } else if SPANISH.contains(&country) {
+        Locale::Es
+    } else {
+        Locale::En
+    }
+}
