@@ -16,6 +16,7 @@ use std::time::Duration;
 use folio_api::auth::{ClaimMapping, Minter, OidcSettings, OidcVerifier};
 use folio_api::protection::Protection;
 use folio_api::{Authenticator, Limits, TokenKeys};
+use folio_infra::blob_store::{BlobLocation, S3Bucket};
 use folio_infra::kafka::KafkaConfig;
 use folio_infra::personal_data::KeyWrapping;
 use folio_infra::postgres::pool;
@@ -170,6 +171,38 @@ pub struct Settings {
         global = true
     )]
     pub status_interval_ms: u64,
+    /// Where documents are archived: `file:DIRECTORY` (created if missing;
+    /// relative to the working directory) or `s3://BUCKET`.
+    #[arg(
+        long,
+        env = "FOLIO_BLOB_STORE",
+        default_value = DEFAULT_BLOB_STORE,
+        global = true
+    )]
+    pub blob_store: String,
+    /// The S3 API server of an `s3://` blob store when it is not AWS, e.g.
+    /// `http://127.0.0.1:9000`.
+    #[arg(long, env = "FOLIO_S3_ENDPOINT", global = true)]
+    pub s3_endpoint: Option<String>,
+    /// The S3 bucket's region.
+    #[arg(
+        long,
+        env = "FOLIO_S3_REGION",
+        default_value = "us-east-1",
+        global = true
+    )]
+    pub s3_region: String,
+    /// The S3 access key id; without it (and the secret), the machine's role.
+    #[arg(long, env = "AWS_ACCESS_KEY_ID", global = true, hide_env_values = true)]
+    pub s3_access_key_id: Option<String>,
+    /// The S3 secret access key, given with the access key id.
+    #[arg(
+        long,
+        env = "AWS_SECRET_ACCESS_KEY",
+        global = true,
+        hide_env_values = true
+    )]
+    pub s3_secret_access_key: Option<String>,
     /// What is logged (to stderr): a `tracing` filter, e.g. `info` or
     /// `warn,folio_infra=debug`.
     #[arg(long, env = "FOLIO_LOG", default_value = "warn", global = true)]
@@ -210,6 +243,14 @@ impl std::fmt::Debug for Settings {
                 &self.projection_poll_interval_ms,
             )
             .field("status_interval_ms", &self.status_interval_ms)
+            .field("blob_store", &self.blob_store)
+            .field("s3_endpoint", &self.s3_endpoint)
+            .field("s3_region", &self.s3_region)
+            .field("s3_access_key_id", &self.s3_access_key_id)
+            .field(
+                "s3_secret_access_key",
+                &self.s3_secret_access_key.as_ref().map(|_| "<set>"),
+            )
             .field("log", &self.log)
             .field("log_format", &self.log_format)
             .finish()
@@ -339,7 +380,13 @@ pub struct Config {
     pub projections: ProjectionConfig,
     /// How often readiness and lag are read for `/readyz` and `/metrics`.
     pub status_interval: Duration,
+    /// Where documents are archived.
+    pub blob_store: BlobLocation,
 }
+
+/// Where documents are archived unless configured: a directory beside the
+/// process, so the README's first command needs no S3.
+pub const DEFAULT_BLOB_STORE: &str = "file:folio-documents";
 
 /// How often readiness and lag are read unless configured: as often as an
 /// orchestrator probes, well within a Prometheus scrape interval.
@@ -490,7 +537,53 @@ impl Settings {
                 ..ProjectionConfig::default()
             },
             status_interval: Duration::from_millis(status_ms),
+            blob_store: self.blob_location()?,
         })
+    }
+
+    /// The blob store's location from `FOLIO_BLOB_STORE` and, for S3, its
+    /// server, region and credentials.
+    fn blob_location(&self) -> Result<BlobLocation, ConfigError> {
+        const SETTING: &str = "--blob-store / FOLIO_BLOB_STORE";
+        let given = self.blob_store.trim();
+        if let Some(bucket) = given.strip_prefix("s3://") {
+            let bucket = bucket.trim_end_matches('/');
+            if bucket.is_empty() || bucket.contains('/') {
+                return Err(ConfigError::OutOfRange {
+                    setting: SETTING,
+                    expected: "s3://BUCKET (a bucket name, no path)",
+                    given: given.to_owned(),
+                });
+            }
+            let credentials = match (&self.s3_access_key_id, &self.s3_secret_access_key) {
+                (Some(id), Some(secret)) => Some((id.clone(), secret.clone())),
+                (None, None) => None,
+                _ => return Err(ConfigError::Required {
+                    setting: "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY",
+                    because:
+                        "S3 credentials are a pair: give both, or neither to use the machine's role",
+                }),
+            };
+            return Ok(BlobLocation::S3(S3Bucket {
+                bucket: bucket.to_owned(),
+                region: self.s3_region.clone(),
+                endpoint: self.s3_endpoint.clone(),
+                credentials,
+            }));
+        }
+        match given
+            .strip_prefix("file://")
+            .or_else(|| given.strip_prefix("file:"))
+        {
+            Some(directory) if !directory.is_empty() => {
+                Ok(BlobLocation::Directory(PathBuf::from(directory)))
+            }
+            _ => Err(ConfigError::OutOfRange {
+                setting: SETTING,
+                expected: "file:DIRECTORY or s3://BUCKET",
+                given: given.to_owned(),
+            }),
+        }
     }
 }
 
@@ -602,8 +695,9 @@ fn checked_issuer(issuer: &str) -> Result<String, String> {
 }
 
 impl Config {
-    /// The defaults for a database URL: no master key, development tokens (what
-    /// the tests and the benchmark start from).
+    /// The defaults for a database URL: no master key, development tokens,
+    /// documents archived in the system's temporary directory (what the tests
+    /// and the benchmark start from).
     pub fn for_database(url: impl Into<String>) -> Self {
         Config {
             database: DatabaseConfig::for_url(url),
@@ -611,6 +705,7 @@ impl Config {
             key_wrapping: KeyWrapping::none(),
             projections: ProjectionConfig::default(),
             status_interval: DEFAULT_STATUS_INTERVAL,
+            blob_store: BlobLocation::Directory(std::env::temp_dir().join("folio-documents")),
         }
     }
 
@@ -931,6 +1026,47 @@ mod tests {
 
     fn parse(args: &[&str]) -> Cli {
         Cli::try_parse_from(std::iter::once("folio").chain(args.iter().copied())).expect("parses")
+    }
+
+    #[test]
+    fn the_blob_store_is_a_directory_by_default_or_an_s3_bucket() {
+        let default = parse(&[]).settings.validate().expect("valid");
+        assert_eq!(
+            default.blob_store,
+            BlobLocation::Directory(PathBuf::from("folio-documents"))
+        );
+        let s3 = parse(&[
+            "--blob-store",
+            "s3://invoices/",
+            "--s3-endpoint",
+            "http://127.0.0.1:9000",
+            "--s3-access-key-id",
+            "id",
+            "--s3-secret-access-key",
+            "secret",
+        ])
+        .settings
+        .validate()
+        .expect("valid");
+        let BlobLocation::S3(bucket) = s3.blob_store else {
+            panic!("an S3 bucket")
+        };
+        assert_eq!(bucket.bucket, "invoices");
+        assert_eq!(bucket.endpoint.as_deref(), Some("http://127.0.0.1:9000"));
+        assert!(!format!("{bucket:?}").contains("secret"), "never printed");
+        for wrong in [
+            vec!["--blob-store", "s3://"],
+            vec!["--blob-store", "/tmp/docs"],
+        ] {
+            let refused = parse(&wrong).settings.validate().unwrap_err().to_string();
+            assert!(refused.contains("FOLIO_BLOB_STORE"), "{refused}");
+        }
+        let half = parse(&["--blob-store", "s3://b", "--s3-access-key-id", "id"])
+            .settings
+            .validate()
+            .unwrap_err()
+            .to_string();
+        assert!(half.contains("AWS_SECRET_ACCESS_KEY"), "{half}");
     }
 
     #[test]

@@ -464,3 +464,69 @@ async fn without_a_legal_profile_the_archive_fails_with_the_reason_and_records_n
     assert!(archived_events(&db, t, invoice).await.is_empty());
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+#[tokio::test]
+async fn folio_serve_archives_each_issued_document_once_its_legal_profile_exists() {
+    let db = TestDatabase::new().await;
+    let dir = std::env::temp_dir().join(format!("folio-served-blobs-{}", uuid::Uuid::new_v4()));
+    let store_setting = format!("file:{}", dir.display());
+    let _server = Server::start_with(&db, &[("FOLIO_BLOB_STORE", store_setting.as_str())]).await;
+    // Issued before the tenant said who it is: the archiver cannot write it yet.
+    let (t, invoice) = issued_invoice(&db).await;
+    let rows = |db: &TestDatabase| {
+        let pool = db.app.pool.clone();
+        async move {
+            sqlx::query_as::<_, (String, String, i64)>(
+                "SELECT format, sha256, size_bytes FROM folio_read.archived_documents
+                 WHERE invoice_id = $1 AND credit_note_id IS NULL ORDER BY format",
+            )
+            .bind(invoice.0)
+            .fetch_all(&pool)
+            .await
+            .unwrap()
+        }
+    };
+    let attempts = |db: &TestDatabase| {
+        let pool = db.app.pool.clone();
+        async move {
+            sqlx::query_as::<_, (i32, String)>(
+                "SELECT attempts, last_error FROM document_archive_attempts WHERE invoice_id = $1",
+            )
+            .bind(invoice.0)
+            .fetch_optional(&pool)
+            .await
+            .unwrap()
+        }
+    };
+    let (_, reason) = support::eventually("a failed attempt is recorded", || attempts(&db)).await;
+    assert!(reason.contains("configureLegalProfile"), "{reason}");
+    assert!(rows(&db).await.is_empty(), "no legal profile, no archive");
+
+    db.app
+        .use_cases
+        .configure_legal_profile(&ctx(t, "root"), legal_profile())
+        .await
+        .unwrap();
+    let archived = support::eventually("the invoice is archived", || async {
+        let found = rows(&db).await;
+        (found.len() == 2).then_some(found)
+    })
+    .await;
+    let store = ObjectBlobStore::open(&folio_infra::blob_store::BlobLocation::Directory(
+        dir.clone(),
+    ))
+    .unwrap();
+    for (format, sha256, size) in &archived {
+        let bytes = store
+            .get(&BlobAddress::parse(sha256).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(bytes.len() as i64, *size, "{format}");
+    }
+    assert_eq!(archived_events(&db, t, invoice).await.len(), 1);
+    support::eventually("the failed attempts are forgotten", || async {
+        attempts(&db).await.is_none().then_some(())
+    })
+    .await;
+    std::fs::remove_dir_all(dir).unwrap();
+}

@@ -11,14 +11,49 @@
 //! tries again until it succeeds.
 
 use std::sync::Arc;
+use std::time::Duration;
 
+use async_trait::async_trait;
+use folio_domain::ids::TenantId;
+
+use folio_domain::ids::UserId;
 use folio_domain::invoice::{ArchivedFile, ArchivedFormat, DocumentOfInvoice, InvoiceError};
 
+use crate::access::{Caller, Role};
 use crate::context::CommandContext;
 use crate::documents::{DocumentOf, DocumentsError, InvoiceDocuments};
 use crate::error::CommandError;
-use crate::ports::{BlobError, BlobStore, DocumentRenderer, RenderError};
+use crate::ports::{BlobError, BlobStore, DocumentRenderer, LedgerError, RenderError};
 use crate::UseCases;
+
+/// An issued document whose files are not archived yet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct DocumentToArchive {
+    /// Owning tenant.
+    pub tenant_id: TenantId,
+    /// The invoice, or one of its credit notes.
+    pub document: DocumentOf,
+    /// How often archiving it failed so far.
+    pub failed_attempts: u32,
+}
+
+/// The documents waiting to be archived, and the archiver's failed attempts.
+#[async_trait]
+pub trait ArchiveQueue: Send + Sync + 'static {
+    /// Issued documents without archived files that are due (never tried, or
+    /// their retry time has come), fewest failures and oldest first, a bounded
+    /// number at a time: a document that keeps failing never holds up others.
+    async fn pending(&self) -> Result<Vec<DocumentToArchive>, LedgerError>;
+    /// Records a failed attempt and when to try again.
+    async fn failed(
+        &self,
+        document: &DocumentToArchive,
+        reason: &str,
+        retry_in: std::time::Duration,
+    ) -> Result<(), LedgerError>;
+    /// Forgets the failed attempts of a document now archived.
+    async fn archived(&self, document: &DocumentToArchive) -> Result<(), LedgerError>;
+}
 
 /// The forms every document is archived in.
 pub const ARCHIVED_FORMATS: [ArchivedFormat; 2] = [ArchivedFormat::FacturX, ArchivedFormat::Ubl];
@@ -106,5 +141,88 @@ impl DocumentArchiver {
             .record_document_archive(ctx, invoice_id, of, files.clone())
             .await?;
         Ok(files)
+    }
+}
+
+/// The longest a failing document waits before its next attempt.
+pub const MAX_ARCHIVE_BACKOFF: Duration = Duration::from_secs(3600);
+
+/// The actor the archive is recorded as.
+const ARCHIVIST: &str = "system:archive";
+
+/// The context an archive runs in: the archivist of the document's tenant, with
+/// a key derived from the document, so a retried archive is the same request.
+fn archivist(pending: &DocumentToArchive) -> CommandContext {
+    let caller = Caller::new(
+        pending.tenant_id,
+        UserId::new(ARCHIVIST),
+        vec![Role::Accountant],
+    );
+    let key = match pending.document {
+        DocumentOf::Invoice(invoice) => format!("archive/{invoice}"),
+        DocumentOf::CreditNote(invoice, credit_note) => format!("archive/{invoice}/{credit_note}"),
+    };
+    CommandContext::new(caller, key)
+}
+
+/// How long a document waits after its `failures`-th failed attempt: twice as
+/// long each time from `interval`, at most [`MAX_ARCHIVE_BACKOFF`].
+pub fn retry_in(interval: Duration, failures: u32) -> Duration {
+    interval
+        .saturating_mul(1 << failures.min(20))
+        .min(MAX_ARCHIVE_BACKOFF)
+}
+
+/// Archives the documents `queue` finds due, every `interval`, forever. A
+/// document that fails (no legal profile, a rule of EN 16931, the blob store
+/// away) is recorded with the reason and tried again later ([`retry_in`]);
+/// nothing else waits for it.
+pub async fn archive_issued_documents(
+    archiver: DocumentArchiver,
+    queue: Arc<dyn ArchiveQueue>,
+    interval: Duration,
+) -> std::convert::Infallible {
+    loop {
+        tokio::time::sleep(interval).await;
+        let due = match queue.pending().await {
+            Ok(due) => due,
+            Err(error) => {
+                tracing::warn!(%error, "cannot read the documents to archive");
+                continue;
+            }
+        };
+        for document in due {
+            let outcome = archiver
+                .archive(&archivist(&document), document.document)
+                .await;
+            let recorded = match outcome {
+                Ok(files) => {
+                    tracing::info!(tenant = %document.tenant_id, document = ?document.document, files = files.len(), "archived a document");
+                    queue.archived(&document).await
+                }
+                Err(error) => {
+                    let failures = document.failed_attempts + 1;
+                    tracing::warn!(tenant = %document.tenant_id, document = ?document.document, failures, %error, "cannot archive a document yet");
+                    let wait = retry_in(interval, failures);
+                    queue.failed(&document, &error.to_string(), wait).await
+                }
+            };
+            if let Err(error) = recorded {
+                tracing::warn!(%error, "cannot record an archive attempt");
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failing_document_waits_twice_as_long_each_time_up_to_an_hour() {
+        let interval = Duration::from_secs(2);
+        assert_eq!(retry_in(interval, 1), Duration::from_secs(4));
+        assert_eq!(retry_in(interval, 2), Duration::from_secs(8));
+        assert_eq!(retry_in(interval, 40), MAX_ARCHIVE_BACKOFF);
     }
 }

@@ -20,7 +20,7 @@ use crate::history::{EventHistory, HistoryError};
 use crate::ports::{AggregateStore, EventStores};
 
 /// Which document of an invoice.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum DocumentOf {
     /// The invoice itself.
     Invoice(InvoiceId),

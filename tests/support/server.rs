@@ -51,7 +51,15 @@ impl Server {
             .args(["serve", "--listen", "127.0.0.1:0"])
             .env("DATABASE_URL", &db.url)
             // Tests that wait for a lag figure wait less than with the default.
-            .env("FOLIO_STATUS_INTERVAL_MS", "500");
+            .env("FOLIO_STATUS_INTERVAL_MS", "500")
+            // Archived documents go to a scratch directory unless a test says where.
+            .env(
+                "FOLIO_BLOB_STORE",
+                format!(
+                    "file:{}",
+                    std::env::temp_dir().join("folio-test-documents").display()
+                ),
+            );
         // The test secret, unless the test brings its own way to check tokens.
         if !env.iter().any(|(name, _)| *name == "FOLIO_OIDC_ISSUER") {
             command.env("FOLIO_JWT_SECRET", SECRET);

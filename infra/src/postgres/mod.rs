@@ -6,6 +6,7 @@
 //! application layer's ports (`folio_commands::EventStores`, `CommandLedger`,
 //! `history::EventHistory`).
 
+pub mod archive_queue;
 pub mod credit_moves;
 pub mod event_store;
 pub mod events_table;
