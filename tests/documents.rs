@@ -470,7 +470,7 @@ async fn folio_serve_archives_each_issued_document_once_its_legal_profile_exists
     let db = TestDatabase::new().await;
     let dir = std::env::temp_dir().join(format!("folio-served-blobs-{}", uuid::Uuid::new_v4()));
     let store_setting = format!("file:{}", dir.display());
-    let _server = Server::start_with(&db, &[("FOLIO_BLOB_STORE", store_setting.as_str())]).await;
+    let server = Server::start_with(&db, &[("FOLIO_BLOB_STORE", store_setting.as_str())]).await;
     // Issued before the tenant said who it is: the archiver cannot write it yet.
     let (t, invoice) = issued_invoice(&db).await;
     let rows = |db: &TestDatabase| {
@@ -524,6 +524,23 @@ async fn folio_serve_archives_each_issued_document_once_its_legal_profile_exists
         assert_eq!(bytes.len() as i64, *size, "{format}");
     }
     assert_eq!(archived_events(&db, t, invoice).await.len(), 1);
+    // The API lists the files with their hashes.
+    let accountant = server.token(t, "alice", Role::Accountant);
+    let listed = server
+        .ok(
+            &accountant,
+            "query($id: ID!) { invoice(id: $id) { documents { format sha256 sizeBytes contentType } } }",
+            json!({"id": invoice.to_string()}),
+        )
+        .await;
+    let expected: Vec<Value> = archived
+        .iter()
+        .map(|(format, sha256, size)| {
+            let content_type = if format == "UBL" { "application/xml" } else { "application/pdf" };
+            json!({"format": format, "sha256": sha256, "sizeBytes": size, "contentType": content_type})
+        })
+        .collect();
+    assert_eq!(listed["invoice"]["documents"], json!(expected));
     support::eventually("the failed attempts are forgotten", || async {
         attempts(&db).await.is_none().then_some(())
     })

@@ -5,12 +5,13 @@
 use async_graphql::{ComplexObject, Context, Enum, InputObject, Object, SimpleObject, ID};
 use folio_commands::{Action, AddInvoiceLine, IssueInvoice, VoidInvoice};
 use folio_projections::invoicing::queries::{
-    self, CreditNoteLineRow, CreditNoteRow, InvoiceFilter as RowFilter, InvoiceLineRow,
-    InvoiceOrder, InvoiceRow, PaymentRow,
+    self, ArchivedFileRow, CreditNoteFileRow, CreditNoteLineRow, CreditNoteRow,
+    InvoiceFilter as RowFilter, InvoiceLineRow, InvoiceOrder, InvoiceRow, PaymentRow,
 };
 use uuid::Uuid;
 
 use super::context::request;
+use super::documents::ArchivedDocument;
 use super::enums::{from_stored, InvoiceStatus, PaymentMethod, PaymentStatus};
 use super::ids::{global_id, uuid_arg, NodeKind};
 use super::inputs::{
@@ -253,6 +254,12 @@ impl CreditNote {
     async fn lines(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<CreditNoteLine>> {
         children::<CreditNoteLineRow, CreditNoteLine>(ctx, self.credit_note_id).await
     }
+
+    /// Its files as archived when it was issued (Factur-X, UBL), each with the
+    /// SHA-256 that proves what the customer received; empty until archived.
+    async fn documents(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<ArchivedDocument>> {
+        children::<CreditNoteFileRow, ArchivedDocument>(ctx, self.credit_note_id).await
+    }
 }
 
 impl From<CreditNoteRow> for CreditNote {
@@ -300,6 +307,13 @@ impl Invoice {
     /// Credit notes issued against it, by number.
     async fn credit_notes(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<CreditNote>> {
         children::<CreditNoteRow, CreditNote>(ctx, self.invoice_id).await
+    }
+
+    /// Its files as archived when it was issued (Factur-X, UBL), each with the
+    /// SHA-256 that proves what the customer received; empty for a draft and
+    /// until archived.
+    async fn documents(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<ArchivedDocument>> {
+        children::<ArchivedFileRow, ArchivedDocument>(ctx, self.invoice_id).await
     }
 }
 

@@ -1,5 +1,6 @@
-//! Batched loads of rows that belong to a parent (an invoice's lines, payments and
-//! credit notes; a credit note's lines; a customer's balances): in a list of parents they are read for the
+//! Batched loads of rows that belong to a parent (an invoice's lines, payments,
+//! credit notes and archived files; a credit note's lines and archived files; a
+//! customer's balances): in a list of parents they are read for the
 //! whole page in one query, not one query per parent.
 
 use std::collections::HashMap;
@@ -9,7 +10,8 @@ use async_graphql::dataloader::{DataLoader, Loader};
 use async_graphql::Context;
 use folio_domain::ids::TenantId;
 use folio_projections::invoicing::queries::{
-    self, BalanceRow, CreditNoteLineRow, CreditNoteRow, InvoiceLineRow, PaymentRow,
+    self, ArchivedFileRow, BalanceRow, CreditNoteFileRow, CreditNoteLineRow, CreditNoteRow,
+    InvoiceLineRow, PaymentRow,
 };
 use folio_projections::reading::tenant_reader;
 use futures_util::future::BoxFuture;
@@ -54,6 +56,19 @@ child!(
     credit_note_id,
     queries::credit_note_lines_of
 );
+child!(ArchivedFileRow, parent, queries::invoice_files_of);
+
+impl Child for CreditNoteFileRow {
+    fn parent(&self) -> Uuid {
+        self.file.parent
+    }
+    fn load<'c>(
+        conn: &'c mut PgConnection,
+        parents: &'c [Uuid],
+    ) -> BoxFuture<'c, Result<Vec<Self>, sqlx::Error>> {
+        Box::pin(queries::credit_note_files_of(conn, parents))
+    }
+}
 
 /// Loads [`Child`] rows of many parents at once, inside one request's tenant.
 #[derive(Debug)]

@@ -16,6 +16,7 @@ pub mod context;
 pub mod customers;
 mod depth;
 pub mod directory;
+pub mod documents;
 pub mod enums;
 pub mod expenses;
 pub mod history;
@@ -40,7 +41,8 @@ use async_graphql::extensions::apollo_persisted_queries::{
 use async_graphql::{MergedObject, Schema};
 use folio_commands::Caller;
 use folio_projections::invoicing::queries::{
-    BalanceRow, CreditNoteLineRow, CreditNoteRow, InvoiceLineRow, PaymentRow,
+    ArchivedFileRow, BalanceRow, CreditNoteFileRow, CreditNoteLineRow, CreditNoteRow,
+    InvoiceLineRow, PaymentRow,
 };
 use folio_projections::FeedEvent;
 use tokio::sync::broadcast;
@@ -123,6 +125,8 @@ pub fn request_data(caller: Caller, services: &Services, limits: Limits) -> asyn
     data.insert(loaders::loader::<CreditNoteRow>(pool, tenant));
     data.insert(loaders::loader::<BalanceRow>(pool, tenant));
     data.insert(loaders::loader::<CreditNoteLineRow>(pool, tenant));
+    data.insert(loaders::loader::<ArchivedFileRow>(pool, tenant));
+    data.insert(loaders::loader::<CreditNoteFileRow>(pool, tenant));
     data.insert(RequestContext::new(caller, services, limits));
     data
 }
