@@ -1,5 +1,6 @@
 //! `folio documents`: an operator renders the document of an issued invoice or
-//! credit note, in any of its forms, from what the stores hold now.
+//! credit note, in any of its forms, from what the stores hold now; or exports
+//! the files archived when it was issued, exactly as they were stored.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -8,8 +9,10 @@ use anyhow::Context;
 use clap::{Subcommand, ValueEnum};
 use folio::wiring::App;
 use folio_commands::documents::DocumentOf;
-use folio_commands::{Caller, Role};
+use folio_commands::{BlobAddress, BlobStore, Caller, Role};
 use folio_domain::ids::{CreditNoteId, InvoiceId, TenantId, UserId};
+use folio_domain::invoice::ArchivedFormat;
+use folio_infra::blob_store::{BlobLocation, ObjectBlobStore};
 use folio_pdf::{Locale, PdfRenderer};
 
 /// The forms a document is written in.
@@ -55,41 +58,125 @@ pub enum DocumentsAction {
         #[arg(long, env = "USER", default_value = "operator")]
         by: String,
     },
+    /// Write a file archived when the document was issued, from the blob store
+    /// (FOLIO_BLOB_STORE), checked against the SHA-256 recorded on the invoice:
+    /// what the customer received, not a new rendering. Refused while the
+    /// document is not archived.
+    Export {
+        /// The tenant the invoice belongs to.
+        #[arg(long)]
+        tenant: uuid::Uuid,
+        /// The invoice.
+        #[arg(long)]
+        invoice: uuid::Uuid,
+        /// One of the invoice's credit notes instead of the invoice itself.
+        #[arg(long)]
+        credit_note: Option<uuid::Uuid>,
+        /// The archived form: factur-x (the PDF) or ubl.
+        #[arg(long, value_enum, default_value_t = ArchivedForm::FacturX)]
+        format: ArchivedForm,
+        /// Where to write it; standard output when absent.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Who asks (recorded nowhere: exporting changes nothing).
+        #[arg(long, env = "USER", default_value = "operator")]
+        by: String,
+    },
 }
 
-/// Runs `action` against `backend`.
-pub async fn run(backend: &App, action: DocumentsAction) -> anyhow::Result<()> {
-    let DocumentsAction::Render {
-        tenant,
-        invoice,
-        credit_note,
-        format,
-        locale,
-        out,
-        by,
-    } = action;
-    let locale: Locale = locale.parse()?;
-    // The operator, who reached the database itself, reads as an auditor.
-    let operator = Caller::new(
+/// The forms a document is archived in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ArchivedForm {
+    /// Factur-X: the PDF/A-3b with the CII embedded.
+    FacturX,
+    /// UBL 2.1.
+    Ubl,
+}
+
+/// The operator, who reached the database itself, reads as an auditor.
+fn operator(tenant: uuid::Uuid, by: &str) -> Caller {
+    Caller::new(
         TenantId(tenant),
         UserId::new(format!("cli:{by}")),
         vec![Role::Auditor],
-    );
-    let which = match credit_note {
+    )
+}
+
+fn which(invoice: uuid::Uuid, credit_note: Option<uuid::Uuid>) -> DocumentOf {
+    match credit_note {
         Some(note) => DocumentOf::CreditNote(InvoiceId(invoice), CreditNoteId(note)),
         None => DocumentOf::Invoice(InvoiceId(invoice)),
-    };
-    let document = backend.documents.document(&operator, which).await?;
-    let bytes = match format {
-        DocumentFormat::Ubl => folio_documents::to_ubl(&document),
-        DocumentFormat::Cii => folio_documents::to_cii(&document),
-        DocumentFormat::Pdf => folio_pdf::pdf(&PdfRenderer::new(), &document, locale)?,
-        DocumentFormat::FacturX => folio_pdf::factur_x(&PdfRenderer::new(), &document, locale)?,
-    };
-    match out {
-        Some(path) => std::fs::write(&path, &bytes)
-            .with_context(|| format!("cannot write {}", path.display()))?,
-        None => std::io::stdout().lock().write_all(&bytes)?,
     }
-    Ok(())
+}
+
+fn write_out(out: Option<PathBuf>, bytes: &[u8]) -> anyhow::Result<()> {
+    match out {
+        Some(path) => {
+            std::fs::write(&path, bytes).with_context(|| format!("cannot write {}", path.display()))
+        }
+        None => Ok(std::io::stdout().lock().write_all(bytes)?),
+    }
+}
+
+/// Runs `action` against `backend`, exporting from `blobs`.
+pub async fn run(
+    backend: &App,
+    blobs: &BlobLocation,
+    action: DocumentsAction,
+) -> anyhow::Result<()> {
+    match action {
+        DocumentsAction::Render {
+            tenant,
+            invoice,
+            credit_note,
+            format,
+            locale,
+            out,
+            by,
+        } => {
+            let locale: Locale = locale.parse()?;
+            let operator = operator(tenant, &by);
+            let document = backend
+                .documents
+                .document(&operator, which(invoice, credit_note))
+                .await?;
+            let bytes = match format {
+                DocumentFormat::Ubl => folio_documents::to_ubl(&document),
+                DocumentFormat::Cii => folio_documents::to_cii(&document),
+                DocumentFormat::Pdf => folio_pdf::pdf(&PdfRenderer::new(), &document, locale)?,
+                DocumentFormat::FacturX => {
+                    folio_pdf::factur_x(&PdfRenderer::new(), &document, locale)?
+                }
+            };
+            write_out(out, &bytes)
+        }
+        DocumentsAction::Export {
+            tenant,
+            invoice,
+            credit_note,
+            format,
+            out,
+            by,
+        } => {
+            let operator = operator(tenant, &by);
+            let files = backend
+                .documents
+                .archived_files(&operator, which(invoice, credit_note))
+                .await?
+                .context("this document is not archived (yet): `folio serve` archives issued documents once the tenant's legal profile is stated")?;
+            let wanted = match format {
+                ArchivedForm::FacturX => ArchivedFormat::FacturX,
+                ArchivedForm::Ubl => ArchivedFormat::Ubl,
+            };
+            let file = files
+                .iter()
+                .find(|file| file.format == wanted)
+                .context("this document was not archived in that form")?;
+            let address = BlobAddress::parse(&file.sha256)
+                .context("the recorded SHA-256 is not 64 hex digits")?;
+            // The store checks the bytes against their address, the recorded hash.
+            let bytes = ObjectBlobStore::open(blobs)?.get(&address).await?;
+            write_out(out, &bytes)
+        }
+    }
 }

@@ -111,7 +111,8 @@ enum Command {
         #[command(subcommand)]
         action: gdpr::GdprAction,
     },
-    /// The documents of issued invoices and credit notes: PDF, Factur-X, UBL, CII.
+    /// The documents of issued invoices and credit notes: render them (PDF,
+    /// Factur-X, UBL, CII) or export the files archived at issue time.
     Documents {
         #[command(subcommand)]
         action: documents::DocumentsAction,
@@ -264,7 +265,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Documents { action } => {
             let app = App::start(&config).await?;
-            documents::run(&app, action).await
+            documents::run(&app, &config.blob_store, action).await
         }
         Command::Projections { action } => {
             let app = App::start(&config).await?;

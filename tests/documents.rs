@@ -25,7 +25,7 @@ use support::python::python;
 use support::s3::S3Server;
 use support::scenario::{add_line, customer, draft, issue, line, vat19};
 use support::server::Server;
-use support::{ctx, folio, tenant, TestDatabase};
+use support::{ctx, folio, folio_with, tenant, TestDatabase};
 
 const CONFIGURE: &str = "mutation($key: String!, $profile: LegalProfileInput!) {
     configureLegalProfile(idempotencyKey: $key, profile: $profile) { version consistencyToken } }";
@@ -545,5 +545,76 @@ async fn folio_serve_archives_each_issued_document_once_its_legal_profile_exists
         attempts(&db).await.is_none().then_some(())
     })
     .await;
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[tokio::test]
+async fn an_operator_exports_exactly_the_archived_file_and_a_tampered_one_is_refused() {
+    let db = TestDatabase::new().await;
+    let (t, invoice) = issued_invoice(&db).await;
+    db.app
+        .use_cases
+        .configure_legal_profile(&ctx(t, "root"), legal_profile())
+        .await
+        .unwrap();
+    let dir = std::env::temp_dir().join(format!("folio-export-{}", uuid::Uuid::new_v4()));
+    let location = folio_infra::blob_store::BlobLocation::Directory(dir.clone());
+    let store: Arc<dyn BlobStore> = Arc::new(ObjectBlobStore::open(&location).unwrap());
+    let export = |format: &str, out: &Path| {
+        let setting = format!("file:{}", dir.display());
+        folio_with(
+            &db.url,
+            &[("FOLIO_BLOB_STORE", setting.as_str())],
+            &[
+                "documents",
+                "export",
+                "--tenant",
+                &t.to_string(),
+                "--invoice",
+                &invoice.to_string(),
+                "--format",
+                format,
+                "--out",
+                out.to_str().unwrap(),
+            ],
+        )
+    };
+    let out = dir.join("exported.pdf");
+    // Given an invoice not archived yet, Then there is nothing to export.
+    let early = export("factur-x", &out);
+    assert!(!early.status.success());
+    assert!(
+        String::from_utf8_lossy(&early.stderr).contains("not archived"),
+        "{early:?}"
+    );
+
+    // When it is archived, Then the export is the stored file, whose SHA-256 is the recorded one.
+    let files = archiver(&db, store.clone())
+        .archive(&archivist(t), DocumentOf::Invoice(invoice))
+        .await
+        .unwrap();
+    for (format, file) in [("factur-x", &files[0]), ("ubl", &files[1])] {
+        let exported = export(format, &out);
+        assert!(
+            exported.status.success(),
+            "{}",
+            String::from_utf8_lossy(&exported.stderr)
+        );
+        let sha256sum = run_ok("sha256sum", &[out.to_str().unwrap()]);
+        assert_eq!(&sha256sum[..64], file.sha256, "{format}");
+    }
+
+    // And a stored file changed behind Folio's back is refused, not exported.
+    let stored = dir
+        .join("sha256")
+        .join(&files[1].sha256[..2])
+        .join(&files[1].sha256);
+    std::fs::write(&stored, b"<Invoice>forged</Invoice>").unwrap();
+    let forged = export("ubl", &out);
+    assert!(!forged.status.success());
+    assert!(
+        String::from_utf8_lossy(&forged.stderr).contains("does not match"),
+        "{forged:?}"
+    );
     std::fs::remove_dir_all(dir).unwrap();
 }

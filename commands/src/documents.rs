@@ -11,7 +11,7 @@ use folio_documents::InvoiceRecord;
 use folio_documents::{credit_note_document, invoice_document, Document, DocumentError};
 use folio_domain::customer::Customer;
 use folio_domain::ids::{CreditNoteId, InvoiceId};
-use folio_domain::invoice::InvoiceEvent;
+use folio_domain::invoice::{ArchivedFile, DocumentOfInvoice, InvoiceEvent};
 use folio_domain::settings::TenantSettings;
 use folio_domain::{Decide, ErrorCode};
 
@@ -123,6 +123,28 @@ impl InvoiceDocuments {
             }
         };
         Ok(document?)
+    }
+
+    /// The files `which` was archived as at issue time; none while it is not
+    /// archived (yet).
+    pub async fn archived_files(
+        &self,
+        caller: &Caller,
+        which: DocumentOf,
+    ) -> Result<Option<Vec<ArchivedFile>>, DocumentsError> {
+        caller.require(Action::ReadInvoicing)?;
+        let (invoice_id, wanted) = match which {
+            DocumentOf::Invoice(id) => (id, DocumentOfInvoice::Invoice),
+            DocumentOf::CreditNote(id, credit_note_id) => {
+                (id, DocumentOfInvoice::CreditNote { credit_note_id })
+            }
+        };
+        let record = self.record(caller, invoice_id).await?;
+        Ok(record
+            .archived
+            .into_iter()
+            .find(|(document, _)| *document == wanted)
+            .map(|(_, files)| files))
     }
 
     /// The invoice's events in the caller's tenant, folded for documents.

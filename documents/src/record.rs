@@ -5,7 +5,9 @@
 use chrono::NaiveDate;
 use folio_domain::document_number::DocumentNumber;
 use folio_domain::ids::{CreditNoteId, CustomerId};
-use folio_domain::invoice::{CreditedLine, DueTerms, InvoiceEvent, IssuedLine};
+use folio_domain::invoice::{
+    ArchivedFile, CreditedLine, DocumentOfInvoice, DueTerms, InvoiceEvent, IssuedLine,
+};
 use folio_domain::money::Currency;
 use folio_domain::pricing::{DocumentTotals, RoundingPolicy};
 
@@ -59,6 +61,8 @@ pub struct InvoiceRecord {
     pub issued: Option<IssuedInvoice>,
     /// Credit notes, in the order they were issued.
     pub credit_notes: Vec<IssuedCreditNote>,
+    /// The documents archived, with their stored files.
+    pub archived: Vec<(DocumentOfInvoice, Vec<ArchivedFile>)>,
 }
 
 impl InvoiceRecord {
@@ -122,6 +126,9 @@ impl InvoiceRecord {
                 totals: totals.clone(),
                 lines: lines.clone(),
             }),
+            InvoiceEvent::DocumentArchived {
+                document, files, ..
+            } => self.archived.push((*document, files.clone())),
             _ => {}
         }
     }
