@@ -501,6 +501,13 @@ async fn folio_serve_archives_each_issued_document_once_its_legal_profile_exists
     let (_, reason) = support::eventually("a failed attempt is recorded", || attempts(&db)).await;
     assert!(reason.contains("configureLegalProfile"), "{reason}");
     assert!(rows(&db).await.is_empty(), "no legal profile, no archive");
+    support::eventually("/metrics counts the failing document", || async {
+        let metrics = server.text("/metrics").await;
+        (metrics.contains("folio_documents_archive_failing 1")
+            && metrics.contains("folio_documents_awaiting_archive 1"))
+        .then_some(())
+    })
+    .await;
 
     db.app
         .use_cases

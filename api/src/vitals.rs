@@ -1,6 +1,7 @@
 //! What `/readyz` and `/metrics` say about the store: whether the read models
-//! are installed, how far each projector and relay is behind, and how many
-//! credit moves are under way. One task per
+//! are installed, how far each projector and relay is behind, how many
+//! credit moves are under way and how many issued documents await their
+//! archive. One task per
 //! process reads it from the database on an interval and the handlers answer
 //! from memory, so probes and scrapes, however many and from wherever, never
 //! reach the database.
@@ -8,7 +9,9 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use folio_projections::invoicing::queries::count_moves_under_way;
+use folio_projections::invoicing::queries::{
+    count_documents_awaiting_archive, count_moves_under_way,
+};
 use folio_projections::status::{self, ProjectorStatus, RelayStatus};
 use sqlx::PgPool;
 
@@ -74,13 +77,16 @@ impl StoreVitals {
                 let projectors = status::of(pool, &folio_projections::all()).await?;
                 let relays = status::relays(pool).await?;
                 let moves = count_moves_under_way(pool).await?;
-                Ok::<_, sqlx::Error>((projectors, relays, moves))
+                let archive = count_documents_awaiting_archive(pool).await?;
+                Ok::<_, sqlx::Error>((projectors, relays, moves, archive))
             };
-            if let Ok(Ok((projectors, relays, moves))) =
+            if let Ok(Ok((projectors, relays, moves, (awaiting, failing)))) =
                 tokio::time::timeout(DATABASE_CHECK_TIMEOUT, lag).await
             {
                 lag_gauges(&projectors, &relays);
                 metrics::gauge!("folio_credit_moves_under_way").set(moves as f64);
+                metrics::gauge!("folio_documents_awaiting_archive").set(awaiting as f64);
+                metrics::gauge!("folio_documents_archive_failing").set(failing as f64);
             }
         }
     }
