@@ -167,6 +167,16 @@ fn describe() {
         "Credit moves between two invoices with only the first half recorded; one that stays is one the finisher cannot finish."
     );
     describe_gauge!(
+        "folio_documents_awaiting_archive",
+        Unit::Count,
+        "Issued invoices and credit notes whose files are not archived yet."
+    );
+    describe_gauge!(
+        "folio_documents_archive_failing",
+        Unit::Count,
+        "Issued documents the archiver failed on so far; each reason is in document_archive_attempts."
+    );
+    describe_gauge!(
         "folio_consistency_waiting_reads",
         Unit::Count,
         "Reads waiting now for the read models to reach their consistency token."

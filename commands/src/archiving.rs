@@ -115,10 +115,14 @@ impl DocumentArchiver {
         ctx: &CommandContext,
         which: DocumentOf,
     ) -> Result<Vec<ArchivedFile>, ArchiveError> {
-        let document = self.documents.document(&ctx.caller, which).await?;
+        let document = Arc::new(self.documents.document(&ctx.caller, which).await?);
         let mut files = Vec::with_capacity(ARCHIVED_FORMATS.len());
         for format in ARCHIVED_FORMATS {
-            let rendered = self.renderer.render(&document, format)?;
+            // Laying out a PDF takes CPU for a while: off the async workers.
+            let (renderer, document) = (self.renderer.clone(), document.clone());
+            let rendered = tokio::task::spawn_blocking(move || renderer.render(&document, format))
+                .await
+                .map_err(|e| RenderError(format!("the renderer stopped: {e}")))??;
             let size_bytes = rendered.bytes.len() as u64;
             let address = self
                 .blobs

@@ -1,26 +1,33 @@
 //! The [`DocumentRenderer`] port over the workspace's writers: Factur-X from
 //! `folio-pdf` (Typst), UBL from `folio-documents`.
 
+use std::sync::OnceLock;
+
 use folio_commands::{DocumentRenderer, RenderError, Rendered};
 use folio_documents::{to_ubl, Document};
 use folio_domain::invoice::ArchivedFormat;
 use folio_pdf::{factur_x, Locale, PdfRenderer};
 
-/// Renders archived documents; the PDF's language is the seller's.
+/// Renders archived documents; the PDF's language is the seller's. Typst and
+/// its fonts are loaded at the first PDF, not when `folio serve` starts: a
+/// process that archives nothing does not carry them.
 #[derive(Debug, Default)]
 pub struct WorkspaceRenderer {
-    pdf: PdfRenderer,
+    pdf: OnceLock<PdfRenderer>,
 }
 
 impl DocumentRenderer for WorkspaceRenderer {
     fn render(&self, document: &Document, format: ArchivedFormat) -> Result<Rendered, RenderError> {
         match format {
-            ArchivedFormat::FacturX => factur_x(&self.pdf, document, seller_language(document))
-                .map(|bytes| Rendered {
-                    bytes,
-                    content_type: "application/pdf",
-                })
-                .map_err(|e| RenderError(e.to_string())),
+            ArchivedFormat::FacturX => {
+                let pdf = self.pdf.get_or_init(PdfRenderer::new);
+                factur_x(pdf, document, seller_language(document))
+                    .map(|bytes| Rendered {
+                        bytes,
+                        content_type: "application/pdf",
+                    })
+                    .map_err(|e| RenderError(e.to_string()))
+            }
             ArchivedFormat::Ubl => Ok(Rendered {
                 bytes: to_ubl(document),
                 content_type: "application/xml",
