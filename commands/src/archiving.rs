@@ -17,7 +17,7 @@ use async_trait::async_trait;
 use folio_domain::ids::TenantId;
 
 use folio_domain::ids::UserId;
-use folio_domain::invoice::{ArchivedFile, ArchivedFormat, DocumentOfInvoice, InvoiceError};
+use folio_domain::invoice::{ArchivedFile, ArchivedFormat, InvoiceError};
 
 use crate::access::{Caller, Role};
 use crate::context::CommandContext;
@@ -135,12 +135,7 @@ impl DocumentArchiver {
                 content_type: rendered.content_type.to_owned(),
             });
         }
-        let (invoice_id, of) = match which {
-            DocumentOf::Invoice(invoice) => (invoice, DocumentOfInvoice::Invoice),
-            DocumentOf::CreditNote(invoice, credit_note_id) => {
-                (invoice, DocumentOfInvoice::CreditNote { credit_note_id })
-            }
-        };
+        let (invoice_id, of) = which.on_invoice();
         self.use_cases
             .record_document_archive(ctx, invoice_id, of, files.clone())
             .await?;

@@ -28,6 +28,18 @@ pub enum DocumentOf {
     CreditNote(InvoiceId, CreditNoteId),
 }
 
+impl DocumentOf {
+    /// The invoice, and which of its documents this is, as its events name it.
+    pub fn on_invoice(self) -> (InvoiceId, DocumentOfInvoice) {
+        match self {
+            DocumentOf::Invoice(invoice) => (invoice, DocumentOfInvoice::Invoice),
+            DocumentOf::CreditNote(invoice, credit_note_id) => {
+                (invoice, DocumentOfInvoice::CreditNote { credit_note_id })
+            }
+        }
+    }
+}
+
 /// Why a document could not be had.
 #[derive(Debug, thiserror::Error)]
 pub enum DocumentsError {
@@ -106,9 +118,7 @@ impl InvoiceDocuments {
         which: DocumentOf,
     ) -> Result<Document, DocumentsError> {
         caller.require(Action::ReadInvoicing)?;
-        let invoice_id = match which {
-            DocumentOf::Invoice(id) | DocumentOf::CreditNote(id, _) => id,
-        };
+        let (invoice_id, _) = which.on_invoice();
         let record = self.record(caller, invoice_id).await?;
         let customer_id = record.customer_id.ok_or(DocumentsError::NotFound)?;
         let customer: Customer =
@@ -133,12 +143,7 @@ impl InvoiceDocuments {
         which: DocumentOf,
     ) -> Result<Option<Vec<ArchivedFile>>, DocumentsError> {
         caller.require(Action::ReadInvoicing)?;
-        let (invoice_id, wanted) = match which {
-            DocumentOf::Invoice(id) => (id, DocumentOfInvoice::Invoice),
-            DocumentOf::CreditNote(id, credit_note_id) => {
-                (id, DocumentOfInvoice::CreditNote { credit_note_id })
-            }
-        };
+        let (invoice_id, wanted) = which.on_invoice();
         let record = self.record(caller, invoice_id).await?;
         Ok(record
             .archived

@@ -8,34 +8,16 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::OnceLock;
 
 mod scenario;
+mod tools;
 
 use folio_documents::{invoice_document, to_cii, to_ubl, Document, DocumentError};
 use folio_domain::tax::{TaxRate, TaxTreatment, VatCategory};
 use rust_decimal_macros::dec;
 use scenario::{customer, domestic, item, scenarios, seller, vat, Scenario};
 use serde_json::Value;
-use uuid::Uuid;
-
-/// The virtualenv's python, installed on first use (once per test binary).
-fn python() -> &'static str {
-    static PYTHON: OnceLock<String> = OnceLock::new();
-    PYTHON.get_or_init(|| {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-        let out = Command::new(root.join("scripts/python-tools"))
-            .arg("python")
-            .output()
-            .expect("scripts/python-tools runs");
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap().trim().to_owned()
-    })
-}
+use tools::{python, scratch, written};
 
 /// Runs the validators over `files` of `syntax` (`ubl` or `cii`); one verdict each.
 fn validate(syntax: &str, files: &[PathBuf]) -> Vec<Value> {
@@ -58,21 +40,9 @@ fn validate(syntax: &str, files: &[PathBuf]) -> Vec<Value> {
         .collect()
 }
 
-fn written(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
-    let path = dir.join(name);
-    std::fs::write(&path, bytes).unwrap();
-    path
-}
-
-fn scratch() -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("folio-en16931-{}", Uuid::new_v4()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
 #[test]
 fn every_scenario_passes_the_schemas_and_the_cen_schematron_in_ubl_and_cii() {
-    let dir = scratch();
+    let dir = scratch("en16931");
     let documents = scenarios();
     for (syntax, write) in [("ubl", to_ubl as fn(&Document) -> Vec<u8>), ("cii", to_cii)] {
         let files: Vec<PathBuf> = documents
@@ -97,7 +67,7 @@ fn every_scenario_passes_the_schemas_and_the_cen_schematron_in_ubl_and_cii() {
 
 #[test]
 fn a_wrong_grand_total_fails_br_co_15_in_both_syntaxes() {
-    let dir = scratch();
+    let dir = scratch("en16931");
     let doc = domestic().invoice().unwrap();
     let total = doc.amount(doc.totals.tax_inclusive);
     let wrong = doc.amount(doc.totals.tax_inclusive + dec!(1));

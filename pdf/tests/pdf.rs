@@ -8,8 +8,10 @@
 
 #[path = "../../documents/tests/scenario/mod.rs"]
 mod scenario;
+#[path = "../../documents/tests/tools/mod.rs"]
+mod tools;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::sync::OnceLock;
 
@@ -18,17 +20,11 @@ use folio_documents::to_cii;
 use folio_pdf::{factur_x, pdf, Locale, PdfRenderer};
 use rust_decimal_macros::dec;
 use scenario::domestic;
-use uuid::Uuid;
+use tools::{python, scratch, written};
 
 fn renderer() -> &'static PdfRenderer {
     static RENDERER: OnceLock<PdfRenderer> = OnceLock::new();
     RENDERER.get_or_init(PdfRenderer::new)
-}
-
-fn scratch() -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("folio-pdf-{}", Uuid::new_v4()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
 }
 
 /// Runs a poppler tool and returns its standard output.
@@ -45,15 +41,10 @@ fn poppler(tool: &str, args: &[&str]) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
-fn written(dir: &Path, name: &str, bytes: &[u8]) -> String {
-    let file = dir.join(name);
-    std::fs::write(&file, bytes).unwrap();
-    file.to_str().unwrap().to_owned()
-}
-
 /// The page's text as `pdftotext -layout` reads it.
 fn text_of(pdf: &[u8], dir: &Path, name: &str) -> String {
-    poppler("pdftotext", &["-layout", &written(dir, name, pdf), "-"])
+    let file = written(dir, name, pdf);
+    poppler("pdftotext", &["-layout", file.to_str().unwrap(), "-"])
 }
 
 /// What every reader of the page must find: the number, each line, each VAT
@@ -79,7 +70,7 @@ fn expected_texts(doc: &Document, locale: Locale) -> Vec<String> {
 
 #[test]
 fn the_page_shows_the_number_every_line_every_vat_amount_and_the_total_in_each_language() {
-    let dir = scratch();
+    let dir = scratch("pdf");
     let doc = domestic().invoice().unwrap();
     for (locale, title, total) in [
         (Locale::En, "Invoice INV-000042", "1,882.42 EUR"),
@@ -100,29 +91,15 @@ fn the_page_shows_the_number_every_line_every_vat_amount_and_the_total_in_each_l
     std::fs::remove_dir_all(dir).unwrap();
 }
 
-/// The virtualenv's python, installed on first use (once per test binary).
-fn python() -> &'static str {
-    static PYTHON: OnceLock<String> = OnceLock::new();
-    PYTHON.get_or_init(|| {
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/python-tools");
-        let out = Command::new(script).arg("python").output().unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap().trim().to_owned()
-    })
-}
-
 #[test]
 fn a_factur_x_is_a_pdf_a_3b_carrying_the_cii_that_the_reference_library_reads_back() {
-    let dir = scratch();
+    let dir = scratch("pdf");
     let doc = domestic().invoice().unwrap();
     let bytes = factur_x(renderer(), &doc, Locale::De).unwrap();
-    let file = written(&dir, "factur-x.pdf", &bytes);
+    let path = written(&dir, "factur-x.pdf", &bytes);
+    let file = path.to_str().unwrap();
 
-    let meta = poppler("pdfinfo", &["-meta", &file]);
+    let meta = poppler("pdfinfo", &["-meta", file]);
     for declared in [
         "<pdfaid:part>3</pdfaid:part>",
         "<pdfaid:conformance>B</pdfaid:conformance>",
@@ -133,11 +110,11 @@ fn a_factur_x_is_a_pdf_a_3b_carrying_the_cii_that_the_reference_library_reads_ba
     ] {
         assert!(meta.contains(declared), "lacks {declared}:\n{meta}");
     }
-    assert!(poppler("pdfdetach", &["-list", &file]).contains("factur-x.xml"));
+    assert!(poppler("pdfdetach", &["-list", file]).contains("factur-x.xml"));
     let detached = dir.join("detached.xml");
     poppler(
         "pdfdetach",
-        &["-save", "1", "-o", detached.to_str().unwrap(), &file],
+        &["-save", "1", "-o", detached.to_str().unwrap(), file],
     );
     assert_eq!(
         std::fs::read(&detached).unwrap(),
@@ -153,7 +130,7 @@ fn a_factur_x_is_a_pdf_a_3b_carrying_the_cii_that_the_reference_library_reads_ba
              name, xml = facturx.get_facturx_xml_from_pdf(open(sys.argv[1], 'rb').read(), check_xsd=True)\n\
              print(name)\n\
              print(facturx.get_level(etree.fromstring(xml)))",
-            &file,
+            file,
         ])
         .output()
         .unwrap();
@@ -168,7 +145,7 @@ fn a_factur_x_is_a_pdf_a_3b_carrying_the_cii_that_the_reference_library_reads_ba
         ["factur-x.xml", "en16931"],
         "{said}"
     );
-    let text = poppler("pdftotext", &["-layout", &file, "-"]);
+    let text = poppler("pdftotext", &["-layout", file, "-"]);
     assert!(text.contains("Rechnung INV-000042"), "{text}");
     std::fs::remove_dir_all(dir).unwrap();
 }

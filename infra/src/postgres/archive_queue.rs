@@ -1,7 +1,6 @@
-//! The documents waiting to be archived, across tenants: issued invoices and
-//! credit notes of the invoicing read model without archived files, less those
-//! whose failed attempts (`document_archive_attempts`, this adapter's own
-//! table) say to wait.
+//! The documents waiting to be archived, across tenants: the invoicing read
+//! model's `documents_awaiting_archive`, less those whose failed attempts
+//! (`document_archive_attempts`, this adapter's own table) say to wait.
 
 use std::time::Duration;
 
@@ -47,20 +46,7 @@ impl ArchiveQueue for PgArchiveQueue {
     async fn pending(&self) -> Result<Vec<DocumentToArchive>, LedgerError> {
         let rows: Vec<(Uuid, Uuid, Option<Uuid>, i32)> = sqlx::query_as(
             "SELECT p.tenant_id, p.invoice_id, p.credit_note_id, coalesce(f.attempts, 0)
-             FROM (
-                 SELECT i.tenant_id, i.invoice_id, NULL::uuid AS credit_note_id, i.issue_date, i.number
-                 FROM folio_read.invoices i
-                 WHERE i.number IS NOT NULL
-                   AND NOT EXISTS (SELECT 1 FROM folio_read.archived_documents a
-                                   WHERE a.tenant_id = i.tenant_id AND a.invoice_id = i.invoice_id
-                                     AND a.credit_note_id IS NULL)
-                 UNION ALL
-                 SELECT c.tenant_id, c.invoice_id, c.credit_note_id, c.issue_date, c.number
-                 FROM folio_read.credit_notes c
-                 WHERE NOT EXISTS (SELECT 1 FROM folio_read.archived_documents a
-                                   WHERE a.tenant_id = c.tenant_id AND a.invoice_id = c.invoice_id
-                                     AND a.credit_note_id = c.credit_note_id)
-             ) p
+             FROM folio_read.documents_awaiting_archive p
              LEFT JOIN document_archive_attempts f
                ON f.tenant_id = p.tenant_id AND f.invoice_id = p.invoice_id
               AND f.credit_note_id = coalesce(p.credit_note_id, '00000000-0000-0000-0000-000000000000')

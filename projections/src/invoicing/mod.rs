@@ -50,7 +50,9 @@ impl Projector for InvoicingProjector {
         // 6: sequence on payments, payment_refunds and credit_notes (list order);
         //    vat_category and exemption in tax_entries and tax_summary.
         // 7: archived_documents (the stored files of each issued document).
-        7
+        // 8: the documents_awaiting_archive view (the archiver's and the gauge's
+        //    one definition of what is still to archive).
+        8
     }
 
     fn schema_sql(&self) -> &'static str {

@@ -791,17 +791,8 @@ pub async fn count_documents_awaiting_archive(
     pool: &sqlx::PgPool,
 ) -> Result<(i64, i64), sqlx::Error> {
     sqlx::query_as(
-        "SELECT
-             (SELECT count(*) FROM folio_read.invoices i
-              WHERE i.number IS NOT NULL
-                AND NOT EXISTS (SELECT 1 FROM folio_read.archived_documents a
-                                WHERE a.tenant_id = i.tenant_id AND a.invoice_id = i.invoice_id
-                                  AND a.credit_note_id IS NULL))
-           + (SELECT count(*) FROM folio_read.credit_notes c
-              WHERE NOT EXISTS (SELECT 1 FROM folio_read.archived_documents a
-                                WHERE a.tenant_id = c.tenant_id AND a.invoice_id = c.invoice_id
-                                  AND a.credit_note_id = c.credit_note_id)),
-             (SELECT count(*) FROM public.document_archive_attempts)",
+        "SELECT (SELECT count(*) FROM folio_read.documents_awaiting_archive),
+                (SELECT count(*) FROM public.document_archive_attempts)",
     )
     .fetch_one(pool)
     .await

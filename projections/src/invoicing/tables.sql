@@ -699,3 +699,24 @@ COMMENT ON COLUMN tax_summary.exemption_code IS 'VATEX exemption reason code, fo
 COMMENT ON COLUMN tax_summary.exemption_reason IS 'Exemption reason in words.';
 COMMENT ON COLUMN tax_summary.taxable_base IS 'Net amount taxed at this rate.';
 COMMENT ON COLUMN tax_summary.tax_amount IS 'Tax at this rate (withholdings negative).';
+
+CREATE VIEW documents_awaiting_archive WITH (security_invoker = true) AS
+SELECT i.tenant_id, i.invoice_id, NULL::uuid AS credit_note_id, i.number, i.issue_date
+FROM invoices i
+WHERE i.number IS NOT NULL
+  AND NOT EXISTS (SELECT 1 FROM archived_documents a
+                  WHERE a.tenant_id = i.tenant_id AND a.invoice_id = i.invoice_id
+                    AND a.credit_note_id IS NULL)
+UNION ALL
+SELECT c.tenant_id, c.invoice_id, c.credit_note_id, c.number, c.issue_date
+FROM credit_notes c
+WHERE NOT EXISTS (SELECT 1 FROM archived_documents a
+                  WHERE a.tenant_id = c.tenant_id AND a.invoice_id = c.invoice_id
+                    AND a.credit_note_id = c.credit_note_id);
+
+COMMENT ON VIEW documents_awaiting_archive IS 'Issued invoices and credit notes without archived files yet: what folio serve still has to render and store.';
+COMMENT ON COLUMN documents_awaiting_archive.tenant_id IS 'Owning tenant.';
+COMMENT ON COLUMN documents_awaiting_archive.invoice_id IS 'The invoice (invoices.invoice_id).';
+COMMENT ON COLUMN documents_awaiting_archive.credit_note_id IS 'The credit note; NULL for the invoice itself.';
+COMMENT ON COLUMN documents_awaiting_archive.number IS 'Its document number.';
+COMMENT ON COLUMN documents_awaiting_archive.issue_date IS 'Its issue date.';

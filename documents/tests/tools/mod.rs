@@ -1,0 +1,42 @@
+//! What the document tests need outside Rust: the Python validators' interpreter
+//! and scratch files for the command-line validators to read. Shared by the
+//! e-invoice tests and, through `#[path]`, by the PDF crate's tests.
+
+#![allow(dead_code)] // each test binary uses its own part
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+/// The virtualenv's python (`scripts/python-tools`), installed on first use
+/// (once per test binary).
+pub fn python() -> &'static str {
+    static PYTHON: OnceLock<String> = OnceLock::new();
+    PYTHON.get_or_init(|| {
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/python-tools");
+        let out = Command::new(script)
+            .arg("python")
+            .output()
+            .expect("scripts/python-tools runs");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap().trim().to_owned()
+    })
+}
+
+/// A fresh directory under the system's temporary one, named after `what`.
+pub fn scratch(what: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("folio-{what}-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// `bytes` written to `dir/name`; its path.
+pub fn written(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, bytes).unwrap();
+    path
+}
