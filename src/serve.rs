@@ -12,7 +12,6 @@ use folio_commands::archiving::{archive_issued_documents, DocumentArchiver};
 use folio_commands::{finish_credit_moves, CREDIT_MOVE_GRACE};
 use folio_infra::blob_store::ObjectBlobStore;
 use folio_infra::kafka::{KafkaConfig, KafkaProjections, Relay};
-use folio_infra::postgres::archive_queue::PgArchiveQueue;
 use folio_infra::postgres::credit_moves::PgCreditMoves;
 use folio_infra::postgres::{feed, reachability, read_progress};
 use folio_infra::rendering::WorkspaceRenderer;
@@ -110,7 +109,7 @@ pub async fn run(
         never = read_progress::answer_waiting_reads(pool.clone(), waiting_reads, config.projections.poll_interval) => match never {},
         never = vitals.keep_reading(pool.clone()) => match never {},
         never = finish_credit_moves(app.use_cases.clone(), Arc::new(PgCreditMoves::new(pool.clone())), CREDIT_MOVE_GRACE) => match never {},
-        never = archive_issued_documents(archiver, Arc::new(PgArchiveQueue::new(pool.clone())), config.status_interval) => match never {},
+        never = archive_issued_documents(archiver, app.archive_queue.clone(), config.status_interval) => match never {},
         // On SIGTERM or Ctrl-C: stop accepting, finish requests in flight (each is
         // bounded by the request timeout), then stop the projectors between batches
         // or mid-batch, which rolls back cleanly.

@@ -4,12 +4,15 @@
 
 use std::sync::Arc;
 
+use folio_commands::archive_reads::ArchiveReads;
+use folio_commands::archiving::ArchiveQueue;
 use folio_commands::consistency::ReadModelProgress;
 use folio_commands::documents::InvoiceDocuments;
 use folio_commands::health::DatabaseHealth;
 use folio_commands::history::AuditTrail;
 use folio_commands::{CommandRunner, RetryPolicy, SystemClock, UseCases};
 use folio_infra::personal_data::{self, KeyWrapping, PersonalDataError};
+use folio_infra::postgres::archive_queue::PgArchiveQueue;
 use folio_infra::postgres::history::PgEventHistory;
 use folio_infra::postgres::pool::{self as database, DatabaseError};
 use folio_infra::postgres::{event_store, ledger};
@@ -22,7 +25,7 @@ use crate::config::Config;
 pub const SNAPSHOT_EVERY: usize = 50;
 
 /// A connected, migrated database and the application layer over it.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct App {
     /// The connection pool every adapter shares.
     pub pool: PgPool,
@@ -33,12 +36,24 @@ pub struct App {
     /// The documents of issued invoices and credit notes, over the event
     /// history and the stores.
     pub documents: InvoiceDocuments,
+    /// The issued documents awaiting their archive and the archiver's failed
+    /// attempts.
+    pub archive_queue: Arc<dyn ArchiveQueue>,
     /// How subject keys are stored and opened (the configured master key, if any).
     pub wrapping: KeyWrapping,
     /// Whether the database answers; kept current by a long-running process's
     /// watcher (`folio serve`), always reachable for one-shot commands.
     pub health: DatabaseHealth,
     projections: ProjectionConfig,
+}
+
+impl std::fmt::Debug for App {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("App")
+            .field("pool", &self.pool)
+            .field("projections", &self.projections)
+            .finish_non_exhaustive()
+    }
 }
 
 impl App {
@@ -82,6 +97,7 @@ impl App {
         App {
             audit_trail: AuditTrail::new(history.clone()),
             documents: InvoiceDocuments::new(history, stores.clone()),
+            archive_queue: Arc::new(PgArchiveQueue::new(pool.clone())),
             use_cases: Arc::new(UseCases::new(stores, runner)),
             projections: config.projections,
             wrapping,
@@ -105,6 +121,7 @@ impl App {
         folio_api::Services {
             use_cases: self.use_cases.clone(),
             audit_trail: self.audit_trail.clone(),
+            archive: ArchiveReads::new(self.archive_queue.clone()),
             pool: self.pool.clone(),
             health: self.health.clone(),
             read_progress: ReadModelProgress::new(max_waiting_reads),

@@ -500,6 +500,24 @@ async fn folio_serve_archives_each_issued_document_once_its_legal_profile_exists
     };
     let (_, reason) = support::eventually("a failed attempt is recorded", || attempts(&db)).await;
     assert!(reason.contains("configureLegalProfile"), "{reason}");
+    // The API shows the failure with its code and the reason.
+    let accountant = server.token(t, "alice", Role::Accountant);
+    let failed = archive_of_invoice(&server, &accountant, invoice).await;
+    assert_eq!(failed["status"], "FAILED", "{failed}");
+    let failure = &failed["failure"];
+    assert_eq!(failure["code"], "VALIDATION");
+    assert!(
+        failure["reason"]
+            .as_str()
+            .unwrap()
+            .contains("configureLegalProfile"),
+        "{failure}"
+    );
+    assert!(failure["attempts"].as_u64().unwrap() >= 1, "{failure}");
+    assert!(
+        failure["nextAttemptAt"].as_str() > failure["lastAttemptAt"].as_str(),
+        "{failure}"
+    );
     assert!(rows(&db).await.is_empty(), "no legal profile, no archive");
     support::eventually("/metrics counts the failing document", || async {
         let metrics = server.text("/metrics").await;
@@ -531,8 +549,7 @@ async fn folio_serve_archives_each_issued_document_once_its_legal_profile_exists
         assert_eq!(bytes.len() as i64, *size, "{format}");
     }
     assert_eq!(archived_events(&db, t, invoice).await.len(), 1);
-    // The API lists the files with their hashes.
-    let accountant = server.token(t, "alice", Role::Accountant);
+    // The API lists the files with their hashes, and the archive as done.
     let listed = server
         .ok(
             &accountant,
@@ -548,11 +565,75 @@ async fn folio_serve_archives_each_issued_document_once_its_legal_profile_exists
         })
         .collect();
     assert_eq!(listed["invoice"]["documents"], json!(expected));
+    assert_eq!(
+        archive_of_invoice(&server, &accountant, invoice).await,
+        json!({"status": "ARCHIVED", "failure": null})
+    );
     support::eventually("the failed attempts are forgotten", || async {
         attempts(&db).await.is_none().then_some(())
     })
     .await;
     std::fs::remove_dir_all(dir).unwrap();
+}
+
+/// The invoice's `archive` as the API shows it, once the invoice is read.
+async fn archive_of_invoice(server: &Server, token: &str, invoice: InvoiceId) -> Value {
+    const ARCHIVE: &str = "query($id: ID!) { invoice(id: $id) { archive {
+        status failure { code reason attempts lastAttemptAt nextAttemptAt } } } }";
+    let vars = json!({"id": invoice.to_string()});
+    support::eventually("the invoice is read", || async {
+        let read = server.ok(token, ARCHIVE, vars.clone()).await;
+        (!read["invoice"].is_null()).then(|| read["invoice"]["archive"].clone())
+    })
+    .await
+}
+
+#[tokio::test]
+async fn a_draft_has_no_archive_and_issued_documents_are_pending_until_the_archiver_runs() {
+    let db = TestDatabase::new().await;
+    // The archiver's first round is ten minutes away.
+    let server = Server::start_with(&db, &[("FOLIO_STATUS_INTERVAL_MS", "600000")]).await;
+    let t = tenant();
+    let buyer = customer(&db.app, t, "Acme GmbH").await;
+    let invoice = draft(&db.app, t, buyer).await;
+    let accountant = server.token(t, "alice", Role::Accountant);
+    assert_eq!(
+        archive_of_invoice(&server, &accountant, invoice).await,
+        Value::Null
+    );
+
+    add_line(
+        &db.app,
+        t,
+        invoice,
+        line("Consulting", 10, 10_000, vec![vat19()]),
+    )
+    .await;
+    issue(&db.app, t, invoice, None).await;
+    server
+        .ok(
+            &accountant,
+            "mutation($id: ID!) { issueCreditNote(idempotencyKey: \"credit\", invoiceId: $id,
+                creditNote: {amount: {amount: \"119.00\", currency: \"EUR\"},
+                             tax: {code: \"VAT\", percent: \"19\"}, reason: \"discount\"}) { version } }",
+            json!({"id": invoice.to_string()}),
+        )
+        .await;
+    let pending = json!({"status": "PENDING", "failure": null});
+    let read = support::eventually("the credit note is read", || async {
+        let read = server
+            .ok(
+                &accountant,
+                "query($id: ID!) { invoice(id: $id) { archive { status failure { code } }
+                    creditNotes { archive { status failure { code } } } } }",
+                json!({"id": invoice.to_string()}),
+            )
+            .await;
+        (read["invoice"]["creditNotes"].as_array().map(Vec::len) == Some(1)).then_some(read)
+    })
+    .await;
+    assert_eq!(read["invoice"]["archive"], pending);
+    assert_eq!(read["invoice"]["creditNotes"][0]["archive"], pending);
 }
 
 #[tokio::test]

@@ -10,6 +10,7 @@ use async_graphql::ErrorExtensions;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use folio_commands::documents::DocumentsError;
 use folio_commands::history::HistoryError;
 use folio_commands::{CommandError, Forbidden, IdentifyError};
 use folio_domain::{Coded, ErrorCode};
@@ -94,6 +95,24 @@ pub fn history(error: HistoryError) -> ApiError {
                 code,
                 "a stored event of this aggregate cannot be read; it was logged",
             )
+        }
+        _ => coded(code, error.to_string()),
+    }
+}
+
+/// A failed read of a document or its archive: the code the application layer
+/// decided; what is unavailable or unreadable is logged and reported without
+/// detail.
+pub fn documents(error: DocumentsError) -> ApiError {
+    let code = error.code();
+    match &error {
+        DocumentsError::Unavailable(cause) => {
+            tracing::error!(error = %cause, "the documents' stores are unavailable");
+            coded(code, "the document archive is unavailable; retry shortly")
+        }
+        DocumentsError::Unreadable(cause) => {
+            tracing::error!(error = %cause, "a document cannot be read");
+            coded(code, "a stored document cannot be read; it was logged")
         }
         _ => coded(code, error.to_string()),
     }

@@ -7,6 +7,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use folio_commands::archive_reads::ArchiveReads;
 use folio_commands::consistency::{ProjectorName, ReadModelProgress};
 use folio_commands::health::DatabaseHealth;
 use folio_commands::history::AuditTrail;
@@ -71,6 +72,8 @@ pub struct Services {
     pub use_cases: Arc<UseCases>,
     /// The auditors' use cases.
     pub audit_trail: AuditTrail,
+    /// Where each issued document's archive stands.
+    pub archive: ArchiveReads,
     /// The pool the read models are queried on.
     pub pool: PgPool,
     /// Whether the database answers now: requests are refused at once while it

@@ -10,14 +10,15 @@
 //! an S3 outage) loses nothing: the issued invoice stands, and the archiver
 //! tries again until it succeeds.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use folio_domain::ids::TenantId;
-
-use folio_domain::ids::UserId;
+use chrono::{DateTime, Utc};
+use folio_domain::ids::{TenantId, UserId};
 use folio_domain::invoice::{ArchivedFile, ArchivedFormat, InvoiceError};
+use folio_domain::ErrorCode;
 
 use crate::access::{Caller, Role};
 use crate::context::CommandContext;
@@ -37,6 +38,34 @@ pub struct DocumentToArchive {
     pub failed_attempts: u32,
 }
 
+/// Where the archive of one issued document stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ArchiveState {
+    /// Its files are stored and their hashes recorded on the invoice.
+    Archived,
+    /// Not archived yet, and no attempt has failed: the archiver has not
+    /// reached it.
+    Pending,
+    /// The latest attempt failed; the archiver tries again.
+    Failed(ArchiveFailure),
+}
+
+/// The latest failed attempt to archive a document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArchiveFailure {
+    /// The stable code of the reason (VALIDATION: the document lacks what
+    /// EN 16931 requires; UNAVAILABLE: a store was away; INTERNAL: a bug).
+    pub code: ErrorCode,
+    /// The reason as users see it (no internal detail; that is logged).
+    pub reason: String,
+    /// How many attempts failed in a row.
+    pub attempts: u32,
+    /// When the latest one failed.
+    pub last_attempt_at: DateTime<Utc>,
+    /// When the archiver tries again.
+    pub next_attempt_at: DateTime<Utc>,
+}
+
 /// The documents waiting to be archived, and the archiver's failed attempts.
 #[async_trait]
 pub trait ArchiveQueue: Send + Sync + 'static {
@@ -44,15 +73,24 @@ pub trait ArchiveQueue: Send + Sync + 'static {
     /// their retry time has come), fewest failures and oldest first, a bounded
     /// number at a time: a document that keeps failing never holds up others.
     async fn pending(&self) -> Result<Vec<DocumentToArchive>, LedgerError>;
-    /// Records a failed attempt and when to try again.
+    /// Records a failed attempt (its code and the reason as users see it)
+    /// and when to try again.
     async fn failed(
         &self,
         document: &DocumentToArchive,
+        code: ErrorCode,
         reason: &str,
         retry_in: std::time::Duration,
     ) -> Result<(), LedgerError>;
     /// Forgets the failed attempts of a document now archived.
     async fn archived(&self, document: &DocumentToArchive) -> Result<(), LedgerError>;
+    /// Where the archive of each of `documents` of `tenant` stands. A document
+    /// that is not issued (a draft, an unknown id) has no entry.
+    async fn states(
+        &self,
+        tenant: TenantId,
+        documents: &[DocumentOf],
+    ) -> Result<HashMap<DocumentOf, ArchiveState>, LedgerError>;
 }
 
 /// The forms every document is archived in.
@@ -74,6 +112,35 @@ pub enum ArchiveError {
     /// The hashes could not be recorded on the invoice.
     #[error(transparent)]
     Record(#[from] CommandError<InvoiceError>),
+}
+
+impl ArchiveError {
+    /// The stable code of the failure, as the archive's state shows it.
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            ArchiveError::Document(e) => e.code(),
+            ArchiveError::Render(_) => ErrorCode::Internal,
+            ArchiveError::Store(BlobError::Unavailable(_)) => ErrorCode::Unavailable,
+            ArchiveError::Store(_) => ErrorCode::Internal,
+            ArchiveError::Record(e) => e.code(),
+        }
+    }
+
+    /// The failure as users may see it: the rule a document breaks is named,
+    /// a store's or renderer's own message (addresses, paths) is only logged.
+    pub fn reason(&self) -> String {
+        match self {
+            ArchiveError::Document(e) => e.to_string(),
+            ArchiveError::Render(_) => {
+                "the document could not be rendered; the error is logged".to_owned()
+            }
+            ArchiveError::Store(BlobError::Unavailable(_)) => {
+                "the document store is unavailable; the archive is retried".to_owned()
+            }
+            ArchiveError::Store(_) => "the document store failed; the error is logged".to_owned(),
+            ArchiveError::Record(e) => e.to_string(),
+        }
+    }
 }
 
 /// Renders, stores and records documents.
@@ -203,7 +270,9 @@ pub async fn archive_issued_documents(
                     let failures = document.failed_attempts + 1;
                     tracing::warn!(tenant = %document.tenant_id, document = ?document.document, failures, %error, "cannot archive a document yet");
                     let wait = retry_in(interval, failures);
-                    queue.failed(&document, &error.to_string(), wait).await
+                    queue
+                        .failed(&document, error.code(), &error.reason(), wait)
+                        .await
                 }
             };
             if let Err(error) = recorded {
@@ -216,6 +285,23 @@ pub async fn archive_issued_documents(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_failure_shows_users_its_code_and_never_a_store_s_own_message() {
+        let outage = ArchiveError::Store(BlobError::Unavailable(
+            "connection refused: http://10.0.0.7:9000/folio".to_owned(),
+        ));
+        assert_eq!(outage.code(), ErrorCode::Unavailable);
+        assert!(!outage.reason().contains("10.0.0.7"), "{}", outage.reason());
+        let bug = ArchiveError::Render(RenderError("font 'x' missing in /opt".to_owned()));
+        assert_eq!(bug.code(), ErrorCode::Internal);
+        assert!(!bug.reason().contains("/opt"), "{}", bug.reason());
+        let incomplete = ArchiveError::Document(DocumentsError::NotRenderable(
+            folio_documents::DocumentError::NoLegalProfile,
+        ));
+        assert_eq!(incomplete.code(), ErrorCode::Validation);
+        assert!(incomplete.reason().contains("configureLegalProfile"));
+    }
 
     #[test]
     fn a_failing_document_waits_twice_as_long_each_time_up_to_an_hour() {

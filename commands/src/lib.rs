@@ -37,6 +37,7 @@
 //!   tenant's legal profile.
 //! - [`archiving`]: the archive at issue time ([`archiving::DocumentArchiver`]):
 //!   each document rendered once, stored by hash, the hashes recorded.
+//! - [`archive_reads`]: where each document's archive stands, for users.
 //! - [`history`]: the auditors' use cases ([`history::AuditTrail`]) over the
 //!   [`history::EventHistory`] port.
 //! - `ports`: what the layer needs from the outside world.
@@ -44,6 +45,7 @@
 #![deny(missing_docs)]
 
 pub mod access;
+pub mod archive_reads;
 pub mod archiving;
 pub mod consistency;
 mod context;

@@ -3,7 +3,9 @@
 //! refunds, credit notes, void).
 
 use async_graphql::{ComplexObject, Context, Enum, InputObject, Object, SimpleObject, ID};
+use folio_commands::documents::DocumentOf;
 use folio_commands::{Action, AddInvoiceLine, IssueInvoice, VoidInvoice};
+use folio_domain::ids::{CreditNoteId, InvoiceId};
 use folio_projections::invoicing::queries::{
     self, ArchivedFileRow, CreditNoteFileRow, CreditNoteLineRow, CreditNoteRow,
     InvoiceFilter as RowFilter, InvoiceLineRow, InvoiceOrder, InvoiceRow, PaymentRow,
@@ -11,7 +13,7 @@ use folio_projections::invoicing::queries::{
 use uuid::Uuid;
 
 use super::context::request;
-use super::documents::ArchivedDocument;
+use super::documents::{archive_of, ArchivedDocument, DocumentArchive};
 use super::enums::{from_stored, InvoiceStatus, PaymentMethod, PaymentStatus};
 use super::ids::{global_id, uuid_arg, NodeKind};
 use super::inputs::{
@@ -260,6 +262,15 @@ impl CreditNote {
     async fn documents(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<ArchivedDocument>> {
         children::<CreditNoteFileRow, ArchivedDocument>(ctx, self.credit_note_id).await
     }
+
+    /// Where its archive stands: pending, archived, or failed with the reason.
+    async fn archive(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<DocumentArchive>> {
+        let which = DocumentOf::CreditNote(
+            InvoiceId(self.invoice_id),
+            CreditNoteId(self.credit_note_id),
+        );
+        archive_of(ctx, which).await
+    }
 }
 
 impl From<CreditNoteRow> for CreditNote {
@@ -314,6 +325,12 @@ impl Invoice {
     /// until archived.
     async fn documents(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<ArchivedDocument>> {
         children::<ArchivedFileRow, ArchivedDocument>(ctx, self.invoice_id).await
+    }
+
+    /// Where its archive stands: pending, archived, or failed with the reason;
+    /// null for a draft.
+    async fn archive(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<DocumentArchive>> {
+        archive_of(ctx, DocumentOf::Invoice(InvoiceId(self.invoice_id))).await
     }
 }
 

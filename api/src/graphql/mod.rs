@@ -127,6 +127,10 @@ pub fn request_data(caller: Caller, services: &Services, limits: Limits) -> asyn
     data.insert(loaders::loader::<CreditNoteLineRow>(pool, tenant));
     data.insert(loaders::loader::<ArchivedFileRow>(pool, tenant));
     data.insert(loaders::loader::<CreditNoteFileRow>(pool, tenant));
+    data.insert(documents::archive_state_loader(
+        &services.archive,
+        caller.clone(),
+    ));
     data.insert(RequestContext::new(caller, services, limits));
     data
 }

@@ -2,13 +2,16 @@
 //! model's `documents_awaiting_archive`, less those whose failed attempts
 //! (`document_archive_attempts`, this adapter's own table) say to wait.
 
+use std::collections::HashMap;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use folio_commands::archiving::{ArchiveQueue, DocumentToArchive};
+use chrono::{DateTime, Utc};
+use folio_commands::archiving::{ArchiveFailure, ArchiveQueue, ArchiveState, DocumentToArchive};
 use folio_commands::documents::DocumentOf;
 use folio_commands::LedgerError;
 use folio_domain::ids::{CreditNoteId, InvoiceId, TenantId};
+use folio_domain::ErrorCode;
 use sqlx::PgPool;
 use uuid::Uuid;
 
@@ -35,9 +38,69 @@ fn unavailable(e: sqlx::Error) -> LedgerError {
 /// The attempts table's key of a document: the nil UUID stands for the invoice
 /// itself.
 fn key(document: &DocumentToArchive) -> (Uuid, Uuid, Uuid) {
-    match document.document {
-        DocumentOf::Invoice(invoice) => (document.tenant_id.0, invoice.0, Uuid::nil()),
-        DocumentOf::CreditNote(invoice, note) => (document.tenant_id.0, invoice.0, note.0),
+    let (invoice, note) = ids(document.document);
+    (document.tenant_id.0, invoice, note)
+}
+
+/// A document's invoice and credit note ids, the nil UUID for the invoice itself.
+fn ids(document: DocumentOf) -> (Uuid, Uuid) {
+    match document {
+        DocumentOf::Invoice(invoice) => (invoice.0, Uuid::nil()),
+        DocumentOf::CreditNote(invoice, note) => (invoice.0, note.0),
+    }
+}
+
+/// The document a pair of ids names (the nil UUID: the invoice itself).
+fn document_of(invoice: Uuid, note: Uuid) -> DocumentOf {
+    if note.is_nil() {
+        DocumentOf::Invoice(InvoiceId(invoice))
+    } else {
+        DocumentOf::CreditNote(InvoiceId(invoice), CreditNoteId(note))
+    }
+}
+
+/// A stored error code read back; a code this version does not know reads as
+/// INTERNAL.
+fn error_code(stored: &str) -> ErrorCode {
+    serde_json::from_value(serde_json::Value::String(stored.to_owned()))
+        .unwrap_or(ErrorCode::Internal)
+}
+
+/// One document's row of [`PgArchiveQueue::states`]: whether its files are
+/// recorded, whether it awaits them, and its failed attempts.
+#[derive(sqlx::FromRow)]
+struct StateRow {
+    invoice_id: Uuid,
+    credit_note_id: Uuid,
+    archived: bool,
+    awaiting: bool,
+    attempts: Option<i32>,
+    error_code: Option<String>,
+    last_error: Option<String>,
+    last_attempt_at: Option<DateTime<Utc>>,
+    next_attempt_at: Option<DateTime<Utc>>,
+}
+
+impl StateRow {
+    /// The state, or none for a document that is not issued.
+    fn state(self) -> Option<ArchiveState> {
+        if self.archived {
+            return Some(ArchiveState::Archived);
+        }
+        if !self.awaiting {
+            return None;
+        }
+        let failure = match (self.attempts, self.last_attempt_at, self.next_attempt_at) {
+            (Some(attempts), Some(last_attempt_at), Some(next_attempt_at)) => ArchiveFailure {
+                code: error_code(self.error_code.as_deref().unwrap_or_default()),
+                reason: self.last_error.unwrap_or_default(),
+                attempts: u32::try_from(attempts).unwrap_or(0),
+                last_attempt_at,
+                next_attempt_at,
+            },
+            _ => return Some(ArchiveState::Pending),
+        };
+        Some(ArchiveState::Failed(failure))
     }
 }
 
@@ -62,10 +125,7 @@ impl ArchiveQueue for PgArchiveQueue {
             .into_iter()
             .map(|(tenant, invoice, note, attempts)| DocumentToArchive {
                 tenant_id: TenantId(tenant),
-                document: match note {
-                    Some(note) => DocumentOf::CreditNote(InvoiceId(invoice), CreditNoteId(note)),
-                    None => DocumentOf::Invoice(InvoiceId(invoice)),
-                },
+                document: document_of(invoice, note.unwrap_or_else(Uuid::nil)),
                 failed_attempts: u32::try_from(attempts).unwrap_or(0),
             })
             .collect())
@@ -74,21 +134,25 @@ impl ArchiveQueue for PgArchiveQueue {
     async fn failed(
         &self,
         document: &DocumentToArchive,
+        code: ErrorCode,
         reason: &str,
         retry_in: Duration,
     ) -> Result<(), LedgerError> {
         let (tenant, invoice, note) = key(document);
         sqlx::query(
             "INSERT INTO document_archive_attempts
-                 (tenant_id, invoice_id, credit_note_id, attempts, last_error, last_attempt_at, next_attempt_at)
-             VALUES ($1, $2, $3, 1, $4, now(), now() + make_interval(secs => $5))
+                 (tenant_id, invoice_id, credit_note_id, attempts, error_code, last_error,
+                  last_attempt_at, next_attempt_at)
+             VALUES ($1, $2, $3, 1, $4, $5, now(), now() + make_interval(secs => $6))
              ON CONFLICT (tenant_id, invoice_id, credit_note_id) DO UPDATE
-                 SET attempts = document_archive_attempts.attempts + 1, last_error = $4,
-                     last_attempt_at = now(), next_attempt_at = now() + make_interval(secs => $5)",
+                 SET attempts = document_archive_attempts.attempts + 1, error_code = $4,
+                     last_error = $5, last_attempt_at = now(),
+                     next_attempt_at = now() + make_interval(secs => $6)",
         )
         .bind(tenant)
         .bind(invoice)
         .bind(note)
+        .bind(code.as_str())
         .bind(reason)
         .bind(retry_in.as_secs_f64())
         .execute(&self.pool)
@@ -110,5 +174,43 @@ impl ArchiveQueue for PgArchiveQueue {
         .await
         .map_err(unavailable)?;
         Ok(())
+    }
+
+    async fn states(
+        &self,
+        tenant: TenantId,
+        documents: &[DocumentOf],
+    ) -> Result<HashMap<DocumentOf, ArchiveState>, LedgerError> {
+        let (invoices, notes): (Vec<Uuid>, Vec<Uuid>) =
+            documents.iter().map(|document| ids(*document)).unzip();
+        let rows: Vec<StateRow> = sqlx::query_as(
+            "SELECT w.invoice_id, w.credit_note_id,
+                    EXISTS (SELECT 1 FROM folio_read.archived_documents a
+                            WHERE a.tenant_id = $1 AND a.invoice_id = w.invoice_id
+                              AND coalesce(a.credit_note_id, '00000000-0000-0000-0000-000000000000')
+                                  = w.credit_note_id) AS archived,
+                    EXISTS (SELECT 1 FROM folio_read.documents_awaiting_archive p
+                            WHERE p.tenant_id = $1 AND p.invoice_id = w.invoice_id
+                              AND coalesce(p.credit_note_id, '00000000-0000-0000-0000-000000000000')
+                                  = w.credit_note_id) AS awaiting,
+                    f.attempts, f.error_code, f.last_error, f.last_attempt_at, f.next_attempt_at
+             FROM unnest($2::uuid[], $3::uuid[]) AS w(invoice_id, credit_note_id)
+             LEFT JOIN document_archive_attempts f
+               ON f.tenant_id = $1 AND f.invoice_id = w.invoice_id
+              AND f.credit_note_id = w.credit_note_id",
+        )
+        .bind(tenant.0)
+        .bind(&invoices)
+        .bind(&notes)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(unavailable)?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|row| {
+                let document = document_of(row.invoice_id, row.credit_note_id);
+                row.state().map(|state| (document, state))
+            })
+            .collect())
     }
 }
