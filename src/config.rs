@@ -203,6 +203,22 @@ pub struct Settings {
         hide_env_values = true
     )]
     pub s3_secret_access_key: Option<String>,
+    /// The address clients reach this server at, e.g.
+    /// `https://folio.example.com`: the download links it signs itself (for a
+    /// `file:` blob store) are absolute under it; without it they are paths
+    /// relative to the API.
+    #[arg(long, env = "FOLIO_PUBLIC_URL", global = true)]
+    pub public_url: Option<String>,
+    /// The key download links are signed with (at least 32 characters);
+    /// without it, a random key of this process: its links stop working when
+    /// it restarts, and other replicas refuse them.
+    #[arg(
+        long,
+        env = "FOLIO_DOWNLOAD_LINK_KEY",
+        global = true,
+        hide_env_values = true
+    )]
+    pub download_link_key: Option<String>,
     /// What is logged (to stderr): a `tracing` filter, e.g. `info` or
     /// `warn,folio_infra=debug`.
     #[arg(long, env = "FOLIO_LOG", default_value = "warn", global = true)]
@@ -250,6 +266,11 @@ impl std::fmt::Debug for Settings {
             .field(
                 "s3_secret_access_key",
                 &self.s3_secret_access_key.as_ref().map(|_| "<set>"),
+            )
+            .field("public_url", &self.public_url)
+            .field(
+                "download_link_key",
+                &self.download_link_key.as_ref().map(|_| "<set>"),
             )
             .field("log", &self.log)
             .field("log_format", &self.log_format)
@@ -382,7 +403,33 @@ pub struct Config {
     pub status_interval: Duration,
     /// Where documents are archived.
     pub blob_store: BlobLocation,
+    /// How the server signs the download links of a store that cannot.
+    pub download_links: DownloadLinkSettings,
 }
+
+/// How the server signs download links (for a `file:` blob store).
+#[derive(Clone, Default)]
+pub struct DownloadLinkSettings {
+    /// Prefix of every link: the server's public address, or empty for
+    /// links relative to the API.
+    pub base_url: String,
+    /// The signing key; none for a random key of this process.
+    pub key: Option<String>,
+}
+
+impl std::fmt::Debug for DownloadLinkSettings {
+    /// The key is never printed, only whether it is set.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DownloadLinkSettings")
+            .field("base_url", &self.base_url)
+            .field("key", &self.key.as_ref().map(|_| "<set>"))
+            .finish()
+    }
+}
+
+/// The shortest download-link key accepted: 32 characters, 256 bits at the
+/// least of a random hex or base64 string.
+const MIN_DOWNLOAD_LINK_KEY_LEN: usize = 32;
 
 /// Where documents are archived unless configured: a directory beside the
 /// process, so the README's first command needs no S3.
@@ -538,6 +585,38 @@ impl Settings {
             },
             status_interval: Duration::from_millis(status_ms),
             blob_store: self.blob_location()?,
+            download_links: self.download_links()?,
+        })
+    }
+
+    /// How download links are signed, from `FOLIO_PUBLIC_URL` and
+    /// `FOLIO_DOWNLOAD_LINK_KEY`.
+    fn download_links(&self) -> Result<DownloadLinkSettings, ConfigError> {
+        let base_url = match self.public_url.as_deref().map(str::trim) {
+            None | Some("") => String::new(),
+            Some(url) if url.starts_with("https://") || url.starts_with("http://") => {
+                url.trim_end_matches('/').to_owned()
+            }
+            Some(url) => {
+                return Err(ConfigError::OutOfRange {
+                    setting: "--public-url / FOLIO_PUBLIC_URL",
+                    expected: "an http:// or https:// address",
+                    given: url.to_owned(),
+                })
+            }
+        };
+        if let Some(key) = &self.download_link_key {
+            if key.len() < MIN_DOWNLOAD_LINK_KEY_LEN {
+                return Err(ConfigError::OutOfRange {
+                    setting: "FOLIO_DOWNLOAD_LINK_KEY",
+                    expected: "at least 32 characters",
+                    given: format!("{} characters", key.len()),
+                });
+            }
+        }
+        Ok(DownloadLinkSettings {
+            base_url,
+            key: self.download_link_key.clone(),
         })
     }
 
@@ -706,6 +785,7 @@ impl Config {
             projections: ProjectionConfig::default(),
             status_interval: DEFAULT_STATUS_INTERVAL,
             blob_store: BlobLocation::Directory(std::env::temp_dir().join("folio-documents")),
+            download_links: DownloadLinkSettings::default(),
         }
     }
 
@@ -1067,6 +1147,38 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(half.contains("AWS_SECRET_ACCESS_KEY"), "{half}");
+    }
+
+    #[test]
+    fn download_links_are_relative_by_default_and_a_short_key_or_odd_address_is_refused() {
+        let default = parse(&[]).settings.validate().expect("valid");
+        assert_eq!(default.download_links.base_url, "");
+        assert_eq!(default.download_links.key, None);
+        let key = "k".repeat(32);
+        let set = parse(&[
+            "--public-url",
+            "https://folio.example.com/",
+            "--download-link-key",
+            &key,
+        ])
+        .settings
+        .validate()
+        .expect("valid");
+        assert_eq!(set.download_links.base_url, "https://folio.example.com");
+        assert!(!format!("{set:?}").contains(&key), "never printed");
+        for (wrong, named) in [
+            (
+                vec!["--public-url", "folio.example.com"],
+                "FOLIO_PUBLIC_URL",
+            ),
+            (
+                vec!["--download-link-key", "short"],
+                "FOLIO_DOWNLOAD_LINK_KEY",
+            ),
+        ] {
+            let refused = parse(&wrong).settings.validate().unwrap_err().to_string();
+            assert!(refused.contains(named), "{refused}");
+        }
     }
 
     #[test]

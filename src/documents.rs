@@ -9,10 +9,9 @@ use anyhow::Context;
 use clap::{Subcommand, ValueEnum};
 use folio::wiring::App;
 use folio_commands::documents::DocumentOf;
-use folio_commands::{BlobAddress, BlobStore, Caller, Role};
+use folio_commands::{BlobAddress, Caller, Role};
 use folio_domain::ids::{CreditNoteId, InvoiceId, TenantId, UserId};
 use folio_domain::invoice::ArchivedFormat;
-use folio_infra::blob_store::{BlobLocation, ObjectBlobStore};
 use folio_pdf::{Locale, PdfRenderer};
 
 /// The forms a document is written in.
@@ -118,12 +117,8 @@ fn write_out(out: Option<PathBuf>, bytes: &[u8]) -> anyhow::Result<()> {
     }
 }
 
-/// Runs `action` against `backend`, exporting from `blobs`.
-pub async fn run(
-    backend: &App,
-    blobs: &BlobLocation,
-    action: DocumentsAction,
-) -> anyhow::Result<()> {
+/// Runs `action` against `backend` (exports read its blob store).
+pub async fn run(backend: &App, action: DocumentsAction) -> anyhow::Result<()> {
     match action {
         DocumentsAction::Render {
             tenant,
@@ -175,7 +170,7 @@ pub async fn run(
             let address = BlobAddress::parse(&file.sha256)
                 .context("the recorded SHA-256 is not 64 hex digits")?;
             // The store checks the bytes against their address, the recorded hash.
-            let bytes = ObjectBlobStore::open(blobs)?.get(&address).await?;
+            let bytes = backend.blobs.get(&address).await?;
             write_out(out, &bytes)
         }
     }

@@ -265,7 +265,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Documents { action } => {
             let app = App::start(&config).await?;
-            documents::run(&app, &config.blob_store, action).await
+            documents::run(&app, action).await
         }
         Command::Projections { action } => {
             let app = App::start(&config).await?;

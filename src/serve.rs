@@ -10,7 +10,6 @@ use folio_api::vitals::StoreVitals;
 use folio_api::{router, AppState, Authenticator, Limits, MetricsAt};
 use folio_commands::archiving::{archive_issued_documents, DocumentArchiver};
 use folio_commands::{finish_credit_moves, CREDIT_MOVE_GRACE};
-use folio_infra::blob_store::ObjectBlobStore;
 use folio_infra::kafka::{KafkaConfig, KafkaProjections, Relay};
 use folio_infra::postgres::credit_moves::PgCreditMoves;
 use folio_infra::postgres::{feed, reachability, read_progress};
@@ -48,12 +47,10 @@ pub async fn run(
     }
     let app = App::start(config).await?;
     app.require_personal_data_keys().await?;
-    let blobs = ObjectBlobStore::open(&config.blob_store)
-        .with_context(|| format!("cannot open the blob store {:?}", config.blob_store))?;
     let archiver = DocumentArchiver::new(
         app.documents.clone(),
         Arc::new(WorkspaceRenderer::default()),
-        Arc::new(blobs),
+        app.blobs.clone(),
         app.use_cases.clone(),
     );
     let projections = app.projections();

@@ -8,9 +8,11 @@ use folio_commands::archive_reads::ArchiveReads;
 use folio_commands::archiving::ArchiveQueue;
 use folio_commands::consistency::ReadModelProgress;
 use folio_commands::documents::InvoiceDocuments;
+use folio_commands::download_links::DownloadLinks;
 use folio_commands::health::DatabaseHealth;
 use folio_commands::history::AuditTrail;
-use folio_commands::{CommandRunner, RetryPolicy, SystemClock, UseCases};
+use folio_commands::{BlobError, BlobStore, CommandRunner, RetryPolicy, SystemClock, UseCases};
+use folio_infra::blob_store::{BlobLocation, ObjectBlobStore};
 use folio_infra::personal_data::{self, KeyWrapping, PersonalDataError};
 use folio_infra::postgres::archive_queue::PgArchiveQueue;
 use folio_infra::postgres::history::PgEventHistory;
@@ -23,6 +25,26 @@ use crate::config::Config;
 
 /// Events between two snapshots of an aggregate.
 pub const SNAPSHOT_EVERY: usize = 50;
+
+/// Why the application layer could not be built; nothing was started.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// The database cannot be reached or migrated.
+    #[error(transparent)]
+    Database(#[from] DatabaseError),
+    /// The configured blob store cannot be opened.
+    #[error("cannot open the blob store {location:?}: {source}")]
+    BlobStore {
+        /// Where it was configured.
+        location: Box<BlobLocation>,
+        /// Why it cannot be opened.
+        #[source]
+        source: BlobError,
+    },
+    /// The system's random numbers, for the download links' key, failed.
+    #[error("cannot draw a random key for download links")]
+    Random,
+}
 
 /// A connected, migrated database and the application layer over it.
 #[derive(Clone)]
@@ -39,6 +61,10 @@ pub struct App {
     /// The issued documents awaiting their archive and the archiver's failed
     /// attempts.
     pub archive_queue: Arc<dyn ArchiveQueue>,
+    /// Where documents are archived (the configured blob store).
+    pub blobs: Arc<dyn BlobStore>,
+    /// How this process signs the download links the blob store cannot.
+    pub download_links: Arc<DownloadLinks>,
     /// How subject keys are stored and opened (the configured master key, if any).
     pub wrapping: KeyWrapping,
     /// Whether the database answers; kept current by a long-running process's
@@ -59,7 +85,7 @@ impl std::fmt::Debug for App {
 impl App {
     /// Connects to the configured database (creating it if missing), migrates it
     /// and wires the use cases with the system clock.
-    pub async fn start(config: &Config) -> Result<Self, DatabaseError> {
+    pub async fn start(config: &Config) -> Result<Self, StartError> {
         let database = &config.database;
         let pool = database::connect_with(
             &database.url,
@@ -68,17 +94,18 @@ impl App {
         )
         .await?;
         database::migrate(&pool).await?;
-        Ok(Self::over(pool, config))
+        Self::over(pool, config)
     }
 
     /// [`App::start`] with the defaults for `database_url` (tests, tools).
-    pub async fn start_at(database_url: &str) -> Result<Self, DatabaseError> {
+    pub async fn start_at(database_url: &str) -> Result<Self, StartError> {
         Self::start(&Config::for_database(database_url)).await
     }
 
-    /// Wires the use cases over an already migrated pool. A command holds two
-    /// connections at its peak, so at most half the pool runs commands at once.
-    pub fn over(pool: PgPool, config: &Config) -> Self {
+    /// Wires the use cases over an already migrated pool and opens the blob
+    /// store. A command holds two connections at its peak, so at most half the
+    /// pool runs commands at once.
+    pub fn over(pool: PgPool, config: &Config) -> Result<Self, StartError> {
         let wrapping = config.key_wrapping.clone();
         let connections = pool.options().get_max_connections() as usize;
         let runner = CommandRunner::new(
@@ -94,16 +121,30 @@ impl App {
         let stores = event_store::event_stores(&pool, &wrapping, SNAPSHOT_EVERY);
         let history: Arc<PgEventHistory> =
             Arc::new(PgEventHistory::new(pool.clone(), wrapping.clone()));
-        App {
+        let blobs =
+            ObjectBlobStore::open(&config.blob_store).map_err(|source| StartError::BlobStore {
+                location: Box::new(config.blob_store.clone()),
+                source,
+            })?;
+        let links = &config.download_links;
+        let download_links = match &links.key {
+            Some(key) => DownloadLinks::new(key.as_bytes(), &links.base_url),
+            None => {
+                DownloadLinks::with_random_key(&links.base_url).map_err(|_| StartError::Random)?
+            }
+        };
+        Ok(App {
             audit_trail: AuditTrail::new(history.clone()),
             documents: InvoiceDocuments::new(history, stores.clone()),
             archive_queue: Arc::new(PgArchiveQueue::new(pool.clone())),
+            blobs: Arc::new(blobs),
+            download_links: Arc::new(download_links),
             use_cases: Arc::new(UseCases::new(stores, runner)),
             projections: config.projections,
             wrapping,
             health: DatabaseHealth::default(),
             pool,
-        }
+        })
     }
 
     /// Refuses to go on when this process could not open stored personal data
@@ -121,7 +162,12 @@ impl App {
         folio_api::Services {
             use_cases: self.use_cases.clone(),
             audit_trail: self.audit_trail.clone(),
-            archive: ArchiveReads::new(self.archive_queue.clone()),
+            archive: ArchiveReads::new(
+                self.archive_queue.clone(),
+                self.blobs.clone(),
+                self.download_links.clone(),
+                Arc::new(SystemClock),
+            ),
             pool: self.pool.clone(),
             health: self.health.clone(),
             read_progress: ReadModelProgress::new(max_waiting_reads),

@@ -395,10 +395,9 @@ async fn more_concurrent_commands_than_connections_all_complete() {
         folio_infra::postgres::pool::connect_with(&db.url, 4, std::time::Duration::from_secs(10))
             .await
             .unwrap();
-    let backend = std::sync::Arc::new(App::over(
-        pool,
-        &folio::config::Config::for_database(&db.url),
-    ));
+    let backend = std::sync::Arc::new(
+        App::over(pool, &folio::config::Config::for_database(&db.url)).unwrap(),
+    );
     let t = tenant();
 
     // When 16 commands run at once.

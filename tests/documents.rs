@@ -200,6 +200,17 @@ async fn issued_invoice(db: &TestDatabase) -> (TenantId, InvoiceId) {
     (t, invoice)
 }
 
+/// [`issued_invoice`] of a tenant that stated its legal profile.
+async fn issued_invoice_of_a_described_seller(db: &TestDatabase) -> (TenantId, InvoiceId) {
+    let (t, invoice) = issued_invoice(db).await;
+    db.app
+        .use_cases
+        .configure_legal_profile(&ctx(t, "root"), legal_profile())
+        .await
+        .unwrap();
+    (t, invoice)
+}
+
 fn render(
     db: &TestDatabase,
     t: TenantId,
@@ -242,12 +253,7 @@ fn run_ok(program: &str, args: &[&str]) -> String {
 #[tokio::test]
 async fn an_operator_renders_an_issued_invoice_in_every_form_and_the_validators_accept_them() {
     let db = TestDatabase::new().await;
-    let (t, invoice) = issued_invoice(&db).await;
-    db.app
-        .use_cases
-        .configure_legal_profile(&ctx(t, "root"), legal_profile())
-        .await
-        .unwrap();
+    let (t, invoice) = issued_invoice_of_a_described_seller(&db).await;
     let dir = std::env::temp_dir().join(format!("folio-documents-{}", uuid::Uuid::new_v4()));
     std::fs::create_dir_all(&dir).unwrap();
     let validator = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/validate-en16931");
@@ -337,12 +343,7 @@ async fn archived_events(db: &TestDatabase, t: TenantId, invoice: InvoiceId) -> 
 #[tokio::test]
 async fn an_issued_invoice_is_archived_once_in_s3_by_hash_and_downloads_through_a_presigned_url() {
     let db = TestDatabase::new().await;
-    let (t, invoice) = issued_invoice(&db).await;
-    db.app
-        .use_cases
-        .configure_legal_profile(&ctx(t, "root"), legal_profile())
-        .await
-        .unwrap();
+    let (t, invoice) = issued_invoice_of_a_described_seller(&db).await;
     let s3 = S3Server::start().await;
     let store: Arc<dyn BlobStore> = Arc::new(ObjectBlobStore::open(&s3.bucket().await).unwrap());
     let archiver = archiver(&db, store.clone());
@@ -408,14 +409,51 @@ async fn an_issued_invoice_is_archived_once_in_s3_by_hash_and_downloads_through_
 }
 
 #[tokio::test]
+async fn with_s3_the_api_gives_presigned_links_that_download_the_archived_files() {
+    let db = TestDatabase::new().await;
+    let s3 = S3Server::start().await;
+    let folio_infra::blob_store::BlobLocation::S3(bucket) = s3.bucket().await else {
+        unreachable!("moto holds S3 buckets")
+    };
+    let store_setting = format!("s3://{}", bucket.bucket);
+    let server = Server::start_with(
+        &db,
+        &[
+            ("FOLIO_BLOB_STORE", store_setting.as_str()),
+            ("FOLIO_S3_ENDPOINT", s3.endpoint.as_str()),
+            ("AWS_ACCESS_KEY_ID", "test-key"),
+            ("AWS_SECRET_ACCESS_KEY", "test-secret"),
+        ],
+    )
+    .await;
+    let (t, invoice) = issued_invoice_of_a_described_seller(&db).await;
+    let accountant = server.token(t, "alice", Role::Accountant);
+    support::eventually("the invoice is archived", || async {
+        let archive = archive_of_invoice(&server, &accountant, invoice).await;
+        (archive["status"] == "ARCHIVED").then_some(())
+    })
+    .await;
+    let events = archived_events(&db, t, invoice).await;
+    let files = events[0]["DocumentArchived"]["files"].as_array().unwrap();
+    assert_eq!(files.len(), 2);
+    for file in files {
+        let sha256 = file["sha256"].as_str().unwrap();
+        let link = download_url(&server, &accountant, invoice, sha256).await;
+        assert!(link.starts_with(&s3.endpoint), "presigned by S3: {link}");
+        assert!(link.contains("X-Amz-Signature="), "{link}");
+        let bytes = reqwest::get(&link).await.unwrap().bytes().await.unwrap();
+        assert_eq!(
+            BlobAddress::of(&bytes).sha256(),
+            sha256,
+            "the archived bytes"
+        );
+    }
+}
+
+#[tokio::test]
 async fn an_s3_outage_loses_nothing_and_the_archive_succeeds_once_s3_is_back() {
     let db = TestDatabase::new().await;
-    let (t, invoice) = issued_invoice(&db).await;
-    db.app
-        .use_cases
-        .configure_legal_profile(&ctx(t, "root"), legal_profile())
-        .await
-        .unwrap();
+    let (t, invoice) = issued_invoice_of_a_described_seller(&db).await;
     let mut s3 = S3Server::start().await;
     let port: u16 = s3.endpoint.rsplit(':').next().unwrap().parse().unwrap();
     let bucket = format!("folio-{}", uuid::Uuid::new_v4().simple());
@@ -569,11 +607,58 @@ async fn folio_serve_archives_each_issued_document_once_its_legal_profile_exists
         archive_of_invoice(&server, &accountant, invoice).await,
         json!({"status": "ARCHIVED", "failure": null})
     );
+    // Each file downloads through the link this server signed, without a token.
+    for (_, sha256, _) in &archived {
+        let link = download_url(&server, &accountant, invoice, sha256).await;
+        assert!(
+            link.starts_with("/documents/"),
+            "relative to the API: {link}"
+        );
+        let response = reqwest::get(format!("{}{link}", server.base))
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200, "{link}");
+        let bytes = response.bytes().await.unwrap();
+        assert_eq!(
+            &BlobAddress::of(&bytes).sha256(),
+            sha256,
+            "the archived bytes"
+        );
+        // An altered link is refused with FORBIDDEN, and gives nothing.
+        let (rest, signature) = link.split_once("signature=").unwrap();
+        let flipped = if signature.starts_with('0') { "1" } else { "0" };
+        let altered = format!(
+            "{}{rest}signature={flipped}{}",
+            server.base,
+            &signature[1..]
+        );
+        let refused = reqwest::get(&altered).await.unwrap();
+        assert_eq!(refused.status(), 403, "{altered}");
+        let body: Value = refused.json().await.unwrap();
+        assert_eq!(
+            body["errors"][0]["extensions"]["code"], "FORBIDDEN",
+            "{body}"
+        );
+    }
     support::eventually("the failed attempts are forgotten", || async {
         attempts(&db).await.is_none().then_some(())
     })
     .await;
     std::fs::remove_dir_all(dir).unwrap();
+}
+
+/// The `downloadUrl` of the invoice's archived file with hash `sha256`.
+async fn download_url(server: &Server, token: &str, invoice: InvoiceId, sha256: &str) -> String {
+    let read = server
+        .ok(
+            token,
+            "query($id: ID!) { invoice(id: $id) { documents { sha256 downloadUrl } } }",
+            json!({"id": invoice.to_string()}),
+        )
+        .await;
+    let files = read["invoice"]["documents"].as_array().unwrap();
+    let file = files.iter().find(|file| file["sha256"] == sha256).unwrap();
+    file["downloadUrl"].as_str().unwrap().to_owned()
 }
 
 /// The invoice's `archive` as the API shows it, once the invoice is read.
@@ -639,12 +724,7 @@ async fn a_draft_has_no_archive_and_issued_documents_are_pending_until_the_archi
 #[tokio::test]
 async fn an_operator_exports_exactly_the_archived_file_and_a_tampered_one_is_refused() {
     let db = TestDatabase::new().await;
-    let (t, invoice) = issued_invoice(&db).await;
-    db.app
-        .use_cases
-        .configure_legal_profile(&ctx(t, "root"), legal_profile())
-        .await
-        .unwrap();
+    let (t, invoice) = issued_invoice_of_a_described_seller(&db).await;
     let dir = std::env::temp_dir().join(format!("folio-export-{}", uuid::Uuid::new_v4()));
     let location = folio_infra::blob_store::BlobLocation::Directory(dir.clone());
     let store: Arc<dyn BlobStore> = Arc::new(ObjectBlobStore::open(&location).unwrap());

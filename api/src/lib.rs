@@ -31,6 +31,7 @@
 
 pub mod admission;
 pub mod auth;
+pub mod downloads;
 pub mod error;
 pub mod graphiql;
 pub mod graphql;

@@ -119,6 +119,8 @@ pub struct RequestContext {
     pub limits: Limits,
     /// Where a read waits for its consistency token.
     pub read_progress: ReadModelProgress,
+    /// Where each document's archive stands, and its download links.
+    pub archive: ArchiveReads,
 }
 
 impl RequestContext {
@@ -131,6 +133,7 @@ impl RequestContext {
             pool: services.pool.clone(),
             limits,
             read_progress: services.read_progress.clone(),
+            archive: services.archive.clone(),
         }
     }
 

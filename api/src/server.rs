@@ -4,6 +4,7 @@
 //! its own). Authentication, body size and request time are enforced here,
 //! before the schema sees a request.
 
+use folio_commands::download_links::DOWNLOAD_ROUTE;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -121,6 +122,10 @@ pub fn router(state: AppState, scrape: MetricsAt) -> Router {
         .route("/graphql", get(graphiql).post(graphql))
         .route("/graphql/ws", get(subscriptions))
         .with_state(state.clone())
+        .route(
+            &format!("{DOWNLOAD_ROUTE}/{{sha256}}"),
+            get(crate::downloads::download).with_state(services.archive.clone()),
+        )
         .layer(from_fn_with_state(
             state.rate_limits.clone(),
             crate::protection::limit_address,

@@ -66,7 +66,7 @@ impl Database {
         ] {
             sqlx::query(ddl).execute(&raw).await?;
         }
-        let app = App::over(pool, &folio::config::Config::for_database(&url));
+        let app = App::over(pool, &folio::config::Config::for_database(&url))?;
         Ok(Database {
             server: server.to_owned(),
             name: name.to_owned(),

@@ -37,7 +37,8 @@
 //!   tenant's legal profile.
 //! - [`archiving`]: the archive at issue time ([`archiving::DocumentArchiver`]):
 //!   each document rendered once, stored by hash, the hashes recorded.
-//! - [`archive_reads`]: where each document's archive stands, for users.
+//! - [`archive_reads`]: where each document's archive stands, and links that
+//!   download its files ([`download_links`] signs those the store cannot).
 //! - [`history`]: the auditors' use cases ([`history::AuditTrail`]) over the
 //!   [`history::EventHistory`] port.
 //! - `ports`: what the layer needs from the outside world.
@@ -50,6 +51,7 @@ pub mod archiving;
 pub mod consistency;
 mod context;
 pub mod documents;
+pub mod download_links;
 mod error;
 pub mod health;
 pub mod history;

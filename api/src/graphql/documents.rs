@@ -14,6 +14,7 @@ use folio_commands::documents::DocumentOf;
 use folio_commands::Caller;
 use folio_projections::invoicing::queries::{ArchivedFileRow, CreditNoteFileRow};
 
+use super::context::request;
 use super::enums::from_stored;
 use crate::error::documents;
 
@@ -51,6 +52,19 @@ impl ArchivedDocument {
     /// The form.
     async fn format(&self) -> async_graphql::Result<ArchivedFormat> {
         from_stored(&self.stored_format)
+    }
+
+    /// A link that downloads the file without credentials for 15 minutes:
+    /// presigned by S3, or signed by this server (`/documents/…`, relative to
+    /// the API unless the server knows its public address) for a filesystem
+    /// store. Read it again for a fresh link.
+    async fn download_url(&self, ctx: &Context<'_>) -> async_graphql::Result<String> {
+        let request = request(ctx)?;
+        Ok(request
+            .archive
+            .download_url(&request.caller, &self.sha256, &self.content_type)
+            .await
+            .map_err(documents)?)
     }
 }
 
