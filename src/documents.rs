@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::{Subcommand, ValueEnum};
 use folio::wiring::App;
+use folio_commands::archiving::seller_logo;
 use folio_commands::documents::DocumentOf;
 use folio_commands::{BlobAddress, Caller, Role};
 use folio_domain::ids::{CreditNoteId, InvoiceId, TenantId, UserId};
@@ -135,12 +136,16 @@ pub async fn run(backend: &App, action: DocumentsAction) -> anyhow::Result<()> {
                 .documents
                 .document(&operator, which(invoice, credit_note))
                 .await?;
+            let logo = seller_logo(backend.blobs.as_ref(), &document).await?;
+            let logo = logo.as_deref();
             let bytes = match format {
                 DocumentFormat::Ubl => folio_documents::to_ubl(&document),
                 DocumentFormat::Cii => folio_documents::to_cii(&document),
-                DocumentFormat::Pdf => folio_pdf::pdf(&PdfRenderer::new(), &document, locale)?,
+                DocumentFormat::Pdf => {
+                    folio_pdf::pdf(&PdfRenderer::new(), &document, locale, logo)?
+                }
                 DocumentFormat::FacturX => {
-                    folio_pdf::factur_x(&PdfRenderer::new(), &document, locale)?
+                    folio_pdf::factur_x(&PdfRenderer::new(), &document, locale, logo)?
                 }
             };
             write_out(out, &bytes)

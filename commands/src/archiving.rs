@@ -24,7 +24,7 @@ use crate::access::{Caller, Role};
 use crate::context::CommandContext;
 use crate::documents::{DocumentOf, DocumentsError, InvoiceDocuments};
 use crate::error::CommandError;
-use crate::ports::{BlobError, BlobStore, DocumentRenderer, LedgerError, RenderError};
+use crate::ports::{BlobAddress, BlobError, BlobStore, DocumentRenderer, LedgerError, RenderError};
 use crate::UseCases;
 
 /// An issued document whose files are not archived yet.
@@ -183,13 +183,17 @@ impl DocumentArchiver {
         which: DocumentOf,
     ) -> Result<Vec<ArchivedFile>, ArchiveError> {
         let document = Arc::new(self.documents.document(&ctx.caller, which).await?);
+        let logo = Arc::new(seller_logo(self.blobs.as_ref(), &document).await?);
         let mut files = Vec::with_capacity(ARCHIVED_FORMATS.len());
         for format in ARCHIVED_FORMATS {
             // Laying out a PDF takes CPU for a while: off the async workers.
-            let (renderer, document) = (self.renderer.clone(), document.clone());
-            let rendered = tokio::task::spawn_blocking(move || renderer.render(&document, format))
-                .await
-                .map_err(|e| RenderError(format!("the renderer stopped: {e}")))??;
+            let (renderer, document, logo) =
+                (self.renderer.clone(), document.clone(), logo.clone());
+            let rendered = tokio::task::spawn_blocking(move || {
+                renderer.render(&document, logo.as_deref(), format)
+            })
+            .await
+            .map_err(|e| RenderError(format!("the renderer stopped: {e}")))??;
             let size_bytes = rendered.bytes.len() as u64;
             let address = self
                 .blobs
@@ -208,6 +212,23 @@ impl DocumentArchiver {
             .await?;
         Ok(files)
     }
+}
+
+/// The bytes of the seller's logo the document names, from the blob store
+/// (checked against its address); none when the seller has no logo.
+pub async fn seller_logo(
+    blobs: &dyn BlobStore,
+    document: &folio_documents::Document,
+) -> Result<Option<Vec<u8>>, BlobError> {
+    let Some(sha256) = &document.seller_logo else {
+        return Ok(None);
+    };
+    let address = BlobAddress::parse(sha256).ok_or_else(|| {
+        BlobError::Unavailable(format!(
+            "the logo's recorded address {sha256} is not a SHA-256"
+        ))
+    })?;
+    blobs.get(&address).await.map(Some)
 }
 
 /// The longest a failing document waits before its next attempt.

@@ -294,10 +294,13 @@ pub struct RenderError(pub String);
 
 /// Writes a document in each archived form (the PDF and e-invoice writers).
 pub trait DocumentRenderer: Send + Sync + 'static {
-    /// `document` as `format`: the same document gives the same bytes.
+    /// `document` as `format`, the PDF with the seller's `logo` (the bytes
+    /// of `document.seller_logo`): the same document and logo give the same
+    /// bytes.
     fn render(
         &self,
         document: &folio_documents::Document,
+        logo: Option<&[u8]>,
         format: folio_domain::invoice::ArchivedFormat,
     ) -> Result<Rendered, RenderError>;
 }

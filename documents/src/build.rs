@@ -85,6 +85,7 @@ pub fn invoice_document(
         lines,
         vat_breakdown,
         totals: totals(&issued.totals),
+        seller_logo: None,
     })
 }
 
@@ -124,6 +125,7 @@ pub fn credit_note_document(
         lines,
         vat_breakdown,
         totals: totals(&note.totals),
+        seller_logo: None,
     })
 }
 

@@ -184,6 +184,10 @@ pub struct Document {
     pub vat_breakdown: Vec<VatBreakdown>,
     /// The totals.
     pub totals: Totals,
+    /// The SHA-256 of the seller's logo in the blob store (the tenant's
+    /// branding), printed at the top of the PDF; the e-invoices do not carry
+    /// it. None until the tenant sets one.
+    pub seller_logo: Option<String>,
 }
 
 impl Document {

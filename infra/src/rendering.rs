@@ -17,11 +17,16 @@ pub struct WorkspaceRenderer {
 }
 
 impl DocumentRenderer for WorkspaceRenderer {
-    fn render(&self, document: &Document, format: ArchivedFormat) -> Result<Rendered, RenderError> {
+    fn render(
+        &self,
+        document: &Document,
+        logo: Option<&[u8]>,
+        format: ArchivedFormat,
+    ) -> Result<Rendered, RenderError> {
         match format {
             ArchivedFormat::FacturX => {
                 let pdf = self.pdf.get_or_init(PdfRenderer::new);
-                factur_x(pdf, document, seller_language(document))
+                factur_x(pdf, document, seller_language(document), logo)
                     .map(|bytes| Rendered {
                         bytes,
                         content_type: "application/pdf",

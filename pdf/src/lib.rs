@@ -11,6 +11,7 @@
 //!   embedded fonts; every PDF is a PDF/A-3b dated by its issue date, so the
 //!   same document gives the same bytes.
 //! - `xmp`: the Factur-X extension schema added to the PDF's metadata.
+//! - [`logo`]: which images the PDF prints as the seller's logo.
 //!
 //! Rendering lives in its own crate because Typst is large (minutes of cold
 //! build, tens of megabytes of fonts): nothing else rebuilds with it.
@@ -18,6 +19,7 @@
 #![deny(missing_docs)]
 
 pub mod locale;
+pub mod logo;
 pub mod render;
 mod sheet;
 mod xmp;
@@ -42,18 +44,26 @@ pub enum PdfError {
     Metadata(String),
 }
 
-/// The document's PDF (PDF/A-3b) in `locale`.
-pub fn pdf(renderer: &PdfRenderer, doc: &Document, locale: Locale) -> Result<Vec<u8>, PdfError> {
-    renderer.render(doc, locale, None)
+/// The document's PDF (PDF/A-3b) in `locale`, with the seller's `logo` (the
+/// image bytes of `doc.seller_logo`) when it has one.
+pub fn pdf(
+    renderer: &PdfRenderer,
+    doc: &Document,
+    locale: Locale,
+    logo: Option<&[u8]>,
+) -> Result<Vec<u8>, PdfError> {
+    renderer.render(doc, locale, logo, None)
 }
 
-/// The document as Factur-X (EN 16931 profile): its PDF/A-3b in `locale` with
-/// the CII embedded as `factur-x.xml` and declared in the PDF's metadata.
+/// The document as Factur-X (EN 16931 profile): its PDF/A-3b in `locale`
+/// (with the seller's `logo`, as for [`pdf`]) with the CII embedded as
+/// `factur-x.xml` and declared in the PDF's metadata.
 pub fn factur_x(
     renderer: &PdfRenderer,
     doc: &Document,
     locale: Locale,
+    logo: Option<&[u8]>,
 ) -> Result<Vec<u8>, PdfError> {
-    let pdf = renderer.render(doc, locale, Some(&to_cii(doc)))?;
+    let pdf = renderer.render(doc, locale, logo, Some(&to_cii(doc)))?;
     xmp::declare_factur_x(&pdf)
 }

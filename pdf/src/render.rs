@@ -4,7 +4,7 @@
 //! same bytes.
 
 use folio_documents::model::Document;
-use typst::foundations::{Datetime, Dict, Smart, Value};
+use typst::foundations::{Bytes, Datetime, Dict, Smart, Value};
 use typst_as_lib::typst_kit_options::TypstKitFontOptions;
 use typst_as_lib::{TypstEngine, TypstTemplateMainFile};
 use typst_layout::PagedDocument;
@@ -48,12 +48,15 @@ impl PdfRenderer {
         }
     }
 
-    /// The document's PDF/A-3b in `locale`; with `attachment`, that XML is
-    /// embedded as `factur-x.xml`, the alternative form of the document.
+    /// The document's PDF/A-3b in `locale`, with the seller's `logo` (bytes
+    /// [`crate::logo::inspect`] accepted) if it has one; with `attachment`,
+    /// that XML is embedded as `factur-x.xml`, the alternative form of the
+    /// document.
     pub(crate) fn render(
         &self,
         doc: &Document,
         locale: Locale,
+        logo: Option<&[u8]>,
         attachment: Option<&[u8]>,
     ) -> Result<Vec<u8>, PdfError> {
         let sheet = serde_json::to_string(&Sheet::of(doc, locale))
@@ -63,6 +66,9 @@ impl PdfRenderer {
         if let Some(xml) = attachment {
             let xml = std::str::from_utf8(xml).map_err(|e| PdfError::Template(e.to_string()))?;
             inputs.insert("xml".into(), Value::Str(xml.into()));
+        }
+        if let Some(logo) = logo {
+            inputs.insert("logo".into(), Value::Bytes(Bytes::new(logo.to_vec())));
         }
         let compiled = self.engine.compile_with_input::<_, PagedDocument>(inputs);
         let paged = compiled

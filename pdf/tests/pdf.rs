@@ -2,7 +2,7 @@
 //! `pdftotext` finds the number, every line, every VAT amount and the total in
 //! each language; `pdfinfo` says PDF/A-3b; `pdfdetach` finds `factur-x.xml` in a
 //! Factur-X, holding exactly the CII; PyPI factur-x, the reference library,
-//! reads it back.
+//! reads it back; `pdfimages` finds the seller's logo.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
 
@@ -77,7 +77,7 @@ fn the_page_shows_the_number_every_line_every_vat_amount_and_the_total_in_each_l
         (Locale::De, "Rechnung INV-000042", "1.882,42 EUR"),
         (Locale::Es, "Factura INV-000042", "1.882,42 EUR"),
     ] {
-        let bytes = pdf(renderer(), &doc, locale).unwrap();
+        let bytes = pdf(renderer(), &doc, locale, None).unwrap();
         let text = text_of(&bytes, &dir, &format!("{locale:?}.pdf"));
         assert!(text.contains(title), "{locale:?}:\n{text}");
         assert!(text.contains(total), "{locale:?}:\n{text}");
@@ -95,7 +95,7 @@ fn the_page_shows_the_number_every_line_every_vat_amount_and_the_total_in_each_l
 fn a_factur_x_is_a_pdf_a_3b_carrying_the_cii_that_the_reference_library_reads_back() {
     let dir = scratch("pdf");
     let doc = domestic().invoice().unwrap();
-    let bytes = factur_x(renderer(), &doc, Locale::De).unwrap();
+    let bytes = factur_x(renderer(), &doc, Locale::De, None).unwrap();
     let path = written(&dir, "factur-x.pdf", &bytes);
     let file = path.to_str().unwrap();
 
@@ -154,12 +154,67 @@ fn a_factur_x_is_a_pdf_a_3b_carrying_the_cii_that_the_reference_library_reads_ba
 fn the_same_document_gives_the_same_bytes() {
     let doc = domestic().invoice().unwrap();
     assert_eq!(
-        pdf(renderer(), &doc, Locale::De).unwrap(),
-        pdf(renderer(), &doc, Locale::De).unwrap()
+        pdf(renderer(), &doc, Locale::De, None).unwrap(),
+        pdf(renderer(), &doc, Locale::De, None).unwrap()
     );
     assert_eq!(
-        factur_x(renderer(), &doc, Locale::En).unwrap(),
-        factur_x(renderer(), &doc, Locale::En).unwrap()
+        factur_x(renderer(), &doc, Locale::En, None).unwrap(),
+        factur_x(renderer(), &doc, Locale::En, None).unwrap()
     );
     assert_eq!(doc.totals.tax_inclusive, dec!(1882.42));
+}
+
+/// A PNG of `width` x `height` pixels, one colour.
+fn png(width: u32, height: u32) -> Vec<u8> {
+    let image = image::RgbImage::from_pixel(width, height, image::Rgb([20, 60, 140]));
+    let mut bytes = std::io::Cursor::new(Vec::new());
+    image.write_to(&mut bytes, image::ImageFormat::Png).unwrap();
+    bytes.into_inner()
+}
+
+/// The images `pdfimages -list` finds, as (width, height) in pixels.
+fn images_in(pdf: &[u8], dir: &Path, name: &str) -> Vec<(u32, u32)> {
+    let file = written(dir, name, pdf);
+    poppler("pdfimages", &["-list", file.to_str().unwrap()])
+        .lines()
+        .skip(2) // the header and its rule
+        .map(|row| {
+            let columns: Vec<&str> = row.split_whitespace().collect();
+            (columns[3].parse().unwrap(), columns[4].parse().unwrap())
+        })
+        .collect()
+}
+
+#[test]
+fn the_seller_s_logo_is_printed_once_at_its_own_size_and_the_factur_x_stays_pdf_a() {
+    let dir = scratch("pdf-logo");
+    let doc = domestic().invoice().unwrap();
+    let logo = png(300, 100);
+    let folio_pdf::logo::LogoImage {
+        width_px,
+        height_px,
+        ..
+    } = folio_pdf::logo::inspect(&logo).unwrap();
+
+    let branded = factur_x(renderer(), &doc, Locale::En, Some(&logo)).unwrap();
+    assert_eq!(
+        images_in(&branded, &dir, "branded.pdf"),
+        [(width_px, height_px)]
+    );
+    let plain = factur_x(renderer(), &doc, Locale::En, None).unwrap();
+    assert_eq!(images_in(&plain, &dir, "plain.pdf"), []);
+    let meta = poppler(
+        "pdfinfo",
+        &[
+            "-meta",
+            written(&dir, "meta.pdf", &branded).to_str().unwrap(),
+        ],
+    );
+    assert!(meta.contains("<pdfaid:part>3</pdfaid:part>"), "{meta}");
+    assert_eq!(
+        branded,
+        factur_x(renderer(), &doc, Locale::En, Some(&logo)).unwrap(),
+        "the same document and logo give the same bytes"
+    );
+    std::fs::remove_dir_all(dir).unwrap();
 }
