@@ -13,7 +13,6 @@ use folio_commands::{finish_credit_moves, CREDIT_MOVE_GRACE};
 use folio_infra::kafka::{KafkaConfig, KafkaProjections, Relay};
 use folio_infra::postgres::credit_moves::PgCreditMoves;
 use folio_infra::postgres::{feed, reachability, read_progress};
-use folio_infra::rendering::WorkspaceRenderer;
 use std::sync::Arc;
 use tokio::signal::unix::{signal, Signal, SignalKind};
 use tokio::sync::broadcast;
@@ -49,7 +48,7 @@ pub async fn run(
     app.require_personal_data_keys().await?;
     let archiver = DocumentArchiver::new(
         app.documents.clone(),
-        Arc::new(WorkspaceRenderer::default()),
+        app.renderer.clone(),
         app.blobs.clone(),
         app.use_cases.clone(),
     );

@@ -6,18 +6,22 @@ use std::sync::Arc;
 
 use folio_commands::archive_reads::ArchiveReads;
 use folio_commands::archiving::ArchiveQueue;
+use folio_commands::branding::Branding;
 use folio_commands::consistency::ReadModelProgress;
 use folio_commands::documents::InvoiceDocuments;
 use folio_commands::download_links::DownloadLinks;
 use folio_commands::health::DatabaseHealth;
 use folio_commands::history::AuditTrail;
-use folio_commands::{BlobError, BlobStore, CommandRunner, RetryPolicy, SystemClock, UseCases};
+use folio_commands::{
+    BlobError, BlobStore, CommandRunner, DocumentRenderer, RetryPolicy, SystemClock, UseCases,
+};
 use folio_infra::blob_store::{BlobLocation, ObjectBlobStore};
 use folio_infra::personal_data::{self, KeyWrapping, PersonalDataError};
 use folio_infra::postgres::archive_queue::PgArchiveQueue;
 use folio_infra::postgres::history::PgEventHistory;
 use folio_infra::postgres::pool::{self as database, DatabaseError};
 use folio_infra::postgres::{event_store, ledger};
+use folio_infra::rendering::WorkspaceRenderer;
 use folio_infra::{ProjectionConfig, Projections};
 use sqlx::PgPool;
 
@@ -65,6 +69,8 @@ pub struct App {
     pub blobs: Arc<dyn BlobStore>,
     /// How this process signs the download links the blob store cannot.
     pub download_links: Arc<DownloadLinks>,
+    /// The PDF and e-invoice writers (Typst loads at the first PDF).
+    pub renderer: Arc<dyn DocumentRenderer>,
     /// How subject keys are stored and opened (the configured master key, if any).
     pub wrapping: KeyWrapping,
     /// Whether the database answers; kept current by a long-running process's
@@ -139,6 +145,7 @@ impl App {
             archive_queue: Arc::new(PgArchiveQueue::new(pool.clone())),
             blobs: Arc::new(blobs),
             download_links: Arc::new(download_links),
+            renderer: Arc::new(WorkspaceRenderer::default()),
             use_cases: Arc::new(UseCases::new(stores, runner)),
             projections: config.projections,
             wrapping,
@@ -162,6 +169,11 @@ impl App {
         folio_api::Services {
             use_cases: self.use_cases.clone(),
             audit_trail: self.audit_trail.clone(),
+            branding: Branding::new(
+                self.use_cases.clone(),
+                self.renderer.clone(),
+                self.blobs.clone(),
+            ),
             archive: ArchiveReads::new(
                 self.archive_queue.clone(),
                 self.blobs.clone(),

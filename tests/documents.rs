@@ -786,3 +786,130 @@ async fn an_operator_exports_exactly_the_archived_file_and_a_tampered_one_is_ref
     );
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+/// A PNG of `width` x `height` pixels, one colour.
+fn png(width: u32, height: u32) -> Vec<u8> {
+    let image = image::RgbImage::from_pixel(width, height, image::Rgb([20, 60, 140]));
+    let mut bytes = std::io::Cursor::new(Vec::new());
+    image.write_to(&mut bytes, image::ImageFormat::Png).unwrap();
+    bytes.into_inner()
+}
+
+const SET_LOGO: &str = "mutation($key: String!, $image: String!) {
+    setTenantLogo(idempotencyKey: $key, imageBase64: $image) { version } }";
+const READ_LOGO: &str = "{ tenantSettings { logo { sha256 contentType widthPx heightPx } } }";
+
+/// `setTenantLogo` with `image`, as `token`'s holder.
+async fn set_logo(server: &Server, token: &str, image: &[u8]) {
+    let variables = json!({"key": key(), "image": base64_of(image)});
+    server.ok(token, SET_LOGO, variables).await;
+}
+
+fn base64_of(bytes: &[u8]) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+#[tokio::test]
+async fn an_admin_sets_the_logo_and_the_archived_factur_x_prints_it() {
+    let db = TestDatabase::new().await;
+    let server = Server::start(&db).await;
+    let (t, invoice) = issued_invoice(&db).await;
+    let admin = server.token(t, "root", Role::Admin);
+    let logo = png(240, 80);
+    set_logo(&server, &admin, &logo).await;
+    assert_eq!(
+        server.ok(&admin, READ_LOGO, json!({})).await["tenantSettings"]["logo"],
+        json!({"sha256": BlobAddress::of(&logo).sha256(), "contentType": "image/png",
+               "widthPx": 240, "heightPx": 80})
+    );
+    db.app
+        .use_cases
+        .configure_legal_profile(&ctx(t, "root"), legal_profile())
+        .await
+        .unwrap();
+
+    let accountant = server.token(t, "alice", Role::Accountant);
+    support::eventually("the invoice is archived", || async {
+        let archive = archive_of_invoice(&server, &accountant, invoice).await;
+        (archive["status"] == "ARCHIVED").then_some(())
+    })
+    .await;
+    let events = archived_events(&db, t, invoice).await;
+    let factur_x = events[0]["DocumentArchived"]["files"][0]["sha256"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let link = download_url(&server, &accountant, invoice, &factur_x).await;
+    let pdf = reqwest::get(format!("{}{link}", server.base))
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let file = std::env::temp_dir().join(format!("folio-logo-{}.pdf", uuid::Uuid::new_v4()));
+    std::fs::write(&file, &pdf).unwrap();
+    let images = run_ok("pdfimages", &["-list", file.to_str().unwrap()]);
+    std::fs::remove_file(&file).unwrap();
+    let sizes: Vec<(String, String)> = images
+        .lines()
+        .skip(2)
+        .map(|row| {
+            let columns: Vec<&str> = row.split_whitespace().collect();
+            (columns[3].to_owned(), columns[4].to_owned())
+        })
+        .collect();
+    assert_eq!(sizes, [("240".to_owned(), "80".to_owned())], "{images}");
+}
+
+#[tokio::test]
+async fn a_broken_image_is_refused_and_the_logo_in_force_stays_until_an_admin_removes_it() {
+    let db = TestDatabase::new().await;
+    let server = Server::start(&db).await;
+    let t = tenant();
+    let admin = server.token(t, "root", Role::Admin);
+    let logo = png(64, 64);
+    set_logo(&server, &admin, &logo).await;
+    let in_force = server.ok(&admin, READ_LOGO, json!({})).await;
+
+    for (image, wanted) in [
+        (base64_of(&logo[..logo.len() / 2]), "decoded"),
+        (
+            base64_of(b"<svg xmlns='http://www.w3.org/2000/svg'/>"),
+            "PNG or JPEG",
+        ),
+        ("not base64!".to_owned(), "base64"),
+    ] {
+        let refused = server
+            .gql(&admin, SET_LOGO, json!({"key": key(), "image": image}))
+            .await;
+        let error = &refused["errors"][0];
+        assert_eq!(error["extensions"]["code"], "VALIDATION", "{refused}");
+        assert!(
+            error["message"].as_str().unwrap().contains(wanted),
+            "{refused}"
+        );
+    }
+    let accountant = server.token(t, "alice", Role::Accountant);
+    let forbidden = server
+        .gql(
+            &accountant,
+            SET_LOGO,
+            json!({"key": key(), "image": base64_of(&png(8, 8))}),
+        )
+        .await;
+    assert_eq!(forbidden["errors"][0]["extensions"]["code"], "FORBIDDEN");
+    assert_eq!(server.ok(&admin, READ_LOGO, json!({})).await, in_force);
+
+    server
+        .ok(
+            &admin,
+            "mutation($key: String!) { removeTenantLogo(idempotencyKey: $key) { version } }",
+            json!({"key": key()}),
+        )
+        .await;
+    assert_eq!(
+        server.ok(&admin, READ_LOGO, json!({})).await["tenantSettings"]["logo"],
+        Value::Null
+    );
+}

@@ -498,6 +498,16 @@ fn samples() -> Vec<(&'static str, String, String, Value)> {
                     }),
                 }),
             },
+            SettingsEvent::LogoConfigured {
+                tenant_id: TenantId(id(1)),
+                logo: Some(folio_domain::branding::TenantLogo {
+                    sha256: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+                        .into(),
+                    content_type: "image/png".into(),
+                    width_px: 300,
+                    height_px: 100,
+                }),
+            },
         ],
     );
     let policy = DirectoryPolicy {

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use folio_commands::archive_reads::ArchiveReads;
+use folio_commands::branding::Branding;
 use folio_commands::consistency::{ProjectorName, ReadModelProgress};
 use folio_commands::health::DatabaseHealth;
 use folio_commands::history::AuditTrail;
@@ -74,6 +75,8 @@ pub struct Services {
     pub audit_trail: AuditTrail,
     /// Where each issued document's archive stands.
     pub archive: ArchiveReads,
+    /// The tenant's logo.
+    pub branding: Branding,
     /// The pool the read models are queried on.
     pub pool: PgPool,
     /// Whether the database answers now: requests are refused at once while it
@@ -121,6 +124,8 @@ pub struct RequestContext {
     pub read_progress: ReadModelProgress,
     /// Where each document's archive stands, and its download links.
     pub archive: ArchiveReads,
+    /// The tenant's logo.
+    pub branding: Branding,
 }
 
 impl RequestContext {
@@ -134,6 +139,7 @@ impl RequestContext {
             limits,
             read_progress: services.read_progress.clone(),
             archive: services.archive.clone(),
+            branding: services.branding.clone(),
         }
     }
 

@@ -110,8 +110,8 @@ impl InvoiceDocuments {
     }
 
     /// The document of an issued invoice or of one of its credit notes, as the
-    /// stores hold it now: the issued amounts, the customer and the legal
-    /// profile in force.
+    /// stores hold it now: the issued amounts, the customer, and the legal
+    /// profile and logo in force.
     pub async fn document(
         &self,
         caller: &Caller,
@@ -126,13 +126,14 @@ impl InvoiceDocuments {
         let settings: TenantSettings =
             load(self.stores.settings.as_ref(), &caller.tenant_id.to_string()).await?;
         let seller = settings.legal_profile.as_ref();
-        let document = match which {
+        let mut document = match which {
             DocumentOf::Invoice(_) => invoice_document(&record, seller, &customer),
             DocumentOf::CreditNote(_, credit_note) => {
                 credit_note_document(&record, credit_note, seller, &customer)
             }
-        };
-        Ok(document?)
+        }?;
+        document.seller_logo = settings.logo.map(|logo| logo.sha256);
+        Ok(document)
     }
 
     /// The files `which` was archived as at issue time; none while it is not

@@ -37,6 +37,7 @@
 //!   tenant's legal profile.
 //! - [`archiving`]: the archive at issue time ([`archiving::DocumentArchiver`]):
 //!   each document rendered once, stored by hash, the hashes recorded.
+//! - [`branding`]: the tenant's logo, checked by the renderer and stored.
 //! - [`archive_reads`]: where each document's archive stands, and links that
 //!   download its files ([`download_links`] signs those the store cannot).
 //! - [`history`]: the auditors' use cases ([`history::AuditTrail`]) over the
@@ -48,6 +49,7 @@
 pub mod access;
 pub mod archive_reads;
 pub mod archiving;
+pub mod branding;
 pub mod consistency;
 mod context;
 pub mod documents;
@@ -64,8 +66,9 @@ pub use context::{idempotency_key, CommandContext, CommandOutcome, MAX_IDEMPOTEN
 pub use error::CommandError;
 pub use ports::{
     AggregateStore, BlobAddress, BlobError, BlobStore, Clock, CommandLease, CommandLedger,
-    CreditMovesUnderWay, DocumentRenderer, EventStores, LedgerError, MoveUnderWay,
-    PersonalDataKeys, Recorded, RenderError, Rendered, Reservation, StoredOutcome, SystemClock,
+    CreditMovesUnderWay, DocumentRenderer, EventStores, LedgerError, LogoFacts, LogoRefused,
+    MoveUnderWay, PersonalDataKeys, Recorded, RenderError, Rendered, Reservation, StoredOutcome,
+    SystemClock,
 };
 pub use runner::{CommandRunner, RetryPolicy};
 pub use use_cases::*;

@@ -303,7 +303,26 @@ pub trait DocumentRenderer: Send + Sync + 'static {
         logo: Option<&[u8]>,
         format: folio_domain::invoice::ArchivedFormat,
     ) -> Result<Rendered, RenderError>;
+
+    /// What `bytes` are as a logo the PDF can print, once they decode whole.
+    fn inspect_logo(&self, bytes: &[u8]) -> Result<LogoFacts, LogoRefused>;
 }
+
+/// An image the PDF can print as the seller's logo.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LogoFacts {
+    /// `image/png` or `image/jpeg`.
+    pub content_type: &'static str,
+    /// Width in pixels.
+    pub width_px: u32,
+    /// Height in pixels.
+    pub height_px: u32,
+}
+
+/// Why an image cannot be the logo; the reason names the rule (format, size).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct LogoRefused(pub String);
 
 /// A credit move whose source released the credit and whose target has not
 /// recorded it (see `apply_customer_credit`).

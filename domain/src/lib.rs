@@ -29,6 +29,7 @@
 #![deny(missing_docs)]
 
 pub mod aggregate;
+pub mod branding;
 pub mod customer;
 pub mod directory;
 pub mod document_number;

@@ -17,6 +17,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::aggregate::{cqrs_aggregate, domain_event, Decide, TenantOwned};
+use crate::branding::{LogoError, TenantLogo};
 use crate::document_number::{validate_series, InvalidSeries};
 use crate::error_code::{Coded, ErrorCode};
 use crate::expense::{ExpensePolicy, MAX_APPROVALS};
@@ -120,6 +121,13 @@ pub enum SettingsCommand {
         /// The profile from now on (boxed: it is the largest settings command).
         profile: Box<LegalProfile>,
     },
+    /// Set the logo printed on the tenant's documents, or remove it (none).
+    ConfigureLogo {
+        /// The tenant.
+        tenant_id: TenantId,
+        /// The logo from now on, already stored in the blob store.
+        logo: Option<TenantLogo>,
+    },
     /// Set approval thresholds and category limits.
     ConfigureExpensePolicy {
         /// The tenant.
@@ -180,6 +188,13 @@ pub enum SettingsEvent {
         /// canonical form (boxed: it is the largest settings event).
         profile: Box<LegalProfile>,
     },
+    /// The logo on the tenant's documents changed (none: removed).
+    LogoConfigured {
+        /// The tenant.
+        tenant_id: TenantId,
+        /// The logo now in force.
+        logo: Option<TenantLogo>,
+    },
 }
 
 domain_event!(SettingsEvent);
@@ -210,6 +225,9 @@ pub enum SettingsError {
     /// A field of the legal profile is malformed.
     #[error(transparent)]
     LegalProfile(#[from] LegalProfileError),
+    /// The logo is not an image the documents can print.
+    #[error(transparent)]
+    Logo(#[from] LogoError),
     /// The timezone is not an IANA timezone name.
     #[error("'{0}' is not an IANA timezone name (e.g. Europe/Berlin, America/Mexico_City, UTC)")]
     UnknownTimezone(String),
@@ -246,6 +264,9 @@ pub struct TenantSettings {
     /// Who the seller is on documents; none until the tenant states it.
     #[serde(default)]
     pub legal_profile: Option<LegalProfile>,
+    /// The logo on the tenant's documents; none until it sets one.
+    #[serde(default)]
+    pub logo: Option<TenantLogo>,
 }
 
 /// The timezone named `name`, if the timezone database knows it.
@@ -297,6 +318,10 @@ impl TenantSettings {
             SettingsEvent::LegalProfileConfigured { tenant_id, profile } => {
                 self.tenant_id = Some(tenant_id);
                 self.legal_profile = Some(*profile);
+            }
+            SettingsEvent::LogoConfigured { tenant_id, logo } => {
+                self.tenant_id = Some(tenant_id);
+                self.logo = logo;
             }
         }
     }
@@ -363,6 +388,14 @@ impl Decide for TenantSettings {
                     tenant_id,
                     profile: Box::new(profile.validated()?),
                 }])
+            }
+            SettingsCommand::ConfigureLogo { tenant_id, logo } => {
+                self.check_tenant(tenant_id)?;
+                let logo = logo.map(TenantLogo::validated).transpose()?;
+                if logo == self.logo {
+                    return Ok(vec![]);
+                }
+                Ok(vec![SettingsEvent::LogoConfigured { tenant_id, logo }])
             }
             SettingsCommand::ConfigureExpensePolicy { tenant_id, policy } => {
                 self.check_tenant(tenant_id)?;
@@ -631,6 +664,73 @@ mod tests {
             phone: None,
             bank_account: None,
         }
+    }
+
+    fn logo(sha256: &str) -> TenantLogo {
+        TenantLogo {
+            sha256: sha256.into(),
+            content_type: "image/png".into(),
+            width_px: 300,
+            height_px: 100,
+        }
+    }
+
+    #[test]
+    fn a_logo_is_set_replaced_and_removed_and_the_same_logo_again_changes_nothing() {
+        let (first, second) = (logo(&"a".repeat(64)), logo(&"b".repeat(64)));
+        let set = |logo: Option<TenantLogo>| SettingsEvent::LogoConfigured {
+            tenant_id: TENANT,
+            logo,
+        };
+        let configure = |logo: Option<TenantLogo>| SettingsCommand::ConfigureLogo {
+            tenant_id: TENANT,
+            logo,
+        };
+        SettingsTest::with(())
+            .given_no_previous_events()
+            .when(configure(Some(first.clone())))
+            .then_expect_events(vec![set(Some(first.clone()))]);
+        SettingsTest::with(())
+            .given(vec![set(Some(first.clone()))])
+            .when(configure(Some(second.clone())))
+            .then_expect_events(vec![set(Some(second))]);
+        SettingsTest::with(())
+            .given(vec![set(Some(first.clone()))])
+            .when(configure(Some(first.clone())))
+            .then_expect_events(vec![]);
+        SettingsTest::with(())
+            .given(vec![set(Some(first))])
+            .when(configure(None))
+            .then_expect_events(vec![set(None)]);
+        SettingsTest::with(())
+            .given_no_previous_events()
+            .when(configure(None))
+            .then_expect_events(vec![]);
+    }
+
+    #[test]
+    fn a_logo_that_is_not_a_hashed_png_or_jpeg_of_sensible_size_is_refused() {
+        let refused = |logo: TenantLogo, error: LogoError| {
+            SettingsTest::with(())
+                .given_no_previous_events()
+                .when(SettingsCommand::ConfigureLogo {
+                    tenant_id: TENANT,
+                    logo: Some(logo),
+                })
+                .then_expect_error(SettingsError::Logo(error));
+        };
+        refused(logo("ABC"), LogoError::Address);
+        refused(logo(&"A".repeat(64)), LogoError::Address);
+        let svg = TenantLogo {
+            content_type: "image/svg+xml".into(),
+            ..logo(&"a".repeat(64))
+        };
+        refused(svg, LogoError::ContentType("image/svg+xml".into()));
+        let huge = TenantLogo {
+            width_px: 5000,
+            ..logo(&"a".repeat(64))
+        };
+        refused(huge, LogoError::Size(5000, 100));
     }
 
     #[test]

@@ -19,7 +19,8 @@
 //! - New event types start at v1: `Invoice/InvoiceCancelled` (a Mexican
 //!   cancellation with SAT's reason), `TenantSettings/JurisdictionConfigured`,
 //!   `TenantSettings/LegalProfileConfigured` (who the seller is on documents),
-//!   `Invoice/DocumentArchived` (the stored files of an issued document).
+//!   `Invoice/DocumentArchived` (the stored files of an issued document),
+//!   `TenantSettings/LogoConfigured` (the logo on the tenant's documents).
 
 use serde_json::Value;
 

@@ -3,7 +3,7 @@
 
 use std::sync::OnceLock;
 
-use folio_commands::{DocumentRenderer, RenderError, Rendered};
+use folio_commands::{DocumentRenderer, LogoFacts, LogoRefused, RenderError, Rendered};
 use folio_documents::{to_ubl, Document};
 use folio_domain::invoice::ArchivedFormat;
 use folio_pdf::{factur_x, Locale, PdfRenderer};
@@ -38,6 +38,15 @@ impl DocumentRenderer for WorkspaceRenderer {
                 content_type: "application/xml",
             }),
         }
+    }
+
+    fn inspect_logo(&self, bytes: &[u8]) -> Result<LogoFacts, LogoRefused> {
+        let image = folio_pdf::logo::inspect(bytes).map_err(|e| LogoRefused(e.to_string()))?;
+        Ok(LogoFacts {
+            content_type: image.content_type,
+            width_px: image.width_px,
+            height_px: image.height_px,
+        })
     }
 }
 

@@ -6,8 +6,9 @@ use std::io::Cursor;
 
 use image::{ImageFormat, ImageReader};
 
-/// The largest logo accepted, in bytes.
-pub const MAX_LOGO_BYTES: usize = 512 * 1024;
+/// The largest logo accepted, in bytes: plenty for a logo printed 1.6 cm
+/// high, and in base64 still within the API's default request size.
+pub const MAX_LOGO_BYTES: usize = 128 * 1024;
 
 /// The longest side of a logo accepted, in pixels.
 pub const MAX_LOGO_SIDE_PX: u32 = 4096;
@@ -27,7 +28,7 @@ pub struct LogoImage {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum LogoError {
     /// More bytes than [`MAX_LOGO_BYTES`].
-    #[error("a logo is at most 512 KiB; this one has {0} bytes")]
+    #[error("a logo is at most 128 KiB; this one has {0} bytes")]
     TooLarge(usize),
     /// Neither PNG nor JPEG.
     #[error("a logo is a PNG or JPEG image")]

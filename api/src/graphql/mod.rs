@@ -11,6 +11,7 @@
 
 #[macro_use]
 mod outcome;
+pub mod branding;
 mod budget;
 pub mod context;
 pub mod customers;
@@ -76,6 +77,7 @@ pub struct Mutation(
     invoices::InvoiceMutation,
     expenses::ExpenseMutation,
     settings::SettingsMutation,
+    branding::BrandingMutation,
     directory::DirectoryMutation,
 );
 

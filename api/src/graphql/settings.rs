@@ -5,6 +5,7 @@ use async_graphql::{Context, Object, SimpleObject};
 use folio_domain::money::Money as DomainMoney;
 use folio_domain::settings::TenantSettings as DomainSettings;
 
+use super::branding::TenantLogo;
 use super::context::request;
 use super::enums::{Jurisdiction, RoundingMode, TaxRoundingScope};
 use super::inputs::{ExpensePolicyInput, InvoicingPolicyInput};
@@ -90,6 +91,9 @@ pub struct TenantSettings {
     /// Who the seller is on the tenant's documents; null until stated with
     /// `configureLegalProfile`.
     pub legal_profile: Option<LegalProfile>,
+    /// The logo at the top of the tenant's PDFs; null until set with
+    /// `setTenantLogo`.
+    pub logo: Option<TenantLogo>,
 }
 
 impl From<DomainSettings> for TenantSettings {
@@ -99,6 +103,7 @@ impl From<DomainSettings> for TenantSettings {
         let expenses = settings.expenses;
         TenantSettings {
             legal_profile: settings.legal_profile.map(LegalProfile::from),
+            logo: settings.logo.map(TenantLogo::from),
             jurisdiction: settings.jurisdiction.into(),
             timezone,
             invoicing: InvoicingSettings {

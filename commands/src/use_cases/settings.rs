@@ -2,6 +2,7 @@
 //! series), the legal profile (who the seller is on documents) and the expense policy
 //! (limits, approval thresholds).
 
+use folio_domain::branding::TenantLogo;
 use folio_domain::expense::ExpensePolicy;
 use folio_domain::legal_profile::LegalProfile;
 use folio_domain::settings::{
@@ -114,6 +115,29 @@ impl UseCases {
             |_| SettingsCommand::ConfigureLegalProfile {
                 tenant_id: ctx.tenant_id(),
                 profile: Box::new(profile.clone()),
+            }
+        )
+    }
+
+    /// Sets the logo on the tenant's documents (already in the blob store; see
+    /// `Branding::upload_logo`), or removes it.
+    pub async fn configure_logo(
+        &self,
+        ctx: &CommandContext,
+        logo: Option<TenantLogo>,
+    ) -> Result<CommandOutcome, CommandError<SettingsError>> {
+        ctx.caller.require(Action::ConfigureTenant)?;
+        run!(
+            self,
+            self.stores.settings.as_ref(),
+            ctx,
+            "ConfigureLogo",
+            ctx.tenant_id(),
+            &logo,
+            None,
+            |_| SettingsCommand::ConfigureLogo {
+                tenant_id: ctx.tenant_id(),
+                logo: logo.clone(),
             }
         )
     }
