@@ -451,3 +451,96 @@ async fn over_stdio_folio_mcp_needs_a_valid_token_and_serves_the_same_tools() {
     assert_eq!(error_code(&r[4]), "FORBIDDEN");
     assert_eq!(error_code(&r[5]), "LIMIT");
 }
+
+/// A report's rows with each key as both edges spell it once case and
+/// underscores are set aside (`customer_name`, `customerName`; `days_1_30`,
+/// `days130`), and `renamed` keys under their other edge's name, so the two
+/// can be compared field by field.
+fn comparable(
+    rows: &Value,
+    renamed: &[(&str, &str)],
+) -> Vec<std::collections::BTreeMap<String, Value>> {
+    let key_of = |key: &str| {
+        let key = renamed
+            .iter()
+            .find(|(from, _)| *from == key)
+            .map_or(key, |(_, to)| *to);
+        key.replace('_', "").to_lowercase()
+    };
+    rows.as_array()
+        .unwrap_or_else(|| panic!("rows: {rows:#}"))
+        .iter()
+        .map(|row| {
+            let fields = row.as_object().unwrap().iter();
+            fields
+                .map(|(key, value)| (key_of(key), value.clone()))
+                .collect()
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn every_report_reads_the_same_over_mcp_and_graphql_whatever_the_currency_s_case() {
+    let db = TestDatabase::new().await;
+    let server = Server::start(&db).await;
+    let t = tenant();
+    support::scenario::every_event_type(&db.app, t).await;
+    // A last write through the API: its token covers everything before it.
+    let admin = server.token(t, "root", Role::Admin);
+    let written = server
+        .ok(
+            &admin,
+            "mutation { configureTimezone(idempotencyKey: \"tz\", timezone: \"UTC\") { consistencyToken } }",
+            json!({}),
+        )
+        .await;
+    let token_value = written["configureTimezone"]["consistencyToken"].clone();
+    let auditor = token(t, "aud-1", Role::Auditor);
+    let filter = json!({"currency": " eur"});
+    let mut mcp_args = filter.clone();
+    mcp_args["consistency_token"] = token_value.clone();
+    let steps = json!([
+        call("revenue_report", mcp_args.clone()),
+        call("tax_report", mcp_args.clone()),
+        call("expenses_by_category", mcp_args.clone()),
+        call("ar_aging", mcp_args.clone()),
+        call("revenue_report", json!({"currency": "EURO"})),
+    ]);
+    let run = over_http(&server, &auditor, &steps).await;
+    let r = results(&run);
+    let graphql = server
+        .ok(
+            &auditor,
+            "query($f: ReportFilter, $c: String, $t: String) {
+                revenueByMonth(filter: $f, consistencyToken: $t) {
+                    month currency invoicedNet creditedNet voidedNet netRevenue tax }
+                taxSummary(filter: $f, consistencyToken: $t) {
+                    month currency taxCode taxPercent treatment category exemptionCode
+                    exemptionReason taxableBase taxAmount }
+                expensesByCategory(filter: $f, consistencyToken: $t) {
+                    month category currency expenseCount claimedAmount approvedAmount reimbursedAmount }
+                arAging(currency: $c, consistencyToken: $t) {
+                    customerId customerName currency currentAmount days130 days3160 days6190
+                    daysOver90 totalDue creditAmount } }",
+            json!({"f": filter, "c": " eur", "t": token_value}),
+        )
+        .await;
+    for (index, field) in [
+        "revenueByMonth",
+        "taxSummary",
+        "expensesByCategory",
+        "arAging",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let over_mcp = comparable(&ok(&r[index])["rows"], &[]);
+        assert!(!over_mcp.is_empty(), "{field}: the scenario has EUR rows");
+        let renamed: &[(&str, &str)] = match field {
+            "taxSummary" => &[("category", "vat_category")],
+            _ => &[],
+        };
+        assert_eq!(over_mcp, comparable(&graphql[field], renamed), "{field}");
+    }
+    assert_eq!(error_code(&r[4]), "VALIDATION");
+}

@@ -54,6 +54,30 @@ pub struct Slice<T> {
     pub has_next: bool,
 }
 
+/// Why a report's filter cannot be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum InvalidReportFilter {
+    /// The period ends before it starts.
+    #[error("the report's `from` is after its `to`")]
+    FromAfterTo,
+    /// The currency is not three letters.
+    #[error("'{0}' is not an ISO 4217 currency code (three letters, e.g. EUR)")]
+    Currency(String),
+}
+
+/// A report's currency filter as every edge takes it: trimmed and upper-cased
+/// (` eur` is EUR), refused unless three letters; none stays none.
+pub fn report_currency(given: Option<&str>) -> Result<Option<String>, InvalidReportFilter> {
+    let Some(given) = given else {
+        return Ok(None);
+    };
+    let code = given.trim().to_ascii_uppercase();
+    if code.len() != 3 || !code.bytes().all(|b| b.is_ascii_uppercase()) {
+        return Err(InvalidReportFilter::Currency(given.to_owned()));
+    }
+    Ok(Some(code))
+}
+
 /// Which months and currency a report covers (all when `None`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ReportPeriod {
@@ -66,6 +90,25 @@ pub struct ReportPeriod {
 }
 
 impl ReportPeriod {
+    /// The months from `from`'s to `to`'s in `currency`, as every edge takes
+    /// them (the currency as [`report_currency`] reads it).
+    pub fn new(
+        from: Option<NaiveDate>,
+        to: Option<NaiveDate>,
+        currency: Option<&str>,
+    ) -> Result<Self, InvalidReportFilter> {
+        if let (Some(from), Some(to)) = (from, to) {
+            if from > to {
+                return Err(InvalidReportFilter::FromAfterTo);
+            }
+        }
+        Ok(ReportPeriod {
+            from,
+            to,
+            currency: report_currency(currency)?,
+        })
+    }
+
     /// The rows of `select` (columns `FROM` a report view that has a `month` and a
     /// `currency` column) within this period, ordered by `order_by`.
     pub(crate) async fn rows<T>(
@@ -123,6 +166,23 @@ pub(crate) fn contains_pattern(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_report_s_currency_is_read_the_same_whatever_its_case_and_a_bad_one_is_refused() {
+        assert_eq!(report_currency(Some(" eur ")), Ok(Some("EUR".to_owned())));
+        assert_eq!(report_currency(None), Ok(None));
+        for wrong in ["EURO", "E1R", ""] {
+            assert_eq!(
+                report_currency(Some(wrong)),
+                Err(InvalidReportFilter::Currency(wrong.to_owned()))
+            );
+        }
+        let day = |d| NaiveDate::from_ymd_opt(2026, 12, d).unwrap();
+        assert_eq!(
+            ReportPeriod::new(Some(day(2)), Some(day(1)), None),
+            Err(InvalidReportFilter::FromAfterTo)
+        );
+    }
 
     #[test]
     fn a_page_knows_whether_more_follows() {

@@ -7,7 +7,7 @@ use folio_commands::Action;
 use folio_domain::tax::VatCategory as DomainCategory;
 use folio_projections::expenses::queries as expense_queries;
 use folio_projections::invoicing::queries::{self, AgingRow, RevenueRow, TaxRow};
-use folio_projections::reading::ReportPeriod;
+use folio_projections::reading::{report_currency, ReportPeriod};
 use uuid::Uuid;
 
 use super::context::request;
@@ -28,16 +28,9 @@ pub struct ReportFilter {
 
 impl ReportFilter {
     fn period(self) -> async_graphql::Result<ReportPeriod> {
-        if let (Some(from), Some(to)) = (self.from, self.to) {
-            if from > to {
-                return Err(validation("the report's `from` is after its `to`").into());
-            }
-        }
-        Ok(ReportPeriod {
-            from: self.from.map(|d| d.0),
-            to: self.to.map(|d| d.0),
-            currency: self.currency.map(|c| c.trim().to_ascii_uppercase()),
-        })
+        let (from, to) = (self.from.map(|d| d.0), self.to.map(|d| d.0));
+        ReportPeriod::new(from, to, self.currency.as_deref())
+            .map_err(|e| validation(e.to_string()).into())
     }
 }
 
@@ -251,7 +244,8 @@ impl ReportQuery {
         #[graphql(desc = "A mutation's consistencyToken: wait until this report shows it.")]
         consistency_token: Option<String>,
     ) -> async_graphql::Result<Vec<AgingLine>> {
-        let currency = currency.map(|c| c.trim().to_ascii_uppercase());
+        let currency =
+            report_currency(currency.as_deref()).map_err(|e| validation(e.to_string()))?;
         let as_of = as_of.map(|d| d.0);
         report!(ctx, consistency_token, |tx| queries::ar_aging(
             &mut tx,

@@ -23,7 +23,7 @@ use folio_projections::invoicing::queries::{
     self as invoice_queries, AgingRow, CreditNoteRow, CustomerRow, InvoiceFilter, InvoiceLineRow,
     InvoiceOrder, InvoiceRow, PaymentRow, RevenueRow, TaxRow,
 };
-use folio_projections::reading::{ReportPeriod, Slice};
+use folio_projections::reading::{report_currency, ReportPeriod, Slice};
 use rmcp::handler::server::wrapper::{Json, Parameters};
 use rmcp::model::Extensions;
 use rmcp::{tool, tool_router};
@@ -151,16 +151,8 @@ pub struct ReportArgs {
 
 impl ReportArgs {
     fn period(&self) -> Result<ReportPeriod, ApiError> {
-        if let (Some(from), Some(to)) = (self.from, self.to) {
-            if from > to {
-                return Err(validation("the report's `from` is after its `to`"));
-            }
-        }
-        Ok(ReportPeriod {
-            from: self.from,
-            to: self.to,
-            currency: self.currency.clone(),
-        })
+        ReportPeriod::new(self.from, self.to, self.currency.as_deref())
+            .map_err(|e| validation(e.to_string()))
     }
 }
 
@@ -438,8 +430,10 @@ impl FolioMcp {
                 args.consistency_token.as_deref(),
             )
             .await?;
+        let currency =
+            report_currency(args.currency.as_deref()).map_err(|e| validation(e.to_string()))?;
         let mut tx = request.reader().await?;
-        let rows = invoice_queries::ar_aging(&mut tx, args.currency.as_deref(), args.as_of)
+        let rows = invoice_queries::ar_aging(&mut tx, currency.as_deref(), args.as_of)
             .await
             .map_err(|e| unavailable(&e))?;
         Ok(Json(Report { rows }))
