@@ -26,7 +26,7 @@ pub async fn run(config: &Config, token: Option<String>) -> anyhow::Result<()> {
     let services = app.api_services(limits.max_waiting_reads);
     tokio::spawn(read_progress::answer_waiting_reads(
         app.pool.clone(),
-        services.read_progress.clone(),
+        services.reads.progress().clone(),
         config.projections.poll_interval,
     ));
     let server = FolioMcp::for_token(services, limits, authenticator, token)

@@ -56,7 +56,7 @@ pub async fn run(
     projections.install().await?;
     let (changes, _) = broadcast::channel(1024);
     let services = app.api_services(limits.max_waiting_reads);
-    let waiting_reads = services.read_progress.clone();
+    let waiting_reads = services.reads.progress().clone();
     // Readiness is known before the address is announced.
     let vitals = StoreVitals::new(config.status_interval);
     vitals.read(&app.pool).await;

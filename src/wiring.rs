@@ -12,6 +12,7 @@ use folio_commands::documents::InvoiceDocuments;
 use folio_commands::download_links::DownloadLinks;
 use folio_commands::health::DatabaseHealth;
 use folio_commands::history::AuditTrail;
+use folio_commands::reads::ReadModels;
 use folio_commands::{
     BlobError, BlobStore, CommandRunner, DocumentRenderer, RetryPolicy, SystemClock, UseCases,
 };
@@ -164,7 +165,7 @@ impl App {
 
     /// What the GraphQL and MCP edges need of this process, with at most
     /// `max_waiting_reads` reads waiting for consistency tokens. The caller runs
-    /// `folio_infra::postgres::read_progress::answer_waiting_reads` over its `read_progress`.
+    /// `folio_infra::postgres::read_progress::answer_waiting_reads` over its `reads.progress()`.
     pub fn api_services(&self, max_waiting_reads: usize) -> folio_api::Services {
         folio_api::Services {
             use_cases: self.use_cases.clone(),
@@ -180,9 +181,9 @@ impl App {
                 self.download_links.clone(),
                 Arc::new(SystemClock),
             ),
+            reads: ReadModels::new(self.pool.clone(), ReadModelProgress::new(max_waiting_reads)),
             pool: self.pool.clone(),
             health: self.health.clone(),
-            read_progress: ReadModelProgress::new(max_waiting_reads),
         }
     }
 

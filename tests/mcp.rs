@@ -456,6 +456,18 @@ async fn over_stdio_folio_mcp_needs_a_valid_token_and_serves_the_same_tools() {
 /// underscores are set aside (`customer_name`, `customerName`; `days_1_30`,
 /// `days130`), and `renamed` keys under their other edge's name, so the two
 /// can be compared field by field.
+/// A timestamp in one spelling: MCP's rows say `Z` where GraphQL's `DateTime`
+/// says `+00:00`, both RFC 3339 for the same instant.
+fn same_instant_same_text(value: &Value) -> Value {
+    let instant = value
+        .as_str()
+        .and_then(|text| chrono::DateTime::parse_from_rfc3339(text).ok());
+    match instant {
+        Some(instant) => Value::String(instant.to_utc().to_rfc3339()),
+        None => value.clone(),
+    }
+}
+
 fn comparable(
     rows: &Value,
     renamed: &[(&str, &str)],
@@ -473,19 +485,20 @@ fn comparable(
         .map(|row| {
             let fields = row.as_object().unwrap().iter();
             fields
-                .map(|(key, value)| (key_of(key), value.clone()))
+                .map(|(key, value)| (key_of(key), same_instant_same_text(value)))
                 .collect()
         })
         .collect()
 }
 
-#[tokio::test]
-async fn every_report_reads_the_same_over_mcp_and_graphql_whatever_the_currency_s_case() {
-    let db = TestDatabase::new().await;
-    let server = Server::start(&db).await;
+/// Writes every event type in a new tenant, and returns an auditor's token and a
+/// consistency token that covers all of it (a last write through the API).
+async fn every_event_type_read_by_an_auditor(
+    db: &TestDatabase,
+    server: &Server,
+) -> (String, Value) {
     let t = tenant();
     support::scenario::every_event_type(&db.app, t).await;
-    // A last write through the API: its token covers everything before it.
     let admin = server.token(t, "root", Role::Admin);
     let written = server
         .ok(
@@ -495,7 +508,14 @@ async fn every_report_reads_the_same_over_mcp_and_graphql_whatever_the_currency_
         )
         .await;
     let token_value = written["configureTimezone"]["consistencyToken"].clone();
-    let auditor = token(t, "aud-1", Role::Auditor);
+    (token(t, "aud-1", Role::Auditor), token_value)
+}
+
+#[tokio::test]
+async fn every_report_reads_the_same_over_mcp_and_graphql_whatever_the_currency_s_case() {
+    let db = TestDatabase::new().await;
+    let server = Server::start(&db).await;
+    let (auditor, token_value) = every_event_type_read_by_an_auditor(&db, &server).await;
     let filter = json!({"currency": " eur"});
     let mut mcp_args = filter.clone();
     mcp_args["consistency_token"] = token_value.clone();
@@ -543,4 +563,150 @@ async fn every_report_reads_the_same_over_mcp_and_graphql_whatever_the_currency_
         assert_eq!(over_mcp, comparable(&graphql[field], renamed), "{field}");
     }
     assert_eq!(error_code(&r[4]), "VALIDATION");
+}
+
+/// The fields of each GraphQL node in a connection, the list as MCP gives it.
+fn nodes(connection: &Value) -> Value {
+    let edges = connection["edges"].as_array().unwrap();
+    Value::Array(edges.iter().map(|edge| edge["node"].clone()).collect())
+}
+
+/// An expense as MCP's row spells it: GraphQL nests the exchange rate.
+fn expense_as_row(node: &Value) -> Value {
+    let mut row = node.clone();
+    let exchange = row.as_object_mut().unwrap().remove("exchangeRate").unwrap();
+    row["exchangeCurrency"] = exchange["converted"]["currency"].clone();
+    row["exchangeRate"] = exchange["rate"].clone();
+    row["convertedAmount"] = exchange["converted"]["amount"].clone();
+    row
+}
+
+const CUSTOMER_FIELDS: &str = "customerId name email phone address taxId country
+    defaultCurrency paymentTermsDays status personalDataErasedAt version";
+const INVOICE_FIELDS: &str = "invoiceId customerId customerName status paymentStatus
+    daysOverdue currency number issueDate dueDate netTotal taxTotal total amountPaid
+    amountCredited amountDue customerCredit version";
+const EXPENSE_FIELDS: &str = "expenseId employeeId status incurredOn merchant category
+    currency amount exchangeRate { rate converted { amount currency } } description
+    approvalsSoFar approvalsRequired policyViolationCount decisionReason submittedAt version";
+
+#[tokio::test]
+async fn every_list_and_item_reads_the_same_over_mcp_and_graphql() {
+    let db = TestDatabase::new().await;
+    let server = Server::start(&db).await;
+    let (auditor, token_value) = every_event_type_read_by_an_auditor(&db, &server).await;
+    let all = json!({"first": 50, "consistency_token": token_value});
+    let issued = json!({"first": 50, "status": "ISSUED", "issued_from": "2000-01-01"});
+    let steps = json!([
+        call("list_customers", all.clone()),
+        call("list_invoices", all.clone()),
+        call("list_expenses", all.clone()),
+        call("list_invoices", issued),
+    ]);
+    let run = over_http(&server, &auditor, &steps).await;
+    let r = results(&run);
+    // One query per list: together they pass the complexity budget.
+    let mut graphql = json!({});
+    for (alias, field, fields) in [
+        ("customers", "customers(first: 50, consistencyToken: $t)", CUSTOMER_FIELDS),
+        ("invoices", "invoices(first: 50, consistencyToken: $t)", INVOICE_FIELDS),
+        ("expenses", "expenses(first: 50, consistencyToken: $t)", EXPENSE_FIELDS),
+        (
+            "issued",
+            "invoices(first: 50, filter: {status: ISSUED, issuedFrom: \"2000-01-01\"}, consistencyToken: $t)",
+            INVOICE_FIELDS,
+        ),
+    ] {
+        let query = format!(
+            "query($t: String) {{ {alias}: {field} {{ edges {{ node {{ {fields} }} }} }} }}"
+        );
+        let data = server.ok(&auditor, &query, json!({"t": token_value})).await;
+        graphql[alias] = data[alias].clone();
+    }
+    let expenses: Vec<Value> = nodes(&graphql["expenses"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(expense_as_row)
+        .collect();
+    for (index, (field, over_graphql)) in [
+        ("customers", nodes(&graphql["customers"])),
+        ("invoices", nodes(&graphql["invoices"])),
+        ("expenses", Value::Array(expenses)),
+        ("issued", nodes(&graphql["issued"])),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let listed = ok(&r[index]);
+        assert_eq!(listed["next_cursor"], Value::Null, "{field}: one page");
+        let over_mcp = comparable(&listed["items"], &[]);
+        assert!(!over_mcp.is_empty(), "{field}: the scenario has some");
+        assert_eq!(over_mcp, comparable(&over_graphql, &[]), "{field}");
+    }
+
+    // Each invoice with everything recorded against it.
+    let ids: Vec<Value> = ok(&r[1])["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|invoice| invoice["invoice_id"].clone())
+        .collect();
+    let steps: Vec<Value> = ids
+        .iter()
+        .map(|id| call("get_invoice", json!({"invoice_id": id})))
+        .collect();
+    let run = over_http(&server, &auditor, &Value::Array(steps)).await;
+    let mut compared = [0; 3];
+    for (id, result) in ids.iter().zip(results(&run)) {
+        let detail = ok(result);
+        let graphql = server
+            .ok(
+                &auditor,
+                &format!(
+                    "query($id: ID!) {{ invoice(id: $id) {{ {INVOICE_FIELDS}
+                        lines {{ lineId position description quantity unitPrice netAmount taxAmount totalAmount }}
+                        payments {{ invoiceId paymentId amount refundedAmount receivedOn method reference }}
+                        creditNotes {{ invoiceId creditNoteId number issueDate reason kind netTotal taxTotal total }} }} }}"
+                ),
+                json!({"id": id}),
+            )
+            .await;
+        let invoice = &graphql["invoice"];
+        let mut head = invoice.clone();
+        for nested in ["lines", "payments", "creditNotes"] {
+            head.as_object_mut().unwrap().remove(nested);
+        }
+        assert_eq!(
+            comparable(&json!([detail["invoice"]]), &[]),
+            comparable(&json!([head]), &[]),
+            "invoice {id}"
+        );
+        for (i, (over_mcp, over_graphql)) in [
+            ("lines", "lines"),
+            ("payments", "payments"),
+            ("credit_notes", "creditNotes"),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let mut rows = detail[over_mcp].clone();
+            // GraphQL reaches a line through its invoice, so it does not repeat the id.
+            if over_mcp == "lines" {
+                for row in rows.as_array_mut().unwrap() {
+                    row.as_object_mut().unwrap().remove("invoice_id");
+                }
+            }
+            compared[i] += rows.as_array().unwrap().len();
+            assert_eq!(
+                comparable(&rows, &[]),
+                comparable(&invoice[over_graphql], &[]),
+                "{over_mcp} of invoice {id}"
+            );
+        }
+    }
+    assert!(
+        compared.iter().all(|n| *n > 0),
+        "the scenario has lines, payments and credit notes: {compared:?}"
+    );
 }

@@ -3,7 +3,7 @@
 //! error's `code`). The code of a response is decided here and nowhere else:
 //! resolvers and tools build errors through these functions, the application
 //! layer's errors carry their own code (`CommandError::code`,
-//! `HistoryError::code`), and the errors async-graphql raises itself (parse,
+//! `HistoryError::code`, `ReadError::code`), and the errors async-graphql raises itself (parse,
 //! validation, limits) are labelled by `with_codes`.
 
 use async_graphql::ErrorExtensions;
@@ -12,6 +12,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use folio_commands::documents::DocumentsError;
 use folio_commands::history::HistoryError;
+use folio_commands::reads::ReadError;
 use folio_commands::{CommandError, Forbidden, IdentifyError};
 use folio_domain::{Coded, ErrorCode};
 use serde_json::json;
@@ -64,6 +65,15 @@ pub fn unavailable(error: &sqlx::Error) -> ApiError {
         ErrorCode::Unavailable,
         "the read models are unavailable; retry shortly",
     )
+}
+
+/// A read's failure as a client sees it: the code the application layer
+/// decided; a database failure is logged with detail and reported without it.
+pub fn read(error: ReadError) -> ApiError {
+    if let ReadError::Unavailable(cause) = &error {
+        tracing::error!(error = %cause, "read model query failed");
+    }
+    coded(error.code(), error.to_string())
 }
 
 /// A command's failure as a client sees it: its code, and its message unless it is

@@ -18,8 +18,8 @@
 //!   assistants (streamable HTTP at `/mcp`, stdio as `folio mcp`).
 //! - [`protection`]: rate limits, the complexity budget, CORS and security
 //!   headers.
-//! - [`request`]: what both edges do per request (read rights, consistency
-//!   tokens, tenant-confined reads, pages, command contexts).
+//! - [`request`]: what both edges hold per request (the caller's reads from
+//!   `folio_commands::reads`, the use cases, command contexts).
 //! - [`server`]: routes, body and time limits, health, metrics; [`vitals`]: what
 //!   health and metrics say about the store, read by one task on an interval.
 //! - [`socket`]: GraphQL over WebSocket, every operation admitted as a request

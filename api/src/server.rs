@@ -420,7 +420,7 @@ async fn readyz(State(state): State<AppState>) -> Response {
 async fn metrics(State(state): State<AppState>) -> Response {
     database_gauges(&state.services.health.report());
     metrics::gauge!("folio_consistency_waiting_reads")
-        .set(state.services.read_progress.waiting_reads() as f64);
+        .set(state.services.reads.progress().waiting_reads() as f64);
     vitals::pool_gauges(&state.services.pool);
     exposition(&state.metrics)
 }

@@ -6,6 +6,7 @@
 //! asks a read model, because the read side has no use cases of its own.
 
 use folio_domain::ids::{TenantId, UserId};
+use folio_projections::expenses::queries::ExpenseScope;
 
 pub use folio_domain::directory::Role;
 
@@ -110,15 +111,6 @@ pub struct Forbidden {
     pub action: Action,
 }
 
-/// Whose expenses a caller may read.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ExpenseVisibility {
-    /// Every expense of the tenant.
-    All,
-    /// Only the expenses this user submitted.
-    OwnOnly(UserId),
-}
-
 /// An authenticated user acting in one tenant: what every use case and read is
 /// asked on behalf of. Edges build it from a verified token; the CLI and the demo
 /// build one for the operator.
@@ -156,14 +148,14 @@ impl Caller {
         }
     }
 
-    /// Whose expenses the caller may read: all of the tenant's, only their own, or
-    /// none ([`Forbidden`]).
-    pub fn expense_visibility(&self) -> Result<ExpenseVisibility, Forbidden> {
+    /// Whose expenses the caller may read, as the read model filters them: all
+    /// of the tenant's, only their own, or none ([`Forbidden`]).
+    pub fn expense_scope(&self) -> Result<ExpenseScope, Forbidden> {
         if self.may(Action::ReadAllExpenses) {
-            return Ok(ExpenseVisibility::All);
+            return Ok(ExpenseScope::Tenant);
         }
         self.require(Action::ReadOwnExpenses)?;
-        Ok(ExpenseVisibility::OwnOnly(self.user.clone()))
+        Ok(ExpenseScope::Employee(self.user.0.clone()))
     }
 }
 
@@ -221,12 +213,12 @@ mod tests {
     #[test]
     fn employees_see_only_their_own_expenses_and_approvers_all() {
         assert_eq!(
-            caller(&[Role::Employee]).expense_visibility(),
-            Ok(ExpenseVisibility::OwnOnly(UserId::new("u")))
+            caller(&[Role::Employee]).expense_scope(),
+            Ok(ExpenseScope::Employee("u".into()))
         );
         assert_eq!(
-            caller(&[Role::Approver]).expense_visibility(),
-            Ok(ExpenseVisibility::All)
+            caller(&[Role::Approver]).expense_scope(),
+            Ok(ExpenseScope::Tenant)
         );
     }
 

@@ -40,6 +40,9 @@
 //! - [`branding`]: the tenant's logo, checked by the renderer and stored.
 //! - [`archive_reads`]: where each document's archive stands, and links that
 //!   download its files ([`download_links`] signs those the store cannot).
+//! - [`reads`]: every list, item and report the edges serve
+//!   ([`reads::Reads`]): the caller's right, the input, the consistency token,
+//!   then the read model's typed query in a tenant-confined transaction.
 //! - [`history`]: the auditors' use cases ([`history::AuditTrail`]) over the
 //!   [`history::EventHistory`] port.
 //! - `ports`: what the layer needs from the outside world.
@@ -58,10 +61,11 @@ mod error;
 pub mod health;
 pub mod history;
 mod ports;
+pub mod reads;
 mod runner;
 mod use_cases;
 
-pub use access::{Action, Caller, ExpenseVisibility, Forbidden, Role};
+pub use access::{Action, Caller, Forbidden, Role};
 pub use context::{idempotency_key, CommandContext, CommandOutcome, MAX_IDEMPOTENCY_KEY_LEN};
 pub use error::CommandError;
 pub use ports::{

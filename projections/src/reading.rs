@@ -4,6 +4,8 @@
 
 use chrono::NaiveDate;
 use folio_domain::ids::TenantId;
+use schemars::JsonSchema;
+use serde::Deserialize;
 use sqlx::{PgPool, Postgres, Transaction};
 
 use crate::rebuild::API_ROLE;
@@ -78,6 +80,17 @@ pub fn report_currency(given: Option<&str>) -> Result<Option<String>, InvalidRep
     Ok(Some(code))
 }
 
+/// A report's filter as a caller gives it, read by [`ReportFilter::period`].
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+pub struct ReportFilter {
+    /// Months starting on or after the month of this date (YYYY-MM-DD).
+    pub from: Option<NaiveDate>,
+    /// Months starting on or before this date (YYYY-MM-DD).
+    pub to: Option<NaiveDate>,
+    /// Only amounts in this ISO 4217 currency (e.g. `EUR`).
+    pub currency: Option<String>,
+}
+
 /// Which months and currency a report covers (all when `None`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ReportPeriod {
@@ -89,26 +102,24 @@ pub struct ReportPeriod {
     pub currency: Option<String>,
 }
 
-impl ReportPeriod {
-    /// The months from `from`'s to `to`'s in `currency`, as every edge takes
-    /// them (the currency as [`report_currency`] reads it).
-    pub fn new(
-        from: Option<NaiveDate>,
-        to: Option<NaiveDate>,
-        currency: Option<&str>,
-    ) -> Result<Self, InvalidReportFilter> {
-        if let (Some(from), Some(to)) = (from, to) {
+impl ReportFilter {
+    /// The period this filter names, as every edge takes it: `from` not after
+    /// `to`, the currency as [`report_currency`] reads it.
+    pub fn period(&self) -> Result<ReportPeriod, InvalidReportFilter> {
+        if let (Some(from), Some(to)) = (self.from, self.to) {
             if from > to {
                 return Err(InvalidReportFilter::FromAfterTo);
             }
         }
         Ok(ReportPeriod {
-            from,
-            to,
-            currency: report_currency(currency)?,
+            from: self.from,
+            to: self.to,
+            currency: report_currency(self.currency.as_deref())?,
         })
     }
+}
 
+impl ReportPeriod {
     /// The rows of `select` (columns `FROM` a report view that has a `month` and a
     /// `currency` column) within this period, ordered by `order_by`.
     pub(crate) async fn rows<T>(
@@ -179,7 +190,12 @@ mod tests {
         }
         let day = |d| NaiveDate::from_ymd_opt(2026, 12, d).unwrap();
         assert_eq!(
-            ReportPeriod::new(Some(day(2)), Some(day(1)), None),
+            ReportFilter {
+                from: Some(day(2)),
+                to: Some(day(1)),
+                currency: None
+            }
+            .period(),
             Err(InvalidReportFilter::FromAfterTo)
         );
     }

@@ -3,9 +3,9 @@
 
 use async_graphql::{ComplexObject, Context, Enum, Object, SimpleObject, ID};
 use chrono::{DateTime, Utc};
-use folio_commands::Action;
+use folio_commands::reads::PageRequest;
 use folio_projections::invoicing::queries::{
-    self, BalanceRow, CustomerRow, CustomerStatement as StatementRows, StatementEntryRow,
+    BalanceRow, CustomerRow, CustomerStatement as StatementRows, StatementEntryRow,
 };
 use uuid::Uuid;
 
@@ -17,7 +17,7 @@ use super::loaders::children;
 use super::outcome::CommandResult;
 use super::paging::{connection, page_weight, List};
 use super::scalars::{Date, Decimal};
-use crate::error::{unavailable, validation};
+use crate::error::read;
 
 /// A customer: the party invoices are addressed to.
 #[derive(Debug, Clone, SimpleObject)]
@@ -197,19 +197,18 @@ impl Customer {
         #[graphql(desc = "First day of the period.")] from: Date,
         #[graphql(desc = "Last day of the period.")] to: Date,
     ) -> async_graphql::Result<CustomerStatement> {
-        if from.0 > to.0 {
-            return Err(validation("the statement's `from` is after its `to`").into());
-        }
-        let currency = currency.trim().to_ascii_uppercase();
-        let request = request(ctx)?;
-        let mut tx = request.reader().await?;
-        let StatementRows {
-            opening_balance,
-            entries,
-            closing_balance,
-        } = queries::customer_statement(&mut tx, self.customer_id, &currency, from.0, to.0)
+        let (
+            currency,
+            StatementRows {
+                opening_balance,
+                entries,
+                closing_balance,
+            },
+        ) = request(ctx)?
+            .reads
+            .customer_statement(self.customer_id, &currency, from.0, to.0)
             .await
-            .map_err(|e| unavailable(&e))?;
+            .map_err(read)?;
         Ok(CustomerStatement {
             currency,
             from,
@@ -238,12 +237,11 @@ pub(crate) async fn customer_by_id(
     customer_id: Uuid,
     token: Option<&str>,
 ) -> async_graphql::Result<Option<Customer>> {
-    let request = request(ctx)?;
-    request.ready_to_read(Action::ReadInvoicing, token).await?;
-    let mut tx = request.reader().await?;
-    let row = queries::customer(&mut tx, customer_id)
+    let row = request(ctx)?
+        .reads
+        .customer(customer_id, token)
         .await
-        .map_err(|e| unavailable(&e))?;
+        .map_err(read)?;
     Ok(row.map(Customer::from))
 }
 
@@ -269,15 +267,15 @@ impl CustomerQuery {
         #[graphql(desc = "A mutation's consistencyToken: wait until this read shows it.")]
         consistency_token: Option<String>,
     ) -> async_graphql::Result<List<Customer>> {
-        let request = request(ctx)?;
-        request
-            .ready_to_read(Action::ReadInvoicing, consistency_token.as_deref())
-            .await?;
-        let page = request.page(first, after.as_deref())?;
-        let mut tx = request.reader().await?;
-        let slice = queries::customers(&mut tx, search.as_deref(), page)
+        let slice = request(ctx)?
+            .reads
+            .customers(
+                search.as_deref(),
+                &PageRequest { first, after },
+                consistency_token.as_deref(),
+            )
             .await
-            .map_err(|e| unavailable(&e))?;
+            .map_err(read)?;
         Ok(connection(slice))
     }
 

@@ -3,17 +3,18 @@
 
 use async_graphql::{Context, Enum, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
-use folio_commands::{Action, InviteUser, UpdateUser};
+use folio_commands::reads::PageRequest;
+use folio_commands::{InviteUser, UpdateUser};
 use folio_domain::directory::DirectoryPolicy;
 use folio_domain::ids::UserId;
-use folio_projections::directory::queries::{self, DirectoryRow, DirectoryUserRow};
+use folio_projections::directory::queries::{DirectoryRow, DirectoryUserRow};
 use serde::Deserialize;
 
 use super::context::request;
 use super::enums::from_stored;
 use super::outcome::CommandResult;
 use super::paging::{connection, page_weight, List};
-use crate::error::unavailable;
+use crate::error::read;
 
 /// A Folio role.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Deserialize)]
@@ -213,14 +214,11 @@ impl DirectoryQuery {
         #[graphql(desc = "A mutation's consistencyToken: wait until this read shows it.")]
         consistency_token: Option<String>,
     ) -> async_graphql::Result<Option<Directory>> {
-        let request = request(ctx)?;
-        request
-            .ready_to_read(Action::ReadDirectory, consistency_token.as_deref())
-            .await?;
-        let mut tx = request.reader().await?;
-        let row = queries::directory(&mut tx)
+        let row = request(ctx)?
+            .reads
+            .directory(consistency_token.as_deref())
             .await
-            .map_err(|e| unavailable(&e))?;
+            .map_err(read)?;
         row.map(Directory::from_row).transpose()
     }
 
@@ -241,20 +239,21 @@ impl DirectoryQuery {
         #[graphql(desc = "A mutation's consistencyToken: wait until this read shows it.")]
         consistency_token: Option<String>,
     ) -> async_graphql::Result<List<DirectoryUser>> {
-        let request = request(ctx)?;
-        request
-            .ready_to_read(Action::ReadDirectory, consistency_token.as_deref())
-            .await?;
-        let page = request.page(first, after.as_deref())?;
         let status = status.map(|s| match s {
             DirectoryUserStatus::Invited => "INVITED",
             DirectoryUserStatus::Active => "ACTIVE",
             DirectoryUserStatus::Deactivated => "DEACTIVATED",
         });
-        let mut tx = request.reader().await?;
-        let slice = queries::users(&mut tx, status, manager.as_deref(), page)
+        let slice = request(ctx)?
+            .reads
+            .directory_users(
+                status,
+                manager.as_deref(),
+                &PageRequest { first, after },
+                consistency_token.as_deref(),
+            )
             .await
-            .map_err(|e| unavailable(&e))?;
+            .map_err(read)?;
         Ok(connection(slice))
     }
 
@@ -266,14 +265,11 @@ impl DirectoryQuery {
         #[graphql(desc = "A mutation's consistencyToken: wait until this read shows it.")]
         consistency_token: Option<String>,
     ) -> async_graphql::Result<Option<DirectoryUser>> {
-        let request = request(ctx)?;
-        request
-            .ready_to_read(Action::ReadDirectory, consistency_token.as_deref())
-            .await?;
-        let mut tx = request.reader().await?;
-        let row = queries::user(&mut tx, &subject)
+        let row = request(ctx)?
+            .reads
+            .directory_user(&subject, consistency_token.as_deref())
             .await
-            .map_err(|e| unavailable(&e))?;
+            .map_err(read)?;
         Ok(row.map(DirectoryUser))
     }
 }

@@ -3,8 +3,9 @@
 
 use async_graphql::{ComplexObject, Context, InputObject, Object, SimpleObject, ID};
 use chrono::{DateTime, Utc};
-use folio_commands::{Action, ApproveExpense, SubmitExpense};
-use folio_projections::expenses::queries::{self, ExpenseFilter as RowFilter, ExpenseRow};
+use folio_commands::reads::PageRequest;
+use folio_commands::{ApproveExpense, SubmitExpense};
+use folio_projections::expenses::queries::{ExpenseFilter as RowFilter, ExpenseRow};
 use uuid::Uuid;
 
 use super::context::request;
@@ -15,8 +16,7 @@ use super::outcome::CommandResult;
 use super::paging::{connection, page_weight, List};
 use super::scalars::{Date, Decimal};
 use super::settings::Money;
-use crate::error::unavailable;
-use crate::request::projectors_read_with;
+use crate::error::read;
 
 /// An expense claim.
 #[derive(Debug, Clone, SimpleObject)]
@@ -131,7 +131,6 @@ pub struct ExpenseFilter {
     pub incurred_to: Option<Date>,
 }
 
-/// Whose expenses the caller sees: the access matrix decides, the read model obeys.
 /// One expense the caller may see, or null, once the read models reached `token`
 /// (the rights are checked first).
 pub(crate) async fn expense_by_id(
@@ -139,15 +138,11 @@ pub(crate) async fn expense_by_id(
     expense_id: Uuid,
     token: Option<&str>,
 ) -> async_graphql::Result<Option<Expense>> {
-    let request = request(ctx)?;
-    let scope = request.expense_scope()?;
-    request
-        .await_token(token, projectors_read_with(Action::ReadOwnExpenses))
-        .await?;
-    let mut tx = request.reader().await?;
-    let row = queries::expense(&mut tx, &scope, expense_id)
+    let row = request(ctx)?
+        .reads
+        .expense(expense_id, token)
         .await
-        .map_err(|e| unavailable(&e))?;
+        .map_err(read)?;
     Ok(row.map(Expense::from))
 }
 
@@ -174,15 +169,6 @@ impl ExpenseQuery {
         #[graphql(desc = "A mutation's consistencyToken: wait until this read shows it.")]
         consistency_token: Option<String>,
     ) -> async_graphql::Result<List<Expense>> {
-        let request = request(ctx)?;
-        let scope = request.expense_scope()?;
-        request
-            .await_token(
-                consistency_token.as_deref(),
-                projectors_read_with(Action::ReadOwnExpenses),
-            )
-            .await?;
-        let page = request.page(first, after.as_deref())?;
         let filter = filter.unwrap_or_default();
         let filter = RowFilter {
             status: filter.status.map(Into::into),
@@ -191,10 +177,15 @@ impl ExpenseQuery {
             incurred_from: filter.incurred_from.map(|d| d.0),
             incurred_to: filter.incurred_to.map(|d| d.0),
         };
-        let mut tx = request.reader().await?;
-        let slice = queries::expenses(&mut tx, &scope, &filter, page)
+        let slice = request(ctx)?
+            .reads
+            .expenses(
+                &filter,
+                &PageRequest { first, after },
+                consistency_token.as_deref(),
+            )
             .await
-            .map_err(|e| unavailable(&e))?;
+            .map_err(read)?;
         Ok(connection(slice))
     }
 

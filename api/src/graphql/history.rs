@@ -7,12 +7,13 @@ use async_graphql::connection::{Connection, Edge, EmptyFields};
 use async_graphql::{Context, InputObject, Json, Object, SimpleObject, ID};
 use chrono::{DateTime, Utc};
 use folio_commands::history::{EventLogFilter, LogPosition, PastState, PastStateOf, RecordedEvent};
+use folio_commands::reads::PageRequest;
 use serde_json::Value;
 
 use super::context::request;
 use super::ids::uuid_arg;
 use super::paging::page_weight;
-use crate::error::validation;
+use crate::error::{read, validation};
 
 /// One stored event, as an auditor reads it.
 #[derive(Debug, Clone, SimpleObject)]
@@ -181,7 +182,8 @@ impl HistoryQuery {
         >,
     ) -> async_graphql::Result<Connection<String, HistoryEvent, EmptyFields, EmptyFields>> {
         let request = request(ctx)?;
-        let first = request.page(first, None)?.limit;
+        let page = PageRequest { first, after: None };
+        let first = request.reads.page(&page).map_err(read)?.limit;
         let start = after
             .as_deref()
             .map(parse_cursor)

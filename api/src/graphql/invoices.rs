@@ -4,10 +4,11 @@
 
 use async_graphql::{ComplexObject, Context, Enum, InputObject, Object, SimpleObject, ID};
 use folio_commands::documents::DocumentOf;
-use folio_commands::{Action, AddInvoiceLine, IssueInvoice, VoidInvoice};
+use folio_commands::reads::PageRequest;
+use folio_commands::{AddInvoiceLine, IssueInvoice, VoidInvoice};
 use folio_domain::ids::{CreditNoteId, InvoiceId};
 use folio_projections::invoicing::queries::{
-    self, ArchivedFileRow, CreditNoteFileRow, CreditNoteLineRow, CreditNoteRow,
+    ArchivedFileRow, CreditNoteFileRow, CreditNoteLineRow, CreditNoteRow,
     InvoiceFilter as RowFilter, InvoiceLineRow, InvoiceOrder, InvoiceRow, PaymentRow,
 };
 use uuid::Uuid;
@@ -24,7 +25,7 @@ use super::loaders::children;
 use super::outcome::CommandResult;
 use super::paging::{connection, page_weight, List};
 use super::scalars::{Date, Decimal};
-use crate::error::unavailable;
+use crate::error::read;
 
 /// An invoice with its payment status as of today.
 #[derive(Debug, Clone, SimpleObject)]
@@ -386,12 +387,11 @@ pub(crate) async fn invoice_by_id(
     invoice_id: Uuid,
     token: Option<&str>,
 ) -> async_graphql::Result<Option<Invoice>> {
-    let request = request(ctx)?;
-    request.ready_to_read(Action::ReadInvoicing, token).await?;
-    let mut tx = request.reader().await?;
-    let row = queries::invoice(&mut tx, invoice_id)
+    let row = request(ctx)?
+        .reads
+        .invoice(invoice_id, token)
         .await
-        .map_err(|e| unavailable(&e))?;
+        .map_err(read)?;
     Ok(row.map(Invoice::from))
 }
 
@@ -402,12 +402,11 @@ pub(crate) async fn credit_note_by_id(
     credit_note_id: Uuid,
     token: Option<&str>,
 ) -> async_graphql::Result<Option<CreditNote>> {
-    let request = request(ctx)?;
-    request.ready_to_read(Action::ReadInvoicing, token).await?;
-    let mut tx = request.reader().await?;
-    let row = queries::credit_note(&mut tx, credit_note_id)
+    let row = request(ctx)?
+        .reads
+        .credit_note(credit_note_id, token)
         .await
-        .map_err(|e| unavailable(&e))?;
+        .map_err(read)?;
     Ok(row.map(CreditNote::from))
 }
 
@@ -417,12 +416,11 @@ pub(crate) async fn payment_by_id(
     payment_id: Uuid,
     token: Option<&str>,
 ) -> async_graphql::Result<Option<Payment>> {
-    let request = request(ctx)?;
-    request.ready_to_read(Action::ReadInvoicing, token).await?;
-    let mut tx = request.reader().await?;
-    let row = queries::payment(&mut tx, payment_id)
+    let row = request(ctx)?
+        .reads
+        .payment(payment_id, token)
         .await
-        .map_err(|e| unavailable(&e))?;
+        .map_err(read)?;
     Ok(row.map(Payment::from))
 }
 
@@ -451,17 +449,18 @@ impl InvoiceQuery {
         #[graphql(desc = "A mutation's consistencyToken: wait until this read shows it.")]
         consistency_token: Option<String>,
     ) -> async_graphql::Result<List<Invoice>> {
-        let request = request(ctx)?;
-        request
-            .ready_to_read(Action::ReadInvoicing, consistency_token.as_deref())
-            .await?;
-        let page = request.page(first, after.as_deref())?;
         let filter = filter.unwrap_or_default().into_rows()?;
         let order: InvoiceOrder = sort.unwrap_or_default().into();
-        let mut tx = request.reader().await?;
-        let slice = queries::invoices(&mut tx, &filter, order, page)
+        let slice = request(ctx)?
+            .reads
+            .invoices(
+                &filter,
+                order,
+                &PageRequest { first, after },
+                consistency_token.as_deref(),
+            )
             .await
-            .map_err(|e| unavailable(&e))?;
+            .map_err(read)?;
         Ok(connection(slice))
     }
 

@@ -8,100 +8,35 @@ use std::sync::Arc;
 
 use async_graphql::dataloader::{DataLoader, Loader};
 use async_graphql::Context;
-use folio_domain::ids::TenantId;
-use folio_projections::invoicing::queries::{
-    self, ArchivedFileRow, BalanceRow, CreditNoteFileRow, CreditNoteLineRow, CreditNoteRow,
-    InvoiceLineRow, PaymentRow,
-};
-use folio_projections::reading::tenant_reader;
-use futures_util::future::BoxFuture;
-use sqlx::{PgConnection, PgPool};
+use folio_commands::reads::{ChildRows, Reads};
 use uuid::Uuid;
 
-use crate::error::unavailable;
+use crate::error::read;
 
-/// A read-model row that belongs to one parent.
-pub trait Child: Clone + Send + Sync + 'static {
-    /// The parent's id.
-    fn parent(&self) -> Uuid;
-    /// The rows of every parent in `parents`, in display order.
-    fn load<'c>(
-        conn: &'c mut PgConnection,
-        parents: &'c [Uuid],
-    ) -> BoxFuture<'c, Result<Vec<Self>, sqlx::Error>>;
-}
-
-macro_rules! child {
-    ($row:ty, $parent:ident, $query:path) => {
-        impl Child for $row {
-            fn parent(&self) -> Uuid {
-                self.$parent
-            }
-            fn load<'c>(
-                conn: &'c mut PgConnection,
-                parents: &'c [Uuid],
-            ) -> BoxFuture<'c, Result<Vec<Self>, sqlx::Error>> {
-                Box::pin($query(conn, parents))
-            }
-        }
-    };
-}
-
-child!(InvoiceLineRow, invoice_id, queries::lines_of);
-child!(PaymentRow, invoice_id, queries::payments_of);
-child!(CreditNoteRow, invoice_id, queries::credit_notes_of);
-child!(BalanceRow, customer_id, queries::balances_of);
-child!(
-    CreditNoteLineRow,
-    credit_note_id,
-    queries::credit_note_lines_of
-);
-child!(ArchivedFileRow, parent, queries::invoice_files_of);
-
-impl Child for CreditNoteFileRow {
-    fn parent(&self) -> Uuid {
-        self.file.parent
-    }
-    fn load<'c>(
-        conn: &'c mut PgConnection,
-        parents: &'c [Uuid],
-    ) -> BoxFuture<'c, Result<Vec<Self>, sqlx::Error>> {
-        Box::pin(queries::credit_note_files_of(conn, parents))
-    }
-}
-
-/// Loads [`Child`] rows of many parents at once, inside one request's tenant.
+/// Loads [`ChildRows`] of many parents at once, through one caller's reads.
 #[derive(Debug)]
 pub struct ChildLoader<T> {
-    pool: PgPool,
-    tenant: TenantId,
+    reads: Reads,
     rows: std::marker::PhantomData<fn() -> T>,
 }
 
-impl<T: Child> Loader<Uuid> for ChildLoader<T> {
+impl<T: ChildRows + Clone + Sync> Loader<Uuid> for ChildLoader<T> {
     type Value = Vec<T>;
     type Error = Arc<async_graphql::Error>;
 
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
-        let failed = |e: sqlx::Error| Arc::new(async_graphql::Error::from(unavailable(&e)));
-        let mut tx = tenant_reader(&self.pool, self.tenant)
+        self.reads
+            .children(keys)
             .await
-            .map_err(failed)?;
-        let rows = T::load(&mut tx, keys).await.map_err(failed)?;
-        let mut by_parent: HashMap<Uuid, Vec<T>> = HashMap::new();
-        for row in rows {
-            by_parent.entry(row.parent()).or_default().push(row);
-        }
-        Ok(by_parent)
+            .map_err(|e| Arc::new(read(e).into()))
     }
 }
 
-/// A loader of `T` for one request's tenant.
-pub(crate) fn loader<T: Child>(pool: &PgPool, tenant: TenantId) -> DataLoader<ChildLoader<T>> {
+/// A loader of `T` through `reads` (one request's).
+pub(crate) fn loader<T: ChildRows + Clone + Sync>(reads: &Reads) -> DataLoader<ChildLoader<T>> {
     DataLoader::new(
         ChildLoader {
-            pool: pool.clone(),
-            tenant,
+            reads: reads.clone(),
             rows: std::marker::PhantomData,
         },
         tokio::spawn,
@@ -110,7 +45,7 @@ pub(crate) fn loader<T: Child>(pool: &PgPool, tenant: TenantId) -> DataLoader<Ch
 
 /// The `T` rows of `parent`, converted to their GraphQL type, through the
 /// request's loader.
-pub(crate) async fn children<T: Child, O: From<T>>(
+pub(crate) async fn children<T: ChildRows + Clone + Sync, O: From<T>>(
     ctx: &Context<'_>,
     parent: Uuid,
 ) -> async_graphql::Result<Vec<O>> {

@@ -119,20 +119,20 @@ pub fn sdl() -> String {
 
 /// Per-request data: the caller, the services and the loaders for the tenant.
 pub fn request_data(caller: Caller, services: &Services, limits: Limits) -> async_graphql::Data {
-    let tenant = caller.tenant_id;
-    let pool = &services.pool;
+    let context = RequestContext::new(caller.clone(), services, limits);
+    let reads = &context.reads;
     let mut data = async_graphql::Data::default();
-    data.insert(loaders::loader::<InvoiceLineRow>(pool, tenant));
-    data.insert(loaders::loader::<PaymentRow>(pool, tenant));
-    data.insert(loaders::loader::<CreditNoteRow>(pool, tenant));
-    data.insert(loaders::loader::<BalanceRow>(pool, tenant));
-    data.insert(loaders::loader::<CreditNoteLineRow>(pool, tenant));
-    data.insert(loaders::loader::<ArchivedFileRow>(pool, tenant));
-    data.insert(loaders::loader::<CreditNoteFileRow>(pool, tenant));
+    data.insert(loaders::loader::<InvoiceLineRow>(reads));
+    data.insert(loaders::loader::<PaymentRow>(reads));
+    data.insert(loaders::loader::<CreditNoteRow>(reads));
+    data.insert(loaders::loader::<BalanceRow>(reads));
+    data.insert(loaders::loader::<CreditNoteLineRow>(reads));
+    data.insert(loaders::loader::<ArchivedFileRow>(reads));
+    data.insert(loaders::loader::<CreditNoteFileRow>(reads));
     data.insert(documents::archive_state_loader(
         &services.archive,
         caller.clone(),
     ));
-    data.insert(RequestContext::new(caller, services, limits));
+    data.insert(context);
     data
 }

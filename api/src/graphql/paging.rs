@@ -1,11 +1,10 @@
 //! Relay-style connections over the read models' pages: edges with opaque
-//! cursors out (`first`/`after` are read by [`crate::request::RequestContext::page`]).
+//! cursors out (`first`/`after` are read by [`folio_commands::reads::Reads::page`]).
 
 use async_graphql::connection::{Connection, Edge, EmptyFields};
 use async_graphql::OutputType;
+use folio_commands::reads::{cursor, DEFAULT_PAGE_SIZE};
 use folio_projections::reading::Slice;
-
-use crate::request::cursor;
 
 /// A list field's result: edges with cursors and page info.
 pub type List<T> = Connection<String, T, EmptyFields, EmptyFields>;
@@ -13,7 +12,7 @@ pub type List<T> = Connection<String, T, EmptyFields, EmptyFields>;
 /// What one item of a page weighs in a query's complexity: the page size asked
 /// for (20 if not given), so `first: 100` costs five times `first: 20`.
 pub(crate) fn page_weight(first: Option<i32>) -> usize {
-    usize::try_from(first.unwrap_or(crate::request::DEFAULT_PAGE_SIZE as i32))
+    usize::try_from(first.unwrap_or(DEFAULT_PAGE_SIZE as i32))
         .unwrap_or(0)
         .max(1)
 }

@@ -3,17 +3,16 @@
 //! one row per currency).
 
 use async_graphql::{ComplexObject, Context, InputObject, Object, SimpleObject};
-use folio_commands::Action;
 use folio_domain::tax::VatCategory as DomainCategory;
 use folio_projections::expenses::queries as expense_queries;
-use folio_projections::invoicing::queries::{self, AgingRow, RevenueRow, TaxRow};
-use folio_projections::reading::{report_currency, ReportPeriod};
+use folio_projections::invoicing::queries::{AgingRow, RevenueRow, TaxRow};
+use folio_projections::reading::ReportFilter as RowFilter;
 use uuid::Uuid;
 
 use super::context::request;
 use super::enums::{from_stored, TaxTreatment, VatCategory};
 use super::scalars::{Date, Decimal};
-use crate::error::{unavailable, validation};
+use crate::error::read;
 
 /// Which months and currency a report covers (everything when not given).
 #[derive(Debug, Clone, Default, InputObject)]
@@ -26,11 +25,13 @@ pub struct ReportFilter {
     pub currency: Option<String>,
 }
 
-impl ReportFilter {
-    fn period(self) -> async_graphql::Result<ReportPeriod> {
-        let (from, to) = (self.from.map(|d| d.0), self.to.map(|d| d.0));
-        ReportPeriod::new(from, to, self.currency.as_deref())
-            .map_err(|e| validation(e.to_string()).into())
+impl From<ReportFilter> for RowFilter {
+    fn from(filter: ReportFilter) -> Self {
+        RowFilter {
+            from: filter.from.map(|d| d.0),
+            to: filter.to.map(|d| d.0),
+            currency: filter.currency,
+        }
     }
 }
 
@@ -216,17 +217,9 @@ impl From<expense_queries::ExpenseCategoryRow> for ExpenseCategoryMonth {
 #[derive(Debug, Default)]
 pub struct ReportQuery;
 
-/// Runs one report query in a tenant-confined read, after the role check.
-macro_rules! report {
-    ($ctx:expr, $token:expr, |$tx:ident| $query:expr) => {{
-        let request = request($ctx)?;
-        request
-            .ready_to_read(Action::ReadReports, $token.as_deref())
-            .await?;
-        let mut $tx = request.reader().await?;
-        let rows = $query.await.map_err(|e| unavailable(&e))?;
-        Ok(rows.into_iter().map(Into::into).collect())
-    }};
+/// One report's rows as GraphQL types.
+fn rows<R, T: From<R>>(rows: Vec<R>) -> Vec<T> {
+    rows.into_iter().map(T::from).collect()
 }
 
 #[Object]
@@ -244,14 +237,16 @@ impl ReportQuery {
         #[graphql(desc = "A mutation's consistencyToken: wait until this report shows it.")]
         consistency_token: Option<String>,
     ) -> async_graphql::Result<Vec<AgingLine>> {
-        let currency =
-            report_currency(currency.as_deref()).map_err(|e| validation(e.to_string()))?;
-        let as_of = as_of.map(|d| d.0);
-        report!(ctx, consistency_token, |tx| queries::ar_aging(
-            &mut tx,
-            currency.as_deref(),
-            as_of
-        ))
+        let aging = request(ctx)?
+            .reads
+            .ar_aging(
+                currency.as_deref(),
+                as_of.map(|d| d.0),
+                consistency_token.as_deref(),
+            )
+            .await
+            .map_err(read)?;
+        Ok(rows(aging))
     }
 
     /// Revenue per month and currency, net of credit notes and voids.
@@ -263,10 +258,13 @@ impl ReportQuery {
         #[graphql(desc = "A mutation's consistencyToken: wait until this report shows it.")]
         consistency_token: Option<String>,
     ) -> async_graphql::Result<Vec<RevenueMonth>> {
-        let period = filter.unwrap_or_default().period()?;
-        report!(ctx, consistency_token, |tx| queries::revenue_by_month(
-            &mut tx, &period
-        ))
+        let filter = filter.unwrap_or_default().into();
+        let report = request(ctx)?
+            .reads
+            .revenue_by_month(&filter, consistency_token.as_deref())
+            .await
+            .map_err(read)?;
+        Ok(rows(report))
     }
 
     /// Taxable base and tax per rate, month and currency.
@@ -278,10 +276,13 @@ impl ReportQuery {
         #[graphql(desc = "A mutation's consistencyToken: wait until this report shows it.")]
         consistency_token: Option<String>,
     ) -> async_graphql::Result<Vec<TaxLine>> {
-        let period = filter.unwrap_or_default().period()?;
-        report!(ctx, consistency_token, |tx| queries::tax_summary(
-            &mut tx, &period
-        ))
+        let filter = filter.unwrap_or_default().into();
+        let report = request(ctx)?
+            .reads
+            .tax_summary(&filter, consistency_token.as_deref())
+            .await
+            .map_err(read)?;
+        Ok(rows(report))
     }
 
     /// Expenses per category, month incurred and currency.
@@ -293,9 +294,12 @@ impl ReportQuery {
         #[graphql(desc = "A mutation's consistencyToken: wait until this report shows it.")]
         consistency_token: Option<String>,
     ) -> async_graphql::Result<Vec<ExpenseCategoryMonth>> {
-        let period = filter.unwrap_or_default().period()?;
-        report!(ctx, consistency_token, |tx| expense_queries::by_category(
-            &mut tx, &period
-        ))
+        let filter = filter.unwrap_or_default().into();
+        let report = request(ctx)?
+            .reads
+            .expenses_by_category(&filter, consistency_token.as_deref())
+            .await
+            .map_err(read)?;
+        Ok(rows(report))
     }
 }

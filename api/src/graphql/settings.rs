@@ -12,6 +12,7 @@ use super::inputs::{ExpensePolicyInput, InvoicingPolicyInput};
 use super::legal_profile::LegalProfile;
 use super::outcome::CommandResult;
 use super::scalars::Decimal;
+use crate::error::read;
 
 /// An amount in a currency.
 #[derive(Debug, Clone, SimpleObject)]
@@ -160,8 +161,10 @@ impl SettingsQuery {
         // The settings are read from their aggregate, which every committed
         // write is in already: the token is only checked.
         request
+            .reads
             .await_token(consistency_token.as_deref(), &[])
-            .await?;
+            .await
+            .map_err(read)?;
         Ok(settings.into())
     }
 }

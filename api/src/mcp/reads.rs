@@ -1,10 +1,9 @@
 //! The MCP read tools: customers, invoices (a list with filters, one with its
 //! lines, payments and credit notes), expenses, the four reports and an
-//! aggregate's audited history. Each checks the caller's read right (employees
-//! see only their own expenses), waits for an optional `consistency_token` (what
-//! a write returned) and reads the read models' typed queries in a
-//! tenant-confined transaction ([`crate::request::RequestContext`]). Results are
-//! the read-model rows, so their JSON Schemas are the rows' own.
+//! aggregate's audited history. Each calls the caller's reads
+//! ([`folio_commands::reads::Reads`], which check the read right, the input and
+//! an optional `consistency_token` the way every edge does) and returns the
+//! read-model rows, so their JSON Schemas, and the filters', are the rows' own.
 //!
 //! Every tool returns `Result<Json<T>, ApiError>`, spelled out (the SDK's macro
 //! reads the output schema off that exact shape): the structured result, or a
@@ -12,29 +11,23 @@
 
 use chrono::NaiveDate;
 use folio_commands::history::RecordedEvent;
-use folio_commands::Action;
-use folio_domain::expense::ExpenseStatus;
-use folio_domain::invoice::DocumentStatus;
+use folio_commands::reads::{cursor, ChildRows, PageRequest, Reads};
 use folio_domain::ErrorCode;
-use folio_projections::expenses::queries::{
-    self as expense_queries, ExpenseCategoryRow, ExpenseRow,
-};
+use folio_projections::expenses::queries::{ExpenseCategoryRow, ExpenseFilter, ExpenseRow};
 use folio_projections::invoicing::queries::{
-    self as invoice_queries, AgingRow, CreditNoteRow, CustomerRow, InvoiceFilter, InvoiceLineRow,
-    InvoiceOrder, InvoiceRow, PaymentRow, RevenueRow, TaxRow,
+    AgingRow, CreditNoteRow, CustomerRow, InvoiceFilter, InvoiceLineRow, InvoiceOrder, InvoiceRow,
+    PaymentRow, RevenueRow, TaxRow,
 };
-use folio_projections::reading::{report_currency, ReportPeriod, Slice};
+use folio_projections::reading::{ReportFilter, Slice};
 use rmcp::handler::server::wrapper::{Json, Parameters};
 use rmcp::model::Extensions;
 use rmcp::{tool, tool_router};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use sqlx::{Postgres, Transaction};
 use uuid::Uuid;
 
 use super::FolioMcp;
-use crate::error::{coded, unavailable, validation, ApiError};
-use crate::request::{cursor, projectors_read_with, RequestContext};
+use crate::error::{coded, read, ApiError};
 
 /// Which page of a list to read, and which write it must show.
 #[derive(Debug, Default, Deserialize, JsonSchema)]
@@ -54,6 +47,19 @@ pub struct Listed<T> {
     pub items: Vec<T>,
     /// Pass as `after` to read the next page; null on the last page.
     pub next_cursor: Option<String>,
+}
+
+impl ListArgs {
+    fn page(&self) -> PageRequest {
+        PageRequest {
+            first: self.first,
+            after: self.after.clone(),
+        }
+    }
+
+    fn token(&self) -> Option<&str> {
+        self.consistency_token.as_deref()
+    }
 }
 
 impl<T> From<Slice<T>> for Listed<T> {
@@ -79,16 +85,9 @@ pub struct ListCustomers {
 /// Invoices to list (all given conditions hold).
 #[derive(Debug, Default, Deserialize, JsonSchema)]
 pub struct ListInvoices {
-    /// Only invoices in this document status.
-    pub status: Option<DocumentStatus>,
-    /// Only this customer's (its UUID).
-    pub customer_id: Option<Uuid>,
-    /// Issued on or after this date (YYYY-MM-DD).
-    pub issued_from: Option<NaiveDate>,
-    /// Issued on or before this date (YYYY-MM-DD).
-    pub issued_to: Option<NaiveDate>,
-    /// True: only invoices past due with something owed; false: only the others.
-    pub overdue: Option<bool>,
+    /// Which invoices.
+    #[serde(flatten)]
+    pub filter: InvoiceFilter,
     /// The order; newest issue date first if not given.
     pub sort: Option<InvoiceOrder>,
     /// Paging and consistency.
@@ -121,16 +120,9 @@ pub struct InvoiceDetail {
 /// Expenses to list (all given conditions hold). Employees see only their own.
 #[derive(Debug, Default, Deserialize, JsonSchema)]
 pub struct ListExpenses {
-    /// Only expenses in this status.
-    pub status: Option<ExpenseStatus>,
-    /// Only this employee's (their user id; ignored for employees, who see only their own).
-    pub employee_id: Option<String>,
-    /// Only this category (e.g. `travel`).
-    pub category: Option<String>,
-    /// Incurred on or after this date (YYYY-MM-DD).
-    pub incurred_from: Option<NaiveDate>,
-    /// Incurred on or before this date (YYYY-MM-DD).
-    pub incurred_to: Option<NaiveDate>,
+    /// Which expenses.
+    #[serde(flatten)]
+    pub filter: ExpenseFilter,
     /// Paging and consistency.
     #[serde(flatten)]
     pub list: ListArgs,
@@ -139,21 +131,11 @@ pub struct ListExpenses {
 /// Which months and currency a report covers.
 #[derive(Debug, Default, Deserialize, JsonSchema)]
 pub struct ReportArgs {
-    /// Months starting on or after the month of this date (YYYY-MM-DD).
-    pub from: Option<NaiveDate>,
-    /// Months starting on or before this date (YYYY-MM-DD).
-    pub to: Option<NaiveDate>,
-    /// Only amounts in this ISO 4217 currency (e.g. `EUR`).
-    pub currency: Option<String>,
+    /// The months and currency.
+    #[serde(flatten)]
+    pub filter: ReportFilter,
     /// A write's `consistency_token`: wait until this read shows that write.
     pub consistency_token: Option<String>,
-}
-
-impl ReportArgs {
-    fn period(&self) -> Result<ReportPeriod, ApiError> {
-        ReportPeriod::new(self.from, self.to, self.currency.as_deref())
-            .map_err(|e| validation(e.to_string()))
-    }
 }
 
 /// The receivables aging to read.
@@ -244,35 +226,16 @@ fn not_found(what: &str, id: Uuid) -> ApiError {
 }
 
 impl FolioMcp {
-    /// A report's read transaction and period: the caller may read reports, the
-    /// read models show the token, and the period is valid (in that order).
-    async fn report_reader(
-        &self,
-        extensions: &Extensions,
-        args: &ReportArgs,
-    ) -> Result<(Transaction<'static, Postgres>, ReportPeriod), ApiError> {
-        let request = self
-            .reading(
-                extensions,
-                Action::ReadReports,
-                args.consistency_token.as_deref(),
-            )
-            .await?;
-        let period = args.period()?;
-        Ok((request.reader().await?, period))
+    /// The reads of the caller of the request `extensions` belong to.
+    async fn reads(&self, extensions: &Extensions) -> Result<Reads, ApiError> {
+        Ok(self.request(extensions).await?.reads)
     }
+}
 
-    /// The request of a read that needs `action`, once the read models show `token`.
-    async fn reading(
-        &self,
-        extensions: &Extensions,
-        action: Action,
-        token: Option<&str>,
-    ) -> Result<RequestContext, ApiError> {
-        let request = self.request(extensions).await?;
-        request.ready_to_read(action, token).await?;
-        Ok(request)
-    }
+/// The rows of one invoice's children.
+async fn children_of<T: ChildRows>(reads: &Reads, invoice: Uuid) -> Result<Vec<T>, ApiError> {
+    let mut by_parent = reads.children(&[invoice]).await.map_err(read)?;
+    Ok(by_parent.remove(&invoice).unwrap_or_default())
 }
 
 #[tool_router(router = read_tools, vis = "pub(super)")]
@@ -288,18 +251,11 @@ impl FolioMcp {
         extensions: Extensions,
         Parameters(args): Parameters<ListCustomers>,
     ) -> Result<Json<Listed<CustomerRow>>, ApiError> {
-        let request = self
-            .reading(
-                &extensions,
-                Action::ReadInvoicing,
-                args.list.consistency_token.as_deref(),
-            )
-            .await?;
-        let page = request.page(args.list.first, args.list.after.as_deref())?;
-        let mut tx = request.reader().await?;
-        let slice = invoice_queries::customers(&mut tx, args.search.as_deref(), page)
+        let reads = self.reads(&extensions).await?;
+        let slice = reads
+            .customers(args.search.as_deref(), &args.list.page(), args.list.token())
             .await
-            .map_err(|e| unavailable(&e))?;
+            .map_err(read)?;
         Ok(Json(slice.into()))
     }
 
@@ -315,26 +271,12 @@ impl FolioMcp {
         extensions: Extensions,
         Parameters(args): Parameters<ListInvoices>,
     ) -> Result<Json<Listed<InvoiceRow>>, ApiError> {
-        let request = self
-            .reading(
-                &extensions,
-                Action::ReadInvoicing,
-                args.list.consistency_token.as_deref(),
-            )
-            .await?;
-        let page = request.page(args.list.first, args.list.after.as_deref())?;
-        let filter = InvoiceFilter {
-            status: args.status,
-            customer_id: args.customer_id,
-            issued_from: args.issued_from,
-            issued_to: args.issued_to,
-            overdue: args.overdue,
-        };
+        let reads = self.reads(&extensions).await?;
         let order = args.sort.unwrap_or_default();
-        let mut tx = request.reader().await?;
-        let slice = invoice_queries::invoices(&mut tx, &filter, order, page)
+        let slice = reads
+            .invoices(&args.filter, order, &args.list.page(), args.list.token())
             .await
-            .map_err(|e| unavailable(&e))?;
+            .map_err(read)?;
         Ok(Json(slice.into()))
     }
 
@@ -349,31 +291,18 @@ impl FolioMcp {
         extensions: Extensions,
         Parameters(args): Parameters<GetInvoice>,
     ) -> Result<Json<InvoiceDetail>, ApiError> {
-        let request = self
-            .reading(
-                &extensions,
-                Action::ReadInvoicing,
-                args.consistency_token.as_deref(),
-            )
-            .await?;
+        let reads = self.reads(&extensions).await?;
         let id = args.invoice_id;
-        let mut tx = request.reader().await?;
-        let failed = |e: sqlx::Error| unavailable(&e);
-        let invoice = invoice_queries::invoice(&mut tx, id)
+        let invoice = reads
+            .invoice(id, args.consistency_token.as_deref())
             .await
-            .map_err(failed)?
+            .map_err(read)?
             .ok_or_else(|| not_found("invoice", id))?;
         Ok(Json(InvoiceDetail {
             invoice,
-            lines: invoice_queries::lines_of(&mut tx, &[id])
-                .await
-                .map_err(failed)?,
-            payments: invoice_queries::payments_of(&mut tx, &[id])
-                .await
-                .map_err(failed)?,
-            credit_notes: invoice_queries::credit_notes_of(&mut tx, &[id])
-                .await
-                .map_err(failed)?,
+            lines: children_of(&reads, id).await?,
+            payments: children_of(&reads, id).await?,
+            credit_notes: children_of(&reads, id).await?,
         }))
     }
 
@@ -389,26 +318,11 @@ impl FolioMcp {
         extensions: Extensions,
         Parameters(args): Parameters<ListExpenses>,
     ) -> Result<Json<Listed<ExpenseRow>>, ApiError> {
-        let request = self.request(&extensions).await?;
-        let scope = request.expense_scope()?;
-        request
-            .await_token(
-                args.list.consistency_token.as_deref(),
-                projectors_read_with(Action::ReadOwnExpenses),
-            )
-            .await?;
-        let page = request.page(args.list.first, args.list.after.as_deref())?;
-        let filter = expense_queries::ExpenseFilter {
-            status: args.status,
-            employee_id: args.employee_id,
-            category: args.category,
-            incurred_from: args.incurred_from,
-            incurred_to: args.incurred_to,
-        };
-        let mut tx = request.reader().await?;
-        let slice = expense_queries::expenses(&mut tx, &scope, &filter, page)
+        let reads = self.reads(&extensions).await?;
+        let slice = reads
+            .expenses(&args.filter, &args.list.page(), args.list.token())
             .await
-            .map_err(|e| unavailable(&e))?;
+            .map_err(read)?;
         Ok(Json(slice.into()))
     }
 
@@ -423,19 +337,12 @@ impl FolioMcp {
         extensions: Extensions,
         Parameters(args): Parameters<AgingArgs>,
     ) -> Result<Json<Report<AgingRow>>, ApiError> {
-        let request = self
-            .reading(
-                &extensions,
-                Action::ReadReports,
-                args.consistency_token.as_deref(),
-            )
-            .await?;
-        let currency =
-            report_currency(args.currency.as_deref()).map_err(|e| validation(e.to_string()))?;
-        let mut tx = request.reader().await?;
-        let rows = invoice_queries::ar_aging(&mut tx, currency.as_deref(), args.as_of)
+        let reads = self.reads(&extensions).await?;
+        let token = args.consistency_token.as_deref();
+        let rows = reads
+            .ar_aging(args.currency.as_deref(), args.as_of, token)
             .await
-            .map_err(|e| unavailable(&e))?;
+            .map_err(read)?;
         Ok(Json(Report { rows }))
     }
 
@@ -450,10 +357,12 @@ impl FolioMcp {
         extensions: Extensions,
         Parameters(args): Parameters<ReportArgs>,
     ) -> Result<Json<Report<RevenueRow>>, ApiError> {
-        let (mut tx, period) = self.report_reader(&extensions, &args).await?;
-        let rows = invoice_queries::revenue_by_month(&mut tx, &period)
+        let reads = self.reads(&extensions).await?;
+        let token = args.consistency_token.as_deref();
+        let rows = reads
+            .revenue_by_month(&args.filter, token)
             .await
-            .map_err(|e| unavailable(&e))?;
+            .map_err(read)?;
         Ok(Json(Report { rows }))
     }
 
@@ -464,10 +373,9 @@ impl FolioMcp {
         extensions: Extensions,
         Parameters(args): Parameters<ReportArgs>,
     ) -> Result<Json<Report<TaxRow>>, ApiError> {
-        let (mut tx, period) = self.report_reader(&extensions, &args).await?;
-        let rows = invoice_queries::tax_summary(&mut tx, &period)
-            .await
-            .map_err(|e| unavailable(&e))?;
+        let reads = self.reads(&extensions).await?;
+        let token = args.consistency_token.as_deref();
+        let rows = reads.tax_summary(&args.filter, token).await.map_err(read)?;
         Ok(Json(Report { rows }))
     }
 
@@ -482,10 +390,12 @@ impl FolioMcp {
         extensions: Extensions,
         Parameters(args): Parameters<ReportArgs>,
     ) -> Result<Json<Report<ExpenseCategoryRow>>, ApiError> {
-        let (mut tx, period) = self.report_reader(&extensions, &args).await?;
-        let rows = expense_queries::by_category(&mut tx, &period)
+        let reads = self.reads(&extensions).await?;
+        let token = args.consistency_token.as_deref();
+        let rows = reads
+            .expenses_by_category(&args.filter, token)
             .await
-            .map_err(|e| unavailable(&e))?;
+            .map_err(read)?;
         Ok(Json(Report { rows }))
     }
 

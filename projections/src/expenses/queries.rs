@@ -7,7 +7,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use folio_domain::expense::ExpenseStatus;
 use rust_decimal::Decimal;
 use schemars::JsonSchema;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sqlx::{PgConnection, Postgres, QueryBuilder};
 use uuid::Uuid;
 
@@ -89,18 +89,19 @@ pub enum ExpenseScope {
     Employee(String),
 }
 
-/// Which expenses to list (all given conditions hold).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// Which expenses to list (all given conditions hold): the one filter every
+/// edge reads expenses with.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, JsonSchema)]
 pub struct ExpenseFilter {
-    /// Only this status.
+    /// Only expenses in this status.
     pub status: Option<ExpenseStatus>,
-    /// Only this employee's (ignored under [`ExpenseScope::Employee`]).
+    /// Only this employee's (their user id; ignored for employees, who see only their own).
     pub employee_id: Option<String>,
-    /// Only this category.
+    /// Only this category (e.g. `travel`).
     pub category: Option<String>,
-    /// Incurred on or after.
+    /// Incurred on or after this date (YYYY-MM-DD).
     pub incurred_from: Option<NaiveDate>,
-    /// Incurred on or before.
+    /// Incurred on or before this date (YYYY-MM-DD).
     pub incurred_to: Option<NaiveDate>,
 }
 

@@ -326,18 +326,19 @@ pub struct TaxRow {
     pub tax_amount: Decimal,
 }
 
-/// Which invoices to list (all given conditions hold).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// Which invoices to list (all given conditions hold): the one filter every
+/// edge reads invoices with.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, JsonSchema)]
 pub struct InvoiceFilter {
     /// Only invoices in this document status.
     pub status: Option<DocumentStatus>,
-    /// Only this customer's.
+    /// Only this customer's (its UUID).
     pub customer_id: Option<Uuid>,
-    /// Issued on or after.
+    /// Issued on or after this date (YYYY-MM-DD).
     pub issued_from: Option<NaiveDate>,
-    /// Issued on or before.
+    /// Issued on or before this date (YYYY-MM-DD).
     pub issued_to: Option<NaiveDate>,
-    /// Only overdue ones (`Some(true)`), or only the others (`Some(false)`).
+    /// True: only invoices past due with something owed; false: only the others.
     pub overdue: Option<bool>,
 }
 

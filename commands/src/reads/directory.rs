@@ -1,0 +1,42 @@
+//! Reads of the directory read model: the tenant's directory and its users.
+
+use folio_projections::directory::queries::{self, DirectoryRow, DirectoryUserRow};
+use folio_projections::reading::Slice;
+
+use super::{PageRequest, ReadError, Reads};
+use crate::access::Action;
+
+impl Reads {
+    /// The tenant's directory; `None` when it has none.
+    pub async fn directory(&self, token: Option<&str>) -> Result<Option<DirectoryRow>, ReadError> {
+        self.caller.require(Action::ReadDirectory)?;
+        let mut tx = self.open(Action::ReadDirectory, token).await?;
+        Ok(queries::directory(&mut tx).await?)
+    }
+
+    /// The directory's users by subject; only those in `status` (`INVITED`,
+    /// `ACTIVE`, `DEACTIVATED`) and reporting to `manager` when given.
+    pub async fn directory_users(
+        &self,
+        status: Option<&str>,
+        manager: Option<&str>,
+        page: &PageRequest,
+        token: Option<&str>,
+    ) -> Result<Slice<DirectoryUserRow>, ReadError> {
+        self.caller.require(Action::ReadDirectory)?;
+        let page = self.page(page)?;
+        let mut tx = self.open(Action::ReadDirectory, token).await?;
+        Ok(queries::users(&mut tx, status, manager, page).await?)
+    }
+
+    /// One user of the directory, by subject.
+    pub async fn directory_user(
+        &self,
+        subject: &str,
+        token: Option<&str>,
+    ) -> Result<Option<DirectoryUserRow>, ReadError> {
+        self.caller.require(Action::ReadDirectory)?;
+        let mut tx = self.open(Action::ReadDirectory, token).await?;
+        Ok(queries::user(&mut tx, subject).await?)
+    }
+}

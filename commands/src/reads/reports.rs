@@ -1,0 +1,63 @@
+//! The reports: receivables aging, revenue and tax per month, expenses per
+//! category. Their filters are read here, so every edge spells a currency
+//! and a period the same way.
+
+use chrono::NaiveDate;
+use folio_projections::expenses::queries::{self as expense_queries, ExpenseCategoryRow};
+use folio_projections::invoicing::queries::{self, AgingRow, RevenueRow, TaxRow};
+use folio_projections::reading::{report_currency, ReportFilter};
+
+use super::{ReadError, Reads};
+use crate::access::Action;
+
+impl Reads {
+    /// What each customer owed on `as_of` (today if not given), by days past
+    /// due, only in `currency` when given.
+    pub async fn ar_aging(
+        &self,
+        currency: Option<&str>,
+        as_of: Option<NaiveDate>,
+        token: Option<&str>,
+    ) -> Result<Vec<AgingRow>, ReadError> {
+        self.caller.require(Action::ReadReports)?;
+        let currency = report_currency(currency)?;
+        let mut tx = self.open(Action::ReadReports, token).await?;
+        Ok(queries::ar_aging(&mut tx, currency.as_deref(), as_of).await?)
+    }
+
+    /// Revenue per month and currency, net of credit notes and voids.
+    pub async fn revenue_by_month(
+        &self,
+        filter: &ReportFilter,
+        token: Option<&str>,
+    ) -> Result<Vec<RevenueRow>, ReadError> {
+        self.caller.require(Action::ReadReports)?;
+        let period = filter.period()?;
+        let mut tx = self.open(Action::ReadReports, token).await?;
+        Ok(queries::revenue_by_month(&mut tx, &period).await?)
+    }
+
+    /// Taxable base and tax per month, currency, tax code and rate.
+    pub async fn tax_summary(
+        &self,
+        filter: &ReportFilter,
+        token: Option<&str>,
+    ) -> Result<Vec<TaxRow>, ReadError> {
+        self.caller.require(Action::ReadReports)?;
+        let period = filter.period()?;
+        let mut tx = self.open(Action::ReadReports, token).await?;
+        Ok(queries::tax_summary(&mut tx, &period).await?)
+    }
+
+    /// Expenses per month incurred, category and currency.
+    pub async fn expenses_by_category(
+        &self,
+        filter: &ReportFilter,
+        token: Option<&str>,
+    ) -> Result<Vec<ExpenseCategoryRow>, ReadError> {
+        self.caller.require(Action::ReadReports)?;
+        let period = filter.period()?;
+        let mut tx = self.open(Action::ReadReports, token).await?;
+        Ok(expense_queries::by_category(&mut tx, &period).await?)
+    }
+}
