@@ -69,6 +69,9 @@ pub fn is_poison(error: &ProjectionError) -> bool {
         | ProjectionError::Gap { .. }
         | ProjectionError::MissingRow { .. } => true,
         ProjectionError::NotInstalled(_) => false,
+        // Folio's own bug, not the event's: the projector stops and says so until
+        // fixed, instead of skipping an event it should have filed.
+        ProjectionError::Unfiled { .. } => false,
         // Data exceptions (22) and integrity violations (23) come from the event's
         // content; anything else (connection, serialization, deadlock) is transient.
         ProjectionError::Sql(sqlx::Error::Database(db)) => db

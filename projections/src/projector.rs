@@ -85,6 +85,15 @@ pub enum ProjectionError {
         /// The event.
         at: Box<EventAt>,
     },
+    /// An event reached a part of a projector that does not file its kind: the
+    /// projector routes events wrongly (a bug in Folio, not in the stream).
+    #[error("{at} is not {family} event; the projector routed it wrongly")]
+    Unfiled {
+        /// The event.
+        at: Box<EventAt>,
+        /// The events that part files (`a draft`, `a payment`).
+        family: &'static str,
+    },
 }
 
 impl ProjectionError {
@@ -92,6 +101,14 @@ impl ProjectionError {
     pub fn missing_row(event: &FeedEvent) -> Self {
         ProjectionError::MissingRow {
             at: EventAt::of(event),
+        }
+    }
+
+    /// `event` reached the part of a projector that files `family` events only.
+    pub(crate) fn unfiled(event: &FeedEvent, family: &'static str) -> Self {
+        ProjectionError::Unfiled {
+            at: EventAt::of(event),
+            family,
         }
     }
 
