@@ -7,6 +7,9 @@ use uuid::Uuid;
 
 use super::*;
 use crate::exchange::ExchangeRate;
+use crate::ids::{ExpenseId, TenantId, UserId};
+use crate::money::{Currency, Money};
+use rust_decimal::Decimal;
 
 type ExpenseTest = TestFramework<Expense>;
 
