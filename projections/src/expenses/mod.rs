@@ -4,8 +4,10 @@
 pub mod queries;
 
 use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, Utc};
 use cqrs_es::Aggregate;
 use folio_domain::expense::{Expense, ExpenseDetails, ExpenseEvent, PolicyViolation};
+use folio_domain::money::Money;
 use sqlx::postgres::PgQueryResult;
 use sqlx::PgConnection;
 use uuid::Uuid;
@@ -148,18 +150,33 @@ async fn file_claim(
     Ok(result)
 }
 
-/// Files one expense event. Long on purpose (about 170 lines): one match arm per
-/// event type, each a short statement, so the write side of the expense tables
-/// reads in one place.
+/// How a submission files its claim: a new row, first round, no approval yet.
+const SUBMITTED: &str = "INSERT INTO expenses (tenant_id, expense_id, incurred_on, merchant,
+         category, currency, amount, tax_amount, description, receipt_ref, approvals_required,
+         policy_violation_count, exchange_currency, exchange_rate, converted_amount,
+         exchange_rate_source, updated_at, version, employee_id, status,
+         approval_round, approvals_so_far, submitted_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
+             $17, $18, $19, 'PENDING_APPROVAL', 1, 0, $17)";
+
+/// How an amendment files its claim: the row rewritten, pending again in a new
+/// round with no approval.
+const AMENDED: &str = "UPDATE expenses SET incurred_on = $3, merchant = $4, category = $5,
+         currency = $6, amount = $7, tax_amount = $8, description = $9,
+         receipt_ref = $10, approvals_required = $11, policy_violation_count = $12,
+         exchange_currency = $13, exchange_rate = $14, converted_amount = $15,
+         exchange_rate_source = $16,
+         updated_at = $17, version = $18, status = 'PENDING_APPROVAL',
+         approval_round = approval_round + 1, approvals_so_far = 0
+     WHERE tenant_id = $1 AND expense_id = $2";
+
+/// Files one expense event: each arm one statement or a function of its own.
 async fn project_expense(
     conn: &mut PgConnection,
     event: &FeedEvent,
     payload: ExpenseEvent,
 ) -> Result<(), ProjectionError> {
-    let tenant = event.tenant_id;
     let expense = aggregate_uuid(event)?;
-    let at = event.recorded_at;
-    let seq = event.sequence;
     let result = match payload {
         ExpenseEvent::ExpenseSubmitted {
             employee_id,
@@ -173,86 +190,41 @@ async fn project_expense(
                 approvals_required,
                 violations: &policy_violations,
             };
-            file_claim(
-                conn,
-                event,
-                expense,
-                "INSERT INTO expenses (tenant_id, expense_id, incurred_on, merchant, category,
-                     currency, amount, tax_amount, description, receipt_ref, approvals_required,
-                     policy_violation_count, exchange_currency, exchange_rate, converted_amount,
-                     exchange_rate_source, updated_at, version, employee_id, status,
-                     approval_round, approvals_so_far, submitted_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
-                         $17, $18, $19, 'PENDING_APPROVAL', 1, 0, $17)",
-                claim,
-                Some(&employee_id.0),
-            )
-            .await?
+            let employee = Some(employee_id.0.as_str());
+            file_claim(conn, event, expense, SUBMITTED, claim, employee).await?
         }
         ExpenseEvent::ExpenseApprovalGiven {
             approver_id,
-            at: approved_at,
+            at,
             comment,
             approvals_so_far,
             approvals_required,
         } => {
-            sqlx::query(
-                "INSERT INTO expense_approvals (tenant_id, expense_id, approval_round, approver_id,
-                     approved_at, comment)
-                 SELECT tenant_id, expense_id, approval_round, $3, $4, $5
-                 FROM expenses WHERE tenant_id = $1 AND expense_id = $2",
-            )
-            .bind(tenant)
-            .bind(expense)
-            .bind(&approver_id.0)
-            .bind(approved_at)
-            .bind(&comment)
-            .execute(&mut *conn)
-            .await?;
-            sqlx::query(
-                "UPDATE expenses SET approvals_so_far = $3, approvals_required = $4,
-                     updated_at = $5, version = $6
-                 WHERE tenant_id = $1 AND expense_id = $2",
-            )
-            .bind(tenant)
-            .bind(expense)
-            .bind(i32::from(approvals_so_far))
-            .bind(i32::from(approvals_required))
-            .bind(at)
-            .bind(seq)
-            .execute(&mut *conn)
-            .await?
+            let approval = Approval {
+                approver: &approver_id.0,
+                at,
+                comment: comment.as_deref(),
+                so_far: approvals_so_far,
+                required: approvals_required,
+            };
+            file_approval(conn, event, expense, approval).await?
         }
         ExpenseEvent::ExpenseApproved { approver_id } => {
-            decide(conn, event, expense, "APPROVED", &approver_id.0, None).await?
+            file_decision(conn, event, expense, "APPROVED", &approver_id.0, None).await?
         }
         ExpenseEvent::ExpenseRejected {
             approver_id,
             reason,
         } => {
-            decide(
-                conn,
-                event,
-                expense,
-                "REJECTED",
-                &approver_id.0,
-                Some(&reason),
-            )
-            .await?
+            let reason = Some(reason.as_str());
+            file_decision(conn, event, expense, "REJECTED", &approver_id.0, reason).await?
         }
         ExpenseEvent::ExpenseReturned {
             approver_id,
             reason,
         } => {
-            decide(
-                conn,
-                event,
-                expense,
-                "RETURNED",
-                &approver_id.0,
-                Some(&reason),
-            )
-            .await?
+            let reason = Some(reason.as_str());
+            file_decision(conn, event, expense, "RETURNED", &approver_id.0, reason).await?
         }
         ExpenseEvent::ExpenseAmended {
             details,
@@ -264,66 +236,107 @@ async fn project_expense(
                 approvals_required,
                 violations: &policy_violations,
             };
-            file_claim(
-                conn,
-                event,
-                expense,
-                "UPDATE expenses SET incurred_on = $3, merchant = $4, category = $5,
-                     currency = $6, amount = $7, tax_amount = $8, description = $9,
-                     receipt_ref = $10, approvals_required = $11, policy_violation_count = $12,
-                     exchange_currency = $13, exchange_rate = $14, converted_amount = $15,
-                     exchange_rate_source = $16,
-                     updated_at = $17, version = $18, status = 'PENDING_APPROVAL',
-                     approval_round = approval_round + 1, approvals_so_far = 0
-                 WHERE tenant_id = $1 AND expense_id = $2",
-                claim,
-                None,
-            )
-            .await?
+            file_claim(conn, event, expense, AMENDED, claim, None).await?
         }
         ExpenseEvent::ExpenseReimbursed {
             batch_reference,
             reimbursed_on,
             amount,
         } => {
-            sqlx::query(
-                "INSERT INTO reimbursement_batches (tenant_id, batch_reference, currency,
-                     expense_count, total_amount, first_reimbursed_on, last_reimbursed_on)
-                 VALUES ($1, $2, $3, 1, $4, $5, $5)
-                 ON CONFLICT (tenant_id, batch_reference, currency) DO UPDATE
-                 SET expense_count = reimbursement_batches.expense_count + 1,
-                     total_amount = reimbursement_batches.total_amount + excluded.total_amount,
-                     first_reimbursed_on = least(reimbursement_batches.first_reimbursed_on, excluded.first_reimbursed_on),
-                     last_reimbursed_on = greatest(reimbursement_batches.last_reimbursed_on, excluded.last_reimbursed_on)",
-            )
-            .bind(tenant)
-            .bind(&batch_reference)
-            .bind(amount.currency.code())
-            .bind(amount.amount)
-            .bind(reimbursed_on)
-            .execute(&mut *conn)
-            .await?;
-            sqlx::query(
-                "UPDATE expenses SET status = 'REIMBURSED', reimbursed_on = $3,
-                     reimbursement_batch = $4, reimbursed_amount = $5, updated_at = $6, version = $7
-                 WHERE tenant_id = $1 AND expense_id = $2",
-            )
-            .bind(tenant)
-            .bind(expense)
-            .bind(reimbursed_on)
-            .bind(&batch_reference)
-            .bind(amount.amount)
-            .bind(at)
-            .bind(seq)
-            .execute(&mut *conn)
-            .await?
+            let batch = (batch_reference.as_str(), reimbursed_on, &amount);
+            file_reimbursement(conn, event, expense, batch).await?
         }
     };
     require_row(result, event)
 }
 
+/// One approval of the current round, as `ExpenseApprovalGiven` records it.
+struct Approval<'a> {
+    approver: &'a str,
+    at: DateTime<Utc>,
+    comment: Option<&'a str>,
+    so_far: u8,
+    required: u8,
+}
+
+/// Files an approval in the expense's current round and its running count.
+async fn file_approval(
+    conn: &mut PgConnection,
+    event: &FeedEvent,
+    expense: Uuid,
+    approval: Approval<'_>,
+) -> Result<PgQueryResult, ProjectionError> {
+    sqlx::query(
+        "INSERT INTO expense_approvals (tenant_id, expense_id, approval_round, approver_id,
+             approved_at, comment)
+         SELECT tenant_id, expense_id, approval_round, $3, $4, $5
+         FROM expenses WHERE tenant_id = $1 AND expense_id = $2",
+    )
+    .bind(event.tenant_id)
+    .bind(expense)
+    .bind(approval.approver)
+    .bind(approval.at)
+    .bind(approval.comment)
+    .execute(&mut *conn)
+    .await?;
+    Ok(sqlx::query(
+        "UPDATE expenses SET approvals_so_far = $3, approvals_required = $4,
+             updated_at = $5, version = $6
+         WHERE tenant_id = $1 AND expense_id = $2",
+    )
+    .bind(event.tenant_id)
+    .bind(expense)
+    .bind(i32::from(approval.so_far))
+    .bind(i32::from(approval.required))
+    .bind(event.recorded_at)
+    .bind(event.sequence)
+    .execute(conn)
+    .await?)
+}
+
+/// Files a reimbursement: the expense paid back, and its batch's running total
+/// per currency.
+async fn file_reimbursement(
+    conn: &mut PgConnection,
+    event: &FeedEvent,
+    expense: Uuid,
+    (batch_reference, reimbursed_on, amount): (&str, NaiveDate, &Money),
+) -> Result<PgQueryResult, ProjectionError> {
+    sqlx::query(
+        "INSERT INTO reimbursement_batches (tenant_id, batch_reference, currency,
+             expense_count, total_amount, first_reimbursed_on, last_reimbursed_on)
+         VALUES ($1, $2, $3, 1, $4, $5, $5)
+         ON CONFLICT (tenant_id, batch_reference, currency) DO UPDATE
+         SET expense_count = reimbursement_batches.expense_count + 1,
+             total_amount = reimbursement_batches.total_amount + excluded.total_amount,
+             first_reimbursed_on = least(reimbursement_batches.first_reimbursed_on, excluded.first_reimbursed_on),
+             last_reimbursed_on = greatest(reimbursement_batches.last_reimbursed_on, excluded.last_reimbursed_on)",
+    )
+    .bind(event.tenant_id)
+    .bind(batch_reference)
+    .bind(amount.currency.code())
+    .bind(amount.amount)
+    .bind(reimbursed_on)
+    .execute(&mut *conn)
+    .await?;
+    Ok(sqlx::query(
+        "UPDATE expenses SET status = 'REIMBURSED', reimbursed_on = $3,
+             reimbursement_batch = $4, reimbursed_amount = $5, updated_at = $6, version = $7
+         WHERE tenant_id = $1 AND expense_id = $2",
+    )
+    .bind(event.tenant_id)
+    .bind(expense)
+    .bind(reimbursed_on)
+    .bind(batch_reference)
+    .bind(amount.amount)
+    .bind(event.recorded_at)
+    .bind(event.sequence)
+    .execute(conn)
+    .await?)
+}
+
 /// Records an approver's decision that changes the status.
-async fn decide(
+async fn file_decision(
     conn: &mut PgConnection,
     event: &FeedEvent,
     expense: Uuid,
