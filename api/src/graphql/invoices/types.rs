@@ -1,0 +1,325 @@
+//! The invoice's output types: the nodes, their lines, and what they read
+//! through the request's loaders.
+
+use async_graphql::{ComplexObject, Context, Enum, SimpleObject, ID};
+use folio_commands::documents::DocumentOf;
+use folio_domain::ids::{CreditNoteId, InvoiceId};
+use folio_projections::invoicing::queries::{
+    ArchivedFileRow, CreditNoteFileRow, CreditNoteLineRow, CreditNoteRow, InvoiceLineRow,
+    InvoiceRow, PaymentRow,
+};
+use uuid::Uuid;
+
+use crate::graphql::documents::{archive_of, ArchivedDocument, DocumentArchive};
+use crate::graphql::enums::{from_stored, InvoiceStatus, PaymentMethod, PaymentStatus};
+use crate::graphql::ids::{global_id, NodeKind};
+use crate::graphql::loaders::children;
+use crate::graphql::scalars::{Date, Decimal};
+
+/// An invoice with its payment status as of today.
+#[derive(Debug, Clone, SimpleObject)]
+#[graphql(complex)]
+pub struct Invoice {
+    /// Opaque global id (for `node(id:)`).
+    pub id: ID,
+    /// The invoice's UUID, as mutations take it.
+    pub invoice_id: Uuid,
+    /// The UUID of the customer invoiced.
+    pub customer_id: Uuid,
+    /// The customer's name now; null if the customer is unknown to the read model.
+    pub customer_name: Option<String>,
+    /// The status label as stored (read through `status`).
+    #[graphql(skip)]
+    pub stored_status: String,
+    /// The payment status label as stored (read through `paymentStatus`).
+    #[graphql(skip)]
+    pub stored_payment_status: Option<String>,
+    /// Days past the due date while something is due; 0 otherwise.
+    pub days_overdue: i32,
+    /// ISO 4217 code of every amount of the invoice, e.g. `EUR`.
+    pub currency: String,
+    /// Document number in the tenant's invoice series; null while a draft.
+    pub number: Option<String>,
+    /// Issue date; null while a draft.
+    pub issue_date: Option<Date>,
+    /// Due date; null while a draft.
+    pub due_date: Option<Date>,
+    /// Sum of the lines' net amounts; null while a draft.
+    pub net_total: Option<Decimal>,
+    /// Sum of the taxes (withholdings negative); null while a draft.
+    pub tax_total: Option<Decimal>,
+    /// Net plus tax: what the customer owes in all; null while a draft.
+    pub total: Option<Decimal>,
+    /// Paid minus refunded.
+    pub amount_paid: Decimal,
+    /// Sum of the credit notes.
+    pub amount_credited: Decimal,
+    /// Still owed (total - paid - credited, when positive); null while a draft.
+    pub amount_due: Option<Decimal>,
+    /// Held for the customer: paid or credited beyond the total (an
+    /// overpayment, a credit note after payment), until refunded.
+    pub customer_credit: Decimal,
+    /// Aggregate version: pass as `expectedVersion` to change it only if nobody
+    /// else did meanwhile.
+    pub version: i64,
+}
+
+impl From<InvoiceRow> for Invoice {
+    fn from(row: InvoiceRow) -> Self {
+        Invoice {
+            id: global_id(NodeKind::Invoice, row.invoice_id),
+            invoice_id: row.invoice_id,
+            customer_id: row.customer_id,
+            customer_name: row.customer_name,
+            stored_status: row.status,
+            stored_payment_status: row.payment_status,
+            days_overdue: row.days_overdue,
+            currency: row.currency,
+            number: row.number,
+            issue_date: row.issue_date.map(Date),
+            due_date: row.due_date.map(Date),
+            net_total: row.net_total.map(Decimal),
+            tax_total: row.tax_total.map(Decimal),
+            total: row.total.map(Decimal),
+            amount_paid: row.amount_paid.into(),
+            amount_credited: row.amount_credited.into(),
+            amount_due: row.amount_due.map(Decimal),
+            customer_credit: row.customer_credit.into(),
+            version: row.version,
+        }
+    }
+}
+
+/// A line of an invoice.
+#[derive(Debug, Clone, SimpleObject)]
+pub struct InvoiceLine {
+    /// The line's UUID, as `changeInvoiceLine` takes it.
+    pub line_id: Uuid,
+    /// Order on the invoice, from 1.
+    pub position: i32,
+    /// What was sold.
+    pub description: String,
+    /// How many units (up to 6 decimals).
+    pub quantity: Decimal,
+    /// Price of one unit before tax (up to 6 decimals).
+    pub unit_price: Decimal,
+    /// Net amount after discount, rounded to the currency; null while a draft.
+    pub net_amount: Option<Decimal>,
+    /// Tax of the line; null while a draft.
+    pub tax_amount: Option<Decimal>,
+    /// Net plus tax; null while a draft.
+    pub total_amount: Option<Decimal>,
+}
+
+impl From<InvoiceLineRow> for InvoiceLine {
+    fn from(row: InvoiceLineRow) -> Self {
+        InvoiceLine {
+            line_id: row.line_id,
+            position: row.position,
+            description: row.description,
+            quantity: row.quantity.into(),
+            unit_price: row.unit_price.into(),
+            net_amount: row.net_amount.map(Decimal),
+            tax_amount: row.tax_amount.map(Decimal),
+            total_amount: row.total_amount.map(Decimal),
+        }
+    }
+}
+
+/// A payment received against an invoice.
+#[derive(Debug, Clone, SimpleObject)]
+#[graphql(complex)]
+pub struct Payment {
+    /// Opaque global id (for `node(id:)`).
+    pub id: ID,
+    /// The payment's UUID, as `refundPayment` takes it.
+    pub payment_id: Uuid,
+    /// The UUID of the invoice paid.
+    pub invoice_id: Uuid,
+    /// Amount received, in the invoice's currency.
+    pub amount: Decimal,
+    /// Refunded so far.
+    pub refunded_amount: Decimal,
+    /// Value date.
+    pub received_on: Date,
+    /// The method label as stored (read through `method`).
+    #[graphql(skip)]
+    pub stored_method: String,
+    /// The payer's reference; null if none was given.
+    pub reference: Option<String>,
+}
+
+impl From<PaymentRow> for Payment {
+    fn from(row: PaymentRow) -> Self {
+        Payment {
+            id: global_id(NodeKind::Payment, row.payment_id),
+            payment_id: row.payment_id,
+            invoice_id: row.invoice_id,
+            amount: row.amount.into(),
+            refunded_amount: row.refunded_amount.into(),
+            received_on: row.received_on.into(),
+            stored_method: row.method,
+            reference: row.reference,
+        }
+    }
+}
+
+#[ComplexObject]
+impl Payment {
+    /// How the payment was made.
+    async fn method(&self) -> async_graphql::Result<PaymentMethod> {
+        from_stored(&self.stored_method)
+    }
+}
+
+/// How a credit note says what it takes back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, serde::Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum CreditNoteKind {
+    /// Quantities of invoice lines, each at its own tax rates (see `lines`).
+    Lines,
+    /// A gross amount off the lines of one tax rate (or, for notes issued
+    /// before rate-named credit, spread over every rate).
+    Amount,
+}
+
+/// A credit note issued against an invoice.
+#[derive(Debug, Clone, SimpleObject)]
+#[graphql(complex)]
+pub struct CreditNote {
+    /// Opaque global id (for `node(id:)`).
+    pub id: ID,
+    /// The credit note's UUID.
+    pub credit_note_id: Uuid,
+    /// The UUID of the invoice credited.
+    pub invoice_id: Uuid,
+    /// Its number in the tenant's credit-note series.
+    pub number: String,
+    /// Issue date.
+    pub issue_date: Date,
+    /// Why it was issued.
+    pub reason: String,
+    /// The kind label as stored (read through `kind`).
+    #[graphql(skip)]
+    pub stored_kind: String,
+    /// Net amount credited.
+    pub net_total: Decimal,
+    /// Tax credited (withholdings negative).
+    pub tax_total: Decimal,
+    /// Gross amount credited, in the invoice's currency.
+    pub total: Decimal,
+}
+
+/// An invoice line taken back by a credit note.
+#[derive(Debug, Clone, SimpleObject)]
+pub struct CreditNoteLine {
+    /// The invoice line's UUID (`lineId` of the invoice's lines).
+    pub line_id: Uuid,
+    /// Units credited.
+    pub quantity: Decimal,
+    /// Net amount credited.
+    pub net_amount: Decimal,
+    /// The line's share of the credited tax.
+    pub tax_amount: Decimal,
+}
+
+impl From<CreditNoteLineRow> for CreditNoteLine {
+    fn from(row: CreditNoteLineRow) -> Self {
+        CreditNoteLine {
+            line_id: row.line_id,
+            quantity: row.quantity.into(),
+            net_amount: row.net_amount.into(),
+            tax_amount: row.tax_amount.into(),
+        }
+    }
+}
+
+#[ComplexObject]
+impl CreditNote {
+    /// Whether it credits lines or an amount.
+    async fn kind(&self) -> async_graphql::Result<CreditNoteKind> {
+        from_stored(&self.stored_kind)
+    }
+
+    /// The invoice lines it takes back, in invoice order; empty for an
+    /// amount-only note.
+    async fn lines(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<CreditNoteLine>> {
+        children::<CreditNoteLineRow, CreditNoteLine>(ctx, self.credit_note_id).await
+    }
+
+    /// Its files as archived when it was issued (Factur-X, UBL), each with the
+    /// SHA-256 that proves what the customer received; empty until archived.
+    async fn documents(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<ArchivedDocument>> {
+        children::<CreditNoteFileRow, ArchivedDocument>(ctx, self.credit_note_id).await
+    }
+
+    /// Where its archive stands: pending, archived, or failed with the reason.
+    async fn archive(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<DocumentArchive>> {
+        let which = DocumentOf::CreditNote(
+            InvoiceId(self.invoice_id),
+            CreditNoteId(self.credit_note_id),
+        );
+        archive_of(ctx, which).await
+    }
+}
+
+impl From<CreditNoteRow> for CreditNote {
+    fn from(row: CreditNoteRow) -> Self {
+        CreditNote {
+            id: global_id(NodeKind::CreditNote, row.credit_note_id),
+            credit_note_id: row.credit_note_id,
+            invoice_id: row.invoice_id,
+            number: row.number,
+            issue_date: row.issue_date.into(),
+            reason: row.reason,
+            stored_kind: row.kind,
+            net_total: row.net_total.into(),
+            tax_total: row.tax_total.into(),
+            total: row.total.into(),
+        }
+    }
+}
+
+#[ComplexObject]
+impl Invoice {
+    /// Where the invoice is in its life.
+    async fn status(&self) -> async_graphql::Result<InvoiceStatus> {
+        from_stored(&self.stored_status)
+    }
+
+    /// Whether it is paid (issued and sent invoices); null for drafts and voids.
+    async fn payment_status(&self) -> async_graphql::Result<Option<PaymentStatus>> {
+        self.stored_payment_status
+            .as_deref()
+            .map(from_stored)
+            .transpose()
+    }
+
+    /// Lines, in order.
+    async fn lines(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<InvoiceLine>> {
+        children::<InvoiceLineRow, InvoiceLine>(ctx, self.invoice_id).await
+    }
+
+    /// Payments received, by value date.
+    async fn payments(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Payment>> {
+        children::<PaymentRow, Payment>(ctx, self.invoice_id).await
+    }
+
+    /// Credit notes issued against it, by number.
+    async fn credit_notes(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<CreditNote>> {
+        children::<CreditNoteRow, CreditNote>(ctx, self.invoice_id).await
+    }
+
+    /// Its files as archived when it was issued (Factur-X, UBL), each with the
+    /// SHA-256 that proves what the customer received; empty for a draft and
+    /// until archived.
+    async fn documents(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<ArchivedDocument>> {
+        children::<ArchivedFileRow, ArchivedDocument>(ctx, self.invoice_id).await
+    }
+
+    /// Where its archive stands: pending, archived, or failed with the reason;
+    /// null for a draft.
+    async fn archive(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<DocumentArchive>> {
+        archive_of(ctx, DocumentOf::Invoice(InvoiceId(self.invoice_id))).await
+    }
+}
