@@ -16,6 +16,7 @@ mod tenant;
 use clap::{Parser, Subcommand, ValueEnum};
 use folio::config::{KafkaSettings, ServeSettings, Settings};
 use folio::wiring::App;
+use secrecy::ExposeSecret;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -201,7 +202,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Demo => {
             let keys = config.minting_keys()?;
             let app = App::start(&config).await?;
-            let database_url = folio::config::psql_url(&config.database.url);
+            let database_url = folio::config::psql_url(config.database.url.expose_secret())?;
             demo::run(&app, &keys, &database_url).await
         }
         Command::Serve { serve, kafka } => {

@@ -2,6 +2,7 @@
 //! Every `folio` command, the tests and the benchmark start here, so a port gets
 //! its implementation in exactly one place.
 
+use secrecy::ExposeSecret;
 use std::sync::Arc;
 
 use folio_commands::archive_reads::ArchiveReads;
@@ -95,7 +96,7 @@ impl App {
     pub async fn start(config: &Config) -> Result<Self, StartError> {
         let database = &config.database;
         let pool = database::connect_with(
-            &database.url,
+            database.url.expose_secret(),
             database.max_connections,
             database.acquire_timeout,
         )
@@ -135,7 +136,7 @@ impl App {
             })?;
         let links = &config.download_links;
         let download_links = match &links.key {
-            Some(key) => DownloadLinks::new(key.as_bytes(), &links.base_url),
+            Some(key) => DownloadLinks::new(key.expose_secret().as_bytes(), &links.base_url),
             None => {
                 DownloadLinks::with_random_key(&links.base_url).map_err(|_| StartError::Random)?
             }

@@ -23,7 +23,7 @@ pub enum ExpenseCommand {
         /// The tenant's policy in force.
         policy: ExpensePolicy,
         /// Today's date: an expense cannot be incurred later, nor more than
-        /// [`MAX_EXPENSE_AGE_DAYS`] earlier.
+        /// [`MAX_EXPENSE_AGE_DAYS`](super::MAX_EXPENSE_AGE_DAYS) earlier.
         today: NaiveDate,
     },
     /// Give one approval.
