@@ -401,6 +401,45 @@ async fn every_read_model_table_and_column_is_documented() {
 }
 
 #[tokio::test]
+async fn an_invoice_s_payment_status_is_decided_by_its_amounts_and_due_date() {
+    let db = TestDatabase::new().await;
+    db.app.projections().install().await.unwrap();
+    let day = |d: u32| chrono::NaiveDate::from_ymd_opt(2026, 3, d).unwrap();
+    let due = day(15);
+    // (status, amount due, total, on) -> payment status
+    let cases = [
+        ("ISSUED", "1190.00", "1190.00", day(1), Some("UNPAID")),
+        ("SENT", "1190.00", "1190.00", due, Some("UNPAID")),
+        ("ISSUED", "1190.00", "1190.00", day(16), Some("OVERDUE")),
+        ("ISSUED", "1090.00", "1190.00", day(1), Some("PARTIALLY_PAID")),
+        ("ISSUED", "1090.00", "1190.00", day(16), Some("OVERDUE")),
+        ("SENT", "0.00", "1190.00", day(31), Some("PAID")),
+        // Overpaid: nothing due, credit held.
+        ("ISSUED", "-10.00", "1190.00", day(31), Some("PAID")),
+        ("DRAFT", "1190.00", "1190.00", day(31), None),
+        ("VOID", "0.00", "1190.00", day(31), None),
+    ];
+    for (status, amount_due, total, on, expected) in cases {
+        let decided: Option<String> = sqlx::query_scalar(
+            "SELECT folio_read.payment_status($1, $2::numeric, $3::numeric, $4, $5)",
+        )
+        .bind(status)
+        .bind(amount_due)
+        .bind(total)
+        .bind(due)
+        .bind(on)
+        .fetch_one(&db.app.pool)
+        .await
+        .unwrap();
+        assert_eq!(
+            decided.as_deref(),
+            expected,
+            "{status}, {amount_due} due of {total}, on {on}"
+        );
+    }
+}
+
+#[tokio::test]
 async fn row_level_security_confines_the_api_role_to_its_tenant() {
     let db = TestDatabase::new().await;
     let (a, b) = (tenant(), tenant());

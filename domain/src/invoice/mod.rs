@@ -2,9 +2,11 @@
 //! credited or voided.
 //!
 //! Two dimensions describe an invoice. The **document status** ([`DocumentStatus`]) is
-//! stored: draft → issued → sent, or void. The **payment status** ([`PaymentStatus`]:
-//! unpaid, partially paid, paid, overdue) is derived from the amounts and, for
-//! overdue, from a date the caller supplies; it is never a stored flag.
+//! stored: draft → issued → sent, or void. The **payment status** (unpaid,
+//! partially paid, paid, overdue) is derived from the amounts and, for overdue,
+//! from the reader's today; it is never a stored flag, and it is decided in one
+//! place, the read model's `payment_status` function, which every edge and BI
+//! read (the aggregate decides nothing by it).
 //!
 //! Issued documents are immutable: what was issued is only ever corrected by new
 //! events (a credit note, a void), never edited. Whether an issued invoice may be
@@ -69,20 +71,6 @@ pub enum DocumentStatus {
     Sent,
     /// Cancelled (only while nothing was paid); kept for the record.
     Void,
-}
-
-/// Payment status: derived from the amounts and the due date, never stored.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum PaymentStatus {
-    /// Nothing paid or credited yet, not past due.
-    Unpaid,
-    /// Something paid or credited, something still due, not past due.
-    PartiallyPaid,
-    /// Nothing left to pay.
-    Paid,
-    /// Something still due after the due date.
-    Overdue,
 }
 
 /// A draft line: its id and what it says.
@@ -210,23 +198,6 @@ impl Invoice {
 
     fn money(&self, amount: Decimal) -> Result<Money, InvoiceError> {
         Ok(Money::new(amount, self.currency()?))
-    }
-
-    /// The derived payment status on `today`, or `None` while a draft or void.
-    pub fn payment_status(&self, today: NaiveDate) -> Option<PaymentStatus> {
-        if !matches!(self.status, DocumentStatus::Issued | DocumentStatus::Sent) {
-            return None;
-        }
-        let due = self.amount_due();
-        Some(if due <= Decimal::ZERO {
-            PaymentStatus::Paid
-        } else if self.due_date.is_some_and(|d| today > d) {
-            PaymentStatus::Overdue
-        } else if due < self.totals.total {
-            PaymentStatus::PartiallyPaid
-        } else {
-            PaymentStatus::Unpaid
-        })
     }
 
     fn require_exists(&self) -> Result<(), InvoiceError> {

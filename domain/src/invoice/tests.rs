@@ -1211,44 +1211,6 @@ fn a_credited_invoice_cannot_be_voided() {
 }
 
 #[test]
-fn payment_status_is_derived_from_amounts_and_the_due_date() {
-    let issued_state = state(vec![created(), line_added(), issued()]);
-    assert_eq!(
-        issued_state.payment_status(date(2)),
-        Some(PaymentStatus::Unpaid)
-    );
-    assert_eq!(
-        issued_state.payment_status(date(31)),
-        Some(PaymentStatus::Unpaid)
-    );
-    assert_eq!(
-        issued_state.payment_status(NaiveDate::from_ymd_opt(2026, 4, 1).unwrap()),
-        Some(PaymentStatus::Overdue)
-    );
-    let partly = state(vec![
-        created(),
-        line_added(),
-        issued(),
-        paid(dec!(100.00), dec!(1090.00)),
-    ]);
-    assert_eq!(
-        partly.payment_status(date(2)),
-        Some(PaymentStatus::PartiallyPaid)
-    );
-    let fully = state(vec![
-        created(),
-        line_added(),
-        issued(),
-        paid(dec!(1190.00), dec!(0.00)),
-    ]);
-    assert_eq!(
-        fully.payment_status(NaiveDate::from_ymd_opt(2027, 1, 1).unwrap()),
-        Some(PaymentStatus::Paid)
-    );
-    assert_eq!(state(vec![created()]).payment_status(date(2)), None);
-}
-
-#[test]
 fn the_rounding_policy_recorded_at_issue_is_the_one_replay_uses() {
     let half_up = RoundingPolicy {
         mode: RoundingMode::HalfUp,

@@ -54,7 +54,9 @@ impl Projector for InvoicingProjector {
         // 7: archived_documents (the stored files of each issued document).
         // 8: the documents_awaiting_archive view (the archiver's and the gauge's
         //    one definition of what is still to archive).
-        8
+        // 9: payment_status(...), the one definition of an invoice's payment
+        //    status, used by invoice_overview.
+        9
     }
 
     fn schema_sql(&self) -> &'static str {

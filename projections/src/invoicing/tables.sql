@@ -401,21 +401,32 @@ COMMENT ON COLUMN tax_entries.tax_amount IS 'Signed tax (withholdings are negati
 -- Views derive what depends on today; security_invoker keeps the caller's row-level
 -- security and grants in force.
 
+-- The payment status, decided here and nowhere else: the invoice list, GraphQL,
+-- MCP and BI all read it from invoice_overview.
+CREATE FUNCTION payment_status(status text, amount_due numeric, total numeric, due_date date,
+                               on_date date)
+    RETURNS text
+    LANGUAGE sql
+    IMMUTABLE
+RETURN CASE
+           WHEN status NOT IN ('ISSUED', 'SENT') THEN NULL
+           WHEN amount_due <= 0 THEN 'PAID'
+           WHEN due_date < on_date THEN 'OVERDUE'
+           WHEN amount_due < total THEN 'PARTIALLY_PAID'
+           ELSE 'UNPAID'
+    END;
+
+COMMENT ON FUNCTION payment_status(text, numeric, numeric, date, date) IS 'An invoice''s payment status on a date: NULL unless issued or sent; PAID when nothing is due; OVERDUE when something is due after the due date; PARTIALLY_PAID when less than the total is due; else UNPAID.';
+
 CREATE VIEW invoice_overview WITH (security_invoker = true) AS
 SELECT i.tenant_id,
        i.invoice_id,
        i.customer_id,
        c.name AS customer_name,
        i.status,
+       payment_status(i.status, i.amount_due, i.total, i.due_date, current_date) AS payment_status,
        CASE
-           WHEN i.status NOT IN ('ISSUED', 'SENT') THEN NULL
-           WHEN i.amount_due <= 0 THEN 'PAID'
-           WHEN i.due_date < current_date THEN 'OVERDUE'
-           WHEN i.amount_due < i.total THEN 'PARTIALLY_PAID'
-           ELSE 'UNPAID'
-           END AS payment_status,
-       CASE
-           WHEN i.status IN ('ISSUED', 'SENT') AND i.amount_due > 0 AND i.due_date < current_date
+           WHEN payment_status(i.status, i.amount_due, i.total, i.due_date, current_date) = 'OVERDUE'
                THEN current_date - i.due_date
            ELSE 0
            END AS days_overdue,
