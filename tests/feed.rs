@@ -7,7 +7,7 @@ mod support;
 
 use std::collections::BTreeSet;
 
-use folio_infra::postgres::feed::{read_after, settle};
+use folio_infra::postgres::feed::{await_in_flight, read_after};
 use folio_projections::{FeedEvent, FeedPosition};
 use sqlx::{PgConnection, PgPool};
 use support::TestDatabase;
@@ -70,7 +70,7 @@ async fn an_event_committed_after_a_later_position_is_still_delivered() {
     a.commit().await.unwrap();
     // Another test's open transaction on the same server can hold the feed back
     // for a moment too; wait until A itself can no longer be overtaken.
-    assert!(settle(pool, std::time::Duration::from_secs(60))
+    assert!(await_in_flight(pool, std::time::Duration::from_secs(60))
         .await
         .unwrap());
     let second = read_after(&mut pool.acquire().await.unwrap(), checkpoint, 100)

@@ -105,7 +105,7 @@ const TOOLS: [&str; 18] = [
     "create_invoice_draft",
     "add_invoice_line",
     "issue_invoice",
-    "send_invoice",
+    "mark_invoice_sent",
     "record_payment",
     "submit_expense",
     "approve_expense",
@@ -152,7 +152,7 @@ async fn over_http_an_accountant_invoices_and_is_held_to_the_same_rules() {
         {"op": "list_resources"},
         {"op": "read_resource", "uri": "folio://docs/read-models"},
         // 15-19: sent, then the reports see it
-        call("send_invoice", on_invoice("s-1", json!({"recipients": ["ap@acme.example"]}))),
+        call("mark_invoice_sent", on_invoice("s-1", json!({"recipients": ["ap@acme.example"]}))),
         call("ar_aging", json!({"consistency_token": "$15.structured.consistency_token"})),
         call("revenue_report", json!({"currency": "EUR"})),
         call("tax_report", json!({"from": today, "to": today})),

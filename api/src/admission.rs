@@ -50,7 +50,7 @@ pub async fn admit(
     header: Option<&str>,
 ) -> Result<Caller, Refusal> {
     let claimed = authenticator
-        .from_header(header)
+        .verify_header(header)
         .await
         .map_err(|e| Refusal::Caller(authentication(&e)))?;
     rate_limits
@@ -64,5 +64,5 @@ pub async fn admit(
 /// The directory's check of a caller whose token was verified already (a
 /// stdio session, whose one token is checked at start).
 pub async fn admit_caller(use_cases: &UseCases, claimed: Caller) -> Result<Caller, ApiError> {
-    use_cases.identify(claimed).await.map_err(identification)
+    use_cases.sign_in(claimed).await.map_err(identification)
 }

@@ -152,7 +152,7 @@ impl RequestContext {
 
 /// A use case's result as the caller sees it, counted under `command` (its
 /// type, `RecordPayment`, the same whichever edge ran it) by its code.
-pub fn settle<E>(
+pub fn command_answer<E>(
     command: &str,
     result: Result<CommandOutcome, CommandError<E>>,
 ) -> Result<CommandOutcome, ApiError>

@@ -14,7 +14,7 @@ use serde::Serialize;
 use sqlx::PgPool;
 
 use crate::personal_data::KeyWrapping;
-use crate::postgres::feed::{head, read_after, settle, FeedSignal, SETTLE_WAIT};
+use crate::postgres::feed::{await_in_flight, head, read_after, FeedSignal, IN_FLIGHT_WAIT};
 use crate::postgres::pool::{self, PoolUse, SessionLock};
 use crate::retrying::{FailureStreak, MAX_PAUSE};
 use folio_projections::checkpoint::applied_through;
@@ -257,10 +257,10 @@ impl Projections {
     }
 
     /// Waits so that a rebuild an operator asked for covers everything committed
-    /// before it began; past [`SETTLE_WAIT`] it takes what is final and the live
+    /// before it began; past [`IN_FLIGHT_WAIT`] it takes what is final and the live
     /// projector follows the rest. (Installing at start-up does not wait.)
     async fn settle_before_rebuild(&self) -> Result<(), ProjectionRunError> {
-        if !settle(&self.pool, SETTLE_WAIT).await? {
+        if !await_in_flight(&self.pool, IN_FLIGHT_WAIT).await? {
             tracing::warn!("a long transaction holds the feed back; rebuilding what is final");
         }
         Ok(())

@@ -507,7 +507,7 @@ async fn every_directory_event(backend: &App, tenant: TenantId) {
         .expect("catch up");
     for subject in ["employee-9", "newcomer"] {
         let token = Caller::new(tenant, UserId::new(subject), vec![Role::Employee]);
-        folio.identify(token).await.expect("first sight");
+        folio.sign_in(token).await.expect("first sight");
     }
     let employee = UserId::new("employee-9");
     folio

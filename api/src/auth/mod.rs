@@ -65,7 +65,7 @@ impl Authenticator {
     }
 
     /// The caller named by an `Authorization` header value (`Bearer <jwt>`).
-    pub async fn from_header(&self, header: Option<&str>) -> Result<Caller, AuthError> {
+    pub async fn verify_header(&self, header: Option<&str>) -> Result<Caller, AuthError> {
         let token = header
             .and_then(|h| {
                 h.strip_prefix("Bearer ")

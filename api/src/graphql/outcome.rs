@@ -51,7 +51,7 @@ macro_rules! command {
         let result = $call.await;
         let command = $crate::graphql::outcome::command_type($ctx.field().name());
         Ok($crate::graphql::outcome::CommandResult::from(
-            $crate::request::settle(&command, result)?,
+            $crate::request::command_answer(&command, result)?,
         ))
     }};
 }

@@ -19,7 +19,7 @@ use uuid::Uuid;
 
 use super::FolioMcp;
 use crate::error::ApiError;
-use crate::request::{settle, RequestContext};
+use crate::request::{command_answer, RequestContext};
 
 /// What every write tool takes besides its own arguments.
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -84,7 +84,7 @@ pub struct OnExpense<T> {
 
 /// Where an invoice was sent.
 #[derive(Debug, Deserialize, JsonSchema)]
-pub struct SendInvoice {
+pub struct MarkInvoiceSent {
     /// The addresses (e-mail or a channel) it was sent to: 1 to 10.
     pub recipients: Vec<String>,
 }
@@ -117,7 +117,7 @@ impl FolioMcp {
             .command(&args.idempotency_key, args.expected_version)?
             .traced(Self::trace_parent(extensions));
         let result = call(request, context, args.command).await;
-        Ok(Json(settle(command, result)?.into()))
+        Ok(Json(command_answer(command, result)?.into()))
     }
 }
 
@@ -213,18 +213,19 @@ impl FolioMcp {
         .await
     }
 
-    /// Records that an issued invoice was sent, and to whom.
+    /// Records that an issued invoice was sent, and to whom (Folio does not
+    /// send it: this is the record of a sending done elsewhere).
     #[tool(annotations(
-        title = "Send an invoice",
+        title = "Record an invoice as sent",
         read_only_hint = false,
         destructive_hint = false,
         idempotent_hint = true,
         open_world_hint = false
     ))]
-    async fn send_invoice(
+    async fn mark_invoice_sent(
         &self,
         extensions: Extensions,
-        Parameters(args): Parameters<WriteArgs<OnInvoice<SendInvoice>>>,
+        Parameters(args): Parameters<WriteArgs<OnInvoice<MarkInvoiceSent>>>,
     ) -> Result<Json<Written>, ApiError> {
         self.write(
             "MarkInvoiceSent",

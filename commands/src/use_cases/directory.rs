@@ -1,6 +1,6 @@
 //! The tenant and user directory: an operator creates a tenant, its admins invite,
 //! update, deactivate and reactivate users, and every request is checked against
-//! it ([`UseCases::identify`]): a deactivated user is refused whatever token they
+//! it ([`UseCases::sign_in`]): a deactivated user is refused whatever token they
 //! bring, an unknown subject joins on first sight or is refused as the tenant's
 //! policy says, and the directory decides the roles.
 //!

@@ -77,7 +77,7 @@ impl UseCases {
     /// invited: this activates them) member, or join on first sight when
     /// enrollment is open. They act with the directory's roles; under open
     /// enrollment, only those their current token carries too.
-    pub async fn identify(&self, token: Caller) -> Result<Caller, IdentifyError> {
+    pub async fn sign_in(&self, token: Caller) -> Result<Caller, IdentifyError> {
         let tenant: Tenant = current(self.stores.tenants.as_ref(), &token.tenant_id.to_string())
             .await
             .map_err(IdentifyError::Directory)?;

@@ -18,7 +18,7 @@ use sqlx::PgPool;
 use uuid::Uuid;
 
 use super::chain::{canonical_time, AuditedEvent, ChainChecker, Coverage, Fold, Hash};
-use super::{settle, AuditError, BreakReason, Verification};
+use super::{await_final_feed, AuditError, BreakReason, Verification};
 use crate::postgres::events_table::{AUDITED_EVENT_COLUMNS, IN_FEED};
 
 /// The file formats of an export.
@@ -101,7 +101,7 @@ pub async fn export(
     format: ExportFormat,
     out: impl Write,
 ) -> Result<ExportDigest, AuditError> {
-    settle(pool).await?;
+    await_final_feed(pool).await?;
     let sql = format!(
         "SELECT {} FROM events
           WHERE {IN_FEED} AND tenant_id = $1

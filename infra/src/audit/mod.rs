@@ -46,9 +46,9 @@ pub enum AuditError {
 
 /// Waits until every event committed now is in the feed, so an audit covers
 /// everything committed before it began and a digest taken now is a prefix of
-/// every later feed; past [`feed::SETTLE_WAIT`] it audits what is final.
-async fn settle(pool: &PgPool) -> Result<(), AuditError> {
-    if !feed::settle(pool, feed::SETTLE_WAIT).await? {
+/// every later feed; past [`feed::IN_FLIGHT_WAIT`] it audits what is final.
+async fn await_final_feed(pool: &PgPool) -> Result<(), AuditError> {
+    if !feed::await_in_flight(pool, feed::IN_FLIGHT_WAIT).await? {
         tracing::warn!("a long transaction holds the feed back; auditing what is final");
     }
     Ok(())
@@ -61,7 +61,7 @@ pub async fn verify_store(
     pool: &PgPool,
     since: Option<FeedDigest>,
 ) -> Result<Verification, AuditError> {
-    settle(pool).await?;
+    await_final_feed(pool).await?;
     let mut checker = ChainChecker::new(Coverage::WholeStore, since);
     let sql = format!(
         "SELECT {} FROM events WHERE {IN_FEED} ORDER BY transaction_id, global_position",
@@ -76,7 +76,7 @@ pub async fn verify_store(
 
 /// The head of the global chain now: the stored hashes folded in feed order.
 pub async fn digest(pool: &PgPool) -> Result<FeedDigest, AuditError> {
-    settle(pool).await?;
+    await_final_feed(pool).await?;
     let sql = format!(
         "SELECT transaction_id::text::bigint, global_position, hash FROM events
           WHERE {IN_FEED} ORDER BY transaction_id, global_position"

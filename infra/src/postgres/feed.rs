@@ -52,12 +52,12 @@ pub async fn head(pool: &PgPool) -> Result<i64, sqlx::Error> {
 
 /// How long a reader that must cover everything committed before it began (an
 /// audit, a rebuild) waits for transactions that were still running.
-pub const SETTLE_WAIT: Duration = Duration::from_secs(10);
+pub const IN_FLIGHT_WAIT: Duration = Duration::from_secs(10);
 
 /// Waits (polling, up to `max_wait`) until every event committed when it was
 /// called is in the feed: until no transaction older than the newest committed
 /// event is still running. Returns whether it got there in time.
-pub async fn settle(pool: &PgPool, max_wait: Duration) -> Result<bool, sqlx::Error> {
+pub async fn await_in_flight(pool: &PgPool, max_wait: Duration) -> Result<bool, sqlx::Error> {
     let newest: Option<String> = sqlx::query_scalar(
         "SELECT transaction_id::text FROM public.events ORDER BY transaction_id DESC LIMIT 1",
     )
