@@ -411,7 +411,13 @@ async fn an_invoice_s_payment_status_is_decided_by_its_amounts_and_due_date() {
         ("ISSUED", "1190.00", "1190.00", day(1), Some("UNPAID")),
         ("SENT", "1190.00", "1190.00", due, Some("UNPAID")),
         ("ISSUED", "1190.00", "1190.00", day(16), Some("OVERDUE")),
-        ("ISSUED", "1090.00", "1190.00", day(1), Some("PARTIALLY_PAID")),
+        (
+            "ISSUED",
+            "1090.00",
+            "1190.00",
+            day(1),
+            Some("PARTIALLY_PAID"),
+        ),
         ("ISSUED", "1090.00", "1190.00", day(16), Some("OVERDUE")),
         ("SENT", "0.00", "1190.00", day(31), Some("PAID")),
         // Overpaid: nothing due, credit held.

@@ -2,6 +2,7 @@
 //! pure decision, commit, bounded retry on concurrent writes. Every use case goes
 //! through [`CommandRunner::run`]; none writes events any other way.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -17,8 +18,8 @@ use uuid::Uuid;
 use crate::context::{idempotency_key, CommandContext, CommandOutcome, MAX_IDEMPOTENCY_KEY_LEN};
 use crate::error::CommandError;
 use crate::ports::{
-    AggregateStore, Clock, CommandLedger, LedgerError, PersonalDataKeys, Recorded, Reservation,
-    StoredOutcome,
+    AggregateStore, Clock, CommandLease, CommandLedger, LedgerError, PersonalDataKeys, Recorded,
+    Reservation, StoredOutcome,
 };
 
 /// How often a command is re-decided after losing a race with a concurrent writer.
@@ -168,12 +169,10 @@ impl CommandRunner {
         Ok(value)
     }
 
-    /// Runs `build`'s command against the aggregate `request.aggregate_id`.
-    ///
-    /// One function on purpose (about 145 lines): the ledger lease opened at the
-    /// top must be finished or dropped on every path below (replay, rejection,
-    /// commit, conflict, failure); split into helpers, the lease and the
-    /// fingerprint would have to travel through each of them.
+    /// Runs `build`'s command against the aggregate `request.aggregate_id`:
+    /// under a lease on the idempotency key (a retry gets the first outcome
+    /// back), decided and committed by [`CommandRunner::decide_and_commit`],
+    /// its outcome recorded in the ledger whether it was accepted or rejected.
     #[tracing::instrument(name = "command", skip_all, fields(tenant_id = %ctx.tenant_id(), aggregate_id = %request.aggregate_id, command = request.command_name, command_id = tracing::field::Empty))]
     pub(crate) async fn run<A, R>(
         &self,
@@ -221,56 +220,83 @@ impl CommandRunner {
             &fingerprint,
             self.clock.now(),
         );
+        let aggregate_id = request.aggregate_id;
+        let decided = self
+            .decide_and_commit(
+                store,
+                ctx,
+                &aggregate_id,
+                || build(number.as_ref()),
+                metadata,
+            )
+            .await;
+        let (version, wrote) = match decided? {
+            Ok(written) => written,
+            Err(rejection) => {
+                let recorded = rejected::<A>(&fingerprint, &aggregate_id, &rejection)?;
+                if let Err(e) = lease.finish(A::TYPE, &recorded).await {
+                    tracing::warn!(error = %e, "could not record a rejection; a retry will decide again");
+                }
+                return Err(CommandError::Rejected(rejection));
+            }
+        };
+        let position = if wrote {
+            committed_position(lease.as_mut(), A::TYPE, &aggregate_id, version).await
+        } else {
+            None
+        };
+        let recorded = Recorded {
+            fingerprint,
+            aggregate_id: aggregate_id.clone(),
+            outcome: StoredOutcome::Completed { version, position },
+        };
+        if let Err(e) = lease.finish(A::TYPE, &recorded).await {
+            // The events carry the idempotency key; a retry finds them there.
+            tracing::warn!(error = %e, "committed, but could not record the outcome in the ledger");
+        }
+        Ok(CommandOutcome {
+            aggregate_type: A::TYPE.into(),
+            aggregate_id,
+            version,
+            position,
+            replayed: false,
+        })
+    }
 
+    /// Loads the aggregate, decides `command()` and commits its events with
+    /// `metadata`; on losing a race with a concurrent writer, loads and
+    /// decides again (bounded, with jittered backoff), unless the caller
+    /// pinned an expected version.
+    async fn decide_and_commit<A: Decide + TenantOwned + 'static>(
+        &self,
+        store: &dyn AggregateStore<A>,
+        ctx: &CommandContext,
+        aggregate_id: &str,
+        command: impl Fn() -> A::Command,
+        metadata: HashMap<String, String>,
+    ) -> Result<Decision<A::Error>, CommandError<A::Error>> {
         let mut attempt = 0;
-        let (version, wrote) = loop {
+        loop {
             attempt += 1;
-            let context = store.load(&request.aggregate_id).await.map_err(|e| {
+            let context = store.load(aggregate_id).await.map_err(|e| {
                 from_store(e, || {
                     CommandError::Internal("conflict reported while loading".into())
                 })
             })?;
             let actual = context.current_sequence as u64;
-            if context
-                .aggregate
-                .tenant()
-                .is_some_and(|owner| owner != ctx.tenant_id())
-            {
-                // Another tenant's aggregate does not exist as far as this caller knows.
-                return Err(CommandError::NotFound {
-                    aggregate_type: A::TYPE.into(),
-                });
-            }
-            if let Some(expected) = ctx.expected_version {
-                if expected != actual {
-                    return Err(CommandError::Conflict {
-                        aggregate_type: A::TYPE.into(),
-                        expected: Some(expected),
-                        actual,
-                    });
-                }
-            }
-            let events = match context.aggregate.decide(build(number.as_ref())) {
+            check_loaded(&context.aggregate, ctx, actual)?;
+            let events = match context.aggregate.decide(command()) {
                 Ok(events) => events,
-                Err(rejection) => {
-                    let error = serde_json::to_value(&rejection)
-                        .map_err(|e| CommandError::Internal(Box::new(e)))?;
-                    let recorded = Recorded {
-                        fingerprint: fingerprint.clone(),
-                        aggregate_id: request.aggregate_id.clone(),
-                        outcome: StoredOutcome::Rejected { error },
-                    };
-                    if let Err(e) = lease.finish(A::TYPE, &recorded).await {
-                        tracing::warn!(error = %e, "could not record a rejection; a retry will decide again");
-                    }
-                    return Err(CommandError::Rejected(rejection));
-                }
+                Err(rejection) => return Ok(Err(rejection)),
             };
             if events.is_empty() {
-                break (actual, false);
+                return Ok(Ok((actual, false)));
             }
             match store.commit(events, context, metadata.clone()).await {
-                Ok(written) => break (written.last().map_or(actual, |e| e.sequence as u64), true),
+                Ok(written) => {
+                    let version = written.last().map_or(actual, |e| e.sequence as u64);
+                    return Ok(Ok((version, true)));
+                }
                 Err(AggregateError::AggregateConflict)
                     if ctx.expected_version.is_none() && attempt < self.retry.max_attempts =>
                 {
@@ -286,40 +312,74 @@ impl CommandRunner {
                     }))
                 }
             }
-        };
-
-        let position = if wrote {
-            match lease
-                .position_of(A::TYPE, &request.aggregate_id, version)
-                .await
-            {
-                Ok(position) => position,
-                Err(e) => {
-                    // The events are committed: the command succeeded. Only the
-                    // consistency token is missing from this answer.
-                    tracing::warn!(error = %e, "committed, but could not read the feed position");
-                    None
-                }
-            }
-        } else {
-            None
-        };
-        let recorded = Recorded {
-            fingerprint,
-            aggregate_id: request.aggregate_id.clone(),
-            outcome: StoredOutcome::Completed { version, position },
-        };
-        if let Err(e) = lease.finish(A::TYPE, &recorded).await {
-            // The events carry the idempotency key; a retry finds them there.
-            tracing::warn!(error = %e, "committed, but could not record the outcome in the ledger");
         }
-        Ok(CommandOutcome {
+    }
+}
+
+/// What deciding a command came to: the aggregate's version after it and
+/// whether anything was written, or the aggregate's refusal.
+type Decision<E> = Result<(u64, bool), E>;
+
+/// Refuses a loaded aggregate another tenant owns (as not found: it does not
+/// exist as far as this caller knows), or one at another version than the
+/// caller expects.
+fn check_loaded<A: Decide + TenantOwned>(
+    aggregate: &A,
+    ctx: &CommandContext,
+    actual: u64,
+) -> Result<(), CommandError<A::Error>> {
+    if aggregate
+        .tenant()
+        .is_some_and(|owner| owner != ctx.tenant_id())
+    {
+        return Err(CommandError::NotFound {
             aggregate_type: A::TYPE.into(),
-            aggregate_id: request.aggregate_id,
-            version,
-            position,
-            replayed: false,
-        })
+        });
+    }
+    match ctx.expected_version {
+        Some(expected) if expected != actual => Err(CommandError::Conflict {
+            aggregate_type: A::TYPE.into(),
+            expected: Some(expected),
+            actual,
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// The ledger's record of a rejection, so a retry gets the same refusal.
+fn rejected<A: Decide>(
+    fingerprint: &str,
+    aggregate_id: &str,
+    rejection: &A::Error,
+) -> Result<Recorded, CommandError<A::Error>>
+where
+    A::Error: Serialize,
+{
+    let error = serde_json::to_value(rejection).map_err(|e| CommandError::Internal(Box::new(e)))?;
+    Ok(Recorded {
+        fingerprint: fingerprint.to_owned(),
+        aggregate_id: aggregate_id.to_owned(),
+        outcome: StoredOutcome::Rejected { error },
+    })
+}
+
+/// The feed position of the event at `version`: the consistency token. The
+/// events are committed, so a failure here only leaves the token out.
+async fn committed_position(
+    lease: &mut dyn CommandLease,
+    aggregate_type: &str,
+    aggregate_id: &str,
+    version: u64,
+) -> Option<i64> {
+    match lease
+        .position_of(aggregate_type, aggregate_id, version)
+        .await
+    {
+        Ok(position) => position,
+        Err(e) => {
+            tracing::warn!(error = %e, "committed, but could not read the feed position");
+            None
+        }
     }
 }
 
