@@ -32,7 +32,7 @@ pub enum AuditAction {
     /// Write one tenant's events in feed order, sealed with a digest on the last
     /// line; the digest is also printed on stderr.
     Export {
-        /// The tenant.
+        /// The tenant whose events to export (its id).
         #[arg(long)]
         tenant: uuid::Uuid,
         /// Events recorded at or after this (RFC 3339, or a date: midnight UTC).

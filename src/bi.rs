@@ -24,7 +24,7 @@ pub enum BiAction {
     },
     /// Take the tenant away from the role and drop the login role.
     Revoke {
-        /// The login role.
+        /// The Postgres login role to revoke (`folio bi grant` made it).
         #[arg(long)]
         role: String,
     },

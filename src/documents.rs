@@ -39,7 +39,7 @@ pub enum DocumentsAction {
         /// The tenant the invoice belongs to.
         #[arg(long)]
         tenant: uuid::Uuid,
-        /// The invoice.
+        /// The invoice's id; its credit notes come with it.
         #[arg(long)]
         invoice: uuid::Uuid,
         /// One of the invoice's credit notes instead of the invoice itself.
@@ -66,7 +66,7 @@ pub enum DocumentsAction {
         /// The tenant the invoice belongs to.
         #[arg(long)]
         tenant: uuid::Uuid,
-        /// The invoice.
+        /// The invoice's id; its credit notes come with it.
         #[arg(long)]
         invoice: uuid::Uuid,
         /// One of the invoice's credit notes instead of the invoice itself.

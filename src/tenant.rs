@@ -16,7 +16,7 @@ pub enum TenantAction {
     /// Create a tenant with a directory and invite its first admin; prints the
     /// tenant's id. Creating a tenant that exists is refused and changes nothing.
     Create {
-        /// The tenant's name.
+        /// How people call the tenant (1-200 characters; not unique).
         #[arg(long)]
         name: String,
         /// Its id (a new one if not given).
@@ -39,7 +39,7 @@ pub enum TenantAction {
     /// directory does not know them, reactivated if deactivated, given the
     /// admin role, and put on the tenant's roster of admins.
     GrantAdmin {
-        /// The tenant's id.
+        /// The tenant to grant admin in (its id).
         #[arg(long)]
         tenant: uuid::Uuid,
         /// The token subject of the user.

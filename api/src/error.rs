@@ -43,7 +43,7 @@ pub fn coded(code: ErrorCode, message: impl Into<String>) -> ApiError {
     }
 }
 
-/// A refused input.
+/// An input refused as it is: the message says which and why.
 pub fn validation(message: impl Into<String>) -> ApiError {
     coded(ErrorCode::Validation, message)
 }
@@ -53,7 +53,8 @@ pub fn forbidden(refusal: Forbidden) -> ApiError {
     coded(ErrorCode::Forbidden, refusal.to_string())
 }
 
-/// A limit exceeded.
+/// A request beyond a limit (page size, rate, complexity): the message names
+/// the limit.
 pub fn limit(message: impl Into<String>) -> ApiError {
     coded(ErrorCode::Limit, message)
 }

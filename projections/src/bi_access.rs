@@ -22,7 +22,7 @@ pub enum BiAccessError {
     /// The role reads another tenant already.
     #[error("role {role} already reads tenant {tenant}: revoke it first to grant another")]
     OtherTenant {
-        /// The role.
+        /// The login role asked for.
         role: String,
         /// The tenant it reads.
         tenant: Uuid,
@@ -45,7 +45,7 @@ pub enum BiAccessError {
 /// A tenant granted to a login role.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Grant {
-    /// The login role.
+    /// The Postgres login role the BI tool connects as.
     pub role: String,
     /// The tenant whose rows it reads.
     pub tenant: Uuid,

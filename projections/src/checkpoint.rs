@@ -173,7 +173,7 @@ impl BatchHooks for NoHooks {}
 pub enum BatchOutcome {
     /// The batch is applied; the checkpoint is at `position`.
     Applied {
-        /// The new checkpoint.
+        /// The last event the batch applied.
         position: FeedPosition,
         /// What happened to the events.
         applied: Applied,

@@ -38,7 +38,7 @@ pub struct Delivered {
 /// A message the projector did not apply, and why.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeadLetter {
-    /// The message.
+    /// The message as the broker delivered it, to publish on the dead-letter topic.
     pub delivered: Delivered,
     /// The event, when its envelope could be decoded.
     pub event: Option<FeedEvent>,

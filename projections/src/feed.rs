@@ -42,7 +42,7 @@ pub struct FeedEvent {
     #[serde(flatten)]
     #[sqlx(flatten)]
     pub position: FeedPosition,
-    /// Owning tenant.
+    /// The tenant whose aggregate wrote it (from its metadata).
     pub tenant_id: Uuid,
     /// Aggregate type, e.g. `Invoice`.
     pub aggregate_type: String,

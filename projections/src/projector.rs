@@ -82,14 +82,14 @@ pub enum ProjectionError {
     /// invoice): the stream is inconsistent with what was projected before.
     #[error("{at} refers to a row the read model does not have")]
     MissingRow {
-        /// The event.
+        /// The event that names the missing row.
         at: Box<EventAt>,
     },
     /// An event reached a part of a projector that does not file its kind: the
     /// projector routes events wrongly (a bug in Folio, not in the stream).
     #[error("{at} is not {family} event; the projector routed it wrongly")]
     Unfiled {
-        /// The event.
+        /// The event that reached the wrong part.
         at: Box<EventAt>,
         /// The events that part files (`a draft`, `a payment`).
         family: &'static str,

@@ -14,7 +14,7 @@ use super::AuthError;
 /// The claims Folio reads from a token.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Claims {
-    /// The user.
+    /// The identity provider's name for the user (`sub`): their user id in Folio.
     pub sub: String,
     /// The tenant the token is for.
     pub tenant: Uuid,

@@ -145,7 +145,7 @@ impl OidcVerifier {
         })
     }
 
-    /// The configured issuer.
+    /// The issuer every token must name in `iss` (the provider's URL).
     pub fn issuer(&self) -> &str {
         &self.settings.issuer
     }

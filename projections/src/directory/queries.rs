@@ -13,7 +13,7 @@ use crate::reading::{Page, Slice};
 /// A tenant's directory as the read model holds it.
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema, sqlx::FromRow)]
 pub struct DirectoryRow {
-    /// The tenant.
+    /// The tenant the directory belongs to (one directory per tenant).
     pub tenant_id: Uuid,
     /// Its name.
     pub name: String,
@@ -28,7 +28,7 @@ pub struct DirectoryRow {
 /// A user of the directory.
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema, sqlx::FromRow)]
 pub struct DirectoryUserRow {
-    /// The token subject.
+    /// The subject (`sub`) of the user's tokens: how Folio knows them.
     pub subject: String,
     /// `INVITED`, `ACTIVE` or `DEACTIVATED`.
     pub status: String,

@@ -54,7 +54,8 @@ pub struct ExpenseRow {
     pub decision_reason: Option<String>,
     /// When it was first submitted.
     pub submitted_at: DateTime<Utc>,
-    /// The aggregate's version.
+    /// The expense's version: pass it as `expected_version` to refuse a
+    /// decision on a claim that changed since it was read.
     pub version: i64,
 }
 
@@ -63,7 +64,7 @@ pub struct ExpenseRow {
 pub struct ExpenseCategoryRow {
     /// First day of the month incurred.
     pub month: NaiveDate,
-    /// The category.
+    /// The category as claimed (lower case, e.g. `travel`).
     pub category: String,
     /// ISO 4217 code.
     pub currency: String,

@@ -51,7 +51,7 @@ pub struct CustomerRow {
 /// have no row).
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema, sqlx::FromRow)]
 pub struct BalanceRow {
-    /// The customer.
+    /// The customer whose balance it is (`customer_id`).
     pub customer_id: Uuid,
     /// ISO 4217 code.
     pub currency: String,
@@ -77,7 +77,7 @@ pub struct BalanceRow {
 pub struct InvoiceRow {
     /// The invoice's id (the aggregate id).
     pub invoice_id: Uuid,
-    /// The customer invoiced.
+    /// The customer invoiced (`customer_id`); the invoice keeps it for life.
     pub customer_id: Uuid,
     /// The customer's name now (null if the customer row is missing).
     pub customer_name: Option<String>,
@@ -116,7 +116,8 @@ pub struct InvoiceRow {
     /// Held for the customer: paid or credited beyond the total, until refunded.
     #[sqlx(try_from = "Amount")]
     pub customer_credit: Decimal,
-    /// The aggregate's version.
+    /// The invoice's version: pass it as `expected_version` to refuse a write
+    /// that would act on a changed invoice.
     pub version: i64,
 }
 
@@ -149,7 +150,7 @@ pub struct InvoiceLineRow {
 /// A payment received against an invoice.
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema, sqlx::FromRow)]
 pub struct PaymentRow {
-    /// The invoice paid.
+    /// The invoice it was paid against (`invoice_id`).
     pub invoice_id: Uuid,
     /// The payment's id.
     pub payment_id: Uuid,
@@ -170,7 +171,7 @@ pub struct PaymentRow {
 /// A credit note issued against an invoice.
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema, sqlx::FromRow)]
 pub struct CreditNoteRow {
-    /// The invoice credited.
+    /// The invoice it corrects (`invoice_id`).
     pub invoice_id: Uuid,
     /// The credit note's id.
     pub credit_note_id: Uuid,
@@ -197,7 +198,7 @@ pub struct CreditNoteRow {
 /// An invoice line taken back by a line-based credit note.
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema, sqlx::FromRow)]
 pub struct CreditNoteLineRow {
-    /// The credit note.
+    /// The credit note that takes the line back (`credit_note_id`).
     pub credit_note_id: Uuid,
     /// The invoice line credited.
     pub line_id: Uuid,
@@ -245,7 +246,7 @@ pub struct CustomerStatement {
 /// Receivables of one customer in one currency, by days past due.
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema, sqlx::FromRow)]
 pub struct AgingRow {
-    /// The customer.
+    /// The customer who owes (`customer_id`).
     pub customer_id: Uuid,
     /// Its name.
     pub customer_name: String,
@@ -554,7 +555,7 @@ pub struct ArchivedFileRow {
 /// note's id).
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct CreditNoteFileRow {
-    /// The file.
+    /// The stored file, with the invoice it belongs to.
     #[sqlx(flatten)]
     pub file: ArchivedFileRow,
 }
@@ -739,7 +740,7 @@ pub async fn tax_summary(
 /// recorded it: what the process that finishes moves reads.
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct MoveUnderWayRow {
-    /// Owning tenant.
+    /// The tenant whose move it is: the finisher acts in its name.
     pub tenant_id: Uuid,
     /// The move's id.
     pub transfer_id: Uuid,
