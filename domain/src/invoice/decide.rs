@@ -1,0 +1,358 @@
+//! How an invoice decides each command: `decide` names the command's fields,
+//! a method per command checks its rules in order and names the error of each.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rust_decimal::Decimal;
+
+use super::*;
+use crate::document_number::NumberDating;
+use InvoiceEvent as E;
+
+impl Decide for Invoice {
+    /// One arm per command: it names the command's fields and hands them to the
+    /// method that decides it (a draft's small checks stay inline). Long only
+    /// because every field is named once; no rule lives here.
+    fn decide(&self, command: InvoiceCommand) -> Result<Vec<InvoiceEvent>, InvoiceError> {
+        use InvoiceCommand as C;
+        match command {
+            C::CreateDraft {
+                tenant_id,
+                invoice_id,
+                customer_id,
+                customer_standing,
+                currency,
+                due_terms,
+                notes,
+            } => {
+                if self.status != DocumentStatus::New {
+                    return Err(InvoiceError::AlreadyCreated);
+                }
+                invoiceable(customer_id, customer_standing)?;
+                check_terms(&due_terms)?;
+                let notes = check_optional_text(notes)?;
+                Ok(vec![E::DraftCreated {
+                    tenant_id,
+                    invoice_id,
+                    customer_id,
+                    currency,
+                    due_terms,
+                    notes,
+                }])
+            }
+            C::AddLine { line_id, item } => self.decide_add_line(line_id, item),
+            C::ChangeLine { line_id, item } => self.decide_change_line(line_id, item),
+            C::RemoveLine { line_id } => self.decide_remove_line(line_id),
+            C::UpdateDraftTerms { due_terms, notes } => {
+                self.require_draft()?;
+                check_terms(&due_terms)?;
+                let notes = check_optional_text(notes)?;
+                Ok(vec![E::DraftTermsUpdated { due_terms, notes }])
+            }
+            C::Issue {
+                number,
+                issue_date,
+                rounding,
+                dating,
+                customer_standing,
+                jurisdiction,
+                buyer_vat_id,
+            } => {
+                self.require_draft()?;
+                if let Some(customer_id) = self.customer_id {
+                    invoiceable(customer_id, customer_standing)?;
+                }
+                dating.check(issue_date)?;
+                self.check_vat_categories(jurisdiction, buyer_vat_id.as_deref())?;
+                self.decide_issue(number, issue_date, rounding)
+            }
+            C::MarkSent {
+                sent_at,
+                recipients,
+            } => self.decide_mark_sent(sent_at, recipients),
+            C::RecordPayment {
+                payment_id,
+                amount,
+                received_on,
+                method,
+                reference,
+            } => self.decide_payment(payment_id, amount, received_on, method, reference),
+            C::RefundPayment {
+                refund_id,
+                payment_id,
+                amount,
+                refunded_on,
+                reason,
+            } => self.decide_refund(refund_id, payment_id, amount, refunded_on, reason),
+            C::IssueCreditNote {
+                credit_note_id,
+                number,
+                request,
+                issue_date,
+                dating,
+                reason,
+            } => {
+                let credit_note = (credit_note_id, number, request);
+                self.decide_credit_note(credit_note, issue_date, dating, reason)
+            }
+            C::ArchiveDocument {
+                document,
+                files,
+                archived_at,
+            } => self.decide_archive(document, files, archived_at),
+            C::TransferCredit {
+                transfer_id,
+                to_invoice,
+                to_customer,
+                amount,
+                transferred_on,
+            } => Ok(vec![self.decide_transfer(transfer::Move {
+                transfer_id,
+                counterpart: to_invoice,
+                counterpart_customer: to_customer,
+                amount,
+                on: transferred_on,
+            })?]),
+            C::ApplyCredit {
+                transfer_id,
+                from_invoice,
+                from_customer,
+                amount,
+                applied_on,
+            } => Ok(vec![self.decide_apply(transfer::Move {
+                transfer_id,
+                counterpart: from_invoice,
+                counterpart_customer: from_customer,
+                amount,
+                on: applied_on,
+            })?]),
+            C::ReturnCredit {
+                transfer_id,
+                returned_on,
+            } => Ok(vec![self.decide_return(transfer_id, returned_on)?]),
+            C::Void {
+                reason,
+                voided_on,
+                jurisdiction,
+                sat,
+            } => self.decide_void(reason, voided_on, jurisdiction, sat),
+        }
+    }
+}
+
+impl Invoice {
+    /// A line added to the draft: a new id, within the line limit, valid in
+    /// the invoice's currency.
+    fn decide_add_line(&self, line_id: LineId, item: LineItem) -> Decided {
+        self.require_draft()?;
+        if self.lines.iter().any(|l| l.line_id == line_id) {
+            return Err(InvoiceError::DuplicateLine(line_id));
+        }
+        if self.lines.len() >= MAX_LINES {
+            return Err(InvoiceError::TooManyLines { max: MAX_LINES });
+        }
+        validate_line(&item, self.currency()?)?;
+        Ok(vec![E::LineAdded { line_id, item }])
+    }
+
+    /// A draft line rewritten.
+    fn decide_change_line(&self, line_id: LineId, item: LineItem) -> Decided {
+        self.require_draft()?;
+        if !self.lines.iter().any(|l| l.line_id == line_id) {
+            return Err(InvoiceError::LineNotFound(line_id));
+        }
+        validate_line(&item, self.currency()?)?;
+        Ok(vec![E::LineChanged { line_id, item }])
+    }
+
+    /// A draft line taken out.
+    fn decide_remove_line(&self, line_id: LineId) -> Decided {
+        self.require_draft()?;
+        if !self.lines.iter().any(|l| l.line_id == line_id) {
+            return Err(InvoiceError::LineNotFound(line_id));
+        }
+        Ok(vec![E::LineRemoved { line_id }])
+    }
+
+    /// The record that the invoice was sent: to 1 to [`MAX_RECIPIENTS`]
+    /// distinct recipients (compared without case).
+    fn decide_mark_sent(&self, sent_at: DateTime<Utc>, recipients: Vec<String>) -> Decided {
+        self.require_open()?;
+        let mut distinct: Vec<String> = Vec::with_capacity(recipients.len());
+        for recipient in &recipients {
+            let recipient = recipient.trim();
+            if recipient.is_empty() || recipient.chars().count() > 320 {
+                return Err(InvoiceError::RecipientRequired);
+            }
+            if !distinct.iter().any(|r| r.eq_ignore_ascii_case(recipient)) {
+                distinct.push(recipient.to_owned());
+            }
+        }
+        if distinct.is_empty() {
+            return Err(InvoiceError::RecipientRequired);
+        }
+        if distinct.len() > MAX_RECIPIENTS {
+            return Err(InvoiceError::TooManyRecipients {
+                max: MAX_RECIPIENTS,
+            });
+        }
+        Ok(vec![E::InvoiceSent {
+            sent_at,
+            recipients: distinct,
+        }])
+    }
+
+    /// A payment received: once per payment id, not before the issue date, in
+    /// the invoice's currency; beyond what is due it becomes the customer's credit.
+    fn decide_payment(
+        &self,
+        payment_id: PaymentId,
+        amount: Money,
+        received_on: NaiveDate,
+        method: PaymentMethod,
+        reference: Option<String>,
+    ) -> Decided {
+        self.require_open()?;
+        self.not_before_issue("a payment", received_on)?;
+        if self.payments.iter().any(|p| p.payment_id == payment_id) {
+            return Err(InvoiceError::DuplicatePayment(payment_id));
+        }
+        let amount = self.check_money(amount)?;
+        let reference = check_optional_text(reference)?;
+        let balance_after = self.balance() - amount.amount;
+        Ok(vec![E::PaymentRecorded {
+            payment_id,
+            amount,
+            received_on,
+            method,
+            reference,
+            amount_due_after: due_part(balance_after),
+            credit_after: credit_part(balance_after),
+        }])
+    }
+
+    /// Money given back from a payment: at most what is left of it, dated
+    /// neither before the issue nor before the payment.
+    fn decide_refund(
+        &self,
+        refund_id: RefundId,
+        payment_id: PaymentId,
+        amount: Money,
+        refunded_on: NaiveDate,
+        reason: String,
+    ) -> Decided {
+        self.require_open()?;
+        if self.refund_ids.contains(&refund_id) {
+            return Err(InvoiceError::DuplicateRefund(refund_id));
+        }
+        let payment = self
+            .payments
+            .iter()
+            .find(|p| p.payment_id == payment_id)
+            .ok_or(InvoiceError::PaymentNotFound(payment_id))?;
+        self.not_before_issue("a refund", refunded_on)?;
+        if let Some(received_on) = payment.received_on.filter(|r| refunded_on < *r) {
+            return Err(InvoiceError::DatedBefore {
+                what: "a refund".into(),
+                date: refunded_on,
+                since: received_on,
+            });
+        }
+        let amount = self.check_money(amount)?;
+        let refundable = payment.amount - payment.refunded;
+        if amount.amount > refundable {
+            return Err(InvoiceError::OverRefund {
+                refundable: self.money(refundable)?,
+                offered: amount,
+            });
+        }
+        let reason = require_reason(&reason)?;
+        let balance_after = self.balance() + amount.amount;
+        Ok(vec![E::PaymentRefunded {
+            refund_id,
+            payment_id,
+            amount,
+            refunded_on,
+            reason,
+            amount_due_after: due_part(balance_after),
+            credit_after: credit_part(balance_after),
+        }])
+    }
+
+    /// A credit note against the invoice, numbered in its series and dated as
+    /// the tenant's numbering requires, priced by [`Invoice::price_credit`].
+    fn decide_credit_note(
+        &self,
+        (credit_note_id, number, request): (CreditNoteId, DocumentNumber, CreditRequest),
+        issue_date: NaiveDate,
+        dating: NumberDating,
+        reason: String,
+    ) -> Decided {
+        self.require_open()?;
+        validate_series(&number.series)?;
+        dating.check(issue_date)?;
+        self.not_before_issue("a credit note", issue_date)?;
+        if self
+            .credit_notes
+            .iter()
+            .any(|(id, _)| *id == credit_note_id)
+        {
+            return Err(InvoiceError::DuplicateCreditNote(credit_note_id));
+        }
+        let amounts = self.price_credit(&request)?;
+        let reason = require_reason(&reason)?;
+        let balance_after = self.balance() - amounts.totals.total;
+        Ok(vec![E::CreditNoteIssued {
+            credit_note_id,
+            number,
+            issue_date,
+            reason,
+            totals: amounts.totals,
+            lines: amounts.lines,
+            amount_due_after: due_part(balance_after),
+            credit_after: credit_part(balance_after),
+        }])
+    }
+
+    /// A void, or under Mexico's rules a cancellation with SAT's reason: only
+    /// while nothing was paid, credited or received as credit.
+    fn decide_void(
+        &self,
+        reason: String,
+        voided_on: NaiveDate,
+        jurisdiction: Jurisdiction,
+        sat: Option<SatCancellation>,
+    ) -> Decided {
+        self.require_exists()?;
+        if self.status == DocumentStatus::Void {
+            return Err(InvoiceError::AlreadyVoid);
+        }
+        self.require_open()?;
+        let sat_reason = self.check_cancellation(jurisdiction, sat)?;
+        let paid = self.amount_paid();
+        if paid > Decimal::ZERO {
+            return Err(InvoiceError::VoidWithPayments {
+                paid: self.money(paid)?,
+            });
+        }
+        if !self.credit_notes.is_empty() {
+            return Err(InvoiceError::VoidWithCreditNotes);
+        }
+        if !self.transfers.applied.is_empty() {
+            return Err(InvoiceError::VoidWithAppliedCredit);
+        }
+        self.not_before_issue("voiding", voided_on)?;
+        let reason = require_reason(&reason)?;
+        Ok(vec![match sat_reason {
+            None => E::InvoiceVoided { reason, voided_on },
+            Some((sat_reason, replaced_by)) => E::InvoiceCancelled {
+                reason,
+                cancelled_on: voided_on,
+                sat_reason,
+                replaced_by,
+            },
+        }])
+    }
+}
+
+/// The events a command decided, or why it is refused.
+type Decided = Result<Vec<InvoiceEvent>, InvoiceError>;
