@@ -654,12 +654,18 @@ async fn every_list_and_item_reads_the_same_over_mcp_and_graphql() {
         .collect();
     let steps: Vec<Value> = ids
         .iter()
-        .map(|id| call("get_invoice", json!({"invoice_id": id})))
+        .flat_map(|id| {
+            let history = json!({"aggregate_type": "Invoice", "aggregate_id": id});
+            [
+                call("get_invoice", json!({"invoice_id": id})),
+                call("aggregate_history", history),
+            ]
+        })
         .collect();
     let run = over_http(&server, &auditor, &Value::Array(steps)).await;
-    let mut compared = [0; 3];
-    for (id, result) in ids.iter().zip(results(&run)) {
-        let detail = ok(result);
+    let mut compared = [0; 4];
+    for (id, result) in ids.iter().zip(results(&run).chunks(2)) {
+        let detail = ok(&result[0]);
         let graphql = server
             .ok(
                 &auditor,
@@ -667,7 +673,9 @@ async fn every_list_and_item_reads_the_same_over_mcp_and_graphql() {
                     "query($id: ID!) {{ invoice(id: $id) {{ {INVOICE_FIELDS}
                         lines {{ lineId position description quantity unitPrice netAmount taxAmount totalAmount }}
                         payments {{ invoiceId paymentId amount refundedAmount receivedOn method reference }}
-                        creditNotes {{ invoiceId creditNoteId number issueDate reason kind netTotal taxTotal total }} }} }}"
+                        creditNotes {{ invoiceId creditNoteId number issueDate reason kind netTotal taxTotal total }} }}
+                      history(aggregateType: \"Invoice\", aggregateId: $id) {{
+                        sequence eventType eventVersion recordedAt payload: currentPayload hash previousHash }} }}"
                 ),
                 json!({"id": id}),
             )
@@ -704,9 +712,22 @@ async fn every_list_and_item_reads_the_same_over_mcp_and_graphql() {
                 "{over_mcp} of invoice {id}"
             );
         }
+        // The audited history: MCP's entries with what GraphQL's events carry.
+        let mut entries = ok(&result[1])["events"].clone();
+        for entry in entries.as_array_mut().unwrap() {
+            let entry = entry.as_object_mut().unwrap();
+            entry.remove("metadata");
+            entry.remove("unreadable");
+        }
+        compared[3] += entries.as_array().unwrap().len();
+        assert_eq!(
+            comparable(&entries, &[]),
+            comparable(&graphql["history"], &[]),
+            "history of invoice {id}"
+        );
     }
     assert!(
         compared.iter().all(|n| *n > 0),
-        "the scenario has lines, payments and credit notes: {compared:?}"
+        "the scenario has lines, payments, credit notes and history: {compared:?}"
     );
 }
