@@ -215,7 +215,7 @@ pub async fn approve(
 /// A tenant with customers, ready for invoices.
 #[derive(Debug, Clone)]
 pub struct Books {
-    /// The tenant.
+    /// The tenant the benchmark writes in.
     pub tenant: TenantId,
     /// Its customers.
     pub customers: Vec<CustomerId>,

@@ -30,7 +30,7 @@ use crate::UseCases;
 /// An issued document whose files are not archived yet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct DocumentToArchive {
-    /// Owning tenant.
+    /// The tenant whose document it is: its legal profile and logo print on it.
     pub tenant_id: TenantId,
     /// The invoice, or one of its credit notes.
     pub document: DocumentOf,

@@ -113,7 +113,7 @@ impl CommandContext {
 pub struct CommandOutcome {
     /// The aggregate's type (`Invoice`, `Expense`, ...).
     pub aggregate_type: String,
-    /// The aggregate's id.
+    /// The aggregate's id as the event store keys it (a UUID's text).
     pub aggregate_id: String,
     /// The aggregate's version after the command (its last event's sequence).
     pub version: u64,

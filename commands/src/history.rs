@@ -29,7 +29,7 @@ pub struct RecordedEvent {
     pub position: LogPosition,
     /// `Invoice`, `Expense`, `Customer` or `TenantSettings`.
     pub aggregate_type: String,
-    /// The aggregate's id.
+    /// The aggregate's id as the event store keys it (a UUID's text).
     pub aggregate_id: String,
     /// Sequence within the aggregate, from 1.
     pub sequence: i64,

@@ -328,7 +328,7 @@ pub struct LogoRefused(pub String);
 /// recorded it (see `apply_customer_credit`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MoveUnderWay {
-    /// Owning tenant.
+    /// The tenant whose move it is: the finisher acts in its name.
     pub tenant_id: TenantId,
     /// The move's id.
     pub transfer_id: CreditTransferId,

@@ -63,7 +63,7 @@ impl std::fmt::Debug for CommandRunner {
 pub(crate) struct Request<'a, R: Serialize> {
     /// Name of the use case (stored in metadata, part of the fingerprint).
     pub command_name: &'static str,
-    /// The aggregate's id.
+    /// The aggregate's id as the event store keys it (a UUID's text).
     pub aggregate_id: String,
     /// The request as the caller sent it (fingerprinted for idempotency).
     pub input: &'a R,

@@ -32,7 +32,7 @@ pub enum DocumentError {
     Withholding {
         /// The line's position, from 1.
         line: usize,
-        /// The tax code.
+        /// The tax's code as the line states it.
         tax: String,
     },
     /// A line must carry exactly one VAT (BR-CO-04).
@@ -46,7 +46,7 @@ pub enum DocumentError {
     /// A tax that charges nothing must say why (BR-E-10 and its kin).
     #[error("tax {tax} charges no VAT and states no exemption reason (BR-E-10)")]
     ExemptionReasonMissing {
-        /// The tax code.
+        /// The tax's code as the line states it.
         tax: String,
     },
     /// The seller's VAT number (or tax number) is required by a category on

@@ -49,7 +49,7 @@ pub struct IssuedCreditNote {
 /// credit notes issued against it.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct InvoiceRecord {
-    /// The customer invoiced.
+    /// The customer invoiced; the invoice keeps them for life.
     pub customer_id: Option<CustomerId>,
     /// The document's currency.
     pub currency: Option<Currency>,

@@ -56,7 +56,8 @@ pub struct TaxDetails {
 pub enum CustomerCommand {
     /// Register a new customer.
     Register {
-        /// Owning tenant.
+        /// The caller's tenant: it owns the new aggregate, and no other tenant's command
+        /// finds it.
         tenant_id: TenantId,
         /// The new customer's id.
         customer_id: CustomerId,
@@ -102,7 +103,8 @@ pub enum CustomerCommand {
 pub enum CustomerEvent {
     /// A customer was registered.
     CustomerRegistered {
-        /// Owning tenant.
+        /// The tenant that owns the aggregate from now on: any other tenant's command finds
+        /// nothing.
         tenant_id: TenantId,
         /// The customer's id.
         customer_id: CustomerId,
@@ -170,7 +172,7 @@ pub enum CustomerError {
     TooLong {
         /// The field.
         field: String,
-        /// The limit.
+        /// The most allowed.
         max: usize,
     },
     /// A reason is required.

@@ -37,7 +37,7 @@ pub enum DatingError {
     /// Dated after today.
     #[error("a document cannot be dated in the future ({date} is after {today})")]
     InTheFuture {
-        /// The date given.
+        /// The date the request gave.
         date: NaiveDate,
         /// Today.
         today: NaiveDate,
@@ -45,7 +45,7 @@ pub enum DatingError {
     /// Dated before the previous number of its series.
     #[error("numbering must follow the dates: the previous number of this series is dated {previous}, after {date}")]
     NotChronological {
-        /// The date given.
+        /// The date the request gave.
         date: NaiveDate,
         /// The previous number's date.
         previous: NaiveDate,

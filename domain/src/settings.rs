@@ -95,42 +95,42 @@ impl Default for InvoicingPolicy {
 pub enum SettingsCommand {
     /// Set how documents are numbered and rounded.
     ConfigureInvoicing {
-        /// The tenant.
+        /// The caller's tenant, whose settings these are.
         tenant_id: TenantId,
         /// The new policy.
         policy: InvoicingPolicy,
     },
     /// Set the tax jurisdiction; the rounding becomes the one it prescribes.
     ConfigureJurisdiction {
-        /// The tenant.
+        /// The caller's tenant, whose settings these are.
         tenant_id: TenantId,
         /// The jurisdiction from now on.
         jurisdiction: Jurisdiction,
     },
     /// Set the timezone the tenant's "today" is taken in.
     ConfigureTimezone {
-        /// The tenant.
+        /// The caller's tenant, whose settings these are.
         tenant_id: TenantId,
         /// An IANA timezone name, e.g. `Europe/Berlin`, `America/Mexico_City`.
         timezone: String,
     },
     /// State who the seller is on the tenant's documents.
     ConfigureLegalProfile {
-        /// The tenant.
+        /// The caller's tenant, whose settings these are.
         tenant_id: TenantId,
         /// The profile from now on (boxed: it is the largest settings command).
         profile: Box<LegalProfile>,
     },
     /// Set the logo printed on the tenant's documents, or remove it (none).
     ConfigureLogo {
-        /// The tenant.
+        /// The caller's tenant, whose settings these are.
         tenant_id: TenantId,
         /// The logo from now on, already stored in the blob store.
         logo: Option<TenantLogo>,
     },
     /// Set approval thresholds and category limits.
     ConfigureExpensePolicy {
-        /// The tenant.
+        /// The caller's tenant, whose settings these are.
         tenant_id: TenantId,
         /// The new policy.
         policy: ExpensePolicy,
@@ -151,21 +151,21 @@ pub enum SettingsCommand {
 pub enum SettingsEvent {
     /// The invoicing policy changed.
     InvoicingConfigured {
-        /// The tenant.
+        /// The tenant these settings belong to; every settings event repeats it.
         tenant_id: TenantId,
         /// The policy now in force.
         policy: InvoicingPolicy,
     },
     /// The expense policy changed.
     ExpensePolicyConfigured {
-        /// The tenant.
+        /// The tenant these settings belong to; every settings event repeats it.
         tenant_id: TenantId,
         /// The policy now in force.
         policy: ExpensePolicy,
     },
     /// The tax jurisdiction changed, and with it the rounding in force.
     JurisdictionConfigured {
-        /// The tenant.
+        /// The tenant these settings belong to; every settings event repeats it.
         tenant_id: TenantId,
         /// The jurisdiction now in force.
         jurisdiction: Jurisdiction,
@@ -175,14 +175,14 @@ pub enum SettingsEvent {
     },
     /// The timezone the tenant's "today" is taken in changed.
     TimezoneConfigured {
-        /// The tenant.
+        /// The tenant these settings belong to; every settings event repeats it.
         tenant_id: TenantId,
         /// The IANA name, as the timezone database spells it.
         timezone: String,
     },
     /// Who the seller is on the tenant's documents changed.
     LegalProfileConfigured {
-        /// The tenant.
+        /// The tenant these settings belong to; every settings event repeats it.
         tenant_id: TenantId,
         /// The profile now in force, trimmed and with its identifiers in
         /// canonical form (boxed: it is the largest settings event).
@@ -190,7 +190,7 @@ pub enum SettingsEvent {
     },
     /// The logo on the tenant's documents changed (none: removed).
     LogoConfigured {
-        /// The tenant.
+        /// The tenant these settings belong to; every settings event repeats it.
         tenant_id: TenantId,
         /// The logo now in force.
         logo: Option<TenantLogo>,
@@ -248,7 +248,8 @@ impl Coded for SettingsError {
 /// A tenant's settings (aggregate id = the tenant id).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct TenantSettings {
-    /// The tenant.
+    /// The owning tenant, once created: commands from other tenants are refused as not
+    /// found.
     pub tenant_id: Option<TenantId>,
     /// Jurisdiction in force (absent in snapshots taken before it existed).
     #[serde(default)]

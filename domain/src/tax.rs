@@ -225,7 +225,7 @@ pub enum TaxError {
     /// `TasaOCuota` has six as a fraction: 0.106667 is 10.6667%).
     #[error("tax {code}: rate {percent}% must be between 0 and 100 with at most 4 decimals (a SAT TasaOCuota of 0.106667 is 10.6667%)")]
     InvalidRate {
-        /// The tax code.
+        /// The tax's code as the line states it.
         code: String,
         /// The refused rate.
         percent: Decimal,
@@ -233,7 +233,7 @@ pub enum TaxError {
     /// Exempt and zero-rated taxes must have a rate of 0.
     #[error("tax {code} is {treatment:?} and must have a rate of 0, got {percent}%")]
     NonZeroRateForUntaxed {
-        /// The tax code.
+        /// The tax's code as the line states it.
         code: String,
         /// The treatment that requires 0%.
         treatment: TaxTreatment,
@@ -248,7 +248,7 @@ pub enum TaxError {
     /// The rate, treatment or exemption does not fit the VAT category.
     #[error("tax {code}: category {category} {rule}")]
     CategoryRule {
-        /// The tax code.
+        /// The tax's code as the line states it.
         code: String,
         /// The category's UNCL5305 code.
         category: String,

@@ -30,9 +30,9 @@ pub enum UpcastError {
     /// A version newer than this code knows (written by a later release).
     #[error("{event_type} v{version} is newer than this release (v{current})")]
     FromTheFuture {
-        /// The event type.
+        /// The event's type as stored (e.g. `PaymentRecorded`).
         event_type: String,
-        /// The stored version.
+        /// The schema version stored with the event.
         version: String,
         /// The version this code writes.
         current: &'static str,
@@ -40,17 +40,17 @@ pub enum UpcastError {
     /// A version this code has no upcaster for, or not a version at all.
     #[error("{event_type} has no version {version:?}")]
     UnknownVersion {
-        /// The event type.
+        /// The event's type as stored (e.g. `PaymentRecorded`).
         event_type: String,
-        /// The stored version.
+        /// The schema version stored with the event.
         version: String,
     },
     /// The payload is not the shape its version promises.
     #[error("{event_type} v{version} payload is malformed: {reason}")]
     Malformed {
-        /// The event type.
+        /// The event's type as stored (e.g. `PaymentRecorded`).
         event_type: String,
-        /// The stored version.
+        /// The schema version stored with the event.
         version: String,
         /// What is wrong.
         reason: &'static str,

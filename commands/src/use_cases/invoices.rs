@@ -24,7 +24,7 @@ use crate::runner::Request;
 pub struct CreateInvoiceDraft {
     /// Explicit id; derived from the idempotency key when absent.
     pub invoice_id: Option<InvoiceId>,
-    /// The customer invoiced.
+    /// The customer invoiced; the invoice keeps them for life.
     pub customer_id: CustomerId,
     /// Currency; the customer's default when absent.
     pub currency: Option<Currency>,

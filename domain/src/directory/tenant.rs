@@ -37,14 +37,14 @@ pub enum TenantCommand {
     },
     /// Change the directory policy.
     ConfigureDirectory {
-        /// The tenant.
+        /// The tenant whose directory this is (the caller's).
         tenant_id: TenantId,
         /// The policy from now on.
         policy: DirectoryPolicy,
     },
     /// Record that a user now holds admin rights (after the user's change).
     AppointAdmin {
-        /// The tenant.
+        /// The tenant whose directory this is (the caller's).
         tenant_id: TenantId,
         /// The user's token subject.
         subject: UserId,
@@ -52,7 +52,7 @@ pub enum TenantCommand {
     /// Record that a user is about to lose admin rights (before the user's
     /// change): refused for the last admin.
     DismissAdmin {
-        /// The tenant.
+        /// The tenant whose directory this is (the caller's).
         tenant_id: TenantId,
         /// The user's token subject.
         subject: UserId,
@@ -73,7 +73,7 @@ pub enum TenantCommand {
 pub enum TenantEvent {
     /// The tenant was created; from now on its directory decides who may act.
     TenantCreated {
-        /// The tenant.
+        /// The tenant created; its id is the aggregate's.
         tenant_id: TenantId,
         /// Its name.
         name: String,
@@ -82,21 +82,21 @@ pub enum TenantEvent {
     },
     /// The directory policy changed.
     DirectoryConfigured {
-        /// The tenant.
+        /// The tenant whose directory this is; every tenant event repeats it.
         tenant_id: TenantId,
         /// The policy now in force.
         policy: DirectoryPolicy,
     },
     /// A user of the tenant holds admin rights.
     AdminAppointed {
-        /// The tenant.
+        /// The tenant whose directory this is; every tenant event repeats it.
         tenant_id: TenantId,
         /// The user's token subject.
         subject: UserId,
     },
     /// A user of the tenant no longer holds admin rights.
     AdminDismissed {
-        /// The tenant.
+        /// The tenant whose directory this is; every tenant event repeats it.
         tenant_id: TenantId,
         /// The user's token subject.
         subject: UserId,

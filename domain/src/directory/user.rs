@@ -34,7 +34,8 @@ pub enum UserCommand {
     /// An admin invites a subject with roles (and optionally a manager and a
     /// cost center).
     Invite {
-        /// The tenant.
+        /// The caller's tenant: it owns the new aggregate, and no other tenant's command
+        /// finds it.
         tenant_id: TenantId,
         /// The token subject the user will sign in as.
         subject: UserId,
@@ -48,9 +49,10 @@ pub enum UserCommand {
     /// A subject seen for the first time in a tenant with open enrollment joins
     /// with the roles of their token.
     Enroll {
-        /// The tenant.
+        /// The caller's tenant: it owns the new aggregate, and no other tenant's command
+        /// finds it.
         tenant_id: TenantId,
-        /// The token subject.
+        /// The subject (`sub`) of their tokens, their user id everywhere.
         subject: UserId,
         /// The roles the token carried.
         roles: Vec<Role>,
@@ -90,9 +92,10 @@ pub enum UserCommand {
 pub enum UserEvent {
     /// An admin invited the subject.
     UserInvited {
-        /// The tenant.
+        /// The tenant that owns the aggregate from now on: any other tenant's command finds
+        /// nothing.
         tenant_id: TenantId,
-        /// The token subject.
+        /// The subject (`sub`) of their tokens, their user id everywhere.
         subject: UserId,
         /// Roles granted.
         roles: Vec<Role>,
@@ -103,9 +106,10 @@ pub enum UserEvent {
     },
     /// The subject joined on first sight (open enrollment), already active.
     UserEnrolled {
-        /// The tenant.
+        /// The tenant that owns the aggregate from now on: any other tenant's command finds
+        /// nothing.
         tenant_id: TenantId,
-        /// The token subject.
+        /// The subject (`sub`) of their tokens, their user id everywhere.
         subject: UserId,
         /// Roles their token carried.
         roles: Vec<Role>,
@@ -198,7 +202,7 @@ impl Coded for UserError {
 pub struct User {
     /// The tenant, once the user exists.
     pub tenant_id: Option<TenantId>,
-    /// The token subject.
+    /// The subject (`sub`) of their tokens, their user id everywhere.
     pub subject: Option<UserId>,
     /// Where they stand.
     pub status: UserStatus,

@@ -12,7 +12,8 @@ use crate::ids::{ExpenseId, TenantId, UserId};
 pub enum ExpenseCommand {
     /// Submit a new expense claim.
     Submit {
-        /// Owning tenant.
+        /// The caller's tenant: it owns the new aggregate, and no other tenant's command
+        /// finds it.
         tenant_id: TenantId,
         /// The new expense's id.
         expense_id: ExpenseId,

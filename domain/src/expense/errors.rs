@@ -15,7 +15,7 @@ pub enum ExpenseError {
     /// The expense is dated after today.
     #[error("an expense cannot be incurred in the future ({incurred_on} is after {today})")]
     IncurredInTheFuture {
-        /// The date given.
+        /// The date the request gave.
         incurred_on: NaiveDate,
         /// Today.
         today: NaiveDate,
@@ -25,7 +25,7 @@ pub enum ExpenseError {
         "an expense must be claimed within {MAX_EXPENSE_AGE_DAYS} days; {incurred_on} is too old"
     )]
     TooOld {
-        /// The date given.
+        /// The date the request gave.
         incurred_on: NaiveDate,
     },
     /// Segregation of duties: the employee who claimed it cannot record its
@@ -79,7 +79,7 @@ pub enum ExpenseError {
     InvalidText {
         /// The field.
         field: String,
-        /// The limit.
+        /// The most allowed.
         max: usize,
     },
     /// An approver tried to approve their own expense.

@@ -23,7 +23,8 @@ use crate::money::Money;
 pub enum ExpenseEvent {
     /// An expense was submitted.
     ExpenseSubmitted {
-        /// Owning tenant.
+        /// The tenant that owns the aggregate from now on: any other tenant's command finds
+        /// nothing.
         tenant_id: TenantId,
         /// The expense's id.
         expense_id: ExpenseId,

@@ -51,7 +51,8 @@ pub enum ExpenseStatus {
 pub struct Expense {
     /// Where it is in the flow.
     pub status: ExpenseStatus,
-    /// Owning tenant.
+    /// The owning tenant, once created: commands from other tenants are refused as not
+    /// found.
     pub tenant_id: Option<TenantId>,
     /// The employee who claims.
     pub employee_id: Option<UserId>,

@@ -44,11 +44,12 @@ pub struct ReplacementInvoice {
 pub enum InvoiceCommand {
     /// Start a draft for a customer in one currency.
     CreateDraft {
-        /// Owning tenant.
+        /// The caller's tenant: it owns the new aggregate, and no other tenant's command
+        /// finds it.
         tenant_id: TenantId,
         /// The new invoice's id.
         invoice_id: InvoiceId,
-        /// The customer invoiced.
+        /// The customer invoiced; the invoice keeps them for life.
         customer_id: CustomerId,
         /// What the application layer found when it looked the customer up.
         customer_standing: CustomerStanding,
@@ -113,7 +114,7 @@ pub enum InvoiceCommand {
     },
     /// Record money received.
     RecordPayment {
-        /// The payment's id.
+        /// The payment's id, which a refund names.
         payment_id: PaymentId,
         /// Amount received, in the invoice currency; beyond what is due, it
         /// becomes the customer's credit.

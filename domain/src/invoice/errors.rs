@@ -25,7 +25,7 @@ pub enum InvoiceError {
     DatedBefore {
         /// What was dated (`a payment`, `a refund`, ...).
         what: String,
-        /// The date given.
+        /// The date the request gave.
         date: NaiveDate,
         /// The earliest date allowed (the invoice's issue date, the payment's).
         since: NaiveDate,
@@ -69,7 +69,7 @@ pub enum InvoiceError {
     /// Too many lines.
     #[error("an invoice may have at most {max} lines")]
     TooManyLines {
-        /// The limit.
+        /// The most allowed.
         max: usize,
     },
     /// An invoice needs at least one line to be issued.
@@ -121,7 +121,7 @@ pub enum InvoiceError {
     /// A free text is too long.
     #[error("text is longer than {max} characters")]
     TextTooLong {
-        /// The limit.
+        /// The most allowed.
         max: usize,
     },
     /// The series name is malformed.
@@ -221,20 +221,20 @@ pub enum InvoiceError {
     /// The named rate is not a VAT of this invoice.
     #[error("the invoice has no {tax} to credit")]
     CreditTaxNotOnInvoice {
-        /// The rate named.
+        /// The tax rate the request named (code and percent).
         tax: String,
     },
     /// Two of the invoice's taxes match the name: the category tells them apart.
     #[error("the invoice has {tax} under two VAT categories; name the category")]
     CreditTaxAmbiguous {
-        /// The rate named.
+        /// The tax rate the request named (code and percent).
         tax: String,
     },
     /// The named rate's lines also carry another tax (a withholding): only a
     /// line-based note credits both right.
     #[error("lines with {tax} carry another tax too; credit them by line")]
     AmountCreditNeedsLines {
-        /// The rate named.
+        /// The tax rate the request named (code and percent).
         tax: String,
     },
     /// The transfer id is already recorded on this invoice.

@@ -80,7 +80,7 @@ pub enum PaymentMethod {
 /// A line as issued: its content and its rounded amounts.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct IssuedLine {
-    /// The line's id.
+    /// The line's id: it stays through edits, and a line credit note names it.
     pub line_id: LineId,
     /// What the line says.
     pub item: LineItem,
@@ -102,11 +102,12 @@ pub struct IssuedLine {
 pub enum InvoiceEvent {
     /// A draft was started.
     DraftCreated {
-        /// Owning tenant.
+        /// The tenant that owns the aggregate from now on: any other tenant's command finds
+        /// nothing.
         tenant_id: TenantId,
         /// The invoice's id.
         invoice_id: InvoiceId,
-        /// The customer invoiced.
+        /// The customer invoiced; the invoice keeps them for life.
         customer_id: CustomerId,
         /// The document's currency.
         currency: Currency,
@@ -117,21 +118,21 @@ pub enum InvoiceEvent {
     },
     /// A line was added to the draft.
     LineAdded {
-        /// The line's id.
+        /// The line's id: it stays through edits, and a line credit note names it.
         line_id: LineId,
         /// Its content.
         item: LineItem,
     },
     /// A draft line was changed.
     LineChanged {
-        /// The line's id.
+        /// The line's id: it stays through edits, and a line credit note names it.
         line_id: LineId,
         /// Its new content.
         item: LineItem,
     },
     /// A draft line was removed.
     LineRemoved {
-        /// The line's id.
+        /// The line's id: it stays through edits, and a line credit note names it.
         line_id: LineId,
     },
     /// The draft's terms or notes changed.
@@ -165,7 +166,7 @@ pub enum InvoiceEvent {
     },
     /// A payment was received.
     PaymentRecorded {
-        /// The payment's id.
+        /// The payment's id, which a refund names.
         payment_id: PaymentId,
         /// Amount received.
         amount: Money,

@@ -77,7 +77,7 @@ pub enum DocumentStatus {
 /// A draft line: its id and what it says.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DraftLine {
-    /// The line's id.
+    /// The line's id: it stays through edits, and a line credit note names it.
     pub line_id: LineId,
     /// Its content.
     pub item: LineItem,
@@ -86,7 +86,7 @@ pub struct DraftLine {
 /// A payment as the invoice remembers it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PaymentRecord {
-    /// The payment's id.
+    /// The payment's id, which a refund names.
     pub payment_id: PaymentId,
     /// Amount received.
     pub amount: Decimal,
@@ -104,9 +104,10 @@ pub struct Invoice {
     pub status: DocumentStatus,
     /// The invoice's id.
     pub invoice_id: Option<InvoiceId>,
-    /// Owning tenant.
+    /// The owning tenant, once created: commands from other tenants are refused as not
+    /// found.
     pub tenant_id: Option<TenantId>,
-    /// The customer invoiced.
+    /// The customer invoiced; the invoice keeps them for life.
     pub customer_id: Option<CustomerId>,
     /// The one currency of the whole document.
     pub currency: Option<Currency>,

@@ -86,7 +86,7 @@ pub struct AuditedEvent {
     pub global_position: i64,
     /// The writing transaction (the feed orders by it first).
     pub transaction_id: i64,
-    /// Owning tenant.
+    /// The tenant that wrote it (from its metadata).
     pub tenant_id: Uuid,
     /// Aggregate type, e.g. `Invoice`.
     pub aggregate_type: String,

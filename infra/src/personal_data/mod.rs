@@ -47,13 +47,13 @@ pub enum PersonalDataError {
     /// New personal data for a subject whose data was erased.
     #[error("the personal data of {subject} was erased; no new personal data is stored for it")]
     Erased {
-        /// The subject.
+        /// The subject whose key it is.
         subject: String,
     },
     /// An envelope does not open with its subject's key: altered or corrupt.
     #[error("sealed personal data of {subject} does not open with its key (altered or corrupt)")]
     Corrupt {
-        /// The subject.
+        /// The subject whose key it is.
         subject: String,
     },
     /// An invoice stream does not name its customer where the domain says.
@@ -65,7 +65,7 @@ pub enum PersonalDataError {
     /// An event to seal has no tenant in its metadata.
     #[error("event {sequence} of {subject} has no tenant_id in its metadata")]
     NoTenant {
-        /// The subject.
+        /// The subject whose key it is.
         subject: String,
         /// The event's sequence.
         sequence: usize,
@@ -73,7 +73,7 @@ pub enum PersonalDataError {
     /// A subject key is wrapped by a master key this process was not given.
     #[error("the key of {subject} is wrapped by master key {wrapped_by}, which this process was not given (FOLIO_PERSONAL_DATA_MASTER_KEY)")]
     NoMasterKey {
-        /// The subject.
+        /// The subject whose key it is.
         subject: String,
         /// The id of the master key that wraps it.
         wrapped_by: String,

@@ -126,7 +126,7 @@ pub struct InvoiceRow {
 pub struct InvoiceLineRow {
     /// The invoice it belongs to.
     pub invoice_id: Uuid,
-    /// The line's id.
+    /// The line's id: it stays through edits, and a line credit note names it.
     pub line_id: Uuid,
     /// Order on the invoice, from 1.
     pub position: i32,
@@ -152,7 +152,7 @@ pub struct InvoiceLineRow {
 pub struct PaymentRow {
     /// The invoice it was paid against (`invoice_id`).
     pub invoice_id: Uuid,
-    /// The payment's id.
+    /// The payment's id, which a refund names.
     pub payment_id: Uuid,
     /// Amount received, in the invoice's currency.
     #[sqlx(try_from = "Amount")]
