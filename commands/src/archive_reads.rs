@@ -8,10 +8,10 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::access::{Action, Caller};
-use crate::archiving::{ArchiveQueue, ArchiveState};
+use crate::archiving::{ArchiveQueue, ArchiveQueueError, ArchiveState};
 use crate::documents::{DocumentOf, DocumentsError};
 use crate::download_links::{DownloadLinks, LinkRefused, SignedDownload, DOWNLOAD_LINK_TTL};
-use crate::ports::{BlobAddress, BlobError, BlobStore, Clock, LedgerError};
+use crate::ports::{BlobAddress, BlobError, BlobStore, Clock};
 use folio_domain::ErrorCode;
 
 /// The archive's reads, each confined to the caller's tenant.
@@ -58,7 +58,9 @@ impl DownloadError {
             DownloadError::Refused(_) => ErrorCode::Forbidden,
             DownloadError::Store(BlobError::NotFound(_)) => ErrorCode::NotFound,
             DownloadError::Store(BlobError::Unavailable(_)) => ErrorCode::Unavailable,
-            DownloadError::Store(BlobError::Corrupt { .. }) => ErrorCode::Internal,
+            DownloadError::Store(BlobError::Corrupt { .. } | BlobError::BadAddress(_)) => {
+                ErrorCode::Internal
+            }
         }
     }
 }
@@ -92,10 +94,7 @@ impl ArchiveReads {
         self.queue
             .states(caller.tenant_id, documents)
             .await
-            .map_err(|e| match e {
-                LedgerError::Unavailable(e) => DocumentsError::Unavailable(e),
-                LedgerError::Internal(e) => DocumentsError::Unreadable(e),
-            })
+            .map_err(|ArchiveQueueError(e)| DocumentsError::Unavailable(e))
     }
 
     /// A link that downloads the archived file with hash `sha256` (of MIME

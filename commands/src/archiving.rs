@@ -24,7 +24,7 @@ use crate::access::{Caller, Role};
 use crate::context::CommandContext;
 use crate::documents::{DocumentOf, DocumentsError, InvoiceDocuments};
 use crate::error::CommandError;
-use crate::ports::{BlobAddress, BlobError, BlobStore, DocumentRenderer, LedgerError, RenderError};
+use crate::ports::{BlobAddress, BlobError, BlobStore, DocumentRenderer, RenderError};
 use crate::UseCases;
 
 /// An issued document whose files are not archived yet.
@@ -66,13 +66,19 @@ pub struct ArchiveFailure {
     pub next_attempt_at: DateTime<Utc>,
 }
 
+/// Why the archive queue could not be read or written: its database did not
+/// answer (the archiver tries again on its next round).
+#[derive(Debug, thiserror::Error)]
+#[error("the document archive queue is unavailable")]
+pub struct ArchiveQueueError(#[source] pub Box<dyn std::error::Error + Send + Sync>);
+
 /// The documents waiting to be archived, and the archiver's failed attempts.
 #[async_trait]
 pub trait ArchiveQueue: Send + Sync + 'static {
     /// Issued documents without archived files that are due (never tried, or
     /// their retry time has come), fewest failures and oldest first, a bounded
     /// number at a time: a document that keeps failing never holds up others.
-    async fn pending(&self) -> Result<Vec<DocumentToArchive>, LedgerError>;
+    async fn pending(&self) -> Result<Vec<DocumentToArchive>, ArchiveQueueError>;
     /// Records a failed attempt (its code and the reason as users see it)
     /// and when to try again.
     async fn failed(
@@ -81,16 +87,16 @@ pub trait ArchiveQueue: Send + Sync + 'static {
         code: ErrorCode,
         reason: &str,
         retry_in: std::time::Duration,
-    ) -> Result<(), LedgerError>;
+    ) -> Result<(), ArchiveQueueError>;
     /// Forgets the failed attempts of a document now archived.
-    async fn archived(&self, document: &DocumentToArchive) -> Result<(), LedgerError>;
+    async fn archived(&self, document: &DocumentToArchive) -> Result<(), ArchiveQueueError>;
     /// Where the archive of each of `documents` of `tenant` stands. A document
     /// that is not issued (a draft, an unknown id) has no entry.
     async fn states(
         &self,
         tenant: TenantId,
         documents: &[DocumentOf],
-    ) -> Result<HashMap<DocumentOf, ArchiveState>, LedgerError>;
+    ) -> Result<HashMap<DocumentOf, ArchiveState>, ArchiveQueueError>;
 }
 
 /// The forms every document is archived in.
@@ -223,11 +229,8 @@ pub async fn seller_logo(
     let Some(sha256) = &document.seller_logo else {
         return Ok(None);
     };
-    let address = BlobAddress::parse(sha256).ok_or_else(|| {
-        BlobError::Unavailable(format!(
-            "the logo's recorded address {sha256} is not a SHA-256"
-        ))
-    })?;
+    let address =
+        BlobAddress::parse(sha256).ok_or_else(|| BlobError::BadAddress(sha256.clone()))?;
     blobs.get(&address).await.map(Some)
 }
 

@@ -253,6 +253,10 @@ pub enum BlobError {
     /// The store cannot be reached or failed; a retry may succeed.
     #[error("the document store is unavailable: {0}")]
     Unavailable(String),
+    /// A recorded address is not a SHA-256: the record is damaged, and no
+    /// retry will find the file.
+    #[error("the recorded address {0} is not a SHA-256")]
+    BadAddress(String),
 }
 
 /// Where documents (PDFs, e-invoices, logos) are kept: content-addressed and

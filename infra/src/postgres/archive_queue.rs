@@ -7,9 +7,10 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use folio_commands::archiving::{ArchiveFailure, ArchiveQueue, ArchiveState, DocumentToArchive};
+use folio_commands::archiving::{
+    ArchiveFailure, ArchiveQueue, ArchiveQueueError, ArchiveState, DocumentToArchive,
+};
 use folio_commands::documents::DocumentOf;
-use folio_commands::LedgerError;
 use folio_domain::ids::{CreditNoteId, InvoiceId, TenantId};
 use folio_domain::ErrorCode;
 use sqlx::PgPool;
@@ -31,8 +32,8 @@ impl PgArchiveQueue {
     }
 }
 
-fn unavailable(e: sqlx::Error) -> LedgerError {
-    LedgerError::Unavailable(Box::new(e))
+fn unavailable(e: sqlx::Error) -> ArchiveQueueError {
+    ArchiveQueueError(Box::new(e))
 }
 
 /// The attempts table's key of a document: the nil UUID stands for the invoice
@@ -106,7 +107,7 @@ impl StateRow {
 
 #[async_trait]
 impl ArchiveQueue for PgArchiveQueue {
-    async fn pending(&self) -> Result<Vec<DocumentToArchive>, LedgerError> {
+    async fn pending(&self) -> Result<Vec<DocumentToArchive>, ArchiveQueueError> {
         let rows: Vec<(Uuid, Uuid, Option<Uuid>, i32)> = sqlx::query_as(
             "SELECT p.tenant_id, p.invoice_id, p.credit_note_id, coalesce(f.attempts, 0)
              FROM folio_read.documents_awaiting_archive p
@@ -137,7 +138,7 @@ impl ArchiveQueue for PgArchiveQueue {
         code: ErrorCode,
         reason: &str,
         retry_in: Duration,
-    ) -> Result<(), LedgerError> {
+    ) -> Result<(), ArchiveQueueError> {
         let (tenant, invoice, note) = key(document);
         sqlx::query(
             "INSERT INTO document_archive_attempts
@@ -161,7 +162,7 @@ impl ArchiveQueue for PgArchiveQueue {
         Ok(())
     }
 
-    async fn archived(&self, document: &DocumentToArchive) -> Result<(), LedgerError> {
+    async fn archived(&self, document: &DocumentToArchive) -> Result<(), ArchiveQueueError> {
         let (tenant, invoice, note) = key(document);
         sqlx::query(
             "DELETE FROM document_archive_attempts
@@ -180,7 +181,7 @@ impl ArchiveQueue for PgArchiveQueue {
         &self,
         tenant: TenantId,
         documents: &[DocumentOf],
-    ) -> Result<HashMap<DocumentOf, ArchiveState>, LedgerError> {
+    ) -> Result<HashMap<DocumentOf, ArchiveState>, ArchiveQueueError> {
         let (invoices, notes): (Vec<Uuid>, Vec<Uuid>) =
             documents.iter().map(|document| ids(*document)).unzip();
         let rows: Vec<StateRow> = sqlx::query_as(
