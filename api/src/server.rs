@@ -20,6 +20,7 @@ use axum::{Json, Router};
 use folio_commands::health::{DatabaseHealth, HealthReport};
 use folio_domain::ErrorCode;
 use folio_projections::FeedEvent;
+use futures_util::StreamExt;
 use serde_json::json;
 use tokio::sync::broadcast;
 use tracing::Instrument;
@@ -206,24 +207,54 @@ fn operation_name(request: &async_graphql::Request) -> String {
     }
 }
 
+/// The most of an oversized body read and thrown away before the refusal is
+/// sent: hyper closes a connection whose body was left unread, so a client
+/// still uploading would see its connection reset instead of the 413.
+const DRAINED_AT_MOST: usize = 4 * 1024 * 1024;
+
+/// The body length the request declares (`Content-Length`), if it does.
+fn declared_length(headers: &HeaderMap) -> Option<u64> {
+    headers
+        .get(header::CONTENT_LENGTH)?
+        .to_str()
+        .ok()?
+        .parse()
+        .ok()
+}
+
+/// Reads and discards `body`, at most [`DRAINED_AT_MOST`] bytes of it.
+async fn drain(body: Body) {
+    let mut chunks = body.into_data_stream();
+    let mut read = 0;
+    while let Some(Ok(chunk)) = chunks.next().await {
+        read += chunk.len();
+        if read > DRAINED_AT_MOST {
+            break;
+        }
+    }
+}
+
 async fn execute(
     state: &AppState,
     headers: &HeaderMap,
     body: Body,
     operation: &mut String,
 ) -> Response {
-    let bytes = match axum::body::to_bytes(body, state.limits.max_body_bytes).await {
+    let most = state.limits.max_body_bytes;
+    let too_large = || {
+        error_response(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            ErrorCode::Limit,
+            &format!("the request body is larger than {most} bytes"),
+        )
+    };
+    if declared_length(headers).is_some_and(|length| length > most as u64) {
+        drain(body).await;
+        return too_large();
+    }
+    let bytes = match axum::body::to_bytes(body, most).await {
         Ok(bytes) => bytes,
-        Err(_) => {
-            return error_response(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                ErrorCode::Limit,
-                &format!(
-                    "the request body is larger than {} bytes",
-                    state.limits.max_body_bytes
-                ),
-            )
-        }
+        Err(_) => return too_large(),
     };
     let authorization = headers
         .get(header::AUTHORIZATION)
