@@ -123,7 +123,7 @@ async fn a_tenant_bi_role_reads_its_tenant_in_every_read_model_and_nothing_else(
             "{relation}: (ours, theirs, all)"
         );
     }
-    // And the one read-model function, which runs as its caller, is confined too
+    // And the read-model functions, which run as their caller, are confined too
     let functions: Vec<String> = sqlx::query_scalar(
         "SELECT p.proname::text FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
          WHERE n.nspname = 'folio_read' ORDER BY 1",
@@ -133,9 +133,26 @@ async fn a_tenant_bi_role_reads_its_tenant_in_every_read_model_and_nothing_else(
     .unwrap();
     assert_eq!(
         functions,
-        ["ar_aging_as_of"],
+        ["ar_aging_as_of", "payment_status"],
         "a new function needs a check here"
     );
+    // payment_status reads no table: it decides from its arguments alone.
+    let decided: Option<String> = sqlx::query_scalar(
+        "SELECT folio_read.payment_status('ISSUED', 0, 100, current_date, current_date)",
+    )
+    .fetch_one(&mut tool)
+    .await
+    .unwrap();
+    assert_eq!(decided.as_deref(), Some("PAID"));
+    let reads_tables: bool = sqlx::query_scalar(
+        "SELECT prosrc ILIKE '%FROM%' OR prosqlbody::text ILIKE '%RANGETBLENTRY%'
+         FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+         WHERE n.nspname = 'folio_read' AND p.proname = 'payment_status'",
+    )
+    .fetch_one(&mut *superuser)
+    .await
+    .unwrap();
+    assert!(!reads_tables, "payment_status must read no table");
     let aging: (i64, i64) = sqlx::query_as(
         "SELECT count(*) FILTER (WHERE tenant_id = $1), count(*)
          FROM folio_read.ar_aging_as_of(current_date)",
