@@ -38,7 +38,7 @@ impl From<ReportFilter> for RowFilter {
 /// Receivables of one customer in one currency, by days past due on the report's
 /// date.
 #[derive(Debug, Clone, SimpleObject)]
-#[graphql(name = "AgingRow")]
+#[graphql(name = "AgingRow", complex)]
 pub struct AgingLine {
     /// The customer's UUID.
     pub customer_id: Uuid,
@@ -49,10 +49,13 @@ pub struct AgingLine {
     /// Due, not yet past the due date.
     pub current_amount: Decimal,
     /// 1 to 30 days past due.
+    #[graphql(name = "days1To30")]
     pub days_1_30: Decimal,
     /// 31 to 60 days past due.
+    #[graphql(name = "days31To60")]
     pub days_31_60: Decimal,
     /// 61 to 90 days past due.
+    #[graphql(name = "days61To90")]
     pub days_61_90: Decimal,
     /// More than 90 days past due.
     pub days_over_90: Decimal,
@@ -61,6 +64,27 @@ pub struct AgingLine {
     /// Held for the customer on that date (overpayments, credit notes beyond
     /// what was due), in no bucket.
     pub credit_amount: Decimal,
+}
+
+/// The bucket names the schema first published, where GraphQL's casing ran the
+/// bounds together (`days130`); kept until clients moved to the new names.
+#[ComplexObject]
+impl AgingLine {
+    /// 1 to 30 days past due.
+    #[graphql(name = "days130", deprecation = "Use days1To30.")]
+    async fn days_130(&self) -> Decimal {
+        self.days_1_30
+    }
+    /// 31 to 60 days past due.
+    #[graphql(name = "days3160", deprecation = "Use days31To60.")]
+    async fn days_3160(&self) -> Decimal {
+        self.days_31_60
+    }
+    /// 61 to 90 days past due.
+    #[graphql(name = "days6190", deprecation = "Use days61To90.")]
+    async fn days_6190(&self) -> Decimal {
+        self.days_61_90
+    }
 }
 
 impl From<AgingRow> for AgingLine {
