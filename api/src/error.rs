@@ -59,15 +59,6 @@ pub fn limit(message: impl Into<String>) -> ApiError {
     coded(ErrorCode::Limit, message)
 }
 
-/// A database failure, logged with detail and reported without it.
-pub fn unavailable(error: &sqlx::Error) -> ApiError {
-    tracing::error!(%error, "read model query failed");
-    coded(
-        ErrorCode::Unavailable,
-        "the read models are unavailable; retry shortly",
-    )
-}
-
 /// A read's failure as a client sees it: the code the application layer
 /// decided; a database failure is logged with detail and reported without it.
 pub fn read(error: ReadError) -> ApiError {
