@@ -11,12 +11,11 @@
 
 use chrono::NaiveDate;
 use folio_commands::history::RecordedEvent;
-use folio_commands::reads::{cursor, ChildRows, PageRequest, Reads};
+use folio_commands::reads::{cursor, InvoiceDetail, PageRequest, Reads};
 use folio_domain::ErrorCode;
 use folio_projections::expenses::queries::{ExpenseCategoryRow, ExpenseFilter, ExpenseRow};
 use folio_projections::invoicing::queries::{
-    AgingRow, CreditNoteRow, CustomerRow, InvoiceFilter, InvoiceLineRow, InvoiceOrder, InvoiceRow,
-    PaymentRow, RevenueRow, TaxRow,
+    AgingRow, CustomerRow, InvoiceFilter, InvoiceOrder, InvoiceRow, RevenueRow, TaxRow,
 };
 use folio_projections::reading::{ReportFilter, Slice};
 use rmcp::handler::server::wrapper::{Json, Parameters};
@@ -102,19 +101,6 @@ pub struct GetInvoice {
     pub invoice_id: Uuid,
     /// A write's `consistency_token`: wait until this read shows that write.
     pub consistency_token: Option<String>,
-}
-
-/// An invoice with everything printed on it or recorded against it.
-#[derive(Debug, Serialize, JsonSchema)]
-pub struct InvoiceDetail {
-    /// The invoice, with totals and payment status as of today.
-    pub invoice: InvoiceRow,
-    /// Its lines, in order.
-    pub lines: Vec<InvoiceLineRow>,
-    /// Payments received, by value date.
-    pub payments: Vec<PaymentRow>,
-    /// Credit notes issued against it, by number.
-    pub credit_notes: Vec<CreditNoteRow>,
 }
 
 /// Expenses to list (all given conditions hold). Employees see only their own.
@@ -232,12 +218,6 @@ impl FolioMcp {
     }
 }
 
-/// The rows of one invoice's children.
-async fn children_of<T: ChildRows>(reads: &Reads, invoice: Uuid) -> Result<Vec<T>, ApiError> {
-    let mut by_parent = reads.children(&[invoice]).await.map_err(read)?;
-    Ok(by_parent.remove(&invoice).unwrap_or_default())
-}
-
 #[tool_router(router = read_tools, vis = "pub(super)")]
 impl FolioMcp {
     /// Customers of your tenant by name, with contact and tax details.
@@ -293,17 +273,12 @@ impl FolioMcp {
     ) -> Result<Json<InvoiceDetail>, ApiError> {
         let reads = self.reads(&extensions).await?;
         let id = args.invoice_id;
-        let invoice = reads
-            .invoice(id, args.consistency_token.as_deref())
+        let detail = reads
+            .invoice_detail(id, args.consistency_token.as_deref())
             .await
             .map_err(read)?
             .ok_or_else(|| not_found("invoice", id))?;
-        Ok(Json(InvoiceDetail {
-            invoice,
-            lines: children_of(&reads, id).await?,
-            payments: children_of(&reads, id).await?,
-            credit_notes: children_of(&reads, id).await?,
-        }))
+        Ok(Json(detail))
     }
 
     /// Expense claims, newest first: the whole tenant's for approvers,

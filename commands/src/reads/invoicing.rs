@@ -13,6 +13,8 @@ use folio_projections::invoicing::queries::{
     PaymentRow,
 };
 use folio_projections::reading::{report_currency, Slice};
+use schemars::JsonSchema;
+use serde::Serialize;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
@@ -60,6 +62,20 @@ child_rows!(
     |r| r.file.parent,
     queries::credit_note_files_of
 );
+
+/// An invoice with everything printed on it or recorded against it, read in
+/// one transaction so its totals and its rows agree.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct InvoiceDetail {
+    /// The invoice, with totals and payment status as of today.
+    pub invoice: InvoiceRow,
+    /// Its lines, in order.
+    pub lines: Vec<InvoiceLineRow>,
+    /// Payments received, by value date.
+    pub payments: Vec<PaymentRow>,
+    /// Credit notes issued against it, by number.
+    pub credit_notes: Vec<CreditNoteRow>,
+}
 
 impl Reads {
     /// Customers by name, only those whose name contains `search` (any case)
@@ -133,6 +149,27 @@ impl Reads {
         self.caller.require(Action::ReadInvoicing)?;
         let mut tx = self.open(Action::ReadInvoicing, token).await?;
         Ok(queries::invoice(&mut tx, invoice_id).await?)
+    }
+
+    /// One invoice with its lines, payments and credit notes; `None` also for
+    /// another tenant's.
+    pub async fn invoice_detail(
+        &self,
+        invoice_id: Uuid,
+        token: Option<&str>,
+    ) -> Result<Option<InvoiceDetail>, ReadError> {
+        self.caller.require(Action::ReadInvoicing)?;
+        let mut tx = self.open(Action::ReadInvoicing, token).await?;
+        let Some(invoice) = queries::invoice(&mut tx, invoice_id).await? else {
+            return Ok(None);
+        };
+        let parent = [invoice_id];
+        Ok(Some(InvoiceDetail {
+            invoice,
+            lines: queries::lines_of(&mut tx, &parent).await?,
+            payments: queries::payments_of(&mut tx, &parent).await?,
+            credit_notes: queries::credit_notes_of(&mut tx, &parent).await?,
+        }))
     }
 
     /// One credit note.

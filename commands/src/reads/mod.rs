@@ -26,7 +26,7 @@ use sqlx::{PgPool, Postgres, Transaction};
 use crate::access::{Action, Caller, Forbidden};
 use crate::consistency::{ConsistencyWaitError, ProjectorName, ReadModelProgress};
 
-pub use invoicing::ChildRows;
+pub use invoicing::{ChildRows, InvoiceDetail};
 
 /// The read models of this process: where they are queried, and the progress
 /// reads wait on for their consistency tokens. Cheap to clone.
