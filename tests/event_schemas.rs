@@ -10,6 +10,9 @@ use std::path::PathBuf;
 
 use chrono::{NaiveDate, TimeZone, Utc};
 use cqrs_es::DomainEvent;
+use folio_domain::adjustment::{
+    AdjustmentKind, AdjustmentSize, DocumentAdjustment, IssuedAdjustment,
+};
 use folio_domain::customer::{ContactDetails, CustomerEvent, TaxDetails};
 use folio_domain::directory::{
     ApprovalRouting, DirectoryPolicy, Enrollment, Role, TenantEvent, UserEvent,
@@ -207,12 +210,32 @@ fn details() -> ExpenseDetails {
     }
 }
 
+/// A 2% rebate at the IVA rate of [`item`], with its reason as a code. The
+/// domain asks an adjustment's tax for its VAT category; the sample keeps the
+/// item's tax as it is, so that the rebate lowers the same rate's base.
+fn rebate() -> DocumentAdjustment {
+    DocumentAdjustment {
+        kind: AdjustmentKind::Allowance,
+        size: AdjustmentSize::Percent {
+            percent: Decimal::from(2),
+        },
+        reason: Some("Volume rebate".into()),
+        reason_code: Some("95".into()),
+        tax: item().taxes[0].clone(),
+    }
+}
+
 /// One example of every variant, as the store would hold it.
 fn samples() -> Vec<(&'static str, String, String, Value)> {
     let id = |n: u128| Uuid::from_u128(n);
-    let (priced, totals) = price_document(
+    let eur_currency = Currency::from_code("EUR").unwrap();
+    let plain = price_document([&item()], [], eur_currency, RoundingPolicy::default());
+    let (priced, totals) = (plain.lines, plain.totals);
+    let rebate = rebate();
+    let rebated = price_document(
         [&item()],
-        Currency::from_code("EUR").unwrap(),
+        [&rebate],
+        eur_currency,
         RoundingPolicy::default(),
     );
     let number = DocumentNumber {
@@ -294,6 +317,13 @@ fn samples() -> Vec<(&'static str, String, String, Value)> {
             InvoiceEvent::LineRemoved {
                 line_id: LineId(id(4)),
             },
+            InvoiceEvent::DocumentAdjustmentAdded {
+                adjustment_id: AdjustmentId(id(14)),
+                adjustment: rebate.clone(),
+            },
+            InvoiceEvent::DocumentAdjustmentRemoved {
+                adjustment_id: AdjustmentId(id(14)),
+            },
             InvoiceEvent::DraftTermsUpdated {
                 due_terms: DueTerms::OnDate { date: day() },
                 notes: Some("PO 1".into()),
@@ -308,7 +338,25 @@ fn samples() -> Vec<(&'static str, String, String, Value)> {
                     item: item(),
                     priced: priced[0].clone(),
                 }],
+                adjustments: Vec::new(),
                 totals: totals.clone(),
+            },
+            InvoiceEvent::InvoiceIssued {
+                number: number.clone(),
+                issue_date: day(),
+                due_date: day(),
+                rounding: RoundingPolicy::default(),
+                lines: vec![IssuedLine {
+                    line_id: LineId(id(4)),
+                    item: item(),
+                    priced: rebated.lines[0].clone(),
+                }],
+                adjustments: vec![IssuedAdjustment {
+                    adjustment_id: AdjustmentId(id(14)),
+                    adjustment: rebate.clone(),
+                    priced: rebated.adjustments[0].clone(),
+                }],
+                totals: rebated.totals.clone(),
             },
             InvoiceEvent::InvoiceSent {
                 sent_at: Utc.with_ymd_and_hms(2026, 3, 1, 8, 0, 0).unwrap(),

@@ -537,27 +537,14 @@ async fn personal_data_opens_in_a_transaction_pointed_at_a_read_model_schema() {
     );
 }
 
-/// Commits what the invoice `id` decides on `command` straight to the store, as
-/// a process acting without a request would (the finisher of credit moves,
-/// `docs/design/credit-move-finisher.md`).
+/// Commits what the invoice `id` decides on `command` straight to the store.
 async fn decide_and_commit(
     db: &TestDatabase,
     tenant: folio_domain::ids::TenantId,
     id: folio_domain::ids::InvoiceId,
     command: folio_domain::invoice::InvoiceCommand,
 ) {
-    use cqrs_es::EventStore;
-    use folio_domain::Decide;
-    let store: cqrs_es::persist::PersistedEventStore<
-        postgres_es::PostgresEventRepository,
-        folio_domain::invoice::Invoice,
-    > = cqrs_es::persist::PersistedEventStore::new_event_store(
-        postgres_es::PostgresEventRepository::new(db.app.pool.clone()),
-    );
-    let context = store.load_aggregate(&id.to_string()).await.unwrap();
-    let events = context.aggregate.decide(command).unwrap();
-    let metadata = std::collections::HashMap::from([("tenant_id".into(), tenant.to_string())]);
-    store.commit(events, context, metadata).await.unwrap();
+    support::scenario::decide_and_commit(&db.app, tenant, id, command).await;
 }
 
 #[tokio::test]
@@ -829,4 +816,177 @@ async fn customer_of(
             .await
             .unwrap(),
     )
+}
+
+#[tokio::test]
+async fn allowances_and_charges_are_filed_with_the_amounts_the_issue_decided() {
+    use folio_domain::adjustment::{AdjustmentKind, AdjustmentSize, DocumentAdjustment};
+    use folio_domain::ids::AdjustmentId;
+    use folio_domain::invoice::InvoiceCommand;
+    use folio_domain::tax::{TaxRate, VatCategory};
+    use support::scenario::{add_line, draft, issue, line, vat19};
+    let db = TestDatabase::new().await;
+    let t = tenant();
+    // Given a draft of 1,000.00 at 19% (category S)
+    let vat = TaxRate {
+        category: Some(VatCategory::Standard),
+        ..vat19()
+    };
+    let acme = customer(&db.app, t, "Acme").await;
+    let invoice = draft(&db.app, t, acme).await;
+    add_line(
+        &db.app,
+        t,
+        invoice,
+        line("Consulting", 10, 10_000, vec![vat.clone()]),
+    )
+    .await;
+    // When a 2% rebate, a dropped goodwill allowance and 25.00 of freight are
+    // added, the goodwill removed, and the invoice issued
+    let adjustment = |kind, size, reason: &str, code: Option<&str>| DocumentAdjustment {
+        kind,
+        size,
+        reason: Some(reason.into()),
+        reason_code: code.map(str::to_owned),
+        tax: vat.clone(),
+    };
+    let [rebate, dropped, freight] = [1, 2, 3].map(|_| AdjustmentId(uuid::Uuid::new_v4()));
+    let added = [
+        (
+            rebate,
+            adjustment(
+                AdjustmentKind::Allowance,
+                AdjustmentSize::Percent {
+                    percent: Decimal::from(2),
+                },
+                "Volume rebate",
+                Some("95"),
+            ),
+        ),
+        (
+            dropped,
+            adjustment(
+                AdjustmentKind::Allowance,
+                AdjustmentSize::Amount {
+                    amount: Decimal::from(5),
+                },
+                "Goodwill",
+                None,
+            ),
+        ),
+        (
+            freight,
+            adjustment(
+                AdjustmentKind::Charge,
+                AdjustmentSize::Amount {
+                    amount: Decimal::from(25),
+                },
+                "Freight",
+                Some("FC"),
+            ),
+        ),
+    ];
+    for (adjustment_id, adjustment) in added {
+        let add = InvoiceCommand::AddDocumentAdjustment {
+            adjustment_id,
+            adjustment,
+        };
+        decide_and_commit(&db, t, invoice, add).await;
+    }
+    let remove = InvoiceCommand::RemoveDocumentAdjustment {
+        adjustment_id: dropped,
+    };
+    decide_and_commit(&db, t, invoice, remove).await;
+    let projections = db.app.projections();
+    projections.catch_up().await.unwrap();
+    type Row = (
+        i32,
+        String,
+        String,
+        Decimal,
+        Option<String>,
+        Option<Decimal>,
+        Option<Decimal>,
+    );
+    let rows = || async {
+        sqlx::query_as::<_, Row>(
+            "SELECT position, kind, size_kind, size_value, reason_code, base_amount, amount
+             FROM folio_read.invoice_adjustments WHERE invoice_id = $1 ORDER BY position",
+        )
+        .bind(invoice.0)
+        .fetch_all(&db.app.pool)
+        .await
+        .unwrap()
+    };
+    let cents = |c| Some(Decimal::new(c, 2));
+    let draft_rows = rows().await;
+    assert_eq!(
+        draft_rows
+            .iter()
+            .map(|r| (r.0, r.1.as_str(), r.6))
+            .collect::<Vec<_>>(),
+        [(1, "ALLOWANCE", None), (2, "CHARGE", None)],
+        "the removed allowance is gone and the gap closed; no amount before issue"
+    );
+    issue(&db.app, t, invoice, None).await;
+    projections.catch_up().await.unwrap();
+
+    // Then each row has its decided amount, the invoice its EN 16931 totals,
+    // and the tax ledger the adjusted base
+    let issued_rows = rows().await;
+    assert_eq!(
+        issued_rows,
+        [
+            (
+                1,
+                "ALLOWANCE".into(),
+                "PERCENT".into(),
+                Decimal::from(2),
+                Some("95".into()),
+                cents(100_000),
+                cents(2_000)
+            ),
+            (
+                2,
+                "CHARGE".into(),
+                "AMOUNT".into(),
+                Decimal::from(25),
+                Some("FC".into()),
+                None,
+                cents(2_500)
+            ),
+        ]
+    );
+    let totals: (Decimal, Decimal, Decimal, Decimal, Decimal, Decimal) = sqlx::query_as(
+        "SELECT line_total, allowance_total, charge_total, net_total, tax_total, total
+         FROM folio_read.invoices WHERE invoice_id = $1",
+    )
+    .bind(invoice.0)
+    .fetch_one(&db.app.pool)
+    .await
+    .unwrap();
+    let amount = |c| Decimal::new(c, 2);
+    assert_eq!(
+        totals,
+        (
+            amount(100_000),
+            amount(2_000),
+            amount(2_500),
+            amount(100_500),
+            amount(19_095),
+            amount(119_595)
+        )
+    );
+    let taxed: (Decimal, Decimal) = sqlx::query_as(
+        "SELECT sum(taxable_base), sum(tax_amount) FROM folio_read.tax_entries WHERE invoice_id = $1",
+    )
+    .bind(invoice.0)
+    .fetch_one(&db.app.pool)
+    .await
+    .unwrap();
+    assert_eq!(taxed, (amount(100_500), amount(19_095)));
+    // And a rebuild files the same rows
+    let incremental = read_models(&db.app.pool).await;
+    projections.rebuild_all().await.unwrap();
+    assert_same_read_models(&incremental, &read_models(&db.app.pool).await);
 }

@@ -146,6 +146,9 @@ fn delivery(breakdown: &[VatBreakdown], issued_on: NaiveDate, buyer: &Buyer) -> 
 fn issued(record: &InvoiceRecord) -> Result<(&IssuedInvoice, Currency), DocumentError> {
     let issued = record.issued.as_ref().ok_or(DocumentError::NotIssued)?;
     let currency = record.currency.ok_or(DocumentError::NotIssued)?;
+    if !issued.adjustments.is_empty() {
+        return Err(DocumentError::AdjustmentsNotWritten);
+    }
     if currency.minor_units() > 2 {
         return Err(DocumentError::CurrencyDecimals(currency.code().to_owned()));
     }

@@ -3,6 +3,7 @@
 //! a document must show what was issued, line by line, forever.
 
 use chrono::NaiveDate;
+use folio_domain::adjustment::IssuedAdjustment;
 use folio_domain::document_number::DocumentNumber;
 use folio_domain::ids::{CreditNoteId, CustomerId};
 use folio_domain::invoice::{
@@ -24,6 +25,8 @@ pub struct IssuedInvoice {
     pub rounding: RoundingPolicy,
     /// Every line with its rounded amounts.
     pub lines: Vec<IssuedLine>,
+    /// Its allowances and charges on the whole document.
+    pub adjustments: Vec<IssuedAdjustment>,
     /// Its totals and per-rate taxes.
     pub totals: DocumentTotals,
 }
@@ -99,6 +102,7 @@ impl InvoiceRecord {
                 due_date,
                 rounding,
                 lines,
+                adjustments,
                 totals,
             } => {
                 self.issued = Some(IssuedInvoice {
@@ -107,6 +111,7 @@ impl InvoiceRecord {
                     due_date: *due_date,
                     rounding: *rounding,
                     lines: lines.clone(),
+                    adjustments: adjustments.clone(),
                     totals: totals.clone(),
                 });
             }

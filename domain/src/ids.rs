@@ -53,6 +53,11 @@ uuid_id!(
     LineId
 );
 uuid_id!(
+    /// A document-level allowance or charge of an invoice (EN 16931 BG-20,
+    /// BG-21): removing it from a draft names it.
+    AdjustmentId
+);
+uuid_id!(
     /// A payment received against an invoice.
     PaymentId
 );

@@ -7,7 +7,8 @@
 //! ## Map
 //! - [`money`]: `Money` and `Currency` (ISO 4217), and the one rounding function.
 //! - [`tax`] and [`pricing`]: tax rates and withholdings, and the pricing rule that
-//!   turns lines into totals (written down once, in `pricing`'s docs).
+//!   turns lines into totals (written down once, in `pricing`'s docs);
+//!   [`adjustment`]: allowances and charges on the whole document, by VAT rate.
 //! - [`exchange`]: exchange rates, stated explicitly and applied once.
 //! - [`tax_id`]: customers' VAT numbers and RFCs, checked as their authorities define them.
 //! - [`document_number`]: the shape of gap-free numbers such as `A-000123`.
@@ -28,6 +29,7 @@
 
 #![deny(missing_docs)]
 
+pub mod adjustment;
 pub mod aggregate;
 pub mod branding;
 pub mod customer;

@@ -16,11 +16,15 @@
 //!   schema only gains an optional property. `TaxRate.category` and
 //!   `TaxRate.exemption` (wherever a tax is stored: lines, issued lines, tax
 //!   totals) are such fields: absent, the tax named no EN 16931 category.
+//!   `InvoiceIssued.adjustments` is another: absent, the invoice had no
+//!   allowances or charges on the whole document.
 //! - New event types start at v1: `Invoice/InvoiceCancelled` (a Mexican
 //!   cancellation with SAT's reason), `TenantSettings/JurisdictionConfigured`,
 //!   `TenantSettings/LegalProfileConfigured` (who the seller is on documents),
 //!   `Invoice/DocumentArchived` (the stored files of an issued document),
-//!   `TenantSettings/LogoConfigured` (the logo on the tenant's documents).
+//!   `TenantSettings/LogoConfigured` (the logo on the tenant's documents),
+//!   `Invoice/DocumentAdjustmentAdded` and `Invoice/DocumentAdjustmentRemoved`
+//!   (an allowance or a charge on a draft's whole document).
 
 use serde_json::Value;
 

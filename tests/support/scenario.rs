@@ -205,6 +205,82 @@ async fn approve(backend: &App, tenant: TenantId, expense: ExpenseId, approver: 
         .expect("approve");
 }
 
+/// Commits what the invoice `id` decides on `command` straight to the store,
+/// as a process acting without a request would (the finisher of credit
+/// moves, `docs/design/credit-move-finisher.md`), and as the scenario does for
+/// the commands no use case offers yet (a draft's allowances and charges).
+pub async fn decide_and_commit(
+    backend: &App,
+    tenant: TenantId,
+    id: InvoiceId,
+    command: folio_domain::invoice::InvoiceCommand,
+) {
+    use cqrs_es::EventStore;
+    use folio_domain::Decide;
+    let store: cqrs_es::persist::PersistedEventStore<
+        postgres_es::PostgresEventRepository,
+        folio_domain::invoice::Invoice,
+    > = cqrs_es::persist::PersistedEventStore::new_event_store(
+        postgres_es::PostgresEventRepository::new(backend.pool.clone()),
+    );
+    let context = store.load_aggregate(&id.to_string()).await.unwrap();
+    let events = context.aggregate.decide(command).unwrap();
+    let metadata = std::collections::HashMap::from([("tenant_id".into(), tenant.to_string())]);
+    store.commit(events, context, metadata).await.unwrap();
+}
+
+/// A draft's allowance and charge at 19% (category S), one of each added and
+/// the charge removed again.
+async fn adjusted_draft(backend: &App, tenant: TenantId, invoice: InvoiceId) {
+    use folio_domain::adjustment::{AdjustmentKind, AdjustmentSize, DocumentAdjustment};
+    use folio_domain::ids::AdjustmentId;
+    use folio_domain::invoice::InvoiceCommand;
+    let vat = TaxRate {
+        category: Some(folio_domain::tax::VatCategory::Standard),
+        ..vat19()
+    };
+    add_line(
+        backend,
+        tenant,
+        invoice,
+        line("Hosting", 1, 50_000, vec![vat.clone()]),
+    )
+    .await;
+    let rebate = DocumentAdjustment {
+        kind: AdjustmentKind::Allowance,
+        size: AdjustmentSize::Percent {
+            percent: Decimal::from(3),
+        },
+        reason: Some("Loyalty rebate".into()),
+        reason_code: Some("95".into()),
+        tax: vat.clone(),
+    };
+    let freight = DocumentAdjustment {
+        kind: AdjustmentKind::Charge,
+        size: AdjustmentSize::Amount {
+            amount: Decimal::from(12),
+        },
+        reason: None,
+        reason_code: Some("FC".into()),
+        tax: vat,
+    };
+    let (kept, removed) = (
+        AdjustmentId(uuid::Uuid::new_v4()),
+        AdjustmentId(uuid::Uuid::new_v4()),
+    );
+    for (adjustment_id, adjustment) in [(kept, rebate), (removed, freight)] {
+        let add = InvoiceCommand::AddDocumentAdjustment {
+            adjustment_id,
+            adjustment,
+        };
+        decide_and_commit(backend, tenant, invoice, add).await;
+    }
+    let remove = InvoiceCommand::RemoveDocumentAdjustment {
+        adjustment_id: removed,
+    };
+    decide_and_commit(backend, tenant, invoice, remove).await;
+}
+
 /// Runs commands that produce every event type of customers, invoices and
 /// expenses in `tenant`.
 pub async fn every_event_type(backend: &App, tenant: TenantId) {
@@ -375,7 +451,8 @@ pub async fn every_event_type(backend: &App, tenant: TenantId) {
         .expect("void");
     let paid = issued_invoice(backend, tenant, acme, 1).await;
     pay(backend, tenant, paid, 11_900).await;
-    draft(backend, tenant, acme).await;
+    let left_as_draft = draft(backend, tenant, acme).await;
+    adjusted_draft(backend, tenant, left_as_draft).await;
     // The paid invoice's archive (the archiver's outcome: its files' hashes).
     let files = [
         (ArchivedFormat::FacturX, "application/pdf"),

@@ -9,10 +9,12 @@ use super::archive::{ArchivedFile, DocumentOfInvoice};
 use super::credit::CreditRequest;
 use super::events::{DueTerms, PaymentMethod, SatCancellationReason};
 use super::DocumentStatus;
+use crate::adjustment::DocumentAdjustment;
 use crate::customer::CustomerStanding;
 use crate::document_number::{DocumentNumber, NumberDating};
 use crate::ids::{
-    CreditNoteId, CreditTransferId, CustomerId, InvoiceId, LineId, PaymentId, RefundId, TenantId,
+    AdjustmentId, CreditNoteId, CreditTransferId, CustomerId, InvoiceId, LineId, PaymentId,
+    RefundId, TenantId,
 };
 use crate::money::{Currency, Money};
 use crate::pricing::{LineItem, RoundingPolicy};
@@ -78,6 +80,18 @@ pub enum InvoiceCommand {
     RemoveLine {
         /// The line to remove.
         line_id: LineId,
+    },
+    /// Add an allowance or a charge on the whole draft (EN 16931 BG-20, BG-21).
+    AddDocumentAdjustment {
+        /// The new adjustment's id.
+        adjustment_id: AdjustmentId,
+        /// What it takes off or adds, at which VAT rate, and why.
+        adjustment: DocumentAdjustment,
+    },
+    /// Remove an allowance or a charge from a draft.
+    RemoveDocumentAdjustment {
+        /// The adjustment to remove.
+        adjustment_id: AdjustmentId,
     },
     /// Change a draft's due terms and notes.
     UpdateDraftTerms {

@@ -21,6 +21,12 @@
 //!    whose one tax is that rate can be credited this way; lines that also carry
 //!    a withholding need a line-based credit note.
 //!
+//! On an invoice with document-level allowances or charges only the amount
+//! credit note exists: a line's share of an allowance is not defined (EN 16931
+//! says nothing of it), and crediting every line of an invoice that had a 10%
+//! rebate would credit more than was invoiced. A rate's creditable base is its
+//! taxable base as issued, after its allowances and charges.
+//!
 //! Nothing is ever credited twice: quantities per line, base and tax per rate,
 //! the untaxed net and the document total are each capped by what earlier credit
 //! notes left.
@@ -174,12 +180,13 @@ impl Invoice {
         // Unreachable for states folded from events; kept total for states
         // built by hand.
         let rounding = self.rounding.unwrap_or_default();
-        let (priced, _) = price_document(
+        let priced = price_document(
             self.lines.iter().map(|l| &l.item),
+            [],
             self.currency()?,
             rounding,
         );
-        Ok(priced.into_iter().map(|p| p.net_amount).collect())
+        Ok(priced.lines.into_iter().map(|p| p.net_amount).collect())
     }
 
     fn round(&self, amount: Decimal) -> Result<Decimal, InvoiceError> {
@@ -214,6 +221,9 @@ impl Invoice {
     fn credit_lines(&self, requested: &[LineCredit]) -> Result<CreditNoteAmounts, InvoiceError> {
         if requested.is_empty() {
             return Err(InvoiceError::CreditLinesRequired);
+        }
+        if !self.adjustments.is_empty() {
+            return Err(InvoiceError::LineCreditWithAdjustments);
         }
         let nets = self.issued_nets()?;
         let mut credited: Vec<(CreditedLine, &[TaxRate])> = Vec::with_capacity(requested.len());

@@ -5,6 +5,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 
 use super::*;
+use crate::adjustment::DocumentAdjustment;
 use crate::document_number::NumberDating;
 use InvoiceEvent as E;
 
@@ -42,6 +43,13 @@ impl Decide for Invoice {
             C::AddLine { line_id, item } => self.decide_add_line(line_id, item),
             C::ChangeLine { line_id, item } => self.decide_change_line(line_id, item),
             C::RemoveLine { line_id } => self.decide_remove_line(line_id),
+            C::AddDocumentAdjustment {
+                adjustment_id,
+                adjustment,
+            } => self.decide_add_adjustment(adjustment_id, adjustment),
+            C::RemoveDocumentAdjustment { adjustment_id } => {
+                self.decide_remove_adjustment(adjustment_id)
+            }
             C::UpdateDraftTerms { due_terms, notes } => {
                 self.require_draft()?;
                 check_terms(&due_terms)?;
@@ -171,6 +179,46 @@ impl Invoice {
             return Err(InvoiceError::LineNotFound(line_id));
         }
         Ok(vec![E::LineRemoved { line_id }])
+    }
+
+    /// An allowance or charge added to the draft: a new id, within the limit,
+    /// valid in the invoice's currency (its reason and code trimmed).
+    fn decide_add_adjustment(
+        &self,
+        adjustment_id: AdjustmentId,
+        adjustment: DocumentAdjustment,
+    ) -> Decided {
+        self.require_draft()?;
+        if self
+            .adjustments
+            .iter()
+            .any(|a| a.adjustment_id == adjustment_id)
+        {
+            return Err(InvoiceError::DuplicateAdjustment(adjustment_id));
+        }
+        if self.adjustments.len() >= MAX_ADJUSTMENTS {
+            return Err(InvoiceError::TooManyAdjustments {
+                max: MAX_ADJUSTMENTS,
+            });
+        }
+        let adjustment = adjustment.validated(self.currency()?)?;
+        Ok(vec![E::DocumentAdjustmentAdded {
+            adjustment_id,
+            adjustment,
+        }])
+    }
+
+    /// An allowance or charge taken off the draft.
+    fn decide_remove_adjustment(&self, adjustment_id: AdjustmentId) -> Decided {
+        self.require_draft()?;
+        if !self
+            .adjustments
+            .iter()
+            .any(|a| a.adjustment_id == adjustment_id)
+        {
+            return Err(InvoiceError::AdjustmentNotFound(adjustment_id));
+        }
+        Ok(vec![E::DocumentAdjustmentRemoved { adjustment_id }])
     }
 
     /// The record that the invoice was sent: to 1 to [`MAX_RECIPIENTS`]

@@ -5,10 +5,12 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::DocumentStatus;
+use crate::adjustment::AdjustmentError;
 use crate::document_number::{DatingError, InvalidSeries};
 use crate::error_code::{Coded, ErrorCode};
 use crate::ids::{
-    CreditNoteId, CreditTransferId, CustomerId, InvoiceId, LineId, PaymentId, RefundId,
+    AdjustmentId, CreditNoteId, CreditTransferId, CustomerId, InvoiceId, LineId, PaymentId,
+    RefundId,
 };
 use crate::money::{Currency, Money, MoneyError};
 use crate::pricing::LineError;
@@ -72,6 +74,34 @@ pub enum InvoiceError {
         /// The most allowed.
         max: usize,
     },
+    /// An allowance or charge is invalid.
+    #[error(transparent)]
+    Adjustment(#[from] AdjustmentError),
+    /// The adjustment id is already used on this invoice.
+    #[error("allowance or charge {0} already exists on this invoice")]
+    DuplicateAdjustment(AdjustmentId),
+    /// No allowance or charge with that id.
+    #[error("allowance or charge {0} is not on this invoice")]
+    AdjustmentNotFound(AdjustmentId),
+    /// Too many allowances and charges.
+    #[error("an invoice may have at most {max} allowances and charges")]
+    TooManyAdjustments {
+        /// The most allowed.
+        max: usize,
+    },
+    /// A percentage allowance or charge at a rate whose lines add up to
+    /// nothing to take it of.
+    #[error("a percentage allowance or charge at {tax} needs lines at that rate worth more than 0 (they add up to {base})")]
+    AdjustmentWithoutBase {
+        /// The adjustment's tax.
+        tax: String,
+        /// What the lines at that rate add up to.
+        base: Money,
+    },
+    /// A line credit note on an invoice with allowances or charges: a line's
+    /// share of them is not defined, so each rate is credited by amount.
+    #[error("this invoice has allowances or charges, so its lines cannot be credited one by one; credit an amount per VAT rate instead")]
+    LineCreditWithAdjustments,
     /// An invoice needs at least one line to be issued.
     #[error("an invoice needs at least one line to be issued")]
     NoLines,
@@ -345,6 +375,7 @@ impl Coded for InvoiceError {
         match self {
             E::NotFound
             | E::LineNotFound(_)
+            | E::AdjustmentNotFound(_)
             | E::PaymentNotFound(_)
             | E::CustomerNotFound(_)
             | E::CreditNoteNotFound(_) => ErrorCode::NotFound,
@@ -352,6 +383,7 @@ impl Coded for InvoiceError {
             | E::NotADraft { .. }
             | E::NotIssued { .. }
             | E::DuplicateLine(_)
+            | E::DuplicateAdjustment(_)
             | E::DuplicatePayment(_)
             | E::DuplicateRefund(_)
             | E::DuplicateCreditNote(_)
@@ -365,8 +397,11 @@ impl Coded for InvoiceError {
             | E::AlreadyArchived
             | E::CustomerArchived(_)
             | E::CustomerPersonalDataErased(_) => ErrorCode::Conflict,
-            E::TooManyLines { .. } => ErrorCode::Limit,
+            E::TooManyLines { .. } | E::TooManyAdjustments { .. } => ErrorCode::Limit,
             E::Line(_)
+            | E::Adjustment(_)
+            | E::AdjustmentWithoutBase { .. }
+            | E::LineCreditWithAdjustments
             | E::NoLines
             | E::NegativeTotal(_)
             | E::NegativeTaxBase { .. }

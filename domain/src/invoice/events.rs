@@ -8,10 +8,12 @@ use serde::{Deserialize, Serialize};
 
 use super::archive::{ArchivedFile, DocumentOfInvoice};
 use super::credit::CreditedLine;
+use crate::adjustment::{DocumentAdjustment, IssuedAdjustment};
 use crate::aggregate::domain_event;
 use crate::document_number::DocumentNumber;
 use crate::ids::{
-    CreditNoteId, CreditTransferId, CustomerId, InvoiceId, LineId, PaymentId, RefundId, TenantId,
+    AdjustmentId, CreditNoteId, CreditTransferId, CustomerId, InvoiceId, LineId, PaymentId,
+    RefundId, TenantId,
 };
 use crate::money::{Currency, Money};
 use crate::pricing::{DocumentTotals, LineItem, PricedLine, RoundingPolicy};
@@ -135,6 +137,18 @@ pub enum InvoiceEvent {
         /// The line's id: it stays through edits, and a line credit note names it.
         line_id: LineId,
     },
+    /// An allowance or a charge was added to the draft.
+    DocumentAdjustmentAdded {
+        /// Its id, which removing it names.
+        adjustment_id: AdjustmentId,
+        /// What it takes off or adds, at which VAT rate, and why.
+        adjustment: DocumentAdjustment,
+    },
+    /// An allowance or a charge was taken off the draft.
+    DocumentAdjustmentRemoved {
+        /// The adjustment removed.
+        adjustment_id: AdjustmentId,
+    },
     /// The draft's terms or notes changed.
     DraftTermsUpdated {
         /// Due date or payment terms.
@@ -154,7 +168,13 @@ pub enum InvoiceEvent {
         rounding: RoundingPolicy,
         /// Every line with its rounded amounts.
         lines: Vec<IssuedLine>,
-        /// Document totals and tax totals per rate.
+        /// The allowances and charges on the whole document, each with its
+        /// rounded amount (absent when none: invoices issued before they
+        /// existed read the same).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        adjustments: Vec<IssuedAdjustment>,
+        /// Document totals and tax totals per rate; `net_total` is after the
+        /// allowances and charges (EN 16931 BT-109).
         totals: DocumentTotals,
     },
     /// The invoice was sent.

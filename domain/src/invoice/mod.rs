@@ -14,6 +14,8 @@
 //! note corrects it), in Mexico only with SAT's cancellation reason, elsewhere
 //! while nothing is paid or credited.
 
+#[cfg(test)]
+mod adjustment_tests;
 mod archive;
 mod commands;
 mod credit;
@@ -37,10 +39,13 @@ pub use errors::InvoiceError;
 pub use events::{DueTerms, InvoiceEvent, IssuedLine, PaymentMethod, SatCancellationReason};
 pub use transfer::{CreditTransfers, TransferRecord};
 
+use crate::adjustment::{DraftAdjustment, IssuedAdjustment};
 use crate::aggregate::{cqrs_aggregate, Decide, TenantOwned};
 use crate::customer::CustomerStanding;
 use crate::document_number::{validate_series, DocumentNumber};
-use crate::ids::{CreditNoteId, CustomerId, InvoiceId, LineId, PaymentId, RefundId, TenantId};
+use crate::ids::{
+    AdjustmentId, CreditNoteId, CustomerId, InvoiceId, LineId, PaymentId, RefundId, TenantId,
+};
 use crate::money::{Currency, Money};
 use crate::pricing::{price_document, validate_line, DocumentTotals, LineItem, RoundingPolicy};
 use crate::settings::Jurisdiction;
@@ -48,6 +53,8 @@ use crate::tax::VatCategory;
 
 /// Most lines a draft may hold.
 pub const MAX_LINES: usize = 500;
+/// Most allowances and charges a draft may hold.
+pub const MAX_ADJUSTMENTS: usize = 50;
 /// Most characters of free text (notes, reasons, references).
 pub const MAX_TEXT: usize = 2000;
 /// Longest payment term in days.
@@ -117,6 +124,9 @@ pub struct Invoice {
     pub notes: Option<String>,
     /// Lines, in order.
     pub lines: Vec<DraftLine>,
+    /// Allowances and charges on the whole document, in order.
+    #[serde(default)]
+    pub adjustments: Vec<DraftAdjustment>,
     /// Number, once issued.
     pub number: Option<DocumentNumber>,
     /// Issue date, once issued.
@@ -267,8 +277,13 @@ impl Invoice {
             });
         }
         let currency = self.currency()?;
-        let (priced, totals) =
-            price_document(self.lines.iter().map(|l| &l.item), currency, rounding);
+        let priced = price_document(
+            self.lines.iter().map(|l| &l.item),
+            self.adjustments.iter().map(|a| &a.adjustment),
+            currency,
+            rounding,
+        );
+        let totals = priced.totals;
         if totals.total < Decimal::ZERO {
             return Err(InvoiceError::NegativeTotal(self.money(totals.total)?));
         }
@@ -285,21 +300,46 @@ impl Invoice {
         let lines = self
             .lines
             .iter()
-            .zip(priced)
+            .zip(priced.lines)
             .map(|(line, priced)| IssuedLine {
                 line_id: line.line_id,
                 item: line.item.clone(),
                 priced,
             })
             .collect();
+        let adjustments = self.issued_adjustments(priced.adjustments)?;
         Ok(vec![InvoiceEvent::InvoiceIssued {
             number,
             issue_date,
             due_date,
             rounding,
             lines,
+            adjustments,
             totals,
         }])
+    }
+
+    /// The draft's adjustments with their decided amounts; a percentage needs
+    /// lines at its rate worth more than 0 to be taken of.
+    fn issued_adjustments(
+        &self,
+        priced: Vec<crate::adjustment::PricedAdjustment>,
+    ) -> Result<Vec<IssuedAdjustment>, InvoiceError> {
+        let mut issued = Vec::with_capacity(priced.len());
+        for (draft, priced) in self.adjustments.iter().zip(priced) {
+            if let Some(base) = priced.base_amount.filter(|b| *b <= Decimal::ZERO) {
+                return Err(InvoiceError::AdjustmentWithoutBase {
+                    tax: draft.adjustment.tax.label(),
+                    base: self.money(base)?,
+                });
+            }
+            issued.push(IssuedAdjustment {
+                adjustment_id: draft.adjustment_id,
+                adjustment: draft.adjustment.clone(),
+                priced,
+            });
+        }
+        Ok(issued)
     }
 }
 
@@ -345,6 +385,7 @@ impl Invoice {
             self.lines
                 .iter()
                 .flat_map(|l| &l.item.taxes)
+                .chain(self.adjustments.iter().map(|a| &a.adjustment.tax))
                 .filter(|t| t.treatment != crate::tax::TaxTreatment::Withholding)
         };
         if jurisdiction == Jurisdiction::Eu {
@@ -484,6 +525,16 @@ impl Invoice {
                 }
             }
             E::LineRemoved { line_id } => self.lines.retain(|l| l.line_id != line_id),
+            E::DocumentAdjustmentAdded {
+                adjustment_id,
+                adjustment,
+            } => self.adjustments.push(DraftAdjustment {
+                adjustment_id,
+                adjustment,
+            }),
+            E::DocumentAdjustmentRemoved { adjustment_id } => self
+                .adjustments
+                .retain(|a| a.adjustment_id != adjustment_id),
             E::DraftTermsUpdated { due_terms, notes } => {
                 self.due_terms = Some(due_terms);
                 self.notes = notes;
@@ -495,6 +546,7 @@ impl Invoice {
                 rounding,
                 lines,
                 totals,
+                ..
             } => {
                 self.status = DocumentStatus::Issued;
                 self.issued_nets = lines.iter().map(|l| l.priced.net_amount).collect();

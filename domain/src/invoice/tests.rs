@@ -334,6 +334,7 @@ fn issuing_freezes_the_totals_and_records_the_rounding_policy() {
                 total_amount: dec!(1190.00),
             },
         }],
+        adjustments: Vec::new(),
         totals: DocumentTotals {
             net_total: dec!(1000.00),
             tax_total: dec!(190.00),
@@ -885,7 +886,7 @@ fn a_refund_id_cannot_be_reused() {
 }
 
 /// A credit note asking for `request`, numbered CN-1.
-fn credit_note(request: CreditRequest) -> InvoiceCommand {
+pub(super) fn credit_note(request: CreditRequest) -> InvoiceCommand {
     InvoiceCommand::IssueCreditNote {
         credit_note_id: CreditNoteId(Uuid::from_u128(40)),
         number: DocumentNumber {
@@ -909,7 +910,7 @@ fn vat_at(percent: Decimal) -> Option<TaxSelector> {
 }
 
 /// An amount-only credit note of `amount` off the 19% VAT lines.
-fn credit(amount: Decimal) -> InvoiceCommand {
+pub(super) fn credit(amount: Decimal) -> InvoiceCommand {
     credit_note(CreditRequest::Amount {
         amount: eur_amount(amount),
         tax: vat_at(dec!(19)),
@@ -1374,7 +1375,7 @@ fn a_deduction_takes_no_discount_and_a_line_never_has_zero_quantity() {
 }
 
 /// A line of 1,000 under `tax`.
-fn line_taxed(id: u128, tax: TaxRate) -> InvoiceEvent {
+pub(super) fn line_taxed(id: u128, tax: TaxRate) -> InvoiceEvent {
     InvoiceEvent::LineAdded {
         line_id: LineId(Uuid::from_u128(id)),
         item: LineItem {
@@ -1384,7 +1385,7 @@ fn line_taxed(id: u128, tax: TaxRate) -> InvoiceEvent {
     }
 }
 
-fn vat_in(category: VatCategory, percent: Decimal, reason: Option<&str>) -> TaxRate {
+pub(super) fn vat_in(category: VatCategory, percent: Decimal, reason: Option<&str>) -> TaxRate {
     TaxRate {
         code: "VAT".into(),
         percent,
@@ -1401,7 +1402,7 @@ fn vat_in(category: VatCategory, percent: Decimal, reason: Option<&str>) -> TaxR
     }
 }
 
-fn issue_for(jurisdiction: Jurisdiction, buyer_vat_id: Option<&str>) -> InvoiceCommand {
+pub(super) fn issue_for(jurisdiction: Jurisdiction, buyer_vat_id: Option<&str>) -> InvoiceCommand {
     InvoiceCommand::Issue {
         number: number(2),
         issue_date: date(1),

@@ -135,20 +135,43 @@ async fn remove_line(
     invoice: Uuid,
     line_id: LineId,
 ) -> Result<(), ProjectionError> {
-    let position: Option<i32> = sqlx::query_scalar(
-        "DELETE FROM invoice_lines WHERE tenant_id = $1 AND invoice_id = $2 AND line_id = $3
-         RETURNING position",
-    )
+    remove_in_order(conn, event, invoice, Ordered::Line(line_id.0)).await
+}
+
+/// A row of a draft kept in order by its `position`.
+pub(super) enum Ordered {
+    /// An `invoice_lines` row, by its line id.
+    Line(Uuid),
+    /// An `invoice_adjustments` row, by its adjustment id.
+    Adjustment(Uuid),
+}
+
+/// Deletes a draft's line or adjustment and closes the gap in the positions
+/// after it.
+pub(super) async fn remove_in_order(
+    conn: &mut PgConnection,
+    event: &FeedEvent,
+    invoice: Uuid,
+    row: Ordered,
+) -> Result<(), ProjectionError> {
+    let (table, key, id) = match row {
+        Ordered::Line(id) => ("invoice_lines", "line_id", id),
+        Ordered::Adjustment(id) => ("invoice_adjustments", "adjustment_id", id),
+    };
+    let position: Option<i32> = sqlx::query_scalar(&format!(
+        "DELETE FROM {table} WHERE tenant_id = $1 AND invoice_id = $2 AND {key} = $3
+         RETURNING position"
+    ))
     .bind(event.tenant_id)
     .bind(invoice)
-    .bind(line_id.0)
+    .bind(id)
     .fetch_optional(&mut *conn)
     .await?;
     let position = position.ok_or_else(|| ProjectionError::missing_row(event))?;
-    sqlx::query(
-        "UPDATE invoice_lines SET position = position - 1
-         WHERE tenant_id = $1 AND invoice_id = $2 AND position > $3",
-    )
+    sqlx::query(&format!(
+        "UPDATE {table} SET position = position - 1
+         WHERE tenant_id = $1 AND invoice_id = $2 AND position > $3"
+    ))
     .bind(event.tenant_id)
     .bind(invoice)
     .bind(position)

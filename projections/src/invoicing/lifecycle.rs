@@ -3,14 +3,17 @@
 //! reversed, nothing more owed).
 
 use chrono::NaiveDate;
+use folio_domain::adjustment::{adjustment_totals, IssuedAdjustment};
 use folio_domain::document_number::DocumentNumber;
 use folio_domain::invoice::{
     ArchivedFile, ArchivedFormat, DocumentOfInvoice, InvoiceEvent, IssuedLine,
 };
 use folio_domain::pricing::{DocumentTotals, RoundingPolicy};
+use rust_decimal::Decimal;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
+use super::adjustments;
 use super::drafts::insert_line;
 use super::postings::{post, reverse_postings, Posting};
 use crate::event_values::{label, number_sequence, require_row};
@@ -31,6 +34,7 @@ pub(super) async fn project_document(
             due_date,
             rounding,
             lines,
+            adjustments,
             totals,
         } => {
             let issued = Issued {
@@ -39,6 +43,7 @@ pub(super) async fn project_document(
                 due_date,
                 rounding: &rounding,
                 lines: &lines,
+                adjustments: &adjustments,
                 totals: &totals,
             };
             issue(conn, event, invoice, issued).await
@@ -168,6 +173,13 @@ async fn file_archive(
     Ok(())
 }
 
+/// `amount` at the scale of the invoice's amounts: a sum of nothing reads
+/// `0.00` in euros, as every other amount of the invoice does.
+fn in_minor_units(mut amount: Decimal, totals: &DocumentTotals) -> Decimal {
+    amount.rescale(totals.net_total.scale());
+    amount
+}
+
 /// The parts of `InvoiceIssued` the read models file.
 struct Issued<'a> {
     number: &'a DocumentNumber,
@@ -175,11 +187,12 @@ struct Issued<'a> {
     due_date: NaiveDate,
     rounding: &'a RoundingPolicy,
     lines: &'a [IssuedLine],
+    adjustments: &'a [IssuedAdjustment],
     totals: &'a DocumentTotals,
 }
 
-/// Files an issue: the invoice's number, dates and totals, its issued lines in
-/// place of the draft's, and its totals in the ledger.
+/// Files an issue: the invoice's number, dates and totals, its issued lines and
+/// adjustments in place of the draft's, and its totals in the ledger.
 async fn issue(
     conn: &mut PgConnection,
     event: &FeedEvent,
@@ -192,13 +205,17 @@ async fn issue(
         due_date,
         rounding,
         lines,
+        adjustments,
         totals,
     } = issued;
+    let line_total: Decimal = lines.iter().map(|l| l.priced.net_amount).sum();
+    let (allowance_total, charge_total) = adjustment_totals(adjustments);
     let result = sqlx::query(
         "UPDATE invoices SET status = 'ISSUED', number = $3, number_series = $4,
              number_sequence = $5, issue_date = $6, due_date = $7, net_days = NULL,
              net_total = $8, tax_total = $9, total = $10, amount_due = $10,
-             rounding_mode = $11, rounding_scope = $12
+             rounding_mode = $11, rounding_scope = $12,
+             line_total = $13, allowance_total = $14, charge_total = $15
          WHERE tenant_id = $1 AND invoice_id = $2",
     )
     .bind(event.tenant_id)
@@ -213,9 +230,13 @@ async fn issue(
     .bind(totals.total)
     .bind(label(&rounding.mode))
     .bind(label(&rounding.scope))
+    .bind(in_minor_units(line_total, totals))
+    .bind(in_minor_units(allowance_total, totals))
+    .bind(in_minor_units(charge_total, totals))
     .execute(&mut *conn)
     .await?;
     require_row(result, event)?;
+    adjustments::file_issued(conn, event, invoice, adjustments).await?;
     // The issued lines are the document: replace the draft's with them.
     sqlx::query("DELETE FROM invoice_lines WHERE tenant_id = $1 AND invoice_id = $2")
         .bind(event.tenant_id)

@@ -4,11 +4,13 @@
 //!
 //! Amounts come from the events as the domain decided them (rounded totals, amount
 //! due after each payment); this code only files them. One file per family of
-//! events: `customers`, `drafts`, `lifecycle` (issue, send, archive, void),
+//! events: `customers`, `drafts`, `adjustments` (a draft's allowances and
+//! charges), `lifecycle` (issue, send, archive, void),
 //! `payments`, `credits` (credit notes and moves); `settlement` and `postings`
 //! are what several families write (an invoice's running totals, the revenue
 //! and tax ledger).
 
+mod adjustments;
 mod credits;
 mod customers;
 mod drafts;
@@ -56,7 +58,9 @@ impl Projector for InvoicingProjector {
         //    one definition of what is still to archive).
         // 9: payment_status(...), the one definition of an invoice's payment
         //    status, used by invoice_overview.
-        9
+        // 10: invoice_adjustments (allowances and charges on the whole
+        //     document); invoices.line_total, allowance_total, charge_total.
+        10
     }
 
     fn schema_sql(&self) -> &'static str {
@@ -96,6 +100,9 @@ async fn project_invoice(
         | E::LineChanged { .. }
         | E::LineRemoved { .. }
         | E::DraftTermsUpdated { .. }) => drafts::project_draft(conn, event, invoice, e).await?,
+        e @ (E::DocumentAdjustmentAdded { .. } | E::DocumentAdjustmentRemoved { .. }) => {
+            adjustments::project_adjustment(conn, event, invoice, e).await?
+        }
         e @ (E::InvoiceIssued { .. }
         | E::InvoiceSent { .. }
         | E::DocumentArchived { .. }

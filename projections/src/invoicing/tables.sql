@@ -59,6 +59,9 @@ CREATE TABLE invoices
     due_date        date,
     net_days        integer,
     notes           text,
+    line_total      numeric,
+    allowance_total numeric,
+    charge_total    numeric,
     net_total       numeric,
     tax_total       numeric,
     total           numeric,
@@ -97,7 +100,10 @@ COMMENT ON COLUMN invoices.issue_date IS 'Issue date; NULL while DRAFT.';
 COMMENT ON COLUMN invoices.due_date IS 'Due date; for drafts, set only when terms name a fixed date.';
 COMMENT ON COLUMN invoices.net_days IS 'Draft terms in days after issue, when given that way.';
 COMMENT ON COLUMN invoices.notes IS 'Free-text notes printed on the invoice.';
-COMMENT ON COLUMN invoices.net_total IS 'Sum of the lines'' net amounts (after discounts, before tax); NULL while DRAFT.';
+COMMENT ON COLUMN invoices.line_total IS 'Sum of the lines'' net amounts, after their discounts (EN 16931 BT-106); NULL while DRAFT.';
+COMMENT ON COLUMN invoices.allowance_total IS 'Sum of the allowances on the whole document (invoice_adjustments, BT-107); 0 when none; NULL while DRAFT.';
+COMMENT ON COLUMN invoices.charge_total IS 'Sum of the charges on the whole document (invoice_adjustments, BT-108); 0 when none; NULL while DRAFT.';
+COMMENT ON COLUMN invoices.net_total IS 'Amount taxes are computed on: line_total - allowance_total + charge_total (EN 16931 BT-109); NULL while DRAFT.';
 COMMENT ON COLUMN invoices.tax_total IS 'Sum of taxes (withholdings negative); NULL while DRAFT.';
 COMMENT ON COLUMN invoices.total IS 'Amount invoiced: net_total + tax_total; NULL while DRAFT.';
 COMMENT ON COLUMN invoices.amount_paid IS 'Payments received minus refunds.';
@@ -151,6 +157,37 @@ COMMENT ON COLUMN invoice_lines.discount_amount IS 'Discount taken off, rounded;
 COMMENT ON COLUMN invoice_lines.net_amount IS 'Net amount, rounded; NULL while DRAFT.';
 COMMENT ON COLUMN invoice_lines.tax_amount IS 'Tax on the line; NULL while DRAFT.';
 COMMENT ON COLUMN invoice_lines.total_amount IS 'net_amount + tax_amount; NULL while DRAFT.';
+
+CREATE TABLE invoice_adjustments
+(
+    tenant_id     uuid    NOT NULL,
+    invoice_id    uuid    NOT NULL,
+    adjustment_id uuid    NOT NULL,
+    position      integer NOT NULL,
+    kind          text    NOT NULL CHECK (kind IN ('ALLOWANCE', 'CHARGE')),
+    size_kind     text    NOT NULL CHECK (size_kind IN ('AMOUNT', 'PERCENT')),
+    size_value    numeric NOT NULL,
+    reason        text,
+    reason_code   text,
+    tax           jsonb   NOT NULL,
+    base_amount   numeric,
+    amount        numeric,
+    PRIMARY KEY (tenant_id, invoice_id, adjustment_id)
+);
+
+COMMENT ON TABLE invoice_adjustments IS 'Allowances and charges on the whole document of invoices (EN 16931 BG-20, BG-21); amounts are set when the invoice is issued.';
+COMMENT ON COLUMN invoice_adjustments.tenant_id IS 'Owning tenant.';
+COMMENT ON COLUMN invoice_adjustments.invoice_id IS 'Invoice (invoices.invoice_id).';
+COMMENT ON COLUMN invoice_adjustments.adjustment_id IS 'Adjustment id.';
+COMMENT ON COLUMN invoice_adjustments.position IS 'Order of the adjustment on the invoice, from 1.';
+COMMENT ON COLUMN invoice_adjustments.kind IS 'ALLOWANCE (taken off) or CHARGE (added).';
+COMMENT ON COLUMN invoice_adjustments.size_kind IS 'AMOUNT (a fixed amount) or PERCENT (of the nets of the invoice''s lines at the same tax).';
+COMMENT ON COLUMN invoice_adjustments.size_value IS 'The fixed amount or the percentage, as stated.';
+COMMENT ON COLUMN invoice_adjustments.reason IS 'Why, in words (BT-97 / BT-104); NULL when only a code is given.';
+COMMENT ON COLUMN invoice_adjustments.reason_code IS 'Why, as a UNCL 5189 (allowance) or UNCL 7161 (charge) code (BT-98 / BT-105); NULL when not given.';
+COMMENT ON COLUMN invoice_adjustments.tax IS 'The one VAT rate whose taxable base it changes: {code, percent, treatment, category, exemption}, as on invoice_lines.taxes.';
+COMMENT ON COLUMN invoice_adjustments.base_amount IS 'For a percentage, the nets of the lines at its tax it was taken of (BT-93 / BT-100); NULL for a fixed amount and while DRAFT.';
+COMMENT ON COLUMN invoice_adjustments.amount IS 'The amount taken off or added, positive and rounded (BT-92 / BT-99); NULL while DRAFT.';
 
 CREATE TABLE payments
 (
