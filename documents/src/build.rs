@@ -12,6 +12,7 @@
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
+use folio_domain::adjustment::{AdjustmentKind, AdjustmentSize, IssuedAdjustment};
 use folio_domain::customer::Customer;
 use folio_domain::ids::CreditNoteId;
 use folio_domain::invoice::{CreditedLine, DueTerms, IssuedLine};
@@ -23,8 +24,8 @@ use rust_decimal::Decimal;
 
 use crate::error::DocumentError;
 use crate::model::{
-    Buyer, Delivery, Document, DocumentKind, DocumentLine, InvoiceReference, LineAllowance,
-    PaymentInstructions, Totals, VatBreakdown, VatKey,
+    AllowanceCharge, Buyer, Delivery, Document, DocumentKind, DocumentLine, InvoiceReference,
+    LineAllowance, PaymentInstructions, Totals, VatBreakdown, VatKey,
 };
 use crate::record::{InvoiceRecord, IssuedCreditNote, IssuedInvoice};
 
@@ -51,6 +52,11 @@ pub fn invoice_document(
         .iter()
         .enumerate()
         .map(|(index, line)| invoice_line(index + 1, line))
+        .collect::<Result<Vec<_>, _>>()?;
+    let allowances_charges = issued
+        .adjustments
+        .iter()
+        .map(allowance_charge)
         .collect::<Result<Vec<_>, _>>()?;
     let number = issued.number.to_string();
     let (seller, buyer, vat_breakdown) = parties(&lines, &issued.totals, seller, customer)?;
@@ -82,9 +88,10 @@ pub fn invoice_document(
         buyer,
         delivery,
         payment,
+        totals: totals(&issued.totals, &lines, &allowances_charges),
         lines,
+        allowances_charges,
         vat_breakdown,
-        totals: totals(&issued.totals),
         seller_logo: None,
     })
 }
@@ -122,9 +129,10 @@ pub fn credit_note_document(
         buyer,
         delivery,
         payment: None,
+        totals: totals(&note.totals, &lines, &[]),
         lines,
+        allowances_charges: Vec::new(),
         vat_breakdown,
-        totals: totals(&note.totals),
         seller_logo: None,
     })
 }
@@ -146,9 +154,6 @@ fn delivery(breakdown: &[VatBreakdown], issued_on: NaiveDate, buyer: &Buyer) -> 
 fn issued(record: &InvoiceRecord) -> Result<(&IssuedInvoice, Currency), DocumentError> {
     let issued = record.issued.as_ref().ok_or(DocumentError::NotIssued)?;
     let currency = record.currency.ok_or(DocumentError::NotIssued)?;
-    if !issued.adjustments.is_empty() {
-        return Err(DocumentError::AdjustmentsNotWritten);
-    }
     if currency.minor_units() > 2 {
         return Err(DocumentError::CurrencyDecimals(currency.code().to_owned()));
     }
@@ -163,14 +168,42 @@ fn terms_in_words(terms: &DueTerms) -> String {
     }
 }
 
-fn totals(totals: &DocumentTotals) -> Totals {
+/// The totals: BT-106 is the sum of the document's lines, BT-107 and BT-108
+/// the sums of its allowances and charges (stated only when it has some), the
+/// rest as issued.
+fn totals(totals: &DocumentTotals, lines: &[DocumentLine], adjusted: &[AllowanceCharge]) -> Totals {
+    let sum_of = |kind| {
+        let mut of_kind = adjusted.iter().filter(|a| a.kind == kind).peekable();
+        of_kind.peek()?;
+        Some(of_kind.map(|a| a.amount).sum())
+    };
     Totals {
-        line_net_total: totals.net_total,
+        line_net_total: lines.iter().map(|line| line.net_amount).sum(),
+        allowance_total: sum_of(AdjustmentKind::Allowance),
+        charge_total: sum_of(AdjustmentKind::Charge),
         tax_exclusive: totals.net_total,
         tax_total: totals.tax_total,
         tax_inclusive: totals.total,
         payable: totals.total,
     }
+}
+
+/// An issued allowance or charge with its VAT category and rate.
+fn allowance_charge(issued: &IssuedAdjustment) -> Result<AllowanceCharge, DocumentError> {
+    let adjustment = &issued.adjustment;
+    let percent = match adjustment.size {
+        AdjustmentSize::Percent { percent } => Some(percent),
+        AdjustmentSize::Amount { .. } => None,
+    };
+    Ok(AllowanceCharge {
+        kind: adjustment.kind,
+        amount: issued.priced.amount,
+        base_amount: issued.priced.base_amount,
+        percent,
+        reason: adjustment.reason.clone(),
+        reason_code: adjustment.reason_code.clone(),
+        vat: vat_of(&adjustment.tax)?.0,
+    })
 }
 
 fn invoice_line(position: usize, line: &IssuedLine) -> Result<DocumentLine, DocumentError> {

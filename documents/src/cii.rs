@@ -7,7 +7,9 @@ use chrono::NaiveDate;
 use folio_domain::tax::VatCategory;
 use rust_decimal::Decimal;
 
-use crate::model::{plain, Document, DocumentLine, VatKey};
+use folio_domain::adjustment::AdjustmentKind;
+
+use crate::model::{plain, AllowanceCharge, Document, DocumentLine, VatKey};
 use crate::xml::Xml;
 
 /// The specification identifier (BT-24): EN 16931 itself, which Factur-X's
@@ -81,15 +83,16 @@ fn exchanged_document(xml: &mut Xml, doc: &Document) {
     xml.close("rsm:ExchangedDocument");
 }
 
-/// A VAT category with its rate; outside the scope of VAT states no rate.
-fn line_tax(xml: &mut Xml, key: VatKey) {
-    xml.open("ram:ApplicableTradeTax", &[]);
+/// A VAT category with its rate, as `element`; outside the scope of VAT
+/// states no rate.
+fn trade_tax(xml: &mut Xml, element: &str, key: VatKey) {
+    xml.open(element, &[]);
     xml.text("ram:TypeCode", "VAT");
     xml.text("ram:CategoryCode", key.category.code());
     if key.category != VatCategory::NotSubject {
         xml.text("ram:RateApplicablePercent", &plain(key.percent));
     }
-    xml.close("ram:ApplicableTradeTax");
+    xml.close(element);
 }
 
 fn trade_line(xml: &mut Xml, doc: &Document, line: &DocumentLine) {
@@ -113,7 +116,7 @@ fn trade_line(xml: &mut Xml, doc: &Document, line: &DocumentLine) {
     );
     xml.close("ram:SpecifiedLineTradeDelivery");
     xml.open("ram:SpecifiedLineTradeSettlement", &[]);
-    line_tax(xml, line.vat);
+    trade_tax(xml, "ram:ApplicableTradeTax", line.vat);
     if let Some(allowance) = &line.allowance {
         xml.open("ram:SpecifiedTradeAllowanceCharge", &[]);
         xml.open("ram:ChargeIndicator", &[]);
@@ -236,6 +239,27 @@ fn delivery(xml: &mut Xml, doc: &Document) {
     xml.close("ram:ApplicableHeaderTradeDelivery");
 }
 
+/// An allowance or charge on the whole document (BG-20, BG-21), in the
+/// order of CII's `TradeAllowanceChargeType`.
+fn allowance_charge(xml: &mut Xml, doc: &Document, adjustment: &AllowanceCharge) {
+    xml.open("ram:SpecifiedTradeAllowanceCharge", &[]);
+    xml.open("ram:ChargeIndicator", &[]);
+    let charge = adjustment.kind == AdjustmentKind::Charge;
+    xml.text("udt:Indicator", if charge { "true" } else { "false" });
+    xml.close("ram:ChargeIndicator");
+    if let Some(percent) = adjustment.percent {
+        xml.text("ram:CalculationPercent", &plain(percent));
+    }
+    if let Some(base) = adjustment.base_amount {
+        amount(xml, "ram:BasisAmount", doc, base);
+    }
+    amount(xml, "ram:ActualAmount", doc, adjustment.amount);
+    xml.text_opt("ram:ReasonCode", adjustment.reason_code.as_deref());
+    xml.text_opt("ram:Reason", adjustment.reason.as_deref());
+    trade_tax(xml, "ram:CategoryTradeTax", adjustment.vat);
+    xml.close("ram:SpecifiedTradeAllowanceCharge");
+}
+
 fn settlement(xml: &mut Xml, doc: &Document) {
     xml.open("ram:ApplicableHeaderTradeSettlement", &[]);
     if let Some(payment) = &doc.payment {
@@ -276,6 +300,9 @@ fn settlement(xml: &mut Xml, doc: &Document) {
         }
         xml.close("ram:ApplicableTradeTax");
     }
+    for adjustment in &doc.allowances_charges {
+        allowance_charge(xml, doc, adjustment);
+    }
     if doc.payment_terms.is_some() || doc.due_date.is_some() {
         xml.open("ram:SpecifiedTradePaymentTerms", &[]);
         xml.text_opt("ram:Description", doc.payment_terms.as_deref());
@@ -287,6 +314,12 @@ fn settlement(xml: &mut Xml, doc: &Document) {
     let totals = &doc.totals;
     xml.open("ram:SpecifiedTradeSettlementHeaderMonetarySummation", &[]);
     amount(xml, "ram:LineTotalAmount", doc, totals.line_net_total);
+    if let Some(charges) = totals.charge_total {
+        amount(xml, "ram:ChargeTotalAmount", doc, charges);
+    }
+    if let Some(allowances) = totals.allowance_total {
+        amount(xml, "ram:AllowanceTotalAmount", doc, allowances);
+    }
     amount(xml, "ram:TaxBasisTotalAmount", doc, totals.tax_exclusive);
     xml.text_with(
         "ram:TaxTotalAmount",

@@ -18,10 +18,6 @@ pub enum DocumentError {
     /// damaged event log).
     #[error("credit note {0} credits a line the invoice does not have")]
     CreditedLineUnknown(CreditNoteId),
-    /// The invoice has document-level allowances or charges, which the
-    /// writers do not express yet: refused rather than written without them.
-    #[error("the invoice has allowances or charges on the whole document, which its documents cannot carry yet")]
-    AdjustmentsNotWritten,
     /// The tenant has not stated who the seller is.
     #[error("the tenant has no legal profile: configure it (configureLegalProfile) before documents are rendered")]
     NoLegalProfile,

@@ -7,6 +7,7 @@
 //! the docs of the fields that carry them.
 
 use chrono::NaiveDate;
+use folio_domain::adjustment::AdjustmentKind;
 use folio_domain::legal_profile::LegalProfile;
 use folio_domain::money::Currency;
 use folio_domain::tax::{VatCategory, VatExemption};
@@ -122,12 +123,32 @@ pub struct DocumentLine {
     pub vat: VatKey,
 }
 
+/// An allowance (BG-20) or charge (BG-21) on the whole document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AllowanceCharge {
+    /// Allowance or charge (the UBL and CII charge indicator).
+    pub kind: AdjustmentKind,
+    /// The amount, positive (BT-92 / BT-99).
+    pub amount: Decimal,
+    /// For a percentage, what it was taken of (BT-93 / BT-100).
+    pub base_amount: Option<Decimal>,
+    /// The percentage (BT-94 / BT-101), e.g. `2` for 2%.
+    pub percent: Option<Decimal>,
+    /// Why, in words (BT-97 / BT-104).
+    pub reason: Option<String>,
+    /// Why, as a UNCL 5189 or 7161 code (BT-98 / BT-105).
+    pub reason_code: Option<String>,
+    /// The VAT category and rate whose base it changes (BT-95/96, BT-102/103).
+    pub vat: VatKey,
+}
+
 /// The total of one VAT category and rate (BG-23).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VatBreakdown {
     /// The category and rate (BT-118, BT-119).
     pub key: VatKey,
-    /// Sum of the line nets of this key (BT-116).
+    /// Sum of the line nets of this key, less its allowances, plus its
+    /// charges (BT-116).
     pub taxable_amount: Decimal,
     /// The VAT on it (BT-117).
     pub tax_amount: Decimal,
@@ -140,7 +161,11 @@ pub struct VatBreakdown {
 pub struct Totals {
     /// Σ line nets (BT-106).
     pub line_net_total: Decimal,
-    /// Total without VAT (BT-109).
+    /// Σ allowances on the whole document (BT-107), when it has any.
+    pub allowance_total: Option<Decimal>,
+    /// Σ charges on the whole document (BT-108), when it has any.
+    pub charge_total: Option<Decimal>,
+    /// Total without VAT (BT-109): BT-106 − BT-107 + BT-108.
     pub tax_exclusive: Decimal,
     /// Total VAT (BT-110).
     pub tax_total: Decimal,
@@ -180,6 +205,8 @@ pub struct Document {
     pub payment: Option<PaymentInstructions>,
     /// The lines, in order.
     pub lines: Vec<DocumentLine>,
+    /// Allowances and charges on the whole document, in order.
+    pub allowances_charges: Vec<AllowanceCharge>,
     /// One entry per VAT category and rate, ordered by category then rate.
     pub vat_breakdown: Vec<VatBreakdown>,
     /// The totals.

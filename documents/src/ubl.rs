@@ -6,8 +6,9 @@
 use folio_domain::tax::VatCategory;
 use rust_decimal::Decimal;
 
-use crate::model::{plain, Document, DocumentKind, DocumentLine, VatKey};
+use crate::model::{plain, AllowanceCharge, Document, DocumentKind, DocumentLine, VatKey};
 use crate::xml::Xml;
+use folio_domain::adjustment::AdjustmentKind;
 
 const CUSTOMIZATION: &str =
     "urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0";
@@ -37,6 +38,9 @@ pub fn to_ubl(doc: &Document) -> Vec<u8> {
     buyer(&mut xml, doc);
     delivery(&mut xml, doc);
     payment(&mut xml, doc);
+    for adjustment in &doc.allowances_charges {
+        allowance_charge(&mut xml, doc, adjustment);
+    }
     tax_total(&mut xml, doc);
     monetary_total(&mut xml, doc);
     for line in &doc.lines {
@@ -239,6 +243,28 @@ fn tax_category(
     xml.close(element);
 }
 
+/// An allowance or charge on the whole document (BG-20, BG-21), in the
+/// order of UBL's `AllowanceChargeType`.
+fn allowance_charge(xml: &mut Xml, doc: &Document, adjustment: &AllowanceCharge) {
+    xml.open("cac:AllowanceCharge", &[]);
+    let charge = adjustment.kind == AdjustmentKind::Charge;
+    xml.text("cbc:ChargeIndicator", if charge { "true" } else { "false" });
+    xml.text_opt(
+        "cbc:AllowanceChargeReasonCode",
+        adjustment.reason_code.as_deref(),
+    );
+    xml.text_opt("cbc:AllowanceChargeReason", adjustment.reason.as_deref());
+    if let Some(percent) = adjustment.percent {
+        xml.text("cbc:MultiplierFactorNumeric", &plain(percent));
+    }
+    amount(xml, "cbc:Amount", doc, adjustment.amount);
+    if let Some(base) = adjustment.base_amount {
+        amount(xml, "cbc:BaseAmount", doc, base);
+    }
+    tax_category(xml, "cac:TaxCategory", adjustment.vat, None);
+    xml.close("cac:AllowanceCharge");
+}
+
 fn tax_total(xml: &mut Xml, doc: &Document) {
     xml.open("cac:TaxTotal", &[]);
     amount(xml, "cbc:TaxAmount", doc, doc.totals.tax_total);
@@ -262,6 +288,12 @@ fn monetary_total(xml: &mut Xml, doc: &Document) {
     amount(xml, "cbc:LineExtensionAmount", doc, totals.line_net_total);
     amount(xml, "cbc:TaxExclusiveAmount", doc, totals.tax_exclusive);
     amount(xml, "cbc:TaxInclusiveAmount", doc, totals.tax_inclusive);
+    if let Some(allowances) = totals.allowance_total {
+        amount(xml, "cbc:AllowanceTotalAmount", doc, allowances);
+    }
+    if let Some(charges) = totals.charge_total {
+        amount(xml, "cbc:ChargeTotalAmount", doc, charges);
+    }
     amount(xml, "cbc:PayableAmount", doc, totals.payable);
     xml.close("cac:LegalMonetaryTotal");
 }

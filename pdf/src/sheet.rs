@@ -3,7 +3,8 @@
 //! template receives it as JSON and only lays it out, so every figure on the
 //! page is one the tests can read back with `pdftotext`.
 
-use folio_documents::model::{Document, DocumentKind, VatBreakdown};
+use folio_documents::model::{AllowanceCharge, Document, DocumentKind, VatBreakdown};
+use folio_domain::adjustment::AdjustmentKind;
 use folio_domain::legal_profile::LegalProfile;
 use folio_domain::tax::VatCategory;
 use serde::Serialize;
@@ -50,7 +51,9 @@ pub(crate) struct Sheet {
     facts: Vec<Field>,
     columns: [&'static str; 7],
     rows: Vec<Row>,
-    /// The totals block: net total, one line per VAT rate, total, amount due.
+    /// The totals block: the sum of the lines and each allowance and charge
+    /// on the whole document (when it has some), net total, one line per VAT
+    /// rate, total, amount due.
     totals: Vec<Field>,
     /// Why no VAT is charged, one sentence per exempt category.
     exemptions: Vec<String>,
@@ -186,10 +189,20 @@ fn totals(
     labels: &Labels,
     money: &dyn Fn(rust_decimal::Decimal) -> String,
 ) -> Vec<Field> {
-    let mut totals = vec![Field::new(
+    let mut totals = Vec::new();
+    if !doc.allowances_charges.is_empty() {
+        totals.push(Field::new(
+            labels.line_total,
+            money(doc.totals.line_net_total),
+        ));
+        for adjustment in &doc.allowances_charges {
+            totals.push(adjustment_field(adjustment, locale, labels, money));
+        }
+    }
+    totals.push(Field::new(
         labels.net_total,
         money(doc.totals.tax_exclusive),
-    )];
+    ));
     for entry in &doc.vat_breakdown {
         let label = format!(
             "{} {} {} {}",
@@ -203,6 +216,36 @@ fn totals(
     totals.push(Field::new(labels.total, money(doc.totals.tax_inclusive)));
     totals.push(Field::new(labels.amount_due, money(doc.totals.payable)));
     totals
+}
+
+/// An allowance (`-20.00 EUR`, negative as a deduction line prints) or a
+/// charge on the whole document, labelled with
+/// its reason (or its code), its percentage of what and its VAT rate.
+fn adjustment_field(
+    adjustment: &AllowanceCharge,
+    locale: Locale,
+    labels: &Labels,
+    money: &dyn Fn(rust_decimal::Decimal) -> String,
+) -> Field {
+    let (kind, signed) = match adjustment.kind {
+        AdjustmentKind::Allowance => (labels.allowance, -adjustment.amount),
+        AdjustmentKind::Charge => (labels.charge, adjustment.amount),
+    };
+    let mut label = kind.to_owned();
+    if let Some(why) = adjustment
+        .reason
+        .as_ref()
+        .or(adjustment.reason_code.as_ref())
+    {
+        label = format!("{label}: {why}");
+    }
+    if let (Some(percent), Some(base)) = (adjustment.percent, adjustment.base_amount) {
+        let share = format!("{} {} {}", locale.percent(percent), labels.of, money(base));
+        label = format!("{label}, {share}");
+    }
+    let vat = vat_rate(adjustment.vat.category, adjustment.vat.percent, locale);
+    label = format!("{label} ({} {vat})", labels.vat);
+    Field::new(label, money(signed))
 }
 
 fn exemptions(breakdown: &[VatBreakdown]) -> Vec<String> {

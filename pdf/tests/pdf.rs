@@ -19,7 +19,7 @@ use folio_documents::model::Document;
 use folio_documents::to_cii;
 use folio_pdf::{factur_x, pdf, Locale, PdfRenderer};
 use rust_decimal_macros::dec;
-use scenario::domestic;
+use scenario::{adjusted, domestic};
 use tools::{python, scratch, written};
 
 fn renderer() -> &'static PdfRenderer {
@@ -87,6 +87,66 @@ fn the_page_shows_the_number_every_line_every_vat_amount_and_the_total_in_each_l
                 "{locale:?} lacks {expected:?}:\n{text}"
             );
         }
+    }
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn allowances_and_charges_are_listed_between_the_lines_and_the_net_total() {
+    let dir = scratch("pdf");
+    let doc = adjusted().invoice().unwrap();
+    for (locale, expected) in [
+        (
+            Locale::En,
+            [
+                "Sum of lines",
+                "1,559.97 EUR",
+                "Allowance: Volume rebate, 3% of 1,500.00 EUR (VAT 19%)",
+                "-45.00 EUR",
+                "Allowance: 100 (VAT 7%)",
+                "-5.00 EUR",
+                "Charge: Freight (VAT 19%)",
+                "25.00 EUR",
+                "1,534.97 EUR",
+                "1,820.02 EUR",
+            ],
+        ),
+        (
+            Locale::De,
+            [
+                "Summe Positionen",
+                "1.559,97 EUR",
+                "Nachlass: Volume rebate, 3 % auf 1.500,00 EUR (USt. 19 %)",
+                "-45,00 EUR",
+                "Nachlass: 100 (USt. 7 %)",
+                "-5,00 EUR",
+                "Zuschlag: Freight (USt. 19 %)",
+                "25,00 EUR",
+                "1.534,97 EUR",
+                "1.820,02 EUR",
+            ],
+        ),
+    ] {
+        let bytes = pdf(renderer(), &doc, locale, None).unwrap();
+        let text =
+            text_of(&bytes, &dir, &format!("adjusted-{locale:?}.pdf")).replace('\u{a0}', " ");
+        for expected in expected
+            .into_iter()
+            .map(str::to_owned)
+            .chain(expected_texts(&doc, locale))
+        {
+            assert!(
+                text.contains(&expected),
+                "{locale:?} lacks {expected:?}:\n{text}"
+            );
+        }
+        let last_line = text.find("Books").unwrap();
+        let rebate = text.find(expected[2]).unwrap();
+        let net_total = text.rfind(expected[8]).unwrap();
+        assert!(
+            last_line < rebate && rebate < net_total,
+            "the allowances and charges come after the lines, before the net total:\n{text}"
+        );
     }
     std::fs::remove_dir_all(dir).unwrap();
 }

@@ -9,9 +9,10 @@ use chrono::NaiveDate;
 use folio_documents::{
     credit_note_document, invoice_document, Document, DocumentError, InvoiceRecord,
 };
+use folio_domain::adjustment::{AdjustmentKind, AdjustmentSize, DocumentAdjustment};
 use folio_domain::customer::{ContactDetails, Customer, CustomerStanding, TaxDetails};
 use folio_domain::document_number::{DocumentNumber, NumberDating};
-use folio_domain::ids::{CreditNoteId, CustomerId, InvoiceId, LineId, TenantId};
+use folio_domain::ids::{AdjustmentId, CreditNoteId, CustomerId, InvoiceId, LineId, TenantId};
 use folio_domain::invoice::{
     CreditRequest, DueTerms, Invoice, InvoiceCommand, InvoiceEvent, LineCredit, TaxSelector,
 };
@@ -158,6 +159,15 @@ impl Scenario {
         self
     }
 
+    pub fn adjust(mut self, adjustment: DocumentAdjustment) -> Self {
+        let adjustment_id = AdjustmentId::from_uuid(Uuid::new_v4());
+        self.run(InvoiceCommand::AddDocumentAdjustment {
+            adjustment_id,
+            adjustment,
+        });
+        self
+    }
+
     pub fn issue(mut self) -> Self {
         let buyer_vat_id = self.customer.tax.as_ref().unwrap().tax_id.clone();
         self.run(InvoiceCommand::Issue {
@@ -256,6 +266,63 @@ pub fn domestic() -> Scenario {
         .issue()
 }
 
+/// An allowance or charge on the whole document.
+pub fn adjustment(
+    kind: AdjustmentKind,
+    size: AdjustmentSize,
+    reason: Option<&str>,
+    reason_code: Option<&str>,
+    tax: TaxRate,
+) -> DocumentAdjustment {
+    DocumentAdjustment {
+        kind,
+        size,
+        reason: reason.map(str::to_owned),
+        reason_code: reason_code.map(str::to_owned),
+        tax,
+    }
+}
+
+/// A German invoice at 19% and 7% with a 3% rebate on the 19% goods (reason
+/// and code), a special rebate of 5.00 on the 7% goods (code only) and 25.00
+/// of freight at 19% (reason and code).
+pub fn adjusted() -> Scenario {
+    let (nineteen, seven) = (
+        vat(VatCategory::Standard, dec!(19)),
+        vat(VatCategory::Standard, dec!(7)),
+    );
+    Scenario::draft("EUR", customer("DE", Some("DE129273398")))
+        .line(item(
+            "Consulting, hours",
+            dec!(12.5),
+            dec!(120),
+            nineteen.clone(),
+        ))
+        .line(item("Books", dec!(3), dec!(19.99), seven.clone()))
+        .adjust(adjustment(
+            AdjustmentKind::Allowance,
+            AdjustmentSize::Percent { percent: dec!(3) },
+            Some("Volume rebate"),
+            Some("95"),
+            nineteen.clone(),
+        ))
+        .adjust(adjustment(
+            AdjustmentKind::Allowance,
+            AdjustmentSize::Amount { amount: dec!(5) },
+            None,
+            Some("100"),
+            seven,
+        ))
+        .adjust(adjustment(
+            AdjustmentKind::Charge,
+            AdjustmentSize::Amount { amount: dec!(25) },
+            Some("Freight"),
+            Some("FC"),
+            nineteen,
+        ))
+        .issue()
+}
+
 /// Every scenario's documents: (name, document).
 pub fn scenarios() -> Vec<(String, Document)> {
     let mut out = Vec::new();
@@ -335,5 +402,9 @@ pub fn scenarios() -> Vec<(String, Document)> {
         ))
         .issue();
     out.push(("foreign-currency".to_owned(), dollars.invoice().unwrap()));
+    out.push((
+        "allowances-charges".to_owned(),
+        adjusted().invoice().unwrap(),
+    ));
     out
 }
