@@ -460,6 +460,13 @@ async fn every_role_gets_what_the_matrix_says() {
         (REGISTER, json!({"name": "X"}), &[Role::Admin, Role::Accountant]),
         (DRAFT, json!({"customer": customer}), &[Role::Admin, Role::Accountant]),
         (
+            "mutation($key: String!, $id: ID!) { addInvoiceAdjustment(idempotencyKey: $key, invoiceId: $id,
+                adjustment: {kind: CHARGE, amount: \"5\", reasonCode: \"FC\", tax: {code: \"VAT\",
+                percent: \"19\", treatment: STANDARD, category: STANDARD}}) { version } }",
+            json!({"id": invoice}),
+            &[Role::Admin, Role::Accountant],
+        ),
+        (
             PAY,
             json!({"invoice": invoice, "amount": "1.00", "currency": "EUR"}),
             &[Role::Admin, Role::Accountant],

@@ -17,13 +17,12 @@ use folio_commands::documents::DocumentOf;
 use folio_commands::{BlobAddress, BlobError, BlobStore, Caller, CommandContext};
 use folio_domain::ids::{InvoiceId, TenantId, UserId};
 use folio_domain::invoice::ArchivedFormat;
-use folio_domain::legal_profile::{BankAccount, LegalProfile, PostalAddress};
 use folio_infra::blob_store::ObjectBlobStore;
 use folio_infra::rendering::WorkspaceRenderer;
 use serde_json::{json, Value};
 use support::python::python;
 use support::s3::S3Server;
-use support::scenario::{add_line, customer, draft, issue, line, vat19};
+use support::scenario::{add_line, customer, draft, issue, legal_profile, line, vat19};
 use support::server::Server;
 use support::{ctx, folio, folio_with, tenant, TestDatabase};
 
@@ -151,30 +150,6 @@ async fn only_an_admin_states_the_legal_profile() {
         refused["errors"][0]["extensions"]["code"], "FORBIDDEN",
         "{refused}"
     );
-}
-
-fn legal_profile() -> LegalProfile {
-    LegalProfile {
-        legal_name: "Muster GmbH".into(),
-        trading_name: None,
-        address: PostalAddress {
-            lines: vec!["Hauptstraße 1".into()],
-            city: "München".into(),
-            postal_code: Some("80331".into()),
-            subdivision: None,
-            country: "DE".into(),
-        },
-        vat_id: Some("DE129273398".into()),
-        tax_registration_id: None,
-        company_id: None,
-        email: Some("billing@muster.example".into()),
-        phone: None,
-        bank_account: Some(BankAccount {
-            iban: "DE89370400440532013000".into(),
-            bic: None,
-            account_name: None,
-        }),
-    }
 }
 
 /// An issued invoice of two lines at 19% in a fresh tenant.

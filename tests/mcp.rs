@@ -91,7 +91,7 @@ fn forged_token() -> String {
         .unwrap()
 }
 
-const TOOLS: [&str; 18] = [
+const TOOLS: [&str; 19] = [
     "list_customers",
     "list_invoices",
     "get_invoice",
@@ -104,6 +104,7 @@ const TOOLS: [&str; 18] = [
     "register_customer",
     "create_invoice_draft",
     "add_invoice_line",
+    "add_invoice_adjustment",
     "issue_invoice",
     "mark_invoice_sent",
     "record_payment",
@@ -589,7 +590,8 @@ fn expense_as_row(node: &Value) -> Value {
 const CUSTOMER_FIELDS: &str = "customerId name email phone address taxId country
     defaultCurrency paymentTermsDays status personalDataErasedAt version";
 const INVOICE_FIELDS: &str = "invoiceId customerId customerName status paymentStatus
-    daysOverdue currency number issueDate dueDate netTotal taxTotal total amountPaid
+    daysOverdue currency number issueDate dueDate lineTotal allowanceTotal chargeTotal
+    netTotal taxTotal total amountPaid
     amountCredited amountDue customerCredit version";
 const EXPENSE_FIELDS: &str = "expenseId employeeId status incurredOn merchant category
     currency amount exchangeRate { rate converted { amount currency } } description
@@ -668,7 +670,7 @@ async fn every_list_and_item_reads_the_same_over_mcp_and_graphql() {
         })
         .collect();
     let run = over_http(&server, &auditor, &Value::Array(steps)).await;
-    let mut compared = [0; 4];
+    let mut compared = [0; 5];
     for (id, result) in ids.iter().zip(results(&run).chunks(2)) {
         let detail = ok(&result[0]);
         let graphql = server
@@ -677,6 +679,8 @@ async fn every_list_and_item_reads_the_same_over_mcp_and_graphql() {
                 &format!(
                     "query($id: ID!) {{ invoice(id: $id) {{ {INVOICE_FIELDS}
                         lines {{ lineId position description quantity unitPrice netAmount taxAmount totalAmount }}
+                        adjustments {{ adjustmentId position kind fixedAmount percent reason reasonCode
+                            taxCode taxPercent vatCategory baseAmount amount }}
                         payments {{ invoiceId paymentId amount refundedAmount receivedOn method reference }}
                         creditNotes {{ invoiceId creditNoteId number issueDate reason kind netTotal taxTotal total }} }}
                       history(aggregateType: \"Invoice\", aggregateId: $id) {{
@@ -687,7 +691,7 @@ async fn every_list_and_item_reads_the_same_over_mcp_and_graphql() {
             .await;
         let invoice = &graphql["invoice"];
         let mut head = invoice.clone();
-        for nested in ["lines", "payments", "creditNotes"] {
+        for nested in ["lines", "adjustments", "payments", "creditNotes"] {
             head.as_object_mut().unwrap().remove(nested);
         }
         assert_eq!(
@@ -697,6 +701,7 @@ async fn every_list_and_item_reads_the_same_over_mcp_and_graphql() {
         );
         for (i, (over_mcp, over_graphql)) in [
             ("lines", "lines"),
+            ("adjustments", "adjustments"),
             ("payments", "payments"),
             ("credit_notes", "creditNotes"),
         ]
@@ -704,16 +709,35 @@ async fn every_list_and_item_reads_the_same_over_mcp_and_graphql() {
         .enumerate()
         {
             let mut rows = detail[over_mcp].clone();
-            // GraphQL reaches a line through its invoice, so it does not repeat the id.
-            if over_mcp == "lines" {
+            let mut graphql_rows = invoice[over_graphql].clone();
+            // GraphQL reaches a line or adjustment through its invoice, so it
+            // does not repeat the id; it names a VAT category by the enum's
+            // name (STANDARD) where MCP keeps UNCL 5305's code (S).
+            if matches!(over_mcp, "lines" | "adjustments") {
                 for row in rows.as_array_mut().unwrap() {
                     row.as_object_mut().unwrap().remove("invoice_id");
                 }
             }
+            if over_mcp == "adjustments" {
+                let categories = |rows: &mut Value, key: &str| -> Vec<Value> {
+                    let rows = rows.as_array_mut().unwrap();
+                    rows.iter_mut()
+                        .map(|row| row.as_object_mut().unwrap().remove(key).unwrap())
+                        .collect()
+                };
+                let codes = categories(&mut rows, "vat_category");
+                let names = categories(&mut graphql_rows, "vatCategory");
+                assert!(
+                    codes.iter().zip(&names).all(|(code, name)| {
+                        (code.as_str(), name.as_str()) == (Some("S"), Some("STANDARD"))
+                    }),
+                    "{codes:?} {names:?}"
+                );
+            }
             compared[i] += rows.as_array().unwrap().len();
             assert_eq!(
                 comparable(&rows, &[]),
-                comparable(&invoice[over_graphql], &[]),
+                comparable(&graphql_rows, &[]),
                 "{over_mcp} of invoice {id}"
             );
         }
@@ -724,7 +748,7 @@ async fn every_list_and_item_reads_the_same_over_mcp_and_graphql() {
             entry.remove("metadata");
             entry.remove("unreadable");
         }
-        compared[3] += entries.as_array().unwrap().len();
+        compared[4] += entries.as_array().unwrap().len();
         assert_eq!(
             comparable(&entries, &[]),
             comparable(&graphql["history"], &[]),
@@ -733,6 +757,6 @@ async fn every_list_and_item_reads_the_same_over_mcp_and_graphql() {
     }
     assert!(
         compared.iter().all(|n| *n > 0),
-        "the scenario has lines, payments, credit notes and history: {compared:?}"
+        "the scenario has lines, adjustments, payments, credit notes and history: {compared:?}"
     );
 }

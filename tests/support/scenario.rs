@@ -16,6 +16,7 @@ use folio_domain::invoice::{
     ArchivedFile, ArchivedFormat, CreditRequest, DocumentOfInvoice, DueTerms, LineCredit,
     PaymentMethod, TaxSelector,
 };
+use folio_domain::legal_profile::{BankAccount, LegalProfile, PostalAddress};
 use folio_domain::money::{Currency, Money};
 use folio_domain::pricing::{Discount, LineItem};
 use folio_domain::tax::{TaxRate, TaxTreatment};
@@ -207,8 +208,7 @@ async fn approve(backend: &App, tenant: TenantId, expense: ExpenseId, approver: 
 
 /// Commits what the invoice `id` decides on `command` straight to the store,
 /// as a process acting without a request would (the finisher of credit
-/// moves, `docs/design/credit-move-finisher.md`), and as the scenario does for
-/// the commands no use case offers yet (a draft's allowances and charges).
+/// moves, `docs/design/credit-move-finisher.md`).
 pub async fn decide_and_commit(
     backend: &App,
     tenant: TenantId,
@@ -233,8 +233,6 @@ pub async fn decide_and_commit(
 /// the charge removed again.
 async fn adjusted_draft(backend: &App, tenant: TenantId, invoice: InvoiceId) {
     use folio_domain::adjustment::{AdjustmentKind, AdjustmentSize, DocumentAdjustment};
-    use folio_domain::ids::AdjustmentId;
-    use folio_domain::invoice::InvoiceCommand;
     let vat = TaxRate {
         category: Some(folio_domain::tax::VatCategory::Standard),
         ..vat19()
@@ -264,21 +262,23 @@ async fn adjusted_draft(backend: &App, tenant: TenantId, invoice: InvoiceId) {
         reason_code: Some("FC".into()),
         tax: vat,
     };
-    let (kept, removed) = (
-        AdjustmentId(uuid::Uuid::new_v4()),
-        AdjustmentId(uuid::Uuid::new_v4()),
-    );
-    for (adjustment_id, adjustment) in [(kept, rebate), (removed, freight)] {
-        let add = InvoiceCommand::AddDocumentAdjustment {
-            adjustment_id,
+    let folio = &backend.use_cases;
+    let mut added = Vec::new();
+    for adjustment in [rebate, freight] {
+        let input = folio_commands::AddInvoiceAdjustment {
+            adjustment_id: None,
             adjustment,
         };
-        decide_and_commit(backend, tenant, invoice, add).await;
+        let (_, id) = folio
+            .add_invoice_adjustment(&ctx(tenant, "acc"), invoice, input)
+            .await
+            .expect("add adjustment");
+        added.push(id);
     }
-    let remove = InvoiceCommand::RemoveDocumentAdjustment {
-        adjustment_id: removed,
-    };
-    decide_and_commit(backend, tenant, invoice, remove).await;
+    folio
+        .remove_invoice_adjustment(&ctx(tenant, "acc"), invoice, added[1])
+        .await
+        .expect("remove adjustment");
 }
 
 /// Runs commands that produce every event type of customers, invoices and
@@ -616,4 +616,29 @@ async fn every_directory_event(backend: &App, tenant: TenantId) {
         .configure_directory(&ctx(tenant, "admin"), by_manager)
         .await
         .expect("configure directory");
+}
+
+/// A German seller with a VAT number and an IBAN: every document can be written.
+pub fn legal_profile() -> LegalProfile {
+    LegalProfile {
+        legal_name: "Muster GmbH".into(),
+        trading_name: None,
+        address: PostalAddress {
+            lines: vec!["Hauptstraße 1".into()],
+            city: "München".into(),
+            postal_code: Some("80331".into()),
+            subdivision: None,
+            country: "DE".into(),
+        },
+        vat_id: Some("DE129273398".into()),
+        tax_registration_id: None,
+        company_id: None,
+        email: Some("billing@muster.example".into()),
+        phone: None,
+        bank_account: Some(BankAccount {
+            iban: "DE89370400440532013000".into(),
+            bic: None,
+            account_name: None,
+        }),
+    }
 }

@@ -17,6 +17,14 @@ pub(crate) fn from_stored<E: DeserializeOwned>(label: &str) -> async_graphql::Re
     })
 }
 
+/// A VAT category as the read models store it (the domain's UNCL 5305 code,
+/// `S`, `AE`, ...); none for a tax stated without one.
+pub(crate) fn vat_category(stored: Option<&str>) -> async_graphql::Result<Option<VatCategory>> {
+    stored
+        .map(|code| from_stored::<folio_domain::tax::VatCategory>(code).map(Into::into))
+        .transpose()
+}
+
 /// Where an invoice is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
@@ -202,4 +210,15 @@ pub enum VatCategory {
     CanaryIslands,
     /// `M`: tax of Ceuta and Melilla.
     CeutaMelilla,
+}
+
+/// Whether an adjustment on the whole invoice lowers or raises what is owed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Deserialize)]
+#[graphql(remote = "folio_domain::adjustment::AdjustmentKind")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum AdjustmentKind {
+    /// Taken off the invoice (EN 16931 BG-20), e.g. a volume rebate.
+    Allowance,
+    /// Added to the invoice (EN 16931 BG-21), e.g. freight.
+    Charge,
 }

@@ -164,7 +164,7 @@ impl InvoiceDraftInput {
     }
 }
 
-/// A tax rate on a line.
+/// A tax rate on a line, or the one VAT rate of an allowance or charge.
 #[derive(Debug, Clone, InputObject)]
 pub struct TaxInput {
     /// Code, e.g. VAT, IVA, ISR.
@@ -230,22 +230,25 @@ impl LineInput {
             quantity: self.quantity.0,
             unit_price: self.unit_price.0,
             discount,
-            taxes: self
-                .taxes
-                .into_iter()
-                .map(|t| TaxRate {
-                    code: t.code,
-                    percent: t.percent.0,
-                    treatment: t.treatment.into(),
-                    category: t.category.map(Into::into),
-                    exemption: (t.exemption_reason_code.is_some() || t.exemption_reason.is_some())
-                        .then_some(VatExemption {
-                            code: t.exemption_reason_code,
-                            reason: t.exemption_reason,
-                        }),
-                })
-                .collect(),
+            taxes: self.taxes.into_iter().map(TaxInput::into_domain).collect(),
         })
+    }
+}
+
+impl TaxInput {
+    /// The domain's tax rate.
+    pub fn into_domain(self) -> TaxRate {
+        TaxRate {
+            code: self.code,
+            percent: self.percent.0,
+            treatment: self.treatment.into(),
+            category: self.category.map(Into::into),
+            exemption: (self.exemption_reason_code.is_some() || self.exemption_reason.is_some())
+                .then_some(VatExemption {
+                    code: self.exemption_reason_code,
+                    reason: self.exemption_reason,
+                }),
+        }
     }
 }
 

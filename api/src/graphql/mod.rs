@@ -43,7 +43,7 @@ use async_graphql::{MergedObject, Schema};
 use folio_commands::Caller;
 use folio_projections::invoicing::queries::{
     ArchivedFileRow, BalanceRow, CreditNoteFileRow, CreditNoteLineRow, CreditNoteRow,
-    InvoiceLineRow, PaymentRow,
+    InvoiceAdjustmentRow, InvoiceLineRow, PaymentRow,
 };
 use folio_projections::FeedEvent;
 use tokio::sync::broadcast;
@@ -75,6 +75,7 @@ pub struct Query(
 pub struct Mutation(
     customers::CustomerMutation,
     invoices::InvoiceMutation,
+    invoices::InvoiceAdjustmentMutation,
     expenses::ExpenseMutation,
     settings::SettingsMutation,
     branding::BrandingMutation,
@@ -123,6 +124,7 @@ pub fn request_data(caller: Caller, services: &Services, limits: Limits) -> asyn
     let reads = &context.reads;
     let mut data = async_graphql::Data::default();
     data.insert(loaders::loader::<InvoiceLineRow>(reads));
+    data.insert(loaders::loader::<InvoiceAdjustmentRow>(reads));
     data.insert(loaders::loader::<PaymentRow>(reads));
     data.insert(loaders::loader::<CreditNoteRow>(reads));
     data.insert(loaders::loader::<BalanceRow>(reads));

@@ -3,14 +3,13 @@
 //! one row per currency).
 
 use async_graphql::{ComplexObject, Context, InputObject, Object, SimpleObject};
-use folio_domain::tax::VatCategory as DomainCategory;
 use folio_projections::expenses::queries as expense_queries;
 use folio_projections::invoicing::queries::{AgingRow, RevenueRow, TaxRow};
 use folio_projections::reading::ReportFilter as RowFilter;
 use uuid::Uuid;
 
 use super::context::request;
-use super::enums::{from_stored, TaxTreatment, VatCategory};
+use super::enums::{from_stored, vat_category, TaxTreatment, VatCategory};
 use super::scalars::{Date, Decimal};
 use crate::error::read;
 
@@ -195,11 +194,7 @@ impl TaxLine {
     /// without one. A VAT return reports each category apart (a reverse-charge
     /// base is not an exempt one).
     async fn category(&self) -> async_graphql::Result<Option<VatCategory>> {
-        // Stored as the domain serializes it: the UNCL5305 code.
-        self.stored_category
-            .as_deref()
-            .map(|code| from_stored::<DomainCategory>(code).map(Into::into))
-            .transpose()
+        vat_category(self.stored_category.as_deref())
     }
 }
 

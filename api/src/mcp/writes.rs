@@ -6,8 +6,8 @@
 //! same command type GraphQL counts.
 
 use folio_commands::{
-    AddInvoiceLine, ApproveExpense, CommandOutcome, CreateInvoiceDraft, IssueInvoice,
-    RecordPayment, RegisterCustomer, SubmitExpense,
+    AddInvoiceAdjustment, AddInvoiceLine, ApproveExpense, CommandOutcome, CreateInvoiceDraft,
+    IssueInvoice, RecordPayment, RegisterCustomer, SubmitExpense,
 };
 use folio_domain::ids::{ExpenseId, InvoiceId};
 use rmcp::handler::server::wrapper::{Json, Parameters};
@@ -189,6 +189,35 @@ impl FolioMcp {
                 .await
                 .map(|(outcome, _)| outcome)
         })
+        .await
+    }
+
+    /// Adds an allowance or a charge on a whole invoice draft: a fixed amount
+    /// or a percentage of the lines at its one VAT rate, with a reason or a
+    /// UNCL 5189/7161 code.
+    #[tool(annotations(
+        title = "Add an allowance or charge to an invoice",
+        read_only_hint = false,
+        destructive_hint = false,
+        idempotent_hint = true,
+        open_world_hint = false
+    ))]
+    async fn add_invoice_adjustment(
+        &self,
+        extensions: Extensions,
+        Parameters(args): Parameters<WriteArgs<OnInvoice<AddInvoiceAdjustment>>>,
+    ) -> Result<Json<Written>, ApiError> {
+        self.write(
+            "AddInvoiceAdjustment",
+            &extensions,
+            args,
+            |r, c, on| async move {
+                r.use_cases
+                    .add_invoice_adjustment(&c, InvoiceId(on.invoice_id), on.input)
+                    .await
+                    .map(|(outcome, _)| outcome)
+            },
+        )
         .await
     }
 

@@ -9,8 +9,8 @@ use std::pin::Pin;
 use chrono::NaiveDate;
 use folio_projections::invoicing::queries::{
     self, ArchivedFileRow, BalanceRow, CreditNoteFileRow, CreditNoteLineRow, CreditNoteRow,
-    CustomerRow, CustomerStatement, InvoiceFilter, InvoiceLineRow, InvoiceOrder, InvoiceRow,
-    PaymentRow,
+    CustomerRow, CustomerStatement, InvoiceAdjustmentRow, InvoiceFilter, InvoiceLineRow,
+    InvoiceOrder, InvoiceRow, PaymentRow,
 };
 use folio_projections::reading::{report_currency, Slice};
 use schemars::JsonSchema;
@@ -48,6 +48,11 @@ macro_rules! child_rows {
 }
 
 child_rows!(InvoiceLineRow, |r| r.invoice_id, queries::lines_of);
+child_rows!(
+    InvoiceAdjustmentRow,
+    |r| r.invoice_id,
+    queries::adjustments_of
+);
 child_rows!(PaymentRow, |r| r.invoice_id, queries::payments_of);
 child_rows!(CreditNoteRow, |r| r.invoice_id, queries::credit_notes_of);
 child_rows!(BalanceRow, |r| r.customer_id, queries::balances_of);
@@ -71,6 +76,8 @@ pub struct InvoiceDetail {
     pub invoice: InvoiceRow,
     /// Its lines, in order.
     pub lines: Vec<InvoiceLineRow>,
+    /// Its allowances and charges on the whole document, in order.
+    pub adjustments: Vec<InvoiceAdjustmentRow>,
     /// Payments received, by value date.
     pub payments: Vec<PaymentRow>,
     /// Credit notes issued against it, by number.
@@ -167,6 +174,7 @@ impl Reads {
         Ok(Some(InvoiceDetail {
             invoice,
             lines: queries::lines_of(&mut tx, &parent).await?,
+            adjustments: queries::adjustments_of(&mut tx, &parent).await?,
             payments: queries::payments_of(&mut tx, &parent).await?,
             credit_notes: queries::credit_notes_of(&mut tx, &parent).await?,
         }))

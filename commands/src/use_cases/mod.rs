@@ -8,6 +8,7 @@
 //! from the tenant and the idempotency key (UUID v5) unless the caller gives one, so
 //! a retried request always targets the same aggregate.
 
+mod adjustments;
 mod admins;
 mod archive;
 mod credit;
@@ -20,6 +21,7 @@ mod settings;
 
 // Each area's input types are public where they are defined; a new one needs no
 // re-export.
+pub use adjustments::*;
 pub use credit::*;
 pub use customers::*;
 pub use directory::*;

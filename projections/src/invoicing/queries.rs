@@ -95,7 +95,17 @@ pub struct InvoiceRow {
     pub issue_date: Option<NaiveDate>,
     /// Due date, once issued.
     pub due_date: Option<NaiveDate>,
-    /// Sum of the lines' net amounts, once issued.
+    /// Sum of the lines' net amounts (EN 16931 BT-106), once issued.
+    #[sqlx(try_from = "MaybeAmount")]
+    pub line_total: Option<Decimal>,
+    /// Sum of the allowances on the whole document (BT-107), once issued.
+    #[sqlx(try_from = "MaybeAmount")]
+    pub allowance_total: Option<Decimal>,
+    /// Sum of the charges on the whole document (BT-108), once issued.
+    #[sqlx(try_from = "MaybeAmount")]
+    pub charge_total: Option<Decimal>,
+    /// What the taxes are computed on: lines − allowances + charges (BT-109),
+    /// once issued.
     #[sqlx(try_from = "MaybeAmount")]
     pub net_total: Option<Decimal>,
     /// Sum of the taxes, once issued.
@@ -145,6 +155,41 @@ pub struct InvoiceLineRow {
     /// Net plus tax, once issued.
     #[sqlx(try_from = "MaybeAmount")]
     pub total_amount: Option<Decimal>,
+}
+
+/// An allowance or a charge on an invoice's whole document.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema, sqlx::FromRow)]
+pub struct InvoiceAdjustmentRow {
+    /// The invoice it belongs to.
+    pub invoice_id: Uuid,
+    /// Its id, which removing it from a draft names.
+    pub adjustment_id: Uuid,
+    /// Order on the invoice, from 1.
+    pub position: i32,
+    /// `ALLOWANCE` (taken off) or `CHARGE` (added).
+    pub kind: String,
+    /// The fixed amount as stated; null for a percentage.
+    pub fixed_amount: Option<Decimal>,
+    /// The percentage as stated (of the lines at its VAT); null for a fixed
+    /// amount.
+    pub percent: Option<Decimal>,
+    /// Why, in words.
+    pub reason: Option<String>,
+    /// Why, as a UNCL 5189 (allowance) or 7161 (charge) code.
+    pub reason_code: Option<String>,
+    /// The code of its VAT, e.g. `VAT`.
+    pub tax_code: String,
+    /// The rate of its VAT, in percent.
+    pub tax_percent: Decimal,
+    /// The EN 16931 category of its VAT, as its UNCL 5305 code (`S`, `Z`, ...).
+    pub vat_category: Option<String>,
+    /// For a percentage, the nets of the lines at its VAT it was taken of,
+    /// once issued.
+    #[sqlx(try_from = "MaybeAmount")]
+    pub base_amount: Option<Decimal>,
+    /// The amount taken off or added, positive, once issued.
+    #[sqlx(try_from = "MaybeAmount")]
+    pub amount: Option<Decimal>,
 }
 
 /// A payment received against an invoice.
@@ -375,7 +420,8 @@ const CUSTOMER_COLUMNS: &str = "customer_id, name, email, phone, address, tax_id
 
 /// The invoice list's columns, from the view that derives the payment status.
 const INVOICE_COLUMNS: &str = "invoice_id, customer_id, customer_name, status, payment_status,
-    days_overdue, currency, number, issue_date, due_date, net_total, tax_total, total,
+    days_overdue, currency, number, issue_date, due_date, line_total, allowance_total,
+    charge_total, net_total, tax_total, total,
     amount_paid, amount_credited, amount_due, customer_credit, version";
 
 /// Customers by name (case-insensitive), optionally only those whose name
@@ -474,6 +520,30 @@ pub async fn lines_of(
          FROM folio_read.invoice_lines l
               JOIN folio_read.invoices i USING (tenant_id, invoice_id)
          WHERE l.invoice_id = ANY($1) ORDER BY l.invoice_id, l.position",
+    )
+    .bind(invoice_ids)
+    .fetch_all(conn)
+    .await
+}
+
+/// The allowances and charges of every invoice in `invoice_ids`, each
+/// invoice's in order.
+pub async fn adjustments_of(
+    conn: &mut PgConnection,
+    invoice_ids: &[Uuid],
+) -> Result<Vec<InvoiceAdjustmentRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT a.invoice_id, a.adjustment_id, a.position, a.kind,
+                CASE WHEN a.size_kind = 'AMOUNT' THEN a.size_value END AS fixed_amount,
+                CASE WHEN a.size_kind = 'PERCENT' THEN a.size_value END AS percent,
+                a.reason, a.reason_code, a.tax ->> 'code' AS tax_code,
+                (a.tax ->> 'percent')::numeric AS tax_percent,
+                a.tax ->> 'category' AS vat_category,
+                public.in_minor_units(a.base_amount, i.currency) AS base_amount,
+                public.in_minor_units(a.amount, i.currency) AS amount
+         FROM folio_read.invoice_adjustments a
+              JOIN folio_read.invoices i USING (tenant_id, invoice_id)
+         WHERE a.invoice_id = ANY($1) ORDER BY a.invoice_id, a.position",
     )
     .bind(invoice_ids)
     .fetch_all(conn)

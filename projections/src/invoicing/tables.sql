@@ -471,6 +471,9 @@ SELECT i.tenant_id,
        i.number,
        i.issue_date,
        i.due_date,
+       public.in_minor_units(i.line_total, i.currency) AS line_total,
+       public.in_minor_units(i.allowance_total, i.currency) AS allowance_total,
+       public.in_minor_units(i.charge_total, i.currency) AS charge_total,
        public.in_minor_units(i.net_total, i.currency) AS net_total,
        public.in_minor_units(i.tax_total, i.currency) AS tax_total,
        public.in_minor_units(i.total, i.currency) AS total,
@@ -496,7 +499,10 @@ COMMENT ON COLUMN invoice_overview.currency IS 'ISO 4217 currency.';
 COMMENT ON COLUMN invoice_overview.number IS 'Document number.';
 COMMENT ON COLUMN invoice_overview.issue_date IS 'Issue date.';
 COMMENT ON COLUMN invoice_overview.due_date IS 'Due date.';
-COMMENT ON COLUMN invoice_overview.net_total IS 'Net total.';
+COMMENT ON COLUMN invoice_overview.line_total IS 'Sum of the lines'' nets (BT-106).';
+COMMENT ON COLUMN invoice_overview.allowance_total IS 'Sum of the allowances on the whole document (BT-107).';
+COMMENT ON COLUMN invoice_overview.charge_total IS 'Sum of the charges on the whole document (BT-108).';
+COMMENT ON COLUMN invoice_overview.net_total IS 'Net total: line_total - allowance_total + charge_total (BT-109).';
 COMMENT ON COLUMN invoice_overview.tax_total IS 'Tax total.';
 COMMENT ON COLUMN invoice_overview.total IS 'Total.';
 COMMENT ON COLUMN invoice_overview.amount_paid IS 'Paid minus refunded.';

@@ -5,8 +5,8 @@ use async_graphql::{ComplexObject, Context, Enum, SimpleObject, ID};
 use folio_commands::documents::DocumentOf;
 use folio_domain::ids::{CreditNoteId, InvoiceId};
 use folio_projections::invoicing::queries::{
-    ArchivedFileRow, CreditNoteFileRow, CreditNoteLineRow, CreditNoteRow, InvoiceLineRow,
-    InvoiceRow, PaymentRow,
+    ArchivedFileRow, CreditNoteFileRow, CreditNoteLineRow, CreditNoteRow, InvoiceAdjustmentRow,
+    InvoiceLineRow, InvoiceRow, PaymentRow,
 };
 use uuid::Uuid;
 
@@ -44,7 +44,14 @@ pub struct Invoice {
     pub issue_date: Option<Date>,
     /// Due date; null while a draft.
     pub due_date: Option<Date>,
-    /// Sum of the lines' net amounts; null while a draft.
+    /// Sum of the lines' net amounts (EN 16931 BT-106); null while a draft.
+    pub line_total: Option<Decimal>,
+    /// Sum of the allowances on the whole invoice (BT-107); null while a draft.
+    pub allowance_total: Option<Decimal>,
+    /// Sum of the charges on the whole invoice (BT-108); null while a draft.
+    pub charge_total: Option<Decimal>,
+    /// What the taxes are computed on: `lineTotal - allowanceTotal +
+    /// chargeTotal` (BT-109); null while a draft.
     pub net_total: Option<Decimal>,
     /// Sum of the taxes (withholdings negative); null while a draft.
     pub tax_total: Option<Decimal>,
@@ -78,6 +85,9 @@ impl From<InvoiceRow> for Invoice {
             number: row.number,
             issue_date: row.issue_date.map(Date),
             due_date: row.due_date.map(Date),
+            line_total: row.line_total.map(Decimal),
+            allowance_total: row.allowance_total.map(Decimal),
+            charge_total: row.charge_total.map(Decimal),
             net_total: row.net_total.map(Decimal),
             tax_total: row.tax_total.map(Decimal),
             total: row.total.map(Decimal),
@@ -298,6 +308,14 @@ impl Invoice {
     /// Lines, in order.
     async fn lines(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<InvoiceLine>> {
         children::<InvoiceLineRow, InvoiceLine>(ctx, self.invoice_id).await
+    }
+
+    /// Allowances and charges on the whole invoice, in order.
+    async fn adjustments(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<super::InvoiceAdjustment>> {
+        children::<InvoiceAdjustmentRow, super::InvoiceAdjustment>(ctx, self.invoice_id).await
     }
 
     /// Payments received, by value date.
