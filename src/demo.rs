@@ -204,6 +204,7 @@ impl Demo<'_> {
             }
             let issue = IssueInvoice {
                 issue_date: Some(plan.issue_date),
+                prepaid: None,
             };
             use_cases
                 .issue_invoice(&self.as_user(ACCOUNTANT), invoice_id, issue)

@@ -1,8 +1,9 @@
-//! Allowances and charges on a whole invoice, end to end: an accountant adds
-//! them to a draft over HTTP against `folio serve`, bad input is refused with
-//! its code and writes nothing, the issued invoice reads EN 16931's totals, and
-//! the operator's `folio documents render` writes an e-invoice the CEN
-//! Schematron accepts.
+//! Allowances and charges on a whole invoice and credit paid in advance, end
+//! to end: an accountant adds them to a draft over HTTP against `folio serve`,
+//! bad input is refused with its code and writes nothing, the invoice is issued
+//! with a deposit's credit applied, it reads EN 16931's totals, and the
+//! operator's `folio documents render` writes an e-invoice the CEN Schematron
+//! accepts.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
 
@@ -30,11 +31,16 @@ const ADD: &str = "mutation($key: String!, $invoice: ID!, $adjustment: InvoiceAd
 const REMOVE: &str = "mutation($key: String!, $invoice: ID!, $adjustment: ID!) {
     removeInvoiceAdjustment(idempotencyKey: $key, invoiceId: $invoice, adjustmentId: $adjustment) {
         version } }";
-const ISSUE: &str = "mutation($key: String!, $invoice: ID!) {
-    issueInvoice(idempotencyKey: $key, invoiceId: $invoice) { consistencyToken } }";
+const ISSUE: &str = "mutation($key: String!, $invoice: ID!, $prepaid: PrepaidCreditInput) {
+    issueInvoice(idempotencyKey: $key, invoiceId: $invoice, prepaid: $prepaid) {
+        consistencyToken } }";
+const PAY: &str = "mutation($key: String!, $invoice: ID!) {
+    recordPayment(idempotencyKey: $key, invoiceId: $invoice,
+        payment: {amount: {amount: \"1500.00\", currency: \"EUR\"}, method: BANK_TRANSFER}) {
+        version } }";
 const READ: &str = "query($id: ID!, $token: String) {
     invoice(id: $id, consistencyToken: $token) { lineTotal allowanceTotal chargeTotal netTotal
-        taxTotal total adjustments { adjustmentId position kind fixedAmount percent reason
+        taxTotal total amountDue adjustments { adjustmentId position kind fixedAmount percent reason
             reasonCode taxCode taxPercent vatCategory baseAmount amount } } }";
 
 fn key() -> String {
@@ -67,6 +73,16 @@ fn with(adjustment: Value, changes: Value) -> Value {
     adjustment
 }
 
+/// A draft of 1,000.00 at 19% (category S) for `customer`; its id.
+async fn draft_of_1000(server: &Server, token: &str, customer: &Value) -> Value {
+    let variables = json!({"key": key(), "customer": customer});
+    let invoice =
+        server.ok(token, DRAFT, variables).await["createInvoiceDraft"]["aggregateId"].clone();
+    let variables = json!({"key": key(), "invoice": invoice});
+    server.ok(token, ADD_LINE, variables).await;
+    invoice
+}
+
 /// Asserts `body` is refused with `code` and a message that says `says`.
 fn refused(body: &Value, code: &str, says: &str) {
     assert_eq!(body["errors"][0]["extensions"]["code"], code, "{body}");
@@ -75,7 +91,7 @@ fn refused(body: &Value, code: &str, says: &str) {
 }
 
 #[tokio::test]
-async fn a_rebate_and_freight_on_a_draft_are_issued_read_and_written_into_the_e_invoice() {
+async fn a_rebate_freight_and_a_deposit_are_issued_read_and_written_into_the_e_invoice() {
     let db = TestDatabase::new().await;
     let server = Server::start(&db).await;
     let t = tenant();
@@ -85,21 +101,7 @@ async fn a_rebate_and_freight_on_a_draft_are_issued_read_and_written_into_the_e_
         .ok(&accountant, REGISTER, json!({"key": key()}))
         .await["registerCustomer"]["aggregateId"]
         .clone();
-    let invoice = server
-        .ok(
-            &accountant,
-            DRAFT,
-            json!({"key": key(), "customer": customer}),
-        )
-        .await["createInvoiceDraft"]["aggregateId"]
-        .clone();
-    server
-        .ok(
-            &accountant,
-            ADD_LINE,
-            json!({"key": key(), "invoice": invoice}),
-        )
-        .await;
+    let invoice = draft_of_1000(&server, &accountant, &customer).await;
     let add =
         |adjustment: Value| json!({"key": key(), "invoice": invoice, "adjustment": adjustment});
 
@@ -129,7 +131,21 @@ async fn a_rebate_and_freight_on_a_draft_are_issued_read_and_written_into_the_e_
     );
     assert_eq!(event_count(&db.app).await, before, "refusals write nothing");
 
-    // And a rebate and freight are added, freight removed and added again, and the invoice issued
+    // And a deposit: another invoice of the customer paid 1,500.00 for its 1,190.00
+    let deposit = draft_of_1000(&server, &accountant, &customer).await;
+    server
+        .ok(
+            &accountant,
+            ISSUE,
+            json!({"key": key(), "invoice": deposit}),
+        )
+        .await;
+    server
+        .ok(&accountant, PAY, json!({"key": key(), "invoice": deposit}))
+        .await;
+
+    // And a rebate and freight are added, freight removed and added again, and
+    // the invoice issued with 300.00 of the deposit's credit paid in advance
     server.ok(&accountant, ADD, add(rebate())).await;
     let first_freight = server.ok(&accountant, ADD, add(freight())).await;
     let token = first_freight["addInvoiceAdjustment"]["consistencyToken"].clone();

@@ -437,6 +437,7 @@ async fn numbering_follows_the_dates_through_the_store() {
                     invoice,
                     IssueInvoice {
                         issue_date: Some(on),
+                        prepaid: None,
                     },
                 )
                 .await
@@ -494,7 +495,7 @@ async fn a_draft_of_a_customer_archived_since_is_not_issued() {
     let refused = db
         .app
         .use_cases
-        .issue_invoice(&ctx(t, "acc"), invoice, IssueInvoice { issue_date: None })
+        .issue_invoice(&ctx(t, "acc"), invoice, IssueInvoice::default())
         .await;
     assert!(
         matches!(

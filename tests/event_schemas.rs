@@ -340,6 +340,7 @@ fn samples() -> Vec<(&'static str, String, String, Value)> {
                 }],
                 adjustments: Vec::new(),
                 totals: totals.clone(),
+                prepaid: None,
             },
             InvoiceEvent::InvoiceIssued {
                 number: number.clone(),
@@ -357,6 +358,7 @@ fn samples() -> Vec<(&'static str, String, String, Value)> {
                     priced: rebated.adjustments[0].clone(),
                 }],
                 totals: rebated.totals.clone(),
+                prepaid: Some(Decimal::new(10_000, 2)),
             },
             InvoiceEvent::InvoiceSent {
                 sent_at: Utc.with_ymd_and_hms(2026, 3, 1, 8, 0, 0).unwrap(),

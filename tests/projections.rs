@@ -990,3 +990,144 @@ async fn allowances_and_charges_are_filed_with_the_amounts_the_issue_decided() {
     projections.rebuild_all().await.unwrap();
     assert_same_read_models(&incremental, &read_models(&db.app.pool).await);
 }
+
+/// An overpaid invoice holding 31.00 of credit for a new customer, and a draft
+/// of 119.00 for them: `(customer, source, draft)`.
+async fn credit_and_a_draft(
+    db: &TestDatabase,
+    t: folio_domain::ids::TenantId,
+) -> (
+    folio_domain::ids::CustomerId,
+    folio_domain::ids::InvoiceId,
+    folio_domain::ids::InvoiceId,
+) {
+    use support::scenario::{add_line, draft, line, vat19};
+    let acme = customer(&db.app, t, "Acme").await;
+    let source = issued_invoice(&db.app, t, acme, 1).await;
+    pay(&db.app, t, source, 15_000).await;
+    let target = draft(&db.app, t, acme).await;
+    add_line(
+        &db.app,
+        t,
+        target,
+        line("Consulting", 1, 10_000, vec![vat19()]),
+    )
+    .await;
+    (acme, source, target)
+}
+
+/// The customer's balance and the amounts of their ledger, in its order.
+async fn balance_and_ledger(
+    db: &TestDatabase,
+    customer: folio_domain::ids::CustomerId,
+) -> (Decimal, Vec<(String, Decimal)>) {
+    let balance = sqlx::query_scalar(
+        "SELECT balance FROM folio_read.customer_balances WHERE customer_id = $1",
+    )
+    .bind(customer.0)
+    .fetch_one(&db.app.pool)
+    .await
+    .unwrap();
+    let ledger = sqlx::query_as(
+        "SELECT kind, amount FROM folio_read.customer_ledger WHERE customer_id = $1
+         ORDER BY kind, amount",
+    )
+    .bind(customer.0)
+    .fetch_all(&db.app.pool)
+    .await
+    .unwrap();
+    (balance, ledger)
+}
+
+#[tokio::test]
+async fn credit_applied_at_issue_leaves_the_customer_where_credit_applied_after_issue_does() {
+    use folio_commands::{ApplyCustomerCredit, IssueInvoice, PrepaidFromCredit};
+    let db = TestDatabase::new().await;
+    let folio = &db.app.use_cases;
+    // Given two customers, each with 31.00 of credit on one invoice and a draft
+    let (at_issue, t) = (tenant(), tenant());
+    let (first, first_source, first_draft) = credit_and_a_draft(&db, at_issue).await;
+    let (second, second_source, second_draft) = credit_and_a_draft(&db, t).await;
+    let thirty = support::scenario::money(3_000);
+    // When one draft is issued with 30.00 of the credit applied as paid in advance
+    let prepaid = IssueInvoice {
+        issue_date: None,
+        prepaid: Some(PrepaidFromCredit {
+            from_invoice: first_source,
+            amount: thirty,
+        }),
+    };
+    let ctx = support::ctx(at_issue, "acc");
+    folio
+        .issue_invoice(&ctx, first_draft, prepaid.clone())
+        .await
+        .unwrap();
+    // (a retry with the same key moves nothing again)
+    folio
+        .issue_invoice(&ctx, first_draft, prepaid)
+        .await
+        .unwrap();
+    // And the other is issued, then settled with 30.00 of the credit
+    support::scenario::issue(&db.app, t, second_draft, None).await;
+    let apply = ApplyCustomerCredit {
+        from_invoice: second_source,
+        amount: thirty,
+        applied_on: None,
+    };
+    folio
+        .apply_customer_credit(&support::ctx(t, "acc"), second_draft, apply)
+        .await
+        .unwrap();
+    db.app.projections().catch_up().await.unwrap();
+    // Then both customers stand the same: 1.00 of credit left, 89.00 due
+    let (balance, ledger) = balance_and_ledger(&db, first).await;
+    assert_eq!(balance, Decimal::new(8_800, 2));
+    assert_eq!((balance, ledger), balance_and_ledger(&db, second).await);
+    assert_eq!(
+        credit_and_due(&db, first_draft).await,
+        (Decimal::new(0, 2), Decimal::new(8_900, 2))
+    );
+    assert!(moves_under_way(&db).await.is_empty());
+    let moved: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM events WHERE event_type = 'CreditTransferred' AND aggregate_id = $1",
+    )
+    .bind(first_source.to_string())
+    .fetch_one(&db.app.pool)
+    .await
+    .unwrap();
+    assert_eq!(moved, 1, "the retry moved nothing twice");
+}
+
+#[tokio::test]
+async fn credit_moved_towards_a_draft_waits_for_its_issue() {
+    use folio_commands::MoveFinished;
+    use folio_domain::invoice::InvoiceCommand;
+    let db = TestDatabase::new().await;
+    let t = tenant();
+    // Given credit that left its invoice for a draft whose issue never came
+    let (acme, source, target) = credit_and_a_draft(&db, t).await;
+    let moved = InvoiceCommand::TransferCredit {
+        transfer_id: folio_domain::ids::CreditTransferId(uuid::Uuid::new_v4()),
+        to_invoice: target,
+        to_customer: acme,
+        amount: support::scenario::money(1_000),
+        transferred_on: chrono::Utc::now().date_naive(),
+    };
+    decide_and_commit(&db, t, source, moved).await;
+    db.app.projections().catch_up().await.unwrap();
+    let under_way = moves_under_way(&db).await;
+    // When the finisher takes it, Then it waits: the draft may still take it
+    let finish = || db.app.use_cases.finish_credit_move(&under_way[0]);
+    assert_eq!(finish().await.unwrap(), MoveFinished::Waiting);
+    db.app.projections().catch_up().await.unwrap();
+    assert_eq!(moves_under_way(&db).await.len(), 1);
+    // And once the draft is issued, the credit settles it
+    support::scenario::issue(&db.app, t, target, None).await;
+    assert_eq!(finish().await.unwrap(), MoveFinished::Applied);
+    db.app.projections().catch_up().await.unwrap();
+    assert_eq!(
+        credit_and_due(&db, target).await,
+        (Decimal::new(0, 2), Decimal::new(10_900, 2))
+    );
+    assert_eq!(credit_and_due(&db, source).await.0, Decimal::new(2_100, 2));
+}

@@ -129,11 +129,7 @@ pub async fn issued_invoice(
             .await?;
     }
     folio
-        .issue_invoice(
-            &ctx(tenant, "acc"),
-            invoice,
-            IssueInvoice { issue_date: None },
-        )
+        .issue_invoice(&ctx(tenant, "acc"), invoice, IssueInvoice::default())
         .await?;
     Ok(invoice)
 }

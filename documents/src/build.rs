@@ -88,7 +88,11 @@ pub fn invoice_document(
         buyer,
         delivery,
         payment,
-        totals: totals(&issued.totals, &lines, &allowances_charges),
+        totals: Totals {
+            prepaid: issued.prepaid,
+            payable: issued.totals.total - issued.prepaid.unwrap_or_default(),
+            ..totals(&issued.totals, &lines, &allowances_charges)
+        },
         lines,
         allowances_charges,
         vat_breakdown,
@@ -170,7 +174,7 @@ fn terms_in_words(terms: &DueTerms) -> String {
 
 /// The totals: BT-106 is the sum of the document's lines, BT-107 and BT-108
 /// the sums of its allowances and charges (stated only when it has some), the
-/// rest as issued.
+/// rest as issued, with nothing paid in advance.
 fn totals(totals: &DocumentTotals, lines: &[DocumentLine], adjusted: &[AllowanceCharge]) -> Totals {
     let sum_of = |kind| {
         let mut of_kind = adjusted.iter().filter(|a| a.kind == kind).peekable();
@@ -184,6 +188,7 @@ fn totals(totals: &DocumentTotals, lines: &[DocumentLine], adjusted: &[Allowance
         tax_exclusive: totals.net_total,
         tax_total: totals.tax_total,
         tax_inclusive: totals.total,
+        prepaid: None,
         payable: totals.total,
     }
 }

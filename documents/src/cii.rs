@@ -327,6 +327,9 @@ fn settlement(xml: &mut Xml, doc: &Document) {
         &doc.amount(totals.tax_total),
     );
     amount(xml, "ram:GrandTotalAmount", doc, totals.tax_inclusive);
+    if let Some(prepaid) = totals.prepaid {
+        amount(xml, "ram:TotalPrepaidAmount", doc, prepaid);
+    }
     amount(xml, "ram:DuePayableAmount", doc, totals.payable);
     xml.close("ram:SpecifiedTradeSettlementHeaderMonetarySummation");
     if let Some(invoice) = &doc.preceding_invoice {

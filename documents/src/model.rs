@@ -171,7 +171,10 @@ pub struct Totals {
     pub tax_total: Decimal,
     /// Total with VAT (BT-112).
     pub tax_inclusive: Decimal,
-    /// Amount due for payment (BT-115).
+    /// Paid in advance (BT-113): the customer's credit applied as the invoice
+    /// was issued, when any.
+    pub prepaid: Option<Decimal>,
+    /// Amount due for payment (BT-115): BT-112 − BT-113.
     pub payable: Decimal,
 }
 

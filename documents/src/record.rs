@@ -11,6 +11,7 @@ use folio_domain::invoice::{
 };
 use folio_domain::money::Currency;
 use folio_domain::pricing::{DocumentTotals, RoundingPolicy};
+use rust_decimal::Decimal;
 
 /// An invoice as issued.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,6 +30,8 @@ pub struct IssuedInvoice {
     pub adjustments: Vec<IssuedAdjustment>,
     /// Its totals and per-rate taxes.
     pub totals: DocumentTotals,
+    /// The customer's credit applied as it was issued (paid in advance).
+    pub prepaid: Option<Decimal>,
 }
 
 /// A credit note as issued against the invoice.
@@ -104,6 +107,7 @@ impl InvoiceRecord {
                 lines,
                 adjustments,
                 totals,
+                prepaid,
             } => {
                 self.issued = Some(IssuedInvoice {
                     number: number.clone(),
@@ -113,6 +117,7 @@ impl InvoiceRecord {
                     lines: lines.clone(),
                     adjustments: adjustments.clone(),
                     totals: totals.clone(),
+                    prepaid: *prepaid,
                 });
             }
             InvoiceEvent::CreditNoteIssued {

@@ -294,6 +294,9 @@ fn monetary_total(xml: &mut Xml, doc: &Document) {
     if let Some(charges) = totals.charge_total {
         amount(xml, "cbc:ChargeTotalAmount", doc, charges);
     }
+    if let Some(prepaid) = totals.prepaid {
+        amount(xml, "cbc:PrepaidAmount", doc, prepaid);
+    }
     amount(xml, "cbc:PayableAmount", doc, totals.payable);
     xml.close("cac:LegalMonetaryTotal");
 }

@@ -137,12 +137,19 @@ fn allowances_and_charges_state_bt_106_to_109_and_each_rate_s_adjusted_base() {
         ]
     );
     assert_eq!(totals.tax_inclusive, dec!(1820.02));
+    // 500.00 of the customer's credit applied at issue: BT-115 = BT-112 − BT-113.
+    assert_eq!(
+        (totals.prepaid, totals.payable),
+        (Some(dec!(500.00)), dec!(1320.02))
+    );
     let ubl = String::from_utf8(to_ubl(&doc)).unwrap();
     for expected in [
         "<cbc:MultiplierFactorNumeric>3</cbc:MultiplierFactorNumeric>",
         r#"<cbc:BaseAmount currencyID="EUR">1500.00</cbc:BaseAmount>"#,
         r#"<cbc:AllowanceTotalAmount currencyID="EUR">50.00</cbc:AllowanceTotalAmount>"#,
         r#"<cbc:ChargeTotalAmount currencyID="EUR">25.00</cbc:ChargeTotalAmount>"#,
+        r#"<cbc:PrepaidAmount currencyID="EUR">500.00</cbc:PrepaidAmount>"#,
+        r#"<cbc:PayableAmount currencyID="EUR">1320.02</cbc:PayableAmount>"#,
     ] {
         assert!(ubl.contains(expected), "{expected} in {ubl}");
     }
@@ -157,6 +164,18 @@ fn a_wrong_allowance_total_fails_br_co_11_in_both_syntaxes() {
     ];
     for failed in failed_when_tampered(&doc, elements, "50.00", "45.00") {
         assert!(failed.iter().any(|id| id == "BR-CO-11"), "{failed:?}");
+    }
+}
+
+#[test]
+fn a_payable_amount_that_ignores_the_prepaid_amount_fails_br_co_16_in_both_syntaxes() {
+    let doc = adjusted().invoice().unwrap();
+    let elements = [
+        ("ubl", "cbc:PayableAmount"),
+        ("cii", "ram:DuePayableAmount"),
+    ];
+    for failed in failed_when_tampered(&doc, elements, "1320.02", "1820.02") {
+        assert!(failed.iter().any(|id| id == "BR-CO-16"), "{failed:?}");
     }
 }
 

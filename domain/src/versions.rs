@@ -17,7 +17,8 @@
 //!   `TaxRate.exemption` (wherever a tax is stored: lines, issued lines, tax
 //!   totals) are such fields: absent, the tax named no EN 16931 category.
 //!   `InvoiceIssued.adjustments` is another: absent, the invoice had no
-//!   allowances or charges on the whole document.
+//!   allowances or charges on the whole document; and `InvoiceIssued.prepaid`:
+//!   absent, no credit was applied as the invoice was issued.
 //! - New event types start at v1: `Invoice/InvoiceCancelled` (a Mexican
 //!   cancellation with SAT's reason), `TenantSettings/JurisdictionConfigured`,
 //!   `TenantSettings/LegalProfileConfigured` (who the seller is on documents),

@@ -79,6 +79,8 @@ pub struct Labels {
     pub of: &'static str,
     /// Total with VAT.
     pub total: &'static str,
+    /// The customer's credit applied as the invoice was issued.
+    pub prepaid: &'static str,
     /// What is to be paid.
     pub amount_due: &'static str,
     /// Heading of the payment instructions.
@@ -117,6 +119,7 @@ const EN: Labels = Labels {
     net_total: "Total without VAT",
     of: "of",
     total: "Total",
+    prepaid: "Paid in advance",
     amount_due: "Amount due",
     payment: "Payment",
     reference: "Please quote",
@@ -148,6 +151,7 @@ const DE: Labels = Labels {
     net_total: "Summe netto",
     of: "auf",
     total: "Gesamtbetrag",
+    prepaid: "Bereits gezahlt",
     amount_due: "Zu zahlen",
     payment: "Zahlung",
     reference: "Verwendungszweck",
@@ -179,6 +183,7 @@ const ES: Labels = Labels {
     net_total: "Base imponible",
     of: "sobre",
     total: "Total",
+    prepaid: "Pagado por anticipado",
     amount_due: "Importe a pagar",
     payment: "Pago",
     reference: "Indique la referencia",

@@ -11,11 +11,12 @@ use serde::Serialize;
 
 use crate::locale::{Labels, Locale};
 
-/// A label and its value.
+/// A label and its value, in bold where it is a total the reader looks for.
 #[derive(Debug, Serialize)]
 pub(crate) struct Field {
     label: String,
     value: String,
+    strong: bool,
 }
 
 impl Field {
@@ -23,6 +24,14 @@ impl Field {
         Field {
             label: label.into(),
             value,
+            strong: false,
+        }
+    }
+
+    fn strong(label: impl Into<String>, value: String) -> Self {
+        Field {
+            strong: true,
+            ..Field::new(label, value)
         }
     }
 }
@@ -53,7 +62,7 @@ pub(crate) struct Sheet {
     rows: Vec<Row>,
     /// The totals block: the sum of the lines and each allowance and charge
     /// on the whole document (when it has some), net total, one line per VAT
-    /// rate, total, amount due.
+    /// rate, total, what was paid in advance (when anything), amount due.
     totals: Vec<Field>,
     /// Why no VAT is charged, one sentence per exempt category.
     exemptions: Vec<String>,
@@ -213,8 +222,11 @@ fn totals(
         );
         totals.push(Field::new(label, money(entry.tax_amount)));
     }
-    totals.push(Field::new(labels.total, money(doc.totals.tax_inclusive)));
-    totals.push(Field::new(labels.amount_due, money(doc.totals.payable)));
+    totals.push(Field::strong(labels.total, money(doc.totals.tax_inclusive)));
+    if let Some(prepaid) = doc.totals.prepaid {
+        totals.push(Field::new(labels.prepaid, money(-prepaid)));
+    }
+    totals.push(Field::strong(labels.amount_due, money(doc.totals.payable)));
     totals
 }
 

@@ -109,6 +109,9 @@ fn allowances_and_charges_are_listed_between_the_lines_and_the_net_total() {
                 "25.00 EUR",
                 "1,534.97 EUR",
                 "1,820.02 EUR",
+                "Paid in advance",
+                "-500.00 EUR",
+                "1,320.02 EUR",
             ],
         ),
         (
@@ -124,6 +127,9 @@ fn allowances_and_charges_are_listed_between_the_lines_and_the_net_total() {
                 "25,00 EUR",
                 "1.534,97 EUR",
                 "1.820,02 EUR",
+                "Bereits gezahlt",
+                "-500,00 EUR",
+                "1.320,02 EUR",
             ],
         ),
     ] {

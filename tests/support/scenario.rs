@@ -120,7 +120,10 @@ pub async fn issue(backend: &App, tenant: TenantId, invoice: InvoiceId, on: Opti
         .issue_invoice(
             &ctx(tenant, "acc"),
             invoice,
-            IssueInvoice { issue_date: on },
+            IssueInvoice {
+                issue_date: on,
+                prepaid: None,
+            },
         )
         .await
         .expect("issue");

@@ -5,8 +5,8 @@
 
 use async_graphql::{InputObject, ID};
 use folio_commands::{
-    ApplyCustomerCredit, CreateInvoiceDraft, IssueCreditNote, RecordPayment, RefundPayment,
-    RegisterCustomer, SatCancellationRequest,
+    ApplyCustomerCredit, CreateInvoiceDraft, IssueCreditNote, PrepaidFromCredit, RecordPayment,
+    RefundPayment, RegisterCustomer, SatCancellationRequest,
 };
 use folio_domain::customer::{ContactDetails, TaxDetails};
 use folio_domain::exchange::ExchangeRate;
@@ -296,6 +296,26 @@ impl AppliedCreditInput {
             from_invoice: uuid_arg(&self.from_invoice_id, "fromInvoiceId")?,
             amount: self.amount.into_domain()?,
             applied_on: self.applied_on.map(|d| d.0),
+        })
+    }
+}
+
+/// Credit another invoice of the same customer holds (a deposit, an
+/// overpayment), applied as an invoice is issued.
+#[derive(Debug, Clone, InputObject)]
+pub struct PrepaidCreditInput {
+    /// The invoice holding the credit.
+    pub from_invoice_id: ID,
+    /// How much: at most what it holds and the issued invoice's total.
+    pub amount: MoneyInput,
+}
+
+impl PrepaidCreditInput {
+    /// The request.
+    pub fn into_command(self) -> async_graphql::Result<PrepaidFromCredit> {
+        Ok(PrepaidFromCredit {
+            from_invoice: uuid_arg(&self.from_invoice_id, "fromInvoiceId")?,
+            amount: self.amount.into_domain()?,
         })
     }
 }

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use folio_domain::ids::{CreditTransferId, CustomerId, InvoiceId, UserId};
-use folio_domain::invoice::{Invoice, InvoiceCommand, InvoiceError};
+use folio_domain::invoice::{DocumentStatus, Invoice, InvoiceCommand, InvoiceError, PrepaidCredit};
 use folio_domain::money::Money;
 use folio_domain::Decide;
 use schemars::JsonSchema;
@@ -41,6 +41,9 @@ pub enum MoveFinished {
     AppliedBefore,
     /// The target could no longer take it: the source has it back.
     Returned,
+    /// The target is still a draft (the issue that was to apply it failed):
+    /// it takes the credit once issued, so the move waits.
+    Waiting,
 }
 
 /// Settle (part of) an invoice with credit another invoice of the same
@@ -56,7 +59,69 @@ pub struct ApplyCustomerCredit {
     pub applied_on: Option<NaiveDate>,
 }
 
+/// The customer's credit to apply as an invoice is issued (paid in advance,
+/// EN 16931 BT-113).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct PrepaidFromCredit {
+    /// The invoice of the same customer that holds the credit (an earlier
+    /// deposit, an overpayment).
+    pub from_invoice: InvoiceId,
+    /// How much: at most what that invoice holds and the new invoice's total.
+    pub amount: Money,
+}
+
 impl UseCases {
+    /// Releases `asked` from the invoice holding it, for the draft `invoice_id`
+    /// to apply as it is issued; `issue` builds the issue with the credit it
+    /// is given. The issue is tried first, so credit moves only towards an
+    /// issue its rules accept; if the issue fails after all, the move stays
+    /// under way until the draft is issued ([`UseCases::finish_credit_move`]).
+    pub(super) async fn release_for_issue(
+        &self,
+        ctx: &CommandContext,
+        invoice_id: InvoiceId,
+        draft: &Invoice,
+        asked: &PrepaidFromCredit,
+        issue_date: NaiveDate,
+        issue: impl Fn(Option<PrepaidCredit>) -> InvoiceCommand,
+    ) -> Result<PrepaidCredit, CommandError<InvoiceError>> {
+        let transfer_id = CreditTransferId(derived_id(
+            ctx.tenant_id(),
+            "prepaid-credit",
+            &ctx.idempotency_key,
+        ));
+        let (_, source_customer) = self.own_invoice(ctx, asked.from_invoice).await?;
+        let target_customer = draft
+            .customer_id
+            .ok_or(CommandError::Rejected(InvoiceError::NotFound))?;
+        let prepaid = PrepaidCredit {
+            transfer_id,
+            from_invoice: asked.from_invoice,
+            from_customer: source_customer,
+            amount: asked.amount,
+        };
+        draft
+            .decide(issue(Some(prepaid.clone())))
+            .map_err(CommandError::Rejected)?;
+        run!(
+            self,
+            self.stores.invoices.as_ref(),
+            &step_context(ctx, "prepaid", "transfer"),
+            "TransferCredit",
+            asked.from_invoice,
+            asked,
+            None,
+            |_| InvoiceCommand::TransferCredit {
+                transfer_id,
+                to_invoice: invoice_id,
+                to_customer: target_customer,
+                amount: asked.amount,
+                transferred_on: issue_date,
+            }
+        )?;
+        Ok(prepaid)
+    }
+
     /// Moves `input.amount` of credit from `input.from_invoice` to `invoice_id`;
     /// returns the settled invoice's outcome and the move's id.
     pub async fn apply_customer_credit(
@@ -139,6 +204,14 @@ impl UseCases {
         let request = CommandContext::new(caller, move_.transfer_id.to_string());
         let step = |what: &str| step_context(&request, "credit-finisher", what);
         let (_, source_customer) = self.own_invoice(&request, move_.from_invoice).await?;
+        let target: Invoice =
+            current(self.stores.invoices.as_ref(), &move_.to_invoice.to_string()).await?;
+        if target.status == DocumentStatus::Draft {
+            // A draft can still take it once issued: giving it back now could
+            // cross the issue that applies it as paid in advance. Nothing is
+            // tried, so no refusal is recorded under the move's key.
+            return Ok(MoveFinished::Waiting);
+        }
         let on = self.today(move_.tenant_id).await?;
         let applied = run!(
             self,

@@ -68,6 +68,10 @@ pub struct AddInvoiceLine {
 pub struct IssueInvoice {
     /// Issue date; today when absent.
     pub issue_date: Option<NaiveDate>,
+    /// The customer's credit to apply as it is issued, which the document
+    /// states as paid in advance; none when absent.
+    #[serde(default)]
+    pub prepaid: Option<super::PrepaidFromCredit>,
 }
 
 /// Record a payment.
@@ -285,6 +289,23 @@ impl UseCases {
             }
             None => (CustomerStanding::Unknown, None),
         };
+        let issue = |prepaid| InvoiceCommand::Issue {
+            number: reserved(&policy.invoice_series, None),
+            issue_date,
+            rounding: policy.rounding,
+            dating: dating(today, None),
+            customer_standing,
+            jurisdiction,
+            buyer_vat_id: buyer_vat_id.clone(),
+            prepaid,
+        };
+        let prepaid = match &input.prepaid {
+            Some(asked) if draft.status == DocumentStatus::Draft => Some(
+                self.release_for_issue(ctx, invoice_id, &draft, asked, issue_date, issue)
+                    .await?,
+            ),
+            _ => None,
+        };
         run!(
             self,
             self.stores.invoices.as_ref(),
@@ -301,6 +322,7 @@ impl UseCases {
                 customer_standing,
                 jurisdiction,
                 buyer_vat_id: buyer_vat_id.clone(),
+                prepaid: prepaid.clone(),
             }
         )
     }

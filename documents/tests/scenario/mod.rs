@@ -12,9 +12,12 @@ use folio_documents::{
 use folio_domain::adjustment::{AdjustmentKind, AdjustmentSize, DocumentAdjustment};
 use folio_domain::customer::{ContactDetails, Customer, CustomerStanding, TaxDetails};
 use folio_domain::document_number::{DocumentNumber, NumberDating};
-use folio_domain::ids::{AdjustmentId, CreditNoteId, CustomerId, InvoiceId, LineId, TenantId};
+use folio_domain::ids::{
+    AdjustmentId, CreditNoteId, CreditTransferId, CustomerId, InvoiceId, LineId, TenantId,
+};
 use folio_domain::invoice::{
-    CreditRequest, DueTerms, Invoice, InvoiceCommand, InvoiceEvent, LineCredit, TaxSelector,
+    CreditRequest, DueTerms, Invoice, InvoiceCommand, InvoiceEvent, LineCredit, PrepaidCredit,
+    TaxSelector,
 };
 use folio_domain::legal_profile::{BankAccount, LegalProfile, PostalAddress};
 use folio_domain::money::{Currency, Money};
@@ -168,7 +171,23 @@ impl Scenario {
         self
     }
 
-    pub fn issue(mut self) -> Self {
+    pub fn issue(self) -> Self {
+        self.issue_with(None)
+    }
+
+    /// Issues with `amount` of the customer's credit, held on another invoice,
+    /// applied as paid in advance.
+    pub fn issue_prepaid(self, amount: Decimal) -> Self {
+        let currency = self.state.currency.unwrap();
+        self.issue_with(Some(PrepaidCredit {
+            transfer_id: CreditTransferId::from_uuid(Uuid::from_u128(7)),
+            from_invoice: InvoiceId::from_uuid(Uuid::from_u128(4)),
+            from_customer: CustomerId::from_uuid(Uuid::from_u128(2)),
+            amount: Money::new(amount, currency),
+        }))
+    }
+
+    fn issue_with(mut self, prepaid: Option<PrepaidCredit>) -> Self {
         let buyer_vat_id = self.customer.tax.as_ref().unwrap().tax_id.clone();
         self.run(InvoiceCommand::Issue {
             number: DocumentNumber {
@@ -184,6 +203,7 @@ impl Scenario {
             customer_standing: CustomerStanding::Active,
             jurisdiction: Jurisdiction::Eu,
             buyer_vat_id,
+            prepaid,
         });
         self
     }
@@ -285,7 +305,8 @@ pub fn adjustment(
 
 /// A German invoice at 19% and 7% with a 3% rebate on the 19% goods (reason
 /// and code), a special rebate of 5.00 on the 7% goods (code only) and 25.00
-/// of freight at 19% (reason and code).
+/// of freight at 19% (reason and code), with 500.00 of a deposit's credit
+/// applied as it is issued.
 pub fn adjusted() -> Scenario {
     let (nineteen, seven) = (
         vat(VatCategory::Standard, dec!(19)),
@@ -320,7 +341,7 @@ pub fn adjusted() -> Scenario {
             Some("FC"),
             nineteen,
         ))
-        .issue()
+        .issue_prepaid(dec!(500))
 }
 
 /// Every scenario's documents: (name, document).

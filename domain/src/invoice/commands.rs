@@ -41,6 +41,22 @@ pub struct ReplacementInvoice {
     pub status: DocumentStatus,
 }
 
+/// Credit of the customer, moved from another of their invoices, that settles
+/// part of the invoice as it is issued: the document states it as paid in
+/// advance (EN 16931 BT-113). The source invoice released it first
+/// ([`InvoiceCommand::TransferCredit`] under the same transfer id).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PrepaidCredit {
+    /// The move's id, shared with the source's transfer.
+    pub transfer_id: CreditTransferId,
+    /// The invoice the credit comes from.
+    pub from_invoice: InvoiceId,
+    /// That invoice's customer, as the application layer found it.
+    pub from_customer: CustomerId,
+    /// How much of the invoice it settles: at most its total.
+    pub amount: Money,
+}
+
 /// A command to the invoice aggregate.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum InvoiceCommand {
@@ -118,6 +134,8 @@ pub enum InvoiceCommand {
         /// The customer's VAT number, which reverse charge and intra-community
         /// supplies must carry.
         buyer_vat_id: Option<String>,
+        /// Credit applied as the invoice is issued, printed as paid in advance.
+        prepaid: Option<PrepaidCredit>,
     },
     /// Record that the invoice was sent to the customer.
     MarkSent {

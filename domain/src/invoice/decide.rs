@@ -64,6 +64,7 @@ impl Decide for Invoice {
                 customer_standing,
                 jurisdiction,
                 buyer_vat_id,
+                prepaid,
             } => {
                 self.require_draft()?;
                 if let Some(customer_id) = self.customer_id {
@@ -71,7 +72,7 @@ impl Decide for Invoice {
                 }
                 dating.check(issue_date)?;
                 self.check_vat_categories(jurisdiction, buyer_vat_id.as_deref())?;
-                self.decide_issue(number, issue_date, rounding)
+                self.decide_issue(number, issue_date, rounding, prepaid)
             }
             C::MarkSent {
                 sent_at,

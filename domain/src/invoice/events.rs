@@ -176,6 +176,11 @@ pub enum InvoiceEvent {
         /// Document totals and tax totals per rate; `net_total` is after the
         /// allowances and charges (EN 16931 BT-109).
         totals: DocumentTotals,
+        /// The customer's credit applied as the invoice was issued, which its
+        /// document states as paid in advance (BT-113); the `CreditApplied`
+        /// recorded with this event moves it (absent when none).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        prepaid: Option<Decimal>,
     },
     /// The invoice was sent.
     InvoiceSent {

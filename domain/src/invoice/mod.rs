@@ -33,7 +33,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 pub use archive::{ArchivedFile, ArchivedFormat, DocumentOfInvoice};
-pub use commands::{InvoiceCommand, ReplacementInvoice, SatCancellation};
+pub use commands::{InvoiceCommand, PrepaidCredit, ReplacementInvoice, SatCancellation};
 pub use credit::{CreditRequest, Credited, CreditedLine, LineCredit, TaxSelector};
 pub use errors::InvoiceError;
 pub use events::{DueTerms, InvoiceEvent, IssuedLine, PaymentMethod, SatCancellationReason};
@@ -259,6 +259,7 @@ impl Invoice {
         number: DocumentNumber,
         issue_date: NaiveDate,
         rounding: RoundingPolicy,
+        prepaid: Option<PrepaidCredit>,
     ) -> Result<Vec<InvoiceEvent>, InvoiceError> {
         self.require_draft()?;
         validate_series(&number.series)?;
@@ -308,7 +309,7 @@ impl Invoice {
             })
             .collect();
         let adjustments = self.issued_adjustments(priced.adjustments)?;
-        Ok(vec![InvoiceEvent::InvoiceIssued {
+        let issued = InvoiceEvent::InvoiceIssued {
             number,
             issue_date,
             due_date,
@@ -316,7 +317,42 @@ impl Invoice {
             lines,
             adjustments,
             totals,
-        }])
+            prepaid: prepaid.as_ref().map(|p| p.amount.amount),
+        };
+        match prepaid {
+            None => Ok(vec![issued]),
+            Some(prepaid) => {
+                let applied = self.prepaid_at_issue(&issued, prepaid, issue_date)?;
+                Ok(vec![issued, applied])
+            }
+        }
+    }
+
+    /// The credit applied as the invoice is issued: decided as credit applied
+    /// to the invoice just issued, and at most its total (credit beyond it
+    /// would only move to be held here).
+    fn prepaid_at_issue(
+        &self,
+        issued: &InvoiceEvent,
+        prepaid: PrepaidCredit,
+        issue_date: NaiveDate,
+    ) -> Result<InvoiceEvent, InvoiceError> {
+        let mut after_issue = self.clone();
+        after_issue.fold(issued.clone());
+        let total = after_issue.totals.total;
+        if prepaid.amount.amount > total {
+            return Err(InvoiceError::OverApplication {
+                due: after_issue.money(total)?,
+                offered: prepaid.amount,
+            });
+        }
+        after_issue.decide_apply(transfer::Move {
+            transfer_id: prepaid.transfer_id,
+            counterpart: prepaid.from_invoice,
+            counterpart_customer: prepaid.from_customer,
+            amount: prepaid.amount,
+            on: issue_date,
+        })
     }
 
     /// The draft's adjustments with their decided amounts; a percentage needs

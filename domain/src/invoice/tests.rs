@@ -98,6 +98,7 @@ pub(super) fn issued() -> InvoiceEvent {
             customer_standing: CustomerStanding::Active,
             jurisdiction: Jurisdiction::Other,
             buyer_vat_id: None,
+            prepaid: None,
         })
         .unwrap()
         .remove(0)
@@ -335,6 +336,7 @@ fn issuing_freezes_the_totals_and_records_the_rounding_policy() {
             },
         }],
         adjustments: Vec::new(),
+        prepaid: None,
         totals: DocumentTotals {
             net_total: dec!(1000.00),
             tax_total: dec!(190.00),
@@ -356,6 +358,7 @@ fn issuing_freezes_the_totals_and_records_the_rounding_policy() {
             customer_standing: CustomerStanding::Active,
             jurisdiction: Jurisdiction::Other,
             buyer_vat_id: None,
+            prepaid: None,
         })
         .then_expect_events(vec![expected]);
 }
@@ -372,6 +375,7 @@ fn an_invoice_without_lines_cannot_be_issued() {
             customer_standing: CustomerStanding::Active,
             jurisdiction: Jurisdiction::Other,
             buyer_vat_id: None,
+            prepaid: None,
         })
         .then_expect_error(InvoiceError::NoLines);
 }
@@ -395,6 +399,7 @@ fn a_due_date_before_the_issue_date_is_refused() {
             customer_standing: CustomerStanding::Active,
             jurisdiction: Jurisdiction::Other,
             buyer_vat_id: None,
+            prepaid: None,
         })
         .then_expect_error(InvoiceError::DueBeforeIssue {
             issue_date: date(2),
@@ -439,6 +444,7 @@ fn an_invoice_whose_withholdings_exceed_its_value_cannot_be_issued() {
             customer_standing: CustomerStanding::Active,
             jurisdiction: Jurisdiction::Other,
             buyer_vat_id: None,
+            prepaid: None,
         })
         .then_expect_error(InvoiceError::NegativeTotal(eur_amount(dec!(-500.00))));
 }
@@ -456,6 +462,7 @@ fn numbering_is_chronological_and_never_dated_in_the_future() {
         customer_standing: CustomerStanding::Active,
         jurisdiction: Jurisdiction::Other,
         buyer_vat_id: None,
+        prepaid: None,
     };
     // Given number A-1 dated the 10th, When A-2 is dated the 9th, Then refused
     InvoiceTest::with(())
@@ -551,6 +558,7 @@ fn a_customer_archived_after_the_draft_was_created_is_not_invoiced() {
         customer_standing,
         jurisdiction: Jurisdiction::Other,
         buyer_vat_id: None,
+        prepaid: None,
     };
     // Given a draft for a customer archived since, When it is issued, Then refused
     InvoiceTest::with(())
@@ -579,6 +587,7 @@ fn a_malformed_series_is_refused_at_issue() {
             customer_standing: CustomerStanding::Active,
             jurisdiction: Jurisdiction::Other,
             buyer_vat_id: None,
+            prepaid: None,
         })
         .then_expect_error(InvoiceError::Series(crate::document_number::InvalidSeries(
             "a".into(),
@@ -606,6 +615,7 @@ fn an_issued_invoice_can_no_longer_be_edited_or_issued_again() {
             customer_standing: CustomerStanding::Active,
             jurisdiction: Jurisdiction::Other,
             buyer_vat_id: None,
+            prepaid: None,
         })
         .then_expect_error(InvoiceError::NotADraft {
             status: DocumentStatus::Issued,
@@ -1227,6 +1237,7 @@ fn the_rounding_policy_recorded_at_issue_is_the_one_replay_uses() {
             customer_standing: CustomerStanding::Active,
             jurisdiction: Jurisdiction::Other,
             buyer_vat_id: None,
+            prepaid: None,
         })
         .unwrap();
     for e in events {
@@ -1411,6 +1422,7 @@ pub(super) fn issue_for(jurisdiction: Jurisdiction, buyer_vat_id: Option<&str>) 
         customer_standing: CustomerStanding::Active,
         jurisdiction,
         buyer_vat_id: buyer_vat_id.map(str::to_owned),
+        prepaid: None,
     }
 }
 
@@ -1516,6 +1528,7 @@ fn issued_with(items: Vec<LineItem>, rounding: RoundingPolicy) -> Invoice {
         customer_standing: CustomerStanding::Active,
         jurisdiction: Jurisdiction::Other,
         buyer_vat_id: None,
+        prepaid: None,
     };
     for e in invoice.decide(issue).unwrap() {
         invoice.fold(e);

@@ -310,3 +310,70 @@ proptest! {
         }
     }
 }
+
+/// Issues the draft of one 1,000.00 line at 19% with `amount` of credit from
+/// [`LATER`] (of `from_customer`) applied as it is issued.
+fn issue_prepaid(amount: Decimal, from_customer: CustomerId) -> InvoiceCommand {
+    let mut issue = super::tests::issue_for(Jurisdiction::Other, None);
+    if let InvoiceCommand::Issue { prepaid, .. } = &mut issue {
+        *prepaid = Some(PrepaidCredit {
+            transfer_id: TRANSFER,
+            from_invoice: LATER,
+            from_customer,
+            amount: eur_amount(amount),
+        });
+    }
+    issue
+}
+
+#[test]
+fn credit_applied_at_issue_is_recorded_with_the_issue_as_paid_in_advance() {
+    let events = state(vec![created(), line_added()])
+        .decide(issue_prepaid(dec!(200), CUSTOMER))
+        .unwrap();
+    let [InvoiceEvent::InvoiceIssued {
+        prepaid, totals, ..
+    }, InvoiceEvent::CreditApplied {
+        transfer_id,
+        from_invoice,
+        amount,
+        applied_on,
+        amount_due_after,
+        ..
+    }] = &events[..]
+    else {
+        panic!("not issued with its credit: {events:?}");
+    };
+    assert_eq!(*prepaid, Some(dec!(200.00)));
+    assert_eq!(totals.total, dec!(1190.00));
+    assert_eq!((*transfer_id, *from_invoice), (TRANSFER, LATER));
+    assert_eq!(*amount, eur_amount(dec!(200.00)));
+    assert_eq!(*applied_on, date(1), "applied on the issue date");
+    assert_eq!(*amount_due_after, dec!(990.00));
+    let issued = state([vec![created(), line_added()], events].concat());
+    assert_eq!(issued.amount_due(), dec!(990.00));
+    assert_eq!(issued.status, DocumentStatus::Issued);
+}
+
+#[test]
+fn credit_applied_at_issue_is_at_most_the_total_and_the_customer_s_own() {
+    InvoiceTest::with(())
+        .given(vec![created(), line_added()])
+        .when(issue_prepaid(dec!(1190.01), CUSTOMER))
+        .then_expect_error(InvoiceError::OverApplication {
+            due: eur_amount(dec!(1190.00)),
+            offered: eur_amount(dec!(1190.01)),
+        });
+    let other = CustomerId(Uuid::from_u128(99));
+    InvoiceTest::with(())
+        .given(vec![created(), line_added()])
+        .when(issue_prepaid(dec!(10), other))
+        .then_expect_error(InvoiceError::CreditOfAnotherCustomer {
+            customer: CUSTOMER,
+            other,
+        });
+    InvoiceTest::with(())
+        .given(vec![created(), line_added()])
+        .when(issue_prepaid(dec!(0), CUSTOMER))
+        .then_expect_error(InvoiceError::AmountNotPositive(eur_amount(dec!(0))));
+}

@@ -36,6 +36,9 @@ pub(super) async fn project_document(
             lines,
             adjustments,
             totals,
+            // Credit applied at issue is filed from the CreditApplied recorded
+            // with this event, as any applied credit is.
+            prepaid: _,
         } => {
             let issued = Issued {
                 number: &number,

@@ -6,7 +6,7 @@ use folio_commands::{AddInvoiceLine, IssueInvoice, VoidInvoice};
 use crate::graphql::ids::uuid_arg;
 use crate::graphql::inputs::{
     AppliedCreditInput, CreditNoteInput, DueTermsInput, InvoiceDraftInput, LineInput, PaymentInput,
-    RefundInput, SatCancellationInput,
+    PrepaidCreditInput, RefundInput, SatCancellationInput,
 };
 use crate::graphql::outcome::CommandResult;
 use crate::graphql::scalars::Date;
@@ -154,10 +154,15 @@ impl InvoiceMutation {
         #[graphql(desc = "The invoice's UUID (`invoiceId`).")] invoice_id: ID,
         #[graphql(desc = "The issue date; today in the tenant's timezone if not given.")]
         issue_date: Option<Date>,
+        #[graphql(
+            desc = "Credit of the customer (held on another of their invoices) to apply as it is issued: the document states it as paid in advance."
+        )]
+        prepaid: Option<PrepaidCreditInput>,
     ) -> async_graphql::Result<CommandResult> {
         let id = uuid_arg(&invoice_id, "invoiceId")?;
         let input = IssueInvoice {
             issue_date: issue_date.map(|d| d.0),
+            prepaid: prepaid.map(PrepaidCreditInput::into_command).transpose()?,
         };
         command!(ctx, idempotency_key, expected_version, |use_cases, c| {
             use_cases.issue_invoice(&c, id, input)
