@@ -182,6 +182,7 @@ impl Demo<'_> {
             let line = AddInvoiceLine {
                 line_id: None,
                 item,
+                tax_rate_keys: Vec::new(),
             };
             self.use_cases
                 .add_invoice_line(&self.as_user(ACCOUNTANT), invoice_id, line)
@@ -294,6 +295,7 @@ impl Demo<'_> {
         let line = AddInvoiceLine {
             line_id: None,
             item: fees,
+            tax_rate_keys: Vec::new(),
         };
         self.use_cases
             .add_invoice_line(&self.as_user(ACCOUNTANT), peso_id, line)

@@ -458,6 +458,11 @@ async fn every_role_gets_what_the_matrix_says() {
             &[Role::Admin, Role::Accountant],
         ),
         (REGISTER, json!({"name": "X"}), &[Role::Admin, Role::Accountant]),
+        (
+            "mutation($key: String!) { configureTaxRates(idempotencyKey: $key, rates: []) { version } }",
+            json!({}),
+            &[Role::Admin],
+        ),
         (DRAFT, json!({"customer": customer}), &[Role::Admin, Role::Accountant]),
         (
             "mutation($key: String!, $id: ID!) { addInvoiceAdjustment(idempotencyKey: $key, invoiceId: $id,

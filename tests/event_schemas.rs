@@ -558,6 +558,14 @@ fn samples() -> Vec<(&'static str, String, String, Value)> {
                     height_px: 100,
                 }),
             },
+            SettingsEvent::TaxRatesConfigured {
+                tenant_id: TenantId(id(1)),
+                rates: vec![folio_domain::tax_catalogue::CatalogueRate {
+                    key: "iva-16".into(),
+                    name: "IVA 16%".into(),
+                    tax: item().taxes[0].clone(),
+                }],
+            },
         ],
     );
     let policy = DirectoryPolicy {

@@ -123,6 +123,7 @@ pub async fn issued_invoice(
         let line = AddInvoiceLine {
             line_id: None,
             item,
+            tax_rate_keys: Vec::new(),
         };
         folio
             .add_invoice_line(&ctx(tenant, "acc"), invoice, line)

@@ -8,7 +8,8 @@
 //! - [`money`]: `Money` and `Currency` (ISO 4217), and the one rounding function.
 //! - [`tax`] and [`pricing`]: tax rates and withholdings, and the pricing rule that
 //!   turns lines into totals (written down once, in `pricing`'s docs);
-//!   [`adjustment`]: allowances and charges on the whole document, by VAT rate.
+//!   [`adjustment`]: allowances and charges on the whole document, by VAT rate;
+//!   [`tax_catalogue`]: the rates a tenant keeps under keys, for lines to pick.
 //! - [`exchange`]: exchange rates, stated explicitly and applied once.
 //! - [`tax_id`]: customers' VAT numbers and RFCs, checked as their authorities define them.
 //! - [`document_number`]: the shape of gap-free numbers such as `A-000123`.
@@ -46,6 +47,7 @@ pub mod personal_data;
 pub mod pricing;
 pub mod settings;
 pub mod tax;
+pub mod tax_catalogue;
 pub mod tax_id;
 pub mod versions;
 

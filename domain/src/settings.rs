@@ -25,6 +25,7 @@ use crate::ids::TenantId;
 use crate::legal_profile::{LegalProfile, LegalProfileError};
 use crate::money::RoundingMode;
 use crate::pricing::{RoundingPolicy, TaxRoundingScope};
+use crate::tax_catalogue::{self, CatalogueError, CatalogueRate};
 
 /// The tax jurisdiction a tenant invoices under: it decides the rules that
 /// differ by country.
@@ -128,6 +129,13 @@ pub enum SettingsCommand {
         /// The logo from now on, already stored in the blob store.
         logo: Option<TenantLogo>,
     },
+    /// Set the tax rates lines and allowances pick from, the whole list.
+    ConfigureTaxRates {
+        /// The caller's tenant, whose settings these are.
+        tenant_id: TenantId,
+        /// The catalogue from now on.
+        rates: Vec<CatalogueRate>,
+    },
     /// Set approval thresholds and category limits.
     ConfigureExpensePolicy {
         /// The caller's tenant, whose settings these are.
@@ -195,6 +203,13 @@ pub enum SettingsEvent {
         /// The logo now in force.
         logo: Option<TenantLogo>,
     },
+    /// The tax-rate catalogue changed.
+    TaxRatesConfigured {
+        /// The tenant these settings belong to; every settings event repeats it.
+        tenant_id: TenantId,
+        /// The whole catalogue now in force, keys and names trimmed.
+        rates: Vec<CatalogueRate>,
+    },
 }
 
 domain_event!(SettingsEvent);
@@ -228,6 +243,9 @@ pub enum SettingsError {
     /// The logo is not an image the documents can print.
     #[error(transparent)]
     Logo(#[from] LogoError),
+    /// The tax-rate catalogue is malformed.
+    #[error(transparent)]
+    TaxRates(#[from] CatalogueError),
     /// The timezone is not an IANA timezone name.
     #[error("'{0}' is not an IANA timezone name (e.g. Europe/Berlin, America/Mexico_City, UTC)")]
     UnknownTimezone(String),
@@ -268,6 +286,9 @@ pub struct TenantSettings {
     /// The logo on the tenant's documents; none until it sets one.
     #[serde(default)]
     pub logo: Option<TenantLogo>,
+    /// The tax rates lines pick from; empty until the tenant states them.
+    #[serde(default)]
+    pub tax_rates: Vec<CatalogueRate>,
 }
 
 /// The timezone named `name`, if the timezone database knows it.
@@ -276,6 +297,21 @@ pub fn parse_timezone(name: &str) -> Option<Tz> {
 }
 
 impl TenantSettings {
+    /// The catalogue rates of `keys`, in their order; the first key the
+    /// catalogue does not hold is the error.
+    pub fn catalogue_taxes(&self, keys: &[String]) -> Result<Vec<crate::tax::TaxRate>, String> {
+        keys.iter()
+            .map(|key| {
+                let key = key.trim();
+                self.tax_rates
+                    .iter()
+                    .find(|rate| rate.key == key)
+                    .map(|rate| rate.tax.clone())
+                    .ok_or_else(|| key.to_owned())
+            })
+            .collect()
+    }
+
     /// The tenant's timezone (UTC until it sets one).
     pub fn zone(&self) -> Tz {
         self.timezone
@@ -323,6 +359,10 @@ impl TenantSettings {
             SettingsEvent::LogoConfigured { tenant_id, logo } => {
                 self.tenant_id = Some(tenant_id);
                 self.logo = logo;
+            }
+            SettingsEvent::TaxRatesConfigured { tenant_id, rates } => {
+                self.tenant_id = Some(tenant_id);
+                self.tax_rates = rates;
             }
         }
     }
@@ -397,6 +437,11 @@ impl Decide for TenantSettings {
                     return Ok(vec![]);
                 }
                 Ok(vec![SettingsEvent::LogoConfigured { tenant_id, logo }])
+            }
+            SettingsCommand::ConfigureTaxRates { tenant_id, rates } => {
+                self.check_tenant(tenant_id)?;
+                let rates = tax_catalogue::validated(rates)?;
+                Ok(vec![SettingsEvent::TaxRatesConfigured { tenant_id, rates }])
             }
             SettingsCommand::ConfigureExpensePolicy { tenant_id, policy } => {
                 self.check_tenant(tenant_id)?;

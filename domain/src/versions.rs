@@ -25,7 +25,8 @@
 //!   `Invoice/DocumentArchived` (the stored files of an issued document),
 //!   `TenantSettings/LogoConfigured` (the logo on the tenant's documents),
 //!   `Invoice/DocumentAdjustmentAdded` and `Invoice/DocumentAdjustmentRemoved`
-//!   (an allowance or a charge on a draft's whole document).
+//!   (an allowance or a charge on a draft's whole document),
+//!   `TenantSettings/TaxRatesConfigured` (the tenant's tax-rate catalogue).
 
 use serde_json::Value;
 

@@ -107,6 +107,7 @@ pub async fn add_line(
             AddInvoiceLine {
                 line_id: None,
                 item,
+                tax_rate_keys: Vec::new(),
             },
         )
         .await
@@ -371,7 +372,7 @@ pub async fn every_event_type(backend: &App, tenant: TenantId) {
         percent: Decimal::from(10),
     });
     folio
-        .change_invoice_line(&ctx(tenant, "acc"), invoice, first, discounted)
+        .change_invoice_line(&ctx(tenant, "acc"), invoice, first, discounted, &[])
         .await
         .expect("change line");
     folio

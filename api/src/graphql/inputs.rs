@@ -204,13 +204,24 @@ pub struct LineInput {
     pub unit_price: Decimal,
     /// A discount off the gross line amount; none if absent.
     pub discount: Option<DiscountInput>,
-    /// The taxes on the line, each with its code, rate and treatment.
+    /// Rates of the tenant's catalogue (`tenantSettings.taxRates`) by key,
+    /// charged before `taxes`.
+    #[graphql(default)]
+    pub tax_rate_keys: Vec<String>,
+    /// The line's own taxes, each with its code, rate and treatment.
+    #[graphql(default)]
     pub taxes: Vec<TaxInput>,
 }
 
 impl LineInput {
-    /// The domain's line item.
-    pub fn into_domain(self) -> async_graphql::Result<LineItem> {
+    /// The domain's line item with its own taxes, and the catalogue keys the
+    /// use case adds to them.
+    pub fn into_domain(self) -> async_graphql::Result<(LineItem, Vec<String>)> {
+        let keys = self.tax_rate_keys.clone();
+        Ok((self.into_item()?, keys))
+    }
+
+    fn into_item(self) -> async_graphql::Result<LineItem> {
         let discount = match self.discount {
             None => None,
             Some(DiscountInput {

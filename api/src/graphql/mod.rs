@@ -33,6 +33,7 @@ pub mod scalars;
 pub mod settings;
 pub mod socket_guard;
 pub mod subscriptions;
+pub mod tax_rates;
 
 use std::sync::Arc;
 
@@ -78,6 +79,7 @@ pub struct Mutation(
     invoices::InvoiceAdjustmentMutation,
     expenses::ExpenseMutation,
     settings::SettingsMutation,
+    tax_rates::TaxRatesMutation,
     branding::BrandingMutation,
     directory::DirectoryMutation,
 );

@@ -12,6 +12,7 @@ use super::inputs::{ExpensePolicyInput, InvoicingPolicyInput};
 use super::legal_profile::LegalProfile;
 use super::outcome::CommandResult;
 use super::scalars::Decimal;
+use super::tax_rates::TaxRateEntry;
 use crate::error::read;
 
 /// An amount in a currency.
@@ -95,6 +96,8 @@ pub struct TenantSettings {
     /// The logo at the top of the tenant's PDFs; null until set with
     /// `setTenantLogo`.
     pub logo: Option<TenantLogo>,
+    /// The tax rates lines pick by key; empty until set with `configureTaxRates`.
+    pub tax_rates: Vec<TaxRateEntry>,
 }
 
 impl From<DomainSettings> for TenantSettings {
@@ -105,6 +108,11 @@ impl From<DomainSettings> for TenantSettings {
         TenantSettings {
             legal_profile: settings.legal_profile.map(LegalProfile::from),
             logo: settings.logo.map(TenantLogo::from),
+            tax_rates: settings
+                .tax_rates
+                .into_iter()
+                .map(TaxRateEntry::from)
+                .collect(),
             jurisdiction: settings.jurisdiction.into(),
             timezone,
             invoicing: InvoicingSettings {

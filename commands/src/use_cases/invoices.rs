@@ -61,6 +61,10 @@ pub struct AddInvoiceLine {
     pub line_id: Option<LineId>,
     /// The line.
     pub item: LineItem,
+    /// Rates of the tenant's tax-rate catalogue, by key, charged before the
+    /// line's own `taxes`.
+    #[serde(default)]
+    pub tax_rate_keys: Vec<String>,
 }
 
 /// Issue a draft.
@@ -181,6 +185,9 @@ impl UseCases {
             "line",
             &ctx.idempotency_key,
         )));
+        let item = self
+            .with_catalogue_taxes(ctx, input.item.clone(), &input.tax_rate_keys)
+            .await?;
         let outcome = run!(
             self,
             self.stores.invoices.as_ref(),
@@ -191,10 +198,30 @@ impl UseCases {
             None,
             |_| InvoiceCommand::AddLine {
                 line_id,
-                item: input.item.clone()
+                item: item.clone()
             }
         )?;
         Ok((outcome, line_id))
+    }
+
+    /// `item` with the tenant's catalogue rates of `keys` charged before its
+    /// own taxes; an unknown key is refused.
+    async fn with_catalogue_taxes(
+        &self,
+        ctx: &CommandContext,
+        mut item: LineItem,
+        keys: &[String],
+    ) -> Result<LineItem, CommandError<InvoiceError>> {
+        if keys.is_empty() {
+            return Ok(item);
+        }
+        let settings = self.settings(ctx.tenant_id()).await?;
+        let mut taxes = settings
+            .catalogue_taxes(keys)
+            .map_err(|key| CommandError::Rejected(InvoiceError::UnknownTaxRate(key)))?;
+        taxes.append(&mut item.taxes);
+        item.taxes = taxes;
+        Ok(item)
     }
 
     /// Replaces a draft line.
@@ -204,8 +231,10 @@ impl UseCases {
         invoice_id: InvoiceId,
         line_id: LineId,
         item: LineItem,
+        tax_rate_keys: &[String],
     ) -> Result<CommandOutcome, CommandError<InvoiceError>> {
         ctx.caller.require(Action::ManageInvoices)?;
+        let item = self.with_catalogue_taxes(ctx, item, tax_rate_keys).await?;
         run!(
             self,
             self.stores.invoices.as_ref(),

@@ -1,6 +1,6 @@
 //! Tenant settings: the jurisdiction, the timezone, the invoicing policy (rounding, number
-//! series), the legal profile (who the seller is on documents) and the expense policy
-//! (limits, approval thresholds).
+//! series), the legal profile (who the seller is on documents), the tax-rate catalogue
+//! and the expense policy (limits, approval thresholds).
 
 use folio_domain::branding::TenantLogo;
 use folio_domain::expense::ExpensePolicy;
@@ -8,6 +8,7 @@ use folio_domain::legal_profile::LegalProfile;
 use folio_domain::settings::{
     InvoicingPolicy, Jurisdiction, SettingsCommand, SettingsError, TenantSettings,
 };
+use folio_domain::tax_catalogue::CatalogueRate;
 
 use super::{run, UseCases};
 use crate::access::{Action, Caller};
@@ -138,6 +139,28 @@ impl UseCases {
             |_| SettingsCommand::ConfigureLogo {
                 tenant_id: ctx.tenant_id(),
                 logo: logo.clone(),
+            }
+        )
+    }
+
+    /// Sets the tax rates the tenant's lines pick from (the whole catalogue).
+    pub async fn configure_tax_rates(
+        &self,
+        ctx: &CommandContext,
+        rates: Vec<CatalogueRate>,
+    ) -> Result<CommandOutcome, CommandError<SettingsError>> {
+        ctx.caller.require(Action::ConfigureTenant)?;
+        run!(
+            self,
+            self.stores.settings.as_ref(),
+            ctx,
+            "ConfigureTaxRates",
+            ctx.tenant_id(),
+            &rates,
+            None,
+            |_| SettingsCommand::ConfigureTaxRates {
+                tenant_id: ctx.tenant_id(),
+                rates: rates.clone(),
             }
         )
     }

@@ -74,6 +74,9 @@ pub enum InvoiceError {
         /// The most allowed.
         max: usize,
     },
+    /// A line names a tax rate the tenant's catalogue does not hold.
+    #[error("no tax rate '{0}' in the tenant's catalogue (configureTaxRates lists them)")]
+    UnknownTaxRate(String),
     /// An allowance or charge is invalid.
     #[error(transparent)]
     Adjustment(#[from] AdjustmentError),
@@ -399,6 +402,7 @@ impl Coded for InvoiceError {
             | E::CustomerPersonalDataErased(_) => ErrorCode::Conflict,
             E::TooManyLines { .. } | E::TooManyAdjustments { .. } => ErrorCode::Limit,
             E::Line(_)
+            | E::UnknownTaxRate(_)
             | E::Adjustment(_)
             | E::AdjustmentWithoutBase { .. }
             | E::LineCreditWithAdjustments

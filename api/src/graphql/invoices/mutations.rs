@@ -48,10 +48,11 @@ impl InvoiceMutation {
         line: LineInput,
     ) -> async_graphql::Result<CommandResult> {
         let id = uuid_arg(&invoice_id, "invoiceId")?;
-        let item = line.into_domain()?;
+        let (item, tax_rate_keys) = line.into_domain()?;
         let input = AddInvoiceLine {
             line_id: None,
             item,
+            tax_rate_keys,
         };
         command!(
             ctx,
@@ -85,9 +86,9 @@ impl InvoiceMutation {
     ) -> async_graphql::Result<CommandResult> {
         let id = uuid_arg(&invoice_id, "invoiceId")?;
         let line_id = uuid_arg(&line_id, "lineId")?;
-        let item = line.into_domain()?;
+        let (item, keys) = line.into_domain()?;
         command!(ctx, idempotency_key, expected_version, |use_cases, c| {
-            use_cases.change_invoice_line(&c, id, line_id, item)
+            use_cases.change_invoice_line(&c, id, line_id, item, &keys)
         })
     }
 
