@@ -166,6 +166,7 @@ impl Demo<'_> {
             unit_price: dec("100")?,
             discount: None,
             taxes: vec![vat("19")?],
+            price_basis: Default::default(),
         }];
         if plan.label == "draft" {
             lines.push(LineItem {
@@ -176,6 +177,7 @@ impl Demo<'_> {
                     percent: dec("10")?,
                 }),
                 taxes: vec![vat("19")?],
+                price_basis: Default::default(),
             });
         }
         for item in lines {
@@ -291,6 +293,7 @@ impl Demo<'_> {
                 tax("IVA", "16", TaxTreatment::Standard)?,
                 tax("ISR-RET", "10", TaxTreatment::Withholding)?,
             ],
+            price_basis: Default::default(),
         };
         let line = AddInvoiceLine {
             line_id: None,

@@ -190,6 +190,7 @@ fn item() -> LineItem {
                 exemption: None,
             },
         ],
+        price_basis: Default::default(),
     }
 }
 

@@ -678,7 +678,7 @@ async fn every_list_and_item_reads_the_same_over_mcp_and_graphql() {
                 &auditor,
                 &format!(
                     "query($id: ID!) {{ invoice(id: $id) {{ {INVOICE_FIELDS}
-                        lines {{ lineId position description quantity unitPrice netAmount taxAmount totalAmount }}
+                        lines {{ lineId position description quantity unitPrice priceBasis netAmount taxAmount totalAmount }}
                         adjustments {{ adjustmentId position kind fixedAmount percent reason reasonCode
                             taxCode taxPercent vatCategory baseAmount amount }}
                         payments {{ invoiceId paymentId amount refundedAmount receivedOn method reference }}

@@ -1,7 +1,8 @@
-//! The tenant's tax-rate catalogue over HTTP against `folio serve`: an admin
-//! keeps the rates, accountants read them and pick them by key on a line, an
-//! unknown key is refused and writes nothing, and a line keeps the rate it was
-//! given when the catalogue changes later.
+//! Tax rates and tax-inclusive prices over HTTP against `folio serve`: an admin
+//! keeps the tenant's catalogue, accountants read it and pick rates by key on a
+//! line, an unknown key is refused and writes nothing, a line keeps the rate it
+//! was given when the catalogue changes later; a line quoted in a gross price is
+//! invoiced at exactly that gross.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
 
@@ -31,6 +32,16 @@ const READ_INVOICE: &str = "query($id: ID!, $token: String) {
 
 fn key() -> String {
     uuid::Uuid::new_v4().to_string()
+}
+
+/// Issues `invoice` and reads it back with `query` once the issue shows.
+async fn issued_and_read(server: &Server, token: &str, invoice: &Value, query: &str) -> Value {
+    let issue = json!({"key": key(), "invoice": invoice});
+    let issued = server.ok(token, ISSUE, issue).await;
+    let consistency = issued["issueInvoice"]["consistencyToken"].clone();
+    server
+        .ok(token, query, json!({"id": invoice, "token": consistency}))
+        .await
 }
 
 fn rate(key: &str, name: &str, percent: &str) -> Value {
@@ -105,23 +116,64 @@ async fn lines_pick_the_tenant_s_rates_by_key_and_keep_them() {
         .await;
 
     // Then the invoice is taxed at the 7% the line was given
-    let issued = server
-        .ok(
-            &accountant,
-            ISSUE,
-            json!({"key": key(), "invoice": invoice}),
-        )
-        .await;
-    let token = issued["issueInvoice"]["consistencyToken"].clone();
-    let read = server
-        .ok(
-            &accountant,
-            READ_INVOICE,
-            json!({"id": invoice, "token": token}),
-        )
-        .await;
+    let read = issued_and_read(&server, &accountant, &invoice, READ_INVOICE).await;
     assert_eq!(
         read["invoice"],
         json!({"netTotal": "100.00", "taxTotal": "7.00", "total": "107.00"})
+    );
+}
+
+const ADD_GROSS: &str = "mutation($key: String!, $invoice: ID!) {
+    addInvoiceLine(idempotencyKey: $key, invoiceId: $invoice, line: {description: \"Monitor\",
+        quantity: \"1\", unitPrice: \"500\", priceBasis: GROSS, taxes: [{code: \"VAT\",
+        percent: \"19\", treatment: STANDARD, category: STANDARD}]}) { version } }";
+const READ_LINES: &str = "query($id: ID!, $token: String) {
+    invoice(id: $id, consistencyToken: $token) { netTotal taxTotal total
+        lines { unitPrice priceBasis netAmount taxAmount totalAmount } } }";
+
+#[tokio::test]
+async fn a_line_quoted_gross_is_invoiced_at_exactly_its_gross() {
+    let db = TestDatabase::new().await;
+    let server = Server::start(&db).await;
+    let accountant = server.token(tenant(), "acc-1", Role::Accountant);
+    let customer = server
+        .ok(&accountant, REGISTER, json!({"key": key()}))
+        .await["registerCustomer"]["aggregateId"]
+        .clone();
+    let invoice = server
+        .ok(
+            &accountant,
+            DRAFT,
+            json!({"key": key(), "customer": customer}),
+        )
+        .await["createInvoiceDraft"]["aggregateId"]
+        .clone();
+    // A gross price with a withholding is refused, and nothing is written
+    let before = event_count(&db.app).await;
+    let withheld = "mutation($key: String!, $invoice: ID!) {
+        addInvoiceLine(idempotencyKey: $key, invoiceId: $invoice, line: {description: \"Fees\",
+            quantity: \"1\", unitPrice: \"500\", priceBasis: GROSS, taxes: [{code: \"ISR\",
+            percent: \"10\", treatment: WITHHOLDING}]}) { version } }";
+    let body = server
+        .gql(
+            &accountant,
+            withheld,
+            json!({"key": key(), "invoice": invoice}),
+        )
+        .await;
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"], "VALIDATION",
+        "{body}"
+    );
+    assert_eq!(event_count(&db.app).await, before);
+    // 500.00 gross at 19%
+    let gross = json!({"key": key(), "invoice": invoice});
+    server.ok(&accountant, ADD_GROSS, gross).await;
+    let read = issued_and_read(&server, &accountant, &invoice, READ_LINES).await;
+    assert_eq!(
+        read["invoice"],
+        json!({"netTotal": "420.17", "taxTotal": "79.83", "total": "500.00",
+            "lines": [{"unitPrice": "500", "priceBasis": "GROSS", "netAmount": "420.17",
+                "taxAmount": "79.83", "totalAmount": "500.00"}]})
     );
 }

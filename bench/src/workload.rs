@@ -119,6 +119,7 @@ pub async fn issued_invoice(
                 category: None,
                 exemption: None,
             }],
+            price_basis: Default::default(),
         };
         let line = AddInvoiceLine {
             line_id: None,

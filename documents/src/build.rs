@@ -17,8 +17,8 @@ use folio_domain::customer::Customer;
 use folio_domain::ids::CreditNoteId;
 use folio_domain::invoice::{CreditedLine, DueTerms, IssuedLine};
 use folio_domain::legal_profile::LegalProfile;
-use folio_domain::money::{round_to_minor_unit, Currency};
-use folio_domain::pricing::{DocumentTotals, TaxTotal};
+use folio_domain::money::{round_to_minor_unit, Currency, MAX_PRICE_SCALE};
+use folio_domain::pricing::{DocumentTotals, PriceBasis, TaxTotal};
 use folio_domain::tax::{TaxRate, TaxTreatment, VatCategory, VatExemption};
 use rust_decimal::Decimal;
 
@@ -211,6 +211,21 @@ fn allowance_charge(issued: &IssuedAdjustment) -> Result<AllowanceCharge, Docume
     })
 }
 
+/// The net price of one unit (BT-146): as stated for a net line; for a line
+/// priced with its taxes included, its net before the discount divided by
+/// its quantity, at up to 6 decimals.
+fn net_unit_price(line: &IssuedLine) -> Decimal {
+    match line.item.price_basis {
+        PriceBasis::Net => line.item.unit_price,
+        PriceBasis::Gross => {
+            let net = line.priced.net_amount + line.priced.discount_amount;
+            (net / line.item.quantity)
+                .round_dp(MAX_PRICE_SCALE)
+                .normalize()
+        }
+    }
+}
+
 fn invoice_line(position: usize, line: &IssuedLine) -> Result<DocumentLine, DocumentError> {
     let discount = line.priced.discount_amount;
     Ok(DocumentLine {
@@ -218,7 +233,7 @@ fn invoice_line(position: usize, line: &IssuedLine) -> Result<DocumentLine, Docu
         description: line.item.description.clone(),
         quantity: line.item.quantity,
         unit_code: UNIT_CODE,
-        unit_price: line.item.unit_price,
+        unit_price: net_unit_price(line),
         allowance: (!discount.is_zero()).then(|| LineAllowance {
             amount: discount,
             reason: "Discount".to_owned(),
@@ -260,8 +275,9 @@ fn credited_line(
     issued: &IssuedInvoice,
     currency: Currency,
 ) -> Result<DocumentLine, DocumentError> {
+    let unit_price = net_unit_price(line);
     let gross = round_to_minor_unit(
-        credited.quantity * line.item.unit_price,
+        credited.quantity * unit_price,
         currency,
         issued.rounding.mode,
     );
@@ -271,7 +287,7 @@ fn credited_line(
         description: line.item.description.clone(),
         quantity: credited.quantity,
         unit_code: UNIT_CODE,
-        unit_price: line.item.unit_price,
+        unit_price,
         allowance: (discount > Decimal::ZERO && line.item.discount.is_some()).then(|| {
             LineAllowance {
                 amount: discount,

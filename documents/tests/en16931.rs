@@ -15,7 +15,9 @@ mod tools;
 use folio_documents::{invoice_document, to_cii, to_ubl, Document, DocumentError};
 use folio_domain::tax::{TaxRate, TaxTreatment, VatCategory};
 use rust_decimal_macros::dec;
-use scenario::{adjusted, customer, domestic, item, scenarios, seller, vat, Scenario};
+use scenario::{
+    adjusted, customer, domestic, gross_prices, item, scenarios, seller, vat, Scenario,
+};
 use serde_json::Value;
 use tools::{python, scratch, written};
 
@@ -176,6 +178,20 @@ fn a_payable_amount_that_ignores_the_prepaid_amount_fails_br_co_16_in_both_synta
     ];
     for failed in failed_when_tampered(&doc, elements, "1320.02", "1820.02") {
         assert!(failed.iter().any(|id| id == "BR-CO-16"), "{failed:?}");
+    }
+}
+
+#[test]
+fn gross_prices_reach_the_quoted_total_and_state_net_unit_prices() {
+    // 29.97 + 500.00 + 35.98 (2 × 19.99 less 10%) = 565.95, as quoted.
+    let doc = gross_prices().invoice().unwrap();
+    assert_eq!(doc.totals.tax_inclusive, dec!(565.95));
+    // Every line's net is its quantity × net unit price less its allowance,
+    // to the cent (BT-131 = BT-129 × BT-146 − BT-136).
+    for line in &doc.lines {
+        let allowance = line.allowance.as_ref().map_or(dec!(0), |a| a.amount);
+        let stated = line.quantity * line.unit_price - allowance;
+        assert!((stated - line.net_amount).abs() < dec!(0.01), "{line:?}");
     }
 }
 

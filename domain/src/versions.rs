@@ -18,7 +18,9 @@
 //!   totals) are such fields: absent, the tax named no EN 16931 category.
 //!   `InvoiceIssued.adjustments` is another: absent, the invoice had no
 //!   allowances or charges on the whole document; and `InvoiceIssued.prepaid`:
-//!   absent, no credit was applied as the invoice was issued.
+//!   absent, no credit was applied as the invoice was issued. `LineItem.price_basis`
+//!   (wherever a line is stored) is left out when `NET`: every line written
+//!   before tax-inclusive prices existed reads as `NET`.
 //! - New event types start at v1: `Invoice/InvoiceCancelled` (a Mexican
 //!   cancellation with SAT's reason), `TenantSettings/JurisdictionConfigured`,
 //!   `TenantSettings/LegalProfileConfigured` (who the seller is on documents),

@@ -61,6 +61,7 @@ pub fn line(description: &str, quantity: i64, unit_cents: i64, taxes: Vec<TaxRat
         unit_price: Decimal::new(unit_cents, 2),
         discount: None,
         taxes,
+        price_basis: Default::default(),
     }
 }
 

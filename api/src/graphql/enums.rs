@@ -222,3 +222,15 @@ pub enum AdjustmentKind {
     /// Added to the invoice (EN 16931 BG-21), e.g. freight.
     Charge,
 }
+
+/// Whether a line's prices are before its taxes or include them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Deserialize)]
+#[graphql(remote = "folio_domain::pricing::PriceBasis")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum PriceBasis {
+    /// Before tax: the net price.
+    Net,
+    /// Taxes included: the gross price the customer was quoted; the net is
+    /// derived so that net plus taxes is exactly the gross.
+    Gross,
+}

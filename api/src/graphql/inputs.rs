@@ -18,7 +18,8 @@ use folio_domain::settings::InvoicingPolicy;
 use folio_domain::tax::{TaxRate, VatExemption};
 
 use super::enums::{
-    PaymentMethod, RoundingMode, SatCancellationReason, TaxRoundingScope, TaxTreatment, VatCategory,
+    PaymentMethod, PriceBasis, RoundingMode, SatCancellationReason, TaxRoundingScope, TaxTreatment,
+    VatCategory,
 };
 use super::ids::uuid_arg;
 use super::scalars::{Date, Decimal};
@@ -200,9 +201,13 @@ pub struct LineInput {
     /// Quantity (up to 6 decimals, never 0); negative for a deduction such as a
     /// deposit invoiced before, which takes no discount.
     pub quantity: Decimal,
-    /// Unit price before tax (up to 6 decimals).
+    /// Unit price (up to 6 decimals): before tax, or with the line's taxes
+    /// included when `priceBasis` is `GROSS`.
     pub unit_price: Decimal,
-    /// A discount off the gross line amount; none if absent.
+    /// `NET` (the default) or `GROSS`: whether `unitPrice` and an amount
+    /// discount include the line's taxes. A gross line takes no withholding.
+    pub price_basis: Option<PriceBasis>,
+    /// A discount off the line amount, on the price's basis; none if absent.
     pub discount: Option<DiscountInput>,
     /// Rates of the tenant's catalogue (`tenantSettings.taxRates`) by key,
     /// charged before `taxes`.
@@ -242,6 +247,7 @@ impl LineInput {
             unit_price: self.unit_price.0,
             discount,
             taxes: self.taxes.into_iter().map(TaxInput::into_domain).collect(),
+            price_basis: self.price_basis.map(Into::into).unwrap_or_default(),
         })
     }
 }

@@ -21,7 +21,7 @@ use folio_domain::invoice::{
 };
 use folio_domain::legal_profile::{BankAccount, LegalProfile, PostalAddress};
 use folio_domain::money::{Currency, Money};
-use folio_domain::pricing::{Discount, LineItem};
+use folio_domain::pricing::{Discount, LineItem, PriceBasis};
 use folio_domain::settings::Jurisdiction;
 use folio_domain::tax::{TaxRate, TaxTreatment, VatCategory, VatExemption};
 use folio_domain::Decide;
@@ -117,6 +117,7 @@ pub fn item(description: &str, quantity: Decimal, unit_price: Decimal, tax: TaxR
         unit_price,
         discount: None,
         taxes: vec![tax],
+        price_basis: Default::default(),
     }
 }
 
@@ -342,6 +343,27 @@ pub fn adjusted() -> Scenario {
             nineteen,
         ))
         .issue_prepaid(dec!(500))
+}
+
+/// A shop's invoice quoted in gross prices: 3 × 9.99 and 500.00 at 19%, and
+/// 2 × 19.99 at 7% with 10% off; the customer pays exactly what was quoted.
+pub fn gross_prices() -> Scenario {
+    let gross = |description: &str, quantity, unit_price, percent| LineItem {
+        price_basis: PriceBasis::Gross,
+        ..item(
+            description,
+            quantity,
+            unit_price,
+            vat(VatCategory::Standard, percent),
+        )
+    };
+    let mut books = gross("Books", dec!(2), dec!(19.99), dec!(7));
+    books.discount = Some(Discount::Percent { percent: dec!(10) });
+    Scenario::draft("EUR", customer("DE", Some("DE129273398")))
+        .line(gross("Cables", dec!(3), dec!(9.99), dec!(19)))
+        .line(gross("Monitor", dec!(1), dec!(500), dec!(19)))
+        .line(books)
+        .issue()
 }
 
 /// Every scenario's documents: (name, document).

@@ -74,6 +74,9 @@ pub enum InvoiceError {
         /// The most allowed.
         max: usize,
     },
+    /// A tax-inclusive line with two charged rates, under per-category rounding.
+    #[error("line {0} has a tax-inclusive price and two charged taxes; under per-category rounding a gross line charges one (state its net price)")]
+    GrossMultiTaxPerCategory(LineId),
     /// A line names a tax rate the tenant's catalogue does not hold.
     #[error("no tax rate '{0}' in the tenant's catalogue (configureTaxRates lists them)")]
     UnknownTaxRate(String),
@@ -403,6 +406,7 @@ impl Coded for InvoiceError {
             E::TooManyLines { .. } | E::TooManyAdjustments { .. } => ErrorCode::Limit,
             E::Line(_)
             | E::UnknownTaxRate(_)
+            | E::GrossMultiTaxPerCategory(_)
             | E::Adjustment(_)
             | E::AdjustmentWithoutBase { .. }
             | E::LineCreditWithAdjustments

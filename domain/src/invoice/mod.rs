@@ -22,6 +22,7 @@ mod credit;
 mod decide;
 mod errors;
 mod events;
+mod issue;
 #[cfg(test)]
 mod tests;
 mod transfer;
@@ -252,130 +253,6 @@ impl Invoice {
             return Err(InvoiceError::AmountNotPositive(exact));
         }
         Ok(exact)
-    }
-
-    fn decide_issue(
-        &self,
-        number: DocumentNumber,
-        issue_date: NaiveDate,
-        rounding: RoundingPolicy,
-        prepaid: Option<PrepaidCredit>,
-    ) -> Result<Vec<InvoiceEvent>, InvoiceError> {
-        self.require_draft()?;
-        validate_series(&number.series)?;
-        if self.lines.is_empty() {
-            return Err(InvoiceError::NoLines);
-        }
-        let due_date = match self.due_terms {
-            Some(DueTerms::NetDays { days }) => issue_date + chrono::Days::new(u64::from(days)),
-            Some(DueTerms::OnDate { date }) => date,
-            None => issue_date,
-        };
-        if due_date < issue_date {
-            return Err(InvoiceError::DueBeforeIssue {
-                issue_date,
-                due_date,
-            });
-        }
-        let currency = self.currency()?;
-        let priced = price_document(
-            self.lines.iter().map(|l| &l.item),
-            self.adjustments.iter().map(|a| &a.adjustment),
-            currency,
-            rounding,
-        );
-        let totals = priced.totals;
-        if totals.total < Decimal::ZERO {
-            return Err(InvoiceError::NegativeTotal(self.money(totals.total)?));
-        }
-        if let Some(negative) = totals
-            .tax_totals
-            .iter()
-            .find(|t| t.taxable_base < Decimal::ZERO)
-        {
-            return Err(InvoiceError::NegativeTaxBase {
-                tax: negative.tax.label(),
-                base: self.money(negative.taxable_base)?,
-            });
-        }
-        let lines = self
-            .lines
-            .iter()
-            .zip(priced.lines)
-            .map(|(line, priced)| IssuedLine {
-                line_id: line.line_id,
-                item: line.item.clone(),
-                priced,
-            })
-            .collect();
-        let adjustments = self.issued_adjustments(priced.adjustments)?;
-        let issued = InvoiceEvent::InvoiceIssued {
-            number,
-            issue_date,
-            due_date,
-            rounding,
-            lines,
-            adjustments,
-            totals,
-            prepaid: prepaid.as_ref().map(|p| p.amount.amount),
-        };
-        match prepaid {
-            None => Ok(vec![issued]),
-            Some(prepaid) => {
-                let applied = self.prepaid_at_issue(&issued, prepaid, issue_date)?;
-                Ok(vec![issued, applied])
-            }
-        }
-    }
-
-    /// The credit applied as the invoice is issued: decided as credit applied
-    /// to the invoice just issued, and at most its total (credit beyond it
-    /// would only move to be held here).
-    fn prepaid_at_issue(
-        &self,
-        issued: &InvoiceEvent,
-        prepaid: PrepaidCredit,
-        issue_date: NaiveDate,
-    ) -> Result<InvoiceEvent, InvoiceError> {
-        let mut after_issue = self.clone();
-        after_issue.fold(issued.clone());
-        let total = after_issue.totals.total;
-        if prepaid.amount.amount > total {
-            return Err(InvoiceError::OverApplication {
-                due: after_issue.money(total)?,
-                offered: prepaid.amount,
-            });
-        }
-        after_issue.decide_apply(transfer::Move {
-            transfer_id: prepaid.transfer_id,
-            counterpart: prepaid.from_invoice,
-            counterpart_customer: prepaid.from_customer,
-            amount: prepaid.amount,
-            on: issue_date,
-        })
-    }
-
-    /// The draft's adjustments with their decided amounts; a percentage needs
-    /// lines at its rate worth more than 0 to be taken of.
-    fn issued_adjustments(
-        &self,
-        priced: Vec<crate::adjustment::PricedAdjustment>,
-    ) -> Result<Vec<IssuedAdjustment>, InvoiceError> {
-        let mut issued = Vec::with_capacity(priced.len());
-        for (draft, priced) in self.adjustments.iter().zip(priced) {
-            if let Some(base) = priced.base_amount.filter(|b| *b <= Decimal::ZERO) {
-                return Err(InvoiceError::AdjustmentWithoutBase {
-                    tax: draft.adjustment.tax.label(),
-                    base: self.money(base)?,
-                });
-            }
-            issued.push(IssuedAdjustment {
-                adjustment_id: draft.adjustment_id,
-                adjustment: draft.adjustment.clone(),
-                priced,
-            });
-        }
-        Ok(issued)
     }
 }
 

@@ -57,6 +57,7 @@ fn consulting() -> LineItem {
             category: None,
             exemption: None,
         }],
+        price_basis: Default::default(),
     }
 }
 
@@ -1342,6 +1343,7 @@ fn deductions_beyond_what_a_rate_sells_are_refused() {
                 category: None,
                 exemption: None,
             }],
+            price_basis: Default::default(),
         },
     };
     // Overall positive, but the 19% rate would carry a negative base.
@@ -1494,6 +1496,7 @@ fn item(quantity: Decimal, unit_price: Decimal, taxes: Vec<TaxRate>) -> LineItem
         unit_price,
         discount: None,
         taxes,
+        price_basis: Default::default(),
     }
 }
 
@@ -1820,4 +1823,48 @@ proptest! {
             prop_assert_eq!((c.taxable_base, c.amount), (t.taxable_base, t.amount));
         }
     }
+}
+
+#[test]
+fn a_gross_line_with_two_charged_rates_is_issued_per_line_only() {
+    let ieps = TaxRate {
+        code: "IEPS".into(),
+        ..vat(dec!(8))
+    };
+    let two_rates = LineItem {
+        price_basis: crate::pricing::PriceBasis::Gross,
+        ..item(dec!(1), dec!(124), vec![vat(dec!(16)), ieps])
+    };
+    let given = vec![
+        created(),
+        InvoiceEvent::LineAdded {
+            line_id: line_id(100),
+            item: two_rates,
+        },
+    ];
+    let per_category = RoundingPolicy {
+        mode: RoundingMode::HalfUp,
+        scope: TaxRoundingScope::PerTaxCategory,
+    };
+    let issue = |rounding| {
+        let mut issue = issue_for(Jurisdiction::Other, None);
+        if let InvoiceCommand::Issue { rounding: r, .. } = &mut issue {
+            *r = rounding;
+        }
+        issue
+    };
+    InvoiceTest::with(())
+        .given(given.clone())
+        .when(issue(per_category))
+        .then_expect_error(InvoiceError::GrossMultiTaxPerCategory(line_id(100)));
+    let events = state(given)
+        .decide(issue(RoundingPolicy::default()))
+        .unwrap();
+    let InvoiceEvent::InvoiceIssued { totals, .. } = &events[0] else {
+        panic!("not issued: {events:?}");
+    };
+    assert_eq!(
+        (totals.net_total, totals.total),
+        (dec!(100.00), dec!(124.00))
+    );
 }

@@ -6,6 +6,17 @@
 //! 1. **Line net** = `quantity × unit_price − discount`, rounded to the currency's
 //!    minor unit. A discount is always applied before tax (percent of the gross line,
 //!    or a fixed amount), so there is exactly one code path for discounts.
+//!    A `GROSS` line's price includes its taxes; its gross `G` is computed the
+//!    same way, and its net is derived: with `R` the sum of its charged rates
+//!    (taxes are all on the net, never on each other), `N = round(G × 100 ÷
+//!    (100 + R))`, and its taxes are `G − N`, split over its rates in proportion,
+//!    the highest rate taking the remainder; so net plus taxes is exactly `G`.
+//!    Under `PER_TAX_CATEGORY` the gross lines of one rate are taken together:
+//!    the rate's tax on them is `round(ΣG × r ÷ (100 + r))` once, their nets sum
+//!    to `ΣG` less it, and each line's net is its own rounded share, corrected by
+//!    whole minor units, largest remainder first (a gross line with two charged
+//!    rates cannot be issued under this scope). A gross line never carries a
+//!    withholding.
 //! 2. **Allowances and charges** on the whole document ([`crate::adjustment`]): a
 //!    percentage is taken of the nets of the lines carrying the adjustment's VAT
 //!    rate and rounded to the minor unit; each adjustment then lowers (allowance)
@@ -18,6 +29,9 @@
 //!    - `PER_TAX_CATEGORY`: the rate's taxable base (its line nets, less its
 //!      allowances, plus its charges) is taxed and rounded once per rate (what
 //!      EN 16931 prescribes, BR-CO-17); line taxes are shown for information only.
+//!      The part of the base its gross lines make up keeps the tax taken out of
+//!      their gross, so a rate's tax is within one minor unit of `round(base ×
+//!      r)` (BR-CO-17's tolerance is one whole unit) and the gross is kept.
 //! 4. **Totals** are sums of rounded amounts:
 //!    `net_total = Σ line nets − Σ allowances + Σ charges` (EN 16931 BT-109,
 //!    BR-CO-13), `tax_total = Σ rate totals`,
@@ -83,12 +97,37 @@ pub struct LineItem {
     /// a deposit invoiced before, goods taken back (EN 16931 BT-129); a
     /// negative line takes no discount.
     pub quantity: Decimal,
-    /// Price of one unit before tax, in the invoice currency (up to 6 decimals).
+    /// Price of one unit in the invoice currency (up to 6 decimals): before
+    /// tax, or with the line's taxes included when `price_basis` is `GROSS`.
     pub unit_price: Decimal,
-    /// Optional discount, applied before tax.
+    /// Optional discount, on the same basis as the price.
     pub discount: Option<Discount>,
     /// Taxes on this line (several allowed; withholdings included).
     pub taxes: Vec<TaxRate>,
+    /// Whether `unit_price` and an amount discount exclude (`NET`, the
+    /// default) or include (`GROSS`) the line's taxes; absent on lines
+    /// written before gross prices existed, which are all `NET`.
+    #[serde(default, skip_serializing_if = "PriceBasis::is_net")]
+    pub price_basis: PriceBasis,
+}
+
+/// Whether a line's prices are before its taxes or include them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum PriceBasis {
+    /// Before tax: the net price.
+    #[default]
+    Net,
+    /// Taxes included: the gross price the customer was quoted; the net is
+    /// derived from it (the rule in this module's docs).
+    Gross,
+}
+
+impl PriceBasis {
+    /// Whether this is the default, net basis (serde leaves it out then).
+    pub fn is_net(&self) -> bool {
+        *self == PriceBasis::Net
+    }
 }
 
 /// Why a line was refused.
@@ -114,6 +153,12 @@ pub enum LineError {
         /// The line's gross amount.
         gross: Decimal,
     },
+    /// A gross price with a withholding: what the customer pays of a price
+    /// part of which is withheld is not defined.
+    #[error(
+        "a tax-inclusive (GROSS) price cannot carry a withholding; state the line's net price"
+    )]
+    GrossWithWithholding,
     /// A deduction (negative quantity) takes no discount: deduct less instead.
     #[error("a deduction (negative quantity) takes no discount; deduct the net amount instead")]
     DiscountOnDeduction,
@@ -200,9 +245,18 @@ pub fn validate_line(line: &LineItem, currency: Currency) -> Result<(), LineErro
         None => {}
     }
     validate_line_taxes(&line.taxes)?;
+    let withheld = line
+        .taxes
+        .iter()
+        .any(|t| t.treatment == crate::tax::TaxTreatment::Withholding);
+    if line.price_basis == PriceBasis::Gross && withheld {
+        return Err(LineError::GrossWithWithholding);
+    }
     Ok(())
 }
 
+/// A line's discount and its amount after it, on the line's own basis (net,
+/// or gross for a `GROSS` line), rounded.
 fn line_net(line: &LineItem, currency: Currency, mode: RoundingMode) -> (Decimal, Decimal) {
     let gross = line.quantity * line.unit_price;
     let discount = match &line.discount {
@@ -233,6 +287,22 @@ struct RateSums {
     base: Decimal,
     /// The sum of its rounded taxes (lines and adjustments), for `PER_LINE`.
     rounded_taxes: Decimal,
+    /// For `PER_TAX_CATEGORY`: the part of `base` that gross lines make up,
+    /// whose tax was taken out of their gross once (`gross_tax`).
+    gross_base: Decimal,
+    /// The tax taken out of the gross lines' sum, for `PER_TAX_CATEGORY`.
+    gross_tax: Decimal,
+}
+
+impl RateSums {
+    fn new(zero: Decimal) -> Self {
+        RateSums {
+            base: zero,
+            rounded_taxes: zero,
+            gross_base: zero,
+            gross_tax: zero,
+        }
+    }
 }
 
 /// Prices a document's lines and adjustments under a rounding policy (the rule
@@ -246,29 +316,8 @@ pub fn price_document<'a>(
 ) -> PricedDocument {
     let round = |amount| round_to_minor_unit(amount, currency, policy.mode);
     let zero = round(Decimal::ZERO);
-    let empty = RateSums {
-        base: zero,
-        rounded_taxes: zero,
-    };
-    let mut per_rate: BTreeMap<TaxRate, RateSums> = BTreeMap::new();
-    let mut priced_lines = Vec::new();
-    for line in lines {
-        let (discount_amount, net_amount) = line_net(line, currency, policy.mode);
-        let mut tax_amount = zero;
-        for tax in &line.taxes {
-            let line_tax = round(tax.unrounded_amount_on(net_amount));
-            tax_amount += line_tax;
-            let sums = per_rate.entry(tax.clone()).or_insert(empty);
-            sums.base += net_amount;
-            sums.rounded_taxes += line_tax;
-        }
-        priced_lines.push(PricedLine {
-            discount_amount,
-            net_amount,
-            tax_amount,
-            total_amount: net_amount + tax_amount,
-        });
-    }
+    let empty = RateSums::new(zero);
+    let (priced_lines, mut per_rate) = lines::price_lines(lines, currency, policy);
     let line_nets = priced_lines.iter().fold(zero, |sum, l| sum + l.net_amount);
     // A percentage is of the lines' base at its rate, before any adjustment.
     let line_bases: BTreeMap<TaxRate, Decimal> = per_rate
@@ -292,7 +341,10 @@ pub fn price_document<'a>(
         .map(|(tax, sums)| {
             let amount = match policy.scope {
                 TaxRoundingScope::PerLine => sums.rounded_taxes,
-                TaxRoundingScope::PerTaxCategory => round(tax.unrounded_amount_on(sums.base)),
+                TaxRoundingScope::PerTaxCategory => {
+                    let on_net = round(tax.unrounded_amount_on(sums.base - sums.gross_base));
+                    on_net + sums.gross_tax
+                }
             };
             TaxTotal {
                 tax,
@@ -334,5 +386,6 @@ fn price_adjustment(
     }
 }
 
+mod lines;
 #[cfg(test)]
 mod tests;

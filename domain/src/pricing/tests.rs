@@ -38,6 +38,7 @@ fn line(quantity: Decimal, unit_price: Decimal, taxes: Vec<TaxRate>) -> LineItem
         unit_price,
         discount: None,
         taxes,
+        price_basis: Default::default(),
     }
 }
 
@@ -244,6 +245,7 @@ fn arb_line() -> impl Strategy<Value = LineItem> {
                 percent: Decimal::from(percent),
             }),
             taxes: vec![[vat(dec!(16)), vat(dec!(8)), vat(dec!(19))][tax_index].clone()],
+            price_basis: Default::default(),
         })
 }
 
@@ -484,5 +486,162 @@ proptest! {
         };
         prop_assert_eq!(rates(&plain.totals), rates(&adjusted.totals));
         prop_assert_eq!(plain.totals.total, adjusted.totals.total);
+    }
+}
+
+fn gross(quantity: Decimal, unit_price: Decimal, taxes: Vec<TaxRate>) -> LineItem {
+    LineItem {
+        price_basis: PriceBasis::Gross,
+        ..line(quantity, unit_price, taxes)
+    }
+}
+
+#[test]
+fn five_hundred_gross_at_19_percent_is_exactly_500_under_both_scopes() {
+    for policy in [PER_LINE, PER_CATEGORY] {
+        let (priced, totals) = price_lines(
+            &[gross(dec!(1), dec!(500), vec![vat(dec!(19))])],
+            eur(),
+            policy,
+        );
+        assert_eq!(
+            (
+                priced[0].net_amount,
+                priced[0].tax_amount,
+                priced[0].total_amount
+            ),
+            (dec!(420.17), dec!(79.83), dec!(500.00)),
+            "{policy:?}"
+        );
+        assert_eq!(
+            (totals.net_total, totals.tax_total, totals.total),
+            (dec!(420.17), dec!(79.83), dec!(500.00))
+        );
+    }
+}
+
+#[test]
+fn many_small_gross_lines_total_the_sum_of_their_grosses_to_the_cent() {
+    // 50 × 0.99 gross at 16%, and 3 × 9.99 at 19%: the customer was quoted 49.50
+    // and 29.97, and pays exactly that under either scope.
+    let mut lines: Vec<LineItem> = (0..50)
+        .map(|_| gross(dec!(1), dec!(0.99), vec![vat(dec!(16))]))
+        .collect();
+    lines.push(gross(dec!(3), dec!(9.99), vec![vat(dec!(19))]));
+    for policy in [PER_LINE, PER_CATEGORY] {
+        let (priced, totals) = price_lines(&lines, eur(), policy);
+        assert_eq!(totals.total, dec!(79.47), "{policy:?}");
+        let nets: Decimal = priced.iter().map(|l| l.net_amount).sum();
+        assert_eq!(nets, totals.net_total);
+        for t in &totals.tax_totals {
+            let exact = t.tax.unrounded_amount_on(t.taxable_base);
+            assert!(
+                (t.amount - exact).abs() <= dec!(0.01) * Decimal::from(50),
+                "{t:?}"
+            );
+        }
+    }
+    // Per category the 16% tax is taken out of 49.50 once: 6.83, base 42.67.
+    let (_, totals) = price_lines(&lines, eur(), PER_CATEGORY);
+    let sixteen = totals
+        .tax_totals
+        .iter()
+        .find(|t| t.tax.percent == dec!(16))
+        .unwrap();
+    assert_eq!(
+        (sixteen.taxable_base, sixteen.amount),
+        (dec!(42.67), dec!(6.83))
+    );
+}
+
+#[test]
+fn inclusive_taxes_are_never_compounded() {
+    // 124.00 gross with IVA 16% and IEPS 8%: the net is 100.00 (124 ÷ 1.24), not
+    // 98.99 (124 ÷ 1.16 ÷ 1.08).
+    let ieps = TaxRate {
+        code: "IEPS".into(),
+        ..vat(dec!(8))
+    };
+    let (priced, totals) = price_lines(
+        &[gross(dec!(1), dec!(124), vec![vat(dec!(16)), ieps])],
+        eur(),
+        PER_LINE,
+    );
+    assert_eq!(priced[0].net_amount, dec!(100.00));
+    let taxes: Vec<Decimal> = totals.tax_totals.iter().map(|t| t.amount).collect();
+    assert_eq!(taxes, [dec!(8.00), dec!(16.00)]);
+    assert_eq!(totals.total, dec!(124.00));
+}
+
+#[test]
+fn a_gross_discount_gives_the_net_of_the_same_discount_on_the_net_price() {
+    // 10% off 119.00 gross at 19% is 107.10 gross: net 90.00, as 10% off 100.00 net.
+    let mut discounted = gross(dec!(1), dec!(119), vec![vat(dec!(19))]);
+    discounted.discount = Some(Discount::Percent { percent: dec!(10) });
+    let mut net_line = line(dec!(1), dec!(100), vec![vat(dec!(19))]);
+    net_line.discount = Some(Discount::Percent { percent: dec!(10) });
+    for policy in [PER_LINE, PER_CATEGORY] {
+        let (from_gross, gross_totals) = price_lines(&[discounted.clone()], eur(), policy);
+        let (from_net, net_totals) = price_lines(&[net_line.clone()], eur(), policy);
+        assert_eq!(from_gross[0].net_amount, from_net[0].net_amount);
+        assert_eq!(from_gross[0].discount_amount, dec!(10.00));
+        assert_eq!(gross_totals, net_totals);
+    }
+}
+
+#[test]
+fn a_gross_price_takes_no_withholding() {
+    let isr = TaxRate {
+        code: "ISR".into(),
+        treatment: TaxTreatment::Withholding,
+        ..vat(dec!(10))
+    };
+    assert_eq!(
+        validate_line(&gross(dec!(1), dec!(100), vec![vat(dec!(16)), isr]), eur()),
+        Err(LineError::GrossWithWithholding)
+    );
+}
+
+fn arb_gross_line() -> impl Strategy<Value = LineItem> {
+    arb_line().prop_map(|mut line| {
+        line.price_basis = PriceBasis::Gross;
+        line
+    })
+}
+
+proptest! {
+    #[test]
+    fn gross_lines_total_their_grosses_exactly_and_each_rate_stays_within_a_cent(
+        lines in prop::collection::vec(prop_oneof![arb_gross_line(), arb_line()], 1..30),
+        policy in arb_policy(),
+    ) {
+        let (priced, totals) = price_lines(&lines, eur(), policy);
+        for (line, p) in lines.iter().zip(&priced) {
+            if line.price_basis == PriceBasis::Gross {
+                let (_, gross) = line_net(line, eur(), policy.mode);
+                prop_assert_eq!(p.total_amount, gross);
+            }
+            prop_assert_eq!(p.net_amount + p.tax_amount, p.total_amount);
+        }
+        let nets: Decimal = priced.iter().map(|l| l.net_amount).sum();
+        prop_assert_eq!(nets, totals.net_total);
+        prop_assert_eq!(totals.total, totals.net_total + totals.tax_total);
+        if lines.iter().all(|l| l.price_basis == PriceBasis::Gross) {
+            let quoted: Decimal = lines.iter().map(|l| line_net(l, eur(), policy.mode).1).sum();
+            prop_assert_eq!(totals.total, quoted, "the customer pays what was quoted");
+        }
+        if policy.scope == TaxRoundingScope::PerTaxCategory {
+            for t in &totals.tax_totals {
+                let exact = t.tax.unrounded_amount_on(t.taxable_base);
+                prop_assert!((t.amount - exact).abs() <= dec!(0.015), "{:?}", t);
+            }
+            let all_gross: Decimal = lines.iter().zip(&priced)
+                .filter(|(l, _)| l.price_basis == PriceBasis::Gross)
+                .map(|(_, p)| p.total_amount).sum();
+            let gross_totals: Decimal = priced.iter().zip(&lines)
+                .filter(|(_, l)| l.price_basis == PriceBasis::Gross)
+                .map(|(p, _)| p.net_amount + p.tax_amount).sum();
+            prop_assert_eq!(all_gross, gross_totals);
+        }
     }
 }

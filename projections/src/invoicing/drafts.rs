@@ -12,7 +12,7 @@ use sqlx::types::Json;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-use crate::event_values::require_row;
+use crate::event_values::{label, require_row};
 use crate::feed::FeedEvent;
 use crate::projector::ProjectionError;
 
@@ -111,7 +111,7 @@ async fn change_line(
     let (discount_kind, discount_value) = discount_columns(item);
     let result = sqlx::query(
         "UPDATE invoice_lines SET description = $4, quantity = $5, unit_price = $6,
-             discount_kind = $7, discount_value = $8, taxes = $9
+             discount_kind = $7, discount_value = $8, taxes = $9, price_basis = $10
          WHERE tenant_id = $1 AND invoice_id = $2 AND line_id = $3",
     )
     .bind(event.tenant_id)
@@ -123,6 +123,7 @@ async fn change_line(
     .bind(discount_kind)
     .bind(discount_value)
     .bind(Json(&item.taxes))
+    .bind(label(&item.price_basis))
     .execute(conn)
     .await?;
     require_row(result, event)
@@ -212,11 +213,11 @@ pub(super) async fn insert_line(
     sqlx::query(
         "INSERT INTO invoice_lines (tenant_id, invoice_id, line_id, position, description, quantity,
              unit_price, discount_kind, discount_value, taxes, discount_amount, net_amount,
-             tax_amount, total_amount)
+             tax_amount, total_amount, price_basis)
          VALUES ($1, $2, $3,
                  coalesce($4, (SELECT coalesce(max(position), 0) + 1 FROM invoice_lines
                                WHERE tenant_id = $1 AND invoice_id = $2)),
-                 $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+                 $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
     )
     .bind(event.tenant_id)
     .bind(invoice)
@@ -232,6 +233,7 @@ pub(super) async fn insert_line(
     .bind(priced.map(|p| p.net_amount))
     .bind(priced.map(|p| p.tax_amount))
     .bind(priced.map(|p| p.total_amount))
+    .bind(label(&item.price_basis))
     .execute(conn)
     .await?;
     Ok(())

@@ -60,7 +60,8 @@ impl Projector for InvoicingProjector {
         //    status, used by invoice_overview.
         // 10: invoice_adjustments (allowances and charges on the whole
         //     document); invoices.line_total, allowance_total, charge_total.
-        10
+        // 11: invoice_lines.price_basis (tax-inclusive prices).
+        11
     }
 
     fn schema_sql(&self) -> &'static str {

@@ -144,8 +144,11 @@ pub struct InvoiceLineRow {
     pub description: String,
     /// How many units.
     pub quantity: Decimal,
-    /// Price of one unit, at up to 6 decimals.
+    /// Price of one unit, at up to 6 decimals: before tax, or with the
+    /// line's taxes included when `price_basis` is `GROSS`.
     pub unit_price: Decimal,
+    /// `NET` or `GROSS`: whether the unit price includes the line's taxes.
+    pub price_basis: String,
     /// Net amount, rounded, once issued.
     #[sqlx(try_from = "MaybeAmount")]
     pub net_amount: Option<Decimal>,
@@ -514,6 +517,7 @@ pub async fn lines_of(
 ) -> Result<Vec<InvoiceLineRow>, sqlx::Error> {
     sqlx::query_as(
         "SELECT l.invoice_id, l.line_id, l.position, l.description, l.quantity, l.unit_price,
+                l.price_basis,
                 public.in_minor_units(l.net_amount, i.currency) AS net_amount,
                 public.in_minor_units(l.tax_amount, i.currency) AS tax_amount,
                 public.in_minor_units(l.total_amount, i.currency) AS total_amount

@@ -139,6 +139,7 @@ CREATE TABLE invoice_lines
     net_amount      numeric,
     tax_amount      numeric,
     total_amount    numeric,
+    price_basis     text    NOT NULL DEFAULT 'NET' CHECK (price_basis IN ('NET', 'GROSS')),
     PRIMARY KEY (tenant_id, invoice_id, line_id)
 );
 
@@ -149,7 +150,8 @@ COMMENT ON COLUMN invoice_lines.line_id IS 'Line id.';
 COMMENT ON COLUMN invoice_lines.position IS 'Order of the line on the invoice, from 1.';
 COMMENT ON COLUMN invoice_lines.description IS 'What was sold.';
 COMMENT ON COLUMN invoice_lines.quantity IS 'Quantity.';
-COMMENT ON COLUMN invoice_lines.unit_price IS 'Unit price before discount and tax, at up to 6 decimals.';
+COMMENT ON COLUMN invoice_lines.unit_price IS 'Unit price before discount, at up to 6 decimals: before tax, or with the line''s taxes included when price_basis is GROSS.';
+COMMENT ON COLUMN invoice_lines.price_basis IS 'NET: unit_price and an amount discount exclude the line''s taxes; GROSS: they include them, and net_amount is derived so that net plus taxes is exactly the quoted gross.';
 COMMENT ON COLUMN invoice_lines.discount_kind IS 'PERCENT or AMOUNT, if discounted.';
 COMMENT ON COLUMN invoice_lines.discount_value IS 'The percentage or the amount off.';
 COMMENT ON COLUMN invoice_lines.taxes IS 'Taxes applied: array of {code, percent, treatment, category, exemption}; category is the EN 16931 VAT category code (S, Z, E, AE, K, G, O, L, M) and exemption {code, reason} the VATEX reason, both absent when not stated.';

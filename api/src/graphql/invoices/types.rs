@@ -11,7 +11,7 @@ use folio_projections::invoicing::queries::{
 use uuid::Uuid;
 
 use crate::graphql::documents::{archive_of, ArchivedDocument, DocumentArchive};
-use crate::graphql::enums::{from_stored, InvoiceStatus, PaymentMethod, PaymentStatus};
+use crate::graphql::enums::{from_stored, InvoiceStatus, PaymentMethod, PaymentStatus, PriceBasis};
 use crate::graphql::ids::{global_id, NodeKind};
 use crate::graphql::loaders::children;
 use crate::graphql::scalars::{Date, Decimal};
@@ -102,6 +102,7 @@ impl From<InvoiceRow> for Invoice {
 
 /// A line of an invoice.
 #[derive(Debug, Clone, SimpleObject)]
+#[graphql(complex)]
 pub struct InvoiceLine {
     /// The line's UUID, as `changeInvoiceLine` takes it.
     pub line_id: Uuid,
@@ -111,8 +112,11 @@ pub struct InvoiceLine {
     pub description: String,
     /// How many units (up to 6 decimals).
     pub quantity: Decimal,
-    /// Price of one unit before tax (up to 6 decimals).
+    /// Price of one unit (up to 6 decimals), on the line's `priceBasis`.
     pub unit_price: Decimal,
+    /// The basis label as stored (read through `priceBasis`).
+    #[graphql(skip)]
+    pub stored_price_basis: String,
     /// Net amount after discount, rounded to the currency; null while a draft.
     pub net_amount: Option<Decimal>,
     /// Tax of the line; null while a draft.
@@ -129,10 +133,19 @@ impl From<InvoiceLineRow> for InvoiceLine {
             description: row.description,
             quantity: row.quantity.into(),
             unit_price: row.unit_price.into(),
+            stored_price_basis: row.price_basis,
             net_amount: row.net_amount.map(Decimal),
             tax_amount: row.tax_amount.map(Decimal),
             total_amount: row.total_amount.map(Decimal),
         }
+    }
+}
+
+#[ComplexObject]
+impl InvoiceLine {
+    /// Whether `unitPrice` includes the line's taxes (`GROSS`) or not (`NET`).
+    async fn price_basis(&self) -> async_graphql::Result<PriceBasis> {
+        from_stored(&self.stored_price_basis)
     }
 }
 
