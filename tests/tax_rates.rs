@@ -25,6 +25,10 @@ const DRAFT: &str = "mutation($key: String!, $customer: ID!) {
 const ADD_LINE: &str = "mutation($key: String!, $invoice: ID!, $keys: [String!]!) {
     addInvoiceLine(idempotencyKey: $key, invoiceId: $invoice, line: {description: \"Books\",
         quantity: \"2\", unitPrice: \"50\", taxRateKeys: $keys}) { version consistencyToken } }";
+const ADD_ADJUSTMENT: &str =
+    "mutation($key: String!, $invoice: ID!, $adjustment: InvoiceAdjustmentInput!) {
+    addInvoiceAdjustment(idempotencyKey: $key, invoiceId: $invoice, adjustment: $adjustment) {
+        version } }";
 const ISSUE: &str = "mutation($key: String!, $invoice: ID!) {
     issueInvoice(idempotencyKey: $key, invoiceId: $invoice) { consistencyToken } }";
 const READ_INVOICE: &str = "query($id: ID!, $token: String) {
@@ -107,19 +111,38 @@ async fn lines_pick_the_tenant_s_rates_by_key_and_keep_them() {
     assert!(message.contains("no tax rate 'vat-21'"), "{message}");
     assert_eq!(event_count(&db.app).await, before);
 
-    // And a line picks the 7% rate, after which the catalogue changes
+    // And a line picks the 7% rate, and an allowance of 10.00 does too (naming
+    // its rate twice is refused), after which the catalogue changes
     let books = json!({"key": key(), "invoice": invoice, "keys": ["vat-7"]});
     server.ok(&accountant, ADD_LINE, books).await;
+    let allowance = |tax: Value| {
+        let mut adjustment = json!({"kind": "ALLOWANCE", "amount": "10.00", "reasonCode": "95",
+            "taxRateKey": "vat-7"});
+        if !tax.is_null() {
+            adjustment["tax"] = tax;
+        }
+        json!({"key": key(), "invoice": invoice, "adjustment": adjustment})
+    };
+    let twice = allowance(json!({"code": "VAT", "percent": "7", "treatment": "STANDARD"}));
+    let body = server.gql(&accountant, ADD_ADJUSTMENT, twice).await;
+    let message = body["errors"][0]["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("exactly one of a tax and a tax rate key"),
+        "{body}"
+    );
+    server
+        .ok(&accountant, ADD_ADJUSTMENT, allowance(Value::Null))
+        .await;
     let changed = json!([rate("vat-7", "VAT 7% (books)", "10")]);
     server
         .ok(&admin, CONFIGURE, json!({"key": key(), "rates": changed}))
         .await;
 
-    // Then the invoice is taxed at the 7% the line was given
+    // Then the invoice is taxed at the 7% the line and the allowance were given
     let read = issued_and_read(&server, &accountant, &invoice, READ_INVOICE).await;
     assert_eq!(
         read["invoice"],
-        json!({"netTotal": "100.00", "taxTotal": "7.00", "total": "107.00"})
+        json!({"netTotal": "90.00", "taxTotal": "6.30", "total": "96.30"})
     );
 }
 

@@ -237,7 +237,7 @@ pub async fn decide_and_commit(
 /// A draft's allowance and charge at 19% (category S), one of each added and
 /// the charge removed again.
 async fn adjusted_draft(backend: &App, tenant: TenantId, invoice: InvoiceId) {
-    use folio_domain::adjustment::{AdjustmentKind, AdjustmentSize, DocumentAdjustment};
+    use folio_domain::adjustment::{AdjustmentKind, AdjustmentSize};
     let vat = TaxRate {
         category: Some(folio_domain::tax::VatCategory::Standard),
         ..vat19()
@@ -249,31 +249,35 @@ async fn adjusted_draft(backend: &App, tenant: TenantId, invoice: InvoiceId) {
         line("Hosting", 1, 50_000, vec![vat.clone()]),
     )
     .await;
-    let rebate = DocumentAdjustment {
-        kind: AdjustmentKind::Allowance,
-        size: AdjustmentSize::Percent {
+    let adjustment =
+        |kind, size, reason: Option<&str>, code: &str| folio_commands::AddInvoiceAdjustment {
+            adjustment_id: None,
+            kind,
+            size,
+            reason: reason.map(str::to_owned),
+            reason_code: Some(code.to_owned()),
+            tax: Some(vat.clone()),
+            tax_rate_key: None,
+        };
+    let rebate = adjustment(
+        AdjustmentKind::Allowance,
+        AdjustmentSize::Percent {
             percent: Decimal::from(3),
         },
-        reason: Some("Loyalty rebate".into()),
-        reason_code: Some("95".into()),
-        tax: vat.clone(),
-    };
-    let freight = DocumentAdjustment {
-        kind: AdjustmentKind::Charge,
-        size: AdjustmentSize::Amount {
+        Some("Loyalty rebate"),
+        "95",
+    );
+    let freight = adjustment(
+        AdjustmentKind::Charge,
+        AdjustmentSize::Amount {
             amount: Decimal::from(12),
         },
-        reason: None,
-        reason_code: Some("FC".into()),
-        tax: vat,
-    };
+        None,
+        "FC",
+    );
     let folio = &backend.use_cases;
     let mut added = Vec::new();
-    for adjustment in [rebate, freight] {
-        let input = folio_commands::AddInvoiceAdjustment {
-            adjustment_id: None,
-            adjustment,
-        };
+    for input in [rebate, freight] {
         let (_, id) = folio
             .add_invoice_adjustment(&ctx(tenant, "acc"), invoice, input)
             .await

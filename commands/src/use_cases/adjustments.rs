@@ -2,9 +2,10 @@
 //! BG-21): added with their VAT rate and reason, removed while still a draft.
 //! Issuing decides their amounts (`folio_domain::pricing`).
 
-use folio_domain::adjustment::DocumentAdjustment;
+use folio_domain::adjustment::{AdjustmentKind, AdjustmentSize, DocumentAdjustment};
 use folio_domain::ids::{AdjustmentId, InvoiceId};
 use folio_domain::invoice::{InvoiceCommand, InvoiceError};
+use folio_domain::tax::TaxRate;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -14,13 +15,28 @@ use crate::context::{CommandContext, CommandOutcome};
 use crate::error::CommandError;
 use crate::runner::Request;
 
-/// Add an allowance or a charge to a draft.
+/// Add an allowance or a charge to a draft: its VAT rate stated in full
+/// (`tax`) or picked from the tenant's catalogue (`tax_rate_key`), exactly one.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct AddInvoiceAdjustment {
     /// Explicit id; derived from the idempotency key when absent.
     pub adjustment_id: Option<AdjustmentId>,
-    /// What it takes off or adds, at which VAT rate, and why.
-    pub adjustment: DocumentAdjustment,
+    /// Allowance (off) or charge (on).
+    pub kind: AdjustmentKind,
+    /// A fixed amount or a percentage of the lines at its rate.
+    pub size: AdjustmentSize,
+    /// Why, in words; this or `reason_code` is required.
+    #[serde(default)]
+    pub reason: Option<String>,
+    /// Why, as a UNCL 5189 (allowance) or 7161 (charge) code.
+    #[serde(default)]
+    pub reason_code: Option<String>,
+    /// The one VAT rate whose base it changes, stated in full.
+    #[serde(default)]
+    pub tax: Option<TaxRate>,
+    /// Or that rate picked from the tenant's tax-rate catalogue by key.
+    #[serde(default)]
+    pub tax_rate_key: Option<String>,
 }
 
 impl UseCases {
@@ -37,6 +53,24 @@ impl UseCases {
             "adjustment",
             &ctx.idempotency_key,
         )));
+        let tax = match (&input.tax, &input.tax_rate_key) {
+            (Some(tax), None) => tax.clone(),
+            (None, Some(key)) => {
+                let settings = self.settings(ctx.tenant_id()).await?;
+                let mut taxes = settings
+                    .catalogue_taxes(std::slice::from_ref(key))
+                    .map_err(|key| CommandError::Rejected(InvoiceError::UnknownTaxRate(key)))?;
+                taxes.remove(0)
+            }
+            _ => return Err(CommandError::Rejected(InvoiceError::AdjustmentTaxChoice)),
+        };
+        let adjustment = DocumentAdjustment {
+            kind: input.kind,
+            size: input.size.clone(),
+            reason: input.reason.clone(),
+            reason_code: input.reason_code.clone(),
+            tax,
+        };
         let outcome = run!(
             self,
             self.stores.invoices.as_ref(),
@@ -47,7 +81,7 @@ impl UseCases {
             None,
             |_| InvoiceCommand::AddDocumentAdjustment {
                 adjustment_id,
-                adjustment: input.adjustment.clone()
+                adjustment: adjustment.clone()
             }
         )?;
         Ok((outcome, adjustment_id))

@@ -77,6 +77,10 @@ pub enum InvoiceError {
     /// A tax-inclusive line with two charged rates, under per-category rounding.
     #[error("line {0} has a tax-inclusive price and two charged taxes; under per-category rounding a gross line charges one (state its net price)")]
     GrossMultiTaxPerCategory(LineId),
+    /// An allowance or charge names its VAT rate both in full and by key, or
+    /// not at all.
+    #[error("an allowance or charge needs exactly one of a tax and a tax rate key")]
+    AdjustmentTaxChoice,
     /// A line names a tax rate the tenant's catalogue does not hold.
     #[error("no tax rate '{0}' in the tenant's catalogue (configureTaxRates lists them)")]
     UnknownTaxRate(String),
@@ -406,6 +410,7 @@ impl Coded for InvoiceError {
             E::TooManyLines { .. } | E::TooManyAdjustments { .. } => ErrorCode::Limit,
             E::Line(_)
             | E::UnknownTaxRate(_)
+            | E::AdjustmentTaxChoice
             | E::GrossMultiTaxPerCategory(_)
             | E::Adjustment(_)
             | E::AdjustmentWithoutBase { .. }

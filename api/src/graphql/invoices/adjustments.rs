@@ -4,7 +4,7 @@
 
 use async_graphql::{ComplexObject, Context, InputObject, Object, SimpleObject, ID};
 use folio_commands::AddInvoiceAdjustment;
-use folio_domain::adjustment::{AdjustmentSize, DocumentAdjustment};
+use folio_domain::adjustment::AdjustmentSize;
 use folio_projections::invoicing::queries::InvoiceAdjustmentRow;
 use uuid::Uuid;
 
@@ -32,13 +32,16 @@ pub struct InvoiceAdjustmentInput {
     /// for a charge (`FC` freight).
     pub reason_code: Option<String>,
     /// The one VAT rate whose taxable base it changes, with its EN 16931
-    /// category; never a withholding.
-    pub tax: TaxInput,
+    /// category; never a withholding. This or `taxRateKey`.
+    pub tax: Option<TaxInput>,
+    /// That rate picked from the tenant's catalogue (`tenantSettings.taxRates`)
+    /// by key. This or `tax`.
+    pub tax_rate_key: Option<String>,
 }
 
 impl InvoiceAdjustmentInput {
-    /// The domain's adjustment; refused when both or neither size is given.
-    pub fn into_domain(self) -> async_graphql::Result<DocumentAdjustment> {
+    /// The use case's input; refused when both or neither size is given.
+    pub fn into_command(self) -> async_graphql::Result<AddInvoiceAdjustment> {
         let size = match (self.amount, self.percent) {
             (Some(amount), None) => AdjustmentSize::Amount { amount: amount.0 },
             (None, Some(percent)) => AdjustmentSize::Percent { percent: percent.0 },
@@ -47,12 +50,14 @@ impl InvoiceAdjustmentInput {
                 return Err(validation(why).into());
             }
         };
-        Ok(DocumentAdjustment {
+        Ok(AddInvoiceAdjustment {
+            adjustment_id: None,
             kind: self.kind.into(),
             size,
             reason: self.reason,
             reason_code: self.reason_code,
-            tax: self.tax.into_domain(),
+            tax: self.tax.map(TaxInput::into_domain),
+            tax_rate_key: self.tax_rate_key,
         })
     }
 }
@@ -145,10 +150,7 @@ impl InvoiceAdjustmentMutation {
         adjustment: InvoiceAdjustmentInput,
     ) -> async_graphql::Result<CommandResult> {
         let id = uuid_arg(&invoice_id, "invoiceId")?;
-        let input = AddInvoiceAdjustment {
-            adjustment_id: None,
-            adjustment: adjustment.into_domain()?,
-        };
+        let input = adjustment.into_command()?;
         command!(
             ctx,
             idempotency_key,
