@@ -56,10 +56,7 @@ impl UseCases {
         let tax = match (&input.tax, &input.tax_rate_key) {
             (Some(tax), None) => tax.clone(),
             (None, Some(key)) => {
-                let settings = self.settings(ctx.tenant_id()).await?;
-                let mut taxes = settings
-                    .catalogue_taxes(std::slice::from_ref(key))
-                    .map_err(|key| CommandError::Rejected(InvoiceError::UnknownTaxRate(key)))?;
+                let mut taxes = self.catalogue_taxes(ctx, std::slice::from_ref(key)).await?;
                 taxes.remove(0)
             }
             _ => return Err(CommandError::Rejected(InvoiceError::AdjustmentTaxChoice)),

@@ -10,6 +10,7 @@ use folio_domain::invoice::{
 };
 use folio_domain::money::{Currency, Money};
 use folio_domain::pricing::LineItem;
+use folio_domain::tax::TaxRate;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -17,6 +18,7 @@ use super::{current, dating, derived_id, reserved, run, UseCases};
 use crate::access::Action;
 use crate::context::{CommandContext, CommandOutcome};
 use crate::error::CommandError;
+use crate::ports::Reservation;
 use crate::runner::Request;
 
 /// Start an invoice draft.
@@ -204,6 +206,19 @@ impl UseCases {
         Ok((outcome, line_id))
     }
 
+    /// The tenant's catalogue rates of `keys`, in their order; an unknown key
+    /// is refused.
+    pub(super) async fn catalogue_taxes(
+        &self,
+        ctx: &CommandContext,
+        keys: &[String],
+    ) -> Result<Vec<TaxRate>, CommandError<InvoiceError>> {
+        let settings = self.settings(ctx.tenant_id()).await?;
+        settings
+            .catalogue_taxes(keys)
+            .map_err(|key| CommandError::Rejected(InvoiceError::UnknownTaxRate(key)))
+    }
+
     /// `item` with the tenant's catalogue rates of `keys` charged before its
     /// own taxes; an unknown key is refused.
     async fn with_catalogue_taxes(
@@ -215,10 +230,7 @@ impl UseCases {
         if keys.is_empty() {
             return Ok(item);
         }
-        let settings = self.settings(ctx.tenant_id()).await?;
-        let mut taxes = settings
-            .catalogue_taxes(keys)
-            .map_err(|key| CommandError::Rejected(InvoiceError::UnknownTaxRate(key)))?;
+        let mut taxes = self.catalogue_taxes(ctx, keys).await?;
         taxes.append(&mut item.taxes);
         item.taxes = taxes;
         Ok(item)
@@ -318,21 +330,26 @@ impl UseCases {
             }
             None => (CustomerStanding::Unknown, None),
         };
-        let issue = |prepaid| InvoiceCommand::Issue {
-            number: reserved(&policy.invoice_series, None),
+        // The issue under the number reserved (none: a trial on the draft's
+        // state before credit moves), with the credit applied as it is issued.
+        let issue = |reservation: Option<&Reservation>, prepaid| InvoiceCommand::Issue {
+            number: reserved(&policy.invoice_series, reservation),
             issue_date,
             rounding: policy.rounding,
-            dating: dating(today, None),
+            dating: dating(today, reservation),
             customer_standing,
             jurisdiction,
             buyer_vat_id: buyer_vat_id.clone(),
             prepaid,
         };
         let prepaid = match &input.prepaid {
-            Some(asked) if draft.status == DocumentStatus::Draft => Some(
-                self.release_for_issue(ctx, invoice_id, &draft, asked, issue_date, issue)
-                    .await?,
-            ),
+            Some(asked) if draft.status == DocumentStatus::Draft => {
+                let trial = |prepaid| issue(None, prepaid);
+                Some(
+                    self.release_for_issue(ctx, invoice_id, &draft, asked, issue_date, trial)
+                        .await?,
+                )
+            }
             _ => None,
         };
         run!(
@@ -343,16 +360,7 @@ impl UseCases {
             invoice_id,
             &input,
             Some(policy.invoice_series.clone()),
-            |n| InvoiceCommand::Issue {
-                number: reserved(&policy.invoice_series, n),
-                issue_date,
-                rounding: policy.rounding,
-                dating: dating(today, n),
-                customer_standing,
-                jurisdiction,
-                buyer_vat_id: buyer_vat_id.clone(),
-                prepaid: prepaid.clone(),
-            }
+            |n| issue(n, prepaid.clone())
         )
     }
 
