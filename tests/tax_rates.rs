@@ -38,6 +38,14 @@ fn key() -> String {
     uuid::Uuid::new_v4().to_string()
 }
 
+/// An empty draft for a new customer; its id.
+async fn empty_draft(server: &Server, token: &str) -> Value {
+    let registered = server.ok(token, REGISTER, json!({"key": key()})).await;
+    let customer = registered["registerCustomer"]["aggregateId"].clone();
+    let draft = json!({"key": key(), "customer": customer});
+    server.ok(token, DRAFT, draft).await["createInvoiceDraft"]["aggregateId"].clone()
+}
+
 /// Issues `invoice` and reads it back with `query` once the issue shows.
 async fn issued_and_read(server: &Server, token: &str, invoice: &Value, query: &str) -> Value {
     let issue = json!({"key": key(), "invoice": invoice});
@@ -88,18 +96,7 @@ async fn lines_pick_the_tenant_s_rates_by_key_and_keep_them() {
     assert_eq!(listed[1]["percent"], "7");
 
     // When a line names a key the catalogue does not hold, nothing is written
-    let customer = server
-        .ok(&accountant, REGISTER, json!({"key": key()}))
-        .await["registerCustomer"]["aggregateId"]
-        .clone();
-    let invoice = server
-        .ok(
-            &accountant,
-            DRAFT,
-            json!({"key": key(), "customer": customer}),
-        )
-        .await["createInvoiceDraft"]["aggregateId"]
-        .clone();
+    let invoice = empty_draft(&server, &accountant).await;
     let before = event_count(&db.app).await;
     let unknown = json!({"key": key(), "invoice": invoice, "keys": ["vat-21"]});
     let body = server.gql(&accountant, ADD_LINE, unknown).await;
@@ -159,18 +156,7 @@ async fn a_line_quoted_gross_is_invoiced_at_exactly_its_gross() {
     let db = TestDatabase::new().await;
     let server = Server::start(&db).await;
     let accountant = server.token(tenant(), "acc-1", Role::Accountant);
-    let customer = server
-        .ok(&accountant, REGISTER, json!({"key": key()}))
-        .await["registerCustomer"]["aggregateId"]
-        .clone();
-    let invoice = server
-        .ok(
-            &accountant,
-            DRAFT,
-            json!({"key": key(), "customer": customer}),
-        )
-        .await["createInvoiceDraft"]["aggregateId"]
-        .clone();
+    let invoice = empty_draft(&server, &accountant).await;
     // A gross price with a withholding is refused, and nothing is written
     let before = event_count(&db.app).await;
     let withheld = "mutation($key: String!, $invoice: ID!) {
