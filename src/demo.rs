@@ -7,7 +7,8 @@ use folio::wiring::App;
 use folio_api::TokenKeys;
 use folio_commands::{
     AddInvoiceLine, ApproveExpense, Caller, CommandContext, CreateInvoiceDraft, IssueCreditNote,
-    IssueInvoice, RecordPayment, RegisterCustomer, Role, SubmitExpense, UseCases, VoidInvoice,
+    IssueInvoice, RecordExchangeRate, RecordPayment, RegisterCustomer, Role, SubmitExpense,
+    UseCases, VoidInvoice,
 };
 use folio_domain::customer::{ContactDetails, TaxDetails};
 use folio_domain::expense::{ApprovalThreshold, CategoryLimit, ExpenseDetails, ExpensePolicy};
@@ -16,7 +17,8 @@ use folio_domain::invoice::{CreditRequest, DueTerms, PaymentMethod, TaxSelector}
 use folio_domain::money::{Currency, Money, RoundingMode};
 use folio_domain::pricing::{Discount, LineItem, RoundingPolicy, TaxRoundingScope};
 use folio_domain::settings::InvoicingPolicy;
-use folio_domain::tax::{TaxRate, TaxTreatment};
+use folio_domain::tax::{TaxRate, TaxTreatment, VatCategory};
+use folio_domain::tax_catalogue::CatalogueRate;
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
@@ -79,7 +81,8 @@ impl Demo<'_> {
     }
 
     /// Rounding half-up per line in series `A`; one approval for expenses, two from
-    /// 1,000 EUR, a meals limit and receipts above 25 EUR.
+    /// 1,000 EUR, a meals limit and receipts above 25 EUR; German VAT rates in
+    /// the catalogue; books kept in EUR.
     async fn configure_policies(&self) -> anyhow::Result<()> {
         let invoicing = InvoicingPolicy {
             rounding: RoundingPolicy {
@@ -109,6 +112,12 @@ impl Demo<'_> {
         };
         self.use_cases
             .configure_expense_policy(&self.as_user(ADMIN), expenses)
+            .await?;
+        self.use_cases
+            .configure_tax_rates(&self.as_user(ADMIN), tax_rates()?)
+            .await?;
+        self.use_cases
+            .configure_accounting_currency(&self.as_user(ADMIN), self.eur)
             .await?;
         Ok(())
     }
@@ -208,6 +217,7 @@ impl Demo<'_> {
             let issue = IssueInvoice {
                 issue_date: Some(plan.issue_date),
                 prepaid: None,
+                exchange_rate: None,
             };
             use_cases
                 .issue_invoice(&self.as_user(ACCOUNTANT), invoice_id, issue)
@@ -226,6 +236,7 @@ impl Demo<'_> {
                 received_on: None,
                 method: PaymentMethod::BankTransfer,
                 reference: Some("SEPA".into()),
+                exchange_rate: None,
             };
             use_cases
                 .record_payment(&self.as_user(ACCOUNTANT), invoice_id, payment)
@@ -302,6 +313,17 @@ impl Demo<'_> {
         };
         self.use_cases
             .add_invoice_line(&self.as_user(ACCOUNTANT), peso_id, line)
+            .await?;
+        // Books are kept in EUR: the day's rate goes into the table first.
+        let rate = RecordExchangeRate {
+            from: currency("MXN")?,
+            to: self.eur,
+            date: Utc::now().date_naive(),
+            rate: dec("0.0498")?,
+            source: Some("Demo: ECB reference rate".into()),
+        };
+        self.use_cases
+            .record_exchange_rate(&self.as_user(ACCOUNTANT), rate)
             .await?;
         self.use_cases
             .issue_invoice(&self.as_user(ACCOUNTANT), peso_id, IssueInvoice::default())
@@ -381,6 +403,23 @@ impl Demo<'_> {
 }
 
 /// Every document state the demo shows, in the order it creates them.
+/// The rates the demo tenant's lines pick from: German VAT.
+fn tax_rates() -> anyhow::Result<Vec<CatalogueRate>> {
+    let rate = |key: &str, name: &str, percent: &str| -> anyhow::Result<CatalogueRate> {
+        let mut tax = vat(percent)?;
+        tax.category = Some(VatCategory::Standard);
+        Ok(CatalogueRate {
+            key: key.into(),
+            name: name.into(),
+            tax,
+        })
+    };
+    Ok(vec![
+        rate("vat-19", "VAT 19% (standard)", "19")?,
+        rate("vat-7", "VAT 7% (reduced)", "7")?,
+    ])
+}
+
 fn invoice_plans() -> anyhow::Result<Vec<InvoicePlan>> {
     let today = Utc::now().date_naive();
     let long_ago = today

@@ -463,6 +463,17 @@ async fn every_role_gets_what_the_matrix_says() {
             json!({}),
             &[Role::Admin],
         ),
+        (
+            "mutation($key: String!) { configureAccountingCurrency(idempotencyKey: $key, currency: \"EUR\") { version } }",
+            json!({}),
+            &[Role::Admin],
+        ),
+        (
+            "mutation($key: String!) { recordExchangeRate(idempotencyKey: $key, rate: {from: \"USD\",
+                to: \"EUR\", date: \"2026-03-02\", rate: \"0.92\"}) { version } }",
+            json!({}),
+            &[Role::Admin, Role::Accountant],
+        ),
         (DRAFT, json!({"customer": customer}), &[Role::Admin, Role::Accountant]),
         (
             "mutation($key: String!, $id: ID!) { addInvoiceAdjustment(idempotencyKey: $key, invoiceId: $id,

@@ -38,6 +38,7 @@ fn payment(cents: i64) -> RecordPayment {
         received_on: None,
         method: PaymentMethod::BankTransfer,
         reference: None,
+        exchange_rate: None,
     }
 }
 
@@ -438,6 +439,7 @@ async fn numbering_follows_the_dates_through_the_store() {
                     IssueInvoice {
                         issue_date: Some(on),
                         prepaid: None,
+                        exchange_rate: None,
                     },
                 )
                 .await

@@ -18,6 +18,7 @@ use folio_domain::directory::{
     ApprovalRouting, DirectoryPolicy, Enrollment, Role, TenantEvent, UserEvent,
 };
 use folio_domain::document_number::DocumentNumber;
+use folio_domain::exchange::{AccountingTotals, DatedRate, ExchangeRate};
 use folio_domain::expense::{ExpenseDetails, ExpenseEvent, ExpensePolicy, PolicyViolation};
 use folio_domain::ids::*;
 use folio_domain::invoice::{
@@ -28,6 +29,7 @@ use folio_domain::legal_profile::{BankAccount, LegalProfile, PostalAddress};
 use folio_domain::money::{Currency, Money};
 use folio_domain::personal_data::{self, SealedBox, SealedPersonalData};
 use folio_domain::pricing::{price_document, Discount, LineItem, RoundingPolicy};
+use folio_domain::rate_table::{RateTableEvent, RateTableKey};
 use folio_domain::settings::{InvoicingPolicy, Jurisdiction, SettingsEvent};
 use folio_domain::tax::{TaxRate, TaxTreatment};
 use folio_domain::versions::{current_version, upcast};
@@ -130,6 +132,7 @@ fn all_schemas() -> BTreeMap<String, Value> {
     all.extend(schemas_of::<SettingsEvent>("TenantSettings"));
     all.extend(schemas_of::<TenantEvent>("Tenant"));
     all.extend(schemas_of::<UserEvent>("User"));
+    all.extend(schemas_of::<RateTableEvent>("ExchangeRateTable"));
     all
 }
 
@@ -164,6 +167,18 @@ fn eur(amount: i64) -> Money {
 
 fn day() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 3, 1).unwrap()
+}
+
+/// A rate from EUR into USD books, of [`day`].
+fn into_dollars(rate: Decimal) -> DatedRate {
+    DatedRate {
+        rate: ExchangeRate {
+            to: Currency::from_code("USD").unwrap(),
+            rate,
+            source: Some("ECB reference rate".into()),
+        },
+        date: day(),
+    }
 }
 
 fn item() -> LineItem {
@@ -342,6 +357,7 @@ fn samples() -> Vec<(&'static str, String, String, Value)> {
                 adjustments: Vec::new(),
                 totals: totals.clone(),
                 prepaid: None,
+                accounting: None,
             },
             InvoiceEvent::InvoiceIssued {
                 number: number.clone(),
@@ -360,6 +376,15 @@ fn samples() -> Vec<(&'static str, String, String, Value)> {
                 }],
                 totals: rebated.totals.clone(),
                 prepaid: Some(Decimal::new(10_000, 2)),
+                accounting: Some(AccountingTotals::convert(
+                    into_dollars(Decimal::new(10_842, 4)),
+                    Currency::from_code("EUR").unwrap(),
+                    [
+                        rebated.totals.net_total,
+                        rebated.totals.tax_total,
+                        rebated.totals.total,
+                    ],
+                )),
             },
             InvoiceEvent::InvoiceSent {
                 sent_at: Utc.with_ymd_and_hms(2026, 3, 1, 8, 0, 0).unwrap(),
@@ -373,6 +398,7 @@ fn samples() -> Vec<(&'static str, String, String, Value)> {
                 reference: Some("SEPA".into()),
                 amount_due_after: Decimal::new(5_000, 2),
                 credit_after: Decimal::ZERO,
+                exchange_rate: None,
             },
             InvoiceEvent::PaymentRecorded {
                 payment_id: PaymentId(id(8)),
@@ -382,6 +408,25 @@ fn samples() -> Vec<(&'static str, String, String, Value)> {
                 reference: None,
                 amount_due_after: Decimal::ZERO,
                 credit_after: Decimal::new(1_000, 2),
+                exchange_rate: Some(into_dollars(Decimal::new(10_910, 4))),
+            },
+            InvoiceEvent::ExchangeDifferenceRealised {
+                payment_id: PaymentId(id(8)),
+                refund_id: None,
+                on: day(),
+                settled: eur(5_000),
+                booked_rate: Decimal::new(10_842, 4),
+                payment_rate: Decimal::new(10_910, 4),
+                difference: Money::new(Decimal::new(34, 2), Currency::from_code("USD").unwrap()),
+            },
+            InvoiceEvent::ExchangeDifferenceRealised {
+                payment_id: PaymentId(id(8)),
+                refund_id: Some(RefundId(id(6))),
+                on: day(),
+                settled: eur(1_000),
+                booked_rate: Decimal::new(10_842, 4),
+                payment_rate: Decimal::new(10_910, 4),
+                difference: Money::new(Decimal::new(-7, 2), Currency::from_code("USD").unwrap()),
             },
             InvoiceEvent::PaymentRefunded {
                 refund_id: RefundId(id(6)),
@@ -409,6 +454,7 @@ fn samples() -> Vec<(&'static str, String, String, Value)> {
                 }],
                 amount_due_after: Decimal::ZERO,
                 credit_after: Decimal::new(1_190, 2),
+                accounting: None,
             },
             InvoiceEvent::CreditTransferred {
                 transfer_id: CreditTransferId(id(9)),
@@ -567,6 +613,35 @@ fn samples() -> Vec<(&'static str, String, String, Value)> {
                     tax: item().taxes[0].clone(),
                 }],
             },
+            SettingsEvent::AccountingCurrencyConfigured {
+                tenant_id: TenantId(id(1)),
+                currency: Currency::from_code("EUR").unwrap(),
+            },
+        ],
+    );
+    let usd_eur = RateTableKey {
+        tenant_id: TenantId(id(1)),
+        from: Currency::from_code("USD").unwrap(),
+        to: Currency::from_code("EUR").unwrap(),
+    };
+    push(
+        &mut out,
+        "ExchangeRateTable",
+        vec![
+            RateTableEvent::ExchangeRateRecorded {
+                table: usd_eur,
+                date: day(),
+                rate: Decimal::new(9_215, 4),
+                source: Some("ECB reference rate".into()),
+                replaced: None,
+            },
+            RateTableEvent::ExchangeRateRecorded {
+                table: usd_eur,
+                date: day(),
+                rate: Decimal::new(9_230, 4),
+                source: None,
+                replaced: Some(Decimal::new(9_215, 4)),
+            },
         ],
     );
     let policy = DirectoryPolicy {
@@ -665,6 +740,7 @@ fn every_event_variant_has_a_sample_and_validates_against_its_committed_schema()
         ("TenantSettings", SettingsEvent::VARIANTS),
         ("Tenant", TenantEvent::VARIANTS),
         ("User", UserEvent::VARIANTS),
+        ("ExchangeRateTable", RateTableEvent::VARIANTS),
     ];
     for (aggregate, variants) in declared {
         for variant in variants {

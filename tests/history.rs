@@ -191,6 +191,7 @@ async fn a_v1_event_of_a_type_now_at_v2_reads_correctly_everywhere() {
                 received_on: None,
                 method: folio_domain::invoice::PaymentMethod::BankTransfer,
                 reference: None,
+                exchange_rate: None,
             },
         )
         .await

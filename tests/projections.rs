@@ -1056,6 +1056,7 @@ async fn credit_applied_at_issue_leaves_the_customer_where_credit_applied_after_
             from_invoice: first_source,
             amount: thirty,
         }),
+        exchange_rate: None,
     };
     let ctx = support::ctx(at_issue, "acc");
     folio

@@ -149,6 +149,7 @@ pub async fn pay(
         received_on: None,
         method: PaymentMethod::BankTransfer,
         reference: Some("bank transfer".into()),
+        exchange_rate: None,
     };
     let (outcome, _) = backend
         .use_cases

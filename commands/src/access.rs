@@ -15,7 +15,8 @@ pub use folio_domain::directory::Role;
 pub enum Action {
     /// Register, update and archive customers.
     ManageCustomers,
-    /// Draft, issue, send and void invoices; issue credit notes.
+    /// Draft, issue, send and void invoices; issue credit notes; record the
+    /// exchange rates foreign documents are booked at.
     ManageInvoices,
     /// Record and refund payments.
     ManagePayments,

@@ -14,6 +14,7 @@ use folio_domain::expense::Expense;
 use folio_domain::ids::{CreditTransferId, InvoiceId, TenantId};
 use folio_domain::invoice::Invoice;
 use folio_domain::money::Money;
+use folio_domain::rate_table::RateTable;
 use folio_domain::settings::TenantSettings;
 use serde::{Deserialize, Serialize};
 
@@ -77,6 +78,9 @@ pub struct EventStores {
     pub tenants: Arc<dyn AggregateStore<Tenant>>,
     /// Directory users, keyed by [`folio_domain::directory::user_aggregate_id`].
     pub users: Arc<dyn AggregateStore<User>>,
+    /// Exchange-rate tables, keyed by [`folio_domain::rate_table::RateTableId`]
+    /// (one stream per tenant, currency pair and year).
+    pub rate_tables: Arc<dyn AggregateStore<RateTable>>,
 }
 
 impl std::fmt::Debug for EventStores {

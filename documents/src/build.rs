@@ -14,6 +14,7 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use folio_domain::adjustment::{AdjustmentKind, AdjustmentSize, IssuedAdjustment};
 use folio_domain::customer::Customer;
+use folio_domain::exchange::AccountingTotals;
 use folio_domain::ids::CreditNoteId;
 use folio_domain::invoice::{CreditedLine, DueTerms, IssuedLine};
 use folio_domain::legal_profile::LegalProfile;
@@ -24,8 +25,8 @@ use rust_decimal::Decimal;
 
 use crate::error::DocumentError;
 use crate::model::{
-    AllowanceCharge, Buyer, Delivery, Document, DocumentKind, DocumentLine, InvoiceReference,
-    LineAllowance, PaymentInstructions, Totals, VatBreakdown, VatKey,
+    AccountingVat, AllowanceCharge, Buyer, Delivery, Document, DocumentKind, DocumentLine,
+    InvoiceReference, LineAllowance, PaymentInstructions, Totals, VatBreakdown, VatKey,
 };
 use crate::record::{InvoiceRecord, IssuedCreditNote, IssuedInvoice};
 
@@ -96,8 +97,20 @@ pub fn invoice_document(
         lines,
         allowances_charges,
         vat_breakdown,
+        accounting_vat: issued.accounting.as_ref().map(accounting_vat),
         seller_logo: None,
     })
+}
+
+/// The VAT of a document booked in the accounting currency.
+fn accounting_vat(accounting: &AccountingTotals) -> AccountingVat {
+    let rate = &accounting.exchange_rate;
+    AccountingVat {
+        currency: rate.rate.to,
+        tax_total: accounting.tax_total,
+        exchange_rate: rate.rate.rate,
+        rate_date: rate.date,
+    }
 }
 
 /// The document of a credit note issued against the invoice.
@@ -137,6 +150,7 @@ pub fn credit_note_document(
         lines,
         allowances_charges: Vec::new(),
         vat_breakdown,
+        accounting_vat: note.accounting.as_ref().map(accounting_vat),
         seller_logo: None,
     })
 }

@@ -9,7 +9,7 @@ use rust_decimal::Decimal;
 
 use folio_domain::adjustment::AdjustmentKind;
 
-use crate::model::{plain, AllowanceCharge, Document, DocumentLine, VatKey};
+use crate::model::{in_minor_units, plain, AllowanceCharge, Document, DocumentLine, VatKey};
 use crate::xml::Xml;
 
 /// The specification identifier (BT-24): EN 16931 itself, which Factur-X's
@@ -265,6 +265,9 @@ fn settlement(xml: &mut Xml, doc: &Document) {
     if let Some(payment) = &doc.payment {
         xml.text("ram:PaymentReference", &payment.remittance);
     }
+    if let Some(accounting) = &doc.accounting_vat {
+        xml.text("ram:TaxCurrencyCode", accounting.currency.code());
+    }
     xml.text("ram:InvoiceCurrencyCode", doc.currency.code());
     if let Some(payment) = &doc.payment {
         xml.open("ram:SpecifiedTradeSettlementPaymentMeans", &[]);
@@ -326,6 +329,16 @@ fn settlement(xml: &mut Xml, doc: &Document) {
         &[("currencyID", doc.currency.code())],
         &doc.amount(totals.tax_total),
     );
+    // BT-111: the VAT again, in the accounting currency.
+    if let Some(accounting) = &doc.accounting_vat {
+        let currency = accounting.currency;
+        let value = in_minor_units(accounting.tax_total, currency);
+        xml.text_with(
+            "ram:TaxTotalAmount",
+            &[("currencyID", currency.code())],
+            &value,
+        );
+    }
     amount(xml, "ram:GrandTotalAmount", doc, totals.tax_inclusive);
     if let Some(prepaid) = totals.prepaid {
         amount(xml, "ram:TotalPrepaidAmount", doc, prepaid);

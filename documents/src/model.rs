@@ -178,6 +178,21 @@ pub struct Totals {
     pub payable: Decimal,
 }
 
+/// A document's VAT in the seller's accounting currency: converted once, at
+/// the rate the invoice was issued with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountingVat {
+    /// The VAT accounting currency (BT-6).
+    pub currency: Currency,
+    /// The total VAT in it (BT-111).
+    pub tax_total: Decimal,
+    /// Units of it per unit of the document's currency (printed, not in the
+    /// e-invoice: EN 16931 has no rate term).
+    pub exchange_rate: Decimal,
+    /// The day the rate is of.
+    pub rate_date: NaiveDate,
+}
+
 /// An issued invoice or credit note, as it leaves Folio.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Document {
@@ -212,6 +227,9 @@ pub struct Document {
     pub allowances_charges: Vec<AllowanceCharge>,
     /// One entry per VAT category and rate, ordered by category then rate.
     pub vat_breakdown: Vec<VatBreakdown>,
+    /// The VAT in the seller's accounting currency, for a document in
+    /// another currency (BT-6, BT-111).
+    pub accounting_vat: Option<AccountingVat>,
     /// The totals.
     pub totals: Totals,
     /// The SHA-256 of the seller's logo in the blob store (the tenant's
@@ -223,9 +241,14 @@ pub struct Document {
 impl Document {
     /// Formats an amount at the currency's minor unit (`1190.00`).
     pub fn amount(&self, amount: Decimal) -> String {
-        let places = self.currency.minor_units() as usize;
-        format!("{amount:.places$}")
+        in_minor_units(amount, self.currency)
     }
+}
+
+/// `amount` written with exactly `currency`'s minor units (`1190.00`, `500`).
+pub fn in_minor_units(amount: Decimal, currency: Currency) -> String {
+    let places = currency.minor_units() as usize;
+    format!("{amount:.places$}")
 }
 
 /// A quantity, price or rate with no trailing zeros (`19`, `2.5`, `0.125`).

@@ -5,6 +5,7 @@
 use chrono::NaiveDate;
 use folio_domain::adjustment::IssuedAdjustment;
 use folio_domain::document_number::DocumentNumber;
+use folio_domain::exchange::AccountingTotals;
 use folio_domain::ids::{CreditNoteId, CustomerId};
 use folio_domain::invoice::{
     ArchivedFile, CreditedLine, DocumentOfInvoice, DueTerms, InvoiceEvent, IssuedLine,
@@ -32,6 +33,8 @@ pub struct IssuedInvoice {
     pub totals: DocumentTotals,
     /// The customer's credit applied as it was issued (paid in advance).
     pub prepaid: Option<Decimal>,
+    /// Its totals in the accounting currency, when it is in another.
+    pub accounting: Option<AccountingTotals>,
 }
 
 /// A credit note as issued against the invoice.
@@ -49,6 +52,8 @@ pub struct IssuedCreditNote {
     pub totals: DocumentTotals,
     /// The invoice lines credited; empty for an amount-only note.
     pub lines: Vec<CreditedLine>,
+    /// Its totals in the accounting currency, when the invoice is foreign.
+    pub accounting: Option<AccountingTotals>,
 }
 
 /// An invoice's documents' source: its draft terms, what was issued, and the
@@ -108,6 +113,7 @@ impl InvoiceRecord {
                 adjustments,
                 totals,
                 prepaid,
+                accounting,
             } => {
                 self.issued = Some(IssuedInvoice {
                     number: number.clone(),
@@ -118,6 +124,7 @@ impl InvoiceRecord {
                     adjustments: adjustments.clone(),
                     totals: totals.clone(),
                     prepaid: *prepaid,
+                    accounting: accounting.clone(),
                 });
             }
             InvoiceEvent::CreditNoteIssued {
@@ -127,6 +134,7 @@ impl InvoiceRecord {
                 reason,
                 totals,
                 lines,
+                accounting,
                 ..
             } => self.credit_notes.push(IssuedCreditNote {
                 credit_note_id: *credit_note_id,
@@ -135,6 +143,7 @@ impl InvoiceRecord {
                 reason: reason.clone(),
                 totals: totals.clone(),
                 lines: lines.clone(),
+                accounting: accounting.clone(),
             }),
             InvoiceEvent::DocumentArchived {
                 document, files, ..

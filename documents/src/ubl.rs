@@ -6,7 +6,9 @@
 use folio_domain::tax::VatCategory;
 use rust_decimal::Decimal;
 
-use crate::model::{plain, AllowanceCharge, Document, DocumentKind, DocumentLine, VatKey};
+use crate::model::{
+    in_minor_units, plain, AllowanceCharge, Document, DocumentKind, DocumentLine, VatKey,
+};
 use crate::xml::Xml;
 use folio_domain::adjustment::AdjustmentKind;
 
@@ -76,6 +78,9 @@ fn header(xml: &mut Xml, doc: &Document) {
         xml.text("cbc:Note", note);
     }
     xml.text("cbc:DocumentCurrencyCode", doc.currency.code());
+    if let Some(accounting) = &doc.accounting_vat {
+        xml.text("cbc:TaxCurrencyCode", accounting.currency.code());
+    }
     if let Some(invoice) = &doc.preceding_invoice {
         xml.open("cac:BillingReference", &[]);
         xml.open("cac:InvoiceDocumentReference", &[]);
@@ -280,6 +285,14 @@ fn tax_total(xml: &mut Xml, doc: &Document) {
         xml.close("cac:TaxSubtotal");
     }
     xml.close("cac:TaxTotal");
+    // BT-111: a second total, in the accounting currency, without subtotals.
+    if let Some(accounting) = &doc.accounting_vat {
+        xml.open("cac:TaxTotal", &[]);
+        let currency = accounting.currency;
+        let value = in_minor_units(accounting.tax_total, currency);
+        xml.text_with("cbc:TaxAmount", &[("currencyID", currency.code())], &value);
+        xml.close("cac:TaxTotal");
+    }
 }
 
 fn monetary_total(xml: &mut Xml, doc: &Document) {

@@ -196,6 +196,26 @@ fn gross_prices_reach_the_quoted_total_and_state_net_unit_prices() {
 }
 
 #[test]
+fn a_foreign_invoice_states_its_vat_in_the_accounting_currency_too() {
+    let (_, doc) = scenarios()
+        .into_iter()
+        .find(|(name, _)| name == "foreign-currency")
+        .unwrap();
+    // 190.00 USD of VAT at 0.9215: 175.085, rounded half-up once.
+    let accounting = doc.accounting_vat.as_ref().unwrap();
+    assert_eq!(
+        (accounting.currency.code(), accounting.tax_total),
+        ("EUR", dec!(175.09))
+    );
+    let ubl = String::from_utf8(to_ubl(&doc)).unwrap();
+    assert!(ubl.contains("<cbc:TaxCurrencyCode>EUR</cbc:TaxCurrencyCode>"));
+    assert!(ubl.contains(r#"<cbc:TaxAmount currencyID="EUR">175.09</cbc:TaxAmount>"#));
+    let cii = String::from_utf8(to_cii(&doc)).unwrap();
+    assert!(cii.contains("<ram:TaxCurrencyCode>EUR</ram:TaxCurrencyCode>"));
+    assert!(cii.contains(r#"<ram:TaxTotalAmount currencyID="EUR">175.09</ram:TaxTotalAmount>"#));
+}
+
+#[test]
 fn the_reason_codes_folio_accepts_are_the_cen_schematron_s() {
     // The code lists of BR-CL-19 (allowances) and BR-CL-20 (charges), read
     // from the CEN's compiled UBL Schematron.

@@ -7,6 +7,7 @@
 //! half-up to the target currency's minor unit. That is the one rounding point
 //! of a conversion; the converted amount is never converted back.
 
+use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -32,6 +33,17 @@ pub struct ExchangeRate {
     pub source: Option<String>,
 }
 
+/// The rate a document was booked at, with the day it is the rate of (the
+/// document's date when its caller stated it, the table's day when looked up).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct DatedRate {
+    /// The rate, into the tenant's accounting currency.
+    #[serde(flatten)]
+    pub rate: ExchangeRate,
+    /// The day the rate is of.
+    pub date: NaiveDate,
+}
+
 /// Why a rate was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
 pub enum ExchangeRateError {
@@ -44,6 +56,29 @@ pub enum ExchangeRateError {
     /// The source is too long.
     #[error("an exchange rate's source is at most {MAX_SOURCE_LEN} characters")]
     SourceTooLong,
+    /// A document in a foreign currency needs a rate into the books'
+    /// currency, and neither its caller nor the tenant's table has one.
+    #[error("a document in {from} needs its rate into {to} of {date}: state it, or record one in the exchange-rate table")]
+    Required {
+        /// The document's currency.
+        from: Currency,
+        /// The tenant's accounting currency.
+        to: Currency,
+        /// The document's date.
+        date: NaiveDate,
+    },
+    /// The stated rate converts into another currency than the books'.
+    #[error("the books are kept in {books}; a rate into {to} cannot book this document")]
+    NotIntoBooks {
+        /// The currency the rate converts into.
+        to: Currency,
+        /// The tenant's accounting currency.
+        books: Currency,
+    },
+    /// A rate was stated for a document that is not foreign: it is in the
+    /// books' currency, or the tenant keeps no accounting currency.
+    #[error("a document in {0} is not foreign to the books: it takes no exchange rate")]
+    NotForeign(Currency),
 }
 
 impl ExchangeRate {
@@ -75,6 +110,91 @@ impl ExchangeRate {
             round_to_minor_unit(amount.amount * self.rate, self.to, RoundingMode::HalfUp),
             self.to,
         )
+    }
+}
+
+/// The tenant's books as a document's decision needs them: their currency,
+/// and the rate of the document's date (stated by the caller, else the
+/// table's).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Books {
+    /// The accounting currency; none until the tenant sets one.
+    pub currency: Option<Currency>,
+    /// The rate the caller stated or the table holds, if any.
+    pub rate: Option<DatedRate>,
+}
+
+impl Books {
+    /// The rate a document in `currency` of `date` is booked at: none when
+    /// it is not foreign, else a rate into the books' currency.
+    pub fn rate_for(
+        self,
+        currency: Currency,
+        date: NaiveDate,
+    ) -> Result<Option<DatedRate>, ExchangeRateError> {
+        let books = match self.currency {
+            Some(books) if books != currency => books,
+            _ => {
+                return match self.rate {
+                    Some(_) => Err(ExchangeRateError::NotForeign(currency)),
+                    None => Ok(None),
+                }
+            }
+        };
+        let stated = self.rate.ok_or(ExchangeRateError::Required {
+            from: currency,
+            to: books,
+            date,
+        })?;
+        if stated.rate.to != books {
+            return Err(ExchangeRateError::NotIntoBooks {
+                to: stated.rate.to,
+                books,
+            });
+        }
+        Ok(Some(DatedRate {
+            rate: stated.rate.checked(currency)?,
+            date: stated.date,
+        }))
+    }
+}
+
+/// A document's totals in the tenant's accounting currency: each converted
+/// once, at the document's rate, from the document's rounded total (never
+/// summed from converted parts), so they can differ from the sum of their
+/// parts by a cent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct AccountingTotals {
+    /// The rate they were converted at; its `to` is the accounting currency.
+    pub exchange_rate: DatedRate,
+    /// The total without taxes.
+    pub net_total: Decimal,
+    /// The taxes (EN 16931 BT-111 where they are all VAT).
+    pub tax_total: Decimal,
+    /// The total with taxes.
+    pub total: Decimal,
+}
+
+impl AccountingTotals {
+    /// `net_total`, `tax_total` and `total` (in `currency`) converted at
+    /// `exchange_rate`.
+    pub fn convert(
+        exchange_rate: DatedRate,
+        currency: Currency,
+        [net_total, tax_total, total]: [Decimal; 3],
+    ) -> Self {
+        let convert = |amount| {
+            exchange_rate
+                .rate
+                .convert(Money::new(amount, currency))
+                .amount
+        };
+        AccountingTotals {
+            net_total: convert(net_total),
+            tax_total: convert(tax_total),
+            total: convert(total),
+            exchange_rate,
+        }
     }
 }
 
@@ -137,6 +257,82 @@ mod tests {
         assert_eq!(
             stated.checked(usd).unwrap().source.as_deref(),
             Some("card statement")
+        );
+    }
+
+    fn dated(rate: ExchangeRate) -> DatedRate {
+        DatedRate {
+            rate,
+            date: NaiveDate::from_ymd_opt(2026, 12, 4).unwrap(),
+        }
+    }
+
+    #[test]
+    fn a_document_foreign_to_the_books_needs_a_rate_into_their_currency() {
+        let (usd, eur) = (currency("USD"), currency("EUR"));
+        let date = NaiveDate::from_ymd_opt(2026, 12, 6).unwrap();
+        let books = |rate| Books {
+            currency: Some(eur),
+            rate,
+        };
+        assert_eq!(
+            books(None).rate_for(usd, date),
+            Err(ExchangeRateError::Required {
+                from: usd,
+                to: eur,
+                date
+            })
+        );
+        let stated = dated(usd_to_eur(dec!(0.92)));
+        assert_eq!(
+            books(Some(stated.clone())).rate_for(usd, date),
+            Ok(Some(stated))
+        );
+        let into_yen = dated(ExchangeRate {
+            to: currency("JPY"),
+            ..usd_to_eur(dec!(150))
+        });
+        assert_eq!(
+            books(Some(into_yen)).rate_for(usd, date),
+            Err(ExchangeRateError::NotIntoBooks {
+                to: currency("JPY"),
+                books: eur
+            })
+        );
+    }
+
+    #[test]
+    fn a_document_in_the_books_currency_or_without_books_takes_no_rate() {
+        let (usd, eur) = (currency("USD"), currency("EUR"));
+        let date = NaiveDate::from_ymd_opt(2026, 12, 6).unwrap();
+        let in_euros = Books {
+            currency: Some(eur),
+            rate: None,
+        };
+        assert_eq!(in_euros.rate_for(eur, date), Ok(None));
+        assert_eq!(Books::default().rate_for(usd, date), Ok(None));
+        let stated = Books {
+            currency: None,
+            rate: Some(dated(usd_to_eur(dec!(0.92)))),
+        };
+        assert_eq!(
+            stated.rate_for(usd, date),
+            Err(ExchangeRateError::NotForeign(usd))
+        );
+    }
+
+    #[test]
+    fn accounting_totals_convert_each_total_once() {
+        let totals = AccountingTotals::convert(
+            dated(usd_to_eur(dec!(0.921))),
+            currency("USD"),
+            [dec!(5.00), dec!(0.95), dec!(5.95)],
+        );
+        // 4.605 → 4.61 and 0.87495 → 0.87, yet 5.47995 → 5.48: the total is
+        // converted, not summed.
+        assert_eq!(
+            (totals.net_total, totals.tax_total, totals.total),
+            (dec!(4.61), dec!(0.87), dec!(5.48))
         );
     }
 

@@ -10,7 +10,8 @@
 //!   turns lines into totals (written down once, in `pricing`'s docs);
 //!   [`adjustment`]: allowances and charges on the whole document, by VAT rate;
 //!   [`tax_catalogue`]: the rates a tenant keeps under keys, for lines to pick.
-//! - [`exchange`]: exchange rates, stated explicitly and applied once.
+//! - [`exchange`]: exchange rates, stated explicitly and applied once;
+//!   [`rate_table`]: the rates a tenant books foreign documents at, by day.
 //! - [`tax_id`]: customers' VAT numbers and RFCs, checked as their authorities define them.
 //! - [`document_number`]: the shape of gap-free numbers such as `A-000123`.
 //! - [`legal_profile`]: who the seller is on the tenant's documents (name,
@@ -45,6 +46,7 @@ pub mod legal_profile;
 pub mod money;
 pub mod personal_data;
 pub mod pricing;
+pub mod rate_table;
 pub mod settings;
 pub mod tax;
 pub mod tax_catalogue;

@@ -83,6 +83,8 @@ pub struct Labels {
     pub prepaid: &'static str,
     /// What is to be paid.
     pub amount_due: &'static str,
+    /// "VAT in" before the accounting currency's code.
+    pub vat_in: &'static str,
     /// Heading of the payment instructions.
     pub payment: &'static str,
     /// "Please quote" before the payment reference.
@@ -120,6 +122,7 @@ const EN: Labels = Labels {
     of: "of",
     total: "Total",
     prepaid: "Paid in advance",
+    vat_in: "VAT in",
     amount_due: "Amount due",
     payment: "Payment",
     reference: "Please quote",
@@ -152,6 +155,7 @@ const DE: Labels = Labels {
     of: "auf",
     total: "Gesamtbetrag",
     prepaid: "Bereits gezahlt",
+    vat_in: "USt. in",
     amount_due: "Zu zahlen",
     payment: "Zahlung",
     reference: "Verwendungszweck",
@@ -184,6 +188,7 @@ const ES: Labels = Labels {
     of: "sobre",
     total: "Total",
     prepaid: "Pagado por anticipado",
+    vat_in: "IVA en",
     amount_due: "Importe a pagar",
     payment: "Pago",
     reference: "Indique la referencia",

@@ -3,7 +3,9 @@
 //! template receives it as JSON and only lays it out, so every figure on the
 //! page is one the tests can read back with `pdftotext`.
 
-use folio_documents::model::{AllowanceCharge, Document, DocumentKind, VatBreakdown};
+use folio_documents::model::{
+    AccountingVat, AllowanceCharge, Document, DocumentKind, VatBreakdown,
+};
 use folio_domain::adjustment::AdjustmentKind;
 use folio_domain::legal_profile::LegalProfile;
 use folio_domain::tax::VatCategory;
@@ -227,7 +229,31 @@ fn totals(
         totals.push(Field::new(labels.prepaid, money(-prepaid)));
     }
     totals.push(Field::strong(labels.amount_due, money(doc.totals.payable)));
+    if let Some(accounting) = &doc.accounting_vat {
+        totals.push(accounting_vat_field(doc, accounting, locale, labels));
+    }
     totals
+}
+
+/// The VAT in the seller's accounting currency, with the rate and its day:
+/// `VAT in EUR (1 USD = 0.9215 EUR, 4 Dec 2026)  87.10 EUR`.
+fn accounting_vat_field(
+    doc: &Document,
+    accounting: &AccountingVat,
+    locale: Locale,
+    labels: &Labels,
+) -> Field {
+    let books = accounting.currency.code();
+    let label = format!(
+        "{} {books} (1 {} = {} {books}, {})",
+        labels.vat_in,
+        doc.currency.code(),
+        locale.plain(accounting.exchange_rate),
+        locale.date(accounting.rate_date),
+    );
+    let places = accounting.currency.minor_units();
+    let value = format!("{} {books}", locale.fixed(accounting.tax_total, places));
+    Field::new(label, value)
 }
 
 /// An allowance (`-20.00 EUR`, negative as a deduction line prints) or a

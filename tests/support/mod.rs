@@ -2,6 +2,7 @@
 
 #![allow(dead_code)]
 
+pub mod einvoice;
 pub mod kafka;
 pub mod link;
 pub mod python;

@@ -5,8 +5,8 @@ use chrono::NaiveDate;
 use folio::wiring::App;
 use folio_commands::{
     AddInvoiceLine, ApplyCustomerCredit, ApproveExpense, BlobAddress, Caller, CreateInvoiceDraft,
-    InviteUser, IssueCreditNote, IssueInvoice, RecordPayment, RefundPayment, Role, SubmitExpense,
-    UpdateUser,
+    InviteUser, IssueCreditNote, IssueInvoice, RecordExchangeRate, RecordPayment, RefundPayment,
+    Role, StatedRate, SubmitExpense, UpdateUser,
 };
 use folio_domain::customer::ContactDetails;
 use folio_domain::directory::{ApprovalRouting, DirectoryPolicy, Enrollment};
@@ -77,6 +77,16 @@ pub async fn customer(backend: &App, tenant: TenantId, name: &str) -> CustomerId
 }
 
 pub async fn draft(backend: &App, tenant: TenantId, customer: CustomerId) -> InvoiceId {
+    draft_in(backend, tenant, customer, None).await
+}
+
+/// A draft in `currency` (the customer's default when none).
+pub async fn draft_in(
+    backend: &App,
+    tenant: TenantId,
+    customer: CustomerId,
+    currency: Option<Currency>,
+) -> InvoiceId {
     let outcome = backend
         .use_cases
         .create_invoice_draft(
@@ -84,7 +94,7 @@ pub async fn draft(backend: &App, tenant: TenantId, customer: CustomerId) -> Inv
             CreateInvoiceDraft {
                 invoice_id: None,
                 customer_id: customer,
-                currency: None,
+                currency,
                 due_terms: None,
                 notes: Some("Thank you".into()),
             },
@@ -116,6 +126,58 @@ pub async fn add_line(
     line_id
 }
 
+/// Books kept in EUR, today's USD rate in the tenant's table, and an invoice
+/// in USD issued today, booked at it.
+async fn foreign_invoice(backend: &App, tenant: TenantId, customer: CustomerId) {
+    let folio = &backend.use_cases;
+    folio
+        .configure_accounting_currency(&ctx(tenant, "admin"), eur())
+        .await
+        .expect("accounting currency");
+    let usd = Currency::from_code("USD").expect("USD");
+    let rate = RecordExchangeRate {
+        from: usd,
+        to: eur(),
+        date: chrono::Utc::now().date_naive(),
+        rate: Decimal::new(9_215, 4),
+        source: Some("ECB reference rate".into()),
+    };
+    folio
+        .record_exchange_rate(&ctx(tenant, "acc"), rate)
+        .await
+        .expect("exchange rate");
+    let dollars = draft_in(backend, tenant, customer, Some(usd)).await;
+    let licence = line("Licence, yearly", 1, 100_000, vec![vat19()]);
+    add_line(backend, tenant, dollars, licence).await;
+    issue(backend, tenant, dollars, None).await;
+    // Paid at a better rate (a realised gain), and part of it refunded.
+    let payment = RecordPayment {
+        payment_id: None,
+        amount: Money::new(Decimal::new(119_000, 2), usd),
+        received_on: None,
+        method: PaymentMethod::BankTransfer,
+        reference: None,
+        exchange_rate: Some(StatedRate {
+            rate: Decimal::new(9_300, 4),
+            source: Some("Bank statement".into()),
+        }),
+    };
+    let (_, payment_id) = folio
+        .record_payment(&ctx(tenant, "acc"), dollars, payment)
+        .await
+        .expect("foreign payment");
+    let refund = RefundPayment {
+        payment_id,
+        amount: Money::new(Decimal::new(10_000, 2), usd),
+        refunded_on: None,
+        reason: "returned seat".into(),
+    };
+    folio
+        .refund_payment(&ctx(tenant, "acc"), dollars, refund)
+        .await
+        .expect("foreign refund");
+}
+
 pub async fn issue(backend: &App, tenant: TenantId, invoice: InvoiceId, on: Option<NaiveDate>) {
     backend
         .use_cases
@@ -125,6 +187,7 @@ pub async fn issue(backend: &App, tenant: TenantId, invoice: InvoiceId, on: Opti
             IssueInvoice {
                 issue_date: on,
                 prepaid: None,
+                exchange_rate: None,
             },
         )
         .await
@@ -143,6 +206,7 @@ pub async fn pay(backend: &App, tenant: TenantId, invoice: InvoiceId, cents: i64
                 received_on: None,
                 method: PaymentMethod::BankTransfer,
                 reference: Some("bank ref".into()),
+                exchange_rate: None,
             },
         )
         .await
@@ -460,6 +524,7 @@ pub async fn every_event_type(backend: &App, tenant: TenantId) {
         .expect("void");
     let paid = issued_invoice(backend, tenant, acme, 1).await;
     pay(backend, tenant, paid, 11_900).await;
+    foreign_invoice(backend, tenant, acme).await;
     let left_as_draft = draft(backend, tenant, acme).await;
     adjusted_draft(backend, tenant, left_as_draft).await;
     // The paid invoice's archive (the archiver's outcome: its files' hashes).

@@ -6,7 +6,7 @@
 use async_graphql::{InputObject, ID};
 use folio_commands::{
     ApplyCustomerCredit, CreateInvoiceDraft, IssueCreditNote, PrepaidFromCredit, RecordPayment,
-    RefundPayment, RegisterCustomer, SatCancellationRequest,
+    RefundPayment, RegisterCustomer, SatCancellationRequest, StatedRate,
 };
 use folio_domain::customer::{ContactDetails, TaxDetails};
 use folio_domain::exchange::ExchangeRate;
@@ -25,7 +25,7 @@ use super::ids::uuid_arg;
 use super::scalars::{Date, Decimal};
 use crate::error::validation;
 
-fn currency(code: &str) -> async_graphql::Result<Currency> {
+pub(super) fn currency(code: &str) -> async_graphql::Result<Currency> {
     Currency::from_code(code).map_err(|e| validation(e.to_string()).into())
 }
 
@@ -280,6 +280,10 @@ pub struct PaymentInput {
     pub method: PaymentMethod,
     /// The payer's reference (a bank transfer's, a card slip's), if any.
     pub reference: Option<String>,
+    /// For an invoice booked in another currency than the tenant's
+    /// accounting currency: the rate of the value date. The tenant's
+    /// exchange-rate table gives it when absent.
+    pub exchange_rate: Option<AccountingRateInput>,
 }
 
 impl PaymentInput {
@@ -291,7 +295,29 @@ impl PaymentInput {
             received_on: self.received_on.map(|d| d.0),
             method: self.method.into(),
             reference: self.reference,
+            exchange_rate: self.exchange_rate.map(AccountingRateInput::into_command),
         })
+    }
+}
+
+/// A rate into the tenant's accounting currency, stated for one document and
+/// of its date.
+#[derive(Debug, Clone, InputObject)]
+pub struct AccountingRateInput {
+    /// Units of the accounting currency for one unit of the document's, up to
+    /// 10 decimals, e.g. `0.9215` from USD into EUR.
+    pub rate: Decimal,
+    /// Where the rate comes from, e.g. `ECB reference rate`.
+    pub source: Option<String>,
+}
+
+impl AccountingRateInput {
+    /// The use cases' stated rate.
+    pub fn into_command(self) -> StatedRate {
+        StatedRate {
+            rate: self.rate.0,
+            source: self.source,
+        }
     }
 }
 

@@ -19,6 +19,7 @@ mod depth;
 pub mod directory;
 pub mod documents;
 pub mod enums;
+pub mod exchange_rates;
 pub mod expenses;
 pub mod history;
 pub mod ids;
@@ -65,6 +66,7 @@ pub struct Query(
     expenses::ExpenseQuery,
     reports::ReportQuery,
     settings::SettingsQuery,
+    exchange_rates::ExchangeRateQuery,
     directory::DirectoryQuery,
     history::HistoryQuery,
 );
@@ -80,6 +82,7 @@ pub struct Mutation(
     expenses::ExpenseMutation,
     settings::SettingsMutation,
     tax_rates::TaxRatesMutation,
+    exchange_rates::ExchangeRateMutation,
     branding::BrandingMutation,
     directory::DirectoryMutation,
 );

@@ -98,6 +98,10 @@ pub struct TenantSettings {
     pub logo: Option<TenantLogo>,
     /// The tax rates lines pick by key; empty until set with `configureTaxRates`.
     pub tax_rates: Vec<TaxRateEntry>,
+    /// The ISO 4217 currency the tenant keeps its books in; null until set
+    /// with `configureAccountingCurrency`, and until then no invoice is
+    /// foreign.
+    pub accounting_currency: Option<String>,
 }
 
 impl From<DomainSettings> for TenantSettings {
@@ -114,6 +118,7 @@ impl From<DomainSettings> for TenantSettings {
                 .map(TaxRateEntry::from)
                 .collect(),
             jurisdiction: settings.jurisdiction.into(),
+            accounting_currency: settings.accounting_currency.map(|c| c.code().to_owned()),
             timezone,
             invoicing: InvoicingSettings {
                 rounding_mode: invoicing.rounding.mode.into(),

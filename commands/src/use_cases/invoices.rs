@@ -78,6 +78,10 @@ pub struct IssueInvoice {
     /// states as paid in advance; none when absent.
     #[serde(default)]
     pub prepaid: Option<super::PrepaidFromCredit>,
+    /// The rate into the tenant's accounting currency of the issue date, for
+    /// an invoice in another currency; the tenant's table's when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exchange_rate: Option<super::StatedRate>,
 }
 
 /// Record a payment.
@@ -93,6 +97,11 @@ pub struct RecordPayment {
     pub method: PaymentMethod,
     /// The payer's reference (a bank transfer's, a card slip's), if any.
     pub reference: Option<String>,
+    /// The rate of the value date into the tenant's accounting currency, for
+    /// a payment of an invoice booked in another; the tenant's table's when
+    /// absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exchange_rate: Option<super::StatedRate>,
 }
 
 /// Refund (part of) a payment.
@@ -316,7 +325,7 @@ impl UseCases {
         ctx.caller.require(Action::ManageInvoices)?;
         let settings = self.settings(ctx.tenant_id()).await?;
         let today = settings.today(self.runner.clock().now());
-        let (policy, jurisdiction) = (settings.invoicing, settings.jurisdiction);
+        let (policy, jurisdiction) = (settings.invoicing.clone(), settings.jurisdiction);
         let issue_date = input.issue_date.unwrap_or(today);
         // The customer may have been archived since the draft was created.
         let draft: Invoice =
@@ -332,6 +341,15 @@ impl UseCases {
         };
         // The issue under the number reserved (none: a trial on the draft's
         // state before credit moves), with the credit applied as it is issued.
+        let books = self
+            .books(
+                ctx.tenant_id(),
+                settings.accounting_currency,
+                draft.currency,
+                issue_date,
+                input.exchange_rate.as_ref(),
+            )
+            .await?;
         let issue = |reservation: Option<&Reservation>, prepaid| InvoiceCommand::Issue {
             number: reserved(&policy.invoice_series, reservation),
             issue_date,
@@ -341,6 +359,7 @@ impl UseCases {
             jurisdiction,
             buyer_vat_id: buyer_vat_id.clone(),
             prepaid,
+            books: books.clone(),
         };
         let prepaid = match &input.prepaid {
             Some(asked) if draft.status == DocumentStatus::Draft => {
@@ -419,10 +438,15 @@ impl UseCases {
             "payment",
             &ctx.idempotency_key,
         )));
-        let received_on = match input.received_on {
-            Some(date) => date,
-            None => self.today(ctx.tenant_id()).await?,
-        };
+        let basics = self.basics(ctx.tenant_id()).await?;
+        let received_on = input
+            .received_on
+            .unwrap_or_else(|| basics.today(self.runner.clock().now()));
+        let currency = Some(input.amount.currency);
+        let stated = input.exchange_rate.as_ref();
+        let books = self
+            .books(ctx.tenant_id(), basics.books, currency, received_on, stated)
+            .await?;
         let outcome = run!(
             self,
             self.stores.invoices.as_ref(),
@@ -437,6 +461,7 @@ impl UseCases {
                 received_on,
                 method: input.method,
                 reference: input.reference.clone(),
+                books: books.clone(),
             }
         )?;
         Ok((outcome, payment_id))

@@ -14,6 +14,7 @@ mod archive;
 mod credit;
 mod customers;
 mod directory;
+mod exchange_rates;
 mod expenses;
 mod identify;
 mod invoices;
@@ -25,6 +26,7 @@ pub use adjustments::*;
 pub use credit::*;
 pub use customers::*;
 pub use directory::*;
+pub use exchange_rates::*;
 pub use expenses::*;
 pub use identify::*;
 pub use invoices::*;
@@ -33,10 +35,11 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use folio_domain::document_number::{DocumentNumber, NumberDating};
 use folio_domain::ids::TenantId;
+use folio_domain::money::Currency;
 use folio_domain::settings::TenantSettings;
 use folio_domain::Decide;
 
@@ -53,45 +56,66 @@ use crate::runner::CommandRunner;
 pub struct UseCases {
     stores: EventStores,
     runner: CommandRunner,
-    zones: Arc<TenantZones>,
+    basics: Arc<BasicsCache>,
 }
 
-/// How long a tenant's timezone is trusted before its settings are read again.
-const ZONE_TTL: Duration = Duration::from_secs(60);
+/// What the hot path needs of a tenant's settings: a payment's default date
+/// needs its "today", and a payment in a currency foreign to its books a rate.
+#[derive(Debug, Clone, Copy)]
+struct TenantBasics {
+    zone: Tz,
+    books: Option<Currency>,
+}
 
-/// Tenants' timezones, each kept for [`ZONE_TTL`]: a payment's default date
-/// needs the tenant's "today" on the hot path, and a timezone changes about
-/// never. A change made through this process applies at once; other processes
-/// apply it within the TTL.
-#[derive(Debug, Default)]
-struct TenantZones(Mutex<HashMap<TenantId, (Tz, Instant)>>);
-
-impl TenantZones {
-    fn get(&self, tenant: TenantId) -> Option<Tz> {
-        let zones = self
-            .0
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        zones
-            .get(&tenant)
-            .filter(|(_, read_at)| read_at.elapsed() < ZONE_TTL)
-            .map(|(zone, _)| *zone)
+impl TenantBasics {
+    fn of(settings: &TenantSettings) -> Self {
+        TenantBasics {
+            zone: settings.zone(),
+            books: settings.accounting_currency,
+        }
     }
 
-    fn put(&self, tenant: TenantId, zone: Tz) {
-        let mut zones = self
+    /// The tenant's date at the instant `now`.
+    fn today(self, now: DateTime<Utc>) -> NaiveDate {
+        now.with_timezone(&self.zone).date_naive()
+    }
+}
+
+/// How long a tenant's basics are trusted before its settings are read again.
+const BASICS_TTL: Duration = Duration::from_secs(60);
+
+/// Tenants' basics, each kept for [`BASICS_TTL`]: both change about never (the
+/// accounting currency is set once). A change made through this process
+/// applies at once; other processes apply it within the TTL.
+#[derive(Debug, Default)]
+struct BasicsCache(Mutex<HashMap<TenantId, (TenantBasics, Instant)>>);
+
+impl BasicsCache {
+    fn get(&self, tenant: TenantId) -> Option<TenantBasics> {
+        let cached = self
             .0
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        zones.insert(tenant, (zone, Instant::now()));
+        cached
+            .get(&tenant)
+            .filter(|(_, read_at)| read_at.elapsed() < BASICS_TTL)
+            .map(|(basics, _)| *basics)
+    }
+
+    fn put(&self, tenant: TenantId, basics: TenantBasics) {
+        let mut cached = self
+            .0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        cached.insert(tenant, (basics, Instant::now()));
     }
 
     fn forget(&self, tenant: TenantId) {
-        let mut zones = self
+        let mut cached = self
             .0
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        zones.remove(&tenant);
+        cached.remove(&tenant);
     }
 }
 
@@ -178,7 +202,7 @@ impl UseCases {
         UseCases {
             stores,
             runner,
-            zones: Arc::default(),
+            basics: Arc::default(),
         }
     }
 
@@ -194,8 +218,19 @@ impl UseCases {
     ) -> Result<TenantSettings, CommandError<E>> {
         let settings: TenantSettings =
             current(self.stores.settings.as_ref(), &tenant_id.to_string()).await?;
-        self.zones.put(tenant_id, settings.zone());
+        self.basics.put(tenant_id, TenantBasics::of(&settings));
         Ok(settings)
+    }
+
+    /// The tenant's timezone and books, from the cache when fresh.
+    async fn basics<E: std::error::Error>(
+        &self,
+        tenant_id: TenantId,
+    ) -> Result<TenantBasics, CommandError<E>> {
+        match self.basics.get(tenant_id) {
+            Some(basics) => Ok(basics),
+            None => Ok(TenantBasics::of(&self.settings(tenant_id).await?)),
+        }
     }
 
     /// Today's date in the tenant's timezone.
@@ -203,10 +238,7 @@ impl UseCases {
         &self,
         tenant_id: TenantId,
     ) -> Result<NaiveDate, CommandError<E>> {
-        let zone = match self.zones.get(tenant_id) {
-            Some(zone) => zone,
-            None => self.settings(tenant_id).await?.zone(),
-        };
-        Ok(self.runner.clock().now().with_timezone(&zone).date_naive())
+        let basics = self.basics(tenant_id).await?;
+        Ok(basics.today(self.runner.clock().now()))
     }
 }

@@ -1,10 +1,11 @@
 //! Tenant settings: the jurisdiction, the timezone, the invoicing policy (rounding, number
 //! series), the legal profile (who the seller is on documents), the tax-rate catalogue
-//! and the expense policy (limits, approval thresholds).
+//! the accounting currency and the expense policy (limits, approval thresholds).
 
 use folio_domain::branding::TenantLogo;
 use folio_domain::expense::ExpensePolicy;
 use folio_domain::legal_profile::LegalProfile;
+use folio_domain::money::Currency;
 use folio_domain::settings::{
     InvoicingPolicy, Jurisdiction, SettingsCommand, SettingsError, TenantSettings,
 };
@@ -94,7 +95,7 @@ impl UseCases {
                 timezone: timezone.clone(),
             }
         );
-        self.zones.forget(ctx.tenant_id());
+        self.basics.forget(ctx.tenant_id());
         outcome
     }
 
@@ -163,6 +164,31 @@ impl UseCases {
                 rates: rates.clone(),
             }
         )
+    }
+
+    /// Sets the currency the tenant keeps its books in (once; the same again
+    /// changes nothing).
+    pub async fn configure_accounting_currency(
+        &self,
+        ctx: &CommandContext,
+        currency: Currency,
+    ) -> Result<CommandOutcome, CommandError<SettingsError>> {
+        ctx.caller.require(Action::ConfigureTenant)?;
+        let outcome = run!(
+            self,
+            self.stores.settings.as_ref(),
+            ctx,
+            "ConfigureAccountingCurrency",
+            ctx.tenant_id(),
+            &currency,
+            None,
+            |_| SettingsCommand::ConfigureAccountingCurrency {
+                tenant_id: ctx.tenant_id(),
+                currency,
+            }
+        );
+        self.basics.forget(ctx.tenant_id());
+        outcome
     }
 
     /// Sets the tenant's expense policy.

@@ -12,6 +12,7 @@ use folio_documents::{
 use folio_domain::adjustment::{AdjustmentKind, AdjustmentSize, DocumentAdjustment};
 use folio_domain::customer::{ContactDetails, Customer, CustomerStanding, TaxDetails};
 use folio_domain::document_number::{DocumentNumber, NumberDating};
+use folio_domain::exchange::{Books, DatedRate, ExchangeRate};
 use folio_domain::ids::{
     AdjustmentId, CreditNoteId, CreditTransferId, CustomerId, InvoiceId, LineId, TenantId,
 };
@@ -173,22 +174,41 @@ impl Scenario {
     }
 
     pub fn issue(self) -> Self {
-        self.issue_with(None)
+        self.issue_with(None, Books::default())
+    }
+
+    /// Issues in a currency foreign to the seller's books (EUR), at `rate`.
+    pub fn issue_booked_in_euros(self, rate: Decimal) -> Self {
+        let books = Books {
+            currency: Some(Currency::from_code("EUR").unwrap()),
+            rate: Some(DatedRate {
+                rate: ExchangeRate {
+                    to: Currency::from_code("EUR").unwrap(),
+                    rate,
+                    source: Some("ECB reference rate".into()),
+                },
+                date: day(2),
+            }),
+        };
+        self.issue_with(None, books)
     }
 
     /// Issues with `amount` of the customer's credit, held on another invoice,
     /// applied as paid in advance.
     pub fn issue_prepaid(self, amount: Decimal) -> Self {
         let currency = self.state.currency.unwrap();
-        self.issue_with(Some(PrepaidCredit {
-            transfer_id: CreditTransferId::from_uuid(Uuid::from_u128(7)),
-            from_invoice: InvoiceId::from_uuid(Uuid::from_u128(4)),
-            from_customer: CustomerId::from_uuid(Uuid::from_u128(2)),
-            amount: Money::new(amount, currency),
-        }))
+        self.issue_with(
+            Some(PrepaidCredit {
+                transfer_id: CreditTransferId::from_uuid(Uuid::from_u128(7)),
+                from_invoice: InvoiceId::from_uuid(Uuid::from_u128(4)),
+                from_customer: CustomerId::from_uuid(Uuid::from_u128(2)),
+                amount: Money::new(amount, currency),
+            }),
+            Books::default(),
+        )
     }
 
-    fn issue_with(mut self, prepaid: Option<PrepaidCredit>) -> Self {
+    fn issue_with(mut self, prepaid: Option<PrepaidCredit>, books: Books) -> Self {
         let buyer_vat_id = self.customer.tax.as_ref().unwrap().tax_id.clone();
         self.run(InvoiceCommand::Issue {
             number: DocumentNumber {
@@ -205,6 +225,7 @@ impl Scenario {
             jurisdiction: Jurisdiction::Eu,
             buyer_vat_id,
             prepaid,
+            books,
         });
         self
     }
@@ -443,7 +464,7 @@ pub fn scenarios() -> Vec<(String, Document)> {
             dec!(1000),
             vat(VatCategory::Standard, dec!(19)),
         ))
-        .issue();
+        .issue_booked_in_euros(dec!(0.9215));
     out.push(("foreign-currency".to_owned(), dollars.invoice().unwrap()));
     out.push((
         "allowances-charges".to_owned(),

@@ -12,6 +12,7 @@ use super::DocumentStatus;
 use crate::adjustment::DocumentAdjustment;
 use crate::customer::CustomerStanding;
 use crate::document_number::{DocumentNumber, NumberDating};
+use crate::exchange::Books;
 use crate::ids::{
     AdjustmentId, CreditNoteId, CreditTransferId, CustomerId, InvoiceId, LineId, PaymentId,
     RefundId, TenantId,
@@ -136,6 +137,9 @@ pub enum InvoiceCommand {
         buyer_vat_id: Option<String>,
         /// Credit applied as the invoice is issued, printed as paid in advance.
         prepaid: Option<PrepaidCredit>,
+        /// The tenant's accounting currency and the rate of the issue date,
+        /// which an invoice in another currency is booked at.
+        books: Books,
     },
     /// Record that the invoice was sent to the customer.
     MarkSent {
@@ -157,6 +161,9 @@ pub enum InvoiceCommand {
         method: PaymentMethod,
         /// Bank reference or similar.
         reference: Option<String>,
+        /// The rate of the value date into the books' currency (stated, else
+        /// the tenant's table's), which a payment of a foreign invoice needs.
+        books: Books,
     },
     /// Give back (part of) a payment.
     RefundPayment {

@@ -7,6 +7,7 @@ use rust_decimal::Decimal;
 use super::*;
 use crate::adjustment::DocumentAdjustment;
 use crate::document_number::NumberDating;
+use crate::exchange::{AccountingTotals, Books};
 use InvoiceEvent as E;
 
 impl Decide for Invoice {
@@ -65,6 +66,7 @@ impl Decide for Invoice {
                 jurisdiction,
                 buyer_vat_id,
                 prepaid,
+                books,
             } => {
                 self.require_draft()?;
                 if let Some(customer_id) = self.customer_id {
@@ -72,7 +74,7 @@ impl Decide for Invoice {
                 }
                 dating.check(issue_date)?;
                 self.check_vat_categories(jurisdiction, buyer_vat_id.as_deref())?;
-                self.decide_issue(number, issue_date, rounding, prepaid)
+                self.decide_issue(number, issue_date, rounding, prepaid, books)
             }
             C::MarkSent {
                 sent_at,
@@ -84,7 +86,11 @@ impl Decide for Invoice {
                 received_on,
                 method,
                 reference,
-            } => self.decide_payment(payment_id, amount, received_on, method, reference),
+                books,
+            } => {
+                let paid = (payment_id, amount, received_on);
+                self.decide_payment(paid, method, reference, books)
+            }
             C::RefundPayment {
                 refund_id,
                 payment_id,
@@ -254,11 +260,10 @@ impl Invoice {
     /// the invoice's currency; beyond what is due it becomes the customer's credit.
     fn decide_payment(
         &self,
-        payment_id: PaymentId,
-        amount: Money,
-        received_on: NaiveDate,
+        (payment_id, amount, received_on): (PaymentId, Money, NaiveDate),
         method: PaymentMethod,
         reference: Option<String>,
+        books: Books,
     ) -> Decided {
         self.require_open()?;
         self.not_before_issue("a payment", received_on)?;
@@ -267,8 +272,12 @@ impl Invoice {
         }
         let amount = self.check_money(amount)?;
         let reference = check_optional_text(reference)?;
+        let exchange_rate = self.payment_rate(&amount, received_on, books)?;
+        let realised = exchange_rate
+            .as_ref()
+            .and_then(|rate| self.realised_on_payment(payment_id, &amount, rate));
         let balance_after = self.balance() - amount.amount;
-        Ok(vec![E::PaymentRecorded {
+        let recorded = E::PaymentRecorded {
             payment_id,
             amount,
             received_on,
@@ -276,7 +285,9 @@ impl Invoice {
             reference,
             amount_due_after: due_part(balance_after),
             credit_after: credit_part(balance_after),
-        }])
+            exchange_rate,
+        };
+        Ok([Some(recorded), realised].into_iter().flatten().collect())
     }
 
     /// Money given back from a payment: at most what is left of it, dated
@@ -316,7 +327,8 @@ impl Invoice {
         }
         let reason = require_reason(&reason)?;
         let balance_after = self.balance() + amount.amount;
-        Ok(vec![E::PaymentRefunded {
+        let reversed = self.reversed_on_refund(payment, refund_id, (amount.amount, refunded_on));
+        let refunded = E::PaymentRefunded {
             refund_id,
             payment_id,
             amount,
@@ -324,7 +336,8 @@ impl Invoice {
             reason,
             amount_due_after: due_part(balance_after),
             credit_after: credit_part(balance_after),
-        }])
+        };
+        Ok([Some(refunded), reversed].into_iter().flatten().collect())
     }
 
     /// A credit note against the invoice, numbered in its series and dated as
@@ -350,6 +363,18 @@ impl Invoice {
         let amounts = self.price_credit(&request)?;
         let reason = require_reason(&reason)?;
         let balance_after = self.balance() - amounts.totals.total;
+        let accounting = match &self.booked_at {
+            Some(rate) => {
+                let totals = &amounts.totals;
+                let converted = [totals.net_total, totals.tax_total, totals.total];
+                Some(AccountingTotals::convert(
+                    rate.clone(),
+                    self.currency()?,
+                    converted,
+                ))
+            }
+            None => None,
+        };
         Ok(vec![E::CreditNoteIssued {
             credit_note_id,
             number,
@@ -359,6 +384,7 @@ impl Invoice {
             lines: amounts.lines,
             amount_due_after: due_part(balance_after),
             credit_after: credit_part(balance_after),
+            accounting,
         }])
     }
 

@@ -8,6 +8,7 @@ use super::DocumentStatus;
 use crate::adjustment::AdjustmentError;
 use crate::document_number::{DatingError, InvalidSeries};
 use crate::error_code::{Coded, ErrorCode};
+use crate::exchange::ExchangeRateError;
 use crate::ids::{
     AdjustmentId, CreditNoteId, CreditTransferId, CustomerId, InvoiceId, LineId, PaymentId,
     RefundId,
@@ -178,6 +179,9 @@ pub enum InvoiceError {
     /// An amount is malformed (e.g. finer than the minor unit).
     #[error(transparent)]
     Money(#[from] MoneyError),
+    /// The invoice's rate into the accounting currency is missing or wrong.
+    #[error(transparent)]
+    ExchangeRate(#[from] ExchangeRateError),
     /// Amounts must be positive.
     #[error("the amount must be greater than zero, got {0}")]
     AmountNotPositive(Money),
@@ -429,6 +433,7 @@ impl Coded for InvoiceError {
             | E::Series(_)
             | E::CurrencyMismatch { .. }
             | E::Money(_)
+            | E::ExchangeRate(_)
             | E::AmountNotPositive(_)
             | E::OverRefund { .. }
             | E::OverTransfer { .. }

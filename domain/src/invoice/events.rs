@@ -11,6 +11,7 @@ use super::credit::CreditedLine;
 use crate::adjustment::{DocumentAdjustment, IssuedAdjustment};
 use crate::aggregate::domain_event;
 use crate::document_number::DocumentNumber;
+use crate::exchange::{AccountingTotals, DatedRate};
 use crate::ids::{
     AdjustmentId, CreditNoteId, CreditTransferId, CustomerId, InvoiceId, LineId, PaymentId,
     RefundId, TenantId,
@@ -181,6 +182,11 @@ pub enum InvoiceEvent {
         /// recorded with this event moves it (absent when none).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         prepaid: Option<Decimal>,
+        /// The totals in the tenant's accounting currency and the rate they
+        /// were converted at, when the invoice is in another currency (absent
+        /// otherwise, and on invoices issued before books had a currency).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        accounting: Option<AccountingTotals>,
     },
     /// The invoice was sent.
     InvoiceSent {
@@ -207,6 +213,35 @@ pub enum InvoiceEvent {
         /// part paid beyond what was due (absent when none).
         #[serde(default, skip_serializing_if = "Decimal::is_zero")]
         credit_after: Decimal,
+        /// The rate of the value date into the accounting currency, for a
+        /// payment of an invoice booked in another (absent otherwise).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        exchange_rate: Option<DatedRate>,
+    },
+    /// A payment of an invoice in a currency foreign to the books settled
+    /// what was booked at the invoice's rate with money worth the payment's
+    /// rate: the difference is a realised exchange gain (positive) or loss
+    /// (negative) in the accounting currency. Recorded with the payment, and
+    /// reversed in part by a refund that reopens what the payment settled.
+    ExchangeDifferenceRealised {
+        /// The payment that settled (part of) the invoice.
+        payment_id: PaymentId,
+        /// The refund that reopened part of it; absent for the payment itself.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        refund_id: Option<RefundId>,
+        /// The day it is realised: the payment's value date, or the refund's.
+        on: NaiveDate,
+        /// The part of the invoice settled (reopened by a refund), in the
+        /// invoice's currency.
+        settled: Money,
+        /// The invoice's rate, at which `settled` was booked.
+        booked_rate: Decimal,
+        /// The payment's rate.
+        payment_rate: Decimal,
+        /// `settled × payment_rate − settled × booked_rate`, each product
+        /// rounded half-up once to the accounting currency's minor unit; a
+        /// refund's is the opposite sign.
+        difference: Money,
     },
     /// (Part of) a payment was given back.
     PaymentRefunded {
@@ -252,6 +287,11 @@ pub enum InvoiceEvent {
         /// (absent when none).
         #[serde(default, skip_serializing_if = "Decimal::is_zero")]
         credit_after: Decimal,
+        /// The credited totals in the tenant's accounting currency, converted
+        /// at the rate the invoice was issued at (a credit note corrects the
+        /// invoice as it was booked); absent unless the invoice is foreign.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        accounting: Option<AccountingTotals>,
     },
     /// Credit this invoice held moved to another invoice of the customer.
     CreditTransferred {

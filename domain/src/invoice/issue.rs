@@ -7,6 +7,7 @@ use rust_decimal::Decimal;
 
 use super::*;
 use crate::adjustment::PricedAdjustment;
+use crate::exchange::{AccountingTotals, Books};
 
 impl Invoice {
     pub(super) fn decide_issue(
@@ -15,6 +16,7 @@ impl Invoice {
         issue_date: NaiveDate,
         rounding: RoundingPolicy,
         prepaid: Option<PrepaidCredit>,
+        books: Books,
     ) -> Result<Vec<InvoiceEvent>, InvoiceError> {
         self.require_draft()?;
         validate_series(&number.series)?;
@@ -34,6 +36,7 @@ impl Invoice {
         }
         self.check_gross_lines(rounding)?;
         let currency = self.currency()?;
+        let exchange_rate = books.rate_for(currency, issue_date)?;
         let priced = price_document(
             self.lines.iter().map(|l| &l.item),
             self.adjustments.iter().map(|a| &a.adjustment),
@@ -65,6 +68,10 @@ impl Invoice {
             })
             .collect();
         let adjustments = self.issued_adjustments(priced.adjustments)?;
+        let accounting = exchange_rate.map(|rate| {
+            let converted = [totals.net_total, totals.tax_total, totals.total];
+            AccountingTotals::convert(rate, currency, converted)
+        });
         let issued = InvoiceEvent::InvoiceIssued {
             number,
             issue_date,
@@ -74,6 +81,7 @@ impl Invoice {
             adjustments,
             totals,
             prepaid: prepaid.as_ref().map(|p| p.amount.amount),
+            accounting,
         };
         match prepaid {
             None => Ok(vec![issued]),

@@ -22,6 +22,9 @@ mod credit;
 mod decide;
 mod errors;
 mod events;
+#[cfg(test)]
+mod exchange_tests;
+mod fx;
 mod issue;
 #[cfg(test)]
 mod tests;
@@ -44,6 +47,7 @@ use crate::adjustment::{DraftAdjustment, IssuedAdjustment};
 use crate::aggregate::{cqrs_aggregate, Decide, TenantOwned};
 use crate::customer::CustomerStanding;
 use crate::document_number::{validate_series, DocumentNumber};
+use crate::exchange::DatedRate;
 use crate::ids::{
     AdjustmentId, CreditNoteId, CustomerId, InvoiceId, LineId, PaymentId, RefundId, TenantId,
 };
@@ -103,6 +107,9 @@ pub struct PaymentRecord {
     /// Its value date (absent in snapshots taken before it was kept).
     #[serde(default)]
     pub received_on: Option<NaiveDate>,
+    /// Its rate into the books, when the invoice is foreign to them.
+    #[serde(default)]
+    pub rate: Option<DatedRate>,
 }
 
 /// The invoice aggregate's state (folded from its events).
@@ -156,6 +163,10 @@ pub struct Invoice {
     /// The documents archived, with the files recorded for each.
     #[serde(default)]
     pub archived: Vec<(DocumentOfInvoice, Vec<ArchivedFile>)>,
+    /// The rate an invoice in a currency foreign to the books was issued at;
+    /// its credit notes are converted at it too.
+    #[serde(default)]
+    pub booked_at: Option<DatedRate>,
 }
 
 impl Invoice {
@@ -459,9 +470,11 @@ impl Invoice {
                 rounding,
                 lines,
                 totals,
+                accounting,
                 ..
             } => {
                 self.status = DocumentStatus::Issued;
+                self.booked_at = accounting.map(|a| a.exchange_rate);
                 self.issued_nets = lines.iter().map(|l| l.priced.net_amount).collect();
                 self.number = Some(number);
                 self.issue_date = Some(issue_date);
@@ -474,13 +487,18 @@ impl Invoice {
                 payment_id,
                 amount,
                 received_on,
+                exchange_rate,
                 ..
             } => self.payments.push(PaymentRecord {
                 payment_id,
                 amount: amount.amount,
                 refunded: Decimal::ZERO,
                 received_on: Some(received_on),
+                rate: exchange_rate,
             }),
+            // What a payment realised is the books' concern; what is due and
+            // held does not change.
+            E::ExchangeDifferenceRealised { .. } => {}
             E::PaymentRefunded {
                 refund_id,
                 payment_id,

@@ -10,6 +10,7 @@ use uuid::Uuid;
 use super::*;
 use crate::customer::CustomerStanding;
 use crate::document_number::{DatingError, NumberDating};
+use crate::exchange::Books;
 use crate::money::RoundingMode;
 use crate::pricing::{Discount, LineError, PricedLine, TaxRoundingScope};
 use crate::settings::Jurisdiction;
@@ -37,7 +38,7 @@ pub(super) fn date(day: u32) -> NaiveDate {
 
 /// Numbered documents dated in March 2026, checked on the 20th with no number
 /// before them.
-fn dating() -> NumberDating {
+pub(super) fn dating() -> NumberDating {
     NumberDating {
         today: date(20),
         previous: None,
@@ -79,7 +80,7 @@ pub(super) fn line_added() -> InvoiceEvent {
     }
 }
 
-fn number(sequence: u64) -> DocumentNumber {
+pub(super) fn number(sequence: u64) -> DocumentNumber {
     DocumentNumber {
         series: "A".into(),
         sequence,
@@ -100,6 +101,7 @@ pub(super) fn issued() -> InvoiceEvent {
             jurisdiction: Jurisdiction::Other,
             buyer_vat_id: None,
             prepaid: None,
+            books: Books::default(),
         })
         .unwrap()
         .remove(0)
@@ -114,6 +116,7 @@ pub(super) fn paid(amount: Decimal, due_after: Decimal) -> InvoiceEvent {
         reference: None,
         amount_due_after: due_after,
         credit_after: Decimal::ZERO,
+        exchange_rate: None,
     }
 }
 
@@ -124,6 +127,7 @@ fn pay(amount: Decimal) -> InvoiceCommand {
         received_on: date(6),
         method: PaymentMethod::Card,
         reference: Some("  ".into()),
+        books: Books::default(),
     }
 }
 
@@ -338,6 +342,7 @@ fn issuing_freezes_the_totals_and_records_the_rounding_policy() {
         }],
         adjustments: Vec::new(),
         prepaid: None,
+        accounting: None,
         totals: DocumentTotals {
             net_total: dec!(1000.00),
             tax_total: dec!(190.00),
@@ -360,6 +365,7 @@ fn issuing_freezes_the_totals_and_records_the_rounding_policy() {
             jurisdiction: Jurisdiction::Other,
             buyer_vat_id: None,
             prepaid: None,
+            books: Books::default(),
         })
         .then_expect_events(vec![expected]);
 }
@@ -377,6 +383,7 @@ fn an_invoice_without_lines_cannot_be_issued() {
             jurisdiction: Jurisdiction::Other,
             buyer_vat_id: None,
             prepaid: None,
+            books: Books::default(),
         })
         .then_expect_error(InvoiceError::NoLines);
 }
@@ -401,6 +408,7 @@ fn a_due_date_before_the_issue_date_is_refused() {
             jurisdiction: Jurisdiction::Other,
             buyer_vat_id: None,
             prepaid: None,
+            books: Books::default(),
         })
         .then_expect_error(InvoiceError::DueBeforeIssue {
             issue_date: date(2),
@@ -446,6 +454,7 @@ fn an_invoice_whose_withholdings_exceed_its_value_cannot_be_issued() {
             jurisdiction: Jurisdiction::Other,
             buyer_vat_id: None,
             prepaid: None,
+            books: Books::default(),
         })
         .then_expect_error(InvoiceError::NegativeTotal(eur_amount(dec!(-500.00))));
 }
@@ -464,6 +473,7 @@ fn numbering_is_chronological_and_never_dated_in_the_future() {
         jurisdiction: Jurisdiction::Other,
         buyer_vat_id: None,
         prepaid: None,
+        books: Books::default(),
     };
     // Given number A-1 dated the 10th, When A-2 is dated the 9th, Then refused
     InvoiceTest::with(())
@@ -508,6 +518,7 @@ fn payments_refunds_credit_notes_and_voiding_are_not_dated_before_what_they_foll
             received_on: before,
             method: PaymentMethod::Card,
             reference: None,
+            books: Books::default(),
         })
         .then_expect_error(refused("a payment", date(1)));
     let mut credit_before = credit(dec!(10));
@@ -560,6 +571,7 @@ fn a_customer_archived_after_the_draft_was_created_is_not_invoiced() {
         jurisdiction: Jurisdiction::Other,
         buyer_vat_id: None,
         prepaid: None,
+        books: Books::default(),
     };
     // Given a draft for a customer archived since, When it is issued, Then refused
     InvoiceTest::with(())
@@ -589,6 +601,7 @@ fn a_malformed_series_is_refused_at_issue() {
             jurisdiction: Jurisdiction::Other,
             buyer_vat_id: None,
             prepaid: None,
+            books: Books::default(),
         })
         .then_expect_error(InvoiceError::Series(crate::document_number::InvalidSeries(
             "a".into(),
@@ -617,6 +630,7 @@ fn an_issued_invoice_can_no_longer_be_edited_or_issued_again() {
             jurisdiction: Jurisdiction::Other,
             buyer_vat_id: None,
             prepaid: None,
+            books: Books::default(),
         })
         .then_expect_error(InvoiceError::NotADraft {
             status: DocumentStatus::Issued,
@@ -685,6 +699,7 @@ fn a_payment_reduces_the_amount_due() {
             reference: None,
             amount_due_after: dec!(1000.00),
             credit_after: Decimal::ZERO,
+            exchange_rate: None,
         }]);
 }
 
@@ -706,6 +721,7 @@ fn an_overpayment_becomes_the_customer_s_credit_on_the_invoice() {
             reference: None,
             amount_due_after: dec!(0),
             credit_after: dec!(10.00),
+            exchange_rate: None,
         }]);
 }
 
@@ -748,6 +764,7 @@ fn a_payment_in_another_currency_is_refused() {
             received_on: date(6),
             method: PaymentMethod::Cash,
             reference: None,
+            books: Books::default(),
         })
         .then_expect_error(InvoiceError::CurrencyMismatch {
             invoice: eur(),
@@ -809,6 +826,7 @@ fn the_same_payment_cannot_be_recorded_twice() {
             received_on: date(6),
             method: PaymentMethod::Cash,
             reference: None,
+            books: Books::default(),
         })
         .then_expect_error(InvoiceError::DuplicatePayment(PAYMENT));
 }
@@ -1239,6 +1257,7 @@ fn the_rounding_policy_recorded_at_issue_is_the_one_replay_uses() {
             jurisdiction: Jurisdiction::Other,
             buyer_vat_id: None,
             prepaid: None,
+            books: Books::default(),
         })
         .unwrap();
     for e in events {
@@ -1258,7 +1277,7 @@ proptest! {
             let amount = eur_amount(Decimal::new(cents, 2));
             let n = 1000 + i as u128;
             let command = match kind {
-                0 => InvoiceCommand::RecordPayment { payment_id: PaymentId(Uuid::from_u128(n)), amount, received_on: date(3), method: PaymentMethod::Cash, reference: None },
+                0 => InvoiceCommand::RecordPayment { payment_id: PaymentId(Uuid::from_u128(n)), amount, received_on: date(3), method: PaymentMethod::Cash, reference: None, books: Books::default() },
                 1 => match invoice.payments.first() {
                     Some(p) => InvoiceCommand::RefundPayment { refund_id: RefundId(Uuid::from_u128(n)), payment_id: p.payment_id, amount, refunded_on: date(3), reason: "r".into() },
                     None => continue,
@@ -1425,6 +1444,7 @@ pub(super) fn issue_for(jurisdiction: Jurisdiction, buyer_vat_id: Option<&str>) 
         jurisdiction,
         buyer_vat_id: buyer_vat_id.map(str::to_owned),
         prepaid: None,
+        books: Books::default(),
     }
 }
 
@@ -1532,6 +1552,7 @@ fn issued_with(items: Vec<LineItem>, rounding: RoundingPolicy) -> Invoice {
         jurisdiction: Jurisdiction::Other,
         buyer_vat_id: None,
         prepaid: None,
+        books: Books::default(),
     };
     for e in invoice.decide(issue).unwrap() {
         invoice.fold(e);

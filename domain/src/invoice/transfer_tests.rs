@@ -9,6 +9,7 @@ use uuid::Uuid;
 
 use super::tests::{created, date, eur_amount, issued, line_added, paid, state, CUSTOMER, INVOICE};
 use super::*;
+use crate::exchange::Books;
 use crate::ids::CreditTransferId;
 use crate::settings::Jurisdiction;
 
@@ -31,6 +32,7 @@ fn overpaid() -> Vec<InvoiceEvent> {
             reference: None,
             amount_due_after: dec!(0),
             credit_after: dec!(10.00),
+            exchange_rate: None,
         },
     ]
 }
@@ -276,7 +278,7 @@ proptest! {
             let n = 1000 + i as u128;
             let moved = CreditTransferId(Uuid::from_u128(n));
             let command = match kind {
-                0 => InvoiceCommand::RecordPayment { payment_id: PaymentId(Uuid::from_u128(n)), amount, received_on: date(3), method: PaymentMethod::Cash, reference: None },
+                0 => InvoiceCommand::RecordPayment { payment_id: PaymentId(Uuid::from_u128(n)), amount, received_on: date(3), method: PaymentMethod::Cash, reference: None, books: Books::default() },
                 1 => InvoiceCommand::TransferCredit { transfer_id: moved, to_invoice: LATER, to_customer: CUSTOMER, amount, transferred_on: date(3) },
                 2 => match invoice.transfers.moved_out.last() {
                     Some(out) => InvoiceCommand::ReturnCredit { transfer_id: out.transfer_id, returned_on: date(3) },

@@ -36,5 +36,6 @@ pub fn event_stores(pool: &PgPool, wrapping: &KeyWrapping, snapshot_every: usize
         settings: Arc::new(store(pool, wrapping, snapshot_every)),
         tenants: Arc::new(store(pool, wrapping, snapshot_every)),
         users: Arc::new(store(pool, wrapping, snapshot_every)),
+        rate_tables: Arc::new(store(pool, wrapping, snapshot_every)),
     }
 }

@@ -3,6 +3,7 @@
 
 use chrono::NaiveDate;
 use folio_domain::document_number::DocumentNumber;
+use folio_domain::exchange::AccountingTotals;
 use folio_domain::ids::{CreditNoteId, CreditTransferId};
 use folio_domain::invoice::{CreditedLine, InvoiceEvent};
 use folio_domain::money::Money;
@@ -35,6 +36,7 @@ pub(super) async fn project_credit(
             lines,
             amount_due_after,
             credit_after,
+            accounting,
         } => {
             let note = CreditNote {
                 credit_note_id,
@@ -43,6 +45,7 @@ pub(super) async fn project_credit(
                 reason: &reason,
                 totals: &totals,
                 lines: &lines,
+                accounting: accounting.as_ref(),
             };
             issue_credit_note(conn, event, invoice, note).await?;
             let settled = Settled::Credited(totals.total);
@@ -106,6 +109,8 @@ struct CreditNote<'a> {
     totals: &'a DocumentTotals,
     /// Empty for a credit note of an amount.
     lines: &'a [CreditedLine],
+    /// Its totals in the accounting currency, when the invoice is foreign.
+    accounting: Option<&'a AccountingTotals>,
 }
 
 /// Inserts a credit note's row (for the invoice's customer and currency) and
@@ -119,9 +124,10 @@ async fn issue_credit_note(
     let result = sqlx::query(
         "INSERT INTO credit_notes (tenant_id, credit_note_id, invoice_id, customer_id,
              number, number_series, number_sequence, issue_date, reason, currency,
-             kind, net_total, tax_total, total, recorded_at, sequence)
+             kind, net_total, tax_total, total, recorded_at, sequence,
+             accounting_tax_total, accounting_total)
          SELECT tenant_id, $3, invoice_id, customer_id, $4, $5, $6, $7, $8, currency,
-                $13, $9, $10, $11, $12, $14
+                $13, $9, $10, $11, $12, $14, $15, $16
          FROM invoices WHERE tenant_id = $1 AND invoice_id = $2",
     )
     .bind(event.tenant_id)
@@ -142,6 +148,8 @@ async fn issue_credit_note(
         "LINES"
     })
     .bind(event.sequence)
+    .bind(note.accounting.map(|a| a.tax_total))
+    .bind(note.accounting.map(|a| a.total))
     .execute(&mut *conn)
     .await?;
     require_row(result, event)?;

@@ -5,6 +5,7 @@
 use chrono::NaiveDate;
 use folio_domain::adjustment::{adjustment_totals, IssuedAdjustment};
 use folio_domain::document_number::DocumentNumber;
+use folio_domain::exchange::AccountingTotals;
 use folio_domain::invoice::{
     ArchivedFile, ArchivedFormat, DocumentOfInvoice, InvoiceEvent, IssuedLine,
 };
@@ -39,6 +40,7 @@ pub(super) async fn project_document(
             // Credit applied at issue is filed from the CreditApplied recorded
             // with this event, as any applied credit is.
             prepaid: _,
+            accounting,
         } => {
             let issued = Issued {
                 number: &number,
@@ -49,7 +51,11 @@ pub(super) async fn project_document(
                 adjustments: &adjustments,
                 totals: &totals,
             };
-            issue(conn, event, invoice, issued).await
+            issue(conn, event, invoice, issued).await?;
+            match accounting {
+                Some(accounting) => file_accounting(conn, event, invoice, &accounting).await,
+                None => Ok(()),
+            }
         }
         InvoiceEvent::InvoiceSent {
             sent_at,
@@ -181,6 +187,35 @@ async fn file_archive(
 fn in_minor_units(mut amount: Decimal, totals: &DocumentTotals) -> Decimal {
     amount.rescale(totals.net_total.scale());
     amount
+}
+
+/// Files a foreign-currency invoice's rate and its totals in the accounting
+/// currency.
+async fn file_accounting(
+    conn: &mut PgConnection,
+    event: &FeedEvent,
+    invoice: Uuid,
+    accounting: &AccountingTotals,
+) -> Result<(), ProjectionError> {
+    let rate = &accounting.exchange_rate;
+    let result = sqlx::query(
+        "UPDATE invoices SET accounting_currency = $3, exchange_rate = $4,
+             exchange_rate_date = $5, exchange_rate_source = $6,
+             accounting_net_total = $7, accounting_tax_total = $8, accounting_total = $9
+         WHERE tenant_id = $1 AND invoice_id = $2",
+    )
+    .bind(event.tenant_id)
+    .bind(invoice)
+    .bind(rate.rate.to.code())
+    .bind(rate.rate.rate)
+    .bind(rate.date)
+    .bind(rate.rate.source.as_deref())
+    .bind(accounting.net_total)
+    .bind(accounting.tax_total)
+    .bind(accounting.total)
+    .execute(&mut *conn)
+    .await?;
+    require_row(result, event)
 }
 
 /// The parts of `InvoiceIssued` the read models file.

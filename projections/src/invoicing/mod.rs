@@ -14,6 +14,7 @@ mod adjustments;
 mod credits;
 mod customers;
 mod drafts;
+mod exchange;
 mod lifecycle;
 mod payments;
 mod postings;
@@ -61,7 +62,10 @@ impl Projector for InvoicingProjector {
         // 10: invoice_adjustments (allowances and charges on the whole
         //     document); invoices.line_total, allowance_total, charge_total.
         // 11: invoice_lines.price_basis (tax-inclusive prices).
-        11
+        // 12: invoices.accounting_* and exchange_rate* (foreign-currency
+        //     invoices booked in the accounting currency), credit_notes.accounting_*,
+        //     payments.exchange_*, exchange_differences.
+        12
     }
 
     fn schema_sql(&self) -> &'static str {
@@ -113,6 +117,25 @@ async fn project_invoice(
         }
         e @ (E::PaymentRecorded { .. } | E::PaymentRefunded { .. }) => {
             payments::project_payment(conn, event, invoice, e).await?
+        }
+        E::ExchangeDifferenceRealised {
+            payment_id,
+            refund_id,
+            on,
+            settled,
+            booked_rate,
+            payment_rate,
+            difference,
+        } => {
+            let realised = exchange::Realised {
+                payment_id,
+                refund_id,
+                on,
+                settled: &settled,
+                rates: (booked_rate, payment_rate),
+                difference: &difference,
+            };
+            exchange::file_difference(conn, event, invoice, realised).await?
         }
         e @ (E::CreditNoteIssued { .. }
         | E::CreditTransferred { .. }

@@ -2,6 +2,7 @@
 //! it (a refund is a negative payment).
 
 use chrono::NaiveDate;
+use folio_domain::exchange::DatedRate;
 use folio_domain::ids::{PaymentId, RefundId};
 use folio_domain::invoice::InvoiceEvent;
 use folio_domain::money::Money;
@@ -29,6 +30,7 @@ pub(super) async fn project_payment(
             reference,
             amount_due_after,
             credit_after,
+            exchange_rate,
         } => {
             let payment = Payment {
                 payment_id,
@@ -36,6 +38,7 @@ pub(super) async fn project_payment(
                 received_on,
                 method: label(&method),
                 reference: reference.as_deref(),
+                exchange_rate: exchange_rate.as_ref(),
             };
             record(conn, event, invoice, payment).await?;
             let after = Balance {
@@ -80,6 +83,7 @@ struct Payment<'a> {
     received_on: NaiveDate,
     method: String,
     reference: Option<&'a str>,
+    exchange_rate: Option<&'a DatedRate>,
 }
 
 /// Inserts a payment's row, for the invoice's customer.
@@ -91,8 +95,11 @@ async fn record(
 ) -> Result<(), ProjectionError> {
     let result = sqlx::query(
         "INSERT INTO payments (tenant_id, payment_id, invoice_id, customer_id, currency,
-             amount, received_on, method, reference, recorded_at, sequence)
-         SELECT tenant_id, $3, invoice_id, customer_id, $4, $5, $6, $7, $8, $9, $10
+             amount, received_on, method, reference, recorded_at, sequence,
+             exchange_rate, exchange_rate_date, exchange_difference)
+         SELECT tenant_id, $3, invoice_id, customer_id, $4, $5, $6, $7, $8, $9, $10, $11, $12,
+                CASE WHEN $11::numeric IS NULL THEN NULL
+                     ELSE public.in_minor_units(0, accounting_currency) END
          FROM invoices WHERE tenant_id = $1 AND invoice_id = $2",
     )
     .bind(event.tenant_id)
@@ -105,6 +112,8 @@ async fn record(
     .bind(payment.reference)
     .bind(event.recorded_at)
     .bind(event.sequence)
+    .bind(payment.exchange_rate.map(|r| r.rate.rate))
+    .bind(payment.exchange_rate.map(|r| r.date))
     .execute(conn)
     .await?;
     require_row(result, event)

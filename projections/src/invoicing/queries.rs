@@ -126,6 +126,20 @@ pub struct InvoiceRow {
     /// Held for the customer: paid or credited beyond the total, until refunded.
     #[sqlx(try_from = "Amount")]
     pub customer_credit: Decimal,
+    /// The tenant's accounting currency, for an invoice in another one; null
+    /// otherwise.
+    pub accounting_currency: Option<String>,
+    /// Units of the accounting currency per unit of `currency`: the rate the
+    /// invoice was booked at.
+    pub exchange_rate: Option<Decimal>,
+    /// The day that rate is of.
+    pub exchange_rate_date: Option<NaiveDate>,
+    /// The taxes in the accounting currency, converted once (BT-111).
+    #[sqlx(try_from = "MaybeAmount")]
+    pub accounting_tax_total: Option<Decimal>,
+    /// The total in the accounting currency, converted once.
+    #[sqlx(try_from = "MaybeAmount")]
+    pub accounting_total: Option<Decimal>,
     /// The invoice's version: pass it as `expected_version` to refuse a write
     /// that would act on a changed invoice.
     pub version: i64,
@@ -214,6 +228,12 @@ pub struct PaymentRow {
     pub method: String,
     /// The payer's reference, if any.
     pub reference: Option<String>,
+    /// Units of the accounting currency per unit of the invoice's on the
+    /// value date, for an invoice booked in another currency; null otherwise.
+    pub exchange_rate: Option<Decimal>,
+    /// The exchange gain (positive) or loss it realised, in the accounting
+    /// currency, less what its refunds reversed; null unless foreign.
+    pub exchange_difference: Option<Decimal>,
 }
 
 /// A credit note issued against an invoice.
@@ -425,7 +445,8 @@ const CUSTOMER_COLUMNS: &str = "customer_id, name, email, phone, address, tax_id
 const INVOICE_COLUMNS: &str = "invoice_id, customer_id, customer_name, status, payment_status,
     days_overdue, currency, number, issue_date, due_date, line_total, allowance_total,
     charge_total, net_total, tax_total, total,
-    amount_paid, amount_credited, amount_due, customer_credit, version";
+    amount_paid, amount_credited, amount_due, customer_credit, accounting_currency,
+    exchange_rate, exchange_rate_date, accounting_tax_total, accounting_total, version";
 
 /// Customers by name (case-insensitive), optionally only those whose name
 /// contains `search`.
@@ -558,7 +579,7 @@ pub async fn adjustments_of(
 const PAYMENT_COLUMNS: &str = "invoice_id, payment_id,
     public.in_minor_units(amount, currency) AS amount,
     public.in_minor_units(refunded_amount, currency) AS refunded_amount,
-    received_on, method, reference";
+    received_on, method, reference, exchange_rate, exchange_difference";
 
 /// The payments of every invoice in `invoice_ids`, by value date, then in the
 /// order they were recorded.

@@ -78,6 +78,13 @@ CREATE TABLE invoices
     void_reason     text,
     sat_cancellation_reason text CHECK (sat_cancellation_reason IN ('01', '02', '03', '04')),
     replaced_by     uuid,
+    accounting_currency  text,
+    exchange_rate        numeric,
+    exchange_rate_date   date,
+    exchange_rate_source text,
+    accounting_net_total numeric,
+    accounting_tax_total numeric,
+    accounting_total     numeric,
     created_at      timestamptz NOT NULL,
     updated_at      timestamptz NOT NULL,
     version         bigint      NOT NULL,
@@ -119,6 +126,13 @@ COMMENT ON COLUMN invoices.voided_on IS 'Date the invoice was voided.';
 COMMENT ON COLUMN invoices.void_reason IS 'Why it was voided.';
 COMMENT ON COLUMN invoices.sat_cancellation_reason IS 'SAT''s cancellation reason code (01 to 04) of a Mexican invoice cancelled under the MX jurisdiction; NULL otherwise.';
 COMMENT ON COLUMN invoices.replaced_by IS 'For SAT reason 01, the invoice that replaces this one (invoices.invoice_id); NULL otherwise.';
+COMMENT ON COLUMN invoices.accounting_currency IS 'The tenant''s accounting currency, for an invoice in another currency; NULL otherwise (and on invoices issued before the tenant set one).';
+COMMENT ON COLUMN invoices.exchange_rate IS 'Units of accounting_currency for one unit of currency, the rate the invoice was booked at; NULL when not foreign.';
+COMMENT ON COLUMN invoices.exchange_rate_date IS 'The day the rate is of: the issue date when the caller stated it, the exchange-rate table''s day (on or before the issue date) otherwise.';
+COMMENT ON COLUMN invoices.exchange_rate_source IS 'Where the rate comes from, as recorded (e.g. ECB reference rate).';
+COMMENT ON COLUMN invoices.accounting_net_total IS 'net_total in accounting_currency: net_total x exchange_rate rounded half-up once to its minor unit.';
+COMMENT ON COLUMN invoices.accounting_tax_total IS 'tax_total in accounting_currency, converted once (EN 16931 BT-111 where the taxes are VAT).';
+COMMENT ON COLUMN invoices.accounting_total IS 'total in accounting_currency, converted once (not the sum of the two above: each is rounded on its own).';
 COMMENT ON COLUMN invoices.created_at IS 'When the draft was created (event time).';
 COMMENT ON COLUMN invoices.updated_at IS 'Time of the last event applied to this row.';
 COMMENT ON COLUMN invoices.version IS 'Sequence of the last event of this invoice applied (the aggregate version).';
@@ -205,6 +219,9 @@ CREATE TABLE payments
     reference       text,
     recorded_at     timestamptz NOT NULL,
     sequence        bigint      NOT NULL,
+    exchange_rate       numeric,
+    exchange_rate_date  date,
+    exchange_difference numeric,
     PRIMARY KEY (tenant_id, payment_id)
 );
 CREATE INDEX payments_by_invoice ON payments (tenant_id, invoice_id);
@@ -222,6 +239,45 @@ COMMENT ON COLUMN payments.method IS 'BANK_TRANSFER, CARD, CASH, CHEQUE, DIRECT_
 COMMENT ON COLUMN payments.reference IS 'Bank or card reference.';
 COMMENT ON COLUMN payments.recorded_at IS 'When the payment was recorded (event time).';
 COMMENT ON COLUMN payments.sequence IS 'Position of PaymentRecorded in the invoice''s stream: payments of one value date are listed in this order, the order they were recorded in.';
+COMMENT ON COLUMN payments.exchange_rate IS 'Units of the accounting currency per unit of currency on the value date, for a payment of an invoice booked in another currency (invoices.exchange_rate); NULL otherwise.';
+COMMENT ON COLUMN payments.exchange_rate_date IS 'The day that rate is of.';
+COMMENT ON COLUMN payments.exchange_difference IS 'Exchange gain (positive) or loss realised by the payment, in the accounting currency, less what its refunds reversed (exchange_differences); NULL unless the invoice is foreign.';
+
+CREATE TABLE exchange_differences
+(
+    tenant_id           uuid        NOT NULL,
+    invoice_id          uuid        NOT NULL,
+    sequence            bigint      NOT NULL,
+    customer_id         uuid        NOT NULL,
+    payment_id          uuid        NOT NULL,
+    refund_id           uuid,
+    realised_on         date        NOT NULL,
+    currency            text        NOT NULL,
+    settled             numeric     NOT NULL,
+    booked_rate         numeric     NOT NULL,
+    payment_rate        numeric     NOT NULL,
+    accounting_currency text        NOT NULL,
+    difference          numeric     NOT NULL,
+    recorded_at         timestamptz NOT NULL,
+    PRIMARY KEY (tenant_id, invoice_id, sequence)
+);
+CREATE INDEX exchange_differences_by_date ON exchange_differences (tenant_id, realised_on);
+
+COMMENT ON TABLE exchange_differences IS 'Realised exchange differences: one row per payment of an invoice booked in a currency foreign to the books that settled it at another rate, and per refund that reversed part of one. Sum difference by realised_on for the period''s realised gain or loss.';
+COMMENT ON COLUMN exchange_differences.tenant_id IS 'Owning tenant.';
+COMMENT ON COLUMN exchange_differences.invoice_id IS 'The invoice settled (invoices.invoice_id).';
+COMMENT ON COLUMN exchange_differences.sequence IS 'Position of ExchangeDifferenceRealised in the invoice''s stream.';
+COMMENT ON COLUMN exchange_differences.customer_id IS 'The invoice''s customer.';
+COMMENT ON COLUMN exchange_differences.payment_id IS 'The payment (payments.payment_id).';
+COMMENT ON COLUMN exchange_differences.refund_id IS 'The refund that reversed part of it (payment_refunds.refund_id); NULL for the payment itself.';
+COMMENT ON COLUMN exchange_differences.realised_on IS 'The payment''s value date, or the refund''s date.';
+COMMENT ON COLUMN exchange_differences.currency IS 'The invoice''s currency.';
+COMMENT ON COLUMN exchange_differences.settled IS 'The part of the invoice settled (or reopened by the refund), in currency.';
+COMMENT ON COLUMN exchange_differences.booked_rate IS 'The invoice''s rate, at which settled was booked.';
+COMMENT ON COLUMN exchange_differences.payment_rate IS 'The payment''s rate.';
+COMMENT ON COLUMN exchange_differences.accounting_currency IS 'The tenant''s accounting currency.';
+COMMENT ON COLUMN exchange_differences.difference IS 'settled x payment_rate - settled x booked_rate, each rounded half-up once to the minor unit; a gain when positive; a refund''s row has the opposite sign.';
+COMMENT ON COLUMN exchange_differences.recorded_at IS 'When it was recorded (event time).';
 
 CREATE TABLE payment_refunds
 (
@@ -301,6 +357,8 @@ CREATE TABLE credit_notes
     total           numeric     NOT NULL,
     recorded_at     timestamptz NOT NULL,
     sequence        bigint      NOT NULL,
+    accounting_tax_total numeric,
+    accounting_total     numeric,
     PRIMARY KEY (tenant_id, credit_note_id)
 );
 CREATE INDEX credit_notes_by_invoice ON credit_notes (tenant_id, invoice_id);
@@ -322,6 +380,8 @@ COMMENT ON COLUMN credit_notes.tax_total IS 'Tax credited (positive; withholding
 COMMENT ON COLUMN credit_notes.total IS 'Total credited: net_total + tax_total.';
 COMMENT ON COLUMN credit_notes.recorded_at IS 'When it was recorded (event time).';
 COMMENT ON COLUMN credit_notes.sequence IS 'Position of CreditNoteIssued in the invoice''s stream; orders credit notes of one date.';
+COMMENT ON COLUMN credit_notes.accounting_tax_total IS 'tax_total in the accounting currency (invoices.accounting_currency), converted once at the rate the invoice was issued at; NULL unless the invoice is foreign.';
+COMMENT ON COLUMN credit_notes.accounting_total IS 'total in the accounting currency, converted once at the invoice''s rate; NULL unless the invoice is foreign.';
 
 CREATE TABLE credit_note_lines
 (
@@ -483,6 +543,11 @@ SELECT i.tenant_id,
        public.in_minor_units(i.amount_credited, i.currency) AS amount_credited,
        public.in_minor_units(i.amount_due, i.currency) AS amount_due,
        public.in_minor_units(i.customer_credit, i.currency) AS customer_credit,
+       i.accounting_currency,
+       i.exchange_rate,
+       i.exchange_rate_date,
+       public.in_minor_units(i.accounting_tax_total, i.accounting_currency) AS accounting_tax_total,
+       public.in_minor_units(i.accounting_total, i.accounting_currency) AS accounting_total,
        i.sent_at,
        i.voided_on,
        i.version
@@ -511,6 +576,11 @@ COMMENT ON COLUMN invoice_overview.amount_paid IS 'Paid minus refunded.';
 COMMENT ON COLUMN invoice_overview.amount_credited IS 'Credited.';
 COMMENT ON COLUMN invoice_overview.amount_due IS 'Still owed.';
 COMMENT ON COLUMN invoice_overview.customer_credit IS 'Held for the customer (invoices.customer_credit).';
+COMMENT ON COLUMN invoice_overview.accounting_currency IS 'The books'' currency, for an invoice in another one (invoices.accounting_currency).';
+COMMENT ON COLUMN invoice_overview.exchange_rate IS 'The rate it was booked at (invoices.exchange_rate).';
+COMMENT ON COLUMN invoice_overview.exchange_rate_date IS 'The day the rate is of.';
+COMMENT ON COLUMN invoice_overview.accounting_tax_total IS 'Tax total in the accounting currency (BT-111).';
+COMMENT ON COLUMN invoice_overview.accounting_total IS 'Total in the accounting currency.';
 COMMENT ON COLUMN invoice_overview.sent_at IS 'Last sent.';
 COMMENT ON COLUMN invoice_overview.voided_on IS 'Void date.';
 COMMENT ON COLUMN invoice_overview.version IS 'Aggregate version.';

@@ -5,8 +5,8 @@ use folio_commands::{AddInvoiceLine, IssueInvoice, VoidInvoice};
 
 use crate::graphql::ids::uuid_arg;
 use crate::graphql::inputs::{
-    AppliedCreditInput, CreditNoteInput, DueTermsInput, InvoiceDraftInput, LineInput, PaymentInput,
-    PrepaidCreditInput, RefundInput, SatCancellationInput,
+    AccountingRateInput, AppliedCreditInput, CreditNoteInput, DueTermsInput, InvoiceDraftInput,
+    LineInput, PaymentInput, PrepaidCreditInput, RefundInput, SatCancellationInput,
 };
 use crate::graphql::outcome::CommandResult;
 use crate::graphql::scalars::Date;
@@ -141,6 +141,10 @@ impl InvoiceMutation {
     }
 
     /// Issues a draft: numbers it in the tenant's series and freezes its amounts.
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "each parameter is one of the mutation's arguments"
+    )]
     async fn issue_invoice(
         &self,
         ctx: &Context<'_>,
@@ -159,11 +163,16 @@ impl InvoiceMutation {
             desc = "Credit of the customer (held on another of their invoices) to apply as it is issued: the document states it as paid in advance."
         )]
         prepaid: Option<PrepaidCreditInput>,
+        #[graphql(
+            desc = "For an invoice in another currency than the tenant's accounting currency: its rate of the issue date. The tenant's exchange-rate table gives it when omitted."
+        )]
+        exchange_rate: Option<AccountingRateInput>,
     ) -> async_graphql::Result<CommandResult> {
         let id = uuid_arg(&invoice_id, "invoiceId")?;
         let input = IssueInvoice {
             issue_date: issue_date.map(|d| d.0),
             prepaid: prepaid.map(PrepaidCreditInput::into_command).transpose()?,
+            exchange_rate: exchange_rate.map(AccountingRateInput::into_command),
         };
         command!(ctx, idempotency_key, expected_version, |use_cases, c| {
             use_cases.issue_invoice(&c, id, input)

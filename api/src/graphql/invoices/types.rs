@@ -66,13 +66,46 @@ pub struct Invoice {
     /// Held for the customer: paid or credited beyond the total (an
     /// overpayment, a credit note after payment), until refunded.
     pub customer_credit: Decimal,
+    /// The invoice in the tenant's accounting currency, when it is in another
+    /// one and issued; null otherwise.
+    pub accounting: Option<InvoiceAccounting>,
     /// Aggregate version: pass as `expectedVersion` to change it only if nobody
     /// else did meanwhile.
     pub version: i64,
 }
 
+/// A foreign-currency invoice as the books keep it: converted once, at the
+/// rate it was issued with.
+#[derive(Debug, Clone, SimpleObject)]
+pub struct InvoiceAccounting {
+    /// The tenant's accounting currency, e.g. `EUR`.
+    pub currency: String,
+    /// Units of the accounting currency per unit of the invoice's.
+    pub exchange_rate: Decimal,
+    /// The day the rate is of (the issue date, or the rate table's day on or
+    /// before it).
+    pub rate_date: Date,
+    /// The taxes, converted once (EN 16931 BT-111).
+    pub tax_total: Decimal,
+    /// The total, converted once.
+    pub total: Decimal,
+}
+
+impl InvoiceAccounting {
+    fn of(row: &InvoiceRow) -> Option<Self> {
+        Some(InvoiceAccounting {
+            currency: row.accounting_currency.clone()?,
+            exchange_rate: row.exchange_rate?.into(),
+            rate_date: Date(row.exchange_rate_date?),
+            tax_total: row.accounting_tax_total?.into(),
+            total: row.accounting_total?.into(),
+        })
+    }
+}
+
 impl From<InvoiceRow> for Invoice {
     fn from(row: InvoiceRow) -> Self {
+        let accounting = InvoiceAccounting::of(&row);
         Invoice {
             id: global_id(NodeKind::Invoice, row.invoice_id),
             invoice_id: row.invoice_id,
@@ -95,6 +128,7 @@ impl From<InvoiceRow> for Invoice {
             amount_credited: row.amount_credited.into(),
             amount_due: row.amount_due.map(Decimal),
             customer_credit: row.customer_credit.into(),
+            accounting,
             version: row.version,
         }
     }
@@ -170,6 +204,13 @@ pub struct Payment {
     pub stored_method: String,
     /// The payer's reference; null if none was given.
     pub reference: Option<String>,
+    /// Units of the accounting currency per unit of the invoice's on the
+    /// value date, for an invoice booked in another currency; null otherwise.
+    pub exchange_rate: Option<Decimal>,
+    /// The exchange gain (positive) or loss the payment realised on what it
+    /// settled, in the accounting currency, less what its refunds reversed;
+    /// null unless the invoice is foreign.
+    pub exchange_difference: Option<Decimal>,
 }
 
 impl From<PaymentRow> for Payment {
@@ -183,6 +224,8 @@ impl From<PaymentRow> for Payment {
             received_on: row.received_on.into(),
             stored_method: row.method,
             reference: row.reference,
+            exchange_rate: row.exchange_rate.map(Decimal),
+            exchange_difference: row.exchange_difference.map(Decimal),
         }
     }
 }

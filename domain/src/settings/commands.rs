@@ -1,0 +1,72 @@
+//! What a tenant's settings are asked to do.
+
+use serde::{Deserialize, Serialize};
+
+use super::{InvoicingPolicy, Jurisdiction};
+use crate::branding::TenantLogo;
+use crate::expense::ExpensePolicy;
+use crate::ids::TenantId;
+use crate::legal_profile::LegalProfile;
+use crate::money::Currency;
+use crate::tax_catalogue::CatalogueRate;
+
+/// A command to a tenant's settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum SettingsCommand {
+    /// Set how documents are numbered and rounded.
+    ConfigureInvoicing {
+        /// The caller's tenant, whose settings these are.
+        tenant_id: TenantId,
+        /// The new policy.
+        policy: InvoicingPolicy,
+    },
+    /// Set the tax jurisdiction; the rounding becomes the one it prescribes.
+    ConfigureJurisdiction {
+        /// The caller's tenant, whose settings these are.
+        tenant_id: TenantId,
+        /// The jurisdiction from now on.
+        jurisdiction: Jurisdiction,
+    },
+    /// Set the timezone the tenant's "today" is taken in.
+    ConfigureTimezone {
+        /// The caller's tenant, whose settings these are.
+        tenant_id: TenantId,
+        /// An IANA timezone name, e.g. `Europe/Berlin`, `America/Mexico_City`.
+        timezone: String,
+    },
+    /// State who the seller is on the tenant's documents.
+    ConfigureLegalProfile {
+        /// The caller's tenant, whose settings these are.
+        tenant_id: TenantId,
+        /// The profile from now on (boxed: it is the largest settings command).
+        profile: Box<LegalProfile>,
+    },
+    /// Set the logo printed on the tenant's documents, or remove it (none).
+    ConfigureLogo {
+        /// The caller's tenant, whose settings these are.
+        tenant_id: TenantId,
+        /// The logo from now on, already stored in the blob store.
+        logo: Option<TenantLogo>,
+    },
+    /// Set the tax rates lines and allowances pick from, the whole list.
+    ConfigureTaxRates {
+        /// The caller's tenant, whose settings these are.
+        tenant_id: TenantId,
+        /// The catalogue from now on.
+        rates: Vec<CatalogueRate>,
+    },
+    /// Set the currency the tenant keeps its books in, once.
+    ConfigureAccountingCurrency {
+        /// The caller's tenant, whose settings these are.
+        tenant_id: TenantId,
+        /// The ISO 4217 currency of its books.
+        currency: Currency,
+    },
+    /// Set approval thresholds and category limits.
+    ConfigureExpensePolicy {
+        /// The caller's tenant, whose settings these are.
+        tenant_id: TenantId,
+        /// The new policy.
+        policy: ExpensePolicy,
+    },
+}

@@ -1,0 +1,120 @@
+//! The rules a settings command is checked against.
+
+use rust_decimal::Decimal;
+
+use super::{parse_timezone, SettingsCommand, SettingsError, SettingsEvent, TenantSettings};
+use crate::aggregate::Decide;
+use crate::branding::TenantLogo;
+use crate::document_number::validate_series;
+use crate::expense::{ExpensePolicy, MAX_APPROVALS};
+use crate::tax_catalogue;
+
+impl Decide for TenantSettings {
+    fn decide(&self, command: SettingsCommand) -> Result<Vec<SettingsEvent>, SettingsError> {
+        match command {
+            SettingsCommand::ConfigureInvoicing { tenant_id, policy } => {
+                self.check_tenant(tenant_id)?;
+                validate_series(&policy.invoice_series)?;
+                validate_series(&policy.credit_note_series)?;
+                if policy.invoice_series == policy.credit_note_series {
+                    return Err(SettingsError::SameSeries);
+                }
+                if let Some(required) = self.jurisdiction.required_rounding() {
+                    if policy.rounding != required {
+                        return Err(SettingsError::RoundingAgainstJurisdiction {
+                            jurisdiction: self.jurisdiction,
+                            required,
+                        });
+                    }
+                }
+                Ok(vec![SettingsEvent::InvoicingConfigured {
+                    tenant_id,
+                    policy,
+                }])
+            }
+            SettingsCommand::ConfigureJurisdiction {
+                tenant_id,
+                jurisdiction,
+            } => {
+                self.check_tenant(tenant_id)?;
+                Ok(vec![SettingsEvent::JurisdictionConfigured {
+                    tenant_id,
+                    jurisdiction,
+                    rounding: jurisdiction
+                        .required_rounding()
+                        .unwrap_or(self.invoicing.rounding),
+                }])
+            }
+            SettingsCommand::ConfigureTimezone {
+                tenant_id,
+                timezone,
+            } => {
+                self.check_tenant(tenant_id)?;
+                let zone = parse_timezone(&timezone)
+                    .ok_or_else(|| SettingsError::UnknownTimezone(timezone.clone()))?;
+                Ok(vec![SettingsEvent::TimezoneConfigured {
+                    tenant_id,
+                    timezone: zone.name().to_owned(),
+                }])
+            }
+            SettingsCommand::ConfigureLegalProfile { tenant_id, profile } => {
+                self.check_tenant(tenant_id)?;
+                Ok(vec![SettingsEvent::LegalProfileConfigured {
+                    tenant_id,
+                    profile: Box::new(profile.validated()?),
+                }])
+            }
+            SettingsCommand::ConfigureLogo { tenant_id, logo } => {
+                self.check_tenant(tenant_id)?;
+                let logo = logo.map(TenantLogo::validated).transpose()?;
+                if logo == self.logo {
+                    return Ok(vec![]);
+                }
+                Ok(vec![SettingsEvent::LogoConfigured { tenant_id, logo }])
+            }
+            SettingsCommand::ConfigureTaxRates { tenant_id, rates } => {
+                self.check_tenant(tenant_id)?;
+                let rates = tax_catalogue::validated(rates)?;
+                Ok(vec![SettingsEvent::TaxRatesConfigured { tenant_id, rates }])
+            }
+            SettingsCommand::ConfigureAccountingCurrency {
+                tenant_id,
+                currency,
+            } => {
+                self.check_tenant(tenant_id)?;
+                match self.accounting_currency {
+                    Some(kept) if kept == currency => Ok(vec![]),
+                    Some(kept) => Err(SettingsError::AccountingCurrencyFixed(kept)),
+                    None => Ok(vec![SettingsEvent::AccountingCurrencyConfigured {
+                        tenant_id,
+                        currency,
+                    }]),
+                }
+            }
+            SettingsCommand::ConfigureExpensePolicy { tenant_id, policy } => {
+                self.check_tenant(tenant_id)?;
+                check_expense_policy(&policy)?;
+                Ok(vec![SettingsEvent::ExpensePolicyConfigured {
+                    tenant_id,
+                    policy,
+                }])
+            }
+        }
+    }
+}
+
+/// Thresholds of 0 or more needing 1 to [`MAX_APPROVALS`] approvals, and
+/// named categories with positive limits.
+fn check_expense_policy(policy: &ExpensePolicy) -> Result<(), SettingsError> {
+    for t in &policy.approval_thresholds {
+        if t.from_amount < Decimal::ZERO || t.approvals == 0 || t.approvals > MAX_APPROVALS {
+            return Err(SettingsError::InvalidThreshold);
+        }
+    }
+    for limit in &policy.category_limits {
+        if limit.category.trim().is_empty() || !limit.limit.is_positive() {
+            return Err(SettingsError::InvalidCategoryLimit);
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,375 @@
+use super::*;
+use crate::branding::LogoError;
+use crate::document_number::InvalidSeries;
+use crate::expense::{ApprovalThreshold, CategoryLimit};
+use crate::legal_profile::LegalProfileError;
+use crate::money::{Currency, Money, RoundingMode};
+use crate::pricing::{RoundingPolicy, TaxRoundingScope};
+use cqrs_es::test::TestFramework;
+use rust_decimal_macros::dec;
+use uuid::Uuid;
+
+type SettingsTest = TestFramework<TenantSettings>;
+const TENANT: TenantId = TenantId::from_uuid(Uuid::from_u128(7));
+
+#[test]
+fn invoicing_can_be_configured_with_two_distinct_series() {
+    let policy = InvoicingPolicy {
+        invoice_series: "A".into(),
+        ..InvoicingPolicy::default()
+    };
+    SettingsTest::with(())
+        .given_no_previous_events()
+        .when(SettingsCommand::ConfigureInvoicing {
+            tenant_id: TENANT,
+            policy: policy.clone(),
+        })
+        .then_expect_events(vec![SettingsEvent::InvoicingConfigured {
+            tenant_id: TENANT,
+            policy,
+        }]);
+}
+
+#[test]
+fn one_series_for_invoices_and_credit_notes_is_refused() {
+    let policy = InvoicingPolicy {
+        invoice_series: "A".into(),
+        credit_note_series: "A".into(),
+        ..InvoicingPolicy::default()
+    };
+    SettingsTest::with(())
+        .given_no_previous_events()
+        .when(SettingsCommand::ConfigureInvoicing {
+            tenant_id: TENANT,
+            policy,
+        })
+        .then_expect_error(SettingsError::SameSeries);
+}
+
+#[test]
+fn a_malformed_series_is_refused() {
+    let policy = InvoicingPolicy {
+        invoice_series: "a b".into(),
+        ..InvoicingPolicy::default()
+    };
+    SettingsTest::with(())
+        .given_no_previous_events()
+        .when(SettingsCommand::ConfigureInvoicing {
+            tenant_id: TENANT,
+            policy,
+        })
+        .then_expect_error(SettingsError::Series(InvalidSeries("a b".into())));
+}
+
+#[test]
+fn thresholds_need_one_to_five_approvals() {
+    let eur = Currency::from_code("EUR").unwrap();
+    let policy = ExpensePolicy {
+        approval_thresholds: vec![ApprovalThreshold {
+            currency: eur,
+            from_amount: dec!(0),
+            approvals: 9,
+        }],
+        ..ExpensePolicy::default()
+    };
+    SettingsTest::with(())
+        .given_no_previous_events()
+        .when(SettingsCommand::ConfigureExpensePolicy {
+            tenant_id: TENANT,
+            policy,
+        })
+        .then_expect_error(SettingsError::InvalidThreshold);
+}
+
+#[test]
+fn category_limits_must_be_positive() {
+    let eur = Currency::from_code("EUR").unwrap();
+    let policy = ExpensePolicy {
+        category_limits: vec![CategoryLimit {
+            category: "meals".into(),
+            limit: Money::new(dec!(0), eur),
+        }],
+        ..ExpensePolicy::default()
+    };
+    SettingsTest::with(())
+        .given_no_previous_events()
+        .when(SettingsCommand::ConfigureExpensePolicy {
+            tenant_id: TENANT,
+            policy,
+        })
+        .then_expect_error(SettingsError::InvalidCategoryLimit);
+}
+
+#[test]
+fn an_eu_tenant_rounds_half_up_per_vat_category() {
+    SettingsTest::with(())
+        .given_no_previous_events()
+        .when(SettingsCommand::ConfigureJurisdiction {
+            tenant_id: TENANT,
+            jurisdiction: Jurisdiction::Eu,
+        })
+        .then_expect_events(vec![SettingsEvent::JurisdictionConfigured {
+            tenant_id: TENANT,
+            jurisdiction: Jurisdiction::Eu,
+            rounding: RoundingPolicy {
+                mode: RoundingMode::HalfUp,
+                scope: TaxRoundingScope::PerTaxCategory,
+            },
+        }]);
+}
+
+#[test]
+fn an_eu_tenant_cannot_round_against_en_16931() {
+    let policy = InvoicingPolicy {
+        rounding: RoundingPolicy {
+            mode: RoundingMode::HalfEven,
+            scope: TaxRoundingScope::PerLine,
+        },
+        ..InvoicingPolicy::default()
+    };
+    SettingsTest::with(())
+        .given(vec![SettingsEvent::JurisdictionConfigured {
+            tenant_id: TENANT,
+            jurisdiction: Jurisdiction::Eu,
+            rounding: Jurisdiction::Eu.required_rounding().unwrap(),
+        }])
+        .when(SettingsCommand::ConfigureInvoicing {
+            tenant_id: TENANT,
+            policy,
+        })
+        .then_expect_error(SettingsError::RoundingAgainstJurisdiction {
+            jurisdiction: Jurisdiction::Eu,
+            required: Jurisdiction::Eu.required_rounding().unwrap(),
+        });
+}
+
+#[test]
+fn a_tenant_elsewhere_keeps_its_rounding_when_it_sets_its_jurisdiction() {
+    let half_even = RoundingPolicy {
+        mode: RoundingMode::HalfEven,
+        scope: TaxRoundingScope::PerLine,
+    };
+    SettingsTest::with(())
+        .given(vec![SettingsEvent::InvoicingConfigured {
+            tenant_id: TENANT,
+            policy: InvoicingPolicy {
+                rounding: half_even,
+                ..InvoicingPolicy::default()
+            },
+        }])
+        .when(SettingsCommand::ConfigureJurisdiction {
+            tenant_id: TENANT,
+            jurisdiction: Jurisdiction::Other,
+        })
+        .then_expect_events(vec![SettingsEvent::JurisdictionConfigured {
+            tenant_id: TENANT,
+            jurisdiction: Jurisdiction::Other,
+            rounding: half_even,
+        }]);
+}
+
+#[test]
+fn a_tenant_that_set_nothing_rounds_half_up() {
+    assert_eq!(
+        TenantSettings::default().invoicing.rounding.mode,
+        RoundingMode::HalfUp
+    );
+}
+
+#[test]
+fn another_tenant_cannot_change_these_settings() {
+    let other = TenantId::from_uuid(Uuid::from_u128(8));
+    SettingsTest::with(())
+        .given(vec![SettingsEvent::ExpensePolicyConfigured {
+            tenant_id: TENANT,
+            policy: ExpensePolicy::default(),
+        }])
+        .when(SettingsCommand::ConfigureExpensePolicy {
+            tenant_id: other,
+            policy: ExpensePolicy::default(),
+        })
+        .then_expect_error(SettingsError::NotFound);
+}
+
+#[test]
+fn a_tenant_s_today_is_the_date_in_its_timezone() {
+    let now = chrono::TimeZone::with_ymd_and_hms(&Utc, 2026, 12, 4, 3, 30, 0).unwrap();
+    assert_eq!(
+        TenantSettings::default().today(now),
+        NaiveDate::from_ymd_opt(2026, 12, 4).unwrap(),
+        "UTC until set"
+    );
+    let mut mexico = TenantSettings::default();
+    mexico.fold(SettingsEvent::TimezoneConfigured {
+        tenant_id: TENANT,
+        timezone: "America/Mexico_City".into(),
+    });
+    assert_eq!(
+        mexico.today(now),
+        NaiveDate::from_ymd_opt(2026, 12, 3).unwrap(),
+        "03:30 UTC is still the evening before in Mexico City"
+    );
+}
+
+fn profile(vat_id: &str) -> LegalProfile {
+    LegalProfile {
+        legal_name: "Muster GmbH".into(),
+        trading_name: None,
+        address: crate::legal_profile::PostalAddress {
+            lines: vec!["Hauptstraße 1".into()],
+            city: "München".into(),
+            postal_code: Some("80331".into()),
+            subdivision: None,
+            country: "DE".into(),
+        },
+        vat_id: Some(vat_id.into()),
+        tax_registration_id: None,
+        company_id: None,
+        email: None,
+        phone: None,
+        bank_account: None,
+    }
+}
+
+fn logo(sha256: &str) -> TenantLogo {
+    TenantLogo {
+        sha256: sha256.into(),
+        content_type: "image/png".into(),
+        width_px: 300,
+        height_px: 100,
+    }
+}
+
+#[test]
+fn a_logo_is_set_replaced_and_removed_and_the_same_logo_again_changes_nothing() {
+    let (first, second) = (logo(&"a".repeat(64)), logo(&"b".repeat(64)));
+    let set = |logo: Option<TenantLogo>| SettingsEvent::LogoConfigured {
+        tenant_id: TENANT,
+        logo,
+    };
+    let configure = |logo: Option<TenantLogo>| SettingsCommand::ConfigureLogo {
+        tenant_id: TENANT,
+        logo,
+    };
+    SettingsTest::with(())
+        .given_no_previous_events()
+        .when(configure(Some(first.clone())))
+        .then_expect_events(vec![set(Some(first.clone()))]);
+    SettingsTest::with(())
+        .given(vec![set(Some(first.clone()))])
+        .when(configure(Some(second.clone())))
+        .then_expect_events(vec![set(Some(second))]);
+    SettingsTest::with(())
+        .given(vec![set(Some(first.clone()))])
+        .when(configure(Some(first.clone())))
+        .then_expect_events(vec![]);
+    SettingsTest::with(())
+        .given(vec![set(Some(first))])
+        .when(configure(None))
+        .then_expect_events(vec![set(None)]);
+    SettingsTest::with(())
+        .given_no_previous_events()
+        .when(configure(None))
+        .then_expect_events(vec![]);
+}
+
+#[test]
+fn a_logo_that_is_not_a_hashed_png_or_jpeg_of_sensible_size_is_refused() {
+    let refused = |logo: TenantLogo, error: LogoError| {
+        SettingsTest::with(())
+            .given_no_previous_events()
+            .when(SettingsCommand::ConfigureLogo {
+                tenant_id: TENANT,
+                logo: Some(logo),
+            })
+            .then_expect_error(SettingsError::Logo(error));
+    };
+    refused(logo("ABC"), LogoError::Address);
+    refused(logo(&"A".repeat(64)), LogoError::Address);
+    let svg = TenantLogo {
+        content_type: "image/svg+xml".into(),
+        ..logo(&"a".repeat(64))
+    };
+    refused(svg, LogoError::ContentType("image/svg+xml".into()));
+    let huge = TenantLogo {
+        width_px: 5000,
+        ..logo(&"a".repeat(64))
+    };
+    refused(huge, LogoError::Size(5000, 100));
+}
+
+#[test]
+fn a_legal_profile_is_recorded_with_its_vat_number_in_canonical_form() {
+    SettingsTest::with(())
+        .given_no_previous_events()
+        .when(SettingsCommand::ConfigureLegalProfile {
+            tenant_id: TENANT,
+            profile: Box::new(profile("136 695 976")),
+        })
+        .then_expect_events(vec![SettingsEvent::LegalProfileConfigured {
+            tenant_id: TENANT,
+            profile: Box::new(profile("DE136695976")),
+        }]);
+}
+
+#[test]
+fn a_legal_profile_with_a_wrong_vat_number_is_refused() {
+    SettingsTest::with(())
+        .given_no_previous_events()
+        .when(SettingsCommand::ConfigureLegalProfile {
+            tenant_id: TENANT,
+            profile: Box::new(profile("DE136695977")),
+        })
+        .then_expect_error(SettingsError::LegalProfile(LegalProfileError::VatId(
+            crate::tax_id::TaxIdError::CheckDigits {
+                country: "DE".into(),
+                tax_id: "DE136695977".into(),
+            },
+        )));
+}
+
+#[test]
+fn only_iana_timezone_names_are_taken() {
+    SettingsTest::with(())
+        .given(vec![])
+        .when(SettingsCommand::ConfigureTimezone {
+            tenant_id: TENANT,
+            timezone: " Europe/Berlin ".into(),
+        })
+        .then_expect_events(vec![SettingsEvent::TimezoneConfigured {
+            tenant_id: TENANT,
+            timezone: "Europe/Berlin".into(),
+        }]);
+    SettingsTest::with(())
+        .given(vec![])
+        .when(SettingsCommand::ConfigureTimezone {
+            tenant_id: TENANT,
+            timezone: "CEST+2".into(),
+        })
+        .then_expect_error(SettingsError::UnknownTimezone("CEST+2".into()));
+}
+
+#[test]
+fn the_accounting_currency_is_set_once() {
+    let eur = Currency::from_code("EUR").unwrap();
+    let configure = |currency| SettingsCommand::ConfigureAccountingCurrency {
+        tenant_id: TENANT,
+        currency,
+    };
+    let configured = SettingsEvent::AccountingCurrencyConfigured {
+        tenant_id: TENANT,
+        currency: eur,
+    };
+    SettingsTest::with(())
+        .given_no_previous_events()
+        .when(configure(eur))
+        .then_expect_events(vec![configured.clone()]);
+    SettingsTest::with(())
+        .given(vec![configured.clone()])
+        .when(configure(eur))
+        .then_expect_events(vec![]);
+    SettingsTest::with(())
+        .given(vec![configured])
+        .when(configure(Currency::from_code("USD").unwrap()))
+        .then_expect_error(SettingsError::AccountingCurrencyFixed(eur));
+}

@@ -1,0 +1,189 @@
+//! Exchange rates over HTTP against `folio serve`: an admin sets the
+//! tenant's accounting currency once, an accountant keeps the table of daily
+//! rates, and an invoice in another currency is issued with its rate into the
+//! books (stated, or the table's latest on or before the issue date), its
+//! totals converted once; without a rate it is refused and nothing is written.
+//! Its UBL states the VAT in the accounting currency too (BT-6, BT-111).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
+
+mod support;
+
+use folio_api::Role;
+use serde_json::{json, Value};
+use support::einvoice::valid_ubl;
+use support::scenario::legal_profile;
+use support::server::Server;
+use support::{ctx, event_count, recent_day, tenant, TestDatabase};
+
+const BOOKS: &str = "mutation($key: String!, $currency: String!) {
+    configureAccountingCurrency(idempotencyKey: $key, currency: $currency) { version } }";
+const RECORD: &str = "mutation($key: String!, $rate: DailyRateInput!) {
+    recordExchangeRate(idempotencyKey: $key, rate: $rate) { version } }";
+const RATES: &str = "query($year: Int!) {
+    exchangeRates(from: \"USD\", to: \"EUR\", year: $year) { date rate source }
+    tenantSettings { accountingCurrency } }";
+const REGISTER: &str = "mutation($key: String!, $currency: String!) {
+    registerCustomer(idempotencyKey: $key, input: {contact: {name: \"Acme Inc.\"},
+        tax: {country: \"US\", defaultCurrency: $currency, paymentTermsDays: 30}}) { aggregateId } }";
+const DRAFT: &str = "mutation($key: String!, $customer: ID!) {
+    createInvoiceDraft(idempotencyKey: $key, input: {customerId: $customer}) { aggregateId } }";
+const ADD_LINE: &str = "mutation($key: String!, $invoice: ID!) {
+    addInvoiceLine(idempotencyKey: $key, invoiceId: $invoice, line: {description: \"Licence\",
+        quantity: \"1\", unitPrice: \"1000\", taxes: [{code: \"VAT\", percent: \"19\",
+        treatment: STANDARD, category: STANDARD}]}) { version } }";
+const ISSUE: &str = "mutation($key: String!, $invoice: ID!, $on: Date!, $rate: ExchangeRateInput) {
+    issueInvoice(idempotencyKey: $key, invoiceId: $invoice, issueDate: $on, exchangeRate: $rate) {
+        consistencyToken } }";
+const READ: &str = "query($id: ID!, $token: String) {
+    invoice(id: $id, consistencyToken: $token) { currency total taxTotal
+        accounting { currency exchangeRate rateDate taxTotal total } } }";
+const PAY: &str = "mutation($key: String!, $invoice: ID!, $on: Date!) {
+    recordPayment(idempotencyKey: $key, invoiceId: $invoice, payment: {
+        amount: {amount: \"1190.00\", currency: \"USD\"}, receivedOn: $on, method: BANK_TRANSFER}) {
+        consistencyToken } }";
+const PAYMENTS: &str = "query($id: ID!, $token: String) {
+    invoice(id: $id, consistencyToken: $token) { amountDue
+        payments { amount exchangeRate exchangeDifference } } }";
+
+fn key() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+/// A draft of 1,000.00 + 19% VAT in `currency` for a new customer; its id.
+async fn draft_in(server: &Server, token: &str, currency: &str) -> Value {
+    let register = json!({"key": key(), "currency": currency});
+    let registered = server.ok(token, REGISTER, register).await;
+    let customer = registered["registerCustomer"]["aggregateId"].clone();
+    let draft = json!({"key": key(), "customer": customer});
+    let invoice = server.ok(token, DRAFT, draft).await["createInvoiceDraft"]["aggregateId"].clone();
+    let line = json!({"key": key(), "invoice": invoice});
+    server.ok(token, ADD_LINE, line).await;
+    invoice
+}
+
+fn code(body: &Value) -> &str {
+    body["errors"][0]["extensions"]["code"]
+        .as_str()
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn a_foreign_invoice_is_booked_at_its_rate_into_the_accounting_currency() {
+    let db = TestDatabase::new().await;
+    let server = Server::start(&db).await;
+    let t = tenant();
+    let (admin, accountant, employee) = (
+        server.token(t, "root", Role::Admin),
+        server.token(t, "acc-1", Role::Accountant),
+        server.token(t, "emp-1", Role::Employee),
+    );
+    let issue_day = recent_day();
+    let rate_day = issue_day - chrono::Days::new(2);
+    let year = i64::from(chrono::Datelike::year(&rate_day));
+
+    // Given the books are kept in EUR, set once
+    server
+        .ok(&admin, BOOKS, json!({"key": key(), "currency": "EUR"}))
+        .await;
+    let again = server
+        .gql(&admin, BOOKS, json!({"key": key(), "currency": "USD"}))
+        .await;
+    assert_eq!(code(&again), "VALIDATION", "{again}");
+
+    // And an accountant records the day's USD rate (an employee may not)
+    let record = |token: &str, rate: &str| {
+        let variables = json!({"key": key(), "rate": {"from": "USD", "to": "EUR",
+            "date": rate_day.to_string(), "rate": rate, "source": " ECB reference rate "}});
+        (token.to_owned(), variables)
+    };
+    let (token, variables) = record(&employee, "0.9215");
+    let body = server.gql(&token, RECORD, variables).await;
+    assert_eq!(code(&body), "FORBIDDEN", "{body}");
+    let (token, variables) = record(&accountant, "0");
+    let body = server.gql(&token, RECORD, variables).await;
+    assert_eq!(code(&body), "VALIDATION", "{body}");
+    let (token, variables) = record(&accountant, "0.9215");
+    server.ok(&token, RECORD, variables).await;
+    let read = server.ok(&accountant, RATES, json!({"year": year})).await;
+    assert_eq!(
+        read["exchangeRates"],
+        json!([{"date": rate_day.to_string(), "rate": "0.9215", "source": "ECB reference rate"}])
+    );
+    assert_eq!(read["tenantSettings"]["accountingCurrency"], "EUR");
+
+    // When a USD invoice is issued two days later without a rate
+    let dollars = draft_in(&server, &accountant, "USD").await;
+    let issue = json!({"key": key(), "invoice": dollars, "on": issue_day.to_string()});
+    let issued = server.ok(&accountant, ISSUE, issue).await;
+    let token = issued["issueInvoice"]["consistencyToken"].clone();
+
+    // Then it is booked at the table's latest rate, each total converted once
+    let read = server
+        .ok(&accountant, READ, json!({"id": dollars, "token": token}))
+        .await;
+    assert_eq!(
+        read["invoice"],
+        json!({"currency": "USD", "total": "1190.00", "taxTotal": "190.00",
+            "accounting": {"currency": "EUR", "exchangeRate": "0.9215",
+                "rateDate": rate_day.to_string(), "taxTotal": "175.09", "total": "1096.59"}})
+    );
+
+    // And paid in full three days later, at that day's rate, it realises
+    // the difference: 1,190.00 at 0.9301 (1,106.82) less at 0.9215 (1,096.59)
+    let paid_on = rate_day + chrono::Days::new(3);
+    let (token, variables) = record(&accountant, "0.9301");
+    let mut variables = variables;
+    variables["rate"]["date"] = json!(paid_on.to_string());
+    server.ok(&token, RECORD, variables).await;
+    let payment = json!({"key": key(), "invoice": dollars, "on": paid_on.to_string()});
+    let paid = server.ok(&accountant, PAY, payment).await;
+    let token = paid["recordPayment"]["consistencyToken"].clone();
+    let read = server
+        .ok(
+            &accountant,
+            PAYMENTS,
+            json!({"id": dollars, "token": token}),
+        )
+        .await;
+    assert_eq!(
+        read["invoice"],
+        json!({"amountDue": "0.00", "payments": [{"amount": "1190.00", "exchangeRate": "0.9301",
+            "exchangeDifference": "10.23"}]})
+    );
+
+    // And a GBP invoice, for which the table has no rate, is refused and
+    // writes nothing, until its caller states one
+    let pounds = draft_in(&server, &accountant, "GBP").await;
+    let before = event_count(&db.app).await;
+    let issue = |rate: Value| json!({"key": key(), "invoice": pounds, "on": issue_day.to_string(), "rate": rate});
+    let body = server.gql(&accountant, ISSUE, issue(Value::Null)).await;
+    assert_eq!(code(&body), "VALIDATION", "{body}");
+    let message = body["errors"][0]["message"].as_str().unwrap();
+    assert!(message.contains("needs its rate into EUR"), "{message}");
+    assert_eq!(event_count(&db.app).await, before);
+    let stated = json!({"rate": "1.1712", "source": "Bank statement"});
+    let issued = server.ok(&accountant, ISSUE, issue(stated)).await;
+    let token = issued["issueInvoice"]["consistencyToken"].clone();
+    let read = server
+        .ok(&accountant, READ, json!({"id": pounds, "token": token}))
+        .await;
+    assert_eq!(read["invoice"]["accounting"]["exchangeRate"], "1.1712");
+    assert_eq!(read["invoice"]["accounting"]["total"], "1393.73"); // 1393.728
+
+    // And the USD invoice's e-invoice states its VAT in EUR as well
+    db.app
+        .use_cases
+        .configure_legal_profile(&ctx(t, "root"), legal_profile())
+        .await
+        .unwrap();
+    let ubl = valid_ubl(&db.url, t, dollars.as_str().unwrap());
+    assert!(
+        ubl.contains("<cbc:TaxCurrencyCode>EUR</cbc:TaxCurrencyCode>"),
+        "{ubl}"
+    );
+    assert!(
+        ubl.contains(r#"<cbc:TaxAmount currencyID="EUR">175.09</cbc:TaxAmount>"#),
+        "{ubl}"
+    );
+}
