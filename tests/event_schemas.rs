@@ -23,7 +23,7 @@ use folio_domain::expense::{ExpenseDetails, ExpenseEvent, ExpensePolicy, PolicyV
 use folio_domain::ids::*;
 use folio_domain::invoice::{
     ArchivedFile, ArchivedFormat, CreditedLine, DocumentOfInvoice, DueTerms, InvoiceEvent,
-    IssuedLine, PaymentMethod, SatCancellationReason,
+    IssuedLine, PaymentMethod, SatCancellationReason, Settlement,
 };
 use folio_domain::legal_profile::{BankAccount, LegalProfile, PostalAddress};
 use folio_domain::money::{Currency, Money};
@@ -398,7 +398,7 @@ fn samples() -> Vec<(&'static str, String, String, Value)> {
                 reference: Some("SEPA".into()),
                 amount_due_after: Decimal::new(5_000, 2),
                 credit_after: Decimal::ZERO,
-                exchange_rate: None,
+                booking: None,
             },
             InvoiceEvent::PaymentRecorded {
                 payment_id: PaymentId(id(8)),
@@ -408,7 +408,12 @@ fn samples() -> Vec<(&'static str, String, String, Value)> {
                 reference: None,
                 amount_due_after: Decimal::ZERO,
                 credit_after: Decimal::new(1_000, 2),
-                exchange_rate: Some(into_dollars(Decimal::new(10_910, 4))),
+                booking: Some(Settlement {
+                    exchange_rate: into_dollars(Decimal::new(10_910, 4)),
+                    settled: Decimal::new(5_000, 2),
+                    booked: Decimal::new(5_421, 2),
+                    received: Decimal::new(5_455, 2),
+                }),
             },
             InvoiceEvent::ExchangeDifferenceRealised {
                 payment_id: PaymentId(id(8)),
@@ -436,6 +441,7 @@ fn samples() -> Vec<(&'static str, String, String, Value)> {
                 reason: "x".into(),
                 amount_due_after: Decimal::ZERO,
                 credit_after: Decimal::new(500, 2),
+                booking: None,
             },
             InvoiceEvent::CreditNoteIssued {
                 credit_note_id: CreditNoteId(id(7)),

@@ -272,10 +272,8 @@ impl Invoice {
         }
         let amount = self.check_money(amount)?;
         let reference = check_optional_text(reference)?;
-        let exchange_rate = self.payment_rate(&amount, received_on, books)?;
-        let realised = exchange_rate
-            .as_ref()
-            .and_then(|rate| self.realised_on_payment(payment_id, &amount, rate));
+        let booking = self.payment_booking(&amount, received_on, books)?;
+        let realised = self.realised(payment_id, None, booking.as_ref(), received_on);
         let balance_after = self.balance() - amount.amount;
         let recorded = E::PaymentRecorded {
             payment_id,
@@ -285,7 +283,7 @@ impl Invoice {
             reference,
             amount_due_after: due_part(balance_after),
             credit_after: credit_part(balance_after),
-            exchange_rate,
+            booking,
         };
         Ok([Some(recorded), realised].into_iter().flatten().collect())
     }
@@ -327,7 +325,8 @@ impl Invoice {
         }
         let reason = require_reason(&reason)?;
         let balance_after = self.balance() + amount.amount;
-        let reversed = self.reversed_on_refund(payment, refund_id, (amount.amount, refunded_on));
+        let booking = self.refund_booking(payment, amount.amount);
+        let reversed = self.realised(payment_id, Some(refund_id), booking.as_ref(), refunded_on);
         let refunded = E::PaymentRefunded {
             refund_id,
             payment_id,
@@ -336,6 +335,7 @@ impl Invoice {
             reason,
             amount_due_after: due_part(balance_after),
             credit_after: credit_part(balance_after),
+            booking,
         };
         Ok([Some(refunded), reversed].into_iter().flatten().collect())
     }

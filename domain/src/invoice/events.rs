@@ -91,6 +91,24 @@ pub struct IssuedLine {
     pub priced: PricedLine,
 }
 
+/// How a payment or a refund of an invoice booked in a currency foreign to
+/// the books moved the receivable there (amounts in the accounting currency).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Settlement {
+    /// The payment's rate into the accounting currency (a refund: the
+    /// refunded payment's).
+    pub exchange_rate: DatedRate,
+    /// The part of the invoice settled (a refund: reopened), in its currency;
+    /// paid beyond what is due, the rest is credit and settles nothing.
+    pub settled: Decimal,
+    /// What that part was booked at: `settled` at the invoice's rate, rounded
+    /// half-up once, or, when it settles the rest of the invoice, all that is
+    /// still open in the books, so the receivable clears to exactly zero.
+    pub booked: Decimal,
+    /// What it was worth at `exchange_rate`, rounded half-up once.
+    pub received: Decimal,
+}
+
 /// An event of the invoice aggregate.
 #[derive(
     Debug,
@@ -213,16 +231,17 @@ pub enum InvoiceEvent {
         /// part paid beyond what was due (absent when none).
         #[serde(default, skip_serializing_if = "Decimal::is_zero")]
         credit_after: Decimal,
-        /// The rate of the value date into the accounting currency, for a
-        /// payment of an invoice booked in another (absent otherwise).
+        /// How the payment settled the invoice in the books, when the invoice
+        /// is booked in a currency foreign to them (absent otherwise).
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        exchange_rate: Option<DatedRate>,
+        booking: Option<Settlement>,
     },
-    /// A payment of an invoice in a currency foreign to the books settled
-    /// what was booked at the invoice's rate with money worth the payment's
-    /// rate: the difference is a realised exchange gain (positive) or loss
-    /// (negative) in the accounting currency. Recorded with the payment, and
-    /// reversed in part by a refund that reopens what the payment settled.
+    /// A payment of an invoice booked in a currency foreign to the books
+    /// settled what was booked at the invoice's rate with money worth the
+    /// payment's rate: the difference is a realised exchange gain (positive)
+    /// or loss (negative) in the accounting currency. Recorded with the
+    /// payment when not zero, and reversed in part by a refund that reopens
+    /// what the payment settled.
     ExchangeDifferenceRealised {
         /// The payment that settled (part of) the invoice.
         payment_id: PaymentId,
@@ -238,8 +257,7 @@ pub enum InvoiceEvent {
         booked_rate: Decimal,
         /// The payment's rate.
         payment_rate: Decimal,
-        /// `settled × payment_rate − settled × booked_rate`, each product
-        /// rounded half-up once to the accounting currency's minor unit; a
+        /// The settlement's `received − booked` (see [`Settlement`]); a
         /// refund's is the opposite sign.
         difference: Money,
     },
@@ -261,6 +279,10 @@ pub enum InvoiceEvent {
         /// (absent when none).
         #[serde(default, skip_serializing_if = "Decimal::is_zero")]
         credit_after: Decimal,
+        /// What the refund reopened in the books, when the invoice is booked
+        /// in a currency foreign to them (absent otherwise).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        booking: Option<Settlement>,
     },
     /// A credit note reduced what is owed.
     CreditNoteIssued {

@@ -2,6 +2,7 @@
 //! booked at, and their totals converted once.
 
 use cqrs_es::test::TestFramework;
+use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
 
 use super::tests::{created, credit, date, issue_for, line_added, state};
@@ -136,4 +137,218 @@ fn a_credit_note_of_a_foreign_invoice_is_converted_at_the_invoice_s_rate() {
             total: dec!(129.02),    // 129.0198
         })
     );
+}
+
+/// The invoice of 1,190.00 EUR issued in dollar books at 1.0842.
+fn booked_invoice() -> Invoice {
+    let mut invoice = state(vec![created(), line_added()]);
+    let issued = invoice
+        .decide(issue_in_dollar_books(Some(eur_usd(dec!(1.0842)))))
+        .unwrap();
+    for event in issued {
+        invoice.fold(event);
+    }
+    invoice
+}
+
+fn pay_at(amount: rust_decimal::Decimal, rate: Option<rust_decimal::Decimal>) -> InvoiceCommand {
+    InvoiceCommand::RecordPayment {
+        payment_id: PAYMENT,
+        amount: Money::new(amount, Currency::from_code("EUR").unwrap()),
+        received_on: date(6),
+        method: PaymentMethod::BankTransfer,
+        reference: None,
+        books: Books {
+            currency: Some(usd()),
+            rate: rate.map(|rate| DatedRate {
+                date: date(6),
+                ..eur_usd(rate)
+            }),
+        },
+    }
+}
+
+const PAYMENT: PaymentId = PaymentId::from_uuid(uuid::Uuid::from_u128(70));
+
+fn dollars(amount: rust_decimal::Decimal) -> Money {
+    Money::new(amount, usd())
+}
+
+#[test]
+fn a_payment_at_a_better_rate_realises_a_gain_on_what_it_settles() {
+    // Given the invoice booked at 1.0842 (1,290.20 USD)
+    let invoice = booked_invoice();
+    // When 1,190.00 EUR arrive at 1.0910 (1,298.29 USD)
+    let events = invoice
+        .decide(pay_at(dec!(1190), Some(dec!(1.0910))))
+        .unwrap();
+    // Then the payment keeps its rate and the gain is realised beside it
+    // (the whole invoice settled: out of the books at all that was open)
+    let InvoiceEvent::PaymentRecorded { booking, .. } = &events[0] else {
+        panic!("{events:?}")
+    };
+    assert_eq!(
+        booking.as_ref(),
+        Some(&Settlement {
+            exchange_rate: DatedRate {
+                date: date(6),
+                ..eur_usd(dec!(1.0910))
+            },
+            settled: dec!(1190),
+            booked: dec!(1290.20),
+            received: dec!(1298.29),
+        })
+    );
+    assert_eq!(
+        events[1],
+        InvoiceEvent::ExchangeDifferenceRealised {
+            payment_id: PAYMENT,
+            refund_id: None,
+            on: date(6),
+            settled: Money::new(dec!(1190), Currency::from_code("EUR").unwrap()),
+            booked_rate: dec!(1.0842),
+            payment_rate: dec!(1.0910),
+            difference: dollars(dec!(8.09)), // 1298.29 - 1290.20
+        }
+    );
+}
+
+#[test]
+fn an_overpayment_realises_a_difference_only_on_what_was_due() {
+    // Given 1,190.00 EUR due, when 1,500.00 arrive at a worse rate
+    let events = booked_invoice()
+        .decide(pay_at(dec!(1500), Some(dec!(1.0800))))
+        .unwrap();
+    // Then the loss is on the 1,190.00 settled: 1285.20 - 1290.20
+    let InvoiceEvent::ExchangeDifferenceRealised {
+        settled,
+        difference,
+        ..
+    } = &events[1]
+    else {
+        panic!("{events:?}")
+    };
+    assert_eq!(
+        (settled.amount, difference),
+        (dec!(1190), &dollars(dec!(-5.00)))
+    );
+}
+
+#[test]
+fn a_payment_at_the_invoice_s_rate_realises_nothing() {
+    let events = booked_invoice()
+        .decide(pay_at(dec!(500), Some(dec!(1.0842))))
+        .unwrap();
+    assert_eq!(events.len(), 1, "{events:?}");
+}
+
+#[test]
+fn a_payment_of_a_foreign_invoice_without_a_rate_is_refused() {
+    assert_eq!(
+        booked_invoice().decide(pay_at(dec!(500), None)),
+        Err(InvoiceError::ExchangeRate(ExchangeRateError::Required {
+            from: Currency::from_code("EUR").unwrap(),
+            to: usd(),
+            date: date(6),
+        }))
+    );
+}
+
+#[test]
+fn a_rate_stated_for_a_payment_of_an_invoice_booked_without_one_is_refused() {
+    let invoice = state(vec![created(), line_added(), super::tests::issued()]);
+    assert_eq!(
+        invoice.decide(pay_at(dec!(500), Some(dec!(1.09)))),
+        Err(InvoiceError::ExchangeRate(ExchangeRateError::NotForeign(
+            Currency::from_code("EUR").unwrap()
+        )))
+    );
+}
+
+#[test]
+fn a_refund_reverses_the_difference_on_what_it_reopens() {
+    // Given 1,190.00 paid at 1.0910 (a gain of 8.09 USD)
+    let mut invoice = booked_invoice();
+    for event in invoice
+        .decide(pay_at(dec!(1190), Some(dec!(1.0910))))
+        .unwrap()
+    {
+        invoice.fold(event);
+    }
+    // When 100.00 of it is refunded
+    let refund = RefundId::from_uuid(uuid::Uuid::from_u128(71));
+    let events = invoice
+        .decide(InvoiceCommand::RefundPayment {
+            refund_id: refund,
+            payment_id: PAYMENT,
+            amount: Money::new(dec!(100), Currency::from_code("EUR").unwrap()),
+            refunded_on: date(9),
+            reason: "returned".into(),
+        })
+        .unwrap();
+    // Then the share of the 100.00 reopened is reversed: 109.10 - 108.42
+    assert_eq!(
+        events[1],
+        InvoiceEvent::ExchangeDifferenceRealised {
+            payment_id: PAYMENT,
+            refund_id: Some(refund),
+            on: date(9),
+            settled: Money::new(dec!(100), Currency::from_code("EUR").unwrap()),
+            booked_rate: dec!(1.0842),
+            payment_rate: dec!(1.0910),
+            difference: dollars(dec!(-0.68)),
+        }
+    );
+}
+
+#[test]
+fn credit_does_not_move_to_or_from_an_invoice_in_foreign_books() {
+    let invoice = booked_invoice();
+    let applied = invoice.decide(InvoiceCommand::ApplyCredit {
+        transfer_id: crate::ids::CreditTransferId::from_uuid(uuid::Uuid::from_u128(72)),
+        from_invoice: InvoiceId::from_uuid(uuid::Uuid::from_u128(73)),
+        from_customer: super::tests::CUSTOMER,
+        amount: Money::new(dec!(10), Currency::from_code("EUR").unwrap()),
+        applied_on: date(6),
+    });
+    assert_eq!(applied, Err(InvoiceError::CreditInForeignBooks));
+}
+
+proptest::proptest! {
+    /// However an invoice in foreign books is paid off (in parts, at any
+    /// rates), the books hold nothing of it afterwards, and the differences
+    /// realised are what was received there less what was booked.
+    #[test]
+    fn an_invoice_paid_off_at_any_rates_leaves_the_books_clear(
+        parts in proptest::collection::vec((1u32..=60_000, 9_000u32..=12_000), 1..6),
+    ) {
+        let mut invoice = booked_invoice();
+        let mut realised = Decimal::ZERO;
+        let mut received = Decimal::ZERO;
+        for (n, (cents, rate)) in parts.iter().enumerate() {
+            let due = invoice.amount_due();
+            let last = n + 1 == parts.len();
+            let amount = if last { due } else { Decimal::new(i64::from(*cents), 2).min(due) };
+            if amount.is_zero() {
+                continue;
+            }
+            let mut pay = pay_at(amount, Some(Decimal::new(i64::from(*rate), 4)));
+            if let InvoiceCommand::RecordPayment { payment_id, .. } = &mut pay {
+                *payment_id = PaymentId::from_uuid(uuid::Uuid::from_u128(100 + n as u128));
+            }
+            for event in invoice.decide(pay).unwrap() {
+                match &event {
+                    InvoiceEvent::PaymentRecorded { booking: Some(b), .. } => received += b.received,
+                    InvoiceEvent::ExchangeDifferenceRealised { difference, .. } => {
+                        realised += difference.amount
+                    }
+                    _ => {}
+                }
+                invoice.fold(event);
+            }
+        }
+        proptest::prop_assert_eq!(invoice.amount_due(), Decimal::ZERO);
+        proptest::prop_assert_eq!(invoice.booked_open, Decimal::ZERO);
+        proptest::prop_assert_eq!(realised, received - dec!(1290.20));
+    }
 }

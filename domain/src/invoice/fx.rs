@@ -1,10 +1,14 @@
-//! Realised exchange differences. An invoice in a currency foreign to the
-//! books is booked at its issue's rate; a payment is worth its own day's rate.
-//! The part of a payment that settles what is due realises the difference
-//! between the two, in the accounting currency, as its own event beside the
-//! payment. A refund that reopens what a payment settled reverses that share
-//! at the same two rates. Paid beyond what is due, the rest is the customer's
-//! credit in the invoice's currency and realises nothing.
+//! Invoices booked in a currency foreign to the books: what their payments
+//! and refunds move there, and the exchange differences they realise.
+//!
+//! An invoice is booked at its issue's rate; a payment is worth its own
+//! day's rate. The part of a payment that settles what is due is taken out of
+//! the books at the invoice's rate (the last part at whatever is still open,
+//! so a paid invoice leaves no cent behind) and was worth its own rate: the
+//! difference is realised, as its own event beside the payment. A refund that
+//! reopens what a payment settled puts it back at the invoice's rate and
+//! reverses that share of the difference. Paid beyond what is due, the rest is
+//! the customer's credit in the invoice's currency and realises nothing.
 //!
 //! Each side is converted once, half-up, to the accounting currency's minor
 //! unit; the difference is the difference of the two rounded amounts.
@@ -16,15 +20,15 @@ use super::*;
 use crate::exchange::{Books, DatedRate, ExchangeRateError};
 
 impl Invoice {
-    /// The rate a payment of `amount` on `received_on` is booked at: none
-    /// unless the invoice was booked at one, else the rate `books` states
-    /// into the invoice's accounting currency.
-    pub(super) fn payment_rate(
+    /// What a payment of `amount` on `received_on` settles in the books: none
+    /// unless the invoice was booked at a rate, else at the rate `books`
+    /// states into the invoice's accounting currency.
+    pub(super) fn payment_booking(
         &self,
         amount: &Money,
         received_on: NaiveDate,
         books: Books,
-    ) -> Result<Option<DatedRate>, InvoiceError> {
+    ) -> Result<Option<Settlement>, InvoiceError> {
         let Some(booked) = &self.booked_at else {
             return match books.rate {
                 Some(_) => Err(ExchangeRateError::NotForeign(amount.currency).into()),
@@ -43,64 +47,78 @@ impl Invoice {
                 to,
                 date: received_on,
             })?;
-        Ok(Some(rate))
+        let due = self.amount_due();
+        let settled = amount.amount.min(due);
+        let booked = if settled > Decimal::ZERO && settled == due {
+            self.booked_open
+        } else {
+            self.at_booked_rate(settled)
+        };
+        Ok(Some(self.settlement(rate, settled, booked)))
     }
 
-    /// The difference a payment of `amount` at `rate` realises on the part
-    /// that settles what is due; none when nothing is settled or the two
-    /// rates give the same amount.
-    pub(super) fn realised_on_payment(
-        &self,
-        payment_id: PaymentId,
-        amount: &Money,
-        rate: &DatedRate,
-    ) -> Option<InvoiceEvent> {
-        let settled = amount.amount.min(self.amount_due());
-        let (settled, booked_rate, difference) = self.difference(settled, rate)?;
-        Some(InvoiceEvent::ExchangeDifferenceRealised {
-            payment_id,
-            refund_id: None,
-            on: rate.date,
-            settled,
-            booked_rate,
-            payment_rate: rate.rate.rate,
-            difference,
-        })
-    }
-
-    /// The opposite of what `payment` realised on the part a refund of
-    /// `amount` on `refunded_on` reopens: what it gives back beyond the
-    /// credit the invoice holds.
-    pub(super) fn reversed_on_refund(
+    /// What a refund of `amount` from `payment` reopens in the books: what it
+    /// gives back beyond the credit the invoice holds, at the invoice's rate.
+    pub(super) fn refund_booking(
         &self,
         payment: &PaymentRecord,
-        refund_id: RefundId,
-        (amount, refunded_on): (Decimal, NaiveDate),
-    ) -> Option<InvoiceEvent> {
-        let rate = payment.rate.as_ref()?;
+        amount: Decimal,
+    ) -> Option<Settlement> {
+        let rate = payment.rate.clone()?;
         let reopened = (amount - self.customer_credit()).max(Decimal::ZERO);
-        let (settled, booked_rate, difference) = self.difference(reopened, rate)?;
+        let booked = self.at_booked_rate(reopened);
+        Some(self.settlement(rate, reopened, booked))
+    }
+
+    /// The difference `booking` realised, for the payment (`refund` none) or
+    /// reversed by a refund; none when it is zero.
+    pub(super) fn realised(
+        &self,
+        payment_id: PaymentId,
+        refund_id: Option<RefundId>,
+        booking: Option<&Settlement>,
+        on: NaiveDate,
+    ) -> Option<InvoiceEvent> {
+        let (booking, booked_at) = (booking?, self.booked_at.as_ref()?);
+        let gain = booking.received - booking.booked;
+        let difference = if refund_id.is_some() { -gain } else { gain };
+        if difference.is_zero() {
+            return None;
+        }
         Some(InvoiceEvent::ExchangeDifferenceRealised {
-            payment_id: payment.payment_id,
-            refund_id: Some(refund_id),
-            on: refunded_on,
-            settled,
-            booked_rate,
-            payment_rate: rate.rate.rate,
-            difference: Money::new(-difference.amount, difference.currency),
+            payment_id,
+            refund_id,
+            on,
+            settled: self.money(booking.settled).ok()?,
+            booked_rate: booked_at.rate.rate,
+            payment_rate: booking.exchange_rate.rate.rate,
+            difference: Money::new(difference, booked_at.rate.to),
         })
     }
 
-    /// `settled` (in the invoice's currency), the invoice's rate, and
-    /// `settled` at `rate` less at the invoice's rate; none when nothing is
-    /// settled or nothing differs.
-    fn difference(&self, settled: Decimal, rate: &DatedRate) -> Option<(Money, Decimal, Money)> {
-        let booked = self.booked_at.as_ref()?;
-        let currency = self.currency.filter(|_| settled > Decimal::ZERO)?;
-        let settled = Money::new(settled, currency);
-        let received = rate.rate.convert(settled);
-        let difference = received.amount - booked.rate.convert(settled).amount;
-        let difference = Money::new(difference, received.currency);
-        (!difference.amount.is_zero()).then_some((settled, booked.rate.rate, difference))
+    fn settlement(&self, rate: DatedRate, settled: Decimal, booked: Decimal) -> Settlement {
+        let received = self.converted(settled, &rate);
+        Settlement {
+            exchange_rate: rate,
+            settled,
+            booked,
+            received,
+        }
+    }
+
+    /// `amount` of the invoice's currency at the invoice's rate (zero when it
+    /// was booked at none).
+    fn at_booked_rate(&self, amount: Decimal) -> Decimal {
+        match &self.booked_at {
+            Some(rate) => self.converted(amount, rate),
+            None => Decimal::ZERO,
+        }
+    }
+
+    fn converted(&self, amount: Decimal, rate: &DatedRate) -> Decimal {
+        match self.currency {
+            Some(currency) => rate.rate.convert(Money::new(amount, currency)).amount,
+            None => Decimal::ZERO,
+        }
     }
 }

@@ -40,7 +40,9 @@ pub use archive::{ArchivedFile, ArchivedFormat, DocumentOfInvoice};
 pub use commands::{InvoiceCommand, PrepaidCredit, ReplacementInvoice, SatCancellation};
 pub use credit::{CreditRequest, Credited, CreditedLine, LineCredit, TaxSelector};
 pub use errors::InvoiceError;
-pub use events::{DueTerms, InvoiceEvent, IssuedLine, PaymentMethod, SatCancellationReason};
+pub use events::{
+    DueTerms, InvoiceEvent, IssuedLine, PaymentMethod, SatCancellationReason, Settlement,
+};
 pub use transfer::{CreditTransfers, TransferRecord};
 
 use crate::adjustment::{DraftAdjustment, IssuedAdjustment};
@@ -167,6 +169,10 @@ pub struct Invoice {
     /// its credit notes are converted at it too.
     #[serde(default)]
     pub booked_at: Option<DatedRate>,
+    /// What is still open of it in the books, in the accounting currency:
+    /// its total there less its credit notes' and what payments settled.
+    #[serde(default)]
+    pub booked_open: Decimal,
 }
 
 impl Invoice {
@@ -474,7 +480,10 @@ impl Invoice {
                 ..
             } => {
                 self.status = DocumentStatus::Issued;
-                self.booked_at = accounting.map(|a| a.exchange_rate);
+                if let Some(accounting) = accounting {
+                    self.booked_open = accounting.total;
+                    self.booked_at = Some(accounting.exchange_rate);
+                }
                 self.issued_nets = lines.iter().map(|l| l.priced.net_amount).collect();
                 self.number = Some(number);
                 self.issue_date = Some(issue_date);
@@ -487,15 +496,20 @@ impl Invoice {
                 payment_id,
                 amount,
                 received_on,
-                exchange_rate,
+                booking,
                 ..
-            } => self.payments.push(PaymentRecord {
-                payment_id,
-                amount: amount.amount,
-                refunded: Decimal::ZERO,
-                received_on: Some(received_on),
-                rate: exchange_rate,
-            }),
+            } => {
+                if let Some(booking) = &booking {
+                    self.booked_open -= booking.booked;
+                }
+                self.payments.push(PaymentRecord {
+                    payment_id,
+                    amount: amount.amount,
+                    refunded: Decimal::ZERO,
+                    received_on: Some(received_on),
+                    rate: booking.map(|b| b.exchange_rate),
+                })
+            }
             // What a payment realised is the books' concern; what is due and
             // held does not change.
             E::ExchangeDifferenceRealised { .. } => {}
@@ -503,8 +517,12 @@ impl Invoice {
                 refund_id,
                 payment_id,
                 amount,
+                booking,
                 ..
             } => {
+                if let Some(booking) = &booking {
+                    self.booked_open += booking.booked;
+                }
                 self.refund_ids.push(refund_id);
                 if let Some(p) = self
                     .payments
@@ -518,8 +536,12 @@ impl Invoice {
                 credit_note_id,
                 totals,
                 lines,
+                accounting,
                 ..
             } => {
+                if let Some(accounting) = &accounting {
+                    self.booked_open -= accounting.total;
+                }
                 self.credit_notes.push((credit_note_id, totals.total));
                 let note = credit::CreditNoteAmounts { totals, lines };
                 self.credited.add(&self.lines, &note);

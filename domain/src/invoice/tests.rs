@@ -116,7 +116,7 @@ pub(super) fn paid(amount: Decimal, due_after: Decimal) -> InvoiceEvent {
         reference: None,
         amount_due_after: due_after,
         credit_after: Decimal::ZERO,
-        exchange_rate: None,
+        booking: None,
     }
 }
 
@@ -699,7 +699,7 @@ fn a_payment_reduces_the_amount_due() {
             reference: None,
             amount_due_after: dec!(1000.00),
             credit_after: Decimal::ZERO,
-            exchange_rate: None,
+            booking: None,
         }]);
 }
 
@@ -721,7 +721,7 @@ fn an_overpayment_becomes_the_customer_s_credit_on_the_invoice() {
             reference: None,
             amount_due_after: dec!(0),
             credit_after: dec!(10.00),
-            exchange_rate: None,
+            booking: None,
         }]);
 }
 
@@ -751,6 +751,7 @@ fn refunding_an_overpayment_gives_the_customer_s_credit_back() {
             reason: "overpaid".into(),
             amount_due_after: dec!(0),
             credit_after: dec!(0),
+            booking: None,
         }]);
 }
 
@@ -859,6 +860,7 @@ fn a_refund_gives_back_part_of_a_payment_and_raises_the_amount_due() {
             reason: "damaged goods".into(),
             amount_due_after: dec!(100.00),
             credit_after: Decimal::ZERO,
+            booking: None,
         }]);
 }
 
@@ -901,6 +903,7 @@ fn a_refund_id_cannot_be_reused() {
         reason: "x".into(),
         amount_due_after: dec!(1091.00),
         credit_after: Decimal::ZERO,
+        booking: None,
     };
     InvoiceTest::with(())
         .given(vec![

@@ -129,11 +129,15 @@ impl Invoice {
         })
     }
 
-    /// What both halves check: an open invoice, not dated before its issue, a
-    /// new transfer id, another invoice of the same customer, a positive amount
-    /// in the invoice's currency.
+    /// What both halves check: an open invoice not booked in a currency
+    /// foreign to the books, not dated before its issue, a new transfer id,
+    /// another invoice of the same customer, a positive amount in the
+    /// invoice's currency.
     fn check_move(&self, moved: &Move, what: &str) -> Result<Money, InvoiceError> {
         self.require_open()?;
+        if self.booked_at.is_some() {
+            return Err(InvoiceError::CreditInForeignBooks);
+        }
         self.not_before_issue(what, moved.on)?;
         if self.transfers.knows(moved.transfer_id) {
             return Err(InvoiceError::DuplicateCreditTransfer(moved.transfer_id));

@@ -32,7 +32,7 @@ fn overpaid() -> Vec<InvoiceEvent> {
             reference: None,
             amount_due_after: dec!(0),
             credit_after: dec!(10.00),
-            exchange_rate: None,
+            booking: None,
         },
     ]
 }

@@ -30,7 +30,7 @@ pub(super) async fn project_payment(
             reference,
             amount_due_after,
             credit_after,
-            exchange_rate,
+            booking,
         } => {
             let payment = Payment {
                 payment_id,
@@ -38,7 +38,7 @@ pub(super) async fn project_payment(
                 received_on,
                 method: label(&method),
                 reference: reference.as_deref(),
-                exchange_rate: exchange_rate.as_ref(),
+                exchange_rate: booking.as_ref().map(|b| &b.exchange_rate),
             };
             record(conn, event, invoice, payment).await?;
             let after = Balance {
@@ -56,6 +56,9 @@ pub(super) async fn project_payment(
             reason,
             amount_due_after,
             credit_after,
+            // What the refund reversed is filed from the
+            // ExchangeDifferenceRealised recorded with it.
+            booking: _,
         } => {
             let refund = Refund {
                 refund_id,
