@@ -42,6 +42,12 @@ const PAY: &str = "mutation($key: String!, $invoice: ID!, $on: Date!) {
     recordPayment(idempotencyKey: $key, invoiceId: $invoice, payment: {
         amount: {amount: \"1190.00\", currency: \"USD\"}, receivedOn: $on, method: BANK_TRANSFER}) {
         consistencyToken } }";
+const REPORTS: &str = "query($token: String) {
+    revenueByMonth(amounts: ACCOUNTING_CURRENCY, consistencyToken: $token) {
+        currency invoicedNet tax }
+    taxSummary(amounts: ACCOUNTING_CURRENCY, consistencyToken: $token) {
+        currency taxCode taxPercent taxableBase taxAmount }
+    byDocument: revenueByMonth(consistencyToken: $token) { currency invoicedNet } }";
 const PAYMENTS: &str = "query($id: ID!, $token: String) {
     invoice(id: $id, consistencyToken: $token) { amountDue
         payments { amount exchangeRate exchangeDifference } } }";
@@ -170,6 +176,26 @@ async fn a_foreign_invoice_is_booked_at_its_rate_into_the_accounting_currency() 
         .await;
     assert_eq!(read["invoice"]["accounting"]["exchangeRate"], "1.1712");
     assert_eq!(read["invoice"]["accounting"]["total"], "1393.73"); // 1393.728
+
+    // And the reports add both up in the accounting currency: 921.50 +
+    // 1,171.20 net, 175.09 + 222.53 VAT (190.00 at 1.1712 is 222.528)
+    let reports = server
+        .ok(&accountant, REPORTS, json!({"token": token}))
+        .await;
+    assert_eq!(
+        reports["revenueByMonth"],
+        json!([{"currency": "EUR", "invoicedNet": "2092.70", "tax": "397.62"}])
+    );
+    assert_eq!(
+        reports["taxSummary"],
+        json!([{"currency": "EUR", "taxCode": "VAT", "taxPercent": "19",
+            "taxableBase": "2092.70", "taxAmount": "397.62"}])
+    );
+    assert_eq!(
+        reports["byDocument"],
+        json!([{"currency": "GBP", "invoicedNet": "1000.00"},
+            {"currency": "USD", "invoicedNet": "1000.00"}])
+    );
 
     // And the USD invoice's e-invoice states its VAT in EUR as well
     db.app

@@ -106,10 +106,13 @@ impl ExchangeRate {
     /// `amount` in [`Self::to`]: `amount × rate`, rounded half-up to the minor
     /// unit of `to`, the one rounding of a conversion.
     pub fn convert(&self, amount: Money) -> Money {
-        Money::new(
-            round_to_minor_unit(amount.amount * self.rate, self.to, RoundingMode::HalfUp),
-            self.to,
-        )
+        Money::new(self.convert_amount(amount.amount), self.to)
+    }
+
+    /// [`Self::convert`] of an amount whose currency the caller knows: the
+    /// same product and rounding, the number only.
+    pub fn convert_amount(&self, amount: Decimal) -> Decimal {
+        round_to_minor_unit(amount * self.rate, self.to, RoundingMode::HalfUp)
     }
 }
 

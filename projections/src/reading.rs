@@ -91,6 +91,29 @@ pub struct ReportFilter {
     pub currency: Option<String>,
 }
 
+/// Which amounts a revenue or tax report adds up.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ReportAmounts {
+    /// Each document's own amounts, one row per currency.
+    #[default]
+    DocumentCurrency,
+    /// The tenant's accounting currency: a document booked in another at the
+    /// amounts it recorded there; one never converted (issued before the
+    /// books had a currency) stays in its own currency's rows.
+    AccountingCurrency,
+}
+
+impl ReportAmounts {
+    /// The report view `name` adds these amounts up in.
+    pub(crate) fn view(self, name: &str) -> String {
+        match self {
+            ReportAmounts::DocumentCurrency => format!("folio_read.{name}"),
+            ReportAmounts::AccountingCurrency => format!("folio_read.{name}_in_books"),
+        }
+    }
+}
+
 /// Which months and currency a report covers (all when `None`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ReportPeriod {

@@ -234,3 +234,17 @@ pub enum PriceBasis {
     /// derived so that net plus taxes is exactly the gross.
     Gross,
 }
+
+/// Which amounts a revenue or tax report adds up.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Enum)]
+#[graphql(remote = "folio_projections::reading::ReportAmounts")]
+pub enum ReportAmounts {
+    /// Each document's own amounts, one row per currency.
+    #[default]
+    DocumentCurrency,
+    /// The tenant's accounting currency: an invoice or credit note booked in
+    /// another at the amounts it recorded there (each tax rate's base and tax
+    /// converted once at its rate); one never converted, issued before the
+    /// books had a currency, stays in its own currency's rows.
+    AccountingCurrency,
+}

@@ -9,7 +9,7 @@ use folio_projections::reading::ReportFilter as RowFilter;
 use uuid::Uuid;
 
 use super::context::request;
-use super::enums::{from_stored, vat_category, TaxTreatment, VatCategory};
+use super::enums::{from_stored, vat_category, ReportAmounts, TaxTreatment, VatCategory};
 use super::scalars::{Date, Decimal};
 use crate::error::read;
 
@@ -274,13 +274,18 @@ impl ReportQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "The months and currency to report; everything if not given.")]
         filter: Option<ReportFilter>,
+        #[graphql(
+            desc = "Each document's own amounts, or the tenant's accounting currency.",
+            default
+        )]
+        amounts: ReportAmounts,
         #[graphql(desc = "A mutation's consistencyToken: wait until this report shows it.")]
         consistency_token: Option<String>,
     ) -> async_graphql::Result<Vec<RevenueMonth>> {
         let filter = filter.unwrap_or_default().into();
         let report = request(ctx)?
             .reads
-            .revenue_by_month(&filter, consistency_token.as_deref())
+            .revenue_by_month(&filter, amounts.into(), consistency_token.as_deref())
             .await
             .map_err(read)?;
         Ok(rows(report))
@@ -292,13 +297,18 @@ impl ReportQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "The months and currency to report; everything if not given.")]
         filter: Option<ReportFilter>,
+        #[graphql(
+            desc = "Each document's own amounts, or the tenant's accounting currency (a VAT return in the national currency).",
+            default
+        )]
+        amounts: ReportAmounts,
         #[graphql(desc = "A mutation's consistencyToken: wait until this report shows it.")]
         consistency_token: Option<String>,
     ) -> async_graphql::Result<Vec<TaxLine>> {
         let filter = filter.unwrap_or_default().into();
         let report = request(ctx)?
             .reads
-            .tax_summary(&filter, consistency_token.as_deref())
+            .tax_summary(&filter, amounts.into(), consistency_token.as_deref())
             .await
             .map_err(read)?;
         Ok(rows(report))

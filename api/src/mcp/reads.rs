@@ -17,7 +17,7 @@ use folio_projections::expenses::queries::{ExpenseCategoryRow, ExpenseFilter, Ex
 use folio_projections::invoicing::queries::{
     AgingRow, CustomerRow, InvoiceFilter, InvoiceOrder, InvoiceRow, RevenueRow, TaxRow,
 };
-use folio_projections::reading::{ReportFilter, Slice};
+use folio_projections::reading::{ReportAmounts, ReportFilter, Slice};
 use rmcp::handler::server::wrapper::{Json, Parameters};
 use rmcp::model::Extensions;
 use rmcp::{tool, tool_router};
@@ -120,6 +120,20 @@ pub struct ReportArgs {
     /// The months and currency.
     #[serde(flatten)]
     pub filter: ReportFilter,
+    /// A write's `consistency_token`: wait until this read shows that write.
+    pub consistency_token: Option<String>,
+}
+
+/// The revenue or tax report to read.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+pub struct LedgerReportArgs {
+    /// The months and currency.
+    #[serde(flatten)]
+    pub filter: ReportFilter,
+    /// Each document's own amounts (`DOCUMENT_CURRENCY`, the default) or the
+    /// tenant's accounting currency (`ACCOUNTING_CURRENCY`).
+    #[serde(default)]
+    pub amounts: ReportAmounts,
     /// A write's `consistency_token`: wait until this read shows that write.
     pub consistency_token: Option<String>,
 }
@@ -330,12 +344,12 @@ impl FolioMcp {
     async fn revenue_report(
         &self,
         extensions: Extensions,
-        Parameters(args): Parameters<ReportArgs>,
+        Parameters(args): Parameters<LedgerReportArgs>,
     ) -> Result<Json<Report<RevenueRow>>, ApiError> {
         let reads = self.reads(&extensions).await?;
         let token = args.consistency_token.as_deref();
         let rows = reads
-            .revenue_by_month(&args.filter, token)
+            .revenue_by_month(&args.filter, args.amounts, token)
             .await
             .map_err(read)?;
         Ok(Json(Report { rows }))
@@ -346,11 +360,14 @@ impl FolioMcp {
     async fn tax_report(
         &self,
         extensions: Extensions,
-        Parameters(args): Parameters<ReportArgs>,
+        Parameters(args): Parameters<LedgerReportArgs>,
     ) -> Result<Json<Report<TaxRow>>, ApiError> {
         let reads = self.reads(&extensions).await?;
         let token = args.consistency_token.as_deref();
-        let rows = reads.tax_summary(&args.filter, token).await.map_err(read)?;
+        let rows = reads
+            .tax_summary(&args.filter, args.amounts, token)
+            .await
+            .map_err(read)?;
         Ok(Json(Report { rows }))
     }
 

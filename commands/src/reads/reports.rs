@@ -5,7 +5,7 @@
 use chrono::NaiveDate;
 use folio_projections::expenses::queries::{self as expense_queries, ExpenseCategoryRow};
 use folio_projections::invoicing::queries::{self, AgingRow, RevenueRow, TaxRow};
-use folio_projections::reading::{report_currency, ReportFilter};
+use folio_projections::reading::{report_currency, ReportAmounts, ReportFilter};
 
 use super::{ReadError, Reads};
 use crate::access::Action;
@@ -25,28 +25,32 @@ impl Reads {
         Ok(queries::ar_aging(&mut tx, currency.as_deref(), as_of).await?)
     }
 
-    /// Revenue per month and currency, net of credit notes and voids.
+    /// Revenue per month and currency, net of credit notes and voids, in
+    /// each document's currency or in the accounting currency.
     pub async fn revenue_by_month(
         &self,
         filter: &ReportFilter,
+        amounts: ReportAmounts,
         token: Option<&str>,
     ) -> Result<Vec<RevenueRow>, ReadError> {
         self.caller.require(Action::ReadReports)?;
         let period = filter.period()?;
         let mut tx = self.open(Action::ReadReports, token).await?;
-        Ok(queries::revenue_by_month(&mut tx, &period).await?)
+        Ok(queries::revenue_by_month(&mut tx, &period, amounts).await?)
     }
 
-    /// Taxable base and tax per month, currency, tax code and rate.
+    /// Taxable base and tax per month, currency, tax code and rate, in each
+    /// document's currency or in the accounting currency.
     pub async fn tax_summary(
         &self,
         filter: &ReportFilter,
+        amounts: ReportAmounts,
         token: Option<&str>,
     ) -> Result<Vec<TaxRow>, ReadError> {
         self.caller.require(Action::ReadReports)?;
         let period = filter.period()?;
         let mut tx = self.open(Action::ReadReports, token).await?;
-        Ok(queries::tax_summary(&mut tx, &period).await?)
+        Ok(queries::tax_summary(&mut tx, &period, amounts).await?)
     }
 
     /// Expenses per month incurred, category and currency.

@@ -12,7 +12,7 @@ use rust_decimal::Decimal;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-use super::postings::{post, Posting};
+use super::postings::{post, Entry, Posting};
 use super::settlement::{apply_settlement, move_credit, Balance, Settled, TransferHalf};
 use crate::event_values::{number_sequence, require_row};
 use crate::feed::FeedEvent;
@@ -52,8 +52,14 @@ pub(super) async fn project_credit(
             let after = after(amount_due_after, credit_after);
             apply_settlement(conn, event, invoice, settled, after).await?;
             let number = number.to_string();
-            let posting = Posting::CreditNoteIssued;
-            post(conn, event, invoice, posting, &number, issue_date, &totals).await
+            let entry = Entry {
+                posting: Posting::CreditNoteIssued,
+                document_number: &number,
+                entry_date: issue_date,
+                totals: &totals,
+                accounting: accounting.as_ref(),
+            };
+            post(conn, event, invoice, entry).await
         }
         InvoiceEvent::CreditTransferred {
             transfer_id,

@@ -16,7 +16,7 @@ use uuid::Uuid;
 
 use super::adjustments;
 use super::drafts::insert_line;
-use super::postings::{post, reverse_postings, Posting};
+use super::postings::{post, reverse_postings, Entry, Posting};
 use crate::event_values::{label, number_sequence, require_row};
 use crate::feed::FeedEvent;
 use crate::projector::ProjectionError;
@@ -50,6 +50,7 @@ pub(super) async fn project_document(
                 lines: &lines,
                 adjustments: &adjustments,
                 totals: &totals,
+                accounting: accounting.as_ref(),
             };
             issue(conn, event, invoice, issued).await?;
             match accounting {
@@ -227,6 +228,7 @@ struct Issued<'a> {
     lines: &'a [IssuedLine],
     adjustments: &'a [IssuedAdjustment],
     totals: &'a DocumentTotals,
+    accounting: Option<&'a AccountingTotals>,
 }
 
 /// Files an issue: the invoice's number, dates and totals, its issued lines and
@@ -245,6 +247,7 @@ async fn issue(
         lines,
         adjustments,
         totals,
+        accounting,
     } = issued;
     let line_total: Decimal = lines.iter().map(|l| l.priced.net_amount).sum();
     let (allowance_total, charge_total) = adjustment_totals(adjustments);
@@ -293,15 +296,12 @@ async fn issue(
         )
         .await?;
     }
-    let posting = Posting::InvoiceIssued;
-    post(
-        conn,
-        event,
-        invoice,
-        posting,
-        &number.to_string(),
-        issue_date,
+    let entry = Entry {
+        posting: Posting::InvoiceIssued,
+        document_number: &number.to_string(),
+        entry_date: issue_date,
         totals,
-    )
-    .await
+        accounting,
+    };
+    post(conn, event, invoice, entry).await
 }

@@ -16,7 +16,7 @@ use uuid::Uuid;
 
 use crate::amount::{Amount, MaybeAmount};
 use crate::event_values::label;
-use crate::reading::{contains_pattern, Page, ReportPeriod, Slice};
+use crate::reading::{contains_pattern, Page, ReportAmounts, ReportPeriod, Slice};
 
 /// A customer as the read model holds it.
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema, sqlx::FromRow)]
@@ -802,12 +802,16 @@ pub async fn ar_aging(
 pub async fn revenue_by_month(
     conn: &mut PgConnection,
     period: &ReportPeriod,
+    amounts: ReportAmounts,
 ) -> Result<Vec<RevenueRow>, sqlx::Error> {
+    let view = amounts.view("revenue_by_month");
     period
         .rows(
             conn,
-            "month, currency, invoiced_net, credited_net, voided_net, net_revenue, tax
-             FROM folio_read.revenue_by_month",
+            &format!(
+                "month, currency, invoiced_net, credited_net, voided_net, net_revenue, tax
+                 FROM {view}"
+            ),
             "month, currency",
         )
         .await
@@ -818,13 +822,17 @@ pub async fn revenue_by_month(
 pub async fn tax_summary(
     conn: &mut PgConnection,
     period: &ReportPeriod,
+    amounts: ReportAmounts,
 ) -> Result<Vec<TaxRow>, sqlx::Error> {
+    let view = amounts.view("tax_summary");
     period
         .rows(
             conn,
-            "month, currency, tax_code, tax_percent, treatment, vat_category, exemption_code,
-             exemption_reason, taxable_base, tax_amount
-             FROM folio_read.tax_summary",
+            &format!(
+                "month, currency, tax_code, tax_percent, treatment, vat_category, exemption_code,
+                 exemption_reason, taxable_base, tax_amount
+                 FROM {view}"
+            ),
             "month, currency, tax_code, treatment, vat_category, tax_percent, exemption_code,
              exemption_reason",
         )

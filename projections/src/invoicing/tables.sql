@@ -442,6 +442,10 @@ CREATE TABLE revenue_entries
     net_amount      numeric NOT NULL,
     tax_amount      numeric NOT NULL,
     total_amount    numeric NOT NULL,
+    accounting_currency     text,
+    accounting_net_amount   numeric,
+    accounting_tax_amount   numeric,
+    accounting_total_amount numeric,
     PRIMARY KEY (tenant_id, invoice_id, sequence)
 );
 CREATE INDEX revenue_entries_by_date ON revenue_entries (tenant_id, entry_date);
@@ -458,6 +462,10 @@ COMMENT ON COLUMN revenue_entries.currency IS 'ISO 4217 currency.';
 COMMENT ON COLUMN revenue_entries.net_amount IS 'Signed net amount.';
 COMMENT ON COLUMN revenue_entries.tax_amount IS 'Signed tax amount.';
 COMMENT ON COLUMN revenue_entries.total_amount IS 'Signed total.';
+COMMENT ON COLUMN revenue_entries.accounting_currency IS 'The tenant''s accounting currency, for a document booked in another currency; NULL otherwise.';
+COMMENT ON COLUMN revenue_entries.accounting_net_amount IS 'Signed net amount in accounting_currency, as the document recorded it (converted once at its rate).';
+COMMENT ON COLUMN revenue_entries.accounting_tax_amount IS 'Signed tax amount in accounting_currency, as the document recorded it.';
+COMMENT ON COLUMN revenue_entries.accounting_total_amount IS 'Signed total in accounting_currency, as the document recorded it.';
 
 CREATE TABLE tax_entries
 (
@@ -476,6 +484,9 @@ CREATE TABLE tax_entries
     exemption_reason text,
     taxable_base     numeric NOT NULL,
     tax_amount       numeric NOT NULL,
+    accounting_currency     text,
+    accounting_taxable_base numeric,
+    accounting_tax_amount   numeric,
     PRIMARY KEY (tenant_id, invoice_id, sequence, ordinal)
 );
 CREATE INDEX tax_entries_by_date ON tax_entries (tenant_id, entry_date);
@@ -496,6 +507,9 @@ COMMENT ON COLUMN tax_entries.exemption_code IS 'VATEX exemption reason code (e.
 COMMENT ON COLUMN tax_entries.exemption_reason IS 'Exemption reason in words.';
 COMMENT ON COLUMN tax_entries.taxable_base IS 'Signed net amount the rate applied to.';
 COMMENT ON COLUMN tax_entries.tax_amount IS 'Signed tax (withholdings are negative on an invoice).';
+COMMENT ON COLUMN tax_entries.accounting_currency IS 'The tenant''s accounting currency, for a document booked in another currency; NULL otherwise.';
+COMMENT ON COLUMN tax_entries.accounting_taxable_base IS 'Signed taxable_base in accounting_currency: converted once at the document''s rate, half-up, per rate (the rates of a document may add up to a cent off its converted totals).';
+COMMENT ON COLUMN tax_entries.accounting_tax_amount IS 'Signed tax_amount in accounting_currency, converted as accounting_taxable_base.';
 
 -- Views derive what depends on today; security_invoker keeps the caller's row-level
 -- security and grants in force.
@@ -825,6 +839,72 @@ COMMENT ON COLUMN tax_summary.exemption_code IS 'VATEX exemption reason code, fo
 COMMENT ON COLUMN tax_summary.exemption_reason IS 'Exemption reason in words.';
 COMMENT ON COLUMN tax_summary.taxable_base IS 'Net amount taxed at this rate.';
 COMMENT ON COLUMN tax_summary.tax_amount IS 'Tax at this rate (withholdings negative).';
+
+CREATE VIEW revenue_by_month_in_books WITH (security_invoker = true) AS
+SELECT tenant_id,
+       date_trunc('month', entry_date)::date AS month,
+       currency,
+       public.in_minor_units(coalesce(sum(net_amount) FILTER (WHERE kind = 'INVOICE_ISSUED'), 0), currency)
+           AS invoiced_net,
+       public.in_minor_units(coalesce(-sum(net_amount) FILTER (WHERE kind = 'CREDIT_NOTE_ISSUED'), 0), currency)
+           AS credited_net,
+       public.in_minor_units(coalesce(-sum(net_amount) FILTER (WHERE kind = 'INVOICE_VOIDED'), 0), currency)
+           AS voided_net,
+       public.in_minor_units(sum(net_amount), currency) AS net_revenue,
+       public.in_minor_units(sum(tax_amount), currency) AS tax,
+       public.in_minor_units(sum(total_amount), currency) AS gross_revenue
+FROM (SELECT tenant_id, entry_date, kind,
+             coalesce(accounting_currency, currency) AS currency,
+             coalesce(accounting_net_amount, net_amount) AS net_amount,
+             coalesce(accounting_tax_amount, tax_amount) AS tax_amount,
+             coalesce(accounting_total_amount, total_amount) AS total_amount
+      FROM revenue_entries) AS in_books
+GROUP BY tenant_id, date_trunc('month', entry_date), currency;
+
+COMMENT ON VIEW revenue_by_month_in_books IS 'revenue_by_month with every document booked in another currency than the accounting currency taken at its recorded amounts there; a document never converted (issued before the tenant set its accounting currency) stays in its own currency''s row.';
+COMMENT ON COLUMN revenue_by_month_in_books.tenant_id IS 'Owning tenant.';
+COMMENT ON COLUMN revenue_by_month_in_books.month IS 'First day of the month.';
+COMMENT ON COLUMN revenue_by_month_in_books.currency IS 'The accounting currency, or the currency of documents never converted.';
+COMMENT ON COLUMN revenue_by_month_in_books.invoiced_net IS 'Net amount of invoices issued in the month.';
+COMMENT ON COLUMN revenue_by_month_in_books.credited_net IS 'Net amount of credit notes issued in the month (positive).';
+COMMENT ON COLUMN revenue_by_month_in_books.voided_net IS 'Net amount of invoices voided in the month (positive).';
+COMMENT ON COLUMN revenue_by_month_in_books.net_revenue IS 'invoiced_net - credited_net - voided_net.';
+COMMENT ON COLUMN revenue_by_month_in_books.tax IS 'Net tax of the month (same signs).';
+COMMENT ON COLUMN revenue_by_month_in_books.gross_revenue IS 'net_revenue + tax.';
+
+CREATE VIEW tax_summary_in_books WITH (security_invoker = true) AS
+SELECT tenant_id,
+       date_trunc('month', entry_date)::date AS month,
+       currency,
+       tax_code,
+       tax_percent,
+       treatment,
+       vat_category,
+       exemption_code,
+       exemption_reason,
+       public.in_minor_units(sum(taxable_base), currency) AS taxable_base,
+       public.in_minor_units(sum(tax_amount), currency) AS tax_amount
+FROM (SELECT tenant_id, entry_date, tax_code, tax_percent, treatment, vat_category,
+             exemption_code, exemption_reason,
+             coalesce(accounting_currency, currency) AS currency,
+             coalesce(accounting_taxable_base, taxable_base) AS taxable_base,
+             coalesce(accounting_tax_amount, tax_amount) AS tax_amount
+      FROM tax_entries) AS in_books
+GROUP BY tenant_id, date_trunc('month', entry_date), currency, tax_code, tax_percent, treatment,
+         vat_category, exemption_code, exemption_reason;
+
+COMMENT ON VIEW tax_summary_in_books IS 'tax_summary in the accounting currency, as a VAT return in the national currency asks: each foreign document''s base and tax per rate converted once at its rate; a document never converted stays in its own currency''s rows.';
+COMMENT ON COLUMN tax_summary_in_books.tenant_id IS 'Owning tenant.';
+COMMENT ON COLUMN tax_summary_in_books.month IS 'First day of the month.';
+COMMENT ON COLUMN tax_summary_in_books.currency IS 'The accounting currency, or the currency of documents never converted.';
+COMMENT ON COLUMN tax_summary_in_books.tax_code IS 'Tax code.';
+COMMENT ON COLUMN tax_summary_in_books.tax_percent IS 'Rate in percent.';
+COMMENT ON COLUMN tax_summary_in_books.treatment IS 'STANDARD, ZERO_RATED, EXEMPT or WITHHOLDING.';
+COMMENT ON COLUMN tax_summary_in_books.vat_category IS 'EN 16931 VAT category; NULL for withholdings and taxes stated without one.';
+COMMENT ON COLUMN tax_summary_in_books.exemption_code IS 'VATEX exemption reason code.';
+COMMENT ON COLUMN tax_summary_in_books.exemption_reason IS 'Exemption reason in words.';
+COMMENT ON COLUMN tax_summary_in_books.taxable_base IS 'Net amount taxed at this rate.';
+COMMENT ON COLUMN tax_summary_in_books.tax_amount IS 'Tax at this rate (withholdings negative).';
 
 CREATE VIEW documents_awaiting_archive WITH (security_invoker = true) AS
 SELECT i.tenant_id, i.invoice_id, NULL::uuid AS credit_note_id, i.number, i.issue_date
