@@ -133,7 +133,7 @@ async fn a_tenant_bi_role_reads_its_tenant_in_every_read_model_and_nothing_else(
     .unwrap();
     assert_eq!(
         functions,
-        ["ar_aging_as_of", "payment_status"],
+        ["ar_aging_as_of", "ar_aging_of", "payment_status"],
         "a new function needs a check here"
     );
     // payment_status reads no table: it decides from its arguments alone.
@@ -153,16 +153,21 @@ async fn a_tenant_bi_role_reads_its_tenant_in_every_read_model_and_nothing_else(
     .await
     .unwrap();
     assert!(!reads_tables, "payment_status must read no table");
-    let aging: (i64, i64) = sqlx::query_as(
-        "SELECT count(*) FILTER (WHERE tenant_id = $1), count(*)
-         FROM folio_read.ar_aging_as_of(current_date)",
-    )
-    .bind(theirs.0)
-    .fetch_one(&mut tool)
-    .await
-    .unwrap();
-    assert_eq!(aging.0, 0, "{aging:?}");
-    assert!(aging.1 > 0, "our aging shows: {aging:?}");
+    for aging in [
+        "ar_aging_as_of(current_date)",
+        "ar_aging_of(current_date, false)",
+        "ar_aging_of(current_date, true)",
+    ] {
+        let counted: (i64, i64) = sqlx::query_as(&format!(
+            "SELECT count(*) FILTER (WHERE tenant_id = $1), count(*) FROM folio_read.{aging}"
+        ))
+        .bind(theirs.0)
+        .fetch_one(&mut tool)
+        .await
+        .unwrap();
+        assert_eq!(counted.0, 0, "{aging}: {counted:?}");
+        assert!(counted.1 > 0, "{aging}: our aging shows: {counted:?}");
+    }
 
     // And nothing beyond the read models, nor a way around the policy
     for attempt in [

@@ -47,7 +47,8 @@ const REPORTS: &str = "query($token: String) {
         currency invoicedNet tax }
     taxSummary(amounts: ACCOUNTING_CURRENCY, consistencyToken: $token) {
         currency taxCode taxPercent taxableBase taxAmount }
-    byDocument: revenueByMonth(consistencyToken: $token) { currency invoicedNet } }";
+    byDocument: revenueByMonth(consistencyToken: $token) { currency invoicedNet }
+    arAging(amounts: ACCOUNTING_CURRENCY, consistencyToken: $token) { currency totalDue } }";
 const PAYMENTS: &str = "query($id: ID!, $token: String) {
     invoice(id: $id, consistencyToken: $token) { amountDue
         payments { amount exchangeRate exchangeDifference } } }";
@@ -177,7 +178,8 @@ async fn a_foreign_invoice_is_booked_at_its_rate_into_the_accounting_currency() 
     assert_eq!(read["invoice"]["accounting"]["exchangeRate"], "1.1712");
     assert_eq!(read["invoice"]["accounting"]["total"], "1393.73"); // 1393.728
 
-    // And the reports add both up in the accounting currency: 921.50 +
+    // And the reports add both up in the accounting currency, and age what is
+    // open there: 921.50 +
     // 1,171.20 net, 175.09 + 222.53 VAT (190.00 at 1.1712 is 222.528)
     let reports = server
         .ok(&accountant, REPORTS, json!({"token": token}))
@@ -190,6 +192,11 @@ async fn a_foreign_invoice_is_booked_at_its_rate_into_the_accounting_currency() 
         reports["taxSummary"],
         json!([{"currency": "EUR", "taxCode": "VAT", "taxPercent": "19",
             "taxableBase": "2092.70", "taxAmount": "397.62"}])
+    );
+    // (the USD invoice is paid; the GBP one owes 1,190.00 at 1.1712)
+    assert_eq!(
+        reports["arAging"],
+        json!([{"currency": "EUR", "totalDue": "1393.73"}])
     );
     assert_eq!(
         reports["byDocument"],

@@ -253,14 +253,19 @@ impl ReportQuery {
             desc = "The date the aging is taken on (e.g. a month's last day): invoices issued and not voided by then, less payments, refunds and credit notes dated by then. Today if not given."
         )]
         as_of: Option<Date>,
+        #[graphql(
+            desc = "Each invoice's own currency, or the tenant's accounting currency (an invoice booked in another at its rate, rounded once per invoice).",
+            default
+        )]
+        amounts: ReportAmounts,
         #[graphql(desc = "A mutation's consistencyToken: wait until this report shows it.")]
         consistency_token: Option<String>,
     ) -> async_graphql::Result<Vec<AgingLine>> {
         let aging = request(ctx)?
             .reads
             .ar_aging(
-                currency.as_deref(),
-                as_of.map(|d| d.0),
+                (currency.as_deref(), as_of.map(|d| d.0)),
+                amounts.into(),
                 consistency_token.as_deref(),
             )
             .await

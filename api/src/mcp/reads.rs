@@ -145,6 +145,10 @@ pub struct AgingArgs {
     pub currency: Option<String>,
     /// Age the receivables as of this date; today if not given.
     pub as_of: Option<NaiveDate>,
+    /// Each invoice's own currency (`DOCUMENT_CURRENCY`, the default) or the
+    /// tenant's accounting currency (`ACCOUNTING_CURRENCY`).
+    #[serde(default)]
+    pub amounts: ReportAmounts,
     /// A write's `consistency_token`: wait until this read shows that write.
     pub consistency_token: Option<String>,
 }
@@ -329,7 +333,7 @@ impl FolioMcp {
         let reads = self.reads(&extensions).await?;
         let token = args.consistency_token.as_deref();
         let rows = reads
-            .ar_aging(args.currency.as_deref(), args.as_of, token)
+            .ar_aging((args.currency.as_deref(), args.as_of), args.amounts, token)
             .await
             .map_err(read)?;
         Ok(Json(Report { rows }))

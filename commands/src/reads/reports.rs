@@ -12,17 +12,18 @@ use crate::access::Action;
 
 impl Reads {
     /// What each customer owed on `as_of` (today if not given), by days past
-    /// due, only in `currency` when given.
+    /// due, only in `currency` when given; in the accounting currency, an
+    /// invoice booked in a foreign one at its rate.
     pub async fn ar_aging(
         &self,
-        currency: Option<&str>,
-        as_of: Option<NaiveDate>,
+        (currency, as_of): (Option<&str>, Option<NaiveDate>),
+        amounts: ReportAmounts,
         token: Option<&str>,
     ) -> Result<Vec<AgingRow>, ReadError> {
         self.caller.require(Action::ReadReports)?;
         let currency = report_currency(currency)?;
         let mut tx = self.open(Action::ReadReports, token).await?;
-        Ok(queries::ar_aging(&mut tx, currency.as_deref(), as_of).await?)
+        Ok(queries::ar_aging(&mut tx, currency.as_deref(), as_of, amounts).await?)
     }
 
     /// Revenue per month and currency, net of credit notes and voids, in

@@ -784,16 +784,18 @@ pub async fn ar_aging(
     conn: &mut PgConnection,
     currency: Option<&str>,
     as_of: Option<NaiveDate>,
+    amounts: ReportAmounts,
 ) -> Result<Vec<AgingRow>, sqlx::Error> {
     sqlx::query_as(
         "SELECT customer_id, customer_name, currency, current_amount, days_1_30, days_31_60,
                 days_61_90, days_over_90, total_due, credit_amount
-         FROM folio_read.ar_aging_as_of(coalesce($2::date, current_date))
+         FROM folio_read.ar_aging_of(coalesce($2::date, current_date), $3)
          WHERE $1::text IS NULL OR currency = $1
          ORDER BY customer_name, currency",
     )
     .bind(currency)
     .bind(as_of)
+    .bind(amounts == ReportAmounts::AccountingCurrency)
     .fetch_all(conn)
     .await
 }

@@ -691,7 +691,7 @@ COMMENT ON COLUMN customer_ledger.recorded_at IS 'When the entry was recorded; o
 -- the customer, reported beside the buckets, never in them. BEGIN ATOMIC binds the tables when
 -- the function is created (so it follows them out of a rebuild's staging schema);
 -- it runs as the caller, so row-level security still confines it to one tenant.
-CREATE FUNCTION ar_aging_as_of(as_of date)
+CREATE FUNCTION ar_aging_of(as_of date, in_books boolean)
     RETURNS TABLE
             (
                 tenant_id      uuid,
@@ -712,42 +712,53 @@ BEGIN ATOMIC
     WITH owed AS (SELECT i.tenant_id,
                          i.customer_id,
                          i.currency,
-                         ar_aging_as_of.as_of - i.due_date AS days_past_due,
+                         i.accounting_currency,
+                         i.exchange_rate,
+                         ar_aging_of.as_of - i.due_date AS days_past_due,
                          i.total
                              - coalesce((SELECT sum(p.amount)
                                          FROM payments p
                                          WHERE p.tenant_id = i.tenant_id
                                            AND p.invoice_id = i.invoice_id
-                                           AND p.received_on <= ar_aging_as_of.as_of), 0)
+                                           AND p.received_on <= ar_aging_of.as_of), 0)
                              + coalesce((SELECT sum(r.amount)
                                          FROM payment_refunds r
                                          WHERE r.tenant_id = i.tenant_id
                                            AND r.invoice_id = i.invoice_id
-                                           AND r.refunded_on <= ar_aging_as_of.as_of), 0)
+                                           AND r.refunded_on <= ar_aging_of.as_of), 0)
                              - coalesce((SELECT sum(n.total)
                                          FROM credit_notes n
                                          WHERE n.tenant_id = i.tenant_id
                                            AND n.invoice_id = i.invoice_id
-                                           AND n.issue_date <= ar_aging_as_of.as_of), 0)
+                                           AND n.issue_date <= ar_aging_of.as_of), 0)
                              - coalesce((SELECT sum(t.amount)
                                          FROM credit_transfers t
                                          WHERE t.tenant_id = i.tenant_id
                                            AND t.to_invoice_id = i.invoice_id
-                                           AND t.applied_on <= ar_aging_as_of.as_of), 0)
+                                           AND t.applied_on <= ar_aging_of.as_of), 0)
                              + coalesce((SELECT sum(t.amount)
                                          FROM credit_transfers t
                                          WHERE t.tenant_id = i.tenant_id
                                            AND t.from_invoice_id = i.invoice_id
-                                           AND t.transferred_on <= ar_aging_as_of.as_of), 0)
+                                           AND t.transferred_on <= ar_aging_of.as_of), 0)
                              - coalesce((SELECT sum(t.amount)
                                          FROM credit_transfers t
                                          WHERE t.tenant_id = i.tenant_id
                                            AND t.from_invoice_id = i.invoice_id
-                                           AND t.returned_on <= ar_aging_as_of.as_of), 0) AS due
+                                           AND t.returned_on <= ar_aging_of.as_of), 0) AS due
                   FROM invoices i
                   WHERE i.status IN ('ISSUED', 'SENT', 'VOID')
-                    AND i.issue_date <= ar_aging_as_of.as_of
-                    AND (i.voided_on IS NULL OR i.voided_on > ar_aging_as_of.as_of))
+                    AND i.issue_date <= ar_aging_of.as_of
+                    AND (i.voided_on IS NULL OR i.voided_on > ar_aging_of.as_of)),
+         -- In the books, what a foreign invoice owes is taken at its rate, rounded
+         -- (half away from zero) once per invoice: the open item at its historical rate.
+         valued AS (SELECT tenant_id, customer_id, days_past_due,
+                           CASE WHEN ar_aging_of.in_books AND exchange_rate IS NOT NULL
+                                    THEN accounting_currency ELSE currency END AS currency,
+                           CASE WHEN ar_aging_of.in_books AND exchange_rate IS NOT NULL
+                                    THEN public.in_minor_units(due * exchange_rate, accounting_currency)
+                                ELSE due END AS due
+                    FROM owed)
     SELECT o.tenant_id,
            o.customer_id,
            c.name,
@@ -759,10 +770,33 @@ BEGIN ATOMIC
            public.in_minor_units(coalesce(sum(o.due) FILTER (WHERE o.due > 0 AND o.days_past_due > 90), 0), o.currency),
            public.in_minor_units(coalesce(sum(o.due) FILTER (WHERE o.due > 0), 0), o.currency),
            public.in_minor_units(coalesce(-sum(o.due) FILTER (WHERE o.due < 0), 0), o.currency)
-    FROM owed o
+    FROM valued o
              JOIN customers c ON c.tenant_id = o.tenant_id AND c.customer_id = o.customer_id
     WHERE o.due <> 0
     GROUP BY o.tenant_id, o.customer_id, c.name, o.currency;
+END;
+
+COMMENT ON FUNCTION ar_aging_of(date, boolean) IS 'Accounts-receivable aging per customer and currency as of a date: what was owed then (payments, refunds, credit notes and credit moved between invoices up to that date), by days past due then; in_books: an invoice booked in a foreign currency counted in the accounting currency at its rate, rounded once per invoice.';
+
+CREATE FUNCTION ar_aging_as_of(as_of date)
+    RETURNS TABLE
+            (
+                tenant_id      uuid,
+                customer_id    uuid,
+                customer_name  text,
+                currency       text,
+                current_amount numeric,
+                days_1_30      numeric,
+                days_31_60     numeric,
+                days_61_90     numeric,
+                days_over_90   numeric,
+                total_due      numeric,
+                credit_amount  numeric
+            )
+    LANGUAGE sql
+    STABLE
+BEGIN ATOMIC
+    SELECT * FROM ar_aging_of(ar_aging_as_of.as_of, false);
 END;
 
 COMMENT ON FUNCTION ar_aging_as_of(date) IS 'Accounts-receivable aging per customer and currency as of a date: what was owed then (payments, refunds, credit notes and credit moved between invoices up to that date), by days past due then.';
