@@ -125,6 +125,7 @@ async fn commands_reach_the_read_models_through_kafka_as_in_embedded_mode() {
         "TenantSettings",
         "Tenant",
         "User",
+        "ExchangeRateTable",
     ] {
         let topic = config.topic(aggregate_type);
         let stored_of_type: i64 =
