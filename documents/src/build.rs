@@ -240,6 +240,11 @@ fn net_unit_price(line: &IssuedLine) -> Decimal {
     }
 }
 
+/// The quoted price of one unit of a line priced with its taxes included.
+fn gross_unit_price(line: &IssuedLine) -> Option<Decimal> {
+    (line.item.price_basis == PriceBasis::Gross).then_some(line.item.unit_price)
+}
+
 fn invoice_line(position: usize, line: &IssuedLine) -> Result<DocumentLine, DocumentError> {
     let discount = line.priced.discount_amount;
     Ok(DocumentLine {
@@ -248,6 +253,7 @@ fn invoice_line(position: usize, line: &IssuedLine) -> Result<DocumentLine, Docu
         quantity: line.item.quantity,
         unit_code: UNIT_CODE,
         unit_price: net_unit_price(line),
+        gross_unit_price: gross_unit_price(line),
         allowance: (!discount.is_zero()).then(|| LineAllowance {
             amount: discount,
             reason: "Discount".to_owned(),
@@ -302,6 +308,7 @@ fn credited_line(
         quantity: credited.quantity,
         unit_code: UNIT_CODE,
         unit_price,
+        gross_unit_price: gross_unit_price(line),
         allowance: (discount > Decimal::ZERO && line.item.discount.is_some()).then(|| {
             LineAllowance {
                 amount: discount,
@@ -330,6 +337,7 @@ fn amount_only_lines(note: &IssuedCreditNote) -> Result<Vec<DocumentLine>, Docum
                 quantity: Decimal::ONE,
                 unit_code: UNIT_CODE,
                 unit_price: total.taxable_base,
+                gross_unit_price: None,
                 allowance: None,
                 net_amount: total.taxable_base,
                 vat: line_vat(index + 1, std::slice::from_ref(&total.tax))?,

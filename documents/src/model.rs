@@ -115,6 +115,10 @@ pub struct DocumentLine {
     pub unit_code: &'static str,
     /// Net price of one unit (BT-146), at up to 6 decimals.
     pub unit_price: Decimal,
+    /// For a line priced with its taxes included, the price of one unit the
+    /// customer was quoted (printed; the e-invoices carry the net price
+    /// only, BT-148 being a price before discount, not one with VAT).
+    pub gross_unit_price: Option<Decimal>,
     /// The discount, if any.
     pub allowance: Option<LineAllowance>,
     /// Net amount (BT-131): quantity × price − allowance, rounded.

@@ -85,6 +85,9 @@ pub struct Labels {
     pub amount_due: &'static str,
     /// "VAT in" before the accounting currency's code.
     pub vat_in: &'static str,
+    /// Under the lines when some are priced with their taxes included; its
+    /// mark follows each such unit price.
+    pub gross_prices: &'static str,
     /// Heading of the payment instructions.
     pub payment: &'static str,
     /// "Please quote" before the payment reference.
@@ -123,6 +126,7 @@ const EN: Labels = Labels {
     total: "Total",
     prepaid: "Paid in advance",
     vat_in: "VAT in",
+    gross_prices: "* Unit price including VAT",
     amount_due: "Amount due",
     payment: "Payment",
     reference: "Please quote",
@@ -156,6 +160,7 @@ const DE: Labels = Labels {
     total: "Gesamtbetrag",
     prepaid: "Bereits gezahlt",
     vat_in: "USt. in",
+    gross_prices: "* Einzelpreis inklusive USt.",
     amount_due: "Zu zahlen",
     payment: "Zahlung",
     reference: "Verwendungszweck",
@@ -189,6 +194,7 @@ const ES: Labels = Labels {
     total: "Total",
     prepaid: "Pagado por anticipado",
     vat_in: "IVA en",
+    gross_prices: "* Precio unitario con IVA incluido",
     amount_due: "Importe a pagar",
     payment: "Pago",
     reference: "Indique la referencia",

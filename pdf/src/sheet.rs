@@ -4,7 +4,7 @@
 //! page is one the tests can read back with `pdftotext`.
 
 use folio_documents::model::{
-    AccountingVat, AllowanceCharge, Document, DocumentKind, VatBreakdown,
+    AccountingVat, AllowanceCharge, Document, DocumentKind, DocumentLine, VatBreakdown,
 };
 use folio_domain::adjustment::AdjustmentKind;
 use folio_domain::legal_profile::LegalProfile;
@@ -68,6 +68,9 @@ pub(crate) struct Sheet {
     totals: Vec<Field>,
     /// Why no VAT is charged, one sentence per exempt category.
     exemptions: Vec<String>,
+    /// What the mark after a unit price means, when a line is priced with its
+    /// taxes included.
+    price_note: Option<&'static str>,
     notes: Vec<String>,
     payment_heading: &'static str,
     payment: Vec<String>,
@@ -120,7 +123,7 @@ impl Sheet {
                     position: line.id.clone(),
                     description: line.description.clone(),
                     quantity: locale.plain(line.quantity),
-                    unit_price: locale.plain(line.unit_price),
+                    unit_price: unit_price(line, locale),
                     discount: line
                         .allowance
                         .as_ref()
@@ -132,12 +135,26 @@ impl Sheet {
                 .collect(),
             totals: totals(doc, locale, labels, &money),
             exemptions: exemptions(&doc.vat_breakdown),
+            price_note: doc
+                .lines
+                .iter()
+                .any(|line| line.gross_unit_price.is_some())
+                .then_some(labels.gross_prices),
             notes: doc.notes.clone(),
             payment_heading: labels.payment,
             payment: payment(doc, labels),
             footer: footer(&doc.seller, labels),
             page: labels.page,
         }
+    }
+}
+
+/// A line's unit price as quoted: the gross price with a mark for a line
+/// priced with its taxes included (the e-invoices state its net).
+fn unit_price(line: &DocumentLine, locale: Locale) -> String {
+    match line.gross_unit_price {
+        Some(gross) => format!("{} *", locale.plain(gross)),
+        None => locale.plain(line.unit_price),
     }
 }
 

@@ -19,7 +19,7 @@ use folio_documents::model::Document;
 use folio_documents::to_cii;
 use folio_pdf::{factur_x, pdf, Locale, PdfRenderer};
 use rust_decimal_macros::dec;
-use scenario::{adjusted, domestic};
+use scenario::{adjusted, domestic, gross_prices, scenarios};
 use tools::{python, scratch, written};
 
 fn renderer() -> &'static PdfRenderer {
@@ -153,6 +153,70 @@ fn allowances_and_charges_are_listed_between_the_lines_and_the_net_total() {
             last_line < rebate && rebate < net_total,
             "the allowances and charges come after the lines, before the net total:\n{text}"
         );
+    }
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn a_line_priced_with_its_taxes_shows_the_quoted_price_and_says_so() {
+    let dir = scratch("pdf");
+    let doc = gross_prices().invoice().unwrap();
+    for (locale, quoted, note) in [
+        (Locale::En, "9.99 *", "* Unit price including VAT"),
+        (Locale::De, "9,99 *", "* Einzelpreis inklusive USt."),
+    ] {
+        let bytes = pdf(renderer(), &doc, locale, None).unwrap();
+        let text = text_of(&bytes, &dir, &format!("gross-{locale:?}.pdf"));
+        for expected in [quoted, note] {
+            assert!(
+                text.contains(expected),
+                "{locale:?} lacks {expected:?}:\n{text}"
+            );
+        }
+        // 3 × 9.99 quoted is 29.97 with VAT: the line's net and the totals
+        // are the ones the e-invoice states.
+        for expected in expected_texts(&doc, locale) {
+            assert!(
+                text.contains(&expected),
+                "{locale:?} lacks {expected:?}:\n{text}"
+            );
+        }
+    }
+    let net_lines = domestic().invoice().unwrap();
+    let bytes = pdf(renderer(), &net_lines, Locale::En, None).unwrap();
+    let text = text_of(&bytes, &dir, "net.pdf");
+    assert!(!text.contains("including VAT"), "{text}");
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn a_foreign_currency_invoice_states_its_vat_in_the_accounting_currency_with_the_rate() {
+    let dir = scratch("pdf");
+    let (_, doc) = scenarios()
+        .into_iter()
+        .find(|(name, _)| name == "foreign-currency")
+        .unwrap();
+    for (locale, expected) in [
+        (
+            Locale::En,
+            [
+                "VAT in EUR (1 USD = 0.9215 EUR, 2 November 2026)",
+                "175.09 EUR",
+            ],
+        ),
+        (
+            Locale::De,
+            ["USt. in EUR (1 USD = 0,9215 EUR, 02.11.2026)", "175,09 EUR"],
+        ),
+    ] {
+        let bytes = pdf(renderer(), &doc, locale, None).unwrap();
+        let text = text_of(&bytes, &dir, &format!("foreign-{locale:?}.pdf"));
+        for expected in expected {
+            assert!(
+                text.contains(expected),
+                "{locale:?} lacks {expected:?}:\n{text}"
+            );
+        }
     }
     std::fs::remove_dir_all(dir).unwrap();
 }
