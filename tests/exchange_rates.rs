@@ -3,6 +3,7 @@
 //! rates, and an invoice in another currency is issued with its rate into the
 //! books (stated, or the table's latest on or before the issue date), its
 //! totals converted once; without a rate it is refused and nothing is written.
+//! An expense claimed in another currency without a rate takes the table's.
 //! Its UBL states the VAT in the accounting currency too (BT-6, BT-111).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
@@ -49,6 +50,13 @@ const REPORTS: &str = "query($token: String) {
         currency taxCode taxPercent taxableBase taxAmount }
     byDocument: revenueByMonth(consistencyToken: $token) { currency invoicedNet }
     arAging(amounts: ACCOUNTING_CURRENCY, consistencyToken: $token) { currency totalDue } }";
+const CLAIM: &str = "mutation($key: String!, $on: Date!) {
+    submitExpense(idempotencyKey: $key, expense: {incurredOn: $on, merchant: \"Yellow Cab\",
+        category: \"taxi\", amount: {amount: \"30.00\", currency: \"USD\"},
+        description: \"Airport\"}) { aggregateId consistencyToken } }";
+const EXPENSE: &str = "query($id: ID!, $token: String) {
+    expense(id: $id, consistencyToken: $token) {
+        exchangeRate { rate converted { amount currency } } } }";
 const PAYMENTS: &str = "query($id: ID!, $token: String) {
     invoice(id: $id, consistencyToken: $token) { amountDue
         payments { amount exchangeRate exchangeDifference } } }";
@@ -157,6 +165,23 @@ async fn a_foreign_invoice_is_booked_at_its_rate_into_the_accounting_currency() 
         read["invoice"],
         json!({"amountDue": "0.00", "payments": [{"amount": "1190.00", "exchangeRate": "0.9301",
             "exchangeDifference": "10.23"}]})
+    );
+
+    // And an employee's taxi in dollars, stating no rate, is recorded at the
+    // table's too: 30.00 at 0.9215 is 27.65 EUR (27.645)
+    let claim = json!({"key": key(), "on": issue_day.to_string()});
+    let claimed = server.ok(&employee, CLAIM, claim).await;
+    let read = server
+        .ok(
+            &employee,
+            EXPENSE,
+            json!({"id": claimed["submitExpense"]["aggregateId"],
+                "token": claimed["submitExpense"]["consistencyToken"]}),
+        )
+        .await;
+    assert_eq!(
+        read["expense"]["exchangeRate"],
+        json!({"rate": "0.9215", "converted": {"amount": "27.65", "currency": "EUR"}})
     );
 
     // And a GBP invoice, for which the table has no rate, is refused and

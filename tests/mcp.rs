@@ -91,7 +91,7 @@ fn forged_token() -> String {
         .unwrap()
 }
 
-const TOOLS: [&str; 19] = [
+const TOOLS: [&str; 20] = [
     "list_customers",
     "list_invoices",
     "get_invoice",
@@ -107,6 +107,7 @@ const TOOLS: [&str; 19] = [
     "add_invoice_adjustment",
     "issue_invoice",
     "mark_invoice_sent",
+    "record_exchange_rate",
     "record_payment",
     "submit_expense",
     "approve_expense",

@@ -7,7 +7,7 @@
 
 use folio_commands::{
     AddInvoiceAdjustment, AddInvoiceLine, ApproveExpense, CommandOutcome, CreateInvoiceDraft,
-    IssueInvoice, RecordPayment, RegisterCustomer, SubmitExpense,
+    IssueInvoice, RecordExchangeRate, RecordPayment, RegisterCustomer, SubmitExpense,
 };
 use folio_domain::ids::{ExpenseId, InvoiceId};
 use rmcp::handler::server::wrapper::{Json, Parameters};
@@ -265,6 +265,32 @@ impl FolioMcp {
                     .mark_invoice_sent(&c, InvoiceId(on.invoice_id), on.input.recipients)
                     .await
             },
+        )
+        .await
+    }
+
+    /// Records the rate of one day in the tenant's exchange-rate table (from
+    /// one currency into another, up to 10 decimals, with its source):
+    /// invoices and payments in a currency foreign to the books are booked at
+    /// the latest rate on or before their date. Recorded again, a day's rate
+    /// replaces it for what is booked later.
+    #[tool(annotations(
+        title = "Record an exchange rate",
+        read_only_hint = false,
+        destructive_hint = false,
+        idempotent_hint = true,
+        open_world_hint = false
+    ))]
+    async fn record_exchange_rate(
+        &self,
+        extensions: Extensions,
+        Parameters(args): Parameters<WriteArgs<RecordExchangeRate>>,
+    ) -> Result<Json<Written>, ApiError> {
+        self.write(
+            "RecordExchangeRate",
+            &extensions,
+            args,
+            |r, c, input| async move { r.use_cases.record_exchange_rate(&c, input).await },
         )
         .await
     }

@@ -4,6 +4,7 @@
 
 use chrono::NaiveDate;
 use folio_domain::exchange::{Books, DatedRate, ExchangeRate};
+use folio_domain::expense::ExpenseDetails;
 use folio_domain::ids::TenantId;
 use folio_domain::money::Currency;
 use folio_domain::rate_table::{
@@ -137,6 +138,42 @@ impl UseCases {
             currency: books,
             rate,
         })
+    }
+
+    /// `details` with the table's rate into the books' currency of the day
+    /// it was incurred, when the claim is in another currency and states no
+    /// rate of its own: the rate is recorded with the claim, its source
+    /// naming the table's day.
+    pub(super) async fn with_table_rate<E: std::error::Error>(
+        &self,
+        tenant_id: TenantId,
+        books: Option<Currency>,
+        mut details: ExpenseDetails,
+    ) -> Result<ExpenseDetails, CommandError<E>> {
+        let from = details.amount.currency;
+        let Some(to) = books.filter(|books| *books != from) else {
+            return Ok(details);
+        };
+        if details.exchange_rate.is_some() {
+            return Ok(details);
+        }
+        let pair = RateTableKey {
+            tenant_id,
+            from,
+            to,
+        };
+        if let Some(found) = self.table_rate(pair, details.incurred_on).await? {
+            let source = found
+                .rate
+                .source
+                .as_deref()
+                .unwrap_or("exchange-rate table");
+            details.exchange_rate = Some(ExchangeRate {
+                source: Some(format!("{source} of {}", found.date)),
+                ..found.rate
+            });
+        }
+        Ok(details)
     }
 
     /// The table's rate of `date`: the latest on or before it, this year or

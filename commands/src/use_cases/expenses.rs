@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 use folio_domain::directory::{ApprovalRouting, Tenant, UserStatus};
 use folio_domain::expense::Expense;
-use folio_domain::expense::{ExpenseCommand, ExpenseDetails, ExpenseError, ExpensePolicy};
+use folio_domain::expense::{ExpenseCommand, ExpenseDetails, ExpenseError};
 use folio_domain::ids::{ExpenseId, UserId};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -41,12 +41,15 @@ impl UseCases {
         ctx.caller.require(Action::ClaimExpenses)?;
         let settings = self.settings(ctx.tenant_id()).await?;
         let today = settings.today(self.runner.clock().now());
-        let policy: ExpensePolicy = settings.expenses;
+        let (books, policy) = (settings.accounting_currency, settings.expenses);
         let expense_id = input.expense_id.unwrap_or(ExpenseId(derived_id(
             ctx.tenant_id(),
             "expense",
             &ctx.idempotency_key,
         )));
+        let details = self
+            .with_table_rate(ctx.tenant_id(), books, input.details.clone())
+            .await?;
         run!(
             self,
             self.stores.expenses.as_ref(),
@@ -59,7 +62,7 @@ impl UseCases {
                 tenant_id: ctx.tenant_id(),
                 expense_id,
                 employee_id: ctx.actor().clone(),
-                details: input.details.clone(),
+                details: details.clone(),
                 policy: policy.clone(),
                 today,
             }
@@ -190,7 +193,10 @@ impl UseCases {
         ctx.caller.require(Action::ClaimExpenses)?;
         let settings = self.settings(ctx.tenant_id()).await?;
         let today = settings.today(self.runner.clock().now());
-        let policy = settings.expenses;
+        let (books, policy) = (settings.accounting_currency, settings.expenses);
+        let amended = self
+            .with_table_rate(ctx.tenant_id(), books, details.clone())
+            .await?;
         run!(
             self,
             self.stores.expenses.as_ref(),
@@ -201,7 +207,7 @@ impl UseCases {
             None,
             |_| ExpenseCommand::Amend {
                 employee_id: ctx.actor().clone(),
-                details: details.clone(),
+                details: amended.clone(),
                 policy: policy.clone(),
                 today,
             }
