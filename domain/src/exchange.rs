@@ -125,6 +125,10 @@ pub struct Books {
     pub currency: Option<Currency>,
     /// The rate the caller stated or the table holds, if any.
     pub rate: Option<DatedRate>,
+    /// Whether `rate` is the tenant table's: looked up for whatever is in a
+    /// currency other than the books', it is ignored where no rate is needed
+    /// (a caller's rate there is refused as not foreign).
+    pub from_table: bool,
 }
 
 impl Books {
@@ -137,12 +141,7 @@ impl Books {
     ) -> Result<Option<DatedRate>, ExchangeRateError> {
         let books = match self.currency {
             Some(books) if books != currency => books,
-            _ => {
-                return match self.rate {
-                    Some(_) => Err(ExchangeRateError::NotForeign(currency)),
-                    None => Ok(None),
-                }
-            }
+            _ => return self.no_rate_needed(currency),
         };
         let stated = self.rate.ok_or(ExchangeRateError::Required {
             from: currency,
@@ -159,6 +158,18 @@ impl Books {
             rate: stated.rate.checked(currency)?,
             date: stated.date,
         }))
+    }
+
+    /// What a document in `currency` that needs no rate makes of the one
+    /// given: a caller's is refused, the table's ignored.
+    pub fn no_rate_needed(
+        &self,
+        currency: Currency,
+    ) -> Result<Option<DatedRate>, ExchangeRateError> {
+        match self.rate {
+            Some(_) if !self.from_table => Err(ExchangeRateError::NotForeign(currency)),
+            _ => Ok(None),
+        }
     }
 }
 
@@ -277,6 +288,7 @@ mod tests {
         let books = |rate| Books {
             currency: Some(eur),
             rate,
+            from_table: false,
         };
         assert_eq!(
             books(None).rate_for(usd, date),
@@ -311,12 +323,14 @@ mod tests {
         let in_euros = Books {
             currency: Some(eur),
             rate: None,
+            from_table: false,
         };
         assert_eq!(in_euros.rate_for(eur, date), Ok(None));
         assert_eq!(Books::default().rate_for(usd, date), Ok(None));
         let stated = Books {
             currency: None,
             rate: Some(dated(usd_to_eur(dec!(0.92)))),
+            from_table: false,
         };
         assert_eq!(
             stated.rate_for(usd, date),

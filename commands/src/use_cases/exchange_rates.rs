@@ -112,6 +112,7 @@ impl UseCases {
         date: NaiveDate,
         stated: Option<&StatedRate>,
     ) -> Result<Books, CommandError<E>> {
+        let from_table = stated.is_none();
         let rate = match (stated, books, currency) {
             // Into the books' currency; without books into the document's,
             // which the domain refuses as not foreign (and without either
@@ -137,6 +138,7 @@ impl UseCases {
         Ok(Books {
             currency: books,
             rate,
+            from_table,
         })
     }
 

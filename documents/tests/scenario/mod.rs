@@ -189,6 +189,7 @@ impl Scenario {
                 },
                 date: day(2),
             }),
+            from_table: false,
         };
         self.issue_with(None, books)
     }

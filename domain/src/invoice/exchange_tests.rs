@@ -23,6 +23,7 @@ fn issue_in_dollar_books(rate: Option<DatedRate>) -> InvoiceCommand {
         *books = Books {
             currency: Some(usd()),
             rate,
+            from_table: false,
         };
     }
     issue
@@ -102,6 +103,7 @@ fn a_rate_stated_for_an_invoice_in_the_books_currency_is_refused() {
         *books = Books {
             currency: Some(Currency::from_code("EUR").unwrap()),
             rate: Some(eur_usd(dec!(1.0842))),
+            from_table: false,
         };
     }
     InvoiceTest::with(())
@@ -164,6 +166,7 @@ fn pay_at(amount: rust_decimal::Decimal, rate: Option<rust_decimal::Decimal>) ->
                 date: date(6),
                 ..eur_usd(rate)
             }),
+            from_table: false,
         },
     }
 }
@@ -262,6 +265,26 @@ fn a_rate_stated_for_a_payment_of_an_invoice_booked_without_one_is_refused() {
         Err(InvoiceError::ExchangeRate(ExchangeRateError::NotForeign(
             Currency::from_code("EUR").unwrap()
         )))
+    );
+}
+
+#[test]
+fn a_table_rate_for_a_payment_of_an_invoice_booked_without_one_is_ignored() {
+    // Given an invoice issued before the books had a currency, when the
+    // tenant's table has a rate for the day it is paid
+    let invoice = state(vec![created(), line_added(), super::tests::issued()]);
+    let mut pay = pay_at(dec!(500), Some(dec!(1.09)));
+    if let InvoiceCommand::RecordPayment { books, .. } = &mut pay {
+        books.from_table = true;
+    }
+    // Then the payment is recorded, in the invoice's currency only
+    let events = invoice.decide(pay).unwrap();
+    assert!(
+        matches!(
+            &events[..],
+            [InvoiceEvent::PaymentRecorded { booking: None, .. }]
+        ),
+        "{events:?}"
     );
 }
 

@@ -30,15 +30,13 @@ impl Invoice {
         books: Books,
     ) -> Result<Option<Settlement>, InvoiceError> {
         let Some(booked) = &self.booked_at else {
-            return match books.rate {
-                Some(_) => Err(ExchangeRateError::NotForeign(amount.currency).into()),
-                None => Ok(None),
-            };
+            books.no_rate_needed(amount.currency)?;
+            return Ok(None);
         };
         let to = booked.rate.to;
         let into_the_invoice_s_books = Books {
             currency: Some(to),
-            rate: books.rate,
+            ..books
         };
         let rate = into_the_invoice_s_books
             .rate_for(amount.currency, received_on)?
