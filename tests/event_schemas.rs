@@ -376,14 +376,9 @@ fn samples() -> Vec<(&'static str, String, String, Value)> {
                 }],
                 totals: rebated.totals.clone(),
                 prepaid: Some(Decimal::new(10_000, 2)),
-                accounting: Some(AccountingTotals::convert(
+                accounting: Some(AccountingTotals::of(
                     into_dollars(Decimal::new(10_842, 4)),
-                    Currency::from_code("EUR").unwrap(),
-                    [
-                        rebated.totals.net_total,
-                        rebated.totals.tax_total,
-                        rebated.totals.total,
-                    ],
+                    &rebated.totals,
                 )),
             },
             InvoiceEvent::InvoiceSent {

@@ -13,6 +13,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::money::{round_to_minor_unit, Currency, Money, RoundingMode};
+use crate::pricing::DocumentTotals;
 
 /// Most decimal places of a rate (reference rates publish 4 to 6).
 pub const MAX_RATE_SCALE: u32 = 10;
@@ -190,23 +191,13 @@ pub struct AccountingTotals {
 }
 
 impl AccountingTotals {
-    /// `net_total`, `tax_total` and `total` (in `currency`) converted at
-    /// `exchange_rate`.
-    pub fn convert(
-        exchange_rate: DatedRate,
-        currency: Currency,
-        [net_total, tax_total, total]: [Decimal; 3],
-    ) -> Self {
-        let convert = |amount| {
-            exchange_rate
-                .rate
-                .convert(Money::new(amount, currency))
-                .amount
-        };
+    /// A document's net, tax and total converted at `exchange_rate`.
+    pub fn of(exchange_rate: DatedRate, totals: &DocumentTotals) -> Self {
+        let convert = |amount| exchange_rate.rate.convert_amount(amount);
         AccountingTotals {
-            net_total: convert(net_total),
-            tax_total: convert(tax_total),
-            total: convert(total),
+            net_total: convert(totals.net_total),
+            tax_total: convert(totals.tax_total),
+            total: convert(totals.total),
             exchange_rate,
         }
     }
@@ -340,11 +331,13 @@ mod tests {
 
     #[test]
     fn accounting_totals_convert_each_total_once() {
-        let totals = AccountingTotals::convert(
-            dated(usd_to_eur(dec!(0.921))),
-            currency("USD"),
-            [dec!(5.00), dec!(0.95), dec!(5.95)],
-        );
+        let document = DocumentTotals {
+            net_total: dec!(5.00),
+            tax_total: dec!(0.95),
+            total: dec!(5.95),
+            tax_totals: Vec::new(),
+        };
+        let totals = AccountingTotals::of(dated(usd_to_eur(dec!(0.921))), &document);
         // 4.605 → 4.61 and 0.87495 → 0.87, yet 5.47995 → 5.48: the total is
         // converted, not summed.
         assert_eq!(

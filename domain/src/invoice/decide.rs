@@ -363,18 +363,10 @@ impl Invoice {
         let amounts = self.price_credit(&request)?;
         let reason = require_reason(&reason)?;
         let balance_after = self.balance() - amounts.totals.total;
-        let accounting = match &self.booked_at {
-            Some(rate) => {
-                let totals = &amounts.totals;
-                let converted = [totals.net_total, totals.tax_total, totals.total];
-                Some(AccountingTotals::convert(
-                    rate.clone(),
-                    self.currency()?,
-                    converted,
-                ))
-            }
-            None => None,
-        };
+        let accounting = self
+            .booked_at
+            .clone()
+            .map(|rate| AccountingTotals::of(rate, &amounts.totals));
         Ok(vec![E::CreditNoteIssued {
             credit_note_id,
             number,

@@ -52,7 +52,7 @@ impl Invoice {
         } else {
             self.at_booked_rate(settled)
         };
-        Ok(Some(self.settlement(rate, settled, booked)))
+        Ok(Some(settlement(rate, settled, booked)))
     }
 
     /// What a refund of `amount` from `payment` reopens in the books: what it
@@ -65,7 +65,7 @@ impl Invoice {
         let rate = payment.rate.clone()?;
         let reopened = (amount - self.customer_credit()).max(Decimal::ZERO);
         let booked = self.at_booked_rate(reopened);
-        Some(self.settlement(rate, reopened, booked))
+        Some(settlement(rate, reopened, booked))
     }
 
     /// The difference `booking` realised, for the payment (`refund` none) or
@@ -94,29 +94,22 @@ impl Invoice {
         })
     }
 
-    fn settlement(&self, rate: DatedRate, settled: Decimal, booked: Decimal) -> Settlement {
-        let received = self.converted(settled, &rate);
-        Settlement {
-            exchange_rate: rate,
-            settled,
-            booked,
-            received,
-        }
-    }
-
     /// `amount` of the invoice's currency at the invoice's rate (zero when it
     /// was booked at none).
     fn at_booked_rate(&self, amount: Decimal) -> Decimal {
-        match &self.booked_at {
-            Some(rate) => self.converted(amount, rate),
-            None => Decimal::ZERO,
-        }
+        self.booked_at
+            .as_ref()
+            .map_or(Decimal::ZERO, |rate| rate.rate.convert_amount(amount))
     }
+}
 
-    fn converted(&self, amount: Decimal, rate: &DatedRate) -> Decimal {
-        match self.currency {
-            Some(currency) => rate.rate.convert(Money::new(amount, currency)).amount,
-            None => Decimal::ZERO,
-        }
+/// What `settled` moved in the books: `booked` there, worth its amount at
+/// `rate`.
+fn settlement(rate: DatedRate, settled: Decimal, booked: Decimal) -> Settlement {
+    Settlement {
+        received: rate.rate.convert_amount(settled),
+        exchange_rate: rate,
+        settled,
+        booked,
     }
 }

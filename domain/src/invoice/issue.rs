@@ -68,10 +68,7 @@ impl Invoice {
             })
             .collect();
         let adjustments = self.issued_adjustments(priced.adjustments)?;
-        let accounting = exchange_rate.map(|rate| {
-            let converted = [totals.net_total, totals.tax_total, totals.total];
-            AccountingTotals::convert(rate, currency, converted)
-        });
+        let accounting = exchange_rate.map(|rate| AccountingTotals::of(rate, &totals));
         let issued = InvoiceEvent::InvoiceIssued {
             number,
             issue_date,

@@ -52,11 +52,7 @@ pub(super) async fn project_document(
                 totals: &totals,
                 accounting: accounting.as_ref(),
             };
-            issue(conn, event, invoice, issued).await?;
-            match accounting {
-                Some(accounting) => file_accounting(conn, event, invoice, &accounting).await,
-                None => Ok(()),
-            }
+            issue(conn, event, invoice, issued).await
         }
         InvoiceEvent::InvoiceSent {
             sent_at,
@@ -190,35 +186,6 @@ fn in_minor_units(mut amount: Decimal, totals: &DocumentTotals) -> Decimal {
     amount
 }
 
-/// Files a foreign-currency invoice's rate and its totals in the accounting
-/// currency.
-async fn file_accounting(
-    conn: &mut PgConnection,
-    event: &FeedEvent,
-    invoice: Uuid,
-    accounting: &AccountingTotals,
-) -> Result<(), ProjectionError> {
-    let rate = &accounting.exchange_rate;
-    let result = sqlx::query(
-        "UPDATE invoices SET accounting_currency = $3, exchange_rate = $4,
-             exchange_rate_date = $5, exchange_rate_source = $6,
-             accounting_net_total = $7, accounting_tax_total = $8, accounting_total = $9
-         WHERE tenant_id = $1 AND invoice_id = $2",
-    )
-    .bind(event.tenant_id)
-    .bind(invoice)
-    .bind(rate.rate.to.code())
-    .bind(rate.rate.rate)
-    .bind(rate.date)
-    .bind(rate.rate.source.as_deref())
-    .bind(accounting.net_total)
-    .bind(accounting.tax_total)
-    .bind(accounting.total)
-    .execute(&mut *conn)
-    .await?;
-    require_row(result, event)
-}
-
 /// The parts of `InvoiceIssued` the read models file.
 struct Issued<'a> {
     number: &'a DocumentNumber,
@@ -231,7 +198,8 @@ struct Issued<'a> {
     accounting: Option<&'a AccountingTotals>,
 }
 
-/// Files an issue: the invoice's number, dates and totals, its issued lines and
+/// Files an issue: the invoice's number, dates and totals (and, booked in a
+/// foreign currency, its rate and totals in the books), its issued lines and
 /// adjustments in place of the draft's, and its totals in the ledger.
 async fn issue(
     conn: &mut PgConnection,
@@ -256,7 +224,10 @@ async fn issue(
              number_sequence = $5, issue_date = $6, due_date = $7, net_days = NULL,
              net_total = $8, tax_total = $9, total = $10, amount_due = $10,
              rounding_mode = $11, rounding_scope = $12,
-             line_total = $13, allowance_total = $14, charge_total = $15
+             line_total = $13, allowance_total = $14, charge_total = $15,
+             accounting_currency = $16, exchange_rate = $17, exchange_rate_date = $18,
+             exchange_rate_source = $19, accounting_net_total = $20,
+             accounting_tax_total = $21, accounting_total = $22
          WHERE tenant_id = $1 AND invoice_id = $2",
     )
     .bind(event.tenant_id)
@@ -274,6 +245,13 @@ async fn issue(
     .bind(in_minor_units(line_total, totals))
     .bind(in_minor_units(allowance_total, totals))
     .bind(in_minor_units(charge_total, totals))
+    .bind(accounting.map(|a| a.exchange_rate.rate.to.code()))
+    .bind(accounting.map(|a| a.exchange_rate.rate.rate))
+    .bind(accounting.map(|a| a.exchange_rate.date))
+    .bind(accounting.and_then(|a| a.exchange_rate.rate.source.as_deref()))
+    .bind(accounting.map(|a| a.net_total))
+    .bind(accounting.map(|a| a.tax_total))
+    .bind(accounting.map(|a| a.total))
     .execute(&mut *conn)
     .await?;
     require_row(result, event)?;
