@@ -2,7 +2,9 @@
 //! upcasters that turn an older stored payload into today's shape. Stored events are
 //! never rewritten; every reader (the event store loading an aggregate, the
 //! projectors, the history an auditor reads) upcasts through [`upcast`], so one
-//! function decides what an old event means.
+//! function decides what an old event means. `tests/replay.rs` upgrades a whole
+//! database an earlier release wrote (v1 claims among its events) and checks
+//! that today's code shows the same state and goes on from it.
 //!
 //! History of changes:
 //! - `Invoice/InvoiceSent` v2 (was v1): `recipient: String` became
