@@ -98,12 +98,13 @@ pub struct Settlement {
     /// The payment's rate into the accounting currency (a refund: the
     /// refunded payment's).
     pub exchange_rate: DatedRate,
-    /// The part of the invoice settled (a refund: reopened), in its currency;
-    /// paid beyond what is due, the rest is credit and settles nothing.
+    /// What it moved of the invoice's balance, in its currency: the whole
+    /// payment or refund (stores written before the first release of foreign
+    /// books may hold only the part that settled what was due).
     pub settled: Decimal,
-    /// What that part was booked at: `settled` at the invoice's rate, rounded
-    /// half-up once, or, when it settles the rest of the invoice, all that is
-    /// still open in the books, so the receivable clears to exactly zero.
+    /// What that moved in the books: `settled` at the invoice's rate, rounded
+    /// half-up once, or, when it brings the invoice's balance to zero, all
+    /// that the books still hold of it, so the receivable clears exactly.
     pub booked: Decimal,
     /// What it was worth at `exchange_rate`, rounded half-up once.
     pub received: Decimal,
@@ -237,21 +238,20 @@ pub enum InvoiceEvent {
         booking: Option<Settlement>,
     },
     /// A payment of an invoice booked in a currency foreign to the books
-    /// settled what was booked at the invoice's rate with money worth the
-    /// payment's rate: the difference is a realised exchange gain (positive)
-    /// or loss (negative) in the accounting currency. Recorded with the
-    /// payment when not zero, and reversed in part by a refund that reopens
-    /// what the payment settled.
+    /// left the books at the invoice's rate with money worth the payment's
+    /// rate: the difference is a realised exchange gain (positive) or loss
+    /// (negative) in the accounting currency. Recorded with the payment when
+    /// not zero, and reversed in part by a refund of it.
     ExchangeDifferenceRealised {
         /// The payment that settled (part of) the invoice.
         payment_id: PaymentId,
-        /// The refund that reopened part of it; absent for the payment itself.
+        /// The refund that gave part of it back; absent for the payment itself.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         refund_id: Option<RefundId>,
         /// The day it is realised: the payment's value date, or the refund's.
         on: NaiveDate,
-        /// The part of the invoice settled (reopened by a refund), in the
-        /// invoice's currency.
+        /// What the payment (a refund) moved of the invoice's balance, in
+        /// the invoice's currency (see [`Settlement`]).
         settled: Money,
         /// The invoice's rate, at which `settled` was booked.
         booked_rate: Decimal,
@@ -279,7 +279,7 @@ pub enum InvoiceEvent {
         /// (absent when none).
         #[serde(default, skip_serializing_if = "Decimal::is_zero")]
         credit_after: Decimal,
-        /// What the refund reopened in the books, when the invoice is booked
+        /// What the refund put back in the books, when the invoice is booked
         /// in a currency foreign to them (absent otherwise).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         booking: Option<Settlement>,

@@ -216,25 +216,64 @@ fn a_payment_at_a_better_rate_realises_a_gain_on_what_it_settles() {
     );
 }
 
+/// Folds what `command` decides into `invoice`, and returns it.
+fn apply(invoice: &mut Invoice, command: InvoiceCommand) -> Vec<InvoiceEvent> {
+    let events = invoice.decide(command).unwrap();
+    for event in events.clone() {
+        invoice.fold(event);
+    }
+    events
+}
+
+fn refund(amount: rust_decimal::Decimal) -> InvoiceCommand {
+    InvoiceCommand::RefundPayment {
+        refund_id: RefundId::from_uuid(uuid::Uuid::from_u128(71)),
+        payment_id: PAYMENT,
+        amount: Money::new(amount, Currency::from_code("EUR").unwrap()),
+        refunded_on: date(9),
+        reason: "returned".into(),
+    }
+}
+
+/// The realised difference among `events`, if any.
+fn difference_in(events: &[InvoiceEvent]) -> Option<rust_decimal::Decimal> {
+    events.iter().find_map(|event| match event {
+        InvoiceEvent::ExchangeDifferenceRealised { difference, .. } => Some(difference.amount),
+        _ => None,
+    })
+}
+
 #[test]
-fn an_overpayment_realises_a_difference_only_on_what_was_due() {
-    // Given 1,190.00 EUR due, when 1,500.00 arrive at a worse rate
-    let events = booked_invoice()
-        .decide(pay_at(dec!(1500), Some(dec!(1.0800))))
-        .unwrap();
-    // Then the loss is on the 1,190.00 settled: 1285.20 - 1290.20
-    let InvoiceEvent::ExchangeDifferenceRealised {
-        settled,
-        difference,
-        ..
-    } = &events[1]
-    else {
-        panic!("{events:?}")
-    };
-    assert_eq!(
-        (settled.amount, difference),
-        (dec!(1190), &dollars(dec!(-5.00)))
-    );
+fn an_overpayment_books_the_credit_at_the_invoice_s_rate_and_its_refund_clears_it() {
+    // Given 1,190.00 EUR due at 1.0842 (1,290.20 USD in the books)
+    let mut invoice = booked_invoice();
+    // When 1,500.00 arrive at 1.0800: 1,620.00 USD, booked out at 1,626.30
+    let paid = apply(&mut invoice, pay_at(dec!(1500), Some(dec!(1.0800))));
+    // Then all of it realises the difference, the 310.00 credit stays in the
+    // books at the invoice's rate (336.10 USD)
+    assert_eq!(difference_in(&paid), Some(dec!(-6.30)));
+    assert_eq!(invoice.booked_open, dec!(-336.10));
+    // When the credit is refunded, the books clear and the credit's share of
+    // the loss is reversed: 310.00 was worth 334.80 when it came
+    let refunded = apply(&mut invoice, refund(dec!(310)));
+    assert_eq!(difference_in(&refunded), Some(dec!(1.30)));
+    assert_eq!(invoice.booked_open, Decimal::ZERO);
+    // Together: the loss on the 1,190.00 that settled the invoice
+    assert_eq!(dec!(-6.30) + dec!(1.30), dec!(1285.20) - dec!(1290.20));
+}
+
+#[test]
+fn credit_from_a_credit_note_on_a_paid_invoice_leaves_the_books_when_refunded() {
+    // Given the invoice paid at its own rate, then 119.00 credited (129.02 USD)
+    let mut invoice = booked_invoice();
+    apply(&mut invoice, pay_at(dec!(1190), Some(dec!(1.0842))));
+    apply(&mut invoice, credit(dec!(119)));
+    assert_eq!(invoice.booked_open, dec!(-129.02));
+    // When the 119.00 is refunded from the payment (worth 129.02 at its rate)
+    let refunded = apply(&mut invoice, refund(dec!(119)));
+    // Then nothing is left in the books and nothing more is realised
+    assert_eq!(invoice.booked_open, Decimal::ZERO);
+    assert_eq!(difference_in(&refunded), None, "{refunded:?}");
 }
 
 #[test]
@@ -289,7 +328,7 @@ fn a_table_rate_for_a_payment_of_an_invoice_booked_without_one_is_ignored() {
 }
 
 #[test]
-fn a_refund_reverses_the_difference_on_what_it_reopens() {
+fn a_refund_reverses_the_difference_on_what_it_gives_back() {
     // Given 1,190.00 paid at 1.0910 (a gain of 8.09 USD)
     let mut invoice = booked_invoice();
     for event in invoice
@@ -309,7 +348,7 @@ fn a_refund_reverses_the_difference_on_what_it_reopens() {
             reason: "returned".into(),
         })
         .unwrap();
-    // Then the share of the 100.00 reopened is reversed: 109.10 - 108.42
+    // Then the share of the 100.00 given back is reversed: 109.10 - 108.42
     assert_eq!(
         events[1],
         InvoiceEvent::ExchangeDifferenceRealised {
@@ -339,38 +378,78 @@ fn credit_does_not_move_to_or_from_an_invoice_in_foreign_books() {
 
 proptest::proptest! {
     /// However an invoice in foreign books is paid off (in parts, at any
-    /// rates), the books hold nothing of it afterwards, and the differences
-    /// realised are what was received there less what was booked.
+    /// rates, beyond what is due, with refunds between), the books hold
+    /// nothing of it once its balance is zero, and the differences realised
+    /// are what was received there less what was booked.
     #[test]
     fn an_invoice_paid_off_at_any_rates_leaves_the_books_clear(
-        parts in proptest::collection::vec((1u32..=60_000, 9_000u32..=12_000), 1..6),
+        parts in proptest::collection::vec((1u32..=90_000, 9_000u32..=12_000, 0u32..=100), 1..6),
     ) {
         let mut invoice = booked_invoice();
         let mut realised = Decimal::ZERO;
         let mut received = Decimal::ZERO;
-        for (n, (cents, rate)) in parts.iter().enumerate() {
-            let due = invoice.amount_due();
+        for (n, (cents, rate, refunded_percent)) in parts.iter().enumerate() {
+            let payment_id = PaymentId::from_uuid(uuid::Uuid::from_u128(100 + n as u128));
+            let rate = Decimal::new(i64::from(*rate), 4);
             let last = n + 1 == parts.len();
-            let amount = if last { due } else { Decimal::new(i64::from(*cents), 2).min(due) };
-            if amount.is_zero() {
+            let amount = if last { invoice.amount_due() } else { Decimal::new(i64::from(*cents), 2) };
+            let mut moves = Vec::new();
+            if !amount.is_zero() {
+                let mut pay = pay_at(amount, Some(rate));
+                if let InvoiceCommand::RecordPayment { payment_id: id, .. } = &mut pay {
+                    *id = payment_id;
+                }
+                moves.push(pay);
+                let back = (amount * Decimal::from(*refunded_percent) / dec!(100)).round_dp(2);
+                if !last && !back.is_zero() {
+                    moves.push(InvoiceCommand::RefundPayment {
+                        refund_id: RefundId::from_uuid(uuid::Uuid::from_u128(200 + n as u128)),
+                        payment_id,
+                        amount: Money::new(back, Currency::from_code("EUR").unwrap()),
+                        refunded_on: date(9),
+                        reason: "returned".into(),
+                    });
+                }
+            }
+            for command in moves {
+                for event in apply(&mut invoice, command) {
+                    match &event {
+                        InvoiceEvent::PaymentRecorded { booking: Some(b), .. } => received += b.received,
+                        InvoiceEvent::PaymentRefunded { booking: Some(b), .. } => received -= b.received,
+                        InvoiceEvent::ExchangeDifferenceRealised { difference, .. } => {
+                            realised += difference.amount
+                        }
+                        _ => {}
+                    }
+                }
+            }
+        }
+        // The last part pays what is due; refund the credit the parts left.
+        let mut credit = invoice.customer_credit();
+        for (n, payment) in invoice.payments.clone().iter().enumerate() {
+            let back = credit.min(payment.amount - payment.refunded);
+            if back.is_zero() {
                 continue;
             }
-            let mut pay = pay_at(amount, Some(Decimal::new(i64::from(*rate), 4)));
-            if let InvoiceCommand::RecordPayment { payment_id, .. } = &mut pay {
-                *payment_id = PaymentId::from_uuid(uuid::Uuid::from_u128(100 + n as u128));
-            }
-            for event in invoice.decide(pay).unwrap() {
+            credit -= back;
+            let refund = InvoiceCommand::RefundPayment {
+                refund_id: RefundId::from_uuid(uuid::Uuid::from_u128(300 + n as u128)),
+                payment_id: payment.payment_id,
+                amount: Money::new(back, Currency::from_code("EUR").unwrap()),
+                refunded_on: date(9),
+                reason: "the credit".into(),
+            };
+            for event in apply(&mut invoice, refund) {
                 match &event {
-                    InvoiceEvent::PaymentRecorded { booking: Some(b), .. } => received += b.received,
+                    InvoiceEvent::PaymentRefunded { booking: Some(b), .. } => received -= b.received,
                     InvoiceEvent::ExchangeDifferenceRealised { difference, .. } => {
                         realised += difference.amount
                     }
                     _ => {}
                 }
-                invoice.fold(event);
             }
         }
-        proptest::prop_assert_eq!(invoice.amount_due(), Decimal::ZERO);
+        proptest::prop_assert_eq!(invoice.balance(), Decimal::ZERO);
         proptest::prop_assert_eq!(invoice.booked_open, Decimal::ZERO);
         proptest::prop_assert_eq!(realised, received - dec!(1290.20));
     }

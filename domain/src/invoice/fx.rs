@@ -2,13 +2,16 @@
 //! and refunds move there, and the exchange differences they realise.
 //!
 //! An invoice is booked at its issue's rate; a payment is worth its own
-//! day's rate. The part of a payment that settles what is due is taken out of
-//! the books at the invoice's rate (the last part at whatever is still open,
-//! so a paid invoice leaves no cent behind) and was worth its own rate: the
-//! difference is realised, as its own event beside the payment. A refund that
-//! reopens what a payment settled puts it back at the invoice's rate and
-//! reverses that share of the difference. Paid beyond what is due, the rest is
-//! the customer's credit in the invoice's currency and realises nothing.
+//! day's rate. The receivable in the books is the invoice's balance (what is
+//! due less the credit it holds) at the invoice's rate, so every payment and
+//! refund moves it at that rate: all of a payment leaves it, what settles the
+//! invoice and what it pays beyond as the customer's credit alike, and was
+//! worth the payment's rate; the difference is realised, as its own event
+//! beside the payment. A refund puts its amount back at the invoice's rate and
+//! was worth the refunded payment's rate, so it reverses the difference on what
+//! it gives back. A movement that brings the balance to zero moves whatever is
+//! still in the books instead, so a settled invoice leaves no cent behind,
+//! credit notes and overpayments included.
 //!
 //! Each side is converted once, half-up, to the accounting currency's minor
 //! unit; the difference is the difference of the two rounded amounts.
@@ -45,27 +48,31 @@ impl Invoice {
                 to,
                 date: received_on,
             })?;
-        let due = self.amount_due();
-        let settled = amount.amount.min(due);
-        let booked = if settled > Decimal::ZERO && settled == due {
-            self.booked_open
-        } else {
-            self.at_booked_rate(settled)
-        };
-        Ok(Some(settlement(rate, settled, booked)))
+        let booked = self.booked_moving(-amount.amount);
+        Ok(Some(settlement(rate, amount.amount, -booked)))
     }
 
-    /// What a refund of `amount` from `payment` reopens in the books: what it
-    /// gives back beyond the credit the invoice holds, at the invoice's rate.
+    /// What a refund of `amount` from `payment` puts back in the books: all
+    /// of it, at the invoice's rate.
     pub(super) fn refund_booking(
         &self,
         payment: &PaymentRecord,
         amount: Decimal,
     ) -> Option<Settlement> {
         let rate = payment.rate.clone()?;
-        let reopened = (amount - self.customer_credit()).max(Decimal::ZERO);
-        let booked = self.at_booked_rate(reopened);
-        Some(settlement(rate, reopened, booked))
+        let booked = self.booked_moving(amount);
+        Some(settlement(rate, amount, booked))
+    }
+
+    /// What moving the balance by `change` (negative: the customer owes less)
+    /// moves in the books: `change` at the invoice's rate, or, when it brings
+    /// the balance to zero, exactly what the books still hold.
+    fn booked_moving(&self, change: Decimal) -> Decimal {
+        if (self.balance() + change).is_zero() {
+            -self.booked_open
+        } else {
+            self.at_booked_rate(change)
+        }
     }
 
     /// The difference `booking` realised, for the payment (`refund` none) or

@@ -272,7 +272,7 @@ COMMENT ON COLUMN exchange_differences.payment_id IS 'The payment (payments.paym
 COMMENT ON COLUMN exchange_differences.refund_id IS 'The refund that reversed part of it (payment_refunds.refund_id); NULL for the payment itself.';
 COMMENT ON COLUMN exchange_differences.realised_on IS 'The payment''s value date, or the refund''s date.';
 COMMENT ON COLUMN exchange_differences.currency IS 'The invoice''s currency.';
-COMMENT ON COLUMN exchange_differences.settled IS 'The part of the invoice settled (or reopened by the refund), in currency.';
+COMMENT ON COLUMN exchange_differences.settled IS 'What the payment (or the refund) moved of the invoice''s balance, in currency.';
 COMMENT ON COLUMN exchange_differences.booked_rate IS 'The invoice''s rate, at which settled was booked.';
 COMMENT ON COLUMN exchange_differences.payment_rate IS 'The payment''s rate.';
 COMMENT ON COLUMN exchange_differences.accounting_currency IS 'The tenant''s accounting currency.';
