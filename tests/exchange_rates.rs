@@ -245,3 +245,94 @@ async fn a_foreign_invoice_is_booked_at_its_rate_into_the_accounting_currency() 
         "{ubl}"
     );
 }
+
+const PAY_USD: &str = "mutation($key: String!, $invoice: ID!, $on: Date!, $amount: Decimal!) {
+    recordPayment(idempotencyKey: $key, invoiceId: $invoice, payment: {
+        amount: {amount: $amount, currency: \"USD\"}, receivedOn: $on, method: BANK_TRANSFER}) {
+        consistencyToken } }";
+const REFUND: &str = "mutation($key: String!, $invoice: ID!, $payment: ID!, $on: Date!) {
+    refundPayment(idempotencyKey: $key, invoiceId: $invoice, refund: {paymentId: $payment,
+        amount: {amount: \"310.00\", currency: \"USD\"}, refundedOn: $on, reason: \"overpaid\"}) {
+        consistencyToken } }";
+const CUSTOMER_OF: &str = "query($id: ID!, $token: String) {
+    invoice(id: $id, consistencyToken: $token) { customerId payments { paymentId } } }";
+const STATEMENTS: &str = "query($id: ID!, $from: Date!, $to: Date!) {
+    customer(id: $id) {
+        books: statement(currency: \"EUR\", from: $from, to: $to, amounts: ACCOUNTING_CURRENCY) {
+            openingBalance entries { kind amount balance } closingBalance }
+        own: statement(currency: \"USD\", from: $from, to: $to) {
+            entries { kind amount } closingBalance } } }";
+
+/// Runs `mutation` with `variables`, then reads `invoice` (its customer and
+/// payments) once it shows the write.
+async fn written_then_read(
+    server: &Server,
+    token: &str,
+    (mutation, variables): (&str, Value),
+    invoice: &Value,
+) -> Value {
+    let written = server.ok(token, mutation, variables).await;
+    let result = written.as_object().and_then(|o| o.values().next()).unwrap();
+    let read = json!({"id": invoice, "token": result["consistencyToken"]});
+    server.ok(token, CUSTOMER_OF, read).await
+}
+
+#[tokio::test]
+async fn a_customer_statement_in_the_books_shows_money_at_its_rate_and_the_differences() {
+    let db = TestDatabase::new().await;
+    let server = Server::start(&db).await;
+    let t = tenant();
+    let (admin, accountant) = (
+        server.token(t, "root", Role::Admin),
+        server.token(t, "acc-1", Role::Accountant),
+    );
+    let day = recent_day() - chrono::Days::new(5);
+    let (paid_on, refunded_on) = (day + chrono::Days::new(3), day + chrono::Days::new(4));
+    let books = json!({"key": key(), "currency": "EUR"});
+    server.ok(&admin, BOOKS, books).await;
+    for (on, rate) in [(day, "0.9215"), (paid_on, "0.9301")] {
+        let rate = json!({"date": on.to_string(), "from": "USD", "to": "EUR", "rate": rate,
+            "source": "ECB reference rate"});
+        server
+            .ok(&accountant, RECORD, json!({"key": key(), "rate": rate}))
+            .await;
+    }
+
+    // Given a USD invoice of 1,190.00 booked at 0.9215 (1,096.59 EUR)
+    let dollars = draft_in(&server, &accountant, "USD").await;
+    let issue = json!({"key": key(), "invoice": dollars, "on": day.to_string(), "rate": null});
+    server.ok(&accountant, ISSUE, issue).await;
+    // When 1,500.00 arrive at 0.9301 (1,395.15 EUR; 1,382.25 at the invoice's
+    // rate, a gain of 12.90) and the 310.00 overpaid goes back the next day
+    // (288.33 EUR at the payment's rate; 285.66 still booked, 2.67 of the gain
+    // reversed)
+    let pay = json!({"key": key(), "invoice": dollars, "on": paid_on.to_string(),
+        "amount": "1500.00"});
+    let read = written_then_read(&server, &accountant, (PAY_USD, pay), &dollars).await;
+    let payment = read["invoice"]["payments"][0]["paymentId"].clone();
+    let refund = json!({"key": key(), "invoice": dollars, "payment": payment,
+        "on": refunded_on.to_string()});
+    let read = written_then_read(&server, &accountant, (REFUND, refund), &dollars).await;
+
+    // Then the statement in the books shows each at its rate, the differences
+    // as entries of their own, and closes at zero like the one in dollars
+    let period = json!({"id": read["invoice"]["customerId"], "from": day.to_string(),
+        "to": refunded_on.to_string()});
+    let statements = server.ok(&accountant, STATEMENTS, period).await;
+    assert_eq!(
+        statements["customer"]["books"],
+        json!({"openingBalance": "0.00", "closingBalance": "0.00", "entries": [
+            {"kind": "INVOICE", "amount": "1096.59", "balance": "1096.59"},
+            {"kind": "PAYMENT", "amount": "-1395.15", "balance": "-298.56"},
+            {"kind": "EXCHANGE_DIFFERENCE", "amount": "12.90", "balance": "-285.66"},
+            {"kind": "REFUND", "amount": "288.33", "balance": "2.67"},
+            {"kind": "EXCHANGE_DIFFERENCE", "amount": "-2.67", "balance": "0.00"}]})
+    );
+    assert_eq!(
+        statements["customer"]["own"],
+        json!({"closingBalance": "0.00", "entries": [
+            {"kind": "INVOICE", "amount": "1190.00"},
+            {"kind": "PAYMENT", "amount": "-1500.00"},
+            {"kind": "REFUND", "amount": "310.00"}]})
+    );
+}

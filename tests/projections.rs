@@ -262,6 +262,23 @@ async fn incremental_projection_of_the_demo_equals_a_full_rebuild() {
         unbalanced, 0,
         "a customer's balance differs from its ledger"
     );
+    // And in the books an invoice that owes nothing and holds nothing holds
+    // nothing there either (the foreign one among them).
+    let settled_in_the_books: Vec<(bool, Decimal)> = sqlx::query_as(
+        "SELECT bool_or(accounting_currency <> currency), sum(accounting_amount)
+         FROM folio_read.customer_ledger GROUP BY invoice_id HAVING sum(amount) = 0",
+    )
+    .fetch_all(&db.app.pool)
+    .await
+    .unwrap();
+    assert!(
+        settled_in_the_books.iter().any(|(foreign, _)| *foreign),
+        "the scenario settles a foreign invoice"
+    );
+    assert!(
+        settled_in_the_books.iter().all(|(_, left)| left.is_zero()),
+        "settled, yet left in the books: {settled_in_the_books:?}"
+    );
     let held: Decimal = sqlx::query_scalar(
         "SELECT coalesce(sum(credit_amount), 0) FROM folio_read.customer_balances",
     )

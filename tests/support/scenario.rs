@@ -163,7 +163,7 @@ async fn foreign_invoice(backend: &App, tenant: TenantId, customer: CustomerId) 
         }),
     };
     let (_, payment_id) = folio
-        .record_payment(&ctx(tenant, "acc"), dollars, payment)
+        .record_payment(&ctx(tenant, "acc"), dollars, payment.clone())
         .await
         .expect("foreign payment");
     let refund = RefundPayment {
@@ -176,6 +176,19 @@ async fn foreign_invoice(backend: &App, tenant: TenantId, customer: CustomerId) 
         .refund_payment(&ctx(tenant, "acc"), dollars, refund)
         .await
         .expect("foreign refund");
+    // And the rest paid at another rate: the invoice leaves the books.
+    let rest = RecordPayment {
+        amount: Money::new(Decimal::new(10_000, 2), usd),
+        exchange_rate: Some(StatedRate {
+            rate: Decimal::new(9_400, 4),
+            source: None,
+        }),
+        ..payment
+    };
+    folio
+        .record_payment(&ctx(tenant, "acc"), dollars, rest)
+        .await
+        .expect("foreign payment of the rest");
 }
 
 pub async fn issue(backend: &App, tenant: TenantId, invoice: InvoiceId, on: Option<NaiveDate>) {

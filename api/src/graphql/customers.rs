@@ -10,7 +10,7 @@ use folio_projections::invoicing::queries::{
 use uuid::Uuid;
 
 use super::context::request;
-use super::enums::{from_stored, CustomerStatus};
+use super::enums::{from_stored, CustomerStatus, ReportAmounts};
 use super::ids::{global_id, uuid_arg, NodeKind};
 use super::inputs::{ContactInput, CustomerInput, TaxDetailsInput};
 use super::loaders::children;
@@ -119,6 +119,10 @@ pub enum StatementEntryKind {
     Payment,
     /// (Part of) a payment given back (+).
     Refund,
+    /// The exchange gain (+) or loss (-) a payment or refund of an invoice in
+    /// a currency foreign to the books realised; only on a statement in the
+    /// accounting currency.
+    ExchangeDifference,
     /// Credit this invoice held moved to another invoice of the customer (+).
     CreditTransferred,
     /// Credit from another invoice of the customer settled this one (-).
@@ -196,6 +200,11 @@ impl Customer {
         #[graphql(desc = "ISO 4217 code, e.g. EUR.")] currency: String,
         #[graphql(desc = "First day of the period.")] from: Date,
         #[graphql(desc = "Last day of the period.")] to: Date,
+        #[graphql(
+            desc = "Each document's own amounts, or the books': `currency` is then the accounting currency, an invoice in another counts at what it recorded there, a payment or refund at its rate, and the exchange differences they realised are entries of their own.",
+            default
+        )]
+        amounts: ReportAmounts,
     ) -> async_graphql::Result<CustomerStatement> {
         let (
             currency,
@@ -206,7 +215,7 @@ impl Customer {
             },
         ) = request(ctx)?
             .reads
-            .customer_statement(self.customer_id, &currency, from.0, to.0)
+            .customer_statement(self.customer_id, &currency, (from.0, to.0), amounts.into())
             .await
             .map_err(read)?;
         Ok(CustomerStatement {

@@ -12,7 +12,7 @@ use folio_projections::invoicing::queries::{
     CustomerRow, CustomerStatement, InvoiceAdjustmentRow, InvoiceFilter, InvoiceLineRow,
     InvoiceOrder, InvoiceRow, PaymentRow,
 };
-use folio_projections::reading::{report_currency, Slice};
+use folio_projections::reading::{report_currency, ReportAmounts, Slice};
 use schemars::JsonSchema;
 use serde::Serialize;
 use sqlx::PgConnection;
@@ -111,14 +111,15 @@ impl Reads {
     }
 
     /// A customer's statement in `currency` (any case) from `from` to `to`, both
-    /// included, with the currency as read (upper-cased). Read as part of the
-    /// customer, so it waits for no token of its own.
+    /// included, in each document's own amounts or as the books hold them
+    /// (`amounts`), with the currency as read (upper-cased). Read as part of
+    /// the customer, so it waits for no token of its own.
     pub async fn customer_statement(
         &self,
         customer_id: Uuid,
         currency: &str,
-        from: NaiveDate,
-        to: NaiveDate,
+        (from, to): (NaiveDate, NaiveDate),
+        amounts: ReportAmounts,
     ) -> Result<(String, CustomerStatement), ReadError> {
         self.caller.require(Action::ReadInvoicing)?;
         if from > to {
@@ -129,7 +130,8 @@ impl Reads {
         let currency = report_currency(Some(currency))?.unwrap_or_default();
         let mut tx = self.tenant().await?;
         let statement =
-            queries::customer_statement(&mut tx, customer_id, &currency, from, to).await?;
+            queries::customer_statement(&mut tx, customer_id, &currency, (from, to), amounts)
+                .await?;
         Ok((currency, statement))
     }
 

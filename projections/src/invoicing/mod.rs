@@ -65,7 +65,10 @@ impl Projector for InvoicingProjector {
         // 12: invoices.accounting_* and exchange_rate* (foreign-currency
         //     invoices booked in the accounting currency), credit_notes.accounting_*,
         //     payments.exchange_*, exchange_differences.
-        12
+        // 13: payments.accounting_amount, payment_refunds.accounting_amount,
+        //     customer_ledger in the books (accounting_currency, accounting_amount,
+        //     EXCHANGE_DIFFERENCE entries).
+        13
     }
 
     fn schema_sql(&self) -> &'static str {

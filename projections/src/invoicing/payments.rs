@@ -2,10 +2,10 @@
 //! it (a refund is a negative payment).
 
 use chrono::NaiveDate;
-use folio_domain::exchange::DatedRate;
 use folio_domain::ids::{PaymentId, RefundId};
-use folio_domain::invoice::InvoiceEvent;
+use folio_domain::invoice::{InvoiceEvent, Settlement};
 use folio_domain::money::Money;
+use rust_decimal::Decimal;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
@@ -38,7 +38,7 @@ pub(super) async fn project_payment(
                 received_on,
                 method: label(&method),
                 reference: reference.as_deref(),
-                exchange_rate: booking.as_ref().map(|b| &b.exchange_rate),
+                booking: booking.as_ref(),
             };
             record(conn, event, invoice, payment).await?;
             let after = Balance {
@@ -58,7 +58,7 @@ pub(super) async fn project_payment(
             credit_after,
             // What the refund reversed is filed from the
             // ExchangeDifferenceRealised recorded with it.
-            booking: _,
+            booking,
         } => {
             let refund = Refund {
                 refund_id,
@@ -66,6 +66,7 @@ pub(super) async fn project_payment(
                 amount: &amount,
                 refunded_on,
                 reason: &reason,
+                worth: booking.map(|b| b.received),
             };
             record_refund(conn, event, invoice, refund).await?;
             let after = Balance {
@@ -86,7 +87,8 @@ struct Payment<'a> {
     received_on: NaiveDate,
     method: String,
     reference: Option<&'a str>,
-    exchange_rate: Option<&'a DatedRate>,
+    /// How it moved the books, for an invoice booked in a foreign currency.
+    booking: Option<&'a Settlement>,
 }
 
 /// Inserts a payment's row, for the invoice's customer.
@@ -99,10 +101,10 @@ async fn record(
     let result = sqlx::query(
         "INSERT INTO payments (tenant_id, payment_id, invoice_id, customer_id, currency,
              amount, received_on, method, reference, recorded_at, sequence,
-             exchange_rate, exchange_rate_date, exchange_difference)
+             exchange_rate, exchange_rate_date, exchange_difference, accounting_amount)
          SELECT tenant_id, $3, invoice_id, customer_id, $4, $5, $6, $7, $8, $9, $10, $11, $12,
                 CASE WHEN $11::numeric IS NULL THEN NULL
-                     ELSE public.in_minor_units(0, accounting_currency) END
+                     ELSE public.in_minor_units(0, accounting_currency) END, $13
          FROM invoices WHERE tenant_id = $1 AND invoice_id = $2",
     )
     .bind(event.tenant_id)
@@ -115,8 +117,9 @@ async fn record(
     .bind(payment.reference)
     .bind(event.recorded_at)
     .bind(event.sequence)
-    .bind(payment.exchange_rate.map(|r| r.rate.rate))
-    .bind(payment.exchange_rate.map(|r| r.date))
+    .bind(payment.booking.map(|b| b.exchange_rate.rate.rate))
+    .bind(payment.booking.map(|b| b.exchange_rate.date))
+    .bind(payment.booking.map(|b| b.received))
     .execute(conn)
     .await?;
     require_row(result, event)
@@ -129,6 +132,9 @@ struct Refund<'a> {
     amount: &'a Money,
     refunded_on: NaiveDate,
     reason: &'a str,
+    /// What it was worth in the books, for an invoice booked in a foreign
+    /// currency (at the refunded payment's rate).
+    worth: Option<Decimal>,
 }
 
 /// Inserts a refund's row and adds it to its payment's refunded amount.
@@ -140,8 +146,8 @@ async fn record_refund(
 ) -> Result<(), ProjectionError> {
     sqlx::query(
         "INSERT INTO payment_refunds (tenant_id, refund_id, payment_id, invoice_id,
-             currency, amount, refunded_on, reason, recorded_at, sequence)
-         VALUES ($1, $3, $4, $2, $5, $6, $7, $8, $9, $10)",
+             currency, amount, refunded_on, reason, recorded_at, sequence, accounting_amount)
+         VALUES ($1, $3, $4, $2, $5, $6, $7, $8, $9, $10, $11)",
     )
     .bind(event.tenant_id)
     .bind(invoice)
@@ -153,6 +159,7 @@ async fn record_refund(
     .bind(refund.reason)
     .bind(event.recorded_at)
     .bind(event.sequence)
+    .bind(refund.worth)
     .execute(&mut *conn)
     .await?;
     let result = sqlx::query(

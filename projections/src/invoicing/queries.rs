@@ -286,7 +286,8 @@ pub struct StatementEntryRow {
     /// Issue, void, value or refund date.
     pub entry_date: NaiveDate,
     /// `INVOICE`, `INVOICE_VOIDED`, `CREDIT_NOTE`, `PAYMENT`, `REFUND`,
-    /// `CREDIT_TRANSFERRED`, `CREDIT_APPLIED` or `CREDIT_RETURNED`.
+    /// `EXCHANGE_DIFFERENCE` (in the books only), `CREDIT_TRANSFERRED`,
+    /// `CREDIT_APPLIED` or `CREDIT_RETURNED`.
     pub kind: String,
     /// The invoice the entry belongs to.
     pub invoice_id: Uuid,
@@ -737,37 +738,53 @@ pub async fn credit_note_lines_of(
 
 /// A customer's statement in `currency` from `from` to `to` (both included):
 /// the opening balance, every document and payment of the period with the
-/// running balance, and the closing balance, all from `customer_ledger`.
+/// running balance, and the closing balance, all from `customer_ledger`. In
+/// the accounting currency its entries are the ledger's `accounting_amount`,
+/// exchange differences among them; in a document currency those move nothing
+/// and are left out.
 pub async fn customer_statement(
     conn: &mut PgConnection,
     customer_id: Uuid,
     currency: &str,
-    from: NaiveDate,
-    to: NaiveDate,
+    (from, to): (NaiveDate, NaiveDate),
+    amounts: ReportAmounts,
 ) -> Result<CustomerStatement, sqlx::Error> {
+    let in_books = amounts == ReportAmounts::AccountingCurrency;
     let Amount(opening_balance) = sqlx::query_scalar(
-        "SELECT public.in_minor_units(coalesce(sum(amount), 0), $2)
+        "SELECT public.in_minor_units(coalesce(sum(CASE WHEN $4 THEN accounting_amount
+                                                     ELSE amount END), 0), $2)
          FROM folio_read.customer_ledger
-         WHERE customer_id = $1 AND currency = $2 AND entry_date < $3",
+         WHERE customer_id = $1 AND entry_date < $3
+           AND CASE WHEN $4 THEN accounting_currency ELSE currency END = $2",
     )
     .bind(customer_id)
     .bind(currency)
     .bind(from)
+    .bind(in_books)
     .fetch_one(&mut *conn)
     .await?;
     let entries: Vec<StatementEntryRow> = sqlx::query_as(
-        "SELECT entry_date, kind, invoice_id, document_number, amount,
-                $5 + sum(amount) OVER (ORDER BY entry_date, recorded_at, kind, invoice_id
+        "WITH entries AS (
+             SELECT entry_date, kind, invoice_id, document_number, recorded_at,
+                    CASE WHEN $6 THEN accounting_amount ELSE amount END AS amount
+             FROM folio_read.customer_ledger
+             WHERE customer_id = $1 AND entry_date BETWEEN $3 AND $4
+               AND CASE WHEN $6 THEN accounting_currency ELSE currency END = $2
+               AND ($6 OR kind <> 'EXCHANGE_DIFFERENCE'))
+         SELECT entry_date, kind, invoice_id, document_number, amount,
+                $5 + sum(amount) OVER (ORDER BY entry_date, recorded_at,
+                                                kind = 'EXCHANGE_DIFFERENCE', kind, invoice_id
                                        ROWS UNBOUNDED PRECEDING) AS balance
-         FROM folio_read.customer_ledger
-         WHERE customer_id = $1 AND currency = $2 AND entry_date BETWEEN $3 AND $4
-         ORDER BY entry_date, recorded_at, kind, invoice_id",
+         FROM entries
+         -- A difference follows the payment or refund recorded with it.
+         ORDER BY entry_date, recorded_at, kind = 'EXCHANGE_DIFFERENCE', kind, invoice_id",
     )
     .bind(customer_id)
     .bind(currency)
     .bind(from)
     .bind(to)
     .bind(opening_balance)
+    .bind(in_books)
     .fetch_all(&mut *conn)
     .await?;
     let closing_balance = entries.last().map_or(opening_balance, |e| e.balance);

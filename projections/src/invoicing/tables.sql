@@ -222,6 +222,7 @@ CREATE TABLE payments
     exchange_rate       numeric,
     exchange_rate_date  date,
     exchange_difference numeric,
+    accounting_amount   numeric,
     PRIMARY KEY (tenant_id, payment_id)
 );
 CREATE INDEX payments_by_invoice ON payments (tenant_id, invoice_id);
@@ -241,6 +242,7 @@ COMMENT ON COLUMN payments.recorded_at IS 'When the payment was recorded (event 
 COMMENT ON COLUMN payments.sequence IS 'Position of PaymentRecorded in the invoice''s stream: payments of one value date are listed in this order, the order they were recorded in.';
 COMMENT ON COLUMN payments.exchange_rate IS 'Units of the accounting currency per unit of currency on the value date, for a payment of an invoice booked in another currency (invoices.exchange_rate); NULL otherwise.';
 COMMENT ON COLUMN payments.exchange_rate_date IS 'The day that rate is of.';
+COMMENT ON COLUMN payments.accounting_amount IS 'What the payment was worth in the accounting currency at exchange_rate, rounded once; NULL unless the invoice is foreign.';
 COMMENT ON COLUMN payments.exchange_difference IS 'Exchange gain (positive) or loss realised by the payment, in the accounting currency, less what its refunds reversed (exchange_differences); NULL unless the invoice is foreign.';
 
 CREATE TABLE exchange_differences
@@ -291,6 +293,7 @@ CREATE TABLE payment_refunds
     reason      text        NOT NULL,
     recorded_at timestamptz NOT NULL,
     sequence    bigint      NOT NULL,
+    accounting_amount numeric,
     PRIMARY KEY (tenant_id, refund_id)
 );
 
@@ -305,6 +308,7 @@ COMMENT ON COLUMN payment_refunds.refunded_on IS 'Date of the refund.';
 COMMENT ON COLUMN payment_refunds.reason IS 'Why.';
 COMMENT ON COLUMN payment_refunds.recorded_at IS 'When it was recorded (event time).';
 COMMENT ON COLUMN payment_refunds.sequence IS 'Position of PaymentRefunded in the invoice''s stream; orders refunds of one date.';
+COMMENT ON COLUMN payment_refunds.accounting_amount IS 'What the refund was worth in the accounting currency at its payment''s rate, rounded once; NULL unless the invoice is foreign.';
 
 CREATE TABLE credit_transfers
 (
@@ -629,58 +633,79 @@ COMMENT ON COLUMN customer_balances.balance IS 'open_amount - credit_amount: wha
 
 -- Every document and money movement of a customer, signed as it moves the
 -- balance (+ the customer owes more, - less): the one rule the customer
--- statement and the balance identity rest on.
+-- statement and the balance identity rest on, in each document's currency and
+-- in the books. In the books a foreign invoice and its credit notes count at
+-- what they recorded there, a payment or refund at what it was worth at the
+-- payment's rate, and the exchange difference it realised is its own entry,
+-- so what the books hold of an invoice is what it still owes at its rate.
+-- Credit never moves between invoices in foreign books (CreditInForeignBooks).
 CREATE VIEW customer_ledger WITH (security_invoker = true) AS
 SELECT i.tenant_id, i.customer_id, i.currency, i.issue_date AS entry_date, 'INVOICE' AS kind,
-       i.invoice_id, i.number AS document_number, i.total AS amount, i.created_at AS recorded_at
+       i.invoice_id, i.number AS document_number, i.total AS amount,
+       coalesce(i.accounting_currency, i.currency) AS accounting_currency,
+       coalesce(i.accounting_total, i.total) AS accounting_amount, i.created_at AS recorded_at
 FROM invoices i
 WHERE i.status IN ('ISSUED', 'SENT', 'VOID') AND i.issue_date IS NOT NULL
 UNION ALL
 SELECT i.tenant_id, i.customer_id, i.currency, i.voided_on, 'INVOICE_VOIDED',
-       i.invoice_id, i.number, -i.total, i.updated_at
+       i.invoice_id, i.number, -i.total, coalesce(i.accounting_currency, i.currency),
+       -coalesce(i.accounting_total, i.total), i.updated_at
 FROM invoices i
 WHERE i.status = 'VOID' AND i.issue_date IS NOT NULL
 UNION ALL
 SELECT n.tenant_id, n.customer_id, n.currency, n.issue_date, 'CREDIT_NOTE',
-       n.invoice_id, n.number, -n.total, n.recorded_at
+       n.invoice_id, n.number, -n.total, coalesce(i.accounting_currency, n.currency),
+       -coalesce(n.accounting_total, n.total), n.recorded_at
 FROM credit_notes n
+         JOIN invoices i ON i.tenant_id = n.tenant_id AND i.invoice_id = n.invoice_id
 UNION ALL
 SELECT p.tenant_id, p.customer_id, p.currency, p.received_on, 'PAYMENT',
-       p.invoice_id, p.reference, -p.amount, p.recorded_at
+       p.invoice_id, p.reference, -p.amount, coalesce(i.accounting_currency, p.currency),
+       -coalesce(p.accounting_amount, p.amount), p.recorded_at
 FROM payments p
+         JOIN invoices i ON i.tenant_id = p.tenant_id AND i.invoice_id = p.invoice_id
 UNION ALL
 SELECT r.tenant_id, p.customer_id, r.currency, r.refunded_on, 'REFUND',
-       r.invoice_id, p.reference, r.amount, r.recorded_at
+       r.invoice_id, p.reference, r.amount, coalesce(i.accounting_currency, r.currency),
+       coalesce(r.accounting_amount, r.amount), r.recorded_at
 FROM payment_refunds r
          JOIN payments p ON p.tenant_id = r.tenant_id AND p.payment_id = r.payment_id
+         JOIN invoices i ON i.tenant_id = r.tenant_id AND i.invoice_id = r.invoice_id
+UNION ALL
+SELECT d.tenant_id, d.customer_id, d.currency, d.realised_on, 'EXCHANGE_DIFFERENCE',
+       d.invoice_id, p.reference, 0, d.accounting_currency, d.difference, d.recorded_at
+FROM exchange_differences d
+         JOIN payments p ON p.tenant_id = d.tenant_id AND p.payment_id = d.payment_id
 UNION ALL
 SELECT t.tenant_id, t.customer_id, t.currency, t.transferred_on, 'CREDIT_TRANSFERRED',
-       t.from_invoice_id, s.number, t.amount, t.transferred_at
+       t.from_invoice_id, s.number, t.amount, t.currency, t.amount, t.transferred_at
 FROM credit_transfers t
          JOIN invoices s ON s.tenant_id = t.tenant_id AND s.invoice_id = t.from_invoice_id
 WHERE t.transferred_on IS NOT NULL
 UNION ALL
 SELECT t.tenant_id, t.customer_id, t.currency, t.applied_on, 'CREDIT_APPLIED',
-       t.to_invoice_id, s.number, -t.amount, t.applied_at
+       t.to_invoice_id, s.number, -t.amount, t.currency, -t.amount, t.applied_at
 FROM credit_transfers t
          JOIN invoices s ON s.tenant_id = t.tenant_id AND s.invoice_id = t.from_invoice_id
 WHERE t.applied_on IS NOT NULL
 UNION ALL
 SELECT t.tenant_id, t.customer_id, t.currency, t.returned_on, 'CREDIT_RETURNED',
-       t.from_invoice_id, s.number, -t.amount, t.returned_at
+       t.from_invoice_id, s.number, -t.amount, t.currency, -t.amount, t.returned_at
 FROM credit_transfers t
          JOIN invoices s ON s.tenant_id = t.tenant_id AND s.invoice_id = t.from_invoice_id
 WHERE t.returned_on IS NOT NULL;
 
-COMMENT ON VIEW customer_ledger IS 'Each customer''s documents and money, signed as they move what the customer owes: invoices +, voids, credit notes and payments -, refunds +; credit moved between two invoices is + on the one it leaves and - on the one it settles (or - again on the one it left when it comes back), so a finished move nets to zero. Summed up to a date per currency it is the customer''s balance then (negative: the customer is owed).';
+COMMENT ON VIEW customer_ledger IS 'Each customer''s documents and money, signed as they move what the customer owes: invoices +, voids, credit notes and payments -, refunds +; credit moved between two invoices is + on the one it leaves and - on the one it settles (or - again on the one it left when it comes back), so a finished move nets to zero. Summed up to a date per currency it is the customer''s balance then (negative: the customer is owed); accounting_amount summed per accounting_currency is that balance in the books.';
 COMMENT ON COLUMN customer_ledger.tenant_id IS 'Owning tenant.';
 COMMENT ON COLUMN customer_ledger.customer_id IS 'Customer.';
 COMMENT ON COLUMN customer_ledger.currency IS 'ISO 4217 currency.';
-COMMENT ON COLUMN customer_ledger.entry_date IS 'Issue date, void date, value date of the payment, refund date, or the date an invoice recorded its half of a credit move.';
-COMMENT ON COLUMN customer_ledger.kind IS 'INVOICE, INVOICE_VOIDED, CREDIT_NOTE, PAYMENT, REFUND, CREDIT_TRANSFERRED (credit left the invoice), CREDIT_APPLIED (credit from another invoice settled it) or CREDIT_RETURNED (credit that left came back, the other invoice never took it).';
+COMMENT ON COLUMN customer_ledger.entry_date IS 'Issue date, void date, value date of the payment, refund date, the day an exchange difference was realised, or the date an invoice recorded its half of a credit move.';
+COMMENT ON COLUMN customer_ledger.kind IS 'INVOICE, INVOICE_VOIDED, CREDIT_NOTE, PAYMENT, REFUND, EXCHANGE_DIFFERENCE (realised by a payment or refund of a foreign invoice: 0 in currency, the difference in the books), CREDIT_TRANSFERRED (credit left the invoice), CREDIT_APPLIED (credit from another invoice settled it) or CREDIT_RETURNED (credit that left came back, the other invoice never took it).';
 COMMENT ON COLUMN customer_ledger.invoice_id IS 'The invoice the entry belongs to.';
 COMMENT ON COLUMN customer_ledger.document_number IS 'Invoice or credit note number; the payer''s reference for payments and refunds; the number of the invoice the credit came from for a credit move.';
 COMMENT ON COLUMN customer_ledger.amount IS 'Signed amount: + raises what the customer owes, - lowers it.';
+COMMENT ON COLUMN customer_ledger.accounting_currency IS 'The books'' currency for an entry of a foreign invoice (invoices.accounting_currency), else currency.';
+COMMENT ON COLUMN customer_ledger.accounting_amount IS 'The signed amount in accounting_currency: what the invoice or credit note recorded there, what a payment or refund was worth at the payment''s rate, the exchange difference realised; amount for an invoice that is not foreign.';
 COMMENT ON COLUMN customer_ledger.recorded_at IS 'When the entry was recorded; orders entries of one date.';
 
 -- The aging rule, once: what was owed on a given date, by days past due on that
