@@ -1,0 +1,69 @@
+//! What the background processes read across tenants: credit moves under
+//! way and documents awaiting their archive.
+
+use rust_decimal::Decimal;
+use uuid::Uuid;
+
+/// A credit move whose source released the credit and whose target has not
+/// recorded it: what the process that finishes moves reads.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct MoveUnderWayRow {
+    /// The tenant whose move it is: the finisher acts in its name.
+    pub tenant_id: Uuid,
+    /// The move's id.
+    pub transfer_id: Uuid,
+    /// The invoice the credit left.
+    pub from_invoice_id: Uuid,
+    /// The invoice it is to settle.
+    pub to_invoice_id: Uuid,
+    /// ISO 4217 currency.
+    pub currency: String,
+    /// How much moved.
+    pub amount: Decimal,
+}
+
+/// Moves under way since before `older_than` ago, in every tenant (read as the
+/// pool's own role, not the API's), oldest first, at most `limit`.
+pub async fn moves_under_way(
+    pool: &sqlx::PgPool,
+    older_than: std::time::Duration,
+    limit: i64,
+) -> Result<Vec<MoveUnderWayRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT tenant_id, transfer_id, from_invoice_id, to_invoice_id, currency, amount
+         FROM folio_read.credit_transfers
+         WHERE transferred_on IS NOT NULL AND applied_on IS NULL AND returned_on IS NULL
+           AND transferred_at <= now() - make_interval(secs => $1)
+         ORDER BY transferred_at LIMIT $2",
+    )
+    .bind(older_than.as_secs_f64())
+    .bind(limit)
+    .fetch_all(pool)
+    .await
+}
+
+/// How many credit moves are under way now, in every tenant (a gauge: one
+/// that stays is a move its finisher cannot finish).
+pub async fn count_moves_under_way(pool: &sqlx::PgPool) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT count(*) FROM folio_read.credit_transfers
+         WHERE transferred_on IS NOT NULL AND applied_on IS NULL AND returned_on IS NULL",
+    )
+    .fetch_one(pool)
+    .await
+}
+
+/// How many issued documents (invoices and credit notes, every tenant) have no
+/// archived files yet, and how many of them the archiver failed on so far
+/// (gauges: a document that stays is one the archiver cannot archive; the
+/// reason is in `document_archive_attempts.last_error`).
+pub async fn count_documents_awaiting_archive(
+    pool: &sqlx::PgPool,
+) -> Result<(i64, i64), sqlx::Error> {
+    sqlx::query_as(
+        "SELECT (SELECT count(*) FROM folio_read.documents_awaiting_archive),
+                (SELECT count(*) FROM public.document_archive_attempts)",
+    )
+    .fetch_one(pool)
+    .await
+}
