@@ -74,6 +74,8 @@ pub async fn run(
         }
         None => MetricsAt::Api,
     };
+    // Subscriptions see every event committed once the address is announced.
+    let feed_start = feed::tail(&app.pool).await?;
     let interrupt = signal(SignalKind::interrupt()).context("cannot handle Ctrl-C")?;
     let terminate = signal(SignalKind::terminate()).context("cannot handle SIGTERM")?;
     print_line(&format!(
@@ -100,7 +102,7 @@ pub async fn run(
         result = keep_read_models_current => match result {
             Err(error) => Err(error.context("the projectors could not start")),
         },
-        never = feed::publish(&pool, changes, config.projections.poll_interval) => match never {},
+        never = feed::publish(&pool, changes, (feed_start, config.projections.poll_interval)) => match never {},
         never = reachability::watch(&pool, &app.health) => match never {},
         never = read_progress::answer_waiting_reads(pool.clone(), waiting_reads, config.projections.poll_interval) => match never {},
         never = vitals.keep_reading(pool.clone()) => match never {},

@@ -100,32 +100,27 @@ pub async fn tail(pool: &PgPool) -> Result<FeedPosition, sqlx::Error> {
     )
 }
 
-/// Publishes every event committed from now on to `sender`, in feed order, until
-/// cancelled (live status for subscriptions; nothing is stored, so a subscriber
-/// that lags misses events and reads the read models instead). A database outage
-/// pauses it; it resumes from the last event it published, so subscribers miss
-/// nothing committed after it started.
+/// Publishes every event committed after `from` to `sender`, in feed order,
+/// until cancelled (live status for subscriptions; nothing is stored, so a
+/// subscriber that lags misses events and reads the read models instead). The
+/// caller takes `from` ([`tail`]) before it serves, so nothing committed once it
+/// serves is missed. A database outage pauses it; it resumes from the last
+/// event it published.
 pub async fn publish(
     pool: &PgPool,
     sender: tokio::sync::broadcast::Sender<std::sync::Arc<FeedEvent>>,
-    poll_interval: Duration,
+    (from, poll_interval): (FeedPosition, Duration),
 ) -> std::convert::Infallible {
     let mut signal = FeedSignal::new(pool, poll_interval).await;
     let mut streak = FailureStreak::new("the subscription feed", MAX_PAUSE);
-    let mut position = None;
+    let mut position = from;
     loop {
-        let read = async {
-            let after = match position {
-                Some(after) => after,
-                None => tail(pool).await?,
-            };
-            let batch = read_after(&mut *acquire(pool, PoolUse::Feed).await?, after, 500).await?;
-            Ok::<_, sqlx::Error>((after, batch))
-        };
+        let read =
+            async { read_after(&mut *acquire(pool, PoolUse::Feed).await?, position, 500).await };
         let batch = match read.await {
-            Ok((after, batch)) => {
+            Ok(batch) => {
                 streak.succeeded();
-                position = Some(batch.last().map_or(after, |last| last.position));
+                position = batch.last().map_or(position, |last| last.position);
                 batch
             }
             Err(error) => {
