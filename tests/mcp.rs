@@ -91,12 +91,13 @@ fn forged_token() -> String {
         .unwrap()
 }
 
-const TOOLS: [&str; 20] = [
+const TOOLS: [&str; 21] = [
     "list_customers",
     "list_invoices",
     "get_invoice",
     "list_expenses",
     "ar_aging",
+    "customer_statement",
     "revenue_report",
     "tax_report",
     "expenses_by_category",
@@ -162,6 +163,11 @@ async fn over_http_an_accountant_invoices_and_is_held_to_the_same_rules() {
         // 20: money is a decimal string on every edge, never a JSON number
         call("record_payment", on_invoice("p-4", json!({
             "amount": {"amount": 12.5, "currency": "EUR"}, "method": "CASH"}))),
+        // 21-22: the customer's statement, and one of a customer of no one's
+        call("customer_statement", json!({"customer_id": customer, "currency": "eur",
+            "from": today, "to": today})),
+        call("customer_statement", json!({"customer_id": Uuid::new_v4(), "currency": "EUR",
+            "from": today, "to": today})),
     ]);
     let accountant = token(tenant, "acc-1", Role::Accountant);
     let run = over_http(&server, &accountant, &steps).await;
@@ -244,6 +250,21 @@ async fn over_http_an_accountant_invoices_and_is_held_to_the_same_rules() {
     assert_eq!(taxes[0]["tax_amount"], "38.00");
     assert_eq!(ok(&r[19])["invoice"]["status"], "SENT");
     assert_eq!(error_code(&r[20]), "VALIDATION", "{}", r[20]);
+    // 238.00 invoiced, 100.00 paid: 138.00 still owed
+    let statement = ok(&r[21]);
+    assert_eq!(
+        (&statement["currency"], &statement["closing_balance"]),
+        (&json!("EUR"), &json!("138.00")),
+        "{statement}"
+    );
+    let kinds: Vec<&Value> = statement["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| &e["kind"])
+        .collect();
+    assert_eq!(kinds, [&json!("INVOICE"), &json!("PAYMENT")]);
+    assert_eq!(error_code(&r[22]), "NOT_FOUND", "{}", r[22]);
 
     // Another tenant's accountant sees none of it.
     let stranger = token(crate::tenant(), "acc-2", Role::Accountant);

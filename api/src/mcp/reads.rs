@@ -15,7 +15,8 @@ use folio_commands::reads::{cursor, InvoiceDetail, PageRequest, Reads};
 use folio_domain::ErrorCode;
 use folio_projections::expenses::queries::{ExpenseCategoryRow, ExpenseFilter, ExpenseRow};
 use folio_projections::invoicing::queries::{
-    AgingRow, CustomerRow, InvoiceFilter, InvoiceOrder, InvoiceRow, RevenueRow, TaxRow,
+    AgingRow, CustomerRow, CustomerStatement, InvoiceFilter, InvoiceOrder, InvoiceRow, RevenueRow,
+    TaxRow,
 };
 use folio_projections::reading::{ReportAmounts, ReportFilter, Slice};
 use rmcp::handler::server::wrapper::{Json, Parameters};
@@ -151,6 +152,37 @@ pub struct AgingArgs {
     pub amounts: ReportAmounts,
     /// A write's `consistency_token`: wait until this read shows that write.
     pub consistency_token: Option<String>,
+}
+
+/// The customer statement to read.
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct StatementArgs {
+    /// The customer's UUID.
+    pub customer_id: Uuid,
+    /// ISO 4217 code of the statement: a document currency, or the accounting
+    /// currency with `amounts` `ACCOUNTING_CURRENCY`.
+    pub currency: String,
+    /// First day of the period.
+    pub from: NaiveDate,
+    /// Last day of the period.
+    pub to: NaiveDate,
+    /// Each document's own amounts (`DOCUMENT_CURRENCY`, the default) or the
+    /// books' (`ACCOUNTING_CURRENCY`): payments at their rate, exchange
+    /// differences as entries of their own.
+    #[serde(default)]
+    pub amounts: ReportAmounts,
+}
+
+/// A customer's statement for a period: a negative balance is owed to the
+/// customer.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Statement {
+    /// ISO 4217 code of the amounts.
+    pub currency: String,
+    /// The opening balance, the period's entries with the running balance,
+    /// and the closing balance.
+    #[serde(flatten)]
+    pub statement: CustomerStatement,
 }
 
 /// A report's rows.
@@ -337,6 +369,36 @@ impl FolioMcp {
             .await
             .map_err(read)?;
         Ok(Json(Report { rows }))
+    }
+
+    /// A customer's statement for a period: opening balance, invoices, credit
+    /// notes, payments and refunds with the running balance, closing balance.
+    #[tool(annotations(
+        title = "Customer statement",
+        read_only_hint = true,
+        open_world_hint = false
+    ))]
+    async fn customer_statement(
+        &self,
+        extensions: Extensions,
+        Parameters(args): Parameters<StatementArgs>,
+    ) -> Result<Json<Statement>, ApiError> {
+        let reads = self.reads(&extensions).await?;
+        let id = args.customer_id;
+        reads
+            .customer(id, None)
+            .await
+            .map_err(read)?
+            .ok_or_else(|| not_found("customer", id))?;
+        let period = (args.from, args.to);
+        let (currency, statement) = reads
+            .customer_statement(args.customer_id, &args.currency, period, args.amounts)
+            .await
+            .map_err(read)?;
+        Ok(Json(Statement {
+            currency,
+            statement,
+        }))
     }
 
     /// Revenue per month and currency: invoiced, credited and voided net, and tax.
