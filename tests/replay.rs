@@ -29,6 +29,9 @@ use support::{ctx, folio, server_url, TestDatabase};
 
 /// Main before issue 17: the release whose store the issue asks to replay.
 const BEFORE_ISSUE_17: &str = "829eaae";
+/// Main with books in EUR, an MXN invoice booked at a rate and a tax-rate
+/// catalogue, before projector v13 and the books' rule for credit.
+const FOREIGN_BOOKS: &str = "77bb78b";
 
 fn fixture(revision: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("tests/fixtures/replay/{revision}"))
@@ -99,7 +102,7 @@ async fn read_state(db: &TestDatabase) -> Value {
 }
 
 /// Each section of `expected` row by row, naming the first row that differs.
-fn assert_same_state(expected: &Value, actual: &Value) {
+fn assert_same_state(revision: &str, expected: &Value, actual: &Value) {
     let sections = expected.as_object().expect("state.json is an object");
     for (section, rows) in sections {
         let (rows, now) = (
@@ -112,7 +115,7 @@ fn assert_same_state(expected: &Value, actual: &Value) {
         for (then, now) in rows.iter().zip(now) {
             assert_eq!(
                 then, now,
-                "{section}: a row differs from what {BEFORE_ISSUE_17} showed"
+                "{section}: a row differs from what {revision} showed"
             );
         }
         assert_eq!(rows.len(), now.len(), "{section}: rows then and now");
@@ -121,9 +124,19 @@ fn assert_same_state(expected: &Value, actual: &Value) {
 
 #[tokio::test]
 async fn a_store_written_before_issue_17_upgrades_and_replays_to_the_same_state() {
-    // Given the database the release before issue 17 left, restored and migrated.
-    let db = restored(BEFORE_ISSUE_17).await;
-    let fixture = fixture(BEFORE_ISSUE_17);
+    upgrades_and_replays(BEFORE_ISSUE_17).await;
+}
+
+#[tokio::test]
+async fn a_store_with_foreign_books_upgrades_and_replays_to_the_same_state() {
+    upgrades_and_replays(FOREIGN_BOOKS).await;
+}
+
+/// The upgrade of `revision`'s fixture, from restore to today's commands.
+async fn upgrades_and_replays(revision: &str) {
+    // Given the database `revision` left, restored and migrated.
+    let db = restored(revision).await;
+    let fixture = fixture(revision);
     let digest = std::fs::read_to_string(fixture.join("digest.txt")).unwrap();
     let digest = digest.split_whitespace().next().expect("a digest");
 
@@ -149,7 +162,7 @@ async fn a_store_written_before_issue_17_upgrades_and_replays_to_the_same_state(
             .is_some_and(|rows| rows.len() > 5),
         "the fixture holds invoices"
     );
-    assert_same_state(&then, &read_state(&db).await);
+    assert_same_state(revision, &then, &read_state(&db).await);
 
     // And today's commands go on from the replayed aggregates: every open
     // invoice takes a payment of exactly what it still owes.
@@ -170,7 +183,7 @@ async fn a_store_written_before_issue_17_upgrades_and_replays_to_the_same_state(
             .await
             .unwrap_or_else(|e| panic!("paying {invoice:?} after the upgrade: {e}"));
     }
-    // and every claim waiting for approval, submitted as a v1 event, is approved.
+    // and every claim the earlier release left waiting for approval is approved.
     let waiting = waiting_expenses(&db).await;
     assert!(!waiting.is_empty(), "the demo left a claim waiting");
     for (tenant, expense) in &waiting {
