@@ -33,8 +33,12 @@ const BEFORE_ISSUE_17: &str = "829eaae";
 /// catalogue, before projector v13 and the books' rule for credit.
 const FOREIGN_BOOKS: &str = "77bb78b";
 
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/replay")
+}
+
 fn fixture(revision: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("tests/fixtures/replay/{revision}"))
+    fixtures().join(revision)
 }
 
 /// A new database holding `revision`'s dump, restored with `psql` as an
@@ -61,12 +65,10 @@ async fn restored(revision: &str) -> TestDatabase {
     conn.close().await.unwrap();
     let url = server.database(&name).to_url_lossy().to_string();
     let dump = fixture(revision).join("store.sql");
-    let server = server_url();
-    let (on_the_server, _) = server.rsplit_once('/').expect("a database URL");
     let restore = Command::new("psql")
         .args(["-q", "-X", "-v", "ON_ERROR_STOP=1", "-f"])
         .arg(&dump)
-        .arg(format!("{on_the_server}/{name}"))
+        .arg(folio::config::psql_url(&url).unwrap())
         .output()
         .expect("run psql");
     assert!(
@@ -81,19 +83,18 @@ async fn restored(revision: &str) -> TestDatabase {
     TestDatabase { name, url, app }
 }
 
-fn succeeds(output: std::process::Output, what: &str) -> String {
+fn succeeds(output: std::process::Output, what: &str) {
     assert!(
         output.status.success(),
         "{what}: {}{}",
         String::from_utf8_lossy(&output.stdout),
         String::from_utf8_lossy(&output.stderr)
     );
-    String::from_utf8(output.stdout).unwrap()
 }
 
 /// `tests/fixtures/replay/state.sql` asked of `db`'s read models.
 async fn read_state(db: &TestDatabase) -> Value {
-    let query = std::fs::read_to_string(fixture("state.sql")).unwrap();
+    let query = std::fs::read_to_string(fixtures().join("state.sql")).unwrap();
     let state: Value = sqlx::query_scalar(&query)
         .fetch_one(&db.app.pool)
         .await
@@ -164,38 +165,8 @@ async fn upgrades_and_replays(revision: &str) {
     );
     assert_same_state(revision, &then, &read_state(&db).await);
 
-    // And today's commands go on from the replayed aggregates: every open
-    // invoice takes a payment of exactly what it still owes.
-    let open = open_invoices(&db).await;
-    assert!(!open.is_empty(), "the demo left open invoices");
-    for (tenant, invoice, due) in &open {
-        let payment = RecordPayment {
-            payment_id: None,
-            amount: *due,
-            received_on: None,
-            method: PaymentMethod::BankTransfer,
-            reference: Some("after the upgrade".into()),
-            exchange_rate: None,
-        };
-        db.app
-            .use_cases
-            .record_payment(&ctx(*tenant, "replay"), *invoice, payment)
-            .await
-            .unwrap_or_else(|e| panic!("paying {invoice:?} after the upgrade: {e}"));
-    }
-    // and every claim the earlier release left waiting for approval is approved.
-    let waiting = waiting_expenses(&db).await;
-    assert!(!waiting.is_empty(), "the demo left a claim waiting");
-    for (tenant, expense) in &waiting {
-        let approval = ApproveExpense {
-            comment: Some("after the upgrade".into()),
-        };
-        db.app
-            .use_cases
-            .approve_expense(&ctx(*tenant, "replay-approver"), *expense, approval)
-            .await
-            .unwrap_or_else(|e| panic!("approving {expense:?} after the upgrade: {e}"));
-    }
+    // And today's commands go on from the replayed aggregates.
+    go_on_with_today_s_commands(&db).await;
     succeeds(
         folio(&db.url, &["projections", "run", "--until-caught-up"]),
         "folio projections run",
@@ -212,6 +183,40 @@ async fn upgrades_and_replays(revision: &str) {
         folio(&db.url, &["audit", "verify", "--since", digest]),
         "folio audit verify",
     );
+}
+
+/// Every open invoice takes a payment of exactly what it still owes, and
+/// every claim the earlier release left waiting for approval is approved.
+async fn go_on_with_today_s_commands(db: &TestDatabase) {
+    let open = open_invoices(db).await;
+    assert!(!open.is_empty(), "the demo left open invoices");
+    for (tenant, invoice, due) in &open {
+        let payment = RecordPayment {
+            payment_id: None,
+            amount: *due,
+            received_on: None,
+            method: PaymentMethod::BankTransfer,
+            reference: Some("after the upgrade".into()),
+            exchange_rate: None,
+        };
+        db.app
+            .use_cases
+            .record_payment(&ctx(*tenant, "replay"), *invoice, payment)
+            .await
+            .unwrap_or_else(|e| panic!("paying {invoice:?} after the upgrade: {e}"));
+    }
+    let waiting = waiting_expenses(db).await;
+    assert!(!waiting.is_empty(), "the demo left a claim waiting");
+    for (tenant, expense) in &waiting {
+        let approval = ApproveExpense {
+            comment: Some("after the upgrade".into()),
+        };
+        db.app
+            .use_cases
+            .approve_expense(&ctx(*tenant, "replay-approver"), *expense, approval)
+            .await
+            .unwrap_or_else(|e| panic!("approving {expense:?} after the upgrade: {e}"));
+    }
 }
 
 /// Claims waiting for an approval.

@@ -225,14 +225,26 @@ fn apply(invoice: &mut Invoice, command: InvoiceCommand) -> Vec<InvoiceEvent> {
     events
 }
 
-fn refund(amount: rust_decimal::Decimal) -> InvoiceCommand {
+const REFUND: RefundId = RefundId::from_uuid(uuid::Uuid::from_u128(71));
+
+/// `amount` EUR given back from `payment_id` on day 9, as refund `refund_id`.
+fn refund_of(
+    payment_id: PaymentId,
+    refund_id: RefundId,
+    amount: rust_decimal::Decimal,
+) -> InvoiceCommand {
     InvoiceCommand::RefundPayment {
-        refund_id: RefundId::from_uuid(uuid::Uuid::from_u128(71)),
-        payment_id: PAYMENT,
+        refund_id,
+        payment_id,
         amount: Money::new(amount, Currency::from_code("EUR").unwrap()),
         refunded_on: date(9),
         reason: "returned".into(),
     }
+}
+
+/// `amount` given back from [`PAYMENT`].
+fn refund(amount: rust_decimal::Decimal) -> InvoiceCommand {
+    refund_of(PAYMENT, REFUND, amount)
 }
 
 /// The realised difference among `events`, if any.
@@ -331,29 +343,15 @@ fn a_table_rate_for_a_payment_of_an_invoice_booked_without_one_is_ignored() {
 fn a_refund_reverses_the_difference_on_what_it_gives_back() {
     // Given 1,190.00 paid at 1.0910 (a gain of 8.09 USD)
     let mut invoice = booked_invoice();
-    for event in invoice
-        .decide(pay_at(dec!(1190), Some(dec!(1.0910))))
-        .unwrap()
-    {
-        invoice.fold(event);
-    }
+    apply(&mut invoice, pay_at(dec!(1190), Some(dec!(1.0910))));
     // When 100.00 of it is refunded
-    let refund = RefundId::from_uuid(uuid::Uuid::from_u128(71));
-    let events = invoice
-        .decide(InvoiceCommand::RefundPayment {
-            refund_id: refund,
-            payment_id: PAYMENT,
-            amount: Money::new(dec!(100), Currency::from_code("EUR").unwrap()),
-            refunded_on: date(9),
-            reason: "returned".into(),
-        })
-        .unwrap();
+    let events = invoice.decide(refund(dec!(100))).unwrap();
     // Then the share of the 100.00 given back is reversed: 109.10 - 108.42
     assert_eq!(
         events[1],
         InvoiceEvent::ExchangeDifferenceRealised {
             payment_id: PAYMENT,
-            refund_id: Some(refund),
+            refund_id: Some(REFUND),
             on: date(9),
             settled: Money::new(dec!(100), Currency::from_code("EUR").unwrap()),
             booked_rate: dec!(1.0842),
@@ -376,6 +374,34 @@ fn credit_does_not_move_to_or_from_an_invoice_in_foreign_books() {
     assert_eq!(applied, Err(InvoiceError::CreditInForeignBooks));
 }
 
+/// What money moved through the books and what it realised, over events.
+#[derive(Default)]
+struct Tally {
+    /// Worth received at the payments' rates, less what refunds gave back.
+    received: Decimal,
+    /// Differences realised, less those reversed.
+    realised: Decimal,
+}
+
+impl Tally {
+    fn count(&mut self, events: &[InvoiceEvent]) {
+        for event in events {
+            match event {
+                InvoiceEvent::PaymentRecorded {
+                    booking: Some(b), ..
+                } => self.received += b.received,
+                InvoiceEvent::PaymentRefunded {
+                    booking: Some(b), ..
+                } => self.received -= b.received,
+                InvoiceEvent::ExchangeDifferenceRealised { difference, .. } => {
+                    self.realised += difference.amount
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
 proptest::proptest! {
     /// However an invoice in foreign books is paid off (in parts, at any
     /// rates, beyond what is due, with refunds between), the books hold
@@ -386,8 +412,7 @@ proptest::proptest! {
         parts in proptest::collection::vec((1u32..=90_000, 9_000u32..=12_000, 0u32..=100), 1..6),
     ) {
         let mut invoice = booked_invoice();
-        let mut realised = Decimal::ZERO;
-        let mut received = Decimal::ZERO;
+        let mut books = Tally::default();
         for (n, (cents, rate, refunded_percent)) in parts.iter().enumerate() {
             let payment_id = PaymentId::from_uuid(uuid::Uuid::from_u128(100 + n as u128));
             let rate = Decimal::new(i64::from(*rate), 4);
@@ -402,26 +427,12 @@ proptest::proptest! {
                 moves.push(pay);
                 let back = (amount * Decimal::from(*refunded_percent) / dec!(100)).round_dp(2);
                 if !last && !back.is_zero() {
-                    moves.push(InvoiceCommand::RefundPayment {
-                        refund_id: RefundId::from_uuid(uuid::Uuid::from_u128(200 + n as u128)),
-                        payment_id,
-                        amount: Money::new(back, Currency::from_code("EUR").unwrap()),
-                        refunded_on: date(9),
-                        reason: "returned".into(),
-                    });
+                    let refund_id = RefundId::from_uuid(uuid::Uuid::from_u128(200 + n as u128));
+                    moves.push(refund_of(payment_id, refund_id, back));
                 }
             }
             for command in moves {
-                for event in apply(&mut invoice, command) {
-                    match &event {
-                        InvoiceEvent::PaymentRecorded { booking: Some(b), .. } => received += b.received,
-                        InvoiceEvent::PaymentRefunded { booking: Some(b), .. } => received -= b.received,
-                        InvoiceEvent::ExchangeDifferenceRealised { difference, .. } => {
-                            realised += difference.amount
-                        }
-                        _ => {}
-                    }
-                }
+                books.count(&apply(&mut invoice, command));
             }
         }
         // The last part pays what is due; refund the credit the parts left.
@@ -432,25 +443,11 @@ proptest::proptest! {
                 continue;
             }
             credit -= back;
-            let refund = InvoiceCommand::RefundPayment {
-                refund_id: RefundId::from_uuid(uuid::Uuid::from_u128(300 + n as u128)),
-                payment_id: payment.payment_id,
-                amount: Money::new(back, Currency::from_code("EUR").unwrap()),
-                refunded_on: date(9),
-                reason: "the credit".into(),
-            };
-            for event in apply(&mut invoice, refund) {
-                match &event {
-                    InvoiceEvent::PaymentRefunded { booking: Some(b), .. } => received -= b.received,
-                    InvoiceEvent::ExchangeDifferenceRealised { difference, .. } => {
-                        realised += difference.amount
-                    }
-                    _ => {}
-                }
-            }
+            let refund_id = RefundId::from_uuid(uuid::Uuid::from_u128(300 + n as u128));
+            books.count(&apply(&mut invoice, refund_of(payment.payment_id, refund_id, back)));
         }
         proptest::prop_assert_eq!(invoice.balance(), Decimal::ZERO);
         proptest::prop_assert_eq!(invoice.booked_open, Decimal::ZERO);
-        proptest::prop_assert_eq!(realised, received - dec!(1290.20));
+        proptest::prop_assert_eq!(books.realised, books.received - dec!(1290.20));
     }
 }

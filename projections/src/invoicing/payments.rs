@@ -56,8 +56,8 @@ pub(super) async fn project_payment(
             reason,
             amount_due_after,
             credit_after,
-            // What the refund reversed is filed from the
-            // ExchangeDifferenceRealised recorded with it.
+            // Only what it was worth is filed here; the difference it
+            // reversed is filed from the ExchangeDifferenceRealised beside it.
             booking,
         } => {
             let refund = Refund {
