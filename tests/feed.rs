@@ -148,3 +148,52 @@ async fn batches_cover_the_store_once_in_commit_order_under_concurrent_writers()
     assert_eq!(seen.len(), writers * per_writer);
     assert!(seen.windows(2).all(|w| w[0].position < w[1].position));
 }
+
+#[tokio::test]
+async fn a_store_restored_from_a_cluster_ahead_is_fed_once_migrated_and_new_events_follow_it() {
+    let db = TestDatabase::new().await;
+    let pool = &db.app.pool;
+    let tenant = Uuid::new_v4();
+    // Given an event restored with the transaction id it was written under in
+    // a cluster 50,000 transactions ahead of this one
+    let next: i64 =
+        sqlx::query_scalar("SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint")
+            .fetch_one(pool)
+            .await
+            .unwrap();
+    let written_under = next + 50_000;
+    sqlx::query(
+        "INSERT INTO events (aggregate_type, aggregate_id, sequence, event_type, event_version,
+             payload, metadata, transaction_id)
+         VALUES ('Probe', 'restored', 1, 'Probed', '1', '{}',
+                 jsonb_build_object('tenant_id', $1::text), $2::text::xid8)",
+    )
+    .bind(tenant)
+    .bind(written_under.to_string())
+    .execute(pool)
+    .await
+    .unwrap();
+    let mut conn = pool.acquire().await.unwrap();
+    let before = read_after(&mut conn, FeedPosition::ORIGIN, 100)
+        .await
+        .unwrap();
+    assert_eq!(ids(&before), Vec::<&str>::new(), "ahead of the counter");
+
+    // When the database is migrated, as after every restore
+    folio_infra::postgres::pool::migrate(pool).await.unwrap();
+
+    // Then the feed shows it, and what is written now comes after it
+    append(&mut conn, tenant, "written here").await;
+    assert!(await_in_flight(pool, std::time::Duration::from_secs(60))
+        .await
+        .unwrap());
+    let after = read_after(&mut conn, FeedPosition::ORIGIN, 100)
+        .await
+        .unwrap();
+    assert_eq!(ids(&after), vec!["restored", "written here"]);
+    // And a store written here costs nothing
+    let spent = folio_infra::postgres::transaction_counter::catch_up(pool)
+        .await
+        .unwrap();
+    assert_eq!(spent, 0);
+}

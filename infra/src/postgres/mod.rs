@@ -17,3 +17,4 @@ pub mod pool;
 pub mod reachability;
 pub mod read_progress;
 pub mod sealing_repository;
+pub mod transaction_counter;

@@ -24,6 +24,10 @@ pub enum DatabaseError {
     /// A migration failed.
     #[error("migrating the database failed: {0}")]
     Migration(#[from] sqlx::migrate::MigrateError),
+    /// A restored store's cluster could not be moved past its transaction
+    /// ids ([`super::transaction_counter`]).
+    #[error(transparent)]
+    TransactionCounter(#[from] super::transaction_counter::CatchUpError),
     /// Any other database error.
     #[error("database error: {0}")]
     Sql(#[from] sqlx::Error),
@@ -133,10 +137,13 @@ pub async fn connect_with(
         .map_err(|e| unreachable(&options, &e))
 }
 
-/// Applies every migration of `schemas/migrations/` not applied yet, then copies
-/// the domain's currencies into `currencies`, which the read models round with.
+/// Applies every migration of `schemas/migrations/` not applied yet, moves a
+/// restored store's cluster past its transaction ids
+/// ([`super::transaction_counter`]), then copies the domain's currencies into
+/// `currencies`, which the read models round with.
 pub async fn migrate(pool: &PgPool) -> Result<(), DatabaseError> {
     sqlx::migrate!("../schemas/migrations").run(pool).await?;
+    super::transaction_counter::catch_up(pool).await?;
     let (codes, minor_units): (Vec<String>, Vec<i32>) = Currency::all()
         .map(|c| (c.code().to_owned(), c.minor_units() as i32))
         .unzip();
