@@ -464,6 +464,7 @@ fn samples() -> Vec<(&'static str, String, String, Value)> {
                 transferred_on: day(),
                 amount_due_after: Decimal::ZERO,
                 credit_after: Decimal::new(690, 2),
+                booked: Some(Decimal::new(542, 2)),
             },
             InvoiceEvent::CreditApplied {
                 transfer_id: CreditTransferId(id(11)),
@@ -472,6 +473,28 @@ fn samples() -> Vec<(&'static str, String, String, Value)> {
                 applied_on: day(),
                 amount_due_after: Decimal::ZERO,
                 credit_after: Decimal::ZERO,
+                booking: Some(Settlement {
+                    exchange_rate: DatedRate {
+                        rate: ExchangeRate {
+                            to: Currency::from_code("USD").unwrap(),
+                            rate: Decimal::new(10_842, 4),
+                            source: None,
+                        },
+                        date: day(),
+                    },
+                    settled: Decimal::new(300, 2),
+                    booked: Decimal::new(330, 2),
+                    received: Decimal::new(325, 2),
+                }),
+            },
+            InvoiceEvent::CreditExchangeDifferenceRealised {
+                transfer_id: CreditTransferId(id(11)),
+                from_invoice: InvoiceId(id(10)),
+                on: day(),
+                settled: eur(300),
+                booked_rate: Decimal::new(11_000, 4),
+                credit_rate: Decimal::new(10_842, 4),
+                difference: Money::new(Decimal::new(-5, 2), Currency::from_code("USD").unwrap()),
             },
             InvoiceEvent::CreditReturned {
                 transfer_id: CreditTransferId(id(9)),
@@ -479,6 +502,7 @@ fn samples() -> Vec<(&'static str, String, String, Value)> {
                 returned_on: day(),
                 amount_due_after: Decimal::ZERO,
                 credit_after: Decimal::new(1_190, 2),
+                booked: Some(Decimal::new(542, 2)),
             },
             InvoiceEvent::InvoiceVoided {
                 reason: "wrong customer".into(),

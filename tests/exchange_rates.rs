@@ -277,6 +277,33 @@ async fn written_then_read(
     server.ok(token, CUSTOMER_OF, read).await
 }
 
+/// Books in EUR with USD rates of 0.9215 on `day` and 0.9301 three days
+/// later; a USD invoice of 1,190.00 issued on `day` and paid 1,500.00 on the
+/// later day. Returns the invoice and its read after the payment.
+async fn overpaid_in_euro_books(
+    server: &Server,
+    (admin, accountant): (&str, &str),
+    day: chrono::NaiveDate,
+) -> (Value, Value) {
+    let paid_on = day + chrono::Days::new(3);
+    let books = json!({"key": key(), "currency": "EUR"});
+    server.ok(admin, BOOKS, books).await;
+    for (on, rate) in [(day, "0.9215"), (paid_on, "0.9301")] {
+        let rate = json!({"date": on.to_string(), "from": "USD", "to": "EUR", "rate": rate,
+            "source": "ECB reference rate"});
+        server
+            .ok(accountant, RECORD, json!({"key": key(), "rate": rate}))
+            .await;
+    }
+    let dollars = draft_in(server, accountant, "USD").await;
+    let issue = json!({"key": key(), "invoice": dollars, "on": day.to_string(), "rate": null});
+    server.ok(accountant, ISSUE, issue).await;
+    let pay = json!({"key": key(), "invoice": dollars, "on": paid_on.to_string(),
+        "amount": "1500.00"});
+    let read = written_then_read(server, accountant, (PAY_USD, pay), &dollars).await;
+    (dollars, read)
+}
+
 #[tokio::test]
 async fn a_customer_statement_in_the_books_shows_money_at_its_rate_and_the_differences() {
     let db = TestDatabase::new().await;
@@ -287,28 +314,14 @@ async fn a_customer_statement_in_the_books_shows_money_at_its_rate_and_the_diffe
         server.token(t, "acc-1", Role::Accountant),
     );
     let day = recent_day() - chrono::Days::new(5);
-    let (paid_on, refunded_on) = (day + chrono::Days::new(3), day + chrono::Days::new(4));
-    let books = json!({"key": key(), "currency": "EUR"});
-    server.ok(&admin, BOOKS, books).await;
-    for (on, rate) in [(day, "0.9215"), (paid_on, "0.9301")] {
-        let rate = json!({"date": on.to_string(), "from": "USD", "to": "EUR", "rate": rate,
-            "source": "ECB reference rate"});
-        server
-            .ok(&accountant, RECORD, json!({"key": key(), "rate": rate}))
-            .await;
-    }
+    let refunded_on = day + chrono::Days::new(4);
 
     // Given a USD invoice of 1,190.00 booked at 0.9215 (1,096.59 EUR)
-    let dollars = draft_in(&server, &accountant, "USD").await;
-    let issue = json!({"key": key(), "invoice": dollars, "on": day.to_string(), "rate": null});
-    server.ok(&accountant, ISSUE, issue).await;
     // When 1,500.00 arrive at 0.9301 (1,395.15 EUR; 1,382.25 at the invoice's
     // rate, a gain of 12.90) and the 310.00 overpaid goes back the next day
     // (288.33 EUR at the payment's rate; 285.66 still booked, 2.67 of the gain
     // reversed)
-    let pay = json!({"key": key(), "invoice": dollars, "on": paid_on.to_string(),
-        "amount": "1500.00"});
-    let read = written_then_read(&server, &accountant, (PAY_USD, pay), &dollars).await;
+    let (dollars, read) = overpaid_in_euro_books(&server, (&admin, &accountant), day).await;
     let payment = read["invoice"]["payments"][0]["paymentId"].clone();
     let refund = json!({"key": key(), "invoice": dollars, "payment": payment,
         "on": refunded_on.to_string()});
@@ -334,5 +347,74 @@ async fn a_customer_statement_in_the_books_shows_money_at_its_rate_and_the_diffe
             {"kind": "INVOICE", "amount": "1190.00"},
             {"kind": "PAYMENT", "amount": "-1500.00"},
             {"kind": "REFUND", "amount": "310.00"}]})
+    );
+}
+
+const SECOND_DRAFT: &str = "mutation($key: String!, $customer: ID!) {
+    createInvoiceDraft(idempotencyKey: $key, input: {customerId: $customer, currency: \"USD\"}) {
+        aggregateId } }";
+const APPLY: &str = "mutation($key: String!, $invoice: ID!, $from: ID!, $on: Date!) {
+    applyCustomerCredit(idempotencyKey: $key, invoiceId: $invoice, credit: {fromInvoiceId: $from,
+        amount: {amount: \"310.00\", currency: \"USD\"}, appliedOn: $on}) { consistencyToken } }";
+
+#[tokio::test]
+async fn credit_moved_between_invoices_booked_at_two_rates_realises_the_difference() {
+    let db = TestDatabase::new().await;
+    let server = Server::start(&db).await;
+    let t = tenant();
+    let (admin, accountant) = (
+        server.token(t, "root", Role::Admin),
+        server.token(t, "acc-1", Role::Accountant),
+    );
+    let day = recent_day() - chrono::Days::new(5);
+    let (paid_on, moved_on) = (day + chrono::Days::new(3), day + chrono::Days::new(4));
+    // Given 310.00 USD of credit held on an invoice booked at 0.9215: 1,500.00
+    // paid on 1,190.00, 285.66 EUR of it still in the books
+    let (first, read) = overpaid_in_euro_books(&server, (&admin, &accountant), day).await;
+    let customer = read["invoice"]["customerId"].clone();
+    // And a second invoice of 1,190.00 booked at 0.9301 (1,106.82 EUR)
+    let draft = json!({"key": key(), "customer": customer});
+    let second = server.ok(&accountant, SECOND_DRAFT, draft).await["createInvoiceDraft"]
+        ["aggregateId"]
+        .clone();
+    let line = json!({"key": key(), "invoice": second});
+    server.ok(&accountant, ADD_LINE, line).await;
+    let issue = json!({"key": key(), "invoice": second, "on": paid_on.to_string(), "rate": null});
+    server.ok(&accountant, ISSUE, issue).await;
+
+    // When the credit settles part of the second invoice
+    let apply = json!({"key": key(), "invoice": second, "from": first,
+        "on": moved_on.to_string()});
+    written_then_read(&server, &accountant, (APPLY, apply), &second).await;
+
+    // Then it leaves the first invoice's books at the 285.66 they held, settles
+    // 288.33 of the second's (310.00 at 0.9301), and the 2.67 less it was
+    // worth there is a realised loss; the books close at what the second
+    // invoice still owes at its rate (880.00 at 0.9301)
+    let period = json!({"id": customer, "from": day.to_string(), "to": moved_on.to_string()});
+    let statements = server.ok(&accountant, STATEMENTS, period).await;
+    assert_eq!(
+        statements["customer"]["books"],
+        json!({"openingBalance": "0.00", "closingBalance": "818.49", "entries": [
+            {"kind": "INVOICE", "amount": "1096.59", "balance": "1096.59"},
+            {"kind": "PAYMENT", "amount": "-1395.15", "balance": "-298.56"},
+            {"kind": "EXCHANGE_DIFFERENCE", "amount": "12.90", "balance": "-285.66"},
+            {"kind": "INVOICE", "amount": "1106.82", "balance": "821.16"},
+            {"kind": "CREDIT_TRANSFERRED", "amount": "285.66", "balance": "1106.82"},
+            {"kind": "CREDIT_APPLIED", "amount": "-285.66", "balance": "821.16"},
+            {"kind": "EXCHANGE_DIFFERENCE", "amount": "-2.67", "balance": "818.49"}]})
+    );
+    let in_dollars = &statements["customer"]["own"];
+    assert_eq!(in_dollars["closingBalance"], json!("880.00"));
+    let realised: Vec<(Option<uuid::Uuid>, String)> = sqlx::query_as(
+        "SELECT transfer_id, difference::text FROM folio_read.exchange_differences
+         ORDER BY realised_on",
+    )
+    .fetch_all(&db.app.pool)
+    .await
+    .unwrap();
+    assert!(
+        matches!(&realised[..], [(None, gain), (Some(_), loss)] if gain == "12.90" && loss == "-2.67"),
+        "{realised:?}"
     );
 }

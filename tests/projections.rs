@@ -804,6 +804,7 @@ async fn a_move_the_request_finished_while_the_read_model_was_behind_is_left_alo
         from_customer: source_customer,
         amount: move_.amount,
         applied_on: chrono::Utc::now().date_naive(),
+        worth: None,
     };
     decide_and_commit(&db, t, target, arrived).await;
     // When the finisher takes the move it read before, Then it is done already:

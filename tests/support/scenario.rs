@@ -127,7 +127,8 @@ pub async fn add_line(
 }
 
 /// Books kept in EUR, today's USD rate in the tenant's table, and an invoice
-/// in USD issued today, booked at it.
+/// in USD issued today, booked at it, paid at two other rates and overpaid;
+/// its credit settles part of a second USD invoice booked at a fourth rate.
 async fn foreign_invoice(backend: &App, tenant: TenantId, customer: CustomerId) {
     let folio = &backend.use_cases;
     folio
@@ -176,9 +177,10 @@ async fn foreign_invoice(backend: &App, tenant: TenantId, customer: CustomerId) 
         .refund_payment(&ctx(tenant, "acc"), dollars, refund)
         .await
         .expect("foreign refund");
-    // And the rest paid at another rate: the invoice leaves the books.
+    // And the rest paid at another rate, 50.00 beyond it: credit held at the
+    // invoice's rate.
     let rest = RecordPayment {
-        amount: Money::new(Decimal::new(10_000, 2), usd),
+        amount: Money::new(Decimal::new(15_000, 2), usd),
         exchange_rate: Some(StatedRate {
             rate: Decimal::new(9_400, 4),
             source: None,
@@ -189,6 +191,32 @@ async fn foreign_invoice(backend: &App, tenant: TenantId, customer: CustomerId) 
         .record_payment(&ctx(tenant, "acc"), dollars, rest)
         .await
         .expect("foreign payment of the rest");
+    // The credit settles part of a second invoice booked at another rate: the
+    // first leaves the books, the second realises the difference.
+    let second = draft_in(backend, tenant, customer, Some(usd)).await;
+    let support = line("Support, monthly", 1, 10_000, vec![vat19()]);
+    add_line(backend, tenant, second, support).await;
+    let at_another_rate = IssueInvoice {
+        issue_date: None,
+        prepaid: None,
+        exchange_rate: Some(StatedRate {
+            rate: Decimal::new(9_500, 4),
+            source: Some("Bank".into()),
+        }),
+    };
+    folio
+        .issue_invoice(&ctx(tenant, "acc"), second, at_another_rate)
+        .await
+        .expect("second foreign invoice");
+    let apply = ApplyCustomerCredit {
+        from_invoice: dollars,
+        amount: Money::new(Decimal::new(5_000, 2), usd),
+        applied_on: None,
+    };
+    folio
+        .apply_customer_credit(&ctx(tenant, "acc"), second, apply)
+        .await
+        .expect("credit moved between foreign invoices");
 }
 
 pub async fn issue(backend: &App, tenant: TenantId, invoice: InvoiceId, on: Option<NaiveDate>) {

@@ -12,7 +12,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use folio_domain::ids::{CreditTransferId, CustomerId, InvoiceId, UserId};
-use folio_domain::invoice::{DocumentStatus, Invoice, InvoiceCommand, InvoiceError, PrepaidCredit};
+use folio_domain::invoice::{
+    CreditWorth, DocumentStatus, Invoice, InvoiceCommand, InvoiceError, PrepaidCredit,
+};
 use folio_domain::money::Money;
 use folio_domain::Decide;
 use schemars::JsonSchema;
@@ -90,7 +92,7 @@ impl UseCases {
             "prepaid-credit",
             &ctx.idempotency_key,
         ));
-        let (_, source_customer) = self.own_invoice(ctx, asked.from_invoice).await?;
+        let (source, source_customer) = self.own_invoice(ctx, asked.from_invoice).await?;
         let target_customer = draft
             .customer_id
             .ok_or(CommandError::Rejected(InvoiceError::NotFound))?;
@@ -99,6 +101,7 @@ impl UseCases {
             from_invoice: asked.from_invoice,
             from_customer: source_customer,
             amount: asked.amount,
+            worth: worth_of_move(&source, transfer_id, asked.amount),
         };
         draft
             .decide(issue(Some(prepaid.clone())))
@@ -119,7 +122,10 @@ impl UseCases {
                 transferred_on: issue_date,
             }
         )?;
-        Ok(prepaid)
+        let worth = self
+            .recorded_worth(ctx, asked.from_invoice, transfer_id)
+            .await?;
+        Ok(PrepaidCredit { worth, ..prepaid })
     }
 
     /// Moves `input.amount` of credit from `input.from_invoice` to `invoice_id`;
@@ -140,14 +146,15 @@ impl UseCases {
             Some(date) => date,
             None => self.today(ctx.tenant_id()).await?,
         };
-        let (_, source_customer) = self.own_invoice(ctx, input.from_invoice).await?;
+        let (source, source_customer) = self.own_invoice(ctx, input.from_invoice).await?;
         let (target, target_customer) = self.own_invoice(ctx, invoice_id).await?;
-        let arrival = InvoiceCommand::ApplyCredit {
+        let arrival = |worth| InvoiceCommand::ApplyCredit {
             transfer_id,
             from_invoice: input.from_invoice,
             from_customer: source_customer,
             amount: input.amount,
             applied_on: on,
+            worth,
         };
         let settled = target
             .transfers
@@ -155,7 +162,8 @@ impl UseCases {
             .iter()
             .any(|t| t.transfer_id == transfer_id);
         if !settled {
-            require_settles(&target, &arrival, input.amount)?;
+            let expected = worth_of_move(&source, transfer_id, input.amount);
+            require_settles(&target, &arrival(expected), input.amount)?;
         }
         run!(
             self,
@@ -173,6 +181,9 @@ impl UseCases {
                 transferred_on: on,
             }
         )?;
+        let worth = self
+            .recorded_worth(ctx, input.from_invoice, transfer_id)
+            .await?;
         let outcome = run!(
             self,
             self.stores.invoices.as_ref(),
@@ -181,7 +192,7 @@ impl UseCases {
             invoice_id,
             &input,
             None,
-            |_| arrival.clone()
+            |_| arrival(worth.clone())
         )?;
         Ok((outcome, transfer_id))
     }
@@ -203,7 +214,8 @@ impl UseCases {
         // request's steps' keys derive from its idempotency key.
         let request = CommandContext::new(caller, move_.transfer_id.to_string());
         let step = |what: &str| step_context(&request, "credit-finisher", what);
-        let (_, source_customer) = self.own_invoice(&request, move_.from_invoice).await?;
+        let (source, source_customer) = self.own_invoice(&request, move_.from_invoice).await?;
+        let worth = source.credit_worth_moved(move_.transfer_id);
         let target: Invoice =
             current(self.stores.invoices.as_ref(), &move_.to_invoice.to_string()).await?;
         if target.status == DocumentStatus::Draft {
@@ -227,6 +239,7 @@ impl UseCases {
                 from_customer: source_customer,
                 amount: move_.amount,
                 applied_on: on,
+                worth: worth.clone(),
             }
         );
         match applied {
@@ -257,6 +270,19 @@ impl UseCases {
         }
     }
 
+    /// What the recorded move `transfer_id` took out of the books of
+    /// `source` (none unless it is booked in a foreign currency): the worth
+    /// the credit arrives with.
+    async fn recorded_worth(
+        &self,
+        ctx: &CommandContext,
+        source: InvoiceId,
+        transfer_id: CreditTransferId,
+    ) -> Result<Option<CreditWorth>, CommandError<InvoiceError>> {
+        let (source, _) = self.own_invoice(ctx, source).await?;
+        Ok(source.credit_worth_moved(transfer_id))
+    }
+
     /// The invoice `invoice_id` of the caller's tenant and its customer
     /// (NOT_FOUND otherwise).
     async fn own_invoice(
@@ -271,6 +297,19 @@ impl UseCases {
             _ => Err(CommandError::Rejected(InvoiceError::NotFound)),
         }
     }
+}
+
+/// What move `transfer_id` of `amount` takes out of `source`'s books: what it
+/// took, once recorded (a retry), else what it would take now. Only the
+/// checks before the move use this; the target's half takes the recorded worth.
+fn worth_of_move(
+    source: &Invoice,
+    transfer_id: CreditTransferId,
+    amount: Money,
+) -> Option<CreditWorth> {
+    source
+        .credit_worth_moved(transfer_id)
+        .or_else(|| source.credit_worth_leaving(amount.amount))
 }
 
 /// Refuses, before anything moves, credit the target could not take now: what

@@ -204,6 +204,7 @@ impl Scenario {
                 from_invoice: InvoiceId::from_uuid(Uuid::from_u128(4)),
                 from_customer: CustomerId::from_uuid(Uuid::from_u128(2)),
                 amount: Money::new(amount, currency),
+                worth: None,
             }),
             Books::default(),
         )

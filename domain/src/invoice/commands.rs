@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::archive::{ArchivedFile, DocumentOfInvoice};
 use super::credit::CreditRequest;
 use super::events::{DueTerms, PaymentMethod, SatCancellationReason};
+use super::transfer::CreditWorth;
 use super::DocumentStatus;
 use crate::adjustment::DocumentAdjustment;
 use crate::customer::CustomerStanding;
@@ -56,6 +57,10 @@ pub struct PrepaidCredit {
     pub from_customer: CustomerId,
     /// How much of the invoice it settles: at most its total.
     pub amount: Money,
+    /// What it was worth in the books of the invoice it left (its
+    /// `CreditTransferred`'s `booked` at its rate), when that invoice is
+    /// booked in a foreign currency.
+    pub worth: Option<CreditWorth>,
 }
 
 /// A command to the invoice aggregate.
@@ -235,6 +240,10 @@ pub enum InvoiceCommand {
         amount: Money,
         /// The date it takes effect.
         applied_on: NaiveDate,
+        /// What it was worth in the books of the invoice it left (see
+        /// [`super::Invoice::credit_worth_moved`]), when that invoice is booked in a
+        /// foreign currency.
+        worth: Option<CreditWorth>,
     },
     /// Take back credit this invoice moved away whose other half could not be
     /// recorded (the target refused it): the move is undone on this side.

@@ -133,13 +133,17 @@ impl Decide for Invoice {
                 from_customer,
                 amount,
                 applied_on,
-            } => Ok(vec![self.decide_apply(transfer::Move {
-                transfer_id,
-                counterpart: from_invoice,
-                counterpart_customer: from_customer,
-                amount,
-                on: applied_on,
-            })?]),
+                worth,
+            } => {
+                let moved = transfer::Move {
+                    transfer_id,
+                    counterpart: from_invoice,
+                    counterpart_customer: from_customer,
+                    amount,
+                    on: applied_on,
+                };
+                self.decide_apply(moved, worth.as_ref())
+            }
             C::ReturnCredit {
                 transfer_id,
                 returned_on,

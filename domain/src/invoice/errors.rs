@@ -179,11 +179,11 @@ pub enum InvoiceError {
     /// An amount is malformed (e.g. finer than the minor unit).
     #[error(transparent)]
     Money(#[from] MoneyError),
-    /// Credit moves only between invoices in the books' currency: moved to or
-    /// from one booked at another rate, its exchange difference would go
-    /// unrecorded.
-    #[error("credit does not move to or from an invoice booked in a currency foreign to the books; refund it instead")]
-    CreditInForeignBooks,
+    /// Credit moves only between invoices booked alike: both at a rate into
+    /// the same books, or neither (one issued before the books had a
+    /// currency holds its amounts in no books to move them to).
+    #[error("credit moves only between invoices booked alike (both in a currency foreign to the same books, or neither); refund it instead")]
+    CreditAcrossBooks,
     /// The invoice's rate into the accounting currency is missing or wrong.
     #[error(transparent)]
     ExchangeRate(#[from] ExchangeRateError),
@@ -439,7 +439,7 @@ impl Coded for InvoiceError {
             | E::CurrencyMismatch { .. }
             | E::Money(_)
             | E::ExchangeRate(_)
-            | E::CreditInForeignBooks
+            | E::CreditAcrossBooks
             | E::AmountNotPositive(_)
             | E::OverRefund { .. }
             | E::OverTransfer { .. }

@@ -91,8 +91,8 @@ pub struct IssuedLine {
     pub priced: PricedLine,
 }
 
-/// How a payment or a refund of an invoice booked in a currency foreign to
-/// the books moved the receivable there (amounts in the accounting currency).
+/// How a payment, a refund or credit applied to an invoice booked in a
+/// currency foreign to the books moved the receivable there (amounts in the accounting currency).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Settlement {
     /// The payment's rate into the accounting currency (a refund: the
@@ -106,7 +106,9 @@ pub struct Settlement {
     /// half-up once, or, when it brings the invoice's balance to zero, all
     /// that the books still hold of it, so the receivable clears exactly.
     pub booked: Decimal,
-    /// What it was worth at `exchange_rate`, rounded half-up once.
+    /// What it was worth at `exchange_rate`, rounded half-up once; for
+    /// credit moved from another invoice, what the books held of it there
+    /// (its `CreditTransferred`'s `booked`).
     pub received: Decimal,
 }
 
@@ -330,6 +332,13 @@ pub enum InvoiceEvent {
         /// What the invoice still holds for the customer (absent when none).
         #[serde(default, skip_serializing_if = "Decimal::is_zero")]
         credit_after: Decimal,
+        /// What the move took out of the books, when the invoice is booked in
+        /// a currency foreign to them (absent otherwise): the credit at the
+        /// invoice's rate, rounded half-up once, or, when the move leaves the
+        /// invoice's balance at zero, all the books still held of it. The
+        /// credit arrives worth this on the other invoice.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        booked: Option<Decimal>,
     },
     /// Credit moved from another invoice of the customer settled (part of)
     /// this one.
@@ -348,6 +357,32 @@ pub enum InvoiceEvent {
         /// what was due (absent when none).
         #[serde(default, skip_serializing_if = "Decimal::is_zero")]
         credit_after: Decimal,
+        /// How the credit settled the invoice in the books, when both invoices
+        /// are booked in a currency foreign to them (absent otherwise):
+        /// `received` is what the credit was worth there on the invoice it
+        /// came from, `exchange_rate` that invoice's rate.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        booking: Option<Settlement>,
+    },
+    /// Credit moved here from an invoice booked at another rate was worth
+    /// more (a gain, positive) or less (a loss, negative) in the books than
+    /// what it settled here. Recorded with the [`InvoiceEvent::CreditApplied`]
+    /// when not zero.
+    CreditExchangeDifferenceRealised {
+        /// The move (its [`InvoiceEvent::CreditApplied`]).
+        transfer_id: CreditTransferId,
+        /// The invoice the credit came from.
+        from_invoice: InvoiceId,
+        /// The day it is realised: the day the credit was applied.
+        on: NaiveDate,
+        /// What the credit moved of this invoice's balance, in its currency.
+        settled: Money,
+        /// This invoice's rate, at which `settled` was booked.
+        booked_rate: Decimal,
+        /// The rate of the invoice the credit came from, at which it was held.
+        credit_rate: Decimal,
+        /// The settlement's `received − booked` (see [`Settlement`]).
+        difference: Money,
     },
     /// Credit moved away came back: the other invoice never recorded it.
     CreditReturned {
@@ -362,6 +397,11 @@ pub enum InvoiceEvent {
         /// What the invoice holds for the customer again (absent when none).
         #[serde(default, skip_serializing_if = "Decimal::is_zero")]
         credit_after: Decimal,
+        /// What comes back into the books: exactly what the move took out of
+        /// them (its [`InvoiceEvent::CreditTransferred`]'s `booked`; absent
+        /// when that was).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        booked: Option<Decimal>,
     },
     /// A document of the invoice (the invoice itself or a credit note) was
     /// rendered once and stored: the hashes prove later what was issued.

@@ -12,12 +12,12 @@ use crate::settings::Jurisdiction;
 
 type InvoiceTest = TestFramework<Invoice>;
 
-fn usd() -> Currency {
+pub(super) fn usd() -> Currency {
     Currency::from_code("USD").unwrap()
 }
 
 /// The draft (in EUR) issued for books kept in dollars, with `rate`.
-fn issue_in_dollar_books(rate: Option<DatedRate>) -> InvoiceCommand {
+pub(super) fn issue_in_dollar_books(rate: Option<DatedRate>) -> InvoiceCommand {
     let mut issue = issue_for(Jurisdiction::Other, None);
     if let InvoiceCommand::Issue { books, .. } = &mut issue {
         *books = Books {
@@ -29,7 +29,7 @@ fn issue_in_dollar_books(rate: Option<DatedRate>) -> InvoiceCommand {
     issue
 }
 
-fn eur_usd(rate: rust_decimal::Decimal) -> DatedRate {
+pub(super) fn eur_usd(rate: rust_decimal::Decimal) -> DatedRate {
     DatedRate {
         rate: ExchangeRate {
             to: usd(),
@@ -153,7 +153,10 @@ fn booked_invoice() -> Invoice {
     invoice
 }
 
-fn pay_at(amount: rust_decimal::Decimal, rate: Option<rust_decimal::Decimal>) -> InvoiceCommand {
+pub(super) fn pay_at(
+    amount: rust_decimal::Decimal,
+    rate: Option<rust_decimal::Decimal>,
+) -> InvoiceCommand {
     InvoiceCommand::RecordPayment {
         payment_id: PAYMENT,
         amount: Money::new(amount, Currency::from_code("EUR").unwrap()),
@@ -173,7 +176,7 @@ fn pay_at(amount: rust_decimal::Decimal, rate: Option<rust_decimal::Decimal>) ->
 
 const PAYMENT: PaymentId = PaymentId::from_uuid(uuid::Uuid::from_u128(70));
 
-fn dollars(amount: rust_decimal::Decimal) -> Money {
+pub(super) fn dollars(amount: rust_decimal::Decimal) -> Money {
     Money::new(amount, usd())
 }
 
@@ -217,7 +220,7 @@ fn a_payment_at_a_better_rate_realises_a_gain_on_what_it_settles() {
 }
 
 /// Folds what `command` decides into `invoice`, and returns it.
-fn apply(invoice: &mut Invoice, command: InvoiceCommand) -> Vec<InvoiceEvent> {
+pub(super) fn apply(invoice: &mut Invoice, command: InvoiceCommand) -> Vec<InvoiceEvent> {
     let events = invoice.decide(command).unwrap();
     for event in events.clone() {
         invoice.fold(event);
@@ -228,7 +231,7 @@ fn apply(invoice: &mut Invoice, command: InvoiceCommand) -> Vec<InvoiceEvent> {
 const REFUND: RefundId = RefundId::from_uuid(uuid::Uuid::from_u128(71));
 
 /// `amount` EUR given back from `payment_id` on day 9, as refund `refund_id`.
-fn refund_of(
+pub(super) fn refund_of(
     payment_id: PaymentId,
     refund_id: RefundId,
     amount: rust_decimal::Decimal,
@@ -361,30 +364,18 @@ fn a_refund_reverses_the_difference_on_what_it_gives_back() {
     );
 }
 
-#[test]
-fn credit_does_not_move_to_or_from_an_invoice_in_foreign_books() {
-    let invoice = booked_invoice();
-    let applied = invoice.decide(InvoiceCommand::ApplyCredit {
-        transfer_id: crate::ids::CreditTransferId::from_uuid(uuid::Uuid::from_u128(72)),
-        from_invoice: InvoiceId::from_uuid(uuid::Uuid::from_u128(73)),
-        from_customer: super::tests::CUSTOMER,
-        amount: Money::new(dec!(10), Currency::from_code("EUR").unwrap()),
-        applied_on: date(6),
-    });
-    assert_eq!(applied, Err(InvoiceError::CreditInForeignBooks));
-}
-
 /// What money moved through the books and what it realised, over events.
 #[derive(Default)]
-struct Tally {
+pub(super) struct Tally {
     /// Worth received at the payments' rates, less what refunds gave back.
-    received: Decimal,
-    /// Differences realised, less those reversed.
-    realised: Decimal,
+    pub(super) received: Decimal,
+    /// Differences realised (by payments and by credit moved in), less
+    /// those reversed.
+    pub(super) realised: Decimal,
 }
 
 impl Tally {
-    fn count(&mut self, events: &[InvoiceEvent]) {
+    pub(super) fn count(&mut self, events: &[InvoiceEvent]) {
         for event in events {
             match event {
                 InvoiceEvent::PaymentRecorded {
@@ -393,7 +384,8 @@ impl Tally {
                 InvoiceEvent::PaymentRefunded {
                     booking: Some(b), ..
                 } => self.received -= b.received,
-                InvoiceEvent::ExchangeDifferenceRealised { difference, .. } => {
+                InvoiceEvent::ExchangeDifferenceRealised { difference, .. }
+                | InvoiceEvent::CreditExchangeDifferenceRealised { difference, .. } => {
                     self.realised += difference.amount
                 }
                 _ => {}

@@ -46,9 +46,9 @@ impl Invoice {
             E::DocumentArchived {
                 document, files, ..
             } => self.archived.push((document, files)),
-            // What a payment realised is the books' concern; what is due and
-            // held does not change.
-            E::ExchangeDifferenceRealised { .. } => {}
+            // What a payment or applied credit realised is the books'
+            // concern; what is due and held does not change.
+            E::ExchangeDifferenceRealised { .. } | E::CreditExchangeDifferenceRealised { .. } => {}
             e @ (E::PaymentRecorded { .. }
             | E::PaymentRefunded { .. }
             | E::CreditNoteIssued { .. }
@@ -164,23 +164,41 @@ impl Invoice {
                 transfer_id,
                 to_invoice,
                 amount,
+                booked,
                 ..
-            } => self.transfers.moved_out.push(TransferRecord {
-                transfer_id,
-                counterpart: to_invoice,
-                amount: amount.amount,
-            }),
+            } => {
+                self.booked_open += booked.unwrap_or_default();
+                self.transfers.moved_out.push(TransferRecord {
+                    transfer_id,
+                    counterpart: to_invoice,
+                    amount: amount.amount,
+                    booked,
+                })
+            }
             E::CreditApplied {
                 transfer_id,
                 from_invoice,
                 amount,
+                booking,
                 ..
-            } => self.transfers.applied.push(TransferRecord {
+            } => {
+                let booked = booking.map(|b| b.booked);
+                self.booked_open -= booked.unwrap_or_default();
+                self.transfers.applied.push(TransferRecord {
+                    transfer_id,
+                    counterpart: from_invoice,
+                    amount: amount.amount,
+                    booked,
+                })
+            }
+            E::CreditReturned {
                 transfer_id,
-                counterpart: from_invoice,
-                amount: amount.amount,
-            }),
-            E::CreditReturned { transfer_id, .. } => self.transfers.returned.push(transfer_id),
+                booked,
+                ..
+            } => {
+                self.booked_open -= booked.unwrap_or_default();
+                self.transfers.returned.push(transfer_id)
+            }
             // `fold` hands only what settles the invoice here.
             _ => {}
         }

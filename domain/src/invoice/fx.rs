@@ -13,12 +13,17 @@
 //! still in the books instead, so a settled invoice leaves no cent behind,
 //! credit notes and overpayments included.
 //!
+//! Credit moved between two such invoices leaves the source's books at the
+//! source's rate and settles the target's receivable at the target's: the
+//! difference is realised on the target, as a payment's is.
+//!
 //! Each side is converted once, half-up, to the accounting currency's minor
 //! unit; the difference is the difference of the two rounded amounts.
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
+use super::transfer::{CreditWorth, Move};
 use super::*;
 use crate::exchange::{Books, DatedRate, ExchangeRateError};
 
@@ -97,6 +102,60 @@ impl Invoice {
             settled: self.money(booking.settled).ok()?,
             booked_rate: booked_at.rate.rate,
             payment_rate: booking.exchange_rate.rate.rate,
+            difference: Money::new(difference, booked_at.rate.to),
+        })
+    }
+
+    /// What moving `amount` of this invoice's credit to another invoice takes
+    /// out of the books: none unless the invoice is booked at a rate.
+    pub fn credit_worth_leaving(&self, amount: Decimal) -> Option<CreditWorth> {
+        Some(CreditWorth {
+            booked: self.booked_moving(amount),
+            rate: self.booked_at.clone()?,
+        })
+    }
+
+    /// What credit of `amount`, worth `worth` in the books of the invoice it
+    /// left, settles in this invoice's books. Credit moves only between
+    /// invoices booked alike: both at a rate into the same books, or neither.
+    pub(super) fn credit_booking(
+        &self,
+        amount: Decimal,
+        worth: Option<&CreditWorth>,
+    ) -> Result<Option<Settlement>, InvoiceError> {
+        match (&self.booked_at, worth) {
+            (None, None) => Ok(None),
+            (Some(here), Some(worth)) if here.rate.to == worth.rate.rate.to => {
+                Ok(Some(Settlement {
+                    exchange_rate: worth.rate.clone(),
+                    settled: amount,
+                    booked: -self.booked_moving(-amount),
+                    received: worth.booked,
+                }))
+            }
+            _ => Err(InvoiceError::CreditAcrossBooks),
+        }
+    }
+
+    /// The difference credit arriving with `booking` realised; none when it
+    /// is zero.
+    pub(super) fn credit_realised(
+        &self,
+        moved: &Move,
+        booking: Option<&Settlement>,
+    ) -> Option<InvoiceEvent> {
+        let (booking, booked_at) = (booking?, self.booked_at.as_ref()?);
+        let difference = booking.received - booking.booked;
+        if difference.is_zero() {
+            return None;
+        }
+        Some(InvoiceEvent::CreditExchangeDifferenceRealised {
+            transfer_id: moved.transfer_id,
+            from_invoice: moved.counterpart,
+            on: moved.on,
+            settled: self.money(booking.settled).ok()?,
+            booked_rate: booked_at.rate.rate,
+            credit_rate: booking.exchange_rate.rate.rate,
             difference: Money::new(difference, booked_at.rate.to),
         })
     }

@@ -84,7 +84,7 @@ impl Invoice {
             None => Ok(vec![issued]),
             Some(prepaid) => {
                 let applied = self.prepaid_at_issue(&issued, prepaid, issue_date)?;
-                Ok(vec![issued, applied])
+                Ok(std::iter::once(issued).chain(applied).collect())
             }
         }
     }
@@ -97,7 +97,7 @@ impl Invoice {
         issued: &InvoiceEvent,
         prepaid: PrepaidCredit,
         issue_date: NaiveDate,
-    ) -> Result<InvoiceEvent, InvoiceError> {
+    ) -> Result<Vec<InvoiceEvent>, InvoiceError> {
         let mut after_issue = self.clone();
         after_issue.fold(issued.clone());
         let total = after_issue.totals.total;
@@ -107,13 +107,14 @@ impl Invoice {
                 offered: prepaid.amount,
             });
         }
-        after_issue.decide_apply(transfer::Move {
+        let moved = transfer::Move {
             transfer_id: prepaid.transfer_id,
             counterpart: prepaid.from_invoice,
             counterpart_customer: prepaid.from_customer,
             amount: prepaid.amount,
             on: issue_date,
-        })
+        };
+        after_issue.decide_apply(moved, prepaid.worth.as_ref())
     }
 
     /// Under `PER_TAX_CATEGORY` a gross line charges one rate: its net cannot

@@ -19,6 +19,8 @@ mod adjustment_tests;
 mod archive;
 mod commands;
 mod credit;
+#[cfg(test)]
+mod credit_fx_tests;
 mod decide;
 mod errors;
 mod events;
@@ -44,7 +46,7 @@ pub use errors::InvoiceError;
 pub use events::{
     DueTerms, InvoiceEvent, IssuedLine, PaymentMethod, SatCancellationReason, Settlement,
 };
-pub use transfer::{CreditTransfers, TransferRecord};
+pub use transfer::{CreditTransfers, CreditWorth, TransferRecord};
 
 use crate::adjustment::{DraftAdjustment, IssuedAdjustment};
 use crate::aggregate::{cqrs_aggregate, Decide, TenantOwned};

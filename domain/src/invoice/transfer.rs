@@ -3,12 +3,20 @@
 //! transfer id: the source [`InvoiceEvent::CreditTransferred`], the target
 //! [`InvoiceEvent::CreditApplied`]. The source refuses more than it holds; the
 //! target never refuses credit that arrives, beyond what is due it holds it.
+//!
+//! Between invoices booked in a currency foreign to the books, the credit
+//! leaves the source's books at the source's rate and settles the target's at
+//! the target's: the source's half records what it took out, the target's
+//! what that settled, and the difference is realised on the target
+//! ([`InvoiceEvent::CreditExchangeDifferenceRealised`]). A return puts back
+//! into the source's books exactly what left them.
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::{credit_part, due_part, Invoice, InvoiceError, InvoiceEvent};
+use crate::exchange::DatedRate;
 use crate::ids::{CreditTransferId, CustomerId, InvoiceId};
 use crate::money::Money;
 
@@ -21,6 +29,20 @@ pub struct TransferRecord {
     pub counterpart: InvoiceId,
     /// How much moved.
     pub amount: Decimal,
+    /// What it took out of the books (moved out) or off the receivable there
+    /// (applied), when the invoice is booked in a foreign currency.
+    #[serde(default)]
+    pub booked: Option<Decimal>,
+}
+
+/// What credit leaving an invoice booked in a currency foreign to the books
+/// was worth there: the invoice it settles takes it at this worth.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreditWorth {
+    /// What the move took out of the source's books.
+    pub booked: Decimal,
+    /// The source's rate into the accounting currency.
+    pub rate: DatedRate,
 }
 
 /// The credit moves an invoice took part in.
@@ -70,6 +92,22 @@ pub(super) struct Move {
 }
 
 impl Invoice {
+    /// What the recorded move `transfer_id` out of this invoice took out of
+    /// the books; none unless the invoice is booked in a foreign currency.
+    pub fn credit_worth_moved(&self, transfer_id: CreditTransferId) -> Option<CreditWorth> {
+        let moved = self
+            .transfers
+            .moved_out
+            .iter()
+            .find(|r| r.transfer_id == transfer_id)?;
+        Some(CreditWorth {
+            booked: moved.booked?,
+            rate: self.booked_at.clone()?,
+        })
+    }
+}
+
+impl Invoice {
     /// The source's half: refuses moving more credit than the invoice holds.
     pub(super) fn decide_transfer(&self, moved: Move) -> Result<InvoiceEvent, InvoiceError> {
         let amount = self.check_move(&moved, "a credit transfer")?;
@@ -81,6 +119,7 @@ impl Invoice {
             });
         }
         let balance_after = self.balance() + amount.amount;
+        let booked = self.credit_worth_leaving(amount.amount).map(|w| w.booked);
         Ok(InvoiceEvent::CreditTransferred {
             transfer_id: moved.transfer_id,
             to_invoice: moved.counterpart,
@@ -88,11 +127,12 @@ impl Invoice {
             transferred_on: moved.on,
             amount_due_after: due_part(balance_after),
             credit_after: credit_part(balance_after),
+            booked,
         })
     }
 
     /// Undoes a move out the target never recorded: all of its amount comes
-    /// back as credit.
+    /// back as credit, and into the books all that left them.
     pub(super) fn decide_return(
         &self,
         transfer_id: CreditTransferId,
@@ -112,32 +152,40 @@ impl Invoice {
             returned_on,
             amount_due_after: due_part(balance_after),
             credit_after: credit_part(balance_after),
+            booked: moved.booked,
         })
     }
 
     /// The target's half: takes any amount; beyond what is due it is credit.
-    pub(super) fn decide_apply(&self, moved: Move) -> Result<InvoiceEvent, InvoiceError> {
+    /// `worth` is what the credit was worth in the source's books (none
+    /// unless the source is booked in a foreign currency); the difference to
+    /// what it settles here is realised beside it.
+    pub(super) fn decide_apply(
+        &self,
+        moved: Move,
+        worth: Option<&CreditWorth>,
+    ) -> Result<Vec<InvoiceEvent>, InvoiceError> {
         let amount = self.check_move(&moved, "applied credit")?;
+        let booking = self.credit_booking(amount.amount, worth)?;
+        let realised = self.credit_realised(&moved, booking.as_ref());
         let balance_after = self.balance() - amount.amount;
-        Ok(InvoiceEvent::CreditApplied {
+        let applied = InvoiceEvent::CreditApplied {
             transfer_id: moved.transfer_id,
             from_invoice: moved.counterpart,
             amount,
             applied_on: moved.on,
             amount_due_after: due_part(balance_after),
             credit_after: credit_part(balance_after),
-        })
+            booking,
+        };
+        Ok(std::iter::once(applied).chain(realised).collect())
     }
 
-    /// What both halves check: an open invoice not booked in a currency
-    /// foreign to the books, not dated before its issue, a new transfer id,
-    /// another invoice of the same customer, a positive amount in the
-    /// invoice's currency.
+    /// What both halves check: an open invoice not dated before its issue, a
+    /// new transfer id, another invoice of the same customer, a positive
+    /// amount in the invoice's currency.
     fn check_move(&self, moved: &Move, what: &str) -> Result<Money, InvoiceError> {
         self.require_open()?;
-        if self.booked_at.is_some() {
-            return Err(InvoiceError::CreditInForeignBooks);
-        }
         self.not_before_issue(what, moved.on)?;
         if self.transfers.knows(moved.transfer_id) {
             return Err(InvoiceError::DuplicateCreditTransfer(moved.transfer_id));

@@ -54,6 +54,7 @@ fn apply(amount: Decimal) -> InvoiceCommand {
         from_customer: CUSTOMER,
         amount: eur_amount(amount),
         applied_on: date(10),
+        worth: None,
     }
 }
 
@@ -69,6 +70,7 @@ fn credit_an_invoice_holds_moves_to_another_invoice_of_the_customer() {
             transferred_on: date(10),
             amount_due_after: dec!(0),
             credit_after: dec!(0),
+            booked: None,
         }]);
 }
 
@@ -121,6 +123,7 @@ fn credit_stays_with_its_customer_and_moves_between_two_invoices_once() {
         transferred_on: date(10),
         amount_due_after: dec!(0),
         credit_after: dec!(5.00),
+        booked: None,
     });
     InvoiceTest::with(())
         .given(moved)
@@ -140,6 +143,7 @@ fn applied_credit_settles_what_is_due_and_beyond_it_is_held_as_credit() {
             applied_on: date(10),
             amount_due_after: dec!(1000.00),
             credit_after: dec!(0),
+            booking: None,
         }]);
     // Credit that arrives is never refused: beyond what is due it is held.
     InvoiceTest::with(())
@@ -157,6 +161,7 @@ fn applied_credit_settles_what_is_due_and_beyond_it_is_held_as_credit() {
             applied_on: date(10),
             amount_due_after: dec!(0),
             credit_after: dec!(20.00),
+            booking: None,
         }]);
 }
 
@@ -195,6 +200,7 @@ fn an_invoice_settled_with_credit_from_another_is_not_voided() {
                 applied_on: date(10),
                 amount_due_after: dec!(1180.00),
                 credit_after: dec!(0),
+                booking: None,
             },
         ])
         .when(InvoiceCommand::Void {
@@ -216,6 +222,7 @@ fn moved_out() -> Vec<InvoiceEvent> {
         transferred_on: date(10),
         amount_due_after: dec!(0),
         credit_after: dec!(5.00),
+        booked: None,
     });
     events
 }
@@ -238,6 +245,7 @@ fn credit_the_other_invoice_never_recorded_comes_back_whole() {
             returned_on: date(11),
             amount_due_after: dec!(0),
             credit_after: dec!(10.00),
+            booked: None,
         }]);
 }
 
@@ -254,6 +262,7 @@ fn only_credit_that_is_out_comes_back_and_only_once() {
         returned_on: date(11),
         amount_due_after: dec!(0),
         credit_after: dec!(10.00),
+        booked: None,
     });
     InvoiceTest::with(())
         .given(returned.clone())
@@ -284,7 +293,7 @@ proptest! {
                     Some(out) => InvoiceCommand::ReturnCredit { transfer_id: out.transfer_id, returned_on: date(3) },
                     None => continue,
                 },
-                _ => InvoiceCommand::ApplyCredit { transfer_id: moved, from_invoice: LATER, from_customer: CUSTOMER, amount, applied_on: date(3) },
+                _ => InvoiceCommand::ApplyCredit { transfer_id: moved, from_invoice: LATER, from_customer: CUSTOMER, amount, applied_on: date(3), worth: None },
             };
             let credit_before = invoice.customer_credit();
             match invoice.decide(command) {
@@ -323,6 +332,7 @@ fn issue_prepaid(amount: Decimal, from_customer: CustomerId) -> InvoiceCommand {
             from_invoice: LATER,
             from_customer,
             amount: eur_amount(amount),
+            worth: None,
         });
     }
     issue

@@ -68,10 +68,12 @@ pub(super) async fn project_credit(
             transferred_on,
             amount_due_after,
             credit_after,
+            booked,
         } => {
             let half = TransferHalf::Out {
                 to: to_invoice.0,
                 on: transferred_on,
+                booked,
             };
             let after = after(amount_due_after, credit_after);
             move_credit(conn, event, invoice, (transfer_id.0, half), &amount, after).await
@@ -83,10 +85,13 @@ pub(super) async fn project_credit(
             applied_on,
             amount_due_after,
             credit_after,
+            booking,
         } => {
             let half = TransferHalf::In {
                 from: from_invoice.0,
                 on: applied_on,
+                worth: booking.as_ref().map(|b| b.received),
+                booked: booking.map(|b| b.booked),
             };
             let after = after(amount_due_after, credit_after);
             move_credit(conn, event, invoice, (transfer_id.0, half), &amount, after).await
@@ -97,6 +102,7 @@ pub(super) async fn project_credit(
             returned_on,
             amount_due_after,
             credit_after,
+            ..
         } => {
             let after = after(amount_due_after, credit_after);
             let returned = (transfer_id, &amount, returned_on);

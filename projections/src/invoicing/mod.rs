@@ -68,7 +68,11 @@ impl Projector for InvoicingProjector {
         // 13: payments.accounting_amount, payment_refunds.accounting_amount,
         //     customer_ledger in the books (accounting_currency, accounting_amount,
         //     EXCHANGE_DIFFERENCE entries).
-        13
+        // 14: credit moved between invoices in foreign books:
+        //     credit_transfers.accounting_amount and applied_accounting_amount,
+        //     exchange_differences.transfer_id (payment_id nullable), the
+        //     ledger's credit entries in the books.
+        14
     }
 
     fn schema_sql(&self) -> &'static str {
@@ -131,11 +135,31 @@ async fn project_invoice(
             difference,
         } => {
             let realised = exchange::Realised {
-                payment_id,
-                refund_id,
+                by: exchange::RealisedBy::Payment {
+                    payment_id,
+                    refund_id,
+                },
                 on,
                 settled: &settled,
                 rates: (booked_rate, payment_rate),
+                difference: &difference,
+            };
+            exchange::file_difference(conn, event, invoice, realised).await?
+        }
+        E::CreditExchangeDifferenceRealised {
+            transfer_id,
+            on,
+            settled,
+            booked_rate,
+            credit_rate,
+            difference,
+            ..
+        } => {
+            let realised = exchange::Realised {
+                by: exchange::RealisedBy::CreditMove(transfer_id),
+                on,
+                settled: &settled,
+                rates: (booked_rate, credit_rate),
                 difference: &difference,
             };
             exchange::file_difference(conn, event, invoice, realised).await?

@@ -69,10 +69,21 @@ pub(super) async fn apply_settlement(
 /// The half of a credit move one invoice records.
 #[derive(Debug, Clone, Copy)]
 pub(super) enum TransferHalf {
-    /// The credit left this invoice for `to`.
-    Out { to: Uuid, on: NaiveDate },
-    /// The credit arrived from `from`.
-    In { from: Uuid, on: NaiveDate },
+    /// The credit left this invoice for `to`, taking `booked` out of its
+    /// books when it is foreign.
+    Out {
+        to: Uuid,
+        on: NaiveDate,
+        booked: Option<Decimal>,
+    },
+    /// The credit arrived from `from`, worth `worth` in the books and
+    /// settling `booked` of the receivable there, when it is foreign.
+    In {
+        from: Uuid,
+        on: NaiveDate,
+        worth: Option<Decimal>,
+        booked: Option<Decimal>,
+    },
 }
 
 /// Records `invoice`'s half of the move `transfer` and settles the invoice
@@ -87,22 +98,36 @@ pub(super) async fn move_credit(
     amount: &Money,
     after: Balance,
 ) -> Result<(), ProjectionError> {
-    let (from, to, transferred_on, applied_on, moved) = match half {
-        TransferHalf::Out { to, on } => (invoice, to, Some(on), None, -amount.amount),
-        TransferHalf::In { from, on } => (from, invoice, None, Some(on), amount.amount),
+    let (from, to, moved) = match half {
+        TransferHalf::Out { to, .. } => (invoice, to, -amount.amount),
+        TransferHalf::In { from, .. } => (from, invoice, amount.amount),
+    };
+    // Either half knows what the credit was worth in the books; the target's
+    // also what it settled there.
+    let (transferred_on, applied_on, worth, settled_in_books) = match half {
+        TransferHalf::Out { on, booked, .. } => (Some(on), None, booked, None),
+        TransferHalf::In {
+            on, worth, booked, ..
+        } => (None, Some(on), worth, booked),
     };
     let result = sqlx::query(
         "INSERT INTO credit_transfers (tenant_id, transfer_id, customer_id, currency, amount,
-             from_invoice_id, to_invoice_id, transferred_on, applied_on, transferred_at, applied_at)
+             from_invoice_id, to_invoice_id, transferred_on, applied_on, transferred_at, applied_at,
+             accounting_amount, applied_accounting_amount)
          SELECT tenant_id, $3, customer_id, $4, $5, $6, $7, $8, $9,
                 CASE WHEN $8::date IS NULL THEN NULL ELSE $10::timestamptz END,
-                CASE WHEN $9::date IS NULL THEN NULL ELSE $10::timestamptz END
+                CASE WHEN $9::date IS NULL THEN NULL ELSE $10::timestamptz END,
+                $11, $12
          FROM invoices WHERE tenant_id = $1 AND invoice_id = $2
          ON CONFLICT (tenant_id, transfer_id) DO UPDATE
              SET transferred_on = coalesce(credit_transfers.transferred_on, excluded.transferred_on),
                  applied_on = coalesce(credit_transfers.applied_on, excluded.applied_on),
                  transferred_at = coalesce(credit_transfers.transferred_at, excluded.transferred_at),
-                 applied_at = coalesce(credit_transfers.applied_at, excluded.applied_at)",
+                 applied_at = coalesce(credit_transfers.applied_at, excluded.applied_at),
+                 accounting_amount = coalesce(credit_transfers.accounting_amount,
+                                              excluded.accounting_amount),
+                 applied_accounting_amount = coalesce(credit_transfers.applied_accounting_amount,
+                                                      excluded.applied_accounting_amount)",
     )
     .bind(event.tenant_id)
     .bind(invoice)
@@ -114,6 +139,8 @@ pub(super) async fn move_credit(
     .bind(transferred_on)
     .bind(applied_on)
     .bind(event.recorded_at)
+    .bind(worth)
+    .bind(settled_in_books)
     .execute(&mut *conn)
     .await?;
     require_row(result, event)?;

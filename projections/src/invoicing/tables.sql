@@ -251,8 +251,9 @@ CREATE TABLE exchange_differences
     invoice_id          uuid        NOT NULL,
     sequence            bigint      NOT NULL,
     customer_id         uuid        NOT NULL,
-    payment_id          uuid        NOT NULL,
+    payment_id          uuid,
     refund_id           uuid,
+    transfer_id         uuid,
     realised_on         date        NOT NULL,
     currency            text        NOT NULL,
     settled             numeric     NOT NULL,
@@ -265,20 +266,21 @@ CREATE TABLE exchange_differences
 );
 CREATE INDEX exchange_differences_by_date ON exchange_differences (tenant_id, realised_on);
 
-COMMENT ON TABLE exchange_differences IS 'Realised exchange differences: one row per payment of an invoice booked in a currency foreign to the books that settled it at another rate, and per refund that reversed part of one. Sum difference by realised_on for the period''s realised gain or loss.';
+COMMENT ON TABLE exchange_differences IS 'Realised exchange differences: one row per payment of an invoice booked in a currency foreign to the books that settled it at another rate, per refund that reversed part of one, and per credit move that settled such an invoice with credit held at another invoice''s rate. Sum difference by realised_on for the period''s realised gain or loss.';
 COMMENT ON COLUMN exchange_differences.tenant_id IS 'Owning tenant.';
 COMMENT ON COLUMN exchange_differences.invoice_id IS 'The invoice settled (invoices.invoice_id).';
-COMMENT ON COLUMN exchange_differences.sequence IS 'Position of ExchangeDifferenceRealised in the invoice''s stream.';
+COMMENT ON COLUMN exchange_differences.sequence IS 'Position of ExchangeDifferenceRealised (or CreditExchangeDifferenceRealised) in the invoice''s stream.';
 COMMENT ON COLUMN exchange_differences.customer_id IS 'The invoice''s customer.';
-COMMENT ON COLUMN exchange_differences.payment_id IS 'The payment (payments.payment_id).';
-COMMENT ON COLUMN exchange_differences.refund_id IS 'The refund that reversed part of it (payment_refunds.refund_id); NULL for the payment itself.';
-COMMENT ON COLUMN exchange_differences.realised_on IS 'The payment''s value date, or the refund''s date.';
+COMMENT ON COLUMN exchange_differences.payment_id IS 'The payment (payments.payment_id); NULL for a credit move.';
+COMMENT ON COLUMN exchange_differences.refund_id IS 'The refund that reversed part of it (payment_refunds.refund_id); NULL for the payment itself and for a credit move.';
+COMMENT ON COLUMN exchange_differences.transfer_id IS 'The credit move that settled the invoice (credit_transfers.transfer_id); NULL for a payment or refund.';
+COMMENT ON COLUMN exchange_differences.realised_on IS 'The payment''s value date, the refund''s date, or the date the credit was applied.';
 COMMENT ON COLUMN exchange_differences.currency IS 'The invoice''s currency.';
-COMMENT ON COLUMN exchange_differences.settled IS 'What the payment (or the refund) moved of the invoice''s balance, in currency.';
+COMMENT ON COLUMN exchange_differences.settled IS 'What the payment, refund or credit moved of the invoice''s balance, in currency.';
 COMMENT ON COLUMN exchange_differences.booked_rate IS 'The invoice''s rate, at which settled was booked.';
-COMMENT ON COLUMN exchange_differences.payment_rate IS 'The payment''s rate.';
+COMMENT ON COLUMN exchange_differences.payment_rate IS 'The payment''s rate; for a credit move, the rate of the invoice the credit came from, at which it was held.';
 COMMENT ON COLUMN exchange_differences.accounting_currency IS 'The tenant''s accounting currency.';
-COMMENT ON COLUMN exchange_differences.difference IS 'settled x payment_rate - settled x booked_rate, each rounded half-up once to the minor unit; a gain when positive; a refund''s row has the opposite sign.';
+COMMENT ON COLUMN exchange_differences.difference IS 'What settled was worth (at payment_rate, or what the credit''s invoice held of it) less settled at booked_rate, each rounded half-up once to the minor unit; a gain when positive; a refund''s row has the opposite sign.';
 COMMENT ON COLUMN exchange_differences.recorded_at IS 'When it was recorded (event time).';
 
 CREATE TABLE payment_refunds
@@ -325,6 +327,8 @@ CREATE TABLE credit_transfers
     applied_at      timestamptz,
     returned_on     date,
     returned_at     timestamptz,
+    accounting_amount         numeric,
+    applied_accounting_amount numeric,
     PRIMARY KEY (tenant_id, transfer_id)
 );
 
@@ -342,6 +346,8 @@ COMMENT ON COLUMN credit_transfers.transferred_at IS 'When the source recorded i
 COMMENT ON COLUMN credit_transfers.applied_at IS 'When the target recorded its half (event time).';
 COMMENT ON COLUMN credit_transfers.returned_on IS 'Date the credit came back to the source because the target never recorded it; NULL unless it did.';
 COMMENT ON COLUMN credit_transfers.returned_at IS 'When the source recorded the return (event time).';
+COMMENT ON COLUMN credit_transfers.accounting_amount IS 'What the credit was worth in the books: what the move took out of them on the invoice that held it (at its rate, or all they still held of it), in its accounting currency; a return puts back exactly this. NULL unless the invoices are booked in a foreign currency.';
+COMMENT ON COLUMN credit_transfers.applied_accounting_amount IS 'What the credit settled of the receivable in the books of the invoice it settles (at that invoice''s rate); accounting_amount less this is realised there (exchange_differences). NULL unless both invoices are booked in a foreign currency, or until the target recorded its half.';
 
 CREATE TABLE credit_notes
 (
@@ -638,7 +644,10 @@ COMMENT ON COLUMN customer_balances.balance IS 'open_amount - credit_amount: wha
 -- what they recorded there, a payment or refund at what it was worth at the
 -- payment's rate, and the exchange difference it realised is its own entry,
 -- so what the books hold of an invoice is what it still owes at its rate.
--- Credit never moves between invoices in foreign books (CreditInForeignBooks).
+-- Credit moved between two foreign invoices counts on both at what it was
+-- worth in the books of the one it left, as a payment counts at what it was
+-- worth; what it settled at the other's rate differs by the difference
+-- realised there (an EXCHANGE_DIFFERENCE entry).
 CREATE VIEW customer_ledger WITH (security_invoker = true) AS
 SELECT i.tenant_id, i.customer_id, i.currency, i.issue_date AS entry_date, 'INVOICE' AS kind,
        i.invoice_id, i.number AS document_number, i.total AS amount,
@@ -673,24 +682,30 @@ FROM payment_refunds r
          JOIN invoices i ON i.tenant_id = r.tenant_id AND i.invoice_id = r.invoice_id
 UNION ALL
 SELECT d.tenant_id, d.customer_id, d.currency, d.realised_on, 'EXCHANGE_DIFFERENCE',
-       d.invoice_id, p.reference, 0, d.accounting_currency, d.difference, d.recorded_at
+       d.invoice_id, coalesce(p.reference, s.number), 0, d.accounting_currency, d.difference,
+       d.recorded_at
 FROM exchange_differences d
-         JOIN payments p ON p.tenant_id = d.tenant_id AND p.payment_id = d.payment_id
+         LEFT JOIN payments p ON p.tenant_id = d.tenant_id AND p.payment_id = d.payment_id
+         LEFT JOIN credit_transfers t ON t.tenant_id = d.tenant_id AND t.transfer_id = d.transfer_id
+         LEFT JOIN invoices s ON s.tenant_id = t.tenant_id AND s.invoice_id = t.from_invoice_id
 UNION ALL
 SELECT t.tenant_id, t.customer_id, t.currency, t.transferred_on, 'CREDIT_TRANSFERRED',
-       t.from_invoice_id, s.number, t.amount, t.currency, t.amount, t.transferred_at
+       t.from_invoice_id, s.number, t.amount, coalesce(s.accounting_currency, t.currency),
+       coalesce(t.accounting_amount, t.amount), t.transferred_at
 FROM credit_transfers t
          JOIN invoices s ON s.tenant_id = t.tenant_id AND s.invoice_id = t.from_invoice_id
 WHERE t.transferred_on IS NOT NULL
 UNION ALL
 SELECT t.tenant_id, t.customer_id, t.currency, t.applied_on, 'CREDIT_APPLIED',
-       t.to_invoice_id, s.number, -t.amount, t.currency, -t.amount, t.applied_at
+       t.to_invoice_id, s.number, -t.amount, coalesce(s.accounting_currency, t.currency),
+       -coalesce(t.accounting_amount, t.amount), t.applied_at
 FROM credit_transfers t
          JOIN invoices s ON s.tenant_id = t.tenant_id AND s.invoice_id = t.from_invoice_id
 WHERE t.applied_on IS NOT NULL
 UNION ALL
 SELECT t.tenant_id, t.customer_id, t.currency, t.returned_on, 'CREDIT_RETURNED',
-       t.from_invoice_id, s.number, -t.amount, t.currency, -t.amount, t.returned_at
+       t.from_invoice_id, s.number, -t.amount, coalesce(s.accounting_currency, t.currency),
+       -coalesce(t.accounting_amount, t.amount), t.returned_at
 FROM credit_transfers t
          JOIN invoices s ON s.tenant_id = t.tenant_id AND s.invoice_id = t.from_invoice_id
 WHERE t.returned_on IS NOT NULL;
@@ -700,12 +715,12 @@ COMMENT ON COLUMN customer_ledger.tenant_id IS 'Owning tenant.';
 COMMENT ON COLUMN customer_ledger.customer_id IS 'Customer.';
 COMMENT ON COLUMN customer_ledger.currency IS 'ISO 4217 currency.';
 COMMENT ON COLUMN customer_ledger.entry_date IS 'Issue date, void date, value date of the payment, refund date, the day an exchange difference was realised, or the date an invoice recorded its half of a credit move.';
-COMMENT ON COLUMN customer_ledger.kind IS 'INVOICE, INVOICE_VOIDED, CREDIT_NOTE, PAYMENT, REFUND, EXCHANGE_DIFFERENCE (realised by a payment or refund of a foreign invoice: 0 in currency, the difference in the books), CREDIT_TRANSFERRED (credit left the invoice), CREDIT_APPLIED (credit from another invoice settled it) or CREDIT_RETURNED (credit that left came back, the other invoice never took it).';
+COMMENT ON COLUMN customer_ledger.kind IS 'INVOICE, INVOICE_VOIDED, CREDIT_NOTE, PAYMENT, REFUND, EXCHANGE_DIFFERENCE (realised by a payment, refund or credit move on a foreign invoice: 0 in currency, the difference in the books), CREDIT_TRANSFERRED (credit left the invoice), CREDIT_APPLIED (credit from another invoice settled it) or CREDIT_RETURNED (credit that left came back, the other invoice never took it).';
 COMMENT ON COLUMN customer_ledger.invoice_id IS 'The invoice the entry belongs to.';
-COMMENT ON COLUMN customer_ledger.document_number IS 'Invoice or credit note number; the payer''s reference for payments and refunds; the number of the invoice the credit came from for a credit move.';
+COMMENT ON COLUMN customer_ledger.document_number IS 'Invoice or credit note number; the payer''s reference for payments and refunds; the number of the invoice the credit came from for a credit move (and for the exchange difference it realised).';
 COMMENT ON COLUMN customer_ledger.amount IS 'Signed amount: + raises what the customer owes, - lowers it.';
 COMMENT ON COLUMN customer_ledger.accounting_currency IS 'The books'' currency for an entry of a foreign invoice (invoices.accounting_currency), else currency.';
-COMMENT ON COLUMN customer_ledger.accounting_amount IS 'The signed amount in accounting_currency: what the invoice or credit note recorded there, what a payment or refund was worth at the payment''s rate, the exchange difference realised; amount for an invoice that is not foreign.';
+COMMENT ON COLUMN customer_ledger.accounting_amount IS 'The signed amount in accounting_currency: what the invoice or credit note recorded there, what a payment or refund was worth at the payment''s rate, what moved credit was worth in the books of the invoice it left (on that invoice, on the one it settled, and when it came back), the exchange difference realised; amount for an invoice that is not foreign.';
 COMMENT ON COLUMN customer_ledger.recorded_at IS 'When the entry was recorded; orders entries of one date.';
 
 -- The aging rule, once: what was owed on a given date, by days past due on that
