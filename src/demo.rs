@@ -163,6 +163,7 @@ impl Demo<'_> {
             currency: None,
             due_terms: None,
             notes: Some(format!("Demo: {}", plan.label)),
+            price_basis: None,
         };
         let draft = self
             .use_cases
@@ -192,7 +193,7 @@ impl Demo<'_> {
         for item in lines {
             let line = AddInvoiceLine {
                 line_id: None,
-                item,
+                item: item.into(),
                 tax_rate_keys: Vec::new(),
             };
             self.use_cases
@@ -280,6 +281,7 @@ impl Demo<'_> {
             currency: Some(currency("MXN")?),
             due_terms: None,
             notes: None,
+            price_basis: None,
         };
         let peso = self
             .use_cases
@@ -308,7 +310,7 @@ impl Demo<'_> {
         };
         let line = AddInvoiceLine {
             line_id: None,
-            item: fees,
+            item: fees.into(),
             tax_rate_keys: Vec::new(),
         };
         self.use_cases

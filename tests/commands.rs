@@ -321,6 +321,7 @@ async fn an_invoice_cannot_be_drafted_for_another_tenants_customer() {
                 currency: Some(scenario::eur()),
                 due_terms: None,
                 notes: None,
+                price_basis: None,
             },
         )
         .await

@@ -28,7 +28,7 @@ use folio_domain::invoice::{
 use folio_domain::legal_profile::{BankAccount, LegalProfile, PostalAddress};
 use folio_domain::money::{Currency, Money};
 use folio_domain::personal_data::{self, SealedBox, SealedPersonalData};
-use folio_domain::pricing::{price_document, Discount, LineItem, RoundingPolicy};
+use folio_domain::pricing::{price_document, Discount, LineItem, PriceBasis, RoundingPolicy};
 use folio_domain::rate_table::{RateTableEvent, RateTableKey};
 use folio_domain::settings::{InvoicingPolicy, Jurisdiction, SettingsEvent};
 use folio_domain::tax::{TaxRate, TaxTreatment};
@@ -316,6 +316,7 @@ fn samples() -> Vec<(&'static str, String, String, Value)> {
                 currency: Currency::from_code("EUR").unwrap(),
                 due_terms: DueTerms::NetDays { days: 30 },
                 notes: None,
+                price_basis: PriceBasis::Gross,
             },
             InvoiceEvent::LineAdded {
                 line_id: LineId(id(4)),

@@ -625,7 +625,7 @@ fn invoice_as_row(node: &Value) -> Value {
 const CUSTOMER_FIELDS: &str = "customerId name email phone address taxId country
     defaultCurrency paymentTermsDays status personalDataErasedAt version";
 const INVOICE_FIELDS: &str = "invoiceId customerId customerName status paymentStatus
-    daysOverdue currency number issueDate dueDate lineTotal allowanceTotal chargeTotal
+    daysOverdue currency priceBasis number issueDate dueDate lineTotal allowanceTotal chargeTotal
     netTotal taxTotal total amountPaid
     amountCredited amountDue customerCredit
     accounting { currency exchangeRate rateDate taxTotal total } version";

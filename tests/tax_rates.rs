@@ -2,7 +2,8 @@
 //! keeps the tenant's catalogue, accountants read it and pick rates by key on a
 //! line, an unknown key is refused and writes nothing, a line keeps the rate it
 //! was given when the catalogue changes later; a line quoted in a gross price is
-//! invoiced at exactly that gross.
+//! invoiced at exactly that gross, and so is every line of a draft quoted gross
+//! that states no basis of its own.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
 
@@ -184,5 +185,49 @@ async fn a_line_quoted_gross_is_invoiced_at_exactly_its_gross() {
         json!({"netTotal": "420.17", "taxTotal": "79.83", "total": "500.00",
             "lines": [{"unitPrice": "500", "priceBasis": "GROSS", "netAmount": "420.17",
                 "taxAmount": "79.83", "totalAmount": "500.00"}]})
+    );
+}
+
+const GROSS_DRAFT: &str = "mutation($key: String!, $customer: ID!) {
+    createInvoiceDraft(idempotencyKey: $key, input: {customerId: $customer, priceBasis: GROSS}) {
+        aggregateId } }";
+const ADD_PRICED: &str = "mutation($key: String!, $invoice: ID!, $price: Decimal!,
+        $basis: PriceBasis) {
+    addInvoiceLine(idempotencyKey: $key, invoiceId: $invoice, line: {description: \"Chair\",
+        quantity: \"1\", unitPrice: $price, priceBasis: $basis, taxes: [{code: \"VAT\",
+        percent: \"19\", treatment: STANDARD, category: STANDARD}]}) { version } }";
+const READ_BASES: &str = "query($id: ID!, $token: String) {
+    invoice(id: $id, consistencyToken: $token) { priceBasis netTotal taxTotal total
+        lines { unitPrice priceBasis netAmount totalAmount } } }";
+
+#[tokio::test]
+async fn a_draft_quoted_gross_prices_every_line_that_states_no_basis_gross() {
+    let db = TestDatabase::new().await;
+    let server = Server::start(&db).await;
+    let accountant = server.token(tenant(), "acc-1", Role::Accountant);
+    // Given a draft whose prices include their taxes
+    let registered = server
+        .ok(&accountant, REGISTER, json!({"key": key()}))
+        .await;
+    let customer = registered["registerCustomer"]["aggregateId"].clone();
+    let draft = json!({"key": key(), "customer": customer});
+    let invoice = server.ok(&accountant, GROSS_DRAFT, draft).await["createInvoiceDraft"]
+        ["aggregateId"]
+        .clone();
+    // When one line states no basis (119.00) and one states NET (100.00)
+    for (price, basis) in [("119", Value::Null), ("100", json!("NET"))] {
+        let line = json!({"key": key(), "invoice": invoice, "price": price, "basis": basis});
+        server.ok(&accountant, ADD_PRICED, line).await;
+    }
+    // Then the first is gross and the second net: 100.00 + 100.00 net, 238.00 in all
+    let read = issued_and_read(&server, &accountant, &invoice, READ_BASES).await;
+    assert_eq!(
+        read["invoice"],
+        json!({"priceBasis": "GROSS", "netTotal": "200.00", "taxTotal": "38.00",
+            "total": "238.00", "lines": [
+                {"unitPrice": "119", "priceBasis": "GROSS", "netAmount": "100.00",
+                    "totalAmount": "119.00"},
+                {"unitPrice": "100", "priceBasis": "NET", "netAmount": "100.00",
+                    "totalAmount": "119.00"}]})
     );
 }

@@ -99,6 +99,7 @@ pub async fn issued_invoice(
         currency: None,
         due_terms: None,
         notes: None,
+        price_basis: None,
     };
     let invoice: InvoiceId = folio
         .create_invoice_draft(&ctx(tenant, "acc"), draft)
@@ -123,7 +124,7 @@ pub async fn issued_invoice(
         };
         let line = AddInvoiceLine {
             line_id: None,
-            item,
+            item: item.into(),
             tax_rate_keys: Vec::new(),
         };
         folio

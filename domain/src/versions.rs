@@ -22,7 +22,11 @@
 //!   allowances or charges on the whole document; and `InvoiceIssued.prepaid`:
 //!   absent, no credit was applied as the invoice was issued. `LineItem.price_basis`
 //!   (wherever a line is stored) is left out when `NET`: every line written
-//!   before tax-inclusive prices existed reads as `NET`.
+//!   before tax-inclusive prices existed reads as `NET`; so is
+//!   `DraftCreated.price_basis`, every draft created before it reads as `NET`.
+//!   The credit-move fields `CreditTransferred.booked`, `CreditApplied.booking`
+//!   and `CreditReturned.booked` are absent unless the invoices are booked in
+//!   a foreign currency, as every move recorded before they existed was not.
 //! - New event types start at v1: `Invoice/InvoiceCancelled` (a Mexican
 //!   cancellation with SAT's reason), `TenantSettings/JurisdictionConfigured`,
 //!   `TenantSettings/LegalProfileConfigured` (who the seller is on documents),
@@ -30,7 +34,9 @@
 //!   `TenantSettings/LogoConfigured` (the logo on the tenant's documents),
 //!   `Invoice/DocumentAdjustmentAdded` and `Invoice/DocumentAdjustmentRemoved`
 //!   (an allowance or a charge on a draft's whole document),
-//!   `TenantSettings/TaxRatesConfigured` (the tenant's tax-rate catalogue).
+//!   `TenantSettings/TaxRatesConfigured` (the tenant's tax-rate catalogue),
+//!   `Invoice/CreditExchangeDifferenceRealised` (credit moved between invoices
+//!   booked at two rates).
 
 use serde_json::Value;
 

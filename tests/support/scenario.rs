@@ -97,6 +97,7 @@ pub async fn draft_in(
                 currency,
                 due_terms: None,
                 notes: Some("Thank you".into()),
+                price_basis: None,
             },
         )
         .await
@@ -117,7 +118,7 @@ pub async fn add_line(
             invoice,
             AddInvoiceLine {
                 line_id: None,
-                item,
+                item: item.into(),
                 tax_rate_keys: Vec::new(),
             },
         )
@@ -482,7 +483,7 @@ pub async fn every_event_type(backend: &App, tenant: TenantId) {
         percent: Decimal::from(10),
     });
     folio
-        .change_invoice_line(&ctx(tenant, "acc"), invoice, first, discounted, &[])
+        .change_invoice_line(&ctx(tenant, "acc"), invoice, first, discounted.into(), &[])
         .await
         .expect("change line");
     folio

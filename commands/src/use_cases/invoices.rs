@@ -9,7 +9,7 @@ use folio_domain::invoice::{
     ReplacementInvoice, SatCancellation, SatCancellationReason,
 };
 use folio_domain::money::{Currency, Money};
-use folio_domain::pricing::LineItem;
+use folio_domain::pricing::{LineRequest, PriceBasis};
 use folio_domain::tax::TaxRate;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -34,6 +34,10 @@ pub struct CreateInvoiceDraft {
     pub due_terms: Option<DueTerms>,
     /// Free text printed on the invoice; none if absent.
     pub notes: Option<String>,
+    /// Whether the prices of lines that state no basis exclude (`NET`, when
+    /// absent) or include (`GROSS`) their taxes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub price_basis: Option<PriceBasis>,
 }
 
 /// Void (cancel) an issued invoice.
@@ -61,8 +65,8 @@ pub struct SatCancellationRequest {
 pub struct AddInvoiceLine {
     /// Explicit line id; derived from the idempotency key when absent.
     pub line_id: Option<LineId>,
-    /// The line.
-    pub item: LineItem,
+    /// The line; without a price basis, the draft's.
+    pub item: LineRequest,
     /// Rates of the tenant's tax-rate catalogue, by key, charged before the
     /// line's own `taxes`.
     #[serde(default)]
@@ -179,6 +183,7 @@ impl UseCases {
                 currency,
                 due_terms: due_terms.clone(),
                 notes: input.notes.clone(),
+                price_basis: input.price_basis.unwrap_or_default(),
             }
         )
     }
@@ -209,7 +214,7 @@ impl UseCases {
             None,
             |_| InvoiceCommand::AddLine {
                 line_id,
-                item: item.clone()
+                line: item.clone()
             }
         )?;
         Ok((outcome, line_id))
@@ -233,9 +238,9 @@ impl UseCases {
     async fn with_catalogue_taxes(
         &self,
         ctx: &CommandContext,
-        mut item: LineItem,
+        mut item: LineRequest,
         keys: &[String],
-    ) -> Result<LineItem, CommandError<InvoiceError>> {
+    ) -> Result<LineRequest, CommandError<InvoiceError>> {
         if keys.is_empty() {
             return Ok(item);
         }
@@ -251,7 +256,7 @@ impl UseCases {
         ctx: &CommandContext,
         invoice_id: InvoiceId,
         line_id: LineId,
-        item: LineItem,
+        item: LineRequest,
         tax_rate_keys: &[String],
     ) -> Result<CommandOutcome, CommandError<InvoiceError>> {
         ctx.caller.require(Action::ManageInvoices)?;
@@ -266,7 +271,7 @@ impl UseCases {
             None,
             |_| InvoiceCommand::ChangeLine {
                 line_id,
-                item: item.clone()
+                line: item.clone()
             }
         )
     }

@@ -146,6 +146,7 @@ impl Scenario {
             currency: Currency::from_code(currency).unwrap(),
             due_terms: DueTerms::NetDays { days: 30 },
             notes: Some("Thank you for your business.".into()),
+            price_basis: Default::default(),
         });
         scenario
     }
@@ -160,7 +161,10 @@ impl Scenario {
     pub fn line(mut self, item: LineItem) -> Self {
         let line_id = LineId::from_uuid(Uuid::from_u128(100 + self.lines.len() as u128));
         self.lines.push(line_id);
-        self.run(InvoiceCommand::AddLine { line_id, item });
+        self.run(InvoiceCommand::AddLine {
+            line_id,
+            line: item.into(),
+        });
         self
     }
 

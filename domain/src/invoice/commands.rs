@@ -19,7 +19,7 @@ use crate::ids::{
     RefundId, TenantId,
 };
 use crate::money::{Currency, Money};
-use crate::pricing::{LineItem, RoundingPolicy};
+use crate::pricing::{LineRequest, PriceBasis, RoundingPolicy};
 use crate::settings::Jurisdiction;
 
 /// A Mexican cancellation as the caller asks for it, with the replacing
@@ -83,20 +83,23 @@ pub enum InvoiceCommand {
         due_terms: DueTerms,
         /// Free-text notes.
         notes: Option<String>,
+        /// Whether the prices of lines that state no basis exclude or
+        /// include their taxes.
+        price_basis: PriceBasis,
     },
     /// Add a line to a draft.
     AddLine {
         /// The new line's id.
         line_id: LineId,
-        /// What the line says.
-        item: LineItem,
+        /// What the line says; without a basis, the draft's.
+        line: LineRequest,
     },
     /// Replace a draft line's content.
     ChangeLine {
         /// The line to change.
         line_id: LineId,
-        /// Its new content.
-        item: LineItem,
+        /// Its new content; without a basis, the draft's.
+        line: LineRequest,
     },
     /// Remove a draft line.
     RemoveLine {

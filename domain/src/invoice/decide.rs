@@ -25,6 +25,7 @@ impl Decide for Invoice {
                 currency,
                 due_terms,
                 notes,
+                price_basis,
             } => {
                 if self.status != DocumentStatus::New {
                     return Err(InvoiceError::AlreadyCreated);
@@ -39,10 +40,15 @@ impl Decide for Invoice {
                     currency,
                     due_terms,
                     notes,
+                    price_basis,
                 }])
             }
-            C::AddLine { line_id, item } => self.decide_add_line(line_id, item),
-            C::ChangeLine { line_id, item } => self.decide_change_line(line_id, item),
+            C::AddLine { line_id, line } => {
+                self.decide_add_line(line_id, line.on_basis(self.price_basis))
+            }
+            C::ChangeLine { line_id, line } => {
+                self.decide_change_line(line_id, line.on_basis(self.price_basis))
+            }
             C::RemoveLine { line_id } => self.decide_remove_line(line_id),
             C::AddDocumentAdjustment {
                 adjustment_id,

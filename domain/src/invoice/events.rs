@@ -17,7 +17,7 @@ use crate::ids::{
     RefundId, TenantId,
 };
 use crate::money::{Currency, Money};
-use crate::pricing::{DocumentTotals, LineItem, PricedLine, RoundingPolicy};
+use crate::pricing::{DocumentTotals, LineItem, PriceBasis, PricedLine, RoundingPolicy};
 
 /// SAT's reasons for cancelling a CFDI (catalogue `c_MotivoCancelacion`,
 /// Anexo 20 of CFDI 4.0).
@@ -139,6 +139,11 @@ pub enum InvoiceEvent {
         due_terms: DueTerms,
         /// Free text printed on the invoice; none if absent.
         notes: Option<String>,
+        /// The basis of the prices of lines added without one: `GROSS` when
+        /// they include their taxes (absent: `NET`, as on every draft created
+        /// before a draft had a basis).
+        #[serde(default, skip_serializing_if = "PriceBasis::is_net")]
+        price_basis: PriceBasis,
     },
     /// A line was added to the draft.
     LineAdded {

@@ -69,8 +69,10 @@ impl Invoice {
                 currency,
                 due_terms,
                 notes,
+                price_basis,
             } => {
                 self.status = DocumentStatus::Draft;
+                self.price_basis = price_basis;
                 self.tenant_id = Some(tenant_id);
                 self.invoice_id = Some(invoice_id);
                 self.customer_id = Some(customer_id);

@@ -17,6 +17,8 @@
 #[cfg(test)]
 mod adjustment_tests;
 mod archive;
+#[cfg(test)]
+mod basis_tests;
 mod commands;
 mod credit;
 #[cfg(test)]
@@ -57,7 +59,9 @@ use crate::ids::{
     AdjustmentId, CreditNoteId, CustomerId, InvoiceId, LineId, PaymentId, RefundId, TenantId,
 };
 use crate::money::{Currency, Money};
-use crate::pricing::{price_document, validate_line, DocumentTotals, LineItem, RoundingPolicy};
+use crate::pricing::{
+    price_document, validate_line, DocumentTotals, LineItem, PriceBasis, RoundingPolicy,
+};
 use crate::settings::Jurisdiction;
 use crate::tax::VatCategory;
 
@@ -135,6 +139,8 @@ pub struct Invoice {
     pub due_terms: Option<DueTerms>,
     /// Free-text notes printed on the invoice.
     pub notes: Option<String>,
+    /// The basis of lines added without one.
+    pub price_basis: PriceBasis,
     /// Lines, in order.
     pub lines: Vec<DraftLine>,
     /// Allowances and charges on the whole document, in order.

@@ -12,7 +12,7 @@ use crate::customer::CustomerStanding;
 use crate::document_number::{DatingError, NumberDating};
 use crate::exchange::Books;
 use crate::money::RoundingMode;
-use crate::pricing::{Discount, LineError, PricedLine, TaxRoundingScope};
+use crate::pricing::{Discount, LineError, PriceBasis, PricedLine, TaxRoundingScope};
 use crate::settings::Jurisdiction;
 use crate::tax::{TaxRate, TaxTreatment, VatCategory, VatExemption};
 
@@ -45,7 +45,7 @@ pub(super) fn dating() -> NumberDating {
     }
 }
 
-fn consulting() -> LineItem {
+pub(super) fn consulting() -> LineItem {
     LineItem {
         description: "Consulting".into(),
         quantity: dec!(10),
@@ -70,6 +70,7 @@ pub(super) fn created() -> InvoiceEvent {
         currency: eur(),
         due_terms: DueTerms::NetDays { days: 30 },
         notes: None,
+        price_basis: PriceBasis::Net,
     }
 }
 
@@ -151,6 +152,7 @@ fn a_draft_is_created_for_a_customer_in_one_currency() {
             currency: eur(),
             due_terms: DueTerms::NetDays { days: 30 },
             notes: Some("  ".into()),
+            price_basis: PriceBasis::Net,
         })
         .then_expect_events(vec![created()]);
 }
@@ -167,6 +169,7 @@ fn creating_the_same_invoice_twice_is_a_conflict() {
             currency: eur(),
             due_terms: DueTerms::NetDays { days: 30 },
             notes: None,
+            price_basis: PriceBasis::Net,
         })
         .then_expect_error(InvoiceError::AlreadyCreated);
 }
@@ -180,6 +183,7 @@ fn create_for(customer_standing: CustomerStanding) -> InvoiceCommand {
         currency: eur(),
         due_terms: DueTerms::NetDays { days: 30 },
         notes: None,
+        price_basis: PriceBasis::Net,
     }
 }
 
@@ -226,7 +230,7 @@ fn commands_on_an_unknown_invoice_are_not_found() {
         .given_no_previous_events()
         .when(InvoiceCommand::AddLine {
             line_id: LINE,
-            item: consulting(),
+            line: consulting().into(),
         })
         .then_expect_error(InvoiceError::NotFound);
     InvoiceTest::with(())
@@ -241,7 +245,7 @@ fn lines_are_added_changed_and_removed_on_a_draft() {
         .given(vec![created()])
         .when(InvoiceCommand::AddLine {
             line_id: LINE,
-            item: consulting(),
+            line: consulting().into(),
         })
         .then_expect_events(vec![line_added()]);
     let changed = LineItem {
@@ -252,7 +256,7 @@ fn lines_are_added_changed_and_removed_on_a_draft() {
         .given(vec![created(), line_added()])
         .when(InvoiceCommand::ChangeLine {
             line_id: LINE,
-            item: changed.clone(),
+            line: changed.clone().into(),
         })
         .then_expect_events(vec![InvoiceEvent::LineChanged {
             line_id: LINE,
@@ -270,7 +274,7 @@ fn a_line_id_cannot_be_used_twice() {
         .given(vec![created(), line_added()])
         .when(InvoiceCommand::AddLine {
             line_id: LINE,
-            item: consulting(),
+            line: consulting().into(),
         })
         .then_expect_error(InvoiceError::DuplicateLine(LINE));
 }
@@ -281,7 +285,7 @@ fn changing_or_removing_a_missing_line_is_not_found() {
         .given(vec![created()])
         .when(InvoiceCommand::ChangeLine {
             line_id: LINE,
-            item: consulting(),
+            line: consulting().into(),
         })
         .then_expect_error(InvoiceError::LineNotFound(LINE));
     InvoiceTest::with(())
@@ -300,7 +304,7 @@ fn an_invalid_line_is_refused() {
         .given(vec![created()])
         .when(InvoiceCommand::AddLine {
             line_id: LINE,
-            item: bad,
+            line: bad.into(),
         })
         .then_expect_error(InvoiceError::Line(LineError::InvalidQuantity(dec!(0))));
 }
@@ -318,7 +322,7 @@ fn a_draft_holds_at_most_500_lines() {
         .given(events)
         .when(InvoiceCommand::AddLine {
             line_id: LINE,
-            item: consulting(),
+            line: consulting().into(),
         })
         .then_expect_error(InvoiceError::TooManyLines { max: MAX_LINES });
 }
@@ -614,7 +618,7 @@ fn an_issued_invoice_can_no_longer_be_edited_or_issued_again() {
         .given(vec![created(), line_added(), issued()])
         .when(InvoiceCommand::AddLine {
             line_id: LineId(Uuid::from_u128(11)),
-            item: consulting(),
+            line: consulting().into(),
         })
         .then_expect_error(InvoiceError::NotADraft {
             status: DocumentStatus::Issued,
@@ -1393,7 +1397,7 @@ fn a_deduction_takes_no_discount_and_a_line_never_has_zero_quantity() {
         .given(vec![created()])
         .when(InvoiceCommand::AddLine {
             line_id: LINE,
-            item: discounted,
+            line: discounted.into(),
         })
         .then_expect_error(InvoiceError::Line(LineError::DiscountOnDeduction));
     let nothing = LineItem {
@@ -1404,7 +1408,7 @@ fn a_deduction_takes_no_discount_and_a_line_never_has_zero_quantity() {
         .given(vec![created()])
         .when(InvoiceCommand::AddLine {
             line_id: LINE,
-            item: nothing,
+            line: nothing.into(),
         })
         .then_expect_error(InvoiceError::Line(LineError::InvalidQuantity(dec!(0))));
 }

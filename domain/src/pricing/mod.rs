@@ -111,6 +111,56 @@ pub struct LineItem {
     pub price_basis: PriceBasis,
 }
 
+/// A line as the caller states it: a [`LineItem`] whose price basis may be
+/// left to the document's (the draft's `price_basis`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct LineRequest {
+    /// What is sold, as printed on the invoice.
+    pub description: String,
+    /// How many units (see [`LineItem::quantity`]).
+    pub quantity: Decimal,
+    /// Price of one unit in the invoice currency, on the line's basis.
+    pub unit_price: Decimal,
+    /// Optional discount, on the same basis as the price.
+    #[serde(default)]
+    pub discount: Option<Discount>,
+    /// Taxes on this line (several allowed; withholdings included).
+    #[serde(default)]
+    pub taxes: Vec<TaxRate>,
+    /// `NET` or `GROSS` (see [`LineItem::price_basis`]); absent: the
+    /// document's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub price_basis: Option<PriceBasis>,
+}
+
+impl LineRequest {
+    /// The line item, its basis the stated one or else `document`'s.
+    pub fn on_basis(self, document: PriceBasis) -> LineItem {
+        LineItem {
+            description: self.description,
+            quantity: self.quantity,
+            unit_price: self.unit_price,
+            discount: self.discount,
+            taxes: self.taxes,
+            price_basis: self.price_basis.unwrap_or(document),
+        }
+    }
+}
+
+impl From<LineItem> for LineRequest {
+    /// The request that states every part of `item`, its basis included.
+    fn from(item: LineItem) -> Self {
+        LineRequest {
+            description: item.description,
+            quantity: item.quantity,
+            unit_price: item.unit_price,
+            discount: item.discount,
+            taxes: item.taxes,
+            price_basis: Some(item.price_basis),
+        }
+    }
+}
+
 /// Whether a line's prices are before its taxes or include them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]

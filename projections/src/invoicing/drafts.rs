@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use folio_domain::ids::{CustomerId, LineId};
 use folio_domain::invoice::{DueTerms, InvoiceEvent};
 use folio_domain::money::Currency;
-use folio_domain::pricing::{Discount, LineItem, PricedLine};
+use folio_domain::pricing::{Discount, LineItem, PriceBasis, PricedLine};
 use rust_decimal::Decimal;
 use sqlx::types::Json;
 use sqlx::PgConnection;
@@ -29,6 +29,7 @@ pub(super) async fn project_draft(
             currency,
             due_terms,
             notes,
+            price_basis,
             ..
         } => {
             let draft = Draft {
@@ -36,6 +37,7 @@ pub(super) async fn project_draft(
                 currency,
                 due_terms: &due_terms,
                 notes: notes.as_deref(),
+                price_basis,
             };
             create(conn, event, invoice, draft).await
         }
@@ -71,6 +73,7 @@ struct Draft<'a> {
     currency: Currency,
     due_terms: &'a DueTerms,
     notes: Option<&'a str>,
+    price_basis: PriceBasis,
 }
 
 /// Inserts the invoice row of a new draft, at the event's version.
@@ -83,8 +86,8 @@ async fn create(
     let (due_date, net_days) = due_terms_columns(draft.due_terms);
     sqlx::query(
         "INSERT INTO invoices (tenant_id, invoice_id, customer_id, status, currency,
-             due_date, net_days, notes, created_at, updated_at, version)
-         VALUES ($1, $2, $3, 'DRAFT', $4, $5, $6, $7, $8, $8, $9)",
+             due_date, net_days, notes, created_at, updated_at, version, price_basis)
+         VALUES ($1, $2, $3, 'DRAFT', $4, $5, $6, $7, $8, $8, $9, $10)",
     )
     .bind(event.tenant_id)
     .bind(invoice)
@@ -95,6 +98,7 @@ async fn create(
     .bind(draft.notes)
     .bind(event.recorded_at)
     .bind(event.sequence)
+    .bind(label(&draft.price_basis))
     .execute(conn)
     .await?;
     Ok(())

@@ -72,7 +72,9 @@ impl Projector for InvoicingProjector {
         //     credit_transfers.accounting_amount and applied_accounting_amount,
         //     exchange_differences.transfer_id (payment_id nullable), the
         //     ledger's credit entries in the books.
-        14
+        // 15: invoices.price_basis and invoice_overview.price_basis (the
+        //     draft's basis for lines that state none).
+        15
     }
 
     fn schema_sql(&self) -> &'static str {

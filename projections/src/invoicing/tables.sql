@@ -59,6 +59,7 @@ CREATE TABLE invoices
     due_date        date,
     net_days        integer,
     notes           text,
+    price_basis     text        NOT NULL DEFAULT 'NET' CHECK (price_basis IN ('NET', 'GROSS')),
     line_total      numeric,
     allowance_total numeric,
     charge_total    numeric,
@@ -107,6 +108,7 @@ COMMENT ON COLUMN invoices.issue_date IS 'Issue date; NULL while DRAFT.';
 COMMENT ON COLUMN invoices.due_date IS 'Due date; for drafts, set only when terms name a fixed date.';
 COMMENT ON COLUMN invoices.net_days IS 'Draft terms in days after issue, when given that way.';
 COMMENT ON COLUMN invoices.notes IS 'Free-text notes printed on the invoice.';
+COMMENT ON COLUMN invoices.price_basis IS 'The basis of lines added without one (invoice_lines.price_basis): NET, or GROSS when the document is quoted with taxes included.';
 COMMENT ON COLUMN invoices.line_total IS 'Sum of the lines'' net amounts, after their discounts (EN 16931 BT-106); NULL while DRAFT.';
 COMMENT ON COLUMN invoices.allowance_total IS 'Sum of the allowances on the whole document (invoice_adjustments, BT-107); 0 when none; NULL while DRAFT.';
 COMMENT ON COLUMN invoices.charge_total IS 'Sum of the charges on the whole document (invoice_adjustments, BT-108); 0 when none; NULL while DRAFT.';
@@ -554,6 +556,7 @@ SELECT i.tenant_id,
            ELSE 0
            END AS days_overdue,
        i.currency,
+       i.price_basis,
        i.number,
        i.issue_date,
        i.due_date,
@@ -587,6 +590,7 @@ COMMENT ON COLUMN invoice_overview.status IS 'Document status: DRAFT, ISSUED, SE
 COMMENT ON COLUMN invoice_overview.payment_status IS 'UNPAID, PARTIALLY_PAID, PAID or OVERDUE for issued and sent invoices; NULL otherwise.';
 COMMENT ON COLUMN invoice_overview.days_overdue IS 'Days past the due date while something is due; 0 otherwise.';
 COMMENT ON COLUMN invoice_overview.currency IS 'ISO 4217 currency.';
+COMMENT ON COLUMN invoice_overview.price_basis IS 'The basis of lines added without one: NET or GROSS (invoices.price_basis).';
 COMMENT ON COLUMN invoice_overview.number IS 'Document number.';
 COMMENT ON COLUMN invoice_overview.issue_date IS 'Issue date.';
 COMMENT ON COLUMN invoice_overview.due_date IS 'Due date.';

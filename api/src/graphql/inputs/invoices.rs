@@ -3,7 +3,7 @@
 use async_graphql::{InputObject, ID};
 use folio_commands::{CreateInvoiceDraft, IssueCreditNote, SatCancellationRequest};
 use folio_domain::invoice::{CreditRequest, DueTerms, LineCredit, TaxSelector};
-use folio_domain::pricing::{Discount, LineItem};
+use folio_domain::pricing::{Discount, LineRequest};
 use folio_domain::tax::{TaxRate, VatExemption};
 
 use crate::error::validation;
@@ -44,6 +44,9 @@ pub struct InvoiceDraftInput {
     pub due_terms: Option<DueTermsInput>,
     /// Free text printed on the invoice; none if absent.
     pub notes: Option<String>,
+    /// Whether the prices of lines that state no `priceBasis` exclude
+    /// (`NET`, the default) or include (`GROSS`) their taxes.
+    pub price_basis: Option<PriceBasis>,
 }
 
 impl InvoiceDraftInput {
@@ -55,6 +58,7 @@ impl InvoiceDraftInput {
             currency: self.currency.as_deref().map(currency).transpose()?,
             due_terms: self.due_terms.map(DueTermsInput::into_domain).transpose()?,
             notes: self.notes,
+            price_basis: self.price_basis.map(Into::into),
         })
     }
 }
@@ -98,8 +102,9 @@ pub struct LineInput {
     /// Unit price (up to 6 decimals): before tax, or with the line's taxes
     /// included when `priceBasis` is `GROSS`.
     pub unit_price: Decimal,
-    /// `NET` (the default) or `GROSS`: whether `unitPrice` and an amount
-    /// discount include the line's taxes. A gross line takes no withholding.
+    /// `NET` or `GROSS`: whether `unitPrice` and an amount discount include
+    /// the line's taxes; the draft's `priceBasis` when absent. A gross line
+    /// takes no withholding.
     pub price_basis: Option<PriceBasis>,
     /// A discount off the line amount, on the price's basis; none if absent.
     pub discount: Option<DiscountInput>,
@@ -115,12 +120,12 @@ pub struct LineInput {
 impl LineInput {
     /// The domain's line item with its own taxes, and the catalogue keys the
     /// use case adds to them.
-    pub fn into_domain(self) -> async_graphql::Result<(LineItem, Vec<String>)> {
+    pub fn into_domain(self) -> async_graphql::Result<(LineRequest, Vec<String>)> {
         let keys = self.tax_rate_keys.clone();
         Ok((self.into_item()?, keys))
     }
 
-    fn into_item(self) -> async_graphql::Result<LineItem> {
+    fn into_item(self) -> async_graphql::Result<LineRequest> {
         let discount = match self.discount {
             None => None,
             Some(DiscountInput {
@@ -135,13 +140,13 @@ impl LineInput {
                 return Err(validation("a discount needs exactly one of percent and amount").into())
             }
         };
-        Ok(LineItem {
+        Ok(LineRequest {
             description: self.description,
             quantity: self.quantity.0,
             unit_price: self.unit_price.0,
             discount,
             taxes: self.taxes.into_iter().map(TaxInput::into_domain).collect(),
-            price_basis: self.price_basis.map(Into::into).unwrap_or_default(),
+            price_basis: self.price_basis.map(Into::into),
         })
     }
 }

@@ -38,6 +38,9 @@ pub struct Invoice {
     pub days_overdue: i32,
     /// ISO 4217 code of every amount of the invoice, e.g. `EUR`.
     pub currency: String,
+    /// The basis label as stored (read through `priceBasis`).
+    #[graphql(skip)]
+    pub stored_price_basis: String,
     /// Document number in the tenant's invoice series; null while a draft.
     pub number: Option<String>,
     /// Issue date; null while a draft.
@@ -115,6 +118,7 @@ impl From<InvoiceRow> for Invoice {
             stored_payment_status: row.payment_status,
             days_overdue: row.days_overdue,
             currency: row.currency,
+            stored_price_basis: row.price_basis,
             number: row.number,
             issue_date: row.issue_date.map(Date),
             due_date: row.due_date.map(Date),
@@ -351,6 +355,12 @@ impl Invoice {
     /// Where the invoice is in its life.
     async fn status(&self) -> async_graphql::Result<InvoiceStatus> {
         from_stored(&self.stored_status)
+    }
+
+    /// Whether the prices of lines added without a `priceBasis` exclude
+    /// (`NET`) or include (`GROSS`) their taxes.
+    async fn price_basis(&self) -> async_graphql::Result<PriceBasis> {
+        from_stored(&self.stored_price_basis)
     }
 
     /// Whether it is paid (issued and sent invoices); null for drafts and voids.

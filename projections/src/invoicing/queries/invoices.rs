@@ -29,6 +29,8 @@ pub struct InvoiceRow {
     pub days_overdue: i32,
     /// ISO 4217 code of every amount of the invoice.
     pub currency: String,
+    /// The basis of lines added without one: `NET` or `GROSS`.
+    pub price_basis: String,
     /// Document number, once issued.
     pub number: Option<String>,
     /// Issue date, once issued.
@@ -265,7 +267,7 @@ impl InvoiceOrder {
 
 /// The invoice list's columns, from the view that derives the payment status.
 const INVOICE_COLUMNS: &str = "invoice_id, customer_id, customer_name, status, payment_status,
-    days_overdue, currency, number, issue_date, due_date, line_total, allowance_total,
+    days_overdue, currency, price_basis, number, issue_date, due_date, line_total, allowance_total,
     charge_total, net_total, tax_total, total,
     amount_paid, amount_credited, amount_due, customer_credit, accounting_currency,
     exchange_rate, exchange_rate_date, accounting_tax_total, accounting_total, version";
