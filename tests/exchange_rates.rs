@@ -418,3 +418,51 @@ async fn credit_moved_between_invoices_booked_at_two_rates_realises_the_differen
         "{realised:?}"
     );
 }
+
+#[tokio::test]
+async fn credit_held_before_the_books_had_a_currency_does_not_move_into_them() {
+    let db = TestDatabase::new().await;
+    let server = Server::start(&db).await;
+    let t = tenant();
+    let (admin, accountant) = (
+        server.token(t, "root", Role::Admin),
+        server.token(t, "acc-1", Role::Accountant),
+    );
+    let day = recent_day() - chrono::Days::new(5);
+    // Given 310.00 USD of credit on an invoice issued before the books had a
+    // currency (so booked in none)
+    let first = draft_in(&server, &accountant, "USD").await;
+    let issue = json!({"key": key(), "invoice": first, "on": day.to_string(), "rate": null});
+    server.ok(&accountant, ISSUE, issue).await;
+    let pay = json!({"key": key(), "invoice": first, "on": day.to_string(), "amount": "1500.00"});
+    let read = written_then_read(&server, &accountant, (PAY_USD, pay), &first).await;
+    // And a dollar invoice of the same customer booked in EUR since
+    server
+        .ok(&admin, BOOKS, json!({"key": key(), "currency": "EUR"}))
+        .await;
+    let draft = json!({"key": key(), "customer": read["invoice"]["customerId"]});
+    let second = server.ok(&accountant, SECOND_DRAFT, draft).await["createInvoiceDraft"]
+        ["aggregateId"]
+        .clone();
+    server
+        .ok(
+            &accountant,
+            ADD_LINE,
+            json!({"key": key(), "invoice": second}),
+        )
+        .await;
+    let stated = json!({"rate": "0.9301", "source": "Bank"});
+    let issue = json!({"key": key(), "invoice": second, "on": day.to_string(), "rate": stated});
+    server.ok(&accountant, ISSUE, issue).await;
+
+    // When the credit is applied to it
+    let before = event_count(&db.app).await;
+    let apply = json!({"key": key(), "invoice": second, "from": first, "on": day.to_string()});
+    let refused = server.gql(&accountant, APPLY, apply).await;
+
+    // Then it is refused as invalid, and nothing moved
+    assert_eq!(code(&refused), "VALIDATION", "{refused}");
+    let message = refused["errors"][0]["message"].as_str().unwrap_or_default();
+    assert!(message.contains("booked alike"), "{message}");
+    assert_eq!(event_count(&db.app).await, before);
+}
