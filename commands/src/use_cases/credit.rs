@@ -122,9 +122,7 @@ impl UseCases {
                 transferred_on: issue_date,
             }
         )?;
-        let worth = self
-            .recorded_worth(ctx, asked.from_invoice, transfer_id)
-            .await?;
+        let worth = self.recorded_worth(ctx, &source, transfer_id).await?;
         Ok(PrepaidCredit { worth, ..prepaid })
     }
 
@@ -181,9 +179,7 @@ impl UseCases {
                 transferred_on: on,
             }
         )?;
-        let worth = self
-            .recorded_worth(ctx, input.from_invoice, transfer_id)
-            .await?;
+        let worth = self.recorded_worth(ctx, &source, transfer_id).await?;
         let outcome = run!(
             self,
             self.stores.invoices.as_ref(),
@@ -271,16 +267,21 @@ impl UseCases {
     }
 
     /// What the recorded move `transfer_id` took out of the books of
-    /// `source` (none unless it is booked in a foreign currency): the worth
-    /// the credit arrives with.
+    /// `source` (as read before the move): the worth the credit arrives
+    /// with. Only an invoice booked in a foreign currency is read again, for
+    /// the half it recorded since; any other is booked in no books, which
+    /// its issue fixed for good.
     async fn recorded_worth(
         &self,
         ctx: &CommandContext,
-        source: InvoiceId,
+        source: &Invoice,
         transfer_id: CreditTransferId,
     ) -> Result<Option<CreditWorth>, CommandError<InvoiceError>> {
-        let (source, _) = self.own_invoice(ctx, source).await?;
-        Ok(source.credit_worth_moved(transfer_id))
+        let Some(source_id) = source.invoice_id.filter(|_| source.booked_at.is_some()) else {
+            return Ok(None);
+        };
+        let (recorded, _) = self.own_invoice(ctx, source_id).await?;
+        Ok(recorded.credit_worth_moved(transfer_id))
     }
 
     /// The invoice `invoice_id` of the caller's tenant and its customer

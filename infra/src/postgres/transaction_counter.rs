@@ -44,13 +44,13 @@ pub async fn catch_up(pool: &PgPool) -> Result<i64, CatchUpError> {
     )
     .fetch_one(pool)
     .await?;
-    let behind = highest.map_or(0, |highest| highest + 1 - next);
-    if behind <= 0 {
-        return Ok(0);
-    }
     let Some(highest) = highest else {
         return Ok(0);
     };
+    let behind = highest + 1 - next;
+    if behind <= 0 {
+        return Ok(0);
+    }
     if behind > MOST_TO_CATCH_UP {
         return Err(CatchUpError::TooFarBehind { highest, next });
     }
