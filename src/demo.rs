@@ -227,7 +227,12 @@ impl Demo<'_> {
         if plan.send {
             let recipients = vec!["ap@customer.example".into()];
             use_cases
-                .mark_invoice_sent(&self.as_user(ACCOUNTANT), invoice_id, recipients)
+                .mark_invoice_sent(
+                    &self.as_user(ACCOUNTANT),
+                    invoice_id,
+                    recipients,
+                    folio_domain::invoice::Delivery::Recorded,
+                )
                 .await?;
         }
         if let Some(amount) = plan.payment {

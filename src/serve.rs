@@ -9,10 +9,14 @@ use folio_api::server::serve_metrics_router;
 use folio_api::vitals::StoreVitals;
 use folio_api::{router, AppState, Authenticator, Limits, MetricsAt};
 use folio_commands::archiving::{archive_issued_documents, DocumentArchiver};
+use folio_commands::notifications::deliver_notifications;
 use folio_commands::{finish_credit_moves, CREDIT_MOVE_GRACE};
 use folio_infra::kafka::{KafkaConfig, KafkaProjections, Relay};
 use folio_infra::postgres::credit_moves::PgCreditMoves;
 use folio_infra::postgres::{feed, reachability, read_progress};
+use folio_infra::smtp::SmtpMailer;
+use secrecy::ExposeSecret;
+use std::convert::Infallible;
 use std::sync::Arc;
 use tokio::signal::unix::{signal, Signal, SignalKind};
 use tokio::sync::broadcast;
@@ -52,6 +56,7 @@ pub async fn run(
         app.blobs.clone(),
         app.use_cases.clone(),
     );
+    let send_notifications = deliver_mail(config, &app)?;
     let projections = app.projections();
     projections.install().await?;
     let (changes, _) = broadcast::channel(1024);
@@ -108,6 +113,7 @@ pub async fn run(
         never = vitals.keep_reading(pool.clone()) => match never {},
         never = finish_credit_moves(app.use_cases.clone(), Arc::new(PgCreditMoves::new(pool.clone())), CREDIT_MOVE_GRACE) => match never {},
         never = archive_issued_documents(archiver, app.archive_queue.clone(), config.status_interval) => match never {},
+        never = send_notifications => match never {},
         // On SIGTERM or Ctrl-C: stop accepting, finish requests in flight (each is
         // bounded by the request timeout), then stop the projectors between batches
         // or mid-batch, which rolls back cleanly.
@@ -115,6 +121,26 @@ pub async fn run(
             result.context("the HTTP server stopped")
         }
     }
+}
+
+/// The loop that e-mails the outbox's messages through the configured SMTP
+/// server; without one, a loop that only says, once, that e-mails wait.
+fn deliver_mail(
+    config: &Config,
+    app: &App,
+) -> anyhow::Result<std::pin::Pin<Box<dyn std::future::Future<Output = Infallible> + Send>>> {
+    let Some(smtp) = &config.mail.smtp else {
+        tracing::warn!(
+            "no SMTP server is configured (FOLIO_SMTP_URL): e-mails are queued, not sent"
+        );
+        return Ok(Box::pin(std::future::pending()));
+    };
+    let mailer = SmtpMailer::new(smtp.url.expose_secret(), &smtp.from)?;
+    let sender = app.notification_sender(Arc::new(mailer), config.mail.retries.clone());
+    Ok(Box::pin(deliver_notifications(
+        sender,
+        config.projections.poll_interval,
+    )))
 }
 
 /// Serves `metrics` at `address` in the background, logging if it stops.

@@ -13,6 +13,9 @@ use folio_commands::documents::InvoiceDocuments;
 use folio_commands::download_links::DownloadLinks;
 use folio_commands::health::DatabaseHealth;
 use folio_commands::history::AuditTrail;
+use folio_commands::notifications::invoice_mail::InvoiceMail;
+use folio_commands::notifications::log::NotificationReads;
+use folio_commands::notifications::{Mailer, NotificationSender, RetrySchedule};
 use folio_commands::reads::ReadModels;
 use folio_commands::{
     BlobError, BlobStore, CommandRunner, DocumentRenderer, RetryPolicy, SystemClock, UseCases,
@@ -21,6 +24,7 @@ use folio_infra::blob_store::{BlobLocation, ObjectBlobStore};
 use folio_infra::personal_data::{self, KeyWrapping, PersonalDataError};
 use folio_infra::postgres::archive_queue::PgArchiveQueue;
 use folio_infra::postgres::history::PgEventHistory;
+use folio_infra::postgres::outbox::PgOutbox;
 use folio_infra::postgres::pool::{self as database, DatabaseError};
 use folio_infra::postgres::{event_store, ledger};
 use folio_infra::rendering::WorkspaceRenderer;
@@ -182,10 +186,27 @@ impl App {
                 self.download_links.clone(),
                 Arc::new(SystemClock),
             ),
+            notifications: NotificationReads::new(Arc::new(PgOutbox::new(self.pool.clone()))),
             reads: ReadModels::new(self.pool.clone(), ReadModelProgress::new(max_waiting_reads)),
             pool: self.pool.clone(),
             health: self.health.clone(),
         }
+    }
+
+    /// The sender that delivers the outbox's messages through `mailer`,
+    /// retrying on `retries`.
+    pub fn notification_sender(
+        &self,
+        mailer: Arc<dyn Mailer>,
+        retries: RetrySchedule,
+    ) -> NotificationSender {
+        NotificationSender::new(
+            Arc::new(PgOutbox::new(self.pool.clone())),
+            mailer,
+            InvoiceMail::new(self.documents.clone(), self.blobs.clone()),
+            retries,
+            Arc::new(SystemClock),
+        )
     }
 
     /// The projectors over this database.

@@ -521,6 +521,16 @@ async fn every_role_gets_what_the_matrix_says() {
             &[Role::Admin, Role::Accountant, Role::Approver, Role::Employee, Role::Auditor],
         ),
         (
+            "mutation($key: String!, $id: ID!) { sendInvoice(idempotencyKey: $key, invoiceId: $id, to: [\"ap@acme.example\"]) { version } }",
+            json!({"id": invoice}),
+            &[Role::Admin, Role::Accountant],
+        ),
+        (
+            "query { notifications(first: 5) { status } }",
+            json!({}),
+            &[Role::Admin],
+        ),
+        (
             "query($id: ID!) { history(aggregateType: \"Invoice\", aggregateId: $id) { hash } }",
             json!({"id": invoice}),
             &[Role::Admin, Role::Auditor],
@@ -661,6 +671,10 @@ async fn tenant_b_can_never_see_or_change_tenant_a() {
         (
             "mutation($id: ID!) { updateCustomerContact(idempotencyKey: \"x14\", customerId: $id, contact: {name: \"Mine\"}) { version } }",
             json!({"id": customer}),
+        ),
+        (
+            "mutation($id: ID!) { sendInvoice(idempotencyKey: \"x15\", invoiceId: $id, to: [\"a@b.example\"]) { version } }",
+            json!({"id": invoice}),
         ),
         (ISSUE, json!({"key": "x2", "invoice": invoice})),
         (DRAFT, json!({"key": "x3", "customer": customer})),

@@ -162,7 +162,7 @@ async fn projections_status_shows_lag_and_rebuild_clears_it() {
 
     // Not installed yet: everything is behind.
     let before = statuses(&db);
-    assert_eq!(before.len(), 3);
+    assert_eq!(before.len(), 4, "three read models and the e-mail reactor");
     for status in &before {
         assert_eq!(status["installed"], false, "{status}");
         assert_eq!(status["events_behind"], 1, "{status}");
@@ -200,7 +200,15 @@ async fn projections_status_shows_lag_and_rebuild_clears_it() {
     assert!(!unknown.status.success());
     assert_eq!(
         String::from_utf8_lossy(&unknown.stderr).trim(),
-        "folio: no projector is called 'ledger' (known: invoicing, expenses, directory)"
+        "folio: no projector is called 'ledger' (known: invoicing, expenses, directory, mail)"
+    );
+    // A reactor is never rebuilt: that would send its e-mails again.
+    let reactor = folio(&db.url, &["projections", "rebuild", "mail"]);
+    assert!(!reactor.status.success());
+    assert!(
+        String::from_utf8_lossy(&reactor.stderr).contains("'mail' is a reactor"),
+        "{}",
+        String::from_utf8_lossy(&reactor.stderr)
     );
 }
 

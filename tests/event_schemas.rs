@@ -22,8 +22,8 @@ use folio_domain::exchange::{AccountingTotals, DatedRate, ExchangeRate};
 use folio_domain::expense::{ExpenseDetails, ExpenseEvent, ExpensePolicy, PolicyViolation};
 use folio_domain::ids::*;
 use folio_domain::invoice::{
-    ArchivedFile, ArchivedFormat, CreditedLine, DocumentOfInvoice, DueTerms, InvoiceEvent,
-    IssuedLine, PaymentMethod, SatCancellationReason, Settlement,
+    ArchivedFile, ArchivedFormat, CreditedLine, Delivery, DocumentOfInvoice, DueTerms,
+    InvoiceEvent, IssuedLine, PaymentMethod, SatCancellationReason, Settlement,
 };
 use folio_domain::legal_profile::{BankAccount, LegalProfile, PostalAddress};
 use folio_domain::money::{Currency, Money};
@@ -385,6 +385,7 @@ fn samples() -> Vec<(&'static str, String, String, Value)> {
             InvoiceEvent::InvoiceSent {
                 sent_at: Utc.with_ymd_and_hms(2026, 3, 1, 8, 0, 0).unwrap(),
                 recipients: vec!["ap@acme.example".into(), "cfo@acme.example".into()],
+                delivery: Delivery::Email,
             },
             InvoiceEvent::PaymentRecorded {
                 payment_id: PaymentId(id(5)),

@@ -141,7 +141,12 @@ async fn an_erased_customer_reads_as_erased_everywhere_and_the_chains_still_veri
     let invoice = issued_invoice(&db.app, t, ana_id, 3).await;
     db.app
         .use_cases
-        .mark_invoice_sent(&ctx(t, "acc"), invoice, vec!["ana.lima@example.pt".into()])
+        .mark_invoice_sent(
+            &ctx(t, "acc"),
+            invoice,
+            vec!["ana.lima@example.pt".into()],
+            folio_domain::invoice::Delivery::Recorded,
+        )
         .await
         .unwrap();
     pay(&db.app, t, invoice, 10_000).await;
@@ -303,7 +308,12 @@ async fn an_erased_customer_reads_as_erased_everywhere_and_the_chains_still_veri
     let resent = db
         .app
         .use_cases
-        .mark_invoice_sent(&ctx(t, "acc"), invoice, vec!["ana.lima@example.pt".into()])
+        .mark_invoice_sent(
+            &ctx(t, "acc"),
+            invoice,
+            vec!["ana.lima@example.pt".into()],
+            folio_domain::invoice::Delivery::Recorded,
+        )
         .await;
     assert!(
         matches!(

@@ -234,7 +234,12 @@ async fn a_v1_event_of_a_type_now_at_v2_reads_correctly_everywhere() {
     // New sendings are written at today's version.
     db.app
         .use_cases
-        .mark_invoice_sent(&ctx(t, "acc"), invoice, vec!["ap@acme.example".into()])
+        .mark_invoice_sent(
+            &ctx(t, "acc"),
+            invoice,
+            vec!["ap@acme.example".into()],
+            folio_domain::invoice::Delivery::Recorded,
+        )
         .await
         .unwrap();
     let history = server.ok(&auditor, HISTORY, json!({"id": id})).await["history"].clone();

@@ -12,6 +12,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use folio_commands::documents::DocumentsError;
 use folio_commands::history::HistoryError;
+use folio_commands::notifications::log::NotificationsError;
 use folio_commands::reads::ReadError;
 use folio_commands::{CommandError, Forbidden, IdentifyError};
 use folio_domain::{Coded, ErrorCode};
@@ -115,6 +116,19 @@ pub fn documents(error: DocumentsError) -> ApiError {
         DocumentsError::Unreadable(cause) => {
             tracing::error!(error = %cause, "a document cannot be read");
             coded(code, "a stored document cannot be read; it was logged")
+        }
+        _ => coded(code, error.to_string()),
+    }
+}
+
+/// A failed read of notifications: the code the application layer decided;
+/// an outbox that did not answer is logged and reported without detail.
+pub fn notifications(error: NotificationsError) -> ApiError {
+    let code = error.code();
+    match &error {
+        NotificationsError::Unavailable(cause) => {
+            tracing::error!(error = %cause, "the outbox is unavailable");
+            coded(code, "notifications are unavailable; retry shortly")
         }
         _ => coded(code, error.to_string()),
     }

@@ -177,6 +177,11 @@ fn describe() {
         "Issued documents the archiver failed on so far; each reason is in document_archive_attempts."
     );
     describe_gauge!(
+        "folio_notifications_unsent",
+        Unit::Count,
+        "Notifications not sent, by channel and status (QUEUED, SENDING, RETRYING, FAILED); each reason is in the outbox."
+    );
+    describe_gauge!(
         "folio_consistency_waiting_reads",
         Unit::Count,
         "Reads waiting now for the read models to reach their consistency token."

@@ -11,6 +11,7 @@ use folio_commands::archive_reads::ArchiveReads;
 use folio_commands::branding::Branding;
 use folio_commands::health::DatabaseHealth;
 use folio_commands::history::AuditTrail;
+use folio_commands::notifications::log::NotificationReads;
 use folio_commands::reads::{ReadLimits, ReadModels, Reads};
 use folio_commands::{
     Caller, CommandContext, CommandError, CommandOutcome, UseCases, MAX_IDEMPOTENCY_KEY_LEN,
@@ -84,6 +85,8 @@ pub struct Services {
     pub archive: ArchiveReads,
     /// The tenant's logo.
     pub branding: Branding,
+    /// Where each notification's delivery stands.
+    pub notifications: NotificationReads,
     /// The read models every read queries, and the progress reads wait on
     /// (one watcher per process answers them).
     pub reads: ReadModels,
@@ -111,6 +114,8 @@ pub struct RequestContext {
     pub archive: ArchiveReads,
     /// The tenant's logo.
     pub branding: Branding,
+    /// Where each notification's delivery stands.
+    pub notifications: NotificationReads,
 }
 
 impl RequestContext {
@@ -124,6 +129,7 @@ impl RequestContext {
             limits,
             archive: services.archive.clone(),
             branding: services.branding.clone(),
+            notifications: services.notifications.clone(),
         }
     }
 

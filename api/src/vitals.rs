@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use folio_projections::invoicing::queries::{
-    count_documents_awaiting_archive, count_moves_under_way,
+    count_documents_awaiting_archive, count_moves_under_way, count_unsent_notifications,
 };
 use folio_projections::status::{self, ProjectorStatus, RelayStatus};
 use sqlx::PgPool;
@@ -78,15 +78,17 @@ impl StoreVitals {
                 let relays = status::relays(pool).await?;
                 let moves = count_moves_under_way(pool).await?;
                 let archive = count_documents_awaiting_archive(pool).await?;
-                Ok::<_, sqlx::Error>((projectors, relays, moves, archive))
+                let unsent = count_unsent_notifications(pool).await?;
+                Ok::<_, sqlx::Error>((projectors, relays, moves, archive, unsent))
             };
-            if let Ok(Ok((projectors, relays, moves, (awaiting, failing)))) =
+            if let Ok(Ok((projectors, relays, moves, (awaiting, failing), unsent))) =
                 tokio::time::timeout(DATABASE_CHECK_TIMEOUT, lag).await
             {
                 lag_gauges(&projectors, &relays);
                 metrics::gauge!("folio_credit_moves_under_way").set(moves as f64);
                 metrics::gauge!("folio_documents_awaiting_archive").set(awaiting as f64);
                 metrics::gauge!("folio_documents_archive_failing").set(failing as f64);
+                unsent_gauges(&unsent);
             }
         }
     }
@@ -97,6 +99,21 @@ impl StoreVitals {
         loop {
             tokio::time::sleep(self.interval).await;
             self.read(&pool).await;
+        }
+    }
+}
+
+/// The notifications not sent, by channel and status; every pair is set
+/// (zero when none is), so a count that fell to nothing shows as 0.
+fn unsent_gauges(unsent: &[(String, String, i64)]) {
+    for channel in ["EMAIL"] {
+        for status in ["QUEUED", "SENDING", "RETRYING", "FAILED"] {
+            let count = unsent
+                .iter()
+                .find(|(c, s, _)| c == channel && s == status)
+                .map_or(0, |(.., count)| *count);
+            metrics::gauge!("folio_notifications_unsent", "channel" => channel, "status" => status)
+                .set(count as f64);
         }
     }
 }

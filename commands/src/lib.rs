@@ -43,6 +43,8 @@
 //! - [`reads`]: every list, item and report the edges serve
 //!   ([`reads::Reads`]): the caller's right, the input, the consistency token,
 //!   then the read model's typed query in a tenant-confined transaction.
+//! - [`notifications`]: the messages reactors queued (e-mails), delivered
+//!   with retries by the [`notifications::NotificationSender`].
 //! - [`history`]: the auditors' use cases ([`history::AuditTrail`]) over the
 //!   [`history::EventHistory`] port.
 //! - `ports`: what the layer needs from the outside world.
@@ -60,6 +62,7 @@ pub mod download_links;
 mod error;
 pub mod health;
 pub mod history;
+pub mod notifications;
 mod ports;
 pub mod reads;
 mod runner;

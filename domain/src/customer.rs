@@ -260,15 +260,7 @@ fn clean_contact(contact: ContactDetails) -> Result<ContactDetails, CustomerErro
     }
     let email = trimmed(&contact.email);
     if let Some(email) = &email {
-        let valid = email.len() <= 254
-            && email.split_once('@').is_some_and(|(local, domain)| {
-                !local.is_empty()
-                    && domain.contains('.')
-                    && !domain.starts_with('.')
-                    && !domain.ends_with('.')
-            })
-            && !email.chars().any(char::is_whitespace);
-        if !valid {
+        if !crate::email::is_email_address(email) {
             return Err(CustomerError::InvalidEmail);
         }
     }

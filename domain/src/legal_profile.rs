@@ -110,7 +110,7 @@ impl LegalProfile {
             .transpose()?;
         let email = optional("email", self.email)?;
         if let Some(email) = &email {
-            if !looks_like_email(email) {
+            if !crate::email::is_email_address(email) {
                 return Err(LegalProfileError::InvalidEmail(email.clone()));
             }
         }
@@ -201,15 +201,6 @@ fn compact_upper(text: &str) -> String {
         .filter(|c| !c.is_whitespace())
         .flat_map(char::to_uppercase)
         .collect()
-}
-
-fn looks_like_email(text: &str) -> bool {
-    match text.split_once('@') {
-        Some((local, domain)) => {
-            !local.is_empty() && domain.contains('.') && !text.contains(char::is_whitespace)
-        }
-        None => false,
-    }
 }
 
 /// ISO 13616: two letters, two check digits, up to 30 letters and digits; the

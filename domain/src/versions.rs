@@ -27,6 +27,8 @@
 //!   The credit-move fields `CreditTransferred.booked`, `CreditApplied.booking`
 //!   and `CreditReturned.booked` are absent unless the invoices are booked in
 //!   a foreign currency, as every move recorded before they existed was not.
+//!   `InvoiceSent.delivery` is left out when `RECORDED`: every invoice sent
+//!   before Folio sent e-mail went out some other way.
 //! - New event types start at v1: `Invoice/InvoiceCancelled` (a Mexican
 //!   cancellation with SAT's reason), `TenantSettings/JurisdictionConfigured`,
 //!   `TenantSettings/LegalProfileConfigured` (who the seller is on documents),
@@ -167,6 +169,7 @@ mod tests {
             InvoiceEvent::InvoiceSent {
                 sent_at: "2026-03-01T09:00:00Z".parse().unwrap(),
                 recipients: vec!["ap@acme.example".into()],
+                delivery: crate::invoice::Delivery::Recorded,
             }
         );
     }

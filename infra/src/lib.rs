@@ -22,6 +22,7 @@
 //! - [`blob_store`]: documents kept content-addressed and written once, in S3
 //!   (or a server speaking its API) or a local directory.
 //! - [`rendering`]: the archived forms of a document (Factur-X with Typst, UBL).
+//! - [`smtp`]: the mailer the notification sender delivers e-mail with.
 //!
 //! The binary's `wiring` module builds the use cases from these adapters.
 
@@ -35,6 +36,7 @@ pub mod postgres;
 pub mod projecting;
 pub mod rendering;
 mod retrying;
+pub mod smtp;
 pub mod telemetry;
 pub mod upcasting;
 

@@ -111,6 +111,11 @@ pub fn describe() {
         "Time from an event's commit to its delivery to GraphQL subscriptions (the feed's lag)."
     );
     describe_counter!(
+        "folio_notification_attempts_total",
+        Unit::Count,
+        "Attempts this process made to deliver a notification, by channel and outcome (SENT, RETRY, REFUSED, GAVE_UP)."
+    );
+    describe_counter!(
         "folio_kafka_dead_letters_total",
         Unit::Count,
         "Kafka messages a projector could not apply and dead-lettered, by projector."
@@ -124,6 +129,12 @@ pub fn appended(aggregate_type: &str, events: usize, elapsed: Duration) {
         .record(elapsed.as_secs_f64());
     metrics::counter!("folio_events_appended_total", "aggregate" => aggregate)
         .increment(events as u64);
+}
+
+/// One attempt to deliver a notification over `channel`, and its outcome.
+pub fn notification_attempt(channel: &'static str, outcome: &'static str) {
+    metrics::counter!("folio_notification_attempts_total", "channel" => channel, "outcome" => outcome)
+        .increment(1);
 }
 
 /// One batch applied by `projector`, fed by `transport` (`feed` or `kafka`).

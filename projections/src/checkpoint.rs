@@ -102,6 +102,23 @@ impl Checkpoint {
         Ok(row.map(Checkpoint::from))
     }
 
+    /// Records that `projector`'s tables now answer to `definition_hash`
+    /// without rebuilding them (a reactor's new version: it is never rebuilt).
+    pub async fn redefine(
+        conn: &mut PgConnection,
+        projector: &str,
+        definition_hash: &str,
+    ) -> Result<(), sqlx::Error> {
+        sqlx::query(
+            "UPDATE public.projection_checkpoints SET definition_hash = $2 WHERE projector = $1",
+        )
+        .bind(projector)
+        .bind(definition_hash)
+        .execute(conn)
+        .await
+        .map(drop)
+    }
+
     /// Records why `projector` is stuck (outside any batch), for status and health.
     pub async fn record_failure(
         pool: &PgPool,

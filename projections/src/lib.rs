@@ -18,6 +18,8 @@
 //!   folder: the tables (`tables.sql`), the projector that writes them (`mod.rs`)
 //!   and the typed queries every edge reads them with (`queries.rs`). They are
 //!   documented for BI in `schemas/read_models.md`.
+//! - [`reactors`]: projectors whose output leaves Folio (e-mails), queued in
+//!   the outbox in the checkpoint's transaction; never rebuilt.
 //! - [`status`]: where each projector stands (checkpoint, lag, last failure).
 //! - [`reading`]: the tenant-confined read transaction and paging every query uses.
 //! - [`bi_access`]: login roles for BI tools that row-level security confines to
@@ -36,6 +38,7 @@ pub mod expenses;
 pub mod feed;
 pub mod invoicing;
 pub mod projector;
+pub mod reactors;
 pub mod reading;
 pub mod rebuild;
 pub mod status;
@@ -44,13 +47,16 @@ use std::sync::Arc;
 
 pub use checkpoint::{apply_batch, BatchHooks, BatchOutcome, Checkpoint, NoHooks};
 pub use feed::{FeedEvent, FeedPosition};
-pub use projector::{apply_events, Applied, EventAt, ProjectionError, Projector, Target};
+pub use projector::{
+    apply_events, Applied, EventAt, ProjectionError, Projector, ProjectorKind, Target,
+};
 
-/// Every projector Folio runs, in a stable order.
+/// Every projector Folio runs (read models, then reactors), in a stable order.
 pub fn all() -> Vec<Arc<dyn Projector>> {
     vec![
         Arc::new(invoicing::InvoicingProjector),
         Arc::new(expenses::ExpensesProjector),
         Arc::new(directory::DirectoryProjector),
+        Arc::new(reactors::mail::MailReactor),
     ]
 }

@@ -142,6 +142,13 @@ pub trait Projector: Send + Sync + std::fmt::Debug + 'static {
     /// consumes).
     fn aggregate_types(&self) -> &'static [&'static str];
 
+    /// Whether it builds read models from the whole history (every projector
+    /// of read models) or reacts to what happens from now on (a reactor:
+    /// it is never rebuilt, so nothing it sends is sent twice).
+    fn kind(&self) -> ProjectorKind {
+        ProjectorKind::ReadModel
+    }
+
     /// Whether events of this aggregate type concern it.
     fn wants(&self, aggregate_type: &str) -> bool {
         self.aggregate_types().contains(&aggregate_type)
@@ -153,6 +160,18 @@ pub trait Projector: Send + Sync + std::fmt::Debug + 'static {
         conn: &mut PgConnection,
         event: &FeedEvent,
     ) -> Result<(), ProjectionError>;
+}
+
+/// What a projector makes of the feed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProjectorKind {
+    /// Read models: built by replaying every event, rebuilt when their
+    /// definition changes.
+    ReadModel,
+    /// Side effects (e-mails, webhooks) queued in the outbox: installed at the
+    /// feed's head, so history is not sent again, and never rebuilt. Its only
+    /// table is its stream guard.
+    Reactor,
 }
 
 /// The schema a projector writes to: the live one, or its rebuild's staging schema.

@@ -78,7 +78,9 @@ pub async fn prepare_staging(
     // Plain strings run as simple queries: several statements at once.
     let guard = stream_guard_sql(projector);
     (&mut *tx).execute(guard.as_str()).await?;
-    (&mut *tx).execute(projector.schema_sql()).await?;
+    if !projector.schema_sql().trim().is_empty() {
+        (&mut *tx).execute(projector.schema_sql()).await?;
+    }
     let tables: Vec<(String, bool)> = sqlx::query_as(
         "SELECT c.relname::text,
                 EXISTS (SELECT 1 FROM pg_attribute a

@@ -12,6 +12,7 @@
 
 use std::time::Duration;
 
+use folio_commands::notifications::RetrySchedule;
 use folio_infra::blob_store::BlobLocation;
 use folio_infra::personal_data::KeyWrapping;
 use folio_infra::ProjectionConfig;
@@ -55,6 +56,26 @@ pub struct Config {
     pub blob_store: BlobLocation,
     /// How the server signs the download links of a store that cannot.
     pub download_links: DownloadLinkSettings,
+    /// Where e-mail goes out, and how failures are retried.
+    pub mail: MailSettings,
+}
+
+/// How notifications are e-mailed.
+#[derive(Debug, Clone)]
+pub struct MailSettings {
+    /// The SMTP server and sender address; none: e-mails stay queued.
+    pub smtp: Option<SmtpSettings>,
+    /// The waits between attempts.
+    pub retries: RetrySchedule,
+}
+
+/// An SMTP server to send through.
+#[derive(Debug, Clone)]
+pub struct SmtpSettings {
+    /// Its URL, credentials included.
+    pub url: SecretString,
+    /// The address e-mail is sent from.
+    pub from: String,
 }
 
 /// How the server signs download links (for a `file:` blob store).
@@ -77,8 +98,8 @@ pub const DEFAULT_STATUS_INTERVAL: Duration = Duration::from_secs(5);
 
 impl Config {
     /// The defaults for a database URL: no master key, development tokens,
-    /// documents archived in the system's temporary directory (what the tests
-    /// and the benchmark start from).
+    /// documents archived in the system's temporary directory, no SMTP
+    /// server (what the tests and the benchmark start from).
     pub fn for_database(url: impl Into<String>) -> Self {
         Config {
             database: DatabaseConfig::for_url(url),
@@ -88,6 +109,10 @@ impl Config {
             status_interval: DEFAULT_STATUS_INTERVAL,
             blob_store: BlobLocation::Directory(std::env::temp_dir().join("folio-documents")),
             download_links: DownloadLinkSettings::default(),
+            mail: MailSettings {
+                smtp: None,
+                retries: RetrySchedule::email(),
+            },
         }
     }
 }

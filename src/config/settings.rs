@@ -203,6 +203,26 @@ pub struct Settings {
         hide_env_values = true
     )]
     pub download_link_key: Option<SecretString>,
+    /// The SMTP server e-mail is sent through: `smtp://HOST:PORT` (plain),
+    /// with `?tls=required` or `?tls=opportunistic` for STARTTLS, or
+    /// `smtps://HOST:PORT` (TLS from the start); credentials as
+    /// `smtp://USER:PASSWORD@HOST`. Without it, e-mails are queued and wait
+    /// until one is configured.
+    #[arg(long, env = "FOLIO_SMTP_URL", global = true, hide_env_values = true)]
+    pub smtp_url: Option<SecretString>,
+    /// The address e-mail is sent from (its display name is the seller's);
+    /// required with FOLIO_SMTP_URL.
+    #[arg(long, env = "FOLIO_MAIL_FROM", global = true)]
+    pub mail_from: Option<String>,
+    /// How long a failed e-mail waits before each new attempt; once these
+    /// are used up it fails for good (each wait a number and `s`, `m` or `h`).
+    #[arg(
+        long,
+        env = "FOLIO_MAIL_RETRY_SCHEDULE",
+        default_value = "30s,2m,10m,1h,6h",
+        global = true
+    )]
+    pub mail_retry_schedule: String,
     /// What is logged (to stderr): a `tracing` filter, e.g. `info` or
     /// `warn,folio_infra=debug`.
     #[arg(long, env = "FOLIO_LOG", default_value = "warn", global = true)]

@@ -5,6 +5,8 @@ use std::time::Duration;
 
 use folio_api::protection::Protection;
 use folio_api::Limits;
+use folio_commands::notifications::RetrySchedule;
+use folio_domain::email::is_email_address;
 use folio_infra::blob_store::{BlobLocation, S3Bucket};
 use folio_infra::kafka::KafkaConfig;
 use folio_infra::personal_data::KeyWrapping;
@@ -13,8 +15,8 @@ use secrecy::ExposeSecret;
 use url::Url;
 
 use super::{
-    Config, ConfigError, DatabaseConfig, DownloadLinkSettings, KafkaSettings, ServeSettings,
-    Settings, TokenSource,
+    Config, ConfigError, DatabaseConfig, DownloadLinkSettings, KafkaSettings, MailSettings,
+    ServeSettings, Settings, SmtpSettings, TokenSource,
 };
 
 /// Whether `given` is an absolute http(s) URL naming a host.
@@ -121,7 +123,52 @@ impl Settings {
             status_interval: Duration::from_millis(status_ms),
             blob_store: self.blob_location()?,
             download_links: self.download_links()?,
+            mail: self.mail()?,
         })
+    }
+
+    /// Where e-mail goes out, from `FOLIO_SMTP_URL`, `FOLIO_MAIL_FROM` and
+    /// `FOLIO_MAIL_RETRY_SCHEDULE`.
+    fn mail(&self) -> Result<MailSettings, ConfigError> {
+        let retries = RetrySchedule::parse(&self.mail_retry_schedule).map_err(|_| {
+            ConfigError::OutOfRange {
+                setting: "--mail-retry-schedule / FOLIO_MAIL_RETRY_SCHEDULE",
+                expected: "waits such as 30s,2m,10m,1h,6h",
+                given: self.mail_retry_schedule.clone(),
+            }
+        })?;
+        let from = self.mail_from.as_deref().map(str::trim);
+        if let Some(from) = from.filter(|from| !is_email_address(from)) {
+            return Err(ConfigError::OutOfRange {
+                setting: "--mail-from / FOLIO_MAIL_FROM",
+                expected: "an e-mail address",
+                given: from.to_owned(),
+            });
+        }
+        let smtp = match (&self.smtp_url, from) {
+            (None, _) => None,
+            (Some(url), Some(from)) => {
+                let scheme = url.expose_secret().split("://").next().unwrap_or_default();
+                if !matches!(scheme, "smtp" | "smtps") {
+                    return Err(ConfigError::OutOfRange {
+                        setting: "--smtp-url / FOLIO_SMTP_URL",
+                        expected: "an smtp:// or smtps:// URL",
+                        given: format!("a {scheme}:// URL"),
+                    });
+                }
+                Some(SmtpSettings {
+                    url: url.clone(),
+                    from: from.to_owned(),
+                })
+            }
+            (Some(_), None) => {
+                return Err(ConfigError::Required {
+                    setting: "--mail-from / FOLIO_MAIL_FROM",
+                    because: "e-mail sent through FOLIO_SMTP_URL needs a sender address",
+                })
+            }
+        };
+        Ok(MailSettings { smtp, retries })
     }
 
     /// How download links are signed, from `FOLIO_PUBLIC_URL` and

@@ -9,6 +9,7 @@ pub mod python;
 pub mod s3;
 pub mod scenario;
 pub mod server;
+pub mod smtp;
 
 use std::str::FromStr;
 

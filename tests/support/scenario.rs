@@ -514,7 +514,12 @@ pub async fn every_event_type(backend: &App, tenant: TenantId) {
     )
     .await;
     folio
-        .mark_invoice_sent(&ctx(tenant, "acc"), invoice, vec!["ap@acme.example".into()])
+        .mark_invoice_sent(
+            &ctx(tenant, "acc"),
+            invoice,
+            vec!["ap@acme.example".into()],
+            folio_domain::invoice::Delivery::Email,
+        )
         .await
         .expect("send");
     let payment = pay(backend, tenant, invoice, 10_000).await;

@@ -6,6 +6,7 @@
 //! - [`context`]: the per-request caller and services; [`paging`]: connections.
 //! - [`customers`], [`invoices`], [`expenses`], [`settings`], [`directory`],
 //!   [`reports`], [`history`]: the areas. [`node`]: Relay's `Node` and `node(id:)`.
+//! - [`notifications`]: the e-mails Folio sends and where each stands.
 //! - [`subscriptions`]: live status changes.
 //! - [`inputs`], [`enums`], [`scalars`], [`ids`]: the wire types.
 
@@ -28,6 +29,7 @@ pub mod invoices;
 pub mod legal_profile;
 mod loaders;
 pub mod node;
+pub mod notifications;
 pub mod paging;
 pub mod reports;
 pub mod scalars;
@@ -68,6 +70,7 @@ pub struct Query(
     settings::SettingsQuery,
     exchange_rates::ExchangeRateQuery,
     directory::DirectoryQuery,
+    notifications::NotificationQuery,
     history::HistoryQuery,
 );
 

@@ -262,7 +262,12 @@ impl FolioMcp {
             args,
             |r, c, on| async move {
                 r.use_cases
-                    .mark_invoice_sent(&c, InvoiceId(on.invoice_id), on.input.recipients)
+                    .mark_invoice_sent(
+                        &c,
+                        InvoiceId(on.invoice_id),
+                        on.input.recipients,
+                        folio_domain::invoice::Delivery::Recorded,
+                    )
                     .await
             },
         )

@@ -126,9 +126,10 @@ impl From<InvalidReportFilter> for ReadError {
 /// consistency token waits for these only. The directory's is always among
 /// them, as every read takes the tenant's timezone from it.
 pub fn projectors_read_with(action: Action) -> &'static [ProjectorName] {
-    use folio_projections::{directory, expenses, invoicing};
+    use folio_projections::{directory, expenses, invoicing, reactors::mail};
     match action {
-        Action::ReadInvoicing => &[invoicing::NAME, directory::NAME],
+        // The e-mail reactor too: an invoice's notifications are read with it.
+        Action::ReadInvoicing => &[invoicing::NAME, directory::NAME, mail::NAME],
         Action::ReadAllExpenses | Action::ReadOwnExpenses => &[expenses::NAME, directory::NAME],
         Action::ReadDirectory => &[directory::NAME],
         // The event store itself: every committed write is in it.

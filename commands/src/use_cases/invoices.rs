@@ -5,8 +5,8 @@ use chrono::NaiveDate;
 use folio_domain::customer::{Customer, CustomerStanding};
 use folio_domain::ids::{CreditNoteId, CustomerId, InvoiceId, LineId, PaymentId, RefundId};
 use folio_domain::invoice::{
-    CreditRequest, DocumentStatus, DueTerms, Invoice, InvoiceCommand, InvoiceError, PaymentMethod,
-    ReplacementInvoice, SatCancellation, SatCancellationReason,
+    CreditRequest, Delivery, DocumentStatus, DueTerms, Invoice, InvoiceCommand, InvoiceError,
+    PaymentMethod, ReplacementInvoice, SatCancellation, SatCancellationReason,
 };
 use folio_domain::money::{Currency, Money};
 use folio_domain::pricing::{LineRequest, PriceBasis};
@@ -388,12 +388,15 @@ impl UseCases {
         )
     }
 
-    /// Records that an invoice was sent.
+    /// Records that an invoice was sent: by Folio, which then e-mails it
+    /// (`Delivery::Email`; the e-mail reactor queues the message), or some
+    /// other way (`Delivery::Recorded`).
     pub async fn mark_invoice_sent(
         &self,
         ctx: &CommandContext,
         invoice_id: InvoiceId,
         recipients: Vec<String>,
+        delivery: Delivery,
     ) -> Result<CommandOutcome, CommandError<InvoiceError>> {
         ctx.caller.require(Action::ManageInvoices)?;
         // Recipients are the customer's personal data: none is taken for a customer
@@ -419,13 +422,17 @@ impl UseCases {
             self,
             self.stores.invoices.as_ref(),
             ctx,
-            "MarkInvoiceSent",
+            match delivery {
+                Delivery::Recorded => "MarkInvoiceSent",
+                Delivery::Email => "SendInvoice",
+            },
             invoice_id,
             &fingerprinted,
             None,
             |_| InvoiceCommand::MarkSent {
                 sent_at,
-                recipients: recipients.clone()
+                recipients: recipients.clone(),
+                delivery,
             }
         )
     }

@@ -140,7 +140,7 @@ fn step_context(ctx: &CommandContext, process: &str, step: &str) -> CommandConte
 /// Runs `$build`'s command through the runner: use case name, target aggregate,
 /// the input to fingerprint, the number series to reserve from (if any).
 macro_rules! run {
-    ($self:ident, $store:expr, $ctx:expr, $name:literal, $id:expr, $input:expr, $series:expr, $build:expr) => {
+    ($self:ident, $store:expr, $ctx:expr, $name:expr, $id:expr, $input:expr, $series:expr, $build:expr) => {
         $self
             .runner
             .run(

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::archive::{ArchivedFile, DocumentOfInvoice};
 use super::credit::CreditRequest;
-use super::events::{DueTerms, PaymentMethod, SatCancellationReason};
+use super::events::{Delivery, DueTerms, PaymentMethod, SatCancellationReason};
 use super::transfer::CreditWorth;
 use super::DocumentStatus;
 use crate::adjustment::DocumentAdjustment;
@@ -155,6 +155,9 @@ pub enum InvoiceCommand {
         sent_at: DateTime<Utc>,
         /// To whom (e-mail addresses or channels), in order; repeats are dropped.
         recipients: Vec<String>,
+        /// Whether Folio e-mails it (then every recipient must be an e-mail
+        /// address) or only records that it went out.
+        delivery: Delivery,
     },
     /// Record money received.
     RecordPayment {

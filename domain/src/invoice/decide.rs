@@ -7,6 +7,7 @@ use rust_decimal::Decimal;
 use super::*;
 use crate::adjustment::DocumentAdjustment;
 use crate::document_number::NumberDating;
+use crate::email::is_email_address;
 use crate::exchange::{AccountingTotals, Books};
 use InvoiceEvent as E;
 
@@ -85,7 +86,8 @@ impl Decide for Invoice {
             C::MarkSent {
                 sent_at,
                 recipients,
-            } => self.decide_mark_sent(sent_at, recipients),
+                delivery,
+            } => self.decide_mark_sent(sent_at, recipients, delivery),
             C::RecordPayment {
                 payment_id,
                 amount,
@@ -239,14 +241,25 @@ impl Invoice {
     }
 
     /// The record that the invoice was sent: to 1 to [`MAX_RECIPIENTS`]
-    /// distinct recipients (compared without case).
-    fn decide_mark_sent(&self, sent_at: DateTime<Utc>, recipients: Vec<String>) -> Decided {
+    /// distinct recipients (compared without case), each an e-mail address
+    /// when Folio is to e-mail it.
+    fn decide_mark_sent(
+        &self,
+        sent_at: DateTime<Utc>,
+        recipients: Vec<String>,
+        delivery: Delivery,
+    ) -> Decided {
         self.require_open()?;
         let mut distinct: Vec<String> = Vec::with_capacity(recipients.len());
         for recipient in &recipients {
             let recipient = recipient.trim();
             if recipient.is_empty() || recipient.chars().count() > 320 {
                 return Err(InvoiceError::RecipientRequired);
+            }
+            if delivery == Delivery::Email && !is_email_address(recipient) {
+                return Err(InvoiceError::NotAnEmailAddress {
+                    recipient: recipient.to_owned(),
+                });
             }
             if !distinct.iter().any(|r| r.eq_ignore_ascii_case(recipient)) {
                 distinct.push(recipient.to_owned());
@@ -263,6 +276,7 @@ impl Invoice {
         Ok(vec![E::InvoiceSent {
             sent_at,
             recipients: distinct,
+            delivery,
         }])
     }
 

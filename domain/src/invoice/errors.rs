@@ -332,6 +332,15 @@ pub enum InvoiceError {
     /// characters.
     #[error("at least one recipient is required, each of 1 to 320 characters")]
     RecipientRequired,
+    /// Folio is to e-mail the invoice, and a recipient is not an e-mail
+    /// address.
+    #[error(
+        "'{recipient}' is not an e-mail address; an invoice Folio e-mails goes to addresses only"
+    )]
+    NotAnEmailAddress {
+        /// The recipient as given.
+        recipient: String,
+    },
     /// More recipients than one sending may have.
     #[error("an invoice is sent to at most {max} recipients at once")]
     TooManyRecipients {
@@ -460,6 +469,7 @@ impl Coded for InvoiceError {
             | E::AmountCreditNeedsLines { .. }
             | E::ReasonRequired
             | E::RecipientRequired
+            | E::NotAnEmailAddress { .. }
             | E::TooManyRecipients { .. }
             | E::SatReasonRequired
             | E::SatReasonOutsideMexico

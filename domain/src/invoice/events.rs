@@ -19,6 +19,25 @@ use crate::ids::{
 use crate::money::{Currency, Money};
 use crate::pricing::{DocumentTotals, LineItem, PriceBasis, PricedLine, RoundingPolicy};
 
+/// How a sent invoice reaches its recipients.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Delivery {
+    /// It went out some other way (by hand, a portal, the post); Folio only
+    /// records that it did.
+    #[default]
+    Recorded,
+    /// Folio e-mails it to the recipients, with its archived documents.
+    Email,
+}
+
+impl Delivery {
+    /// Whether Folio only records the sending (what events before e-mail say).
+    pub fn is_recorded(&self) -> bool {
+        *self == Delivery::Recorded
+    }
+}
+
 /// SAT's reasons for cancelling a CFDI (catalogue `c_MotivoCancelacion`,
 /// Anexo 20 of CFDI 4.0).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
@@ -220,6 +239,10 @@ pub enum InvoiceEvent {
         sent_at: DateTime<Utc>,
         /// To whom, in order (v1 had a single `recipient`).
         recipients: Vec<String>,
+        /// Whether Folio e-mails it or it went out some other way (absent:
+        /// recorded, as every invoice sent before Folio sent e-mail).
+        #[serde(default, skip_serializing_if = "Delivery::is_recorded")]
+        delivery: Delivery,
     },
     /// A payment was received.
     PaymentRecorded {

@@ -46,7 +46,7 @@ pub use commands::{InvoiceCommand, PrepaidCredit, ReplacementInvoice, SatCancell
 pub use credit::{CreditRequest, Credited, CreditedLine, LineCredit, TaxSelector};
 pub use errors::InvoiceError;
 pub use events::{
-    DueTerms, InvoiceEvent, IssuedLine, PaymentMethod, SatCancellationReason, Settlement,
+    Delivery, DueTerms, InvoiceEvent, IssuedLine, PaymentMethod, SatCancellationReason, Settlement,
 };
 pub use transfer::{CreditTransfers, CreditWorth, TransferRecord};
 

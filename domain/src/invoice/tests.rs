@@ -649,6 +649,7 @@ fn sending_needs_an_issued_invoice_and_a_recipient() {
         .when(InvoiceCommand::MarkSent {
             sent_at: at,
             recipients: vec!["ap@acme.example".into()],
+            delivery: Delivery::Recorded,
         })
         .then_expect_error(InvoiceError::NotIssued {
             status: DocumentStatus::Draft,
@@ -658,6 +659,7 @@ fn sending_needs_an_issued_invoice_and_a_recipient() {
         .when(InvoiceCommand::MarkSent {
             sent_at: at,
             recipients: vec!["ap@acme.example".into(), " ".into()],
+            delivery: Delivery::Recorded,
         })
         .then_expect_error(InvoiceError::RecipientRequired);
     InvoiceTest::with(())
@@ -665,6 +667,7 @@ fn sending_needs_an_issued_invoice_and_a_recipient() {
         .when(InvoiceCommand::MarkSent {
             sent_at: at,
             recipients: vec![],
+            delivery: Delivery::Recorded,
         })
         .then_expect_error(InvoiceError::RecipientRequired);
     InvoiceTest::with(())
@@ -672,6 +675,7 @@ fn sending_needs_an_issued_invoice_and_a_recipient() {
         .when(InvoiceCommand::MarkSent {
             sent_at: at,
             recipients: (0..11).map(|n| format!("ap{n}@acme.example")).collect(),
+            delivery: Delivery::Recorded,
         })
         .then_expect_error(InvoiceError::TooManyRecipients { max: 10 });
     InvoiceTest::with(())
@@ -683,10 +687,56 @@ fn sending_needs_an_issued_invoice_and_a_recipient() {
                 "cfo@acme.example".into(),
                 "AP@acme.example".into(),
             ],
+            delivery: Delivery::Recorded,
         })
         .then_expect_events(vec![InvoiceEvent::InvoiceSent {
             sent_at: at,
             recipients: vec!["ap@acme.example".into(), "cfo@acme.example".into()],
+            delivery: Delivery::Recorded,
+        }]);
+}
+
+#[test]
+fn an_invoice_folio_e_mails_goes_to_e_mail_addresses_only() {
+    let at = Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap();
+    // Given an issued invoice
+    // When Folio is to e-mail it to a Peppol participant id
+    InvoiceTest::with(())
+        .given(vec![created(), line_added(), issued()])
+        .when(InvoiceCommand::MarkSent {
+            sent_at: at,
+            recipients: vec!["ap@acme.example".into(), "0088:4035811991021".into()],
+            delivery: Delivery::Email,
+        })
+        // Then it is refused, naming the recipient
+        .then_expect_error(InvoiceError::NotAnEmailAddress {
+            recipient: "0088:4035811991021".into(),
+        });
+    // When it is only recorded as sent there, it is taken
+    InvoiceTest::with(())
+        .given(vec![created(), line_added(), issued()])
+        .when(InvoiceCommand::MarkSent {
+            sent_at: at,
+            recipients: vec!["0088:4035811991021".into()],
+            delivery: Delivery::Recorded,
+        })
+        .then_expect_events(vec![InvoiceEvent::InvoiceSent {
+            sent_at: at,
+            recipients: vec!["0088:4035811991021".into()],
+            delivery: Delivery::Recorded,
+        }]);
+    // When Folio is to e-mail it to addresses, the event says so
+    InvoiceTest::with(())
+        .given(vec![created(), line_added(), issued()])
+        .when(InvoiceCommand::MarkSent {
+            sent_at: at,
+            recipients: vec![" ap@acme.example".into()],
+            delivery: Delivery::Email,
+        })
+        .then_expect_events(vec![InvoiceEvent::InvoiceSent {
+            sent_at: at,
+            recipients: vec!["ap@acme.example".into()],
+            delivery: Delivery::Email,
         }]);
 }
 

@@ -13,6 +13,7 @@ pub mod events_table;
 pub mod feed;
 pub mod history;
 pub mod ledger;
+pub mod outbox;
 pub mod pool;
 pub mod reachability;
 pub mod read_progress;

@@ -57,6 +57,7 @@ pub(super) async fn project_document(
         InvoiceEvent::InvoiceSent {
             sent_at,
             recipients,
+            ..
         } => {
             let result = sqlx::query(
                 "UPDATE invoices SET status = 'SENT', sent_at = $3, sent_to = $4

@@ -2,6 +2,7 @@
 
 use async_graphql::{Context, Object, ID};
 use folio_commands::{AddInvoiceLine, IssueInvoice, VoidInvoice};
+use folio_domain::invoice::Delivery;
 
 use crate::graphql::ids::uuid_arg;
 use crate::graphql::inputs::{
@@ -200,7 +201,33 @@ impl InvoiceMutation {
             .chain(cc.unwrap_or_default())
             .collect();
         command!(ctx, idempotency_key, expected_version, |use_cases, c| {
-            use_cases.mark_invoice_sent(&c, id, recipients)
+            use_cases.mark_invoice_sent(&c, id, recipients, Delivery::Recorded)
+        })
+    }
+
+    /// Sends an issued invoice by e-mail: records it as sent, and Folio
+    /// e-mails it to the recipients with its archived documents attached.
+    /// The e-mail is queued once the outcome is returned; `notifications` on
+    /// the invoice (read with the outcome's `consistencyToken`) shows whether
+    /// it went out. Sending again e-mails it again.
+    async fn send_invoice(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "1-200 characters chosen by the client; a retry with the same key returns the first outcome and writes nothing again."
+        )]
+        idempotency_key: String,
+        #[graphql(
+            desc = "The version the caller last read: refused with CONFLICT if the aggregate changed since. Omit to apply on top of any change."
+        )]
+        expected_version: Option<i64>,
+        #[graphql(desc = "The invoice's UUID (`invoiceId`).")] invoice_id: ID,
+        #[graphql(desc = "The e-mail addresses it goes to (1 to 10); repeats are dropped.")]
+        to: Vec<String>,
+    ) -> async_graphql::Result<CommandResult> {
+        let id = uuid_arg(&invoice_id, "invoiceId")?;
+        command!(ctx, idempotency_key, expected_version, |use_cases, c| {
+            use_cases.mark_invoice_sent(&c, id, to, Delivery::Email)
         })
     }
 

@@ -406,4 +406,13 @@ impl Invoice {
     async fn archive(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<DocumentArchive>> {
         archive_of(ctx, DocumentOf::Invoice(InvoiceId(self.invoice_id))).await
     }
+
+    /// The e-mails Folio sent (or is sending) of it, newest first: one per
+    /// `sendInvoice`, with where its delivery stands.
+    async fn notifications(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<crate::graphql::notifications::Notification>> {
+        crate::graphql::notifications::of_invoice(ctx, self.invoice_id).await
+    }
 }

@@ -1,5 +1,5 @@
 //! What the background processes read across tenants: credit moves under
-//! way and documents awaiting their archive.
+//! way, documents awaiting their archive, and notifications not sent yet.
 
 use rust_decimal::Decimal;
 use uuid::Uuid;
@@ -65,5 +65,18 @@ pub async fn count_documents_awaiting_archive(
                 (SELECT count(*) FROM public.document_archive_attempts)",
     )
     .fetch_one(pool)
+    .await
+}
+
+/// How many notifications (every tenant) are not sent, by channel and status
+/// (`QUEUED`, `SENDING`, `RETRYING`, `FAILED`): gauges; sent ones are history.
+pub async fn count_unsent_notifications(
+    pool: &sqlx::PgPool,
+) -> Result<Vec<(String, String, i64)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT channel, status, count(*) FROM public.outbox WHERE status <> 'SENT'
+         GROUP BY channel, status",
+    )
+    .fetch_all(pool)
     .await
 }

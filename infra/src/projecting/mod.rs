@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use folio_projections::rebuild::{apply_to_staging, definition_hash, prepare_staging, swap_in};
 use folio_projections::{
     apply_batch, apply_events, BatchHooks, BatchOutcome, Checkpoint, FeedEvent, FeedPosition,
-    NoHooks, ProjectionError, Projector, Target,
+    NoHooks, ProjectionError, Projector, ProjectorKind, Target,
 };
 use serde::Serialize;
 use sqlx::PgPool;
@@ -21,6 +21,8 @@ use folio_projections::checkpoint::applied_through;
 pub use folio_projections::status::ProjectorStatus;
 use tracing::Instrument;
 
+mod reactors;
+
 /// Why running the projectors (install, rebuild, catch up, follow) failed; a
 /// [`ProjectionError`] is one projector failing on one event.
 #[derive(Debug, thiserror::Error)]
@@ -32,6 +34,12 @@ pub enum ProjectionRunError {
         name: String,
         /// The names there are.
         known: String,
+    },
+    /// A reactor was asked to be rebuilt: that would send what it sent again.
+    #[error("'{name}' is a reactor: it is never rebuilt, since replaying history would send its messages again")]
+    NeverRebuilt {
+        /// Its name.
+        name: String,
     },
     /// A projector failed.
     #[error(transparent)]
@@ -233,26 +241,36 @@ impl Projections {
         if self.is_current(projector).await? {
             return Ok(None);
         }
-        self.rebuild_locked(projector).await.map(Some)
+        match projector.kind() {
+            ProjectorKind::ReadModel => self.rebuild_locked(projector).await.map(Some),
+            ProjectorKind::Reactor => self.install_reactor_locked(projector).await,
+        }
     }
 
     /// Replays the whole store into new tables for `name` and swaps them in; the
     /// old tables serve until the swap commits.
+    /// A reactor is refused ([`ProjectionRunError::NeverRebuilt`]).
     pub async fn rebuild(&self, name: &str) -> Result<RebuildReport, ProjectionRunError> {
-        let projector = self.projector(name)?;
+        let projector = self.rebuildable(name)?;
         self.settle_before_rebuild().await?;
         let _lock = self.lock_rebuild(projector.as_ref()).await?;
         self.rebuild_locked(projector.as_ref()).await
     }
 
-    /// Rebuilds every projector, one after the other.
+    /// Rebuilds every projector of read models, one after the other; reactors
+    /// are never rebuilt, only installed (at the feed's head) if they are not.
     pub async fn rebuild_all(&self) -> Result<Vec<RebuildReport>, ProjectionRunError> {
         self.settle_before_rebuild().await?;
         let mut reports = Vec::new();
-        for projector in &self.projectors {
+        let read_models = self
+            .projectors
+            .iter()
+            .filter(|p| p.kind() == ProjectorKind::ReadModel);
+        for projector in read_models {
             let _lock = self.lock_rebuild(projector.as_ref()).await?;
             reports.push(self.rebuild_locked(projector.as_ref()).await?);
         }
+        self.install_reactors().await?;
         Ok(reports)
     }
 

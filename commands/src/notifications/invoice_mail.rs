@@ -1,0 +1,142 @@
+//! The e-mail of an invoice Folio sends: from the seller's name, replies to
+//! the seller's contact address, the Factur-X PDF archived at issue time
+//! attached byte for byte (its SHA-256 is the one recorded on the invoice),
+//! and a short text with the amount and the due date.
+//!
+//! It is composed when it is sent, from the invoice's events and the archive:
+//! the outbox holds ids only. An invoice whose archive is not written yet is
+//! tried again later, so the customer never gets an e-mail without its PDF.
+
+use std::sync::Arc;
+
+use folio_domain::ids::{InvoiceId, UserId};
+use folio_domain::invoice::ArchivedFormat;
+use folio_domain::ErrorCode;
+
+use super::ports::{Attachment, DueMessage, Email};
+use crate::access::{Caller, Role};
+use crate::documents::{DocumentOf, DocumentsError, InvoiceDocuments};
+use crate::ports::{BlobAddress, BlobError, BlobStore};
+
+/// The actor invoices are read as when they are e-mailed.
+const MAIL: &str = "system:mail";
+
+/// Why an invoice's e-mail could not be composed (this time).
+#[derive(Debug, thiserror::Error)]
+pub enum ComposeError {
+    /// The invoice's PDF is not archived yet: the archiver writes it shortly.
+    #[error("the invoice's PDF is not archived yet; the e-mail waits for it")]
+    NotArchivedYet,
+    /// The invoice could not be read.
+    #[error(transparent)]
+    Document(#[from] DocumentsError),
+    /// The archived PDF could not be read.
+    #[error(transparent)]
+    Store(#[from] BlobError),
+    /// The outbox message does not name an invoice (a bug in a reactor).
+    #[error("the message names no invoice: {0}")]
+    Malformed(String),
+}
+
+impl ComposeError {
+    /// The stable code of the failure.
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            ComposeError::NotArchivedYet => ErrorCode::Unavailable,
+            ComposeError::Document(e) => e.code(),
+            ComposeError::Store(BlobError::Unavailable(_)) => ErrorCode::Unavailable,
+            ComposeError::Store(_) | ComposeError::Malformed(_) => ErrorCode::Internal,
+        }
+    }
+
+    /// Whether trying again later may work.
+    pub fn is_transient(&self) -> bool {
+        self.code() == ErrorCode::Unavailable
+    }
+
+    /// The failure as users see it: a store's own message is only logged.
+    pub fn reason(&self) -> String {
+        match self {
+            ComposeError::Store(BlobError::Unavailable(_)) => {
+                "the document store is unavailable; the e-mail is retried".to_owned()
+            }
+            ComposeError::Store(_) => {
+                "the archived PDF could not be read; the error is logged".to_owned()
+            }
+            other => other.to_string(),
+        }
+    }
+}
+
+/// Composes invoices' e-mails.
+#[derive(Clone)]
+pub struct InvoiceMail {
+    documents: InvoiceDocuments,
+    blobs: Arc<dyn BlobStore>,
+}
+
+impl std::fmt::Debug for InvoiceMail {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("InvoiceMail")
+    }
+}
+
+impl InvoiceMail {
+    /// Reads invoices through `documents` and their PDFs from `blobs`.
+    pub fn new(documents: InvoiceDocuments, blobs: Arc<dyn BlobStore>) -> Self {
+        InvoiceMail { documents, blobs }
+    }
+
+    /// The e-mail `message` (an `invoice_sent`) stands for.
+    pub async fn compose(&self, message: &DueMessage) -> Result<Email, ComposeError> {
+        let invoice_id = message.payload["invoice_id"]
+            .as_str()
+            .and_then(|id| id.parse().ok())
+            .map(InvoiceId)
+            .ok_or_else(|| ComposeError::Malformed(message.payload.to_string()))?;
+        let caller = Caller::new(message.tenant_id, UserId::new(MAIL), vec![Role::Accountant]);
+        let which = DocumentOf::Invoice(invoice_id);
+        let document = self.documents.document(&caller, which).await?;
+        let files = self.documents.archived_files(&caller, which).await?;
+        let pdf = files
+            .into_iter()
+            .flatten()
+            .find(|file| file.format == ArchivedFormat::FacturX)
+            .ok_or(ComposeError::NotArchivedYet)?;
+        let address = BlobAddress::parse(&pdf.sha256)
+            .ok_or_else(|| BlobError::BadAddress(pdf.sha256.clone()))?;
+        let bytes = self.blobs.get(&address).await?;
+        let seller = document
+            .seller
+            .trading_name
+            .clone()
+            .unwrap_or_else(|| document.seller.legal_name.clone());
+        let due = document
+            .due_date
+            .map(|date| format!(", due on {date}"))
+            .unwrap_or_default();
+        let text = format!(
+            "Dear {buyer},\n\nplease find attached invoice {number} of {issued} from {seller} \
+             for {amount} {currency}{due}.\n\nFor any question about it, reply to this e-mail.\n\n\
+             {seller}\n",
+            buyer = document.buyer.name,
+            number = document.number,
+            issued = document.issue_date,
+            amount = document.amount(document.totals.payable),
+            currency = document.currency,
+        );
+        Ok(Email {
+            message_id: message.message_id,
+            from_name: Some(seller.clone()),
+            reply_to: document.seller.email.clone(),
+            to: message.recipients.clone(),
+            subject: format!("Invoice {} from {seller}", document.number),
+            text,
+            attachments: vec![Attachment {
+                filename: format!("{}.pdf", document.number.replace(['/', '\\'], "-")),
+                content_type: pdf.content_type,
+                bytes,
+            }],
+        })
+    }
+}

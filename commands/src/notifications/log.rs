@@ -1,0 +1,168 @@
+//! Where each notification stands, as users see it: for an admin, the
+//! tenant's; for anyone who reads invoices, an invoice's. The state is the
+//! sender's own (the outbox), read through the [`NotificationLog`] port, so
+//! edges never read its tables.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use folio_domain::ids::{InvoiceId, TenantId};
+use folio_domain::ErrorCode;
+use folio_projections::reactors::Channel;
+use uuid::Uuid;
+
+use super::ports::OutboxError;
+use crate::access::{Action, Caller, Forbidden};
+
+/// Where a notification's delivery stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotificationStatus {
+    /// Not tried yet.
+    Queued,
+    /// A sender is delivering it now.
+    Sending,
+    /// An attempt failed; it is tried again at `next_attempt_at`.
+    Retrying,
+    /// Delivered.
+    Sent,
+    /// Refused for good, or out of attempts: it is not tried again.
+    Failed,
+}
+
+/// The latest failure of a notification.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotificationFailure {
+    /// Its stable code (UNAVAILABLE: the server was away; VALIDATION: refused).
+    pub code: ErrorCode,
+    /// The reason as users see it.
+    pub reason: String,
+}
+
+/// One notification.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notification {
+    /// Its stable id (the e-mail's `Message-ID`).
+    pub message_id: Uuid,
+    /// How it leaves.
+    pub channel: Channel,
+    /// What it is (`invoice_sent`).
+    pub kind: String,
+    /// Where it goes.
+    pub recipients: Vec<String>,
+    /// The aggregate whose event caused it (`Invoice`), and its id.
+    pub subject: (String, String),
+    /// Where its delivery stands.
+    pub status: NotificationStatus,
+    /// Attempts made so far.
+    pub attempts: u32,
+    /// The latest failure, while it is retried or once it failed.
+    pub failure: Option<NotificationFailure>,
+    /// When it is tried (again), while it waits.
+    pub next_attempt_at: Option<DateTime<Utc>>,
+    /// When it was delivered.
+    pub sent_at: Option<DateTime<Utc>>,
+    /// When it was queued.
+    pub created_at: DateTime<Utc>,
+}
+
+/// Which notifications to read.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct NotificationQuery {
+    /// Only those about this aggregate id.
+    pub subject: Option<String>,
+    /// Only those with this status.
+    pub status: Option<NotificationStatus>,
+    /// Only those queued before this instant (the page before the last one).
+    pub before: Option<DateTime<Utc>>,
+    /// At most this many, newest first.
+    pub limit: u32,
+}
+
+/// The outbox as its readers see it.
+#[async_trait]
+pub trait NotificationLog: Send + Sync + 'static {
+    /// `tenant`'s notifications that `query` selects, newest first.
+    async fn list(
+        &self,
+        tenant: TenantId,
+        query: &NotificationQuery,
+    ) -> Result<Vec<Notification>, OutboxError>;
+}
+
+/// Most notifications one read returns.
+pub const MAX_NOTIFICATIONS: u32 = 200;
+
+/// Why notifications could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum NotificationsError {
+    /// The caller may not read them.
+    #[error(transparent)]
+    Forbidden(#[from] Forbidden),
+    /// More were asked for than one read returns.
+    #[error("at most {MAX_NOTIFICATIONS} notifications are read at once (asked for {0})")]
+    TooMany(u32),
+    /// The outbox did not answer.
+    #[error(transparent)]
+    Unavailable(#[from] OutboxError),
+}
+
+impl NotificationsError {
+    /// The stable code the client sees.
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            NotificationsError::Forbidden(_) => ErrorCode::Forbidden,
+            NotificationsError::TooMany(_) => ErrorCode::Validation,
+            NotificationsError::Unavailable(_) => ErrorCode::Unavailable,
+        }
+    }
+}
+
+/// The notification reads, each confined to the caller's tenant.
+#[derive(Clone)]
+pub struct NotificationReads {
+    log: Arc<dyn NotificationLog>,
+}
+
+impl std::fmt::Debug for NotificationReads {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("NotificationReads")
+    }
+}
+
+impl NotificationReads {
+    /// The reads over `log`.
+    pub fn new(log: Arc<dyn NotificationLog>) -> Self {
+        NotificationReads { log }
+    }
+
+    /// The tenant's notifications `query` selects, for an admin (who
+    /// configures the tenant).
+    pub async fn of_tenant(
+        &self,
+        caller: &Caller,
+        query: NotificationQuery,
+    ) -> Result<Vec<Notification>, NotificationsError> {
+        caller.require(Action::ConfigureTenant)?;
+        if query.limit > MAX_NOTIFICATIONS {
+            return Err(NotificationsError::TooMany(query.limit));
+        }
+        Ok(self.log.list(caller.tenant_id, &query).await?)
+    }
+
+    /// The notifications about `invoice` (its e-mails), newest first, for a
+    /// caller who reads invoices.
+    pub async fn of_invoice(
+        &self,
+        caller: &Caller,
+        invoice: InvoiceId,
+    ) -> Result<Vec<Notification>, NotificationsError> {
+        caller.require(Action::ReadInvoicing)?;
+        let query = NotificationQuery {
+            subject: Some(invoice.to_string()),
+            limit: MAX_NOTIFICATIONS,
+            ..NotificationQuery::default()
+        };
+        Ok(self.log.list(caller.tenant_id, &query).await?)
+    }
+}

@@ -1,0 +1,22 @@
+//! Notifications: the messages the reactors queued in the outbox (ADR 013),
+//! delivered by the [`sender`] with retries, and how their delivery stands.
+//!
+//! - [`ports`]: the outbox as the sender sees it, and the [`Mailer`] that
+//!   speaks SMTP (both implemented in `folio-infra`).
+//! - [`retries`]: when a failed message is tried again, and when not at all.
+//! - [`invoice_mail`]: the e-mail of an invoice sent by Folio, with its
+//!   archived PDF.
+//! - [`sender`]: claims due messages, delivers them, records each attempt.
+//! - [`log`]: where each notification stands, for admins and per invoice.
+
+pub mod invoice_mail;
+pub mod log;
+pub mod ports;
+pub mod retries;
+pub mod sender;
+
+pub use ports::{
+    Attachment, AttemptOutcome, DueMessage, Email, MailFailure, Mailer, Outbox, OutboxError,
+};
+pub use retries::RetrySchedule;
+pub use sender::{deliver_notifications, NotificationSender};

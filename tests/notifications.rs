@@ -1,0 +1,391 @@
+//! Notifications: the e-mail reactor queues what events call for in the
+//! outbox (once per event, never for history), and `folio serve` e-mails it
+//! through a real SMTP server (maildev), retrying while the server is away.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
+
+mod support;
+
+use folio_api::Role;
+use folio_domain::ids::{InvoiceId, TenantId};
+use folio_domain::invoice::Delivery;
+use folio_infra::postgres::feed::read_after;
+use folio_infra::ProjectionRunError;
+use folio_projections::{apply_events, FeedPosition, Target};
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+use support::scenario::{customer, every_event_type, issued_invoice, legal_profile};
+use support::server::{series, Server};
+use support::smtp::MailServer;
+use support::{ctx, tenant, TestDatabase};
+use uuid::Uuid;
+
+/// The outbox as stored: message id, kind, recipients, invoice, status.
+async fn outbox(db: &TestDatabase) -> Vec<(Uuid, String, Vec<String>, String, String)> {
+    sqlx::query_as(
+        "SELECT message_id, kind, recipients, aggregate_id, status FROM outbox ORDER BY created_at",
+    )
+    .fetch_all(&db.app.pool)
+    .await
+    .unwrap()
+}
+
+async fn send(db: &TestDatabase, t: TenantId, invoice: InvoiceId, to: &[&str], delivery: Delivery) {
+    let to = to.iter().map(|a| (*a).to_owned()).collect();
+    db.app
+        .use_cases
+        .mark_invoice_sent(&ctx(t, "acc"), invoice, to, delivery)
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn the_mail_reactor_queues_what_happens_after_it_is_installed_once_and_is_never_rebuilt() {
+    // Given a store whose history already holds an invoice Folio e-mailed
+    let db = TestDatabase::new().await;
+    let t = tenant();
+    every_event_type(&db.app, t).await;
+    let projections = db.app.projections();
+    // When the reactor is installed, it starts at the feed's head: history is not mailed
+    projections.catch_up().await.unwrap();
+    assert_eq!(outbox(&db).await, []);
+
+    // When one invoice is then sent by e-mail and another only recorded as sent
+    let buyer = customer(&db.app, t, "Acme GmbH").await;
+    let mailed = issued_invoice(&db.app, t, buyer, 1).await;
+    let recorded = issued_invoice(&db.app, t, buyer, 2).await;
+    send(
+        &db,
+        t,
+        mailed,
+        &["ap@acme.example", "cfo@acme.example"],
+        Delivery::Email,
+    )
+    .await;
+    send(&db, t, recorded, &["ap@acme.example"], Delivery::Recorded).await;
+    projections.catch_up().await.unwrap();
+
+    // Then exactly one message is queued: to both recipients, about that invoice
+    let queued = outbox(&db).await;
+    assert_eq!(queued.len(), 1, "{queued:?}");
+    let (message_id, kind, recipients, invoice, status) = &queued[0];
+    assert_eq!(kind, "invoice_sent");
+    assert_eq!(recipients, &["ap@acme.example", "cfo@acme.example"]);
+    assert_eq!(invoice, &mailed.0.to_string());
+    assert_eq!(status, "QUEUED");
+    assert_eq!(message_id.get_version_num(), 5, "a name-based, stable id");
+
+    // When every event is delivered to the reactor again, nothing more is queued
+    let events = read_after(
+        &mut db.app.pool.acquire().await.unwrap(),
+        FeedPosition::ORIGIN,
+        10_000,
+    )
+    .await
+    .unwrap();
+    let reactor = projections.projector("mail").unwrap();
+    let mut tx = db.app.pool.begin().await.unwrap();
+    Target::live().enter(&mut tx).await.unwrap();
+    let applied = apply_events(&mut tx, reactor.as_ref(), &events)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(applied.applied, 0);
+    assert_eq!(outbox(&db).await, queued);
+
+    // And a rebuild of it is refused, saying why; rebuilding everything leaves it be
+    let refused = projections.rebuild("mail").await.unwrap_err();
+    assert!(
+        matches!(refused, ProjectionRunError::NeverRebuilt { .. }),
+        "{refused}"
+    );
+    assert!(
+        refused.to_string().contains("send its messages again"),
+        "{refused}"
+    );
+    let rebuilt = projections.rebuild_all().await.unwrap();
+    assert!(rebuilt.iter().all(|r| r.projector != "mail"));
+    projections.catch_up().await.unwrap();
+    assert_eq!(outbox(&db).await, queued);
+}
+
+/// A tenant that stated its legal profile, with an issued invoice.
+async fn issued_by_a_described_seller(db: &TestDatabase) -> (TenantId, InvoiceId) {
+    let t = tenant();
+    db.app
+        .use_cases
+        .configure_legal_profile(&ctx(t, "root"), legal_profile())
+        .await
+        .unwrap();
+    let buyer = customer(&db.app, t, "Acme GmbH").await;
+    (t, issued_invoice(&db.app, t, buyer, 3).await)
+}
+
+const SEND: &str = "mutation($id: ID!, $key: String!, $to: [String!]!) {
+    sendInvoice(idempotencyKey: $key, invoiceId: $id, to: $to) { version consistencyToken } }";
+
+async fn send_over_graphql(server: &Server, t: TenantId, invoice: InvoiceId, key: &str) -> Value {
+    let token = server.token(t, "alice", Role::Accountant);
+    let variables = json!({"id": invoice.0.to_string(), "key": key, "to": ["ap@acme.example", "cfo@acme.example"]});
+    server.ok(&token, SEND, variables).await
+}
+
+/// The outbox's status and attempts of the one message about `invoice`.
+async fn delivery(db: &TestDatabase, invoice: InvoiceId) -> Option<(String, i32, Option<String>)> {
+    sqlx::query_as("SELECT status, attempts, error_code FROM outbox WHERE aggregate_id = $1")
+        .bind(invoice.0.to_string())
+        .fetch_optional(&db.app.pool)
+        .await
+        .unwrap()
+}
+
+/// The SHA-256 of the Factur-X PDF archived for `invoice`.
+async fn archived_pdf_sha256(db: &TestDatabase, invoice: InvoiceId) -> String {
+    sqlx::query_scalar(
+        "SELECT sha256 FROM folio_read.archived_documents
+         WHERE invoice_id = $1 AND credit_note_id IS NULL AND format = 'FACTUR_X'",
+    )
+    .bind(invoice.0)
+    .fetch_one(&db.app.pool)
+    .await
+    .unwrap()
+}
+
+fn hex_sha256(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+#[tokio::test]
+async fn an_invoice_sent_over_graphql_is_e_mailed_once_with_its_archived_pdf() {
+    // Given folio serve with an SMTP server, and an issued invoice
+    let db = TestDatabase::new().await;
+    let mail = MailServer::start().await;
+    let smtp = mail.smtp_url();
+    let server = Server::start_with(
+        &db,
+        &[
+            ("FOLIO_SMTP_URL", smtp.as_str()),
+            ("FOLIO_MAIL_FROM", "invoices@folio.example"),
+        ],
+    )
+    .await;
+    let (t, invoice) = issued_by_a_described_seller(&db).await;
+    // (Sent before its PDF is archived, the e-mail would wait for it: a retry.)
+    support::eventually("the invoice is archived", || async {
+        sqlx::query_scalar::<_, String>(
+            "SELECT sha256 FROM folio_read.archived_documents WHERE invoice_id = $1",
+        )
+        .bind(invoice.0)
+        .fetch_optional(&db.app.pool)
+        .await
+        .unwrap()
+    })
+    .await;
+
+    // When an accountant sends it, and retries the request
+    send_over_graphql(&server, t, invoice, "send-1").await;
+    send_over_graphql(&server, t, invoice, "send-1").await;
+
+    // Then it is e-mailed once, to both recipients, with the archived PDF
+    support::eventually("the e-mail is recorded as sent", || async {
+        delivery(&db, invoice)
+            .await
+            .filter(|(status, ..)| status == "SENT")
+    })
+    .await;
+    let emails = mail.emails().await;
+    assert_eq!(emails.len(), 1, "{emails:#?}");
+    let email = &emails[0];
+    let to: Vec<&str> = email["to"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["address"].as_str().unwrap())
+        .collect();
+    assert_eq!(to, ["ap@acme.example", "cfo@acme.example"]);
+    assert_eq!(email["from"][0]["address"], "invoices@folio.example");
+    let seller = legal_profile().legal_name;
+    assert_eq!(email["from"][0]["name"], seller.as_str(), "{email:#}");
+    let subject = email["subject"].as_str().unwrap();
+    assert!(
+        subject.starts_with("Invoice ") && subject.ends_with(&seller),
+        "{subject}"
+    );
+    let (message_id,): (Uuid,) = sqlx::query_as("SELECT message_id FROM outbox")
+        .fetch_one(&db.app.pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        email["headers"]["message-id"],
+        format!("<{message_id}@folio.example>"),
+        "a repeat would carry the same id"
+    );
+    let attachments = email["attachments"].as_array().unwrap();
+    assert_eq!(attachments.len(), 1, "{email:#}");
+    assert_eq!(attachments[0]["contentType"], "application/pdf");
+    let pdf = mail
+        .attachment(
+            email["id"].as_str().unwrap(),
+            attachments[0]["generatedFileName"].as_str().unwrap(),
+        )
+        .await;
+    assert_eq!(hex_sha256(&pdf), archived_pdf_sha256(&db, invoice).await);
+
+    // And the invoice shows the e-mail as sent, once, to both
+    let accountant = server.token(t, "alice", Role::Accountant);
+    let read = server
+        .ok(
+            &accountant,
+            "query($id: ID!) { invoice(id: $id) { notifications {
+                messageId channel kind recipients subjectType status attempts failure { code }
+                sentAt nextAttemptAt } } }",
+            json!({"id": invoice.0.to_string()}),
+        )
+        .await;
+    assert_eq!(
+        read["invoice"]["notifications"],
+        json!([{
+            "messageId": message_id.to_string(), "channel": "EMAIL", "kind": "invoice_sent",
+            "recipients": ["ap@acme.example", "cfo@acme.example"], "subjectType": "Invoice",
+            "status": "SENT", "attempts": 1, "failure": null,
+            "sentAt": read["invoice"]["notifications"][0]["sentAt"], "nextAttemptAt": null
+        }])
+    );
+    // And admins list the tenant's; an accountant may not, nor read 201 at once
+    let admin = server.token(t, "root", Role::Admin);
+    let listed = server
+        .ok(
+            &admin,
+            "{ notifications(status: SENT) { subjectId } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        listed["notifications"],
+        json!([{"subjectId": invoice.0.to_string()}])
+    );
+    let refused = server
+        .gql(&accountant, "{ notifications { status } }", json!({}))
+        .await;
+    assert_eq!(
+        refused["errors"][0]["extensions"]["code"], "FORBIDDEN",
+        "{refused}"
+    );
+    let too_many = server
+        .gql(
+            &admin,
+            "{ notifications(first: 201) { status } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        too_many["errors"][0]["extensions"]["code"], "VALIDATION",
+        "{too_many}"
+    );
+}
+
+#[tokio::test]
+async fn e_mail_sent_while_the_smtp_server_is_down_is_retried_and_arrives_once_it_is_back() {
+    // Given folio serve whose SMTP server is not running, retrying every second
+    let db = TestDatabase::new().await;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let smtp = format!("smtp://127.0.0.1:{port}");
+    let retries = vec!["1s"; 30].join(",");
+    let server = Server::start_with(
+        &db,
+        &[
+            ("FOLIO_SMTP_URL", smtp.as_str()),
+            ("FOLIO_MAIL_FROM", "invoices@folio.example"),
+            ("FOLIO_MAIL_RETRY_SCHEDULE", retries.as_str()),
+        ],
+    )
+    .await;
+    let (t, invoice) = issued_by_a_described_seller(&db).await;
+
+    // When an invoice is sent
+    send_over_graphql(&server, t, invoice, "send-1").await;
+
+    // Then the failures are recorded with their code, and it waits
+    support::eventually("two attempts failed", || async {
+        delivery(&db, invoice)
+            .await
+            .filter(|(status, attempts, code)| {
+                status == "RETRYING" && *attempts >= 2 && code.as_deref() == Some("UNAVAILABLE")
+            })
+    })
+    .await;
+
+    // And the invoice shows why it waits and when it is tried again
+    let accountant = server.token(t, "alice", Role::Accountant);
+    // (Between two reads it may be SENDING for a moment: the next read sees it wait.)
+    let shown = support::eventually("the invoice shows the e-mail retrying", || async {
+        let read = server
+            .ok(
+                &accountant,
+                "query($id: ID!) { invoice(id: $id) { notifications {
+                    status failure { code reason } nextAttemptAt } } }",
+                json!({"id": invoice.0.to_string()}),
+            )
+            .await;
+        let shown = read["invoice"]["notifications"][0].clone();
+        (shown["status"] == "RETRYING").then_some(shown)
+    })
+    .await;
+    assert_eq!(shown["failure"]["code"], "UNAVAILABLE", "{shown}");
+    assert!(shown["failure"]["reason"].is_string(), "{shown}");
+    assert!(shown["nextAttemptAt"].is_string(), "{shown}");
+
+    // And /metrics counts it as retrying
+    support::eventually("/metrics counts the e-mail retrying", || async {
+        let scrape = server.text("/metrics").await;
+        (series(
+            &scrape,
+            r#"folio_notifications_unsent{channel="EMAIL",status="RETRYING"}"#,
+        ) == Some(1.0))
+        .then_some(())
+    })
+    .await;
+
+    // When the server comes up, the e-mail arrives, once
+    let mail = MailServer::start_on(port).await;
+    let (_, attempts, _) = support::eventually("the e-mail is sent", || async {
+        delivery(&db, invoice)
+            .await
+            .filter(|(status, ..)| status == "SENT")
+    })
+    .await;
+    assert_eq!(mail.emails().await.len(), 1);
+    let log: Vec<(i32, String)> =
+        sqlx::query_as("SELECT attempt, outcome FROM outbox_attempts ORDER BY attempt")
+            .fetch_all(&db.app.pool)
+            .await
+            .unwrap();
+    assert_eq!(
+        log.len() as i32,
+        attempts,
+        "one log row per attempt: {log:?}"
+    );
+    assert_eq!(log.last().unwrap().1, "SENT");
+    assert!(
+        log[..log.len() - 1]
+            .iter()
+            .all(|(_, outcome)| outcome == "RETRY"),
+        "{log:?}"
+    );
+    let scrape = server.text("/metrics").await;
+    assert_eq!(
+        series(
+            &scrape,
+            r#"folio_notification_attempts_total{channel="EMAIL",outcome="SENT"}"#
+        ),
+        Some(1.0),
+        "{scrape}"
+    );
+}
