@@ -109,6 +109,54 @@ async fn the_mail_reactor_queues_what_happens_after_it_is_installed_once_and_is_
     assert_eq!(outbox(&db).await, queued);
 }
 
+#[tokio::test]
+async fn erasing_a_customer_forgets_the_addresses_of_its_e_mails_and_stops_those_unsent() {
+    // Given an e-mail queued (no SMTP server: it waits) for a customer's invoice
+    let db = TestDatabase::new().await;
+    let t = tenant();
+    let projections = db.app.projections();
+    projections.catch_up().await.unwrap();
+    let buyer = customer(&db.app, t, "Ana Lima").await;
+    let invoice = issued_invoice(&db.app, t, buyer, 1).await;
+    send(&db, t, invoice, &["ana.lima@example.pt"], Delivery::Email).await;
+    projections.catch_up().await.unwrap();
+    assert_eq!(outbox(&db).await[0].2, ["ana.lima@example.pt"]);
+
+    // When an admin erases the customer's personal data
+    db.app
+        .use_cases
+        .erase_customer_personal_data(&ctx(t, "root"), buyer, "GDPR art. 17".into())
+        .await
+        .unwrap();
+
+    // Then the outbox holds no address of theirs, and the e-mail is not sent
+    let (_, _, recipients, _, status) = outbox(&db).await.remove(0);
+    assert!(recipients.is_empty(), "{recipients:?}");
+    assert_eq!(status, "FAILED");
+    let reason: String = sqlx::query_scalar("SELECT last_error FROM outbox")
+        .fetch_one(&db.app.pool)
+        .await
+        .unwrap();
+    assert!(reason.contains("erased"), "{reason}");
+    // And a later sending of the invoice queues nothing (the key is gone)
+    let later = db
+        .app
+        .use_cases
+        .mark_invoice_sent(
+            &ctx(t, "acc"),
+            invoice,
+            vec!["x@example.pt".into()],
+            Delivery::Email,
+        )
+        .await;
+    assert!(
+        later.is_err(),
+        "an erased customer's invoice takes no new recipients"
+    );
+    projections.catch_up().await.unwrap();
+    assert_eq!(outbox(&db).await.len(), 1);
+}
+
 /// A tenant that stated its legal profile, with an issued invoice.
 async fn issued_by_a_described_seller(db: &TestDatabase) -> (TenantId, InvoiceId) {
     let t = tenant();

@@ -416,6 +416,43 @@ pub async fn destroy_key(
     Ok(())
 }
 
+/// Forgets the addresses of the e-mails queued for the invoices of customer
+/// `subject` in `tenant` (the outbox keeps recipients in plaintext, so that a
+/// sender needs no key): sent ones keep their record without addresses, and
+/// unsent ones fail, since nobody is left to write to. The delivery log's
+/// details, which may quote an address from a server's answer, go too.
+pub async fn forget_outbox_recipients(
+    pool: &PgPool,
+    tenant: Uuid,
+    subject: &str,
+) -> Result<(), PersonalDataError> {
+    let mut tx = pool.begin().await?;
+    let forgotten: Vec<Uuid> = sqlx::query_scalar(
+        "UPDATE public.outbox
+         SET recipients = '{}',
+             status = CASE WHEN status IN ('SENT', 'FAILED') THEN status ELSE 'FAILED' END,
+             error_code = CASE WHEN status IN ('SENT', 'FAILED') THEN error_code ELSE 'CONFLICT' END,
+             last_error = CASE WHEN status IN ('SENT', 'FAILED') THEN NULL
+                          ELSE 'the customer''s personal data was erased; nobody is left to write to' END,
+             lease_until = NULL
+         WHERE tenant_id = $1 AND aggregate_type = 'Invoice' AND aggregate_id IN (
+                   SELECT aggregate_id FROM public.events
+                    WHERE aggregate_type = 'Invoice' AND sequence = 1 AND payload #>> $3 = $2)
+         RETURNING message_id",
+    )
+    .bind(tenant)
+    .bind(subject)
+    .bind(invoice_customer_path())
+    .fetch_all(&mut *tx)
+    .await?;
+    sqlx::query("UPDATE public.outbox_attempts SET detail = NULL WHERE message_id = ANY($1)")
+        .bind(&forgotten)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 /// What the store holds about one subject's personal data.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SubjectRecord {

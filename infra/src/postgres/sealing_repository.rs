@@ -20,8 +20,8 @@ use crate::postgres::pool::is_unreachable;
 use uuid::Uuid;
 
 use crate::personal_data::{
-    destroy_key, invoice_customer_path, seal, sealed_fields, sealing_key, subjects, KeyWrapping,
-    Keys, PersonalDataError,
+    destroy_key, forget_outbox_recipients, invoice_customer_path, seal, sealed_fields, sealing_key,
+    subjects, KeyWrapping, Keys, PersonalDataError,
 };
 use tracing::Instrument;
 
@@ -149,6 +149,7 @@ impl SealingRepository {
                     .unwrap_or("unknown")
                     .to_owned();
                 destroy_key(&self.pool, event_tenant, &stream, &actor).await?;
+                forget_outbox_recipients(&self.pool, event_tenant, &stream).await?;
                 keys.insert(stream, None);
                 continue;
             }
