@@ -257,11 +257,17 @@ async fn an_invoice_sent_over_graphql_is_e_mailed_once_with_its_archived_pdf() {
     assert_eq!(email["from"][0]["address"], "invoices@folio.example");
     let seller = legal_profile().legal_name;
     assert_eq!(email["from"][0]["name"], seller.as_str(), "{email:#}");
+    // In the German customer's language, as text and as HTML
     let subject = email["subject"].as_str().unwrap();
     assert!(
-        subject.starts_with("Invoice ") && subject.ends_with(&seller),
+        subject.starts_with("Rechnung ") && subject.ends_with(&format!("von {seller}")),
         "{subject}"
     );
+    let text = email["text"].as_str().unwrap();
+    assert!(text.starts_with("Guten Tag Acme GmbH,"), "{text}");
+    assert!(text.contains(" EUR, fällig am "), "{text}");
+    let html = email["html"].as_str().unwrap_or_default();
+    assert!(html.contains("<p>Guten Tag Acme GmbH,</p>"), "{email:#}");
     let (message_id,): (Uuid,) = sqlx::query_as("SELECT message_id FROM outbox")
         .fetch_one(&db.app.pool)
         .await

@@ -11,6 +11,8 @@
 //! - [`ubl`]: the OASIS UBL 2.1 `Invoice` / `CreditNote` (Peppol BIS Billing 3.0).
 //! - [`cii`]: the UN/CEFACT Cross Industry Invoice (XRechnung's CII, Factur-X's
 //!   EN 16931 profile).
+//! - [`locale`]: the languages the PDF and the e-mails are written in, and
+//!   how each writes dates and amounts.
 //!
 //! Writers only format: every amount was decided when the invoice was issued
 //! and is read from its events. The same events give the same bytes.
@@ -22,6 +24,7 @@
 pub mod build;
 pub mod cii;
 mod error;
+pub mod locale;
 pub mod model;
 pub mod record;
 pub mod ubl;

@@ -51,20 +51,7 @@ impl DocumentRenderer for WorkspaceRenderer {
 }
 
 /// The language an archived PDF is printed in: the one of the seller's
-/// country where Folio prints it (German, Spanish), English elsewhere. A
-/// tenant or customer choice comes with the notification issue.
+/// country where Folio writes it (German, Spanish), English elsewhere.
 fn seller_language(document: &Document) -> Locale {
-    const GERMAN: [&str; 4] = ["DE", "AT", "CH", "LI"];
-    const SPANISH: [&str; 19] = [
-        "ES", "MX", "AR", "BO", "CL", "CO", "CR", "CU", "DO", "EC", "GT", "HN", "NI", "PA", "PE",
-        "PY", "SV", "UY", "VE",
-    ];
-    let country = document.seller.address.country.as_str();
-    if GERMAN.contains(&country) {
-        Locale::De
-    } else if SPANISH.contains(&country) {
-        Locale::Es
-    } else {
-        Locale::En
-    }
+    Locale::of_country(&document.seller.address.country)
 }

@@ -56,7 +56,7 @@ impl SmtpMailer {
         Ok(SmtpMailer { transport, from })
     }
 
-    /// `email` as a MIME message: the text, then each attachment.
+    /// `email` as a MIME message: the text (and its HTML), then each attachment.
     fn message(&self, email: &Email) -> Result<Message, MailFailure> {
         let refused =
             |what: &str, e: &dyn std::fmt::Display| MailFailure::Refused(format!("{what}: {e}"));
@@ -78,7 +78,11 @@ impl SmtpMailer {
             let mailbox: Mailbox = to.parse().map_err(|e| refused(to, &e))?;
             builder = builder.to(mailbox);
         }
-        let mut body = MultiPart::mixed().singlepart(SinglePart::plain(email.text.clone()));
+        let words = match &email.html {
+            Some(html) => MultiPart::alternative_plain_html(email.text.clone(), html.clone()),
+            None => MultiPart::alternative().singlepart(SinglePart::plain(email.text.clone())),
+        };
+        let mut body = MultiPart::mixed().multipart(words);
         for file in &email.attachments {
             let content_type = ContentType::parse(&file.content_type)
                 .map_err(|e| refused(&file.content_type, &e))?;

@@ -11,7 +11,7 @@ use folio_domain::legal_profile::LegalProfile;
 use folio_domain::tax::VatCategory;
 use serde::Serialize;
 
-use crate::locale::{Labels, Locale};
+use crate::locale::{labels, Labels, Locale};
 
 /// A label and its value, in bold where it is a total the reader looks for.
 #[derive(Debug, Serialize)]
@@ -81,7 +81,7 @@ pub(crate) struct Sheet {
 impl Sheet {
     /// The page of `doc` in `locale`.
     pub(crate) fn of(doc: &Document, locale: Locale) -> Sheet {
-        let labels = locale.labels();
+        let labels = labels(locale);
         let money = |amount| {
             format!(
                 "{} {}",

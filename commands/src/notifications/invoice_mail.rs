@@ -1,7 +1,8 @@
 //! The e-mail of an invoice Folio sends: from the seller's name, replies to
 //! the seller's contact address, the Factur-X PDF archived at issue time
 //! attached byte for byte (its SHA-256 is the one recorded on the invoice),
-//! and a short text with the amount and the due date.
+//! and a short text (plain and HTML) with the amount and the due date, in
+//! the language of the customer's country.
 //!
 //! It is composed when it is sent, from the invoice's events and the archive:
 //! the outbox holds ids only. An invoice whose archive is not written yet is
@@ -14,9 +15,11 @@ use folio_domain::invoice::ArchivedFormat;
 use folio_domain::ErrorCode;
 
 use super::ports::{Attachment, DueMessage, Email};
+use super::templates::{self, InvoiceFacts};
 use crate::access::{Caller, Role};
 use crate::documents::{DocumentOf, DocumentsError, InvoiceDocuments};
 use crate::ports::{BlobAddress, BlobError, BlobStore};
+use folio_documents::locale::Locale;
 
 /// The actor invoices are read as when they are e-mailed.
 const MAIL: &str = "system:mail";
@@ -111,27 +114,29 @@ impl InvoiceMail {
             .trading_name
             .clone()
             .unwrap_or_else(|| document.seller.legal_name.clone());
-        let due = document
-            .due_date
-            .map(|date| format!(", due on {date}"))
-            .unwrap_or_default();
-        let text = format!(
-            "Dear {buyer},\n\nplease find attached invoice {number} of {issued} from {seller} \
-             for {amount} {currency}{due}.\n\nFor any question about it, reply to this e-mail.\n\n\
-             {seller}\n",
-            buyer = document.buyer.name,
-            number = document.number,
-            issued = document.issue_date,
-            amount = document.amount(document.totals.payable),
-            currency = document.currency,
+        // The customer reads it: in the language of the customer's country.
+        let locale = Locale::of_country(&document.buyer.country);
+        let words = templates::invoice_sent(
+            locale,
+            &InvoiceFacts {
+                buyer: document.buyer.name.clone(),
+                seller: seller.clone(),
+                number: document.number.clone(),
+                issued: document.issue_date,
+                due: document.due_date,
+                amount: document.totals.payable,
+                places: document.currency.minor_units(),
+                currency: document.currency.code().to_owned(),
+            },
         );
         Ok(Email {
             message_id: message.message_id,
             from_name: Some(seller.clone()),
             reply_to: document.seller.email.clone(),
             to: message.recipients.clone(),
-            subject: format!("Invoice {} from {seller}", document.number),
-            text,
+            subject: words.subject,
+            text: words.text,
+            html: Some(words.html),
             attachments: vec![Attachment {
                 filename: format!("{}.pdf", document.number.replace(['/', '\\'], "-")),
                 content_type: pdf.content_type,

@@ -6,6 +6,7 @@
 //! - [`retries`]: when a failed message is tried again, and when not at all.
 //! - [`invoice_mail`]: the e-mail of an invoice sent by Folio, with its
 //!   archived PDF.
+//! - [`templates`]: what the e-mails say, in English, German and Spanish.
 //! - [`sender`]: claims due messages, delivers them, records each attempt.
 //! - [`log`]: where each notification stands, for admins and per invoice.
 
@@ -14,6 +15,7 @@ pub mod log;
 pub mod ports;
 pub mod retries;
 pub mod sender;
+pub mod templates;
 
 pub use ports::{
     Attachment, AttemptOutcome, DueMessage, Email, MailFailure, Mailer, Outbox, OutboxError,

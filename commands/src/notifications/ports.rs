@@ -104,6 +104,8 @@ pub struct Email {
     pub subject: String,
     /// The body, as plain text.
     pub text: String,
+    /// The same body as HTML, sent beside the text (`multipart/alternative`).
+    pub html: Option<String>,
     /// Files attached.
     pub attachments: Vec<Attachment>,
 }
