@@ -135,7 +135,7 @@ fn deliver_mail(
         );
         return Ok(Box::pin(std::future::pending()));
     };
-    let mailer = SmtpMailer::new(smtp.url.expose_secret(), &smtp.from)?;
+    let mailer = SmtpMailer::new(smtp.url.expose_secret(), &smtp.from, smtp.timeout)?;
     let sender = app.notification_sender(Arc::new(mailer), config.mail.retries.clone());
     Ok(Box::pin(deliver_notifications(
         sender,

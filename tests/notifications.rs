@@ -443,3 +443,93 @@ async fn e_mail_sent_while_the_smtp_server_is_down_is_retried_and_arrives_once_i
         "{scrape}"
     );
 }
+
+#[tokio::test]
+async fn folio_serve_killed_mid_send_loses_no_e_mail_and_its_successor_sends_it_with_the_same_id() {
+    // Given folio serve whose SMTP server takes connections and never answers
+    // (each attempt hangs until its 1 s timeout), and an archived invoice
+    let db = TestDatabase::new().await;
+    let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let silent_url = format!("smtp://{}", silent.local_addr().unwrap());
+    let held = tokio::spawn(async move {
+        let mut open = Vec::new();
+        while let Ok((socket, _)) = silent.accept().await {
+            open.push(socket);
+        }
+    });
+    let retries = vec!["1s"; 30].join(",");
+    let settings = |smtp: &str| {
+        vec![
+            ("FOLIO_SMTP_URL", smtp.to_owned()),
+            ("FOLIO_MAIL_FROM", "invoices@folio.example".to_owned()),
+            ("FOLIO_MAIL_RETRY_SCHEDULE", retries.clone()),
+            ("FOLIO_SMTP_TIMEOUT_MS", "1000".to_owned()),
+        ]
+    };
+    let env = settings(&silent_url);
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let mut first = Server::start_with(&db, &env).await;
+    let (t, invoice) = issued_by_a_described_seller(&db).await;
+    support::eventually("the invoice is archived", || async {
+        sqlx::query_scalar::<_, String>(
+            "SELECT sha256 FROM folio_read.archived_documents WHERE invoice_id = $1",
+        )
+        .bind(invoice.0)
+        .fetch_optional(&db.app.pool)
+        .await
+        .unwrap()
+    })
+    .await;
+
+    // When the invoice is sent and the process is killed (SIGKILL) mid-send
+    send_over_graphql(&first, t, invoice, "send-1").await;
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(60);
+    while delivery(&db, invoice)
+        .await
+        .map(|(status, ..)| status)
+        .as_deref()
+        != Some("SENDING")
+    {
+        assert!(tokio::time::Instant::now() < deadline, "never seen sending");
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    first.child.kill().await.unwrap();
+    held.abort();
+    let (status, attempts, _) = delivery(&db, invoice).await.unwrap();
+    assert_eq!(
+        (status.as_str(), attempts),
+        ("SENDING", 1),
+        "killed while holding it"
+    );
+
+    // Then a new folio serve with a working SMTP server takes it over once its
+    // hold ends, and it arrives once, under its stable id
+    let mail = MailServer::start().await;
+    let env = settings(&mail.smtp_url());
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let _second = Server::start_with(&db, &env).await;
+    let (_, attempts, _) = support::eventually("the e-mail is sent", || async {
+        delivery(&db, invoice)
+            .await
+            .filter(|(status, ..)| status == "SENT")
+    })
+    .await;
+    assert_eq!(attempts, 2, "the killed attempt, then the one that sent it");
+    let emails = mail.emails().await;
+    assert_eq!(emails.len(), 1, "{emails:#?}");
+    let (message_id,): (Uuid,) = sqlx::query_as("SELECT message_id FROM outbox")
+        .fetch_one(&db.app.pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        emails[0]["headers"]["message-id"],
+        format!("<{message_id}@folio.example>")
+    );
+    // The killed attempt left no log row: the log shows what finished.
+    let log: Vec<(i32, String)> =
+        sqlx::query_as("SELECT attempt, outcome FROM outbox_attempts ORDER BY attempt")
+            .fetch_all(&db.app.pool)
+            .await
+            .unwrap();
+    assert_eq!(log, [(2, "SENT".to_owned())]);
+}

@@ -12,10 +12,6 @@ use lettre::message::header::ContentType;
 use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
 use lettre::{Address, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
-/// How long one SMTP exchange may take before it counts as failed (and is
-/// retried).
-const SMTP_TIMEOUT: Duration = Duration::from_secs(30);
-
 /// Why the SMTP settings cannot be used.
 #[derive(Debug, thiserror::Error)]
 pub enum SmtpSettingsError {
@@ -32,6 +28,7 @@ pub enum SmtpSettingsError {
 pub struct SmtpMailer {
     transport: AsyncSmtpTransport<Tokio1Executor>,
     from: Address,
+    timeout: Duration,
 }
 
 impl std::fmt::Debug for SmtpMailer {
@@ -44,16 +41,21 @@ impl std::fmt::Debug for SmtpMailer {
 }
 
 impl SmtpMailer {
-    /// A mailer for the server `url` names, sending from `from`.
-    pub fn new(url: &str, from: &str) -> Result<Self, SmtpSettingsError> {
+    /// A mailer for the server `url` names, sending from `from`; an exchange
+    /// that takes longer than `timeout` fails (and is retried).
+    pub fn new(url: &str, from: &str, timeout: Duration) -> Result<Self, SmtpSettingsError> {
         let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
             .map_err(|e| SmtpSettingsError::Url(e.to_string()))?
-            .timeout(Some(SMTP_TIMEOUT))
+            .timeout(Some(timeout))
             .build();
         let from = from
             .parse()
             .map_err(|e: lettre::address::AddressError| SmtpSettingsError::From(e.to_string()))?;
-        Ok(SmtpMailer { transport, from })
+        Ok(SmtpMailer {
+            transport,
+            from,
+            timeout,
+        })
     }
 
     /// `email` as a MIME message: the text (and its HTML), then each attachment.
@@ -105,5 +107,9 @@ impl Mailer for SmtpMailer {
             Err(error) if error.is_permanent() => Err(MailFailure::Refused(error.to_string())),
             Err(error) => Err(MailFailure::Unavailable(error.to_string())),
         }
+    }
+
+    fn timeout(&self) -> Duration {
+        self.timeout
     }
 }

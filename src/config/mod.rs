@@ -76,6 +76,8 @@ pub struct SmtpSettings {
     pub url: SecretString,
     /// The address e-mail is sent from.
     pub from: String,
+    /// The longest one SMTP exchange may take.
+    pub timeout: Duration,
 }
 
 /// How the server signs download links (for a `file:` blob store).

@@ -214,6 +214,16 @@ pub struct Settings {
     /// required with FOLIO_SMTP_URL.
     #[arg(long, env = "FOLIO_MAIL_FROM", global = true)]
     pub mail_from: Option<String>,
+    /// How long one exchange with the SMTP server may take before it fails
+    /// (and is retried), in milliseconds; a message a sender claimed is held
+    /// for four times this, then another sender takes it over.
+    #[arg(
+        long,
+        env = "FOLIO_SMTP_TIMEOUT_MS",
+        default_value_t = 30_000,
+        global = true
+    )]
+    pub smtp_timeout_ms: u64,
     /// How long a failed e-mail waits before each new attempt; once these
     /// are used up it fails for good (each wait a number and `s`, `m` or `h`).
     #[arg(

@@ -306,3 +306,50 @@ fn secrets_are_never_printed() {
     assert!(!printed.contains("hunter2"), "{printed}");
     assert!(!printed.contains("a-very-secret"), "{printed}");
 }
+
+#[test]
+fn e_mail_needs_a_sender_address_with_its_smtp_server_and_nonsense_is_refused() {
+    let default = parse(&[]).settings.validate().expect("valid");
+    assert!(default.mail.smtp.is_none(), "no SMTP server: e-mails wait");
+    assert_eq!(default.mail.retries, RetrySchedule::email());
+    let url = "smtp://folio:s3cret@mail.example:587?tls=required";
+    let set = parse(&["--smtp-url", url, "--mail-from", "invoices@folio.example"])
+        .settings
+        .validate()
+        .expect("valid");
+    let smtp = set.mail.smtp.expect("an SMTP server");
+    assert_eq!(smtp.url.expose_secret(), url);
+    assert_eq!(smtp.timeout, std::time::Duration::from_secs(30));
+    assert!(!format!("{smtp:?}").contains("s3cret"), "never printed");
+    for (wrong, named) in [
+        (vec!["--smtp-url", url], "FOLIO_MAIL_FROM"),
+        (
+            vec![
+                "--smtp-url",
+                "http://mail.example",
+                "--mail-from",
+                "a@b.example",
+            ],
+            "FOLIO_SMTP_URL",
+        ),
+        (vec!["--mail-from", "not an address"], "FOLIO_MAIL_FROM"),
+        (
+            vec!["--mail-retry-schedule", "soon"],
+            "FOLIO_MAIL_RETRY_SCHEDULE",
+        ),
+        (
+            vec![
+                "--smtp-url",
+                url,
+                "--mail-from",
+                "a@b.example",
+                "--smtp-timeout-ms",
+                "5",
+            ],
+            "FOLIO_SMTP_TIMEOUT_MS",
+        ),
+    ] {
+        let refused = parse(&wrong).settings.validate().unwrap_err().to_string();
+        assert!(refused.contains(named), "{wrong:?}: {refused}");
+    }
+}

@@ -156,9 +156,17 @@ impl Settings {
                         given: format!("a {scheme}:// URL"),
                     });
                 }
+                let timeout_ms = in_range(
+                    "--smtp-timeout-ms / FOLIO_SMTP_TIMEOUT_MS",
+                    self.smtp_timeout_ms,
+                    100,
+                    600_000,
+                    "100 to 600000 ms",
+                )?;
                 Some(SmtpSettings {
                     url: url.clone(),
                     from: from.to_owned(),
+                    timeout: Duration::from_millis(timeout_ms),
                 })
             }
             (Some(_), None) => {

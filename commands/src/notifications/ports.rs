@@ -126,4 +126,6 @@ pub enum MailFailure {
 pub trait Mailer: Send + Sync + 'static {
     /// Hands `email` to the mail server.
     async fn send(&self, email: &Email) -> Result<(), MailFailure>;
+    /// The longest one [`Mailer::send`] takes before it gives up.
+    fn timeout(&self) -> Duration;
 }

@@ -20,9 +20,10 @@ use crate::ports::Clock;
 /// Messages one round claims.
 const CLAIM: u32 = 20;
 
-/// How long a claimed message is held: well beyond an SMTP exchange's
-/// timeout, so a message is taken over only from a sender that stopped.
-pub const HOLD: Duration = Duration::from_secs(300);
+/// How long a claimed message is held, in multiples of the mail server's
+/// timeout: well beyond one attempt (composing it, one SMTP exchange), so a
+/// message is taken over only from a sender that stopped.
+const HOLD_PER_TIMEOUT: u32 = 4;
 
 /// Why one attempt failed, as the outbox records it.
 struct Failure {
@@ -63,6 +64,7 @@ pub struct NotificationSender {
     mailer: Arc<dyn Mailer>,
     invoices: InvoiceMail,
     schedule: RetrySchedule,
+    hold: Duration,
     clock: Arc<dyn Clock>,
 }
 
@@ -70,12 +72,14 @@ impl std::fmt::Debug for NotificationSender {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("NotificationSender")
             .field("schedule", &self.schedule)
+            .field("hold", &self.hold)
             .finish_non_exhaustive()
     }
 }
 
 impl NotificationSender {
-    /// A sender over these ports, retrying e-mail on `schedule`.
+    /// A sender over these ports, retrying e-mail on `schedule`; a message
+    /// it claims is held for four times the mailer's timeout.
     pub fn new(
         outbox: Arc<dyn Outbox>,
         mailer: Arc<dyn Mailer>,
@@ -83,31 +87,33 @@ impl NotificationSender {
         schedule: RetrySchedule,
         clock: Arc<dyn Clock>,
     ) -> Self {
+        let hold = mailer.timeout() * HOLD_PER_TIMEOUT;
         NotificationSender {
             outbox,
             mailer,
             invoices,
             schedule,
+            hold,
             clock,
         }
     }
 
     /// Delivers what is due now; returns how many messages it tried.
     pub async fn deliver_due(&self) -> Result<usize, OutboxError> {
-        let due = self.outbox.claim(CLAIM, HOLD).await?;
+        let due = self.outbox.claim(CLAIM, self.hold).await?;
         for message in &due {
             let started_at = self.clock.now();
             let result = self.attempt(message).await;
             let outcome = outcome(&self.schedule, self.clock.now(), message.attempt, result);
             match &outcome {
                 AttemptOutcome::Sent => {
-                    tracing::info!(message = %message.message_id, kind = message.kind, attempt = message.attempt, "sent a notification");
+                    tracing::info!(message_id = %message.message_id, kind = message.kind, attempt = message.attempt, "sent a notification");
                 }
                 AttemptOutcome::Retry { reason, at, .. } => {
-                    tracing::warn!(message = %message.message_id, kind = message.kind, attempt = message.attempt, %reason, retry_at = %at, "a notification failed; it is retried");
+                    tracing::warn!(message_id = %message.message_id, kind = message.kind, attempt = message.attempt, %reason, retry_at = %at, "a notification failed; it is retried");
                 }
                 AttemptOutcome::Failed { reason, .. } => {
-                    tracing::warn!(message = %message.message_id, kind = message.kind, attempt = message.attempt, %reason, "a notification failed for good");
+                    tracing::warn!(message_id = %message.message_id, kind = message.kind, attempt = message.attempt, %reason, "a notification failed for good");
                 }
             }
             self.outbox.record(message, started_at, &outcome).await?;
