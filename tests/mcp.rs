@@ -91,7 +91,7 @@ fn forged_token() -> String {
         .unwrap()
 }
 
-const TOOLS: [&str; 21] = [
+const TOOLS: [&str; 22] = [
     "list_customers",
     "list_invoices",
     "get_invoice",
@@ -108,6 +108,7 @@ const TOOLS: [&str; 21] = [
     "add_invoice_adjustment",
     "issue_invoice",
     "mark_invoice_sent",
+    "send_invoice",
     "record_exchange_rate",
     "record_payment",
     "submit_expense",
@@ -168,6 +169,9 @@ async fn over_http_an_accountant_invoices_and_is_held_to_the_same_rules() {
             "from": today, "to": today})),
         call("customer_statement", json!({"customer_id": Uuid::new_v4(), "currency": "EUR",
             "from": today, "to": today})),
+        // 23-24: e-mailed by Folio: to addresses only
+        call("send_invoice", on_invoice("e-1", json!({"to": ["ap@acme.example", "Peppol 0088:1"]}))),
+        call("send_invoice", on_invoice("e-2", json!({"to": ["ap@acme.example"]}))),
     ]);
     let accountant = token(tenant, "acc-1", Role::Accountant);
     let run = over_http(&server, &accountant, &steps).await;
@@ -265,6 +269,19 @@ async fn over_http_an_accountant_invoices_and_is_held_to_the_same_rules() {
         .collect();
     assert_eq!(kinds, [&json!("INVOICE"), &json!("PAYMENT")]);
     assert_eq!(error_code(&r[22]), "NOT_FOUND", "{}", r[22]);
+    assert_eq!(error_code(&r[23]), "VALIDATION", "{}", r[23]);
+    ok(&r[24]);
+    assert_eq!(tool("send_invoice")["annotations"]["openWorldHint"], true);
+    let queued: (String, Vec<String>) =
+        sqlx::query_as("SELECT status, recipients FROM outbox WHERE aggregate_id = $1")
+            .bind(invoice.to_string())
+            .fetch_one(&db.app.pool)
+            .await
+            .unwrap();
+    assert_eq!(
+        queued,
+        ("QUEUED".to_owned(), vec!["ap@acme.example".to_owned()])
+    );
 
     // Another tenant's accountant sees none of it.
     let stranger = token(crate::tenant(), "acc-2", Role::Accountant);

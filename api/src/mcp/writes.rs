@@ -10,6 +10,7 @@ use folio_commands::{
     IssueInvoice, RecordExchangeRate, RecordPayment, RegisterCustomer, SubmitExpense,
 };
 use folio_domain::ids::{ExpenseId, InvoiceId};
+use folio_domain::invoice::Delivery;
 use rmcp::handler::server::wrapper::{Json, Parameters};
 use rmcp::model::Extensions;
 use rmcp::{tool, tool_router};
@@ -87,6 +88,13 @@ pub struct OnExpense<T> {
 pub struct MarkInvoiceSent {
     /// The addresses (e-mail or a channel) it was sent to: 1 to 10.
     pub recipients: Vec<String>,
+}
+
+/// Where Folio e-mails an invoice.
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct SendInvoice {
+    /// The e-mail addresses it goes to: 1 to 10.
+    pub to: Vec<String>,
 }
 
 /// Why an expense is rejected.
@@ -242,6 +250,29 @@ impl FolioMcp {
         .await
     }
 
+    /// E-mails an issued invoice to the customer with its archived PDF: it is
+    /// recorded as sent at once and the e-mail follows (its delivery is in
+    /// GraphQL's `Invoice.notifications`). Sending again e-mails it again.
+    #[tool(annotations(
+        title = "E-mail an invoice to the customer",
+        read_only_hint = false,
+        destructive_hint = false,
+        idempotent_hint = true,
+        open_world_hint = true
+    ))]
+    async fn send_invoice(
+        &self,
+        extensions: Extensions,
+        Parameters(args): Parameters<WriteArgs<OnInvoice<SendInvoice>>>,
+    ) -> Result<Json<Written>, ApiError> {
+        self.write("SendInvoice", &extensions, args, |r, c, on| async move {
+            r.use_cases
+                .mark_invoice_sent(&c, InvoiceId(on.invoice_id), on.input.to, Delivery::Email)
+                .await
+        })
+        .await
+    }
+
     /// Records that an issued invoice was sent, and to whom (Folio does not
     /// send it: this is the record of a sending done elsewhere).
     #[tool(annotations(
@@ -266,7 +297,7 @@ impl FolioMcp {
                         &c,
                         InvoiceId(on.invoice_id),
                         on.input.recipients,
-                        folio_domain::invoice::Delivery::Recorded,
+                        Delivery::Recorded,
                     )
                     .await
             },
