@@ -108,6 +108,7 @@ pub async fn run(backend: &App, action: TenantAction) -> anyhow::Result<()> {
                 roles: vec![Role::Admin],
                 manager: None,
                 cost_center: None,
+                email: None,
             };
             use_cases
                 .invite_user(&invite, first_admin)

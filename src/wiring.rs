@@ -13,6 +13,7 @@ use folio_commands::documents::InvoiceDocuments;
 use folio_commands::download_links::DownloadLinks;
 use folio_commands::health::DatabaseHealth;
 use folio_commands::history::AuditTrail;
+use folio_commands::notifications::expense_mail::ExpenseMail;
 use folio_commands::notifications::invoice_mail::InvoiceMail;
 use folio_commands::notifications::log::NotificationReads;
 use folio_commands::notifications::{Mailer, NotificationSender, RetrySchedule};
@@ -204,6 +205,10 @@ impl App {
             Arc::new(PgOutbox::new(self.pool.clone())),
             mailer,
             InvoiceMail::new(self.documents.clone(), self.blobs.clone()),
+            ExpenseMail::new(
+                self.use_cases.clone(),
+                ReadModels::new(self.pool.clone(), ReadModelProgress::new(1)),
+            ),
             retries,
             Arc::new(SystemClock),
         )

@@ -162,7 +162,11 @@ async fn projections_status_shows_lag_and_rebuild_clears_it() {
 
     // Not installed yet: everything is behind.
     let before = statuses(&db);
-    assert_eq!(before.len(), 4, "three read models and the e-mail reactor");
+    assert_eq!(
+        before.len(),
+        5,
+        "three read models and the two e-mail reactors"
+    );
     for status in &before {
         assert_eq!(status["installed"], false, "{status}");
         assert_eq!(status["events_behind"], 1, "{status}");
@@ -200,7 +204,7 @@ async fn projections_status_shows_lag_and_rebuild_clears_it() {
     assert!(!unknown.status.success());
     assert_eq!(
         String::from_utf8_lossy(&unknown.stderr).trim(),
-        "folio: no projector is called 'ledger' (known: invoicing, expenses, directory, mail)"
+        "folio: no projector is called 'ledger' (known: invoicing, expenses, directory, mail, expense_mail)"
     );
     // A reactor is never rebuilt: that would send its e-mails again.
     let reactor = folio(&db.url, &["projections", "rebuild", "mail"]);

@@ -708,6 +708,7 @@ fn samples() -> Vec<(&'static str, String, String, Value)> {
                 roles: vec![Role::Employee, Role::Approver],
                 manager: Some(UserId::new("boss")),
                 cost_center: Some("CC-1".into()),
+                email: Some("ana@example.com".into()),
             },
             UserEvent::UserEnrolled {
                 tenant_id: TenantId(id(1)),
@@ -725,6 +726,12 @@ fn samples() -> Vec<(&'static str, String, String, Value)> {
             UserEvent::UserManagerSet { manager: None },
             UserEvent::UserCostCenterSet {
                 cost_center: Some("CC-2".into()),
+            },
+            UserEvent::UserEmailSet {
+                email: Some("ana@acme.example".into()),
+            },
+            UserEvent::UserPersonalDataErased {
+                reason: "request 12".into(),
             },
         ],
     );
@@ -750,8 +757,8 @@ fn samples() -> Vec<(&'static str, String, String, Value)> {
     }
     assert_eq!(
         stored.len(),
-        3,
-        "the customer events with contact details and InvoiceSent"
+        5,
+        "the customer events with contact details, InvoiceSent, and the user events with an e-mail address"
     );
     out.extend(stored);
     out

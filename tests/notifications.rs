@@ -533,3 +533,267 @@ async fn folio_serve_killed_mid_send_loses_no_e_mail_and_its_successor_sends_it_
             .unwrap();
     assert_eq!(log, [(2, "SENT".to_owned())]);
 }
+
+const INVITE_WITH_EMAIL: &str = "mutation($key: String!, $subject: String!, $roles: [Role!]!,
+        $manager: String, $email: String) {
+    inviteUser(idempotencyKey: $key, input: {subject: $subject, roles: $roles, manager: $manager,
+        email: $email}) { aggregateId } }";
+const SUBMIT_EXPENSE: &str = "mutation($key: String!, $on: Date!) {
+    submitExpense(idempotencyKey: $key, expense: {incurredOn: $on, merchant: \"Rail\",
+        category: \"travel\", amount: {amount: \"84.50\", currency: \"EUR\"},
+        description: \"Train to Köln\", receiptRef: \"r-1\"}) { aggregateId } }";
+const EXPENSE_NOTIFICATIONS: &str = "query($id: ID!) { expense(id: $id) { notifications {
+    kind recipients status failure { code reason } } } }";
+
+/// folio serve with an SMTP server (maildev) and a tenant with a German legal
+/// profile whose expenses go to the employee's manager, its admin `root`;
+/// `boss` approves, `ana` and `dave` (who has no e-mail address) report to
+/// them. Invited over GraphQL.
+async fn expense_directory() -> (TestDatabase, MailServer, Server, TenantId) {
+    use folio_commands::InviteUser;
+    use folio_domain::directory::{ApprovalRouting, DirectoryPolicy, Enrollment, Role as R};
+    use folio_domain::ids::UserId;
+    let db = TestDatabase::new().await;
+    let mail = MailServer::start().await;
+    let smtp = mail.smtp_url();
+    let env = [
+        ("FOLIO_SMTP_URL", smtp.as_str()),
+        ("FOLIO_MAIL_FROM", "expenses@folio.example"),
+    ];
+    let server = Server::start_with(&db, &env).await;
+    let t = tenant();
+    let policy = DirectoryPolicy {
+        enrollment: Enrollment::InviteOnly,
+        approval_routing: ApprovalRouting::EmployeesManager,
+    };
+    let use_cases = &db.app.use_cases;
+    use_cases
+        .create_tenant(&ctx(t, "operator"), "Muster Verzeichnis".into(), policy)
+        .await
+        .unwrap();
+    let root = InviteUser {
+        subject: UserId::new("root"),
+        roles: vec![R::Admin],
+        manager: None,
+        cost_center: None,
+        email: None,
+    };
+    use_cases
+        .invite_user(&ctx(t, "operator"), root)
+        .await
+        .unwrap();
+    use_cases
+        .configure_legal_profile(&ctx(t, "root"), legal_profile())
+        .await
+        .unwrap();
+    let admin = server.token(t, "root", Role::Admin);
+    for (subject, role, manager, email) in [
+        ("boss", "APPROVER", None, Some("boss@muster.example")),
+        ("ana", "EMPLOYEE", Some("boss"), Some("ana@muster.example")),
+        ("dave", "EMPLOYEE", Some("boss"), None),
+    ] {
+        let variables = json!({"key": format!("invite-{subject}"), "subject": subject,
+            "roles": [role], "manager": manager, "email": email});
+        server.ok(&admin, INVITE_WITH_EMAIL, variables).await;
+    }
+    (db, mail, server, t)
+}
+
+/// The e-mails maildev received for `address`.
+async fn emails_to(mail: &MailServer, address: &str) -> Vec<Value> {
+    mail.emails()
+        .await
+        .into_iter()
+        .filter(|email| {
+            email["to"]
+                .as_array()
+                .is_some_and(|to| to.iter().any(|a| a["address"] == address))
+        })
+        .collect()
+}
+
+/// Submits an expense as `employee`; its id.
+async fn submit_expense(server: &Server, t: TenantId, employee: &str) -> String {
+    let token = server.token(t, employee, Role::Employee);
+    let variables = json!({"key": format!("submit-{employee}"), "on": support::recently()});
+    let done = server.ok(&token, SUBMIT_EXPENSE, variables).await;
+    done["submitExpense"]["aggregateId"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn approvers_and_employees_are_e_mailed_about_expenses_and_nobody_without_an_address() {
+    // Given folio serve with an SMTP server, and a directory routing to managers
+    let (_db, mail, server, t) = expense_directory().await;
+    let boss = server.token(t, "boss", Role::Approver);
+
+    // When ana submits an expense, her manager is told it waits for them
+    let expense = submit_expense(&server, t, "ana").await;
+    let waiting = support::eventually("boss is e-mailed", || async {
+        emails_to(&mail, "boss@muster.example").await.pop()
+    })
+    .await;
+    // In the tenant's language (its legal profile is German), signed with its name
+    assert_eq!(
+        waiting["subject"],
+        "Ausgabe wartet auf Ihre Entscheidung: Rail, 84,50 EUR"
+    );
+    let text = waiting["text"].as_str().unwrap();
+    assert!(
+        text.contains("ana macht 84,50 EUR für Train to Köln bei Rail vom "),
+        "{text}"
+    );
+    assert!(text.ends_with("Folio, für Muster GmbH\n"), "{text}");
+    assert_eq!(waiting["from"][0]["address"], "expenses@folio.example");
+
+    // When boss approves it, ana is told
+    let approve = "mutation($id: ID!) {
+        approveExpense(idempotencyKey: \"approve-ana\", expenseId: $id) { aggregateId } }";
+    server.ok(&boss, approve, json!({"id": expense})).await;
+    let approved = support::eventually("ana is e-mailed", || async {
+        emails_to(&mail, "ana@muster.example").await.pop()
+    })
+    .await;
+    assert_eq!(approved["subject"], "Ausgabe genehmigt: Rail, 84,50 EUR");
+    let text = approved["text"].as_str().unwrap();
+    assert!(text.contains("wurde von boss genehmigt."), "{text}");
+    assert_eq!(emails_to(&mail, "boss@muster.example").await.len(), 1);
+
+    // And the expense shows both e-mails as sent, each to its one reader
+    let read = server
+        .ok(&boss, EXPENSE_NOTIFICATIONS, json!({"id": expense}))
+        .await;
+    let mut sent: Vec<(String, Value, String)> = read["expense"]["notifications"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| {
+            let kind = n["kind"].as_str().unwrap().to_owned();
+            (kind, n["recipients"].clone(), n["status"].to_string())
+        })
+        .collect();
+    sent.sort_by(|a, b| a.0.cmp(&b.0));
+    assert_eq!(
+        sent,
+        [
+            (
+                "expense_approved".to_owned(),
+                json!(["ana@muster.example"]),
+                "\"SENT\"".to_owned()
+            ),
+            (
+                "expense_waiting".to_owned(),
+                json!(["boss@muster.example"]),
+                "\"SENT\"".to_owned()
+            ),
+        ]
+    );
+
+    // When dave, who has no address, has his expense rejected
+    let daves = submit_expense(&server, t, "dave").await;
+    support::eventually("boss is e-mailed about dave's expense", || async {
+        let to_boss = emails_to(&mail, "boss@muster.example").await;
+        (to_boss.len() == 2).then_some(())
+    })
+    .await;
+    let reject = "mutation($id: ID!) { rejectExpense(idempotencyKey: \"reject-dave\",
+        expenseId: $id, reason: \"private trip\") { aggregateId } }";
+    server.ok(&boss, reject, json!({"id": daves})).await;
+    // Then his e-mail is skipped, saying why, and nothing is retried
+    let skipped = support::eventually("dave's e-mail is skipped", || async {
+        let read = server
+            .ok(&boss, EXPENSE_NOTIFICATIONS, json!({"id": daves}))
+            .await;
+        read["expense"]["notifications"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|n| n["kind"] == "expense_rejected" && n["status"] == "SKIPPED")
+            .cloned()
+    })
+    .await;
+    assert_eq!(skipped["recipients"], json!([]));
+    assert_eq!(skipped["failure"]["code"], "VALIDATION");
+    assert_eq!(
+        skipped["failure"]["reason"],
+        "dave has no e-mail address in the directory"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn erasing_a_user_forgets_their_address_in_the_directory_the_history_and_the_outbox() {
+    // Given ana's expense approved and both e-mails sent
+    let (db, mail, server, t) = expense_directory().await;
+    let expense = submit_expense(&server, t, "ana").await;
+    support::eventually("boss is e-mailed", || async {
+        emails_to(&mail, "boss@muster.example").await.pop()
+    })
+    .await;
+    let boss = server.token(t, "boss", Role::Approver);
+    let approve = "mutation($id: ID!) {
+        approveExpense(idempotencyKey: \"approve\", expenseId: $id) { aggregateId } }";
+    server.ok(&boss, approve, json!({"id": expense})).await;
+    support::eventually("ana is e-mailed", || async {
+        emails_to(&mail, "ana@muster.example").await.pop()
+    })
+    .await;
+
+    // When an admin erases ana's personal data
+    let admin = server.token(t, "root", Role::Admin);
+    let erase = "mutation { eraseUserPersonalData(idempotencyKey: \"erase-ana\",
+        subject: \"ana\", reason: \"GDPR art. 17, request 12\") { consistencyToken } }";
+    let done = server.ok(&admin, erase, json!({})).await;
+
+    // Then the directory shows no address, and that it was erased
+    let token = done["eraseUserPersonalData"]["consistencyToken"].clone();
+    let read = server
+        .ok(
+            &admin,
+            "query($token: String) { directoryUser(subject: \"ana\", consistencyToken: $token) {
+                email personalDataErased } }",
+            json!({"token": token}),
+        )
+        .await;
+    assert_eq!(
+        read["directoryUser"],
+        json!({"email": null, "personalDataErased": true})
+    );
+    // And the history holds her address only sealed, under a destroyed key
+    let stored: Vec<String> = sqlx::query_scalar(
+        "SELECT payload::text FROM events WHERE aggregate_type = 'User' AND payload::text LIKE '%ana%'",
+    )
+    .fetch_all(&db.app.pool)
+    .await
+    .unwrap();
+    assert!(!stored.is_empty());
+    assert!(
+        stored.iter().all(|p| !p.contains("ana@muster.example")),
+        "{stored:?}"
+    );
+    // And the outbox forgot where her e-mail went; boss's stays
+    let recipients: Vec<(String, Vec<String>)> =
+        sqlx::query_as("SELECT kind, recipients FROM outbox ORDER BY kind")
+            .fetch_all(&db.app.pool)
+            .await
+            .unwrap();
+    assert_eq!(
+        recipients,
+        [
+            ("expense_approved".to_owned(), vec![]),
+            (
+                "expense_waiting".to_owned(),
+                vec!["boss@muster.example".to_owned()]
+            ),
+        ]
+    );
+    // And no new address can be recorded for her
+    let update = "mutation { updateUser(idempotencyKey: \"readd\", subject: \"ana\",
+        input: {email: \"ana@new.example\"}) { version } }";
+    let refused = server.gql(&admin, update, json!({})).await;
+    assert_eq!(
+        refused["errors"][0]["extensions"]["code"], "CONFLICT",
+        "{refused}"
+    );
+}

@@ -8,10 +8,11 @@
 //! domain decides which fields are personal and what an erased field reads as; the
 //! crypto and the keys are infrastructure.
 //!
-//! Every personal field belongs to a customer, its *subject*: a customer's contact
-//! details to that customer, the addresses an invoice was sent to to the invoice's
-//! customer. Employees appear in events only by user id, so expense streams carry
-//! no personal fields.
+//! Every personal field belongs to a *subject*: a customer's contact details to
+//! that customer, the addresses an invoice was sent to to the invoice's
+//! customer, a directory user's e-mail address to that user. Employees appear
+//! in expense events only by user id, so expense streams carry no personal
+//! fields.
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -20,9 +21,14 @@ use serde_json::Value;
 use crate::customer::ContactDetails;
 pub use crate::customer::ERASED_NAME as ERASED;
 
-/// The event type that erases its stream's personal data: the store destroys the
-/// subject's key when it appends one.
-pub const ERASURE_EVENT: &str = "CustomerPersonalDataErased";
+/// The event types that erase their stream's personal data: the store destroys
+/// the subject's key when it appends one.
+pub const ERASURE_EVENTS: &[&str] = &["CustomerPersonalDataErased", "UserPersonalDataErased"];
+
+/// Whether `event_type` erases its stream's personal data.
+pub fn is_erasure(event_type: &str) -> bool {
+    ERASURE_EVENTS.contains(&event_type)
+}
 
 /// Whose personal data a field is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,6 +64,19 @@ fn no_recipients() -> Value {
     Value::Array(Vec::new())
 }
 
+fn no_address() -> Value {
+    Value::Null
+}
+
+/// A directory user's e-mail address at `pointer`: their own stream's.
+const fn user_email_at(pointer: &'static str) -> PersonalField {
+    PersonalField {
+        pointer,
+        subject: Subject::Stream,
+        erased: no_address,
+    }
+}
+
 /// A customer's contact details at `pointer`: its own stream's personal data.
 const fn contact_at(pointer: &'static str) -> PersonalField {
     PersonalField {
@@ -75,6 +94,9 @@ const INVOICE_SENT: &[PersonalField] = &[PersonalField {
     subject: Subject::InvoiceCustomer,
     erased: no_recipients,
 }];
+const USER_INVITED: &[PersonalField] = &[user_email_at("/UserInvited/email")];
+const USER_EMAIL_SET: &[PersonalField] = &[user_email_at("/UserEmailSet/email")];
+const USER_SNAPSHOT: &[PersonalField] = &[user_email_at("/email")];
 
 /// The personal fields of a payload (`{"<EventType>": {...}}`) of `event_type`.
 pub fn in_event(event_type: &str) -> &'static [PersonalField] {
@@ -82,6 +104,8 @@ pub fn in_event(event_type: &str) -> &'static [PersonalField] {
         "CustomerRegistered" => REGISTERED,
         "CustomerContactUpdated" => CONTACT_UPDATED,
         "InvoiceSent" => INVOICE_SENT,
+        "UserInvited" => USER_INVITED,
+        "UserEmailSet" => USER_EMAIL_SET,
         _ => &[],
     }
 }
@@ -90,6 +114,7 @@ pub fn in_event(event_type: &str) -> &'static [PersonalField] {
 pub fn in_snapshot(aggregate_type: &str) -> &'static [PersonalField] {
     match aggregate_type {
         "Customer" => CUSTOMER_SNAPSHOT,
+        "User" => USER_SNAPSHOT,
         _ => &[],
     }
 }
@@ -162,6 +187,23 @@ mod tests {
         assert_eq!((field.erased)(), json!([]));
         let draft = json!({"DraftCreated": {"customer_id": "c1"}});
         assert_eq!(draft.pointer(INVOICE_CUSTOMER), Some(&json!("c1")));
+    }
+
+    #[test]
+    fn a_user_s_e_mail_address_is_their_own_and_reads_as_none_once_erased() {
+        for (event_type, pointer) in [
+            ("UserInvited", "/UserInvited/email"),
+            ("UserEmailSet", "/UserEmailSet/email"),
+        ] {
+            let field = in_event(event_type)[0];
+            assert_eq!(field.pointer, pointer);
+            assert_eq!(field.subject, Subject::Stream);
+            assert_eq!((field.erased)(), Value::Null);
+        }
+        assert_eq!(in_snapshot("User")[0].pointer, "/email");
+        assert!(is_erasure("UserPersonalDataErased"));
+        assert!(is_erasure("CustomerPersonalDataErased"));
+        assert!(!is_erasure("UserDeactivated"));
     }
 
     #[test]

@@ -58,5 +58,6 @@ pub fn all() -> Vec<Arc<dyn Projector>> {
         Arc::new(expenses::ExpensesProjector),
         Arc::new(directory::DirectoryProjector),
         Arc::new(reactors::mail::MailReactor),
+        Arc::new(reactors::expense_mail::ExpenseMailReactor),
     ]
 }

@@ -691,6 +691,7 @@ async fn every_directory_event(backend: &App, tenant: TenantId) {
                     roles: vec![Role::Employee, Role::Approver],
                     manager: manager.map(UserId::new),
                     cost_center: Some("CC-7".into()),
+                    email: Some(format!("{subject}@every-event.example")),
                 },
             )
             .await
@@ -716,11 +717,20 @@ async fn every_directory_event(backend: &App, tenant: TenantId) {
                 roles: Some(vec![Role::Employee]),
                 clear_manager: true,
                 cost_center: Some("CC-8".into()),
+                email: Some("employee-9@elsewhere.example".into()),
                 ..UpdateUser::default()
             },
         )
         .await
         .expect("update");
+    folio
+        .erase_user_personal_data(
+            &ctx(tenant, "admin"),
+            UserId::new("newcomer"),
+            "request 7".into(),
+        )
+        .await
+        .expect("erase");
     folio
         .deactivate_user(&ctx(tenant, "admin"), employee.clone(), "left".into())
         .await

@@ -139,6 +139,16 @@ impl DirectoryUser {
     async fn cost_center(&self) -> Option<&str> {
         self.0.cost_center.as_deref()
     }
+    /// Where Folio e-mails them (expenses waiting for them, decisions on
+    /// theirs); null if nowhere, or once erased.
+    async fn email(&self) -> Option<&str> {
+        self.0.email.as_deref()
+    }
+    /// Whether an admin erased their personal data (their e-mail address, in
+    /// the history too).
+    async fn personal_data_erased(&self) -> bool {
+        self.0.personal_data_erased
+    }
     /// How they came into the directory.
     async fn joined_by(&self) -> async_graphql::Result<JoinedBy> {
         from_stored(&self.0.joined_by)
@@ -177,6 +187,9 @@ pub struct InviteUserInput {
     pub manager: Option<String>,
     /// Their cost center (1-64 characters).
     pub cost_center: Option<String>,
+    /// Where Folio e-mails them: expenses waiting for their decision, and
+    /// decisions on their own.
+    pub email: Option<String>,
 }
 
 /// What to change of a user; absent fields stay as they are.
@@ -194,6 +207,11 @@ pub struct UpdateUserInput {
     /// True to remove their cost center.
     #[graphql(default)]
     pub clear_cost_center: bool,
+    /// Their e-mail address.
+    pub email: Option<String>,
+    /// True to remove their e-mail address.
+    #[graphql(default)]
+    pub clear_email: bool,
 }
 
 fn roles(roles: Vec<Role>) -> Vec<folio_domain::directory::Role> {
@@ -314,14 +332,15 @@ impl DirectoryMutation {
             roles: roles(input.roles),
             manager: input.manager.map(UserId::new),
             cost_center: input.cost_center,
+            email: input.email,
         };
         command!(ctx, idempotency_key, None, |use_cases, c| {
             use_cases.invite_user(&c, input)
         })
     }
 
-    /// Changes a user's roles, manager or cost center; applies to their next
-    /// request. Taking admin from the tenant's last admin is refused with
+    /// Changes a user's roles, manager, cost center or e-mail address; applies
+    /// to their next request. Taking admin from the tenant's last admin is refused with
     /// CONFLICT.
     async fn update_user(
         &self,
@@ -341,6 +360,8 @@ impl DirectoryMutation {
             clear_manager: input.clear_manager,
             cost_center: input.cost_center,
             clear_cost_center: input.clear_cost_center,
+            email: input.email,
+            clear_email: input.clear_email,
         };
         command!(ctx, idempotency_key, expected_version, |use_cases, c| {
             use_cases.update_user(&c, UserId::new(subject), input)
@@ -361,6 +382,22 @@ impl DirectoryMutation {
     ) -> async_graphql::Result<CommandResult> {
         command!(ctx, idempotency_key, None, |use_cases, c| {
             use_cases.deactivate_user(&c, UserId::new(subject), reason)
+        })
+    }
+
+    /// Erases a user's personal data (GDPR art. 17): their e-mail address
+    /// reads as none everywhere from now on, history and outbox included. They
+    /// stay in the directory. Erasing again changes nothing.
+    async fn erase_user_personal_data(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "1-200 characters; a retry with the same key returns the first outcome.")]
+        idempotency_key: String,
+        #[graphql(desc = "Their token subject.")] subject: String,
+        #[graphql(desc = "Why (e.g. the data-subject request's reference).")] reason: String,
+    ) -> async_graphql::Result<CommandResult> {
+        command!(ctx, idempotency_key, None, |use_cases, c| {
+            use_cases.erase_user_personal_data(&c, UserId::new(subject), reason)
         })
     }
 

@@ -114,6 +114,16 @@ impl Expense {
     async fn status(&self) -> async_graphql::Result<ExpenseStatus> {
         from_stored(&self.stored_status)
     }
+
+    /// The e-mails Folio sent or is sending about this expense (to its
+    /// approvers, to the employee), newest first; for those who read every
+    /// expense (approvers, accountants, auditors, admins).
+    async fn notifications(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<crate::graphql::notifications::Notification>> {
+        crate::graphql::notifications::of_expense(ctx, self.expense_id).await
+    }
 }
 
 /// Filters of the expense list (all given conditions hold).

@@ -25,6 +25,9 @@ pub enum NotificationStatus {
     Sent,
     /// Refused for good (a bad address), or out of attempts: not tried again.
     Failed,
+    /// Nobody was left to write to (no address in the directory, or the
+    /// expense no longer waited): not sent, not tried again; `failure` says why.
+    Skipped,
 }
 
 impl From<Status> for NotificationStatus {
@@ -35,6 +38,7 @@ impl From<Status> for NotificationStatus {
             Status::Retrying => NotificationStatus::Retrying,
             Status::Sent => NotificationStatus::Sent,
             Status::Failed => NotificationStatus::Failed,
+            Status::Skipped => NotificationStatus::Skipped,
         }
     }
 }
@@ -47,6 +51,7 @@ impl From<NotificationStatus> for Status {
             NotificationStatus::Retrying => Status::Retrying,
             NotificationStatus::Sent => Status::Sent,
             NotificationStatus::Failed => Status::Failed,
+            NotificationStatus::Skipped => Status::Skipped,
         }
     }
 }
@@ -76,11 +81,15 @@ pub struct Notification {
     pub message_id: ID,
     /// How it leaves.
     pub channel: NotificationChannel,
-    /// What it is: `invoice_sent` (an invoice e-mailed to its customer).
+    /// What it is: `invoice_sent` (an invoice e-mailed to its customer),
+    /// `expense_waiting` (to whoever may decide on an expense),
+    /// `expense_approved`, `expense_rejected`, `expense_returned`,
+    /// `expense_reimbursed` (to the employee).
     pub kind: String,
-    /// Where it goes.
+    /// Where it goes; an expense's e-mails are addressed from the directory
+    /// when they are sent, so this is empty until then.
     pub recipients: Vec<String>,
-    /// The kind of record it is about (`Invoice`).
+    /// The kind of record it is about (`Invoice`, `Expense`).
     pub subject_type: String,
     /// That record's UUID.
     pub subject_id: ID,
@@ -88,7 +97,8 @@ pub struct Notification {
     pub status: NotificationStatus,
     /// Attempts made so far.
     pub attempts: u32,
-    /// Why the latest attempt failed; null unless RETRYING or FAILED.
+    /// Why the latest attempt failed, or why it was skipped; null unless
+    /// RETRYING, FAILED or SKIPPED.
     pub failure: Option<NotificationFailure>,
     /// When it is tried (again), while QUEUED or RETRYING (UTC).
     pub next_attempt_at: Option<DateTime<Utc>>,
@@ -153,6 +163,20 @@ impl NotificationQuery {
             .map_err(notifications)?;
         Ok(found.into_iter().map(Notification::from).collect())
     }
+}
+
+/// The notifications about expense `expense_id`, newest first.
+pub(crate) async fn of_expense(
+    ctx: &Context<'_>,
+    expense_id: uuid::Uuid,
+) -> async_graphql::Result<Vec<Notification>> {
+    let request = request(ctx)?;
+    let found = request
+        .notifications
+        .of_expense(&request.caller, folio_domain::ids::ExpenseId(expense_id))
+        .await
+        .map_err(notifications)?;
+    Ok(found.into_iter().map(Notification::from).collect())
 }
 
 /// The notifications about invoice `invoice_id`, newest first.

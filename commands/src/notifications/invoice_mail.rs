@@ -36,9 +36,21 @@ pub enum ComposeError {
     /// The archived PDF could not be read.
     #[error(transparent)]
     Store(#[from] BlobError),
-    /// The outbox message does not name an invoice (a bug in a reactor).
-    #[error("the message names no invoice: {0}")]
+    /// The outbox message does not name what it is about (a bug in a reactor).
+    #[error("the message names nothing to write about: {0}")]
     Malformed(String),
+    /// Nobody is left to write to: no address is recorded, or the news is
+    /// moot (the expense no longer waits). The message is skipped, not retried.
+    #[error("{0}")]
+    NobodyToWrite(String),
+    /// What the message is about could not be read, for this reason.
+    #[error("{reason}")]
+    Unreadable {
+        /// The reason's stable code.
+        code: ErrorCode,
+        /// The reason as users see it.
+        reason: String,
+    },
 }
 
 impl ComposeError {
@@ -49,6 +61,8 @@ impl ComposeError {
             ComposeError::Document(e) => e.code(),
             ComposeError::Store(BlobError::Unavailable(_)) => ErrorCode::Unavailable,
             ComposeError::Store(_) | ComposeError::Malformed(_) => ErrorCode::Internal,
+            ComposeError::NobodyToWrite(_) => ErrorCode::Validation,
+            ComposeError::Unreadable { code, .. } => *code,
         }
     }
 

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use folio_domain::ids::{InvoiceId, TenantId};
+use folio_domain::ids::{ExpenseId, InvoiceId, TenantId};
 use folio_domain::ErrorCode;
 use folio_projections::reactors::Channel;
 use uuid::Uuid;
@@ -28,6 +28,9 @@ pub enum NotificationStatus {
     Sent,
     /// Refused for good, or out of attempts: it is not tried again.
     Failed,
+    /// Nobody was left to write to (no address recorded, or the news was
+    /// moot by the time it was sent): not sent, and not tried again.
+    Skipped,
 }
 
 /// The latest failure of a notification.
@@ -150,6 +153,17 @@ impl NotificationReads {
         Ok(self.log.list(caller.tenant_id, &query).await?)
     }
 
+    /// The notifications about `expense` (to its approvers and employee),
+    /// newest first, for a caller who reads every expense.
+    pub async fn of_expense(
+        &self,
+        caller: &Caller,
+        expense: ExpenseId,
+    ) -> Result<Vec<Notification>, NotificationsError> {
+        self.about(caller, Action::ReadAllExpenses, expense.to_string())
+            .await
+    }
+
     /// The notifications about `invoice` (its e-mails), newest first, for a
     /// caller who reads invoices.
     pub async fn of_invoice(
@@ -157,9 +171,20 @@ impl NotificationReads {
         caller: &Caller,
         invoice: InvoiceId,
     ) -> Result<Vec<Notification>, NotificationsError> {
-        caller.require(Action::ReadInvoicing)?;
+        self.about(caller, Action::ReadInvoicing, invoice.to_string())
+            .await
+    }
+
+    /// The notifications about the record `id`, for a caller allowed `action`.
+    async fn about(
+        &self,
+        caller: &Caller,
+        action: Action,
+        id: String,
+    ) -> Result<Vec<Notification>, NotificationsError> {
+        caller.require(action)?;
         let query = NotificationQuery {
-            subject: Some(invoice.to_string()),
+            subject: Some(id),
             limit: MAX_NOTIFICATIONS,
             ..NotificationQuery::default()
         };

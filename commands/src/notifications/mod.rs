@@ -6,10 +6,15 @@
 //! - [`retries`]: when a failed message is tried again, and when not at all.
 //! - [`invoice_mail`]: the e-mail of an invoice sent by Folio, with its
 //!   archived PDF.
-//! - [`templates`]: what the e-mails say, in English, German and Spanish.
+//! - [`expense_mail`]: the e-mails of expenses, to approvers and employees,
+//!   addressed from the directory when they are sent.
+//! - [`templates`], [`expense_templates`]: what the e-mails say, in English,
+//!   German and Spanish.
 //! - [`sender`]: claims due messages, delivers them, records each attempt.
 //! - [`log`]: where each notification stands, for admins and per invoice.
 
+pub mod expense_mail;
+pub mod expense_templates;
 pub mod invoice_mail;
 pub mod log;
 pub mod ports;

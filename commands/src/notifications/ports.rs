@@ -21,8 +21,13 @@ pub struct DueMessage {
     pub channel: Channel,
     /// What it is (`invoice_sent`).
     pub kind: String,
-    /// E-mail addresses it goes to.
+    /// E-mail addresses it goes to (none yet for a message addressed when
+    /// it is sent).
     pub recipients: Vec<String>,
+    /// The personal-data subjects (directory users' streams) whose addresses
+    /// `recipients` holds, when they were looked up at sending: erasing one
+    /// of them forgets the addresses.
+    pub recipient_subjects: Vec<String>,
     /// The ids it is about, as the reactor queued them.
     pub payload: serde_json::Value,
     /// Which attempt this is, from 1.
@@ -42,6 +47,11 @@ pub enum AttemptOutcome {
         reason: String,
         /// When it is tried again.
         at: DateTime<Utc>,
+    },
+    /// Not sent, and not tried again: nobody is left to write to.
+    Skipped {
+        /// Why, as users see it.
+        reason: String,
     },
     /// Failed for good: refused (a bad address), or out of attempts.
     Failed {
@@ -67,7 +77,8 @@ pub trait Outbox: Send + Sync + 'static {
     /// or held by a sender whose hold expired: it stopped mid-send), held for
     /// this sender for `hold`, oldest first.
     async fn claim(&self, limit: u32, hold: Duration) -> Result<Vec<DueMessage>, OutboxError>;
-    /// Records the outcome of `message`'s attempt that began at `started_at`.
+    /// Records the outcome of `message`'s attempt that began at `started_at`,
+    /// and the recipients it names (as the attempt addressed them).
     async fn record(
         &self,
         message: &DueMessage,

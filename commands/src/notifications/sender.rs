@@ -9,9 +9,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use folio_domain::directory::user_aggregate_id;
 use folio_domain::ErrorCode;
 use folio_projections::reactors::mail::INVOICE_SENT;
 
+use super::expense_mail::{Addressed, ExpenseMail};
 use super::invoice_mail::{ComposeError, InvoiceMail};
 use super::ports::{AttemptOutcome, DueMessage, MailFailure, Mailer, Outbox, OutboxError};
 use super::retries::RetrySchedule;
@@ -29,15 +31,33 @@ const HOLD_PER_TIMEOUT: u32 = 4;
 struct Failure {
     code: ErrorCode,
     reason: String,
-    transient: bool,
+    nature: Nature,
+}
+
+/// Whether a failure may pass.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Nature {
+    /// It may pass: try again on the schedule.
+    Transient,
+    /// It will not pass: fail for good.
+    Permanent,
+    /// There is nobody to write to: skip the message.
+    NobodyToWrite,
 }
 
 impl From<ComposeError> for Failure {
     fn from(error: ComposeError) -> Self {
+        let nature = if matches!(error, ComposeError::NobodyToWrite(_)) {
+            Nature::NobodyToWrite
+        } else if error.is_transient() {
+            Nature::Transient
+        } else {
+            Nature::Permanent
+        };
         Failure {
             code: error.code(),
             reason: error.reason(),
-            transient: error.is_transient(),
+            nature,
         }
     }
 }
@@ -52,7 +72,11 @@ impl From<MailFailure> for Failure {
                 ErrorCode::Validation
             },
             reason: failure.to_string(),
-            transient,
+            nature: if transient {
+                Nature::Transient
+            } else {
+                Nature::Permanent
+            },
         }
     }
 }
@@ -63,6 +87,7 @@ pub struct NotificationSender {
     outbox: Arc<dyn Outbox>,
     mailer: Arc<dyn Mailer>,
     invoices: InvoiceMail,
+    expenses: ExpenseMail,
     schedule: RetrySchedule,
     hold: Duration,
     clock: Arc<dyn Clock>,
@@ -84,6 +109,7 @@ impl NotificationSender {
         outbox: Arc<dyn Outbox>,
         mailer: Arc<dyn Mailer>,
         invoices: InvoiceMail,
+        expenses: ExpenseMail,
         schedule: RetrySchedule,
         clock: Arc<dyn Clock>,
     ) -> Self {
@@ -92,6 +118,7 @@ impl NotificationSender {
             outbox,
             mailer,
             invoices,
+            expenses,
             schedule,
             hold,
             clock,
@@ -103,7 +130,10 @@ impl NotificationSender {
         let due = self.outbox.claim(CLAIM, self.hold).await?;
         for message in &due {
             let started_at = self.clock.now();
-            let result = self.attempt(message).await;
+            let (message, result) = match self.attempt(message).await {
+                Ok(addressed) => (addressed, Ok(())),
+                Err(failure) => (message.clone(), Err(failure)),
+            };
             let outcome = outcome(&self.schedule, self.clock.now(), message.attempt, result);
             match &outcome {
                 AttemptOutcome::Sent => {
@@ -115,25 +145,46 @@ impl NotificationSender {
                 AttemptOutcome::Failed { reason, .. } => {
                     tracing::warn!(message_id = %message.message_id, kind = message.kind, attempt = message.attempt, %reason, "a notification failed for good");
                 }
+                AttemptOutcome::Skipped { reason } => {
+                    tracing::info!(message_id = %message.message_id, kind = message.kind, %reason, "skipped a notification");
+                }
             }
-            self.outbox.record(message, started_at, &outcome).await?;
+            self.outbox.record(&message, started_at, &outcome).await?;
         }
         Ok(due.len())
     }
 
-    /// Composes and sends `message` once.
-    async fn attempt(&self, message: &DueMessage) -> Result<(), Failure> {
-        let email = match message.kind.as_str() {
-            INVOICE_SENT => self.invoices.compose(message).await?,
+    /// Composes and sends `message` once; returns it as it was sent (with
+    /// the recipients it was addressed to).
+    async fn attempt(&self, message: &DueMessage) -> Result<DueMessage, Failure> {
+        let Addressed { email, users } = match message.kind.as_str() {
+            INVOICE_SENT => Addressed {
+                email: self.invoices.compose(message).await?,
+                users: Vec::new(),
+            },
+            kind if kind.starts_with("expense_") => self.expenses.compose(message).await?,
             other => {
                 return Err(Failure {
                     code: ErrorCode::Internal,
                     reason: format!("this version of Folio cannot send a '{other}' message"),
-                    transient: false,
+                    nature: Nature::Permanent,
                 })
             }
         };
-        Ok(self.mailer.send(&email).await?)
+        self.mailer.send(&email).await?;
+        let subjects = users
+            .iter()
+            .map(|user| user_aggregate_id(message.tenant_id, user).to_string());
+        Ok(DueMessage {
+            recipients: email.to,
+            recipient_subjects: message
+                .recipient_subjects
+                .iter()
+                .cloned()
+                .chain(subjects)
+                .collect(),
+            ..message.clone()
+        })
     }
 }
 
@@ -149,7 +200,13 @@ fn outcome(
         Ok(()) => return AttemptOutcome::Sent,
         Err(failure) => failure,
     };
-    let wait = failure.transient.then(|| schedule.after(attempt)).flatten();
+    if failure.nature == Nature::NobodyToWrite {
+        return AttemptOutcome::Skipped {
+            reason: failure.reason,
+        };
+    }
+    let transient = failure.nature == Nature::Transient;
+    let wait = transient.then(|| schedule.after(attempt)).flatten();
     match wait {
         Some(wait) => AttemptOutcome::Retry {
             code: failure.code,
@@ -159,7 +216,7 @@ fn outcome(
         None => AttemptOutcome::Failed {
             code: failure.code,
             reason: failure.reason,
-            gave_up: failure.transient,
+            gave_up: transient,
         },
     }
 }
@@ -236,5 +293,19 @@ mod tests {
             outcome(&RetrySchedule::email(), now(), 1, waiting),
             AttemptOutcome::Retry { .. }
         ));
+    }
+
+    #[test]
+    fn a_message_with_nobody_to_write_to_is_skipped_not_retried() {
+        let moot: Result<(), Failure> = Err(ComposeError::NobodyToWrite(
+            "ana has no e-mail address in the directory".into(),
+        )
+        .into());
+        assert_eq!(
+            outcome(&RetrySchedule::email(), now(), 1, moot),
+            AttemptOutcome::Skipped {
+                reason: "ana has no e-mail address in the directory".into()
+            }
+        );
     }
 }

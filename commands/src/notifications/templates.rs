@@ -95,7 +95,7 @@ pub fn invoice_sent(locale: Locale, facts: &InvoiceFacts) -> MailText {
 }
 
 /// `paragraphs` as an HTML document, each a `<p>`, every text escaped.
-fn html(locale: Locale, paragraphs: &[String]) -> String {
+pub(super) fn html(locale: Locale, paragraphs: &[String]) -> String {
     let body: String = paragraphs
         .iter()
         .map(|p| format!("<p>{}</p>\n", escape(p).replace('\n', "<br>\n")))

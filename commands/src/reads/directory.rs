@@ -4,7 +4,7 @@ use folio_projections::directory::queries::{self, DirectoryRow, DirectoryUserRow
 use folio_projections::reading::Slice;
 
 use super::{PageRequest, ReadError, Reads};
-use crate::access::Action;
+use crate::access::{allows, Action, Role};
 
 impl Reads {
     /// The tenant's directory; `None` when it has none.
@@ -38,5 +38,22 @@ impl Reads {
         self.caller.require(Action::ReadDirectory)?;
         let mut tx = self.open(Action::ReadDirectory, token).await?;
         Ok(queries::user(&mut tx, subject).await?)
+    }
+
+    /// The subject and e-mail address of every user who may approve expenses
+    /// (invited or active, with a role the access matrix lets approve) and
+    /// has an address: whom an expense waiting for any approver is mailed to.
+    pub async fn approver_addresses(&self) -> Result<Vec<(String, String)>, ReadError> {
+        self.caller.require(Action::ReadDirectory)?;
+        let roles: Vec<String> = Role::ALL
+            .into_iter()
+            .filter(|role| allows(*role, Action::ApproveExpenses))
+            .filter_map(|role| match serde_json::to_value(role) {
+                Ok(serde_json::Value::String(stored)) => Some(stored),
+                _ => None,
+            })
+            .collect();
+        let mut tx = self.open(Action::ReadDirectory, None).await?;
+        Ok(queries::addresses_of_roles(&mut tx, &roles).await?)
     }
 }

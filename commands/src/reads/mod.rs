@@ -126,11 +126,15 @@ impl From<InvalidReportFilter> for ReadError {
 /// consistency token waits for these only. The directory's is always among
 /// them, as every read takes the tenant's timezone from it.
 pub fn projectors_read_with(action: Action) -> &'static [ProjectorName] {
-    use folio_projections::{directory, expenses, invoicing, reactors::mail};
+    use folio_projections::reactors::{expense_mail, mail};
+    use folio_projections::{directory, expenses, invoicing};
     match action {
-        // The e-mail reactor too: an invoice's notifications are read with it.
+        // The e-mail reactors too: an invoice's and an expense's notifications
+        // are read with them.
         Action::ReadInvoicing => &[invoicing::NAME, directory::NAME, mail::NAME],
-        Action::ReadAllExpenses | Action::ReadOwnExpenses => &[expenses::NAME, directory::NAME],
+        Action::ReadAllExpenses | Action::ReadOwnExpenses => {
+            &[expenses::NAME, directory::NAME, expense_mail::NAME]
+        }
         Action::ReadDirectory => &[directory::NAME],
         // The event store itself: every committed write is in it.
         Action::ReadHistory => &[],

@@ -135,6 +135,7 @@ impl UseCases {
                         roles: vec![Role::Admin],
                         manager: None,
                         cost_center: None,
+                        email: None,
                     }
                 }
             )?;
@@ -169,6 +170,7 @@ impl UseCases {
                         roles: Some(roles.clone()),
                         manager: None,
                         cost_center: None,
+                        email: None,
                     }
                 }
             )?;

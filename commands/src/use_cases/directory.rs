@@ -34,10 +34,15 @@ pub struct InviteUser {
     pub manager: Option<UserId>,
     /// Their cost center, if any.
     pub cost_center: Option<String>,
+    /// Where Folio e-mails them (expenses waiting for them, decisions on
+    /// theirs), if anywhere.
+    #[serde(default)]
+    pub email: Option<String>,
 }
 
-/// Change a user's roles, manager or cost center. An absent field is left as it
-/// is; `clear_manager` / `clear_cost_center` remove them.
+/// Change a user's roles, manager, cost center or e-mail address. An absent
+/// field is left as it is; `clear_manager` / `clear_cost_center` /
+/// `clear_email` remove them.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
 pub struct UpdateUser {
     /// New roles.
@@ -52,6 +57,12 @@ pub struct UpdateUser {
     /// Remove the cost center.
     #[serde(default)]
     pub clear_cost_center: bool,
+    /// New e-mail address.
+    #[serde(default)]
+    pub email: Option<String>,
+    /// Remove the e-mail address.
+    #[serde(default)]
+    pub clear_email: bool,
 }
 
 /// An optional field of [`UpdateUser`] as the domain's `Update` takes it: a new
@@ -137,6 +148,7 @@ impl UseCases {
                 roles: input.roles.clone(),
                 manager: input.manager.clone(),
                 cost_center: input.cost_center.clone(),
+                email: input.email.clone(),
             }
         )?;
         if input.roles.contains(&Role::Admin) {
@@ -145,7 +157,7 @@ impl UseCases {
         Ok(outcome)
     }
 
-    /// Changes a user's roles, manager or cost center.
+    /// Changes a user's roles, manager, cost center or e-mail address.
     pub async fn update_user(
         &self,
         ctx: &CommandContext,
@@ -160,6 +172,7 @@ impl UseCases {
             roles: input.roles.clone(),
             manager: change(&input.manager, input.clear_manager),
             cost_center: change(&input.cost_center, input.clear_cost_center),
+            email: change(&input.email, input.clear_email),
         };
         let user = self.directory_user(ctx.tenant_id(), &subject).await?;
         let admin_after = input
@@ -235,6 +248,42 @@ impl UseCases {
             self.appoint_after(ctx, &subject).await?;
         }
         Ok(outcome)
+    }
+
+    /// Erases a user's personal data (GDPR art. 17): the store destroys the
+    /// key their e-mail address was sealed with, so it reads as none
+    /// everywhere, history included, and the outbox forgets it. The user stays
+    /// in the directory. Erasing again changes nothing.
+    pub async fn erase_user_personal_data(
+        &self,
+        ctx: &CommandContext,
+        subject: UserId,
+        reason: String,
+    ) -> Result<CommandOutcome, CommandError<UserError>> {
+        ctx.caller.require(Action::ErasePersonalData)?;
+        run!(
+            self,
+            self.stores.users.as_ref(),
+            ctx,
+            "EraseUserPersonalData",
+            user_aggregate_id(ctx.tenant_id(), &subject),
+            &(&subject, &reason),
+            None,
+            |_| UserCommand::ErasePersonalData {
+                reason: reason.clone()
+            }
+        )
+    }
+
+    /// The directory entry of `subject` in `tenant_id` as the store holds it
+    /// now, its e-mail address opened: what the mail sender writes to. A
+    /// system read, asked by the sender, not by a user.
+    pub async fn directory_entry(
+        &self,
+        tenant_id: TenantId,
+        subject: &UserId,
+    ) -> Result<User, CommandError<UserError>> {
+        self.directory_user(tenant_id, subject).await
     }
 
     /// The directory entry of `subject` in `tenant_id`, straight from the event

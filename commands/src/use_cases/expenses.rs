@@ -3,9 +3,8 @@
 
 use chrono::NaiveDate;
 use folio_domain::directory::{ApprovalRouting, Tenant, UserStatus};
-use folio_domain::expense::Expense;
-use folio_domain::expense::{ExpenseCommand, ExpenseDetails, ExpenseError};
-use folio_domain::ids::{ExpenseId, UserId};
+use folio_domain::expense::{Deciders, Expense, ExpenseCommand, ExpenseDetails, ExpenseError};
+use folio_domain::ids::{ExpenseId, TenantId, UserId};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -157,30 +156,53 @@ impl UseCases {
         ctx: &CommandContext,
         expense_id: ExpenseId,
     ) -> Result<Option<UserId>, CommandError<ExpenseError>> {
-        let tenant: Tenant =
-            current(self.stores.tenants.as_ref(), &ctx.tenant_id().to_string()).await?;
+        let expense: Expense =
+            current(self.stores.expenses.as_ref(), &expense_id.to_string()).await?;
+        self.routed_approver(ctx.tenant_id(), &expense).await
+    }
+
+    /// [`Self::required_approver`] of a loaded `expense`.
+    async fn routed_approver(
+        &self,
+        tenant_id: TenantId,
+        expense: &Expense,
+    ) -> Result<Option<UserId>, CommandError<ExpenseError>> {
+        let tenant: Tenant = current(self.stores.tenants.as_ref(), &tenant_id.to_string()).await?;
         if tenant.policy.approval_routing != ApprovalRouting::EmployeesManager {
             return Ok(None);
         }
-        let expense: Expense =
-            current(self.stores.expenses.as_ref(), &expense_id.to_string()).await?;
-        let Some(employee) = expense.employee_id else {
+        let Some(employee) = &expense.employee_id else {
             return Ok(None);
         };
         let Some(manager) = self
-            .directory_user::<ExpenseError>(ctx.tenant_id(), &employee)
+            .directory_user::<ExpenseError>(tenant_id, employee)
             .await?
             .manager
         else {
             return Ok(None);
         };
         let standing = self
-            .directory_user::<ExpenseError>(ctx.tenant_id(), &manager)
+            .directory_user::<ExpenseError>(tenant_id, &manager)
             .await?;
         let can_decide = matches!(standing.status, UserStatus::Invited | UserStatus::Active)
-            && Caller::new(ctx.tenant_id(), manager.clone(), standing.roles)
-                .may(Action::ApproveExpenses);
+            && Caller::new(tenant_id, manager.clone(), standing.roles).may(Action::ApproveExpenses);
         Ok(can_decide.then_some(manager))
+    }
+
+    /// An expense as the store holds it now, and who may give its next
+    /// decision under the tenant's routing: what the e-mail telling approvers
+    /// that it waits for them needs. A system read, asked by the mail sender,
+    /// not by a user.
+    pub async fn awaited_deciders(
+        &self,
+        tenant_id: TenantId,
+        expense_id: ExpenseId,
+    ) -> Result<(Expense, Deciders), CommandError<ExpenseError>> {
+        let expense: Expense =
+            current(self.stores.expenses.as_ref(), &expense_id.to_string()).await?;
+        let required = self.routed_approver(tenant_id, &expense).await?;
+        let deciders = expense.next_deciders(required.as_ref());
+        Ok((expense, deciders))
     }
 
     /// The acting employee amends a returned expense.

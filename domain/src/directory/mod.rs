@@ -10,6 +10,7 @@
 
 mod tenant;
 mod user;
+mod user_error;
 
 #[cfg(test)]
 mod tests;

@@ -41,6 +41,7 @@ fn invited() -> UserEvent {
         roles: vec![Role::Employee],
         manager: Some(boss()),
         cost_center: Some("CC-100".into()),
+        email: Some("ana@example.com".into()),
     }
 }
 
@@ -109,6 +110,7 @@ fn an_invitation_needs_roles_a_sane_cost_center_and_not_oneself_as_manager() {
             roles,
             manager,
             cost_center: cost_center.map(str::to_owned),
+            email: Some("ana@example.com".into()),
         }
     };
     UserTest::with(())
@@ -227,6 +229,7 @@ fn an_update_records_only_what_changed() {
             roles: Some(vec![Role::Employee, Role::Approver]),
             manager: Some(Some(boss())),
             cost_center: Some(None),
+            email: None,
         })
         .then_expect_events(vec![
             UserEvent::UserRolesAssigned {
@@ -240,6 +243,7 @@ fn an_update_records_only_what_changed() {
             roles: None,
             manager: Some(Some(ana())),
             cost_center: None,
+            email: None,
         })
         .then_expect_error(UserError::SelfManaged);
     UserTest::with(())
@@ -248,8 +252,107 @@ fn an_update_records_only_what_changed() {
             roles: Some(vec![]),
             manager: None,
             cost_center: None,
+            email: None,
         })
         .then_expect_error(UserError::NoRoles);
+}
+
+#[test]
+fn an_e_mail_address_is_checked_trimmed_and_changed_only_when_it_differs() {
+    // Given an invited user with an address
+    // When an admin gives a new one (with stray spaces), it is recorded trimmed
+    UserTest::with(())
+        .given(vec![invited()])
+        .when(UserCommand::Update {
+            roles: None,
+            manager: None,
+            cost_center: None,
+            email: Some(Some(" ana@acme.example ".into())),
+        })
+        .then_expect_events(vec![UserEvent::UserEmailSet {
+            email: Some("ana@acme.example".into()),
+        }]);
+    // When it is the same one, nothing happens
+    UserTest::with(())
+        .given(vec![invited()])
+        .when(UserCommand::Update {
+            roles: None,
+            manager: None,
+            cost_center: None,
+            email: Some(Some("ana@example.com".into())),
+        })
+        .then_expect_events(vec![]);
+    // When it is no address at all, it is refused
+    UserTest::with(())
+        .given(vec![invited()])
+        .when(UserCommand::Update {
+            roles: None,
+            manager: None,
+            cost_center: None,
+            email: Some(Some("ana at acme".into())),
+        })
+        .then_expect_error(UserError::NotAnEmailAddress("ana at acme".into()));
+    UserTest::with(())
+        .given_no_previous_events()
+        .when(UserCommand::Invite {
+            tenant_id: TENANT,
+            subject: ana(),
+            roles: vec![Role::Employee],
+            manager: None,
+            cost_center: None,
+            email: Some("@acme.example".into()),
+        })
+        .then_expect_error(UserError::NotAnEmailAddress("@acme.example".into()));
+}
+
+#[test]
+fn erasure_forgets_the_address_once_and_for_good() {
+    let erased = UserEvent::UserPersonalDataErased {
+        reason: "request 42".into(),
+    };
+    // Given an invited user, when an admin erases their personal data with a reason
+    UserTest::with(())
+        .given(vec![invited()])
+        .when(UserCommand::ErasePersonalData {
+            reason: " request 42 ".into(),
+        })
+        .then_expect_events(vec![erased.clone()]);
+    // A reason is required
+    UserTest::with(())
+        .given(vec![invited()])
+        .when(UserCommand::ErasePersonalData { reason: " ".into() })
+        .then_expect_error(UserError::ReasonRequired);
+    // Erasing again changes nothing
+    UserTest::with(())
+        .given(vec![invited(), erased.clone()])
+        .when(UserCommand::ErasePersonalData {
+            reason: "again".into(),
+        })
+        .then_expect_events(vec![]);
+    // No new address is recorded for them; removing none is no change
+    UserTest::with(())
+        .given(vec![invited(), erased.clone()])
+        .when(UserCommand::Update {
+            roles: None,
+            manager: None,
+            cost_center: None,
+            email: Some(Some("ana@new.example".into())),
+        })
+        .then_expect_error(UserError::PersonalDataErased);
+    UserTest::with(())
+        .given(vec![invited(), erased])
+        .when(UserCommand::Update {
+            roles: None,
+            manager: None,
+            cost_center: None,
+            email: Some(None),
+        })
+        .then_expect_events(vec![]);
+    // Only a user in the directory can be erased
+    UserTest::with(())
+        .given_no_previous_events()
+        .when(UserCommand::ErasePersonalData { reason: "x".into() })
+        .then_expect_error(UserError::NotFound);
 }
 
 #[test]

@@ -5,13 +5,11 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+pub use super::user_error::{UserError, MAX_COST_CENTER_LEN};
 use super::Role;
 use crate::aggregate::{cqrs_aggregate, domain_event, Decide, TenantOwned};
-use crate::error_code::{Coded, ErrorCode};
+use crate::email::is_email_address;
 use crate::ids::{TenantId, UserId};
-
-/// Longest cost center code, in characters.
-pub const MAX_COST_CENTER_LEN: usize = 64;
 
 /// Where a user stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
@@ -45,6 +43,9 @@ pub enum UserCommand {
         manager: Option<UserId>,
         /// Their cost center, if any.
         cost_center: Option<String>,
+        /// Where Folio e-mails them (approvals waiting, decisions), if
+        /// anywhere.
+        email: Option<String>,
     },
     /// A subject seen for the first time in a tenant with open enrollment joins
     /// with the roles of their token.
@@ -66,8 +67,8 @@ pub enum UserCommand {
     },
     /// An admin lets a deactivated user act again.
     Reactivate,
-    /// An admin changes roles, manager or cost center (`None`: unchanged;
-    /// `Some(None)`: removed).
+    /// An admin changes roles, manager, cost center or e-mail address
+    /// (`None`: unchanged; `Some(None)`: removed).
     Update {
         /// New roles.
         roles: Option<Vec<Role>>,
@@ -75,6 +76,15 @@ pub enum UserCommand {
         manager: Option<Option<UserId>>,
         /// New cost center.
         cost_center: Option<Option<String>>,
+        /// New e-mail address.
+        email: Option<Option<String>>,
+    },
+    /// An admin erases the user's personal data (their e-mail address): the
+    /// store destroys its key, so no copy in the history opens again. The
+    /// user stays in the directory, known by their subject.
+    ErasePersonalData {
+        /// Why (e.g. the data-subject request's reference).
+        reason: String,
     },
 }
 
@@ -103,6 +113,9 @@ pub enum UserEvent {
         manager: Option<UserId>,
         /// Their cost center, if any.
         cost_center: Option<String>,
+        /// Their e-mail address, if given (personal data: sealed in the store).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        email: Option<String>,
     },
     /// The subject joined on first sight (open enrollment), already active.
     UserEnrolled {
@@ -138,64 +151,20 @@ pub enum UserEvent {
         /// The cost center now, if any.
         cost_center: Option<String>,
     },
+    /// The user's e-mail address changed (personal data: sealed in the store).
+    UserEmailSet {
+        /// The address now, if any.
+        email: Option<String>,
+    },
+    /// The user's personal data was erased: their e-mail address in every
+    /// event reads as none from now on.
+    UserPersonalDataErased {
+        /// Why, in words kept with the record and shown in the history.
+        reason: String,
+    },
 }
 
 domain_event!(UserEvent);
-
-/// A refused user command.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
-pub enum UserError {
-    /// The subject is already in the directory.
-    #[error("this user is already in the directory")]
-    AlreadyExists,
-    /// The subject is not in the directory.
-    #[error("user not found in the directory")]
-    NotFound,
-    /// The subject is empty or too long.
-    #[error("a user needs a subject of 1 to 255 characters")]
-    InvalidSubject,
-    /// No roles.
-    #[error("a user needs at least one role")]
-    NoRoles,
-    /// A user cannot be their own manager.
-    #[error("a user cannot be their own manager")]
-    SelfManaged,
-    /// The manager is not in this directory.
-    #[error("the manager {0} is not in this tenant's directory")]
-    UnknownManager(UserId),
-    /// The cost center is empty or too long.
-    #[error("a cost center is 1 to {MAX_COST_CENTER_LEN} characters")]
-    InvalidCostCenter,
-    /// Deactivation needs a reason.
-    #[error("say why the user is deactivated")]
-    ReasonRequired,
-    /// The user is deactivated.
-    #[error("this user was deactivated")]
-    Deactivated,
-    /// Only a deactivated user can be reactivated.
-    #[error("this user is not deactivated")]
-    NotDeactivated,
-    /// The change would leave the tenant without an admin.
-    #[error("{0} is this tenant's last admin: make another user admin first")]
-    LastAdmin(UserId),
-}
-
-impl Coded for UserError {
-    fn code(&self) -> ErrorCode {
-        use UserError as E;
-        match self {
-            E::NotFound | E::UnknownManager(_) => ErrorCode::NotFound,
-            E::AlreadyExists | E::Deactivated | E::NotDeactivated | E::LastAdmin(_) => {
-                ErrorCode::Conflict
-            }
-            E::InvalidSubject
-            | E::NoRoles
-            | E::SelfManaged
-            | E::InvalidCostCenter
-            | E::ReasonRequired => ErrorCode::Validation,
-        }
-    }
-}
 
 /// A user in a tenant's directory.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -212,6 +181,12 @@ pub struct User {
     pub manager: Option<UserId>,
     /// Their cost center.
     pub cost_center: Option<String>,
+    /// Where Folio e-mails them.
+    #[serde(default)]
+    pub email: Option<String>,
+    /// Whether their personal data was erased.
+    #[serde(default)]
+    pub personal_data_erased: bool,
 }
 
 fn checked_roles(roles: &[Role]) -> Result<Vec<Role>, UserError> {
@@ -231,6 +206,17 @@ fn checked_cost_center(cost_center: Option<String>) -> Result<Option<String>, Us
         return Err(UserError::InvalidCostCenter);
     }
     Ok(Some(code))
+}
+
+fn checked_email(email: Option<String>) -> Result<Option<String>, UserError> {
+    let Some(email) = email else {
+        return Ok(None);
+    };
+    let email = email.trim().to_owned();
+    if !is_email_address(&email) {
+        return Err(UserError::NotAnEmailAddress(email));
+    }
+    Ok(Some(email))
 }
 
 fn check_manager(subject: &UserId, manager: &Option<UserId>) -> Result<(), UserError> {
@@ -259,6 +245,7 @@ impl User {
                 roles,
                 manager,
                 cost_center,
+                email,
             } => {
                 *self = User {
                     tenant_id: Some(tenant_id),
@@ -267,6 +254,8 @@ impl User {
                     roles,
                     manager,
                     cost_center,
+                    email,
+                    personal_data_erased: false,
                 }
             }
             E::UserEnrolled {
@@ -279,8 +268,7 @@ impl User {
                     subject: Some(subject),
                     status: UserStatus::Active,
                     roles,
-                    manager: None,
-                    cost_center: None,
+                    ..User::default()
                 }
             }
             E::UserActivated {} | E::UserReactivated {} => self.status = UserStatus::Active,
@@ -288,6 +276,11 @@ impl User {
             E::UserRolesAssigned { roles } => self.roles = roles,
             E::UserManagerSet { manager } => self.manager = manager,
             E::UserCostCenterSet { cost_center } => self.cost_center = cost_center,
+            E::UserEmailSet { email } => self.email = email,
+            E::UserPersonalDataErased { .. } => {
+                self.email = None;
+                self.personal_data_erased = true;
+            }
         }
     }
 
@@ -303,6 +296,7 @@ impl User {
         roles: Option<Vec<Role>>,
         manager: Option<Option<UserId>>,
         cost_center: Option<Option<String>>,
+        email: Option<Option<String>>,
     ) -> Result<Vec<UserEvent>, UserError> {
         self.require_exists()?;
         let mut events = Vec::new();
@@ -326,6 +320,15 @@ impl User {
                 events.push(UserEvent::UserCostCenterSet { cost_center });
             }
         }
+        if let Some(email) = email {
+            let email = checked_email(email)?;
+            if email.is_some() && self.personal_data_erased {
+                return Err(UserError::PersonalDataErased);
+            }
+            if email != self.email {
+                events.push(UserEvent::UserEmailSet { email });
+            }
+        }
         Ok(events)
     }
 }
@@ -340,6 +343,7 @@ impl Decide for User {
                 roles,
                 manager,
                 cost_center,
+                email,
             } => {
                 if self.status != UserStatus::Unknown {
                     return Err(UserError::AlreadyExists);
@@ -350,6 +354,7 @@ impl Decide for User {
                     tenant_id,
                     roles: checked_roles(&roles)?,
                     cost_center: checked_cost_center(cost_center)?,
+                    email: checked_email(email)?,
                     subject,
                     manager,
                 }])
@@ -397,7 +402,19 @@ impl Decide for User {
                 roles,
                 manager,
                 cost_center,
-            } => self.update(roles, manager, cost_center),
+                email,
+            } => self.update(roles, manager, cost_center, email),
+            C::ErasePersonalData { reason } => {
+                self.require_exists()?;
+                let reason = reason.trim().to_owned();
+                if reason.is_empty() {
+                    return Err(UserError::ReasonRequired);
+                }
+                if self.personal_data_erased {
+                    return Ok(vec![]);
+                }
+                Ok(vec![UserEvent::UserPersonalDataErased { reason }])
+            }
         }
     }
 }

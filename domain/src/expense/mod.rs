@@ -46,6 +46,18 @@ pub enum ExpenseStatus {
     Reimbursed,
 }
 
+/// Who may give an expense's next decision.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Deciders {
+    /// Nobody: the expense waits for no decision.
+    Nobody,
+    /// Only this user (the employee's manager, for the first decision).
+    Only(UserId),
+    /// Anyone who may approve expenses, except these users (the employee
+    /// and who approved already this round).
+    AnyApproverExcept(Vec<UserId>),
+}
+
 /// The expense aggregate's state.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Expense {
@@ -89,14 +101,32 @@ impl Expense {
         if self.employee_id.as_ref() == Some(approver) {
             return Err(ExpenseError::SelfApproval);
         }
-        // The manager gives the first decision; once they approved, any
-        // approver gives the approvals still needed (or rejects, or returns),
-        // so a threshold of two approvals cannot wait for a second manager.
-        match required {
-            Some(manager) if manager != approver && self.approvers.is_empty() => {
-                Err(ExpenseError::NotTheManager(manager.clone()))
+        match self.next_deciders(required) {
+            Deciders::Only(manager) if &manager != approver => {
+                Err(ExpenseError::NotTheManager(manager))
             }
             _ => Ok(()),
+        }
+    }
+
+    /// Who may give the next decision, when `required` is the approver the
+    /// tenant's routing names (the employee's manager), if any. The manager
+    /// gives the first decision; once they approved, any approver gives the
+    /// approvals still needed (or rejects, or returns), so a threshold of two
+    /// approvals cannot wait for a second manager.
+    pub fn next_deciders(&self, required: Option<&UserId>) -> Deciders {
+        if self.status != ExpenseStatus::PendingApproval {
+            return Deciders::Nobody;
+        }
+        match required {
+            Some(manager) if self.approvers.is_empty() => Deciders::Only(manager.clone()),
+            _ => Deciders::AnyApproverExcept(
+                self.employee_id
+                    .iter()
+                    .chain(&self.approvers)
+                    .cloned()
+                    .collect(),
+            ),
         }
     }
 

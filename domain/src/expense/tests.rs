@@ -681,3 +681,47 @@ fn an_unknown_expense_is_not_found() {
         .when(approve(1))
         .then_expect_error(ExpenseError::NotFound);
 }
+
+fn folded(events: Vec<ExpenseEvent>) -> Expense {
+    let mut expense = Expense::default();
+    for event in events {
+        expense.fold(event);
+    }
+    expense
+}
+
+#[test]
+fn the_manager_alone_is_awaited_first_then_any_other_approver() {
+    let manager = approver(1);
+    // Given an expense needing two approvals, just submitted
+    let submitted_only = folded(vec![submitted(dec!(2000), 2)]);
+    // When the tenant routes by manager, only the manager is awaited
+    assert_eq!(
+        submitted_only.next_deciders(Some(&manager)),
+        Deciders::Only(manager.clone())
+    );
+    // When it does not, any approver but the employee is
+    assert_eq!(
+        submitted_only.next_deciders(None),
+        Deciders::AnyApproverExcept(vec![employee()])
+    );
+    // Given the manager approved once, anyone but the employee and the manager is
+    let approved_once = folded(vec![submitted(dec!(2000), 2), approval(1, 1, 2)]);
+    assert_eq!(
+        approved_once.next_deciders(Some(&manager)),
+        Deciders::AnyApproverExcept(vec![employee(), manager])
+    );
+}
+
+#[test]
+fn a_decided_expense_awaits_nobody() {
+    let rejected = folded(vec![
+        submitted(dec!(50), 1),
+        ExpenseEvent::ExpenseRejected {
+            approver_id: approver(1),
+            reason: "no receipt".into(),
+        },
+    ]);
+    assert_eq!(rejected.next_deciders(None), Deciders::Nobody);
+    assert_eq!(Expense::default().next_deciders(None), Deciders::Nobody);
+}

@@ -416,11 +416,12 @@ pub async fn destroy_key(
     Ok(())
 }
 
-/// Forgets the addresses of the e-mails queued for the invoices of customer
-/// `subject` in `tenant` (the outbox keeps recipients in plaintext, so that a
-/// sender needs no key): sent ones keep their record without addresses, and
-/// unsent ones fail, since nobody is left to write to. The delivery log's
-/// details, which may quote an address from a server's answer, go too.
+/// Forgets the addresses `subject`'s e-mails went or go to in `tenant`: those
+/// of the invoices of a customer, and those the sender addressed to a
+/// directory user (the outbox keeps recipients in plaintext, so that a sender
+/// needs no key). Sent ones keep their record without addresses, and unsent
+/// ones fail, since nobody is left to write to. The delivery log's details,
+/// which may quote an address from a server's answer, go too.
 pub async fn forget_outbox_recipients(
     pool: &PgPool,
     tenant: Uuid,
@@ -430,14 +431,16 @@ pub async fn forget_outbox_recipients(
     let forgotten: Vec<Uuid> = sqlx::query_scalar(
         "UPDATE public.outbox
          SET recipients = '{}',
-             status = CASE WHEN status IN ('SENT', 'FAILED') THEN status ELSE 'FAILED' END,
-             error_code = CASE WHEN status IN ('SENT', 'FAILED') THEN error_code ELSE 'CONFLICT' END,
-             last_error = CASE WHEN status IN ('SENT', 'FAILED') THEN NULL
-                          ELSE 'the customer''s personal data was erased; nobody is left to write to' END,
+             status = CASE WHEN status IN ('SENT', 'FAILED', 'SKIPPED') THEN status ELSE 'FAILED' END,
+             error_code = CASE WHEN status IN ('SENT', 'FAILED', 'SKIPPED') THEN error_code ELSE 'CONFLICT' END,
+             last_error = CASE WHEN status IN ('SENT', 'FAILED', 'SKIPPED') THEN NULL
+                          ELSE 'the recipient''s personal data was erased; nobody is left to write to' END,
              lease_until = NULL
-         WHERE tenant_id = $1 AND aggregate_type = 'Invoice' AND aggregate_id IN (
+         WHERE tenant_id = $1
+           AND ($2 = ANY(recipient_subjects)
+                OR aggregate_type = 'Invoice' AND aggregate_id IN (
                    SELECT aggregate_id FROM public.events
-                    WHERE aggregate_type = 'Invoice' AND sequence = 1 AND payload #>> $3 = $2)
+                    WHERE aggregate_type = 'Invoice' AND sequence = 1 AND payload #>> $3 = $2))
          RETURNING message_id",
     )
     .bind(tenant)

@@ -41,6 +41,7 @@ struct ClaimedRow {
     channel: String,
     kind: String,
     recipients: Vec<String>,
+    recipient_subjects: Vec<String>,
     payload: serde_json::Value,
     attempts: i32,
 }
@@ -69,8 +70,8 @@ impl Outbox for PgOutbox {
                    LIMIT $1
                    FOR UPDATE SKIP LOCKED) due
              WHERE o.message_id = due.message_id
-             RETURNING o.message_id, o.tenant_id, o.channel, o.kind, o.recipients, o.payload,
-                       o.attempts",
+             RETURNING o.message_id, o.tenant_id, o.channel, o.kind, o.recipients,
+                       o.recipient_subjects, o.payload, o.attempts",
         )
         .bind(i64::from(limit))
         .bind(hold.as_secs_f64())
@@ -85,6 +86,7 @@ impl Outbox for PgOutbox {
                 channel: Channel::from_stored(&row.channel).unwrap_or(Channel::Email),
                 kind: row.kind,
                 recipients: row.recipients,
+                recipient_subjects: row.recipient_subjects,
                 payload: row.payload,
                 attempt: u32::try_from(row.attempts).unwrap_or(u32::MAX),
             })
@@ -99,6 +101,13 @@ impl Outbox for PgOutbox {
     ) -> Result<(), OutboxError> {
         let (status, logged, code, reason, next) = match outcome {
             AttemptOutcome::Sent => ("SENT", "SENT", None, None, None),
+            AttemptOutcome::Skipped { reason } => (
+                "SKIPPED",
+                "SKIPPED",
+                Some(folio_domain::ErrorCode::Validation),
+                Some(reason),
+                None,
+            ),
             AttemptOutcome::Retry { code, reason, at } => {
                 ("RETRYING", "RETRY", Some(*code), Some(reason), Some(*at))
             }
@@ -134,6 +143,7 @@ impl Outbox for PgOutbox {
             "UPDATE outbox
              SET status = $3, lease_until = NULL, error_code = $4, last_error = $5,
                  next_attempt_at = coalesce($6, next_attempt_at),
+                 recipients = $7, recipient_subjects = $8,
                  sent_at = CASE WHEN $3 = 'SENT' THEN now() ELSE sent_at END
              WHERE message_id = $1 AND attempts = $2 AND status = 'SENDING'",
         )
@@ -143,6 +153,8 @@ impl Outbox for PgOutbox {
         .bind(&code)
         .bind(reason)
         .bind(next)
+        .bind(&message.recipients)
+        .bind(&message.recipient_subjects)
         .execute(&mut *tx)
         .await
         .map_err(unavailable)?;
@@ -177,6 +189,7 @@ fn status_name(status: NotificationStatus) -> &'static str {
         NotificationStatus::Retrying => "RETRYING",
         NotificationStatus::Sent => "SENT",
         NotificationStatus::Failed => "FAILED",
+        NotificationStatus::Skipped => "SKIPPED",
     }
 }
 
@@ -187,6 +200,7 @@ impl From<NotificationRow> for Notification {
             "SENDING" => NotificationStatus::Sending,
             "RETRYING" => NotificationStatus::Retrying,
             "SENT" => NotificationStatus::Sent,
+            "SKIPPED" => NotificationStatus::Skipped,
             _ => NotificationStatus::Failed,
         };
         let waiting = matches!(
@@ -195,7 +209,9 @@ impl From<NotificationRow> for Notification {
         );
         let failure = match (status, row.error_code, row.last_error) {
             (
-                NotificationStatus::Retrying | NotificationStatus::Failed,
+                NotificationStatus::Retrying
+                | NotificationStatus::Failed
+                | NotificationStatus::Skipped,
                 Some(code),
                 Some(reason),
             ) => Some(NotificationFailure {

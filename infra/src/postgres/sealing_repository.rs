@@ -7,9 +7,7 @@ use cqrs_es::persist::{
     PersistedEventRepository, PersistenceError, ReplayStream, SerializedEvent, SerializedSnapshot,
 };
 use cqrs_es::Aggregate;
-use folio_domain::personal_data::{
-    in_event, in_snapshot, Subject, ERASURE_EVENT, INVOICE_CUSTOMER,
-};
+use folio_domain::personal_data::{in_event, in_snapshot, is_erasure, Subject, INVOICE_CUSTOMER};
 use postgres_es::PostgresEventRepository;
 use ring::aead::LessSafeKey;
 use ring::rand::SystemRandom;
@@ -128,7 +126,7 @@ impl SealingRepository {
         for event in &mut events {
             let stream = event.aggregate_id.clone();
             let fields = in_event(&event.event_type);
-            if event.event_type != ERASURE_EVENT && fields.is_empty() {
+            if !is_erasure(&event.event_type) && fields.is_empty() {
                 continue;
             }
             let event_tenant = event
@@ -141,7 +139,7 @@ impl SealingRepository {
                     sequence: event.sequence,
                 })?;
             tenant = Some(event_tenant);
-            if event.event_type == ERASURE_EVENT {
+            if is_erasure(&event.event_type) {
                 let actor = event
                     .metadata
                     .get("actor")

@@ -30,8 +30,8 @@ impl Projector for DirectoryProjector {
     }
 
     fn version(&self) -> u32 {
-        // 2: tenant_timezones.
-        2
+        // 2: tenant_timezones; 3: directory_users.email.
+        3
     }
 
     fn schema_sql(&self) -> &'static str {
@@ -146,12 +146,13 @@ async fn project_user(
     payload: UserEvent,
 ) -> Result<(), ProjectionError> {
     let user = aggregate_uuid(event)?;
-    let (subject, status, roles, manager, cost_center, joined_by) = match payload {
+    let (subject, status, roles, manager, cost_center, email, joined_by) = match payload {
         UserEvent::UserInvited {
             subject,
             roles,
             manager,
             cost_center,
+            email,
             ..
         } => (
             subject,
@@ -159,17 +160,18 @@ async fn project_user(
             roles,
             manager,
             cost_center,
+            email,
             "INVITATION",
         ),
         UserEvent::UserEnrolled { subject, roles, .. } => {
-            (subject, "ACTIVE", roles, None, None, "FIRST_SIGHT")
+            (subject, "ACTIVE", roles, None, None, None, "FIRST_SIGHT")
         }
         change => return update_user(conn, event, user, change).await,
     };
     sqlx::query(
         "INSERT INTO directory_users (tenant_id, subject, user_id, status, roles, manager,
-             cost_center, joined_by, created_at, updated_at, version)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10)",
+             cost_center, email, joined_by, created_at, updated_at, version)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11)",
     )
     .bind(event.tenant_id)
     .bind(&subject.0)
@@ -178,6 +180,7 @@ async fn project_user(
     .bind(role_labels(&roles))
     .bind(manager.map(|m| m.0))
     .bind(cost_center)
+    .bind(email)
     .bind(joined_by)
     .bind(event.recorded_at)
     .bind(event.sequence)
@@ -225,6 +228,15 @@ async fn update_user(
              WHERE tenant_id = $1 AND user_id = $2",
         )
         .bind(cost_center),
+        UserEvent::UserEmailSet { email } => statement(
+            "UPDATE directory_users SET email = $5, updated_at = $3, version = $4
+             WHERE tenant_id = $1 AND user_id = $2",
+        )
+        .bind(email),
+        UserEvent::UserPersonalDataErased { .. } => statement(
+            "UPDATE directory_users SET email = NULL, personal_data_erased = true,
+                 updated_at = $3, version = $4 WHERE tenant_id = $1 AND user_id = $2",
+        ),
         UserEvent::UserInvited { .. } | UserEvent::UserEnrolled { .. } => {
             return Err(ProjectionError::decode(event, "a user's first event again"));
         }

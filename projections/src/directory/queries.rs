@@ -38,6 +38,10 @@ pub struct DirectoryUserRow {
     pub manager: Option<String>,
     /// Their cost center.
     pub cost_center: Option<String>,
+    /// Where Folio e-mails them, if anywhere.
+    pub email: Option<String>,
+    /// Whether their personal data was erased.
+    pub personal_data_erased: bool,
     /// `INVITATION` or `FIRST_SIGHT`.
     pub joined_by: String,
     /// Why they are deactivated, while they are.
@@ -58,8 +62,8 @@ pub async fn directory(conn: &mut PgConnection) -> Result<Option<DirectoryRow>, 
     .await
 }
 
-const USER_COLUMNS: &str = "subject, status, roles, manager, cost_center, joined_by,
-    deactivation_reason, created_at, version";
+const USER_COLUMNS: &str = "subject, status, roles, manager, cost_center, email,
+    personal_data_erased, joined_by, deactivation_reason, created_at, version";
 
 /// The directory's users, by subject; only those with `status` when given, only
 /// those reporting to `manager` when given.
@@ -96,5 +100,22 @@ pub async fn user(
     ))
     .bind(subject)
     .fetch_optional(conn)
+    .await
+}
+
+/// The subject and e-mail address of every user who may act (invited or
+/// active), holds one of `roles` (as stored, lower case) and has an address,
+/// by subject.
+pub async fn addresses_of_roles(
+    conn: &mut PgConnection,
+    roles: &[String],
+) -> Result<Vec<(String, String)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT subject, email FROM folio_read.directory_users
+         WHERE status IN ('INVITED', 'ACTIVE') AND roles && $1 AND email IS NOT NULL
+         ORDER BY subject",
+    )
+    .bind(roles)
+    .fetch_all(conn)
     .await
 }

@@ -32,6 +32,8 @@ CREATE TABLE directory_users
     roles        text[]      NOT NULL,
     manager      text,
     cost_center  text,
+    email        text,
+    personal_data_erased boolean NOT NULL DEFAULT false,
     joined_by    text        NOT NULL CHECK (joined_by IN ('INVITATION', 'FIRST_SIGHT')),
     deactivation_reason text,
     created_at   timestamptz NOT NULL,
@@ -50,6 +52,8 @@ COMMENT ON COLUMN directory_users.status IS 'INVITED (until their first request)
 COMMENT ON COLUMN directory_users.roles IS 'Folio roles the directory grants (admin, accountant, approver, employee, auditor); they replace the token''s.';
 COMMENT ON COLUMN directory_users.manager IS 'Subject of their manager, if any.';
 COMMENT ON COLUMN directory_users.cost_center IS 'Their cost center code, if any.';
+COMMENT ON COLUMN directory_users.email IS 'Where Folio e-mails them (expenses waiting for them, decisions on theirs), if anywhere. Personal data: NULL once erased.';
+COMMENT ON COLUMN directory_users.personal_data_erased IS 'Whether an admin erased their personal data (their e-mail address, in the history too).';
 COMMENT ON COLUMN directory_users.joined_by IS 'INVITATION by an admin, or FIRST_SIGHT (open enrollment).';
 COMMENT ON COLUMN directory_users.deactivation_reason IS 'Why they were deactivated, while they are.';
 COMMENT ON COLUMN directory_users.created_at IS 'When they were invited or enrolled (event time).';

@@ -9,6 +9,7 @@
 //! guard records every stream as seen so far, so it reacts to what happens from
 //! then on, in embedded and in Kafka mode alike.
 
+pub mod expense_mail;
 pub mod mail;
 
 use serde_json::Value;
@@ -49,7 +50,8 @@ pub struct Message {
     pub channel: Channel,
     /// What it is (`invoice_sent`): the sender picks its template by it.
     pub kind: &'static str,
-    /// E-mail addresses (or a webhook endpoint's id).
+    /// E-mail addresses (or a webhook endpoint's id); none when the sender
+    /// looks them up as it sends (directory users' addresses).
     pub recipients: Vec<String>,
     /// What the sender needs besides: ids; the rest is read when it is sent.
     pub payload: Value,

@@ -69,12 +69,14 @@ pub async fn count_documents_awaiting_archive(
 }
 
 /// How many notifications (every tenant) are not sent, by channel and status
-/// (`QUEUED`, `SENDING`, `RETRYING`, `FAILED`): gauges; sent ones are history.
+/// (`QUEUED`, `SENDING`, `RETRYING`, `FAILED`): gauges; sent ones are
+/// history, and skipped ones (nobody to write to) were never to be sent.
 pub async fn count_unsent_notifications(
     pool: &sqlx::PgPool,
 ) -> Result<Vec<(String, String, i64)>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT channel, status, count(*) FROM public.outbox WHERE status <> 'SENT'
+        "SELECT channel, status, count(*) FROM public.outbox
+         WHERE status <> 'SENT' AND status <> 'SKIPPED'
          GROUP BY channel, status",
     )
     .fetch_all(pool)

@@ -1,0 +1,250 @@
+//! The e-mails of expenses: to whoever may decide on a claim that waits, and
+//! to the employee once it is approved, rejected, returned or paid back.
+//!
+//! Composed when they are sent, from the stores as they are then: the
+//! employee's and a manager's addresses from their directory entries, the
+//! other approvers' from the directory's read model. An expense that no
+//! longer waits, or a user without an address, leaves nobody to write to:
+//! the message is skipped, with the reason in its log.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::NaiveDate;
+use folio_domain::expense::Deciders;
+use folio_domain::ids::{ExpenseId, TenantId, UserId};
+use folio_domain::money::Money;
+use folio_domain::Coded;
+use folio_projections::reactors::expense_mail::{
+    EXPENSE_APPROVED, EXPENSE_REIMBURSED, EXPENSE_REJECTED, EXPENSE_RETURNED, EXPENSE_WAITING,
+};
+use serde_json::Value;
+
+use super::expense_templates::{expense_mail, Amount, ExpenseFacts, ExpenseNews};
+use super::invoice_mail::ComposeError;
+use super::ports::{DueMessage, Email};
+use crate::access::{Caller, Role};
+use crate::error::CommandError;
+use crate::reads::{ReadError, ReadLimits, ReadModels, Reads};
+use crate::use_cases::UseCases;
+use folio_documents::locale::Locale;
+
+/// The actor the directory and the settings are read as.
+const MAIL: &str = "system:mail";
+
+/// An e-mail and the directory users whose addresses it goes to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Addressed {
+    /// The e-mail.
+    pub email: Email,
+    /// The users (subjects) it is addressed to, so erasing one of them finds
+    /// their address in the outbox.
+    pub users: Vec<UserId>,
+}
+
+/// Composes expenses' e-mails.
+#[derive(Clone)]
+pub struct ExpenseMail {
+    use_cases: Arc<UseCases>,
+    reads: ReadModels,
+}
+
+impl std::fmt::Debug for ExpenseMail {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ExpenseMail")
+    }
+}
+
+/// A read model's refusal as the reason a message could not be composed.
+fn unreadable(error: ReadError) -> ComposeError {
+    ComposeError::Unreadable {
+        code: error.code(),
+        reason: error.to_string(),
+    }
+}
+
+/// A store's refusal as the reason a message could not be composed.
+fn unloadable<E: std::error::Error + Coded>(error: CommandError<E>) -> ComposeError {
+    ComposeError::Unreadable {
+        code: error.code(),
+        reason: error.to_string(),
+    }
+}
+
+fn text(payload: &Value, key: &str) -> String {
+    payload[key].as_str().unwrap_or_default().to_owned()
+}
+
+fn amount(money: &Money) -> Amount {
+    Amount {
+        value: money.amount,
+        places: money.currency.minor_units(),
+        currency: money.currency.code().to_owned(),
+    }
+}
+
+impl ExpenseMail {
+    /// Reads expenses and users through `use_cases`, the approvers and the
+    /// tenant's name through `reads`.
+    pub fn new(use_cases: Arc<UseCases>, reads: ReadModels) -> Self {
+        ExpenseMail { use_cases, reads }
+    }
+
+    /// The e-mail `message` (an `expense_*`) stands for, with its addressees.
+    pub async fn compose(&self, message: &DueMessage) -> Result<Addressed, ComposeError> {
+        let malformed = || ComposeError::Malformed(message.payload.to_string());
+        let expense_id = message.payload["expense_id"]
+            .as_str()
+            .and_then(|id| id.parse().ok())
+            .map(ExpenseId)
+            .ok_or_else(malformed)?;
+        let tenant = message.tenant_id;
+        let (expense, deciders) = self
+            .use_cases
+            .awaited_deciders(tenant, expense_id)
+            .await
+            .map_err(unloadable)?;
+        let (Some(employee), Some(details)) = (&expense.employee_id, &expense.details) else {
+            return Err(ComposeError::NobodyToWrite(
+                "the expense does not exist".into(),
+            ));
+        };
+        let news = news(&message.kind, &message.payload).ok_or_else(malformed)?;
+        let to = match news {
+            ExpenseNews::Waiting => self.deciders(tenant, deciders).await?,
+            _ => vec![self.address_of(tenant, employee).await?],
+        };
+        let (organisation, locale) = self.organisation(tenant).await?;
+        let facts = ExpenseFacts {
+            employee: employee.0.clone(),
+            merchant: details.merchant.clone(),
+            description: details.description.clone(),
+            incurred_on: details.incurred_on,
+            amount: amount(&details.amount),
+            organisation: organisation.clone(),
+        };
+        let words = expense_mail(locale, &facts, &news);
+        let (users, addresses) = to.into_iter().unzip();
+        Ok(Addressed {
+            email: Email {
+                message_id: message.message_id,
+                from_name: Some(format!("Folio ({organisation})")),
+                reply_to: None,
+                to: addresses,
+                subject: words.subject,
+                text: words.text,
+                html: Some(words.html),
+                attachments: Vec::new(),
+            },
+            users,
+        })
+    }
+
+    /// The address of `user` as their directory entry holds it now.
+    async fn address_of(
+        &self,
+        tenant: TenantId,
+        user: &UserId,
+    ) -> Result<(UserId, String), ComposeError> {
+        let entry = self
+            .use_cases
+            .directory_entry(tenant, user)
+            .await
+            .map_err(unloadable)?;
+        let email = entry.email.ok_or_else(|| {
+            ComposeError::NobodyToWrite(format!("{user} has no e-mail address in the directory"))
+        })?;
+        Ok((user.clone(), email))
+    }
+
+    /// The addresses of who may decide now.
+    async fn deciders(
+        &self,
+        tenant: TenantId,
+        deciders: Deciders,
+    ) -> Result<Vec<(UserId, String)>, ComposeError> {
+        match deciders {
+            Deciders::Nobody => Err(ComposeError::NobodyToWrite(
+                "the expense no longer waits for a decision".into(),
+            )),
+            Deciders::Only(manager) => Ok(vec![self.address_of(tenant, &manager).await?]),
+            Deciders::AnyApproverExcept(excluded) => {
+                let approvers: Vec<(UserId, String)> = self
+                    .reads(tenant)
+                    .approver_addresses()
+                    .await
+                    .map_err(unreadable)?
+                    .into_iter()
+                    .map(|(subject, email)| (UserId(subject), email))
+                    .filter(|(user, _)| !excluded.contains(user))
+                    .collect();
+                if approvers.is_empty() {
+                    return Err(ComposeError::NobodyToWrite(
+                        "no approver who may decide has an e-mail address in the directory".into(),
+                    ));
+                }
+                Ok(approvers)
+            }
+        }
+    }
+
+    /// The name the e-mails are signed with (the tenant's legal profile's,
+    /// else its directory's) and the language of its country (else English).
+    async fn organisation(&self, tenant: TenantId) -> Result<(String, Locale), ComposeError> {
+        let caller = Caller::new(tenant, UserId::new(MAIL), vec![Role::Accountant]);
+        let settings = self
+            .use_cases
+            .tenant_settings(&caller)
+            .await
+            .map_err(unloadable)?;
+        if let Some(profile) = settings.legal_profile {
+            let name = profile.trading_name.unwrap_or(profile.legal_name);
+            return Ok((name, Locale::of_country(&profile.address.country)));
+        }
+        let directory = self
+            .reads(tenant)
+            .directory(None)
+            .await
+            .map_err(unreadable)?;
+        let name = directory.map(|d| d.name).unwrap_or_default();
+        Ok((name, Locale::En))
+    }
+
+    fn reads(&self, tenant: TenantId) -> Reads {
+        let caller = Caller::new(tenant, UserId::new(MAIL), vec![Role::Auditor]);
+        self.reads.of(
+            caller,
+            ReadLimits {
+                consistency_wait: Duration::ZERO,
+                max_page_size: 1,
+            },
+        )
+    }
+}
+
+/// What a message of `kind` with `payload` tells.
+fn news(kind: &str, payload: &Value) -> Option<ExpenseNews> {
+    let by = || text(payload, "decided_by");
+    Some(match kind {
+        EXPENSE_WAITING => ExpenseNews::Waiting,
+        EXPENSE_APPROVED => ExpenseNews::Approved { by: by() },
+        EXPENSE_REJECTED => ExpenseNews::Rejected {
+            by: by(),
+            reason: text(payload, "reason"),
+        },
+        EXPENSE_RETURNED => ExpenseNews::Returned {
+            by: by(),
+            reason: text(payload, "reason"),
+        },
+        EXPENSE_REIMBURSED => {
+            let paid: Money = serde_json::from_value(payload["amount"].clone()).ok()?;
+            let on: NaiveDate = serde_json::from_value(payload["reimbursed_on"].clone()).ok()?;
+            ExpenseNews::Reimbursed {
+                on,
+                batch: text(payload, "batch_reference"),
+                paid: amount(&paid),
+            }
+        }
+        _ => return None,
+    })
+}
