@@ -204,7 +204,11 @@ impl App {
         NotificationSender::new(
             Arc::new(PgOutbox::new(self.pool.clone())),
             mailer,
-            InvoiceMail::new(self.documents.clone(), self.blobs.clone()),
+            InvoiceMail::new(
+                self.documents.clone(),
+                self.blobs.clone(),
+                self.use_cases.clone(),
+            ),
             ExpenseMail::new(
                 self.use_cases.clone(),
                 ReadModels::new(self.pool.clone(), ReadModelProgress::new(1)),

@@ -632,6 +632,15 @@ fn samples() -> Vec<(&'static str, String, String, Value)> {
                     height_px: 100,
                 }),
             },
+            SettingsEvent::MailConfigured {
+                tenant_id: TenantId(id(1)),
+                mail: folio_domain::mail_settings::MailSettings {
+                    sender_name: Some("Muster Billing".into()),
+                    reply_to: Some("ar@muster.example".into()),
+                    copy_to: None,
+                    attach_e_invoice: true,
+                },
+            },
             SettingsEvent::TaxRatesConfigured {
                 tenant_id: TenantId(id(1)),
                 rates: vec![folio_domain::tax_catalogue::CatalogueRate {

@@ -187,13 +187,14 @@ async fn delivery(db: &TestDatabase, invoice: InvoiceId) -> Option<(String, i32,
         .unwrap()
 }
 
-/// The SHA-256 of the Factur-X PDF archived for `invoice`.
-async fn archived_pdf_sha256(db: &TestDatabase, invoice: InvoiceId) -> String {
+/// The SHA-256 of the file of `format` (`FACTUR_X`, `UBL`) archived for `invoice`.
+async fn archived_sha256(db: &TestDatabase, invoice: InvoiceId, format: &str) -> String {
     sqlx::query_scalar(
         "SELECT sha256 FROM folio_read.archived_documents
-         WHERE invoice_id = $1 AND credit_note_id IS NULL AND format = 'FACTUR_X'",
+         WHERE invoice_id = $1 AND credit_note_id IS NULL AND format = $2",
     )
     .bind(invoice.0)
+    .bind(format)
     .fetch_one(&db.app.pool)
     .await
     .unwrap()
@@ -286,7 +287,10 @@ async fn an_invoice_sent_over_graphql_is_e_mailed_once_with_its_archived_pdf() {
             attachments[0]["generatedFileName"].as_str().unwrap(),
         )
         .await;
-    assert_eq!(hex_sha256(&pdf), archived_pdf_sha256(&db, invoice).await);
+    assert_eq!(
+        hex_sha256(&pdf),
+        archived_sha256(&db, invoice, "FACTUR_X").await
+    );
 
     // And the invoice shows the e-mail as sent, once, to both
     let accountant = server.token(t, "alice", Role::Accountant);
@@ -532,6 +536,113 @@ async fn folio_serve_killed_mid_send_loses_no_e_mail_and_its_successor_sends_it_
             .await
             .unwrap();
     assert_eq!(log, [(2, "SENT".to_owned())]);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_invoice_e_mail_follows_the_tenant_s_mail_settings() {
+    // Given folio serve with an SMTP server, and an issued, archived invoice
+    let db = TestDatabase::new().await;
+    let mail = MailServer::start().await;
+    let smtp = mail.smtp_url();
+    let env = [
+        ("FOLIO_SMTP_URL", smtp.as_str()),
+        ("FOLIO_MAIL_FROM", "invoices@folio.example"),
+    ];
+    let server = Server::start_with(&db, &env).await;
+    let (t, invoice) = issued_by_a_described_seller(&db).await;
+    support::eventually("the invoice is archived", || async {
+        let archived: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM folio_read.archived_documents WHERE invoice_id = $1",
+        )
+        .bind(invoice.0)
+        .fetch_one(&db.app.pool)
+        .await
+        .unwrap();
+        (archived == 2).then_some(())
+    })
+    .await;
+
+    // When an admin sets a sender name, a reply-to, a copy and the XML
+    let admin = server.token(t, "root", Role::Admin);
+    let configure = "mutation($mail: MailSettingsInput!) {
+        configureMail(idempotencyKey: \"mail-1\", mail: $mail) { consistencyToken } }";
+    let settings = json!({"senderName": "Muster Billing", "replyTo": "ar@muster.example",
+        "copyTo": "records@muster.example", "attachEInvoice": true});
+    server
+        .ok(&admin, configure, json!({"mail": settings}))
+        .await;
+    let read = server
+        .ok(
+            &admin,
+            "{ tenantSettings { mail { senderName replyTo copyTo attachEInvoice } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(read["tenantSettings"]["mail"], settings);
+    // A sender name that would forge a header is refused, and nothing changes
+    let forged = json!({"senderName": "Muster\r\nBcc: x@evil.example"});
+    let refused = server
+        .gql(
+            &admin,
+            configure.replace("mail-1", "mail-2").as_str(),
+            json!({"mail": forged}),
+        )
+        .await;
+    assert_eq!(
+        refused["errors"][0]["extensions"]["code"], "VALIDATION",
+        "{refused}"
+    );
+
+    // And the invoice is sent
+    send_over_graphql(&server, t, invoice, "send-settings").await;
+
+    // Then the e-mail shows the sender name, replies go to the reply-to, the
+    // records get a blind copy, and the UBL rides beside the PDF, byte for byte
+    let email =
+        support::eventually("the e-mail arrives", || async { mail.emails().await.pop() }).await;
+    assert_eq!(email["from"][0]["name"], "Muster Billing", "{email:#}");
+    assert_eq!(email["from"][0]["address"], "invoices@folio.example");
+    let source = mail.source(email["id"].as_str().unwrap()).await;
+    let headers = &source[..source.find("\r\n\r\n").unwrap()];
+    assert!(
+        headers.contains("\r\nReply-To: ar@muster.example\r\n"),
+        "{headers}"
+    );
+    assert!(!headers.contains("Bcc"), "the copy is blind: {headers}");
+    let bcc: Vec<&str> = email["calculatedBcc"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["address"].as_str().unwrap())
+        .collect();
+    assert_eq!(bcc, ["records@muster.example"], "{email:#}");
+    assert!(
+        email["headers"].get("bcc").is_none(),
+        "the copy is blind: {email:#}"
+    );
+    let attachments = email["attachments"].as_array().unwrap();
+    let names: Vec<&str> = attachments
+        .iter()
+        .map(|a| a["generatedFileName"].as_str().unwrap())
+        .collect();
+    assert_eq!(attachments.len(), 2, "{names:?}");
+    let xml = attachments
+        .iter()
+        .find(|a| a["filename"].as_str().unwrap().ends_with(".xml"))
+        .unwrap();
+    let bytes = mail
+        .attachment(
+            email["id"].as_str().unwrap(),
+            xml["generatedFileName"].as_str().unwrap(),
+        )
+        .await;
+    assert_eq!(
+        hex_sha256(&bytes),
+        archived_sha256(&db, invoice, "UBL").await
+    );
+    // And the outbox shows the customer's recipients only
+    let (_, _, recipients, _, _) = outbox(&db).await.remove(0);
+    assert_eq!(recipients, ["ap@acme.example", "cfo@acme.example"]);
 }
 
 const INVITE_WITH_EMAIL: &str = "mutation($key: String!, $subject: String!, $roles: [Role!]!,

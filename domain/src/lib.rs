@@ -44,6 +44,7 @@ pub mod expense;
 pub mod ids;
 pub mod invoice;
 pub mod legal_profile;
+pub mod mail_settings;
 pub mod money;
 pub mod personal_data;
 pub mod pricing;

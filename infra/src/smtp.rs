@@ -80,6 +80,10 @@ impl SmtpMailer {
             let mailbox: Mailbox = to.parse().map_err(|e| refused(to, &e))?;
             builder = builder.to(mailbox);
         }
+        for bcc in &email.bcc {
+            let mailbox: Mailbox = bcc.parse().map_err(|e| refused(bcc, &e))?;
+            builder = builder.bcc(mailbox);
+        }
         let words = match &email.html {
             Some(html) => MultiPart::alternative_plain_html(email.text.clone(), html.clone()),
             None => MultiPart::alternative().singlepart(SinglePart::plain(email.text.clone())),

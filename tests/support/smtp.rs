@@ -102,6 +102,15 @@ impl MailServer {
         response.bytes().await.unwrap().to_vec()
     }
 
+    /// E-mail `id` as it was received: its headers and MIME body, as text.
+    pub async fn source(&self, id: &str) -> String {
+        let response = reqwest::get(format!("{}/api/email/{id}/download", self.api))
+            .await
+            .unwrap();
+        assert!(response.status().is_success(), "{response:?}");
+        response.text().await.unwrap()
+    }
+
     /// Stops it (its port is free again); the mail it took is gone with it.
     pub async fn stop(mut self) -> u16 {
         self.process.kill().await.unwrap();

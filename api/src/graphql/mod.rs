@@ -28,6 +28,7 @@ pub mod inputs;
 pub mod invoices;
 pub mod legal_profile;
 mod loaders;
+pub mod mail_settings;
 pub mod node;
 pub mod notifications;
 pub mod paging;

@@ -10,6 +10,7 @@ use super::context::request;
 use super::enums::{Jurisdiction, RoundingMode, TaxRoundingScope};
 use super::inputs::{ExpensePolicyInput, InvoicingPolicyInput};
 use super::legal_profile::LegalProfile;
+use super::mail_settings::MailSettings;
 use super::outcome::CommandResult;
 use super::scalars::Decimal;
 use super::tax_rates::TaxRateEntry;
@@ -93,6 +94,9 @@ pub struct TenantSettings {
     /// Who the seller is on the tenant's documents; null until stated with
     /// `configureLegalProfile`.
     pub legal_profile: Option<LegalProfile>,
+    /// How its invoice e-mails go out (sender name, reply-to, a copy, the
+    /// e-invoice XML); set with `configureMail`.
+    pub mail: MailSettings,
     /// The logo at the top of the tenant's PDFs; null until set with
     /// `setTenantLogo`.
     pub logo: Option<TenantLogo>,
@@ -112,6 +116,7 @@ impl From<DomainSettings> for TenantSettings {
         TenantSettings {
             legal_profile: settings.legal_profile.map(LegalProfile::from),
             logo: settings.logo.map(TenantLogo::from),
+            mail: settings.mail.into(),
             tax_rates: settings
                 .tax_rates
                 .into_iter()
@@ -269,6 +274,27 @@ impl SettingsMutation {
         let profile: folio_domain::legal_profile::LegalProfile = profile.into();
         command!(ctx, idempotency_key, expected_version, |use_cases, c| {
             use_cases.configure_legal_profile(&c, profile)
+        })
+    }
+
+    /// Sets how the tenant's invoice e-mails go out: the sender's name,
+    /// where replies go, a blind copy, and whether the e-invoice XML is
+    /// attached. E-mails sent from now on follow it.
+    async fn configure_mail(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "1-200 characters; a retry with the same key returns the first outcome.")]
+        idempotency_key: String,
+        #[graphql(
+            desc = "The version the caller last read: refused with CONFLICT if the aggregate changed since. Omit to apply on top of any change."
+        )]
+        expected_version: Option<i64>,
+        #[graphql(desc = "The whole of the settings: they replace those in force.")]
+        mail: MailSettings,
+    ) -> async_graphql::Result<CommandResult> {
+        let mail = mail.into();
+        command!(ctx, idempotency_key, expected_version, |use_cases, c| {
+            use_cases.configure_mail(&c, mail)
         })
     }
 

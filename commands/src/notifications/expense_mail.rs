@@ -14,18 +14,16 @@ use chrono::NaiveDate;
 use folio_domain::expense::Deciders;
 use folio_domain::ids::{ExpenseId, TenantId, UserId};
 use folio_domain::money::Money;
-use folio_domain::Coded;
 use folio_projections::reactors::expense_mail::{
     EXPENSE_APPROVED, EXPENSE_REIMBURSED, EXPENSE_REJECTED, EXPENSE_RETURNED, EXPENSE_WAITING,
 };
 use serde_json::Value;
 
+use super::compose_error::ComposeError;
 use super::expense_templates::{expense_mail, Amount, ExpenseFacts, ExpenseNews};
-use super::invoice_mail::ComposeError;
 use super::ports::{DueMessage, Email};
 use crate::access::{Caller, Role};
-use crate::error::CommandError;
-use crate::reads::{ReadError, ReadLimits, ReadModels, Reads};
+use crate::reads::{ReadLimits, ReadModels, Reads};
 use crate::use_cases::UseCases;
 use folio_documents::locale::Locale;
 
@@ -52,22 +50,6 @@ pub struct ExpenseMail {
 impl std::fmt::Debug for ExpenseMail {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("ExpenseMail")
-    }
-}
-
-/// A read model's refusal as the reason a message could not be composed.
-fn unreadable(error: ReadError) -> ComposeError {
-    ComposeError::Unreadable {
-        code: error.code(),
-        reason: error.to_string(),
-    }
-}
-
-/// A store's refusal as the reason a message could not be composed.
-fn unloadable<E: std::error::Error + Coded>(error: CommandError<E>) -> ComposeError {
-    ComposeError::Unreadable {
-        code: error.code(),
-        reason: error.to_string(),
     }
 }
 
@@ -103,7 +85,7 @@ impl ExpenseMail {
             .use_cases
             .awaited_deciders(tenant, expense_id)
             .await
-            .map_err(unloadable)?;
+            .map_err(ComposeError::unloadable)?;
         let (Some(employee), Some(details)) = (&expense.employee_id, &expense.details) else {
             return Err(ComposeError::NobodyToWrite(
                 "the expense does not exist".into(),
@@ -131,6 +113,7 @@ impl ExpenseMail {
                 from_name: Some(format!("Folio ({organisation})")),
                 reply_to: None,
                 to: addresses,
+                bcc: Vec::new(),
                 subject: words.subject,
                 text: words.text,
                 html: Some(words.html),
@@ -150,7 +133,7 @@ impl ExpenseMail {
             .use_cases
             .directory_entry(tenant, user)
             .await
-            .map_err(unloadable)?;
+            .map_err(ComposeError::unloadable)?;
         let email = entry.email.ok_or_else(|| {
             ComposeError::NobodyToWrite(format!("{user} has no e-mail address in the directory"))
         })?;
@@ -173,7 +156,7 @@ impl ExpenseMail {
                     .reads(tenant)
                     .approver_addresses()
                     .await
-                    .map_err(unreadable)?
+                    .map_err(ComposeError::unreadable)?
                     .into_iter()
                     .map(|(subject, email)| (UserId(subject), email))
                     .filter(|(user, _)| !excluded.contains(user))
@@ -196,7 +179,7 @@ impl ExpenseMail {
             .use_cases
             .tenant_settings(&caller)
             .await
-            .map_err(unloadable)?;
+            .map_err(ComposeError::unloadable)?;
         if let Some(profile) = settings.legal_profile {
             let name = profile.trading_name.unwrap_or(profile.legal_name);
             return Ok((name, Locale::of_country(&profile.address.country)));
@@ -205,7 +188,7 @@ impl ExpenseMail {
             .reads(tenant)
             .directory(None)
             .await
-            .map_err(unreadable)?;
+            .map_err(ComposeError::unreadable)?;
         let name = directory.map(|d| d.name).unwrap_or_default();
         Ok((name, Locale::En))
     }

@@ -4,6 +4,7 @@
 //! - [`ports`]: the outbox as the sender sees it, and the [`Mailer`] that
 //!   speaks SMTP (both implemented in `folio-infra`).
 //! - [`retries`]: when a failed message is tried again, and when not at all.
+//! - [`compose_error`]: why an e-mail could not be composed (this time).
 //! - [`invoice_mail`]: the e-mail of an invoice sent by Folio, with its
 //!   archived PDF.
 //! - [`expense_mail`]: the e-mails of expenses, to approvers and employees,
@@ -13,6 +14,7 @@
 //! - [`sender`]: claims due messages, delivers them, records each attempt.
 //! - [`log`]: where each notification stands, for admins and per invoice.
 
+pub mod compose_error;
 pub mod expense_mail;
 pub mod expense_templates;
 pub mod invoice_mail;

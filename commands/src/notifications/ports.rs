@@ -111,6 +111,9 @@ pub struct Email {
     pub reply_to: Option<String>,
     /// The recipients.
     pub to: Vec<String>,
+    /// Blind copies (the tenant's own records); not among the recipients
+    /// the outbox shows.
+    pub bcc: Vec<String>,
     /// The subject line.
     pub subject: String,
     /// The body, as plain text.

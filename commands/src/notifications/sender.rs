@@ -13,8 +13,9 @@ use folio_domain::directory::user_aggregate_id;
 use folio_domain::ErrorCode;
 use folio_projections::reactors::mail::INVOICE_SENT;
 
+use super::compose_error::ComposeError;
 use super::expense_mail::{Addressed, ExpenseMail};
-use super::invoice_mail::{ComposeError, InvoiceMail};
+use super::invoice_mail::InvoiceMail;
 use super::ports::{AttemptOutcome, DueMessage, MailFailure, Mailer, Outbox, OutboxError};
 use super::retries::RetrySchedule;
 use crate::ports::Clock;

@@ -5,6 +5,7 @@
 use folio_domain::branding::TenantLogo;
 use folio_domain::expense::ExpensePolicy;
 use folio_domain::legal_profile::LegalProfile;
+use folio_domain::mail_settings::MailSettings;
 use folio_domain::money::Currency;
 use folio_domain::settings::{
     InvoicingPolicy, Jurisdiction, SettingsCommand, SettingsError, TenantSettings,
@@ -117,6 +118,28 @@ impl UseCases {
             |_| SettingsCommand::ConfigureLegalProfile {
                 tenant_id: ctx.tenant_id(),
                 profile: Box::new(profile.clone()),
+            }
+        )
+    }
+
+    /// Sets how the tenant's invoice e-mails go out.
+    pub async fn configure_mail(
+        &self,
+        ctx: &CommandContext,
+        mail: MailSettings,
+    ) -> Result<CommandOutcome, CommandError<SettingsError>> {
+        ctx.caller.require(Action::ConfigureTenant)?;
+        run!(
+            self,
+            self.stores.settings.as_ref(),
+            ctx,
+            "ConfigureMail",
+            ctx.tenant_id(),
+            &mail,
+            None,
+            |_| SettingsCommand::ConfigureMail {
+                tenant_id: ctx.tenant_id(),
+                mail: mail.clone(),
             }
         )
     }

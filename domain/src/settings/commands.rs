@@ -7,6 +7,7 @@ use crate::branding::TenantLogo;
 use crate::expense::ExpensePolicy;
 use crate::ids::TenantId;
 use crate::legal_profile::LegalProfile;
+use crate::mail_settings::MailSettings;
 use crate::money::Currency;
 use crate::tax_catalogue::CatalogueRate;
 
@@ -47,6 +48,13 @@ pub enum SettingsCommand {
         tenant_id: TenantId,
         /// The logo from now on, already stored in the blob store.
         logo: Option<TenantLogo>,
+    },
+    /// Set how the tenant's e-mails to its customers go out.
+    ConfigureMail {
+        /// The caller's tenant, whose settings these are.
+        tenant_id: TenantId,
+        /// The settings from now on (the whole of them).
+        mail: MailSettings,
     },
     /// Set the tax rates lines and allowances pick from, the whole list.
     ConfigureTaxRates {

@@ -72,6 +72,14 @@ impl Decide for TenantSettings {
                 }
                 Ok(vec![SettingsEvent::LogoConfigured { tenant_id, logo }])
             }
+            SettingsCommand::ConfigureMail { tenant_id, mail } => {
+                self.check_tenant(tenant_id)?;
+                let mail = mail.validated()?;
+                if mail == self.mail {
+                    return Ok(vec![]);
+                }
+                Ok(vec![SettingsEvent::MailConfigured { tenant_id, mail }])
+            }
             SettingsCommand::ConfigureTaxRates { tenant_id, rates } => {
                 self.check_tenant(tenant_id)?;
                 let rates = tax_catalogue::validated(rates)?;

@@ -8,6 +8,7 @@ use crate::document_number::InvalidSeries;
 use crate::error_code::{Coded, ErrorCode};
 use crate::expense::MAX_APPROVALS;
 use crate::legal_profile::LegalProfileError;
+use crate::mail_settings::MailSettingsError;
 use crate::money::Currency;
 use crate::pricing::RoundingPolicy;
 use crate::tax_catalogue::CatalogueError;
@@ -41,6 +42,9 @@ pub enum SettingsError {
     /// The logo is not an image the documents can print.
     #[error(transparent)]
     Logo(#[from] LogoError),
+    /// The mail settings are malformed.
+    #[error(transparent)]
+    Mail(#[from] MailSettingsError),
     /// The tax-rate catalogue is malformed.
     #[error(transparent)]
     TaxRates(#[from] CatalogueError),

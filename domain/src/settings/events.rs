@@ -9,6 +9,7 @@ use crate::branding::TenantLogo;
 use crate::expense::ExpensePolicy;
 use crate::ids::TenantId;
 use crate::legal_profile::LegalProfile;
+use crate::mail_settings::MailSettings;
 use crate::money::Currency;
 use crate::pricing::RoundingPolicy;
 use crate::tax_catalogue::CatalogueRate;
@@ -70,6 +71,13 @@ pub enum SettingsEvent {
         tenant_id: TenantId,
         /// The logo now in force.
         logo: Option<TenantLogo>,
+    },
+    /// How the tenant's e-mails go out changed.
+    MailConfigured {
+        /// The tenant these settings belong to; every settings event repeats it.
+        tenant_id: TenantId,
+        /// The settings now in force, trimmed.
+        mail: MailSettings,
     },
     /// The tax-rate catalogue changed.
     TaxRatesConfigured {

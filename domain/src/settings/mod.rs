@@ -31,6 +31,7 @@ use crate::branding::TenantLogo;
 use crate::expense::ExpensePolicy;
 use crate::ids::TenantId;
 use crate::legal_profile::LegalProfile;
+use crate::mail_settings::MailSettings;
 use crate::money::Currency;
 use crate::tax_catalogue::CatalogueRate;
 
@@ -62,6 +63,9 @@ pub struct TenantSettings {
     /// The logo on the tenant's documents; none until it sets one.
     #[serde(default)]
     pub logo: Option<TenantLogo>,
+    /// How its e-mails go out; the defaults until it configures them.
+    #[serde(default)]
+    pub mail: MailSettings,
     /// The tax rates lines pick from; empty until the tenant states them.
     #[serde(default)]
     pub tax_rates: Vec<CatalogueRate>,
@@ -139,6 +143,10 @@ impl TenantSettings {
             SettingsEvent::LogoConfigured { tenant_id, logo } => {
                 self.tenant_id = Some(tenant_id);
                 self.logo = logo;
+            }
+            SettingsEvent::MailConfigured { tenant_id, mail } => {
+                self.tenant_id = Some(tenant_id);
+                self.mail = mail;
             }
             SettingsEvent::TaxRatesConfigured { tenant_id, rates } => {
                 self.tenant_id = Some(tenant_id);

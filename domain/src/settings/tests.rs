@@ -373,3 +373,43 @@ fn the_accounting_currency_is_set_once() {
         .when(configure(Currency::from_code("USD").unwrap()))
         .then_expect_error(SettingsError::AccountingCurrencyFixed(eur));
 }
+
+#[test]
+fn mail_settings_are_recorded_trimmed_and_the_same_again_changes_nothing() {
+    let mail = |reply_to: &str| crate::mail_settings::MailSettings {
+        sender_name: Some("Muster Billing".into()),
+        reply_to: Some(reply_to.into()),
+        copy_to: None,
+        attach_e_invoice: true,
+    };
+    let configured = SettingsEvent::MailConfigured {
+        tenant_id: TENANT,
+        mail: mail("ar@muster.example"),
+    };
+    // Given no settings, when a tenant configures its mail, they are recorded trimmed
+    SettingsTest::with(())
+        .given_no_previous_events()
+        .when(SettingsCommand::ConfigureMail {
+            tenant_id: TENANT,
+            mail: mail(" ar@muster.example "),
+        })
+        .then_expect_events(vec![configured.clone()]);
+    // Given them, the same again records nothing
+    SettingsTest::with(())
+        .given(vec![configured])
+        .when(SettingsCommand::ConfigureMail {
+            tenant_id: TENANT,
+            mail: mail("ar@muster.example"),
+        })
+        .then_expect_events(vec![]);
+    // A reply-to that is no address is refused
+    SettingsTest::with(())
+        .given_no_previous_events()
+        .when(SettingsCommand::ConfigureMail {
+            tenant_id: TENANT,
+            mail: mail("accounts"),
+        })
+        .then_expect_error(SettingsError::Mail(
+            crate::mail_settings::MailSettingsError::NotAnEmailAddress("accounts".into()),
+        ));
+}
