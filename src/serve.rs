@@ -9,7 +9,7 @@ use folio_api::server::serve_metrics_router;
 use folio_api::vitals::StoreVitals;
 use folio_api::{router, AppState, Authenticator, Limits, MetricsAt};
 use folio_commands::archiving::{archive_issued_documents, DocumentArchiver};
-use folio_commands::notifications::deliver_notifications;
+use folio_commands::notifications::{deliver_notifications, Mailer};
 use folio_commands::{finish_credit_moves, CREDIT_MOVE_GRACE};
 use folio_infra::kafka::{KafkaConfig, KafkaProjections, Relay};
 use folio_infra::postgres::credit_moves::PgCreditMoves;
@@ -123,20 +123,27 @@ pub async fn run(
     }
 }
 
-/// The loop that e-mails the outbox's messages through the configured SMTP
-/// server; without one, a loop that only says, once, that e-mails wait.
+/// The loop that delivers the outbox's messages: webhooks always, e-mail
+/// through the configured SMTP server (without one, e-mails wait, and it
+/// says so once).
 fn deliver_mail(
     config: &Config,
     app: &App,
 ) -> anyhow::Result<std::pin::Pin<Box<dyn std::future::Future<Output = Infallible> + Send>>> {
-    let Some(smtp) = &config.mail.smtp else {
-        tracing::warn!(
-            "no SMTP server is configured (FOLIO_SMTP_URL): e-mails are queued, not sent"
-        );
-        return Ok(Box::pin(std::future::pending()));
+    let mailer: Option<Arc<dyn Mailer>> = match &config.mail.smtp {
+        Some(smtp) => Some(Arc::new(SmtpMailer::new(
+            smtp.url.expose_secret(),
+            &smtp.from,
+            smtp.timeout,
+        )?)),
+        None => {
+            tracing::warn!(
+                "no SMTP server is configured (FOLIO_SMTP_URL): e-mails are queued, not sent"
+            );
+            None
+        }
     };
-    let mailer = SmtpMailer::new(smtp.url.expose_secret(), &smtp.from, smtp.timeout)?;
-    let sender = app.notification_sender(Arc::new(mailer), config.mail.retries.clone());
+    let sender = app.notification_sender(mailer, config.mail.retries.clone(), &config.webhooks)?;
     Ok(Box::pin(deliver_notifications(
         sender,
         config.projections.poll_interval,

@@ -13,11 +13,15 @@ use folio_commands::documents::InvoiceDocuments;
 use folio_commands::download_links::DownloadLinks;
 use folio_commands::health::DatabaseHealth;
 use folio_commands::history::AuditTrail;
+use folio_commands::history::EventHistory;
 use folio_commands::notifications::expense_mail::ExpenseMail;
 use folio_commands::notifications::invoice_mail::InvoiceMail;
 use folio_commands::notifications::log::NotificationReads;
-use folio_commands::notifications::{Mailer, NotificationSender, RetrySchedule};
+use folio_commands::notifications::{
+    MailChannel, Mailer, NotificationSender, RetrySchedule, WebhookChannel,
+};
 use folio_commands::reads::ReadModels;
+use folio_commands::webhooks::{WebhookDelivery, WebhookEndpoints, WebhookSecrets};
 use folio_commands::{
     BlobError, BlobStore, CommandRunner, DocumentRenderer, RetryPolicy, SystemClock, UseCases,
 };
@@ -27,12 +31,14 @@ use folio_infra::postgres::archive_queue::PgArchiveQueue;
 use folio_infra::postgres::history::PgEventHistory;
 use folio_infra::postgres::outbox::PgOutbox;
 use folio_infra::postgres::pool::{self as database, DatabaseError};
+use folio_infra::postgres::webhook_secrets::PgWebhookSecrets;
 use folio_infra::postgres::{event_store, ledger};
 use folio_infra::rendering::WorkspaceRenderer;
+use folio_infra::webhook_http::HttpWebhookPoster;
 use folio_infra::{ProjectionConfig, Projections};
 use sqlx::PgPool;
 
-use crate::config::Config;
+use crate::config::{Config, WebhookSettings};
 
 /// Events between two snapshots of an aggregate.
 pub const SNAPSHOT_EVERY: usize = 50;
@@ -55,6 +61,9 @@ pub enum StartError {
     /// The system's random numbers, for the download links' key, failed.
     #[error("cannot draw a random key for download links")]
     Random,
+    /// The HTTP client webhooks are posted with cannot be built.
+    #[error("cannot build the webhook HTTP client: {0}")]
+    Http(String),
 }
 
 /// A connected, migrated database and the application layer over it.
@@ -66,6 +75,8 @@ pub struct App {
     pub use_cases: Arc<UseCases>,
     /// The auditors' use cases, over the Postgres event history.
     pub audit_trail: AuditTrail,
+    /// The event history itself, as webhook deliveries read events.
+    pub history: Arc<dyn EventHistory>,
     /// The documents of issued invoices and credit notes, over the event
     /// history and the stores.
     pub documents: InvoiceDocuments,
@@ -148,6 +159,7 @@ impl App {
         };
         Ok(App {
             audit_trail: AuditTrail::new(history.clone()),
+            history: history.clone(),
             documents: InvoiceDocuments::new(history, stores.clone()),
             archive_queue: Arc::new(PgArchiveQueue::new(pool.clone())),
             blobs: Arc::new(blobs),
@@ -188,34 +200,61 @@ impl App {
                 Arc::new(SystemClock),
             ),
             notifications: NotificationReads::new(Arc::new(PgOutbox::new(self.pool.clone()))),
+            webhooks: WebhookEndpoints::new(self.use_cases.clone(), self.webhook_secrets()),
             reads: ReadModels::new(self.pool.clone(), ReadModelProgress::new(max_waiting_reads)),
             pool: self.pool.clone(),
             health: self.health.clone(),
         }
     }
 
-    /// The sender that delivers the outbox's messages through `mailer`,
-    /// retrying on `retries`.
+    /// The sender that delivers the outbox's messages: e-mail through
+    /// `mailer` (retried on `mail_retries`) when there is one, webhooks as
+    /// `webhooks` says.
     pub fn notification_sender(
         &self,
-        mailer: Arc<dyn Mailer>,
-        retries: RetrySchedule,
-    ) -> NotificationSender {
-        NotificationSender::new(
-            Arc::new(PgOutbox::new(self.pool.clone())),
+        mailer: Option<Arc<dyn Mailer>>,
+        mail_retries: RetrySchedule,
+        webhooks: &WebhookSettings,
+    ) -> Result<NotificationSender, StartError> {
+        let mail = mailer.map(|mailer| MailChannel {
             mailer,
-            InvoiceMail::new(
+            invoices: InvoiceMail::new(
                 self.documents.clone(),
                 self.blobs.clone(),
                 self.use_cases.clone(),
             ),
-            ExpenseMail::new(
+            expenses: ExpenseMail::new(
                 self.use_cases.clone(),
                 ReadModels::new(self.pool.clone(), ReadModelProgress::new(1)),
             ),
-            retries,
+            schedule: mail_retries,
+        });
+        let poster = HttpWebhookPoster::new(webhooks.policy)
+            .map_err(|error| StartError::Http(error.to_string()))?;
+        let delivery = WebhookDelivery::new(
+            self.use_cases.clone(),
+            self.history.clone(),
+            self.webhook_secrets(),
+            Arc::new(poster),
             Arc::new(SystemClock),
-        )
+        );
+        Ok(NotificationSender::new(
+            Arc::new(PgOutbox::new(self.pool.clone())),
+            mail,
+            WebhookChannel {
+                delivery,
+                schedule: webhooks.retries.clone(),
+            },
+            Arc::new(SystemClock),
+        ))
+    }
+
+    /// Where webhook secrets are kept.
+    pub fn webhook_secrets(&self) -> Arc<dyn WebhookSecrets> {
+        Arc::new(PgWebhookSecrets::new(
+            self.pool.clone(),
+            self.wrapping.clone(),
+        ))
     }
 
     /// The projectors over this database.

@@ -164,8 +164,8 @@ async fn projections_status_shows_lag_and_rebuild_clears_it() {
     let before = statuses(&db);
     assert_eq!(
         before.len(),
-        5,
-        "three read models and the two e-mail reactors"
+        6,
+        "three read models, the two e-mail reactors and the webhook reactor"
     );
     for status in &before {
         assert_eq!(status["installed"], false, "{status}");
@@ -204,7 +204,7 @@ async fn projections_status_shows_lag_and_rebuild_clears_it() {
     assert!(!unknown.status.success());
     assert_eq!(
         String::from_utf8_lossy(&unknown.stderr).trim(),
-        "folio: no projector is called 'ledger' (known: invoicing, expenses, directory, mail, expense_mail)"
+        "folio: no projector is called 'ledger' (known: invoicing, expenses, directory, mail, expense_mail, webhooks)"
     );
     // A reactor is never rebuilt: that would send its e-mails again.
     let reactor = folio(&db.url, &["projections", "rebuild", "mail"]);

@@ -33,6 +33,7 @@ use folio_domain::rate_table::{RateTableEvent, RateTableKey};
 use folio_domain::settings::{InvoicingPolicy, Jurisdiction, SettingsEvent};
 use folio_domain::tax::{TaxRate, TaxTreatment};
 use folio_domain::versions::{current_version, upcast};
+use folio_domain::webhook::WebhookEvent;
 use rust_decimal::Decimal;
 use schemars::generate::SchemaSettings;
 use schemars::JsonSchema;
@@ -133,6 +134,7 @@ fn all_schemas() -> BTreeMap<String, Value> {
     all.extend(schemas_of::<TenantEvent>("Tenant"));
     all.extend(schemas_of::<UserEvent>("User"));
     all.extend(schemas_of::<RateTableEvent>("ExchangeRateTable"));
+    all.extend(schemas_of::<WebhookEvent>("WebhookEndpoint"));
     all
 }
 
@@ -680,6 +682,34 @@ fn samples() -> Vec<(&'static str, String, String, Value)> {
             },
         ],
     );
+    push(
+        &mut out,
+        "WebhookEndpoint",
+        vec![
+            WebhookEvent::WebhookEndpointRegistered {
+                tenant_id: TenantId(id(1)),
+                endpoint_id: WebhookEndpointId(id(3)),
+                url: "https://erp.example/hooks".into(),
+                event_types: vec!["invoice.issued".into()],
+                description: Some("ERP".into()),
+            },
+            WebhookEvent::WebhookEndpointChanged {
+                url: "https://erp.example/folio".into(),
+                event_types: vec![],
+                description: None,
+            },
+            WebhookEvent::WebhookSecretRotated {
+                secret_version: 2,
+                previous_valid_until: "2026-12-08T10:00:00Z".parse().unwrap(),
+            },
+            WebhookEvent::WebhookEndpointDisabled {
+                reason: "failing for 5 days".into(),
+                automatic: true,
+            },
+            WebhookEvent::WebhookEndpointEnabled {},
+            WebhookEvent::WebhookEndpointDeleted {},
+        ],
+    );
     let policy = DirectoryPolicy {
         enrollment: Enrollment::InviteOnly,
         approval_routing: ApprovalRouting::EmployeesManager,
@@ -784,6 +814,7 @@ fn every_event_variant_has_a_sample_and_validates_against_its_committed_schema()
         ("Tenant", TenantEvent::VARIANTS),
         ("User", UserEvent::VARIANTS),
         ("ExchangeRateTable", RateTableEvent::VARIANTS),
+        ("WebhookEndpoint", WebhookEvent::VARIANTS),
     ];
     for (aggregate, variants) in declared {
         for variant in variants {

@@ -23,7 +23,8 @@ use uuid::Uuid;
 /// The outbox as stored: message id, kind, recipients, invoice, status.
 async fn outbox(db: &TestDatabase) -> Vec<(Uuid, String, Vec<String>, String, String)> {
     sqlx::query_as(
-        "SELECT message_id, kind, recipients, aggregate_id, status FROM outbox ORDER BY created_at",
+        "SELECT message_id, kind, recipients, aggregate_id, status FROM outbox
+         WHERE channel = 'EMAIL' ORDER BY created_at",
     )
     .fetch_all(&db.app.pool)
     .await

@@ -393,7 +393,7 @@ async fn an_unknown_projector_is_named_with_the_known_ones() {
     assert!(matches!(error, ProjectionRunError::UnknownProjector { .. }));
     assert_eq!(
         error.to_string(),
-        "no projector is called 'ledger' (known: invoicing, expenses, directory, mail, expense_mail)"
+        "no projector is called 'ledger' (known: invoicing, expenses, directory, mail, expense_mail, webhooks)"
     );
 }
 

@@ -13,6 +13,7 @@ use folio_commands::health::DatabaseHealth;
 use folio_commands::history::AuditTrail;
 use folio_commands::notifications::log::NotificationReads;
 use folio_commands::reads::{ReadLimits, ReadModels, Reads};
+use folio_commands::webhooks::WebhookEndpoints;
 use folio_commands::{
     Caller, CommandContext, CommandError, CommandOutcome, UseCases, MAX_IDEMPOTENCY_KEY_LEN,
 };
@@ -87,6 +88,8 @@ pub struct Services {
     pub branding: Branding,
     /// Where each notification's delivery stands.
     pub notifications: NotificationReads,
+    /// Webhook endpoints' registration and secret rotation.
+    pub webhooks: WebhookEndpoints,
     /// The read models every read queries, and the progress reads wait on
     /// (one watcher per process answers them).
     pub reads: ReadModels,
@@ -116,6 +119,8 @@ pub struct RequestContext {
     pub branding: Branding,
     /// Where each notification's delivery stands.
     pub notifications: NotificationReads,
+    /// Webhook endpoints' registration and secret rotation.
+    pub webhooks: WebhookEndpoints,
 }
 
 impl RequestContext {
@@ -130,6 +135,7 @@ impl RequestContext {
             archive: services.archive.clone(),
             branding: services.branding.clone(),
             notifications: services.notifications.clone(),
+            webhooks: services.webhooks.clone(),
         }
     }
 

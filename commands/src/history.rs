@@ -128,6 +128,14 @@ pub trait EventHistory: Send + Sync + 'static {
         aggregate_type: &str,
         aggregate_id: &str,
     ) -> Result<Vec<RecordedEvent>, HistoryError>;
+    /// Event `sequence` of one stream, if it has one.
+    async fn event(
+        &self,
+        tenant_id: TenantId,
+        aggregate_type: &str,
+        aggregate_id: &str,
+        sequence: i64,
+    ) -> Result<Option<RecordedEvent>, HistoryError>;
     /// Up to `limit` events after `after` in feed order, matching `filter`; only
     /// events no later commit can precede, so a page never changes once read.
     async fn log(

@@ -67,6 +67,7 @@ mod ports;
 pub mod reads;
 mod runner;
 mod use_cases;
+pub mod webhooks;
 
 pub use access::{Action, Caller, Forbidden, Role};
 pub use context::{idempotency_key, CommandContext, CommandOutcome, MAX_IDEMPOTENCY_KEY_LEN};

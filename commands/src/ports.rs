@@ -16,6 +16,7 @@ use folio_domain::invoice::Invoice;
 use folio_domain::money::Money;
 use folio_domain::rate_table::RateTable;
 use folio_domain::settings::TenantSettings;
+use folio_domain::webhook::WebhookEndpoint;
 use serde::{Deserialize, Serialize};
 
 /// Loads and commits the events of one aggregate type: the part of a cqrs-es
@@ -78,6 +79,8 @@ pub struct EventStores {
     pub tenants: Arc<dyn AggregateStore<Tenant>>,
     /// Directory users, keyed by [`folio_domain::directory::user_aggregate_id`].
     pub users: Arc<dyn AggregateStore<User>>,
+    /// Webhook endpoints, keyed by endpoint id.
+    pub webhooks: Arc<dyn AggregateStore<WebhookEndpoint>>,
     /// Exchange-rate tables, keyed by [`folio_domain::rate_table::RateTableId`]
     /// (one stream per tenant, currency pair and year).
     pub rate_tables: Arc<dyn AggregateStore<RateTable>>,

@@ -98,3 +98,7 @@ impl fmt::Display for UserId {
         f.write_str(&self.0)
     }
 }
+uuid_id!(
+    /// A tenant's webhook endpoint.
+    WebhookEndpointId
+);

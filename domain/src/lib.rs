@@ -54,6 +54,7 @@ pub mod tax;
 pub mod tax_catalogue;
 pub mod tax_id;
 pub mod versions;
+pub mod webhook;
 
 pub use aggregate::{Decide, TenantOwned};
 pub use error_code::{Coded, ErrorCode};

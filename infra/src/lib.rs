@@ -39,6 +39,7 @@ mod retrying;
 pub mod smtp;
 pub mod telemetry;
 pub mod upcasting;
+pub mod webhook_http;
 
 pub use postgres::pool::DatabaseError;
 pub use projecting::{ProjectionConfig, ProjectionRunError, Projections};

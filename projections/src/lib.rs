@@ -59,5 +59,6 @@ pub fn all() -> Vec<Arc<dyn Projector>> {
         Arc::new(directory::DirectoryProjector),
         Arc::new(reactors::mail::MailReactor),
         Arc::new(reactors::expense_mail::ExpenseMailReactor),
+        Arc::new(reactors::webhooks::WebhookReactor),
     ]
 }

@@ -149,6 +149,14 @@ pub trait Projector: Send + Sync + std::fmt::Debug + 'static {
         ProjectorKind::ReadModel
     }
 
+    /// For a reactor: the aggregate types whose whole history it files into
+    /// its own tables when it is installed, reacting to none of it: the state
+    /// it needs to react to what comes after (the webhook endpoints
+    /// registered before it). Its `project` must send nothing for these.
+    fn primed_aggregate_types(&self) -> &'static [&'static str] {
+        &[]
+    }
+
     /// Whether events of this aggregate type concern it.
     fn wants(&self, aggregate_type: &str) -> bool {
         self.aggregate_types().contains(&aggregate_type)

@@ -15,6 +15,7 @@ use std::time::Duration;
 use folio_commands::notifications::RetrySchedule;
 use folio_infra::blob_store::BlobLocation;
 use folio_infra::personal_data::KeyWrapping;
+use folio_infra::webhook_http::AddressPolicy;
 use folio_infra::ProjectionConfig;
 use secrecy::SecretString;
 
@@ -58,6 +59,17 @@ pub struct Config {
     pub download_links: DownloadLinkSettings,
     /// Where e-mail goes out, and how failures are retried.
     pub mail: MailSettings,
+    /// Which endpoints webhooks may reach, and how failures are retried.
+    pub webhooks: WebhookSettings,
+}
+
+/// How webhooks are posted.
+#[derive(Debug, Clone)]
+pub struct WebhookSettings {
+    /// Which addresses deliveries may reach.
+    pub policy: AddressPolicy,
+    /// The waits between attempts.
+    pub retries: RetrySchedule,
 }
 
 /// How notifications are e-mailed.
@@ -114,6 +126,10 @@ impl Config {
             mail: MailSettings {
                 smtp: None,
                 retries: RetrySchedule::email(),
+            },
+            webhooks: WebhookSettings {
+                policy: AddressPolicy::default(),
+                retries: RetrySchedule::webhook(),
             },
         }
     }

@@ -233,6 +233,20 @@ pub struct Settings {
         global = true
     )]
     pub mail_retry_schedule: String,
+    /// How long a failed webhook delivery waits before each new attempt
+    /// (jitter of up to a fifth is added); once these are used up it fails
+    /// for good.
+    #[arg(
+        long,
+        env = "FOLIO_WEBHOOK_RETRY_SCHEDULE",
+        default_value = "5s,5m,30m,2h,5h,10h,10h",
+        global = true
+    )]
+    pub webhook_retry_schedule: String,
+    /// Let webhooks reach loopback addresses (127.0.0.1, ::1), for tests and
+    /// local development; private and link-local ones stay refused.
+    #[arg(long, env = "FOLIO_WEBHOOK_ALLOW_LOOPBACK", global = true)]
+    pub webhook_allow_loopback: bool,
     /// What is logged (to stderr): a `tracing` filter, e.g. `info` or
     /// `warn,folio_infra=debug`.
     #[arg(long, env = "FOLIO_LOG", default_value = "warn", global = true)]

@@ -338,6 +338,10 @@ fn e_mail_needs_a_sender_address_with_its_smtp_server_and_nonsense_is_refused() 
             "FOLIO_MAIL_RETRY_SCHEDULE",
         ),
         (
+            vec!["--webhook-retry-schedule", "5x"],
+            "FOLIO_WEBHOOK_RETRY_SCHEDULE",
+        ),
+        (
             vec![
                 "--smtp-url",
                 url,
@@ -352,4 +356,16 @@ fn e_mail_needs_a_sender_address_with_its_smtp_server_and_nonsense_is_refused() 
         let refused = parse(&wrong).settings.validate().unwrap_err().to_string();
         assert!(refused.contains(named), "{wrong:?}: {refused}");
     }
+}
+
+#[test]
+fn webhooks_retry_like_svix_and_reach_no_loopback_unless_allowed() {
+    let set = parse(&[]).settings.validate().unwrap();
+    assert_eq!(set.webhooks.retries, RetrySchedule::webhook());
+    assert!(!set.webhooks.policy.allow_loopback);
+    let allowed = parse(&["--webhook-allow-loopback"])
+        .settings
+        .validate()
+        .unwrap();
+    assert!(allowed.webhooks.policy.allow_loopback);
 }

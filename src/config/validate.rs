@@ -10,13 +10,14 @@ use folio_domain::email::is_email_address;
 use folio_infra::blob_store::{BlobLocation, S3Bucket};
 use folio_infra::kafka::KafkaConfig;
 use folio_infra::personal_data::KeyWrapping;
+use folio_infra::webhook_http::AddressPolicy;
 use folio_infra::ProjectionConfig;
 use secrecy::ExposeSecret;
 use url::Url;
 
 use super::{
     Config, ConfigError, DatabaseConfig, DownloadLinkSettings, KafkaSettings, MailSettings,
-    ServeSettings, Settings, SmtpSettings, TokenSource,
+    ServeSettings, Settings, SmtpSettings, TokenSource, WebhookSettings,
 };
 
 /// Whether `given` is an absolute http(s) URL naming a host.
@@ -124,6 +125,25 @@ impl Settings {
             blob_store: self.blob_location()?,
             download_links: self.download_links()?,
             mail: self.mail()?,
+            webhooks: self.webhooks()?,
+        })
+    }
+
+    /// How webhooks are posted, from `FOLIO_WEBHOOK_RETRY_SCHEDULE` and
+    /// `FOLIO_WEBHOOK_ALLOW_LOOPBACK`.
+    fn webhooks(&self) -> Result<WebhookSettings, ConfigError> {
+        let retries = RetrySchedule::parse(&self.webhook_retry_schedule).map_err(|_| {
+            ConfigError::OutOfRange {
+                setting: "--webhook-retry-schedule / FOLIO_WEBHOOK_RETRY_SCHEDULE",
+                expected: "waits such as 5s,5m,30m,2h,5h,10h,10h",
+                given: self.webhook_retry_schedule.clone(),
+            }
+        })?;
+        Ok(WebhookSettings {
+            policy: AddressPolicy {
+                allow_loopback: self.webhook_allow_loopback,
+            },
+            retries,
         })
     }
 

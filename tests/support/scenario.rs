@@ -6,12 +6,14 @@ use folio::wiring::App;
 use folio_commands::{
     AddInvoiceLine, ApplyCustomerCredit, ApproveExpense, BlobAddress, Caller, CreateInvoiceDraft,
     InviteUser, IssueCreditNote, IssueInvoice, RecordExchangeRate, RecordPayment, RefundPayment,
-    Role, StatedRate, SubmitExpense, UpdateUser,
+    RegisterWebhookEndpoint, Role, StatedRate, SubmitExpense, UpdateUser, UpdateWebhookEndpoint,
 };
 use folio_domain::customer::ContactDetails;
 use folio_domain::directory::{ApprovalRouting, DirectoryPolicy, Enrollment};
 use folio_domain::expense::{ApprovalThreshold, CategoryLimit, ExpenseDetails, ExpensePolicy};
-use folio_domain::ids::{CustomerId, ExpenseId, InvoiceId, PaymentId, TenantId, UserId};
+use folio_domain::ids::{
+    CustomerId, ExpenseId, InvoiceId, PaymentId, TenantId, UserId, WebhookEndpointId,
+};
 use folio_domain::invoice::{
     ArchivedFile, ArchivedFormat, CreditRequest, DocumentOfInvoice, DueTerms, LineCredit,
     PaymentMethod, TaxSelector,
@@ -668,6 +670,58 @@ pub async fn every_event_type(backend: &App, tenant: TenantId) {
         .expect("reject");
 
     every_directory_event(backend, tenant).await;
+    every_webhook_event(backend, tenant).await;
+}
+
+/// Two webhook endpoints (on addresses no test listens at): one changed,
+/// rotated, disabled and enabled again, the other deleted.
+async fn every_webhook_event(backend: &App, tenant: TenantId) {
+    let folio = &backend.use_cases;
+    let mut endpoints = Vec::new();
+    for (path, types) in [
+        ("/erp", vec!["invoice.issued".to_owned()]),
+        ("/old", vec![]),
+    ] {
+        let registered = folio
+            .register_webhook_endpoint(
+                &ctx(tenant, "admin"),
+                RegisterWebhookEndpoint {
+                    endpoint_id: None,
+                    url: format!("https://erp.every-event.example{path}"),
+                    event_types: types,
+                    description: Some("ERP".into()),
+                },
+            )
+            .await
+            .expect("register endpoint");
+        endpoints.push(WebhookEndpointId(registered.aggregate_id.parse().unwrap()));
+    }
+    let (erp, old) = (endpoints[0], endpoints[1]);
+    let admin = || ctx(tenant, "admin");
+    let update = UpdateWebhookEndpoint {
+        clear_description: true,
+        ..UpdateWebhookEndpoint::default()
+    };
+    folio
+        .update_webhook_endpoint(&admin(), erp, update)
+        .await
+        .expect("update endpoint");
+    folio
+        .rotate_webhook_secret(&admin(), erp)
+        .await
+        .expect("rotate");
+    folio
+        .disable_webhook_endpoint(&admin(), erp, "maintenance".into(), false)
+        .await
+        .expect("disable");
+    folio
+        .enable_webhook_endpoint(&admin(), erp)
+        .await
+        .expect("enable");
+    folio
+        .delete_webhook_endpoint(&admin(), old)
+        .await
+        .expect("delete");
 }
 
 /// The tenant gets a directory; users are invited, enrolled on first sight,

@@ -38,6 +38,7 @@ pub mod settings;
 pub mod socket_guard;
 pub mod subscriptions;
 pub mod tax_rates;
+pub mod webhooks;
 
 use std::sync::Arc;
 
@@ -72,6 +73,7 @@ pub struct Query(
     exchange_rates::ExchangeRateQuery,
     directory::DirectoryQuery,
     notifications::NotificationQuery,
+    webhooks::WebhookQuery,
     history::HistoryQuery,
 );
 
@@ -89,6 +91,7 @@ pub struct Mutation(
     exchange_rates::ExchangeRateMutation,
     branding::BrandingMutation,
     directory::DirectoryMutation,
+    webhooks::WebhookMutation,
 );
 
 /// Most persisted queries the server remembers (least recently used go first).

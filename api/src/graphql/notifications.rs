@@ -61,6 +61,8 @@ impl From<NotificationStatus> for Status {
 pub enum NotificationChannel {
     /// An e-mail over SMTP.
     Email,
+    /// A signed POST to a webhook endpoint.
+    Webhook,
 }
 
 /// Why the latest attempt failed.
@@ -114,6 +116,7 @@ impl From<Read> for Notification {
             message_id: ID(read.message_id.to_string()),
             channel: match read.channel {
                 Channel::Email => NotificationChannel::Email,
+                Channel::Webhook => NotificationChannel::Webhook,
             },
             kind: read.kind,
             recipients: read.recipients,
@@ -151,10 +154,10 @@ impl NotificationQuery {
     ) -> async_graphql::Result<Vec<Notification>> {
         let request = request(ctx)?;
         let query = Query {
-            subject: None,
             status: status.map(Status::from),
             before,
             limit: first,
+            ..Query::default()
         };
         let found = request
             .notifications

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use folio_domain::ids::{ExpenseId, InvoiceId, TenantId};
+use folio_domain::ids::{ExpenseId, InvoiceId, TenantId, WebhookEndpointId};
 use folio_domain::ErrorCode;
 use folio_projections::reactors::Channel;
 use uuid::Uuid;
@@ -76,6 +76,9 @@ pub struct NotificationQuery {
     pub subject: Option<String>,
     /// Only those with this status.
     pub status: Option<NotificationStatus>,
+    /// Only those going to this recipient (an address, or a webhook
+    /// endpoint's id).
+    pub recipient: Option<String>,
     /// Only those queued before this instant (the page before the last one).
     pub before: Option<DateTime<Utc>>,
     /// At most this many, newest first.
@@ -173,6 +176,21 @@ impl NotificationReads {
     ) -> Result<Vec<Notification>, NotificationsError> {
         self.about(caller, Action::ReadInvoicing, invoice.to_string())
             .await
+    }
+
+    /// The deliveries to webhook endpoint `endpoint` that `query` selects,
+    /// newest first, for an admin.
+    pub async fn of_webhook_endpoint(
+        &self,
+        caller: &Caller,
+        endpoint: WebhookEndpointId,
+        query: NotificationQuery,
+    ) -> Result<Vec<Notification>, NotificationsError> {
+        let query = NotificationQuery {
+            recipient: Some(endpoint.to_string()),
+            ..query
+        };
+        self.of_tenant(caller, query).await
     }
 
     /// The notifications about the record `id`, for a caller allowed `action`.

@@ -11,9 +11,11 @@
 //!   addressed from the directory when they are sent.
 //! - [`templates`], [`expense_templates`]: what the e-mails say, in English,
 //!   German and Spanish.
+//! - [`channels`]: e-mail and webhooks, each with its waits between attempts.
 //! - [`sender`]: claims due messages, delivers them, records each attempt.
 //! - [`log`]: where each notification stands, for admins and per invoice.
 
+pub mod channels;
 pub mod compose_error;
 pub mod expense_mail;
 pub mod expense_templates;
@@ -24,6 +26,7 @@ pub mod retries;
 pub mod sender;
 pub mod templates;
 
+pub use channels::{MailChannel, WebhookChannel};
 pub use ports::{
     Attachment, AttemptOutcome, DueMessage, Email, MailFailure, Mailer, Outbox, OutboxError,
 };

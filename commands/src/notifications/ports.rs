@@ -30,6 +30,8 @@ pub struct DueMessage {
     pub recipient_subjects: Vec<String>,
     /// The ids it is about, as the reactor queued them.
     pub payload: serde_json::Value,
+    /// The event that caused it: its stream's type and id, and its sequence.
+    pub cause: (String, String, i64),
     /// Which attempt this is, from 1.
     pub attempt: u32,
 }
@@ -73,10 +75,15 @@ pub struct OutboxError(#[source] pub Box<dyn std::error::Error + Send + Sync>);
 /// a message is held by one at a time.
 #[async_trait]
 pub trait Outbox: Send + Sync + 'static {
-    /// Up to `limit` messages that are due (queued, waiting for their retry,
-    /// or held by a sender whose hold expired: it stopped mid-send), held for
-    /// this sender for `hold`, oldest first.
-    async fn claim(&self, limit: u32, hold: Duration) -> Result<Vec<DueMessage>, OutboxError>;
+    /// Up to `limit` messages of `channels` that are due (queued, waiting
+    /// for their retry, or held by a sender whose hold expired: it stopped
+    /// mid-send), held for this sender for `hold`, oldest first.
+    async fn claim(
+        &self,
+        limit: u32,
+        hold: Duration,
+        channels: &[Channel],
+    ) -> Result<Vec<DueMessage>, OutboxError>;
     /// Records the outcome of `message`'s attempt that began at `started_at`,
     /// and the recipients it names (as the attempt addressed them).
     async fn record(

@@ -24,6 +24,19 @@ impl RetrySchedule {
         )
     }
 
+    /// Webhooks': 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h after the first
+    /// attempt (Svix's), eight attempts over about 28 h; the sender adds up
+    /// to a fifth of each wait as jitter, so a receiver that comes back is
+    /// not hit by every retry at once.
+    pub fn webhook() -> Self {
+        RetrySchedule(
+            [5, 300, 1800, 2 * 3600, 5 * 3600, 10 * 3600, 10 * 3600]
+                .into_iter()
+                .map(Duration::from_secs)
+                .collect(),
+        )
+    }
+
     /// The schedule `waits` lists, comma-separated, each a number and a unit
     /// (`s`, `m`, `h`): `30s,2m,10m,1h,6h`.
     pub fn parse(waits: &str) -> Result<Self, BadSchedule> {

@@ -1,198 +1,146 @@
-//! The sender: claims the outbox's due messages, composes and delivers each,
-//! and records what came of it. Any number of senders may run (each message
-//! is held by one at a time); one that stops mid-send loses nothing, since
-//! the message is taken over once its hold expires and sent again with the
-//! same `Message-ID`.
+//! The sender: claims the outbox's due messages, delivers each through its
+//! channel, and records what came of it. Any number of senders may run
+//! (each message is held by one at a time); one that stops mid-send loses
+//! nothing, since the message is taken over once its hold expires and sent
+//! again with the same id (the e-mail's `Message-ID`, the `webhook-id`).
 
 use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use folio_domain::directory::user_aggregate_id;
-use folio_domain::ErrorCode;
-use folio_projections::reactors::mail::INVOICE_SENT;
+use folio_projections::reactors::Channel;
 
-use super::compose_error::ComposeError;
-use super::expense_mail::{Addressed, ExpenseMail};
-use super::invoice_mail::InvoiceMail;
-use super::ports::{AttemptOutcome, DueMessage, MailFailure, Mailer, Outbox, OutboxError};
+use super::channels::{Failure, MailChannel, Nature, WebhookChannel};
+use super::ports::{AttemptOutcome, DueMessage, Outbox, OutboxError};
 use super::retries::RetrySchedule;
 use crate::ports::Clock;
 
 /// Messages one round claims.
 const CLAIM: u32 = 20;
 
-/// How long a claimed message is held, in multiples of the mail server's
-/// timeout: well beyond one attempt (composing it, one SMTP exchange), so a
-/// message is taken over only from a sender that stopped.
+/// How long a claimed message is held, in multiples of the longest a
+/// channel waits for its server: well beyond one attempt, so a message is
+/// taken over only from a sender that stopped.
 const HOLD_PER_TIMEOUT: u32 = 4;
 
-/// Why one attempt failed, as the outbox records it.
-struct Failure {
-    code: ErrorCode,
-    reason: String,
-    nature: Nature,
-}
-
-/// Whether a failure may pass.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Nature {
-    /// It may pass: try again on the schedule.
-    Transient,
-    /// It will not pass: fail for good.
-    Permanent,
-    /// There is nobody to write to: skip the message.
-    NobodyToWrite,
-}
-
-impl From<ComposeError> for Failure {
-    fn from(error: ComposeError) -> Self {
-        let nature = if matches!(error, ComposeError::NobodyToWrite(_)) {
-            Nature::NobodyToWrite
-        } else if error.is_transient() {
-            Nature::Transient
-        } else {
-            Nature::Permanent
-        };
-        Failure {
-            code: error.code(),
-            reason: error.reason(),
-            nature,
-        }
-    }
-}
-
-impl From<MailFailure> for Failure {
-    fn from(failure: MailFailure) -> Self {
-        let transient = matches!(failure, MailFailure::Unavailable(_));
-        Failure {
-            code: if transient {
-                ErrorCode::Unavailable
-            } else {
-                ErrorCode::Validation
-            },
-            reason: failure.to_string(),
-            nature: if transient {
-                Nature::Transient
-            } else {
-                Nature::Permanent
-            },
-        }
-    }
-}
+/// The largest share of a webhook's wait added as jitter.
+const WEBHOOK_JITTER: f64 = 0.2;
 
 /// Delivers the outbox's messages.
 #[derive(Clone)]
 pub struct NotificationSender {
     outbox: Arc<dyn Outbox>,
-    mailer: Arc<dyn Mailer>,
-    invoices: InvoiceMail,
-    expenses: ExpenseMail,
-    schedule: RetrySchedule,
-    hold: Duration,
+    mail: Option<MailChannel>,
+    webhooks: WebhookChannel,
     clock: Arc<dyn Clock>,
 }
 
 impl std::fmt::Debug for NotificationSender {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("NotificationSender")
-            .field("schedule", &self.schedule)
-            .field("hold", &self.hold)
+            .field("sends_mail", &self.mail.is_some())
             .finish_non_exhaustive()
     }
 }
 
 impl NotificationSender {
-    /// A sender over these ports, retrying e-mail on `schedule`; a message
-    /// it claims is held for four times the mailer's timeout.
+    /// A sender over `outbox` that posts webhooks and, when it has a mail
+    /// channel, sends e-mail (without one, e-mails wait in the outbox). A
+    /// message it claims is held for four times its channel's timeout.
     pub fn new(
         outbox: Arc<dyn Outbox>,
-        mailer: Arc<dyn Mailer>,
-        invoices: InvoiceMail,
-        expenses: ExpenseMail,
-        schedule: RetrySchedule,
+        mail: Option<MailChannel>,
+        webhooks: WebhookChannel,
         clock: Arc<dyn Clock>,
     ) -> Self {
-        let hold = mailer.timeout() * HOLD_PER_TIMEOUT;
         NotificationSender {
             outbox,
-            mailer,
-            invoices,
-            expenses,
-            schedule,
-            hold,
+            mail,
+            webhooks,
             clock,
         }
     }
 
-    /// Delivers what is due now; returns how many messages it tried.
+    /// Delivers what is due now, channel by channel; returns how many
+    /// messages it tried.
     pub async fn deliver_due(&self) -> Result<usize, OutboxError> {
-        let due = self.outbox.claim(CLAIM, self.hold).await?;
+        let mut tried = 0;
+        if let Some(mail) = &self.mail {
+            tried += self.deliver(Channel::Email, mail.timeout()).await?;
+        }
+        tried += self
+            .deliver(Channel::Webhook, self.webhooks.delivery.timeout())
+            .await?;
+        Ok(tried)
+    }
+
+    /// Delivers the due messages of `channel`, each held for four times its
+    /// `timeout`.
+    async fn deliver(&self, channel: Channel, timeout: Duration) -> Result<usize, OutboxError> {
+        let hold = timeout * HOLD_PER_TIMEOUT;
+        let due = self.outbox.claim(CLAIM, hold, &[channel]).await?;
         for message in &due {
             let started_at = self.clock.now();
             let (message, result) = match self.attempt(message).await {
-                Ok(addressed) => (addressed, Ok(())),
+                Ok(sent) => (sent, Ok(())),
                 Err(failure) => (message.clone(), Err(failure)),
             };
-            let outcome = outcome(&self.schedule, self.clock.now(), message.attempt, result);
-            match &outcome {
-                AttemptOutcome::Sent => {
-                    tracing::info!(message_id = %message.message_id, kind = message.kind, attempt = message.attempt, "sent a notification");
-                }
-                AttemptOutcome::Retry { reason, at, .. } => {
-                    tracing::warn!(message_id = %message.message_id, kind = message.kind, attempt = message.attempt, %reason, retry_at = %at, "a notification failed; it is retried");
-                }
-                AttemptOutcome::Failed { reason, .. } => {
-                    tracing::warn!(message_id = %message.message_id, kind = message.kind, attempt = message.attempt, %reason, "a notification failed for good");
-                }
-                AttemptOutcome::Skipped { reason } => {
-                    tracing::info!(message_id = %message.message_id, kind = message.kind, %reason, "skipped a notification");
-                }
-            }
+            let (schedule, jitter) = match (message.channel, &self.mail) {
+                (Channel::Email, Some(mail)) => (&mail.schedule, 0.0),
+                _ => (&self.webhooks.schedule, fastrand::f64() * WEBHOOK_JITTER),
+            };
+            let wait = Waits { schedule, jitter };
+            let outcome = outcome(&wait, self.clock.now(), message.attempt, result);
+            log(&message, &outcome);
             self.outbox.record(&message, started_at, &outcome).await?;
         }
         Ok(due.len())
     }
 
-    /// Composes and sends `message` once; returns it as it was sent (with
-    /// the recipients it was addressed to).
+    /// Delivers `message` once through its channel.
     async fn attempt(&self, message: &DueMessage) -> Result<DueMessage, Failure> {
-        let Addressed { email, users } = match message.kind.as_str() {
-            INVOICE_SENT => Addressed {
-                email: self.invoices.compose(message).await?,
-                users: Vec::new(),
-            },
-            kind if kind.starts_with("expense_") => self.expenses.compose(message).await?,
-            other => {
-                return Err(Failure {
-                    code: ErrorCode::Internal,
-                    reason: format!("this version of Folio cannot send a '{other}' message"),
-                    nature: Nature::Permanent,
-                })
-            }
-        };
-        self.mailer.send(&email).await?;
-        let subjects = users
-            .iter()
-            .map(|user| user_aggregate_id(message.tenant_id, user).to_string());
-        Ok(DueMessage {
-            recipients: email.to,
-            recipient_subjects: message
-                .recipient_subjects
-                .iter()
-                .cloned()
-                .chain(subjects)
-                .collect(),
-            ..message.clone()
-        })
+        match (message.channel, &self.mail) {
+            (Channel::Webhook, _) => self.webhooks.attempt(message).await,
+            (Channel::Email, Some(mail)) => mail.attempt(message).await,
+            (Channel::Email, None) => Err(Failure {
+                code: folio_domain::ErrorCode::Unavailable,
+                reason: "no mail server is configured".into(),
+                nature: Nature::Transient,
+            }),
+        }
     }
 }
 
+/// What the sender logs of an attempt.
+fn log(message: &DueMessage, outcome: &AttemptOutcome) {
+    match outcome {
+        AttemptOutcome::Sent => {
+            tracing::info!(message_id = %message.message_id, kind = message.kind, attempt = message.attempt, "sent a notification");
+        }
+        AttemptOutcome::Retry { reason, at, .. } => {
+            tracing::warn!(message_id = %message.message_id, kind = message.kind, attempt = message.attempt, %reason, retry_at = %at, "a notification failed; it is retried");
+        }
+        AttemptOutcome::Failed { reason, .. } => {
+            tracing::warn!(message_id = %message.message_id, kind = message.kind, attempt = message.attempt, %reason, "a notification failed for good");
+        }
+        AttemptOutcome::Skipped { reason } => {
+            tracing::info!(message_id = %message.message_id, kind = message.kind, %reason, "skipped a notification");
+        }
+    }
+}
+
+/// The waits of a channel, and the share of a wait added as jitter.
+struct Waits<'a> {
+    schedule: &'a RetrySchedule,
+    jitter: f64,
+}
+
 /// What `result` makes of attempt number `attempt` at `now`: sent, tried
-/// again on `schedule`, or failed for good (refused, or out of attempts).
+/// again after the channel's wait (plus its jitter), skipped (nobody to write
+/// to), or failed for good (refused, or out of attempts).
 fn outcome(
-    schedule: &RetrySchedule,
+    waits: &Waits<'_>,
     now: DateTime<Utc>,
     attempt: u32,
     result: Result<(), Failure>,
@@ -207,7 +155,10 @@ fn outcome(
         };
     }
     let transient = failure.nature == Nature::Transient;
-    let wait = transient.then(|| schedule.after(attempt)).flatten();
+    let wait = transient
+        .then(|| waits.schedule.after(attempt))
+        .flatten()
+        .map(|wait| wait.mul_f64(1.0 + waits.jitter));
     match wait {
         Some(wait) => AttemptOutcome::Retry {
             code: failure.code,
@@ -238,6 +189,9 @@ pub async fn deliver_notifications(sender: NotificationSender, interval: Duratio
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::notifications::compose_error::ComposeError;
+    use crate::notifications::ports::MailFailure;
+    use folio_domain::ErrorCode;
 
     fn now() -> DateTime<Utc> {
         "2026-12-07T09:00:00Z".parse().unwrap()
@@ -252,7 +206,15 @@ mod tests {
         // Given e-mail's schedule (30 s, 2 min, 10 min, 1 h, 6 h)
         let schedule = RetrySchedule::email();
         // When the first attempt finds the server away, it is tried in 30 s
-        let first = outcome(&schedule, now(), 1, away());
+        let first = outcome(
+            &Waits {
+                schedule: &schedule,
+                jitter: 0.0,
+            },
+            now(),
+            1,
+            away(),
+        );
         let AttemptOutcome::Retry { code, at, .. } = first else {
             panic!("{first:?}")
         };
@@ -260,7 +222,15 @@ mod tests {
         assert_eq!(at, now() + chrono::Duration::seconds(30));
         // When the sixth does too, it fails for good, having given up
         assert!(matches!(
-            outcome(&schedule, now(), 6, away()),
+            outcome(
+                &Waits {
+                    schedule: &schedule,
+                    jitter: 0.0
+                },
+                now(),
+                6,
+                away()
+            ),
             AttemptOutcome::Failed {
                 gave_up: true,
                 code: ErrorCode::Unavailable,
@@ -278,20 +248,47 @@ mod tests {
             code,
             reason,
             gave_up,
-        } = outcome(&schedule, now(), 1, refused)
+        } = outcome(
+            &Waits {
+                schedule: &schedule,
+                jitter: 0.0,
+            },
+            now(),
+            1,
+            refused,
+        )
         else {
             panic!("a refusal is not retried")
         };
         assert_eq!((code, gave_up), (ErrorCode::Validation, false));
         assert!(reason.contains("550 no such mailbox"), "{reason}");
-        assert_eq!(outcome(&schedule, now(), 3, Ok(())), AttemptOutcome::Sent);
+        assert_eq!(
+            outcome(
+                &Waits {
+                    schedule: &schedule,
+                    jitter: 0.0
+                },
+                now(),
+                3,
+                Ok(())
+            ),
+            AttemptOutcome::Sent
+        );
     }
 
     #[test]
     fn an_invoice_waiting_for_its_archive_is_retried_not_failed() {
         let waiting: Result<(), Failure> = Err(ComposeError::NotArchivedYet.into());
         assert!(matches!(
-            outcome(&RetrySchedule::email(), now(), 1, waiting),
+            outcome(
+                &Waits {
+                    schedule: &RetrySchedule::email(),
+                    jitter: 0.0
+                },
+                now(),
+                1,
+                waiting
+            ),
             AttemptOutcome::Retry { .. }
         ));
     }
@@ -303,10 +300,37 @@ mod tests {
         )
         .into());
         assert_eq!(
-            outcome(&RetrySchedule::email(), now(), 1, moot),
+            outcome(
+                &Waits {
+                    schedule: &RetrySchedule::email(),
+                    jitter: 0.0
+                },
+                now(),
+                1,
+                moot
+            ),
             AttemptOutcome::Skipped {
                 reason: "ana has no e-mail address in the directory".into()
             }
         );
+    }
+
+    #[test]
+    fn a_webhook_waits_its_schedule_plus_at_most_a_fifth_as_jitter() {
+        let schedule = RetrySchedule::webhook();
+        let waits = Waits {
+            schedule: &schedule,
+            jitter: 0.2,
+        };
+        let AttemptOutcome::Retry { at, .. } = outcome(&waits, now(), 2, away()) else {
+            panic!("a failed delivery is retried")
+        };
+        // The second wait is 5 min; with a fifth more, 6 min
+        assert_eq!(at - now(), chrono::Duration::minutes(6));
+        // After the eighth attempt it gives up
+        assert!(matches!(
+            outcome(&waits, now(), 8, away()),
+            AttemptOutcome::Failed { gave_up: true, .. }
+        ));
     }
 }

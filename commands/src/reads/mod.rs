@@ -15,6 +15,7 @@ mod directory;
 mod expenses;
 mod invoicing;
 mod reports;
+mod webhooks;
 
 use std::time::Duration;
 
@@ -126,7 +127,7 @@ impl From<InvalidReportFilter> for ReadError {
 /// consistency token waits for these only. The directory's is always among
 /// them, as every read takes the tenant's timezone from it.
 pub fn projectors_read_with(action: Action) -> &'static [ProjectorName] {
-    use folio_projections::reactors::{expense_mail, mail};
+    use folio_projections::reactors::{expense_mail, mail, webhooks};
     use folio_projections::{directory, expenses, invoicing};
     match action {
         // The e-mail reactors too: an invoice's and an expense's notifications
@@ -136,6 +137,8 @@ pub fn projectors_read_with(action: Action) -> &'static [ProjectorName] {
             &[expenses::NAME, directory::NAME, expense_mail::NAME]
         }
         Action::ReadDirectory => &[directory::NAME],
+        // The webhook endpoints, which the webhook reactor files.
+        Action::ConfigureTenant => &[directory::NAME, webhooks::NAME],
         // The event store itself: every committed write is in it.
         Action::ReadHistory => &[],
         // Reports, and a read not named above, wait for every projector.

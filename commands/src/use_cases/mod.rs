@@ -19,6 +19,7 @@ mod expenses;
 mod identify;
 mod invoices;
 mod settings;
+mod webhooks;
 
 // Each area's input types are public where they are defined; a new one needs no
 // re-export.
@@ -30,6 +31,7 @@ pub use exchange_rates::*;
 pub use expenses::*;
 pub use identify::*;
 pub use invoices::*;
+pub use webhooks::*;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};

@@ -160,8 +160,25 @@ pub async fn wrap_stored_keys(
     }
 }
 
+/// `secret` as it is stored for `subject`: wrapped by the master key, with
+/// the master key's id, when there is one; as it is otherwise.
+pub(crate) fn stored_wrapped(
+    wrapping: &KeyWrapping,
+    random: &SystemRandom,
+    subject: &str,
+    secret: &[u8],
+) -> Result<(Vec<u8>, Option<String>), PersonalDataError> {
+    match wrapping.master() {
+        Some(master) => Ok((
+            master.wrap(random, subject, secret)?,
+            Some(master.id.clone()),
+        )),
+        None => Ok((secret.to_vec(), None)),
+    }
+}
+
 /// A subject key as stored, opened with the master key that wraps it (if any).
-pub(super) fn unwrapped(
+pub(crate) fn unwrapped(
     wrapping: &KeyWrapping,
     subject: &str,
     stored: Vec<u8>,

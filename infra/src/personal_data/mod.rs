@@ -31,7 +31,7 @@ use uuid::Uuid;
 use crate::postgres::pool::is_unreachable;
 
 mod fingerprint;
-mod master_key;
+pub(crate) mod master_key;
 
 pub use fingerprint::FingerprintKeys;
 pub use master_key::{require_wrapping_keys, wrap_stored_keys, KeyWrapping};

@@ -36,6 +36,7 @@ pub fn event_stores(pool: &PgPool, wrapping: &KeyWrapping, snapshot_every: usize
         settings: Arc::new(store(pool, wrapping, snapshot_every)),
         tenants: Arc::new(store(pool, wrapping, snapshot_every)),
         users: Arc::new(store(pool, wrapping, snapshot_every)),
+        webhooks: Arc::new(store(pool, wrapping, snapshot_every)),
         rate_tables: Arc::new(store(pool, wrapping, snapshot_every)),
     }
 }

@@ -73,6 +73,27 @@ pub async fn stream_history(
     .await
 }
 
+/// Event `sequence` of one stream of `tenant`, as auditors read it.
+pub async fn stream_event(
+    pool: &PgPool,
+    tenant: Uuid,
+    aggregate_type: &str,
+    aggregate_id: &str,
+    sequence: i64,
+) -> Result<Option<AuditedEvent>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {} FROM events
+          WHERE tenant_id = $1 AND aggregate_type = $2 AND aggregate_id = $3 AND sequence = $4",
+        AUDITED_EVENT_COLUMNS
+    ))
+    .bind(tenant)
+    .bind(aggregate_type)
+    .bind(aggregate_id)
+    .bind(sequence)
+    .fetch_optional(pool)
+    .await
+}
+
 pub use folio_commands::history::EventLogFilter;
 
 /// Up to `limit` events of `tenant` after `after` (a feed position), in feed
@@ -319,6 +340,25 @@ impl history_port::EventHistory for PgEventHistory {
             .await
             .map_err(unavailable)?;
         self.recorded(events).await
+    }
+
+    async fn event(
+        &self,
+        tenant_id: TenantId,
+        aggregate_type: &str,
+        aggregate_id: &str,
+        sequence: i64,
+    ) -> Result<Option<history_port::RecordedEvent>, history_port::HistoryError> {
+        let event = stream_event(
+            &self.pool,
+            tenant_id.0,
+            aggregate_type,
+            aggregate_id,
+            sequence,
+        )
+        .await
+        .map_err(unavailable)?;
+        Ok(self.recorded(event.into_iter().collect()).await?.pop())
     }
 
     async fn log(

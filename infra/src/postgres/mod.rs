@@ -19,3 +19,4 @@ pub mod reachability;
 pub mod read_progress;
 pub mod sealing_repository;
 pub mod transaction_counter;
+pub mod webhook_secrets;

@@ -44,6 +44,9 @@ struct ClaimedRow {
     recipient_subjects: Vec<String>,
     payload: serde_json::Value,
     attempts: i32,
+    aggregate_type: String,
+    aggregate_id: String,
+    sequence: i64,
 }
 
 /// The stable code as stored.
@@ -56,7 +59,13 @@ fn stored_code(code: folio_domain::ErrorCode) -> String {
 
 #[async_trait]
 impl Outbox for PgOutbox {
-    async fn claim(&self, limit: u32, hold: Duration) -> Result<Vec<DueMessage>, OutboxError> {
+    async fn claim(
+        &self,
+        limit: u32,
+        hold: Duration,
+        channels: &[Channel],
+    ) -> Result<Vec<DueMessage>, OutboxError> {
+        let channels: Vec<&str> = channels.iter().map(|c| c.as_str()).collect();
         // A held message's next_attempt_at is the end of its hold, so one
         // condition finds the queued, the retried and the abandoned alike.
         let rows: Vec<ClaimedRow> = sqlx::query_as(
@@ -66,15 +75,18 @@ impl Outbox for PgOutbox {
                  next_attempt_at = now() + make_interval(secs => $2)
              FROM (SELECT message_id FROM outbox
                    WHERE status IN ('QUEUED', 'SENDING', 'RETRYING') AND next_attempt_at <= now()
+                     AND channel = ANY($3)
                    ORDER BY next_attempt_at
                    LIMIT $1
                    FOR UPDATE SKIP LOCKED) due
              WHERE o.message_id = due.message_id
              RETURNING o.message_id, o.tenant_id, o.channel, o.kind, o.recipients,
-                       o.recipient_subjects, o.payload, o.attempts",
+                       o.recipient_subjects, o.payload, o.attempts, o.aggregate_type,
+                       o.aggregate_id, o.sequence",
         )
         .bind(i64::from(limit))
         .bind(hold.as_secs_f64())
+        .bind(&channels)
         .fetch_all(&self.pool)
         .await
         .map_err(unavailable)?;
@@ -88,6 +100,7 @@ impl Outbox for PgOutbox {
                 recipients: row.recipients,
                 recipient_subjects: row.recipient_subjects,
                 payload: row.payload,
+                cause: (row.aggregate_type, row.aggregate_id, row.sequence),
                 attempt: u32::try_from(row.attempts).unwrap_or(u32::MAX),
             })
             .collect())
@@ -252,6 +265,7 @@ impl NotificationLog for PgOutbox {
                AND ($2::text IS NULL OR aggregate_id = $2)
                AND ($3::text IS NULL OR status = $3)
                AND ($4::timestamptz IS NULL OR created_at < $4)
+               AND ($6::text IS NULL OR $6 = ANY(recipients))
              ORDER BY created_at DESC, message_id
              LIMIT $5",
         )
@@ -260,6 +274,7 @@ impl NotificationLog for PgOutbox {
         .bind(query.status.map(status_name))
         .bind(query.before)
         .bind(i64::from(query.limit))
+        .bind(&query.recipient)
         .fetch_all(&self.pool)
         .await
         .map_err(unavailable)?;

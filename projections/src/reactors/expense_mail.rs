@@ -112,11 +112,11 @@ impl Projector for ExpenseMailReactor {
         payload["expense_id"] = Value::String(event.aggregate_id.clone());
         let message = Message {
             channel: Channel::Email,
-            kind,
+            kind: kind.to_owned(),
             recipients: Vec::new(),
             payload,
         };
-        queue(conn, self, event, 0, message).await
+        queue(conn, self, event, "0", message).await
     }
 }
 

@@ -64,10 +64,10 @@ impl Projector for MailReactor {
         }
         let message = Message {
             channel: Channel::Email,
-            kind: INVOICE_SENT,
+            kind: INVOICE_SENT.to_owned(),
             recipients,
             payload: json!({ "invoice_id": event.aggregate_id }),
         };
-        queue(conn, self, event, 0, message).await
+        queue(conn, self, event, "0", message).await
     }
 }

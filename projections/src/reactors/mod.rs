@@ -11,6 +11,7 @@
 
 pub mod expense_mail;
 pub mod mail;
+pub mod webhooks;
 
 use serde_json::Value;
 use sqlx::PgConnection;
@@ -24,6 +25,8 @@ use crate::projector::{stream_guard_table, ProjectionError, Projector};
 pub enum Channel {
     /// An e-mail over SMTP.
     Email,
+    /// A signed HTTP POST to a tenant's webhook endpoint.
+    Webhook,
 }
 
 impl Channel {
@@ -31,6 +34,7 @@ impl Channel {
     pub fn as_str(self) -> &'static str {
         match self {
             Channel::Email => "EMAIL",
+            Channel::Webhook => "WEBHOOK",
         }
     }
 
@@ -38,6 +42,7 @@ impl Channel {
     pub fn from_stored(stored: &str) -> Option<Self> {
         match stored {
             "EMAIL" => Some(Channel::Email),
+            "WEBHOOK" => Some(Channel::Webhook),
             _ => None,
         }
     }
@@ -48,8 +53,9 @@ impl Channel {
 pub struct Message {
     /// How it leaves.
     pub channel: Channel,
-    /// What it is (`invoice_sent`): the sender picks its template by it.
-    pub kind: &'static str,
+    /// What it is (`invoice_sent`, or a webhook's type): the sender picks its
+    /// template by it.
+    pub kind: String,
     /// E-mail addresses (or a webhook endpoint's id); none when the sender
     /// looks them up as it sends (directory users' addresses).
     pub recipients: Vec<String>,
@@ -60,9 +66,10 @@ pub struct Message {
 /// UUIDv5 namespace of outbox message ids.
 const MESSAGE_NAMESPACE: Uuid = Uuid::from_u128(0x6f2a_41e3_8c1d_4b7e_9a55_0c3f_d1e2_7b90);
 
-/// The id of the `intent`-th message `reactor` sends for `event`: the same
-/// every time the event is delivered.
-pub fn message_id(reactor: &str, event: &FeedEvent, intent: u32) -> Uuid {
+/// The id of the message `reactor` sends for `event` with `intent` (`0` for
+/// its one message, an endpoint's id for one of several): the same every
+/// time the event is delivered.
+pub fn message_id(reactor: &str, event: &FeedEvent, intent: &str) -> Uuid {
     let name = format!(
         "{reactor}/{}/{}/{}/{intent}",
         event.aggregate_type, event.aggregate_id, event.sequence
@@ -70,13 +77,13 @@ pub fn message_id(reactor: &str, event: &FeedEvent, intent: u32) -> Uuid {
     Uuid::new_v5(&MESSAGE_NAMESPACE, name.as_bytes())
 }
 
-/// Queues `message` as the `intent`-th message of `reactor` for `event`, in
-/// the caller's transaction; a message already queued is left as it is.
+/// Queues `message` as the message of `reactor` for `event` with `intent`,
+/// in the caller's transaction; a message already queued is left as it is.
 pub async fn queue(
     conn: &mut PgConnection,
     reactor: &dyn Projector,
     event: &FeedEvent,
-    intent: u32,
+    intent: &str,
     message: Message,
 ) -> Result<(), ProjectionError> {
     sqlx::query(
@@ -89,7 +96,7 @@ pub async fn queue(
     .bind(message_id(reactor.name(), event, intent))
     .bind(event.tenant_id)
     .bind(message.channel.as_str())
-    .bind(message.kind)
+    .bind(&message.kind)
     .bind(&message.recipients)
     .bind(&event.aggregate_type)
     .bind(&event.aggregate_id)
@@ -101,9 +108,11 @@ pub async fn queue(
 }
 
 /// Records, in the stream guard of `reactor` in the caller's schema, every
-/// stream it reads as seen up to the feed's head, and returns that head: the
-/// checkpoint a new reactor starts from. Runs in the transaction that installs
-/// it, so no event committed later is skipped.
+/// stream it reads as seen up to the feed's head, files the history of its
+/// primed aggregate types ([`Projector::primed_aggregate_types`]) into its
+/// tables, and returns that head: the checkpoint a new reactor starts from.
+/// Runs in the transaction that installs it, so no event committed later is
+/// skipped.
 pub async fn start_at_head(
     conn: &mut PgConnection,
     reactor: &dyn Projector,
@@ -131,5 +140,36 @@ pub async fn start_at_head(
     .bind(reactor.aggregate_types())
     .execute(&mut *conn)
     .await?;
+    prime(conn, reactor, head).await?;
     Ok(head)
+}
+
+/// Files every event up to `head` of `reactor`'s primed aggregate types into
+/// its tables, in feed order.
+async fn prime(
+    conn: &mut PgConnection,
+    reactor: &dyn Projector,
+    head: FeedPosition,
+) -> Result<(), ProjectionError> {
+    if reactor.primed_aggregate_types().is_empty() {
+        return Ok(());
+    }
+    let history: Vec<FeedEvent> = sqlx::query_as(
+        "SELECT global_position, transaction_id::text::bigint AS transaction_id, tenant_id,
+                aggregate_type, aggregate_id, sequence, event_type, event_version, recorded_at,
+                payload, metadata
+         FROM public.events
+         WHERE (transaction_id, global_position) <= ($1::text::xid8, $2)
+           AND aggregate_type = ANY($3)
+         ORDER BY transaction_id, global_position",
+    )
+    .bind(head.transaction_id.to_string())
+    .bind(head.global_position)
+    .bind(reactor.primed_aggregate_types())
+    .fetch_all(&mut *conn)
+    .await?;
+    for event in &history {
+        reactor.project(conn, event).await?;
+    }
+    Ok(())
 }
