@@ -119,6 +119,30 @@ async fn an_endpoint_that_fails_three_times_gets_the_event_on_the_fourth_attempt
         log["deliveries"],
         json!([{"kind": "customer.registered", "status": "SENT", "attempts": 4, "failure": null}])
     );
+
+    // When the admin asks for it once more, it is posted again, the same message
+    let message: String = sqlx::query_scalar("SELECT message_id::text FROM outbox")
+        .fetch_one(&db.app.pool)
+        .await
+        .unwrap();
+    let redeliver = "mutation($id: ID!) { redeliverWebhook(messageId: $id) }";
+    let again = server.ok(&admin, redeliver, json!({"id": message})).await;
+    assert_eq!(again["redeliverWebhook"], true);
+    let fifth = support::eventually("the fifth post", || async {
+        receiver.deliveries().get(4).cloned()
+    })
+    .await;
+    assert_eq!(fifth["headers"]["webhook-id"], message.as_str());
+    assert_eq!(fifth["verified"], true);
+    // And another tenant's, or one unknown, is not found
+    let stranger = server.token(tenant(), "root", Role::Admin);
+    let refused = server
+        .gql(&stranger, redeliver, json!({"id": message}))
+        .await;
+    assert_eq!(
+        refused["errors"][0]["extensions"]["code"], "NOT_FOUND",
+        "{refused}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

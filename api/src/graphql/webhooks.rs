@@ -281,6 +281,26 @@ impl WebhookMutation {
         })
     }
 
+    /// Posts a delivery that is done (sent, failed or skipped) once more,
+    /// now, with the same `webhook-id`: for a receiver that lost it or was
+    /// fixed. One attempt (a failure is not retried on the whole schedule
+    /// again); NOT_FOUND for another tenant's, CONFLICT while it is still
+    /// pending. Answers whether it was queued.
+    async fn redeliver_webhook(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The delivery's `messageId`.")] message_id: ID,
+    ) -> async_graphql::Result<bool> {
+        let message: uuid::Uuid = uuid_arg(&message_id, "messageId")?;
+        let request = request(ctx)?;
+        request
+            .notifications
+            .redeliver(&request.caller, message)
+            .await
+            .map_err(notifications)?;
+        Ok(true)
+    }
+
     /// Removes an endpoint for good; its pending deliveries are skipped.
     async fn delete_webhook_endpoint(
         &self,

@@ -94,6 +94,24 @@ pub trait NotificationLog: Send + Sync + 'static {
         tenant: TenantId,
         query: &NotificationQuery,
     ) -> Result<Vec<Notification>, OutboxError>;
+    /// Queues `tenant`'s webhook delivery `message_id` once more, now, if it
+    /// is done (sent, failed or skipped).
+    async fn redeliver(
+        &self,
+        tenant: TenantId,
+        message_id: Uuid,
+    ) -> Result<Redelivery, OutboxError>;
+}
+
+/// What asking for a redelivery did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Redelivery {
+    /// Queued once more.
+    Queued,
+    /// Nothing: it is still queued or being retried.
+    StillPending,
+    /// Nothing: the tenant has no such webhook delivery.
+    NotFound,
 }
 
 /// Most notifications one read returns.
@@ -108,6 +126,12 @@ pub enum NotificationsError {
     /// More were asked for than one read returns.
     #[error("at most {MAX_NOTIFICATIONS} notifications are read at once (asked for {0})")]
     TooMany(u32),
+    /// No such webhook delivery of the tenant.
+    #[error("no webhook delivery {0}")]
+    NotFound(Uuid),
+    /// The delivery is still under way: it is not queued twice.
+    #[error("webhook delivery {0} is still queued or being retried")]
+    StillPending(Uuid),
     /// The outbox did not answer.
     #[error(transparent)]
     Unavailable(#[from] OutboxError),
@@ -119,12 +143,15 @@ impl NotificationsError {
         match self {
             NotificationsError::Forbidden(_) => ErrorCode::Forbidden,
             NotificationsError::TooMany(_) => ErrorCode::Validation,
+            NotificationsError::NotFound(_) => ErrorCode::NotFound,
+            NotificationsError::StillPending(_) => ErrorCode::Conflict,
             NotificationsError::Unavailable(_) => ErrorCode::Unavailable,
         }
     }
 }
 
-/// The notification reads, each confined to the caller's tenant.
+/// The notification reads, each confined to the caller's tenant, and the
+/// one thing an admin does to them: redeliver a webhook.
 #[derive(Clone)]
 pub struct NotificationReads {
     log: Arc<dyn NotificationLog>,
@@ -154,6 +181,23 @@ impl NotificationReads {
             return Err(NotificationsError::TooMany(query.limit));
         }
         Ok(self.log.list(caller.tenant_id, &query).await?)
+    }
+
+    /// Queues a webhook delivery that is done (sent, failed or skipped) once
+    /// more, now, for an admin: its receiver missed it, or was fixed. It is
+    /// posted with the same `webhook-id`, so a receiver that has it already
+    /// recognises it.
+    pub async fn redeliver(
+        &self,
+        caller: &Caller,
+        message_id: Uuid,
+    ) -> Result<(), NotificationsError> {
+        caller.require(Action::ConfigureTenant)?;
+        match self.log.redeliver(caller.tenant_id, message_id).await? {
+            Redelivery::Queued => Ok(()),
+            Redelivery::StillPending => Err(NotificationsError::StillPending(message_id)),
+            Redelivery::NotFound => Err(NotificationsError::NotFound(message_id)),
+        }
     }
 
     /// The notifications about `expense` (to its approvers and employee),

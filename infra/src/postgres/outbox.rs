@@ -9,6 +9,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use folio_commands::notifications::log::{
     Notification, NotificationFailure, NotificationLog, NotificationQuery, NotificationStatus,
+    Redelivery,
 };
 use folio_commands::notifications::{AttemptOutcome, DueMessage, Outbox, OutboxError};
 use folio_domain::ids::TenantId;
@@ -252,6 +253,39 @@ impl From<NotificationRow> for Notification {
 
 #[async_trait]
 impl NotificationLog for PgOutbox {
+    async fn redeliver(
+        &self,
+        tenant: TenantId,
+        message_id: Uuid,
+    ) -> Result<Redelivery, OutboxError> {
+        // The attempts go on counting: a failed redelivery is not retried on
+        // the whole schedule again.
+        let status: Option<String> = sqlx::query_scalar(
+            "WITH found AS (
+                 SELECT message_id, status FROM outbox
+                 WHERE message_id = $1 AND tenant_id = $2 AND channel = 'WEBHOOK'
+                 FOR UPDATE),
+             queued AS (
+                 UPDATE outbox o SET status = 'QUEUED', next_attempt_at = now(),
+                        error_code = NULL, last_error = NULL
+                 FROM found WHERE o.message_id = found.message_id
+                   AND found.status IN ('SENT', 'FAILED', 'SKIPPED')
+                 RETURNING o.message_id)
+             SELECT CASE WHEN EXISTS (SELECT 1 FROM queued) THEN 'REDELIVERED' ELSE status END
+             FROM found",
+        )
+        .bind(message_id)
+        .bind(tenant.0)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(unavailable)?;
+        Ok(match status.as_deref() {
+            None => Redelivery::NotFound,
+            Some("REDELIVERED") => Redelivery::Queued,
+            Some(_) => Redelivery::StillPending,
+        })
+    }
+
     async fn list(
         &self,
         tenant: TenantId,
