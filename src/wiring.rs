@@ -17,11 +17,12 @@ use folio_commands::history::EventHistory;
 use folio_commands::notifications::expense_mail::ExpenseMail;
 use folio_commands::notifications::invoice_mail::InvoiceMail;
 use folio_commands::notifications::log::NotificationReads;
+use folio_commands::notifications::webhook_mail::WebhookMail;
 use folio_commands::notifications::{
     MailChannel, Mailer, NotificationSender, RetrySchedule, WebhookChannel,
 };
 use folio_commands::reads::ReadModels;
-use folio_commands::webhooks::{WebhookDelivery, WebhookEndpoints, WebhookSecrets};
+use folio_commands::webhooks::{DeliveryPorts, WebhookDelivery, WebhookEndpoints, WebhookSecrets};
 use folio_commands::{
     BlobError, BlobStore, CommandRunner, DocumentRenderer, RetryPolicy, SystemClock, UseCases,
 };
@@ -227,17 +228,23 @@ impl App {
                 self.use_cases.clone(),
                 ReadModels::new(self.pool.clone(), ReadModelProgress::new(1)),
             ),
+            webhooks: WebhookMail::new(
+                self.use_cases.clone(),
+                ReadModels::new(self.pool.clone(), ReadModelProgress::new(1)),
+            ),
             schedule: mail_retries,
         });
         let poster = HttpWebhookPoster::new(webhooks.policy)
             .map_err(|error| StartError::Http(error.to_string()))?;
-        let delivery = WebhookDelivery::new(
-            self.use_cases.clone(),
-            self.history.clone(),
-            self.webhook_secrets(),
-            Arc::new(poster),
-            Arc::new(SystemClock),
-        );
+        let ports = DeliveryPorts {
+            use_cases: self.use_cases.clone(),
+            history: self.history.clone(),
+            secrets: self.webhook_secrets(),
+            poster: Arc::new(poster),
+            health: Arc::new(PgOutbox::new(self.pool.clone())),
+            clock: Arc::new(SystemClock),
+        };
+        let delivery = WebhookDelivery::new(ports, webhooks.disable_after);
         Ok(NotificationSender::new(
             Arc::new(PgOutbox::new(self.pool.clone())),
             mail,

@@ -14,7 +14,9 @@ use folio_infra::ProjectionRunError;
 use folio_projections::{apply_events, FeedPosition, Target};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
-use support::scenario::{customer, every_event_type, issued_invoice, legal_profile};
+use support::scenario::{
+    customer, every_event_type, issued_invoice, legal_profile, tenant_with_directory,
+};
 use support::server::{series, Server};
 use support::smtp::MailServer;
 use support::{ctx, tenant, TestDatabase};
@@ -662,9 +664,7 @@ const EXPENSE_NOTIFICATIONS: &str = "query($id: ID!) { expense(id: $id) { notifi
 /// `boss` approves, `ana` and `dave` (who has no e-mail address) report to
 /// them. Invited over GraphQL.
 async fn expense_directory() -> (TestDatabase, MailServer, Server, TenantId) {
-    use folio_commands::InviteUser;
-    use folio_domain::directory::{ApprovalRouting, DirectoryPolicy, Enrollment, Role as R};
-    use folio_domain::ids::UserId;
+    use folio_domain::directory::{ApprovalRouting, DirectoryPolicy, Enrollment};
     let db = TestDatabase::new().await;
     let mail = MailServer::start().await;
     let smtp = mail.smtp_url();
@@ -673,27 +673,12 @@ async fn expense_directory() -> (TestDatabase, MailServer, Server, TenantId) {
         ("FOLIO_MAIL_FROM", "expenses@folio.example"),
     ];
     let server = Server::start_with(&db, &env).await;
-    let t = tenant();
     let policy = DirectoryPolicy {
         enrollment: Enrollment::InviteOnly,
         approval_routing: ApprovalRouting::EmployeesManager,
     };
+    let t = tenant_with_directory(&db.app, policy, None).await;
     let use_cases = &db.app.use_cases;
-    use_cases
-        .create_tenant(&ctx(t, "operator"), "Muster Verzeichnis".into(), policy)
-        .await
-        .unwrap();
-    let root = InviteUser {
-        subject: UserId::new("root"),
-        roles: vec![R::Admin],
-        manager: None,
-        cost_center: None,
-        email: None,
-    };
-    use_cases
-        .invite_user(&ctx(t, "operator"), root)
-        .await
-        .unwrap();
     use_cases
         .configure_legal_profile(&ctx(t, "root"), legal_profile())
         .await

@@ -12,7 +12,9 @@ mod support;
 use folio_api::Role;
 use folio_domain::ids::TenantId;
 use serde_json::{json, Value};
+use support::scenario::tenant_with_directory;
 use support::server::Server;
+use support::smtp::MailServer;
 use support::webhooks::WebhookReceiver;
 use support::{tenant, TestDatabase};
 
@@ -274,4 +276,103 @@ async fn after_a_rotation_both_secrets_sign_for_a_day_and_a_stranger_s_does_not_
 
     // Then the old and the new verify, the stranger's does not
     assert_eq!(verdicts, [json!(true), json!(true), json!(false)]);
+}
+
+/// A tenant with an open directory whose admin, `root`, has an address.
+async fn tenant_with_an_admin_address(db: &TestDatabase) -> TenantId {
+    use folio_domain::directory::{ApprovalRouting, DirectoryPolicy, Enrollment};
+    let open = DirectoryPolicy {
+        enrollment: Enrollment::Open,
+        approval_routing: ApprovalRouting::AnyApprover,
+    };
+    tenant_with_directory(&db.app, open, Some("root@hooks.example")).await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_endpoint_that_keeps_failing_is_disabled_and_its_admins_are_e_mailed() {
+    // Given a receiver that always fails, and folio serve that disables an
+    // endpoint after 2 s of failures (5 days unless configured)
+    let db = TestDatabase::new().await;
+    let receiver = WebhookReceiver::start(&[500; 40]).await;
+    let mail = MailServer::start().await;
+    let smtp = mail.smtp_url();
+    let server = Server::start_with(
+        &db,
+        &[
+            ("FOLIO_WEBHOOK_ALLOW_LOOPBACK", "true"),
+            ("FOLIO_WEBHOOK_RETRY_SCHEDULE", "1s,1s,1s,1s,1s,1s,1s,1s"),
+            ("FOLIO_WEBHOOK_DISABLE_AFTER", "2s"),
+            ("FOLIO_SMTP_URL", smtp.as_str()),
+            ("FOLIO_MAIL_FROM", "hooks@folio.example"),
+        ],
+    )
+    .await;
+    let t = tenant_with_an_admin_address(&db).await;
+    let admin = server.token(t, "root", Role::Admin);
+    let url = receiver.url("/down");
+    let (_, secret) = register(&server, &admin, &url, &[]).await;
+    receiver.verify_with(&secret);
+
+    // When an event keeps failing to reach it
+    register_customer(&server, t, "Acme GmbH").await;
+
+    // Then Folio disables it, saying why
+    let disabled = support::eventually("the endpoint is disabled", || async {
+        let read = server
+            .ok(
+                &admin,
+                "{ webhookEndpoints { status disabledReason } }",
+                json!({}),
+            )
+            .await;
+        let endpoint = read["webhookEndpoints"][0].clone();
+        (endpoint["status"] == "DISABLED").then_some(endpoint)
+    })
+    .await;
+    let reason = disabled["disabledReason"].as_str().unwrap();
+    assert!(
+        reason.starts_with("every delivery failed for 2 s (since "),
+        "{reason}"
+    );
+    // And the admin is told, in an e-mail naming the endpoint
+    let email = support::eventually("the admin is e-mailed", || async {
+        mail.emails().await.pop()
+    })
+    .await;
+    assert_eq!(email["to"][0]["address"], "root@hooks.example");
+    assert_eq!(
+        email["subject"],
+        format!("Webhook endpoint disabled: {url}").as_str()
+    );
+    assert!(
+        email["text"].as_str().unwrap().contains(reason),
+        "{email:#}"
+    );
+    assert!(receiver.deliveries().len() >= 3);
+    assert!(receiver.deliveries().iter().all(|d| d["verified"] == true));
+
+    // And what happens later is not queued for it
+    let token = server.token(t, "alice", Role::Accountant);
+    let later = server
+        .ok(
+            &token,
+            "mutation { registerCustomer(idempotencyKey: \"later\", input: {contact: {name: \"Later\"},
+                tax: {country: \"DE\", defaultCurrency: \"EUR\", paymentTermsDays: 30}}) {
+                consistencyToken } }",
+            json!({}),
+        )
+        .await;
+    let seen = later["registerCustomer"]["consistencyToken"].clone();
+    server
+        .ok(
+            &admin,
+            "query($t: String) { webhookEndpoints(consistencyToken: $t) { status } }",
+            json!({"t": seen}),
+        )
+        .await;
+    let queued: i64 = sqlx::query_scalar("SELECT count(*) FROM outbox WHERE channel = 'WEBHOOK'")
+        .fetch_one(&db.app.pool)
+        .await
+        .unwrap();
+    assert_eq!(queued, 1, "only the event from before it was disabled");
 }

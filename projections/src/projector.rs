@@ -150,9 +150,9 @@ pub trait Projector: Send + Sync + std::fmt::Debug + 'static {
     }
 
     /// For a reactor: the aggregate types whose whole history it files into
-    /// its own tables when it is installed, reacting to none of it: the state
-    /// it needs to react to what comes after (the webhook endpoints
-    /// registered before it). Its `project` must send nothing for these.
+    /// its own tables when it is installed ([`Projector::prime`]), reacting
+    /// to none of it: the state it needs to react to what comes after (the
+    /// webhook endpoints registered before it).
     fn primed_aggregate_types(&self) -> &'static [&'static str] {
         &[]
     }
@@ -168,6 +168,16 @@ pub trait Projector: Send + Sync + std::fmt::Debug + 'static {
         conn: &mut PgConnection,
         event: &FeedEvent,
     ) -> Result<(), ProjectionError>;
+
+    /// For a reactor being installed: files one past event of a primed
+    /// aggregate type into its tables, sending nothing.
+    async fn prime(
+        &self,
+        _conn: &mut PgConnection,
+        _event: &FeedEvent,
+    ) -> Result<(), ProjectionError> {
+        Ok(())
+    }
 }
 
 /// What a projector makes of the feed.

@@ -70,6 +70,9 @@ pub struct WebhookSettings {
     pub policy: AddressPolicy,
     /// The waits between attempts.
     pub retries: RetrySchedule,
+    /// How long every delivery to an endpoint may fail before Folio
+    /// disables it.
+    pub disable_after: Duration,
 }
 
 /// How notifications are e-mailed.
@@ -106,6 +109,10 @@ pub struct DownloadLinkSettings {
 /// process, so the README's first command needs no S3.
 pub const DEFAULT_BLOB_STORE: &str = "file:folio-documents";
 
+/// How long every delivery to a webhook endpoint may fail before Folio
+/// disables it, unless configured.
+pub const DEFAULT_WEBHOOK_DISABLE_AFTER: Duration = Duration::from_secs(5 * 24 * 3600);
+
 /// How often readiness and lag are read unless configured: as often as an
 /// orchestrator probes, well within a Prometheus scrape interval.
 pub const DEFAULT_STATUS_INTERVAL: Duration = Duration::from_secs(5);
@@ -130,6 +137,7 @@ impl Config {
             webhooks: WebhookSettings {
                 policy: AddressPolicy::default(),
                 retries: RetrySchedule::webhook(),
+                disable_after: DEFAULT_WEBHOOK_DISABLE_AFTER,
             },
         }
     }

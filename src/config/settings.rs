@@ -243,6 +243,16 @@ pub struct Settings {
         global = true
     )]
     pub webhook_retry_schedule: String,
+    /// How long every delivery to a webhook endpoint may fail (since its
+    /// last success) before Folio disables it and e-mails the tenant's admins:
+    /// a number and `s`, `m`, `h` or `d`.
+    #[arg(
+        long,
+        env = "FOLIO_WEBHOOK_DISABLE_AFTER",
+        default_value = "5d",
+        global = true
+    )]
+    pub webhook_disable_after: String,
     /// Let webhooks reach loopback addresses (127.0.0.1, ::1), for tests and
     /// local development; private and link-local ones stay refused.
     #[arg(long, env = "FOLIO_WEBHOOK_ALLOW_LOOPBACK", global = true)]

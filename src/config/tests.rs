@@ -342,6 +342,10 @@ fn e_mail_needs_a_sender_address_with_its_smtp_server_and_nonsense_is_refused() 
             "FOLIO_WEBHOOK_RETRY_SCHEDULE",
         ),
         (
+            vec!["--webhook-disable-after", "soon"],
+            "FOLIO_WEBHOOK_DISABLE_AFTER",
+        ),
+        (
             vec![
                 "--smtp-url",
                 url,
@@ -363,6 +367,7 @@ fn webhooks_retry_like_svix_and_reach_no_loopback_unless_allowed() {
     let set = parse(&[]).settings.validate().unwrap();
     assert_eq!(set.webhooks.retries, RetrySchedule::webhook());
     assert!(!set.webhooks.policy.allow_loopback);
+    assert_eq!(set.webhooks.disable_after, DEFAULT_WEBHOOK_DISABLE_AFTER);
     let allowed = parse(&["--webhook-allow-loopback"])
         .settings
         .validate()

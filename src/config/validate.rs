@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use folio_api::protection::Protection;
 use folio_api::Limits;
+use folio_commands::notifications::retries::parse_wait;
 use folio_commands::notifications::RetrySchedule;
 use folio_domain::email::is_email_address;
 use folio_infra::blob_store::{BlobLocation, S3Bucket};
@@ -129,8 +130,8 @@ impl Settings {
         })
     }
 
-    /// How webhooks are posted, from `FOLIO_WEBHOOK_RETRY_SCHEDULE` and
-    /// `FOLIO_WEBHOOK_ALLOW_LOOPBACK`.
+    /// How webhooks are posted, from `FOLIO_WEBHOOK_RETRY_SCHEDULE`,
+    /// `FOLIO_WEBHOOK_DISABLE_AFTER` and `FOLIO_WEBHOOK_ALLOW_LOOPBACK`.
     fn webhooks(&self) -> Result<WebhookSettings, ConfigError> {
         let retries = RetrySchedule::parse(&self.webhook_retry_schedule).map_err(|_| {
             ConfigError::OutOfRange {
@@ -139,11 +140,18 @@ impl Settings {
                 given: self.webhook_retry_schedule.clone(),
             }
         })?;
+        let disable_after =
+            parse_wait(&self.webhook_disable_after).ok_or_else(|| ConfigError::OutOfRange {
+                setting: "--webhook-disable-after / FOLIO_WEBHOOK_DISABLE_AFTER",
+                expected: "a wait such as 5d or 12h",
+                given: self.webhook_disable_after.clone(),
+            })?;
         Ok(WebhookSettings {
             policy: AddressPolicy {
                 allow_loopback: self.webhook_allow_loopback,
             },
             retries,
+            disable_after,
         })
     }
 

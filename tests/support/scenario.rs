@@ -827,3 +827,30 @@ pub fn legal_profile() -> LegalProfile {
         }),
     }
 }
+
+/// A new tenant with a directory under `policy`, created by an operator, its
+/// first admin `root` (with `root_email`, if any).
+pub async fn tenant_with_directory(
+    backend: &App,
+    policy: DirectoryPolicy,
+    root_email: Option<&str>,
+) -> TenantId {
+    let t = super::tenant();
+    let folio = &backend.use_cases;
+    folio
+        .create_tenant(&ctx(t, "operator"), "Muster Verzeichnis".into(), policy)
+        .await
+        .expect("create tenant");
+    let root = InviteUser {
+        subject: UserId::new("root"),
+        roles: vec![Role::Admin],
+        manager: None,
+        cost_center: None,
+        email: root_email.map(str::to_owned),
+    };
+    folio
+        .invite_user(&ctx(t, "operator"), root)
+        .await
+        .expect("invite root");
+    t
+}

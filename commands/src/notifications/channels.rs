@@ -8,12 +8,14 @@ use std::time::Duration;
 use folio_domain::directory::user_aggregate_id;
 use folio_domain::ErrorCode;
 use folio_projections::reactors::mail::INVOICE_SENT;
+use folio_projections::reactors::webhooks::ENDPOINT_DISABLED;
 
 use super::compose_error::ComposeError;
 use super::expense_mail::{Addressed, ExpenseMail};
 use super::invoice_mail::InvoiceMail;
 use super::ports::{DueMessage, MailFailure, Mailer};
 use super::retries::RetrySchedule;
+use super::webhook_mail::WebhookMail;
 use crate::webhooks::{DeliveryError, WebhookDelivery};
 
 /// Why one attempt failed, as the outbox records it.
@@ -97,6 +99,8 @@ pub struct MailChannel {
     pub invoices: InvoiceMail,
     /// Composes expenses' e-mails.
     pub expenses: ExpenseMail,
+    /// Composes the admins' e-mail of a disabled webhook endpoint.
+    pub webhooks: WebhookMail,
     /// The waits between attempts.
     pub schedule: RetrySchedule,
 }
@@ -119,6 +123,7 @@ impl MailChannel {
                 users: Vec::new(),
             },
             kind if kind.starts_with("expense_") => self.expenses.compose(message).await?,
+            ENDPOINT_DISABLED => self.webhooks.compose(message).await?,
             other => {
                 return Err(Failure {
                     code: ErrorCode::Internal,

@@ -8,7 +8,6 @@
 //! the message is skipped, with the reason in its log.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use chrono::NaiveDate;
 use folio_domain::expense::Deciders;
@@ -21,14 +20,11 @@ use serde_json::Value;
 
 use super::compose_error::ComposeError;
 use super::expense_templates::{expense_mail, Amount, ExpenseFacts, ExpenseNews};
+use super::organisation::{organisation, system_reads};
 use super::ports::{DueMessage, Email};
-use crate::access::{Caller, Role};
-use crate::reads::{ReadLimits, ReadModels, Reads};
+use crate::access::{Action, Role};
+use crate::reads::{ReadModels, Reads};
 use crate::use_cases::UseCases;
-use folio_documents::locale::Locale;
-
-/// The actor the directory and the settings are read as.
-const MAIL: &str = "system:mail";
 
 /// An e-mail and the directory users whose addresses it goes to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -96,7 +92,7 @@ impl ExpenseMail {
             ExpenseNews::Waiting => self.deciders(tenant, deciders).await?,
             _ => vec![self.address_of(tenant, employee).await?],
         };
-        let (organisation, locale) = self.organisation(tenant).await?;
+        let (organisation, locale) = organisation(&self.use_cases, &self.reads, tenant).await?;
         let facts = ExpenseFacts {
             employee: employee.0.clone(),
             merchant: details.merchant.clone(),
@@ -154,7 +150,7 @@ impl ExpenseMail {
             Deciders::AnyApproverExcept(excluded) => {
                 let approvers: Vec<(UserId, String)> = self
                     .reads(tenant)
-                    .approver_addresses()
+                    .addresses_of_users_who_may(Action::ApproveExpenses)
                     .await
                     .map_err(ComposeError::unreadable)?
                     .into_iter()
@@ -171,37 +167,8 @@ impl ExpenseMail {
         }
     }
 
-    /// The name the e-mails are signed with (the tenant's legal profile's,
-    /// else its directory's) and the language of its country (else English).
-    async fn organisation(&self, tenant: TenantId) -> Result<(String, Locale), ComposeError> {
-        let caller = Caller::new(tenant, UserId::new(MAIL), vec![Role::Accountant]);
-        let settings = self
-            .use_cases
-            .tenant_settings(&caller)
-            .await
-            .map_err(ComposeError::unloadable)?;
-        if let Some(profile) = settings.legal_profile {
-            let name = profile.trading_name.unwrap_or(profile.legal_name);
-            return Ok((name, Locale::of_country(&profile.address.country)));
-        }
-        let directory = self
-            .reads(tenant)
-            .directory(None)
-            .await
-            .map_err(ComposeError::unreadable)?;
-        let name = directory.map(|d| d.name).unwrap_or_default();
-        Ok((name, Locale::En))
-    }
-
     fn reads(&self, tenant: TenantId) -> Reads {
-        let caller = Caller::new(tenant, UserId::new(MAIL), vec![Role::Auditor]);
-        self.reads.of(
-            caller,
-            ReadLimits {
-                consistency_wait: Duration::ZERO,
-                max_page_size: 1,
-            },
-        )
+        system_reads(&self.reads, tenant, Role::Auditor)
     }
 }
 

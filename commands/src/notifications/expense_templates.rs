@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use folio_documents::locale::Locale;
 use rust_decimal::Decimal;
 
-use super::templates::{html, MailText};
+use super::templates::MailText;
 
 /// An amount in its currency, as a template writes it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -99,11 +99,7 @@ pub fn expense_mail(locale: Locale, facts: &ExpenseFacts, news: &ExpenseNews) ->
         Locale::De => format!("Folio, für {}", facts.organisation),
         Locale::Es => format!("Folio, para {}", facts.organisation),
     });
-    MailText {
-        subject,
-        text: paragraphs.join("\n\n") + "\n",
-        html: html(locale, &paragraphs),
-    }
+    MailText::of(locale, subject, &paragraphs)
 }
 
 /// The claim's facts, written in the mail's language.

@@ -9,6 +9,8 @@
 //!   archived PDF.
 //! - [`expense_mail`]: the e-mails of expenses, to approvers and employees,
 //!   addressed from the directory when they are sent.
+//! - [`webhook_mail`]: the e-mail telling admins Folio disabled a failing
+//!   webhook endpoint.
 //! - [`templates`], [`expense_templates`]: what the e-mails say, in English,
 //!   German and Spanish.
 //! - [`channels`]: e-mail and webhooks, each with its waits between attempts.
@@ -21,10 +23,12 @@ pub mod expense_mail;
 pub mod expense_templates;
 pub mod invoice_mail;
 pub mod log;
+mod organisation;
 pub mod ports;
 pub mod retries;
 pub mod sender;
 pub mod templates;
+pub mod webhook_mail;
 
 pub use channels::{MailChannel, WebhookChannel};
 pub use ports::{

@@ -12,6 +12,22 @@ pub struct RetrySchedule(Vec<Duration>);
 #[error("'{0}' is not a retry schedule: give waits such as 30s,2m,10m,1h,6h")]
 pub struct BadSchedule(String);
 
+/// One wait written as a number and a unit, `s`, `m`, `h` or `d`: `30s`,
+/// `5d`.
+pub fn parse_wait(wait: &str) -> Option<Duration> {
+    let wait = wait.trim();
+    let unit = wait.chars().last()?;
+    let number: u64 = wait[..wait.len() - unit.len_utf8()].parse().ok()?;
+    let seconds = match unit {
+        's' => 1,
+        'm' => 60,
+        'h' => 3600,
+        'd' => 24 * 3600,
+        _ => return None,
+    };
+    number.checked_mul(seconds).map(Duration::from_secs)
+}
+
 impl RetrySchedule {
     /// E-mail's: 30 s, 2 min, 10 min, 1 h, 6 h; six attempts over about 7 h
     /// ride out a mail server's restart or a night's outage.
@@ -40,23 +56,9 @@ impl RetrySchedule {
     /// The schedule `waits` lists, comma-separated, each a number and a unit
     /// (`s`, `m`, `h`): `30s,2m,10m,1h,6h`.
     pub fn parse(waits: &str) -> Result<Self, BadSchedule> {
-        let bad = || BadSchedule(waits.to_owned());
         waits
             .split(',')
-            .map(|wait| {
-                let wait = wait.trim();
-                let unit = wait.chars().last().ok_or_else(bad)?;
-                let number: u64 = wait[..wait.len() - unit.len_utf8()]
-                    .parse()
-                    .map_err(|_| bad())?;
-                let seconds = match unit {
-                    's' => 1,
-                    'm' => 60,
-                    'h' => 3600,
-                    _ => return Err(bad()),
-                };
-                Ok(Duration::from_secs(number * seconds))
-            })
+            .map(|wait| parse_wait(wait).ok_or_else(|| BadSchedule(waits.to_owned())))
             .collect::<Result<Vec<_>, _>>()
             .map(RetrySchedule)
     }
@@ -94,7 +96,8 @@ mod tests {
             Ok(RetrySchedule::email())
         );
         assert_eq!(RetrySchedule::parse("1s").unwrap().attempts(), 2);
-        for bad in ["", "30", "2d", "s", "1s,,2s", "-1s"] {
+        assert_eq!(parse_wait("5d"), Some(Duration::from_secs(5 * 24 * 3600)));
+        for bad in ["", "30", "2w", "s", "1s,,2s", "-1s"] {
             assert!(RetrySchedule::parse(bad).is_err(), "{bad:?}");
         }
     }

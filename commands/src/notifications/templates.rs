@@ -38,6 +38,18 @@ pub struct MailText {
     pub html: String,
 }
 
+impl MailText {
+    /// An e-mail of `subject` whose body is `paragraphs`, as text (blank
+    /// lines between them) and as HTML (each a `<p>`), in `locale`.
+    pub fn of(locale: Locale, subject: String, paragraphs: &[String]) -> Self {
+        MailText {
+            subject,
+            text: paragraphs.join("\n\n") + "\n",
+            html: html(locale, paragraphs),
+        }
+    }
+}
+
 /// The e-mail that carries an invoice, in `locale`.
 pub fn invoice_sent(locale: Locale, facts: &InvoiceFacts) -> MailText {
     let amount = format!(
@@ -87,15 +99,11 @@ pub fn invoice_sent(locale: Locale, facts: &InvoiceFacts) -> MailText {
             ],
         ),
     };
-    MailText {
-        subject,
-        text: paragraphs.join("\n\n") + "\n",
-        html: html(locale, &paragraphs),
-    }
+    MailText::of(locale, subject, &paragraphs)
 }
 
 /// `paragraphs` as an HTML document, each a `<p>`, every text escaped.
-pub(super) fn html(locale: Locale, paragraphs: &[String]) -> String {
+fn html(locale: Locale, paragraphs: &[String]) -> String {
     let body: String = paragraphs
         .iter()
         .map(|p| format!("<p>{}</p>\n", escape(p).replace('\n', "<br>\n")))

@@ -40,14 +40,18 @@ impl Reads {
         Ok(queries::user(&mut tx, subject).await?)
     }
 
-    /// The subject and e-mail address of every user who may approve expenses
-    /// (invited or active, with a role the access matrix lets approve) and
-    /// has an address: whom an expense waiting for any approver is mailed to.
-    pub async fn approver_addresses(&self) -> Result<Vec<(String, String)>, ReadError> {
+    /// The subject and e-mail address of every user who may do `action`
+    /// (invited or active, with a role the access matrix lets do it) and has
+    /// an address: whom an expense waiting for any approver is mailed to
+    /// (`ApproveExpenses`), or news for the admins (`ConfigureTenant`).
+    pub async fn addresses_of_users_who_may(
+        &self,
+        action: Action,
+    ) -> Result<Vec<(String, String)>, ReadError> {
         self.caller.require(Action::ReadDirectory)?;
         let roles: Vec<String> = Role::ALL
             .into_iter()
-            .filter(|role| allows(*role, Action::ApproveExpenses))
+            .filter(|role| allows(*role, action))
             .filter_map(|role| match serde_json::to_value(role) {
                 Ok(serde_json::Value::String(stored)) => Some(stored),
                 _ => None,

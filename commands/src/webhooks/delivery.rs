@@ -7,17 +7,24 @@
 //! record it is about and the event itself. The headers are `webhook-id`
 //! (the outbox message's id, the same on every attempt), `webhook-timestamp`
 //! (this attempt's, Unix seconds) and `webhook-signature`.
+//!
+//! An endpoint whose every delivery failed for a while (5 days unless
+//! configured) is disabled by Folio itself (`automatic`); the webhook reactor
+//! then e-mails the tenant's admins.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use folio_domain::ids::WebhookEndpointId;
+use folio_domain::ids::{UserId, WebhookEndpointId};
 use folio_domain::webhook::{EndpointStatus, WebhookEndpoint};
 use folio_domain::ErrorCode;
 use serde_json::{json, Value};
 
-use super::ports::{PostFailure, WebhookPoster, WebhookSecrets};
+use super::ports::{EndpointHealth, PostFailure, WebhookPoster, WebhookSecrets};
 use super::signature::{secret_bytes, signatures};
+use crate::access::{Caller, Role};
+use crate::context::CommandContext;
 use crate::history::EventHistory;
 use crate::notifications::compose_error::ComposeError;
 use crate::notifications::DueMessage;
@@ -70,6 +77,32 @@ impl DeliveryError {
     }
 }
 
+/// The actor Folio disables failing endpoints as.
+const WEBHOOKS: &str = "system:webhooks";
+
+/// The ports a delivery reads and posts through.
+#[derive(Clone)]
+pub struct DeliveryPorts {
+    /// The endpoints' state, and the command that disables one.
+    pub use_cases: Arc<UseCases>,
+    /// The events delivered.
+    pub history: Arc<dyn EventHistory>,
+    /// The endpoints' secrets.
+    pub secrets: Arc<dyn WebhookSecrets>,
+    /// The HTTP client.
+    pub poster: Arc<dyn WebhookPoster>,
+    /// How an endpoint's deliveries went.
+    pub health: Arc<dyn EndpointHealth>,
+    /// The time.
+    pub clock: Arc<dyn Clock>,
+}
+
+impl std::fmt::Debug for DeliveryPorts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("DeliveryPorts")
+    }
+}
+
 /// Posts webhook deliveries.
 #[derive(Clone)]
 pub struct WebhookDelivery {
@@ -77,12 +110,24 @@ pub struct WebhookDelivery {
     history: Arc<dyn EventHistory>,
     secrets: Arc<dyn WebhookSecrets>,
     poster: Arc<dyn WebhookPoster>,
+    health: Arc<dyn EndpointHealth>,
     clock: Arc<dyn Clock>,
+    disable_after: Duration,
 }
 
 impl std::fmt::Debug for WebhookDelivery {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("WebhookDelivery")
+    }
+}
+
+/// A duration as the disabling reason writes it: `5 days`, `2 hours`, `30 s`.
+fn written(duration: Duration) -> String {
+    let seconds = duration.as_secs();
+    match seconds {
+        s if s >= 86_400 && s % 86_400 == 0 => format!("{} days", s / 86_400),
+        s if s >= 3_600 && s % 3_600 == 0 => format!("{} hours", s / 3_600),
+        s => format!("{s} s"),
     }
 }
 
@@ -95,21 +140,17 @@ fn unreadable(reason: impl std::fmt::Display) -> ComposeError {
 }
 
 impl WebhookDelivery {
-    /// Deliveries of events read through `history`, to endpoints read
-    /// through `use_cases`, signed with `secrets`, posted by `poster`.
-    pub fn new(
-        use_cases: Arc<UseCases>,
-        history: Arc<dyn EventHistory>,
-        secrets: Arc<dyn WebhookSecrets>,
-        poster: Arc<dyn WebhookPoster>,
-        clock: Arc<dyn Clock>,
-    ) -> Self {
+    /// Deliveries through `ports`; an endpoint failing for `disable_after`
+    /// is disabled.
+    pub fn new(ports: DeliveryPorts, disable_after: Duration) -> Self {
         WebhookDelivery {
-            use_cases,
-            history,
-            secrets,
-            poster,
-            clock,
+            use_cases: ports.use_cases,
+            history: ports.history,
+            secrets: ports.secrets,
+            poster: ports.poster,
+            health: ports.health,
+            clock: ports.clock,
+            disable_after,
         }
     }
 
@@ -118,8 +159,63 @@ impl WebhookDelivery {
         self.poster.timeout()
     }
 
-    /// Posts `message` once.
+    /// Posts `message` once; after a failure, disables its endpoint if every
+    /// delivery to it failed for too long.
     pub async fn deliver(&self, message: &DueMessage) -> Result<(), DeliveryError> {
+        let result = self.post(message).await;
+        let failed = matches!(
+            &result,
+            Err(error) if !matches!(error, DeliveryError::Compose(ComposeError::NobodyToWrite(_)))
+        );
+        if failed {
+            self.disable_if_failing(message).await;
+        }
+        result
+    }
+
+    /// Disables the endpoint of `message` if its first failure since its
+    /// last success is older than `disable_after`. A failure to find out or
+    /// to disable is only logged: the next failure asks again.
+    async fn disable_if_failing(&self, message: &DueMessage) {
+        let Some(endpoint) = message.payload["endpoint_id"]
+            .as_str()
+            .and_then(|id| id.parse::<WebhookEndpointId>().ok())
+        else {
+            return;
+        };
+        let since = match self.health.failing_since(message.tenant_id, endpoint).await {
+            Ok(Some(since)) => since,
+            Ok(None) => return,
+            Err(error) => {
+                tracing::warn!(%error, %endpoint, "cannot tell how long a webhook endpoint has failed");
+                return;
+            }
+        };
+        let limit = chrono::Duration::from_std(self.disable_after).unwrap_or(chrono::Duration::MAX);
+        if self.clock.now() - since < limit {
+            return;
+        }
+        let caller = Caller::new(message.tenant_id, UserId::new(WEBHOOKS), vec![Role::Admin]);
+        let ctx = CommandContext::new(caller, format!("webhook-auto-disable/{endpoint}/{since}"));
+        let reason = format!(
+            "every delivery failed for {} (since {})",
+            written(self.disable_after),
+            since.format("%Y-%m-%d %H:%M UTC")
+        );
+        match self
+            .use_cases
+            .disable_webhook_endpoint(&ctx, endpoint, reason, true)
+            .await
+        {
+            Ok(_) => tracing::warn!(%endpoint, "disabled a webhook endpoint that kept failing"),
+            Err(error) => {
+                tracing::warn!(%error, %endpoint, "cannot disable a failing webhook endpoint")
+            }
+        }
+    }
+
+    /// Posts `message` once.
+    async fn post(&self, message: &DueMessage) -> Result<(), DeliveryError> {
         let malformed = || ComposeError::Malformed(message.payload.to_string());
         let endpoint_id: WebhookEndpointId = message.payload["endpoint_id"]
             .as_str()

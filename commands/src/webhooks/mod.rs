@@ -13,6 +13,8 @@ pub mod endpoints;
 pub mod ports;
 pub mod signature;
 
-pub use delivery::{DeliveryError, WebhookDelivery};
+pub use delivery::{DeliveryError, DeliveryPorts, WebhookDelivery};
 pub use endpoints::{WebhookEndpoints, WithSecret};
-pub use ports::{PostFailure, PostResponse, SecretsError, WebhookPoster, WebhookSecrets};
+pub use ports::{
+    EndpointHealth, PostFailure, PostResponse, SecretsError, WebhookPoster, WebhookSecrets,
+};

@@ -5,7 +5,10 @@
 use std::time::Duration;
 
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use folio_domain::ids::{TenantId, WebhookEndpointId};
+
+use crate::notifications::OutboxError;
 
 /// The secret store did not answer.
 #[derive(Debug, thiserror::Error)]
@@ -65,4 +68,16 @@ pub trait WebhookPoster: Send + Sync + 'static {
     ) -> Result<PostResponse, PostFailure>;
     /// The longest one post takes before it gives up.
     fn timeout(&self) -> Duration;
+}
+
+/// How an endpoint's deliveries went, as the outbox's attempt log tells.
+#[async_trait]
+pub trait EndpointHealth: Send + Sync + 'static {
+    /// When the first failed attempt since the endpoint's last success (or
+    /// ever, if it never had one) finished; `None` if none failed since.
+    async fn failing_since(
+        &self,
+        tenant: TenantId,
+        endpoint: WebhookEndpointId,
+    ) -> Result<Option<DateTime<Utc>>, OutboxError>;
 }

@@ -12,7 +12,8 @@ use folio_commands::notifications::log::{
     Redelivery,
 };
 use folio_commands::notifications::{AttemptOutcome, DueMessage, Outbox, OutboxError};
-use folio_domain::ids::TenantId;
+use folio_commands::webhooks::EndpointHealth;
+use folio_domain::ids::{TenantId, WebhookEndpointId};
 use folio_projections::reactors::Channel;
 use sqlx::PgPool;
 use uuid::Uuid;
@@ -175,6 +176,31 @@ impl Outbox for PgOutbox {
         tx.commit().await.map_err(unavailable)?;
         crate::telemetry::notification_attempt(message.channel.as_str(), logged);
         Ok(())
+    }
+}
+
+#[async_trait]
+impl EndpointHealth for PgOutbox {
+    async fn failing_since(
+        &self,
+        tenant: TenantId,
+        endpoint: WebhookEndpointId,
+    ) -> Result<Option<DateTime<Utc>>, OutboxError> {
+        sqlx::query_scalar(
+            "WITH tried AS (
+                 SELECT a.outcome, a.finished_at FROM outbox_attempts a
+                 JOIN outbox o USING (message_id)
+                 WHERE o.tenant_id = $1 AND o.channel = 'WEBHOOK' AND $2 = ANY(o.recipients))
+             SELECT min(finished_at) FROM tried
+             WHERE outcome IN ('RETRY', 'REFUSED', 'GAVE_UP')
+               AND finished_at > coalesce(
+                   (SELECT max(finished_at) FROM tried WHERE outcome = 'SENT'), '-infinity')",
+        )
+        .bind(tenant.0)
+        .bind(endpoint.to_string())
+        .fetch_one(&self.pool)
+        .await
+        .map_err(unavailable)
     }
 }
 

@@ -169,7 +169,7 @@ async fn prime(
     .fetch_all(&mut *conn)
     .await?;
     for event in &history {
-        reactor.project(conn, event).await?;
+        reactor.prime(conn, event).await?;
     }
     Ok(())
 }

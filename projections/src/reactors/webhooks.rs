@@ -25,6 +25,10 @@ pub const NAME: &str = "webhooks";
 /// The aggregate type of endpoints.
 const ENDPOINT: &str = "WebhookEndpoint";
 
+/// The e-mail to the tenant's admins when Folio disabled an endpoint that
+/// kept failing.
+pub const ENDPOINT_DISABLED: &str = "webhook_endpoint_disabled";
+
 /// Queues a delivery per endpoint for every published event.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct WebhookReactor;
@@ -60,13 +64,40 @@ impl Projector for WebhookReactor {
         &[ENDPOINT]
     }
 
+    async fn prime(
+        &self,
+        conn: &mut PgConnection,
+        event: &FeedEvent,
+    ) -> Result<(), ProjectionError> {
+        file_endpoint(conn, event, decode(event)?).await
+    }
+
     async fn project(
         &self,
         conn: &mut PgConnection,
         event: &FeedEvent,
     ) -> Result<(), ProjectionError> {
         if event.aggregate_type == ENDPOINT {
-            return file_endpoint(conn, event, decode(event)?).await;
+            let change: WebhookEvent = decode(event)?;
+            let automatic = matches!(
+                change,
+                WebhookEvent::WebhookEndpointDisabled {
+                    automatic: true,
+                    ..
+                }
+            );
+            file_endpoint(conn, event, change).await?;
+            if automatic {
+                // The admins hear of it; their addresses are looked up when sent.
+                let message = Message {
+                    channel: Channel::Email,
+                    kind: ENDPOINT_DISABLED.to_owned(),
+                    recipients: Vec::new(),
+                    payload: json!({ "endpoint_id": event.aggregate_id }),
+                };
+                queue(conn, self, event, "admins", message).await?;
+            }
+            return Ok(());
         }
         let Some(kind) = webhook_type(&event.aggregate_type, &event.event_type) else {
             return Ok(());
