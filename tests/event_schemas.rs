@@ -634,6 +634,15 @@ fn samples() -> Vec<(&'static str, String, String, Value)> {
                     height_px: 100,
                 }),
             },
+            SettingsEvent::DunningConfigured {
+                tenant_id: TenantId(id(1)),
+                policy: folio_domain::dunning::DunningPolicy {
+                    steps: vec![
+                        folio_domain::dunning::DunningStep { days_after_due: -3 },
+                        folio_domain::dunning::DunningStep { days_after_due: 14 },
+                    ],
+                },
+            },
             SettingsEvent::MailConfigured {
                 tenant_id: TenantId(id(1)),
                 mail: folio_domain::mail_settings::MailSettings {

@@ -894,3 +894,54 @@ async fn erasing_a_user_forgets_their_address_in_the_directory_the_history_and_t
         "{refused}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_reminder_schedule_is_set_over_graphql_in_order_and_a_bad_one_changes_nothing() {
+    // Given folio serve and an admin
+    let db = TestDatabase::new().await;
+    let server = Server::start(&db).await;
+    let t = tenant();
+    let admin = server.token(t, "root", Role::Admin);
+    let configure = "mutation($key: String!, $steps: [DunningStepInput!]!) {
+        configureDunning(idempotencyKey: $key, policy: {steps: $steps}) { version } }";
+    let read = "{ tenantSettings { dunning { steps { daysAfterDue } } } }";
+    let steps =
+        |days: &[i32]| -> Value { days.iter().map(|d| json!({"daysAfterDue": d})).collect() };
+
+    // When it sets reminders 14 and 7 days overdue and 3 before due
+    server
+        .ok(
+            &admin,
+            configure,
+            json!({"key": "dunning-1", "steps": steps(&[14, 7, -3])}),
+        )
+        .await;
+    // Then they read back earliest first
+    let settings = server.ok(&admin, read, json!({})).await;
+    assert_eq!(
+        settings["tenantSettings"]["dunning"]["steps"],
+        steps(&[-3, 7, 14])
+    );
+
+    // When two fall on one day, it is refused, naming the day, and nothing changes
+    let refused = server
+        .gql(
+            &admin,
+            configure,
+            json!({"key": "dunning-2", "steps": steps(&[7, 7])}),
+        )
+        .await;
+    assert_eq!(
+        refused["errors"][0]["extensions"]["code"], "VALIDATION",
+        "{refused}"
+    );
+    assert!(
+        refused["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("two reminders on day 7"),
+        "{refused}"
+    );
+    let unchanged = server.ok(&admin, read, json!({})).await;
+    assert_eq!(unchanged, settings);
+}

@@ -37,6 +37,7 @@ pub mod branding;
 pub mod customer;
 pub mod directory;
 pub mod document_number;
+pub mod dunning;
 pub mod email;
 pub mod error_code;
 pub mod exchange;

@@ -19,6 +19,7 @@ pub mod customers;
 mod depth;
 pub mod directory;
 pub mod documents;
+pub mod dunning;
 pub mod enums;
 pub mod exchange_rates;
 pub mod expenses;

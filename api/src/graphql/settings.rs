@@ -7,6 +7,7 @@ use folio_domain::settings::TenantSettings as DomainSettings;
 
 use super::branding::TenantLogo;
 use super::context::request;
+use super::dunning::DunningPolicy;
 use super::enums::{Jurisdiction, RoundingMode, TaxRoundingScope};
 use super::inputs::{ExpensePolicyInput, InvoicingPolicyInput};
 use super::legal_profile::LegalProfile;
@@ -97,6 +98,9 @@ pub struct TenantSettings {
     /// How its invoice e-mails go out (sender name, reply-to, a copy, the
     /// e-invoice XML); set with `configureMail`.
     pub mail: MailSettings,
+    /// When customers are reminded of open invoices; no steps until set with
+    /// `configureDunning`.
+    pub dunning: DunningPolicy,
     /// The logo at the top of the tenant's PDFs; null until set with
     /// `setTenantLogo`.
     pub logo: Option<TenantLogo>,
@@ -117,6 +121,7 @@ impl From<DomainSettings> for TenantSettings {
             legal_profile: settings.legal_profile.map(LegalProfile::from),
             logo: settings.logo.map(TenantLogo::from),
             mail: settings.mail.into(),
+            dunning: settings.dunning.into(),
             tax_rates: settings
                 .tax_rates
                 .into_iter()
@@ -274,6 +279,27 @@ impl SettingsMutation {
         let profile: folio_domain::legal_profile::LegalProfile = profile.into();
         command!(ctx, idempotency_key, expected_version, |use_cases, c| {
             use_cases.configure_legal_profile(&c, profile)
+        })
+    }
+
+    /// Sets when customers are reminded of open invoices (days from the due
+    /// date). The reminder process that follows it is not built yet: the
+    /// schedule is recorded and read back.
+    async fn configure_dunning(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "1-200 characters; a retry with the same key returns the first outcome.")]
+        idempotency_key: String,
+        #[graphql(
+            desc = "The version the caller last read: refused with CONFLICT if the aggregate changed since. Omit to apply on top of any change."
+        )]
+        expected_version: Option<i64>,
+        #[graphql(desc = "The whole schedule: it replaces the one in force.")]
+        policy: DunningPolicy,
+    ) -> async_graphql::Result<CommandResult> {
+        let policy = policy.into();
+        command!(ctx, idempotency_key, expected_version, |use_cases, c| {
+            use_cases.configure_dunning(&c, policy)
         })
     }
 

@@ -3,6 +3,7 @@
 //! the accounting currency and the expense policy (limits, approval thresholds).
 
 use folio_domain::branding::TenantLogo;
+use folio_domain::dunning::DunningPolicy;
 use folio_domain::expense::ExpensePolicy;
 use folio_domain::legal_profile::LegalProfile;
 use folio_domain::mail_settings::MailSettings;
@@ -118,6 +119,28 @@ impl UseCases {
             |_| SettingsCommand::ConfigureLegalProfile {
                 tenant_id: ctx.tenant_id(),
                 profile: Box::new(profile.clone()),
+            }
+        )
+    }
+
+    /// Sets when customers are reminded of open invoices.
+    pub async fn configure_dunning(
+        &self,
+        ctx: &CommandContext,
+        policy: DunningPolicy,
+    ) -> Result<CommandOutcome, CommandError<SettingsError>> {
+        ctx.caller.require(Action::ConfigureTenant)?;
+        run!(
+            self,
+            self.stores.settings.as_ref(),
+            ctx,
+            "ConfigureDunning",
+            ctx.tenant_id(),
+            &policy,
+            None,
+            |_| SettingsCommand::ConfigureDunning {
+                tenant_id: ctx.tenant_id(),
+                policy: policy.clone(),
             }
         )
     }

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{InvoicingPolicy, Jurisdiction};
 use crate::branding::TenantLogo;
+use crate::dunning::DunningPolicy;
 use crate::expense::ExpensePolicy;
 use crate::ids::TenantId;
 use crate::legal_profile::LegalProfile;
@@ -48,6 +49,13 @@ pub enum SettingsCommand {
         tenant_id: TenantId,
         /// The logo from now on, already stored in the blob store.
         logo: Option<TenantLogo>,
+    },
+    /// Set when customers are reminded of open invoices.
+    ConfigureDunning {
+        /// The caller's tenant, whose settings these are.
+        tenant_id: TenantId,
+        /// The schedule from now on (the whole of it).
+        policy: DunningPolicy,
     },
     /// Set how the tenant's e-mails to its customers go out.
     ConfigureMail {

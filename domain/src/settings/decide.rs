@@ -72,6 +72,14 @@ impl Decide for TenantSettings {
                 }
                 Ok(vec![SettingsEvent::LogoConfigured { tenant_id, logo }])
             }
+            SettingsCommand::ConfigureDunning { tenant_id, policy } => {
+                self.check_tenant(tenant_id)?;
+                let policy = policy.validated()?;
+                if policy == self.dunning {
+                    return Ok(vec![]);
+                }
+                Ok(vec![SettingsEvent::DunningConfigured { tenant_id, policy }])
+            }
             SettingsCommand::ConfigureMail { tenant_id, mail } => {
                 self.check_tenant(tenant_id)?;
                 let mail = mail.validated()?;

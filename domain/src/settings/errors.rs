@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use super::Jurisdiction;
 use crate::branding::LogoError;
 use crate::document_number::InvalidSeries;
+use crate::dunning::DunningError;
 use crate::error_code::{Coded, ErrorCode};
 use crate::expense::MAX_APPROVALS;
 use crate::legal_profile::LegalProfileError;
@@ -42,6 +43,9 @@ pub enum SettingsError {
     /// The logo is not an image the documents can print.
     #[error(transparent)]
     Logo(#[from] LogoError),
+    /// The reminder schedule is malformed.
+    #[error(transparent)]
+    Dunning(#[from] DunningError),
     /// The mail settings are malformed.
     #[error(transparent)]
     Mail(#[from] MailSettingsError),

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use super::{InvoicingPolicy, Jurisdiction};
 use crate::aggregate::domain_event;
 use crate::branding::TenantLogo;
+use crate::dunning::DunningPolicy;
 use crate::expense::ExpensePolicy;
 use crate::ids::TenantId;
 use crate::legal_profile::LegalProfile;
@@ -71,6 +72,13 @@ pub enum SettingsEvent {
         tenant_id: TenantId,
         /// The logo now in force.
         logo: Option<TenantLogo>,
+    },
+    /// When customers are reminded of open invoices changed.
+    DunningConfigured {
+        /// The tenant these settings belong to; every settings event repeats it.
+        tenant_id: TenantId,
+        /// The schedule now in force, its steps in order.
+        policy: DunningPolicy,
     },
     /// How the tenant's e-mails go out changed.
     MailConfigured {

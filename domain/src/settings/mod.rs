@@ -28,6 +28,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::aggregate::{cqrs_aggregate, TenantOwned};
 use crate::branding::TenantLogo;
+use crate::dunning::DunningPolicy;
 use crate::expense::ExpensePolicy;
 use crate::ids::TenantId;
 use crate::legal_profile::LegalProfile;
@@ -63,6 +64,10 @@ pub struct TenantSettings {
     /// The logo on the tenant's documents; none until it sets one.
     #[serde(default)]
     pub logo: Option<TenantLogo>,
+    /// When customers are reminded of open invoices; none until it sets a
+    /// schedule.
+    #[serde(default)]
+    pub dunning: DunningPolicy,
     /// How its e-mails go out; the defaults until it configures them.
     #[serde(default)]
     pub mail: MailSettings,
@@ -143,6 +148,10 @@ impl TenantSettings {
             SettingsEvent::LogoConfigured { tenant_id, logo } => {
                 self.tenant_id = Some(tenant_id);
                 self.logo = logo;
+            }
+            SettingsEvent::DunningConfigured { tenant_id, policy } => {
+                self.tenant_id = Some(tenant_id);
+                self.dunning = policy;
             }
             SettingsEvent::MailConfigured { tenant_id, mail } => {
                 self.tenant_id = Some(tenant_id);

@@ -413,3 +413,33 @@ fn mail_settings_are_recorded_trimmed_and_the_same_again_changes_nothing() {
             crate::mail_settings::MailSettingsError::NotAnEmailAddress("accounts".into()),
         ));
 }
+
+#[test]
+fn a_reminder_schedule_is_recorded_in_order_and_a_bad_one_refused() {
+    use crate::dunning::{DunningError, DunningPolicy, DunningStep};
+    let schedule = |days: &[i32]| DunningPolicy {
+        steps: days
+            .iter()
+            .map(|d| DunningStep { days_after_due: *d })
+            .collect(),
+    };
+    // Given no schedule, when a tenant sets one out of order, it is recorded in order
+    SettingsTest::with(())
+        .given_no_previous_events()
+        .when(SettingsCommand::ConfigureDunning {
+            tenant_id: TENANT,
+            policy: schedule(&[14, -3, 7]),
+        })
+        .then_expect_events(vec![SettingsEvent::DunningConfigured {
+            tenant_id: TENANT,
+            policy: schedule(&[-3, 7, 14]),
+        }]);
+    // Two reminders on one day are refused
+    SettingsTest::with(())
+        .given_no_previous_events()
+        .when(SettingsCommand::ConfigureDunning {
+            tenant_id: TENANT,
+            policy: schedule(&[7, 7]),
+        })
+        .then_expect_error(SettingsError::Dunning(DunningError::SameDay(7)));
+}
