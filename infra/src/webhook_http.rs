@@ -209,4 +209,28 @@ mod tests {
         assert!(!guard.allows(ip("10.0.0.1")));
         assert!(!guard.allows(ip("169.254.169.254")));
     }
+
+    #[tokio::test]
+    async fn a_name_that_resolves_to_loopback_is_refused_before_any_connection() {
+        // Given the default policy, when a URL names localhost (a name, not an address)
+        let poster = HttpWebhookPoster::new(AddressPolicy::default()).unwrap();
+        let refused = poster
+            .post("http://localhost:9/hooks", &[], b"{}".to_vec())
+            .await
+            .unwrap_err();
+        // Then the guard refuses it, saying why, and it is not retried as unreachable
+        let PostFailure::Refused(reason) = refused else {
+            panic!("{refused:?}")
+        };
+        assert!(
+            reason.contains("localhost resolves only to addresses"),
+            "{reason}"
+        );
+        // And a literal private address is refused too
+        let literal = poster
+            .post("http://[fd00::1]/hooks", &[], Vec::new())
+            .await
+            .unwrap_err();
+        assert!(matches!(literal, PostFailure::Refused(_)), "{literal:?}");
+    }
 }
