@@ -250,11 +250,7 @@ struct OwnBroker {
 
 impl OwnBroker {
     fn new() -> Self {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
+        let port = support::free_port();
         OwnBroker {
             port,
             process: None,

@@ -352,11 +352,7 @@ async fn an_invoice_sent_over_graphql_is_e_mailed_once_with_its_archived_pdf() {
 async fn e_mail_sent_while_the_smtp_server_is_down_is_retried_and_arrives_once_it_is_back() {
     // Given folio serve whose SMTP server is not running, retrying every second
     let db = TestDatabase::new().await;
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = support::free_port();
     let smtp = format!("smtp://127.0.0.1:{port}");
     let retries = vec!["1s"; 30].join(",");
     let server = Server::start_with(

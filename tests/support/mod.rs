@@ -195,6 +195,15 @@ pub fn recently() -> String {
     recent_day().to_string()
 }
 
+/// A port of 127.0.0.1 free now, for a server a test starts.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
 /// A new tenant id.
 pub fn tenant() -> TenantId {
     TenantId(Uuid::now_v7())

@@ -11,11 +11,7 @@ pub struct S3Server {
 
 impl S3Server {
     pub async fn start() -> Self {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
+        let port = super::free_port();
         Self::start_on(port).await
     }
 

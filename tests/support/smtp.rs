@@ -16,24 +16,16 @@ pub struct MailServer {
     directory: PathBuf,
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 impl MailServer {
     /// A maildev on free ports.
     pub async fn start() -> Self {
-        Self::start_on(free_port()).await
+        Self::start_on(super::free_port()).await
     }
 
     /// A maildev taking SMTP on `smtp_port` (to bring one back where a
     /// sender expects it).
     pub async fn start_on(smtp_port: u16) -> Self {
-        let http_port = free_port();
+        let http_port = super::free_port();
         let directory =
             std::env::temp_dir().join(format!("folio-maildev-{}", uuid::Uuid::new_v4()));
         std::fs::create_dir_all(&directory).unwrap();

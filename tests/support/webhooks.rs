@@ -16,11 +16,7 @@ pub struct WebhookReceiver {
 impl WebhookReceiver {
     /// A receiver that answers `statuses` to its first deliveries, then 200.
     pub async fn start(statuses: &[u16]) -> Self {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
+        let port = super::free_port();
         let dir = std::env::temp_dir().join(format!("folio-webhooks-{}", uuid::Uuid::new_v4()));
         std::fs::create_dir_all(&dir).unwrap();
         let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/webhook_receiver.py");
