@@ -36,14 +36,23 @@ pub(super) enum Nature {
     NobodyToWrite,
 }
 
+impl Nature {
+    /// Whether a failure that is not "nobody to write to" may pass.
+    fn of(transient: bool) -> Self {
+        if transient {
+            Nature::Transient
+        } else {
+            Nature::Permanent
+        }
+    }
+}
+
 impl From<ComposeError> for Failure {
     fn from(error: ComposeError) -> Self {
         let nature = if matches!(error, ComposeError::NobodyToWrite(_)) {
             Nature::NobodyToWrite
-        } else if error.is_transient() {
-            Nature::Transient
         } else {
-            Nature::Permanent
+            Nature::of(error.is_transient())
         };
         Failure {
             code: error.code(),
@@ -63,11 +72,7 @@ impl From<MailFailure> for Failure {
                 ErrorCode::Validation
             },
             reason: failure.to_string(),
-            nature: if transient {
-                Nature::Transient
-            } else {
-                Nature::Permanent
-            },
+            nature: Nature::of(transient),
         }
     }
 }
@@ -79,11 +84,7 @@ impl From<DeliveryError> for Failure {
             other => Failure {
                 code: other.code(),
                 reason: other.to_string(),
-                nature: if other.is_transient() {
-                    Nature::Transient
-                } else {
-                    Nature::Permanent
-                },
+                nature: Nature::of(other.is_transient()),
             },
         }
     }

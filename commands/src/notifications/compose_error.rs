@@ -3,6 +3,7 @@
 
 use folio_domain::{Coded, ErrorCode};
 
+use super::ports::DueMessage;
 use crate::documents::DocumentsError;
 use crate::error::CommandError;
 use crate::ports::BlobError;
@@ -84,5 +85,17 @@ impl ComposeError {
             code: error.code(),
             reason: error.to_string(),
         }
+    }
+}
+
+impl DueMessage {
+    /// The id its payload holds under `key` (`invoice_id`, `endpoint_id`):
+    /// a reactor queued it, so one missing or malformed is a bug, reported
+    /// as [`ComposeError::Malformed`].
+    pub fn payload_id<T: std::str::FromStr>(&self, key: &str) -> Result<T, ComposeError> {
+        self.payload[key]
+            .as_str()
+            .and_then(|id| id.parse().ok())
+            .ok_or_else(|| ComposeError::Malformed(self.payload.to_string()))
     }
 }

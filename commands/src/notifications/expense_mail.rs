@@ -71,11 +71,7 @@ impl ExpenseMail {
     /// The e-mail `message` (an `expense_*`) stands for, with its addressees.
     pub async fn compose(&self, message: &DueMessage) -> Result<Addressed, ComposeError> {
         let malformed = || ComposeError::Malformed(message.payload.to_string());
-        let expense_id = message.payload["expense_id"]
-            .as_str()
-            .and_then(|id| id.parse().ok())
-            .map(ExpenseId)
-            .ok_or_else(malformed)?;
+        let expense_id: ExpenseId = message.payload_id("expense_id")?;
         let tenant = message.tenant_id;
         let (expense, deciders) = self
             .use_cases

@@ -61,11 +61,7 @@ impl InvoiceMail {
 
     /// The e-mail `message` (an `invoice_sent`) stands for.
     pub async fn compose(&self, message: &DueMessage) -> Result<Email, ComposeError> {
-        let invoice_id = message.payload["invoice_id"]
-            .as_str()
-            .and_then(|id| id.parse().ok())
-            .map(InvoiceId)
-            .ok_or_else(|| ComposeError::Malformed(message.payload.to_string()))?;
+        let invoice_id: InvoiceId = message.payload_id("invoice_id")?;
         let caller = Caller::new(message.tenant_id, UserId::new(MAIL), vec![Role::Accountant]);
         let which = DocumentOf::Invoice(invoice_id);
         let document = self.documents.document(&caller, which).await?;

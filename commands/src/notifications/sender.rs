@@ -65,49 +65,81 @@ impl NotificationSender {
     /// Delivers what is due now, channel by channel; returns how many
     /// messages it tried.
     pub async fn deliver_due(&self) -> Result<usize, OutboxError> {
-        let mut tried = 0;
+        let mut routes = Vec::with_capacity(2);
         if let Some(mail) = &self.mail {
-            tried += self.deliver(Channel::Email, mail.timeout()).await?;
+            routes.push(Route::Mail(mail));
         }
-        tried += self
-            .deliver(Channel::Webhook, self.webhooks.delivery.timeout())
-            .await?;
+        routes.push(Route::Webhooks(&self.webhooks));
+        let mut tried = 0;
+        for route in routes {
+            tried += self.deliver(route).await?;
+        }
         Ok(tried)
     }
 
-    /// Delivers the due messages of `channel`, each held for four times its
-    /// `timeout`.
-    async fn deliver(&self, channel: Channel, timeout: Duration) -> Result<usize, OutboxError> {
-        let hold = timeout * HOLD_PER_TIMEOUT;
-        let due = self.outbox.claim(CLAIM, hold, &[channel]).await?;
+    /// Delivers the due messages of `route`'s channel, each held for four
+    /// times its timeout.
+    async fn deliver(&self, route: Route<'_>) -> Result<usize, OutboxError> {
+        let hold = route.timeout() * HOLD_PER_TIMEOUT;
+        let due = self.outbox.claim(CLAIM, hold, &[route.channel()]).await?;
         for message in &due {
             let started_at = self.clock.now();
-            let (message, result) = match self.attempt(message).await {
+            let (message, result) = match route.attempt(message).await {
                 Ok(sent) => (sent, Ok(())),
                 Err(failure) => (message.clone(), Err(failure)),
             };
-            let (schedule, jitter) = match (message.channel, &self.mail) {
-                (Channel::Email, Some(mail)) => (&mail.schedule, 0.0),
-                _ => (&self.webhooks.schedule, fastrand::f64() * WEBHOOK_JITTER),
-            };
-            let wait = Waits { schedule, jitter };
-            let outcome = outcome(&wait, self.clock.now(), message.attempt, result);
+            let outcome = outcome(&route.waits(), self.clock.now(), message.attempt, result);
             log(&message, &outcome);
             self.outbox.record(&message, started_at, &outcome).await?;
         }
         Ok(due.len())
     }
+}
 
-    /// Delivers `message` once through its channel.
-    async fn attempt(&self, message: &DueMessage) -> Result<DueMessage, Failure> {
-        match (message.channel, &self.mail) {
-            (Channel::Webhook, _) => self.webhooks.attempt(message).await,
-            (Channel::Email, Some(mail)) => mail.attempt(message).await,
-            (Channel::Email, None) => Err(Failure {
-                code: folio_domain::ErrorCode::Unavailable,
-                reason: "no mail server is configured".into(),
-                nature: Nature::Transient,
-            }),
+/// One channel as the sender drives it.
+#[derive(Clone, Copy)]
+enum Route<'a> {
+    /// E-mail, when a mail server is configured.
+    Mail(&'a MailChannel),
+    /// Webhooks.
+    Webhooks(&'a WebhookChannel),
+}
+
+impl Route<'_> {
+    fn channel(self) -> Channel {
+        match self {
+            Route::Mail(_) => Channel::Email,
+            Route::Webhooks(_) => Channel::Webhook,
+        }
+    }
+
+    /// The longest one attempt waits for the channel's server.
+    fn timeout(self) -> Duration {
+        match self {
+            Route::Mail(mail) => mail.timeout(),
+            Route::Webhooks(webhooks) => webhooks.delivery.timeout(),
+        }
+    }
+
+    /// The channel's waits between attempts; webhooks' with jitter.
+    fn waits(&self) -> Waits<'_> {
+        match self {
+            Route::Mail(mail) => Waits {
+                schedule: &mail.schedule,
+                jitter: 0.0,
+            },
+            Route::Webhooks(webhooks) => Waits {
+                schedule: &webhooks.schedule,
+                jitter: fastrand::f64() * WEBHOOK_JITTER,
+            },
+        }
+    }
+
+    /// Delivers `message` once.
+    async fn attempt(self, message: &DueMessage) -> Result<DueMessage, Failure> {
+        match self {
+            Route::Mail(mail) => mail.attempt(message).await,
+            Route::Webhooks(webhooks) => webhooks.attempt(message).await,
         }
     }
 }

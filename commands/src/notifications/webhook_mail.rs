@@ -40,17 +40,13 @@ impl WebhookMail {
     /// The e-mail `message` (a `webhook_endpoint_disabled`) stands for.
     pub async fn compose(&self, message: &DueMessage) -> Result<Addressed, ComposeError> {
         let tenant: TenantId = message.tenant_id;
-        let endpoint_id = message.payload["endpoint_id"]
-            .as_str()
-            .and_then(|id| id.parse::<uuid::Uuid>().ok())
-            .ok_or_else(|| ComposeError::Malformed(message.payload.to_string()))?;
+        let endpoint_id: uuid::Uuid = message.payload_id("endpoint_id")?;
         let reads = system_reads(&self.reads, tenant, Role::Admin);
         let endpoint = reads
-            .webhook_endpoints(None)
+            .webhook_endpoint(endpoint_id)
             .await
             .map_err(ComposeError::unreadable)?
-            .into_iter()
-            .find(|e| e.endpoint_id == endpoint_id)
+            .filter(|e| e.status != "DELETED")
             .ok_or_else(|| ComposeError::NobodyToWrite("the endpoint was deleted".into()))?;
         if endpoint.status != "DISABLED" {
             return Err(ComposeError::NobodyToWrite(

@@ -15,4 +15,14 @@ impl Reads {
         let mut tx = self.open(Action::ConfigureTenant, token).await?;
         Ok(webhooks::endpoints(&mut tx).await?)
     }
+
+    /// One webhook endpoint of the tenant, deleted or not.
+    pub async fn webhook_endpoint(
+        &self,
+        endpoint_id: uuid::Uuid,
+    ) -> Result<Option<WebhookEndpointRow>, ReadError> {
+        self.caller.require(Action::ConfigureTenant)?;
+        let mut tx = self.open(Action::ConfigureTenant, None).await?;
+        Ok(webhooks::endpoint(&mut tx, endpoint_id).await?)
+    }
 }

@@ -162,27 +162,22 @@ impl WebhookDelivery {
     /// Posts `message` once; after a failure, disables its endpoint if every
     /// delivery to it failed for too long.
     pub async fn deliver(&self, message: &DueMessage) -> Result<(), DeliveryError> {
-        let result = self.post(message).await;
+        let endpoint_id: WebhookEndpointId = message.payload_id("endpoint_id")?;
+        let result = self.post(message, endpoint_id).await;
         let failed = matches!(
             &result,
             Err(error) if !matches!(error, DeliveryError::Compose(ComposeError::NobodyToWrite(_)))
         );
         if failed {
-            self.disable_if_failing(message).await;
+            self.disable_if_failing(message, endpoint_id).await;
         }
         result
     }
 
-    /// Disables the endpoint of `message` if its first failure since its
-    /// last success is older than `disable_after`. A failure to find out or
-    /// to disable is only logged: the next failure asks again.
-    async fn disable_if_failing(&self, message: &DueMessage) {
-        let Some(endpoint) = message.payload["endpoint_id"]
-            .as_str()
-            .and_then(|id| id.parse::<WebhookEndpointId>().ok())
-        else {
-            return;
-        };
+    /// Disables `endpoint`, the one of `message`, if its first failure since
+    /// its last success is older than `disable_after`. A failure to find out
+    /// or to disable is only logged: the next failure asks again.
+    async fn disable_if_failing(&self, message: &DueMessage, endpoint: WebhookEndpointId) {
         let since = match self.health.failing_since(message.tenant_id, endpoint).await {
             Ok(Some(since)) => since,
             Ok(None) => return,
@@ -214,13 +209,12 @@ impl WebhookDelivery {
         }
     }
 
-    /// Posts `message` once.
-    async fn post(&self, message: &DueMessage) -> Result<(), DeliveryError> {
-        let malformed = || ComposeError::Malformed(message.payload.to_string());
-        let endpoint_id: WebhookEndpointId = message.payload["endpoint_id"]
-            .as_str()
-            .and_then(|id| id.parse().ok())
-            .ok_or_else(malformed)?;
+    /// Posts `message` to `endpoint_id` once.
+    async fn post(
+        &self,
+        message: &DueMessage,
+        endpoint_id: WebhookEndpointId,
+    ) -> Result<(), DeliveryError> {
         let endpoint = self
             .use_cases
             .webhook_endpoint(message.tenant_id, endpoint_id)

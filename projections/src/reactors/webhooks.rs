@@ -211,14 +211,29 @@ pub struct WebhookEndpointRow {
     pub version: i64,
 }
 
+/// The columns of a [`WebhookEndpointRow`].
+const ENDPOINT_COLUMNS: &str = "endpoint_id, url, event_types, description, status,
+    secret_version, disabled_reason, created_at, version";
+
 /// The reader's tenant's endpoints (deleted ones left out), oldest first.
 pub async fn endpoints(conn: &mut PgConnection) -> Result<Vec<WebhookEndpointRow>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT endpoint_id, url, event_types, description, status, secret_version,
-                disabled_reason, created_at, version
-         FROM folio_read.webhook_endpoints WHERE status <> 'DELETED'
-         ORDER BY created_at, endpoint_id",
-    )
+    sqlx::query_as(&format!(
+        "SELECT {ENDPOINT_COLUMNS} FROM folio_read.webhook_endpoints WHERE status <> 'DELETED'
+         ORDER BY created_at, endpoint_id"
+    ))
     .fetch_all(conn)
+    .await
+}
+
+/// One endpoint of the reader's tenant, deleted or not.
+pub async fn endpoint(
+    conn: &mut PgConnection,
+    endpoint_id: Uuid,
+) -> Result<Option<WebhookEndpointRow>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {ENDPOINT_COLUMNS} FROM folio_read.webhook_endpoints WHERE endpoint_id = $1"
+    ))
+    .bind(endpoint_id)
+    .fetch_optional(conn)
     .await
 }
