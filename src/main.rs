@@ -10,6 +10,7 @@ mod gdpr;
 mod kafka;
 mod mcp;
 mod projections;
+mod reminders;
 mod serve;
 mod tenant;
 
@@ -128,6 +129,11 @@ enum Command {
         #[command(subcommand)]
         action: tenant::TenantAction,
     },
+    /// Payment reminders on the tenants' schedules (dunning).
+    Reminders {
+        #[command(subcommand)]
+        action: reminders::RemindersAction,
+    },
     /// Inspect, rebuild or run the projectors that fill the read models.
     Projections {
         #[command(subcommand)]
@@ -214,7 +220,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 (&serve.listen, serve.metrics_listen.as_deref()),
                 authenticator,
                 (limits, protection),
-                kafka.config()?,
+                (kafka.config()?, serve.dunning_interval()?),
             )
             .await
         }
@@ -252,6 +258,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             events::print(&app.pool, aggregate_id.as_deref(), tenant, limit, format).await
         }
         Command::Audit { action } => audit::run(&config, action).await,
+        Command::Reminders { action } => {
+            let app = App::start(&config).await?;
+            reminders::run(&app, action).await
+        }
         Command::Gdpr { action } => {
             let app = App::start(&config).await?;
             gdpr::run(&app, action).await

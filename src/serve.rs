@@ -9,7 +9,9 @@ use folio_api::server::serve_metrics_router;
 use folio_api::vitals::StoreVitals;
 use folio_api::{router, AppState, Authenticator, Limits, MetricsAt};
 use folio_commands::archiving::{archive_issued_documents, DocumentArchiver};
+use folio_commands::dunning::send_due_reminders;
 use folio_commands::notifications::{deliver_notifications, Mailer};
+use folio_commands::SystemClock;
 use folio_commands::{finish_credit_moves, CREDIT_MOVE_GRACE};
 use folio_infra::kafka::{KafkaConfig, KafkaProjections, Relay};
 use folio_infra::postgres::credit_moves::PgCreditMoves;
@@ -18,6 +20,7 @@ use folio_infra::smtp::SmtpMailer;
 use secrecy::ExposeSecret;
 use std::convert::Infallible;
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::signal::unix::{signal, Signal, SignalKind};
 use tokio::sync::broadcast;
 
@@ -35,7 +38,7 @@ pub async fn run(
     (listen, metrics_listen): (&str, Option<&str>),
     authenticator: Authenticator,
     (limits, protection): (Limits, Protection),
-    kafka: Option<KafkaConfig>,
+    (kafka, dunning_every): (Option<KafkaConfig>, Option<Duration>),
 ) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(listen)
         .await
@@ -57,6 +60,7 @@ pub async fn run(
         app.use_cases.clone(),
     );
     let send_notifications = deliver_mail(config, &app)?;
+    let remind = remind_on_schedule(&app, dunning_every);
     let projections = app.projections();
     projections.install().await?;
     let (changes, _) = broadcast::channel(1024);
@@ -114,6 +118,7 @@ pub async fn run(
         never = finish_credit_moves(app.use_cases.clone(), Arc::new(PgCreditMoves::new(pool.clone())), CREDIT_MOVE_GRACE) => match never {},
         never = archive_issued_documents(archiver, app.archive_queue.clone(), config.status_interval) => match never {},
         never = send_notifications => match never {},
+        never = remind => match never {},
         // On SIGTERM or Ctrl-C: stop accepting, finish requests in flight (each is
         // bounded by the request timeout), then stop the projectors between batches
         // or mid-batch, which rolls back cleanly.
@@ -126,10 +131,7 @@ pub async fn run(
 /// The loop that delivers the outbox's messages: webhooks always, e-mail
 /// through the configured SMTP server (without one, e-mails wait, and it
 /// says so once).
-fn deliver_mail(
-    config: &Config,
-    app: &App,
-) -> anyhow::Result<std::pin::Pin<Box<dyn std::future::Future<Output = Infallible> + Send>>> {
+fn deliver_mail(config: &Config, app: &App) -> anyhow::Result<Background> {
     let mailer: Option<Arc<dyn Mailer>> = match &config.mail.smtp {
         Some(smtp) => Some(Arc::new(SmtpMailer::new(
             smtp.url.expose_secret(),
@@ -149,6 +151,22 @@ fn deliver_mail(
         config.projections.poll_interval,
     )))
 }
+
+/// The dunning process every `every`, or never (a scheduled `folio
+/// reminders run` does it instead).
+fn remind_on_schedule(app: &App, every: Option<Duration>) -> Background {
+    match every {
+        Some(every) => Box::pin(send_due_reminders(
+            app.dunning(),
+            Arc::new(SystemClock),
+            every,
+        )),
+        None => Box::pin(std::future::pending()),
+    }
+}
+
+/// A loop that runs as long as the server.
+type Background = std::pin::Pin<Box<dyn std::future::Future<Output = Infallible> + Send>>;
 
 /// Serves `metrics` at `address` in the background, logging if it stops.
 pub async fn serve_metrics_apart(address: &str, metrics: axum::Router) -> anyhow::Result<()> {

@@ -11,6 +11,7 @@ use folio_commands::branding::Branding;
 use folio_commands::consistency::ReadModelProgress;
 use folio_commands::documents::InvoiceDocuments;
 use folio_commands::download_links::DownloadLinks;
+use folio_commands::dunning::Dunning;
 use folio_commands::health::DatabaseHealth;
 use folio_commands::history::AuditTrail;
 use folio_commands::history::EventHistory;
@@ -32,6 +33,7 @@ use folio_infra::postgres::archive_queue::PgArchiveQueue;
 use folio_infra::postgres::history::PgEventHistory;
 use folio_infra::postgres::outbox::PgOutbox;
 use folio_infra::postgres::pool::{self as database, DatabaseError};
+use folio_infra::postgres::reminder_candidates::PgReminderCandidates;
 use folio_infra::postgres::webhook_secrets::PgWebhookSecrets;
 use folio_infra::postgres::{event_store, ledger};
 use folio_infra::rendering::WorkspaceRenderer;
@@ -262,6 +264,12 @@ impl App {
             self.pool.clone(),
             self.wrapping.clone(),
         ))
+    }
+
+    /// The dunning process over this database's invoices.
+    pub fn dunning(&self) -> Dunning {
+        let candidates = PgReminderCandidates::new(self.pool.clone());
+        Dunning::new(self.use_cases.clone(), Arc::new(candidates))
     }
 
     /// The projectors over this database.

@@ -22,8 +22,9 @@ use folio_domain::exchange::{AccountingTotals, DatedRate, ExchangeRate};
 use folio_domain::expense::{ExpenseDetails, ExpenseEvent, ExpensePolicy, PolicyViolation};
 use folio_domain::ids::*;
 use folio_domain::invoice::{
-    ArchivedFile, ArchivedFormat, CreditedLine, Delivery, DocumentOfInvoice, DueTerms,
-    InvoiceEvent, IssuedLine, PaymentMethod, SatCancellationReason, Settlement,
+    ArchivedFile, ArchivedFormat, CreditedLine, Delivery, DisputeResolved, Disputed,
+    DocumentOfInvoice, DueTerms, InvoiceEvent, IssuedLine, PaymentMethod, ReminderSent,
+    SatCancellationReason, Settlement,
 };
 use folio_domain::legal_profile::{BankAccount, LegalProfile, PostalAddress};
 use folio_domain::money::{Currency, Money};
@@ -518,6 +519,21 @@ fn samples() -> Vec<(&'static str, String, String, Value)> {
                 sat_reason: SatCancellationReason::ErrorsWithReplacement,
                 replaced_by: Some(InvoiceId(id(4))),
             },
+            InvoiceEvent::PaymentReminderSent(ReminderSent {
+                step: 2,
+                reminded_on: day(),
+                days_after_due: 7,
+                amount_due: eur(11_900),
+                recipients: vec!["ap@acme.example".into()],
+            }),
+            InvoiceEvent::InvoiceDisputed(Disputed {
+                reason: "hours billed twice".into(),
+                disputed_on: day(),
+            }),
+            InvoiceEvent::DisputeResolved(DisputeResolved {
+                resolution: None,
+                resolved_on: day(),
+            }),
             InvoiceEvent::DocumentArchived {
                 document: DocumentOfInvoice::CreditNote {
                     credit_note_id: CreditNoteId(id(5)),
@@ -805,8 +821,8 @@ fn samples() -> Vec<(&'static str, String, String, Value)> {
     }
     assert_eq!(
         stored.len(),
-        5,
-        "the customer events with contact details, InvoiceSent, and the user events with an e-mail address"
+        6,
+        "the customer events with contact details, InvoiceSent, PaymentReminderSent, and the user events with an e-mail address"
     );
     out.extend(stored);
     out

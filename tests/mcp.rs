@@ -636,6 +636,15 @@ fn invoice_as_row(node: &Value) -> Value {
     row["exchangeRateDate"] = books["rateDate"].clone();
     row["accountingTaxTotal"] = books["taxTotal"].clone();
     row["accountingTotal"] = books["total"].clone();
+    let dunning = row.as_object_mut().unwrap().remove("dunning").unwrap();
+    for field in [
+        "remindersSent",
+        "lastRemindedOn",
+        "disputedOn",
+        "disputeReason",
+    ] {
+        row[field] = dunning[field].clone();
+    }
     row
 }
 
@@ -645,7 +654,8 @@ const INVOICE_FIELDS: &str = "invoiceId customerId customerName status paymentSt
     daysOverdue currency priceBasis number issueDate dueDate lineTotal allowanceTotal chargeTotal
     netTotal taxTotal total amountPaid
     amountCredited amountDue customerCredit
-    accounting { currency exchangeRate rateDate taxTotal total } version";
+    accounting { currency exchangeRate rateDate taxTotal total }
+    dunning { remindersSent lastRemindedOn disputedOn disputeReason } version";
 const EXPENSE_FIELDS: &str = "expenseId employeeId status incurredOn merchant category
     currency amount exchangeRate { rate converted { amount currency } } description
     approvalsSoFar approvalsRequired policyViolationCount decisionReason submittedAt version";

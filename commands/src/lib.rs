@@ -45,6 +45,8 @@
 //!   then the read model's typed query in a tenant-confined transaction.
 //! - [`notifications`]: the messages reactors queued (e-mails), delivered
 //!   with retries by the [`notifications::NotificationSender`].
+//! - [`dunning`]: payment reminders on the tenants' schedules, run on the
+//!   clock ([`dunning::Dunning`]).
 //! - [`history`]: the auditors' use cases ([`history::AuditTrail`]) over the
 //!   [`history::EventHistory`] port.
 //! - `ports`: what the layer needs from the outside world.
@@ -59,6 +61,7 @@ pub mod consistency;
 mod context;
 pub mod documents;
 pub mod download_links;
+pub mod dunning;
 mod error;
 pub mod health;
 pub mod history;

@@ -94,6 +94,11 @@ const INVOICE_SENT: &[PersonalField] = &[PersonalField {
     subject: Subject::InvoiceCustomer,
     erased: no_recipients,
 }];
+const REMINDER_SENT: &[PersonalField] = &[PersonalField {
+    pointer: "/PaymentReminderSent/recipients",
+    subject: Subject::InvoiceCustomer,
+    erased: no_recipients,
+}];
 const USER_INVITED: &[PersonalField] = &[user_email_at("/UserInvited/email")];
 const USER_EMAIL_SET: &[PersonalField] = &[user_email_at("/UserEmailSet/email")];
 const USER_SNAPSHOT: &[PersonalField] = &[user_email_at("/email")];
@@ -104,6 +109,7 @@ pub fn in_event(event_type: &str) -> &'static [PersonalField] {
         "CustomerRegistered" => REGISTERED,
         "CustomerContactUpdated" => CONTACT_UPDATED,
         "InvoiceSent" => INVOICE_SENT,
+        "PaymentReminderSent" => REMINDER_SENT,
         "UserInvited" => USER_INVITED,
         "UserEmailSet" => USER_EMAIL_SET,
         _ => &[],

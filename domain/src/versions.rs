@@ -38,7 +38,8 @@
 //!   (an allowance or a charge on a draft's whole document),
 //!   `TenantSettings/TaxRatesConfigured` (the tenant's tax-rate catalogue),
 //!   `Invoice/CreditExchangeDifferenceRealised` (credit moved between invoices
-//!   booked at two rates).
+//!   booked at two rates), `Invoice/PaymentReminderSent`,
+//!   `Invoice/InvoiceDisputed` and `Invoice/DisputeResolved` (dunning).
 
 use serde_json::Value;
 

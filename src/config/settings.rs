@@ -363,6 +363,11 @@ pub struct ServeSettings {
         default_value = folio_api::graphiql::DEFAULT_ASSETS_URL
     )]
     pub graphiql_assets: String,
+    /// How often payment reminders due on the tenants' schedules are
+    /// recorded and e-mailed (a number and `s`, `m`, `h` or `d`), or `off`
+    /// where a scheduled `folio reminders run` does it instead.
+    #[arg(long, env = "FOLIO_DUNNING_INTERVAL", default_value = "15m")]
+    pub dunning_interval: String,
 }
 
 /// Where the Kafka broker is and how Folio lays out its topics.

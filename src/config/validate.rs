@@ -317,6 +317,22 @@ impl ServeSettings {
         })
     }
 
+    /// How often the dunning process runs; none when it is `off`.
+    pub fn dunning_interval(&self) -> Result<Option<Duration>, ConfigError> {
+        let given = self.dunning_interval.trim();
+        if given == "off" {
+            return Ok(None);
+        }
+        match parse_wait(given) {
+            Some(every) if !every.is_zero() => Ok(Some(every)),
+            _ => Err(ConfigError::OutOfRange {
+                setting: "--dunning-interval / FOLIO_DUNNING_INTERVAL",
+                expected: "a wait such as 15m or 1h, or off",
+                given: self.dunning_interval.clone(),
+            }),
+        }
+    }
+
     /// The rate limits, allowed browser origins and GraphiQL's page, checked;
     /// `dev` turns the page on unless `--graphiql` says otherwise.
     pub fn protection(&self, dev: bool) -> Result<Protection, ConfigError> {

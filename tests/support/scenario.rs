@@ -5,11 +5,13 @@ use chrono::NaiveDate;
 use folio::wiring::App;
 use folio_commands::{
     AddInvoiceLine, ApplyCustomerCredit, ApproveExpense, BlobAddress, Caller, CreateInvoiceDraft,
-    InviteUser, IssueCreditNote, IssueInvoice, RecordExchangeRate, RecordPayment, RefundPayment,
-    RegisterWebhookEndpoint, Role, StatedRate, SubmitExpense, UpdateUser, UpdateWebhookEndpoint,
+    DisputeInvoice, InviteUser, IssueCreditNote, IssueInvoice, RecordExchangeRate, RecordPayment,
+    RefundPayment, RegisterWebhookEndpoint, Reminded, ReminderCandidate, ResolveInvoiceDispute,
+    Role, StatedRate, SubmitExpense, UpdateUser, UpdateWebhookEndpoint,
 };
 use folio_domain::customer::ContactDetails;
 use folio_domain::directory::{ApprovalRouting, DirectoryPolicy, Enrollment};
+use folio_domain::dunning::{DunningPolicy, DunningStep};
 use folio_domain::expense::{ApprovalThreshold, CategoryLimit, ExpenseDetails, ExpensePolicy};
 use folio_domain::ids::{
     CustomerId, ExpenseId, InvoiceId, PaymentId, TenantId, UserId, WebhookEndpointId,
@@ -319,6 +321,51 @@ async fn approve(backend: &App, tenant: TenantId, expense: ExpenseId, approver: 
         .expect("approve");
 }
 
+/// The tenant's reminder schedule (7 days overdue), a dispute on `invoice`
+/// (issued 1 October 2026, due on the 11th) raised and settled, and its
+/// reminder recorded as the dunning process would on 20 October.
+async fn reminded_and_disputed(backend: &App, tenant: TenantId, invoice: InvoiceId) {
+    let folio = &backend.use_cases;
+    let policy = DunningPolicy {
+        steps: vec![DunningStep { days_after_due: 7 }],
+    };
+    folio
+        .configure_dunning(&ctx(tenant, "admin"), policy)
+        .await
+        .expect("dunning");
+    let reason = "hours billed twice".into();
+    folio
+        .dispute_invoice(&ctx(tenant, "acc"), invoice, DisputeInvoice { reason })
+        .await
+        .expect("dispute");
+    let resolution = Some("hours confirmed".into());
+    folio
+        .resolve_invoice_dispute(
+            &ctx(tenant, "acc"),
+            invoice,
+            ResolveInvoiceDispute { resolution },
+        )
+        .await
+        .expect("resolve");
+    let day = NaiveDate::from_ymd_opt(2026, 10, 20).expect("date");
+    let schedule = folio
+        .reminder_schedule(tenant, day.and_hms_opt(12, 0, 0).expect("noon").and_utc())
+        .await
+        .expect("schedule");
+    let candidate = ReminderCandidate {
+        tenant_id: tenant,
+        invoice_id: invoice,
+        due_date: NaiveDate::from_ymd_opt(2026, 10, 11).expect("date"),
+        reminders_sent: 0,
+        recipients: vec!["ap@acme.example".into()],
+    };
+    let reminded = folio
+        .remind_if_due(&candidate, &schedule)
+        .await
+        .expect("reminder");
+    assert_eq!(reminded, Reminded::Recorded(1));
+}
+
 /// Commits what the invoice `id` decides on `command` straight to the store,
 /// as a process acting without a request would (the finisher of credit
 /// moves, `docs/design/credit-move-finisher.md`).
@@ -557,6 +604,8 @@ pub async fn every_event_type(backend: &App, tenant: TenantId) {
         )
         .await
         .expect("credit note");
+
+    reminded_and_disputed(backend, tenant, invoice).await;
 
     // An invoice issued then voided, one paid in full, one left as a draft.
     let voided = issued_invoice(backend, tenant, acme, 2).await;

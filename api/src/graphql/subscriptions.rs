@@ -41,7 +41,8 @@ fn status_change(event: &FeedEvent) -> Option<StatusChange> {
         (
             "Invoice",
             "InvoiceIssued" | "InvoiceSent" | "PaymentRecorded" | "PaymentRefunded"
-            | "CreditNoteIssued" | "InvoiceVoided" | "InvoiceCancelled",
+            | "CreditNoteIssued" | "InvoiceVoided" | "InvoiceCancelled" | "InvoiceDisputed"
+            | "DisputeResolved",
         ) => ChangeKind::Invoice,
         (
             "Expense",

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use folio_domain::directory::user_aggregate_id;
 use folio_domain::ErrorCode;
-use folio_projections::reactors::mail::INVOICE_SENT;
+use folio_projections::reactors::mail::{INVOICE_SENT, PAYMENT_REMINDER};
 use folio_projections::reactors::webhooks::ENDPOINT_DISABLED;
 
 use super::compose_error::ComposeError;
@@ -121,6 +121,10 @@ impl MailChannel {
         let Addressed { email, users } = match message.kind.as_str() {
             INVOICE_SENT => Addressed {
                 email: self.invoices.compose(message).await?,
+                users: Vec::new(),
+            },
+            PAYMENT_REMINDER => Addressed {
+                email: self.invoices.compose_reminder(message).await?,
                 users: Vec::new(),
             },
             kind if kind.starts_with("expense_") => self.expenses.compose(message).await?,

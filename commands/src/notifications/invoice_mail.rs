@@ -1,4 +1,5 @@
-//! The e-mail of an invoice Folio sends: from the seller's name (or the
+//! The e-mails of an invoice Folio sends, the invoice itself and its
+//! payment reminders: from the seller's name (or the
 //! tenant's sender name), replies to the seller's contact address (or the
 //! tenant's reply-to), the Factur-X PDF archived at issue time attached byte
 //! for byte (its SHA-256 is the one recorded on the invoice), the archived UBL
@@ -16,11 +17,12 @@ use std::sync::Arc;
 
 use folio_domain::ids::{InvoiceId, UserId};
 use folio_domain::invoice::{ArchivedFile, ArchivedFormat};
-use folio_domain::mail_settings::MailSettings;
+use rust_decimal::Decimal;
 
 use super::compose_error::ComposeError;
 use super::ports::{Attachment, DueMessage, Email};
-use super::templates::{self, InvoiceFacts};
+use super::reminder_templates;
+use super::templates::{self, InvoiceFacts, MailText};
 use crate::access::{Caller, Role};
 use crate::documents::{DocumentOf, InvoiceDocuments};
 use crate::ports::{BlobAddress, BlobError, BlobStore};
@@ -62,6 +64,44 @@ impl InvoiceMail {
     /// The e-mail `message` (an `invoice_sent`) stands for.
     pub async fn compose(&self, message: &DueMessage) -> Result<Email, ComposeError> {
         let invoice_id: InvoiceId = message.payload_id("invoice_id")?;
+        let letter = self.letter(message, invoice_id).await?;
+        let words = templates::invoice_sent(letter.locale, &letter.facts);
+        Ok(letter.email(message, words))
+    }
+
+    /// The e-mail `message` (a `payment_reminder`) stands for: what is due
+    /// when it is sent, with the invoice attached again. Moot, and skipped,
+    /// once nothing is due or the customer disputes the invoice.
+    pub async fn compose_reminder(&self, message: &DueMessage) -> Result<Email, ComposeError> {
+        let invoice_id: InvoiceId = message.payload_id("invoice_id")?;
+        let days_after_due = message.payload["days_after_due"]
+            .as_i64()
+            .ok_or_else(|| ComposeError::Malformed(message.payload.to_string()))?;
+        let invoice = self
+            .use_cases
+            .invoice_state(message.tenant_id, invoice_id)
+            .await
+            .map_err(ComposeError::unloadable)?;
+        let due = invoice.amount_due();
+        if due <= Decimal::ZERO || invoice.dispute.is_some() {
+            return Err(ComposeError::NobodyToWrite(
+                "the invoice is settled or disputed since the reminder was recorded".into(),
+            ));
+        }
+        let mut letter = self.letter(message, invoice_id).await?;
+        letter.facts.amount = due;
+        let words =
+            reminder_templates::payment_reminder(letter.locale, &letter.facts, days_after_due);
+        Ok(letter.email(message, words))
+    }
+
+    /// What every e-mail of the invoice shares: its facts, language,
+    /// sender, reply address, copies and attachments.
+    async fn letter(
+        &self,
+        message: &DueMessage,
+        invoice_id: InvoiceId,
+    ) -> Result<Letter, ComposeError> {
         let caller = Caller::new(message.tenant_id, UserId::new(MAIL), vec![Role::Accountant]);
         let which = DocumentOf::Invoice(invoice_id);
         let document = self.documents.document(&caller, which).await?;
@@ -91,11 +131,10 @@ impl InvoiceMail {
             .trading_name
             .clone()
             .unwrap_or_else(|| document.seller.legal_name.clone());
-        // The customer reads it: in the language of the customer's country.
-        let locale = Locale::of_country(&document.buyer.country);
-        let words = templates::invoice_sent(
-            locale,
-            &InvoiceFacts {
+        Ok(Letter {
+            // The customer reads it: in the language of the customer's country.
+            locale: Locale::of_country(&document.buyer.country),
+            facts: InvoiceFacts {
                 buyer: document.buyer.name.clone(),
                 seller: seller.clone(),
                 number: document.number.clone(),
@@ -105,22 +144,9 @@ impl InvoiceMail {
                 places: document.currency.minor_units(),
                 currency: document.currency.code().to_owned(),
             },
-        );
-        let MailSettings {
-            sender_name,
-            reply_to,
-            copy_to,
-            ..
-        } = mail;
-        Ok(Email {
-            message_id: message.message_id,
-            from_name: Some(sender_name.unwrap_or(seller)),
-            reply_to: reply_to.or_else(|| document.seller.email.clone()),
-            to: message.recipients.clone(),
-            bcc: copy_to.into_iter().collect(),
-            subject: words.subject,
-            text: words.text,
-            html: Some(words.html),
+            from_name: mail.sender_name.unwrap_or(seller),
+            reply_to: mail.reply_to.or_else(|| document.seller.email.clone()),
+            bcc: mail.copy_to.into_iter().collect(),
             attachments,
         })
     }
@@ -148,5 +174,32 @@ impl InvoiceMail {
             content_type: file.content_type.clone(),
             bytes: self.blobs.get(&address).await?,
         })
+    }
+}
+
+/// An e-mail of an invoice before its words are written.
+struct Letter {
+    locale: Locale,
+    facts: InvoiceFacts,
+    from_name: String,
+    reply_to: Option<String>,
+    bcc: Vec<String>,
+    attachments: Vec<Attachment>,
+}
+
+impl Letter {
+    /// The e-mail of `message` saying `words`.
+    fn email(self, message: &DueMessage, words: MailText) -> Email {
+        Email {
+            message_id: message.message_id,
+            from_name: Some(self.from_name),
+            reply_to: self.reply_to,
+            to: message.recipients.clone(),
+            bcc: self.bcc,
+            subject: words.subject,
+            text: words.text,
+            html: Some(words.html),
+            attachments: self.attachments,
+        }
     }
 }

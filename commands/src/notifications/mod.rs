@@ -5,14 +5,14 @@
 //!   speaks SMTP (both implemented in `folio-infra`).
 //! - [`retries`]: when a failed message is tried again, and when not at all.
 //! - [`compose_error`]: why an e-mail could not be composed (this time).
-//! - [`invoice_mail`]: the e-mail of an invoice sent by Folio, with its
-//!   archived PDF.
+//! - [`invoice_mail`]: the e-mail of an invoice sent by Folio, and its
+//!   payment reminders, with its archived PDF.
 //! - [`expense_mail`]: the e-mails of expenses, to approvers and employees,
 //!   addressed from the directory when they are sent.
 //! - [`webhook_mail`]: the e-mail telling admins Folio disabled a failing
 //!   webhook endpoint.
-//! - [`templates`], [`expense_templates`]: what the e-mails say, in English,
-//!   German and Spanish.
+//! - [`templates`], [`reminder_templates`], [`expense_templates`]: what the
+//!   e-mails say, in English, German and Spanish.
 //! - [`channels`]: e-mail and webhooks, each with its waits between attempts.
 //! - [`sender`]: claims due messages, delivers them, records each attempt.
 //! - [`log`]: where each notification stands, for admins and per invoice.
@@ -25,6 +25,7 @@ pub mod invoice_mail;
 pub mod log;
 mod organisation;
 pub mod ports;
+pub mod reminder_templates;
 pub mod retries;
 pub mod sender;
 pub mod templates;

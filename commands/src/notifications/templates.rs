@@ -27,6 +27,17 @@ pub struct InvoiceFacts {
     pub currency: String,
 }
 
+impl InvoiceFacts {
+    /// The amount as `locale` writes it, with its currency's code.
+    pub fn amount_in(&self, locale: Locale) -> String {
+        format!(
+            "{} {}",
+            locale.fixed(self.amount, self.places),
+            self.currency
+        )
+    }
+}
+
 /// An e-mail's words.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MailText {
@@ -52,11 +63,7 @@ impl MailText {
 
 /// The e-mail that carries an invoice, in `locale`.
 pub fn invoice_sent(locale: Locale, facts: &InvoiceFacts) -> MailText {
-    let amount = format!(
-        "{} {}",
-        locale.fixed(facts.amount, facts.places),
-        facts.currency
-    );
+    let amount = facts.amount_in(locale);
     let (number, seller, buyer) = (&facts.number, &facts.seller, &facts.buyer);
     let issued = locale.date(facts.issued);
     let due = facts.due.map(|due| locale.date(due));

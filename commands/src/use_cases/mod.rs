@@ -18,6 +18,7 @@ mod exchange_rates;
 mod expenses;
 mod identify;
 mod invoices;
+mod reminders;
 mod settings;
 mod webhooks;
 
@@ -31,6 +32,7 @@ pub use exchange_rates::*;
 pub use expenses::*;
 pub use identify::*;
 pub use invoices::*;
+pub use reminders::*;
 pub use webhooks::*;
 
 use std::collections::HashMap;

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::archive::{ArchivedFile, DocumentOfInvoice};
 use super::credit::CreditRequest;
 use super::events::{Delivery, DueTerms, PaymentMethod, SatCancellationReason};
+use super::reminder::ReminderRequest;
 use super::transfer::CreditWorth;
 use super::DocumentStatus;
 use crate::adjustment::DocumentAdjustment;
@@ -271,5 +272,22 @@ pub enum InvoiceCommand {
         /// SAT's reason and the replacing invoice: required in Mexico, refused
         /// elsewhere.
         sat: Option<SatCancellation>,
+    },
+    /// Record a payment reminder of the tenant's schedule (sent by e-mail
+    /// to its recipients).
+    RecordPaymentReminder(ReminderRequest),
+    /// Record that the customer contests the invoice: reminders stop.
+    MarkDisputed {
+        /// What is contested (required).
+        reason: String,
+        /// The day it was raised.
+        disputed_on: NaiveDate,
+    },
+    /// Record that the dispute is settled: reminders resume.
+    ResolveDispute {
+        /// How, if said.
+        resolution: Option<String>,
+        /// The day it was settled.
+        resolved_on: NaiveDate,
     },
 }

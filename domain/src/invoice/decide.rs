@@ -7,7 +7,6 @@ use rust_decimal::Decimal;
 use super::*;
 use crate::adjustment::DocumentAdjustment;
 use crate::document_number::NumberDating;
-use crate::email::is_email_address;
 use crate::exchange::{AccountingTotals, Books};
 use InvoiceEvent as E;
 
@@ -162,6 +161,15 @@ impl Decide for Invoice {
                 jurisdiction,
                 sat,
             } => self.decide_void(reason, voided_on, jurisdiction, sat),
+            C::RecordPaymentReminder(request) => self.decide_reminder(request),
+            C::MarkDisputed {
+                reason,
+                disputed_on,
+            } => self.decide_dispute(&reason, disputed_on),
+            C::ResolveDispute {
+                resolution,
+                resolved_on,
+            } => self.decide_resolve_dispute(resolution, resolved_on),
         }
     }
 }
@@ -250,29 +258,8 @@ impl Invoice {
         delivery: Delivery,
     ) -> Decided {
         self.require_open()?;
-        let mut distinct: Vec<String> = Vec::with_capacity(recipients.len());
-        for recipient in &recipients {
-            let recipient = recipient.trim();
-            if recipient.is_empty() || recipient.chars().count() > 320 {
-                return Err(InvoiceError::RecipientRequired);
-            }
-            if delivery == Delivery::Email && !is_email_address(recipient) {
-                return Err(InvoiceError::NotAnEmailAddress {
-                    recipient: recipient.to_owned(),
-                });
-            }
-            if !distinct.iter().any(|r| r.eq_ignore_ascii_case(recipient)) {
-                distinct.push(recipient.to_owned());
-            }
-        }
-        if distinct.is_empty() {
-            return Err(InvoiceError::RecipientRequired);
-        }
-        if distinct.len() > MAX_RECIPIENTS {
-            return Err(InvoiceError::TooManyRecipients {
-                max: MAX_RECIPIENTS,
-            });
-        }
+        let emails_only = delivery == Delivery::Email;
+        let distinct = reminder::distinct_recipients(&recipients, emails_only, false)?;
         Ok(vec![E::InvoiceSent {
             sent_at,
             recipients: distinct,

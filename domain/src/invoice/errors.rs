@@ -4,6 +4,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+use super::reminder::ReminderError;
 use super::DocumentStatus;
 use crate::adjustment::AdjustmentError;
 use crate::document_number::{DatingError, InvalidSeries};
@@ -19,6 +20,9 @@ use crate::pricing::LineError;
 /// A refused invoice command.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
 pub enum InvoiceError {
+    /// A payment reminder or a dispute refused.
+    #[error(transparent)]
+    Reminder(#[from] ReminderError),
     /// A numbered document's date breaks chronological numbering or is in the
     /// future.
     #[error(transparent)]
@@ -401,6 +405,7 @@ impl Coded for InvoiceError {
     fn code(&self) -> ErrorCode {
         use InvoiceError as E;
         match self {
+            E::Reminder(refused) => refused.code(),
             E::NotFound
             | E::LineNotFound(_)
             | E::AdjustmentNotFound(_)

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::archive::{ArchivedFile, DocumentOfInvoice};
 use super::credit::CreditedLine;
+use super::reminder::{DisputeResolved, Disputed, ReminderSent};
 use crate::adjustment::{DocumentAdjustment, IssuedAdjustment};
 use crate::aggregate::domain_event;
 use crate::document_number::DocumentNumber;
@@ -460,6 +461,12 @@ pub enum InvoiceEvent {
         /// The issued invoice that replaces this one (code 01 only).
         replaced_by: Option<InvoiceId>,
     },
+    /// A payment reminder of the tenant's schedule was recorded.
+    PaymentReminderSent(ReminderSent),
+    /// The customer contests the invoice: no reminders until it is resolved.
+    InvoiceDisputed(Disputed),
+    /// The dispute was settled.
+    DisputeResolved(DisputeResolved),
 }
 
 domain_event!(InvoiceEvent);

@@ -55,6 +55,9 @@ impl Invoice {
             | E::CreditTransferred { .. }
             | E::CreditApplied { .. }
             | E::CreditReturned { .. }) => self.fold_settlement(e),
+            E::PaymentReminderSent(sent) => self.reminders_sent = sent.step,
+            E::InvoiceDisputed(disputed) => self.dispute = Some(disputed.reason),
+            E::DisputeResolved(_) => self.dispute = None,
         }
     }
 

@@ -1,5 +1,6 @@
 //! The invoice: drafted, issued with a gap-free number, sent, paid, refunded,
-//! credited or voided.
+//! credited or voided; reminded of on the tenant's schedule while due, unless
+//! disputed.
 //!
 //! Two dimensions describe an invoice. The **document status** ([`DocumentStatus`]) is
 //! stored: draft → issued → sent, or void. The **payment status** (unpaid,
@@ -31,6 +32,9 @@ mod exchange_tests;
 mod fold;
 mod fx;
 mod issue;
+mod reminder;
+#[cfg(test)]
+mod reminder_tests;
 #[cfg(test)]
 mod tests;
 mod transfer;
@@ -48,6 +52,7 @@ pub use errors::InvoiceError;
 pub use events::{
     Delivery, DueTerms, InvoiceEvent, IssuedLine, PaymentMethod, SatCancellationReason, Settlement,
 };
+pub use reminder::{DisputeResolved, Disputed, ReminderError, ReminderRequest, ReminderSent};
 pub use transfer::{CreditTransfers, CreditWorth, TransferRecord};
 
 use crate::adjustment::{DraftAdjustment, IssuedAdjustment};
@@ -182,6 +187,12 @@ pub struct Invoice {
     /// its total there less its credit notes' and what payments settled.
     #[serde(default)]
     pub booked_open: Decimal,
+    /// The last step of the payment reminders recorded (0: none).
+    #[serde(default)]
+    pub reminders_sent: u8,
+    /// What the customer contests, while a dispute is open.
+    #[serde(default)]
+    pub dispute: Option<String>,
 }
 
 impl Invoice {

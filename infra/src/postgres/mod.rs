@@ -17,6 +17,7 @@ pub mod outbox;
 pub mod pool;
 pub mod reachability;
 pub mod read_progress;
+pub mod reminder_candidates;
 pub mod sealing_repository;
 pub mod transaction_counter;
 pub mod webhook_secrets;

@@ -19,6 +19,7 @@ mod lifecycle;
 mod payments;
 mod postings;
 pub mod queries;
+mod reminders;
 mod settlement;
 
 use async_trait::async_trait;
@@ -74,7 +75,9 @@ impl Projector for InvoicingProjector {
         //     ledger's credit entries in the books.
         // 15: invoices.price_basis and invoice_overview.price_basis (the
         //     draft's basis for lines that state none).
-        15
+        // 16: payment_reminders; invoices.reminders_sent, last_reminded_on,
+        //     disputed_on, dispute_reason (dunning), in invoice_overview too.
+        16
     }
 
     fn schema_sql(&self) -> &'static str {
@@ -170,6 +173,9 @@ async fn project_invoice(
         | E::CreditTransferred { .. }
         | E::CreditApplied { .. }
         | E::CreditReturned { .. }) => credits::project_credit(conn, event, invoice, e).await?,
+        e @ (E::PaymentReminderSent(_) | E::InvoiceDisputed(_) | E::DisputeResolved(_)) => {
+            reminders::project_reminder(conn, event, invoice, e).await?
+        }
     }
     if versioned_by_its_insert {
         return Ok(());

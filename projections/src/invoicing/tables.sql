@@ -86,6 +86,10 @@ CREATE TABLE invoices
     accounting_net_total numeric,
     accounting_tax_total numeric,
     accounting_total     numeric,
+    reminders_sent  smallint    NOT NULL DEFAULT 0,
+    last_reminded_on date,
+    disputed_on     date,
+    dispute_reason  text,
     created_at      timestamptz NOT NULL,
     updated_at      timestamptz NOT NULL,
     version         bigint      NOT NULL,
@@ -128,6 +132,10 @@ COMMENT ON COLUMN invoices.voided_on IS 'Date the invoice was voided.';
 COMMENT ON COLUMN invoices.void_reason IS 'Why it was voided.';
 COMMENT ON COLUMN invoices.sat_cancellation_reason IS 'SAT''s cancellation reason code (01 to 04) of a Mexican invoice cancelled under the MX jurisdiction; NULL otherwise.';
 COMMENT ON COLUMN invoices.replaced_by IS 'For SAT reason 01, the invoice that replaces this one (invoices.invoice_id); NULL otherwise.';
+COMMENT ON COLUMN invoices.reminders_sent IS 'The last step of the tenant''s reminder schedule recorded for the invoice (payment_reminders); 0 when none.';
+COMMENT ON COLUMN invoices.last_reminded_on IS 'Date of the last payment reminder; NULL when none.';
+COMMENT ON COLUMN invoices.disputed_on IS 'Date the customer''s open dispute was raised; NULL while none is open (reminders wait while one is).';
+COMMENT ON COLUMN invoices.dispute_reason IS 'What the customer contests, while a dispute is open.';
 COMMENT ON COLUMN invoices.accounting_currency IS 'The tenant''s accounting currency, for an invoice in another currency; NULL otherwise (and on invoices issued before the tenant set one).';
 COMMENT ON COLUMN invoices.exchange_rate IS 'Units of accounting_currency for one unit of currency, the rate the invoice was booked at; NULL when not foreign.';
 COMMENT ON COLUMN invoices.exchange_rate_date IS 'The day the rate is of: the issue date when the caller stated it, the exchange-rate table''s day (on or before the issue date) otherwise.';
@@ -313,6 +321,31 @@ COMMENT ON COLUMN payment_refunds.reason IS 'Why.';
 COMMENT ON COLUMN payment_refunds.recorded_at IS 'When it was recorded (event time).';
 COMMENT ON COLUMN payment_refunds.sequence IS 'Position of PaymentRefunded in the invoice''s stream; orders refunds of one date.';
 COMMENT ON COLUMN payment_refunds.accounting_amount IS 'What the refund was worth in the accounting currency at its payment''s rate, rounded once; NULL unless the invoice is foreign.';
+
+CREATE TABLE payment_reminders
+(
+    tenant_id      uuid        NOT NULL,
+    invoice_id     uuid        NOT NULL,
+    step           smallint    NOT NULL,
+    reminded_on    date        NOT NULL,
+    days_after_due integer     NOT NULL,
+    currency       text        NOT NULL,
+    amount_due     numeric     NOT NULL,
+    e_mailed       boolean     NOT NULL,
+    recorded_at    timestamptz NOT NULL,
+    PRIMARY KEY (tenant_id, invoice_id, step)
+);
+
+COMMENT ON TABLE payment_reminders IS 'Payment reminders (dunning), one row per step of the tenant''s schedule recorded for an invoice. Whether the e-mail went out is in the notifications (outbox).';
+COMMENT ON COLUMN payment_reminders.tenant_id IS 'Owning tenant.';
+COMMENT ON COLUMN payment_reminders.invoice_id IS 'The invoice reminded of (invoices.invoice_id).';
+COMMENT ON COLUMN payment_reminders.step IS 'Step of the schedule, from 1; a late run records the latest step due, so steps may be skipped.';
+COMMENT ON COLUMN payment_reminders.reminded_on IS 'The tenant''s date it was recorded on.';
+COMMENT ON COLUMN payment_reminders.days_after_due IS 'Days from the due date to reminded_on (negative: before it).';
+COMMENT ON COLUMN payment_reminders.currency IS 'ISO 4217 currency of amount_due.';
+COMMENT ON COLUMN payment_reminders.amount_due IS 'What the customer still owed that day.';
+COMMENT ON COLUMN payment_reminders.e_mailed IS 'Whether it had e-mail addresses to go to (false: the invoice went out by post, or the customer''s personal data was erased).';
+COMMENT ON COLUMN payment_reminders.recorded_at IS 'When it was recorded (event time).';
 
 CREATE TABLE credit_transfers
 (
@@ -577,6 +610,10 @@ SELECT i.tenant_id,
        public.in_minor_units(i.accounting_total, i.accounting_currency) AS accounting_total,
        i.sent_at,
        i.voided_on,
+       i.reminders_sent,
+       i.last_reminded_on,
+       i.disputed_on,
+       i.dispute_reason,
        i.version
 FROM invoices i
          LEFT JOIN customers c USING (tenant_id, customer_id);
@@ -611,6 +648,10 @@ COMMENT ON COLUMN invoice_overview.accounting_tax_total IS 'Tax total in the acc
 COMMENT ON COLUMN invoice_overview.accounting_total IS 'Total in the accounting currency.';
 COMMENT ON COLUMN invoice_overview.sent_at IS 'Last sent.';
 COMMENT ON COLUMN invoice_overview.voided_on IS 'Void date.';
+COMMENT ON COLUMN invoice_overview.reminders_sent IS 'Last reminder step recorded (invoices.reminders_sent).';
+COMMENT ON COLUMN invoice_overview.last_reminded_on IS 'Date of the last payment reminder.';
+COMMENT ON COLUMN invoice_overview.disputed_on IS 'Date the open dispute was raised; NULL while none is open.';
+COMMENT ON COLUMN invoice_overview.dispute_reason IS 'What the customer contests, while a dispute is open.';
 COMMENT ON COLUMN invoice_overview.version IS 'Aggregate version.';
 
 CREATE VIEW customer_balances WITH (security_invoker = true) AS

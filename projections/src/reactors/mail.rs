@@ -1,5 +1,6 @@
 //! The e-mail reactor: an invoice Folio is to e-mail (`InvoiceSent` with
-//! `Delivery::Email`) becomes one message to its recipients.
+//! `Delivery::Email`) becomes one message to its recipients, and so does
+//! each payment reminder (`PaymentReminderSent`) that has any.
 
 use async_trait::async_trait;
 use folio_domain::invoice::{Delivery, InvoiceEvent};
@@ -15,6 +16,9 @@ pub const NAME: &str = "mail";
 
 /// What an e-mailed invoice's message is called in the outbox.
 pub const INVOICE_SENT: &str = "invoice_sent";
+
+/// What a payment reminder's message is called in the outbox.
+pub const PAYMENT_REMINDER: &str = "payment_reminder";
 
 /// Queues the e-mails events call for.
 #[derive(Debug, Clone, Copy, Default)]
@@ -47,27 +51,40 @@ impl Projector for MailReactor {
         conn: &mut PgConnection,
         event: &FeedEvent,
     ) -> Result<(), ProjectionError> {
-        if event.event_type != "InvoiceSent" {
+        let message = match event.event_type.as_str() {
+            "InvoiceSent" => match decode(event)? {
+                InvoiceEvent::InvoiceSent {
+                    recipients,
+                    delivery: Delivery::Email,
+                    ..
+                } => Message {
+                    channel: Channel::Email,
+                    kind: INVOICE_SENT.to_owned(),
+                    recipients,
+                    payload: json!({ "invoice_id": event.aggregate_id }),
+                },
+                _ => return Ok(()),
+            },
+            "PaymentReminderSent" => match decode(event)? {
+                InvoiceEvent::PaymentReminderSent(sent) => Message {
+                    channel: Channel::Email,
+                    kind: PAYMENT_REMINDER.to_owned(),
+                    recipients: sent.recipients,
+                    payload: json!({
+                        "invoice_id": event.aggregate_id,
+                        "step": sent.step,
+                        "days_after_due": sent.days_after_due,
+                    }),
+                },
+                _ => return Ok(()),
+            },
+            _ => return Ok(()),
+        };
+        // None once the customer's personal data is erased, or a reminder of
+        // an invoice that went out by post: nobody to write to.
+        if message.recipients.is_empty() {
             return Ok(());
         }
-        let InvoiceEvent::InvoiceSent {
-            recipients,
-            delivery: Delivery::Email,
-            ..
-        } = decode(event)?
-        else {
-            return Ok(());
-        };
-        // None once the customer's personal data is erased: nobody to write to.
-        if recipients.is_empty() {
-            return Ok(());
-        }
-        let message = Message {
-            channel: Channel::Email,
-            kind: INVOICE_SENT.to_owned(),
-            recipients,
-            payload: json!({ "invoice_id": event.aggregate_id }),
-        };
         queue(conn, self, event, "0", message).await
     }
 }

@@ -1,6 +1,6 @@
 //! Invoices: the `Invoice`, `Payment` and `CreditNote` nodes (`types`), their
 //! queries (`queries`), and the mutations of an invoice's life (`mutations`:
-//! draft, lines, issue, send, payments, refunds, credit notes, void), with a
+//! draft, lines, issue, send, payments, refunds, credit notes, void, disputes), with a
 //! draft's allowances and charges apart (`adjustments`).
 
 mod adjustments;

@@ -1,7 +1,9 @@
 //! The mutations of an invoice's life, each a call of its use case.
 
 use async_graphql::{Context, Object, ID};
-use folio_commands::{AddInvoiceLine, IssueInvoice, VoidInvoice};
+use folio_commands::{
+    AddInvoiceLine, DisputeInvoice, IssueInvoice, ResolveInvoiceDispute, VoidInvoice,
+};
 use folio_domain::invoice::Delivery;
 
 use crate::graphql::ids::uuid_arg;
@@ -376,6 +378,53 @@ impl InvoiceMutation {
         };
         command!(ctx, idempotency_key, expected_version, |use_cases, c| {
             use_cases.void_invoice(&c, id, input.clone())
+        })
+    }
+
+    /// Records that the customer contests the invoice: payment reminders stop
+    /// until the dispute is resolved.
+    async fn dispute_invoice(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "1-200 characters chosen by the client; a retry with the same key returns the first outcome and writes nothing again."
+        )]
+        idempotency_key: String,
+        #[graphql(
+            desc = "The version the caller last read: refused with CONFLICT if the aggregate changed since. Omit to apply on top of any change."
+        )]
+        expected_version: Option<i64>,
+        #[graphql(desc = "The invoice's UUID (`invoiceId`).")] invoice_id: ID,
+        #[graphql(desc = "What the customer contests, for the record.")] reason: String,
+    ) -> async_graphql::Result<CommandResult> {
+        let id = uuid_arg(&invoice_id, "invoiceId")?;
+        let input = DisputeInvoice { reason };
+        command!(ctx, idempotency_key, expected_version, |use_cases, c| {
+            use_cases.dispute_invoice(&c, id, input.clone())
+        })
+    }
+
+    /// Records that the invoice's dispute is settled: reminders resume with
+    /// the latest step of the schedule whose day has come (not every step
+    /// missed meanwhile).
+    async fn resolve_invoice_dispute(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "1-200 characters chosen by the client; a retry with the same key returns the first outcome and writes nothing again."
+        )]
+        idempotency_key: String,
+        #[graphql(
+            desc = "The version the caller last read: refused with CONFLICT if the aggregate changed since. Omit to apply on top of any change."
+        )]
+        expected_version: Option<i64>,
+        #[graphql(desc = "The invoice's UUID (`invoiceId`).")] invoice_id: ID,
+        #[graphql(desc = "How it was settled, for the record.")] resolution: Option<String>,
+    ) -> async_graphql::Result<CommandResult> {
+        let id = uuid_arg(&invoice_id, "invoiceId")?;
+        let input = ResolveInvoiceDispute { resolution };
+        command!(ctx, idempotency_key, expected_version, |use_cases, c| {
+            use_cases.resolve_invoice_dispute(&c, id, input.clone())
         })
     }
 }

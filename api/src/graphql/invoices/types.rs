@@ -72,9 +72,27 @@ pub struct Invoice {
     /// The invoice in the tenant's accounting currency, when it is in another
     /// one and issued; null otherwise.
     pub accounting: Option<InvoiceAccounting>,
+    /// The payment reminders and the open dispute.
+    // Boxed: `Node` holds an invoice by value, and its variants stay of a size.
+    pub dunning: Box<InvoiceDunning>,
     /// Aggregate version: pass as `expectedVersion` to change it only if nobody
     /// else did meanwhile.
     pub version: i64,
+}
+
+/// Where an invoice stands in the tenant's reminder schedule.
+#[derive(Debug, Clone, SimpleObject)]
+pub struct InvoiceDunning {
+    /// The last step of the schedule recorded (`tenantSettings.dunning`
+    /// counts them from 1); 0 when no reminder went out.
+    pub reminders_sent: i32,
+    /// The day of the last reminder; null when none.
+    pub last_reminded_on: Option<Date>,
+    /// The day the customer's open dispute was raised; null while none is
+    /// open. Reminders wait while one is.
+    pub disputed_on: Option<Date>,
+    /// What the customer contests, while a dispute is open.
+    pub dispute_reason: Option<String>,
 }
 
 /// A foreign-currency invoice as the books keep it: converted once, at the
@@ -109,6 +127,12 @@ impl InvoiceAccounting {
 impl From<InvoiceRow> for Invoice {
     fn from(row: InvoiceRow) -> Self {
         let accounting = InvoiceAccounting::of(&row);
+        let dunning = Box::new(InvoiceDunning {
+            reminders_sent: row.reminders_sent.into(),
+            last_reminded_on: row.last_reminded_on.map(Date),
+            disputed_on: row.disputed_on.map(Date),
+            dispute_reason: row.dispute_reason,
+        });
         Invoice {
             id: global_id(NodeKind::Invoice, row.invoice_id),
             invoice_id: row.invoice_id,
@@ -133,6 +157,7 @@ impl From<InvoiceRow> for Invoice {
             amount_due: row.amount_due.map(Decimal),
             customer_credit: row.customer_credit.into(),
             accounting,
+            dunning,
             version: row.version,
         }
     }

@@ -82,6 +82,14 @@ pub struct InvoiceRow {
     /// The total in the accounting currency, converted once.
     #[sqlx(try_from = "MaybeAmount")]
     pub accounting_total: Option<Decimal>,
+    /// The last step of the tenant's reminder schedule recorded (0: none).
+    pub reminders_sent: i16,
+    /// The day of the last payment reminder.
+    pub last_reminded_on: Option<NaiveDate>,
+    /// The day the open dispute was raised; none while no dispute is open.
+    pub disputed_on: Option<NaiveDate>,
+    /// What the customer contests, while a dispute is open.
+    pub dispute_reason: Option<String>,
     /// The invoice's version: pass it as `expected_version` to refuse a write
     /// that would act on a changed invoice.
     pub version: i64,
@@ -270,7 +278,8 @@ const INVOICE_COLUMNS: &str = "invoice_id, customer_id, customer_name, status, p
     days_overdue, currency, price_basis, number, issue_date, due_date, line_total, allowance_total,
     charge_total, net_total, tax_total, total,
     amount_paid, amount_credited, amount_due, customer_credit, accounting_currency,
-    exchange_rate, exchange_rate_date, accounting_tax_total, accounting_total, version";
+    exchange_rate, exchange_rate_date, accounting_tax_total, accounting_total, reminders_sent, last_reminded_on, disputed_on,
+    dispute_reason, version";
 
 /// Invoices matching `filter`, in `order`.
 pub async fn invoices(

@@ -1,5 +1,6 @@
 //! What the background processes read across tenants: credit moves under
-//! way, documents awaiting their archive, and notifications not sent yet.
+//! way, documents awaiting their archive, notifications not sent yet, and
+//! invoices the dunning process may remind of.
 
 use rust_decimal::Decimal;
 use uuid::Uuid;
@@ -79,6 +80,51 @@ pub async fn count_unsent_notifications(
          WHERE status <> 'SENT' AND status <> 'SKIPPED'
          GROUP BY channel, status",
     )
+    .fetch_all(pool)
+    .await
+}
+
+/// An open invoice the dunning process may remind of.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct ReminderCandidateRow {
+    /// Its tenant.
+    pub tenant_id: Uuid,
+    /// The invoice.
+    pub invoice_id: Uuid,
+    /// Its due date.
+    pub due_date: chrono::NaiveDate,
+    /// The last reminder step recorded (0: none).
+    pub reminders_sent: i16,
+    /// Where it was last sent, comma-separated (`invoices.sent_to`).
+    pub sent_to: Option<String>,
+    /// The customer's billing e-mail address.
+    pub customer_email: Option<String>,
+}
+
+/// Issued invoices of every tenant on which something is due, with no open
+/// dispute, due on or before `due_by`, after `after` in (tenant, invoice)
+/// order, at most `limit` (read as the pool's own role, not the API's).
+pub async fn reminder_candidates(
+    pool: &sqlx::PgPool,
+    due_by: chrono::NaiveDate,
+    after: Option<(Uuid, Uuid)>,
+    limit: i64,
+) -> Result<Vec<ReminderCandidateRow>, sqlx::Error> {
+    let (after_tenant, after_invoice) = after.unzip();
+    sqlx::query_as(
+        "SELECT i.tenant_id, i.invoice_id, i.due_date, i.reminders_sent, i.sent_to,
+                c.email AS customer_email
+         FROM folio_read.invoices i
+              LEFT JOIN folio_read.customers c USING (tenant_id, customer_id)
+         WHERE i.status IN ('ISSUED', 'SENT') AND i.amount_due > 0 AND i.disputed_on IS NULL
+           AND i.due_date <= $1
+           AND ($2::uuid IS NULL OR (i.tenant_id, i.invoice_id) > ($2, $3))
+         ORDER BY i.tenant_id, i.invoice_id LIMIT $4",
+    )
+    .bind(due_by)
+    .bind(after_tenant)
+    .bind(after_invoice)
+    .bind(limit)
     .fetch_all(pool)
     .await
 }

@@ -1,0 +1,167 @@
+//! The dunning process: on the clock, every open invoice whose tenant's
+//! schedule has a step due that was not recorded gets it recorded
+//! ([`UseCases::remind_if_due`]); the e-mail reactor sends it. The process
+//! reads its candidates from the invoicing read model and trusts the invoice
+//! to refuse what the read model no longer knows (a payment or a dispute
+//! recorded since): nothing is ever sent twice because the invoice records
+//! each step once, and a run that fails halfway is finished by the next.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, Utc};
+use folio_domain::dunning::EARLIEST_DAYS_BEFORE_DUE;
+use folio_domain::ids::{InvoiceId, TenantId};
+
+use crate::error::CommandError;
+use crate::ports::{Clock, LedgerError};
+use crate::use_cases::{Reminded, ReminderCandidate, TenantSchedule, UseCases};
+
+/// Where the process finds the invoices it may remind of.
+#[async_trait]
+pub trait ReminderCandidates: Send + Sync + 'static {
+    /// Issued invoices of every tenant on which something is due, not
+    /// disputed, due on or before `due_by`, after `after` in (tenant,
+    /// invoice) order, at most `limit` of them.
+    async fn open_due_by(
+        &self,
+        due_by: NaiveDate,
+        after: Option<(TenantId, InvoiceId)>,
+        limit: usize,
+    ) -> Result<Vec<ReminderCandidate>, LedgerError>;
+}
+
+/// Most candidates read at once.
+const PAGE: usize = 500;
+
+/// What one run did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DunningRun {
+    /// Invoices looked at.
+    pub candidates: usize,
+    /// Reminders recorded (each is e-mailed by the reactor).
+    pub recorded: usize,
+    /// Reminders the invoice refused: the read model was behind a payment, a
+    /// credit note or a dispute.
+    pub refused: usize,
+    /// Invoices that could not be handled now (the database is away); the
+    /// next run takes them again.
+    pub failed: usize,
+}
+
+/// Runs the tenants' reminder schedules.
+#[derive(Clone)]
+pub struct Dunning {
+    use_cases: Arc<UseCases>,
+    candidates: Arc<dyn ReminderCandidates>,
+}
+
+impl std::fmt::Debug for Dunning {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Dunning")
+    }
+}
+
+impl Dunning {
+    /// Records reminders through `use_cases` for what `candidates` finds.
+    pub fn new(use_cases: Arc<UseCases>, candidates: Arc<dyn ReminderCandidates>) -> Self {
+        Dunning {
+            use_cases,
+            candidates,
+        }
+    }
+
+    /// One run as of the instant `now`: every step due by each tenant's date
+    /// at `now` is recorded. Fails only when the candidates cannot be read.
+    pub async fn run(&self, now: DateTime<Utc>) -> Result<DunningRun, LedgerError> {
+        // A step comes at most this long before the due date; a day more
+        // covers the tenants whose date is ahead of UTC's.
+        let due_by = now.date_naive()
+            + chrono::Duration::days(EARLIEST_DAYS_BEFORE_DUE.into())
+            + chrono::Duration::days(1);
+        let mut schedules: HashMap<TenantId, Option<TenantSchedule>> = HashMap::new();
+        let mut run = DunningRun::default();
+        let mut after = None;
+        loop {
+            let page = self.candidates.open_due_by(due_by, after, PAGE).await?;
+            let Some(last) = page.last() else {
+                return Ok(run);
+            };
+            after = Some((last.tenant_id, last.invoice_id));
+            for candidate in &page {
+                run.candidates += 1;
+                let schedule = match schedules.get(&candidate.tenant_id) {
+                    Some(schedule) => schedule.clone(),
+                    None => {
+                        let read = self.schedule(candidate.tenant_id, now).await;
+                        schedules.insert(candidate.tenant_id, read.clone());
+                        read
+                    }
+                };
+                let Some(schedule) = schedule else {
+                    run.failed += 1;
+                    continue;
+                };
+                self.remind(candidate, &schedule, &mut run).await;
+            }
+            if page.len() < PAGE {
+                return Ok(run);
+            }
+        }
+    }
+
+    /// The tenant's schedule, or none when its settings cannot be read now.
+    async fn schedule(&self, tenant_id: TenantId, now: DateTime<Utc>) -> Option<TenantSchedule> {
+        match self.use_cases.reminder_schedule(tenant_id, now).await {
+            Ok(schedule) => Some(schedule),
+            Err(error) => {
+                tracing::warn!(tenant = %tenant_id, %error, "cannot read the reminder schedule");
+                None
+            }
+        }
+    }
+
+    async fn remind(
+        &self,
+        candidate: &ReminderCandidate,
+        schedule: &TenantSchedule,
+        run: &mut DunningRun,
+    ) {
+        match self.use_cases.remind_if_due(candidate, schedule).await {
+            Ok(Reminded::NotDue | Reminded::RecordedBefore(_)) => {}
+            Ok(Reminded::Recorded(step)) => {
+                run.recorded += 1;
+                tracing::info!(invoice = %candidate.invoice_id, step, "recorded a payment reminder");
+            }
+            Err(CommandError::Rejected(refused)) => {
+                run.refused += 1;
+                tracing::info!(invoice = %candidate.invoice_id, %refused, "no reminder");
+            }
+            Err(error) => {
+                run.failed += 1;
+                tracing::warn!(invoice = %candidate.invoice_id, %error, "cannot record a reminder now");
+            }
+        }
+    }
+}
+
+/// Runs `dunning` every `interval` with `clock`'s time, forever; a run that
+/// fails is taken again at the next.
+pub async fn send_due_reminders(
+    dunning: Dunning,
+    clock: Arc<dyn Clock>,
+    interval: Duration,
+) -> std::convert::Infallible {
+    loop {
+        match dunning.run(clock.now()).await {
+            Ok(run) if run.recorded + run.refused + run.failed > 0 => {
+                tracing::info!(?run, "payment reminders run")
+            }
+            Ok(_) => {}
+            Err(error) => tracing::warn!(%error, "cannot read the invoices to remind of"),
+        }
+        tokio::time::sleep(interval).await;
+    }
+}
