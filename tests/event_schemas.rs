@@ -524,6 +524,7 @@ fn samples() -> Vec<(&'static str, String, String, Value)> {
                 reminded_on: day(),
                 days_after_due: 7,
                 amount_due: eur(11_900),
+                late_fee: Some(eur(500)),
                 recipients: vec!["ap@acme.example".into()],
             }),
             InvoiceEvent::InvoiceDisputed(Disputed {
@@ -654,8 +655,17 @@ fn samples() -> Vec<(&'static str, String, String, Value)> {
                 tenant_id: TenantId(id(1)),
                 policy: folio_domain::dunning::DunningPolicy {
                     steps: vec![
-                        folio_domain::dunning::DunningStep { days_after_due: -3 },
-                        folio_domain::dunning::DunningStep { days_after_due: 14 },
+                        folio_domain::dunning::DunningStep {
+                            days_after_due: -3,
+                            late_fee: None,
+                        },
+                        folio_domain::dunning::DunningStep {
+                            days_after_due: 14,
+                            late_fee: Some(folio_domain::dunning::LateFeeRule {
+                                fee: folio_domain::dunning::LateFee::Fixed { amount: eur(500) },
+                                tax_rate_key: "not-subject".into(),
+                            }),
+                        },
                     ],
                 },
             },

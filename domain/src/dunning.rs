@@ -1,9 +1,13 @@
 //! A tenant's payment reminders (dunning): when an open invoice's customer is
-//! reminded, counted in days from its due date (negative: before it). The
-//! steps are what the reminder process follows; no step, no reminders.
+//! reminded, counted in days from its due date (negative: before it), and
+//! the fee a reminder may charge. The steps are what the reminder process
+//! follows; no step, no reminders.
 
+use rust_decimal::Decimal;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+
+use crate::money::{Money, RoundingMode};
 
 /// Most steps a schedule holds.
 pub const MAX_DUNNING_STEPS: usize = 6;
@@ -13,11 +17,82 @@ pub const EARLIEST_DAYS_BEFORE_DUE: i32 = 30;
 pub const LATEST_DAYS_AFTER_DUE: i32 = 365;
 
 /// One reminder of the schedule.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct DunningStep {
     /// Days after the due date it is sent (`-3`: three days before; `7`: a
     /// week overdue).
     pub days_after_due: i32,
+    /// The fee this reminder charges, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub late_fee: Option<LateFeeRule>,
+}
+
+/// A fee charged with a reminder. An issued invoice is never changed, so the
+/// fee is invoiced on its own, to the same customer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "kind", rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum LateFee {
+    /// A fixed amount, charged on invoices in its currency (none on others).
+    Fixed {
+        /// The fee.
+        amount: Money,
+    },
+    /// A percentage of what is still due, rounded to the currency as the
+    /// invoice's totals were.
+    Percent {
+        /// Percent of the amount due (above 0, at most 100).
+        percent: Decimal,
+    },
+}
+
+/// A step's late fee and the tax on it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct LateFeeRule {
+    /// How much.
+    pub fee: LateFee,
+    /// The key of the tax on the fee in the tenant's tax catalogue: late fees
+    /// are outside the scope of VAT in most of the EU and taxed in Mexico, so
+    /// the tenant says which rate applies.
+    pub tax_rate_key: String,
+}
+
+impl LateFee {
+    /// The fee on `amount_due`, in its currency, rounded by `mode`; none when
+    /// a fixed fee is in another currency or the fee comes to nothing.
+    pub fn on(&self, amount_due: Money, mode: RoundingMode) -> Option<Money> {
+        let fee = match self {
+            LateFee::Fixed { amount } => {
+                (amount.currency == amount_due.currency).then_some(*amount)?
+            }
+            LateFee::Percent { percent } => {
+                let fee = amount_due.amount * percent / Decimal::ONE_HUNDRED;
+                Money::new(fee, amount_due.currency).rounded(mode)
+            }
+        };
+        fee.is_positive().then_some(fee)
+    }
+
+    /// The fee, or why it is refused: a positive amount its currency can pay,
+    /// or a percentage above 0 and at most 100 with at most 4 decimals.
+    fn validated(self) -> Result<Self, DunningError> {
+        let refuse = |why: &str| Err(DunningError::InvalidLateFee(why.to_owned()));
+        match &self {
+            LateFee::Fixed { amount } => match Money::exact(amount.amount, amount.currency) {
+                Ok(exact) if exact.is_positive() => Ok(LateFee::Fixed { amount: exact }),
+                _ => refuse("a fixed fee is a positive amount in its currency's minor unit"),
+            },
+            LateFee::Percent { percent } => {
+                if *percent <= Decimal::ZERO
+                    || *percent > Decimal::ONE_HUNDRED
+                    || percent.scale() > 4
+                {
+                    refuse("a percentage fee is above 0 and at most 100, with at most 4 decimals")
+                } else {
+                    Ok(self)
+                }
+            }
+        }
+    }
 }
 
 /// The reminders of a tenant, in the order they are sent.
@@ -39,6 +114,12 @@ pub enum DunningError {
     /// Two steps on the same day.
     #[error("two reminders on day {0}: each step needs its own day")]
     SameDay(i32),
+    /// A late fee that cannot be charged.
+    #[error("{0}")]
+    InvalidLateFee(String),
+    /// A late fee's tax is not in the tenant's tax catalogue.
+    #[error("the late fee's tax rate '{0}' is not in the tenant's tax catalogue")]
+    UnknownTaxRate(String),
 }
 
 impl DunningPolicy {
@@ -51,6 +132,14 @@ impl DunningPolicy {
             s.days_after_due < -EARLIEST_DAYS_BEFORE_DUE || s.days_after_due > LATEST_DAYS_AFTER_DUE
         }) {
             return Err(DunningError::OutOfRange(step.days_after_due));
+        }
+        for step in &mut self.steps {
+            if let Some(rule) = step.late_fee.take() {
+                step.late_fee = Some(LateFeeRule {
+                    fee: rule.fee.validated()?,
+                    tax_rate_key: rule.tax_rate_key.trim().to_owned(),
+                });
+            }
         }
         self.steps.sort_by_key(|s| s.days_after_due);
         if let Some(pair) = self
@@ -81,7 +170,10 @@ mod tests {
         DunningPolicy {
             steps: days
                 .iter()
-                .map(|d| DunningStep { days_after_due: *d })
+                .map(|d| DunningStep {
+                    days_after_due: *d,
+                    late_fee: None,
+                })
                 .collect(),
         }
     }
@@ -113,5 +205,91 @@ mod tests {
         assert_eq!(schedule.step_due(7), Some(2));
         assert_eq!(schedule.step_due(45), Some(4));
         assert_eq!(policy(&[]).step_due(100), None);
+    }
+
+    fn eur(cents: i64) -> Money {
+        Money::new(
+            Decimal::new(cents, 2),
+            crate::money::Currency::from_code("EUR").unwrap(),
+        )
+    }
+
+    #[test]
+    fn a_fixed_fee_applies_in_its_currency_and_a_percentage_to_what_is_due() {
+        let five = LateFee::Fixed { amount: eur(500) };
+        assert_eq!(five.on(eur(10_000), RoundingMode::HalfUp), Some(eur(500)));
+        let usd = crate::money::Currency::from_code("USD").unwrap();
+        let due_in_dollars = Money::new(Decimal::new(10_000, 2), usd);
+        assert_eq!(five.on(due_in_dollars, RoundingMode::HalfUp), None);
+        let one_and_a_half = LateFee::Percent {
+            percent: Decimal::new(15, 1),
+        };
+        // 1.5% of 333.33 is 4.99995: 5.00
+        assert_eq!(
+            one_and_a_half.on(eur(33_333), RoundingMode::HalfUp),
+            Some(eur(500))
+        );
+        // 1.5% of 0.10 is 0.0015: nothing to charge
+        assert_eq!(one_and_a_half.on(eur(10), RoundingMode::HalfUp), None);
+    }
+
+    #[test]
+    fn a_fee_is_refused_unless_it_can_be_charged() {
+        let with_fee = |fee: LateFee| DunningPolicy {
+            steps: vec![DunningStep {
+                days_after_due: 14,
+                late_fee: Some(LateFeeRule {
+                    fee,
+                    tax_rate_key: " not-subject ".into(),
+                }),
+            }],
+        };
+        for refused in [
+            LateFee::Fixed { amount: eur(0) },
+            LateFee::Fixed {
+                amount: Money::new(Decimal::new(5005, 3), eur(0).currency),
+            },
+            LateFee::Percent {
+                percent: Decimal::ZERO,
+            },
+            LateFee::Percent {
+                percent: Decimal::new(10_001, 2),
+            },
+        ] {
+            assert!(
+                matches!(
+                    with_fee(refused.clone()).validated(),
+                    Err(DunningError::InvalidLateFee(_))
+                ),
+                "{refused:?}"
+            );
+        }
+        let kept = with_fee(LateFee::Fixed { amount: eur(500) })
+            .validated()
+            .unwrap();
+        assert_eq!(
+            kept.steps[0].late_fee.as_ref().unwrap().tax_rate_key,
+            "not-subject"
+        );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn a_percentage_fee_is_the_share_of_what_is_due_within_half_a_cent(
+            due_cents in 1i64..100_000_000,
+            basis_points in 1i64..=10_000,
+        ) {
+            let percent = Decimal::new(basis_points, 2);
+            let fee = LateFee::Percent { percent }.on(eur(due_cents), RoundingMode::HalfEven);
+            let exact = Decimal::new(due_cents, 2) * percent / Decimal::ONE_HUNDRED;
+            match fee {
+                Some(fee) => {
+                    proptest::prop_assert!((fee.amount - exact).abs() <= Decimal::new(5, 3));
+                    proptest::prop_assert!(fee.amount.scale() <= 2);
+                    proptest::prop_assert!(fee.amount <= Decimal::new(due_cents, 2));
+                }
+                None => proptest::prop_assert!(exact <= Decimal::new(5, 3)),
+            }
+        }
     }
 }

@@ -327,7 +327,10 @@ async fn approve(backend: &App, tenant: TenantId, expense: ExpenseId, approver: 
 async fn reminded_and_disputed(backend: &App, tenant: TenantId, invoice: InvoiceId) {
     let folio = &backend.use_cases;
     let policy = DunningPolicy {
-        steps: vec![DunningStep { days_after_due: 7 }],
+        steps: vec![DunningStep {
+            days_after_due: 7,
+            late_fee: None,
+        }],
     };
     folio
         .configure_dunning(&ctx(tenant, "admin"), policy)

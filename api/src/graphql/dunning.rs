@@ -44,6 +44,8 @@ impl From<DunningPolicy> for domain::DunningPolicy {
                 .into_iter()
                 .map(|s| domain::DunningStep {
                     days_after_due: s.days_after_due,
+                    // Not offered yet: fees are charged once they are invoiced.
+                    late_fee: None,
                 })
                 .collect(),
         }

@@ -163,11 +163,11 @@ impl UseCases {
         let Some(step) = schedule.policy.step_due(days_after_due) else {
             return Ok(Reminded::NotDue);
         };
-        let (step, offset) = match (
+        let (step, scheduled) = match (
             u8::try_from(step),
             schedule.policy.steps.get(step.saturating_sub(1)),
         ) {
-            (Ok(step), Some(at)) if step > candidate.reminders_sent => (step, at.days_after_due),
+            (Ok(step), Some(at)) if step > candidate.reminders_sent => (step, at),
             _ => return Ok(Reminded::NotDue),
         };
         let caller = Caller::new(
@@ -191,7 +191,9 @@ impl UseCases {
             None,
             |_| InvoiceCommand::RecordPaymentReminder(ReminderRequest {
                 step,
-                step_days_after_due: offset,
+                step_days_after_due: scheduled.days_after_due,
+                // Charged once fees are invoiced (docs/design/dunning.md).
+                late_fee: None,
                 today: schedule.today,
                 recipients: candidate.recipients.clone(),
             })

@@ -11,6 +11,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::{check_optional_text, require_reason, Invoice, InvoiceError, InvoiceEvent};
+use crate::dunning::LateFee;
 use crate::email::is_email_address;
 use crate::error_code::{Coded, ErrorCode};
 use crate::money::Money;
@@ -28,6 +29,10 @@ pub struct ReminderSent {
     pub days_after_due: i64,
     /// What the customer still owed that day.
     pub amount_due: Money,
+    /// The fee this reminder charges (invoiced apart, to the same customer);
+    /// absent when it charges none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub late_fee: Option<Money>,
     /// The e-mail addresses it goes to; none when there is nobody to write
     /// to (the invoice went out by post, or the customer's personal data was
     /// erased): the step is recorded all the same.
@@ -116,6 +121,9 @@ pub struct ReminderRequest {
     /// Where the invoice was last e-mailed, else the customer's billing
     /// address; none when there is nobody to write to.
     pub recipients: Vec<String>,
+    /// The step's fee, if it charges one (never on an invoice that is itself
+    /// a late fee).
+    pub late_fee: Option<LateFee>,
 }
 
 impl Invoice {
@@ -150,11 +158,14 @@ impl Invoice {
             return Err(ReminderError::NothingDue.into());
         }
         let recipients = distinct_recipients(&request.recipients, true, true)?;
+        let amount_due = self.money(amount_due)?;
+        let mode = self.rounding.as_ref().map(|r| r.mode).unwrap_or_default();
         Ok(vec![InvoiceEvent::PaymentReminderSent(ReminderSent {
             step: request.step,
             reminded_on: request.today,
             days_after_due: (request.today - due_date).num_days(),
-            amount_due: self.money(amount_due)?,
+            amount_due,
+            late_fee: request.late_fee.and_then(|fee| fee.on(amount_due, mode)),
             recipients,
         })])
     }

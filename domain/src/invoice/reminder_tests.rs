@@ -7,6 +7,7 @@ use rust_decimal_macros::dec;
 
 use super::tests::{created, date, eur_amount, issued, line_added, paid};
 use super::*;
+use crate::dunning::LateFee;
 
 type InvoiceTest = TestFramework<Invoice>;
 
@@ -29,6 +30,7 @@ fn remind(step: u8, step_days_after_due: i32, today: NaiveDate) -> InvoiceComman
         step_days_after_due,
         today,
         recipients: vec!["ap@acme.example".into(), "AP@acme.example".into()],
+        late_fee: None,
     })
 }
 
@@ -38,6 +40,7 @@ fn reminded(step: u8, today: NaiveDate) -> InvoiceEvent {
         reminded_on: today,
         days_after_due: (today - due_date()).num_days(),
         amount_due: eur_amount(dec!(1190.00)),
+        late_fee: None,
         recipients: vec!["ap@acme.example".into()],
     })
 }
@@ -194,4 +197,23 @@ fn a_draft_or_a_void_invoice_is_not_reminded() {
         .given(open())
         .when(remind(0, -3, day(-3)))
         .then_expect_error(ReminderError::InvalidStep.into());
+}
+
+#[test]
+fn a_step_with_a_fee_records_it_on_what_is_due_in_the_invoice_s_rounding() {
+    let mut with_fee = remind(3, 14, day(14));
+    if let InvoiceCommand::RecordPaymentReminder(request) = &mut with_fee {
+        request.late_fee = Some(LateFee::Percent {
+            percent: dec!(1.25),
+        });
+    }
+    let InvoiceEvent::PaymentReminderSent(mut expected) = reminded(3, day(14)) else {
+        unreachable!()
+    };
+    // 1.25% of 1,190.00 is 14.875: 14.88 half-up or 14.88 half-even
+    expected.late_fee = Some(eur_amount(dec!(14.88)));
+    InvoiceTest::with(())
+        .given(open())
+        .when(with_fee)
+        .then_expect_events(vec![InvoiceEvent::PaymentReminderSent(expected)]);
 }

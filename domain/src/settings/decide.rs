@@ -6,6 +6,7 @@ use super::{parse_timezone, SettingsCommand, SettingsError, SettingsEvent, Tenan
 use crate::aggregate::Decide;
 use crate::branding::TenantLogo;
 use crate::document_number::validate_series;
+use crate::dunning::DunningError;
 use crate::expense::{ExpensePolicy, MAX_APPROVALS};
 use crate::tax_catalogue;
 
@@ -75,6 +76,15 @@ impl Decide for TenantSettings {
             SettingsCommand::ConfigureDunning { tenant_id, policy } => {
                 self.check_tenant(tenant_id)?;
                 let policy = policy.validated()?;
+                if let Some(key) = policy
+                    .steps
+                    .iter()
+                    .filter_map(|step| step.late_fee.as_ref())
+                    .map(|rule| &rule.tax_rate_key)
+                    .find(|key| !self.tax_rates.iter().any(|rate| &rate.key == *key))
+                {
+                    return Err(DunningError::UnknownTaxRate(key.clone()).into());
+                }
                 if policy == self.dunning {
                     return Ok(vec![]);
                 }

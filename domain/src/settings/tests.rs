@@ -420,7 +420,10 @@ fn a_reminder_schedule_is_recorded_in_order_and_a_bad_one_refused() {
     let schedule = |days: &[i32]| DunningPolicy {
         steps: days
             .iter()
-            .map(|d| DunningStep { days_after_due: *d })
+            .map(|d| DunningStep {
+                days_after_due: *d,
+                late_fee: None,
+            })
             .collect(),
     };
     // Given no schedule, when a tenant sets one out of order, it is recorded in order
@@ -442,4 +445,31 @@ fn a_reminder_schedule_is_recorded_in_order_and_a_bad_one_refused() {
             policy: schedule(&[7, 7]),
         })
         .then_expect_error(SettingsError::Dunning(DunningError::SameDay(7)));
+}
+
+#[test]
+fn a_late_fee_is_taxed_at_a_rate_of_the_tenant_s_catalogue() {
+    use crate::dunning::{DunningError, DunningPolicy, DunningStep, LateFee, LateFeeRule};
+    let fee = LateFee::Fixed {
+        amount: Money::new(dec!(5.00), Currency::from_code("EUR").unwrap()),
+    };
+    let policy = DunningPolicy {
+        steps: vec![DunningStep {
+            days_after_due: 14,
+            late_fee: Some(LateFeeRule {
+                fee,
+                tax_rate_key: "not-subject".into(),
+            }),
+        }],
+    };
+    // Given no tax catalogue, a fee taxed at a rate it does not hold is refused
+    SettingsTest::with(())
+        .given_no_previous_events()
+        .when(SettingsCommand::ConfigureDunning {
+            tenant_id: TENANT,
+            policy,
+        })
+        .then_expect_error(SettingsError::Dunning(DunningError::UnknownTaxRate(
+            "not-subject".into(),
+        )));
 }
