@@ -10,6 +10,7 @@ mod support;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use folio_api::Role;
+use folio_domain::dunning::{DunningPolicy, DunningStep};
 use folio_domain::ids::{InvoiceId, TenantId};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
@@ -246,6 +247,24 @@ async fn reminders_follow_the_schedule_once_each_and_stop_on_payment_and_dispute
     // And the last day is run again, and once more as a retry
     let again = db.app.dunning().run(noon(due + Duration::days(40))).await;
     assert_eq!(again.unwrap().recorded, 0);
+    // And a schedule the other tenant sets long after its invoice fell due
+    // does not remind of it in a burst: a step is sent at most 14 days late,
+    // and its last step's day passed 15 days ago
+    let schedule = DunningPolicy {
+        steps: [7, 30]
+            .map(|days_after_due| DunningStep {
+                days_after_due,
+                late_fee: None,
+            })
+            .to_vec(),
+    };
+    db.app
+        .use_cases
+        .configure_dunning(&ctx(quiet, "root"), schedule)
+        .await
+        .unwrap();
+    let burst = db.app.dunning().run(noon(due + Duration::days(45))).await;
+    assert_eq!(burst.unwrap().recorded, 0);
 
     // Then reminders were recorded on the schedule's days only
     assert_eq!(recorded_on, [(-3, 3), (7, 2), (14, 1), (16, 1), (30, 2)]);

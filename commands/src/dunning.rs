@@ -7,12 +7,13 @@
 //! each step once, and a run that fails halfway is finished by the next.
 
 use std::collections::HashMap;
+use std::ops::RangeInclusive;
 use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
-use folio_domain::dunning::EARLIEST_DAYS_BEFORE_DUE;
+use folio_domain::dunning::{CATCH_UP_DAYS, EARLIEST_DAYS_BEFORE_DUE, LATEST_DAYS_AFTER_DUE};
 use folio_domain::ids::{InvoiceId, TenantId};
 
 use crate::error::CommandError;
@@ -23,11 +24,11 @@ use crate::use_cases::{Reminded, ReminderCandidate, TenantSchedule, UseCases};
 #[async_trait]
 pub trait ReminderCandidates: Send + Sync + 'static {
     /// Issued invoices of every tenant on which something is due, not
-    /// disputed, due on or before `due_by`, after `after` in (tenant,
-    /// invoice) order, at most `limit` of them.
-    async fn open_due_by(
+    /// disputed, due within `due` (both days included), after `after` in
+    /// (tenant, invoice) order, at most `limit` of them.
+    async fn open_due_within(
         &self,
-        due_by: NaiveDate,
+        due: RangeInclusive<NaiveDate>,
         after: Option<(TenantId, InvoiceId)>,
         limit: usize,
     ) -> Result<Vec<ReminderCandidate>, LedgerError>;
@@ -78,14 +79,21 @@ impl Dunning {
     pub async fn run(&self, now: DateTime<Utc>) -> Result<DunningRun, LedgerError> {
         // A step comes at most this long before the due date; a day more
         // covers the tenants whose date is ahead of UTC's.
-        let due_by = now.date_naive()
-            + chrono::Duration::days(EARLIEST_DAYS_BEFORE_DUE.into())
-            + chrono::Duration::days(1);
+        // Steps come from this long before the due date to this long after
+        // it (and a step is sent at most CATCH_UP_DAYS late); a day more on
+        // each side covers the tenants whose date is not UTC's.
+        let today = now.date_naive();
+        let days = |n: i64| chrono::Duration::days(n + 1);
+        let due = today - days(i64::from(LATEST_DAYS_AFTER_DUE) + CATCH_UP_DAYS)
+            ..=today + days(EARLIEST_DAYS_BEFORE_DUE.into());
         let mut schedules: HashMap<TenantId, Option<TenantSchedule>> = HashMap::new();
         let mut run = DunningRun::default();
         let mut after = None;
         loop {
-            let page = self.candidates.open_due_by(due_by, after, PAGE).await?;
+            let page = self
+                .candidates
+                .open_due_within(due.clone(), after, PAGE)
+                .await?;
             let Some(last) = page.last() else {
                 return Ok(run);
             };

@@ -15,6 +15,10 @@ pub const MAX_DUNNING_STEPS: usize = 6;
 pub const EARLIEST_DAYS_BEFORE_DUE: i32 = 30;
 /// Latest a reminder may come, in days after the due date.
 pub const LATEST_DAYS_AFTER_DUE: i32 = 365;
+/// How many days after its day a step may still be sent: a run that comes
+/// late (an outage) catches up, but a schedule set today does not remind of
+/// invoices whose steps passed long ago, in one burst.
+pub const CATCH_UP_DAYS: i64 = 14;
 
 /// One reminder of the schedule.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -153,12 +157,15 @@ impl DunningPolicy {
     }
 
     /// The number (from 1) of the latest step due on `days_after_due`, if
-    /// any is: what a reminder run on that day catches up to.
+    /// any is and its day is at most [`CATCH_UP_DAYS`] ago: what a reminder
+    /// run on that day catches up to.
     pub fn step_due(&self, days_after_due: i64) -> Option<usize> {
-        self.steps
+        let latest = self
+            .steps
             .iter()
-            .rposition(|s| i64::from(s.days_after_due) <= days_after_due)
-            .map(|index| index + 1)
+            .rposition(|s| i64::from(s.days_after_due) <= days_after_due)?;
+        let late_by = days_after_due - i64::from(self.steps[latest].days_after_due);
+        (late_by <= CATCH_UP_DAYS).then_some(latest + 1)
     }
 }
 
@@ -203,8 +210,18 @@ mod tests {
         assert_eq!(schedule.step_due(-3), Some(1));
         assert_eq!(schedule.step_due(6), Some(1));
         assert_eq!(schedule.step_due(7), Some(2));
-        assert_eq!(schedule.step_due(45), Some(4));
+        assert_eq!(schedule.step_due(44), Some(4));
         assert_eq!(policy(&[]).step_due(100), None);
+    }
+
+    #[test]
+    fn a_step_whose_day_passed_long_ago_is_not_sent_late() {
+        let schedule = policy(&[-3, 7, 14, 30]);
+        // Two weeks late, a run still catches up
+        assert_eq!(schedule.step_due(30 + CATCH_UP_DAYS), Some(4));
+        // Later, a schedule set today does not remind of it at all
+        assert_eq!(schedule.step_due(31 + CATCH_UP_DAYS), None);
+        assert_eq!(schedule.step_due(400), None);
     }
 
     fn eur(cents: i64) -> Money {

@@ -18,7 +18,8 @@ pub struct DunningStep {
 #[graphql(input_name = "DunningPolicyInput")]
 pub struct DunningPolicy {
     /// The reminders, earliest first (at most 6, one per day); none: no
-    /// reminders.
+    /// reminders. A run sends an invoice the latest step whose day has come,
+    /// at most 14 days after that day.
     pub steps: Vec<DunningStep>,
 }
 

@@ -1,6 +1,8 @@
 //! The invoices the dunning process may remind of, as it reads them: from the
 //! invoicing read model, across tenants.
 
+use std::ops::RangeInclusive;
+
 use async_trait::async_trait;
 use chrono::NaiveDate;
 use folio_commands::dunning::ReminderCandidates;
@@ -25,15 +27,15 @@ impl PgReminderCandidates {
 
 #[async_trait]
 impl ReminderCandidates for PgReminderCandidates {
-    async fn open_due_by(
+    async fn open_due_within(
         &self,
-        due_by: NaiveDate,
+        due: RangeInclusive<NaiveDate>,
         after: Option<(TenantId, InvoiceId)>,
         limit: usize,
     ) -> Result<Vec<ReminderCandidate>, LedgerError> {
         let after = after.map(|(tenant, invoice)| (tenant.0, invoice.0));
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        let rows = reminder_candidates(&self.pool, due_by, after, limit)
+        let rows = reminder_candidates(&self.pool, (*due.start(), *due.end()), after, limit)
             .await
             .map_err(|e| LedgerError::Unavailable(Box::new(e)))?;
         Ok(rows.into_iter().map(candidate).collect())

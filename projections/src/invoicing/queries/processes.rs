@@ -102,11 +102,12 @@ pub struct ReminderCandidateRow {
 }
 
 /// Issued invoices of every tenant on which something is due, with no open
-/// dispute, due on or before `due_by`, after `after` in (tenant, invoice)
-/// order, at most `limit` (read as the pool's own role, not the API's).
+/// dispute, due from `due.0` to `due.1` (both included), after `after` in
+/// (tenant, invoice) order, at most `limit` (read as the pool's own role,
+/// not the API's).
 pub async fn reminder_candidates(
     pool: &sqlx::PgPool,
-    due_by: chrono::NaiveDate,
+    due: (chrono::NaiveDate, chrono::NaiveDate),
     after: Option<(Uuid, Uuid)>,
     limit: i64,
 ) -> Result<Vec<ReminderCandidateRow>, sqlx::Error> {
@@ -117,14 +118,15 @@ pub async fn reminder_candidates(
          FROM folio_read.invoices i
               LEFT JOIN folio_read.customers c USING (tenant_id, customer_id)
          WHERE i.status IN ('ISSUED', 'SENT') AND i.amount_due > 0 AND i.disputed_on IS NULL
-           AND i.due_date <= $1
+           AND i.due_date BETWEEN $1 AND $5
            AND ($2::uuid IS NULL OR (i.tenant_id, i.invoice_id) > ($2, $3))
          ORDER BY i.tenant_id, i.invoice_id LIMIT $4",
     )
-    .bind(due_by)
+    .bind(due.0)
     .bind(after_tenant)
     .bind(after_invoice)
     .bind(limit)
+    .bind(due.1)
     .fetch_all(pool)
     .await
 }
