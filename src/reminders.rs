@@ -37,11 +37,12 @@ pub async fn run(app: &App, action: RemindersAction) -> anyhow::Result<()> {
                 .await
                 .context("the invoices to remind of cannot be read")?;
             print_line(&format!(
-                "reminders as of {}: {} invoices looked at, {} recorded, {} refused, {} not handled now",
+                "reminders as of {}: {} invoices looked at, {} recorded, {} refused, {} late fees invoiced, {} not handled now",
                 now.to_rfc3339(),
                 run.candidates,
                 run.recorded,
                 run.refused,
+                run.fees_invoiced,
                 run.failed
             ));
             if run.failed > 0 {

@@ -10,11 +10,12 @@ mod support;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use folio_api::Role;
-use folio_domain::dunning::{DunningPolicy, DunningStep};
+use folio_domain::dunning::{late_fee_invoice_id, DunningPolicy, DunningStep};
 use folio_domain::ids::{InvoiceId, TenantId};
+use folio_domain::tax_catalogue::CatalogueRate;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
-use support::scenario::{customer, issued_invoice, legal_profile};
+use support::scenario::{customer, issued_invoice, legal_profile, vat19};
 use support::server::Server;
 use support::smtp::MailServer;
 use support::{ctx, tenant, TestDatabase};
@@ -102,6 +103,54 @@ async fn number_of(db: &TestDatabase, invoice: InvoiceId) -> String {
         .unwrap()
 }
 
+/// Checks that the step-3 reminder of `invoice` charged 5.00 EUR taxed at
+/// `vat-19`, that one invoice charges it (one line, 5.95 with VAT, in the
+/// German customer's words) and went out, and that it charges no fee itself.
+async fn assert_late_fee_invoiced(db: &TestDatabase, t: TenantId, invoice: InvoiceId) {
+    let (fee, key): (String, String) = sqlx::query_as(
+        "SELECT payload #>> '{PaymentReminderSent,late_fee,amount,amount}',
+                payload #>> '{PaymentReminderSent,late_fee,tax_rate_key}'
+         FROM events WHERE aggregate_id = $1 AND event_type = 'PaymentReminderSent'
+           AND payload #>> '{PaymentReminderSent,step}' = '3'",
+    )
+    .bind(invoice.0.to_string())
+    .fetch_one(&db.app.pool)
+    .await
+    .unwrap();
+    assert_eq!((fee.as_str(), key.as_str()), ("5.00", "vat-19"));
+    let fee_invoice = late_fee_invoice_id(t, invoice, 3);
+    let (status, total, description): (String, rust_decimal::Decimal, String) = sqlx::query_as(
+        "SELECT i.status, i.total, l.description FROM folio_read.invoices i
+         JOIN folio_read.invoice_lines l USING (tenant_id, invoice_id) WHERE i.invoice_id = $1",
+    )
+    .bind(fee_invoice.0)
+    .fetch_one(&db.app.pool)
+    .await
+    .unwrap();
+    assert_eq!(status, "SENT");
+    assert_eq!(total, rust_decimal::Decimal::new(595, 2));
+    let number = number_of(db, invoice).await;
+    assert_eq!(
+        description,
+        format!("Mahngebühr: 3. Zahlungserinnerung zu Rechnung {number}")
+    );
+    let steps: Vec<i64> = reminders_of(db, fee_invoice)
+        .await
+        .iter()
+        .map(|(step, _)| *step)
+        .collect();
+    assert_eq!(steps, [3, 4], "reminded of as any invoice");
+    let fees_on_fees: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM events WHERE aggregate_id = $1
+           AND payload #> '{PaymentReminderSent,late_fee}' IS NOT NULL",
+    )
+    .bind(fee_invoice.0.to_string())
+    .fetch_one(&db.app.pool)
+    .await
+    .unwrap();
+    assert_eq!(fees_on_fees, 0);
+}
+
 /// The tenant that reminds: a seller with a schedule of four reminders and
 /// three invoices sent to the same customer.
 struct Dunned {
@@ -118,12 +167,37 @@ async fn dunned_tenant(db: &TestDatabase, server: &Server) -> Dunned {
         .configure_legal_profile(&ctx(t, "root"), legal_profile())
         .await
         .unwrap();
+    let rate = CatalogueRate {
+        key: "vat-19".into(),
+        name: "VAT 19%".into(),
+        tax: vat19(),
+    };
+    db.app
+        .use_cases
+        .configure_tax_rates(&ctx(t, "root"), vec![rate])
+        .await
+        .unwrap();
     let admin = server.token(t, "root", Role::Admin);
-    let steps: Value = [14, -3, 30, 7]
-        .iter()
-        .map(|d| json!({"daysAfterDue": d}))
-        .collect();
+    // The 14-day reminder charges a fee of 5.00 EUR plus VAT
+    let fee = json!({"fixed": {"amount": "5.00", "currency": "EUR"}, "taxRateKey": "vat-19"});
+    let steps = json!([
+        {"daysAfterDue": 14, "lateFee": fee}, {"daysAfterDue": -3},
+        {"daysAfterDue": 30}, {"daysAfterDue": 7}
+    ]);
     server.ok(&admin, CONFIGURE, json!({"steps": steps})).await;
+    let read = server
+        .ok(
+            &admin,
+            "{ tenantSettings { dunning { steps { daysAfterDue
+                lateFee { fixed { amount currency } percent taxRateKey } } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        read["tenantSettings"]["dunning"]["steps"][2],
+        json!({"daysAfterDue": 14, "lateFee": {"fixed": {"amount": "5.00", "currency": "EUR"},
+               "percent": null, "taxRateKey": "vat-19"}})
+    );
     let buyer = customer(&db.app, t, "Acme GmbH").await;
     let accountant = server.token(t, "alice", Role::Accountant);
     let mut invoices = Vec::new();
@@ -266,8 +340,18 @@ async fn reminders_follow_the_schedule_once_each_and_stop_on_payment_and_dispute
     let burst = db.app.dunning().run(noon(due + Duration::days(45))).await;
     assert_eq!(burst.unwrap().recorded, 0);
 
-    // Then reminders were recorded on the schedule's days only
-    assert_eq!(recorded_on, [(-3, 3), (7, 2), (14, 1), (16, 1), (30, 2)]);
+    // Then reminders were recorded on the schedule's days only: A, B and C's,
+    // and those of the invoices that charge A's and C's late fees (issued by
+    // a run after the fee's reminder, then reminded of as any invoice is,
+    // without a fee of their own)
+    assert_eq!(recorded_on[..3], [(-3, 3), (7, 2), (14, 1)]);
+    assert!(
+        recorded_on[3..]
+            .iter()
+            .all(|(day, _)| [15, 16, 17, 18, 30].contains(day)),
+        "{recorded_on:?}"
+    );
+    assert_eq!(recorded_on.last(), Some(&(30, 4)));
     let on = |offset: i64| due + Duration::days(offset);
     assert_eq!(
         reminders_of(&db, a).await,
@@ -282,6 +366,11 @@ async fn reminders_follow_the_schedule_once_each_and_stop_on_payment_and_dispute
         [(1, on(-3)), (3, on(16)), (4, on(30))]
     );
     assert_eq!(reminders_of(&db, unreminded).await, []);
+    // And A's and C's 14-day reminders each charged 5.00 EUR, invoiced once
+    // (one line, with VAT) and e-mailed; the fee invoices charge no fee
+    for invoice in [a, c] {
+        assert_late_fee_invoiced(&db, t, invoice).await;
+    }
 
     // And each was e-mailed once, in the customer's language, with the PDF
     let statuses: Vec<(String, i64)> = sqlx::query_as(
@@ -290,7 +379,7 @@ async fn reminders_follow_the_schedule_once_each_and_stop_on_payment_and_dispute
     .fetch_all(&db.app.pool)
     .await
     .unwrap();
-    assert_eq!(statuses, [("SENT".to_owned(), 9)]);
+    assert_eq!(statuses, [("SENT".to_owned(), 13)]);
     let emails = mail.emails().await;
     let reminders: Vec<&Value> = emails
         .iter()
@@ -301,8 +390,12 @@ async fn reminders_follow_the_schedule_once_each_and_stop_on_payment_and_dispute
                 .starts_with("Zahlungserinnerung")
         })
         .collect();
-    assert_eq!(reminders.len(), 9, "{emails:#?}");
-    assert_eq!(emails.len(), 3 + 9, "three invoices and nine reminders");
+    assert_eq!(reminders.len(), 13, "{emails:#?}");
+    assert_eq!(
+        emails.len(),
+        3 + 2 + 13,
+        "three invoices, two late-fee invoices and thirteen reminders"
+    );
     let number_a = number_of(&db, a).await;
     let of_a: Vec<&&Value> = reminders
         .iter()

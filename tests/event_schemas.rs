@@ -524,7 +524,10 @@ fn samples() -> Vec<(&'static str, String, String, Value)> {
                 reminded_on: day(),
                 days_after_due: 7,
                 amount_due: eur(11_900),
-                late_fee: Some(eur(500)),
+                late_fee: Some(folio_domain::dunning::ChargedFee {
+                    amount: eur(500),
+                    tax_rate_key: "not-subject".into(),
+                }),
                 recipients: vec!["ap@acme.example".into()],
             }),
             InvoiceEvent::InvoiceDisputed(Disputed {

@@ -6,6 +6,7 @@
 //! recorded since): nothing is ever sent twice because the invoice records
 //! each step once, and a run that fails halfway is finished by the next.
 
+use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 use std::ops::RangeInclusive;
 use std::sync::Arc;
@@ -18,7 +19,7 @@ use folio_domain::ids::{InvoiceId, TenantId};
 
 use crate::error::CommandError;
 use crate::ports::{Clock, LedgerError};
-use crate::use_cases::{Reminded, ReminderCandidate, TenantSchedule, UseCases};
+use crate::use_cases::{LateFeeDue, Reminded, ReminderCandidate, TenantSchedule, UseCases};
 
 /// Where the process finds the invoices it may remind of.
 #[async_trait]
@@ -32,6 +33,10 @@ pub trait ReminderCandidates: Send + Sync + 'static {
         after: Option<(TenantId, InvoiceId)>,
         limit: usize,
     ) -> Result<Vec<ReminderCandidate>, LedgerError>;
+
+    /// Late fees reminders charged whose invoice is still to issue or send,
+    /// in every tenant, oldest first, at most `limit`.
+    async fn late_fees_to_invoice(&self, limit: usize) -> Result<Vec<LateFeeDue>, LedgerError>;
 }
 
 /// Most candidates read at once.
@@ -47,8 +52,11 @@ pub struct DunningRun {
     /// Reminders the invoice refused: the read model was behind a payment, a
     /// credit note or a dispute.
     pub refused: usize,
-    /// Invoices that could not be handled now (the database is away); the
-    /// next run takes them again.
+    /// Late fees whose invoice was issued (and e-mailed), or found so.
+    pub fees_invoiced: usize,
+    /// Invoices and late fees that could not be handled now (the database
+    /// is away, a fee's tax rate left the catalogue); the next run takes
+    /// them again.
     pub failed: usize,
 }
 
@@ -75,10 +83,31 @@ impl Dunning {
     }
 
     /// One run as of the instant `now`: every step due by each tenant's date
-    /// at `now` is recorded. Fails only when the candidates cannot be read.
+    /// at `now` is recorded, then the late fees earlier runs recorded are
+    /// invoiced. Fails only when the candidates cannot be read.
     pub async fn run(&self, now: DateTime<Utc>) -> Result<DunningRun, LedgerError> {
-        // A step comes at most this long before the due date; a day more
-        // covers the tenants whose date is ahead of UTC's.
+        let mut run = DunningRun::default();
+        self.remind_due(now, &mut run).await?;
+        // This run's fees are filed by the read model meanwhile, and taken by
+        // the next run.
+        for fee in self.candidates.late_fees_to_invoice(PAGE).await? {
+            match self.use_cases.invoice_late_fee(&fee).await {
+                Ok(()) => run.fees_invoiced += 1,
+                Err(error) => {
+                    run.failed += 1;
+                    tracing::warn!(invoice = %fee.invoice_id, step = fee.step, %error, "cannot invoice a late fee now");
+                }
+            }
+        }
+        Ok(run)
+    }
+
+    /// Records the steps due at `now`, page by page of candidates.
+    async fn remind_due(
+        &self,
+        now: DateTime<Utc>,
+        run: &mut DunningRun,
+    ) -> Result<(), LedgerError> {
         // Steps come from this long before the due date to this long after
         // it (and a step is sent at most CATCH_UP_DAYS late); a day more on
         // each side covers the tenants whose date is not UTC's.
@@ -87,7 +116,6 @@ impl Dunning {
         let due = today - days(i64::from(LATEST_DAYS_AFTER_DUE) + CATCH_UP_DAYS)
             ..=today + days(EARLIEST_DAYS_BEFORE_DUE.into());
         let mut schedules: HashMap<TenantId, Option<TenantSchedule>> = HashMap::new();
-        let mut run = DunningRun::default();
         let mut after = None;
         loop {
             let page = self
@@ -95,27 +123,21 @@ impl Dunning {
                 .open_due_within(due.clone(), after, PAGE)
                 .await?;
             let Some(last) = page.last() else {
-                return Ok(run);
+                return Ok(());
             };
             after = Some((last.tenant_id, last.invoice_id));
             for candidate in &page {
                 run.candidates += 1;
-                let schedule = match schedules.get(&candidate.tenant_id) {
-                    Some(schedule) => schedule.clone(),
-                    None => {
-                        let read = self.schedule(candidate.tenant_id, now).await;
-                        schedules.insert(candidate.tenant_id, read.clone());
-                        read
-                    }
-                };
-                let Some(schedule) = schedule else {
-                    run.failed += 1;
-                    continue;
-                };
-                self.remind(candidate, &schedule, &mut run).await;
+                if let Entry::Vacant(slot) = schedules.entry(candidate.tenant_id) {
+                    slot.insert(self.schedule(candidate.tenant_id, now).await);
+                }
+                match schedules.get(&candidate.tenant_id) {
+                    Some(Some(schedule)) => self.remind(candidate, schedule, run).await,
+                    _ => run.failed += 1,
+                }
             }
             if page.len() < PAGE {
-                return Ok(run);
+                return Ok(());
             }
         }
     }

@@ -7,6 +7,7 @@ use rust_decimal::Decimal;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::ids::{InvoiceId, TenantId};
 use crate::money::{Money, RoundingMode};
 
 /// Most steps a schedule holds.
@@ -58,6 +59,34 @@ pub struct LateFeeRule {
     /// are outside the scope of VAT in most of the EU and taxed in Mexico, so
     /// the tenant says which rate applies.
     pub tax_rate_key: String,
+}
+
+/// A late fee a reminder charged: what, and the tax on it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+// Inline in the reminder's schema, as its own fields would be.
+#[schemars(inline)]
+pub struct ChargedFee {
+    /// The fee, before tax.
+    pub amount: Money,
+    /// The tenant's tax-catalogue key of the tax on it.
+    pub tax_rate_key: String,
+}
+
+/// The id of the invoice that charges the late fee of reminder `step` of
+/// `invoice`: derived, so whoever issues it, however often, issues one.
+pub fn late_fee_invoice_id(tenant: TenantId, invoice: InvoiceId, step: u8) -> InvoiceId {
+    let name = format!("late-fee/{invoice}/{step}");
+    InvoiceId(uuid::Uuid::new_v5(&tenant.0, name.as_bytes()))
+}
+
+impl LateFeeRule {
+    /// The fee this rule charges on `amount_due`, if any (see [`LateFee::on`]).
+    pub fn charged_on(&self, amount_due: Money, mode: RoundingMode) -> Option<ChargedFee> {
+        Some(ChargedFee {
+            amount: self.fee.on(amount_due, mode)?,
+            tax_rate_key: self.tax_rate_key.clone(),
+        })
+    }
 }
 
 impl LateFee {

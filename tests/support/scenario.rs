@@ -361,6 +361,7 @@ async fn reminded_and_disputed(backend: &App, tenant: TenantId, invoice: Invoice
         due_date: NaiveDate::from_ymd_opt(2026, 10, 11).expect("date"),
         reminders_sent: 0,
         recipients: vec!["ap@acme.example".into()],
+        is_late_fee: false,
     };
     let reminded = folio
         .remind_if_due(&candidate, &schedule)

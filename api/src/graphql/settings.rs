@@ -7,7 +7,7 @@ use folio_domain::settings::TenantSettings as DomainSettings;
 
 use super::branding::TenantLogo;
 use super::context::request;
-use super::dunning::DunningPolicy;
+use super::dunning::{DunningPolicy, DunningPolicyInput};
 use super::enums::{Jurisdiction, RoundingMode, TaxRoundingScope};
 use super::inputs::{ExpensePolicyInput, InvoicingPolicyInput};
 use super::legal_profile::LegalProfile;
@@ -283,8 +283,8 @@ impl SettingsMutation {
     }
 
     /// Sets when customers are reminded of open invoices (days from the due
-    /// date). The reminder process that follows it is not built yet: the
-    /// schedule is recorded and read back.
+    /// date) and the fee a reminder charges: `folio serve` records and
+    /// e-mails each step on its day.
     async fn configure_dunning(
         &self,
         ctx: &Context<'_>,
@@ -295,9 +295,9 @@ impl SettingsMutation {
         )]
         expected_version: Option<i64>,
         #[graphql(desc = "The whole schedule: it replaces the one in force.")]
-        policy: DunningPolicy,
+        policy: DunningPolicyInput,
     ) -> async_graphql::Result<CommandResult> {
-        let policy = policy.into();
+        let policy = policy.into_domain()?;
         command!(ctx, idempotency_key, expected_version, |use_cases, c| {
             use_cases.configure_dunning(&c, policy)
         })

@@ -3,13 +3,18 @@
 //! tenant's schedule says a step is due.
 
 use chrono::{DateTime, Utc};
+use folio_documents::locale::Locale;
 use folio_domain::dunning::DunningPolicy;
-use folio_domain::ids::{InvoiceId, TenantId, UserId};
-use folio_domain::invoice::{Invoice, InvoiceCommand, InvoiceError, ReminderRequest};
+use folio_domain::ids::{CustomerId, InvoiceId, LineId, TenantId, UserId};
+use folio_domain::invoice::{Delivery, Invoice, InvoiceCommand, InvoiceError, ReminderRequest};
+use folio_domain::money::Money;
+use folio_domain::pricing::{LineRequest, PriceBasis};
+use rust_decimal::Decimal;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{current, run, UseCases};
+use super::{current, derived_id, run, UseCases};
+use super::{AddInvoiceLine, CreateInvoiceDraft, IssueInvoice};
 use crate::access::{Action, Caller, Role};
 use crate::context::{CommandContext, CommandOutcome};
 use crate::error::CommandError;
@@ -45,6 +50,33 @@ pub struct ReminderCandidate {
     pub reminders_sent: u8,
     /// Where a reminder goes: the e-mail addresses the invoice was last sent
     /// to, else the customer's billing address; none when there is neither.
+    pub recipients: Vec<String>,
+    /// Whether it charges another invoice's late fee: it charges none itself.
+    pub is_late_fee: bool,
+}
+
+/// A late fee a reminder charged whose invoice is still to issue or send.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LateFeeDue {
+    /// Its tenant: the process acts in its name.
+    pub tenant_id: TenantId,
+    /// The invoice reminded of.
+    pub invoice_id: InvoiceId,
+    /// That invoice's number, which the fee's line names.
+    pub number: String,
+    /// The reminder's step.
+    pub step: u8,
+    /// The customer, who is invoiced the fee.
+    pub customer_id: CustomerId,
+    /// The customer's country, whose language the line is written in.
+    pub country: String,
+    /// The fee, before tax.
+    pub fee: Money,
+    /// The tenant's tax-catalogue key of the tax on it.
+    pub tax_rate_key: String,
+    /// The invoice that charges it ([`folio_domain::dunning::late_fee_invoice_id`]).
+    pub fee_invoice_id: InvoiceId,
+    /// Where it is e-mailed (the reminder's addresses); none: only issued.
     pub recipients: Vec<String>,
 }
 
@@ -192,8 +224,11 @@ impl UseCases {
             |_| InvoiceCommand::RecordPaymentReminder(ReminderRequest {
                 step,
                 step_days_after_due: scheduled.days_after_due,
-                // Charged once fees are invoiced (docs/design/dunning.md).
-                late_fee: None,
+                // No fee on a fee.
+                late_fee: scheduled
+                    .late_fee
+                    .clone()
+                    .filter(|_| !candidate.is_late_fee),
                 today: schedule.today,
                 recipients: candidate.recipients.clone(),
             })
@@ -203,5 +238,72 @@ impl UseCases {
         } else {
             Reminded::Recorded(step)
         })
+    }
+
+    /// Issues the invoice that charges `fee` to the reminded customer (one
+    /// line, taxed at the fee's catalogue rate) and e-mails it where the
+    /// reminder went. Each step runs under a key derived from the fee
+    /// invoice's id, so a run that stopped halfway is finished by the next,
+    /// and a finished one replays.
+    pub async fn invoice_late_fee(
+        &self,
+        fee: &LateFeeDue,
+    ) -> Result<(), CommandError<InvoiceError>> {
+        let caller = Caller::new(
+            fee.tenant_id,
+            UserId::new(DUNNING_ACTOR),
+            vec![Role::Accountant],
+        );
+        let id = fee.fee_invoice_id;
+        let step =
+            |what: &str| CommandContext::new(caller.clone(), format!("late-fee/{id}/{what}"));
+        let draft = CreateInvoiceDraft {
+            invoice_id: Some(id),
+            customer_id: fee.customer_id,
+            currency: Some(fee.fee.currency),
+            due_terms: None,
+            notes: None,
+            price_basis: None,
+        };
+        self.create_invoice_draft(&step("draft"), draft).await?;
+        let line = AddInvoiceLine {
+            line_id: Some(LineId(derived_id(
+                fee.tenant_id,
+                "late-fee-line",
+                &id.to_string(),
+            ))),
+            item: LineRequest {
+                description: late_fee_line(fee),
+                quantity: Decimal::ONE,
+                unit_price: fee.fee.amount,
+                discount: None,
+                taxes: Vec::new(),
+                price_basis: Some(PriceBasis::Net),
+            },
+            tax_rate_keys: vec![fee.tax_rate_key.clone()],
+        };
+        self.add_invoice_line(&step("line"), id, line).await?;
+        let issue = IssueInvoice {
+            issue_date: None,
+            prepaid: None,
+            exchange_rate: None,
+        };
+        self.issue_invoice(&step("issue"), id, issue).await?;
+        if !fee.recipients.is_empty() {
+            let to = fee.recipients.clone();
+            self.mark_invoice_sent(&step("send"), id, to, Delivery::Email)
+                .await?;
+        }
+        Ok(())
+    }
+}
+
+/// What the fee's line says, in the language of the customer's country.
+fn late_fee_line(fee: &LateFeeDue) -> String {
+    let (step, number) = (fee.step, &fee.number);
+    match Locale::of_country(&fee.country) {
+        Locale::En => format!("Late fee: payment reminder {step} for invoice {number}"),
+        Locale::De => format!("Mahngebühr: {step}. Zahlungserinnerung zu Rechnung {number}"),
+        Locale::Es => format!("Cargo por mora: recordatorio de pago {step} de la factura {number}"),
     }
 }

@@ -11,7 +11,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::{check_optional_text, require_reason, Invoice, InvoiceError, InvoiceEvent};
-use crate::dunning::LateFee;
+use crate::dunning::{ChargedFee, LateFeeRule};
 use crate::email::is_email_address;
 use crate::error_code::{Coded, ErrorCode};
 use crate::money::Money;
@@ -29,10 +29,11 @@ pub struct ReminderSent {
     pub days_after_due: i64,
     /// What the customer still owed that day.
     pub amount_due: Money,
-    /// The fee this reminder charges (invoiced apart, to the same customer);
-    /// absent when it charges none.
+    /// The fee this reminder charges (invoiced apart, to the same customer,
+    /// under [`crate::dunning::late_fee_invoice_id`]); absent when it charges
+    /// none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub late_fee: Option<Money>,
+    pub late_fee: Option<ChargedFee>,
     /// The e-mail addresses it goes to; none when there is nobody to write
     /// to (the invoice went out by post, or the customer's personal data was
     /// erased): the step is recorded all the same.
@@ -123,7 +124,7 @@ pub struct ReminderRequest {
     pub recipients: Vec<String>,
     /// The step's fee, if it charges one (never on an invoice that is itself
     /// a late fee).
-    pub late_fee: Option<LateFee>,
+    pub late_fee: Option<LateFeeRule>,
 }
 
 impl Invoice {
@@ -165,7 +166,9 @@ impl Invoice {
             reminded_on: request.today,
             days_after_due: (request.today - due_date).num_days(),
             amount_due,
-            late_fee: request.late_fee.and_then(|fee| fee.on(amount_due, mode)),
+            late_fee: request
+                .late_fee
+                .and_then(|rule| rule.charged_on(amount_due, mode)),
             recipients,
         })])
     }

@@ -7,7 +7,7 @@ use rust_decimal_macros::dec;
 
 use super::tests::{created, date, eur_amount, issued, line_added, paid};
 use super::*;
-use crate::dunning::LateFee;
+use crate::dunning::{ChargedFee, LateFee, LateFeeRule};
 
 type InvoiceTest = TestFramework<Invoice>;
 
@@ -203,15 +203,21 @@ fn a_draft_or_a_void_invoice_is_not_reminded() {
 fn a_step_with_a_fee_records_it_on_what_is_due_in_the_invoice_s_rounding() {
     let mut with_fee = remind(3, 14, day(14));
     if let InvoiceCommand::RecordPaymentReminder(request) = &mut with_fee {
-        request.late_fee = Some(LateFee::Percent {
-            percent: dec!(1.25),
+        request.late_fee = Some(LateFeeRule {
+            fee: LateFee::Percent {
+                percent: dec!(1.25),
+            },
+            tax_rate_key: "not-subject".into(),
         });
     }
     let InvoiceEvent::PaymentReminderSent(mut expected) = reminded(3, day(14)) else {
         unreachable!()
     };
     // 1.25% of 1,190.00 is 14.875: 14.88 half-up or 14.88 half-even
-    expected.late_fee = Some(eur_amount(dec!(14.88)));
+    expected.late_fee = Some(ChargedFee {
+        amount: eur_amount(dec!(14.88)),
+        tax_rate_key: "not-subject".into(),
+    });
     InvoiceTest::with(())
         .given(open())
         .when(with_fee)

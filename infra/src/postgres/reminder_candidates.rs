@@ -6,10 +6,13 @@ use std::ops::RangeInclusive;
 use async_trait::async_trait;
 use chrono::NaiveDate;
 use folio_commands::dunning::ReminderCandidates;
-use folio_commands::{LedgerError, ReminderCandidate};
+use folio_commands::{LateFeeDue, LedgerError, ReminderCandidate};
 use folio_domain::email::is_email_address;
-use folio_domain::ids::{InvoiceId, TenantId};
-use folio_projections::invoicing::queries::{reminder_candidates, ReminderCandidateRow};
+use folio_domain::ids::{CustomerId, InvoiceId, TenantId};
+use folio_domain::money::{Currency, Money};
+use folio_projections::invoicing::queries::{
+    late_fees_to_invoice, reminder_candidates, LateFeeRow, ReminderCandidateRow,
+};
 use sqlx::PgPool;
 
 /// [`ReminderCandidates`] over `folio_read.invoices`.
@@ -40,6 +43,31 @@ impl ReminderCandidates for PgReminderCandidates {
             .map_err(|e| LedgerError::Unavailable(Box::new(e)))?;
         Ok(rows.into_iter().map(candidate).collect())
     }
+
+    async fn late_fees_to_invoice(&self, limit: usize) -> Result<Vec<LateFeeDue>, LedgerError> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let rows = late_fees_to_invoice(&self.pool, limit)
+            .await
+            .map_err(|e| LedgerError::Unavailable(Box::new(e)))?;
+        rows.into_iter().map(late_fee).collect()
+    }
+}
+
+fn late_fee(row: LateFeeRow) -> Result<LateFeeDue, LedgerError> {
+    let currency = Currency::from_code(&row.currency)
+        .map_err(|e| LedgerError::Internal(e.to_string().into()))?;
+    Ok(LateFeeDue {
+        tenant_id: TenantId(row.tenant_id),
+        invoice_id: InvoiceId(row.invoice_id),
+        number: row.number,
+        step: u8::try_from(row.step).unwrap_or(u8::MAX),
+        customer_id: CustomerId(row.customer_id),
+        country: row.country.unwrap_or_default(),
+        fee: Money::new(row.late_fee, currency),
+        tax_rate_key: row.tax_rate_key,
+        fee_invoice_id: InvoiceId(row.fee_invoice_id),
+        recipients: recipients(row.sent_to.as_deref(), row.customer_email.as_deref()),
+    })
 }
 
 fn candidate(row: ReminderCandidateRow) -> ReminderCandidate {
@@ -49,6 +77,7 @@ fn candidate(row: ReminderCandidateRow) -> ReminderCandidate {
         due_date: row.due_date,
         reminders_sent: u8::try_from(row.reminders_sent).unwrap_or(u8::MAX),
         recipients: recipients(row.sent_to.as_deref(), row.customer_email.as_deref()),
+        is_late_fee: row.is_late_fee,
     }
 }
 

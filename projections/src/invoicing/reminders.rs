@@ -2,6 +2,8 @@
 //! and the invoice's last step; a dispute open on the invoice row while it
 //! lasts.
 
+use folio_domain::dunning::late_fee_invoice_id;
+use folio_domain::ids::{InvoiceId, TenantId};
 use folio_domain::invoice::{DisputeResolved, Disputed, InvoiceEvent, ReminderSent};
 use sqlx::PgConnection;
 use uuid::Uuid;
@@ -60,8 +62,8 @@ async fn file_reminder(
     sqlx::query(
         "INSERT INTO payment_reminders
             (tenant_id, invoice_id, step, reminded_on, days_after_due, currency, amount_due,
-             e_mailed, recorded_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+             e_mailed, recorded_at, late_fee, late_fee_tax_rate_key, fee_invoice_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
     )
     .bind(event.tenant_id)
     .bind(invoice)
@@ -72,6 +74,13 @@ async fn file_reminder(
     .bind(sent.amount_due.amount)
     .bind(!sent.recipients.is_empty())
     .bind(event.recorded_at)
+    .bind(sent.late_fee.as_ref().map(|fee| fee.amount.amount))
+    .bind(sent.late_fee.as_ref().map(|fee| fee.tax_rate_key.clone()))
+    .bind(
+        sent.late_fee.as_ref().map(|_| {
+            late_fee_invoice_id(TenantId(event.tenant_id), InvoiceId(invoice), sent.step).0
+        }),
+    )
     .execute(&mut *conn)
     .await?;
     let result = sqlx::query(

@@ -332,9 +332,14 @@ CREATE TABLE payment_reminders
     currency       text        NOT NULL,
     amount_due     numeric     NOT NULL,
     e_mailed       boolean     NOT NULL,
+    late_fee       numeric,
+    late_fee_tax_rate_key text,
+    fee_invoice_id uuid,
     recorded_at    timestamptz NOT NULL,
     PRIMARY KEY (tenant_id, invoice_id, step)
 );
+CREATE INDEX payment_reminders_by_fee_invoice ON payment_reminders (tenant_id, fee_invoice_id)
+    WHERE fee_invoice_id IS NOT NULL;
 
 COMMENT ON TABLE payment_reminders IS 'Payment reminders (dunning), one row per step of the tenant''s schedule recorded for an invoice. Whether the e-mail went out is in the notifications (outbox).';
 COMMENT ON COLUMN payment_reminders.tenant_id IS 'Owning tenant.';
@@ -345,6 +350,9 @@ COMMENT ON COLUMN payment_reminders.days_after_due IS 'Days from the due date to
 COMMENT ON COLUMN payment_reminders.currency IS 'ISO 4217 currency of amount_due.';
 COMMENT ON COLUMN payment_reminders.amount_due IS 'What the customer still owed that day.';
 COMMENT ON COLUMN payment_reminders.e_mailed IS 'Whether it had e-mail addresses to go to (false: the invoice went out by post, or the customer''s personal data was erased).';
+COMMENT ON COLUMN payment_reminders.late_fee IS 'The fee the reminder charged, before tax, in currency; NULL when none.';
+COMMENT ON COLUMN payment_reminders.late_fee_tax_rate_key IS 'The tenant''s tax-catalogue key of the tax on the fee.';
+COMMENT ON COLUMN payment_reminders.fee_invoice_id IS 'The invoice that charges the fee (invoices.invoice_id once it exists); NULL when no fee.';
 COMMENT ON COLUMN payment_reminders.recorded_at IS 'When it was recorded (event time).';
 
 CREATE TABLE credit_transfers

@@ -99,6 +99,8 @@ pub struct ReminderCandidateRow {
     pub sent_to: Option<String>,
     /// The customer's billing e-mail address.
     pub customer_email: Option<String>,
+    /// Whether the invoice charges another's late fee (it charges none itself).
+    pub is_late_fee: bool,
 }
 
 /// Issued invoices of every tenant on which something is due, with no open
@@ -114,7 +116,10 @@ pub async fn reminder_candidates(
     let (after_tenant, after_invoice) = after.unzip();
     sqlx::query_as(
         "SELECT i.tenant_id, i.invoice_id, i.due_date, i.reminders_sent, i.sent_to,
-                c.email AS customer_email
+                c.email AS customer_email,
+                EXISTS (SELECT FROM folio_read.payment_reminders r
+                        WHERE r.tenant_id = i.tenant_id AND r.fee_invoice_id = i.invoice_id)
+                    AS is_late_fee
          FROM folio_read.invoices i
               LEFT JOIN folio_read.customers c USING (tenant_id, customer_id)
          WHERE i.status IN ('ISSUED', 'SENT') AND i.amount_due > 0 AND i.disputed_on IS NULL
@@ -127,6 +132,61 @@ pub async fn reminder_candidates(
     .bind(after_invoice)
     .bind(limit)
     .bind(due.1)
+    .fetch_all(pool)
+    .await
+}
+
+/// A late fee a reminder charged whose invoice is not issued and sent yet.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct LateFeeRow {
+    /// Its tenant.
+    pub tenant_id: Uuid,
+    /// The invoice reminded of.
+    pub invoice_id: Uuid,
+    /// Its number.
+    pub number: String,
+    /// The reminder's step.
+    pub step: i16,
+    /// The customer.
+    pub customer_id: Uuid,
+    /// The customer's country (the fee line's language).
+    pub country: Option<String>,
+    /// ISO 4217 currency of the fee.
+    pub currency: String,
+    /// The fee, before tax.
+    pub late_fee: Decimal,
+    /// The tax-catalogue key of the tax on it.
+    pub tax_rate_key: String,
+    /// The invoice that charges it.
+    pub fee_invoice_id: Uuid,
+    /// Where the invoice reminded of was last sent, comma-separated.
+    pub sent_to: Option<String>,
+    /// The customer's billing e-mail address.
+    pub customer_email: Option<String>,
+}
+
+/// Late fees of every tenant whose invoice does not exist yet, is a draft,
+/// or is issued and still to be e-mailed (its reminder had addresses),
+/// oldest first, at most `limit`.
+pub async fn late_fees_to_invoice(
+    pool: &sqlx::PgPool,
+    limit: i64,
+) -> Result<Vec<LateFeeRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT r.tenant_id, r.invoice_id, i.number, r.step, i.customer_id, c.country,
+                r.currency, r.late_fee, r.late_fee_tax_rate_key AS tax_rate_key,
+                r.fee_invoice_id, i.sent_to, c.email AS customer_email
+         FROM folio_read.payment_reminders r
+              JOIN folio_read.invoices i USING (tenant_id, invoice_id)
+              LEFT JOIN folio_read.customers c
+                     ON c.tenant_id = i.tenant_id AND c.customer_id = i.customer_id
+              LEFT JOIN folio_read.invoices f
+                     ON f.tenant_id = r.tenant_id AND f.invoice_id = r.fee_invoice_id
+         WHERE r.fee_invoice_id IS NOT NULL
+           AND (f.invoice_id IS NULL OR f.status = 'DRAFT' OR (f.status = 'ISSUED' AND r.e_mailed))
+         ORDER BY r.recorded_at LIMIT $1",
+    )
+    .bind(limit)
     .fetch_all(pool)
     .await
 }
