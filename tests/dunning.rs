@@ -234,6 +234,9 @@ async fn reminders_follow_the_schedule_once_each_and_stop_on_payment_and_dispute
             ("FOLIO_SMTP_URL", smtp.as_str()),
             ("FOLIO_MAIL_FROM", "invoices@folio.example"),
             ("FOLIO_DUNNING_INTERVAL", "off"),
+            // A fee invoice is e-mailed as it is issued, often before its PDF
+            // is archived: its e-mail waits a second, not the default 30.
+            ("FOLIO_MAIL_RETRY_SCHEDULE", "1s,2s,5s,30s"),
         ],
     )
     .await;
@@ -424,6 +427,15 @@ async fn reminders_follow_the_schedule_once_each_and_stop_on_payment_and_dispute
         "one before the due date: {texts:#?}"
     );
     assert_eq!(texts.iter().filter(|t| t.contains("noch offen")).count(), 3);
+    // The 14-day reminder names its fee; the others charge none
+    assert_eq!(
+        texts
+            .iter()
+            .filter(|t| t.contains("eine Mahngebühr von 5,00 EUR"))
+            .count(),
+        1,
+        "{texts:#?}"
+    );
 
     // And the invoices show where they stand
     let read = server

@@ -17,11 +17,12 @@ use std::sync::Arc;
 
 use folio_domain::ids::{InvoiceId, UserId};
 use folio_domain::invoice::{ArchivedFile, ArchivedFormat};
+use folio_domain::money::Money;
 use rust_decimal::Decimal;
 
 use super::compose_error::ComposeError;
 use super::ports::{Attachment, DueMessage, Email};
-use super::reminder_templates;
+use super::reminder_templates::{self, Reminder};
 use super::templates::{self, InvoiceFacts, MailText};
 use crate::access::{Caller, Role};
 use crate::documents::{DocumentOf, InvoiceDocuments};
@@ -88,10 +89,17 @@ impl InvoiceMail {
                 "the invoice is settled or disputed since the reminder was recorded".into(),
             ));
         }
+        // Absent from messages queued before reminders charged fees.
+        let late_fee: Option<Money> =
+            serde_json::from_value(message.payload["late_fee"].clone())
+                .map_err(|_| ComposeError::Malformed(message.payload.to_string()))?;
         let mut letter = self.letter(message, invoice_id).await?;
         letter.facts.amount = due;
-        let words =
-            reminder_templates::payment_reminder(letter.locale, &letter.facts, days_after_due);
+        let reminder = Reminder {
+            days_after_due,
+            late_fee,
+        };
+        let words = reminder_templates::payment_reminder(letter.locale, &letter.facts, &reminder);
         Ok(letter.email(message, words))
     }
 

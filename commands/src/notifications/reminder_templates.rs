@@ -3,17 +3,35 @@
 //! amount is still open, with the usual "if you have paid, ignore this".
 
 use folio_documents::locale::Locale;
+use folio_domain::money::Money;
 
 use super::templates::{InvoiceFacts, MailText};
 
+/// What a reminder adds to the invoice's facts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reminder {
+    /// Days from the due date (negative: before it).
+    pub days_after_due: i64,
+    /// The late fee it charges, before tax, if any.
+    pub late_fee: Option<Money>,
+}
+
 /// The payment reminder of the invoice `facts` tells of (its `amount` is
-/// what is still due), `days_after_due` days from its due date, in `locale`.
-pub fn payment_reminder(locale: Locale, facts: &InvoiceFacts, days_after_due: i64) -> MailText {
+/// what is still due), in `locale`.
+pub fn payment_reminder(locale: Locale, facts: &InvoiceFacts, reminder: &Reminder) -> MailText {
     let amount = facts.amount_in(locale);
     let (number, seller, buyer) = (&facts.number, &facts.seller, &facts.buyer);
     let issued = locale.date(facts.issued);
     let due = facts.due.map(|due| locale.date(due)).unwrap_or_default();
-    let before = days_after_due < 0;
+    let before = reminder.days_after_due < 0;
+    let fee = reminder.late_fee.map(|fee| {
+        let places = fee.currency.minor_units();
+        format!(
+            "{} {}",
+            locale.fixed(fee.amount, places),
+            fee.currency.code()
+        )
+    });
     let (subject, paragraphs) = match locale {
         Locale::En => (
             format!("Payment reminder: invoice {number} from {seller}"),
@@ -55,7 +73,20 @@ pub fn payment_reminder(locale: Locale, facts: &InvoiceFacts, days_after_due: i6
             ],
         ),
     };
+    let mut paragraphs = paragraphs.to_vec();
+    if let Some(fee) = fee {
+        paragraphs.insert(2, late_fee_sentence(locale, &fee));
+    }
     MailText::of(locale, subject, &paragraphs)
+}
+
+/// The sentence that names the late fee a reminder charges.
+fn late_fee_sentence(locale: Locale, fee: &str) -> String {
+    match locale {
+        Locale::En => format!("A late fee of {fee} (plus tax where it applies) is charged with this reminder; its invoice follows in a separate e-mail."),
+        Locale::De => format!("Mit dieser Zahlungserinnerung berechnen wir eine Mahngebühr von {fee} (zuzüglich Steuer, wo sie anfällt); die Rechnung dazu erhalten Sie mit gesonderter E-Mail."),
+        Locale::Es => format!("Con este recordatorio se cobra un cargo por mora de {fee} (más los impuestos que correspondan); su factura le llegará en un correo aparte."),
+    }
 }
 
 #[cfg(test)]
@@ -78,9 +109,33 @@ mod tests {
         }
     }
 
+    fn at(days_after_due: i64) -> Reminder {
+        Reminder {
+            days_after_due,
+            late_fee: None,
+        }
+    }
+
+    #[test]
+    fn a_reminder_that_charges_a_fee_names_it() {
+        let eur = folio_domain::money::Currency::from_code("EUR").unwrap();
+        let reminder = Reminder {
+            days_after_due: 14,
+            late_fee: Some(Money::new(Decimal::new(500, 2), eur)),
+        };
+        let de = payment_reminder(Locale::De, &facts(), &reminder);
+        assert!(
+            de.text.contains("eine Mahngebühr von 5,00 EUR"),
+            "{}",
+            de.text
+        );
+        let plain = payment_reminder(Locale::De, &facts(), &at(14));
+        assert!(!plain.text.contains("Mahngebühr"), "{}", plain.text);
+    }
+
     #[test]
     fn before_the_due_date_it_reminds_and_after_it_says_what_is_open() {
-        let before = payment_reminder(Locale::En, &facts(), -3);
+        let before = payment_reminder(Locale::En, &facts(), &at(-3));
         assert_eq!(
             before.subject,
             "Payment reminder: invoice INV-2026-7 from Muster GmbH"
@@ -92,7 +147,7 @@ mod tests {
             "{}",
             before.text
         );
-        let after = payment_reminder(Locale::De, &facts(), 14);
+        let after = payment_reminder(Locale::De, &facts(), &at(14));
         assert_eq!(
             after.subject,
             "Zahlungserinnerung: Rechnung INV-2026-7 von Muster GmbH"
@@ -104,7 +159,7 @@ mod tests {
             "{}",
             after.text
         );
-        let es = payment_reminder(Locale::Es, &facts(), 7);
+        let es = payment_reminder(Locale::Es, &facts(), &at(7));
         assert!(
             es.text
                 .contains("sigue pendiente: quedan 500,25 EUR por pagar."),

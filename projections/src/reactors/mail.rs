@@ -74,6 +74,7 @@ impl Projector for MailReactor {
                         "invoice_id": event.aggregate_id,
                         "step": sent.step,
                         "days_after_due": sent.days_after_due,
+                        "late_fee": sent.late_fee.map(|fee| fee.amount),
                     }),
                 },
                 _ => return Ok(()),
