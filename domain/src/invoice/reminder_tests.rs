@@ -223,3 +223,20 @@ fn a_step_with_a_fee_records_it_on_what_is_due_in_the_invoice_s_rounding() {
         .when(with_fee)
         .then_expect_events(vec![InvoiceEvent::PaymentReminderSent(expected)]);
 }
+
+#[test]
+fn a_fully_credited_invoice_gets_no_reminder() {
+    // Given an invoice a credit note took back in full
+    let mut given = open();
+    let credited = Invoice::decide(
+        &super::tests::state(open()),
+        super::tests::credit(dec!(1190.00)),
+    )
+    .expect("a credit note of the whole invoice");
+    given.extend(credited);
+    // When its 7-day reminder comes due, nothing is owed: no reminder
+    InvoiceTest::with(())
+        .given(given)
+        .when(remind(2, 7, day(7)))
+        .then_expect_error(ReminderError::NothingDue.into());
+}
