@@ -7,8 +7,8 @@ use folio_domain::dunning as domain;
 use crate::error::validation;
 
 use super::inputs::MoneyInput;
+use super::money::Money;
 use super::scalars::Decimal;
-use super::settings::Money;
 
 /// One payment reminder of the schedule.
 #[derive(Debug, Clone, SimpleObject)]

@@ -12,10 +12,10 @@ use super::context::request;
 use super::enums::{from_stored, ExpenseStatus};
 use super::ids::{global_id, uuid_arg, NodeKind};
 use super::inputs::ExpenseInput;
+use super::money::Money;
 use super::outcome::CommandResult;
 use super::paging::{connection, page_weight, List};
 use super::scalars::{Date, Decimal};
-use super::settings::Money;
 use crate::error::read;
 
 /// An expense claim.

@@ -8,7 +8,7 @@
 //!   [`reports`], [`history`]: the areas. [`node`]: Relay's `Node` and `node(id:)`.
 //! - [`notifications`]: the e-mails Folio sends and where each stands.
 //! - [`subscriptions`]: live status changes.
-//! - [`inputs`], [`enums`], [`scalars`], [`ids`]: the wire types.
+//! - [`inputs`], [`money`], [`enums`], [`scalars`], [`ids`]: the wire types.
 
 #[macro_use]
 mod outcome;
@@ -30,6 +30,7 @@ pub mod invoices;
 pub mod legal_profile;
 mod loaders;
 pub mod mail_settings;
+pub mod money;
 pub mod node;
 pub mod notifications;
 pub mod paging;

@@ -2,7 +2,6 @@
 //! mutations that change them (admins).
 
 use async_graphql::{Context, Object, SimpleObject};
-use folio_domain::money::Money as DomainMoney;
 use folio_domain::settings::TenantSettings as DomainSettings;
 
 use super::branding::TenantLogo;
@@ -12,28 +11,11 @@ use super::enums::{Jurisdiction, RoundingMode, TaxRoundingScope};
 use super::inputs::{ExpensePolicyInput, InvoicingPolicyInput};
 use super::legal_profile::LegalProfile;
 use super::mail_settings::MailSettings;
+use super::money::Money;
 use super::outcome::CommandResult;
 use super::scalars::Decimal;
 use super::tax_rates::TaxRateEntry;
 use crate::error::read;
-
-/// An amount in a currency.
-#[derive(Debug, Clone, SimpleObject)]
-pub struct Money {
-    /// The amount, at the currency's minor unit.
-    pub amount: Decimal,
-    /// ISO 4217 code, e.g. `EUR`.
-    pub currency: String,
-}
-
-impl From<&DomainMoney> for Money {
-    fn from(money: &DomainMoney) -> Self {
-        Money {
-            amount: money.amount.into(),
-            currency: money.currency.code().to_owned(),
-        }
-    }
-}
 
 /// How the tenant issues invoices.
 #[derive(Debug, Clone, SimpleObject)]
