@@ -75,8 +75,7 @@ pub struct ChargedFee {
 /// The id of the invoice that charges the late fee of reminder `step` of
 /// `invoice`: derived, so whoever issues it, however often, issues one.
 pub fn late_fee_invoice_id(tenant: TenantId, invoice: InvoiceId, step: u8) -> InvoiceId {
-    let name = format!("late-fee/{invoice}/{step}");
-    InvoiceId(uuid::Uuid::new_v5(&tenant.0, name.as_bytes()))
+    InvoiceId(tenant.derive("late-fee", &format!("{invoice}/{step}")))
 }
 
 impl LateFeeRule {

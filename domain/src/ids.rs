@@ -40,6 +40,15 @@ uuid_id!(
     /// A tenant: one customer organisation of Folio; nothing crosses tenants.
     TenantId
 );
+
+impl TenantId {
+    /// The id this tenant derives for `kind`/`key` (UUID v5 with the tenant
+    /// as namespace): the same inputs give the same id in every process and
+    /// release, and two tenants never share one.
+    pub fn derive(self, kind: &str, key: &str) -> Uuid {
+        Uuid::new_v5(&self.0, format!("{kind}/{key}").as_bytes())
+    }
+}
 uuid_id!(
     /// A customer (the party invoiced) of a tenant.
     CustomerId

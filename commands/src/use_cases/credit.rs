@@ -291,11 +291,10 @@ impl UseCases {
         ctx: &CommandContext,
         invoice_id: InvoiceId,
     ) -> Result<(Invoice, CustomerId), CommandError<InvoiceError>> {
-        let invoice: Invoice =
-            current(self.stores.invoices.as_ref(), &invoice_id.to_string()).await?;
+        let invoice = self.tenant_invoice(ctx.tenant_id(), invoice_id).await?;
         match invoice.customer_id {
-            Some(customer) if invoice.tenant_id == Some(ctx.tenant_id()) => Ok((invoice, customer)),
-            _ => Err(CommandError::Rejected(InvoiceError::NotFound)),
+            Some(customer) => Ok((invoice, customer)),
+            None => Err(CommandError::Rejected(InvoiceError::NotFound)),
         }
     }
 }

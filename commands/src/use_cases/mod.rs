@@ -42,7 +42,8 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use folio_domain::document_number::{DocumentNumber, NumberDating};
-use folio_domain::ids::TenantId;
+use folio_domain::ids::{InvoiceId, TenantId};
+use folio_domain::invoice::{Invoice, InvoiceError};
 use folio_domain::money::Currency;
 use folio_domain::settings::TenantSettings;
 use folio_domain::Decide;
@@ -125,7 +126,7 @@ impl BasicsCache {
 
 /// A deterministic id for something created by the request with this key.
 fn derived_id(tenant_id: TenantId, kind: &str, key: &str) -> Uuid {
-    Uuid::new_v5(&tenant_id.0, format!("{kind}/{key}").as_bytes())
+    tenant_id.derive(kind, key)
 }
 
 /// The context of `step` of the request `ctx` when one request runs several
@@ -213,6 +214,21 @@ impl UseCases {
     /// The event stores (for tests and tools that load an aggregate directly).
     pub fn stores(&self) -> &EventStores {
         &self.stores
+    }
+
+    /// The invoice `invoice_id` as the store holds it now, if it is
+    /// `tenant_id`'s; another tenant's, or none, is NOT_FOUND.
+    async fn tenant_invoice(
+        &self,
+        tenant_id: TenantId,
+        invoice_id: InvoiceId,
+    ) -> Result<Invoice, CommandError<InvoiceError>> {
+        let invoice: Invoice =
+            current(self.stores.invoices.as_ref(), &invoice_id.to_string()).await?;
+        if invoice.tenant_id != Some(tenant_id) {
+            return Err(CommandError::Rejected(InvoiceError::NotFound));
+        }
+        Ok(invoice)
     }
 
     /// The tenant's settings (defaults until it configures any).

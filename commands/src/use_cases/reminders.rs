@@ -13,7 +13,7 @@ use rust_decimal::Decimal;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{current, derived_id, run, UseCases};
+use super::{derived_id, run, step_context, UseCases};
 use super::{AddInvoiceLine, CreateInvoiceDraft, IssueInvoice};
 use crate::access::{Action, Caller, Role};
 use crate::context::{CommandContext, CommandOutcome};
@@ -160,12 +160,7 @@ impl UseCases {
         tenant_id: TenantId,
         invoice_id: InvoiceId,
     ) -> Result<Invoice, CommandError<InvoiceError>> {
-        let invoice: Invoice =
-            current(self.stores.invoices.as_ref(), &invoice_id.to_string()).await?;
-        if invoice.tenant_id != Some(tenant_id) {
-            return Err(CommandError::Rejected(InvoiceError::NotFound));
-        }
-        Ok(invoice)
+        self.tenant_invoice(tenant_id, invoice_id).await
     }
 
     /// The reminder schedule of `tenant_id` and its date at `now`.
@@ -202,16 +197,11 @@ impl UseCases {
             (Ok(step), Some(at)) if step > candidate.reminders_sent => (step, at),
             _ => return Ok(Reminded::NotDue),
         };
-        let caller = Caller::new(
-            candidate.tenant_id,
-            UserId::new(DUNNING_ACTOR),
-            vec![Role::Accountant],
-        );
         let key = format!(
             "reminder/{}/{step}/{}",
             candidate.invoice_id, schedule.today
         );
-        let ctx = CommandContext::new(caller, key);
+        let ctx = CommandContext::new(dunning_caller(candidate.tenant_id), key);
         let input = (candidate.invoice_id, step, schedule.today);
         let outcome = run!(
             self,
@@ -242,21 +232,16 @@ impl UseCases {
 
     /// Issues the invoice that charges `fee` to the reminded customer (one
     /// line, taxed at the fee's catalogue rate) and e-mails it where the
-    /// reminder went. Each step runs under a key derived from the fee
-    /// invoice's id, so a run that stopped halfway is finished by the next,
-    /// and a finished one replays.
+    /// reminder went. The fee invoice's id is the request: each step's key
+    /// derives from it, so a run that stopped halfway is finished by the
+    /// next, and a finished one replays.
     pub async fn invoice_late_fee(
         &self,
         fee: &LateFeeDue,
     ) -> Result<(), CommandError<InvoiceError>> {
-        let caller = Caller::new(
-            fee.tenant_id,
-            UserId::new(DUNNING_ACTOR),
-            vec![Role::Accountant],
-        );
         let id = fee.fee_invoice_id;
-        let step =
-            |what: &str| CommandContext::new(caller.clone(), format!("late-fee/{id}/{what}"));
+        let request = CommandContext::new(dunning_caller(fee.tenant_id), id.to_string());
+        let step = |what: &str| step_context(&request, "late-fee", what);
         let draft = CreateInvoiceDraft {
             invoice_id: Some(id),
             customer_id: fee.customer_id,
@@ -296,6 +281,15 @@ impl UseCases {
         }
         Ok(())
     }
+}
+
+/// The dunning process acting in `tenant_id`'s name, as an accountant.
+fn dunning_caller(tenant_id: TenantId) -> Caller {
+    Caller::new(
+        tenant_id,
+        UserId::new(DUNNING_ACTOR),
+        vec![Role::Accountant],
+    )
 }
 
 /// What the fee's line says, in the language of the customer's country.

@@ -121,5 +121,5 @@ pub struct DirectoryPolicy {
 /// The id of the [`User`] aggregate of `subject` in `tenant_id`: derived, so a
 /// token's subject finds its directory entry without a lookup table.
 pub fn user_aggregate_id(tenant_id: TenantId, subject: &UserId) -> Uuid {
-    Uuid::new_v5(&tenant_id.0, format!("user/{}", subject.0).as_bytes())
+    tenant_id.derive("user", &subject.0)
 }

@@ -2,6 +2,7 @@
 //! and the invoice's last step; a dispute open on the invoice row while it
 //! lasts.
 
+use chrono::NaiveDate;
 use folio_domain::dunning::late_fee_invoice_id;
 use folio_domain::ids::{InvoiceId, TenantId};
 use folio_domain::invoice::{DisputeResolved, Disputed, InvoiceEvent, ReminderSent};
@@ -25,32 +26,33 @@ pub(super) async fn project_reminder(
         InvoiceEvent::InvoiceDisputed(Disputed {
             reason,
             disputed_on,
-        }) => {
-            let result = sqlx::query(
-                "UPDATE invoices SET disputed_on = $3, dispute_reason = $4
-                 WHERE tenant_id = $1 AND invoice_id = $2",
-            )
-            .bind(event.tenant_id)
-            .bind(invoice)
-            .bind(disputed_on)
-            .bind(reason)
-            .execute(conn)
-            .await?;
-            require_row(result, event)
-        }
+        }) => file_dispute(conn, event, invoice, Some((disputed_on, reason))).await,
         InvoiceEvent::DisputeResolved(DisputeResolved { .. }) => {
-            let result = sqlx::query(
-                "UPDATE invoices SET disputed_on = NULL, dispute_reason = NULL
-                 WHERE tenant_id = $1 AND invoice_id = $2",
-            )
-            .bind(event.tenant_id)
-            .bind(invoice)
-            .execute(conn)
-            .await?;
-            require_row(result, event)
+            file_dispute(conn, event, invoice, None).await
         }
         _ => Err(ProjectionError::unfiled(event, "a reminder or a dispute")),
     }
+}
+
+/// The invoice's open dispute: its day and reason, or none once resolved.
+async fn file_dispute(
+    conn: &mut PgConnection,
+    event: &FeedEvent,
+    invoice: Uuid,
+    open: Option<(NaiveDate, String)>,
+) -> Result<(), ProjectionError> {
+    let (disputed_on, reason) = open.unzip();
+    let result = sqlx::query(
+        "UPDATE invoices SET disputed_on = $3, dispute_reason = $4
+         WHERE tenant_id = $1 AND invoice_id = $2",
+    )
+    .bind(event.tenant_id)
+    .bind(invoice)
+    .bind(disputed_on)
+    .bind(reason)
+    .execute(conn)
+    .await?;
+    require_row(result, event)
 }
 
 async fn file_reminder(
