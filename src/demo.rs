@@ -144,6 +144,7 @@ impl Demo<'_> {
                     country: country.into(),
                     default_currency: currency(code)?,
                     payment_terms_days: terms,
+                    sat: None,
                 },
             };
             let outcome = self
@@ -177,6 +178,7 @@ impl Demo<'_> {
             discount: None,
             taxes: vec![vat("19")?],
             price_basis: Default::default(),
+            sat: None,
         }];
         if plan.label == "draft" {
             lines.push(LineItem {
@@ -188,6 +190,7 @@ impl Demo<'_> {
                 }),
                 taxes: vec![vat("19")?],
                 price_basis: Default::default(),
+                sat: None,
             });
         }
         for item in lines {
@@ -312,6 +315,7 @@ impl Demo<'_> {
                 tax("ISR-RET", "10", TaxTreatment::Withholding)?,
             ],
             price_basis: Default::default(),
+            sat: None,
         };
         let line = AddInvoiceLine {
             line_id: None,

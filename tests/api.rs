@@ -828,7 +828,9 @@ async fn the_jurisdiction_decides_rounding_and_how_an_issued_invoice_is_cancelle
     refused(&body, "CONFLICT", "credit note");
     assert_eq!(event_count(&db.app).await, before, "a refused void wrote");
 
-    // MX: cancelled with SAT's reason; 01 names the replacing invoice.
+    // MX: cancelled with SAT's reason; 01 names the replacing invoice (issued
+    // before the switch: under MX an invoice needs SAT's data, tests/mexico.rs).
+    let replacement = invoice_for(&server, &accountant, &customer).await;
     server
         .ok(&admin, JURISDICTION, json!({"key": key(), "j": "MX"}))
         .await;
@@ -836,7 +838,6 @@ async fn the_jurisdiction_decides_rounding_and_how_an_issued_invoice_is_cancelle
         .gql(&accountant, VOID, json!({"key": key(), "id": invoice}))
         .await;
     assert_eq!(code(&body), "VALIDATION", "{body}");
-    let replacement = invoice_for(&server, &accountant, &customer).await;
     let sat = json!({"reason": "ERRORS_WITH_REPLACEMENT", "replacedBy": replacement});
     let voided = server
         .ok(

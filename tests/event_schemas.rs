@@ -31,6 +31,9 @@ use folio_domain::money::{Currency, Money};
 use folio_domain::personal_data::{self, SealedBox, SealedPersonalData};
 use folio_domain::pricing::{price_document, Discount, LineItem, PriceBasis, RoundingPolicy};
 use folio_domain::rate_table::{RateTableEvent, RateTableKey};
+use folio_domain::sat::{
+    CfdiParties, SatIssuer, SatLineKeys, SatPaymentMethod, SatPaymentTerms, SatReceiver,
+};
 use folio_domain::settings::{InvoicingPolicy, Jurisdiction, SettingsEvent};
 use folio_domain::tax::{TaxRate, TaxTreatment};
 use folio_domain::versions::{current_version, upcast};
@@ -184,6 +187,15 @@ fn into_dollars(rate: Decimal) -> DatedRate {
     }
 }
 
+fn sat_issuer() -> SatIssuer {
+    SatIssuer {
+        rfc: "AAA010101AAA".into(),
+        name: "ACCEM SERVICIOS EMPRESARIALES".into(),
+        tax_regime: "601".into(),
+        postal_code: "06600".into(),
+    }
+}
+
 fn item() -> LineItem {
     LineItem {
         description: "Consulting".into(),
@@ -209,6 +221,7 @@ fn item() -> LineItem {
             },
         ],
         price_basis: Default::default(),
+        sat: None,
     }
 }
 
@@ -272,6 +285,7 @@ fn samples() -> Vec<(&'static str, String, String, Value)> {
         country: "DE".into(),
         default_currency: Currency::from_code("EUR").unwrap(),
         payment_terms_days: 30,
+        sat: None,
     };
     let mut out = Vec::new();
     fn push<E: DomainEvent>(
@@ -300,6 +314,19 @@ fn samples() -> Vec<(&'static str, String, String, Value)> {
             },
             CustomerEvent::CustomerContactUpdated { contact },
             CustomerEvent::CustomerTaxDetailsUpdated { tax },
+            CustomerEvent::CustomerTaxDetailsUpdated {
+                tax: TaxDetails {
+                    tax_id: Some("EKU9003173C9".into()),
+                    country: "MX".into(),
+                    default_currency: Currency::from_code("MXN").unwrap(),
+                    payment_terms_days: 30,
+                    sat: Some(SatReceiver {
+                        tax_regime: "601".into(),
+                        postal_code: "06600".into(),
+                        cfdi_use: "G03".into(),
+                    }),
+                },
+            },
             CustomerEvent::CustomerArchived {
                 reason: "merged".into(),
             },
@@ -348,6 +375,13 @@ fn samples() -> Vec<(&'static str, String, String, Value)> {
                 due_terms: DueTerms::OnDate { date: day() },
                 notes: Some("PO 1".into()),
             },
+            InvoiceEvent::CfdiTermsSet {
+                terms: SatPaymentTerms {
+                    payment_method: SatPaymentMethod::Pue,
+                    payment_form: "03".into(),
+                    cfdi_use: Some("G03".into()),
+                },
+            },
             InvoiceEvent::InvoiceIssued {
                 number: number.clone(),
                 issue_date: day(),
@@ -362,6 +396,39 @@ fn samples() -> Vec<(&'static str, String, String, Value)> {
                 totals: totals.clone(),
                 prepaid: None,
                 accounting: None,
+                cfdi: None,
+            },
+            InvoiceEvent::InvoiceIssued {
+                number: number.clone(),
+                issue_date: day(),
+                due_date: day(),
+                rounding: RoundingPolicy::default(),
+                lines: vec![IssuedLine {
+                    line_id: LineId(id(4)),
+                    item: LineItem {
+                        sat: Some(SatLineKeys {
+                            product_key: "84111506".into(),
+                            unit_key: "E48".into(),
+                            tax_object: None,
+                        }),
+                        ..item()
+                    },
+                    priced: priced[0].clone(),
+                }],
+                adjustments: Vec::new(),
+                totals: totals.clone(),
+                prepaid: None,
+                accounting: None,
+                cfdi: Some(Box::new(CfdiParties {
+                    issuer: sat_issuer(),
+                    receiver_rfc: "EKU9003173C9".into(),
+                    receiver: SatReceiver {
+                        tax_regime: "601".into(),
+                        postal_code: "06600".into(),
+                        cfdi_use: "G03".into(),
+                    },
+                    payment: SatPaymentTerms::default(),
+                })),
             },
             InvoiceEvent::InvoiceIssued {
                 number: number.clone(),
@@ -384,6 +451,7 @@ fn samples() -> Vec<(&'static str, String, String, Value)> {
                     into_dollars(Decimal::new(10_842, 4)),
                     &rebated.totals,
                 )),
+                cfdi: None,
             },
             InvoiceEvent::InvoiceSent {
                 sent_at: Utc.with_ymd_and_hms(2026, 3, 1, 8, 0, 0).unwrap(),
@@ -692,6 +760,10 @@ fn samples() -> Vec<(&'static str, String, String, Value)> {
             SettingsEvent::AccountingCurrencyConfigured {
                 tenant_id: TenantId(id(1)),
                 currency: Currency::from_code("EUR").unwrap(),
+            },
+            SettingsEvent::SatIssuerConfigured {
+                tenant_id: TenantId(id(1)),
+                issuer: sat_issuer(),
             },
         ],
     );

@@ -33,6 +33,7 @@ fn register(tenant_id: TenantId, customer_id: CustomerId) -> CustomerCommand {
             country: "DE".into(),
             default_currency: Currency::from_code("EUR").unwrap(),
             payment_terms_days: 30,
+            sat: None,
         },
     }
 }

@@ -6,8 +6,9 @@
 //!   candidate, and a valid id's canonical form is stdnum's compact form.
 //! - Where Folio checks the format only, every id stdnum accepts is accepted
 //!   (Folio never refuses a real customer's number).
-//! - For Mexico, 12- and 13-character RFCs get stdnum's verdict (Folio refuses
-//!   the 10-character RFC without *homoclave*, which a CFDI cannot carry).
+//! - For Mexico, 12- and 13-character RFCs get stdnum's verdict with their
+//!   check digit verified (Folio refuses the 10-character RFC without
+//!   *homoclave*, which a CFDI cannot carry).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
 
@@ -179,7 +180,7 @@ fn candidates() -> Vec<Candidate> {
             }
         }
     }
-    for _ in 0..300 {
+    for _ in 0..150 {
         let person = draws.next(2) == 0;
         let name = draws.letters(if person { 4 } else { 3 });
         // Months and days up to 39 make invalid dates too.
@@ -189,14 +190,18 @@ fn candidates() -> Vec<Candidate> {
             draws.next(14),
             draws.next(32)
         );
-        let homoclave = format!("{}{}", draws.letters(1), draws.digits(2));
-        let rfc = format!("{name}{date}{homoclave}");
-        out.push(Candidate {
-            country: "MX",
-            tax_id: rfc.clone(),
-            scheme: "mx",
-            reference: rfc,
-        });
+        // A letter or digit twice (0 is not a homoclave's), then every
+        // possible check character.
+        let homoclave = format!("{}{}", draws.letters(1), draws.digits(1));
+        for check in "0123456789A".chars() {
+            let rfc = format!("{name}{date}{homoclave}{check}");
+            out.push(Candidate {
+                country: "MX",
+                tax_id: rfc.clone(),
+                scheme: "mx",
+                reference: rfc,
+            });
+        }
     }
     out
 }

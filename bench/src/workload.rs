@@ -54,6 +54,7 @@ pub async fn customer(backend: &App, tenant: TenantId, name: &str) -> anyhow::Re
             country: "DE".into(),
             default_currency: eur(),
             payment_terms_days: 30,
+            sat: None,
         },
     };
     let outcome = backend
@@ -121,6 +122,7 @@ pub async fn issued_invoice(
                 exemption: None,
             }],
             price_basis: Default::default(),
+            sat: None,
         };
         let line = AddInvoiceLine {
             line_id: None,

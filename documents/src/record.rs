@@ -12,6 +12,7 @@ use folio_domain::invoice::{
 };
 use folio_domain::money::Currency;
 use folio_domain::pricing::{DocumentTotals, RoundingPolicy};
+use folio_domain::sat::CfdiParties;
 use rust_decimal::Decimal;
 
 /// An invoice as issued.
@@ -35,6 +36,8 @@ pub struct IssuedInvoice {
     pub prepaid: Option<Decimal>,
     /// Its totals in the accounting currency, when it is in another.
     pub accounting: Option<AccountingTotals>,
+    /// Its CFDI's parties and payment terms, when issued under MX.
+    pub cfdi: Option<Box<CfdiParties>>,
 }
 
 /// A credit note as issued against the invoice.
@@ -114,6 +117,7 @@ impl InvoiceRecord {
                 totals,
                 prepaid,
                 accounting,
+                cfdi,
             } => {
                 self.issued = Some(IssuedInvoice {
                     number: number.clone(),
@@ -125,6 +129,7 @@ impl InvoiceRecord {
                     totals: totals.clone(),
                     prepaid: *prepaid,
                     accounting: accounting.clone(),
+                    cfdi: cfdi.clone(),
                 });
             }
             InvoiceEvent::CreditNoteIssued {

@@ -7,6 +7,7 @@ use crate::aggregate::{cqrs_aggregate, domain_event, Decide, TenantOwned};
 use crate::error_code::{Coded, ErrorCode};
 use crate::ids::{CustomerId, TenantId};
 use crate::money::Currency;
+use crate::sat::{SatError, SatReceiver};
 use crate::tax_id::{canonical_tax_id, TaxIdError};
 
 /// How to reach a customer.
@@ -49,6 +50,11 @@ pub struct TaxDetails {
     pub default_currency: Currency,
     /// Days after issue an invoice falls due by default.
     pub payment_terms_days: u16,
+    /// For a customer in Mexico, what its CFDIs say of it besides its RFC
+    /// and name: regime, tax address's postal code, CFDI use. Absent on
+    /// customers registered before it existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sat: Option<SatReceiver>,
 }
 
 /// A command to the customer aggregate.
@@ -164,6 +170,12 @@ pub enum CustomerError {
     /// The tax id does not fit its country's format or check digits.
     #[error(transparent)]
     InvalidTaxId(#[from] TaxIdError),
+    /// The Mexican receiver data is malformed or does not fit the RFC.
+    #[error(transparent)]
+    Sat(#[from] SatError),
+    /// SAT receiver data was given for a customer outside Mexico.
+    #[error("SAT receiver data is for customers in Mexico (country MX), not {0}")]
+    SatOutsideMexico(String),
     /// Payment terms out of range.
     #[error("payment terms of {0} days are out of range (0 to 365)")]
     InvalidPaymentTerms(u16),
@@ -317,9 +329,15 @@ fn clean_tax(tax: TaxDetails) -> Result<TaxDetails, CustomerError> {
     let tax_id = trimmed(&tax.tax_id)
         .map(|id| canonical_tax_id(&country, &id))
         .transpose()?;
+    let sat = match tax.sat {
+        Some(_) if country != "MX" => return Err(CustomerError::SatOutsideMexico(country)),
+        Some(sat) => Some(sat.validated(tax_id.as_deref())?),
+        None => None,
+    };
     Ok(TaxDetails {
         tax_id,
         country,
+        sat,
         ..tax
     })
 }
@@ -451,10 +469,11 @@ mod tests {
 
     fn tax() -> TaxDetails {
         TaxDetails {
-            tax_id: Some("ACM010101ABC".into()),
+            tax_id: Some("ACM010101AB0".into()),
             country: "MX".into(),
             default_currency: Currency::from_code("MXN").unwrap(),
             payment_terms_days: 30,
+            sat: None,
         }
     }
 
@@ -597,6 +616,56 @@ mod tests {
             }]);
     }
 
+    fn mexican_receiver(cfdi_use: &str) -> TaxDetails {
+        TaxDetails {
+            sat: Some(SatReceiver {
+                tax_regime: "601".into(),
+                postal_code: " 06600".into(),
+                cfdi_use: cfdi_use.into(),
+            }),
+            ..tax()
+        }
+    }
+
+    #[test]
+    fn a_mexican_customer_keeps_its_sat_receiver_data_checked_against_its_rfc() {
+        let tax = mexican_receiver("G03");
+        let mut recorded = tax.clone();
+        if let Some(sat) = recorded.sat.as_mut() {
+            sat.postal_code = "06600".into();
+        }
+        CustomerTest::with(())
+            .given(vec![registered()])
+            .when(CustomerCommand::UpdateTaxDetails { tax })
+            .then_expect_events(vec![CustomerEvent::CustomerTaxDetailsUpdated {
+                tax: recorded,
+            }]);
+        // A company (12-character RFC) cannot deduct medical expenses (D01).
+        CustomerTest::with(())
+            .given(vec![registered()])
+            .when(CustomerCommand::UpdateTaxDetails {
+                tax: mexican_receiver("D01"),
+            })
+            .then_expect_error(CustomerError::Sat(SatError::UseNotForPerson {
+                cfdi_use: "D01".into(),
+                rfc: "ACM010101AB0".into(),
+                person: "a legal person".into(),
+            }));
+    }
+
+    #[test]
+    fn sat_receiver_data_is_refused_outside_mexico() {
+        let tax = TaxDetails {
+            tax_id: None,
+            country: "DE".into(),
+            ..mexican_receiver("G03")
+        };
+        CustomerTest::with(())
+            .given(vec![registered()])
+            .when(CustomerCommand::UpdateTaxDetails { tax })
+            .then_expect_error(CustomerError::SatOutsideMexico("DE".into()));
+    }
+
     #[test]
     fn an_rfc_with_an_impossible_date_is_refused() {
         let tax = TaxDetails {
@@ -610,7 +679,7 @@ mod tests {
                 country: "MX".into(),
                 tax_id: "ACM013101ABC".into(),
                 expected:
-                    "an RFC: 3 letters (4 for a person), a date YYMMDD and 3 letters or digits"
+                    "an RFC: 3 letters (4 for a person), a date YYMMDD and a 3-character homoclave"
                         .into(),
             }));
     }

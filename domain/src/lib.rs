@@ -13,6 +13,8 @@
 //! - [`exchange`]: exchange rates, stated explicitly and applied once;
 //!   [`rate_table`]: the rates a tenant books foreign documents at, by day.
 //! - [`tax_id`]: customers' VAT numbers and RFCs, checked as their authorities define them.
+//! - [`sat`]: Mexico's tax data for CFDI 4.0 (issuer, receiver, line keys, payment
+//!   terms), checked against SAT's catalogues kept in `domain/data/sat/`.
 //! - [`document_number`]: the shape of gap-free numbers such as `A-000123`.
 //! - [`legal_profile`]: who the seller is on the tenant's documents (name,
 //!   address, VAT number, bank account), kept in its [`settings`].
@@ -50,6 +52,7 @@ pub mod money;
 pub mod personal_data;
 pub mod pricing;
 pub mod rate_table;
+pub mod sat;
 pub mod settings;
 pub mod tax;
 pub mod tax_catalogue;

@@ -12,9 +12,9 @@
 //!   the countries [`TaxIdCheck::CheckDigits`] names, the national check digits
 //!   are verified; for the others, the format.
 //! - **Mexico**: the RFC (12 characters for a company, 13 for a person): letters,
-//!   a valid date of registration and the three-character *homoclave*. Its last
-//!   character is a check digit that SAT itself has not always issued
-//!   correctly, so it is not checked (python-stdnum makes the same choice).
+//!   a valid date of registration and the three-character *homoclave*, whose
+//!   last character is a check digit (see [`crate::sat::rfc`], which also names
+//!   the generic RFCs that carry none).
 //! - **Elsewhere**: free text of up to 40 letters, digits, spaces and `-./`.
 //!
 //! Every rule here is cross-checked against python-stdnum, the reference
@@ -142,8 +142,8 @@ const SCHEMES: [Scheme; 29] = [
     scheme(
         "MX",
         "",
-        "an RFC: 3 letters (4 for a person), a date YYMMDD and 3 letters or digits",
-        TaxIdCheck::Format,
+        "an RFC: 3 letters (4 for a person), a date YYMMDD and a 3-character homoclave",
+        TaxIdCheck::CheckDigits,
         mx,
     ),
     scheme(
@@ -540,33 +540,12 @@ fn mt(n: &str) -> Result<String, Fault> {
     verified(weighted(&d, &[3, 4, 6, 7, 8, 9, 10, 1]) % 37 == 0, n)
 }
 
-/// Four-letter starts SAT never issues to a person (they spell words).
-const RFC_FORBIDDEN_WORDS: [&str; 41] = [
-    "BUEI", "BUEY", "CACA", "CACO", "CAGA", "CAGO", "CAKA", "CAKO", "COGE", "COJA", "COJE", "COJI",
-    "COJO", "CULO", "FETO", "GUEY", "JOTO", "KACA", "KACO", "KAGA", "KAGO", "KAKA", "KOGE", "KOJO",
-    "KULO", "MAME", "MAMO", "MEAR", "MEAS", "MEON", "MION", "MOCO", "MULA", "PEDA", "PEDO", "PENE",
-    "PUTA", "PUTO", "QULO", "RATA", "RUIN",
-];
-
 fn mx(n: &str) -> Result<String, Fault> {
-    let c: Vec<char> = n.chars().collect();
-    let letters = match c.len() {
-        12 => 3,
-        13 => 4,
-        _ => return Err(Fault::Malformed),
-    };
-    let name_ok = c[..letters]
-        .iter()
-        .all(|c| c.is_ascii_uppercase() || *c == '&' || *c == 'Ñ');
-    let date: String = c[letters..letters + 6].iter().collect();
-    let date_ok = date.chars().all(|c| c.is_ascii_digit())
-        && chrono::NaiveDate::parse_from_str(&format!("20{date}"), "%Y%m%d").is_ok();
-    let homoclave_ok = c[letters + 6..]
-        .iter()
-        .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit());
-    let start: String = c[..letters].iter().collect();
-    let word_ok = letters == 3 || !RFC_FORBIDDEN_WORDS.contains(&start.as_str());
-    format_only(name_ok && date_ok && homoclave_ok && word_ok, n)
+    match crate::sat::rfc::check(n) {
+        Ok(()) => Ok(n.to_owned()),
+        Err(crate::sat::rfc::RfcFault::Malformed) => Err(Fault::Malformed),
+        Err(crate::sat::rfc::RfcFault::CheckDigit) => Err(Fault::CheckDigits),
+    }
 }
 
 fn nl(n: &str) -> Result<String, Fault> {
@@ -667,6 +646,10 @@ mod tests {
         assert_eq!(ok("MX", "XAXX010101000"), "XAXX010101000");
         assert!(canonical_tax_id("MX", "EKU9013173C9").is_err()); // month 13
         assert!(canonical_tax_id("MX", "EKU900317").is_err());
+        assert!(matches!(
+            canonical_tax_id("MX", "EKU9003173C8"),
+            Err(TaxIdError::CheckDigits { .. })
+        ));
     }
 
     #[test]

@@ -224,6 +224,7 @@ pub fn customer_input() -> RegisterCustomer {
             country: "DE".into(),
             default_currency: Currency::from_code("EUR").expect("EUR"),
             payment_terms_days: 30,
+            sat: None,
         },
     }
 }

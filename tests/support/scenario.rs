@@ -66,6 +66,7 @@ pub fn line(description: &str, quantity: i64, unit_cents: i64, taxes: Vec<TaxRat
         discount: None,
         taxes,
         price_basis: Default::default(),
+        sat: None,
     }
 }
 

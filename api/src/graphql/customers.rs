@@ -14,6 +14,7 @@ use super::enums::{from_stored, CustomerStatus, ReportAmounts};
 use super::ids::{global_id, uuid_arg, NodeKind};
 use super::inputs::{ContactInput, CustomerInput, TaxDetailsInput};
 use super::loaders::children;
+use super::mexico::SatReceiver;
 use super::outcome::CommandResult;
 use super::paging::{connection, page_weight, List};
 use super::scalars::{Date, Decimal};
@@ -43,6 +44,9 @@ pub struct Customer {
     pub default_currency: String,
     /// Days from issue to due date that new invoices default to.
     pub payment_terms_days: i32,
+    /// Mexico: what its CFDIs say of it besides its RFC and name; null if
+    /// not stated.
+    pub sat: Option<SatReceiver>,
     /// The status label as stored (read through `status`).
     #[graphql(skip)]
     pub stored_status: String,
@@ -67,6 +71,14 @@ impl From<CustomerRow> for Customer {
             country: row.country,
             default_currency: row.default_currency,
             payment_terms_days: row.payment_terms_days,
+            sat: match (row.sat_tax_regime, row.sat_postal_code, row.sat_cfdi_use) {
+                (Some(tax_regime), Some(postal_code), Some(cfdi_use)) => Some(SatReceiver {
+                    tax_regime,
+                    postal_code,
+                    cfdi_use,
+                }),
+                _ => None,
+            },
             stored_status: row.status,
             personal_data_erased_at: row.personal_data_erased_at,
             version: row.version,

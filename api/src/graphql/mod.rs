@@ -30,6 +30,7 @@ pub mod invoices;
 pub mod legal_profile;
 mod loaders;
 pub mod mail_settings;
+pub mod mexico;
 pub mod money;
 pub mod node;
 pub mod notifications;
@@ -94,6 +95,7 @@ pub struct Mutation(
     branding::BrandingMutation,
     directory::DirectoryMutation,
     webhooks::WebhookMutation,
+    mexico::MexicoMutation,
 );
 
 /// Most persisted queries the server remembers (least recently used go first).

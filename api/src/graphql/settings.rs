@@ -11,6 +11,7 @@ use super::enums::{Jurisdiction, RoundingMode, TaxRoundingScope};
 use super::inputs::{ExpensePolicyInput, InvoicingPolicyInput};
 use super::legal_profile::LegalProfile;
 use super::mail_settings::MailSettings;
+use super::mexico::SatIssuer;
 use super::money::Money;
 use super::outcome::CommandResult;
 use super::scalars::Decimal;
@@ -92,6 +93,9 @@ pub struct TenantSettings {
     /// with `configureAccountingCurrency`, and until then no invoice is
     /// foreign.
     pub accounting_currency: Option<String>,
+    /// Who the tenant is on its CFDIs (Mexico); null until stated with
+    /// `configureSatIssuer`.
+    pub sat_issuer: Option<SatIssuer>,
 }
 
 impl From<DomainSettings> for TenantSettings {
@@ -111,6 +115,7 @@ impl From<DomainSettings> for TenantSettings {
                 .collect(),
             jurisdiction: settings.jurisdiction.into(),
             accounting_currency: settings.accounting_currency.map(|c| c.code().to_owned()),
+            sat_issuer: settings.sat_issuer.map(SatIssuer::from),
             timezone,
             invoicing: InvoicingSettings {
                 rounding_mode: invoicing.rounding.mode.into(),

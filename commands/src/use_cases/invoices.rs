@@ -5,8 +5,8 @@ use chrono::NaiveDate;
 use folio_domain::customer::{Customer, CustomerStanding};
 use folio_domain::ids::{CreditNoteId, CustomerId, InvoiceId, LineId, PaymentId, RefundId};
 use folio_domain::invoice::{
-    CreditRequest, Delivery, DocumentStatus, DueTerms, Invoice, InvoiceCommand, InvoiceError,
-    PaymentMethod, ReplacementInvoice, SatCancellation, SatCancellationReason,
+    CfdiContext, CreditRequest, Delivery, DocumentStatus, DueTerms, Invoice, InvoiceCommand,
+    InvoiceError, PaymentMethod, ReplacementInvoice, SatCancellation, SatCancellationReason,
 };
 use folio_domain::money::{Currency, Money};
 use folio_domain::pricing::{LineRequest, PriceBasis};
@@ -335,15 +335,21 @@ impl UseCases {
         // The customer may have been archived since the draft was created.
         let draft: Invoice =
             current(self.stores.invoices.as_ref(), &invoice_id.to_string()).await?;
-        let (customer_standing, buyer_vat_id) = match draft.customer_id {
+        let (customer_standing, buyer_vat_id, receiver) = match draft.customer_id {
             Some(customer_id) => {
                 let customer: Customer =
                     current(self.stores.customers.as_ref(), &customer_id.to_string()).await?;
-                let vat_id = customer.tax.as_ref().and_then(|t| t.tax_id.clone());
-                (customer.standing_for(ctx.tenant_id()), vat_id)
+                let tax = customer.tax.as_ref();
+                let vat_id = tax.and_then(|t| t.tax_id.clone());
+                let receiver = tax.and_then(|t| t.sat.clone());
+                (customer.standing_for(ctx.tenant_id()), vat_id, receiver)
             }
-            None => (CustomerStanding::Unknown, None),
+            None => (CustomerStanding::Unknown, None, None),
         };
+        let cfdi = Box::new(CfdiContext {
+            issuer: settings.sat_issuer.clone(),
+            receiver,
+        });
         // The issue under the number reserved (none: a trial on the draft's
         // state before credit moves), with the credit applied as it is issued.
         let books = self
@@ -363,6 +369,7 @@ impl UseCases {
             customer_standing,
             jurisdiction,
             buyer_vat_id: buyer_vat_id.clone(),
+            cfdi: cfdi.clone(),
             prepaid,
             books: books.clone(),
         };

@@ -18,6 +18,7 @@ mod exchange_rates;
 mod expenses;
 mod identify;
 mod invoices;
+mod mexico;
 mod reminders;
 mod settings;
 mod webhooks;

@@ -264,6 +264,7 @@ impl UseCases {
                 discount: None,
                 taxes: Vec::new(),
                 price_basis: Some(PriceBasis::Net),
+                sat: None,
             },
             tax_rate_keys: vec![fee.tax_rate_key.clone()],
         };

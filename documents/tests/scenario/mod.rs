@@ -75,6 +75,7 @@ pub fn customer(country: &str, vat_id: Option<&str>) -> Customer {
             country: country.into(),
             default_currency: Currency::from_code("EUR").unwrap(),
             payment_terms_days: 30,
+            sat: None,
         }),
         archived: false,
         erased: false,
@@ -119,6 +120,7 @@ pub fn item(description: &str, quantity: Decimal, unit_price: Decimal, tax: TaxR
         discount: None,
         taxes: vec![tax],
         price_basis: Default::default(),
+        sat: None,
     }
 }
 
@@ -230,6 +232,7 @@ impl Scenario {
             customer_standing: CustomerStanding::Active,
             jurisdiction: Jurisdiction::Eu,
             buyer_vat_id,
+            cfdi: Default::default(),
             prepaid,
             books,
         });

@@ -21,6 +21,7 @@ use crate::ids::{
 };
 use crate::money::{Currency, Money};
 use crate::pricing::{LineRequest, PriceBasis, RoundingPolicy};
+use crate::sat::{SatIssuer, SatPaymentTerms, SatReceiver};
 use crate::settings::Jurisdiction;
 
 /// A Mexican cancellation as the caller asks for it, with the replacing
@@ -62,6 +63,17 @@ pub struct PrepaidCredit {
     /// `CreditTransferred`'s `booked` at its rate), when that invoice is
     /// booked in a foreign currency.
     pub worth: Option<CreditWorth>,
+}
+
+/// What a Mexican invoice's CFDI takes from outside the invoice, as the
+/// application layer found it; consulted under the MX jurisdiction only.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CfdiContext {
+    /// The tenant's issuer data, if it stated it.
+    pub issuer: Option<SatIssuer>,
+    /// The customer's receiver data, if it has it (its RFC is the buyer's
+    /// tax id).
+    pub receiver: Option<SatReceiver>,
 }
 
 /// A command to the invoice aggregate.
@@ -126,6 +138,12 @@ pub enum InvoiceCommand {
         /// Free-text notes.
         notes: Option<String>,
     },
+    /// Set how a Mexican draft is paid and used (c_MetodoPago, c_FormaPago,
+    /// c_UsoCFDI); until set, `PPD`, form `99` and the customer's use.
+    SetCfdiTerms {
+        /// The terms from now on.
+        terms: SatPaymentTerms,
+    },
     /// Freeze the draft under a number; totals are computed and recorded.
     Issue {
         /// The next number of the series (handed out by the application layer).
@@ -142,8 +160,11 @@ pub enum InvoiceCommand {
         /// The tenant's jurisdiction: under `EU` every VAT names its category.
         jurisdiction: Jurisdiction,
         /// The customer's VAT number, which reverse charge and intra-community
-        /// supplies must carry.
+        /// supplies must carry (and a CFDI's receiver, as its RFC).
         buyer_vat_id: Option<String>,
+        /// The CFDI's parties, which an invoice issued under `MX` records
+        /// (boxed: the largest part of the largest command).
+        cfdi: Box<CfdiContext>,
         /// Credit applied as the invoice is issued, printed as paid in advance.
         prepaid: Option<PrepaidCredit>,
         /// The tenant's accounting currency and the rate of the issue date,

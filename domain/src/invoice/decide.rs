@@ -63,6 +63,14 @@ impl Decide for Invoice {
                 let notes = check_optional_text(notes)?;
                 Ok(vec![E::DraftTermsUpdated { due_terms, notes }])
             }
+            C::SetCfdiTerms { terms } => {
+                self.require_draft()?;
+                let terms = terms.validated()?;
+                if self.cfdi_terms.as_ref() == Some(&terms) {
+                    return Ok(vec![]);
+                }
+                Ok(vec![E::CfdiTermsSet { terms }])
+            }
             C::Issue {
                 number,
                 issue_date,
@@ -71,6 +79,7 @@ impl Decide for Invoice {
                 customer_standing,
                 jurisdiction,
                 buyer_vat_id,
+                cfdi,
                 prepaid,
                 books,
             } => {
@@ -80,7 +89,12 @@ impl Decide for Invoice {
                 }
                 dating.check(issue_date)?;
                 self.check_vat_categories(jurisdiction, buyer_vat_id.as_deref())?;
-                self.decide_issue(number, issue_date, rounding, prepaid, books)
+                let cfdi = match jurisdiction {
+                    Jurisdiction::Mx => Some(self.cfdi_parties(*cfdi, buyer_vat_id.as_deref())?),
+                    Jurisdiction::Eu | Jurisdiction::Other => None,
+                };
+                let numbering = (number, issue_date);
+                self.decide_issue(numbering, rounding, prepaid, books, cfdi)
             }
             C::MarkSent {
                 sent_at,

@@ -16,6 +16,7 @@ use crate::ids::{
 };
 use crate::money::{Currency, Money, MoneyError};
 use crate::pricing::LineError;
+use crate::sat::SatError;
 
 /// A refused invoice command.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
@@ -67,6 +68,9 @@ pub enum InvoiceError {
     /// A line's content is invalid.
     #[error(transparent)]
     Line(#[from] LineError),
+    /// The invoice cannot be a CFDI: Mexican tax data missing or wrong.
+    #[error(transparent)]
+    Sat(#[from] SatError),
     /// The line id is already used on this invoice.
     #[error("line {0} already exists on this invoice")]
     DuplicateLine(LineId),
@@ -432,6 +436,7 @@ impl Coded for InvoiceError {
             | E::CustomerPersonalDataErased(_) => ErrorCode::Conflict,
             E::TooManyLines { .. } | E::TooManyAdjustments { .. } => ErrorCode::Limit,
             E::Line(_)
+            | E::Sat(_)
             | E::UnknownTaxRate(_)
             | E::AdjustmentTaxChoice
             | E::GrossMultiTaxPerCategory(_)

@@ -19,6 +19,7 @@ use crate::ids::{
 };
 use crate::money::{Currency, Money};
 use crate::pricing::{DocumentTotals, LineItem, PriceBasis, PricedLine, RoundingPolicy};
+use crate::sat::{CfdiParties, SatPaymentTerms};
 
 /// How a sent invoice reaches its recipients.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
@@ -203,6 +204,11 @@ pub enum InvoiceEvent {
         /// Free text printed on the invoice; none if absent.
         notes: Option<String>,
     },
+    /// How a Mexican draft is paid and used was set.
+    CfdiTermsSet {
+        /// The terms now in force, their codes checked.
+        terms: SatPaymentTerms,
+    },
     /// The invoice was numbered and frozen; its amounts are final.
     InvoiceIssued {
         /// Gap-free number in its series.
@@ -233,6 +239,10 @@ pub enum InvoiceEvent {
         /// otherwise, and on invoices issued before books had a currency).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         accounting: Option<AccountingTotals>,
+        /// Who issues and receives its CFDI and how it is paid, for an
+        /// invoice issued under the MX jurisdiction (absent otherwise).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        cfdi: Option<Box<CfdiParties>>,
     },
     /// The invoice was sent.
     InvoiceSent {

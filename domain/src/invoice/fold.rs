@@ -16,7 +16,8 @@ impl Invoice {
             | E::LineRemoved { .. }
             | E::DocumentAdjustmentAdded { .. }
             | E::DocumentAdjustmentRemoved { .. }
-            | E::DraftTermsUpdated { .. }) => self.fold_draft(e),
+            | E::DraftTermsUpdated { .. }
+            | E::CfdiTermsSet { .. }) => self.fold_draft(e),
             E::InvoiceIssued {
                 number,
                 issue_date,
@@ -104,6 +105,7 @@ impl Invoice {
                 self.due_terms = Some(due_terms);
                 self.notes = notes;
             }
+            E::CfdiTermsSet { terms } => self.cfdi_terms = Some(terms),
             // `fold` hands only the draft's events here.
             _ => {}
         }

@@ -8,15 +8,16 @@ use rust_decimal::Decimal;
 use super::*;
 use crate::adjustment::PricedAdjustment;
 use crate::exchange::{AccountingTotals, Books};
+use crate::sat::{check_invoice, CfdiLine, CfdiParties, SatError};
 
 impl Invoice {
     pub(super) fn decide_issue(
         &self,
-        number: DocumentNumber,
-        issue_date: NaiveDate,
+        (number, issue_date): (DocumentNumber, NaiveDate),
         rounding: RoundingPolicy,
         prepaid: Option<PrepaidCredit>,
         books: Books,
+        cfdi: Option<CfdiParties>,
     ) -> Result<Vec<InvoiceEvent>, InvoiceError> {
         self.require_draft()?;
         validate_series(&number.series)?;
@@ -79,6 +80,7 @@ impl Invoice {
             totals,
             prepaid: prepaid.as_ref().map(|p| p.amount.amount),
             accounting,
+            cfdi: cfdi.map(Box::new),
         };
         match prepaid {
             None => Ok(vec![issued]),
@@ -87,6 +89,31 @@ impl Invoice {
                 Ok(std::iter::once(issued).chain(applied).collect())
             }
         }
+    }
+
+    /// The parties and terms of the CFDI a Mexican invoice becomes, checked
+    /// with its lines: the tenant's issuer data, the customer's RFC and
+    /// receiver data, the draft's terms (else `PPD`, `99`, the customer's
+    /// use).
+    pub(super) fn cfdi_parties(
+        &self,
+        context: CfdiContext,
+        receiver_rfc: Option<&str>,
+    ) -> Result<CfdiParties, InvoiceError> {
+        let issuer = context.issuer.ok_or(SatError::IssuerMissing)?;
+        let (Some(receiver), Some(rfc)) = (context.receiver, receiver_rfc) else {
+            return Err(SatError::ReceiverMissing.into());
+        };
+        let lines: Vec<CfdiLine<'_>> = self
+            .lines
+            .iter()
+            .map(|line| CfdiLine {
+                keys: line.item.sat.as_ref(),
+                taxes: &line.item.taxes,
+            })
+            .collect();
+        let terms = self.cfdi_terms.clone().unwrap_or_default();
+        Ok(check_invoice(&issuer, rfc, &receiver, &terms, &lines)?)
     }
 
     /// The credit applied as the invoice is issued: decided as credit applied

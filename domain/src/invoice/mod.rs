@@ -46,7 +46,9 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 pub use archive::{ArchivedFile, ArchivedFormat, DocumentOfInvoice};
-pub use commands::{InvoiceCommand, PrepaidCredit, ReplacementInvoice, SatCancellation};
+pub use commands::{
+    CfdiContext, InvoiceCommand, PrepaidCredit, ReplacementInvoice, SatCancellation,
+};
 pub use credit::{CreditRequest, Credited, CreditedLine, LineCredit, TaxSelector};
 pub use errors::InvoiceError;
 pub use events::{
@@ -151,6 +153,9 @@ pub struct Invoice {
     /// Allowances and charges on the whole document, in order.
     #[serde(default)]
     pub adjustments: Vec<DraftAdjustment>,
+    /// How a Mexican draft is paid and used, once set.
+    #[serde(default)]
+    pub cfdi_terms: Option<crate::sat::SatPaymentTerms>,
     /// Number, once issued.
     pub number: Option<DocumentNumber>,
     /// Issue date, once issued.

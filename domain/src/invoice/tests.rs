@@ -59,6 +59,7 @@ pub(super) fn consulting() -> LineItem {
             exemption: None,
         }],
         price_basis: Default::default(),
+        sat: None,
     }
 }
 
@@ -101,6 +102,7 @@ pub(super) fn issued() -> InvoiceEvent {
             customer_standing: CustomerStanding::Active,
             jurisdiction: Jurisdiction::Other,
             buyer_vat_id: None,
+            cfdi: Default::default(),
             prepaid: None,
             books: Books::default(),
         })
@@ -347,6 +349,7 @@ fn issuing_freezes_the_totals_and_records_the_rounding_policy() {
         adjustments: Vec::new(),
         prepaid: None,
         accounting: None,
+        cfdi: None,
         totals: DocumentTotals {
             net_total: dec!(1000.00),
             tax_total: dec!(190.00),
@@ -368,6 +371,7 @@ fn issuing_freezes_the_totals_and_records_the_rounding_policy() {
             customer_standing: CustomerStanding::Active,
             jurisdiction: Jurisdiction::Other,
             buyer_vat_id: None,
+            cfdi: Default::default(),
             prepaid: None,
             books: Books::default(),
         })
@@ -386,6 +390,7 @@ fn an_invoice_without_lines_cannot_be_issued() {
             customer_standing: CustomerStanding::Active,
             jurisdiction: Jurisdiction::Other,
             buyer_vat_id: None,
+            cfdi: Default::default(),
             prepaid: None,
             books: Books::default(),
         })
@@ -411,6 +416,7 @@ fn a_due_date_before_the_issue_date_is_refused() {
             customer_standing: CustomerStanding::Active,
             jurisdiction: Jurisdiction::Other,
             buyer_vat_id: None,
+            cfdi: Default::default(),
             prepaid: None,
             books: Books::default(),
         })
@@ -457,6 +463,7 @@ fn an_invoice_whose_withholdings_exceed_its_value_cannot_be_issued() {
             customer_standing: CustomerStanding::Active,
             jurisdiction: Jurisdiction::Other,
             buyer_vat_id: None,
+            cfdi: Default::default(),
             prepaid: None,
             books: Books::default(),
         })
@@ -476,6 +483,7 @@ fn numbering_is_chronological_and_never_dated_in_the_future() {
         customer_standing: CustomerStanding::Active,
         jurisdiction: Jurisdiction::Other,
         buyer_vat_id: None,
+        cfdi: Default::default(),
         prepaid: None,
         books: Books::default(),
     };
@@ -574,6 +582,7 @@ fn a_customer_archived_after_the_draft_was_created_is_not_invoiced() {
         customer_standing,
         jurisdiction: Jurisdiction::Other,
         buyer_vat_id: None,
+        cfdi: Default::default(),
         prepaid: None,
         books: Books::default(),
     };
@@ -604,6 +613,7 @@ fn a_malformed_series_is_refused_at_issue() {
             customer_standing: CustomerStanding::Active,
             jurisdiction: Jurisdiction::Other,
             buyer_vat_id: None,
+            cfdi: Default::default(),
             prepaid: None,
             books: Books::default(),
         })
@@ -633,6 +643,7 @@ fn an_issued_invoice_can_no_longer_be_edited_or_issued_again() {
             customer_standing: CustomerStanding::Active,
             jurisdiction: Jurisdiction::Other,
             buyer_vat_id: None,
+            cfdi: Default::default(),
             prepaid: None,
             books: Books::default(),
         })
@@ -1313,6 +1324,7 @@ fn the_rounding_policy_recorded_at_issue_is_the_one_replay_uses() {
             customer_standing: CustomerStanding::Active,
             jurisdiction: Jurisdiction::Other,
             buyer_vat_id: None,
+            cfdi: Default::default(),
             prepaid: None,
             books: Books::default(),
         })
@@ -1420,6 +1432,7 @@ fn deductions_beyond_what_a_rate_sells_are_refused() {
                 exemption: None,
             }],
             price_basis: Default::default(),
+            sat: None,
         },
     };
     // Overall positive, but the 19% rate would carry a negative base.
@@ -1500,6 +1513,7 @@ pub(super) fn issue_for(jurisdiction: Jurisdiction, buyer_vat_id: Option<&str>) 
         customer_standing: CustomerStanding::Active,
         jurisdiction,
         buyer_vat_id: buyer_vat_id.map(str::to_owned),
+        cfdi: Default::default(),
         prepaid: None,
         books: Books::default(),
     }
@@ -1574,6 +1588,7 @@ fn item(quantity: Decimal, unit_price: Decimal, taxes: Vec<TaxRate>) -> LineItem
         discount: None,
         taxes,
         price_basis: Default::default(),
+        sat: None,
     }
 }
 
@@ -1608,6 +1623,7 @@ fn issued_with(items: Vec<LineItem>, rounding: RoundingPolicy) -> Invoice {
         customer_standing: CustomerStanding::Active,
         jurisdiction: Jurisdiction::Other,
         buyer_vat_id: None,
+        cfdi: Default::default(),
         prepaid: None,
         books: Books::default(),
     };

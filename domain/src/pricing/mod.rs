@@ -50,6 +50,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::adjustment::{AdjustmentSize, DocumentAdjustment, PricedAdjustment};
 use crate::money::{round_to_minor_unit, Currency, RoundingMode, MAX_PRICE_SCALE};
+use crate::sat::{SatError, SatLineKeys};
 use crate::tax::{validate_line_taxes, TaxError, TaxRate};
 
 /// Where tax amounts are rounded.
@@ -109,6 +110,10 @@ pub struct LineItem {
     /// written before gross prices existed, which are all `NET`.
     #[serde(default, skip_serializing_if = "PriceBasis::is_net")]
     pub price_basis: PriceBasis,
+    /// What the line sells in SAT's terms, which a Mexican invoice needs on
+    /// every line (absent elsewhere, and on lines written before it existed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sat: Option<SatLineKeys>,
 }
 
 /// A line as the caller states it: a [`LineItem`] whose price basis may be
@@ -131,6 +136,9 @@ pub struct LineRequest {
     /// document's.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub price_basis: Option<PriceBasis>,
+    /// SAT's keys of what the line sells (see [`LineItem::sat`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sat: Option<SatLineKeys>,
 }
 
 impl LineRequest {
@@ -143,6 +151,7 @@ impl LineRequest {
             discount: self.discount,
             taxes: self.taxes,
             price_basis: self.price_basis.unwrap_or(document),
+            sat: self.sat,
         }
     }
 }
@@ -157,6 +166,7 @@ impl From<LineItem> for LineRequest {
             discount: item.discount,
             taxes: item.taxes,
             price_basis: Some(item.price_basis),
+            sat: item.sat,
         }
     }
 }
@@ -215,6 +225,9 @@ pub enum LineError {
     /// A tax on the line is invalid.
     #[error(transparent)]
     Tax(#[from] TaxError),
+    /// A SAT key of the line is not in SAT's catalogues.
+    #[error(transparent)]
+    Sat(#[from] SatError),
 }
 
 /// A line after pricing: every amount rounded to the minor unit.
@@ -301,6 +314,9 @@ pub fn validate_line(line: &LineItem, currency: Currency) -> Result<(), LineErro
         .any(|t| t.treatment == crate::tax::TaxTreatment::Withholding);
     if line.price_basis == PriceBasis::Gross && withheld {
         return Err(LineError::GrossWithWithholding);
+    }
+    if let Some(keys) = &line.sat {
+        keys.check()?;
     }
     Ok(())
 }

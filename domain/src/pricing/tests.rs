@@ -39,6 +39,7 @@ fn line(quantity: Decimal, unit_price: Decimal, taxes: Vec<TaxRate>) -> LineItem
         discount: None,
         taxes,
         price_basis: Default::default(),
+        sat: None,
     }
 }
 
@@ -246,6 +247,7 @@ fn arb_line() -> impl Strategy<Value = LineItem> {
             }),
             taxes: vec![[vat(dec!(16)), vat(dec!(8)), vat(dec!(19))][tax_index].clone()],
             price_basis: Default::default(),
+            sat: None,
         })
 }
 

@@ -10,6 +10,7 @@ use crate::ids::TenantId;
 use crate::legal_profile::LegalProfile;
 use crate::mail_settings::MailSettings;
 use crate::money::Currency;
+use crate::sat::SatIssuer;
 use crate::tax_catalogue::CatalogueRate;
 
 /// A command to a tenant's settings.
@@ -77,6 +78,14 @@ pub enum SettingsCommand {
         tenant_id: TenantId,
         /// The ISO 4217 currency of its books.
         currency: Currency,
+    },
+    /// State who the tenant is on its CFDIs (Mexico): RFC, name, regime and
+    /// the postal code it issues from.
+    ConfigureSatIssuer {
+        /// The caller's tenant, whose settings these are.
+        tenant_id: TenantId,
+        /// The issuer data from now on.
+        issuer: SatIssuer,
     },
     /// Set approval thresholds and category limits.
     ConfigureExpensePolicy {

@@ -117,6 +117,17 @@ impl Decide for TenantSettings {
                     }]),
                 }
             }
+            SettingsCommand::ConfigureSatIssuer { tenant_id, issuer } => {
+                self.check_tenant(tenant_id)?;
+                let issuer = issuer.validated()?;
+                if self.sat_issuer.as_ref() == Some(&issuer) {
+                    return Ok(vec![]);
+                }
+                Ok(vec![SettingsEvent::SatIssuerConfigured {
+                    tenant_id,
+                    issuer,
+                }])
+            }
             SettingsCommand::ConfigureExpensePolicy { tenant_id, policy } => {
                 self.check_tenant(tenant_id)?;
                 check_expense_policy(&policy)?;

@@ -12,6 +12,7 @@ use crate::legal_profile::LegalProfileError;
 use crate::mail_settings::MailSettingsError;
 use crate::money::Currency;
 use crate::pricing::RoundingPolicy;
+use crate::sat::SatError;
 use crate::tax_catalogue::CatalogueError;
 
 /// A refused settings command.
@@ -52,6 +53,9 @@ pub enum SettingsError {
     /// The tax-rate catalogue is malformed.
     #[error(transparent)]
     TaxRates(#[from] CatalogueError),
+    /// The Mexican issuer data is malformed.
+    #[error(transparent)]
+    Sat(#[from] SatError),
     /// The timezone is not an IANA timezone name.
     #[error("'{0}' is not an IANA timezone name (e.g. Europe/Berlin, America/Mexico_City, UTC)")]
     UnknownTimezone(String),

@@ -13,6 +13,7 @@ use crate::legal_profile::LegalProfile;
 use crate::mail_settings::MailSettings;
 use crate::money::Currency;
 use crate::pricing::RoundingPolicy;
+use crate::sat::SatIssuer;
 use crate::tax_catalogue::CatalogueRate;
 
 /// An event of a tenant's settings.
@@ -93,6 +94,13 @@ pub enum SettingsEvent {
         tenant_id: TenantId,
         /// The whole catalogue now in force, keys and names trimmed.
         rates: Vec<CatalogueRate>,
+    },
+    /// Who the tenant is on its CFDIs changed.
+    SatIssuerConfigured {
+        /// The tenant these settings belong to; every settings event repeats it.
+        tenant_id: TenantId,
+        /// The issuer data now in force, trimmed, its RFC canonical.
+        issuer: SatIssuer,
     },
     /// The currency the tenant keeps its books in was set: from now on a
     /// document in another currency records its rate into this one.

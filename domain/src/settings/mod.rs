@@ -34,6 +34,7 @@ use crate::ids::TenantId;
 use crate::legal_profile::LegalProfile;
 use crate::mail_settings::MailSettings;
 use crate::money::Currency;
+use crate::sat::SatIssuer;
 use crate::tax_catalogue::CatalogueRate;
 
 pub use commands::SettingsCommand;
@@ -78,6 +79,10 @@ pub struct TenantSettings {
     /// document is foreign.
     #[serde(default)]
     pub accounting_currency: Option<Currency>,
+    /// Who the tenant is on its CFDIs; none until it states it (it must
+    /// before a Mexican invoice is issued).
+    #[serde(default)]
+    pub sat_issuer: Option<SatIssuer>,
 }
 
 /// The timezone named `name`, if the timezone database knows it.
@@ -167,6 +172,10 @@ impl TenantSettings {
             } => {
                 self.tenant_id = Some(tenant_id);
                 self.accounting_currency = Some(currency);
+            }
+            SettingsEvent::SatIssuerConfigured { tenant_id, issuer } => {
+                self.tenant_id = Some(tenant_id);
+                self.sat_issuer = Some(issuer);
             }
         }
     }

@@ -473,3 +473,53 @@ fn a_late_fee_is_taxed_at_a_rate_of_the_tenant_s_catalogue() {
             "not-subject".into(),
         )));
 }
+
+#[test]
+fn the_sat_issuer_is_recorded_canonical_and_the_same_again_changes_nothing() {
+    use crate::sat::SatIssuer;
+    let issuer = |rfc: &str| SatIssuer {
+        rfc: rfc.into(),
+        name: " ESCUELA KEMPER URGATE ".into(),
+        tax_regime: "601".into(),
+        postal_code: "06600".into(),
+    };
+    let configured = SettingsEvent::SatIssuerConfigured {
+        tenant_id: TENANT,
+        issuer: SatIssuer {
+            name: "ESCUELA KEMPER URGATE".into(),
+            ..issuer("EKU9003173C9")
+        },
+    };
+    SettingsTest::with(())
+        .given_no_previous_events()
+        .when(SettingsCommand::ConfigureSatIssuer {
+            tenant_id: TENANT,
+            issuer: issuer("eku9003173c9"),
+        })
+        .then_expect_events(vec![configured.clone()]);
+    SettingsTest::with(())
+        .given(vec![configured])
+        .when(SettingsCommand::ConfigureSatIssuer {
+            tenant_id: TENANT,
+            issuer: issuer("EKU9003173C9"),
+        })
+        .then_expect_events(vec![]);
+}
+
+#[test]
+fn a_sat_issuer_with_a_bad_rfc_is_refused() {
+    SettingsTest::with(())
+        .given_no_previous_events()
+        .when(SettingsCommand::ConfigureSatIssuer {
+            tenant_id: TENANT,
+            issuer: crate::sat::SatIssuer {
+                rfc: "EKU9003173C8".into(),
+                name: "ESCUELA KEMPER URGATE".into(),
+                tax_regime: "601".into(),
+                postal_code: "06600".into(),
+            },
+        })
+        .then_expect_error(SettingsError::Sat(crate::sat::SatError::InvalidRfc(
+            "EKU9003173C8".into(),
+        )));
+}

@@ -21,8 +21,9 @@ pub(super) async fn project_customer(
         CustomerEvent::CustomerRegistered { contact, tax, .. } => {
             sqlx::query(
                 "INSERT INTO customers (tenant_id, customer_id, name, email, phone, address, tax_id,
-                     country, default_currency, payment_terms_days, status, registered_at, updated_at, version)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'ACTIVE', $11, $11, $12)",
+                     country, default_currency, payment_terms_days, status, registered_at, updated_at, version,
+                     sat_tax_regime, sat_postal_code, sat_cfdi_use)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'ACTIVE', $11, $11, $12, $13, $14, $15)",
             )
             .bind(tenant)
             .bind(customer)
@@ -36,6 +37,9 @@ pub(super) async fn project_customer(
             .bind(i32::from(tax.payment_terms_days))
             .bind(event.recorded_at)
             .bind(event.sequence)
+            .bind(tax.sat.as_ref().map(|s| &s.tax_regime))
+            .bind(tax.sat.as_ref().map(|s| &s.postal_code))
+            .bind(tax.sat.as_ref().map(|s| &s.cfdi_use))
             .execute(&mut *conn)
             .await?
         }
@@ -45,7 +49,8 @@ pub(super) async fn project_customer(
         CustomerEvent::CustomerTaxDetailsUpdated { tax } => {
             sqlx::query(
                 "UPDATE customers SET tax_id = $3, country = $4, default_currency = $5,
-                     payment_terms_days = $6, updated_at = $7, version = $8
+                     payment_terms_days = $6, updated_at = $7, version = $8,
+                     sat_tax_regime = $9, sat_postal_code = $10, sat_cfdi_use = $11
                  WHERE tenant_id = $1 AND customer_id = $2",
             )
             .bind(tenant)
@@ -56,6 +61,9 @@ pub(super) async fn project_customer(
             .bind(i32::from(tax.payment_terms_days))
             .bind(event.recorded_at)
             .bind(event.sequence)
+            .bind(tax.sat.as_ref().map(|s| &s.tax_regime))
+            .bind(tax.sat.as_ref().map(|s| &s.postal_code))
+            .bind(tax.sat.as_ref().map(|s| &s.cfdi_use))
             .execute(&mut *conn)
             .await?
         }

@@ -115,7 +115,8 @@ async fn change_line(
     let (discount_kind, discount_value) = discount_columns(item);
     let result = sqlx::query(
         "UPDATE invoice_lines SET description = $4, quantity = $5, unit_price = $6,
-             discount_kind = $7, discount_value = $8, taxes = $9, price_basis = $10
+             discount_kind = $7, discount_value = $8, taxes = $9, price_basis = $10,
+             sat_product_key = $11, sat_unit_key = $12, sat_tax_object = $13
          WHERE tenant_id = $1 AND invoice_id = $2 AND line_id = $3",
     )
     .bind(event.tenant_id)
@@ -128,6 +129,9 @@ async fn change_line(
     .bind(discount_value)
     .bind(Json(&item.taxes))
     .bind(label(&item.price_basis))
+    .bind(item.sat.as_ref().map(|k| &k.product_key))
+    .bind(item.sat.as_ref().map(|k| &k.unit_key))
+    .bind(item.sat.as_ref().and_then(|k| k.tax_object.as_ref()))
     .execute(conn)
     .await?;
     require_row(result, event)
@@ -217,11 +221,11 @@ pub(super) async fn insert_line(
     sqlx::query(
         "INSERT INTO invoice_lines (tenant_id, invoice_id, line_id, position, description, quantity,
              unit_price, discount_kind, discount_value, taxes, discount_amount, net_amount,
-             tax_amount, total_amount, price_basis)
+             tax_amount, total_amount, price_basis, sat_product_key, sat_unit_key, sat_tax_object)
          VALUES ($1, $2, $3,
                  coalesce($4, (SELECT coalesce(max(position), 0) + 1 FROM invoice_lines
                                WHERE tenant_id = $1 AND invoice_id = $2)),
-                 $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+                 $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
     )
     .bind(event.tenant_id)
     .bind(invoice)
@@ -238,6 +242,9 @@ pub(super) async fn insert_line(
     .bind(priced.map(|p| p.tax_amount))
     .bind(priced.map(|p| p.total_amount))
     .bind(label(&item.price_basis))
+    .bind(item.sat.as_ref().map(|k| &k.product_key))
+    .bind(item.sat.as_ref().map(|k| &k.unit_key))
+    .bind(item.sat.as_ref().and_then(|k| k.tax_object.as_ref()))
     .execute(conn)
     .await?;
     Ok(())

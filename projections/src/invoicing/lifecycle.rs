@@ -16,6 +16,7 @@ use uuid::Uuid;
 
 use super::adjustments;
 use super::drafts::insert_line;
+use super::mexico::file_cfdi_terms;
 use super::postings::{post, reverse_postings, Entry, Posting};
 use crate::event_values::{label, number_sequence, require_row};
 use crate::feed::FeedEvent;
@@ -41,6 +42,7 @@ pub(super) async fn project_document(
             // with this event, as any applied credit is.
             prepaid: _,
             accounting,
+            cfdi,
         } => {
             let issued = Issued {
                 number: &number,
@@ -52,7 +54,14 @@ pub(super) async fn project_document(
                 totals: &totals,
                 accounting: accounting.as_ref(),
             };
-            issue(conn, event, invoice, issued).await
+            issue(conn, event, invoice, issued).await?;
+            match cfdi {
+                Some(cfdi) => {
+                    let cfdi_use = Some(cfdi.receiver.cfdi_use.as_str());
+                    file_cfdi_terms(conn, event, invoice, &cfdi.payment, cfdi_use).await
+                }
+                None => Ok(()),
+            }
         }
         InvoiceEvent::InvoiceSent {
             sent_at,

@@ -16,6 +16,7 @@ mod customers;
 mod drafts;
 mod exchange;
 mod lifecycle;
+mod mexico;
 mod payments;
 mod postings;
 pub mod queries;
@@ -77,7 +78,9 @@ impl Projector for InvoicingProjector {
         //     draft's basis for lines that state none).
         // 16: payment_reminders; invoices.reminders_sent, last_reminded_on,
         //     disputed_on, dispute_reason (dunning), in invoice_overview too.
-        16
+        // 17: Mexico's tax data: customers.sat_*, invoice_lines.sat_*,
+        //     invoices.cfdi_payment_method, cfdi_payment_form, cfdi_use.
+        17
     }
 
     fn schema_sql(&self) -> &'static str {
@@ -117,6 +120,10 @@ async fn project_invoice(
         | E::LineChanged { .. }
         | E::LineRemoved { .. }
         | E::DraftTermsUpdated { .. }) => drafts::project_draft(conn, event, invoice, e).await?,
+        E::CfdiTermsSet { terms } => {
+            let cfdi_use = terms.cfdi_use.as_deref();
+            mexico::file_cfdi_terms(conn, event, invoice, &terms, cfdi_use).await?
+        }
         e @ (E::DocumentAdjustmentAdded { .. } | E::DocumentAdjustmentRemoved { .. }) => {
             adjustments::project_adjustment(conn, event, invoice, e).await?
         }

@@ -20,6 +20,9 @@ CREATE TABLE customers
     status             text        NOT NULL CHECK (status IN ('ACTIVE', 'ARCHIVED')),
     archived_reason    text,
     personal_data_erased_at timestamptz,
+    sat_tax_regime     text,
+    sat_postal_code    text,
+    sat_cfdi_use       text,
     registered_at      timestamptz NOT NULL,
     updated_at         timestamptz NOT NULL,
     version            bigint      NOT NULL,
@@ -36,6 +39,9 @@ COMMENT ON COLUMN customers.phone IS 'Phone, if any.';
 COMMENT ON COLUMN customers.address IS 'Postal address, if any.';
 COMMENT ON COLUMN customers.tax_id IS 'Tax identification number (VAT id, RFC, ...), if any.';
 COMMENT ON COLUMN customers.country IS 'ISO 3166-1 alpha-2 country code.';
+COMMENT ON COLUMN customers.sat_tax_regime IS 'Mexico: the receiver''s tax regime (SAT c_RegimenFiscal), if stated.';
+COMMENT ON COLUMN customers.sat_postal_code IS 'Mexico: the postal code of the receiver''s tax address (SAT c_CodigoPostal), if stated.';
+COMMENT ON COLUMN customers.sat_cfdi_use IS 'Mexico: the receiver''s default CFDI use (SAT c_UsoCFDI), if stated.';
 COMMENT ON COLUMN customers.default_currency IS 'ISO 4217 currency new invoices default to.';
 COMMENT ON COLUMN customers.payment_terms_days IS 'Default days from issue to due date.';
 COMMENT ON COLUMN customers.status IS 'ACTIVE or ARCHIVED (archived customers cannot be invoiced).';
@@ -90,6 +96,9 @@ CREATE TABLE invoices
     last_reminded_on date,
     disputed_on     date,
     dispute_reason  text,
+    cfdi_payment_method text CHECK (cfdi_payment_method IN ('PUE', 'PPD')),
+    cfdi_payment_form   text,
+    cfdi_use            text,
     created_at      timestamptz NOT NULL,
     updated_at      timestamptz NOT NULL,
     version         bigint      NOT NULL,
@@ -136,6 +145,9 @@ COMMENT ON COLUMN invoices.reminders_sent IS 'The last step of the tenant''s rem
 COMMENT ON COLUMN invoices.last_reminded_on IS 'Date of the last payment reminder; NULL when none.';
 COMMENT ON COLUMN invoices.disputed_on IS 'Date the customer''s open dispute was raised; NULL while none is open (reminders wait while one is).';
 COMMENT ON COLUMN invoices.dispute_reason IS 'What the customer contests, while a dispute is open.';
+COMMENT ON COLUMN invoices.cfdi_payment_method IS 'Mexico: PUE (paid at once) or PPD (paid later, with payment complements), as set on the draft and fixed at issue; NULL when never set on a draft not issued under MX.';
+COMMENT ON COLUMN invoices.cfdi_payment_form IS 'Mexico: the form of payment (SAT c_FormaPago), 99 while to be defined.';
+COMMENT ON COLUMN invoices.cfdi_use IS 'Mexico: the receiver''s CFDI use (SAT c_UsoCFDI); on a draft NULL means the customer''s, from issue on it is the one the CFDI states.';
 COMMENT ON COLUMN invoices.accounting_currency IS 'The tenant''s accounting currency, for an invoice in another currency; NULL otherwise (and on invoices issued before the tenant set one).';
 COMMENT ON COLUMN invoices.exchange_rate IS 'Units of accounting_currency for one unit of currency, the rate the invoice was booked at; NULL when not foreign.';
 COMMENT ON COLUMN invoices.exchange_rate_date IS 'The day the rate is of: the issue date when the caller stated it, the exchange-rate table''s day (on or before the issue date) otherwise.';
@@ -164,6 +176,9 @@ CREATE TABLE invoice_lines
     tax_amount      numeric,
     total_amount    numeric,
     price_basis     text    NOT NULL DEFAULT 'NET' CHECK (price_basis IN ('NET', 'GROSS')),
+    sat_product_key text,
+    sat_unit_key    text,
+    sat_tax_object  text,
     PRIMARY KEY (tenant_id, invoice_id, line_id)
 );
 
@@ -177,6 +192,9 @@ COMMENT ON COLUMN invoice_lines.quantity IS 'Quantity.';
 COMMENT ON COLUMN invoice_lines.unit_price IS 'Unit price before discount, at up to 6 decimals: before tax, or with the line''s taxes included when price_basis is GROSS.';
 COMMENT ON COLUMN invoice_lines.price_basis IS 'NET: unit_price and an amount discount exclude the line''s taxes; GROSS: they include them, and net_amount is derived so that net plus taxes is exactly the quoted gross.';
 COMMENT ON COLUMN invoice_lines.discount_kind IS 'PERCENT or AMOUNT, if discounted.';
+COMMENT ON COLUMN invoice_lines.sat_product_key IS 'Mexico: SAT''s product or service key (c_ClaveProdServ), if stated.';
+COMMENT ON COLUMN invoice_lines.sat_unit_key IS 'Mexico: SAT''s unit key (c_ClaveUnidad), if stated.';
+COMMENT ON COLUMN invoice_lines.sat_tax_object IS 'Mexico: the line''s tax object (c_ObjetoImp) as stated; NULL: 02 with taxes, 01 without.';
 COMMENT ON COLUMN invoice_lines.discount_value IS 'The percentage or the amount off.';
 COMMENT ON COLUMN invoice_lines.taxes IS 'Taxes applied: array of {code, percent, treatment, category, exemption}; category is the EN 16931 VAT category code (S, Z, E, AE, K, G, O, L, M) and exemption {code, reason} the VATEX reason, both absent when not stated.';
 COMMENT ON COLUMN invoice_lines.discount_amount IS 'Discount taken off, rounded; NULL while DRAFT.';
@@ -622,6 +640,9 @@ SELECT i.tenant_id,
        i.last_reminded_on,
        i.disputed_on,
        i.dispute_reason,
+       i.cfdi_payment_method,
+       i.cfdi_payment_form,
+       i.cfdi_use,
        i.version
 FROM invoices i
          LEFT JOIN customers c USING (tenant_id, customer_id);

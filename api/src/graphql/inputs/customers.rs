@@ -5,6 +5,7 @@ use folio_commands::RegisterCustomer;
 use folio_domain::customer::{ContactDetails, TaxDetails};
 
 use super::currency;
+use crate::graphql::mexico::SatReceiver;
 
 /// Contact details of a customer.
 #[derive(Debug, Clone, InputObject)]
@@ -45,6 +46,9 @@ pub struct TaxDetailsInput {
     pub default_currency: String,
     /// Days from issue to due date.
     pub payment_terms_days: u16,
+    /// For a customer in Mexico: its regime, tax address's postal code and
+    /// CFDI use, checked against its RFC (`taxId`); refused elsewhere.
+    pub sat: Option<SatReceiver>,
 }
 
 impl TaxDetailsInput {
@@ -55,6 +59,7 @@ impl TaxDetailsInput {
             country: self.country,
             default_currency: currency(&self.default_currency)?,
             payment_terms_days: self.payment_terms_days,
+            sat: self.sat.map(Into::into),
         })
     }
 }

@@ -9,6 +9,7 @@ use folio_domain::tax::{TaxRate, VatExemption};
 use crate::error::validation;
 use crate::graphql::enums::{PriceBasis, SatCancellationReason, TaxTreatment, VatCategory};
 use crate::graphql::ids::uuid_arg;
+use crate::graphql::mexico::SatLineKeys;
 use crate::graphql::scalars::{Date, Decimal};
 
 use super::{currency, MoneyInput};
@@ -115,6 +116,9 @@ pub struct LineInput {
     /// The line's own taxes, each with its code, rate and treatment.
     #[graphql(default)]
     pub taxes: Vec<TaxInput>,
+    /// What the line sells in SAT's terms, which every line of a Mexican
+    /// invoice needs.
+    pub sat: Option<SatLineKeys>,
 }
 
 impl LineInput {
@@ -147,6 +151,7 @@ impl LineInput {
             discount,
             taxes: self.taxes.into_iter().map(TaxInput::into_domain).collect(),
             price_basis: self.price_basis.map(Into::into),
+            sat: self.sat.map(Into::into),
         })
     }
 }

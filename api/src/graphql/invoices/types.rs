@@ -14,6 +14,7 @@ use crate::graphql::documents::{archive_of, ArchivedDocument, DocumentArchive};
 use crate::graphql::enums::{from_stored, InvoiceStatus, PaymentMethod, PaymentStatus, PriceBasis};
 use crate::graphql::ids::{global_id, NodeKind};
 use crate::graphql::loaders::children;
+use crate::graphql::mexico::{CfdiTerms, SatLineKeys};
 use crate::graphql::scalars::{Date, Decimal};
 
 /// An invoice with its payment status as of today.
@@ -75,6 +76,10 @@ pub struct Invoice {
     /// The payment reminders and the open dispute.
     // Boxed: `Node` holds an invoice by value, and its variants stay of a size.
     pub dunning: Box<InvoiceDunning>,
+    /// Mexico: how the invoice is paid and used, as set on the draft
+    /// (`setInvoiceCfdiTerms`) and fixed at issue; null when never set and
+    /// not issued under MX.
+    pub cfdi_terms: Option<Box<CfdiTerms>>,
     /// Aggregate version: pass as `expectedVersion` to change it only if nobody
     /// else did meanwhile.
     pub version: i64,
@@ -158,6 +163,12 @@ impl From<InvoiceRow> for Invoice {
             customer_credit: row.customer_credit.into(),
             accounting,
             dunning,
+            cfdi_terms: CfdiTerms::of_stored(
+                row.cfdi_payment_method.as_deref(),
+                row.cfdi_payment_form,
+                row.cfdi_use,
+            )
+            .map(Box::new),
             version: row.version,
         }
     }
@@ -186,6 +197,8 @@ pub struct InvoiceLine {
     pub tax_amount: Option<Decimal>,
     /// Net plus tax; null while a draft.
     pub total_amount: Option<Decimal>,
+    /// Mexico: what the line sells in SAT's terms; null if not stated.
+    pub sat: Option<SatLineKeys>,
 }
 
 impl From<InvoiceLineRow> for InvoiceLine {
@@ -200,6 +213,14 @@ impl From<InvoiceLineRow> for InvoiceLine {
             net_amount: row.net_amount.map(Decimal),
             tax_amount: row.tax_amount.map(Decimal),
             total_amount: row.total_amount.map(Decimal),
+            sat: match (row.sat_product_key, row.sat_unit_key) {
+                (Some(product_key), Some(unit_key)) => Some(SatLineKeys {
+                    product_key,
+                    unit_key,
+                    tax_object: row.sat_tax_object,
+                }),
+                _ => None,
+            },
         }
     }
 }

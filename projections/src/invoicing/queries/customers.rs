@@ -34,6 +34,12 @@ pub struct CustomerRow {
     pub status: String,
     /// When its personal data was erased; null if never.
     pub personal_data_erased_at: Option<DateTime<Utc>>,
+    /// Mexico: the receiver's tax regime (c_RegimenFiscal), if stated.
+    pub sat_tax_regime: Option<String>,
+    /// Mexico: the postal code of its tax address, if stated.
+    pub sat_postal_code: Option<String>,
+    /// Mexico: its default CFDI use (c_UsoCFDI), if stated.
+    pub sat_cfdi_use: Option<String>,
     /// The aggregate's version (its last event's sequence).
     pub version: i64,
 }
@@ -96,7 +102,8 @@ pub struct CustomerStatement {
 }
 
 const CUSTOMER_COLUMNS: &str = "customer_id, name, email, phone, address, tax_id, country,
-    default_currency, payment_terms_days, status, personal_data_erased_at, version";
+    default_currency, payment_terms_days, status, personal_data_erased_at, sat_tax_regime,
+    sat_postal_code, sat_cfdi_use, version";
 
 /// Customers by name (case-insensitive), optionally only those whose name
 /// contains `search`.

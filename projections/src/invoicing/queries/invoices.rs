@@ -90,6 +90,13 @@ pub struct InvoiceRow {
     pub disputed_on: Option<NaiveDate>,
     /// What the customer contests, while a dispute is open.
     pub dispute_reason: Option<String>,
+    /// Mexico: `PUE` or `PPD`, once set on the draft or fixed at issue.
+    pub cfdi_payment_method: Option<String>,
+    /// Mexico: the form of payment (c_FormaPago).
+    pub cfdi_payment_form: Option<String>,
+    /// Mexico: the receiver's CFDI use (c_UsoCFDI); on a draft null means
+    /// the customer's.
+    pub cfdi_use: Option<String>,
     /// The invoice's version: pass it as `expected_version` to refuse a write
     /// that would act on a changed invoice.
     pub version: i64,
@@ -113,6 +120,13 @@ pub struct InvoiceLineRow {
     pub unit_price: Decimal,
     /// `NET` or `GROSS`: whether the unit price includes the line's taxes.
     pub price_basis: String,
+    /// Mexico: SAT's product or service key, if stated.
+    pub sat_product_key: Option<String>,
+    /// Mexico: SAT's unit key, if stated.
+    pub sat_unit_key: Option<String>,
+    /// Mexico: the tax object as stated (null: `02` with taxes, `01`
+    /// without).
+    pub sat_tax_object: Option<String>,
     /// Net amount, rounded, once issued.
     #[sqlx(try_from = "MaybeAmount")]
     pub net_amount: Option<Decimal>,
@@ -279,7 +293,7 @@ const INVOICE_COLUMNS: &str = "invoice_id, customer_id, customer_name, status, p
     charge_total, net_total, tax_total, total,
     amount_paid, amount_credited, amount_due, customer_credit, accounting_currency,
     exchange_rate, exchange_rate_date, accounting_tax_total, accounting_total, reminders_sent, last_reminded_on, disputed_on,
-    dispute_reason, version";
+    dispute_reason, cfdi_payment_method, cfdi_payment_form, cfdi_use, version";
 
 /// Invoices matching `filter`, in `order`.
 pub async fn invoices(
@@ -338,7 +352,7 @@ pub async fn lines_of(
 ) -> Result<Vec<InvoiceLineRow>, sqlx::Error> {
     sqlx::query_as(
         "SELECT l.invoice_id, l.line_id, l.position, l.description, l.quantity, l.unit_price,
-                l.price_basis,
+                l.price_basis, l.sat_product_key, l.sat_unit_key, l.sat_tax_object,
                 public.in_minor_units(l.net_amount, i.currency) AS net_amount,
                 public.in_minor_units(l.tax_amount, i.currency) AS tax_amount,
                 public.in_minor_units(l.total_amount, i.currency) AS total_amount

@@ -1,0 +1,284 @@
+//! Mexico's tax data end to end over GraphQL: the tenant's issuer, a customer's
+//! receiver data, a line's SAT keys and a draft's CFDI terms, each refused with
+//! VALIDATION (and nothing written) when SAT's catalogues or rules say no, and
+//! recorded with the issued invoice when it can be a CFDI 4.0.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
+
+mod support;
+
+use folio_api::Role;
+use serde_json::{json, Value};
+use support::server::Server;
+use support::{event_count, tenant, TestDatabase};
+
+const ISSUER: &str = "mutation($key: String!, $issuer: SatIssuerInput!) {
+    configureSatIssuer(idempotencyKey: $key, issuer: $issuer) { version consistencyToken } }";
+const CUSTOMER: &str = "mutation($key: String!, $sat: SatReceiverInput) {
+    registerCustomer(idempotencyKey: $key, input: {contact: {name: \"ESCUELA KEMPER URGATE\"},
+        tax: {taxId: \"EKU9003173C9\", country: \"MX\", defaultCurrency: \"MXN\",
+              paymentTermsDays: 30, sat: $sat}}) { aggregateId consistencyToken } }";
+const DRAFT: &str = "mutation($key: String!, $customer: ID!) {
+    createInvoiceDraft(idempotencyKey: $key, input: {customerId: $customer}) { aggregateId } }";
+const ADD_LINE: &str = "mutation($key: String!, $invoice: ID!, $sat: SatLineKeysInput) {
+    addInvoiceLine(idempotencyKey: $key, invoiceId: $invoice, line: {description: \"Facturación\",
+        quantity: \"2\", unitPrice: \"500\", sat: $sat,
+        taxes: [{code: \"IVA\", percent: \"16\", treatment: STANDARD}]}) { consistencyToken } }";
+const TERMS: &str = "mutation($key: String!, $invoice: ID!, $terms: CfdiTermsInput!) {
+    setInvoiceCfdiTerms(idempotencyKey: $key, invoiceId: $invoice, terms: $terms) { version } }";
+const ISSUE: &str = "mutation($key: String!, $invoice: ID!) {
+    issueInvoice(idempotencyKey: $key, invoiceId: $invoice) { consistencyToken } }";
+
+fn key() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+/// Asserts `body` is a VALIDATION refusal whose message says `says`.
+fn refused(body: &Value, says: &str) {
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"], "VALIDATION",
+        "{body}"
+    );
+    let message = body["errors"][0]["message"].as_str().unwrap_or_default();
+    assert!(message.contains(says), "{body}");
+}
+
+fn issuer(rfc: &str) -> Value {
+    json!({"rfc": rfc, "name": "ACCEM SERVICIOS EMPRESARIALES",
+           "taxRegime": "601", "postalCode": "06600"})
+}
+
+/// Puts the tenant of `admin` under the MX jurisdiction.
+async fn under_mexican_jurisdiction(server: &Server, admin: &str) {
+    server
+        .ok(
+            admin,
+            "mutation($key: String!) { configureJurisdiction(idempotencyKey: $key,
+                jurisdiction: MX) { version } }",
+            json!({"key": key()}),
+        )
+        .await;
+}
+
+#[tokio::test]
+async fn a_mexican_invoice_is_issued_only_with_sats_data_and_records_it() {
+    let db = TestDatabase::new().await;
+    let server = Server::start(&db).await;
+    let t = tenant();
+    let admin = server.token(t, "root", Role::Admin);
+    let accountant = server.token(t, "alice", Role::Accountant);
+    under_mexican_jurisdiction(&server, &admin).await;
+
+    // The issuer: a typo in the RFC's check digit is refused, nothing written.
+    let before = event_count(&db.app).await;
+    let body = server
+        .gql(
+            &admin,
+            ISSUER,
+            json!({"key": key(), "issuer": issuer("EKU9003173C8")}),
+        )
+        .await;
+    refused(&body, "check digit");
+    assert_eq!(event_count(&db.app).await, before, "a refused issuer wrote");
+    let configured = server
+        .ok(
+            &admin,
+            ISSUER,
+            json!({"key": key(), "issuer": issuer("aaa010101aaa")}),
+        )
+        .await;
+    let settings = server
+        .ok(
+            &admin,
+            "query($token: String) { tenantSettings(consistencyToken: $token) {
+                satIssuer { rfc name taxRegime postalCode } } }",
+            json!({"token": configured["configureSatIssuer"]["consistencyToken"]}),
+        )
+        .await;
+    assert_eq!(
+        settings["tenantSettings"]["satIssuer"],
+        issuer("AAA010101AAA")
+    );
+
+    // The receiver: a company cannot state a use of natural persons (D01).
+    let medical = json!({"taxRegime": "601", "postalCode": "06600", "cfdiUse": "D01"});
+    let body = server
+        .gql(&accountant, CUSTOMER, json!({"key": key(), "sat": medical}))
+        .await;
+    refused(&body, "not for a legal person");
+    assert_eq!(event_count(&db.app).await, before + 1);
+    let receiver = json!({"taxRegime": "601", "postalCode": "06600", "cfdiUse": "G03"});
+    let registered = server
+        .ok(
+            &accountant,
+            CUSTOMER,
+            json!({"key": key(), "sat": receiver}),
+        )
+        .await["registerCustomer"]
+        .clone();
+    let customer = registered["aggregateId"].clone();
+    let read = server
+        .ok(
+            &accountant,
+            "query($id: ID!, $token: String) { customer(id: $id, consistencyToken: $token) {
+                taxId sat { taxRegime postalCode cfdiUse } } }",
+            json!({"id": customer, "token": registered["consistencyToken"]}),
+        )
+        .await;
+    assert_eq!(read["customer"]["taxId"], "EKU9003173C9");
+    assert_eq!(read["customer"]["sat"], receiver);
+
+    // A line without SAT's keys cannot become a CFDI: issuing says which.
+    let invoice = server
+        .ok(
+            &accountant,
+            DRAFT,
+            json!({"key": key(), "customer": customer}),
+        )
+        .await["createInvoiceDraft"]["aggregateId"]
+        .clone();
+    let added = server
+        .ok(
+            &accountant,
+            ADD_LINE,
+            json!({"key": key(), "invoice": invoice}),
+        )
+        .await;
+    let before = event_count(&db.app).await;
+    let body = server
+        .gql(
+            &accountant,
+            ISSUE,
+            json!({"key": key(), "invoice": invoice}),
+        )
+        .await;
+    refused(&body, "line 1 needs SAT's product or service key");
+    assert_eq!(event_count(&db.app).await, before, "a refused issue wrote");
+
+    // Keys outside SAT's catalogues are refused as the line is added.
+    let unknown = json!({"productKey": "99999999", "unitKey": "E48"});
+    let body = server
+        .gql(
+            &accountant,
+            ADD_LINE,
+            json!({"key": key(), "invoice": invoice, "sat": unknown}),
+        )
+        .await;
+    refused(&body, "c_ClaveProdServ");
+
+    // Keyed, paid at once by transfer: issued, and the invoice says so.
+    let lines = server
+        .ok(
+            &accountant,
+            "query($id: ID!, $token: String) {
+                invoice(id: $id, consistencyToken: $token) { lines { lineId } } }",
+            json!({"id": invoice, "token": added["addInvoiceLine"]["consistencyToken"]}),
+        )
+        .await;
+    let line = lines["invoice"]["lines"][0]["lineId"].clone();
+    let keys = json!({"productKey": "84111506", "unitKey": "E48", "taxObject": null});
+    server
+        .ok(
+            &accountant,
+            "mutation($key: String!, $invoice: ID!, $line: ID!, $sat: SatLineKeysInput) {
+                changeInvoiceLine(idempotencyKey: $key, invoiceId: $invoice, lineId: $line,
+                    line: {description: \"Facturación\", quantity: \"2\", unitPrice: \"500\",
+                        sat: $sat, taxes: [{code: \"IVA\", percent: \"16\", treatment: STANDARD}]}) {
+                    version } }",
+            json!({"key": key(), "invoice": invoice, "line": line, "sat": keys}),
+        )
+        .await;
+    let undefined = json!({"paymentMethod": "PUE", "paymentForm": "99"});
+    let body = server
+        .gql(
+            &accountant,
+            TERMS,
+            json!({"key": key(), "invoice": invoice, "terms": undefined}),
+        )
+        .await;
+    refused(&body, "payment method PUE");
+    let transfer = json!({"paymentMethod": "PUE", "paymentForm": "03"});
+    server
+        .ok(
+            &accountant,
+            TERMS,
+            json!({"key": key(), "invoice": invoice, "terms": transfer}),
+        )
+        .await;
+    let issued = server
+        .ok(
+            &accountant,
+            ISSUE,
+            json!({"key": key(), "invoice": invoice}),
+        )
+        .await;
+    let read = server
+        .ok(
+            &accountant,
+            "query($id: ID!, $token: String) { invoice(id: $id, consistencyToken: $token) {
+                status total cfdiTerms { paymentMethod paymentForm cfdiUse }
+                lines { sat { productKey unitKey taxObject } } } }",
+            json!({"id": invoice, "token": issued["issueInvoice"]["consistencyToken"]}),
+        )
+        .await;
+    assert_eq!(read["invoice"]["status"], "ISSUED");
+    assert_eq!(read["invoice"]["total"], "1160.00");
+    assert_eq!(
+        read["invoice"]["cfdiTerms"],
+        json!({"paymentMethod": "PUE", "paymentForm": "03", "cfdiUse": "G03"})
+    );
+    assert_eq!(read["invoice"]["lines"][0]["sat"], keys);
+
+    // The issue event keeps the CFDI's parties for whenever it is rendered.
+    let recorded: Value = sqlx::query_scalar(
+        "SELECT payload->'InvoiceIssued'->'cfdi' FROM events WHERE event_type = 'InvoiceIssued'",
+    )
+    .fetch_one(&db.app.pool)
+    .await
+    .unwrap();
+    assert_eq!(recorded["issuer"]["rfc"], "AAA010101AAA");
+    assert_eq!(recorded["receiver_rfc"], "EKU9003173C9");
+    assert_eq!(recorded["receiver"]["cfdi_use"], "G03");
+    assert_eq!(recorded["payment"]["payment_method"], "PUE");
+}
+
+#[tokio::test]
+async fn iva_at_8_percent_is_refused_from_outside_the_border_regions() {
+    let db = TestDatabase::new().await;
+    let server = Server::start(&db).await;
+    let t = tenant();
+    let admin = server.token(t, "root", Role::Admin);
+    under_mexican_jurisdiction(&server, &admin).await;
+    server
+        .ok(
+            &admin,
+            ISSUER,
+            json!({"key": key(), "issuer": issuer("AAA010101AAA")}),
+        )
+        .await;
+    let receiver = json!({"taxRegime": "601", "postalCode": "06600", "cfdiUse": "G03"});
+    let customer = server
+        .ok(&admin, CUSTOMER, json!({"key": key(), "sat": receiver}))
+        .await["registerCustomer"]["aggregateId"]
+        .clone();
+    let invoice = server
+        .ok(&admin, DRAFT, json!({"key": key(), "customer": customer}))
+        .await["createInvoiceDraft"]["aggregateId"]
+        .clone();
+    server
+        .ok(
+            &admin,
+            "mutation($key: String!, $invoice: ID!) { addInvoiceLine(idempotencyKey: $key,
+                invoiceId: $invoice, line: {description: \"Pieza\", quantity: \"1\",
+                unitPrice: \"100\", sat: {productKey: \"43211500\", unitKey: \"H87\"},
+                taxes: [{code: \"IVA\", percent: \"8\", treatment: STANDARD}]}) { version } }",
+            json!({"key": key(), "invoice": invoice}),
+        )
+        .await;
+    let before = event_count(&db.app).await;
+    let body = server
+        .gql(&admin, ISSUE, json!({"key": key(), "invoice": invoice}))
+        .await;
+    refused(&body, "border regions; 06600 is not one");
+    assert_eq!(event_count(&db.app).await, before, "a refused issue wrote");
+}
