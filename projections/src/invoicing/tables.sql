@@ -681,6 +681,9 @@ COMMENT ON COLUMN invoice_overview.reminders_sent IS 'Last reminder step recorde
 COMMENT ON COLUMN invoice_overview.last_reminded_on IS 'Date of the last payment reminder.';
 COMMENT ON COLUMN invoice_overview.disputed_on IS 'Date the open dispute was raised; NULL while none is open.';
 COMMENT ON COLUMN invoice_overview.dispute_reason IS 'What the customer contests, while a dispute is open.';
+COMMENT ON COLUMN invoice_overview.cfdi_payment_method IS 'Mexico: PUE or PPD (invoices.cfdi_payment_method).';
+COMMENT ON COLUMN invoice_overview.cfdi_payment_form IS 'Mexico: the form of payment, SAT c_FormaPago (invoices.cfdi_payment_form).';
+COMMENT ON COLUMN invoice_overview.cfdi_use IS 'Mexico: the receiver''s CFDI use, SAT c_UsoCFDI (invoices.cfdi_use).';
 COMMENT ON COLUMN invoice_overview.version IS 'Aggregate version.';
 
 CREATE VIEW customer_balances WITH (security_invoker = true) AS
