@@ -11,6 +11,8 @@
 //! - [`ubl`]: the OASIS UBL 2.1 `Invoice` / `CreditNote` (Peppol BIS Billing 3.0).
 //! - [`cii`]: the UN/CEFACT Cross Industry Invoice (XRechnung's CII, Factur-X's
 //!   EN 16931 profile).
+//! - [`cfdi`]: Mexico's CFDI 4.0 of an invoice issued under the MX
+//!   jurisdiction, its cadena original and its seal with the issuer's CSD.
 //! - [`locale`]: the languages the PDF and the e-mails are written in, and
 //!   how each writes dates and amounts.
 //!
@@ -22,6 +24,7 @@
 #![deny(missing_docs)]
 
 pub mod build;
+pub mod cfdi;
 pub mod cii;
 mod error;
 pub mod locale;

@@ -51,6 +51,13 @@ impl Xml {
         self.out.push_str(">\n");
     }
 
+    /// An element with attributes and no content (`<name a="v"/>`).
+    pub(crate) fn empty(&mut self, name: &str, attributes: &[(&str, &str)]) {
+        self.start_tag(name, attributes);
+        self.out.insert(self.out.len() - 1, '/');
+        self.out.push('\n');
+    }
+
     /// An element holding text, with attributes.
     pub(crate) fn text_with(&mut self, name: &str, attributes: &[(&str, &str)], text: &str) {
         self.start_tag(name, attributes);

@@ -17,12 +17,13 @@ use folio_domain::ids::{
     AdjustmentId, CreditNoteId, CreditTransferId, CustomerId, InvoiceId, LineId, TenantId,
 };
 use folio_domain::invoice::{
-    CreditRequest, DueTerms, Invoice, InvoiceCommand, InvoiceEvent, LineCredit, PrepaidCredit,
-    TaxSelector,
+    CfdiContext, CreditRequest, DueTerms, Invoice, InvoiceCommand, InvoiceEvent, LineCredit,
+    PrepaidCredit, TaxSelector,
 };
 use folio_domain::legal_profile::{BankAccount, LegalProfile, PostalAddress};
 use folio_domain::money::{Currency, Money};
 use folio_domain::pricing::{Discount, LineItem, PriceBasis};
+use folio_domain::sat::{SatIssuer, SatLineKeys, SatReceiver};
 use folio_domain::settings::Jurisdiction;
 use folio_domain::tax::{TaxRate, TaxTreatment, VatCategory, VatExemption};
 use folio_domain::Decide;
@@ -124,6 +125,50 @@ pub fn item(description: &str, quantity: Decimal, unit_price: Decimal, tax: TaxR
     }
 }
 
+/// A Mexican company: RFC `EKU9003173C9`, invoiced in pesos.
+pub fn mexican_customer() -> Customer {
+    let mut customer = customer("MX", Some("EKU9003173C9"));
+    customer.contact.name = "ESCUELA KEMPER URGATE".into();
+    if let Some(tax) = customer.tax.as_mut() {
+        tax.default_currency = Currency::from_code("MXN").unwrap();
+    }
+    customer
+}
+
+/// A Mexican tax of `percent` (`IVA`, `ISR`, `IEPS`), charged or withheld.
+pub fn sat_tax(code: &str, percent: Decimal, treatment: TaxTreatment) -> TaxRate {
+    TaxRate {
+        code: code.into(),
+        percent,
+        treatment,
+        category: None,
+        exemption: None,
+    }
+}
+
+/// A line keyed with SAT's product and unit keys.
+pub fn keyed(
+    description: &str,
+    quantity: Decimal,
+    unit_price: Decimal,
+    taxes: Vec<TaxRate>,
+    (product_key, unit_key): (&str, &str),
+) -> LineItem {
+    LineItem {
+        description: description.into(),
+        quantity,
+        unit_price,
+        discount: None,
+        taxes,
+        price_basis: Default::default(),
+        sat: Some(SatLineKeys {
+            product_key: product_key.into(),
+            unit_key: unit_key.into(),
+            tax_object: None,
+        }),
+    }
+}
+
 /// An invoice driven through the real aggregate, keeping the events it wrote.
 pub struct Scenario {
     pub state: Invoice,
@@ -214,6 +259,44 @@ impl Scenario {
             }),
             Books::default(),
         )
+    }
+
+    /// Issues under the MX jurisdiction: SAT's test issuer (RFC
+    /// `AAA010101AAA`, issuing from Mexico City) to the customer's RFC as a
+    /// company under regime 601 using the invoice for general expenses (G03).
+    pub fn issue_in_mexico(mut self) -> Self {
+        let buyer_vat_id = self.customer.tax.as_ref().unwrap().tax_id.clone();
+        self.run(InvoiceCommand::Issue {
+            number: DocumentNumber {
+                series: "F".into(),
+                sequence: 42,
+            },
+            issue_date: day(2),
+            rounding: Jurisdiction::Mx.required_rounding().unwrap(),
+            dating: NumberDating {
+                today: day(30),
+                previous: None,
+            },
+            customer_standing: CustomerStanding::Active,
+            jurisdiction: Jurisdiction::Mx,
+            buyer_vat_id,
+            cfdi: Box::new(CfdiContext {
+                issuer: Some(SatIssuer {
+                    rfc: "AAA010101AAA".into(),
+                    name: "ACCEM SERVICIOS EMPRESARIALES".into(),
+                    tax_regime: "601".into(),
+                    postal_code: "06600".into(),
+                }),
+                receiver: Some(SatReceiver {
+                    tax_regime: "601".into(),
+                    postal_code: "26015".into(),
+                    cfdi_use: "G03".into(),
+                }),
+            }),
+            prepaid: None,
+            books: Books::default(),
+        });
+        self
     }
 
     fn issue_with(mut self, prepaid: Option<PrepaidCredit>, books: Books) -> Self {

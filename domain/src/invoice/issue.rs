@@ -108,6 +108,7 @@ impl Invoice {
             .lines
             .iter()
             .map(|line| CfdiLine {
+                description: &line.item.description,
                 keys: line.item.sat.as_ref(),
                 taxes: &line.item.taxes,
             })

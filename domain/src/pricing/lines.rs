@@ -28,16 +28,15 @@ pub(super) fn price_lines<'a>(
     for (position, line) in lines.into_iter().enumerate() {
         let (discount, amount) = line_net(line, currency, policy.mode);
         let charged: Vec<&TaxRate> = line.taxes.iter().filter(|t| charges(t)).collect();
-        let line_taxes = if line.price_basis == PriceBasis::Net || charged.is_empty() {
-            taxes_on_net(line, amount, round)
-        } else if let (TaxRoundingScope::PerTaxCategory, [tax]) = (policy.scope, &charged[..]) {
+        let gross = line.price_basis == PriceBasis::Gross;
+        if let (true, TaxRoundingScope::PerTaxCategory, [tax]) = (gross, policy.scope, &charged[..])
+        {
             let group = gross_by_rate.entry((*tax).clone()).or_default();
             group.push((position, amount, discount));
             priced.push(None);
             continue;
-        } else {
-            taxes_in_gross(&charged, amount, round)
-        };
+        }
+        let line_taxes = taxes_alone(line, amount, &charged, round);
         let net_amount = match line.price_basis {
             PriceBasis::Gross if !charged.is_empty() => amount - sum(&line_taxes, zero),
             _ => amount,
@@ -63,6 +62,35 @@ pub(super) fn price_lines<'a>(
     }
     let priced = priced.into_iter().flatten().collect();
     (priced, per_rate)
+}
+
+/// Each tax of one line priced on its own (net lines, and gross lines
+/// outside `PER_TAX_CATEGORY`), rounded as `price_document` rounds it; a
+/// withholding is negative. What a CFDI states per line.
+pub fn line_taxes(
+    line: &LineItem,
+    currency: Currency,
+    mode: crate::money::RoundingMode,
+) -> Vec<(TaxRate, Decimal)> {
+    let round = |amount| round_to_minor_unit(amount, currency, mode);
+    let (_, amount) = line_net(line, currency, mode);
+    let charged: Vec<&TaxRate> = line.taxes.iter().filter(|t| charges(t)).collect();
+    taxes_alone(line, amount, &charged, round)
+}
+
+/// A line's taxes when it is priced on its own: on its net, or taken out of
+/// its gross (`amount` is its net or its gross, as its basis says).
+fn taxes_alone(
+    line: &LineItem,
+    amount: Decimal,
+    charged: &[&TaxRate],
+    round: impl Fn(Decimal) -> Decimal,
+) -> Vec<(TaxRate, Decimal)> {
+    if line.price_basis == PriceBasis::Net || charged.is_empty() {
+        taxes_on_net(line, amount, round)
+    } else {
+        taxes_in_gross(charged, amount, round)
+    }
 }
 
 /// Whether a tax is charged on top of the net (withholdings are not).

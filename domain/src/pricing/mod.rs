@@ -455,3 +455,5 @@ fn price_adjustment(
 mod lines;
 #[cfg(test)]
 mod tests;
+
+pub use lines::line_taxes;

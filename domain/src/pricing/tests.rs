@@ -268,6 +268,22 @@ fn arb_policy() -> impl Strategy<Value = RoundingPolicy> {
 
 proptest! {
     #[test]
+    fn a_lines_taxes_one_by_one_sum_to_its_priced_tax_per_line(
+        lines in prop::collection::vec(arb_line(), 1..10), half_up in any::<bool>()
+    ) {
+        let mode = if half_up { RoundingMode::HalfUp } else { RoundingMode::HalfEven };
+        let policy = RoundingPolicy { mode, scope: TaxRoundingScope::PerLine };
+        let (priced, _) = price_lines(&lines, eur(), policy);
+        for (line, priced) in lines.iter().zip(&priced) {
+            let one_by_one: Decimal = super::line_taxes(line, eur(), mode)
+                .iter()
+                .map(|(_, amount)| *amount)
+                .sum();
+            prop_assert_eq!(one_by_one, priced.tax_amount);
+        }
+    }
+
+    #[test]
     fn per_line_invoice_total_is_the_sum_of_line_totals(lines in prop::collection::vec(arb_line(), 1..40)) {
         let (priced, totals) = price_lines(&lines, eur(), PER_LINE);
         let sum: Decimal = priced.iter().map(|l| l.total_amount).sum();

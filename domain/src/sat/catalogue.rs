@@ -90,6 +90,23 @@ pub struct PostalCode {
     pub time_zone: &'static str,
 }
 
+impl PostalCode {
+    /// The IANA time zone of SAT's zone name: a CFDI's date is local time
+    /// of its place of issue. SAT's zones follow Mexico's 2022 law (no
+    /// summer time) except along the US border, which keeps the US rules.
+    pub fn zone(&self) -> chrono_tz::Tz {
+        use chrono_tz::America;
+        match self.time_zone {
+            "Tiempo del Centro en Frontera" => America::Matamoros,
+            "Tiempo del Pacífico" => America::Mazatlan,
+            "Tiempo del Pacífico en Frontera" => America::Ciudad_Juarez,
+            "Tiempo del Noroeste" => America::Tijuana,
+            "Tiempo del Sureste" => America::Cancun,
+            _ => America::Mexico_City,
+        }
+    }
+}
+
 /// The postal code `code`, if SAT's catalogue has it.
 pub fn postal_code(code: &str) -> Option<PostalCode> {
     match POSTAL_CODES.row(code)? {

@@ -28,6 +28,8 @@ pub struct CfdiParties {
 /// One line as [`check_invoice`] sees it.
 #[derive(Debug, Clone, Copy)]
 pub struct CfdiLine<'a> {
+    /// What it says it sells.
+    pub description: &'a str,
     /// The line's keys, if it has them.
     pub keys: Option<&'a SatLineKeys>,
     /// Its taxes.
@@ -120,6 +122,9 @@ pub fn check_invoice(
         let keys = line
             .keys
             .ok_or(SatError::MissingLineKeys { line: index + 1 })?;
+        if line.description.contains('|') {
+            return Err(SatError::PipeInDescription { line: index + 1 });
+        }
         tax_object(keys, line.taxes)?;
         for rate in line.taxes {
             let tax = sat_tax(rate)?;

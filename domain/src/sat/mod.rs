@@ -204,6 +204,13 @@ pub enum SatError {
         /// The line's position, from 1.
         line: usize,
     },
+    /// A line's description has a `|`, which separates a cadena original's
+    /// values and which no CFDI text may hold.
+    #[error("line {line}'s description has a '|', which a CFDI cannot carry")]
+    PipeInDescription {
+        /// The line's position, from 1.
+        line: usize,
+    },
     /// The tenant has not stated its issuer data.
     #[error("the tenant's SAT issuer data (RFC, name, tax regime, postal code) is not configured")]
     IssuerMissing,

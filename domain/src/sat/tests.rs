@@ -235,6 +235,7 @@ fn an_invoice_records_its_parties_with_the_receivers_use() {
     let keys = keys();
     let taxes = [iva16()];
     let parties = check(&[CfdiLine {
+        description: "Servicios de facturación",
         keys: Some(&keys),
         taxes: &taxes,
     }])
@@ -249,10 +250,12 @@ fn an_invoice_with_an_unkeyed_line_is_refused_naming_the_line() {
     let keys = keys();
     let taxes = [iva16()];
     let keyed = CfdiLine {
+        description: "Servicios de facturación",
         keys: Some(&keys),
         taxes: &taxes,
     };
     let bare = CfdiLine {
+        description: "Servicios de facturación",
         keys: None,
         taxes: &taxes,
     };
@@ -271,6 +274,7 @@ fn a_taxed_line_cannot_say_it_is_not_subject_to_tax() {
     let taxes = [iva16()];
     assert!(matches!(
         check(&[CfdiLine {
+            description: "Servicios de facturación",
             keys: Some(&not_subject),
             taxes: &taxes
         }]),
@@ -278,6 +282,7 @@ fn a_taxed_line_cannot_say_it_is_not_subject_to_tax() {
     ));
     let keys = keys();
     assert!(check(&[CfdiLine {
+        description: "Servicios de facturación",
         keys: Some(&keys),
         taxes: &[]
     }])
@@ -289,6 +294,7 @@ fn iva_at_8_percent_is_refused_outside_the_border_regions() {
     let keys = keys();
     let border_rate = [tax("IVA", dec!(8), TaxTreatment::Standard)];
     let line = CfdiLine {
+        description: "Servicios de facturación",
         keys: Some(&keys),
         taxes: &border_rate,
     };
@@ -311,4 +317,18 @@ fn iva_at_8_percent_is_refused_outside_the_border_regions() {
         &[line]
     )
     .is_ok());
+}
+
+#[test]
+fn a_pipe_in_a_description_is_refused_naming_the_line() {
+    let keys = keys();
+    let piped = CfdiLine {
+        description: "Licencia | anual",
+        keys: Some(&keys),
+        taxes: &[],
+    };
+    assert_eq!(
+        check(&[piped]),
+        Err(SatError::PipeInDescription { line: 1 })
+    );
 }

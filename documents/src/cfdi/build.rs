@@ -1,0 +1,254 @@
+//! The `Comprobante` of an invoice issued under the MX jurisdiction, from
+//! its record: the parties and terms `InvoiceIssued.cfdi` recorded, its lines
+//! and totals, and each line's tax per tax as pricing rounded it (per line,
+//! half-up: the MX rounding). Nothing is decided here; what a CFDI cannot
+//! say is refused with a [`CfdiError`].
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDateTime;
+use folio_domain::invoice::IssuedLine;
+use folio_domain::money::Currency;
+use folio_domain::pricing::{line_taxes, PriceBasis, RoundingPolicy, TaxRoundingScope};
+use folio_domain::sat::catalogue::TaxDirection;
+use folio_domain::sat::{sat_tax, CfdiParties};
+use rust_decimal::Decimal;
+
+use super::model::{
+    Certificado, Comprobante, ConceptTax, Concepto, Emisor, Impuestos, Receptor, Retenido,
+};
+use super::CfdiError;
+use crate::record::{InvoiceRecord, IssuedInvoice};
+
+/// `amount` with exactly the currency's decimals.
+fn money(amount: Decimal, currency: Currency) -> String {
+    let mut rounded = amount.round_dp(currency.minor_units());
+    rounded.rescale(currency.minor_units());
+    rounded.to_string()
+}
+
+/// `value` without trailing zeros (at most its six decimals).
+fn plain(value: Decimal) -> String {
+    value.normalize().to_string()
+}
+
+/// A rate as SAT's *TasaOCuota*: a fraction with six decimals.
+fn rate(fraction: Decimal) -> String {
+    let mut rate = fraction;
+    rate.rescale(6);
+    rate.to_string()
+}
+
+/// The `Comprobante` of the issued invoice in `record`, to `receiver_name`
+/// (the customer's name, which must be SAT's), dated `fecha` (local time of
+/// its place of issue), sealed with `certificado`.
+pub fn comprobante(
+    record: &InvoiceRecord,
+    receiver_name: &str,
+    fecha: NaiveDateTime,
+    certificado: Certificado,
+) -> Result<Comprobante, CfdiError> {
+    let issued = record.issued.as_ref().ok_or(CfdiError::NotIssued)?;
+    let currency = record.currency.ok_or(CfdiError::NotIssued)?;
+    let parties = issued.cfdi.as_deref().ok_or(CfdiError::NotMexican)?;
+    if issued.rounding.scope != TaxRoundingScope::PerLine {
+        return Err(CfdiError::NotMexican);
+    }
+    if !issued.adjustments.is_empty() {
+        return Err(CfdiError::DocumentAdjustments);
+    }
+    let mut sums = TaxSums::default();
+    let conceptos = issued
+        .lines
+        .iter()
+        .enumerate()
+        .map(|(index, line)| concepto(index + 1, line, currency, issued.rounding, &mut sums))
+        .collect::<Result<Vec<_>, _>>()?;
+    let subtotal: Decimal = sums.importes;
+    let total = subtotal - sums.descuentos + sums.charged - sums.withheld;
+    if total != issued.totals.total {
+        return Err(CfdiError::Inconsistent {
+            cfdi: total,
+            invoice: issued.totals.total,
+        });
+    }
+    Ok(Comprobante {
+        serie: issued.number.series.clone(),
+        folio: issued.number.sequence.to_string(),
+        fecha,
+        forma_pago: parties.payment.payment_form.clone(),
+        certificado,
+        subtotal: money(subtotal, currency),
+        descuento: (!sums.descuentos.is_zero()).then(|| money(sums.descuentos, currency)),
+        moneda: currency.code().to_owned(),
+        tipo_cambio: tipo_cambio(issued, currency)?,
+        total: money(total, currency),
+        metodo_pago: parties.payment.payment_method.to_string(),
+        lugar_expedicion: parties.issuer.postal_code.clone(),
+        emisor: emisor(parties),
+        receptor: receptor(parties, receiver_name),
+        impuestos: sums.impuestos(currency),
+        conceptos,
+    })
+}
+
+fn emisor(parties: &CfdiParties) -> Emisor {
+    Emisor {
+        rfc: parties.issuer.rfc.clone(),
+        nombre: parties.issuer.name.clone(),
+        regimen_fiscal: parties.issuer.tax_regime.clone(),
+    }
+}
+
+fn receptor(parties: &CfdiParties, name: &str) -> Receptor {
+    Receptor {
+        rfc: parties.receiver_rfc.clone(),
+        nombre: name.split_whitespace().collect::<Vec<_>>().join(" "),
+        domicilio_fiscal: parties.receiver.postal_code.clone(),
+        regimen_fiscal: parties.receiver.tax_regime.clone(),
+        uso_cfdi: parties.receiver.cfdi_use.clone(),
+    }
+}
+
+/// Pesos per unit of the invoice's currency: none for MXN; the rate the
+/// invoice was booked at when the books are in pesos; else refused.
+fn tipo_cambio(issued: &IssuedInvoice, currency: Currency) -> Result<Option<String>, CfdiError> {
+    if currency.code() == "MXN" {
+        return Ok(None);
+    }
+    match &issued.accounting {
+        Some(books) if books.exchange_rate.rate.to.code() == "MXN" => {
+            Ok(Some(plain(books.exchange_rate.rate.rate.round_dp(6))))
+        }
+        _ => Err(CfdiError::NoPesoRate(currency.code().to_owned())),
+    }
+}
+
+/// What the concepts add up to, and each tax summed as the document's
+/// `Impuestos` states it.
+#[derive(Default)]
+struct TaxSums {
+    importes: Decimal,
+    descuentos: Decimal,
+    charged: Decimal,
+    withheld: Decimal,
+    /// (impuesto, tipo factor, rate) → (Σ base, Σ amount).
+    traslados: BTreeMap<(&'static str, &'static str, Option<String>), (Decimal, Decimal)>,
+    /// impuesto → Σ amount.
+    retenciones: BTreeMap<&'static str, Decimal>,
+}
+
+impl TaxSums {
+    fn impuestos(&self, currency: Currency) -> Option<Impuestos> {
+        if self.traslados.is_empty() && self.retenciones.is_empty() {
+            return None;
+        }
+        let rated = self
+            .traslados
+            .keys()
+            .any(|(_, factor, _)| *factor == "Tasa");
+        Some(Impuestos {
+            retenciones: self
+                .retenciones
+                .iter()
+                .map(|(impuesto, importe)| Retenido {
+                    impuesto,
+                    importe: money(*importe, currency),
+                })
+                .collect(),
+            total_retenidos: (!self.retenciones.is_empty()).then(|| money(self.withheld, currency)),
+            traslados: self
+                .traslados
+                .iter()
+                .map(|((impuesto, factor, tasa), (base, importe))| ConceptTax {
+                    base: money(*base, currency),
+                    impuesto,
+                    tipo_factor: factor,
+                    tasa_o_cuota: tasa.clone(),
+                    importe: tasa.as_ref().map(|_| money(*importe, currency)),
+                })
+                .collect(),
+            total_trasladados: rated.then(|| money(self.charged, currency)),
+        })
+    }
+}
+
+/// One line as a `Concepto`, its taxes added to `sums`.
+fn concepto(
+    position: usize,
+    line: &IssuedLine,
+    currency: Currency,
+    rounding: RoundingPolicy,
+    sums: &mut TaxSums,
+) -> Result<Concepto, CfdiError> {
+    let item = &line.item;
+    let keys = item.sat.as_ref().ok_or(CfdiError::Unkeyed(position))?;
+    if item.quantity <= Decimal::ZERO {
+        return Err(CfdiError::Deduction(position));
+    }
+    let base = line.priced.net_amount;
+    let descuento = line.priced.discount_amount;
+    let importe = base + descuento;
+    // A net price is the unit value as stated; a tax-inclusive line's is
+    // its amount before discount per unit.
+    let valor_unitario = match item.price_basis {
+        PriceBasis::Net => item.unit_price,
+        PriceBasis::Gross => (importe / item.quantity).round_dp(6),
+    };
+    let mut traslados = Vec::new();
+    let mut retenciones = Vec::new();
+    for (tax, amount) in line_taxes(item, currency, rounding.mode) {
+        let sat = sat_tax(&tax).map_err(|_| CfdiError::Unkeyed(position))?;
+        let tasa = sat.fraction.map(rate);
+        let (tipo_factor, importe) = match sat.fraction {
+            Some(_) => ("Tasa", Some(amount.abs())),
+            None => ("Exento", None),
+        };
+        let concept_tax = ConceptTax {
+            base: money(base, currency),
+            impuesto: sat.tax.code(),
+            tipo_factor,
+            tasa_o_cuota: tasa.clone(),
+            importe: importe.map(|i| money(i, currency)),
+        };
+        match sat.direction {
+            TaxDirection::Transferred => {
+                let sum = sums
+                    .traslados
+                    .entry((sat.tax.code(), tipo_factor, tasa))
+                    .or_default();
+                sum.0 += base;
+                sum.1 += importe.unwrap_or_default();
+                sums.charged += importe.unwrap_or_default();
+                traslados.push(concept_tax);
+            }
+            TaxDirection::Withheld => {
+                *sums.retenciones.entry(sat.tax.code()).or_default() += amount.abs();
+                sums.withheld += amount.abs();
+                retenciones.push(concept_tax);
+            }
+        }
+    }
+    sums.importes += importe;
+    sums.descuentos += descuento;
+    let objeto_imp = keys
+        .tax_object
+        .clone()
+        .unwrap_or_else(|| if item.taxes.is_empty() { "01" } else { "02" }.to_owned());
+    Ok(Concepto {
+        clave_prod_serv: keys.product_key.clone(),
+        cantidad: plain(item.quantity),
+        clave_unidad: keys.unit_key.clone(),
+        descripcion: item
+            .description
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" "),
+        valor_unitario: plain(valor_unitario),
+        importe: money(importe, currency),
+        descuento: (!descuento.is_zero()).then(|| money(descuento, currency)),
+        objeto_imp,
+        traslados,
+        retenciones,
+    })
+}

@@ -1,0 +1,104 @@
+//! Mexico's CFDI 4.0: the XML an invoice issued under the MX jurisdiction
+//! becomes, its cadena original and its seal.
+//!
+//! - [`model`]: the `Comprobante`, every value in the form SAT's schema wants.
+//! - [`build`]: the `Comprobante` of an issued invoice, from its record (the
+//!   same events the EN 16931 [`crate::Document`] is built from; the CFDI
+//!   carries withholdings, which that model refuses).
+//! - [`cadena`]: the cadena original, SAT's XSLT written out natively.
+//! - [`csd`]: the issuer's certificate and key, and the seal.
+//! - [`xml`]: the sealed XML.
+//!
+//! [`seal_invoice`] puts them together. `tests/cfdi.rs` checks every output
+//! with SAT's schema (`xmllint`), SAT's XSLT (`xsltproc`) and `openssl`.
+
+pub mod build;
+pub mod cadena;
+pub mod csd;
+pub mod model;
+pub mod xml;
+
+use chrono::{DateTime, Timelike, Utc};
+use folio_domain::sat::catalogue;
+use rust_decimal::Decimal;
+
+use crate::record::InvoiceRecord;
+pub use csd::{Csd, CsdError};
+pub use model::Comprobante;
+
+/// Why an invoice cannot become a CFDI.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CfdiError {
+    /// The invoice is not issued yet.
+    #[error("the invoice is not issued")]
+    NotIssued,
+    /// The invoice was not issued under the MX jurisdiction, so it recorded
+    /// no CFDI parties.
+    #[error("the invoice was not issued under the MX jurisdiction")]
+    NotMexican,
+    /// Allowances or charges on the whole document have no place in a CFDI.
+    #[error("allowances and charges on the whole invoice cannot be written in a CFDI; discount the lines instead")]
+    DocumentAdjustments,
+    /// A line has no SAT keys or a tax SAT does not know.
+    #[error("line {0} has no SAT keys or a tax a CFDI cannot carry")]
+    Unkeyed(usize),
+    /// A deduction (negative quantity) has no place in a CFDI of income.
+    #[error("line {0} is a deduction, which a CFDI of income cannot carry")]
+    Deduction(usize),
+    /// An invoice in another currency needs its rate into pesos.
+    #[error("a CFDI in {0} needs its rate into MXN: keep the books in MXN so the invoice is booked at one")]
+    NoPesoRate(String),
+    /// The CFDI's total is not the invoice's (a bug: the rule is one).
+    #[error("the CFDI's total {cfdi} is not the invoice's {invoice}")]
+    Inconsistent {
+        /// What the CFDI adds up to.
+        cfdi: Decimal,
+        /// What the invoice recorded.
+        invoice: Decimal,
+    },
+    /// The issuer's certificate cannot seal it.
+    #[error(transparent)]
+    Csd(#[from] CsdError),
+}
+
+/// A sealed CFDI: its XML, and what its seal signs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SealedCfdi {
+    /// The `Comprobante` as written.
+    pub comprobante: Comprobante,
+    /// Its cadena original.
+    pub cadena: String,
+    /// Its seal (`Sello`), base64.
+    pub sello: String,
+    /// The sealed XML, UTF-8.
+    pub xml: Vec<u8>,
+}
+
+/// The sealed CFDI of the issued invoice in `record`, to `receiver_name`
+/// (the customer's name, SAT's), sealed `at` with `csd`: the certificate
+/// must be in force then and the issuer's. Its `Fecha` is `at` in the time
+/// zone of its place of issue.
+pub fn seal_invoice(
+    record: &InvoiceRecord,
+    receiver_name: &str,
+    at: DateTime<Utc>,
+    csd: &Csd,
+) -> Result<SealedCfdi, CfdiError> {
+    let issued = record.issued.as_ref().ok_or(CfdiError::NotIssued)?;
+    let parties = issued.cfdi.as_deref().ok_or(CfdiError::NotMexican)?;
+    csd.check_for(&parties.issuer.rfc, at)?;
+    let zone = catalogue::postal_code(&parties.issuer.postal_code)
+        .map_or(chrono_tz::America::Mexico_City, |p| p.zone());
+    let fecha = at.with_timezone(&zone).naive_local();
+    let fecha = fecha.with_nanosecond(0).unwrap_or(fecha);
+    let comprobante = build::comprobante(record, receiver_name, fecha, csd.certificado())?;
+    let cadena = cadena::cadena_original(&comprobante);
+    let sello = csd.seal(&cadena);
+    let xml = xml::to_xml(&comprobante, &sello);
+    Ok(SealedCfdi {
+        comprobante,
+        cadena,
+        sello,
+        xml,
+    })
+}

@@ -1,0 +1,261 @@
+//! Mexico's CFDI 4.0 checked with the tools SAT and everyone else use: the
+//! sealed XML against SAT's `cfdv40.xsd` (`xmllint`), Folio's cadena original
+//! against what SAT's `cadenaoriginal_4_0.xslt` makes of that XML
+//! (`xsltproc`), and the seal against the certificate's public key
+//! (`openssl dgst -verify`). SAT's files ship in the PyPI package `satcfdi`,
+//! installed by `scripts/python-tools`; the certificate is SAT's test CSD.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
+
+mod scenario;
+mod tools;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use base64::Engine;
+use chrono::{DateTime, TimeZone, Utc};
+use folio_documents::cfdi::{seal_invoice, CfdiError, Csd, CsdError, SealedCfdi};
+use folio_documents::InvoiceRecord;
+use folio_domain::pricing::Discount;
+use folio_domain::tax::TaxTreatment;
+use rust_decimal_macros::dec;
+use scenario::{keyed, mexican_customer, sat_tax, Scenario};
+use tools::{python, scratch, written};
+
+const PASSWORD: &str = "12345678a";
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/cfdi")
+        .join(name)
+}
+
+fn csd() -> Csd {
+    let cer = std::fs::read(fixture("emisor2021.cer")).unwrap();
+    let key = std::fs::read(fixture("emisor2021.key")).unwrap();
+    Csd::open(&cer, &key, PASSWORD).unwrap()
+}
+
+/// SAT's CFDI files as satcfdi ships them (`.../www.sat.gob.mx/sitio_internet/cfd`).
+fn sat_files() -> PathBuf {
+    let out = Command::new(python())
+        .args([
+            "-c",
+            "import importlib.util, os; print(os.path.dirname(importlib.util.find_spec('satcfdi').origin))",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let package = String::from_utf8(out.stdout).unwrap();
+    Path::new(package.trim()).join("transform/schemas/www.sat.gob.mx/sitio_internet/cfd")
+}
+
+/// 2026-11-02 16:30 UTC: 10:30 in Mexico City.
+fn sealed_at() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 2, 16, 30, 0).unwrap()
+}
+
+/// Consulting with IVA 16% and, withheld, ISR 10% and two thirds of the IVA
+/// (a company paying a professional), and a discounted licence at IVA 16%.
+fn professional_services() -> InvoiceRecord {
+    let withheld = vec![
+        sat_tax("IVA", dec!(16), TaxTreatment::Standard),
+        sat_tax("ISR", dec!(10), TaxTreatment::Withholding),
+        sat_tax("IVA", dec!(10.6667), TaxTreatment::Withholding),
+    ];
+    let mut licence = keyed(
+        "Licencia de software (anual)",
+        dec!(3),
+        dec!(1234.5678),
+        vec![sat_tax("IVA", dec!(16), TaxTreatment::Standard)],
+        ("43232408", "H87"),
+    );
+    licence.discount = Some(Discount::Percent { percent: dec!(10) });
+    Scenario::draft("MXN", mexican_customer())
+        .line(keyed(
+            "Consultoría  fiscal",
+            dec!(10),
+            dec!(1500),
+            withheld,
+            ("84111506", "E48"),
+        ))
+        .line(licence)
+        .issue_in_mexico()
+        .record()
+}
+
+fn sealed() -> SealedCfdi {
+    seal_invoice(
+        &professional_services(),
+        "ESCUELA KEMPER URGATE",
+        sealed_at(),
+        &csd(),
+    )
+    .unwrap()
+}
+
+fn run(command: &mut Command) -> String {
+    let out = command.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{command:?}\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn the_sealed_cfdi_passes_sats_schema() {
+    let dir = scratch("cfdi-xsd");
+    let xml = written(&dir, "cfdi.xml", &sealed().xml);
+    let schema = sat_files().join("4/cfdv40.xsd");
+    run(Command::new("xmllint")
+        .arg("--noout")
+        .arg("--schema")
+        .arg(schema)
+        .arg(xml));
+}
+
+#[test]
+fn the_cadena_original_is_the_one_sats_xslt_makes_of_the_xml() {
+    let sealed = sealed();
+    let dir = scratch("cfdi-cadena");
+    let xml = written(&dir, "cfdi.xml", &sealed.xml);
+    let xslt = sat_files().join("4/cadenaoriginal_4_0/cadenaoriginal_4_0.xslt");
+    let sats = run(Command::new("xsltproc").arg(xslt).arg(xml));
+    assert_eq!(sealed.cadena, sats);
+    // The values a reader checks first, as SAT's XSLT wrote them.
+    assert!(
+        sats.starts_with("||4.0|F|42|2026-11-02T10:30:00|99|30001000000300023708|"),
+        "{sats}"
+    );
+    assert!(
+        sats.contains("|Consultoría fiscal|"),
+        "white space collapsed: {sats}"
+    );
+}
+
+#[test]
+fn openssl_verifies_the_seal_with_the_certificates_public_key() {
+    let sealed = sealed();
+    let dir = scratch("cfdi-seal");
+    let cer = fixture("emisor2021.cer");
+    let public_key = run(Command::new("openssl")
+        .args(["x509", "-inform", "DER", "-pubkey", "-noout", "-in"])
+        .arg(&cer));
+    let public_key = written(&dir, "public.pem", public_key.as_bytes());
+    let signature = base64::engine::general_purpose::STANDARD
+        .decode(&sealed.sello)
+        .unwrap();
+    let signature = written(&dir, "sello.bin", &signature);
+    let cadena = written(&dir, "cadena.txt", sealed.cadena.as_bytes());
+    let verdict = run(Command::new("openssl")
+        .args(["dgst", "-sha256", "-verify"])
+        .arg(&public_key)
+        .arg("-signature")
+        .arg(&signature)
+        .arg(&cadena));
+    assert_eq!(verdict.trim(), "Verified OK");
+    // One changed character of the cadena and the seal no longer verifies.
+    let tampered = sealed.cadena.replacen("|42|", "|43|", 1);
+    let tampered = written(&dir, "tampered.txt", tampered.as_bytes());
+    let out = Command::new("openssl")
+        .args(["dgst", "-sha256", "-verify"])
+        .arg(&public_key)
+        .arg("-signature")
+        .arg(&signature)
+        .arg(&tampered)
+        .output()
+        .unwrap();
+    assert!(!out.status.success(), "a tampered cadena verified");
+}
+
+#[test]
+fn the_cfdi_states_the_invoices_own_amounts() {
+    let record = professional_services();
+    let issued = record.issued.as_ref().unwrap();
+    let c = sealed().comprobante;
+    // 10 × 1,500.00 and 3 × 1,234.5678 = 3,703.70 less 10% (370.37).
+    assert_eq!(c.subtotal, "18703.70");
+    assert_eq!(c.descuento.as_deref(), Some("370.37"));
+    assert_eq!(c.total, issued.totals.total.to_string());
+    let impuestos = c.impuestos.unwrap();
+    // IVA 16% on 15,000.00 and on 3,333.33 (533.33): 2,933.33.
+    assert_eq!(impuestos.total_trasladados.as_deref(), Some("2933.33"));
+    // ISR 1,500.00 and IVA 1,600.01 (10.6667% of 15,000.00) withheld.
+    assert_eq!(impuestos.total_retenidos.as_deref(), Some("3100.01"));
+    assert_eq!(
+        c.conceptos[0].retenciones[1].tasa_o_cuota.as_deref(),
+        Some("0.106667")
+    );
+    assert_eq!(c.emisor.rfc, "AAA010101AAA");
+    assert_eq!(c.receptor.uso_cfdi, "G03");
+    assert_eq!(c.metodo_pago, "PPD");
+    assert_eq!(c.forma_pago, "99");
+}
+
+#[test]
+fn a_wrong_password_another_key_an_expired_or_foreign_certificate_are_refused() {
+    let cer = std::fs::read(fixture("emisor2021.cer")).unwrap();
+    let key = std::fs::read(fixture("emisor2021.key")).unwrap();
+    assert_eq!(
+        Csd::open(&cer, &key, "12345678b").unwrap_err(),
+        CsdError::KeyPassword
+    );
+    // A key of its own, encrypted as SAT's are: not the certificate's.
+    let dir = scratch("cfdi-other-key");
+    let pem = dir.join("other.pem");
+    run(Command::new("openssl")
+        .args([
+            "genpkey",
+            "-algorithm",
+            "RSA",
+            "-pkeyopt",
+            "rsa_keygen_bits:2048",
+            "-out",
+        ])
+        .arg(&pem));
+    let other = dir.join("other.key");
+    run(Command::new("openssl")
+        .args([
+            "pkcs8",
+            "-topk8",
+            "-v2",
+            "des3",
+            "-v2prf",
+            "hmacWithSHA1",
+            "-outform",
+            "DER",
+        ])
+        .args(["-passout", "pass:secret", "-in"])
+        .arg(&pem)
+        .arg("-out")
+        .arg(&other));
+    let other = std::fs::read(other).unwrap();
+    assert_eq!(
+        Csd::open(&cer, &other, "secret").unwrap_err(),
+        CsdError::KeyMismatch
+    );
+    let csd = csd();
+    let expired = Utc.with_ymd_and_hms(2029, 1, 1, 0, 0, 0).unwrap();
+    let refused = seal_invoice(
+        &professional_services(),
+        "ESCUELA KEMPER URGATE",
+        expired,
+        &csd,
+    );
+    assert!(
+        matches!(refused, Err(CfdiError::Csd(CsdError::NotInForce { .. }))),
+        "{refused:?}"
+    );
+    assert!(matches!(
+        csd.check_for("EKU9003173C9", sealed_at()),
+        Err(CsdError::OtherHolder { .. })
+    ));
+}
