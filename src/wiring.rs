@@ -9,6 +9,7 @@ use folio_commands::archive_reads::ArchiveReads;
 use folio_commands::archiving::ArchiveQueue;
 use folio_commands::branding::Branding;
 use folio_commands::consistency::ReadModelProgress;
+use folio_commands::csd::{CsdInstaller, CsdVault};
 use folio_commands::documents::InvoiceDocuments;
 use folio_commands::download_links::DownloadLinks;
 use folio_commands::dunning::Dunning;
@@ -30,6 +31,7 @@ use folio_commands::{
 use folio_infra::blob_store::{BlobLocation, ObjectBlobStore};
 use folio_infra::personal_data::{self, KeyWrapping, PersonalDataError};
 use folio_infra::postgres::archive_queue::PgArchiveQueue;
+use folio_infra::postgres::csd_vault::PgCsdVault;
 use folio_infra::postgres::history::PgEventHistory;
 use folio_infra::postgres::outbox::PgOutbox;
 use folio_infra::postgres::pool::{self as database, DatabaseError};
@@ -204,6 +206,7 @@ impl App {
             ),
             notifications: NotificationReads::new(Arc::new(PgOutbox::new(self.pool.clone()))),
             webhooks: WebhookEndpoints::new(self.use_cases.clone(), self.webhook_secrets()),
+            csd: CsdInstaller::new(self.use_cases.clone(), self.csd_vault()),
             reads: ReadModels::new(self.pool.clone(), ReadModelProgress::new(max_waiting_reads)),
             pool: self.pool.clone(),
             health: self.health.clone(),
@@ -256,6 +259,11 @@ impl App {
             },
             Arc::new(SystemClock),
         ))
+    }
+
+    /// Where the files of tenants' CSDs are kept.
+    pub fn csd_vault(&self) -> Arc<dyn CsdVault> {
+        Arc::new(PgCsdVault::new(self.pool.clone(), self.wrapping.clone()))
     }
 
     /// Where webhook secrets are kept.

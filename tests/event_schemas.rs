@@ -32,7 +32,8 @@ use folio_domain::personal_data::{self, SealedBox, SealedPersonalData};
 use folio_domain::pricing::{price_document, Discount, LineItem, PriceBasis, RoundingPolicy};
 use folio_domain::rate_table::{RateTableEvent, RateTableKey};
 use folio_domain::sat::{
-    CfdiParties, SatIssuer, SatLineKeys, SatPaymentMethod, SatPaymentTerms, SatReceiver,
+    CfdiParties, InstalledCsd, SatIssuer, SatLineKeys, SatPaymentMethod, SatPaymentTerms,
+    SatReceiver,
 };
 use folio_domain::settings::{InvoicingPolicy, Jurisdiction, SettingsEvent};
 use folio_domain::tax::{TaxRate, TaxTreatment};
@@ -764,6 +765,15 @@ fn samples() -> Vec<(&'static str, String, String, Value)> {
             SettingsEvent::SatIssuerConfigured {
                 tenant_id: TenantId(id(1)),
                 issuer: sat_issuer(),
+            },
+            SettingsEvent::CsdInstalled {
+                tenant_id: TenantId(id(1)),
+                certificate: InstalledCsd {
+                    certificate_number: "30001000000300023708".into(),
+                    holder_rfc: "AAA010101AAA".into(),
+                    valid_from: Utc.with_ymd_and_hms(2021, 12, 7, 0, 0, 1).unwrap(),
+                    valid_until: Utc.with_ymd_and_hms(2028, 12, 7, 0, 0, 1).unwrap(),
+                },
             },
         ],
     );

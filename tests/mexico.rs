@@ -282,3 +282,96 @@ async fn iva_at_8_percent_is_refused_from_outside_the_border_regions() {
     refused(&body, "border regions; 06600 is not one");
     assert_eq!(event_count(&db.app).await, before, "a refused issue wrote");
 }
+
+const INSTALL_CSD: &str =
+    "mutation($key: String!, $cer: String!, $pem: String!, $password: String!) {
+    installCsd(idempotencyKey: $key, certificateBase64: $cer, privateKeyBase64: $pem,
+        password: $password) { consistencyToken } }";
+
+/// SAT's test CSD (RFC AAA010101AAA), base64 as an admin's browser sends it.
+fn test_csd() -> (String, String) {
+    use base64::Engine;
+    let file = |name: &str| {
+        let path = format!(
+            "{}/documents/tests/fixtures/cfdi/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        base64::engine::general_purpose::STANDARD.encode(std::fs::read(path).unwrap())
+    };
+    (file("emisor2021.cer"), file("emisor2021.key"))
+}
+
+async fn kept_csd_files(db: &TestDatabase) -> i64 {
+    sqlx::query_scalar("SELECT count(*) FROM csd_files")
+        .fetch_one(&db.app.pool)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn the_issuers_csd_is_installed_only_when_it_opens_and_is_the_issuers() {
+    let db = TestDatabase::new().await;
+    let server = Server::start(&db).await;
+    let admin = server.token(tenant(), "root", Role::Admin);
+    under_mexican_jurisdiction(&server, &admin).await;
+    let (cer, private_key) = test_csd();
+    let install = |password: &str| json!({"key": key(), "cer": cer, "pem": private_key, "password": password});
+
+    // Before the issuer is stated, and for another issuer: refused.
+    let body = server.gql(&admin, INSTALL_CSD, install("12345678a")).await;
+    refused(&body, "SAT issuer data");
+    let other = json!({"rfc": "EKU9003173C9", "name": "ESCUELA KEMPER URGATE",
+                       "taxRegime": "601", "postalCode": "06600"});
+    server
+        .ok(&admin, ISSUER, json!({"key": key(), "issuer": other}))
+        .await;
+    let before = event_count(&db.app).await;
+    let body = server.gql(&admin, INSTALL_CSD, install("12345678a")).await;
+    refused(
+        &body,
+        "issued to AAA010101AAA, not to the issuer EKU9003173C9",
+    );
+    // A wrong password opens nothing.
+    let body = server.gql(&admin, INSTALL_CSD, install("12345678b")).await;
+    refused(&body, "does not open with this password");
+    let body = server
+        .gql(
+            &admin,
+            INSTALL_CSD,
+            json!({"key": key(), "cer": "not base64!", "pem": private_key, "password": "x"}),
+        )
+        .await;
+    refused(&body, "certificateBase64 is not base64");
+    assert_eq!(event_count(&db.app).await, before, "a refused CSD wrote");
+    assert_eq!(kept_csd_files(&db).await, 0, "a refused CSD was kept");
+
+    // The issuer's own: recorded by number, its files kept apart.
+    server
+        .ok(
+            &admin,
+            ISSUER,
+            json!({"key": key(), "issuer": issuer("AAA010101AAA")}),
+        )
+        .await;
+    let installed = server.ok(&admin, INSTALL_CSD, install("12345678a")).await;
+    let settings = server
+        .ok(
+            &admin,
+            "query($token: String) { tenantSettings(consistencyToken: $token) {
+                csd { certificateNumber holderRfc validUntil } } }",
+            json!({"token": installed["installCsd"]["consistencyToken"]}),
+        )
+        .await;
+    assert_eq!(
+        settings["tenantSettings"]["csd"],
+        json!({"certificateNumber": "30001000000300023708", "holderRfc": "AAA010101AAA",
+               "validUntil": "2028-12-07T00:00:01+00:00"})
+    );
+    assert_eq!(kept_csd_files(&db).await, 1);
+    let leaked: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM events WHERE payload::text LIKE '%12345678a%'")
+            .fetch_one(&db.app.pool)
+            .await
+            .unwrap();
+    assert_eq!(leaked, 0, "the password is in the events");
+}

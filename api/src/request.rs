@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use folio_commands::archive_reads::ArchiveReads;
 use folio_commands::branding::Branding;
+use folio_commands::csd::CsdInstaller;
 use folio_commands::health::DatabaseHealth;
 use folio_commands::history::AuditTrail;
 use folio_commands::notifications::log::NotificationReads;
@@ -90,6 +91,8 @@ pub struct Services {
     pub notifications: NotificationReads,
     /// Webhook endpoints' registration and secret rotation.
     pub webhooks: WebhookEndpoints,
+    /// Installing the tenant's CSD (Mexico).
+    pub csd: CsdInstaller,
     /// The read models every read queries, and the progress reads wait on
     /// (one watcher per process answers them).
     pub reads: ReadModels,
@@ -121,6 +124,8 @@ pub struct RequestContext {
     pub notifications: NotificationReads,
     /// Webhook endpoints' registration and secret rotation.
     pub webhooks: WebhookEndpoints,
+    /// Installing the tenant's CSD (Mexico).
+    pub csd: CsdInstaller,
 }
 
 impl RequestContext {
@@ -136,6 +141,7 @@ impl RequestContext {
             branding: services.branding.clone(),
             notifications: services.notifications.clone(),
             webhooks: services.webhooks.clone(),
+            csd: services.csd.clone(),
         }
     }
 

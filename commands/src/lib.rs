@@ -35,6 +35,8 @@
 //! - [`documents`]: the document of an issued invoice or credit note
 //!   ([`documents::InvoiceDocuments`]), from its events, the customer and the
 //!   tenant's legal profile.
+//! - [`csd`]: installing the tenant's CSD for Mexico's CFDIs: the certificate
+//!   recorded in its settings, its files kept apart by a [`csd::CsdVault`].
 //! - [`archiving`]: the archive at issue time ([`archiving::DocumentArchiver`]):
 //!   each document rendered once, stored by hash, the hashes recorded.
 //! - [`branding`]: the tenant's logo, checked by the renderer and stored.
@@ -59,6 +61,7 @@ pub mod archiving;
 pub mod branding;
 pub mod consistency;
 mod context;
+pub mod csd;
 pub mod documents;
 pub mod download_links;
 pub mod dunning;

@@ -18,6 +18,7 @@ use chrono::{DateTime, TimeZone, Utc};
 use folio_documents::cfdi::{seal_invoice, CfdiError, Csd, CsdError, SealedCfdi};
 use folio_documents::InvoiceRecord;
 use folio_domain::pricing::Discount;
+use folio_domain::sat::SatError;
 use folio_domain::tax::TaxTreatment;
 use rust_decimal_macros::dec;
 use scenario::{keyed, mexican_customer, sat_tax, Scenario};
@@ -251,11 +252,16 @@ fn a_wrong_password_another_key_an_expired_or_foreign_certificate_are_refused() 
         &csd,
     );
     assert!(
-        matches!(refused, Err(CfdiError::Csd(CsdError::NotInForce { .. }))),
+        matches!(
+            refused,
+            Err(CfdiError::Certificate(
+                SatError::CertificateNotInForce { .. }
+            ))
+        ),
         "{refused:?}"
     );
     assert!(matches!(
-        csd.check_for("EKU9003173C9", sealed_at()),
-        Err(CsdError::OtherHolder { .. })
+        csd.installed().check_for("EKU9003173C9", sealed_at()),
+        Err(SatError::CertificateOfAnotherTaxpayer { .. })
     ));
 }

@@ -6,10 +6,15 @@
 //! domain's; every code is checked against SAT's catalogues by the domain.
 
 use async_graphql::{Context, Enum, InputObject, Object, SimpleObject, ID};
+use base64::Engine;
+use chrono::{DateTime, Utc};
+use folio_commands::csd::CsdFiles;
 use folio_domain::sat as domain;
 
+use super::context::request;
 use super::ids::uuid_arg;
 use super::outcome::CommandResult;
+use crate::error::validation;
 
 /// Who the tenant is on its CFDIs.
 #[derive(Debug, Clone, SimpleObject, InputObject)]
@@ -181,6 +186,37 @@ impl From<CfdiTerms> for domain::SatPaymentTerms {
     }
 }
 
+/// The certificate (CSD) the tenant's CFDIs are sealed with.
+#[derive(Debug, Clone, SimpleObject)]
+pub struct InstalledCsd {
+    /// SAT's certificate number (`NoCertificado`), 20 digits.
+    pub certificate_number: String,
+    /// The RFC it is issued to.
+    pub holder_rfc: String,
+    /// Its first moment in force.
+    pub valid_from: DateTime<Utc>,
+    /// Its last moment in force.
+    pub valid_until: DateTime<Utc>,
+}
+
+impl From<domain::InstalledCsd> for InstalledCsd {
+    fn from(csd: domain::InstalledCsd) -> Self {
+        InstalledCsd {
+            certificate_number: csd.certificate_number,
+            holder_rfc: csd.holder_rfc,
+            valid_from: csd.valid_from,
+            valid_until: csd.valid_until,
+        }
+    }
+}
+
+/// `text`'s bytes, decoded from base64, or a VALIDATION error naming `field`.
+fn base64_arg(text: &str, field: &str) -> async_graphql::Result<Vec<u8>> {
+    base64::engine::general_purpose::STANDARD
+        .decode(text.trim())
+        .map_err(|_| validation(format!("{field} is not base64 (RFC 4648, with padding)")).into())
+}
+
 /// Mutations of Mexico's tax data.
 #[derive(Debug, Default)]
 pub struct MexicoMutation;
@@ -204,6 +240,33 @@ impl MexicoMutation {
         let issuer: domain::SatIssuer = issuer.into();
         command!(ctx, idempotency_key, expected_version, |use_cases, c| {
             use_cases.configure_sat_issuer(&c, issuer)
+        })
+    }
+
+    /// Installs the certificate (CSD) the tenant's CFDIs are sealed with,
+    /// from SAT's files: the `.cer`, the `.key` and the key's password. The
+    /// key must open with the password and be the certificate's; the
+    /// certificate must be in force and issued to the RFC of
+    /// `configureSatIssuer`. Else VALIDATION, and nothing is kept. The key and
+    /// the password are never in the events nor answered again.
+    async fn install_csd(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "1-200 characters; a retry with the same key returns the first outcome.")]
+        idempotency_key: String,
+        #[graphql(desc = "The certificate (`.cer`, DER) in base64.")] certificate_base64: String,
+        #[graphql(desc = "The private key (`.key`, encrypted PKCS#8 DER) in base64.")]
+        private_key_base64: String,
+        #[graphql(desc = "The private key's password.")] password: String,
+    ) -> async_graphql::Result<CommandResult> {
+        let files = CsdFiles {
+            certificate: base64_arg(&certificate_base64, "certificateBase64")?,
+            private_key: base64_arg(&private_key_base64, "privateKeyBase64")?,
+            password,
+        };
+        let installer = request(ctx)?.csd.clone();
+        command!(ctx, idempotency_key, None, |_use_cases, c| {
+            installer.install(&c, files)
         })
     }
 

@@ -11,7 +11,7 @@ use super::enums::{Jurisdiction, RoundingMode, TaxRoundingScope};
 use super::inputs::{ExpensePolicyInput, InvoicingPolicyInput};
 use super::legal_profile::LegalProfile;
 use super::mail_settings::MailSettings;
-use super::mexico::SatIssuer;
+use super::mexico::{InstalledCsd, SatIssuer};
 use super::money::Money;
 use super::outcome::CommandResult;
 use super::scalars::Decimal;
@@ -96,6 +96,9 @@ pub struct TenantSettings {
     /// Who the tenant is on its CFDIs (Mexico); null until stated with
     /// `configureSatIssuer`.
     pub sat_issuer: Option<SatIssuer>,
+    /// The certificate (CSD) its CFDIs are sealed with; null until installed
+    /// with `installCsd`.
+    pub csd: Option<InstalledCsd>,
 }
 
 impl From<DomainSettings> for TenantSettings {
@@ -116,6 +119,7 @@ impl From<DomainSettings> for TenantSettings {
             jurisdiction: settings.jurisdiction.into(),
             accounting_currency: settings.accounting_currency.map(|c| c.code().to_owned()),
             sat_issuer: settings.sat_issuer.map(SatIssuer::from),
+            csd: settings.csd.map(InstalledCsd::from),
             timezone,
             invoicing: InvoicingSettings {
                 rounding_mode: invoicing.rounding.mode.into(),

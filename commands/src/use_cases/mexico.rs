@@ -4,7 +4,7 @@
 
 use folio_domain::ids::InvoiceId;
 use folio_domain::invoice::{InvoiceCommand, InvoiceError};
-use folio_domain::sat::{SatIssuer, SatPaymentTerms};
+use folio_domain::sat::{InstalledCsd, SatIssuer, SatPaymentTerms};
 use folio_domain::settings::{SettingsCommand, SettingsError};
 
 use super::{run, UseCases};
@@ -33,6 +33,32 @@ impl UseCases {
             |_| SettingsCommand::ConfigureSatIssuer {
                 tenant_id: ctx.tenant_id(),
                 issuer: issuer.clone(),
+            }
+        )
+    }
+
+    /// Records `certificate` as the CSD the tenant's CFDIs are sealed with
+    /// (its files are kept by [`crate::csd::CsdInstaller`], which calls
+    /// this): in force now, and issued to the tenant's SAT issuer.
+    pub async fn install_csd(
+        &self,
+        ctx: &CommandContext,
+        certificate: InstalledCsd,
+    ) -> Result<CommandOutcome, CommandError<SettingsError>> {
+        ctx.caller.require(Action::ConfigureTenant)?;
+        let installed_at = self.runner.clock().now();
+        run!(
+            self,
+            self.stores.settings.as_ref(),
+            ctx,
+            "InstallCsd",
+            ctx.tenant_id(),
+            &certificate,
+            None,
+            |_| SettingsCommand::InstallCsd {
+                tenant_id: ctx.tenant_id(),
+                certificate: certificate.clone(),
+                installed_at,
             }
         )
     }

@@ -1,12 +1,13 @@
 //! The issuer's CSD (*Certificado de Sello Digital*): SAT's X.509 certificate
 //! in DER and its RSA private key as PKCS#8, encrypted with a password
 //! (PBES2: PBKDF2 with HMAC-SHA1, 3DES). Opening it checks that the key is
-//! the certificate's; [`Csd::check_for`] that it is in force and issued to
-//! the RFC sealing with it. A seal is RSA PKCS#1 v1.5 over SHA-256 of the
+//! the certificate's; [`InstalledCsd::check_for`] that it is in force and
+//! issued to the RFC sealing with it. A seal is RSA PKCS#1 v1.5 over SHA-256 of the
 //! cadena original, in base64.
 
 use base64::Engine;
 use chrono::{DateTime, Utc};
+use folio_domain::sat::InstalledCsd;
 use rsa::pkcs1v15::SigningKey;
 use rsa::pkcs8::{DecodePrivateKey, DecodePublicKey};
 use rsa::signature::{SignatureEncoding, Signer};
@@ -21,7 +22,7 @@ use super::model::Certificado;
 /// (`RFC / RFC of the legal representative`).
 const UNIQUE_IDENTIFIER: &str = "2.5.4.45";
 
-/// Why a CSD cannot seal.
+/// Why a CSD's files do not open.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CsdError {
     /// The `.cer` is not an X.509 certificate in DER.
@@ -33,24 +34,6 @@ pub enum CsdError {
     /// The key is not the certificate's.
     #[error("the private key does not belong to the certificate")]
     KeyMismatch,
-    /// The certificate is not in force at the moment of sealing.
-    #[error("the certificate is valid from {not_before} to {not_after}, not at {at}")]
-    NotInForce {
-        /// Its first moment.
-        not_before: DateTime<Utc>,
-        /// Its last moment.
-        not_after: DateTime<Utc>,
-        /// When it was to seal.
-        at: DateTime<Utc>,
-    },
-    /// The certificate is another taxpayer's.
-    #[error("the certificate is issued to {holder}, not to the issuer {issuer}")]
-    OtherHolder {
-        /// The RFC the certificate names.
-        holder: String,
-        /// The issuer's RFC.
-        issuer: String,
-    },
 }
 
 /// An opened CSD, ready to seal.
@@ -118,27 +101,15 @@ impl Csd {
         })
     }
 
-    /// Checks that the certificate is in force `at` and issued to `rfc`.
-    pub fn check_for(&self, rfc: &str, at: DateTime<Utc>) -> Result<(), CsdError> {
-        if at < self.not_before || at > self.not_after {
-            return Err(CsdError::NotInForce {
-                not_before: self.not_before,
-                not_after: self.not_after,
-                at,
-            });
+    /// What the tenant's settings record of it: number, holder, validity
+    /// (whose `check_for` says whether it may seal for an issuer, when).
+    pub fn installed(&self) -> InstalledCsd {
+        InstalledCsd {
+            certificate_number: self.number.clone(),
+            holder_rfc: self.holder_rfc.clone(),
+            valid_from: self.not_before,
+            valid_until: self.not_after,
         }
-        if self.holder_rfc != rfc {
-            return Err(CsdError::OtherHolder {
-                holder: self.holder_rfc.clone(),
-                issuer: rfc.to_owned(),
-            });
-        }
-        Ok(())
-    }
-
-    /// The RFC the certificate is issued to.
-    pub fn holder_rfc(&self) -> &str {
-        &self.holder_rfc
     }
 
     /// The certificate as a CFDI names it: number and base64 DER.

@@ -19,7 +19,7 @@ pub mod model;
 pub mod xml;
 
 use chrono::{DateTime, Timelike, Utc};
-use folio_domain::sat::catalogue;
+use folio_domain::sat::{catalogue, SatError};
 use rust_decimal::Decimal;
 
 use crate::record::InvoiceRecord;
@@ -56,9 +56,10 @@ pub enum CfdiError {
         /// What the invoice recorded.
         invoice: Decimal,
     },
-    /// The issuer's certificate cannot seal it.
+    /// The issuer's certificate cannot seal it (not in force, another
+    /// taxpayer's).
     #[error(transparent)]
-    Csd(#[from] CsdError),
+    Certificate(#[from] SatError),
 }
 
 /// A sealed CFDI: its XML, and what its seal signs.
@@ -86,7 +87,7 @@ pub fn seal_invoice(
 ) -> Result<SealedCfdi, CfdiError> {
     let issued = record.issued.as_ref().ok_or(CfdiError::NotIssued)?;
     let parties = issued.cfdi.as_deref().ok_or(CfdiError::NotMexican)?;
-    csd.check_for(&parties.issuer.rfc, at)?;
+    csd.installed().check_for(&parties.issuer.rfc, at)?;
     let zone = catalogue::postal_code(&parties.issuer.postal_code)
         .map_or(chrono_tz::America::Mexico_City, |p| p.zone());
     let fecha = at.with_timezone(&zone).naive_local();

@@ -16,6 +16,7 @@
 //! `Escuela Kemper Urgate, S.A. de C.V.`.
 
 pub mod catalogue;
+mod certificate;
 mod invoice;
 pub mod rfc;
 #[cfg(test)]
@@ -27,6 +28,7 @@ use serde::{Deserialize, Serialize};
 use crate::error_code::{Coded, ErrorCode};
 use rfc::Person;
 
+pub use certificate::InstalledCsd;
 pub use invoice::{check_invoice, sat_tax, CfdiLine, CfdiParties, SatTaxLine};
 
 /// Longest name CFDI 4.0 takes (`Nombre` of `Emisor` and `Receptor`).
@@ -217,6 +219,27 @@ pub enum SatError {
     /// The customer lacks its RFC or its receiver data.
     #[error("the customer needs an RFC and SAT receiver data (tax regime, postal code, CFDI use) to receive a CFDI")]
     ReceiverMissing,
+    /// The CSD's files do not open as a certificate and its key.
+    #[error("the CSD cannot be used: {0}")]
+    InvalidCertificate(String),
+    /// The CSD is not in force at the moment it is to seal.
+    #[error("the certificate is valid from {valid_from} to {valid_until}, not at {at}")]
+    CertificateNotInForce {
+        /// Its first moment.
+        valid_from: chrono::DateTime<chrono::Utc>,
+        /// Its last moment.
+        valid_until: chrono::DateTime<chrono::Utc>,
+        /// When it was to be used.
+        at: chrono::DateTime<chrono::Utc>,
+    },
+    /// The CSD is another taxpayer's.
+    #[error("the certificate is issued to {holder}, not to the issuer {issuer}")]
+    CertificateOfAnotherTaxpayer {
+        /// The RFC the certificate names.
+        holder: String,
+        /// The issuer's RFC.
+        issuer: String,
+    },
     /// IVA at 8% is for issuers in the border regions only.
     #[error("IVA at 8% is charged only from a postal code of the border regions; {postal_code} is not one")]
     BorderRateOutsideBorder {

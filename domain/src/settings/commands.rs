@@ -10,7 +10,7 @@ use crate::ids::TenantId;
 use crate::legal_profile::LegalProfile;
 use crate::mail_settings::MailSettings;
 use crate::money::Currency;
-use crate::sat::SatIssuer;
+use crate::sat::{InstalledCsd, SatIssuer};
 use crate::tax_catalogue::CatalogueRate;
 
 /// A command to a tenant's settings.
@@ -86,6 +86,16 @@ pub enum SettingsCommand {
         tenant_id: TenantId,
         /// The issuer data from now on.
         issuer: SatIssuer,
+    },
+    /// Install the certificate (CSD) the tenant's CFDIs are sealed with; its
+    /// files are already kept by the application layer's vault.
+    InstallCsd {
+        /// The caller's tenant, whose settings these are.
+        tenant_id: TenantId,
+        /// The certificate, as its files said.
+        certificate: InstalledCsd,
+        /// When it is installed: it must be in force then.
+        installed_at: chrono::DateTime<chrono::Utc>,
     },
     /// Set approval thresholds and category limits.
     ConfigureExpensePolicy {

@@ -8,6 +8,7 @@ use crate::branding::TenantLogo;
 use crate::document_number::validate_series;
 use crate::dunning::DunningError;
 use crate::expense::{ExpensePolicy, MAX_APPROVALS};
+use crate::sat::SatError;
 use crate::tax_catalogue;
 
 impl Decide for TenantSettings {
@@ -126,6 +127,22 @@ impl Decide for TenantSettings {
                 Ok(vec![SettingsEvent::SatIssuerConfigured {
                     tenant_id,
                     issuer,
+                }])
+            }
+            SettingsCommand::InstallCsd {
+                tenant_id,
+                certificate,
+                installed_at,
+            } => {
+                self.check_tenant(tenant_id)?;
+                let issuer = self.sat_issuer.as_ref().ok_or(SatError::IssuerMissing)?;
+                certificate.check_for(&issuer.rfc, installed_at)?;
+                if self.csd.as_ref() == Some(&certificate) {
+                    return Ok(vec![]);
+                }
+                Ok(vec![SettingsEvent::CsdInstalled {
+                    tenant_id,
+                    certificate,
                 }])
             }
             SettingsCommand::ConfigureExpensePolicy { tenant_id, policy } => {

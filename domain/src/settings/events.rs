@@ -13,7 +13,7 @@ use crate::legal_profile::LegalProfile;
 use crate::mail_settings::MailSettings;
 use crate::money::Currency;
 use crate::pricing::RoundingPolicy;
-use crate::sat::SatIssuer;
+use crate::sat::{InstalledCsd, SatIssuer};
 use crate::tax_catalogue::CatalogueRate;
 
 /// An event of a tenant's settings.
@@ -101,6 +101,13 @@ pub enum SettingsEvent {
         tenant_id: TenantId,
         /// The issuer data now in force, trimmed, its RFC canonical.
         issuer: SatIssuer,
+    },
+    /// The certificate the tenant's CFDIs are sealed with was installed.
+    CsdInstalled {
+        /// The tenant these settings belong to; every settings event repeats it.
+        tenant_id: TenantId,
+        /// The certificate now in force (its files are not in the events).
+        certificate: InstalledCsd,
     },
     /// The currency the tenant keeps its books in was set: from now on a
     /// document in another currency records its rate into this one.

@@ -34,7 +34,7 @@ use crate::ids::TenantId;
 use crate::legal_profile::LegalProfile;
 use crate::mail_settings::MailSettings;
 use crate::money::Currency;
-use crate::sat::SatIssuer;
+use crate::sat::{InstalledCsd, SatIssuer};
 use crate::tax_catalogue::CatalogueRate;
 
 pub use commands::SettingsCommand;
@@ -83,6 +83,9 @@ pub struct TenantSettings {
     /// before a Mexican invoice is issued).
     #[serde(default)]
     pub sat_issuer: Option<SatIssuer>,
+    /// The certificate its CFDIs are sealed with; none until installed.
+    #[serde(default)]
+    pub csd: Option<InstalledCsd>,
 }
 
 /// The timezone named `name`, if the timezone database knows it.
@@ -176,6 +179,13 @@ impl TenantSettings {
             SettingsEvent::SatIssuerConfigured { tenant_id, issuer } => {
                 self.tenant_id = Some(tenant_id);
                 self.sat_issuer = Some(issuer);
+            }
+            SettingsEvent::CsdInstalled {
+                tenant_id,
+                certificate,
+            } => {
+                self.tenant_id = Some(tenant_id);
+                self.csd = Some(certificate);
             }
         }
     }

@@ -523,3 +523,81 @@ fn a_sat_issuer_with_a_bad_rfc_is_refused() {
             "EKU9003173C8".into(),
         )));
 }
+
+fn accem_csd() -> crate::sat::InstalledCsd {
+    use chrono::TimeZone;
+    crate::sat::InstalledCsd {
+        certificate_number: "30001000000300023708".into(),
+        holder_rfc: "AAA010101AAA".into(),
+        valid_from: chrono::Utc.with_ymd_and_hms(2021, 12, 7, 0, 0, 1).unwrap(),
+        valid_until: chrono::Utc.with_ymd_and_hms(2028, 12, 7, 0, 0, 1).unwrap(),
+    }
+}
+
+fn accem_issuer() -> SettingsEvent {
+    SettingsEvent::SatIssuerConfigured {
+        tenant_id: TENANT,
+        issuer: crate::sat::SatIssuer {
+            rfc: "AAA010101AAA".into(),
+            name: "ACCEM SERVICIOS EMPRESARIALES".into(),
+            tax_regime: "601".into(),
+            postal_code: "06600".into(),
+        },
+    }
+}
+
+fn install_at(year: i32) -> SettingsCommand {
+    use chrono::TimeZone;
+    SettingsCommand::InstallCsd {
+        tenant_id: TENANT,
+        certificate: accem_csd(),
+        installed_at: chrono::Utc.with_ymd_and_hms(year, 6, 1, 12, 0, 0).unwrap(),
+    }
+}
+
+#[test]
+fn a_csd_of_the_issuer_in_force_is_installed() {
+    SettingsTest::with(())
+        .given(vec![accem_issuer()])
+        .when(install_at(2026))
+        .then_expect_events(vec![SettingsEvent::CsdInstalled {
+            tenant_id: TENANT,
+            certificate: accem_csd(),
+        }]);
+}
+
+#[test]
+fn a_csd_needs_the_issuer_it_belongs_to_and_to_be_in_force() {
+    SettingsTest::with(())
+        .given_no_previous_events()
+        .when(install_at(2026))
+        .then_expect_error(SettingsError::Sat(crate::sat::SatError::IssuerMissing));
+    SettingsTest::with(())
+        .given(vec![accem_issuer()])
+        .when(install_at(2029))
+        .then_expect_error(SettingsError::Sat(
+            crate::sat::SatError::CertificateNotInForce {
+                valid_from: accem_csd().valid_from,
+                valid_until: accem_csd().valid_until,
+                at: chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2029, 6, 1, 12, 0, 0).unwrap(),
+            },
+        ));
+    let other_issuer = SettingsEvent::SatIssuerConfigured {
+        tenant_id: TENANT,
+        issuer: crate::sat::SatIssuer {
+            rfc: "EKU9003173C9".into(),
+            name: "ESCUELA KEMPER URGATE".into(),
+            tax_regime: "601".into(),
+            postal_code: "06600".into(),
+        },
+    };
+    SettingsTest::with(())
+        .given(vec![other_issuer])
+        .when(install_at(2026))
+        .then_expect_error(SettingsError::Sat(
+            crate::sat::SatError::CertificateOfAnotherTaxpayer {
+                holder: "AAA010101AAA".into(),
+                issuer: "EKU9003173C9".into(),
+            },
+        ));
+}

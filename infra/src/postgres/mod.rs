@@ -8,6 +8,7 @@
 
 pub mod archive_queue;
 pub mod credit_moves;
+pub mod csd_vault;
 pub mod event_store;
 pub mod events_table;
 pub mod feed;
