@@ -26,6 +26,9 @@ pub enum DocumentFormat {
     Ubl,
     /// UN/CEFACT Cross Industry Invoice (XRechnung CII, Factur-X EN 16931).
     Cii,
+    /// Mexico's CFDI 4.0, sealed now with the tenant's CSD (an invoice
+    /// issued under the MX jurisdiction; not yet stamped by a PAC).
+    Cfdi,
 }
 
 /// What `folio documents` does.
@@ -118,6 +121,31 @@ fn write_out(out: Option<PathBuf>, bytes: &[u8]) -> anyhow::Result<()> {
     }
 }
 
+/// The document `which` in `format` (a form written from the EN 16931
+/// document model).
+async fn rendered(
+    backend: &App,
+    operator: &Caller,
+    which: DocumentOf,
+    format: DocumentFormat,
+    locale: Locale,
+) -> anyhow::Result<Vec<u8>> {
+    let document = backend.documents.document(operator, which).await?;
+    let logo = seller_logo(backend.blobs.as_ref(), &document).await?;
+    let logo = logo.as_deref();
+    Ok(match format {
+        DocumentFormat::Ubl => folio_documents::to_ubl(&document),
+        DocumentFormat::Cii => folio_documents::to_cii(&document),
+        DocumentFormat::Pdf => folio_pdf::pdf(&PdfRenderer::new(), &document, locale, logo)?,
+        DocumentFormat::FacturX => {
+            folio_pdf::factur_x(&PdfRenderer::new(), &document, locale, logo)?
+        }
+        DocumentFormat::Cfdi => {
+            anyhow::bail!("a CFDI is sealed, not written from the EN 16931 model")
+        }
+    })
+}
+
 /// Runs `action` against `backend` (exports read its blob store).
 pub async fn run(backend: &App, action: DocumentsAction) -> anyhow::Result<()> {
     match action {
@@ -132,20 +160,20 @@ pub async fn run(backend: &App, action: DocumentsAction) -> anyhow::Result<()> {
         } => {
             let locale: Locale = locale.parse()?;
             let operator = operator(tenant, &by);
-            let document = backend
-                .documents
-                .document(&operator, which(invoice, credit_note))
-                .await?;
-            let logo = seller_logo(backend.blobs.as_ref(), &document).await?;
-            let logo = logo.as_deref();
             let bytes = match format {
-                DocumentFormat::Ubl => folio_documents::to_ubl(&document),
-                DocumentFormat::Cii => folio_documents::to_cii(&document),
-                DocumentFormat::Pdf => {
-                    folio_pdf::pdf(&PdfRenderer::new(), &document, locale, logo)?
+                DocumentFormat::Cfdi => {
+                    let vault = backend.csd_vault();
+                    let invoice = InvoiceId::from_uuid(invoice);
+                    let at = chrono::Utc::now();
+                    let documents = &backend.documents;
+                    documents
+                        .cfdi(&operator, invoice, vault.as_ref(), at)
+                        .await?
+                        .xml
                 }
-                DocumentFormat::FacturX => {
-                    folio_pdf::factur_x(&PdfRenderer::new(), &document, locale, logo)?
+                _ => {
+                    let which = which(invoice, credit_note);
+                    rendered(backend, &operator, which, format, locale).await?
                 }
             };
             write_out(out, &bytes)

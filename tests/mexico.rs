@@ -375,3 +375,167 @@ async fn the_issuers_csd_is_installed_only_when_it_opens_and_is_the_issuers() {
             .unwrap();
     assert_eq!(leaked, 0, "the password is in the events");
 }
+
+/// SAT's CFDI files as satcfdi ships them (`.../www.sat.gob.mx/sitio_internet/cfd`).
+fn sat_files() -> std::path::PathBuf {
+    let out = std::process::Command::new(support::python::python())
+        .args([
+            "-c",
+            "import importlib.util, os; print(os.path.dirname(importlib.util.find_spec('satcfdi').origin))",
+        ])
+        .output()
+        .unwrap();
+    let package = String::from_utf8(out.stdout).unwrap();
+    std::path::Path::new(package.trim()).join("transform/schemas/www.sat.gob.mx/sitio_internet/cfd")
+}
+
+/// Runs `program` with `args`; its standard output (the test fails on an error).
+fn tool(program: &str, args: &[&std::ffi::OsStr]) -> Vec<u8> {
+    let out = std::process::Command::new(program)
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{program}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+/// The value of attribute `name` of the XML's root.
+fn attribute(xml: &str, name: &str) -> String {
+    let start = xml.find(&format!(" {name}=\"")).unwrap() + name.len() + 3;
+    xml[start..start + xml[start..].find('"').unwrap()].to_owned()
+}
+
+#[tokio::test]
+async fn an_operator_seals_the_cfdi_of_an_issued_invoice_and_sats_tools_accept_it() {
+    use base64::Engine;
+    let db = TestDatabase::new().await;
+    let server = Server::start(&db).await;
+    let t = tenant();
+    let admin = server.token(t, "root", Role::Admin);
+    under_mexican_jurisdiction(&server, &admin).await;
+    server
+        .ok(
+            &admin,
+            ISSUER,
+            json!({"key": key(), "issuer": issuer("AAA010101AAA")}),
+        )
+        .await;
+    let receiver = json!({"taxRegime": "601", "postalCode": "26015", "cfdiUse": "G03"});
+    let customer = server
+        .ok(&admin, CUSTOMER, json!({"key": key(), "sat": receiver}))
+        .await["registerCustomer"]["aggregateId"]
+        .clone();
+    let invoice = server
+        .ok(&admin, DRAFT, json!({"key": key(), "customer": customer}))
+        .await["createInvoiceDraft"]["aggregateId"]
+        .clone();
+    let keys = json!({"productKey": "84111506", "unitKey": "E48"});
+    server
+        .ok(
+            &admin,
+            ADD_LINE,
+            json!({"key": key(), "invoice": invoice, "sat": keys}),
+        )
+        .await;
+    server
+        .ok(&admin, ISSUE, json!({"key": key(), "invoice": invoice}))
+        .await;
+    let dir = std::env::temp_dir().join(format!("folio-cfdi-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("cfdi.xml");
+    let render = || {
+        support::folio(
+            &db.url,
+            &[
+                "documents",
+                "render",
+                "--tenant",
+                &t.to_string(),
+                "--invoice",
+                invoice.as_str().unwrap(),
+                "--format",
+                "cfdi",
+                "--out",
+                file.to_str().unwrap(),
+            ],
+        )
+    };
+    let refused = render();
+    assert!(!refused.status.success());
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert!(said.contains("no CSD is installed"), "{said}");
+
+    let (cer, private_key) = test_csd();
+    let install = json!({"key": key(), "cer": cer, "pem": private_key, "password": "12345678a"});
+    server.ok(&admin, INSTALL_CSD, install).await;
+    let sealed = render();
+    assert!(
+        sealed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&sealed.stderr)
+    );
+
+    // SAT's schema, SAT's XSLT for the cadena, openssl for the seal: nothing
+    // of Folio's is trusted to check Folio.
+    let sat = sat_files();
+    let schema = sat.join("4/cfdv40.xsd");
+    tool(
+        "xmllint",
+        &[
+            "--noout".as_ref(),
+            "--schema".as_ref(),
+            schema.as_ref(),
+            file.as_ref(),
+        ],
+    );
+    let xslt = sat.join("4/cadenaoriginal_4_0/cadenaoriginal_4_0.xslt");
+    let cadena = tool("xsltproc", &[xslt.as_ref(), file.as_ref()]);
+    let xml = std::fs::read_to_string(&file).unwrap();
+    let engine = base64::engine::general_purpose::STANDARD;
+    let write = |name: &str, bytes: &[u8]| {
+        let path = dir.join(name);
+        std::fs::write(&path, bytes).unwrap();
+        path
+    };
+    let certificate = write(
+        "cfdi.cer",
+        &engine.decode(attribute(&xml, "Certificado")).unwrap(),
+    );
+    let signature = write(
+        "sello.bin",
+        &engine.decode(attribute(&xml, "Sello")).unwrap(),
+    );
+    let cadena = write("cadena.txt", &cadena);
+    let public_key = tool(
+        "openssl",
+        &[
+            "x509".as_ref(),
+            "-inform".as_ref(),
+            "DER".as_ref(),
+            "-pubkey".as_ref(),
+            "-noout".as_ref(),
+            "-in".as_ref(),
+            certificate.as_ref(),
+        ],
+    );
+    let public_key = write("public.pem", &public_key);
+    let verdict = tool(
+        "openssl",
+        &[
+            "dgst".as_ref(),
+            "-sha256".as_ref(),
+            "-verify".as_ref(),
+            public_key.as_ref(),
+            "-signature".as_ref(),
+            signature.as_ref(),
+            cadena.as_ref(),
+        ],
+    );
+    assert_eq!(String::from_utf8_lossy(&verdict).trim(), "Verified OK");
+    assert_eq!(attribute(&xml, "NoCertificado"), "30001000000300023708");
+    assert_eq!(attribute(&xml, "Total"), "1160.00");
+}

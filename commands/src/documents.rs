@@ -6,7 +6,9 @@
 
 use std::sync::Arc;
 
+use chrono::{DateTime, Utc};
 use cqrs_es::AggregateError;
+use folio_documents::cfdi::{seal_invoice, CfdiError, SealedCfdi};
 use folio_documents::InvoiceRecord;
 use folio_documents::{credit_note_document, invoice_document, Document, DocumentError};
 use folio_domain::customer::Customer;
@@ -16,6 +18,7 @@ use folio_domain::settings::TenantSettings;
 use folio_domain::{Decide, ErrorCode};
 
 use crate::access::{Action, Caller, Forbidden};
+use crate::csd::CsdVault;
 use crate::history::{EventHistory, HistoryError};
 use crate::ports::{AggregateStore, EventStores};
 
@@ -53,6 +56,12 @@ pub enum DocumentsError {
     /// must say (the reason names the rule).
     #[error(transparent)]
     NotRenderable(#[from] DocumentError),
+    /// The invoice cannot become a sealed CFDI (the reason names the rule).
+    #[error(transparent)]
+    NotSealable(#[from] CfdiError),
+    /// No CSD is installed, or its files are not kept.
+    #[error("no CSD is installed to seal CFDIs with: install one (installCsd)")]
+    NoCsd,
     /// The store could not be reached; retry.
     #[error("the event store is unavailable; retry shortly")]
     Unavailable(#[source] Box<dyn std::error::Error + Send + Sync>),
@@ -72,6 +81,8 @@ impl DocumentsError {
                 ErrorCode::NotFound
             }
             DocumentsError::NotRenderable(_) => ErrorCode::Validation,
+            DocumentsError::NotSealable(CfdiError::NotIssued) => ErrorCode::Conflict,
+            DocumentsError::NotSealable(_) | DocumentsError::NoCsd => ErrorCode::Validation,
             DocumentsError::Unavailable(_) => ErrorCode::Unavailable,
             DocumentsError::Unreadable(_) => ErrorCode::Internal,
         }
@@ -134,6 +145,35 @@ impl InvoiceDocuments {
         }?;
         document.seller_logo = settings.logo.map(|logo| logo.sha256);
         Ok(document)
+    }
+
+    /// The CFDI of an invoice issued under the MX jurisdiction, sealed `at`
+    /// with the tenant's installed CSD (its files from `vault`), to the
+    /// customer's name as it stands.
+    pub async fn cfdi(
+        &self,
+        caller: &Caller,
+        invoice_id: InvoiceId,
+        vault: &dyn CsdVault,
+        at: DateTime<Utc>,
+    ) -> Result<SealedCfdi, DocumentsError> {
+        caller.require(Action::ReadInvoicing)?;
+        let record = self.record(caller, invoice_id).await?;
+        let customer_id = record.customer_id.ok_or(DocumentsError::NotFound)?;
+        let customer: Customer =
+            load(self.stores.customers.as_ref(), &customer_id.to_string()).await?;
+        let settings: TenantSettings =
+            load(self.stores.settings.as_ref(), &caller.tenant_id.to_string()).await?;
+        let installed = settings.csd.ok_or(DocumentsError::NoCsd)?;
+        let files = vault
+            .files(caller.tenant_id, &installed.certificate_number)
+            .await
+            .map_err(|e| DocumentsError::Unavailable(Box::new(e)))?
+            .ok_or(DocumentsError::NoCsd)?;
+        let csd = files
+            .open()
+            .map_err(|error| DocumentsError::NotSealable(error.into()))?;
+        Ok(seal_invoice(&record, &customer.contact.name, at, &csd)?)
     }
 
     /// The files `which` was archived as at issue time; none while it is not
