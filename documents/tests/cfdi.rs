@@ -265,3 +265,80 @@ fn a_wrong_password_another_key_an_expired_or_foreign_certificate_are_refused() 
         Err(SatError::CertificateOfAnotherTaxpayer { .. })
     ));
 }
+
+/// The taxes a Mexican line may carry, as the property below draws them.
+fn tax_sets() -> Vec<Vec<folio_domain::tax::TaxRate>> {
+    let iva = |percent| sat_tax("IVA", percent, TaxTreatment::Standard);
+    vec![
+        vec![],
+        vec![iva(dec!(16))],
+        vec![iva(dec!(0))],
+        vec![sat_tax("IVA", dec!(0), TaxTreatment::Exempt)],
+        vec![sat_tax("IEPS", dec!(8), TaxTreatment::Standard)],
+        vec![
+            iva(dec!(16)),
+            sat_tax("ISR", dec!(10), TaxTreatment::Withholding),
+            sat_tax("IVA", dec!(10.6667), TaxTreatment::Withholding),
+        ],
+        vec![
+            iva(dec!(16)),
+            sat_tax("ISR", dec!(1.25), TaxTreatment::Withholding),
+        ],
+    ]
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(48))]
+
+    /// Whatever the lines, the CFDI adds up to the invoice: SubTotal less
+    /// Descuento is its net, taxes charged less withheld its tax, and each
+    /// document tax the sum of its concepts'.
+    #[test]
+    fn the_cfdi_adds_up_to_the_invoice_whatever_its_lines(
+        lines in proptest::collection::vec(
+            (1i64..100_000, 0u32..=2, 1i64..10_000_000, 0u32..=4, 0usize..7, proptest::option::of(1i64..=50)),
+            1..6,
+        )
+    ) {
+        let sets = tax_sets();
+        let mut scenario = Scenario::draft("MXN", mexican_customer());
+        for (quantity, q_scale, price, p_scale, taxes, discount) in lines {
+            let mut line = keyed(
+                "Servicio",
+                rust_decimal::Decimal::new(quantity, q_scale),
+                rust_decimal::Decimal::new(price, p_scale),
+                sets[taxes].clone(),
+                ("84111506", "E48"),
+            );
+            line.discount = discount.map(|percent| Discount::Percent { percent: percent.into() });
+            scenario = scenario.line(line);
+        }
+        let record = scenario.issue_in_mexico().record();
+        let totals = record.issued.as_ref().unwrap().totals.clone();
+        let c = seal_invoice(&record, "ESCUELA KEMPER URGATE", sealed_at(), &csd()).unwrap().comprobante;
+        let amount = |text: &Option<String>| -> rust_decimal::Decimal {
+            text.as_deref().map_or(rust_decimal::Decimal::ZERO, |t| t.parse().unwrap())
+        };
+        let subtotal: rust_decimal::Decimal = c.subtotal.parse().unwrap();
+        proptest::prop_assert_eq!(subtotal - amount(&c.descuento), totals.net_total);
+        let total: rust_decimal::Decimal = c.total.parse().unwrap();
+        proptest::prop_assert_eq!(total, totals.total);
+        let (charged, withheld) = c.impuestos.as_ref().map_or(
+            (rust_decimal::Decimal::ZERO, rust_decimal::Decimal::ZERO),
+            |i| (amount(&i.total_trasladados), amount(&i.total_retenidos)),
+        );
+        proptest::prop_assert_eq!(charged - withheld, totals.tax_total);
+        if let Some(impuestos) = &c.impuestos {
+            for traslado in &impuestos.traslados {
+                let of_concepts: rust_decimal::Decimal = c
+                    .conceptos
+                    .iter()
+                    .flat_map(|concepto| &concepto.traslados)
+                    .filter(|t| (t.impuesto, &t.tasa_o_cuota) == (traslado.impuesto, &traslado.tasa_o_cuota))
+                    .map(|t| amount(&t.importe))
+                    .sum();
+                proptest::prop_assert_eq!(amount(&traslado.importe), of_concepts);
+            }
+        }
+    }
+}

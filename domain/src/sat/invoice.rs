@@ -104,6 +104,21 @@ fn tax_object(keys: &SatLineKeys, taxes: &[TaxRate]) -> Result<String, SatError>
     }
 }
 
+/// In Mexico IVA on goods that bear IEPS is levied on the price plus the
+/// IEPS; Folio levies every tax on the net, so such a line is refused
+/// rather than charged too little IVA.
+fn check_iva_on_ieps(line: usize, taxes: &[TaxRate]) -> Result<(), SatError> {
+    let charged = |code: &str| {
+        taxes.iter().any(|t| {
+            t.code == code && t.treatment == TaxTreatment::Standard && !t.percent.is_zero()
+        })
+    };
+    if charged("IEPS") && charged("IVA") {
+        return Err(SatError::IvaOnIeps { line });
+    }
+    Ok(())
+}
+
 /// Checks that an invoice can be a CFDI 4.0 and returns its parties as they
 /// are recorded: the receiver's use the invoice's own (else the
 /// customer's), checked against the receiver's regime and RFC.
@@ -126,6 +141,7 @@ pub fn check_invoice(
             return Err(SatError::PipeInDescription { line: index + 1 });
         }
         tax_object(keys, line.taxes)?;
+        check_iva_on_ieps(index + 1, line.taxes)?;
         for rate in line.taxes {
             let tax = sat_tax(rate)?;
             let eight = Decimal::new(8, 2);

@@ -213,6 +213,13 @@ pub enum SatError {
         /// The line's position, from 1.
         line: usize,
     },
+    /// IVA and IEPS charged on one line: IVA's base would have to include
+    /// the IEPS, which Folio's tax model (every tax on the net) cannot say.
+    #[error("line {line} charges IEPS and IVA: IVA on a base that includes IEPS is not supported; invoice the IEPS goods without IVA or split the line")]
+    IvaOnIeps {
+        /// The line's position, from 1.
+        line: usize,
+    },
     /// The tenant has not stated its issuer data.
     #[error("the tenant's SAT issuer data (RFC, name, tax regime, postal code) is not configured")]
     IssuerMissing,

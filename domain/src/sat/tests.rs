@@ -332,3 +332,24 @@ fn a_pipe_in_a_description_is_refused_naming_the_line() {
         Err(SatError::PipeInDescription { line: 1 })
     );
 }
+
+#[test]
+fn iva_on_top_of_ieps_is_refused_rather_than_undercharged() {
+    let keys = keys();
+    let both = [tax("IEPS", dec!(26.5), TaxTreatment::Standard), iva16()];
+    assert_eq!(
+        check(&[CfdiLine {
+            description: "Refresco",
+            keys: Some(&keys),
+            taxes: &both,
+        }]),
+        Err(SatError::IvaOnIeps { line: 1 })
+    );
+    let ieps_only = [tax("IEPS", dec!(26.5), TaxTreatment::Standard)];
+    assert!(check(&[CfdiLine {
+        description: "Refresco",
+        keys: Some(&keys),
+        taxes: &ieps_only,
+    }])
+    .is_ok());
+}
