@@ -539,3 +539,42 @@ async fn an_operator_seals_the_cfdi_of_an_issued_invoice_and_sats_tools_accept_i
     assert_eq!(attribute(&xml, "NoCertificado"), "30001000000300023708");
     assert_eq!(attribute(&xml, "Total"), "1160.00");
 }
+
+#[tokio::test]
+async fn a_frontend_finds_sat_codes_by_their_words_without_accents() {
+    let db = TestDatabase::new().await;
+    let server = Server::start(&db).await;
+    let accountant = server.token(tenant(), "alice", Role::Accountant);
+    let codes = |catalogue: &str, search: &str, first: i32| {
+        format!(
+            "{{ satCodes(catalogue: {catalogue}, search: \"{search}\", first: {first}) {{
+                edges {{ node {{ code description }} }} pageInfo {{ hasNextPage }} }} }}"
+        )
+    };
+    let found = server
+        .ok(
+            &accountant,
+            &codes("PRODUCT_OR_SERVICE", "servicios facturacion", 20),
+            json!({}),
+        )
+        .await;
+    let nodes: Vec<Value> = found["satCodes"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|edge| edge["node"].clone())
+        .collect();
+    assert!(
+        nodes.contains(&json!({"code": "84111506", "description": "Servicios de facturación"})),
+        "{nodes:?}"
+    );
+    let uses = server
+        .ok(&accountant, &codes("CFDI_USE", "G0", 2), json!({}))
+        .await;
+    assert_eq!(uses["satCodes"]["edges"][0]["node"]["code"], "G01");
+    assert_eq!(uses["satCodes"]["pageInfo"]["hasNextPage"], true);
+    let body = server
+        .gql(&accountant, &codes("UNIT", "E48", 100_000), json!({}))
+        .await;
+    assert_eq!(body["errors"][0]["extensions"]["code"], "LIMIT", "{body}");
+}

@@ -11,10 +11,13 @@ use chrono::{DateTime, Utc};
 use folio_commands::csd::CsdFiles;
 use folio_domain::sat as domain;
 
+use folio_commands::reads::PageRequest;
+
 use super::context::request;
 use super::ids::uuid_arg;
 use super::outcome::CommandResult;
-use crate::error::validation;
+use super::paging::{connection, List};
+use crate::error::{read, validation};
 
 /// Who the tenant is on its CFDIs.
 #[derive(Debug, Clone, SimpleObject, InputObject)]
@@ -215,6 +218,76 @@ fn base64_arg(text: &str, field: &str) -> async_graphql::Result<Vec<u8>> {
     base64::engine::general_purpose::STANDARD
         .decode(text.trim())
         .map_err(|_| validation(format!("{field} is not base64 (RFC 4648, with padding)")).into())
+}
+
+/// One of SAT's catalogues a person picks codes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[graphql(remote = "folio_domain::sat::catalogue::Catalogue")]
+pub enum SatCatalogue {
+    /// c_ClaveProdServ: what a line sells.
+    ProductOrService,
+    /// c_ClaveUnidad: the unit a line counts in.
+    Unit,
+    /// c_FormaPago: how an invoice is paid.
+    PaymentForm,
+    /// c_RegimenFiscal: an issuer's or receiver's tax regime.
+    TaxRegime,
+    /// c_UsoCFDI: what the receiver uses the invoice for.
+    CfdiUse,
+    /// c_ObjetoImp: whether a line is subject to tax.
+    TaxObject,
+}
+
+/// A code of one of SAT's catalogues.
+#[derive(Debug, Clone, SimpleObject)]
+pub struct SatCode {
+    /// The code, e.g. `84111506`.
+    pub code: String,
+    /// What SAT calls it, e.g. `Servicios de facturación`.
+    pub description: String,
+}
+
+impl From<folio_commands::reads::SatCode> for SatCode {
+    fn from(code: folio_commands::reads::SatCode) -> Self {
+        SatCode {
+            code: code.code.to_owned(),
+            description: code.description.to_owned(),
+        }
+    }
+}
+
+/// Queries of Mexico's tax data.
+#[derive(Debug, Default)]
+pub struct MexicoQuery;
+
+#[Object]
+impl MexicoQuery {
+    /// Codes of one of SAT's catalogues (the version Folio checks against),
+    /// in code order: for the pickers of regimes, uses, product and unit
+    /// keys. `search` finds codes that start with it or whose description
+    /// holds its every word, case and accents aside (`facturacion` finds
+    /// `84111506`).
+    async fn sat_codes(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Which catalogue.")] catalogue: SatCatalogue,
+        #[graphql(desc = "A code's start or words of its description.")] search: Option<String>,
+        #[graphql(desc = "Page size, 20 if not given; at most the server's page limit.")]
+        first: Option<i32>,
+        #[graphql(desc = "The cursor of the last edge of the previous page.")] after: Option<
+            String,
+        >,
+    ) -> async_graphql::Result<List<SatCode>> {
+        let slice = request(ctx)?
+            .reads
+            .sat_codes(
+                catalogue.into(),
+                search.as_deref(),
+                &PageRequest { first, after },
+            )
+            .map_err(read)?;
+        Ok(connection(slice))
+    }
 }
 
 /// Mutations of Mexico's tax data.

@@ -78,6 +78,7 @@ pub struct Query(
     notifications::NotificationQuery,
     webhooks::WebhookQuery,
     history::HistoryQuery,
+    mexico::MexicoQuery,
 );
 
 /// Mutations: one per use case. Each takes an `idempotencyKey` (retry with the

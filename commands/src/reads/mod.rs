@@ -9,12 +9,14 @@
 //! [`ReadModels`] is the process's (the pool and the progress reads wait on);
 //! [`Reads`] is one caller's, with the limits of the edge they came through.
 //! One file per area: `invoicing` (customers, invoices, credit notes,
-//! payments and what belongs to them), `expenses`, `directory`, `reports`.
+//! payments and what belongs to them), `expenses`, `directory`, `reports`,
+//! `sat` (SAT's catalogues, compiled in: no database).
 
 mod directory;
 mod expenses;
 mod invoicing;
 mod reports;
+mod sat;
 mod webhooks;
 
 use std::time::Duration;
@@ -28,6 +30,7 @@ use crate::access::{Action, Caller, Forbidden};
 use crate::consistency::{ConsistencyWaitError, ProjectorName, ReadModelProgress};
 
 pub use invoicing::{ChildRows, InvoiceDetail};
+pub use sat::SatCode;
 
 /// The read models of this process: where they are queried, and the progress
 /// reads wait on for their consistency tokens. Cheap to clone.

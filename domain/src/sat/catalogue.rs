@@ -279,3 +279,80 @@ pub fn rate_allowed(tax: SatTax, fraction: Decimal, direction: TaxDirection) -> 
             && fraction <= rule.max
     })
 }
+
+/// The catalogues a person picks codes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Catalogue {
+    /// c_ClaveProdServ.
+    ProductOrService,
+    /// c_ClaveUnidad.
+    Unit,
+    /// c_FormaPago.
+    PaymentForm,
+    /// c_RegimenFiscal.
+    TaxRegime,
+    /// c_UsoCFDI.
+    CfdiUse,
+    /// c_ObjetoImp.
+    TaxObject,
+}
+
+impl Catalogue {
+    fn table(self) -> &'static Table {
+        match self {
+            Catalogue::ProductOrService => &PRODUCTS,
+            Catalogue::Unit => &UNITS,
+            Catalogue::PaymentForm => &PAYMENT_FORMS,
+            Catalogue::TaxRegime => &TAX_REGIMES,
+            Catalogue::CfdiUse => &CFDI_USES,
+            Catalogue::TaxObject => &TAX_OBJECTS,
+        }
+    }
+}
+
+/// `text` lower-cased without Spanish accents, so `facturacion` finds
+/// `Facturación`.
+fn folded(text: &str) -> String {
+    text.chars()
+        .flat_map(char::to_lowercase)
+        .map(|c| match c {
+            'á' => 'a',
+            'é' => 'e',
+            'í' => 'i',
+            'ó' => 'o',
+            'ú' | 'ü' => 'u',
+            'ñ' => 'n',
+            other => other,
+        })
+        .collect()
+}
+
+/// The codes of `catalogue` whose code starts with `search` or whose
+/// description holds every word of it (case and accents aside), in code
+/// order, `skip` of them skipped and at most `take`; all codes without a
+/// search.
+pub fn search(
+    catalogue: Catalogue,
+    search: Option<&str>,
+    skip: usize,
+    take: usize,
+) -> Vec<(&'static str, &'static str)> {
+    let words: Vec<String> = search
+        .map(|s| folded(s).split_whitespace().map(str::to_owned).collect())
+        .unwrap_or_default();
+    let needle = search.map(str::trim).unwrap_or_default();
+    catalogue
+        .table()
+        .0
+        .iter()
+        .filter_map(|(code, row)| Some((*code, *row.first()?)))
+        .filter(|(code, description)| {
+            let text = folded(description);
+            words.is_empty()
+                || code.starts_with(needle)
+                || words.iter().all(|word| text.contains(word.as_str()))
+        })
+        .skip(skip)
+        .take(take)
+        .collect()
+}

@@ -353,3 +353,26 @@ fn iva_on_top_of_ieps_is_refused_rather_than_undercharged() {
     }])
     .is_ok());
 }
+
+#[test]
+fn codes_are_found_by_their_start_or_by_words_of_their_description() {
+    use catalogue::{search, Catalogue};
+    let invoicing = search(
+        Catalogue::ProductOrService,
+        Some("servicios FACTURACION"),
+        0,
+        10,
+    );
+    assert!(
+        invoicing.contains(&("84111506", "Servicios de facturación")),
+        "{invoicing:?}"
+    );
+    let by_code = search(Catalogue::Unit, Some("E48"), 0, 10);
+    assert_eq!(by_code.first(), Some(&("E48", "Unidad de servicio")));
+    let uses = search(Catalogue::CfdiUse, None, 0, 100);
+    assert_eq!(uses.len(), 24);
+    assert_eq!(
+        search(Catalogue::TaxRegime, None, 2, 1),
+        vec![("605", "Sueldos y Salarios e Ingresos Asimilados a Salarios")]
+    );
+}
