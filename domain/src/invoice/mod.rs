@@ -20,6 +20,8 @@ mod adjustment_tests;
 mod archive;
 #[cfg(test)]
 mod basis_tests;
+#[cfg(test)]
+mod cfdi_tests;
 mod commands;
 mod credit;
 #[cfg(test)]
