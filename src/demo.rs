@@ -519,6 +519,7 @@ pub async fn run(app: &App, keys: &TokenKeys, database_url: &str) -> anyhow::Res
             demo.expense(label, merchant, category, amount).await?,
         ));
     }
+    let mexico = crate::demo_mexico::run(app, demo.run).await?;
     let events: i64 = sqlx::query_scalar("SELECT count(*) FROM events WHERE tenant_id = $1")
         .bind(demo.tenant_id.0)
         .fetch_one(&app.pool)
@@ -531,6 +532,7 @@ pub async fn run(app: &App, keys: &TokenKeys, database_url: &str) -> anyhow::Res
         invoices,
         expenses,
         events,
+        mexico,
     };
     print_summary(&made.summary(keys, database_url)?);
     Ok(())
@@ -543,6 +545,7 @@ struct Made {
     invoices: Vec<(&'static str, InvoiceId)>,
     expenses: Vec<(&'static str, ExpenseId)>,
     events: i64,
+    mexico: crate::demo_mexico::MexicanDemo,
 }
 
 impl Made {
@@ -583,6 +586,10 @@ impl Made {
             let token = keys.mint(tenant, subject, &[role], chrono::Duration::hours(12))?;
             out.push_str(&format!("    {label:<10} {subject:<16} {token}\n"));
         }
+        let (mexican, invoice) = (self.mexico.tenant_id, self.mexico.invoice_id);
+        out.push_str(&format!(
+            "Mexican demo tenant {mexican} (MX, SAT's test CSD installed)\n    {invoice}  issued under MX\n  seal its CFDI 4.0 with: folio documents render --tenant {mexican} --invoice {invoice} --format cfdi\n"
+        ));
         Ok(out)
     }
 }

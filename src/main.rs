@@ -4,6 +4,7 @@
 mod audit;
 mod bi;
 mod demo;
+mod demo_mexico;
 mod documents;
 mod events;
 mod gdpr;

@@ -48,7 +48,20 @@ async fn demo_builds_every_state_through_real_commands_and_events_shows_them() {
             .fetch_all(&db.app.pool)
             .await
             .unwrap();
+    assert!(summary.contains("--format cfdi"), "{summary}");
+    let sealed_with: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM events WHERE event_type = 'InvoiceIssued'
+           AND payload->'InvoiceIssued'->'cfdi'->'issuer'->>'rfc' = 'AAA010101AAA'",
+    )
+    .fetch_one(&db.app.pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        sealed_with, 1,
+        "the Mexican demo invoice records its CFDI's issuer"
+    );
     for kind in [
+        "CsdInstalled",
         "InvoiceIssued",
         "PaymentRecorded",
         "CreditNoteIssued",

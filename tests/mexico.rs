@@ -293,7 +293,7 @@ fn test_csd() -> (String, String) {
     use base64::Engine;
     let file = |name: &str| {
         let path = format!(
-            "{}/documents/tests/fixtures/cfdi/{name}",
+            "{}/fixtures/sat-test-csd/{name}",
             env!("CARGO_MANIFEST_DIR")
         );
         base64::engine::general_purpose::STANDARD.encode(std::fs::read(path).unwrap())

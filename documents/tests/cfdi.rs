@@ -28,7 +28,7 @@ const PASSWORD: &str = "12345678a";
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/cfdi")
+        .join("../fixtures/sat-test-csd")
         .join(name)
 }
 
