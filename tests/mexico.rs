@@ -242,29 +242,34 @@ async fn a_mexican_invoice_is_issued_only_with_sats_data_and_records_it() {
     assert_eq!(recorded["payment"]["payment_method"], "PUE");
 }
 
-#[tokio::test]
-async fn iva_at_8_percent_is_refused_from_outside_the_border_regions() {
-    let db = TestDatabase::new().await;
-    let server = Server::start(&db).await;
-    let t = tenant();
-    let admin = server.token(t, "root", Role::Admin);
-    under_mexican_jurisdiction(&server, &admin).await;
+/// A draft of a tenant under MX whose issuer is SAT's test taxpayer, for a
+/// company customer whose tax address has `postal_code`; its id.
+async fn mexican_draft(server: &Server, admin: &str, postal_code: &str) -> Value {
+    under_mexican_jurisdiction(server, admin).await;
     server
         .ok(
-            &admin,
+            admin,
             ISSUER,
             json!({"key": key(), "issuer": issuer("AAA010101AAA")}),
         )
         .await;
-    let receiver = json!({"taxRegime": "601", "postalCode": "06600", "cfdiUse": "G03"});
+    let receiver = json!({"taxRegime": "601", "postalCode": postal_code, "cfdiUse": "G03"});
     let customer = server
-        .ok(&admin, CUSTOMER, json!({"key": key(), "sat": receiver}))
+        .ok(admin, CUSTOMER, json!({"key": key(), "sat": receiver}))
         .await["registerCustomer"]["aggregateId"]
         .clone();
-    let invoice = server
-        .ok(&admin, DRAFT, json!({"key": key(), "customer": customer}))
+    server
+        .ok(admin, DRAFT, json!({"key": key(), "customer": customer}))
         .await["createInvoiceDraft"]["aggregateId"]
-        .clone();
+        .clone()
+}
+
+#[tokio::test]
+async fn iva_at_8_percent_is_refused_from_outside_the_border_regions() {
+    let db = TestDatabase::new().await;
+    let server = Server::start(&db).await;
+    let admin = server.token(tenant(), "root", Role::Admin);
+    let invoice = mexican_draft(&server, &admin, "06600").await;
     server
         .ok(
             &admin,
@@ -416,23 +421,7 @@ async fn an_operator_seals_the_cfdi_of_an_issued_invoice_and_sats_tools_accept_i
     let server = Server::start(&db).await;
     let t = tenant();
     let admin = server.token(t, "root", Role::Admin);
-    under_mexican_jurisdiction(&server, &admin).await;
-    server
-        .ok(
-            &admin,
-            ISSUER,
-            json!({"key": key(), "issuer": issuer("AAA010101AAA")}),
-        )
-        .await;
-    let receiver = json!({"taxRegime": "601", "postalCode": "26015", "cfdiUse": "G03"});
-    let customer = server
-        .ok(&admin, CUSTOMER, json!({"key": key(), "sat": receiver}))
-        .await["registerCustomer"]["aggregateId"]
-        .clone();
-    let invoice = server
-        .ok(&admin, DRAFT, json!({"key": key(), "customer": customer}))
-        .await["createInvoiceDraft"]["aggregateId"]
-        .clone();
+    let invoice = mexican_draft(&server, &admin, "26015").await;
     let keys = json!({"productKey": "84111506", "unitKey": "E48"});
     server
         .ok(

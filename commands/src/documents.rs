@@ -130,12 +130,7 @@ impl InvoiceDocuments {
     ) -> Result<Document, DocumentsError> {
         caller.require(Action::ReadInvoicing)?;
         let (invoice_id, _) = which.on_invoice();
-        let record = self.record(caller, invoice_id).await?;
-        let customer_id = record.customer_id.ok_or(DocumentsError::NotFound)?;
-        let customer: Customer =
-            load(self.stores.customers.as_ref(), &customer_id.to_string()).await?;
-        let settings: TenantSettings =
-            load(self.stores.settings.as_ref(), &caller.tenant_id.to_string()).await?;
+        let (record, customer, settings) = self.with_parties(caller, invoice_id).await?;
         let seller = settings.legal_profile.as_ref();
         let mut document = match which {
             DocumentOf::Invoice(_) => invoice_document(&record, seller, &customer),
@@ -158,12 +153,7 @@ impl InvoiceDocuments {
         at: DateTime<Utc>,
     ) -> Result<SealedCfdi, DocumentsError> {
         caller.require(Action::ReadInvoicing)?;
-        let record = self.record(caller, invoice_id).await?;
-        let customer_id = record.customer_id.ok_or(DocumentsError::NotFound)?;
-        let customer: Customer =
-            load(self.stores.customers.as_ref(), &customer_id.to_string()).await?;
-        let settings: TenantSettings =
-            load(self.stores.settings.as_ref(), &caller.tenant_id.to_string()).await?;
+        let (record, customer, settings) = self.with_parties(caller, invoice_id).await?;
         let installed = settings.csd.ok_or(DocumentsError::NoCsd)?;
         let files = vault
             .files(caller.tenant_id, &installed.certificate_number)
@@ -191,6 +181,22 @@ impl InvoiceDocuments {
             .into_iter()
             .find(|(document, _)| *document == wanted)
             .map(|(_, files)| files))
+    }
+
+    /// The invoice's record with its customer and the caller's tenant's
+    /// settings as they stand: what every document of it is made from.
+    async fn with_parties(
+        &self,
+        caller: &Caller,
+        invoice_id: InvoiceId,
+    ) -> Result<(InvoiceRecord, Customer, TenantSettings), DocumentsError> {
+        let record = self.record(caller, invoice_id).await?;
+        let customer_id = record.customer_id.ok_or(DocumentsError::NotFound)?;
+        let customer: Customer =
+            load(self.stores.customers.as_ref(), &customer_id.to_string()).await?;
+        let settings: TenantSettings =
+            load(self.stores.settings.as_ref(), &caller.tenant_id.to_string()).await?;
+        Ok((record, customer, settings))
     }
 
     /// The invoice's events in the caller's tenant, folded for documents.

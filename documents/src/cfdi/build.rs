@@ -14,23 +14,13 @@ use folio_domain::sat::catalogue::TaxDirection;
 use folio_domain::sat::{sat_tax, CfdiParties};
 use rust_decimal::Decimal;
 
+use super::cadena::collapsed;
 use super::model::{
     Certificado, Comprobante, ConceptTax, Concepto, Emisor, Impuestos, Receptor, Retenido,
 };
 use super::CfdiError;
+use crate::model::{in_minor_units as money, plain};
 use crate::record::{InvoiceRecord, IssuedInvoice};
-
-/// `amount` with exactly the currency's decimals.
-fn money(amount: Decimal, currency: Currency) -> String {
-    let mut rounded = amount.round_dp(currency.minor_units());
-    rounded.rescale(currency.minor_units());
-    rounded.to_string()
-}
-
-/// `value` without trailing zeros (at most its six decimals).
-fn plain(value: Decimal) -> String {
-    value.normalize().to_string()
-}
 
 /// A rate as SAT's *TasaOCuota*: a fraction with six decimals.
 fn rate(fraction: Decimal) -> String {
@@ -103,7 +93,7 @@ fn emisor(parties: &CfdiParties) -> Emisor {
 fn receptor(parties: &CfdiParties, name: &str) -> Receptor {
     Receptor {
         rfc: parties.receiver_rfc.clone(),
-        nombre: name.split_whitespace().collect::<Vec<_>>().join(" "),
+        nombre: collapsed(name),
         domicilio_fiscal: parties.receiver.postal_code.clone(),
         regimen_fiscal: parties.receiver.tax_regime.clone(),
         uso_cfdi: parties.receiver.cfdi_use.clone(),
@@ -231,19 +221,12 @@ fn concepto(
     }
     sums.importes += importe;
     sums.descuentos += descuento;
-    let objeto_imp = keys
-        .tax_object
-        .clone()
-        .unwrap_or_else(|| if item.taxes.is_empty() { "01" } else { "02" }.to_owned());
+    let objeto_imp = keys.tax_object_for(&item.taxes).to_owned();
     Ok(Concepto {
         clave_prod_serv: keys.product_key.clone(),
         cantidad: plain(item.quantity),
         clave_unidad: keys.unit_key.clone(),
-        descripcion: item
-            .description
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" "),
+        descripcion: collapsed(&item.description),
         valor_unitario: plain(valor_unitario),
         importe: money(importe, currency),
         descuento: (!descuento.is_zero()).then(|| money(descuento, currency)),

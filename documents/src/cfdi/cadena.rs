@@ -7,6 +7,12 @@
 
 use super::model::{Comprobante, ConceptTax};
 
+/// `text` with its white space collapsed, as SAT's XSLT (`normalize-space`)
+/// and its schema (`whiteSpace collapse`) read every value.
+pub(super) fn collapsed(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 /// The values of the cadena, in SAT's order.
 struct Cadena(String);
 
@@ -14,8 +20,7 @@ impl Cadena {
     /// A required value (`Requerido`).
     fn required(&mut self, value: &str) {
         self.0.push('|');
-        self.0
-            .push_str(&value.split_whitespace().collect::<Vec<_>>().join(" "));
+        self.0.push_str(&collapsed(value));
     }
 
     /// An optional value (`Opcional`): nothing when absent or empty.

@@ -79,15 +79,12 @@ pub fn sat_tax(rate: &TaxRate) -> Result<SatTaxLine, SatError> {
     })
 }
 
-/// A line's tax object: its own, or `02` (subject, broken down) when it has
-/// taxes and `01` (not subject) when it has none. The objects whose CFDI
-/// form Folio does not write (`05` to `08`) are refused.
-fn tax_object(keys: &SatLineKeys, taxes: &[TaxRate]) -> Result<String, SatError> {
-    let object = keys
-        .tax_object
-        .clone()
-        .unwrap_or_else(|| if taxes.is_empty() { "01" } else { "02" }.into());
-    let rule = match (object.as_str(), taxes.is_empty()) {
+/// Checks a line's tax object ([`SatLineKeys::tax_object_for`]) against its
+/// taxes. The objects whose CFDI form Folio does not write (`05` to `08`)
+/// are refused.
+fn check_tax_object(keys: &SatLineKeys, taxes: &[TaxRate]) -> Result<(), SatError> {
+    let object = keys.tax_object_for(taxes);
+    let rule = match (object, taxes.is_empty()) {
         ("02", true) => Some("says the line is taxed: give it its taxes"),
         ("01" | "03" | "04", false) => {
             Some("says the line's taxes are not broken down: it cannot carry taxes")
@@ -97,10 +94,10 @@ fn tax_object(keys: &SatLineKeys, taxes: &[TaxRate]) -> Result<String, SatError>
     };
     match rule {
         Some(rule) => Err(SatError::TaxObjectMismatch {
-            tax_object: object,
+            tax_object: object.to_owned(),
             rule: rule.into(),
         }),
-        None => Ok(object),
+        None => Ok(()),
     }
 }
 
@@ -133,6 +130,7 @@ pub fn check_invoice(
     let cfdi_use = payment.cfdi_use.as_deref().unwrap_or(&receiver.cfdi_use);
     let cfdi_use = cfdi_use_for(cfdi_use, &receiver.tax_regime, Some(receiver_rfc))?;
     let border = catalogue::postal_code(&issuer.postal_code).is_some_and(|p| p.border_stimulus);
+    let border_rate = Decimal::new(8, 2);
     for (index, line) in lines.iter().enumerate() {
         let keys = line
             .keys
@@ -140,12 +138,11 @@ pub fn check_invoice(
         if line.description.contains('|') {
             return Err(SatError::PipeInDescription { line: index + 1 });
         }
-        tax_object(keys, line.taxes)?;
+        check_tax_object(keys, line.taxes)?;
         check_iva_on_ieps(index + 1, line.taxes)?;
         for rate in line.taxes {
             let tax = sat_tax(rate)?;
-            let eight = Decimal::new(8, 2);
-            if tax.tax == SatTax::Iva && tax.fraction == Some(eight) && !border {
+            if tax.tax == SatTax::Iva && tax.fraction == Some(border_rate) && !border {
                 return Err(SatError::BorderRateOutsideBorder {
                     postal_code: issuer.postal_code.clone(),
                 });

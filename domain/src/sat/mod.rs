@@ -310,12 +310,13 @@ fn known(catalogue: &str, code: &str, lookup: impl Fn(&str) -> bool) -> Result<S
 
 /// A tax regime that exists and, when the RFC is known, is its holder's.
 fn regime_for(regime: &str, rfc: Option<&str>) -> Result<String, SatError> {
-    let code = known("c_RegimenFiscal", regime, |c| {
-        catalogue::tax_regime(c).is_some()
+    let code = regime.trim().to_owned();
+    let rules = catalogue::tax_regime(&code).ok_or_else(|| SatError::UnknownCode {
+        catalogue: "c_RegimenFiscal".into(),
+        code: code.clone(),
     })?;
     if let Some((rfc, person)) = rfc.and_then(|r| Some((r, Person::of_rfc(r)?))) {
-        let allowed = catalogue::tax_regime(&code).is_some_and(|r| r.persons.include(person));
-        if !allowed {
+        if !rules.persons.include(person) {
             return Err(SatError::RegimeNotForPerson {
                 regime: code,
                 rfc: rfc.into(),
@@ -335,7 +336,7 @@ fn postal_code(code: &str) -> Result<String, SatError> {
 /// A CFDI use that exists and fits the receiver's regime and, when its RFC
 /// is known, the receiver.
 pub fn cfdi_use_for(cfdi_use: &str, regime: &str, rfc: Option<&str>) -> Result<String, SatError> {
-    let code = known("c_UsoCFDI", cfdi_use, |c| catalogue::cfdi_use(c).is_some())?;
+    let code = cfdi_use.trim().to_owned();
     let rules = catalogue::cfdi_use(&code).ok_or_else(|| SatError::UnknownCode {
         catalogue: "c_UsoCFDI".into(),
         code: code.clone(),
@@ -388,6 +389,16 @@ impl SatReceiver {
 }
 
 impl SatLineKeys {
+    /// The line's tax object: the one stated, else `02` (subject, broken
+    /// down) for a line with taxes and `01` (not subject) for one without.
+    pub fn tax_object_for(&self, taxes: &[crate::tax::TaxRate]) -> &str {
+        match &self.tax_object {
+            Some(object) => object,
+            None if taxes.is_empty() => "01",
+            None => "02",
+        }
+    }
+
     /// Checks that each key is in SAT's catalogues, exactly as given (a line
     /// records what its caller stated).
     pub fn check(&self) -> Result<(), SatError> {
