@@ -10,6 +10,7 @@ mod events;
 mod gdpr;
 mod kafka;
 mod mcp;
+mod pac_simulator;
 mod projections;
 mod reminders;
 mod serve;
@@ -135,6 +136,10 @@ enum Command {
         #[command(subcommand)]
         action: reminders::RemindersAction,
     },
+    /// Serve a local PAC for tests and the demo: SW Sapien's REST stamping
+    /// API, checking each CFDI with SAT's schema and XSLT, its seal and
+    /// certificate, and stamping it with a test certificate (not SAT's).
+    PacSimulator(pac_simulator::PacSimulatorArgs),
     /// Inspect, rebuild or run the projectors that fill the read models.
     Projections {
         #[command(subcommand)]
@@ -283,5 +288,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let app = App::start(&config).await?;
             projections::run(app.projections(), action).await
         }
+        // A PAC of its own: no database of Folio's.
+        Command::PacSimulator(args) => pac_simulator::run(args).await,
     }
 }

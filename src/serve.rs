@@ -11,9 +11,11 @@ use folio_api::{router, AppState, Authenticator, Limits, MetricsAt};
 use folio_commands::archiving::{archive_issued_documents, DocumentArchiver};
 use folio_commands::dunning::send_due_reminders;
 use folio_commands::notifications::{deliver_notifications, Mailer};
+use folio_commands::stamping::stamp_issued_invoices;
 use folio_commands::SystemClock;
 use folio_commands::{finish_credit_moves, CREDIT_MOVE_GRACE};
 use folio_infra::kafka::{KafkaConfig, KafkaProjections, Relay};
+use folio_infra::pac_sw::SwSapienPac;
 use folio_infra::postgres::credit_moves::PgCreditMoves;
 use folio_infra::postgres::{feed, reachability, read_progress};
 use folio_infra::smtp::SmtpMailer;
@@ -61,6 +63,7 @@ pub async fn run(
     );
     let send_notifications = deliver_mail(config, &app)?;
     let remind = remind_on_schedule(&app, dunning_every);
+    let stamp = stamp_with_pac(config, &app)?;
     let projections = app.projections();
     projections.install().await?;
     let (changes, _) = broadcast::channel(1024);
@@ -119,6 +122,7 @@ pub async fn run(
         never = archive_issued_documents(archiver, app.archive_queue.clone(), config.status_interval) => match never {},
         never = send_notifications => match never {},
         never = remind => match never {},
+        never = stamp => match never {},
         // On SIGTERM or Ctrl-C: stop accepting, finish requests in flight (each is
         // bounded by the request timeout), then stop the projectors between batches
         // or mid-batch, which rolls back cleanly.
@@ -149,6 +153,28 @@ fn deliver_mail(config: &Config, app: &App) -> anyhow::Result<Background> {
     Ok(Box::pin(deliver_notifications(
         sender,
         config.projections.poll_interval,
+    )))
+}
+
+/// The loop that stamps Mexican invoices' CFDIs through the configured PAC
+/// (without one, they wait PENDING, and it says so once).
+fn stamp_with_pac(config: &Config, app: &App) -> anyhow::Result<Background> {
+    let Some(pac) = &config.pac else {
+        tracing::warn!(
+            "no PAC is configured (FOLIO_PAC_URL): invoices issued under MX wait for their stamp"
+        );
+        return Ok(Box::pin(std::future::pending()));
+    };
+    let sw = SwSapienPac::new(
+        &pac.url,
+        pac.user.clone(),
+        pac.password.expose_secret().to_owned(),
+    )
+    .context("cannot set up the PAC's HTTP client")?;
+    Ok(Box::pin(stamp_issued_invoices(
+        app.stamper(Arc::new(sw)),
+        app.stamp_queue.clone(),
+        config.status_interval,
     )))
 }
 

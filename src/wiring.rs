@@ -24,6 +24,7 @@ use folio_commands::notifications::{
     MailChannel, Mailer, NotificationSender, RetrySchedule, WebhookChannel,
 };
 use folio_commands::reads::ReadModels;
+use folio_commands::stamping::{CfdiStamper, Pac, StampQueue};
 use folio_commands::webhooks::{DeliveryPorts, WebhookDelivery, WebhookEndpoints, WebhookSecrets};
 use folio_commands::{
     BlobError, BlobStore, CommandRunner, DocumentRenderer, RetryPolicy, SystemClock, UseCases,
@@ -36,6 +37,7 @@ use folio_infra::postgres::history::PgEventHistory;
 use folio_infra::postgres::outbox::PgOutbox;
 use folio_infra::postgres::pool::{self as database, DatabaseError};
 use folio_infra::postgres::reminder_candidates::PgReminderCandidates;
+use folio_infra::postgres::stamp_queue::PgStampQueue;
 use folio_infra::postgres::webhook_secrets::PgWebhookSecrets;
 use folio_infra::postgres::{event_store, ledger};
 use folio_infra::rendering::WorkspaceRenderer;
@@ -88,6 +90,9 @@ pub struct App {
     /// The issued documents awaiting their archive and the archiver's failed
     /// attempts.
     pub archive_queue: Arc<dyn ArchiveQueue>,
+    /// The invoices issued under MX awaiting their stamp, and the
+    /// stamper's failed attempts.
+    pub stamp_queue: Arc<dyn StampQueue>,
     /// Where documents are archived (the configured blob store).
     pub blobs: Arc<dyn BlobStore>,
     /// How this process signs the download links the blob store cannot.
@@ -167,6 +172,7 @@ impl App {
             history: history.clone(),
             documents: InvoiceDocuments::new(history, stores.clone()),
             archive_queue: Arc::new(PgArchiveQueue::new(pool.clone())),
+            stamp_queue: Arc::new(PgStampQueue::new(pool.clone())),
             blobs: Arc::new(blobs),
             download_links: Arc::new(download_links),
             renderer: Arc::new(WorkspaceRenderer::default()),
@@ -264,6 +270,18 @@ impl App {
     /// Where the files of tenants' CSDs are kept.
     pub fn csd_vault(&self) -> Arc<dyn CsdVault> {
         Arc::new(PgCsdVault::new(self.pool.clone(), self.wrapping.clone()))
+    }
+
+    /// The stamper of Mexican invoices' CFDIs, through `pac`.
+    pub fn stamper(&self, pac: Arc<dyn Pac>) -> CfdiStamper {
+        CfdiStamper::new(
+            self.documents.clone(),
+            self.csd_vault(),
+            self.blobs.clone(),
+            pac,
+            self.use_cases.clone(),
+            Arc::new(SystemClock),
+        )
     }
 
     /// Where webhook secrets are kept.

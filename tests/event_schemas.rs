@@ -22,9 +22,9 @@ use folio_domain::exchange::{AccountingTotals, DatedRate, ExchangeRate};
 use folio_domain::expense::{ExpenseDetails, ExpenseEvent, ExpensePolicy, PolicyViolation};
 use folio_domain::ids::*;
 use folio_domain::invoice::{
-    ArchivedFile, ArchivedFormat, CreditedLine, Delivery, DisputeResolved, Disputed,
-    DocumentOfInvoice, DueTerms, InvoiceEvent, IssuedLine, PaymentMethod, ReminderSent,
-    SatCancellationReason, Settlement,
+    ArchivedFile, ArchivedFormat, CfdiFile, CfdiRejection, CfdiSeal, CfdiStamp, CreditedLine,
+    Delivery, DisputeResolved, Disputed, DocumentOfInvoice, DueTerms, InvoiceEvent, IssuedLine,
+    PaymentMethod, ReminderSent, SatCancellationReason, Settlement,
 };
 use folio_domain::legal_profile::{BankAccount, LegalProfile, PostalAddress};
 use folio_domain::money::{Currency, Money};
@@ -620,6 +620,35 @@ fn samples() -> Vec<(&'static str, String, String, Value)> {
                 archived_at: chrono::DateTime::parse_from_rfc3339("2026-12-06T10:00:00Z")
                     .unwrap()
                     .with_timezone(&chrono::Utc),
+            },
+            InvoiceEvent::CfdiSealed(CfdiSeal {
+                sealed_at: Utc.with_ymd_and_hms(2026, 12, 7, 16, 0, 0).unwrap(),
+                certificate_number: "30001000000500003416".into(),
+                xml: CfdiFile {
+                    sha256: "cd".repeat(32),
+                    size_bytes: 4_210,
+                },
+            }),
+            InvoiceEvent::CfdiStamped(CfdiStamp {
+                uuid: id(12),
+                stamped_on: day().and_hms_opt(10, 0, 3).unwrap(),
+                pac_rfc: "SPR190613I52".into(),
+                sat_certificate_number: "30001000000500003456".into(),
+                cfd_seal: "c2VsbG8gQ0ZE".into(),
+                sat_seal: "c2VsbG8gU0FU".into(),
+                xml: CfdiFile {
+                    sha256: "ef".repeat(32),
+                    size_bytes: 5_377,
+                },
+                recorded_at: Utc.with_ymd_and_hms(2026, 12, 7, 16, 0, 4).unwrap(),
+            }),
+            InvoiceEvent::CfdiStampRejected(CfdiRejection {
+                code: "CFDI40145".into(),
+                message: "El campo Nombre del receptor no pertenece al RFC.".into(),
+                rejected_at: Utc.with_ymd_and_hms(2026, 12, 7, 16, 0, 4).unwrap(),
+            }),
+            InvoiceEvent::CfdiStampRequested {
+                requested_at: Utc.with_ymd_and_hms(2026, 12, 7, 17, 0, 0).unwrap(),
             },
         ],
     );

@@ -9,29 +9,9 @@ mod support;
 
 use folio_api::Role;
 use serde_json::{json, Value};
+use support::mexico::*;
 use support::server::Server;
 use support::{event_count, tenant, TestDatabase};
-
-const ISSUER: &str = "mutation($key: String!, $issuer: SatIssuerInput!) {
-    configureSatIssuer(idempotencyKey: $key, issuer: $issuer) { version consistencyToken } }";
-const CUSTOMER: &str = "mutation($key: String!, $sat: SatReceiverInput) {
-    registerCustomer(idempotencyKey: $key, input: {contact: {name: \"ESCUELA KEMPER URGATE\"},
-        tax: {taxId: \"EKU9003173C9\", country: \"MX\", defaultCurrency: \"MXN\",
-              paymentTermsDays: 30, sat: $sat}}) { aggregateId consistencyToken } }";
-const DRAFT: &str = "mutation($key: String!, $customer: ID!) {
-    createInvoiceDraft(idempotencyKey: $key, input: {customerId: $customer}) { aggregateId } }";
-const ADD_LINE: &str = "mutation($key: String!, $invoice: ID!, $sat: SatLineKeysInput) {
-    addInvoiceLine(idempotencyKey: $key, invoiceId: $invoice, line: {description: \"Facturación\",
-        quantity: \"2\", unitPrice: \"500\", sat: $sat,
-        taxes: [{code: \"IVA\", percent: \"16\", treatment: STANDARD}]}) { consistencyToken } }";
-const TERMS: &str = "mutation($key: String!, $invoice: ID!, $terms: CfdiTermsInput!) {
-    setInvoiceCfdiTerms(idempotencyKey: $key, invoiceId: $invoice, terms: $terms) { version } }";
-const ISSUE: &str = "mutation($key: String!, $invoice: ID!) {
-    issueInvoice(idempotencyKey: $key, invoiceId: $invoice) { consistencyToken } }";
-
-fn key() -> String {
-    uuid::Uuid::new_v4().to_string()
-}
 
 /// Asserts `body` is a VALIDATION refusal whose message says `says`.
 fn refused(body: &Value, says: &str) {
@@ -41,23 +21,6 @@ fn refused(body: &Value, says: &str) {
     );
     let message = body["errors"][0]["message"].as_str().unwrap_or_default();
     assert!(message.contains(says), "{body}");
-}
-
-fn issuer(rfc: &str) -> Value {
-    json!({"rfc": rfc, "name": "ACCEM SERVICIOS EMPRESARIALES",
-           "taxRegime": "601", "postalCode": "06600"})
-}
-
-/// Puts the tenant of `admin` under the MX jurisdiction.
-async fn under_mexican_jurisdiction(server: &Server, admin: &str) {
-    server
-        .ok(
-            admin,
-            "mutation($key: String!) { configureJurisdiction(idempotencyKey: $key,
-                jurisdiction: MX) { version } }",
-            json!({"key": key()}),
-        )
-        .await;
 }
 
 #[tokio::test]
@@ -242,28 +205,6 @@ async fn a_mexican_invoice_is_issued_only_with_sats_data_and_records_it() {
     assert_eq!(recorded["payment"]["payment_method"], "PUE");
 }
 
-/// A draft of a tenant under MX whose issuer is SAT's test taxpayer, for a
-/// company customer whose tax address has `postal_code`; its id.
-async fn mexican_draft(server: &Server, admin: &str, postal_code: &str) -> Value {
-    under_mexican_jurisdiction(server, admin).await;
-    server
-        .ok(
-            admin,
-            ISSUER,
-            json!({"key": key(), "issuer": issuer("AAA010101AAA")}),
-        )
-        .await;
-    let receiver = json!({"taxRegime": "601", "postalCode": postal_code, "cfdiUse": "G03"});
-    let customer = server
-        .ok(admin, CUSTOMER, json!({"key": key(), "sat": receiver}))
-        .await["registerCustomer"]["aggregateId"]
-        .clone();
-    server
-        .ok(admin, DRAFT, json!({"key": key(), "customer": customer}))
-        .await["createInvoiceDraft"]["aggregateId"]
-        .clone()
-}
-
 #[tokio::test]
 async fn iva_at_8_percent_is_refused_from_outside_the_border_regions() {
     let db = TestDatabase::new().await;
@@ -286,24 +227,6 @@ async fn iva_at_8_percent_is_refused_from_outside_the_border_regions() {
         .await;
     refused(&body, "border regions; 06600 is not one");
     assert_eq!(event_count(&db.app).await, before, "a refused issue wrote");
-}
-
-const INSTALL_CSD: &str =
-    "mutation($key: String!, $cer: String!, $pem: String!, $password: String!) {
-    installCsd(idempotencyKey: $key, certificateBase64: $cer, privateKeyBase64: $pem,
-        password: $password) { consistencyToken } }";
-
-/// SAT's test CSD (RFC AAA010101AAA), base64 as an admin's browser sends it.
-fn test_csd() -> (String, String) {
-    use base64::Engine;
-    let file = |name: &str| {
-        let path = format!(
-            "{}/fixtures/sat-test-csd/{name}",
-            env!("CARGO_MANIFEST_DIR")
-        );
-        base64::engine::general_purpose::STANDARD.encode(std::fs::read(path).unwrap())
-    };
-    (file("emisor2021.cer"), file("emisor2021.key"))
 }
 
 async fn kept_csd_files(db: &TestDatabase) -> i64 {
@@ -382,18 +305,6 @@ async fn the_issuers_csd_is_installed_only_when_it_opens_and_is_the_issuers() {
 }
 
 /// SAT's CFDI files as satcfdi ships them (`.../www.sat.gob.mx/sitio_internet/cfd`).
-fn sat_files() -> std::path::PathBuf {
-    let out = std::process::Command::new(support::python::python())
-        .args([
-            "-c",
-            "import importlib.util, os; print(os.path.dirname(importlib.util.find_spec('satcfdi').origin))",
-        ])
-        .output()
-        .unwrap();
-    let package = String::from_utf8(out.stdout).unwrap();
-    std::path::Path::new(package.trim()).join("transform/schemas/www.sat.gob.mx/sitio_internet/cfd")
-}
-
 /// Runs `program` with `args`; its standard output (the test fails on an error).
 fn tool(program: &str, args: &[&std::ffi::OsStr]) -> Vec<u8> {
     let out = std::process::Command::new(program)

@@ -177,6 +177,21 @@ fn describe() {
         "Issued documents the archiver failed on so far; each reason is in document_archive_attempts."
     );
     describe_gauge!(
+        "folio_cfdi_awaiting_stamp",
+        Unit::Count,
+        "Invoices issued under MX whose CFDI no PAC has stamped yet (and that are not void)."
+    );
+    describe_gauge!(
+        "folio_cfdi_stamp_failing",
+        Unit::Count,
+        "Of those, the ones the stamper failed on so far; each reason is in cfdi_stamp_attempts."
+    );
+    describe_gauge!(
+        "folio_cfdi_oldest_seal_age_seconds",
+        Unit::Seconds,
+        "Age of the oldest CFDI sealed and not stamped yet; a PAC stamps within 72 hours of the seal, then it is sealed anew."
+    );
+    describe_gauge!(
         "folio_notifications_unsent",
         Unit::Count,
         "Notifications not sent, by channel and status (QUEUED, SENDING, RETRYING, FAILED); each reason is in the outbox."

@@ -1,7 +1,7 @@
 //! What `/readyz` and `/metrics` say about the store: whether the read models
 //! are installed, how far each projector and relay is behind, how many
-//! credit moves are under way and how many issued documents await their
-//! archive. One task per
+//! credit moves are under way, how many issued documents await their
+//! archive and how many Mexican invoices their stamp. One task per
 //! process reads it from the database on an interval and the handlers answer
 //! from memory, so probes and scrapes, however many and from wherever, never
 //! reach the database.
@@ -10,7 +10,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use folio_projections::invoicing::queries::{
-    count_documents_awaiting_archive, count_moves_under_way, count_unsent_notifications,
+    count_cfdi_awaiting_stamp, count_documents_awaiting_archive, count_moves_under_way,
+    count_unsent_notifications,
 };
 use folio_projections::status::{self, ProjectorStatus, RelayStatus};
 use sqlx::PgPool;
@@ -79,9 +80,10 @@ impl StoreVitals {
                 let moves = count_moves_under_way(pool).await?;
                 let archive = count_documents_awaiting_archive(pool).await?;
                 let unsent = count_unsent_notifications(pool).await?;
-                Ok::<_, sqlx::Error>((projectors, relays, moves, archive, unsent))
+                let stamps = count_cfdi_awaiting_stamp(pool).await?;
+                Ok::<_, sqlx::Error>((projectors, relays, moves, archive, unsent, stamps))
             };
-            if let Ok(Ok((projectors, relays, moves, (awaiting, failing), unsent))) =
+            if let Ok(Ok((projectors, relays, moves, (awaiting, failing), unsent, stamps))) =
                 tokio::time::timeout(DATABASE_CHECK_TIMEOUT, lag).await
             {
                 lag_gauges(&projectors, &relays);
@@ -89,6 +91,10 @@ impl StoreVitals {
                 metrics::gauge!("folio_documents_awaiting_archive").set(awaiting as f64);
                 metrics::gauge!("folio_documents_archive_failing").set(failing as f64);
                 unsent_gauges(&unsent);
+                let (unstamped, stamp_failing, oldest_seal) = stamps;
+                metrics::gauge!("folio_cfdi_awaiting_stamp").set(unstamped as f64);
+                metrics::gauge!("folio_cfdi_stamp_failing").set(stamp_failing as f64);
+                metrics::gauge!("folio_cfdi_oldest_seal_age_seconds").set(oldest_seal);
             }
         }
     }

@@ -15,12 +15,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
 use folio_domain::ids::{TenantId, UserId};
 use folio_domain::invoice::{ArchivedFile, ArchivedFormat, InvoiceError};
 use folio_domain::ErrorCode;
 
 use crate::access::{Caller, Role};
+use crate::attempts::{retry_in, FailedAttempt};
 use crate::context::CommandContext;
 use crate::documents::{DocumentOf, DocumentsError, InvoiceDocuments};
 use crate::error::CommandError;
@@ -47,23 +47,7 @@ pub enum ArchiveState {
     /// reached it.
     Pending,
     /// The latest attempt failed; the archiver tries again.
-    Failed(ArchiveFailure),
-}
-
-/// The latest failed attempt to archive a document.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ArchiveFailure {
-    /// The stable code of the reason (VALIDATION: the document lacks what
-    /// EN 16931 requires; UNAVAILABLE: a store was away; INTERNAL: a bug).
-    pub code: ErrorCode,
-    /// The reason as users see it (no internal detail; that is logged).
-    pub reason: String,
-    /// How many attempts failed in a row.
-    pub attempts: u32,
-    /// When the latest one failed.
-    pub last_attempt_at: DateTime<Utc>,
-    /// When the archiver tries again.
-    pub next_attempt_at: DateTime<Utc>,
+    Failed(FailedAttempt),
 }
 
 /// Why the archive queue could not be read or written: its database did not
@@ -234,9 +218,6 @@ pub async fn seller_logo(
     blobs.get(&address).await.map(Some)
 }
 
-/// The longest a failing document waits before its next attempt.
-pub const MAX_ARCHIVE_BACKOFF: Duration = Duration::from_secs(3600);
-
 /// The actor the archive is recorded as.
 const ARCHIVIST: &str = "system:archive";
 
@@ -253,14 +234,6 @@ fn archivist(pending: &DocumentToArchive) -> CommandContext {
         DocumentOf::CreditNote(invoice, credit_note) => format!("archive/{invoice}/{credit_note}"),
     };
     CommandContext::new(caller, key)
-}
-
-/// How long a document waits after its `failures`-th failed attempt: twice as
-/// long each time from `interval`, at most [`MAX_ARCHIVE_BACKOFF`].
-pub fn retry_in(interval: Duration, failures: u32) -> Duration {
-    interval
-        .saturating_mul(1 << failures.min(20))
-        .min(MAX_ARCHIVE_BACKOFF)
 }
 
 /// Archives the documents `queue` finds due, every `interval`, forever. A
@@ -325,13 +298,5 @@ mod tests {
         ));
         assert_eq!(incomplete.code(), ErrorCode::Validation);
         assert!(incomplete.reason().contains("configureLegalProfile"));
-    }
-
-    #[test]
-    fn a_failing_document_waits_twice_as_long_each_time_up_to_an_hour() {
-        let interval = Duration::from_secs(2);
-        assert_eq!(retry_in(interval, 1), Duration::from_secs(4));
-        assert_eq!(retry_in(interval, 2), Duration::from_secs(8));
-        assert_eq!(retry_in(interval, 40), MAX_ARCHIVE_BACKOFF);
     }
 }

@@ -58,6 +58,7 @@
 pub mod access;
 pub mod archive_reads;
 pub mod archiving;
+pub mod attempts;
 pub mod branding;
 pub mod consistency;
 mod context;
@@ -72,6 +73,7 @@ pub mod notifications;
 mod ports;
 pub mod reads;
 mod runner;
+pub mod stamping;
 mod use_cases;
 pub mod webhooks;
 

@@ -39,7 +39,9 @@
 //!   `TenantSettings/TaxRatesConfigured` (the tenant's tax-rate catalogue),
 //!   `Invoice/CreditExchangeDifferenceRealised` (credit moved between invoices
 //!   booked at two rates), `Invoice/PaymentReminderSent`,
-//!   `Invoice/InvoiceDisputed` and `Invoice/DisputeResolved` (dunning).
+//!   `Invoice/InvoiceDisputed` and `Invoice/DisputeResolved` (dunning),
+//!   `Invoice/CfdiSealed`, `Invoice/CfdiStamped`, `Invoice/CfdiStampRejected`
+//!   and `Invoice/CfdiStampRequested` (Mexico's fiscal stamp by a PAC).
 
 use serde_json::Value;
 

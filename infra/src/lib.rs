@@ -31,6 +31,7 @@
 pub mod audit;
 pub mod blob_store;
 pub mod kafka;
+pub mod pac_sw;
 pub mod personal_data;
 pub mod postgres;
 pub mod projecting;

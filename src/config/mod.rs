@@ -61,6 +61,19 @@ pub struct Config {
     pub mail: MailSettings,
     /// Which endpoints webhooks may reach, and how failures are retried.
     pub webhooks: WebhookSettings,
+    /// The PAC that stamps Mexican invoices; none: they wait for one.
+    pub pac: Option<PacSettings>,
+}
+
+/// A PAC account (SW Sapien's REST API).
+#[derive(Debug, Clone)]
+pub struct PacSettings {
+    /// The service's base URL.
+    pub url: String,
+    /// The account's user.
+    pub user: String,
+    /// Its password.
+    pub password: SecretString,
 }
 
 /// How webhooks are posted.
@@ -139,6 +152,7 @@ impl Config {
                 retries: RetrySchedule::webhook(),
                 disable_after: DEFAULT_WEBHOOK_DISABLE_AFTER,
             },
+            pac: None,
         }
     }
 }

@@ -203,6 +203,24 @@ pub struct Settings {
         hide_env_values = true
     )]
     pub download_link_key: Option<SecretString>,
+    /// The PAC that stamps the CFDIs of invoices issued under MX, on SW
+    /// Sapien's REST API: `https://services.test.sw.com.mx` (SW's test
+    /// environment), `https://services.sw.com.mx`, or a local
+    /// `folio pac-simulator` (`http://127.0.0.1:8095`). Without it, those
+    /// invoices wait PENDING for their stamp.
+    #[arg(long, env = "FOLIO_PAC_URL", global = true)]
+    pub pac_url: Option<String>,
+    /// The PAC account's user; required with FOLIO_PAC_URL.
+    #[arg(long, env = "FOLIO_PAC_USER", global = true)]
+    pub pac_user: Option<String>,
+    /// The PAC account's password; required with FOLIO_PAC_URL.
+    #[arg(
+        long,
+        env = "FOLIO_PAC_PASSWORD",
+        global = true,
+        hide_env_values = true
+    )]
+    pub pac_password: Option<SecretString>,
     /// The SMTP server e-mail is sent through: `smtp://HOST:PORT` (plain),
     /// with `?tls=required` or `?tls=opportunistic` for STARTTLS, or
     /// `smtps://HOST:PORT` (TLS from the start); credentials as

@@ -18,7 +18,7 @@ use url::Url;
 
 use super::{
     Config, ConfigError, DatabaseConfig, DownloadLinkSettings, KafkaSettings, MailSettings,
-    ServeSettings, Settings, SmtpSettings, TokenSource, WebhookSettings,
+    PacSettings, ServeSettings, Settings, SmtpSettings, TokenSource, WebhookSettings,
 };
 
 /// Whether `given` is an absolute http(s) URL naming a host.
@@ -126,6 +126,7 @@ impl Settings {
             blob_store: self.blob_location()?,
             download_links: self.download_links()?,
             mail: self.mail()?,
+            pac: self.pac()?,
             webhooks: self.webhooks()?,
         })
     }
@@ -205,6 +206,39 @@ impl Settings {
             }
         };
         Ok(MailSettings { smtp, retries })
+    }
+
+    /// The PAC, from `FOLIO_PAC_URL`, `FOLIO_PAC_USER` and
+    /// `FOLIO_PAC_PASSWORD`.
+    fn pac(&self) -> Result<Option<PacSettings>, ConfigError> {
+        let Some(url) = self.pac_url.as_deref().map(str::trim) else {
+            return Ok(None);
+        };
+        if !is_http_url(url) {
+            return Err(ConfigError::OutOfRange {
+                setting: "--pac-url / FOLIO_PAC_URL",
+                expected: "an http:// or https:// URL",
+                given: url.to_owned(),
+            });
+        }
+        let required = |setting| ConfigError::Required {
+            setting,
+            because: "the PAC at FOLIO_PAC_URL is reached with an account",
+        };
+        let user = self
+            .pac_user
+            .clone()
+            .filter(|user| !user.trim().is_empty())
+            .ok_or_else(|| required("--pac-user / FOLIO_PAC_USER"))?;
+        let password = self
+            .pac_password
+            .clone()
+            .ok_or_else(|| required("--pac-password / FOLIO_PAC_PASSWORD"))?;
+        Ok(Some(PacSettings {
+            url: url.trim_end_matches('/').to_owned(),
+            user,
+            password,
+        }))
     }
 
     /// How download links are signed, from `FOLIO_PUBLIC_URL` and

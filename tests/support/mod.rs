@@ -5,6 +5,8 @@
 pub mod einvoice;
 pub mod kafka;
 pub mod link;
+pub mod mexico;
+pub mod pac;
 pub mod python;
 pub mod s3;
 pub mod scenario;

@@ -9,7 +9,7 @@ use folio_commands::{
     RefundPayment, RegisterWebhookEndpoint, Reminded, ReminderCandidate, ResolveInvoiceDispute,
     Role, StatedRate, SubmitExpense, UpdateUser, UpdateWebhookEndpoint,
 };
-use folio_domain::customer::ContactDetails;
+use folio_domain::customer::{ContactDetails, TaxDetails};
 use folio_domain::directory::{ApprovalRouting, DirectoryPolicy, Enrollment};
 use folio_domain::dunning::{DunningPolicy, DunningStep};
 use folio_domain::expense::{ApprovalThreshold, CategoryLimit, ExpenseDetails, ExpensePolicy};
@@ -17,12 +17,14 @@ use folio_domain::ids::{
     CustomerId, ExpenseId, InvoiceId, PaymentId, TenantId, UserId, WebhookEndpointId,
 };
 use folio_domain::invoice::{
-    ArchivedFile, ArchivedFormat, CreditRequest, DocumentOfInvoice, DueTerms, LineCredit,
-    PaymentMethod, TaxSelector,
+    ArchivedFile, ArchivedFormat, CfdiFile, CfdiRejection, CfdiSeal, CfdiStamp, CreditRequest,
+    DocumentOfInvoice, DueTerms, LineCredit, PaymentMethod, TaxSelector,
 };
 use folio_domain::legal_profile::{BankAccount, LegalProfile, PostalAddress};
 use folio_domain::money::{Currency, Money};
 use folio_domain::pricing::{Discount, LineItem};
+use folio_domain::sat::{SatIssuer, SatLineKeys, SatReceiver};
+use folio_domain::settings::Jurisdiction;
 use folio_domain::tax::{TaxRate, TaxTreatment};
 use rust_decimal::Decimal;
 
@@ -855,6 +857,144 @@ async fn every_directory_event(backend: &App, tenant: TenantId) {
         .configure_directory(&ctx(tenant, "admin"), by_manager)
         .await
         .expect("configure directory");
+    mexican_invoices(backend, tenant).await;
+}
+
+/// Last, so nothing before it is Mexican: the tenant invoices under MX (and
+/// then no more), one
+/// invoice awaits its fiscal stamp, and another's CFDI is sealed, refused by
+/// the PAC, asked for again, sealed anew and stamped (the stamper's steps, as
+/// it records them; the files' hashes stand for stored ones).
+async fn mexican_invoices(backend: &App, tenant: TenantId) {
+    let folio = &backend.use_cases;
+    folio
+        .configure_jurisdiction(&ctx(tenant, "admin"), Jurisdiction::Mx)
+        .await
+        .expect("jurisdiction");
+    let issuer = SatIssuer {
+        rfc: "AAA010101AAA".into(),
+        name: "ACCEM SERVICIOS EMPRESARIALES".into(),
+        tax_regime: "601".into(),
+        postal_code: "06600".into(),
+    };
+    folio
+        .configure_sat_issuer(&ctx(tenant, "admin"), issuer)
+        .await
+        .expect("SAT issuer");
+    let mut input = customer_input();
+    input.contact.name = "ESCUELA KEMPER URGATE".into();
+    input.tax = TaxDetails {
+        tax_id: Some("EKU9003173C9".into()),
+        country: "MX".into(),
+        default_currency: Currency::from_code("MXN").expect("MXN"),
+        payment_terms_days: 30,
+        sat: Some(SatReceiver {
+            tax_regime: "601".into(),
+            postal_code: "26015".into(),
+            cfdi_use: "G03".into(),
+        }),
+    };
+    let outcome = folio
+        .register_customer(&ctx(tenant, "acc"), input)
+        .await
+        .expect("Mexican customer");
+    let escuela: CustomerId = outcome.aggregate_id.parse().expect("customer id");
+    let mut invoices = Vec::new();
+    for _ in 0..2 {
+        let invoice = draft(backend, tenant, escuela).await;
+        let mut item = line("Consultoría", 2, 50_000, vec![iva16()]);
+        item.sat = Some(SatLineKeys {
+            product_key: "84111506".into(),
+            unit_key: "E48".into(),
+            tax_object: None,
+        });
+        add_line(backend, tenant, invoice, item).await;
+        // The books are in euros: a peso invoice is booked at a stated rate.
+        let booked = IssueInvoice {
+            issue_date: None,
+            prepaid: None,
+            exchange_rate: Some(StatedRate {
+                rate: Decimal::new(488, 4),
+                source: Some("ECB reference rate".into()),
+            }),
+        };
+        folio
+            .issue_invoice(&ctx(tenant, "acc"), invoice, booked)
+            .await
+            .expect("Mexican invoice");
+        invoices.push(invoice);
+    }
+    stamp_after_a_refusal(backend, tenant, invoices[1]).await;
+    // And back: what a test issues after the scenario is not Mexican.
+    folio
+        .configure_jurisdiction(&ctx(tenant, "admin"), Jurisdiction::Other)
+        .await
+        .expect("jurisdiction back");
+}
+
+/// IVA 16%, transferred.
+fn iva16() -> TaxRate {
+    TaxRate {
+        code: "IVA".into(),
+        percent: Decimal::from(16),
+        treatment: TaxTreatment::Standard,
+        category: None,
+        exemption: None,
+    }
+}
+
+/// The stamper's steps for `invoice`: sealed, refused, asked for again,
+/// sealed anew, stamped.
+async fn stamp_after_a_refusal(backend: &App, tenant: TenantId, invoice: InvoiceId) {
+    let folio = &backend.use_cases;
+    let stamper = || ctx(tenant, "acc");
+    let now = chrono::Utc::now();
+    let seal = |digit: char| CfdiSeal {
+        sealed_at: now,
+        certificate_number: "30001000000300023708".into(),
+        xml: CfdiFile {
+            sha256: digit.to_string().repeat(64),
+            size_bytes: 4_321,
+        },
+    };
+    folio
+        .record_cfdi_seal(&stamper(), invoice, seal('a'))
+        .await
+        .expect("seal");
+    let rejection = CfdiRejection {
+        code: "CFDI40145".into(),
+        message: "El campo Nombre del receptor no pertenece al RFC.".into(),
+        rejected_at: now,
+    };
+    folio
+        .record_cfdi_rejection(&stamper(), invoice, rejection)
+        .await
+        .expect("rejection");
+    folio
+        .request_cfdi_stamp(&stamper(), invoice)
+        .await
+        .expect("asked again");
+    folio
+        .record_cfdi_seal(&stamper(), invoice, seal('b'))
+        .await
+        .expect("sealed anew");
+    let stamp = CfdiStamp {
+        uuid: uuid::Uuid::new_v4(),
+        stamped_on: now.naive_utc(),
+        pac_rfc: "SIM201207PA1".into(),
+        sat_certificate_number: "99999000000000000001".into(),
+        cfd_seal: "c2VsbG8gQ0ZE".into(),
+        sat_seal: "c2VsbG8gU0FU".into(),
+        xml: CfdiFile {
+            sha256: "c".repeat(64),
+            size_bytes: 5_432,
+        },
+        recorded_at: now,
+    };
+    folio
+        .record_cfdi_stamp(&stamper(), invoice, stamp)
+        .await
+        .expect("stamp");
 }
 
 /// A German seller with a VAT number and an IBAN: every document can be written.

@@ -9,7 +9,8 @@ use async_graphql::dataloader::{DataLoader, Loader};
 use async_graphql::{ComplexObject, Context, Enum, SimpleObject};
 use chrono::{DateTime, Utc};
 use folio_commands::archive_reads::ArchiveReads;
-use folio_commands::archiving::{ArchiveFailure, ArchiveState};
+use folio_commands::archiving::ArchiveState;
+use folio_commands::attempts::FailedAttempt;
 use folio_commands::documents::DocumentOf;
 use folio_commands::Caller;
 use folio_projections::invoicing::queries::{ArchivedFileRow, CreditNoteFileRow};
@@ -137,8 +138,8 @@ impl From<ArchiveState> for DocumentArchive {
     }
 }
 
-impl From<ArchiveFailure> for ArchiveAttemptFailure {
-    fn from(failure: ArchiveFailure) -> Self {
+impl From<FailedAttempt> for ArchiveAttemptFailure {
+    fn from(failure: FailedAttempt) -> Self {
         ArchiveAttemptFailure {
             code: failure.code.as_str().to_owned(),
             reason: failure.reason,

@@ -39,6 +39,7 @@ pub mod reports;
 pub mod scalars;
 pub mod settings;
 pub mod socket_guard;
+pub mod stamps;
 pub mod subscriptions;
 pub mod tax_rates;
 pub mod webhooks;
@@ -97,6 +98,7 @@ pub struct Mutation(
     directory::DirectoryMutation,
     webhooks::WebhookMutation,
     mexico::MexicoMutation,
+    stamps::StampMutation,
 );
 
 /// Most persisted queries the server remembers (least recently used go first).

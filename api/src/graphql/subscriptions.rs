@@ -42,7 +42,7 @@ fn status_change(event: &FeedEvent) -> Option<StatusChange> {
             "Invoice",
             "InvoiceIssued" | "InvoiceSent" | "PaymentRecorded" | "PaymentRefunded"
             | "CreditNoteIssued" | "InvoiceVoided" | "InvoiceCancelled" | "InvoiceDisputed"
-            | "DisputeResolved",
+            | "DisputeResolved" | "CfdiStamped" | "CfdiStampRejected",
         ) => ChangeKind::Invoice,
         (
             "Expense",

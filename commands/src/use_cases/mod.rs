@@ -21,6 +21,7 @@ mod invoices;
 mod mexico;
 mod reminders;
 mod settings;
+mod stamps;
 mod webhooks;
 
 // Each area's input types are public where they are defined; a new one needs no

@@ -14,7 +14,7 @@ use rsa::signature::{SignatureEncoding, Signer};
 use rsa::{RsaPrivateKey, RsaPublicKey};
 use sha2::Sha256;
 use x509_cert::der::{Decode, Encode};
-use x509_cert::Certificate;
+use x509_cert::{Certificate, TbsCertificate};
 
 use super::model::Certificado;
 
@@ -60,27 +60,35 @@ fn utc(time: x509_cert::time::Time) -> DateTime<Utc> {
     DateTime::<Utc>::from(time.to_system_time())
 }
 
+/// The number SAT gives a certificate (`NoCertificado`): its serial's bytes
+/// are the number's 20 digits as ASCII.
+pub fn certificate_number(tbs: &TbsCertificate) -> Option<String> {
+    String::from_utf8(tbs.serial_number.as_bytes().to_vec())
+        .ok()
+        .filter(|n| n.len() == 20 && n.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// The RFC a SAT certificate is issued to: the first part of its subject's
+/// `x500UniqueIdentifier` (`RFC / RFC of the legal representative`).
+pub fn holder_rfc(tbs: &TbsCertificate) -> Option<String> {
+    tbs.subject
+        .0
+        .iter()
+        .flat_map(|rdn| rdn.0.iter())
+        .find(|atv| atv.oid.to_string() == UNIQUE_IDENTIFIER)
+        .and_then(|atv| std::str::from_utf8(atv.value.value()).ok())
+        .and_then(|value| value.split('/').next())
+        .map(|rfc| rfc.trim().to_owned())
+}
+
 impl Csd {
     /// Opens a CSD: `cer` the certificate (DER), `key` the encrypted PKCS#8
     /// private key (DER), `password` its password.
     pub fn open(cer: &[u8], key: &[u8], password: &str) -> Result<Csd, CsdError> {
         let certificate = Certificate::from_der(cer).map_err(|_| CsdError::Certificate)?;
         let tbs = &certificate.tbs_certificate;
-        // SAT's serial is the certificate number's digits as ASCII.
-        let number = String::from_utf8(tbs.serial_number.as_bytes().to_vec())
-            .ok()
-            .filter(|n| n.len() == 20 && n.bytes().all(|b| b.is_ascii_digit()))
-            .ok_or(CsdError::Certificate)?;
-        let holder_rfc = tbs
-            .subject
-            .0
-            .iter()
-            .flat_map(|rdn| rdn.0.iter())
-            .find(|atv| atv.oid.to_string() == UNIQUE_IDENTIFIER)
-            .and_then(|atv| std::str::from_utf8(atv.value.value()).ok())
-            .and_then(|value| value.split('/').next())
-            .map(|rfc| rfc.trim().to_owned())
-            .ok_or(CsdError::Certificate)?;
+        let number = certificate_number(tbs).ok_or(CsdError::Certificate)?;
+        let holder_rfc = holder_rfc(tbs).ok_or(CsdError::Certificate)?;
         let private = RsaPrivateKey::from_pkcs8_encrypted_der(key, password)
             .map_err(|_| CsdError::KeyPassword)?;
         let spki = tbs

@@ -8,6 +8,7 @@
 //! - [`cadena`]: the cadena original, SAT's XSLT written out natively.
 //! - [`csd`]: the issuer's certificate and key, and the seal.
 //! - [`xml`]: the sealed XML.
+//! - [`stamp`]: a PAC's `TimbreFiscalDigital`, read back from the stamped XML.
 //!
 //! [`seal_invoice`] puts them together. `tests/cfdi.rs` checks every output
 //! with SAT's schema (`xmllint`), SAT's XSLT (`xsltproc`) and `openssl`.
@@ -16,6 +17,7 @@ pub mod build;
 pub mod cadena;
 pub mod csd;
 pub mod model;
+pub mod stamp;
 pub mod xml;
 
 use chrono::{DateTime, Timelike, Utc};

@@ -180,3 +180,18 @@ fn outside_mexico_an_invoice_records_no_cfdi() {
         Some(InvoiceEvent::InvoiceIssued { cfdi: None, .. })
     ));
 }
+
+/// The events of an invoice issued under MX: created, one keyed line, issued
+/// with its CFDI parties.
+pub(super) fn issued_in_mexico() -> Vec<InvoiceEvent> {
+    let mut draft = Invoice::default();
+    let mut events = vec![created(), keyed_line()];
+    for event in events.clone() {
+        draft.fold(event);
+    }
+    let issued = draft
+        .decide(issue_in_mexico(Some(issuer()), Some(receiver())))
+        .unwrap();
+    events.extend(issued);
+    events
+}

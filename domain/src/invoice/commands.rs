@@ -9,6 +9,7 @@ use super::archive::{ArchivedFile, DocumentOfInvoice};
 use super::credit::CreditRequest;
 use super::events::{Delivery, DueTerms, PaymentMethod, SatCancellationReason};
 use super::reminder::ReminderRequest;
+use super::stamp::{CfdiRejection, CfdiSeal, CfdiStamp};
 use super::transfer::CreditWorth;
 use super::DocumentStatus;
 use crate::adjustment::DocumentAdjustment;
@@ -237,6 +238,17 @@ pub enum InvoiceCommand {
         files: Vec<ArchivedFile>,
         /// When they were stored.
         archived_at: DateTime<Utc>,
+    },
+    /// Record the CFDI sealed for the PAC (the stamper's step before it sends).
+    RecordCfdiSeal(CfdiSeal),
+    /// Record the PAC's stamp.
+    RecordCfdiStamp(CfdiStamp),
+    /// Record the PAC's refusal to stamp.
+    RecordCfdiRejection(CfdiRejection),
+    /// Ask for the stamp again after the PAC refused it.
+    RequestCfdiStamp {
+        /// When.
+        requested_at: DateTime<Utc>,
     },
     /// Move (part of) the credit this invoice holds to another invoice of the
     /// same customer: the first half of applying credit, the other invoice

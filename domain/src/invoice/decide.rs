@@ -135,6 +135,10 @@ impl Decide for Invoice {
                 files,
                 archived_at,
             } => self.decide_archive(document, files, archived_at),
+            C::RecordCfdiSeal(seal) => self.decide_seal(seal),
+            C::RecordCfdiStamp(stamp) => self.decide_stamp(stamp),
+            C::RecordCfdiRejection(rejection) => self.decide_rejection(rejection),
+            C::RequestCfdiStamp { requested_at } => self.decide_stamp_request(requested_at),
             C::TransferCredit {
                 transfer_id,
                 to_invoice,

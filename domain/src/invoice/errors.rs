@@ -389,6 +389,22 @@ pub enum InvoiceError {
     /// is archived once.
     #[error("this document was archived already with other files")]
     AlreadyArchived,
+    /// Only an invoice issued under MX is a CFDI to stamp.
+    #[error("this invoice was not issued as a CFDI (under the MX jurisdiction)")]
+    NotACfdi,
+    /// The invoice has its fiscal folio: it is never stamped twice.
+    #[error("this invoice's CFDI is stamped already, with fiscal folio {uuid}")]
+    CfdiAlreadyStamped {
+        /// Its fiscal folio.
+        uuid: uuid::Uuid,
+    },
+    /// The PAC refused the stamp: a user asks again before it is sealed anew.
+    #[error("the PAC refused this invoice's CFDI; ask for the stamp again first")]
+    CfdiStampWasRejected,
+    /// A seal, stamp or refusal needs its parts (a SHA-256 of 64 hex digits
+    /// and a size, a certificate, a folio, the seals, a code).
+    #[error("a CFDI seal, stamp or refusal is missing a part or has a malformed one")]
+    InvalidCfdiRecord,
     /// Reason 01 names the invoice that replaces the cancelled one.
     #[error("SAT reason 01 needs the issued invoice that replaces this one")]
     ReplacementRequired,
@@ -432,6 +448,8 @@ impl Coded for InvoiceError {
             | E::AlreadyVoid
             | E::VoidOfIssuedInvoice
             | E::AlreadyArchived
+            | E::CfdiAlreadyStamped { .. }
+            | E::CfdiStampWasRejected
             | E::CustomerArchived(_)
             | E::CustomerPersonalDataErased(_) => ErrorCode::Conflict,
             E::TooManyLines { .. } | E::TooManyAdjustments { .. } => ErrorCode::Limit,
@@ -486,6 +504,8 @@ impl Coded for InvoiceError {
             | E::ReplacementRequired
             | E::ReplacementWithoutReason01
             | E::InvalidReplacement { .. }
+            | E::NotACfdi
+            | E::InvalidCfdiRecord
             | E::InvalidArchive => ErrorCode::Validation,
         }
     }

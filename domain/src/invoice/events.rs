@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::archive::{ArchivedFile, DocumentOfInvoice};
 use super::credit::CreditedLine;
 use super::reminder::{DisputeResolved, Disputed, ReminderSent};
+use super::stamp::{CfdiRejection, CfdiSeal, CfdiStamp};
 use crate::adjustment::{DocumentAdjustment, IssuedAdjustment};
 use crate::aggregate::domain_event;
 use crate::document_number::DocumentNumber;
@@ -451,6 +452,18 @@ pub enum InvoiceEvent {
         files: Vec<ArchivedFile>,
         /// When they were stored (UTC).
         archived_at: DateTime<Utc>,
+    },
+    /// The CFDI of an invoice issued under MX was sealed with the tenant's CSD
+    /// for the PAC: the exact XML sent, so a retry sends the same bytes.
+    CfdiSealed(CfdiSeal),
+    /// A PAC stamped the CFDI: the invoice's fiscal folio.
+    CfdiStamped(CfdiStamp),
+    /// A PAC refused to stamp the CFDI.
+    CfdiStampRejected(CfdiRejection),
+    /// A user asked for the stamp again after a refusal.
+    CfdiStampRequested {
+        /// When.
+        requested_at: DateTime<Utc>,
     },
     /// The invoice was cancelled.
     InvoiceVoided {

@@ -26,9 +26,13 @@ impl Invoice {
                 lines,
                 totals,
                 accounting,
+                cfdi,
                 ..
             } => {
                 self.status = DocumentStatus::Issued;
+                if cfdi.is_some() {
+                    self.stamp = Some(StampState::Pending { sealed: None });
+                }
                 if let Some(accounting) = accounting {
                     self.booked_open = accounting.total;
                     self.booked_at = Some(accounting.exchange_rate);
@@ -47,6 +51,10 @@ impl Invoice {
             E::DocumentArchived {
                 document, files, ..
             } => self.archived.push((document, files)),
+            e @ (E::CfdiSealed(_)
+            | E::CfdiStamped(_)
+            | E::CfdiStampRejected(_)
+            | E::CfdiStampRequested { .. }) => self.fold_stamp(e),
             // What a payment or applied credit realised is the books'
             // concern; what is due and held does not change.
             E::ExchangeDifferenceRealised { .. } | E::CreditExchangeDifferenceRealised { .. } => {}

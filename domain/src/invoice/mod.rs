@@ -37,6 +37,9 @@ mod issue;
 mod reminder;
 #[cfg(test)]
 mod reminder_tests;
+mod stamp;
+#[cfg(test)]
+mod stamp_tests;
 #[cfg(test)]
 mod tests;
 mod transfer;
@@ -57,6 +60,7 @@ pub use events::{
     Delivery, DueTerms, InvoiceEvent, IssuedLine, PaymentMethod, SatCancellationReason, Settlement,
 };
 pub use reminder::{DisputeResolved, Disputed, ReminderError, ReminderRequest, ReminderSent};
+pub use stamp::{CfdiFile, CfdiRejection, CfdiSeal, CfdiStamp, StampState};
 pub use transfer::{CreditTransfers, CreditWorth, TransferRecord};
 
 use crate::adjustment::{DraftAdjustment, IssuedAdjustment};
@@ -200,6 +204,9 @@ pub struct Invoice {
     /// What the customer contests, while a dispute is open.
     #[serde(default)]
     pub dispute: Option<String>,
+    /// Where the fiscal stamp stands, for an invoice issued under MX.
+    #[serde(default)]
+    pub stamp: Option<StampState>,
 }
 
 impl Invoice {

@@ -7,9 +7,8 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use folio_commands::archiving::{
-    ArchiveFailure, ArchiveQueue, ArchiveQueueError, ArchiveState, DocumentToArchive,
-};
+use folio_commands::archiving::{ArchiveQueue, ArchiveQueueError, ArchiveState, DocumentToArchive};
+use folio_commands::attempts::FailedAttempt;
 use folio_commands::documents::DocumentOf;
 use folio_domain::ids::{CreditNoteId, InvoiceId, TenantId};
 use folio_domain::ErrorCode;
@@ -62,7 +61,7 @@ fn document_of(invoice: Uuid, note: Uuid) -> DocumentOf {
 
 /// A stored error code read back; a code this version does not know reads as
 /// INTERNAL.
-fn error_code(stored: &str) -> ErrorCode {
+pub(super) fn error_code(stored: &str) -> ErrorCode {
     serde_json::from_value(serde_json::Value::String(stored.to_owned()))
         .unwrap_or(ErrorCode::Internal)
 }
@@ -92,7 +91,7 @@ impl StateRow {
             return None;
         }
         let failure = match (self.attempts, self.last_attempt_at, self.next_attempt_at) {
-            (Some(attempts), Some(last_attempt_at), Some(next_attempt_at)) => ArchiveFailure {
+            (Some(attempts), Some(last_attempt_at), Some(next_attempt_at)) => FailedAttempt {
                 code: error_code(self.error_code.as_deref().unwrap_or_default()),
                 reason: self.last_error.unwrap_or_default(),
                 attempts: u32::try_from(attempts).unwrap_or(0),

@@ -20,5 +20,6 @@ pub mod reachability;
 pub mod read_progress;
 pub mod reminder_candidates;
 pub mod sealing_repository;
+pub mod stamp_queue;
 pub mod transaction_counter;
 pub mod webhook_secrets;

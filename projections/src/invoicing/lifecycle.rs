@@ -18,6 +18,7 @@ use super::adjustments;
 use super::drafts::insert_line;
 use super::mexico::file_cfdi_terms;
 use super::postings::{post, reverse_postings, Entry, Posting};
+use super::stamps::file_stamp_pending;
 use crate::event_values::{label, number_sequence, require_row};
 use crate::feed::FeedEvent;
 use crate::projector::ProjectionError;
@@ -58,7 +59,8 @@ pub(super) async fn project_document(
             match cfdi {
                 Some(cfdi) => {
                     let cfdi_use = Some(cfdi.receiver.cfdi_use.as_str());
-                    file_cfdi_terms(conn, event, invoice, &cfdi.payment, cfdi_use).await
+                    file_cfdi_terms(conn, event, invoice, &cfdi.payment, cfdi_use).await?;
+                    file_stamp_pending(conn, event, invoice).await
                 }
                 None => Ok(()),
             }

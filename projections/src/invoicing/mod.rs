@@ -22,6 +22,7 @@ mod postings;
 pub mod queries;
 mod reminders;
 mod settlement;
+mod stamps;
 
 use async_trait::async_trait;
 use cqrs_es::Aggregate;
@@ -80,7 +81,9 @@ impl Projector for InvoicingProjector {
         //     disputed_on, dispute_reason (dunning), in invoice_overview too.
         // 17: Mexico's tax data: customers.sat_*, invoice_lines.sat_*,
         //     invoices.cfdi_payment_method, cfdi_payment_form, cfdi_use.
-        17
+        // 18: the fiscal stamp: invoices.cfdi_status, cfdi_sealed_*, cfdi_uuid,
+        //     cfdi_stamped_at, ..., cfdi_rejection_*; the cfdi_awaiting_stamp view.
+        18
     }
 
     fn schema_sql(&self) -> &'static str {
@@ -124,6 +127,10 @@ async fn project_invoice(
             let cfdi_use = terms.cfdi_use.as_deref();
             mexico::file_cfdi_terms(conn, event, invoice, &terms, cfdi_use).await?
         }
+        e @ (E::CfdiSealed(_)
+        | E::CfdiStamped(_)
+        | E::CfdiStampRejected(_)
+        | E::CfdiStampRequested { .. }) => stamps::project_stamp(conn, event, invoice, e).await?,
         e @ (E::DocumentAdjustmentAdded { .. } | E::DocumentAdjustmentRemoved { .. }) => {
             adjustments::project_adjustment(conn, event, invoice, e).await?
         }

@@ -99,6 +99,18 @@ CREATE TABLE invoices
     cfdi_payment_method text CHECK (cfdi_payment_method IN ('PUE', 'PPD')),
     cfdi_payment_form   text,
     cfdi_use            text,
+    cfdi_status         text CHECK (cfdi_status IN ('PENDING', 'STAMPED', 'REJECTED')),
+    cfdi_sealed_at      timestamptz,
+    cfdi_certificate_number text,
+    cfdi_sealed_xml_sha256 text,
+    cfdi_uuid           uuid,
+    cfdi_stamped_at     timestamptz,
+    cfdi_pac_rfc        text,
+    cfdi_sat_certificate_number text,
+    cfdi_xml_sha256     text,
+    cfdi_rejection_code text,
+    cfdi_rejection_message text,
+    cfdi_rejected_at    timestamptz,
     created_at      timestamptz NOT NULL,
     updated_at      timestamptz NOT NULL,
     version         bigint      NOT NULL,
@@ -148,6 +160,18 @@ COMMENT ON COLUMN invoices.dispute_reason IS 'What the customer contests, while 
 COMMENT ON COLUMN invoices.cfdi_payment_method IS 'Mexico: PUE (paid at once) or PPD (paid later, with payment complements), as set on the draft and fixed at issue; NULL when never set on a draft not issued under MX.';
 COMMENT ON COLUMN invoices.cfdi_payment_form IS 'Mexico: the form of payment (SAT c_FormaPago), 99 while to be defined.';
 COMMENT ON COLUMN invoices.cfdi_use IS 'Mexico: the receiver''s CFDI use (SAT c_UsoCFDI); on a draft NULL means the customer''s, from issue on it is the one the CFDI states.';
+COMMENT ON COLUMN invoices.cfdi_status IS 'Mexico: where the fiscal stamp stands: PENDING (issued, the PAC has not stamped it yet), STAMPED, REJECTED (the PAC refused it; a user asks again); NULL when not issued under MX.';
+COMMENT ON COLUMN invoices.cfdi_sealed_at IS 'Mexico: when the CFDI sent to the PAC was sealed (its Fecha); a PAC stamps it only within 72 hours.';
+COMMENT ON COLUMN invoices.cfdi_certificate_number IS 'Mexico: the issuer''s CSD the CFDI is sealed with (NoCertificado).';
+COMMENT ON COLUMN invoices.cfdi_sealed_xml_sha256 IS 'Mexico: SHA-256 (hex) of the sealed CFDI sent to the PAC: its address in the blob store.';
+COMMENT ON COLUMN invoices.cfdi_uuid IS 'Mexico: the fiscal folio (TimbreFiscalDigital UUID) SAT knows the invoice by, once stamped.';
+COMMENT ON COLUMN invoices.cfdi_stamped_at IS 'Mexico: when the PAC stamped it (FechaTimbrado, read in America/Mexico_City).';
+COMMENT ON COLUMN invoices.cfdi_pac_rfc IS 'Mexico: the RFC of the PAC that stamped it (RfcProvCertif).';
+COMMENT ON COLUMN invoices.cfdi_sat_certificate_number IS 'Mexico: the certificate the PAC stamped with (NoCertificadoSAT).';
+COMMENT ON COLUMN invoices.cfdi_xml_sha256 IS 'Mexico: SHA-256 (hex) of the stamped CFDI (with its TimbreFiscalDigital): its address in the blob store.';
+COMMENT ON COLUMN invoices.cfdi_rejection_code IS 'Mexico: the PAC''s error code while the stamp is REJECTED.';
+COMMENT ON COLUMN invoices.cfdi_rejection_message IS 'Mexico: the PAC''s message while the stamp is REJECTED.';
+COMMENT ON COLUMN invoices.cfdi_rejected_at IS 'Mexico: when the PAC refused the stamp, while REJECTED.';
 COMMENT ON COLUMN invoices.accounting_currency IS 'The tenant''s accounting currency, for an invoice in another currency; NULL otherwise (and on invoices issued before the tenant set one).';
 COMMENT ON COLUMN invoices.exchange_rate IS 'Units of accounting_currency for one unit of currency, the rate the invoice was booked at; NULL when not foreign.';
 COMMENT ON COLUMN invoices.exchange_rate_date IS 'The day the rate is of: the issue date when the caller stated it, the exchange-rate table''s day (on or before the issue date) otherwise.';
@@ -643,6 +667,12 @@ SELECT i.tenant_id,
        i.cfdi_payment_method,
        i.cfdi_payment_form,
        i.cfdi_use,
+       i.cfdi_status,
+       i.cfdi_uuid,
+       i.cfdi_sealed_at,
+       i.cfdi_stamped_at,
+       i.cfdi_rejection_code,
+       i.cfdi_rejection_message,
        i.version
 FROM invoices i
          LEFT JOIN customers c USING (tenant_id, customer_id);
@@ -684,6 +714,12 @@ COMMENT ON COLUMN invoice_overview.dispute_reason IS 'What the customer contests
 COMMENT ON COLUMN invoice_overview.cfdi_payment_method IS 'Mexico: PUE or PPD (invoices.cfdi_payment_method).';
 COMMENT ON COLUMN invoice_overview.cfdi_payment_form IS 'Mexico: the form of payment, SAT c_FormaPago (invoices.cfdi_payment_form).';
 COMMENT ON COLUMN invoice_overview.cfdi_use IS 'Mexico: the receiver''s CFDI use, SAT c_UsoCFDI (invoices.cfdi_use).';
+COMMENT ON COLUMN invoice_overview.cfdi_status IS 'Mexico: PENDING, STAMPED or REJECTED (invoices.cfdi_status).';
+COMMENT ON COLUMN invoice_overview.cfdi_uuid IS 'Mexico: the fiscal folio, once stamped (invoices.cfdi_uuid).';
+COMMENT ON COLUMN invoice_overview.cfdi_sealed_at IS 'Mexico: when the CFDI sent to the PAC was sealed (invoices.cfdi_sealed_at).';
+COMMENT ON COLUMN invoice_overview.cfdi_stamped_at IS 'Mexico: when it was stamped (invoices.cfdi_stamped_at).';
+COMMENT ON COLUMN invoice_overview.cfdi_rejection_code IS 'Mexico: the PAC''s error code while REJECTED (invoices.cfdi_rejection_code).';
+COMMENT ON COLUMN invoice_overview.cfdi_rejection_message IS 'Mexico: the PAC''s message while REJECTED (invoices.cfdi_rejection_message).';
 COMMENT ON COLUMN invoice_overview.version IS 'Aggregate version.';
 
 CREATE VIEW customer_balances WITH (security_invoker = true) AS
@@ -1077,3 +1113,17 @@ COMMENT ON COLUMN documents_awaiting_archive.invoice_id IS 'The invoice (invoice
 COMMENT ON COLUMN documents_awaiting_archive.credit_note_id IS 'The credit note; NULL for the invoice itself.';
 COMMENT ON COLUMN documents_awaiting_archive.number IS 'Its document number.';
 COMMENT ON COLUMN documents_awaiting_archive.issue_date IS 'Its issue date.';
+
+CREATE VIEW cfdi_awaiting_stamp WITH (security_invoker = true) AS
+SELECT i.tenant_id, i.invoice_id, i.number, i.issue_date, i.cfdi_sealed_at, i.cfdi_sealed_xml_sha256
+FROM invoices i
+WHERE i.cfdi_status = 'PENDING'
+  AND i.status <> 'VOID';
+
+COMMENT ON VIEW cfdi_awaiting_stamp IS 'Mexico: issued invoices whose CFDI the PAC has not stamped yet (and that are not void): what folio serve still has to seal and send.';
+COMMENT ON COLUMN cfdi_awaiting_stamp.tenant_id IS 'Owning tenant.';
+COMMENT ON COLUMN cfdi_awaiting_stamp.invoice_id IS 'The invoice (invoices.invoice_id).';
+COMMENT ON COLUMN cfdi_awaiting_stamp.number IS 'Its document number.';
+COMMENT ON COLUMN cfdi_awaiting_stamp.issue_date IS 'Its issue date.';
+COMMENT ON COLUMN cfdi_awaiting_stamp.cfdi_sealed_at IS 'When its CFDI was sealed; NULL when not sealed yet.';
+COMMENT ON COLUMN cfdi_awaiting_stamp.cfdi_sealed_xml_sha256 IS 'The sealed CFDI''s address in the blob store: a retry sends these very bytes.';

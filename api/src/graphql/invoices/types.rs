@@ -16,6 +16,7 @@ use crate::graphql::ids::{global_id, NodeKind};
 use crate::graphql::loaders::children;
 use crate::graphql::mexico::{CfdiTerms, SatLineKeys};
 use crate::graphql::scalars::{Date, Decimal};
+use crate::graphql::stamps::CfdiStamp;
 
 /// An invoice with its payment status as of today.
 #[derive(Debug, Clone, SimpleObject)]
@@ -80,6 +81,9 @@ pub struct Invoice {
     /// (`setInvoiceCfdiTerms`) and fixed at issue; null when never set and
     /// not issued under MX.
     pub cfdi_terms: Option<Box<CfdiTerms>>,
+    /// Mexico: where the fiscal stamp by a PAC stands; null when not issued
+    /// under MX.
+    pub cfdi_stamp: Option<Box<CfdiStamp>>,
     /// Aggregate version: pass as `expectedVersion` to change it only if nobody
     /// else did meanwhile.
     pub version: i64,
@@ -132,6 +136,7 @@ impl InvoiceAccounting {
 impl From<InvoiceRow> for Invoice {
     fn from(row: InvoiceRow) -> Self {
         let accounting = InvoiceAccounting::of(&row);
+        let cfdi_stamp = CfdiStamp::of_row(&row).map(Box::new);
         let dunning = Box::new(InvoiceDunning {
             reminders_sent: row.reminders_sent.into(),
             last_reminded_on: row.last_reminded_on.map(Date),
@@ -169,6 +174,7 @@ impl From<InvoiceRow> for Invoice {
                 row.cfdi_use,
             )
             .map(Box::new),
+            cfdi_stamp,
             version: row.version,
         }
     }

@@ -4,7 +4,7 @@
 use crate::amount::{Amount, MaybeAmount};
 use crate::event_values::label;
 use crate::reading::{Page, Slice};
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use folio_domain::invoice::DocumentStatus;
 use rust_decimal::Decimal;
 use schemars::JsonSchema;
@@ -97,6 +97,19 @@ pub struct InvoiceRow {
     /// Mexico: the receiver's CFDI use (c_UsoCFDI); on a draft null means
     /// the customer's.
     pub cfdi_use: Option<String>,
+    /// Mexico: where the fiscal stamp stands, `PENDING`, `STAMPED` or
+    /// `REJECTED`; none when not issued under MX.
+    pub cfdi_status: Option<String>,
+    /// Mexico: the fiscal folio, once stamped.
+    pub cfdi_uuid: Option<Uuid>,
+    /// Mexico: when the CFDI sent to the PAC was sealed.
+    pub cfdi_sealed_at: Option<DateTime<Utc>>,
+    /// Mexico: when the PAC stamped it.
+    pub cfdi_stamped_at: Option<DateTime<Utc>>,
+    /// Mexico: the PAC's error code, while it refuses the stamp.
+    pub cfdi_rejection_code: Option<String>,
+    /// Mexico: the PAC's message, while it refuses the stamp.
+    pub cfdi_rejection_message: Option<String>,
     /// The invoice's version: pass it as `expected_version` to refuse a write
     /// that would act on a changed invoice.
     pub version: i64,
@@ -293,7 +306,8 @@ const INVOICE_COLUMNS: &str = "invoice_id, customer_id, customer_name, status, p
     charge_total, net_total, tax_total, total,
     amount_paid, amount_credited, amount_due, customer_credit, accounting_currency,
     exchange_rate, exchange_rate_date, accounting_tax_total, accounting_total, reminders_sent, last_reminded_on, disputed_on,
-    dispute_reason, cfdi_payment_method, cfdi_payment_form, cfdi_use, version";
+    dispute_reason, cfdi_payment_method, cfdi_payment_form, cfdi_use, cfdi_status, cfdi_uuid,
+    cfdi_sealed_at, cfdi_stamped_at, cfdi_rejection_code, cfdi_rejection_message, version";
 
 /// Invoices matching `filter`, in `order`.
 pub async fn invoices(

@@ -69,6 +69,23 @@ pub async fn count_documents_awaiting_archive(
     .await
 }
 
+/// Mexican invoices (every tenant) awaiting their fiscal stamp, those the
+/// stamper failed on so far, and the age in seconds of the oldest CFDI
+/// sealed and not stamped (a PAC stamps within 72 hours of the seal; 0 when
+/// none waits): gauges.
+pub async fn count_cfdi_awaiting_stamp(
+    pool: &sqlx::PgPool,
+) -> Result<(i64, i64, f64), sqlx::Error> {
+    sqlx::query_as(
+        "SELECT (SELECT count(*) FROM folio_read.cfdi_awaiting_stamp),
+                (SELECT count(*) FROM public.cfdi_stamp_attempts),
+                coalesce((SELECT extract(epoch FROM now() - min(cfdi_sealed_at))::float8
+                          FROM folio_read.cfdi_awaiting_stamp), 0)",
+    )
+    .fetch_one(pool)
+    .await
+}
+
 /// How many notifications (every tenant) are not sent, by channel and status
 /// (`QUEUED`, `SENDING`, `RETRYING`, `FAILED`): gauges; sent ones are
 /// history, and skipped ones (nobody to write to) were never to be sent.

@@ -1,0 +1,167 @@
+//! A PAC's stamp read back: the `TimbreFiscalDigital` 1.1 a PAC put in the
+//! CFDI's `cfdi:Complemento`, and the seal of the `Comprobante` it stamped
+//! (which the stamp's `SelloCFD` must repeat: a stamp of another CFDI is not
+//! this one's).
+
+use chrono::NaiveDateTime;
+use quick_xml::events::{BytesStart, Event};
+use quick_xml::Reader;
+
+/// The parts of a stamped CFDI that Folio records.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TimbreFiscal {
+    /// `UUID`: the fiscal folio.
+    pub uuid: uuid::Uuid,
+    /// `FechaTimbrado`, Mexico's central time as written.
+    pub fecha_timbrado: NaiveDateTime,
+    /// `RfcProvCertif`: the PAC's RFC.
+    pub rfc_prov_certif: String,
+    /// `SelloCFD`: the issuer's seal the stamp covers.
+    pub sello_cfd: String,
+    /// `NoCertificadoSAT`: the certificate the PAC signed with.
+    pub no_certificado_sat: String,
+    /// `SelloSAT`: the PAC's seal.
+    pub sello_sat: String,
+    /// The `Comprobante`'s own `Sello`.
+    pub comprobante_sello: String,
+}
+
+/// Why a stamped CFDI cannot be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StampReadError {
+    /// Not well-formed XML.
+    #[error("the stamped CFDI is not well-formed XML: {0}")]
+    Xml(String),
+    /// No `TimbreFiscalDigital` in it.
+    #[error("the stamped CFDI has no TimbreFiscalDigital")]
+    Missing,
+    /// A part of the stamp is missing or malformed.
+    #[error("the stamp's {0} is missing or malformed")]
+    Part(&'static str),
+    /// The stamp is of another seal than the `Comprobante`'s.
+    #[error("the stamp's SelloCFD is not the CFDI's seal")]
+    OtherSeal,
+}
+
+/// The `Sello` of the CFDI `xml` (sealed, stamped or not).
+pub fn read_seal(xml: &[u8]) -> Result<String, StampReadError> {
+    let mut reader = Reader::from_reader(xml);
+    let mut buf = Vec::new();
+    loop {
+        match reader.read_event_into(&mut buf) {
+            Ok(Event::Start(element) | Event::Empty(element)) => {
+                return match element.name().as_ref() {
+                    b"cfdi:Comprobante" => value(&element, b"Sello", "Sello"),
+                    _ => Err(StampReadError::Part("Comprobante")),
+                };
+            }
+            Ok(Event::Eof) => return Err(StampReadError::Part("Comprobante")),
+            Ok(_) => {}
+            Err(error) => return Err(StampReadError::Xml(error.to_string())),
+        }
+        buf.clear();
+    }
+}
+
+/// Reads the stamp of the stamped CFDI `xml`.
+pub fn read_stamp(xml: &[u8]) -> Result<TimbreFiscal, StampReadError> {
+    let mut reader = Reader::from_reader(xml);
+    let mut buf = Vec::new();
+    let mut comprobante_sello = None;
+    loop {
+        match reader.read_event_into(&mut buf) {
+            Ok(Event::Start(element) | Event::Empty(element)) => {
+                let name = element.name();
+                if name.as_ref() == b"cfdi:Comprobante" {
+                    comprobante_sello = Some(value(&element, b"Sello", "Sello")?);
+                } else if name.local_name().as_ref() == b"TimbreFiscalDigital" {
+                    let sello = comprobante_sello.ok_or(StampReadError::Part("Comprobante"))?;
+                    return timbre(&element, sello);
+                }
+            }
+            Ok(Event::Eof) => return Err(StampReadError::Missing),
+            Ok(_) => {}
+            Err(error) => return Err(StampReadError::Xml(error.to_string())),
+        }
+        buf.clear();
+    }
+}
+
+fn timbre(
+    element: &BytesStart<'_>,
+    comprobante_sello: String,
+) -> Result<TimbreFiscal, StampReadError> {
+    let uuid = value(element, b"UUID", "UUID")?
+        .parse()
+        .map_err(|_| StampReadError::Part("UUID"))?;
+    let fecha = value(element, b"FechaTimbrado", "FechaTimbrado")?;
+    let fecha_timbrado = NaiveDateTime::parse_from_str(&fecha, "%Y-%m-%dT%H:%M:%S")
+        .map_err(|_| StampReadError::Part("FechaTimbrado"))?;
+    let stamp = TimbreFiscal {
+        uuid,
+        fecha_timbrado,
+        rfc_prov_certif: value(element, b"RfcProvCertif", "RfcProvCertif")?,
+        sello_cfd: value(element, b"SelloCFD", "SelloCFD")?,
+        no_certificado_sat: value(element, b"NoCertificadoSAT", "NoCertificadoSAT")?,
+        sello_sat: value(element, b"SelloSAT", "SelloSAT")?,
+        comprobante_sello,
+    };
+    if stamp.sello_cfd != stamp.comprobante_sello {
+        return Err(StampReadError::OtherSeal);
+    }
+    Ok(stamp)
+}
+
+/// The non-empty value of attribute `name` (`part` names it in an error).
+fn value(
+    element: &BytesStart<'_>,
+    name: &[u8],
+    part: &'static str,
+) -> Result<String, StampReadError> {
+    element
+        .attributes()
+        .filter_map(Result::ok)
+        .find(|attribute| attribute.key.as_ref() == name)
+        .and_then(|attribute| attribute.unescape_value().ok())
+        .map(|value| value.trim().to_owned())
+        .filter(|value| !value.is_empty())
+        .ok_or(StampReadError::Part(part))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const STAMPED: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<cfdi:Comprobante xmlns:cfdi="http://www.sat.gob.mx/cfd/4" Version="4.0" Sello="QUJD"><cfdi:Emisor Rfc="AAA010101AAA"/><cfdi:Complemento><tfd:TimbreFiscalDigital xmlns:tfd="http://www.sat.gob.mx/TimbreFiscalDigital" Version="1.1" UUID="9FB6ED1A-5F37-4FEF-980A-7F8C83B51894" FechaTimbrado="2026-12-07T10:00:03" RfcProvCertif="SIM201207PA1" SelloCFD="QUJD" NoCertificadoSAT="99999000000000000001" SelloSAT="WFla"/></cfdi:Complemento></cfdi:Comprobante>"#;
+
+    #[test]
+    fn the_stamp_is_read_with_the_seal_it_covers() {
+        let stamp = read_stamp(STAMPED.as_bytes()).unwrap();
+        assert_eq!(
+            stamp.uuid.to_string(),
+            "9fb6ed1a-5f37-4fef-980a-7f8c83b51894"
+        );
+        assert_eq!(stamp.fecha_timbrado.to_string(), "2026-12-07 10:00:03");
+        assert_eq!(stamp.rfc_prov_certif, "SIM201207PA1");
+        assert_eq!(stamp.sello_sat, "WFla");
+        assert_eq!(stamp.comprobante_sello, "QUJD");
+    }
+
+    #[test]
+    fn a_stamp_of_another_seal_or_none_at_all_is_refused() {
+        let other = STAMPED.replace("SelloCFD=\"QUJD\"", "SelloCFD=\"RUZH\"");
+        assert_eq!(read_stamp(other.as_bytes()), Err(StampReadError::OtherSeal));
+        assert_eq!(read_seal(STAMPED.as_bytes()).unwrap(), "QUJD");
+        let unstamped = STAMPED.replace("TimbreFiscalDigital", "Otro");
+        assert_eq!(
+            read_stamp(unstamped.as_bytes()),
+            Err(StampReadError::Missing)
+        );
+        let no_uuid = STAMPED.replace("UUID=\"9FB6ED1A", "UUID=\"zz");
+        assert_eq!(
+            read_stamp(no_uuid.as_bytes()),
+            Err(StampReadError::Part("UUID"))
+        );
+    }
+}

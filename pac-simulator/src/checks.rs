@@ -1,0 +1,247 @@
+//! What a PAC checks before it stamps a CFDI, each refusal with the code SW
+//! Sapien (and SAT's matrix of validations) gives it.
+
+use std::path::Path;
+use std::process::Stdio;
+
+use base64::Engine;
+use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
+use folio_documents::cfdi::csd::{certificate_number, holder_rfc};
+use quick_xml::events::{BytesStart, Event};
+use quick_xml::Reader;
+use rsa::pkcs1v15::{Signature, VerifyingKey};
+use rsa::pkcs8::DecodePublicKey;
+use rsa::signature::Verifier;
+use rsa::RsaPublicKey;
+use sha2::Sha256;
+use tokio::io::AsyncWriteExt;
+use x509_cert::der::{Decode, Encode};
+use x509_cert::Certificate;
+
+/// The zone a CFDI's dates are read in.
+pub(crate) const ZONE: chrono_tz::Tz = chrono_tz::America::Mexico_City;
+
+/// How long after its `Fecha` a CFDI may be stamped.
+const WINDOW_HOURS: i64 = 72;
+
+/// Why a PAC does not stamp a CFDI: SW's code and message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Refusal {
+    /// The code, e.g. `302`.
+    pub code: &'static str,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl Refusal {
+    fn new(code: &'static str, message: impl Into<String>) -> Self {
+        Refusal {
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+/// What the checks found in an acceptable CFDI.
+#[derive(Debug, Clone)]
+pub(crate) struct Checked {
+    /// Its cadena original, as SAT's XSLT makes it.
+    pub cadena: String,
+    /// Its seal (`Sello`).
+    pub sello: String,
+    /// The issuer's certificate number (`NoCertificado`).
+    pub no_certificado: String,
+}
+
+/// The parts of a CFDI the checks read: the root's and the issuer's
+/// attributes, and whether a stamp is in it already.
+#[derive(Debug, Default)]
+struct Parts {
+    version: String,
+    fecha: String,
+    sello: String,
+    certificado: String,
+    no_certificado: String,
+    issuer_rfc: String,
+    stamped: bool,
+}
+
+/// Checks `xml` as a PAC does at `now`, with SAT's files in `sat`.
+pub(crate) async fn check(xml: &[u8], sat: &Path, now: DateTime<Utc>) -> Result<Checked, Refusal> {
+    let parts = read_parts(xml)?;
+    if parts.stamped {
+        return Err(Refusal::new(
+            "307",
+            "El comprobante contiene un timbre previo.",
+        ));
+    }
+    if parts.version != "4.0" {
+        return Err(Refusal::new("301", "La versión del comprobante no es 4.0."));
+    }
+    let schema = sat.join("4/cfdv40.xsd");
+    let args = ["--noout", "--schema", path_str(&schema)?, "-"];
+    run_tool("xmllint", &args, xml)
+        .await
+        .map_err(|why| Refusal::new("301", format!("XML mal formado: {why}")))?;
+    let xslt = sat.join("4/cadenaoriginal_4_0/cadenaoriginal_4_0.xslt");
+    let cadena = run_tool("xsltproc", &[path_str(&xslt)?, "-"], xml)
+        .await
+        .map_err(|why| Refusal::new("301", format!("Sin cadena original: {why}")))?;
+    let fecha = NaiveDateTime::parse_from_str(&parts.fecha, "%Y-%m-%dT%H:%M:%S")
+        .map_err(|_| Refusal::new("301", "La fecha no es válida."))?;
+    check_certificate(&parts, fecha, &cadena)?;
+    check_window(fecha, now)?;
+    Ok(Checked {
+        cadena,
+        sello: parts.sello,
+        no_certificado: parts.no_certificado,
+    })
+}
+
+fn path_str(path: &Path) -> Result<&str, Refusal> {
+    path.to_str()
+        .ok_or_else(|| Refusal::new("301", "SAT's files are not at a UTF-8 path"))
+}
+
+/// The root's and the issuer's attributes; 301 when it is not XML or not a
+/// `cfdi:Comprobante`.
+fn read_parts(xml: &[u8]) -> Result<Parts, Refusal> {
+    let malformed = |why: String| Refusal::new("301", format!("XML mal formado: {why}"));
+    let mut reader = Reader::from_reader(xml);
+    let mut buf = Vec::new();
+    let mut parts = Parts::default();
+    let mut root_seen = false;
+    loop {
+        match reader.read_event_into(&mut buf) {
+            Ok(Event::Start(element) | Event::Empty(element)) => {
+                let name = element.name().as_ref().to_vec();
+                if !root_seen {
+                    if name != b"cfdi:Comprobante" {
+                        return Err(malformed("the root is not cfdi:Comprobante".into()));
+                    }
+                    root_seen = true;
+                    read_root(&element, &mut parts).map_err(malformed)?;
+                } else if name == b"cfdi:Emisor" {
+                    parts.issuer_rfc = attribute(&element, b"Rfc").map_err(malformed)?;
+                } else if name.ends_with(b":TimbreFiscalDigital") {
+                    parts.stamped = true;
+                }
+            }
+            Ok(Event::Eof) => break,
+            Ok(_) => {}
+            Err(error) => return Err(malformed(error.to_string())),
+        }
+        buf.clear();
+    }
+    if root_seen {
+        Ok(parts)
+    } else {
+        Err(malformed("no cfdi:Comprobante".into()))
+    }
+}
+
+fn read_root(element: &BytesStart<'_>, parts: &mut Parts) -> Result<(), String> {
+    parts.version = attribute(element, b"Version")?;
+    parts.fecha = attribute(element, b"Fecha")?;
+    parts.sello = attribute(element, b"Sello")?;
+    parts.certificado = attribute(element, b"Certificado")?;
+    parts.no_certificado = attribute(element, b"NoCertificado")?;
+    Ok(())
+}
+
+/// The value of attribute `name` (empty when absent: the schema says
+/// whether it must be there).
+fn attribute(element: &BytesStart<'_>, name: &[u8]) -> Result<String, String> {
+    for attribute in element.attributes() {
+        let attribute = attribute.map_err(|e| e.to_string())?;
+        if attribute.key.as_ref() == name {
+            return attribute
+                .unescape_value()
+                .map(|value| value.into_owned())
+                .map_err(|e| e.to_string());
+        }
+    }
+    Ok(String::new())
+}
+
+/// Runs `program` with `args` and `input` on its standard input; its output,
+/// or its complaint.
+async fn run_tool(program: &str, args: &[&str], input: &[u8]) -> Result<String, String> {
+    let mut child = tokio::process::Command::new(program)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("{program} does not run: {e}"))?;
+    if let Some(mut stdin) = child.stdin.take() {
+        stdin
+            .write_all(input)
+            .await
+            .map_err(|e| format!("{program}: {e}"))?;
+    }
+    let out = child
+        .wait_with_output()
+        .await
+        .map_err(|e| format!("{program}: {e}"))?;
+    if out.status.success() {
+        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    } else {
+        let complaint = String::from_utf8_lossy(&out.stderr);
+        Err(complaint.lines().next().unwrap_or_default().to_owned())
+    }
+}
+
+/// The certificate in the CFDI: its number, its holder, in force at
+/// `fecha`, and its key verifies the seal over `cadena`.
+fn check_certificate(parts: &Parts, fecha: NaiveDateTime, cadena: &str) -> Result<(), Refusal> {
+    let engine = base64::engine::general_purpose::STANDARD;
+    let bad_certificate = || Refusal::new("303", "Sello no corresponde a emisor.");
+    let der = engine
+        .decode(&parts.certificado)
+        .map_err(|_| bad_certificate())?;
+    let certificate = Certificate::from_der(&der).map_err(|_| bad_certificate())?;
+    let tbs = &certificate.tbs_certificate;
+    if certificate_number(tbs).as_ref() != Some(&parts.no_certificado)
+        || holder_rfc(tbs).as_ref() != Some(&parts.issuer_rfc)
+    {
+        return Err(bad_certificate());
+    }
+    let at = ZONE
+        .from_local_datetime(&fecha)
+        .earliest()
+        .map(|local| local.with_timezone(&Utc))
+        .ok_or_else(|| Refusal::new("301", "La fecha no existe en la zona del emisor."))?;
+    let from = DateTime::<Utc>::from(tbs.validity.not_before.to_system_time());
+    let until = DateTime::<Utc>::from(tbs.validity.not_after.to_system_time());
+    if at < from || at > until {
+        return Err(Refusal::new(
+            "305",
+            "La fecha de emisión no está dentro de la vigencia del CSD del Emisor.",
+        ));
+    }
+    let spki = tbs
+        .subject_public_key_info
+        .to_der()
+        .map_err(|_| bad_certificate())?;
+    let key = RsaPublicKey::from_public_key_der(&spki).map_err(|_| bad_certificate())?;
+    let bad_seal = || Refusal::new("302", "Sello mal formado o inválido.");
+    let signature = engine.decode(&parts.sello).map_err(|_| bad_seal())?;
+    let signature = Signature::try_from(signature.as_slice()).map_err(|_| bad_seal())?;
+    VerifyingKey::<Sha256>::new(key)
+        .verify(cadena.as_bytes(), &signature)
+        .map_err(|_| bad_seal())
+}
+
+/// A CFDI is stamped within 72 hours of its `Fecha` (read in Mexico City's
+/// time).
+fn check_window(fecha: NaiveDateTime, now: DateTime<Utc>) -> Result<(), Refusal> {
+    let local_now = now.with_timezone(&ZONE).naive_local();
+    if local_now - fecha > chrono::Duration::hours(WINDOW_HOURS) {
+        return Err(Refusal::new(
+            "401",
+            "El rango de la fecha de generación no debe de ser mayor a 72 horas para la emisión del timbre.",
+        ));
+    }
+    Ok(())
+}

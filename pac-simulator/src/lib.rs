@@ -1,0 +1,84 @@
+//! A local PAC (*Proveedor Autorizado de Certificación*) for tests and the
+//! demo. It answers SW Sapien's REST stamping API (`POST
+//! /security/authenticate`, then `POST /v4/cfdi33/stamp/v4` with the CFDI as
+//! the multipart field `xml`, answered in SW's JSON, response version 4) and
+//! checks a CFDI as a PAC must before it stamps it:
+//!
+//! - the XML against SAT's `cfdv40.xsd` (`xmllint`, with SAT's own files),
+//! - the seal: SAT's `cadenaoriginal_4_0.xslt` makes the cadena (`xsltproc`),
+//!   the certificate in the CFDI verifies `Sello` over it,
+//! - the certificate: its number is `NoCertificado`, it is the issuer's RFC's
+//!   and in force at the CFDI's `Fecha`,
+//! - the 72 hours: `Fecha` no older than that,
+//! - duplicates: the same cadena again is refused with code 307 and the
+//!   stamp it got the first time (as SW answers), never a second UUID.
+//!
+//! A CFDI it accepts gets a `TimbreFiscalDigital` 1.1 signed with the
+//! simulator's own test certificate (not SAT's: `fixtures/pac-simulator/`).
+//! It does not know SAT's lists (LCO, the registry of taxpayers): any issuer
+//! whose certificate checks out is stamped. Stamps live in memory, for the
+//! life of the process.
+//!
+//! For tests of what happens when a PAC's answer is lost, it can be told to
+//! make the first stamps but answer them with 502 (`lose_answers`): the stamp
+//! stands, as at a real PAC whose answer a proxy dropped.
+
+mod checks;
+mod sw;
+mod tfd;
+
+use std::path::PathBuf;
+
+use folio_documents::cfdi::{Csd, CsdError};
+
+pub use sw::router;
+
+/// The simulator's own test certificate (`fixtures/pac-simulator/`).
+const CERTIFICATE: &[u8] = include_bytes!("../../fixtures/pac-simulator/pac-simulator.cer");
+/// Its private key, encrypted PKCS#8.
+const KEY: &[u8] = include_bytes!("../../fixtures/pac-simulator/pac-simulator.key");
+/// The key's password (a test fixture's, written in its README).
+const KEY_PASSWORD: &str = "simulator";
+
+/// How a simulator behaves.
+#[derive(Debug)]
+pub struct SimulatorConfig {
+    /// The user `POST /security/authenticate` accepts.
+    pub user: String,
+    /// Its password.
+    pub password: String,
+    /// SAT's `sitio_internet/cfd` directory: `4/cfdv40.xsd` and
+    /// `4/cadenaoriginal_4_0/cadenaoriginal_4_0.xslt` (as the PyPI package
+    /// `satcfdi` ships them).
+    pub sat_schemas: PathBuf,
+    /// The first this many stamps are made but answered with 502.
+    pub lose_answers: usize,
+    /// What it signs its stamps with.
+    pub signer: Csd,
+}
+
+impl SimulatorConfig {
+    /// A simulator that signs with its own test certificate.
+    pub fn new(
+        user: String,
+        password: String,
+        sat_schemas: PathBuf,
+        lose_answers: usize,
+    ) -> Result<Self, CsdError> {
+        Ok(SimulatorConfig {
+            user,
+            password,
+            sat_schemas,
+            lose_answers,
+            signer: Csd::open(CERTIFICATE, KEY, KEY_PASSWORD)?,
+        })
+    }
+}
+
+/// Serves the simulator on `listener` until the process ends.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    config: SimulatorConfig,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(config)).await
+}

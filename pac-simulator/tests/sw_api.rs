@@ -1,0 +1,277 @@
+//! The PAC simulator driven over HTTP as SW Sapien's clients drive SW: a CFDI
+//! sealed by Folio's writer is stamped, and the stamp is checked with SAT's
+//! tools only (the stamped CFDI against SAT's `cfdv40.xsd` and
+//! `TimbreFiscalDigitalv11.xsd` with `xmllint`, the stamp's cadena with SAT's
+//! `cadenaoriginal_TFD_1_1.xslt`, its seal with `openssl` and the
+//! simulator's certificate); duplicates, lost answers and bad requests get
+//! SW's codes.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
+
+#[path = "../../documents/tests/scenario/mod.rs"]
+mod scenario;
+#[path = "../../documents/tests/tools/mod.rs"]
+mod tools;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use base64::Engine;
+use chrono::{DateTime, Duration, Utc};
+use folio_documents::cfdi::{seal_invoice, Csd};
+use folio_domain::tax::TaxTreatment;
+use folio_pac_simulator::SimulatorConfig;
+use rust_decimal_macros::dec;
+use scenario::{keyed, mexican_customer, sat_tax, Scenario};
+use serde_json::Value;
+use tools::{python, scratch, written};
+
+fn fixture(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../fixtures")
+        .join(path)
+}
+
+/// SAT's `sitio_internet/cfd` directory, from the validators' satcfdi.
+fn sat_files() -> PathBuf {
+    let out = Command::new(python())
+        .args([
+            "-c",
+            "import importlib.util, os; print(os.path.dirname(importlib.util.find_spec('satcfdi').origin))",
+        ])
+        .output()
+        .unwrap();
+    let package = String::from_utf8(out.stdout).unwrap();
+    Path::new(package.trim()).join("transform/schemas/www.sat.gob.mx/sitio_internet/cfd")
+}
+
+/// A Mexican invoice sealed at `at` with SAT's test CSD.
+fn sealed_at(at: DateTime<Utc>) -> String {
+    let cer = std::fs::read(fixture("sat-test-csd/emisor2021.cer")).unwrap();
+    let key = std::fs::read(fixture("sat-test-csd/emisor2021.key")).unwrap();
+    let csd = Csd::open(&cer, &key, "12345678a").unwrap();
+    let record = Scenario::draft("MXN", mexican_customer())
+        .line(keyed(
+            "Consultoría fiscal",
+            dec!(2),
+            dec!(1500),
+            vec![sat_tax("IVA", dec!(16), TaxTreatment::Standard)],
+            ("84111506", "E48"),
+        ))
+        .issue_in_mexico()
+        .record();
+    let sealed = seal_invoice(&record, "ESCUELA KEMPER URGATE", at, &csd).unwrap();
+    String::from_utf8(sealed.xml).unwrap()
+}
+
+/// A simulator on a port of its own; its base URL.
+async fn simulator(lose_answers: usize) -> String {
+    let config =
+        SimulatorConfig::new("folio".into(), "secret".into(), sat_files(), lose_answers).unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(folio_pac_simulator::serve(listener, config));
+    url
+}
+
+async fn token(url: &str, password: &str) -> (reqwest::StatusCode, Value) {
+    let response = reqwest::Client::new()
+        .post(format!("{url}/security/authenticate"))
+        .header("user", "folio")
+        .header("password", password)
+        .send()
+        .await
+        .unwrap();
+    (
+        response.status(),
+        response.json().await.unwrap_or(Value::Null),
+    )
+}
+
+/// Posts `xml` as SW's multipart field `xml`; the status and the JSON body
+/// (null when not JSON).
+async fn stamp(url: &str, token: &str, xml: &str) -> (reqwest::StatusCode, Value) {
+    let boundary = "folio-test-boundary";
+    let body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"xml\"; filename=\"xml\"\r\n\
+         Content-Type: text/xml\r\n\r\n{xml}\r\n--{boundary}--\r\n"
+    );
+    let response = reqwest::Client::new()
+        .post(format!("{url}/v4/cfdi33/stamp/v4"))
+        .header("authorization", format!("bearer {token}"))
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    (
+        response.status(),
+        response.json().await.unwrap_or(Value::Null),
+    )
+}
+
+async fn signed_in(url: &str) -> String {
+    let (status, body) = token(url, "secret").await;
+    assert!(status.is_success(), "{body}");
+    body["data"]["token"].as_str().unwrap().to_owned()
+}
+
+fn run(command: &mut Command) -> String {
+    let out = command.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{command:?}\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// The value of attribute `name` in `element`.
+fn attribute(element: &str, name: &str) -> String {
+    let start = element.find(&format!(" {name}=\"")).unwrap() + name.len() + 3;
+    element[start..start + element[start..].find('"').unwrap()].to_owned()
+}
+
+#[tokio::test]
+async fn a_sealed_cfdi_is_stamped_with_a_stamp_sats_tools_accept() {
+    let url = simulator(0).await;
+    let token = signed_in(&url).await;
+    let sealed = sealed_at(Utc::now());
+    let (status, body) = stamp(&url, &token, &sealed).await;
+    assert!(status.is_success(), "{body}");
+    let data = &body["data"];
+    let cfdi = data["cfdi"].as_str().unwrap();
+    let dir = scratch("pac-simulator");
+    let sat = sat_files();
+
+    // The stamped CFDI against SAT's schemas, the TFD's included.
+    let both = format!(
+        "<xs:schema xmlns:xs=\"http://www.w3.org/2001/XMLSchema\">\
+         <xs:import namespace=\"http://www.sat.gob.mx/cfd/4\" schemaLocation=\"{}\"/>\
+         <xs:import namespace=\"http://www.sat.gob.mx/TimbreFiscalDigital\" schemaLocation=\"{}\"/>\
+         </xs:schema>",
+        sat.join("4/cfdv40.xsd").display(),
+        sat.join("TimbreFiscalDigital/TimbreFiscalDigitalv11.xsd")
+            .display()
+    );
+    let schema = written(&dir, "both.xsd", both.as_bytes());
+    let stamped = written(&dir, "stamped.xml", cfdi.as_bytes());
+    run(Command::new("xmllint")
+        .args(["--noout", "--schema"])
+        .arg(&schema)
+        .arg(&stamped));
+
+    // The stamp's cadena as SAT's XSLT makes it, and its seal by openssl.
+    let start = cfdi.find("<tfd:TimbreFiscalDigital").unwrap();
+    let element = &cfdi[start..start + cfdi[start..].find("/>").unwrap() + 2];
+    let tfd = written(&dir, "tfd.xml", element.as_bytes());
+    let xslt = sat.join("TimbreFiscalDigital/cadenaoriginal_TFD_1_1.xslt");
+    let cadena = run(Command::new("xsltproc").arg(&xslt).arg(&tfd));
+    assert_eq!(cadena, data["cadenaOriginalSAT"].as_str().unwrap());
+    let engine = base64::engine::general_purpose::STANDARD;
+    let signature = engine.decode(attribute(element, "SelloSAT")).unwrap();
+    let signature = written(&dir, "sello-sat.bin", &signature);
+    let cadena = written(&dir, "cadena.txt", cadena.as_bytes());
+    let certificate = fixture("pac-simulator/pac-simulator.cer");
+    let public_key = run(Command::new("openssl")
+        .args(["x509", "-inform", "DER", "-pubkey", "-noout", "-in"])
+        .arg(&certificate));
+    let public_key = written(&dir, "pac.pem", public_key.as_bytes());
+    let verdict = run(Command::new("openssl")
+        .args(["dgst", "-sha256", "-verify"])
+        .arg(&public_key)
+        .arg("-signature")
+        .arg(&signature)
+        .arg(&cadena));
+    assert_eq!(verdict.trim(), "Verified OK");
+
+    // The stamp covers the CFDI's own seal and names the simulator.
+    assert_eq!(attribute(element, "SelloCFD"), attribute(&sealed, "Sello"));
+    assert_eq!(attribute(element, "RfcProvCertif"), "SIM201207PA1");
+    assert_eq!(
+        attribute(element, "NoCertificadoSAT"),
+        "99999000000000000001"
+    );
+    assert_eq!(
+        attribute(element, "UUID").to_lowercase(),
+        data["uuid"].as_str().unwrap()
+    );
+}
+
+#[tokio::test]
+async fn the_same_cfdi_again_gets_307_with_its_first_stamp() {
+    let url = simulator(0).await;
+    let token = signed_in(&url).await;
+    let sealed = sealed_at(Utc::now());
+    let (_, first) = stamp(&url, &token, &sealed).await;
+    let (status, again) = stamp(&url, &token, &sealed).await;
+    assert_eq!(status, reqwest::StatusCode::BAD_REQUEST);
+    assert_eq!(
+        again["message"],
+        "307. El comprobante contiene un timbre previo."
+    );
+    assert_eq!(again["data"]["uuid"], first["data"]["uuid"]);
+    assert_eq!(again["data"]["cfdi"], first["data"]["cfdi"]);
+}
+
+#[tokio::test]
+async fn a_lost_answer_leaves_a_stamp_that_the_retry_gets() {
+    let url = simulator(1).await;
+    let token = signed_in(&url).await;
+    let sealed = sealed_at(Utc::now());
+    let (status, _) = stamp(&url, &token, &sealed).await;
+    assert_eq!(status, reqwest::StatusCode::BAD_GATEWAY);
+    let (status, retry) = stamp(&url, &token, &sealed).await;
+    assert_eq!(status, reqwest::StatusCode::BAD_REQUEST);
+    assert!(
+        retry["message"].as_str().unwrap().starts_with("307."),
+        "{retry}"
+    );
+    assert!(retry["data"]["cfdi"]
+        .as_str()
+        .unwrap()
+        .contains("TimbreFiscalDigital"));
+}
+
+/// The code SW's error message starts with.
+fn code(body: &Value) -> String {
+    let message = body["message"].as_str().unwrap_or_default();
+    message
+        .split(['.', ' '])
+        .next()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+#[tokio::test]
+async fn bad_credentials_a_bad_seal_and_a_stale_cfdi_get_sws_codes() {
+    let url = simulator(0).await;
+    let (status, body) = token(&url, "wrong").await;
+    assert_eq!(status, reqwest::StatusCode::UNAUTHORIZED);
+    assert_eq!(code(&body), "AU4101");
+    let sealed = sealed_at(Utc::now());
+    let (status, body) = stamp(&url, "not-a-token", &sealed).await;
+    assert_eq!(status, reqwest::StatusCode::UNAUTHORIZED);
+    assert_eq!(code(&body), "AU2000");
+
+    let token = signed_in(&url).await;
+    let total = attribute(&sealed, "Total");
+    let altered = sealed.replacen(&format!("Total=\"{total}\""), "Total=\"1.00\"", 1);
+    let (status, body) = stamp(&url, &token, &altered).await;
+    assert_eq!(status, reqwest::StatusCode::BAD_REQUEST);
+    assert_eq!(code(&body), "302", "{body}");
+
+    let stale = sealed_at(Utc::now() - Duration::hours(73));
+    let (_, body) = stamp(&url, &token, &stale).await;
+    assert_eq!(code(&body), "401", "{body}");
+
+    let (_, body) = stamp(&url, &token, "<factura/>").await;
+    assert_eq!(code(&body), "301", "{body}");
+    let unschematic = sealed.replacen("Exportacion=\"01\"", "Exportacion=\"99\"", 1);
+    let (_, body) = stamp(&url, &token, &unschematic).await;
+    assert_eq!(code(&body), "301", "{body}");
+}

@@ -1,0 +1,230 @@
+//! Mexico's fiscal stamp end to end: `folio serve` seals each invoice issued
+//! under MX with the tenant's CSD and has a PAC stamp it (the PAC simulator,
+//! SW Sapien's API over HTTP); the fiscal folio shows in GraphQL and the
+//! stamped CFDI is kept in the blob store, where SAT's schemas accept it. A
+//! PAC that is down costs only time, and an answer lost on its way is adopted
+//! from the PAC's 307: one seal, one fiscal folio.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
+
+mod support;
+
+use std::time::Duration;
+
+use folio_api::Role;
+use serde_json::{json, Value};
+use support::mexico::{key, mexican_draft, sat_files, test_csd, ADD_LINE, INSTALL_CSD, ISSUE};
+use support::pac::{pac_env, PacSimulator};
+use support::server::Server;
+use support::{free_port, tenant, TestDatabase};
+
+/// `folio serve` stamping through the PAC at `url`.
+async fn server_with_pac(db: &TestDatabase, url: &str) -> Server {
+    let env = pac_env(url);
+    let env: Vec<(&str, &str)> = env
+        .iter()
+        .map(|(name, value)| (*name, value.as_str()))
+        .collect();
+    Server::start_with(db, &env).await
+}
+
+/// An invoice issued under MX by a tenant with SAT's test CSD installed; its
+/// id.
+async fn issued_mexican_invoice(server: &Server, admin: &str) -> String {
+    let invoice = mexican_draft(server, admin, "26015").await;
+    let keys = json!({"productKey": "84111506", "unitKey": "E48"});
+    server
+        .ok(
+            admin,
+            ADD_LINE,
+            json!({"key": key(), "invoice": invoice, "sat": keys}),
+        )
+        .await;
+    let (cer, private_key) = test_csd();
+    let install = json!({"key": key(), "cer": cer, "pem": private_key, "password": "12345678a"});
+    server.ok(admin, INSTALL_CSD, install).await;
+    server
+        .ok(admin, ISSUE, json!({"key": key(), "invoice": invoice}))
+        .await;
+    invoice.as_str().unwrap().to_owned()
+}
+
+/// The invoice's stamp as GraphQL shows it.
+async fn stamp_of(server: &Server, token: &str, invoice: &str) -> Value {
+    let data = server
+        .ok(
+            token,
+            "query($id: ID!) { invoice(id: $id) { cfdiStamp { status uuid sealedAt stampedAt
+                rejection { code message } } } }",
+            json!({"id": invoice}),
+        )
+        .await;
+    data["invoice"]["cfdiStamp"].clone()
+}
+
+/// Waits (a minute at most) until the invoice's stamp is STAMPED; the stamp.
+async fn stamped(server: &Server, token: &str, invoice: &str) -> Value {
+    for _ in 0..240 {
+        let stamp = stamp_of(server, token, invoice).await;
+        if stamp["status"] == "STAMPED" {
+            return stamp;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    panic!("not stamped: {}", stamp_of(server, token, invoice).await);
+}
+
+/// How many events of `event_type` the invoice has.
+async fn events_of(db: &TestDatabase, invoice: &str, event_type: &str) -> i64 {
+    sqlx::query_scalar("SELECT count(*) FROM events WHERE aggregate_id = $1 AND event_type = $2")
+        .bind(invoice)
+        .bind(event_type)
+        .fetch_one(&db.app.pool)
+        .await
+        .unwrap()
+}
+
+/// The stored file at `sha256` in the test servers' blob store.
+fn stored(sha256: &str) -> Vec<u8> {
+    let path = std::env::temp_dir()
+        .join("folio-test-documents/sha256")
+        .join(&sha256[..2])
+        .join(sha256);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+#[tokio::test]
+async fn an_invoice_issued_in_mexico_is_stamped_and_its_fiscal_folio_shows() {
+    let db = TestDatabase::new().await;
+    let pac = PacSimulator::start_on(free_port(), 0).await;
+    let server = server_with_pac(&db, &pac.url).await;
+    let t = tenant();
+    let admin = server.token(t, "root", Role::Admin);
+    let auditor = server.token(t, "audrey", Role::Auditor);
+    let invoice = issued_mexican_invoice(&server, &admin).await;
+
+    let stamp = stamped(&server, &auditor, &invoice).await;
+    let uuid = stamp["uuid"].as_str().unwrap().to_owned();
+    assert!(
+        stamp["sealedAt"].is_string() && stamp["stampedAt"].is_string(),
+        "{stamp}"
+    );
+    assert_eq!(stamp["rejection"], Value::Null);
+
+    // The stamped CFDI is kept: SAT's schemas accept it, it carries the folio.
+    let (sha256, pac_rfc): (String, String) = sqlx::query_as(
+        "SELECT cfdi_xml_sha256, cfdi_pac_rfc FROM folio_read.invoices WHERE invoice_id = $1::uuid",
+    )
+    .bind(&invoice)
+    .fetch_one(&db.app.pool)
+    .await
+    .unwrap();
+    assert_eq!(pac_rfc, "SIM201207PA1");
+    let cfdi = String::from_utf8(stored(&sha256)).unwrap();
+    assert!(
+        cfdi.contains(&format!("UUID=\"{}\"", uuid.to_uppercase())),
+        "{cfdi}"
+    );
+    let sat = sat_files();
+    let dir = std::env::temp_dir().join(format!("folio-stamp-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let schema = dir.join("both.xsd");
+    std::fs::write(
+        &schema,
+        format!(
+            "<xs:schema xmlns:xs=\"http://www.w3.org/2001/XMLSchema\">\
+             <xs:import namespace=\"http://www.sat.gob.mx/cfd/4\" schemaLocation=\"{}\"/>\
+             <xs:import namespace=\"http://www.sat.gob.mx/TimbreFiscalDigital\" schemaLocation=\"{}\"/>\
+             </xs:schema>",
+            sat.join("4/cfdv40.xsd").display(),
+            sat.join("TimbreFiscalDigital/TimbreFiscalDigitalv11.xsd").display()
+        ),
+    )
+    .unwrap();
+    let file = dir.join("stamped.xml");
+    std::fs::write(&file, &cfdi).unwrap();
+    let verdict = std::process::Command::new("xmllint")
+        .args(["--noout", "--schema"])
+        .arg(&schema)
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(
+        verdict.status.success(),
+        "{}",
+        String::from_utf8_lossy(&verdict.stderr)
+    );
+    assert_eq!(events_of(&db, &invoice, "CfdiSealed").await, 1);
+    assert_eq!(events_of(&db, &invoice, "CfdiStamped").await, 1);
+}
+
+#[tokio::test]
+async fn a_pac_that_is_down_stamps_the_invoice_once_it_is_back() {
+    let db = TestDatabase::new().await;
+    let port = free_port();
+    let server = server_with_pac(&db, &format!("http://127.0.0.1:{port}")).await;
+    let t = tenant();
+    let admin = server.token(t, "root", Role::Admin);
+    let invoice = issued_mexican_invoice(&server, &admin).await;
+
+    // The PAC is away: the attempts fail, visibly, and the invoice waits.
+    let mut failure: Option<(String, i32)> = None;
+    for _ in 0..120 {
+        failure = sqlx::query_as(
+            "SELECT error_code, attempts FROM cfdi_stamp_attempts WHERE invoice_id = $1::uuid",
+        )
+        .bind(&invoice)
+        .fetch_optional(&db.app.pool)
+        .await
+        .unwrap();
+        if failure.as_ref().is_some_and(|(_, attempts)| *attempts >= 2) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    let (code, _) = failure.expect("failed attempts recorded");
+    assert_eq!(code, "UNAVAILABLE");
+    assert_eq!(
+        stamp_of(&server, &admin, &invoice).await["status"],
+        "PENDING"
+    );
+    let mut metrics = String::new();
+    for _ in 0..40 {
+        metrics = server.text("/metrics").await;
+        if metrics.contains("folio_cfdi_stamp_failing 1") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    assert!(metrics.contains("folio_cfdi_stamp_failing 1"), "{metrics}");
+    assert!(metrics.contains("folio_cfdi_awaiting_stamp 1"), "{metrics}");
+
+    // Back: stamped once, from the one seal.
+    let _pac = PacSimulator::start_on(port, 0).await;
+    stamped(&server, &admin, &invoice).await;
+    assert_eq!(events_of(&db, &invoice, "CfdiSealed").await, 1);
+    assert_eq!(events_of(&db, &invoice, "CfdiStamped").await, 1);
+    let left: i64 = sqlx::query_scalar("SELECT count(*) FROM cfdi_stamp_attempts")
+        .fetch_one(&db.app.pool)
+        .await
+        .unwrap();
+    assert_eq!(left, 0, "the failed attempts are forgotten once stamped");
+}
+
+#[tokio::test]
+async fn an_answer_lost_on_its_way_is_adopted_from_the_pacs_307() {
+    let db = TestDatabase::new().await;
+    // The PAC stamps the first CFDI but its answer never arrives.
+    let pac = PacSimulator::start_on(free_port(), 1).await;
+    let server = server_with_pac(&db, &pac.url).await;
+    let t = tenant();
+    let admin = server.token(t, "root", Role::Admin);
+    let invoice = issued_mexican_invoice(&server, &admin).await;
+
+    let stamp = stamped(&server, &admin, &invoice).await;
+    assert!(stamp["uuid"].is_string(), "{stamp}");
+    // The same sealed bytes went again and the PAC answered its first stamp:
+    // had Folio sealed anew, the PAC would have made a second fiscal folio.
+    assert_eq!(events_of(&db, &invoice, "CfdiSealed").await, 1);
+    assert_eq!(events_of(&db, &invoice, "CfdiStamped").await, 1);
+}

@@ -1,0 +1,62 @@
+//! The PAC simulator (`folio pac-simulator`) as its own process on a port of
+//! 127.0.0.1, checking CFDIs with SAT's files from the validators' satcfdi;
+//! killed when dropped, which is how a test takes the PAC down.
+
+use std::time::Duration;
+
+use super::mexico::sat_files;
+
+/// The account every test PAC accepts.
+pub const PAC_USER: &str = "folio";
+/// Its password.
+pub const PAC_PASSWORD: &str = "simulator";
+
+/// A running PAC simulator.
+pub struct PacSimulator {
+    process: tokio::process::Child,
+    /// `http://127.0.0.1:PORT`.
+    pub url: String,
+}
+
+impl PacSimulator {
+    /// A simulator on `port` that answers the first `lose_answers` stamps it
+    /// makes with 502.
+    pub async fn start_on(port: u16, lose_answers: usize) -> Self {
+        let process = tokio::process::Command::new(env!("CARGO_BIN_EXE_folio"))
+            .args(["pac-simulator", "--listen", &format!("127.0.0.1:{port}")])
+            .args(["--user", PAC_USER, "--password", PAC_PASSWORD])
+            .arg("--sat-schemas")
+            .arg(sat_files())
+            .args(["--lose-answers", &lose_answers.to_string()])
+            .kill_on_drop(true)
+            .spawn()
+            .unwrap();
+        for _ in 0..200 {
+            if tokio::net::TcpStream::connect(("127.0.0.1", port))
+                .await
+                .is_ok()
+            {
+                return PacSimulator {
+                    process,
+                    url: format!("http://127.0.0.1:{port}"),
+                };
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("the PAC simulator does not listen on {port}");
+    }
+
+    /// Stops it: the PAC is down.
+    pub async fn stop(mut self) {
+        self.process.kill().await.unwrap();
+    }
+}
+
+/// What `folio serve` needs to stamp through the PAC at `url`.
+pub fn pac_env(url: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("FOLIO_PAC_URL", url.to_owned()),
+        ("FOLIO_PAC_USER", PAC_USER.to_owned()),
+        ("FOLIO_PAC_PASSWORD", PAC_PASSWORD.to_owned()),
+    ]
+}
