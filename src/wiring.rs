@@ -24,7 +24,7 @@ use folio_commands::notifications::{
     MailChannel, Mailer, NotificationSender, RetrySchedule, WebhookChannel,
 };
 use folio_commands::reads::ReadModels;
-use folio_commands::stamping::{CfdiStamper, Pac, StampQueue};
+use folio_commands::stamping::{CfdiStamper, Pac, StampQueue, StampReads};
 use folio_commands::webhooks::{DeliveryPorts, WebhookDelivery, WebhookEndpoints, WebhookSecrets};
 use folio_commands::{
     BlobError, BlobStore, CommandRunner, DocumentRenderer, RetryPolicy, SystemClock, UseCases,
@@ -213,6 +213,7 @@ impl App {
             notifications: NotificationReads::new(Arc::new(PgOutbox::new(self.pool.clone()))),
             webhooks: WebhookEndpoints::new(self.use_cases.clone(), self.webhook_secrets()),
             csd: CsdInstaller::new(self.use_cases.clone(), self.csd_vault()),
+            stamps: StampReads::new(self.stamp_queue.clone()),
             reads: ReadModels::new(self.pool.clone(), ReadModelProgress::new(max_waiting_reads)),
             pool: self.pool.clone(),
             health: self.health.clone(),

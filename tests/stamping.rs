@@ -13,7 +13,9 @@ use std::time::Duration;
 
 use folio_api::Role;
 use serde_json::{json, Value};
-use support::mexico::{key, mexican_draft, sat_files, test_csd, ADD_LINE, INSTALL_CSD, ISSUE};
+use support::mexico::{
+    draft_for, key, mexican_customer, sat_files, test_csd, ADD_LINE, INSTALL_CSD, ISSUE,
+};
 use support::pac::{pac_env, PacSimulator};
 use support::server::Server;
 use support::{free_port, tenant, TestDatabase};
@@ -31,7 +33,31 @@ async fn server_with_pac(db: &TestDatabase, url: &str) -> Server {
 /// An invoice issued under MX by a tenant with SAT's test CSD installed; its
 /// id.
 async fn issued_mexican_invoice(server: &Server, admin: &str) -> String {
-    let invoice = mexican_draft(server, admin, "26015").await;
+    issued_to(server, admin, None).await
+}
+
+/// Names the customer of `invoice` `name`.
+async fn rename_customer(server: &Server, admin: &str, customer: &Value, name: &str) {
+    server
+        .ok(
+            admin,
+            "mutation($key: String!, $customer: ID!, $name: String!) {
+                updateCustomerContact(idempotencyKey: $key, customerId: $customer,
+                    contact: {name: $name}) { version } }",
+            json!({"key": key(), "customer": customer, "name": name}),
+        )
+        .await;
+}
+
+/// An invoice issued under MX by a tenant with SAT's test CSD installed, to
+/// the customer named `customer_name` when given (SAT's name otherwise); its
+/// id.
+async fn issued_to(server: &Server, admin: &str, customer_name: Option<&str>) -> String {
+    let customer = mexican_customer(server, admin, "26015").await;
+    if let Some(name) = customer_name {
+        rename_customer(server, admin, &customer, name).await;
+    }
+    let invoice = draft_for(server, admin, &customer).await;
     let keys = json!({"productKey": "84111506", "unitKey": "E48"});
     server
         .ok(
@@ -54,12 +80,14 @@ async fn stamp_of(server: &Server, token: &str, invoice: &str) -> Value {
     let data = server
         .ok(
             token,
-            "query($id: ID!) { invoice(id: $id) { cfdiStamp { status uuid sealedAt stampedAt
-                rejection { code message } } } }",
+            "query($id: ID!) { invoice(id: $id) { customerId cfdiStamp { status uuid sealedAt
+                stampedAt rejection { code message } failure { code reason attempts } } } }",
             json!({"id": invoice}),
         )
         .await;
-    data["invoice"]["cfdiStamp"].clone()
+    let mut stamp = data["invoice"]["cfdiStamp"].clone();
+    stamp["customerId"] = data["invoice"]["customerId"].clone();
+    stamp
 }
 
 /// Waits (a minute at most) until the invoice's stamp is STAMPED; the stamp.
@@ -184,9 +212,12 @@ async fn a_pac_that_is_down_stamps_the_invoice_once_it_is_back() {
     }
     let (code, _) = failure.expect("failed attempts recorded");
     assert_eq!(code, "UNAVAILABLE");
+    let waiting = stamp_of(&server, &admin, &invoice).await;
+    assert_eq!(waiting["status"], "PENDING");
+    assert_eq!(waiting["failure"]["code"], "UNAVAILABLE", "{waiting}");
     assert_eq!(
-        stamp_of(&server, &admin, &invoice).await["status"],
-        "PENDING"
+        waiting["failure"]["reason"],
+        "the PAC is unavailable; the stamp is retried"
     );
     let mut metrics = String::new();
     for _ in 0..40 {
@@ -227,4 +258,74 @@ async fn an_answer_lost_on_its_way_is_adopted_from_the_pacs_307() {
     // had Folio sealed anew, the PAC would have made a second fiscal folio.
     assert_eq!(events_of(&db, &invoice, "CfdiSealed").await, 1);
     assert_eq!(events_of(&db, &invoice, "CfdiStamped").await, 1);
+}
+
+/// Waits (a minute at most) until the invoice's stamp is `status`; the stamp.
+async fn stamp_becomes(server: &Server, token: &str, invoice: &str, status: &str) -> Value {
+    for _ in 0..240 {
+        let stamp = stamp_of(server, token, invoice).await;
+        if stamp["status"] == status {
+            return stamp;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    panic!("not {status}: {}", stamp_of(server, token, invoice).await);
+}
+
+#[tokio::test]
+async fn a_refused_cfdi_is_stamped_once_the_customer_is_corrected_and_asked_again() {
+    let db = TestDatabase::new().await;
+    let pac = PacSimulator::start_on(free_port(), 0).await;
+    let server = server_with_pac(&db, &pac.url).await;
+    let t = tenant();
+    let admin = server.token(t, "root", Role::Admin);
+    let accountant = server.token(t, "alice", Role::Accountant);
+    // SAT registers EKU9003173C9 as ESCUELA KEMPER URGATE: a longer name is refused.
+    let invoice = issued_to(&server, &admin, Some("ESCUELA KEMPER URGATE SA DE CV")).await;
+
+    let refused = stamp_becomes(&server, &accountant, &invoice, "REJECTED").await;
+    assert_eq!(refused["rejection"]["code"], "CFDI40145", "{refused}");
+    assert!(refused["rejection"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("Nombre del receptor"));
+    assert_eq!(refused["uuid"], Value::Null);
+
+    // Corrected and asked again: sealed anew with SAT's name, and stamped.
+    rename_customer(
+        &server,
+        &admin,
+        &refused["customerId"],
+        "ESCUELA KEMPER URGATE",
+    )
+    .await;
+    const REQUEST: &str = "mutation($key: String!, $invoice: ID!) {
+        requestCfdiStamp(idempotencyKey: $key, invoiceId: $invoice) { version } }";
+    server
+        .ok(
+            &accountant,
+            REQUEST,
+            json!({"key": key(), "invoice": invoice}),
+        )
+        .await;
+    let stamp = stamped(&server, &accountant, &invoice).await;
+    assert_eq!(stamp["rejection"], Value::Null);
+    assert_eq!(events_of(&db, &invoice, "CfdiSealed").await, 2);
+    assert_eq!(events_of(&db, &invoice, "CfdiStampRejected").await, 1);
+    assert_eq!(events_of(&db, &invoice, "CfdiStampRequested").await, 1);
+    assert_eq!(events_of(&db, &invoice, "CfdiStamped").await, 1);
+
+    // Stamped, it is never asked for again: CONFLICT, nothing written.
+    let body = server
+        .gql(
+            &accountant,
+            REQUEST,
+            json!({"key": key(), "invoice": invoice}),
+        )
+        .await;
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"], "CONFLICT",
+        "{body}"
+    );
+    assert_eq!(events_of(&db, &invoice, "CfdiStampRequested").await, 1);
 }

@@ -14,6 +14,7 @@ use folio_commands::health::DatabaseHealth;
 use folio_commands::history::AuditTrail;
 use folio_commands::notifications::log::NotificationReads;
 use folio_commands::reads::{ReadLimits, ReadModels, Reads};
+use folio_commands::stamping::StampReads;
 use folio_commands::webhooks::WebhookEndpoints;
 use folio_commands::{
     Caller, CommandContext, CommandError, CommandOutcome, UseCases, MAX_IDEMPOTENCY_KEY_LEN,
@@ -93,6 +94,8 @@ pub struct Services {
     pub webhooks: WebhookEndpoints,
     /// Installing the tenant's CSD (Mexico).
     pub csd: CsdInstaller,
+    /// Where each Mexican invoice's stamping stands (failed attempts).
+    pub stamps: StampReads,
     /// The read models every read queries, and the progress reads wait on
     /// (one watcher per process answers them).
     pub reads: ReadModels,

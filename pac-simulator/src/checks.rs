@@ -63,7 +63,45 @@ struct Parts {
     certificado: String,
     no_certificado: String,
     issuer_rfc: String,
+    receiver_rfc: String,
+    receiver_name: String,
+    receiver_postal_code: String,
     stamped: bool,
+}
+
+/// SAT's test taxpayers the simulator knows (`data/test-taxpayers.tsv`).
+const TAXPAYERS: &str = include_str!("../data/test-taxpayers.tsv");
+
+/// The name and postal code SAT registers for `rfc`, when the simulator
+/// knows it.
+fn registered(rfc: &str) -> Option<(&'static str, &'static str)> {
+    TAXPAYERS
+        .lines()
+        .filter(|line| !line.starts_with('#'))
+        .map(|line| line.split('\t').collect::<Vec<_>>())
+        .find(|fields| fields.first() == Some(&rfc))
+        .and_then(|fields| Some((*fields.get(1)?, *fields.get(2)?)))
+}
+
+/// The receiver as SAT registers it (CFDI40145: the name; CFDI40147: the
+/// postal code), for the taxpayers the simulator knows.
+fn check_receiver(parts: &Parts) -> Result<(), Refusal> {
+    let Some((name, postal_code)) = registered(&parts.receiver_rfc) else {
+        return Ok(());
+    };
+    if parts.receiver_name != name {
+        return Err(Refusal::new(
+            "CFDI40145",
+            "El campo Nombre del receptor, debe pertenecer al nombre asociado al RFC registrado en el campo Rfc del Receptor.",
+        ));
+    }
+    if parts.receiver_postal_code != postal_code {
+        return Err(Refusal::new(
+            "CFDI40147",
+            "El campo DomicilioFiscalReceptor del receptor, debe corresponder con el asociado al RFC registrado en el campo Rfc del Receptor.",
+        ));
+    }
+    Ok(())
 }
 
 /// Checks `xml` as a PAC does at `now`, with SAT's files in `sat`.
@@ -91,6 +129,7 @@ pub(crate) async fn check(xml: &[u8], sat: &Path, now: DateTime<Utc>) -> Result<
         .map_err(|_| Refusal::new("301", "La fecha no es válida."))?;
     check_certificate(&parts, fecha, &cadena)?;
     check_window(fecha, now)?;
+    check_receiver(&parts)?;
     Ok(Checked {
         cadena,
         sello: parts.sello,
@@ -123,6 +162,8 @@ fn read_parts(xml: &[u8]) -> Result<Parts, Refusal> {
                     read_root(&element, &mut parts).map_err(malformed)?;
                 } else if name == b"cfdi:Emisor" {
                     parts.issuer_rfc = attribute(&element, b"Rfc").map_err(malformed)?;
+                } else if name == b"cfdi:Receptor" {
+                    read_receiver(&element, &mut parts).map_err(malformed)?;
                 } else if name.ends_with(b":TimbreFiscalDigital") {
                     parts.stamped = true;
                 }
@@ -146,6 +187,13 @@ fn read_root(element: &BytesStart<'_>, parts: &mut Parts) -> Result<(), String> 
     parts.sello = attribute(element, b"Sello")?;
     parts.certificado = attribute(element, b"Certificado")?;
     parts.no_certificado = attribute(element, b"NoCertificado")?;
+    Ok(())
+}
+
+fn read_receiver(element: &BytesStart<'_>, parts: &mut Parts) -> Result<(), String> {
+    parts.receiver_rfc = attribute(element, b"Rfc")?;
+    parts.receiver_name = attribute(element, b"Nombre")?;
+    parts.receiver_postal_code = attribute(element, b"DomicilioFiscalReceptor")?;
     Ok(())
 }
 

@@ -10,13 +10,16 @@
 //! - the certificate: its number is `NoCertificado`, it is the issuer's RFC's
 //!   and in force at the CFDI's `Fecha`,
 //! - the 72 hours: `Fecha` no older than that,
+//! - the receiver, for SAT's test taxpayers it knows
+//!   (`data/test-taxpayers.tsv`): the name and postal code SAT registers,
 //! - duplicates: the same cadena again is refused with code 307 and the
 //!   stamp it got the first time (as SW answers), never a second UUID.
 //!
 //! A CFDI it accepts gets a `TimbreFiscalDigital` 1.1 signed with the
 //! simulator's own test certificate (not SAT's: `fixtures/pac-simulator/`).
-//! It does not know SAT's lists (LCO, the registry of taxpayers): any issuer
-//! whose certificate checks out is stamped. Stamps live in memory, for the
+//! Beyond those few taxpayers it does not know SAT's lists (LCO, the
+//! registry of taxpayers): any issuer whose certificate checks out is
+//! stamped. Stamps live in memory, for the
 //! life of the process.
 //!
 //! For tests of what happens when a PAC's answer is lost, it can be told to

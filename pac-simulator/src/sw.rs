@@ -49,9 +49,15 @@ pub fn router(config: SimulatorConfig) -> Router {
         .with_state(simulator)
 }
 
-/// SW's error answer.
+/// SW's error answer: a numeric code as `307. ...`, SAT's and SW's own
+/// as `CFDI40145 - ...`.
 fn error(status: StatusCode, code: &str, message: &str) -> Response {
-    let body = json!({"status": "error", "message": format!("{code}. {message}"),
+    let separator = if code.starts_with(|c: char| c.is_ascii_digit()) {
+        "."
+    } else {
+        " -"
+    };
+    let body = json!({"status": "error", "message": format!("{code}{separator} {message}"),
                       "messageDetail": message});
     (status, Json(body)).into_response()
 }

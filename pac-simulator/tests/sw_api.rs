@@ -47,6 +47,12 @@ fn sat_files() -> PathBuf {
 
 /// A Mexican invoice sealed at `at` with SAT's test CSD.
 fn sealed_at(at: DateTime<Utc>) -> String {
+    sealed_to("ESCUELA KEMPER URGATE", at)
+}
+
+/// A Mexican invoice to a receiver named `receiver` (SAT's test taxpayer
+/// EKU9003173C9), sealed at `at` with SAT's test CSD.
+fn sealed_to(receiver: &str, at: DateTime<Utc>) -> String {
     let cer = std::fs::read(fixture("sat-test-csd/emisor2021.cer")).unwrap();
     let key = std::fs::read(fixture("sat-test-csd/emisor2021.key")).unwrap();
     let csd = Csd::open(&cer, &key, "12345678a").unwrap();
@@ -60,7 +66,7 @@ fn sealed_at(at: DateTime<Utc>) -> String {
         ))
         .issue_in_mexico()
         .record();
-    let sealed = seal_invoice(&record, "ESCUELA KEMPER URGATE", at, &csd).unwrap();
+    let sealed = seal_invoice(&record, receiver, at, &csd).unwrap();
     String::from_utf8(sealed.xml).unwrap()
 }
 
@@ -274,4 +280,18 @@ async fn bad_credentials_a_bad_seal_and_a_stale_cfdi_get_sws_codes() {
     let unschematic = sealed.replacen("Exportacion=\"01\"", "Exportacion=\"99\"", 1);
     let (_, body) = stamp(&url, &token, &unschematic).await;
     assert_eq!(code(&body), "301", "{body}");
+}
+
+#[tokio::test]
+async fn a_receiver_named_otherwise_than_sat_registers_it_is_refused() {
+    let url = simulator(0).await;
+    let token = signed_in(&url).await;
+    let misnamed = sealed_to("ESCUELA KEMPER URGATE SA DE CV", Utc::now());
+    let (status, body) = stamp(&url, &token, &misnamed).await;
+    assert_eq!(status, reqwest::StatusCode::BAD_REQUEST);
+    assert_eq!(code(&body), "CFDI40145", "{body}");
+    assert!(body["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("CFDI40145 - El campo Nombre del receptor"));
 }

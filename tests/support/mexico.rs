@@ -49,6 +49,14 @@ pub async fn under_mexican_jurisdiction(server: &Server, admin: &str) {
 /// A draft of a tenant under MX whose issuer is SAT's test taxpayer, for a
 /// company customer whose tax address has `postal_code`; its id.
 pub async fn mexican_draft(server: &Server, admin: &str, postal_code: &str) -> Value {
+    let customer = mexican_customer(server, admin, postal_code).await;
+    draft_for(server, admin, &customer).await
+}
+
+/// Puts the tenant of `admin` under MX with SAT's test taxpayer as issuer,
+/// and registers SAT's test receiver ESCUELA KEMPER URGATE (EKU9003173C9)
+/// with its tax address at `postal_code`; the customer's id.
+pub async fn mexican_customer(server: &Server, admin: &str, postal_code: &str) -> Value {
     under_mexican_jurisdiction(server, admin).await;
     server
         .ok(
@@ -58,10 +66,14 @@ pub async fn mexican_draft(server: &Server, admin: &str, postal_code: &str) -> V
         )
         .await;
     let receiver = json!({"taxRegime": "601", "postalCode": postal_code, "cfdiUse": "G03"});
-    let customer = server
+    server
         .ok(admin, CUSTOMER, json!({"key": key(), "sat": receiver}))
         .await["registerCustomer"]["aggregateId"]
-        .clone();
+        .clone()
+}
+
+/// A draft for `customer`; its id.
+pub async fn draft_for(server: &Server, admin: &str, customer: &Value) -> Value {
     server
         .ok(admin, DRAFT, json!({"key": key(), "customer": customer}))
         .await["createInvoiceDraft"]["aggregateId"]

@@ -154,6 +154,10 @@ pub fn request_data(caller: Caller, services: &Services, limits: Limits) -> asyn
         &services.archive,
         caller.clone(),
     ));
+    data.insert(stamps::stamp_failure_loader(
+        &services.stamps,
+        caller.clone(),
+    ));
     data.insert(context);
     data
 }

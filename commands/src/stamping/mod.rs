@@ -8,7 +8,7 @@
 //!   answers that stamp (SW's 307) instead of a second fiscal folio; and the
 //!   invoice refuses a second folio whatever a PAC says.
 //! - A PAC that is away, slow or refuses Folio's credentials costs a retry
-//!   with backoff, visible with its reason ([`StampQueue::failures`]).
+//!   with backoff, visible with its reason ([`StampReads::failures`]).
 //! - A PAC stamps a CFDI only within 72 hours of its `Fecha`. A seal older
 //!   than that is sent once more (the PAC may have stamped it: then that stamp
 //!   is adopted); refused, the CFDI is sealed anew with a new `Fecha` (the
@@ -18,9 +18,11 @@
 //!   again (`requestCfdiStamp`).
 
 mod ports;
+mod reads;
 mod stamper;
 
 pub use ports::{
     CfdiToStamp, Pac, PacAnswer, PacError, SealedCfdiRef, StampQueue, StampQueueError,
 };
+pub use reads::StampReads;
 pub use stamper::{stamp_issued_invoices, CfdiStamper, StampError, StampOutcome};
