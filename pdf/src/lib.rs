@@ -12,12 +12,15 @@
 //!   same document gives the same bytes.
 //! - `xmp`: the Factur-X extension schema added to the PDF's metadata.
 //! - [`logo`]: which images the PDF prints as the seller's logo.
+//! - `cfdi`: the printed representation of a stamped Mexican CFDI, read
+//!   from its XML, with SAT's verification QR code ([`printed_cfdi`]).
 //!
 //! Rendering lives in its own crate because Typst is large (minutes of cold
 //! build, tens of megabytes of fonts): nothing else rebuilds with it.
 
 #![deny(missing_docs)]
 
+mod cfdi;
 pub mod locale;
 pub mod logo;
 pub mod render;
@@ -26,6 +29,7 @@ mod xmp;
 
 use folio_documents::{to_cii, Document};
 
+pub use cfdi::CfdiPrintError;
 pub use locale::Locale;
 pub use render::PdfRenderer;
 
@@ -39,6 +43,9 @@ pub enum PdfError {
     /// Typst could not write the PDF (e.g. a PDF/A rule broken).
     #[error("the PDF could not be written: {0}")]
     Export(String),
+    /// The stamped CFDI cannot be read, or is not stamped.
+    #[error(transparent)]
+    Cfdi(#[from] CfdiPrintError),
     /// The written PDF could not be read back to add the Factur-X metadata.
     #[error("the Factur-X metadata could not be added: {0}")]
     Metadata(String),
@@ -66,4 +73,11 @@ pub fn factur_x(
 ) -> Result<Vec<u8>, PdfError> {
     let pdf = renderer.render(doc, locale, logo, Some(&to_cii(doc)))?;
     xmp::declare_factur_x(&pdf)
+}
+
+/// The printed representation of the stamped CFDI `stamped` (its XML): a
+/// PDF/A-3b in Spanish with the fiscal folio, the certificates, both seals,
+/// the stamp's cadena original and SAT's verification QR code.
+pub fn printed_cfdi(renderer: &PdfRenderer, stamped: &[u8]) -> Result<Vec<u8>, PdfError> {
+    renderer.render_cfdi(&cfdi::CfdiSheet::of(stamped)?)
 }

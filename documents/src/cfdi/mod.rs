@@ -8,6 +8,7 @@
 //! - [`cadena`]: the cadena original, SAT's XSLT written out natively.
 //! - [`csd`]: the issuer's certificate and key, and the seal.
 //! - [`xml`]: the sealed XML.
+//! - [`read`]: a CFDI read back as its elements (what a printed one shows).
 //! - [`stamp`]: a PAC's `TimbreFiscalDigital`, read back from the stamped XML.
 //!
 //! [`seal_invoice`] puts them together. `tests/cfdi.rs` checks every output
@@ -17,6 +18,7 @@ pub mod build;
 pub mod cadena;
 pub mod csd;
 pub mod model;
+pub mod read;
 pub mod stamp;
 pub mod xml;
 
