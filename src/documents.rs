@@ -94,6 +94,10 @@ pub enum ArchivedForm {
     FacturX,
     /// UBL 2.1.
     Ubl,
+    /// Mexico: the stamped CFDI 4.0.
+    Cfdi,
+    /// Mexico: the stamped CFDI's printed representation.
+    CfdiPdf,
 }
 
 /// The operator, who reached the database itself, reads as an auditor.
@@ -195,6 +199,8 @@ pub async fn run(backend: &App, action: DocumentsAction) -> anyhow::Result<()> {
             let wanted = match format {
                 ArchivedForm::FacturX => ArchivedFormat::FacturX,
                 ArchivedForm::Ubl => ArchivedFormat::Ubl,
+                ArchivedForm::Cfdi => ArchivedFormat::Cfdi,
+                ArchivedForm::CfdiPdf => ArchivedFormat::CfdiPdf,
             };
             let file = files
                 .iter()

@@ -1,7 +1,8 @@
 //! Mexico's fiscal stamp end to end: `folio serve` seals each invoice issued
 //! under MX with the tenant's CSD and has a PAC stamp it (the PAC simulator,
-//! SW Sapien's API over HTTP); the fiscal folio shows in GraphQL and the
-//! stamped CFDI is kept in the blob store, where SAT's schemas accept it. A
+//! SW Sapien's API over HTTP); the fiscal folio shows in GraphQL, and the
+//! stamped CFDI (which SAT's schemas accept) and its printed representation
+//! (which carries the folio) are archived. A
 //! PAC that is down costs only time, and an answer lost on its way is adopted
 //! from the PAC's 307: one seal, one fiscal folio.
 
@@ -184,6 +185,41 @@ async fn an_invoice_issued_in_mexico_is_stamped_and_its_fiscal_folio_shows() {
     );
     assert_eq!(events_of(&db, &invoice, "CfdiSealed").await, 1);
     assert_eq!(events_of(&db, &invoice, "CfdiStamped").await, 1);
+
+    // Archived as the fiscal document itself and its printed representation,
+    // which carries the folio.
+    let documents = archived(&server, &auditor, &invoice).await;
+    assert_eq!(documents[0]["format"], "CFDI", "{documents}");
+    assert_eq!(documents[0]["sha256"], sha256.as_str());
+    assert_eq!(documents[1]["format"], "CFDI_PDF", "{documents}");
+    let pdf = dir.join("printed.pdf");
+    std::fs::write(&pdf, stored(documents[1]["sha256"].as_str().unwrap())).unwrap();
+    let text = std::process::Command::new("pdftotext")
+        .arg(&pdf)
+        .arg("-")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(text.contains(&uuid.to_uppercase()), "{text}");
+}
+
+/// Waits (a minute at most) until the invoice is archived; its files.
+async fn archived(server: &Server, token: &str, invoice: &str) -> Value {
+    for _ in 0..240 {
+        let data = server
+            .ok(
+                token,
+                "query($id: ID!) { invoice(id: $id) { archive { status failure { reason } }
+                    documents { format sha256 contentType } } }",
+                json!({"id": invoice}),
+            )
+            .await;
+        if data["invoice"]["archive"]["status"] == "ARCHIVED" {
+            return data["invoice"]["documents"].clone();
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    panic!("not archived");
 }
 
 #[tokio::test]

@@ -2,7 +2,9 @@
 //! one of its credit notes) is rendered once in each archived form (Factur-X
 //! and UBL), each file is stored in the blob store under its SHA-256, and the
 //! hashes are recorded on the invoice (`DocumentArchived`). What the customer
-//! received can then be proven, and no later rendering can change it.
+//! received can then be proven, and no later rendering can change it. An
+//! invoice issued under MX is archived, once a PAC stamped it, as the stamped
+//! CFDI itself and its printed representation.
 //!
 //! Every step can be repeated: rendering is deterministic, the blob store
 //! keeps what an address holds, and recording the same files again changes
@@ -15,14 +17,16 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use folio_domain::ids::{TenantId, UserId};
-use folio_domain::invoice::{ArchivedFile, ArchivedFormat, InvoiceError};
+use folio_domain::ids::{InvoiceId, TenantId, UserId};
+use folio_domain::invoice::{
+    ArchivedFile, ArchivedFormat, CfdiStamp, DocumentOfInvoice, InvoiceError,
+};
 use folio_domain::ErrorCode;
 
 use crate::access::{Caller, Role};
 use crate::attempts::{retry_in, FailedAttempt};
 use crate::context::CommandContext;
-use crate::documents::{DocumentOf, DocumentsError, InvoiceDocuments};
+use crate::documents::{DocumentOf, DocumentsError, FiscalStamp, InvoiceDocuments};
 use crate::error::CommandError;
 use crate::ports::{BlobAddress, BlobError, BlobStore, DocumentRenderer, RenderError};
 use crate::UseCases;
@@ -102,6 +106,10 @@ pub enum ArchiveError {
     /// The hashes could not be recorded on the invoice.
     #[error(transparent)]
     Record(#[from] CommandError<InvoiceError>),
+    /// A Mexican invoice is archived as its stamped CFDI: not before a PAC
+    /// stamped it.
+    #[error("the invoice awaits its fiscal stamp; it is archived as its stamped CFDI")]
+    AwaitingStamp,
 }
 
 impl ArchiveError {
@@ -113,6 +121,7 @@ impl ArchiveError {
             ArchiveError::Store(BlobError::Unavailable(_)) => ErrorCode::Unavailable,
             ArchiveError::Store(_) => ErrorCode::Internal,
             ArchiveError::Record(e) => e.code(),
+            ArchiveError::AwaitingStamp => ErrorCode::Conflict,
         }
     }
 
@@ -129,6 +138,7 @@ impl ArchiveError {
             }
             ArchiveError::Store(_) => "the document store failed; the error is logged".to_owned(),
             ArchiveError::Record(e) => e.to_string(),
+            ArchiveError::AwaitingStamp => self.to_string(),
         }
     }
 }
@@ -172,6 +182,15 @@ impl DocumentArchiver {
         ctx: &CommandContext,
         which: DocumentOf,
     ) -> Result<Vec<ArchivedFile>, ArchiveError> {
+        if let DocumentOf::Invoice(invoice_id) = which {
+            match self.documents.fiscal_stamp(&ctx.caller, invoice_id).await? {
+                FiscalStamp::Stamped(stamp) => {
+                    return self.archive_cfdi(ctx, invoice_id, &stamp).await
+                }
+                FiscalStamp::Awaiting => return Err(ArchiveError::AwaitingStamp),
+                FiscalStamp::NotMexican => {}
+            }
+        }
         let document = Arc::new(self.documents.document(&ctx.caller, which).await?);
         let logo = Arc::new(seller_logo(self.blobs.as_ref(), &document).await?);
         let mut files = Vec::with_capacity(ARCHIVED_FORMATS.len());
@@ -199,6 +218,47 @@ impl DocumentArchiver {
         let (invoice_id, of) = which.on_invoice();
         self.use_cases
             .record_document_archive(ctx, invoice_id, of, files.clone())
+            .await?;
+        Ok(files)
+    }
+}
+
+impl DocumentArchiver {
+    /// Archives a stamped Mexican invoice as the fiscal document itself (the
+    /// stamped CFDI, already in the blob store) and its printed
+    /// representation, rendered from it.
+    async fn archive_cfdi(
+        &self,
+        ctx: &CommandContext,
+        invoice_id: InvoiceId,
+        stamp: &CfdiStamp,
+    ) -> Result<Vec<ArchivedFile>, ArchiveError> {
+        let address = BlobAddress::parse(&stamp.xml.sha256)
+            .ok_or_else(|| BlobError::BadAddress(stamp.xml.sha256.clone()))?;
+        let stamped = self.blobs.get(&address).await?;
+        let renderer = self.renderer.clone();
+        let printed = tokio::task::spawn_blocking(move || renderer.printed_cfdi(&stamped))
+            .await
+            .map_err(|e| RenderError(format!("the renderer stopped: {e}")))??;
+        let size_bytes = printed.bytes.len() as u64;
+        let content_type = printed.content_type.to_owned();
+        let pdf = self.blobs.put(printed.bytes, printed.content_type).await?;
+        let files = vec![
+            ArchivedFile {
+                format: ArchivedFormat::Cfdi,
+                sha256: stamp.xml.sha256.clone(),
+                size_bytes: stamp.xml.size_bytes,
+                content_type: "application/xml".to_owned(),
+            },
+            ArchivedFile {
+                format: ArchivedFormat::CfdiPdf,
+                sha256: pdf.sha256().to_owned(),
+                size_bytes,
+                content_type,
+            },
+        ];
+        self.use_cases
+            .record_document_archive(ctx, invoice_id, DocumentOfInvoice::Invoice, files.clone())
             .await?;
         Ok(files)
     }

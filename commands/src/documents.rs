@@ -13,7 +13,7 @@ use folio_documents::InvoiceRecord;
 use folio_documents::{credit_note_document, invoice_document, Document, DocumentError};
 use folio_domain::customer::Customer;
 use folio_domain::ids::{CreditNoteId, InvoiceId};
-use folio_domain::invoice::{ArchivedFile, DocumentOfInvoice, InvoiceEvent};
+use folio_domain::invoice::{ArchivedFile, CfdiStamp, DocumentOfInvoice, InvoiceEvent};
 use folio_domain::settings::TenantSettings;
 use folio_domain::{Decide, ErrorCode};
 
@@ -41,6 +41,17 @@ impl DocumentOf {
             }
         }
     }
+}
+
+/// Where the fiscal stamp of an invoice stands, as its archive sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FiscalStamp {
+    /// Not issued under MX: no CFDI.
+    NotMexican,
+    /// Issued under MX, not stamped yet.
+    Awaiting,
+    /// Stamped by a PAC.
+    Stamped(Box<CfdiStamp>),
 }
 
 /// Why a document could not be had.
@@ -164,6 +175,22 @@ impl InvoiceDocuments {
             .open()
             .map_err(|error| DocumentsError::NotSealable(error.into()))?;
         Ok(seal_invoice(&record, &customer.contact.name, at, &csd)?)
+    }
+
+    /// Where the fiscal stamp of the invoice stands.
+    pub async fn fiscal_stamp(
+        &self,
+        caller: &Caller,
+        invoice_id: InvoiceId,
+    ) -> Result<FiscalStamp, DocumentsError> {
+        caller.require(Action::ReadInvoicing)?;
+        let record = self.record(caller, invoice_id).await?;
+        let mexican = record.issued.is_some_and(|issued| issued.cfdi.is_some());
+        Ok(match record.stamp {
+            Some(stamp) => FiscalStamp::Stamped(Box::new(stamp)),
+            None if mexican => FiscalStamp::Awaiting,
+            None => FiscalStamp::NotMexican,
+        })
     }
 
     /// The files `which` was archived as at issue time; none while it is not

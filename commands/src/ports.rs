@@ -315,6 +315,9 @@ pub trait DocumentRenderer: Send + Sync + 'static {
         format: folio_domain::invoice::ArchivedFormat,
     ) -> Result<Rendered, RenderError>;
 
+    /// The printed representation of the stamped CFDI `stamped` (its XML).
+    fn printed_cfdi(&self, stamped: &[u8]) -> Result<Rendered, RenderError>;
+
     /// What `bytes` are as a logo the PDF can print, once they decode whole.
     fn inspect_logo(&self, bytes: &[u8]) -> Result<LogoFacts, LogoRefused>;
 }

@@ -8,7 +8,7 @@ use folio_domain::document_number::DocumentNumber;
 use folio_domain::exchange::AccountingTotals;
 use folio_domain::ids::{CreditNoteId, CustomerId};
 use folio_domain::invoice::{
-    ArchivedFile, CreditedLine, DocumentOfInvoice, DueTerms, InvoiceEvent, IssuedLine,
+    ArchivedFile, CfdiStamp, CreditedLine, DocumentOfInvoice, DueTerms, InvoiceEvent, IssuedLine,
 };
 use folio_domain::money::Currency;
 use folio_domain::pricing::{DocumentTotals, RoundingPolicy};
@@ -77,6 +77,8 @@ pub struct InvoiceRecord {
     pub credit_notes: Vec<IssuedCreditNote>,
     /// The documents archived, with their stored files.
     pub archived: Vec<(DocumentOfInvoice, Vec<ArchivedFile>)>,
+    /// Mexico: the PAC's stamp of the invoice's CFDI, once stamped.
+    pub stamp: Option<CfdiStamp>,
 }
 
 impl InvoiceRecord {
@@ -153,6 +155,7 @@ impl InvoiceRecord {
             InvoiceEvent::DocumentArchived {
                 document, files, ..
             } => self.archived.push((*document, files.clone())),
+            InvoiceEvent::CfdiStamped(stamp) => self.stamp = Some(stamp.clone()),
             _ => {}
         }
     }

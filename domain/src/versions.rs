@@ -29,6 +29,9 @@
 //!   a foreign currency, as every move recorded before they existed was not.
 //!   `InvoiceSent.delivery` is left out when `RECORDED`: every invoice sent
 //!   before Folio sent e-mail went out some other way.
+//! - A new value of an enum keeps the version too: every stored payload is
+//!   still one of the old values. `ArchivedFormat` gained `CFDI` and
+//!   `CFDI_PDF` (a stamped Mexican invoice's archive).
 //! - New event types start at v1: `Invoice/InvoiceCancelled` (a Mexican
 //!   cancellation with SAT's reason), `TenantSettings/JurisdictionConfigured`,
 //!   `TenantSettings/LegalProfileConfigured` (who the seller is on documents),

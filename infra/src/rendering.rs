@@ -6,7 +6,7 @@ use std::sync::OnceLock;
 use folio_commands::{DocumentRenderer, LogoFacts, LogoRefused, RenderError, Rendered};
 use folio_documents::{to_ubl, Document};
 use folio_domain::invoice::ArchivedFormat;
-use folio_pdf::{factur_x, Locale, PdfRenderer};
+use folio_pdf::{factur_x, printed_cfdi, Locale, PdfRenderer};
 
 /// Renders archived documents; the PDF's language is the seller's. Typst and
 /// its fonts are loaded at the first PDF, not when `folio serve` starts: a
@@ -37,7 +37,20 @@ impl DocumentRenderer for WorkspaceRenderer {
                 bytes: to_ubl(document),
                 content_type: "application/xml",
             }),
+            ArchivedFormat::Cfdi | ArchivedFormat::CfdiPdf => Err(RenderError(format!(
+                "{format:?} is made from the stamped CFDI, not from the EN 16931 document"
+            ))),
         }
+    }
+
+    fn printed_cfdi(&self, stamped: &[u8]) -> Result<Rendered, RenderError> {
+        let pdf = self.pdf.get_or_init(PdfRenderer::new);
+        printed_cfdi(pdf, stamped)
+            .map(|bytes| Rendered {
+                bytes,
+                content_type: "application/pdf",
+            })
+            .map_err(|e| RenderError(e.to_string()))
     }
 
     fn inspect_logo(&self, bytes: &[u8]) -> Result<LogoFacts, LogoRefused> {

@@ -28,6 +28,12 @@ pub enum ArchivedFormat {
     FacturX,
     /// UBL 2.1 Invoice or CreditNote (Peppol BIS Billing 3.0).
     Ubl,
+    /// Mexico: the stamped CFDI 4.0 (the sealed XML with the PAC's
+    /// `TimbreFiscalDigital`), the fiscal document itself.
+    Cfdi,
+    /// Mexico: the stamped CFDI's printed representation (PDF/A-3b with
+    /// SAT's verification QR code).
+    CfdiPdf,
 }
 
 /// One stored file of an issued document.

@@ -127,13 +127,24 @@ impl InvoiceMail {
             .flatten()
             .collect();
         let name = document.number.replace(['/', '\\'], "-");
-        let mut attachments = vec![
-            self.attachment(&files, ArchivedFormat::FacturX, &name)
-                .await?,
-        ];
-        if mail.attach_e_invoice {
-            attachments.push(self.attachment(&files, ArchivedFormat::Ubl, &name).await?);
-        }
+        let stamped = files.iter().any(|file| file.format == ArchivedFormat::Cfdi);
+        let attachments = if stamped {
+            // A Mexican customer receives the fiscal document itself, always.
+            vec![
+                self.attachment(&files, ArchivedFormat::CfdiPdf, &name)
+                    .await?,
+                self.attachment(&files, ArchivedFormat::Cfdi, &name).await?,
+            ]
+        } else {
+            let mut attachments = vec![
+                self.attachment(&files, ArchivedFormat::FacturX, &name)
+                    .await?,
+            ];
+            if mail.attach_e_invoice {
+                attachments.push(self.attachment(&files, ArchivedFormat::Ubl, &name).await?);
+            }
+            attachments
+        };
         let seller = document
             .seller
             .trading_name
@@ -174,8 +185,8 @@ impl InvoiceMail {
         let address = BlobAddress::parse(&file.sha256)
             .ok_or_else(|| BlobError::BadAddress(file.sha256.clone()))?;
         let extension = match format {
-            ArchivedFormat::FacturX => "pdf",
-            ArchivedFormat::Ubl => "xml",
+            ArchivedFormat::FacturX | ArchivedFormat::CfdiPdf => "pdf",
+            ArchivedFormat::Ubl | ArchivedFormat::Cfdi => "xml",
         };
         Ok(Attachment {
             filename: format!("{name}.{extension}"),

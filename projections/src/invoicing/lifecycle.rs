@@ -171,6 +171,8 @@ async fn file_archive(
         let format = match file.format {
             ArchivedFormat::FacturX => "FACTUR_X",
             ArchivedFormat::Ubl => "UBL",
+            ArchivedFormat::Cfdi => "CFDI",
+            ArchivedFormat::CfdiPdf => "CFDI_PDF",
         };
         sqlx::query(
             "INSERT INTO archived_documents (tenant_id, invoice_id, credit_note_id, format,

@@ -83,7 +83,9 @@ impl Projector for InvoicingProjector {
         //     invoices.cfdi_payment_method, cfdi_payment_form, cfdi_use.
         // 18: the fiscal stamp: invoices.cfdi_status, cfdi_sealed_*, cfdi_uuid,
         //     cfdi_stamped_at, ..., cfdi_rejection_*; the cfdi_awaiting_stamp view.
-        18
+        // 19: archived_documents.format CFDI and CFDI_PDF; a Mexican invoice
+        //     awaits its archive only once stamped.
+        19
     }
 
     fn schema_sql(&self) -> &'static str {

@@ -505,7 +505,7 @@ CREATE TABLE archived_documents
     tenant_id      uuid        NOT NULL,
     invoice_id     uuid        NOT NULL,
     credit_note_id uuid,
-    format         text        NOT NULL CHECK (format IN ('FACTUR_X', 'UBL')),
+    format         text        NOT NULL CHECK (format IN ('FACTUR_X', 'UBL', 'CFDI', 'CFDI_PDF')),
     sha256         text        NOT NULL,
     size_bytes     bigint      NOT NULL,
     content_type   text        NOT NULL,
@@ -518,7 +518,7 @@ COMMENT ON TABLE archived_documents IS 'The files of each issued invoice and cre
 COMMENT ON COLUMN archived_documents.tenant_id IS 'Owning tenant.';
 COMMENT ON COLUMN archived_documents.invoice_id IS 'The invoice (invoices.invoice_id).';
 COMMENT ON COLUMN archived_documents.credit_note_id IS 'The credit note (credit_notes.credit_note_id); NULL for the invoice itself.';
-COMMENT ON COLUMN archived_documents.format IS 'FACTUR_X (the PDF/A-3b with the CII embedded) or UBL (UBL 2.1 XML).';
+COMMENT ON COLUMN archived_documents.format IS 'FACTUR_X (the PDF/A-3b with the CII embedded) or UBL (UBL 2.1 XML); for an invoice issued under MX, CFDI (the stamped CFDI 4.0 XML) and CFDI_PDF (its printed representation).';
 COMMENT ON COLUMN archived_documents.sha256 IS 'SHA-256 of the file, 64 lowercase hex digits; also its address in the blob store.';
 COMMENT ON COLUMN archived_documents.size_bytes IS 'Size of the file in bytes.';
 COMMENT ON COLUMN archived_documents.content_type IS 'MIME type, e.g. application/pdf.';
@@ -1097,6 +1097,8 @@ CREATE VIEW documents_awaiting_archive WITH (security_invoker = true) AS
 SELECT i.tenant_id, i.invoice_id, NULL::uuid AS credit_note_id, i.number, i.issue_date
 FROM invoices i
 WHERE i.number IS NOT NULL
+  -- A Mexican invoice is archived as its stamped CFDI: once stamped.
+  AND (i.cfdi_status IS NULL OR i.cfdi_status = 'STAMPED')
   AND NOT EXISTS (SELECT 1 FROM archived_documents a
                   WHERE a.tenant_id = i.tenant_id AND a.invoice_id = i.invoice_id
                     AND a.credit_note_id IS NULL)
@@ -1107,7 +1109,7 @@ WHERE NOT EXISTS (SELECT 1 FROM archived_documents a
                   WHERE a.tenant_id = c.tenant_id AND a.invoice_id = c.invoice_id
                     AND a.credit_note_id = c.credit_note_id);
 
-COMMENT ON VIEW documents_awaiting_archive IS 'Issued invoices and credit notes without archived files yet: what folio serve still has to render and store.';
+COMMENT ON VIEW documents_awaiting_archive IS 'Issued invoices and credit notes without archived files yet (a Mexican invoice once stamped): what folio serve still has to render and store.';
 COMMENT ON COLUMN documents_awaiting_archive.tenant_id IS 'Owning tenant.';
 COMMENT ON COLUMN documents_awaiting_archive.invoice_id IS 'The invoice (invoices.invoice_id).';
 COMMENT ON COLUMN documents_awaiting_archive.credit_note_id IS 'The credit note; NULL for the invoice itself.';

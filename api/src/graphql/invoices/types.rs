@@ -369,7 +369,8 @@ impl CreditNote {
         children::<CreditNoteLineRow, CreditNoteLine>(ctx, self.credit_note_id).await
     }
 
-    /// Its files as archived when it was issued (Factur-X, UBL), each with the
+    /// Its files as archived when it was issued (Factur-X, UBL; a Mexican
+    /// invoice once stamped: the CFDI and its printed form), each with the
     /// SHA-256 that proves what the customer received; empty until archived.
     async fn documents(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<ArchivedDocument>> {
         children::<CreditNoteFileRow, ArchivedDocument>(ctx, self.credit_note_id).await
@@ -446,7 +447,8 @@ impl Invoice {
         children::<CreditNoteRow, CreditNote>(ctx, self.invoice_id).await
     }
 
-    /// Its files as archived when it was issued (Factur-X, UBL), each with the
+    /// Its files as archived when it was issued (Factur-X, UBL; a Mexican
+    /// invoice once stamped: the CFDI and its printed form), each with the
     /// SHA-256 that proves what the customer received; empty for a draft and
     /// until archived.
     async fn documents(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<ArchivedDocument>> {
