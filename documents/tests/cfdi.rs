@@ -22,7 +22,7 @@ use folio_domain::sat::SatError;
 use folio_domain::tax::TaxTreatment;
 use rust_decimal_macros::dec;
 use scenario::{keyed, mexican_customer, sat_tax, Scenario};
-use tools::{python, scratch, written};
+use tools::{sat_files, scratch, written};
 
 const PASSWORD: &str = "12345678a";
 
@@ -36,24 +36,6 @@ fn csd() -> Csd {
     let cer = std::fs::read(fixture("emisor2021.cer")).unwrap();
     let key = std::fs::read(fixture("emisor2021.key")).unwrap();
     Csd::open(&cer, &key, PASSWORD).unwrap()
-}
-
-/// SAT's CFDI files as satcfdi ships them (`.../www.sat.gob.mx/sitio_internet/cfd`).
-fn sat_files() -> PathBuf {
-    let out = Command::new(python())
-        .args([
-            "-c",
-            "import importlib.util, os; print(os.path.dirname(importlib.util.find_spec('satcfdi').origin))",
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let package = String::from_utf8(out.stdout).unwrap();
-    Path::new(package.trim()).join("transform/schemas/www.sat.gob.mx/sitio_internet/cfd")
 }
 
 /// 2026-11-02 16:30 UTC: 10:30 in Mexico City.

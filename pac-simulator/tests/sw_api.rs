@@ -13,37 +13,18 @@ mod scenario;
 #[path = "../../documents/tests/tools/mod.rs"]
 mod tools;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use base64::Engine;
 use chrono::{DateTime, Duration, Utc};
-use folio_documents::cfdi::{seal_invoice, Csd};
+use folio_documents::cfdi::seal_invoice;
 use folio_domain::tax::TaxTreatment;
 use folio_pac_simulator::SimulatorConfig;
 use rust_decimal_macros::dec;
 use scenario::{keyed, mexican_customer, sat_tax, Scenario};
 use serde_json::Value;
-use tools::{python, scratch, written};
-
-fn fixture(path: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../fixtures")
-        .join(path)
-}
-
-/// SAT's `sitio_internet/cfd` directory, from the validators' satcfdi.
-fn sat_files() -> PathBuf {
-    let out = Command::new(python())
-        .args([
-            "-c",
-            "import importlib.util, os; print(os.path.dirname(importlib.util.find_spec('satcfdi').origin))",
-        ])
-        .output()
-        .unwrap();
-    let package = String::from_utf8(out.stdout).unwrap();
-    Path::new(package.trim()).join("transform/schemas/www.sat.gob.mx/sitio_internet/cfd")
-}
+use tools::{sat_files, sat_test_csd, scratch, written};
 
 /// A Mexican invoice sealed at `at` with SAT's test CSD.
 fn sealed_at(at: DateTime<Utc>) -> String {
@@ -53,9 +34,7 @@ fn sealed_at(at: DateTime<Utc>) -> String {
 /// A Mexican invoice to a receiver named `receiver` (SAT's test taxpayer
 /// EKU9003173C9), sealed at `at` with SAT's test CSD.
 fn sealed_to(receiver: &str, at: DateTime<Utc>) -> String {
-    let cer = std::fs::read(fixture("sat-test-csd/emisor2021.cer")).unwrap();
-    let key = std::fs::read(fixture("sat-test-csd/emisor2021.key")).unwrap();
-    let csd = Csd::open(&cer, &key, "12345678a").unwrap();
+    let csd = sat_test_csd();
     let record = Scenario::draft("MXN", mexican_customer())
         .line(keyed(
             "Consultoría fiscal",
@@ -182,7 +161,8 @@ async fn a_sealed_cfdi_is_stamped_with_a_stamp_sats_tools_accept() {
     let signature = engine.decode(attribute(element, "SelloSAT")).unwrap();
     let signature = written(&dir, "sello-sat.bin", &signature);
     let cadena = written(&dir, "cadena.txt", cadena.as_bytes());
-    let certificate = fixture("pac-simulator/pac-simulator.cer");
+    let certificate =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/pac-simulator/pac-simulator.cer");
     let public_key = run(Command::new("openssl")
         .args(["x509", "-inform", "DER", "-pubkey", "-noout", "-in"])
         .arg(&certificate));

@@ -13,42 +13,21 @@ mod scenario;
 #[path = "../../documents/tests/tools/mod.rs"]
 mod tools;
 
-use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use folio_documents::cfdi::{seal_invoice, Csd};
+use folio_documents::cfdi::seal_invoice;
 use folio_domain::tax::TaxTreatment;
 use folio_pac_simulator::SimulatorConfig;
 use folio_pdf::{printed_cfdi, PdfError, PdfRenderer};
 use rust_decimal_macros::dec;
 use scenario::{keyed, mexican_customer, sat_tax, Scenario};
 use serde_json::Value;
-use tools::{python, scratch, written};
-
-fn fixture(path: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../fixtures")
-        .join(path)
-}
-
-fn sat_files() -> PathBuf {
-    let out = Command::new(python())
-        .args([
-            "-c",
-            "import importlib.util, os; print(os.path.dirname(importlib.util.find_spec('satcfdi').origin))",
-        ])
-        .output()
-        .unwrap();
-    let package = String::from_utf8(out.stdout).unwrap();
-    Path::new(package.trim()).join("transform/schemas/www.sat.gob.mx/sitio_internet/cfd")
-}
+use tools::{sat_files, sat_test_csd, scratch, written};
 
 /// A professional-services invoice (IVA, ISR and IVA withheld) sealed now
 /// with SAT's test CSD.
 fn sealed() -> String {
-    let cer = std::fs::read(fixture("sat-test-csd/emisor2021.cer")).unwrap();
-    let key = std::fs::read(fixture("sat-test-csd/emisor2021.key")).unwrap();
-    let csd = Csd::open(&cer, &key, "12345678a").unwrap();
+    let csd = sat_test_csd();
     let taxes = vec![
         sat_tax("IVA", dec!(16), TaxTreatment::Standard),
         sat_tax("ISR", dec!(10), TaxTreatment::Withholding),

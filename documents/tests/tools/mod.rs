@@ -40,3 +40,30 @@ pub fn written(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
     std::fs::write(&path, bytes).unwrap();
     path
 }
+
+/// SAT's CFDI files as the validators' satcfdi ships them
+/// (`.../www.sat.gob.mx/sitio_internet/cfd`: the XSDs and the cadenas' XSLTs).
+pub fn sat_files() -> PathBuf {
+    let out = Command::new(python())
+        .args([
+            "-c",
+            "import importlib.util, os; print(os.path.dirname(importlib.util.find_spec('satcfdi').origin))",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let package = String::from_utf8(out.stdout).unwrap();
+    Path::new(package.trim()).join("transform/schemas/www.sat.gob.mx/sitio_internet/cfd")
+}
+
+/// SAT's test CSD (RFC AAA010101AAA, `fixtures/sat-test-csd/`), opened.
+pub fn sat_test_csd() -> folio_documents::cfdi::Csd {
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/sat-test-csd");
+    let cer = std::fs::read(fixtures.join("emisor2021.cer")).unwrap();
+    let key = std::fs::read(fixtures.join("emisor2021.key")).unwrap();
+    folio_documents::cfdi::Csd::open(&cer, &key, "12345678a").unwrap()
+}
