@@ -27,6 +27,10 @@ pub struct PacSimulatorArgs {
     /// were lost on their way (for tests of retries).
     #[arg(long, default_value_t = 0)]
     lose_answers: usize,
+    /// Run its clock this many hours ahead (for tests and demos of the 72
+    /// hours a CFDI may wait for its stamp).
+    #[arg(long, default_value_t = 0)]
+    clock_offset_hours: i64,
 }
 
 /// Serves the simulator until the process ends.
@@ -37,13 +41,14 @@ pub async fn run(args: PacSimulatorArgs) -> anyhow::Result<()> {
         "SAT's schema is not at {}: give --sat-schemas the sitio_internet/cfd directory",
         schema.display()
     );
-    let config = SimulatorConfig::new(
+    let mut config = SimulatorConfig::new(
         args.user,
         args.password,
         args.sat_schemas,
         args.lose_answers,
     )
     .context("the simulator's test certificate does not open")?;
+    config.clock_offset = chrono::TimeDelta::hours(args.clock_offset_hours);
     let listener = tokio::net::TcpListener::bind(&args.listen)
         .await
         .with_context(|| format!("cannot listen on {}", args.listen))?;

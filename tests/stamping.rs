@@ -4,20 +4,24 @@
 //! stamped CFDI (which SAT's schemas accept) and its printed representation
 //! (which carries the folio) are archived. A
 //! PAC that is down costs only time, and an answer lost on its way is adopted
-//! from the PAC's 307: one seal, one fiscal folio.
+//! from the PAC's 307: one seal, one fiscal folio. A seal the PAC finds older
+//! than 72 hours is sealed anew (a stamper and a PAC days on).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
 
 mod support;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use folio_api::Role;
+use folio_commands::stamping::{CfdiStamper, CfdiToStamp, StampError, StampOutcome};
+use folio_infra::pac_sw::SwSapienPac;
 use serde_json::{json, Value};
 use support::mexico::{
     draft_for, key, mexican_customer, sat_files, test_csd, ADD_LINE, INSTALL_CSD, ISSUE,
 };
-use support::pac::{pac_env, PacSimulator};
+use support::pac::{pac_env, PacSimulator, PAC_PASSWORD, PAC_USER};
 use support::server::Server;
 use support::{free_port, tenant, TestDatabase};
 
@@ -364,4 +368,76 @@ async fn a_refused_cfdi_is_stamped_once_the_customer_is_corrected_and_asked_agai
         "{body}"
     );
     assert_eq!(events_of(&db, &invoice, "CfdiStampRequested").await, 1);
+}
+
+/// The machine's clock, `0` later: a stamper days on.
+struct Later(chrono::TimeDelta);
+
+impl folio_commands::Clock for Later {
+    fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        chrono::Utc::now() + self.0
+    }
+}
+
+/// A stamper over the test database's application, through the PAC at
+/// `url`, on `clock`.
+fn stamper_at(db: &TestDatabase, url: &str, clock: Later) -> CfdiStamper {
+    let pac = SwSapienPac::new(url, PAC_USER.into(), PAC_PASSWORD.into()).unwrap();
+    let app = &db.app;
+    CfdiStamper::new(
+        app.documents.clone(),
+        app.csd_vault(),
+        app.blobs.clone(),
+        Arc::new(pac),
+        app.use_cases.clone(),
+        Arc::new(clock),
+    )
+}
+
+/// Waits until the stamp queue holds `invoice` as `sealed` says (sealed or
+/// not); the queue's entry.
+async fn queued(db: &TestDatabase, invoice: &str, sealed: bool) -> CfdiToStamp {
+    for _ in 0..240 {
+        let pending = db.app.stamp_queue.pending().await.unwrap();
+        if let Some(entry) = pending.into_iter().find(|entry| {
+            entry.invoice_id.0.to_string() == invoice && entry.sealed.is_some() == sealed
+        }) {
+            return entry;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    panic!("{invoice} not queued (sealed: {sealed})");
+}
+
+#[tokio::test]
+async fn a_cfdi_sealed_more_than_72_hours_ago_is_sealed_anew_and_stamped() {
+    let db = TestDatabase::new().await;
+    // folio serve without a PAC: the stampers below are the test's own.
+    let server = Server::start(&db).await;
+    let t = tenant();
+    let admin = server.token(t, "root", Role::Admin);
+    let invoice = issued_mexican_invoice(&server, &admin).await;
+
+    // Sealed now, but the PAC is away.
+    let port = free_port();
+    let url = format!("http://127.0.0.1:{port}");
+    let entry = queued(&db, &invoice, false).await;
+    let now = stamper_at(&db, &url, Later(chrono::TimeDelta::zero()));
+    let away = now.stamp(&entry).await.unwrap_err();
+    assert!(matches!(away, StampError::Pac(_)), "{away}");
+    assert_eq!(events_of(&db, &invoice, "CfdiSealed").await, 1);
+
+    // 73 hours on, for Folio and the PAC alike: the old seal is refused as
+    // too old (401), so the CFDI is sealed anew and stamped, once.
+    let _pac = PacSimulator::start_ahead(port, 0, 73).await;
+    let entry = queued(&db, &invoice, true).await;
+    let later = stamper_at(&db, &url, Later(chrono::TimeDelta::hours(73)));
+    let outcome = later.stamp(&entry).await.unwrap();
+    assert!(
+        matches!(outcome, StampOutcome::Stamped { earlier: false, .. }),
+        "{outcome:?}"
+    );
+    assert_eq!(events_of(&db, &invoice, "CfdiSealed").await, 2);
+    assert_eq!(events_of(&db, &invoice, "CfdiStamped").await, 1);
+    assert_eq!(events_of(&db, &invoice, "CfdiStampRejected").await, 0);
 }

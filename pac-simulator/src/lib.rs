@@ -56,6 +56,9 @@ pub struct SimulatorConfig {
     pub sat_schemas: PathBuf,
     /// The first this many stamps are made but answered with 502.
     pub lose_answers: usize,
+    /// How far its clock runs ahead of the machine's: a test of the 72 hours
+    /// moves it days on instead of waiting them.
+    pub clock_offset: chrono::TimeDelta,
     /// What it signs its stamps with.
     pub signer: Csd,
 }
@@ -73,6 +76,7 @@ impl SimulatorConfig {
             password,
             sat_schemas,
             lose_answers,
+            clock_offset: chrono::TimeDelta::zero(),
             signer: Csd::open(CERTIFICATE, KEY, KEY_PASSWORD)?,
         })
     }

@@ -137,7 +137,7 @@ async fn stamp_v4(
     let Some(xml) = xml_field(&mut multipart).await else {
         return error(StatusCode::BAD_REQUEST, "301", "Falta el campo xml.");
     };
-    let now = chrono::Utc::now();
+    let now = chrono::Utc::now() + simulator.config.clock_offset;
     let checked = match check(&xml, &simulator.config.sat_schemas, now).await {
         Ok(checked) => checked,
         Err(Refusal { code, message }) => {

@@ -22,12 +22,19 @@ impl PacSimulator {
     /// A simulator on `port` that answers the first `lose_answers` stamps it
     /// makes with 502.
     pub async fn start_on(port: u16, lose_answers: usize) -> Self {
+        Self::start_ahead(port, lose_answers, 0).await
+    }
+
+    /// A simulator on `port` whose clock runs `hours` ahead, answering the
+    /// first `lose_answers` stamps with 502.
+    pub async fn start_ahead(port: u16, lose_answers: usize, hours: i64) -> Self {
         let process = tokio::process::Command::new(env!("CARGO_BIN_EXE_folio"))
             .args(["pac-simulator", "--listen", &format!("127.0.0.1:{port}")])
             .args(["--user", PAC_USER, "--password", PAC_PASSWORD])
             .arg("--sat-schemas")
             .arg(sat_files())
             .args(["--lose-answers", &lose_answers.to_string()])
+            .args(["--clock-offset-hours", &hours.to_string()])
             .kill_on_drop(true)
             .spawn()
             .unwrap();
