@@ -588,7 +588,7 @@ impl Made {
         }
         let (mexican, invoice) = (self.mexico.tenant_id, self.mexico.invoice_id);
         out.push_str(&format!(
-            "Mexican demo tenant {mexican} (MX, SAT's test CSD installed)\n    {invoice}  issued under MX\n  seal its CFDI 4.0 with: folio documents render --tenant {mexican} --invoice {invoice} --format cfdi\n"
+            "Mexican demo tenant {mexican} (MX, SAT's test CSD installed)\n    {invoice}  issued under MX\n  seal its CFDI 4.0 with: folio documents render --tenant {mexican} --invoice {invoice} --format cfdi\n  have it stamped: folio pac-simulator --sat-schemas DIR (SAT's files from PyPI satcfdi), then folio serve with FOLIO_PAC_URL=http://127.0.0.1:8095 FOLIO_PAC_USER=folio FOLIO_PAC_PASSWORD=simulator\n"
         ));
         Ok(out)
     }
