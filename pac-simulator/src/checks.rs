@@ -7,8 +7,7 @@ use std::process::Stdio;
 use base64::Engine;
 use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 use folio_documents::cfdi::csd::{certificate_number, holder_rfc};
-use quick_xml::events::{BytesStart, Event};
-use quick_xml::Reader;
+use folio_documents::cfdi::read::{read_elements, CfdiElement, MalformedXml};
 use rsa::pkcs1v15::{Signature, VerifyingKey};
 use rsa::pkcs8::DecodePublicKey;
 use rsa::signature::Verifier;
@@ -53,9 +52,10 @@ pub(crate) struct Checked {
     pub no_certificado: String,
 }
 
-/// The parts of a CFDI the checks read: the root's and the issuer's
-/// attributes, and whether a stamp is in it already.
-#[derive(Debug, Default)]
+/// The parts of a CFDI the checks read: the root's, the issuer's and the
+/// receiver's attributes (empty when absent: the schema says whether they
+/// must be there), and whether a stamp is in it already.
+#[derive(Debug)]
 struct Parts {
     version: String,
     fecha: String,
@@ -142,74 +142,36 @@ fn path_str(path: &Path) -> Result<&str, Refusal> {
         .ok_or_else(|| Refusal::new("301", "SAT's files are not at a UTF-8 path"))
 }
 
-/// The root's and the issuer's attributes; 301 when it is not XML or not a
-/// `cfdi:Comprobante`.
+/// The root's, the issuer's and the receiver's attributes; 301 when it is
+/// not XML or not a `cfdi:Comprobante`.
 fn read_parts(xml: &[u8]) -> Result<Parts, Refusal> {
     let malformed = |why: String| Refusal::new("301", format!("XML mal formado: {why}"));
-    let mut reader = Reader::from_reader(xml);
-    let mut buf = Vec::new();
-    let mut parts = Parts::default();
-    let mut root_seen = false;
-    loop {
-        match reader.read_event_into(&mut buf) {
-            Ok(Event::Start(element) | Event::Empty(element)) => {
-                let name = element.name().as_ref().to_vec();
-                if !root_seen {
-                    if name != b"cfdi:Comprobante" {
-                        return Err(malformed("the root is not cfdi:Comprobante".into()));
-                    }
-                    root_seen = true;
-                    read_root(&element, &mut parts).map_err(malformed)?;
-                } else if name == b"cfdi:Emisor" {
-                    parts.issuer_rfc = attribute(&element, b"Rfc").map_err(malformed)?;
-                } else if name == b"cfdi:Receptor" {
-                    read_receiver(&element, &mut parts).map_err(malformed)?;
-                } else if name.ends_with(b":TimbreFiscalDigital") {
-                    parts.stamped = true;
-                }
-            }
-            Ok(Event::Eof) => break,
-            Ok(_) => {}
-            Err(error) => return Err(malformed(error.to_string())),
-        }
-        buf.clear();
-    }
-    if root_seen {
-        Ok(parts)
-    } else {
-        Err(malformed("no cfdi:Comprobante".into()))
-    }
-}
-
-fn read_root(element: &BytesStart<'_>, parts: &mut Parts) -> Result<(), String> {
-    parts.version = attribute(element, b"Version")?;
-    parts.fecha = attribute(element, b"Fecha")?;
-    parts.sello = attribute(element, b"Sello")?;
-    parts.certificado = attribute(element, b"Certificado")?;
-    parts.no_certificado = attribute(element, b"NoCertificado")?;
-    Ok(())
-}
-
-fn read_receiver(element: &BytesStart<'_>, parts: &mut Parts) -> Result<(), String> {
-    parts.receiver_rfc = attribute(element, b"Rfc")?;
-    parts.receiver_name = attribute(element, b"Nombre")?;
-    parts.receiver_postal_code = attribute(element, b"DomicilioFiscalReceptor")?;
-    Ok(())
-}
-
-/// The value of attribute `name` (empty when absent: the schema says
-/// whether it must be there).
-fn attribute(element: &BytesStart<'_>, name: &[u8]) -> Result<String, String> {
-    for attribute in element.attributes() {
-        let attribute = attribute.map_err(|e| e.to_string())?;
-        if attribute.key.as_ref() == name {
-            return attribute
-                .unescape_value()
-                .map(|value| value.into_owned())
-                .map_err(|e| e.to_string());
-        }
-    }
-    Ok(String::new())
+    let elements = read_elements(xml).map_err(|MalformedXml(why)| malformed(why))?;
+    let root = match elements.first() {
+        Some(root) if root.name == "cfdi:Comprobante" => root,
+        Some(_) => return Err(malformed("the root is not cfdi:Comprobante".into())),
+        None => return Err(malformed("no cfdi:Comprobante".into())),
+    };
+    let named = |name: &str| elements.iter().find(|element| element.name == name);
+    let issuer = named("cfdi:Emisor");
+    let receiver = named("cfdi:Receptor");
+    let of = |element: Option<&CfdiElement>, attribute: &str| {
+        element.map_or_else(String::new, |element| element.get(attribute).to_owned())
+    };
+    Ok(Parts {
+        version: root.get("Version").to_owned(),
+        fecha: root.get("Fecha").to_owned(),
+        sello: root.get("Sello").to_owned(),
+        certificado: root.get("Certificado").to_owned(),
+        no_certificado: root.get("NoCertificado").to_owned(),
+        issuer_rfc: of(issuer, "Rfc"),
+        receiver_rfc: of(receiver, "Rfc"),
+        receiver_name: of(receiver, "Nombre"),
+        receiver_postal_code: of(receiver, "DomicilioFiscalReceptor"),
+        stamped: elements
+            .iter()
+            .any(|element| element.name.ends_with(":TimbreFiscalDigital")),
+    })
 }
 
 /// Runs `program` with `args` and `input` on its standard input; its output,

@@ -74,7 +74,7 @@ fn described(code: &str, description: Option<&str>) -> String {
 impl CfdiSheet {
     /// The sheet of the stamped CFDI `xml`.
     pub(crate) fn of(xml: &[u8]) -> Result<CfdiSheet, CfdiPrintError> {
-        let elements = read_elements(xml)?;
+        let elements = read_elements(xml).map_err(StampReadError::from)?;
         let root = at(&elements, "Comprobante").ok_or(StampReadError::Part("Comprobante"))?;
         let stamp = elements
             .iter()

@@ -121,11 +121,15 @@ impl std::fmt::Debug for CfdiStamper {
     }
 }
 
+/// The stamper of `tenant`, as its steps are recorded.
+fn stamper(tenant: TenantId) -> Caller {
+    Caller::new(tenant, UserId::new(STAMPER), vec![Role::Accountant])
+}
+
 /// The context of one step of `invoice`'s stamp: the stamper of its tenant,
 /// with a key naming the step, so a repeated step is the same request.
 fn step(tenant: TenantId, key: String) -> CommandContext {
-    let caller = Caller::new(tenant, UserId::new(STAMPER), vec![Role::Accountant]);
-    CommandContext::new(caller, key)
+    CommandContext::new(stamper(tenant), key)
 }
 
 impl CfdiStamper {
@@ -175,14 +179,14 @@ impl CfdiStamper {
 
     /// Seals the CFDI now, keeps it in the blob store and records it.
     async fn seal(&self, invoice: &CfdiToStamp, now: DateTime<Utc>) -> Result<Vec<u8>, StampError> {
-        let caller = Caller::new(
-            invoice.tenant_id,
-            UserId::new(STAMPER),
-            vec![Role::Accountant],
-        );
         let sealed = self
             .documents
-            .cfdi(&caller, invoice.invoice_id, self.vault.as_ref(), now)
+            .cfdi(
+                &stamper(invoice.tenant_id),
+                invoice.invoice_id,
+                self.vault.as_ref(),
+                now,
+            )
             .await?;
         let size_bytes = sealed.xml.len() as u64;
         let address = self

@@ -8,11 +8,16 @@ use std::collections::BTreeMap;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
 
-use super::stamp::StampReadError;
+/// The CFDI is not well-formed XML (the parser's words).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the CFDI is not well-formed XML: {0}")]
+pub struct MalformedXml(pub String);
 
 /// One element of a CFDI.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CfdiElement {
+    /// Its name as written, prefix and all (`cfdi:Comprobante`).
+    pub name: String,
     /// Its path from the root, local names joined by `/`.
     pub path: String,
     /// Its attributes by local name.
@@ -27,7 +32,7 @@ impl CfdiElement {
 }
 
 /// The elements of the CFDI `xml`, in document order.
-pub fn read_elements(xml: &[u8]) -> Result<Vec<CfdiElement>, StampReadError> {
+pub fn read_elements(xml: &[u8]) -> Result<Vec<CfdiElement>, MalformedXml> {
     let mut reader = Reader::from_reader(xml);
     let mut buf = Vec::new();
     let mut path: Vec<String> = Vec::new();
@@ -48,7 +53,7 @@ pub fn read_elements(xml: &[u8]) -> Result<Vec<CfdiElement>, StampReadError> {
             }
             Ok(Event::Eof) => return Ok(elements),
             Ok(_) => {}
-            Err(error) => return Err(StampReadError::Xml(error.to_string())),
+            Err(error) => return Err(MalformedXml(error.to_string())),
         }
         buf.clear();
     }
@@ -58,17 +63,18 @@ fn local_name(element: &BytesStart<'_>) -> String {
     String::from_utf8_lossy(element.local_name().as_ref()).into_owned()
 }
 
-fn element_at(path: &[String], element: &BytesStart<'_>) -> Result<CfdiElement, StampReadError> {
+fn element_at(path: &[String], element: &BytesStart<'_>) -> Result<CfdiElement, MalformedXml> {
     let mut attributes = BTreeMap::new();
     for attribute in element.attributes() {
-        let attribute = attribute.map_err(|e| StampReadError::Xml(e.to_string()))?;
+        let attribute = attribute.map_err(|e| MalformedXml(e.to_string()))?;
         let value = attribute
             .unescape_value()
-            .map_err(|e| StampReadError::Xml(e.to_string()))?;
+            .map_err(|e| MalformedXml(e.to_string()))?;
         let name = String::from_utf8_lossy(attribute.key.local_name().as_ref()).into_owned();
         attributes.insert(name, value.into_owned());
     }
     Ok(CfdiElement {
+        name: String::from_utf8_lossy(element.name().as_ref()).into_owned(),
         path: path.join("/"),
         attributes,
     })
@@ -95,6 +101,7 @@ mod tests {
                 "Comprobante/Impuestos",
             ]
         );
+        assert_eq!(elements[0].name, "cfdi:Comprobante");
         assert_eq!(elements[0].get("Total"), "1160.00");
         assert_eq!(elements[2].get("Descripcion"), "Café");
         assert_eq!(elements[2].get("Missing"), "");

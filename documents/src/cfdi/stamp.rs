@@ -4,8 +4,8 @@
 //! this one's).
 
 use chrono::NaiveDateTime;
-use quick_xml::events::{BytesStart, Event};
-use quick_xml::Reader;
+
+use super::read::{read_elements, CfdiElement, MalformedXml};
 
 /// The parts of a stamped CFDI that Folio records.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,67 +43,38 @@ pub enum StampReadError {
     OtherSeal,
 }
 
+impl From<MalformedXml> for StampReadError {
+    fn from(MalformedXml(why): MalformedXml) -> Self {
+        StampReadError::Xml(why)
+    }
+}
+
 /// The `Sello` of the CFDI `xml` (sealed, stamped or not).
 pub fn read_seal(xml: &[u8]) -> Result<String, StampReadError> {
-    let mut reader = Reader::from_reader(xml);
-    let mut buf = Vec::new();
-    loop {
-        match reader.read_event_into(&mut buf) {
-            Ok(Event::Start(element) | Event::Empty(element)) => {
-                return match element.name().as_ref() {
-                    b"cfdi:Comprobante" => value(&element, b"Sello", "Sello"),
-                    _ => Err(StampReadError::Part("Comprobante")),
-                };
-            }
-            Ok(Event::Eof) => return Err(StampReadError::Part("Comprobante")),
-            Ok(_) => {}
-            Err(error) => return Err(StampReadError::Xml(error.to_string())),
-        }
-        buf.clear();
-    }
+    comprobante_sello(&read_elements(xml)?)
 }
 
 /// Reads the stamp of the stamped CFDI `xml`.
 pub fn read_stamp(xml: &[u8]) -> Result<TimbreFiscal, StampReadError> {
-    let mut reader = Reader::from_reader(xml);
-    let mut buf = Vec::new();
-    let mut comprobante_sello = None;
-    loop {
-        match reader.read_event_into(&mut buf) {
-            Ok(Event::Start(element) | Event::Empty(element)) => {
-                let name = element.name();
-                if name.as_ref() == b"cfdi:Comprobante" {
-                    comprobante_sello = Some(value(&element, b"Sello", "Sello")?);
-                } else if name.local_name().as_ref() == b"TimbreFiscalDigital" {
-                    let sello = comprobante_sello.ok_or(StampReadError::Part("Comprobante"))?;
-                    return timbre(&element, sello);
-                }
-            }
-            Ok(Event::Eof) => return Err(StampReadError::Missing),
-            Ok(_) => {}
-            Err(error) => return Err(StampReadError::Xml(error.to_string())),
-        }
-        buf.clear();
-    }
-}
-
-fn timbre(
-    element: &BytesStart<'_>,
-    comprobante_sello: String,
-) -> Result<TimbreFiscal, StampReadError> {
-    let uuid = value(element, b"UUID", "UUID")?
+    let elements = read_elements(xml)?;
+    let stamp = elements
+        .iter()
+        .find(|element| element.path.ends_with("/TimbreFiscalDigital"))
+        .ok_or(StampReadError::Missing)?;
+    let comprobante_sello = comprobante_sello(&elements)?;
+    let uuid = value(stamp, "UUID")?
         .parse()
         .map_err(|_| StampReadError::Part("UUID"))?;
-    let fecha = value(element, b"FechaTimbrado", "FechaTimbrado")?;
+    let fecha = value(stamp, "FechaTimbrado")?;
     let fecha_timbrado = NaiveDateTime::parse_from_str(&fecha, "%Y-%m-%dT%H:%M:%S")
         .map_err(|_| StampReadError::Part("FechaTimbrado"))?;
     let stamp = TimbreFiscal {
         uuid,
         fecha_timbrado,
-        rfc_prov_certif: value(element, b"RfcProvCertif", "RfcProvCertif")?,
-        sello_cfd: value(element, b"SelloCFD", "SelloCFD")?,
-        no_certificado_sat: value(element, b"NoCertificadoSAT", "NoCertificadoSAT")?,
-        sello_sat: value(element, b"SelloSAT", "SelloSAT")?,
+        rfc_prov_certif: value(stamp, "RfcProvCertif")?,
+        sello_cfd: value(stamp, "SelloCFD")?,
+        no_certificado_sat: value(stamp, "NoCertificadoSAT")?,
+        sello_sat: value(stamp, "SelloSAT")?,
         comprobante_sello,
     };
     if stamp.sello_cfd != stamp.comprobante_sello {
@@ -112,20 +83,20 @@ fn timbre(
     Ok(stamp)
 }
 
-/// The non-empty value of attribute `name` (`part` names it in an error).
-fn value(
-    element: &BytesStart<'_>,
-    name: &[u8],
-    part: &'static str,
-) -> Result<String, StampReadError> {
-    element
-        .attributes()
-        .filter_map(Result::ok)
-        .find(|attribute| attribute.key.as_ref() == name)
-        .and_then(|attribute| attribute.unescape_value().ok())
-        .map(|value| value.trim().to_owned())
+/// The root `cfdi:Comprobante`'s `Sello`.
+fn comprobante_sello(elements: &[CfdiElement]) -> Result<String, StampReadError> {
+    match elements.first() {
+        Some(root) if root.name == "cfdi:Comprobante" => value(root, "Sello"),
+        _ => Err(StampReadError::Part("Comprobante")),
+    }
+}
+
+/// The non-empty value of attribute `name`; its absence names it.
+fn value(element: &CfdiElement, name: &'static str) -> Result<String, StampReadError> {
+    Some(element.get(name).trim())
         .filter(|value| !value.is_empty())
-        .ok_or(StampReadError::Part(part))
+        .map(str::to_owned)
+        .ok_or(StampReadError::Part(name))
 }
 
 #[cfg(test)]
