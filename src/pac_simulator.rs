@@ -31,6 +31,12 @@ pub struct PacSimulatorArgs {
     /// hours a CFDI may wait for its stamp).
     #[arg(long, default_value_t = 0)]
     clock_offset_hours: i64,
+    /// How many hours after its stamp SAT cancels a CFDI without asking its
+    /// receiver (SAT's rule: 24; 0 makes every cancellation of a total above
+    /// 1,000 pesos await the receiver, `POST /simulator/receiver/{uuid}/accept`
+    /// or `/reject`).
+    #[arg(long, default_value_t = 24)]
+    acceptance_free_hours: i64,
 }
 
 /// Serves the simulator until the process ends.
@@ -49,6 +55,7 @@ pub async fn run(args: PacSimulatorArgs) -> anyhow::Result<()> {
     )
     .context("the simulator's test certificate does not open")?;
     config.clock_offset = chrono::TimeDelta::hours(args.clock_offset_hours);
+    config.acceptance_free = chrono::TimeDelta::hours(args.acceptance_free_hours);
     let listener = tokio::net::TcpListener::bind(&args.listen)
         .await
         .with_context(|| format!("cannot listen on {}", args.listen))?;

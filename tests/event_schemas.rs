@@ -22,8 +22,9 @@ use folio_domain::exchange::{AccountingTotals, DatedRate, ExchangeRate};
 use folio_domain::expense::{ExpenseDetails, ExpenseEvent, ExpensePolicy, PolicyViolation};
 use folio_domain::ids::*;
 use folio_domain::invoice::{
-    ArchivedFile, ArchivedFormat, CfdiFile, CfdiRejection, CfdiSeal, CfdiStamp, CreditedLine,
-    Delivery, DisputeResolved, Disputed, DocumentOfInvoice, DueTerms, InvoiceEvent, IssuedLine,
+    ArchivedFile, ArchivedFormat, CfdiCancellationReceipt, CfdiCancellationRefusal,
+    CfdiCancellationRequest, CfdiFile, CfdiRejection, CfdiSeal, CfdiStamp, CreditedLine, Delivery,
+    DisputeResolved, Disputed, DocumentOfInvoice, DueTerms, InvoiceEvent, IssuedLine,
     PaymentMethod, ReminderSent, SatCancellationReason, Settlement,
 };
 use folio_domain::legal_profile::{BankAccount, LegalProfile, PostalAddress};
@@ -650,6 +651,26 @@ fn samples() -> Vec<(&'static str, String, String, Value)> {
             InvoiceEvent::CfdiStampRequested {
                 requested_at: Utc.with_ymd_and_hms(2026, 12, 7, 17, 0, 0).unwrap(),
             },
+            InvoiceEvent::CfdiCancellationRequested(CfdiCancellationRequest {
+                reason: "the receiver's RFC was wrong".into(),
+                sat_reason: SatCancellationReason::ErrorsWithReplacement,
+                replaced_by: Some(InvoiceId(id(4))),
+                replacement_uuid: Some(id(13)),
+                requested_on: day(),
+            }),
+            InvoiceEvent::CfdiCancellationSubmitted(CfdiCancellationReceipt {
+                acuse: CfdiFile {
+                    sha256: "0a".repeat(32),
+                    size_bytes: 389,
+                },
+                status_code: "201".into(),
+                received_at: Utc.with_ymd_and_hms(2026, 12, 7, 18, 0, 0).unwrap(),
+            }),
+            InvoiceEvent::CfdiCancellationRefused(CfdiCancellationRefusal {
+                code: "RECEIVER_REFUSED".into(),
+                message: "Solicitud rechazada".into(),
+                refused_at: Utc.with_ymd_and_hms(2026, 12, 8, 18, 0, 0).unwrap(),
+            }),
         ],
     );
     let violation = PolicyViolation::ReceiptMissing {

@@ -44,7 +44,10 @@
 //!   booked at two rates), `Invoice/PaymentReminderSent`,
 //!   `Invoice/InvoiceDisputed` and `Invoice/DisputeResolved` (dunning),
 //!   `Invoice/CfdiSealed`, `Invoice/CfdiStamped`, `Invoice/CfdiStampRejected`
-//!   and `Invoice/CfdiStampRequested` (Mexico's fiscal stamp by a PAC).
+//!   and `Invoice/CfdiStampRequested` (Mexico's fiscal stamp by a PAC),
+//!   `Invoice/CfdiCancellationRequested`, `Invoice/CfdiCancellationSubmitted`
+//!   and `Invoice/CfdiCancellationRefused` (a stamped CFDI cancelled through
+//!   SAT).
 
 use serde_json::Value;
 

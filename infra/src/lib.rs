@@ -37,6 +37,7 @@ pub mod postgres;
 pub mod projecting;
 pub mod rendering;
 mod retrying;
+pub mod sat_status;
 pub mod smtp;
 pub mod telemetry;
 pub mod upcasting;

@@ -7,13 +7,22 @@
 //! code first in `message` (`307. El comprobante contiene un timbre
 //! previo.`, `CFDI40145 - ...`): 307 comes with the earlier stamp's `data`
 //! (adopted), 401 means past the 72 hours, any other is SAT's refusal.
+//! `POST {url}/cfdi33/cancel/csd` (JSON: the folio, the issuer's RFC, its CSD's
+//! certificate and key in base64 with the key's password, `motivo`,
+//! `folioSustitucion`) asks SAT to cancel a folio: SAT's `Acuse` and each
+//! folio's `EstatusUUID` come back in `data`. SW's cancellation by CSD sends
+//! the key to the PAC (over TLS); its cancellation by a signed XML would keep
+//! the key in Folio and is not built yet.
 //! SW's test environment is `https://services.test.sw.com.mx`.
 
 use std::time::Duration;
 
+use std::collections::HashMap;
+
 use async_trait::async_trait;
-use folio_commands::stamping::{Pac, PacAnswer, PacError};
-use serde::Deserialize;
+use base64::Engine;
+use folio_commands::stamping::{CancelAnswer, CancellationToSend, Pac, PacAnswer, PacError};
+use serde::{Deserialize, Serialize};
 use tokio::sync::Mutex;
 
 /// How long one request to the PAC may take.
@@ -38,12 +47,12 @@ impl std::fmt::Debug for SwSapienPac {
     }
 }
 
-/// SW's answer.
+/// SW's answer, with its `data` of type `D`.
 #[derive(Debug, Deserialize)]
-struct SwAnswer {
+struct SwAnswer<D = SwData> {
     status: String,
     message: Option<String>,
-    data: Option<SwData>,
+    data: Option<D>,
 }
 
 /// The parts of SW's `data` Folio reads (a stamp's, or a token's).
@@ -51,6 +60,28 @@ struct SwAnswer {
 struct SwData {
     cfdi: Option<String>,
     token: Option<String>,
+}
+
+/// The `data` of SW's answer to a cancellation.
+#[derive(Debug, Deserialize)]
+struct SwCancelData {
+    acuse: Option<String>,
+    /// Each folio's `EstatusUUID`, by folio.
+    uuid: Option<HashMap<String, String>>,
+}
+
+/// SW's cancellation request by CSD.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SwCancelRequest<'a> {
+    uuid: String,
+    rfc: &'a str,
+    b64_cer: String,
+    b64_key: String,
+    password: &'a str,
+    motivo: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    folio_sustitucion: Option<String>,
 }
 
 impl SwSapienPac {
@@ -137,6 +168,90 @@ impl Pac for SwSapienPac {
             response = self.send(&self.token().await?, cfdi).await?;
         }
         read_answer(response).await
+    }
+
+    async fn cancel(&self, request: &CancellationToSend<'_>) -> Result<CancelAnswer, PacError> {
+        let engine = base64::engine::general_purpose::STANDARD;
+        let body = SwCancelRequest {
+            uuid: request.uuid.to_string().to_uppercase(),
+            rfc: request.issuer_rfc,
+            b64_cer: engine.encode(&request.csd.certificate),
+            b64_key: engine.encode(&request.csd.private_key),
+            password: &request.csd.password,
+            motivo: request.reason.code(),
+            folio_sustitucion: request.replacement.map(|r| r.to_string().to_uppercase()),
+        };
+        let post = |token: String| {
+            self.client
+                .post(format!("{}/cfdi33/cancel/csd", self.url))
+                .header("authorization", format!("bearer {token}"))
+                .json(&body)
+                .send()
+        };
+        let unavailable = |e: reqwest::Error| PacError::Unavailable(e.to_string());
+        let mut response = post(self.token().await?).await.map_err(unavailable)?;
+        if response.status() == reqwest::StatusCode::UNAUTHORIZED {
+            *self.token.lock().await = None;
+            response = post(self.token().await?).await.map_err(unavailable)?;
+        }
+        read_cancel_answer(response, request.uuid).await
+    }
+}
+
+/// What SW's answer to a cancellation says of `uuid`.
+async fn read_cancel_answer(
+    response: reqwest::Response,
+    uuid: uuid::Uuid,
+) -> Result<CancelAnswer, PacError> {
+    let status = response.status();
+    if status.is_server_error() {
+        return Err(PacError::Unavailable(format!(
+            "cancelling answered {status}"
+        )));
+    }
+    if status == reqwest::StatusCode::UNAUTHORIZED {
+        return Err(PacError::Credentials(format!(
+            "cancelling answered {status}"
+        )));
+    }
+    let answer: SwAnswer<SwCancelData> = response
+        .json()
+        .await
+        .map_err(|e| PacError::Protocol(format!("{status}: {e}")))?;
+    if answer.status != "success" {
+        let message = answer.message.unwrap_or_default();
+        return match split_code(&message) {
+            ("", _) => Err(PacError::Protocol(format!(
+                "{status}: an error without a code"
+            ))),
+            (code, text) => Ok(CancelAnswer::Refused {
+                code: code.to_owned(),
+                message: text.to_owned(),
+            }),
+        };
+    }
+    let data = answer
+        .data
+        .ok_or_else(|| PacError::Protocol(format!("{status}: a cancellation without data")))?;
+    let status_code = data
+        .uuid
+        .unwrap_or_default()
+        .into_iter()
+        .find(|(folio, _)| folio.eq_ignore_ascii_case(&uuid.to_string()))
+        .map(|(_, code)| code)
+        .ok_or_else(|| PacError::Protocol(format!("{status}: no status of the folio")))?;
+    match (status_code.as_str(), data.acuse) {
+        ("201" | "202", Some(acuse)) => Ok(CancelAnswer::Acknowledged {
+            acuse: acuse.into_bytes(),
+            status_code,
+        }),
+        ("201" | "202", None) => Err(PacError::Protocol(format!(
+            "{status}: an acknowledgement without its Acuse"
+        ))),
+        (_, _) => Ok(CancelAnswer::Refused {
+            message: format!("SAT's status of the folio: {status_code}"),
+            code: status_code,
+        }),
     }
 }
 

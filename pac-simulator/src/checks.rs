@@ -50,6 +50,12 @@ pub(crate) struct Checked {
     pub sello: String,
     /// The issuer's certificate number (`NoCertificado`).
     pub no_certificado: String,
+    /// The issuer's RFC.
+    pub issuer_rfc: String,
+    /// The receiver's RFC.
+    pub receiver_rfc: String,
+    /// The CFDI's `Total`, as written.
+    pub total: String,
 }
 
 /// The parts of a CFDI the checks read: the root's, the issuer's and the
@@ -66,6 +72,7 @@ struct Parts {
     receiver_rfc: String,
     receiver_name: String,
     receiver_postal_code: String,
+    total: String,
     stamped: bool,
 }
 
@@ -134,6 +141,9 @@ pub(crate) async fn check(xml: &[u8], sat: &Path, now: DateTime<Utc>) -> Result<
         cadena,
         sello: parts.sello,
         no_certificado: parts.no_certificado,
+        issuer_rfc: parts.issuer_rfc,
+        receiver_rfc: parts.receiver_rfc,
+        total: parts.total,
     })
 }
 
@@ -168,6 +178,7 @@ fn read_parts(xml: &[u8]) -> Result<Parts, Refusal> {
         receiver_rfc: of(receiver, "Rfc"),
         receiver_name: of(receiver, "Nombre"),
         receiver_postal_code: of(receiver, "DomicilioFiscalReceptor"),
+        total: root.get("Total").to_owned(),
         stamped: elements
             .iter()
             .any(|element| element.name.ends_with(":TimbreFiscalDigital")),

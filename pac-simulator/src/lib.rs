@@ -22,11 +22,19 @@
 //! stamped. Stamps live in memory, for the
 //! life of the process.
 //!
+//! It cancels what it stamped as SAT would (`cancel`: SW's `POST
+//! /cfdi33/cancel/csd`, with the receiver's acceptance where SAT asks for
+//! it) and answers SAT's own status service for those folios (`sat_status`:
+//! `POST /ConsultaCFDIService.svc`), so Folio's canceller is tested end to end.
+//!
 //! For tests of what happens when a PAC's answer is lost, it can be told to
 //! make the first stamps but answer them with 502 (`lose_answers`): the stamp
 //! stands, as at a real PAC whose answer a proxy dropped.
 
+mod cancel;
 mod checks;
+mod folios;
+mod sat_status;
 mod sw;
 mod tfd;
 
@@ -59,6 +67,9 @@ pub struct SimulatorConfig {
     /// How far its clock runs ahead of the machine's: a test of the 72 hours
     /// moves it days on instead of waiting them.
     pub clock_offset: chrono::TimeDelta,
+    /// How long after its stamp SAT cancels a CFDI without its receiver's
+    /// acceptance (24 hours; a test of the acceptance sets zero).
+    pub acceptance_free: chrono::TimeDelta,
     /// What it signs its stamps with.
     pub signer: Csd,
 }
@@ -77,6 +88,7 @@ impl SimulatorConfig {
             sat_schemas,
             lose_answers,
             clock_offset: chrono::TimeDelta::zero(),
+            acceptance_free: chrono::TimeDelta::hours(24),
             signer: Csd::open(CERTIFICATE, KEY, KEY_PASSWORD)?,
         })
     }

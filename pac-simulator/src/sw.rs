@@ -14,26 +14,37 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
+use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
-use crate::checks::{check, Refusal};
+use crate::checks::{check, Checked, Refusal};
+use crate::folios::{Folio, FolioState, Folios};
 use crate::tfd::{stamp, Stamp};
 use crate::SimulatorConfig;
+use crate::{cancel, sat_status};
 
 /// How long a token lasts, in seconds (SW's: two hours).
 const TOKEN_SECONDS: u64 = 7_200;
 
 /// The simulator's memory: tokens given, stamps made (by the SHA-256 of the
-/// CFDI's cadena), answers still to lose.
-struct Simulator {
-    config: SimulatorConfig,
+/// CFDI's cadena), the folios as SAT knows them, answers still to lose.
+pub(crate) struct Simulator {
+    pub config: SimulatorConfig,
     tokens: Mutex<HashSet<String>>,
     stamps: Mutex<HashMap<String, Stamp>>,
+    pub folios: Mutex<Folios>,
     answers_lost: Mutex<usize>,
 }
 
-type Shared = Arc<Simulator>;
+impl Simulator {
+    /// The simulator's clock.
+    pub fn now(&self) -> DateTime<Utc> {
+        Utc::now() + self.config.clock_offset
+    }
+}
+
+pub(crate) type Shared = Arc<Simulator>;
 
 /// The simulator's routes.
 pub fn router(config: SimulatorConfig) -> Router {
@@ -41,17 +52,24 @@ pub fn router(config: SimulatorConfig) -> Router {
         config,
         tokens: Mutex::default(),
         stamps: Mutex::default(),
+        folios: Mutex::default(),
         answers_lost: Mutex::default(),
     });
     Router::new()
         .route("/security/authenticate", post(authenticate))
         .route("/v4/cfdi33/stamp/v4", post(stamp_v4))
+        .route("/cfdi33/cancel/csd", post(cancel::cancel_csd))
+        .route(
+            "/simulator/receiver/{uuid}/{answer}",
+            post(cancel::receiver_answers),
+        )
+        .route("/ConsultaCFDIService.svc", post(sat_status::consulta))
         .with_state(simulator)
 }
 
 /// SW's error answer: a numeric code as `307. ...`, SAT's and SW's own
 /// as `CFDI40145 - ...`.
-fn error(status: StatusCode, code: &str, message: &str) -> Response {
+pub(crate) fn error(status: StatusCode, code: &str, message: &str) -> Response {
     let separator = if code.starts_with(|c: char| c.is_ascii_digit()) {
         "."
     } else {
@@ -89,7 +107,7 @@ async fn authenticate(State(simulator): State<Shared>, headers: HeaderMap) -> Re
 }
 
 /// Whether the request carries a token this simulator gave.
-fn authorised(simulator: &Simulator, headers: &HeaderMap) -> bool {
+pub(crate) fn authorised(simulator: &Simulator, headers: &HeaderMap) -> bool {
     let given = header(headers, "authorization");
     let token = given
         .strip_prefix("bearer ")
@@ -137,7 +155,7 @@ async fn stamp_v4(
     let Some(xml) = xml_field(&mut multipart).await else {
         return error(StatusCode::BAD_REQUEST, "301", "Falta el campo xml.");
     };
-    let now = chrono::Utc::now() + simulator.config.clock_offset;
+    let now = simulator.now();
     let checked = match check(&xml, &simulator.config.sat_schemas, now).await {
         Ok(checked) => checked,
         Err(Refusal { code, message }) => {
@@ -160,6 +178,11 @@ async fn stamp_v4(
         return error(StatusCode::BAD_REQUEST, "301", "XML mal formado.");
     };
     tracing::info!(uuid = %stamped.uuid, "stamped a CFDI");
+    simulator
+        .folios
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .insert(stamped.uuid, folio(&checked, now));
     let answer = Json(json!({"status": "success", "data": data(&stamped)})).into_response();
     stamps.insert(key, stamped);
     drop(stamps);
@@ -176,4 +199,17 @@ async fn stamp_v4(
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The folio SAT knows a CFDI stamped at `now` by.
+fn folio(checked: &Checked, now: DateTime<Utc>) -> Folio {
+    let tail = checked.sello.len().saturating_sub(8);
+    Folio {
+        issuer_rfc: checked.issuer_rfc.clone(),
+        receiver_rfc: checked.receiver_rfc.clone(),
+        total: checked.total.clone(),
+        seal_tail: checked.sello.get(tail..).unwrap_or_default().to_owned(),
+        stamped_at: now,
+        state: FolioState::Valid,
+    }
 }

@@ -17,8 +17,9 @@ use folio_domain::ids::{
     CustomerId, ExpenseId, InvoiceId, PaymentId, TenantId, UserId, WebhookEndpointId,
 };
 use folio_domain::invoice::{
-    ArchivedFile, ArchivedFormat, CfdiFile, CfdiRejection, CfdiSeal, CfdiStamp, CreditRequest,
-    DocumentOfInvoice, DueTerms, LineCredit, PaymentMethod, TaxSelector,
+    ArchivedFile, ArchivedFormat, CfdiCancellationReceipt, CfdiCancellationRefusal, CfdiFile,
+    CfdiRejection, CfdiSeal, CfdiStamp, CreditRequest, DocumentOfInvoice, DueTerms, LineCredit,
+    PaymentMethod, SatCancellationReason, TaxSelector,
 };
 use folio_domain::legal_profile::{BankAccount, LegalProfile, PostalAddress};
 use folio_domain::money::{Currency, Money};
@@ -925,6 +926,7 @@ async fn mexican_invoices(backend: &App, tenant: TenantId) {
         invoices.push(invoice);
     }
     stamp_after_a_refusal(backend, tenant, invoices[1]).await;
+    cancellation_refused_then_asked_again(backend, tenant, invoices[1]).await;
     // And back: what a test issues after the scenario is not Mexican.
     folio
         .configure_jurisdiction(&ctx(tenant, "admin"), Jurisdiction::Other)
@@ -995,6 +997,55 @@ async fn stamp_after_a_refusal(backend: &App, tenant: TenantId, invoice: Invoice
         .record_cfdi_stamp(&stamper(), invoice, stamp)
         .await
         .expect("stamp");
+}
+
+/// The canceller's steps for the stamped `invoice`: a cancellation asked,
+/// acknowledged by SAT, refused by the receiver, asked again and
+/// acknowledged (SAT deciding when the scenario ends).
+async fn cancellation_refused_then_asked_again(
+    backend: &App,
+    tenant: TenantId,
+    invoice: InvoiceId,
+) {
+    let folio = &backend.use_cases;
+    let now = chrono::Utc::now();
+    let void = || folio_commands::VoidInvoice {
+        reason: "the receiver's regime was wrong".into(),
+        sat_cancellation: Some(folio_commands::SatCancellationRequest {
+            reason: SatCancellationReason::ErrorsWithoutReplacement,
+            replaced_by: None,
+        }),
+    };
+    let receipt = |digit: char| CfdiCancellationReceipt {
+        acuse: CfdiFile {
+            sha256: digit.to_string().repeat(64),
+            size_bytes: 512,
+        },
+        status_code: "201".into(),
+        received_at: now,
+    };
+    let canceller = || ctx(tenant, "acc");
+    for (attempt, digit) in [(1, 'd'), (2, 'e')] {
+        folio
+            .void_invoice(&canceller(), invoice, void())
+            .await
+            .expect("cancellation asked");
+        folio
+            .record_cfdi_cancellation_receipt(&canceller(), invoice, receipt(digit))
+            .await
+            .expect("acknowledged");
+        if attempt == 1 {
+            let refusal = CfdiCancellationRefusal {
+                code: "RECEIVER_REFUSED".into(),
+                message: "Solicitud rechazada".into(),
+                refused_at: now,
+            };
+            folio
+                .record_cfdi_cancellation_refusal(&canceller(), invoice, refusal)
+                .await
+                .expect("refused");
+        }
+    }
 }
 
 /// A German seller with a VAT number and an IBAN: every document can be written.

@@ -22,7 +22,8 @@ mod reads;
 mod stamper;
 
 pub use ports::{
-    CfdiToStamp, Pac, PacAnswer, PacError, SealedCfdiRef, StampQueue, StampQueueError,
+    CancelAnswer, CancellationToSend, CfdiToStamp, Pac, PacAnswer, PacError, SatCfdiStatus,
+    SatStatusError, SatStatusService, SealedCfdiRef, StampQueue, StampQueueError, StatusQuery,
 };
 pub use reads::StampReads;
 pub use stamper::{stamp_issued_invoices, CfdiStamper, StampError, StampOutcome};

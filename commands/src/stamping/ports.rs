@@ -1,5 +1,6 @@
-//! What the stamping process needs from outside: a PAC, and the queue of
-//! invoices awaiting their stamp with the process's failed attempts.
+//! What the stamping and cancelling processes need from outside: a PAC,
+//! SAT's status service, and the queue of invoices awaiting their stamp with
+//! the process's failed attempts.
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -7,9 +8,12 @@ use std::time::Duration;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use folio_domain::ids::{InvoiceId, TenantId};
+use folio_domain::invoice::SatCancellationReason;
 use folio_domain::ErrorCode;
+use uuid::Uuid;
 
 use crate::attempts::FailedAttempt;
+use crate::csd::CsdFiles;
 
 /// What a PAC answers a stamp request.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,12 +51,100 @@ pub enum PacError {
     Protocol(String),
 }
 
-/// A PAC's stamping service.
+/// A stamped CFDI SAT is asked to cancel, through the PAC.
+#[derive(Debug)]
+pub struct CancellationToSend<'a> {
+    /// The fiscal folio to cancel.
+    pub uuid: Uuid,
+    /// The issuer's RFC.
+    pub issuer_rfc: &'a str,
+    /// The issuer's CSD, which signs the request.
+    pub csd: &'a CsdFiles,
+    /// SAT's reason.
+    pub reason: SatCancellationReason,
+    /// The replacing folio (reason 01 only).
+    pub replacement: Option<Uuid>,
+}
+
+/// What a PAC answers a cancellation request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CancelAnswer {
+    /// SAT acknowledged it: its `Acuse`, and the folio's status in it (201
+    /// received, 202 cancelled before). Whether the CFDI is cancelled (or
+    /// awaits its receiver) SAT's status service tells.
+    Acknowledged {
+        /// SAT's acknowledgement, as the PAC returned it.
+        acuse: Vec<u8>,
+        /// `EstatusUUID`.
+        status_code: String,
+    },
+    /// SAT or the PAC refuses it, in its words (SAT's 203-209, say).
+    Refused {
+        /// The code.
+        code: String,
+        /// The message.
+        message: String,
+    },
+}
+
+/// A PAC's stamping and cancelling service.
 #[async_trait]
 pub trait Pac: Send + Sync + 'static {
     /// Asks for the stamp of the sealed CFDI `cfdi`. Sending the same bytes
     /// again must be safe: the PAC answers the stamp it made of them.
     async fn stamp(&self, cfdi: &[u8]) -> Result<PacAnswer, PacError>;
+    /// Asks SAT to cancel a stamped CFDI. Asking again is safe: SAT answers
+    /// 202 for a folio cancelled before, and 201 again while it decides.
+    async fn cancel(&self, request: &CancellationToSend<'_>) -> Result<CancelAnswer, PacError>;
+}
+
+/// What SAT's status service is asked by: the parts of the expression
+/// printed on the CFDI (`?re=&rr=&tt=&id=&fe=`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusQuery {
+    /// The issuer's RFC.
+    pub issuer_rfc: String,
+    /// The receiver's RFC.
+    pub receiver_rfc: String,
+    /// The CFDI's `Total`, as written in it.
+    pub total: String,
+    /// Its fiscal folio.
+    pub uuid: Uuid,
+    /// The last 8 characters of its `Sello`.
+    pub seal_tail: String,
+}
+
+/// What SAT's status service says of a CFDI.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SatCfdiStatus {
+    /// Valid (`Vigente`), with where a cancellation asked stands, if one was
+    /// (`En proceso`, `Solicitud rechazada`).
+    Valid {
+        /// `EstatusCancelacion`, when not empty.
+        cancellation: Option<String>,
+    },
+    /// Cancelled (`Cancelado`).
+    Cancelled,
+    /// SAT does not know it (yet: a PAC reports a stamp within 72 hours).
+    NotFound,
+}
+
+/// Why SAT's status service gave no answer to act on.
+#[derive(Debug, thiserror::Error)]
+pub enum SatStatusError {
+    /// Unreachable, timed out, or an error of its own.
+    #[error("SAT's status service is unavailable: {0}")]
+    Unavailable(String),
+    /// An answer Folio cannot read.
+    #[error("SAT's status service's answer cannot be read: {0}")]
+    Protocol(String),
+}
+
+/// SAT's CFDI status service (`ConsultaCFDIService`).
+#[async_trait]
+pub trait SatStatusService: Send + Sync + 'static {
+    /// Where the CFDI `query` names stands at SAT.
+    async fn status(&self, query: &StatusQuery) -> Result<SatCfdiStatus, SatStatusError>;
 }
 
 /// The CFDI sealed for an invoice, as its events recorded it.

@@ -7,6 +7,7 @@ use folio_domain::ids::{CreditNoteId, CustomerId, InvoiceId, LineId, PaymentId, 
 use folio_domain::invoice::{
     CfdiContext, CreditRequest, Delivery, DocumentStatus, DueTerms, Invoice, InvoiceCommand,
     InvoiceError, PaymentMethod, ReplacementInvoice, SatCancellation, SatCancellationReason,
+    StampState,
 };
 use folio_domain::money::{Currency, Money};
 use folio_domain::pricing::{LineRequest, PriceBasis};
@@ -614,6 +615,10 @@ impl UseCases {
                 invoice.status
             } else {
                 DocumentStatus::New
+            },
+            cfdi_uuid: match invoice.stamp {
+                Some(StampState::Stamped { uuid }) if ours => Some(uuid),
+                _ => None,
             },
         })
     }

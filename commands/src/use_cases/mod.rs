@@ -11,6 +11,7 @@
 mod adjustments;
 mod admins;
 mod archive;
+mod cancellations;
 mod credit;
 mod customers;
 mod directory;

@@ -6,6 +6,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::archive::{ArchivedFile, DocumentOfInvoice};
+use super::cancellation::{CfdiCancellationReceipt, CfdiCancellationRefusal};
 use super::credit::CreditRequest;
 use super::events::{Delivery, DueTerms, PaymentMethod, SatCancellationReason};
 use super::reminder::ReminderRequest;
@@ -44,6 +45,8 @@ pub struct ReplacementInvoice {
     pub customer_id: Option<CustomerId>,
     /// Its status (`NEW` if it does not exist in the caller's tenant).
     pub status: DocumentStatus,
+    /// Its fiscal folio, once stamped.
+    pub cfdi_uuid: Option<uuid::Uuid>,
 }
 
 /// Credit of the customer, moved from another of their invoices, that settles
@@ -250,6 +253,15 @@ pub enum InvoiceCommand {
         /// When.
         requested_at: DateTime<Utc>,
     },
+    /// Record SAT's acknowledgement of a cancellation request.
+    RecordCfdiCancellationReceipt(CfdiCancellationReceipt),
+    /// Record that SAT cancelled the CFDI: the invoice is void.
+    RecordCfdiCancelled {
+        /// The day, in the tenant's time.
+        cancelled_on: NaiveDate,
+    },
+    /// Record that SAT, the PAC or the receiver refused the cancellation.
+    RecordCfdiCancellationRefusal(CfdiCancellationRefusal),
     /// Move (part of) the credit this invoice holds to another invoice of the
     /// same customer: the first half of applying credit, the other invoice
     /// records [`InvoiceCommand::ApplyCredit`] under the same transfer id.

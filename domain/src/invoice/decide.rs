@@ -139,6 +139,9 @@ impl Decide for Invoice {
             C::RecordCfdiStamp(stamp) => self.decide_stamp(stamp),
             C::RecordCfdiRejection(rejection) => self.decide_rejection(rejection),
             C::RequestCfdiStamp { requested_at } => self.decide_stamp_request(requested_at),
+            C::RecordCfdiCancellationReceipt(receipt) => self.decide_cancellation_receipt(receipt),
+            C::RecordCfdiCancelled { cancelled_on } => self.decide_cancelled(cancelled_on),
+            C::RecordCfdiCancellationRefusal(refusal) => self.decide_cancellation_refusal(refusal),
             C::TransferCredit {
                 transfer_id,
                 to_invoice,
@@ -295,6 +298,7 @@ impl Invoice {
         books: Books,
     ) -> Decided {
         self.require_open()?;
+        self.require_no_cancellation()?;
         self.not_before_issue("a payment", received_on)?;
         if self.payments.iter().any(|p| p.payment_id == payment_id) {
             return Err(InvoiceError::DuplicatePayment(payment_id));
@@ -379,6 +383,7 @@ impl Invoice {
         reason: String,
     ) -> Decided {
         self.require_open()?;
+        self.require_no_cancellation()?;
         validate_series(&number.series)?;
         dating.check(issue_date)?;
         self.not_before_issue("a credit note", issue_date)?;
@@ -410,7 +415,8 @@ impl Invoice {
     }
 
     /// A void, or under Mexico's rules a cancellation with SAT's reason: only
-    /// while nothing was paid, credited or received as credit.
+    /// while nothing was paid, credited or received as credit, and not while
+    /// SAT decides on an earlier request.
     fn decide_void(
         &self,
         reason: String,
@@ -423,6 +429,7 @@ impl Invoice {
             return Err(InvoiceError::AlreadyVoid);
         }
         self.require_open()?;
+        self.require_no_cancellation()?;
         let sat_reason = self.check_cancellation(jurisdiction, sat)?;
         let paid = self.amount_paid();
         if paid > Decimal::ZERO {
@@ -438,15 +445,12 @@ impl Invoice {
         }
         self.not_before_issue("voiding", voided_on)?;
         let reason = require_reason(&reason)?;
-        Ok(vec![match sat_reason {
-            None => E::InvoiceVoided { reason, voided_on },
-            Some((sat_reason, replaced_by)) => E::InvoiceCancelled {
-                reason,
-                cancelled_on: voided_on,
-                sat_reason,
-                replaced_by,
-            },
-        }])
+        match sat_reason {
+            None => Ok(vec![E::InvoiceVoided { reason, voided_on }]),
+            Some((sat_reason, replacement)) => {
+                self.decide_sat_cancellation(reason, voided_on, sat_reason, replacement)
+            }
+        }
     }
 }
 

@@ -405,6 +405,18 @@ pub enum InvoiceError {
     /// and a size, a certificate, a folio, the seals, a code).
     #[error("a CFDI seal, stamp or refusal is missing a part or has a malformed one")]
     InvalidCfdiRecord,
+    /// The CFDI was sent to a PAC and its answer is awaited: it may hold a
+    /// fiscal folio, which only SAT can cancel.
+    #[error(
+        "this invoice's CFDI is with the PAC and its answer is awaited; cancel it once stamped"
+    )]
+    CfdiStampAwaited,
+    /// SAT is deciding on a cancellation of the invoice's CFDI.
+    #[error("SAT is deciding on the cancellation of this invoice's CFDI; wait for its answer")]
+    CfdiCancellationPending,
+    /// An answer about a cancellation that was not asked for.
+    #[error("no cancellation of this invoice's CFDI is pending")]
+    NoCfdiCancellationPending,
     /// Reason 01 names the invoice that replaces the cancelled one.
     #[error("SAT reason 01 needs the issued invoice that replaces this one")]
     ReplacementRequired,
@@ -450,6 +462,9 @@ impl Coded for InvoiceError {
             | E::AlreadyArchived
             | E::CfdiAlreadyStamped { .. }
             | E::CfdiStampWasRejected
+            | E::CfdiStampAwaited
+            | E::CfdiCancellationPending
+            | E::NoCfdiCancellationPending
             | E::CustomerArchived(_)
             | E::CustomerPersonalDataErased(_) => ErrorCode::Conflict,
             E::TooManyLines { .. } | E::TooManyAdjustments { .. } => ErrorCode::Limit,

@@ -7,6 +7,9 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::archive::{ArchivedFile, DocumentOfInvoice};
+use super::cancellation::{
+    CfdiCancellationReceipt, CfdiCancellationRefusal, CfdiCancellationRequest,
+};
 use super::credit::CreditedLine;
 use super::reminder::{DisputeResolved, Disputed, ReminderSent};
 use super::stamp::{CfdiRejection, CfdiSeal, CfdiStamp};
@@ -465,6 +468,14 @@ pub enum InvoiceEvent {
         /// When.
         requested_at: DateTime<Utc>,
     },
+    /// A user asked SAT to cancel the stamped CFDI: the invoice stays valid
+    /// until SAT says it is cancelled ([`InvoiceEvent::InvoiceCancelled`]).
+    CfdiCancellationRequested(CfdiCancellationRequest),
+    /// SAT acknowledged the cancellation request, through the PAC.
+    CfdiCancellationSubmitted(CfdiCancellationReceipt),
+    /// SAT, the PAC or the receiver refused the cancellation: the CFDI stays
+    /// valid.
+    CfdiCancellationRefused(CfdiCancellationRefusal),
     /// The invoice was cancelled.
     InvoiceVoided {
         /// Why, in words kept with the record and shown in the history.

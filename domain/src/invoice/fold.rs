@@ -46,8 +46,12 @@ impl Invoice {
             }
             E::InvoiceSent { .. } => self.status = DocumentStatus::Sent,
             E::InvoiceVoided { .. } | E::InvoiceCancelled { .. } => {
-                self.status = DocumentStatus::Void
+                self.status = DocumentStatus::Void;
+                self.cancellation = None;
             }
+            e @ (E::CfdiCancellationRequested(_)
+            | E::CfdiCancellationSubmitted(_)
+            | E::CfdiCancellationRefused(_)) => self.fold_cancellation(e),
             E::DocumentArchived {
                 document, files, ..
             } => self.archived.push((document, files)),

@@ -20,6 +20,9 @@ mod adjustment_tests;
 mod archive;
 #[cfg(test)]
 mod basis_tests;
+mod cancellation;
+#[cfg(test)]
+mod cancellation_tests;
 #[cfg(test)]
 mod cfdi_tests;
 mod commands;
@@ -51,6 +54,9 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 pub use archive::{ArchivedFile, ArchivedFormat, DocumentOfInvoice};
+pub use cancellation::{
+    CfdiCancellationReceipt, CfdiCancellationRefusal, CfdiCancellationRequest, PendingCancellation,
+};
 pub use commands::{
     CfdiContext, InvoiceCommand, PrepaidCredit, ReplacementInvoice, SatCancellation,
 };
@@ -207,6 +213,9 @@ pub struct Invoice {
     /// Where the fiscal stamp stands, for an invoice issued under MX.
     #[serde(default)]
     pub stamp: Option<StampState>,
+    /// A cancellation of its CFDI that SAT has not decided yet.
+    #[serde(default)]
+    pub cancellation: Option<PendingCancellation>,
 }
 
 impl Invoice {
@@ -314,7 +323,7 @@ impl Invoice {
         &self,
         jurisdiction: Jurisdiction,
         sat: Option<SatCancellation>,
-    ) -> Result<Option<(SatCancellationReason, Option<InvoiceId>)>, InvoiceError> {
+    ) -> Result<Option<(SatCancellationReason, Option<ReplacementInvoice>)>, InvoiceError> {
         match (jurisdiction, sat) {
             (Jurisdiction::Eu, _) => Err(InvoiceError::VoidOfIssuedInvoice),
             (Jurisdiction::Other, None) => Ok(None),
@@ -328,7 +337,7 @@ impl Invoice {
                     (false, None) => Ok(Some((sat.reason, None))),
                     (true, Some(replacement)) => {
                         self.check_replacement(replacement)?;
-                        Ok(Some((sat.reason, Some(replacement.invoice_id))))
+                        Ok(Some((sat.reason, Some(replacement))))
                     }
                 }
             }

@@ -26,7 +26,7 @@ pub struct CfdiFile {
 }
 
 impl CfdiFile {
-    fn is_well_formed(&self) -> bool {
+    pub(super) fn is_well_formed(&self) -> bool {
         self.sha256.len() == 64
             && self
                 .sha256

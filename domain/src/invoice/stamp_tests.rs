@@ -11,18 +11,18 @@ use super::*;
 
 type InvoiceTest = TestFramework<Invoice>;
 
-fn at(hour: u32) -> DateTime<Utc> {
+pub(super) fn at(hour: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 12, 7, hour, 0, 0).unwrap()
 }
 
-fn file(digit: char) -> CfdiFile {
+pub(super) fn file(digit: char) -> CfdiFile {
     CfdiFile {
         sha256: digit.to_string().repeat(64),
         size_bytes: 4_321,
     }
 }
 
-fn seal(digit: char) -> CfdiSeal {
+pub(super) fn seal(digit: char) -> CfdiSeal {
     CfdiSeal {
         sealed_at: at(10),
         certificate_number: "30001000000500003416".into(),
@@ -30,9 +30,9 @@ fn seal(digit: char) -> CfdiSeal {
     }
 }
 
-const FOLIO: Uuid = Uuid::from_u128(0x6f0e_0a2b_1c3d_4e5f_8a9b_0c1d_2e3f_4a5b);
+pub(super) const FOLIO: Uuid = Uuid::from_u128(0x6f0e_0a2b_1c3d_4e5f_8a9b_0c1d_2e3f_4a5b);
 
-fn stamp(uuid: Uuid) -> CfdiStamp {
+pub(super) fn stamp(uuid: Uuid) -> CfdiStamp {
     CfdiStamp {
         uuid,
         stamped_on: NaiveDate::from_ymd_opt(2026, 12, 7)

@@ -123,7 +123,7 @@ pub(super) fn paid(amount: Decimal, due_after: Decimal) -> InvoiceEvent {
     }
 }
 
-fn pay(amount: Decimal) -> InvoiceCommand {
+pub(super) fn pay(amount: Decimal) -> InvoiceCommand {
     InvoiceCommand::RecordPayment {
         payment_id: PaymentId(Uuid::from_u128(21)),
         amount: eur_amount(amount),
@@ -1175,6 +1175,7 @@ fn replacement(customer_id: CustomerId, status: DocumentStatus) -> Option<Replac
         invoice_id: REPLACEMENT,
         customer_id: Some(customer_id),
         status,
+        cfdi_uuid: None,
     })
 }
 
@@ -1260,6 +1261,7 @@ fn in_mexico_reason_01_names_an_issued_invoice_of_the_same_customer() {
             invoice_id: INVOICE,
             customer_id: Some(CUSTOMER),
             status: DocumentStatus::Issued,
+            cfdi_uuid: None,
         })))
         .then_expect_error(InvoiceError::InvalidReplacement {
             invoice_id: INVOICE,

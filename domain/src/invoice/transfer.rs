@@ -182,10 +182,11 @@ impl Invoice {
     }
 
     /// What both halves check: an open invoice not dated before its issue, a
-    /// new transfer id, another invoice of the same customer, a positive
+    /// new transfer id, no cancellation before SAT, another invoice of the same customer, a positive
     /// amount in the invoice's currency.
     fn check_move(&self, moved: &Move, what: &str) -> Result<Money, InvoiceError> {
         self.require_open()?;
+        self.require_no_cancellation()?;
         self.not_before_issue(what, moved.on)?;
         if self.transfers.knows(moved.transfer_id) {
             return Err(InvoiceError::DuplicateCreditTransfer(moved.transfer_id));

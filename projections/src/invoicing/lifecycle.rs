@@ -114,7 +114,8 @@ pub(super) async fn project_document(
                 reason: &reason,
                 sat: Some((sat_reason.code(), replaced_by.map(|id| id.0))),
             };
-            file_void(conn, event, invoice, void).await
+            file_void(conn, event, invoice, void).await?;
+            super::cancellations::file_cancelled(conn, event, invoice).await
         }
         _ => Err(ProjectionError::unfiled(event, "a document")),
     }

@@ -11,6 +11,7 @@
 //! and tax ledger).
 
 mod adjustments;
+mod cancellations;
 mod credits;
 mod customers;
 mod drafts;
@@ -85,7 +86,9 @@ impl Projector for InvoicingProjector {
         //     cfdi_stamped_at, ..., cfdi_rejection_*; the cfdi_awaiting_stamp view.
         // 19: archived_documents.format CFDI and CFDI_PDF; a Mexican invoice
         //     awaits its archive only once stamped.
-        19
+        // 20: invoices.cfdi_cancellation_* (a stamped CFDI cancelled through
+        //     SAT); the cfdi_awaiting_cancellation view.
+        20
     }
 
     fn schema_sql(&self) -> &'static str {
@@ -133,6 +136,11 @@ async fn project_invoice(
         | E::CfdiStamped(_)
         | E::CfdiStampRejected(_)
         | E::CfdiStampRequested { .. }) => stamps::project_stamp(conn, event, invoice, e).await?,
+        e @ (E::CfdiCancellationRequested(_)
+        | E::CfdiCancellationSubmitted(_)
+        | E::CfdiCancellationRefused(_)) => {
+            cancellations::project_cancellation(conn, event, invoice, e).await?
+        }
         e @ (E::DocumentAdjustmentAdded { .. } | E::DocumentAdjustmentRemoved { .. }) => {
             adjustments::project_adjustment(conn, event, invoice, e).await?
         }

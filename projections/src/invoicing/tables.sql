@@ -111,6 +111,17 @@ CREATE TABLE invoices
     cfdi_rejection_code text,
     cfdi_rejection_message text,
     cfdi_rejected_at    timestamptz,
+    cfdi_cancellation_status text CHECK (cfdi_cancellation_status IN ('REQUESTED', 'SUBMITTED', 'REFUSED', 'CANCELLED')),
+    cfdi_cancellation_requested_on date,
+    cfdi_cancellation_reason text CHECK (cfdi_cancellation_reason IN ('01', '02', '03', '04')),
+    cfdi_cancellation_replaced_by uuid,
+    cfdi_cancellation_replacement_uuid uuid,
+    cfdi_cancellation_acuse_sha256 text,
+    cfdi_cancellation_status_code text,
+    cfdi_cancellation_submitted_at timestamptz,
+    cfdi_cancellation_refusal_code text,
+    cfdi_cancellation_refusal_message text,
+    cfdi_cancellation_refused_at timestamptz,
     created_at      timestamptz NOT NULL,
     updated_at      timestamptz NOT NULL,
     version         bigint      NOT NULL,
@@ -172,6 +183,17 @@ COMMENT ON COLUMN invoices.cfdi_xml_sha256 IS 'Mexico: SHA-256 (hex) of the stam
 COMMENT ON COLUMN invoices.cfdi_rejection_code IS 'Mexico: the PAC''s error code while the stamp is REJECTED.';
 COMMENT ON COLUMN invoices.cfdi_rejection_message IS 'Mexico: the PAC''s message while the stamp is REJECTED.';
 COMMENT ON COLUMN invoices.cfdi_rejected_at IS 'Mexico: when the PAC refused the stamp, while REJECTED.';
+COMMENT ON COLUMN invoices.cfdi_cancellation_status IS 'Mexico: the last cancellation asked of SAT for a stamped CFDI: REQUESTED (not sent yet), SUBMITTED (SAT acknowledged it and decides), REFUSED (SAT, the PAC or the receiver said no: the CFDI stays valid), CANCELLED (the invoice is VOID); NULL when none was asked.';
+COMMENT ON COLUMN invoices.cfdi_cancellation_requested_on IS 'Mexico: the day the last cancellation was asked for.';
+COMMENT ON COLUMN invoices.cfdi_cancellation_reason IS 'Mexico: SAT''s reason code (01 to 04) of the last cancellation asked for.';
+COMMENT ON COLUMN invoices.cfdi_cancellation_replaced_by IS 'Mexico: for reason 01, the invoice named to replace this one (invoices.invoice_id).';
+COMMENT ON COLUMN invoices.cfdi_cancellation_replacement_uuid IS 'Mexico: for reason 01, the replacing invoice''s fiscal folio SAT is told (FolioSustitucion).';
+COMMENT ON COLUMN invoices.cfdi_cancellation_acuse_sha256 IS 'Mexico: SHA-256 (hex) of SAT''s acknowledgement (Acuse) of the request: its address in the blob store.';
+COMMENT ON COLUMN invoices.cfdi_cancellation_status_code IS 'Mexico: SAT''s status of the folio in its acknowledgement (EstatusUUID: 201 received, 202 cancelled before).';
+COMMENT ON COLUMN invoices.cfdi_cancellation_submitted_at IS 'Mexico: when SAT''s acknowledgement was recorded.';
+COMMENT ON COLUMN invoices.cfdi_cancellation_refusal_code IS 'Mexico: the PAC''s or SAT''s code while REFUSED (RECEIVER_REFUSED when the receiver said no).';
+COMMENT ON COLUMN invoices.cfdi_cancellation_refusal_message IS 'Mexico: their words while REFUSED.';
+COMMENT ON COLUMN invoices.cfdi_cancellation_refused_at IS 'Mexico: when the refusal was recorded.';
 COMMENT ON COLUMN invoices.accounting_currency IS 'The tenant''s accounting currency, for an invoice in another currency; NULL otherwise (and on invoices issued before the tenant set one).';
 COMMENT ON COLUMN invoices.exchange_rate IS 'Units of accounting_currency for one unit of currency, the rate the invoice was booked at; NULL when not foreign.';
 COMMENT ON COLUMN invoices.exchange_rate_date IS 'The day the rate is of: the issue date when the caller stated it, the exchange-rate table''s day (on or before the issue date) otherwise.';
@@ -673,6 +695,7 @@ SELECT i.tenant_id,
        i.cfdi_stamped_at,
        i.cfdi_rejection_code,
        i.cfdi_rejection_message,
+       i.cfdi_cancellation_status,
        i.version
 FROM invoices i
          LEFT JOIN customers c USING (tenant_id, customer_id);
@@ -720,6 +743,7 @@ COMMENT ON COLUMN invoice_overview.cfdi_sealed_at IS 'Mexico: when the CFDI sent
 COMMENT ON COLUMN invoice_overview.cfdi_stamped_at IS 'Mexico: when it was stamped (invoices.cfdi_stamped_at).';
 COMMENT ON COLUMN invoice_overview.cfdi_rejection_code IS 'Mexico: the PAC''s error code while REJECTED (invoices.cfdi_rejection_code).';
 COMMENT ON COLUMN invoice_overview.cfdi_rejection_message IS 'Mexico: the PAC''s message while REJECTED (invoices.cfdi_rejection_message).';
+COMMENT ON COLUMN invoice_overview.cfdi_cancellation_status IS 'Mexico: REQUESTED, SUBMITTED, REFUSED or CANCELLED: the last cancellation asked of SAT (invoices.cfdi_cancellation_status).';
 COMMENT ON COLUMN invoice_overview.version IS 'Aggregate version.';
 
 CREATE VIEW customer_balances WITH (security_invoker = true) AS
@@ -1129,3 +1153,21 @@ COMMENT ON COLUMN cfdi_awaiting_stamp.number IS 'Its document number.';
 COMMENT ON COLUMN cfdi_awaiting_stamp.issue_date IS 'Its issue date.';
 COMMENT ON COLUMN cfdi_awaiting_stamp.cfdi_sealed_at IS 'When its CFDI was sealed; NULL when not sealed yet.';
 COMMENT ON COLUMN cfdi_awaiting_stamp.cfdi_sealed_xml_sha256 IS 'The sealed CFDI''s address in the blob store: a retry sends these very bytes.';
+
+CREATE VIEW cfdi_awaiting_cancellation WITH (security_invoker = true) AS
+SELECT i.tenant_id, i.invoice_id, i.number, i.cfdi_uuid, i.cfdi_xml_sha256,
+       i.cfdi_cancellation_status, i.cfdi_cancellation_reason,
+       i.cfdi_cancellation_replacement_uuid, i.cfdi_cancellation_requested_on
+FROM invoices i
+WHERE i.cfdi_cancellation_status IN ('REQUESTED', 'SUBMITTED');
+
+COMMENT ON VIEW cfdi_awaiting_cancellation IS 'Mexico: stamped invoices whose cancellation SAT has not decided yet: what folio serve still has to send to the PAC (REQUESTED) or ask SAT''s status service about (SUBMITTED).';
+COMMENT ON COLUMN cfdi_awaiting_cancellation.tenant_id IS 'Owning tenant.';
+COMMENT ON COLUMN cfdi_awaiting_cancellation.invoice_id IS 'The invoice (invoices.invoice_id).';
+COMMENT ON COLUMN cfdi_awaiting_cancellation.number IS 'Its document number.';
+COMMENT ON COLUMN cfdi_awaiting_cancellation.cfdi_uuid IS 'The fiscal folio to cancel.';
+COMMENT ON COLUMN cfdi_awaiting_cancellation.cfdi_xml_sha256 IS 'The stamped CFDI''s address in the blob store (its issuer, receiver and total name it to SAT''s status service).';
+COMMENT ON COLUMN cfdi_awaiting_cancellation.cfdi_cancellation_status IS 'REQUESTED (to send) or SUBMITTED (SAT decides).';
+COMMENT ON COLUMN cfdi_awaiting_cancellation.cfdi_cancellation_reason IS 'SAT''s reason code (01 to 04).';
+COMMENT ON COLUMN cfdi_awaiting_cancellation.cfdi_cancellation_replacement_uuid IS 'For reason 01, the replacing fiscal folio (FolioSustitucion).';
+COMMENT ON COLUMN cfdi_awaiting_cancellation.cfdi_cancellation_requested_on IS 'The day it was asked for.';
