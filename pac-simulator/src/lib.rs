@@ -42,7 +42,25 @@ use std::path::PathBuf;
 
 use folio_documents::cfdi::{Csd, CsdError};
 
-pub use sw::router;
+use std::sync::Arc;
+
+use axum::routing::post;
+use axum::Router;
+
+/// The simulator's routes: SW's stamping and cancelling, the receiver's
+/// answer, SAT's status service.
+pub fn router(config: SimulatorConfig) -> Router {
+    Router::new()
+        .route("/security/authenticate", post(sw::authenticate))
+        .route("/v4/cfdi33/stamp/v4", post(sw::stamp_v4))
+        .route("/cfdi33/cancel/csd", post(cancel::cancel_csd))
+        .route(
+            "/simulator/receiver/{uuid}/{answer}",
+            post(cancel::receiver_answers),
+        )
+        .route("/ConsultaCFDIService.svc", post(sat_status::consulta))
+        .with_state(Arc::new(sw::Simulator::new(config)))
+}
 
 /// The simulator's own test certificate (`fixtures/pac-simulator/`).
 const CERTIFICATE: &[u8] = include_bytes!("../../fixtures/pac-simulator/pac-simulator.cer");

@@ -12,8 +12,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use axum::extract::{Multipart, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
-use axum::{Json, Router};
+use axum::Json;
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
@@ -22,7 +21,6 @@ use crate::checks::{check, Checked, Refusal};
 use crate::folios::{Folio, FolioState, Folios};
 use crate::tfd::{stamp, Stamp};
 use crate::SimulatorConfig;
-use crate::{cancel, sat_status};
 
 /// How long a token lasts, in seconds (SW's: two hours).
 const TOKEN_SECONDS: u64 = 7_200;
@@ -46,25 +44,17 @@ impl Simulator {
 
 pub(crate) type Shared = Arc<Simulator>;
 
-/// The simulator's routes.
-pub fn router(config: SimulatorConfig) -> Router {
-    let simulator = Arc::new(Simulator {
-        config,
-        tokens: Mutex::default(),
-        stamps: Mutex::default(),
-        folios: Mutex::default(),
-        answers_lost: Mutex::default(),
-    });
-    Router::new()
-        .route("/security/authenticate", post(authenticate))
-        .route("/v4/cfdi33/stamp/v4", post(stamp_v4))
-        .route("/cfdi33/cancel/csd", post(cancel::cancel_csd))
-        .route(
-            "/simulator/receiver/{uuid}/{answer}",
-            post(cancel::receiver_answers),
-        )
-        .route("/ConsultaCFDIService.svc", post(sat_status::consulta))
-        .with_state(simulator)
+impl Simulator {
+    /// A simulator that remembers nothing yet.
+    pub fn new(config: SimulatorConfig) -> Self {
+        Simulator {
+            config,
+            tokens: Mutex::default(),
+            stamps: Mutex::default(),
+            folios: Mutex::default(),
+            answers_lost: Mutex::default(),
+        }
+    }
 }
 
 /// SW's error answer: a numeric code as `307. ...`, SAT's and SW's own
@@ -87,7 +77,7 @@ fn header<'a>(headers: &'a HeaderMap, name: &str) -> &'a str {
         .unwrap_or_default()
 }
 
-async fn authenticate(State(simulator): State<Shared>, headers: HeaderMap) -> Response {
+pub(crate) async fn authenticate(State(simulator): State<Shared>, headers: HeaderMap) -> Response {
     let config = &simulator.config;
     if header(&headers, "user") != config.user || header(&headers, "password") != config.password {
         return error(
@@ -144,7 +134,7 @@ fn data(stamp: &Stamp) -> Value {
     })
 }
 
-async fn stamp_v4(
+pub(crate) async fn stamp_v4(
     State(simulator): State<Shared>,
     headers: HeaderMap,
     mut multipart: Multipart,

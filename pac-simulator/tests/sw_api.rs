@@ -4,7 +4,9 @@
 //! `TimbreFiscalDigitalv11.xsd` with `xmllint`, the stamp's cadena with SAT's
 //! `cadenaoriginal_TFD_1_1.xslt`, its seal with `openssl` and the
 //! simulator's certificate); duplicates, lost answers and bad requests get
-//! SW's codes.
+//! SW's codes. Stamps are cancelled as SAT decides (at once within the window,
+//! or by the receiver's answer), with SAT's codes for what it refuses, and
+//! SAT's status service says where each folio stands.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
 
@@ -274,4 +276,190 @@ async fn a_receiver_named_otherwise_than_sat_registers_it_is_refused() {
         .as_str()
         .unwrap()
         .starts_with("CFDI40145 - El campo Nombre del receptor"));
+}
+
+/// A simulator on a port of its own that cancels without the receiver's
+/// acceptance only within `acceptance_free` of a stamp; its base URL.
+async fn simulator_cancelling(acceptance_free: Duration) -> String {
+    let mut config = SimulatorConfig::new("folio".into(), "secret".into(), sat_files(), 0).unwrap();
+    config.acceptance_free = acceptance_free;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(folio_pac_simulator::serve(listener, config));
+    url
+}
+
+/// A fresh stamp's fiscal folio, from `url`.
+async fn stamped_folio(url: &str, token: &str) -> String {
+    let (status, body) = stamp(url, token, &sealed_at(Utc::now())).await;
+    assert!(status.is_success(), "{body}");
+    body["data"]["uuid"].as_str().unwrap().to_uppercase()
+}
+
+/// Asks `url` to cancel `uuid` for `rfc` with SAT's test CSD, as SW's
+/// clients do; the status and the JSON body.
+async fn cancel(
+    url: &str,
+    token: &str,
+    (uuid, rfc): (&str, &str),
+    (motivo, replacement): (&str, Option<&str>),
+) -> (reqwest::StatusCode, Value) {
+    let engine = base64::engine::general_purpose::STANDARD;
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/sat-test-csd");
+    let file = |name: &str| engine.encode(std::fs::read(fixtures.join(name)).unwrap());
+    let mut request = serde_json::json!({
+        "uuid": uuid, "rfc": rfc, "password": "12345678a", "motivo": motivo,
+        "b64Cer": file("emisor2021.cer"), "b64Key": file("emisor2021.key"),
+    });
+    if let Some(replacement) = replacement {
+        request["folioSustitucion"] = replacement.into();
+    }
+    let response = reqwest::Client::new()
+        .post(format!("{url}/cfdi33/cancel/csd"))
+        .header("authorization", format!("bearer {token}"))
+        .json(&request)
+        .send()
+        .await
+        .unwrap();
+    (response.status(), response.json().await.unwrap())
+}
+
+/// SAT's status service asked for `uuid` (of the scenario's invoice: issuer
+/// AAA010101AAA, receiver EKU9003173C9, total 3480.00): `Estado` and
+/// `EstatusCancelacion`.
+async fn sat_status(url: &str, uuid: &str) -> (String, String) {
+    let envelope = format!(
+        "<soapenv:Envelope xmlns:soapenv=\"http://schemas.xmlsoap.org/soap/envelope/\" \
+         xmlns:tem=\"http://tempuri.org/\"><soapenv:Body><tem:Consulta><tem:expresionImpresa>\
+         <![CDATA[?re=AAA010101AAA&rr=EKU9003173C9&tt=3480.00&id={uuid}]]>\
+         </tem:expresionImpresa></tem:Consulta></soapenv:Body></soapenv:Envelope>"
+    );
+    let answer = reqwest::Client::new()
+        .post(format!("{url}/ConsultaCFDIService.svc"))
+        .header(
+            "soapaction",
+            "http://tempuri.org/IConsultaCFDIService/Consulta",
+        )
+        .body(envelope)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let text = |name: &str| {
+        let open = format!("<a:{name}>");
+        answer
+            .find(&open)
+            .map(|start| {
+                let rest = &answer[start + open.len()..];
+                rest[..rest.find('<').unwrap()].to_owned()
+            })
+            .unwrap_or_default()
+    };
+    (text("Estado"), text("EstatusCancelacion"))
+}
+
+#[tokio::test]
+async fn a_fresh_stamp_is_cancelled_at_once_and_sat_s_status_service_says_so() {
+    let url = simulator_cancelling(Duration::hours(24)).await;
+    let token = signed_in(&url).await;
+    let folio = stamped_folio(&url, &token).await;
+    assert_eq!(
+        sat_status(&url, &folio).await,
+        ("Vigente".into(), String::new())
+    );
+
+    let (status, body) = cancel(&url, &token, (&folio, "AAA010101AAA"), ("02", None)).await;
+    assert!(status.is_success(), "{body}");
+    assert_eq!(body["data"]["uuid"][&folio], "201");
+    let acuse = body["data"]["acuse"].as_str().unwrap();
+    assert!(acuse.contains(&format!("<UUID>{folio}</UUID>")), "{acuse}");
+    assert_eq!(
+        sat_status(&url, &folio).await,
+        ("Cancelado".into(), "Cancelado sin aceptación".into())
+    );
+    // Asked again: cancelled before.
+    let (_, again) = cancel(&url, &token, (&folio, "AAA010101AAA"), ("02", None)).await;
+    assert_eq!(again["data"]["uuid"][&folio], "202");
+}
+
+#[tokio::test]
+async fn past_the_window_the_receiver_refuses_or_accepts_the_cancellation() {
+    let url = simulator_cancelling(Duration::zero()).await;
+    let token = signed_in(&url).await;
+    let folio = stamped_folio(&url, &token).await;
+    let receiver = |answer: &'static str| {
+        let url = format!("{url}/simulator/receiver/{folio}/{answer}");
+        async move {
+            reqwest::Client::new()
+                .post(url)
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    };
+    let asked = || cancel(&url, &token, (&folio, "AAA010101AAA"), ("03", None));
+
+    assert!(asked().await.0.is_success());
+    assert_eq!(
+        sat_status(&url, &folio).await,
+        ("Vigente".into(), "En proceso".into())
+    );
+    assert_eq!(receiver("reject").await, reqwest::StatusCode::NO_CONTENT);
+    assert_eq!(
+        sat_status(&url, &folio).await,
+        ("Vigente".into(), "Solicitud rechazada".into())
+    );
+    assert!(asked().await.0.is_success());
+    assert_eq!(receiver("accept").await, reqwest::StatusCode::NO_CONTENT);
+    assert_eq!(
+        sat_status(&url, &folio).await,
+        ("Cancelado".into(), "Cancelado con aceptación".into())
+    );
+    assert_eq!(receiver("accept").await, reqwest::StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn cancellations_sat_refuses_get_its_codes() {
+    let url = simulator_cancelling(Duration::hours(24)).await;
+    let token = signed_in(&url).await;
+    let folio = stamped_folio(&url, &token).await;
+    let replacement = stamped_folio(&url, &token).await;
+    let unknown = uuid_text(7);
+    let refused = [
+        ((folio.as_str(), "AAA010101AAA"), ("01", None), "208"),
+        (
+            (folio.as_str(), "AAA010101AAA"),
+            ("01", Some(unknown.as_str())),
+            "208",
+        ),
+        (
+            (folio.as_str(), "AAA010101AAA"),
+            ("02", Some(replacement.as_str())),
+            "209",
+        ),
+        ((folio.as_str(), "AAA010101AAA"), ("05", None), "207"),
+        ((folio.as_str(), "EKU9003173C9"), ("02", None), "303"),
+        ((unknown.as_str(), "AAA010101AAA"), ("02", None), "205"),
+    ];
+    for (folio_and_rfc, reason, expected) in refused {
+        let (status, body) = cancel(&url, &token, folio_and_rfc, reason).await;
+        assert_eq!(status, reqwest::StatusCode::BAD_REQUEST, "{body}");
+        assert_eq!(code(&body), expected, "{reason:?}: {body}");
+    }
+    assert_eq!(
+        sat_status(&url, &folio).await,
+        ("Vigente".into(), String::new())
+    );
+    let with_replacement = ("01", Some(replacement.as_str()));
+    let (status, body) = cancel(&url, &token, (&folio, "AAA010101AAA"), with_replacement).await;
+    assert!(status.is_success(), "{body}");
+    let (status, _) = cancel(&url, "not-a-token", (&folio, "AAA010101AAA"), ("02", None)).await;
+    assert_eq!(status, reqwest::StatusCode::UNAUTHORIZED);
+}
+
+fn uuid_text(n: u128) -> String {
+    uuid::Uuid::from_u128(n).to_string().to_uppercase()
 }
