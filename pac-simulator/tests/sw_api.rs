@@ -289,9 +289,10 @@ async fn simulator_cancelling(acceptance_free: Duration) -> String {
     url
 }
 
-/// A fresh stamp's fiscal folio, from `url`.
-async fn stamped_folio(url: &str, token: &str) -> String {
-    let (status, body) = stamp(url, token, &sealed_at(Utc::now())).await;
+/// The fiscal folio of a stamp, from `url`, of an invoice sealed at
+/// `sealed_at`: two sealed in the same second are the same CFDI (307).
+async fn stamped_folio(url: &str, token: &str, sealed_at: DateTime<Utc>) -> String {
+    let (status, body) = stamp(url, token, &self::sealed_at(sealed_at)).await;
     assert!(status.is_success(), "{body}");
     body["data"]["uuid"].as_str().unwrap().to_uppercase()
 }
@@ -364,7 +365,7 @@ async fn sat_status(url: &str, uuid: &str) -> (String, String) {
 async fn a_fresh_stamp_is_cancelled_at_once_and_sat_s_status_service_says_so() {
     let url = simulator_cancelling(Duration::hours(24)).await;
     let token = signed_in(&url).await;
-    let folio = stamped_folio(&url, &token).await;
+    let folio = stamped_folio(&url, &token, Utc::now()).await;
     assert_eq!(
         sat_status(&url, &folio).await,
         ("Vigente".into(), String::new())
@@ -388,7 +389,7 @@ async fn a_fresh_stamp_is_cancelled_at_once_and_sat_s_status_service_says_so() {
 async fn past_the_window_the_receiver_refuses_or_accepts_the_cancellation() {
     let url = simulator_cancelling(Duration::zero()).await;
     let token = signed_in(&url).await;
-    let folio = stamped_folio(&url, &token).await;
+    let folio = stamped_folio(&url, &token, Utc::now()).await;
     let receiver = |answer: &'static str| {
         let url = format!("{url}/simulator/receiver/{folio}/{answer}");
         async move {
@@ -425,8 +426,9 @@ async fn past_the_window_the_receiver_refuses_or_accepts_the_cancellation() {
 async fn cancellations_sat_refuses_get_its_codes() {
     let url = simulator_cancelling(Duration::hours(24)).await;
     let token = signed_in(&url).await;
-    let folio = stamped_folio(&url, &token).await;
-    let replacement = stamped_folio(&url, &token).await;
+    let folio = stamped_folio(&url, &token, Utc::now()).await;
+    let earlier = Utc::now() - Duration::minutes(1);
+    let replacement = stamped_folio(&url, &token, earlier).await;
     let unknown = uuid_text(7);
     let refused = [
         ((folio.as_str(), "AAA010101AAA"), ("01", None), "208"),
