@@ -11,13 +11,14 @@ use folio_api::{router, AppState, Authenticator, Limits, MetricsAt};
 use folio_commands::archiving::{archive_issued_documents, DocumentArchiver};
 use folio_commands::dunning::send_due_reminders;
 use folio_commands::notifications::{deliver_notifications, Mailer};
-use folio_commands::stamping::stamp_issued_invoices;
+use folio_commands::stamping::{cancel_requested_cfdis, stamp_issued_invoices};
 use folio_commands::SystemClock;
 use folio_commands::{finish_credit_moves, CREDIT_MOVE_GRACE};
 use folio_infra::kafka::{KafkaConfig, KafkaProjections, Relay};
 use folio_infra::pac_sw::SwSapienPac;
 use folio_infra::postgres::credit_moves::PgCreditMoves;
 use folio_infra::postgres::{feed, reachability, read_progress};
+use folio_infra::sat_status::SatConsultaService;
 use folio_infra::smtp::SmtpMailer;
 use secrecy::ExposeSecret;
 use std::convert::Infallible;
@@ -63,7 +64,7 @@ pub async fn run(
     );
     let send_notifications = deliver_mail(config, &app)?;
     let remind = remind_on_schedule(&app, dunning_every);
-    let stamp = stamp_with_pac(config, &app)?;
+    let mexican_cfdis = mexican_cfdis_through_pac(config, &app)?;
     let projections = app.projections();
     projections.install().await?;
     let (changes, _) = broadcast::channel(1024);
@@ -122,7 +123,7 @@ pub async fn run(
         never = archive_issued_documents(archiver, app.archive_queue.clone(), config.status_interval) => match never {},
         never = send_notifications => match never {},
         never = remind => match never {},
-        never = stamp => match never {},
+        never = mexican_cfdis => match never {},
         // On SIGTERM or Ctrl-C: stop accepting, finish requests in flight (each is
         // bounded by the request timeout), then stop the projectors between batches
         // or mid-batch, which rolls back cleanly.
@@ -156,26 +157,42 @@ fn deliver_mail(config: &Config, app: &App) -> anyhow::Result<Background> {
     )))
 }
 
-/// The loop that stamps Mexican invoices' CFDIs through the configured PAC
-/// (without one, they wait PENDING, and it says so once).
-fn stamp_with_pac(config: &Config, app: &App) -> anyhow::Result<Background> {
+/// The loops that stamp Mexican invoices' CFDIs and cancel stamped ones
+/// through the configured PAC, asking SAT's status service what SAT decided
+/// (without a PAC, they wait, and it says so once).
+fn mexican_cfdis_through_pac(config: &Config, app: &App) -> anyhow::Result<Background> {
     let Some(pac) = &config.pac else {
         tracing::warn!(
-            "no PAC is configured (FOLIO_PAC_URL): invoices issued under MX wait for their stamp"
+            "no PAC is configured (FOLIO_PAC_URL): invoices issued under MX wait for their stamp, and stamped ones for their cancellation"
         );
         return Ok(Box::pin(std::future::pending()));
     };
-    let sw = SwSapienPac::new(
-        &pac.url,
-        pac.user.clone(),
-        pac.password.expose_secret().to_owned(),
-    )
-    .context("cannot set up the PAC's HTTP client")?;
-    Ok(Box::pin(stamp_issued_invoices(
-        app.stamper(Arc::new(sw)),
+    let sw: Arc<SwSapienPac> = Arc::new(
+        SwSapienPac::new(
+            &pac.url,
+            pac.user.clone(),
+            pac.password.expose_secret().to_owned(),
+        )
+        .context("cannot set up the PAC's HTTP client")?,
+    );
+    let sat = SatConsultaService::new(&pac.sat_status_url)
+        .context("cannot set up the HTTP client of SAT's status service")?;
+    let stamp = stamp_issued_invoices(
+        app.stamper(sw.clone()),
         app.stamp_queue.clone(),
         config.status_interval,
-    )))
+    );
+    let cancel = cancel_requested_cfdis(
+        app.canceller(sw, Arc::new(sat)),
+        app.cancellation_queue.clone(),
+        config.status_interval,
+    );
+    Ok(Box::pin(async move {
+        tokio::select! {
+            never = stamp => never,
+            never = cancel => never,
+        }
+    }))
 }
 
 /// The dunning process every `every`, or never (a scheduled `folio

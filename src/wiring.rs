@@ -24,7 +24,10 @@ use folio_commands::notifications::{
     MailChannel, Mailer, NotificationSender, RetrySchedule, WebhookChannel,
 };
 use folio_commands::reads::ReadModels;
-use folio_commands::stamping::{CfdiStamper, Pac, StampQueue, StampReads};
+use folio_commands::stamping::{
+    CancellationQueue, CancellerPorts, CfdiCanceller, CfdiStamper, Pac, SatStatusService,
+    StampQueue, StampReads,
+};
 use folio_commands::webhooks::{DeliveryPorts, WebhookDelivery, WebhookEndpoints, WebhookSecrets};
 use folio_commands::{
     BlobError, BlobStore, CommandRunner, DocumentRenderer, RetryPolicy, SystemClock, UseCases,
@@ -32,6 +35,7 @@ use folio_commands::{
 use folio_infra::blob_store::{BlobLocation, ObjectBlobStore};
 use folio_infra::personal_data::{self, KeyWrapping, PersonalDataError};
 use folio_infra::postgres::archive_queue::PgArchiveQueue;
+use folio_infra::postgres::cancellation_queue::PgCancellationQueue;
 use folio_infra::postgres::csd_vault::PgCsdVault;
 use folio_infra::postgres::history::PgEventHistory;
 use folio_infra::postgres::outbox::PgOutbox;
@@ -93,6 +97,8 @@ pub struct App {
     /// The invoices issued under MX awaiting their stamp, and the
     /// stamper's failed attempts.
     pub stamp_queue: Arc<dyn StampQueue>,
+    /// The stamped invoices whose cancellation SAT has not decided.
+    pub cancellation_queue: Arc<dyn CancellationQueue>,
     /// Where documents are archived (the configured blob store).
     pub blobs: Arc<dyn BlobStore>,
     /// How this process signs the download links the blob store cannot.
@@ -173,6 +179,7 @@ impl App {
             documents: InvoiceDocuments::new(history, stores.clone()),
             archive_queue: Arc::new(PgArchiveQueue::new(pool.clone())),
             stamp_queue: Arc::new(PgStampQueue::new(pool.clone())),
+            cancellation_queue: Arc::new(PgCancellationQueue::new(pool.clone())),
             blobs: Arc::new(blobs),
             download_links: Arc::new(download_links),
             renderer: Arc::new(WorkspaceRenderer::default()),
@@ -213,7 +220,7 @@ impl App {
             notifications: NotificationReads::new(Arc::new(PgOutbox::new(self.pool.clone()))),
             webhooks: WebhookEndpoints::new(self.use_cases.clone(), self.webhook_secrets()),
             csd: CsdInstaller::new(self.use_cases.clone(), self.csd_vault()),
-            stamps: StampReads::new(self.stamp_queue.clone()),
+            stamps: StampReads::new(self.stamp_queue.clone(), self.cancellation_queue.clone()),
             reads: ReadModels::new(self.pool.clone(), ReadModelProgress::new(max_waiting_reads)),
             pool: self.pool.clone(),
             health: self.health.clone(),
@@ -283,6 +290,20 @@ impl App {
             self.use_cases.clone(),
             Arc::new(SystemClock),
         )
+    }
+
+    /// The canceller of stamped CFDIs through `pac`, asking `sat` what SAT
+    /// decided.
+    pub fn canceller(&self, pac: Arc<dyn Pac>, sat: Arc<dyn SatStatusService>) -> CfdiCanceller {
+        CfdiCanceller::new(CancellerPorts {
+            documents: self.documents.clone(),
+            vault: self.csd_vault(),
+            blobs: self.blobs.clone(),
+            pac,
+            sat,
+            use_cases: self.use_cases.clone(),
+            clock: Arc::new(SystemClock),
+        })
     }
 
     /// Where webhook secrets are kept.

@@ -656,6 +656,32 @@ fn invoice_as_row(node: &Value) -> Value {
     row["cfdiStampedAt"] = stamp["stampedAt"].clone();
     row["cfdiRejectionCode"] = stamp["rejection"]["code"].clone();
     row["cfdiRejectionMessage"] = stamp["rejection"]["message"].clone();
+    let cancellation = &stamp["cancellation"];
+    for (column, field) in [
+        ("cfdiCancellationStatus", "status"),
+        ("cfdiCancellationReplacedBy", "replacedBy"),
+        ("cfdiCancellationReplacementUuid", "replacementUuid"),
+        ("cfdiCancellationRequestedOn", "requestedOn"),
+        ("cfdiCancellationSubmittedAt", "acknowledgedAt"),
+        ("cfdiCancellationStatusCode", "satStatusCode"),
+    ] {
+        row[column] = cancellation[field].clone();
+    }
+    // GraphQL names SAT's reason by the enum's name; the row keeps SAT's code.
+    let reasons = [
+        "ERRORS_WITH_REPLACEMENT",
+        "ERRORS_WITHOUT_REPLACEMENT",
+        "OPERATION_NOT_CARRIED_OUT",
+        "NOMINATIVE_IN_GLOBAL_INVOICE",
+    ];
+    row["cfdiCancellationReason"] = reasons
+        .iter()
+        .position(|reason| cancellation["satReason"] == *reason)
+        .map_or(Value::Null, |index| json!(format!("0{}", index + 1)));
+    let refusal = &cancellation["refusal"];
+    row["cfdiCancellationRefusalCode"] = refusal["code"].clone();
+    row["cfdiCancellationRefusalMessage"] = refusal["message"].clone();
+    row["cfdiCancellationRefusedAt"] = refusal["refusedAt"].clone();
     row
 }
 
@@ -683,7 +709,9 @@ const INVOICE_FIELDS: &str = "invoiceId customerId customerName status paymentSt
 /// What a Mexican invoice adds, asked for apart (one query of all would
 /// pass the complexity budget); `invoiceId` keeps the parts in step.
 const INVOICE_MEXICAN_FIELDS: &str = "invoiceId cfdiTerms { paymentMethod paymentForm cfdiUse }
-    cfdiStamp { status uuid sealedAt stampedAt rejection { code message } }";
+    cfdiStamp { status uuid sealedAt stampedAt rejection { code message }
+        cancellation { status satReason replacedBy replacementUuid requestedOn acknowledgedAt
+            satStatusCode refusal { code message refusedAt } } }";
 const EXPENSE_FIELDS: &str = "expenseId employeeId status incurredOn merchant category
     currency amount exchangeRate { rate converted { amount currency } } description
     approvalsSoFar approvalsRequired policyViolationCount decisionReason submittedAt version";

@@ -15,116 +15,17 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use folio_api::Role;
-use folio_commands::stamping::{CfdiStamper, CfdiToStamp, StampError, StampOutcome};
+use folio_commands::stamping::{CfdiStamper, CfdiStepError, CfdiToStamp, StampOutcome};
 use folio_infra::pac_sw::SwSapienPac;
 use serde_json::{json, Value};
-use support::mexico::{
-    draft_for, key, mexican_customer, sat_files, test_csd, ADD_LINE, INSTALL_CSD, ISSUE,
-};
-use support::pac::{pac_env, PacSimulator, PAC_PASSWORD, PAC_USER};
+use support::mexico::{key, sat_files};
+use support::pac::{PacSimulator, PAC_PASSWORD, PAC_USER};
 use support::server::Server;
+use support::stamping::{
+    events_of, issued_mexican_invoice, issued_to, rename_customer, server_with_pac, stamp_of,
+    stamped, stored,
+};
 use support::{free_port, tenant, TestDatabase};
-
-/// `folio serve` stamping through the PAC at `url`.
-async fn server_with_pac(db: &TestDatabase, url: &str) -> Server {
-    let env = pac_env(url);
-    let env: Vec<(&str, &str)> = env
-        .iter()
-        .map(|(name, value)| (*name, value.as_str()))
-        .collect();
-    Server::start_with(db, &env).await
-}
-
-/// An invoice issued under MX by a tenant with SAT's test CSD installed; its
-/// id.
-async fn issued_mexican_invoice(server: &Server, admin: &str) -> String {
-    issued_to(server, admin, None).await
-}
-
-/// Names the customer of `invoice` `name`.
-async fn rename_customer(server: &Server, admin: &str, customer: &Value, name: &str) {
-    server
-        .ok(
-            admin,
-            "mutation($key: String!, $customer: ID!, $name: String!) {
-                updateCustomerContact(idempotencyKey: $key, customerId: $customer,
-                    contact: {name: $name}) { version } }",
-            json!({"key": key(), "customer": customer, "name": name}),
-        )
-        .await;
-}
-
-/// An invoice issued under MX by a tenant with SAT's test CSD installed, to
-/// the customer named `customer_name` when given (SAT's name otherwise); its
-/// id.
-async fn issued_to(server: &Server, admin: &str, customer_name: Option<&str>) -> String {
-    let customer = mexican_customer(server, admin, "26015").await;
-    if let Some(name) = customer_name {
-        rename_customer(server, admin, &customer, name).await;
-    }
-    let invoice = draft_for(server, admin, &customer).await;
-    let keys = json!({"productKey": "84111506", "unitKey": "E48"});
-    server
-        .ok(
-            admin,
-            ADD_LINE,
-            json!({"key": key(), "invoice": invoice, "sat": keys}),
-        )
-        .await;
-    let (cer, private_key) = test_csd();
-    let install = json!({"key": key(), "cer": cer, "pem": private_key, "password": "12345678a"});
-    server.ok(admin, INSTALL_CSD, install).await;
-    server
-        .ok(admin, ISSUE, json!({"key": key(), "invoice": invoice}))
-        .await;
-    invoice.as_str().unwrap().to_owned()
-}
-
-/// The invoice's stamp as GraphQL shows it.
-async fn stamp_of(server: &Server, token: &str, invoice: &str) -> Value {
-    let data = server
-        .ok(
-            token,
-            "query($id: ID!) { invoice(id: $id) { customerId cfdiStamp { status uuid sealedAt
-                stampedAt rejection { code message } failure { code reason attempts } } } }",
-            json!({"id": invoice}),
-        )
-        .await;
-    let mut stamp = data["invoice"]["cfdiStamp"].clone();
-    stamp["customerId"] = data["invoice"]["customerId"].clone();
-    stamp
-}
-
-/// Waits (a minute at most) until the invoice's stamp is STAMPED; the stamp.
-async fn stamped(server: &Server, token: &str, invoice: &str) -> Value {
-    for _ in 0..240 {
-        let stamp = stamp_of(server, token, invoice).await;
-        if stamp["status"] == "STAMPED" {
-            return stamp;
-        }
-        tokio::time::sleep(Duration::from_millis(250)).await;
-    }
-    panic!("not stamped: {}", stamp_of(server, token, invoice).await);
-}
-
-/// How many events of `event_type` the invoice has.
-async fn events_of(db: &TestDatabase, invoice: &str, event_type: &str) -> i64 {
-    sqlx::query_scalar("SELECT count(*) FROM events WHERE aggregate_id = $1 AND event_type = $2")
-        .bind(invoice)
-        .bind(event_type)
-        .fetch_one(&db.app.pool)
-        .await
-        .unwrap()
-}
-
-/// The stored file at `sha256` in the test servers' blob store.
-fn stored(sha256: &str) -> Vec<u8> {
-    let path = std::env::temp_dir()
-        .join("folio-test-documents/sha256")
-        .join(&sha256[..2])
-        .join(sha256);
-    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
 
 #[tokio::test]
 async fn an_invoice_issued_in_mexico_is_stamped_and_its_fiscal_folio_shows() {
@@ -257,7 +158,7 @@ async fn a_pac_that_is_down_stamps_the_invoice_once_it_is_back() {
     assert_eq!(waiting["failure"]["code"], "UNAVAILABLE", "{waiting}");
     assert_eq!(
         waiting["failure"]["reason"],
-        "the PAC is unavailable; the stamp is retried"
+        "the PAC is unavailable; Folio tries again"
     );
     let mut metrics = String::new();
     for _ in 0..40 {
@@ -424,7 +325,7 @@ async fn a_cfdi_sealed_more_than_72_hours_ago_is_sealed_anew_and_stamped() {
     let entry = queued(&db, &invoice, false).await;
     let now = stamper_at(&db, &url, Later(chrono::TimeDelta::zero()));
     let away = now.stamp(&entry).await.unwrap_err();
-    assert!(matches!(away, StampError::Pac(_)), "{away}");
+    assert!(matches!(away, CfdiStepError::Pac(_)), "{away}");
     assert_eq!(events_of(&db, &invoice, "CfdiSealed").await, 1);
 
     // 73 hours on, for Folio and the PAC alike: the old seal is refused as

@@ -187,6 +187,16 @@ fn describe() {
         "Of those, the ones the stamper failed on so far; each reason is in cfdi_stamp_attempts."
     );
     describe_gauge!(
+        "folio_cfdi_awaiting_cancellation",
+        Unit::Count,
+        "Stamped invoices whose cancellation SAT has not decided (to send, or the receiver deciding)."
+    );
+    describe_gauge!(
+        "folio_cfdi_cancellation_failing",
+        Unit::Count,
+        "Of those, the ones whose latest attempt failed; each reason is in cfdi_cancellation_attempts."
+    );
+    describe_gauge!(
         "folio_cfdi_oldest_seal_age_seconds",
         Unit::Seconds,
         "Age of the oldest CFDI sealed and not stamped yet; a PAC stamps within 72 hours of the seal, then it is sealed anew."

@@ -10,8 +10,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use folio_projections::invoicing::queries::{
-    count_cfdi_awaiting_stamp, count_documents_awaiting_archive, count_moves_under_way,
-    count_unsent_notifications,
+    count_cfdi_processes, count_documents_awaiting_archive, count_moves_under_way,
+    count_unsent_notifications, CfdiProcessCounts,
 };
 use folio_projections::status::{self, ProjectorStatus, RelayStatus};
 use sqlx::PgPool;
@@ -80,10 +80,10 @@ impl StoreVitals {
                 let moves = count_moves_under_way(pool).await?;
                 let archive = count_documents_awaiting_archive(pool).await?;
                 let unsent = count_unsent_notifications(pool).await?;
-                let stamps = count_cfdi_awaiting_stamp(pool).await?;
-                Ok::<_, sqlx::Error>((projectors, relays, moves, archive, unsent, stamps))
+                let cfdis = count_cfdi_processes(pool).await?;
+                Ok::<_, sqlx::Error>((projectors, relays, moves, archive, unsent, cfdis))
             };
-            if let Ok(Ok((projectors, relays, moves, (awaiting, failing), unsent, stamps))) =
+            if let Ok(Ok((projectors, relays, moves, (awaiting, failing), unsent, cfdis))) =
                 tokio::time::timeout(DATABASE_CHECK_TIMEOUT, lag).await
             {
                 lag_gauges(&projectors, &relays);
@@ -91,10 +91,7 @@ impl StoreVitals {
                 metrics::gauge!("folio_documents_awaiting_archive").set(awaiting as f64);
                 metrics::gauge!("folio_documents_archive_failing").set(failing as f64);
                 unsent_gauges(&unsent);
-                let (unstamped, stamp_failing, oldest_seal) = stamps;
-                metrics::gauge!("folio_cfdi_awaiting_stamp").set(unstamped as f64);
-                metrics::gauge!("folio_cfdi_stamp_failing").set(stamp_failing as f64);
-                metrics::gauge!("folio_cfdi_oldest_seal_age_seconds").set(oldest_seal);
+                cfdi_gauges(&cfdis);
             }
         }
     }
@@ -171,4 +168,13 @@ fn lag_gauges(projectors: &[ProjectorStatus], relays: &[RelayStatus]) {
         metrics::gauge!("folio_relay_seconds_behind", "relay" => r.relay.clone())
             .set(r.seconds_behind);
     }
+}
+
+/// The gauges of Mexico's fiscal processes.
+fn cfdi_gauges(counts: &CfdiProcessCounts) {
+    metrics::gauge!("folio_cfdi_awaiting_stamp").set(counts.awaiting_stamp as f64);
+    metrics::gauge!("folio_cfdi_stamp_failing").set(counts.stamp_failing as f64);
+    metrics::gauge!("folio_cfdi_oldest_seal_age_seconds").set(counts.oldest_seal_age_seconds);
+    metrics::gauge!("folio_cfdi_awaiting_cancellation").set(counts.awaiting_cancellation as f64);
+    metrics::gauge!("folio_cfdi_cancellation_failing").set(counts.cancellation_failing as f64);
 }

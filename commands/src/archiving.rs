@@ -24,7 +24,7 @@ use folio_domain::invoice::{
 use folio_domain::ErrorCode;
 
 use crate::access::{Caller, Role};
-use crate::attempts::{retry_in, FailedAttempt};
+use crate::attempts::{next_round, retry_in, FailedAttempt};
 use crate::context::CommandContext;
 use crate::documents::{DocumentOf, DocumentsError, FiscalStamp, InvoiceDocuments};
 use crate::error::CommandError;
@@ -306,14 +306,7 @@ pub async fn archive_issued_documents(
     interval: Duration,
 ) -> std::convert::Infallible {
     loop {
-        tokio::time::sleep(interval).await;
-        let due = match queue.pending().await {
-            Ok(due) => due,
-            Err(error) => {
-                tracing::warn!(%error, "cannot read the documents to archive");
-                continue;
-            }
-        };
+        let due = next_round(interval, "the documents to archive", || queue.pending()).await;
         for document in due {
             let outcome = archiver
                 .archive(&archivist(&document), document.document)

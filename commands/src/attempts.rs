@@ -2,6 +2,7 @@
 //! (archiving a document, stamping a CFDI): what users see of the latest,
 //! and how long the next one waits.
 
+use std::future::Future;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -33,6 +34,25 @@ pub fn retry_in(interval: Duration, failures: u32) -> Duration {
     interval
         .saturating_mul(1 << failures.min(20))
         .min(MAX_BACKOFF)
+}
+
+/// One round of a process's loop: waits `interval`, then reads the work
+/// due with `pending`; none when the queue cannot be read (logged, naming
+/// `what` the process reads), so the loop goes on to its next round.
+pub async fn next_round<T, E, F>(
+    interval: Duration,
+    what: &str,
+    pending: impl FnOnce() -> F,
+) -> Vec<T>
+where
+    E: std::fmt::Display,
+    F: Future<Output = Result<Vec<T>, E>>,
+{
+    tokio::time::sleep(interval).await;
+    pending().await.unwrap_or_else(|error| {
+        tracing::warn!(%error, "cannot read {what}");
+        Vec::new()
+    })
 }
 
 #[cfg(test)]

@@ -18,7 +18,7 @@ use folio_domain::settings::TenantSettings;
 use folio_domain::{Decide, ErrorCode};
 
 use crate::access::{Action, Caller, Forbidden};
-use crate::csd::CsdVault;
+use crate::csd::{CsdFiles, CsdVault};
 use crate::history::{EventHistory, HistoryError};
 use crate::ports::{AggregateStore, EventStores};
 
@@ -165,16 +165,24 @@ impl InvoiceDocuments {
     ) -> Result<SealedCfdi, DocumentsError> {
         caller.require(Action::ReadInvoicing)?;
         let (record, customer, settings) = self.with_parties(caller, invoice_id).await?;
-        let installed = settings.csd.ok_or(DocumentsError::NoCsd)?;
-        let files = vault
-            .files(caller.tenant_id, &installed.certificate_number)
-            .await
-            .map_err(|e| DocumentsError::Unavailable(Box::new(e)))?
-            .ok_or(DocumentsError::NoCsd)?;
-        let csd = files
+        let csd = installed_files(caller, &settings, vault)
+            .await?
             .open()
             .map_err(|error| DocumentsError::NotSealable(error.into()))?;
         Ok(seal_invoice(&record, &customer.contact.name, at, &csd)?)
+    }
+
+    /// The files of the caller's tenant's CSD in force (from `vault`), which
+    /// also sign its requests to SAT (a cancellation, say).
+    pub async fn csd_files(
+        &self,
+        caller: &Caller,
+        vault: &dyn CsdVault,
+    ) -> Result<CsdFiles, DocumentsError> {
+        caller.require(Action::ReadInvoicing)?;
+        let settings: TenantSettings =
+            load(self.stores.settings.as_ref(), &caller.tenant_id.to_string()).await?;
+        installed_files(caller, &settings, vault).await
     }
 
     /// Where the fiscal stamp of the invoice stands.
@@ -263,4 +271,18 @@ async fn load<A: Decide + 'static>(
         Err(AggregateError::DatabaseConnectionError(e)) => Err(DocumentsError::Unavailable(e)),
         Err(e) => Err(DocumentsError::Unreadable(e.to_string().into())),
     }
+}
+
+/// The files of the CSD `settings` say is in force, from `vault`.
+async fn installed_files(
+    caller: &Caller,
+    settings: &TenantSettings,
+    vault: &dyn CsdVault,
+) -> Result<CsdFiles, DocumentsError> {
+    let installed = settings.csd.as_ref().ok_or(DocumentsError::NoCsd)?;
+    vault
+        .files(caller.tenant_id, &installed.certificate_number)
+        .await
+        .map_err(|e| DocumentsError::Unavailable(Box::new(e)))?
+        .ok_or(DocumentsError::NoCsd)
 }

@@ -11,7 +11,8 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use folio_commands::stamping::{SatCfdiStatus, SatStatusError, SatStatusService, StatusQuery};
+use folio_commands::stamping::{SatCfdiStatus, SatStatusError, SatStatusService};
+use folio_documents::cfdi::stamp::SatVerification;
 use quick_xml::events::Event;
 use quick_xml::Reader;
 
@@ -44,7 +45,7 @@ impl SatConsultaService {
 }
 
 /// The SOAP envelope asking for `query`'s CFDI.
-fn envelope(query: &StatusQuery) -> String {
+fn envelope(query: &SatVerification) -> String {
     // RFCs and totals are [A-Z0-9&Ñ.]; `&` (an RFC may hold one) is escaped
     // for the URL and the CDATA keeps the XML well-formed.
     let escape = |text: &str| text.replace('&', "%26");
@@ -63,7 +64,7 @@ fn envelope(query: &StatusQuery) -> String {
 
 #[async_trait]
 impl SatStatusService for SatConsultaService {
-    async fn status(&self, query: &StatusQuery) -> Result<SatCfdiStatus, SatStatusError> {
+    async fn status(&self, query: &SatVerification) -> Result<SatCfdiStatus, SatStatusError> {
         let response = self
             .client
             .post(&self.url)

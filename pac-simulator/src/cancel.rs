@@ -88,13 +88,12 @@ pub(crate) async fn cancel_csd(
 /// The request's folio, once its CSD opens and is the issuer's and in force.
 fn check_csd(request: &CancelRequest, now: DateTime<Utc>) -> Result<Uuid, Refused> {
     let engine = base64::engine::general_purpose::STANDARD;
-    let invalid = Refused("305", "Certificado Inválido.");
-    let certificate = engine.decode(&request.b64_cer).map_err(|_| invalid)?;
-    let key = engine
-        .decode(&request.b64_key)
-        .map_err(|_| Refused("305", "Certificado Inválido."))?;
-    let csd = Csd::open(&certificate, &key, &request.password)
-        .map_err(|_| Refused("305", "Certificado Inválido."))?;
+    fn invalid<E>(_: E) -> Refused {
+        Refused("305", "Certificado Inválido.")
+    }
+    let certificate = engine.decode(&request.b64_cer).map_err(invalid)?;
+    let key = engine.decode(&request.b64_key).map_err(invalid)?;
+    let csd = Csd::open(&certificate, &key, &request.password).map_err(invalid)?;
     let installed = csd.installed();
     if installed.holder_rfc != request.rfc {
         return Err(Refused("303", "Sello no corresponde a emisor."));

@@ -5,7 +5,7 @@
 //! of SAT's verification service. In Spanish, as the CFDI is.
 
 use folio_documents::cfdi::read::{read_elements, CfdiElement};
-use folio_documents::cfdi::stamp::StampReadError;
+use folio_documents::cfdi::stamp::{read_verification, StampReadError};
 use folio_domain::sat::catalogue;
 use qrcode::render::svg;
 use qrcode::QrCode;
@@ -85,13 +85,14 @@ impl CfdiSheet {
             at(&elements, "Comprobante/Receptor").ok_or(StampReadError::Part("Receptor"))?;
         let fecha = root.get("Fecha");
         let date = parse_date(fecha).ok_or(StampReadError::Part("Fecha"))?;
+        let named = read_verification(xml)?;
         let verification_url = format!(
             "{VERIFY}?id={}&re={}&rr={}&tt={}&fe={}",
             stamp.get("UUID"),
-            issuer.get("Rfc"),
-            receiver.get("Rfc"),
-            root.get("Total"),
-            last_chars(root.get("Sello"), 8),
+            named.issuer_rfc,
+            named.receiver_rfc,
+            named.total,
+            named.seal_tail,
         );
         let qr_svg = QrCode::new(verification_url.as_bytes())
             .map_err(|_| StampReadError::Part("UUID"))?
@@ -157,15 +158,6 @@ fn cut(text: &str) -> Vec<String> {
 fn parse_date(fecha: &str) -> Option<[u32; 3]> {
     let mut parts = fecha.get(..10)?.split('-').map(|p| p.parse::<u32>().ok());
     Some([parts.next()??, parts.next()??, parts.next()??])
-}
-
-fn last_chars(text: &str, n: usize) -> &str {
-    let start = text
-        .char_indices()
-        .rev()
-        .nth(n.saturating_sub(1))
-        .map_or(0, |(i, _)| i);
-    &text[start..]
 }
 
 /// A party's block: name, RFC, regime, postal code.

@@ -74,6 +74,8 @@ pub struct PacSettings {
     pub user: String,
     /// Its password.
     pub password: SecretString,
+    /// SAT's CFDI status service, asked what SAT decided of a cancellation.
+    pub sat_status_url: String,
 }
 
 /// How webhooks are posted.

@@ -221,6 +221,13 @@ pub struct Settings {
         hide_env_values = true
     )]
     pub pac_password: Option<SecretString>,
+    /// SAT's CFDI status service (`ConsultaCFDIService.svc`), asked whether
+    /// SAT cancelled a CFDI whose cancellation the PAC sent; used with
+    /// FOLIO_PAC_URL. Defaults to SAT's own
+    /// (`https://consultaqr.facturaelectronica.sat.gob.mx/ConsultaCFDIService.svc`);
+    /// a `folio pac-simulator` answers it too (`http://127.0.0.1:8095/ConsultaCFDIService.svc`).
+    #[arg(long, env = "FOLIO_SAT_STATUS_URL", global = true)]
+    pub sat_status_url: Option<String>,
     /// The SMTP server e-mail is sent through: `smtp://HOST:PORT` (plain),
     /// with `?tls=required` or `?tls=opportunistic` for STARTTLS, or
     /// `smtps://HOST:PORT` (TLS from the start); credentials as

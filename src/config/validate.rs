@@ -11,6 +11,7 @@ use folio_domain::email::is_email_address;
 use folio_infra::blob_store::{BlobLocation, S3Bucket};
 use folio_infra::kafka::KafkaConfig;
 use folio_infra::personal_data::KeyWrapping;
+use folio_infra::sat_status::SAT_STATUS_URL;
 use folio_infra::webhook_http::AddressPolicy;
 use folio_infra::ProjectionConfig;
 use secrecy::ExposeSecret;
@@ -209,7 +210,8 @@ impl Settings {
     }
 
     /// The PAC, from `FOLIO_PAC_URL`, `FOLIO_PAC_USER` and
-    /// `FOLIO_PAC_PASSWORD`.
+    /// `FOLIO_PAC_PASSWORD`, with SAT's status service from
+    /// `FOLIO_SAT_STATUS_URL` (SAT's own by default).
     fn pac(&self) -> Result<Option<PacSettings>, ConfigError> {
         let Some(url) = self.pac_url.as_deref().map(str::trim) else {
             return Ok(None);
@@ -234,10 +236,22 @@ impl Settings {
             .pac_password
             .clone()
             .ok_or_else(|| required("--pac-password / FOLIO_PAC_PASSWORD"))?;
+        let sat_status_url = match self.sat_status_url.as_deref().map(str::trim) {
+            None | Some("") => SAT_STATUS_URL.to_owned(),
+            Some(given) if is_http_url(given) => given.to_owned(),
+            Some(given) => {
+                return Err(ConfigError::OutOfRange {
+                    setting: "--sat-status-url / FOLIO_SAT_STATUS_URL",
+                    expected: "an http:// or https:// URL",
+                    given: given.to_owned(),
+                })
+            }
+        };
         Ok(Some(PacSettings {
             url: url.trim_end_matches('/').to_owned(),
             user,
             password,
+            sat_status_url,
         }))
     }
 

@@ -12,6 +12,7 @@ pub mod s3;
 pub mod scenario;
 pub mod server;
 pub mod smtp;
+pub mod stamping;
 pub mod webhooks;
 
 use std::str::FromStr;

@@ -28,16 +28,32 @@ impl PacSimulator {
     /// A simulator on `port` whose clock runs `hours` ahead, answering the
     /// first `lose_answers` stamps with 502.
     pub async fn start_ahead(port: u16, lose_answers: usize, hours: i64) -> Self {
-        let process = tokio::process::Command::new(env!("CARGO_BIN_EXE_folio"))
+        let options = [
+            ("--lose-answers", lose_answers.to_string()),
+            ("--clock-offset-hours", hours.to_string()),
+        ];
+        Self::start_with(port, &options).await
+    }
+
+    /// A simulator on `port` where SAT cancels nothing without its
+    /// receiver's acceptance (`POST /simulator/receiver/{uuid}/accept` or
+    /// `/reject`).
+    pub async fn start_asking_receivers(port: u16) -> Self {
+        Self::start_with(port, &[("--acceptance-free-hours", "0".to_owned())]).await
+    }
+
+    /// A simulator on `port` with these command-line `options`.
+    async fn start_with(port: u16, options: &[(&str, String)]) -> Self {
+        let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_folio"));
+        command
             .args(["pac-simulator", "--listen", &format!("127.0.0.1:{port}")])
             .args(["--user", PAC_USER, "--password", PAC_PASSWORD])
             .arg("--sat-schemas")
-            .arg(sat_files())
-            .args(["--lose-answers", &lose_answers.to_string()])
-            .args(["--clock-offset-hours", &hours.to_string()])
-            .kill_on_drop(true)
-            .spawn()
-            .unwrap();
+            .arg(sat_files());
+        for (option, value) in options {
+            command.args([option, value.as_str()]);
+        }
+        let process = command.kill_on_drop(true).spawn().unwrap();
         for _ in 0..200 {
             if tokio::net::TcpStream::connect(("127.0.0.1", port))
                 .await
@@ -59,11 +75,16 @@ impl PacSimulator {
     }
 }
 
-/// What `folio serve` needs to stamp through the PAC at `url`.
+/// What `folio serve` needs to stamp and cancel through the PAC at `url`,
+/// asking its simulator of SAT's status service.
 pub fn pac_env(url: &str) -> Vec<(&'static str, String)> {
     vec![
         ("FOLIO_PAC_URL", url.to_owned()),
         ("FOLIO_PAC_USER", PAC_USER.to_owned()),
         ("FOLIO_PAC_PASSWORD", PAC_PASSWORD.to_owned()),
+        (
+            "FOLIO_SAT_STATUS_URL",
+            format!("{url}/ConsultaCFDIService.svc"),
+        ),
     ]
 }

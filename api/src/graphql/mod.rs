@@ -14,6 +14,8 @@
 mod outcome;
 pub mod branding;
 mod budget;
+pub mod cfdi_cancellation;
+pub mod cfdi_failure;
 pub mod context;
 pub mod customers;
 mod depth;
@@ -154,7 +156,7 @@ pub fn request_data(caller: Caller, services: &Services, limits: Limits) -> asyn
         &services.archive,
         caller.clone(),
     ));
-    data.insert(stamps::stamp_failure_loader(
+    data.insert(cfdi_failure::cfdi_failure_loader(
         &services.stamps,
         caller.clone(),
     ));

@@ -3,21 +3,13 @@
 //! the PAC refused it (`requestCfdiStamp`). The stamping itself is a process
 //! of `folio serve`, never a call inside a mutation.
 
-use std::collections::HashMap;
-use std::sync::Arc;
-
-use async_graphql::dataloader::{DataLoader, Loader};
 use async_graphql::{ComplexObject, Context, Enum, Object, SimpleObject, ID};
 use chrono::{DateTime, Utc};
-use folio_commands::attempts::FailedAttempt;
-use folio_commands::stamping::StampReads;
-use folio_commands::Caller;
-use folio_domain::ids::InvoiceId;
 use folio_projections::invoicing::queries::InvoiceRow;
 use uuid::Uuid;
 
-use crate::error::documents;
-
+use super::cfdi_cancellation::CfdiCancellation;
+use super::cfdi_failure::{latest_failure, CfdiProcess, CfdiStampFailure};
 use super::ids::uuid_arg;
 use super::outcome::CommandResult;
 
@@ -52,6 +44,9 @@ pub struct CfdiStamp {
     pub stamped_at: Option<DateTime<Utc>>,
     /// The PAC's refusal, while `REJECTED`.
     pub rejection: Option<CfdiRejection>,
+    /// The last cancellation asked of SAT for the stamped CFDI; null when
+    /// none was asked.
+    pub cancellation: Option<CfdiCancellation>,
 }
 
 /// A PAC's refusal to stamp, in its words.
@@ -86,6 +81,7 @@ impl CfdiStamp {
             sealed_at: row.cfdi_sealed_at,
             stamped_at: row.cfdi_stamped_at,
             rejection,
+            cancellation: CfdiCancellation::of_row(row),
         })
     }
 }
@@ -99,75 +95,8 @@ impl CfdiStamp {
         if self.status != CfdiStampStatus::Pending {
             return Ok(None);
         }
-        let loader = ctx.data::<DataLoader<StampFailureLoader>>()?;
-        Ok(loader
-            .load_one(InvoiceId(self.invoice_id))
-            .await
-            .map_err(|e| (*e).clone())?
-            .map(CfdiStampFailure::from))
+        latest_failure(ctx, CfdiProcess::Stamping, self.invoice_id).await
     }
-}
-
-/// A failed attempt to seal a CFDI and have the PAC stamp it.
-#[derive(Debug, Clone, SimpleObject)]
-pub struct CfdiStampFailure {
-    /// The stable error code: UNAVAILABLE when the PAC or a store was away
-    /// (or refused Folio's credentials), VALIDATION when the CFDI cannot be
-    /// sealed (the reason names why, e.g. no CSD in force), INTERNAL for a
-    /// logged bug or an unreadable answer.
-    pub code: String,
-    /// What went wrong, for a person.
-    pub reason: String,
-    /// Failed attempts in a row.
-    pub attempts: u32,
-    /// When the latest attempt failed (UTC).
-    pub last_attempt_at: DateTime<Utc>,
-    /// When the stamper tries again (UTC).
-    pub next_attempt_at: DateTime<Utc>,
-}
-
-impl From<FailedAttempt> for CfdiStampFailure {
-    fn from(failure: FailedAttempt) -> Self {
-        CfdiStampFailure {
-            code: failure.code.as_str().to_owned(),
-            reason: failure.reason,
-            attempts: failure.attempts,
-            last_attempt_at: failure.last_attempt_at,
-            next_attempt_at: failure.next_attempt_at,
-        }
-    }
-}
-
-/// Loads the stamping failures of a page of invoices at once, for one
-/// request's caller.
-#[derive(Debug)]
-pub struct StampFailureLoader {
-    reads: StampReads,
-    caller: Caller,
-}
-
-impl Loader<InvoiceId> for StampFailureLoader {
-    type Value = FailedAttempt;
-    type Error = Arc<async_graphql::Error>;
-
-    async fn load(
-        &self,
-        keys: &[InvoiceId],
-    ) -> Result<HashMap<InvoiceId, FailedAttempt>, Self::Error> {
-        self.reads
-            .failures(&self.caller, keys)
-            .await
-            .map_err(|e| Arc::new(documents(e).into()))
-    }
-}
-
-/// The stamping-failure loader of a request by `caller`.
-pub(crate) fn stamp_failure_loader(
-    reads: &StampReads,
-    caller: Caller,
-) -> DataLoader<StampFailureLoader> {
-    let reads = reads.clone();
-    DataLoader::new(StampFailureLoader { reads, caller }, tokio::spawn)
 }
 
 /// Mutations of the fiscal stamp.

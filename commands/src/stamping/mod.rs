@@ -17,13 +17,21 @@
 //!   say) is recorded and stops the process for that invoice until a user asks
 //!   again (`requestCfdiStamp`).
 
+mod canceller;
+mod failure;
 mod ports;
+mod process;
 mod reads;
 mod stamper;
 
+pub use canceller::{
+    cancel_requested_cfdis, CancelOutcome, CancellerPorts, CfdiCanceller, RECEIVER_REFUSED,
+};
+pub use failure::CfdiStepError;
 pub use ports::{
-    CancelAnswer, CancellationToSend, CfdiToStamp, Pac, PacAnswer, PacError, SatCfdiStatus,
-    SatStatusError, SatStatusService, SealedCfdiRef, StampQueue, StampQueueError, StatusQuery,
+    CancelAnswer, CancellationQueue, CancellationStep, CancellationToSend, CfdiToCancel,
+    CfdiToStamp, Pac, PacAnswer, PacError, QueueError, SatCfdiStatus, SatStatusError,
+    SatStatusService, SealedCfdiRef, StampQueue,
 };
 pub use reads::StampReads;
-pub use stamper::{stamp_issued_invoices, CfdiStamper, StampError, StampOutcome};
+pub use stamper::{stamp_issued_invoices, CfdiStamper, StampOutcome};

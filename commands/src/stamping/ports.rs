@@ -1,12 +1,13 @@
 //! What the stamping and cancelling processes need from outside: a PAC,
-//! SAT's status service, and the queue of invoices awaiting their stamp with
-//! the process's failed attempts.
+//! SAT's status service, and the queues of invoices awaiting their stamp or
+//! their cancellation, with each process's failed attempts.
 
 use std::collections::HashMap;
 use std::time::Duration;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use folio_documents::cfdi::stamp::SatVerification;
 use folio_domain::ids::{InvoiceId, TenantId};
 use folio_domain::invoice::SatCancellationReason;
 use folio_domain::ErrorCode;
@@ -98,22 +99,6 @@ pub trait Pac: Send + Sync + 'static {
     async fn cancel(&self, request: &CancellationToSend<'_>) -> Result<CancelAnswer, PacError>;
 }
 
-/// What SAT's status service is asked by: the parts of the expression
-/// printed on the CFDI (`?re=&rr=&tt=&id=&fe=`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StatusQuery {
-    /// The issuer's RFC.
-    pub issuer_rfc: String,
-    /// The receiver's RFC.
-    pub receiver_rfc: String,
-    /// The CFDI's `Total`, as written in it.
-    pub total: String,
-    /// Its fiscal folio.
-    pub uuid: Uuid,
-    /// The last 8 characters of its `Sello`.
-    pub seal_tail: String,
-}
-
 /// What SAT's status service says of a CFDI.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SatCfdiStatus {
@@ -143,8 +128,9 @@ pub enum SatStatusError {
 /// SAT's CFDI status service (`ConsultaCFDIService`).
 #[async_trait]
 pub trait SatStatusService: Send + Sync + 'static {
-    /// Where the CFDI `query` names stands at SAT.
-    async fn status(&self, query: &StatusQuery) -> Result<SatCfdiStatus, SatStatusError>;
+    /// Where the CFDI `cfdi` names stands at SAT (asked by the expression
+    /// printed on it).
+    async fn status(&self, cfdi: &SatVerification) -> Result<SatCfdiStatus, SatStatusError>;
 }
 
 /// The CFDI sealed for an invoice, as its events recorded it.
@@ -169,11 +155,11 @@ pub struct CfdiToStamp {
     pub failed_attempts: u32,
 }
 
-/// Why the stamp queue could not be read or written: its database did not
-/// answer (the process tries again on its next round).
+/// Why the stamp or cancellation queue could not be read or written: its
+/// database did not answer (the process tries again on its next round).
 #[derive(Debug, thiserror::Error)]
-#[error("the CFDI stamp queue is unavailable")]
-pub struct StampQueueError(#[source] pub Box<dyn std::error::Error + Send + Sync>);
+#[error("the CFDI process queue is unavailable")]
+pub struct QueueError(#[source] pub Box<dyn std::error::Error + Send + Sync>);
 
 /// The invoices awaiting their stamp, and the process's failed attempts.
 #[async_trait]
@@ -181,7 +167,7 @@ pub trait StampQueue: Send + Sync + 'static {
     /// Invoices awaiting their stamp that are due (never tried, or their
     /// retry time has come), fewest failures and oldest first, a bounded
     /// number at a time.
-    async fn pending(&self) -> Result<Vec<CfdiToStamp>, StampQueueError>;
+    async fn pending(&self) -> Result<Vec<CfdiToStamp>, QueueError>;
     /// Records a failed attempt and when to try again.
     async fn failed(
         &self,
@@ -189,15 +175,78 @@ pub trait StampQueue: Send + Sync + 'static {
         code: ErrorCode,
         reason: &str,
         retry_in: Duration,
-    ) -> Result<(), StampQueueError>;
+    ) -> Result<(), QueueError>;
     /// Forgets the failed attempts of an invoice the PAC answered (stamped
     /// or refused).
-    async fn answered(&self, invoice: &CfdiToStamp) -> Result<(), StampQueueError>;
+    async fn answered(&self, invoice: &CfdiToStamp) -> Result<(), QueueError>;
     /// The latest failed attempt of each of `invoices` of `tenant` that has
     /// one.
     async fn failures(
         &self,
         tenant: TenantId,
         invoices: &[InvoiceId],
-    ) -> Result<HashMap<InvoiceId, FailedAttempt>, StampQueueError>;
+    ) -> Result<HashMap<InvoiceId, FailedAttempt>, QueueError>;
+}
+
+/// What the canceller does next for a CFDI whose cancellation SAT has not
+/// decided.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CancellationStep {
+    /// Send the request to SAT through the PAC (REQUESTED).
+    Send {
+        /// SAT's reason.
+        reason: SatCancellationReason,
+        /// The replacing folio (reason 01 only).
+        replacement: Option<Uuid>,
+    },
+    /// Ask SAT's status service whether it decided (SUBMITTED).
+    AskSat,
+}
+
+/// A stamped invoice whose cancellation SAT has not decided yet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CfdiToCancel {
+    /// Its tenant.
+    pub tenant_id: TenantId,
+    /// The invoice.
+    pub invoice_id: InvoiceId,
+    /// The fiscal folio to cancel.
+    pub uuid: Uuid,
+    /// The stamped CFDI's address in the blob store.
+    pub stamped_sha256: String,
+    /// What to do next.
+    pub step: CancellationStep,
+    /// How often the process tried so far without an answer that decides
+    /// (failures, and SAT still deciding).
+    pub attempts: u32,
+}
+
+/// The invoices whose cancellation SAT has not decided, and the process's
+/// attempts.
+#[async_trait]
+pub trait CancellationQueue: Send + Sync + 'static {
+    /// Cancellations that are due (never tried, or their next attempt's time
+    /// has come), fewest attempts and oldest first, a bounded number at a time.
+    async fn pending(&self) -> Result<Vec<CfdiToCancel>, QueueError>;
+    /// Records a failed attempt and when to try again.
+    async fn failed(
+        &self,
+        cfdi: &CfdiToCancel,
+        code: ErrorCode,
+        reason: &str,
+        retry_in: Duration,
+    ) -> Result<(), QueueError>;
+    /// Records that SAT has not decided yet (the receiver has not answered,
+    /// say) and when to ask again; not a failure.
+    async fn undecided(&self, cfdi: &CfdiToCancel, retry_in: Duration) -> Result<(), QueueError>;
+    /// Forgets the attempts at a cancellation once a step is recorded on
+    /// the invoice (the request acknowledged, the CFDI cancelled, a refusal).
+    async fn answered(&self, cfdi: &CfdiToCancel) -> Result<(), QueueError>;
+    /// The latest failed attempt of each of `invoices` of `tenant` whose last
+    /// attempt failed.
+    async fn failures(
+        &self,
+        tenant: TenantId,
+        invoices: &[InvoiceId],
+    ) -> Result<HashMap<InvoiceId, FailedAttempt>, QueueError>;
 }

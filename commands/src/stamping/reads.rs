@@ -1,22 +1,24 @@
-//! What users see of the stamping process: the latest failed attempt of each
-//! invoice awaiting its stamp, read for a whole page of invoices at once and
-//! confined to the caller's tenant. The state is the process's own (the
-//! [`StampQueue`] port), so edges never read its table.
+//! What users see of the stamping and cancelling processes: the latest
+//! failed attempt of each invoice awaiting its stamp or its cancellation,
+//! read for a whole page of invoices at once and confined to the caller's
+//! tenant. The state is the processes' own (the [`StampQueue`] and
+//! [`CancellationQueue`] ports), so edges never read their tables.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use folio_domain::ids::InvoiceId;
 
-use super::ports::{StampQueue, StampQueueError};
+use super::ports::{CancellationQueue, QueueError, StampQueue};
 use crate::access::{Action, Caller};
 use crate::attempts::FailedAttempt;
 use crate::documents::DocumentsError;
 
-/// The stamping process's reads.
+/// The stamping and cancelling processes' reads.
 #[derive(Clone)]
 pub struct StampReads {
-    queue: Arc<dyn StampQueue>,
+    stamps: Arc<dyn StampQueue>,
+    cancellations: Arc<dyn CancellationQueue>,
 }
 
 impl std::fmt::Debug for StampReads {
@@ -26,9 +28,12 @@ impl std::fmt::Debug for StampReads {
 }
 
 impl StampReads {
-    /// The reads over the process's queue.
-    pub fn new(queue: Arc<dyn StampQueue>) -> Self {
-        StampReads { queue }
+    /// The reads over the processes' queues.
+    pub fn new(stamps: Arc<dyn StampQueue>, cancellations: Arc<dyn CancellationQueue>) -> Self {
+        StampReads {
+            stamps,
+            cancellations,
+        }
     }
 
     /// The latest failed attempt to stamp each of `invoices` that has one,
@@ -39,9 +44,24 @@ impl StampReads {
         invoices: &[InvoiceId],
     ) -> Result<HashMap<InvoiceId, FailedAttempt>, DocumentsError> {
         caller.require(Action::ReadInvoicing)?;
-        self.queue
+        self.stamps
             .failures(caller.tenant_id, invoices)
             .await
-            .map_err(|StampQueueError(e)| DocumentsError::Unavailable(e))
+            .map_err(|QueueError(e)| DocumentsError::Unavailable(e))
+    }
+
+    /// The latest failed attempt to take the cancellation of each of
+    /// `invoices` on, for those whose last attempt failed, for a caller who
+    /// may read invoices.
+    pub async fn cancellation_failures(
+        &self,
+        caller: &Caller,
+        invoices: &[InvoiceId],
+    ) -> Result<HashMap<InvoiceId, FailedAttempt>, DocumentsError> {
+        caller.require(Action::ReadInvoicing)?;
+        self.cancellations
+            .failures(caller.tenant_id, invoices)
+            .await
+            .map_err(|QueueError(e)| DocumentsError::Unavailable(e))
     }
 }

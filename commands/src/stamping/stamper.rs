@@ -6,26 +6,20 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use folio_documents::cfdi::stamp::{read_seal, read_stamp, StampReadError};
-use folio_domain::ids::{TenantId, UserId};
-use folio_domain::invoice::{CfdiFile, CfdiRejection, CfdiSeal, CfdiStamp, InvoiceError};
-use folio_domain::ErrorCode;
+use folio_domain::invoice::{CfdiFile, CfdiRejection, CfdiSeal, CfdiStamp};
 use uuid::Uuid;
 
-use super::ports::{CfdiToStamp, Pac, PacAnswer, PacError, StampQueue};
-use crate::access::{Caller, Role};
-use crate::attempts::retry_in;
-use crate::context::CommandContext;
+use super::failure::CfdiStepError;
+use super::ports::{CfdiToStamp, Pac, PacAnswer, StampQueue};
+use super::process::{step, system_caller, STAMPER};
+use crate::attempts::{next_round, retry_in};
 use crate::csd::CsdVault;
-use crate::documents::{DocumentsError, InvoiceDocuments};
-use crate::error::CommandError;
+use crate::documents::InvoiceDocuments;
 use crate::ports::{BlobAddress, BlobError, BlobStore, Clock};
 use crate::UseCases;
 
 /// How long after its `Fecha` a PAC stamps a CFDI.
 const STAMP_WINDOW: chrono::TimeDelta = chrono::TimeDelta::hours(72);
-
-/// The actor the stamp's steps are recorded as.
-const STAMPER: &str = "system:stamper";
 
 /// What became of an invoice's CFDI.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,65 +39,6 @@ pub enum StampOutcome {
     },
 }
 
-/// Why an invoice's CFDI was not stamped nor refused this time.
-#[derive(Debug, thiserror::Error)]
-pub enum StampError {
-    /// It cannot be sealed (no CSD in force, the store away).
-    #[error(transparent)]
-    Document(#[from] DocumentsError),
-    /// The blob store failed.
-    #[error(transparent)]
-    Store(#[from] BlobError),
-    /// The PAC gave no answer to act on.
-    #[error(transparent)]
-    Pac(#[from] PacError),
-    /// The PAC's stamp cannot be read, or is not of the CFDI sent.
-    #[error(transparent)]
-    Answer(#[from] StampReadError),
-    /// A step could not be recorded on the invoice.
-    #[error(transparent)]
-    Record(#[from] CommandError<InvoiceError>),
-}
-
-impl StampError {
-    /// The stable code of the failure, as the stamp's state shows it.
-    pub fn code(&self) -> ErrorCode {
-        match self {
-            StampError::Document(e) => e.code(),
-            StampError::Store(BlobError::Unavailable(_))
-            | StampError::Pac(PacError::Unavailable(_) | PacError::Credentials(_)) => {
-                ErrorCode::Unavailable
-            }
-            StampError::Store(_) | StampError::Pac(PacError::Protocol(_)) => ErrorCode::Internal,
-            StampError::Answer(_) => ErrorCode::Internal,
-            StampError::Record(e) => e.code(),
-        }
-    }
-
-    /// The failure as users may see it: a PAC's or a store's own message
-    /// (addresses, hosts) is only logged.
-    pub fn reason(&self) -> String {
-        match self {
-            StampError::Document(e) => e.to_string(),
-            StampError::Record(e) => e.to_string(),
-            StampError::Store(BlobError::Unavailable(_)) => {
-                "the document store is unavailable; the stamp is retried".to_owned()
-            }
-            StampError::Store(_) => "the document store failed; the error is logged".to_owned(),
-            StampError::Pac(PacError::Unavailable(_)) => {
-                "the PAC is unavailable; the stamp is retried".to_owned()
-            }
-            StampError::Pac(PacError::Credentials(_)) => {
-                "the PAC refuses Folio's credentials (FOLIO_PAC_USER, FOLIO_PAC_PASSWORD); the stamp is retried".to_owned()
-            }
-            StampError::Pac(PacError::Protocol(_)) | StampError::Answer(_) => {
-                "the PAC's answer cannot be read; the error is logged and the stamp retried"
-                    .to_owned()
-            }
-        }
-    }
-}
-
 /// Seals, sends and records.
 #[derive(Clone)]
 pub struct CfdiStamper {
@@ -119,17 +54,6 @@ impl std::fmt::Debug for CfdiStamper {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("CfdiStamper")
     }
-}
-
-/// The stamper of `tenant`, as its steps are recorded.
-fn stamper(tenant: TenantId) -> Caller {
-    Caller::new(tenant, UserId::new(STAMPER), vec![Role::Accountant])
-}
-
-/// The context of one step of `invoice`'s stamp: the stamper of its tenant,
-/// with a key naming the step, so a repeated step is the same request.
-fn step(tenant: TenantId, key: String) -> CommandContext {
-    CommandContext::new(stamper(tenant), key)
 }
 
 impl CfdiStamper {
@@ -155,7 +79,7 @@ impl CfdiStamper {
     /// Stamps `invoice`'s CFDI: sends the one sealed for it, if any; seals
     /// it (anew) when there is none, or when the PAC will not stamp an old
     /// one; records the PAC's answer.
-    pub async fn stamp(&self, invoice: &CfdiToStamp) -> Result<StampOutcome, StampError> {
+    pub async fn stamp(&self, invoice: &CfdiToStamp) -> Result<StampOutcome, CfdiStepError> {
         let now = self.clock.now();
         if let Some(sealed) = &invoice.sealed {
             let address = BlobAddress::parse(&sealed.sha256)
@@ -178,11 +102,15 @@ impl CfdiStamper {
     }
 
     /// Seals the CFDI now, keeps it in the blob store and records it.
-    async fn seal(&self, invoice: &CfdiToStamp, now: DateTime<Utc>) -> Result<Vec<u8>, StampError> {
+    async fn seal(
+        &self,
+        invoice: &CfdiToStamp,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<u8>, CfdiStepError> {
         let sealed = self
             .documents
             .cfdi(
-                &stamper(invoice.tenant_id),
+                &system_caller(invoice.tenant_id, STAMPER),
                 invoice.invoice_id,
                 self.vault.as_ref(),
                 now,
@@ -203,7 +131,11 @@ impl CfdiStamper {
         };
         let key = format!("cfdi-seal/{}/{}", invoice.invoice_id, address.sha256());
         self.use_cases
-            .record_cfdi_seal(&step(invoice.tenant_id, key), invoice.invoice_id, seal)
+            .record_cfdi_seal(
+                &step(invoice.tenant_id, STAMPER, key),
+                invoice.invoice_id,
+                seal,
+            )
             .await?;
         Ok(sealed.xml)
     }
@@ -215,7 +147,7 @@ impl CfdiStamper {
         invoice: &CfdiToStamp,
         sent: &[u8],
         answer: PacAnswer,
-    ) -> Result<StampOutcome, StampError> {
+    ) -> Result<StampOutcome, CfdiStepError> {
         let (code, message) = match answer {
             PacAnswer::Stamped { cfdi, earlier } => {
                 return self.record_stamp(invoice, sent, cfdi, earlier).await;
@@ -235,7 +167,11 @@ impl CfdiStamper {
         };
         let key = format!("cfdi-rejection/{}/{}", invoice.invoice_id, Uuid::new_v4());
         self.use_cases
-            .record_cfdi_rejection(&step(invoice.tenant_id, key), invoice.invoice_id, rejection)
+            .record_cfdi_rejection(
+                &step(invoice.tenant_id, STAMPER, key),
+                invoice.invoice_id,
+                rejection,
+            )
             .await?;
         Ok(StampOutcome::Rejected { code })
     }
@@ -246,7 +182,7 @@ impl CfdiStamper {
         sent: &[u8],
         stamped: Vec<u8>,
         earlier: bool,
-    ) -> Result<StampOutcome, StampError> {
+    ) -> Result<StampOutcome, CfdiStepError> {
         let timbre = read_stamp(&stamped)?;
         if timbre.sello_cfd != read_seal(sent)? {
             return Err(StampReadError::OtherSeal.into());
@@ -268,7 +204,11 @@ impl CfdiStamper {
         };
         let key = format!("cfdi-stamp/{}/{}", invoice.invoice_id, timbre.uuid);
         self.use_cases
-            .record_cfdi_stamp(&step(invoice.tenant_id, key), invoice.invoice_id, stamp)
+            .record_cfdi_stamp(
+                &step(invoice.tenant_id, STAMPER, key),
+                invoice.invoice_id,
+                stamp,
+            )
             .await?;
         Ok(StampOutcome::Stamped {
             uuid: timbre.uuid,
@@ -286,14 +226,7 @@ pub async fn stamp_issued_invoices(
     interval: Duration,
 ) -> std::convert::Infallible {
     loop {
-        tokio::time::sleep(interval).await;
-        let due = match queue.pending().await {
-            Ok(due) => due,
-            Err(error) => {
-                tracing::warn!(%error, "cannot read the invoices to stamp");
-                continue;
-            }
-        };
+        let due = next_round(interval, "the invoices to stamp", || queue.pending()).await;
         for invoice in due {
             let recorded = match stamper.stamp(&invoice).await {
                 Ok(outcome) => {

@@ -83,6 +83,52 @@ pub fn read_stamp(xml: &[u8]) -> Result<TimbreFiscal, StampReadError> {
     Ok(stamp)
 }
 
+/// What names a stamped CFDI to SAT's verification and status services: the
+/// expression printed on it (`?re=&rr=&tt=&id=&fe=`), read from the CFDI.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SatVerification {
+    /// The issuer's RFC (`Emisor/@Rfc`).
+    pub issuer_rfc: String,
+    /// The receiver's RFC (`Receptor/@Rfc`).
+    pub receiver_rfc: String,
+    /// The `Total`, as written.
+    pub total: String,
+    /// The fiscal folio.
+    pub uuid: uuid::Uuid,
+    /// The last 8 characters of the `Comprobante`'s `Sello`.
+    pub seal_tail: String,
+}
+
+/// Reads what names the stamped CFDI `xml` to SAT.
+pub fn read_verification(xml: &[u8]) -> Result<SatVerification, StampReadError> {
+    let stamp = read_stamp(xml)?;
+    let elements = read_elements(xml)?;
+    let rfc = |path: &str, part: &'static str| {
+        elements
+            .iter()
+            .find(|element| element.path == path)
+            .ok_or(StampReadError::Part(part))
+            .and_then(|element| value(element, "Rfc"))
+    };
+    let total = elements
+        .first()
+        .ok_or(StampReadError::Part("Comprobante"))
+        .and_then(|root| value(root, "Total"))?;
+    let seal = &stamp.comprobante_sello;
+    let tail_start = seal
+        .char_indices()
+        .rev()
+        .nth(7)
+        .map_or(0, |(index, _)| index);
+    Ok(SatVerification {
+        issuer_rfc: rfc("Comprobante/Emisor", "Emisor")?,
+        receiver_rfc: rfc("Comprobante/Receptor", "Receptor")?,
+        total,
+        uuid: stamp.uuid,
+        seal_tail: seal[tail_start..].to_owned(),
+    })
+}
+
 /// The root `cfdi:Comprobante`'s `Sello`.
 fn comprobante_sello(elements: &[CfdiElement]) -> Result<String, StampReadError> {
     match elements.first() {
@@ -117,6 +163,30 @@ mod tests {
         assert_eq!(stamp.rfc_prov_certif, "SIM201207PA1");
         assert_eq!(stamp.sello_sat, "WFla");
         assert_eq!(stamp.comprobante_sello, "QUJD");
+    }
+
+    #[test]
+    fn a_stamped_cfdi_is_named_to_sat_by_its_parties_total_folio_and_seal() {
+        let stamped = STAMPED
+            .replace(
+                "Sello=\"QUJD\"",
+                "Sello=\"QUJDREVGR0hJSktM\" Total=\"1160.00\"",
+            )
+            .replace("SelloCFD=\"QUJD\"", "SelloCFD=\"QUJDREVGR0hJSktM\"")
+            .replace(
+                "<cfdi:Complemento>",
+                "<cfdi:Receptor Rfc=\"EKU9003173C9\"/><cfdi:Complemento>",
+            );
+        let verification = read_verification(stamped.as_bytes()).unwrap();
+        assert_eq!(verification.issuer_rfc, "AAA010101AAA");
+        assert_eq!(verification.receiver_rfc, "EKU9003173C9");
+        assert_eq!(verification.total, "1160.00");
+        assert_eq!(verification.seal_tail, "R0hJSktM");
+        let without_receiver = stamped.replace("<cfdi:Receptor Rfc=\"EKU9003173C9\"/>", "");
+        assert_eq!(
+            read_verification(without_receiver.as_bytes()),
+            Err(StampReadError::Part("Receptor"))
+        );
     }
 
     #[test]

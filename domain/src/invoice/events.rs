@@ -69,6 +69,18 @@ impl SatCancellationReason {
             SatCancellationReason::NominativeInGlobalInvoice => "04",
         }
     }
+
+    /// The reason SAT's two-digit `code` names, if any.
+    pub fn from_code(code: &str) -> Option<Self> {
+        [
+            SatCancellationReason::ErrorsWithReplacement,
+            SatCancellationReason::ErrorsWithoutReplacement,
+            SatCancellationReason::OperationNotCarriedOut,
+            SatCancellationReason::NominativeInGlobalInvoice,
+        ]
+        .into_iter()
+        .find(|reason| reason.code() == code)
+    }
 }
 
 /// When an invoice falls due.

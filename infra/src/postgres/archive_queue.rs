@@ -13,6 +13,8 @@ use folio_commands::documents::DocumentOf;
 use folio_domain::ids::{CreditNoteId, InvoiceId, TenantId};
 use folio_domain::ErrorCode;
 use sqlx::PgPool;
+
+use super::invoice_attempts::error_code;
 use uuid::Uuid;
 
 /// Most documents one round takes.
@@ -57,13 +59,6 @@ fn document_of(invoice: Uuid, note: Uuid) -> DocumentOf {
     } else {
         DocumentOf::CreditNote(InvoiceId(invoice), CreditNoteId(note))
     }
-}
-
-/// A stored error code read back; a code this version does not know reads as
-/// INTERNAL.
-pub(super) fn error_code(stored: &str) -> ErrorCode {
-    serde_json::from_value(serde_json::Value::String(stored.to_owned()))
-        .unwrap_or(ErrorCode::Internal)
 }
 
 /// One document's row of [`PgArchiveQueue::states`]: whether its files are

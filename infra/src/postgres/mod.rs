@@ -7,12 +7,14 @@
 //! `history::EventHistory`).
 
 pub mod archive_queue;
+pub mod cancellation_queue;
 pub mod credit_moves;
 pub mod csd_vault;
 pub mod event_store;
 pub mod events_table;
 pub mod feed;
 pub mod history;
+mod invoice_attempts;
 pub mod ledger;
 pub mod outbox;
 pub mod pool;

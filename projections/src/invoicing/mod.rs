@@ -88,7 +88,9 @@ impl Projector for InvoicingProjector {
         //     awaits its archive only once stamped.
         // 20: invoices.cfdi_cancellation_* (a stamped CFDI cancelled through
         //     SAT); the cfdi_awaiting_cancellation view.
-        20
+        // 21: invoice_overview.cfdi_cancellation_* (the request, SAT's
+        //     acknowledgement, a refusal), which the API shows.
+        21
     }
 
     fn schema_sql(&self) -> &'static str {

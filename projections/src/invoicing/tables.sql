@@ -696,6 +696,15 @@ SELECT i.tenant_id,
        i.cfdi_rejection_code,
        i.cfdi_rejection_message,
        i.cfdi_cancellation_status,
+       i.cfdi_cancellation_reason,
+       i.cfdi_cancellation_replaced_by,
+       i.cfdi_cancellation_replacement_uuid,
+       i.cfdi_cancellation_requested_on,
+       i.cfdi_cancellation_submitted_at,
+       i.cfdi_cancellation_status_code,
+       i.cfdi_cancellation_refusal_code,
+       i.cfdi_cancellation_refusal_message,
+       i.cfdi_cancellation_refused_at,
        i.version
 FROM invoices i
          LEFT JOIN customers c USING (tenant_id, customer_id);
@@ -744,6 +753,15 @@ COMMENT ON COLUMN invoice_overview.cfdi_stamped_at IS 'Mexico: when it was stamp
 COMMENT ON COLUMN invoice_overview.cfdi_rejection_code IS 'Mexico: the PAC''s error code while REJECTED (invoices.cfdi_rejection_code).';
 COMMENT ON COLUMN invoice_overview.cfdi_rejection_message IS 'Mexico: the PAC''s message while REJECTED (invoices.cfdi_rejection_message).';
 COMMENT ON COLUMN invoice_overview.cfdi_cancellation_status IS 'Mexico: REQUESTED, SUBMITTED, REFUSED or CANCELLED: the last cancellation asked of SAT (invoices.cfdi_cancellation_status).';
+COMMENT ON COLUMN invoice_overview.cfdi_cancellation_reason IS 'Mexico: SAT''s reason code (01 to 04) of the last cancellation asked for (invoices.cfdi_cancellation_reason).';
+COMMENT ON COLUMN invoice_overview.cfdi_cancellation_replaced_by IS 'Mexico: for reason 01, the invoice named to replace this one (invoices.cfdi_cancellation_replaced_by).';
+COMMENT ON COLUMN invoice_overview.cfdi_cancellation_replacement_uuid IS 'Mexico: for reason 01, the replacing fiscal folio SAT is told (invoices.cfdi_cancellation_replacement_uuid).';
+COMMENT ON COLUMN invoice_overview.cfdi_cancellation_requested_on IS 'Mexico: the day the last cancellation was asked for (invoices.cfdi_cancellation_requested_on).';
+COMMENT ON COLUMN invoice_overview.cfdi_cancellation_submitted_at IS 'Mexico: when SAT''s acknowledgement of it was recorded (invoices.cfdi_cancellation_submitted_at).';
+COMMENT ON COLUMN invoice_overview.cfdi_cancellation_status_code IS 'Mexico: SAT''s status of the folio in its acknowledgement, EstatusUUID (invoices.cfdi_cancellation_status_code).';
+COMMENT ON COLUMN invoice_overview.cfdi_cancellation_refusal_code IS 'Mexico: the PAC''s or SAT''s code while REFUSED, RECEIVER_REFUSED when the receiver said no (invoices.cfdi_cancellation_refusal_code).';
+COMMENT ON COLUMN invoice_overview.cfdi_cancellation_refusal_message IS 'Mexico: their words while REFUSED (invoices.cfdi_cancellation_refusal_message).';
+COMMENT ON COLUMN invoice_overview.cfdi_cancellation_refused_at IS 'Mexico: when the refusal was recorded (invoices.cfdi_cancellation_refused_at).';
 COMMENT ON COLUMN invoice_overview.version IS 'Aggregate version.';
 
 CREATE VIEW customer_balances WITH (security_invoker = true) AS

@@ -110,6 +110,27 @@ pub struct InvoiceRow {
     pub cfdi_rejection_code: Option<String>,
     /// Mexico: the PAC's message, while it refuses the stamp.
     pub cfdi_rejection_message: Option<String>,
+    /// Mexico: the last cancellation asked of SAT for the stamped CFDI,
+    /// `REQUESTED`, `SUBMITTED`, `REFUSED` or `CANCELLED`; none when none was.
+    pub cfdi_cancellation_status: Option<String>,
+    /// Mexico: its SAT reason code (`01` to `04`).
+    pub cfdi_cancellation_reason: Option<String>,
+    /// Mexico: for reason 01, the invoice that replaces this one.
+    pub cfdi_cancellation_replaced_by: Option<Uuid>,
+    /// Mexico: for reason 01, the replacing fiscal folio SAT is told.
+    pub cfdi_cancellation_replacement_uuid: Option<Uuid>,
+    /// Mexico: the day it was asked for.
+    pub cfdi_cancellation_requested_on: Option<NaiveDate>,
+    /// Mexico: when SAT's acknowledgement was recorded.
+    pub cfdi_cancellation_submitted_at: Option<DateTime<Utc>>,
+    /// Mexico: SAT's status of the folio in it (`EstatusUUID`).
+    pub cfdi_cancellation_status_code: Option<String>,
+    /// Mexico: the PAC's or SAT's code, while refused.
+    pub cfdi_cancellation_refusal_code: Option<String>,
+    /// Mexico: their words, while refused.
+    pub cfdi_cancellation_refusal_message: Option<String>,
+    /// Mexico: when the refusal was recorded.
+    pub cfdi_cancellation_refused_at: Option<DateTime<Utc>>,
     /// The invoice's version: pass it as `expected_version` to refuse a write
     /// that would act on a changed invoice.
     pub version: i64,
@@ -307,7 +328,11 @@ const INVOICE_COLUMNS: &str = "invoice_id, customer_id, customer_name, status, p
     amount_paid, amount_credited, amount_due, customer_credit, accounting_currency,
     exchange_rate, exchange_rate_date, accounting_tax_total, accounting_total, reminders_sent, last_reminded_on, disputed_on,
     dispute_reason, cfdi_payment_method, cfdi_payment_form, cfdi_use, cfdi_status, cfdi_uuid,
-    cfdi_sealed_at, cfdi_stamped_at, cfdi_rejection_code, cfdi_rejection_message, version";
+    cfdi_sealed_at, cfdi_stamped_at, cfdi_rejection_code, cfdi_rejection_message,
+    cfdi_cancellation_status, cfdi_cancellation_reason, cfdi_cancellation_replaced_by,
+    cfdi_cancellation_replacement_uuid, cfdi_cancellation_requested_on,
+    cfdi_cancellation_submitted_at, cfdi_cancellation_status_code, cfdi_cancellation_refusal_code,
+    cfdi_cancellation_refusal_message, cfdi_cancellation_refused_at, version";
 
 /// Invoices matching `filter`, in `order`.
 pub async fn invoices(

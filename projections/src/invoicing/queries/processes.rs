@@ -69,18 +69,34 @@ pub async fn count_documents_awaiting_archive(
     .await
 }
 
-/// Mexican invoices (every tenant) awaiting their fiscal stamp, those the
-/// stamper failed on so far, and the age in seconds of the oldest CFDI
-/// sealed and not stamped (a PAC stamps within 72 hours of the seal; 0 when
-/// none waits): gauges.
-pub async fn count_cfdi_awaiting_stamp(
-    pool: &sqlx::PgPool,
-) -> Result<(i64, i64, f64), sqlx::Error> {
+/// Where Mexico's fiscal processes stand, every tenant: gauges.
+#[derive(Debug, Clone, Copy, PartialEq, sqlx::FromRow)]
+pub struct CfdiProcessCounts {
+    /// Invoices awaiting their fiscal stamp.
+    pub awaiting_stamp: i64,
+    /// Of those, the ones the stamper failed on so far.
+    pub stamp_failing: i64,
+    /// The age in seconds of the oldest CFDI sealed and not stamped (a PAC
+    /// stamps within 72 hours of the seal; 0 when none waits).
+    pub oldest_seal_age_seconds: f64,
+    /// Stamped invoices whose cancellation SAT has not decided.
+    pub awaiting_cancellation: i64,
+    /// Of those, the ones whose latest attempt failed (SAT still deciding is
+    /// not a failure).
+    pub cancellation_failing: i64,
+}
+
+/// Where Mexico's fiscal processes stand, every tenant.
+pub async fn count_cfdi_processes(pool: &sqlx::PgPool) -> Result<CfdiProcessCounts, sqlx::Error> {
     sqlx::query_as(
-        "SELECT (SELECT count(*) FROM folio_read.cfdi_awaiting_stamp),
-                (SELECT count(*) FROM public.cfdi_stamp_attempts),
+        "SELECT (SELECT count(*) FROM folio_read.cfdi_awaiting_stamp) AS awaiting_stamp,
+                (SELECT count(*) FROM public.cfdi_stamp_attempts) AS stamp_failing,
                 coalesce((SELECT extract(epoch FROM now() - min(cfdi_sealed_at))::float8
-                          FROM folio_read.cfdi_awaiting_stamp), 0)",
+                          FROM folio_read.cfdi_awaiting_stamp), 0) AS oldest_seal_age_seconds,
+                (SELECT count(*) FROM folio_read.cfdi_awaiting_cancellation)
+                    AS awaiting_cancellation,
+                (SELECT count(*) FROM public.cfdi_cancellation_attempts
+                 WHERE error_code IS NOT NULL) AS cancellation_failing",
     )
     .fetch_one(pool)
     .await

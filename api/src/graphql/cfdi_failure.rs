@@ -1,0 +1,126 @@
+//! A failed attempt of `folio serve`'s stamping or cancelling process at a
+//! CFDI, as `cfdiStamp.failure` and `cfdiStamp.cancellation.failure` show it.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use async_graphql::dataloader::{DataLoader, Loader};
+use async_graphql::{Context, SimpleObject};
+use chrono::{DateTime, Utc};
+use folio_commands::attempts::FailedAttempt;
+use folio_commands::stamping::StampReads;
+use folio_commands::Caller;
+use folio_domain::ids::InvoiceId;
+use uuid::Uuid;
+
+use crate::error::documents;
+
+/// A failed attempt of `folio serve` at a CFDI: to seal it and have the PAC
+/// stamp it, or to send its cancellation and ask SAT about it.
+#[derive(Debug, Clone, SimpleObject)]
+pub struct CfdiStampFailure {
+    /// The stable error code: UNAVAILABLE when the PAC, SAT's status service
+    /// or a store was away (or the PAC refused Folio's credentials),
+    /// VALIDATION when the CFDI cannot be sealed or the request signed (the
+    /// reason names why, e.g. no CSD in force), INTERNAL for a logged bug or
+    /// an unreadable answer.
+    pub code: String,
+    /// What went wrong, for a person.
+    pub reason: String,
+    /// Failed attempts in a row.
+    pub attempts: u32,
+    /// When the latest attempt failed (UTC).
+    pub last_attempt_at: DateTime<Utc>,
+    /// When the process tries again (UTC).
+    pub next_attempt_at: DateTime<Utc>,
+}
+
+impl From<FailedAttempt> for CfdiStampFailure {
+    fn from(failure: FailedAttempt) -> Self {
+        CfdiStampFailure {
+            code: failure.code.as_str().to_owned(),
+            reason: failure.reason,
+            attempts: failure.attempts,
+            last_attempt_at: failure.last_attempt_at,
+            next_attempt_at: failure.next_attempt_at,
+        }
+    }
+}
+
+/// The process whose failed attempt is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CfdiProcess {
+    /// Sealing a CFDI and having the PAC stamp it.
+    Stamping,
+    /// Sending a cancellation and asking SAT about it.
+    Cancelling,
+}
+
+/// Loads the latest failed attempts of a page of invoices at once, for one
+/// request's caller.
+#[derive(Debug)]
+pub struct CfdiFailureLoader {
+    reads: StampReads,
+    caller: Caller,
+}
+
+impl Loader<(CfdiProcess, InvoiceId)> for CfdiFailureLoader {
+    type Value = FailedAttempt;
+    type Error = Arc<async_graphql::Error>;
+
+    async fn load(
+        &self,
+        keys: &[(CfdiProcess, InvoiceId)],
+    ) -> Result<HashMap<(CfdiProcess, InvoiceId), FailedAttempt>, Self::Error> {
+        let mut found = HashMap::new();
+        for process in [CfdiProcess::Stamping, CfdiProcess::Cancelling] {
+            let invoices: Vec<InvoiceId> = keys
+                .iter()
+                .filter(|(of, _)| *of == process)
+                .map(|(_, invoice)| *invoice)
+                .collect();
+            if invoices.is_empty() {
+                continue;
+            }
+            let failures = match process {
+                CfdiProcess::Stamping => self.reads.failures(&self.caller, &invoices).await,
+                CfdiProcess::Cancelling => {
+                    self.reads
+                        .cancellation_failures(&self.caller, &invoices)
+                        .await
+                }
+            }
+            .map_err(|e| Arc::new(documents(e).into()))?;
+            found.extend(
+                failures
+                    .into_iter()
+                    .map(|(invoice, failure)| ((process, invoice), failure)),
+            );
+        }
+        Ok(found)
+    }
+}
+
+/// The failure loader of a request by `caller`.
+pub(crate) fn cfdi_failure_loader(
+    reads: &StampReads,
+    caller: Caller,
+) -> DataLoader<CfdiFailureLoader> {
+    let reads = reads.clone();
+    DataLoader::new(CfdiFailureLoader { reads, caller }, tokio::spawn)
+}
+
+/// The latest failed attempt of `process` at `invoice`, if its latest
+/// attempt failed.
+pub(crate) async fn latest_failure(
+    ctx: &Context<'_>,
+    process: CfdiProcess,
+    invoice: Uuid,
+) -> async_graphql::Result<Option<CfdiStampFailure>> {
+    let loader = ctx.data::<DataLoader<CfdiFailureLoader>>()?;
+    Ok(loader
+        .load_one((process, InvoiceId(invoice)))
+        .await
+        .map_err(|e| (*e).clone())?
+        .map(CfdiStampFailure::from))
+}
