@@ -26,7 +26,7 @@ use folio_pac_simulator::SimulatorConfig;
 use rust_decimal_macros::dec;
 use scenario::{keyed, mexican_customer, sat_tax, Scenario};
 use serde_json::Value;
-use tools::{sat_files, sat_test_csd, scratch, written};
+use tools::{run, sat_files, sat_test_csd, scratch, written};
 
 /// A Mexican invoice sealed at `at` with SAT's test CSD.
 fn sealed_at(at: DateTime<Utc>) -> String {
@@ -104,17 +104,6 @@ async fn signed_in(url: &str) -> String {
     let (status, body) = token(url, "secret").await;
     assert!(status.is_success(), "{body}");
     body["data"]["token"].as_str().unwrap().to_owned()
-}
-
-fn run(command: &mut Command) -> String {
-    let out = command.output().unwrap();
-    assert!(
-        out.status.success(),
-        "{command:?}\n{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
 }
 
 /// The value of attribute `name` in `element`.

@@ -23,7 +23,7 @@ use crate::model::{in_minor_units as money, plain};
 use crate::record::{InvoiceRecord, IssuedInvoice};
 
 /// A rate as SAT's *TasaOCuota*: a fraction with six decimals.
-fn rate(fraction: Decimal) -> String {
+pub(super) fn rate(fraction: Decimal) -> String {
     let mut rate = fraction;
     rate.rescale(6);
     rate.to_string()
@@ -41,6 +41,37 @@ pub fn comprobante(
     let issued = record.issued.as_ref().ok_or(CfdiError::NotIssued)?;
     let currency = record.currency.ok_or(CfdiError::NotIssued)?;
     let parties = issued.cfdi.as_deref().ok_or(CfdiError::NotMexican)?;
+    let (conceptos, sums) = summed(issued, currency)?;
+    let subtotal: Decimal = sums.importes;
+    let total = sums.total();
+    Ok(Comprobante {
+        tipo: Comprobante::INGRESO,
+        serie: issued.number.series.clone(),
+        folio: issued.number.sequence.to_string(),
+        fecha,
+        forma_pago: Some(parties.payment.payment_form.clone()),
+        certificado,
+        subtotal: money(subtotal, currency),
+        descuento: (!sums.descuentos.is_zero()).then(|| money(sums.descuentos, currency)),
+        moneda: currency.code().to_owned(),
+        tipo_cambio: tipo_cambio(issued, currency)?,
+        total: money(total, currency),
+        metodo_pago: Some(parties.payment.payment_method.to_string()),
+        lugar_expedicion: parties.issuer.postal_code.clone(),
+        emisor: emisor(parties),
+        receptor: receptor(parties, receiver_name),
+        impuestos: sums.impuestos(currency),
+        conceptos,
+        pagos: None,
+    })
+}
+
+/// The concepts of `issued`'s lines and what they add up to, checked to
+/// add up to the invoice's total.
+pub(super) fn summed(
+    issued: &IssuedInvoice,
+    currency: Currency,
+) -> Result<(Vec<Concepto>, TaxSums), CfdiError> {
     if issued.rounding.scope != TaxRoundingScope::PerLine {
         return Err(CfdiError::NotMexican);
     }
@@ -54,35 +85,16 @@ pub fn comprobante(
         .enumerate()
         .map(|(index, line)| concepto(index + 1, line, currency, issued.rounding, &mut sums))
         .collect::<Result<Vec<_>, _>>()?;
-    let subtotal: Decimal = sums.importes;
-    let total = subtotal - sums.descuentos + sums.charged - sums.withheld;
-    if total != issued.totals.total {
+    if sums.total() != issued.totals.total {
         return Err(CfdiError::Inconsistent {
-            cfdi: total,
+            cfdi: sums.total(),
             invoice: issued.totals.total,
         });
     }
-    Ok(Comprobante {
-        serie: issued.number.series.clone(),
-        folio: issued.number.sequence.to_string(),
-        fecha,
-        forma_pago: parties.payment.payment_form.clone(),
-        certificado,
-        subtotal: money(subtotal, currency),
-        descuento: (!sums.descuentos.is_zero()).then(|| money(sums.descuentos, currency)),
-        moneda: currency.code().to_owned(),
-        tipo_cambio: tipo_cambio(issued, currency)?,
-        total: money(total, currency),
-        metodo_pago: parties.payment.payment_method.to_string(),
-        lugar_expedicion: parties.issuer.postal_code.clone(),
-        emisor: emisor(parties),
-        receptor: receptor(parties, receiver_name),
-        impuestos: sums.impuestos(currency),
-        conceptos,
-    })
+    Ok((conceptos, sums))
 }
 
-fn emisor(parties: &CfdiParties) -> Emisor {
+pub(super) fn emisor(parties: &CfdiParties) -> Emisor {
     Emisor {
         rfc: parties.issuer.rfc.clone(),
         nombre: parties.issuer.name.clone(),
@@ -90,7 +102,7 @@ fn emisor(parties: &CfdiParties) -> Emisor {
     }
 }
 
-fn receptor(parties: &CfdiParties, name: &str) -> Receptor {
+pub(super) fn receptor(parties: &CfdiParties, name: &str) -> Receptor {
     Receptor {
         rfc: parties.receiver_rfc.clone(),
         nombre: collapsed(name),
@@ -117,18 +129,27 @@ fn tipo_cambio(issued: &IssuedInvoice, currency: Currency) -> Result<Option<Stri
 /// What the concepts add up to, and each tax summed as the document's
 /// `Impuestos` states it.
 #[derive(Default)]
-struct TaxSums {
+pub(super) struct TaxSums {
     importes: Decimal,
     descuentos: Decimal,
     charged: Decimal,
     withheld: Decimal,
-    /// (impuesto, tipo factor, rate) → (Σ base, Σ amount).
-    traslados: BTreeMap<(&'static str, &'static str, Option<String>), (Decimal, Decimal)>,
+    /// (impuesto, tipo factor, rate as a fraction) → (Σ base, Σ amount).
+    pub(super) traslados:
+        BTreeMap<(&'static str, &'static str, Option<Decimal>), (Decimal, Decimal)>,
     /// impuesto → Σ amount.
     retenciones: BTreeMap<&'static str, Decimal>,
+    /// (impuesto, rate as a fraction) → (Σ base, Σ amount) of the taxes
+    /// withheld.
+    pub(super) withheld_by_rate: BTreeMap<(&'static str, Decimal), (Decimal, Decimal)>,
 }
 
 impl TaxSums {
+    /// SubTotal − Descuento + taxes charged − taxes withheld.
+    pub(super) fn total(&self) -> Decimal {
+        self.importes - self.descuentos + self.charged - self.withheld
+    }
+
     fn impuestos(&self, currency: Currency) -> Option<Impuestos> {
         if self.traslados.is_empty() && self.retenciones.is_empty() {
             return None;
@@ -150,13 +171,15 @@ impl TaxSums {
             traslados: self
                 .traslados
                 .iter()
-                .map(|((impuesto, factor, tasa), (base, importe))| ConceptTax {
-                    base: money(*base, currency),
-                    impuesto,
-                    tipo_factor: factor,
-                    tasa_o_cuota: tasa.clone(),
-                    importe: tasa.as_ref().map(|_| money(*importe, currency)),
-                })
+                .map(
+                    |((impuesto, factor, fraction), (base, importe))| ConceptTax {
+                        base: money(*base, currency),
+                        impuesto,
+                        tipo_factor: factor,
+                        tasa_o_cuota: fraction.map(rate),
+                        importe: fraction.map(|_| money(*importe, currency)),
+                    },
+                )
                 .collect(),
             total_trasladados: rated.then(|| money(self.charged, currency)),
         })
@@ -189,7 +212,6 @@ fn concepto(
     let mut retenciones = Vec::new();
     for (tax, amount) in line_taxes(item, currency, rounding.mode) {
         let sat = sat_tax(&tax).map_err(|_| CfdiError::Unkeyed(position))?;
-        let tasa = sat.fraction.map(rate);
         let (tipo_factor, importe) = match sat.fraction {
             Some(_) => ("Tasa", Some(amount.abs())),
             None => ("Exento", None),
@@ -198,14 +220,14 @@ fn concepto(
             base: money(base, currency),
             impuesto: sat.tax.code(),
             tipo_factor,
-            tasa_o_cuota: tasa.clone(),
+            tasa_o_cuota: sat.fraction.map(rate),
             importe: importe.map(|i| money(i, currency)),
         };
         match sat.direction {
             TaxDirection::Transferred => {
                 let sum = sums
                     .traslados
-                    .entry((sat.tax.code(), tipo_factor, tasa))
+                    .entry((sat.tax.code(), tipo_factor, sat.fraction))
                     .or_default();
                 sum.0 += base;
                 sum.1 += importe.unwrap_or_default();
@@ -214,6 +236,12 @@ fn concepto(
             }
             TaxDirection::Withheld => {
                 *sums.retenciones.entry(sat.tax.code()).or_default() += amount.abs();
+                let by_rate = sums
+                    .withheld_by_rate
+                    .entry((sat.tax.code(), sat.fraction.unwrap_or_default()))
+                    .or_default();
+                by_rate.0 += base;
+                by_rate.1 += amount.abs();
                 sums.withheld += amount.abs();
                 retenciones.push(concept_tax);
             }

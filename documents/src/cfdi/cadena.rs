@@ -5,7 +5,7 @@
 //! and `||`. `tests/cfdi.rs` compares it with what `xsltproc` makes of the
 //! XML with SAT's own XSLT.
 
-use super::model::{Comprobante, ConceptTax};
+use super::model::{Comprobante, ConceptTax, DoctoRelacionado, Pago, Pagos};
 
 /// `text` with its white space collapsed, as SAT's XSLT (`normalize-space`)
 /// and its schema (`whiteSpace collapse`) read every value.
@@ -46,16 +46,16 @@ pub fn cadena_original(c: &Comprobante) -> String {
     s.optional(Some(&c.serie));
     s.optional(Some(&c.folio));
     s.required(&c.fecha_text());
-    s.optional(Some(&c.forma_pago));
+    s.optional(c.forma_pago.as_deref());
     s.required(&c.certificado.numero);
     s.required(&c.subtotal);
     s.optional(c.descuento.as_deref());
     s.required(&c.moneda);
     s.optional(c.tipo_cambio.as_deref());
     s.required(&c.total);
-    s.required(Comprobante::TIPO);
+    s.required(c.tipo);
     s.required(Comprobante::EXPORTACION);
-    s.optional(Some(&c.metodo_pago));
+    s.optional(c.metodo_pago.as_deref());
     s.required(&c.lugar_expedicion);
     s.required(&c.emisor.rfc);
     s.required(&c.emisor.nombre);
@@ -89,6 +89,57 @@ pub fn cadena_original(c: &Comprobante) -> String {
         }
         s.optional(impuestos.total_trasladados.as_deref());
     }
+    if let Some(pagos) = &c.pagos {
+        s.pagos(pagos);
+    }
     s.0.push_str("||");
     s.0
+}
+
+impl Cadena {
+    /// A payment complement, as SAT's `Pagos20.xslt` writes it.
+    fn pagos(&mut self, pagos: &Pagos) {
+        self.required(Pagos::VERSION);
+        for (_, value) in &pagos.totales {
+            self.required(value);
+        }
+        self.required(&pagos.monto_total_pagos);
+        for pago in &pagos.pagos {
+            self.pago(pago);
+        }
+    }
+
+    fn pago(&mut self, pago: &Pago) {
+        self.required(&pago.fecha_pago);
+        self.required(&pago.forma_de_pago);
+        self.required(&pago.moneda);
+        self.optional(Some(&pago.tipo_cambio));
+        self.required(&pago.monto);
+        for documento in &pago.documentos {
+            self.documento(documento);
+        }
+        for retenido in &pago.retenciones {
+            self.required(retenido.impuesto);
+            self.required(&retenido.importe);
+        }
+        for traslado in &pago.traslados {
+            self.concept_tax(traslado);
+        }
+    }
+
+    fn documento(&mut self, d: &DoctoRelacionado) {
+        self.required(&d.id_documento);
+        self.optional(Some(&d.serie));
+        self.optional(Some(&d.folio));
+        self.required(&d.moneda);
+        self.optional(Some(&d.equivalencia));
+        self.required(&d.num_parcialidad);
+        self.required(&d.saldo_anterior);
+        self.required(&d.pagado);
+        self.required(&d.saldo_insoluto);
+        self.required(&d.objeto_imp);
+        for tax in d.retenciones.iter().chain(&d.traslados) {
+            self.concept_tax(tax);
+        }
+    }
 }

@@ -5,19 +5,22 @@
 //! - [`build`]: the `Comprobante` of an issued invoice, from its record (the
 //!   same events the EN 16931 [`crate::Document`] is built from; the CFDI
 //!   carries withholdings, which that model refuses).
+//! - [`payment`]: the payment complement (type P, Pagos 2.0) of a payment of
+//!   a stamped invoice issued `PPD`.
 //! - [`cadena`]: the cadena original, SAT's XSLT written out natively.
 //! - [`csd`]: the issuer's certificate and key, and the seal.
 //! - [`xml`]: the sealed XML.
 //! - [`read`]: a CFDI read back as its elements (what a printed one shows).
 //! - [`stamp`]: a PAC's `TimbreFiscalDigital`, read back from the stamped XML.
 //!
-//! [`seal_invoice`] puts them together. `tests/cfdi.rs` checks every output
+//! [`seal_invoice`] and [`seal_payment`] put them together. `tests/cfdi.rs` checks every output
 //! with SAT's schema (`xmllint`), SAT's XSLT (`xsltproc`) and `openssl`.
 
 pub mod build;
 pub mod cadena;
 pub mod csd;
 pub mod model;
+pub mod payment;
 pub mod read;
 pub mod stamp;
 pub mod xml;
@@ -60,6 +63,25 @@ pub enum CfdiError {
         /// What the invoice recorded.
         invoice: Decimal,
     },
+    /// A payment complement names the invoice by its fiscal folio: the
+    /// invoice is not stamped yet.
+    #[error("the invoice has no fiscal folio yet: a payment complement names the stamped invoice")]
+    NotStamped,
+    /// An invoice issued `PUE` was paid at issue: its payments need no
+    /// complement.
+    #[error("the invoice was issued PUE (paid at issue): its payments need no payment complement")]
+    PaidAtIssue,
+    /// A payment in another currency than pesos needs the rate of its day.
+    #[error("a payment complement in {0} needs the rate into MXN of the payment's day, which Folio does not record yet")]
+    ForeignPayment(String),
+    /// A payment that is not positive, or more than is owed.
+    #[error("a payment of {amount} does not fit the balance of {balance}")]
+    PaymentAmount {
+        /// The payment.
+        amount: Decimal,
+        /// What was owed before it.
+        balance: Decimal,
+    },
     /// The issuer's certificate cannot seal it (not in force, another
     /// taxpayer's).
     #[error(transparent)]
@@ -89,21 +111,58 @@ pub fn seal_invoice(
     at: DateTime<Utc>,
     csd: &Csd,
 ) -> Result<SealedCfdi, CfdiError> {
+    let fecha = fecha_of(record, at, csd)?;
+    let comprobante = build::comprobante(record, receiver_name, fecha, csd.certificado())?;
+    Ok(sealed(comprobante, csd))
+}
+
+/// The sealed payment complement of `payment` of the stamped invoice in
+/// `record`, numbered `number`, to `receiver_name`, sealed `at` with `csd`
+/// (as [`seal_invoice`]).
+pub fn seal_payment(
+    record: &InvoiceRecord,
+    payment: &payment::PaymentReceived,
+    (receiver_name, number): (&str, &payment::ComplementNumber),
+    at: DateTime<Utc>,
+    csd: &Csd,
+) -> Result<SealedCfdi, CfdiError> {
+    let fecha = fecha_of(record, at, csd)?;
+    let comprobante = payment::payment_comprobante(
+        record,
+        payment,
+        receiver_name,
+        (number, fecha),
+        csd.certificado(),
+    )?;
+    Ok(sealed(comprobante, csd))
+}
+
+/// The `Fecha` of a CFDI of the invoice in `record` sealed `at` with `csd`:
+/// `at` in the time zone of its place of issue, once the certificate is
+/// found in force then and the issuer's.
+fn fecha_of(
+    record: &InvoiceRecord,
+    at: DateTime<Utc>,
+    csd: &Csd,
+) -> Result<chrono::NaiveDateTime, CfdiError> {
     let issued = record.issued.as_ref().ok_or(CfdiError::NotIssued)?;
     let parties = issued.cfdi.as_deref().ok_or(CfdiError::NotMexican)?;
     csd.installed().check_for(&parties.issuer.rfc, at)?;
     let zone = catalogue::postal_code(&parties.issuer.postal_code)
         .map_or(chrono_tz::America::Mexico_City, |p| p.zone());
     let fecha = at.with_timezone(&zone).naive_local();
-    let fecha = fecha.with_nanosecond(0).unwrap_or(fecha);
-    let comprobante = build::comprobante(record, receiver_name, fecha, csd.certificado())?;
+    Ok(fecha.with_nanosecond(0).unwrap_or(fecha))
+}
+
+/// `comprobante` sealed with `csd`.
+fn sealed(comprobante: Comprobante, csd: &Csd) -> SealedCfdi {
     let cadena = cadena::cadena_original(&comprobante);
     let sello = csd.seal(&cadena);
     let xml = xml::to_xml(&comprobante, &sello);
-    Ok(SealedCfdi {
+    SealedCfdi {
         comprobante,
         cadena,
         sello,
         xml,
-    })
+    }
 }

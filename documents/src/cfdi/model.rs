@@ -103,17 +103,21 @@ pub struct Certificado {
     pub base64: String,
 }
 
-/// A CFDI 4.0 of type I (income): an issued invoice.
+/// A CFDI 4.0: of type I (income), an issued invoice; of type P, a payment
+/// complement (its amounts zero, the payment in [`Pagos`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Comprobante {
+    /// `TipoDeComprobante`: [`Comprobante::INGRESO`] or [`Comprobante::PAGO`].
+    pub tipo: &'static str,
     /// The number's series.
     pub serie: String,
     /// The number's sequence.
     pub folio: String,
     /// When it was issued, local time of `lugar_expedicion`.
     pub fecha: NaiveDateTime,
-    /// The c_FormaPago.
-    pub forma_pago: String,
+    /// The c_FormaPago (an invoice's; a payment complement states it per
+    /// payment).
+    pub forma_pago: Option<String>,
     /// The certificate that seals it.
     pub certificado: Certificado,
     /// Σ concepts' amounts.
@@ -126,8 +130,8 @@ pub struct Comprobante {
     pub tipo_cambio: Option<String>,
     /// SubTotal − Descuento + taxes charged − taxes withheld.
     pub total: String,
-    /// `PUE` or `PPD`.
-    pub metodo_pago: String,
+    /// `PUE` or `PPD` (an invoice's).
+    pub metodo_pago: Option<String>,
     /// The postal code it is issued from.
     pub lugar_expedicion: String,
     /// Who issues it.
@@ -138,13 +142,17 @@ pub struct Comprobante {
     pub conceptos: Vec<Concepto>,
     /// Its taxes, when any line carries one.
     pub impuestos: Option<Impuestos>,
+    /// A payment complement's payments (`cfdi:Complemento/pago20:Pagos`).
+    pub pagos: Option<Pagos>,
 }
 
 impl Comprobante {
     /// `Version`.
     pub const VERSION: &'static str = "4.0";
-    /// `TipoDeComprobante`: I, income.
-    pub const TIPO: &'static str = "I";
+    /// `TipoDeComprobante` of an invoice: I, income.
+    pub const INGRESO: &'static str = "I";
+    /// `TipoDeComprobante` of a payment complement: P, payment.
+    pub const PAGO: &'static str = "P";
     /// `Exportacion`: 01, not an export.
     pub const EXPORTACION: &'static str = "01";
 
@@ -152,4 +160,72 @@ impl Comprobante {
     pub fn fecha_text(&self) -> String {
         self.fecha.format("%Y-%m-%dT%H:%M:%S").to_string()
     }
+}
+
+/// The payment complement 2.0 (`pago20:Pagos`, *complemento para recepción
+/// de pagos*): what was paid, in pesos, against which stamped invoices.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pagos {
+    /// `Totales`: the taxes paid per kind (`TotalTrasladosBaseIVA16`, ...),
+    /// in SAT's order, only those there are, in pesos.
+    pub totales: Vec<(&'static str, String)>,
+    /// `MontoTotalPagos`: the payments' sum, in pesos.
+    pub monto_total_pagos: String,
+    /// The payments.
+    pub pagos: Vec<Pago>,
+}
+
+impl Pagos {
+    /// `Version`.
+    pub const VERSION: &'static str = "2.0";
+}
+
+/// One payment (`pago20:Pago`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pago {
+    /// `FechaPago`: when it was received.
+    pub fecha_pago: String,
+    /// `FormaDePagoP`: its c_FormaPago.
+    pub forma_de_pago: String,
+    /// `MonedaP`.
+    pub moneda: String,
+    /// `TipoCambioP`: pesos per unit of `moneda` (1 for MXN).
+    pub tipo_cambio: String,
+    /// `Monto`.
+    pub monto: String,
+    /// The invoices it pays.
+    pub documentos: Vec<DoctoRelacionado>,
+    /// `RetencionesP`: per tax withheld, its part of the payment.
+    pub retenciones: Vec<Retenido>,
+    /// `TrasladosP`: per tax, factor and rate charged, its part.
+    pub traslados: Vec<ConceptTax>,
+}
+
+/// A stamped invoice a payment pays (`pago20:DoctoRelacionado`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DoctoRelacionado {
+    /// `IdDocumento`: its fiscal folio.
+    pub id_documento: String,
+    /// Its series.
+    pub serie: String,
+    /// Its sequence.
+    pub folio: String,
+    /// `MonedaDR`: its currency.
+    pub moneda: String,
+    /// `EquivalenciaDR`: units of its currency per unit of the payment's.
+    pub equivalencia: String,
+    /// `NumParcialidad`: which payment of it this is, from 1.
+    pub num_parcialidad: String,
+    /// `ImpSaldoAnt`: what was owed before.
+    pub saldo_anterior: String,
+    /// `ImpPagado`: what this payment pays of it.
+    pub pagado: String,
+    /// `ImpSaldoInsoluto`: what is owed after.
+    pub saldo_insoluto: String,
+    /// `ObjetoImpDR`: its c_ObjetoImp (`02` when it carries taxes).
+    pub objeto_imp: String,
+    /// `RetencionesDR`: per tax withheld, the part this payment pays.
+    pub retenciones: Vec<ConceptTax>,
+    /// `TrasladosDR`: per tax charged, the part this payment pays.
+    pub traslados: Vec<ConceptTax>,
 }

@@ -67,3 +67,16 @@ pub fn sat_test_csd() -> folio_documents::cfdi::Csd {
     let key = std::fs::read(fixtures.join("emisor2021.key")).unwrap();
     folio_documents::cfdi::Csd::open(&cer, &key, "12345678a").unwrap()
 }
+
+/// The standard output of `command`, which must succeed (its output
+/// otherwise in the failure).
+pub fn run(command: &mut Command) -> String {
+    let out = command.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{command:?}\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}

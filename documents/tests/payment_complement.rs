@@ -1,0 +1,289 @@
+//! Mexico's payment complement (CFDI of type P, Pagos 2.0) checked with the
+//! tools SAT and everyone else use: the sealed XML against SAT's
+//! `cfdv40.xsd` and `Pagos20.xsd` (`xmllint`), Folio's cadena original
+//! against what SAT's `cadenaoriginal_4_0.xslt` (which includes
+//! `Pagos20.xslt`) makes of that XML (`xsltproc`); and the amounts: the
+//! payment, the balances, each tax's share within the bounds SAT's rules
+//! allow, for any split of the invoice into payments.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
+
+mod scenario;
+mod tools;
+
+use std::process::Command;
+
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use folio_documents::cfdi::payment::{ComplementNumber, PaymentReceived};
+use folio_documents::cfdi::read::{read_elements, CfdiElement};
+use folio_documents::cfdi::{seal_payment, CfdiError, SealedCfdi};
+use folio_documents::InvoiceRecord;
+use folio_domain::invoice::{CfdiFile, CfdiStamp};
+use folio_domain::sat::SatPaymentMethod;
+use folio_domain::tax::TaxTreatment;
+use proptest::prelude::*;
+use rust_decimal::Decimal;
+use rust_decimal_macros::dec;
+use scenario::{keyed, mexican_customer, sat_tax, Scenario};
+use tools::{run, sat_files, sat_test_csd, scratch, written};
+
+const FOLIO: &str = "9FB6ED1A-5F37-4FEF-980A-7F8C83B51894";
+
+/// 2026-11-20 16:30 UTC: 10:30 in Mexico City.
+fn sealed_at() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 20, 16, 30, 0).unwrap()
+}
+
+/// Consulting with IVA 16% and, withheld, ISR 10% and two thirds of the IVA
+/// (a company paying a professional), and software at IVA 16%; issued PPD
+/// and stamped.
+fn stamped_services() -> InvoiceRecord {
+    let withheld = vec![
+        sat_tax("IVA", dec!(16), TaxTreatment::Standard),
+        sat_tax("ISR", dec!(10), TaxTreatment::Withholding),
+        sat_tax("IVA", dec!(10.6667), TaxTreatment::Withholding),
+    ];
+    let mut record = Scenario::draft("MXN", mexican_customer())
+        .line(keyed(
+            "Consultoría fiscal",
+            dec!(10),
+            dec!(1500),
+            withheld,
+            ("84111506", "E48"),
+        ))
+        .line(keyed(
+            "Licencia de software",
+            dec!(3),
+            dec!(1234.57),
+            vec![sat_tax("IVA", dec!(16), TaxTreatment::Standard)],
+            ("43232408", "H87"),
+        ))
+        .issue_in_mexico()
+        .record();
+    record.stamp = Some(CfdiStamp {
+        uuid: FOLIO.parse().unwrap(),
+        stamped_on: NaiveDate::from_ymd_opt(2026, 11, 2)
+            .unwrap()
+            .and_hms_opt(10, 31, 0)
+            .unwrap(),
+        pac_rfc: "SIM201207PA1".into(),
+        sat_certificate_number: "99999000000000000001".into(),
+        cfd_seal: "QUJD".into(),
+        sat_seal: "WFla".into(),
+        xml: CfdiFile {
+            sha256: "a".repeat(64),
+            size_bytes: 1,
+        },
+        recorded_at: sealed_at(),
+    });
+    record
+}
+
+fn total(record: &InvoiceRecord) -> Decimal {
+    record.issued.as_ref().unwrap().totals.total
+}
+
+/// The `installment`-th payment of `amount`, `balance_before` owed.
+fn payment(amount: Decimal, installment: u32, balance_before: Decimal) -> PaymentReceived {
+    PaymentReceived {
+        received_at: NaiveDate::from_ymd_opt(2026, 11, 19)
+            .unwrap()
+            .and_hms_opt(12, 0, 0)
+            .unwrap(),
+        payment_form: "03".into(),
+        amount,
+        installment,
+        balance_before,
+    }
+}
+
+fn sealed(record: &InvoiceRecord, paid: &PaymentReceived) -> Result<SealedCfdi, CfdiError> {
+    let number = ComplementNumber {
+        serie: "P".into(),
+        folio: "7".into(),
+    };
+    seal_payment(
+        record,
+        paid,
+        ("ESCUELA KEMPER URGATE", &number),
+        sealed_at(),
+        &sat_test_csd(),
+    )
+}
+
+/// The first of two payments: 40% of the invoice.
+fn first_payment() -> SealedCfdi {
+    let record = stamped_services();
+    let owed = total(&record);
+    sealed(&record, &payment((owed * dec!(0.4)).round_dp(2), 1, owed)).unwrap()
+}
+
+#[test]
+fn the_payment_complement_passes_sats_schemas() {
+    let dir = scratch("cfdi-pagos-xsd");
+    let xml = written(&dir, "pago.xml", &first_payment().xml);
+    let sat = sat_files();
+    let both = format!(
+        "<xs:schema xmlns:xs=\"http://www.w3.org/2001/XMLSchema\">\
+         <xs:import namespace=\"http://www.sat.gob.mx/cfd/4\" schemaLocation=\"{}\"/>\
+         <xs:import namespace=\"http://www.sat.gob.mx/Pagos20\" schemaLocation=\"{}\"/>\
+         </xs:schema>",
+        sat.join("4/cfdv40.xsd").display(),
+        sat.join("Pagos/Pagos20.xsd").display()
+    );
+    let schema = written(&dir, "both.xsd", both.as_bytes());
+    run(Command::new("xmllint")
+        .arg("--noout")
+        .arg("--schema")
+        .arg(schema)
+        .arg(xml));
+}
+
+#[test]
+fn the_cadena_original_is_the_one_sats_xslt_makes_of_the_xml() {
+    let sealed = first_payment();
+    let dir = scratch("cfdi-pagos-cadena");
+    let xml = written(&dir, "pago.xml", &sealed.xml);
+    let xslt = sat_files().join("4/cadenaoriginal_4_0/cadenaoriginal_4_0.xslt");
+    let sats = run(Command::new("xsltproc").arg(xslt).arg(xml));
+    assert_eq!(sealed.cadena, sats);
+    assert!(
+        sats.starts_with("||4.0|P|7|2026-11-20T10:30:00|30001000000300023708|0|XXX|0|P|01|06600|"),
+        "{sats}"
+    );
+}
+
+/// The first element at `path` of the XML.
+fn at<'a>(elements: &'a [CfdiElement], path: &str) -> &'a CfdiElement {
+    elements
+        .iter()
+        .find(|element| element.path == path)
+        .unwrap_or_else(|| panic!("no {path}"))
+}
+
+fn number(element: &CfdiElement, name: &str) -> Decimal {
+    element.get(name).parse().unwrap()
+}
+
+#[test]
+fn the_complement_states_the_payment_the_balances_and_each_taxs_share() {
+    let record = stamped_services();
+    let owed = total(&record);
+    let sealed = first_payment();
+    let elements = read_elements(&sealed.xml).unwrap();
+    let pagos = "Comprobante/Complemento/Pagos";
+    let docto = at(&elements, &format!("{pagos}/Pago/DoctoRelacionado"));
+    assert_eq!(docto.get("IdDocumento"), FOLIO);
+    assert_eq!((docto.get("Serie"), docto.get("Folio")), ("F", "42"));
+    assert_eq!(docto.get("NumParcialidad"), "1");
+    let paid = number(docto, "ImpPagado");
+    assert_eq!(number(docto, "ImpSaldoAnt"), owed);
+    assert_eq!(number(docto, "ImpSaldoInsoluto"), owed - paid);
+    assert_eq!(docto.get("ObjetoImpDR"), "02");
+    let totales = at(&elements, &format!("{pagos}/Totales"));
+    assert_eq!(number(totales, "MontoTotalPagos"), paid);
+    // Both lines carry IVA 16%: 15,000 + 3,703.71 of base, 40% of it paid.
+    let base = number(totales, "TotalTrasladosBaseIVA16");
+    assert_eq!(base, (dec!(18703.71) * paid / owed).round_dp(2));
+    assert_eq!(
+        number(totales, "TotalTrasladosImpuestoIVA16"),
+        (base * dec!(0.16)).round_dp(2)
+    );
+    // The consulting's 15,000 bears the withholdings.
+    let withheld_base = (dec!(15000) * paid / owed).round_dp(2);
+    assert_eq!(
+        number(totales, "TotalRetencionesISR"),
+        (withheld_base * dec!(0.1)).round_dp(2)
+    );
+    assert_eq!(
+        number(totales, "TotalRetencionesIVA"),
+        (withheld_base * dec!(0.106667)).round_dp(2)
+    );
+    let receptor = at(&elements, "Comprobante/Receptor");
+    assert_eq!(receptor.get("UsoCFDI"), "CP01");
+}
+
+#[test]
+fn a_complement_needs_a_stamped_ppd_invoice_and_a_payment_that_fits_the_balance() {
+    let record = stamped_services();
+    let owed = total(&record);
+    let mut unstamped = record.clone();
+    unstamped.stamp = None;
+    assert_eq!(
+        sealed(&unstamped, &payment(dec!(100), 1, owed)).unwrap_err(),
+        CfdiError::NotStamped
+    );
+    let mut paid_at_issue = record.clone();
+    let issued = paid_at_issue.issued.as_mut().unwrap();
+    issued.cfdi.as_mut().unwrap().payment.payment_method = SatPaymentMethod::Pue;
+    assert_eq!(
+        sealed(&paid_at_issue, &payment(dec!(100), 1, owed)).unwrap_err(),
+        CfdiError::PaidAtIssue
+    );
+    for amount in [dec!(0), dec!(-5), owed + dec!(0.01)] {
+        assert!(
+            matches!(
+                sealed(&record, &payment(amount, 1, owed)),
+                Err(CfdiError::PaymentAmount { .. })
+            ),
+            "{amount}"
+        );
+    }
+}
+
+/// Each tax part (`TrasladoDR`, `RetencionDR`) of the XML: its base, rate
+/// and amount.
+fn tax_parts(elements: &[CfdiElement]) -> Vec<(Decimal, Decimal, Decimal)> {
+    elements
+        .iter()
+        .filter(|e| e.path.ends_with("/TrasladoDR") || e.path.ends_with("/RetencionDR"))
+        .map(|e| {
+            (
+                number(e, "BaseDR"),
+                number(e, "TasaOCuotaDR"),
+                number(e, "ImporteDR"),
+            )
+        })
+        .collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// However the invoice is split into payments, each complement's
+    /// balances run down to zero, and each tax amount lies within the
+    /// bounds SAT's rules give a base in cents: (base ∓ half a cent) × rate,
+    /// truncated and rounded up.
+    #[test]
+    fn any_split_runs_the_balance_down_within_sats_bounds(
+        shares in proptest::collection::vec(1u32..100, 1..5)
+    ) {
+        let record = stamped_services();
+        let owed = total(&record);
+        let weight: u32 = shares.iter().sum();
+        let mut balance = owed;
+        for (index, share) in shares.iter().enumerate() {
+            let last = index + 1 == shares.len();
+            let amount = if last {
+                balance
+            } else {
+                (owed * Decimal::from(*share) / Decimal::from(weight)).round_dp(2)
+            };
+            prop_assume!(amount > Decimal::ZERO && amount <= balance);
+            let paid = payment(amount, index as u32 + 1, balance);
+            let sealed = sealed(&record, &paid).unwrap();
+            let elements = read_elements(&sealed.xml).unwrap();
+            let docto = at(&elements, "Comprobante/Complemento/Pagos/Pago/DoctoRelacionado");
+            prop_assert_eq!(number(docto, "ImpSaldoInsoluto"), balance - amount);
+            for (base, rate, importe) in tax_parts(&elements) {
+                let half_cent = dec!(0.005);
+                let low = ((base - half_cent) * rate).trunc_with_scale(2);
+                let high = ((base + half_cent) * rate)
+                    .round_dp_with_strategy(2, rust_decimal::RoundingStrategy::AwayFromZero);
+                prop_assert!(low <= importe && importe <= high, "{} × {} = {}", base, rate, importe);
+            }
+            balance -= amount;
+        }
+        prop_assert_eq!(balance, Decimal::ZERO);
+    }
+}
