@@ -18,7 +18,6 @@ use folio_documents::cfdi::payment::{ComplementNumber, PaymentReceived};
 use folio_documents::cfdi::read::{read_elements, CfdiElement};
 use folio_documents::cfdi::{seal_payment, CfdiError, SealedCfdi};
 use folio_documents::InvoiceRecord;
-use folio_domain::invoice::{CfdiFile, CfdiStamp};
 use folio_domain::sat::SatPaymentMethod;
 use folio_domain::tax::TaxTreatment;
 use proptest::prelude::*;
@@ -43,7 +42,7 @@ fn stamped_services() -> InvoiceRecord {
         sat_tax("ISR", dec!(10), TaxTreatment::Withholding),
         sat_tax("IVA", dec!(10.6667), TaxTreatment::Withholding),
     ];
-    let mut record = Scenario::draft("MXN", mexican_customer())
+    Scenario::draft("MXN", mexican_customer())
         .line(keyed(
             "Consultoría fiscal",
             dec!(10),
@@ -59,24 +58,8 @@ fn stamped_services() -> InvoiceRecord {
             ("43232408", "H87"),
         ))
         .issue_in_mexico()
-        .record();
-    record.stamp = Some(CfdiStamp {
-        uuid: FOLIO.parse().unwrap(),
-        stamped_on: NaiveDate::from_ymd_opt(2026, 11, 2)
-            .unwrap()
-            .and_hms_opt(10, 31, 0)
-            .unwrap(),
-        pac_rfc: "SIM201207PA1".into(),
-        sat_certificate_number: "99999000000000000001".into(),
-        cfd_seal: "QUJD".into(),
-        sat_seal: "WFla".into(),
-        xml: CfdiFile {
-            sha256: "a".repeat(64),
-            size_bytes: 1,
-        },
-        recorded_at: sealed_at(),
-    });
-    record
+        .stamped(FOLIO)
+        .record()
 }
 
 fn total(record: &InvoiceRecord) -> Decimal {

@@ -1,7 +1,7 @@
 //! What a PAC checks before it stamps a CFDI, each refusal with the code SW
 //! Sapien (and SAT's matrix of validations) gives it.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Stdio;
 
 use base64::Engine;
@@ -123,7 +123,7 @@ pub(crate) async fn check(xml: &[u8], sat: &Path, now: DateTime<Utc>) -> Result<
     if parts.version != "4.0" {
         return Err(Refusal::new("301", "La versión del comprobante no es 4.0."));
     }
-    let schema = sat.join("4/cfdv40.xsd");
+    let schema = schemas(sat)?;
     let args = ["--noout", "--schema", path_str(&schema)?, "-"];
     run_tool("xmllint", &args, xml)
         .await
@@ -145,6 +145,39 @@ pub(crate) async fn check(xml: &[u8], sat: &Path, now: DateTime<Utc>) -> Result<
         receiver_rfc: parts.receiver_rfc,
         total: parts.total,
     })
+}
+
+/// One schema importing SAT's CFDI 4.0 and the complements a CFDI of Folio
+/// carries (Pagos 2.0), written once to the temporary directory under a name
+/// of its content: `Complemento` admits any element a known schema declares,
+/// so each complement's schema must be imported.
+fn schemas(sat: &Path) -> Result<PathBuf, Refusal> {
+    let unwritable = |e: std::io::Error| Refusal::new("301", format!("no schema: {e}"));
+    let imports = [
+        ("http://www.sat.gob.mx/cfd/4", sat.join("4/cfdv40.xsd")),
+        (
+            "http://www.sat.gob.mx/Pagos20",
+            sat.join("Pagos/Pagos20.xsd"),
+        ),
+    ];
+    let mut schema = String::from("<xs:schema xmlns:xs=\"http://www.w3.org/2001/XMLSchema\">");
+    for (namespace, location) in &imports {
+        let location = path_str(location)?;
+        schema.push_str(&format!(
+            "<xs:import namespace=\"{namespace}\" schemaLocation=\"{location}\"/>"
+        ));
+    }
+    schema.push_str("</xs:schema>");
+    let digest = sha2::Digest::finalize(<Sha256 as sha2::Digest>::new_with_prefix(&schema));
+    let tag: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
+    let name = format!("folio-pac-simulator-{tag}.xsd");
+    let path = std::env::temp_dir().join(name);
+    if !path.exists() {
+        let partial = path.with_extension(format!("{}.part", std::process::id()));
+        std::fs::write(&partial, &schema).map_err(unwritable)?;
+        std::fs::rename(&partial, &path).map_err(unwritable)?;
+    }
+    Ok(path)
 }
 
 fn path_str(path: &Path) -> Result<&str, Refusal> {

@@ -4,7 +4,7 @@
 //! the multipart field `xml`, answered in SW's JSON, response version 4) and
 //! checks a CFDI as a PAC must before it stamps it:
 //!
-//! - the XML against SAT's `cfdv40.xsd` (`xmllint`, with SAT's own files),
+//! - the XML against SAT's `cfdv40.xsd` and `Pagos20.xsd` (`xmllint`, with SAT's own files),
 //! - the seal: SAT's `cadenaoriginal_4_0.xslt` makes the cadena (`xsltproc`),
 //!   the certificate in the CFDI verifies `Sello` over it,
 //! - the certificate: its number is `NoCertificado`, it is the issuer's RFC's

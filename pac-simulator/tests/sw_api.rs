@@ -20,7 +20,8 @@ use std::process::Command;
 
 use base64::Engine;
 use chrono::{DateTime, Duration, Utc};
-use folio_documents::cfdi::seal_invoice;
+use folio_documents::cfdi::payment::{ComplementNumber, PaymentReceived};
+use folio_documents::cfdi::{seal_invoice, seal_payment};
 use folio_domain::tax::TaxTreatment;
 use folio_pac_simulator::SimulatorConfig;
 use rust_decimal_macros::dec;
@@ -33,11 +34,10 @@ fn sealed_at(at: DateTime<Utc>) -> String {
     sealed_to("ESCUELA KEMPER URGATE", at)
 }
 
-/// A Mexican invoice to a receiver named `receiver` (SAT's test taxpayer
-/// EKU9003173C9), sealed at `at` with SAT's test CSD.
-fn sealed_to(receiver: &str, at: DateTime<Utc>) -> String {
-    let csd = sat_test_csd();
-    let record = Scenario::draft("MXN", mexican_customer())
+/// Two days of consulting at IVA 16%, issued in Mexico to SAT's test
+/// taxpayer.
+fn consulting() -> Scenario {
+    Scenario::draft("MXN", mexican_customer())
         .line(keyed(
             "Consultoría fiscal",
             dec!(2),
@@ -46,8 +46,37 @@ fn sealed_to(receiver: &str, at: DateTime<Utc>) -> String {
             ("84111506", "E48"),
         ))
         .issue_in_mexico()
-        .record();
+}
+
+/// A Mexican invoice to a receiver named `receiver` (SAT's test taxpayer
+/// EKU9003173C9), sealed at `at` with SAT's test CSD.
+fn sealed_to(receiver: &str, at: DateTime<Utc>) -> String {
+    let csd = sat_test_csd();
+    let record = consulting().record();
     let sealed = seal_invoice(&record, receiver, at, &csd).unwrap();
+    String::from_utf8(sealed.xml).unwrap()
+}
+
+/// The payment complement of half of a stamped invoice, sealed at `at`
+/// with SAT's test CSD.
+fn payment_sealed_at(at: DateTime<Utc>) -> String {
+    let record = consulting()
+        .stamped("9FB6ED1A-5F37-4FEF-980A-7F8C83B51894")
+        .record();
+    let owed = record.issued.as_ref().unwrap().totals.total;
+    let paid = PaymentReceived {
+        received_at: at.naive_utc(),
+        payment_form: "03".into(),
+        amount: (owed / dec!(2)).round_dp(2),
+        installment: 1,
+        balance_before: owed,
+    };
+    let number = ComplementNumber {
+        serie: "P".into(),
+        folio: "1".into(),
+    };
+    let receiver = ("ESCUELA KEMPER URGATE", &number);
+    let sealed = seal_payment(&record, &paid, receiver, at, &sat_test_csd()).unwrap();
     String::from_utf8(sealed.xml).unwrap()
 }
 
@@ -177,6 +206,56 @@ async fn a_sealed_cfdi_is_stamped_with_a_stamp_sats_tools_accept() {
         attribute(element, "UUID").to_lowercase(),
         data["uuid"].as_str().unwrap()
     );
+}
+
+#[tokio::test]
+async fn a_payment_complement_is_stamped_once_its_payments_pass_sats_schema() {
+    let url = simulator(0).await;
+    let token = signed_in(&url).await;
+    let (status, body) = stamp(&url, &token, &payment_sealed_at(Utc::now())).await;
+    assert!(status.is_success(), "{body}");
+    let cfdi = body["data"]["cfdi"].as_str().unwrap();
+    // One Complemento: the payments, then the stamp; SAT's schemas accept it.
+    assert_eq!(cfdi.matches("<cfdi:Complemento>").count(), 1, "{cfdi}");
+    let pagos = cfdi.find("<pago20:Pagos").unwrap();
+    assert!(
+        pagos < cfdi.find("<tfd:TimbreFiscalDigital").unwrap(),
+        "{cfdi}"
+    );
+    let sat = sat_files();
+    let imports: String = [
+        ("http://www.sat.gob.mx/cfd/4", "4/cfdv40.xsd"),
+        ("http://www.sat.gob.mx/Pagos20", "Pagos/Pagos20.xsd"),
+        (
+            "http://www.sat.gob.mx/TimbreFiscalDigital",
+            "TimbreFiscalDigital/TimbreFiscalDigitalv11.xsd",
+        ),
+    ]
+    .iter()
+    .map(|(namespace, file)| {
+        let location = sat.join(file);
+        format!(
+            "<xs:import namespace=\"{namespace}\" schemaLocation=\"{}\"/>",
+            location.display()
+        )
+    })
+    .collect();
+    let dir = scratch("pac-pagos");
+    let schema =
+        format!("<xs:schema xmlns:xs=\"http://www.w3.org/2001/XMLSchema\">{imports}</xs:schema>");
+    let schema = written(&dir, "all.xsd", schema.as_bytes());
+    let stamped = written(&dir, "stamped.xml", cfdi.as_bytes());
+    run(Command::new("xmllint")
+        .args(["--noout", "--schema"])
+        .arg(&schema)
+        .arg(&stamped));
+
+    // A complement SAT's Pagos schema refuses is not stamped.
+    let earlier = Utc::now() - Duration::minutes(1);
+    let broken = payment_sealed_at(earlier).replace("ObjetoImpDR=\"02\"", "ObjetoImpDR=\"09\"");
+    let (status, body) = stamp(&url, &token, &broken).await;
+    assert_eq!(status, reqwest::StatusCode::BAD_REQUEST);
+    assert_eq!(code(&body), "301", "{body}");
 }
 
 #[tokio::test]

@@ -17,8 +17,8 @@ use folio_domain::ids::{
     AdjustmentId, CreditNoteId, CreditTransferId, CustomerId, InvoiceId, LineId, TenantId,
 };
 use folio_domain::invoice::{
-    CfdiContext, CreditRequest, DueTerms, Invoice, InvoiceCommand, InvoiceEvent, LineCredit,
-    PrepaidCredit, TaxSelector,
+    CfdiContext, CfdiFile, CfdiSeal, CfdiStamp, CreditRequest, DueTerms, Invoice, InvoiceCommand,
+    InvoiceEvent, LineCredit, PrepaidCredit, TaxSelector,
 };
 use folio_domain::legal_profile::{BankAccount, LegalProfile, PostalAddress};
 use folio_domain::money::{Currency, Money};
@@ -340,6 +340,32 @@ impl Scenario {
             reason: "Returned goods".into(),
         });
         credit_note_id
+    }
+
+    /// Seals the issued Mexican invoice and records a PAC's stamp of it
+    /// with fiscal folio `uuid` (the files' addresses stand for no file).
+    pub fn stamped(mut self, uuid: &str) -> Self {
+        let file = |byte: char| CfdiFile {
+            sha256: byte.to_string().repeat(64),
+            size_bytes: 1,
+        };
+        let sealed_at = day(2).and_hms_opt(16, 30, 0).unwrap().and_utc();
+        self.run(InvoiceCommand::RecordCfdiSeal(CfdiSeal {
+            sealed_at,
+            certificate_number: "30001000000300023708".into(),
+            xml: file('a'),
+        }));
+        self.run(InvoiceCommand::RecordCfdiStamp(CfdiStamp {
+            uuid: uuid.parse().unwrap(),
+            stamped_on: day(2).and_hms_opt(10, 31, 0).unwrap(),
+            pac_rfc: "SIM201207PA1".into(),
+            sat_certificate_number: "99999000000000000001".into(),
+            cfd_seal: "QUJD".into(),
+            sat_seal: "WFla".into(),
+            xml: file('b'),
+            recorded_at: sealed_at,
+        }));
+        self
     }
 
     pub fn record(&self) -> InvoiceRecord {
