@@ -14,12 +14,15 @@ use folio_infra::ProjectionRunError;
 use folio_projections::{apply_events, FeedPosition, Target};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
+use support::mexico::{draft_for, key, mexican_customer, test_csd, INSTALL_CSD, ISSUE};
+use support::pac::{pac_env, PacSimulator};
 use support::scenario::{
     customer, every_event_type, issued_invoice, legal_profile, tenant_with_directory,
 };
 use support::server::{series, Server};
 use support::smtp::MailServer;
-use support::{ctx, tenant, TestDatabase};
+use support::stamping::stamped;
+use support::{ctx, free_port, tenant, TestDatabase};
 use uuid::Uuid;
 
 /// The outbox as stored: message id, kind, recipients, invoice, status.
@@ -190,17 +193,34 @@ async fn delivery(db: &TestDatabase, invoice: InvoiceId) -> Option<(String, i32,
         .unwrap()
 }
 
-/// The SHA-256 of the file of `format` (`FACTUR_X`, `UBL`) archived for `invoice`.
-async fn archived_sha256(db: &TestDatabase, invoice: InvoiceId, format: &str) -> String {
-    sqlx::query_scalar(
-        "SELECT sha256 FROM folio_read.archived_documents
-         WHERE invoice_id = $1 AND credit_note_id IS NULL AND format = $2",
-    )
-    .bind(invoice.0)
-    .bind(format)
-    .fetch_one(&db.app.pool)
+/// Waits until the file of `format` is archived for `invoice`; its SHA-256.
+async fn archived(db: &TestDatabase, invoice: InvoiceId, format: &str) -> String {
+    support::eventually("the invoice is archived", || async {
+        sqlx::query_scalar::<_, String>(
+            "SELECT sha256 FROM folio_read.archived_documents
+             WHERE invoice_id = $1 AND credit_note_id IS NULL AND format = $2",
+        )
+        .bind(invoice.0)
+        .bind(format)
+        .fetch_optional(&db.app.pool)
+        .await
+        .unwrap()
+    })
     .await
-    .unwrap()
+}
+
+/// Waits until the e-mail about `invoice` is recorded as sent; the one
+/// e-mail the mail server received.
+async fn the_one_email(db: &TestDatabase, mail: &MailServer, invoice: InvoiceId) -> Value {
+    support::eventually("the e-mail is recorded as sent", || async {
+        delivery(db, invoice)
+            .await
+            .filter(|(status, ..)| status == "SENT")
+    })
+    .await;
+    let emails = mail.emails().await;
+    assert_eq!(emails.len(), 1, "{emails:#?}");
+    emails[0].clone()
 }
 
 fn hex_sha256(bytes: &[u8]) -> String {
@@ -226,31 +246,14 @@ async fn an_invoice_sent_over_graphql_is_e_mailed_once_with_its_archived_pdf() {
     .await;
     let (t, invoice) = issued_by_a_described_seller(&db).await;
     // (Sent before its PDF is archived, the e-mail would wait for it: a retry.)
-    support::eventually("the invoice is archived", || async {
-        sqlx::query_scalar::<_, String>(
-            "SELECT sha256 FROM folio_read.archived_documents WHERE invoice_id = $1",
-        )
-        .bind(invoice.0)
-        .fetch_optional(&db.app.pool)
-        .await
-        .unwrap()
-    })
-    .await;
+    archived(&db, invoice, "FACTUR_X").await;
 
     // When an accountant sends it, and retries the request
     send_over_graphql(&server, t, invoice, "send-1").await;
     send_over_graphql(&server, t, invoice, "send-1").await;
 
     // Then it is e-mailed once, to both recipients, with the archived PDF
-    support::eventually("the e-mail is recorded as sent", || async {
-        delivery(&db, invoice)
-            .await
-            .filter(|(status, ..)| status == "SENT")
-    })
-    .await;
-    let emails = mail.emails().await;
-    assert_eq!(emails.len(), 1, "{emails:#?}");
-    let email = &emails[0];
+    let email = &the_one_email(&db, &mail, invoice).await;
     let to: Vec<&str> = email["to"]
         .as_array()
         .unwrap()
@@ -290,10 +293,7 @@ async fn an_invoice_sent_over_graphql_is_e_mailed_once_with_its_archived_pdf() {
             attachments[0]["generatedFileName"].as_str().unwrap(),
         )
         .await;
-    assert_eq!(
-        hex_sha256(&pdf),
-        archived_sha256(&db, invoice, "FACTUR_X").await
-    );
+    assert_eq!(hex_sha256(&pdf), archived(&db, invoice, "FACTUR_X").await);
 
     // And the invoice shows the e-mail as sent, once, to both
     let accountant = server.token(t, "alice", Role::Accountant);
@@ -346,6 +346,72 @@ async fn an_invoice_sent_over_graphql_is_e_mailed_once_with_its_archived_pdf() {
         too_many["errors"][0]["extensions"]["code"], "VALIDATION",
         "{too_many}"
     );
+}
+
+/// Consulting that withholds ISR: a CFDI says it, EN 16931 cannot.
+const WITHHOLDING_LINE: &str = "mutation($key: String!, $invoice: ID!) {
+    addInvoiceLine(idempotencyKey: $key, invoiceId: $invoice, line: {
+        description: \"Consultoría fiscal\", quantity: \"10\", unitPrice: \"1500\",
+        sat: {productKey: \"84111506\", unitKey: \"E48\"},
+        taxes: [{code: \"IVA\", percent: \"16\", treatment: STANDARD},
+                {code: \"ISR\", percent: \"10\", treatment: WITHHOLDING}]}) { version } }";
+
+#[tokio::test]
+async fn a_stamped_mexican_invoice_with_withholdings_is_e_mailed_with_its_cfdi() {
+    // Given folio serve with a PAC and an SMTP server, and a tenant under MX
+    // without a legal profile (its CFDI issuer names it)
+    let db = TestDatabase::new().await;
+    let mail = MailServer::start().await;
+    let pac = PacSimulator::start_on(free_port(), 0).await;
+    let mut env = pac_env(&pac.url);
+    env.push(("FOLIO_SMTP_URL", mail.smtp_url()));
+    env.push(("FOLIO_MAIL_FROM", "facturas@folio.example".to_owned()));
+    let env: Vec<(&str, &str)> = env.iter().map(|(n, v)| (*n, v.as_str())).collect();
+    let server = Server::start_with(&db, &env).await;
+    let t = tenant();
+    let admin = server.token(t, "root", Role::Admin);
+    let customer = mexican_customer(&server, &admin, "26015").await;
+    let (cer, pem) = test_csd();
+    let install = json!({"key": key(), "cer": cer, "pem": pem, "password": "12345678a"});
+    server.ok(&admin, INSTALL_CSD, install).await;
+    let invoice = draft_for(&server, &admin, &customer).await;
+    let line = json!({"key": key(), "invoice": invoice});
+    server.ok(&admin, WITHHOLDING_LINE, line).await;
+    server
+        .ok(&admin, ISSUE, json!({"key": key(), "invoice": invoice}))
+        .await;
+    let invoice = InvoiceId(invoice.as_str().unwrap().parse().unwrap());
+    stamped(&server, &admin, &invoice.0.to_string()).await;
+    let cfdi_sha256 = archived(&db, invoice, "CFDI").await;
+
+    // When an accountant sends it
+    send_over_graphql(&server, t, invoice, "send-mx").await;
+
+    // Then it is e-mailed, in Spanish, with the stamped CFDI and its printed form
+    let email = &the_one_email(&db, &mail, invoice).await;
+    let issuer = "ACCEM SERVICIOS EMPRESARIALES";
+    assert_eq!(email["from"][0]["name"], issuer, "{email:#}");
+    let subject = email["subject"].as_str().unwrap();
+    assert!(
+        subject.starts_with("Factura ") && subject.ends_with(issuer),
+        "{subject}"
+    );
+    let text = email["text"].as_str().unwrap();
+    assert!(text.contains("MXN"), "{text}");
+    let attachments = email["attachments"].as_array().unwrap();
+    let types: Vec<&str> = attachments
+        .iter()
+        .map(|a| a["contentType"].as_str().unwrap())
+        .collect();
+    assert_eq!(types, ["application/pdf", "application/xml"], "{email:#}");
+    let cfdi = mail
+        .attachment(
+            email["id"].as_str().unwrap(),
+            attachments[1]["generatedFileName"].as_str().unwrap(),
+        )
+        .await;
+    assert_eq!(hex_sha256(&cfdi), cfdi_sha256);
+    assert!(String::from_utf8_lossy(&cfdi).contains("Impuesto=\"001\""));
 }
 
 #[tokio::test]
@@ -473,16 +539,7 @@ async fn folio_serve_killed_mid_send_loses_no_e_mail_and_its_successor_sends_it_
     let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let mut first = Server::start_with(&db, &env).await;
     let (t, invoice) = issued_by_a_described_seller(&db).await;
-    support::eventually("the invoice is archived", || async {
-        sqlx::query_scalar::<_, String>(
-            "SELECT sha256 FROM folio_read.archived_documents WHERE invoice_id = $1",
-        )
-        .bind(invoice.0)
-        .fetch_optional(&db.app.pool)
-        .await
-        .unwrap()
-    })
-    .await;
+    archived(&db, invoice, "FACTUR_X").await;
 
     // When the invoice is sent and the process is killed (SIGKILL) mid-send
     send_over_graphql(&first, t, invoice, "send-1").await;
@@ -635,10 +692,7 @@ async fn an_invoice_e_mail_follows_the_tenant_s_mail_settings() {
             xml["generatedFileName"].as_str().unwrap(),
         )
         .await;
-    assert_eq!(
-        hex_sha256(&bytes),
-        archived_sha256(&db, invoice, "UBL").await
-    );
+    assert_eq!(hex_sha256(&bytes), archived(&db, invoice, "UBL").await);
     // And the outbox shows the customer's recipients only
     let (_, _, recipients, _, _) = outbox(&db).await.remove(0);
     assert_eq!(recipients, ["ap@acme.example", "cfo@acme.example"]);

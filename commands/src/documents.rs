@@ -9,6 +9,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use cqrs_es::AggregateError;
 use folio_documents::cfdi::{seal_invoice, CfdiError, SealedCfdi};
+use folio_documents::letter::{invoice_letter, InvoiceLetter};
 use folio_documents::InvoiceRecord;
 use folio_documents::{credit_note_document, invoice_document, Document, DocumentError};
 use folio_domain::customer::Customer;
@@ -151,6 +152,23 @@ impl InvoiceDocuments {
         }?;
         document.seller_logo = settings.logo.map(|logo| logo.sha256);
         Ok(document)
+    }
+
+    /// What the e-mails of an issued invoice say of it (number, dates,
+    /// amount, parties), read without the EN 16931 document: an invoice that
+    /// model cannot express is e-mailed as well.
+    pub async fn letter(
+        &self,
+        caller: &Caller,
+        invoice_id: InvoiceId,
+    ) -> Result<InvoiceLetter, DocumentsError> {
+        caller.require(Action::ReadInvoicing)?;
+        let (record, customer, settings) = self.with_parties(caller, invoice_id).await?;
+        Ok(invoice_letter(
+            &record,
+            settings.legal_profile.as_ref(),
+            &customer,
+        )?)
     }
 
     /// The CFDI of an invoice issued under the MX jurisdiction, sealed `at`

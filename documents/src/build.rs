@@ -169,7 +169,7 @@ fn delivery(breakdown: &[VatBreakdown], issued_on: NaiveDate, buyer: &Buyer) -> 
     }
 }
 
-fn issued(record: &InvoiceRecord) -> Result<(&IssuedInvoice, Currency), DocumentError> {
+pub(crate) fn issued(record: &InvoiceRecord) -> Result<(&IssuedInvoice, Currency), DocumentError> {
     let issued = record.issued.as_ref().ok_or(DocumentError::NotIssued)?;
     let currency = record.currency.ok_or(DocumentError::NotIssued)?;
     if currency.minor_units() > 2 {
@@ -473,7 +473,7 @@ fn require_tax_ids(
 }
 
 /// The buyer as the customer's current details describe it.
-fn buyer(customer: &Customer) -> Result<Buyer, DocumentError> {
+pub(crate) fn buyer(customer: &Customer) -> Result<Buyer, DocumentError> {
     let tax = customer
         .tax
         .as_ref()

@@ -27,6 +27,7 @@ pub mod build;
 pub mod cfdi;
 pub mod cii;
 mod error;
+pub mod letter;
 pub mod locale;
 pub mod model;
 pub mod record;

@@ -112,7 +112,7 @@ impl InvoiceMail {
     ) -> Result<Letter, ComposeError> {
         let caller = Caller::new(message.tenant_id, UserId::new(MAIL), vec![Role::Accountant]);
         let which = DocumentOf::Invoice(invoice_id);
-        let document = self.documents.document(&caller, which).await?;
+        let invoice = self.documents.letter(&caller, invoice_id).await?;
         let mail = self
             .use_cases
             .tenant_settings(&caller)
@@ -126,7 +126,7 @@ impl InvoiceMail {
             .into_iter()
             .flatten()
             .collect();
-        let name = document.number.replace(['/', '\\'], "-");
+        let name = invoice.number.replace(['/', '\\'], "-");
         let stamped = files.iter().any(|file| file.format == ArchivedFormat::Cfdi);
         let attachments = if stamped {
             // A Mexican customer receives the fiscal document itself, always.
@@ -145,26 +145,22 @@ impl InvoiceMail {
             }
             attachments
         };
-        let seller = document
-            .seller
-            .trading_name
-            .clone()
-            .unwrap_or_else(|| document.seller.legal_name.clone());
+        let seller = invoice.seller_name.clone();
         Ok(Letter {
             // The customer reads it: in the language of the customer's country.
-            locale: Locale::of_country(&document.buyer.country),
+            locale: Locale::of_country(&invoice.buyer_country),
             facts: InvoiceFacts {
-                buyer: document.buyer.name.clone(),
+                buyer: invoice.buyer_name,
                 seller: seller.clone(),
-                number: document.number.clone(),
-                issued: document.issue_date,
-                due: document.due_date,
-                amount: document.totals.payable,
-                places: document.currency.minor_units(),
-                currency: document.currency.code().to_owned(),
+                number: invoice.number,
+                issued: invoice.issue_date,
+                due: Some(invoice.due_date),
+                amount: invoice.payable,
+                places: invoice.currency.minor_units(),
+                currency: invoice.currency.code().to_owned(),
             },
             from_name: mail.sender_name.unwrap_or(seller),
-            reply_to: mail.reply_to.or_else(|| document.seller.email.clone()),
+            reply_to: mail.reply_to.or(invoice.seller_email),
             bcc: mail.copy_to.into_iter().collect(),
             attachments,
         })
