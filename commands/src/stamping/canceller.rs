@@ -53,22 +53,10 @@ pub enum CancelOutcome {
     Undecided,
 }
 
-/// Sends, asks and records.
-#[derive(Clone)]
+/// Sends, asks and records, through its ports.
+#[derive(Clone, Debug)]
 pub struct CfdiCanceller {
-    documents: InvoiceDocuments,
-    vault: Arc<dyn CsdVault>,
-    blobs: Arc<dyn BlobStore>,
-    pac: Arc<dyn Pac>,
-    sat: Arc<dyn SatStatusService>,
-    use_cases: Arc<UseCases>,
-    clock: Arc<dyn Clock>,
-}
-
-impl std::fmt::Debug for CfdiCanceller {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("CfdiCanceller")
-    }
+    ports: CancellerPorts,
 }
 
 /// The ports the canceller works through.
@@ -99,24 +87,7 @@ impl std::fmt::Debug for CancellerPorts {
 impl CfdiCanceller {
     /// The canceller over these ports.
     pub fn new(ports: CancellerPorts) -> Self {
-        let CancellerPorts {
-            documents,
-            vault,
-            blobs,
-            pac,
-            sat,
-            use_cases,
-            clock,
-        } = ports;
-        CfdiCanceller {
-            documents,
-            vault,
-            blobs,
-            pac,
-            sat,
-            use_cases,
-            clock,
-        }
+        CfdiCanceller { ports }
     }
 
     /// Takes `cfdi`'s cancellation one step on: sends the request (and asks
@@ -125,17 +96,18 @@ impl CfdiCanceller {
     pub async fn cancel(&self, cfdi: &CfdiToCancel) -> Result<CancelOutcome, CfdiStepError> {
         let address = BlobAddress::parse(&cfdi.stamped_sha256)
             .ok_or_else(|| BlobError::BadAddress(cfdi.stamped_sha256.clone()))?;
-        let named = read_verification(&self.blobs.get(&address).await?)?;
+        let named = read_verification(&self.ports.blobs.get(&address).await?)?;
         if let CancellationStep::Send {
             reason,
             replacement,
         } = &cfdi.step
         {
             let csd = self
+                .ports
                 .documents
                 .csd_files(
                     &system_caller(cfdi.tenant_id, CANCELLER),
-                    self.vault.as_ref(),
+                    self.ports.vault.as_ref(),
                 )
                 .await?;
             let request = CancellationToSend {
@@ -145,7 +117,7 @@ impl CfdiCanceller {
                 reason: *reason,
                 replacement: *replacement,
             };
-            match self.pac.cancel(&request).await? {
+            match self.ports.pac.cancel(&request).await? {
                 CancelAnswer::Acknowledged { acuse, status_code } => {
                     self.record_receipt(cfdi, acuse, status_code).await?;
                 }
@@ -165,14 +137,14 @@ impl CfdiCanceller {
         status_code: String,
     ) -> Result<(), CfdiStepError> {
         let size_bytes = acuse.len() as u64;
-        let address = self.blobs.put(acuse, "application/xml").await?;
+        let address = self.ports.blobs.put(acuse, "application/xml").await?;
         let receipt = CfdiCancellationReceipt {
             acuse: CfdiFile {
                 sha256: address.sha256().to_owned(),
                 size_bytes,
             },
             status_code,
-            received_at: self.clock.now(),
+            received_at: self.ports.clock.now(),
         };
         let key = format!(
             "cfdi-cancellation-receipt/{}/{}",
@@ -180,6 +152,7 @@ impl CfdiCanceller {
             address.sha256()
         );
         let recorded = self
+            .ports
             .use_cases
             .record_cfdi_cancellation_receipt(
                 &step(cfdi.tenant_id, CANCELLER, key),
@@ -187,7 +160,7 @@ impl CfdiCanceller {
                 receipt,
             )
             .await;
-        decided_before(recorded.map(|_| ()))
+        decided_before(recorded)
     }
 
     /// Asks SAT's status service about `named` and records what it decided.
@@ -196,14 +169,15 @@ impl CfdiCanceller {
         cfdi: &CfdiToCancel,
         named: &SatVerification,
     ) -> Result<CancelOutcome, CfdiStepError> {
-        match self.sat.status(named).await? {
+        match self.ports.sat.status(named).await? {
             SatCfdiStatus::Cancelled => {
                 let key = format!("cfdi-cancelled/{}/{}", cfdi.invoice_id, Uuid::new_v4());
                 let recorded = self
+                    .ports
                     .use_cases
                     .record_cfdi_cancelled(&step(cfdi.tenant_id, CANCELLER, key), cfdi.invoice_id)
                     .await;
-                decided_before(recorded.map(|_| ()))?;
+                decided_before(recorded)?;
                 Ok(CancelOutcome::Cancelled)
             }
             SatCfdiStatus::Valid {
@@ -227,7 +201,7 @@ impl CfdiCanceller {
         let refusal = CfdiCancellationRefusal {
             code: code.clone(),
             message,
-            refused_at: self.clock.now(),
+            refused_at: self.ports.clock.now(),
         };
         let key = format!(
             "cfdi-cancellation-refusal/{}/{}",
@@ -235,6 +209,7 @@ impl CfdiCanceller {
             Uuid::new_v4()
         );
         let recorded = self
+            .ports
             .use_cases
             .record_cfdi_cancellation_refusal(
                 &step(cfdi.tenant_id, CANCELLER, key),
@@ -242,16 +217,16 @@ impl CfdiCanceller {
                 refusal,
             )
             .await;
-        decided_before(recorded.map(|_| ()))?;
+        decided_before(recorded)?;
         Ok(CancelOutcome::Refused { code })
     }
 }
 
 /// A step the invoice refuses because the cancellation was decided before
 /// (the queue, read from the projection, lags the events) is done.
-fn decided_before(recorded: Result<(), CommandError<InvoiceError>>) -> Result<(), CfdiStepError> {
+fn decided_before<T>(recorded: Result<T, CommandError<InvoiceError>>) -> Result<(), CfdiStepError> {
     match recorded {
-        Err(CommandError::Rejected(InvoiceError::NoCfdiCancellationPending)) | Ok(()) => Ok(()),
+        Err(CommandError::Rejected(InvoiceError::NoCfdiCancellationPending)) | Ok(_) => Ok(()),
         Err(error) => Err(error.into()),
     }
 }
