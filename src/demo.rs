@@ -91,6 +91,7 @@ impl Demo<'_> {
             },
             invoice_series: "A".into(),
             credit_note_series: "CN".into(),
+            payment_complement_series: "P".into(),
         };
         self.use_cases
             .configure_invoicing(&self.as_user(ADMIN), invoicing)

@@ -651,6 +651,53 @@ fn samples() -> Vec<(&'static str, String, String, Value)> {
             InvoiceEvent::CfdiStampRequested {
                 requested_at: Utc.with_ymd_and_hms(2026, 12, 7, 17, 0, 0).unwrap(),
             },
+            InvoiceEvent::PaymentComplementIssued {
+                payment_id: PaymentId(id(5)),
+                number: DocumentNumber {
+                    series: "P".into(),
+                    sequence: 1,
+                },
+                issue_date: day(),
+            },
+            InvoiceEvent::PaymentComplementSealed {
+                payment_id: PaymentId(id(5)),
+                seal: CfdiSeal {
+                    sealed_at: Utc.with_ymd_and_hms(2026, 12, 8, 9, 0, 0).unwrap(),
+                    certificate_number: "30001000000500003416".into(),
+                    xml: CfdiFile {
+                        sha256: "1c".repeat(32),
+                        size_bytes: 3_120,
+                    },
+                },
+            },
+            InvoiceEvent::PaymentComplementStamped {
+                payment_id: PaymentId(id(5)),
+                stamp: CfdiStamp {
+                    uuid: id(14),
+                    stamped_on: day().and_hms_opt(3, 0, 2).unwrap(),
+                    pac_rfc: "SPR190613I52".into(),
+                    sat_certificate_number: "30001000000500003456".into(),
+                    cfd_seal: "c2VsbG8gQ0ZE".into(),
+                    sat_seal: "c2VsbG8gU0FU".into(),
+                    xml: CfdiFile {
+                        sha256: "2d".repeat(32),
+                        size_bytes: 4_480,
+                    },
+                    recorded_at: Utc.with_ymd_and_hms(2026, 12, 8, 9, 0, 3).unwrap(),
+                },
+            },
+            InvoiceEvent::PaymentComplementRejected {
+                payment_id: PaymentId(id(5)),
+                rejection: CfdiRejection {
+                    code: "CRP20101".into(),
+                    message: "FormaDePagoP no contiene un valor del catálogo.".into(),
+                    rejected_at: Utc.with_ymd_and_hms(2026, 12, 8, 9, 0, 3).unwrap(),
+                },
+            },
+            InvoiceEvent::PaymentComplementRequested {
+                payment_id: PaymentId(id(5)),
+                requested_at: Utc.with_ymd_and_hms(2026, 12, 8, 10, 0, 0).unwrap(),
+            },
             InvoiceEvent::CfdiCancellationRequested(CfdiCancellationRequest {
                 reason: "the receiver's RFC was wrong".into(),
                 sat_reason: SatCancellationReason::ErrorsWithReplacement,

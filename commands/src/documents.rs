@@ -8,12 +8,13 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use cqrs_es::AggregateError;
-use folio_documents::cfdi::{seal_invoice, CfdiError, SealedCfdi};
+use folio_documents::cfdi::payment::complement_of;
+use folio_documents::cfdi::{seal_invoice, seal_payment, CfdiError, Csd, SealedCfdi};
 use folio_documents::letter::{invoice_letter, InvoiceLetter};
 use folio_documents::InvoiceRecord;
 use folio_documents::{credit_note_document, invoice_document, Document, DocumentError};
 use folio_domain::customer::Customer;
-use folio_domain::ids::{CreditNoteId, InvoiceId};
+use folio_domain::ids::{CreditNoteId, InvoiceId, PaymentId};
 use folio_domain::invoice::{ArchivedFile, CfdiStamp, DocumentOfInvoice, InvoiceEvent};
 use folio_domain::settings::TenantSettings;
 use folio_domain::{Decide, ErrorCode};
@@ -183,11 +184,26 @@ impl InvoiceDocuments {
     ) -> Result<SealedCfdi, DocumentsError> {
         caller.require(Action::ReadInvoicing)?;
         let (record, customer, settings) = self.with_parties(caller, invoice_id).await?;
-        let csd = installed_files(caller, &settings, vault)
-            .await?
-            .open()
-            .map_err(|error| DocumentsError::NotSealable(error.into()))?;
+        let csd = installed_csd(caller, &settings, vault).await?;
         Ok(seal_invoice(&record, &customer.contact.name, at, &csd)?)
+    }
+
+    /// The complement (CFDI of type P) of payment `of.1` of the stamped
+    /// invoice `of.0`, numbered already, sealed `at` with the tenant's
+    /// installed CSD, to the customer's name as it stands.
+    pub async fn payment_complement(
+        &self,
+        caller: &Caller,
+        (invoice_id, payment_id): (InvoiceId, PaymentId),
+        vault: &dyn CsdVault,
+        at: DateTime<Utc>,
+    ) -> Result<SealedCfdi, DocumentsError> {
+        caller.require(Action::ReadInvoicing)?;
+        let (record, customer, settings) = self.with_parties(caller, invoice_id).await?;
+        let (payment, number) = complement_of(&record, payment_id)?;
+        let csd = installed_csd(caller, &settings, vault).await?;
+        let to = (customer.contact.name.as_str(), &number);
+        Ok(seal_payment(&record, &payment, to, at, &csd)?)
     }
 
     /// The files of the caller's tenant's CSD in force (from `vault`), which
@@ -303,4 +319,16 @@ async fn installed_files(
         .await
         .map_err(|e| DocumentsError::Unavailable(Box::new(e)))?
         .ok_or(DocumentsError::NoCsd)
+}
+
+/// The tenant's CSD in force, opened to seal with.
+async fn installed_csd(
+    caller: &Caller,
+    settings: &TenantSettings,
+    vault: &dyn CsdVault,
+) -> Result<Csd, DocumentsError> {
+    installed_files(caller, settings, vault)
+        .await?
+        .open()
+        .map_err(|error| DocumentsError::NotSealable(error.into()))
 }

@@ -6,9 +6,10 @@ use chrono::NaiveDate;
 use folio_domain::adjustment::IssuedAdjustment;
 use folio_domain::document_number::DocumentNumber;
 use folio_domain::exchange::AccountingTotals;
-use folio_domain::ids::{CreditNoteId, CustomerId};
+use folio_domain::ids::{CreditNoteId, CustomerId, PaymentId};
 use folio_domain::invoice::{
     ArchivedFile, CfdiStamp, CreditedLine, DocumentOfInvoice, DueTerms, InvoiceEvent, IssuedLine,
+    PaymentMethod,
 };
 use folio_domain::money::Currency;
 use folio_domain::pricing::{DocumentTotals, RoundingPolicy};
@@ -59,6 +60,26 @@ pub struct IssuedCreditNote {
     pub accounting: Option<AccountingTotals>,
 }
 
+/// A payment received for the invoice, as its complement states it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReceivedPayment {
+    /// The payment's id.
+    pub payment_id: PaymentId,
+    /// How much, in the invoice's currency.
+    pub amount: Decimal,
+    /// Its value date.
+    pub received_on: NaiveDate,
+    /// How it was paid.
+    pub method: PaymentMethod,
+    /// What was owed after it.
+    pub amount_due_after: Decimal,
+    /// What the invoice held for the customer after it (paid beyond the
+    /// balance).
+    pub credit_after: Decimal,
+    /// Mexico: the number of its complement, once numbered.
+    pub complement: Option<DocumentNumber>,
+}
+
 /// An invoice's documents' source: its draft terms, what was issued, and the
 /// credit notes issued against it.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -79,6 +100,8 @@ pub struct InvoiceRecord {
     pub archived: Vec<(DocumentOfInvoice, Vec<ArchivedFile>)>,
     /// Mexico: the PAC's stamp of the invoice's CFDI, once stamped.
     pub stamp: Option<CfdiStamp>,
+    /// Payments received, in the order they were recorded.
+    pub payments: Vec<ReceivedPayment>,
 }
 
 impl InvoiceRecord {
@@ -156,6 +179,34 @@ impl InvoiceRecord {
                 document, files, ..
             } => self.archived.push((*document, files.clone())),
             InvoiceEvent::CfdiStamped(stamp) => self.stamp = Some(stamp.clone()),
+            InvoiceEvent::PaymentRecorded {
+                payment_id,
+                amount,
+                received_on,
+                method,
+                amount_due_after,
+                credit_after,
+                ..
+            } => self.payments.push(ReceivedPayment {
+                payment_id: *payment_id,
+                amount: amount.amount,
+                received_on: *received_on,
+                method: *method,
+                amount_due_after: *amount_due_after,
+                credit_after: *credit_after,
+                complement: None,
+            }),
+            InvoiceEvent::PaymentComplementIssued {
+                payment_id, number, ..
+            } => {
+                let payment = self
+                    .payments
+                    .iter_mut()
+                    .find(|p| p.payment_id == *payment_id);
+                if let Some(payment) = payment {
+                    payment.complement = Some(number.clone());
+                }
+            }
             _ => {}
         }
     }

@@ -14,10 +14,14 @@ mod tools;
 use std::process::Command;
 
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
-use folio_documents::cfdi::payment::{ComplementNumber, PaymentReceived};
+use folio_documents::cfdi::payment::{
+    complement_of, payment_form, ComplementNumber, PaymentReceived,
+};
 use folio_documents::cfdi::read::{read_elements, CfdiElement};
 use folio_documents::cfdi::{seal_payment, CfdiError, SealedCfdi};
 use folio_documents::InvoiceRecord;
+use folio_domain::ids::PaymentId;
+use folio_domain::invoice::PaymentMethod;
 use folio_domain::sat::SatPaymentMethod;
 use folio_domain::tax::TaxTreatment;
 use proptest::prelude::*;
@@ -37,6 +41,11 @@ fn sealed_at() -> DateTime<Utc> {
 /// (a company paying a professional), and software at IVA 16%; issued PPD
 /// and stamped.
 fn stamped_services() -> InvoiceRecord {
+    services().record()
+}
+
+/// The invoice of [`stamped_services`], to go on with.
+fn services() -> Scenario {
     let withheld = vec![
         sat_tax("IVA", dec!(16), TaxTreatment::Standard),
         sat_tax("ISR", dec!(10), TaxTreatment::Withholding),
@@ -59,7 +68,6 @@ fn stamped_services() -> InvoiceRecord {
         ))
         .issue_in_mexico()
         .stamped(FOLIO)
-        .record()
 }
 
 fn total(record: &InvoiceRecord) -> Decimal {
@@ -269,4 +277,107 @@ proptest! {
         }
         prop_assert_eq!(balance, Decimal::ZERO);
     }
+}
+
+#[test]
+fn each_payment_is_stated_with_its_installment_its_form_and_the_balance_before_it() {
+    // Given a stamped PPD invoice paid in two parts, by transfer then by card
+    let mut invoice = services();
+    let owed = total(&invoice.record());
+    invoice.pay(dec!(10000), (PaymentMethod::BankTransfer, 5), Some(1));
+    let second = invoice.pay(dec!(2500.50), (PaymentMethod::Card, 6), Some(2));
+    let record = invoice.record();
+
+    // When the second payment's complement is read from the record
+    let (paid, numbered) = complement_of(&record, second).unwrap();
+
+    // Then it is the second installment, by card, from what the first left
+    let noon = NaiveDate::from_ymd_opt(2026, 11, 6)
+        .unwrap()
+        .and_hms_opt(12, 0, 0)
+        .unwrap();
+    let expected = PaymentReceived {
+        received_at: noon,
+        payment_form: "04".into(),
+        amount: dec!(2500.50),
+        installment: 2,
+        balance_before: owed - dec!(10000),
+    };
+    assert_eq!(paid, expected);
+    let serie_folio = (numbered.serie.as_str(), numbered.folio.as_str());
+    assert_eq!(serie_folio, ("P", "2"));
+    // And the sealed complement says so
+    let sealed = seal_payment(
+        &record,
+        &paid,
+        ("ESCUELA KEMPER URGATE", &numbered),
+        sealed_at(),
+        &sat_test_csd(),
+    )
+    .unwrap();
+    let elements = read_elements(&sealed.xml).unwrap();
+    let comprobante = at(&elements, "Comprobante");
+    assert_eq!(
+        (comprobante.get("Serie"), comprobante.get("Folio")),
+        ("P", "2")
+    );
+    let pago = at(&elements, "Comprobante/Complemento/Pagos/Pago");
+    assert_eq!(pago.get("FormaDePagoP"), "04");
+    assert_eq!(pago.get("FechaPago"), "2026-11-06T12:00:00");
+    let docto = at(
+        &elements,
+        "Comprobante/Complemento/Pagos/Pago/DoctoRelacionado",
+    );
+    assert_eq!(docto.get("NumParcialidad"), "2");
+    assert_eq!(number(docto, "ImpSaldoAnt"), owed - dec!(10000));
+}
+
+#[test]
+fn a_payment_unknown_not_numbered_or_by_other_means_has_no_complement() {
+    let mut invoice = services();
+    let unnumbered = invoice.pay(dec!(100), (PaymentMethod::BankTransfer, 5), None);
+    let numbered = invoice.pay(dec!(100), (PaymentMethod::Cash, 5), Some(1));
+    let mut record = invoice.record();
+    assert_eq!(
+        complement_of(&record, unnumbered).unwrap_err(),
+        CfdiError::NotNumbered(unnumbered)
+    );
+    let unknown = PaymentId::from_uuid(uuid::Uuid::from_u128(9));
+    assert_eq!(
+        complement_of(&record, unknown).unwrap_err(),
+        CfdiError::UnknownPayment(unknown)
+    );
+    // The invoice refuses such a payment; a record that had one still
+    // writes no complement with a form SAT refuses.
+    record.payments[1].method = PaymentMethod::Other;
+    assert_eq!(
+        complement_of(&record, numbered).unwrap_err(),
+        CfdiError::PaymentForm(PaymentMethod::Other)
+    );
+}
+
+#[test]
+fn every_way_of_paying_but_other_names_a_form_sat_accepts_in_a_complement() {
+    let forms: Vec<_> = [
+        PaymentMethod::Cash,
+        PaymentMethod::Cheque,
+        PaymentMethod::BankTransfer,
+        PaymentMethod::DirectDebit,
+        PaymentMethod::Card,
+        PaymentMethod::Other,
+    ]
+    .into_iter()
+    .map(payment_form)
+    .collect();
+    assert_eq!(
+        forms,
+        [
+            Some("01"),
+            Some("02"),
+            Some("03"),
+            Some("03"),
+            Some("04"),
+            None
+        ]
+    );
 }

@@ -29,6 +29,9 @@
 //!   a foreign currency, as every move recorded before they existed was not.
 //!   `InvoiceSent.delivery` is left out when `RECORDED`: every invoice sent
 //!   before Folio sent e-mail went out some other way.
+//!   `InvoicingPolicy.payment_complement_series` (wherever a policy is
+//!   stored) is left out when `P`: every policy configured before payment
+//!   complements existed numbers them in `P`.
 //! - A new value of an enum keeps the version too: every stored payload is
 //!   still one of the old values. `ArchivedFormat` gained `CFDI` and
 //!   `CFDI_PDF` (a stamped Mexican invoice's archive).
@@ -47,7 +50,10 @@
 //!   and `Invoice/CfdiStampRequested` (Mexico's fiscal stamp by a PAC),
 //!   `Invoice/CfdiCancellationRequested`, `Invoice/CfdiCancellationSubmitted`
 //!   and `Invoice/CfdiCancellationRefused` (a stamped CFDI cancelled through
-//!   SAT).
+//!   SAT), `Invoice/PaymentComplementIssued`, `Invoice/PaymentComplementSealed`,
+//!   `Invoice/PaymentComplementStamped`, `Invoice/PaymentComplementRejected`
+//!   and `Invoice/PaymentComplementRequested` (a payment's complement, CFDI
+//!   of type P, numbered and stamped).
 
 use serde_json::Value;
 

@@ -110,3 +110,53 @@ pub fn sat_files() -> std::path::PathBuf {
     let package = String::from_utf8(out.stdout).unwrap();
     std::path::Path::new(package.trim()).join("transform/schemas/www.sat.gob.mx/sitio_internet/cfd")
 }
+
+/// SAT's CFDI 4.0 schema and the stamp's, by namespace and file under
+/// [`sat_files`].
+pub const STAMPED_CFDI_SCHEMAS: [(&str, &str); 2] = [
+    ("http://www.sat.gob.mx/cfd/4", "4/cfdv40.xsd"),
+    (
+        "http://www.sat.gob.mx/TimbreFiscalDigital",
+        "TimbreFiscalDigital/TimbreFiscalDigitalv11.xsd",
+    ),
+];
+
+/// SAT's Pagos 2.0 schema (a payment complement's), as [`STAMPED_CFDI_SCHEMAS`].
+pub const PAGOS_SCHEMA: (&str, &str) = ("http://www.sat.gob.mx/Pagos20", "Pagos/Pagos20.xsd");
+
+/// Checks `xml` with `xmllint` against one schema importing each of SAT's
+/// `schemas` (namespace, file under [`sat_files`]): a CFDI's `Complemento`
+/// admits any element a known schema declares, so each complement's schema
+/// is imported.
+pub fn sat_schemas_accept(xml: &[u8], schemas: &[(&str, &str)]) {
+    let sat = sat_files();
+    let imports: String = schemas
+        .iter()
+        .map(|(namespace, file)| {
+            format!(
+                "<xs:import namespace=\"{namespace}\" schemaLocation=\"{}\"/>",
+                sat.join(file).display()
+            )
+        })
+        .collect();
+    let dir = std::env::temp_dir().join(format!("folio-sat-xsd-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let schema = dir.join("all.xsd");
+    let wrapper =
+        format!("<xs:schema xmlns:xs=\"http://www.w3.org/2001/XMLSchema\">{imports}</xs:schema>");
+    std::fs::write(&schema, wrapper).unwrap();
+    let file = dir.join("cfdi.xml");
+    std::fs::write(&file, xml).unwrap();
+    let verdict = std::process::Command::new("xmllint")
+        .args(["--noout", "--schema"])
+        .arg(&schema)
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(
+        verdict.status.success(),
+        "xmllint: {}",
+        String::from_utf8_lossy(&verdict.stderr)
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -19,7 +19,7 @@ use folio_domain::ids::{
 use folio_domain::invoice::{
     ArchivedFile, ArchivedFormat, CfdiCancellationReceipt, CfdiCancellationRefusal, CfdiFile,
     CfdiRejection, CfdiSeal, CfdiStamp, CreditRequest, DocumentOfInvoice, DueTerms, LineCredit,
-    PaymentMethod, SatCancellationReason, TaxSelector,
+    PaymentMethod, SatCancellationReason, StampStep, TaxSelector,
 };
 use folio_domain::legal_profile::{BankAccount, LegalProfile, PostalAddress};
 use folio_domain::money::{Currency, Money};
@@ -901,7 +901,7 @@ async fn mexican_invoices(backend: &App, tenant: TenantId) {
         .expect("Mexican customer");
     let escuela: CustomerId = outcome.aggregate_id.parse().expect("customer id");
     let mut invoices = Vec::new();
-    for _ in 0..2 {
+    for _ in 0..3 {
         let invoice = draft(backend, tenant, escuela).await;
         let mut item = line("Consultoría", 2, 50_000, vec![iva16()]);
         item.sat = Some(SatLineKeys {
@@ -927,6 +927,7 @@ async fn mexican_invoices(backend: &App, tenant: TenantId) {
     }
     stamp_after_a_refusal(backend, tenant, invoices[1]).await;
     cancellation_refused_then_asked_again(backend, tenant, invoices[1]).await;
+    complement_after_a_refusal(backend, tenant, invoices[2]).await;
     // And back: what a test issues after the scenario is not Mexican.
     folio
         .configure_jurisdiction(&ctx(tenant, "admin"), Jurisdiction::Other)
@@ -997,6 +998,90 @@ async fn stamp_after_a_refusal(backend: &App, tenant: TenantId, invoice: Invoice
         .record_cfdi_stamp(&stamper(), invoice, stamp)
         .await
         .expect("stamp");
+}
+
+/// `invoice` stamped and paid in two parts, and the stamper's steps for the
+/// first payment's complement: numbered, sealed, refused, asked for again,
+/// sealed anew, stamped (the second's awaits its number).
+async fn complement_after_a_refusal(backend: &App, tenant: TenantId, invoice: InvoiceId) {
+    let folio = &backend.use_cases;
+    let stamper = || ctx(tenant, "acc");
+    let now = chrono::Utc::now();
+    let file = |digit: char| CfdiFile {
+        sha256: digit.to_string().repeat(64),
+        size_bytes: 3_210,
+    };
+    let seal = |digit: char| CfdiSeal {
+        sealed_at: now,
+        certificate_number: "30001000000300023708".into(),
+        xml: file(digit),
+    };
+    let stamp = |digit: char| CfdiStamp {
+        uuid: uuid::Uuid::new_v4(),
+        stamped_on: now.naive_utc(),
+        pac_rfc: "SIM201207PA1".into(),
+        sat_certificate_number: "99999000000000000001".into(),
+        cfd_seal: "c2VsbG8gQ0ZE".into(),
+        sat_seal: "c2VsbG8gU0FU".into(),
+        xml: file(digit),
+        recorded_at: now,
+    };
+    folio
+        .record_cfdi_seal(&stamper(), invoice, seal('d'))
+        .await
+        .expect("invoice sealed");
+    folio
+        .record_cfdi_stamp(&stamper(), invoice, stamp('e'))
+        .await
+        .expect("invoice stamped");
+    let payment = RecordPayment {
+        payment_id: None,
+        amount: Money::new(
+            Decimal::new(50_000, 2),
+            Currency::from_code("MXN").expect("MXN"),
+        ),
+        received_on: None,
+        method: PaymentMethod::BankTransfer,
+        reference: Some("SPEI 0042".into()),
+        exchange_rate: Some(StatedRate {
+            rate: Decimal::new(490, 4),
+            source: Some("Bank statement".into()),
+        }),
+    };
+    let (_, payment_id) = folio
+        .record_payment(&ctx(tenant, "acc"), invoice, payment.clone())
+        .await
+        .expect("payment of a PPD invoice");
+    folio
+        .record_payment(&ctx(tenant, "acc"), invoice, payment)
+        .await
+        .expect("second payment of a PPD invoice");
+    folio
+        .issue_payment_complement(&stamper(), invoice, payment_id)
+        .await
+        .expect("complement numbered");
+    let refusal = CfdiRejection {
+        code: "CRP20101".into(),
+        message: "FormaDePagoP no contiene un valor del catálogo.".into(),
+        rejected_at: now,
+    };
+    let steps = [StampStep::Seal(seal('f')), StampStep::Rejection(refusal)];
+    for step in steps {
+        folio
+            .record_complement_step(&stamper(), invoice, payment_id, step)
+            .await
+            .expect("complement step");
+    }
+    folio
+        .request_complement_stamp(&stamper(), invoice, payment_id)
+        .await
+        .expect("complement asked again");
+    for step in [StampStep::Seal(seal('a')), StampStep::Stamp(stamp('b'))] {
+        folio
+            .record_complement_step(&stamper(), invoice, payment_id, step)
+            .await
+            .expect("complement step after the request");
+    }
 }
 
 /// The canceller's steps for the stamped `invoice`: a cancellation asked,

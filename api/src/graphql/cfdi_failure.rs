@@ -1,5 +1,6 @@
 //! A failed attempt of `folio serve`'s stamping or cancelling process at a
-//! CFDI, as `cfdiStamp.failure` and `cfdiStamp.cancellation.failure` show it.
+//! CFDI, as `cfdiStamp.failure`, `cfdiStamp.cancellation.failure` and a
+//! payment's `cfdiComplement.failure` show it.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -8,9 +9,10 @@ use async_graphql::dataloader::{DataLoader, Loader};
 use async_graphql::{Context, SimpleObject};
 use chrono::{DateTime, Utc};
 use folio_commands::attempts::FailedAttempt;
+use folio_commands::documents::DocumentsError;
 use folio_commands::stamping::StampReads;
 use folio_commands::Caller;
-use folio_domain::ids::InvoiceId;
+use folio_domain::ids::{InvoiceId, PaymentId};
 use uuid::Uuid;
 
 use crate::error::documents;
@@ -47,13 +49,16 @@ impl From<FailedAttempt> for CfdiStampFailure {
     }
 }
 
-/// The process whose failed attempt is read.
+/// The process whose failed attempt is read, and at what.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum CfdiProcess {
-    /// Sealing a CFDI and having the PAC stamp it.
+    /// Sealing an invoice's CFDI and having the PAC stamp it.
     Stamping,
     /// Sending a cancellation and asking SAT about it.
     Cancelling,
+    /// Numbering and sealing a payment's complement and having the PAC
+    /// stamp it (keyed by the payment).
+    ComplementStamping,
 }
 
 /// Loads the latest failed attempts of a page of invoices at once, for one
@@ -64,37 +69,70 @@ pub struct CfdiFailureLoader {
     caller: Caller,
 }
 
-impl Loader<(CfdiProcess, InvoiceId)> for CfdiFailureLoader {
+impl CfdiFailureLoader {
+    /// The failures of `process` at `ids` (invoices', or payments' for
+    /// complements), keyed by the UUID.
+    async fn of(
+        &self,
+        process: CfdiProcess,
+        ids: Vec<Uuid>,
+    ) -> Result<HashMap<Uuid, FailedAttempt>, DocumentsError> {
+        let reads = &self.reads;
+        let invoices: Vec<InvoiceId> = ids.iter().copied().map(InvoiceId).collect();
+        let by_invoice = |found: HashMap<InvoiceId, FailedAttempt>| {
+            found
+                .into_iter()
+                .map(|(id, failure)| (id.0, failure))
+                .collect()
+        };
+        Ok(match process {
+            CfdiProcess::Stamping => by_invoice(reads.failures(&self.caller, &invoices).await?),
+            CfdiProcess::Cancelling => {
+                by_invoice(reads.cancellation_failures(&self.caller, &invoices).await?)
+            }
+            CfdiProcess::ComplementStamping => {
+                let payments: Vec<PaymentId> = ids.into_iter().map(PaymentId).collect();
+                let found = reads.complement_failures(&self.caller, &payments).await?;
+                found
+                    .into_iter()
+                    .map(|(id, failure)| (id.0, failure))
+                    .collect()
+            }
+        })
+    }
+}
+
+impl Loader<(CfdiProcess, Uuid)> for CfdiFailureLoader {
     type Value = FailedAttempt;
     type Error = Arc<async_graphql::Error>;
 
     async fn load(
         &self,
-        keys: &[(CfdiProcess, InvoiceId)],
-    ) -> Result<HashMap<(CfdiProcess, InvoiceId), FailedAttempt>, Self::Error> {
+        keys: &[(CfdiProcess, Uuid)],
+    ) -> Result<HashMap<(CfdiProcess, Uuid), FailedAttempt>, Self::Error> {
         let mut found = HashMap::new();
-        for process in [CfdiProcess::Stamping, CfdiProcess::Cancelling] {
-            let invoices: Vec<InvoiceId> = keys
+        let processes = [
+            CfdiProcess::Stamping,
+            CfdiProcess::Cancelling,
+            CfdiProcess::ComplementStamping,
+        ];
+        for process in processes {
+            let ids: Vec<Uuid> = keys
                 .iter()
                 .filter(|(of, _)| *of == process)
-                .map(|(_, invoice)| *invoice)
+                .map(|(_, id)| *id)
                 .collect();
-            if invoices.is_empty() {
+            if ids.is_empty() {
                 continue;
             }
-            let failures = match process {
-                CfdiProcess::Stamping => self.reads.failures(&self.caller, &invoices).await,
-                CfdiProcess::Cancelling => {
-                    self.reads
-                        .cancellation_failures(&self.caller, &invoices)
-                        .await
-                }
-            }
-            .map_err(|e| Arc::new(documents(e).into()))?;
+            let failures = self
+                .of(process, ids)
+                .await
+                .map_err(|e| Arc::new(documents(e).into()))?;
             found.extend(
                 failures
                     .into_iter()
-                    .map(|(invoice, failure)| ((process, invoice), failure)),
+                    .map(|(id, failure)| ((process, id), failure)),
             );
         }
         Ok(found)
@@ -110,16 +148,16 @@ pub(crate) fn cfdi_failure_loader(
     DataLoader::new(CfdiFailureLoader { reads, caller }, tokio::spawn)
 }
 
-/// The latest failed attempt of `process` at `invoice`, if its latest
-/// attempt failed.
+/// The latest failed attempt of `process` at `id` (an invoice, a payment
+/// for its complement), if its latest attempt failed.
 pub(crate) async fn latest_failure(
     ctx: &Context<'_>,
     process: CfdiProcess,
-    invoice: Uuid,
+    id: Uuid,
 ) -> async_graphql::Result<Option<CfdiStampFailure>> {
     let loader = ctx.data::<DataLoader<CfdiFailureLoader>>()?;
     Ok(loader
-        .load_one((process, InvoiceId(invoice)))
+        .load_one((process, id))
         .await
         .map_err(|e| (*e).clone())?
         .map(CfdiStampFailure::from))

@@ -16,6 +16,7 @@ pub mod branding;
 mod budget;
 pub mod cfdi_cancellation;
 pub mod cfdi_failure;
+pub mod complements;
 pub mod context;
 pub mod customers;
 mod depth;
@@ -55,7 +56,7 @@ use async_graphql::{MergedObject, Schema};
 use folio_commands::Caller;
 use folio_projections::invoicing::queries::{
     ArchivedFileRow, BalanceRow, CreditNoteFileRow, CreditNoteLineRow, CreditNoteRow,
-    InvoiceAdjustmentRow, InvoiceLineRow, PaymentRow,
+    InvoiceAdjustmentRow, InvoiceLineRow, PaymentComplementRow, PaymentRow,
 };
 use folio_projections::FeedEvent;
 use tokio::sync::broadcast;
@@ -147,6 +148,7 @@ pub fn request_data(caller: Caller, services: &Services, limits: Limits) -> asyn
     data.insert(loaders::loader::<InvoiceLineRow>(reads));
     data.insert(loaders::loader::<InvoiceAdjustmentRow>(reads));
     data.insert(loaders::loader::<PaymentRow>(reads));
+    data.insert(loaders::loader::<PaymentComplementRow>(reads));
     data.insert(loaders::loader::<CreditNoteRow>(reads));
     data.insert(loaders::loader::<BalanceRow>(reads));
     data.insert(loaders::loader::<CreditNoteLineRow>(reads));

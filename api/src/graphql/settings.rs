@@ -29,6 +29,8 @@ pub struct InvoicingSettings {
     pub invoice_series: String,
     /// The series credit notes are numbered in, e.g. `CN`.
     pub credit_note_series: String,
+    /// Mexico: the series payment complements are numbered in, e.g. `P`.
+    pub payment_complement_series: String,
 }
 
 /// How many distinct approvals expenses need from an amount on.
@@ -126,6 +128,7 @@ impl From<DomainSettings> for TenantSettings {
                 rounding_scope: invoicing.rounding.scope.into(),
                 invoice_series: invoicing.invoice_series,
                 credit_note_series: invoicing.credit_note_series,
+                payment_complement_series: invoicing.payment_complement_series,
             },
             expenses: ExpenseSettings {
                 approval_thresholds: expenses

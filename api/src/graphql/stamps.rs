@@ -5,6 +5,7 @@
 
 use async_graphql::{ComplexObject, Context, Enum, Object, SimpleObject, ID};
 use chrono::{DateTime, Utc};
+use folio_domain::ids::PaymentId;
 use folio_projections::invoicing::queries::InvoiceRow;
 use uuid::Uuid;
 
@@ -125,6 +126,31 @@ impl StampMutation {
         let id = uuid_arg(&invoice_id, "invoiceId")?;
         command!(ctx, idempotency_key, expected_version, |use_cases, c| {
             use_cases.request_cfdi_stamp(&c, id)
+        })
+    }
+
+    /// Asks for a payment complement's stamp again after the PAC refused it
+    /// (correct what it named first): `folio serve` seals it anew and sends
+    /// it. Refused with CONFLICT once stamped or before it is numbered;
+    /// nothing changes while it is pending.
+    async fn request_payment_complement_stamp(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "1-200 characters chosen by the client; a retry with the same key returns the first outcome and writes nothing again."
+        )]
+        idempotency_key: String,
+        #[graphql(
+            desc = "The version the caller last read: refused with CONFLICT if the aggregate changed since. Omit to apply on top of any change."
+        )]
+        expected_version: Option<i64>,
+        #[graphql(desc = "The invoice's UUID (`invoiceId`).")] invoice_id: ID,
+        #[graphql(desc = "The payment's UUID (`paymentId`).")] payment_id: ID,
+    ) -> async_graphql::Result<CommandResult> {
+        let id = uuid_arg(&invoice_id, "invoiceId")?;
+        let payment = PaymentId(uuid_arg(&payment_id, "paymentId")?);
+        command!(ctx, idempotency_key, expected_version, |use_cases, c| {
+            use_cases.request_complement_stamp(&c, id, payment)
         })
     }
 }

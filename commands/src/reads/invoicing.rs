@@ -10,7 +10,7 @@ use chrono::NaiveDate;
 use folio_projections::invoicing::queries::{
     self, ArchivedFileRow, BalanceRow, CreditNoteFileRow, CreditNoteLineRow, CreditNoteRow,
     CustomerRow, CustomerStatement, InvoiceAdjustmentRow, InvoiceFilter, InvoiceLineRow,
-    InvoiceOrder, InvoiceRow, PaymentRow,
+    InvoiceOrder, InvoiceRow, PaymentComplementRow, PaymentRow,
 };
 use folio_projections::reading::{report_currency, ReportAmounts, Slice};
 use schemars::JsonSchema;
@@ -54,6 +54,11 @@ child_rows!(
     queries::adjustments_of
 );
 child_rows!(PaymentRow, |r| r.invoice_id, queries::payments_of);
+child_rows!(
+    PaymentComplementRow,
+    |r| r.payment_id,
+    queries::complements_of
+);
 child_rows!(CreditNoteRow, |r| r.invoice_id, queries::credit_notes_of);
 child_rows!(BalanceRow, |r| r.customer_id, queries::balances_of);
 child_rows!(

@@ -30,7 +30,7 @@ pub use canceller::{
 pub use failure::CfdiStepError;
 pub use ports::{
     CancelAnswer, CancellationQueue, CancellationStep, CancellationToSend, CfdiToCancel,
-    CfdiToStamp, Pac, PacAnswer, PacError, QueueError, SatCfdiStatus, SatStatusError,
+    CfdiToStamp, InvoiceCfdi, Pac, PacAnswer, PacError, QueueError, SatCfdiStatus, SatStatusError,
     SatStatusService, SealedCfdiRef, StampQueue,
 };
 pub use reads::StampReads;

@@ -8,7 +8,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use folio_documents::cfdi::stamp::SatVerification;
-use folio_domain::ids::{InvoiceId, TenantId};
+use folio_domain::ids::{InvoiceId, PaymentId, TenantId};
 use folio_domain::invoice::SatCancellationReason;
 use folio_domain::ErrorCode;
 use uuid::Uuid;
@@ -142,14 +142,30 @@ pub struct SealedCfdiRef {
     pub sha256: String,
 }
 
-/// An invoice issued under MX whose CFDI is not stamped yet.
+/// Which CFDI of an invoice issued under MX.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum InvoiceCfdi {
+    /// The invoice's own (type I).
+    Invoice,
+    /// The complement (type P) of one of its payments.
+    PaymentComplement {
+        /// The payment it states.
+        payment_id: PaymentId,
+        /// Whether it has its number yet (the stamper numbers it first).
+        numbered: bool,
+    },
+}
+
+/// A CFDI of an invoice issued under MX that is not stamped yet.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CfdiToStamp {
     /// Its tenant.
     pub tenant_id: TenantId,
     /// The invoice.
     pub invoice_id: InvoiceId,
-    /// The CFDI sealed for it, once sealed.
+    /// Which of its CFDIs.
+    pub cfdi: InvoiceCfdi,
+    /// The XML sealed for it, once sealed.
     pub sealed: Option<SealedCfdiRef>,
     /// How often stamping it failed so far.
     pub failed_attempts: u32,
@@ -164,28 +180,35 @@ pub struct QueueError(#[source] pub Box<dyn std::error::Error + Send + Sync>);
 /// The invoices awaiting their stamp, and the process's failed attempts.
 #[async_trait]
 pub trait StampQueue: Send + Sync + 'static {
-    /// Invoices awaiting their stamp that are due (never tried, or their
-    /// retry time has come), fewest failures and oldest first, a bounded
-    /// number at a time.
+    /// CFDIs awaiting their stamp that are due (never tried, or their retry
+    /// time has come), invoices' own and payments' complements, fewest
+    /// failures and oldest first, a bounded number at a time.
     async fn pending(&self) -> Result<Vec<CfdiToStamp>, QueueError>;
     /// Records a failed attempt and when to try again.
     async fn failed(
         &self,
-        invoice: &CfdiToStamp,
+        cfdi: &CfdiToStamp,
         code: ErrorCode,
         reason: &str,
         retry_in: Duration,
     ) -> Result<(), QueueError>;
-    /// Forgets the failed attempts of an invoice the PAC answered (stamped
-    /// or refused).
-    async fn answered(&self, invoice: &CfdiToStamp) -> Result<(), QueueError>;
-    /// The latest failed attempt of each of `invoices` of `tenant` that has
-    /// one.
+    /// Forgets the failed attempts of a CFDI the PAC answered (stamped or
+    /// refused).
+    async fn answered(&self, cfdi: &CfdiToStamp) -> Result<(), QueueError>;
+    /// The latest failed attempt of each of `invoices` of `tenant` whose own
+    /// CFDI has one.
     async fn failures(
         &self,
         tenant: TenantId,
         invoices: &[InvoiceId],
     ) -> Result<HashMap<InvoiceId, FailedAttempt>, QueueError>;
+    /// The latest failed attempt of each of `payments` of `tenant` whose
+    /// complement has one.
+    async fn complement_failures(
+        &self,
+        tenant: TenantId,
+        payments: &[PaymentId],
+    ) -> Result<HashMap<PaymentId, FailedAttempt>, QueueError>;
 }
 
 /// What the canceller does next for a CFDI whose cancellation SAT has not

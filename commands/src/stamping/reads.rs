@@ -1,5 +1,6 @@
 //! What users see of the stamping and cancelling processes: the latest
-//! failed attempt of each invoice awaiting its stamp or its cancellation,
+//! failed attempt of each invoice awaiting its stamp or its cancellation, and
+//! of each payment awaiting its complement,
 //! read for a whole page of invoices at once and confined to the caller's
 //! tenant. The state is the processes' own (the [`StampQueue`] and
 //! [`CancellationQueue`] ports), so edges never read their tables.
@@ -7,7 +8,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use folio_domain::ids::InvoiceId;
+use folio_domain::ids::{InvoiceId, PaymentId};
 
 use super::ports::{CancellationQueue, QueueError, StampQueue};
 use crate::access::{Action, Caller};
@@ -46,6 +47,20 @@ impl StampReads {
         caller.require(Action::ReadInvoicing)?;
         self.stamps
             .failures(caller.tenant_id, invoices)
+            .await
+            .map_err(|QueueError(e)| DocumentsError::Unavailable(e))
+    }
+
+    /// The latest failed attempt at the complement of each of `payments`
+    /// that has one, for a caller who may read invoices.
+    pub async fn complement_failures(
+        &self,
+        caller: &Caller,
+        payments: &[PaymentId],
+    ) -> Result<HashMap<PaymentId, FailedAttempt>, DocumentsError> {
+        caller.require(Action::ReadInvoicing)?;
+        self.stamps
+            .complement_failures(caller.tenant_id, payments)
             .await
             .map_err(|QueueError(e)| DocumentsError::Unavailable(e))
     }

@@ -1,16 +1,17 @@
-//! The stamper: seals an invoice's CFDI, sends it to the PAC, records the
-//! answer; and the loop that does so for every invoice awaiting its stamp.
+//! The stamper: seals a CFDI of an invoice (its own, or a payment's
+//! complement, numbered first), sends it to the PAC, records the answer; and
+//! the loop that does so for every CFDI awaiting its stamp.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use folio_documents::cfdi::stamp::{read_seal, read_stamp, StampReadError};
-use folio_domain::invoice::{CfdiFile, CfdiRejection, CfdiSeal, CfdiStamp};
+use folio_domain::invoice::{CfdiFile, CfdiRejection, CfdiSeal, CfdiStamp, StampStep};
 use uuid::Uuid;
 
 use super::failure::CfdiStepError;
-use super::ports::{CfdiToStamp, Pac, PacAnswer, StampQueue};
+use super::ports::{CfdiToStamp, InvoiceCfdi, Pac, PacAnswer, StampQueue};
 use super::process::{step, system_caller, STAMPER};
 use crate::attempts::{next_round, retry_in};
 use crate::csd::CsdVault;
@@ -76,46 +77,58 @@ impl CfdiStamper {
         }
     }
 
-    /// Stamps `invoice`'s CFDI: sends the one sealed for it, if any; seals
-    /// it (anew) when there is none, or when the PAC will not stamp an old
-    /// one; records the PAC's answer.
-    pub async fn stamp(&self, invoice: &CfdiToStamp) -> Result<StampOutcome, CfdiStepError> {
+    /// Stamps `cfdi` (an invoice's own, a payment's complement): sends the
+    /// XML sealed for it, if any; seals it (anew) when there is none, or when
+    /// the PAC will not stamp an old one; records the PAC's answer.
+    pub async fn stamp(&self, cfdi: &CfdiToStamp) -> Result<StampOutcome, CfdiStepError> {
         let now = self.clock.now();
-        if let Some(sealed) = &invoice.sealed {
+        if let Some(sealed) = &cfdi.sealed {
             let address = BlobAddress::parse(&sealed.sha256)
                 .ok_or_else(|| BlobError::BadAddress(sealed.sha256.clone()))?;
-            let cfdi = self.blobs.get(&address).await?;
-            let answer = self.pac.stamp(&cfdi).await?;
+            let xml = self.blobs.get(&address).await?;
+            let answer = self.pac.stamp(&xml).await?;
             let expired = now - sealed.sealed_at >= STAMP_WINDOW;
             match answer {
-                PacAnswer::Stamped { .. } => return self.record(invoice, &cfdi, answer).await,
+                PacAnswer::Stamped { .. } => return self.record(cfdi, &xml, answer).await,
                 PacAnswer::Rejected { .. } if !expired => {
-                    return self.record(invoice, &cfdi, answer).await
+                    return self.record(cfdi, &xml, answer).await
                 }
                 // The PAC has no stamp of it and makes none: seal it anew.
                 PacAnswer::Rejected { .. } | PacAnswer::Expired => {}
             }
         }
-        let cfdi = self.seal(invoice, now).await?;
-        let answer = self.pac.stamp(&cfdi).await?;
-        self.record(invoice, &cfdi, answer).await
+        let xml = self.seal(cfdi, now).await?;
+        let answer = self.pac.stamp(&xml).await?;
+        self.record(cfdi, &xml, answer).await
     }
 
-    /// Seals the CFDI now, keeps it in the blob store and records it.
-    async fn seal(
-        &self,
-        invoice: &CfdiToStamp,
-        now: DateTime<Utc>,
-    ) -> Result<Vec<u8>, CfdiStepError> {
-        let sealed = self
-            .documents
-            .cfdi(
-                &system_caller(invoice.tenant_id, STAMPER),
-                invoice.invoice_id,
-                self.vault.as_ref(),
-                now,
-            )
-            .await?;
+    /// Seals the CFDI now (a complement numbered first), keeps it in the
+    /// blob store and records it.
+    async fn seal(&self, cfdi: &CfdiToStamp, now: DateTime<Utc>) -> Result<Vec<u8>, CfdiStepError> {
+        let caller = system_caller(cfdi.tenant_id, STAMPER);
+        let vault = self.vault.as_ref();
+        let sealed = match cfdi.cfdi {
+            InvoiceCfdi::Invoice => {
+                let invoice = cfdi.invoice_id;
+                self.documents.cfdi(&caller, invoice, vault, now).await?
+            }
+            InvoiceCfdi::PaymentComplement {
+                payment_id,
+                numbered,
+            } => {
+                if !numbered {
+                    let key = format!("complement-number/{payment_id}");
+                    let ctx = step(cfdi.tenant_id, STAMPER, key);
+                    self.use_cases
+                        .issue_payment_complement(&ctx, cfdi.invoice_id, payment_id)
+                        .await?;
+                }
+                let of = (cfdi.invoice_id, payment_id);
+                self.documents
+                    .payment_complement(&caller, of, vault, now)
+                    .await?
+            }
+        };
         let size_bytes = sealed.xml.len() as u64;
         let address = self
             .blobs
@@ -129,13 +142,8 @@ impl CfdiStamper {
                 size_bytes,
             },
         };
-        let key = format!("cfdi-seal/{}/{}", invoice.invoice_id, address.sha256());
-        self.use_cases
-            .record_cfdi_seal(
-                &step(invoice.tenant_id, STAMPER, key),
-                invoice.invoice_id,
-                seal,
-            )
+        let sha256 = address.sha256().to_owned();
+        self.record_step(cfdi, StampStep::Seal(seal), &sha256)
             .await?;
         Ok(sealed.xml)
     }
@@ -144,13 +152,16 @@ impl CfdiStamper {
     /// checked to be of `sent`'s seal) or its refusal.
     async fn record(
         &self,
-        invoice: &CfdiToStamp,
+        cfdi: &CfdiToStamp,
         sent: &[u8],
         answer: PacAnswer,
     ) -> Result<StampOutcome, CfdiStepError> {
         let (code, message) = match answer {
-            PacAnswer::Stamped { cfdi, earlier } => {
-                return self.record_stamp(invoice, sent, cfdi, earlier).await;
+            PacAnswer::Stamped {
+                cfdi: stamped,
+                earlier,
+            } => {
+                return self.record_stamp(cfdi, sent, stamped, earlier).await;
             }
             PacAnswer::Rejected { code, message } => (code, message),
             // A seal made just now: the clocks disagree by days.
@@ -165,20 +176,15 @@ impl CfdiStamper {
             message,
             rejected_at: self.clock.now(),
         };
-        let key = format!("cfdi-rejection/{}/{}", invoice.invoice_id, Uuid::new_v4());
-        self.use_cases
-            .record_cfdi_rejection(
-                &step(invoice.tenant_id, STAMPER, key),
-                invoice.invoice_id,
-                rejection,
-            )
+        let attempt = Uuid::new_v4().to_string();
+        self.record_step(cfdi, StampStep::Rejection(rejection), &attempt)
             .await?;
         Ok(StampOutcome::Rejected { code })
     }
 
     async fn record_stamp(
         &self,
-        invoice: &CfdiToStamp,
+        cfdi: &CfdiToStamp,
         sent: &[u8],
         stamped: Vec<u8>,
         earlier: bool,
@@ -202,24 +208,66 @@ impl CfdiStamper {
             },
             recorded_at: self.clock.now(),
         };
-        let key = format!("cfdi-stamp/{}/{}", invoice.invoice_id, timbre.uuid);
-        self.use_cases
-            .record_cfdi_stamp(
-                &step(invoice.tenant_id, STAMPER, key),
-                invoice.invoice_id,
-                stamp,
-            )
+        let folio = timbre.uuid.to_string();
+        self.record_step(cfdi, StampStep::Stamp(stamp), &folio)
             .await?;
         Ok(StampOutcome::Stamped {
             uuid: timbre.uuid,
             earlier,
         })
     }
+
+    /// Records `done` on the invoice, for its own CFDI or a payment's
+    /// complement, under an idempotency key that names the step and `tail`.
+    async fn record_step(
+        &self,
+        cfdi: &CfdiToStamp,
+        done: StampStep,
+        tail: &str,
+    ) -> Result<(), CfdiStepError> {
+        let what = match &done {
+            StampStep::Seal(_) => "seal",
+            StampStep::Stamp(_) => "stamp",
+            StampStep::Rejection(_) => "rejection",
+            StampStep::Request { .. } => "request",
+        };
+        let (invoice, use_cases) = (cfdi.invoice_id, &self.use_cases);
+        match cfdi.cfdi {
+            InvoiceCfdi::Invoice => {
+                let ctx = step(
+                    cfdi.tenant_id,
+                    STAMPER,
+                    format!("cfdi-{what}/{invoice}/{tail}"),
+                );
+                match done {
+                    StampStep::Seal(seal) => use_cases.record_cfdi_seal(&ctx, invoice, seal).await,
+                    StampStep::Stamp(stamp) => {
+                        use_cases.record_cfdi_stamp(&ctx, invoice, stamp).await
+                    }
+                    StampStep::Rejection(refusal) => {
+                        use_cases
+                            .record_cfdi_rejection(&ctx, invoice, refusal)
+                            .await
+                    }
+                    StampStep::Request { .. } => use_cases.request_cfdi_stamp(&ctx, invoice).await,
+                }
+            }
+            InvoiceCfdi::PaymentComplement { payment_id, .. } => {
+                let key = format!("complement-{what}/{payment_id}/{tail}");
+                let ctx = step(cfdi.tenant_id, STAMPER, key);
+                use_cases
+                    .record_complement_step(&ctx, invoice, payment_id, done)
+                    .await
+            }
+        }?;
+        Ok(())
+    }
 }
 
-/// Stamps the invoices `queue` finds due, every `interval`, forever. An
-/// invoice that fails (the PAC away, no CSD in force) is recorded with the
-/// reason and tried again later ([`retry_in`]); nothing else waits for it.
+/// Stamps the CFDIs `queue` finds due (invoices' own, payments'
+/// complements), every `interval`, forever. One that fails (the PAC away, no
+/// CSD in force) is recorded with the reason and tried again later
+/// ([`retry_in`]); nothing else waits for it.
 pub async fn stamp_issued_invoices(
     stamper: CfdiStamper,
     queue: Arc<dyn StampQueue>,
@@ -227,18 +275,18 @@ pub async fn stamp_issued_invoices(
 ) -> std::convert::Infallible {
     loop {
         let due = next_round(interval, "the invoices to stamp", || queue.pending()).await;
-        for invoice in due {
-            let recorded = match stamper.stamp(&invoice).await {
+        for cfdi in due {
+            let recorded = match stamper.stamp(&cfdi).await {
                 Ok(outcome) => {
-                    tracing::info!(tenant = %invoice.tenant_id, invoice = %invoice.invoice_id, ?outcome, "the PAC answered");
-                    queue.answered(&invoice).await
+                    tracing::info!(tenant = %cfdi.tenant_id, invoice = %cfdi.invoice_id, which = ?cfdi.cfdi, ?outcome, "the PAC answered");
+                    queue.answered(&cfdi).await
                 }
                 Err(error) => {
-                    let failures = invoice.failed_attempts + 1;
-                    tracing::warn!(tenant = %invoice.tenant_id, invoice = %invoice.invoice_id, failures, %error, "cannot stamp a CFDI yet");
+                    let failures = cfdi.failed_attempts + 1;
+                    tracing::warn!(tenant = %cfdi.tenant_id, invoice = %cfdi.invoice_id, which = ?cfdi.cfdi, failures, %error, "cannot stamp a CFDI yet");
                     let wait = retry_in(interval, failures);
                     queue
-                        .failed(&invoice, error.code(), &error.reason(), wait)
+                        .failed(&cfdi, error.code(), &error.reason(), wait)
                         .await
                 }
             };

@@ -12,6 +12,7 @@ mod adjustments;
 mod admins;
 mod archive;
 mod cancellations;
+mod complements;
 mod credit;
 mod customers;
 mod directory;

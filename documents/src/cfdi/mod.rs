@@ -26,6 +26,8 @@ pub mod stamp;
 pub mod xml;
 
 use chrono::{DateTime, Timelike, Utc};
+use folio_domain::ids::PaymentId;
+use folio_domain::invoice::PaymentMethod;
 use folio_domain::sat::{catalogue, SatError};
 use rust_decimal::Decimal;
 
@@ -82,6 +84,15 @@ pub enum CfdiError {
         /// What was owed before it.
         balance: Decimal,
     },
+    /// No such payment was recorded for the invoice.
+    #[error("payment {0} was not recorded for this invoice")]
+    UnknownPayment(PaymentId),
+    /// A payment's complement is numbered before it is written.
+    #[error("payment {0}'s complement is not numbered yet")]
+    NotNumbered(PaymentId),
+    /// A payment made in a way no SAT form of payment names.
+    #[error("a payment by {0:?} names no SAT form of payment (c_FormaPago) a complement accepts")]
+    PaymentForm(PaymentMethod),
     /// The issuer's certificate cannot seal it (not in force, another
     /// taxpayer's).
     #[error(transparent)]

@@ -10,7 +10,9 @@
 //! payment in another currency needs the rate of its day (`TipoCambioP`),
 //! which is refused until Folio records one.
 
-use chrono::NaiveDateTime;
+use chrono::{NaiveDateTime, NaiveTime, TimeDelta};
+use folio_domain::ids::PaymentId;
+use folio_domain::invoice::PaymentMethod;
 use folio_domain::money::Currency;
 use folio_domain::sat::SatPaymentMethod;
 use rust_decimal::{Decimal, RoundingStrategy};
@@ -48,6 +50,56 @@ pub struct ComplementNumber {
     pub serie: String,
     /// Its sequence.
     pub folio: String,
+}
+
+/// The c_FormaPago of a payment made by `method`. A card is stated as a
+/// credit card (04): Folio does not tell debit cards (28) apart yet. A direct
+/// debit is an electronic transfer (03). `OTHER` names no form SAT accepts in
+/// a complement (99 is refused there).
+pub fn payment_form(method: PaymentMethod) -> Option<&'static str> {
+    match method {
+        PaymentMethod::Cash => Some("01"),
+        PaymentMethod::Cheque => Some("02"),
+        PaymentMethod::BankTransfer | PaymentMethod::DirectDebit => Some("03"),
+        PaymentMethod::Card => Some("04"),
+        PaymentMethod::Other => None,
+    }
+}
+
+/// Payment `payment_id` of the invoice in `record` as its complement states
+/// it, and the complement's number. Which payment it is counts every payment
+/// recorded before it; the balance before it is what was owed then. Its
+/// `FechaPago` is noon of its value date: Folio records the day, not the
+/// hour.
+pub fn complement_of(
+    record: &InvoiceRecord,
+    payment_id: PaymentId,
+) -> Result<(PaymentReceived, ComplementNumber), CfdiError> {
+    let (position, payment) = record
+        .payments
+        .iter()
+        .enumerate()
+        .find(|(_, p)| p.payment_id == payment_id)
+        .ok_or(CfdiError::UnknownPayment(payment_id))?;
+    let number = payment
+        .complement
+        .as_ref()
+        .ok_or(CfdiError::NotNumbered(payment_id))?;
+    let form = payment_form(payment.method).ok_or(CfdiError::PaymentForm(payment.method))?;
+    let received = PaymentReceived {
+        received_at: payment
+            .received_on
+            .and_time(NaiveTime::MIN + TimeDelta::hours(12)),
+        payment_form: form.to_owned(),
+        amount: payment.amount,
+        installment: u32::try_from(position + 1).unwrap_or(u32::MAX),
+        balance_before: payment.amount_due_after + payment.amount - payment.credit_after,
+    };
+    let number = ComplementNumber {
+        serie: number.series.clone(),
+        folio: number.sequence.to_string(),
+    };
+    Ok((received, number))
 }
 
 /// Cents, half away from zero.

@@ -14,11 +14,12 @@ use folio_domain::customer::{ContactDetails, Customer, CustomerStanding, TaxDeta
 use folio_domain::document_number::{DocumentNumber, NumberDating};
 use folio_domain::exchange::{Books, DatedRate, ExchangeRate};
 use folio_domain::ids::{
-    AdjustmentId, CreditNoteId, CreditTransferId, CustomerId, InvoiceId, LineId, TenantId,
+    AdjustmentId, CreditNoteId, CreditTransferId, CustomerId, InvoiceId, LineId, PaymentId,
+    TenantId,
 };
 use folio_domain::invoice::{
     CfdiContext, CfdiFile, CfdiSeal, CfdiStamp, CreditRequest, DueTerms, Invoice, InvoiceCommand,
-    InvoiceEvent, LineCredit, PrepaidCredit, TaxSelector,
+    InvoiceEvent, LineCredit, PaymentMethod, PrepaidCredit, TaxSelector,
 };
 use folio_domain::legal_profile::{BankAccount, LegalProfile, PostalAddress};
 use folio_domain::money::{Currency, Money};
@@ -366,6 +367,41 @@ impl Scenario {
             recorded_at: sealed_at,
         }));
         self
+    }
+
+    /// Records a payment of `amount` by `method` on day `on`, and numbers
+    /// its complement `P-<sequence>` when `complement` is given.
+    pub fn pay(
+        &mut self,
+        amount: Decimal,
+        (method, on): (PaymentMethod, u32),
+        complement: Option<u64>,
+    ) -> PaymentId {
+        let payment_id = PaymentId::from_uuid(Uuid::new_v4());
+        let currency = self.state.currency.unwrap();
+        self.run(InvoiceCommand::RecordPayment {
+            payment_id,
+            amount: Money::new(amount, currency),
+            received_on: day(on),
+            method,
+            reference: None,
+            books: Books::default(),
+        });
+        if let Some(sequence) = complement {
+            self.run(InvoiceCommand::IssuePaymentComplement {
+                payment_id,
+                number: DocumentNumber {
+                    series: "P".into(),
+                    sequence,
+                },
+                issue_date: day(on),
+                dating: NumberDating {
+                    today: day(30),
+                    previous: None,
+                },
+            });
+        }
+        payment_id
     }
 
     pub fn record(&self) -> InvoiceRecord {

@@ -10,7 +10,7 @@ use super::cancellation::{CfdiCancellationReceipt, CfdiCancellationRefusal};
 use super::credit::CreditRequest;
 use super::events::{Delivery, DueTerms, PaymentMethod, SatCancellationReason};
 use super::reminder::ReminderRequest;
-use super::stamp::{CfdiRejection, CfdiSeal, CfdiStamp};
+use super::stamp::{CfdiRejection, CfdiSeal, CfdiStamp, StampStep};
 use super::transfer::CreditWorth;
 use super::DocumentStatus;
 use crate::adjustment::DocumentAdjustment;
@@ -252,6 +252,26 @@ pub enum InvoiceCommand {
     RequestCfdiStamp {
         /// When.
         requested_at: DateTime<Utc>,
+    },
+    /// Number the payment complement owed for a payment (the stamper's first
+    /// step for a payment of a stamped invoice issued PPD).
+    IssuePaymentComplement {
+        /// The payment it states.
+        payment_id: PaymentId,
+        /// The number the ledger reserved in the complement series.
+        number: DocumentNumber,
+        /// Today, in the tenant's time.
+        issue_date: NaiveDate,
+        /// What the date is checked against (today, the previous number).
+        dating: NumberDating,
+    },
+    /// Record a step of a payment's complement: sealed, stamped, refused, or
+    /// asked for again.
+    RecordStampStep {
+        /// The payment it states.
+        payment_id: PaymentId,
+        /// The step.
+        step: StampStep,
     },
     /// Record SAT's acknowledgement of a cancellation request.
     RecordCfdiCancellationReceipt(CfdiCancellationReceipt),

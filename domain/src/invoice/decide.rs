@@ -139,6 +139,15 @@ impl Decide for Invoice {
             C::RecordCfdiStamp(stamp) => self.decide_stamp(stamp),
             C::RecordCfdiRejection(rejection) => self.decide_rejection(rejection),
             C::RequestCfdiStamp { requested_at } => self.decide_stamp_request(requested_at),
+            C::IssuePaymentComplement {
+                payment_id,
+                number,
+                issue_date,
+                dating,
+            } => self.decide_complement_issue(payment_id, number, (issue_date, dating)),
+            C::RecordStampStep { payment_id, step } => {
+                self.decide_complement_step(payment_id, step)
+            }
             C::RecordCfdiCancellationReceipt(receipt) => self.decide_cancellation_receipt(receipt),
             C::RecordCfdiCancelled { cancelled_on } => self.decide_cancelled(cancelled_on),
             C::RecordCfdiCancellationRefusal(refusal) => self.decide_cancellation_refusal(refusal),
@@ -299,6 +308,7 @@ impl Invoice {
     ) -> Decided {
         self.require_open()?;
         self.require_no_cancellation()?;
+        self.complement_can_state(method)?;
         self.not_before_issue("a payment", received_on)?;
         if self.payments.iter().any(|p| p.payment_id == payment_id) {
             return Err(InvoiceError::DuplicatePayment(payment_id));

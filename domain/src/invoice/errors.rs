@@ -392,15 +392,34 @@ pub enum InvoiceError {
     /// Only an invoice issued under MX is a CFDI to stamp.
     #[error("this invoice was not issued as a CFDI (under the MX jurisdiction)")]
     NotACfdi,
-    /// The invoice has its fiscal folio: it is never stamped twice.
-    #[error("this invoice's CFDI is stamped already, with fiscal folio {uuid}")]
+    /// The CFDI has its fiscal folio: it is never stamped twice.
+    #[error("this CFDI is stamped already, with fiscal folio {uuid}")]
     CfdiAlreadyStamped {
         /// Its fiscal folio.
         uuid: uuid::Uuid,
     },
     /// The PAC refused the stamp: a user asks again before it is sealed anew.
-    #[error("the PAC refused this invoice's CFDI; ask for the stamp again first")]
+    #[error("the PAC refused this CFDI; ask for the stamp again first")]
     CfdiStampWasRejected,
+    /// A payment complement names the invoice's fiscal folio: the invoice's
+    /// own CFDI is stamped first.
+    #[error("this invoice's CFDI is not stamped yet; its payments' complements follow its stamp")]
+    CfdiNotStamped,
+    /// An invoice issued PUE was paid at issue: its payments have no
+    /// complements.
+    #[error("this invoice was issued PUE (paid at issue): its payments have no complements")]
+    PaidAtIssue,
+    /// A payment of a Mexican invoice issued PPD states its SAT form of
+    /// payment in its complement: `OTHER` names none.
+    #[error("a payment of an invoice issued PPD under MX needs a method SAT names (transfer, card, cash, cheque, direct debit), not OTHER")]
+    SatPaymentFormRequired,
+    /// A payment given back in full before its complement was numbered owes
+    /// none.
+    #[error("payment {0} was refunded in full: no complement is owed for it")]
+    PaymentRefundedInFull(PaymentId),
+    /// A payment's complement is numbered before it is sealed or stamped.
+    #[error("payment {0} has no complement numbered yet")]
+    PaymentComplementNotIssued(PaymentId),
     /// A seal, stamp or refusal needs its parts (a SHA-256 of 64 hex digits
     /// and a size, a certificate, a folio, the seals, a code).
     #[error("a CFDI seal, stamp or refusal is missing a part or has a malformed one")]
@@ -462,6 +481,10 @@ impl Coded for InvoiceError {
             | E::AlreadyArchived
             | E::CfdiAlreadyStamped { .. }
             | E::CfdiStampWasRejected
+            | E::CfdiNotStamped
+            | E::PaidAtIssue
+            | E::PaymentRefundedInFull(_)
+            | E::PaymentComplementNotIssued(_)
             | E::CfdiStampAwaited
             | E::CfdiCancellationPending
             | E::NoCfdiCancellationPending
@@ -521,6 +544,7 @@ impl Coded for InvoiceError {
             | E::InvalidReplacement { .. }
             | E::NotACfdi
             | E::InvalidCfdiRecord
+            | E::SatPaymentFormRequired
             | E::InvalidArchive => ErrorCode::Validation,
         }
     }

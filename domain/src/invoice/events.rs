@@ -480,6 +480,45 @@ pub enum InvoiceEvent {
         /// When.
         requested_at: DateTime<Utc>,
     },
+    /// The payment complement owed for a payment of a stamped invoice issued
+    /// PPD was numbered in the tenant's complement series: a CFDI of type P to
+    /// seal and stamp.
+    PaymentComplementIssued {
+        /// The payment it states.
+        payment_id: PaymentId,
+        /// Its number.
+        number: DocumentNumber,
+        /// The day it was numbered.
+        issue_date: NaiveDate,
+    },
+    /// A payment's complement was sealed for the PAC: the exact XML sent.
+    PaymentComplementSealed {
+        /// The payment it states.
+        payment_id: PaymentId,
+        /// The seal.
+        seal: CfdiSeal,
+    },
+    /// A PAC stamped a payment's complement: its own fiscal folio.
+    PaymentComplementStamped {
+        /// The payment it states.
+        payment_id: PaymentId,
+        /// The stamp.
+        stamp: CfdiStamp,
+    },
+    /// A PAC refused to stamp a payment's complement.
+    PaymentComplementRejected {
+        /// The payment it states.
+        payment_id: PaymentId,
+        /// The PAC's refusal.
+        rejection: CfdiRejection,
+    },
+    /// A user asked for a payment complement's stamp again after a refusal.
+    PaymentComplementRequested {
+        /// The payment it states.
+        payment_id: PaymentId,
+        /// When.
+        requested_at: DateTime<Utc>,
+    },
     /// A user asked SAT to cancel the stamped CFDI: the invoice stays valid
     /// until SAT says it is cancelled ([`InvoiceEvent::InvoiceCancelled`]).
     CfdiCancellationRequested(CfdiCancellationRequest),

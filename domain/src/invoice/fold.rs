@@ -59,6 +59,11 @@ impl Invoice {
             | E::CfdiStamped(_)
             | E::CfdiStampRejected(_)
             | E::CfdiStampRequested { .. }) => self.fold_stamp(e),
+            e @ (E::PaymentComplementIssued { .. }
+            | E::PaymentComplementSealed { .. }
+            | E::PaymentComplementStamped { .. }
+            | E::PaymentComplementRejected { .. }
+            | E::PaymentComplementRequested { .. }) => self.fold_complement(e),
             // What a payment or applied credit realised is the books'
             // concern; what is due and held does not change.
             E::ExchangeDifferenceRealised { .. } | E::CreditExchangeDifferenceRealised { .. } => {}
@@ -144,6 +149,7 @@ impl Invoice {
                     refunded: Decimal::ZERO,
                     received_on: Some(received_on),
                     rate: booking.map(|b| b.exchange_rate),
+                    complement: None,
                 })
             }
             E::PaymentRefunded {

@@ -26,6 +26,9 @@ mod cancellation_tests;
 #[cfg(test)]
 mod cfdi_tests;
 mod commands;
+mod complement;
+#[cfg(test)]
+mod complement_tests;
 mod credit;
 #[cfg(test)]
 mod credit_fx_tests;
@@ -60,13 +63,14 @@ pub use cancellation::{
 pub use commands::{
     CfdiContext, InvoiceCommand, PrepaidCredit, ReplacementInvoice, SatCancellation,
 };
+pub use complement::PaymentComplement;
 pub use credit::{CreditRequest, Credited, CreditedLine, LineCredit, TaxSelector};
 pub use errors::InvoiceError;
 pub use events::{
     Delivery, DueTerms, InvoiceEvent, IssuedLine, PaymentMethod, SatCancellationReason, Settlement,
 };
 pub use reminder::{DisputeResolved, Disputed, ReminderError, ReminderRequest, ReminderSent};
-pub use stamp::{CfdiFile, CfdiRejection, CfdiSeal, CfdiStamp, StampState};
+pub use stamp::{CfdiFile, CfdiRejection, CfdiSeal, CfdiStamp, StampState, StampStep};
 pub use transfer::{CreditTransfers, CreditWorth, TransferRecord};
 
 use crate::adjustment::{DraftAdjustment, IssuedAdjustment};
@@ -138,6 +142,9 @@ pub struct PaymentRecord {
     /// Its rate into the books, when the invoice is foreign to them.
     #[serde(default)]
     pub rate: Option<DatedRate>,
+    /// Mexico: its payment complement, once numbered.
+    #[serde(default)]
+    pub complement: Option<PaymentComplement>,
 }
 
 /// The invoice aggregate's state (folded from its events).

@@ -69,9 +69,21 @@ pub struct CfdiStamp {
     pub recorded_at: DateTime<Utc>,
 }
 
+impl CfdiSeal {
+    /// Refuses a seal without a well-formed file or a certificate.
+    pub(super) fn check(&self) -> Result<(), InvoiceError> {
+        if self.xml.is_well_formed() && !self.certificate_number.trim().is_empty() {
+            Ok(())
+        } else {
+            Err(InvoiceError::InvalidCfdiRecord)
+        }
+    }
+}
+
 impl CfdiStamp {
-    fn is_well_formed(&self) -> bool {
-        !self.uuid.is_nil()
+    /// Refuses a stamp without a folio, a well-formed file or its seals.
+    pub(super) fn check(&self) -> Result<(), InvoiceError> {
+        let complete = !self.uuid.is_nil()
             && self.xml.is_well_formed()
             && [
                 &self.pac_rfc,
@@ -80,7 +92,12 @@ impl CfdiStamp {
                 &self.sat_seal,
             ]
             .iter()
-            .all(|text| !text.trim().is_empty())
+            .all(|text| !text.trim().is_empty());
+        if complete {
+            Ok(())
+        } else {
+            Err(InvoiceError::InvalidCfdiRecord)
+        }
     }
 }
 
@@ -93,6 +110,33 @@ pub struct CfdiRejection {
     pub message: String,
     /// When it refused.
     pub rejected_at: DateTime<Utc>,
+}
+
+impl CfdiRejection {
+    /// Refuses a refusal without the PAC's code.
+    pub(super) fn check(&self) -> Result<(), InvoiceError> {
+        if self.code.trim().is_empty() {
+            Err(InvoiceError::InvalidCfdiRecord)
+        } else {
+            Ok(())
+        }
+    }
+}
+
+/// A step of a CFDI's stamp, as the stamper or a user records it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum StampStep {
+    /// Sealed for the PAC.
+    Seal(CfdiSeal),
+    /// Stamped by the PAC.
+    Stamp(CfdiStamp),
+    /// Refused by the PAC.
+    Rejection(CfdiRejection),
+    /// Asked for again by a user after a refusal.
+    Request {
+        /// When.
+        requested_at: DateTime<Utc>,
+    },
 }
 
 /// Where the stamp of an invoice issued under MX stands.
@@ -113,6 +157,61 @@ pub enum StampState {
     Rejected,
 }
 
+/// The rules every CFDI of an invoice (the invoice's own, a payment's
+/// complement) stamps by: each answers whether a step changes anything, or why
+/// it is refused. One fiscal folio per CFDI above all.
+impl StampState {
+    /// Sealing `sha256`: a change unless it is the XML sealed already; refused
+    /// once stamped, or refused until a user asks again.
+    pub(super) fn seals(&self, sha256: &str) -> Result<bool, InvoiceError> {
+        match self {
+            StampState::Stamped { uuid } => Err(InvoiceError::CfdiAlreadyStamped { uuid: *uuid }),
+            StampState::Rejected => Err(InvoiceError::CfdiStampWasRejected),
+            StampState::Pending { sealed } => Ok(sealed.as_deref() != Some(sha256)),
+        }
+    }
+
+    /// The PAC's stamp with folio `uuid`: the same folio again changes
+    /// nothing, another is refused. A stamp is fiscal fact, so it is recorded
+    /// even after a refusal (a PAC that answers late).
+    pub(super) fn stamps(&self, uuid: Uuid) -> Result<bool, InvoiceError> {
+        match self {
+            StampState::Stamped { uuid: folio } if *folio == uuid => Ok(false),
+            StampState::Stamped { uuid: folio } => {
+                Err(InvoiceError::CfdiAlreadyStamped { uuid: *folio })
+            }
+            StampState::Pending { .. } | StampState::Rejected => Ok(true),
+        }
+    }
+
+    /// The PAC's refusal: recorded once, never after a stamp.
+    pub(super) fn is_refused(&self) -> Result<bool, InvoiceError> {
+        match self {
+            StampState::Stamped { uuid } => Err(InvoiceError::CfdiAlreadyStamped { uuid: *uuid }),
+            StampState::Rejected => Ok(false),
+            StampState::Pending { .. } => Ok(true),
+        }
+    }
+
+    /// A user asking for the stamp again: a change only after a refusal.
+    pub(super) fn is_asked_again(&self) -> Result<bool, InvoiceError> {
+        match self {
+            StampState::Stamped { uuid } => Err(InvoiceError::CfdiAlreadyStamped { uuid: *uuid }),
+            StampState::Pending { .. } => Ok(false),
+            StampState::Rejected => Ok(true),
+        }
+    }
+}
+
+/// `event` when the step it records changes anything, else nothing.
+pub(super) fn recorded_if(changes: bool, event: InvoiceEvent) -> Vec<InvoiceEvent> {
+    if changes {
+        vec![event]
+    } else {
+        vec![]
+    }
+}
+
 impl Invoice {
     /// The stamp's state of an invoice issued as a CFDI.
     fn stamp_state(&self) -> Result<&StampState, InvoiceError> {
@@ -122,31 +221,16 @@ impl Invoice {
     /// Records the CFDI sealed for the PAC. Sealing the same XML again changes
     /// nothing; a stamped invoice is sealed no more.
     pub(super) fn decide_seal(&self, seal: CfdiSeal) -> Result<Vec<InvoiceEvent>, InvoiceError> {
-        if !seal.xml.is_well_formed() || seal.certificate_number.trim().is_empty() {
-            return Err(InvoiceError::InvalidCfdiRecord);
-        }
-        match self.stamp_state()? {
-            StampState::Stamped { uuid } => Err(InvoiceError::CfdiAlreadyStamped { uuid: *uuid }),
-            StampState::Rejected => Err(InvoiceError::CfdiStampWasRejected),
-            StampState::Pending { sealed: Some(sha) } if *sha == seal.xml.sha256 => Ok(vec![]),
-            StampState::Pending { .. } => Ok(vec![InvoiceEvent::CfdiSealed(seal)]),
-        }
+        seal.check()?;
+        let changes = self.stamp_state()?.seals(&seal.xml.sha256)?;
+        Ok(recorded_if(changes, InvoiceEvent::CfdiSealed(seal)))
     }
 
-    /// Records the PAC's stamp. The same folio again changes nothing; another
-    /// is refused: an invoice has one fiscal folio. A stamp is fiscal fact, so
-    /// it is recorded even after a refusal or a void (a PAC that answers late).
+    /// Records the PAC's stamp: the invoice's one fiscal folio.
     pub(super) fn decide_stamp(&self, stamp: CfdiStamp) -> Result<Vec<InvoiceEvent>, InvoiceError> {
-        if !stamp.is_well_formed() {
-            return Err(InvoiceError::InvalidCfdiRecord);
-        }
-        match self.stamp_state()? {
-            StampState::Stamped { uuid } if *uuid == stamp.uuid => Ok(vec![]),
-            StampState::Stamped { uuid } => Err(InvoiceError::CfdiAlreadyStamped { uuid: *uuid }),
-            StampState::Pending { .. } | StampState::Rejected => {
-                Ok(vec![InvoiceEvent::CfdiStamped(stamp)])
-            }
-        }
+        stamp.check()?;
+        let changes = self.stamp_state()?.stamps(stamp.uuid)?;
+        Ok(recorded_if(changes, InvoiceEvent::CfdiStamped(stamp)))
     }
 
     /// Records the PAC's refusal of a pending stamp (once).
@@ -154,14 +238,12 @@ impl Invoice {
         &self,
         rejection: CfdiRejection,
     ) -> Result<Vec<InvoiceEvent>, InvoiceError> {
-        if rejection.code.trim().is_empty() {
-            return Err(InvoiceError::InvalidCfdiRecord);
-        }
-        match self.stamp_state()? {
-            StampState::Stamped { uuid } => Err(InvoiceError::CfdiAlreadyStamped { uuid: *uuid }),
-            StampState::Rejected => Ok(vec![]),
-            StampState::Pending { .. } => Ok(vec![InvoiceEvent::CfdiStampRejected(rejection)]),
-        }
+        rejection.check()?;
+        let changes = self.stamp_state()?.is_refused()?;
+        Ok(recorded_if(
+            changes,
+            InvoiceEvent::CfdiStampRejected(rejection),
+        ))
     }
 
     /// A user asks for the stamp again after a refusal (the customer's data
@@ -170,23 +252,35 @@ impl Invoice {
         &self,
         requested_at: DateTime<Utc>,
     ) -> Result<Vec<InvoiceEvent>, InvoiceError> {
-        match self.stamp_state()? {
-            StampState::Stamped { uuid } => Err(InvoiceError::CfdiAlreadyStamped { uuid: *uuid }),
-            StampState::Pending { .. } => Ok(vec![]),
-            StampState::Rejected => Ok(vec![InvoiceEvent::CfdiStampRequested { requested_at }]),
-        }
+        let changes = self.stamp_state()?.is_asked_again()?;
+        Ok(recorded_if(
+            changes,
+            InvoiceEvent::CfdiStampRequested { requested_at },
+        ))
     }
 
     /// The stamp's state after `event`, one of the stamp's own events.
     pub(super) fn fold_stamp(&mut self, event: InvoiceEvent) {
         self.stamp = match event {
-            InvoiceEvent::CfdiSealed(seal) => Some(StampState::Pending {
-                sealed: Some(seal.xml.sha256),
-            }),
-            InvoiceEvent::CfdiStamped(stamp) => Some(StampState::Stamped { uuid: stamp.uuid }),
+            InvoiceEvent::CfdiSealed(seal) => Some(StampState::sealed(seal)),
+            InvoiceEvent::CfdiStamped(stamp) => Some(StampState::stamped(&stamp)),
             InvoiceEvent::CfdiStampRejected(_) => Some(StampState::Rejected),
             InvoiceEvent::CfdiStampRequested { .. } => Some(StampState::Pending { sealed: None }),
             _ => return,
         };
+    }
+}
+
+impl StampState {
+    /// Pending with `seal` sent.
+    pub(super) fn sealed(seal: CfdiSeal) -> StampState {
+        StampState::Pending {
+            sealed: Some(seal.xml.sha256),
+        }
+    }
+
+    /// Stamped with `stamp`'s folio.
+    pub(super) fn stamped(stamp: &CfdiStamp) -> StampState {
+        StampState::Stamped { uuid: stamp.uuid }
     }
 }

@@ -22,7 +22,7 @@ pub(super) const TENANT: TenantId = TenantId::from_uuid(Uuid::from_u128(1));
 pub(super) const INVOICE: InvoiceId = InvoiceId::from_uuid(Uuid::from_u128(2));
 pub(super) const CUSTOMER: CustomerId = CustomerId::from_uuid(Uuid::from_u128(3));
 pub(super) const LINE: LineId = LineId::from_uuid(Uuid::from_u128(10));
-const PAYMENT: PaymentId = PaymentId::from_uuid(Uuid::from_u128(20));
+pub(super) const PAYMENT: PaymentId = PaymentId::from_uuid(Uuid::from_u128(20));
 
 fn eur() -> Currency {
     Currency::from_code("EUR").unwrap()

@@ -16,9 +16,15 @@ impl Decide for TenantSettings {
         match command {
             SettingsCommand::ConfigureInvoicing { tenant_id, policy } => {
                 self.check_tenant(tenant_id)?;
-                validate_series(&policy.invoice_series)?;
-                validate_series(&policy.credit_note_series)?;
-                if policy.invoice_series == policy.credit_note_series {
+                let series = [
+                    &policy.invoice_series,
+                    &policy.credit_note_series,
+                    &policy.payment_complement_series,
+                ];
+                for name in series {
+                    validate_series(name)?;
+                }
+                if series[0] == series[1] || series[0] == series[2] || series[1] == series[2] {
                     return Err(SettingsError::SameSeries);
                 }
                 if let Some(required) = self.jurisdiction.required_rounding() {

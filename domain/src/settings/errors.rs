@@ -21,8 +21,8 @@ pub enum SettingsError {
     /// A series name is malformed.
     #[error(transparent)]
     Series(#[from] InvalidSeries),
-    /// Invoices and credit notes need different series.
-    #[error("invoices and credit notes need different series")]
+    /// Invoices, credit notes and payment complements need different series.
+    #[error("invoices, credit notes and payment complements need different series")]
     SameSeries,
     /// A threshold is malformed.
     #[error("approval thresholds need an amount of 0 or more and 1 to {MAX_APPROVALS} approvals")]

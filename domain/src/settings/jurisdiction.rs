@@ -53,6 +53,23 @@ pub struct InvoicingPolicy {
     pub invoice_series: String,
     /// Series for credit notes (e.g. `CN`).
     pub credit_note_series: String,
+    /// Mexico: series for payment complements (CFDI of type P); left out
+    /// when `P`, which a policy configured before complements existed reads as.
+    #[serde(
+        default = "InvoicingPolicy::default_complement_series",
+        skip_serializing_if = "InvoicingPolicy::is_default_complement_series"
+    )]
+    pub payment_complement_series: String,
+}
+
+impl InvoicingPolicy {
+    fn default_complement_series() -> String {
+        "P".into()
+    }
+
+    fn is_default_complement_series(series: &str) -> bool {
+        series == "P"
+    }
 }
 
 impl Default for InvoicingPolicy {
@@ -66,6 +83,7 @@ impl Default for InvoicingPolicy {
             },
             invoice_series: "INV".into(),
             credit_note_series: "CN".into(),
+            payment_complement_series: InvoicingPolicy::default_complement_series(),
         }
     }
 }

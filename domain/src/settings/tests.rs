@@ -31,19 +31,34 @@ fn invoicing_can_be_configured_with_two_distinct_series() {
 }
 
 #[test]
-fn one_series_for_invoices_and_credit_notes_is_refused() {
-    let policy = InvoicingPolicy {
-        invoice_series: "A".into(),
-        credit_note_series: "A".into(),
-        ..InvoicingPolicy::default()
-    };
-    SettingsTest::with(())
-        .given_no_previous_events()
-        .when(SettingsCommand::ConfigureInvoicing {
-            tenant_id: TENANT,
-            policy,
-        })
-        .then_expect_error(SettingsError::SameSeries);
+fn one_series_for_two_kinds_of_document_is_refused() {
+    let shared = [("A", "A", "P"), ("A", "CN", "A"), ("INV", "P", "P")];
+    for (invoices, credit_notes, complements) in shared {
+        let policy = InvoicingPolicy {
+            invoice_series: invoices.into(),
+            credit_note_series: credit_notes.into(),
+            payment_complement_series: complements.into(),
+            ..InvoicingPolicy::default()
+        };
+        SettingsTest::with(())
+            .given_no_previous_events()
+            .when(SettingsCommand::ConfigureInvoicing {
+                tenant_id: TENANT,
+                policy,
+            })
+            .then_expect_error(SettingsError::SameSeries);
+    }
+}
+
+#[test]
+fn a_policy_stored_before_payment_complements_numbers_them_in_p() {
+    let stored = serde_json::json!({
+        "rounding": { "mode": "HALF_UP", "scope": "PER_LINE" },
+        "invoice_series": "A",
+        "credit_note_series": "CN"
+    });
+    let policy: InvoicingPolicy = serde_json::from_value(stored).unwrap();
+    assert_eq!(policy.payment_complement_series, "P");
 }
 
 #[test]

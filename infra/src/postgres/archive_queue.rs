@@ -14,7 +14,7 @@ use folio_domain::ids::{CreditNoteId, InvoiceId, TenantId};
 use folio_domain::ErrorCode;
 use sqlx::PgPool;
 
-use super::invoice_attempts::error_code;
+use super::process_attempts::error_code;
 use uuid::Uuid;
 
 /// Most documents one round takes.

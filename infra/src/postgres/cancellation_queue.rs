@@ -15,13 +15,14 @@ use folio_domain::ErrorCode;
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use super::invoice_attempts::InvoiceAttempts;
+use super::process_attempts::ProcessAttempts;
 
 /// Most cancellations one round takes.
 const BATCH: i64 = 50;
 
 /// The canceller's attempts (migration 22).
-const ATTEMPTS: InvoiceAttempts = InvoiceAttempts::in_table("cfdi_cancellation_attempts");
+const ATTEMPTS: ProcessAttempts =
+    ProcessAttempts::in_table("cfdi_cancellation_attempts", "invoice_id");
 
 /// [`CancellationQueue`] on Postgres.
 #[derive(Debug, Clone)]
@@ -112,7 +113,7 @@ impl CancellationQueue for PgCancellationQueue {
         reason: &str,
         retry_in: Duration,
     ) -> Result<(), QueueError> {
-        let key = (cfdi.tenant_id, cfdi.invoice_id);
+        let key = (cfdi.tenant_id, cfdi.invoice_id.0);
         ATTEMPTS
             .record(&self.pool, key, Some((code, reason)), retry_in)
             .await
@@ -120,7 +121,7 @@ impl CancellationQueue for PgCancellationQueue {
     }
 
     async fn undecided(&self, cfdi: &CfdiToCancel, retry_in: Duration) -> Result<(), QueueError> {
-        let key = (cfdi.tenant_id, cfdi.invoice_id);
+        let key = (cfdi.tenant_id, cfdi.invoice_id.0);
         ATTEMPTS
             .record(&self.pool, key, None, retry_in)
             .await
@@ -128,7 +129,7 @@ impl CancellationQueue for PgCancellationQueue {
     }
 
     async fn answered(&self, cfdi: &CfdiToCancel) -> Result<(), QueueError> {
-        let key = (cfdi.tenant_id, cfdi.invoice_id);
+        let key = (cfdi.tenant_id, cfdi.invoice_id.0);
         ATTEMPTS.forget(&self.pool, key).await.map_err(unavailable)
     }
 

@@ -1,6 +1,8 @@
-//! The invoices awaiting their fiscal stamp, across tenants: the invoicing
-//! read model's `cfdi_awaiting_stamp`, less those whose failed attempts
-//! (`cfdi_stamp_attempts`, this adapter's own table) say to wait.
+//! The CFDIs awaiting their fiscal stamp, across tenants: the invoicing read
+//! model's `cfdi_awaiting_stamp` (invoices' own) and
+//! `cfdi_complements_awaiting_stamp` (payments' complements), less those whose
+//! failed attempts (`cfdi_stamp_attempts`, `cfdi_complement_attempts`, this
+//! adapter's own tables) say to wait.
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -8,19 +10,23 @@ use std::time::Duration;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use folio_commands::attempts::FailedAttempt;
-use folio_commands::stamping::{CfdiToStamp, QueueError, SealedCfdiRef, StampQueue};
-use folio_domain::ids::{InvoiceId, TenantId};
+use folio_commands::stamping::{CfdiToStamp, InvoiceCfdi, QueueError, SealedCfdiRef, StampQueue};
+use folio_domain::ids::{InvoiceId, PaymentId, TenantId};
 use folio_domain::ErrorCode;
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use super::invoice_attempts::InvoiceAttempts;
+use super::process_attempts::ProcessAttempts;
 
-/// Most invoices one round takes.
+/// Most CFDIs of each kind one round takes.
 const BATCH: i64 = 50;
 
-/// The stamper's attempts (migration 21).
-const ATTEMPTS: InvoiceAttempts = InvoiceAttempts::in_table("cfdi_stamp_attempts");
+/// The stamper's attempts at invoices' own CFDIs (migration 21).
+const ATTEMPTS: ProcessAttempts = ProcessAttempts::in_table("cfdi_stamp_attempts", "invoice_id");
+
+/// The stamper's attempts at payments' complements (migration 24).
+const COMPLEMENT_ATTEMPTS: ProcessAttempts =
+    ProcessAttempts::in_table("cfdi_complement_attempts", "payment_id");
 
 /// [`StampQueue`] on Postgres.
 #[derive(Debug, Clone)]
@@ -39,21 +45,58 @@ fn unavailable(e: sqlx::Error) -> QueueError {
     QueueError(Box::new(e))
 }
 
-/// One row of [`PgStampQueue::pending`].
+/// One row of [`PgStampQueue::pending`]: `payment_id` names a complement.
 #[derive(sqlx::FromRow)]
 struct PendingRow {
     tenant_id: Uuid,
     invoice_id: Uuid,
-    cfdi_sealed_at: Option<DateTime<Utc>>,
-    cfdi_sealed_xml_sha256: Option<String>,
+    payment_id: Option<Uuid>,
+    numbered: bool,
+    sealed_at: Option<DateTime<Utc>>,
+    sealed_xml_sha256: Option<String>,
     attempts: i32,
+}
+
+impl PendingRow {
+    fn into_cfdi(self) -> CfdiToStamp {
+        let cfdi = match self.payment_id {
+            None => InvoiceCfdi::Invoice,
+            Some(payment_id) => InvoiceCfdi::PaymentComplement {
+                payment_id: PaymentId(payment_id),
+                numbered: self.numbered,
+            },
+        };
+        CfdiToStamp {
+            tenant_id: TenantId(self.tenant_id),
+            invoice_id: InvoiceId(self.invoice_id),
+            cfdi,
+            sealed: self
+                .sealed_at
+                .zip(self.sealed_xml_sha256)
+                .map(|(sealed_at, sha256)| SealedCfdiRef { sealed_at, sha256 }),
+            failed_attempts: u32::try_from(self.attempts).unwrap_or(0),
+        }
+    }
+}
+
+impl PgStampQueue {
+    fn attempts_of(cfdi: &CfdiToStamp) -> (ProcessAttempts, Uuid) {
+        match cfdi.cfdi {
+            InvoiceCfdi::Invoice => (ATTEMPTS, cfdi.invoice_id.0),
+            InvoiceCfdi::PaymentComplement { payment_id, .. } => {
+                (COMPLEMENT_ATTEMPTS, payment_id.0)
+            }
+        }
+    }
 }
 
 #[async_trait]
 impl StampQueue for PgStampQueue {
+    /// Invoices first: a complement waits for its invoice's stamp anyway.
     async fn pending(&self) -> Result<Vec<CfdiToStamp>, QueueError> {
-        let rows: Vec<PendingRow> = sqlx::query_as(
-            "SELECT p.tenant_id, p.invoice_id, p.cfdi_sealed_at, p.cfdi_sealed_xml_sha256,
+        let invoices: Vec<PendingRow> = sqlx::query_as(
+            "SELECT p.tenant_id, p.invoice_id, NULL::uuid AS payment_id, true AS numbered,
+                    p.cfdi_sealed_at AS sealed_at, p.cfdi_sealed_xml_sha256 AS sealed_xml_sha256,
                     coalesce(f.attempts, 0) AS attempts
              FROM folio_read.cfdi_awaiting_stamp p
              LEFT JOIN cfdi_stamp_attempts f
@@ -66,37 +109,52 @@ impl StampQueue for PgStampQueue {
         .fetch_all(&self.pool)
         .await
         .map_err(unavailable)?;
-        Ok(rows
+        let complements: Vec<PendingRow> = sqlx::query_as(
+            "SELECT p.tenant_id, p.invoice_id, p.payment_id, p.number IS NOT NULL AS numbered,
+                    p.sealed_at, p.sealed_xml_sha256, coalesce(f.attempts, 0) AS attempts
+             FROM folio_read.cfdi_complements_awaiting_stamp p
+             LEFT JOIN cfdi_complement_attempts f
+               ON f.tenant_id = p.tenant_id AND f.payment_id = p.payment_id
+             WHERE f.next_attempt_at IS NULL OR f.next_attempt_at <= now()
+             ORDER BY coalesce(f.attempts, 0), p.received_on, p.invoice_id, p.sequence
+             LIMIT $1",
+        )
+        .bind(BATCH)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(unavailable)?;
+        Ok(invoices
             .into_iter()
-            .map(|row| CfdiToStamp {
-                tenant_id: TenantId(row.tenant_id),
-                invoice_id: InvoiceId(row.invoice_id),
-                sealed: row
-                    .cfdi_sealed_at
-                    .zip(row.cfdi_sealed_xml_sha256)
-                    .map(|(sealed_at, sha256)| SealedCfdiRef { sealed_at, sha256 }),
-                failed_attempts: u32::try_from(row.attempts).unwrap_or(0),
-            })
+            .chain(complements)
+            .map(PendingRow::into_cfdi)
             .collect())
     }
 
     async fn failed(
         &self,
-        invoice: &CfdiToStamp,
+        cfdi: &CfdiToStamp,
         code: ErrorCode,
         reason: &str,
         retry_in: Duration,
     ) -> Result<(), QueueError> {
-        let key = (invoice.tenant_id, invoice.invoice_id);
-        ATTEMPTS
-            .record(&self.pool, key, Some((code, reason)), retry_in)
+        let (attempts, id) = Self::attempts_of(cfdi);
+        attempts
+            .record(
+                &self.pool,
+                (cfdi.tenant_id, id),
+                Some((code, reason)),
+                retry_in,
+            )
             .await
             .map_err(unavailable)
     }
 
-    async fn answered(&self, invoice: &CfdiToStamp) -> Result<(), QueueError> {
-        let key = (invoice.tenant_id, invoice.invoice_id);
-        ATTEMPTS.forget(&self.pool, key).await.map_err(unavailable)
+    async fn answered(&self, cfdi: &CfdiToStamp) -> Result<(), QueueError> {
+        let (attempts, id) = Self::attempts_of(cfdi);
+        attempts
+            .forget(&self.pool, (cfdi.tenant_id, id))
+            .await
+            .map_err(unavailable)
     }
 
     async fn failures(
@@ -106,6 +164,17 @@ impl StampQueue for PgStampQueue {
     ) -> Result<HashMap<InvoiceId, FailedAttempt>, QueueError> {
         ATTEMPTS
             .failures(&self.pool, tenant, invoices)
+            .await
+            .map_err(unavailable)
+    }
+
+    async fn complement_failures(
+        &self,
+        tenant: TenantId,
+        payments: &[PaymentId],
+    ) -> Result<HashMap<PaymentId, FailedAttempt>, QueueError> {
+        COMPLEMENT_ATTEMPTS
+            .failures(&self.pool, tenant, payments)
             .await
             .map_err(unavailable)
     }

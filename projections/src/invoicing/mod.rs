@@ -12,6 +12,7 @@
 
 mod adjustments;
 mod cancellations;
+mod complements;
 mod credits;
 mod customers;
 mod drafts;
@@ -90,7 +91,9 @@ impl Projector for InvoicingProjector {
         //     SAT); the cfdi_awaiting_cancellation view.
         // 21: invoice_overview.cfdi_cancellation_* (the request, SAT's
         //     acknowledgement, a refusal), which the API shows.
-        21
+        // 22: payment_complements (a Mexican payment's CFDI of type P, its
+        //     number and stamp); the cfdi_complements_awaiting_stamp view.
+        22
     }
 
     fn schema_sql(&self) -> &'static str {
@@ -138,6 +141,13 @@ async fn project_invoice(
         | E::CfdiStamped(_)
         | E::CfdiStampRejected(_)
         | E::CfdiStampRequested { .. }) => stamps::project_stamp(conn, event, invoice, e).await?,
+        e @ (E::PaymentComplementIssued { .. }
+        | E::PaymentComplementSealed { .. }
+        | E::PaymentComplementStamped { .. }
+        | E::PaymentComplementRejected { .. }
+        | E::PaymentComplementRequested { .. }) => {
+            complements::project_complement(conn, event, invoice, e).await?
+        }
         e @ (E::CfdiCancellationRequested(_)
         | E::CfdiCancellationSubmitted(_)
         | E::CfdiCancellationRefused(_)) => {

@@ -11,7 +11,7 @@ use crate::feed::FeedEvent;
 use crate::projector::ProjectionError;
 
 /// The zone `FechaTimbrado` is written in: Mexico's central time.
-const STAMP_ZONE: &str = "America/Mexico_City";
+pub(super) const STAMP_ZONE: &str = "America/Mexico_City";
 
 /// Marks an invoice just issued under MX as awaiting its stamp.
 pub(super) async fn file_stamp_pending(

@@ -319,6 +319,52 @@ COMMENT ON COLUMN payments.exchange_rate_date IS 'The day that rate is of.';
 COMMENT ON COLUMN payments.accounting_amount IS 'What the payment was worth in the accounting currency at exchange_rate, rounded once; NULL unless the invoice is foreign.';
 COMMENT ON COLUMN payments.exchange_difference IS 'Exchange gain (positive) or loss realised by the payment, in the accounting currency, less what its refunds reversed (exchange_differences); NULL unless the invoice is foreign.';
 
+CREATE TABLE payment_complements
+(
+    tenant_id              uuid        NOT NULL,
+    payment_id             uuid        NOT NULL,
+    invoice_id             uuid        NOT NULL,
+    number                 text        NOT NULL,
+    number_series          text        NOT NULL,
+    number_sequence        bigint      NOT NULL,
+    issue_date             date        NOT NULL,
+    status                 text        NOT NULL CHECK (status IN ('PENDING', 'STAMPED', 'REJECTED')),
+    sealed_at              timestamptz,
+    certificate_number     text,
+    sealed_xml_sha256      text,
+    uuid                   uuid,
+    stamped_at             timestamptz,
+    pac_rfc                text,
+    sat_certificate_number text,
+    xml_sha256             text,
+    rejection_code         text,
+    rejection_message      text,
+    rejected_at            timestamptz,
+    PRIMARY KEY (tenant_id, payment_id)
+);
+CREATE INDEX payment_complements_by_invoice ON payment_complements (tenant_id, invoice_id);
+
+COMMENT ON TABLE payment_complements IS 'Mexico: the payment complement (CFDI of type P, Pagos 2.0) of a payment of a stamped invoice issued PPD, once numbered.';
+COMMENT ON COLUMN payment_complements.tenant_id IS 'Owning tenant.';
+COMMENT ON COLUMN payment_complements.payment_id IS 'The payment it states (payments.payment_id).';
+COMMENT ON COLUMN payment_complements.invoice_id IS 'The invoice paid (invoices.invoice_id), whose fiscal folio it names.';
+COMMENT ON COLUMN payment_complements.number IS 'Its number in the tenant''s complement series, e.g. P-000001 (gap-free).';
+COMMENT ON COLUMN payment_complements.number_series IS 'The series (its CFDI''s Serie).';
+COMMENT ON COLUMN payment_complements.number_sequence IS 'The position in the series (its CFDI''s Folio).';
+COMMENT ON COLUMN payment_complements.issue_date IS 'The day it was numbered, in the tenant''s time.';
+COMMENT ON COLUMN payment_complements.status IS 'Where its stamp stands: PENDING (the PAC has not stamped it yet), STAMPED, REJECTED (the PAC refused it; a user asks again).';
+COMMENT ON COLUMN payment_complements.sealed_at IS 'When the XML sent to the PAC was sealed (its Fecha); a PAC stamps it only within 72 hours.';
+COMMENT ON COLUMN payment_complements.certificate_number IS 'The issuer''s CSD it is sealed with (NoCertificado).';
+COMMENT ON COLUMN payment_complements.sealed_xml_sha256 IS 'SHA-256 (hex) of the sealed XML sent to the PAC: its address in the blob store.';
+COMMENT ON COLUMN payment_complements.uuid IS 'Its own fiscal folio (TimbreFiscalDigital UUID), once stamped.';
+COMMENT ON COLUMN payment_complements.stamped_at IS 'When the PAC stamped it (FechaTimbrado, read in America/Mexico_City).';
+COMMENT ON COLUMN payment_complements.pac_rfc IS 'The RFC of the PAC that stamped it (RfcProvCertif).';
+COMMENT ON COLUMN payment_complements.sat_certificate_number IS 'The certificate the PAC stamped with (NoCertificadoSAT).';
+COMMENT ON COLUMN payment_complements.xml_sha256 IS 'SHA-256 (hex) of the stamped XML: its address in the blob store.';
+COMMENT ON COLUMN payment_complements.rejection_code IS 'The PAC''s error code while REJECTED.';
+COMMENT ON COLUMN payment_complements.rejection_message IS 'The PAC''s message while REJECTED.';
+COMMENT ON COLUMN payment_complements.rejected_at IS 'When the PAC refused it, while REJECTED.';
+
 CREATE TABLE exchange_differences
 (
     tenant_id           uuid        NOT NULL,
@@ -1171,6 +1217,27 @@ COMMENT ON COLUMN cfdi_awaiting_stamp.number IS 'Its document number.';
 COMMENT ON COLUMN cfdi_awaiting_stamp.issue_date IS 'Its issue date.';
 COMMENT ON COLUMN cfdi_awaiting_stamp.cfdi_sealed_at IS 'When its CFDI was sealed; NULL when not sealed yet.';
 COMMENT ON COLUMN cfdi_awaiting_stamp.cfdi_sealed_xml_sha256 IS 'The sealed CFDI''s address in the blob store: a retry sends these very bytes.';
+
+CREATE VIEW cfdi_complements_awaiting_stamp WITH (security_invoker = true) AS
+SELECT p.tenant_id, p.invoice_id, p.payment_id, p.received_on, p.sequence, c.number,
+       c.sealed_at, c.sealed_xml_sha256
+FROM payments p
+JOIN invoices i ON i.tenant_id = p.tenant_id AND i.invoice_id = p.invoice_id
+LEFT JOIN payment_complements c ON c.tenant_id = p.tenant_id AND c.payment_id = p.payment_id
+WHERE i.cfdi_status = 'STAMPED'
+  AND i.cfdi_payment_method = 'PPD'
+  AND i.status <> 'VOID'
+  AND (c.status = 'PENDING' OR (c.payment_id IS NULL AND p.refunded_amount < p.amount));
+
+COMMENT ON VIEW cfdi_complements_awaiting_stamp IS 'Mexico: payments of stamped invoices issued PPD whose complement the PAC has not stamped yet: not numbered (and not refunded in full) or PENDING. What folio serve still has to number, seal and send.';
+COMMENT ON COLUMN cfdi_complements_awaiting_stamp.tenant_id IS 'Owning tenant.';
+COMMENT ON COLUMN cfdi_complements_awaiting_stamp.invoice_id IS 'The invoice paid (invoices.invoice_id).';
+COMMENT ON COLUMN cfdi_complements_awaiting_stamp.payment_id IS 'The payment (payments.payment_id).';
+COMMENT ON COLUMN cfdi_complements_awaiting_stamp.received_on IS 'The payment''s value date.';
+COMMENT ON COLUMN cfdi_complements_awaiting_stamp.sequence IS 'Position of the payment''s PaymentRecorded in its invoice''s stream: payments of one day are numbered in the order they were recorded.';
+COMMENT ON COLUMN cfdi_complements_awaiting_stamp.number IS 'The complement''s number; NULL while not numbered.';
+COMMENT ON COLUMN cfdi_complements_awaiting_stamp.sealed_at IS 'When its XML was sealed; NULL when not sealed yet.';
+COMMENT ON COLUMN cfdi_complements_awaiting_stamp.sealed_xml_sha256 IS 'The sealed XML''s address in the blob store: a retry sends these very bytes.';
 
 CREATE VIEW cfdi_awaiting_cancellation WITH (security_invoker = true) AS
 SELECT i.tenant_id, i.invoice_id, i.number, i.cfdi_uuid, i.cfdi_xml_sha256,

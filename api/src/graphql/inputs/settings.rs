@@ -17,6 +17,8 @@ pub struct InvoicingPolicyInput {
     pub invoice_series: String,
     /// Credit note number series, e.g. CN.
     pub credit_note_series: String,
+    /// Mexico: payment complement number series; `P` when not given.
+    pub payment_complement_series: Option<String>,
 }
 
 impl InvoicingPolicyInput {
@@ -29,6 +31,9 @@ impl InvoicingPolicyInput {
             },
             invoice_series: self.invoice_series,
             credit_note_series: self.credit_note_series,
+            payment_complement_series: self
+                .payment_complement_series
+                .unwrap_or_else(|| InvoicingPolicy::default().payment_complement_series),
         })
     }
 }

@@ -6,10 +6,11 @@ use folio_commands::documents::DocumentOf;
 use folio_domain::ids::{CreditNoteId, InvoiceId};
 use folio_projections::invoicing::queries::{
     ArchivedFileRow, CreditNoteFileRow, CreditNoteLineRow, CreditNoteRow, InvoiceAdjustmentRow,
-    InvoiceLineRow, InvoiceRow, PaymentRow,
+    InvoiceLineRow, InvoiceRow, PaymentComplementRow, PaymentRow,
 };
 use uuid::Uuid;
 
+use crate::graphql::complements::PaymentComplement;
 use crate::graphql::documents::{archive_of, ArchivedDocument, DocumentArchive};
 use crate::graphql::enums::{from_stored, InvoiceStatus, PaymentMethod, PaymentStatus, PriceBasis};
 use crate::graphql::ids::{global_id, NodeKind};
@@ -288,6 +289,17 @@ impl From<PaymentRow> for Payment {
 
 #[ComplexObject]
 impl Payment {
+    /// Mexico: the complement (CFDI of type P) it owes or has, when its
+    /// invoice was issued under MX to be paid later (PPD); null otherwise,
+    /// and for a payment refunded in full before its complement was numbered.
+    async fn cfdi_complement(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<PaymentComplement>> {
+        let found = children::<PaymentComplementRow, PaymentComplement>(ctx, self.payment_id);
+        Ok(found.await?.into_iter().next())
+    }
+
     /// How the payment was made.
     async fn method(&self) -> async_graphql::Result<PaymentMethod> {
         from_stored(&self.stored_method)

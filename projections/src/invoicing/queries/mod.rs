@@ -7,12 +7,14 @@
 //! to their own types.
 
 mod archive;
+mod complements;
 mod customers;
 mod invoices;
 mod processes;
 mod reports;
 
 pub use archive::*;
+pub use complements::*;
 pub use customers::*;
 pub use invoices::*;
 pub use processes::*;

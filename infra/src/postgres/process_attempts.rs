@@ -1,30 +1,60 @@
-//! A process's attempts at one invoice each (stamping its CFDI, cancelling
-//! it), in a table of the process's own with the same columns: `tenant_id`,
-//! `invoice_id`, `attempts`, `error_code` and `last_error` (NULL where the
+//! A process's attempts at one thing each (an invoice's CFDI to stamp or
+//! cancel, a payment's complement to stamp), in a table of the process's own
+//! with the same columns: `tenant_id`, the thing's id (`invoice_id`,
+//! `payment_id`), `attempts`, `error_code` and `last_error` (NULL where the
 //! process may record an attempt that did not fail, only waits),
 //! `last_attempt_at`, `next_attempt_at`. Operational state, not a read model.
 
 use std::collections::HashMap;
+use std::hash::Hash;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use folio_commands::attempts::FailedAttempt;
-use folio_domain::ids::{InvoiceId, TenantId};
+use folio_domain::ids::{InvoiceId, PaymentId, TenantId};
 use folio_domain::ErrorCode;
 use sqlx::PgPool;
 use uuid::Uuid;
 
-/// One process's attempts table.
-#[derive(Debug, Clone, Copy)]
-pub(super) struct InvoiceAttempts {
-    /// The table's name: a constant of the adapter, never input.
-    table: &'static str,
+/// The id of what a process attempts: a typed UUID.
+pub(super) trait AttemptedId: Copy + Eq + Hash {
+    /// The UUID it stores.
+    fn uuid(self) -> Uuid;
+    /// The id a stored UUID is.
+    fn of(id: Uuid) -> Self;
 }
 
-/// One row of [`InvoiceAttempts::failures`].
+impl AttemptedId for InvoiceId {
+    fn uuid(self) -> Uuid {
+        self.0
+    }
+    fn of(id: Uuid) -> Self {
+        InvoiceId(id)
+    }
+}
+
+impl AttemptedId for PaymentId {
+    fn uuid(self) -> Uuid {
+        self.0
+    }
+    fn of(id: Uuid) -> Self {
+        PaymentId(id)
+    }
+}
+
+/// One process's attempts table.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct ProcessAttempts {
+    /// The table's name: a constant of the adapter, never input.
+    table: &'static str,
+    /// The column naming what is attempted: a constant too.
+    key: &'static str,
+}
+
+/// One row of [`ProcessAttempts::failures`].
 #[derive(sqlx::FromRow)]
 struct FailureRow {
-    invoice_id: Uuid,
+    key: Uuid,
     attempts: i32,
     error_code: String,
     last_error: String,
@@ -39,37 +69,37 @@ pub(super) fn error_code(stored: &str) -> ErrorCode {
         .unwrap_or(ErrorCode::Internal)
 }
 
-impl InvoiceAttempts {
-    /// The attempts kept in `table`.
-    pub(super) const fn in_table(table: &'static str) -> Self {
-        InvoiceAttempts { table }
+impl ProcessAttempts {
+    /// The attempts kept in `table`, each at what its column `key` names.
+    pub(super) const fn in_table(table: &'static str, key: &'static str) -> Self {
+        ProcessAttempts { table, key }
     }
 
-    /// Counts one more attempt at `invoice`, failed with `failure` (or, with
+    /// Counts one more attempt at `id`, failed with `failure` (or, with
     /// none, only waiting), to be tried again `retry_in` from now.
     pub(super) async fn record(
         &self,
         pool: &PgPool,
-        (tenant, invoice): (TenantId, InvoiceId),
+        (tenant, id): (TenantId, Uuid),
         failure: Option<(ErrorCode, &str)>,
         retry_in: Duration,
     ) -> Result<(), sqlx::Error> {
-        let table = self.table;
+        let (table, key) = (self.table, self.key);
         let (code, reason) = failure
             .map(|(code, reason)| (code.as_str(), reason))
             .unzip();
         sqlx::query(&format!(
             "INSERT INTO {table}
-                 (tenant_id, invoice_id, attempts, error_code, last_error, last_attempt_at,
+                 (tenant_id, {key}, attempts, error_code, last_error, last_attempt_at,
                   next_attempt_at)
              VALUES ($1, $2, 1, $3, $4, now(), now() + make_interval(secs => $5))
-             ON CONFLICT (tenant_id, invoice_id) DO UPDATE
+             ON CONFLICT (tenant_id, {key}) DO UPDATE
                  SET attempts = {table}.attempts + 1, error_code = $3, last_error = $4,
                      last_attempt_at = now(),
                      next_attempt_at = now() + make_interval(secs => $5)"
         ))
         .bind(tenant.0)
-        .bind(invoice.0)
+        .bind(id)
         .bind(code)
         .bind(reason)
         .bind(retry_in.as_secs_f64())
@@ -78,37 +108,38 @@ impl InvoiceAttempts {
         Ok(())
     }
 
-    /// Forgets the attempts at `invoice`.
+    /// Forgets the attempts at `id`.
     pub(super) async fn forget(
         &self,
         pool: &PgPool,
-        (tenant, invoice): (TenantId, InvoiceId),
+        (tenant, id): (TenantId, Uuid),
     ) -> Result<(), sqlx::Error> {
-        let table = self.table;
+        let (table, key) = (self.table, self.key);
         sqlx::query(&format!(
-            "DELETE FROM {table} WHERE tenant_id = $1 AND invoice_id = $2"
+            "DELETE FROM {table} WHERE tenant_id = $1 AND {key} = $2"
         ))
         .bind(tenant.0)
-        .bind(invoice.0)
+        .bind(id)
         .execute(pool)
         .await?;
         Ok(())
     }
 
-    /// The latest attempt of each of `invoices` of `tenant` whose latest
-    /// attempt failed.
-    pub(super) async fn failures(
+    /// The latest attempt at each of `ids` of `tenant` whose latest attempt
+    /// failed.
+    pub(super) async fn failures<K: AttemptedId>(
         &self,
         pool: &PgPool,
         tenant: TenantId,
-        invoices: &[InvoiceId],
-    ) -> Result<HashMap<InvoiceId, FailedAttempt>, sqlx::Error> {
-        let ids: Vec<Uuid> = invoices.iter().map(|invoice| invoice.0).collect();
-        let table = self.table;
+        ids: &[K],
+    ) -> Result<HashMap<K, FailedAttempt>, sqlx::Error> {
+        let ids: Vec<Uuid> = ids.iter().map(|id| id.uuid()).collect();
+        let (table, key) = (self.table, self.key);
         let rows: Vec<FailureRow> = sqlx::query_as(&format!(
-            "SELECT invoice_id, attempts, error_code, last_error, last_attempt_at, next_attempt_at
+            "SELECT {key} AS key, attempts, error_code, last_error, last_attempt_at,
+                    next_attempt_at
              FROM {table}
-             WHERE tenant_id = $1 AND invoice_id = ANY($2) AND error_code IS NOT NULL"
+             WHERE tenant_id = $1 AND {key} = ANY($2) AND error_code IS NOT NULL"
         ))
         .bind(tenant.0)
         .bind(&ids)
@@ -124,7 +155,7 @@ impl InvoiceAttempts {
                     last_attempt_at: row.last_attempt_at,
                     next_attempt_at: row.next_attempt_at,
                 };
-                (InvoiceId(row.invoice_id), failure)
+                (K::of(row.key), failure)
             })
             .collect())
     }

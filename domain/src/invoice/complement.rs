@@ -1,0 +1,185 @@
+//! The payment complements of a Mexican invoice issued `PPD` (paid later, or
+//! in parts): each payment received for it, once its own CFDI is stamped, is
+//! owed a CFDI of type P (Pagos 2.0) that names the invoice's fiscal folio.
+//! A complement is numbered in the tenant's complement series
+//! ([`InvoiceEvent::PaymentComplementIssued`]), then sealed, stamped or refused
+//! by the same rules as the invoice's own CFDI ([`StampState`]): one fiscal
+//! folio each. Building and sending it is the application layer's stamper.
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use super::stamp::recorded_if;
+use super::{
+    Invoice, InvoiceError, InvoiceEvent, PaymentMethod, PaymentRecord, StampState, StampStep,
+};
+use crate::document_number::{validate_series, DocumentNumber, NumberDating};
+use crate::ids::PaymentId;
+use crate::sat::SatPaymentMethod;
+
+/// A payment's complement as the invoice remembers it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentComplement {
+    /// Its number in the tenant's complement series.
+    pub number: DocumentNumber,
+    /// The day it was numbered.
+    pub issue_date: NaiveDate,
+    /// Where its stamp stands.
+    pub stamp: StampState,
+}
+
+impl Invoice {
+    /// Whether a payment is owed a complement: the invoice was issued as a
+    /// CFDI to be paid later (PPD).
+    fn owes_complements(&self) -> bool {
+        let terms = self.cfdi_terms.clone().unwrap_or_default();
+        self.stamp.is_some() && terms.payment_method == SatPaymentMethod::Ppd
+    }
+
+    /// Refuses a payment by `method` its complement could not state: `OTHER`
+    /// names no SAT form of payment, and a recorded payment's method never
+    /// changes.
+    pub(super) fn complement_can_state(&self, method: PaymentMethod) -> Result<(), InvoiceError> {
+        if method == PaymentMethod::Other && self.owes_complements() {
+            Err(InvoiceError::SatPaymentFormRequired)
+        } else {
+            Ok(())
+        }
+    }
+
+    /// The payment `payment_id`, known to the invoice.
+    fn payment(&self, payment_id: PaymentId) -> Result<&PaymentRecord, InvoiceError> {
+        self.payments
+            .iter()
+            .find(|p| p.payment_id == payment_id)
+            .ok_or(InvoiceError::PaymentNotFound(payment_id))
+    }
+
+    /// Numbers the complement owed for `payment_id`: the invoice's own CFDI
+    /// stamped (the complement names its folio), issued PPD, the payment not
+    /// refunded in full. Numbered already: nothing.
+    pub(super) fn decide_complement_issue(
+        &self,
+        payment_id: PaymentId,
+        number: DocumentNumber,
+        (issue_date, dating): (NaiveDate, NumberDating),
+    ) -> Result<Vec<InvoiceEvent>, InvoiceError> {
+        let payment = self.payment(payment_id)?;
+        if payment.complement.is_some() {
+            return Ok(vec![]);
+        }
+        match self.stamp.as_ref().ok_or(InvoiceError::NotACfdi)? {
+            StampState::Stamped { .. } => {}
+            StampState::Pending { .. } | StampState::Rejected => {
+                return Err(InvoiceError::CfdiNotStamped)
+            }
+        }
+        if !self.owes_complements() {
+            return Err(InvoiceError::PaidAtIssue);
+        }
+        if payment.amount - payment.refunded <= Decimal::ZERO {
+            return Err(InvoiceError::PaymentRefundedInFull(payment_id));
+        }
+        validate_series(&number.series)?;
+        dating.check(issue_date)?;
+        Ok(vec![InvoiceEvent::PaymentComplementIssued {
+            payment_id,
+            number,
+            issue_date,
+        }])
+    }
+
+    /// Records a step of `payment_id`'s complement, numbered first, by the
+    /// rules of every CFDI's stamp.
+    pub(super) fn decide_complement_step(
+        &self,
+        payment_id: PaymentId,
+        step: StampStep,
+    ) -> Result<Vec<InvoiceEvent>, InvoiceError> {
+        let stamp = &self
+            .payment(payment_id)?
+            .complement
+            .as_ref()
+            .ok_or(InvoiceError::PaymentComplementNotIssued(payment_id))?
+            .stamp;
+        use InvoiceEvent as E;
+        Ok(match step {
+            StampStep::Seal(seal) => {
+                seal.check()?;
+                let changes = stamp.seals(&seal.xml.sha256)?;
+                recorded_if(changes, E::PaymentComplementSealed { payment_id, seal })
+            }
+            StampStep::Stamp(cfdi) => {
+                cfdi.check()?;
+                let changes = stamp.stamps(cfdi.uuid)?;
+                let stamped = E::PaymentComplementStamped {
+                    payment_id,
+                    stamp: cfdi,
+                };
+                recorded_if(changes, stamped)
+            }
+            StampStep::Rejection(rejection) => {
+                rejection.check()?;
+                let changes = stamp.is_refused()?;
+                let refused = E::PaymentComplementRejected {
+                    payment_id,
+                    rejection,
+                };
+                recorded_if(changes, refused)
+            }
+            StampStep::Request { requested_at } => {
+                let changes = stamp.is_asked_again()?;
+                let asked = E::PaymentComplementRequested {
+                    payment_id,
+                    requested_at,
+                };
+                recorded_if(changes, asked)
+            }
+        })
+    }
+
+    /// A complement's state after `event`, one of the complements' own events.
+    pub(super) fn fold_complement(&mut self, event: InvoiceEvent) {
+        use InvoiceEvent as E;
+        let (payment_id, stamp) = match event {
+            E::PaymentComplementIssued {
+                payment_id,
+                number,
+                issue_date,
+            } => {
+                if let Some(payment) = self
+                    .payments
+                    .iter_mut()
+                    .find(|p| p.payment_id == payment_id)
+                {
+                    payment.complement = Some(PaymentComplement {
+                        number,
+                        issue_date,
+                        stamp: StampState::Pending { sealed: None },
+                    });
+                }
+                return;
+            }
+            E::PaymentComplementSealed { payment_id, seal } => {
+                (payment_id, StampState::sealed(seal))
+            }
+            E::PaymentComplementStamped { payment_id, stamp } => {
+                (payment_id, StampState::stamped(&stamp))
+            }
+            E::PaymentComplementRejected { payment_id, .. } => (payment_id, StampState::Rejected),
+            E::PaymentComplementRequested { payment_id, .. } => {
+                (payment_id, StampState::Pending { sealed: None })
+            }
+            _ => return,
+        };
+        let complement = self
+            .payments
+            .iter_mut()
+            .find(|p| p.payment_id == payment_id)
+            .and_then(|p| p.complement.as_mut());
+        if let Some(complement) = complement {
+            complement.stamp = stamp;
+        }
+    }
+}
