@@ -35,6 +35,9 @@ pub(crate) struct CfdiSheet {
     receiver: Vec<String>,
     facts: Vec<[String; 2]>,
     concepts: Vec<Concept>,
+    /// A payment complement's payments (Pagos 2.0), each with the documents
+    /// it pays; empty for another CFDI.
+    payments: Vec<[String; 2]>,
     totals: Vec<[String; 2]>,
     stamp: Vec<[String; 2]>,
     /// Each seal by its label, cut in lines the page's width takes (a seal
@@ -100,9 +103,14 @@ impl CfdiSheet {
             .min_dimensions(160, 160)
             .build();
         let folio = format!("{}{}", root.get("Serie"), root.get("Folio"));
+        let kind = match root.get("TipoDeComprobante") {
+            "P" => "Complemento de pago",
+            "E" => "Nota de crédito",
+            _ => "Factura",
+        };
         Ok(CfdiSheet {
             date,
-            title: format!("Factura {folio}"),
+            title: format!("{kind} {folio}"),
             issuer: party(issuer, "Emisor", root.get("LugarExpedicion")),
             receiver: party(
                 receiver,
@@ -111,6 +119,7 @@ impl CfdiSheet {
             ),
             facts: facts(root, receiver),
             concepts: concepts(&elements),
+            payments: payments(&elements),
             totals: totals(&elements, root),
             stamp: vec![
                 ["Folio fiscal (UUID)".into(), stamp.get("UUID").to_owned()],
@@ -195,7 +204,7 @@ fn facts(root: &CfdiElement, receiver: &CfdiElement) -> Vec<[String; 2]> {
         "P" => Some("Pago"),
         _ => None,
     };
-    vec![
+    let facts: Vec<[String; 2]> = vec![
         ["Tipo de comprobante".into(), described(kind, kind_name)],
         [
             "Lugar de expedición".into(),
@@ -215,7 +224,58 @@ fn facts(root: &CfdiElement, receiver: &CfdiElement) -> Vec<[String; 2]> {
         ],
         ["Moneda".into(), root.get("Moneda").to_owned()],
         ["Exportación".into(), root.get("Exportacion").to_owned()],
-    ]
+    ];
+    // A payment complement states no method or form of its own.
+    facts
+        .into_iter()
+        .filter(|[_, value]| !value.is_empty())
+        .collect()
+}
+
+/// A payment complement's payments and the documents each pays, as label
+/// and value pairs: empty for a CFDI without one.
+fn payments(elements: &[CfdiElement]) -> Vec<[String; 2]> {
+    let pagos = "Comprobante/Complemento/Pagos/Pago";
+    let mut printed = Vec::new();
+    for element in elements {
+        if element.path == pagos {
+            let form = element.get("FormaDePagoP");
+            printed.extend([
+                ["Fecha de pago".into(), element.get("FechaPago").to_owned()],
+                [
+                    "Forma de pago".into(),
+                    described(form, catalogue::payment_form(form)),
+                ],
+                [
+                    "Monto".into(),
+                    format!("{} {}", element.get("Monto"), element.get("MonedaP")),
+                ],
+            ]);
+        } else if element.path == format!("{pagos}/DoctoRelacionado") {
+            let serie_folio = format!("{}{}", element.get("Serie"), element.get("Folio"));
+            printed.extend([
+                [
+                    "Documento relacionado".into(),
+                    element.get("IdDocumento").to_owned(),
+                ],
+                ["Serie y folio".into(), serie_folio],
+                [
+                    "Parcialidad".into(),
+                    element.get("NumParcialidad").to_owned(),
+                ],
+                [
+                    "Saldo anterior".into(),
+                    element.get("ImpSaldoAnt").to_owned(),
+                ],
+                ["Importe pagado".into(), element.get("ImpPagado").to_owned()],
+                [
+                    "Saldo insoluto".into(),
+                    element.get("ImpSaldoInsoluto").to_owned(),
+                ],
+            ]);
+        }
+    }
+    printed
 }
 
 /// A tax of a concept: `IVA Tasa 0.160000: 160.00`, withholdings marked.

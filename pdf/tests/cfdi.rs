@@ -15,7 +15,9 @@ mod tools;
 
 use std::process::Command;
 
-use folio_documents::cfdi::seal_invoice;
+use folio_documents::cfdi::payment::complement_of;
+use folio_documents::cfdi::{seal_invoice, seal_payment};
+use folio_domain::invoice::PaymentMethod;
 use folio_domain::tax::TaxTreatment;
 use folio_pac_simulator::SimulatorConfig;
 use folio_pdf::{printed_cfdi, PdfError, PdfRenderer};
@@ -46,6 +48,31 @@ fn sealed() -> String {
     let sealed = seal_invoice(&record, "ESCUELA KEMPER URGATE", chrono::Utc::now(), &csd).unwrap();
     String::from_utf8(sealed.xml).unwrap()
 }
+
+/// The complement of the second of two payments (by card) of a stamped
+/// invoice issued PPD, sealed now with SAT's test CSD.
+fn sealed_complement() -> String {
+    let mut invoice = Scenario::draft("MXN", mexican_customer())
+        .line(keyed(
+            "Consultoría fiscal",
+            dec!(10),
+            dec!(1500),
+            vec![sat_tax("IVA", dec!(16), TaxTreatment::Standard)],
+            ("84111506", "E48"),
+        ))
+        .issue_in_mexico()
+        .stamped(INVOICE_FOLIO);
+    invoice.pay(dec!(10000), (PaymentMethod::BankTransfer, 5), Some(1));
+    let second = invoice.pay(dec!(2000), (PaymentMethod::Card, 6), Some(2));
+    let record = invoice.record();
+    let (paid, number) = complement_of(&record, second).unwrap();
+    let to = ("ESCUELA KEMPER URGATE", &number);
+    let sealed = seal_payment(&record, &paid, to, chrono::Utc::now(), &sat_test_csd()).unwrap();
+    String::from_utf8(sealed.xml).unwrap()
+}
+
+/// The fiscal folio of the invoice [`sealed_complement`] pays.
+const INVOICE_FOLIO: &str = "9FB6ED1A-5F37-4FEF-980A-7F8C83B51894";
 
 /// `xml` stamped by a PAC simulator of its own, over SW's REST API.
 async fn stamped(xml: &str) -> String {
@@ -168,6 +195,32 @@ async fn a_stamped_cfdi_prints_its_folio_seals_and_sats_qr_code() {
         &sello[sello.len() - 8..]
     );
     assert_eq!(decoded.trim(), expected);
+}
+
+#[tokio::test]
+async fn a_stamped_payment_complement_prints_the_payment_and_the_invoice_it_pays() {
+    let cfdi = stamped(&sealed_complement()).await;
+    let pdf = printed_cfdi(&PdfRenderer::new(), cfdi.as_bytes()).unwrap();
+    let dir = scratch("printed-complement");
+    let path = written(&dir, "complement.pdf", &pdf);
+    let text = run("pdftotext", &["-layout", path.to_str().unwrap(), "-"]);
+    for expected in [
+        "Complemento de pago P2",
+        "P Pago",
+        "Recepción de pagos",
+        "04 Tarjeta de crédito",
+        "2000.00 MXN",
+        INVOICE_FOLIO,
+        "Serie y folio",
+        "Parcialidad",
+        "Saldo insoluto",
+        &attribute(&cfdi, "UUID"),
+    ] {
+        assert!(text.contains(expected), "{expected} not in:\n{text}");
+    }
+    // A complement states no method or form of payment of its own.
+    assert!(!text.contains("Método de pago"), "{text}");
+    assert!(!text.contains("Factura"), "{text}");
 }
 
 #[test]
