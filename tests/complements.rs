@@ -31,6 +31,47 @@ const COMPLEMENTS: &str = "query($id: ID!) { invoice(id: $id) { payments { payme
     cfdiComplement { number status uuid sealedAt stampedAt rejection { code message }
         failure { code reason attempts } } } } }";
 
+const ARCHIVES: &str = "query($id: ID!) { invoice(id: $id) {
+    documents { format }
+    payments { paymentId cfdiComplement { number archive { status failure { reason } }
+        documents { format sha256 contentType } } } } }";
+
+/// Waits (a minute at most) until every complement of `invoice` is
+/// archived; the invoice with its own files and each payment's.
+async fn archived_complements(server: &Server, token: &str, invoice: &str) -> Value {
+    for _ in 0..240 {
+        let data = server.ok(token, ARCHIVES, json!({"id": invoice})).await;
+        let invoice = &data["invoice"];
+        let payments = invoice["payments"].as_array().unwrap();
+        let archived = payments
+            .iter()
+            .all(|p| p["cfdiComplement"]["archive"]["status"] == "ARCHIVED");
+        if archived {
+            return invoice.clone();
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    panic!("not archived");
+}
+
+/// The text `pdftotext` reads in the PDF `bytes`.
+fn pdf_text(bytes: &[u8]) -> String {
+    let path = std::env::temp_dir().join(format!("folio-complement-{}.pdf", uuid::Uuid::new_v4()));
+    std::fs::write(&path, bytes).unwrap();
+    let out = std::process::Command::new("pdftotext")
+        .arg(&path)
+        .arg("-")
+        .output()
+        .unwrap();
+    std::fs::remove_file(&path).unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
 /// Records a payment of `amount` MXN by `method` on `invoice`; the response.
 async fn pay(server: &Server, token: &str, invoice: &str, amount: &str, method: &str) -> Value {
     let variables = json!({"key": key(), "id": invoice, "amount": amount, "method": method});
@@ -152,6 +193,35 @@ async fn each_payment_of_a_stamped_ppd_invoice_gets_its_own_stamped_complement()
         assert_eq!(docto.get("ImpSaldoInsoluto"), after);
         let timbre = at(&elements, "Comprobante/Complemento/TimbreFiscalDigital");
         assert_eq!(timbre.get("UUID"), uuid);
+    }
+
+    // Each stamped complement is archived as itself and its printed form;
+    // the invoice's own files stay its own two.
+    let archive = archived_complements(&server, &accountant, &invoice).await;
+    assert_eq!(
+        archive["documents"].as_array().unwrap().len(),
+        2,
+        "{archive}"
+    );
+    for (folio_p, payment) in ["P1", "P2"]
+        .iter()
+        .zip(archive["payments"].as_array().unwrap())
+    {
+        let complement = &payment["cfdiComplement"];
+        let files = complement["documents"].as_array().unwrap();
+        let formats: Vec<&str> = files
+            .iter()
+            .map(|f| f["format"].as_str().unwrap())
+            .collect();
+        assert_eq!(formats, ["CFDI", "CFDI_PDF"], "{complement}");
+        let xml = stamped_xml(&db, payment["paymentId"].as_str().unwrap()).await;
+        assert_eq!(stored(files[0]["sha256"].as_str().unwrap()), xml);
+        let printed = pdf_text(&stored(files[1]["sha256"].as_str().unwrap()));
+        assert!(
+            printed.contains(&format!("Complemento de pago {folio_p}")),
+            "{folio_p}: {printed}"
+        );
+        assert!(printed.contains(&folio), "{printed}");
     }
     pac.stop().await;
 }

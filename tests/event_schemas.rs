@@ -622,6 +622,18 @@ fn samples() -> Vec<(&'static str, String, String, Value)> {
                     .unwrap()
                     .with_timezone(&chrono::Utc),
             },
+            InvoiceEvent::DocumentArchived {
+                document: DocumentOfInvoice::PaymentComplement {
+                    payment_id: PaymentId(id(5)),
+                },
+                files: vec![ArchivedFile {
+                    format: ArchivedFormat::Cfdi,
+                    sha256: "2d".repeat(32),
+                    size_bytes: 4_480,
+                    content_type: "application/xml".into(),
+                }],
+                archived_at: Utc.with_ymd_and_hms(2026, 12, 8, 9, 0, 5).unwrap(),
+            },
             InvoiceEvent::CfdiSealed(CfdiSeal {
                 sealed_at: Utc.with_ymd_and_hms(2026, 12, 7, 16, 0, 0).unwrap(),
                 certificate_number: "30001000000500003416".into(),

@@ -139,8 +139,8 @@ async fn a_redelivered_event_changes_nothing() {
     let before = read_models(&db.app.pool).await;
     assert_eq!(
         before["archived_documents"].as_array().map(Vec::len),
-        Some(2),
-        "the archive's two files are rows"
+        Some(4),
+        "the two archives' two files each (an invoice's, a complement's) are rows"
     );
 
     // When every event is delivered again to every projector.

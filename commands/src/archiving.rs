@@ -17,10 +17,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use folio_domain::ids::{InvoiceId, TenantId, UserId};
-use folio_domain::invoice::{
-    ArchivedFile, ArchivedFormat, CfdiStamp, DocumentOfInvoice, InvoiceError,
-};
+use folio_domain::ids::{TenantId, UserId};
+use folio_domain::invoice::{ArchivedFile, ArchivedFormat, CfdiStamp, InvoiceError};
 use folio_domain::ErrorCode;
 
 use crate::access::{Caller, Role};
@@ -106,9 +104,9 @@ pub enum ArchiveError {
     /// The hashes could not be recorded on the invoice.
     #[error(transparent)]
     Record(#[from] CommandError<InvoiceError>),
-    /// A Mexican invoice is archived as its stamped CFDI: not before a PAC
-    /// stamped it.
-    #[error("the invoice awaits its fiscal stamp; it is archived as its stamped CFDI")]
+    /// A Mexican invoice (a payment's complement) is archived as its stamped
+    /// CFDI: not before a PAC stamped it.
+    #[error("the CFDI awaits its fiscal stamp; it is archived once stamped")]
     AwaitingStamp,
 }
 
@@ -182,14 +180,25 @@ impl DocumentArchiver {
         ctx: &CommandContext,
         which: DocumentOf,
     ) -> Result<Vec<ArchivedFile>, ArchiveError> {
-        if let DocumentOf::Invoice(invoice_id) = which {
-            match self.documents.fiscal_stamp(&ctx.caller, invoice_id).await? {
-                FiscalStamp::Stamped(stamp) => {
-                    return self.archive_cfdi(ctx, invoice_id, &stamp).await
+        match which {
+            DocumentOf::Invoice(invoice_id) => {
+                match self.documents.fiscal_stamp(&ctx.caller, invoice_id).await? {
+                    FiscalStamp::Stamped(stamp) => {
+                        return self.archive_cfdi(ctx, which, &stamp).await
+                    }
+                    FiscalStamp::Awaiting => return Err(ArchiveError::AwaitingStamp),
+                    FiscalStamp::NotMexican => {}
                 }
-                FiscalStamp::Awaiting => return Err(ArchiveError::AwaitingStamp),
-                FiscalStamp::NotMexican => {}
             }
+            DocumentOf::PaymentComplement(invoice_id, payment_id) => {
+                let stamp = self
+                    .documents
+                    .complement_stamp(&ctx.caller, invoice_id, payment_id)
+                    .await?
+                    .ok_or(ArchiveError::AwaitingStamp)?;
+                return self.archive_cfdi(ctx, which, &stamp).await;
+            }
+            DocumentOf::CreditNote(..) => {}
         }
         let document = Arc::new(self.documents.document(&ctx.caller, which).await?);
         let logo = Arc::new(seller_logo(self.blobs.as_ref(), &document).await?);
@@ -224,13 +233,13 @@ impl DocumentArchiver {
 }
 
 impl DocumentArchiver {
-    /// Archives a stamped Mexican invoice as the fiscal document itself (the
-    /// stamped CFDI, already in the blob store) and its printed
-    /// representation, rendered from it.
+    /// Archives a stamped Mexican CFDI (an invoice's, a payment's
+    /// complement) as the fiscal document itself (the stamped XML, already in
+    /// the blob store) and its printed representation, rendered from it.
     async fn archive_cfdi(
         &self,
         ctx: &CommandContext,
-        invoice_id: InvoiceId,
+        which: DocumentOf,
         stamp: &CfdiStamp,
     ) -> Result<Vec<ArchivedFile>, ArchiveError> {
         let address = BlobAddress::parse(&stamp.xml.sha256)
@@ -257,8 +266,9 @@ impl DocumentArchiver {
                 content_type,
             },
         ];
+        let (invoice_id, of) = which.on_invoice();
         self.use_cases
-            .record_document_archive(ctx, invoice_id, DocumentOfInvoice::Invoice, files.clone())
+            .record_document_archive(ctx, invoice_id, of, files.clone())
             .await?;
         Ok(files)
     }
@@ -292,6 +302,9 @@ fn archivist(pending: &DocumentToArchive) -> CommandContext {
     let key = match pending.document {
         DocumentOf::Invoice(invoice) => format!("archive/{invoice}"),
         DocumentOf::CreditNote(invoice, credit_note) => format!("archive/{invoice}/{credit_note}"),
+        DocumentOf::PaymentComplement(invoice, payment) => {
+            format!("archive/{invoice}/complement/{payment}")
+        }
     };
     CommandContext::new(caller, key)
 }

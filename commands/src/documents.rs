@@ -31,6 +31,8 @@ pub enum DocumentOf {
     Invoice(InvoiceId),
     /// One of the credit notes issued against the invoice.
     CreditNote(InvoiceId, CreditNoteId),
+    /// Mexico: the stamped complement of one of the invoice's payments.
+    PaymentComplement(InvoiceId, PaymentId),
 }
 
 impl DocumentOf {
@@ -40,6 +42,9 @@ impl DocumentOf {
             DocumentOf::Invoice(invoice) => (invoice, DocumentOfInvoice::Invoice),
             DocumentOf::CreditNote(invoice, credit_note_id) => {
                 (invoice, DocumentOfInvoice::CreditNote { credit_note_id })
+            }
+            DocumentOf::PaymentComplement(invoice, payment_id) => {
+                (invoice, DocumentOfInvoice::PaymentComplement { payment_id })
             }
         }
     }
@@ -72,6 +77,9 @@ pub enum DocumentsError {
     /// The invoice cannot become a sealed CFDI (the reason names the rule).
     #[error(transparent)]
     NotSealable(#[from] CfdiError),
+    /// A payment complement is a CFDI only: it has no EN 16931 document.
+    #[error("a payment complement exists only as its stamped CFDI")]
+    OnlyAsCfdi,
     /// No CSD is installed, or its files are not kept.
     #[error("no CSD is installed to seal CFDIs with: install one (installCsd)")]
     NoCsd,
@@ -95,7 +103,9 @@ impl DocumentsError {
             }
             DocumentsError::NotRenderable(_) => ErrorCode::Validation,
             DocumentsError::NotSealable(CfdiError::NotIssued) => ErrorCode::Conflict,
-            DocumentsError::NotSealable(_) | DocumentsError::NoCsd => ErrorCode::Validation,
+            DocumentsError::NotSealable(_) | DocumentsError::NoCsd | DocumentsError::OnlyAsCfdi => {
+                ErrorCode::Validation
+            }
             DocumentsError::Unavailable(_) => ErrorCode::Unavailable,
             DocumentsError::Unreadable(_) => ErrorCode::Internal,
         }
@@ -150,6 +160,7 @@ impl InvoiceDocuments {
             DocumentOf::CreditNote(_, credit_note) => {
                 credit_note_document(&record, credit_note, seller, &customer)
             }
+            DocumentOf::PaymentComplement(..) => return Err(DocumentsError::OnlyAsCfdi),
         }?;
         document.seller_logo = settings.logo.map(|logo| logo.sha256);
         Ok(document)
@@ -217,6 +228,23 @@ impl InvoiceDocuments {
         let settings: TenantSettings =
             load(self.stores.settings.as_ref(), &caller.tenant_id.to_string()).await?;
         installed_files(caller, &settings, vault).await
+    }
+
+    /// The PAC's stamp of the complement of payment `payment_id` of
+    /// `invoice_id`, once stamped.
+    pub async fn complement_stamp(
+        &self,
+        caller: &Caller,
+        invoice_id: InvoiceId,
+        payment_id: PaymentId,
+    ) -> Result<Option<CfdiStamp>, DocumentsError> {
+        caller.require(Action::ReadInvoicing)?;
+        let record = self.record(caller, invoice_id).await?;
+        Ok(record
+            .payments
+            .into_iter()
+            .find(|payment| payment.payment_id == payment_id)
+            .and_then(|payment| payment.complement_stamp))
     }
 
     /// Where the fiscal stamp of the invoice stands.

@@ -78,6 +78,8 @@ pub struct ReceivedPayment {
     pub credit_after: Decimal,
     /// Mexico: the number of its complement, once numbered.
     pub complement: Option<DocumentNumber>,
+    /// Mexico: the PAC's stamp of its complement, once stamped.
+    pub complement_stamp: Option<CfdiStamp>,
 }
 
 /// An invoice's documents' source: its draft terms, what was issued, and the
@@ -112,6 +114,12 @@ impl InvoiceRecord {
             record.fold(event);
         }
         record
+    }
+
+    fn payment_mut(&mut self, payment_id: PaymentId) -> Option<&mut ReceivedPayment> {
+        self.payments
+            .iter_mut()
+            .find(|p| p.payment_id == payment_id)
     }
 
     fn fold(&mut self, event: &InvoiceEvent) {
@@ -195,16 +203,18 @@ impl InvoiceRecord {
                 amount_due_after: *amount_due_after,
                 credit_after: *credit_after,
                 complement: None,
+                complement_stamp: None,
             }),
             InvoiceEvent::PaymentComplementIssued {
                 payment_id, number, ..
             } => {
-                let payment = self
-                    .payments
-                    .iter_mut()
-                    .find(|p| p.payment_id == *payment_id);
-                if let Some(payment) = payment {
+                if let Some(payment) = self.payment_mut(*payment_id) {
                     payment.complement = Some(number.clone());
+                }
+            }
+            InvoiceEvent::PaymentComplementStamped { payment_id, stamp } => {
+                if let Some(payment) = self.payment_mut(*payment_id) {
+                    payment.complement_stamp = Some(stamp.clone());
                 }
             }
             _ => {}

@@ -1082,6 +1082,23 @@ async fn complement_after_a_refusal(backend: &App, tenant: TenantId, invoice: In
             .await
             .expect("complement step after the request");
     }
+    // Archived as the stamped XML and its printed form.
+    let files = [
+        (ArchivedFormat::Cfdi, 'b', "application/xml"),
+        (ArchivedFormat::CfdiPdf, '9', "application/pdf"),
+    ]
+    .map(|(format, digit, content_type)| ArchivedFile {
+        format,
+        sha256: digit.to_string().repeat(64),
+        size_bytes: 3_210,
+        content_type: content_type.into(),
+    })
+    .to_vec();
+    let complement = DocumentOfInvoice::PaymentComplement { payment_id };
+    folio
+        .record_document_archive(&stamper(), invoice, complement, files)
+        .await
+        .expect("complement archived");
 }
 
 /// The canceller's steps for the stamped `invoice`: a cancellation asked,

@@ -6,10 +6,14 @@
 
 use async_graphql::{ComplexObject, Context, SimpleObject};
 use chrono::{DateTime, Utc};
-use folio_projections::invoicing::queries::PaymentComplementRow;
+use folio_commands::documents::DocumentOf;
+use folio_domain::ids::{InvoiceId, PaymentId};
+use folio_projections::invoicing::queries::{ComplementFileRow, PaymentComplementRow};
 use uuid::Uuid;
 
 use super::cfdi_failure::{latest_failure, CfdiProcess, CfdiStampFailure};
+use super::documents::{archive_of, ArchivedDocument, DocumentArchive};
+use super::loaders::children;
 use super::stamps::{CfdiRejection, CfdiStampStatus};
 
 /// The complement (CFDI of type P, Pagos 2.0) a payment of a Mexican invoice
@@ -18,7 +22,10 @@ use super::stamps::{CfdiRejection, CfdiStampStatus};
 #[derive(Debug, Clone, SimpleObject)]
 #[graphql(complex)]
 pub struct PaymentComplement {
-    /// The payment (for `failure`).
+    /// The invoice paid (for `archive`).
+    #[graphql(skip)]
+    pub invoice_id: Uuid,
+    /// The payment (for `failure`, `documents` and `archive`).
     #[graphql(skip)]
     pub payment_id: Uuid,
     /// Its number, e.g. `P-000001`; null until numbered (after the
@@ -48,6 +55,7 @@ impl From<PaymentComplementRow> for PaymentComplement {
             .zip(row.rejection_message)
             .map(|(code, message)| CfdiRejection { code, message });
         PaymentComplement {
+            invoice_id: row.invoice_id,
             payment_id: row.payment_id,
             number: row.number,
             status,
@@ -70,5 +78,23 @@ impl PaymentComplement {
             return Ok(None);
         }
         latest_failure(ctx, CfdiProcess::ComplementStamping, self.payment_id).await
+    }
+
+    /// Its files as archived once stamped (the stamped CFDI and its printed
+    /// form), each with the SHA-256 that proves what was issued; empty until
+    /// archived.
+    async fn documents(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<ArchivedDocument>> {
+        children::<ComplementFileRow, ArchivedDocument>(ctx, self.payment_id).await
+    }
+
+    /// Where its archive stands once stamped: pending, archived, or failed
+    /// with the reason; null before its stamp.
+    async fn archive(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<DocumentArchive>> {
+        if self.status != CfdiStampStatus::Stamped {
+            return Ok(None);
+        }
+        let which =
+            DocumentOf::PaymentComplement(InvoiceId(self.invoice_id), PaymentId(self.payment_id));
+        archive_of(ctx, which).await
     }
 }

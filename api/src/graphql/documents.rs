@@ -13,7 +13,9 @@ use folio_commands::archiving::ArchiveState;
 use folio_commands::attempts::FailedAttempt;
 use folio_commands::documents::DocumentOf;
 use folio_commands::Caller;
-use folio_projections::invoicing::queries::{ArchivedFileRow, CreditNoteFileRow};
+use folio_projections::invoicing::queries::{
+    ArchivedFileRow, ComplementFileRow, CreditNoteFileRow,
+};
 
 use super::context::request;
 use super::enums::from_stored;
@@ -89,6 +91,12 @@ impl From<ArchivedFileRow> for ArchivedDocument {
 
 impl From<CreditNoteFileRow> for ArchivedDocument {
     fn from(row: CreditNoteFileRow) -> Self {
+        row.file.into()
+    }
+}
+
+impl From<ComplementFileRow> for ArchivedDocument {
+    fn from(row: ComplementFileRow) -> Self {
         row.file.into()
     }
 }

@@ -55,8 +55,8 @@ use async_graphql::extensions::apollo_persisted_queries::{
 use async_graphql::{MergedObject, Schema};
 use folio_commands::Caller;
 use folio_projections::invoicing::queries::{
-    ArchivedFileRow, BalanceRow, CreditNoteFileRow, CreditNoteLineRow, CreditNoteRow,
-    InvoiceAdjustmentRow, InvoiceLineRow, PaymentComplementRow, PaymentRow,
+    ArchivedFileRow, BalanceRow, ComplementFileRow, CreditNoteFileRow, CreditNoteLineRow,
+    CreditNoteRow, InvoiceAdjustmentRow, InvoiceLineRow, PaymentComplementRow, PaymentRow,
 };
 use folio_projections::FeedEvent;
 use tokio::sync::broadcast;
@@ -154,6 +154,7 @@ pub fn request_data(caller: Caller, services: &Services, limits: Limits) -> asyn
     data.insert(loaders::loader::<CreditNoteLineRow>(reads));
     data.insert(loaders::loader::<ArchivedFileRow>(reads));
     data.insert(loaders::loader::<CreditNoteFileRow>(reads));
+    data.insert(loaders::loader::<ComplementFileRow>(reads));
     data.insert(documents::archive_state_loader(
         &services.archive,
         caller.clone(),

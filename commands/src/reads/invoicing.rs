@@ -8,9 +8,9 @@ use std::pin::Pin;
 
 use chrono::NaiveDate;
 use folio_projections::invoicing::queries::{
-    self, ArchivedFileRow, BalanceRow, CreditNoteFileRow, CreditNoteLineRow, CreditNoteRow,
-    CustomerRow, CustomerStatement, InvoiceAdjustmentRow, InvoiceFilter, InvoiceLineRow,
-    InvoiceOrder, InvoiceRow, PaymentComplementRow, PaymentRow,
+    self, ArchivedFileRow, BalanceRow, ComplementFileRow, CreditNoteFileRow, CreditNoteLineRow,
+    CreditNoteRow, CustomerRow, CustomerStatement, InvoiceAdjustmentRow, InvoiceFilter,
+    InvoiceLineRow, InvoiceOrder, InvoiceRow, PaymentComplementRow, PaymentRow,
 };
 use folio_projections::reading::{report_currency, ReportAmounts, Slice};
 use schemars::JsonSchema;
@@ -71,6 +71,11 @@ child_rows!(
     CreditNoteFileRow,
     |r| r.file.parent,
     queries::credit_note_files_of
+);
+child_rows!(
+    ComplementFileRow,
+    |r| r.file.parent,
+    queries::complement_files_of
 );
 
 /// An invoice with everything printed on it or recorded against it, read in

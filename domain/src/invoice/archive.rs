@@ -10,7 +10,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::{Invoice, InvoiceError, InvoiceEvent};
-use crate::ids::CreditNoteId;
+use crate::ids::{CreditNoteId, PaymentId};
 
 /// Which document of an invoice.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
@@ -22,6 +22,11 @@ pub enum DocumentOfInvoice {
     CreditNote {
         /// The credit note.
         credit_note_id: CreditNoteId,
+    },
+    /// Mexico: the stamped complement of one of its payments.
+    PaymentComplement {
+        /// The payment it states.
+        payment_id: PaymentId,
     },
 }
 
@@ -83,13 +88,19 @@ impl Invoice {
                 status: self.status,
             });
         }
-        if let DocumentOfInvoice::CreditNote { credit_note_id } = document {
-            if !self
-                .credit_notes
-                .iter()
-                .any(|(id, _)| *id == credit_note_id)
-            {
-                return Err(InvoiceError::CreditNoteNotFound(credit_note_id));
+        match document {
+            DocumentOfInvoice::Invoice => {}
+            DocumentOfInvoice::CreditNote { credit_note_id } => {
+                if !self
+                    .credit_notes
+                    .iter()
+                    .any(|(id, _)| *id == credit_note_id)
+                {
+                    return Err(InvoiceError::CreditNoteNotFound(credit_note_id));
+                }
+            }
+            DocumentOfInvoice::PaymentComplement { payment_id } => {
+                self.require_stamped_complement(payment_id)?;
             }
         }
         let forms: std::collections::HashSet<_> = files.iter().map(|f| f.format).collect();

@@ -90,6 +90,25 @@ impl Invoice {
         }])
     }
 
+    /// Refuses `payment_id` unless its complement is stamped: only a
+    /// stamped complement is a fiscal document to archive.
+    pub(super) fn require_stamped_complement(
+        &self,
+        payment_id: PaymentId,
+    ) -> Result<(), InvoiceError> {
+        let complement = self
+            .payment(payment_id)?
+            .complement
+            .as_ref()
+            .ok_or(InvoiceError::PaymentComplementNotIssued(payment_id))?;
+        match complement.stamp {
+            StampState::Stamped { .. } => Ok(()),
+            StampState::Pending { .. } | StampState::Rejected => {
+                Err(InvoiceError::PaymentComplementNotStamped(payment_id))
+            }
+        }
+    }
+
     /// Records a step of `payment_id`'s complement, numbered first, by the
     /// rules of every CFDI's stamp.
     pub(super) fn decide_complement_step(

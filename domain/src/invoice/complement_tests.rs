@@ -312,3 +312,40 @@ fn a_payment_its_complement_could_not_state_is_refused() {
         .inspect_result();
     assert!(recorded.is_ok(), "{recorded:?}");
 }
+
+#[test]
+fn a_complement_is_archived_once_stamped() {
+    let files = vec![ArchivedFile {
+        format: ArchivedFormat::Cfdi,
+        sha256: "b".repeat(64),
+        size_bytes: 4_321,
+        content_type: "application/xml".into(),
+    }];
+    let archive = || InvoiceCommand::ArchiveDocument {
+        document: DocumentOfInvoice::PaymentComplement {
+            payment_id: PAYMENT,
+        },
+        files: files.clone(),
+        archived_at: at(12),
+    };
+    let numbered = stamped_and([paid(dec!(100.00), dec!(900.00)), complement_issued()]);
+    InvoiceTest::with(())
+        .given(numbered.clone())
+        .when(archive())
+        .then_expect_error(InvoiceError::PaymentComplementNotStamped(PAYMENT));
+    let mut stamped = numbered;
+    stamped.push(InvoiceEvent::PaymentComplementStamped {
+        payment_id: PAYMENT,
+        stamp: stamp(COMPLEMENT_FOLIO),
+    });
+    InvoiceTest::with(())
+        .given(stamped)
+        .when(archive())
+        .then_expect_events(vec![InvoiceEvent::DocumentArchived {
+            document: DocumentOfInvoice::PaymentComplement {
+                payment_id: PAYMENT,
+            },
+            files: files.clone(),
+            archived_at: at(12),
+        }]);
+}

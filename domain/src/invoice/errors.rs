@@ -417,6 +417,9 @@ pub enum InvoiceError {
     /// none.
     #[error("payment {0} was refunded in full: no complement is owed for it")]
     PaymentRefundedInFull(PaymentId),
+    /// A payment's complement is archived once stamped.
+    #[error("payment {0}'s complement is not stamped yet")]
+    PaymentComplementNotStamped(PaymentId),
     /// A payment's complement is numbered before it is sealed or stamped.
     #[error("payment {0} has no complement numbered yet")]
     PaymentComplementNotIssued(PaymentId),
@@ -485,6 +488,7 @@ impl Coded for InvoiceError {
             | E::PaidAtIssue
             | E::PaymentRefundedInFull(_)
             | E::PaymentComplementNotIssued(_)
+            | E::PaymentComplementNotStamped(_)
             | E::CfdiStampAwaited
             | E::CfdiCancellationPending
             | E::NoCfdiCancellationPending

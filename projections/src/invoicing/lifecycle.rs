@@ -88,11 +88,7 @@ pub(super) async fn project_document(
             files,
             archived_at,
         } => {
-            let credit_note = match document {
-                DocumentOfInvoice::Invoice => None,
-                DocumentOfInvoice::CreditNote { credit_note_id } => Some(credit_note_id.0),
-            };
-            let archived = (credit_note, files.as_slice(), archived_at);
+            let archived = (document, files.as_slice(), archived_at);
             file_archive(conn, event, invoice, archived).await
         }
         InvoiceEvent::InvoiceVoided { reason, voided_on } => {
@@ -162,12 +158,17 @@ async fn file_archive(
     conn: &mut PgConnection,
     event: &FeedEvent,
     invoice: Uuid,
-    (credit_note, files, archived_at): (
-        Option<Uuid>,
+    (document, files, archived_at): (
+        DocumentOfInvoice,
         &[ArchivedFile],
         chrono::DateTime<chrono::Utc>,
     ),
 ) -> Result<(), ProjectionError> {
+    let (credit_note, payment) = match document {
+        DocumentOfInvoice::Invoice => (None, None),
+        DocumentOfInvoice::CreditNote { credit_note_id } => (Some(credit_note_id.0), None),
+        DocumentOfInvoice::PaymentComplement { payment_id } => (None, Some(payment_id.0)),
+    };
     for file in files {
         let format = match file.format {
             ArchivedFormat::FacturX => "FACTUR_X",
@@ -176,13 +177,14 @@ async fn file_archive(
             ArchivedFormat::CfdiPdf => "CFDI_PDF",
         };
         sqlx::query(
-            "INSERT INTO archived_documents (tenant_id, invoice_id, credit_note_id, format,
-                 sha256, size_bytes, content_type, archived_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            "INSERT INTO archived_documents (tenant_id, invoice_id, credit_note_id, payment_id,
+                 format, sha256, size_bytes, content_type, archived_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
         .bind(event.tenant_id)
         .bind(invoice)
         .bind(credit_note)
+        .bind(payment)
         .bind(format)
         .bind(&file.sha256)
         .bind(i64::try_from(file.size_bytes).unwrap_or(i64::MAX))

@@ -93,7 +93,9 @@ impl Projector for InvoicingProjector {
         //     acknowledgement, a refusal), which the API shows.
         // 22: payment_complements (a Mexican payment's CFDI of type P, its
         //     number and stamp); the cfdi_complements_awaiting_stamp view.
-        22
+        // 23: archived_documents.payment_id (a stamped complement's files);
+        //     documents_awaiting_archive names stamped complements too.
+        23
     }
 
     fn schema_sql(&self) -> &'static str {

@@ -573,6 +573,7 @@ CREATE TABLE archived_documents
     tenant_id      uuid        NOT NULL,
     invoice_id     uuid        NOT NULL,
     credit_note_id uuid,
+    payment_id     uuid,
     format         text        NOT NULL CHECK (format IN ('FACTUR_X', 'UBL', 'CFDI', 'CFDI_PDF')),
     sha256         text        NOT NULL,
     size_bytes     bigint      NOT NULL,
@@ -580,12 +581,14 @@ CREATE TABLE archived_documents
     archived_at    timestamptz NOT NULL
 );
 CREATE UNIQUE INDEX archived_documents_one_per_form ON archived_documents
-    (tenant_id, invoice_id, coalesce(credit_note_id, '00000000-0000-0000-0000-000000000000'::uuid), format);
+    (tenant_id, invoice_id, coalesce(credit_note_id, '00000000-0000-0000-0000-000000000000'::uuid),
+     coalesce(payment_id, '00000000-0000-0000-0000-000000000000'::uuid), format);
 
 COMMENT ON TABLE archived_documents IS 'The files of each issued invoice and credit note, rendered once and stored in the blob store: their SHA-256 proves what the customer received. A document with no row here is still to be archived.';
 COMMENT ON COLUMN archived_documents.tenant_id IS 'Owning tenant.';
 COMMENT ON COLUMN archived_documents.invoice_id IS 'The invoice (invoices.invoice_id).';
 COMMENT ON COLUMN archived_documents.credit_note_id IS 'The credit note (credit_notes.credit_note_id); NULL for the invoice itself.';
+COMMENT ON COLUMN archived_documents.payment_id IS 'Mexico: the payment whose stamped complement (CFDI of type P) the file is (payments.payment_id); NULL for an invoice''s or a credit note''s files.';
 COMMENT ON COLUMN archived_documents.format IS 'FACTUR_X (the PDF/A-3b with the CII embedded) or UBL (UBL 2.1 XML); for an invoice issued under MX, CFDI (the stamped CFDI 4.0 XML) and CFDI_PDF (its printed representation).';
 COMMENT ON COLUMN archived_documents.sha256 IS 'SHA-256 of the file, 64 lowercase hex digits; also its address in the blob store.';
 COMMENT ON COLUMN archived_documents.size_bytes IS 'Size of the file in bytes.';
@@ -1182,25 +1185,34 @@ COMMENT ON COLUMN tax_summary_in_books.taxable_base IS 'Net amount taxed at this
 COMMENT ON COLUMN tax_summary_in_books.tax_amount IS 'Tax at this rate (withholdings negative).';
 
 CREATE VIEW documents_awaiting_archive WITH (security_invoker = true) AS
-SELECT i.tenant_id, i.invoice_id, NULL::uuid AS credit_note_id, i.number, i.issue_date
+SELECT i.tenant_id, i.invoice_id, NULL::uuid AS credit_note_id, NULL::uuid AS payment_id,
+       i.number, i.issue_date
 FROM invoices i
 WHERE i.number IS NOT NULL
   -- A Mexican invoice is archived as its stamped CFDI: once stamped.
   AND (i.cfdi_status IS NULL OR i.cfdi_status = 'STAMPED')
   AND NOT EXISTS (SELECT 1 FROM archived_documents a
                   WHERE a.tenant_id = i.tenant_id AND a.invoice_id = i.invoice_id
-                    AND a.credit_note_id IS NULL)
+                    AND a.credit_note_id IS NULL AND a.payment_id IS NULL)
 UNION ALL
-SELECT c.tenant_id, c.invoice_id, c.credit_note_id, c.number, c.issue_date
+SELECT c.tenant_id, c.invoice_id, c.credit_note_id, NULL::uuid, c.number, c.issue_date
 FROM credit_notes c
 WHERE NOT EXISTS (SELECT 1 FROM archived_documents a
                   WHERE a.tenant_id = c.tenant_id AND a.invoice_id = c.invoice_id
-                    AND a.credit_note_id = c.credit_note_id);
+                    AND a.credit_note_id = c.credit_note_id)
+UNION ALL
+SELECT p.tenant_id, p.invoice_id, NULL::uuid, p.payment_id, p.number, p.issue_date
+FROM payment_complements p
+WHERE p.status = 'STAMPED'
+  AND NOT EXISTS (SELECT 1 FROM archived_documents a
+                  WHERE a.tenant_id = p.tenant_id AND a.invoice_id = p.invoice_id
+                    AND a.payment_id = p.payment_id);
 
-COMMENT ON VIEW documents_awaiting_archive IS 'Issued invoices and credit notes without archived files yet (a Mexican invoice once stamped): what folio serve still has to render and store.';
+COMMENT ON VIEW documents_awaiting_archive IS 'Issued invoices and credit notes without archived files yet (a Mexican invoice once stamped), and stamped payment complements without them: what folio serve still has to render and store.';
 COMMENT ON COLUMN documents_awaiting_archive.tenant_id IS 'Owning tenant.';
 COMMENT ON COLUMN documents_awaiting_archive.invoice_id IS 'The invoice (invoices.invoice_id).';
 COMMENT ON COLUMN documents_awaiting_archive.credit_note_id IS 'The credit note; NULL for the invoice itself.';
+COMMENT ON COLUMN documents_awaiting_archive.payment_id IS 'Mexico: the payment whose stamped complement it is; NULL otherwise.';
 COMMENT ON COLUMN documents_awaiting_archive.number IS 'Its document number.';
 COMMENT ON COLUMN documents_awaiting_archive.issue_date IS 'Its issue date.';
 

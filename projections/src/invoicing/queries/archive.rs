@@ -30,6 +30,15 @@ pub struct CreditNoteFileRow {
     pub file: ArchivedFileRow,
 }
 
+/// A stored file of a payment's archived complement (its `parent` is the
+/// payment's id).
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct ComplementFileRow {
+    /// The stored file.
+    #[sqlx(flatten)]
+    pub file: ArchivedFileRow,
+}
+
 const ARCHIVED_FILE_COLUMNS: &str = "format, sha256, size_bytes, content_type, archived_at";
 
 /// The archived files of the invoices in `invoice_ids` (their own, not their
@@ -40,7 +49,8 @@ pub async fn invoice_files_of(
 ) -> Result<Vec<ArchivedFileRow>, sqlx::Error> {
     sqlx::query_as(&format!(
         "SELECT invoice_id AS parent, {ARCHIVED_FILE_COLUMNS} FROM folio_read.archived_documents
-         WHERE credit_note_id IS NULL AND invoice_id = ANY($1) ORDER BY invoice_id, format"
+         WHERE credit_note_id IS NULL AND payment_id IS NULL AND invoice_id = ANY($1)
+         ORDER BY invoice_id, format"
     ))
     .bind(invoice_ids)
     .fetch_all(conn)
@@ -57,6 +67,21 @@ pub async fn credit_note_files_of(
          WHERE credit_note_id = ANY($1) ORDER BY credit_note_id, format"
     ))
     .bind(credit_note_ids)
+    .fetch_all(conn)
+    .await
+}
+
+/// The archived files of the complements of the payments in `payment_ids`,
+/// by format.
+pub async fn complement_files_of(
+    conn: &mut PgConnection,
+    payment_ids: &[Uuid],
+) -> Result<Vec<ComplementFileRow>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT payment_id AS parent, {ARCHIVED_FILE_COLUMNS} FROM folio_read.archived_documents
+         WHERE payment_id = ANY($1) ORDER BY payment_id, format"
+    ))
+    .bind(payment_ids)
     .fetch_all(conn)
     .await
 }

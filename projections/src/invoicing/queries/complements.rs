@@ -10,6 +10,8 @@ use uuid::Uuid;
 /// be paid later (PPD), and it is numbered or not refunded in full.
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema, sqlx::FromRow)]
 pub struct PaymentComplementRow {
+    /// The invoice paid.
+    pub invoice_id: Uuid,
     /// The payment it states.
     pub payment_id: Uuid,
     /// Its number in the complement series; null until numbered.
@@ -35,7 +37,7 @@ pub async fn complements_of(
     payment_ids: &[Uuid],
 ) -> Result<Vec<PaymentComplementRow>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT p.payment_id, c.number, coalesce(c.status, 'PENDING') AS status, c.uuid,
+        "SELECT p.invoice_id, p.payment_id, c.number, coalesce(c.status, 'PENDING') AS status, c.uuid,
                 c.sealed_at, c.stamped_at, c.rejection_code, c.rejection_message
          FROM folio_read.payments p
               JOIN folio_read.invoices i
