@@ -4,7 +4,8 @@
 //! seals it with the tenant's CSD and has the PAC (the simulator, SW
 //! Sapien's API over HTTP) stamp it with its own fiscal folio. The stamped
 //! XML is kept; SAT's schemas accept it, and it names the invoice's folio,
-//! which payment it is and the balance before and after it. A payment its
+//! which payment it is, the balance before and after it, and for a payment
+//! beyond the balance the balance paid and the whole amount received. A payment its
 //! complement could not state is refused when it is recorded.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
@@ -150,24 +151,27 @@ async fn each_payment_of_a_stamped_ppd_invoice_gets_its_own_stamped_complement()
         other["errors"][0]["extensions"]["code"], "VALIDATION",
         "{other}"
     );
-    // Paid in two parts, by transfer and by card.
-    for (amount, method) in [("400", "BANK_TRANSFER"), ("300", "CARD")] {
+    // Paid in three parts, by transfer, by card and in cash, the last 40
+    // beyond the balance.
+    for (amount, method) in [("400", "BANK_TRANSFER"), ("300", "CARD"), ("500", "CASH")] {
         let paid = pay(&server, &accountant, &invoice, amount, method).await;
         assert_eq!(paid["errors"], Value::Null, "{paid}");
     }
 
-    let payments = stamped_complements(&server, &accountant, &invoice, 2).await;
-    assert_eq!(payments.len(), 2, "{payments:?}");
+    let payments = stamped_complements(&server, &accountant, &invoice, 3).await;
+    assert_eq!(payments.len(), 3, "{payments:?}");
     let numbers: Vec<&str> = payments
         .iter()
         .map(|p| p["cfdiComplement"]["number"].as_str().unwrap())
         .collect();
-    assert_eq!(numbers, ["P-000001", "P-000002"]);
+    assert_eq!(numbers, ["P-000001", "P-000002", "P-000003"]);
     let expected = [
-        ("400", "03", "1", "1160.00", "760.00"),
-        ("300", "04", "2", "760.00", "460.00"),
+        ("400", "03", "1", "1160.00", "400.00", "760.00"),
+        ("300", "04", "2", "760.00", "300.00", "460.00"),
+        ("500", "01", "3", "460.00", "460.00", "0.00"),
     ];
-    for (payment, (amount, form, installment, before, after)) in payments.iter().zip(expected) {
+    for (payment, (amount, form, installment, before, paid, after)) in payments.iter().zip(expected)
+    {
         let complement = &payment["cfdiComplement"];
         assert_eq!(complement["failure"], Value::Null, "{complement}");
         let uuid = complement["uuid"].as_str().unwrap().to_uppercase();
@@ -190,6 +194,7 @@ async fn each_payment_of_a_stamped_ppd_invoice_gets_its_own_stamped_complement()
         assert_eq!(docto.get("IdDocumento"), folio);
         assert_eq!(docto.get("NumParcialidad"), installment);
         assert_eq!(docto.get("ImpSaldoAnt"), before);
+        assert_eq!(docto.get("ImpPagado"), paid);
         assert_eq!(docto.get("ImpSaldoInsoluto"), after);
         let timbre = at(&elements, "Comprobante/Complemento/TimbreFiscalDigital");
         assert_eq!(timbre.get("UUID"), uuid);
@@ -203,10 +208,10 @@ async fn each_payment_of_a_stamped_ppd_invoice_gets_its_own_stamped_complement()
         2,
         "{archive}"
     );
-    for (folio_p, payment) in ["P1", "P2"]
-        .iter()
-        .zip(archive["payments"].as_array().unwrap())
-    {
+    let printed_as = ["P1", "P2", "P3"];
+    let payments = archive["payments"].as_array().unwrap();
+    assert_eq!(payments.len(), printed_as.len());
+    for (folio_p, payment) in printed_as.iter().zip(payments) {
         let complement = &payment["cfdiComplement"];
         let files = complement["documents"].as_array().unwrap();
         let formats: Vec<&str> = files

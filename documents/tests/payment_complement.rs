@@ -211,15 +211,35 @@ fn a_complement_needs_a_stamped_ppd_invoice_and_a_payment_that_fits_the_balance(
         sealed(&paid_at_issue, &payment(dec!(100), 1, owed)).unwrap_err(),
         CfdiError::PaidAtIssue
     );
-    for amount in [dec!(0), dec!(-5), owed + dec!(0.01)] {
+    for (amount, balance) in [(dec!(0), owed), (dec!(-5), owed), (dec!(10), dec!(0))] {
         assert!(
             matches!(
-                sealed(&record, &payment(amount, 1, owed)),
+                sealed(&record, &payment(amount, 1, balance)),
                 Err(CfdiError::PaymentAmount { .. })
             ),
-            "{amount}"
+            "{amount} of {balance}"
         );
     }
+}
+
+#[test]
+fn a_payment_beyond_the_balance_pays_the_balance_and_states_all_it_was() {
+    let record = stamped_services();
+    let owed = total(&record);
+    let left = dec!(1000);
+    let sealed = sealed(&record, &payment(left + dec!(250), 3, left)).unwrap();
+    let elements = read_elements(&sealed.xml).unwrap();
+    let pagos = "Comprobante/Complemento/Pagos";
+    let pago = at(&elements, &format!("{pagos}/Pago"));
+    assert_eq!(number(pago, "Monto"), dec!(1250));
+    let docto = at(&elements, &format!("{pagos}/Pago/DoctoRelacionado"));
+    assert_eq!(number(docto, "ImpPagado"), left);
+    assert_eq!(number(docto, "ImpSaldoInsoluto"), dec!(0));
+    let totales = at(&elements, &format!("{pagos}/Totales"));
+    assert_eq!(number(totales, "MontoTotalPagos"), dec!(1250));
+    // The taxes paid are the balance's share of the invoice's.
+    let base = number(totales, "TotalTrasladosBaseIVA16");
+    assert_eq!(base, (dec!(18703.71) * left / owed).round_dp(2));
 }
 
 /// Each tax part (`TrasladoDR`, `RetencionDR`) of the XML: its base, rate

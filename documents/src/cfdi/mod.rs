@@ -76,8 +76,8 @@ pub enum CfdiError {
     /// A payment in another currency than pesos needs the rate of its day.
     #[error("a payment complement in {0} needs the rate into MXN of the payment's day, which Folio does not record yet")]
     ForeignPayment(String),
-    /// A payment that is not positive, or more than is owed.
-    #[error("a payment of {amount} does not fit the balance of {balance}")]
+    /// A payment that is not positive, or of an invoice nothing was owed on.
+    #[error("a payment of {amount} pays nothing of a balance of {balance}")]
     PaymentAmount {
         /// The payment.
         amount: Decimal,

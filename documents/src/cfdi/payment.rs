@@ -127,7 +127,7 @@ pub fn payment_comprobante(
     if currency.code() != "MXN" {
         return Err(CfdiError::ForeignPayment(currency.code().to_owned()));
     }
-    if payment.amount <= Decimal::ZERO || payment.amount > payment.balance_before {
+    if payment.amount <= Decimal::ZERO || payment.balance_before <= Decimal::ZERO {
         return Err(CfdiError::PaymentAmount {
             amount: payment.amount,
             balance: payment.balance_before,
@@ -173,10 +173,13 @@ struct RelatedInvoice {
     currency: Currency,
 }
 
-/// The `pago20:Pagos` of `payment` of `invoice`, whose taxes are `sums`.
+/// The `pago20:Pagos` of `payment` of `invoice`, whose taxes are `sums`. A
+/// payment beyond the balance pays the balance (`ImpPagado`) and states all
+/// it was (`Monto`): SAT wants the sum paid no more than the amount.
 fn pagos(invoice: &RelatedInvoice, sums: &TaxSums, payment: &PaymentReceived) -> Pagos {
     let currency = invoice.currency;
-    let share = payment.amount / sums.total();
+    let paid = payment.amount.min(payment.balance_before);
+    let share = paid / sums.total();
     let charged = charged_parts(sums, share);
     let withheld = withheld_parts(sums, share);
     let money = |amount: Decimal| in_minor_units(cents(amount), currency);
@@ -188,8 +191,8 @@ fn pagos(invoice: &RelatedInvoice, sums: &TaxSums, payment: &PaymentReceived) ->
         equivalencia: "1".to_owned(),
         num_parcialidad: payment.installment.to_string(),
         saldo_anterior: money(payment.balance_before),
-        pagado: money(payment.amount),
-        saldo_insoluto: money(payment.balance_before - payment.amount),
+        pagado: money(paid),
+        saldo_insoluto: money(payment.balance_before - paid),
         objeto_imp: if charged.is_empty() && withheld.is_empty() {
             "01"
         } else {
