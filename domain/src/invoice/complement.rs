@@ -49,7 +49,7 @@ impl Invoice {
     }
 
     /// The payment `payment_id`, known to the invoice.
-    fn payment(&self, payment_id: PaymentId) -> Result<&PaymentRecord, InvoiceError> {
+    pub(super) fn payment(&self, payment_id: PaymentId) -> Result<&PaymentRecord, InvoiceError> {
         self.payments
             .iter()
             .find(|p| p.payment_id == payment_id)
@@ -122,40 +122,28 @@ impl Invoice {
             .as_ref()
             .ok_or(InvoiceError::PaymentComplementNotIssued(payment_id))?
             .stamp;
+        let changes = stamp.takes(&step)?;
         use InvoiceEvent as E;
-        Ok(match step {
-            StampStep::Seal(seal) => {
-                seal.check()?;
-                let changes = stamp.seals(&seal.xml.sha256)?;
-                recorded_if(changes, E::PaymentComplementSealed { payment_id, seal })
-            }
-            StampStep::Stamp(cfdi) => {
-                cfdi.check()?;
-                let changes = stamp.stamps(cfdi.uuid)?;
-                let stamped = E::PaymentComplementStamped {
-                    payment_id,
-                    stamp: cfdi,
-                };
-                recorded_if(changes, stamped)
-            }
-            StampStep::Rejection(rejection) => {
-                rejection.check()?;
-                let changes = stamp.is_refused()?;
-                let refused = E::PaymentComplementRejected {
-                    payment_id,
-                    rejection,
-                };
-                recorded_if(changes, refused)
-            }
-            StampStep::Request { requested_at } => {
-                let changes = stamp.is_asked_again()?;
-                let asked = E::PaymentComplementRequested {
-                    payment_id,
-                    requested_at,
-                };
-                recorded_if(changes, asked)
-            }
-        })
+        let event = match step {
+            StampStep::Seal(seal) => E::PaymentComplementSealed { payment_id, seal },
+            StampStep::Stamp(stamp) => E::PaymentComplementStamped { payment_id, stamp },
+            StampStep::Rejection(rejection) => E::PaymentComplementRejected {
+                payment_id,
+                rejection,
+            },
+            StampStep::Request { requested_at } => E::PaymentComplementRequested {
+                payment_id,
+                requested_at,
+            },
+        };
+        Ok(recorded_if(changes, event))
+    }
+
+    /// The payment `payment_id`, to fold an event of it into.
+    pub(super) fn payment_mut(&mut self, payment_id: PaymentId) -> Option<&mut PaymentRecord> {
+        self.payments
+            .iter_mut()
+            .find(|p| p.payment_id == payment_id)
     }
 
     /// A complement's state after `event`, one of the complements' own events.
@@ -167,11 +155,7 @@ impl Invoice {
                 number,
                 issue_date,
             } => {
-                if let Some(payment) = self
-                    .payments
-                    .iter_mut()
-                    .find(|p| p.payment_id == payment_id)
-                {
+                if let Some(payment) = self.payment_mut(payment_id) {
                     payment.complement = Some(PaymentComplement {
                         number,
                         issue_date,
@@ -193,9 +177,7 @@ impl Invoice {
             _ => return,
         };
         let complement = self
-            .payments
-            .iter_mut()
-            .find(|p| p.payment_id == payment_id)
+            .payment_mut(payment_id)
             .and_then(|p| p.complement.as_mut());
         if let Some(complement) = complement {
             complement.stamp = stamp;

@@ -135,10 +135,14 @@ impl Decide for Invoice {
                 files,
                 archived_at,
             } => self.decide_archive(document, files, archived_at),
-            C::RecordCfdiSeal(seal) => self.decide_seal(seal),
-            C::RecordCfdiStamp(stamp) => self.decide_stamp(stamp),
-            C::RecordCfdiRejection(rejection) => self.decide_rejection(rejection),
-            C::RequestCfdiStamp { requested_at } => self.decide_stamp_request(requested_at),
+            C::RecordCfdiSeal(seal) => self.decide_stamp_step(StampStep::Seal(seal)),
+            C::RecordCfdiStamp(stamp) => self.decide_stamp_step(StampStep::Stamp(stamp)),
+            C::RecordCfdiRejection(rejection) => {
+                self.decide_stamp_step(StampStep::Rejection(rejection))
+            }
+            C::RequestCfdiStamp { requested_at } => {
+                self.decide_stamp_step(StampStep::Request { requested_at })
+            }
             C::IssuePaymentComplement {
                 payment_id,
                 number,
@@ -345,11 +349,7 @@ impl Invoice {
         if self.refund_ids.contains(&refund_id) {
             return Err(InvoiceError::DuplicateRefund(refund_id));
         }
-        let payment = self
-            .payments
-            .iter()
-            .find(|p| p.payment_id == payment_id)
-            .ok_or(InvoiceError::PaymentNotFound(payment_id))?;
+        let payment = self.payment(payment_id)?;
         self.not_before_issue("a refund", refunded_on)?;
         if let Some(received_on) = payment.received_on.filter(|r| refunded_on < *r) {
             return Err(InvoiceError::DatedBefore {

@@ -163,11 +163,7 @@ impl Invoice {
                     self.booked_open += booking.booked;
                 }
                 self.refund_ids.push(refund_id);
-                if let Some(p) = self
-                    .payments
-                    .iter_mut()
-                    .find(|p| p.payment_id == payment_id)
-                {
+                if let Some(p) = self.payment_mut(payment_id) {
                     p.refunded += amount.amount;
                 }
             }

@@ -71,7 +71,7 @@ pub struct CfdiStamp {
 
 impl CfdiSeal {
     /// Refuses a seal without a well-formed file or a certificate.
-    pub(super) fn check(&self) -> Result<(), InvoiceError> {
+    fn check(&self) -> Result<(), InvoiceError> {
         if self.xml.is_well_formed() && !self.certificate_number.trim().is_empty() {
             Ok(())
         } else {
@@ -82,7 +82,7 @@ impl CfdiSeal {
 
 impl CfdiStamp {
     /// Refuses a stamp without a folio, a well-formed file or its seals.
-    pub(super) fn check(&self) -> Result<(), InvoiceError> {
+    fn check(&self) -> Result<(), InvoiceError> {
         let complete = !self.uuid.is_nil()
             && self.xml.is_well_formed()
             && [
@@ -114,7 +114,7 @@ pub struct CfdiRejection {
 
 impl CfdiRejection {
     /// Refuses a refusal without the PAC's code.
-    pub(super) fn check(&self) -> Result<(), InvoiceError> {
+    fn check(&self) -> Result<(), InvoiceError> {
         if self.code.trim().is_empty() {
             Err(InvoiceError::InvalidCfdiRecord)
         } else {
@@ -163,7 +163,7 @@ pub enum StampState {
 impl StampState {
     /// Sealing `sha256`: a change unless it is the XML sealed already; refused
     /// once stamped, or refused until a user asks again.
-    pub(super) fn seals(&self, sha256: &str) -> Result<bool, InvoiceError> {
+    fn seals(&self, sha256: &str) -> Result<bool, InvoiceError> {
         match self {
             StampState::Stamped { uuid } => Err(InvoiceError::CfdiAlreadyStamped { uuid: *uuid }),
             StampState::Rejected => Err(InvoiceError::CfdiStampWasRejected),
@@ -174,7 +174,7 @@ impl StampState {
     /// The PAC's stamp with folio `uuid`: the same folio again changes
     /// nothing, another is refused. A stamp is fiscal fact, so it is recorded
     /// even after a refusal (a PAC that answers late).
-    pub(super) fn stamps(&self, uuid: Uuid) -> Result<bool, InvoiceError> {
+    fn stamps(&self, uuid: Uuid) -> Result<bool, InvoiceError> {
         match self {
             StampState::Stamped { uuid: folio } if *folio == uuid => Ok(false),
             StampState::Stamped { uuid: folio } => {
@@ -185,7 +185,7 @@ impl StampState {
     }
 
     /// The PAC's refusal: recorded once, never after a stamp.
-    pub(super) fn is_refused(&self) -> Result<bool, InvoiceError> {
+    fn is_refused(&self) -> Result<bool, InvoiceError> {
         match self {
             StampState::Stamped { uuid } => Err(InvoiceError::CfdiAlreadyStamped { uuid: *uuid }),
             StampState::Rejected => Ok(false),
@@ -194,7 +194,7 @@ impl StampState {
     }
 
     /// A user asking for the stamp again: a change only after a refusal.
-    pub(super) fn is_asked_again(&self) -> Result<bool, InvoiceError> {
+    fn is_asked_again(&self) -> Result<bool, InvoiceError> {
         match self {
             StampState::Stamped { uuid } => Err(InvoiceError::CfdiAlreadyStamped { uuid: *uuid }),
             StampState::Pending { .. } => Ok(false),
@@ -212,51 +212,51 @@ pub(super) fn recorded_if(changes: bool, event: InvoiceEvent) -> Vec<InvoiceEven
     }
 }
 
+impl StampState {
+    /// Whether `step` changes this stamp, once its parts are checked, or why
+    /// it is refused.
+    pub(super) fn takes(&self, step: &StampStep) -> Result<bool, InvoiceError> {
+        match step {
+            StampStep::Seal(seal) => {
+                seal.check()?;
+                self.seals(&seal.xml.sha256)
+            }
+            StampStep::Stamp(stamp) => {
+                stamp.check()?;
+                self.stamps(stamp.uuid)
+            }
+            StampStep::Rejection(rejection) => {
+                rejection.check()?;
+                self.is_refused()
+            }
+            StampStep::Request { .. } => self.is_asked_again(),
+        }
+    }
+}
+
 impl Invoice {
     /// The stamp's state of an invoice issued as a CFDI.
     fn stamp_state(&self) -> Result<&StampState, InvoiceError> {
         self.stamp.as_ref().ok_or(InvoiceError::NotACfdi)
     }
 
-    /// Records the CFDI sealed for the PAC. Sealing the same XML again changes
-    /// nothing; a stamped invoice is sealed no more.
-    pub(super) fn decide_seal(&self, seal: CfdiSeal) -> Result<Vec<InvoiceEvent>, InvoiceError> {
-        seal.check()?;
-        let changes = self.stamp_state()?.seals(&seal.xml.sha256)?;
-        Ok(recorded_if(changes, InvoiceEvent::CfdiSealed(seal)))
-    }
-
-    /// Records the PAC's stamp: the invoice's one fiscal folio.
-    pub(super) fn decide_stamp(&self, stamp: CfdiStamp) -> Result<Vec<InvoiceEvent>, InvoiceError> {
-        stamp.check()?;
-        let changes = self.stamp_state()?.stamps(stamp.uuid)?;
-        Ok(recorded_if(changes, InvoiceEvent::CfdiStamped(stamp)))
-    }
-
-    /// Records the PAC's refusal of a pending stamp (once).
-    pub(super) fn decide_rejection(
+    /// Records a step of the invoice's own CFDI (sealed for the PAC, its
+    /// stamp: the invoice's one fiscal folio, its refusal, a user asking
+    /// again after one) when it changes anything.
+    pub(super) fn decide_stamp_step(
         &self,
-        rejection: CfdiRejection,
+        step: StampStep,
     ) -> Result<Vec<InvoiceEvent>, InvoiceError> {
-        rejection.check()?;
-        let changes = self.stamp_state()?.is_refused()?;
-        Ok(recorded_if(
-            changes,
-            InvoiceEvent::CfdiStampRejected(rejection),
-        ))
-    }
-
-    /// A user asks for the stamp again after a refusal (the customer's data
-    /// corrected, say): the CFDI is sealed anew. Pending already: nothing.
-    pub(super) fn decide_stamp_request(
-        &self,
-        requested_at: DateTime<Utc>,
-    ) -> Result<Vec<InvoiceEvent>, InvoiceError> {
-        let changes = self.stamp_state()?.is_asked_again()?;
-        Ok(recorded_if(
-            changes,
-            InvoiceEvent::CfdiStampRequested { requested_at },
-        ))
+        let changes = self.stamp_state()?.takes(&step)?;
+        let event = match step {
+            StampStep::Seal(seal) => InvoiceEvent::CfdiSealed(seal),
+            StampStep::Stamp(stamp) => InvoiceEvent::CfdiStamped(stamp),
+            StampStep::Rejection(rejection) => InvoiceEvent::CfdiStampRejected(rejection),
+            StampStep::Request { requested_at } => {
+                InvoiceEvent::CfdiStampRequested { requested_at }
+            }
+        };
+        Ok(recorded_if(changes, event))
     }
 
     /// The stamp's state after `event`, one of the stamp's own events.
