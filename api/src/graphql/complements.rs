@@ -45,11 +45,7 @@ pub struct PaymentComplement {
 
 impl From<PaymentComplementRow> for PaymentComplement {
     fn from(row: PaymentComplementRow) -> Self {
-        let status = match row.status.as_str() {
-            "STAMPED" => CfdiStampStatus::Stamped,
-            "REJECTED" => CfdiStampStatus::Rejected,
-            _ => CfdiStampStatus::Pending,
-        };
+        let status = CfdiStampStatus::of_stored(&row.status).unwrap_or(CfdiStampStatus::Pending);
         let rejection = row
             .rejection_code
             .zip(row.rejection_message)

@@ -27,6 +27,19 @@ pub enum CfdiStampStatus {
     Rejected,
 }
 
+impl CfdiStampStatus {
+    /// The status as the read model stores it (`PENDING`, `STAMPED`,
+    /// `REJECTED`).
+    pub(crate) fn of_stored(stored: &str) -> Option<Self> {
+        match stored {
+            "PENDING" => Some(CfdiStampStatus::Pending),
+            "STAMPED" => Some(CfdiStampStatus::Stamped),
+            "REJECTED" => Some(CfdiStampStatus::Rejected),
+            _ => None,
+        }
+    }
+}
+
 /// A Mexican invoice's fiscal stamp by a PAC.
 #[derive(Debug, Clone, SimpleObject)]
 #[graphql(complex)]
@@ -62,12 +75,7 @@ pub struct CfdiRejection {
 impl CfdiStamp {
     /// The stamp of an invoice's row; none when not issued under MX.
     pub fn of_row(row: &InvoiceRow) -> Option<CfdiStamp> {
-        let status = match row.cfdi_status.as_deref()? {
-            "PENDING" => CfdiStampStatus::Pending,
-            "STAMPED" => CfdiStampStatus::Stamped,
-            "REJECTED" => CfdiStampStatus::Rejected,
-            _ => return None,
-        };
+        let status = CfdiStampStatus::of_stored(row.cfdi_status.as_deref()?)?;
         let rejection = match (&row.cfdi_rejection_code, &row.cfdi_rejection_message) {
             (Some(code), Some(message)) => Some(CfdiRejection {
                 code: code.clone(),
