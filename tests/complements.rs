@@ -17,7 +17,7 @@ use std::time::Duration;
 use folio_api::Role;
 use folio_documents::cfdi::read::{read_elements, CfdiElement};
 use serde_json::{json, Value};
-use support::mexico::{key, sat_schemas_accept, PAGOS_SCHEMA, STAMPED_CFDI_SCHEMAS};
+use support::mexico::{key, pdf_text, sat_schemas_accept, PAGOS_SCHEMA, STAMPED_CFDI_SCHEMAS};
 use support::pac::PacSimulator;
 use support::server::Server;
 use support::stamping::{issued_mexican_invoice, server_with_pac, stamped, stored};
@@ -53,24 +53,6 @@ async fn archived_complements(server: &Server, token: &str, invoice: &str) -> Va
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
     panic!("not archived");
-}
-
-/// The text `pdftotext` reads in the PDF `bytes`.
-fn pdf_text(bytes: &[u8]) -> String {
-    let path = std::env::temp_dir().join(format!("folio-complement-{}.pdf", uuid::Uuid::new_v4()));
-    std::fs::write(&path, bytes).unwrap();
-    let out = std::process::Command::new("pdftotext")
-        .arg(&path)
-        .arg("-")
-        .output()
-        .unwrap();
-    std::fs::remove_file(&path).unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 /// Records a payment of `amount` MXN by `method` on `invoice`; the response.

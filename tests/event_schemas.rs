@@ -710,6 +710,45 @@ fn samples() -> Vec<(&'static str, String, String, Value)> {
                 payment_id: PaymentId(id(5)),
                 requested_at: Utc.with_ymd_and_hms(2026, 12, 8, 10, 0, 0).unwrap(),
             },
+            InvoiceEvent::CreditNoteCfdiSealed {
+                credit_note_id: CreditNoteId(id(5)),
+                seal: CfdiSeal {
+                    sealed_at: Utc.with_ymd_and_hms(2026, 12, 9, 9, 0, 0).unwrap(),
+                    certificate_number: "30001000000500003416".into(),
+                    xml: CfdiFile {
+                        sha256: "3e".repeat(32),
+                        size_bytes: 3_874,
+                    },
+                },
+            },
+            InvoiceEvent::CreditNoteCfdiStamped {
+                credit_note_id: CreditNoteId(id(5)),
+                stamp: CfdiStamp {
+                    uuid: id(15),
+                    stamped_on: day().and_hms_opt(3, 0, 2).unwrap(),
+                    pac_rfc: "SPR190613I52".into(),
+                    sat_certificate_number: "30001000000500003456".into(),
+                    cfd_seal: "c2VsbG8gQ0ZE".into(),
+                    sat_seal: "c2VsbG8gU0FU".into(),
+                    xml: CfdiFile {
+                        sha256: "4f".repeat(32),
+                        size_bytes: 5_010,
+                    },
+                    recorded_at: Utc.with_ymd_and_hms(2026, 12, 9, 9, 0, 3).unwrap(),
+                },
+            },
+            InvoiceEvent::CreditNoteCfdiRejected {
+                credit_note_id: CreditNoteId(id(5)),
+                rejection: CfdiRejection {
+                    code: "CFDI40161".into(),
+                    message: "El valor del campo Importe no es válido.".into(),
+                    rejected_at: Utc.with_ymd_and_hms(2026, 12, 9, 9, 0, 3).unwrap(),
+                },
+            },
+            InvoiceEvent::CreditNoteCfdiRequested {
+                credit_note_id: CreditNoteId(id(5)),
+                requested_at: Utc.with_ymd_and_hms(2026, 12, 9, 10, 0, 0).unwrap(),
+            },
             InvoiceEvent::CfdiCancellationRequested(CfdiCancellationRequest {
                 reason: "the receiver's RFC was wrong".into(),
                 sat_reason: SatCancellationReason::ErrorsWithReplacement,

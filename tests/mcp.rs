@@ -626,6 +626,19 @@ fn expense_as_row(node: &Value) -> Value {
     row
 }
 
+/// Moves the fiscal stamp GraphQL nests (`cfdiStamp`) into the flat
+/// `cfdi*` columns a row keeps; the stamp, for what else it holds.
+fn flatten_stamp(row: &mut Value) -> Value {
+    let stamp = row.as_object_mut().unwrap().remove("cfdiStamp").unwrap();
+    row["cfdiStatus"] = stamp["status"].clone();
+    row["cfdiUuid"] = stamp["uuid"].clone();
+    row["cfdiSealedAt"] = stamp["sealedAt"].clone();
+    row["cfdiStampedAt"] = stamp["stampedAt"].clone();
+    row["cfdiRejectionCode"] = stamp["rejection"]["code"].clone();
+    row["cfdiRejectionMessage"] = stamp["rejection"]["message"].clone();
+    stamp
+}
+
 /// A GraphQL invoice as its read-model row: the nested accounting totals
 /// flattened as the row keeps them.
 fn invoice_as_row(node: &Value) -> Value {
@@ -649,13 +662,7 @@ fn invoice_as_row(node: &Value) -> Value {
     row["cfdiPaymentMethod"] = cfdi["paymentMethod"].clone();
     row["cfdiPaymentForm"] = cfdi["paymentForm"].clone();
     row["cfdiUse"] = cfdi["cfdiUse"].clone();
-    let stamp = row.as_object_mut().unwrap().remove("cfdiStamp").unwrap();
-    row["cfdiStatus"] = stamp["status"].clone();
-    row["cfdiUuid"] = stamp["uuid"].clone();
-    row["cfdiSealedAt"] = stamp["sealedAt"].clone();
-    row["cfdiStampedAt"] = stamp["stampedAt"].clone();
-    row["cfdiRejectionCode"] = stamp["rejection"]["code"].clone();
-    row["cfdiRejectionMessage"] = stamp["rejection"]["message"].clone();
+    let stamp = flatten_stamp(&mut row);
     let cancellation = &stamp["cancellation"];
     for (column, field) in [
         ("cfdiCancellationStatus", "status"),
@@ -813,7 +820,8 @@ async fn every_list_and_item_reads_the_same_over_mcp_and_graphql() {
                             taxCode taxPercent vatCategory baseAmount amount }}
                         payments {{ invoiceId paymentId amount refundedAmount receivedOn method reference
                             exchangeRate exchangeDifference }}
-                        creditNotes {{ invoiceId creditNoteId number issueDate reason kind netTotal taxTotal total }} }}
+                        creditNotes {{ invoiceId creditNoteId number issueDate reason kind netTotal taxTotal total
+                            cfdiStamp {{ status uuid sealedAt stampedAt rejection {{ code message }} }} }} }}
                       history(aggregateType: \"Invoice\", aggregateId: $id) {{
                         sequence eventType eventVersion recordedAt payload: currentPayload hash previousHash }} }}"
                 ),
@@ -847,6 +855,12 @@ async fn every_list_and_item_reads_the_same_over_mcp_and_graphql() {
             if matches!(over_mcp, "lines" | "adjustments") {
                 for row in rows.as_array_mut().unwrap() {
                     row.as_object_mut().unwrap().remove("invoice_id");
+                }
+            }
+            // GraphQL nests a credit note's CFDI; the row keeps it flat.
+            if over_mcp == "credit_notes" {
+                for row in graphql_rows.as_array_mut().unwrap() {
+                    flatten_stamp(row);
                 }
             }
             // GraphQL nests a line's SAT keys; the row keeps them flat.

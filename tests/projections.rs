@@ -139,8 +139,8 @@ async fn a_redelivered_event_changes_nothing() {
     let before = read_models(&db.app.pool).await;
     assert_eq!(
         before["archived_documents"].as_array().map(Vec::len),
-        Some(4),
-        "the two archives' two files each (an invoice's, a complement's) are rows"
+        Some(6),
+        "the three archives' two files each (an invoice's, a complement's, a credit note's) are rows"
     );
 
     // When every event is delivered again to every projector.

@@ -180,25 +180,10 @@ impl DocumentArchiver {
         ctx: &CommandContext,
         which: DocumentOf,
     ) -> Result<Vec<ArchivedFile>, ArchiveError> {
-        match which {
-            DocumentOf::Invoice(invoice_id) => {
-                match self.documents.fiscal_stamp(&ctx.caller, invoice_id).await? {
-                    FiscalStamp::Stamped(stamp) => {
-                        return self.archive_cfdi(ctx, which, &stamp).await
-                    }
-                    FiscalStamp::Awaiting => return Err(ArchiveError::AwaitingStamp),
-                    FiscalStamp::NotMexican => {}
-                }
-            }
-            DocumentOf::PaymentComplement(invoice_id, payment_id) => {
-                let stamp = self
-                    .documents
-                    .complement_stamp(&ctx.caller, invoice_id, payment_id)
-                    .await?
-                    .ok_or(ArchiveError::AwaitingStamp)?;
-                return self.archive_cfdi(ctx, which, &stamp).await;
-            }
-            DocumentOf::CreditNote(..) => {}
+        match self.documents.fiscal_stamp(&ctx.caller, which).await? {
+            FiscalStamp::Stamped(stamp) => return self.archive_cfdi(ctx, which, &stamp).await,
+            FiscalStamp::Awaiting => return Err(ArchiveError::AwaitingStamp),
+            FiscalStamp::NotMexican => {}
         }
         let document = Arc::new(self.documents.document(&ctx.caller, which).await?);
         let logo = Arc::new(seller_logo(self.blobs.as_ref(), &document).await?);
@@ -233,8 +218,8 @@ impl DocumentArchiver {
 }
 
 impl DocumentArchiver {
-    /// Archives a stamped Mexican CFDI (an invoice's, a payment's
-    /// complement) as the fiscal document itself (the stamped XML, already in
+    /// Archives a stamped Mexican CFDI (an invoice's, a credit note's, a
+    /// payment's complement) as the fiscal document itself (the stamped XML, already in
     /// the blob store) and its printed representation, rendered from it.
     async fn archive_cfdi(
         &self,

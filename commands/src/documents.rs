@@ -9,7 +9,9 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use cqrs_es::AggregateError;
 use folio_documents::cfdi::payment::complement_of;
-use folio_documents::cfdi::{seal_invoice, seal_payment, CfdiError, Csd, SealedCfdi};
+use folio_documents::cfdi::{
+    seal_credit_note, seal_invoice, seal_payment, CfdiError, Csd, SealedCfdi,
+};
 use folio_documents::letter::{invoice_letter, InvoiceLetter};
 use folio_documents::InvoiceRecord;
 use folio_documents::{credit_note_document, invoice_document, Document, DocumentError};
@@ -217,6 +219,23 @@ impl InvoiceDocuments {
         Ok(seal_payment(&record, &payment, to, at, &csd)?)
     }
 
+    /// The CFDI (type E) of credit note `of.1` of the stamped invoice `of.0`,
+    /// sealed `at` with the tenant's installed CSD, to the customer's name
+    /// as it stands.
+    pub async fn credit_note_cfdi(
+        &self,
+        caller: &Caller,
+        (invoice_id, credit_note_id): (InvoiceId, CreditNoteId),
+        vault: &dyn CsdVault,
+        at: DateTime<Utc>,
+    ) -> Result<SealedCfdi, DocumentsError> {
+        caller.require(Action::ReadInvoicing)?;
+        let (record, customer, settings) = self.with_parties(caller, invoice_id).await?;
+        let csd = installed_csd(caller, &settings, vault).await?;
+        let to = (credit_note_id, customer.contact.name.as_str());
+        Ok(seal_credit_note(&record, to, at, &csd)?)
+    }
+
     /// The files of the caller's tenant's CSD in force (from `vault`), which
     /// also sign its requests to SAT (a cancellation, say).
     pub async fn csd_files(
@@ -230,33 +249,31 @@ impl InvoiceDocuments {
         installed_files(caller, &settings, vault).await
     }
 
-    /// The PAC's stamp of the complement of payment `payment_id` of
-    /// `invoice_id`, once stamped.
-    pub async fn complement_stamp(
-        &self,
-        caller: &Caller,
-        invoice_id: InvoiceId,
-        payment_id: PaymentId,
-    ) -> Result<Option<CfdiStamp>, DocumentsError> {
-        caller.require(Action::ReadInvoicing)?;
-        let record = self.record(caller, invoice_id).await?;
-        Ok(record
-            .payments
-            .into_iter()
-            .find(|payment| payment.payment_id == payment_id)
-            .and_then(|payment| payment.complement_stamp))
-    }
-
-    /// Where the fiscal stamp of the invoice stands.
+    /// Where the fiscal stamp of `which` stands (an invoice's own CFDI, a
+    /// credit note's, a payment's complement).
     pub async fn fiscal_stamp(
         &self,
         caller: &Caller,
-        invoice_id: InvoiceId,
+        which: DocumentOf,
     ) -> Result<FiscalStamp, DocumentsError> {
         caller.require(Action::ReadInvoicing)?;
+        let (invoice_id, of) = which.on_invoice();
         let record = self.record(caller, invoice_id).await?;
-        let mexican = record.issued.is_some_and(|issued| issued.cfdi.is_some());
-        Ok(match record.stamp {
+        let mexican = record.issued.as_ref().is_some_and(|i| i.cfdi.is_some());
+        let stamp = match of {
+            DocumentOfInvoice::Invoice => record.stamp,
+            DocumentOfInvoice::CreditNote { credit_note_id } => record
+                .credit_notes
+                .into_iter()
+                .find(|note| note.credit_note_id == credit_note_id)
+                .and_then(|note| note.stamp),
+            DocumentOfInvoice::PaymentComplement { payment_id } => record
+                .payments
+                .into_iter()
+                .find(|payment| payment.payment_id == payment_id)
+                .and_then(|payment| payment.complement_stamp),
+        };
+        Ok(match stamp {
             Some(stamp) => FiscalStamp::Stamped(Box::new(stamp)),
             None if mexican => FiscalStamp::Awaiting,
             None => FiscalStamp::NotMexican,

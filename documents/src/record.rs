@@ -58,6 +58,8 @@ pub struct IssuedCreditNote {
     pub lines: Vec<CreditedLine>,
     /// Its totals in the accounting currency, when the invoice is foreign.
     pub accounting: Option<AccountingTotals>,
+    /// Mexico: the PAC's stamp of its CFDI, once stamped.
+    pub stamp: Option<CfdiStamp>,
 }
 
 /// A payment received for the invoice, as its complement states it.
@@ -182,6 +184,7 @@ impl InvoiceRecord {
                 totals: totals.clone(),
                 lines: lines.clone(),
                 accounting: accounting.clone(),
+                stamp: None,
             }),
             InvoiceEvent::DocumentArchived {
                 document, files, ..
@@ -210,6 +213,18 @@ impl InvoiceRecord {
             } => {
                 if let Some(payment) = self.payment_mut(*payment_id) {
                     payment.complement = Some(number.clone());
+                }
+            }
+            InvoiceEvent::CreditNoteCfdiStamped {
+                credit_note_id,
+                stamp,
+            } => {
+                let note = self
+                    .credit_notes
+                    .iter_mut()
+                    .find(|note| note.credit_note_id == *credit_note_id);
+                if let Some(note) = note {
+                    note.stamp = Some(stamp.clone());
                 }
             }
             InvoiceEvent::PaymentComplementStamped { payment_id, stamp } => {

@@ -23,11 +23,10 @@ use folio_documents::InvoiceRecord;
 use folio_domain::ids::PaymentId;
 use folio_domain::invoice::PaymentMethod;
 use folio_domain::sat::SatPaymentMethod;
-use folio_domain::tax::TaxTreatment;
 use proptest::prelude::*;
 use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
-use scenario::{keyed, mexican_customer, sat_tax, Scenario};
+use scenario::Scenario;
 use tools::{run, sat_files, sat_test_csd, scratch, written};
 
 const FOLIO: &str = "9FB6ED1A-5F37-4FEF-980A-7F8C83B51894";
@@ -37,37 +36,14 @@ fn sealed_at() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 20, 16, 30, 0).unwrap()
 }
 
-/// Consulting with IVA 16% and, withheld, ISR 10% and two thirds of the IVA
-/// (a company paying a professional), and software at IVA 16%; issued PPD
-/// and stamped.
+/// The services of [`scenario::stamped_services`], issued PPD and stamped.
 fn stamped_services() -> InvoiceRecord {
     services().record()
 }
 
 /// The invoice of [`stamped_services`], to go on with.
 fn services() -> Scenario {
-    let withheld = vec![
-        sat_tax("IVA", dec!(16), TaxTreatment::Standard),
-        sat_tax("ISR", dec!(10), TaxTreatment::Withholding),
-        sat_tax("IVA", dec!(10.6667), TaxTreatment::Withholding),
-    ];
-    Scenario::draft("MXN", mexican_customer())
-        .line(keyed(
-            "Consultoría fiscal",
-            dec!(10),
-            dec!(1500),
-            withheld,
-            ("84111506", "E48"),
-        ))
-        .line(keyed(
-            "Licencia de software",
-            dec!(3),
-            dec!(1234.57),
-            vec![sat_tax("IVA", dec!(16), TaxTreatment::Standard)],
-            ("43232408", "H87"),
-        ))
-        .issue_in_mexico()
-        .stamped(FOLIO)
+    scenario::stamped_services(FOLIO)
 }
 
 fn total(record: &InvoiceRecord) -> Decimal {

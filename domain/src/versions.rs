@@ -54,7 +54,9 @@
 //!   SAT), `Invoice/PaymentComplementIssued`, `Invoice/PaymentComplementSealed`,
 //!   `Invoice/PaymentComplementStamped`, `Invoice/PaymentComplementRejected`
 //!   and `Invoice/PaymentComplementRequested` (a payment's complement, CFDI
-//!   of type P, numbered and stamped).
+//!   of type P, numbered and stamped), `Invoice/CreditNoteCfdiSealed`,
+//!   `Invoice/CreditNoteCfdiStamped`, `Invoice/CreditNoteCfdiRejected` and
+//!   `Invoice/CreditNoteCfdiRequested` (a credit note's CFDI of type E).
 
 use serde_json::Value;
 

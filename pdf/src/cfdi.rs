@@ -121,23 +121,7 @@ impl CfdiSheet {
             concepts: concepts(&elements),
             payments: payments(&elements),
             totals: totals(&elements, root),
-            stamp: vec![
-                ["Folio fiscal (UUID)".into(), stamp.get("UUID").to_owned()],
-                ["Fecha de emisión".into(), fecha.to_owned()],
-                [
-                    "Fecha de certificación".into(),
-                    stamp.get("FechaTimbrado").to_owned(),
-                ],
-                [
-                    "Certificado del emisor".into(),
-                    root.get("NoCertificado").to_owned(),
-                ],
-                [
-                    "Certificado del SAT".into(),
-                    stamp.get("NoCertificadoSAT").to_owned(),
-                ],
-                ["RFC del PAC".into(), stamp.get("RfcProvCertif").to_owned()],
-            ],
+            stamp: stamp_rows(&elements, root, stamp),
             seals: vec![
                 ("Sello digital del CFDI".into(), cut(root.get("Sello"))),
                 ("Sello digital del SAT".into(), cut(stamp.get("SelloSAT"))),
@@ -150,6 +134,34 @@ impl CfdiSheet {
             verification_url,
         })
     }
+}
+
+/// The stamp's facts: the fiscal folio, those of the CFDIs it relates to,
+/// the dates, the certificates and the PAC.
+fn stamp_rows(
+    elements: &[CfdiElement],
+    root: &CfdiElement,
+    stamp: &CfdiElement,
+) -> Vec<[String; 2]> {
+    let mut rows = vec![["Folio fiscal (UUID)".into(), stamp.get("UUID").to_owned()]];
+    rows.extend(related(elements));
+    rows.extend([
+        ["Fecha de emisión".into(), root.get("Fecha").to_owned()],
+        [
+            "Fecha de certificación".into(),
+            stamp.get("FechaTimbrado").to_owned(),
+        ],
+        [
+            "Certificado del emisor".into(),
+            root.get("NoCertificado").to_owned(),
+        ],
+        [
+            "Certificado del SAT".into(),
+            stamp.get("NoCertificadoSAT").to_owned(),
+        ],
+        ["RFC del PAC".into(), stamp.get("RfcProvCertif").to_owned()],
+    ]);
+    rows
 }
 
 /// Characters of a seal per printed line.
@@ -186,6 +198,20 @@ fn party(element: &CfdiElement, role: &str, postal_code: &str) -> Vec<String> {
         ),
         format!("C.P. {postal_code}"),
     ]
+}
+
+/// The fiscal folios of the CFDIs it relates to, each labelled with how
+/// (`CFDI relacionado (01)` for a credit note's invoice).
+fn related(elements: &[CfdiElement]) -> Vec<[String; 2]> {
+    let Some(relation) = at(elements, "Comprobante/CfdiRelacionados") else {
+        return Vec::new();
+    };
+    let label = format!("CFDI relacionado ({})", relation.get("TipoRelacion"));
+    elements
+        .iter()
+        .filter(|e| e.path == "Comprobante/CfdiRelacionados/CfdiRelacionado")
+        .map(|e| [label.clone(), e.get("UUID").to_owned()])
+        .collect()
 }
 
 fn facts(root: &CfdiElement, receiver: &CfdiElement) -> Vec<[String; 2]> {

@@ -160,3 +160,21 @@ pub fn sat_schemas_accept(xml: &[u8], schemas: &[(&str, &str)]) {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// The text `pdftotext` reads in the PDF `bytes` (a printed CFDI).
+pub fn pdf_text(bytes: &[u8]) -> String {
+    let path = std::env::temp_dir().join(format!("folio-cfdi-{}.pdf", uuid::Uuid::new_v4()));
+    std::fs::write(&path, bytes).unwrap();
+    let out = std::process::Command::new("pdftotext")
+        .arg(&path)
+        .arg("-")
+        .output()
+        .unwrap();
+    std::fs::remove_file(&path).unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}

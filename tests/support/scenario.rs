@@ -14,7 +14,7 @@ use folio_domain::directory::{ApprovalRouting, DirectoryPolicy, Enrollment};
 use folio_domain::dunning::{DunningPolicy, DunningStep};
 use folio_domain::expense::{ApprovalThreshold, CategoryLimit, ExpenseDetails, ExpensePolicy};
 use folio_domain::ids::{
-    CustomerId, ExpenseId, InvoiceId, PaymentId, TenantId, UserId, WebhookEndpointId,
+    CreditNoteId, CustomerId, ExpenseId, InvoiceId, PaymentId, TenantId, UserId, WebhookEndpointId,
 };
 use folio_domain::invoice::{
     ArchivedFile, ArchivedFormat, CfdiCancellationReceipt, CfdiCancellationRefusal, CfdiFile,
@@ -928,6 +928,7 @@ async fn mexican_invoices(backend: &App, tenant: TenantId) {
     stamp_after_a_refusal(backend, tenant, invoices[1]).await;
     cancellation_refused_then_asked_again(backend, tenant, invoices[1]).await;
     complement_after_a_refusal(backend, tenant, invoices[2]).await;
+    credit_note_after_a_refusal(backend, tenant, invoices[2]).await;
     // And back: what a test issues after the scenario is not Mexican.
     folio
         .configure_jurisdiction(&ctx(tenant, "admin"), Jurisdiction::Other)
@@ -949,39 +950,32 @@ fn iva16() -> TaxRate {
 /// The stamper's steps for `invoice`: sealed, refused, asked for again,
 /// sealed anew, stamped.
 async fn stamp_after_a_refusal(backend: &App, tenant: TenantId, invoice: InvoiceId) {
-    let folio = &backend.use_cases;
-    let stamper = || ctx(tenant, "acc");
-    let now = chrono::Utc::now();
-    let seal = |digit: char| CfdiSeal {
-        sealed_at: now,
-        certificate_number: "30001000000300023708".into(),
-        xml: CfdiFile {
-            sha256: digit.to_string().repeat(64),
-            size_bytes: 4_321,
-        },
-    };
-    folio
-        .record_cfdi_seal(&stamper(), invoice, seal('a'))
-        .await
-        .expect("seal");
     let rejection = CfdiRejection {
         code: "CFDI40145".into(),
         message: "El campo Nombre del receptor no pertenece al RFC.".into(),
-        rejected_at: now,
+        rejected_at: chrono::Utc::now(),
     };
-    folio
-        .record_cfdi_rejection(&stamper(), invoice, rejection)
-        .await
-        .expect("rejection");
-    folio
-        .request_cfdi_stamp(&stamper(), invoice)
-        .await
-        .expect("asked again");
-    folio
-        .record_cfdi_seal(&stamper(), invoice, seal('b'))
-        .await
-        .expect("sealed anew");
-    let stamp = CfdiStamp {
+    let own = DocumentOfInvoice::Invoice;
+    refused_then_stamped(backend, tenant, (invoice, own), rejection).await;
+}
+
+/// A CFDI sealed now, its XML's address `digit` repeated.
+fn sealed_now(digit: char) -> CfdiSeal {
+    CfdiSeal {
+        sealed_at: chrono::Utc::now(),
+        certificate_number: "30001000000300023708".into(),
+        xml: CfdiFile {
+            sha256: digit.to_string().repeat(64),
+            size_bytes: 3_210,
+        },
+    }
+}
+
+/// A PAC's stamp of now, with a folio of its own, the stamped XML's address
+/// `digit` repeated.
+fn stamped_now(digit: char) -> CfdiStamp {
+    let now = chrono::Utc::now();
+    CfdiStamp {
         uuid: uuid::Uuid::new_v4(),
         stamped_on: now.naive_utc(),
         pac_rfc: "SIM201207PA1".into(),
@@ -989,15 +983,11 @@ async fn stamp_after_a_refusal(backend: &App, tenant: TenantId, invoice: Invoice
         cfd_seal: "c2VsbG8gQ0ZE".into(),
         sat_seal: "c2VsbG8gU0FU".into(),
         xml: CfdiFile {
-            sha256: "c".repeat(64),
-            size_bytes: 5_432,
+            sha256: digit.to_string().repeat(64),
+            size_bytes: 3_210,
         },
         recorded_at: now,
-    };
-    folio
-        .record_cfdi_stamp(&stamper(), invoice, stamp)
-        .await
-        .expect("stamp");
+    }
 }
 
 /// `invoice` stamped and paid in two parts, and the stamper's steps for the
@@ -1006,34 +996,16 @@ async fn stamp_after_a_refusal(backend: &App, tenant: TenantId, invoice: Invoice
 async fn complement_after_a_refusal(backend: &App, tenant: TenantId, invoice: InvoiceId) {
     let folio = &backend.use_cases;
     let stamper = || ctx(tenant, "acc");
-    let now = chrono::Utc::now();
-    let file = |digit: char| CfdiFile {
-        sha256: digit.to_string().repeat(64),
-        size_bytes: 3_210,
-    };
-    let seal = |digit: char| CfdiSeal {
-        sealed_at: now,
-        certificate_number: "30001000000300023708".into(),
-        xml: file(digit),
-    };
-    let stamp = |digit: char| CfdiStamp {
-        uuid: uuid::Uuid::new_v4(),
-        stamped_on: now.naive_utc(),
-        pac_rfc: "SIM201207PA1".into(),
-        sat_certificate_number: "99999000000000000001".into(),
-        cfd_seal: "c2VsbG8gQ0ZE".into(),
-        sat_seal: "c2VsbG8gU0FU".into(),
-        xml: file(digit),
-        recorded_at: now,
-    };
-    folio
-        .record_cfdi_seal(&stamper(), invoice, seal('d'))
-        .await
-        .expect("invoice sealed");
-    folio
-        .record_cfdi_stamp(&stamper(), invoice, stamp('e'))
-        .await
-        .expect("invoice stamped");
+    let own = DocumentOfInvoice::Invoice;
+    for step in [
+        StampStep::Seal(sealed_now('d')),
+        StampStep::Stamp(stamped_now('e')),
+    ] {
+        folio
+            .record_stamp_step(&stamper(), invoice, own, step)
+            .await
+            .expect("invoice sealed and stamped");
+    }
     let payment = RecordPayment {
         payment_id: None,
         amount: Money::new(
@@ -1063,29 +1035,22 @@ async fn complement_after_a_refusal(backend: &App, tenant: TenantId, invoice: In
     let refusal = CfdiRejection {
         code: "CRP20101".into(),
         message: "FormaDePagoP no contiene un valor del catálogo.".into(),
-        rejected_at: now,
+        rejected_at: chrono::Utc::now(),
     };
-    let steps = [StampStep::Seal(seal('f')), StampStep::Rejection(refusal)];
-    for step in steps {
-        folio
-            .record_complement_step(&stamper(), invoice, payment_id, step)
-            .await
-            .expect("complement step");
-    }
+    let complement = DocumentOfInvoice::PaymentComplement { payment_id };
+    refused_then_stamped(backend, tenant, (invoice, complement), refusal).await;
     folio
-        .request_complement_stamp(&stamper(), invoice, payment_id)
+        .record_document_archive(&stamper(), invoice, complement, stamped_files('9'))
         .await
-        .expect("complement asked again");
-    for step in [StampStep::Seal(seal('a')), StampStep::Stamp(stamp('b'))] {
-        folio
-            .record_complement_step(&stamper(), invoice, payment_id, step)
-            .await
-            .expect("complement step after the request");
-    }
-    // Archived as the stamped XML and its printed form.
-    let files = [
+        .expect("complement archived");
+}
+
+/// The archived files of a CFDI stamped by [`refused_then_stamped`]: the
+/// stamped XML and its printed form (at `pdf_digit` repeated).
+fn stamped_files(pdf_digit: char) -> Vec<ArchivedFile> {
+    [
         (ArchivedFormat::Cfdi, 'b', "application/xml"),
-        (ArchivedFormat::CfdiPdf, '9', "application/pdf"),
+        (ArchivedFormat::CfdiPdf, pdf_digit, "application/pdf"),
     ]
     .map(|(format, digit, content_type)| ArchivedFile {
         format,
@@ -1093,12 +1058,91 @@ async fn complement_after_a_refusal(backend: &App, tenant: TenantId, invoice: In
         size_bytes: 3_210,
         content_type: content_type.into(),
     })
-    .to_vec();
-    let complement = DocumentOfInvoice::PaymentComplement { payment_id };
+    .to_vec()
+}
+
+/// The stamper's steps for `document`'s CFDI: sealed, refused with
+/// `refusal`, asked for again, sealed anew, stamped.
+async fn refused_then_stamped(
+    backend: &App,
+    tenant: TenantId,
+    (invoice, document): (InvoiceId, DocumentOfInvoice),
+    refusal: CfdiRejection,
+) {
+    let folio = &backend.use_cases;
+    let stamper = || ctx(tenant, "acc");
+    for step in [
+        StampStep::Seal(sealed_now('f')),
+        StampStep::Rejection(refusal),
+    ] {
+        folio
+            .record_stamp_step(&stamper(), invoice, document, step)
+            .await
+            .expect("sealed, refused");
+    }
     folio
-        .record_document_archive(&stamper(), invoice, complement, files)
+        .request_stamp(&stamper(), invoice, document)
         .await
-        .expect("complement archived");
+        .expect("asked again");
+    for step in [
+        StampStep::Seal(sealed_now('a')),
+        StampStep::Stamp(stamped_now('b')),
+    ] {
+        folio
+            .record_stamp_step(&stamper(), invoice, document, step)
+            .await
+            .expect("sealed anew, stamped");
+    }
+}
+
+/// A credit note of `cents` MXN (IVA 16% included) against the stamped
+/// `invoice`; its id.
+async fn mexican_credit_note(
+    backend: &App,
+    tenant: TenantId,
+    invoice: InvoiceId,
+    cents: i64,
+) -> CreditNoteId {
+    let credit = IssueCreditNote {
+        credit: CreditRequest::Amount {
+            amount: Money::new(
+                Decimal::new(cents, 2),
+                Currency::from_code("MXN").expect("MXN"),
+            ),
+            tax: Some(TaxSelector {
+                code: "IVA".into(),
+                percent: Decimal::from(16),
+                category: None,
+            }),
+        },
+        issue_date: None,
+        reason: "descuento por pronto pago".into(),
+    };
+    let (_, credit_note_id) = backend
+        .use_cases
+        .issue_credit_note(&ctx(tenant, "acc"), invoice, credit)
+        .await
+        .expect("credit note of a stamped Mexican invoice");
+    credit_note_id
+}
+
+/// A credit note against the stamped `invoice`, its CFDI refused, asked for
+/// again and stamped, then archived; and a second one awaiting its stamp.
+async fn credit_note_after_a_refusal(backend: &App, tenant: TenantId, invoice: InvoiceId) {
+    let folio = &backend.use_cases;
+    let credit_note_id = mexican_credit_note(backend, tenant, invoice, 11_600).await;
+    let note = DocumentOfInvoice::CreditNote { credit_note_id };
+    let refusal = CfdiRejection {
+        code: "CFDI40161".into(),
+        message: "El valor del campo Importe no es válido.".into(),
+        rejected_at: chrono::Utc::now(),
+    };
+    refused_then_stamped(backend, tenant, (invoice, note), refusal).await;
+    folio
+        .record_document_archive(&ctx(tenant, "acc"), invoice, note, stamped_files('8'))
+        .await
+        .expect("credit note archived");
+    mexican_credit_note(backend, tenant, invoice, 1_160).await;
 }
 
 /// The canceller's steps for the stamped `invoice`: a cancellation asked,

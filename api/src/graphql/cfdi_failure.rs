@@ -1,6 +1,7 @@
 //! A failed attempt of `folio serve`'s stamping or cancelling process at a
-//! CFDI, as `cfdiStamp.failure`, `cfdiStamp.cancellation.failure` and a
-//! payment's `cfdiComplement.failure` show it.
+//! CFDI, as `cfdiStamp.failure`, `cfdiStamp.cancellation.failure`, a
+//! payment's `cfdiComplement.failure` and a credit note's
+//! `cfdiStamp.failure` show it.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -12,7 +13,7 @@ use folio_commands::attempts::FailedAttempt;
 use folio_commands::documents::DocumentsError;
 use folio_commands::stamping::StampReads;
 use folio_commands::Caller;
-use folio_domain::ids::{InvoiceId, PaymentId};
+use folio_domain::ids::{CreditNoteId, InvoiceId, PaymentId};
 use uuid::Uuid;
 
 use crate::error::documents;
@@ -59,6 +60,9 @@ pub enum CfdiProcess {
     /// Numbering and sealing a payment's complement and having the PAC
     /// stamp it (keyed by the payment).
     ComplementStamping,
+    /// Sealing a credit note's CFDI and having the PAC stamp it (keyed by
+    /// the credit note).
+    CreditNoteStamping,
 }
 
 /// Loads the latest failed attempts of a page of invoices at once, for one
@@ -98,6 +102,14 @@ impl CfdiFailureLoader {
                     .map(|(id, failure)| (id.0, failure))
                     .collect()
             }
+            CfdiProcess::CreditNoteStamping => {
+                let notes: Vec<CreditNoteId> = ids.into_iter().map(CreditNoteId).collect();
+                let found = reads.credit_note_failures(&self.caller, &notes).await?;
+                found
+                    .into_iter()
+                    .map(|(id, failure)| (id.0, failure))
+                    .collect()
+            }
         })
     }
 }
@@ -115,6 +127,7 @@ impl Loader<(CfdiProcess, Uuid)> for CfdiFailureLoader {
             CfdiProcess::Stamping,
             CfdiProcess::Cancelling,
             CfdiProcess::ComplementStamping,
+            CfdiProcess::CreditNoteStamping,
         ];
         for process in processes {
             let ids: Vec<Uuid> = keys

@@ -18,6 +18,7 @@ pub mod cfdi_cancellation;
 pub mod cfdi_failure;
 pub mod complements;
 pub mod context;
+pub mod credit_note_cfdi;
 pub mod customers;
 mod depth;
 pub mod directory;

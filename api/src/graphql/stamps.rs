@@ -5,7 +5,8 @@
 
 use async_graphql::{ComplexObject, Context, Enum, Object, SimpleObject, ID};
 use chrono::{DateTime, Utc};
-use folio_domain::ids::PaymentId;
+use folio_domain::ids::{CreditNoteId, PaymentId};
+use folio_domain::invoice::DocumentOfInvoice;
 use folio_projections::invoicing::queries::InvoiceRow;
 use uuid::Uuid;
 
@@ -133,7 +134,7 @@ impl StampMutation {
     ) -> async_graphql::Result<CommandResult> {
         let id = uuid_arg(&invoice_id, "invoiceId")?;
         command!(ctx, idempotency_key, expected_version, |use_cases, c| {
-            use_cases.request_cfdi_stamp(&c, id)
+            use_cases.request_stamp(&c, id, DocumentOfInvoice::Invoice)
         })
     }
 
@@ -156,9 +157,36 @@ impl StampMutation {
         #[graphql(desc = "The payment's UUID (`paymentId`).")] payment_id: ID,
     ) -> async_graphql::Result<CommandResult> {
         let id = uuid_arg(&invoice_id, "invoiceId")?;
-        let payment = PaymentId(uuid_arg(&payment_id, "paymentId")?);
+        let payment_id = PaymentId(uuid_arg(&payment_id, "paymentId")?);
+        let complement = DocumentOfInvoice::PaymentComplement { payment_id };
         command!(ctx, idempotency_key, expected_version, |use_cases, c| {
-            use_cases.request_complement_stamp(&c, id, payment)
+            use_cases.request_stamp(&c, id, complement)
+        })
+    }
+
+    /// Asks for a credit note's stamp again after the PAC refused it
+    /// (correct what it named first): `folio serve` seals it anew and sends
+    /// it. Refused with CONFLICT once stamped; nothing changes while it is
+    /// pending.
+    async fn request_credit_note_stamp(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "1-200 characters chosen by the client; a retry with the same key returns the first outcome and writes nothing again."
+        )]
+        idempotency_key: String,
+        #[graphql(
+            desc = "The version the caller last read: refused with CONFLICT if the aggregate changed since. Omit to apply on top of any change."
+        )]
+        expected_version: Option<i64>,
+        #[graphql(desc = "The invoice's UUID (`invoiceId`).")] invoice_id: ID,
+        #[graphql(desc = "The credit note's UUID (`creditNoteId`).")] credit_note_id: ID,
+    ) -> async_graphql::Result<CommandResult> {
+        let id = uuid_arg(&invoice_id, "invoiceId")?;
+        let credit_note_id = CreditNoteId(uuid_arg(&credit_note_id, "creditNoteId")?);
+        let note = DocumentOfInvoice::CreditNote { credit_note_id };
+        command!(ctx, idempotency_key, expected_version, |use_cases, c| {
+            use_cases.request_stamp(&c, id, note)
         })
     }
 }

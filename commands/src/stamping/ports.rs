@@ -8,8 +8,8 @@ use std::time::Duration;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use folio_documents::cfdi::stamp::SatVerification;
-use folio_domain::ids::{InvoiceId, PaymentId, TenantId};
-use folio_domain::invoice::SatCancellationReason;
+use folio_domain::ids::{CreditNoteId, InvoiceId, PaymentId, TenantId};
+use folio_domain::invoice::{DocumentOfInvoice, SatCancellationReason};
 use folio_domain::ErrorCode;
 use uuid::Uuid;
 
@@ -154,6 +154,26 @@ pub enum InvoiceCfdi {
         /// Whether it has its number yet (the stamper numbers it first).
         numbered: bool,
     },
+    /// The CFDI (type E) of one of its credit notes, numbered with the note.
+    CreditNote {
+        /// The credit note.
+        credit_note_id: CreditNoteId,
+    },
+}
+
+impl InvoiceCfdi {
+    /// The invoice's document this CFDI is of.
+    pub fn document(self) -> DocumentOfInvoice {
+        match self {
+            InvoiceCfdi::Invoice => DocumentOfInvoice::Invoice,
+            InvoiceCfdi::PaymentComplement { payment_id, .. } => {
+                DocumentOfInvoice::PaymentComplement { payment_id }
+            }
+            InvoiceCfdi::CreditNote { credit_note_id } => {
+                DocumentOfInvoice::CreditNote { credit_note_id }
+            }
+        }
+    }
 }
 
 /// A CFDI of an invoice issued under MX that is not stamped yet.
@@ -181,7 +201,8 @@ pub struct QueueError(#[source] pub Box<dyn std::error::Error + Send + Sync>);
 #[async_trait]
 pub trait StampQueue: Send + Sync + 'static {
     /// CFDIs awaiting their stamp that are due (never tried, or their retry
-    /// time has come), invoices' own and payments' complements, fewest
+    /// time has come), invoices' own, payments' complements and credit
+    /// notes', fewest
     /// failures and oldest first, a bounded number at a time.
     async fn pending(&self) -> Result<Vec<CfdiToStamp>, QueueError>;
     /// Records a failed attempt and when to try again.
@@ -209,6 +230,13 @@ pub trait StampQueue: Send + Sync + 'static {
         tenant: TenantId,
         payments: &[PaymentId],
     ) -> Result<HashMap<PaymentId, FailedAttempt>, QueueError>;
+    /// The latest failed attempt of each of `credit_notes` of `tenant`
+    /// whose CFDI has one.
+    async fn credit_note_failures(
+        &self,
+        tenant: TenantId,
+        credit_notes: &[CreditNoteId],
+    ) -> Result<HashMap<CreditNoteId, FailedAttempt>, QueueError>;
 }
 
 /// What the canceller does next for a CFDI whose cancellation SAT has not

@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use folio_domain::ids::{InvoiceId, PaymentId};
+use folio_domain::ids::{CreditNoteId, InvoiceId, PaymentId};
 
 use super::ports::{CancellationQueue, QueueError, StampQueue};
 use crate::access::{Action, Caller};
@@ -61,6 +61,20 @@ impl StampReads {
         caller.require(Action::ReadInvoicing)?;
         self.stamps
             .complement_failures(caller.tenant_id, payments)
+            .await
+            .map_err(|QueueError(e)| DocumentsError::Unavailable(e))
+    }
+
+    /// The latest failed attempt at the CFDI of each of `credit_notes` that
+    /// has one, for a caller who may read invoices.
+    pub async fn credit_note_failures(
+        &self,
+        caller: &Caller,
+        credit_notes: &[CreditNoteId],
+    ) -> Result<HashMap<CreditNoteId, FailedAttempt>, DocumentsError> {
+        caller.require(Action::ReadInvoicing)?;
+        self.stamps
+            .credit_note_failures(caller.tenant_id, credit_notes)
             .await
             .map_err(|QueueError(e)| DocumentsError::Unavailable(e))
     }

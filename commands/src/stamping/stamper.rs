@@ -1,6 +1,6 @@
-//! The stamper: seals a CFDI of an invoice (its own, or a payment's
-//! complement, numbered first), sends it to the PAC, records the answer; and
-//! the loop that does so for every CFDI awaiting its stamp.
+//! The stamper: seals a CFDI of an invoice (its own, a payment's complement,
+//! numbered first, or a credit note's), sends it to the PAC, records the
+//! answer; and the loop that does so for every CFDI awaiting its stamp.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -77,7 +77,7 @@ impl CfdiStamper {
         }
     }
 
-    /// Stamps `cfdi` (an invoice's own, a payment's complement): sends the
+    /// Stamps `cfdi` (an invoice's own, a complement, a credit note's): sends the
     /// XML sealed for it, if any; seals it (anew) when there is none, or when
     /// the PAC will not stamp an old one; records the PAC's answer.
     pub async fn stamp(&self, cfdi: &CfdiToStamp) -> Result<StampOutcome, CfdiStepError> {
@@ -126,6 +126,12 @@ impl CfdiStamper {
                 let of = (cfdi.invoice_id, payment_id);
                 self.documents
                     .payment_complement(&caller, of, vault, now)
+                    .await?
+            }
+            InvoiceCfdi::CreditNote { credit_note_id } => {
+                let of = (cfdi.invoice_id, credit_note_id);
+                self.documents
+                    .credit_note_cfdi(&caller, of, vault, now)
                     .await?
             }
         };
@@ -217,8 +223,8 @@ impl CfdiStamper {
         })
     }
 
-    /// Records `done` on the invoice, for its own CFDI or a payment's
-    /// complement, under an idempotency key that names the step and `tail`.
+    /// Records `done` on the invoice for the CFDI it is of, under an
+    /// idempotency key that names the CFDI, the step and `tail`.
     async fn record_step(
         &self,
         cfdi: &CfdiToStamp,
@@ -231,41 +237,25 @@ impl CfdiStamper {
             StampStep::Rejection(_) => "rejection",
             StampStep::Request { .. } => "request",
         };
-        let (invoice, use_cases) = (cfdi.invoice_id, &self.use_cases);
-        match cfdi.cfdi {
-            InvoiceCfdi::Invoice => {
-                let ctx = step(
-                    cfdi.tenant_id,
-                    STAMPER,
-                    format!("cfdi-{what}/{invoice}/{tail}"),
-                );
-                match done {
-                    StampStep::Seal(seal) => use_cases.record_cfdi_seal(&ctx, invoice, seal).await,
-                    StampStep::Stamp(stamp) => {
-                        use_cases.record_cfdi_stamp(&ctx, invoice, stamp).await
-                    }
-                    StampStep::Rejection(refusal) => {
-                        use_cases
-                            .record_cfdi_rejection(&ctx, invoice, refusal)
-                            .await
-                    }
-                    StampStep::Request { .. } => use_cases.request_cfdi_stamp(&ctx, invoice).await,
-                }
-            }
+        let of = match cfdi.cfdi {
+            InvoiceCfdi::Invoice => format!("cfdi-{what}/{}", cfdi.invoice_id),
             InvoiceCfdi::PaymentComplement { payment_id, .. } => {
-                let key = format!("complement-{what}/{payment_id}/{tail}");
-                let ctx = step(cfdi.tenant_id, STAMPER, key);
-                use_cases
-                    .record_complement_step(&ctx, invoice, payment_id, done)
-                    .await
+                format!("complement-{what}/{payment_id}")
             }
-        }?;
+            InvoiceCfdi::CreditNote { credit_note_id } => {
+                format!("credit-note-{what}/{credit_note_id}")
+            }
+        };
+        let ctx = step(cfdi.tenant_id, STAMPER, format!("{of}/{tail}"));
+        self.use_cases
+            .record_stamp_step(&ctx, cfdi.invoice_id, cfdi.cfdi.document(), done)
+            .await?;
         Ok(())
     }
 }
 
 /// Stamps the CFDIs `queue` finds due (invoices' own, payments'
-/// complements), every `interval`, forever. One that fails (the PAC away, no
+/// complements, credit notes'), every `interval`, forever. One that fails (the PAC away, no
 /// CSD in force) is recorded with the reason and tried again later
 /// ([`retry_in`]); nothing else waits for it.
 pub async fn stamp_issued_invoices(

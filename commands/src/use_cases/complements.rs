@@ -1,10 +1,10 @@
-//! Recording a Mexican payment's complement (CFDI of type P): numbered in the
-//! tenant's complement series, then the stamper's steps (sealed, stamped or
-//! refused by the PAC), and a user's request to try again after a refusal.
-//! See `folio_domain::invoice`'s complement rules: one fiscal folio each.
+//! Numbering a Mexican payment's complement (CFDI of type P) in the tenant's
+//! complement series: the stamper's first step for it (its stamp's steps are
+//! every CFDI's, in `stamps`). See `folio_domain::invoice`'s complement
+//! rules: one fiscal folio each.
 
 use folio_domain::ids::{InvoiceId, PaymentId};
-use folio_domain::invoice::{InvoiceCommand, InvoiceError, StampStep};
+use folio_domain::invoice::{InvoiceCommand, InvoiceError};
 
 use super::{dating, reserved, run, UseCases};
 use crate::access::Action;
@@ -39,56 +39,6 @@ impl UseCases {
                 number: reserved(&series, n),
                 issue_date: today,
                 dating: dating(today, n),
-            }
-        )
-    }
-
-    /// Records a step of `payment_id`'s complement: the seal sent, the PAC's
-    /// stamp or its refusal (the same step again changes nothing).
-    pub async fn record_complement_step(
-        &self,
-        ctx: &CommandContext,
-        invoice_id: InvoiceId,
-        payment_id: PaymentId,
-        step: StampStep,
-    ) -> Result<CommandOutcome, CommandError<InvoiceError>> {
-        ctx.caller.require(Action::ManageInvoices)?;
-        run!(
-            self,
-            self.stores.invoices.as_ref(),
-            ctx,
-            "RecordStampStep",
-            invoice_id,
-            &(payment_id, &step),
-            None,
-            |_| InvoiceCommand::RecordStampStep {
-                payment_id,
-                step: step.clone(),
-            }
-        )
-    }
-
-    /// Asks for a complement's stamp again after the PAC refused it: the
-    /// stamper seals it anew and sends it.
-    pub async fn request_complement_stamp(
-        &self,
-        ctx: &CommandContext,
-        invoice_id: InvoiceId,
-        payment_id: PaymentId,
-    ) -> Result<CommandOutcome, CommandError<InvoiceError>> {
-        ctx.caller.require(Action::ManageInvoices)?;
-        let requested_at = self.runner.clock().now();
-        run!(
-            self,
-            self.stores.invoices.as_ref(),
-            ctx,
-            "RequestComplementStamp",
-            invoice_id,
-            &payment_id,
-            None,
-            |_| InvoiceCommand::RecordStampStep {
-                payment_id,
-                step: StampStep::Request { requested_at },
             }
         )
     }

@@ -1,10 +1,11 @@
-//! Recording a Mexican invoice's fiscal stamp: the stamper's steps (the CFDI
-//! sealed, the PAC's stamp or refusal) and a user's request to try again after
-//! a refusal become the invoice's events. See `folio_domain::invoice`'s stamp
-//! rules: one fiscal folio per invoice.
+//! Recording the fiscal stamps of a Mexican invoice's CFDIs (its own, its
+//! payments' complements, its credit notes'): the stamper's steps (the CFDI
+//! sealed, the PAC's stamp or refusal) and a user's request to try again
+//! after a refusal become the invoice's events. See `folio_domain::invoice`'s
+//! stamp rules: one fiscal folio per CFDI.
 
 use folio_domain::ids::InvoiceId;
-use folio_domain::invoice::{CfdiRejection, CfdiSeal, CfdiStamp, InvoiceCommand, InvoiceError};
+use folio_domain::invoice::{DocumentOfInvoice, InvoiceCommand, InvoiceError, StampStep};
 
 use super::{run, UseCases};
 use crate::access::Action;
@@ -13,73 +14,39 @@ use crate::error::CommandError;
 use crate::runner::Request;
 
 impl UseCases {
-    /// Records the CFDI sealed for the PAC (the same XML again changes
-    /// nothing).
-    pub async fn record_cfdi_seal(
+    /// Records a step of `document`'s CFDI: the seal sent, the PAC's stamp
+    /// or its refusal (the same step again changes nothing).
+    pub async fn record_stamp_step(
         &self,
         ctx: &CommandContext,
         invoice_id: InvoiceId,
-        seal: CfdiSeal,
+        document: DocumentOfInvoice,
+        step: StampStep,
     ) -> Result<CommandOutcome, CommandError<InvoiceError>> {
         ctx.caller.require(Action::ManageInvoices)?;
         run!(
             self,
             self.stores.invoices.as_ref(),
             ctx,
-            "RecordCfdiSeal",
+            "RecordStampStep",
             invoice_id,
-            &seal,
+            &(document, &step),
             None,
-            |_| InvoiceCommand::RecordCfdiSeal(seal.clone())
+            |_| InvoiceCommand::RecordStampStep {
+                document,
+                step: step.clone(),
+            }
         )
     }
 
-    /// Records the PAC's stamp (the same folio again changes nothing).
-    pub async fn record_cfdi_stamp(
+    /// Asks for `document`'s stamp again after the PAC refused it: the
+    /// stamper seals the CFDI anew (with the customer's data as it is now)
+    /// and sends it.
+    pub async fn request_stamp(
         &self,
         ctx: &CommandContext,
         invoice_id: InvoiceId,
-        stamp: CfdiStamp,
-    ) -> Result<CommandOutcome, CommandError<InvoiceError>> {
-        ctx.caller.require(Action::ManageInvoices)?;
-        run!(
-            self,
-            self.stores.invoices.as_ref(),
-            ctx,
-            "RecordCfdiStamp",
-            invoice_id,
-            &stamp,
-            None,
-            |_| InvoiceCommand::RecordCfdiStamp(stamp.clone())
-        )
-    }
-
-    /// Records the PAC's refusal of the stamp.
-    pub async fn record_cfdi_rejection(
-        &self,
-        ctx: &CommandContext,
-        invoice_id: InvoiceId,
-        rejection: CfdiRejection,
-    ) -> Result<CommandOutcome, CommandError<InvoiceError>> {
-        ctx.caller.require(Action::ManageInvoices)?;
-        run!(
-            self,
-            self.stores.invoices.as_ref(),
-            ctx,
-            "RecordCfdiRejection",
-            invoice_id,
-            &rejection,
-            None,
-            |_| InvoiceCommand::RecordCfdiRejection(rejection.clone())
-        )
-    }
-
-    /// Asks for the stamp again after the PAC refused it: the stamper seals
-    /// the CFDI anew (with the customer's data as it is now) and sends it.
-    pub async fn request_cfdi_stamp(
-        &self,
-        ctx: &CommandContext,
-        invoice_id: InvoiceId,
+        document: DocumentOfInvoice,
     ) -> Result<CommandOutcome, CommandError<InvoiceError>> {
         ctx.caller.require(Action::ManageInvoices)?;
         let requested_at = self.runner.clock().now();
@@ -89,9 +56,12 @@ impl UseCases {
             ctx,
             "RequestCfdiStamp",
             invoice_id,
-            &(),
+            &document,
             None,
-            |_| InvoiceCommand::RequestCfdiStamp { requested_at }
+            |_| InvoiceCommand::RecordStampStep {
+                document,
+                step: StampStep::Request { requested_at },
+            }
         )
     }
 }

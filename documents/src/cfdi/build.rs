@@ -11,7 +11,8 @@ use folio_domain::invoice::IssuedLine;
 use folio_domain::money::Currency;
 use folio_domain::pricing::{line_taxes, PriceBasis, RoundingPolicy, TaxRoundingScope};
 use folio_domain::sat::catalogue::TaxDirection;
-use folio_domain::sat::{sat_tax, CfdiParties};
+use folio_domain::sat::{sat_tax, CfdiParties, SatError};
+use folio_domain::tax::TaxRate;
 use rust_decimal::Decimal;
 
 use super::cadena::collapsed;
@@ -58,6 +59,7 @@ pub fn comprobante(
         total: money(total, currency),
         metodo_pago: Some(parties.payment.payment_method.to_string()),
         lugar_expedicion: parties.issuer.postal_code.clone(),
+        relacionados: None,
         emisor: emisor(parties),
         receptor: receptor(parties, receiver_name),
         impuestos: sums.impuestos(currency),
@@ -114,7 +116,10 @@ pub(super) fn receptor(parties: &CfdiParties, name: &str) -> Receptor {
 
 /// Pesos per unit of the invoice's currency: none for MXN; the rate the
 /// invoice was booked at when the books are in pesos; else refused.
-fn tipo_cambio(issued: &IssuedInvoice, currency: Currency) -> Result<Option<String>, CfdiError> {
+pub(super) fn tipo_cambio(
+    issued: &IssuedInvoice,
+    currency: Currency,
+) -> Result<Option<String>, CfdiError> {
     if currency.code() == "MXN" {
         return Ok(None);
     }
@@ -144,13 +149,82 @@ pub(super) struct TaxSums {
     pub(super) withheld_by_rate: BTreeMap<(&'static str, Decimal), (Decimal, Decimal)>,
 }
 
+/// A concept's taxes, as it states them.
+#[derive(Default)]
+pub(super) struct ConceptTaxes {
+    /// Charged.
+    pub(super) traslados: Vec<ConceptTax>,
+    /// Withheld.
+    pub(super) retenciones: Vec<ConceptTax>,
+}
+
 impl TaxSums {
     /// SubTotal − Descuento + taxes charged − taxes withheld.
     pub(super) fn total(&self) -> Decimal {
         self.importes - self.descuentos + self.charged - self.withheld
     }
 
-    fn impuestos(&self, currency: Currency) -> Option<Impuestos> {
+    /// Σ concepts' amounts (`SubTotal`).
+    pub(super) fn subtotal(&self) -> Decimal {
+        self.importes
+    }
+
+    /// Adds a concept of `importe` less `descuento`.
+    pub(super) fn add_concept(&mut self, importe: Decimal, descuento: Decimal) {
+        self.importes += importe;
+        self.descuentos += descuento;
+    }
+
+    /// Adds `tax` levied at `amount` (negative when withheld) on `base` to
+    /// a concept's `taxes` and to the document's sums; refused when SAT
+    /// knows no such tax.
+    pub(super) fn levy(
+        &mut self,
+        tax: &TaxRate,
+        (base, amount): (Decimal, Decimal),
+        currency: Currency,
+        taxes: &mut ConceptTaxes,
+    ) -> Result<(), SatError> {
+        let sat = sat_tax(tax)?;
+        let amount = amount.abs();
+        let (tipo_factor, importe) = match sat.fraction {
+            Some(_) => ("Tasa", Some(amount)),
+            None => ("Exento", None),
+        };
+        let concept_tax = ConceptTax {
+            base: money(base, currency),
+            impuesto: sat.tax.code(),
+            tipo_factor,
+            tasa_o_cuota: sat.fraction.map(rate),
+            importe: importe.map(|i| money(i, currency)),
+        };
+        match sat.direction {
+            TaxDirection::Transferred => {
+                let sum = self
+                    .traslados
+                    .entry((sat.tax.code(), tipo_factor, sat.fraction))
+                    .or_default();
+                sum.0 += base;
+                sum.1 += importe.unwrap_or_default();
+                self.charged += importe.unwrap_or_default();
+                taxes.traslados.push(concept_tax);
+            }
+            TaxDirection::Withheld => {
+                *self.retenciones.entry(sat.tax.code()).or_default() += amount;
+                let by_rate = self
+                    .withheld_by_rate
+                    .entry((sat.tax.code(), sat.fraction.unwrap_or_default()))
+                    .or_default();
+                by_rate.0 += base;
+                by_rate.1 += amount;
+                self.withheld += amount;
+                taxes.retenciones.push(concept_tax);
+            }
+        }
+        Ok(())
+    }
+
+    pub(super) fn impuestos(&self, currency: Currency) -> Option<Impuestos> {
         if self.traslados.is_empty() && self.retenciones.is_empty() {
             return None;
         }
@@ -208,47 +282,12 @@ fn concepto(
         PriceBasis::Net => item.unit_price,
         PriceBasis::Gross => (importe / item.quantity).round_dp(6),
     };
-    let mut traslados = Vec::new();
-    let mut retenciones = Vec::new();
+    let mut taxes = ConceptTaxes::default();
     for (tax, amount) in line_taxes(item, currency, rounding.mode) {
-        let sat = sat_tax(&tax).map_err(|_| CfdiError::Unkeyed(position))?;
-        let (tipo_factor, importe) = match sat.fraction {
-            Some(_) => ("Tasa", Some(amount.abs())),
-            None => ("Exento", None),
-        };
-        let concept_tax = ConceptTax {
-            base: money(base, currency),
-            impuesto: sat.tax.code(),
-            tipo_factor,
-            tasa_o_cuota: sat.fraction.map(rate),
-            importe: importe.map(|i| money(i, currency)),
-        };
-        match sat.direction {
-            TaxDirection::Transferred => {
-                let sum = sums
-                    .traslados
-                    .entry((sat.tax.code(), tipo_factor, sat.fraction))
-                    .or_default();
-                sum.0 += base;
-                sum.1 += importe.unwrap_or_default();
-                sums.charged += importe.unwrap_or_default();
-                traslados.push(concept_tax);
-            }
-            TaxDirection::Withheld => {
-                *sums.retenciones.entry(sat.tax.code()).or_default() += amount.abs();
-                let by_rate = sums
-                    .withheld_by_rate
-                    .entry((sat.tax.code(), sat.fraction.unwrap_or_default()))
-                    .or_default();
-                by_rate.0 += base;
-                by_rate.1 += amount.abs();
-                sums.withheld += amount.abs();
-                retenciones.push(concept_tax);
-            }
-        }
+        sums.levy(&tax, (base, amount), currency, &mut taxes)
+            .map_err(|_| CfdiError::Unkeyed(position))?;
     }
-    sums.importes += importe;
-    sums.descuentos += descuento;
+    sums.add_concept(importe, descuento);
     let objeto_imp = keys.tax_object_for(&item.taxes).to_owned();
     Ok(Concepto {
         clave_prod_serv: keys.product_key.clone(),
@@ -259,7 +298,7 @@ fn concepto(
         importe: money(importe, currency),
         descuento: (!descuento.is_zero()).then(|| money(descuento, currency)),
         objeto_imp,
-        traslados,
-        retenciones,
+        traslados: taxes.traslados,
+        retenciones: taxes.retenciones,
     })
 }

@@ -57,6 +57,12 @@ pub fn cadena_original(c: &Comprobante) -> String {
     s.required(Comprobante::EXPORTACION);
     s.optional(c.metodo_pago.as_deref());
     s.required(&c.lugar_expedicion);
+    if let Some(relacionados) = &c.relacionados {
+        s.required(relacionados.tipo_relacion);
+        for uuid in &relacionados.uuids {
+            s.required(uuid);
+        }
+    }
     s.required(&c.emisor.rfc);
     s.required(&c.emisor.nombre);
     s.required(&c.emisor.regimen_fiscal);

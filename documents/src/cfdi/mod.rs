@@ -7,17 +7,21 @@
 //!   carries withholdings, which that model refuses).
 //! - [`payment`]: the payment complement (type P, Pagos 2.0) of a payment of
 //!   a stamped invoice issued `PPD`.
+//! - [`credit_note`]: the CFDI (type E) of a credit note against a stamped
+//!   invoice, related to it by `TipoRelacion` 01.
 //! - [`cadena`]: the cadena original, SAT's XSLT written out natively.
 //! - [`csd`]: the issuer's certificate and key, and the seal.
 //! - [`xml`]: the sealed XML.
 //! - [`read`]: a CFDI read back as its elements (what a printed one shows).
 //! - [`stamp`]: a PAC's `TimbreFiscalDigital`, read back from the stamped XML.
 //!
-//! [`seal_invoice`] and [`seal_payment`] put them together. `tests/cfdi.rs` checks every output
-//! with SAT's schema (`xmllint`), SAT's XSLT (`xsltproc`) and `openssl`.
+//! [`seal_invoice`], [`seal_payment`] and [`seal_credit_note`] put them
+//! together. `tests/cfdi.rs` checks every output with SAT's schema
+//! (`xmllint`), SAT's XSLT (`xsltproc`) and `openssl`.
 
 pub mod build;
 pub mod cadena;
+pub mod credit_note;
 pub mod csd;
 pub mod model;
 pub mod payment;
@@ -26,7 +30,7 @@ pub mod stamp;
 pub mod xml;
 
 use chrono::{DateTime, Timelike, Utc};
-use folio_domain::ids::PaymentId;
+use folio_domain::ids::{CreditNoteId, LineId, PaymentId};
 use folio_domain::invoice::PaymentMethod;
 use folio_domain::sat::{catalogue, SatError};
 use rust_decimal::Decimal;
@@ -87,6 +91,12 @@ pub enum CfdiError {
     /// No such payment was recorded for the invoice.
     #[error("payment {0} was not recorded for this invoice")]
     UnknownPayment(PaymentId),
+    /// No such credit note was issued against the invoice.
+    #[error("credit note {0} was not issued against this invoice")]
+    UnknownCreditNote(CreditNoteId),
+    /// A credit note names a line the invoice was not issued with.
+    #[error("line {0} was not issued on this invoice")]
+    UnknownLine(LineId),
     /// A payment's complement is numbered before it is written.
     #[error("payment {0}'s complement is not numbered yet")]
     NotNumbered(PaymentId),
@@ -145,6 +155,20 @@ pub fn seal_payment(
         (number, fecha),
         csd.certificado(),
     )?;
+    Ok(sealed(comprobante, csd))
+}
+
+/// The sealed CFDI (type E) of credit note `of.0` against the stamped
+/// invoice in `record`, to `of.1` (the customer's name, SAT's), sealed `at`
+/// with `csd` (as [`seal_invoice`]).
+pub fn seal_credit_note(
+    record: &InvoiceRecord,
+    of: (CreditNoteId, &str),
+    at: DateTime<Utc>,
+    csd: &Csd,
+) -> Result<SealedCfdi, CfdiError> {
+    let fecha = fecha_of(record, at, csd)?;
+    let comprobante = credit_note::credit_note_comprobante(record, of, fecha, csd.certificado())?;
     Ok(sealed(comprobante, csd))
 }
 

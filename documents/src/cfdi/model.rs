@@ -104,10 +104,12 @@ pub struct Certificado {
 }
 
 /// A CFDI 4.0: of type I (income), an issued invoice; of type P, a payment
-/// complement (its amounts zero, the payment in [`Pagos`]).
+/// complement (its amounts zero, the payment in [`Pagos`]); of type E, a
+/// credit note.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Comprobante {
-    /// `TipoDeComprobante`: [`Comprobante::INGRESO`] or [`Comprobante::PAGO`].
+    /// `TipoDeComprobante`: [`Comprobante::INGRESO`], [`Comprobante::PAGO`]
+    /// or [`Comprobante::EGRESO`].
     pub tipo: &'static str,
     /// The number's series.
     pub serie: String,
@@ -134,6 +136,8 @@ pub struct Comprobante {
     pub metodo_pago: Option<String>,
     /// The postal code it is issued from.
     pub lugar_expedicion: String,
+    /// The CFDIs it relates to (a credit note's invoice).
+    pub relacionados: Option<CfdiRelacionados>,
     /// Who issues it.
     pub emisor: Emisor,
     /// Who receives it.
@@ -153,6 +157,8 @@ impl Comprobante {
     pub const INGRESO: &'static str = "I";
     /// `TipoDeComprobante` of a payment complement: P, payment.
     pub const PAGO: &'static str = "P";
+    /// `TipoDeComprobante` of a credit note: E, *egreso*.
+    pub const EGRESO: &'static str = "E";
     /// `Exportacion`: 01, not an export.
     pub const EXPORTACION: &'static str = "01";
 
@@ -160,6 +166,21 @@ impl Comprobante {
     pub fn fecha_text(&self) -> String {
         self.fecha.format("%Y-%m-%dT%H:%M:%S").to_string()
     }
+}
+
+/// The CFDIs a CFDI relates to, and how (`cfdi:CfdiRelacionados`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CfdiRelacionados {
+    /// Its c_TipoRelacion: `01`, a credit note of the documents named.
+    pub tipo_relacion: &'static str,
+    /// Their fiscal folios, as SAT writes them (upper case).
+    pub uuids: Vec<String>,
+}
+
+impl CfdiRelacionados {
+    /// `TipoRelacion` of a credit note: 01, *nota de crédito de los
+    /// documentos relacionados*.
+    pub const NOTA_DE_CREDITO: &'static str = "01";
 }
 
 /// The payment complement 2.0 (`pago20:Pagos`, *complemento para recepción

@@ -156,6 +156,7 @@ pub fn payment_comprobante(
         total: "0".to_owned(),
         metodo_pago: None,
         lugar_expedicion: parties.issuer.postal_code.clone(),
+        relacionados: None,
         emisor: emisor(parties),
         receptor,
         conceptos: vec![payment_concept()],

@@ -57,6 +57,16 @@ pub fn to_xml(c: &Comprobante, sello: &str) -> Vec<u8> {
     let fecha = c.fecha_text();
     let mut xml = Xml::new();
     xml.open("cfdi:Comprobante", &root(c, &fecha, sello));
+    if let Some(relacionados) = &c.relacionados {
+        xml.open(
+            "cfdi:CfdiRelacionados",
+            &[("TipoRelacion", relacionados.tipo_relacion)],
+        );
+        for uuid in &relacionados.uuids {
+            xml.empty("cfdi:CfdiRelacionado", &[("UUID", uuid)]);
+        }
+        xml.close("cfdi:CfdiRelacionados");
+    }
     xml.empty(
         "cfdi:Emisor",
         &[

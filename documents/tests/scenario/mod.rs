@@ -18,8 +18,9 @@ use folio_domain::ids::{
     TenantId,
 };
 use folio_domain::invoice::{
-    CfdiContext, CfdiFile, CfdiSeal, CfdiStamp, CreditRequest, DueTerms, Invoice, InvoiceCommand,
-    InvoiceEvent, LineCredit, PaymentMethod, PrepaidCredit, TaxSelector,
+    CfdiContext, CfdiFile, CfdiSeal, CfdiStamp, CreditRequest, DocumentOfInvoice, DueTerms,
+    Invoice, InvoiceCommand, InvoiceEvent, LineCredit, PaymentMethod, PrepaidCredit, StampStep,
+    TaxSelector,
 };
 use folio_domain::legal_profile::{BankAccount, LegalProfile, PostalAddress};
 use folio_domain::money::{Currency, Money};
@@ -351,12 +352,16 @@ impl Scenario {
             size_bytes: 1,
         };
         let sealed_at = day(2).and_hms_opt(16, 30, 0).unwrap().and_utc();
-        self.run(InvoiceCommand::RecordCfdiSeal(CfdiSeal {
+        let own = |step| InvoiceCommand::RecordStampStep {
+            document: DocumentOfInvoice::Invoice,
+            step,
+        };
+        self.run(own(StampStep::Seal(CfdiSeal {
             sealed_at,
             certificate_number: "30001000000300023708".into(),
             xml: file('a'),
-        }));
-        self.run(InvoiceCommand::RecordCfdiStamp(CfdiStamp {
+        })));
+        self.run(own(StampStep::Stamp(CfdiStamp {
             uuid: uuid.parse().unwrap(),
             stamped_on: day(2).and_hms_opt(10, 31, 0).unwrap(),
             pac_rfc: "SIM201207PA1".into(),
@@ -365,7 +370,7 @@ impl Scenario {
             sat_seal: "WFla".into(),
             xml: file('b'),
             recorded_at: sealed_at,
-        }));
+        })));
         self
     }
 
@@ -625,4 +630,33 @@ pub fn scenarios() -> Vec<(String, Document)> {
         adjusted().invoice().unwrap(),
     ));
     out
+}
+
+/// Ten hours of consulting with IVA 16% and, withheld, ISR 10% and two
+/// thirds of the IVA (a company paying a professional), and three software
+/// licences at IVA 16%; issued PPD under MX and stamped with fiscal folio
+/// `folio`.
+pub fn stamped_services(folio: &str) -> Scenario {
+    let withheld = vec![
+        sat_tax("IVA", dec!(16), TaxTreatment::Standard),
+        sat_tax("ISR", dec!(10), TaxTreatment::Withholding),
+        sat_tax("IVA", dec!(10.6667), TaxTreatment::Withholding),
+    ];
+    Scenario::draft("MXN", mexican_customer())
+        .line(keyed(
+            "Consultoría fiscal",
+            dec!(10),
+            dec!(1500),
+            withheld,
+            ("84111506", "E48"),
+        ))
+        .line(keyed(
+            "Licencia de software",
+            dec!(3),
+            dec!(1234.57),
+            vec![sat_tax("IVA", dec!(16), TaxTreatment::Standard)],
+            ("43232408", "H87"),
+        ))
+        .issue_in_mexico()
+        .stamped(folio)
 }

@@ -80,3 +80,32 @@ pub fn run(command: &mut Command) -> String {
     );
     String::from_utf8(out.stdout).unwrap()
 }
+
+/// Whether `openssl dgst -sha256 -verify` accepts `sello` (base64) as the
+/// seal of `cadena` with the public key of SAT's test certificate; the files
+/// it reads are written in `dir`.
+pub fn openssl_verifies(dir: &Path, cadena: &str, sello: &str) -> bool {
+    let cer = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/sat-test-csd/emisor2021.cer");
+    let public_key = run(Command::new("openssl")
+        .args(["x509", "-inform", "DER", "-pubkey", "-noout", "-in"])
+        .arg(&cer));
+    let public_key = written(dir, "public.pem", public_key.as_bytes());
+    let encoded = written(dir, "sello.b64", sello.as_bytes());
+    let signature = dir.join("sello.bin");
+    run(Command::new("openssl")
+        .args(["base64", "-d", "-A", "-in"])
+        .arg(&encoded)
+        .arg("-out")
+        .arg(&signature));
+    let cadena = written(dir, "cadena.txt", cadena.as_bytes());
+    Command::new("openssl")
+        .args(["dgst", "-sha256", "-verify"])
+        .arg(&public_key)
+        .arg("-signature")
+        .arg(&signature)
+        .arg(&cadena)
+        .output()
+        .unwrap()
+        .status
+        .success()
+}

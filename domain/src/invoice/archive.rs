@@ -91,13 +91,7 @@ impl Invoice {
         match document {
             DocumentOfInvoice::Invoice => {}
             DocumentOfInvoice::CreditNote { credit_note_id } => {
-                if !self
-                    .credit_notes
-                    .iter()
-                    .any(|(id, _)| *id == credit_note_id)
-                {
-                    return Err(InvoiceError::CreditNoteNotFound(credit_note_id));
-                }
+                self.require_archivable_credit_note(credit_note_id)?;
             }
             DocumentOfInvoice::PaymentComplement { payment_id } => {
                 self.require_stamped_complement(payment_id)?;

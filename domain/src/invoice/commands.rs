@@ -10,7 +10,7 @@ use super::cancellation::{CfdiCancellationReceipt, CfdiCancellationRefusal};
 use super::credit::CreditRequest;
 use super::events::{Delivery, DueTerms, PaymentMethod, SatCancellationReason};
 use super::reminder::ReminderRequest;
-use super::stamp::{CfdiRejection, CfdiSeal, CfdiStamp, StampStep};
+use super::stamp::StampStep;
 use super::transfer::CreditWorth;
 use super::DocumentStatus;
 use crate::adjustment::DocumentAdjustment;
@@ -242,17 +242,6 @@ pub enum InvoiceCommand {
         /// When they were stored.
         archived_at: DateTime<Utc>,
     },
-    /// Record the CFDI sealed for the PAC (the stamper's step before it sends).
-    RecordCfdiSeal(CfdiSeal),
-    /// Record the PAC's stamp.
-    RecordCfdiStamp(CfdiStamp),
-    /// Record the PAC's refusal to stamp.
-    RecordCfdiRejection(CfdiRejection),
-    /// Ask for the stamp again after the PAC refused it.
-    RequestCfdiStamp {
-        /// When.
-        requested_at: DateTime<Utc>,
-    },
     /// Number the payment complement owed for a payment (the stamper's first
     /// step for a payment of a stamped invoice issued PPD).
     IssuePaymentComplement {
@@ -265,11 +254,12 @@ pub enum InvoiceCommand {
         /// What the date is checked against (today, the previous number).
         dating: NumberDating,
     },
-    /// Record a step of a payment's complement: sealed, stamped, refused, or
-    /// asked for again.
+    /// Record a step of one of the invoice's CFDIs (its own, a payment's
+    /// complement, a credit note's): sealed for the PAC, stamped, refused, or
+    /// asked for again after a refusal.
     RecordStampStep {
-        /// The payment it states.
-        payment_id: PaymentId,
+        /// Whose CFDI.
+        document: DocumentOfInvoice,
         /// The step.
         step: StampStep,
     },

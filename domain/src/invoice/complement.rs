@@ -10,10 +10,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use super::stamp::recorded_if;
-use super::{
-    Invoice, InvoiceError, InvoiceEvent, PaymentMethod, PaymentRecord, StampState, StampStep,
-};
+use super::{Invoice, InvoiceError, InvoiceEvent, PaymentMethod, PaymentRecord, StampState};
 use crate::document_number::{validate_series, DocumentNumber, NumberDating};
 use crate::ids::PaymentId;
 use crate::sat::SatPaymentMethod;
@@ -109,36 +106,6 @@ impl Invoice {
         }
     }
 
-    /// Records a step of `payment_id`'s complement, numbered first, by the
-    /// rules of every CFDI's stamp.
-    pub(super) fn decide_complement_step(
-        &self,
-        payment_id: PaymentId,
-        step: StampStep,
-    ) -> Result<Vec<InvoiceEvent>, InvoiceError> {
-        let stamp = &self
-            .payment(payment_id)?
-            .complement
-            .as_ref()
-            .ok_or(InvoiceError::PaymentComplementNotIssued(payment_id))?
-            .stamp;
-        let changes = stamp.takes(&step)?;
-        use InvoiceEvent as E;
-        let event = match step {
-            StampStep::Seal(seal) => E::PaymentComplementSealed { payment_id, seal },
-            StampStep::Stamp(stamp) => E::PaymentComplementStamped { payment_id, stamp },
-            StampStep::Rejection(rejection) => E::PaymentComplementRejected {
-                payment_id,
-                rejection,
-            },
-            StampStep::Request { requested_at } => E::PaymentComplementRequested {
-                payment_id,
-                requested_at,
-            },
-        };
-        Ok(recorded_if(changes, event))
-    }
-
     /// The payment `payment_id`, to fold an event of it into.
     pub(super) fn payment_mut(&mut self, payment_id: PaymentId) -> Option<&mut PaymentRecord> {
         self.payments
@@ -146,41 +113,19 @@ impl Invoice {
             .find(|p| p.payment_id == payment_id)
     }
 
-    /// A complement's state after `event`, one of the complements' own events.
-    pub(super) fn fold_complement(&mut self, event: InvoiceEvent) {
-        use InvoiceEvent as E;
-        let (payment_id, stamp) = match event {
-            E::PaymentComplementIssued {
-                payment_id,
+    /// A payment's complement numbered: pending its stamp.
+    pub(super) fn fold_complement_issued(
+        &mut self,
+        payment_id: PaymentId,
+        number: DocumentNumber,
+        issue_date: NaiveDate,
+    ) {
+        if let Some(payment) = self.payment_mut(payment_id) {
+            payment.complement = Some(PaymentComplement {
                 number,
                 issue_date,
-            } => {
-                if let Some(payment) = self.payment_mut(payment_id) {
-                    payment.complement = Some(PaymentComplement {
-                        number,
-                        issue_date,
-                        stamp: StampState::Pending { sealed: None },
-                    });
-                }
-                return;
-            }
-            E::PaymentComplementSealed { payment_id, seal } => {
-                (payment_id, StampState::sealed(seal))
-            }
-            E::PaymentComplementStamped { payment_id, stamp } => {
-                (payment_id, StampState::stamped(&stamp))
-            }
-            E::PaymentComplementRejected { payment_id, .. } => (payment_id, StampState::Rejected),
-            E::PaymentComplementRequested { payment_id, .. } => {
-                (payment_id, StampState::Pending { sealed: None })
-            }
-            _ => return,
-        };
-        let complement = self
-            .payment_mut(payment_id)
-            .and_then(|p| p.complement.as_mut());
-        if let Some(complement) = complement {
-            complement.stamp = stamp;
+                stamp: StampState::Pending { sealed: None },
+            });
         }
     }
 }

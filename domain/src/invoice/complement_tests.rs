@@ -44,7 +44,9 @@ fn complement_issued() -> InvoiceEvent {
 
 fn step(step: StampStep) -> InvoiceCommand {
     InvoiceCommand::RecordStampStep {
-        payment_id: PAYMENT,
+        document: DocumentOfInvoice::PaymentComplement {
+            payment_id: PAYMENT,
+        },
         step,
     }
 }

@@ -135,23 +135,13 @@ impl Decide for Invoice {
                 files,
                 archived_at,
             } => self.decide_archive(document, files, archived_at),
-            C::RecordCfdiSeal(seal) => self.decide_stamp_step(StampStep::Seal(seal)),
-            C::RecordCfdiStamp(stamp) => self.decide_stamp_step(StampStep::Stamp(stamp)),
-            C::RecordCfdiRejection(rejection) => {
-                self.decide_stamp_step(StampStep::Rejection(rejection))
-            }
-            C::RequestCfdiStamp { requested_at } => {
-                self.decide_stamp_step(StampStep::Request { requested_at })
-            }
             C::IssuePaymentComplement {
                 payment_id,
                 number,
                 issue_date,
                 dating,
             } => self.decide_complement_issue(payment_id, number, (issue_date, dating)),
-            C::RecordStampStep { payment_id, step } => {
-                self.decide_complement_step(payment_id, step)
-            }
+            C::RecordStampStep { document, step } => self.decide_stamp_step(document, step),
             C::RecordCfdiCancellationReceipt(receipt) => self.decide_cancellation_receipt(receipt),
             C::RecordCfdiCancelled { cancelled_on } => self.decide_cancelled(cancelled_on),
             C::RecordCfdiCancellationRefusal(refusal) => self.decide_cancellation_refusal(refusal),
@@ -394,6 +384,7 @@ impl Invoice {
     ) -> Decided {
         self.require_open()?;
         self.require_no_cancellation()?;
+        self.credit_note_can_name_folio()?;
         validate_series(&number.series)?;
         dating.check(issue_date)?;
         self.not_before_issue("a credit note", issue_date)?;

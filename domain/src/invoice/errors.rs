@@ -401,9 +401,9 @@ pub enum InvoiceError {
     /// The PAC refused the stamp: a user asks again before it is sealed anew.
     #[error("the PAC refused this CFDI; ask for the stamp again first")]
     CfdiStampWasRejected,
-    /// A payment complement names the invoice's fiscal folio: the invoice's
-    /// own CFDI is stamped first.
-    #[error("this invoice's CFDI is not stamped yet; its payments' complements follow its stamp")]
+    /// A payment complement or a credit note names the invoice's fiscal
+    /// folio: the invoice's own CFDI is stamped first.
+    #[error("this invoice's CFDI is not stamped yet; its payment complements and credit notes name its fiscal folio")]
     CfdiNotStamped,
     /// An invoice issued PUE was paid at issue: its payments have no
     /// complements.
@@ -420,6 +420,9 @@ pub enum InvoiceError {
     /// A payment's complement is archived once stamped.
     #[error("payment {0}'s complement is not stamped yet")]
     PaymentComplementNotStamped(PaymentId),
+    /// A Mexican credit note is archived once its CFDI is stamped.
+    #[error("credit note {0}'s CFDI is not stamped yet")]
+    CreditNoteNotStamped(CreditNoteId),
     /// A payment's complement is numbered before it is sealed or stamped.
     #[error("payment {0} has no complement numbered yet")]
     PaymentComplementNotIssued(PaymentId),
@@ -489,6 +492,7 @@ impl Coded for InvoiceError {
             | E::PaymentRefundedInFull(_)
             | E::PaymentComplementNotIssued(_)
             | E::PaymentComplementNotStamped(_)
+            | E::CreditNoteNotStamped(_)
             | E::CfdiStampAwaited
             | E::CfdiCancellationPending
             | E::NoCfdiCancellationPending

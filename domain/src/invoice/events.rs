@@ -519,6 +519,35 @@ pub enum InvoiceEvent {
         /// When.
         requested_at: DateTime<Utc>,
     },
+    /// A Mexican credit note's CFDI (type E, related to the invoice's fiscal
+    /// folio) was sealed for the PAC: the exact XML sent.
+    CreditNoteCfdiSealed {
+        /// The credit note.
+        credit_note_id: CreditNoteId,
+        /// The seal.
+        seal: CfdiSeal,
+    },
+    /// A PAC stamped a credit note's CFDI: its own fiscal folio.
+    CreditNoteCfdiStamped {
+        /// The credit note.
+        credit_note_id: CreditNoteId,
+        /// The stamp.
+        stamp: CfdiStamp,
+    },
+    /// A PAC refused to stamp a credit note's CFDI.
+    CreditNoteCfdiRejected {
+        /// The credit note.
+        credit_note_id: CreditNoteId,
+        /// The PAC's refusal.
+        rejection: CfdiRejection,
+    },
+    /// A user asked for a credit note's stamp again after a refusal.
+    CreditNoteCfdiRequested {
+        /// The credit note.
+        credit_note_id: CreditNoteId,
+        /// When.
+        requested_at: DateTime<Utc>,
+    },
     /// A user asked SAT to cancel the stamped CFDI: the invoice stays valid
     /// until SAT says it is cancelled ([`InvoiceEvent::InvoiceCancelled`]).
     CfdiCancellationRequested(CfdiCancellationRequest),

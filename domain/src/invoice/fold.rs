@@ -55,15 +55,27 @@ impl Invoice {
             E::DocumentArchived {
                 document, files, ..
             } => self.archived.push((document, files)),
+            E::PaymentComplementIssued {
+                payment_id,
+                number,
+                issue_date,
+            } => self.fold_complement_issued(payment_id, number, issue_date),
             e @ (E::CfdiSealed(_)
             | E::CfdiStamped(_)
             | E::CfdiStampRejected(_)
-            | E::CfdiStampRequested { .. }) => self.fold_stamp(e),
-            e @ (E::PaymentComplementIssued { .. }
+            | E::CfdiStampRequested { .. }
             | E::PaymentComplementSealed { .. }
             | E::PaymentComplementStamped { .. }
             | E::PaymentComplementRejected { .. }
-            | E::PaymentComplementRequested { .. }) => self.fold_complement(e),
+            | E::PaymentComplementRequested { .. }
+            | E::CreditNoteCfdiSealed { .. }
+            | E::CreditNoteCfdiStamped { .. }
+            | E::CreditNoteCfdiRejected { .. }
+            | E::CreditNoteCfdiRequested { .. }) => {
+                if let Some((document, step)) = e.into_stamp_step() {
+                    self.fold_stamp_step(document, &step);
+                }
+            }
             // What a payment or applied credit realised is the books'
             // concern; what is due and held does not change.
             E::ExchangeDifferenceRealised { .. } | E::CreditExchangeDifferenceRealised { .. } => {}
@@ -178,6 +190,10 @@ impl Invoice {
                     self.booked_open -= accounting.total;
                 }
                 self.credit_notes.push((credit_note_id, totals.total));
+                if self.stamp.is_some() {
+                    let owed = StampState::Pending { sealed: None };
+                    self.credit_note_stamps.push((credit_note_id, owed));
+                }
                 let note = credit::CreditNoteAmounts { totals, lines };
                 self.credited.add(&self.lines, &note);
             }

@@ -30,6 +30,9 @@ mod complement;
 #[cfg(test)]
 mod complement_tests;
 mod credit;
+mod credit_cfdi;
+#[cfg(test)]
+mod credit_cfdi_tests;
 #[cfg(test)]
 mod credit_fx_tests;
 mod decide;
@@ -44,6 +47,7 @@ mod reminder;
 #[cfg(test)]
 mod reminder_tests;
 mod stamp;
+mod stamp_steps;
 #[cfg(test)]
 mod stamp_tests;
 #[cfg(test)]
@@ -191,6 +195,10 @@ pub struct Invoice {
     pub refund_ids: Vec<RefundId>,
     /// Credit notes issued against this invoice, with their totals.
     pub credit_notes: Vec<(CreditNoteId, Decimal)>,
+    /// Mexico: where each credit note's CFDI (type E) stands; a credit note
+    /// of an invoice issued under MX is owed one.
+    #[serde(default)]
+    pub credit_note_stamps: Vec<(CreditNoteId, StampState)>,
     /// The net amount of each issued line, in line order.
     #[serde(default)]
     pub issued_nets: Vec<Decimal>,

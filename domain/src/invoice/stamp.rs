@@ -1,19 +1,24 @@
 //! A Mexican invoice's fiscal stamp. An invoice issued under MX is a CFDI only
 //! once a PAC has stamped it: Folio seals the CFDI with the tenant's CSD
-//! ([`InvoiceEvent::CfdiSealed`]: the exact XML sent, kept in the blob store, so
-//! a retry sends the very same bytes and a PAC recognises it), and records the
-//! PAC's answer: the fiscal folio SAT knows it by ([`InvoiceEvent::CfdiStamped`])
-//! or its refusal ([`InvoiceEvent::CfdiStampRejected`]), after which a user may
-//! ask again ([`InvoiceEvent::CfdiStampRequested`]). The sealing and the calls
-//! happen outside the domain (the application layer's stamper); the domain
-//! keeps one rule above all: an invoice has at most one fiscal folio.
+//! ([`CfdiSealed`]: the exact XML sent, kept in the blob store, so a retry
+//! sends the very same bytes and a PAC recognises it), and records the PAC's
+//! answer: the fiscal folio SAT knows it by ([`CfdiStamped`]) or its refusal
+//! ([`CfdiStampRejected`]), after which a user may ask again
+//! ([`CfdiStampRequested`]). The sealing and the calls happen outside the
+//! domain (the application layer's stamper); the domain keeps one rule above
+//! all: an invoice has at most one fiscal folio.
+//!
+//! [`CfdiSealed`]: super::InvoiceEvent::CfdiSealed
+//! [`CfdiStamped`]: super::InvoiceEvent::CfdiStamped
+//! [`CfdiStampRejected`]: super::InvoiceEvent::CfdiStampRejected
+//! [`CfdiStampRequested`]: super::InvoiceEvent::CfdiStampRequested
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::{Invoice, InvoiceError, InvoiceEvent};
+use super::InvoiceError;
 
 /// A file of the CFDI in the blob store.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -203,15 +208,6 @@ impl StampState {
     }
 }
 
-/// `event` when the step it records changes anything, else nothing.
-pub(super) fn recorded_if(changes: bool, event: InvoiceEvent) -> Vec<InvoiceEvent> {
-    if changes {
-        vec![event]
-    } else {
-        vec![]
-    }
-}
-
 impl StampState {
     /// Whether `step` changes this stamp, once its parts are checked, or why
     /// it is refused.
@@ -234,53 +230,16 @@ impl StampState {
     }
 }
 
-impl Invoice {
-    /// The stamp's state of an invoice issued as a CFDI.
-    fn stamp_state(&self) -> Result<&StampState, InvoiceError> {
-        self.stamp.as_ref().ok_or(InvoiceError::NotACfdi)
-    }
-
-    /// Records a step of the invoice's own CFDI (sealed for the PAC, its
-    /// stamp: the invoice's one fiscal folio, its refusal, a user asking
-    /// again after one) when it changes anything.
-    pub(super) fn decide_stamp_step(
-        &self,
-        step: StampStep,
-    ) -> Result<Vec<InvoiceEvent>, InvoiceError> {
-        let changes = self.stamp_state()?.takes(&step)?;
-        let event = match step {
-            StampStep::Seal(seal) => InvoiceEvent::CfdiSealed(seal),
-            StampStep::Stamp(stamp) => InvoiceEvent::CfdiStamped(stamp),
-            StampStep::Rejection(rejection) => InvoiceEvent::CfdiStampRejected(rejection),
-            StampStep::Request { requested_at } => {
-                InvoiceEvent::CfdiStampRequested { requested_at }
-            }
-        };
-        Ok(recorded_if(changes, event))
-    }
-
-    /// The stamp's state after `event`, one of the stamp's own events.
-    pub(super) fn fold_stamp(&mut self, event: InvoiceEvent) {
-        self.stamp = match event {
-            InvoiceEvent::CfdiSealed(seal) => Some(StampState::sealed(seal)),
-            InvoiceEvent::CfdiStamped(stamp) => Some(StampState::stamped(&stamp)),
-            InvoiceEvent::CfdiStampRejected(_) => Some(StampState::Rejected),
-            InvoiceEvent::CfdiStampRequested { .. } => Some(StampState::Pending { sealed: None }),
-            _ => return,
-        };
-    }
-}
-
 impl StampState {
-    /// Pending with `seal` sent.
-    pub(super) fn sealed(seal: CfdiSeal) -> StampState {
-        StampState::Pending {
-            sealed: Some(seal.xml.sha256),
+    /// The state a CFDI's stamp is in once `step` is recorded.
+    pub(super) fn after(step: &StampStep) -> StampState {
+        match step {
+            StampStep::Seal(seal) => StampState::Pending {
+                sealed: Some(seal.xml.sha256.clone()),
+            },
+            StampStep::Stamp(stamp) => StampState::Stamped { uuid: stamp.uuid },
+            StampStep::Rejection(_) => StampState::Rejected,
+            StampStep::Request { .. } => StampState::Pending { sealed: None },
         }
-    }
-
-    /// Stamped with `stamp`'s folio.
-    pub(super) fn stamped(stamp: &CfdiStamp) -> StampState {
-        StampState::Stamped { uuid: stamp.uuid }
     }
 }

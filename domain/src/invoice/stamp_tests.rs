@@ -48,6 +48,14 @@ pub(super) fn stamp(uuid: Uuid) -> CfdiStamp {
     }
 }
 
+/// A step of the invoice's own CFDI.
+pub(super) fn own(step: StampStep) -> InvoiceCommand {
+    InvoiceCommand::RecordStampStep {
+        document: DocumentOfInvoice::Invoice,
+        step,
+    }
+}
+
 fn rejection() -> CfdiRejection {
     CfdiRejection {
         code: "CFDI40145".into(),
@@ -66,7 +74,7 @@ fn given(more: impl IntoIterator<Item = InvoiceEvent>) -> Vec<InvoiceEvent> {
 fn an_invoice_issued_in_mexico_records_the_cfdi_sealed_for_the_pac() {
     InvoiceTest::with(())
         .given(issued_in_mexico())
-        .when(InvoiceCommand::RecordCfdiSeal(seal('a')))
+        .when(own(StampStep::Seal(seal('a'))))
         .then_expect_events(vec![InvoiceEvent::CfdiSealed(seal('a'))]);
 }
 
@@ -74,12 +82,12 @@ fn an_invoice_issued_in_mexico_records_the_cfdi_sealed_for_the_pac() {
 fn the_same_seal_again_changes_nothing_and_a_new_one_replaces_it() {
     InvoiceTest::with(())
         .given(given([InvoiceEvent::CfdiSealed(seal('a'))]))
-        .when(InvoiceCommand::RecordCfdiSeal(seal('a')))
+        .when(own(StampStep::Seal(seal('a'))))
         .then_expect_events(vec![]);
     // Past the PAC's 72 hours, the stamper seals it anew.
     InvoiceTest::with(())
         .given(given([InvoiceEvent::CfdiSealed(seal('a'))]))
-        .when(InvoiceCommand::RecordCfdiSeal(seal('c')))
+        .when(own(StampStep::Seal(seal('c'))))
         .then_expect_events(vec![InvoiceEvent::CfdiSealed(seal('c'))]);
 }
 
@@ -88,21 +96,21 @@ fn a_stamp_gives_the_invoice_its_fiscal_folio_once() {
     let sealed = given([InvoiceEvent::CfdiSealed(seal('a'))]);
     InvoiceTest::with(())
         .given(sealed.clone())
-        .when(InvoiceCommand::RecordCfdiStamp(stamp(FOLIO)))
+        .when(own(StampStep::Stamp(stamp(FOLIO))))
         .then_expect_events(vec![InvoiceEvent::CfdiStamped(stamp(FOLIO))]);
     let mut stamped = sealed;
     stamped.push(InvoiceEvent::CfdiStamped(stamp(FOLIO)));
     InvoiceTest::with(())
         .given(stamped.clone())
-        .when(InvoiceCommand::RecordCfdiStamp(stamp(FOLIO)))
+        .when(own(StampStep::Stamp(stamp(FOLIO))))
         .then_expect_events(vec![]);
     InvoiceTest::with(())
         .given(stamped.clone())
-        .when(InvoiceCommand::RecordCfdiStamp(stamp(Uuid::from_u128(7))))
+        .when(own(StampStep::Stamp(stamp(Uuid::from_u128(7)))))
         .then_expect_error(InvoiceError::CfdiAlreadyStamped { uuid: FOLIO });
     InvoiceTest::with(())
         .given(stamped)
-        .when(InvoiceCommand::RecordCfdiSeal(seal('c')))
+        .when(own(StampStep::Seal(seal('c'))))
         .then_expect_error(InvoiceError::CfdiAlreadyStamped { uuid: FOLIO });
 }
 
@@ -114,17 +122,17 @@ fn a_refusal_stops_the_stamp_until_a_user_asks_again() {
     ]);
     InvoiceTest::with(())
         .given(given([InvoiceEvent::CfdiSealed(seal('a'))]))
-        .when(InvoiceCommand::RecordCfdiRejection(rejection()))
+        .when(own(StampStep::Rejection(rejection())))
         .then_expect_events(vec![InvoiceEvent::CfdiStampRejected(rejection())]);
     InvoiceTest::with(())
         .given(refused.clone())
-        .when(InvoiceCommand::RecordCfdiSeal(seal('c')))
+        .when(own(StampStep::Seal(seal('c'))))
         .then_expect_error(InvoiceError::CfdiStampWasRejected);
     InvoiceTest::with(())
         .given(refused.clone())
-        .when(InvoiceCommand::RequestCfdiStamp {
+        .when(own(StampStep::Request {
             requested_at: at(11),
-        })
+        }))
         .then_expect_events(vec![InvoiceEvent::CfdiStampRequested {
             requested_at: at(11),
         }]);
@@ -134,7 +142,7 @@ fn a_refusal_stops_the_stamp_until_a_user_asks_again() {
     });
     InvoiceTest::with(())
         .given(asked)
-        .when(InvoiceCommand::RecordCfdiSeal(seal('c')))
+        .when(own(StampStep::Seal(seal('c'))))
         .then_expect_events(vec![InvoiceEvent::CfdiSealed(seal('c'))]);
 }
 
@@ -142,7 +150,7 @@ fn a_refusal_stops_the_stamp_until_a_user_asks_again() {
 fn a_stamp_is_fiscal_fact_even_when_it_answers_after_a_refusal() {
     InvoiceTest::with(())
         .given(given([InvoiceEvent::CfdiStampRejected(rejection())]))
-        .when(InvoiceCommand::RecordCfdiStamp(stamp(FOLIO)))
+        .when(own(StampStep::Stamp(stamp(FOLIO))))
         .then_expect_events(vec![InvoiceEvent::CfdiStamped(stamp(FOLIO))]);
 }
 
@@ -151,13 +159,13 @@ fn a_stamped_invoice_cannot_be_refused_or_asked_for_again() {
     let stamped = given([InvoiceEvent::CfdiStamped(stamp(FOLIO))]);
     InvoiceTest::with(())
         .given(stamped.clone())
-        .when(InvoiceCommand::RecordCfdiRejection(rejection()))
+        .when(own(StampStep::Rejection(rejection())))
         .then_expect_error(InvoiceError::CfdiAlreadyStamped { uuid: FOLIO });
     InvoiceTest::with(())
         .given(stamped)
-        .when(InvoiceCommand::RequestCfdiStamp {
+        .when(own(StampStep::Request {
             requested_at: at(11),
-        })
+        }))
         .then_expect_error(InvoiceError::CfdiAlreadyStamped { uuid: FOLIO });
 }
 
@@ -171,11 +179,11 @@ fn an_invoice_issued_outside_mexico_or_a_draft_is_no_cfdi() {
     elsewhere.extend(draft.decide(issue_for(Jurisdiction::Other, None)).unwrap());
     InvoiceTest::with(())
         .given(elsewhere)
-        .when(InvoiceCommand::RecordCfdiSeal(seal('a')))
+        .when(own(StampStep::Seal(seal('a'))))
         .then_expect_error(InvoiceError::NotACfdi);
     InvoiceTest::with(())
         .given(vec![created(), line_added()])
-        .when(InvoiceCommand::RecordCfdiStamp(stamp(FOLIO)))
+        .when(own(StampStep::Stamp(stamp(FOLIO))))
         .then_expect_error(InvoiceError::NotACfdi);
 }
 
@@ -185,16 +193,16 @@ fn a_malformed_seal_or_stamp_is_refused() {
     bad_hash.xml.sha256 = "A".repeat(64);
     InvoiceTest::with(())
         .given(issued_in_mexico())
-        .when(InvoiceCommand::RecordCfdiSeal(bad_hash))
+        .when(own(StampStep::Seal(bad_hash)))
         .then_expect_error(InvoiceError::InvalidCfdiRecord);
     InvoiceTest::with(())
         .given(issued_in_mexico())
-        .when(InvoiceCommand::RecordCfdiStamp(stamp(Uuid::nil())))
+        .when(own(StampStep::Stamp(stamp(Uuid::nil()))))
         .then_expect_error(InvoiceError::InvalidCfdiRecord);
     let mut unsealed = stamp(FOLIO);
     unsealed.sat_seal = " ".into();
     InvoiceTest::with(())
         .given(issued_in_mexico())
-        .when(InvoiceCommand::RecordCfdiStamp(unsealed))
+        .when(own(StampStep::Stamp(unsealed)))
         .then_expect_error(InvoiceError::InvalidCfdiRecord);
 }

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use folio_commands::attempts::FailedAttempt;
-use folio_domain::ids::{InvoiceId, PaymentId, TenantId};
+use folio_domain::ids::{CreditNoteId, InvoiceId, PaymentId, TenantId};
 use folio_domain::ErrorCode;
 use sqlx::PgPool;
 use uuid::Uuid;
@@ -39,6 +39,15 @@ impl AttemptedId for PaymentId {
     }
     fn of(id: Uuid) -> Self {
         PaymentId(id)
+    }
+}
+
+impl AttemptedId for CreditNoteId {
+    fn uuid(self) -> Uuid {
+        self.0
+    }
+    fn of(id: Uuid) -> Self {
+        CreditNoteId(id)
     }
 }
 

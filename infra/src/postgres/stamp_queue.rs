@@ -1,8 +1,9 @@
 //! The CFDIs awaiting their fiscal stamp, across tenants: the invoicing read
-//! model's `cfdi_awaiting_stamp` (invoices' own) and
-//! `cfdi_complements_awaiting_stamp` (payments' complements), less those whose
-//! failed attempts (`cfdi_stamp_attempts`, `cfdi_complement_attempts`, this
-//! adapter's own tables) say to wait.
+//! model's `cfdi_awaiting_stamp` (invoices' own),
+//! `cfdi_complements_awaiting_stamp` (payments' complements) and
+//! `cfdi_credit_notes_awaiting_stamp` (credit notes'), less those whose
+//! failed attempts (`cfdi_stamp_attempts`, `cfdi_complement_attempts`,
+//! `cfdi_credit_note_attempts`, this adapter's own tables) say to wait.
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -11,7 +12,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use folio_commands::attempts::FailedAttempt;
 use folio_commands::stamping::{CfdiToStamp, InvoiceCfdi, QueueError, SealedCfdiRef, StampQueue};
-use folio_domain::ids::{InvoiceId, PaymentId, TenantId};
+use folio_domain::ids::{CreditNoteId, InvoiceId, PaymentId, TenantId};
 use folio_domain::ErrorCode;
 use sqlx::PgPool;
 use uuid::Uuid;
@@ -27,6 +28,10 @@ const ATTEMPTS: ProcessAttempts = ProcessAttempts::in_table("cfdi_stamp_attempts
 /// The stamper's attempts at payments' complements (migration 24).
 const COMPLEMENT_ATTEMPTS: ProcessAttempts =
     ProcessAttempts::in_table("cfdi_complement_attempts", "payment_id");
+
+/// The stamper's attempts at credit notes' CFDIs (migration 26).
+const CREDIT_NOTE_ATTEMPTS: ProcessAttempts =
+    ProcessAttempts::in_table("cfdi_credit_note_attempts", "credit_note_id");
 
 /// [`StampQueue`] on Postgres.
 #[derive(Debug, Clone)]
@@ -45,12 +50,14 @@ fn unavailable(e: sqlx::Error) -> QueueError {
     QueueError(Box::new(e))
 }
 
-/// One row of [`PgStampQueue::pending`]: `payment_id` names a complement.
+/// One row of [`PgStampQueue::pending`]: `payment_id` names a complement,
+/// `credit_note_id` a credit note.
 #[derive(sqlx::FromRow)]
 struct PendingRow {
     tenant_id: Uuid,
     invoice_id: Uuid,
     payment_id: Option<Uuid>,
+    credit_note_id: Option<Uuid>,
     numbered: bool,
     sealed_at: Option<DateTime<Utc>>,
     sealed_xml_sha256: Option<String>,
@@ -59,12 +66,15 @@ struct PendingRow {
 
 impl PendingRow {
     fn into_cfdi(self) -> CfdiToStamp {
-        let cfdi = match self.payment_id {
-            None => InvoiceCfdi::Invoice,
-            Some(payment_id) => InvoiceCfdi::PaymentComplement {
+        let cfdi = match (self.payment_id, self.credit_note_id) {
+            (Some(payment_id), _) => InvoiceCfdi::PaymentComplement {
                 payment_id: PaymentId(payment_id),
                 numbered: self.numbered,
             },
+            (None, Some(credit_note_id)) => InvoiceCfdi::CreditNote {
+                credit_note_id: CreditNoteId(credit_note_id),
+            },
+            (None, None) => InvoiceCfdi::Invoice,
         };
         CfdiToStamp {
             tenant_id: TenantId(self.tenant_id),
@@ -86,16 +96,19 @@ impl PgStampQueue {
             InvoiceCfdi::PaymentComplement { payment_id, .. } => {
                 (COMPLEMENT_ATTEMPTS, payment_id.0)
             }
+            InvoiceCfdi::CreditNote { credit_note_id } => (CREDIT_NOTE_ATTEMPTS, credit_note_id.0),
         }
     }
 }
 
 #[async_trait]
 impl StampQueue for PgStampQueue {
-    /// Invoices first: a complement waits for its invoice's stamp anyway.
+    /// Invoices first: a complement or a credit note waits for its
+    /// invoice's stamp anyway.
     async fn pending(&self) -> Result<Vec<CfdiToStamp>, QueueError> {
         let invoices: Vec<PendingRow> = sqlx::query_as(
-            "SELECT p.tenant_id, p.invoice_id, NULL::uuid AS payment_id, true AS numbered,
+            "SELECT p.tenant_id, p.invoice_id, NULL::uuid AS payment_id,
+                    NULL::uuid AS credit_note_id, true AS numbered,
                     p.cfdi_sealed_at AS sealed_at, p.cfdi_sealed_xml_sha256 AS sealed_xml_sha256,
                     coalesce(f.attempts, 0) AS attempts
              FROM folio_read.cfdi_awaiting_stamp p
@@ -110,7 +123,8 @@ impl StampQueue for PgStampQueue {
         .await
         .map_err(unavailable)?;
         let complements: Vec<PendingRow> = sqlx::query_as(
-            "SELECT p.tenant_id, p.invoice_id, p.payment_id, p.number IS NOT NULL AS numbered,
+            "SELECT p.tenant_id, p.invoice_id, p.payment_id, NULL::uuid AS credit_note_id,
+                    p.number IS NOT NULL AS numbered,
                     p.sealed_at, p.sealed_xml_sha256, coalesce(f.attempts, 0) AS attempts
              FROM folio_read.cfdi_complements_awaiting_stamp p
              LEFT JOIN cfdi_complement_attempts f
@@ -123,9 +137,26 @@ impl StampQueue for PgStampQueue {
         .fetch_all(&self.pool)
         .await
         .map_err(unavailable)?;
+        let credit_notes: Vec<PendingRow> = sqlx::query_as(
+            "SELECT p.tenant_id, p.invoice_id, NULL::uuid AS payment_id, p.credit_note_id,
+                    true AS numbered, p.cfdi_sealed_at AS sealed_at,
+                    p.cfdi_sealed_xml_sha256 AS sealed_xml_sha256,
+                    coalesce(f.attempts, 0) AS attempts
+             FROM folio_read.cfdi_credit_notes_awaiting_stamp p
+             LEFT JOIN cfdi_credit_note_attempts f
+               ON f.tenant_id = p.tenant_id AND f.credit_note_id = p.credit_note_id
+             WHERE f.next_attempt_at IS NULL OR f.next_attempt_at <= now()
+             ORDER BY coalesce(f.attempts, 0), p.issue_date, p.invoice_id, p.sequence
+             LIMIT $1",
+        )
+        .bind(BATCH)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(unavailable)?;
         Ok(invoices
             .into_iter()
             .chain(complements)
+            .chain(credit_notes)
             .map(PendingRow::into_cfdi)
             .collect())
     }
@@ -175,6 +206,17 @@ impl StampQueue for PgStampQueue {
     ) -> Result<HashMap<PaymentId, FailedAttempt>, QueueError> {
         COMPLEMENT_ATTEMPTS
             .failures(&self.pool, tenant, payments)
+            .await
+            .map_err(unavailable)
+    }
+
+    async fn credit_note_failures(
+        &self,
+        tenant: TenantId,
+        credit_notes: &[CreditNoteId],
+    ) -> Result<HashMap<CreditNoteId, FailedAttempt>, QueueError> {
+        CREDIT_NOTE_ATTEMPTS
+            .failures(&self.pool, tenant, credit_notes)
             .await
             .map_err(unavailable)
     }

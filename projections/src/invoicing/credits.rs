@@ -137,9 +137,10 @@ async fn issue_credit_note(
         "INSERT INTO credit_notes (tenant_id, credit_note_id, invoice_id, customer_id,
              number, number_series, number_sequence, issue_date, reason, currency,
              kind, net_total, tax_total, total, recorded_at, sequence,
-             accounting_tax_total, accounting_total)
+             accounting_tax_total, accounting_total, cfdi_status)
          SELECT tenant_id, $3, invoice_id, customer_id, $4, $5, $6, $7, $8, currency,
-                $13, $9, $10, $11, $12, $14, $15, $16
+                $13, $9, $10, $11, $12, $14, $15, $16,
+                CASE WHEN cfdi_status IS NOT NULL THEN 'PENDING' END
          FROM invoices WHERE tenant_id = $1 AND invoice_id = $2",
     )
     .bind(event.tenant_id)

@@ -6,7 +6,10 @@
 //! due after each payment); this code only files them. One file per family of
 //! events: `customers`, `drafts`, `adjustments` (a draft's allowances and
 //! charges), `lifecycle` (issue, send, archive, void),
-//! `payments`, `credits` (credit notes and moves); `settlement` and `postings`
+//! `payments`, `credits` (credit notes and moves), `stamps` (the fiscal stamp
+//! of each Mexican CFDI: an invoice's, a complement's, a credit note's),
+//! `complements` (a payment's complement numbered), `cancellations`;
+//! `settlement` and `postings`
 //! are what several families write (an invoice's running totals, the revenue
 //! and tax ledger).
 
@@ -95,7 +98,10 @@ impl Projector for InvoicingProjector {
         //     number and stamp); the cfdi_complements_awaiting_stamp view.
         // 23: archived_documents.payment_id (a stamped complement's files);
         //     documents_awaiting_archive names stamped complements too.
-        23
+        // 24: credit_notes.cfdi_* (a Mexican credit note's CFDI of type E and
+        //     its stamp); the cfdi_credit_notes_awaiting_stamp view; a Mexican
+        //     credit note awaits its archive only once stamped.
+        24
     }
 
     fn schema_sql(&self) -> &'static str {
@@ -142,13 +148,27 @@ async fn project_invoice(
         e @ (E::CfdiSealed(_)
         | E::CfdiStamped(_)
         | E::CfdiStampRejected(_)
-        | E::CfdiStampRequested { .. }) => stamps::project_stamp(conn, event, invoice, e).await?,
-        e @ (E::PaymentComplementIssued { .. }
+        | E::CfdiStampRequested { .. }
         | E::PaymentComplementSealed { .. }
         | E::PaymentComplementStamped { .. }
         | E::PaymentComplementRejected { .. }
-        | E::PaymentComplementRequested { .. }) => {
-            complements::project_complement(conn, event, invoice, e).await?
+        | E::PaymentComplementRequested { .. }
+        | E::CreditNoteCfdiSealed { .. }
+        | E::CreditNoteCfdiStamped { .. }
+        | E::CreditNoteCfdiRejected { .. }
+        | E::CreditNoteCfdiRequested { .. }) => {
+            let (document, step) = e
+                .into_stamp_step()
+                .ok_or_else(|| ProjectionError::decode(event, "not a stamp event"))?;
+            stamps::project_stamp_step(conn, event, (invoice, document), step).await?
+        }
+        E::PaymentComplementIssued {
+            payment_id,
+            number,
+            issue_date,
+        } => {
+            let numbered = (payment_id, number, issue_date);
+            complements::file_complement_issued(conn, event, invoice, numbered).await?
         }
         e @ (E::CfdiCancellationRequested(_)
         | E::CfdiCancellationSubmitted(_)

@@ -522,6 +522,18 @@ CREATE TABLE credit_notes
     sequence        bigint      NOT NULL,
     accounting_tax_total numeric,
     accounting_total     numeric,
+    cfdi_status          text CHECK (cfdi_status IN ('PENDING', 'STAMPED', 'REJECTED')),
+    cfdi_sealed_at       timestamptz,
+    cfdi_certificate_number text,
+    cfdi_sealed_xml_sha256 text,
+    cfdi_uuid            uuid,
+    cfdi_stamped_at      timestamptz,
+    cfdi_pac_rfc         text,
+    cfdi_sat_certificate_number text,
+    cfdi_xml_sha256      text,
+    cfdi_rejection_code  text,
+    cfdi_rejection_message text,
+    cfdi_rejected_at     timestamptz,
     PRIMARY KEY (tenant_id, credit_note_id)
 );
 CREATE INDEX credit_notes_by_invoice ON credit_notes (tenant_id, invoice_id);
@@ -543,6 +555,18 @@ COMMENT ON COLUMN credit_notes.tax_total IS 'Tax credited (positive; withholding
 COMMENT ON COLUMN credit_notes.total IS 'Total credited: net_total + tax_total.';
 COMMENT ON COLUMN credit_notes.recorded_at IS 'When it was recorded (event time).';
 COMMENT ON COLUMN credit_notes.sequence IS 'Position of CreditNoteIssued in the invoice''s stream; orders credit notes of one date.';
+COMMENT ON COLUMN credit_notes.cfdi_status IS 'Mexico: where the stamp of its CFDI (type E, related to the invoice''s fiscal folio) stands: PENDING, STAMPED, REJECTED (the PAC refused it; a user asks again); NULL when the invoice is not a CFDI.';
+COMMENT ON COLUMN credit_notes.cfdi_sealed_at IS 'When the XML sent to the PAC was sealed (its Fecha); a PAC stamps it only within 72 hours.';
+COMMENT ON COLUMN credit_notes.cfdi_certificate_number IS 'The issuer''s CSD it is sealed with (NoCertificado).';
+COMMENT ON COLUMN credit_notes.cfdi_sealed_xml_sha256 IS 'SHA-256 (hex) of the sealed XML sent to the PAC: its address in the blob store.';
+COMMENT ON COLUMN credit_notes.cfdi_uuid IS 'Its own fiscal folio (TimbreFiscalDigital UUID), once stamped.';
+COMMENT ON COLUMN credit_notes.cfdi_stamped_at IS 'When the PAC stamped it (FechaTimbrado, read in America/Mexico_City).';
+COMMENT ON COLUMN credit_notes.cfdi_pac_rfc IS 'The RFC of the PAC that stamped it (RfcProvCertif).';
+COMMENT ON COLUMN credit_notes.cfdi_sat_certificate_number IS 'The certificate the PAC stamped with (NoCertificadoSAT).';
+COMMENT ON COLUMN credit_notes.cfdi_xml_sha256 IS 'SHA-256 (hex) of the stamped XML: its address in the blob store.';
+COMMENT ON COLUMN credit_notes.cfdi_rejection_code IS 'The PAC''s error code while REJECTED.';
+COMMENT ON COLUMN credit_notes.cfdi_rejection_message IS 'The PAC''s message while REJECTED.';
+COMMENT ON COLUMN credit_notes.cfdi_rejected_at IS 'When the PAC refused it, while REJECTED.';
 COMMENT ON COLUMN credit_notes.accounting_tax_total IS 'tax_total in the accounting currency (invoices.accounting_currency), converted once at the rate the invoice was issued at; NULL unless the invoice is foreign.';
 COMMENT ON COLUMN credit_notes.accounting_total IS 'total in the accounting currency, converted once at the invoice''s rate; NULL unless the invoice is foreign.';
 
@@ -1197,7 +1221,8 @@ WHERE i.number IS NOT NULL
 UNION ALL
 SELECT c.tenant_id, c.invoice_id, c.credit_note_id, NULL::uuid, c.number, c.issue_date
 FROM credit_notes c
-WHERE NOT EXISTS (SELECT 1 FROM archived_documents a
+WHERE (c.cfdi_status IS NULL OR c.cfdi_status = 'STAMPED')
+  AND NOT EXISTS (SELECT 1 FROM archived_documents a
                   WHERE a.tenant_id = c.tenant_id AND a.invoice_id = c.invoice_id
                     AND a.credit_note_id = c.credit_note_id)
 UNION ALL
@@ -1208,7 +1233,7 @@ WHERE p.status = 'STAMPED'
                   WHERE a.tenant_id = p.tenant_id AND a.invoice_id = p.invoice_id
                     AND a.payment_id = p.payment_id);
 
-COMMENT ON VIEW documents_awaiting_archive IS 'Issued invoices and credit notes without archived files yet (a Mexican invoice once stamped), and stamped payment complements without them: what folio serve still has to render and store.';
+COMMENT ON VIEW documents_awaiting_archive IS 'Issued invoices and credit notes without archived files yet (a Mexican one once stamped), and stamped payment complements without them: what folio serve still has to render and store.';
 COMMENT ON COLUMN documents_awaiting_archive.tenant_id IS 'Owning tenant.';
 COMMENT ON COLUMN documents_awaiting_archive.invoice_id IS 'The invoice (invoices.invoice_id).';
 COMMENT ON COLUMN documents_awaiting_archive.credit_note_id IS 'The credit note; NULL for the invoice itself.';
@@ -1250,6 +1275,22 @@ COMMENT ON COLUMN cfdi_complements_awaiting_stamp.sequence IS 'Position of the p
 COMMENT ON COLUMN cfdi_complements_awaiting_stamp.number IS 'The complement''s number; NULL while not numbered.';
 COMMENT ON COLUMN cfdi_complements_awaiting_stamp.sealed_at IS 'When its XML was sealed; NULL when not sealed yet.';
 COMMENT ON COLUMN cfdi_complements_awaiting_stamp.sealed_xml_sha256 IS 'The sealed XML''s address in the blob store: a retry sends these very bytes.';
+
+CREATE VIEW cfdi_credit_notes_awaiting_stamp WITH (security_invoker = true) AS
+SELECT c.tenant_id, c.invoice_id, c.credit_note_id, c.number, c.issue_date, c.sequence,
+       c.cfdi_sealed_at, c.cfdi_sealed_xml_sha256
+FROM credit_notes c
+WHERE c.cfdi_status = 'PENDING';
+
+COMMENT ON VIEW cfdi_credit_notes_awaiting_stamp IS 'Mexico: credit notes of stamped invoices whose CFDI (type E) the PAC has not stamped yet: what folio serve still has to seal and send.';
+COMMENT ON COLUMN cfdi_credit_notes_awaiting_stamp.tenant_id IS 'Owning tenant.';
+COMMENT ON COLUMN cfdi_credit_notes_awaiting_stamp.invoice_id IS 'The invoice credited (invoices.invoice_id).';
+COMMENT ON COLUMN cfdi_credit_notes_awaiting_stamp.credit_note_id IS 'The credit note (credit_notes.credit_note_id).';
+COMMENT ON COLUMN cfdi_credit_notes_awaiting_stamp.number IS 'Its document number.';
+COMMENT ON COLUMN cfdi_credit_notes_awaiting_stamp.issue_date IS 'Its issue date.';
+COMMENT ON COLUMN cfdi_credit_notes_awaiting_stamp.sequence IS 'Position of its CreditNoteIssued in the invoice''s stream.';
+COMMENT ON COLUMN cfdi_credit_notes_awaiting_stamp.cfdi_sealed_at IS 'When its CFDI was sealed; NULL when not sealed yet.';
+COMMENT ON COLUMN cfdi_credit_notes_awaiting_stamp.cfdi_sealed_xml_sha256 IS 'The sealed CFDI''s address in the blob store: a retry sends these very bytes.';
 
 CREATE VIEW cfdi_awaiting_cancellation WITH (security_invoker = true) AS
 SELECT i.tenant_id, i.invoice_id, i.number, i.cfdi_uuid, i.cfdi_xml_sha256,

@@ -11,6 +11,7 @@ use folio_projections::invoicing::queries::{
 use uuid::Uuid;
 
 use crate::graphql::complements::PaymentComplement;
+use crate::graphql::credit_note_cfdi::CreditNoteCfdi;
 use crate::graphql::documents::{archive_of, ArchivedDocument, DocumentArchive};
 use crate::graphql::enums::{from_stored, InvoiceStatus, PaymentMethod, PaymentStatus, PriceBasis};
 use crate::graphql::ids::{global_id, NodeKind};
@@ -342,6 +343,9 @@ pub struct CreditNote {
     pub tax_total: Decimal,
     /// Gross amount credited, in the invoice's currency.
     pub total: Decimal,
+    /// Mexico: its CFDI (type E, related to the invoice's fiscal folio) and
+    /// where its stamp stands; null when the invoice is not a CFDI.
+    pub cfdi_stamp: Option<CreditNoteCfdi>,
 }
 
 /// An invoice line taken back by a credit note.
@@ -400,7 +404,9 @@ impl CreditNote {
 
 impl From<CreditNoteRow> for CreditNote {
     fn from(row: CreditNoteRow) -> Self {
+        let cfdi_stamp = CreditNoteCfdi::of_row(&row);
         CreditNote {
+            cfdi_stamp,
             id: global_id(NodeKind::CreditNote, row.credit_note_id),
             credit_note_id: row.credit_note_id,
             invoice_id: row.invoice_id,

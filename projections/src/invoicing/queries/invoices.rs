@@ -259,6 +259,19 @@ pub struct CreditNoteRow {
     /// Gross amount credited.
     #[sqlx(try_from = "Amount")]
     pub total: Decimal,
+    /// Mexico: where its CFDI's stamp stands (`PENDING`, `STAMPED`,
+    /// `REJECTED`); none when the invoice is not a CFDI.
+    pub cfdi_status: Option<String>,
+    /// Mexico: its own fiscal folio, once stamped.
+    pub cfdi_uuid: Option<Uuid>,
+    /// Mexico: when the XML sent to the PAC was sealed.
+    pub cfdi_sealed_at: Option<DateTime<Utc>>,
+    /// Mexico: when the PAC stamped it.
+    pub cfdi_stamped_at: Option<DateTime<Utc>>,
+    /// Mexico: the PAC's code while refused.
+    pub cfdi_rejection_code: Option<String>,
+    /// Mexico: the PAC's message while refused.
+    pub cfdi_rejection_message: Option<String>,
 }
 
 /// An invoice line taken back by a line-based credit note.
@@ -465,7 +478,8 @@ pub async fn payment(
 const CREDIT_NOTE_COLUMNS: &str = "invoice_id, credit_note_id, number, issue_date, reason, kind,
     public.in_minor_units(net_total, currency) AS net_total,
     public.in_minor_units(tax_total, currency) AS tax_total,
-    public.in_minor_units(total, currency) AS total";
+    public.in_minor_units(total, currency) AS total, cfdi_status, cfdi_uuid, cfdi_sealed_at,
+    cfdi_stamped_at, cfdi_rejection_code, cfdi_rejection_message";
 
 /// The credit notes of every invoice in `invoice_ids`, by issue date, then in
 /// the order they were issued.

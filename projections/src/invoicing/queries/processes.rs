@@ -72,8 +72,8 @@ pub async fn count_documents_awaiting_archive(
 /// Where Mexico's fiscal processes stand, every tenant: gauges.
 #[derive(Debug, Clone, Copy, PartialEq, sqlx::FromRow)]
 pub struct CfdiProcessCounts {
-    /// CFDIs awaiting their fiscal stamp: invoices' own and payments'
-    /// complements.
+    /// CFDIs awaiting their fiscal stamp: invoices' own, payments'
+    /// complements and credit notes'.
     pub awaiting_stamp: i64,
     /// Of those, the ones the stamper failed on so far.
     pub stamp_failing: i64,
@@ -92,14 +92,19 @@ pub async fn count_cfdi_processes(pool: &sqlx::PgPool) -> Result<CfdiProcessCoun
     sqlx::query_as(
         "SELECT (SELECT count(*) FROM folio_read.cfdi_awaiting_stamp)
                     + (SELECT count(*) FROM folio_read.cfdi_complements_awaiting_stamp)
+                    + (SELECT count(*) FROM folio_read.cfdi_credit_notes_awaiting_stamp)
                     AS awaiting_stamp,
                 (SELECT count(*) FROM public.cfdi_stamp_attempts)
-                    + (SELECT count(*) FROM public.cfdi_complement_attempts) AS stamp_failing,
+                    + (SELECT count(*) FROM public.cfdi_complement_attempts)
+                    + (SELECT count(*) FROM public.cfdi_credit_note_attempts) AS stamp_failing,
                 coalesce((SELECT extract(epoch FROM now() - min(sealed_at))::float8
                           FROM (SELECT cfdi_sealed_at AS sealed_at
                                 FROM folio_read.cfdi_awaiting_stamp
                                 UNION ALL
-                                SELECT sealed_at FROM folio_read.cfdi_complements_awaiting_stamp)
+                                SELECT sealed_at FROM folio_read.cfdi_complements_awaiting_stamp
+                                UNION ALL
+                                SELECT cfdi_sealed_at
+                                FROM folio_read.cfdi_credit_notes_awaiting_stamp)
                                AS sealed), 0) AS oldest_seal_age_seconds,
                 (SELECT count(*) FROM folio_read.cfdi_awaiting_cancellation)
                     AS awaiting_cancellation,
