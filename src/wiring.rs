@@ -37,6 +37,7 @@ use folio_infra::personal_data::{self, KeyWrapping, PersonalDataError};
 use folio_infra::postgres::archive_queue::PgArchiveQueue;
 use folio_infra::postgres::cancellation_queue::PgCancellationQueue;
 use folio_infra::postgres::csd_vault::PgCsdVault;
+use folio_infra::postgres::expense_lookalikes::PgExpenseLookalikes;
 use folio_infra::postgres::history::PgEventHistory;
 use folio_infra::postgres::outbox::PgOutbox;
 use folio_infra::postgres::pool::{self as database, DatabaseError};
@@ -183,7 +184,11 @@ impl App {
             blobs: Arc::new(blobs),
             download_links: Arc::new(download_links),
             renderer: Arc::new(WorkspaceRenderer::default()),
-            use_cases: Arc::new(UseCases::new(stores, runner)),
+            use_cases: Arc::new(UseCases::new(
+                stores,
+                runner,
+                Arc::new(PgExpenseLookalikes::new(pool.clone())),
+            )),
             projections: config.projections,
             wrapping,
             health: DatabaseHealth::default(),

@@ -1022,6 +1022,61 @@ async fn a_foreign_currency_expense_is_judged_by_its_amount_at_the_stated_rate()
     );
 }
 
+const CLAIM: &str = "mutation($key: String!, $on: Date!, $merchant: String!, $amount: Decimal!) {
+    submitExpense(idempotencyKey: $key, expense: {incurredOn: $on, merchant: $merchant,
+        category: \"meals\", amount: {amount: $amount, currency: \"EUR\"},
+        description: \"Team dinner\"}) { aggregateId consistencyToken } }";
+
+/// Submits a meal at `merchant` for `amount` EUR as the caller of `token`;
+/// its id and its count of policy violations, read once projected.
+async fn claimed_meal(server: &Server, token: &str, merchant: &str, amount: &str) -> (String, i64) {
+    let variables = json!({"key": uuid::Uuid::new_v4().to_string(), "on": support::recently(),
+        "merchant": merchant, "amount": amount});
+    let submitted = server.ok(token, CLAIM, variables).await["submitExpense"].clone();
+    let read = server
+        .ok(
+            token,
+            "query($id: ID!, $token: String) {
+                expense(id: $id, consistencyToken: $token) { policyViolationCount } }",
+            json!({"id": submitted["aggregateId"], "token": submitted["consistencyToken"]}),
+        )
+        .await;
+    let id = submitted["aggregateId"].as_str().unwrap().to_owned();
+    (
+        id,
+        read["expense"]["policyViolationCount"].as_i64().unwrap(),
+    )
+}
+
+#[tokio::test]
+async fn an_expense_like_a_colleagues_is_flagged_as_a_possible_duplicate() {
+    let db = TestDatabase::new().await;
+    let server = Server::start(&db).await;
+    let t = tenant();
+    let first = server.token(t, "emp-1", Role::Employee);
+    let second = server.token(t, "emp-2", Role::Employee);
+    // Given a team dinner claimed by one employee
+    let (dinner, flags) = claimed_meal(&server, &first, "Trattoria Roma", "184.20").await;
+    assert_eq!(flags, 0);
+    // When a colleague claims the same amount, day and merchant (spelled
+    // differently), it is recorded and flagged; another amount is not
+    let (twin, flags) = claimed_meal(&server, &second, "  trattoria ROMA ", "184.20").await;
+    assert_eq!(flags, 1);
+    let (_, flags) = claimed_meal(&server, &second, "Trattoria Roma", "18.42").await;
+    assert_eq!(flags, 0);
+    // Then BI reads which expense it looks like
+    let (kind, duplicate_of): (String, Vec<uuid::Uuid>) = sqlx::query_as(
+        "SELECT kind, duplicate_of FROM folio_read.expense_policy_violations
+         WHERE expense_id = $1::uuid",
+    )
+    .bind(&twin)
+    .fetch_one(&db.app.pool)
+    .await
+    .unwrap();
+    assert_eq!(kind, "POSSIBLE_DUPLICATE");
+    assert_eq!(duplicate_of, vec![dinner.parse::<uuid::Uuid>().unwrap()]);
+}
+
 #[tokio::test]
 async fn reverse_charge_is_issued_only_to_a_customer_with_a_vat_number() {
     let db = TestDatabase::new().await;

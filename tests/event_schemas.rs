@@ -807,7 +807,9 @@ fn samples() -> Vec<(&'static str, String, String, Value)> {
             ExpenseEvent::ExpenseAmended {
                 details: details(),
                 approvals_required: 1,
-                policy_violations: vec![],
+                policy_violations: vec![PolicyViolation::PossibleDuplicate {
+                    expense_ids: vec![ExpenseId(id(9))],
+                }],
             },
             ExpenseEvent::ExpenseReimbursed {
                 batch_reference: "B-1".into(),

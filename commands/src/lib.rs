@@ -82,9 +82,9 @@ pub use context::{idempotency_key, CommandContext, CommandOutcome, MAX_IDEMPOTEN
 pub use error::CommandError;
 pub use ports::{
     AggregateStore, BlobAddress, BlobError, BlobStore, Clock, CommandLease, CommandLedger,
-    CreditMovesUnderWay, DocumentRenderer, EventStores, LedgerError, LogoFacts, LogoRefused,
-    MoveUnderWay, PersonalDataKeys, Recorded, RenderError, Rendered, Reservation, StoredOutcome,
-    SystemClock,
+    CreditMovesUnderWay, DocumentRenderer, EventStores, ExpenseLookalikes, LedgerError, LogoFacts,
+    LogoRefused, MoveUnderWay, PersonalDataKeys, ReadModelUnavailable, Recorded, RenderError,
+    Rendered, Reservation, StoredOutcome, SystemClock,
 };
 pub use runner::{CommandRunner, RetryPolicy};
 pub use use_cases::*;

@@ -10,8 +10,8 @@ use cqrs_es::{Aggregate, AggregateError, EventEnvelope, EventStore};
 use folio_domain::customer::Customer;
 use folio_domain::directory::{Tenant, User};
 use folio_domain::document_number::DocumentNumber;
-use folio_domain::expense::Expense;
-use folio_domain::ids::{CreditTransferId, InvoiceId, TenantId};
+use folio_domain::expense::{Expense, ExpenseDetails};
+use folio_domain::ids::{CreditTransferId, ExpenseId, InvoiceId, TenantId};
 use folio_domain::invoice::Invoice;
 use folio_domain::money::Money;
 use folio_domain::rate_table::RateTable;
@@ -352,6 +352,29 @@ pub struct MoveUnderWay {
     pub to_invoice: InvoiceId,
     /// How much moved.
     pub amount: Money,
+}
+
+/// Why the tenant's expenses could not be searched: the read model's
+/// database did not answer.
+#[derive(Debug, thiserror::Error)]
+#[error("the expenses read model is unavailable")]
+pub struct ReadModelUnavailable(#[source] pub Box<dyn std::error::Error + Send + Sync>);
+
+/// Where a claim's likely duplicates are found: the tenant's expenses as the
+/// read model holds them (one commit behind at most, so two claims of the
+/// same cost sent at the same instant may both pass unflagged).
+#[async_trait]
+pub trait ExpenseLookalikes: Send + Sync + std::fmt::Debug + 'static {
+    /// The tenant's expenses other than `except` with `claim`'s amount and
+    /// currency, incurred date and merchant (case and surrounding white
+    /// space aside), a bounded number of them; none while the read model is
+    /// not installed (the write side never waits for the read side).
+    async fn like(
+        &self,
+        tenant: TenantId,
+        claim: &ExpenseDetails,
+        except: ExpenseId,
+    ) -> Result<Vec<ExpenseId>, ReadModelUnavailable>;
 }
 
 /// Where the process that finishes credit moves finds them.

@@ -35,7 +35,9 @@
 //! - A new value of an enum keeps the version too: every stored payload is
 //!   still one of the old values. `ArchivedFormat` gained `CFDI` and
 //!   `CFDI_PDF` (a stamped Mexican invoice's archive), `DocumentOfInvoice`
-//!   gained `PAYMENT_COMPLEMENT` (a stamped complement's archive).
+//!   gained `PAYMENT_COMPLEMENT` (a stamped complement's archive),
+//!   `PolicyViolation` gained `POSSIBLE_DUPLICATE` (in
+//!   `Expense/ExpenseSubmitted` and `Expense/ExpenseAmended`).
 //! - New event types start at v1: `Invoice/InvoiceCancelled` (a Mexican
 //!   cancellation with SAT's reason), `TenantSettings/JurisdictionConfigured`,
 //!   `TenantSettings/LegalProfileConfigured` (who the seller is on documents),

@@ -12,6 +12,7 @@ use super::{current, derived_id, run, UseCases};
 use crate::access::{Action, Caller};
 use crate::context::{CommandContext, CommandOutcome};
 use crate::error::CommandError;
+use crate::ports::ReadModelUnavailable;
 use crate::runner::Request;
 
 /// Submit an expense (the actor is the employee).
@@ -49,6 +50,9 @@ impl UseCases {
         let details = self
             .with_table_rate(ctx.tenant_id(), books, input.details.clone())
             .await?;
+        let lookalikes = self
+            .lookalikes(ctx.tenant_id(), &details, expense_id)
+            .await?;
         run!(
             self,
             self.stores.expenses.as_ref(),
@@ -63,6 +67,7 @@ impl UseCases {
                 employee_id: ctx.actor().clone(),
                 details: details.clone(),
                 policy: policy.clone(),
+                lookalikes: lookalikes.clone(),
                 today,
             }
         )
@@ -205,6 +210,20 @@ impl UseCases {
         Ok((expense, deciders))
     }
 
+    /// The tenant's other expenses with `claim`'s amount, date and merchant:
+    /// the domain flags the claim as a possible duplicate of them.
+    async fn lookalikes(
+        &self,
+        tenant: TenantId,
+        claim: &ExpenseDetails,
+        except: ExpenseId,
+    ) -> Result<Vec<ExpenseId>, CommandError<ExpenseError>> {
+        self.expense_lookalikes
+            .like(tenant, claim, except)
+            .await
+            .map_err(|ReadModelUnavailable(e)| CommandError::Unavailable(e))
+    }
+
     /// The acting employee amends a returned expense.
     pub async fn amend_expense(
         &self,
@@ -219,6 +238,9 @@ impl UseCases {
         let amended = self
             .with_table_rate(ctx.tenant_id(), books, details.clone())
             .await?;
+        let lookalikes = self
+            .lookalikes(ctx.tenant_id(), &amended, expense_id)
+            .await?;
         run!(
             self,
             self.stores.expenses.as_ref(),
@@ -231,6 +253,7 @@ impl UseCases {
                 employee_id: ctx.actor().clone(),
                 details: amended.clone(),
                 policy: policy.clone(),
+                lookalikes: lookalikes.clone(),
                 today,
             }
         )

@@ -56,7 +56,7 @@ use uuid::Uuid;
 
 use crate::context::CommandContext;
 use crate::error::CommandError;
-use crate::ports::{AggregateStore, EventStores, Reservation};
+use crate::ports::{AggregateStore, EventStores, ExpenseLookalikes, Reservation};
 use crate::runner::CommandRunner;
 
 /// Every use case of Folio over the event stores: what each edge (GraphQL, MCP,
@@ -66,6 +66,8 @@ pub struct UseCases {
     stores: EventStores,
     runner: CommandRunner,
     basics: Arc<BasicsCache>,
+    /// The tenant's expenses like a claim, for its duplicate check.
+    expense_lookalikes: Arc<dyn ExpenseLookalikes>,
 }
 
 /// What the hot path needs of a tenant's settings: a payment's default date
@@ -207,11 +209,16 @@ where
 
 impl UseCases {
     /// The use cases over these stores, running commands with this runner.
-    pub fn new(stores: EventStores, runner: CommandRunner) -> Self {
+    pub fn new(
+        stores: EventStores,
+        runner: CommandRunner,
+        expense_lookalikes: Arc<dyn ExpenseLookalikes>,
+    ) -> Self {
         UseCases {
             stores,
             runner,
             basics: Arc::default(),
+            expense_lookalikes,
         }
     }
 

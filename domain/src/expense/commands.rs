@@ -23,6 +23,9 @@ pub enum ExpenseCommand {
         details: ExpenseDetails,
         /// The tenant's policy in force.
         policy: ExpensePolicy,
+        /// The tenant's other expenses with the same amount, incurred date and
+        /// merchant, as the application layer found them: a likely duplicate.
+        lookalikes: Vec<ExpenseId>,
         /// Today's date: an expense cannot be incurred later, nor more than
         /// [`MAX_EXPENSE_AGE_DAYS`](super::MAX_EXPENSE_AGE_DAYS) earlier.
         today: NaiveDate,
@@ -70,6 +73,8 @@ pub enum ExpenseCommand {
         details: ExpenseDetails,
         /// The tenant's policy in force now.
         policy: ExpensePolicy,
+        /// The tenant's other expenses like the new details (see `Submit`).
+        lookalikes: Vec<ExpenseId>,
         /// Today's date (see `Submit`).
         today: NaiveDate,
     },

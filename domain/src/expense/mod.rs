@@ -179,10 +179,11 @@ impl Decide for Expense {
                 employee_id,
                 details,
                 policy,
+                lookalikes,
                 today,
             } => {
                 let claim = (tenant_id, expense_id, employee_id);
-                self.decide_submit(claim, details, &policy, today)
+                self.decide_submit(claim, details, (&policy, &lookalikes), today)
             }
             C::Approve {
                 approver_id,
@@ -221,8 +222,9 @@ impl Decide for Expense {
                 employee_id,
                 details,
                 policy,
+                lookalikes,
                 today,
-            } => self.decide_amend(&employee_id, details, &policy, today),
+            } => self.decide_amend(&employee_id, details, (&policy, &lookalikes), today),
             C::Reimburse {
                 batch_reference,
                 reimbursed_on,
@@ -241,7 +243,7 @@ impl Expense {
         &self,
         (tenant_id, expense_id, employee_id): Claim,
         details: ExpenseDetails,
-        policy: &ExpensePolicy,
+        (policy, lookalikes): (&ExpensePolicy, &[ExpenseId]),
         today: NaiveDate,
     ) -> Result<Vec<ExpenseEvent>, ExpenseError> {
         if self.status != ExpenseStatus::New {
@@ -253,7 +255,7 @@ impl Expense {
             expense_id,
             employee_id,
             approvals_required: policy.approvals_required(&details)?,
-            policy_violations: policy.violations(&details)?,
+            policy_violations: policy.violations(&details, lookalikes)?,
             details,
         }])
     }
@@ -297,7 +299,7 @@ impl Expense {
         &self,
         employee_id: &UserId,
         details: ExpenseDetails,
-        policy: &ExpensePolicy,
+        (policy, lookalikes): (&ExpensePolicy, &[ExpenseId]),
         today: NaiveDate,
     ) -> Result<Vec<ExpenseEvent>, ExpenseError> {
         self.require_exists()?;
@@ -312,7 +314,7 @@ impl Expense {
         let details = clean_details(details, today)?;
         Ok(vec![ExpenseEvent::ExpenseAmended {
             approvals_required: policy.approvals_required(&details)?,
-            policy_violations: policy.violations(&details)?,
+            policy_violations: policy.violations(&details, lookalikes)?,
             details,
         }])
     }

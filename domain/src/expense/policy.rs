@@ -7,6 +7,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::{ExpenseDetails, ExpenseError};
+use crate::ids::ExpenseId;
 use crate::money::{Currency, Money};
 
 /// Approvals needed from an amount upwards, in one currency.
@@ -97,9 +98,12 @@ impl ExpensePolicy {
     /// A limit in another currency than the expense's is compared with the
     /// amount converted at the expense's rate; without one the expense is
     /// refused, so no limit is escaped by paying abroad.
+    /// Expenses in `lookalikes` (the tenant's others with the same amount,
+    /// date and merchant) make it a possible duplicate.
     pub fn violations(
         &self,
         details: &ExpenseDetails,
+        lookalikes: &[ExpenseId],
     ) -> Result<Vec<PolicyViolation>, ExpenseError> {
         let mut found = Vec::new();
         for limit in &self.category_limits {
@@ -123,6 +127,12 @@ impl ExpensePolicy {
                 });
             }
         }
+        if !lookalikes.is_empty() {
+            let mut expense_ids = lookalikes.to_vec();
+            expense_ids.sort();
+            expense_ids.dedup();
+            found.push(PolicyViolation::PossibleDuplicate { expense_ids });
+        }
         Ok(found)
     }
 }
@@ -144,5 +154,11 @@ pub enum PolicyViolation {
     ReceiptMissing {
         /// The receipt threshold.
         required_above: Money,
+    },
+    /// Other expenses of the tenant have the same amount, incurred date and
+    /// merchant: possibly the same cost claimed twice.
+    PossibleDuplicate {
+        /// Those expenses, as they were found at submission.
+        expense_ids: Vec<ExpenseId>,
     },
 }

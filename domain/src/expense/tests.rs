@@ -85,6 +85,7 @@ fn submit(amount: Decimal) -> ExpenseCommand {
         employee_id: employee(),
         details: details(amount),
         policy: policy(),
+        lookalikes: vec![],
         today: today(),
     }
 }
@@ -100,7 +101,7 @@ fn submitted(amount: Decimal, approvals_required: u8) -> ExpenseEvent {
         tenant_id: TENANT,
         expense_id: EXPENSE,
         employee_id: employee(),
-        policy_violations: policy().violations(&d).unwrap(),
+        policy_violations: policy().violations(&d, &[]).unwrap(),
         details: d,
         approvals_required,
     }
@@ -188,6 +189,7 @@ fn a_foreign_currency_expense_without_a_rate_is_refused_and_nothing_is_recorded(
             employee_id: employee(),
             details: taxi_in_dollars(None),
             policy: policy(),
+            lookalikes: vec![],
             today: today(),
         })
         .then_expect_error(ExpenseError::ExchangeRateRequired {
@@ -204,7 +206,7 @@ fn a_foreign_currency_expense_does_not_escape_limits_or_the_receipt_rule() {
         ..taxi_in_dollars(Some(dec!(0.92)))
     };
     assert_eq!(
-        policy().violations(&dinner),
+        policy().violations(&dinner, &[]),
         Ok(vec![PolicyViolation::ReceiptMissing {
             required_above: eur(dec!(25))
         }])
@@ -217,7 +219,7 @@ fn a_foreign_currency_expense_does_not_escape_limits_or_the_receipt_rule() {
         ..taxi_in_dollars(Some(dec!(0.92)))
     };
     assert_eq!(
-        policy().violations(&flight),
+        policy().violations(&flight, &[]),
         Ok(vec![PolicyViolation::CategoryLimitExceeded {
             category: "travel".into(),
             limit: eur(dec!(2000)),
@@ -256,11 +258,52 @@ fn a_missing_receipt_above_the_threshold_is_a_violation() {
         ..details(dec!(30))
     };
     assert_eq!(
-        policy().violations(&d),
+        policy().violations(&d, &[]),
         Ok(vec![PolicyViolation::ReceiptMissing {
             required_above: eur(dec!(25))
         }])
     );
+}
+
+#[test]
+fn an_expense_like_others_of_the_tenant_is_flagged_as_a_possible_duplicate() {
+    // Given two expenses already claimed with the same amount, date and merchant
+    let earlier = [
+        ExpenseId(Uuid::from_u128(0xd2)),
+        ExpenseId(Uuid::from_u128(0xd1)),
+        ExpenseId(Uuid::from_u128(0xd2)),
+    ];
+    let mut claim = submit(dec!(20));
+    if let ExpenseCommand::Submit { lookalikes, .. } = &mut claim {
+        *lookalikes = earlier.to_vec();
+    }
+    // When a third is submitted, then it is recorded, flagged with both
+    let events = Expense::default().decide(claim).unwrap();
+    let [ExpenseEvent::ExpenseSubmitted {
+        policy_violations, ..
+    }] = &events[..]
+    else {
+        panic!("{events:?}")
+    };
+    assert_eq!(
+        policy_violations,
+        &vec![PolicyViolation::PossibleDuplicate {
+            expense_ids: vec![earlier[1], earlier[0]]
+        }]
+    );
+}
+
+#[test]
+fn the_policy_flags_a_duplicate_only_when_lookalikes_were_found() {
+    let d = details(dec!(20));
+    let twin = ExpenseId(Uuid::from_u128(0xd3));
+    assert_eq!(
+        policy().violations(&d, &[twin]),
+        Ok(vec![PolicyViolation::PossibleDuplicate {
+            expense_ids: vec![twin]
+        }])
+    );
+    assert_eq!(policy().violations(&d, &[]), Ok(vec![]));
 }
 
 #[test]
@@ -274,6 +317,7 @@ fn invalid_submissions_are_refused() {
             employee_id: employee(),
             details: bad.clone(),
             policy: policy(),
+            lookalikes: vec![],
             today: today(),
         })
         .then_expect_error(ExpenseError::AmountNotPositive(eur(dec!(0.00))));
@@ -289,6 +333,7 @@ fn invalid_submissions_are_refused() {
             employee_id: employee(),
             details: bad,
             policy: policy(),
+            lookalikes: vec![],
             today: today(),
         })
         .then_expect_error(ExpenseError::InvalidTax {
@@ -307,6 +352,7 @@ fn invalid_submissions_are_refused() {
             employee_id: employee(),
             details: bad,
             policy: policy(),
+            lookalikes: vec![],
             today: today(),
         })
         .then_expect_error(ExpenseError::InvalidText {
@@ -513,6 +559,7 @@ fn a_returned_expense_is_amended_by_its_employee_and_approvals_start_over() {
             employee_id: approver(3),
             details: details(dec!(100)),
             policy: policy(),
+            lookalikes: vec![],
             today: today(),
         })
         .then_expect_error(ExpenseError::NotTheEmployee);
@@ -529,6 +576,7 @@ fn a_returned_expense_is_amended_by_its_employee_and_approvals_start_over() {
             employee_id: employee(),
             details: details(dec!(100)),
             policy: policy(),
+            lookalikes: vec![],
             today: today(),
         })
         .then_expect_events(vec![ExpenseEvent::ExpenseAmended {
@@ -546,6 +594,7 @@ fn a_returned_expense_is_amended_by_its_employee_and_approvals_start_over() {
             employee_id: employee(),
             details: details(dec!(100)),
             policy: policy(),
+            lookalikes: vec![],
             today: today(),
         })
         .unwrap()
@@ -563,6 +612,7 @@ fn only_a_returned_expense_can_be_amended() {
             employee_id: employee(),
             details: details(dec!(100)),
             policy: policy(),
+            lookalikes: vec![],
             today: today(),
         })
         .then_expect_error(ExpenseError::NotReturned {
@@ -614,6 +664,7 @@ fn an_expense_cannot_be_incurred_in_the_future_or_more_than_a_year_ago() {
             ..details(dec!(100))
         },
         policy: policy(),
+        lookalikes: vec![],
         today: today(),
     };
     // Given today, When the expense is dated tomorrow, Then it is refused

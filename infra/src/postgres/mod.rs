@@ -12,6 +12,7 @@ pub mod credit_moves;
 pub mod csd_vault;
 pub mod event_store;
 pub mod events_table;
+pub mod expense_lookalikes;
 pub mod feed;
 pub mod history;
 pub mod ledger;

@@ -32,7 +32,9 @@ impl Projector for ExpensesProjector {
 
     fn version(&self) -> u32 {
         // 2: the stated exchange rate and the converted amount.
-        2
+        // 3: POSSIBLE_DUPLICATE violations (expense_policy_violations.duplicate_of;
+        //    limit_amount and currency NULL for them).
+        3
     }
 
     fn schema_sql(&self) -> &'static str {
@@ -65,26 +67,36 @@ async fn file_violations(
         .execute(&mut *conn)
         .await?;
     for (ordinal, violation) in (1..).zip(violations) {
-        let (kind, category, limit) = match violation {
+        let (kind, category, limit, duplicate_of) = match violation {
             PolicyViolation::CategoryLimitExceeded {
                 category, limit, ..
-            } => ("CATEGORY_LIMIT_EXCEEDED", Some(category.as_str()), limit),
+            } => (
+                "CATEGORY_LIMIT_EXCEEDED",
+                Some(category.as_str()),
+                Some(limit),
+                None,
+            ),
             PolicyViolation::ReceiptMissing { required_above } => {
-                ("RECEIPT_MISSING", None, required_above)
+                ("RECEIPT_MISSING", None, Some(required_above), None)
+            }
+            PolicyViolation::PossibleDuplicate { expense_ids } => {
+                let ids: Vec<Uuid> = expense_ids.iter().map(|id| id.0).collect();
+                ("POSSIBLE_DUPLICATE", None, None, Some(ids))
             }
         };
         sqlx::query(
             "INSERT INTO expense_policy_violations (tenant_id, expense_id, ordinal, kind, category,
-                 limit_amount, currency)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                 limit_amount, currency, duplicate_of)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(event.tenant_id)
         .bind(expense)
         .bind(ordinal)
         .bind(kind)
         .bind(category)
-        .bind(limit.amount)
-        .bind(limit.currency.code())
+        .bind(limit.map(|limit| limit.amount))
+        .bind(limit.map(|limit| limit.currency.code()))
+        .bind(duplicate_of)
         .execute(&mut *conn)
         .await?;
     }

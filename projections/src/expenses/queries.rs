@@ -168,6 +168,46 @@ pub async fn expense(
     sql.build_query_as().fetch_optional(conn).await
 }
 
+/// A claim as the duplicate check compares it: amount in its currency,
+/// incurred date, merchant.
+#[derive(Debug, Clone, Copy)]
+pub struct ClaimKey<'a> {
+    /// The gross amount.
+    pub amount: Decimal,
+    /// Its ISO 4217 code.
+    pub currency: &'a str,
+    /// When the cost was incurred.
+    pub incurred_on: NaiveDate,
+    /// Who was paid (compared case-folded, trimmed).
+    pub merchant: &'a str,
+}
+
+/// The ids of `tenant`'s expenses other than `except` with `claim`'s amount,
+/// currency, date and merchant, at most `limit` of them. Across employees
+/// (a team dinner claimed twice), read as the application, not a caller.
+pub async fn lookalike_expenses(
+    pool: &sqlx::PgPool,
+    tenant: Uuid,
+    claim: ClaimKey<'_>,
+    (except, limit): (Uuid, i64),
+) -> Result<Vec<Uuid>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT expense_id FROM folio_read.expenses
+         WHERE tenant_id = $1 AND expense_id <> $2 AND amount = $3 AND currency = $4
+           AND incurred_on = $5 AND lower(btrim(merchant)) = lower(btrim($6))
+         ORDER BY submitted_at, expense_id LIMIT $7",
+    )
+    .bind(tenant)
+    .bind(except)
+    .bind(claim.amount)
+    .bind(claim.currency)
+    .bind(claim.incurred_on)
+    .bind(claim.merchant)
+    .bind(limit)
+    .fetch_all(pool)
+    .await
+}
+
 /// Expenses per category, month and currency within `period`.
 pub async fn by_category(
     conn: &mut PgConnection,

@@ -95,10 +95,11 @@ CREATE TABLE expense_policy_violations
     tenant_id    uuid    NOT NULL,
     expense_id   uuid    NOT NULL,
     ordinal      integer NOT NULL,
-    kind         text    NOT NULL CHECK (kind IN ('CATEGORY_LIMIT_EXCEEDED', 'RECEIPT_MISSING')),
+    kind         text    NOT NULL CHECK (kind IN ('CATEGORY_LIMIT_EXCEEDED', 'RECEIPT_MISSING', 'POSSIBLE_DUPLICATE')),
     category     text,
-    limit_amount numeric NOT NULL,
-    currency     text    NOT NULL,
+    limit_amount numeric,
+    currency     text,
+    duplicate_of uuid[],
     PRIMARY KEY (tenant_id, expense_id, ordinal)
 );
 
@@ -106,10 +107,11 @@ COMMENT ON TABLE expense_policy_violations IS 'Policy rules the current version 
 COMMENT ON COLUMN expense_policy_violations.tenant_id IS 'Owning tenant.';
 COMMENT ON COLUMN expense_policy_violations.expense_id IS 'Expense (expenses.expense_id).';
 COMMENT ON COLUMN expense_policy_violations.ordinal IS 'Position in the list, from 1.';
-COMMENT ON COLUMN expense_policy_violations.kind IS 'CATEGORY_LIMIT_EXCEEDED or RECEIPT_MISSING.';
+COMMENT ON COLUMN expense_policy_violations.kind IS 'CATEGORY_LIMIT_EXCEEDED, RECEIPT_MISSING, or POSSIBLE_DUPLICATE (other expenses of the tenant with the same amount, incurred date and merchant).';
 COMMENT ON COLUMN expense_policy_violations.category IS 'The category whose limit was exceeded.';
-COMMENT ON COLUMN expense_policy_violations.limit_amount IS 'The category limit, or the amount above which a receipt is required.';
-COMMENT ON COLUMN expense_policy_violations.currency IS 'ISO 4217 currency of limit_amount.';
+COMMENT ON COLUMN expense_policy_violations.limit_amount IS 'The category limit, or the amount above which a receipt is required; NULL for a possible duplicate.';
+COMMENT ON COLUMN expense_policy_violations.currency IS 'ISO 4217 currency of limit_amount; NULL for a possible duplicate.';
+COMMENT ON COLUMN expense_policy_violations.duplicate_of IS 'For POSSIBLE_DUPLICATE: the expenses (expenses.expense_id) it looks like, as found when it was submitted or amended.';
 
 CREATE TABLE reimbursement_batches
 (
