@@ -34,6 +34,7 @@ pub mod kafka;
 pub mod pac_sw;
 pub mod personal_data;
 pub mod postgres;
+pub mod presign;
 pub mod projecting;
 pub mod rendering;
 mod retrying;
