@@ -219,8 +219,9 @@ impl DocumentArchiver {
 
 impl DocumentArchiver {
     /// Archives a stamped Mexican CFDI (an invoice's, a credit note's, a
-    /// payment's complement) as the fiscal document itself (the stamped XML, already in
-    /// the blob store) and its printed representation, rendered from it.
+    /// payment's complement) as the fiscal document itself (the stamped XML,
+    /// already in the blob store) and its printed representation, rendered
+    /// from it.
     async fn archive_cfdi(
         &self,
         ctx: &CommandContext,

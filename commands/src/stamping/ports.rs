@@ -202,8 +202,7 @@ pub struct QueueError(#[source] pub Box<dyn std::error::Error + Send + Sync>);
 pub trait StampQueue: Send + Sync + 'static {
     /// CFDIs awaiting their stamp that are due (never tried, or their retry
     /// time has come), invoices' own, payments' complements and credit
-    /// notes', fewest
-    /// failures and oldest first, a bounded number at a time.
+    /// notes', fewest failures and oldest first, a bounded number at a time.
     async fn pending(&self) -> Result<Vec<CfdiToStamp>, QueueError>;
     /// Records a failed attempt and when to try again.
     async fn failed(

@@ -77,8 +77,8 @@ impl CfdiStamper {
         }
     }
 
-    /// Stamps `cfdi` (an invoice's own, a complement, a credit note's): sends the
-    /// XML sealed for it, if any; seals it (anew) when there is none, or when
+    /// Stamps `cfdi` (an invoice's own, a complement, a credit note's): sends
+    /// the XML sealed for it, if any; seals it (anew) when there is none, or when
     /// the PAC will not stamp an old one; records the PAC's answer.
     pub async fn stamp(&self, cfdi: &CfdiToStamp) -> Result<StampOutcome, CfdiStepError> {
         let now = self.clock.now();
@@ -255,9 +255,9 @@ impl CfdiStamper {
 }
 
 /// Stamps the CFDIs `queue` finds due (invoices' own, payments'
-/// complements, credit notes'), every `interval`, forever. One that fails (the PAC away, no
-/// CSD in force) is recorded with the reason and tried again later
-/// ([`retry_in`]); nothing else waits for it.
+/// complements, credit notes'), every `interval`, forever. One that fails
+/// (the PAC away, no CSD in force) is recorded with the reason and tried
+/// again later ([`retry_in`]); nothing else waits for it.
 pub async fn stamp_issued_invoices(
     stamper: CfdiStamper,
     queue: Arc<dyn StampQueue>,

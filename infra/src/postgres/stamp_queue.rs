@@ -33,6 +33,43 @@ const COMPLEMENT_ATTEMPTS: ProcessAttempts =
 const CREDIT_NOTE_ATTEMPTS: ProcessAttempts =
     ProcessAttempts::in_table("cfdi_credit_note_attempts", "credit_note_id");
 
+/// Invoices' own CFDIs due, fewest failures and oldest first.
+const INVOICES_DUE: &str = "
+    SELECT p.tenant_id, p.invoice_id, NULL::uuid AS payment_id, NULL::uuid AS credit_note_id,
+           true AS numbered, p.cfdi_sealed_at AS sealed_at,
+           p.cfdi_sealed_xml_sha256 AS sealed_xml_sha256, coalesce(f.attempts, 0) AS attempts
+    FROM folio_read.cfdi_awaiting_stamp p
+    LEFT JOIN cfdi_stamp_attempts f
+      ON f.tenant_id = p.tenant_id AND f.invoice_id = p.invoice_id
+    WHERE f.next_attempt_at IS NULL OR f.next_attempt_at <= now()
+    ORDER BY coalesce(f.attempts, 0), p.issue_date, p.number
+    LIMIT $1";
+
+/// Payments' complements due (numbered or not), fewest failures and oldest
+/// first.
+const COMPLEMENTS_DUE: &str = "
+    SELECT p.tenant_id, p.invoice_id, p.payment_id, NULL::uuid AS credit_note_id,
+           p.number IS NOT NULL AS numbered, p.sealed_at, p.sealed_xml_sha256,
+           coalesce(f.attempts, 0) AS attempts
+    FROM folio_read.cfdi_complements_awaiting_stamp p
+    LEFT JOIN cfdi_complement_attempts f
+      ON f.tenant_id = p.tenant_id AND f.payment_id = p.payment_id
+    WHERE f.next_attempt_at IS NULL OR f.next_attempt_at <= now()
+    ORDER BY coalesce(f.attempts, 0), p.received_on, p.invoice_id, p.sequence
+    LIMIT $1";
+
+/// Credit notes' CFDIs due, fewest failures and oldest first.
+const CREDIT_NOTES_DUE: &str = "
+    SELECT p.tenant_id, p.invoice_id, NULL::uuid AS payment_id, p.credit_note_id,
+           true AS numbered, p.cfdi_sealed_at AS sealed_at,
+           p.cfdi_sealed_xml_sha256 AS sealed_xml_sha256, coalesce(f.attempts, 0) AS attempts
+    FROM folio_read.cfdi_credit_notes_awaiting_stamp p
+    LEFT JOIN cfdi_credit_note_attempts f
+      ON f.tenant_id = p.tenant_id AND f.credit_note_id = p.credit_note_id
+    WHERE f.next_attempt_at IS NULL OR f.next_attempt_at <= now()
+    ORDER BY coalesce(f.attempts, 0), p.issue_date, p.invoice_id, p.sequence
+    LIMIT $1";
+
 /// [`StampQueue`] on Postgres.
 #[derive(Debug, Clone)]
 pub struct PgStampQueue {
@@ -106,59 +143,16 @@ impl StampQueue for PgStampQueue {
     /// Invoices first: a complement or a credit note waits for its
     /// invoice's stamp anyway.
     async fn pending(&self) -> Result<Vec<CfdiToStamp>, QueueError> {
-        let invoices: Vec<PendingRow> = sqlx::query_as(
-            "SELECT p.tenant_id, p.invoice_id, NULL::uuid AS payment_id,
-                    NULL::uuid AS credit_note_id, true AS numbered,
-                    p.cfdi_sealed_at AS sealed_at, p.cfdi_sealed_xml_sha256 AS sealed_xml_sha256,
-                    coalesce(f.attempts, 0) AS attempts
-             FROM folio_read.cfdi_awaiting_stamp p
-             LEFT JOIN cfdi_stamp_attempts f
-               ON f.tenant_id = p.tenant_id AND f.invoice_id = p.invoice_id
-             WHERE f.next_attempt_at IS NULL OR f.next_attempt_at <= now()
-             ORDER BY coalesce(f.attempts, 0), p.issue_date, p.number
-             LIMIT $1",
-        )
-        .bind(BATCH)
-        .fetch_all(&self.pool)
-        .await
-        .map_err(unavailable)?;
-        let complements: Vec<PendingRow> = sqlx::query_as(
-            "SELECT p.tenant_id, p.invoice_id, p.payment_id, NULL::uuid AS credit_note_id,
-                    p.number IS NOT NULL AS numbered,
-                    p.sealed_at, p.sealed_xml_sha256, coalesce(f.attempts, 0) AS attempts
-             FROM folio_read.cfdi_complements_awaiting_stamp p
-             LEFT JOIN cfdi_complement_attempts f
-               ON f.tenant_id = p.tenant_id AND f.payment_id = p.payment_id
-             WHERE f.next_attempt_at IS NULL OR f.next_attempt_at <= now()
-             ORDER BY coalesce(f.attempts, 0), p.received_on, p.invoice_id, p.sequence
-             LIMIT $1",
-        )
-        .bind(BATCH)
-        .fetch_all(&self.pool)
-        .await
-        .map_err(unavailable)?;
-        let credit_notes: Vec<PendingRow> = sqlx::query_as(
-            "SELECT p.tenant_id, p.invoice_id, NULL::uuid AS payment_id, p.credit_note_id,
-                    true AS numbered, p.cfdi_sealed_at AS sealed_at,
-                    p.cfdi_sealed_xml_sha256 AS sealed_xml_sha256,
-                    coalesce(f.attempts, 0) AS attempts
-             FROM folio_read.cfdi_credit_notes_awaiting_stamp p
-             LEFT JOIN cfdi_credit_note_attempts f
-               ON f.tenant_id = p.tenant_id AND f.credit_note_id = p.credit_note_id
-             WHERE f.next_attempt_at IS NULL OR f.next_attempt_at <= now()
-             ORDER BY coalesce(f.attempts, 0), p.issue_date, p.invoice_id, p.sequence
-             LIMIT $1",
-        )
-        .bind(BATCH)
-        .fetch_all(&self.pool)
-        .await
-        .map_err(unavailable)?;
-        Ok(invoices
-            .into_iter()
-            .chain(complements)
-            .chain(credit_notes)
-            .map(PendingRow::into_cfdi)
-            .collect())
+        let mut due = Vec::new();
+        for query in [INVOICES_DUE, COMPLEMENTS_DUE, CREDIT_NOTES_DUE] {
+            let rows: Vec<PendingRow> = sqlx::query_as(query)
+                .bind(BATCH)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(unavailable)?;
+            due.extend(rows.into_iter().map(PendingRow::into_cfdi));
+        }
+        Ok(due)
     }
 
     async fn failed(
